@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Builds the test bed's real servers and tools from pinned Go modules:
+# kube-apiserver + kubectl (k8s.io/kubernetes), etcd (go.etcd.io/etcd/server/v3) and kustomize.
+# Binaries are cached outside the clone, keyed by version, so a fresh clone on the same machine reuses them.
+# Each binary is built in a scratch folder and moved into place only when complete, so a rerun after an
+# interrupted build recovers. Prints the bin directory on its last line.
+set -euo pipefail
+
+K8S_VERSION=v1.35.4          # k8s.io/kubernetes; staging modules are published as v0.35.4
+ETCD_VERSION=v3.6.16         # kube-apiserver 1.35 wants etcd >= 3.5
+KUSTOMIZE_VERSION=v5.7.1     # sigs.k8s.io/kustomize/kustomize/v5
+
+cache_root="${GITOPS_DRIFT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gitops-drift}"
+key="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kustomize-${KUSTOMIZE_VERSION}"
+bin_dir="$cache_root/testbed/$key/bin"
+work_root="$cache_root/testbed/$key/work"
+mkdir -p "$bin_dir" "$work_root"
+
+log() { echo "[setup-testbed] $*" >&2; }
+
+command -v go >/dev/null || { echo "setup-testbed: Go is required to build the test bed (go not on PATH)" >&2; exit 1; }
+
+# One build at a time per cache (parallel CI jobs, a test run started during a build).
+exec 9>"$cache_root/testbed/$key/.lock"
+flock 9
+
+export CGO_ENABLED=0 GOFLAGS="-trimpath -mod=mod" GOTOOLCHAIN=local
+
+staging_minor="v0.${K8S_VERSION#v1.}"
+version_ldflags() {
+  local major minor
+  major=1; minor=$(echo "$K8S_VERSION" | cut -d. -f2)
+  local v="-X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=$major -X k8s.io/component-base/version.gitMinor=$minor"
+  v="$v -X k8s.io/client-go/pkg/version.gitVersion=$K8S_VERSION -X k8s.io/client-go/pkg/version.gitMajor=$major -X k8s.io/client-go/pkg/version.gitMinor=$minor"
+  echo "-s -w $v"
+}
+
+prepare_kube_module() {
+  local dir="$work_root/kube"
+  [ -f "$dir/.ready" ] && { echo "$dir"; return; }
+  rm -rf "$dir"; mkdir -p "$dir"
+  log "resolving k8s.io/kubernetes@$K8S_VERSION"
+  local gomod
+  gomod=$(cd "$dir" && go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  {
+    echo "module gitopsdrift.local/testbed/kube"
+    echo
+    echo "go 1.25"
+    echo
+    echo "require k8s.io/kubernetes $K8S_VERSION"
+    echo
+    # k8s.io/kubernetes replaces its staging modules with ./staging/src/...: map each to its published version.
+    grep -oE 'k8s.io/[a-z0-9.-]+ => ./staging/src/k8s.io/[a-z0-9.-]+' "$gomod" | awk -v v="$staging_minor" '{print "replace " $1 " => " $1 " " v}'
+  } >"$dir/go.mod"
+  (cd "$dir" && cat >tools.go <<'GO'
+//go:build tools
+
+package tools
+
+import (
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kubectl"
+)
+GO
+   go mod tidy >&2)
+  touch "$dir/.ready"
+  echo "$dir"
+}
+
+build_kube() { # name
+  local name=$1
+  [ -x "$bin_dir/$name" ] && return
+  local dir; dir=$(prepare_kube_module)
+  log "building $name $K8S_VERSION (first time only; several minutes)"
+  (cd "$dir" && go build -ldflags "$(version_ldflags)" -o "$bin_dir/.$name.partial" "k8s.io/kubernetes/cmd/$name")
+  mv -f "$bin_dir/.$name.partial" "$bin_dir/$name"
+}
+
+build_etcd() {
+  [ -x "$bin_dir/etcd" ] && return
+  local dir="$work_root/etcd"
+  rm -rf "$dir"; mkdir -p "$dir"
+  log "building etcd $ETCD_VERSION"
+  cat >"$dir/main.go" <<'GO'
+// Wrapper module: etcd's server main lives in go.etcd.io/etcd/server/v3/etcdmain.
+package main
+
+import (
+	"os"
+
+	"go.etcd.io/etcd/server/v3/etcdmain"
+)
+
+func main() { etcdmain.Main(os.Args) }
+GO
+  (cd "$dir" && go mod init gitopsdrift.local/testbed/etcd >&2 && go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >&2 && go mod tidy >&2 \
+    && go build -ldflags "-s -w" -o "$bin_dir/.etcd.partial" .)
+  mv -f "$bin_dir/.etcd.partial" "$bin_dir/etcd"
+}
+
+build_kustomize() {
+  [ -x "$bin_dir/kustomize" ] && return
+  local dir="$work_root/kustomize"
+  rm -rf "$dir"; mkdir -p "$dir"
+  log "building kustomize $KUSTOMIZE_VERSION"
+  (cd "$dir" && GOFLAGS=-trimpath GOBIN="$dir" go install -ldflags "-s -w" "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION")
+  mv -f "$dir/kustomize" "$bin_dir/kustomize"
+}
+
+want="${*:-etcd kustomize kube-apiserver kubectl}"
+for target in $want; do
+  case "$target" in
+    etcd) build_etcd ;;
+    kustomize) build_kustomize ;;
+    kube-apiserver|kubectl) build_kube "$target" ;;
+    *) echo "setup-testbed: unknown target $target" >&2; exit 1 ;;
+  esac
+done
+rm -rf "$work_root/etcd" "$work_root/kustomize"
+log "ready: $bin_dir"
+echo "$bin_dir"

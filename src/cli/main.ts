@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+import { type CliCommand, type CliIO, UsageError } from './command';
+import { ProblemError } from '../core/model/problem';
+import { renderCommand } from './commands/render';
+
+/** Every subcommand, in the order `--help` lists them. */
+const commands: CliCommand[] = [renderCommand];
+
+const VERSION = '0.1.0';
+
+function help(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'gitops-drift — render GitOps config repos in-process and find drift against the live cluster',
+    '',
+    'Usage: gitops-drift <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `gitops-drift <command> --help` for a command\'s options.',
+    'Exit codes: 0 ok / in sync, 1 drift found, 2 error.',
+  ].join('\n') + '\n';
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(help());
+    return name ? 0 : 2;
+  }
+  if (name === '--version') {
+    io.stdout(VERSION + '\n');
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.stderr(`gitops-drift: unknown command '${name}'\n\n${help()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(command.usage.endsWith('\n') ? command.usage : command.usage + '\n');
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`gitops-drift ${name}: ${e.message}\n\n${command.usage}\n`);
+      return 2;
+    }
+    if (e instanceof ProblemError) {
+      io.stderr(`error: ${e.message}\n`);
+      return 2;
+    }
+    io.stderr(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (io.env.GITOPS_DRIFT_DEBUG) io.stderr(`${e instanceof Error ? e.stack : ''}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  const io: CliIO = {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    cwd: process.cwd(),
+    color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    env: process.env,
+  };
+  runCli(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

@@ -1,0 +1,51 @@
+import type { Origin, SourceLocation } from './location';
+import type { ResourceKey } from './resource';
+
+/** The verdict for one object. */
+export type Verdict = 'InSync' | 'Drifted' | 'Missing' | 'Extra' | 'UnknownKind' | 'Forbidden' | 'Error';
+
+/** Who last changed a field in the cluster, from `managedFields`. */
+export interface FieldChange {
+  manager: string;
+  operation: string;
+  /** RFC 3339 time, when the server recorded one. */
+  time?: string;
+}
+
+/** One field that differs. */
+export interface FieldDrift {
+  /** JSON pointer into the desired (rendered) object. */
+  path: string;
+  /** Desired value (undefined when git does not set it); Secret values are replaced by a masked form. */
+  desired: unknown;
+  /** Live value (undefined when absent in the cluster); Secret values are masked. */
+  live: unknown;
+  /** The line in git that set the desired value (or the nearest enclosing one). */
+  origin?: Origin;
+  changedBy?: FieldChange;
+  /** True when the values are Secret data: never show them. */
+  secret?: boolean;
+}
+
+/** The reconcile result for one object. */
+export interface ResourceDrift {
+  apiVersion: string;
+  key: ResourceKey;
+  verdict: Verdict;
+  fields: FieldDrift[];
+  /** For Forbidden/Error/UnknownKind: why. */
+  message?: string;
+  /** Where the object is declared in git (absent for Extra). */
+  source?: SourceLocation;
+}
+
+/** The reconcile result for one environment. */
+export interface EnvironmentDrift {
+  name: string;
+  path: string;
+  context: string;
+  namespace?: string;
+  /** An environment-level error (cluster unreachable, expired credentials, render failure), else null. */
+  error: string | null;
+  resources: ResourceDrift[];
+}

@@ -1,0 +1,35 @@
+/** A place in a repo file: path relative to the repo root with `/` separators; line and column are 1-based. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** What kind of source set a rendered value. */
+export type OriginKind =
+  | 'resource' // a resource file (base or overlay)
+  | 'strategicMergePatch'
+  | 'json6902Patch'
+  | 'image' // an `images:` entry
+  | 'replicas' // a `replicas:` entry
+  | 'generator' // configMapGenerator/secretGenerator entry (name, behavior, options)
+  | 'generatorLiteral'
+  | 'generatorFile'
+  | 'generatorEnv'
+  | 'namespace'
+  | 'namePrefix'
+  | 'nameSuffix'
+  | 'labels' // commonLabels / labels
+  | 'annotations' // commonAnnotations
+  | 'replacement'
+  | 'nameReference'; // a reference rewritten after a rename (prefix/suffix/hash)
+
+/** Where a rendered value came from. */
+export interface Origin extends SourceLocation {
+  kind: OriginKind;
+}
+
+/** `file:line:col`. */
+export function formatLocation(loc: SourceLocation): string {
+  return `${loc.file}:${loc.line}:${loc.column}`;
+}

@@ -1,0 +1,17 @@
+import type { SourceLocation } from './location';
+
+/** A problem found in the repo or config: always points at a file, and at a line when one is known. */
+export interface Problem {
+  severity: 'error' | 'warning';
+  message: string;
+  /** Repo-relative file; line/column 1-based, 0 when unknown. */
+  location?: SourceLocation;
+}
+
+/** An error that carries a Problem: thrown for input that stops a render or a load. */
+export class ProblemError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.location ? `${problem.location.file}${problem.location.line ? ':' + problem.location.line + (problem.location.column ? ':' + problem.location.column : '') : ''}: ${problem.message}` : problem.message);
+    this.name = 'ProblemError';
+  }
+}

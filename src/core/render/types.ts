@@ -1,0 +1,35 @@
+import type { Origin, SourceLocation } from '../model/location';
+import type { Problem } from '../model/problem';
+import type { KubeObject, ResourceKey } from '../model/resource';
+import type { FileSystem } from '../ports';
+
+/** One object as `kustomize build` would print it, with where each of its values came from. */
+export interface RenderedObject {
+  object: KubeObject;
+  key: ResourceKey;
+  /**
+   * JSON pointer (RFC 6901, arrays by index, '' for the object itself) → origin of the YAML node that last set
+   * the value at that path. Every path present in `object` has an entry: maps, lists and scalars.
+   */
+  origins: Map<string, Origin>;
+  /** Where the object's document was first declared (the resource file or generator entry). */
+  source: SourceLocation;
+}
+
+/** The result of rendering one kustomization root. */
+export interface RenderResult {
+  /** The rendered root, relative to the repo root. */
+  root: string;
+  /** In `kustomize build` output order. */
+  objects: RenderedObject[];
+  /** Warnings that did not stop the render (e.g. an unsupported field that was skipped, with its file and line). */
+  problems: Problem[];
+  /** Every repo-relative file the render read: lets a file save re-render only the roots that include it. */
+  files: string[];
+}
+
+export interface RenderOptions {
+  fs: FileSystem;
+  /** Absolute path of the repo root. Nothing outside it is ever read (kustomize's load restrictor). */
+  repoRoot: string;
+}
