@@ -1,0 +1,25 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export type TestbedTool = 'etcd' | 'kube-apiserver' | 'kubectl' | 'kustomize';
+
+const repoRoot = resolve(__dirname, '..', '..');
+const binDirs = new Map<string, string>();
+
+/**
+ * Absolute path of a test-bed binary built from pinned Go modules by scripts/setup-testbed.sh.
+ * Builds it on first use (cached outside the clone; later calls and fresh clones reuse it).
+ */
+export function testbedBin(tool: TestbedTool): string {
+  let dir = binDirs.get(tool);
+  if (!dir || !existsSync(join(dir, tool))) {
+    const out = execFileSync('bash', [join(repoRoot, 'scripts', 'setup-testbed.sh'), tool], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    dir = out.trim().split('\n').pop() ?? '';
+    binDirs.set(tool, dir);
+  }
+  return join(dir, tool);
+}
