@@ -50,10 +50,104 @@ export type ListOutcome =
   | { status: 'forbidden'; verb: string; resource: string; message: string }
   | { status: 'error'; message: string };
 
-/** Read access to a cluster. The client-node adapter lives in src/node; tests fake it. */
+/** One change seen by a watch. */
+export type WatchEvent =
+  | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject }
+  /** Only moves the resourceVersion on: nothing changed in this scope up to it. */
+  | { type: 'BOOKMARK'; resourceVersion: string };
+
+/** Why a watch stream ended. */
+export type WatchEnd =
+  /** The server ended the stream (its timeout) or the signal aborted: resume from the last resourceVersion. */
+  | { status: 'closed' }
+  /** 410 Gone: the resourceVersion is too old; list again. */
+  | { status: 'gone' }
+  | { status: 'forbidden'; verb: string; resource: string; message: string }
+  /** Connection lost or the server failed: retry with backoff. */
+  | { status: 'error'; message: string };
+
+/**
+ * Read access to a cluster. The client-node adapter lives in src/node; tests fake it.
+ * Environment-level failures (unreachable, TLS, rejected credentials) reject with a `ClusterError`
+ * (src/core/live/clusterError.ts); everything scoped to one kind or namespace is a `ListOutcome`.
+ */
 export interface ClusterReader {
-  /** The API's type for a group/kind, undefined when the cluster does not serve it. */
-  resourceType(group: string, kind: string): Promise<ResourceType | undefined>;
-  /** All objects of a kind in a namespace ('' = all namespaces / cluster-scoped). */
+  /**
+   * The API's type for a group/kind, undefined when the cluster does not serve it. With `version`, that
+   * version when the cluster serves the kind in it, else the group's preferred version.
+   */
+  resourceType(group: string, kind: string, version?: string): Promise<ResourceType | undefined>;
+  /** All objects of a kind in a namespace ('' = all namespaces / cluster-scoped). Items carry apiVersion and kind. */
   list(type: ResourceType, namespace: string): Promise<ListOutcome>;
+  /**
+   * Streams changes after `resourceVersion` (bookmarks requested) to `onEvent` until the stream ends or
+   * `signal` aborts. Optional: readers that cannot watch (snapshots) leave it out.
+   */
+  watch?(type: ResourceType, namespace: string, resourceVersion: string, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<WatchEnd>;
+}
+
+/** One commit as `git log` reports it. */
+export interface GitCommit {
+  sha: string;
+  author: string;
+  /** ISO 8601 author date. */
+  date: string;
+  subject: string;
+  /** Repo-relative paths the commit touched. */
+  files: string[];
+}
+
+/** What `git revert` did: a new commit, or nothing at all because it conflicted (the repo is left as it was). */
+export type RevertOutcome = { status: 'ok'; sha: string } | { status: 'conflict'; files: string[] };
+
+/** Git operations the core needs, on one repository. Paths are repo-relative with `/` separators. The simple-git adapter lives in src/node. */
+export interface Git {
+  /** Files among `paths` with uncommitted changes of any kind (staged, unstaged, untracked, conflicted). */
+  changedFiles(paths: string[]): Promise<string[]>;
+  /** A merge, rebase, cherry-pick, revert or bisect in progress, else undefined. */
+  operationInProgress(): Promise<string | undefined>;
+  /** The checked-out branch; undefined when HEAD is detached. */
+  currentBranch(): Promise<string | undefined>;
+  branchExists(name: string): Promise<boolean>;
+  /**
+   * Creates `branch` at HEAD, switches to it, writes `files` and commits exactly those paths (other staged or
+   * unstaged work stays as it is, uncommitted). If any step fails, the files, the branch and HEAD are put back.
+   */
+  commitOnNewBranch(branch: string, files: { path: string; content: string }[], message: string): Promise<{ sha: string }>;
+  /** `git push -u <remote> <branch>`; never forced. */
+  push(branch: string, remote: string): Promise<void>;
+  /** Newest first: commits reachable from HEAD that touch any of `paths`. */
+  log(paths: string[], maxCount: number): Promise<GitCommit[]>;
+  /** One commit, or undefined when `rev` names none. */
+  commit(rev: string): Promise<GitCommit | undefined>;
+  /** `git revert` of one commit into a new commit; on conflict it aborts and reports the conflicting files. */
+  revert(sha: string): Promise<RevertOutcome>;
+}
+
+/** Why the API server refused a server-side apply: one field owned by another manager. */
+export interface ApplyConflict {
+  /** The other field manager, e.g. `kubectl-edit`. */
+  manager: string;
+  /** The field, as the server names it (e.g. `.spec.replicas`). */
+  field: string;
+  message: string;
+}
+
+/** The result of one apply or delete request. */
+export type WriteOutcome =
+  | { status: 'ok'; object: KubeObject | undefined; created: boolean }
+  | { status: 'conflict'; message: string; conflicts: ApplyConflict[] }
+  | { status: 'forbidden'; message: string }
+  | { status: 'notFound'; message: string }
+  | { status: 'invalid'; message: string }
+  | { status: 'error'; message: string };
+
+/** Write access to a cluster (server-side apply). The client-node adapter lives in src/node; tests fake it. */
+export interface ClusterWriter {
+  /** GET of one object; `ok` with `object` undefined never happens here (notFound instead). */
+  get(apiVersion: string, kind: string, namespace: string, name: string): Promise<WriteOutcome>;
+  /** Server-side apply of `obj` (its namespace must be set for namespaced kinds). */
+  apply(obj: KubeObject, options: { fieldManager: string; dryRun: boolean; force: boolean }): Promise<WriteOutcome>;
+  /** DELETE of one object (foreground propagation). */
+  delete(apiVersion: string, kind: string, namespace: string, name: string, options: { dryRun: boolean }): Promise<WriteOutcome>;
 }
