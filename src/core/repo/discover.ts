@@ -1,0 +1,187 @@
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node } from 'yaml';
+import type { Environment } from '../model/environment';
+import type { Problem } from '../model/problem';
+import type { FileSystem } from '../ports';
+import { joinPath, normalizeRepoPath } from './config';
+import { inferPromotion } from './promotion';
+import { mapLimit, walkRepo } from './walk';
+import { FileLocator } from './yamlLocate';
+
+/** Parent folder names whose kustomization children are conventionally environments (`envs/prod`, `apps/shop/overlays/prod`). */
+const CONVENTIONAL_PARENTS = new Set(['envs', 'env', 'environments', 'overlays', 'clusters', 'stages']);
+/** Path segments left out of a name when two environments would otherwise share one (`apps/shop/overlays/prod` → `shop/prod`). */
+const NOISE_SEGMENTS = new Set([...CONVENTIONAL_PARENTS, 'apps', 'deploy', 'k8s', 'kubernetes', 'kustomize', 'manifests']);
+
+/** What discovery found. */
+export interface DiscoveryResult {
+  environments: Environment[];
+  /** Inferred promotion chains (dev < test < staging < prod), one per group of sibling environments. */
+  promotion: string[][];
+  /** Files that could not be read or parsed: discovery went on without them. */
+  problems: Problem[];
+  /** Every directory holding a kustomization file (repo-relative). */
+  kustomizationDirs: string[];
+}
+
+/**
+ * Finds a repo's environments without any config: kustomization roots under conventional folders that no other
+ * kustomization includes, plus the paths named by Argo CD `Application` and Flux `Kustomization` manifests.
+ * Reads directory listings, kustomization files, and only those YAML files that mention Argo CD or Flux.
+ */
+export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Promise<DiscoveryResult> {
+  const tree = await walkRepo(fs, repoRoot);
+  const problems: Problem[] = [];
+  const included = new Set<string>();
+  const namespaces = new Map<string, string>();
+  await mapLimit([...tree.kustomizations], 16, async ([dir, file]) => {
+    const text = await readOrReport(fs, repoRoot, file, problems);
+    if (text === undefined) return;
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+    if (doc.errors.length) {
+      problems.push({ severity: 'warning', message: `cannot parse: ${doc.errors[0].message.split('\n')[0]}`, location: new FileLocator(file, lines).at(doc.errors[0].pos[0]) });
+      return;
+    }
+    const k = doc.toJS() as Record<string, unknown> | null;
+    if (!k || typeof k !== 'object') return;
+    if (typeof k.namespace === 'string') namespaces.set(dir, k.namespace);
+    for (const field of ['resources', 'bases', 'components']) {
+      const list = k[field];
+      if (!Array.isArray(list)) continue;
+      for (const entry of list) {
+        if (typeof entry !== 'string' || isRemote(entry)) continue;
+        const target = normalizeRepoPath(dir ? `${dir}/${entry}` : entry);
+        if (target !== undefined && tree.kustomizations.has(target)) included.add(target);
+      }
+    }
+  });
+
+  const fromTools = await scanToolManifests(fs, repoRoot, tree.yamlFiles, new Set(tree.kustomizations.values()), problems);
+  const toolPaths = new Set(fromTools.map((e) => e.path));
+  const roots = [...tree.kustomizations.keys()].filter((dir) => !included.has(dir) && !toolPaths.has(dir));
+  let conventional = roots.filter((dir) => CONVENTIONAL_PARENTS.has(parentName(dir)));
+  // A repo with no conventional layout (and no Argo CD/Flux manifests): every top-level root is an environment.
+  if (!conventional.length && !fromTools.length) conventional = roots;
+  // Several apps (apps/shop/overlays/prod, apps/cart/overlays/prod): qualify every name with its app, not only clashing ones.
+  const prefixes = new Set(conventional.map((dir) => dir.split('/').slice(0, -2).join('/')));
+  const discovered: Environment[] = conventional.map((dir) => {
+    const name = prefixes.size > 1 ? shortName(dir) : dir.split('/').pop();
+    const env: Environment = { name: name || 'default', path: dir, source: 'discovered' };
+    const ns = namespaces.get(dir);
+    if (ns) env.namespace = ns;
+    return env;
+  });
+  const environments = uniqueNames([...fromTools, ...discovered]).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.name < b.name ? -1 : 1));
+  return { environments, promotion: inferPromotion(environments), problems, kustomizationDirs: [...tree.kustomizations.keys()].sort() };
+}
+
+/** Argo CD Applications and Flux Kustomizations whose path is a folder of this repo. */
+async function scanToolManifests(fs: FileSystem, repoRoot: string, yamlFiles: string[], kustomizationFiles: Set<string>, problems: Problem[]): Promise<Environment[]> {
+  const found: Environment[][] = await mapLimit(
+    yamlFiles.filter((f) => !kustomizationFiles.has(f)),
+    16,
+    async (file) => {
+      const text = await readOrReport(fs, repoRoot, file, problems);
+      // Cheap filter first: most YAML files in a config repo are plain manifests, never worth a full parse.
+      if (text === undefined || !(text.includes('argoproj.io') || text.includes('kustomize.toolkit.fluxcd.io'))) return [];
+      const lines = new LineCounter();
+      const loc = new FileLocator(file, lines);
+      const out: Environment[] = [];
+      for (const doc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false }) as Document[]) {
+        if (doc.errors.length) {
+          problems.push({ severity: 'warning', message: `cannot parse: ${doc.errors[0].message.split('\n')[0]}`, location: loc.at(doc.errors[0].pos[0]) });
+          continue;
+        }
+        const apiVersion = str(doc.get('apiVersion'));
+        const kind = str(doc.get('kind'));
+        const name = str(doc.getIn(['metadata', 'name']));
+        if (!apiVersion || !kind || !name) continue;
+        if (apiVersion.startsWith('argoproj.io/') && kind === 'Application') out.push(...argoEnvironments(doc, name, loc));
+        else if (apiVersion.startsWith('kustomize.toolkit.fluxcd.io/') && kind === 'Kustomization') {
+          const pathNode = doc.getIn(['spec', 'path'], true) as Node | undefined;
+          const path = normalizeRepoPath(str(doc.getIn(['spec', 'path'])) ?? './');
+          if (path === undefined) continue;
+          const env: Environment = { name, path, source: 'flux', definedAt: loc.of(pathNode ?? doc.contents) };
+          const ns = str(doc.getIn(['spec', 'targetNamespace']));
+          if (ns) env.namespace = ns;
+          out.push(env);
+        }
+      }
+      return out;
+    },
+  );
+  const all = found.flat();
+  const exists = await mapLimit(all, 16, async (env) => (await fs.stat(joinPath(repoRoot, env.path)))?.isDirectory === true);
+  // A path that is not a folder here belongs to another repo (the manifest's repoURL/sourceRef): not ours to render.
+  return all.filter((_, i) => exists[i]);
+}
+
+/** One environment per `spec.source` / `spec.sources[]` entry that has a path (Helm chart sources have none). */
+function argoEnvironments(doc: Document, name: string, loc: FileLocator): Environment[] {
+  const namespace = str(doc.getIn(['spec', 'destination', 'namespace']));
+  const sources: Node[] = [];
+  const single = doc.getIn(['spec', 'source'], true);
+  if (isMap(single)) sources.push(single);
+  const many = doc.getIn(['spec', 'sources'], true);
+  if (isSeq(many)) for (const s of many.items) if (isMap(s)) sources.push(s as Node);
+  const out: Environment[] = [];
+  const withPath = sources.filter((s) => isMap(s) && typeof s.get('path') === 'string' && !s.get('chart'));
+  for (const source of withPath) {
+    if (!isMap(source)) continue;
+    const path = normalizeRepoPath(String(source.get('path')));
+    if (path === undefined) continue;
+    const env: Environment = { name: withPath.length > 1 ? `${name}/${path.split('/').pop()}` : name, path, source: 'argocd', definedAt: loc.of(source.get('path', true) as Node) };
+    if (namespace) env.namespace = namespace;
+    out.push(env);
+  }
+  return out;
+}
+
+/** Makes names unique: colliding names become their path without conventional noise, or the whole path. */
+function uniqueNames(envs: Environment[]): Environment[] {
+  const seen = new Set<string>();
+  const deduped = envs.filter((e) => {
+    const key = `${e.path}\0${e.namespace ?? ''}\0${e.source === 'discovered' ? '' : e.name}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const count = (names: string[]) => names.reduce((m, n) => m.set(n, (m.get(n) ?? 0) + 1), new Map<string, number>());
+  const first = count(deduped.map((e) => e.name));
+  for (const e of deduped) {
+    if (first.get(e.name)! < 2) continue;
+    const short = shortName(e.path);
+    e.name = short && short !== e.name ? (e.source === 'discovered' ? short : `${short}/${e.name}`) : e.path || e.name;
+  }
+  const second = count(deduped.map((e) => e.name));
+  return deduped.map((e) => (second.get(e.name)! > 1 ? { ...e, name: `${e.path}:${e.name}` } : e));
+}
+
+/** A path without conventional folder names: `apps/shop/overlays/prod` → `shop/prod`. */
+function shortName(path: string): string {
+  return path.split('/').filter((s) => !NOISE_SEGMENTS.has(s)).join('/');
+}
+
+async function readOrReport(fs: FileSystem, repoRoot: string, file: string, problems: Problem[]): Promise<string | undefined> {
+  try {
+    return await fs.readFile(joinPath(repoRoot, file));
+  } catch (e) {
+    problems.push({ severity: 'warning', message: `cannot read: ${(e as Error).message}`, location: { file, line: 0, column: 0 } });
+    return undefined;
+  }
+}
+
+function str(value: unknown): string | undefined {
+  if (isScalar(value)) value = value.value;
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function parentName(dir: string): string {
+  const parts = dir.split('/');
+  return parts.length >= 2 ? parts[parts.length - 2] : '';
+}
+
+/** A remote base (git URL, `github.com/...`, http): never a folder of this repo. */
+function isRemote(entry: string): boolean {
+  return /^[a-z]+:\/\//i.test(entry) || entry.startsWith('git@') || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry);
+}

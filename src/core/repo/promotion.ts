@@ -1,0 +1,47 @@
+import type { Environment } from '../model/environment';
+
+/** Stage words by rank: changes flow from lower to higher. */
+const STAGES: [number, string[]][] = [
+  [0, ['local', 'sandbox', 'dev', 'develop', 'development']],
+  [1, ['test', 'testing', 'qa', 'int', 'integration', 'ci']],
+  [2, ['staging', 'stage', 'stg', 'preprod', 'uat']],
+  [3, ['prod', 'production', 'prd', 'live']],
+];
+const RANK = new Map(STAGES.flatMap(([rank, words]) => words.map((w) => [w, rank] as const)));
+
+/** The stage rank of an environment name (`prod-eu` → 3), undefined when no token names a stage. */
+export function stageRank(name: string): number | undefined {
+  const tokens = name.toLowerCase().split(/[^a-z0-9]+/);
+  let rank: number | undefined;
+  // The last stage word wins: `shop/dev` is dev, `dev-tools-prod` is prod.
+  for (const t of tokens) if (RANK.has(t)) rank = RANK.get(t);
+  return rank;
+}
+
+/**
+ * Promotion chains inferred from names (dev < test < staging < prod): environments are grouped by the folder
+ * holding them (siblings such as `envs/dev` and `envs/prod` form one chain); groups with fewer than two staged
+ * environments give no chain. Equal ranks (e.g. `prod-eu`, `prod-us`) keep name order.
+ */
+export function inferPromotion(environments: Environment[]): string[][] {
+  const groups = new Map<string, { name: string; rank: number }[]>();
+  for (const env of environments) {
+    const rank = stageRank(env.name.split('/').pop() ?? env.name) ?? stageRank(env.path.split('/').pop() ?? '');
+    if (rank === undefined) continue;
+    const group = env.path.includes('/') ? env.path.slice(0, env.path.lastIndexOf('/')) : '';
+    groups.set(group, [...(groups.get(group) ?? []), { name: env.name, rank }]);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, members]) => members.sort((a, b) => a.rank - b.rank || (a.name < b.name ? -1 : 1)).map((m) => m.name))
+    .filter((chain) => chain.length > 1);
+}
+
+/** The environment a change in `name` is promoted to next, if any. */
+export function nextEnvironment(promotion: string[][], name: string): string | undefined {
+  for (const chain of promotion) {
+    const i = chain.indexOf(name);
+    if (i >= 0 && i + 1 < chain.length) return chain[i + 1];
+  }
+  return undefined;
+}

@@ -1,0 +1,73 @@
+import type { Environment } from '../model/environment';
+import type { Problem } from '../model/problem';
+import type { FileSystem } from '../ports';
+import { checkPromotion, emptyRepoConfig, joinPath, loadRepoConfig, normalizeRepoPath, type ConfiguredEnvironment, type RepoConfig } from './config';
+import { discoverEnvironments } from './discover';
+import { inferPromotion } from './promotion';
+
+/** An environment from the editor's `gitopsDrift.environments` setting. */
+export interface EnvironmentSetting {
+  name: string;
+  path: string;
+  context?: string;
+  namespace?: string;
+}
+
+/** A repo's environments and settings, ready for the engine. */
+export interface RepoModel {
+  config: RepoConfig;
+  /** Whether `.gitops-drift.yaml` exists. */
+  hasConfigFile: boolean;
+  environments: ConfiguredEnvironment[];
+  promotion: string[][];
+  /** Config errors, unreadable files, bad settings: shown, never fatal. */
+  problems: Problem[];
+}
+
+/**
+ * Loads a repo's environments. Precedence: the editor setting, then `.gitops-drift.yaml`, then discovery; the
+ * config's ignore rules, appliers and promotion order apply whichever source listed the environments.
+ */
+export async function loadRepository(fs: FileSystem, repoRoot: string, settings: EnvironmentSetting[] = []): Promise<RepoModel> {
+  const loaded = await loadRepoConfig(fs, repoRoot);
+  const config = loaded.config ?? emptyRepoConfig();
+  const problems = [...loaded.problems];
+  let environments: ConfiguredEnvironment[];
+  let inferred: string[][] | undefined;
+  if (settings.length) environments = await fromSettings(fs, repoRoot, settings, problems);
+  else if (config.environments.length) environments = config.environments;
+  else {
+    const found = await discoverEnvironments(fs, repoRoot);
+    problems.push(...found.problems);
+    environments = found.environments;
+    inferred = found.promotion;
+  }
+  let promotion = config.promotion;
+  if (promotion.length) {
+    // Promotion entries were checked against declared environments already; discovered ones are known only now.
+    if (!config.environments.length || settings.length) problems.push(...checkPromotion(config, environments.map((e) => e.name)));
+  } else promotion = inferred ?? inferPromotion(environments);
+  return { config, hasConfigFile: loaded.config !== undefined, environments, promotion, problems };
+}
+
+async function fromSettings(fs: FileSystem, repoRoot: string, settings: EnvironmentSetting[], problems: Problem[]): Promise<ConfiguredEnvironment[]> {
+  const out: ConfiguredEnvironment[] = [];
+  for (const s of settings) {
+    const path = typeof s.path === 'string' ? normalizeRepoPath(s.path) : undefined;
+    if (!s.name || path === undefined || !(await fs.stat(joinPath(repoRoot, path)))?.isDirectory) {
+      problems.push({ severity: 'error', message: `setting gitopsDrift.environments: entry '${s.name ?? '?'}' needs a name and the path of a folder in the repo (got '${s.path}')` });
+      continue;
+    }
+    const env: ConfiguredEnvironment = { name: s.name, path, source: 'setting' };
+    if (s.context) env.context = s.context;
+    if (s.namespace) env.namespace = s.namespace;
+    out.push(env);
+  }
+  return out;
+}
+
+/** The environment called `name`, or a ProblemError-ready message listing the known ones. */
+export function findEnvironment(model: { environments: Environment[] }, name: string): Environment | string {
+  const env = model.environments.find((e) => e.name === name);
+  return env ?? `no environment '${name}' (known: ${model.environments.map((e) => e.name).join(', ') || 'none'})`;
+}

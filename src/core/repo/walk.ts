@@ -1,0 +1,60 @@
+import type { FileSystem } from '../ports';
+
+/** Folders never worth descending into when looking for manifests. */
+const SKIPPED_DIRS = new Set(['node_modules', 'vendor', 'dist', 'out', 'target', '__pycache__']);
+
+/** What a walk of the repo found: repo-relative paths with `/` separators. */
+export interface RepoTree {
+  /** Directories holding a kustomization file, with that file's repo-relative path. */
+  kustomizations: Map<string, string>;
+  /** Every `.yaml`/`.yml` file (kustomization files included). */
+  yamlFiles: string[];
+}
+
+/** The file names kustomize accepts, in the order it looks for them. */
+export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+
+/**
+ * Lists the repo's directories breadth-first with bounded concurrency, skipping dot-folders (.git, .github, ...)
+ * and dependency folders. Reads directory entries only, never file contents.
+ */
+export async function walkRepo(fs: FileSystem, repoRoot: string, concurrency = 16): Promise<RepoTree> {
+  const tree: RepoTree = { kustomizations: new Map(), yamlFiles: [] };
+  let level = [''];
+  while (level.length) {
+    const next: string[] = [];
+    await mapLimit(level, concurrency, async (rel) => {
+      let entries;
+      try {
+        entries = await fs.readDir(rel ? `${repoRoot.replace(/\/+$/, '')}/${rel}` : repoRoot);
+      } catch {
+        return; // vanished or unreadable folder: nothing to find there
+      }
+      const names = new Set(entries.filter((e) => e.isFile).map((e) => e.name));
+      const kfile = KUSTOMIZATION_FILES.find((f) => names.has(f));
+      if (kfile) tree.kustomizations.set(rel, rel ? `${rel}/${kfile}` : kfile);
+      for (const e of entries) {
+        const path = rel ? `${rel}/${e.name}` : e.name;
+        if (e.isDirectory && !e.name.startsWith('.') && !SKIPPED_DIRS.has(e.name)) next.push(path);
+        else if (e.isFile && /\.ya?ml$/i.test(e.name)) tree.yamlFiles.push(path);
+      }
+    });
+    level = next.sort();
+  }
+  tree.yamlFiles.sort();
+  return tree;
+}
+
+/** Runs `fn` over `items` with at most `limit` calls in flight. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

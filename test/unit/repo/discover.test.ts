@@ -1,0 +1,205 @@
+import assert from 'node:assert/strict';
+import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
+import { discoverEnvironments } from '../../../src/core/repo/discover';
+import { inferPromotion, nextEnvironment, stageRank } from '../../../src/core/repo/promotion';
+import { loadRepository } from '../../../src/core/repo/repository';
+import type { Environment } from '../../../src/core/model/environment';
+import type { FileSystem } from '../../../src/core/ports';
+
+const k = (...resources: string[]) => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${r}`).join('\n')}\n`;
+const summary = (envs: Environment[]) => envs.map((e) => `${e.name} ${e.path} ${e.source}${e.namespace ? ' ns=' + e.namespace : ''}`);
+
+/** Counts the files read, to check discovery reads only what it needs. */
+function countingFs(inner: FileSystem): FileSystem & { reads: string[] } {
+  const reads: string[] = [];
+  return { reads, readFile: (p) => (reads.push(p), inner.readFile(p)), readDir: (p) => inner.readDir(p), stat: (p) => inner.stat(p) };
+}
+
+describe('environment discovery', () => {
+  it('finds envs/* overlays that nothing includes, with their namespace, and skips the base', async () => {
+    const fs = new MemoryFileSystem({
+      '/r/base/kustomization.yaml': k('deployment.yaml'),
+      '/r/base/deployment.yaml': 'kind: Deployment\n',
+      '/r/envs/dev/kustomization.yaml': k('../../base') + 'namespace: shop-dev\n',
+      '/r/envs/staging/kustomization.yaml': k('../../base'),
+      '/r/envs/prod/kustomization.yml': k('../../base') + 'namespace: shop-prod\n',
+      '/r/envs/prod/patch.yaml': 'kind: Deployment\n',
+      '/r/node_modules/x/envs/dev/kustomization.yaml': k(),
+      '/r/.git/envs/dev/kustomization.yaml': k(),
+    });
+    const found = await discoverEnvironments(fs, '/r');
+    assert.deepEqual(summary(found.environments), ['dev envs/dev discovered ns=shop-dev', 'prod envs/prod discovered ns=shop-prod', 'staging envs/staging discovered']);
+    assert.deepEqual(found.promotion, [['dev', 'staging', 'prod']]);
+    assert.deepEqual(found.kustomizationDirs, ['base', 'envs/dev', 'envs/prod', 'envs/staging']);
+    assert.deepEqual(found.problems, []);
+  });
+
+  it('names apps/*/overlays/* environments by app and stage, one promotion chain per app', async () => {
+    const fs = new MemoryFileSystem({
+      '/r/apps/shop/base/kustomization.yaml': k('d.yaml'),
+      '/r/apps/shop/overlays/dev/kustomization.yaml': k('../../base'),
+      '/r/apps/shop/overlays/prod/kustomization.yaml': k('../../base'),
+      '/r/apps/cart/base/kustomization.yaml': k('d.yaml'),
+      '/r/apps/cart/overlays/dev/kustomization.yaml': k('../../base'),
+      '/r/apps/cart/overlays/prod/kustomization.yaml': k('../../base'),
+      '/r/apps/cart/overlays/qa/kustomization.yaml': k('../../base'),
+    });
+    const found = await discoverEnvironments(fs, '/r');
+    assert.deepEqual(found.environments.map((e) => e.name), ['cart/dev', 'cart/prod', 'cart/qa', 'shop/dev', 'shop/prod']);
+    assert.deepEqual(found.promotion, [['cart/dev', 'cart/qa', 'cart/prod'], ['shop/dev', 'shop/prod']]);
+  });
+
+  it('does not count an overlay that another kustomization includes (region overlays on a prod overlay)', async () => {
+    const fs = new MemoryFileSystem({
+      '/r/base/kustomization.yaml': k('d.yaml'),
+      '/r/overlays/prod/kustomization.yaml': k('../../base'),
+      '/r/overlays/prod-eu/kustomization.yaml': k('../prod'),
+      '/r/clusters/eu-1/kustomization.yaml': k('../../overlays/prod-eu', 'https://github.com/org/repo//x?ref=v1'),
+    });
+    const found = await discoverEnvironments(fs, '/r');
+    assert.deepEqual(summary(found.environments), ['eu-1 clusters/eu-1 discovered']);
+  });
+
+  it('falls back to every top-level root when the layout is not conventional', async () => {
+    const fs = new MemoryFileSystem({ '/r/kustomization.yaml': k('app.yaml'), '/r/app.yaml': 'kind: ConfigMap\n' });
+    const found = await discoverEnvironments(fs, '/r');
+    assert.deepEqual(summary(found.environments), ['default  discovered']);
+    assert.deepEqual(found.promotion, []);
+  });
+
+  it('reads Argo CD Applications (source, sources, destination namespace) and skips other repos and Helm charts', async () => {
+    const fs = new MemoryFileSystem({
+      '/r/argocd/apps.yaml': [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Application',
+        'metadata: { name: shop-prod, namespace: argocd }',
+        'spec:',
+        '  source:',
+        '    repoURL: https://github.com/org/config',
+        '    path: deploy/prod',
+        '  destination: { server: https://kubernetes.default.svc, namespace: shop-prod }',
+        '---',
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Application',
+        'metadata: { name: elsewhere }',
+        'spec: { source: { path: not/in/this/repo }, destination: { namespace: x } }',
+        '---',
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Application',
+        'metadata: { name: chart }',
+        'spec: { source: { chart: nginx, repoURL: https://charts.example }, destination: { namespace: x } }',
+        '---',
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Application',
+        'metadata: { name: multi }',
+        'spec:',
+        '  sources:',
+        '    - { chart: redis, repoURL: https://charts.example }',
+        '    - { repoURL: https://github.com/org/config, path: deploy/dev }',
+        '  destination: { namespace: shop-dev }',
+      ].join('\n'),
+      '/r/deploy/prod/kustomization.yaml': k('../base'),
+      '/r/deploy/dev/kustomization.yaml': k('../base'),
+      '/r/deploy/base/kustomization.yaml': k('d.yaml'),
+    });
+    const found = await discoverEnvironments(fs, '/r');
+    assert.deepEqual(summary(found.environments), ['multi deploy/dev argocd ns=shop-dev', 'shop-prod deploy/prod argocd ns=shop-prod']);
+    assert.deepEqual(found.environments[1].definedAt, { file: 'argocd/apps.yaml', line: 7, column: 11 });
+    assert.deepEqual(found.promotion, [['multi', 'shop-prod']]);
+  });
+
+  it('reads Flux Kustomizations and names same-named ones per cluster', async () => {
+    const flux = (name: string, path: string, ns?: string) =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  path: ${path}\n  sourceRef: { kind: GitRepository, name: flux-system }\n${ns ? `  targetNamespace: ${ns}\n` : ''}`;
+    const fs = new MemoryFileSystem({
+      '/r/clusters/staging/apps.yaml': flux('apps', './apps/staging', 'podinfo'),
+      '/r/clusters/production/apps.yaml': flux('apps', './apps/production'),
+      '/r/clusters/production/infra.yaml': flux('infra', './infrastructure'),
+      '/r/apps/base/kustomization.yaml': k('d.yaml'),
+      '/r/apps/staging/kustomization.yaml': k('../base'),
+      '/r/apps/production/kustomization.yaml': k('../base'),
+      '/r/infrastructure/kustomization.yaml': k('ns.yaml'),
+    });
+    const found = await discoverEnvironments(fs, '/r');
+    assert.deepEqual(summary(found.environments), ['production/apps apps/production flux', 'staging/apps apps/staging flux ns=podinfo', 'infra infrastructure flux']);
+    assert.deepEqual(found.environments[0].definedAt, { file: 'clusters/production/apps.yaml', line: 7, column: 9 });
+  });
+
+  it('reports an unparsable kustomization with its line and keeps going', async () => {
+    const fs = new MemoryFileSystem({
+      '/r/envs/dev/kustomization.yaml': 'resources:\n  - a\n - b\n',
+      '/r/envs/prod/kustomization.yaml': k(),
+    });
+    const found = await discoverEnvironments(fs, '/r');
+    assert.deepEqual(found.environments.map((e) => e.name), ['dev', 'prod']);
+    assert.equal(found.problems.length, 1);
+    assert.equal(found.problems[0].location?.file, 'envs/dev/kustomization.yaml');
+    assert.equal(found.problems[0].location?.line, 3);
+  });
+
+  it('reads only kustomization files and YAML that can hold Argo CD or Flux objects, on a large tree', async () => {
+    const files: Record<string, string> = {};
+    for (let app = 0; app < 50; app++) {
+      files[`/r/apps/a${app}/base/kustomization.yaml`] = k(...Array.from({ length: 20 }, (_, i) => `m${i}.yaml`));
+      for (let i = 0; i < 20; i++) files[`/r/apps/a${app}/base/m${i}.yaml`] = `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: m${i} }\n`;
+      for (const env of ['dev', 'prod']) files[`/r/apps/a${app}/overlays/${env}/kustomization.yaml`] = k('../../base');
+    }
+    for (let i = 0; i < 500; i++) files[`/r/node_modules/pkg${i}/kustomization.yaml`] = k();
+    const fs = countingFs(new MemoryFileSystem(files));
+    const started = performance.now();
+    const found = await discoverEnvironments(fs, '/r');
+    const ms = performance.now() - started;
+    assert.equal(found.environments.length, 100);
+    assert.equal(found.promotion.length, 50);
+    // Every kustomization file, plus the plain manifests for the cheap Argo/Flux substring test; nothing under node_modules.
+    assert.equal(fs.reads.filter((p) => p.includes('node_modules')).length, 0);
+    assert.equal(fs.reads.length, 150 + 1000);
+    assert.ok(ms < 2000, `discovery took ${ms.toFixed(0)} ms`);
+  });
+});
+
+describe('promotion order', () => {
+  it('ranks stage words', () => {
+    assert.deepEqual(['dev', 'qa', 'stg', 'prod-eu', 'production', 'feature-x'].map(stageRank), [0, 1, 2, 3, 3, undefined]);
+  });
+
+  it('orders siblings and skips folders with a single staged environment', () => {
+    const env = (name: string, path: string): Environment => ({ name, path, source: 'discovered' });
+    const promotion = inferPromotion([env('prod-us', 'envs/prod-us'), env('prod-eu', 'envs/prod-eu'), env('dev', 'envs/dev'), env('staging', 'envs/staging'), env('tools', 'envs/tools'), env('prod', 'other/prod')]);
+    assert.deepEqual(promotion, [['dev', 'staging', 'prod-eu', 'prod-us']]);
+    assert.equal(nextEnvironment(promotion, 'staging'), 'prod-eu');
+    assert.equal(nextEnvironment(promotion, 'prod-us'), undefined);
+  });
+});
+
+describe('loadRepository', () => {
+  const tree = {
+    '/r/envs/dev/kustomization.yaml': k(),
+    '/r/envs/prod/kustomization.yaml': k(),
+    '/r/envs/qa/kustomization.yaml': k(),
+  };
+
+  it('uses discovery when the config lists no environments, but keeps its ignore rules and checks its promotion', async () => {
+    const fs = new MemoryFileSystem({ ...tree, '/r/.gitops-drift.yaml': 'promotion: [dev, prd]\nignore:\n  - jsonPointers: [/spec/replicas]\n' });
+    const repo = await loadRepository(fs, '/r');
+    assert.deepEqual(repo.environments.map((e) => e.name), ['dev', 'prod', 'qa']);
+    assert.equal(repo.config.ignore.length, 1);
+    assert.deepEqual(repo.problems.map((p) => `${p.location?.line}:${p.location?.column} ${p.message}`), ["1:18 promotion: unknown environment 'prd' (known: dev, prod, qa)"]);
+  });
+
+  it('infers promotion when the config has none', async () => {
+    const repo = await loadRepository(new MemoryFileSystem(tree), '/r');
+    assert.equal(repo.hasConfigFile, false);
+    assert.deepEqual(repo.promotion, [['dev', 'qa', 'prod']]);
+  });
+
+  it('prefers the editor setting, and reports entries whose folder is missing', async () => {
+    const fs = new MemoryFileSystem({ ...tree, '/r/.gitops-drift.yaml': 'environments:\n  - { name: a, path: envs/dev }\n' });
+    const repo = await loadRepository(fs, '/r', [
+      { name: 'live', path: 'envs/prod', context: 'prod-eu' },
+      { name: 'gone', path: 'envs/gone' },
+    ]);
+    assert.deepEqual(repo.environments.map((e) => [e.name, e.path, e.context, e.source]), [['live', 'envs/prod', 'prod-eu', 'setting']]);
+    assert.match(repo.problems[0].message, /'gone'/);
+  });
+});
