@@ -18,6 +18,12 @@ export interface LiveState {
   failures: Map<string, LiveFailure>;
   /** Scopes that were listed successfully, by `scopeKey(group, kind, namespace)`. */
   listed: Set<string>;
+  /**
+   * Whether each kind the cluster serves is namespaced, by `group/kind` (from discovery). Tells a consumer
+   * whether an object that names no namespace lives in the environment's default namespace or is
+   * cluster-scoped. Absent when the state did not come from a cluster.
+   */
+  namespaced?: Map<string, boolean>;
 }
 
 /** `group/kind/namespace` ('' namespace for cluster-scoped kinds). */

@@ -1,0 +1,77 @@
+import type { LiveFailure } from '../model/live';
+import { scopeKey } from '../model/live';
+import { type KubeObject, splitApiVersion } from '../model/resource';
+import type { ClusterReader, ResourceType } from '../ports';
+
+/** One LIST the desired state needs: a kind in a namespace ('' for cluster-scoped kinds). */
+export interface LiveScope {
+  /** `scopeKey(group, kind, namespace)`. */
+  key: string;
+  type: ResourceType;
+  namespace: string;
+}
+
+/** The LISTs to make for some desired objects, and the kinds the cluster does not serve. */
+export interface ScopePlan {
+  scopes: LiveScope[];
+  /** UnknownKind failures, by scope key. */
+  failures: Map<string, LiveFailure>;
+  /** Whether each served kind is namespaced, by `group/kind`. */
+  namespaced: Map<string, boolean>;
+}
+
+/**
+ * Groups desired objects into scopes: one per (group/kind, namespace) for namespaced kinds, one per kind for
+ * cluster-scoped kinds. Objects that name no namespace use `defaultNamespace`. Asks the reader once per kind,
+ * in the version most of the desired objects use, so live objects come back in the shape git declares.
+ */
+export async function planScopes(desired: readonly KubeObject[], reader: ClusterReader, defaultNamespace: string): Promise<ScopePlan> {
+  const kinds = new Map<string, { group: string; kind: string; versions: Map<string, number>; namespaces: Set<string>; explicit: Set<string> }>();
+  for (const obj of desired) {
+    if (!obj.kind) continue;
+    const { group, version } = splitApiVersion(obj.apiVersion ?? '');
+    const id = `${group}/${obj.kind}`;
+    let entry = kinds.get(id);
+    if (!entry) kinds.set(id, (entry = { group, kind: obj.kind, versions: new Map(), namespaces: new Set(), explicit: new Set() }));
+    entry.versions.set(version, (entry.versions.get(version) ?? 0) + 1);
+    const ns = obj.metadata?.namespace;
+    entry.namespaces.add(ns || defaultNamespace);
+    if (ns) entry.explicit.add(ns);
+  }
+
+  const plan: ScopePlan = { scopes: [], failures: new Map(), namespaced: new Map() };
+  const entries = [...kinds.entries()];
+  // The reader caches discovery, so asking for every kind at once costs one discovery round at most.
+  const types = await Promise.all(entries.map(([, e]) => reader.resourceType(e.group, e.kind, mostUsed(e.versions))));
+  entries.forEach(([id, e], i) => {
+    const type = types[i];
+    if (!type) {
+      const failure: LiveFailure = {
+        verdict: 'UnknownKind',
+        message: `the cluster does not serve kind ${e.kind} in API group ${e.group ? `"${e.group}"` : 'core'} (${[...e.versions.keys()].map((v) => (e.group ? `${e.group}/${v}` : v)).join(', ')}): is its CRD installed?`,
+      };
+      // Namespacedness is unknown without discovery: record the failure where a consumer may look for it.
+      for (const ns of e.namespaces) plan.failures.set(scopeKey(e.group, e.kind, ns), failure);
+      if (e.explicit.size < e.namespaces.size) plan.failures.set(scopeKey(e.group, e.kind, ''), failure);
+      return;
+    }
+    plan.namespaced.set(id, type.namespaced);
+    const namespaces = type.namespaced ? [...e.namespaces].sort() : [''];
+    for (const namespace of namespaces) plan.scopes.push({ key: scopeKey(e.group, e.kind, namespace), type, namespace });
+  });
+  return plan;
+}
+
+function mostUsed(counts: Map<string, number>): string | undefined {
+  let best: string | undefined;
+  let bestCount = 0;
+  for (const [value, count] of counts) {
+    if (count > bestCount) [best, bestCount] = [value, count];
+  }
+  return best;
+}
+
+/** A short name for a resource in messages: `deployments.apps`, `configmaps`. */
+export function resourceLabel(type: ResourceType): string {
+  return type.group ? `${type.resource}.${type.group}` : type.resource;
+}
