@@ -1,0 +1,61 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+/** Where the conformance cases live: one directory per case, each a small config repo. */
+export const casesDir = join(__dirname, 'cases');
+
+/** What a bad-input case expects our renderer to report. */
+export interface ExpectedError {
+  /** Repo-relative file the ProblemError must point at. */
+  file: string;
+  /** 1-based line it must point at; omitted when only the file is pinned. */
+  line?: number;
+  /**
+   * Whether the real kustomize also fails. `false` marks a deliberate divergence (e.g. we never read outside the
+   * repo root, while kustomize follows a directory reference anywhere).
+   */
+  kustomizeFails: boolean;
+}
+
+/** One conformance case, read from `cases/<name>/case.yaml`. */
+export interface ConformanceCase {
+  name: string;
+  description: string;
+  /** Absolute path of the case's repo root (the case directory, or `repoRoot` inside it). */
+  repoRoot: string;
+  /** Kustomization roots to render, relative to `repoRoot` (`root:` takes one path or a list). */
+  roots: string[];
+  error?: ExpectedError;
+}
+
+/** Reads every case; a malformed case.yaml fails loudly rather than silently dropping the case. */
+export function loadCases(): ConformanceCase[] {
+  return readdirSync(casesDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort()
+    .map(loadCase);
+}
+
+function loadCase(name: string): ConformanceCase {
+  const specPath = join(casesDir, name, 'case.yaml');
+  if (!existsSync(specPath)) throw new Error(`conformance case ${name}: missing case.yaml`);
+  const spec = parse(readFileSync(specPath, 'utf8')) as Record<string, unknown> | null;
+  if (!spec || typeof spec.description !== 'string') throw new Error(`${specPath}: needs a description`);
+  const repoRoot = join(casesDir, name, typeof spec.repoRoot === 'string' ? spec.repoRoot : '.');
+  const roots = spec.root === undefined ? ['.'] : Array.isArray(spec.root) ? spec.root.map(String) : [String(spec.root)];
+  for (const root of roots) if (!existsSync(join(repoRoot, root))) throw new Error(`${specPath}: root ${root} does not exist`);
+  const c: ConformanceCase = { name, description: spec.description, repoRoot, roots };
+  if (spec.error !== undefined) {
+    const e = spec.error as Record<string, unknown>;
+    if (roots.length !== 1) throw new Error(`${specPath}: a bad-input case names exactly one root`);
+    if (typeof e.file !== 'string') throw new Error(`${specPath}: error.file must name the file the problem points at`);
+    c.error = {
+      file: e.file,
+      line: typeof e.line === 'number' ? e.line : undefined,
+      kustomizeFails: e.kustomizeFails !== false,
+    };
+  }
+  return c;
+}
