@@ -1,0 +1,15 @@
+/** Every command the extension contributes. package.json's `contributes.commands` must list exactly these. */
+export const CommandIds = {
+  refresh: 'gitopsDrift.refresh',
+  refreshEnvironment: 'gitopsDrift.refreshEnvironment',
+  showDiff: 'gitopsDrift.showDiff',
+  openSource: 'gitopsDrift.openSource',
+  copyName: 'gitopsDrift.copyName',
+  switchContext: 'gitopsDrift.switchContext',
+  ignoreField: 'gitopsDrift.ignoreField',
+  showRendered: 'gitopsDrift.showRendered',
+  showLog: 'gitopsDrift.showLog',
+  toggleWatch: 'gitopsDrift.toggleWatch',
+} as const;
+
+export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

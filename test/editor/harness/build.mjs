@@ -1,0 +1,49 @@
+// Bundles the extension-host test entry and each suite file to out/test/editor (CommonJS; `vscode` and mocha
+// stay external: the host provides the first, the repo's node_modules the second).
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as esbuild from 'esbuild';
+import { repoRoot } from './codeServer.mjs';
+
+/**
+ * Bundles the extension alone to dist/extension.js, with the options esbuild.js uses (so a half-finished CLI in
+ * the tree does not stop the editor tests).
+ */
+export async function buildExtension() {
+  await esbuild.build({
+    entryPoints: { extension: join(repoRoot, 'src', 'extension.ts') },
+    outdir: join(repoRoot, 'dist'),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external: ['vscode'],
+    sourcemap: true,
+    sourcesContent: false,
+    logLevel: 'warning',
+    define: { 'import.meta.url': 'importMetaUrl' },
+    banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+  });
+}
+
+/** Builds the tests; returns the absolute path of the entry module (without extension, as the launchers expect). */
+export async function buildEditorTests() {
+  const suiteDir = join(repoRoot, 'test', 'editor', 'suite');
+  const suites = readdirSync(suiteDir).filter((n) => n.endsWith('.test.ts')).map((n) => join(suiteDir, n));
+  const outdir = join(repoRoot, 'out', 'test', 'editor');
+  await esbuild.build({
+    entryPoints: [join(repoRoot, 'test', 'editor', 'index.ts'), ...suites],
+    outbase: join(repoRoot, 'test', 'editor'),
+    outdir,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: 'inline',
+    external: ['vscode', 'mocha'],
+    logLevel: 'warning',
+    define: { 'import.meta.url': 'importMetaUrl' },
+    banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+  });
+  return join(outdir, 'index');
+}

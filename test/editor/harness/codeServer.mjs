@@ -1,0 +1,160 @@
+// Runs a real VS Code (code-server from npm on Node 24) and drives it with Debian's chromium through
+// playwright-core. Shared by scripts/run-editor-tests.mjs (extension-host mocha) and scripts/run-ui-tests.mjs.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+
+export const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
+
+/** Installs (or reuses) Node 24 + code-server + chromium via scripts/setup-editor.sh; returns its install dir. */
+export function setupEditor() {
+  const r = spawnSync('bash', [join(repoRoot, 'scripts', 'setup-editor.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error(`scripts/setup-editor.sh failed (exit ${r.status})`);
+  return r.stdout.trim().split('\n').pop();
+}
+
+/** A free loopback TCP port. */
+export function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+const quietSettings = {
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'workbench.startupEditor': 'none',
+  'workbench.enableExperiments': false,
+  'workbench.tips.enabled': false,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'chat.disableAIFeatures': true,
+  'git.enabled': false,
+  'security.workspace.trust.enabled': false,
+};
+
+/**
+ * Starts code-server on a free port with its own user-data and extensions dirs under `stateDir`.
+ * `settings` are merged into the user settings. `smokeTestDriver` enables the `payload` mechanism
+ * (extensionDevelopmentPath / extensionTestsPath) and `window.codeAutomationExit`.
+ * Resolves when the workbench page is served; `stop()` ends the server's process group.
+ */
+export async function startCodeServer({ installDir, stateDir, settings = {}, env = {}, smokeTestDriver = false, extraArgs = [] }) {
+  const port = await freePort();
+  const userDataDir = join(stateDir, 'user-data');
+  const extensionsDir = join(stateDir, 'extensions');
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  mkdirSync(extensionsDir, { recursive: true });
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...quietSettings, ...settings }, null, 2));
+  const config = join(stateDir, 'config.yaml');
+  writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+  const args = [
+    join(installDir, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js'),
+    '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
+    '--disable-workspace-trust', '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--config', config,
+    ...(smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
+    ...extraArgs,
+  ];
+  const logFile = join(stateDir, 'code-server.log');
+  const { openSync } = await import('node:fs');
+  const out = openSync(logFile, 'a');
+  const child = spawn(join(installDir, 'node', 'bin', 'node'), args, {
+    // Its own process group, so stop() ends the server and every extension host it forked.
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: { ...process.env, PATH: `${join(installDir, 'bin')}:${process.env.PATH}`, ...env },
+  });
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const stop = async () => {
+    if (exited) return;
+    const gone = new Promise((r) => child.once('exit', r));
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    const t = setTimeout(() => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }, 5000);
+    await gone;
+    clearTimeout(t);
+  };
+  const onExit = () => {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  };
+  process.once('exit', onExit);
+
+  // Ready when the workbench page itself is served (/healthz answers even when the editor part crashed).
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited) throw new Error(`code-server exited during start; see ${logFile}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/?folder=/tmp`);
+      if (res.ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`code-server did not serve the workbench within 60 s; see ${logFile}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    port,
+    logFile,
+    userDataDir,
+    extensionsDir,
+    /** The workbench URL for a folder, with an optional smoke-test payload. */
+    url(folder, payload) {
+      const q = new URLSearchParams({ folder });
+      if (payload) q.set('payload', JSON.stringify(payload));
+      return `http://127.0.0.1:${port}/?${q}`;
+    },
+    /** A `vscode-remote://` URI for an absolute path on this server. */
+    remoteUri(absPath) {
+      return `vscode-remote://127.0.0.1:${port}${absPath}`;
+    },
+    stop: async () => {
+      process.removeListener('exit', onExit);
+      await stop();
+    },
+  };
+}
+
+/** Launches Debian's chromium through playwright-core (it never downloads a browser). */
+export async function launchChromium() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}
+
+/** Installs the code-server's `installDir/bin` npm/node for running `code-server --install-extension`. */
+export function installExtension({ installDir, stateDir, vsix }) {
+  const r = spawnSync(join(installDir, 'node', 'bin', 'node'), [
+    join(installDir, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js'),
+    '--user-data-dir', join(stateDir, 'user-data'), '--extensions-dir', join(stateDir, 'extensions'),
+    '--install-extension', vsix, '--force',
+  ], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`installing ${vsix} failed:\n${r.stdout}${r.stderr}`);
+}
