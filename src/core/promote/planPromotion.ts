@@ -1,0 +1,146 @@
+import { formatLocation, type Origin, type OriginKind } from '../model/location';
+import { keyLabel, type ResourceKey } from '../model/resource';
+import type { RenderedObject, RenderResult } from '../render/types';
+import { flattenLeaves } from './flatten';
+import { describeVersion, parseImageRef } from './imageRef';
+import { baseName, pairObjects } from './pairObjects';
+import type { PromotableItem, PromotableKind, PromotionPlan, SkippedDifference, TextEdit } from './types';
+import { decodePointerSegment, planValueEdit } from './valueEdit';
+import { parseYamlFile, type YamlFile } from './yamlText';
+
+/** One environment's render, by name. */
+export interface RenderedEnvironment {
+  name: string;
+  render: RenderResult;
+}
+
+/** What planPromotion reads. */
+export interface PromotionInput {
+  source: RenderedEnvironment;
+  target: RenderedEnvironment;
+  /** Reads a repo-relative file (through the FileSystem port). */
+  readFile(file: string): Promise<string>;
+}
+
+/** Transformers whose values differ between environments by design (names, namespaces, env labels): never promoted. */
+const ENVIRONMENT_KINDS = new Set<OriginKind>(['namespace', 'namePrefix', 'nameSuffix', 'labels', 'annotations', 'nameReference']);
+const IMAGE_PATH = /\/(containers|initContainers|ephemeralContainers)\/[^/]+\/image$/;
+
+/**
+ * Everything that differs between `source` and `target` and can be moved by editing the target's own files where it
+ * sets the value (from the renderer's origins). Pure: reads files through `readFile`, writes nothing.
+ */
+export async function planPromotion(input: PromotionInput): Promise<PromotionPlan> {
+  const files = new FileCache(input.readFile);
+  const sourceFiles = new Set(input.source.render.files);
+  const items: PromotableItem[] = [];
+  const skipped: SkippedDifference[] = [];
+  for (const { source, target } of pairObjects(input.source.render.objects, input.target.render.objects)) {
+    const secret = target.key.kind === 'Secret';
+    const sourceLeaves = flattenLeaves(source.object);
+    const targetLeaves = flattenLeaves(target.object);
+    for (const [logical, s] of sourceLeaves) {
+      if (logical === '/metadata/name' || logical === '/metadata/namespace') continue;
+      const t = targetLeaves.get(logical);
+      if (t && t.value === s.value) continue;
+      const sourceOrigin = source.origins.get(s.pointer);
+      const targetOrigin = t && target.origins.get(t.pointer);
+      if ((sourceOrigin && ENVIRONMENT_KINDS.has(sourceOrigin.kind)) || (targetOrigin && ENVIRONMENT_KINDS.has(targetOrigin.kind))) continue;
+      const skip = (reason: string) => skipped.push({ resource: target.key, path: t?.pointer ?? s.pointer, reason });
+      if (secret) {
+        skip('Secret values are not promoted (they would be written and shown in plain text)');
+        continue;
+      }
+      if (!t) {
+        skip(`${input.target.name} does not set it; adding values is not supported yet`);
+        continue;
+      }
+      if (!targetOrigin) {
+        skip('the renderer did not report where it is set');
+        continue;
+      }
+      if (sourceFiles.has(targetOrigin.file)) {
+        skip(`set at ${formatLocation(targetOrigin)}, which ${input.source.name} also uses: editing it would change both`);
+        continue;
+      }
+      const kind = classify(t.pointer, targetOrigin, sourceOrigin);
+      const file = await files.get(targetOrigin.file);
+      const result = planValueEdit({ origin: targetOrigin, path: t.pointer, current: t.value, next: s.value }, file);
+      if ('reason' in result) {
+        skip(result.reason);
+        continue;
+      }
+      items.push({
+        id: `${kind}:${editSignature(result.edits)}`,
+        kind,
+        label: label(kind, target, t.pointer, t.value, s.value),
+        resources: [target.key],
+        path: t.pointer,
+        sourceValue: s.value,
+        targetValue: t.value,
+        ...(sourceOrigin ? { sourceOrigin } : {}),
+        targetOrigin,
+        edits: result.edits,
+        defaultSelected: kind !== 'value',
+      });
+    }
+  }
+  return { source: input.source.name, target: input.target.name, items: mergeSameEdits(items), skipped };
+}
+
+function classify(pointer: string, target: Origin, source: Origin | undefined): PromotableKind {
+  if (IMAGE_PATH.test(pointer) || target.kind === 'image') return 'image';
+  if (target.kind === 'generatorLiteral' || target.kind === 'generatorEnv' || source?.kind === 'generatorLiteral') return 'generatorLiteral';
+  return 'value';
+}
+
+function label(kind: PromotableKind, target: RenderedObject, pointer: string, from: unknown, to: unknown): string {
+  if (kind === 'image' && typeof from === 'string' && typeof to === 'string') {
+    const a = parseImageRef(from);
+    const b = parseImageRef(to);
+    return a.name === b.name ? `image ${a.name} ${describeVersion(a)} → ${describeVersion(b)}` : `image ${from} → ${to}`;
+  }
+  const name = keyLabel({ ...target.key, namespace: '', name: baseName(target.key.name) });
+  if (kind === 'generatorLiteral') return `${name} ${decodePointerSegment(pointer.split('/').pop() ?? '')}: ${short(from)} → ${short(to)}`;
+  return `${name} ${pointer}: ${short(from)} → ${short(to)}`;
+}
+
+function short(v: unknown): string {
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  const line = s.split('\n')[0];
+  return line.length > 60 || line !== s ? line.slice(0, 57) + '…' : line;
+}
+
+/** One images entry feeds every container that uses the image: one item, several resources. */
+function mergeSameEdits(items: PromotableItem[]): PromotableItem[] {
+  const byId = new Map<string, PromotableItem>();
+  for (const item of items) {
+    const prev = byId.get(item.id);
+    if (!prev) byId.set(item.id, item);
+    else if (!prev.resources.some((r) => sameKey(r, item.resources[0]))) prev.resources.push(item.resources[0]);
+  }
+  return [...byId.values()];
+}
+
+function editSignature(edits: TextEdit[]): string {
+  return edits.map((e) => `${e.file}@${e.start}-${e.end}=${e.newText}`).join(';');
+}
+
+function sameKey(a: ResourceKey, b: ResourceKey): boolean {
+  return a.group === b.group && a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
+}
+
+/** Reads and parses each file once; YAML files come back parsed, others as text. */
+class FileCache {
+  private readonly cache = new Map<string, Promise<YamlFile | { file: string; text: string }>>();
+  constructor(private readonly read: (file: string) => Promise<string>) {}
+
+  get(file: string): Promise<YamlFile | { file: string; text: string }> {
+    let p = this.cache.get(file);
+    if (!p) {
+      p = this.read(file).then((text) => (/\.ya?ml$|(^|\/)Kustomization$/.test(file) ? parseYamlFile(file, text) : { file, text }));
+      this.cache.set(file, p);
+    }
+    return p;
+  }
+}

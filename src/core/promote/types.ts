@@ -1,0 +1,60 @@
+import type { Origin } from '../model/location';
+import type { ResourceKey } from '../model/resource';
+
+/** Replace `[start, end)` of a repo file's original text with `newText`. */
+export interface TextEdit {
+  /** Repo-relative path. */
+  file: string;
+  start: number;
+  end: number;
+  newText: string;
+}
+
+/** What a promotable difference is: images move by default, generator literals too, other values only when picked. */
+export type PromotableKind = 'image' | 'generatorLiteral' | 'value';
+
+/** One difference between two environments that can be moved from source to target by editing the target's files. */
+export interface PromotableItem {
+  /** Stable within a plan: `kind:file:offset`. */
+  id: string;
+  kind: PromotableKind;
+  /** One line for a list: `image ghcr.io/acme/web 1.4.0 → 1.5.0 (sha256:…)`. */
+  label: string;
+  /** Target objects whose rendered value changes (one images entry can feed several Deployments). */
+  resources: ResourceKey[];
+  /** JSON pointer into the (first) target object. */
+  path: string;
+  sourceValue: unknown;
+  targetValue: unknown;
+  /** Where the source environment sets the value. */
+  sourceOrigin?: Origin;
+  /** Where the target environment sets it: the place that gets edited. */
+  targetOrigin: Origin;
+  edits: TextEdit[];
+  /** Preselected in a picker, and promoted by the CLI unless narrowed. */
+  defaultSelected: boolean;
+}
+
+/** A difference that cannot be promoted by editing one value in place, and why. */
+export interface SkippedDifference {
+  resource: ResourceKey;
+  path: string;
+  reason: string;
+}
+
+/** What promoting `source` into `target` would change. */
+export interface PromotionPlan {
+  source: string;
+  target: string;
+  items: PromotableItem[];
+  skipped: SkippedDifference[];
+}
+
+/** One file's content before and after a set of edits, with a unified diff. */
+export interface FileChange {
+  file: string;
+  before: string;
+  after: string;
+  /** `diff -u` style, `a/` and `b/` prefixes. */
+  patch: string;
+}

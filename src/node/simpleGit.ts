@@ -1,0 +1,141 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join } from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import type { Git, GitCommit, RevertOutcome } from '../core/ports';
+
+const FIELD = '\x1f';
+const RECORD = '\x1e';
+const FORMAT = `--format=${RECORD}%H${FIELD}%an${FIELD}%aI${FIELD}%s`;
+
+/** The Git port over simple-git (the `git` executable), for the repository at `root`. */
+export class SimpleGitAdapter implements Git {
+  private readonly git: SimpleGit;
+
+  constructor(private readonly root: string) {
+    // Messages are parsed: keep them in English whatever the user's locale.
+    this.git = simpleGit({ baseDir: root }).env({ ...process.env, LC_ALL: 'C', LANGUAGE: 'C', GIT_TERMINAL_PROMPT: '0' });
+  }
+
+  async changedFiles(paths: string[]): Promise<string[]> {
+    if (paths.length === 0) return [];
+    const out = await this.git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--', ...paths]);
+    const files: string[] = [];
+    const entries = out.split('\0');
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
+      if (e.length < 4) continue;
+      files.push(e.slice(3));
+      // A rename's second NUL-separated field is the old path.
+      if (e[0] === 'R' || e[0] === 'C') i++;
+    }
+    return [...new Set(files)].sort();
+  }
+
+  async operationInProgress(): Promise<string | undefined> {
+    const checks: [string, string][] = [
+      ['MERGE_HEAD', 'merge'],
+      ['rebase-merge', 'rebase'],
+      ['rebase-apply', 'rebase'],
+      ['CHERRY_PICK_HEAD', 'cherry-pick'],
+      ['REVERT_HEAD', 'revert'],
+      ['BISECT_LOG', 'bisect'],
+    ];
+    for (const [name, what] of checks) {
+      const p = (await this.git.raw(['rev-parse', '--git-path', name])).trim();
+      if (existsSync(isAbsolute(p) ? p : join(this.root, p))) return what;
+    }
+    return undefined;
+  }
+
+  async currentBranch(): Promise<string | undefined> {
+    const name = (await this.git.raw(['branch', '--show-current'])).trim();
+    return name || undefined;
+  }
+
+  async branchExists(name: string): Promise<boolean> {
+    const out = await this.git.raw(['branch', '--list', name]);
+    return out.trim() !== '';
+  }
+
+  async commitOnNewBranch(branch: string, files: { path: string; content: string }[], message: string): Promise<{ sha: string }> {
+    const startBranch = await this.currentBranch();
+    const startSha = (await this.git.raw(['rev-parse', 'HEAD'])).trim();
+    const paths = files.map((f) => f.path);
+    const saved = new Map<string, string | undefined>();
+    for (const f of files) saved.set(f.path, await readFile(join(this.root, f.path), 'utf8').catch(() => undefined));
+    // A new branch at HEAD never conflicts with other uncommitted work: that work simply stays in the tree.
+    await this.git.raw(['switch', '-c', branch]);
+    try {
+      for (const f of files) {
+        const abs = join(this.root, f.path);
+        await mkdir(dirname(abs), { recursive: true });
+        await writeFile(abs, f.content, 'utf8');
+      }
+      await this.git.raw(['add', '--', ...paths]);
+      // --only: exactly these paths go into the commit, whatever else the user has staged.
+      await this.git.raw(['commit', '--only', '-m', message, '--', ...paths]);
+      return { sha: (await this.git.raw(['rev-parse', 'HEAD'])).trim() };
+    } catch (e) {
+      await this.undoCommitOnNewBranch(branch, startBranch ?? startSha, paths, saved);
+      throw e;
+    }
+  }
+
+  private async undoCommitOnNewBranch(branch: string, start: string, paths: string[], saved: Map<string, string | undefined>): Promise<void> {
+    await this.git.raw(['restore', '--staged', '--', ...paths]).catch(() => undefined);
+    for (const [path, content] of saved) if (content !== undefined) await writeFile(join(this.root, path), content, 'utf8');
+    await this.git.raw(['switch', ...(/^[0-9a-f]{40}$/.test(start) ? ['--detach'] : []), start]);
+    await this.git.raw(['branch', '-D', branch]);
+  }
+
+  async push(branch: string, remote: string): Promise<void> {
+    // Plain push: rejected (not forced) when the remote has diverged.
+    await this.git.raw(['push', '--set-upstream', remote, `refs/heads/${branch}:refs/heads/${branch}`]);
+  }
+
+  async log(paths: string[], maxCount: number): Promise<GitCommit[]> {
+    const out = await this.git.raw(['log', `-n${maxCount}`, FORMAT, '--name-only', '--', ...(paths.length ? paths : ['.'])]);
+    return parseLog(out);
+  }
+
+  async commit(rev: string): Promise<GitCommit | undefined> {
+    if (rev.startsWith('-')) return undefined;
+    const sha = (await this.git.raw(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]).catch(() => '')).trim();
+    if (!sha) return undefined;
+    const [commit] = parseLog(await this.git.raw(['show', '-s', FORMAT, sha]));
+    const parents = (await this.git.raw(['rev-list', '--parents', '-n1', sha])).trim().split(' ').slice(1);
+    // Against the first parent, as `git revert -m 1` would undo it; a root commit against the empty tree.
+    const files = parents.length
+      ? await this.git.raw(['diff', '--name-only', '--no-renames', parents[0], sha])
+      : await this.git.raw(['diff-tree', '--root', '--no-commit-id', '--name-only', '-r', sha]);
+    return { ...commit, files: files.split('\n').filter(Boolean) };
+  }
+
+  async revert(sha: string): Promise<RevertOutcome> {
+    const before = (await this.git.raw(['rev-parse', 'HEAD'])).trim();
+    const parents = (await this.git.raw(['rev-list', '--parents', '-n1', sha])).trim().split(' ').length - 1;
+    try {
+      await this.git.raw(['revert', '--no-edit', ...(parents > 1 ? ['-m', '1'] : []), sha]);
+      return { status: 'ok', sha: (await this.git.raw(['rev-parse', 'HEAD'])).trim() };
+    } catch (e) {
+      if (!(await this.operationInProgress())) throw e;
+      const conflicted = (await this.git.raw(['diff', '--name-only', '--diff-filter=U'])).split('\n').filter(Boolean);
+      await this.git.raw(['revert', '--abort']);
+      const after = (await this.git.raw(['rev-parse', 'HEAD'])).trim();
+      if (after !== before) throw new Error(`git revert --abort left HEAD at ${after}, not ${before}`);
+      return { status: 'conflict', files: conflicted };
+    }
+  }
+}
+
+function parseLog(out: string): GitCommit[] {
+  return out
+    .split(RECORD)
+    .filter((r) => r.trim())
+    .map((record) => {
+      const [head, ...rest] = record.split('\n');
+      const [sha, author, date, subject] = head.split(FIELD);
+      return { sha, author, date, subject, files: rest.map((l) => l.trim()).filter(Boolean) };
+    });
+}
