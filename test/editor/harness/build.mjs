@@ -9,7 +9,7 @@ import { repoRoot } from './codeServer.mjs';
  * Bundles the extension alone to dist/extension.js, with the options esbuild.js uses (so a half-finished CLI in
  * the tree does not stop the editor tests).
  */
-export async function buildExtension() {
+export async function buildExtension({ production = false } = {}) {
   await esbuild.build({
     entryPoints: { extension: join(repoRoot, 'src', 'extension.ts') },
     outdir: join(repoRoot, 'dist'),
@@ -18,7 +18,8 @@ export async function buildExtension() {
     platform: 'node',
     target: 'node20',
     external: ['vscode'],
-    sourcemap: true,
+    minify: production,
+    sourcemap: !production,
     sourcesContent: false,
     logLevel: 'warning',
     define: { 'import.meta.url': 'importMetaUrl' },

@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// UI end-to-end check of what a person sees: packages the extension as a .vsix, installs it into a normal
+// code-server (no smoke-test driver, so notifications show), opens the example repo against a real test-bed
+// kube-apiserver and drives the page with Debian's chromium. Screenshots go to test-results/screenshots/.
+//   node scripts/run-ui-tests.mjs [--keep] [--headed-timeout]
+// Ends with "N passed, N failed"; exit code 0 only when every check passed.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildExtension } from '../test/editor/harness/build.mjs';
+import { installExtension, launchChromium, repoRoot, setupEditor, startCodeServer } from '../test/editor/harness/codeServer.mjs';
+import { prepareTestEnvironment } from '../test/editor/harness/testEnvironment.mjs';
+import { packageVsix } from '../test/e2e/packageVsix.mjs';
+import { uiChecks } from '../test/e2e/uiChecks.mjs';
+
+const keep = process.argv.includes('--keep');
+const cleanups = [];
+const cleanup = async () => {
+  while (cleanups.length) {
+    try {
+      await cleanups.pop()();
+    } catch (e) {
+      console.error(`cleanup: ${e instanceof Error ? e.message : e}`);
+    }
+  }
+};
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void cleanup().finally(() => process.exit(130)));
+
+async function main() {
+  const stateDir = mkdtempSync(join(tmpdir(), 'gitops-drift-ui-'));
+  if (!keep) cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
+  const shots = join(repoRoot, 'test-results', 'screenshots');
+  rmSync(shots, { recursive: true, force: true });
+  mkdirSync(shots, { recursive: true });
+
+  const installDir = setupEditor();
+  const vsix = await packageVsix({ stateDir, buildExtension });
+  installExtension({ installDir, stateDir, vsix });
+
+  const testEnv = await prepareTestEnvironment({ stateDir, withCluster: true });
+  cleanups.push(testEnv.dispose);
+  const server = await startCodeServer({
+    installDir,
+    stateDir,
+    settings: { ...testEnv.settings, 'workbench.colorTheme': 'Default Dark Modern', 'editor.hover.delay': 100 },
+    env: testEnv.env,
+  });
+  cleanups.push(server.stop);
+  const browser = await launchChromium();
+  cleanups.push(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+
+  const results = [];
+  for (const { name, run } of uiChecks) {
+    const started = Date.now();
+    try {
+      await run({ page, server, testEnv, shots });
+      results.push({ name, ok: true });
+      console.log(`  ✔ ${name} (${Date.now() - started} ms)`);
+    } catch (e) {
+      results.push({ name, ok: false });
+      console.log(`  ✘ ${name}\n      ${(e instanceof Error ? e.message : String(e)).split('\n').join('\n      ')}`);
+      await page.screenshot({ path: join(shots, `failed-${name.replace(/\W+/g, '-')}.png`) }).catch(() => undefined);
+    }
+  }
+  const failed = results.filter((r) => !r.ok).length;
+  console.log(`\nscreenshots: ${shots}\n${results.length - failed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+main()
+  .then(async (code) => {
+    await cleanup();
+    process.exit(code);
+  })
+  .catch(async (e) => {
+    console.error(e instanceof Error ? e.stack : e);
+    await cleanup();
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  });

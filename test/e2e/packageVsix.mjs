@@ -1,0 +1,31 @@
+// Packages the extension as a .vsix the way a user installs it, from a staging folder holding exactly what
+// .vscodeignore ships (so a half-finished CLI elsewhere in the tree cannot break the UI test's build).
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../editor/harness/codeServer.mjs';
+
+/** Builds dist/extension.js (production), stages the package and runs `vsce package`; returns the .vsix path. */
+export async function packageVsix({ stateDir, buildExtension }) {
+  await buildExtension({ production: true });
+  const stage = join(stateDir, 'vsix-stage');
+  rmSync(stage, { recursive: true, force: true });
+  mkdirSync(stage, { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+  // Already built above; vsce would otherwise run the full build (extension + CLI).
+  delete manifest.scripts;
+  delete manifest.devDependencies;
+  delete manifest.dependencies;
+  delete manifest.bin;
+  writeFileSync(join(stage, 'package.json'), JSON.stringify(manifest, null, 2));
+  for (const f of ['dist/extension.js', 'media', 'syntaxes', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
+    if (existsSync(join(repoRoot, f))) cpSync(join(repoRoot, f), join(stage, f), { recursive: true });
+  }
+  const vsix = join(stateDir, `gitops-drift-${manifest.version}.vsix`);
+  const r = spawnSync('npx', ['--yes', '@vscode/vsce@3', 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix], {
+    cwd: stage,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`vsce package failed:\n${r.stdout}\n${r.stderr}`);
+  return vsix;
+}
