@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
+import type { IgnoreRule, TrackingOptions } from '../drift/options';
 import type { Environment } from '../model/environment';
 import type { SourceLocation } from '../model/location';
 import type { Problem } from '../model/problem';
@@ -9,28 +10,22 @@ import { FileLocator } from './yamlLocate';
 export const CONFIG_FILE = '.gitops-drift.yaml';
 
 /**
- * A rule that stops some differences from counting as drift, shaped like Argo CD's `ignoreDifferences`.
- * Selectors are globs (`*` any run of characters, `?` one); an absent selector matches everything.
+ * An ignore rule from the config: the drift engine's rule (Argo CD `ignoreDifferences` shape; in YAML the managers
+ * key is `managedFieldsManagers`, as in Argo CD), optionally limited to some environments.
  */
-export interface IgnoreRule {
-  group?: string;
-  kind?: string;
-  name?: string;
-  namespace?: string;
+export interface ConfigIgnoreRule extends IgnoreRule {
   /** Restricts the rule to these environments (all when absent). */
   environments?: string[];
-  /** JSON pointers (RFC 6901) whose differences are ignored, with their subtrees. */
-  jsonPointers?: string[];
-  /** Fields owned (in `managedFields`) by these managers are ignored, e.g. an HPA's `kube-controller-manager`. */
-  managedFieldsManagers?: string[];
   /** Where the rule is declared, for diagnostics. */
   definedAt?: SourceLocation;
 }
 
-/** An environment declared in the config file. */
-export interface ConfiguredEnvironment extends Environment {
+/** An environment with what the repo says about it beyond the shared model. */
+export interface RepoEnvironment extends Environment {
   /** Compare with a server-side apply dry-run instead of the fast local diff. */
   exact?: boolean;
+  /** How its live objects are marked (Argo CD app, Flux Kustomization), for the Extra verdict. */
+  tracking?: TrackingOptions;
 }
 
 /** The parsed `.gitops-drift.yaml`. Invalid entries are left out and reported as Problems. */
@@ -38,12 +33,14 @@ export interface RepoConfig {
   /** Repo-relative path of the config file. */
   file: string;
   /** Declared environments; empty means "discover them". */
-  environments: ConfiguredEnvironment[];
+  environments: RepoEnvironment[];
   /** Promotion chains, each in order (e.g. `[['dev', 'staging', 'prod']]`). */
   promotion: string[][];
   /** Where each promotion entry is declared, parallel to `promotion`. */
   promotionDefinedAt: SourceLocation[][];
-  ignore: IgnoreRule[];
+  ignore: ConfigIgnoreRule[];
+  /** Controllers allowed to own fields git sets (e.g. an HPA's `kube-controller-manager`); undefined = built-in. */
+  controllerManagers?: string[];
   /** Field managers that apply desired state (their fields are compared); undefined = the built-in list. */
   appliers?: string[];
   /** Managers whose edits count as out-of-band drift; undefined = the built-in list. */
@@ -52,7 +49,7 @@ export interface RepoConfig {
   exact: boolean;
 }
 
-const TOP_LEVEL_KEYS = ['environments', 'promotion', 'ignore', 'appliers', 'outOfBandManagers', 'exact'];
+const TOP_LEVEL_KEYS = ['environments', 'promotion', 'ignore', 'appliers', 'outOfBandManagers', 'controllerManagers', 'exact'];
 const ENVIRONMENT_KEYS = ['name', 'path', 'context', 'namespace', 'exact'];
 const IGNORE_KEYS = ['group', 'kind', 'name', 'namespace', 'environments', 'jsonPointers', 'managedFieldsManagers'];
 const ENV_NAME = /^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?$/;
@@ -98,6 +95,9 @@ export function parseRepoConfig(text: string, file = CONFIG_FILE): { config: Rep
       case 'appliers':
         config.appliers = p.stringList(value, 'appliers');
         break;
+      case 'controllerManagers':
+        config.controllerManagers = p.stringList(value, 'controllerManagers');
+        break;
       case 'outOfBandManagers':
         config.outOfBandManagers = p.stringList(value, 'outOfBandManagers');
         break;
@@ -127,7 +127,7 @@ export async function loadRepoConfig(fs: FileSystem, repoRoot: string): Promise<
     return { config: undefined, problems: [{ severity: 'error', message: `cannot read ${CONFIG_FILE}: ${(e as Error).message}`, location: { file: CONFIG_FILE, line: 0, column: 0 } }] };
   }
   const { config, problems } = parseRepoConfig(text);
-  const kept: ConfiguredEnvironment[] = [];
+  const kept: RepoEnvironment[] = [];
   for (const env of config.environments) {
     const stat = await fs.stat(joinPath(repoRoot, env.path));
     if (stat?.isDirectory) kept.push(env);
@@ -156,8 +156,8 @@ class Parser {
     private readonly problems: Problem[],
   ) {}
 
-  environments(node: Node | null): ConfiguredEnvironment[] {
-    const out: ConfiguredEnvironment[] = [];
+  environments(node: Node | null): RepoEnvironment[] {
+    const out: RepoEnvironment[] = [];
     const seen = new Set<string>();
     for (const item of this.seq(node, 'environments')) {
       const map = this.map(item, 'an environment', '{ name, path, context?, namespace? }');
@@ -187,7 +187,7 @@ class Parser {
       }
       if (!ok || name === undefined || cleanPath === undefined) continue;
       seen.add(name);
-      const env: ConfiguredEnvironment = { name, path: cleanPath, source: 'config', definedAt: this.loc.of(map) };
+      const env: RepoEnvironment = { name, path: cleanPath, source: 'config', definedAt: this.loc.of(map) };
       if (context !== undefined) env.context = context;
       if (namespace !== undefined) env.namespace = namespace;
       if (exact !== undefined) env.exact = exact;
@@ -223,13 +223,13 @@ class Parser {
     return [names, where];
   }
 
-  ignoreRules(node: Node | null): IgnoreRule[] {
-    const out: IgnoreRule[] = [];
+  ignoreRules(node: Node | null): ConfigIgnoreRule[] {
+    const out: ConfigIgnoreRule[] = [];
     for (const item of this.seq(node, 'ignore')) {
       const map = this.map(item, 'an ignore rule', '{ kind?, name?, namespace?, jsonPointers?, managedFieldsManagers? }');
       if (!map) continue;
       const fields = this.fields(map, IGNORE_KEYS, 'ignore rule');
-      const rule: IgnoreRule = { definedAt: this.loc.of(map) };
+      const rule: ConfigIgnoreRule = { definedAt: this.loc.of(map) };
       for (const key of ['group', 'kind', 'name', 'namespace'] as const) {
         const value = this.string(fields.get(key), key);
         if (value !== undefined) rule[key] = value;
@@ -246,8 +246,8 @@ class Parser {
         }
         rule.jsonPointers = pointers;
       }
-      if (fields.has('managedFieldsManagers')) rule.managedFieldsManagers = this.stringList(fields.get('managedFieldsManagers') ?? null, 'managedFieldsManagers');
-      if (!rule.jsonPointers?.length && !rule.managedFieldsManagers?.length) {
+      if (fields.has('managedFieldsManagers')) rule.managers = this.stringList(fields.get('managedFieldsManagers') ?? null, 'managedFieldsManagers');
+      if (!rule.jsonPointers?.length && !rule.managers?.length) {
         this.problems.push(this.loc.error(map, 'ignore rule needs jsonPointers or managedFieldsManagers (otherwise it ignores nothing)'));
         continue;
       }

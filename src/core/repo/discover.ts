@@ -1,8 +1,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node } from 'yaml';
-import type { Environment } from '../model/environment';
 import type { Problem } from '../model/problem';
 import type { FileSystem } from '../ports';
-import { joinPath, normalizeRepoPath } from './config';
+import { joinPath, normalizeRepoPath, type RepoEnvironment } from './config';
 import { inferPromotion } from './promotion';
 import { mapLimit, walkRepo } from './walk';
 import { FileLocator } from './yamlLocate';
@@ -14,7 +13,7 @@ const NOISE_SEGMENTS = new Set([...CONVENTIONAL_PARENTS, 'apps', 'deploy', 'k8s'
 
 /** What discovery found. */
 export interface DiscoveryResult {
-  environments: Environment[];
+  environments: RepoEnvironment[];
   /** Inferred promotion chains (dev < test < staging < prod), one per group of sibling environments. */
   promotion: string[][];
   /** Files that could not be read or parsed: discovery went on without them. */
@@ -64,9 +63,9 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
   if (!conventional.length && !fromTools.length) conventional = roots;
   // Several apps (apps/shop/overlays/prod, apps/cart/overlays/prod): qualify every name with its app, not only clashing ones.
   const prefixes = new Set(conventional.map((dir) => dir.split('/').slice(0, -2).join('/')));
-  const discovered: Environment[] = conventional.map((dir) => {
+  const discovered: RepoEnvironment[] = conventional.map((dir) => {
     const name = prefixes.size > 1 ? shortName(dir) : dir.split('/').pop();
-    const env: Environment = { name: name || 'default', path: dir, source: 'discovered' };
+    const env: RepoEnvironment = { name: name || 'default', path: dir, source: 'discovered' };
     const ns = namespaces.get(dir);
     if (ns) env.namespace = ns;
     return env;
@@ -76,8 +75,8 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
 }
 
 /** Argo CD Applications and Flux Kustomizations whose path is a folder of this repo. */
-async function scanToolManifests(fs: FileSystem, repoRoot: string, yamlFiles: string[], kustomizationFiles: Set<string>, problems: Problem[]): Promise<Environment[]> {
-  const found: Environment[][] = await mapLimit(
+async function scanToolManifests(fs: FileSystem, repoRoot: string, yamlFiles: string[], kustomizationFiles: Set<string>, problems: Problem[]): Promise<RepoEnvironment[]> {
+  const found: RepoEnvironment[][] = await mapLimit(
     yamlFiles.filter((f) => !kustomizationFiles.has(f)),
     16,
     async (file) => {
@@ -86,7 +85,7 @@ async function scanToolManifests(fs: FileSystem, repoRoot: string, yamlFiles: st
       if (text === undefined || !(text.includes('argoproj.io') || text.includes('kustomize.toolkit.fluxcd.io'))) return [];
       const lines = new LineCounter();
       const loc = new FileLocator(file, lines);
-      const out: Environment[] = [];
+      const out: RepoEnvironment[] = [];
       for (const doc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false }) as Document[]) {
         if (doc.errors.length) {
           problems.push({ severity: 'warning', message: `cannot parse: ${doc.errors[0].message.split('\n')[0]}`, location: loc.at(doc.errors[0].pos[0]) });
@@ -101,7 +100,8 @@ async function scanToolManifests(fs: FileSystem, repoRoot: string, yamlFiles: st
           const pathNode = doc.getIn(['spec', 'path'], true) as Node | undefined;
           const path = normalizeRepoPath(str(doc.getIn(['spec', 'path'])) ?? './');
           if (path === undefined) continue;
-          const env: Environment = { name, path, source: 'flux', definedAt: loc.of(pathNode ?? doc.contents) };
+          const fluxNamespace = str(doc.getIn(['metadata', 'namespace'])) ?? 'flux-system';
+          const env: RepoEnvironment = { name, path, source: 'flux', definedAt: loc.of(pathNode ?? doc.contents), tracking: { fluxKustomization: { name, namespace: fluxNamespace } } };
           const ns = str(doc.getIn(['spec', 'targetNamespace']));
           if (ns) env.namespace = ns;
           out.push(env);
@@ -117,20 +117,20 @@ async function scanToolManifests(fs: FileSystem, repoRoot: string, yamlFiles: st
 }
 
 /** One environment per `spec.source` / `spec.sources[]` entry that has a path (Helm chart sources have none). */
-function argoEnvironments(doc: Document, name: string, loc: FileLocator): Environment[] {
+function argoEnvironments(doc: Document, name: string, loc: FileLocator): RepoEnvironment[] {
   const namespace = str(doc.getIn(['spec', 'destination', 'namespace']));
   const sources: Node[] = [];
   const single = doc.getIn(['spec', 'source'], true);
   if (isMap(single)) sources.push(single);
   const many = doc.getIn(['spec', 'sources'], true);
   if (isSeq(many)) for (const s of many.items) if (isMap(s)) sources.push(s as Node);
-  const out: Environment[] = [];
+  const out: RepoEnvironment[] = [];
   const withPath = sources.filter((s) => isMap(s) && typeof s.get('path') === 'string' && !s.get('chart'));
   for (const source of withPath) {
     if (!isMap(source)) continue;
     const path = normalizeRepoPath(String(source.get('path')));
     if (path === undefined) continue;
-    const env: Environment = { name: withPath.length > 1 ? `${name}/${path.split('/').pop()}` : name, path, source: 'argocd', definedAt: loc.of(source.get('path', true) as Node) };
+    const env: RepoEnvironment = { name: withPath.length > 1 ? `${name}/${path.split('/').pop()}` : name, path, source: 'argocd', definedAt: loc.of(source.get('path', true) as Node), tracking: { argocdApp: name } };
     if (namespace) env.namespace = namespace;
     out.push(env);
   }
@@ -138,7 +138,7 @@ function argoEnvironments(doc: Document, name: string, loc: FileLocator): Enviro
 }
 
 /** Makes names unique: colliding names become their path without conventional noise, or the whole path. */
-function uniqueNames(envs: Environment[]): Environment[] {
+function uniqueNames(envs: RepoEnvironment[]): RepoEnvironment[] {
   const seen = new Set<string>();
   const deduped = envs.filter((e) => {
     const key = `${e.path}\0${e.namespace ?? ''}\0${e.source === 'discovered' ? '' : e.name}`;

@@ -1,7 +1,7 @@
 import type { Environment } from '../model/environment';
 import type { Problem } from '../model/problem';
 import type { FileSystem } from '../ports';
-import { checkPromotion, emptyRepoConfig, joinPath, loadRepoConfig, normalizeRepoPath, type ConfiguredEnvironment, type RepoConfig } from './config';
+import { checkPromotion, emptyRepoConfig, joinPath, loadRepoConfig, normalizeRepoPath, type RepoEnvironment, type RepoConfig } from './config';
 import { discoverEnvironments } from './discover';
 import { inferPromotion } from './promotion';
 
@@ -18,7 +18,7 @@ export interface RepoModel {
   config: RepoConfig;
   /** Whether `.gitops-drift.yaml` exists. */
   hasConfigFile: boolean;
-  environments: ConfiguredEnvironment[];
+  environments: RepoEnvironment[];
   promotion: string[][];
   /** Config errors, unreadable files, bad settings: shown, never fatal. */
   problems: Problem[];
@@ -32,7 +32,7 @@ export async function loadRepository(fs: FileSystem, repoRoot: string, settings:
   const loaded = await loadRepoConfig(fs, repoRoot);
   const config = loaded.config ?? emptyRepoConfig();
   const problems = [...loaded.problems];
-  let environments: ConfiguredEnvironment[];
+  let environments: RepoEnvironment[];
   let inferred: string[][] | undefined;
   if (settings.length) environments = await fromSettings(fs, repoRoot, settings, problems);
   else if (config.environments.length) environments = config.environments;
@@ -50,15 +50,15 @@ export async function loadRepository(fs: FileSystem, repoRoot: string, settings:
   return { config, hasConfigFile: loaded.config !== undefined, environments, promotion, problems };
 }
 
-async function fromSettings(fs: FileSystem, repoRoot: string, settings: EnvironmentSetting[], problems: Problem[]): Promise<ConfiguredEnvironment[]> {
-  const out: ConfiguredEnvironment[] = [];
+async function fromSettings(fs: FileSystem, repoRoot: string, settings: EnvironmentSetting[], problems: Problem[]): Promise<RepoEnvironment[]> {
+  const out: RepoEnvironment[] = [];
   for (const s of settings) {
     const path = typeof s.path === 'string' ? normalizeRepoPath(s.path) : undefined;
     if (!s.name || path === undefined || !(await fs.stat(joinPath(repoRoot, path)))?.isDirectory) {
       problems.push({ severity: 'error', message: `setting gitopsDrift.environments: entry '${s.name ?? '?'}' needs a name and the path of a folder in the repo (got '${s.path}')` });
       continue;
     }
-    const env: ConfiguredEnvironment = { name: s.name, path, source: 'setting' };
+    const env: RepoEnvironment = { name: s.name, path, source: 'setting' };
     if (s.context) env.context = s.context;
     if (s.namespace) env.namespace = s.namespace;
     out.push(env);

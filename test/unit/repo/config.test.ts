@@ -43,7 +43,7 @@ describe('repo config (.gitops-drift.yaml)', () => {
     assert.deepEqual(config.promotionDefinedAt[0].map((l) => `${l.line}:${l.column}`), ['9:13', '9:18']);
     assert.deepEqual(config.ignore.map((r) => ({ ...r, definedAt: r.definedAt?.line })), [
       { kind: 'Deployment', name: 'web-*', jsonPointers: ['/spec/replicas'], definedAt: 11 },
-      { managedFieldsManagers: ['kube-controller-manager'], environments: ['prod'], definedAt: 14 },
+      { managers: ['kube-controller-manager'], environments: ['prod'], definedAt: 14 },
     ]);
     assert.deepEqual(config.appliers, ['argocd-controller', 'kubectl']);
     assert.deepEqual(config.outOfBandManagers, ['kubectl-edit']);
@@ -72,7 +72,7 @@ describe('repo config (.gitops-drift.yaml)', () => {
   });
 
   it('reports a root that is not a mapping', () => {
-    assert.deepEqual(where('- dev\n- prod\n'), ['1:1 error .gitops-drift.yaml must be a mapping with keys environments, promotion, ignore, appliers, outOfBandManagers, exact']);
+    assert.deepEqual(where('- dev\n- prod\n'), ['1:1 error .gitops-drift.yaml must be a mapping with keys environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact']);
   });
 
   it('treats an empty file as an empty config', () => {

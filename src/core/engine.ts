@@ -1,0 +1,195 @@
+/**
+ * The one facade the CLI and the editor use: load a repo's environments, render them (cached by file content),
+ * read their live state from a cluster or a snapshot, and reconcile. Pure core: all I/O goes through ports.
+ */
+import type { DriftOptions, IgnoreRule } from './drift/options';
+import { isClusterError } from './live/clusterError';
+import { readLiveState } from './live/readLiveState';
+import type { EnvironmentDrift, ResourceDrift } from './model/drift';
+import type { LiveState } from './model/live';
+import { formatLocation } from './model/location';
+import type { Problem } from './model/problem';
+import { ProblemError } from './model/problem';
+import type { ClusterReader, FileSystem, Logger } from './ports';
+import { silentLogger } from './ports';
+import type { RenderedObject, RenderOptions, RenderResult } from './render/types';
+import { CONFIG_FILE, joinPath, type RepoEnvironment } from './repo/config';
+import { driftOptionsFor } from './repo/driftSettings';
+import { RecordingFileSystem, RenderCache } from './repo/renderCache';
+import { type EnvironmentSetting, loadRepository, type RepoModel } from './repo/repository';
+import { hashSecretValues, isSecretObject } from './repo/snapshotSecrets';
+
+/** The renderer and the drift engine, injectable so tests (and future alternatives) can swap them. */
+export interface EnginePipeline {
+  render(root: string, options: RenderOptions): Promise<RenderResult>;
+  reconcile(desired: RenderedObject[], live: LiveState, options: DriftOptions): ResourceDrift[];
+}
+
+/** Where an environment's live objects come from. */
+export interface LiveSource {
+  reader: ClusterReader;
+  /** The kube context name, for the report (`snapshot:FILE` for a snapshot). */
+  context: string;
+  /** The context's default namespace: used for objects naming none when the environment names none. */
+  namespace?: string;
+  /** Set when the live Secrets carry salted hashes instead of values (a snapshot): desired ones are hashed alike. */
+  secretSalt?: string;
+}
+
+/** The outcome of checking one environment: the drift result plus the problems met on the way. */
+export interface EnvironmentReport extends EnvironmentDrift {
+  /** Render warnings and errors with their file:line. */
+  problems: Problem[];
+  /** Milliseconds spent per phase. */
+  timings: { render: number; live: number; reconcile: number };
+}
+
+/** What a file change means. */
+export interface FileChange {
+  /** Environments whose render read the file and must be checked again. */
+  environments: string[];
+  /** The environment list itself may have changed (config file, a kustomization): call `load()` again. */
+  reload: boolean;
+}
+
+export interface EngineOptions {
+  fs: FileSystem;
+  /** Absolute path of the repo root, `/` separators. */
+  repoRoot: string;
+  pipeline: EnginePipeline;
+  logger?: Logger;
+  /** The editor's `gitopsDrift.environments` (overrides config and discovery). */
+  environmentSettings?: EnvironmentSetting[];
+  /** The editor's `gitopsDrift.ignore`, added to the config's rules. */
+  ignore?: IgnoreRule[];
+}
+
+/** A repo's environments and how they compare with the cluster. One per repo; cheap to keep around. */
+export class DriftEngine {
+  private model: RepoModel | undefined;
+  private readonly cache = new RenderCache();
+  private readonly logger: Logger;
+
+  constructor(private readonly options: EngineOptions) {
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** (Re)loads config and environments. Never throws for bad input: problems are in the result. */
+  async load(): Promise<RepoModel> {
+    this.model = await loadRepository(this.options.fs, this.options.repoRoot, this.options.environmentSettings);
+    this.logger.debug(`loaded ${this.model.environments.length} environments (${this.model.problems.length} problems)`);
+    return this.model;
+  }
+
+  /** The loaded repo (loads it on first use). */
+  async repo(): Promise<RepoModel> {
+    return this.model ?? this.load();
+  }
+
+  /** The environment called `name`; a ProblemError listing the known ones otherwise. */
+  async environment(name: string): Promise<RepoEnvironment> {
+    const repo = await this.repo();
+    const env = repo.environments.find((e) => e.name === name);
+    if (!env) throw new ProblemError({ severity: 'error', message: `no environment '${name}' (known: ${repo.environments.map((e) => e.name).join(', ') || 'none'})` });
+    return env;
+  }
+
+  /** Renders an environment, from cache when none of the files it read has changed. Throws ProblemError on bad input. */
+  async render(env: RepoEnvironment): Promise<RenderResult> {
+    const cached = this.cache.get(env.path);
+    if (cached) return cached;
+    const fs = new RecordingFileSystem(this.options.fs, this.options.repoRoot);
+    const started = Date.now();
+    const result = await this.options.pipeline.render(joinPath(this.options.repoRoot, env.path), { fs, repoRoot: this.options.repoRoot });
+    this.cache.set(env.path, result, fs.reads);
+    this.logger.debug(`rendered ${env.path || '.'}: ${result.objects.length} objects from ${fs.reads.size} files in ${Date.now() - started} ms`);
+    return result;
+  }
+
+  /**
+   * Tells the engine a repo file was created, changed or deleted (repo-relative path). Re-reads it and drops the
+   * cached renders that read different content; returns the environments to check again.
+   */
+  async fileChanged(file: string): Promise<FileChange> {
+    let content: string | undefined;
+    try {
+      content = await this.options.fs.readFile(joinPath(this.options.repoRoot, file));
+    } catch {
+      content = undefined;
+    }
+    const roots = new Set(this.cache.invalidate(file, content));
+    const repo = await this.repo();
+    const environments = repo.environments.filter((e) => roots.has(e.path)).map((e) => e.name);
+    const name = file.split('/').pop() ?? '';
+    const reload = file === CONFIG_FILE || /^(kustomization\.ya?ml|Kustomization)$/.test(name) || (repo.environments.some((e) => e.source === 'argocd' || e.source === 'flux') && /\.ya?ml$/.test(name));
+    return { environments, reload };
+  }
+
+  /** Environments whose last render read `file`. */
+  async environmentsReading(file: string): Promise<string[]> {
+    const roots = new Set(this.cache.rootsReading(file));
+    return (await this.repo()).environments.filter((e) => roots.has(e.path)).map((e) => e.name);
+  }
+
+  /**
+   * Renders an environment, reads what the cluster (or snapshot) holds for it, and reconciles. Failures are
+   * reported in the result, never thrown: a render error or an unreachable cluster is the environment's `error`;
+   * a forbidden or unknown kind is a per-object verdict.
+   */
+  async check(env: RepoEnvironment, live: LiveSource): Promise<EnvironmentReport> {
+    const report: EnvironmentReport = { name: env.name, path: env.path, context: live.context, error: null, resources: [], problems: [], timings: { render: 0, live: 0, reconcile: 0 } };
+    const namespace = env.namespace ?? live.namespace ?? 'default';
+    report.namespace = namespace;
+    let t = Date.now();
+    let rendered: RenderResult;
+    try {
+      rendered = await this.render(env);
+    } catch (e) {
+      if (!(e instanceof ProblemError)) throw e;
+      report.error = `render failed: ${e.message}`;
+      report.problems.push(e.problem);
+      return report;
+    }
+    report.problems.push(...rendered.problems);
+    report.timings.render = Date.now() - t;
+    let desired = rendered.objects;
+    if (live.secretSalt !== undefined) {
+      const salt = live.secretSalt;
+      desired = desired.map((r) => (isSecretObject(r.object) ? { ...r, object: hashSecretValues(r.object, salt, r.object.metadata?.namespace || namespace) } : r));
+    }
+    t = Date.now();
+    let state: LiveState;
+    try {
+      state = await readLiveState(
+        desired.map((r) => r.object),
+        live.reader,
+        { defaultNamespace: namespace, logger: this.logger },
+      );
+    } catch (e) {
+      if (!isClusterError(e)) throw e;
+      report.error = e.message;
+      return report;
+    }
+    report.timings.live = Date.now() - t;
+    // Like `kubectl apply -n`: namespaced objects naming no namespace go to the environment's, so they pair up
+    // with live objects by key. Cluster-scoped ones (and kinds the cluster does not serve) are left alone.
+    desired = desired.map((r) => (r.key.namespace || state.namespaced?.get(`${r.key.group}/${r.key.kind}`) !== true ? r : withNamespace(r, namespace)));
+    t = Date.now();
+    const repo = await this.repo();
+    report.resources = this.options.pipeline.reconcile(desired, state, driftOptionsFor(env, repo.config, this.options.ignore));
+    report.timings.reconcile = Date.now() - t;
+    this.logger.debug(`checked ${env.name}: ${report.resources.length} objects, render ${report.timings.render} ms, live ${report.timings.live} ms, reconcile ${report.timings.reconcile} ms`);
+    return report;
+  }
+}
+
+function withNamespace(r: RenderedObject, namespace: string): RenderedObject {
+  return { ...r, object: { ...r.object, metadata: { ...r.object.metadata, namespace } }, key: { ...r.key, namespace } };
+}
+
+/** `file:line:col: message` for a problem (or just the message when it has no location). */
+export function formatProblem(problem: Problem): string {
+  const loc = problem.location;
+  if (!loc) return problem.message;
+  return `${loc.line ? formatLocation(loc) : loc.file}: ${problem.message}`;
+}

@@ -1,0 +1,88 @@
+import type { RenderResult } from '../render/types';
+import type { DirEntry, FileSystem } from '../ports';
+
+/** A FileSystem that remembers the content of every file read through it, by repo-relative path. */
+export class RecordingFileSystem implements FileSystem {
+  /** Repo-relative path → content read (undefined: the read failed, e.g. the file did not exist). */
+  readonly reads = new Map<string, string | undefined>();
+
+  constructor(
+    private readonly inner: FileSystem,
+    private readonly repoRoot: string,
+  ) {}
+
+  async readFile(path: string): Promise<string> {
+    try {
+      const content = await this.inner.readFile(path);
+      this.reads.set(this.relative(path), content);
+      return content;
+    } catch (e) {
+      // A missing file matters too: creating it later must re-render.
+      this.reads.set(this.relative(path), undefined);
+      throw e;
+    }
+  }
+
+  readDir(path: string): Promise<DirEntry[]> {
+    return this.inner.readDir(path);
+  }
+
+  stat(path: string): Promise<{ isDirectory: boolean; isFile: boolean } | undefined> {
+    return this.inner.stat(path);
+  }
+
+  private relative(path: string): string {
+    const root = this.repoRoot.replace(/\/+$/, '') + '/';
+    return path.startsWith(root) ? path.slice(root.length) : path;
+  }
+}
+
+interface Entry {
+  result: RenderResult;
+  /** The content each file had when rendered (undefined = it did not exist). */
+  inputs: Map<string, string | undefined>;
+}
+
+/**
+ * Render results per kustomization root, valid as long as the files the render read keep their content.
+ * A changed file invalidates only the roots that read it, and only when its content really changed (an editor
+ * save without edits, a touch, or a branch switch that restores the same bytes re-renders nothing).
+ */
+export class RenderCache {
+  private readonly entries = new Map<string, Entry>();
+
+  get(root: string): RenderResult | undefined {
+    return this.entries.get(root)?.result;
+  }
+
+  set(root: string, result: RenderResult, reads: Map<string, string | undefined>): void {
+    const inputs = new Map(reads);
+    // The renderer's own list may name files it read another way (it never should, but a stale cache is worse).
+    for (const f of result.files) if (!inputs.has(f)) inputs.set(f, reads.get(f));
+    this.entries.set(root, { result, inputs });
+  }
+
+  /** Roots whose render read `file` (repo-relative). */
+  rootsReading(file: string): string[] {
+    return [...this.entries].filter(([, e]) => e.inputs.has(file)).map(([root]) => root);
+  }
+
+  /**
+   * Drops the roots whose recorded content of `file` differs from `content` (undefined = the file is gone) and
+   * returns them.
+   */
+  invalidate(file: string, content: string | undefined): string[] {
+    const stale: string[] = [];
+    for (const [root, e] of this.entries) {
+      if (e.inputs.has(file) && e.inputs.get(file) !== content) {
+        this.entries.delete(root);
+        stale.push(root);
+      }
+    }
+    return stale;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}

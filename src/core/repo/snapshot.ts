@@ -1,0 +1,130 @@
+/**
+ * Live snapshots: what the cluster answered for the LISTs some environments need, saved to a file so `check`
+ * can diff against it without a cluster (offline review, the built-in demo). A snapshot replays as a
+ * ClusterReader, so the live layer and the drift engine run exactly as they do against a cluster.
+ */
+import { LineCounter, parseDocument, stringify } from 'yaml';
+import type { Problem } from '../model/problem';
+import { ProblemError } from '../model/problem';
+import type { KubeObject } from '../model/resource';
+import type { ClusterReader, ListOutcome, ResourceType } from '../ports';
+import { hashSecretValues } from './snapshotSecrets';
+import { FileLocator } from './yamlLocate';
+
+export const SNAPSHOT_API_VERSION = 'gitops-drift.io/v1alpha1';
+export const SNAPSHOT_KIND = 'LiveSnapshot';
+
+/** One recorded LIST. */
+export type SnapshotScope = { group: string; kind: string; namespace: string } & (
+  | { status: 'ok'; resourceVersion: string; items: KubeObject[] }
+  | { status: 'unknownKind' }
+  | { status: 'forbidden'; verb: string; resource: string; message: string }
+  | { status: 'error'; message: string }
+);
+
+/** The file's content. */
+export interface LiveSnapshot {
+  apiVersion: typeof SNAPSHOT_API_VERSION;
+  kind: typeof SNAPSHOT_KIND;
+  /** RFC 3339. */
+  takenAt: string;
+  /** Kube context the snapshot was read through, for the record. */
+  context?: string;
+  /** How Secret values are stored: always hashed (see snapshotSecrets.ts), with this snapshot's salt. */
+  secrets: { mode: 'sha256'; salt: string };
+  /** Types asked for, served or not (`resource: ''` = not served). */
+  resourceTypes: (ResourceType | { group: string; kind: string; served: false })[];
+  scopes: SnapshotScope[];
+}
+
+/**
+ * Wraps a reader and records every answer, with Secret values hashed before they are kept (so the plain values
+ * are never held in the snapshot, even in memory).
+ */
+export class RecordingReader implements ClusterReader {
+  private readonly types = new Map<string, LiveSnapshot['resourceTypes'][number]>();
+  private readonly scopes = new Map<string, SnapshotScope>();
+
+  constructor(
+    private readonly inner: ClusterReader,
+    private readonly salt: string,
+  ) {}
+
+  async resourceType(group: string, kind: string, version?: string): Promise<ResourceType | undefined> {
+    const type = await this.inner.resourceType(group, kind, version);
+    this.types.set(`${group}/${kind}`, type ?? { group, kind, served: false });
+    return type;
+  }
+
+  async list(type: ResourceType, namespace: string): Promise<ListOutcome> {
+    const outcome = await this.inner.list(type, namespace);
+    const where = { group: type.group, kind: type.kind, namespace };
+    const scope: SnapshotScope =
+      outcome.status === 'ok' ? { ...where, status: 'ok', resourceVersion: outcome.resourceVersion, items: outcome.items.map((o) => hashSecretValues(o, this.salt)) } : { ...where, ...outcome };
+    this.scopes.set(`${type.group}/${type.kind}/${namespace}`, scope);
+    return outcome.status === 'ok' && scope.status === 'ok' ? { ...outcome, items: scope.items } : outcome;
+  }
+
+  /** The snapshot of everything recorded so far. */
+  snapshot(takenAt: string, context?: string): LiveSnapshot {
+    const byKey = <T>(m: Map<string, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+    const snap: LiveSnapshot = { apiVersion: SNAPSHOT_API_VERSION, kind: SNAPSHOT_KIND, takenAt, secrets: { mode: 'sha256', salt: this.salt }, resourceTypes: byKey(this.types), scopes: byKey(this.scopes) };
+    if (context) snap.context = context;
+    return snap;
+  }
+}
+
+/** Replays a snapshot as a cluster. A LIST the snapshot does not hold is an error naming what to re-take. */
+export class SnapshotReader implements ClusterReader {
+  private readonly scopes = new Map<string, SnapshotScope>();
+
+  constructor(
+    readonly snapshot: LiveSnapshot,
+    private readonly file: string,
+  ) {
+    for (const s of snapshot.scopes) this.scopes.set(`${s.group}/${s.kind}/${s.namespace}`, s);
+  }
+
+  async resourceType(group: string, kind: string): Promise<ResourceType | undefined> {
+    const t = this.snapshot.resourceTypes.find((r) => r.group === group && r.kind === kind);
+    return t && !('served' in t) ? t : undefined;
+  }
+
+  async list(type: ResourceType, namespace: string): Promise<ListOutcome> {
+    const s = this.scopes.get(`${type.group}/${type.kind}/${namespace}`);
+    if (!s) return { status: 'error', message: `${this.file} holds no list of ${type.resource}${namespace ? ` in namespace "${namespace}"` : ''}: take the snapshot again for this environment` };
+    const { group: _g, kind: _k, namespace: _n, ...outcome } = s;
+    return outcome;
+  }
+}
+
+/** The snapshot as YAML, with a header comment. */
+export function serializeSnapshot(snapshot: LiveSnapshot): string {
+  return `# Live objects recorded by \`gitops-drift snapshot\` (Secret values are salted hashes, never the values).\n${stringify(snapshot, { lineWidth: 0 })}`;
+}
+
+/** Parses a snapshot file (YAML or JSON); throws a ProblemError pointing at the file and line for anything invalid. */
+export function parseSnapshot(text: string, file: string): LiveSnapshot {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const loc = new FileLocator(file, lines);
+  const fail = (problem: Problem): never => {
+    throw new ProblemError(problem);
+  };
+  if (doc.errors.length) fail({ severity: 'error', message: `not a valid snapshot: ${doc.errors[0].message.split('\n')[0]}`, location: loc.at(doc.errors[0].pos[0]) });
+  const data = doc.toJS({ maxAliasCount: 100 }) as Partial<LiveSnapshot> | null;
+  if (!data || data.apiVersion !== SNAPSHOT_API_VERSION || data.kind !== SNAPSHOT_KIND) {
+    fail({ severity: 'error', message: `not a gitops-drift live snapshot (expected apiVersion ${SNAPSHOT_API_VERSION}, kind ${SNAPSHOT_KIND}): take one with \`gitops-drift snapshot --out FILE\``, location: loc.at(0) });
+  }
+  const snap = data as LiveSnapshot;
+  const at = (path: (string | number)[]) => loc.of(doc.getIn(path, true) as never);
+  if (snap.secrets?.mode !== 'sha256' || typeof snap.secrets.salt !== 'string') fail({ severity: 'error', message: 'secrets: expected { mode: sha256, salt: <text> }', location: at(['secrets']) });
+  if (!Array.isArray(snap.resourceTypes)) fail({ severity: 'error', message: 'resourceTypes must be a list', location: at(['resourceTypes']) });
+  if (!Array.isArray(snap.scopes)) fail({ severity: 'error', message: 'scopes must be a list', location: at(['scopes']) });
+  snap.scopes.forEach((s, i) => {
+    const ok = s && typeof s.group === 'string' && typeof s.kind === 'string' && typeof s.namespace === 'string' && ['ok', 'unknownKind', 'forbidden', 'error'].includes(s.status);
+    if (!ok) fail({ severity: 'error', message: 'each scope needs group, kind, namespace and status (ok, unknownKind, forbidden or error)', location: at(['scopes', i]) });
+    if (s.status === 'ok' && !Array.isArray(s.items)) fail({ severity: 'error', message: 'items must be a list', location: at(['scopes', i]) });
+  });
+  return snap;
+}

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { DriftEngine } from '../../../src/core/engine';
+import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
+import { ClusterError } from '../../../src/core/live/clusterError';
+import { ProblemError } from '../../../src/core/model/problem';
+import type { KubeObject } from '../../../src/core/model/resource';
+import { RecordingReader, SnapshotReader, parseSnapshot, serializeSnapshot } from '../../../src/core/repo/snapshot';
+import { FakeReader, fakePipeline, types } from './fakes';
+
+const cm = (name: string, data: Record<string, string>, namespace?: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: namespace ? { name, namespace } : { name }, data });
+
+function repo(): MemoryFileSystem {
+  return new MemoryFileSystem({
+    '/r/base/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: app }\ndata: { level: info }\n',
+    '/r/envs/dev/kustomization.yaml': 'namespace: shop-dev\nresources: [cm.yaml]\n',
+    '/r/envs/dev/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: app }\ndata: { level: debug }\n',
+    '/r/envs/prod/kustomization.yaml': 'resources: [cm.yaml, secret.yaml]\n',
+    '/r/envs/prod/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: app }\ndata: { level: warn }\n',
+    '/r/envs/prod/secret.yaml': 'apiVersion: v1\nkind: Secret\nmetadata: { name: db }\nstringData: { password: hunter2 }\n',
+  });
+}
+
+describe('DriftEngine', () => {
+  it('checks each environment against a reader, with the environment namespace or the context one', async () => {
+    const engine = new DriftEngine({ fs: repo(), repoRoot: '/r', pipeline: fakePipeline() });
+    const reader = new FakeReader([cm('app', { level: 'debug' }, 'shop-dev'), cm('app', { level: 'error' }, 'prod-ns')], types);
+    const dev = await engine.check(await engine.environment('dev'), { reader, context: 'kind-test' });
+    assert.equal(dev.error, null);
+    assert.deepEqual(dev.resources.map((r) => `${r.key.namespace}/${r.key.name} ${r.verdict}`), ['shop-dev/app InSync']);
+    const prod = await engine.check(await engine.environment('prod'), { reader, context: 'kind-test', namespace: 'prod-ns' });
+    assert.equal(prod.namespace, 'prod-ns');
+    assert.deepEqual(prod.resources.map((r) => `${r.key.kind} ${r.key.namespace}/${r.key.name} ${r.verdict}`), ['ConfigMap prod-ns/app Drifted', 'Secret prod-ns/db Missing']);
+    assert.deepEqual(prod.resources[0].fields[0], { path: '/data', desired: { level: 'warn' }, live: { level: 'error' } });
+  });
+
+  it('renders each root once, and again only when a file it read changes content', async () => {
+    const fs = repo();
+    const calls = { render: 0 };
+    const engine = new DriftEngine({ fs, repoRoot: '/r', pipeline: fakePipeline(calls) });
+    const dev = await engine.environment('dev');
+    const prod = await engine.environment('prod');
+    await engine.render(dev);
+    await engine.render(prod);
+    await engine.render(dev);
+    assert.equal(calls.render, 2);
+    assert.deepEqual(await engine.environmentsReading('envs/prod/secret.yaml'), ['prod']);
+
+    // Saved without edits: nothing to re-render.
+    assert.deepEqual(await engine.fileChanged('envs/dev/cm.yaml'), { environments: [], reload: false });
+    fs.write('/r/envs/dev/cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: app }\ndata: { level: trace }\n');
+    assert.deepEqual(await engine.fileChanged('envs/dev/cm.yaml'), { environments: ['dev'], reload: false });
+    const again = await engine.render(dev);
+    assert.equal(calls.render, 3);
+    assert.deepEqual(again.objects[0].object.data, { level: 'trace' });
+    await engine.render(prod);
+    assert.equal(calls.render, 3);
+    assert.equal((await engine.fileChanged('.gitops-drift.yaml')).reload, true);
+  });
+
+  it('reports a render failure as the environment error, with its location among the problems', async () => {
+    const pipeline = fakePipeline();
+    pipeline.render = async () => {
+      throw new ProblemError({ severity: 'error', message: 'resource not found: nope.yaml', location: { file: 'envs/dev/kustomization.yaml', line: 2, column: 14 } });
+    };
+    const engine = new DriftEngine({ fs: repo(), repoRoot: '/r', pipeline });
+    const report = await engine.check(await engine.environment('dev'), { reader: new FakeReader([], types), context: 'c' });
+    assert.equal(report.error, 'render failed: envs/dev/kustomization.yaml:2:14: resource not found: nope.yaml');
+    assert.equal(report.problems[0].location?.line, 2);
+    assert.deepEqual(report.resources, []);
+  });
+
+  it('reports an unreachable cluster once for the environment, and a forbidden kind per object', async () => {
+    const engine = new DriftEngine({ fs: repo(), repoRoot: '/r', pipeline: fakePipeline() });
+    const prod = await engine.environment('prod');
+    const down = new FakeReader([], types);
+    down.resourceType = async () => {
+      throw new ClusterError('unreachable', 'cannot reach https://10.0.0.1:6443: connect ECONNREFUSED', 'prod');
+    };
+    const r1 = await engine.check(prod, { reader: down, context: 'prod' });
+    assert.equal(r1.error, 'cannot reach https://10.0.0.1:6443: connect ECONNREFUSED');
+    const r2 = await engine.check(prod, { reader: new FakeReader([cm('app', { level: 'warn' }, 'default')], types, ['Secret']), context: 'prod' });
+    assert.equal(r2.error, null);
+    assert.deepEqual(r2.resources.map((r) => r.verdict), ['InSync', 'Forbidden']);
+    assert.match(r2.resources[1].message ?? '', /list secrets in namespace "default" is forbidden/);
+  });
+
+  it('replays a snapshot: Secret values are hashed on record and compared as hashes, never stored', async () => {
+    const engine = new DriftEngine({ fs: repo(), repoRoot: '/r', pipeline: fakePipeline() });
+    const prod = await engine.environment('prod');
+    const secret = (password: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'db', namespace: 'default', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ apiVersion: 'v1', kind: 'Secret', stringData: { password } }) } },
+      data: { password: Buffer.from(password).toString('base64') },
+    });
+    for (const [livePassword, verdict] of [['hunter2', 'InSync'], ['changed-by-hand', 'Drifted']] as const) {
+      const recorder = new RecordingReader(new FakeReader([cm('app', { level: 'warn' }, 'default'), secret(livePassword)], types), 'salt-1');
+      await engine.check(prod, { reader: recorder, context: 'test' });
+      const text = serializeSnapshot(recorder.snapshot('2026-11-22T00:00:00Z', 'test'));
+      assert.ok(!text.includes(livePassword) && !text.includes(Buffer.from(livePassword).toString('base64')), 'the snapshot holds no Secret value');
+      const snap = parseSnapshot(text, 'snap.yaml');
+      const report = await engine.check(prod, { reader: new SnapshotReader(snap, 'snap.yaml'), context: 'snapshot', secretSalt: snap.secrets.salt });
+      assert.deepEqual(report.resources.map((r) => `${r.key.kind} ${r.verdict}`), ['ConfigMap InSync', `Secret ${verdict}`]);
+      assert.ok(!JSON.stringify(report).includes('hunter2'));
+    }
+  });
+
+  it('says which scopes a snapshot lacks instead of reporting objects as missing', async () => {
+    const engine = new DriftEngine({ fs: repo(), repoRoot: '/r', pipeline: fakePipeline() });
+    const recorder = new RecordingReader(new FakeReader([], types), 's');
+    await engine.check(await engine.environment('dev'), { reader: recorder, context: 'test' });
+    const snap = recorder.snapshot('2026-11-22T00:00:00Z');
+    const report = await engine.check(await engine.environment('prod'), { reader: new SnapshotReader(snap, 'snap.yaml'), context: 'snapshot' });
+    assert.deepEqual(report.resources.map((r) => r.verdict), ['Error', 'UnknownKind']);
+    assert.match(report.resources[0].message ?? '', /snap\.yaml holds no list of configmaps in namespace "default": take the snapshot again/);
+  });
+
+  it('rejects a file that is not a snapshot, naming it', () => {
+    assert.throws(() => parseSnapshot('apiVersion: v1\nkind: List\nitems: []\n', 'live.yaml'), /^ProblemError: live\.yaml:1:1: not a gitops-drift live snapshot/);
+    assert.throws(() => parseSnapshot('a: [\n', 'live.yaml'), /live\.yaml:2:1: not a valid snapshot/);
+  });
+
+  it('names the known environments when asked for an unknown one', async () => {
+    const engine = new DriftEngine({ fs: repo(), repoRoot: '/r', pipeline: fakePipeline() });
+    await assert.rejects(engine.environment('qa'), /no environment 'qa' \(known: dev, prod\)/);
+  });
+});
