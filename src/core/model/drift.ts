@@ -25,6 +25,15 @@ export interface FieldDrift {
   changedBy?: FieldChange;
   /** True when the values are Secret data: never show them. */
   secret?: boolean;
+  /** A short human path, e.g. `spec.template.spec.containers[web].image`. */
+  label?: string;
+  /** JSON pointer into the live object, when it differs from `path` (list items pair by key, not index). */
+  livePath?: string;
+  /**
+   * For a field git does not set: `removal` when git's applier set it at its last apply (git dropped it since),
+   * `outOfBand` when a hand-run manager (kubectl edit/patch/…) set it.
+   */
+  cause?: 'removal' | 'outOfBand';
 }
 
 /** The reconcile result for one object. */

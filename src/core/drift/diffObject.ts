@@ -1,0 +1,152 @@
+/**
+ * The diff of one desired object against its live counterpart: walk 1 (values git sets), walk 2 (values git does
+ * not set but an applier or a hand edit did), then controller ownership, ignore rules, who-changed-it, origins and
+ * Secret masking. Also yields the normalised pair the unified diff prints.
+ */
+import type { FieldChange, FieldDrift } from '../model/drift';
+import type { Origin } from '../model/location';
+import type { KubeObject, ResourceKey } from '../model/resource';
+import type { RenderedObject } from '../render/types';
+import { DesiredWalk, isSkippedPath, type RawDrift } from './compare';
+import { type ExtraDrift, findExtras } from './extras';
+import { isIgnored } from './ignore';
+import { type ManagedEntry, readOwnership } from './managedFields';
+import type { DriftOptions } from './options';
+import { childPointer, isMap, parentPointer, pointerSegments } from './pointer';
+import { foldStringData, isSecret, isSecretValuePath, maskSecretObject, maskSecretValue } from './secrets';
+
+/** An object diff: the drifted fields and the normalised pair behind them. */
+export interface ObjectDiff {
+  fields: FieldDrift[];
+  /** Desired without server fields and status; Secret `stringData` folded into `data`, values masked. */
+  desired: KubeObject;
+  /** Live projected onto what git sets plus the drifted live-only values; Secret values masked. */
+  live: KubeObject;
+}
+
+/** Diffs one rendered object against the live object with the same key. */
+export function diffObject(rendered: RenderedObject, live: KubeObject, options: DriftOptions): ObjectDiff {
+  const key = rendered.key;
+  const secret = isSecret(key);
+  const desired = secret ? foldStringData(rendered.object) : rendered.object;
+  const ownership = readOwnership(live);
+  const walk = new DesiredWalk(key.kind, secret, ownership);
+  walk.run(desired as Record<string, unknown>, live as Record<string, unknown>);
+  const extras = findExtras(live, ownership, walk.coverage, options, injectedKeys(options));
+
+  const fields: FieldDrift[] = [];
+  for (const raw of [...walk.drifts, ...extras] as ExtraDrift[]) {
+    const owners = raw.livePath !== undefined && raw.live !== undefined ? ownership.ownersOf(raw.livePath) : [];
+    // A field a controller owns (HPA → spec.replicas) follows the controller, not git.
+    if (!raw.cause && raw.livePath !== undefined && ownership.ownersOf(raw.livePath, false).some((o) => options.controllerManagers.includes(o.manager))) continue;
+    if (isIgnored(options.ignore, key, [raw.path, raw.livePath], owners)) continue;
+    fields.push(toFieldDrift(raw, rendered, key, secret, raw.entry ?? latest(owners, options)));
+  }
+
+  const desiredView = prune(desired, '') as KubeObject;
+  const liveView = withIdentity(addExtras(walk.view, walk.coverage.nodes, extras), live);
+  return {
+    fields,
+    desired: secret ? maskSecretObject(withIdentity(desiredView, desired), key) : withIdentity(desiredView, desired),
+    live: secret ? maskSecretObject(liveView, key) : liveView,
+  };
+}
+
+function toFieldDrift(raw: RawDrift, rendered: RenderedObject, key: ResourceKey, secret: boolean, changedBy: ManagedEntry | undefined): FieldDrift {
+  let path = raw.path;
+  const out: FieldDrift = { path, desired: raw.desired, live: raw.live, label: raw.label };
+  if (secret && (isSecretValuePath(raw.path) || (raw.livePath !== undefined && isSecretValuePath(raw.livePath)))) {
+    out.desired = maskSecretValue(key, raw.path, raw.desired);
+    out.live = maskSecretValue(key, raw.livePath ?? raw.path, raw.live);
+    out.secret = true;
+    // Git may have said it with `stringData`: point there, where the origins are.
+    const dataKey = /^\/data\/(.+)$/.exec(raw.path)?.[1];
+    const stringData = rendered.object.stringData;
+    if (dataKey && isMap(stringData) && pointerSegments(`/${dataKey}`)[0] in stringData) path = `/stringData/${dataKey}`;
+  }
+  out.path = path;
+  const origin = nearestOrigin(rendered.origins, raw.originPath ?? path);
+  if (origin) out.origin = origin;
+  if (raw.livePath !== undefined && raw.livePath !== path) out.livePath = raw.livePath;
+  if (changedBy) {
+    const change: FieldChange = { manager: changedBy.manager, operation: changedBy.operation };
+    if (changedBy.time) change.time = changedBy.time;
+    out.changedBy = change;
+  }
+  if (raw.cause) out.cause = raw.cause;
+  return out;
+}
+
+/** The origin of a pointer, or of its nearest ancestor that has one. */
+export function nearestOrigin(origins: ReadonlyMap<string, Origin>, pointer: string): Origin | undefined {
+  for (let p = pointer; ; p = parentPointer(p)) {
+    const o = origins.get(p);
+    if (o) return o;
+    if (p === '') return undefined;
+  }
+}
+
+/** The owner most likely to have set the current value: the latest; on a tie, a hand-run one over an applier. */
+function latest(owners: ManagedEntry[], options: DriftOptions): ManagedEntry | undefined {
+  const rank = (e: ManagedEntry): number => (options.outOfBandManagers.includes(e.manager) ? 2 : options.appliers.includes(e.manager) ? 0 : 1);
+  return [...owners].sort((a, b) => (b.time ?? '').localeCompare(a.time ?? '') || rank(b) - rank(a))[0];
+}
+
+/** Label/annotation keys deployment tools inject, including this environment's tracking marks. */
+function injectedKeys(options: DriftOptions): string[] {
+  const keys = [...options.injectedMetadata];
+  if (options.tracking.argocdApp) keys.push(options.tracking.argocdLabel ?? 'app.kubernetes.io/instance');
+  keys.push(...Object.keys(options.tracking.labels ?? {}));
+  return keys;
+}
+
+/** Desired minus what the engine never compares (server fields, status, null values). */
+function prune(value: unknown, pointer: string): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => prune(v, childPointer(pointer, i)));
+  if (!isMap(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const p = childPointer(pointer, k);
+    if (v === null || v === undefined || isSkippedPath(p)) continue;
+    out[k] = prune(v, p);
+  }
+  return out;
+}
+
+/** Puts the drifted live-only values into the projected live object, where they sit in the cluster. */
+function addExtras(view: Record<string, unknown>, nodes: Map<string, { view: Record<string, unknown> | unknown[] }>, extras: RawDrift[]): Record<string, unknown> {
+  for (const extra of extras) {
+    if (extra.livePath === undefined) continue;
+    const segments = pointerSegments(extra.livePath);
+    // Find the deepest projected node on the way, then build maps below it.
+    let at = -1;
+    let p = '';
+    for (let i = 0; i <= segments.length; i++) {
+      if (nodes.has(p)) at = i;
+      if (i < segments.length) p = childPointer(p, segments[i]);
+    }
+    if (at < 0) continue;
+    let node: unknown = nodes.get(segments.slice(0, at).reduce((acc, s) => childPointer(acc, s), ''))?.view;
+    if (at === 0) node = view;
+    for (let i = at; i < segments.length; i++) {
+      const last = i === segments.length - 1;
+      if (Array.isArray(node)) {
+        node.push(extra.live);
+        break;
+      }
+      if (!isMap(node)) break;
+      if (last) node[segments[i]] = extra.live;
+      else node = node[segments[i]] ??= {};
+    }
+  }
+  return view;
+}
+
+/** Leads with apiVersion, kind and the name so the printed YAML reads like a manifest. */
+function withIdentity(view: Record<string, unknown>, source: KubeObject): KubeObject {
+  const metadata: Record<string, unknown> = { name: source.metadata.name };
+  if (source.metadata.namespace) metadata.namespace = source.metadata.namespace;
+  Object.assign(metadata, isMap(view.metadata) ? view.metadata : {});
+  const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = view;
+  return { apiVersion: source.apiVersion, kind: source.kind, metadata, ...rest } as KubeObject;
+}

@@ -1,0 +1,143 @@
+/**
+ * Walk 2 of an object diff: live values git does *not* set that still count as drift —
+ * - a pending removal: git's applier set it at its last apply (server-side `Apply` entry in `managedFields`, or
+ *   the client-side `last-applied-configuration` annotation) and git no longer does;
+ * - an out-of-band edit: a hand-run manager (`kubectl-edit`, `kubectl-patch`, …) owns it.
+ * Values git sets were already compared by walk 1 (src/core/drift/compare.ts) and are skipped here.
+ */
+import type { KubeObject } from '../model/resource';
+import type { Coverage, RawDrift } from './compare';
+import { itemKey, itemLabel, listKeysFor } from './listKeys';
+import type { ManagedEntry, Ownership } from './managedFields';
+import type { DriftOptions } from './options';
+import { childPointer, isMap, matchesAnyGlob, pointerSegments, valueAt } from './pointer';
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+const CLIENT_SIDE_APPLY = 'kubectl-client-side-apply';
+
+/** A live value walk 2 reports, with the managedFields entry behind it. */
+export interface ExtraDrift extends RawDrift {
+  entry?: ManagedEntry;
+}
+
+/** Finds live values git does not set but an applier set before or a hand-run manager set since. */
+export function findExtras(live: KubeObject, ownership: Ownership, coverage: Coverage, options: DriftOptions, injected: string[]): ExtraDrift[] {
+  const ssaManaged = ownership.entries.some((e) => e.operation === 'Apply' && options.appliers.includes(e.manager));
+  const lastApplied = lastAppliedPointers(live, ownership);
+  const candidates: { pointer: string; cause: 'removal' | 'outOfBand'; entry?: ManagedEntry }[] = [];
+  for (const entry of ownership.entries) {
+    if (entry.operation === 'Apply' && options.appliers.includes(entry.manager)) {
+      for (const f of ownership.ownedBy(entry)) candidates.push({ pointer: f.pointer, cause: 'removal', entry });
+    } else if (options.outOfBandManagers.includes(entry.manager)) {
+      if (entry.manager === CLIENT_SIDE_APPLY) {
+        // Without a server-side applier, client-side apply *is* how git gets applied (handled below).
+        if (!ssaManaged || !lastApplied) continue;
+        for (const f of ownership.ownedBy(entry)) if (lastApplied.has(f.pointer)) candidates.push({ pointer: f.pointer, cause: 'outOfBand', entry });
+      } else {
+        for (const f of ownership.ownedBy(entry)) candidates.push({ pointer: f.pointer, cause: 'outOfBand', entry });
+      }
+    }
+  }
+  if (!ssaManaged && lastApplied) for (const pointer of lastApplied) candidates.push({ pointer, cause: 'removal' });
+
+  const found = new Map<string, ExtraDrift>();
+  for (const c of candidates) {
+    const drift = extraAt(live, c.pointer, coverage, ownership, injected);
+    if (!drift) continue;
+    const seen = found.get(drift.livePath as string);
+    // One line per value; a hand edit explains it better than the applier's old apply.
+    if (seen && !(seen.cause === 'removal' && c.cause === 'outOfBand')) continue;
+    found.set(drift.livePath as string, { ...drift, cause: c.cause, entry: c.entry });
+  }
+  return [...found.values()];
+}
+
+/** The drift for one owned live pointer, reported at the value or at its list item; undefined when git covers it. */
+function extraAt(live: KubeObject, pointer: string, coverage: Coverage, ownership: Ownership, injected: string[]): RawDrift | undefined {
+  const segments = pointerSegments(pointer);
+  if (segments[0] === 'status' || (segments[0] === 'metadata' && !(segments[1] === 'labels' || segments[1] === 'annotations'))) return undefined;
+  if (segments[0] === 'metadata' && segments.length >= 3 && matchesAnyGlob(segments[2], injected)) return undefined;
+  if (segments[0] === 'apiVersion' || segments[0] === 'kind') return undefined;
+  // The deepest ancestor git sets part of; stop if git sets this value (or an ancestor) as a whole.
+  let anchor = '';
+  let depth = 0;
+  let p = '';
+  for (let i = 0; i < segments.length; i++) {
+    if (coverage.leaves.has(p)) return undefined;
+    if (coverage.nodes.has(p)) {
+      anchor = p;
+      depth = i;
+    }
+    p = childPointer(p, segments[i]);
+  }
+  if (coverage.leaves.has(p) || coverage.nodes.has(p)) return undefined;
+  const node = coverage.nodes.get(anchor);
+  if (!node) return undefined;
+  // Report a whole list item when git lacks the item; else the value itself.
+  let root = anchor;
+  let label = node.label;
+  let desiredPath: string | undefined = node.d;
+  let parent: unknown = valueAt(live, anchor);
+  for (let i = depth; i < segments.length; i++) {
+    const segment = segments[i];
+    root = childPointer(root, segment);
+    if (Array.isArray(parent)) {
+      const keys = listKeysFor(live.kind, schemaOf(root), ownership);
+      label = `${label}[${itemLabel(parent[Number(segment)], keys, Number(segment))}]`;
+      desiredPath = undefined;
+      break;
+    }
+    label = label ? (segment.includes('.') || segment.includes('/') ? `${label}[${segment}]` : `${label}.${segment}`) : segment;
+    if (desiredPath !== undefined) desiredPath = childPointer(desiredPath, segment);
+    parent = isMap(parent) ? parent[segment] : undefined;
+  }
+  const value = valueAt(live, root);
+  if (isEmpty(value)) return undefined;
+  return { path: desiredPath ?? root, livePath: root, originPath: desiredPath ?? node.d, label, desired: undefined, live: value };
+}
+
+/** The schema pointer of a live pointer: list item indices replaced by `*`. */
+function schemaOf(pointer: string): string {
+  return pointer.replace(/\/\d+(?=\/|$)/g, '/*');
+}
+
+function isEmpty(value: unknown): boolean {
+  return value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0) || (isMap(value) && Object.keys(value).length === 0);
+}
+
+/** Live pointers of the leaves in the client-side last-applied configuration (undefined without one). */
+function lastAppliedPointers(live: KubeObject, ownership: Ownership): Set<string> | undefined {
+  const text = live.metadata.annotations?.[LAST_APPLIED];
+  if (typeof text !== 'string') return undefined;
+  let config: unknown;
+  try {
+    config = JSON.parse(text);
+  } catch {
+    return undefined; // a hand-mangled annotation: nothing to learn from it
+  }
+  const out = new Set<string>();
+  collect(config, live, '', '', live.kind, ownership, out);
+  return out;
+}
+
+function collect(config: unknown, live: unknown, pointer: string, schema: string, kind: string, ownership: Ownership, out: Set<string>): void {
+  if (live === undefined || live === null) return;
+  if (isMap(config) && isMap(live)) {
+    for (const [k, v] of Object.entries(config)) collect(v, live[k], childPointer(pointer, k), childPointer(schema, k), kind, ownership, out);
+    return;
+  }
+  if (Array.isArray(config) && Array.isArray(live)) {
+    const keys = listKeysFor(kind, schema, ownership);
+    if (keys && config.every((item) => itemKey(item, keys) !== undefined)) {
+      for (const item of config) {
+        const j = live.findIndex((l) => itemKey(l, keys) === itemKey(item, keys));
+        if (j >= 0) {
+          out.add(childPointer(pointer, j));
+          collect(item, live[j], childPointer(pointer, j), `${schema}/*`, kind, ownership, out);
+        }
+      }
+      return;
+    }
+  }
+  out.add(pointer);
+}

@@ -1,0 +1,65 @@
+/**
+ * How list items pair between git and the cluster. Associative lists pair by their key fields (the strategic-merge
+ * / server-side-apply keys), so a reordered or defaulted list is not drift; other lists pair by index.
+ */
+import type { Ownership } from './managedFields';
+import { canonicalJson, isMap } from './pointer';
+
+const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
+
+/** Keys of the built-in types' associative lists, by the list's field name (and its parent's, for `ports`). */
+const BY_FIELD: Record<string, string[]> = {
+  containers: ['name'],
+  initContainers: ['name'],
+  ephemeralContainers: ['name'],
+  env: ['name'],
+  volumes: ['name'],
+  volumeMounts: ['mountPath'],
+  volumeDevices: ['devicePath'],
+  imagePullSecrets: ['name'],
+  hostAliases: ['ip'],
+  topologySpreadConstraints: ['topologyKey', 'whenUnsatisfiable'],
+  resourceClaims: ['name'],
+  conditions: ['type'],
+};
+
+/** API defaults of key fields: git may omit them, the cluster always has them. */
+const KEY_DEFAULTS: Record<string, unknown> = { protocol: 'TCP' };
+
+/**
+ * The key fields of the list at `schema` (a pointer with `*` for list items), or undefined for a list that pairs
+ * by index. The live object's `managedFields` are asked first: they name the server's own keys (and a CRD's
+ * `x-kubernetes-list-map-keys`).
+ */
+export function listKeysFor(kind: string, schema: string, ownership: Ownership | undefined): string[] | undefined {
+  const fromServer = ownership?.listKeys.get(schema);
+  if (fromServer) return fromServer;
+  const parts = schema.split('/');
+  const field = parts[parts.length - 1];
+  if (field === 'ports') {
+    if (kind === 'Service' && schema === '/spec/ports') return ['port', 'protocol'];
+    // Container ports: `…/containers/*/ports`.
+    if (parts[parts.length - 2] === '*' && CONTAINER_LISTS.has(parts[parts.length - 3])) return ['containerPort', 'protocol'];
+    return undefined;
+  }
+  return BY_FIELD[field];
+}
+
+/** The pairing key of one item (defaults filled), or undefined when the item lacks a key field with no default. */
+export function itemKey(item: unknown, keys: string[]): string | undefined {
+  if (!isMap(item)) return undefined;
+  const values: unknown[] = [];
+  for (const k of keys) {
+    const v = item[k] ?? KEY_DEFAULTS[k];
+    if (v === undefined) return undefined;
+    // `containerPort: "80"` in git and 80 live are the same key.
+    values.push(typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v);
+  }
+  return canonicalJson(values);
+}
+
+/** A short human label for an item: `web` for `name: web`, `80/TCP` for a port. */
+export function itemLabel(item: unknown, keys: string[] | undefined, index: number): string {
+  if (!keys || !isMap(item)) return String(index);
+  return keys.map((k) => String(item[k] ?? KEY_DEFAULTS[k] ?? '')).join('/');
+}

@@ -1,0 +1,54 @@
+/** JSON pointers (RFC 6901) and small value helpers shared by the drift engine. */
+
+/** Appends one segment to a pointer, escaping `~` and `/`. */
+export function childPointer(pointer: string, segment: string | number): string {
+  return `${pointer}/${String(segment).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+}
+
+/** Splits a pointer into unescaped segments (`''` → `[]`). */
+export function pointerSegments(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** The parent of a pointer (`''` for a top-level one). */
+export function parentPointer(pointer: string): string {
+  const slash = pointer.lastIndexOf('/');
+  return slash <= 0 ? '' : pointer.slice(0, slash);
+}
+
+/** The value at a pointer, or undefined. */
+export function valueAt(root: unknown, pointer: string): unknown {
+  let node = root;
+  for (const segment of pointerSegments(pointer)) {
+    if (Array.isArray(node)) node = node[Number(segment)];
+    else if (isMap(node)) node = node[segment];
+    else return undefined;
+  }
+  return node;
+}
+
+/** A JSON object (not an array, not null). */
+export function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Key-order-independent JSON: equal values give equal strings. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isMap(value)) {
+    return `{${Object.keys(value).sort().filter((k) => value[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** Converts a glob (`*` any run, `?` one character) to an anchored regular expression. */
+export function globToRegExp(glob: string): RegExp {
+  const source = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${source}$`);
+}
+
+/** Whether `text` matches any of the globs. */
+export function matchesAnyGlob(text: string, globs: readonly string[]): boolean {
+  return globs.some((g) => (g.includes('*') || g.includes('?') ? globToRegExp(g).test(text) : g === text));
+}

@@ -1,0 +1,96 @@
+/**
+ * Pairs an environment's desired objects with the live ones by resource key and gives each a verdict, like
+ * gitops-engine's `sync.Reconcile`: desired order first, then live objects that carry this environment's tracking
+ * marks but are no longer in git (`Extra`).
+ */
+import type { ResourceDrift } from '../model/drift';
+import type { LiveFailure, LiveState } from '../model/live';
+import { scopeKey } from '../model/live';
+import type { KubeObject, ResourceKey } from '../model/resource';
+import { keyOf, keyString } from '../model/resource';
+import { formatLocation } from '../model/location';
+import type { RenderedObject } from '../render/types';
+import { diffObject, type ObjectDiff } from './diffObject';
+import type { DriftOptions } from './options';
+import { hasTracking, isTracked } from './tracking';
+
+/** A desired object with its live counterpart (undefined when Missing or unreadable). */
+export interface ReconcilePair {
+  desired: RenderedObject;
+  live?: KubeObject;
+}
+
+/** The reconcile result for each desired object (in order) and each `Extra` live object (sorted by key). */
+export function reconcile(desired: readonly RenderedObject[], live: LiveState, options: DriftOptions): ResourceDrift[] {
+  return reconcileDetailed(desired, live, options).map((r) => r.result);
+}
+
+/** Like `reconcile`, also returning the normalised pair of every compared object (for `unifiedDiff`). */
+export function reconcileDetailed(
+  desired: readonly RenderedObject[],
+  live: LiveState,
+  options: DriftOptions,
+): { result: ResourceDrift; diff?: ObjectDiff; desired?: RenderedObject; live?: KubeObject }[] {
+  const out: { result: ResourceDrift; diff?: ObjectDiff; desired?: RenderedObject; live?: KubeObject }[] = [];
+  const seen = new Map<string, RenderedObject>();
+  const paired = new Set<string>();
+  for (const rendered of desired) {
+    const base = { apiVersion: rendered.object.apiVersion, key: rendered.key, fields: [], source: rendered.source };
+    const id = keyString(rendered.key);
+    const first = seen.get(id);
+    if (first) {
+      out.push({ result: { ...base, verdict: 'Error', message: `declared twice: also at ${formatLocation(first.source)}` }, desired: rendered });
+      continue;
+    }
+    seen.set(id, rendered);
+    const found = findLive(rendered.key, live);
+    if (found.failure) {
+      out.push({ result: { ...base, verdict: found.failure.verdict, message: found.failure.message }, desired: rendered });
+      continue;
+    }
+    if (!found.object) {
+      out.push({
+        result: found.listed ? { ...base, verdict: 'Missing' } : { ...base, verdict: 'Error', message: `the live state has no listing of ${rendered.key.kind} in ${rendered.key.namespace || 'the cluster scope'}` },
+        desired: rendered,
+      });
+      continue;
+    }
+    paired.add(found.id as string);
+    try {
+      const diff = diffObject(rendered, found.object, options);
+      out.push({ result: { ...base, verdict: diff.fields.length ? 'Drifted' : 'InSync', fields: diff.fields }, diff, desired: rendered, live: found.object });
+    } catch (e) {
+      // One odd object must not sink the environment.
+      out.push({ result: { ...base, verdict: 'Error', message: `could not compare: ${(e as Error).message}` }, desired: rendered, live: found.object });
+    }
+  }
+  if (hasTracking(options.tracking)) out.push(...extras(live, paired, options));
+  return out;
+}
+
+/** The live object for a key, or why it cannot be known. A cluster-scoped kind may carry a namespace in git. */
+function findLive(key: ResourceKey, live: LiveState): { object?: KubeObject; id?: string; failure?: LiveFailure; listed: boolean } {
+  const scopes = key.namespace ? [key.namespace, ''] : [''];
+  for (const namespace of scopes) {
+    const id = keyString({ ...key, namespace });
+    const object = live.objects.get(id);
+    if (object) return { object, id, listed: true };
+  }
+  for (const namespace of scopes) {
+    const failure = live.failures.get(scopeKey(key.group, key.kind, namespace));
+    if (failure) return { failure, listed: false };
+  }
+  return { listed: scopes.some((ns) => live.listed.has(scopeKey(key.group, key.kind, ns))) };
+}
+
+function extras(live: LiveState, paired: Set<string>, options: DriftOptions): { result: ResourceDrift; live: KubeObject }[] {
+  const out: { result: ResourceDrift; live: KubeObject }[] = [];
+  for (const [id, obj] of live.objects) {
+    if (paired.has(id)) continue;
+    const key = keyOf(obj);
+    if (!live.listed.has(scopeKey(key.group, key.kind, key.namespace)) && !live.listed.has(scopeKey(key.group, key.kind, ''))) continue;
+    if (!isTracked(obj, key, options.tracking)) continue;
+    out.push({ result: { apiVersion: obj.apiVersion, key, verdict: 'Extra', fields: [] }, live: obj });
+  }
+  return out.sort((a, b) => keyString(a.result.key).localeCompare(keyString(b.result.key)));
+}
