@@ -1,0 +1,197 @@
+import type { KubeObject } from '../core/model/resource';
+import type { ClusterReader, ListOutcome, Logger, ResourceType, WatchEnd, WatchEvent } from '../core/ports';
+import { silentLogger } from '../core/ports';
+import { type KubeConfigSource, loadKubeConfig } from './kubeConfig';
+import { KubeDiscovery } from './kubeDiscovery';
+import { KubeTransport, type KubeTransportOptions, type TransportStats } from './kubeTransport';
+
+/** Options for {@link createKubeClusterReader}. */
+export interface KubeClusterReaderOptions extends KubeConfigSource, KubeTransportOptions {
+  /** Kube context; default the kubeconfig's current-context. */
+  context?: string;
+  /** Run exec credential plugins (and auth-provider commands) the kubeconfig names. Default false. */
+  allowExec?: boolean;
+  /** Items per LIST page (`limit`). Default 500, as kubectl. */
+  pageSize?: number;
+  /** Server-side watch timeout range (s); a random value in it spreads reconnects. Default [300, 600]. */
+  watchTimeoutSeconds?: [number, number];
+  logger?: Logger;
+}
+
+/**
+ * The ClusterReader over a kube context. Create it once per context and reuse it: discovery is cached and
+ * connections are kept alive. Rejects with a ClusterError for environment-level failures.
+ */
+export async function createKubeClusterReader(options: KubeClusterReaderOptions = {}): Promise<KubeClusterReader> {
+  const config = await loadKubeConfig({ kubeconfigPath: options.kubeconfigPath, env: options.env, context: options.context, allowExec: options.allowExec });
+  return new KubeClusterReader(new KubeTransport(config, options), config.context, config.namespace, options);
+}
+
+/** A ClusterReader backed by the Kubernetes API: discovery, paginated LIST, watch. */
+export class KubeClusterReader implements ClusterReader {
+  private readonly discovery: KubeDiscovery;
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly transport: KubeTransport,
+    /** The kube context this reader talks to. */
+    readonly context: string,
+    /** The context's namespace (`default` when it sets none): the default for objects that name none. */
+    readonly namespace: string,
+    private readonly options: KubeClusterReaderOptions = {},
+  ) {
+    this.logger = options.logger ?? silentLogger;
+    this.discovery = new KubeDiscovery(transport, { logger: this.logger });
+  }
+
+  /** The API server URL. */
+  get server(): string {
+    return this.transport.server;
+  }
+
+  /** Requests made so far (the benchmark reports them). */
+  get stats(): Readonly<TransportStats> {
+    return this.transport.stats;
+  }
+
+  resourceType(group: string, kind: string, version?: string): Promise<ResourceType | undefined> {
+    return this.discovery.resourceType(group, kind, version);
+  }
+
+  async list(type: ResourceType, namespace: string): Promise<ListOutcome> {
+    const base = collectionPath(type, namespace);
+    const limit = this.options.pageSize ?? 500;
+    const items: KubeObject[] = [];
+    let resourceVersion = '';
+    let token = '';
+    let fullList = false;
+    for (;;) {
+      const query = fullList ? '' : `?limit=${limit}${token ? `&continue=${encodeURIComponent(token)}` : ''}`;
+      const res = await this.transport.get(base + query);
+      if (res.status === 410 && token) {
+        // The continue token expired between pages: list everything in one go, as client-go's pager does.
+        this.logger.debug(`LIST ${base}: continue token expired, listing without pagination`);
+        items.length = 0;
+        token = '';
+        fullList = true;
+        continue;
+      }
+      if (res.status !== 200) return this.failed(type, res.status, res.body);
+      let page: { apiVersion?: string; metadata?: { resourceVersion?: string; continue?: string }; items?: KubeObject[] };
+      try {
+        page = JSON.parse(res.body.toString('utf8'));
+      } catch (e) {
+        return { status: 'error', message: `unreadable LIST response from ${base}: ${(e as Error).message}` };
+      }
+      const apiVersion = page.apiVersion ?? apiVersionOf(type);
+      // LIST items carry no apiVersion/kind: the list does.
+      for (const item of page.items ?? []) items.push({ ...item, apiVersion: item.apiVersion ?? apiVersion, kind: item.kind ?? type.kind });
+      resourceVersion ||= page.metadata?.resourceVersion ?? '';
+      token = page.metadata?.continue ?? '';
+      if (!token || fullList) break;
+    }
+    return { status: 'ok', items, resourceVersion };
+  }
+
+  async watch(type: ResourceType, namespace: string, resourceVersion: string, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<WatchEnd> {
+    const [min, max] = this.options.watchTimeoutSeconds ?? [300, 600];
+    const timeout = Math.round(min + Math.random() * (max - min));
+    const path = `${collectionPath(type, namespace)}?watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(resourceVersion)}&timeoutSeconds=${timeout}`;
+    let res;
+    try {
+      res = await this.transport.stream(path, signal);
+    } catch (e) {
+      if (signal.aborted) return { status: 'closed' };
+      throw e;
+    }
+    if (res.status !== 200) {
+      const chunks: Buffer[] = [];
+      for await (const c of res.body) chunks.push(c as Buffer);
+      // 404: the kind went away; listing again reports it as unknown.
+      if (res.status === 410 || res.status === 404) return { status: 'gone' };
+      const failed = this.failed(type, res.status, Buffer.concat(chunks), 'watch');
+      return failed.status === 'forbidden' ? failed : { status: 'error', message: `watch ${collectionPath(type, namespace)}: ${failed.status === 'error' ? failed.message : `HTTP ${res.status}`}` };
+    }
+    const apiVersion = apiVersionOf(type);
+    try {
+      for await (const line of jsonLines(res.body)) {
+        const event = JSON.parse(line) as { type: string; object: KubeObject & { code?: number; message?: string } };
+        const object = event.object;
+        switch (event.type) {
+          case 'ADDED':
+          case 'MODIFIED':
+          case 'DELETED':
+            onEvent({ type: event.type, object: { ...object, apiVersion: object.apiVersion ?? apiVersion, kind: object.kind ?? type.kind } });
+            break;
+          case 'BOOKMARK':
+            onEvent({ type: 'BOOKMARK', resourceVersion: String(object.metadata?.resourceVersion ?? resourceVersion) });
+            break;
+          case 'ERROR':
+            res.body.destroy();
+            // The server ends a watch whose resourceVersion it no longer has with an ERROR event, code 410.
+            if (object.code === 410) return { status: 'gone' };
+            return { status: 'error', message: `watch ${collectionPath(type, namespace)}: ${object.message ?? 'error event'}` };
+        }
+      }
+    } catch (e) {
+      if (signal.aborted) return { status: 'closed' };
+      return { status: 'error', message: `watch ${collectionPath(type, namespace)} broke: ${(e as Error).message}` };
+    }
+    return { status: 'closed' };
+  }
+
+  /** Closes kept-alive connections. */
+  dispose(): void {
+    this.transport.dispose();
+  }
+
+  private failed(type: ResourceType, status: number, body: Buffer, verb = 'list'): ListOutcome {
+    const message = statusMessage(body) ?? `HTTP ${status}`;
+    const resource = type.group ? `${type.resource}.${type.group}` : type.resource;
+    if (status === 403) return { status: 'forbidden', verb, resource, message };
+    if (status === 404) {
+      // Discovery said it was served; the CRD was probably deleted since.
+      this.discovery.invalidate();
+      return { status: 'unknownKind' };
+    }
+    return { status: 'error', message: `HTTP ${status}: ${message}` };
+  }
+}
+
+/** The non-empty lines of a stream of newline-delimited JSON (a watch); stream errors propagate. */
+async function* jsonLines(body: NodeJS.ReadableStream): AsyncGenerator<string> {
+  body.setEncoding('utf8');
+  let buffered = '';
+  for await (const chunk of body) {
+    buffered += chunk as string;
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl).trim();
+      buffered = buffered.slice(nl + 1);
+      if (line) yield line;
+    }
+  }
+  if (buffered.trim()) yield buffered.trim();
+}
+
+/** `/apis/apps/v1/namespaces/shop/deployments`, `/api/v1/namespaces`. */
+export function collectionPath(type: ResourceType, namespace: string): string {
+  const root = type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`;
+  return type.namespaced && namespace ? `${root}/namespaces/${encodeURIComponent(namespace)}/${type.resource}` : `${root}/${type.resource}`;
+}
+
+function apiVersionOf(type: ResourceType): string {
+  return type.group ? `${type.group}/${type.version}` : type.version;
+}
+
+/** The `message` of a Status body, or the plain-text body; never echoes a body that is an object. */
+function statusMessage(body: Buffer): string | undefined {
+  const text = body.toString('utf8').trim();
+  if (!text) return undefined;
+  try {
+    const parsed = JSON.parse(text) as { kind?: string; message?: string };
+    return parsed.kind === 'Status' && parsed.message ? parsed.message : undefined;
+  } catch {
+    return text.length <= 200 ? text : undefined;
+  }
+}

@@ -1,0 +1,189 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import type { Cluster, Context, KubeConfig, User } from '@kubernetes/client-node';
+import { isMap, isSeq, parseDocument } from 'yaml';
+import { ClusterError } from '../core/live/clusterError';
+
+/** Where to read the kubeconfig from, as kubectl decides it. */
+export interface KubeConfigSource {
+  /** Explicit file (`--kubeconfig`, setting `gitopsDrift.kubeconfig`): only this file, and it must exist. */
+  kubeconfigPath?: string;
+  /** Environment for `KUBECONFIG` and `HOME`; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** One context of the merged kubeconfig, for pickers and the status bar. */
+export interface KubeContextInfo {
+  name: string;
+  cluster: string;
+  user: string;
+  /** The context's namespace, undefined when it sets none (kubectl then uses `default`). */
+  namespace?: string;
+  /** The cluster's server URL, undefined when the context names a cluster the files do not define. */
+  server?: string;
+}
+
+/** The merged kubeconfig as kubectl sees it. */
+export interface KubeContexts {
+  contexts: KubeContextInfo[];
+  /** `current-context` (first file that sets it wins), undefined when none is set. */
+  current?: string;
+  /** The files read, in precedence order. */
+  files: string[];
+}
+
+/** A kubeconfig resolved for one context, ready to build a client. */
+export interface LoadedKubeConfig {
+  /** client-node's KubeConfig with `currentContext` set to the chosen context. */
+  kc: KubeConfig;
+  context: string;
+  cluster: Cluster;
+  user: User;
+  /** The context's namespace, else `default`. */
+  namespace: string;
+  files: string[];
+  /** Token files (kubectl's `tokenFile`, which client-node does not read), by user name. */
+  tokenFiles: Map<string, string>;
+}
+
+/**
+ * The files kubectl would read: the explicit path; else every existing entry of `KUBECONFIG` (missing ones
+ * are skipped, as kubectl does); else `~/.kube/config` when it exists.
+ */
+export function kubeconfigFiles(source: KubeConfigSource = {}): string[] {
+  const env = source.env ?? process.env;
+  if (source.kubeconfigPath) {
+    if (!existsSync(source.kubeconfigPath)) throw new ClusterError('kubeconfig', `kubeconfig ${source.kubeconfigPath} does not exist`);
+    return [resolve(source.kubeconfigPath)];
+  }
+  if (env.KUBECONFIG) {
+    const seen = new Set<string>();
+    return env.KUBECONFIG.split(delimiter)
+      .filter(Boolean)
+      .map((f) => resolve(f))
+      .filter((f) => !seen.has(f) && seen.add(f) && existsSync(f));
+  }
+  const home = env.HOME || env.USERPROFILE || homedir();
+  const fallback = join(home, '.kube', 'config');
+  return existsSync(fallback) ? [fallback] : [];
+}
+
+/** Lists the contexts of the merged kubeconfig and the current one, without touching credentials. */
+export async function listKubeContexts(source: KubeConfigSource = {}): Promise<KubeContexts> {
+  const { kc, files } = await mergeFiles(kubeconfigFiles(source));
+  return {
+    files,
+    current: kc.getCurrentContext() || undefined,
+    contexts: kc.getContexts().map((c) => ({
+      name: c.name,
+      cluster: c.cluster,
+      user: c.user,
+      namespace: c.namespace,
+      server: kc.getCluster(c.cluster)?.server,
+    })),
+  };
+}
+
+/**
+ * Loads the kubeconfig the way kubectl does (several files merged, first definition of a name wins, paths
+ * relative to the file that names them) and selects `context` (default: current-context). Throws a
+ * ClusterError (`kubeconfig`) when there is no usable configuration, or (`execNotAllowed`) when the user's
+ * credentials come from a plugin command and `allowExec` is not set.
+ */
+export async function loadKubeConfig(source: KubeConfigSource & { context?: string; allowExec?: boolean } = {}): Promise<LoadedKubeConfig> {
+  const files = kubeconfigFiles(source);
+  if (!files.length) {
+    const env = source.env ?? process.env;
+    throw new ClusterError('kubeconfig', env.KUBECONFIG ? `none of the KUBECONFIG files exist (${env.KUBECONFIG})` : 'no kubeconfig: KUBECONFIG is not set and ~/.kube/config does not exist');
+  }
+  const { kc, tokenFiles } = await mergeFiles(files);
+  const where = files.join(', ');
+  const contextName = source.context || kc.getCurrentContext();
+  if (!contextName) throw new ClusterError('kubeconfig', `no context chosen and no current-context set in ${where}`);
+  const context = kc.getContextObject(contextName);
+  if (!context) throw new ClusterError('kubeconfig', `context "${contextName}" is not defined in ${where}`, contextName);
+  const cluster = kc.getCluster(context.cluster);
+  if (!cluster) throw new ClusterError('kubeconfig', `context "${contextName}" names cluster "${context.cluster}", which is not defined in ${where}`, contextName);
+  kc.setCurrentContext(contextName);
+  // An unnamed or undefined user means anonymous access, as in kubectl.
+  const user: User = (context.user ? kc.getUser(context.user) : null) ?? { name: context.user ?? '' };
+  const plugin = credentialCommand(user);
+  if (plugin && !source.allowExec) {
+    throw new ClusterError(
+      'execNotAllowed',
+      `context "${contextName}" gets credentials by running "${plugin}" (kubeconfig user "${user.name}"); GitOps Drift runs credential plugins only when you allow it (CLI --allow-exec, setting gitopsDrift.allowExecCredentials)`,
+      contextName,
+    );
+  }
+  return { kc, context: contextName, cluster, user, namespace: context.namespace || 'default', files, tokenFiles };
+}
+
+/** The command a user's credentials come from (exec plugin, or a legacy auth provider's cmd-path), if any. */
+function credentialCommand(user: User): string | undefined {
+  const exec = user.exec ?? user.authProvider?.config?.exec;
+  if (exec?.command) return [exec.command, ...(exec.args ?? [])].join(' ');
+  if (user.authProvider?.name === 'exec') return 'an exec auth provider';
+  const cmdPath = user.authProvider?.config?.['cmd-path'];
+  return cmdPath ? String(cmdPath) : undefined;
+}
+
+async function mergeFiles(files: string[]): Promise<{ kc: KubeConfig; files: string[]; tokenFiles: Map<string, string> }> {
+  // client-node is ESM and large: load it only when a kubeconfig is actually needed.
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const merged = new KubeConfig();
+  merged.loadFromOptions({ clusters: [], users: [], contexts: [], currentContext: '' });
+  const tokenFiles = new Map<string, string>();
+  for (const file of files) {
+    const one = new KubeConfig();
+    const raw = parseFile(file);
+    if (raw.empty) continue; // kubectl skips empty files
+    try {
+      one.loadFromString(raw.text);
+    } catch (e) {
+      throw new ClusterError('kubeconfig', `${file}: ${(e as Error).message}`);
+    }
+    const dir = dirname(file);
+    one.makePathsAbsolute(dir);
+    if (!merged.getCurrentContext() && one.getCurrentContext()) merged.setCurrentContext(one.getCurrentContext());
+    // kubectl: the first file to define a name wins, and its entry is used whole.
+    for (const c of one.getClusters()) if (!merged.getCluster(c.name)) merged.clusters.push(c);
+    for (const c of one.getContexts()) if (!merged.getContextObject(c.name)) merged.contexts.push(c as Context);
+    for (const u of one.getUsers()) {
+      if (merged.getUser(u.name)) continue;
+      if (u.exec?.command && !isAbsolute(u.exec.command) && /[\\/]/.test(u.exec.command)) u.exec.command = resolve(dir, u.exec.command);
+      merged.users.push(u);
+      const tokenFile = raw.tokenFiles.get(u.name);
+      if (tokenFile && !u.token) tokenFiles.set(u.name, resolve(dir, tokenFile));
+    }
+  }
+  return { kc: merged, files, tokenFiles };
+}
+
+/** Reads and syntax-checks one kubeconfig file, pointing at file:line on errors. */
+function parseFile(file: string): { text: string; empty: boolean; tokenFiles: Map<string, string> } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ClusterError('kubeconfig', `cannot read kubeconfig ${file}: ${(e as Error).message}`);
+  }
+  const doc = parseDocument(text, { prettyErrors: false });
+  const error = doc.errors[0];
+  if (error) {
+    const pos = error.linePos?.[0];
+    throw new ClusterError('kubeconfig', `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${error.message.split('\n')[0]}`);
+  }
+  if (doc.contents !== null && !isMap(doc.contents)) throw new ClusterError('kubeconfig', `${file}:1: a kubeconfig must be a YAML mapping`);
+  const tokenFiles = new Map<string, string>();
+  const users = doc.get('users', true);
+  if (isSeq(users)) {
+    for (const item of users.items) {
+      if (!isMap(item)) continue;
+      const name = item.get('name');
+      const tokenFile = item.getIn(['user', 'tokenFile']);
+      if (typeof name === 'string' && typeof tokenFile === 'string' && tokenFile) tokenFiles.set(name, tokenFile);
+    }
+  }
+  return { text, empty: doc.contents === null, tokenFiles };
+}
