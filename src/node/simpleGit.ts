@@ -13,8 +13,9 @@ export class SimpleGitAdapter implements Git {
   private readonly git: SimpleGit;
 
   constructor(private readonly root: string) {
-    // Messages are parsed: keep them in English whatever the user's locale.
-    this.git = simpleGit({ baseDir: root }).env({ ...process.env, LC_ALL: 'C', LANGUAGE: 'C', GIT_TERMINAL_PROMPT: '0' });
+    // Only porcelain output is parsed (never messages), so the user's environment (locale, ssh agent, credential
+    // helpers) passes through unchanged.
+    this.git = simpleGit({ baseDir: root });
   }
 
   async changedFiles(paths: string[]): Promise<string[]> {

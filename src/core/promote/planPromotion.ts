@@ -85,7 +85,10 @@ export async function planPromotion(input: PromotionInput): Promise<PromotionPla
       });
     }
   }
-  return { source: input.source.name, target: input.target.name, items: mergeSameEdits(items), skipped };
+  const order: PromotableKind[] = ['image', 'generatorLiteral', 'value'];
+  // Images first, as a picker shows them; otherwise in render order.
+  const sorted = mergeSameEdits(items).sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
+  return { source: input.source.name, target: input.target.name, items: sorted, skipped };
 }
 
 function classify(pointer: string, target: Origin, source: Origin | undefined): PromotableKind {
