@@ -1,0 +1,142 @@
+/** `replacements:` (kustomize's replacement filter): copy a field of one object into fields of others. */
+import { ProblemError } from '../../model/problem';
+import { describe, type Resource } from '../resource';
+import { readSelector, selects, type Selector } from '../selector';
+import { clone, getMap, getString, tmap, tscalar, type TMap, type TNode } from '../tree';
+
+/** Splits `a.b.[name=x].c` on dots outside brackets. */
+export function splitFieldPath(path: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let depth = 0;
+  for (const c of path) {
+    if (c === '[') depth++;
+    if (c === ']') depth--;
+    if (c === '.' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out.filter((s) => s !== '');
+}
+
+interface Slot {
+  get(): TNode | undefined;
+  set(v: TNode): void;
+}
+
+/** Every place a field path selects; with `create`, missing maps and `[k=v]` list items are made. */
+function slots(node: TNode, segs: string[], create: boolean, origin: TNode['origin']): Slot[] {
+  const [seg, ...rest] = segs;
+  const results: Slot[] = [];
+  const descend = (get: () => TNode | undefined, set: (v: TNode) => void) => {
+    if (rest.length === 0) {
+      results.push({ get, set });
+      return;
+    }
+    let next = get();
+    if (next === undefined || (next.kind === 'scalar' && next.value === null)) {
+      if (!create) return;
+      next = tmap(origin);
+      set(next);
+    }
+    results.push(...slots(next, rest, create, origin));
+  };
+  const select = /^\[(.+?)=(.*)\]$/.exec(seg);
+  if (node.kind === 'seq') {
+    if (seg === '*') node.items.forEach((_, i) => descend(() => node.items[i], (v) => (node.items[i] = v)));
+    else if (select) {
+      let found = false;
+      node.items.forEach((item, i) => {
+        if (getString(item, select[1]) === select[2]) {
+          found = true;
+          descend(() => node.items[i], (v) => (node.items[i] = v));
+        }
+      });
+      if (!found && create) {
+        const item = tmap(origin, new Map([[select[1], tscalar(select[2], origin)]]));
+        node.items.push(item);
+        const i = node.items.length - 1;
+        descend(() => node.items[i], (v) => (node.items[i] = v));
+      }
+    } else if (/^-?\d+$/.test(seg)) {
+      const i = Number(seg);
+      if (i >= 0 && i < node.items.length) descend(() => node.items[i], (v) => (node.items[i] = v));
+    }
+  } else if (node.kind === 'map') {
+    if (seg === '*') for (const k of node.entries.keys()) descend(() => node.entries.get(k), (v) => node.entries.set(k, v));
+    else descend(() => node.entries.get(seg), (v) => node.entries.set(seg, v));
+  }
+  return results;
+}
+
+function asReplacement<T extends TNode>(node: T): T {
+  node.origin = { ...node.origin, kind: 'replacement' };
+  if (node.kind === 'map') for (const v of node.entries.values()) asReplacement(v);
+  else if (node.kind === 'seq') for (const v of node.items) asReplacement(v);
+  return node;
+}
+
+function options(node: TNode | undefined): { delimiter?: string; index: number; create: boolean } {
+  const o = getMap(node, 'options');
+  const idx = Number(getString(o, 'index') || '0');
+  return { delimiter: getString(o, 'delimiter') || undefined, index: Number.isFinite(idx) ? idx : 0, create: getString(o, 'create') === 'true' };
+}
+
+function fail(message: string, at: TNode): never {
+  throw new ProblemError({ severity: 'error', message, location: at.origin });
+}
+
+function selectorText(sel: Selector): string {
+  return Object.entries(sel).map(([k, v]) => `${k}=${v}`).join(', ');
+}
+
+/** Applies one replacement (its YAML map, inline or loaded from `path`). */
+export function applyReplacement(resources: Resource[], replacement: TMap): void {
+  const source = getMap(replacement, 'source');
+  if (!source) fail('replacement has no source', replacement);
+  const sourceSel = readSelector(source);
+  const matches = resources.filter((r) => selects(sourceSel, r));
+  if (matches.length === 0) fail(`replacement source matches no object (${selectorText(sourceSel)})`, source);
+  if (matches.length > 1) fail(`replacement source matches ${matches.length} objects: ${matches.map(describe).join(', ')}`, source);
+  const fieldPath = getString(source, 'fieldPath') || 'metadata.name';
+  const found = slots(matches[0].node, splitFieldPath(fieldPath), false, source.origin)[0]?.get();
+  if (found === undefined) fail(`replacement source field '${fieldPath}' not found in ${describe(matches[0])}`, source);
+  let value: TNode = found;
+  const srcOpts = options(source);
+  if (srcOpts.delimiter !== undefined && found.kind === 'scalar') {
+    const parts = String(found.value).split(srcOpts.delimiter);
+    if (srcOpts.index >= parts.length || srcOpts.index < 0) fail(`options.index ${srcOpts.index} is out of range for '${String(found.value)}'`, source);
+    value = tscalar(parts[srcOpts.index], found.origin);
+  }
+  const targets = replacement.entries.get('targets');
+  if (targets?.kind !== 'seq') fail('replacement has no targets', replacement);
+  for (const target of targets.items) {
+    const select = readSelector(getMap(target, 'select'));
+    const rejects = target.kind === 'map' && target.entries.get('reject')?.kind === 'seq' ? (target.entries.get('reject') as { items: TNode[] }).items.map(readSelector) : [];
+    const opts = options(target);
+    const paths = target.kind === 'map' ? target.entries.get('fieldPaths') : undefined;
+    const fieldPaths = paths?.kind === 'seq' ? paths.items.map((p) => (p.kind === 'scalar' ? String(p.value) : '')) : ['metadata.name'];
+    for (const res of resources) {
+      if (!selects(select, res) || rejects.some((r) => selects(r, res))) continue;
+      for (const fp of fieldPaths) {
+        const found = slots(res.node, splitFieldPath(fp), opts.create, target.origin);
+        if (found.length === 0) {
+          if (opts.create) continue;
+          fail(`replacement target field '${fp}' not found in ${describe(res)} (set options.create to add it)`, target);
+        }
+        for (const slot of found) {
+          const old = slot.get();
+          if (opts.delimiter !== undefined && old?.kind === 'scalar' && value.kind === 'scalar') {
+            const parts = String(old.value ?? '').split(opts.delimiter);
+            if (opts.index >= parts.length) parts.push(String(value.value));
+            else if (opts.index < 0) parts.unshift(String(value.value));
+            else parts[opts.index] = String(value.value);
+            slot.set(tscalar(parts.join(opts.delimiter), { ...value.origin, kind: 'replacement' }));
+          } else slot.set(asReplacement(clone(value)));
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Strategic merge patch over origin-tracked trees (kustomize's patchstrategicmerge filter on kyaml's merge2):
+ * maps merge, built-in lists with a merge key merge by key (dest order kept, new items appended), other lists
+ * and scalars are replaced, `null` deletes. Directives: `$patch: delete|replace|merge`, `$setElementOrder/<list>`,
+ * `$retainKeys`, `$deleteFromPrimitiveList/<list>`. Values taken from the patch keep the patch's origins.
+ */
+import { ProblemError } from '../../model/problem';
+import { clone, tseq, type TMap, type TNode, type TSeq } from '../tree';
+import { childSchema, listStrategy, rootSchema, type TypeSchema } from './mergeKeys';
+
+const PATCH = '$patch';
+const RETAIN = '$retainKeys';
+const ORDER = '$setElementOrder/';
+const DELETE_PRIMITIVE = '$deleteFromPrimitiveList/';
+
+/**
+ * Applies `patch` to `target` in place. Returns false when the patch deletes the whole object (`$patch: delete`
+ * at the top).
+ */
+export function applyStrategicMerge(target: TMap, patch: TMap, group: string, kind: string): boolean {
+  if (directive(patch) === 'delete') return false;
+  if (directive(patch) === 'replace') {
+    target.entries = stripDirectives(clone(patch)).entries;
+    target.origin = patch.origin;
+    return true;
+  }
+  mergeMap(target, patch, rootSchema(group, kind));
+  return true;
+}
+
+function directive(node: TNode): string | undefined {
+  if (node.kind !== 'map') return undefined;
+  const d = node.entries.get(PATCH);
+  return d?.kind === 'scalar' && typeof d.value === 'string' ? d.value : undefined;
+}
+
+function isNull(node: TNode | undefined): boolean {
+  return node?.kind === 'scalar' && node.value === null;
+}
+
+/** A copy of a patch value with directives removed (it lands in the output as is). */
+function stripDirectives<T extends TNode>(node: T): T {
+  if (node.kind === 'map') {
+    for (const key of [...node.entries.keys()]) {
+      if (key === PATCH || key === RETAIN || key.startsWith(ORDER) || key.startsWith(DELETE_PRIMITIVE)) node.entries.delete(key);
+      else stripDirectives(node.entries.get(key)!);
+    }
+  } else if (node.kind === 'seq') {
+    node.items = node.items.filter((i) => !(directive(i) && i.kind === 'map' && i.entries.size === 1));
+    node.items.forEach(stripDirectives);
+  }
+  return node;
+}
+
+function mergeMap(dest: TMap, patch: TMap, schema: TypeSchema | undefined): void {
+  for (const [key, value] of patch.entries) {
+    if (key === PATCH || key === RETAIN || key.startsWith(ORDER) || key.startsWith(DELETE_PRIMITIVE)) continue;
+    const existing = dest.entries.get(key);
+    const fieldSchema = childSchema(schema, key);
+    if (isNull(value) || directive(value) === 'delete') {
+      dest.entries.delete(key);
+      continue;
+    }
+    if (existing === undefined || isNull(existing) || existing.kind !== value.kind || directive(value) === 'replace') {
+      dest.entries.set(key, stripDirectives(clone(value)));
+      continue;
+    }
+    if (value.kind === 'map') mergeMap(existing as TMap, value, fieldSchema);
+    else if (value.kind === 'seq') dest.entries.set(key, mergeList(existing as TSeq, value, fieldSchema));
+    else if (existing.kind !== 'scalar' || existing.value !== value.value) dest.entries.set(key, clone(value));
+  }
+  applyRetainKeys(dest, patch);
+  for (const [key, value] of patch.entries) {
+    if (key.startsWith(ORDER) && value.kind === 'seq') reorder(dest, key.slice(ORDER.length), value, childSchema(schema, key.slice(ORDER.length)));
+    if (key.startsWith(DELETE_PRIMITIVE) && value.kind === 'seq') deleteFromPrimitiveList(dest, key.slice(DELETE_PRIMITIVE.length), value);
+  }
+}
+
+function applyRetainKeys(dest: TMap, patch: TMap): void {
+  const retain = patch.entries.get(RETAIN);
+  if (retain?.kind !== 'seq') return;
+  const keep = new Set(retain.items.map((i) => (i.kind === 'scalar' ? String(i.value) : '')));
+  for (const key of [...dest.entries.keys()]) if (!keep.has(key)) dest.entries.delete(key);
+}
+
+function keyOf(item: TNode, key: string): string | undefined {
+  if (item.kind !== 'map') return undefined;
+  const v = item.entries.get(key);
+  return v?.kind === 'scalar' && v.value !== null ? String(v.value) : undefined;
+}
+
+function scalarText(item: TNode): string | undefined {
+  return item.kind === 'scalar' && item.value !== null ? String(item.value) : undefined;
+}
+
+function mergeList(dest: TSeq, patch: TSeq, schema: TypeSchema | undefined): TSeq {
+  const strategy = listStrategy(schema);
+  if (patch.items.some((i) => directive(i) === 'replace')) return stripDirectives(clone(patch));
+  if (!strategy) return stripDirectives(clone(patch));
+  const out = tseq(dest.origin, [...dest.items]);
+  if (strategy.key === undefined) {
+    // A set of scalars (e.g. finalizers): add what is missing.
+    const have = new Set(out.items.map(scalarText));
+    for (const item of patch.items) if (!have.has(scalarText(item))) out.items.push(clone(item));
+    return out;
+  }
+  const key = strategy.key;
+  const itemSchema = childSchema(schema);
+  for (const item of patch.items) {
+    if (item.kind !== 'map') {
+      throw new ProblemError({ severity: 'error', message: `patch list item must be a map with '${key}' to merge`, location: item.origin });
+    }
+    const k = keyOf(item, key);
+    const index = k === undefined ? -1 : out.items.findIndex((d) => keyOf(d, key) === k);
+    if (directive(item) === 'delete') {
+      if (index >= 0) out.items.splice(index, 1);
+      continue;
+    }
+    if (index < 0) {
+      out.items.push(stripDirectives(clone(item)));
+      continue;
+    }
+    const existing = out.items[index];
+    if (directive(item) === 'replace' || existing.kind !== 'map') out.items[index] = stripDirectives(clone(item));
+    else mergeMap(existing, item, itemSchema);
+  }
+  return out;
+}
+
+/** `$setElementOrder/<list>`: the listed items first, in that order; others keep their relative order after. */
+function reorder(dest: TMap, field: string, order: TSeq, schema: TypeSchema | undefined): void {
+  const list = dest.entries.get(field);
+  if (list?.kind !== 'seq') return;
+  const key = listStrategy(schema)?.key;
+  const id = (n: TNode) => (key === undefined ? scalarText(n) : keyOf(n, key));
+  const wanted = order.items.map(id);
+  const rank = new Map(wanted.map((w, i) => [w, i]));
+  const indexed = list.items.map((item, i) => ({ item, r: rank.get(id(item)) ?? wanted.length + i }));
+  indexed.sort((a, b) => a.r - b.r);
+  list.items = indexed.map((x) => x.item);
+}
+
+function deleteFromPrimitiveList(dest: TMap, field: string, values: TSeq): void {
+  const list = dest.entries.get(field);
+  if (list?.kind !== 'seq') return;
+  const drop = new Set(values.items.map(scalarText));
+  list.items = list.items.filter((i) => !drop.has(scalarText(i)));
+}

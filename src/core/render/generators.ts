@@ -1,0 +1,133 @@
+/**
+ * `configMapGenerator` / `secretGenerator` entries (kustomize's builtin generators): data from literals, files
+ * and env files, generator options merged from `generatorOptions`. The hash suffix is added at the root.
+ */
+import type { Origin } from '../model/location';
+import { ProblemError } from '../model/problem';
+import type { Loader } from './loader';
+import type { Resource } from './resource';
+import { getMap, getString, tmap, tscalar, type TMap, type TNode } from './tree';
+
+/** `options:` / `generatorOptions:` as kustomize merges them. */
+export interface GeneratorOptions {
+  labels: Array<{ key: string; value: string; origin: Origin }>;
+  annotations: Array<{ key: string; value: string; origin: Origin }>;
+  disableNameSuffixHash: boolean;
+  immutable: boolean;
+}
+
+function pairs(node: TNode | undefined, kind: Origin['kind']): GeneratorOptions['labels'] {
+  if (node?.kind !== 'map') return [];
+  return [...node.entries].map(([key, v]) => ({ key, value: v.kind === 'scalar' && v.value !== null ? String(v.value) : '', origin: { ...v.origin, kind } }));
+}
+
+/** Reads an options map. */
+export function readOptions(node: TNode | undefined): GeneratorOptions {
+  return {
+    labels: pairs(getMap(node, 'labels'), 'generator'),
+    annotations: pairs(getMap(node, 'annotations'), 'generator'),
+    disableNameSuffixHash: getString(node, 'disableNameSuffixHash') === 'true',
+    immutable: getString(node, 'immutable') === 'true',
+  };
+}
+
+/** Local options win; global labels/annotations fill in; either flag set means set (MergeGlobalOptionsIntoLocal). */
+export function mergeOptions(local: GeneratorOptions, global: GeneratorOptions): GeneratorOptions {
+  const merge = (l: GeneratorOptions['labels'], g: GeneratorOptions['labels']) => [...g.filter((x) => !l.some((y) => y.key === x.key)), ...l];
+  return {
+    labels: merge(local.labels, global.labels),
+    annotations: merge(local.annotations, global.annotations),
+    disableNameSuffixHash: local.disableNameSuffixHash || global.disableNameSuffixHash,
+    immutable: local.immutable || global.immutable,
+  };
+}
+
+function stripQuotes(v: string): string {
+  if (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v[v.length - 1] === v[0]) return v.slice(1, -1);
+  return v;
+}
+
+function strings(node: TNode | undefined): Array<{ value: string; origin: Origin }> {
+  if (node?.kind !== 'seq') return [];
+  return node.items.filter((i) => i.kind === 'scalar' && i.value !== null).map((i) => ({ value: String((i as { value: unknown }).value), origin: i.origin }));
+}
+
+function fail(message: string, origin: Origin): never {
+  throw new ProblemError({ severity: 'error', message, location: origin });
+}
+
+/** Parses an env file the way kustomize does: KEY=VALUE lines, value kept verbatim; # comments and blank lines skipped. */
+export function parseEnvFile(text: string, file: string): Array<{ key: string; value: string; line: number }> {
+  const out: Array<{ key: string; value: string; line: number }> = [];
+  const lines = text.replace(/^\ufeff/, '').split('\n');
+  lines.forEach((raw, i) => {
+    const line = raw.replace(/\r$/, '');
+    if (line.trim() === '' || line.trimStart().startsWith('#')) return;
+    const eq = line.indexOf('=');
+    if (eq < 0) throw new ProblemError({ severity: 'error', message: `env line '${line}' has no '=' (values from the process environment are not read)`, location: { file, line: i + 1, column: 1 } });
+    const key = line.slice(0, eq).trimStart();
+    if (/\s/.test(key)) throw new ProblemError({ severity: 'error', message: `invalid env key '${key}': it may not contain whitespace`, location: { file, line: i + 1, column: 1 } });
+    out.push({ key, value: line.slice(eq + 1), line: i + 1 });
+  });
+  return out;
+}
+
+/** Builds the object one generator entry describes. */
+export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: string, loader: Loader, global: GeneratorOptions): Promise<Resource> {
+  const entryOrigin: Origin = { ...entry.origin, kind: 'generator' };
+  const nameNode = entry.entries.get('name');
+  const name = getString(entry, 'name');
+  const data = new Map<string, { value: string; origin: Origin }>();
+  const put = (key: string, value: string, origin: Origin) => {
+    if (data.has(key)) fail(`${kind} ${name}: key '${key}' is set twice`, origin);
+    data.set(key, { value, origin });
+  };
+  for (const env of strings(entry.entries.get('envs') ?? entry.entries.get('env'))) {
+    const abs = loader.resolve(dir, env.value, env.origin);
+    const file = loader.rel(abs);
+    for (const kv of parseEnvFile(await loader.readText(abs, env.origin), file)) put(kv.key, kv.value, { file, line: kv.line, column: 1, kind: 'generatorEnv' });
+  }
+  for (const lit of strings(entry.entries.get('literals'))) {
+    const eq = lit.value.indexOf('=');
+    if (eq <= 0) fail(`literal '${lit.value}' must be KEY=VALUE`, lit.origin);
+    put(lit.value.slice(0, eq), stripQuotes(lit.value.slice(eq + 1)), { ...lit.origin, kind: 'generatorLiteral' });
+  }
+  for (const f of strings(entry.entries.get('files'))) {
+    const eq = f.value.indexOf('=');
+    const key = eq > 0 ? f.value.slice(0, eq) : f.value.slice(f.value.lastIndexOf('/') + 1);
+    const path = eq > 0 ? f.value.slice(eq + 1) : f.value;
+    const abs = loader.resolve(dir, path, f.origin);
+    put(key, await loader.readText(abs, f.origin), { ...f.origin, kind: 'generatorFile' });
+  }
+  const options = mergeOptions(readOptions(entry.entries.get('options')), global);
+  const node = tmap(entryOrigin);
+  node.entries.set('apiVersion', tscalar('v1', entryOrigin));
+  if (data.size > 0) {
+    const dataNode = tmap(entryOrigin);
+    for (const key of [...data.keys()].sort()) {
+      const d = data.get(key)!;
+      dataNode.entries.set(key, tscalar(kind === 'Secret' ? Buffer.from(d.value, 'utf8').toString('base64') : d.value, d.origin));
+    }
+    node.entries.set('data', dataNode);
+  }
+  if (options.immutable) node.entries.set('immutable', tscalar(true, entryOrigin));
+  node.entries.set('kind', tscalar(kind, entryOrigin));
+  const meta = tmap(entryOrigin);
+  meta.entries.set('name', tscalar(name, nameNode ? { ...nameNode.origin, kind: 'generator' } : entryOrigin));
+  const ns = entry.entries.get('namespace');
+  if (ns?.kind === 'scalar' && ns.value) meta.entries.set('namespace', tscalar(String(ns.value), { ...ns.origin, kind: 'generator' }));
+  for (const [field, list] of [['labels', options.labels], ['annotations', options.annotations]] as const) {
+    if (list.length === 0) continue;
+    const m = tmap(entryOrigin);
+    for (const p of list) m.entries.set(p.key, tscalar(p.value, p.origin));
+    meta.entries.set(field, m);
+  }
+  node.entries.set('metadata', meta);
+  if (kind === 'Secret') {
+    const type = entry.entries.get('type');
+    node.entries.set('type', type?.kind === 'scalar' && type.value ? tscalar(String(type.value), { ...type.origin, kind: 'generator' }) : tscalar('Opaque', entryOrigin));
+  }
+  const behavior = getString(entry, 'behavior') || 'create';
+  if (behavior !== 'create' && behavior !== 'merge' && behavior !== 'replace') fail(`behavior '${behavior}' must be create, merge or replace`, entry.entries.get('behavior')!.origin);
+  return { node, source: entryOrigin, history: [], needsHash: !options.disableNameSuffixHash, behavior };
+}

@@ -1,0 +1,116 @@
+/**
+ * Reads and parses files for one render: keeps every read inside the repo root (kustomize's load restrictor),
+ * records which files were read, and turns YAML into origin-tracked trees, reusing parses across renders.
+ */
+import { LineCounter, parseAllDocuments } from 'yaml';
+import type { OriginKind, SourceLocation } from '../model/location';
+import { ProblemError } from '../model/problem';
+import type { FileSystem } from '../ports';
+import { clone, fromYaml, type TNode, type YamlSource } from './tree';
+
+/** Parses kept between renders: a warm render re-parses only files whose text changed. */
+export interface RenderCache {
+  parsed: Map<string, { text: string; docs: TNode[] }>;
+}
+
+/** An empty cache. */
+export function createRenderCache(): RenderCache {
+  return { parsed: new Map() };
+}
+
+/** Where an inline YAML string (a patch in a kustomization) starts in its file. */
+export interface TextPlacement {
+  lineOffset: number;
+  columnOffset: number;
+}
+
+/** File access for one render. */
+export class Loader {
+  /** Repo-relative paths of every file read. */
+  readonly files = new Set<string>();
+
+  constructor(
+    private readonly fs: FileSystem,
+    readonly repoRoot: string,
+    private readonly cache: RenderCache = createRenderCache(),
+  ) {}
+
+  /** Repo-relative form of an absolute path. */
+  rel(abs: string): string {
+    if (abs === this.repoRoot) return '.';
+    return abs.startsWith(this.repoRoot + '/') ? abs.slice(this.repoRoot.length + 1) : abs;
+  }
+
+  /** Resolves `path` against `dir`; a path leaving the repo root is an error at `at`. */
+  resolve(dir: string, path: string, at: SourceLocation): string {
+    const abs = normalize(path.startsWith('/') ? path : dir + '/' + path);
+    if (abs !== this.repoRoot && !abs.startsWith(this.repoRoot === '/' ? '/' : this.repoRoot + '/')) {
+      throw new ProblemError({ severity: 'error', message: `'${path}' is outside the repo root ${this.repoRoot} (kustomize's load restrictor); not read`, location: at });
+    }
+    return abs;
+  }
+
+  async stat(abs: string): Promise<{ isDirectory: boolean; isFile: boolean } | undefined> {
+    return this.fs.stat(abs);
+  }
+
+  async readDir(abs: string): Promise<string[]> {
+    return (await this.fs.readDir(abs)).filter((e) => e.isFile).map((e) => e.name);
+  }
+
+  /** Reads a text file; a missing file is an error at `at`. */
+  async readText(abs: string, at?: SourceLocation): Promise<string> {
+    try {
+      const text = await this.fs.readFile(abs);
+      this.files.add(this.rel(abs));
+      return text;
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      const what = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot read (${(e as Error).message})`;
+      throw new ProblemError({ severity: 'error', message: `${this.rel(abs)}: ${what}`, location: at ?? { file: this.rel(abs), line: 0, column: 0 } });
+    }
+  }
+
+  /** Reads and parses a (multi-document) YAML file; empty documents are dropped. */
+  async readYaml(abs: string, kind: OriginKind, at?: SourceLocation): Promise<TNode[]> {
+    const text = await this.readText(abs, at);
+    const key = kind + '\0' + abs;
+    const hit = this.cache.parsed.get(key);
+    if (hit && hit.text === text) return hit.docs.map(clone);
+    const docs = parseYaml(text, this.rel(abs), kind);
+    this.cache.parsed.set(key, { text, docs });
+    return docs.map(clone);
+  }
+}
+
+/** Parses YAML text into trees; a syntax error is a ProblemError at its line. */
+export function parseYaml(text: string, file: string, kind: OriginKind, placement: TextPlacement = { lineOffset: 0, columnOffset: 0 }): TNode[] {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true });
+  const src: YamlSource = { file, lineCounter, kind, ...placement, text };
+  const out: TNode[] = [];
+  for (const doc of Array.isArray(docs) ? docs : [docs]) {
+    const err = doc.errors[0];
+    if (err) {
+      const pos = lineCounter.linePos(err.pos[0]);
+      throw new ProblemError({
+        severity: 'error',
+        message: `malformed YAML: ${err.message.split('\n')[0]}`,
+        location: { file, line: pos.line + placement.lineOffset, column: pos.col + (pos.line === 1 ? 0 : placement.columnOffset) },
+      });
+    }
+    if (doc.contents === null) continue;
+    out.push(fromYaml(doc.contents, doc, src));
+  }
+  return out;
+}
+
+function normalize(path: string): string {
+  const parts: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return '/' + parts.join('/');
+}

@@ -1,0 +1,91 @@
+/** One object moving through the render pipeline, with the identity kustomize tracks for it. */
+import type { SourceLocation } from '../model/location';
+import { splitApiVersion } from '../model/resource';
+import { getMap, getString, type TMap } from './tree';
+
+/** A resource being rendered. */
+export interface Resource {
+  node: TMap;
+  /** Where its document (or generator entry) is declared. */
+  source: SourceLocation;
+  /** Every name and namespace it had before renames (prefix/suffix/hash/namespace), oldest first. */
+  history: Array<{ name: string; namespace: string }>;
+  /** A generated ConfigMap/Secret whose name still gets the content hash suffix. */
+  needsHash: boolean;
+  /** For generated objects: the generator behavior that produced it. */
+  behavior?: 'create' | 'merge' | 'replace';
+}
+
+/** Group/version/kind of a resource's tree. */
+export interface Gvk {
+  group: string;
+  version: string;
+  kind: string;
+}
+
+/** The GVK of a resource. */
+export function gvkOf(res: Resource | TMap): Gvk {
+  const node = 'node' in res ? res.node : res;
+  const { group, version } = splitApiVersion(getString(node, 'apiVersion'));
+  return { group, version, kind: getString(node, 'kind') };
+}
+
+/** Current metadata.name. */
+export function nameOf(res: Resource): string {
+  return getString(getMap(res.node, 'metadata'), 'name');
+}
+
+/** Current metadata.namespace ('' when unset). */
+export function namespaceOf(res: Resource): string {
+  return getString(getMap(res.node, 'metadata'), 'namespace');
+}
+
+/** Built-in kinds served cluster-wide; kustomize treats any other kind (CRDs included) as namespaced. */
+const clusterScoped = new Set([
+  'APIService', 'CertificateSigningRequest', 'ClusterIssuer', 'ClusterRole', 'ClusterRoleBinding', 'ComponentStatus',
+  'CSIDriver', 'CSINode', 'CustomResourceDefinition', 'FlowSchema', 'IngressClass', 'MutatingWebhookConfiguration',
+  'Namespace', 'Node', 'PersistentVolume', 'PodSecurityPolicy', 'PriorityClass', 'PriorityLevelConfiguration',
+  'RuntimeClass', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'StorageClass', 'SubjectAccessReview',
+  'TokenReview', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingWebhookConfiguration',
+  'VolumeAttachment',
+]);
+
+/** Whether kustomize considers the kind cluster-scoped. */
+export function isClusterScoped(kind: string): boolean {
+  return clusterScoped.has(kind);
+}
+
+/** The namespace kustomize compares ids by: '' and 'default' are the same for namespaced kinds. */
+export function effectiveNamespace(kind: string, namespace: string): string {
+  if (isClusterScoped(kind)) return '_non_namespaceable_';
+  return namespace === '' ? 'default' : namespace;
+}
+
+/** `Kind group/namespace/name` for messages. */
+export function describe(res: Resource): string {
+  const { group, kind } = gvkOf(res);
+  const ns = namespaceOf(res);
+  return `${kind}${group ? '.' + group : ''} ${ns ? ns + '/' : ''}${nameOf(res)}`;
+}
+
+/** Whether `name` (in `namespace`, if given) is the resource's current or any earlier name. */
+export function hadName(res: Resource, name: string, namespace?: string): boolean {
+  const kind = gvkOf(res).kind;
+  const match = (n: string, ns: string) => n === name && (namespace === undefined || effectiveNamespace(kind, ns) === effectiveNamespace(kind, namespace));
+  if (match(nameOf(res), namespaceOf(res))) return true;
+  return res.history.some((h) => match(h.name, h.namespace));
+}
+
+/** Records the current name/namespace in the history before a rename. */
+export function rememberName(res: Resource): void {
+  const last = res.history[res.history.length - 1];
+  const name = nameOf(res);
+  const namespace = namespaceOf(res);
+  if (!last || last.name !== name || last.namespace !== namespace) res.history.push({ name, namespace });
+}
+
+/** The identity used to detect duplicates and to match generator merges: gvk + effective namespace + name. */
+export function idString(res: Resource): string {
+  const { group, version, kind } = gvkOf(res);
+  return `${group}|${version}|${kind}|${effectiveNamespace(kind, namespaceOf(res))}|${nameOf(res)}`;
+}

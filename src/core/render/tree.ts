@@ -1,0 +1,213 @@
+/**
+ * The origin-tracked value tree the renderer works on. Every node carries the Origin of the YAML node that last
+ * set it, so origins move with values when lists are merged, reordered or replaced by a transformation.
+ */
+import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node as YamlNode } from 'yaml';
+import type { Origin, OriginKind } from '../model/location';
+
+export type Scalar = string | number | boolean | null;
+
+/** A mapping: keys keep insertion order (kustomize keeps the source order and appends new fields). */
+export interface TMap {
+  kind: 'map';
+  entries: Map<string, TNode>;
+  origin: Origin;
+}
+
+export interface TSeq {
+  kind: 'seq';
+  items: TNode[];
+  origin: Origin;
+}
+
+export interface TScalar {
+  kind: 'scalar';
+  value: Scalar;
+  origin: Origin;
+  /** For block scalars (`|`, `>`): where the text starts, so YAML embedded in it gets file positions. */
+  block?: { line: number; column: number };
+}
+
+/** One value with its origin. */
+export type TNode = TMap | TSeq | TScalar;
+
+/** A map node. */
+export function tmap(origin: Origin, entries: Map<string, TNode> = new Map()): TMap {
+  return { kind: 'map', entries, origin };
+}
+
+/** A sequence node. */
+export function tseq(origin: Origin, items: TNode[] = []): TSeq {
+  return { kind: 'seq', items, origin };
+}
+
+/** A scalar node. */
+export function tscalar(value: Scalar, origin: Origin): TScalar {
+  return { kind: 'scalar', value, origin };
+}
+
+/** Where YAML nodes of one parsed file point. */
+export interface YamlSource {
+  file: string;
+  lineCounter: LineCounter;
+  kind: OriginKind;
+  /** The parsed text, when it is embedded in a file (an inline patch): added to lines, and to columns after line 1. */
+  lineOffset?: number;
+  columnOffset?: number;
+  text?: string;
+}
+
+/** The origin of the YAML text at `offset`. */
+export function originAt(src: YamlSource, offset: number): Origin {
+  const pos = src.lineCounter.linePos(offset);
+  return {
+    file: src.file,
+    line: pos.line + (src.lineOffset ?? 0),
+    column: pos.col + (pos.line === 1 ? 0 : (src.columnOffset ?? 0)),
+    kind: src.kind,
+  };
+}
+
+/**
+ * Converts a parsed YAML node into a tree. A map entry's origin is its key's position (the line a user edits);
+ * a list item's origin is the item's position. Aliases are expanded.
+ */
+export function fromYaml(node: unknown, doc: Document, src: YamlSource, origin?: Origin): TNode {
+  const here = origin ?? originAt(src, (node as YamlNode | null)?.range?.[0] ?? 0);
+  if (isAlias(node)) return fromYaml(node.resolve(doc), doc, src, here);
+  if (isMap(node)) {
+    const entries = new Map<string, TNode>();
+    for (const pair of node.items) {
+      const keyNode = pair.key as YamlNode | null;
+      const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+      const at = originAt(src, keyNode?.range?.[0] ?? (pair.value as YamlNode | null)?.range?.[0] ?? 0);
+      entries.set(key, pair.value == null ? tscalar(null, at) : fromYaml(pair.value, doc, src, at));
+    }
+    return tmap(here, entries);
+  }
+  if (isSeq(node)) return tseq(here, node.items.map((item) => fromYaml(item, doc, src)));
+  if (isScalar(node)) {
+    const out = tscalar(toScalar(node.value), here);
+    if ((node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') && src.text !== undefined && node.range) {
+      // The block's text starts on the line after its `|` header, at the block's indentation.
+      const header = originAt(src, node.range[0]);
+      const starts = src.lineCounter.lineStarts;
+      const start = starts[header.line - (src.lineOffset ?? 0)] ?? node.range[0];
+      const indent = /^ */.exec(src.text.slice(start))?.[0].length ?? 0;
+      out.block = { line: header.line + 1, column: indent + 1 };
+    }
+    return out;
+  }
+  return tscalar(null, here);
+}
+
+function toScalar(v: unknown): Scalar {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  return String(v);
+}
+
+/** Builds a tree from plain JSON data, every node with the same origin (values a transformation creates). */
+export function fromPlain(value: unknown, origin: Origin): TNode {
+  if (Array.isArray(value)) return tseq(origin, value.map((v) => fromPlain(v, origin)));
+  if (value !== null && typeof value === 'object') {
+    const entries = new Map<string, TNode>();
+    for (const [k, v] of Object.entries(value)) entries.set(k, fromPlain(v, origin));
+    return tmap(origin, entries);
+  }
+  return tscalar(toScalar(value), origin);
+}
+
+/** Plain JSON data of a tree. */
+export function toPlain(node: TNode): unknown {
+  switch (node.kind) {
+    case 'scalar':
+      return node.value;
+    case 'seq':
+      return node.items.map(toPlain);
+    case 'map': {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of node.entries) out[k] = toPlain(v);
+      return out;
+    }
+  }
+}
+
+/** A deep copy (origins are immutable and shared). */
+export function clone<T extends TNode>(node: T): T {
+  switch (node.kind) {
+    case 'scalar':
+      return { ...node };
+    case 'seq':
+      return { kind: 'seq', items: node.items.map(clone), origin: node.origin } as T;
+    case 'map': {
+      const entries = new Map<string, TNode>();
+      for (const [k, v] of node.entries) entries.set(k, clone(v));
+      return { kind: 'map', entries, origin: node.origin } as T;
+    }
+  }
+}
+
+/** Escapes one JSON-pointer token (RFC 6901). */
+export function escapePointer(token: string): string {
+  return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Every JSON pointer in the tree → its node's origin. */
+export function collectOrigins(node: TNode, out = new Map<string, Origin>(), prefix = ''): Map<string, Origin> {
+  out.set(prefix, node.origin);
+  if (node.kind === 'map') for (const [k, v] of node.entries) collectOrigins(v, out, prefix + '/' + escapePointer(k));
+  else if (node.kind === 'seq') node.items.forEach((v, i) => collectOrigins(v, out, prefix + '/' + i));
+  return out;
+}
+
+/** Sets an origin on a node and everything under it (a value that a transformation wrote as a whole). */
+export function setOriginDeep(node: TNode, origin: Origin): void {
+  node.origin = origin;
+  if (node.kind === 'map') for (const v of node.entries.values()) setOriginDeep(v, origin);
+  else if (node.kind === 'seq') for (const v of node.items) setOriginDeep(v, origin);
+}
+
+/** The child map at `key`, or undefined when absent or not a map. */
+export function getMap(node: TNode | undefined, key: string): TMap | undefined {
+  const v = node?.kind === 'map' ? node.entries.get(key) : undefined;
+  return v?.kind === 'map' ? v : undefined;
+}
+
+/** The string value at `key` ('' when absent; numbers and booleans as text). */
+export function getString(node: TNode | undefined, key: string): string {
+  const v = node?.kind === 'map' ? node.entries.get(key) : undefined;
+  return v?.kind === 'scalar' && v.value !== null ? String(v.value) : '';
+}
+
+/** Follows a path of map keys. */
+export function lookup(node: TNode | undefined, path: readonly string[]): TNode | undefined {
+  let cur = node;
+  for (const key of path) {
+    if (cur?.kind !== 'map') return undefined;
+    cur = cur.entries.get(key);
+  }
+  return cur;
+}
+
+/** Follows a path of map keys, creating maps with `origin` where missing. Undefined if a non-map is in the way. */
+export function lookupCreateMap(node: TMap, path: readonly string[], origin: Origin): TMap | undefined {
+  let cur: TMap = node;
+  for (const key of path) {
+    let next = cur.entries.get(key);
+    if (next === undefined || (next.kind === 'scalar' && next.value === null)) {
+      next = tmap(origin);
+      cur.entries.set(key, next);
+    }
+    if (next.kind !== 'map') return undefined;
+    cur = next;
+  }
+  return cur;
+}
+
+/** Sets a scalar string at `key` with the given origin. */
+export function setString(node: TMap, key: string, value: string, origin: Origin): void {
+  node.entries.set(key, tscalar(value, origin));
+}
