@@ -104,6 +104,8 @@ export type RevertOutcome = { status: 'ok'; sha: string } | { status: 'conflict'
 export interface Git {
   /** Files among `paths` with uncommitted changes of any kind (staged, unstaged, untracked, conflicted). */
   changedFiles(paths: string[]): Promise<string[]>;
+  /** Files with staged (indexed, uncommitted) changes anywhere in the repository. */
+  stagedFiles(): Promise<string[]>;
   /** A merge, rebase, cherry-pick, revert or bisect in progress, else undefined. */
   operationInProgress(): Promise<string | undefined>;
   /** The checked-out branch; undefined when HEAD is detached. */

@@ -33,6 +33,10 @@ export class SimpleGitAdapter implements Git {
     return [...new Set(files)].sort();
   }
 
+  async stagedFiles(): Promise<string[]> {
+    return (await this.git.raw(['diff', '--cached', '--name-only', '-z'])).split('\0').filter(Boolean);
+  }
+
   async operationInProgress(): Promise<string | undefined> {
     const checks: [string, string][] = [
       ['MERGE_HEAD', 'merge'],

@@ -17,7 +17,7 @@ export type RevertResult =
 
 /**
  * Reverts one commit into a new commit on the current branch. Refuses, changing nothing, while another git operation
- * is in progress or when a file the commit touched has uncommitted changes. On a conflict git's revert is aborted:
+ * is in progress, when anything is staged, or when a file the commit touched has uncommitted changes. On a conflict git's revert is aborted:
  * the repository is as it was, and the conflicting files are reported.
  */
 export async function revertCommit(git: Git, rev: string, logger: Logger): Promise<RevertResult> {
@@ -27,6 +27,9 @@ export async function revertCommit(git: Git, rev: string, logger: Logger): Promi
   if (busy) throw new RefusedError(`a ${busy} is in progress in this repository; finish or abort it first. Nothing was changed.`);
   const dirty = await git.changedFiles(commit.files);
   if (dirty.length) throw new RefusedError(`uncommitted changes in ${dirty.join(', ')}, which ${commit.sha.slice(0, 7)} touched: commit or stash them first. Nothing was changed.`);
+  // git revert itself refuses with anything staged; say so before starting.
+  const staged = await git.stagedFiles();
+  if (staged.length) throw new RefusedError(`staged changes in ${staged.join(', ')}: git revert needs nothing staged; commit or unstage them first. Nothing was changed.`);
   const outcome = await git.revert(commit.sha);
   if (outcome.status === 'conflict') {
     logger.warn(`revert ${commit.sha.slice(0, 7)}: conflicts in ${outcome.files.join(', ')}; aborted, repository unchanged`);
