@@ -104,26 +104,31 @@ function mergeList(dest: TSeq, patch: TSeq, schema: TypeSchema | undefined): TSe
     for (const item of patch.items) if (!have.has(scalarText(item))) out.items.push(clone(item));
     return out;
   }
+  // kyaml merges with ListIncreaseDirection=prepend: the patch's items come first, in the patch's order, then
+  // the target's items the patch does not mention, in their order.
   const key = strategy.key;
   const itemSchema = childSchema(schema);
+  const merged: TNode[] = [];
+  const used = new Set<number>();
   for (const item of patch.items) {
     if (item.kind !== 'map') {
       throw new ProblemError({ severity: 'error', message: `patch list item must be a map with '${key}' to merge`, location: item.origin });
     }
     const k = keyOf(item, key);
-    const index = k === undefined ? -1 : out.items.findIndex((d) => keyOf(d, key) === k);
-    if (directive(item) === 'delete') {
-      if (index >= 0) out.items.splice(index, 1);
-      continue;
+    const index = k === undefined ? -1 : dest.items.findIndex((d, i) => !used.has(i) && keyOf(d, key) === k);
+    if (index >= 0) used.add(index);
+    if (directive(item) === 'delete') continue;
+    const existing = index >= 0 ? dest.items[index] : undefined;
+    if (existing === undefined || directive(item) === 'replace' || existing.kind !== 'map') merged.push(stripDirectives(clone(item)));
+    else {
+      mergeMap(existing, item, itemSchema);
+      merged.push(existing);
     }
-    if (index < 0) {
-      out.items.push(stripDirectives(clone(item)));
-      continue;
-    }
-    const existing = out.items[index];
-    if (directive(item) === 'replace' || existing.kind !== 'map') out.items[index] = stripDirectives(clone(item));
-    else mergeMap(existing, item, itemSchema);
   }
+  dest.items.forEach((d, i) => {
+    if (!used.has(i)) merged.push(d);
+  });
+  out.items = merged;
   return out;
 }
 
