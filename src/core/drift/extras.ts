@@ -25,16 +25,17 @@ export function findExtras(live: KubeObject, ownership: Ownership, coverage: Cov
   const ssaManaged = ownership.entries.some((e) => e.operation === 'Apply' && options.appliers.includes(e.manager));
   const lastApplied = lastAppliedPointers(live, ownership);
   const candidates: { pointer: string; cause: 'removal' | 'outOfBand'; entry?: ManagedEntry }[] = [];
+  // Leaves only: a `.` entry (a map or list item exists) always comes with owned leaves below it.
   for (const entry of ownership.entries) {
     if (entry.operation === 'Apply' && options.appliers.includes(entry.manager)) {
-      for (const f of ownership.ownedBy(entry)) candidates.push({ pointer: f.pointer, cause: 'removal', entry });
+      for (const f of ownership.ownedBy(entry)) if (f.leaf) candidates.push({ pointer: f.pointer, cause: 'removal', entry });
     } else if (options.outOfBandManagers.includes(entry.manager)) {
       if (entry.manager === CLIENT_SIDE_APPLY) {
         // Without a server-side applier, client-side apply *is* how git gets applied (handled below).
         if (!ssaManaged || !lastApplied) continue;
-        for (const f of ownership.ownedBy(entry)) if (lastApplied.has(f.pointer)) candidates.push({ pointer: f.pointer, cause: 'outOfBand', entry });
+        for (const f of ownership.ownedBy(entry)) if (f.leaf && lastApplied.has(f.pointer)) candidates.push({ pointer: f.pointer, cause: 'outOfBand', entry });
       } else {
-        for (const f of ownership.ownedBy(entry)) candidates.push({ pointer: f.pointer, cause: 'outOfBand', entry });
+        for (const f of ownership.ownedBy(entry)) if (f.leaf) candidates.push({ pointer: f.pointer, cause: 'outOfBand', entry });
       }
     }
   }
@@ -80,9 +81,10 @@ function extraAt(live: KubeObject, pointer: string, coverage: Coverage, ownershi
   let parent: unknown = valueAt(live, anchor);
   for (let i = depth; i < segments.length; i++) {
     const segment = segments[i];
+    const listPointer = root;
     root = childPointer(root, segment);
     if (Array.isArray(parent)) {
-      const keys = listKeysFor(live.kind, schemaOf(root), ownership);
+      const keys = listKeysFor(live.kind, schemaOf(listPointer), ownership);
       label = `${label}[${itemLabel(parent[Number(segment)], keys, Number(segment))}]`;
       desiredPath = undefined;
       break;
