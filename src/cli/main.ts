@@ -2,9 +2,10 @@
 import { type CliCommand, type CliIO, UsageError } from './command';
 import { ProblemError } from '../core/model/problem';
 import { renderCommand } from './commands/render';
+import { envsCommand } from './commands/envs';
 
 /** Every subcommand, in the order `--help` lists them. */
-const commands: CliCommand[] = [renderCommand];
+const commands: CliCommand[] = [renderCommand, envsCommand];
 
 const VERSION = '0.1.0';
 

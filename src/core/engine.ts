@@ -4,6 +4,7 @@
  */
 import type { DriftOptions, IgnoreRule } from './drift/options';
 import { isClusterError } from './live/clusterError';
+import { reconcile } from './drift/reconcile';
 import { readLiveState } from './live/readLiveState';
 import type { EnvironmentDrift, ResourceDrift } from './model/drift';
 import type { LiveState } from './model/live';
@@ -12,6 +13,8 @@ import type { Problem } from './model/problem';
 import { ProblemError } from './model/problem';
 import type { ClusterReader, FileSystem, Logger } from './ports';
 import { silentLogger } from './ports';
+import { renderKustomization } from './render/kustomize';
+import { createRenderCache } from './render/loader';
 import type { RenderedObject, RenderOptions, RenderResult } from './render/types';
 import { CONFIG_FILE, joinPath, type RepoEnvironment } from './repo/config';
 import { driftOptionsFor } from './repo/driftSettings';
@@ -23,6 +26,12 @@ import { hashSecretValues, isSecretObject } from './repo/snapshotSecrets';
 export interface EnginePipeline {
   render(root: string, options: RenderOptions): Promise<RenderResult>;
   reconcile(desired: RenderedObject[], live: LiveState, options: DriftOptions): ResourceDrift[];
+}
+
+/** The in-process Kustomize renderer (keeping parsed files between renders) and the drift engine's reconcile. */
+export function createDefaultPipeline(): EnginePipeline {
+  const cache = createRenderCache();
+  return { render: (root, options) => renderKustomization(root, { ...options, cache }), reconcile };
 }
 
 /** Where an environment's live objects come from. */
@@ -56,7 +65,8 @@ export interface EngineOptions {
   fs: FileSystem;
   /** Absolute path of the repo root, `/` separators. */
   repoRoot: string;
-  pipeline: EnginePipeline;
+  /** Default: {@link createDefaultPipeline}. */
+  pipeline?: EnginePipeline;
   logger?: Logger;
   /** The editor's `gitopsDrift.environments` (overrides config and discovery). */
   environmentSettings?: EnvironmentSetting[];
@@ -69,9 +79,11 @@ export class DriftEngine {
   private model: RepoModel | undefined;
   private readonly cache = new RenderCache();
   private readonly logger: Logger;
+  private readonly pipeline: EnginePipeline;
 
   constructor(private readonly options: EngineOptions) {
     this.logger = options.logger ?? silentLogger;
+    this.pipeline = options.pipeline ?? createDefaultPipeline();
   }
 
   /** (Re)loads config and environments. Never throws for bad input: problems are in the result. */
@@ -100,8 +112,8 @@ export class DriftEngine {
     if (cached) return cached;
     const fs = new RecordingFileSystem(this.options.fs, this.options.repoRoot);
     const started = Date.now();
-    const result = await this.options.pipeline.render(joinPath(this.options.repoRoot, env.path), { fs, repoRoot: this.options.repoRoot });
-    this.cache.set(env.path, result, fs.reads);
+    const result = await this.pipeline.render(joinPath(this.options.repoRoot, env.path), { fs, repoRoot: this.options.repoRoot });
+    this.cache.set(env.path, result, fs.reads, fs.listings);
     this.logger.debug(`rendered ${env.path || '.'}: ${result.objects.length} objects from ${fs.reads.size} files in ${Date.now() - started} ms`);
     return result;
   }
@@ -176,7 +188,7 @@ export class DriftEngine {
     desired = desired.map((r) => (r.key.namespace || state.namespaced?.get(`${r.key.group}/${r.key.kind}`) !== true ? r : withNamespace(r, namespace)));
     t = Date.now();
     const repo = await this.repo();
-    report.resources = this.options.pipeline.reconcile(desired, state, driftOptionsFor(env, repo.config, this.options.ignore));
+    report.resources = this.pipeline.reconcile(desired, state, driftOptionsFor(env, repo.config, this.options.ignore));
     report.timings.reconcile = Date.now() - t;
     this.logger.debug(`checked ${env.name}: ${report.resources.length} objects, render ${report.timings.render} ms, live ${report.timings.live} ms, reconcile ${report.timings.reconcile} ms`);
     return report;

@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, 
 import type { Problem } from '../model/problem';
 import type { FileSystem } from '../ports';
 import { joinPath, normalizeRepoPath, type RepoEnvironment } from './config';
-import { inferPromotion } from './promotion';
+import { inferPromotion, stageRank } from './promotion';
 import { mapLimit, walkRepo } from './walk';
 import { FileLocator } from './yamlLocate';
 
@@ -70,7 +70,7 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
     if (ns) env.namespace = ns;
     return env;
   });
-  const environments = uniqueNames([...fromTools, ...discovered]).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.name < b.name ? -1 : 1));
+  const environments = uniqueNames([...fromTools, ...discovered]).sort(byFolderThenStage);
   return { environments, promotion: inferPromotion(environments), problems, kustomizationDirs: [...tree.kustomizations.keys()].sort() };
 }
 
@@ -155,6 +155,16 @@ function uniqueNames(envs: RepoEnvironment[]): RepoEnvironment[] {
   }
   const second = count(deduped.map((e) => e.name));
   return deduped.map((e) => (second.get(e.name)! > 1 ? { ...e, name: `${e.path}:${e.name}` } : e));
+}
+
+/** Siblings in promotion order (dev, staging, prod), then by name; folders alphabetically. */
+function byFolderThenStage(a: RepoEnvironment, b: RepoEnvironment): number {
+  const folder = (e: RepoEnvironment) => e.path.slice(0, Math.max(0, e.path.lastIndexOf('/')));
+  const rank = (e: RepoEnvironment) => stageRank(e.name.split('/').pop() ?? '') ?? 99;
+  const fa = folder(a);
+  const fb = folder(b);
+  if (fa !== fb) return fa < fb ? -1 : 1;
+  return rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
 
 /** A path without conventional folder names: `apps/shop/overlays/prod` → `shop/prod`. */

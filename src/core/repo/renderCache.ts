@@ -5,6 +5,8 @@ import type { DirEntry, FileSystem } from '../ports';
 export class RecordingFileSystem implements FileSystem {
   /** Repo-relative path → content read (undefined: the read failed, e.g. the file did not exist). */
   readonly reads = new Map<string, string | undefined>();
+  /** Repo-relative folder → names of the files it listed (a file added to or removed from it changes the render). */
+  readonly listings = new Map<string, Set<string>>();
 
   constructor(
     private readonly inner: FileSystem,
@@ -23,12 +25,17 @@ export class RecordingFileSystem implements FileSystem {
     }
   }
 
-  readDir(path: string): Promise<DirEntry[]> {
-    return this.inner.readDir(path);
+  async readDir(path: string): Promise<DirEntry[]> {
+    const entries = await this.inner.readDir(path);
+    this.listings.set(this.relative(path), new Set(entries.filter((e) => e.isFile).map((e) => e.name)));
+    return entries;
   }
 
-  stat(path: string): Promise<{ isDirectory: boolean; isFile: boolean } | undefined> {
-    return this.inner.stat(path);
+  async stat(path: string): Promise<{ isDirectory: boolean; isFile: boolean } | undefined> {
+    const stat = await this.inner.stat(path);
+    // Looked for and not found: creating it later must re-render.
+    if (!stat && !this.reads.has(this.relative(path))) this.reads.set(this.relative(path), undefined);
+    return stat;
   }
 
   private relative(path: string): string {
@@ -41,6 +48,7 @@ interface Entry {
   result: RenderResult;
   /** The content each file had when rendered (undefined = it did not exist). */
   inputs: Map<string, string | undefined>;
+  listings: Map<string, Set<string>>;
 }
 
 /**
@@ -55,11 +63,11 @@ export class RenderCache {
     return this.entries.get(root)?.result;
   }
 
-  set(root: string, result: RenderResult, reads: Map<string, string | undefined>): void {
+  set(root: string, result: RenderResult, reads: Map<string, string | undefined>, listings = new Map<string, Set<string>>()): void {
     const inputs = new Map(reads);
     // The renderer's own list may name files it read another way (it never should, but a stale cache is worse).
     for (const f of result.files) if (!inputs.has(f)) inputs.set(f, reads.get(f));
-    this.entries.set(root, { result, inputs });
+    this.entries.set(root, { result, inputs, listings: new Map(listings) });
   }
 
   /** Roots whose render read `file` (repo-relative). */
@@ -73,8 +81,13 @@ export class RenderCache {
    */
   invalidate(file: string, content: string | undefined): string[] {
     const stale: string[] = [];
+    const slash = file.lastIndexOf('/');
+    const dir = slash < 0 ? '' : file.slice(0, slash);
+    const name = file.slice(slash + 1);
     for (const [root, e] of this.entries) {
-      if (e.inputs.has(file) && e.inputs.get(file) !== content) {
+      const listed = e.listings.get(dir);
+      const appearedOrVanished = listed !== undefined && listed.has(name) !== (content !== undefined);
+      if ((e.inputs.has(file) && e.inputs.get(file) !== content) || appearedOrVanished) {
         this.entries.delete(root);
         stale.push(root);
       }

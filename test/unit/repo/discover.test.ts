@@ -28,7 +28,7 @@ describe('environment discovery', () => {
       '/r/.git/envs/dev/kustomization.yaml': k(),
     });
     const found = await discoverEnvironments(fs, '/r');
-    assert.deepEqual(summary(found.environments), ['dev envs/dev discovered ns=shop-dev', 'prod envs/prod discovered ns=shop-prod', 'staging envs/staging discovered']);
+    assert.deepEqual(summary(found.environments), ['dev envs/dev discovered ns=shop-dev', 'staging envs/staging discovered', 'prod envs/prod discovered ns=shop-prod']);
     assert.deepEqual(found.promotion, [['dev', 'staging', 'prod']]);
     assert.deepEqual(found.kustomizationDirs, ['base', 'envs/dev', 'envs/prod', 'envs/staging']);
     assert.deepEqual(found.problems, []);
@@ -45,7 +45,7 @@ describe('environment discovery', () => {
       '/r/apps/cart/overlays/qa/kustomization.yaml': k('../../base'),
     });
     const found = await discoverEnvironments(fs, '/r');
-    assert.deepEqual(found.environments.map((e) => e.name), ['cart/dev', 'cart/prod', 'cart/qa', 'shop/dev', 'shop/prod']);
+    assert.deepEqual(found.environments.map((e) => e.name), ['cart/dev', 'cart/qa', 'cart/prod', 'shop/dev', 'shop/prod']);
     assert.deepEqual(found.promotion, [['cart/dev', 'cart/qa', 'cart/prod'], ['shop/dev', 'shop/prod']]);
   });
 
@@ -103,8 +103,9 @@ describe('environment discovery', () => {
       '/r/deploy/base/kustomization.yaml': k('d.yaml'),
     });
     const found = await discoverEnvironments(fs, '/r');
-    assert.deepEqual(summary(found.environments), ['multi deploy/dev argocd ns=shop-dev', 'shop-prod deploy/prod argocd ns=shop-prod']);
-    assert.deepEqual(found.environments[1].definedAt, { file: 'argocd/apps.yaml', line: 7, column: 11 });
+    assert.deepEqual(summary(found.environments), ['shop-prod deploy/prod argocd ns=shop-prod', 'multi deploy/dev argocd ns=shop-dev']);
+    assert.deepEqual(found.environments[0].definedAt, { file: 'argocd/apps.yaml', line: 7, column: 11 });
+    assert.deepEqual(found.environments.map((e) => e.tracking), [{ argocdApp: 'shop-prod' }, { argocdApp: 'multi' }]);
     assert.deepEqual(found.promotion, [['multi', 'shop-prod']]);
   });
 
@@ -121,8 +122,9 @@ describe('environment discovery', () => {
       '/r/infrastructure/kustomization.yaml': k('ns.yaml'),
     });
     const found = await discoverEnvironments(fs, '/r');
-    assert.deepEqual(summary(found.environments), ['production/apps apps/production flux', 'staging/apps apps/staging flux ns=podinfo', 'infra infrastructure flux']);
-    assert.deepEqual(found.environments[0].definedAt, { file: 'clusters/production/apps.yaml', line: 7, column: 9 });
+    assert.deepEqual(summary(found.environments), ['infra infrastructure flux', 'production/apps apps/production flux', 'staging/apps apps/staging flux ns=podinfo']);
+    assert.deepEqual(found.environments[1].definedAt, { file: 'clusters/production/apps.yaml', line: 7, column: 9 });
+    assert.deepEqual(found.environments[1].tracking, { fluxKustomization: { name: 'apps', namespace: 'flux-system' } });
   });
 
   it('reports an unparsable kustomization with its line and keeps going', async () => {
@@ -182,9 +184,9 @@ describe('loadRepository', () => {
   it('uses discovery when the config lists no environments, but keeps its ignore rules and checks its promotion', async () => {
     const fs = new MemoryFileSystem({ ...tree, '/r/.gitops-drift.yaml': 'promotion: [dev, prd]\nignore:\n  - jsonPointers: [/spec/replicas]\n' });
     const repo = await loadRepository(fs, '/r');
-    assert.deepEqual(repo.environments.map((e) => e.name), ['dev', 'prod', 'qa']);
+    assert.deepEqual(repo.environments.map((e) => e.name), ['dev', 'qa', 'prod']);
     assert.equal(repo.config.ignore.length, 1);
-    assert.deepEqual(repo.problems.map((p) => `${p.location?.line}:${p.location?.column} ${p.message}`), ["1:18 promotion: unknown environment 'prd' (known: dev, prod, qa)"]);
+    assert.deepEqual(repo.problems.map((p) => `${p.location?.line}:${p.location?.column} ${p.message}`), ["1:18 promotion: unknown environment 'prd' (known: dev, qa, prod)"]);
   });
 
   it('infers promotion when the config has none', async () => {

@@ -1,0 +1,113 @@
+/** What the envs/check/diff/snapshot commands share: finding the repo, opening the engine, connecting to clusters. */
+import * as path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { type CliIO, UsageError } from '../command';
+import { DriftEngine, type EnvironmentReport, formatProblem, type LiveSource } from '../../core/engine';
+import { isClusterError } from '../../core/live/clusterError';
+import type { Logger } from '../../core/ports';
+import type { RepoEnvironment } from '../../core/repo/config';
+import type { RepoModel } from '../../core/repo/repository';
+import { parseSnapshot, SnapshotReader } from '../../core/repo/snapshot';
+import { NodeFileSystem } from '../../node/nodeFileSystem';
+import { createKubeClusterReader } from '../../node/kubeClusterReader';
+
+/** The repo root from the optional REPO argument (default: the working directory), as an absolute `/` path. */
+export async function repoRootArg(arg: string | undefined, io: CliIO): Promise<string> {
+  const root = path.resolve(io.cwd, arg ?? '.');
+  const stat = await new NodeFileSystem().stat(root);
+  if (!stat?.isDirectory) throw new UsageError(`${arg ?? root} is not a folder`);
+  return root.split(path.sep).join('/');
+}
+
+/** A logger to stderr when GITOPS_DRIFT_DEBUG is set, silent otherwise. */
+export function cliLogger(io: CliIO): Logger {
+  const on = Boolean(io.env.GITOPS_DRIFT_DEBUG);
+  const log = (level: string) => (m: string | Error) => on && io.stderr(`[${level}] ${m instanceof Error ? m.message : m}\n`);
+  return { trace: log('trace'), debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+/**
+ * Opens the engine on a repo, prints config and discovery problems to stderr, and returns the environments
+ * selected by `--env` (all when absent). Config errors are reported but do not stop the valid entries.
+ */
+export async function openRepo(repoRoot: string, io: CliIO, envName?: string): Promise<{ engine: DriftEngine; repo: RepoModel; selected: RepoEnvironment[] }> {
+  const engine = new DriftEngine({ fs: new NodeFileSystem(), repoRoot, logger: cliLogger(io) });
+  const repo = await engine.load();
+  for (const p of repo.problems) io.stderr(`${p.severity}: ${formatProblem(p)}\n`);
+  if (!repo.environments.length) {
+    throw new UsageError(`no environments found in ${repoRoot}: add .gitops-drift.yaml or use a conventional layout (envs/*, overlays/*, ...); see docs/configuration.md`);
+  }
+  const selected = envName === undefined ? repo.environments : [await engine.environment(envName)];
+  return { engine, repo, selected };
+}
+
+/** How to reach live state, from the command's options. */
+export interface LiveOptions {
+  liveFrom?: string;
+  context?: string;
+  kubeconfig?: string;
+  allowExec?: boolean;
+}
+
+/**
+ * Hands out a LiveSource per environment: the snapshot file for all of them, or one reader per kube context
+ * (reused across environments that share it). A context that cannot be reached is that environment's error.
+ */
+export class LiveSources {
+  private snapshot: Promise<LiveSource> | undefined;
+  private readonly readers = new Map<string, Promise<LiveSource>>();
+
+  constructor(
+    private readonly options: LiveOptions,
+    private readonly io: CliIO,
+  ) {}
+
+  /** The source for `env`, or the error message when its cluster cannot be reached at all. */
+  async forEnvironment(env: RepoEnvironment): Promise<LiveSource | { error: string; context: string }> {
+    if (this.options.liveFrom) return (this.snapshot ??= this.loadSnapshot(this.options.liveFrom));
+    const context = this.options.context ?? env.context ?? '';
+    let source = this.readers.get(context);
+    if (!source) {
+      source = createKubeClusterReader({ context: context || undefined, kubeconfigPath: this.options.kubeconfig, env: this.io.env, allowExec: this.options.allowExec, logger: cliLogger(this.io) }).then((reader) => ({
+        reader,
+        context: reader.context,
+        namespace: reader.namespace,
+      }));
+      this.readers.set(context, source);
+    }
+    try {
+      return await source;
+    } catch (e) {
+      if (!isClusterError(e)) throw e;
+      return { error: e.message, context: context || '(current context)' };
+    }
+  }
+
+  private async loadSnapshot(file: string): Promise<LiveSource> {
+    const abs = path.resolve(this.io.cwd, file);
+    let text: string;
+    try {
+      text = await readFile(abs, 'utf8');
+    } catch (e) {
+      throw new UsageError(`cannot read --live-from ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+    const snap = parseSnapshot(text, file);
+    return { reader: new SnapshotReader(snap, file), context: `snapshot:${file}`, secretSalt: snap.secrets.salt };
+  }
+}
+
+/** Checks one environment with its live source; an unreachable cluster becomes the environment's error. */
+export async function checkEnvironment(engine: DriftEngine, env: RepoEnvironment, sources: LiveSources): Promise<EnvironmentReport> {
+  const source = await sources.forEnvironment(env);
+  if ('error' in source) {
+    return { name: env.name, path: env.path, context: source.context, namespace: env.namespace, error: source.error, resources: [], problems: [], timings: { render: 0, live: 0, reconcile: 0 } };
+  }
+  return engine.check(env, source);
+}
+
+/** 2 when anything could not be checked, else 1 when anything drifted, else 0. */
+export function exitCodeFor(reports: EnvironmentReport[]): number {
+  const all = reports.flatMap((r) => r.resources);
+  if (reports.some((r) => r.error !== null) || all.some((r) => r.verdict === 'Error' || r.verdict === 'Forbidden' || r.verdict === 'UnknownKind')) return 2;
+  return all.some((r) => r.verdict !== 'InSync') ? 1 : 0;
+}

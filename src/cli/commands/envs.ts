@@ -1,0 +1,43 @@
+import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
+import { formatLocation } from '../../core/model/location';
+import { openRepo, repoRootArg } from './driftCommon';
+
+const usage = `Usage: gitops-drift envs [REPO] [--format text|json]
+
+Lists the environments of the config repo REPO (default: the current folder): from .gitops-drift.yaml when it
+declares them, else discovered (kustomization roots under envs/, environments/, overlays/, clusters/,
+apps/*/overlays/ that nothing includes; Argo CD Applications; Flux Kustomizations), and the promotion order.`;
+
+/** `gitops-drift envs`: the environments, where each is declared, and the promotion order. */
+export const envsCommand: CliCommand = {
+  name: 'envs',
+  summary: 'List the environments of a config repo and their promotion order',
+  usage,
+  async run(args: string[], io: CliIO): Promise<number> {
+    const { options, positionals } = parseArgs(args, { strings: ['format'] });
+    if (positionals.length > 1) throw new UsageError('expected at most one REPO');
+    const format = options.format ?? 'text';
+    if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${String(format)}`);
+    const { repo } = await openRepo(await repoRootArg(positionals[0], io), io);
+    if (format === 'json') {
+      const environments = repo.environments.map((e) => ({
+        name: e.name,
+        path: e.path,
+        context: e.context ?? null,
+        namespace: e.namespace ?? null,
+        source: e.source,
+        definedAt: e.definedAt ?? null,
+      }));
+      io.stdout(JSON.stringify({ environments, promotion: repo.promotion }, null, 2) + '\n');
+      return repo.problems.some((p) => p.severity === 'error') ? 2 : 0;
+    }
+    const rows = [
+      ['NAME', 'PATH', 'NAMESPACE', 'CONTEXT', 'FROM'],
+      ...repo.environments.map((e) => [e.name, e.path || '.', e.namespace ?? '-', e.context ?? '(current)', e.definedAt ? formatLocation(e.definedAt) : e.source]),
+    ];
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+    for (const r of rows) io.stdout(r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ') + '\n');
+    if (repo.promotion.length) io.stdout(`\npromotion: ${repo.promotion.map((chain) => chain.join(' → ')).join('; ')}\n`);
+    return repo.problems.some((p) => p.severity === 'error') ? 2 : 0;
+  },
+};
