@@ -25,6 +25,12 @@ describe('conformance harness: compareObjects', () => {
     assert.match(compareObjects([cm('a', {})], [cm('a', {}), cm('c', {})]) ?? '', /^\+v1 ConfigMap c$/m);
   });
 
+  it('shows the data behind a differing generator hash suffix', () => {
+    const diff = compareObjects([cm('conf-5g6db9g69m', { a: '1' })], [cm('conf-c64b6mbcb8', { a: '2' })]) ?? '';
+    assert.match(diff, /v1 ConfigMap conf-5g6db9g69m \(ours: v1 ConfigMap conf-c64b6mbcb8\) differs/);
+    assert.match(diff, /^\+  a: "2"$/m);
+  });
+
   it('never prints a Secret value, yet shows which key differs', () => {
     const secret = (v: string): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: v, same: 'eA==' } });
     const diff = compareObjects([secret('c2VjcmV0LW9uZQ==')], [secret('c2VjcmV0LXR3bw==')]) ?? '';

@@ -15,12 +15,29 @@ export function compareObjects(expected: KubeObject[], actual: KubeObject[]): st
   if (!isDeepStrictEqual(expectedIds, actualIds)) {
     report.push('objects or order differ (- kustomize, + ours):', unified('kustomize', 'ours', expectedIds, actualIds));
   }
-  // Pair by id so an order or set difference still shows the value differences of the objects both produced.
-  const ours = new Map(actual.map((o) => [idOf(o), o]));
+  // Pair by id so an order or set difference still shows the value differences of the objects both produced;
+  // then pair what is left by id without a generator hash suffix, so a wrong hash still shows the data behind it.
+  const unpaired = new Map(actual.map((o) => [idOf(o), o]));
+  const pairs: [KubeObject, KubeObject][] = [];
+  const leftover: KubeObject[] = [];
   for (const want of expected) {
-    const got = ours.get(idOf(want));
-    if (got === undefined || isDeepStrictEqual(want, got)) continue;
-    report.push(`${idOf(want)} differs (- kustomize, + ours):`, unified('kustomize', 'ours', toLines(want), toLines(got)));
+    const got = unpaired.get(idOf(want));
+    if (got === undefined) leftover.push(want);
+    else {
+      unpaired.delete(idOf(want));
+      pairs.push([want, got]);
+    }
+  }
+  for (const want of leftover) {
+    const match = [...unpaired.entries()].find(([id]) => unhashed(id) === unhashed(idOf(want)));
+    if (!match) continue;
+    unpaired.delete(match[0]);
+    pairs.push([want, match[1]]);
+  }
+  for (const [want, got] of pairs) {
+    if (isDeepStrictEqual(want, got)) continue;
+    const title = idOf(want) === idOf(got) ? idOf(want) : `${idOf(want)} (ours: ${idOf(got)})`;
+    report.push(`${title} differs (- kustomize, + ours):`, unified('kustomize', 'ours', toLines(want), toLines(got)));
   }
   return report.length ? report.join('\n') : undefined;
 }
@@ -29,6 +46,11 @@ export function compareObjects(expected: KubeObject[], actual: KubeObject[]): st
 export function idOf(o: KubeObject): string {
   const ns = o.metadata?.namespace ? `${o.metadata.namespace}/` : '';
   return `${o.apiVersion} ${o.kind} ${ns}${o.metadata?.name ?? '<no name>'}`;
+}
+
+/** kustomize's name hash suffix: a dash and 10 characters from its reduced alphabet. */
+function unhashed(id: string): string {
+  return id.replace(/-[2456789bcdfghkmt]{10}$/, '');
 }
 
 function toLines(o: KubeObject): string[] {
