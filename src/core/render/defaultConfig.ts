@@ -62,7 +62,11 @@ function templateMeta(field: 'labels' | 'annotations'): FieldSpec[] {
 export const metadataLabelSpecs: FieldSpec[] = [{ path: 'metadata/labels', create: true }];
 
 /** `labels: includeTemplates`: metadata plus pod templates. */
-export const templateLabelSpecs: FieldSpec[] = [...metadataLabelSpecs, ...templateMeta('labels')];
+export const templateLabelSpecs: FieldSpec[] = [
+  ...metadataLabelSpecs,
+  ...templateMeta('labels'),
+  { path: 'spec/volumeClaimTemplates[]/metadata/labels', create: true, group: 'apps', kind: 'StatefulSet' },
+];
 
 /** `commonLabels` and `labels: includeSelectors`. */
 export const commonLabelSpecs: FieldSpec[] = [...selectorLabels, ...templateLabelSpecs];

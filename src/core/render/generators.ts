@@ -42,6 +42,15 @@ export function mergeOptions(local: GeneratorOptions, global: GeneratorOptions):
   };
 }
 
+/** kustomize's encodeBase64: lines of 70 characters, each ending in a newline, once the text reaches 70. */
+export function encodeBase64(text: string): string {
+  const enc = Buffer.from(text, 'utf8').toString('base64');
+  if (Math.floor(enc.length / 70) + 1 <= 1) return enc;
+  let out = '';
+  for (let i = 0; i < enc.length; i += 70) out += enc.slice(i, i + 70) + '\n';
+  return out;
+}
+
 function stripQuotes(v: string): string {
   if (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v[v.length - 1] === v[0]) return v.slice(1, -1);
   return v;
@@ -83,7 +92,7 @@ export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: s
     data.set(key, { value, origin });
   };
   for (const env of strings(entry.entries.get('envs') ?? entry.entries.get('env'))) {
-    const abs = loader.resolve(dir, env.value, env.origin);
+    const abs = loader.resolveFile(dir, env.value, env.origin);
     const file = loader.rel(abs);
     for (const kv of parseEnvFile(await loader.readText(abs, env.origin), file)) put(kv.key, kv.value, { file, line: kv.line, column: 1, kind: 'generatorEnv' });
   }
@@ -96,7 +105,7 @@ export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: s
     const eq = f.value.indexOf('=');
     const key = eq > 0 ? f.value.slice(0, eq) : f.value.slice(f.value.lastIndexOf('/') + 1);
     const path = eq > 0 ? f.value.slice(eq + 1) : f.value;
-    const abs = loader.resolve(dir, path, f.origin);
+    const abs = loader.resolveFile(dir, path, f.origin);
     put(key, await loader.readText(abs, f.origin), { ...f.origin, kind: 'generatorFile' });
   }
   const options = mergeOptions(readOptions(entry.entries.get('options')), global);
@@ -106,7 +115,7 @@ export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: s
     const dataNode = tmap(entryOrigin);
     for (const key of [...data.keys()].sort()) {
       const d = data.get(key)!;
-      dataNode.entries.set(key, tscalar(kind === 'Secret' ? Buffer.from(d.value, 'utf8').toString('base64') : d.value, d.origin));
+      dataNode.entries.set(key, tscalar(kind === 'Secret' ? encodeBase64(d.value) : d.value, d.origin));
     }
     node.entries.set('data', dataNode);
   }

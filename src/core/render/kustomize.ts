@@ -144,7 +144,7 @@ async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'K
   }
   for (const [field, value] of k.entries) {
     if (UNSUPPORTED[field]) warn(ctx, `'${field}' is not supported yet (${UNSUPPORTED[field]}); skipped`, value.origin);
-    else if (!KNOWN.has(field)) warn(ctx, `unknown kustomization field '${field}'; ignored`, value.origin);
+    else if (!KNOWN.has(field)) fail(`unknown kustomization field '${field}'`, value.origin);
   }
   if (ctx.stack.length === 1 && getString(getMap(k, 'sortOptions'), 'order') === 'fifo') ctx.sortOrder = 'fifo';
 
@@ -179,12 +179,19 @@ function addAll(resources: Resource[], added: Resource[]): void {
 }
 
 function toResources(doc: TNode): Resource[] {
+  if (doc.kind === 'scalar' && doc.value === null) return [];
   if (doc.kind !== 'map') fail('a resource document must be a YAML map', doc.origin);
   const kind = getString(doc, 'kind');
   const items = doc.entries.get('items');
   if (kind.endsWith('List') && items?.kind === 'seq') return items.items.flatMap(toResources);
   if (!kind) fail('resource has no kind', doc.origin);
-  if (!getString(getMap(doc, 'metadata'), 'name')) fail(`${kind} has no metadata.name`, doc.origin);
+  const meta = getMap(doc, 'metadata');
+  if (!getString(meta, 'name')) fail(`${kind} has no metadata.name`, doc.origin);
+  // kustomize drops empty (or null) labels and annotations maps when it loads a resource.
+  for (const field of ['labels', 'annotations']) {
+    const v = meta!.entries.get(field);
+    if (v && ((v.kind === 'map' && v.entries.size === 0) || (v.kind === 'scalar' && v.value === null))) meta!.entries.delete(field);
+  }
   return [{ node: doc, source: { file: doc.origin.file, line: doc.origin.line, column: doc.origin.column }, history: [], needsHash: false }];
 }
 
@@ -199,7 +206,7 @@ async function accumulateResources(ctx: Context, k: TMap, dir: string, resources
     const st = await ctx.loader.stat(abs);
     if (!st) fail(`resource '${path}' not found`, entry.origin);
     if (st.isDirectory) addAll(resources, await build(ctx, abs, entry.origin, 'Kustomization'));
-    else addAll(resources, (await ctx.loader.readYaml(abs, 'resource', entry.origin)).flatMap(toResources));
+    else addAll(resources, (await ctx.loader.readYaml(ctx.loader.resolveFile(dir, path, entry.origin), 'resource', entry.origin)).flatMap(toResources));
   }
 }
 
@@ -251,7 +258,7 @@ async function loadPatch(ctx: Context, dir: string, entry: TNode, kind: 'strateg
   const path = entry.kind === 'map' ? entry.entries.get('path') : undefined;
   const inline = entry.kind === 'map' ? entry.entries.get('patch') : entry;
   if (path?.kind === 'scalar' && path.value !== null) {
-    const abs = ctx.loader.resolve(dir, String(path.value), path.origin);
+    const abs = ctx.loader.resolveFile(dir, String(path.value), path.origin);
     return { docs: await ctx.loader.readYaml(abs, kind, path.origin), at: path.origin };
   }
   if (inline?.kind === 'scalar' && typeof inline.value === 'string') {
@@ -289,18 +296,21 @@ function patchTargets(patch: TMap, resources: Resource[]): Resource[] {
 }
 
 /** Merges an SMP document into each target; the target keeps its own identity fields. */
-function applySmp(patch: TMap, targets: Resource[], resources: Resource[]): void {
+function applySmp(patch: TMap, targets: Resource[], resources: Resource[], opts: { allowNameChange: boolean; allowKindChange: boolean }): void {
   for (const res of targets) {
     const copy: TMap = { kind: 'map', entries: new Map(patch.entries), origin: patch.origin };
-    copy.entries.delete('apiVersion');
-    copy.entries.delete('kind');
+    if (!opts.allowKindChange) {
+      copy.entries.delete('apiVersion');
+      copy.entries.delete('kind');
+    }
     const meta = getMap(copy, 'metadata');
     if (meta) {
       const m: TMap = { kind: 'map', entries: new Map(meta.entries), origin: meta.origin };
-      m.entries.delete('name');
+      if (!opts.allowNameChange) m.entries.delete('name');
       m.entries.delete('namespace');
       copy.entries.set('metadata', m);
     }
+    if (opts.allowNameChange || opts.allowKindChange) rememberName(res);
     const { group, kind } = gvkOf(res);
     if (!applyStrategicMerge(res.node, copy, group, kind)) resources.splice(resources.indexOf(res), 1);
   }
@@ -316,6 +326,8 @@ function selectorText(sel: Selector): string {
 
 async function applyPatchEntry(ctx: Context, dir: string, entry: TNode, resources: Resource[], legacyJson: boolean): Promise<void> {
   const target = selectorOf(entry.kind === 'map' ? entry.entries.get('target') : undefined);
+  const options = entry.kind === 'map' ? getMap(entry, 'options') : undefined;
+  const opts = { allowNameChange: getString(options, 'allowNameChange') === 'true', allowKindChange: getString(options, 'allowKindChange') === 'true' };
   const { docs, at } = await loadPatch(ctx, dir, entry, legacyJson ? 'json6902Patch' : 'strategicMergePatch');
   const json = legacyJson || (docs.length === 1 && docs[0].kind === 'seq');
   if (json) {
@@ -331,14 +343,14 @@ async function applyPatchEntry(ctx: Context, dir: string, entry: TNode, resource
     if (target) {
       const selected = resources.filter((r) => selects(target, r));
       if (selected.length === 0) warn(ctx, `patch target matches nothing (${selectorText(target)})`, entry.origin);
-      applySmp(doc, selected, resources);
+      applySmp(doc, selected, resources, opts);
     } else {
       const targets = patchTargets(doc, resources);
       if (targets.length === 0) {
         const name = getString(getMap(doc, 'metadata'), 'name');
         fail(`patch matches no resource: no ${getString(doc, 'kind') || '(no kind)'} named '${name}'`, doc.origin ?? at);
       }
-      applySmp(doc, targets, resources);
+      applySmp(doc, targets, resources, opts);
     }
   }
 }
@@ -410,7 +422,7 @@ async function runTransformers(ctx: Context, k: TMap, dir: string, resources: Re
   for (const entry of maps(k, 'replacements')) {
     const path = entry.entries.get('path');
     if (path?.kind === 'scalar' && path.value !== null) {
-      const abs = ctx.loader.resolve(dir, String(path.value), path.origin);
+      const abs = ctx.loader.resolveFile(dir, String(path.value), path.origin);
       for (const doc of await ctx.loader.readYaml(abs, 'replacement', path.origin)) {
         for (const r of doc.kind === 'seq' ? doc.items : [doc]) {
           if (r.kind !== 'map') fail('a replacement must be a map with source and targets', r.origin);

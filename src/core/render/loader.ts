@@ -50,6 +50,18 @@ export class Loader {
     return abs;
   }
 
+  /**
+   * Resolves a file a kustomization names (resource file, patch, generator input): like kustomize's default
+   * load restrictor, it must be inside that kustomization's directory.
+   */
+  resolveFile(dir: string, path: string, at: SourceLocation): string {
+    const abs = this.resolve(dir, path, at);
+    if (!abs.startsWith(dir === '/' ? '/' : dir + '/')) {
+      throw new ProblemError({ severity: 'error', message: `'${path}' is outside the kustomization directory ${this.rel(dir)}; kustomize's load restrictor refuses files outside it (directories may be listed as resources)`, location: at });
+    }
+    return abs;
+  }
+
   async stat(abs: string): Promise<{ isDirectory: boolean; isFile: boolean } | undefined> {
     return this.fs.stat(abs);
   }

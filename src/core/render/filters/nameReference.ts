@@ -20,7 +20,10 @@ function select(oldName: string, candidates: Resource[], referrer: Resource, at:
   const referrerClusterScoped = isClusterScoped(gvkOf(referrer).kind);
   let found = candidates.filter((c) => c.history.some((h) => h.name === oldName));
   // A {name, namespace} reference only considers objects that are, or were, in that namespace.
-  if (namespace !== undefined) found = found.filter((c) => namespaceOf(c) === namespace || c.history.some((h) => h.namespace === namespace));
+  if (namespace !== undefined) {
+    const same = (kind: string, ns: string) => effectiveNamespace(kind, ns) === effectiveNamespace(kind, namespace);
+    found = found.filter((c) => same(gvkOf(c).kind, namespaceOf(c)) || c.history.some((h) => same(gvkOf(c).kind, h.namespace)));
+  }
   if (roleKind) found = found.filter((c) => gvkOf(c).kind === roleKind);
   found = found.filter((c) => {
     const kind = gvkOf(c).kind;
@@ -57,8 +60,9 @@ function fixMapping(map: TMap, candidates: Resource[], referrer: Resource): void
   if (!target) return;
   const make = renamed(target);
   if (nameOf(target) !== nameNode.value) map.entries.set('name', make(nameOf(target)));
-  if (nsNode && namespaceOf(target) && namespaceOf(target) !== ns) {
-    const nsOrigin = getMap(target.node, 'metadata')?.entries.get('namespace')?.origin ?? nsNode.origin;
+  // The namespace follows the object too, and is added when the reference had none (kustomize's setMapping).
+  if (namespaceOf(target) && namespaceOf(target) !== ns) {
+    const nsOrigin = getMap(target.node, 'metadata')?.entries.get('namespace')?.origin ?? nsNode?.origin ?? target.node.origin;
     map.entries.set('namespace', tscalar(namespaceOf(target), { ...nsOrigin, kind: 'nameReference' }));
   }
 }

@@ -71,6 +71,14 @@ function slots(node: TNode, segs: string[], create: boolean, origin: TNode['orig
   return results;
 }
 
+/** A string kustomize writes as a new untagged scalar: YAML types it on output (`4.2` becomes a number). */
+function untyped(text: string): string | number | boolean | null {
+  if (/^[-+]?(\d+|\d*\.\d+|\d+\.\d*)([eE][-+]?\d+)?$/.test(text)) return Number(text);
+  if (text === 'true' || text === 'false') return text === 'true';
+  if (text === 'null' || text === '~') return null;
+  return text;
+}
+
 function asReplacement<T extends TNode>(node: T): T {
   node.origin = { ...node.origin, kind: 'replacement' };
   if (node.kind === 'map') for (const v of node.entries.values()) asReplacement(v);
@@ -108,7 +116,7 @@ export function applyReplacement(resources: Resource[], replacement: TMap): void
   if (srcOpts.delimiter !== undefined && found.kind === 'scalar') {
     const parts = String(found.value).split(srcOpts.delimiter);
     if (srcOpts.index >= parts.length || srcOpts.index < 0) fail(`options.index ${srcOpts.index} is out of range for '${String(found.value)}'`, source);
-    value = tscalar(parts[srcOpts.index], found.origin);
+    value = tscalar(untyped(parts[srcOpts.index]), found.origin);
   }
   const targets = replacement.entries.get('targets');
   if (targets?.kind !== 'seq') fail('replacement has no targets', replacement);
@@ -133,7 +141,7 @@ export function applyReplacement(resources: Resource[], replacement: TMap): void
             if (opts.index >= parts.length) parts.push(String(value.value));
             else if (opts.index < 0) parts.unshift(String(value.value));
             else parts[opts.index] = String(value.value);
-            slot.set(tscalar(parts.join(opts.delimiter), { ...value.origin, kind: 'replacement' }));
+            slot.set(tscalar(untyped(parts.join(opts.delimiter)), { ...value.origin, kind: 'replacement' }));
           } else slot.set(asReplacement(clone(value)));
         }
       }

@@ -1,17 +1,15 @@
 /**
  * Strategic merge patch over origin-tracked trees (kustomize's patchstrategicmerge filter on kyaml's merge2):
  * maps merge, built-in lists with a merge key merge by key (dest order kept, new items appended), other lists
- * and scalars are replaced, `null` deletes. Directives: `$patch: delete|replace|merge`, `$setElementOrder/<list>`,
- * `$retainKeys`, `$deleteFromPrimitiveList/<list>`. Values taken from the patch keep the patch's origins.
+ * and scalars are replaced, `null` deletes. Directives: `$patch: delete|replace|merge`. Like kyaml (and unlike
+ * kubectl), `$setElementOrder/<list>` and `$retainKeys` are not applied: they merge as ordinary keys and stay in
+ * the output. Values taken from the patch keep the patch's origins.
  */
 import { ProblemError } from '../../model/problem';
 import { clone, tseq, type TMap, type TNode, type TSeq } from '../tree';
 import { childSchema, listStrategy, rootSchema, type TypeSchema } from './mergeKeys';
 
 const PATCH = '$patch';
-const RETAIN = '$retainKeys';
-const ORDER = '$setElementOrder/';
-const DELETE_PRIMITIVE = '$deleteFromPrimitiveList/';
 
 /**
  * Applies `patch` to `target` in place. Returns false when the patch deletes the whole object (`$patch: delete`
@@ -42,7 +40,7 @@ function isNull(node: TNode | undefined): boolean {
 function stripDirectives<T extends TNode>(node: T): T {
   if (node.kind === 'map') {
     for (const key of [...node.entries.keys()]) {
-      if (key === PATCH || key === RETAIN || key.startsWith(ORDER) || key.startsWith(DELETE_PRIMITIVE)) node.entries.delete(key);
+      if (key === PATCH) node.entries.delete(key);
       else stripDirectives(node.entries.get(key)!);
     }
   } else if (node.kind === 'seq') {
@@ -54,7 +52,7 @@ function stripDirectives<T extends TNode>(node: T): T {
 
 function mergeMap(dest: TMap, patch: TMap, schema: TypeSchema | undefined): void {
   for (const [key, value] of patch.entries) {
-    if (key === PATCH || key === RETAIN || key.startsWith(ORDER) || key.startsWith(DELETE_PRIMITIVE)) continue;
+    if (key === PATCH) continue;
     const existing = dest.entries.get(key);
     const fieldSchema = childSchema(schema, key);
     if (isNull(value) || directive(value) === 'delete') {
@@ -69,18 +67,6 @@ function mergeMap(dest: TMap, patch: TMap, schema: TypeSchema | undefined): void
     else if (value.kind === 'seq') dest.entries.set(key, mergeList(existing as TSeq, value, fieldSchema));
     else if (existing.kind !== 'scalar' || existing.value !== value.value) dest.entries.set(key, clone(value));
   }
-  applyRetainKeys(dest, patch);
-  for (const [key, value] of patch.entries) {
-    if (key.startsWith(ORDER) && value.kind === 'seq') reorder(dest, key.slice(ORDER.length), value, childSchema(schema, key.slice(ORDER.length)));
-    if (key.startsWith(DELETE_PRIMITIVE) && value.kind === 'seq') deleteFromPrimitiveList(dest, key.slice(DELETE_PRIMITIVE.length), value);
-  }
-}
-
-function applyRetainKeys(dest: TMap, patch: TMap): void {
-  const retain = patch.entries.get(RETAIN);
-  if (retain?.kind !== 'seq') return;
-  const keep = new Set(retain.items.map((i) => (i.kind === 'scalar' ? String(i.value) : '')));
-  for (const key of [...dest.entries.keys()]) if (!keep.has(key)) dest.entries.delete(key);
 }
 
 function keyOf(item: TNode, key: string): string | undefined {
@@ -132,22 +118,3 @@ function mergeList(dest: TSeq, patch: TSeq, schema: TypeSchema | undefined): TSe
   return out;
 }
 
-/** `$setElementOrder/<list>`: the listed items first, in that order; others keep their relative order after. */
-function reorder(dest: TMap, field: string, order: TSeq, schema: TypeSchema | undefined): void {
-  const list = dest.entries.get(field);
-  if (list?.kind !== 'seq') return;
-  const key = listStrategy(schema)?.key;
-  const id = (n: TNode) => (key === undefined ? scalarText(n) : keyOf(n, key));
-  const wanted = order.items.map(id);
-  const rank = new Map(wanted.map((w, i) => [w, i]));
-  const indexed = list.items.map((item, i) => ({ item, r: rank.get(id(item)) ?? wanted.length + i }));
-  indexed.sort((a, b) => a.r - b.r);
-  list.items = indexed.map((x) => x.item);
-}
-
-function deleteFromPrimitiveList(dest: TMap, field: string, values: TSeq): void {
-  const list = dest.entries.get(field);
-  if (list?.kind !== 'seq') return;
-  const drop = new Set(values.items.map(scalarText));
-  list.items = list.items.filter((i) => !drop.has(scalarText(i)));
-}
