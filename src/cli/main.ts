@@ -3,9 +3,12 @@ import { type CliCommand, type CliIO, UsageError } from './command';
 import { ProblemError } from '../core/model/problem';
 import { renderCommand } from './commands/render';
 import { envsCommand } from './commands/envs';
+import { checkCommand } from './commands/check';
+import { diffCommand } from './commands/diff';
+import { snapshotCommand } from './commands/snapshot';
 
 /** Every subcommand, in the order `--help` lists them. */
-const commands: CliCommand[] = [renderCommand, envsCommand];
+const commands: CliCommand[] = [renderCommand, envsCommand, checkCommand, diffCommand, snapshotCommand];
 
 const VERSION = '0.1.0';
 

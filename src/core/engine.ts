@@ -4,10 +4,12 @@
  */
 import type { DriftOptions, IgnoreRule } from './drift/options';
 import { isClusterError } from './live/clusterError';
-import { reconcile } from './drift/reconcile';
+import type { ObjectDiff } from './drift/diffObject';
+import { reconcile, reconcileDetailed } from './drift/reconcile';
 import { readLiveState } from './live/readLiveState';
 import type { EnvironmentDrift, ResourceDrift } from './model/drift';
 import type { LiveState } from './model/live';
+import type { KubeObject } from './model/resource';
 import { formatLocation } from './model/location';
 import type { Problem } from './model/problem';
 import { ProblemError } from './model/problem';
@@ -26,12 +28,22 @@ import { hashSecretValues, isSecretObject } from './repo/snapshotSecrets';
 export interface EnginePipeline {
   render(root: string, options: RenderOptions): Promise<RenderResult>;
   reconcile(desired: RenderedObject[], live: LiveState, options: DriftOptions): ResourceDrift[];
+  /** Like `reconcile`, with the normalised desired/live pair of each compared object (for `diff`). */
+  reconcileDetailed?(desired: RenderedObject[], live: LiveState, options: DriftOptions): ObjectComparison[];
+}
+
+/** One object's verdict with the normalised objects behind it (Secret values masked). */
+export interface ObjectComparison {
+  result: ResourceDrift;
+  diff?: ObjectDiff;
+  desired?: RenderedObject;
+  live?: KubeObject;
 }
 
 /** The in-process Kustomize renderer (keeping parsed files between renders) and the drift engine's reconcile. */
 export function createDefaultPipeline(): EnginePipeline {
   const cache = createRenderCache();
-  return { render: (root, options) => renderKustomization(root, { ...options, cache }), reconcile };
+  return { render: (root, options) => renderKustomization(root, { ...options, cache }), reconcile, reconcileDetailed };
 }
 
 /** Where an environment's live objects come from. */
@@ -149,6 +161,15 @@ export class DriftEngine {
    * a forbidden or unknown kind is a per-object verdict.
    */
   async check(env: RepoEnvironment, live: LiveSource): Promise<EnvironmentReport> {
+    return (await this.compare(env, live, false)).report;
+  }
+
+  /** Like `check`, also returning the normalised desired and live object behind each verdict. */
+  async compareObjects(env: RepoEnvironment, live: LiveSource): Promise<{ report: EnvironmentReport; objects: ObjectComparison[] }> {
+    return this.compare(env, live, true);
+  }
+
+  private async compare(env: RepoEnvironment, live: LiveSource, detailed: boolean): Promise<{ report: EnvironmentReport; objects: ObjectComparison[] }> {
     const report: EnvironmentReport = { name: env.name, path: env.path, context: live.context, error: null, resources: [], problems: [], timings: { render: 0, live: 0, reconcile: 0 } };
     const namespace = env.namespace ?? live.namespace ?? 'default';
     report.namespace = namespace;
@@ -160,7 +181,7 @@ export class DriftEngine {
       if (!(e instanceof ProblemError)) throw e;
       report.error = `render failed: ${e.message}`;
       report.problems.push(e.problem);
-      return report;
+      return { report, objects: [] };
     }
     report.problems.push(...rendered.problems);
     report.timings.render = Date.now() - t;
@@ -180,7 +201,7 @@ export class DriftEngine {
     } catch (e) {
       if (!isClusterError(e)) throw e;
       report.error = e.message;
-      return report;
+      return { report, objects: [] };
     }
     report.timings.live = Date.now() - t;
     // Like `kubectl apply -n`: namespaced objects naming no namespace go to the environment's, so they pair up
@@ -188,10 +209,15 @@ export class DriftEngine {
     desired = desired.map((r) => (r.key.namespace || state.namespaced?.get(`${r.key.group}/${r.key.kind}`) !== true ? r : withNamespace(r, namespace)));
     t = Date.now();
     const repo = await this.repo();
-    report.resources = this.pipeline.reconcile(desired, state, driftOptionsFor(env, repo.config, this.options.ignore));
+    const driftOptions = driftOptionsFor(env, repo.config, this.options.ignore);
+    let objects: ObjectComparison[] = [];
+    if (detailed && this.pipeline.reconcileDetailed) {
+      objects = this.pipeline.reconcileDetailed(desired, state, driftOptions);
+      report.resources = objects.map((o) => o.result);
+    } else report.resources = this.pipeline.reconcile(desired, state, driftOptions);
     report.timings.reconcile = Date.now() - t;
     this.logger.debug(`checked ${env.name}: ${report.resources.length} objects, render ${report.timings.render} ms, live ${report.timings.live} ms, reconcile ${report.timings.reconcile} ms`);
-    return report;
+    return { report, objects };
   }
 }
 

@@ -1,0 +1,88 @@
+/**
+ * Re-takes examples/shop/live-snapshot.yaml from a real API server: starts the test bed (etcd + kube-apiserver),
+ * applies each environment of examples/shop the way different GitOps tools would, makes a few realistic changes
+ * by hand with kubectl, then records the live state with `gitops-drift snapshot`.
+ *
+ *   npx tsx scripts/make-example-snapshot.ts
+ */
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { runCli } from '../src/cli/main';
+import { testbedBin } from '../test/testbed/bins';
+import { startTestCluster } from '../test/testbed/cluster';
+
+const repoRoot = resolve(__dirname, '..');
+const example = join(repoRoot, 'examples', 'shop');
+const out = join(example, 'live-snapshot.yaml');
+
+/** How each environment is applied: as kubectl (client-side), Flux (SSA) and Argo CD (SSA) would. */
+const environments = [
+  { name: 'dev', apply: ['apply', '-f', '-'] },
+  { name: 'staging', apply: ['apply', '--server-side', '--field-manager=kustomize-controller', '-f', '-'] },
+  { name: 'prod', apply: ['apply', '--server-side', '--field-manager=argocd-controller', '-f', '-'] },
+];
+
+async function main(): Promise<void> {
+  const cluster = await startTestCluster();
+  try {
+    const kubectl = (args: string[], input?: string): string =>
+      execFileSync(testbedBin('kubectl'), ['--kubeconfig', cluster.kubeconfigPath, '--context', cluster.adminContext, ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+    const built = new Map<string, string>();
+    for (const env of environments) {
+      const yaml = execFileSync(testbedBin('kustomize'), ['build', join(example, 'envs', env.name)], { encoding: 'utf8' });
+      built.set(env.name, yaml);
+      try {
+        kubectl(env.apply, yaml);
+      } catch {
+        // The Storefront kind is served only once its CRD (applied in the same run) is established.
+        kubectl(['wait', '--for=condition=Established', 'crd/storefronts.shop.example.com', '--timeout=60s']);
+        kubectl(env.apply, yaml);
+      }
+      console.log(`applied ${env.name} (${env.apply.slice(1, -2).join(' ') || 'client-side'})`);
+    }
+    const generated = (env: string, prefix: string): string => {
+      for (const doc of parseAllDocuments(built.get(env) ?? '')) {
+        const name = doc.getIn(['metadata', 'name']);
+        if (typeof name === 'string' && name.startsWith(`${prefix}-`)) return name;
+      }
+      throw new Error(`no generated ${prefix} in ${env}`);
+    };
+
+    // The hand changes the demo report shows (each with the field manager kubectl records for it).
+    const changes: [string, string[]][] = [
+      ['prod: scale web to 5 (kubectl-scale)', ['scale', 'deployment/web', '--replicas=5', '-n', 'shop-prod']],
+      ['prod: hotfix image on api (kubectl-set)', ['set', 'image', 'deployment/api', 'api=ghcr.io/example/shop-api:2.1.1-hotfix', '-n', 'shop-prod']],
+      ['prod: scale api to 4, as its HPA would (ignored by .gitops-drift.yaml)', ['scale', 'deployment/api', '--replicas=4', '-n', 'shop-prod']],
+      ['prod: LOG_LEVEL=debug in the web ConfigMap (kubectl-patch)', ['patch', 'configmap', generated('prod', 'web-config'), '-n', 'shop-prod', '--type=merge', '-p', '{"data":{"LOG_LEVEL":"debug"}}']],
+      ['prod: suspend the cleanup CronJob (kubectl-patch)', ['patch', 'cronjob/cart-cleanup', '-n', 'shop-prod', '-p', '{"spec":{"suspend":true}}']],
+      ['prod: label web team=checkout (kubectl-label)', ['label', 'deployment/web', 'team=checkout', '-n', 'shop-prod']],
+      ['staging: point web at a canary API (kubectl-set env)', ['set', 'env', 'deployment/web', 'API_URL=http://api-canary:8080', '-n', 'shop-staging']],
+      ['staging: rotate the DB password by hand (kubectl-patch)', ['patch', 'secret', generated('staging', 'api-credentials'), '-n', 'shop-staging', '-p', '{"stringData":{"DB_PASSWORD":"rotated-by-hand"}}']],
+      ['dev: delete the cleanup CronJob', ['delete', 'cronjob/cart-cleanup', '-n', 'shop-dev']],
+    ];
+    for (const [what, args] of changes) {
+      kubectl(args);
+      console.log(`changed ${what}`);
+    }
+
+    const io = {
+      stdout: (t: string) => process.stdout.write(t),
+      stderr: (t: string) => process.stderr.write(t),
+      cwd: repoRoot,
+      color: false,
+      env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath },
+    };
+    const code = await runCli(['snapshot', example, '--out', out, '--context', cluster.adminContext], io);
+    if (code !== 0) throw new Error(`snapshot failed with exit code ${code}`);
+    console.log(`\nwrote ${out}; the report it gives:\n`);
+    await runCli(['check', example, '--live-from', out], io);
+  } finally {
+    await cluster.stop();
+  }
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exitCode = 1;
+});

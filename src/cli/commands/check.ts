@@ -1,0 +1,50 @@
+import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
+import type { EnvironmentReport } from '../../core/engine';
+import { reportsToJson, reportsToText } from './checkOutput';
+import { checkEnvironment, exitCodeFor, LiveSources, openRepo, repoRootArg } from './driftCommon';
+import { reportsToSarif } from './checkSarif';
+
+const usage = `Usage: gitops-drift check [REPO] [--env NAME] [--context CTX] [--kubeconfig PATH] [--format text|json|sarif]
+                          [--exact] [--live-from FILE] [--allow-exec]
+
+Renders each environment of REPO (default: the current folder) in-process, reads what the cluster holds for it,
+and reports what differs, on the line in git that set each value.
+
+Options:
+  --env NAME          only this environment (default: all)
+  --context CTX       kube context for every environment (default: each environment's, else the current one)
+  --kubeconfig PATH   kubeconfig file (default: KUBECONFIG, else ~/.kube/config)
+  --format FORMAT     text (default), json (documented in docs/configuration.md) or sarif (code scanning)
+  --exact             compare with a server-side apply dry-run (not available yet: reported, then ignored)
+  --live-from FILE    diff against a snapshot from \`gitops-drift snapshot\` instead of a cluster
+  --allow-exec        allow credential plugins (exec) named by the kubeconfig
+
+Exit codes: 0 in sync, 1 drift found, 2 something could not be checked (render error, unreachable cluster,
+forbidden or unknown kinds) or bad usage.`;
+
+/** `gitops-drift check`: the drift report, as text, JSON or SARIF. */
+export const checkCommand: CliCommand = {
+  name: 'check',
+  summary: 'Report drift between each environment in git and the cluster (exit 0 in sync, 1 drift, 2 error)',
+  usage,
+  async run(args: string[], io: CliIO): Promise<number> {
+    const { options, positionals } = parseArgs(args, { strings: ['env', 'context', 'kubeconfig', 'format', 'live-from'], booleans: ['exact', 'allow-exec'] });
+    if (positionals.length > 1) throw new UsageError('expected at most one REPO');
+    const format = (options.format as string | undefined) ?? 'text';
+    if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, not ${format}`);
+    if (options['live-from'] && (options.context || options.kubeconfig)) throw new UsageError('--live-from reads a snapshot: it cannot be combined with --context or --kubeconfig');
+    const repoRoot = await repoRootArg(positionals[0], io);
+    const { engine, selected } = await openRepo(repoRoot, io, options.env as string | undefined);
+    if (options.exact) io.stderr('warning: --exact (server-side apply dry-run) is not implemented yet; using the local diff\n');
+    const sources = new LiveSources(
+      { liveFrom: options['live-from'] as string | undefined, context: options.context as string | undefined, kubeconfig: options.kubeconfig as string | undefined, allowExec: Boolean(options['allow-exec']) },
+      io,
+    );
+    const reports: EnvironmentReport[] = [];
+    for (const env of selected) reports.push(await checkEnvironment(engine, env, sources));
+    if (format === 'json') io.stdout(reportsToJson(reports));
+    else if (format === 'sarif') io.stdout(reportsToSarif(reports));
+    else io.stdout(reportsToText(reports, io.color));
+    return exitCodeFor(reports);
+  },
+};

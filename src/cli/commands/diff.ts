@@ -1,0 +1,111 @@
+import * as path from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import { stringify } from 'yaml';
+import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
+import type { ObjectComparison } from '../../core/engine';
+import { maskSecretObject, isSecret } from '../../core/drift/secrets';
+import type { KubeObject } from '../../core/model/resource';
+import { checkEnvironment, exitCodeFor, LiveSources, openRepo, repoRootArg } from './driftCommon';
+import type { EnvironmentReport } from '../../core/engine';
+import { NodeFileSystem } from '../../node/nodeFileSystem';
+
+const usage = `Usage: gitops-drift diff [REPO] [--env NAME] [KIND/NAME] [--context CTX] [--kubeconfig PATH] [--live-from FILE]
+                         [--allow-exec]
+
+Prints a unified diff of git (normalised) against live for each drifted or missing object: only the fields git
+manages, no server-populated noise, Secret values masked. KIND/NAME (e.g. deployment/web, or
+Deployment/shop-prod/web) limits it to one object. Coloured on a terminal.
+
+Exit codes: 0 no differences, 1 differences shown, 2 error.`;
+
+/** `gitops-drift diff`: what `kubectl diff` would print without the noise. */
+export const diffCommand: CliCommand = {
+  name: 'diff',
+  summary: 'Unified diff of git vs live for each drifted object (only managed fields, Secrets masked)',
+  usage,
+  async run(args: string[], io: CliIO): Promise<number> {
+    const { options, positionals } = parseArgs(args, { strings: ['env', 'context', 'kubeconfig', 'live-from'], booleans: ['allow-exec'] });
+    const [repoArg, filterArg] = await splitPositionals(positionals, io);
+    const filter = filterArg === undefined ? undefined : parseFilter(filterArg);
+    const { engine, selected } = await openRepo(await repoRootArg(repoArg, io), io, options.env as string | undefined);
+    const sources = new LiveSources(
+      { liveFrom: options['live-from'] as string | undefined, context: options.context as string | undefined, kubeconfig: options.kubeconfig as string | undefined, allowExec: Boolean(options['allow-exec']) },
+      io,
+    );
+    const reports: EnvironmentReport[] = [];
+    let shown = 0;
+    let matched = 0;
+    for (const env of selected) {
+      const source = await sources.forEnvironment(env);
+      if ('error' in source) {
+        reports.push(await checkEnvironment(engine, env, sources));
+        io.stderr(`${env.name}: ${source.error}\n`);
+        continue;
+      }
+      const { report, objects } = await engine.compareObjects(env, source);
+      reports.push(report);
+      if (report.error) io.stderr(`${env.name}: ${report.error}\n`);
+      for (const o of objects) {
+        if (filter && !filter(o)) continue;
+        matched++;
+        const patch = patchFor(env.name, o);
+        if (!patch) continue;
+        shown++;
+        io.stdout(io.color ? colorize(patch) : patch);
+      }
+    }
+    if (filter && matched === 0) throw new UsageError(`no object matches ${filterArg} in ${selected.map((e) => e.name).join(', ')}`);
+    const code = exitCodeFor(reports);
+    return code === 2 ? 2 : shown ? 1 : 0;
+  },
+};
+
+/** REPO and KIND/NAME are both optional: a lone positional that is an existing folder is REPO, else the filter. */
+async function splitPositionals(positionals: string[], io: CliIO): Promise<[string | undefined, string | undefined]> {
+  if (positionals.length > 2) throw new UsageError('expected at most REPO and KIND/NAME');
+  if (positionals.length === 2) return [positionals[0], positionals[1]];
+  if (positionals.length === 0) return [undefined, undefined];
+  const isFolder = (await new NodeFileSystem().stat(path.resolve(io.cwd, positionals[0])))?.isDirectory;
+  return isFolder || !positionals[0].includes('/') ? [positionals[0], undefined] : [undefined, positionals[0]];
+}
+
+/** `deployment/web`, `Deployment/shop-prod/web`, `deploy/web`: kind matched case-insensitively, plural or short forms too. */
+function parseFilter(text: string): (o: ObjectComparison) => boolean {
+  const parts = text.split('/');
+  const kind = parts[0].toLowerCase();
+  const name = parts[parts.length - 1];
+  const namespace = parts.length === 3 ? parts[1] : undefined;
+  const short: Record<string, string> = { deploy: 'deployment', svc: 'service', cm: 'configmap', ns: 'namespace', sts: 'statefulset', ds: 'daemonset', cj: 'cronjob', hpa: 'horizontalpodautoscaler', ing: 'ingress', sa: 'serviceaccount', crd: 'customresourcedefinition' };
+  const wanted = short[kind] ?? kind.replace(/s$/, '');
+  return (o) => {
+    const k = o.result.key;
+    const kindOk = k.kind.toLowerCase() === wanted || k.kind.toLowerCase() === kind;
+    // Generated ConfigMaps/Secrets carry a content hash: `configmap/web-config` finds `web-config-7gt4229c52`.
+    const nameOk = k.name === name || new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[a-z0-9]{10}$`).test(k.name);
+    return kindOk && nameOk && (namespace === undefined || k.namespace === namespace);
+  };
+}
+
+function patchFor(envName: string, o: ObjectComparison): string | undefined {
+  const r = o.result;
+  const label = `${r.key.kind}/${r.key.namespace ? r.key.namespace + '/' : ''}${r.key.name}`;
+  let desired: KubeObject | undefined;
+  let live: KubeObject | undefined;
+  if (r.verdict === 'Drifted' && o.diff) {
+    desired = o.diff.desired;
+    live = o.diff.live;
+  } else if (r.verdict === 'Missing' && o.desired) {
+    desired = isSecret(r.key) ? maskSecretObject(o.desired.object, r.key) : o.desired.object;
+  } else if (r.verdict === 'Extra' && o.live) {
+    live = isSecret(r.key) ? maskSecretObject(o.live, r.key) : o.live;
+  } else return undefined;
+  const yaml = (obj: KubeObject | undefined) => (obj ? stringify(obj, { lineWidth: 0, aliasDuplicateObjects: false }) : '');
+  return createTwoFilesPatch(`git/${envName}/${label}`, `live/${envName}/${label}`, yaml(desired), yaml(live), undefined, undefined, { context: 3 });
+}
+
+function colorize(patch: string): string {
+  return patch
+    .split('\n')
+    .map((l) => (l.startsWith('+++') || l.startsWith('---') ? `\x1b[1m${l}\x1b[0m` : l.startsWith('+') ? `\x1b[32m${l}\x1b[0m` : l.startsWith('-') ? `\x1b[31m${l}\x1b[0m` : l.startsWith('@@') ? `\x1b[36m${l}\x1b[0m` : l))
+    .join('\n');
+}

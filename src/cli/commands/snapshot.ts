@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
+import { formatProblem } from '../../core/engine';
+import { RecordingReader, serializeSnapshot } from '../../core/repo/snapshot';
+import { LiveSources, openRepo, repoRootArg } from './driftCommon';
+
+const usage = `Usage: gitops-drift snapshot [REPO] --out FILE [--env NAME] [--context CTX] [--kubeconfig PATH] [--allow-exec]
+
+Saves what the cluster holds for the environments of REPO (the same LISTs \`check\` makes: every kind and
+namespace their desired state touches) to FILE, so \`gitops-drift check --live-from FILE\` can diff against it
+without a cluster.
+
+Secret values are never written: each is replaced by a salted SHA-256 hash (salt random per snapshot), which is
+enough to tell "same" from "differs" and nothing more. The hash of a weak password can still be guessed by
+someone holding the file; keep snapshots where you keep other internal cluster data.
+
+Options:
+  --out FILE          where to write (YAML); written whole or not at all
+  --env NAME          only this environment (default: all)
+  --context CTX       kube context for every environment (default: each environment's, else the current one)
+  --kubeconfig PATH   kubeconfig file (default: KUBECONFIG, else ~/.kube/config)
+  --allow-exec        allow credential plugins (exec) named by the kubeconfig`;
+
+/** `gitops-drift snapshot`: records live state for offline checks. */
+export const snapshotCommand: CliCommand = {
+  name: 'snapshot',
+  summary: 'Save the live objects the environments need to a file (Secret values hashed) for check --live-from',
+  usage,
+  async run(args: string[], io: CliIO): Promise<number> {
+    const { options, positionals } = parseArgs(args, { strings: ['out', 'env', 'context', 'kubeconfig'], booleans: ['allow-exec'] });
+    if (positionals.length > 1) throw new UsageError('expected at most one REPO');
+    if (typeof options.out !== 'string') throw new UsageError('--out FILE is required');
+    const { engine, selected } = await openRepo(await repoRootArg(positionals[0], io), io, options.env as string | undefined);
+    const contexts = new Set(selected.map((e) => (options.context as string | undefined) ?? e.context ?? ''));
+    if (contexts.size > 1) throw new UsageError(`a snapshot holds one cluster, and these environments use several contexts (${[...contexts].map((c) => c || '(current)').join(', ')}): pass --env or --context`);
+    const sources = new LiveSources({ context: options.context as string | undefined, kubeconfig: options.kubeconfig as string | undefined, allowExec: Boolean(options['allow-exec']) }, io);
+    const salt = randomBytes(16).toString('hex');
+    let recorder: RecordingReader | undefined;
+    let context = '';
+    let failed = false;
+    for (const env of selected) {
+      const source = await sources.forEnvironment(env);
+      if ('error' in source) {
+        io.stderr(`${env.name}: ${source.error}\n`);
+        failed = true;
+        continue;
+      }
+      recorder ??= new RecordingReader(source.reader, salt);
+      context = source.context;
+      const report = await engine.check(env, { ...source, reader: recorder });
+      for (const p of report.problems) io.stderr(`${p.severity}: ${formatProblem(p)}\n`);
+      if (report.error) {
+        io.stderr(`${env.name}: ${report.error}\n`);
+        failed = true;
+      }
+    }
+    if (failed || !recorder) {
+      io.stderr('nothing written: not every environment could be read\n');
+      return 2;
+    }
+    const snapshot = recorder.snapshot(new Date().toISOString(), context);
+    const out = path.resolve(io.cwd, options.out);
+    // Write beside the target, then rename: a reader never sees half a snapshot.
+    const tmp = `${out}.${process.pid}.tmp`;
+    try {
+      await writeFile(tmp, serializeSnapshot(snapshot), { mode: 0o600 });
+      await rename(tmp, out);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw new Error(`cannot write ${options.out}: ${(e as Error).message}`);
+    }
+    const objects = snapshot.scopes.reduce((n, s) => n + (s.status === 'ok' ? s.items.length : 0), 0);
+    const failures = snapshot.scopes.filter((s) => s.status !== 'ok').length;
+    io.stderr(`saved ${objects} objects from ${snapshot.scopes.length} lists${failures ? ` (${failures} could not be read)` : ''} for ${selected.map((e) => e.name).join(', ')} to ${options.out}; Secret values are hashed\n`);
+    return 0;
+  },
+};
