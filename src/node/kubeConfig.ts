@@ -168,11 +168,11 @@ function parseFile(file: string): { text: string; empty: boolean; tokenFiles: Ma
   } catch (e) {
     throw new ClusterError('kubeconfig', `cannot read kubeconfig ${file}: ${(e as Error).message}`);
   }
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text);
   const error = doc.errors[0];
   if (error) {
     const pos = error.linePos?.[0];
-    throw new ClusterError('kubeconfig', `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${error.message.split('\n')[0]}`);
+    throw new ClusterError('kubeconfig', `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
   }
   if (doc.contents !== null && !isMap(doc.contents)) throw new ClusterError('kubeconfig', `${file}:1: a kubeconfig must be a YAML mapping`);
   const tokenFiles = new Map<string, string>();
