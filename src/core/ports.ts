@@ -15,6 +15,8 @@ export interface DirEntry {
 export interface FileSystem {
   /** Throws an error with `code: 'ENOENT'` when the file does not exist. */
   readFile(path: string): Promise<string>;
+  /** The file's raw bytes (generators keep non-UTF-8 files byte-exact). Optional: callers fall back to readFile. */
+  readFileBytes?(path: string): Promise<Uint8Array>;
   readDir(path: string): Promise<DirEntry[]>;
   /** Undefined when nothing exists at the path. */
   stat(path: string): Promise<{ isDirectory: boolean; isFile: boolean } | undefined>;

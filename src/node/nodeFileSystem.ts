@@ -7,6 +7,10 @@ export class NodeFileSystem implements FileSystem {
     return fs.readFile(path, 'utf8');
   }
 
+  readFileBytes(path: string): Promise<Uint8Array> {
+    return fs.readFile(path);
+  }
+
   async readDir(path: string): Promise<DirEntry[]> {
     const entries = await fs.readdir(path, { withFileTypes: true });
     return entries

@@ -43,12 +43,23 @@ export function mergeOptions(local: GeneratorOptions, global: GeneratorOptions):
 }
 
 /** kustomize's encodeBase64: lines of 70 characters, each ending in a newline, once the text reaches 70. */
-export function encodeBase64(text: string): string {
-  const enc = Buffer.from(text, 'utf8').toString('base64');
+export function encodeBase64(content: string | Uint8Array): string {
+  const enc = (typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content)).toString('base64');
   if (Math.floor(enc.length / 70) + 1 <= 1) return enc;
   let out = '';
   for (let i = 0; i < enc.length; i += 70) out += enc.slice(i, i + 70) + '\n';
   return out;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The text of valid UTF-8 bytes, undefined otherwise (Go's utf8.Valid). */
+function utf8(bytes: Uint8Array): string | undefined {
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 function stripQuotes(v: string): string {
@@ -86,8 +97,8 @@ export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: s
   const entryOrigin: Origin = { ...entry.origin, kind: 'generator' };
   const nameNode = entry.entries.get('name');
   const name = getString(entry, 'name');
-  const data = new Map<string, { value: string; origin: Origin }>();
-  const put = (key: string, value: string, origin: Origin) => {
+  const data = new Map<string, { value: string | Uint8Array; origin: Origin }>();
+  const put = (key: string, value: string | Uint8Array, origin: Origin) => {
     if (data.has(key)) fail(`${kind} ${name}: key '${key}' is set twice`, origin);
     data.set(key, { value, origin });
   };
@@ -106,18 +117,22 @@ export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: s
     const key = eq > 0 ? f.value.slice(0, eq) : f.value.slice(f.value.lastIndexOf('/') + 1);
     const path = eq > 0 ? f.value.slice(eq + 1) : f.value;
     const abs = loader.resolveFile(dir, path, f.origin);
-    put(key, await loader.readText(abs, f.origin), { ...f.origin, kind: 'generatorFile' });
+    const bytes = await loader.readBytes(abs, f.origin);
+    put(key, utf8(bytes) ?? bytes, { ...f.origin, kind: 'generatorFile' });
   }
   const options = mergeOptions(readOptions(entry.entries.get('options')), global);
   const node = tmap(entryOrigin);
   node.entries.set('apiVersion', tscalar('v1', entryOrigin));
-  if (data.size > 0) {
+  // Text goes to data; a ConfigMap's non-UTF-8 file goes to binaryData, base64 (kustomize's makeConfigMapValueRNode).
+  for (const field of ['binaryData', 'data'] as const) {
+    const keys = [...data.keys()].filter((k) => (field === 'binaryData') === (kind === 'ConfigMap' && typeof data.get(k)!.value !== 'string')).sort();
+    if (keys.length === 0) continue;
     const dataNode = tmap(entryOrigin);
-    for (const key of [...data.keys()].sort()) {
+    for (const key of keys) {
       const d = data.get(key)!;
-      dataNode.entries.set(key, tscalar(kind === 'Secret' ? encodeBase64(d.value) : d.value, d.origin));
+      dataNode.entries.set(key, tscalar(kind === 'Secret' || typeof d.value !== 'string' ? encodeBase64(d.value) : d.value, d.origin));
     }
-    node.entries.set('data', dataNode);
+    node.entries.set(field, dataNode);
   }
   if (options.immutable) node.entries.set('immutable', tscalar(true, entryOrigin));
   node.entries.set('kind', tscalar(kind, entryOrigin));

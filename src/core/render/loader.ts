@@ -72,10 +72,20 @@ export class Loader {
 
   /** Reads a text file; a missing file is an error at `at`. */
   async readText(abs: string, at?: SourceLocation): Promise<string> {
+    return this.read(abs, at, () => this.fs.readFile(abs));
+  }
+
+  /** Reads a file's bytes (through readFile as UTF-8 when the FileSystem cannot give bytes). */
+  async readBytes(abs: string, at?: SourceLocation): Promise<Uint8Array> {
+    const fs = this.fs;
+    return this.read(abs, at, async () => (fs.readFileBytes ? fs.readFileBytes(abs) : Buffer.from(await fs.readFile(abs), 'utf8')));
+  }
+
+  private async read<T>(abs: string, at: SourceLocation | undefined, get: () => Promise<T>): Promise<T> {
     try {
-      const text = await this.fs.readFile(abs);
+      const content = await get();
       this.files.add(this.rel(abs));
-      return text;
+      return content;
     } catch (e) {
       const code = (e as { code?: string }).code;
       const what = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot read (${(e as Error).message})`;
