@@ -1,0 +1,230 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { runCli } from '../../../src/cli/main';
+import type { CliIO } from '../../../src/cli/command';
+import { DriftEngine } from '../../../src/core/engine';
+import { RecordingReader, serializeSnapshot } from '../../../src/core/repo/snapshot';
+import { NodeFileSystem } from '../../../src/node/nodeFileSystem';
+import { FakeReader, types } from '../repo/fakes';
+
+const repoRoot = resolve(__dirname, '..', '..', '..');
+const shop = join(repoRoot, 'examples', 'shop');
+
+async function run(argv: string[], cwd = repoRoot, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd, color: false, env };
+  const code = await runCli(argv, io);
+  return { code, out, err };
+}
+
+/** A throw-away repo on disk, removed after the suite. */
+function tempRepo(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gitops-drift-cli-'));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+  return dir;
+}
+
+describe('CLI: envs', () => {
+  it('lists the example environments with where they are declared, and the promotion order', async () => {
+    const { code, out } = await run(['envs', 'examples/shop']);
+    assert.equal(code, 0);
+    assert.deepEqual(out.split('\n').slice(0, 4).map((l) => l.split(/\s+/).slice(0, 3).join(' ')), ['NAME PATH NAMESPACE', 'dev envs/dev shop-dev', 'staging envs/staging shop-staging', 'prod envs/prod shop-prod']);
+    assert.match(out, /dev +envs\/dev +shop-dev +\(current\) +\.gitops-drift\.yaml:3:5/);
+    assert.match(out, /promotion: dev → staging → prod/);
+  });
+
+  it('prints JSON, and exits 2 with file:line when the config is invalid', async () => {
+    const dir = tempRepo({ '.gitops-drift.yaml': 'environments:\n  - name: dev\n    path: envs/dev\n  - name: prod\n', 'envs/dev/kustomization.yaml': 'resources: []\n' });
+    try {
+      const { code, out, err } = await run(['envs', dir, '--format', 'json']);
+      assert.equal(code, 2);
+      assert.deepEqual(JSON.parse(out).environments.map((e: { name: string }) => e.name), ['dev']);
+      assert.equal(err, "error: .gitops-drift.yaml:4:5: environment is missing 'path'\n");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 2 with a hint when a folder has no environments', async () => {
+    const dir = tempRepo({ 'README.md': 'nothing here\n' });
+    try {
+      const { code, err } = await run(['envs', dir]);
+      assert.equal(code, 2);
+      assert.match(err, /no environments found in .*: add \.gitops-drift\.yaml or use a conventional layout/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('CLI: check against the example snapshot', () => {
+  it('prints one line per drifted field with its origin, and exits 1', async () => {
+    const { code, out, err } = await run(['check', 'examples/shop', '--live-from', 'examples/shop/live-snapshot.yaml']);
+    assert.equal(err, '');
+    assert.equal(code, 1);
+    const lines = out.split('\n');
+    const line = (re: RegExp) => lines.filter((l) => re.test(l));
+    assert.equal(line(/^prod +Deployment shop-prod\/web {2}replicas: git 3, live 5 {3}envs\/prod\/web-patch\.yaml:6\b/).length, 1);
+    assert.equal(line(/^prod +Deployment shop-prod\/api {2}containers\[0\]\.image: git ghcr\.io\/example\/shop-api:2\.1\.0, live ghcr\.io\/example\/shop-api:2\.1\.1-hotfix {3}base\/kustomization\.yaml:\d+ {3}\(kubectl-set at /).length, 1);
+    assert.equal(line(/^dev +CronJob shop-dev\/cart-cleanup {2}missing in the cluster {3}base\/cleanup-cronjob\.yaml:1$/).length, 1);
+    assert.equal(line(/^staging +Secret shop-staging\/api-credentials-\w+ {2}data\.DB_PASSWORD: value differs/).length, 1);
+    // The HPA-owned replicas of prod's api are ignored by the example's config.
+    assert.equal(line(/shop-prod\/api {2}replicas/).length, 0);
+    assert.ok(!out.includes('rotated-by-hand') && !out.includes('example-not-a-real-password'));
+  });
+
+  it('prints the documented JSON: every rendered object once, repo-relative origins, 1-based lines', async () => {
+    const { code, out } = await run(['check', 'examples/shop', '--live-from', 'examples/shop/live-snapshot.yaml', '--env', 'prod', '--format', 'json']);
+    assert.equal(code, 1);
+    const doc = JSON.parse(out);
+    assert.equal(doc.environments.length, 1);
+    const prod = doc.environments[0];
+    assert.deepEqual([prod.name, prod.path, prod.error, prod.namespace], ['prod', 'envs/prod', null, 'shop-prod']);
+    const rendered = new Set<string>();
+    for (const r of prod.resources) {
+      const id = `${r.kind}/${r.namespace}/${r.name}`;
+      assert.ok(!rendered.has(id), `${id} appears once`);
+      rendered.add(id);
+      assert.equal(typeof r.apiVersion, 'string');
+    }
+    assert.equal(prod.resources.length, 12);
+    const web = prod.resources.find((r: { kind: string; name: string }) => r.kind === 'Deployment' && r.name === 'web');
+    assert.equal(web.verdict, 'Drifted');
+    const replicas = web.fields.find((f: { path: string }) => f.path === '/spec/replicas');
+    assert.deepEqual({ desired: replicas.desired, live: replicas.live, file: replicas.origin.file, line: replicas.origin.line }, { desired: 3, live: 5, file: 'envs/prod/web-patch.yaml', line: 6 });
+    assert.ok(replicas.origin.column >= 1, 'columns are 1-based');
+    assert.equal(prod.summary.Drifted, 4);
+  });
+
+  it('prints SARIF with results at the git lines', async () => {
+    const { code, out } = await run(['check', 'examples/shop', '--live-from', 'examples/shop/live-snapshot.yaml', '--format', 'sarif']);
+    assert.equal(code, 1);
+    const sarif = JSON.parse(out);
+    assert.equal(sarif.version, '2.1.0');
+    const results = sarif.runs[0].results as { ruleId: string; locations?: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[];
+    assert.deepEqual(
+      results.filter((r) => r.ruleId === 'drift/missing').map((r) => `${r.locations?.[0].physicalLocation.artifactLocation.uri}:${r.locations?.[0].physicalLocation.region.startLine}`),
+      ['base/cleanup-cronjob.yaml:1'],
+    );
+    assert.equal(results.filter((r) => r.ruleId === 'drift/field').length, 7);
+  });
+
+  it('exits 2 for an unknown environment, format, or a snapshot that is not there', async () => {
+    const a = await run(['check', 'examples/shop', '--env', 'qa', '--live-from', 'examples/shop/live-snapshot.yaml']);
+    assert.deepEqual([a.code, a.err], [2, "error: no environment 'qa' (known: dev, staging, prod)\n"]);
+    const b = await run(['check', 'examples/shop', '--format', 'xml']);
+    assert.equal(b.code, 2);
+    assert.match(b.err, /--format must be text, json or sarif, not xml/);
+    const c = await run(['check', 'examples/shop', '--live-from', 'nope.yaml']);
+    assert.equal(c.code, 2);
+    assert.match(c.err, /cannot read --live-from nope\.yaml: no such file/);
+  });
+});
+
+describe('CLI: check exit codes on a small repo', () => {
+  const cm = (level: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  namespace: demo\ndata:\n  level: ${level}\n`;
+  let dir: string;
+
+  beforeEach(() => {
+    dir = tempRepo({ 'envs/dev/kustomization.yaml': 'resources: [cm.yaml]\n', 'envs/dev/cm.yaml': cm('info') });
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function snapshotOf(level: string): Promise<string> {
+    const engine = new DriftEngine({ fs: new NodeFileSystem(), repoRoot: dir });
+    const recorder = new RecordingReader(new FakeReader([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app', namespace: 'demo' }, data: { level } }], types), 'salt');
+    await engine.check(await engine.environment('dev'), { reader: recorder, context: 'fake' });
+    const file = join(dir, 'snap.yaml');
+    writeFileSync(file, serializeSnapshot(recorder.snapshot('2026-11-22T00:00:00Z')));
+    return file;
+  }
+
+  it('exits 0 when in sync, 1 on drift', async () => {
+    const inSync = await run(['check', dir, '--live-from', await snapshotOf('info')]);
+    assert.equal(inSync.code, 0);
+    assert.match(inSync.out, /^dev {2}1 objects: 1 InSync/);
+    const drifted = await run(['check', dir, '--live-from', await snapshotOf('debug')]);
+    assert.equal(drifted.code, 1);
+    assert.match(drifted.out, /^dev {2}ConfigMap demo\/app {2}data\.level: git info, live debug {3}envs\/dev\/cm\.yaml:7/);
+  });
+
+  it('exits 2 with the file and line when the environment does not render', async () => {
+    writeFileSync(join(dir, 'envs/dev/kustomization.yaml'), 'resources: [cm.yaml, gone.yaml]\n');
+    const { code, out } = await run(['check', dir, '--live-from', await snapshotOfAfterFix()]);
+    assert.equal(code, 2);
+    assert.match(out, /^dev {2}error: render failed: envs\/dev\/kustomization\.yaml:1:\d+: .*gone\.yaml/);
+
+    async function snapshotOfAfterFix(): Promise<string> {
+      const saved = readFileSync(join(dir, 'envs/dev/kustomization.yaml'), 'utf8');
+      writeFileSync(join(dir, 'envs/dev/kustomization.yaml'), 'resources: [cm.yaml]\n');
+      const file = await snapshotOf('info');
+      writeFileSync(join(dir, 'envs/dev/kustomization.yaml'), saved);
+      return file;
+    }
+  });
+
+  it('reports an unreachable cluster as the environment error (exit 2), and snapshot writes nothing', async () => {
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: { server: "https://127.0.0.1:1" }\nusers:\n- name: u\n  user: { token: abc }\ncontexts:\n- name: down\n  context: { cluster: c, user: u }\ncurrent-context: down\n',
+    );
+    const { code, out } = await run(['check', dir, '--kubeconfig', kubeconfig, '--format', 'json']);
+    assert.equal(code, 2);
+    const env = JSON.parse(out).environments[0];
+    assert.equal(env.context, 'down');
+    assert.match(env.error, /127\.0\.0\.1:1/);
+    assert.deepEqual(env.resources, []);
+    const snap = await run(['snapshot', dir, '--kubeconfig', kubeconfig, '--out', join(dir, 'out.yaml')]);
+    assert.equal(snap.code, 2);
+    assert.match(snap.err, /nothing written/);
+    assert.equal(existsSync(join(dir, 'out.yaml')), false);
+  });
+
+  it('needs --out for a snapshot', async () => {
+    const { code, err } = await run(['snapshot', dir]);
+    assert.equal(code, 2);
+    assert.match(err, /--out FILE is required/);
+  });
+});
+
+describe('CLI: diff', () => {
+  it('prints a unified diff per drifted object, and exits 1', async () => {
+    const { code, out } = await run(['diff', 'examples/shop', '--env', 'prod', '--live-from', 'examples/shop/live-snapshot.yaml']);
+    assert.equal(code, 1);
+    assert.match(out, /--- git\/prod\/Deployment\/shop-prod\/web\n\+\+\+ live\/prod\/Deployment\/shop-prod\/web\n/);
+    assert.match(out, /\n-  replicas: 3\n\+  replicas: 5\n/);
+    assert.match(out, /\n-  LOG_LEVEL: warn\n\+  LOG_LEVEL: debug\n/);
+    assert.ok(!out.includes('managedFields') && !out.includes('resourceVersion') && !out.includes('creationTimestamp'), 'no server noise');
+  });
+
+  it('limits the diff to KIND/NAME (generated names match without their hash), and masks Secret values', async () => {
+    const cm = await run(['diff', 'examples/shop', 'configmap/web-config', '--env', 'prod', '--live-from', 'examples/shop/live-snapshot.yaml']);
+    assert.equal(cm.code, 1);
+    assert.equal(cm.out.match(/^--- git\//gm)?.length, 1);
+    const secret = await run(['diff', 'examples/shop', 'secret/api-credentials', '--env', 'staging', '--live-from', 'examples/shop/live-snapshot.yaml']);
+    assert.equal(secret.code, 1);
+    assert.match(secret.out, /DB_PASSWORD: "?\(secret: sha256:[0-9a-f]{8}\)/);
+    const secretValues = ['example-not-a-real-password', 'rotated-by-hand', Buffer.from('example-not-a-real-password').toString('base64')];
+    assert.ok(secretValues.every((v) => !secret.out.includes(v)));
+  });
+
+  it('exits 2 when KIND/NAME matches nothing', async () => {
+    const { code, err } = await run(['diff', 'examples/shop', 'deployment/nope', '--live-from', 'examples/shop/live-snapshot.yaml']);
+    assert.equal(code, 2);
+    assert.match(err, /no object matches deployment\/nope/);
+  });
+
+  it('reads KIND/NAME alone when run inside the repo', async () => {
+    const { code, out } = await run(['diff', 'deploy/web', '--env', 'prod', '--live-from', 'live-snapshot.yaml'], shop);
+    assert.equal(code, 1);
+    assert.equal(out.match(/^--- git\//gm)?.length, 1);
+  });
+});
+
