@@ -1,0 +1,62 @@
+// Child process of run.ts: renders one root in-process several times and prints timings and peak RSS as JSON.
+// A separate process keeps the figures free of the parent's own memory and JIT state.
+import { performance } from 'node:perf_hooks';
+import { renderKustomization } from '../../src/core/render/kustomize';
+import { createRenderCache, type RenderCache } from '../../src/core/render/loader';
+import { NodeFileSystem } from '../../src/node/nodeFileSystem';
+
+/** Median, min and max of a sample, in ms. */
+export interface Spread {
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+}
+
+/** What one in-process run reports. */
+export interface InProcessFigures {
+  objects: number;
+  /** First render in a fresh process: nothing compiled, nothing cached. */
+  coldMs: number;
+  /** Re-render with the parse cache the editor and engine keep between renders (files unchanged). */
+  warmCached: Spread;
+  /** Re-render with a fresh cache each time: JIT warm, every file read and parsed again. */
+  warmUncached: Spread;
+  peakRssMiB: number;
+}
+
+async function main(): Promise<void> {
+  const [repoRoot, root, runsArg, warmupArg] = process.argv.slice(2);
+  const runs = Number(runsArg);
+  const warmup = Number(warmupArg);
+  const fs = new NodeFileSystem();
+  const render = async (cache: RenderCache) => {
+    const start = performance.now();
+    const result = await renderKustomization(root, { fs, repoRoot, cache });
+    return { ms: performance.now() - start, objects: result.objects.length };
+  };
+  const sample = async (cacheFor: () => RenderCache): Promise<Spread> => {
+    for (let i = 0; i < warmup; i++) await render(cacheFor());
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) times.push((await render(cacheFor())).ms);
+    times.sort((a, b) => a - b);
+    return { medianMs: times[Math.floor(times.length / 2)], minMs: times[0], maxMs: times[times.length - 1] };
+  };
+  const shared = createRenderCache();
+  const cold = await render(shared);
+  const warmCached = await sample(() => shared);
+  const warmUncached = await sample(createRenderCache);
+  const figures: InProcessFigures = {
+    objects: cold.objects,
+    coldMs: cold.ms,
+    warmCached,
+    warmUncached,
+    // Linux reports maxRSS in KiB.
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+  };
+  process.stdout.write(JSON.stringify(figures) + '\n');
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 2;
+});

@@ -1,0 +1,140 @@
+// Render benchmark: `npx tsx bench/render/run.ts [--sizes 1000,5000] [--runs 15] [--process-runs 3] [--write-docs]`.
+// Generates overlays of each size in a temp dir, then prints the in-process warm render time, the CLI's and the
+// real kustomize's whole-process time, and each one's peak RSS. It prints figures; it asserts nothing.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { parseAllDocuments } from 'yaml';
+import { testbedBin } from '../../test/testbed/bins';
+import { generateRepo } from './generate';
+import type { InProcessFigures } from './inProcess';
+import { measureProcess } from './measure';
+
+const repo = resolve(__dirname, '..', '..');
+
+interface Row {
+  resources: number;
+  objects: number;
+  warmCachedMs: number;
+  warmUncachedMs: number;
+  coldMs: number;
+  inProcessRssMiB: number;
+  cliMs: number;
+  cliRssMiB: number;
+  kustomizeMs: number;
+  kustomizeRssMiB: number;
+  sameOutput: string;
+}
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+function main(): void {
+  const sizes = option('sizes', '1000,5000').split(',').map(Number);
+  const runs = Number(option('runs', '15'));
+  // kustomize takes seconds per build at these sizes on a shared 2-core box: few whole-process runs are enough.
+  const processRuns = Number(option('process-runs', '3'));
+  const kustomize = testbedBin('kustomize');
+  process.stderr.write('building dist/cli.js (npm run build)\n');
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
+
+  const rows: Row[] = [];
+  for (const size of sizes) {
+    const dir = mkdtempSync(join(tmpdir(), `gitops-drift-bench-${size}-`));
+    // An interrupted run still removes its generated repo.
+    const onSignal = () => {
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(130);
+    };
+    process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+    try {
+      const root = generateRepo(dir, size);
+      process.stderr.write(`${size} resources: in-process\n`);
+      const inProcess = runInProcess(dir, root, runs);
+      process.stderr.write(`${size} resources: CLI\n`);
+      const cli = measureProcess(process.execPath, [join(repo, 'dist', 'cli.js'), 'render', root, '--repo-root', dir], processRuns, dir);
+      process.stderr.write(`${size} resources: kustomize build\n`);
+      const kz = measureProcess(kustomize, ['build', root], processRuns, dir);
+      rows.push({
+        resources: size,
+        objects: inProcess.objects,
+        warmCachedMs: inProcess.warmCached.medianMs,
+        warmUncachedMs: inProcess.warmUncached.medianMs,
+        coldMs: inProcess.coldMs,
+        inProcessRssMiB: inProcess.peakRssMiB,
+        cliMs: cli.medianMs,
+        cliRssMiB: cli.peakRssMiB,
+        kustomizeMs: kz.medianMs,
+        kustomizeRssMiB: kz.peakRssMiB,
+        sameOutput: sameObjects(kz.stdout, cli.stdout),
+      });
+    } finally {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const report = formatReport(rows, runs, processRuns, execFileSync(kustomize, ['version'], { encoding: 'utf8' }).trim());
+  process.stdout.write(report + '\n');
+  if (process.argv.includes('--write-docs')) writeDocs(report);
+}
+
+function runInProcess(dir: string, root: string, runs: number): InProcessFigures {
+  const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', join(__dirname, 'inProcess.ts'), dir, root, String(runs), '5'], {
+    cwd: repo,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`in-process render failed: ${r.stderr.trim()}`);
+  return JSON.parse(r.stdout) as InProcessFigures;
+}
+
+/** Whether both outputs parse to the same objects in the same order; a benchmark of a wrong render means nothing. */
+function sameObjects(kustomizeOut: string, ours: string): string {
+  const parse = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as unknown).filter((o) => o != null);
+  const a = parse(kustomizeOut);
+  const b = parse(ours);
+  if (isDeepStrictEqual(a, b)) return 'yes';
+  const firstDiff = a.findIndex((o, i) => !isDeepStrictEqual(o, b[i]));
+  return `no (${b.length} vs ${a.length} objects, first difference at #${firstDiff})`;
+}
+
+function formatReport(rows: Row[], runs: number, processRuns: number, kustomizeVersion: string): string {
+  const ms = (n: number) => `${n.toFixed(n < 100 ? 1 : 0)} ms`;
+  const mib = (n: number) => `${n.toFixed(0)} MiB`;
+  const cpu = cpus();
+  return [
+    `Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores (shared), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; ` +
+      `Node ${process.version}; kustomize ${kustomizeVersion} (test bed build); date ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; ` +
+      `load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (other sessions share the box: compare columns within a row).`,
+    `Warm render: median of ${runs} renders after 5 warm-up renders in one process, with the parse cache the engine keeps ` +
+      '(files unchanged) and with a fresh cache each time (every file read and parsed again). ' +
+      `Whole-process times: median of ${processRuns} runs, ` +
+      'wall clock from spawn to exit, stdout captured. Peak memory: max RSS (GNU time; the in-process figure is the whole Node process incl. the TS loader).',
+    '',
+    '| resources | objects | warm render, cached | warm render, uncached | first render in process | in-process peak RSS | `gitops-drift render` (CLI) | CLI peak RSS | `kustomize build` | kustomize peak RSS | same output |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    ...rows.map((r) =>
+      `| ${r.resources} | ${r.objects} | ${ms(r.warmCachedMs)} | ${ms(r.warmUncachedMs)} | ${ms(r.coldMs)} | ${mib(r.inProcessRssMiB)} | ${ms(r.cliMs)} | ${mib(r.cliRssMiB)} | ${ms(r.kustomizeMs)} | ${mib(r.kustomizeRssMiB)} | ${r.sameOutput} |`,
+    ),
+  ].join('\n');
+}
+
+const BEGIN = '<!-- render-bench:begin (written by `npx tsx bench/render/run.ts --write-docs`) -->';
+const END = '<!-- render-bench:end -->';
+
+/** Replaces only the generated block of the render section, leaving the rest of docs/benchmarks.md alone. */
+function writeDocs(report: string): void {
+  const path = join(repo, 'docs', 'benchmarks.md');
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
+  const block = `${BEGIN}\n${report}\n${END}`;
+  const start = text.indexOf(BEGIN.slice(0, 24));
+  const end = text.indexOf(END);
+  const next = start >= 0 && end > start ? text.slice(0, start) + block + text.slice(end + END.length) : `${text.trimEnd()}\n\n## Render\n\n${block}\n`;
+  writeFileSync(path, next);
+  process.stderr.write(`updated ${path}\n`);
+}
+
+main();
