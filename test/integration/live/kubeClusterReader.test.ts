@@ -1,8 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ClusterError } from '../../../src/core/live/clusterError';
 import { LiveCache, type LiveChange } from '../../../src/core/live/liveCache';
 import { readLiveState } from '../../../src/core/live/readLiveState';
@@ -277,6 +278,43 @@ describe('KubeClusterReader against the test-bed API server', function () {
     const wrongCa = await createKubeClusterReader({ kubeconfigPath: kubeconfigFor(testCluster().server, { token: testCluster().adminToken }, { 'certificate-authority': undefined }) });
     readers.push(wrongCa);
     await assert.rejects(readLiveState([configMap(ns, 'c', {})], wrongCa, { defaultNamespace: 'default' }), (e: unknown) => e instanceof ClusterError && e.reason === 'tls');
+  });
+
+  it('authenticates with a client certificate, and skips server verification only when the kubeconfig says so', async () => {
+    // A client certificate signed by the test bed's CA: CN is the user, O the group.
+    const caDir = dirname(testCluster().caFile);
+    const dir = mkdtempSync(join(tmpdir(), 'gitops-drift-cert-'));
+    const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'client.key'), '-out', join(dir, 'client.csr'), '-subj', '/O=system:masters/CN=cert-admin');
+    openssl('x509', '-req', '-in', join(dir, 'client.csr'), '-CA', testCluster().caFile, '-CAkey', join(caDir, 'ca.key'), '-CAcreateserial', '-out', join(dir, 'client.crt'), '-days', '1');
+    const certReader = await createKubeClusterReader({ kubeconfigPath: kubeconfigFor(testCluster().server, { 'client-certificate': join(dir, 'client.crt'), 'client-key': join(dir, 'client.key') }) });
+    readers.push(certReader);
+    const state = await readLiveState([configMap(ns, 'web-config', {})], certReader, { defaultNamespace: 'default' });
+    assert.ok(state.objects.has(`/ConfigMap/${ns}/web-config`));
+
+    const insecure = await createKubeClusterReader({ kubeconfigPath: kubeconfigFor(testCluster().server, { token: testCluster().adminToken }, { 'certificate-authority': undefined, 'insecure-skip-tls-verify': true }) });
+    readers.push(insecure);
+    assert.ok((await readLiveState([configMap(ns, 'web-config', {})], insecure, { defaultNamespace: 'default' })).objects.has(`/ConfigMap/${ns}/web-config`));
+  });
+
+  it('runs an exec credential plugin only when allowed, and only once for many requests', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gitops-drift-exec-'));
+    const counter = join(dir, 'runs');
+    writeFileSync(counter, '');
+    const plugin = join(dir, 'plugin.js');
+    writeFileSync(plugin, `require('fs').appendFileSync(process.env.RUNS, 'x');
+process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: ${JSON.stringify(testCluster().adminToken)} } }));
+`);
+    const user = { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: process.execPath, args: [plugin], env: [{ name: 'RUNS', value: counter }] } };
+    const path = kubeconfigFor(testCluster().server, user);
+    await assert.rejects(createKubeClusterReader({ kubeconfigPath: path }), (e: unknown) => e instanceof ClusterError && e.reason === 'execNotAllowed');
+    assert.equal(readFileSync(counter, 'utf8'), '', 'the plugin did not run');
+    const reader = await createKubeClusterReader({ kubeconfigPath: path, allowExec: true });
+    readers.push(reader);
+    const desired = Array.from({ length: 4 }, (_, i) => configMap(`${ns}-${i}`, 'c', {}));
+    await readLiveState(desired, reader, { defaultNamespace: 'default' });
+    assert.equal(reader.stats.requests, 6);
+    assert.equal(readFileSync(counter, 'utf8'), 'x');
   });
 
   it("lists the kubeconfig's contexts and the current one", async () => {
