@@ -1,17 +1,65 @@
 // Composition root: builds the editor side over the core and registers it. Nothing else lives here.
+// The engine, renderer and cluster client load on first use (driftSession), so activation stays cheap.
 import * as vscode from 'vscode';
-import { CommandIds } from './vscode/commands/commandIds';
-import { registerCommand } from './vscode/commands/registerCommand';
+import { registerCommands } from './vscode/commands/registerCommands';
+import { DriftDecorations } from './vscode/decorations/driftDecorations';
+import { DriftDiagnostics } from './vscode/diagnostics/driftDiagnostics';
+import { MarkerIndex } from './vscode/diagnostics/markerIndex';
+import { DriftQuickFixes } from './vscode/diagnostics/quickFixes';
+import { DriftDocuments } from './vscode/diff/driftDocuments';
+import { DriftStore } from './vscode/driftStore';
 import { createHost } from './vscode/host';
+import { RefreshOnSave } from './vscode/refreshOnSave';
+import { affectsSettings, readSettings } from './vscode/settings';
+import { DriftStatusBar } from './vscode/statusBar';
+import { EnvironmentsTreeProvider } from './vscode/views/environmentsTree';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('GitOps Drift', { log: true });
-  context.subscriptions.push(log);
   const host = createHost();
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  const repoRoot = folder?.uri.scheme === 'file' ? folder.uri.fsPath.split('\\').join('/').replace(/\/+$/, '') : undefined;
+  const store = new DriftStore({
+    repoRoot,
+    createSession: async (options) => new (await import('./vscode/driftSession.js')).DriftSession(options),
+    settings: () => readSettings(vscode.workspace.isTrusted),
+    log,
+    state: context.workspaceState,
+  });
+  const index = new MarkerIndex(store);
+  const diagnostics = new DriftDiagnostics(index, () => store.repoRoot);
+  const documents = new DriftDocuments(store);
+  const tree = new EnvironmentsTreeProvider(store);
+  const view = vscode.window.createTreeView('gitopsDrift.environments', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(
-    registerCommand(CommandIds.refresh, async () => undefined, host, log),
-    registerCommand(CommandIds.showLog, () => log.show(), host, log),
+    log,
+    store,
+    index,
+    diagnostics,
+    documents,
+    tree,
+    view,
+    new DriftDecorations(index, context.extensionUri),
+    new DriftStatusBar(store),
+    new RefreshOnSave(store, () => readSettings(vscode.workspace.isTrusted).refreshDebounceMs),
+    vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new DriftQuickFixes(diagnostics), { providedCodeActionKinds: DriftQuickFixes.kinds }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (affectsSettings(e)) void store.settingsChanged();
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void store.settingsChanged()),
+    store.onDidChangeBusy((busy) => {
+      if (busy) void vscode.window.withProgress({ location: { viewId: 'gitopsDrift.environments' } }, () => new Promise<void>((resolve) => {
+        const sub = store.onDidChangeBusy((b) => {
+          if (!b) {
+            sub.dispose();
+            resolve();
+          }
+        });
+      }));
+    }),
+    ...registerCommands({ store, host, log, documents }),
   );
+  if (repoRoot) void store.refresh({ reload: true });
 }
 
 export function deactivate(): void {}

@@ -9,7 +9,6 @@ export const CommandIds = {
   ignoreField: 'gitopsDrift.ignoreField',
   showRendered: 'gitopsDrift.showRendered',
   showLog: 'gitopsDrift.showLog',
-  toggleWatch: 'gitopsDrift.toggleWatch',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -1,0 +1,16 @@
+import type { EditorServices } from '../services';
+import { asEnvironmentName } from './driftTarget';
+import type { CommandHandler } from './registerCommand';
+
+/** Reloads the environment list and checks every environment. */
+export function refreshCommand(s: EditorServices): CommandHandler {
+  return () => s.store.refresh({ reload: true });
+}
+
+/** Checks one environment again (tree context menu). */
+export function refreshEnvironmentCommand(s: EditorServices): CommandHandler {
+  return (arg) => {
+    const env = asEnvironmentName(arg);
+    return env ? s.store.refresh({ environments: [env] }) : s.store.refresh({ reload: true });
+  };
+}

@@ -1,0 +1,29 @@
+import type * as vscode from 'vscode';
+import type { EditorServices } from '../services';
+import { CommandIds, type CommandId } from './commandIds';
+import { copyNameCommand } from './copyName';
+import { ignoreFieldCommand } from './ignoreField';
+import { openSourceCommand } from './openSource';
+import { refreshCommand, refreshEnvironmentCommand } from './refresh';
+import { type CommandHandler, registerCommand } from './registerCommand';
+import { showDiffCommand } from './showDiff';
+import { showRenderedCommand } from './showRendered';
+import { switchContextCommand } from './switchContext';
+
+/** Every command id → its handler factory. A new command: one file, one line here, one entry in package.json. */
+const factories: Record<CommandId, (s: EditorServices) => CommandHandler> = {
+  [CommandIds.refresh]: refreshCommand,
+  [CommandIds.refreshEnvironment]: refreshEnvironmentCommand,
+  [CommandIds.showDiff]: showDiffCommand,
+  [CommandIds.openSource]: openSourceCommand,
+  [CommandIds.copyName]: copyNameCommand,
+  [CommandIds.switchContext]: switchContextCommand,
+  [CommandIds.ignoreField]: ignoreFieldCommand,
+  [CommandIds.showRendered]: showRenderedCommand,
+  [CommandIds.showLog]: (s) => () => s.log.show(),
+};
+
+/** Registers every command through the error-reporting wrapper. */
+export function registerCommands(s: EditorServices): vscode.Disposable[] {
+  return Object.entries(factories).map(([id, factory]) => registerCommand(id, factory(s), s.host, s.log));
+}

@@ -1,0 +1,161 @@
+/**
+ * The heavy half of the extension: the engine, the renderer, the cluster readers with their watches. Loaded on
+ * first use (see extension.ts), so activation stays cheap. One session per repo and settings; rebuilt when the
+ * settings change.
+ */
+import { stringify } from 'yaml';
+import { CachedClusterReader } from '../core/editor/cachedClusterReader';
+import { DriftEngine, type EnvironmentReport, type LiveSource } from '../core/engine';
+import { reconcileDetailed } from '../core/drift/reconcile';
+import { LiveCache } from '../core/live/liveCache';
+import { readLiveState } from '../core/live/readLiveState';
+import { isClusterError } from '../core/live/clusterError';
+import { keyString, type ResourceKey } from '../core/model/resource';
+import type { Logger } from '../core/ports';
+import type { RepoEnvironment } from '../core/repo/config';
+import { driftOptionsFor } from '../core/repo/driftSettings';
+import type { RepoModel } from '../core/repo/repository';
+import { type KubeContexts, listKubeContexts } from '../node/kubeConfig';
+import { createKubeClusterReader, type KubeClusterReader } from '../node/kubeClusterReader';
+import { NodeFileSystem } from '../node/nodeFileSystem';
+import type { Settings } from './settings';
+
+/** The normalised pair a diff editor shows, as YAML. */
+export interface DiffTexts {
+  desired: string;
+  live: string;
+}
+
+interface Cluster {
+  reader: KubeClusterReader;
+  /** Present when watch is on. */
+  cache?: LiveCache;
+  source: LiveSource;
+}
+
+/** Options for {@link DriftSession}. */
+export interface SessionOptions {
+  repoRoot: string;
+  settings: Settings;
+  logger: Logger;
+  /** The context chosen in the status bar for environments that name none; undefined = kubeconfig's current. */
+  context: string | undefined;
+  env: NodeJS.ProcessEnv;
+}
+
+/** The engine plus one watched cluster connection per kube context. */
+export class DriftSession {
+  readonly engine: DriftEngine;
+  private readonly clusters = new Map<string, Promise<Cluster>>();
+  private readonly liveListeners = new Set<(context: string) => void>();
+  private disposed = false;
+
+  constructor(private readonly options: SessionOptions) {
+    this.engine = new DriftEngine({
+      fs: new NodeFileSystem(),
+      repoRoot: options.repoRoot,
+      logger: options.logger,
+      environmentSettings: options.settings.environments,
+      ignore: options.settings.ignore,
+    });
+  }
+
+  load(): Promise<RepoModel> {
+    return this.engine.load();
+  }
+
+  /** The context an environment is checked against ('' = the kubeconfig's current context). */
+  contextFor(env: RepoEnvironment): string {
+    return env.context ?? this.options.context ?? '';
+  }
+
+  /** Checks one environment; an unreachable cluster is the environment's error, never a throw. */
+  async check(env: RepoEnvironment): Promise<EnvironmentReport> {
+    const context = this.contextFor(env);
+    let cluster: Cluster;
+    try {
+      cluster = await this.cluster(context);
+    } catch (e) {
+      if (!isClusterError(e)) throw e;
+      this.clusters.delete(context); // try again on the next refresh
+      return { name: env.name, path: env.path, context: context || '(current context)', namespace: env.namespace, error: e.message, resources: [], problems: [], timings: { render: 0, live: 0, reconcile: 0 } };
+    }
+    const report = await this.engine.check(env, cluster.source);
+    if (report.error) this.clusters.delete(context);
+    return report;
+  }
+
+  /** Called with the context whose watched objects changed. */
+  onLiveChange(listener: (context: string) => void): { dispose(): void } {
+    this.liveListeners.add(listener);
+    return { dispose: () => this.liveListeners.delete(listener) };
+  }
+
+  /** The kubeconfig's contexts, for the context picker. */
+  contexts(): Promise<KubeContexts> {
+    return listKubeContexts({ kubeconfigPath: this.options.settings.kubeconfig || undefined, env: this.options.env });
+  }
+
+  /** The normalised desired and live YAML of one object (what the engine compared), Secret values masked. */
+  async diffTexts(env: RepoEnvironment, key: ResourceKey): Promise<DiffTexts> {
+    const rendered = await this.engine.render(env);
+    const cluster = await this.cluster(this.contextFor(env));
+    const namespace = env.namespace ?? cluster.source.namespace ?? 'default';
+    const desired = rendered.objects.filter((r) => sameObject(r.key, key, namespace));
+    // With watch on the cache answers (no request); without, one LIST per scope, like a check.
+    const objects = desired.map((r) => r.object);
+    const state = cluster.cache ? await cluster.cache.read(objects, { defaultNamespace: namespace }) : await readLiveState(objects, cluster.reader, { defaultNamespace: namespace });
+    const withNs = desired.map((r) => (r.key.namespace ? r : { ...r, key: { ...r.key, namespace }, object: { ...r.object, metadata: { ...r.object.metadata, namespace } } }));
+    const repo = await this.engine.repo();
+    const detail = reconcileDetailed(withNs, state, driftOptionsFor(env, repo.config, this.options.settings.ignore)).find((d) => keyString(d.result.key) === keyString(key));
+    const desiredObj = detail?.diff?.desired ?? detail?.desired?.object;
+    const liveObj = detail?.diff?.live ?? detail?.live;
+    return {
+      desired: desiredObj ? stringify(desiredObj) : `# ${key.kind} ${key.name} is not in git\n`,
+      live: liveObj ? stringify(liveObj) : `# ${key.kind} ${key.name} is not in the cluster${detail?.result.message ? `: ${detail.result.message}` : ''}\n`,
+    };
+  }
+
+  /** The rendered environment as `kustomize build` would print it. */
+  async renderedYaml(env: RepoEnvironment): Promise<string> {
+    const rendered = await this.engine.render(env);
+    return rendered.objects.map((r) => stringify(r.object)).join('---\n');
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const c of this.clusters.values()) c.then((x) => x.cache?.dispose(), () => undefined);
+    this.clusters.clear();
+    this.liveListeners.clear();
+  }
+
+  private cluster(context: string): Promise<Cluster> {
+    let c = this.clusters.get(context);
+    if (!c) {
+      c = this.connect(context);
+      this.clusters.set(context, c);
+    }
+    return c;
+  }
+
+  private async connect(context: string): Promise<Cluster> {
+    const { settings, logger, env } = this.options;
+    const reader = await createKubeClusterReader({ context: context || undefined, kubeconfigPath: settings.kubeconfig || undefined, env, allowExec: settings.allowExecCredentials, logger });
+    let cache: LiveCache | undefined;
+    if (settings.watch && !this.disposed) {
+      cache = new LiveCache(reader, { logger });
+      cache.onDidChange(() => {
+        for (const l of this.liveListeners) l(context);
+      });
+      cache.onWatchProblem((p) => logger.warn(`watch ${p.scope}: ${p.message}; retrying in ${Math.round(p.retryInMs / 1000)} s`));
+    }
+    // With watch, the cache answers and stays current; without, every check lists again.
+    const source: LiveSource = { reader: cache ? new CachedClusterReader(reader, cache) : reader, context: reader.context, namespace: reader.namespace };
+    logger.info(`connected to context ${reader.context} (${reader.server})`);
+    return { reader, cache, source };
+  }
+}
+
+function sameObject(a: ResourceKey, b: ResourceKey, defaultNamespace: string): boolean {
+  return a.group === b.group && a.kind === b.kind && a.name === b.name && (a.namespace || defaultNamespace) === (b.namespace || defaultNamespace);
+}

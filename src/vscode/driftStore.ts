@@ -1,0 +1,215 @@
+import * as vscode from 'vscode';
+import type { EnvironmentReport } from '../core/engine';
+import type { Problem } from '../core/model/problem';
+import type { RepoEnvironment } from '../core/repo/config';
+import type { DriftSession, SessionOptions } from './driftSession';
+import { Disposable } from './lifecycle';
+import type { Settings } from './settings';
+
+/** One environment as the editor knows it: its definition and its last check. */
+export interface EnvironmentEntry {
+  env: RepoEnvironment;
+  /** Undefined until the first check finishes. */
+  report?: EnvironmentReport;
+  checking: boolean;
+  lastChecked?: Date;
+}
+
+/** What the store needs from the outside; extension.ts wires the real ones. */
+export interface DriftStoreDeps {
+  /** Absolute repo root (`/` separators), undefined without a workspace folder. */
+  repoRoot: string | undefined;
+  /** Loads the heavy session module on first use. */
+  createSession(options: SessionOptions): Promise<DriftSession>;
+  settings(): Settings;
+  log: vscode.LogOutputChannel;
+  /** Remembers the chosen kube context per workspace. */
+  state: vscode.Memento;
+}
+
+const CONTEXT_KEY = 'gitopsDrift.context';
+
+/**
+ * The editor's model: environments and their latest drift reports. Refreshes are queued and coalesced (a save
+ * during a check re-checks afterwards, once), and every change fires `onDidChange` for the tree, diagnostics,
+ * decorations and status bar.
+ */
+export class DriftStore extends Disposable {
+  private session: Promise<DriftSession> | undefined;
+  private readonly entryMap = new Map<string, EnvironmentEntry>();
+  private repoProblemList: Problem[] = [];
+  private loadedOnce = false;
+  private pending: { reload: boolean; all: boolean; names: Set<string> } | undefined;
+  private running: Promise<void> | undefined;
+  private readonly changed = this._register(new vscode.EventEmitter<void>());
+  private readonly busyChanged = this._register(new vscode.EventEmitter<boolean>());
+  /** Fires when environments or reports change. */
+  readonly onDidChange = this.changed.event;
+  /** Fires with true when a refresh starts, false when the queue is empty. */
+  readonly onDidChangeBusy = this.busyChanged.event;
+
+  constructor(private readonly deps: DriftStoreDeps) {
+    super();
+  }
+
+  get repoRoot(): string | undefined {
+    return this.deps.repoRoot;
+  }
+
+  /** Environments in the repo's order. */
+  get entries(): EnvironmentEntry[] {
+    return [...this.entryMap.values()];
+  }
+
+  entry(name: string): EnvironmentEntry | undefined {
+    return this.entryMap.get(name);
+  }
+
+  /** Config and discovery problems. */
+  get repoProblems(): readonly Problem[] {
+    return this.repoProblemList;
+  }
+
+  /** Whether environments have been loaded at least once. */
+  get loaded(): boolean {
+    return this.loadedOnce;
+  }
+
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
+  /** The kube context chosen for environments that name none; undefined = the kubeconfig's current context. */
+  get selectedContext(): string | undefined {
+    return this.deps.state.get<string>(CONTEXT_KEY) || undefined;
+  }
+
+  /** Switches the default context: a new session (new connections), then everything is checked again. */
+  async selectContext(context: string | undefined): Promise<void> {
+    await this.deps.state.update(CONTEXT_KEY, context);
+    this.resetSession();
+    await this.refresh({ reload: true });
+  }
+
+  /** Settings changed: rebuild the session and check everything again. */
+  async settingsChanged(): Promise<void> {
+    this.resetSession();
+    await this.refresh({ reload: true });
+  }
+
+  /** The session, created on first use. */
+  getSession(): Promise<DriftSession> {
+    if (!this.session) {
+      const root = this.deps.repoRoot;
+      if (!root) return Promise.reject(new Error('open a folder with a GitOps config repo first'));
+      this.session = this.deps.createSession({ repoRoot: root, settings: this.deps.settings(), logger: loggerOf(this.deps.log), context: this.selectedContext, env: process.env }).then((s) => {
+        s.onLiveChange((context) => this.liveChanged(context));
+        return s;
+      });
+    }
+    return this.session;
+  }
+
+  /**
+   * Queues a refresh: `reload` re-reads the environment list; `environments` limits the check (all when absent).
+   * Resolves when the queue has run it.
+   */
+  refresh(request: { reload?: boolean; environments?: string[] } = {}): Promise<void> {
+    const p = (this.pending ??= { reload: false, all: false, names: new Set() });
+    p.reload ||= request.reload === true || !this.loadedOnce;
+    if (request.environments) for (const n of request.environments) p.names.add(n);
+    else p.all = true;
+    if (!this.running) {
+      this.busyChanged.fire(true);
+      this.running = this.drain().finally(() => {
+        this.running = undefined;
+        this.busyChanged.fire(false);
+      });
+    }
+    return this.running;
+  }
+
+  /** A repo file was saved or changed on disk (repo-relative path): re-check only what read it. */
+  async fileChanged(file: string): Promise<void> {
+    if (!this.session) return;
+    const session = await this.getSession();
+    const change = await session.engine.fileChanged(file);
+    if (change.reload) await this.refresh({ reload: true });
+    else if (change.environments.length) await this.refresh({ environments: change.environments });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending && !this.isDisposed) {
+      const job = this.pending;
+      this.pending = undefined;
+      try {
+        await this.run(job);
+      } catch (e) {
+        this.deps.log.error('refresh failed:', e instanceof Error ? (e.stack ?? e.message) : String(e));
+      }
+    }
+  }
+
+  private async run(job: { reload: boolean; all: boolean; names: Set<string> }): Promise<void> {
+    const session = await this.getSession();
+    if (job.reload) {
+      const repo = await session.load();
+      const next = new Map<string, EnvironmentEntry>();
+      for (const env of repo.environments) next.set(env.name, { ...(this.entryMap.get(env.name) ?? { checking: false }), env });
+      this.entryMap.clear();
+      for (const [k, v] of next) this.entryMap.set(k, v);
+      this.repoProblemList = repo.problems;
+      this.loadedOnce = true;
+      for (const p of repo.problems) this.deps.log.warn(`${p.location ? `${p.location.file}:${p.location.line}: ` : ''}${p.message}`);
+    }
+    const targets = this.entries.filter((e) => job.all || job.reload || job.names.has(e.env.name));
+    for (const t of targets) t.checking = true;
+    this.changed.fire();
+    await Promise.all(
+      targets.map(async (entry) => {
+        const started = Date.now();
+        try {
+          entry.report = await session.check(entry.env);
+          const drifted = entry.report.resources.filter((r) => r.verdict !== 'InSync').length;
+          this.deps.log.info(`checked ${entry.env.name}: ${entry.report.resources.length} objects, ${drifted} not in sync${entry.report.error ? `, error: ${entry.report.error}` : ''} (${Date.now() - started} ms)`);
+        } catch (e) {
+          this.deps.log.error(`checking ${entry.env.name} failed:`, e instanceof Error ? (e.stack ?? e.message) : String(e));
+          entry.report = { name: entry.env.name, path: entry.env.path, context: entry.report?.context ?? '', error: e instanceof Error ? e.message : String(e), resources: [], problems: [], timings: { render: 0, live: 0, reconcile: 0 } };
+        } finally {
+          entry.checking = false;
+          entry.lastChecked = new Date();
+        }
+      }),
+    );
+    this.changed.fire();
+  }
+
+  /** Watched objects changed in a context: re-check the environments that use it. */
+  private liveChanged(context: string): void {
+    void this.session?.then((s) => {
+      const names = this.entries.filter((e) => s.contextFor(e.env) === context).map((e) => e.env.name);
+      if (names.length) void this.refresh({ environments: names });
+    });
+  }
+
+  private resetSession(): void {
+    const old = this.session;
+    this.session = undefined;
+    void old?.then((s) => s.dispose(), () => undefined);
+  }
+
+  override dispose(): void {
+    this.resetSession();
+    super.dispose();
+  }
+}
+
+function loggerOf(log: vscode.LogOutputChannel): { trace(m: string): void; debug(m: string): void; info(m: string): void; warn(m: string): void; error(m: string | Error): void } {
+  return {
+    trace: (m) => log.trace(m),
+    debug: (m) => log.debug(m),
+    info: (m) => log.info(m),
+    warn: (m) => log.warn(m),
+    error: (m) => log.error(m),
+  };
+}

@@ -1,0 +1,144 @@
+import * as vscode from 'vscode';
+import { environmentDescription, environmentVerdict, groupByKind, isClusterFailure, resourceDescription, summarize, fieldDriftMessage, resourceMessage } from '../../core/editor/presentation';
+import type { ResourceDrift } from '../../core/model/drift';
+import { keyString } from '../../core/model/resource';
+import { CommandIds } from '../commands/commandIds';
+import type { DriftStore, EnvironmentEntry } from '../driftStore';
+import { Disposable } from '../lifecycle';
+import { environmentElement, kindElement, messageElement, resourceElement, type TreeElement } from './treeElements';
+import { verdictIcon } from './verdictStyle';
+
+/** The view's state, for `viewsWelcome` (`gitopsDrift.viewState` context key). */
+export type ViewState = 'loading' | 'noFolder' | 'noEnvironments' | 'unreachable' | 'ready';
+
+/** Environment → kind group → resource, with verdict icons and colours. */
+export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeDataProvider<TreeElement> {
+  private readonly changed = this._register(new vscode.EventEmitter<TreeElement | undefined>());
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly store: DriftStore) {
+    super();
+    this._register(store.onDidChange(() => {
+      void vscode.commands.executeCommand('setContext', 'gitopsDrift.viewState', this.viewState());
+      this.changed.fire(undefined);
+    }));
+    void vscode.commands.executeCommand('setContext', 'gitopsDrift.viewState', this.viewState());
+  }
+
+  /** What the view shows; the welcome content depends on it. */
+  viewState(): ViewState {
+    if (!this.store.repoRoot) return 'noFolder';
+    if (!this.store.loaded) return 'loading';
+    const entries = this.store.entries;
+    if (!entries.length) return 'noEnvironments';
+    if (entries.every((e) => e.report && isClusterFailure(e.report))) return 'unreachable';
+    return 'ready';
+  }
+
+  getChildren(element?: TreeElement): TreeElement[] {
+    if (!element) return this.viewState() === 'ready' ? this.store.entries.map((e) => environmentElement(e.env.name)) : [];
+    const entry = this.store.entry(element.env);
+    const report = entry?.report;
+    if (!report) return [];
+    if (element.type === 'environment') {
+      const kids: TreeElement[] = [];
+      if (report.error) kids.push(messageElement(element.env, report.error));
+      for (const g of groupByKind(report.resources)) kids.push(kindElement(element.env, g.group, g.kind));
+      return kids;
+    }
+    if (element.type === 'kind') {
+      const group = groupByKind(report.resources).find((g) => g.group === element.group && g.kind === element.kind);
+      return (group?.resources ?? []).map((r) => resourceElement(element.env, r.key));
+    }
+    return [];
+  }
+
+  getParent(element: TreeElement): TreeElement | undefined {
+    switch (element.type) {
+      case 'environment':
+        return undefined;
+      case 'kind':
+      case 'message':
+        return environmentElement(element.env);
+      case 'resource':
+        return kindElement(element.env, element.key.group, element.key.kind);
+    }
+  }
+
+  getTreeItem(element: TreeElement): vscode.TreeItem {
+    const entry = this.store.entry(element.env);
+    switch (element.type) {
+      case 'environment':
+        return entry ? environmentItem(element.id, entry) : new vscode.TreeItem(element.env);
+      case 'kind': {
+        const resources = entry?.report?.resources.filter((r) => r.key.group === element.group && r.key.kind === element.kind) ?? [];
+        const item = new vscode.TreeItem(element.kind, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = element.id;
+        const s = summarize({ resources });
+        item.description = s.drifted ? `${s.drifted} of ${s.total} drifted` : `${s.total}`;
+        item.iconPath = verdictIcon(environmentVerdict({ resources, error: null }));
+        item.contextValue = 'kindGroup';
+        item.tooltip = `${element.group ? `${element.kind}.${element.group}` : element.kind}: ${resources.length} object(s)`;
+        return item;
+      }
+      case 'resource': {
+        const r = entry?.report?.resources.find((x) => keyString(x.key) === keyString(element.key));
+        return r && entry ? resourceItem(element.id, entry, r) : new vscode.TreeItem(element.key.name);
+      }
+      case 'message': {
+        const item = new vscode.TreeItem(element.text);
+        item.id = element.id;
+        item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('gitopsDrift.errorForeground'));
+        item.tooltip = element.text;
+        item.contextValue = 'message';
+        return item;
+      }
+    }
+  }
+}
+
+function environmentItem(id: string, entry: EnvironmentEntry): vscode.TreeItem {
+  const item = new vscode.TreeItem(entry.env.name, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = id;
+  item.contextValue = 'environment';
+  const report = entry.report;
+  if (entry.checking && !report) {
+    item.iconPath = new vscode.ThemeIcon('loading~spin');
+    item.description = 'checking…';
+  } else if (report) {
+    const verdict = environmentVerdict(report);
+    item.iconPath = entry.checking ? new vscode.ThemeIcon('loading~spin') : verdictIcon(verdict);
+    item.description = environmentDescription(report);
+  }
+  const md = new vscode.MarkdownString();
+  md.appendMarkdown(`**${entry.env.name}** — \`${entry.env.path || '.'}\`\n\n`);
+  if (report) {
+    md.appendMarkdown(`context: \`${report.context || 'current'}\` · namespace: \`${report.namespace ?? entry.env.namespace ?? 'default'}\`\n\n`);
+    if (report.error) md.appendText(`error: ${report.error}\n\n`);
+    const s = summarize(report);
+    md.appendMarkdown(`${s.total} objects: ${s.byVerdict.InSync} in sync, ${s.byVerdict.Drifted} drifted, ${s.byVerdict.Missing} missing, ${s.byVerdict.Extra} extra` + (s.byVerdict.Forbidden + s.byVerdict.UnknownKind + s.byVerdict.Error ? `, ${s.byVerdict.Forbidden + s.byVerdict.UnknownKind + s.byVerdict.Error} unreadable` : '') + '\n\n');
+  }
+  if (entry.lastChecked) md.appendMarkdown(`last refresh: ${entry.lastChecked.toLocaleTimeString()}`);
+  item.tooltip = md;
+  return item;
+}
+
+function resourceItem(id: string, entry: EnvironmentEntry, r: ResourceDrift): vscode.TreeItem {
+  const item = new vscode.TreeItem(r.key.namespace ? `${r.key.name}` : r.key.name, vscode.TreeItemCollapsibleState.None);
+  item.id = id;
+  item.iconPath = verdictIcon(r.verdict);
+  item.description = resourceDescription(r);
+  // contextValue carries the verdict so menus can offer Show Diff only where there is something to compare.
+  item.contextValue = `resource.${r.verdict}${r.source ? '.hasSource' : ''}`;
+  const md = new vscode.MarkdownString();
+  md.appendMarkdown(`**${r.key.kind}** \`${r.key.namespace ? `${r.key.namespace}/` : ''}${r.key.name}\` — ${r.verdict}\n\n`);
+  const now = new Date();
+  if (r.verdict === 'Drifted') for (const f of r.fields) md.appendText(`• ${fieldDriftMessage(entry.env.name, f, now)}\n`);
+  else if (r.verdict !== 'InSync') md.appendText(resourceMessage(entry.env.name, r) + '\n');
+  if (r.source) md.appendMarkdown(`\n\ndeclared in \`${r.source.file}:${r.source.line}\``);
+  item.tooltip = md;
+  const showDiff = r.verdict === 'Drifted' || r.verdict === 'Missing' || r.verdict === 'Extra';
+  const args = [resourceElement(entry.env.name, r.key)];
+  item.command = showDiff ? { command: CommandIds.showDiff, title: 'Show Diff', arguments: args } : r.source ? { command: CommandIds.openSource, title: 'Open Source', arguments: args } : undefined;
+  return item;
+}
