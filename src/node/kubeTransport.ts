@@ -62,6 +62,7 @@ const TLS_ERROR = /^(ERR_TLS_|ERR_SSL_|ERR_OSSL|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF
 export class KubeTransport {
   readonly stats: TransportStats = { requests: 0, retries: 0, bytes: 0 };
   private credentials: Promise<Credentials> | undefined;
+  private disposed = false;
   private readonly base: URL;
   private readonly logger: Logger;
 
@@ -148,11 +149,13 @@ export class KubeTransport {
 
   /** Closes idle keep-alive connections. */
   dispose(): void {
+    this.disposed = true;
     void this.credentials?.then((c) => c.agent.destroy(), () => undefined);
     this.credentials = undefined;
   }
 
   private async send(path: string, accept: string, signal: AbortSignal | undefined, streaming: boolean): Promise<IncomingMessage> {
+    if (this.disposed) throw new Error(`the connection to ${this.server} was closed (reader disposed)`);
     const creds = await this.resolveCredentials();
     const url = new URL(path, this.base.href.endsWith('/') ? this.base.href : this.base.href + '/');
     // The server URL may carry a path prefix (a proxy in front of the API server): keep it.

@@ -39,6 +39,8 @@ interface Entry {
   resourceVersion: string;
   /** False when the reader cannot watch this scope: every read lists it again. */
   watching: boolean;
+  /** The watch broke and has not delivered an event since: reads list again rather than trust the cache. */
+  broken: boolean;
   abort: AbortController;
 }
 
@@ -75,7 +77,7 @@ export class LiveCache {
     if (this.disposed) throw new Error('LiveCache used after dispose()');
     const plan = await planScopes(desired, this.reader, options.defaultNamespace);
     const state: LiveState = { objects: new Map(), failures: new Map(plan.failures), listed: new Set(), namespaced: plan.namespaced };
-    const needed = plan.scopes.filter((s) => !this.entries.get(s.key)?.watching);
+    const needed = plan.scopes.filter((s) => !this.isCurrent(this.entries.get(s.key)));
     const failures = await mapWithConcurrency(needed, this.options.concurrency ?? DEFAULT_LIST_CONCURRENCY, (scope) => this.load(scope));
     needed.forEach((scope, i) => {
       const failure = failures[i];
@@ -107,6 +109,10 @@ export class LiveCache {
     return [...this.entries.values()].filter((e) => e.watching).map((e) => e.scope.key);
   }
 
+  private isCurrent(entry: Entry | undefined): boolean {
+    return Boolean(entry?.watching && !entry.broken);
+  }
+
   /** Stops every watch and forgets the cached objects. */
   dispose(): void {
     this.disposed = true;
@@ -133,12 +139,13 @@ export class LiveCache {
     const objects = new Map(outcome.items.map((o) => [keyString(keyOf(o)), o] as const));
     const existing = this.entries.get(scope.key);
     if (existing) {
-      // A scope that cannot be watched, listed again: refresh in place.
+      // A scope that cannot be watched, or whose watch is broken, listed again: refresh in place. A watch that
+      // reconnects meanwhile replays from its own resourceVersion, so the entry converges to the latest state.
       existing.objects = objects;
       existing.resourceVersion = outcome.resourceVersion;
       return undefined;
     }
-    const entry: Entry = { scope, objects, resourceVersion: outcome.resourceVersion, watching: Boolean(this.reader.watch), abort: new AbortController() };
+    const entry: Entry = { scope, objects, resourceVersion: outcome.resourceVersion, watching: Boolean(this.reader.watch), broken: false, abort: new AbortController() };
     this.entries.set(scope.key, entry);
     if (entry.watching) void this.watchLoop(entry);
     return undefined;
@@ -172,6 +179,7 @@ export class LiveCache {
         const message = await this.relist(entry);
         if (message === undefined) {
           failures = 0;
+          entry.broken = false;
           continue;
         }
         end = { status: 'error', message };
@@ -180,6 +188,7 @@ export class LiveCache {
       if (events > 0) failures = 0;
       if (end.status === 'closed' && (events > 0 || Date.now() - started >= minWatchMs)) continue;
       failures++;
+      entry.broken = true;
       const wait = this.backoff(failures);
       const message = end.status === 'error' ? end.message : 'watch closed at once';
       this.logger.warn(`watch ${entry.scope.key}: ${message}; reconnecting in ${wait} ms`);
@@ -194,6 +203,7 @@ export class LiveCache {
 
   private apply(entry: Entry, event: WatchEvent): void {
     if (entry.abort.signal.aborted) return;
+    entry.broken = false;
     if (event.type === 'BOOKMARK') {
       entry.resourceVersion = event.resourceVersion;
       return;

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { type LiveChange, LiveCache, type WatchProblem } from '../../../src/core/live/liveCache';
 import { scopeKey } from '../../../src/core/model/live';
-import { FakeClusterReader, live, obj } from './fakeClusterReader';
+import { FakeClusterReader, deferred, live, obj } from './fakeClusterReader';
 
 /** Resolves with the next change event. */
 function nextChange(cache: LiveCache): Promise<LiveChange> {
@@ -103,6 +103,28 @@ describe('LiveCache', () => {
     assert.equal(after.resourceVersion, '30');
     assert.deepEqual(waits.slice(5), [100], 'backoff starts over after a stream that delivered events');
     assert.deepEqual(reader.lists, ['deployments/shop']);
+  });
+
+  it('lists again on read while a watch is broken, and trusts the cache again once events flow', async () => {
+    const reader = new FakeClusterReader();
+    reader.data.set('deployments/shop', [live(web, '10')]);
+    const retry = deferred();
+    cache = new LiveCache(reader, { delay: () => retry.promise });
+    await cache.read([web], { defaultNamespace: 'default' });
+    const problem = new Promise((resolve) => cache!.onWatchProblem(resolve));
+    (await reader.nextWatch()).end({ status: 'error', message: 'connection reset' });
+    await problem;
+    reader.data.set('deployments/shop', [live(web, '15'), live(api, '16')]);
+    const state = await cache.read([web], { defaultNamespace: 'default' });
+    assert.equal(state.objects.size, 2, 'the read did not trust a cache whose watch is down');
+    assert.equal(reader.lists.length, 2);
+    reader.rv = 16;
+    retry.resolve();
+    const rewatch = await reader.nextWatch();
+    assert.equal(rewatch.resourceVersion, '100', 'resumes from the LIST the read made');
+    rewatch.emit({ type: 'BOOKMARK', resourceVersion: '101' });
+    await cache.read([web], { defaultNamespace: 'default' });
+    assert.equal(reader.lists.length, 2, 'answered from memory again');
   });
 
   it('falls back to a LIST per read when watching is forbidden', async () => {
