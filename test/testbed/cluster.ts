@@ -8,7 +8,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testbedBin } from './bins';
@@ -204,13 +204,13 @@ async function terminate(child: ChildProcess): Promise<void> {
 
 async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<import('node:net').Server>((resolve, reject) => {
+    Array.from({ length: count }, () => new Promise<Server>((resolve, reject) => {
       const s = createServer();
       s.once('error', reject);
       s.listen(0, '127.0.0.1', () => resolve(s));
     })),
   );
-  const ports = servers.map((s) => (s.address() as import('node:net').AddressInfo).port);
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   return ports;
 }
