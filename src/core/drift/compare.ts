@@ -25,22 +25,43 @@ export interface RawDrift {
   cause?: 'removal' | 'outOfBand';
 }
 
-/** Where a walk is: both pointers, the schema pointer (`*` for list items) and a human label. */
-interface At {
+/**
+ * Where a walk is: both pointers, and the way down (labels and schema pointers are built from it only when a
+ * drift needs them: building them for every value is most of the garbage a big reconcile makes).
+ */
+export interface At {
   d: string;
   l: string | undefined;
-  schema: string;
-  label: string;
+  parent?: At;
+  /** The map key, or the item's label (`web`, `80/TCP`, an index) for a list item. */
+  segment: string;
+  item: boolean;
   parentKey?: string;
   key: string;
+}
+
+/** A short human path: `spec.template.spec.containers[web].image`. */
+export function labelOf(at: At | undefined): string {
+  const parts: string[] = [];
+  for (let a = at; a && a.parent; a = a.parent) {
+    parts.push(a.item ? `[${a.segment}]` : a.segment.includes('.') || a.segment.includes('/') ? `[${a.segment}]` : a.parent.parent ? `.${a.segment}` : a.segment);
+  }
+  return parts.reverse().join('');
+}
+
+/** The schema pointer: map keys, `*` for list items. */
+function schemaOf(at: At): string {
+  const parts: string[] = [];
+  for (let a: At | undefined = at; a && a.parent; a = a.parent) parts.push(a.item ? '*' : a.segment.replace(/~/g, '~0').replace(/\//g, '~1'));
+  return parts.length ? `/${parts.reverse().join('/')}` : '';
 }
 
 /** What walk 1 leaves for walk 2 and the diff. */
 export interface Coverage {
   /** Live pointers of values git sets as a whole (scalars, atomic lists). */
   leaves: Set<string>;
-  /** Live pointers of maps/lists git sets part of → the desired pointer, the label and the projection node. */
-  nodes: Map<string, { d: string; label: string; view: Record<string, unknown> | unknown[] }>;
+  /** Live pointers of maps/lists git sets part of → where the walk was there, and the projection node if built. */
+  nodes: Map<string, { at: At; view?: Record<string, unknown> | unknown[] }>;
 }
 
 /** Fields git never sets meaningfully: the key, server-populated metadata and status. */
@@ -73,20 +94,22 @@ export class DesiredWalk {
   /** The live object projected onto what git sets (for the unified diff). */
   view: Record<string, unknown> = {};
 
+  /** `project`: also build the projected live object (for the unified diff). */
   constructor(
     private readonly kind: string,
     private readonly secret: boolean,
     private readonly ownership: Ownership | undefined,
+    private readonly project = false,
   ) {}
 
   run(desired: Record<string, unknown>, live: Record<string, unknown>): void {
-    const view = this.value(desired, live, { d: '', l: '', schema: '', label: '', key: '' });
+    const view = this.value(desired, live, { d: '', l: '', segment: '', item: false, key: '' });
     this.view = isMap(view) ? view : {};
   }
 
   /** Compares one desired value; returns the live value projected onto it (undefined when live has none). */
   private value(d: unknown, l: unknown, at: At): unknown {
-    if (d === undefined || d === null || isSkippedPath(at.d)) return undefined;
+    if (d === undefined || d === null) return undefined;
     if (isMap(d)) return this.map(d, l, at);
     if (Array.isArray(d)) return this.list(d, l, at);
     if (at.l !== undefined) this.coverage.leaves.add(at.l);
@@ -102,13 +125,17 @@ export class DesiredWalk {
     }
     // A map the cluster lacks: still descend, so each value git sets is reported on its own line.
     const live = isMap(l) ? l : undefined;
-    const view: Record<string, unknown> = {};
-    if (live && at.l !== undefined) this.coverage.nodes.set(at.l, { d: at.d, label: at.label, view });
+    const view: Record<string, unknown> | undefined = this.project ? {} : undefined;
+    if (live && at.l !== undefined) this.coverage.nodes.set(at.l, { at, view });
+    // Skipped paths are all at most three levels down: `/status`, `/metadata/uid`, `/metadata/annotations/…`.
+    const maySkip = at.d === '' || at.d === '/metadata' || at.d === '/metadata/annotations';
     for (const [k, v] of Object.entries(d)) {
-      const child = this.value(v, live?.[k], this.child(at, k, live !== undefined));
-      if (child !== undefined) view[k] = child;
+      const at2 = this.child(at, k, live !== undefined);
+      if (maySkip && isSkippedPath(at2.d)) continue;
+      const child = this.value(v, live?.[k], at2);
+      if (child !== undefined && view) view[k] = child;
     }
-    return live ? view : undefined;
+    return live ? (view ?? live) : undefined;
   }
 
   private list(d: unknown[], l: unknown, at: At): unknown {
@@ -117,13 +144,16 @@ export class DesiredWalk {
       if (d.length > 0 || (l !== undefined && l !== null)) this.drift(at, d, l);
       return l ?? undefined;
     }
-    const keys = listKeysFor(this.kind, at.schema, this.ownership);
+    const keys = d.some(isMap) ? listKeysFor(this.kind, schemaOf(at), this.ownership, at.l) : undefined;
     if (keys && d.every((item) => itemKey(item, keys) !== undefined)) return this.keyedList(d, l, at, keys);
     if (d.length === l.length && d.some((item) => isMap(item) || Array.isArray(item))) {
-      const view: unknown[] = [];
-      if (at.l !== undefined) this.coverage.nodes.set(at.l, { d: at.d, label: at.label, view });
-      d.forEach((item, i) => view.push(this.value(item, l[i], this.item(at, i, i, String(i)))));
-      return view;
+      const view: unknown[] | undefined = this.project ? [] : undefined;
+      if (at.l !== undefined) this.coverage.nodes.set(at.l, { at, view });
+      d.forEach((item, i) => {
+        const child = this.value(item, l[i], this.item(at, i, i, String(i)));
+        view?.push(child);
+      });
+      return view ?? l;
     }
     // An atomic list (scalars, or a different length): one value.
     if (at.l !== undefined) this.coverage.leaves.add(at.l);
@@ -132,46 +162,32 @@ export class DesiredWalk {
     return l;
   }
 
-  private keyedList(d: unknown[], l: unknown[], at: At, keys: string[]): unknown[] {
+  private keyedList(d: unknown[], l: unknown[], at: At, keys: string[]): unknown {
     const byKey = new Map<string, number>();
     l.forEach((item, j) => {
       const k = itemKey(item, keys);
       if (k !== undefined && !byKey.has(k)) byKey.set(k, j);
     });
-    const view: unknown[] = [];
-    if (at.l !== undefined) this.coverage.nodes.set(at.l, { d: at.d, label: at.label, view });
+    const view: unknown[] | undefined = this.project ? [] : undefined;
+    if (at.l !== undefined) this.coverage.nodes.set(at.l, { at, view });
     d.forEach((item, i) => {
       const j = byKey.get(itemKey(item, keys) as string);
-      const label = itemLabel(item, keys, i);
       if (j === undefined) {
-        this.drift(this.item(at, i, undefined, label), item, undefined);
+        this.drift(this.item(at, i, undefined, itemLabel(item, keys, i)), item, undefined);
         return;
       }
-      view.push(this.value(item, l[j], this.item(at, i, j, label)));
+      const child = this.value(item, l[j], this.item(at, i, j, itemLabel(item, keys, i)));
+      view?.push(child);
     });
-    return view;
+    return view ?? l;
   }
 
   private child(at: At, key: string, liveExists: boolean): At {
-    return {
-      d: childPointer(at.d, key),
-      l: liveExists && at.l !== undefined ? childPointer(at.l, key) : undefined,
-      schema: childPointer(at.schema, key),
-      label: at.label ? (key.includes('.') || key.includes('/') ? `${at.label}[${key}]` : `${at.label}.${key}`) : key,
-      parentKey: at.key,
-      key,
-    };
+    return { d: childPointer(at.d, key), l: liveExists && at.l !== undefined ? childPointer(at.l, key) : undefined, parent: at, segment: key, item: false, parentKey: at.key, key };
   }
 
   private item(at: At, i: number, j: number | undefined, label: string): At {
-    return {
-      d: childPointer(at.d, i),
-      l: j !== undefined && at.l !== undefined ? childPointer(at.l, j) : undefined,
-      schema: `${at.schema}/*`,
-      label: `${at.label}[${label}]`,
-      parentKey: at.key,
-      key: at.key,
-    };
+    return { d: childPointer(at.d, i), l: j !== undefined && at.l !== undefined ? childPointer(at.l, j) : undefined, parent: at, segment: label, item: true, parentKey: at.key, key: at.key };
   }
 
   /** Scalar equality with the API's normalisations. */
@@ -189,7 +205,7 @@ export class DesiredWalk {
   }
 
   private drift(at: At, desired: unknown, live: unknown): void {
-    this.drifts.push({ path: at.d, livePath: at.l, label: at.label, desired, live: live ?? undefined });
+    this.drifts.push({ path: at.d, livePath: at.l, label: labelOf(at), desired, live: live ?? undefined });
   }
 }
 

@@ -43,12 +43,26 @@ export function diffObject(rendered: RenderedObject, live: KubeObject, options: 
     fields.push(toFieldDrift(raw, rendered, key, secret, raw.entry ?? latest(owners, options)));
   }
 
-  const desiredView = prune(desired, '') as KubeObject;
-  const liveView = withIdentity(addExtras(walk.view, walk.coverage.nodes, extras), live);
+  // The pair is built when asked for (diffs, the editor's compare view): most objects never need it.
+  let pair: { desired: KubeObject; live: KubeObject } | undefined;
+  const views = (): { desired: KubeObject; live: KubeObject } => {
+    if (!pair) {
+      const projection = new DesiredWalk(key.kind, secret, ownership, true);
+      projection.run(desired as Record<string, unknown>, live as Record<string, unknown>);
+      const desiredView = withIdentity(prune(desired, '') as Record<string, unknown>, desired, key);
+      const liveView = withIdentity(addExtras(projection.view, projection.coverage.nodes, extras), live, key);
+      pair = secret ? { desired: maskSecretObject(desiredView, key), live: maskSecretObject(liveView, key) } : { desired: desiredView, live: liveView };
+    }
+    return pair;
+  };
   return {
     fields,
-    desired: secret ? maskSecretObject(withIdentity(desiredView, desired), key) : withIdentity(desiredView, desired),
-    live: secret ? maskSecretObject(liveView, key) : liveView,
+    get desired() {
+      return views().desired;
+    },
+    get live() {
+      return views().live;
+    },
   };
 }
 
@@ -65,7 +79,12 @@ function toFieldDrift(raw: RawDrift, rendered: RenderedObject, key: ResourceKey,
     if (dataKey && isMap(stringData) && pointerSegments(`/${dataKey}`)[0] in stringData) path = `/stringData/${dataKey}`;
   }
   out.path = path;
-  const origin = nearestOrigin(rendered.origins, raw.originPath ?? path);
+  let originPath = raw.originPath ?? path;
+  // A value git does not have, in a Secret git wrote with stringData: its origin is the stringData map.
+  if (secret && /^\/data(\/|$)/.test(originPath) && !rendered.origins.has(originPath) && isMap(rendered.object.stringData)) {
+    originPath = originPath.replace(/^\/data/, '/stringData');
+  }
+  const origin = nearestOrigin(rendered.origins, originPath);
   if (origin) out.origin = origin;
   if (raw.livePath !== undefined && raw.livePath !== path) out.livePath = raw.livePath;
   if (changedBy) {
@@ -114,7 +133,7 @@ function prune(value: unknown, pointer: string): unknown {
 }
 
 /** Puts the drifted live-only values into the projected live object, where they sit in the cluster. */
-function addExtras(view: Record<string, unknown>, nodes: Map<string, { view: Record<string, unknown> | unknown[] }>, extras: RawDrift[]): Record<string, unknown> {
+function addExtras(view: Record<string, unknown>, nodes: Map<string, { view?: Record<string, unknown> | unknown[] }>, extras: RawDrift[]): Record<string, unknown> {
   for (const extra of extras) {
     if (extra.livePath === undefined) continue;
     const segments = pointerSegments(extra.livePath);
@@ -143,9 +162,9 @@ function addExtras(view: Record<string, unknown>, nodes: Map<string, { view: Rec
 }
 
 /** Leads with apiVersion, kind and the name so the printed YAML reads like a manifest. */
-function withIdentity(view: Record<string, unknown>, source: KubeObject): KubeObject {
-  const metadata: Record<string, unknown> = { name: source.metadata.name };
-  if (source.metadata.namespace) metadata.namespace = source.metadata.namespace;
+function withIdentity(view: Record<string, unknown>, source: KubeObject, key: ResourceKey): KubeObject {
+  const metadata: Record<string, unknown> = { name: key.name };
+  if (key.namespace) metadata.namespace = key.namespace;
   Object.assign(metadata, isMap(view.metadata) ? view.metadata : {});
   const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = view;
   return { apiVersion: source.apiVersion, kind: source.kind, metadata, ...rest } as KubeObject;

@@ -6,11 +6,11 @@
  * Values git sets were already compared by walk 1 (src/core/drift/compare.ts) and are skipped here.
  */
 import type { KubeObject } from '../model/resource';
-import type { Coverage, RawDrift } from './compare';
+import { type Coverage, labelOf, type RawDrift } from './compare';
 import { itemKey, itemLabel, listKeysFor } from './listKeys';
 import type { ManagedEntry, Ownership } from './managedFields';
 import type { DriftOptions } from './options';
-import { childPointer, isMap, matchesAnyGlob, pointerSegments, valueAt } from './pointer';
+import { childPointer, GlobSet, isMap, pointerSegments, valueAt } from './pointer';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const CLIENT_SIDE_APPLY = 'kubectl-client-side-apply';
@@ -23,7 +23,8 @@ export interface ExtraDrift extends RawDrift {
 /** Finds live values git does not set but an applier set before or a hand-run manager set since. */
 export function findExtras(live: KubeObject, ownership: Ownership, coverage: Coverage, options: DriftOptions, injected: string[]): ExtraDrift[] {
   const ssaManaged = ownership.entries.some((e) => e.operation === 'Apply' && options.appliers.includes(e.manager));
-  const lastApplied = lastAppliedPointers(live, ownership);
+  const csaHandRun = ssaManaged && ownership.entries.some((e) => e.manager === CLIENT_SIDE_APPLY && options.outOfBandManagers.includes(e.manager));
+  const lastApplied = !ssaManaged || csaHandRun ? lastAppliedPointers(live, ownership) : undefined;
   const candidates: { pointer: string; cause: 'removal' | 'outOfBand'; entry?: ManagedEntry }[] = [];
   // Leaves only: a `.` entry (a map or list item exists) always comes with owned leaves below it.
   for (const entry of ownership.entries) {
@@ -42,8 +43,9 @@ export function findExtras(live: KubeObject, ownership: Ownership, coverage: Cov
   if (!ssaManaged && lastApplied) for (const pointer of lastApplied) candidates.push({ pointer, cause: 'removal' });
 
   const found = new Map<string, ExtraDrift>();
+  const injectedKeys = new GlobSet(injected);
   for (const c of candidates) {
-    const drift = extraAt(live, c.pointer, coverage, ownership, injected);
+    const drift = extraAt(live, c.pointer, coverage, ownership, injectedKeys);
     if (!drift) continue;
     const seen = found.get(drift.livePath as string);
     // One line per value; a hand edit explains it better than the applier's old apply.
@@ -54,10 +56,12 @@ export function findExtras(live: KubeObject, ownership: Ownership, coverage: Cov
 }
 
 /** The drift for one owned live pointer, reported at the value or at its list item; undefined when git covers it. */
-function extraAt(live: KubeObject, pointer: string, coverage: Coverage, ownership: Ownership, injected: string[]): RawDrift | undefined {
+function extraAt(live: KubeObject, pointer: string, coverage: Coverage, ownership: Ownership, injected: GlobSet): RawDrift | undefined {
+  // Most candidates are values git sets: done before any splitting.
+  if (coverage.leaves.has(pointer) || coverage.nodes.has(pointer)) return undefined;
   const segments = pointerSegments(pointer);
   if (segments[0] === 'status' || (segments[0] === 'metadata' && !(segments[1] === 'labels' || segments[1] === 'annotations'))) return undefined;
-  if (segments[0] === 'metadata' && segments.length >= 3 && matchesAnyGlob(segments[2], injected)) return undefined;
+  if (segments[0] === 'metadata' && segments.length >= 3 && injected.matches(segments[2])) return undefined;
   if (segments[0] === 'apiVersion' || segments[0] === 'kind') return undefined;
   // The deepest ancestor git sets part of; stop if git sets this value (or an ancestor) as a whole.
   let anchor = '';
@@ -76,15 +80,15 @@ function extraAt(live: KubeObject, pointer: string, coverage: Coverage, ownershi
   if (!node) return undefined;
   // Report a whole list item when git lacks the item; else the value itself.
   let root = anchor;
-  let label = node.label;
-  let desiredPath: string | undefined = node.d;
+  let label = labelOf(node.at);
+  let desiredPath: string | undefined = node.at.d;
   let parent: unknown = valueAt(live, anchor);
   for (let i = depth; i < segments.length; i++) {
     const segment = segments[i];
     const listPointer = root;
     root = childPointer(root, segment);
     if (Array.isArray(parent)) {
-      const keys = listKeysFor(live.kind, schemaOf(listPointer), ownership);
+      const keys = listKeysFor(live.kind, schemaOf(listPointer), ownership, listPointer);
       label = `${label}[${itemLabel(parent[Number(segment)], keys, Number(segment))}]`;
       desiredPath = undefined;
       break;
@@ -95,7 +99,7 @@ function extraAt(live: KubeObject, pointer: string, coverage: Coverage, ownershi
   }
   const value = valueAt(live, root);
   if (isEmpty(value)) return undefined;
-  return { path: desiredPath ?? root, livePath: root, originPath: desiredPath ?? node.d, label, desired: undefined, live: value };
+  return { path: desiredPath ?? root, livePath: root, originPath: desiredPath ?? node.at.d, label, desired: undefined, live: value };
 }
 
 /** The schema pointer of a live pointer: list item indices replaced by `*`. */
@@ -129,7 +133,7 @@ function collect(config: unknown, live: unknown, pointer: string, schema: string
     return;
   }
   if (Array.isArray(config) && Array.isArray(live)) {
-    const keys = listKeysFor(kind, schema, ownership);
+    const keys = config.some(isMap) ? listKeysFor(kind, schema, ownership, pointer) : undefined;
     if (keys && config.every((item) => itemKey(item, keys) !== undefined)) {
       for (const item of config) {
         const j = live.findIndex((l) => itemKey(l, keys) === itemKey(item, keys));

@@ -28,12 +28,17 @@ const KEY_DEFAULTS: Record<string, unknown> = { protocol: 'TCP' };
 
 /**
  * The key fields of the list at `schema` (a pointer with `*` for list items), or undefined for a list that pairs
- * by index. The live object's `managedFields` are asked first: they name the server's own keys (and a CRD's
- * `x-kubernetes-list-map-keys`).
+ * by index. The built-in types' keys are known; for other lists the live object's `managedFields` name the
+ * server's keys (a CRD's `x-kubernetes-list-map-keys` shows up there as `k:{…}` entries), looked up at
+ * `livePointer` (the list in the live object) when given.
  */
-export function listKeysFor(kind: string, schema: string, ownership: Ownership | undefined): string[] | undefined {
-  const fromServer = ownership?.listKeys.get(schema);
-  if (fromServer) return fromServer;
+export function listKeysFor(kind: string, schema: string, ownership: Ownership | undefined, livePointer?: string): string[] | undefined {
+  const known = builtInKeys(kind, schema);
+  if (known || !ownership) return known;
+  return livePointer !== undefined ? ownership.listKeysAt(livePointer) : ownership.listKeys.get(schema);
+}
+
+function builtInKeys(kind: string, schema: string): string[] | undefined {
   const parts = schema.split('/');
   const field = parts[parts.length - 1];
   if (field === 'ports') {
@@ -42,7 +47,7 @@ export function listKeysFor(kind: string, schema: string, ownership: Ownership |
     if (parts[parts.length - 2] === '*' && CONTAINER_LISTS.has(parts[parts.length - 3])) return ['containerPort', 'protocol'];
     return undefined;
   }
-  return BY_FIELD[field];
+  return Object.hasOwn(BY_FIELD, field) ? BY_FIELD[field] : undefined;
 }
 
 /** The pairing key of one item (defaults filled), or undefined when the item lacks a key field with no default. */

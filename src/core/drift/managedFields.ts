@@ -6,7 +6,7 @@
  */
 import type { FieldChange } from '../model/drift';
 import type { KubeObject } from '../model/resource';
-import { canonicalJson, childPointer, isMap } from './pointer';
+import { canonicalJson, childPointer, isMap, pointerSegments } from './pointer';
 
 /** One `managedFields` entry, without its field set. */
 export interface ManagedEntry extends FieldChange {
@@ -21,56 +21,135 @@ export interface OwnedField {
   leaf: boolean;
 }
 
-/** Who owns what in one live object. */
+/**
+ * Who owns what in one live object. Field sets are decoded on demand, per entry: a diff without drift usually needs
+ * only the appliers' and hand-run managers' sets, and most objects have no drift at all.
+ */
 export class Ownership {
   /** Per entry, in `managedFields` order. */
   readonly entries: ManagedEntry[] = [];
-  readonly owned: OwnedField[] = [];
+  private readonly tries = new Map<ManagedEntry, Record<string, unknown>>();
+  private readonly decoded = new Map<ManagedEntry, OwnedField[]>();
+  private allListKeys: Map<string, string[]> | undefined;
+
+  constructor(private readonly live: KubeObject) {}
+
+  /** @internal Used by readOwnership. */
+  addEntry(entry: ManagedEntry, fieldsV1: Record<string, unknown>): void {
+    this.entries.push(entry);
+    this.tries.set(entry, fieldsV1);
+  }
+
+  /** Every owned field, all entries. */
+  get owned(): OwnedField[] {
+    return this.entries.flatMap((e) => this.ownedBy(e));
+  }
+
   /** Key field names of associative lists, by schema pointer (list item indices replaced by `*`). */
-  readonly listKeys = new Map<string, string[]>();
-  private readonly exact = new Map<string, ManagedEntry[]>();
-  private readonly leaves = new Map<string, ManagedEntry[]>();
-  private readonly below = new Map<string, ManagedEntry[]>();
+  get listKeys(): Map<string, string[]> {
+    if (!this.allListKeys) {
+      this.allListKeys = new Map();
+      for (const entry of this.entries) {
+        this.ownedBy(entry);
+        for (const [k, v] of this.listKeysOf.get(entry) ?? []) this.allListKeys.set(k, v);
+      }
+    }
+    return this.allListKeys;
+  }
 
   /**
    * Entries owning the value at `pointer`: exactly, through an owned (atomic) ancestor, or (unless `withDescendants`
-   * is false) through owned descendants.
+   * is false) through owned descendants. Follows the pointer down each entry's trie instead of decoding it whole.
    */
   ownersOf(pointer: string, withDescendants = true): ManagedEntry[] {
-    const found = new Set<ManagedEntry>(this.exact.get(pointer) ?? []);
-    if (withDescendants) for (const e of this.below.get(pointer) ?? []) found.add(e);
-    for (let p = pointer; p !== ''; ) {
-      p = p.slice(0, p.lastIndexOf('/'));
-      for (const e of this.leaves.get(p) ?? []) found.add(e);
+    const segments = pointerSegments(pointer);
+    const out: ManagedEntry[] = [];
+    for (const entry of this.entries) {
+      let node: Record<string, unknown> | undefined = this.tries.get(entry);
+      let value: unknown = this.live;
+      let owns = false;
+      for (let i = 0; i < segments.length && node; i++) {
+        const key = Array.isArray(value) ? this.itemKeyIn(node, value, Number(segments[i])) : isMap(value) ? `f:${segments[i]}` : undefined;
+        value = Array.isArray(value) ? value[Number(segments[i])] : isMap(value) ? value[segments[i]] : undefined;
+        const child = key === undefined ? undefined : node[key];
+        node = isMap(child) ? child : undefined;
+        // An empty child above the target is an atomic value the entry owns whole.
+        if (node && i < segments.length - 1 && Object.keys(node).length === 0) {
+          owns = true;
+          node = undefined;
+        }
+      }
+      if (node) {
+        const keys = Object.keys(node);
+        owns = keys.length === 0 || keys.includes('.') || (withDescendants && keys.length > 0);
+      }
+      if (owns) out.push(entry);
     }
-    return [...found];
+    return out;
   }
+
+  /**
+   * The key field names of the associative list at `pointer` (a live pointer), from the first entry whose trie has
+   * `k:{…}` items there; undefined when no entry keys it. Follows the pointer, decoding nothing else.
+   */
+  listKeysAt(pointer: string): string[] | undefined {
+    const segments = pointerSegments(pointer);
+    for (const entry of this.entries) {
+      let node: Record<string, unknown> | undefined = this.tries.get(entry);
+      let value: unknown = this.live;
+      for (let i = 0; i < segments.length && node; i++) {
+        const key = Array.isArray(value) ? this.itemKeyIn(node, value, Number(segments[i])) : isMap(value) ? `f:${segments[i]}` : undefined;
+        value = Array.isArray(value) ? value[Number(segments[i])] : isMap(value) ? value[segments[i]] : undefined;
+        const child = key === undefined ? undefined : node[key];
+        node = isMap(child) ? child : undefined;
+      }
+      const itemKey = node && Object.keys(node).find((k) => k.startsWith('k:'));
+      const keys = itemKey ? parseJson(itemKey.slice(2)) : undefined;
+      if (isMap(keys)) return Object.keys(keys).sort();
+    }
+    return undefined;
+  }
+
+  /** The trie key (`k:`, `v:` or `i:`) under `node` that names item `index` of `list`. */
+  private itemKeyIn(node: Record<string, unknown>, list: unknown[], index: number): string | undefined {
+    const item = list[index];
+    for (const key of Object.keys(node)) {
+      const prefix = key.slice(0, 2);
+      if (prefix === 'i:' && Number(key.slice(2)) === index) return key;
+      if (prefix !== 'k:' && prefix !== 'v:') continue;
+      let wanted = this.parsedKeys.get(key);
+      if (wanted === undefined && !this.parsedKeys.has(key)) {
+        wanted = parseJson(key.slice(2));
+        this.parsedKeys.set(key, wanted);
+      }
+      if (prefix === 'v:' ? canonicalJson(wanted) === canonicalJson(item) : isMap(wanted) && isMap(item) && Object.entries(wanted).every(([k, v]) => canonicalJson(item[k]) === canonicalJson(v))) return key;
+    }
+    return undefined;
+  }
+
+  private readonly parsedKeys = new Map<string, unknown>();
 
   /** Fields owned by one entry. */
   ownedBy(entry: ManagedEntry): OwnedField[] {
-    return this.owned.filter((o) => o.entry === entry);
-  }
-
-  add(field: OwnedField): void {
-    this.owned.push(field);
-    push(this.exact, field.pointer, field.entry);
-    if (field.leaf) push(this.leaves, field.pointer, field.entry);
-    for (let p = field.pointer; p !== ''; ) {
-      p = p.slice(0, p.lastIndexOf('/'));
-      push(this.below, p, field.entry);
+    let fields = this.decoded.get(entry);
+    if (!fields) {
+      const out: OwnedField[] = [];
+      const listKeys = new Map<string, string[]>();
+      walk(this.tries.get(entry) ?? {}, this.live, '', '', entry, out, listKeys);
+      fields = out;
+      this.decoded.set(entry, fields);
+      this.listKeysOf.set(entry, listKeys);
     }
+    return fields;
   }
+
+  private readonly listKeysOf = new Map<ManagedEntry, Map<string, string[]>>();
+
 }
 
-function push(map: Map<string, ManagedEntry[]>, key: string, entry: ManagedEntry): void {
-  const list = map.get(key);
-  if (!list) map.set(key, [entry]);
-  else if (!list.includes(entry)) list.push(entry);
-}
-
-/** Reads the ownership of every field of a live object from its `managedFields`. */
+/** Reads who manages a live object from its `managedFields` (field sets are decoded when first asked for). */
 export function readOwnership(live: KubeObject): Ownership {
-  const ownership = new Ownership();
+  const ownership = new Ownership(live);
   const managed = live.metadata.managedFields;
   if (!Array.isArray(managed)) return ownership;
   for (const raw of managed) {
@@ -78,16 +157,15 @@ export function readOwnership(live: KubeObject): Ownership {
     const entry: ManagedEntry = { manager: raw.manager, operation: String(raw.operation ?? '') };
     if (typeof raw.time === 'string') entry.time = raw.time;
     if (typeof raw.subresource === 'string' && raw.subresource) entry.subresource = raw.subresource;
-    ownership.entries.push(entry);
-    walk(raw.fieldsV1, live, '', '', entry, ownership);
+    ownership.addEntry(entry, raw.fieldsV1);
   }
   return ownership;
 }
 
-function walk(trie: Record<string, unknown>, value: unknown, pointer: string, schema: string, entry: ManagedEntry, out: Ownership): void {
+function walk(trie: Record<string, unknown>, value: unknown, pointer: string, schema: string, entry: ManagedEntry, out: OwnedField[], listKeys: Map<string, string[]>): void {
   for (const [name, child] of Object.entries(trie)) {
     if (name === '.') {
-      out.add({ pointer, entry, leaf: false });
+      out.push({ pointer, entry, leaf: false });
       continue;
     }
     const prefix = name.slice(0, 2);
@@ -100,17 +178,17 @@ function walk(trie: Record<string, unknown>, value: unknown, pointer: string, sc
       next = value[rest];
     } else if (Array.isArray(value)) {
       index = findItem(prefix, rest, value);
-      if (prefix === 'k:' && index !== undefined) {
+      if (prefix === 'k:') {
         const keys = parseJson(rest);
-        if (isMap(keys)) out.listKeys.set(schema, Object.keys(keys).sort());
+        if (isMap(keys)) listKeys.set(schema, Object.keys(keys).sort());
       }
       if (index === undefined) continue; // stale entry: the item is gone
       next = value[index];
     } else continue;
     const childPointerText = childPointer(pointer, index);
     const childSchema = prefix === 'f:' ? childPointer(schema, index) : `${schema}/*`;
-    if (isMap(child) && Object.keys(child).length > 0) walk(child, next, childPointerText, childSchema, entry, out);
-    else out.add({ pointer: childPointerText, entry, leaf: true });
+    if (isMap(child) && Object.keys(child).length > 0) walk(child, next, childPointerText, childSchema, entry, out, listKeys);
+    else out.push({ pointer: childPointerText, entry, leaf: true });
   }
 }
 

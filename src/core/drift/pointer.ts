@@ -2,13 +2,17 @@
 
 /** Appends one segment to a pointer, escaping `~` and `/`. */
 export function childPointer(pointer: string, segment: string | number): string {
-  return `${pointer}/${String(segment).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  if (typeof segment === 'number') return `${pointer}/${segment}`;
+  // The fast path matters: the engine builds a pointer for every value of every object.
+  if (!segment.includes('~') && !segment.includes('/')) return `${pointer}/${segment}`;
+  return `${pointer}/${segment.replace(/~/g, '~0').replace(/\//g, '~1')}`;
 }
 
 /** Splits a pointer into unescaped segments (`''` → `[]`). */
 export function pointerSegments(pointer: string): string[] {
   if (pointer === '') return [];
-  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = pointer.slice(1).split('/');
+  return pointer.includes('~') ? parts.map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')) : parts;
 }
 
 /** The parent of a pointer (`''` for a top-level one). */
@@ -48,7 +52,19 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
-/** Whether `text` matches any of the globs. */
-export function matchesAnyGlob(text: string, globs: readonly string[]): boolean {
-  return globs.some((g) => (g.includes('*') || g.includes('?') ? globToRegExp(g).test(text) : g === text));
+/** A set of globs compiled once, for matching many strings. */
+export class GlobSet {
+  private readonly exact = new Set<string>();
+  private readonly patterns: RegExp[] = [];
+
+  constructor(globs: readonly string[]) {
+    for (const g of globs) {
+      if (g.includes('*') || g.includes('?')) this.patterns.push(globToRegExp(g));
+      else this.exact.add(g);
+    }
+  }
+
+  matches(text: string): boolean {
+    return this.exact.has(text) || this.patterns.some((p) => p.test(text));
+  }
 }
