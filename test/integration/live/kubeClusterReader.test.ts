@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { createServer, type Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -315,6 +316,34 @@ process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/
     await readLiveState(desired, reader, { defaultNamespace: 'default' });
     assert.equal(reader.stats.requests, 6);
     assert.equal(readFileSync(counter, 'utf8'), 'x');
+  });
+
+  it("goes through the cluster's proxy-url (HTTP CONNECT)", async () => {
+    const tunnels: string[] = [];
+    const proxy = createHttpServer();
+    proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+      tunnels.push(String(req.url));
+      const [host, port] = String(req.url).split(':');
+      const upstream = new Socket();
+      upstream.connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client).pipe(upstream);
+      });
+      for (const s of [client, upstream]) s.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (proxy.address() as { port: number }).port;
+      const reader = await createKubeClusterReader({ kubeconfigPath: kubeconfigFor(testCluster().server, { token: testCluster().adminToken }, { 'proxy-url': `http://127.0.0.1:${port}` }) });
+      readers.push(reader);
+      const state = await readLiveState([configMap(ns, 'web-config', {})], reader, { defaultNamespace: 'default' });
+      assert.ok(state.objects.has(`/ConfigMap/${ns}/web-config`));
+      assert.ok(tunnels.length > 0 && tunnels.every((t) => t === new URL(testCluster().server).host), tunnels.join(' '));
+    } finally {
+      proxy.closeAllConnections();
+      proxy.close();
+    }
   });
 
   it("lists the kubeconfig's contexts and the current one", async () => {
