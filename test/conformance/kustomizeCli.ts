@@ -5,7 +5,7 @@ import type { KubeObject } from '../../src/core/model/resource';
 import { testbedBin } from '../testbed/bins';
 
 /** What `kustomize build` did: the parsed objects it printed, or its error text. */
-export type KustomizeOutcome = { ok: true; objects: KubeObject[] } | { ok: false; stderr: string };
+export type KustomizeOutcome = { ok: true; objects: KubeObject[]; stdout: string } | { ok: false; stderr: string };
 
 /** Runs the real `kustomize build` (test bed binary, default options) on `root` inside `repoRoot`. */
 export function kustomizeBuild(repoRoot: string, root: string): Promise<KustomizeOutcome> {
@@ -15,7 +15,7 @@ export function kustomizeBuild(repoRoot: string, root: string): Promise<Kustomiz
       if (err && typeof err.code !== 'number') return reject(err); // could not start the binary at all
       if (err) return resolve({ ok: false, stderr: stderr.trim() });
       try {
-        resolve({ ok: true, objects: parseStream(stdout) });
+        resolve({ ok: true, objects: parseStream(stdout), stdout });
       } catch (e) {
         reject(e);
       }
@@ -23,11 +23,14 @@ export function kustomizeBuild(repoRoot: string, root: string): Promise<Kustomiz
   });
 }
 
-/** Parses kustomize's multi-document output as YAML 1.2 (how kyaml writes it). */
-export function parseStream(text: string): KubeObject[] {
+/**
+ * Parses a multi-document YAML stream, as YAML 1.2 (how kyaml writes and reads it) unless asked for 1.1 (how
+ * older readers such as go-yaml v2 in kubectl's libraries type `yes`, `on`, `0755`...).
+ */
+export function parseStream(text: string, version: '1.1' | '1.2' = '1.2'): KubeObject[] {
   const objects: KubeObject[] = [];
-  for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length) throw new Error(`unparsable kustomize output: ${doc.errors[0].message}`);
+  for (const doc of parseAllDocuments(text, { version })) {
+    if (doc.errors.length) throw new Error(`unparsable YAML stream: ${doc.errors[0].message}`);
     const value: unknown = doc.toJS();
     if (value !== null && value !== undefined) objects.push(value as KubeObject);
   }
