@@ -28,6 +28,10 @@ export interface LiveCacheOptions {
   backoff?: { initialMs?: number; maxMs?: number; jitter?: number };
   /** A watch that ends sooner than this without events counts as a failure (guards against a hot loop). */
   minWatchMs?: number;
+  /** Scopes no read has asked for in this long stop being watched and are forgotten. Default 15 min. */
+  idleMs?: number;
+  /** Clock for idleness; tests pass their own. */
+  now?: () => number;
   /** How to wait between reconnects; tests pass one that records and resolves at once. */
   delay?: (ms: number, signal: AbortSignal) => Promise<void>;
   logger?: Logger;
@@ -41,6 +45,8 @@ interface Entry {
   watching: boolean;
   /** The watch broke and has not delivered an event since: reads list again rather than trust the cache. */
   broken: boolean;
+  /** When a read last asked for this scope. */
+  lastRead: number;
   abort: AbortController;
 }
 
@@ -83,12 +89,15 @@ export class LiveCache {
       const failure = failures[i];
       if (failure) state.failures.set(scope.key, failure);
     });
+    const now = (this.options.now ?? Date.now)();
     for (const scope of plan.scopes) {
       const entry = this.entries.get(scope.key);
       if (!entry || state.failures.has(scope.key)) continue;
+      entry.lastRead = now;
       state.listed.add(scope.key);
       for (const [key, obj] of entry.objects) state.objects.set(key, obj);
     }
+    this.evictIdle(now);
     return state;
   }
 
@@ -107,6 +116,17 @@ export class LiveCache {
   /** Scope keys currently kept current by a watch. */
   get watchedScopes(): string[] {
     return [...this.entries.values()].filter((e) => e.watching).map((e) => e.scope.key);
+  }
+
+  /** Stops watching scopes nobody has read for `idleMs` (an environment's namespace changed, say). */
+  private evictIdle(now: number): void {
+    const idleMs = this.options.idleMs ?? 15 * 60_000;
+    for (const [key, entry] of this.entries) {
+      if (now - entry.lastRead < idleMs) continue;
+      entry.abort.abort();
+      this.entries.delete(key);
+      this.logger.debug(`live cache: ${key} not read for ${Math.round(idleMs / 1000)} s, watch stopped`);
+    }
   }
 
   private isCurrent(entry: Entry | undefined): boolean {
@@ -145,7 +165,7 @@ export class LiveCache {
       existing.resourceVersion = outcome.resourceVersion;
       return undefined;
     }
-    const entry: Entry = { scope, objects, resourceVersion: outcome.resourceVersion, watching: Boolean(this.reader.watch), broken: false, abort: new AbortController() };
+    const entry: Entry = { scope, objects, resourceVersion: outcome.resourceVersion, watching: Boolean(this.reader.watch), broken: false, lastRead: (this.options.now ?? Date.now)(), abort: new AbortController() };
     this.entries.set(scope.key, entry);
     if (entry.watching) void this.watchLoop(entry);
     return undefined;

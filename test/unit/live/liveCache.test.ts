@@ -127,6 +127,21 @@ describe('LiveCache', () => {
     assert.equal(reader.lists.length, 2, 'answered from memory again');
   });
 
+  it('stops watching scopes that no read has asked for within idleMs', async () => {
+    const reader = new FakeClusterReader();
+    let now = 0;
+    cache = new LiveCache(reader, { idleMs: 1000, now: () => now });
+    const other = obj('v1', 'ConfigMap', 'c', 'other');
+    await cache.read([web, other], { defaultNamespace: 'default' });
+    const watches = [await reader.nextWatch(), await reader.nextWatch()];
+    now = 600;
+    await cache.read([web], { defaultNamespace: 'default' });
+    now = 1200;
+    await cache.read([web], { defaultNamespace: 'default' });
+    assert.deepEqual(cache.watchedScopes, [scopeKey('apps', 'Deployment', 'shop')]);
+    assert.deepEqual(watches.map((w) => `${w.type.resource} ${w.signal.aborted}`).sort(), ['configmaps true', 'deployments false']);
+  });
+
   it('falls back to a LIST per read when watching is forbidden', async () => {
     const reader = new FakeClusterReader();
     reader.data.set('deployments/shop', [live(web, '10')]);
