@@ -13,13 +13,14 @@ import type { KubeObject } from './model/resource';
 import { formatLocation } from './model/location';
 import type { Problem } from './model/problem';
 import { ProblemError } from './model/problem';
-import type { ClusterReader, FileSystem, Logger } from './ports';
+import type { ClusterReader, ClusterWriter, FileSystem, Logger } from './ports';
 import { silentLogger } from './ports';
 import { renderKustomization } from './render/kustomize';
 import { createRenderCache } from './render/loader';
 import type { RenderedObject, RenderOptions, RenderResult } from './render/types';
 import { CONFIG_FILE, joinPath, type RepoEnvironment } from './repo/config';
 import { driftOptionsFor } from './repo/driftSettings';
+import { refineWithDryRun } from './repo/exactMode';
 import { RecordingFileSystem, RenderCache } from './repo/renderCache';
 import { type EnvironmentSetting, loadRepository, type RepoModel } from './repo/repository';
 import { hashSecretValues, isSecretObject } from './repo/snapshotSecrets';
@@ -55,6 +56,14 @@ export interface LiveSource {
   namespace?: string;
   /** Set when the live Secrets carry salted hashes instead of values (a snapshot): desired ones are hashed alike. */
   secretSalt?: string;
+  /** Dry-run access for exact mode; without it exact mode falls back to the local diff, with a warning. */
+  writer?: ClusterWriter;
+}
+
+/** Per-check options. */
+export interface CheckOptions {
+  /** Exact mode (server-side apply dry run) for this check; default: the environment's, else the config's. */
+  exact?: boolean;
 }
 
 /** The outcome of checking one environment: the drift result plus the problems met on the way. */
@@ -160,16 +169,16 @@ export class DriftEngine {
    * reported in the result, never thrown: a render error or an unreachable cluster is the environment's `error`;
    * a forbidden or unknown kind is a per-object verdict.
    */
-  async check(env: RepoEnvironment, live: LiveSource): Promise<EnvironmentReport> {
-    return (await this.compare(env, live, false)).report;
+  async check(env: RepoEnvironment, live: LiveSource, options: CheckOptions = {}): Promise<EnvironmentReport> {
+    return (await this.compare(env, live, false, options)).report;
   }
 
   /** Like `check`, also returning the normalised desired and live object behind each verdict. */
-  async compareObjects(env: RepoEnvironment, live: LiveSource): Promise<{ report: EnvironmentReport; objects: ObjectComparison[] }> {
-    return this.compare(env, live, true);
+  async compareObjects(env: RepoEnvironment, live: LiveSource, options: CheckOptions = {}): Promise<{ report: EnvironmentReport; objects: ObjectComparison[] }> {
+    return this.compare(env, live, true, options);
   }
 
-  private async compare(env: RepoEnvironment, live: LiveSource, detailed: boolean): Promise<{ report: EnvironmentReport; objects: ObjectComparison[] }> {
+  private async compare(env: RepoEnvironment, live: LiveSource, detailed: boolean, options: CheckOptions): Promise<{ report: EnvironmentReport; objects: ObjectComparison[] }> {
     const report: EnvironmentReport = { name: env.name, path: env.path, context: live.context, error: null, resources: [], problems: [], timings: { render: 0, live: 0, reconcile: 0 } };
     const namespace = env.namespace ?? live.namespace ?? 'default';
     report.namespace = namespace;
@@ -211,8 +220,11 @@ export class DriftEngine {
     const repo = await this.repo();
     const driftOptions = driftOptionsFor(env, repo.config, this.options.ignore);
     let objects: ObjectComparison[] = [];
-    if (detailed && this.pipeline.reconcileDetailed) {
+    const exact = options.exact ?? env.exact ?? repo.config.exact;
+    if (exact && !live.writer) report.problems.push({ severity: 'warning', message: `exact mode needs a cluster to dry-run against (${live.context}); the local diff is shown` });
+    if ((detailed || (exact && live.writer)) && this.pipeline.reconcileDetailed) {
       objects = this.pipeline.reconcileDetailed(desired, state, driftOptions);
+      if (exact && live.writer) await refineWithDryRun(objects, live.writer);
       report.resources = objects.map((o) => o.result);
     } else report.resources = this.pipeline.reconcile(desired, state, driftOptions);
     report.timings.reconcile = Date.now() - t;

@@ -15,7 +15,8 @@ Options:
   --context CTX       kube context for every environment (default: each environment's, else the current one)
   --kubeconfig PATH   kubeconfig file (default: KUBECONFIG, else ~/.kube/config)
   --format FORMAT     text (default), json (documented in docs/configuration.md) or sarif (code scanning)
-  --exact             compare with a server-side apply dry-run (not available yet: reported, then ignored)
+  --exact             judge each object by a server-side apply dry run (field manager gitops-drift) instead
+                      of the local diff: exact when webhooks or defaulting rewrite values; needs patch rights
   --live-from FILE    diff against a snapshot from \`gitops-drift snapshot\` instead of a cluster
   --allow-exec        allow credential plugins (exec) named by the kubeconfig
 
@@ -35,13 +36,12 @@ export const checkCommand: CliCommand = {
     if (options['live-from'] && (options.context || options.kubeconfig)) throw new UsageError('--live-from reads a snapshot: it cannot be combined with --context or --kubeconfig');
     const repoRoot = await repoRootArg(positionals[0], io);
     const { engine, selected } = await openRepo(repoRoot, io, options.env as string | undefined);
-    if (options.exact) io.stderr('warning: --exact (server-side apply dry-run) is not implemented yet; using the local diff\n');
     const sources = new LiveSources(
-      { liveFrom: options['live-from'] as string | undefined, context: options.context as string | undefined, kubeconfig: options.kubeconfig as string | undefined, allowExec: Boolean(options['allow-exec']) },
+      { liveFrom: options['live-from'] as string | undefined, context: options.context as string | undefined, kubeconfig: options.kubeconfig as string | undefined, allowExec: Boolean(options['allow-exec']), exact: Boolean(options.exact) },
       io,
     );
     const reports: EnvironmentReport[] = [];
-    for (const env of selected) reports.push(await checkEnvironment(engine, env, sources));
+    for (const env of selected) reports.push(await checkEnvironment(engine, env, sources, options.exact ? { exact: true } : {}));
     if (format === 'json') io.stdout(reportsToJson(reports));
     else if (format === 'sarif') io.stdout(reportsToSarif(reports));
     else io.stdout(reportsToText(reports, io.color));

@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { type CliIO, UsageError } from '../command';
-import { DriftEngine, type EnvironmentReport, formatProblem, type LiveSource } from '../../core/engine';
+import { type CheckOptions, DriftEngine, type EnvironmentReport, formatProblem, type LiveSource } from '../../core/engine';
 import { isClusterError } from '../../core/live/clusterError';
 import type { Logger } from '../../core/ports';
 import type { RepoEnvironment } from '../../core/repo/config';
@@ -10,6 +10,7 @@ import type { RepoModel } from '../../core/repo/repository';
 import { parseSnapshot, SnapshotReader } from '../../core/repo/snapshot';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
 import { createKubeClusterReader } from '../../node/kubeClusterReader';
+import { createKubeApplier } from '../../node/kubeApplier';
 
 /** The repo root from the optional REPO argument (default: the working directory), as an absolute `/` path. */
 export async function repoRootArg(arg: string | undefined, io: CliIO): Promise<string> {
@@ -47,6 +48,8 @@ export interface LiveOptions {
   context?: string;
   kubeconfig?: string;
   allowExec?: boolean;
+  /** Also open a writer per context, for exact mode's dry runs. */
+  exact?: boolean;
 }
 
 /**
@@ -68,10 +71,12 @@ export class LiveSources {
     const context = this.options.context ?? env.context ?? '';
     let source = this.readers.get(context);
     if (!source) {
-      source = createKubeClusterReader({ context: context || undefined, kubeconfigPath: this.options.kubeconfig, env: this.io.env, allowExec: this.options.allowExec, logger: cliLogger(this.io) }).then((reader) => ({
+      const options = { context: context || undefined, kubeconfigPath: this.options.kubeconfig, env: this.io.env, allowExec: this.options.allowExec, logger: cliLogger(this.io) };
+      source = Promise.all([createKubeClusterReader(options), this.options.exact ? createKubeApplier(options) : undefined]).then(([reader, writer]) => ({
         reader,
         context: reader.context,
         namespace: reader.namespace,
+        ...(writer ? { writer } : {}),
       }));
       this.readers.set(context, source);
     }
@@ -97,12 +102,12 @@ export class LiveSources {
 }
 
 /** Checks one environment with its live source; an unreachable cluster becomes the environment's error. */
-export async function checkEnvironment(engine: DriftEngine, env: RepoEnvironment, sources: LiveSources): Promise<EnvironmentReport> {
+export async function checkEnvironment(engine: DriftEngine, env: RepoEnvironment, sources: LiveSources, options: CheckOptions = {}): Promise<EnvironmentReport> {
   const source = await sources.forEnvironment(env);
   if ('error' in source) {
     return { name: env.name, path: env.path, context: source.context, namespace: env.namespace, error: source.error, resources: [], problems: [], timings: { render: 0, live: 0, reconcile: 0 } };
   }
-  return engine.check(env, source);
+  return engine.check(env, source, options);
 }
 
 /** 2 when anything could not be checked, else 1 when anything drifted, else 0. */

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { DriftEngine } from '../../../src/core/engine';
+import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
+import type { KubeObject } from '../../../src/core/model/resource';
+import type { ClusterWriter, WriteOutcome } from '../../../src/core/ports';
+import { differingPaths } from '../../../src/core/repo/exactMode';
+import { FakeReader, types } from './fakes';
+
+/** A small overlay repo, rendered by the real in-process renderer. */
+function repo(): MemoryFileSystem {
+  return new MemoryFileSystem({
+    '/r/base/kustomization.yaml': 'resources:\n  - deploy.yaml\nconfigMapGenerator:\n  - name: app\n    literals:\n      - mode=fast\n',
+    '/r/base/deploy.yaml': [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      '  name: web',
+      'spec:',
+      '  replicas: 2',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '        - name: web',
+      '          image: nginx:1.27',
+      '',
+    ].join('\n'),
+    '/r/envs/prod/kustomization.yaml': 'namespace: shop-prod\nresources:\n  - ../../base\nreplicas:\n  - name: web\n    count: 3\n',
+    '/r/envs/dev/kustomization.yaml': 'resources:\n  - ../../base\n',
+  });
+}
+
+const deployment = (namespace: string, replicas: number, managedBy = 'argocd-controller'): KubeObject => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: {
+    name: 'web',
+    namespace,
+    managedFields: [{ manager: managedBy, operation: 'Apply', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:replicas': {}, 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"web"}': { '.': {}, 'f:name': {}, 'f:image': {} } } } } } } }],
+  },
+  spec: { replicas, template: { spec: { containers: [{ name: 'web', image: 'nginx:1.27', imagePullPolicy: 'IfNotPresent' }] } } },
+});
+
+async function liveConfigMap(engine: DriftEngine, namespace: string): Promise<KubeObject> {
+  const name = (await engine.render(await engine.environment('prod'))).objects.find((o) => o.object.kind === 'ConfigMap')!.object.metadata.name!;
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data: { mode: 'fast' } };
+}
+
+describe('DriftEngine with the real renderer and reconcile', () => {
+  it('reports drift on the line that set the value, with the namespace of an overlay or of the context', async () => {
+    const engine = new DriftEngine({ fs: repo(), repoRoot: '/r' });
+    const cm = await liveConfigMap(engine, 'shop-prod');
+    const reader = new FakeReader([deployment('shop-prod', 5), cm, deployment('team-dev', 2)], types);
+    const prod = await engine.check(await engine.environment('prod'), { reader, context: 'test' });
+    assert.equal(prod.error, null);
+    const web = prod.resources.find((r) => r.key.kind === 'Deployment')!;
+    assert.equal(web.verdict, 'Drifted');
+    assert.deepEqual(web.fields.map((f) => [f.path, f.desired, f.live, `${f.origin?.file}:${f.origin?.line}`]), [['/spec/replicas', 3, 5, 'envs/prod/kustomization.yaml:6']]);
+    // dev's kustomization names no namespace: the context's is used, as kubectl apply does.
+    const dev = await engine.check(await engine.environment('dev'), { reader, context: 'test', namespace: 'team-dev' });
+    assert.deepEqual(dev.resources.map((r) => `${r.key.kind} ${r.key.namespace} ${r.verdict}`), ['ConfigMap team-dev Missing', 'Deployment team-dev InSync']);
+  });
+
+  it('re-renders only the environments that read a changed file', async () => {
+    const fs = repo();
+    const engine = new DriftEngine({ fs, repoRoot: '/r' });
+    await engine.render(await engine.environment('prod'));
+    await engine.render(await engine.environment('dev'));
+    fs.write('/r/envs/prod/kustomization.yaml', 'namespace: shop-prod\nresources:\n  - ../../base\nreplicas:\n  - name: web\n    count: 4\n');
+    assert.deepEqual((await engine.fileChanged('envs/prod/kustomization.yaml')).environments, ['prod']);
+    fs.write('/r/base/deploy.yaml', (await fs.readFile('/r/base/deploy.yaml')).replace('nginx:1.27', 'nginx:1.28'));
+    assert.deepEqual((await engine.fileChanged('base/deploy.yaml')).environments, ['dev']);
+    const prod = await engine.render(await engine.environment('prod'));
+    const spec = prod.objects.find((o) => o.object.kind === 'Deployment')!.object.spec as { replicas: number };
+    assert.equal(spec.replicas, 4);
+    // A file no render read changes nothing.
+    assert.deepEqual((await engine.fileChanged('notes/readme.md')).environments, []);
+  });
+
+  describe('exact mode', () => {
+    /** A writer whose dry run returns `result(obj)`; records what it was sent. */
+    function writer(result: (obj: KubeObject) => WriteOutcome): ClusterWriter & { sent: KubeObject[] } {
+      const sent: KubeObject[] = [];
+      return {
+        sent,
+        get: async () => ({ status: 'error', message: 'unused' }),
+        delete: async () => ({ status: 'error', message: 'unused' }),
+        apply: async (obj, options) => {
+          assert.deepEqual(options, { fieldManager: 'gitops-drift', dryRun: true, force: true });
+          sent.push(obj);
+          return result(obj);
+        },
+      };
+    }
+
+    it('drops a difference the server would rewrite to the live value, and adds one the local diff missed', async () => {
+      const engine = new DriftEngine({ fs: repo(), repoRoot: '/r' });
+      const cm = await liveConfigMap(engine, 'shop-prod');
+      const reader = new FakeReader([deployment('shop-prod', 5), cm], types);
+      const prod = await engine.environment('prod');
+      const w = writer((obj) => {
+        // A webhook pins replicas to 5 (so git's 3 would not stick) and adds a label to ConfigMaps.
+        if (obj.kind === 'Deployment') return { status: 'ok', created: false, object: { ...deployment('shop-prod', 5), metadata: { ...deployment('shop-prod', 5).metadata, generation: 9 } } };
+        return { status: 'ok', created: false, object: { ...cm, metadata: { ...cm.metadata, labels: { injected: 'yes' } } } };
+      });
+      const report = await engine.check(prod, { reader, context: 'test', writer: w }, { exact: true });
+      assert.deepEqual(w.sent.map((o) => `${o.kind} ${o.metadata.namespace}`), ['ConfigMap shop-prod', 'Deployment shop-prod']);
+      assert.deepEqual(
+        report.resources.map((r) => [r.key.kind, r.verdict, r.fields.map((f) => ({ path: f.path, desired: f.desired, live: f.live }))]),
+        [
+          ['ConfigMap', 'Drifted', [{ path: '/metadata/labels', desired: { injected: 'yes' }, live: undefined }]],
+          ['Deployment', 'InSync', []],
+        ],
+      );
+    });
+
+    it('keeps the local verdict and says why when the dry run is refused, and warns without a writer', async () => {
+      const engine = new DriftEngine({ fs: repo(), repoRoot: '/r' });
+      const reader = new FakeReader([deployment('shop-prod', 5), await liveConfigMap(engine, 'shop-prod')], types);
+      const prod = await engine.environment('prod');
+      const refused = await engine.check(prod, { reader, context: 'test', writer: writer(() => ({ status: 'forbidden', message: 'cannot patch deployments' })) }, { exact: true });
+      const web = refused.resources.find((r) => r.key.kind === 'Deployment')!;
+      assert.equal(web.verdict, 'Drifted');
+      assert.match(web.message ?? '', /^exact mode: the dry-run apply failed \(forbidden: cannot patch deployments\); local diff shown$/);
+      const noWriter = await engine.check(prod, { reader, context: 'test' }, { exact: true });
+      assert.match(noWriter.problems.map((p) => p.message).join('\n'), /exact mode needs a cluster to dry-run against \(test\)/);
+    });
+
+    it('lists the leaves where two objects differ', () => {
+      assert.deepEqual(differingPaths({ a: { b: 1, c: [1, 2] }, d: 'x' }, { a: { b: 2, c: [1, 3] }, e: 'y' }), ['/a/b', '/a/c/1', '/d', '/e']);
+      assert.deepEqual(differingPaths({ l: [1] }, { l: [1, 2] }), ['/l']);
+      assert.deepEqual(differingPaths({ 'a/b': 1 }, { 'a/b': 1 }), []);
+    });
+  });
+});
