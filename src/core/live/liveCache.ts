@@ -1,6 +1,7 @@
-import type { LiveFailure, LiveState } from '../model/live';
+import type { LiveState } from '../model/live';
+import { scopeKey } from '../model/live';
 import { type KubeObject, keyOf, keyString } from '../model/resource';
-import type { ClusterReader, Logger, WatchEnd, WatchEvent } from '../ports';
+import type { ClusterReader, ListOutcome, Logger, ResourceType, WatchEnd, WatchEvent } from '../ports';
 import { silentLogger } from '../ports';
 import { failureOf } from './outcome';
 import { mapWithConcurrency } from './pool';
@@ -64,7 +65,7 @@ export interface Subscription {
  */
 export class LiveCache {
   private readonly entries = new Map<string, Entry>();
-  private readonly loading = new Map<string, Promise<LiveFailure | undefined>>();
+  private readonly loading = new Map<string, Promise<ListOutcome>>();
   private readonly changeListeners = new Set<(change: LiveChange) => void>();
   private readonly problemListeners = new Set<(problem: WatchProblem) => void>();
   private pending: { scopes: Set<string>; objects: Set<string> } | undefined;
@@ -84,9 +85,9 @@ export class LiveCache {
     const plan = await planScopes(desired, this.reader, options.defaultNamespace);
     const state: LiveState = { objects: new Map(), failures: new Map(plan.failures), listed: new Set(), namespaced: plan.namespaced };
     const needed = plan.scopes.filter((s) => !this.isCurrent(this.entries.get(s.key)));
-    const failures = await mapWithConcurrency(needed, this.options.concurrency ?? DEFAULT_LIST_CONCURRENCY, (scope) => this.load(scope));
+    const outcomes = await mapWithConcurrency(needed, this.options.concurrency ?? DEFAULT_LIST_CONCURRENCY, (scope) => this.load(scope));
     needed.forEach((scope, i) => {
-      const failure = failures[i];
+      const failure = failureOf(scope, outcomes[i]);
       if (failure) state.failures.set(scope.key, failure);
     });
     const now = (this.options.now ?? Date.now)();
@@ -99,6 +100,25 @@ export class LiveCache {
     }
     this.evictIdle(now);
     return state;
+  }
+
+  /**
+   * One scope as a ClusterReader LIST would answer it, from memory when the scope is watched (so the cache can
+   * stand in for the reader behind `readLiveState`). Failures are the reader's own outcomes, unwrapped.
+   */
+  async list(type: ResourceType, namespace: string): Promise<ListOutcome> {
+    if (this.disposed) throw new Error('LiveCache used after dispose()');
+    const ns = type.namespaced ? namespace : '';
+    const scope: LiveScope = { key: scopeKey(type.group, type.kind, ns), type, namespace: ns };
+    let entry = this.entries.get(scope.key);
+    if (!this.isCurrent(entry)) {
+      const outcome = await this.load(scope);
+      if (outcome.status !== 'ok') return outcome;
+      entry = this.entries.get(scope.key);
+      if (!entry) return outcome;
+    }
+    entry!.lastRead = (this.options.now ?? Date.now)();
+    return { status: 'ok', items: [...entry!.objects.values()], resourceVersion: entry!.resourceVersion };
   }
 
   /** Fires after watch events or a re-list changed cached objects. */
@@ -142,20 +162,19 @@ export class LiveCache {
     this.problemListeners.clear();
   }
 
-  /** Lists a scope (sharing a LIST already in flight) and starts its watch; resolves with its failure, if any. */
-  private load(scope: LiveScope): Promise<LiveFailure | undefined> {
+  /** Lists a scope (sharing a LIST already in flight) and starts its watch. */
+  private load(scope: LiveScope): Promise<ListOutcome> {
     let promise = this.loading.get(scope.key);
     if (!promise) {
-      promise = this.list(scope).finally(() => this.loading.delete(scope.key));
+      promise = this.fetch(scope).finally(() => this.loading.delete(scope.key));
       this.loading.set(scope.key, promise);
     }
     return promise;
   }
 
-  private async list(scope: LiveScope): Promise<LiveFailure | undefined> {
+  private async fetch(scope: LiveScope): Promise<ListOutcome> {
     const outcome = await this.reader.list(scope.type, scope.namespace);
-    const failure = failureOf(scope, outcome);
-    if (failure || outcome.status !== 'ok' || this.disposed) return failure;
+    if (outcome.status !== 'ok' || this.disposed) return outcome;
     const objects = new Map(outcome.items.map((o) => [keyString(keyOf(o)), o] as const));
     const existing = this.entries.get(scope.key);
     if (existing) {
@@ -163,12 +182,12 @@ export class LiveCache {
       // reconnects meanwhile replays from its own resourceVersion, so the entry converges to the latest state.
       existing.objects = objects;
       existing.resourceVersion = outcome.resourceVersion;
-      return undefined;
+      return outcome;
     }
     const entry: Entry = { scope, objects, resourceVersion: outcome.resourceVersion, watching: Boolean(this.reader.watch), broken: false, lastRead: (this.options.now ?? Date.now)(), abort: new AbortController() };
     this.entries.set(scope.key, entry);
     if (entry.watching) void this.watchLoop(entry);
-    return undefined;
+    return outcome;
   }
 
   private async watchLoop(entry: Entry): Promise<void> {

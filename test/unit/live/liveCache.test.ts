@@ -142,6 +142,26 @@ describe('LiveCache', () => {
     assert.deepEqual(watches.map((w) => `${w.type.resource} ${w.signal.aborted}`).sort(), ['configmaps true', 'deployments false']);
   });
 
+  it('answers a LIST of one scope from memory once watched, and passes failures through unwrapped', async () => {
+    const reader = new FakeClusterReader();
+    reader.data.set('deployments/shop', [live(web, '10')]);
+    reader.scripted.set('configmaps/locked', { status: 'forbidden', verb: 'list', resource: 'configmaps', message: 'nope' });
+    cache = new LiveCache(reader);
+    const deployments = reader.types.find((t) => t.kind === 'Deployment')!;
+    const configMaps = reader.types.find((t) => t.kind === 'ConfigMap')!;
+    const first = await cache.list(deployments, 'shop');
+    const watch = await reader.nextWatch();
+    const changed = nextChange(cache);
+    watch.emit({ type: 'ADDED', object: live(api, '11') });
+    await changed;
+    const second = await cache.list(deployments, 'shop');
+    assert.equal(first.status === 'ok' && first.items.length, 1);
+    assert.equal(second.status === 'ok' && second.items.length, 2);
+    assert.equal(second.status === 'ok' && second.resourceVersion, '11');
+    assert.deepEqual(await cache.list(configMaps, 'locked'), { status: 'forbidden', verb: 'list', resource: 'configmaps', message: 'nope' });
+    assert.deepEqual(reader.lists, ['deployments/shop', 'configmaps/locked']);
+  });
+
   it('falls back to a LIST per read when watching is forbidden', async () => {
     const reader = new FakeClusterReader();
     reader.data.set('deployments/shop', [live(web, '10')]);
