@@ -76,7 +76,10 @@ function toFieldDrift(raw: RawDrift, rendered: RenderedObject, key: ResourceKey,
     // Git may have said it with `stringData`: point there, where the origins are.
     const dataKey = /^\/data\/(.+)$/.exec(raw.path)?.[1];
     const stringData = rendered.object.stringData;
-    if (dataKey && isMap(stringData) && pointerSegments(`/${dataKey}`)[0] in stringData) path = `/stringData/${dataKey}`;
+    if (dataKey && isMap(stringData) && pointerSegments(`/${dataKey}`)[0] in stringData) {
+      path = `/stringData/${dataKey}`;
+      out.label = raw.label.replace(/^data/, 'stringData');
+    }
   }
   out.path = path;
   let originPath = raw.originPath ?? path;
@@ -168,4 +171,20 @@ function withIdentity(view: Record<string, unknown>, source: KubeObject, key: Re
   Object.assign(metadata, isMap(view.metadata) ? view.metadata : {});
   const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = view;
   return { apiVersion: source.apiVersion, kind: source.kind, metadata, ...rest } as KubeObject;
+}
+
+/** A desired object as the diff prints it: no server fields or status, Secret `stringData` folded and masked. */
+export function normalizedDesired(rendered: RenderedObject): KubeObject {
+  const secret = isSecret(rendered.key);
+  const desired = secret ? foldStringData(rendered.object) : rendered.object;
+  const view = withIdentity(prune(desired, '') as Record<string, unknown>, desired, rendered.key);
+  return secret ? maskSecretObject(view, rendered.key) : view;
+}
+
+/** A live object as the diff prints it: no server fields, status or last-applied annotation, Secret values masked. */
+export function normalizedLive(live: KubeObject, key: ResourceKey): KubeObject {
+  const view = withIdentity(prune(live, '') as Record<string, unknown>, live, key);
+  const metadata = view.metadata as Record<string, unknown>;
+  for (const field of ['labels', 'annotations']) if (isMap(metadata[field]) && Object.keys(metadata[field] as object).length === 0) delete metadata[field];
+  return isSecret(key) ? maskSecretObject(view, key) : view;
 }

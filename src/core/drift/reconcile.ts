@@ -14,9 +14,12 @@ import { diffObject, type ObjectDiff } from './diffObject';
 import type { DriftOptions } from './options';
 import { hasTracking, isTracked } from './tracking';
 
-/** A desired object with its live counterpart (undefined when Missing or unreadable). */
-export interface ReconcilePair {
-  desired: RenderedObject;
+/** One reconcile result with what it was computed from: the object diff (compared objects), the desired and live objects. */
+export interface ReconcileDetail {
+  result: ResourceDrift;
+  /** For objects compared (InSync/Drifted): the fields and the normalised pair. */
+  diff?: ObjectDiff;
+  desired?: RenderedObject;
   live?: KubeObject;
 }
 
@@ -26,12 +29,8 @@ export function reconcile(desired: readonly RenderedObject[], live: LiveState, o
 }
 
 /** Like `reconcile`, also returning the normalised pair of every compared object (for `unifiedDiff`). */
-export function reconcileDetailed(
-  desired: readonly RenderedObject[],
-  live: LiveState,
-  options: DriftOptions,
-): { result: ResourceDrift; diff?: ObjectDiff; desired?: RenderedObject; live?: KubeObject }[] {
-  const out: { result: ResourceDrift; diff?: ObjectDiff; desired?: RenderedObject; live?: KubeObject }[] = [];
+export function reconcileDetailed(desired: readonly RenderedObject[], live: LiveState, options: DriftOptions): ReconcileDetail[] {
+  const out: ReconcileDetail[] = [];
   const seen = new Map<string, RenderedObject>();
   const paired = new Set<string>();
   for (const rendered of desired) {
@@ -83,8 +82,8 @@ function findLive(key: ResourceKey, live: LiveState): { object?: KubeObject; id?
   return { listed: scopes.some((ns) => live.listed.has(scopeKey(key.group, key.kind, ns))) };
 }
 
-function extras(live: LiveState, paired: Set<string>, options: DriftOptions): { result: ResourceDrift; live: KubeObject }[] {
-  const out: { result: ResourceDrift; live: KubeObject }[] = [];
+function extras(live: LiveState, paired: Set<string>, options: DriftOptions): ReconcileDetail[] {
+  const out: ReconcileDetail[] = [];
   for (const [id, obj] of live.objects) {
     if (paired.has(id)) continue;
     const key = keyOf(obj);

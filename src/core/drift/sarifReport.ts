@@ -1,0 +1,106 @@
+/**
+ * `check --format sarif`: SARIF 2.1.0 for code-scanning UIs (GitHub, VS Code's SARIF viewer). Each drifted field
+ * is a result at the git line that set it; each non-InSync object is one result at its declaration; Extra objects
+ * (not in git) carry only a logical location. Values are the engine's (Secrets already masked).
+ */
+import { createHash } from 'node:crypto';
+import type { EnvironmentDrift, ResourceDrift } from '../model/drift';
+import type { SourceLocation } from '../model/location';
+import { keyString } from '../model/resource';
+import { describeField, objectLabel } from './format';
+
+const DOCS = 'https://github.com/gitops-drift/gitops-drift/blob/main/docs/check-output.md';
+
+/** The rules, one per kind of finding. */
+const RULES = [
+  { id: 'drifted-field', level: 'warning', text: 'A field in the cluster differs from git' },
+  { id: 'missing-object', level: 'error', text: 'An object in git is missing from the cluster' },
+  { id: 'extra-object', level: 'warning', text: 'An object tracked by this environment is in the cluster but not in git' },
+  { id: 'unknown-kind', level: 'error', text: 'The cluster does not serve this kind' },
+  { id: 'forbidden', level: 'error', text: 'Reading this object is forbidden' },
+  { id: 'object-error', level: 'error', text: 'This object could not be compared' },
+  { id: 'environment-error', level: 'error', text: 'The environment could not be checked' },
+] as const;
+
+type RuleId = (typeof RULES)[number]['id'];
+
+const RULE_OF: Record<Exclude<ResourceDrift['verdict'], 'InSync' | 'Drifted'>, RuleId> = {
+  Missing: 'missing-object',
+  Extra: 'extra-object',
+  UnknownKind: 'unknown-kind',
+  Forbidden: 'forbidden',
+  Error: 'object-error',
+};
+
+/** Options: the tool version to report. */
+export interface SarifOptions {
+  version?: string;
+}
+
+/** Builds the SARIF log (serialise with `JSON.stringify`). */
+export function sarifReport(environments: readonly EnvironmentDrift[], options: SarifOptions = {}): Record<string, unknown> {
+  const results: Record<string, unknown>[] = [];
+  for (const env of environments) {
+    if (env.error !== null) {
+      results.push(result('environment-error', `${env.name}: ${env.error}`, { file: env.path, line: 0, column: 0 }, env.name, [env.name]));
+      continue;
+    }
+    for (const r of env.resources) {
+      const logical = `${env.name}/${objectLabel(r)}`;
+      if (r.verdict === 'InSync') continue;
+      if (r.verdict === 'Drifted') {
+        for (const f of r.fields) {
+          const res = result('drifted-field', `${env.name}: ${objectLabel(r)} ${describeField(f)}`, f.origin ?? r.source, logical, [env.name, keyString(r.key), f.path]);
+          res.properties = { environment: env.name, path: f.path, ...(f.changedBy ? { changedBy: f.changedBy } : {}), ...(f.cause ? { cause: f.cause } : {}) };
+          results.push(res);
+        }
+        continue;
+      }
+      const message = `${env.name}: ${objectLabel(r)} ${r.verdict === 'Missing' ? 'is missing from the cluster' : r.verdict === 'Extra' ? 'is in the cluster but not in git' : r.message ?? r.verdict}`;
+      results.push(result(RULE_OF[r.verdict], message, r.source, logical, [env.name, keyString(r.key), r.verdict]));
+    }
+  }
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'gitops-drift',
+            informationUri: DOCS,
+            ...(options.version ? { version: options.version, semanticVersion: options.version } : {}),
+            rules: RULES.map((rule) => ({
+              id: rule.id,
+              shortDescription: { text: rule.text },
+              helpUri: `${DOCS}#${rule.id}`,
+              defaultConfiguration: { level: rule.level },
+            })),
+          },
+        },
+        originalUriBaseIds: { REPO_ROOT: { description: { text: 'The config repository root' } } },
+        results,
+      },
+    ],
+  };
+}
+
+function result(ruleId: RuleId, text: string, location: SourceLocation | undefined, logical: string, identity: string[]): Record<string, unknown> {
+  const rule = RULES.find((r) => r.id === ruleId);
+  const physical = location
+    ? {
+        physicalLocation: {
+          artifactLocation: { uri: location.file, uriBaseId: 'REPO_ROOT' },
+          ...(location.line > 0 ? { region: { startLine: location.line, ...(location.column > 0 ? { startColumn: location.column } : {}) } } : {}),
+        },
+      }
+    : {};
+  return {
+    ruleId,
+    level: rule?.level ?? 'warning',
+    message: { text },
+    locations: [{ ...physical, logicalLocations: [{ fullyQualifiedName: logical, kind: 'object' }] }],
+    // Stable across runs and line moves, so code scanning tracks one finding as one alert.
+    partialFingerprints: { 'gitopsDrift/v1': createHash('sha256').update(identity.join('\0')).digest('hex').slice(0, 32) },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The `check` text report: one line per drifted field or non-InSync object, columns aligned, then one summary line
+ * per environment —
+ * `prod  Deployment shop-prod/web  replicas: git 3, live 5   envs/prod/patch.yaml:7`.
+ */
+import type { EnvironmentDrift, ResourceDrift, Verdict } from '../model/drift';
+import { describeField, objectLabel, palette, type Palette } from './format';
+
+/** Options of the text report. */
+export interface TextReportOptions {
+  color?: boolean;
+  /** Also list InSync objects. */
+  verbose?: boolean;
+}
+
+interface Row {
+  env: string;
+  object: string;
+  what: string;
+  where: string;
+  paint: (s: string) => string;
+}
+
+/** Formats the report (ends with a newline). */
+export function textReport(environments: readonly EnvironmentDrift[], options: TextReportOptions = {}): string {
+  const p = palette(options.color ?? false);
+  const rows: Row[] = [];
+  const summaries: string[] = [];
+  for (const env of environments) {
+    if (env.error !== null) {
+      rows.push({ env: env.name, object: '', what: `error: ${env.error}`, where: '', paint: p.red });
+      summaries.push(`${env.name}: ${p.red('error')}`);
+      continue;
+    }
+    for (const r of env.resources) rows.push(...resourceRows(env.name, r, p, options.verbose ?? false));
+    summaries.push(summary(env, p));
+  }
+  const envWidth = Math.max(0, ...rows.map((r) => r.env.length));
+  const objWidth = Math.max(0, ...rows.map((r) => r.object.length));
+  const whatWidth = Math.min(100, Math.max(0, ...rows.filter((r) => r.where).map((r) => r.what.length)));
+  const lines = rows.map((r) => {
+    const head = p.bold(`${r.env.padEnd(envWidth)}  ${r.object.padEnd(objWidth)}`);
+    const what = r.paint(r.where ? r.what.padEnd(whatWidth) : r.what);
+    return `${head}  ${what}${r.where ? `   ${p.dim(r.where)}` : ''}`.trimEnd();
+  });
+  return [...lines, ...(lines.length ? [''] : []), ...summaries].join('\n') + '\n';
+}
+
+function resourceRows(env: string, r: ResourceDrift, p: Palette, verbose: boolean): Row[] {
+  const object = objectLabel(r);
+  const at = (loc?: { file: string; line: number }): string => (loc ? `${loc.file}:${loc.line}` : '');
+  switch (r.verdict) {
+    case 'InSync':
+      return verbose ? [{ env, object, what: 'in sync', where: at(r.source), paint: p.green }] : [];
+    case 'Drifted':
+      return r.fields.map((f) => ({ env, object, what: describeField(f), where: at(f.origin ?? r.source), paint: p.yellow }));
+    case 'Missing':
+      return [{ env, object, what: 'missing from the cluster', where: at(r.source), paint: p.red }];
+    case 'Extra':
+      return [{ env, object, what: 'in the cluster, not in git', where: '', paint: p.red }];
+    case 'Forbidden':
+      return [{ env, object, what: `forbidden: ${r.message ?? ''}`, where: at(r.source), paint: p.red }];
+    case 'UnknownKind':
+      return [{ env, object, what: `unknown kind: ${r.message ?? ''}`, where: at(r.source), paint: p.red }];
+    case 'Error':
+      return [{ env, object, what: `error: ${r.message ?? ''}`, where: at(r.source), paint: p.red }];
+  }
+}
+
+const ORDER: Verdict[] = ['InSync', 'Drifted', 'Missing', 'Extra', 'UnknownKind', 'Forbidden', 'Error'];
+const WORDS: Record<Verdict, string> = { InSync: 'in sync', Drifted: 'drifted', Missing: 'missing', Extra: 'extra', UnknownKind: 'unknown kind', Forbidden: 'forbidden', Error: 'error' };
+
+function summary(env: EnvironmentDrift, p: Palette): string {
+  const counts = new Map<Verdict, number>();
+  for (const r of env.resources) counts.set(r.verdict, (counts.get(r.verdict) ?? 0) + 1);
+  const fields = env.resources.reduce((n, r) => n + (r.verdict === 'Drifted' ? r.fields.length : 0), 0);
+  const parts = ORDER.filter((v) => counts.get(v)).map((v) => {
+    const text = `${counts.get(v)} ${WORDS[v]}${v === 'Drifted' ? ` (${fields} field${fields === 1 ? '' : 's'})` : ''}`;
+    return v === 'InSync' ? p.green(text) : v === 'Drifted' ? p.yellow(text) : p.red(text);
+  });
+  return `${env.name}: ${parts.length ? parts.join(', ') : 'no objects'}`;
+}
