@@ -6,9 +6,11 @@ import { envsCommand } from './commands/envs';
 import { checkCommand } from './commands/check';
 import { diffCommand } from './commands/diff';
 import { snapshotCommand } from './commands/snapshot';
+import { promoteCommand } from './commands/promote';
+import { revertCommand } from './commands/revert';
 
 /** Every subcommand, in the order `--help` lists them. */
-const commands: CliCommand[] = [renderCommand, envsCommand, checkCommand, diffCommand, snapshotCommand];
+const commands: CliCommand[] = [renderCommand, envsCommand, checkCommand, diffCommand, snapshotCommand, promoteCommand, revertCommand];
 
 const VERSION = '0.1.0';
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join, posix } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { Git, GitCommit, RevertOutcome } from '../core/ports';
 
@@ -8,14 +8,25 @@ const FIELD = '\x1f';
 const RECORD = '\x1e';
 const FORMAT = `--format=${RECORD}%H${FIELD}%an${FIELD}%aI${FIELD}%s`;
 
-/** The Git port over simple-git (the `git` executable), for the repository at `root`. */
+/**
+ * The Git port over simple-git (the `git` executable). `root` is the config repo's folder: the git work tree or a
+ * folder inside it. Paths in and out are relative to `root`, whatever git itself reports.
+ */
 export class SimpleGitAdapter implements Git {
   private readonly git: SimpleGit;
+  private prefix: Promise<string> | undefined;
 
   constructor(private readonly root: string) {
     // Only porcelain output is parsed (never messages), so the user's environment (locale, ssh agent, credential
     // helpers) passes through unchanged.
     this.git = simpleGit({ baseDir: root });
+  }
+
+  /** Turns paths git reports (relative to the top level) into paths relative to `root`. */
+  private async fromTop(paths: string[]): Promise<string[]> {
+    this.prefix ??= this.git.raw(['rev-parse', '--show-prefix']).then((p) => p.trim());
+    const prefix = await this.prefix;
+    return prefix ? paths.map((p) => posix.relative(prefix, p)) : paths;
   }
 
   async changedFiles(paths: string[]): Promise<string[]> {
@@ -30,11 +41,11 @@ export class SimpleGitAdapter implements Git {
       // A rename's second NUL-separated field is the old path.
       if (e[0] === 'R' || e[0] === 'C') i++;
     }
-    return [...new Set(files)].sort();
+    return [...new Set(await this.fromTop(files))].sort();
   }
 
   async stagedFiles(): Promise<string[]> {
-    return (await this.git.raw(['diff', '--cached', '--name-only', '-z'])).split('\0').filter(Boolean);
+    return this.fromTop((await this.git.raw(['diff', '--cached', '--name-only', '-z'])).split('\0').filter(Boolean));
   }
 
   async operationInProgress(): Promise<string | undefined> {
@@ -101,7 +112,7 @@ export class SimpleGitAdapter implements Git {
 
   async log(paths: string[], maxCount: number): Promise<GitCommit[]> {
     const out = await this.git.raw(['log', `-n${maxCount}`, FORMAT, '--name-only', '--', ...(paths.length ? paths : ['.'])]);
-    return parseLog(out);
+    return Promise.all(parseLog(out).map(async (c) => ({ ...c, files: await this.fromTop(c.files) })));
   }
 
   async commit(rev: string): Promise<GitCommit | undefined> {
@@ -114,7 +125,7 @@ export class SimpleGitAdapter implements Git {
     const files = parents.length
       ? await this.git.raw(['diff', '--name-only', '--no-renames', parents[0], sha])
       : await this.git.raw(['diff-tree', '--root', '--no-commit-id', '--name-only', '-r', sha]);
-    return { ...commit, files: files.split('\n').filter(Boolean) };
+    return { ...commit, files: await this.fromTop(files.split('\n').filter(Boolean)) };
   }
 
   async revert(sha: string): Promise<RevertOutcome> {
@@ -125,7 +136,7 @@ export class SimpleGitAdapter implements Git {
       return { status: 'ok', sha: (await this.git.raw(['rev-parse', 'HEAD'])).trim() };
     } catch (e) {
       if (!(await this.operationInProgress())) throw e;
-      const conflicted = (await this.git.raw(['diff', '--name-only', '--diff-filter=U'])).split('\n').filter(Boolean);
+      const conflicted = await this.fromTop((await this.git.raw(['diff', '--name-only', '--diff-filter=U'])).split('\n').filter(Boolean));
       await this.git.raw(['revert', '--abort']);
       const after = (await this.git.raw(['rev-parse', 'HEAD'])).trim();
       if (after !== before) throw new Error(`git revert --abort left HEAD at ${after}, not ${before}`);

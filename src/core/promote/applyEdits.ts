@@ -1,5 +1,6 @@
 import { createTwoFilesPatch } from 'diff';
 import { parseAllDocuments } from 'yaml';
+import { maskSecrets } from './maskSecrets';
 import type { FileChange, TextEdit } from './types';
 
 /**
@@ -32,7 +33,9 @@ export function applyEdits(originals: ReadonlyMap<string, string>, edits: TextEd
       const error = Array.isArray(broken) ? broken.flatMap((d) => d.errors)[0] : undefined;
       if (error) throw new Error(`${file}: the edit would make the file invalid YAML (${error.message.split('\n')[0]}); nothing was written`);
     }
-    changes.push({ file, before, after, patch: createTwoFilesPatch(`a/${file}`, `b/${file}`, before, after, undefined, undefined, { context: 3 }) });
+    // The patch is for showing: Secret values near an edit are masked (both sides alike, so the diff still holds).
+    const shown = /\.ya?ml$|(^|\/)Kustomization$/.test(file) ? maskSecrets : (t: string) => t;
+    changes.push({ file, before, after, patch: createTwoFilesPatch(`a/${file}`, `b/${file}`, shown(before), shown(after), undefined, undefined, { context: 3 }) });
   }
   return changes.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 }

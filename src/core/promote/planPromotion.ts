@@ -7,6 +7,7 @@ import { baseName, pairObjects } from './pairObjects';
 import type { PromotableItem, PromotableKind, PromotionPlan, SkippedDifference, TextEdit } from './types';
 import { decodePointerSegment, planValueEdit } from './valueEdit';
 import { parseYamlFile, type YamlFile } from './yamlText';
+import { appendListItem } from './addEntry';
 
 /** One environment's render, by name. */
 export interface RenderedEnvironment {
@@ -59,13 +60,20 @@ export async function planPromotion(input: PromotionInput): Promise<PromotionPla
         skip('the renderer did not report where it is set');
         continue;
       }
-      if (sourceFiles.has(targetOrigin.file)) {
+      const kind = classify(t.pointer, targetOrigin, sourceOrigin);
+      let editAt = targetOrigin;
+      let result;
+      if (!sourceFiles.has(targetOrigin.file)) {
+        result = planValueEdit({ origin: targetOrigin, path: t.pointer, current: t.value, next: s.value }, await files.get(targetOrigin.file));
+      } else if (kind === 'image' && typeof t.value === 'string' && typeof s.value === 'string') {
+        // The target inherits the image from a shared base: give it its own images entry instead.
+        const added = await addImageEntry(files, input.target.render, t.value, s.value);
+        if (added) [result, editAt] = [{ edits: [added.edit] }, added.origin];
+      }
+      if (!result) {
         skip(`set at ${formatLocation(targetOrigin)}, which ${input.source.name} also uses: editing it would change both`);
         continue;
       }
-      const kind = classify(t.pointer, targetOrigin, sourceOrigin);
-      const file = await files.get(targetOrigin.file);
-      const result = planValueEdit({ origin: targetOrigin, path: t.pointer, current: t.value, next: s.value }, file);
       if ('reason' in result) {
         skip(result.reason);
         continue;
@@ -79,7 +87,7 @@ export async function planPromotion(input: PromotionInput): Promise<PromotionPla
         sourceValue: s.value,
         targetValue: t.value,
         ...(sourceOrigin ? { sourceOrigin } : {}),
-        targetOrigin,
+        targetOrigin: editAt,
         edits: result.edits,
         defaultSelected: kind !== 'value',
       });
@@ -131,6 +139,30 @@ function editSignature(edits: TextEdit[]): string {
 
 function sameKey(a: ResourceKey, b: ResourceKey): boolean {
   return a.group === b.group && a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
+}
+
+/** An `images:` entry for the target's own kustomization that turns `current` into `next`. */
+async function addImageEntry(files: FileCache, target: RenderResult, current: string, next: string): Promise<{ edit: TextEdit; origin: Origin } | undefined> {
+  const root = target.root === '.' ? '' : target.root.replace(/\/$/, '');
+  const kustomization = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].map((n) => (root ? `${root}/${n}` : n)).find((f) => target.files.includes(f));
+  if (!kustomization) return undefined;
+  const file = await files.get(kustomization);
+  if (!('docs' in file)) return undefined;
+  const from = parseImageRef(current);
+  const to = parseImageRef(next);
+  if (!to.tag && !to.digest) return undefined;
+  const fields: [string, string][] = [['name', from.name]];
+  if (to.name !== from.name) fields.push(['newName', to.name]);
+  if (to.tag) fields.push(['newTag', to.tag]);
+  if (to.digest) fields.push(['digest', to.digest]);
+  const edit = appendListItem(file, 'images', fields);
+  if (!edit) return undefined;
+  // Where the new entry's `- name:` will be, for "where" in a list.
+  const dash = edit.newText.indexOf('- name:');
+  const lead = edit.newText.slice(0, dash).split('\n');
+  const line = file.text.slice(0, edit.start).split('\n').length + lead.length - 1;
+  const column = lead[lead.length - 1].length + (lead.length === 1 ? edit.start - (file.text.lastIndexOf('\n', edit.start - 1) + 1) : 0) + 1;
+  return { edit, origin: { file: kustomization, line, column, kind: 'image' } };
 }
 
 /** Reads and parses each file once; YAML files come back parsed, others as text. */

@@ -55,6 +55,6 @@ export interface FileChange {
   file: string;
   before: string;
   after: string;
-  /** `diff -u` style, `a/` and `b/` prefixes. */
+  /** `diff -u` style, `a/` and `b/` prefixes; Secret values (generator literals, Secret data) masked as `***`. */
   patch: string;
 }

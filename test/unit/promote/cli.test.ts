@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import type { CliIO } from '../../../src/cli/command';
+import { runCli } from '../../../src/cli/main';
+import { DIGEST, shopFiles } from './shopRepo';
+import { TempRepo } from './tempRepo';
+
+/** Runs the CLI in-process and captures what it prints. */
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd: '/', color: false, env: {} };
+  const code = await runCli(argv, io);
+  return { code, out, err };
+}
+
+describe('gitops-drift promote / revert (real renderer, real git)', () => {
+  let repo: TempRepo;
+  beforeEach(() => (repo = new TempRepo(shopFiles)));
+  afterEach(() => repo.remove());
+
+  it('promote without --commit prints the plan, the diff and the message, and changes nothing', async () => {
+    const head = repo.head();
+    const { code, out, err } = await cli('promote', '--from', 'dev', repo.root);
+    assert.equal(err, '');
+    assert.equal(code, 0);
+    assert.match(out, /^Promote dev → staging: 4 of 5 item\(s\)$/m);
+    assert.match(out, /^ {2}\[x\] image ghcr\.io\/acme\/web 1\.4\.0 → 1\.5\.0 \(sha256:4f3c2a1b0e9d…\) {2}\(envs\/staging\/kustomization\.yaml:\d+:\d+\)$/m);
+    assert.match(out, /^ {2}\[ \] Deployment web \/spec\/replicas: 3 → 1 {2}\(envs\/staging\/sidecar\.yaml:7:3\)$/m);
+    assert.match(out, /^-  newTag: 1\.4\.0 # promoted 2026-11-01\n\+  newTag: 1\.5\.0 # promoted 2026-11-01\n\+  digest: sha256:/m);
+    assert.match(out, /^Nothing was changed/m);
+    assert.equal(repo.head(), head);
+    assert.equal(repo.status(), '');
+  });
+
+  it('promote --commit edits exactly the target\'s own files, as the renderer located them, on a new branch', async () => {
+    const { code, out, err } = await cli('promote', '--from', 'dev', '--to', 'staging', repo.root, '--commit');
+    assert.equal(err, '');
+    assert.equal(code, 0);
+    const branch = /on new branch (\S+) /.exec(out)?.[1] ?? '';
+    assert.match(branch, /^promote\/dev-to-staging-[0-9a-f]{7}$/);
+    assert.equal(repo.git('branch', '--show-current').trim(), branch);
+    assert.equal(
+      repo.read('envs/staging/kustomization.yaml'),
+      shopFiles['envs/staging/kustomization.yaml']
+        .replace('  newTag: 1.4.0 # promoted 2026-11-01\n', `  newTag: 1.5.0 # promoted 2026-11-01\n  digest: ${DIGEST}\n`)
+        .replace('- LOG_LEVEL=info', '- LOG_LEVEL=debug')
+        .replace(`'GREETING="hello"'`, `'GREETING="hello, world"'`),
+    );
+    assert.equal(repo.read('envs/staging/sidecar.yaml'), shopFiles['envs/staging/sidecar.yaml'].replace('sidecar:2.0.0', 'sidecar:2.1.0'));
+    // What the real renderer now gives staging is what dev has.
+    const rendered = await cli('render', `${repo.root}/envs/staging`);
+    assert.match(rendered.out, new RegExp(`image: ghcr.io/acme/web:1.5.0@${DIGEST}`));
+    assert.match(rendered.out, /image: ghcr.io\/acme\/sidecar:2\.1\.0/);
+    assert.match(rendered.out, /LOG_LEVEL: debug/);
+  });
+
+  it('adds an images entry to the target when it inherits the image from a base the source also uses', async () => {
+    repo.write({ 'envs/staging/kustomization.yaml': shopFiles['envs/staging/kustomization.yaml'].replace(/\nimages:\n- name: ghcr.io\/acme\/web\n {2}newTag: 1\.4\.0 # promoted 2026-11-01\n/, '\n') });
+    repo.commitAll('staging follows the base image');
+    const before = repo.read('envs/staging/kustomization.yaml');
+    const { code, err } = await cli('promote', '--from', 'dev', repo.root, '--images-only', '--commit');
+    assert.equal(err, '');
+    assert.equal(code, 0);
+    // Most of the file's lists are not indented under their keys, so neither is the new one.
+    assert.equal(repo.read('envs/staging/kustomization.yaml'), `${before}\nimages:\n- name: ghcr.io/acme/web\n  newTag: 1.5.0\n  digest: ${DIGEST}\n`);
+    const rendered = await cli('render', `${repo.root}/envs/staging`);
+    assert.match(rendered.out, new RegExp(`image: ghcr.io/acme/web:1.5.0@${DIGEST}`));
+  });
+
+  it('promote refuses a dirty target file and names it', async () => {
+    repo.write({ 'envs/staging/kustomization.yaml': shopFiles['envs/staging/kustomization.yaml'] + '# wip\n' });
+    const { code, err } = await cli('promote', '--from', 'dev', repo.root, '--commit');
+    assert.equal(code, 2);
+    assert.match(err, /^error: uncommitted changes in envs\/staging\/kustomization\.yaml: commit or stash them first, then promote again\. Nothing was changed\.$/m);
+    assert.equal(repo.git('branch', '--show-current').trim(), 'main');
+  });
+
+  it('revert lists the environment\'s commits and reverts one; a conflict exits 2 and leaves the repo as it was', async () => {
+    await cli('promote', '--from', 'dev', repo.root, '--images-only', '--commit');
+    const promoted = repo.head();
+    repo.write({ 'envs/staging/kustomization.yaml': repo.read('envs/staging/kustomization.yaml').replace('newTag: 1.5.0', 'newTag: 1.5.1') });
+    const hotfix = repo.commitAll('staging: web 1.5.1');
+
+    const list = await cli('revert', repo.root, '--env', 'staging', '--list');
+    assert.equal(list.code, 0);
+    const lines = list.out.split('\n').filter((l) => /^[0-9a-f]{7} /.test(l));
+    assert.equal(lines.length, 3);
+    assert.match(lines[0], new RegExp(`^${hotfix.slice(0, 7)}  \\d{4}-\\d\\d-\\d\\d  Test Author  staging: web 1\\.5\\.1$`));
+    assert.match(lines[1], new RegExp(`^${promoted.slice(0, 7)}  .*  Promote dev to staging: 2 images$`));
+
+    const conflict = await cli('revert', repo.root, '--env', 'staging', '--commit', promoted.slice(0, 7));
+    assert.equal(conflict.code, 2);
+    assert.match(conflict.err, /conflicts in envs\/staging\/kustomization\.yaml; the revert was aborted and the repository is as it was/);
+    assert.equal(repo.head(), hotfix);
+    assert.equal(repo.status(), '');
+
+    const ok = await cli('revert', repo.root, '--env', 'staging', '--commit', hotfix);
+    assert.equal(ok.err, '');
+    assert.equal(ok.code, 0);
+    assert.match(ok.out, /^Reverted [0-9a-f]{7} \(staging: web 1\.5\.1\) in new commit [0-9a-f]{7}\.$/m);
+    assert.match(repo.read('envs/staging/kustomization.yaml'), /newTag: 1\.5\.0 #/);
+  });
+
+  it('revert refuses a commit that does not touch the environment', async () => {
+    repo.write({ 'envs/dev/kustomization.yaml': shopFiles['envs/dev/kustomization.yaml'] + '# dev\n' });
+    const dev = repo.commitAll('dev only');
+    const { code, err } = await cli('revert', repo.root, '--env', 'staging', '--commit', dev);
+    assert.equal(code, 2);
+    assert.match(err, /does not touch staging's files; nothing was changed/);
+    assert.equal(repo.head(), dev);
+  });
+});
