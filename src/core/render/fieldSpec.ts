@@ -51,13 +51,28 @@ function cachedSplit(path: string): string[] {
  * missing maps on the way are made (with `origin`) and `visit` is called for a missing last key too.
  */
 export function visitFieldSpecs(res: Resource, specs: readonly FieldSpec[], origin: Origin, visit: (parent: TMap, key: string) => void): void {
-  const gvk = gvkOf(res);
-  const seen = new Set<string>();
-  for (const spec of specs) {
-    if (!specMatches(spec, gvk) || seen.has(spec.path)) continue;
-    seen.add(spec.path);
-    walk(res.node, cachedSplit(spec.path), 0, Boolean(spec.create), origin, visit);
+  for (const { parts, create } of applicable(specs, gvkOf(res))) walk(res.node, parts, 0, create, origin, visit);
+}
+
+const applicableMemo = new WeakMap<readonly FieldSpec[], Map<string, Array<{ parts: string[]; create: boolean }>>>();
+
+/** The specs of a list that apply to a GVK, each path once (memoized: the same lists run over every object). */
+function applicable(specs: readonly FieldSpec[], gvk: Gvk): Array<{ parts: string[]; create: boolean }> {
+  let byGvk = applicableMemo.get(specs);
+  if (!byGvk) applicableMemo.set(specs, (byGvk = new Map()));
+  const key = `${gvk.group}/${gvk.version}/${gvk.kind}`;
+  let out = byGvk.get(key);
+  if (!out) {
+    const seen = new Set<string>();
+    out = [];
+    for (const spec of specs) {
+      if (!specMatches(spec, gvk) || seen.has(spec.path)) continue;
+      seen.add(spec.path);
+      out.push({ parts: cachedSplit(spec.path), create: Boolean(spec.create) });
+    }
+    byGvk.set(key, out);
   }
+  return out;
 }
 
 function walk(node: TNode, parts: string[], i: number, create: boolean, origin: Origin, visit: (parent: TMap, key: string) => void): void {

@@ -7,7 +7,7 @@ import { type Problem, ProblemError } from '../model/problem';
 import { keyOf, type KubeObject } from '../model/resource';
 import { commonAnnotationSpecs, commonLabelSpecs, metadataLabelSpecs, templateLabelSpecs } from './defaultConfig';
 import type { FieldSpec } from './fieldSpec';
-import { applyImage } from './filters/images';
+import { applyImages } from './filters/images';
 import { applyJson6902 } from './filters/json6902';
 import { applyPairs, type Pair } from './filters/metadataMaps';
 import { fixNameReferences } from './filters/nameReference';
@@ -22,7 +22,7 @@ import { Loader, parseYaml, type RenderCache } from './loader';
 import { sortLegacy } from './order';
 import { describe, effectiveNamespace, gvkOf, idString, nameOf, namespaceOf, rememberName, type Resource } from './resource';
 import { readSelector, selects, type Selector } from './selector';
-import { collectOrigins, getMap, getString, toPlain, tscalar, type TMap, type TNode, type TScalar } from './tree';
+import { getMap, getString, toPlainWithOrigins, tscalar, type TMap, type TNode, type TScalar } from './tree';
 import type { RenderedObject, RenderOptions, RenderResult } from './types';
 
 /** Render options plus an optional parse cache for warm renders. */
@@ -55,9 +55,22 @@ const KNOWN = new Set([
 interface Context {
   loader: Loader;
   problems: Problem[];
-  /** Kustomization directories being built, outermost first: a repeat is a cycle. */
-  stack: string[];
   sortOrder: 'legacy' | 'fifo';
+  /** Custom `legacySortOptions` kind lists (undefined: kustomize's defaults). */
+  orderFirst?: string[];
+  orderLast?: string[];
+}
+
+function readSortOptions(ctx: Context, options: TMap | undefined): void {
+  if (!options) return;
+  const order = getString(options, 'order');
+  if (order && order !== 'legacy' && order !== 'fifo') fail(`sortOptions.order must be legacy or fifo, not '${order}'`, options.entries.get('order')!.origin);
+  if (order === 'fifo') ctx.sortOrder = 'fifo';
+  const legacy = getMap(options, 'legacySortOptions');
+  if (legacy) {
+    ctx.orderFirst = scalars(legacy, 'orderFirst').map((s) => String(s.value));
+    ctx.orderLast = scalars(legacy, 'orderLast').map((s) => String(s.value));
+  }
 }
 
 function fail(message: string, at: SourceLocation): never {
@@ -100,10 +113,10 @@ function withKind(origin: Origin, kind: Origin['kind']): Origin {
 export async function renderKustomization(dir: string, options: KustomizeOptions): Promise<RenderResult> {
   const repoRoot = options.repoRoot.replace(/\/+$/, '') || '/';
   const loader = new Loader(options.fs, repoRoot, options.cache);
-  const ctx: Context = { loader, problems: [], stack: [], sortOrder: 'legacy' };
+  const ctx: Context = { loader, problems: [], sortOrder: 'legacy' };
   const rootAt: SourceLocation = { file: dir, line: 0, column: 0 };
   const abs = loader.resolve(repoRoot, dir, rootAt);
-  const resources = await build(ctx, abs, rootAt, 'Kustomization');
+  const resources = await build(ctx, abs, rootAt, 'Kustomization', []);
   for (const res of resources) {
     if (!res.needsHash) continue;
     rememberName(res);
@@ -111,12 +124,15 @@ export async function renderKustomization(dir: string, options: KustomizeOptions
     meta.entries.set('name', tscalar(`${nameOf(res)}-${nameHash(res.node)}`, meta.entries.get('name')!.origin));
   }
   fixNameReferences(resources);
-  if (ctx.sortOrder === 'legacy') sortLegacy(resources);
+  if (ctx.sortOrder === 'legacy') sortLegacy(resources, ctx.orderFirst, ctx.orderLast);
   const objects: RenderedObject[] = resources.map((res) => {
-    const object = toPlain(res.node) as KubeObject;
-    return { object, key: keyOf(object), origins: collectOrigins(res.node), source: res.source };
+    const origins = new Map<string, Origin>();
+    const object = toPlainWithOrigins(res.node, origins) as KubeObject;
+    return { object, key: keyOf(object), origins, source: res.source };
   });
-  return { root: loader.rel(abs), objects, problems: ctx.problems, files: [...loader.files].sort() };
+  // Entries load concurrently: order warnings by where they point, not by which read finished first.
+  const problems = ctx.problems.sort((a, b) => (a.location?.file ?? '').localeCompare(b.location?.file ?? '') || (a.location?.line ?? 0) - (b.location?.line ?? 0));
+  return { root: loader.rel(abs), objects, problems, files: [...loader.files].sort() };
 }
 
 async function findKustomization(ctx: Context, dir: string, at: SourceLocation): Promise<string> {
@@ -127,29 +143,33 @@ async function findKustomization(ctx: Context, dir: string, at: SourceLocation):
   return dir + '/' + found[0];
 }
 
-/** Builds one kustomization (or a component, into the parent's `shared` list). */
-async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'Kustomization' | 'Component', shared?: Resource[]): Promise<Resource[]> {
-  if (ctx.stack.includes(dir)) {
-    const chain = [...ctx.stack.slice(ctx.stack.indexOf(dir)), dir].map((d) => ctx.loader.rel(d)).join(' -> ');
+/**
+ * Builds one kustomization (or a component, into the parent's `shared` list). `chain` holds the directories
+ * being built around this one, outermost first: a repeat is a cycle.
+ */
+async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'Kustomization' | 'Component', outer: readonly string[], shared?: Resource[]): Promise<Resource[]> {
+  if (outer.includes(dir)) {
+    const chain = [...outer.slice(outer.indexOf(dir)), dir].map((d) => ctx.loader.rel(d)).join(' -> ');
     fail(`kustomization cycle: ${chain}`, at);
   }
-  ctx.stack.push(dir);
+  const chain = [...outer, dir];
   const file = await findKustomization(ctx, dir, at);
   const docs = await ctx.loader.readYaml(file, 'resource', at);
   const k = docs[0] ?? { kind: 'map', entries: new Map(), origin: { file: ctx.loader.rel(file), line: 1, column: 1, kind: 'resource' } };
   if (k.kind !== 'map') fail('a kustomization must be a YAML map', k.origin);
   const kind = getString(k, 'kind') || 'Kustomization';
   if (kind !== expected) {
-    fail(expected === 'Component' ? `${ctx.loader.rel(dir)} is a ${kind}, but it is listed under components: (it needs kind: Component)` : `${ctx.loader.rel(dir)} is a Component: list it under components:, not resources:`, k.entries.get('kind')?.origin ?? k.origin);
+    // Reported at the entry that lists it: that is the line to fix.
+    fail(expected === 'Component' ? `${ctx.loader.rel(dir)} is a ${kind}, but it is listed under components: (it needs kind: Component)` : `${ctx.loader.rel(dir)} is a Component: list it under components:, not resources:`, at);
   }
   for (const [field, value] of k.entries) {
     if (UNSUPPORTED[field]) warn(ctx, `'${field}' is not supported yet (${UNSUPPORTED[field]}); skipped`, value.origin);
     else if (!KNOWN.has(field)) fail(`unknown kustomization field '${field}'`, value.origin);
   }
-  if (ctx.stack.length === 1 && getString(getMap(k, 'sortOptions'), 'order') === 'fifo') ctx.sortOrder = 'fifo';
+  if (outer.length === 0) readSortOptions(ctx, getMap(k, 'sortOptions'));
 
   const resources = shared ?? [];
-  await accumulateResources(ctx, k, dir, resources);
+  await accumulateResources(ctx, k, dir, resources, chain);
   for (const c of scalars(k, 'components')) {
     const path = String(c.value);
     if (isRemote(path)) {
@@ -159,16 +179,15 @@ async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'K
     const abs = ctx.loader.resolve(dir, path, c.origin);
     const st = await ctx.loader.stat(abs);
     if (!st?.isDirectory) fail(`component '${path}' ${st ? 'is not a directory' : 'not found'}`, c.origin);
-    await build(ctx, abs, c.origin, 'Component', resources);
+    await build(ctx, abs, c.origin, 'Component', chain, resources);
   }
   await runGenerators(ctx, k, dir, resources);
   await runTransformers(ctx, k, dir, resources);
-  ctx.stack.pop();
   return resources;
 }
 
-function addAll(resources: Resource[], added: Resource[]): void {
-  const ids = new Map(resources.map((r) => [idString(r), r]));
+/** Appends resources, refusing a second object with an id already present (`ids` indexes `resources`). */
+function addAll(resources: Resource[], added: Resource[], ids = new Map(resources.map((r) => [idString(r), r]))): void {
   for (const res of added) {
     const id = idString(res);
     const first = ids.get(id);
@@ -195,18 +214,27 @@ function toResources(doc: TNode): Resource[] {
   return [{ node: doc, source: { file: doc.origin.file, line: doc.origin.line, column: doc.origin.column }, history: [], needsHash: false }];
 }
 
-async function accumulateResources(ctx: Context, k: TMap, dir: string, resources: Resource[]): Promise<void> {
-  for (const entry of [...scalars(k, 'resources'), ...scalars(k, 'bases')]) {
+async function accumulateResources(ctx: Context, k: TMap, dir: string, resources: Resource[], chain: readonly string[]): Promise<void> {
+  // Entries load concurrently (file reads overlap); they are added in their listed order, and the first failing
+  // entry in that order is the error reported.
+  const loads = [...scalars(k, 'resources'), ...scalars(k, 'bases')].map(async (entry): Promise<Resource[]> => {
     const path = String(entry.value);
     if (isRemote(path)) {
       warn(ctx, `remote resource '${path}' is not fetched; skipped`, entry.origin);
-      continue;
+      return [];
     }
     const abs = ctx.loader.resolve(dir, path, entry.origin);
-    const st = await ctx.loader.stat(abs);
+    // A YAML file name is read directly (one call instead of stat + read); anything else may be a directory.
+    const st = /\.(ya?ml|json)$/.test(path) && abs.startsWith(dir + '/') ? { isDirectory: false } : await ctx.loader.stat(abs);
     if (!st) fail(`resource '${path}' not found`, entry.origin);
-    if (st.isDirectory) addAll(resources, await build(ctx, abs, entry.origin, 'Kustomization'));
-    else addAll(resources, (await ctx.loader.readYaml(ctx.loader.resolveFile(dir, path, entry.origin), 'resource', entry.origin)).flatMap(toResources));
+    if (st.isDirectory) return build(ctx, abs, entry.origin, 'Kustomization', chain);
+    return (await ctx.loader.readYaml(ctx.loader.resolveFile(dir, path, entry.origin), 'resource', entry.origin)).flatMap(toResources);
+  });
+  const settled = await Promise.allSettled(loads);
+  const ids = new Map(resources.map((r) => [idString(r), r]));
+  for (const s of settled) {
+    if (s.status === 'rejected') throw s.reason;
+    addAll(resources, s.value, ids);
   }
 }
 
@@ -403,22 +431,23 @@ async function runTransformers(ctx: Context, k: TMap, dir: string, resources: Re
 
   for (const entry of maps(k, 'patchesJson6902')) await applyPatchEntry(ctx, dir, entry, resources, true);
 
-  for (const r of maps(k, 'replicas')) {
+  const replicas = maps(k, 'replicas').map((r) => {
     const count = r.entries.get('count');
     const n = count?.kind === 'scalar' ? Number(count.value) : NaN;
     if (!Number.isInteger(n)) fail(`replicas entry '${getString(r, 'name')}' needs an integer count`, (count ?? r).origin);
-    applyReplicas(resources, getString(r, 'name'), n, withKind(count!.origin, 'replicas'));
-  }
-  for (const img of [...maps(k, 'images'), ...maps(k, 'imageTags')]) {
-    const at = img.entries.get('newTag') ?? img.entries.get('digest') ?? img.entries.get('newName') ?? img;
-    applyImage(resources, {
+    return { name: getString(r, 'name'), count: n, origin: withKind(count!.origin, 'replicas') };
+  });
+  applyReplicas(resources, replicas);
+  applyImages(
+    resources,
+    [...maps(k, 'images'), ...maps(k, 'imageTags')].map((img) => ({
       name: getString(img, 'name'),
       newName: getString(img, 'newName') || undefined,
       newTag: getString(img, 'newTag') || undefined,
       digest: getString(img, 'digest') || undefined,
-      origin: withKind(at.origin, 'image'),
-    });
-  }
+      origin: withKind((img.entries.get('newTag') ?? img.entries.get('digest') ?? img.entries.get('newName') ?? img).origin, 'image'),
+    })),
+  );
   for (const entry of maps(k, 'replacements')) {
     const path = entry.entries.get('path');
     if (path?.kind === 'scalar' && path.value !== null) {

@@ -8,7 +8,11 @@ const orderFirst = [
 ];
 const orderLast = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
 
-const rank = new Map<string, number>([...orderFirst.map((k, i) => [k, i - orderFirst.length] as const), ...orderLast.map((k, i) => [k, i + 1] as const)]);
+function ranks(first: readonly string[], last: readonly string[]): Map<string, number> {
+  return new Map<string, number>([...first.map((k, i) => [k, i - first.length] as const), ...last.map((k, i) => [k, i + 1] as const)]);
+}
+
+const defaultRank = ranks(orderFirst, orderLast);
 
 function gvkString(res: Resource): string {
   const { group, version, kind } = gvkOf(res);
@@ -19,8 +23,9 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Sorts in place the way `kustomize build` orders output by default. */
-export function sortLegacy(resources: Resource[]): void {
+/** Sorts in place the way `kustomize build` orders output (`legacySortOptions` lists replace the defaults). */
+export function sortLegacy(resources: Resource[], first?: readonly string[], last?: readonly string[]): void {
+  const rank = first || last ? ranks(first ?? [], last ?? []) : defaultRank;
   const keyed = resources.map((res) => {
     const kind = gvkOf(res).kind;
     const gvk = gvkString(res);

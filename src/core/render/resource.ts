@@ -1,7 +1,7 @@
 /** One object moving through the render pipeline, with the identity kustomize tracks for it. */
 import type { SourceLocation } from '../model/location';
 import { splitApiVersion } from '../model/resource';
-import { getMap, getString, type TMap } from './tree';
+import { getMap, getString, type TMap, type TNode } from './tree';
 
 /** A resource being rendered. */
 export interface Resource {
@@ -23,11 +23,22 @@ export interface Gvk {
   kind: string;
 }
 
-/** The GVK of a resource. */
+const gvkMemo = new WeakMap<TMap, { apiVersion: TNode | undefined; kind: TNode | undefined; gvk: Gvk }>();
+
+/**
+ * The GVK of a resource. Memoized per tree: transformations replace the apiVersion/kind nodes rather than
+ * mutating them, so an unchanged pair of nodes means an unchanged GVK.
+ */
 export function gvkOf(res: Resource | TMap): Gvk {
   const node = 'node' in res ? res.node : res;
+  const apiVersion = node.entries.get('apiVersion');
+  const kind = node.entries.get('kind');
+  const memo = gvkMemo.get(node);
+  if (memo && memo.apiVersion === apiVersion && memo.kind === kind) return memo.gvk;
   const { group, version } = splitApiVersion(getString(node, 'apiVersion'));
-  return { group, version, kind: getString(node, 'kind') };
+  const gvk = { group, version, kind: getString(node, 'kind') };
+  gvkMemo.set(node, { apiVersion, kind, gvk });
+  return gvk;
 }
 
 /** Current metadata.name. */

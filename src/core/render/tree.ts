@@ -152,7 +152,23 @@ export function clone<T extends TNode>(node: T): T {
 
 /** Escapes one JSON-pointer token (RFC 6901). */
 export function escapePointer(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
+  return token.includes('~') || token.includes('/') ? token.replace(/~/g, '~0').replace(/\//g, '~1') : token;
+}
+
+/** Plain JSON data of a tree and every JSON pointer in it → its node's origin, in one walk. */
+export function toPlainWithOrigins(node: TNode, origins: Map<string, Origin>, prefix = ''): unknown {
+  origins.set(prefix, node.origin);
+  switch (node.kind) {
+    case 'scalar':
+      return node.value;
+    case 'seq':
+      return node.items.map((v, i) => toPlainWithOrigins(v, origins, prefix + '/' + i));
+    case 'map': {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of node.entries) out[k] = toPlainWithOrigins(v, origins, prefix + '/' + escapePointer(k));
+      return out;
+    }
+  }
 }
 
 /** Every JSON pointer in the tree → its node's origin. */

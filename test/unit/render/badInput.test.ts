@@ -66,8 +66,8 @@ describe('render bad input: a ProblemError at file:line with a one-line cause', 
   it('unsupported features are reported with their line and never fetched or run', async () => {
     const fs = new MemoryFileSystem({ 'app/kustomization.yaml': 'resources:\n- a.yaml\n- https://github.com/x/y//base?ref=v1\nhelmCharts:\n- name: redis\n', 'app/a.yaml': cm }, '/repo');
     const r = await renderKustomization('app', { fs, repoRoot: '/repo' });
-    assert.deepEqual(r.problems.map((p) => [p.severity, p.location?.line]), [['warning', 4], ['warning', 3]]);
-    assert.match(r.problems[0].message, /helmCharts/);
+    assert.deepEqual(r.problems.map((p) => [p.severity, p.location?.line]), [['warning', 3], ['warning', 4]]);
+    assert.match(r.problems[1].message, /helmCharts/);
     assert.equal(r.objects.length, 1);
   });
 

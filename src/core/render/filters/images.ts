@@ -27,12 +27,12 @@ export function splitImage(image: string): { name: string; tag: string; digest: 
 
 const matchers = new Map<string, RegExp>();
 
-/** kustomize's IsImageMatched: the entry's name is used as a regular expression, as kustomize does. */
+/** kustomize's IsImageMatched: the entry's name, used as a regular expression, then an optional tag and digest. */
 export function imageMatches(image: string, name: string): boolean {
   let re = matchers.get(name);
   if (!re) {
     try {
-      re = new RegExp('^' + name + '(@sha256)?(:[a-zA-Z0-9_.{}-]*)?$');
+      re = new RegExp('^' + name + '(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$');
     } catch {
       re = /$^/;
     }
@@ -59,23 +59,33 @@ export function editImage(image: string, edit: ImageEdit): string | undefined {
   return name + (tag ? ':' + tag : '') + (digest ? '@' + digest : '');
 }
 
-function walk(node: TNode, edit: ImageEdit): void {
-  if (node.kind === 'seq') for (const item of node.items) walk(item, edit);
+function walk(node: TNode, edits: ImageEdit[]): void {
+  if (node.kind === 'seq') for (const item of node.items) walk(item, edits);
   if (node.kind !== 'map') return;
   for (const [key, value] of node.entries) {
     if ((key === 'containers' || key === 'initContainers') && value.kind === 'seq') {
       for (const c of value.items) {
         const image = c.kind === 'map' ? c.entries.get('image') : undefined;
         if (c.kind !== 'map' || image?.kind !== 'scalar' || typeof image.value !== 'string') continue;
-        const next = editImage(image.value, edit);
-        if (next !== undefined) c.entries.set('image', tscalar(next, edit.origin));
+        // Entries apply in order, each to what the previous ones left (kustomize runs one transformer per entry).
+        let current = image.value;
+        let origin: ImageEdit['origin'] | undefined;
+        for (const edit of edits) {
+          const next = editImage(current, edit);
+          if (next !== undefined) {
+            current = next;
+            origin = edit.origin;
+          }
+        }
+        if (origin) c.entries.set('image', tscalar(current, origin));
       }
     }
-    walk(value, edit);
+    walk(value, edits);
   }
 }
 
-/** Applies one `images:` entry to every container and init container of every object. */
-export function applyImage(resources: Resource[], edit: ImageEdit): void {
-  for (const res of resources) walk(res.node, edit);
+/** Applies the `images:` entries, in order, to every container and init container of every object (one walk). */
+export function applyImages(resources: Resource[], edits: ImageEdit[]): void {
+  if (edits.length === 0) return;
+  for (const res of resources) walk(res.node, edits);
 }

@@ -9,16 +9,19 @@ import { visitFieldSpecs } from '../fieldSpec';
 import { describe, effectiveNamespace, gvkOf, isClusterScoped, nameOf, namespaceOf, type Resource } from '../resource';
 import { getMap, getString, tscalar, type TMap, type TNode } from '../tree';
 
+/** Referral candidates by each earlier name they had. */
+type Candidates = Map<string, Resource[]>;
+
 function isReferral(res: Resource, ref: NameReference): boolean {
   const gvk = gvkOf(res);
   return gvk.kind === ref.kind && (!ref.group || gvk.group === ref.group) && (!ref.version || gvk.version === ref.version);
 }
 
 /** kustomize's sieve: earlier names only, then scope, then role kind. */
-function select(oldName: string, candidates: Resource[], referrer: Resource, at: TNode, roleKind?: string, namespace?: string): Resource | undefined {
+function select(oldName: string, candidates: Candidates, referrer: Resource, at: TNode, roleKind?: string, namespace?: string): Resource | undefined {
   const referrerNs = namespaceOf(referrer);
   const referrerClusterScoped = isClusterScoped(gvkOf(referrer).kind);
-  let found = candidates.filter((c) => c.history.some((h) => h.name === oldName));
+  let found = candidates.get(oldName) ?? [];
   // A {name, namespace} reference only considers objects that are, or were, in that namespace.
   if (namespace !== undefined) {
     const same = (kind: string, ns: string) => effectiveNamespace(kind, ns) === effectiveNamespace(kind, namespace);
@@ -44,14 +47,14 @@ function renamed(target: Resource) {
   return (value: string) => tscalar(value, { ...(origin ?? target.node.origin), kind: 'nameReference' });
 }
 
-function fixScalar(node: TNode, candidates: Resource[], referrer: Resource, roleKind?: string): TNode {
+function fixScalar(node: TNode, candidates: Candidates, referrer: Resource, roleKind?: string): TNode {
   if (node.kind !== 'scalar' || typeof node.value !== 'string') return node;
   const target = select(node.value, candidates, referrer, node, roleKind);
   return target && nameOf(target) !== node.value ? renamed(target)(nameOf(target)) : node;
 }
 
 /** A `{name, namespace}` map (RBAC subjects, webhook services): both follow the referred object. */
-function fixMapping(map: TMap, candidates: Resource[], referrer: Resource): void {
+function fixMapping(map: TMap, candidates: Candidates, referrer: Resource): void {
   const nameNode = map.entries.get('name');
   if (nameNode?.kind !== 'scalar' || typeof nameNode.value !== 'string') return;
   const nsNode = map.entries.get('namespace');
@@ -67,7 +70,7 @@ function fixMapping(map: TMap, candidates: Resource[], referrer: Resource): void
   }
 }
 
-function fix(node: TNode, candidates: Resource[], referrer: Resource, roleKind?: string): TNode {
+function fix(node: TNode, candidates: Candidates, referrer: Resource, roleKind?: string): TNode {
   if (node.kind === 'scalar') return fixScalar(node, candidates, referrer, roleKind);
   if (node.kind === 'map') fixMapping(node, candidates, referrer);
   else for (let i = 0; i < node.items.length; i++) node.items[i] = fix(node.items[i], candidates, referrer, roleKind);
@@ -77,8 +80,16 @@ function fix(node: TNode, candidates: Resource[], referrer: Resource, roleKind?:
 /** Rewrites every reference to a renamed object. */
 export function fixNameReferences(resources: Resource[]): void {
   for (const ref of nameReferences) {
-    const candidates = resources.filter((r) => isReferral(r, ref) && r.history.length > 0);
-    if (candidates.length === 0) continue;
+    const candidates: Candidates = new Map();
+    for (const r of resources) {
+      if (!isReferral(r, ref)) continue;
+      for (const name of new Set(r.history.map((h) => h.name))) {
+        const list = candidates.get(name);
+        if (list) list.push(r);
+        else candidates.set(name, [r]);
+      }
+    }
+    if (candidates.size === 0) continue;
     for (const referrer of resources) {
       visitFieldSpecs(referrer, ref.referrers, referrer.node.origin, (parent, key) => {
         const value = parent.entries.get(key);
