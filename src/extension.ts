@@ -13,8 +13,17 @@ import { RefreshOnSave } from './vscode/refreshOnSave';
 import { affectsSettings, readSettings } from './vscode/settings';
 import { DriftStatusBar } from './vscode/statusBar';
 import { EnvironmentsTreeProvider } from './vscode/views/environmentsTree';
+import type { TreeElement } from './vscode/views/treeElements';
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What the extension exports (`extensions.getExtension(...).exports`): read-only access for tests and tools. */
+export interface GitOpsDriftApi {
+  /** The Environments view's data provider, as VS Code sees it. */
+  environmentsTree: vscode.TreeDataProvider<TreeElement>;
+  /** Resolves when no refresh is queued or running and the markers show the result. */
+  whenIdle(): Promise<void>;
+}
+
+export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
   const log = vscode.window.createOutputChannel('GitOps Drift', { log: true });
   const host = createHost();
   const folder = vscode.workspace.workspaceFolders?.[0];
@@ -60,6 +69,13 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerCommands({ store, host, log, documents }),
   );
   if (repoRoot) void store.refresh({ reload: true });
+  return {
+    environmentsTree: tree,
+    whenIdle: async () => {
+      await store.whenIdle();
+      await index.whenSettled();
+    },
+  };
 }
 
 export function deactivate(): void {}

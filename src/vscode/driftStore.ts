@@ -79,6 +79,11 @@ export class DriftStore extends Disposable {
     return this.running !== undefined;
   }
 
+  /** Resolves when no refresh is queued or running. */
+  async whenIdle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
   /** The kube context chosen for environments that name none; undefined = the kubeconfig's current context. */
   get selectedContext(): string | undefined {
     return this.deps.state.get<string>(CONTEXT_KEY) || undefined;

@@ -3,9 +3,13 @@ import type { CommandHandler } from './registerCommand';
 
 const CURRENT = '\u0000current';
 
-/** Quick pick of the kubeconfig's contexts; the choice applies to environments that name no context. */
+/**
+ * Quick pick of the kubeconfig's contexts; the choice applies to environments that name no context. A context
+ * name as argument (a keybinding's `args`) switches without asking; `''` goes back to the current context.
+ */
 export function switchContextCommand(s: EditorServices): CommandHandler {
-  return async () => {
+  return async (arg) => {
+    if (typeof arg === 'string') return s.store.selectContext(arg || undefined);
     const session = await s.store.getSession();
     const { contexts, current, files } = await session.contexts();
     if (!contexts.length) throw new Error(`no contexts in the kubeconfig (${files.join(', ') || 'none found'})`);

@@ -20,10 +20,20 @@ export class MarkerIndex extends Disposable {
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
   private version = 0;
+  private settling: Promise<void> = Promise.resolve();
 
   constructor(private readonly store: DriftStore) {
     super();
-    this._register(store.onDidChange(() => void this.rebuild()));
+    this._register(store.onDidChange(() => (this.settling = this.rebuild())));
+  }
+
+  /** Resolves when the markers reflect the store's latest state. */
+  async whenSettled(): Promise<void> {
+    let current: Promise<void>;
+    do {
+      current = this.settling;
+      await current;
+    } while (current !== this.settling);
   }
 
   /** Markers in a file, by URI. */

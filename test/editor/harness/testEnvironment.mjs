@@ -4,6 +4,14 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './codeServer.mjs';
+import { seedExample } from './seedExample.mjs';
+
+/** A test-bed tool's path, built or reused by scripts/setup-testbed.sh (as test/testbed/bins.ts does). */
+function testbedBin(tool) {
+  const r = spawnSync('bash', [join(repoRoot, 'scripts', 'setup-testbed.sh'), tool], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error(`scripts/setup-testbed.sh ${tool} failed`);
+  return join(r.stdout.trim().split('\n').pop(), tool);
+}
 
 function git(cwd, ...args) {
   const r = spawnSync('git', args, { cwd, encoding: 'utf8' });
@@ -29,6 +37,12 @@ export async function prepareTestEnvironment({ stateDir, withCluster }) {
     const { tsImport } = await import('tsx/esm/api');
     const { startTestCluster } = await tsImport('../../testbed/cluster.ts', import.meta.url);
     cluster = await startTestCluster();
+    try {
+      seedExample({ workspace, cluster, testbedBin });
+    } catch (e) {
+      await cluster.stop();
+      throw new Error(`seeding the test cluster failed: ${e.stderr ?? e.message}`);
+    }
     const info = {
       server: cluster.server,
       kubeconfigPath: cluster.kubeconfigPath,

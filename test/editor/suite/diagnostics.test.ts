@@ -1,0 +1,78 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { activeApi, driftDiagnostics, engineReports, lineOf, testbed, workspaceUri } from '../support';
+
+describe('drift diagnostics', function () {
+  const tb = testbed();
+  before(async function () {
+    if (!tb) this.skip();
+    await activeApi();
+  });
+
+  it('marks the same (file, line, environment) set as the engine reports for drifted fields and missing objects', async () => {
+    const reports = await engineReports(tb!);
+    const expected: string[] = [];
+    for (const env of reports)
+      for (const r of env.resources) {
+        if (r.verdict === 'Drifted') for (const f of r.fields) expected.push(`${(f.origin ?? r.source)!.file}|${env.name}`);
+        if (r.verdict === 'Missing') expected.push(`${r.source!.file}|${env.name}`);
+      }
+    const actual = driftDiagnostics().map((d) => `${d.file}|${d.message.split(':')[0]}`);
+    assert.ok(expected.length >= 5, `the seeded cluster should drift (got ${expected.length})`);
+    assert.deepEqual(actual.sort(), expected.sort());
+    // Lines: every field marker sits on the origin line the engine gives.
+    const lines = new Set(driftDiagnostics().map((d) => `${d.file}:${d.line}`));
+    for (const env of reports)
+      for (const r of env.resources)
+        for (const f of r.verdict === 'Drifted' ? r.fields : []) if (f.origin) assert.ok(lines.has(`${f.origin.file}:${f.origin.line}`), `${env.name} ${f.path} at ${f.origin.file}:${f.origin.line}`);
+  });
+
+  it('puts prod web replicas on the patch line, with both values and who changed it', async () => {
+    const field = (await engineReports(tb!)).find((r) => r.name === 'prod')!.resources.find((r) => r.key.kind === 'Deployment' && r.key.name === 'web')!.fields.find((f) => f.path === '/spec/replicas')!;
+    assert.ok(field.changedBy, 'the engine knows who scaled it');
+    const line = lineOf('envs/prod/web-patch.yaml', /^\s*replicas:/);
+    const d = driftDiagnostics().find((x) => x.file === 'envs/prod/web-patch.yaml' && x.line === line);
+    assert.ok(d, `no diagnostic on envs/prod/web-patch.yaml:${line}`);
+    assert.match(d.message, new RegExp(`^prod: replicas is 5 in the cluster, 3 in git \\(changed by ${field.changedBy.manager}( just now| \\d+ min ago)?\\)$`));
+    assert.equal(d.diagnostic.severity, vscode.DiagnosticSeverity.Warning);
+    assert.equal(d.code, 'value-changed');
+    const target = (d.diagnostic.code as { target: vscode.Uri }).target;
+    assert.match(target.toString(true), /docs\/drift-kinds\.md#value-changed$/);
+    // The patch overrides the base Deployment: the related information points at its declaration.
+    assert.ok(d.diagnostic.relatedInformation?.some((r) => r.location.uri.fsPath.endsWith('base/web-deployment.yaml')), 'related information names the base file');
+  });
+
+  it('marks the deleted dev CronJob on its metadata.name line', () => {
+    const line = lineOf('base/cleanup-cronjob.yaml', /^\s+name: cart-cleanup/);
+    const d = driftDiagnostics().find((x) => x.file === 'base/cleanup-cronjob.yaml' && x.code === 'missing-object');
+    assert.ok(d, 'no missing-object diagnostic on base/cleanup-cronjob.yaml');
+    assert.equal(d.line, line);
+    assert.equal(d.message, 'dev: CronJob shop-dev/cart-cleanup is in git but not in the cluster');
+  });
+
+  it('never shows a Secret value', () => {
+    const secretDiags = driftDiagnostics().filter((d) => d.code === 'secret-changed');
+    assert.ok(secretDiags.length > 0, 'the hand-rotated staging password is reported');
+    for (const d of driftDiagnostics()) assert.ok(!d.message.includes('rotated-by-hand') && !d.message.includes(Buffer.from('rotated-by-hand').toString('base64')), d.message);
+  });
+
+  it('offers Show Diff and Ignore This Field as quick fixes', async () => {
+    const line = lineOf('envs/prod/web-patch.yaml', /^\s*replicas:/);
+    const uri = workspaceUri('envs/prod/web-patch.yaml');
+    await vscode.window.showTextDocument(uri);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, new vscode.Range(line - 1, 0, line - 1, 20), vscode.CodeActionKind.QuickFix.value);
+    const titles = actions.map((a) => a.title);
+    assert.ok(titles.includes('Show Diff: Deployment shop-prod/web (prod)'), titles.join(' | '));
+    assert.ok(titles.includes('Ignore This Field in prod'), titles.join(' | '));
+    const ignore = actions.find((a) => a.title === 'Ignore This Field in prod')!;
+    assert.deepEqual(ignore.command?.arguments?.[0], { env: 'prod', key: { group: 'apps', kind: 'Deployment', namespace: 'shop-prod', name: 'web' }, path: '/spec/replicas' });
+  });
+
+  it('hovers a drifted line with the per-environment values', async () => {
+    const line = lineOf('envs/prod/web-patch.yaml', /^\s*replicas:/);
+    const uri = workspaceUri('envs/prod/web-patch.yaml');
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line - 1, 4));
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.match(text, /\| prod \| testbed\\?-admin \| replicas \| 3 \| 5 \| kubectl/);
+  });
+});

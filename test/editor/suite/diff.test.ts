@@ -1,0 +1,48 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { activeApi, testbed } from '../support';
+
+/** Opens the diff through the command and returns the two documents of the active diff tab. */
+async function openDiff(target: unknown): Promise<{ label: string; git: string; cluster: string }> {
+  await vscode.commands.executeCommand('gitopsDrift.showDiff', target);
+  const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+  assert.ok(tab?.input instanceof vscode.TabInputTextDiff, `the active tab is not a diff: ${tab?.label}`);
+  const input = tab.input as vscode.TabInputTextDiff;
+  const git = (await vscode.workspace.openTextDocument(input.original)).getText();
+  const cluster = (await vscode.workspace.openTextDocument(input.modified)).getText();
+  return { label: tab.label, git, cluster };
+}
+
+describe('diff editor', function () {
+  const tb = testbed();
+  before(async function () {
+    if (!tb) this.skip();
+    await activeApi();
+  });
+
+  it('opens "web (prod): git ↔ cluster" with the normalised desired and live YAML', async () => {
+    const diff = await openDiff({ env: 'prod', key: { group: 'apps', kind: 'Deployment', namespace: 'shop-prod', name: 'web' } });
+    assert.equal(diff.label, 'web (prod): git ↔ cluster');
+    assert.match(diff.git, /^\s+replicas: 3$/m);
+    assert.match(diff.cluster, /^\s+replicas: 5$/m);
+    // Server noise is hidden on the live side.
+    for (const noise of ['managedFields', 'resourceVersion', 'uid:', 'status:', 'creationTimestamp']) assert.ok(!diff.cluster.includes(noise), `live side shows ${noise}`);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('masks Secret values on both sides', async () => {
+    const tree = (await activeApi()).environmentsTree;
+    const staging = ((await tree.getChildren()) ?? []).find((e) => e.env === 'staging')!;
+    const secretGroup = ((await tree.getChildren(staging)) ?? []).find((g) => g.type === 'kind' && g.kind === 'Secret');
+    assert.ok(secretGroup, 'staging has a Secret');
+    const secret = ((await tree.getChildren(secretGroup)) ?? [])[0];
+    const diff = await openDiff(secret);
+    assert.ok(diff.git.includes('DB_PASSWORD') && diff.cluster.includes('DB_PASSWORD'), 'the keys are shown');
+    for (const text of [diff.git, diff.cluster]) {
+      assert.ok(!text.includes('rotated-by-hand') && !text.includes(Buffer.from('rotated-by-hand').toString('base64')), 'the live value is masked');
+      assert.ok(!text.includes('example-not-a-real-password') && !text.includes(Buffer.from('example-not-a-real-password').toString('base64')), 'the git value is masked');
+    }
+    assert.notEqual(diff.git, diff.cluster, 'a changed value still shows as a difference');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+});

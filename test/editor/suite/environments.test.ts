@@ -1,0 +1,62 @@
+import * as assert from 'node:assert/strict';
+import type * as vscode from 'vscode';
+import { keyString } from '../../../src/core/model/resource';
+import type { TreeElement } from '../../../src/vscode/views/treeElements';
+import { activeApi, engineReports, testbed } from '../support';
+
+describe('Environments view', function () {
+  const tb = testbed();
+  before(function () {
+    if (!tb) this.skip();
+  });
+
+  it('lists every environment with the verdict of every object that the engine reports', async () => {
+    const api = await activeApi();
+    const tree = api.environmentsTree;
+    const expected = await engineReports(tb!);
+    const envs = (await tree.getChildren()) as TreeElement[];
+    assert.deepEqual(envs.map((e) => e.env), expected.map((r) => r.name));
+    for (const report of expected) {
+      assert.equal(report.error, null, `${report.name}: ${report.error}`);
+      const envElement = envs.find((e) => e.env === report.name)!;
+      const envItem = await tree.getTreeItem(envElement);
+      assert.equal(envItem.id, `env:${report.name}`);
+      const drifted = report.resources.filter((r) => r.verdict !== 'InSync' && r.verdict !== 'Forbidden' && r.verdict !== 'UnknownKind' && r.verdict !== 'Error').length;
+      assert.equal(envItem.description, `${drifted ? `${drifted} drifted` : 'in sync'} · ctx ${tb!.adminContext}`);
+      const seen = new Map<string, string>();
+      for (const group of ((await tree.getChildren(envElement)) ?? []) as TreeElement[]) {
+        assert.equal(group.type, 'kind');
+        for (const res of ((await tree.getChildren(group)) ?? []) as TreeElement[]) {
+          assert.equal(res.type, 'resource');
+          if (res.type !== 'resource') continue;
+          const item = await tree.getTreeItem(res);
+          const icon = item.iconPath as vscode.ThemeIcon;
+          seen.set(keyString(res.key), `${String(item.contextValue).split('.')[1]}/${icon.id}`);
+          // getParent must lead back to the kind group and the environment, so reveal works.
+          const parent = (await tree.getParent!(res)) as TreeElement;
+          assert.equal(parent.id, group.id);
+        }
+      }
+      const icons: Record<string, string> = { InSync: 'pass', Drifted: 'diff-modified', Missing: 'diff-removed', Extra: 'diff-added', Forbidden: 'lock', UnknownKind: 'question', Error: 'error' };
+      const want = new Map(report.resources.map((r) => [keyString(r.key), `${r.verdict}/${icons[r.verdict]}`]));
+      assert.deepEqual(Object.fromEntries(seen), Object.fromEntries(want), report.name);
+    }
+  });
+
+  it('shows the hand changes as the expected verdicts', async () => {
+    const api = await activeApi();
+    const tree = api.environmentsTree;
+    const verdictOf = async (env: string, kind: string, name: string) => {
+      for (const e of (await tree.getChildren()) as TreeElement[]) {
+        if (e.env !== env) continue;
+        for (const g of (await tree.getChildren(e)) as TreeElement[])
+          for (const r of (await tree.getChildren(g)) as TreeElement[])
+            if (r.type === 'resource' && r.key.kind === kind && r.key.name === name) return String((await tree.getTreeItem(r)).contextValue).split('.')[1];
+      }
+      return undefined;
+    };
+    assert.equal(await verdictOf('prod', 'Deployment', 'web'), 'Drifted');
+    assert.equal(await verdictOf('dev', 'CronJob', 'cart-cleanup'), 'Missing');
+    assert.equal(await verdictOf('dev', 'Deployment', 'web'), 'InSync');
+  });
+});

@@ -1,0 +1,150 @@
+/** Helpers for the extension-host tests: the test bed, event-driven waits, and the engine's own answer. */
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import * as vscode from 'vscode';
+import { DriftEngine, type EnvironmentReport } from '../../src/core/engine';
+import { createKubeClusterReader } from '../../src/node/kubeClusterReader';
+import { NodeFileSystem } from '../../src/node/nodeFileSystem';
+import type { GitOpsDriftApi } from '../../src/extension';
+
+export const EXTENSION_ID = 'gitops-drift.gitops-drift';
+
+export interface Testbed {
+  server: string;
+  kubeconfigPath: string;
+  adminContext: string;
+  readonlyContext: string;
+  readonlyNamespace: string;
+  caFile: string;
+  adminToken: string;
+}
+
+/** The test-bed cluster the driver started (GITOPS_DRIFT_TESTBED), or undefined when run without one. */
+export function testbed(): Testbed | undefined {
+  const file = process.env.GITOPS_DRIFT_TESTBED;
+  return file ? (JSON.parse(readFileSync(file, 'utf8')) as Testbed) : undefined;
+}
+
+/** The workspace folder the editor opened (a git copy of examples/shop). */
+export function workspaceRoot(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the tests need a workspace folder');
+  return folder.uri.fsPath;
+}
+
+export function workspaceUri(file: string): vscode.Uri {
+  return vscode.Uri.file(`${workspaceRoot()}/${file}`);
+}
+
+/** Activates the extension and waits until its first check has finished. */
+export async function activeApi(): Promise<GitOpsDriftApi> {
+  const ext = vscode.extensions.getExtension<GitOpsDriftApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not installed in this editor`);
+  const api = await ext.activate();
+  await api.whenIdle();
+  return api;
+}
+
+/** Our diagnostics, as plain data: repo-relative file, 1-based line. */
+export interface DriftDiagnostic {
+  file: string;
+  line: number;
+  message: string;
+  code: string;
+  diagnostic: vscode.Diagnostic;
+  uri: vscode.Uri;
+}
+
+export function driftDiagnostics(): DriftDiagnostic[] {
+  const root = workspaceRoot();
+  return vscode.languages
+    .getDiagnostics()
+    .flatMap(([uri, ds]) =>
+      ds
+        .filter((d) => d.source === 'GitOps Drift')
+        .map((d) => ({
+          file: uri.fsPath.slice(root.length + 1),
+          line: d.range.start.line + 1,
+          message: d.message,
+          code: typeof d.code === 'object' ? String(d.code.value) : String(d.code),
+          diagnostic: d,
+          uri,
+        })),
+    );
+}
+
+/**
+ * Resolves once `predicate` holds for our diagnostics: checked now and on every `onDidChangeDiagnostics`
+ * (no polling, no sleeps). Rejects after `timeoutMs` with what was seen last.
+ */
+export function waitForDiagnostics(predicate: (ds: DriftDiagnostic[]) => boolean, timeoutMs: number, what: string): Promise<DriftDiagnostic[]> {
+  return new Promise((resolve, reject) => {
+    const check = (): boolean => {
+      const ds = driftDiagnostics();
+      if (!predicate(ds)) return false;
+      cleanup();
+      resolve(ds);
+      return true;
+    };
+    const sub = vscode.languages.onDidChangeDiagnostics(() => check());
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; diagnostics now:\n${driftDiagnostics().map((d) => `  ${d.file}:${d.line} ${d.message}`).join('\n')}`));
+    }, timeoutMs);
+    const cleanup = () => {
+      sub.dispose();
+      clearTimeout(timer);
+    };
+    check();
+  });
+}
+
+/** What the engine (the core `gitops-drift check` runs) reports for every environment of the workspace. */
+export async function engineReports(tb: Testbed, context?: string): Promise<EnvironmentReport[]> {
+  const engine = new DriftEngine({ fs: new NodeFileSystem(), repoRoot: workspaceRoot() });
+  const repo = await engine.load();
+  const reader = await createKubeClusterReader({ kubeconfigPath: tb.kubeconfigPath, context });
+  const source = { reader, context: reader.context, namespace: reader.namespace };
+  return Promise.all(repo.environments.map((env) => engine.check(env, source)));
+}
+
+/** A request to the test-bed API server as admin; resolves with the status and parsed body. */
+export function kubeApi(tb: Testbed, method: string, path: string, body?: unknown, contentType = 'application/merge-patch+json'): Promise<{ status: number; body: unknown }> {
+  const url = new URL(path, tb.server);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method,
+        ca: readFileSync(tb.caFile),
+        headers: { Authorization: `Bearer ${tb.adminToken}`, Accept: 'application/json', ...(payload ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : {}) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            parsed = text;
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed });
+        });
+      },
+    );
+    req.on('error', reject);
+    if (payload) req.write(payload);
+    req.end();
+  });
+}
+
+/** The 1-based line of the first line of a workspace file matching `pattern`. */
+export function lineOf(file: string, pattern: RegExp): number {
+  const lines = readFileSync(`${workspaceRoot()}/${file}`, 'utf8').split('\n');
+  const i = lines.findIndex((l) => pattern.test(l));
+  if (i < 0) throw new Error(`${file} has no line matching ${pattern}`);
+  return i + 1;
+}
