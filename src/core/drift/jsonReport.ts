@@ -1,8 +1,10 @@
 /**
- * The `check --format json` document, documented in docs/check-output.md. Every rendered object appears once with
- * its verdict; absent values are `null`; file paths are repo-relative, lines and columns 1-based.
+ * The `check --format json` document, documented in docs/check-output.md (a superset of the shape in
+ * docs/configuration.md). Every rendered object appears once with its verdict; absent values are `null`; file paths
+ * are repo-relative, lines and columns 1-based.
  */
 import type { EnvironmentDrift, FieldDrift, ResourceDrift, Verdict } from '../model/drift';
+import type { Problem } from '../model/problem';
 
 /** The JSON document's shape (schemaVersion 1). */
 export interface JsonReport {
@@ -16,17 +18,22 @@ export interface JsonEnvironment {
   context: string;
   namespace: string | null;
   error: string | null;
-  summary: Record<Verdict, number>;
+  /** Count per verdict present. */
+  summary: Partial<Record<Verdict, number>>;
+  /** Render warnings, when the caller passes them. */
+  problems: { severity: string; message: string; location: { file: string; line: number; column: number } | null }[];
   resources: JsonResource[];
 }
 
 export interface JsonResource {
   apiVersion: string;
   kind: string;
-  namespace: string | null;
+  /** `` for cluster-scoped objects. */
+  namespace: string;
   name: string;
   verdict: Verdict;
-  message: string | null;
+  /** For UnknownKind/Forbidden/Error (and a duplicate declaration); absent otherwise. */
+  message?: string;
   source: { file: string; line: number; column: number } | null;
   fields: JsonField[];
 }
@@ -43,25 +50,37 @@ export interface JsonField {
   changedBy: { manager: string; operation: string; time: string | null } | null;
 }
 
+/** An environment's result, with the render warnings met on the way when the caller has them. */
+export type ReportedEnvironment = EnvironmentDrift & { problems?: readonly Problem[] };
+
 /** Builds the JSON document (serialise with `JSON.stringify(report, null, 2)`). */
-export function jsonReport(environments: readonly EnvironmentDrift[]): JsonReport {
+export function jsonReport(environments: readonly ReportedEnvironment[]): JsonReport {
   return { schemaVersion: 1, environments: environments.map(jsonEnvironment) };
 }
 
-function jsonEnvironment(env: EnvironmentDrift): JsonEnvironment {
-  const summary: Record<Verdict, number> = { InSync: 0, Drifted: 0, Missing: 0, Extra: 0, UnknownKind: 0, Forbidden: 0, Error: 0 };
-  for (const r of env.resources) summary[r.verdict]++;
-  return { name: env.name, path: env.path, context: env.context, namespace: env.namespace ?? null, error: env.error, summary, resources: env.resources.map(jsonResource) };
+function jsonEnvironment(env: ReportedEnvironment): JsonEnvironment {
+  const summary: Partial<Record<Verdict, number>> = {};
+  for (const r of env.resources) summary[r.verdict] = (summary[r.verdict] ?? 0) + 1;
+  return {
+    name: env.name,
+    path: env.path,
+    context: env.context,
+    namespace: env.namespace ?? null,
+    error: env.error,
+    summary,
+    problems: (env.problems ?? []).map((p) => ({ severity: p.severity, message: p.message, location: p.location ? { file: p.location.file, line: p.location.line, column: p.location.column } : null })),
+    resources: env.resources.map(jsonResource),
+  };
 }
 
 function jsonResource(r: ResourceDrift): JsonResource {
   return {
     apiVersion: r.apiVersion,
     kind: r.key.kind,
-    namespace: r.key.namespace || null,
+    namespace: r.key.namespace,
     name: r.key.name,
     verdict: r.verdict,
-    message: r.message ?? null,
+    ...(r.message !== undefined ? { message: r.message } : {}),
     source: r.source ? { file: r.source.file, line: r.source.line, column: r.source.column } : null,
     fields: r.fields.map(jsonField),
   };

@@ -11,25 +11,22 @@ import { describeField, objectLabel } from './format';
 
 const DOCS = 'https://github.com/gitops-drift/gitops-drift/blob/main/docs/check-output.md';
 
-/** The rules, one per kind of finding. */
+/** The rules, one per kind of finding (the ids docs/configuration.md names). */
 const RULES = [
-  { id: 'drifted-field', level: 'warning', text: 'A field in the cluster differs from git' },
-  { id: 'missing-object', level: 'error', text: 'An object in git is missing from the cluster' },
-  { id: 'extra-object', level: 'warning', text: 'An object tracked by this environment is in the cluster but not in git' },
-  { id: 'unknown-kind', level: 'error', text: 'The cluster does not serve this kind' },
-  { id: 'forbidden', level: 'error', text: 'Reading this object is forbidden' },
-  { id: 'object-error', level: 'error', text: 'This object could not be compared' },
-  { id: 'environment-error', level: 'error', text: 'The environment could not be checked' },
+  { id: 'drift/field', level: 'warning', text: 'A field in the cluster differs from git' },
+  { id: 'drift/missing', level: 'error', text: 'An object in git is missing from the cluster' },
+  { id: 'drift/extra', level: 'warning', text: 'An object tracked by this environment is in the cluster but not in git' },
+  { id: 'drift/unchecked', level: 'error', text: 'An object or environment could not be checked (unknown kind, forbidden, error)' },
 ] as const;
 
 type RuleId = (typeof RULES)[number]['id'];
 
 const RULE_OF: Record<Exclude<ResourceDrift['verdict'], 'InSync' | 'Drifted'>, RuleId> = {
-  Missing: 'missing-object',
-  Extra: 'extra-object',
-  UnknownKind: 'unknown-kind',
-  Forbidden: 'forbidden',
-  Error: 'object-error',
+  Missing: 'drift/missing',
+  Extra: 'drift/extra',
+  UnknownKind: 'drift/unchecked',
+  Forbidden: 'drift/unchecked',
+  Error: 'drift/unchecked',
 };
 
 /** Options: the tool version to report. */
@@ -42,7 +39,7 @@ export function sarifReport(environments: readonly EnvironmentDrift[], options: 
   const results: Record<string, unknown>[] = [];
   for (const env of environments) {
     if (env.error !== null) {
-      results.push(result('environment-error', `${env.name}: ${env.error}`, { file: env.path, line: 0, column: 0 }, env.name, [env.name]));
+      results.push(result('drift/unchecked', `${env.name}: ${env.error}`, { file: env.path, line: 0, column: 0 }, env.name, [env.name]));
       continue;
     }
     for (const r of env.resources) {
@@ -50,7 +47,7 @@ export function sarifReport(environments: readonly EnvironmentDrift[], options: 
       if (r.verdict === 'InSync') continue;
       if (r.verdict === 'Drifted') {
         for (const f of r.fields) {
-          const res = result('drifted-field', `${env.name}: ${objectLabel(r)} ${describeField(f)}`, f.origin ?? r.source, logical, [env.name, keyString(r.key), f.path]);
+          const res = result('drift/field', `${env.name}: ${objectLabel(r)} ${describeField(f)}`, f.origin ?? r.source, logical, [env.name, keyString(r.key), f.path]);
           res.properties = { environment: env.name, path: f.path, ...(f.changedBy ? { changedBy: f.changedBy } : {}), ...(f.cause ? { cause: f.cause } : {}) };
           results.push(res);
         }
@@ -73,7 +70,7 @@ export function sarifReport(environments: readonly EnvironmentDrift[], options: 
             rules: RULES.map((rule) => ({
               id: rule.id,
               shortDescription: { text: rule.text },
-              helpUri: `${DOCS}#${rule.id}`,
+              helpUri: `${DOCS}#${rule.id.replace('/', '-')}`,
               defaultConfiguration: { level: rule.level },
             })),
           },

@@ -58,7 +58,7 @@ describe('reports', () => {
     const doc = JSON.parse(JSON.stringify(jsonReport(envs)));
     assert.equal(doc.schemaVersion, 1);
     const [dev, prod] = doc.environments;
-    assert.deepEqual(Object.keys(dev), ['name', 'path', 'context', 'namespace', 'error', 'summary', 'resources']);
+    assert.deepEqual(Object.keys(dev), ['name', 'path', 'context', 'namespace', 'error', 'summary', 'problems', 'resources']);
     assert.deepEqual([dev.name, dev.path, dev.context, dev.error], ['dev', 'envs/dev', 'dev-cluster', null]);
     assert.equal(dev.resources.length, desired.length + 1);
     const web = dev.resources[0];
@@ -79,7 +79,9 @@ describe('reports', () => {
     });
     const suspend = dev.resources.find((r: { kind: string }) => r.kind === 'CronJob').fields[0];
     assert.deepEqual([suspend.desired, suspend.live, suspend.cause], [null, true, 'outOfBand']);
-    assert.deepEqual(dev.summary, { InSync: 1, Drifted: 4, Missing: 1, Extra: 1, UnknownKind: 0, Forbidden: 0, Error: 0 });
+    assert.deepEqual(dev.summary, { Drifted: 4, InSync: 1, Missing: 1, Extra: 1 });
+    assert.deepEqual(dev.problems, []);
+    assert.equal('message' in web, false);
     assert.equal(prod.error, envs[1].error);
     for (const p of PLAIN) assert.ok(!JSON.stringify(doc).includes(p));
   });
@@ -90,13 +92,13 @@ describe('reports', () => {
     const [run] = log.runs;
     const ids = run.tool.driver.rules.map((r) => r.id);
     for (const r of run.results) assert.ok(ids.includes(r.ruleId as string));
-    assert.equal(run.results.filter((r) => r.ruleId === 'drifted-field').length, 6);
+    assert.equal(run.results.filter((r) => r.ruleId === 'drift/field').length, 6);
     const replicas = run.results[0] as { locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }[]; partialFingerprints: Record<string, string> };
     assert.deepEqual(replicas.locations[0].physicalLocation.artifactLocation.uri, 'envs/dev/web.yaml');
     assert.deepEqual(replicas.locations[0].physicalLocation.region, { startLine: 11, startColumn: 13 });
     assert.match(replicas.partialFingerprints['gitopsDrift/v1'], /^[0-9a-f]{32}$/);
-    assert.deepEqual(run.results.map((r) => r.ruleId).filter((id) => id !== 'drifted-field'), ['missing-object', 'extra-object', 'environment-error']);
-    const extra = run.results.find((r) => r.ruleId === 'extra-object') as { locations: Record<string, unknown>[] };
+    assert.deepEqual(run.results.map((r) => r.ruleId).filter((id) => id !== 'drift/field'), ['drift/missing', 'drift/extra', 'drift/unchecked']);
+    const extra = run.results.find((r) => r.ruleId === 'drift/extra') as { locations: Record<string, unknown>[] };
     assert.equal(extra.locations[0].physicalLocation, undefined);
     for (const p of PLAIN) assert.ok(!JSON.stringify(log).includes(p));
   });
