@@ -25,7 +25,8 @@ export interface DiscoveryResult {
 /**
  * Finds a repo's environments without any config: kustomization roots under conventional folders that no other
  * kustomization includes, plus the paths named by Argo CD `Application` and Flux `Kustomization` manifests.
- * Reads directory listings, kustomization files, and only those YAML files that mention Argo CD or Flux.
+ * Reads directory listings, kustomization files, and the YAML files outside bases and components (parsing only
+ * those that mention Argo CD or Flux).
  */
 export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Promise<DiscoveryResult> {
   const tree = await walkRepo(fs, repoRoot);
@@ -55,7 +56,10 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
     }
   });
 
-  const fromTools = await scanToolManifests(fs, repoRoot, tree.yamlFiles, new Set(tree.kustomizations.values()), problems);
+  // Bases and components (kustomizations others include) hold app manifests, not Argo CD or Flux objects: their
+  // files are the bulk of a large repo and are not read.
+  const candidates = tree.yamlFiles.filter((f) => !included.has(f.includes('/') ? f.slice(0, f.lastIndexOf('/')) : ''));
+  const fromTools = await scanToolManifests(fs, repoRoot, candidates, new Set(tree.kustomizations.values()), problems);
   const toolPaths = new Set(fromTools.map((e) => e.path));
   const roots = [...tree.kustomizations.keys()].filter((dir) => !included.has(dir) && !toolPaths.has(dir));
   let conventional = roots.filter((dir) => CONVENTIONAL_PARENTS.has(parentName(dir)));
