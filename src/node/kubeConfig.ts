@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import type { Cluster, Context, KubeConfig, User } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+import type { Cluster, Context, User } from '@kubernetes/client-node/dist/config_types.js';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { ClusterError } from '../core/live/clusterError';
 
@@ -129,8 +130,9 @@ function credentialCommand(user: User): string | undefined {
 }
 
 async function mergeFiles(files: string[]): Promise<{ kc: KubeConfig; files: string[]; tokenFiles: Map<string, string> }> {
-  // client-node is ESM and large: load it only when a kubeconfig is actually needed.
-  const { KubeConfig } = await import('@kubernetes/client-node');
+  // client-node is ESM and large: load it only when a kubeconfig is needed, and only its kubeconfig module
+  // (the package index pulls in the whole generated API: a 16 MB bundle instead of 2 MB, ~1 s more startup).
+  const { KubeConfig } = await import('@kubernetes/client-node/dist/config.js');
   const merged = new KubeConfig();
   merged.loadFromOptions({ clusters: [], users: [], contexts: [], currentContext: '' });
   const tokenFiles = new Map<string, string>();
