@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { Origin } from '../../../src/core/model/location';
-import { ProblemError } from '../../../src/core/model/problem';
+import { type ProblemError } from '../../../src/core/model/problem';
 import { nameHash, goJson } from '../../../src/core/render/hash';
 import { encodeBase64, parseEnvFile } from '../../../src/core/render/generators';
 import { editImage, splitImage } from '../../../src/core/render/filters/images';
