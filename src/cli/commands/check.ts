@@ -35,7 +35,7 @@ export const checkCommand: CliCommand = {
     if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, not ${format}`);
     if (options['live-from'] && (options.context || options.kubeconfig)) throw new UsageError('--live-from reads a snapshot: it cannot be combined with --context or --kubeconfig');
     const repoRoot = await repoRootArg(positionals[0], io);
-    const { engine, selected } = await openRepo(repoRoot, io, options.env as string | undefined);
+    const { engine, repo, selected } = await openRepo(repoRoot, io, options.env as string | undefined);
     const sources = new LiveSources(
       { liveFrom: options['live-from'] as string | undefined, context: options.context as string | undefined, kubeconfig: options.kubeconfig as string | undefined, allowExec: Boolean(options['allow-exec']), exact: Boolean(options.exact) },
       io,
@@ -45,6 +45,6 @@ export const checkCommand: CliCommand = {
     if (format === 'json') io.stdout(reportsToJson(reports));
     else if (format === 'sarif') io.stdout(reportsToSarif(reports));
     else io.stdout(reportsToText(reports, io.color));
-    return exitCodeFor(reports);
+    return exitCodeFor(reports, repo.problems);
   },
 };

@@ -27,7 +27,7 @@ export const diffCommand: CliCommand = {
     const { options, positionals } = parseArgs(args, { strings: ['env', 'context', 'kubeconfig', 'live-from'], booleans: ['allow-exec'] });
     const [repoArg, filterArg] = await splitPositionals(positionals, io);
     const filter = filterArg === undefined ? undefined : parseFilter(filterArg);
-    const { engine, selected } = await openRepo(await repoRootArg(repoArg, io), io, options.env as string | undefined);
+    const { engine, repo, selected } = await openRepo(await repoRootArg(repoArg, io), io, options.env as string | undefined);
     const sources = new LiveSources(
       { liveFrom: options['live-from'] as string | undefined, context: options.context as string | undefined, kubeconfig: options.kubeconfig as string | undefined, allowExec: Boolean(options['allow-exec']) },
       io,
@@ -55,7 +55,7 @@ export const diffCommand: CliCommand = {
       }
     }
     if (filter && matched === 0) throw new UsageError(`no object matches ${filterArg} in ${selected.map((e) => e.name).join(', ')}`);
-    const code = exitCodeFor(reports);
+    const code = exitCodeFor(reports, repo.problems);
     return code === 2 ? 2 : shown ? 1 : 0;
   },
 };

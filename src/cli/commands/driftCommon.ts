@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { type CliIO, UsageError } from '../command';
 import { type CheckOptions, DriftEngine, type EnvironmentReport, formatProblem, type LiveSource } from '../../core/engine';
 import { isClusterError } from '../../core/live/clusterError';
+import type { Problem } from '../../core/model/problem';
 import type { Logger } from '../../core/ports';
 import type { RepoEnvironment } from '../../core/repo/config';
 import type { RepoModel } from '../../core/repo/repository';
@@ -110,9 +111,13 @@ export async function checkEnvironment(engine: DriftEngine, env: RepoEnvironment
   return engine.check(env, source, options);
 }
 
-/** 2 when anything could not be checked, else 1 when anything drifted, else 0. */
-export function exitCodeFor(reports: EnvironmentReport[]): number {
+/**
+ * 2 when anything could not be checked (including a config entry dropped for an error), else 1 when anything
+ * drifted, else 0.
+ */
+export function exitCodeFor(reports: EnvironmentReport[], repoProblems: Problem[] = []): number {
   const all = reports.flatMap((r) => r.resources);
+  if (repoProblems.some((p) => p.severity === 'error')) return 2;
   if (reports.some((r) => r.error !== null) || all.some((r) => r.verdict === 'Error' || r.verdict === 'Forbidden' || r.verdict === 'UnknownKind')) return 2;
   return all.some((r) => r.verdict !== 'InSync') ? 1 : 0;
 }

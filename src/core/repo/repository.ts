@@ -1,4 +1,3 @@
-import type { Environment } from '../model/environment';
 import type { Problem } from '../model/problem';
 import type { FileSystem } from '../ports';
 import { checkPromotion, emptyRepoConfig, joinPath, loadRepoConfig, normalizeRepoPath, type RepoEnvironment, type RepoConfig } from './config';
@@ -64,10 +63,4 @@ async function fromSettings(fs: FileSystem, repoRoot: string, settings: Environm
     out.push(env);
   }
   return out;
-}
-
-/** The environment called `name`, or a ProblemError-ready message listing the known ones. */
-export function findEnvironment(model: { environments: Environment[] }, name: string): Environment | string {
-  const env = model.environments.find((e) => e.name === name);
-  return env ?? `no environment '${name}' (known: ${model.environments.map((e) => e.name).join(', ') || 'none'})`;
 }

@@ -154,6 +154,15 @@ describe('CLI: check exit codes on a small repo', () => {
     assert.match(drifted.out, /^dev {2}ConfigMap demo\/app {2}data\.level: git info, live debug {3}envs\/dev\/cm\.yaml:7/);
   });
 
+  it('exits 2 when a config entry had to be dropped, even if the rest is in sync', async () => {
+    const snap = await snapshotOf('info');
+    writeFileSync(join(dir, '.gitops-drift.yaml'), 'environments:\n  - name: dev\n    path: envs/dev\n  - name: prod\n    path: envs/nowhere\n');
+    const { code, out, err } = await run(['check', dir, '--live-from', snap]);
+    assert.equal(code, 2);
+    assert.match(out, /^dev {2}1 objects: 1 InSync/);
+    assert.equal(err, "error: .gitops-drift.yaml:4:5: environment 'prod': path 'envs/nowhere' does not exist in the repo\n");
+  });
+
   it('exits 2 with the file and line when the environment does not render', async () => {
     writeFileSync(join(dir, 'envs/dev/kustomization.yaml'), 'resources: [cm.yaml, gone.yaml]\n');
     const { code, out } = await run(['check', dir, '--live-from', await snapshotOfAfterFix()]);
