@@ -88,6 +88,8 @@ export const defaultDriftOptions: Readonly<DriftOptions> = Object.freeze({
   injectedMetadata: [
     'kubectl.kubernetes.io/last-applied-configuration',
     'argocd.argoproj.io/tracking-id',
+    // Argo CD's default tracking label; compared like any label when git sets it.
+    'app.kubernetes.io/instance',
     'argocd.argoproj.io/compare-options',
     'kustomize.toolkit.fluxcd.io/*',
     'deployment.kubernetes.io/revision',
