@@ -4,7 +4,9 @@ import { joinPath } from '../../core/repo/config';
 import { commitPromotion, promotionChanges } from '../../core/promote/commitPromotion';
 import { promotionMessage } from '../../core/promote/commitMessage';
 import { planPromotion } from '../../core/promote/planPromotion';
-import type { PromotableItem, PromotionPlan } from '../../core/promote/types';
+import type { FileChange, PromotableItem, PromotionPlan } from '../../core/promote/types';
+import { EditedFileSystem, verifyPromotion } from '../../core/promote/verifyPromotion';
+import { renderKustomization } from '../../core/render/kustomize';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
 import { SimpleGitAdapter } from '../../node/simpleGit';
 import { cliLogger, openRepo, repoRootArg } from './driftCommon';
@@ -53,11 +55,15 @@ export const promoteCommand: CliCommand = {
       target: { name: target.name, render: await engine.render(target) },
       readFile,
     });
+    const verify = async (changes: FileChange[]) => verifyPromotion(chosen, () => renderKustomization(joinPath(repoRoot, target.path), { fs: new EditedFileSystem(fs, repoRoot, changes), repoRoot }));
     const chosen = plan.items.filter((i) => (options['images-only'] ? i.kind === 'image' : options.all ? true : i.defaultSelected));
     printPlan(plan, chosen, io);
     if (chosen.length === 0) return 0;
     if (!options.commit) {
-      for (const change of await promotionChanges(chosen, readFile)) io.stdout(change.patch.replace(/^=+\n/, ''));
+      const changes = await promotionChanges(chosen, readFile);
+      for (const change of changes) io.stdout(change.patch.replace(/^=+\n/, ''));
+      const wrong = await verify(changes);
+      if (wrong.length) io.stderr(`warning: after these edits the target would not render as promoted:\n  ${wrong.join('\n  ')}\n`);
       io.stdout(`\nCommit message:\n${indent(promotionMessage(plan.source, plan.target, chosen))}\nNothing was changed (run with --commit to create the branch and commit).\n`);
       return 0;
     }
@@ -65,6 +71,7 @@ export const promoteCommand: CliCommand = {
       git: new SimpleGitAdapter(repoRoot),
       readFile,
       logger: cliLogger(io),
+      verify,
       ...(typeof options.push === 'string' ? { pushRemote: options.push } : {}),
     });
     for (const change of result.changes) io.stdout(change.patch.replace(/^=+\n/, ''));

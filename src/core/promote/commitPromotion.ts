@@ -24,12 +24,19 @@ export interface PromotionCommit {
 /**
  * Commits the chosen items of a plan on a new branch `promote/<source>-to-<target>-<short>`, then pushes it when a
  * remote is given (never forced). Refuses, changing nothing, when a file to edit has uncommitted changes, when a
- * merge/rebase is in progress, or when the branch already exists.
+ * merge/rebase is in progress, when the branch already exists, or when `verify` finds the edits wrong.
  */
 export async function commitPromotion(
   plan: PromotionPlan,
   items: PromotableItem[],
-  deps: { git: Git; readFile: (file: string) => Promise<string>; logger: Logger; pushRemote?: string },
+  deps: {
+    git: Git;
+    readFile: (file: string) => Promise<string>;
+    logger: Logger;
+    pushRemote?: string;
+    /** Checks the edited files (e.g. {@link verifyPromotion}); any line returned refuses the commit. */
+    verify?: (changes: FileChange[]) => Promise<string[]>;
+  },
 ): Promise<PromotionCommit> {
   if (items.length === 0) throw new RefusedError(`nothing to promote from ${plan.source} to ${plan.target}`);
   const { git } = deps;
@@ -43,6 +50,8 @@ export async function commitPromotion(
   // Read after the dirty check: the texts are then exactly what HEAD has.
   const changes = await promotionChanges(items, deps.readFile);
   if (changes.length === 0) throw new RefusedError(`${plan.target} already has these values; nothing to commit`);
+  const wrong = deps.verify ? await deps.verify(changes) : [];
+  if (wrong.length) throw new RefusedError(`the edits would not promote what they say, so nothing was changed:\n  ${wrong.join('\n  ')}`);
   const branch = promotionBranch(plan.source, plan.target, changes);
   if (await git.branchExists(branch)) throw new RefusedError(`branch ${branch} already exists: this promotion was already committed. Nothing was changed.`);
   const message = promotionMessage(plan.source, plan.target, items);

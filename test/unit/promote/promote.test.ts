@@ -7,6 +7,7 @@ import { commitPromotion, promotionChanges } from '../../../src/core/promote/com
 import { planPromotion } from '../../../src/core/promote/planPromotion';
 import { RefusedError } from '../../../src/core/promote/refusal';
 import type { PromotionPlan } from '../../../src/core/promote/types';
+import { verifyPromotion } from '../../../src/core/promote/verifyPromotion';
 import { SimpleGitAdapter } from '../../../src/node/simpleGit';
 import { DIGEST, devValues, renderShop, shopFiles, stagingValues } from './shopRepo';
 import { TempRepo } from './tempRepo';
@@ -103,6 +104,23 @@ describe('promote (real git repository)', () => {
     const skip = p.skipped.find((s) => s.path === '/spec/replicas');
     assert.ok(skip, JSON.stringify(p.skipped));
     assert.match(skip.reason, /set at base\/deployment\.yaml:1:1, which dev also uses: editing it would change both/);
+  });
+
+  it('verifies by rendering again: a value that would not render as promoted is named', async () => {
+    const images = plan.items.filter((i) => i.kind === 'image');
+    const asPromoted = () => Promise.resolve(renderShop(shopFiles, { ...stagingValues, webImage: devValues.webImage, sidecarImage: devValues.sidecarImage }));
+    assert.deepEqual(await verifyPromotion(images, asPromoted), []);
+    const sidecarStuck = () => Promise.resolve(renderShop(shopFiles, { ...stagingValues, webImage: devValues.webImage }));
+    assert.deepEqual(await verifyPromotion(images, sidecarStuck), [
+      'image ghcr.io/acme/sidecar 2.0.0 → 2.1.0: Deployment shop-staging/web /spec/template/spec/containers/1/image would render as "ghcr.io/acme/sidecar:2.0.0"',
+    ]);
+    const head = repo.head();
+    await assert.rejects(
+      commitPromotion(plan, images, { git: new SimpleGitAdapter(repo.root), readFile: readRepoFile, logger: silentLogger, verify: () => verifyPromotion(images, sidecarStuck) }),
+      /the edits would not promote what they say, so nothing was changed:\n {2}image ghcr\.io\/acme\/sidecar/,
+    );
+    assert.equal(repo.head(), head);
+    assert.equal(repo.status(), '');
   });
 
   it('commits the chosen items on promote/dev-to-staging-<short> with a message listing what moved', async () => {
