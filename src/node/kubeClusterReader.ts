@@ -23,7 +23,7 @@ export interface KubeClusterReaderOptions extends KubeConfigSource, KubeTranspor
  * connections are kept alive. Rejects with a ClusterError for environment-level failures.
  */
 export async function createKubeClusterReader(options: KubeClusterReaderOptions = {}): Promise<KubeClusterReader> {
-  const config = await loadKubeConfig({ kubeconfigPath: options.kubeconfigPath, env: options.env, context: options.context, allowExec: options.allowExec });
+  const config = await loadKubeConfig({ kubeconfigPath: options.kubeconfigPath, env: options.env, context: options.context, allowExec: options.allowExec, serviceAccountRoot: options.serviceAccountRoot });
   return new KubeClusterReader(new KubeTransport(config, options), config.context, config.namespace, options);
 }
 

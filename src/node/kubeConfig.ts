@@ -12,6 +12,8 @@ export interface KubeConfigSource {
   kubeconfigPath?: string;
   /** Environment for `KUBECONFIG` and `HOME`; default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /** Prefix of the in-cluster service-account mount (tests); default none. */
+  serviceAccountRoot?: string;
 }
 
 /** One context of the merged kubeconfig, for pickers and the status bar. */
@@ -96,6 +98,8 @@ export async function loadKubeConfig(source: KubeConfigSource & { context?: stri
   const files = kubeconfigFiles(source);
   if (!files.length) {
     const env = source.env ?? process.env;
+    const inCluster = await inClusterConfig(env, source.serviceAccountRoot);
+    if (inCluster) return inCluster;
     throw new ClusterError('kubeconfig', env.KUBECONFIG ? `none of the KUBECONFIG files exist (${env.KUBECONFIG})` : 'no kubeconfig: KUBECONFIG is not set and ~/.kube/config does not exist');
   }
   const { kc, tokenFiles } = await mergeFiles(files);
@@ -118,6 +122,26 @@ export async function loadKubeConfig(source: KubeConfigSource & { context?: stri
     );
   }
   return { kc, context: contextName, cluster, user, namespace: context.namespace || 'default', files, tokenFiles };
+}
+
+/**
+ * Inside a pod with no kubeconfig, kubectl uses the pod's service account: the API server from
+ * KUBERNETES_SERVICE_HOST/PORT, the mounted token (re-read as it rotates) and CA. `root` prefixes the mount
+ * path (tests).
+ */
+async function inClusterConfig(env: NodeJS.ProcessEnv, root = ''): Promise<LoadedKubeConfig | undefined> {
+  const tokenPath = `${root}/var/run/secrets/kubernetes.io/serviceaccount/token`;
+  if (!env.KUBERNETES_SERVICE_HOST || !env.KUBERNETES_SERVICE_PORT || !existsSync(tokenPath)) return undefined;
+  const { KubeConfig } = await import('@kubernetes/client-node/dist/config.js');
+  const kc = new KubeConfig();
+  const host = env.KUBERNETES_SERVICE_HOST.includes(':') ? `[${env.KUBERNETES_SERVICE_HOST}]` : env.KUBERNETES_SERVICE_HOST;
+  const nsFile = `${root}/var/run/secrets/kubernetes.io/serviceaccount/namespace`;
+  const namespace = existsSync(nsFile) ? readFileSync(nsFile, 'utf8').trim() : '';
+  const cluster: Cluster = { name: 'in-cluster', server: `https://${host}:${env.KUBERNETES_SERVICE_PORT}`, caFile: `${root}/var/run/secrets/kubernetes.io/serviceaccount/ca.crt`, skipTLSVerify: false };
+  // No token in the User: the transport reads the token file when it resolves credentials (it rotates).
+  const user: User = { name: 'in-cluster' };
+  kc.loadFromOptions({ clusters: [cluster], users: [user], contexts: [{ name: 'in-cluster', cluster: 'in-cluster', user: 'in-cluster', namespace }], currentContext: 'in-cluster' });
+  return { kc, context: 'in-cluster', cluster, user, namespace: namespace || 'default', files: [], tokenFiles: new Map([['in-cluster', tokenPath]]) };
 }
 
 /** The command a user's credentials come from (exec plugin, or a legacy auth provider's cmd-path), if any. */

@@ -30,7 +30,8 @@ export interface DiscoveryStats {
 /**
  * Maps group/kind to the resource that serves it, from API discovery, cached. Prefers aggregated discovery
  * (Kubernetes 1.26+: two requests in all) and falls back to one request per group version. A kind it does not
- * know triggers one re-discovery (a CRD may have been installed since), at most every `refreshOnMissMs`.
+ * know triggers one re-discovery (a CRD may have been installed since), at most every `refreshOnMissMs`
+ * (default 30 s, so an editor re-diffing an environment with an uninstalled CRD does not rediscover each time).
  */
 export class KubeDiscovery {
   readonly stats: DiscoveryStats = { loads: 0, aggregated: false };
@@ -48,7 +49,7 @@ export class KubeDiscovery {
   /** The resource type for group/kind, in `version` when served in it, else the preferred version. */
   async resourceType(group: string, kind: string, version?: string): Promise<ResourceType | undefined> {
     let entry = (await this.load()).get(`${group}/${kind}`);
-    if (!entry && Date.now() - this.loadedAt >= (this.options.refreshOnMissMs ?? 10_000)) {
+    if (!entry && Date.now() - this.loadedAt >= (this.options.refreshOnMissMs ?? 30_000)) {
       this.invalidate();
       entry = (await this.load()).get(`${group}/${kind}`);
     }

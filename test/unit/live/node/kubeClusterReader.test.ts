@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ClusterError } from '../../../../src/core/live/clusterError';
@@ -175,6 +175,24 @@ describe('KubeClusterReader over recorded API responses', function () {
     assert.deepEqual(end, { status: 'gone' });
     assert.match(query, /^\/apis\/apps\/v1\/namespaces\/dev\/deployments\?watch=1&allowWatchBookmarks=true&resourceVersion=5&timeoutSeconds=\d+$/);
     assert.deepEqual(events.map((e) => (e.type === 'BOOKMARK' ? `BOOKMARK ${e.resourceVersion}` : `${e.type} ${e.object.metadata.name}`)), ['MODIFIED web', 'BOOKMARK 999']);
+  });
+
+  it("uses the pod's service account when there is no kubeconfig (in-cluster)", async () => {
+    const root = join(server.dir, 'pod');
+    const sa = join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
+    mkdirSync(sa, { recursive: true });
+    writeFileSync(join(sa, 'token'), 'sa-token\n');
+    writeFileSync(join(sa, 'namespace'), 'dev');
+    copyFileSync(server.caFile, join(sa, 'ca.crt'));
+    server.routes.set('/api/v1/namespaces/dev/configmaps', replay('list-configmaps-dev-labelselector'));
+    const port = new URL(server.url).port;
+    const r = await createKubeClusterReader({ env: { HOME: root, KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: port }, serviceAccountRoot: root });
+    readers.push(r);
+    assert.equal(r.context, 'in-cluster');
+    assert.equal(r.namespace, 'dev');
+    const outcome = await r.list((await r.resourceType('', 'ConfigMap'))!, 'dev');
+    assert.equal(outcome.status, 'ok');
+    assert.ok(server.requests.every((q) => q.authorization === 'Bearer sa-token'));
   });
 
   it('reads live state end to end: one LIST per scope, failures per scope', async () => {
