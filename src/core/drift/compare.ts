@@ -199,8 +199,8 @@ export class DesiredWalk {
     if (typeof d === 'string' && typeof l === 'number') return numericText(d) === l || (isQuantityPath(at.parentKey, at.key) && sameQuantity(d, l));
     if (typeof d !== 'string' || typeof l !== 'string') return false;
     if (isQuantityPath(at.parentKey, at.key) && sameQuantity(d, l)) return true;
-    // Secret data: the same bytes can be spelled differently in base64 (line breaks, padding).
-    if (this.secret && at.parentKey === 'data' && at.d.startsWith('/data/')) return decodeBase64(d) === decodeBase64(l);
+    // Secret data and ConfigMap binaryData: the same bytes can be spelled differently in base64 (line breaks, padding).
+    if ((this.secret && at.d.startsWith('/data/')) || at.d.startsWith('/binaryData/')) return decodeBase64(d) === decodeBase64(l);
     return false;
   }
 

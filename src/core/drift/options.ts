@@ -82,7 +82,8 @@ export const defaultDriftOptions: Readonly<DriftOptions> = Object.freeze({
     'kubectl-annotate',
     'kubectl-client-side-apply',
   ],
-  controllerManagers: ['kube-controller-manager'],
+  // The HPA (scale subresource), ClusterRole aggregation, cert-manager's CA bundle injection.
+  controllerManagers: ['kube-controller-manager', 'clusterrole-aggregation-controller', 'cainjector'],
   ignore: [],
   tracking: {},
   injectedMetadata: [

@@ -117,4 +117,30 @@ describe('normalisation', () => {
     assert.deepEqual(drifted(desired, live), []);
     assert.deepEqual(drifted(desired.replace('n: 2', 'n: 3'), live), ['/spec/parts/1/n']);
   });
+
+  it('compares ConfigMap binaryData by bytes, not by base64 spelling', () => {
+    const live: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'dev' }, binaryData: { blob: 'aGVsbG8gd29ybGQ=' } };
+    const desired = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: dev}\nbinaryData:\n  blob: "aGVsbG8g\\nd29ybGQ="\n';
+    assert.deepEqual(drifted(desired, live), []);
+    assert.deepEqual(drifted(desired.replace('d29ybGQ=', 'd29ybGU='), live), ['/binaryData/blob']);
+  });
+
+  it('leaves fields a controller owns to the controller: aggregated ClusterRole rules, an injected caBundle', () => {
+    const role: KubeObject = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: {
+        name: 'monitoring',
+        managedFields: [
+          { manager: 'kustomize-controller', operation: 'Apply', time: '2026-11-22T15:00:00Z', fieldsV1: { 'f:aggregationRule': {}, 'f:rules': {} } },
+          { manager: 'clusterrole-aggregation-controller', operation: 'Apply', time: '2026-11-22T15:00:01Z', fieldsV1: { 'f:rules': {} } },
+        ],
+      },
+      aggregationRule: { clusterRoleSelectors: [{ matchLabels: { 'rbac.example.com/aggregate-to-monitoring': 'true' } }] },
+      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }],
+    };
+    const desired = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: monitoring}\naggregationRule:\n  clusterRoleSelectors:\n    - matchLabels: {rbac.example.com/aggregate-to-monitoring: "true"}\nrules: []\n';
+    assert.deepEqual(drifted(desired, role), []);
+    assert.deepEqual(drifted(desired, role, driftOptions({ controllerManagers: [] })), ['/rules']);
+  });
 });
