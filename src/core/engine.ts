@@ -4,12 +4,10 @@
  */
 import type { DriftOptions, IgnoreRule } from './drift/options';
 import { isClusterError } from './live/clusterError';
-import type { ObjectDiff } from './drift/diffObject';
-import { reconcile, reconcileDetailed } from './drift/reconcile';
+import { reconcile, reconcileDetailed, type ReconcileDetail } from './drift/reconcile';
 import { readLiveState } from './live/readLiveState';
 import type { EnvironmentDrift, ResourceDrift } from './model/drift';
 import type { LiveState } from './model/live';
-import type { KubeObject } from './model/resource';
 import { formatLocation } from './model/location';
 import type { Problem } from './model/problem';
 import { ProblemError } from './model/problem';
@@ -34,12 +32,7 @@ export interface EnginePipeline {
 }
 
 /** One object's verdict with the normalised objects behind it (Secret values masked). */
-export interface ObjectComparison {
-  result: ResourceDrift;
-  diff?: ObjectDiff;
-  desired?: RenderedObject;
-  live?: KubeObject;
-}
+export type ObjectComparison = ReconcileDetail;
 
 /** The in-process Kustomize renderer (keeping parsed files between renders) and the drift engine's reconcile. */
 export function createDefaultPipeline(): EnginePipeline {

@@ -1,8 +1,9 @@
 import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
-import type { EnvironmentReport } from '../../core/engine';
-import { reportsToJson, reportsToText } from './checkOutput';
+import { type EnvironmentReport, formatProblem } from '../../core/engine';
+import { jsonReport } from '../../core/drift/jsonReport';
+import { sarifReport } from '../../core/drift/sarifReport';
+import { textReport } from '../../core/drift/textReport';
 import { checkEnvironment, exitCodeFor, LiveSources, openRepo, repoRootArg } from './driftCommon';
-import { reportsToSarif } from './checkSarif';
 
 const usage = `Usage: gitops-drift check [REPO] [--env NAME] [--context CTX] [--kubeconfig PATH] [--format text|json|sarif]
                           [--exact] [--live-from FILE] [--allow-exec]
@@ -14,7 +15,7 @@ Options:
   --env NAME          only this environment (default: all)
   --context CTX       kube context for every environment (default: each environment's, else the current one)
   --kubeconfig PATH   kubeconfig file (default: KUBECONFIG, else ~/.kube/config)
-  --format FORMAT     text (default), json (documented in docs/configuration.md) or sarif (code scanning)
+  --format FORMAT     text (default), json or sarif (code scanning); see docs/check-output.md
   --exact             judge each object by a server-side apply dry run (field manager gitops-drift) instead
                       of the local diff: exact when webhooks or defaulting rewrite values; needs patch rights
   --live-from FILE    diff against a snapshot from \`gitops-drift snapshot\` instead of a cluster
@@ -42,9 +43,12 @@ export const checkCommand: CliCommand = {
     );
     const reports: EnvironmentReport[] = [];
     for (const env of selected) reports.push(await checkEnvironment(engine, env, sources, options.exact ? { exact: true } : {}));
-    if (format === 'json') io.stdout(reportsToJson(reports));
-    else if (format === 'sarif') io.stdout(reportsToSarif(reports));
-    else io.stdout(reportsToText(reports, io.color));
+    if (format === 'json') io.stdout(JSON.stringify(jsonReport(reports), null, 2) + '\n');
+    else if (format === 'sarif') io.stdout(JSON.stringify(sarifReport(reports), null, 2) + '\n');
+    else {
+      io.stdout(textReport(reports, { color: io.color }));
+      for (const r of reports) for (const p of r.problems) io.stderr(`${r.name}: ${p.severity}: ${formatProblem(p)}\n`);
+    }
     return exitCodeFor(reports, repo.problems);
   },
 };

@@ -1,10 +1,7 @@
 import * as path from 'node:path';
-import { createTwoFilesPatch } from 'diff';
-import { stringify } from 'yaml';
 import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
 import type { ObjectComparison } from '../../core/engine';
-import { maskSecretObject, isSecret } from '../../core/drift/secrets';
-import type { KubeObject } from '../../core/model/resource';
+import { diffPairs, unifiedDiff } from '../../core/drift/unifiedDiff';
 import { checkEnvironment, exitCodeFor, LiveSources, openRepo, repoRootArg } from './driftCommon';
 import type { EnvironmentReport } from '../../core/engine';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
@@ -48,10 +45,10 @@ export const diffCommand: CliCommand = {
       for (const o of objects) {
         if (filter && !filter(o)) continue;
         matched++;
-        const patch = patchFor(env.name, o);
+        const patch = unifiedDiff(diffPairs([o], env.name), { color: io.color });
         if (!patch) continue;
         shown++;
-        io.stdout(io.color ? colorize(patch) : patch);
+        io.stdout(patch);
       }
     }
     if (filter && matched === 0) throw new UsageError(`no object matches ${filterArg} in ${selected.map((e) => e.name).join(', ')}`);
@@ -84,28 +81,4 @@ function parseFilter(text: string): (o: ObjectComparison) => boolean {
     const nameOk = k.name === name || new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[a-z0-9]{10}$`).test(k.name);
     return kindOk && nameOk && (namespace === undefined || k.namespace === namespace);
   };
-}
-
-function patchFor(envName: string, o: ObjectComparison): string | undefined {
-  const r = o.result;
-  const label = `${r.key.kind}/${r.key.namespace ? r.key.namespace + '/' : ''}${r.key.name}`;
-  let desired: KubeObject | undefined;
-  let live: KubeObject | undefined;
-  if (r.verdict === 'Drifted' && o.diff) {
-    desired = o.diff.desired;
-    live = o.diff.live;
-  } else if (r.verdict === 'Missing' && o.desired) {
-    desired = isSecret(r.key) ? maskSecretObject(o.desired.object, r.key) : o.desired.object;
-  } else if (r.verdict === 'Extra' && o.live) {
-    live = isSecret(r.key) ? maskSecretObject(o.live, r.key) : o.live;
-  } else return undefined;
-  const yaml = (obj: KubeObject | undefined) => (obj ? stringify(obj, { lineWidth: 0, aliasDuplicateObjects: false }) : '');
-  return createTwoFilesPatch(`git/${envName}/${label}`, `live/${envName}/${label}`, yaml(desired), yaml(live), undefined, undefined, { context: 3 });
-}
-
-function colorize(patch: string): string {
-  return patch
-    .split('\n')
-    .map((l) => (l.startsWith('+++') || l.startsWith('---') ? `\x1b[1m${l}\x1b[0m` : l.startsWith('+') ? `\x1b[32m${l}\x1b[0m` : l.startsWith('-') ? `\x1b[31m${l}\x1b[0m` : l.startsWith('@@') ? `\x1b[36m${l}\x1b[0m` : l))
-    .join('\n');
 }
