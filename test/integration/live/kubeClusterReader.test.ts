@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { createServer, type Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { ClusterError } from '../../../src/core/live/clusterError';
 import { LiveCache, type LiveChange } from '../../../src/core/live/liveCache';
 import { readLiveState } from '../../../src/core/live/readLiveState';
@@ -344,6 +344,40 @@ process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/
       proxy.closeAllConnections();
       proxy.close();
     }
+  });
+
+  it('reads KUBECONFIG with several files merged: cluster and context in one, credentials in another', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gitops-drift-merge-'));
+    const contexts = join(dir, 'contexts.yaml');
+    const users = join(dir, 'users.yaml');
+    writeFileSync(contexts, `apiVersion: v1
+kind: Config
+current-context: merged
+clusters:
+- name: tb
+  cluster: {server: '${testCluster().server}', certificate-authority: '${testCluster().caFile}'}
+contexts:
+- name: merged
+  context: {cluster: tb, user: me, namespace: ${ns}}
+users:
+- name: me
+  user: {tokenFile: token}
+`);
+    writeFileSync(join(dir, 'token'), `${testCluster().adminToken}\n`);
+    // A later file cannot override the context or the user the first one defines.
+    writeFileSync(users, `apiVersion: v1
+kind: Config
+current-context: other
+users:
+- name: me
+  user: {token: wrong}
+`);
+    const reader = await createKubeClusterReader({ env: { KUBECONFIG: [join(dir, 'missing.yaml'), contexts, users].join(delimiter) } });
+    readers.push(reader);
+    assert.equal(reader.context, 'merged');
+    assert.equal(reader.namespace, ns);
+    const state = await readLiveState([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web-config' } }], reader, { defaultNamespace: reader.namespace });
+    assert.ok(state.objects.has(`/ConfigMap/${ns}/web-config`));
   });
 
   it("lists the kubeconfig's contexts and the current one", async () => {
