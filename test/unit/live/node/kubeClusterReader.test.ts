@@ -144,6 +144,21 @@ describe('KubeClusterReader over recorded API responses', function () {
     assert.deepEqual(waits, [250, 500, 1000, 2000, 4000]);
   });
 
+  it('retries a GET once when the server drops the connection, and gives up with a timeout as unreachable', async () => {
+    let calls = 0;
+    server.routes.set('/api/v1/namespaces/dev/configmaps', (req, res) => {
+      if (++calls === 1) return void req.socket.destroy();
+      replay('list-configmaps-dev-labelselector')(req, res);
+    });
+    const r = await reader({ requestTimeoutMs: 150 });
+    const configMaps = (await r.resourceType('', 'ConfigMap'))!;
+    assert.equal((await r.list(configMaps, 'dev')).status, 'ok');
+    assert.equal(calls, 2);
+
+    server.routes.set('/api/v1/namespaces/dev/configmaps', () => undefined); // never answers
+    await assert.rejects(r.list(configMaps, 'dev'), (e: unknown) => e instanceof ClusterError && e.reason === 'unreachable' && /no answer within 0.15 s/.test(e.message));
+  });
+
   it('decompresses gzip LIST bodies', async () => {
     const body = readFileSync(join(FIXTURES, 'list-widgets-dev.json'));
     server.routes.set('/apis/example.com/v1/namespaces/dev/widgets', (req, res) => {
