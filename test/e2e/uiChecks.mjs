@@ -1,8 +1,28 @@
-// The UI checks, in order; each gets { page, server, testEnv, shots } and throws on failure.
-// Selectors are VS Code workbench DOM classes (stable across 1.9x releases).
+// The UI checks, in order; each gets { page, server, testEnv, shots } and throws on failure. They look at what a
+// person sees: the Environments view, the status bar, a drift squiggle and its hover, the Problems panel, the
+// diff editor. Selectors are VS Code workbench DOM classes.
 import { join } from 'node:path';
 
 const TIMEOUT = 30_000;
+
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: TIMEOUT });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: TIMEOUT });
+  await page.keyboard.press('Enter');
+}
+
+async function openFile(page, path) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: TIMEOUT });
+  await input.fill(path);
+  await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: TIMEOUT });
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: path.split('/').pop() }).waitFor({ timeout: TIMEOUT });
+}
 
 /** @type {{ name: string, run: (ctx: any) => Promise<void> }[]} */
 export const uiChecks = [
@@ -15,12 +35,63 @@ export const uiChecks = [
     },
   },
   {
-    name: 'GitOps Drift view shows the environments',
+    name: 'Environments view shows each environment with its drift count and verdict icons',
     async run({ page, shots }) {
       await page.locator('.part.activitybar a[aria-label^="GitOps Drift"]').click({ timeout: TIMEOUT });
-      const view = page.locator('.pane').filter({ has: page.locator('.pane-header', { hasText: 'Environments' }) });
-      await view.locator('.monaco-list-row').first().waitFor({ timeout: TIMEOUT });
+      const rows = page.locator('.part.sidebar .monaco-list-row');
+      for (const env of ['dev', 'staging', 'prod']) await rows.filter({ hasText: env }).first().waitFor({ timeout: TIMEOUT });
+      await page.locator('.part.sidebar .monaco-list-row', { hasText: /prod.*drifted · ctx testbed-admin/ }).waitFor({ timeout: TIMEOUT });
+      // Verdict icons are codicons coloured by the contributed theme colours.
+      await page.locator('.part.sidebar .monaco-list-row .codicon-diff-modified').first().waitFor({ timeout: TIMEOUT });
+      await page.locator('.part.sidebar .monaco-list-row .codicon-pass').first().waitFor({ timeout: TIMEOUT });
+      await page.locator('.part.sidebar .monaco-list-row .codicon-diff-removed').first().waitFor({ timeout: TIMEOUT });
       await page.screenshot({ path: join(shots, 'environments-view.png') });
+    },
+  },
+  {
+    name: 'status bar shows the kube context and the drift count',
+    async run({ page, shots }) {
+      const item = page.locator('.part.statusbar .statusbar-item', { hasText: /testbed-admin · \d+ drifted/ });
+      await item.waitFor({ timeout: TIMEOUT });
+      const box = await page.locator('.part.statusbar').boundingBox();
+      await page.screenshot({ path: join(shots, 'status-bar.png'), clip: { x: 0, y: box.y - 4, width: Math.min(900, box.width), height: box.height + 4 } });
+    },
+  },
+  {
+    name: 'a drifted line shows a squiggle, the live value and a hover',
+    async run({ page, shots }) {
+      await openFile(page, 'envs/prod/web-patch.yaml');
+      const squiggle = page.locator('.monaco-editor .squiggly-warning').first();
+      await squiggle.waitFor({ timeout: TIMEOUT });
+      await squiggle.hover({ force: true });
+      const hover = page.locator('.monaco-hover', { hasText: 'replicas is 5 in the cluster, 3 in git' });
+      await hover.first().waitFor({ timeout: TIMEOUT });
+      await page.screenshot({ path: join(shots, 'drift-hover.png') });
+      await page.keyboard.press('Escape');
+    },
+  },
+  {
+    name: 'the Problems panel lists the drift',
+    async run({ page, shots }) {
+      await page.keyboard.press('Control+Shift+M');
+      const filter = page.locator('.markers-panel-container .viewpane-filter input, .panel .viewpane-filter input').first();
+      await filter.waitFor({ timeout: TIMEOUT });
+      await filter.fill('replicas');
+      await page.locator('.markers-panel .monaco-list-row', { hasText: 'replicas is 5 in the cluster' }).first().waitFor({ timeout: TIMEOUT });
+      await page.screenshot({ path: join(shots, 'problems.png') });
+    },
+  },
+  {
+    name: 'Show Diff opens "web (prod): git ↔ cluster"',
+    async run({ page, shots }) {
+      await runCommand(page, 'GitOps: Show Diff');
+      const pick = page.locator('.quick-input-widget input');
+      await pick.fill('Deployment shop-prod/web');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Deployment shop-prod/web' }).first().waitFor({ timeout: TIMEOUT });
+      await page.keyboard.press('Enter');
+      await page.locator('.tab.active', { hasText: 'web (prod): git ↔ cluster' }).waitFor({ timeout: TIMEOUT });
+      await page.locator('.monaco-diff-editor .line-insert, .monaco-diff-editor .char-insert').first().waitFor({ timeout: TIMEOUT });
+      await page.screenshot({ path: join(shots, 'diff-editor.png') });
     },
   },
   {
@@ -30,7 +101,9 @@ export const uiChecks = [
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ timeout: TIMEOUT });
       await input.fill('>GitOps: ');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'GitOps: Refresh' }).first().waitFor({ timeout: TIMEOUT });
+      for (const title of ['GitOps: Refresh', 'GitOps: Show Diff', 'GitOps: Switch Kube Context']) {
+        await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: TIMEOUT });
+      }
       await page.screenshot({ path: join(shots, 'command-palette.png') });
       await page.keyboard.press('Escape');
     },

@@ -78,6 +78,7 @@ export function metadataNameLine(text: string, fromLine: number): number {
   while (start > 0 && !/^---/.test(lines[start])) start--;
   let inMetadata = false;
   let metadataIndent = -1;
+  let childIndent = -1;
   for (let i = start; i < lines.length; i++) {
     const line = lines[i];
     if (i > start && /^---/.test(line)) break;
@@ -87,12 +88,17 @@ export function metadataNameLine(text: string, fromLine: number): number {
     if (m[3] === 'metadata' && !inMetadata) {
       inMetadata = true;
       metadataIndent = indent;
+      childIndent = -1;
       continue;
     }
-    if (inMetadata) {
-      if (indent <= metadataIndent) inMetadata = false;
-      else if (m[3] === 'name') return i + 1;
+    if (!inMetadata) continue;
+    if (indent <= metadataIndent) {
+      inMetadata = false;
+      continue;
     }
+    // Only metadata's own `name:`, not a label or annotation called name.
+    if (childIndent < 0) childIndent = indent;
+    if (indent === childIndent && m[3] === 'name') return i + 1;
   }
   return fromLine;
 }

@@ -72,9 +72,11 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
         return entry ? environmentItem(element.id, entry) : new vscode.TreeItem(element.env);
       case 'kind': {
         const resources = entry?.report?.resources.filter((r) => r.key.group === element.group && r.key.kind === element.kind) ?? [];
-        const item = new vscode.TreeItem(element.kind, vscode.TreeItemCollapsibleState.Expanded);
-        item.id = element.id;
         const s = summarize({ resources });
+        const attention = resources.some((r) => r.verdict !== 'InSync');
+        // Open where there is something to look at; in-sync kinds stay folded so every environment fits.
+        const item = new vscode.TreeItem(element.kind, attention ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = element.id;
         item.description = s.drifted ? `${s.drifted} of ${s.total} drifted` : `${s.total}`;
         item.iconPath = verdictIcon(environmentVerdict({ resources, error: null }));
         item.contextValue = 'kindGroup';

@@ -1,0 +1,98 @@
+import * as vscode from 'vscode';
+import { joinPath } from '../../core/repo/config';
+import { commitPromotion, promotionChanges } from '../../core/promote/commitPromotion';
+import { promotionBranch } from '../../core/promote/commitMessage';
+import { planPromotion } from '../../core/promote/planPromotion';
+import { nextEnvironment } from '../../core/promote/promotionOrder';
+import type { FileChange, PromotableItem } from '../../core/promote/types';
+import { EditedFileSystem, verifyPromotion } from '../../core/promote/verifyPromotion';
+import { renderKustomization } from '../../core/render/kustomize';
+import type { Logger } from '../../core/ports';
+import { NodeFileSystem } from '../../node/nodeFileSystem';
+import { SimpleGitAdapter } from '../../node/simpleGit';
+import { repoUri } from '../repoFiles';
+import type { EditorServices } from '../services';
+import { asEnvironmentName } from './driftTarget';
+import type { CommandHandler } from './registerCommand';
+
+/**
+ * "GitOps: Promote Environment…": source (the tree item's environment, or picked), target (default: the next in the
+ * promotion order), a multi-select of what differs (images preselected), a diff of every file change, then a modal
+ * confirmation to commit on a new branch (and optionally push). Nothing is written before that confirmation.
+ */
+export function promoteCommand(s: EditorServices): CommandHandler {
+  return async (arg) => {
+    const root = s.store.repoRoot;
+    if (!root) throw new Error('open a folder with a GitOps config repo first');
+    if (!s.host.isTrusted()) throw new Error('promoting writes to git: trust this workspace first');
+    const session = await s.store.getSession();
+    const repo = await session.engine.repo();
+    const names = repo.environments.map((e) => e.name);
+    const from = asEnvironmentName(arg) ?? (await pick(s, names, 'Promote from which environment?'));
+    if (!from) return;
+    const next = nextEnvironment(repo.promotion, from);
+    const targets = names.filter((n) => n !== from).sort((a, b) => (a === next ? -1 : b === next ? 1 : 0));
+    const to = await pick(s, targets, `Promote ${from} to which environment?${next ? ` (next in order: ${next})` : ''}`);
+    if (!to) return;
+    const [source, target] = [await session.engine.environment(from), await session.engine.environment(to)];
+    const fs = new NodeFileSystem();
+    const readFile = (file: string) => fs.readFile(joinPath(root, file));
+    const plan = await planPromotion({
+      source: { name: from, render: await session.engine.render(source) },
+      target: { name: to, render: await session.engine.render(target) },
+      readFile,
+    });
+    if (!plan.items.length) {
+      const why = plan.skipped.length ? ` (${plan.skipped.length} difference(s) cannot be promoted in place; see the log)` : '';
+      for (const k of plan.skipped) s.log.info(`promote ${from} → ${to}: ${k.resource.kind} ${k.resource.name} ${k.path}: ${k.reason}`);
+      await s.host.showInformationMessage(`GitOps Drift: nothing to promote from ${from} to ${to}${why}.`);
+      return;
+    }
+    const picked = await s.host.showQuickPick(
+      plan.items.map((item) => ({ label: item.label, description: `${item.targetOrigin.file}:${item.targetOrigin.line}`, picked: item.kind === 'image', item })),
+      { placeHolder: `What to promote from ${from} to ${to}`, canPickMany: true, matchOnDescription: true } as vscode.QuickPickOptions & { canPickMany: true },
+    );
+    const chosen = ((picked ?? []) as unknown as { item: PromotableItem }[]).map((p) => p.item);
+    if (!chosen.length) return;
+    const files = [...new Set(chosen.flatMap((i) => i.edits.map((e) => e.file)))];
+    const unsaved = vscode.workspace.textDocuments.filter((d) => d.isDirty && files.some((f) => d.uri.fsPath === repoUri(root, f).fsPath));
+    if (unsaved.length) throw new Error(`save or revert your unsaved changes to ${unsaved.map((d) => vscode.workspace.asRelativePath(d.uri)).join(', ')} first`);
+
+    const changes = await promotionChanges(chosen, readFile);
+    const verify = (edited: FileChange[]) => verifyPromotion(chosen, () => renderKustomization(joinPath(root, target.path), { fs: new EditedFileSystem(fs, root, edited), repoRoot: root }));
+    for (const change of changes) await showChange(s, root, change);
+    const branch = promotionBranch(from, to, changes);
+    const commit = 'Commit';
+    const commitAndPush = 'Commit and Push';
+    const choice = await s.host.showWarningMessage(
+      `Promote ${chosen.length} item(s) from ${from} to ${to}?`,
+      { modal: true, detail: `${chosen.map((i) => `• ${i.label}`).join('\n')}\n\nCommits ${changes.map((c) => c.file).join(', ')} on new branch ${branch} and checks it out.` },
+      commit,
+      commitAndPush,
+    );
+    if (choice !== commit && choice !== commitAndPush) return;
+    const result = await commitPromotion(plan, chosen, {
+      git: new SimpleGitAdapter(root),
+      readFile,
+      logger: loggerOf(s.log),
+      verify,
+      ...(choice === commitAndPush ? { pushRemote: 'origin' } : {}),
+    });
+    await s.store.refresh({ environments: [to] });
+    void s.host.showInformationMessage(`GitOps Drift: promoted ${from} to ${to} in ${result.sha.slice(0, 7)} on ${result.branch}${result.pushedTo ? `, pushed to ${result.pushedTo}` : ''}.`);
+  };
+}
+
+async function pick(s: EditorServices, names: string[], placeHolder: string): Promise<string | undefined> {
+  return (await s.host.showQuickPick(names.map((label) => ({ label })), { placeHolder }))?.label;
+}
+
+/** The file beside its promoted text, in VS Code's diff editor (the promoted side is an unsaved scratch document). */
+async function showChange(s: EditorServices, root: string, change: FileChange): Promise<void> {
+  const after = await s.host.openTextDocument({ content: change.after, language: 'yaml' });
+  await s.host.executeCommand('vscode.diff', repoUri(root, change.file), after.uri, `${change.file} (promoted)`, { preview: false });
+}
+
+function loggerOf(log: vscode.LogOutputChannel): Logger {
+  return { trace: (m) => log.trace(m), debug: (m) => log.debug(m), info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) };
+}

@@ -1,0 +1,56 @@
+import type * as vscode from 'vscode';
+import type { Logger } from '../../core/ports';
+import { environmentHistory, revertCommit } from '../../core/promote/revert';
+import { SimpleGitAdapter } from '../../node/simpleGit';
+import type { EditorServices } from '../services';
+import { asEnvironmentName } from './driftTarget';
+import type { CommandHandler } from './registerCommand';
+
+/**
+ * "GitOps: Revert Environment Change…": recent commits touching the environment's files (its overlay and the bases
+ * it includes), with author, date and the files of the environment each touched; the chosen one is reverted with
+ * `git revert` into a new commit after a modal confirmation. A conflict aborts it and names the files.
+ */
+export function revertCommand(s: EditorServices): CommandHandler {
+  return async (arg) => {
+    const root = s.store.repoRoot;
+    if (!root) throw new Error('open a folder with a GitOps config repo first');
+    if (!s.host.isTrusted()) throw new Error('reverting writes to git: trust this workspace first');
+    const session = await s.store.getSession();
+    const names = (await session.engine.repo()).environments.map((e) => e.name);
+    const name = asEnvironmentName(arg) ?? (await s.host.showQuickPick(names.map((label) => ({ label })), { placeHolder: 'Revert a change of which environment?' }))?.label;
+    if (!name) return;
+    const env = await session.engine.environment(name);
+    const files = (await session.engine.render(env)).files;
+    const git = new SimpleGitAdapter(root);
+    const history = await environmentHistory(git, files, 50);
+    if (!history.length) {
+      await s.host.showInformationMessage(`GitOps Drift: no commits touch ${name}'s files.`);
+      return;
+    }
+    const picked = await s.host.showQuickPick(
+      history.map((c) => ({
+        label: c.subject,
+        description: `${c.sha.slice(0, 7)} · ${c.author} · ${new Date(c.date).toLocaleString()}`,
+        detail: c.files.filter((f) => files.includes(f)).join(', '),
+        commit: c,
+      })),
+      { placeHolder: `Revert which change to ${name}?`, matchOnDescription: true, matchOnDetail: true },
+    );
+    if (!picked) return;
+    const c = picked.commit;
+    const ok = 'Revert';
+    const choice = await s.host.showWarningMessage(`Revert "${c.subject}" (${c.sha.slice(0, 7)})?`, { modal: true, detail: `git revert creates a new commit on the current branch undoing:\n${c.files.join('\n')}` }, ok);
+    if (choice !== ok) return;
+    const result = await revertCommit(git, c.sha, loggerOf(s.log));
+    if (result.status === 'conflict') {
+      throw new Error(`reverting ${c.sha.slice(0, 7)} conflicts in ${result.files.join(', ')}; the revert was aborted and the repository is as it was`);
+    }
+    await s.store.refresh({ reload: true });
+    void s.host.showInformationMessage(`GitOps Drift: reverted ${c.sha.slice(0, 7)} in ${result.sha.slice(0, 7)}.`);
+  };
+}
+
+function loggerOf(log: vscode.LogOutputChannel): Logger {
+  return { trace: (m) => log.trace(m), debug: (m) => log.debug(m), info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) };
+}
