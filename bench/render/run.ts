@@ -1,4 +1,5 @@
-// Render benchmark: `npx tsx bench/render/run.ts [--sizes 1000,5000] [--runs 15] [--process-runs 3] [--write-docs]`.
+// Render benchmark: `npx tsx bench/render/run.ts [--sizes 1000,5000] [--runs 15] [--process-runs 3] [--kustomize-runs N]
+// [--write-docs]`.
 // Generates overlays of each size in a temp dir, then prints the in-process warm render time, the CLI's and the
 // real kustomize's whole-process time, and each one's peak RSS. It prints figures; it asserts nothing.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -38,6 +39,8 @@ function main(): void {
   const runs = Number(option('runs', '15'));
   // kustomize takes seconds per build at these sizes on a shared 2-core box: few whole-process runs are enough.
   const processRuns = Number(option('process-runs', '3'));
+  // kustomize build of 5,000 resources takes minutes here: allow fewer runs of it alone.
+  const kustomizeRuns = Number(option('kustomize-runs', String(processRuns)));
   const kustomize = testbedBin('kustomize');
   process.stderr.write('building dist/cli.js (npm run build)\n');
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -58,7 +61,7 @@ function main(): void {
       process.stderr.write(`${size} resources: CLI\n`);
       const cli = measureProcess(process.execPath, [join(repo, 'dist', 'cli.js'), 'render', root, '--repo-root', dir], processRuns, dir);
       process.stderr.write(`${size} resources: kustomize build\n`);
-      const kz = measureProcess(kustomize, ['build', root], processRuns, dir);
+      const kz = measureProcess(kustomize, ['build', root], kustomizeRuns, dir);
       rows.push({
         resources: size,
         objects: inProcess.objects,
@@ -77,7 +80,7 @@ function main(): void {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const report = formatReport(rows, runs, processRuns, execFileSync(kustomize, ['version'], { encoding: 'utf8' }).trim());
+  const report = formatReport(rows, runs, processRuns, kustomizeRuns, execFileSync(kustomize, ['version'], { encoding: 'utf8' }).trim());
   process.stdout.write(report + '\n');
   if (process.argv.includes('--write-docs')) writeDocs(report);
 }
@@ -101,7 +104,7 @@ function sameObjects(kustomizeOut: string, ours: string): string {
   return `no (${b.length} vs ${a.length} objects, first difference at #${firstDiff})`;
 }
 
-function formatReport(rows: Row[], runs: number, processRuns: number, kustomizeVersion: string): string {
+function formatReport(rows: Row[], runs: number, processRuns: number, kustomizeRuns: number, kustomizeVersion: string): string {
   const ms = (n: number) => `${n.toFixed(n < 100 ? 1 : 0)} ms`;
   const mib = (n: number) => `${n.toFixed(0)} MiB`;
   const cpu = cpus();
@@ -111,7 +114,7 @@ function formatReport(rows: Row[], runs: number, processRuns: number, kustomizeV
       `load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (other sessions share the box: compare columns within a row).`,
     `Warm render: median of ${runs} renders after 5 warm-up renders in one process, with the parse cache the engine keeps ` +
       '(files unchanged) and with a fresh cache each time (every file read and parsed again). ' +
-      `Whole-process times: median of ${processRuns} runs, ` +
+      `Whole-process times: median of ${processRuns} runs (kustomize: ${kustomizeRuns}), ` +
       'wall clock from spawn to exit, stdout captured. Peak memory: max RSS (GNU time; the in-process figure is the whole Node process incl. the TS loader).',
     '',
     '| resources | objects | warm render, cached | warm render, uncached | first render in process | in-process peak RSS | `gitops-drift render` (CLI) | CLI peak RSS | `kustomize build` | kustomize peak RSS | same output |',
