@@ -14,6 +14,7 @@ import { childPointer, GlobSet, isMap, pointerSegments, valueAt } from './pointe
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const CLIENT_SIDE_APPLY = 'kubectl-client-side-apply';
+const LAST_APPLIED_POINTER = '/metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration';
 
 /** A live value walk 2 reports, with the managedFields entry behind it. */
 export interface ExtraDrift extends RawDrift {
@@ -23,15 +24,20 @@ export interface ExtraDrift extends RawDrift {
 /** Finds live values git does not set but an applier set before or a hand-run manager set since. */
 export function findExtras(live: KubeObject, ownership: Ownership, coverage: Coverage, options: DriftOptions, injected: string[]): ExtraDrift[] {
   const ssaManaged = ownership.entries.some((e) => e.operation === 'Apply' && options.appliers.includes(e.manager));
-  const csaHandRun = ssaManaged && ownership.entries.some((e) => e.manager === CLIENT_SIDE_APPLY && options.outOfBandManagers.includes(e.manager));
+  // A client-side apply, whatever its manager is called (`kubectl` before kubectl 1.19, Argo CD's client-side
+  // mode): it wrote the last-applied annotation. At create it was credited with every API default, so only the
+  // fields in its annotation say what it meant to set.
+  const clientSide = (e: ManagedEntry): boolean => e.manager === CLIENT_SIDE_APPLY || ownership.ownedBy(e).some((f) => f.pointer === LAST_APPLIED_POINTER);
+  const handRun = ownership.entries.filter((e) => !(e.operation === 'Apply' && options.appliers.includes(e.manager)) && options.outOfBandManagers.includes(e.manager));
+  const csaHandRun = ssaManaged && handRun.some(clientSide);
   const lastApplied = !ssaManaged || csaHandRun ? lastAppliedPointers(live, ownership) : undefined;
   const candidates: { pointer: string; cause: 'removal' | 'outOfBand'; entry?: ManagedEntry }[] = [];
   // Leaves only: a `.` entry (a map or list item exists) always comes with owned leaves below it.
   for (const entry of ownership.entries) {
     if (entry.operation === 'Apply' && options.appliers.includes(entry.manager)) {
       for (const f of ownership.ownedBy(entry)) if (f.leaf) candidates.push({ pointer: f.pointer, cause: 'removal', entry });
-    } else if (options.outOfBandManagers.includes(entry.manager)) {
-      if (entry.manager === CLIENT_SIDE_APPLY) {
+    } else if (handRun.includes(entry)) {
+      if (clientSide(entry)) {
         // Without a server-side applier, client-side apply *is* how git gets applied (handled below).
         if (!ssaManaged || !lastApplied) continue;
         for (const f of ownership.ownedBy(entry)) if (f.leaf && lastApplied.has(f.pointer)) candidates.push({ pointer: f.pointer, cause: 'outOfBand', entry });

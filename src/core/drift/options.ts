@@ -50,6 +50,7 @@ export interface DriftOptions {
   appliers: string[];
   /**
    * Hand-run managers. A field git does not set that one of these owns is drift (e.g. `kubectl patch … suspend: true`).
+   * An entry that is also an applier counts as hand-run only for its non-`Apply` (Update) entries.
    * `kubectl-client-side-apply` counts only when an applier manages the object with server-side apply, and then
    * only for the fields in its last-applied annotation (not the API defaults it was credited with at create).
    */
@@ -74,6 +75,9 @@ export interface DriftOptions {
 export const defaultDriftOptions: Readonly<DriftOptions> = Object.freeze({
   appliers: ['argocd-controller', 'kustomize-controller', 'kubectl', 'gitops-drift'],
   outOfBandManagers: [
+    // kubectl ≤ 1.27 records `kubectl scale` (scale subresource) as plain `kubectl`; its server-side Apply entries
+    // still count as an applier's, since appliers are asked first.
+    'kubectl',
     'kubectl-edit',
     'kubectl-patch',
     'kubectl-scale',
