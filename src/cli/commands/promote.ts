@@ -4,6 +4,7 @@ import { joinPath } from '../../core/repo/config';
 import { commitPromotion, promotionChanges } from '../../core/promote/commitPromotion';
 import { promotionMessage } from '../../core/promote/commitMessage';
 import { planPromotion } from '../../core/promote/planPromotion';
+import { nextEnvironment } from '../../core/promote/promotionOrder';
 import type { FileChange, PromotableItem, PromotionPlan } from '../../core/promote/types';
 import { EditedFileSystem, verifyPromotion } from '../../core/promote/verifyPromotion';
 import { renderKustomization } from '../../core/render/kustomize';
@@ -81,10 +82,8 @@ export const promoteCommand: CliCommand = {
 };
 
 function nextInPromotion(chains: string[][], from: string): string {
-  for (const chain of chains) {
-    const i = chain.indexOf(from);
-    if (i >= 0 && i + 1 < chain.length) return chain[i + 1];
-  }
+  const next = nextEnvironment(chains, from);
+  if (next) return next;
   throw new UsageError(`no environment follows '${from}' in the promotion order (${chains.map((c) => c.join(' → ')).join('; ') || 'none'}): pass --to ENV`);
 }
 

@@ -47,8 +47,14 @@ export function adoptLiveValueCommand(s: EditorServices): CommandHandler {
     const uri = uriOf(plan.change.file);
     const doc = await vscode.workspace.openTextDocument(uri);
     if (doc.getText() !== plan.change.before) throw new Error(`${plan.change.file} changed meanwhile; try again`);
+    // Only the changed span: cursors, folding and undo stay where they are elsewhere in the file.
+    const { before, after } = plan.change;
+    let start = 0;
+    while (start < before.length && before[start] === after[start]) start++;
+    let [endBefore, endAfter] = [before.length, after.length];
+    while (endBefore > start && endAfter > start && before[endBefore - 1] === after[endAfter - 1]) [endBefore, endAfter] = [endBefore - 1, endAfter - 1];
     const edit = new vscode.WorkspaceEdit();
-    edit.replace(uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), plan.change.after);
+    edit.replace(uri, new vscode.Range(doc.positionAt(start), doc.positionAt(endBefore)), after.slice(start, endAfter));
     if (!(await vscode.workspace.applyEdit(edit))) throw new Error(`could not edit ${plan.change.file}`);
     await doc.save();
     await s.host.showTextDocument(uri, { preview: true });

@@ -1,0 +1,100 @@
+import type * as vscode from 'vscode';
+import { keyLabel, keyString, type KubeObject } from '../../core/model/resource';
+import type { Logger } from '../../core/ports';
+import { applyPutLiveBack, describeConflicts, previewPutLiveBack } from '../../core/promote/putLiveBack';
+import { RefusedError } from '../../core/promote/refusal';
+import { createKubeApplier } from '../../node/kubeApplier';
+import { readSettings } from '../settings';
+import type { EditorServices } from '../services';
+import { asDriftTarget, asEnvironmentName } from './driftTarget';
+import type { CommandHandler } from './registerCommand';
+
+/**
+ * "GitOps: Put Live Back to Desired" for one object (tree item, quick fix) or a whole environment: server-side apply
+ * dry-run (field manager `gitops-drift`) shown as a diff, a modal confirmation, then the apply. Fields other
+ * managers own are only taken over after a second, explicit confirmation. Extra objects are deleted only when the
+ * user ticks that for this run. Refused in untrusted workspaces and, with the server's message, for read-only contexts.
+ */
+export function putLiveBackCommand(s: EditorServices): CommandHandler {
+  return async (arg) => {
+    if (!s.host.isTrusted()) throw new Error('putting live state back writes to the cluster: trust this workspace first');
+    const target = asDriftTarget(arg);
+    const envName = target?.env ?? asEnvironmentName(arg) ?? (await s.host.showQuickPick(s.store.entries.map((e) => ({ label: e.env.name })), { placeHolder: 'Put which environment back to desired?' }))?.label;
+    if (!envName) return;
+    const entry = s.store.entry(envName);
+    if (!entry?.report) throw new Error(`${envName} has not been checked yet`);
+    const session = await s.store.getSession();
+    const env = entry.env;
+    const rendered = await session.engine.render(env);
+    const wanted = entry.report.resources.filter((r) => (target ? keyString(r.key) === keyString(target.key) : r.verdict === 'Drifted' || r.verdict === 'Missing'));
+    // The report's keys carry the namespace the check used (the environment's for objects naming none).
+    const apply = wanted
+      .filter((r) => r.verdict !== 'Extra')
+      .flatMap((r) => {
+        const o = rendered.objects.find((x) => x.key.group === r.key.group && x.key.kind === r.key.kind && x.key.name === r.key.name && (x.key.namespace || r.key.namespace) === r.key.namespace);
+        return o ? [r.key.namespace && !o.object.metadata.namespace ? withNamespace(o.object, r.key.namespace) : o.object] : [];
+      });
+    const extras = entry.report.resources.filter((r) => r.verdict === 'Extra' && (!target || keyString(r.key) === keyString(target.key)));
+    let remove: KubeObject[] = [];
+    if (extras.length) {
+      const yes = `Also delete ${extras.length} Extra object(s)`;
+      const choice = await s.host.showQuickPick([{ label: 'Keep Extra objects' }, { label: yes, description: extras.map((r) => keyLabel(r.key)).join(', ') }], { placeHolder: 'Objects in the cluster that git does not have' });
+      if (!choice) return;
+      if (choice.label === yes) remove = extras.map((r) => ({ apiVersion: r.apiVersion, kind: r.key.kind, metadata: { name: r.key.name, namespace: r.key.namespace } }));
+    }
+    if (!apply.length && !remove.length) {
+      await s.host.showInformationMessage(`GitOps Drift: nothing to put back in ${envName}.`);
+      return;
+    }
+    const settings = readSettings(s.host.isTrusted());
+    const writer = await createKubeApplier({ context: session.contextFor(env) || undefined, kubeconfigPath: settings.kubeconfig || undefined, allowExec: settings.allowExecCredentials, logger: loggerOf(s.log) });
+    try {
+      const logger = loggerOf(s.log);
+      let preview;
+      try {
+        preview = await previewPutLiveBack(writer, { apply, delete: remove }, logger);
+      } catch (e) {
+        if (e instanceof RefusedError) {
+          await s.host.showWarningMessage(`GitOps Drift: ${e.message}`, { modal: true });
+          return;
+        }
+        throw e;
+      }
+      const failed = preview.items.filter((i) => i.error);
+      if (failed.length) throw new Error(`the dry-run failed for ${failed.map((i) => `${keyLabel(i.key)}: ${i.error}`).join('; ')}`);
+      const changing = preview.items.filter((i) => i.action !== 'unchanged');
+      if (!changing.length) {
+        await s.host.showInformationMessage(`GitOps Drift: the server says applying git's state to ${envName} changes nothing.`);
+        return;
+      }
+      const doc = await s.host.openTextDocument({ content: changing.map((i) => i.diff).join('\n'), language: 'diff' });
+      await s.host.showTextDocument(doc.uri, { preview: true });
+      const ok = 'Apply';
+      const summary = changing.map((i) => `• ${i.action} ${keyLabel(i.key)}`).join('\n');
+      if ((await s.host.showWarningMessage(`Apply git's state to ${changing.length} object(s) in ${writer.context}?`, { modal: true, detail: `${summary}\n\nServer-side apply as field manager gitops-drift (the diff shows the server's dry-run).` }, ok)) !== ok) return;
+      const conflicted = preview.items.filter((i) => i.conflicts.length);
+      let force = false;
+      if (conflicted.length) {
+        const take = 'Take Over Fields';
+        force = (await s.host.showWarningMessage('Other field managers own some of these fields', { modal: true, detail: `${describeConflicts(conflicted)}.\n\nApplying takes these fields over from them; they may set them back.` }, take)) === take;
+        if (!force) return;
+      }
+      const results = await applyPutLiveBack(writer, preview, { forceConflicts: force }, logger);
+      const bad = results.filter((r) => r.status === 'failed');
+      const moved = results.filter((r) => r.status === 'applied' && !r.matchesPreview);
+      await s.store.refresh({ environments: [envName] });
+      if (bad.length) throw new Error(`applied ${results.length - bad.length} of ${results.length}; failed: ${bad.map((r) => `${keyLabel(r.key)} (${r.message})`).join('; ')}`);
+      void s.host.showInformationMessage(`GitOps Drift: put ${results.filter((r) => r.status !== 'skipped').length} object(s) back in ${envName}${moved.length ? `; ${moved.map((r) => keyLabel(r.key)).join(', ')} changed meanwhile and differ from the preview` : ''}.`);
+    } finally {
+      writer.dispose();
+    }
+  };
+}
+
+function withNamespace(obj: KubeObject, namespace: string): KubeObject {
+  return { ...obj, metadata: { ...obj.metadata, namespace } };
+}
+
+function loggerOf(log: vscode.LogOutputChannel): Logger {
+  return { trace: (m) => log.trace(m), debug: (m) => log.debug(m), info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) };
+}
