@@ -210,6 +210,20 @@ describe('KubeClusterReader over recorded API responses', function () {
     assert.ok(server.requests.every((q) => q.authorization === 'Bearer sa-token'));
   });
 
+  it('maps a watch refused with 403, 410 or 500 to forbidden, gone and error', async () => {
+    const r = await reader();
+    const type = (await r.resourceType('apps', 'Deployment'))!;
+    const watch = () => r.watch(type, 'staging', '7', () => assert.fail('no events expected'), new AbortController().signal);
+    server.routes.set('/apis/apps/v1/namespaces/staging/deployments', replay('error-403-readonly-list-deployments-staging'));
+    const forbidden = await watch();
+    assert.equal(forbidden.status, 'forbidden');
+    assert.equal(forbidden.status === 'forbidden' && `${forbidden.verb} ${forbidden.resource}`, 'watch deployments.apps');
+    server.routes.set('/apis/apps/v1/namespaces/staging/deployments', json(410, { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' }));
+    assert.deepEqual(await watch(), { status: 'gone' });
+    server.routes.set('/apis/apps/v1/namespaces/staging/deployments', json(500, { kind: 'Status', code: 500, message: 'boom' }));
+    assert.deepEqual(await watch(), { status: 'error', message: 'watch /apis/apps/v1/namespaces/staging/deployments: HTTP 500: boom' });
+  });
+
   it('reads live state end to end: one LIST per scope, failures per scope', async () => {
     server.routes.set('/apis/apps/v1/namespaces/dev/deployments', replay('list-deployments-dev'));
     server.routes.set('/apis/apps/v1/namespaces/staging/deployments', replay('error-403-readonly-list-deployments-staging'));
