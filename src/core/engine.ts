@@ -5,6 +5,7 @@
 import type { DriftOptions, IgnoreRule } from './drift/options';
 import { isClusterError } from './live/clusterError';
 import { reconcile, reconcileDetailed, type ReconcileDetail } from './drift/reconcile';
+import type { LiveCache } from './live/liveCache';
 import { readLiveState } from './live/readLiveState';
 import type { EnvironmentDrift, ResourceDrift } from './model/drift';
 import type { LiveState } from './model/live';
@@ -51,6 +52,11 @@ export interface LiveSource {
   secretSalt?: string;
   /** Dry-run access for exact mode; without it exact mode falls back to the local diff, with a warning. */
   writer?: ClusterWriter;
+  /**
+   * A watch-backed cache of `reader` (src/core/live/liveCache.ts): when given, checks read from it, so a re-check
+   * after a file save makes no request for scopes it already watches.
+   */
+  cache?: Pick<LiveCache, 'read'>;
 }
 
 /** Per-check options. */
@@ -195,11 +201,8 @@ export class DriftEngine {
     t = Date.now();
     let state: LiveState;
     try {
-      state = await readLiveState(
-        desired.map((r) => r.object),
-        live.reader,
-        { defaultNamespace: namespace, logger: this.logger },
-      );
+      const objects = desired.map((r) => r.object);
+      state = live.cache ? await live.cache.read(objects, { defaultNamespace: namespace }) : await readLiveState(objects, live.reader, { defaultNamespace: namespace, logger: this.logger });
     } catch (e) {
       if (!isClusterError(e)) throw e;
       report.error = e.message;

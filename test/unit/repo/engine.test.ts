@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { DriftEngine } from '../../../src/core/engine';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import { ClusterError } from '../../../src/core/live/clusterError';
+import { LiveCache } from '../../../src/core/live/liveCache';
 import { ProblemError } from '../../../src/core/model/problem';
 import type { KubeObject } from '../../../src/core/model/resource';
 import { RecordingReader, SnapshotReader, parseSnapshot, serializeSnapshot } from '../../../src/core/repo/snapshot';
@@ -118,6 +119,27 @@ describe('DriftEngine', () => {
   it('rejects a file that is not a snapshot, naming it', () => {
     assert.throws(() => parseSnapshot('apiVersion: v1\nkind: List\nitems: []\n', 'live.yaml'), /^ProblemError: live\.yaml:1:1: not a gitops-drift live snapshot/);
     assert.throws(() => parseSnapshot('a: [\n', 'live.yaml'), /live\.yaml:2:1: not a valid snapshot/);
+  });
+
+  it('reads through a watch-backed live cache when given one: a re-check after a save lists nothing again', async () => {
+    const fs = repo();
+    const engine = new DriftEngine({ fs, repoRoot: '/r', pipeline: fakePipeline() });
+    const reader = new FakeReader([cm('app', { level: 'debug' }, 'shop-dev')], types);
+    // A watch that stays open until the cache stops it: the scope stays current without new LISTs.
+    reader.watch = (_type, _ns, _rv, _onEvent, signal) => new Promise((resolve) => signal.addEventListener('abort', () => resolve({ status: 'closed' })));
+    const cache = new LiveCache(reader);
+    try {
+      const dev = await engine.environment('dev');
+      assert.equal((await engine.check(dev, { reader, context: 'c', cache })).resources[0].verdict, 'InSync');
+      const listsAfterFirst = reader.lists;
+      fs.write('/r/envs/dev/cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: app }\ndata: { level: warn }\n');
+      assert.deepEqual((await engine.fileChanged('envs/dev/cm.yaml')).environments, ['dev']);
+      assert.equal((await engine.check(dev, { reader, context: 'c', cache })).resources[0].verdict, 'Drifted');
+      assert.equal(listsAfterFirst, 1);
+      assert.equal(reader.lists, listsAfterFirst);
+    } finally {
+      cache.dispose();
+    }
   });
 
   it('names the known environments when asked for an unknown one', async () => {

@@ -43,6 +43,8 @@ export const fakePipeline = (calls: { render: number } = { render: 0 }): EngineP
 /** A cluster holding `objects`; kinds in `forbidden` answer 403, kinds not in `types` are not served. */
 export class FakeReader implements ClusterReader {
   lists = 0;
+  /** Set by a test to make the reader watchable. */
+  watch?: ClusterReader['watch'];
   constructor(
     readonly objects: KubeObject[],
     readonly types: ResourceType[],
