@@ -54,14 +54,14 @@ export function visitFieldSpecs(res: Resource, specs: readonly FieldSpec[], orig
   for (const { parts, create } of applicable(specs, gvkOf(res))) walk(res.node, parts, 0, create, origin, visit);
 }
 
-const applicableMemo = new WeakMap<readonly FieldSpec[], Map<string, Array<{ parts: string[]; create: boolean }>>>();
+const applicableMemo = new WeakMap<readonly FieldSpec[], WeakMap<Gvk, Array<{ parts: string[]; create: boolean }>>>();
 
 /** The specs of a list that apply to a GVK, each path once (memoized: the same lists run over every object). */
 function applicable(specs: readonly FieldSpec[], gvk: Gvk): Array<{ parts: string[]; create: boolean }> {
   let byGvk = applicableMemo.get(specs);
-  if (!byGvk) applicableMemo.set(specs, (byGvk = new Map()));
-  const key = `${gvk.group}/${gvk.version}/${gvk.kind}`;
-  let out = byGvk.get(key);
+  if (!byGvk) applicableMemo.set(specs, (byGvk = new WeakMap()));
+  // gvkOf returns one shared object per GVK, so identity is the key.
+  let out = byGvk.get(gvk);
   if (!out) {
     const seen = new Set<string>();
     out = [];
@@ -70,7 +70,7 @@ function applicable(specs: readonly FieldSpec[], gvk: Gvk): Array<{ parts: strin
       seen.add(spec.path);
       out.push({ parts: cachedSplit(spec.path), create: Boolean(spec.create) });
     }
-    byGvk.set(key, out);
+    byGvk.set(gvk, out);
   }
   return out;
 }

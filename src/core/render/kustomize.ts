@@ -18,11 +18,11 @@ import { applyReplicas } from './filters/replicas';
 import { applyStrategicMerge } from './filters/strategicMerge';
 import { generate, readOptions } from './generators';
 import { nameHash } from './hash';
-import { Loader, parseYaml, type RenderCache } from './loader';
+import { Loader, type RenderCache } from './loader';
 import { sortLegacy } from './order';
 import { describe, effectiveNamespace, gvkOf, idString, nameOf, namespaceOf, rememberName, type Resource } from './resource';
 import { readSelector, selects, type Selector } from './selector';
-import { getMap, getString, toPlainWithOrigins, tscalar, type TMap, type TNode, type TScalar } from './tree';
+import { getMap, getString, toPlain, TreeOrigins, tscalar, type TMap, type TNode, type TScalar } from './tree';
 import type { RenderedObject, RenderOptions, RenderResult } from './types';
 
 /** Render options plus an optional parse cache for warm renders. */
@@ -126,9 +126,8 @@ export async function renderKustomization(dir: string, options: KustomizeOptions
   fixNameReferences(resources);
   if (ctx.sortOrder === 'legacy') sortLegacy(resources, ctx.orderFirst, ctx.orderLast);
   const objects: RenderedObject[] = resources.map((res) => {
-    const origins = new Map<string, Origin>();
-    const object = toPlainWithOrigins(res.node, origins) as KubeObject;
-    return { object, key: keyOf(object), origins, source: res.source };
+    const object = toPlain(res.node) as KubeObject;
+    return { object, key: keyOf(object), origins: new TreeOrigins(res.node), source: res.source };
   });
   // Entries load concurrently: order warnings by where they point, not by which read finished first.
   const problems = ctx.problems.sort((a, b) => (a.location?.file ?? '').localeCompare(b.location?.file ?? '') || (a.location?.line ?? 0) - (b.location?.line ?? 0));
@@ -154,7 +153,7 @@ async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'K
   }
   const chain = [...outer, dir];
   const file = await findKustomization(ctx, dir, at);
-  const docs = await ctx.loader.readYaml(file, 'resource', at);
+  const docs = await ctx.loader.readYaml(file, 'resource', at, false);
   const k = docs[0] ?? { kind: 'map', entries: new Map(), origin: { file: ctx.loader.rel(file), line: 1, column: 1, kind: 'resource' } };
   if (k.kind !== 'map') fail('a kustomization must be a YAML map', k.origin);
   const kind = getString(k, 'kind') || 'Kustomization';
@@ -240,10 +239,11 @@ async function accumulateResources(ctx: Context, k: TMap, dir: string, resources
 
 async function runGenerators(ctx: Context, k: TMap, dir: string, resources: Resource[]): Promise<void> {
   const global = readOptions(k.entries.get('generatorOptions'));
+  let ids: Map<string, Resource> | undefined;
   for (const [field, kind] of [['configMapGenerator', 'ConfigMap'], ['secretGenerator', 'Secret']] as const) {
     for (const entry of maps(k, field)) {
       const res = await generate(kind, entry, dir, ctx.loader, global);
-      if (res.behavior === 'create') addAll(resources, [res]);
+      if (res.behavior === 'create') addAll(resources, [res], (ids ??= new Map(resources.map((r) => [idString(r), r]))));
       else absorb(res, entry, resources);
     }
   }
@@ -282,25 +282,19 @@ function absorb(res: Resource, entry: TMap, resources: Resource[]): void {
 }
 
 /** A patch's text (inline or from `path`) parsed into documents, with positions in the file that holds it. */
-async function loadPatch(ctx: Context, dir: string, entry: TNode, kind: 'strategicMergePatch' | 'json6902Patch'): Promise<{ docs: TNode[]; at: Origin }> {
+async function loadPatch(ctx: Context, dir: string, entry: TNode, kind: 'strategicMergePatch' | 'json6902Patch'): Promise<{ docs: TNode[] }> {
   const path = entry.kind === 'map' ? entry.entries.get('path') : undefined;
   const inline = entry.kind === 'map' ? entry.entries.get('patch') : entry;
   if (path?.kind === 'scalar' && path.value !== null) {
     const abs = ctx.loader.resolveFile(dir, String(path.value), path.origin);
-    return { docs: await ctx.loader.readYaml(abs, kind, path.origin), at: path.origin };
+    return { docs: await ctx.loader.readYaml(abs, kind, path.origin, false) };
   }
   if (inline?.kind === 'scalar' && typeof inline.value === 'string') {
     const placement = inline.block ? { lineOffset: inline.block.line - 1, columnOffset: inline.block.column - 1 } : { lineOffset: inline.origin.line - 1, columnOffset: 0 };
-    const docs = parseYaml(inline.value, inline.origin.file, kind, placement);
-    return { docs, at: inline.origin };
+    const docs = ctx.loader.parseInline(inline.value, inline.origin.file, kind, placement);
+    return { docs };
   }
   fail('a patch needs path: or patch:', entry.origin);
-}
-
-function retag(node: TNode, kind: Origin['kind']): void {
-  node.origin = withKind(node.origin, kind);
-  if (node.kind === 'map') for (const v of node.entries.values()) retag(v, kind);
-  else if (node.kind === 'seq') for (const v of node.items) retag(v, kind);
 }
 
 /** Resources a patch without a target applies to: its own kind/name (current or earlier), and namespace if set. */
@@ -356,11 +350,12 @@ async function applyPatchEntry(ctx: Context, dir: string, entry: TNode, resource
   const target = selectorOf(entry.kind === 'map' ? entry.entries.get('target') : undefined);
   const options = entry.kind === 'map' ? getMap(entry, 'options') : undefined;
   const opts = { allowNameChange: getString(options, 'allowNameChange') === 'true', allowKindChange: getString(options, 'allowKindChange') === 'true' };
-  const { docs, at } = await loadPatch(ctx, dir, entry, legacyJson ? 'json6902Patch' : 'strategicMergePatch');
+  let { docs } = await loadPatch(ctx, dir, entry, legacyJson ? 'json6902Patch' : 'strategicMergePatch');
   const json = legacyJson || (docs.length === 1 && docs[0].kind === 'seq');
   if (json) {
     if (!target) fail('a JSON6902 patch needs a target', entry.origin);
-    docs.forEach((d) => retag(d, 'json6902Patch'));
+    // Parsed trees are shared (cached): load again as a JSON6902 patch rather than relabel them.
+    if (!legacyJson) docs = (await loadPatch(ctx, dir, entry, 'json6902Patch')).docs;
     const selected = resources.filter((r) => selects(target, r));
     if (selected.length === 0) warn(ctx, `patch target matches nothing (${selectorText(target)})`, entry.origin);
     for (const res of selected) for (const d of docs) applyJson6902(res.node, d);
@@ -376,7 +371,7 @@ async function applyPatchEntry(ctx: Context, dir: string, entry: TNode, resource
       const targets = patchTargets(doc, resources);
       if (targets.length === 0) {
         const name = getString(getMap(doc, 'metadata'), 'name');
-        fail(`patch matches no resource: no ${getString(doc, 'kind') || '(no kind)'} named '${name}'`, doc.origin ?? at);
+        fail(`patch matches no resource: no ${getString(doc, 'kind') || '(no kind)'} named '${name}'`, doc.origin);
       }
       applySmp(doc, targets, resources, opts);
     }
@@ -452,7 +447,7 @@ async function runTransformers(ctx: Context, k: TMap, dir: string, resources: Re
     const path = entry.entries.get('path');
     if (path?.kind === 'scalar' && path.value !== null) {
       const abs = ctx.loader.resolveFile(dir, String(path.value), path.origin);
-      for (const doc of await ctx.loader.readYaml(abs, 'replacement', path.origin)) {
+      for (const doc of await ctx.loader.readYaml(abs, 'replacement', path.origin, false)) {
         for (const r of doc.kind === 'seq' ? doc.items : [doc]) {
           if (r.kind !== 'map') fail('a replacement must be a map with source and targets', r.origin);
           applyReplacement(resources, r);

@@ -93,15 +93,27 @@ export class Loader {
     }
   }
 
-  /** Reads and parses a (multi-document) YAML file; empty documents are dropped. */
-  async readYaml(abs: string, kind: OriginKind, at?: SourceLocation): Promise<TNode[]> {
+  /**
+   * Reads and parses a (multi-document) YAML file. Resources (`mutable`) get their own copy; kustomizations and
+   * patches, which the renderer only reads, share the cached trees.
+   */
+  async readYaml(abs: string, kind: OriginKind, at?: SourceLocation, mutable = true): Promise<TNode[]> {
     const text = await this.readText(abs, at);
-    const key = kind + '\0' + abs;
-    const hit = this.cache.parsed.get(key);
-    if (hit && hit.text === text) return hit.docs.map(clone);
-    const docs = parseYaml(text, this.rel(abs), kind);
-    this.cache.parsed.set(key, { text, docs });
-    return docs.map(clone);
+    return this.parseCached(kind + '\0' + abs, text, this.rel(abs), kind, undefined, mutable);
+  }
+
+  /** Parses YAML embedded in a file (an inline patch), cached like a file; the trees are shared, read-only. */
+  parseInline(text: string, file: string, kind: OriginKind, placement: TextPlacement): TNode[] {
+    return this.parseCached(`${kind}\0${file}:${placement.lineOffset}:${placement.columnOffset}`, text, file, kind, placement, false);
+  }
+
+  private parseCached(key: string, text: string, file: string, kind: OriginKind, placement: TextPlacement | undefined, mutable: boolean): TNode[] {
+    let hit = this.cache.parsed.get(key);
+    if (!hit || hit.text !== text) {
+      hit = { text, docs: parseYaml(text, file, kind, placement) };
+      this.cache.parsed.set(key, hit);
+    }
+    return mutable ? hit.docs.map(clone) : hit.docs;
   }
 }
 

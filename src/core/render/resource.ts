@@ -1,7 +1,7 @@
 /** One object moving through the render pipeline, with the identity kustomize tracks for it. */
 import type { SourceLocation } from '../model/location';
 import { splitApiVersion } from '../model/resource';
-import { getMap, getString, type TMap, type TNode } from './tree';
+import { getMap, getString, type TMap } from './tree';
 
 /** A resource being rendered. */
 export interface Resource {
@@ -23,21 +23,28 @@ export interface Gvk {
   kind: string;
 }
 
-const gvkMemo = new WeakMap<TMap, { apiVersion: TNode | undefined; kind: TNode | undefined; gvk: Gvk }>();
+const interned = new Map<string, Gvk>();
 
 /**
- * The GVK of a resource. Memoized per tree: transformations replace the apiVersion/kind nodes rather than
- * mutating them, so an unchanged pair of nodes means an unchanged GVK.
+ * The GVK of a resource: one shared (frozen) object per distinct GVK, so callers may key caches by identity.
+ * Memoized per tree: transformations replace the apiVersion/kind nodes rather than mutating them, so an
+ * unchanged pair of nodes means an unchanged GVK.
  */
 export function gvkOf(res: Resource | TMap): Gvk {
   const node = 'node' in res ? res.node : res;
   const apiVersion = node.entries.get('apiVersion');
   const kind = node.entries.get('kind');
-  const memo = gvkMemo.get(node);
+  const memo = node.gvkMemo;
   if (memo && memo.apiVersion === apiVersion && memo.kind === kind) return memo.gvk;
-  const { group, version } = splitApiVersion(getString(node, 'apiVersion'));
-  const gvk = { group, version, kind: getString(node, 'kind') };
-  gvkMemo.set(node, { apiVersion, kind, gvk });
+  const api = getString(node, 'apiVersion');
+  const k = getString(node, 'kind');
+  const key = api + '|' + k;
+  let gvk = interned.get(key);
+  if (!gvk) {
+    const { group, version } = splitApiVersion(api);
+    interned.set(key, (gvk = Object.freeze({ group, version, kind: k })));
+  }
+  node.gvkMemo = { apiVersion, kind, gvk };
   return gvk;
 }
 

@@ -12,6 +12,8 @@ export interface TMap {
   kind: 'map';
   entries: Map<string, TNode>;
   origin: Origin;
+  /** Memo of the object's GVK (see resource.ts gvkOf); not copied by clone. */
+  gvkMemo?: { apiVersion: TNode | undefined; kind: TNode | undefined; gvk: { group: string; version: string; kind: string } };
 }
 
 export interface TSeq {
@@ -155,19 +157,63 @@ export function escapePointer(token: string): string {
   return token.includes('~') || token.includes('/') ? token.replace(/~/g, '~0').replace(/\//g, '~1') : token;
 }
 
-/** Plain JSON data of a tree and every JSON pointer in it → its node's origin, in one walk. */
-export function toPlainWithOrigins(node: TNode, origins: Map<string, Origin>, prefix = ''): unknown {
-  origins.set(prefix, node.origin);
-  switch (node.kind) {
-    case 'scalar':
-      return node.value;
-    case 'seq':
-      return node.items.map((v, i) => toPlainWithOrigins(v, origins, prefix + '/' + i));
-    case 'map': {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of node.entries) out[k] = toPlainWithOrigins(v, origins, prefix + '/' + escapePointer(k));
-      return out;
-    }
+/**
+ * JSON pointer → origin for a finished tree, computed on first use: most objects' origins are never looked at
+ * (only drifted fields and the open editor need them), and a render of 1,000 objects has ~50,000 paths.
+ * The tree must not change afterwards (render results are never mutated).
+ */
+export class TreeOrigins extends Map<string, Origin> {
+  private pending: TNode | undefined;
+
+  constructor(tree: TNode) {
+    super();
+    this.pending = tree;
+  }
+
+  private fill(): void {
+    if (this.pending === undefined) return;
+    const tree = this.pending;
+    this.pending = undefined;
+    collectOrigins(tree, this);
+  }
+
+  override get(key: string): Origin | undefined {
+    this.fill();
+    return super.get(key);
+  }
+
+  override has(key: string): boolean {
+    this.fill();
+    return super.has(key);
+  }
+
+  override get size(): number {
+    this.fill();
+    return super.size;
+  }
+
+  override entries(): MapIterator<[string, Origin]> {
+    this.fill();
+    return super.entries();
+  }
+
+  override keys(): MapIterator<string> {
+    this.fill();
+    return super.keys();
+  }
+
+  override values(): MapIterator<Origin> {
+    this.fill();
+    return super.values();
+  }
+
+  override forEach(fn: (value: Origin, key: string, map: Map<string, Origin>) => void, thisArg?: unknown): void {
+    this.fill();
+    super.forEach(fn, thisArg);
+  }
+
+  override [Symbol.iterator](): MapIterator<[string, Origin]> {
+    return this.entries();
   }
 }
 
