@@ -90,7 +90,7 @@ export async function startTestCluster(): Promise<TestCluster> {
         `--service-account-key-file=${certs.saKey}`,
         `--service-account-signing-key-file=${certs.saKey}`,
         '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-        '--service-cluster-ip-range=10.0.0.0/24',
+        '--service-cluster-ip-range=10.96.0.0/16',
         '--allow-privileged=true',
         '--v=0',
       ]),
