@@ -73,6 +73,7 @@ export class KubeClusterReader implements ClusterReader {
         this.logger.debug(`LIST ${base}: continue token expired, listing without pagination`);
         items.length = 0;
         token = '';
+        resourceVersion = '';
         fullList = true;
         continue;
       }

@@ -95,10 +95,12 @@ describe('KubeClusterReader over recorded API responses', function () {
     const page1 = JSON.parse(readFileSync(join(FIXTURES, 'list-deployments-dev-paginated-limit1.json'), 'utf8'));
     server.routes.set('/apis/apps/v1/namespaces/dev/deployments?limit=1', json(200, page1));
     server.routes.set(`/apis/apps/v1/namespaces/dev/deployments?limit=1&continue=${encodeURIComponent(page1.metadata.continue)}`, json(410, { kind: 'Status', code: 410, reason: 'Expired', message: 'The provided continue parameter is too old' }));
-    server.routes.set('/apis/apps/v1/namespaces/dev/deployments', replay('list-deployments-dev'));
+    const full = JSON.parse(readFileSync(join(FIXTURES, 'list-deployments-dev.json'), 'utf8'));
+    server.routes.set('/apis/apps/v1/namespaces/dev/deployments', json(200, { ...full, metadata: { resourceVersion: '400' } }));
     const r = await reader({ pageSize: 1 });
     const outcome = await r.list((await r.resourceType('apps', 'Deployment'))!, 'dev');
     assert.equal(outcome.status === 'ok' && outcome.items.length, 2);
+    assert.equal(outcome.status === 'ok' && outcome.resourceVersion, '400', 'the resourceVersion of the list that was used');
   });
 
   it('maps recorded 403, 404 and 401 responses', async () => {
