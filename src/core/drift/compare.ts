@@ -64,6 +64,9 @@ export interface Coverage {
   nodes: Map<string, { at: At; view?: Record<string, unknown> | unknown[] }>;
 }
 
+/** Maps whose keys are data, not schema: a missing one is reported key by key. */
+const FREE_FORM_MAPS = new Set(['labels', 'annotations', 'data', 'binaryData', 'stringData', 'matchLabels', 'nodeSelector', 'selector']);
+
 /** Fields git never sets meaningfully: the key, server-populated metadata and status. */
 const SKIPPED = new Set([
   '/apiVersion',
@@ -123,19 +126,27 @@ export class DesiredWalk {
       this.drift(at, d, l);
       return l;
     }
-    // A map the cluster lacks: still descend, so each value git sets is reported on its own line.
-    const live = isMap(l) ? l : undefined;
-    const view: Record<string, unknown> | undefined = this.project ? {} : undefined;
-    if (live && at.l !== undefined) this.coverage.nodes.set(at.l, { at, view });
     // Skipped paths are all at most three levels down: `/status`, `/metadata/uid`, `/metadata/annotations/…`.
     const maySkip = at.d === '' || at.d === '/metadata' || at.d === '/metadata/annotations';
+    // A structure the cluster lacks altogether (a removed probe) is one finding, unless all git puts in it are
+    // empty or zero values the API would drop anyway. Free-form maps (labels, data, …) report each key instead.
+    if (!isMap(l)) {
+      if (!FREE_FORM_MAPS.has(at.key)) {
+        const effective = maySkip ? Object.fromEntries(Object.entries(d).filter(([k]) => !isSkippedPath(childPointer(at.d, k)))) : d;
+        if (!isEffectivelyEmpty(effective)) this.drift(at, d, undefined);
+        return undefined;
+      }
+    }
+    const live: Record<string, unknown> = isMap(l) ? l : {};
+    const view: Record<string, unknown> | undefined = this.project ? {} : undefined;
+    if (at.l !== undefined && isMap(l)) this.coverage.nodes.set(at.l, { at, view });
     for (const [k, v] of Object.entries(d)) {
-      const at2 = this.child(at, k, live !== undefined);
+      const at2 = this.child(at, k);
       if (maySkip && isSkippedPath(at2.d)) continue;
-      const child = this.value(v, live?.[k], at2);
+      const child = this.value(v, live[k], isMap(l) ? at2 : { ...at2, l: undefined });
       if (child !== undefined && view) view[k] = child;
     }
-    return live ? (view ?? live) : undefined;
+    return isMap(l) ? (view ?? l) : undefined;
   }
 
   private list(d: unknown[], l: unknown, at: At): unknown {
@@ -170,8 +181,23 @@ export class DesiredWalk {
     });
     const view: unknown[] | undefined = this.project ? [] : undefined;
     if (at.l !== undefined) this.coverage.nodes.set(at.l, { at, view });
+    const pairs = d.map((item) => byKey.get(itemKey(item, keys) as string));
+    // An item whose key field itself was changed (a Service port 80 → 8080) has no key match: pair the leftovers by
+    // name, else by position, so the change shows as the field that changed rather than an item gone and one added.
+    const used = new Set(pairs.filter((j): j is number => j !== undefined));
+    pairs.forEach((j, i) => {
+      if (j !== undefined) return;
+      const item = d[i];
+      const name = isMap(item) ? item.name : undefined;
+      let k = name !== undefined ? l.findIndex((x, n) => !used.has(n) && isMap(x) && x.name === name) : -1;
+      if (k < 0 && i < l.length && !used.has(i) && !(name !== undefined && isMap(l[i]) && (l[i] as Record<string, unknown>).name !== undefined)) k = i;
+      if (k >= 0) {
+        pairs[i] = k;
+        used.add(k);
+      }
+    });
     d.forEach((item, i) => {
-      const j = byKey.get(itemKey(item, keys) as string);
+      const j = pairs[i];
       if (j === undefined) {
         this.drift(this.item(at, i, undefined, itemLabel(item, keys, i)), item, undefined);
         return;
@@ -182,8 +208,8 @@ export class DesiredWalk {
     return view ?? l;
   }
 
-  private child(at: At, key: string, liveExists: boolean): At {
-    return { d: childPointer(at.d, key), l: liveExists && at.l !== undefined ? childPointer(at.l, key) : undefined, parent: at, segment: key, item: false, parentKey: at.key, key };
+  private child(at: At, key: string): At {
+    return { d: childPointer(at.d, key), l: at.l !== undefined ? childPointer(at.l, key) : undefined, parent: at, segment: key, item: false, parentKey: at.key, key };
   }
 
   private item(at: At, i: number, j: number | undefined, label: string): At {
@@ -207,6 +233,13 @@ export class DesiredWalk {
   private drift(at: At, desired: unknown, live: unknown): void {
     this.drifts.push({ path: at.d, livePath: at.l, label: labelOf(at), desired, live: live ?? undefined });
   }
+}
+
+/** Whether every value in a desired map is empty or zero (what the API drops): such a map is "nothing". */
+function isEffectivelyEmpty(value: unknown): boolean {
+  if (value === undefined || value === null || value === '' || value === false || value === 0) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return isMap(value) && Object.values(value).every(isEffectivelyEmpty);
 }
 
 /** The number a numeric string spells, or undefined. */

@@ -6,6 +6,7 @@
  * Values git sets were already compared by walk 1 (src/core/drift/compare.ts) and are skipped here.
  */
 import type { KubeObject } from '../model/resource';
+import { isApiDefault } from './apiDefaults';
 import { type Coverage, labelOf, type RawDrift } from './compare';
 import { itemKey, itemLabel, listKeysFor } from './listKeys';
 import type { ManagedEntry, Ownership } from './managedFields';
@@ -105,6 +106,8 @@ function extraAt(live: KubeObject, pointer: string, coverage: Coverage, ownershi
   }
   const value = valueAt(live, root);
   if (isEmpty(value)) return undefined;
+  // Git not setting a field means its default: a default the server filled in during a hand edit is not drift.
+  if (desiredPath !== undefined && isApiDefault(live.kind, root, value, live as Record<string, unknown>)) return undefined;
   return { path: desiredPath ?? root, livePath: root, originPath: desiredPath ?? node.at.d, label, desired: undefined, live: value };
 }
 
