@@ -209,6 +209,11 @@ export class KubeTransport {
       await kc.applyToHTTPSOptions(opts);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
+      if (err.code === 'ENOENT' && err.syscall?.startsWith('spawn')) {
+        // kubectl prints the plugin's installHint when its command is missing; so do we.
+        const hint = user.exec?.installHint ? ` ${String(user.exec.installHint).trim()}` : '';
+        throw new ClusterError('kubeconfig', `context "${context}": credential plugin "${err.path}" not found.${hint}`, context);
+      }
       if (err.code === 'ENOENT') throw new ClusterError('kubeconfig', `context "${context}": cannot read ${err.path ?? 'a file the kubeconfig names'}: ${err.message}`, context);
       throw new ClusterError('unauthorized', `context "${context}": getting credentials for user "${user.name}" failed: ${firstLine(err.message)}`, context);
     }

@@ -226,6 +226,19 @@ describe('KubeClusterReader over recorded API responses', function () {
     assert.deepEqual(await watch(), { status: 'error', message: 'watch /apis/apps/v1/namespaces/staging/deployments: HTTP 500: boom' });
   });
 
+  it("names a missing credential plugin with the kubeconfig's installHint", async () => {
+    const path = join(server.dir, 'kubeconfig-exec');
+    writeFileSync(path, `clusters: [{name: f, cluster: {server: '${server.url}', certificate-authority: ca.crt}}]
+users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: gitops-drift-no-such-plugin, installHint: 'Install it with: brew install no-such-plugin'}}}]
+contexts: [{name: c, context: {cluster: f, user: u}}]
+current-context: c
+`);
+    const r = await createKubeClusterReader({ kubeconfigPath: path, allowExec: true, env: {} });
+    readers.push(r);
+    await assert.rejects(r.resourceType('apps', 'Deployment'), (e: unknown) => e instanceof ClusterError && e.reason === 'kubeconfig' && e.message === 'context "c": credential plugin "gitops-drift-no-such-plugin" not found. Install it with: brew install no-such-plugin');
+    assert.equal(server.requests.length, 0);
+  });
+
   it('reads live state end to end: one LIST per scope, failures per scope', async () => {
     server.routes.set('/apis/apps/v1/namespaces/dev/deployments', replay('list-deployments-dev'));
     server.routes.set('/apis/apps/v1/namespaces/staging/deployments', replay('error-403-readonly-list-deployments-staging'));
