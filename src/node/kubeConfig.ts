@@ -121,6 +121,7 @@ export async function loadKubeConfig(source: KubeConfigSource & { context?: stri
       contextName,
     );
   }
+  if (user.exec) withExecInfo(user, cluster);
   return { kc, context: contextName, cluster, user, namespace: context.namespace || 'default', files, tokenFiles };
 }
 
@@ -142,6 +143,23 @@ async function inClusterConfig(env: NodeJS.ProcessEnv, root = ''): Promise<Loade
   const user: User = { name: 'in-cluster' };
   kc.loadFromOptions({ clusters: [cluster], users: [user], contexts: [{ name: 'in-cluster', cluster: 'in-cluster', user: 'in-cluster', namespace }], currentContext: 'in-cluster' });
   return { kc, context: 'in-cluster', cluster, user, namespace: namespace || 'default', files: [], tokenFiles: new Map([['in-cluster', tokenPath]]) };
+}
+
+/**
+ * kubectl tells a credential plugin how it runs through KUBERNETES_EXEC_INFO (some plugins pick their output
+ * version from it, and `provideClusterInfo` plugins need the cluster); client-node does not, so add it. We
+ * never have a terminal for the plugin: `interactive` is false.
+ */
+function withExecInfo(user: User, cluster: Cluster): void {
+  const exec = user.exec as { apiVersion?: string; env?: Array<{ name: string; value: string }> | null; provideClusterInfo?: boolean };
+  if (exec.env?.some((e) => e.name === 'KUBERNETES_EXEC_INFO')) return;
+  const spec: Record<string, unknown> = { interactive: false };
+  if (exec.provideClusterInfo) {
+    const ca = cluster.caData ?? (cluster.caFile && existsSync(cluster.caFile) ? readFileSync(cluster.caFile).toString('base64') : undefined);
+    spec.cluster = { server: cluster.server, 'certificate-authority-data': ca, 'insecure-skip-tls-verify': cluster.skipTLSVerify || undefined, 'tls-server-name': cluster.tlsServerName, 'proxy-url': cluster.proxyUrl };
+  }
+  const info = { apiVersion: exec.apiVersion ?? 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', spec };
+  exec.env = [...(exec.env ?? []), { name: 'KUBERNETES_EXEC_INFO', value: JSON.stringify(info) }];
 }
 
 /** The command a user's credentials come from (exec plugin, or a legacy auth provider's cmd-path), if any. */

@@ -304,6 +304,7 @@ describe('KubeClusterReader against the test-bed API server', function () {
     writeFileSync(counter, '');
     const plugin = join(dir, 'plugin.js');
     writeFileSync(plugin, `require('fs').appendFileSync(process.env.RUNS, 'x');
+require('fs').writeFileSync(process.env.RUNS + '.info', process.env.KUBERNETES_EXEC_INFO || '');
 process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: ${JSON.stringify(testCluster().adminToken)} } }));
 `);
     const user = { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: process.execPath, args: [plugin], env: [{ name: 'RUNS', value: counter }] } };
@@ -316,6 +317,8 @@ process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/
     await readLiveState(desired, reader, { defaultNamespace: 'default' });
     assert.equal(reader.stats.requests, 6);
     assert.equal(readFileSync(counter, 'utf8'), 'x');
+    const info = JSON.parse(readFileSync(counter + '.info', 'utf8'));
+    assert.deepEqual(info, { apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', spec: { interactive: false } }, 'KUBERNETES_EXEC_INFO as kubectl sets it');
   });
 
   it("goes through the cluster's proxy-url (HTTP CONNECT)", async () => {
