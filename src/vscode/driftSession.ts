@@ -5,6 +5,7 @@
  */
 import { stringify } from 'yaml';
 import { CachedClusterReader } from '../core/editor/cachedClusterReader';
+import { addIgnoreRule, type FieldIgnore } from '../core/editor/ignoreRuleEdit';
 import { DriftEngine, type EnvironmentReport, type LiveSource } from '../core/engine';
 import { reconcileDetailed } from '../core/drift/reconcile';
 import { LiveCache } from '../core/live/liveCache';
@@ -12,7 +13,7 @@ import { readLiveState } from '../core/live/readLiveState';
 import { isClusterError } from '../core/live/clusterError';
 import { keyString, type ResourceKey } from '../core/model/resource';
 import type { Logger } from '../core/ports';
-import type { RepoEnvironment } from '../core/repo/config';
+import { CONFIG_FILE, type RepoEnvironment } from '../core/repo/config';
 import { driftOptionsFor } from '../core/repo/driftSettings';
 import type { RepoModel } from '../core/repo/repository';
 import { type KubeContexts, listKubeContexts } from '../node/kubeConfig';
@@ -120,6 +121,14 @@ export class DriftSession {
   async renderedYaml(env: RepoEnvironment): Promise<string> {
     const rendered = await this.engine.render(env);
     return rendered.objects.map((r) => stringify(r.object)).join('---\n');
+  }
+
+  /** The repo-relative config file, `.gitops-drift.yaml`. */
+  readonly configFile = CONFIG_FILE;
+
+  /** The config file's text with an ignore rule added (here, with the YAML library, not in the activation bundle). */
+  withIgnoreRule(configText: string | undefined, rule: FieldIgnore): string {
+    return addIgnoreRule(configText, rule, CONFIG_FILE);
   }
 
   dispose(): void {

@@ -9,6 +9,10 @@ export const CommandIds = {
   ignoreField: 'gitopsDrift.ignoreField',
   showRendered: 'gitopsDrift.showRendered',
   showLog: 'gitopsDrift.showLog',
+  promote: 'gitopsDrift.promote',
+  revert: 'gitopsDrift.revert',
+  putLiveBack: 'gitopsDrift.putLiveBack',
+  adoptLiveValue: 'gitopsDrift.adoptLiveValue',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

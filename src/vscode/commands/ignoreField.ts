@@ -1,6 +1,4 @@
 import * as vscode from 'vscode';
-import { addIgnoreRule } from '../../core/editor/ignoreRuleEdit';
-import { CONFIG_FILE } from '../../core/repo/config';
 import { readText, repoUri } from '../repoFiles';
 import type { EditorServices } from '../services';
 import { asDriftTarget } from './driftTarget';
@@ -16,9 +14,10 @@ export function ignoreFieldCommand(s: EditorServices): CommandHandler {
     const root = s.store.repoRoot;
     if (!target?.path || !root) throw new Error('Ignore This Field needs a drifted field (use the quick fix on a drift marker)');
     if (!s.host.isTrusted()) throw new Error('writing .gitops-drift.yaml needs a trusted workspace');
-    const uri = repoUri(root, CONFIG_FILE);
+    const session = await s.store.getSession();
+    const uri = repoUri(root, session.configFile);
     const before = await readText(uri);
-    const after = addIgnoreRule(before, { key: target.key, pointer: target.path, environment: target.env }, CONFIG_FILE);
+    const after = session.withIgnoreRule(before, { key: target.key, pointer: target.path, environment: target.env });
     const edit = new vscode.WorkspaceEdit();
     if (before === undefined) {
       edit.createFile(uri, { ignoreIfExists: true });
@@ -27,7 +26,7 @@ export function ignoreFieldCommand(s: EditorServices): CommandHandler {
       const doc = await vscode.workspace.openTextDocument(uri);
       edit.replace(uri, new vscode.Range(0, 0, doc.lineCount, 0), after);
     }
-    if (!(await vscode.workspace.applyEdit(edit))) throw new Error(`could not edit ${CONFIG_FILE}`);
+    if (!(await vscode.workspace.applyEdit(edit))) throw new Error(`could not edit ${session.configFile}`);
     const doc = await vscode.workspace.openTextDocument(uri);
     await doc.save();
     // The save reloads the config through RefreshOnSave; refresh now too, in case saving was a no-op.

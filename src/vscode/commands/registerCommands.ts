@@ -10,6 +10,17 @@ import { showDiffCommand } from './showDiff';
 import { showRenderedCommand } from './showRendered';
 import { switchContextCommand } from './switchContext';
 
+/**
+ * A command whose module (and what it imports: git, the renderer, the cluster writer) loads when first run, so
+ * activation does not pay for it.
+ */
+function lazy(load: () => Promise<(s: EditorServices) => CommandHandler>): (s: EditorServices) => CommandHandler {
+  return (s) => {
+    let handler: Promise<CommandHandler> | undefined;
+    return async (...args) => (await (handler ??= load().then((factory) => factory(s))))(...args);
+  };
+}
+
 /** Every command id → its handler factory. A new command: one file, one line here, one entry in package.json. */
 const factories: Record<CommandId, (s: EditorServices) => CommandHandler> = {
   [CommandIds.refresh]: refreshCommand,
@@ -21,6 +32,10 @@ const factories: Record<CommandId, (s: EditorServices) => CommandHandler> = {
   [CommandIds.ignoreField]: ignoreFieldCommand,
   [CommandIds.showRendered]: showRenderedCommand,
   [CommandIds.showLog]: (s) => () => s.log.show(),
+  [CommandIds.promote]: lazy(async () => (await import('./promote.js')).promoteCommand),
+  [CommandIds.revert]: lazy(async () => (await import('./revert.js')).revertCommand),
+  [CommandIds.putLiveBack]: lazy(async () => (await import('./putLiveBack.js')).putLiveBackCommand),
+  [CommandIds.adoptLiveValue]: lazy(async () => (await import('./adoptLiveValue.js')).adoptLiveValueCommand),
 };
 
 /** Registers every command through the error-reporting wrapper. */

@@ -5,19 +5,35 @@ import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { repoRoot } from './codeServer.mjs';
 
+/** Modules the extension imports with `import()` that go into the lazily loaded bundle. */
+const LAZY = /(^|\/)(driftSession|promote|revert|putLiveBack|adoptLiveValue)\.js$/;
+
 /**
- * Bundles the extension alone to dist/extension.js, with the options esbuild.js uses (so a half-finished CLI in
- * the tree does not stop the editor tests).
+ * Keeps the dynamic imports of the lazy modules out of dist/extension.js: they resolve, at run time, to
+ * dist/vscode/lazyEntry.js, which bundles them all once.
+ */
+export const lazySplitPlugin = {
+  name: 'gitops-drift-lazy-split',
+  setup(build) {
+    build.onResolve({ filter: LAZY }, (args) => (args.kind === 'dynamic-import' ? { path: './vscode/lazyEntry.js', external: true } : undefined));
+  },
+};
+
+/**
+ * Bundles the extension alone, with the options esbuild.js uses (so a half-finished CLI in the tree does not stop
+ * the editor tests), in two files: dist/extension.js (what activation loads) and dist/vscode/lazyEntry.js (the
+ * engine, renderer, YAML, git and cluster client, loaded on first use).
  */
 export async function buildExtension({ production = false } = {}) {
   await esbuild.build({
-    entryPoints: { extension: join(repoRoot, 'src', 'extension.ts') },
+    entryPoints: { extension: join(repoRoot, 'src', 'extension.ts'), 'vscode/lazyEntry': join(repoRoot, 'src', 'vscode', 'lazyEntry.ts') },
     outdir: join(repoRoot, 'dist'),
     bundle: true,
     format: 'cjs',
     platform: 'node',
     target: 'node20',
     external: ['vscode'],
+    plugins: [lazySplitPlugin],
     minify: production,
     sourcemap: !production,
     sourcesContent: false,

@@ -20,7 +20,7 @@ describe('activation', () => {
     assert.deepEqual(commands.map((c) => c.command).sort(), Object.values(CommandIds).sort());
     for (const c of commands) {
       assert.equal(c.category, 'GitOps', c.command);
-      assert.match(c.title, /^[A-Z][a-z]*( [A-Z][a-z]*| of| to| in| on| a)*( [A-Z][a-z]*)*$/, `${c.command}: title "${c.title}" is not Title Case`);
+      assert.match(c.title, /^[A-Z][a-z]*( [A-Z][a-z]*| of| to| in| on| a)*…?$/, `${c.command}: title "${c.title}" is not Title Case`);
     }
   });
 });

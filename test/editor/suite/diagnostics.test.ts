@@ -56,7 +56,7 @@ describe('drift diagnostics', function () {
     for (const d of driftDiagnostics()) assert.ok(!d.message.includes('rotated-by-hand') && !d.message.includes(Buffer.from('rotated-by-hand').toString('base64')), d.message);
   });
 
-  it('offers Show Diff and Ignore This Field as quick fixes', async () => {
+  it('offers Show Diff, Adopt Live Value, Put Live Back and Ignore This Field as quick fixes', async () => {
     const line = lineOf('envs/prod/web-patch.yaml', /^\s*replicas:/);
     const uri = workspaceUri('envs/prod/web-patch.yaml');
     await vscode.window.showTextDocument(uri);
@@ -64,6 +64,8 @@ describe('drift diagnostics', function () {
     const titles = actions.map((a) => a.title);
     assert.ok(titles.includes('Show Diff: Deployment shop-prod/web (prod)'), titles.join(' | '));
     assert.ok(titles.includes('Ignore This Field in prod'), titles.join(' | '));
+    assert.ok(titles.includes('Adopt Live Value into Git (prod)'), titles.join(' | '));
+    assert.ok(titles.includes("Put Live Back to Git's Value (prod)"), titles.join(' | '));
     const ignore = actions.find((a) => a.title === 'Ignore This Field in prod')!;
     assert.deepEqual(ignore.command?.arguments?.[0], { env: 'prod', key: { group: 'apps', kind: 'Deployment', namespace: 'shop-prod', name: 'web' }, path: '/spec/replicas' });
   });
