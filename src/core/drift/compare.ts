@@ -219,8 +219,9 @@ export class DesiredWalk {
   /** Scalar equality with the API's normalisations. */
   private sameScalar(d: unknown, l: unknown, at: At): boolean {
     if (d === l) return true;
-    // Omitted zero values: the API drops `""`, `false` and `0` of omitempty fields.
-    if (l === undefined || l === null) return d === '' || d === false || d === 0 || d === null;
+    // Omitted zero values: the API drops `""`, `false` and `0` of omitempty fields — but a label, annotation or data
+    // key with an empty value is kept, so there absent is different.
+    if (l === undefined || l === null) return (d === '' || d === false || d === 0) && !FREE_FORM_MAPS.has(at.parentKey ?? '');
     if (typeof d === 'number' && typeof l === 'string') return numericText(l) === d || (isQuantityPath(at.parentKey, at.key) && sameQuantity(d, l));
     if (typeof d === 'string' && typeof l === 'number') return numericText(d) === l || (isQuantityPath(at.parentKey, at.key) && sameQuantity(d, l));
     if (typeof d !== 'string' || typeof l !== 'string') return false;

@@ -77,7 +77,10 @@ describe('normalisation', () => {
     const live = deployment({ name: 'web', image: 'nginx' });
     const desired = `${blockHead}  labels: {}\n  annotations: {}\n  creationTimestamp: null\nspec:\n  minReadySeconds: 0\n  paused: false\n  template:\n    metadata:\n      creationTimestamp: null\n    spec:\n      hostNetwork: false\n      nodeSelector: {}\n      tolerations: []\n      containers:\n        - name: web\n          image: nginx\n          args: []\n          env: []\n          workingDir: ""\n          resources: {}\nstatus: {replicas: 9}\n`;
     assert.deepEqual(drifted(desired, live), []);
-    // …but a real value the cluster lacks is drift.
+    // …but an empty label or data value is a value: absent live is drift.
+    const cm: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'dev', labels: {} }, data: {} };
+    assert.deepEqual(drifted('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: dev\n  labels: {flag: ""}\ndata: {EMPTY: ""}\n', cm), ['/metadata/labels/flag', '/data/EMPTY']);
+    // …and a real value the cluster lacks is drift.
     assert.deepEqual(drifted(desired.replace('minReadySeconds: 0', 'minReadySeconds: 5'), live), ['/spec/minReadySeconds']);
   });
 
