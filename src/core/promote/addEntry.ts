@@ -7,7 +7,7 @@ import type { YamlFile } from './yamlText';
  * file's own style: after the list's last item at its indentation, or as a new list at the end of the file.
  * Undefined when the list is written in flow style (`images: []`), which cannot take a block item in place.
  */
-export function appendListItem(yaml: YamlFile, listKey: string, fields: [string, string][]): TextEdit | undefined {
+export function appendListItem(yaml: YamlFile, listKey: string, fields: [string, string | string[]][]): TextEdit | undefined {
   const doc = yaml.docs[0];
   const root = doc && isMap(doc.contents) ? doc.contents : undefined;
   if (!root || root.flow) return undefined;
@@ -19,17 +19,44 @@ export function appendListItem(yaml: YamlFile, listKey: string, fields: [string,
     const dash = text.lastIndexOf('-', first.range![0]);
     const column = dash - (text.lastIndexOf('\n', dash) + 1);
     const at = endOfLastLine(text, list);
-    return { file: yaml.file, start: at, end: at, newText: item(fields, column) };
+    return { file: yaml.file, start: at, end: at, newText: item(fields, column, listIndent(yaml)) };
   }
   if (list !== undefined) return undefined; // `images:` with no value: rare, and left to the user
   // No list yet: a new key at the end, indenting its items the way the file's other lists are indented.
   const needsBreak = text.length > 0 && !text.endsWith('\n');
-  return { file: yaml.file, start: text.length, end: text.length, newText: `${needsBreak ? '\n' : ''}\n${listKey}:\n${item(fields, listIndent(yaml))}` };
+  const indent = listIndent(yaml);
+  return { file: yaml.file, start: text.length, end: text.length, newText: `${needsBreak ? '\n' : ''}\n${listKey}:\n${item(fields, indent, indent)}` };
 }
 
-function item(fields: [string, string][], column: number): string {
+/** A block list item at `column`; a field whose value is a list is written as a nested list, indented like the file's. */
+function item(fields: [string, string | string[]][], column: number, nestedIndent = 0): string {
   const pad = ' '.repeat(column);
-  return fields.map(([k, v], i) => `${i === 0 ? pad + '- ' : pad + '  '}${k}: ${scalar(v)}\n`).join('');
+  return fields
+    .map(([k, v], i) => {
+      const lead = i === 0 ? pad + '- ' : pad + '  ';
+      if (typeof v === 'string') return `${lead}${k}: ${scalar(v)}\n`;
+      return `${lead}${k}:\n${v.map((x) => `${pad}  ${' '.repeat(nestedIndent)}- ${scalar(x)}\n`).join('')}`;
+    })
+    .join('');
+}
+
+/**
+ * Adds literal `KEY=value` to the `configMapGenerator` entry `name` of a kustomization: to its `literals:` list when
+ * it has one, else as a new `behavior: merge` entry (the generator comes from a base). Undefined when the entry
+ * exists without a block `literals:` list (left to the user).
+ */
+export function addGeneratorLiteral(yaml: YamlFile, name: string, literal: string): TextEdit | undefined {
+  const root = yaml.docs[0]?.contents;
+  const generators = isMap(root) ? root.get('configMapGenerator', true) : undefined;
+  const entry = isSeq(generators) ? generators.items.find((e) => isMap(e) && e.get('name') === name) : undefined;
+  if (!entry) return appendListItem(yaml, 'configMapGenerator', [['name', name], ['behavior', 'merge'], ['literals', [literal]]]);
+  const literals = isMap(entry) ? entry.get('literals', true) : undefined;
+  if (!isSeq(literals) || literals.flow || literals.items.length === 0) return undefined;
+  const first = literals.items[0] as Node;
+  const dash = yaml.text.lastIndexOf('-', first.range![0]);
+  const column = dash - (yaml.text.lastIndexOf('\n', dash) + 1);
+  const at = endOfLastLine(yaml.text, literals);
+  return { file: yaml.file, start: at, end: at, newText: `${' '.repeat(column)}- ${scalar(literal)}\n` };
 }
 
 function scalar(value: string): string {

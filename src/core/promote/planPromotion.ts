@@ -5,9 +5,10 @@ import { flattenLeaves } from './flatten';
 import { describeVersion, parseImageRef } from './imageRef';
 import { baseName, pairObjects } from './pairObjects';
 import type { PromotableItem, PromotableKind, PromotionPlan, SkippedDifference, TextEdit } from './types';
-import { decodePointerSegment, planValueEdit } from './valueEdit';
-import { parseYamlFile, type YamlFile } from './yamlText';
-import { appendListItem } from './addEntry';
+import { decodePointerSegment, planValueEdit, type EditResult } from './valueEdit';
+import { offsetAt, parseYamlFile, type YamlFile } from './yamlText';
+import { isMap, isSeq } from 'yaml';
+import { addGeneratorLiteral, appendListItem } from './addEntry';
 
 /** One environment's render, by name. */
 export interface RenderedEnvironment {
@@ -52,26 +53,31 @@ export async function planPromotion(input: PromotionInput): Promise<PromotionPla
         skip('Secret values are not promoted (they would be written and shown in plain text)');
         continue;
       }
-      if (!t) {
-        skip(`${input.target.name} does not set it; adding values is not supported yet`);
+      const literalToAdd = sourceOrigin?.kind === 'generatorLiteral' && (!t || (targetOrigin && sourceFiles.has(targetOrigin.file)));
+      if (!t && !literalToAdd) {
+        skip(`${input.target.name} does not set it; only images and generator literals can be added`);
         continue;
       }
-      if (!targetOrigin) {
+      if (t && !targetOrigin) {
         skip('the renderer did not report where it is set');
         continue;
       }
-      const kind = classify(t.pointer, targetOrigin, sourceOrigin);
-      let editAt = targetOrigin;
-      let result;
-      if (!sourceFiles.has(targetOrigin.file)) {
+      const kind = t && targetOrigin ? classify(t.pointer, targetOrigin, sourceOrigin) : 'generatorLiteral';
+      let editAt: Origin | undefined = targetOrigin;
+      let result: EditResult | undefined;
+      if (literalToAdd) {
+        // The target inherits the key (or lacks it): give its own generator entry the source's literal.
+        const added = await addLiteral(files, input.target.render, sourceOrigin, s.pointer, s.value);
+        if (added) [result, editAt] = [{ edits: [added.edit] }, added.origin];
+      } else if (t && targetOrigin && !sourceFiles.has(targetOrigin.file)) {
         result = planValueEdit({ origin: targetOrigin, path: t.pointer, current: t.value, next: s.value }, await files.get(targetOrigin.file));
-      } else if (kind === 'image' && typeof t.value === 'string' && typeof s.value === 'string') {
+      } else if (t && kind === 'image' && typeof t.value === 'string' && typeof s.value === 'string') {
         // The target inherits the image from a shared base: give it its own images entry instead.
         const added = await addImageEntry(files, input.target.render, t.value, s.value);
         if (added) [result, editAt] = [{ edits: [added.edit] }, added.origin];
       }
-      if (!result) {
-        skip(`set at ${formatLocation(targetOrigin)}, which ${input.source.name} also uses: editing it would change both`);
+      if (!result || !editAt) {
+        skip(targetOrigin ? `set at ${formatLocation(targetOrigin)}, which ${input.source.name} also uses: editing it would change both` : `${input.target.name} does not set it and it cannot be added there`);
         continue;
       }
       if ('reason' in result) {
@@ -81,11 +87,11 @@ export async function planPromotion(input: PromotionInput): Promise<PromotionPla
       items.push({
         id: `${kind}:${editSignature(result.edits)}`,
         kind,
-        label: label(kind, target, t.pointer, t.value, s.value),
+        label: label(kind, target, t?.pointer ?? s.pointer, t?.value, s.value),
         resources: [target.key],
-        path: t.pointer,
+        path: t?.pointer ?? s.pointer,
         sourceValue: s.value,
-        targetValue: t.value,
+        targetValue: t?.value,
         ...(sourceOrigin ? { sourceOrigin } : {}),
         targetOrigin: editAt,
         edits: result.edits,
@@ -117,6 +123,7 @@ function label(kind: PromotableKind, target: RenderedObject, pointer: string, fr
 }
 
 function short(v: unknown): string {
+  if (v === undefined) return '(not set)';
   const s = typeof v === 'string' ? v : JSON.stringify(v);
   const line = s.split('\n')[0];
   return line.length > 60 || line !== s ? line.slice(0, 57) + '…' : line;
@@ -141,13 +148,47 @@ function sameKey(a: ResourceKey, b: ResourceKey): boolean {
   return a.group === b.group && a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
 }
 
+/** The target's own kustomization file, parsed. */
+async function rootKustomization(files: FileCache, target: RenderResult): Promise<YamlFile | undefined> {
+  const root = target.root === '.' ? '' : target.root.replace(/\/$/, '');
+  const name = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].map((n) => (root ? `${root}/${n}` : n)).find((f) => target.files.includes(f));
+  const file = name ? await files.get(name) : undefined;
+  return file && isYaml(file) ? file : undefined;
+}
+
+function isYaml(file: YamlFile | { file: string; text: string }): file is YamlFile {
+  return 'docs' in file;
+}
+
+/** The source's literal `KEY=value`, added to the target's own entry for the same generator. */
+async function addLiteral(files: FileCache, target: RenderResult, sourceOrigin: Origin, pointer: string, value: unknown): Promise<{ edit: TextEdit; origin: Origin } | undefined> {
+  if (typeof value !== 'string' || value.includes('\n')) return undefined;
+  const source = await files.get(sourceOrigin.file);
+  const file = await rootKustomization(files, target);
+  if (!isYaml(source) || !file) return undefined;
+  const offset = offsetAt(source, sourceOrigin.line, sourceOrigin.column);
+  const root = source.docs[0]?.contents;
+  const generators = isMap(root) ? root.get('configMapGenerator', true) : undefined;
+  const entry = isSeq(generators) ? generators.items.find((e) => isMap(e) && e.range && e.range[0] <= offset && offset < e.range[2]) : undefined;
+  const name = isMap(entry) ? entry.get('name') : undefined;
+  if (typeof name !== 'string') return undefined;
+  const edit = addGeneratorLiteral(file, name, `${decodePointerSegment(pointer.split('/').pop() ?? '')}=${value}`);
+  return edit && { edit, origin: insertionOrigin(file, edit, 'generatorLiteral') };
+}
+
+/** Where inserted text's first item (`- …`) will be. */
+function insertionOrigin(file: YamlFile, edit: TextEdit, kind: Origin['kind']): Origin {
+  const dash = edit.newText.indexOf('- ');
+  const lead = edit.newText.slice(0, dash).split('\n');
+  const line = file.text.slice(0, edit.start).split('\n').length + lead.length - 1;
+  const column = lead[lead.length - 1].length + (lead.length === 1 ? edit.start - (file.text.lastIndexOf('\n', edit.start - 1) + 1) : 0) + 1;
+  return { file: file.file, line, column, kind };
+}
+
 /** An `images:` entry for the target's own kustomization that turns `current` into `next`. */
 async function addImageEntry(files: FileCache, target: RenderResult, current: string, next: string): Promise<{ edit: TextEdit; origin: Origin } | undefined> {
-  const root = target.root === '.' ? '' : target.root.replace(/\/$/, '');
-  const kustomization = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].map((n) => (root ? `${root}/${n}` : n)).find((f) => target.files.includes(f));
-  if (!kustomization) return undefined;
-  const file = await files.get(kustomization);
-  if (!('docs' in file)) return undefined;
+  const file = await rootKustomization(files, target);
+  if (!file) return undefined;
   const from = parseImageRef(current);
   const to = parseImageRef(next);
   if (!to.tag && !to.digest) return undefined;
@@ -157,12 +198,7 @@ async function addImageEntry(files: FileCache, target: RenderResult, current: st
   if (to.digest) fields.push(['digest', to.digest]);
   const edit = appendListItem(file, 'images', fields);
   if (!edit) return undefined;
-  // Where the new entry's `- name:` will be, for "where" in a list.
-  const dash = edit.newText.indexOf('- name:');
-  const lead = edit.newText.slice(0, dash).split('\n');
-  const line = file.text.slice(0, edit.start).split('\n').length + lead.length - 1;
-  const column = lead[lead.length - 1].length + (lead.length === 1 ? edit.start - (file.text.lastIndexOf('\n', edit.start - 1) + 1) : 0) + 1;
-  return { edit, origin: { file: kustomization, line, column, kind: 'image' } };
+  return { edit, origin: insertionOrigin(file, edit, 'image') };
 }
 
 /** Reads and parses each file once; YAML files come back parsed, others as text. */

@@ -58,13 +58,16 @@ export function namespaceOf(res: Resource): string {
   return getString(getMap(res.node, 'metadata'), 'namespace');
 }
 
-/** Built-in kinds served cluster-wide; kustomize treats any other kind (CRDs included) as namespaced. */
+/**
+ * Built-in kinds served cluster-wide in the Kubernetes 1.21 schema kustomize embeds; kustomize treats any other
+ * kind as namespaced: CRDs such as ClusterIssuer, and kinds newer than that schema (ValidatingAdmissionPolicy).
+ */
 const clusterScoped = new Set([
-  'APIService', 'CertificateSigningRequest', 'ClusterIssuer', 'ClusterRole', 'ClusterRoleBinding', 'ComponentStatus',
+  'APIService', 'CertificateSigningRequest', 'ClusterRole', 'ClusterRoleBinding', 'ComponentStatus',
   'CSIDriver', 'CSINode', 'CustomResourceDefinition', 'FlowSchema', 'IngressClass', 'MutatingWebhookConfiguration',
   'Namespace', 'Node', 'PersistentVolume', 'PodSecurityPolicy', 'PriorityClass', 'PriorityLevelConfiguration',
   'RuntimeClass', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'StorageClass', 'SubjectAccessReview',
-  'TokenReview', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingWebhookConfiguration',
+  'TokenReview', 'ValidatingWebhookConfiguration',
   'VolumeAttachment',
 ]);
 

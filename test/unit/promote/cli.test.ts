@@ -67,6 +67,37 @@ describe('gitops-drift promote / revert (real renderer, real git)', () => {
     assert.match(rendered.out, new RegExp(`image: ghcr.io/acme/web:1.5.0@${DIGEST}`));
   });
 
+  it('adds a literal to the target\'s own generator entry when the target lacks the key', async () => {
+    repo.write({ 'envs/staging/kustomization.yaml': shopFiles['envs/staging/kustomization.yaml'].replace(`  - 'GREETING="hello"'\n`, '') });
+    repo.commitAll('staging without a greeting');
+    const before = repo.read('envs/staging/kustomization.yaml');
+    const { code, out, err } = await cli('promote', '--from', 'dev', repo.root, '--commit');
+    assert.equal(err, '');
+    assert.equal(code, 0);
+    assert.match(out, /^ {2}\[x\] ConfigMap web-config GREETING: \(not set\) → hello, world {2}\(envs\/staging\/kustomization\.yaml:13:3\)$/m);
+    assert.equal(repo.read('envs/staging/kustomization.yaml').replace('  - GREETING=hello, world\n', ''), before.replace('LOG_LEVEL=info', 'LOG_LEVEL=debug').replace(/newTag: 1\.4\.0 # promoted 2026-11-01\n/, `newTag: 1.5.0 # promoted 2026-11-01\n  digest: ${DIGEST}\n`));
+    assert.match(repo.read('envs/staging/kustomization.yaml'), /  - LOG_LEVEL=debug\n  - GREETING=hello, world\npatches:/);
+  });
+
+  it('adds a merge entry for a base generator the target does not override yet', async () => {
+    const files = {
+      'base/kustomization.yaml': 'resources:\n  - deployment.yaml\nconfigMapGenerator:\n  - name: web-config\n    literals:\n      - LOG_LEVEL=info\n',
+      'base/deployment.yaml': shopFiles['base/deployment.yaml'],
+      'envs/dev/kustomization.yaml': 'resources:\n  - ../../base\nconfigMapGenerator:\n  - name: web-config\n    behavior: merge\n    literals:\n      - LOG_LEVEL=debug\n',
+      'envs/staging/kustomization.yaml': 'resources:\n  - ../../base\n',
+    };
+    const other = new TempRepo(files);
+    try {
+      const { code, err } = await cli('promote', '--from', 'dev', '--to', 'staging', other.root, '--commit');
+      assert.equal(err, '');
+      assert.equal(code, 0);
+      assert.equal(other.read('envs/staging/kustomization.yaml'), 'resources:\n  - ../../base\n\nconfigMapGenerator:\n  - name: web-config\n    behavior: merge\n    literals:\n      - LOG_LEVEL=debug\n');
+      assert.match((await cli('render', `${other.root}/envs/staging`)).out, /LOG_LEVEL: debug/);
+    } finally {
+      other.remove();
+    }
+  });
+
   it('promote refuses a dirty target file and names it', async () => {
     repo.write({ 'envs/staging/kustomization.yaml': shopFiles['envs/staging/kustomization.yaml'] + '# wip\n' });
     const { code, err } = await cli('promote', '--from', 'dev', repo.root, '--commit');

@@ -7,6 +7,8 @@
 /** How a list merges: by a key field, or as a set of scalars. */
 export interface ListStrategy {
   key?: string;
+  /** `x-kubernetes-list-map-keys` when there are several (ports: number and protocol); `key` is the first. */
+  keys?: string[];
 }
 
 export interface TypeSchema {
@@ -20,7 +22,7 @@ export interface TypeSchema {
 const container: TypeSchema = {
   fields: {
     env: { list: { key: 'name' } },
-    ports: { list: { key: 'containerPort' } },
+    ports: { list: { key: 'containerPort', keys: ['containerPort', 'protocol'] } },
     volumeMounts: { list: { key: 'mountPath' } },
     volumeDevices: { list: { key: 'devicePath' } },
   },
@@ -38,7 +40,7 @@ const podSpec: TypeSchema = {
     volumes: { list: { key: 'name' } },
     imagePullSecrets: { list: { key: 'name' } },
     hostAliases: { list: { key: 'ip' } },
-    topologySpreadConstraints: { list: { key: 'topologyKey' } },
+    topologySpreadConstraints: { list: { key: 'topologyKey', keys: ['topologyKey', 'whenUnsatisfiable'] } },
   },
 };
 
@@ -55,7 +57,7 @@ const kinds: Record<string, TypeSchema> = {
   Job: withTemplate,
   ReplicationController: withTemplate,
   CronJob: { fields: { jobTemplate } },
-  Service: { fields: { ports: { list: { key: 'port' } } } },
+  Service: { fields: { ports: { list: { key: 'port', keys: ['port', 'protocol'] } } } },
 };
 
 const roots = new Map<string, TypeSchema>();

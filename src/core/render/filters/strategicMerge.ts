@@ -90,6 +90,7 @@ function mergeList(dest: TSeq, patch: TSeq, schema: TypeSchema | undefined): TSe
     for (const item of patch.items) if (!have.has(scalarText(item))) out.items.push(clone(item));
     return out;
   }
+  if (strategy.keys && strategy.keys.length > 1) return mergeMultiKeyList(dest, patch, strategy.keys, childSchema(schema));
   // kyaml merges with ListIncreaseDirection=prepend: the patch's items come first, in the patch's order, then
   // the target's items the patch does not mention, in their order.
   const key = strategy.key;
@@ -118,3 +119,106 @@ function mergeList(dest: TSeq, patch: TSeq, schema: TypeSchema | undefined): TSe
   return out;
 }
 
+
+/** An item's values for the keys ('' for a missing key), as kyaml's ElementValuesList reads them. */
+function tuple(item: TNode, keys: string[]): string[] {
+  return keys.map((k) => keyOf(item, k) ?? '');
+}
+
+function matches(item: TNode, keys: string[], values: string[]): boolean {
+  const n = Math.min(keys.length, values.length);
+  for (let i = 0; i < n; i++) if ((keyOf(item, keys[i]) ?? '') !== values[i]) return false;
+  return true;
+}
+
+/** kyaml's ElementSetter: drop matches (no element) or put `element` at the first match / the end. */
+function setElement(list: TNode[], keys: string[], values: string[], element?: TNode): TNode[] {
+  const out: TNode[] = [];
+  let found = false;
+  for (const item of list) {
+    if (item.kind === 'map' && item.entries.size === 0) continue;
+    if (!matches(item, keys, values)) out.push(item);
+    else if (element && !found) {
+      found = true;
+      out.push(element);
+    }
+  }
+  if (element && !found) out.push(element);
+  return out;
+}
+
+/** Two key tuples name the same item when they share a value and differ only where one is empty (kyaml's match). */
+function mergeTuples(a: string[], b: string[]): string[] | undefined {
+  let common = false;
+  const out: string[] = [];
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) {
+      common = true;
+      out.push(a[i]);
+    } else if (a[i] !== '' && b[i] !== '') return undefined;
+    else out.push(a[i] || b[i]);
+  }
+  return common ? out : undefined;
+}
+
+/**
+ * Lists with several merge keys (ports: number + protocol), reproducing kyaml's setAssociativeSequenceElements:
+ * key tuples from the patch then the target, tuples that differ only by an empty key unified, items matched on the
+ * keys that are set, merged targets moved after new items in target order. Its quirks are kept on purpose: a patch
+ * port without `protocol` does not merge into a target port that has one (it is dropped), which is what
+ * `kustomize build` prints.
+ */
+function mergeMultiKeyList(dest: TSeq, patch: TSeq, keys: string[], itemSchema: TypeSchema | undefined): TSeq {
+  const seen = new Set<string>();
+  const list: string[][] = [];
+  for (const item of [...patch.items, ...dest.items]) {
+    const t = tuple(item, keys);
+    const id = JSON.stringify(t);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    list.push(t);
+  }
+  for (let i = 0; i < list.length; i++) {
+    const first = list[i];
+    for (let j = 0; j < list.length; j++) {
+      const merged = mergeTuples(first, list[j]);
+      if (merged) list[i] = list[j] = merged;
+    }
+  }
+  const validKeySet = new Set(keys.filter((_, i) => list.some((t) => t[i] !== '')));
+  const validKeys = validKeySet.size === 0 ? keys : keys.filter((k) => validKeySet.has(k));
+  let items: TNode[] = [];
+  let destItems = dest.items;
+  for (const values of list) {
+    const validValues = validKeySet.size === 0 ? values : values.filter((v, i) => v !== '' || validKeySet.has(keys[i]));
+    // Items are looked up by the keys this tuple sets.
+    const lookupKeys = validKeys.filter((_, i) => validValues[i] !== '');
+    const lookupValues = validValues.filter((v) => v !== '');
+    const d = destItems.find((it) => matches(it, lookupKeys, lookupValues) && lookupKeys.every((k) => keyOf(it, k) !== undefined));
+    const p = patch.items.find((it) => matches(it, lookupKeys, lookupValues) && lookupKeys.every((k) => keyOf(it, k) !== undefined));
+    let val: TNode | undefined;
+    if (p && directive(p) === 'delete') val = undefined;
+    else if (d && p && d.kind === 'map' && p.kind === 'map' && directive(p) !== 'replace') {
+      mergeMap(d, p, itemSchema);
+      val = d;
+    } else val = p ? stripDirectives(clone(p)) : d;
+    if (val === undefined || (val.kind === 'map' && val.entries.size === 0)) {
+      destItems = setElement(destItems, validKeys, validValues);
+      continue;
+    }
+    items = setElement(items, validKeys, validValues, val);
+  }
+  // Prepend: the target's items follow, each replacing its match (so merged items move to target order).
+  for (const elem of destItems) {
+    const v: string[] = [];
+    for (const k of validKeys) {
+      const value = keyOf(elem, k);
+      if (value === undefined) items.push(elem);
+      else v.push(value);
+    }
+    // With several keys in play kyaml removes the match first, so the item moves to the end.
+    if (validKeys.length > 1) items = setElement(items, validKeys, v);
+    items = setElement(items, validKeys, v, elem);
+  }
+  return tseq(dest.origin, items);
+}
