@@ -62,20 +62,26 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
   const fromTools = await scanToolManifests(fs, repoRoot, candidates, new Set(tree.kustomizations.values()), problems);
   const toolPaths = new Set(fromTools.map((e) => e.path));
   const roots = [...tree.kustomizations.keys()].filter((dir) => !included.has(dir) && !toolPaths.has(dir));
-  let conventional = roots.filter((dir) => CONVENTIONAL_PARENTS.has(parentName(dir)));
+  let conventional = roots.filter((dir) => conventionalDepth(dir) > 0);
   // A repo with no conventional layout (and no Argo CD/Flux manifests): every top-level root is an environment.
-  if (!conventional.length && !fromTools.length) conventional = roots;
+  const fallback = !conventional.length && !fromTools.length;
+  if (fallback) conventional = roots;
+  const depth = (dir: string) => (fallback ? 1 : conventionalDepth(dir));
+  /** The folder an environment sits in, for grouping: `apps/shop/overlays` for `apps/shop/overlays/prod/eu`. */
+  const folderOf = (dir: string) => dir.split('/').slice(0, -depth(dir)).join('/');
   // Several apps (apps/shop/overlays/prod, apps/cart/overlays/prod): qualify every name with its app, not only clashing ones.
-  const prefixes = new Set(conventional.map((dir) => dir.split('/').slice(0, -2).join('/')));
+  const prefixes = new Set(conventional.map((dir) => folderOf(dir).split('/').slice(0, -1).join('/')));
   const discovered: RepoEnvironment[] = conventional.map((dir) => {
-    const name = prefixes.size > 1 ? shortName(dir) : dir.split('/').pop();
+    const name = prefixes.size > 1 ? shortName(dir) : dir.split('/').slice(-depth(dir)).join('/');
     const env: RepoEnvironment = { name: name || 'default', path: dir, source: 'discovered' };
     const ns = namespaces.get(dir);
     if (ns) env.namespace = ns;
     return env;
   });
+  const groups = new Map(discovered.map((e) => [e.path, folderOf(e.path)]));
   const environments = uniqueNames([...fromTools, ...discovered]).sort(byFolderThenStage);
-  return { environments, promotion: inferPromotion(environments), problems, kustomizationDirs: [...tree.kustomizations.keys()].sort() };
+  const promotion = inferPromotion(environments, (e) => groups.get(e.path) ?? e.path.slice(0, Math.max(0, e.path.lastIndexOf('/'))));
+  return { environments, promotion, problems, kustomizationDirs: [...tree.kustomizations.keys()].sort() };
 }
 
 /** Argo CD Applications and Flux Kustomizations whose path is a folder of this repo. */
@@ -164,7 +170,7 @@ function uniqueNames(envs: RepoEnvironment[]): RepoEnvironment[] {
 /** Siblings in promotion order (dev, staging, prod), then by name; folders alphabetically. */
 function byFolderThenStage(a: RepoEnvironment, b: RepoEnvironment): number {
   const folder = (e: RepoEnvironment) => e.path.slice(0, Math.max(0, e.path.lastIndexOf('/')));
-  const rank = (e: RepoEnvironment) => stageRank(e.name.split('/').pop() ?? '') ?? 99;
+  const rank = (e: RepoEnvironment) => stageRank(e.name) ?? 99;
   const fa = folder(a);
   const fb = folder(b);
   if (fa !== fb) return fa < fb ? -1 : 1;
@@ -190,9 +196,15 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-function parentName(dir: string): string {
+/**
+ * 1 when the folder's parent is conventional (`envs/prod`), 2 for a region or cluster under a stage
+ * (`overlays/prod/eu`; Flux's own `flux-system` folders excepted), else 0.
+ */
+function conventionalDepth(dir: string): number {
   const parts = dir.split('/');
-  return parts.length >= 2 ? parts[parts.length - 2] : '';
+  if (parts.length >= 2 && CONVENTIONAL_PARENTS.has(parts[parts.length - 2])) return 1;
+  if (parts.length >= 3 && CONVENTIONAL_PARENTS.has(parts[parts.length - 3]) && parts[parts.length - 1] !== 'flux-system') return 2;
+  return 0;
 }
 
 /** A remote base (git URL, `github.com/...`, http): never a folder of this repo. */

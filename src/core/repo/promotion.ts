@@ -13,22 +13,24 @@ const RANK = new Map(STAGES.flatMap(([rank, words]) => words.map((w) => [w, rank
 export function stageRank(name: string): number | undefined {
   const tokens = name.toLowerCase().split(/[^a-z0-9]+/);
   let rank: number | undefined;
-  // The last stage word wins: `shop/dev` is dev, `dev-tools-prod` is prod.
-  for (const t of tokens) if (RANK.has(t)) rank = RANK.get(t);
+  // The highest stage word wins: `shop/dev` is dev, `prod/eu-dev-tools` is prod.
+  for (const t of tokens) if (RANK.has(t)) rank = Math.max(rank ?? 0, RANK.get(t)!);
   return rank;
 }
 
 /**
- * Promotion chains inferred from names (dev < test < staging < prod): environments are grouped by the folder
- * holding them (siblings such as `envs/dev` and `envs/prod` form one chain); groups with fewer than two staged
+ * Promotion chains inferred from names (dev < test < staging < prod): environments are grouped by `groupOf`
+ * (default: the folder holding them, so siblings such as `envs/dev` and `envs/prod` form one chain); groups with
+ * fewer than two staged
  * environments give no chain. Equal ranks (e.g. `prod-eu`, `prod-us`) keep name order.
  */
-export function inferPromotion(environments: Environment[]): string[][] {
+export function inferPromotion(environments: Environment[], groupOf: (env: Environment) => string = (e) => e.path.slice(0, Math.max(0, e.path.lastIndexOf('/')))): string[][] {
   const groups = new Map<string, { name: string; rank: number }[]>();
   for (const env of environments) {
-    const rank = stageRank(env.name.split('/').pop() ?? env.name) ?? stageRank(env.path.split('/').pop() ?? '');
+    // `prod/eu` ranks as prod; `shop/dev` as dev.
+    const rank = stageRank(env.name) ?? stageRank(env.path.split('/').pop() ?? '');
     if (rank === undefined) continue;
-    const group = env.path.includes('/') ? env.path.slice(0, env.path.lastIndexOf('/')) : '';
+    const group = groupOf(env);
     groups.set(group, [...(groups.get(group) ?? []), { name: env.name, rank }]);
   }
   return [...groups.entries()]

@@ -60,6 +60,20 @@ describe('environment discovery', () => {
     assert.deepEqual(summary(found.environments), ['eu-1 clusters/eu-1 discovered']);
   });
 
+  it('finds region overlays under a stage (overlays/prod/eu) and chains them after staging', async () => {
+    const fs = new MemoryFileSystem({
+      '/r/base/kustomization.yaml': k('d.yaml'),
+      '/r/overlays/dev/kustomization.yaml': k('../../base'),
+      '/r/overlays/staging/kustomization.yaml': k('../../base'),
+      '/r/overlays/prod/eu/kustomization.yaml': k('../../../base'),
+      '/r/overlays/prod/us/kustomization.yaml': k('../../../base'),
+      '/r/clusters/prod/flux-system/kustomization.yaml': k('gotk-components.yaml'),
+    });
+    const found = await discoverEnvironments(fs, '/r');
+    assert.deepEqual(summary(found.environments), ['dev overlays/dev discovered', 'staging overlays/staging discovered', 'prod/eu overlays/prod/eu discovered', 'prod/us overlays/prod/us discovered']);
+    assert.deepEqual(found.promotion, [['dev', 'staging', 'prod/eu', 'prod/us']]);
+  });
+
   it('falls back to every top-level root when the layout is not conventional', async () => {
     const fs = new MemoryFileSystem({ '/r/kustomization.yaml': k('app.yaml'), '/r/app.yaml': 'kind: ConfigMap\n' });
     const found = await discoverEnvironments(fs, '/r');
@@ -122,9 +136,9 @@ describe('environment discovery', () => {
       '/r/infrastructure/kustomization.yaml': k('ns.yaml'),
     });
     const found = await discoverEnvironments(fs, '/r');
-    assert.deepEqual(summary(found.environments), ['infra infrastructure flux', 'production/apps apps/production flux', 'staging/apps apps/staging flux ns=podinfo']);
-    assert.deepEqual(found.environments[1].definedAt, { file: 'clusters/production/apps.yaml', line: 7, column: 9 });
-    assert.deepEqual(found.environments[1].tracking, { fluxKustomization: { name: 'apps', namespace: 'flux-system' } });
+    assert.deepEqual(summary(found.environments), ['infra infrastructure flux', 'staging/apps apps/staging flux ns=podinfo', 'production/apps apps/production flux']);
+    assert.deepEqual(found.environments[2].definedAt, { file: 'clusters/production/apps.yaml', line: 7, column: 9 });
+    assert.deepEqual(found.environments[2].tracking, { fluxKustomization: { name: 'apps', namespace: 'flux-system' } });
   });
 
   it('reports an unparsable kustomization with its line and keeps going', async () => {
