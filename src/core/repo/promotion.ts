@@ -38,12 +38,3 @@ export function inferPromotion(environments: Environment[], groupOf: (env: Envir
     .map(([, members]) => members.sort((a, b) => a.rank - b.rank || (a.name < b.name ? -1 : 1)).map((m) => m.name))
     .filter((chain) => chain.length > 1);
 }
-
-/** The environment a change in `name` is promoted to next, if any. */
-export function nextEnvironment(promotion: string[][], name: string): string | undefined {
-  for (const chain of promotion) {
-    const i = chain.indexOf(name);
-    if (i >= 0 && i + 1 < chain.length) return chain[i + 1];
-  }
-  return undefined;
-}

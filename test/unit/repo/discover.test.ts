@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import { discoverEnvironments } from '../../../src/core/repo/discover';
-import { inferPromotion, nextEnvironment, stageRank } from '../../../src/core/repo/promotion';
+import { inferPromotion, stageRank } from '../../../src/core/repo/promotion';
 import { loadRepository } from '../../../src/core/repo/repository';
 import type { Environment } from '../../../src/core/model/environment';
 import type { FileSystem } from '../../../src/core/ports';
@@ -183,8 +183,6 @@ describe('promotion order', () => {
     const env = (name: string, path: string): Environment => ({ name, path, source: 'discovered' });
     const promotion = inferPromotion([env('prod-us', 'envs/prod-us'), env('prod-eu', 'envs/prod-eu'), env('dev', 'envs/dev'), env('staging', 'envs/staging'), env('tools', 'envs/tools'), env('prod', 'other/prod')]);
     assert.deepEqual(promotion, [['dev', 'staging', 'prod-eu', 'prod-us']]);
-    assert.equal(nextEnvironment(promotion, 'staging'), 'prod-eu');
-    assert.equal(nextEnvironment(promotion, 'prod-us'), undefined);
   });
 });
 
