@@ -16,6 +16,7 @@ import { applyPrefixSuffix } from './filters/prefixSuffix';
 import { applyReplacement } from './filters/replacements';
 import { applyReplicas } from './filters/replicas';
 import { applyStrategicMerge } from './filters/strategicMerge';
+import { applyVars, readVar, type Var } from './filters/vars';
 import { generate, readOptions } from './generators';
 import { nameHash } from './hash';
 import { Loader, type RenderCache } from './loader';
@@ -42,14 +43,13 @@ const UNSUPPORTED: Record<string, string> = {
   transformers: 'transformer plugins are never executed',
   validators: 'validator plugins are never executed',
   configurations: 'custom transformer configurations are not supported',
-  vars: 'vars are not supported',
   buildMetadata: 'buildMetadata annotations are not added',
 };
 
 const KNOWN = new Set([
   'apiVersion', 'kind', 'metadata', 'resources', 'bases', 'components', 'namespace', 'namePrefix', 'nameSuffix', 'commonLabels',
   'labels', 'commonAnnotations', 'patches', 'patchesStrategicMerge', 'patchesJson6902', 'images', 'imageTags', 'replicas',
-  'replacements', 'configMapGenerator', 'secretGenerator', 'generatorOptions', 'sortOptions', ...Object.keys(UNSUPPORTED),
+  'replacements', 'configMapGenerator', 'secretGenerator', 'generatorOptions', 'sortOptions', 'vars', ...Object.keys(UNSUPPORTED),
 ]);
 
 interface Context {
@@ -59,6 +59,8 @@ interface Context {
   /** Custom `legacySortOptions` kind lists (undefined: kustomize's defaults). */
   orderFirst?: string[];
   orderLast?: string[];
+  /** `vars:` of every kustomization built, resolved once at the root. */
+  vars: Var[];
 }
 
 function readSortOptions(ctx: Context, options: TMap | undefined): void {
@@ -113,7 +115,7 @@ function withKind(origin: Origin, kind: Origin['kind']): Origin {
 export async function renderKustomization(dir: string, options: KustomizeOptions): Promise<RenderResult> {
   const repoRoot = options.repoRoot.replace(/\/+$/, '') || '/';
   const loader = new Loader(options.fs, repoRoot, options.cache);
-  const ctx: Context = { loader, problems: [], sortOrder: 'legacy' };
+  const ctx: Context = { loader, problems: [], sortOrder: 'legacy', vars: [] };
   const rootAt: SourceLocation = { file: dir, line: 0, column: 0 };
   const abs = loader.resolve(repoRoot, dir, rootAt);
   const resources = await build(ctx, abs, rootAt, 'Kustomization', []);
@@ -124,6 +126,7 @@ export async function renderKustomization(dir: string, options: KustomizeOptions
     meta.entries.set('name', tscalar(`${nameOf(res)}-${nameHash(res.node)}`, meta.entries.get('name')!.origin));
   }
   fixNameReferences(resources);
+  applyVars(resources, ctx.vars);
   if (ctx.sortOrder === 'legacy') sortLegacy(resources, ctx.orderFirst, ctx.orderLast);
   const objects: RenderedObject[] = resources.map((res) => {
     const object = toPlain(res.node) as KubeObject;
@@ -182,6 +185,7 @@ async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'K
   }
   await runGenerators(ctx, k, dir, resources);
   await runTransformers(ctx, k, dir, resources);
+  ctx.vars.push(...maps(k, 'vars').map(readVar));
   return resources;
 }
 

@@ -6,6 +6,7 @@ import { encodeBase64, parseEnvFile } from '../../../src/core/render/generators'
 import { editImage, splitImage } from '../../../src/core/render/filters/images';
 import { applyJson6902 } from '../../../src/core/render/filters/json6902';
 import { applyStrategicMerge } from '../../../src/core/render/filters/strategicMerge';
+import { expand } from '../../../src/core/render/filters/vars';
 import { parseYaml } from '../../../src/core/render/loader';
 import { matchesLabelSelector } from '../../../src/core/render/selector';
 import { splitPath } from '../../../src/core/render/fieldSpec';
@@ -144,6 +145,12 @@ spec:
       assert.equal(editImage('nginx:1.25@sha256:aa', { name: 'nginx', newTag: '1.27', origin: o }), 'nginx:1.27');
       assert.equal(editImage('nginx@sha256:aa', { name: 'nginx', newName: 'mirror/nginx', origin: o }), 'mirror/nginx@sha256:aa');
       assert.equal(editImage('nginx-exporter:1', { name: 'nginx', newTag: '2', origin: o }), undefined);
+    });
+  });
+
+  describe('vars', () => {
+    it('expands $(NAME), keeps $$ as $ and leaves unknown names alone', () => {
+      assert.equal(expand('$(A).$(B).svc $$(A) $(C)', new Map([['A', 'web'], ['B', 'prod']])), 'web.prod.svc $(A) $(C)');
     });
   });
 
