@@ -97,12 +97,16 @@ export class DesiredWalk {
   /** The live object projected onto what git sets (for the unified diff). */
   view: Record<string, unknown> = {};
 
-  /** `project`: also build the projected live object (for the unified diff). */
+  /**
+   * `project`: also build the projected live object (for the unified diff), showing git's value at `suppressed`
+   * desired pointers (differences that are not drift: controller-owned, ignored).
+   */
   constructor(
     private readonly kind: string,
     private readonly secret: boolean,
     private readonly ownership: Ownership | undefined,
     private readonly project = false,
+    private readonly suppressed?: ReadonlySet<string>,
   ) {}
 
   run(desired: Record<string, unknown>, live: Record<string, unknown>): void {
@@ -113,6 +117,7 @@ export class DesiredWalk {
   /** Compares one desired value; returns the live value projected onto it (undefined when live has none). */
   private value(d: unknown, l: unknown, at: At): unknown {
     if (d === undefined || d === null) return undefined;
+    if (this.suppressed?.has(at.d)) return d;
     if (isMap(d)) return this.map(d, l, at);
     if (Array.isArray(d)) return this.list(d, l, at);
     if (at.l !== undefined) this.coverage.leaves.add(at.l);

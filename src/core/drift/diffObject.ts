@@ -35,11 +35,18 @@ export function diffObject(rendered: RenderedObject, live: KubeObject, options: 
   const extras = findExtras(live, ownership, walk.coverage, options, injectedKeys(options));
 
   const fields: FieldDrift[] = [];
+  // Differences that are not drift (controller-owned, ignored): left out of the printed pair too.
+  const suppressed = new Set<string>();
+  const keptExtras: ExtraDrift[] = [];
   for (const raw of [...walk.drifts, ...extras] as ExtraDrift[]) {
     const owners = raw.livePath !== undefined && raw.live !== undefined ? ownership.ownersOf(raw.livePath) : [];
     // A field a controller owns (HPA → spec.replicas) follows the controller, not git.
-    if (!raw.cause && raw.livePath !== undefined && ownership.ownersOf(raw.livePath, false).some((o) => options.controllerManagers.includes(o.manager))) continue;
-    if (isIgnored(options.ignore, key, [raw.path, raw.livePath], owners)) continue;
+    const controllerOwned = !raw.cause && raw.livePath !== undefined && ownership.ownersOf(raw.livePath, false).some((o) => options.controllerManagers.includes(o.manager));
+    if (controllerOwned || isIgnored(options.ignore, key, [raw.path, raw.livePath], owners)) {
+      suppressed.add(raw.path);
+      continue;
+    }
+    if (raw.cause) keptExtras.push(raw);
     fields.push(toFieldDrift(raw, rendered, key, secret, raw.entry ?? latest(owners, options)));
   }
 
@@ -47,10 +54,10 @@ export function diffObject(rendered: RenderedObject, live: KubeObject, options: 
   let pair: { desired: KubeObject; live: KubeObject } | undefined;
   const views = (): { desired: KubeObject; live: KubeObject } => {
     if (!pair) {
-      const projection = new DesiredWalk(key.kind, secret, ownership, true);
+      const projection = new DesiredWalk(key.kind, secret, ownership, true, suppressed);
       projection.run(desired as Record<string, unknown>, live as Record<string, unknown>);
       const desiredView = withIdentity(prune(desired, '') as Record<string, unknown>, desired, key);
-      const liveView = withIdentity(addExtras(projection.view, projection.coverage.nodes, extras), live, key);
+      const liveView = withIdentity(addExtras(projection.view, projection.coverage.nodes, keptExtras), live, key);
       pair = secret ? { desired: maskSecretObject(desiredView, key), live: maskSecretObject(liveView, key) } : { desired: desiredView, live: liveView };
     }
     return pair;

@@ -121,4 +121,16 @@ describe('reports', () => {
     assert.ok(!text.includes('v1.Service.dev.web'));
     assert.ok(unifiedDiff(diffPairs(details), { color: true }).includes('\u001b[31m-  replicas: 2'));
   });
+
+  it('unified diff: differences that are not drift (controller-owned, ignored) are not printed', () => {
+    const [api] = renderedFromYaml('desired/api.yaml', testdata('desired/api.yaml'));
+    const state = liveState([recorded('live/api-scaled-by-hpa.json')]);
+    const byHpa = reconcileDetailed([api], state, driftOptions({ appliers: ['gitops-tool'] }));
+    assert.equal(byHpa[0].result.verdict, 'InSync');
+    assert.equal(byHpa[0].diff?.live.spec && (byHpa[0].diff.live.spec as { replicas: number }).replicas, 1);
+    const ignored = reconcileDetailed([api], state, driftOptions({ appliers: ['gitops-tool'], controllerManagers: [], ignore: [{ jsonPointers: ['/spec/replicas'] }] }));
+    assert.equal(unifiedDiff(diffPairs(ignored)), '');
+    const shown = reconcileDetailed([api], state, driftOptions({ appliers: ['gitops-tool'], controllerManagers: [] }));
+    assert.match(unifiedDiff(diffPairs(shown)), /\n- {2}replicas: 1\n\+ {2}replicas: 4\n/);
+  });
 });
