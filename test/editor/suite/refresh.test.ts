@@ -74,4 +74,23 @@ describe('refresh', function () {
     }
     assert.ok((await verdicts()).has('Drifted'), 'back on the current context, drift shows again');
   });
+
+  it('Ignore This Field writes a rule to .gitops-drift.yaml, and the drift goes away until the rule is removed', async () => {
+    const line = lineOf(PATCH, /^\s*replicas:/);
+    const onLine = (ds: { file: string; line: number }[]) => ds.some((d) => d.file === PATCH && d.line === line);
+    await waitForDiagnostics(onLine, 5000, 'the prod replicas drift');
+    const config = await vscode.workspace.openTextDocument(workspaceUri('.gitops-drift.yaml'));
+    const original = config.getText();
+    await vscode.commands.executeCommand('gitopsDrift.ignoreField', { env: 'prod', key: { group: 'apps', kind: 'Deployment', namespace: 'shop-prod', name: 'web' }, path: '/spec/replicas' });
+    await waitForDiagnostics((ds) => !onLine(ds), 5000, 'the ignored field to clear');
+    const written = config.getText();
+    assert.ok(written.startsWith(original.split('\n')[0]), 'the file keeps its header comment');
+    assert.match(written, /- group: apps\n\s+kind: Deployment\n\s+name: web\n\s+namespace: shop-prod\n\s+environments:\n\s+- prod\n\s+jsonPointers:\n\s+- \/spec\/replicas/);
+    assert.equal(config.isDirty, false, 'the edit is saved');
+    const back = new vscode.WorkspaceEdit();
+    back.replace(config.uri, new vscode.Range(0, 0, config.lineCount, 0), original);
+    assert.ok(await vscode.workspace.applyEdit(back));
+    await config.save();
+    await waitForDiagnostics(onLine, 5000, 'the drift to return once the rule is gone');
+  });
 });
