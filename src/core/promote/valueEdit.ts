@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, type Node, type Scalar, type YAMLMap } from 'ya
 import { formatLocation, type Origin } from '../model/location';
 import { parseImageRef, type ImageRef } from './imageRef';
 import type { TextEdit } from './types';
-import { appendPair, deletePairLines, inFlowCollection, mapScalar, nodesStartingAt, offsetAt, replaceScalar, scalarsEqualTo, type YamlFile } from './yamlText';
+import { appendPair, deletePairLines, inFlowCollection, innermostContaining, mapScalar, nodesStartingAt, offsetAt, parseYamlFile, replaceScalar, scalarsEqualTo, type YamlFile } from './yamlText';
 
 /** The edits that make a value read `next`, or why the value cannot be edited in place. */
 export type EditResult = { edits: TextEdit[] } | { reason: string };
@@ -71,7 +71,41 @@ function editScalarAt(yaml: YamlFile, change: ValueChange): EditResult {
   }
   if (unique.length > 1) return { reason: `${where}: the value ${JSON.stringify(change.current)} appears more than once there` };
   const seen = candidates[0]?.scalar.value;
+  if (seen === undefined) {
+    const block = innermostContaining(yaml, offset, isScalar);
+    if (block && block.type === 'BLOCK_LITERAL') return editInsideBlock(yaml, block, change);
+  }
   return { reason: seen === undefined ? `${where}: no value found there` : `${where} holds ${JSON.stringify(seen)}, not the rendered ${JSON.stringify(change.current)}` };
+}
+
+/**
+ * A value inside YAML embedded in a block literal (an inline `patch: |`): parse the block's text on its own, edit
+ * there, and map the edit back to the file. Only single-line replacements, so the block's lines stay as they are.
+ */
+function editInsideBlock(yaml: YamlFile, block: Scalar, change: ValueChange): EditResult {
+  const where = formatLocation(change.origin);
+  const [start, end] = block.range!;
+  const headerEnd = yaml.text.indexOf('\n', start) + 1;
+  const lines = yaml.text.slice(headerEnd, end).split('\n');
+  const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => l.match(/^ */)![0].length));
+  if (!Number.isFinite(indent)) return { reason: `${where}: no value found there` };
+  const lineStarts: number[] = [];
+  let at = headerEnd;
+  for (const l of lines) {
+    lineStarts.push(at);
+    at += l.length + 1;
+  }
+  const firstLine = yaml.lines.linePos(headerEnd).line;
+  const inner = parseYamlFile(yaml.file, lines.map((l) => l.slice(indent)).join('\n'));
+  const origin = { ...change.origin, line: change.origin.line - firstLine + 1, column: change.origin.column - indent };
+  const result = editScalarAt(inner, { ...change, origin });
+  if ('reason' in result) return { reason: result.reason.replace(formatLocation(origin), where) };
+  const toOuter = (offset: number) => {
+    const pos = inner.lines.linePos(offset);
+    return lineStarts[pos.line - 1] + indent + pos.col - 1;
+  };
+  if (result.edits.some((e) => e.newText.includes('\n'))) return { reason: `${where}: the new value needs several lines inside an inline patch; edit it by hand` };
+  return { edits: result.edits.map((e) => ({ ...e, start: toOuter(e.start), end: toOuter(e.end) })) };
 }
 
 /** A generator literal `KEY=value`: keep the key and any quotes around the value. */

@@ -47,6 +47,16 @@ describe('in-place value edits', () => {
     assert.equal(applyEdits(new Map([['p.yaml', text]]), result.edits)[0].after, 'kind: A\nspec:\n  size: 1\n---\nkind: B\nspec:\n  size: 3\n');
   });
 
+  it('edits a value inside an inline JSON patch (YAML in a block literal), on its own line', () => {
+    const k = 'patches:\n  - target:\n      kind: Storefront\n    patch: |-\n      - op: replace\n        path: /spec/title\n        value: Example Shop (EU)\n      - op: add\n        path: /spec/x\n        value: y\n';
+    assert.equal(
+      edit(k, { path: '/spec/title', current: 'Example Shop (EU)', next: 'Example: Shop' }, 'value: Example', 'json6902Patch', 'kustomization.yaml'),
+      k.replace('value: Example Shop (EU)', 'value: "Example: Shop"'),
+    );
+    // A multi-line value stays on one line there, escaped.
+    assert.equal(edit(k, { path: '/spec/title', current: 'Example Shop (EU)', next: 'two\nlines' }, 'value: Example', 'json6902Patch', 'kustomization.yaml'), k.replace('value: Example Shop (EU)', 'value: "two\\nlines"'));
+  });
+
   it('edits a KEY=value line of an env file, and a replicas entry count', () => {
     assert.equal(edit('# comment\nA=1\nLOG_LEVEL = info\n', { path: '/data/LOG_LEVEL', current: 'info', next: 'debug' }, 'LOG_LEVEL', 'generatorEnv', 'app.env'), '# comment\nA=1\nLOG_LEVEL = debug\n');
     const k = 'replicas:\n  - name: web\n    count: 2 # small\n';
