@@ -5,12 +5,13 @@ import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import type { Cluster, Context, User } from '@kubernetes/client-node/dist/config_types.js';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { ClusterError } from '../core/live/clusterError';
+import { proxyFromEnv } from './kubeProxy';
 
 /** Where to read the kubeconfig from, as kubectl decides it. */
 export interface KubeConfigSource {
   /** Explicit file (`--kubeconfig`, setting `gitopsDrift.kubeconfig`): only this file, and it must exist. */
   kubeconfigPath?: string;
-  /** Environment for `KUBECONFIG` and `HOME`; default `process.env`. */
+  /** Environment for `KUBECONFIG`, `HOME` and the proxy variables; default `process.env`. */
   env?: NodeJS.ProcessEnv;
   /** Prefix of the in-cluster service-account mount (tests); default none. */
   serviceAccountRoot?: string;
@@ -108,9 +109,22 @@ export async function loadKubeConfig(source: KubeConfigSource & { context?: stri
   if (!contextName) throw new ClusterError('kubeconfig', `no context chosen and no current-context set in ${where}`);
   const context = kc.getContextObject(contextName);
   if (!context) throw new ClusterError('kubeconfig', `context "${contextName}" is not defined in ${where}`, contextName);
-  const cluster = kc.getCluster(context.cluster);
+  let cluster = kc.getCluster(context.cluster);
   if (!cluster) throw new ClusterError('kubeconfig', `context "${contextName}" names cluster "${context.cluster}", which is not defined in ${where}`, contextName);
   kc.setCurrentContext(contextName);
+  let server: URL;
+  try {
+    server = new URL(cluster.server);
+  } catch {
+    throw new ClusterError('kubeconfig', `cluster "${cluster.name}" has an invalid server URL "${cluster.server}" (${where})`, contextName);
+  }
+  const proxy = cluster.proxyUrl ? undefined : proxyFromEnv(server, source.env ?? process.env);
+  if (proxy) {
+    // kubectl honours the proxy environment when the kubeconfig names no proxy-url; client-node does not.
+    const index = kc.clusters.indexOf(cluster);
+    cluster = { ...cluster, proxyUrl: proxy };
+    kc.clusters[index] = cluster;
+  }
   // An unnamed or undefined user means anonymous access, as in kubectl.
   const user: User = (context.user ? kc.getUser(context.user) : null) ?? { name: context.user ?? '' };
   const plugin = credentialCommand(user);

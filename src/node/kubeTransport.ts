@@ -6,7 +6,6 @@ import { promisify } from 'node:util';
 import { ClusterError } from '../core/live/clusterError';
 import { type Logger, silentLogger } from '../core/ports';
 import type { LoadedKubeConfig } from './kubeConfig';
-import { proxyFromEnv } from './kubeProxy';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -18,8 +17,6 @@ export interface KubeTransportOptions {
   requestTimeoutMs?: number;
   /** Ask for gzip bodies (the API server compresses large LISTs). Default true, like kubectl. */
   compression?: boolean;
-  /** Environment for HTTPS_PROXY / HTTP_PROXY / NO_PROXY; default `process.env`. */
-  env?: NodeJS.ProcessEnv;
   /** How to wait before a retry; tests pass one that records. */
   retryDelay?: (ms: number) => Promise<void>;
   logger?: Logger;
@@ -72,13 +69,6 @@ export class KubeTransport {
   ) {
     this.base = new URL(config.cluster.server);
     this.logger = options.logger ?? silentLogger;
-    const proxy = config.cluster.proxyUrl ? undefined : proxyFromEnv(this.base, options.env ?? process.env);
-    if (proxy) {
-      // kubectl honours the proxy environment when the kubeconfig names no proxy-url; client-node does not.
-      const index = config.kc.clusters.indexOf(config.cluster);
-      config.cluster = { ...config.cluster, proxyUrl: proxy };
-      if (index >= 0) config.kc.clusters[index] = config.cluster;
-    }
   }
 
   /** The server URL, for messages. */

@@ -87,6 +87,14 @@ users:
     assert.equal(dev.kc.getCurrentContext(), 'dev');
   });
 
+  it('applies HTTPS_PROXY to a cluster without proxy-url, and rejects a server that is not a URL', async () => {
+    const env = { KUBECONFIG: [first, second].join(delimiter), HTTPS_PROXY: 'http://corp-proxy:3128', NO_PROXY: 'dev.example' };
+    assert.equal((await loadKubeConfig({ env })).cluster.proxyUrl, 'http://corp-proxy:3128');
+    assert.equal((await loadKubeConfig({ env, context: 'dev' })).cluster.proxyUrl, 'http://proxy.corp:3128', "the kubeconfig's proxy-url wins");
+    const bad = write(dir, 'bad-server', 'clusters: [{name: x, cluster: {server: "not a url"}}]\ncontexts: [{name: c, context: {cluster: x}}]\ncurrent-context: c\n');
+    await assert.rejects(loadKubeConfig({ kubeconfigPath: bad, env: {} }), isClusterError('kubeconfig', /cluster "x" has an invalid server URL "not a url"/));
+  });
+
   it('reads only the explicit path, which must exist', async () => {
     assert.deepEqual(kubeconfigFiles({ kubeconfigPath: second, env: { KUBECONFIG: first } }), [second]);
     await assert.rejects(loadKubeConfig({ kubeconfigPath: join(dir, 'nope') }), isClusterError('kubeconfig', /nope does not exist/));
