@@ -227,6 +227,8 @@ export class DesiredWalk {
     // Omitted zero values: the API drops `""`, `false` and `0` of omitempty fields — but a label, annotation or data
     // key with an empty value is kept, so there absent is different.
     if (l === undefined || l === null) return (d === '' || d === false || d === 0) && !FREE_FORM_MAPS.has(at.parentKey ?? '');
+    // File modes: Kubernetes reads YAML 1.1, where `defaultMode: 0644` is octal (420); a YAML 1.2 reader sees 644.
+    if (typeof d === 'number' && typeof l === 'number' && (at.key === 'defaultMode' || at.key === 'mode')) return /^[0-7]+$/.test(String(d)) && parseInt(String(d), 8) === l;
     if (typeof d === 'number' && typeof l === 'string') return numericText(l) === d || (isQuantityPath(at.parentKey, at.key) && sameQuantity(d, l));
     if (typeof d === 'string' && typeof l === 'number') return numericText(d) === l || (isQuantityPath(at.parentKey, at.key) && sameQuantity(d, l));
     if (typeof d !== 'string' || typeof l !== 'string') return false;

@@ -146,4 +146,12 @@ describe('normalisation', () => {
     assert.deepEqual(drifted(desired, role), []);
     assert.deepEqual(drifted(desired, role, driftOptions({ controllerManagers: [] })), ['/rules']);
   });
+
+  it('reads file modes the way Kubernetes does (YAML 1.1 octal: `defaultMode: 0644` is 420)', () => {
+    const live = deployment({ name: 'web', image: 'nginx' }, { volumes: [{ name: 'cfg', configMap: { name: 'c', defaultMode: 420, items: [{ key: 'k', path: 'p', mode: 256 }] } }] });
+    const desired = `${head}spec:\n  template:\n    spec:\n      volumes:\n        - name: cfg\n          configMap:\n            name: c\n            defaultMode: 0644\n            items: [{key: k, path: p, mode: 0400}]\n`;
+    assert.deepEqual(drifted(desired, live), []);
+    assert.deepEqual(drifted(desired.replace('defaultMode: 0644', 'defaultMode: 420'), live), []);
+    assert.deepEqual(drifted(desired.replace('defaultMode: 0644', 'defaultMode: 0600'), live), ['/spec/template/spec/volumes/0/configMap/defaultMode']);
+  });
 });
