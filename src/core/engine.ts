@@ -20,6 +20,7 @@ import type { RenderedObject, RenderOptions, RenderResult } from './render/types
 import { CONFIG_FILE, joinPath, type RepoEnvironment } from './repo/config';
 import { driftOptionsFor } from './repo/driftSettings';
 import { refineWithDryRun } from './repo/exactMode';
+import { GeneratedKustomizationFileSystem, generatedKustomization } from './repo/plainFolder';
 import { RecordingFileSystem, RenderCache } from './repo/renderCache';
 import { type EnvironmentSetting, loadRepository, type RepoModel } from './repo/repository';
 import { hashSecretValues, isSecretObject } from './repo/snapshotSecrets';
@@ -132,7 +133,13 @@ export class DriftEngine {
     if (cached) return cached;
     const fs = new RecordingFileSystem(this.options.fs, this.options.repoRoot);
     const started = Date.now();
-    const result = await this.pipeline.render(joinPath(this.options.repoRoot, env.path), { fs, repoRoot: this.options.repoRoot });
+    const dir = joinPath(this.options.repoRoot, env.path);
+    const generated = await generatedKustomization(fs, dir).catch(() => undefined);
+    const renderFs = generated === undefined ? fs : new GeneratedKustomizationFileSystem(fs, dir, generated);
+    const result = await this.pipeline.render(dir, { fs: renderFs, repoRoot: this.options.repoRoot });
+    if (generated !== undefined) {
+      result.problems.unshift({ severity: 'warning', message: `no kustomization file: every manifest in ${env.path || '.'} is rendered, as Flux's kustomize-controller does`, location: { file: env.path || '.', line: 0, column: 0 } });
+    }
     this.cache.set(env.path, result, fs.reads, fs.listings);
     this.logger.debug(`rendered ${env.path || '.'}: ${result.objects.length} objects from ${fs.reads.size} files in ${Date.now() - started} ms`);
     return result;

@@ -76,6 +76,28 @@ describe('DriftEngine with the real renderer and reconcile', () => {
     assert.deepEqual((await engine.fileChanged('notes/readme.md')).environments, []);
   });
 
+  it('renders a folder without a kustomization file the way Flux does: every manifest, subfolders included', async () => {
+    const fs = new MemoryFileSystem({
+      '/r/clusters/prod/apps.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: apps, namespace: flux-system }\nspec: { path: ./apps/prod, targetNamespace: shop }\n',
+      '/r/apps/prod/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\n',
+      '/r/apps/prod/extra/svc.yaml': 'apiVersion: v1\nkind: Service\nmetadata: { name: s }\n',
+      '/r/apps/prod/values.yaml': 'replicaCount: 2\n',
+    });
+    const engine = new DriftEngine({ fs, repoRoot: '/r' });
+    const env = await engine.environment('apps');
+    const result = await engine.render(env);
+    assert.deepEqual(result.objects.map((o) => `${o.key.kind}/${o.key.name} ${o.source.file}`).sort(), ['ConfigMap/a apps/prod/cm.yaml', 'Service/s apps/prod/extra/svc.yaml']);
+    assert.equal(env.namespace, 'shop');
+    assert.match(result.problems[0].message, /no kustomization file: every manifest in apps\/prod is rendered/);
+    // Adding a kustomization file, or a manifest, changes what the folder renders.
+    fs.write('/r/apps/prod/more.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: b }\n');
+    assert.deepEqual((await engine.fileChanged('apps/prod/more.yaml')).environments, ['apps']);
+    assert.equal((await engine.render(env)).objects.length, 3);
+    fs.write('/r/apps/prod/kustomization.yaml', 'resources: [cm.yaml]\n');
+    assert.deepEqual((await engine.fileChanged('apps/prod/kustomization.yaml')).environments, ['apps']);
+    assert.deepEqual((await engine.render(env)).objects.map((o) => o.key.name), ['a']);
+  });
+
   describe('exact mode', () => {
     /** A writer whose dry run returns `result(obj)`; records what it was sent. */
     function writer(result: (obj: KubeObject) => WriteOutcome): ClusterWriter & { sent: KubeObject[] } {
