@@ -64,6 +64,9 @@ export interface Coverage {
   nodes: Map<string, { at: At; view?: Record<string, unknown> | unknown[] }>;
 }
 
+const YAML11_TRUE = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON', 'true', 'True', 'TRUE']);
+const YAML11_FALSE = new Set(['n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF', 'false', 'False', 'FALSE']);
+
 /** Maps whose keys are data, not schema: a missing one is reported key by key. */
 const FREE_FORM_MAPS = new Set(['labels', 'annotations', 'data', 'binaryData', 'stringData', 'matchLabels', 'nodeSelector', 'selector']);
 
@@ -231,6 +234,8 @@ export class DesiredWalk {
     if (typeof d === 'number' && typeof l === 'number' && (at.key === 'defaultMode' || at.key === 'mode')) return /^[0-7]+$/.test(String(d)) && parseInt(String(d), 8) === l;
     if (typeof d === 'number' && typeof l === 'string') return numericText(l) === d || (isQuantityPath(at.parentKey, at.key) && sameQuantity(d, l));
     if (typeof d === 'string' && typeof l === 'number') return numericText(d) === l || (isQuantityPath(at.parentKey, at.key) && sameQuantity(d, l));
+    // YAML 1.1 booleans (what Kubernetes reads): git's plain `yes`/`off` is a boolean in the cluster.
+    if (typeof d === 'string' && typeof l === 'boolean') return (l ? YAML11_TRUE : YAML11_FALSE).has(d);
     if (typeof d !== 'string' || typeof l !== 'string') return false;
     if (isQuantityPath(at.parentKey, at.key) && sameQuantity(d, l)) return true;
     // Secret data and ConfigMap binaryData: the same bytes can be spelled differently in base64 (line breaks, padding).

@@ -147,6 +147,15 @@ describe('normalisation', () => {
     assert.deepEqual(drifted(desired, role, driftOptions({ controllerManagers: [] })), ['/rules']);
   });
 
+  it('reads YAML 1.1 booleans the way Kubernetes does (`yes`/`off`), and only for boolean fields', () => {
+    const live = deployment({ name: 'web', image: 'nginx', stdin: true, tty: false }, { hostNetwork: true });
+    const desired = `${head}spec:\n  template:\n    spec:\n      hostNetwork: on\n      containers:\n        - name: web\n          stdin: yes\n          tty: no\n`;
+    assert.deepEqual(drifted(desired, live), []);
+    assert.deepEqual(drifted(desired.replace('stdin: yes', 'stdin: off'), live), ['/spec/template/spec/containers/0/stdin']);
+    const cm: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'dev' }, data: { FLAG: 'true' } };
+    assert.deepEqual(drifted('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: dev}\ndata: {FLAG: "yes"}\n', cm), ['/data/FLAG']);
+  });
+
   it('reads file modes the way Kubernetes does (YAML 1.1 octal: `defaultMode: 0644` is 420)', () => {
     const live = deployment({ name: 'web', image: 'nginx' }, { volumes: [{ name: 'cfg', configMap: { name: 'c', defaultMode: 420, items: [{ key: 'k', path: 'p', mode: 256 }] } }] });
     const desired = `${head}spec:\n  template:\n    spec:\n      volumes:\n        - name: cfg\n          configMap:\n            name: c\n            defaultMode: 0644\n            items: [{key: k, path: p, mode: 0400}]\n`;
