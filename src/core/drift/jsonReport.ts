@@ -12,6 +12,7 @@ export interface JsonReport {
   environments: JsonEnvironment[];
 }
 
+/** One environment in the JSON document. */
 export interface JsonEnvironment {
   name: string;
   path: string;
@@ -25,6 +26,7 @@ export interface JsonEnvironment {
   resources: JsonResource[];
 }
 
+/** One object in the JSON document: every rendered object appears once. */
 export interface JsonResource {
   apiVersion: string;
   kind: string;
@@ -38,6 +40,7 @@ export interface JsonResource {
   fields: JsonField[];
 }
 
+/** One drifted field in the JSON document (values masked for Secrets). */
 export interface JsonField {
   path: string;
   livePath: string | null;
