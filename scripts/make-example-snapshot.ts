@@ -3,7 +3,7 @@
  * applies each environment of examples/shop the way different GitOps tools would, makes a few realistic changes
  * by hand with kubectl, then records the live state with `gitops-drift snapshot`.
  *
- *   npx tsx scripts/make-example-snapshot.ts
+ *   npx tsx scripts/make-example-snapshot.ts [OUT]     (default OUT: examples/shop/live-snapshot.yaml)
  */
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -14,7 +14,7 @@ import { startTestCluster } from '../test/testbed/cluster';
 
 const repoRoot = resolve(__dirname, '..');
 const example = join(repoRoot, 'examples', 'shop');
-const out = join(example, 'live-snapshot.yaml');
+const out = process.argv[2] ? resolve(process.argv[2]) : join(example, 'live-snapshot.yaml');
 
 /** How each environment is applied: as kubectl (client-side), Flux (SSA) and Argo CD (SSA) would. */
 const environments = [
