@@ -5,7 +5,7 @@
 import type { Origin } from '../model/location';
 import { ProblemError } from '../model/problem';
 import type { Loader } from './loader';
-import type { Resource } from './resource';
+import { effectiveNamespace, gvkOf, nameOf, namespaceOf, type Resource } from './resource';
 import { getMap, getString, tmap, tscalar, type TMap, type TNode } from './tree';
 
 /** `options:` / `generatorOptions:` as kustomize merges them. */
@@ -154,4 +154,36 @@ export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: s
   const behavior = getString(entry, 'behavior') || 'create';
   if (behavior !== 'create' && behavior !== 'merge' && behavior !== 'replace') fail(`behavior '${behavior}' must be create, merge or replace`, entry.entries.get('behavior')!.origin);
   return { node, source: entryOrigin, history: [], needsHash: !options.disableNameSuffixHash, behavior };
+}
+
+/** `behavior: merge|replace`: folds a generated object into the one a base generated. */
+export function absorb(res: Resource, entry: TMap, resources: Resource[]): void {
+  const { kind } = gvkOf(res);
+  const name = nameOf(res);
+  const ns = namespaceOf(res);
+  const matches = resources.filter(
+    (r) => gvkOf(r).kind === kind && [{ name: nameOf(r), namespace: namespaceOf(r) }, ...r.history].some((h) => h.name === name && (!ns || effectiveNamespace(kind, h.namespace) === effectiveNamespace(kind, ns))),
+  );
+  if (matches.length !== 1) fail(`${kind} '${name}' has behavior: ${res.behavior}, but ${matches.length === 0 ? 'no base declares it' : 'several objects match'}`, entry.origin);
+  const old = matches[0];
+  const oldMeta = getMap(old.node, 'metadata')!;
+  const newMeta = getMap(res.node, 'metadata')!;
+  for (const field of ['labels', 'annotations']) {
+    const add = getMap(newMeta, field);
+    if (!add) continue;
+    const into = getMap(oldMeta, field) ?? (oldMeta.entries.set(field, { kind: 'map', entries: new Map(), origin: add.origin }), getMap(oldMeta, field)!);
+    for (const [key, v] of add.entries) into.entries.set(key, v);
+  }
+  for (const field of ['data', 'binaryData']) {
+    const add = getMap(res.node, field);
+    const prev = getMap(old.node, field);
+    if (res.behavior === 'replace') {
+      if (add) old.node.entries.set(field, add);
+      else old.node.entries.delete(field);
+    } else if (add) {
+      if (!prev) old.node.entries.set(field, add);
+      else for (const [key, v] of add.entries) prev.entries.set(key, v);
+    }
+  }
+  old.needsHash = old.needsHash || res.needsHash;
 }

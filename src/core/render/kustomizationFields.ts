@@ -1,0 +1,92 @@
+/** Reading a kustomization file's fields: shapes, positions and the list of fields kustomize knows. */
+import type { Origin, SourceLocation } from '../model/location';
+import { ProblemError } from '../model/problem';
+import type { FieldSpec } from './fieldSpec';
+import type { Pair } from './filters/metadataMaps';
+import { getString, type TMap, type TNode, type TScalar } from './tree';
+
+/** File names kustomize accepts for a kustomization, in its order. */
+export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+
+/** Fields we do not implement yet, with why: reported as warnings at their line, never run or fetched. */
+export const UNSUPPORTED: Record<string, string> = {
+  helmCharts: 'Helm charts are not inflated',
+  helmGlobals: 'Helm charts are not inflated',
+  helmChartInflationGenerator: 'Helm charts are not inflated',
+  openapi: 'custom OpenAPI schemas are not supported',
+  crds: 'CRD schemas for merge keys are not supported',
+  generators: 'generator plugins are never executed',
+  transformers: 'transformer plugins are never executed',
+  validators: 'validator plugins are never executed',
+  configurations: 'custom transformer configurations are not supported',
+  buildMetadata: 'buildMetadata annotations are not added',
+};
+
+/** Every field kustomize v5 accepts; anything else is an error, as in kustomize. */
+export const KNOWN = new Set([
+  'apiVersion', 'kind', 'metadata', 'resources', 'bases', 'components', 'namespace', 'namePrefix', 'nameSuffix', 'commonLabels',
+  'labels', 'commonAnnotations', 'patches', 'patchesStrategicMerge', 'patchesJson6902', 'images', 'imageTags', 'replicas',
+  'replacements', 'configMapGenerator', 'secretGenerator', 'generatorOptions', 'sortOptions', 'vars', ...Object.keys(UNSUPPORTED),
+]);
+
+/** Throws a ProblemError at a location. */
+export function fail(message: string, at: SourceLocation): never {
+  throw new ProblemError({ severity: 'error', message, location: at });
+}
+
+/** A list-of-strings field (empty when absent); a wrong shape is an error at its line. */
+export function scalars(k: TMap, field: string): TScalar[] {
+  const v = k.entries.get(field);
+  if (v === undefined || (v.kind === 'scalar' && v.value === null)) return [];
+  if (v.kind !== 'seq') fail(`'${field}' must be a list`, v.origin);
+  return v.items.map((i) => {
+    if (i.kind !== 'scalar' || i.value === null) fail(`each '${field}' entry must be a string`, i.origin);
+    return i;
+  });
+}
+
+/** A list-of-maps field (empty when absent); a wrong shape is an error at its line. */
+export function maps(k: TMap, field: string): TMap[] {
+  const v = k.entries.get(field);
+  if (v === undefined || (v.kind === 'scalar' && v.value === null)) return [];
+  if (v.kind !== 'seq') fail(`'${field}' must be a list`, v.origin);
+  return v.items.map((i) => {
+    if (i.kind !== 'map') fail(`each '${field}' entry must be a map`, i.origin);
+    return i;
+  });
+}
+
+/** Whether a resource/component entry is a URL or git reference (never fetched). */
+export function isRemote(path: string): boolean {
+  return /^(https?:\/\/|git@|ssh:\/\/|git::|github\.com\/|gitlab\.com\/|bitbucket\.org\/)/.test(path) || /[?&]ref=/.test(path) || /\.git(\/\/|$)/.test(path);
+}
+
+/** The same position with another origin kind. */
+export function withKind(origin: Origin, kind: Origin['kind']): Origin {
+  return { file: origin.file, line: origin.line, column: origin.column, kind };
+}
+
+/** A string map field as pairs, each with the line that sets it. */
+export function pairsOf(node: TNode | undefined, kind: Origin['kind']): Pair[] {
+  if (node?.kind !== 'map') return [];
+  return [...node.entries].map(([key, v]) => ({ key, value: v.kind === 'scalar' && v.value !== null ? String(v.value) : '', origin: withKind(v.origin, kind) }));
+}
+
+/** A non-empty scalar field with its position. */
+export function scalarField(k: TMap, field: string, kind: Origin['kind']): { value: string; origin: Origin } | undefined {
+  const v = k.entries.get(field);
+  if (v?.kind !== 'scalar' || v.value === null || v.value === '') return undefined;
+  return { value: String(v.value), origin: withKind(v.origin, kind) };
+}
+
+/** `fields:` / fieldSpecs entries of a `labels:` item. */
+export function readFieldSpecs(node: TNode | undefined): FieldSpec[] {
+  if (node?.kind !== 'seq') return [];
+  return node.items.map((f) => ({
+    path: getString(f, 'path'),
+    kind: getString(f, 'kind') || undefined,
+    group: getString(f, 'group') || undefined,
+    version: getString(f, 'version') || undefined,
+    create: getString(f, 'create') === 'true',
+  }));
+}
