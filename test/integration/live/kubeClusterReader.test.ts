@@ -207,7 +207,7 @@ describe('KubeClusterReader against the test-bed API server', function () {
     assert.equal(lists.length, 2, 'the watch after the re-list keeps the cache current');
   });
 
-  it('reconnects a broken watch from its last resourceVersion and catches up on changes made meanwhile', async () => {
+  it('reconnects a broken watch from its last resourceVersion, serves no stale reads meanwhile, and catches up on changes', async () => {
     // A TCP relay in front of the API server whose connections the test can cut.
     const target = new URL(testCluster().server);
     const sockets = new Set<Socket>();
@@ -243,6 +243,9 @@ describe('KubeClusterReader against the test-bed API server', function () {
       down = true;
       for (const s of sockets) s.destroy();
       await problem;
+      // While the watch is down a read does not answer from the (possibly stale) cache: it lists, and the
+      // cluster being unreachable is reported as such.
+      await assert.rejects(cache.read(desired, { defaultNamespace: 'default' }), (e: unknown) => e instanceof ClusterError && e.reason === 'unreachable');
       // Changed while the watch is cut off (the test talks to the server directly, not through the relay).
       await apply(configMap(ns, 'flaky', { v: '3' }));
       const caughtUp = changeOf(cache, key);
