@@ -12,7 +12,7 @@ Renders each environment of REPO (default: the current folder) in-process, reads
 and reports what differs, on the line in git that set each value.
 
 Options:
-  --env NAME          only this environment (default: all)
+  --env NAMES         only these environments, comma-separated (default: all)
   --context CTX       kube context for every environment (default: each environment's, else the current one)
   --kubeconfig PATH   kubeconfig file (default: KUBECONFIG, else ~/.kube/config)
   --format FORMAT     text (default), json or sarif (code scanning); see docs/check-output.md
@@ -41,8 +41,8 @@ export const checkCommand: CliCommand = {
       { liveFrom: options['live-from'] as string | undefined, context: options.context as string | undefined, kubeconfig: options.kubeconfig as string | undefined, allowExec: Boolean(options['allow-exec']), exact: Boolean(options.exact) },
       io,
     );
-    const reports: EnvironmentReport[] = [];
-    for (const env of selected) reports.push(await checkEnvironment(engine, env, sources, options.exact ? { exact: true } : {}));
+    // Environments are checked side by side (renders are cached per root, readers shared per context).
+    const reports: EnvironmentReport[] = await Promise.all(selected.map((env) => checkEnvironment(engine, env, sources, options.exact ? { exact: true } : {})));
     if (format === 'json') io.stdout(JSON.stringify(jsonReport(reports), null, 2) + '\n');
     else if (format === 'sarif') io.stdout(JSON.stringify(sarifReport(reports), null, 2) + '\n');
     else {

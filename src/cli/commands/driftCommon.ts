@@ -30,7 +30,7 @@ export function cliLogger(io: CliIO): Logger {
 
 /**
  * Opens the engine on a repo, prints config and discovery problems to stderr, and returns the environments
- * selected by `--env` (all when absent). Config errors are reported but do not stop the valid entries.
+ * selected by `--env` (comma-separated names; all when absent). Config errors are reported but do not stop the valid entries.
  */
 export async function openRepo(repoRoot: string, io: CliIO, envName?: string): Promise<{ engine: DriftEngine; repo: RepoModel; selected: RepoEnvironment[] }> {
   const engine = new DriftEngine({ fs: new NodeFileSystem(), repoRoot, logger: cliLogger(io) });
@@ -39,7 +39,9 @@ export async function openRepo(repoRoot: string, io: CliIO, envName?: string): P
   if (!repo.environments.length) {
     throw new UsageError(`no environments found in ${repoRoot}: add .gitops-drift.yaml or use a conventional layout (envs/*, overlays/*, ...); see docs/configuration.md`);
   }
-  const selected = envName === undefined ? repo.environments : [await engine.environment(envName)];
+  // `--env dev,prod` selects several, in the order given.
+  const names = envName === undefined ? undefined : [...new Set(envName.split(',').map((n) => n.trim()).filter(Boolean))];
+  const selected = names === undefined ? repo.environments : await Promise.all(names.map((n) => engine.environment(n)));
   return { engine, repo, selected };
 }
 

@@ -18,7 +18,7 @@ someone holding the file; keep snapshots where you keep other internal cluster d
 
 Options:
   --out FILE          where to write (YAML); written whole or not at all
-  --env NAME          only this environment (default: all)
+  --env NAMES         only these environments, comma-separated (default: all)
   --context CTX       kube context for every environment (default: each environment's, else the current one)
   --kubeconfig PATH   kubeconfig file (default: KUBECONFIG, else ~/.kube/config)
   --allow-exec        allow credential plugins (exec) named by the kubeconfig`;

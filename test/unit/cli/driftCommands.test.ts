@@ -103,6 +103,12 @@ describe('CLI: check against the example snapshot', () => {
     assert.equal(prod.summary.Drifted, 4);
   });
 
+  it('checks several environments given as --env a,b, in that order', async () => {
+    const { code, out } = await run(['check', 'examples/shop', '--env', 'prod,dev', '--live-from', 'examples/shop/live-snapshot.yaml', '--format', 'json']);
+    assert.equal(code, 1);
+    assert.deepEqual(JSON.parse(out).environments.map((e: { name: string }) => e.name), ['prod', 'dev']);
+  });
+
   it('prints SARIF with results at the git lines', async () => {
     const { code, out } = await run(['check', 'examples/shop', '--live-from', 'examples/shop/live-snapshot.yaml', '--format', 'sarif']);
     assert.equal(code, 1);
