@@ -32,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
     repoRoot,
     createSession: async (options) => new (await import('./vscode/driftSession.js')).DriftSession(options),
     settings: () => readSettings(vscode.workspace.isTrusted),
+    trusted: () => vscode.workspace.isTrusted,
     log,
     state: context.workspaceState,
   });

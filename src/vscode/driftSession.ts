@@ -4,19 +4,16 @@
  * settings change.
  */
 import { stringify } from 'yaml';
-import { CachedClusterReader } from '../core/editor/cachedClusterReader';
 import { addIgnoreRule, type FieldIgnore } from '../core/editor/ignoreRuleEdit';
 import { DriftEngine, type EnvironmentReport, type LiveSource } from '../core/engine';
-import { reconcileDetailed } from '../core/drift/reconcile';
 import { LiveCache } from '../core/live/liveCache';
-import { readLiveState } from '../core/live/readLiveState';
 import { isClusterError } from '../core/live/clusterError';
 import { keyString, type ResourceKey } from '../core/model/resource';
 import type { Logger } from '../core/ports';
 import { CONFIG_FILE, type RepoEnvironment } from '../core/repo/config';
-import { driftOptionsFor } from '../core/repo/driftSettings';
 import type { RepoModel } from '../core/repo/repository';
 import { type KubeContexts, listKubeContexts } from '../node/kubeConfig';
+import { createKubeApplier } from '../node/kubeApplier';
 import { createKubeClusterReader, type KubeClusterReader } from '../node/kubeClusterReader';
 import { NodeFileSystem } from '../node/nodeFileSystem';
 import type { Settings } from './settings';
@@ -42,6 +39,8 @@ export interface SessionOptions {
   /** The context chosen in the status bar for environments that name none; undefined = kubeconfig's current. */
   context: string | undefined;
   env: NodeJS.ProcessEnv;
+  /** Exact mode may send server-side apply dry runs (never in an untrusted workspace). */
+  trusted: boolean;
 }
 
 /** The engine plus one watched cluster connection per kube context. */
@@ -81,7 +80,7 @@ export class DriftSession {
       this.clusters.delete(context); // try again on the next refresh
       return { name: env.name, path: env.path, context: context || '(current context)', namespace: env.namespace, error: e.message, resources: [], problems: [], timings: { render: 0, live: 0, reconcile: 0 } };
     }
-    const report = await this.engine.check(env, cluster.source);
+    const report = await this.engine.check(env, cluster.source, this.checkOptions());
     if (report.error) this.clusters.delete(context);
     return report;
   }
@@ -97,18 +96,11 @@ export class DriftSession {
     return listKubeContexts({ kubeconfigPath: this.options.settings.kubeconfig || undefined, env: this.options.env });
   }
 
-  /** The normalised desired and live YAML of one object (what the engine compared), Secret values masked. */
+  /** The normalised desired and live YAML of one object: the pair the engine compared, Secret values masked. */
   async diffTexts(env: RepoEnvironment, key: ResourceKey): Promise<DiffTexts> {
-    const rendered = await this.engine.render(env);
     const cluster = await this.cluster(this.contextFor(env));
-    const namespace = env.namespace ?? cluster.source.namespace ?? 'default';
-    const desired = rendered.objects.filter((r) => sameObject(r.key, key, namespace));
-    // With watch on the cache answers (no request); without, one LIST per scope, like a check.
-    const objects = desired.map((r) => r.object);
-    const state = cluster.cache ? await cluster.cache.read(objects, { defaultNamespace: namespace }) : await readLiveState(objects, cluster.reader, { defaultNamespace: namespace });
-    const withNs = desired.map((r) => (r.key.namespace ? r : { ...r, key: { ...r.key, namespace }, object: { ...r.object, metadata: { ...r.object.metadata, namespace } } }));
-    const repo = await this.engine.repo();
-    const detail = reconcileDetailed(withNs, state, driftOptionsFor(env, repo.config, this.options.settings.ignore)).find((d) => keyString(d.result.key) === keyString(key));
+    const { objects } = await this.engine.compareObjects(env, cluster.source, this.checkOptions());
+    const detail = objects.find((d) => keyString(d.result.key) === keyString(key));
     const desiredObj = detail?.diff?.desired ?? detail?.desired?.object;
     const liveObj = detail?.diff?.live ?? detail?.live;
     return {
@@ -138,6 +130,10 @@ export class DriftSession {
     this.liveListeners.clear();
   }
 
+  private checkOptions(): { exact?: boolean } {
+    return this.options.settings.exactMode && this.options.trusted ? { exact: true } : {};
+  }
+
   private cluster(context: string): Promise<Cluster> {
     let c = this.clusters.get(context);
     if (!c) {
@@ -148,8 +144,9 @@ export class DriftSession {
   }
 
   private async connect(context: string): Promise<Cluster> {
-    const { settings, logger, env } = this.options;
-    const reader = await createKubeClusterReader({ context: context || undefined, kubeconfigPath: settings.kubeconfig || undefined, env, allowExec: settings.allowExecCredentials, logger });
+    const { settings, logger, env, trusted } = this.options;
+    const connection = { context: context || undefined, kubeconfigPath: settings.kubeconfig || undefined, env, allowExec: settings.allowExecCredentials, logger };
+    const reader = await createKubeClusterReader(connection);
     let cache: LiveCache | undefined;
     if (settings.watch && !this.disposed) {
       cache = new LiveCache(reader, { logger });
@@ -158,13 +155,12 @@ export class DriftSession {
       });
       cache.onWatchProblem((p) => logger.warn(`watch ${p.scope}: ${p.message}; retrying in ${Math.round(p.retryInMs / 1000)} s`));
     }
-    // With watch, the cache answers and stays current; without, every check lists again.
-    const source: LiveSource = { reader: cache ? new CachedClusterReader(reader, cache) : reader, context: reader.context, namespace: reader.namespace };
-    logger.info(`connected to context ${reader.context} (${reader.server})`);
+    // With watch, checks read the cache, which its watches keep current; without, every check lists again.
+    const source: LiveSource = { reader, context: reader.context, namespace: reader.namespace };
+    if (cache) source.cache = cache;
+    // Exact mode compares with server-side apply dry runs (nothing is persisted).
+    if (settings.exactMode && trusted) source.writer = await createKubeApplier(connection);
+    logger.info(`connected to context ${reader.context} (${reader.server})${cache ? ', watching' : ''}${source.writer ? ', exact mode' : ''}`);
     return { reader, cache, source };
   }
-}
-
-function sameObject(a: ResourceKey, b: ResourceKey, defaultNamespace: string): boolean {
-  return a.group === b.group && a.kind === b.kind && a.name === b.name && (a.namespace || defaultNamespace) === (b.namespace || defaultNamespace);
 }

@@ -22,6 +22,8 @@ export interface DriftStoreDeps {
   /** Loads the heavy session module on first use. */
   createSession(options: SessionOptions): Promise<DriftSession>;
   settings(): Settings;
+  /** Whether the user trusts the workspace (exact mode's dry runs need it). */
+  trusted(): boolean;
   log: vscode.LogOutputChannel;
   /** Remembers the chosen kube context per workspace. */
   state: vscode.Memento;
@@ -107,7 +109,7 @@ export class DriftStore extends Disposable {
     if (!this.session) {
       const root = this.deps.repoRoot;
       if (!root) return Promise.reject(new Error('open a folder with a GitOps config repo first'));
-      this.session = this.deps.createSession({ repoRoot: root, settings: this.deps.settings(), logger: loggerOf(this.deps.log), context: this.selectedContext, env: process.env }).then((s) => {
+      this.session = this.deps.createSession({ repoRoot: root, settings: this.deps.settings(), logger: loggerOf(this.deps.log), context: this.selectedContext, env: process.env, trusted: this.deps.trusted() }).then((s) => {
         s.onLiveChange((context) => this.liveChanged(context));
         return s;
       });

@@ -11,6 +11,8 @@ export interface Settings {
   refreshDebounceMs: number;
   ignore: IgnoreRule[];
   allowExecCredentials: boolean;
+  /** Compare with server-side apply dry runs (trusted workspaces only). */
+  exactMode: boolean;
 }
 
 const SECTION = 'gitopsDrift';
@@ -33,6 +35,7 @@ export function readSettings(trusted: boolean): Settings {
     refreshDebounceMs: Math.max(0, c.get<number>('refreshDebounce', 300)),
     ignore: c.get<IgnoreRule[]>('ignore', []),
     allowExecCredentials: userOnly('allowExecCredentials', false),
+    exactMode: c.get<boolean>('exactMode', false),
   };
 }
 

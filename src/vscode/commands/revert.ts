@@ -1,5 +1,8 @@
 import type * as vscode from 'vscode';
-import type { Logger } from '../../core/ports';
+import type { FileSystem, Logger } from '../../core/ports';
+import { summarizeCommit } from '../../core/promote/changeSummary';
+import { joinPath } from '../../core/repo/config';
+import { renderKustomization } from '../../core/render/kustomize';
 import { environmentHistory, revertCommit } from '../../core/promote/revert';
 import { SimpleGitAdapter } from '../../node/simpleGit';
 import type { EditorServices } from '../services';
@@ -8,7 +11,7 @@ import type { CommandHandler } from './registerCommand';
 
 /**
  * "GitOps: Revert Environment Change…": recent commits touching the environment's files (its overlay and the bases
- * it includes), with author, date and the files of the environment each touched; the chosen one is reverted with
+ * it includes), with author, date and a one-line summary of what each changed in the rendered objects; the chosen one is reverted with
  * `git revert` into a new commit after a modal confirmation. A conflict aborts it and names the files.
  */
 export function revertCommand(s: EditorServices): CommandHandler {
@@ -28,13 +31,19 @@ export function revertCommand(s: EditorServices): CommandHandler {
       await s.host.showInformationMessage(`GitOps Drift: no commits touch ${name}'s files.`);
       return;
     }
-    const picked = await s.host.showQuickPick(
-      history.map((c) => ({
+    // The picker shows a busy bar while each commit's rendered change is worked out (from git objects).
+    const blobs = new Map<string, Promise<string>>();
+    const render = (fs: FileSystem) => renderKustomization(joinPath(root, env.path), { fs, repoRoot: root });
+    const items = Promise.all(
+      history.map(async (c) => ({
         label: c.subject,
         description: `${c.sha.slice(0, 7)} · ${c.author} · ${new Date(c.date).toLocaleString()}`,
-        detail: c.files.filter((f) => files.includes(f)).join(', '),
+        detail: await summarizeCommit(c, { git, repoRoot: root, render, blobs }).catch((e: unknown) => `files: ${c.files.filter((f) => files.includes(f)).join(', ')} (${e instanceof Error ? e.message : String(e)})`),
         commit: c,
       })),
+    );
+    const picked = await s.host.showQuickPick(
+      items,
       { placeHolder: `Revert which change to ${name}?`, matchOnDescription: true, matchOnDetail: true },
     );
     if (!picked) return;
