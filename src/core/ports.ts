@@ -126,6 +126,10 @@ export interface Git {
   commit(rev: string): Promise<GitCommit | undefined>;
   /** `git revert` of one commit into a new commit; on conflict it aborts and reports the conflicting files. */
   revert(sha: string): Promise<RevertOutcome>;
+  /** Every file at a revision (under the repo folder): path → blob id. Empty when `rev` names no commit. */
+  treeAt(rev: string): Promise<Map<string, string>>;
+  /** A blob's content, by id. */
+  blob(id: string): Promise<string>;
 }
 
 /** Why the API server refused a server-side apply: one field owned by another manager. */

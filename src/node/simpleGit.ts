@@ -128,6 +128,15 @@ export class SimpleGitAdapter implements Git {
     return { ...commit, files: await this.fromTop(files.split('\n').filter(Boolean)) };
   }
 
+  treeAt(rev: string): Promise<Map<string, string>> {
+    return rev.startsWith('-') ? Promise.resolve(new Map()) : lsTree(this.git, rev);
+  }
+
+  blob(id: string): Promise<string> {
+    if (!/^[0-9a-f]{7,64}$/.test(id)) return Promise.reject(new Error(`not a blob id: ${id}`));
+    return this.git.raw(['cat-file', 'blob', id]);
+  }
+
   async revert(sha: string): Promise<RevertOutcome> {
     const before = (await this.git.raw(['rev-parse', 'HEAD'])).trim();
     const parents = (await this.git.raw(['rev-list', '--parents', '-n1', sha])).trim().split(' ').length - 1;
@@ -143,6 +152,22 @@ export class SimpleGitAdapter implements Git {
       return { status: 'conflict', files: conflicted };
     }
   }
+}
+
+/** `git ls-tree -r` of the repo folder at `rev`: path (relative to the folder) → blob id. */
+async function lsTree(git: SimpleGit, rev: string): Promise<Map<string, string>> {
+  const tree = new Map<string, string>();
+  const sha = (await git.raw(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]).catch(() => '')).trim();
+  if (!sha) return tree;
+  // Run from the folder with --full-tree off: paths come relative to it, limited to it.
+  const out = await git.raw(['ls-tree', '-r', '-z', sha, '.']);
+  for (const entry of out.split('\0')) {
+    const tab = entry.indexOf('\t');
+    if (tab < 0) continue;
+    const [, type, id] = entry.slice(0, tab).split(' ');
+    if (type === 'blob') tree.set(entry.slice(tab + 1), id);
+  }
+  return tree;
 }
 
 function parseLog(out: string): GitCommit[] {

@@ -1,5 +1,9 @@
 import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
+import { summarizeCommit } from '../../core/promote/changeSummary';
 import { environmentHistory, revertCommit } from '../../core/promote/revert';
+import type { FileSystem } from '../../core/ports';
+import { joinPath } from '../../core/repo/config';
+import { renderKustomization } from '../../core/render/kustomize';
 import { RefusedError } from '../../core/promote/refusal';
 import { SimpleGitAdapter } from '../../node/simpleGit';
 import { cliLogger, openRepo, repoRootArg } from './driftCommon';
@@ -39,9 +43,12 @@ export const revertCommand: CliCommand = {
     if (typeof options.commit !== 'string') {
       const history = await environmentHistory(git, files, max);
       if (!history.length) io.stdout(`No commits touch ${env.name}'s files.\n`);
+      const blobs = new Map<string, Promise<string>>();
+      const render = (fs: FileSystem) => renderKustomization(joinPath(repoRoot, env.path), { fs, repoRoot });
       for (const c of history) {
         const touched = c.files.filter((f) => files.includes(f));
-        io.stdout(`${c.sha.slice(0, 7)}  ${c.date.slice(0, 10)}  ${c.author}  ${c.subject}\n          ${touched.join(', ')}\n`);
+        const summary = await summarizeCommit(c, { git, repoRoot, render, blobs });
+        io.stdout(`${c.sha.slice(0, 7)}  ${c.date.slice(0, 10)}  ${c.author}  ${c.subject}\n          ${summary}\n          files: ${touched.join(', ')}\n`);
       }
       return 0;
     }

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { silentLogger } from '../../../src/core/ports';
 import { RefusedError } from '../../../src/core/promote/refusal';
+import { summarizeCommit } from '../../../src/core/promote/changeSummary';
 import { environmentHistory, revertCommit } from '../../../src/core/promote/revert';
+import type { FileSystem } from '../../../src/core/ports';
+import { renderKustomization } from '../../../src/core/render/kustomize';
 import { SimpleGitAdapter } from '../../../src/node/simpleGit';
 import { shopFiles } from './shopRepo';
 import { TempRepo } from './tempRepo';
@@ -36,6 +39,18 @@ describe('revert (real git repository)', () => {
     ]);
     assert.equal(history[0].author, 'Test Author');
     assert.ok(!Number.isNaN(Date.parse(history[0].date)), history[0].date);
+  });
+
+  it('summarises what a commit changed in the rendered environment, from git objects (not the working tree)', async () => {
+    const tag = bump('1.4.0', '1.5.0');
+    repo.write({ 'envs/staging/kustomization.yaml': repo.read('envs/staging/kustomization.yaml').replace('LOG_LEVEL=info', 'LOG_LEVEL=warn') });
+    const literal = repo.commitAll('staging: quieter logs');
+    repo.write({ 'envs/staging/kustomization.yaml': 'this: [is not valid\n' }); // uncommitted: must not matter
+    const render = (fs: FileSystem) => renderKustomization(`${repo.root}/envs/staging`, { fs, repoRoot: repo.root });
+    const [c2, c1] = await environmentHistory(git, stagingFiles, 2);
+    assert.deepEqual([c2.sha, c1.sha], [literal, tag]);
+    assert.equal(await summarizeCommit(c1, { git, repoRoot: repo.root, render }), 'Deployment web image ghcr.io/acme/web 1.4.0 → 1.5.0');
+    assert.equal(await summarizeCommit(c2, { git, repoRoot: repo.root, render }), 'ConfigMap web-config LOG_LEVEL info → warn');
   });
 
   it('reverts a commit into a new commit', async () => {
