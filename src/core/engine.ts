@@ -172,8 +172,8 @@ export class DriftEngine {
 
   /**
    * Renders an environment, reads what the cluster (or snapshot) holds for it, and reconciles. Failures are
-   * reported in the result, never thrown: a render error or an unreachable cluster is the environment's `error`;
-   * a forbidden or unknown kind is a per-object verdict.
+   * reported in the result, never thrown: a render error, an unreachable cluster (or an unexpected failure, also
+   * logged) is the environment's `error`; a forbidden or unknown kind is a per-object verdict.
    */
   async check(env: RepoEnvironment, live: LiveSource, options: CheckOptions = {}): Promise<EnvironmentReport> {
     return (await this.compare(env, live, false, options)).report;
@@ -193,9 +193,10 @@ export class DriftEngine {
     try {
       rendered = await this.render(env);
     } catch (e) {
-      if (!(e instanceof ProblemError)) throw e;
-      report.error = `render failed: ${e.message}`;
-      report.problems.push(e.problem);
+      // A renderer bug must not sink the other environments: it is this environment's error, logged with its stack.
+      if (!(e instanceof ProblemError)) this.logger.error(e instanceof Error ? e : String(e));
+      report.error = `render failed: ${e instanceof Error ? e.message : String(e)}`;
+      if (e instanceof ProblemError) report.problems.push(e.problem);
       return { report, objects: [] };
     }
     report.problems.push(...rendered.problems);
@@ -211,8 +212,8 @@ export class DriftEngine {
       const objects = desired.map((r) => r.object);
       state = live.cache ? await live.cache.read(objects, { defaultNamespace: namespace }) : await readLiveState(objects, live.reader, { defaultNamespace: namespace, logger: this.logger });
     } catch (e) {
-      if (!isClusterError(e)) throw e;
-      report.error = e.message;
+      if (!isClusterError(e)) this.logger.error(e instanceof Error ? e : String(e));
+      report.error = isClusterError(e) ? e.message : `reading the cluster failed: ${e instanceof Error ? e.message : String(e)}`;
       return { report, objects: [] };
     }
     report.timings.live = Date.now() - t;
@@ -225,11 +226,17 @@ export class DriftEngine {
     let objects: ObjectComparison[] = [];
     const exact = options.exact ?? env.exact ?? repo.config.exact;
     if (exact && !live.writer) report.problems.push({ severity: 'warning', message: `exact mode needs a cluster to dry-run against (${live.context}); the local diff is shown` });
-    if ((detailed || (exact && live.writer)) && this.pipeline.reconcileDetailed) {
-      objects = this.pipeline.reconcileDetailed(desired, state, driftOptions);
-      if (exact && live.writer) await refineWithDryRun(objects, live.writer);
-      report.resources = objects.map((o) => o.result);
-    } else report.resources = this.pipeline.reconcile(desired, state, driftOptions);
+    try {
+      if ((detailed || (exact && live.writer)) && this.pipeline.reconcileDetailed) {
+        objects = this.pipeline.reconcileDetailed(desired, state, driftOptions);
+        if (exact && live.writer) await refineWithDryRun(objects, live.writer);
+        report.resources = objects.map((o) => o.result);
+      } else report.resources = this.pipeline.reconcile(desired, state, driftOptions);
+    } catch (e) {
+      this.logger.error(e instanceof Error ? e : String(e));
+      report.error = `comparing failed: ${e instanceof Error ? e.message : String(e)}`;
+      return { report, objects: [] };
+    }
     report.timings.reconcile = Date.now() - t;
     this.logger.debug(`checked ${env.name}: ${report.resources.length} objects, render ${report.timings.render} ms, live ${report.timings.live} ms, reconcile ${report.timings.reconcile} ms`);
     return { report, objects };

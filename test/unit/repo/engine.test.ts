@@ -70,6 +70,21 @@ describe('DriftEngine', () => {
     assert.deepEqual(report.resources, []);
   });
 
+  it('turns an unexpected failure into the environment error (logged), leaving other environments alone', async () => {
+    const pipeline = fakePipeline();
+    const render = pipeline.render;
+    pipeline.render = async (root, options) => (root.endsWith('/dev') ? Promise.reject(new TypeError("Cannot read properties of undefined (reading 'kind')")) : render(root, options));
+    const logged: string[] = [];
+    const logger = { trace() {}, debug() {}, info() {}, warn() {}, error: (m: string | Error) => logged.push(m instanceof Error ? m.message : m) };
+    const engine = new DriftEngine({ fs: repo(), repoRoot: '/r', pipeline, logger });
+    const reader = new FakeReader([], types);
+    const [dev, prod] = await Promise.all(['dev', 'prod'].map(async (n) => engine.check(await engine.environment(n), { reader, context: 'c' })));
+    assert.equal(dev.error, "render failed: Cannot read properties of undefined (reading 'kind')");
+    assert.deepEqual(logged, ["Cannot read properties of undefined (reading 'kind')"]);
+    assert.equal(prod.error, null);
+    assert.equal(prod.resources.length, 2);
+  });
+
   it('reports an unreachable cluster once for the environment, and a forbidden kind per object', async () => {
     const engine = new DriftEngine({ fs: repo(), repoRoot: '/r', pipeline: fakePipeline() });
     const prod = await engine.environment('prod');
