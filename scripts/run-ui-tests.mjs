@@ -2,9 +2,10 @@
 // UI end-to-end check of what a person sees: packages the extension as a .vsix, installs it into a normal
 // code-server (no smoke-test driver, so notifications show), opens the example repo against a real test-bed
 // kube-apiserver and drives the page with Debian's chromium. Screenshots go to test-results/screenshots/.
-//   node scripts/run-ui-tests.mjs [--keep] [--headed-timeout]
+//   node scripts/run-ui-tests.mjs [--keep] [--docs-images]
+// --docs-images also copies the screenshots the README uses to docs/images/.
 // Ends with "N passed, N failed"; exit code 0 only when every check passed.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildExtension } from '../test/editor/harness/build.mjs';
@@ -42,13 +43,21 @@ async function main() {
   const server = await startCodeServer({
     installDir,
     stateDir,
-    settings: { ...testEnv.settings, 'workbench.colorTheme': 'Default Dark Modern', 'editor.hover.delay': 100 },
+    settings: {
+      ...testEnv.settings,
+      'workbench.colorTheme': 'Default Dark Modern',
+      'editor.hover.delay': 100,
+      'editor.minimap.enabled': false,
+      'diffEditor.renderSideBySide': true,
+      'diffEditor.useInlineViewWhenSpaceIsLimited': false,
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    },
     env: testEnv.env,
   });
   cleanups.push(server.stop);
   const browser = await launchChromium();
   cleanups.push(() => browser.close());
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: 1600, height: 960 } });
 
   const results = [];
   for (const { name, run } of uiChecks) {
@@ -64,6 +73,12 @@ async function main() {
     }
   }
   const failed = results.filter((r) => !r.ok).length;
+  if (process.argv.includes('--docs-images') && failed === 0) {
+    const docs = join(repoRoot, 'docs', 'images');
+    mkdirSync(docs, { recursive: true });
+    for (const f of ['environments-view.png', 'drift-hover.png', 'diff-editor.png', 'problems.png', 'status-bar.png']) copyFileSync(join(shots, f), join(docs, f));
+    console.log(`copied the README screenshots to ${docs}`);
+  }
   console.log(`\nscreenshots: ${shots}\n${results.length - failed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
 }

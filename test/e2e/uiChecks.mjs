@@ -58,6 +58,17 @@ export const uiChecks = [
     },
   },
   {
+    name: 'clicking the status bar offers the kubeconfig contexts',
+    async run({ page, shots }) {
+      await page.locator('.part.statusbar .statusbar-item', { hasText: /testbed-admin · \d+ drifted/ }).click({ timeout: TIMEOUT });
+      for (const ctx of ['testbed-admin', 'testbed-readonly']) {
+        await page.locator('.quick-input-list .monaco-list-row', { hasText: ctx }).first().waitFor({ timeout: TIMEOUT });
+      }
+      await page.screenshot({ path: join(shots, 'context-picker.png') });
+      await page.keyboard.press('Escape');
+    },
+  },
+  {
     name: 'a drifted line shows a squiggle, the live value and a hover',
     async run({ page, shots }) {
       await openFile(page, 'envs/prod/web-patch.yaml');
