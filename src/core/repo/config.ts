@@ -50,7 +50,8 @@ export interface RepoConfig {
 }
 
 const TOP_LEVEL_KEYS = ['environments', 'promotion', 'ignore', 'appliers', 'outOfBandManagers', 'controllerManagers', 'exact'];
-const ENVIRONMENT_KEYS = ['name', 'path', 'context', 'namespace', 'exact'];
+const ENVIRONMENT_KEYS = ['name', 'path', 'context', 'namespace', 'exact', 'tracking'];
+const TRACKING_KEYS = ['argocdApp', 'argocdLabel', 'fluxKustomization', 'labels'];
 const IGNORE_KEYS = ['group', 'kind', 'name', 'namespace', 'environments', 'jsonPointers', 'managedFieldsManagers'];
 const ENV_NAME = /^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -168,6 +169,7 @@ class Parser {
       const context = this.string(fields.get('context'), 'context');
       const namespace = this.string(fields.get('namespace'), 'namespace');
       const exact = fields.has('exact') ? this.boolean(fields.get('exact') ?? null, 'exact') : undefined;
+      const tracking = fields.has('tracking') ? this.tracking(fields.get('tracking') ?? null) : undefined;
       let ok = name !== undefined && path !== undefined;
       if (name !== undefined && !ENV_NAME.test(name)) {
         this.problems.push(this.loc.error(fields.get('name'), `environment name '${name}' may only contain letters, digits, '.', '_', '-' and '/'`));
@@ -191,7 +193,39 @@ class Parser {
       if (context !== undefined) env.context = context;
       if (namespace !== undefined) env.namespace = namespace;
       if (exact !== undefined) env.exact = exact;
+      if (tracking !== undefined) env.tracking = tracking;
       out.push(env);
+    }
+    return out;
+  }
+
+  /** How an environment's live objects are marked: `{ argocdApp?, argocdLabel?, fluxKustomization: ns/name, labels? }`. */
+  tracking(node: Node | null): TrackingOptions | undefined {
+    const map = this.map(node, 'tracking marks', '{ argocdApp?, argocdLabel?, fluxKustomization?: namespace/name, labels? }');
+    if (!map) return undefined;
+    const fields = this.fields(map, TRACKING_KEYS, 'tracking');
+    const out: TrackingOptions = {};
+    const app = this.string(fields.get('argocdApp'), 'argocdApp');
+    if (app !== undefined) out.argocdApp = app;
+    const label = this.string(fields.get('argocdLabel'), 'argocdLabel');
+    if (label !== undefined) out.argocdLabel = label;
+    const flux = this.string(fields.get('fluxKustomization'), 'fluxKustomization');
+    if (flux !== undefined) {
+      const m = /^([a-z0-9-]+)\/([a-z0-9.-]+)$/.exec(flux);
+      if (m) out.fluxKustomization = { namespace: m[1], name: m[2] };
+      else this.problems.push(this.loc.error(fields.get('fluxKustomization'), `fluxKustomization must be namespace/name (e.g. flux-system/apps), not '${flux}'`));
+    }
+    const labelsNode = fields.get('labels');
+    if (labelsNode !== undefined) {
+      if (!isMap(labelsNode)) this.problems.push(this.loc.error(labelsNode, 'labels must be a mapping of label keys to values'));
+      else {
+        const labels: Record<string, string> = {};
+        for (const pair of labelsNode.items) {
+          const value = this.string((pair.value as Node | null) ?? null, `label ${keyName(pair.key)}`);
+          if (value !== undefined) labels[keyName(pair.key)] = value;
+        }
+        out.labels = labels;
+      }
     }
     return out;
   }

@@ -50,6 +50,29 @@ describe('repo config (.gitops-drift.yaml)', () => {
     assert.equal(config.exact, false);
   });
 
+  it('reads tracking marks (for the Extra verdict) and points at bad ones', () => {
+    const text = [
+      'environments:', //                                       1
+      '  - name: prod', //                                      2
+      '    path: envs/prod', //                                 3
+      '    tracking:', //                                       4
+      '      argocdApp: shop-prod', //                          5
+      '      fluxKustomization: flux-system/apps', //           6
+      '      labels: { team: shop }', //                        7
+      '  - name: dev', //                                       8
+      '    path: envs/dev', //                                  9
+      '    tracking:', //                                       10
+      '      fluxKustomization: apps', //                       11
+      '      labels: [team]', //                                12
+    ].join('\n');
+    const { config } = parseRepoConfig(text);
+    assert.deepEqual(config.environments[0].tracking, { argocdApp: 'shop-prod', fluxKustomization: { namespace: 'flux-system', name: 'apps' }, labels: { team: 'shop' } });
+    assert.deepEqual(where(text), [
+      "11:26 error fluxKustomization must be namespace/name (e.g. flux-system/apps), not 'apps'",
+      '12:15 error labels must be a mapping of label keys to values',
+    ]);
+  });
+
   it('accepts several promotion chains', () => {
     const { config, problems } = parseRepoConfig('promotion:\n  - [dev, staging, prod-eu]\n  - [dev, prod-us]\n');
     assert.deepEqual(problems, []);
