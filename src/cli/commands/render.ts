@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
 import { formatLocation } from '../../core/model/location';
-import { keyString } from '../../core/model/resource';
 import { renderKustomization } from '../../core/render/kustomize';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
 
@@ -31,7 +30,7 @@ export const renderCommand: CliCommand = {
     const result = await renderKustomization(toPosix(rel) || '.', { fs: new NodeFileSystem(), repoRoot: toPosix(repoRoot) });
     for (const p of result.problems) io.stderr(`${p.severity}: ${p.location ? formatLocation(p.location) + ': ' : ''}${p.message}\n`);
     if (options.origins) {
-      const objects = result.objects.map((o) => ({ key: keyString(o.key), origins: Object.fromEntries(o.origins) }));
+      const objects = result.objects.map((o) => ({ key: o.key, origins: Object.fromEntries(o.origins) }));
       io.stdout(JSON.stringify({ objects }, null, 2) + '\n');
     } else {
       // YAML 1.1 quoting (like kustomize's go-yaml): `yes`, `on`, `0777` stay strings for 1.1 and 1.2 readers alike.

@@ -84,9 +84,10 @@ export function parseEnvFile(text: string, file: string): Array<{ key: string; v
     const line = raw.replace(/\r$/, '');
     if (line.trim() === '' || line.trimStart().startsWith('#')) return;
     const eq = line.indexOf('=');
-    if (eq < 0) throw new ProblemError({ severity: 'error', message: `env line '${line}' has no '=' (values from the process environment are not read)`, location: { file, line: i + 1, column: 1 } });
+    // The line is not quoted in the message: an env file may hold Secret values.
+    if (eq < 0) throw new ProblemError({ severity: 'error', message: `env line ${i + 1} has no '=' (values from the process environment are not read)`, location: { file, line: i + 1, column: 1 } });
     const key = line.slice(0, eq).trimStart();
-    if (/\s/.test(key)) throw new ProblemError({ severity: 'error', message: `invalid env key '${key}': it may not contain whitespace`, location: { file, line: i + 1, column: 1 } });
+    if (/\s/.test(key)) throw new ProblemError({ severity: 'error', message: `invalid env key on line ${i + 1}: it may not contain whitespace`, location: { file, line: i + 1, column: 1 } });
     out.push({ key, value: line.slice(eq + 1), line: i + 1 });
   });
   return out;
@@ -109,7 +110,7 @@ export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: s
   }
   for (const lit of strings(entry.entries.get('literals'))) {
     const eq = lit.value.indexOf('=');
-    if (eq <= 0) fail(`literal '${lit.value}' must be KEY=VALUE`, lit.origin);
+    if (eq <= 0) fail(`a literal must be KEY=VALUE`, lit.origin);
     put(lit.value.slice(0, eq), stripQuotes(lit.value.slice(eq + 1)), { ...lit.origin, kind: 'generatorLiteral' });
   }
   for (const f of strings(entry.entries.get('files'))) {

@@ -17,17 +17,15 @@ import { applyVars, readVar, type Var } from './filters/vars';
 import { absorb, generate, readOptions } from './generators';
 import { nameHash } from './hash';
 import { fail, isRemote, KNOWN, KUSTOMIZATION_FILES, maps, pairsOf, readFieldSpecs, scalarField, scalars, UNSUPPORTED, withKind } from './kustomizationFields';
-import { Loader, type RenderCache } from './loader';
+import { Loader } from './loader';
 import { sortLegacy } from './order';
 import { applyPatchEntry, type PatchContext } from './patches';
 import { describe, idString, nameOf, rememberName, type Resource } from './resource';
 import { getMap, getString, toPlain, TreeOrigins, tscalar, type TMap, type TNode } from './tree';
 import type { RenderedObject, RenderOptions, RenderResult } from './types';
 
-/** Render options plus an optional parse cache for warm renders. */
-export interface KustomizeOptions extends RenderOptions {
-  cache?: RenderCache;
-}
+/** Kept for callers that name it: the options are RenderOptions (which carry the optional parse cache). */
+export type KustomizeOptions = RenderOptions;
 
 interface Context extends PatchContext {
   sortOrder: 'legacy' | 'fifo';
@@ -57,8 +55,8 @@ export async function renderKustomization(dir: string, options: KustomizeOptions
   const problems: Problem[] = [];
   const warn = (message: string, at: SourceLocation) => problems.push({ severity: 'warning', message, location: { file: at.file, line: at.line, column: at.column } });
   const ctx: Context = { loader, warn, sortOrder: 'legacy', vars: [] };
-  const rootAt: SourceLocation = { file: dir, line: 0, column: 0 };
-  const abs = loader.resolve(repoRoot, dir, rootAt);
+  const abs = loader.resolve(repoRoot, dir, { file: dir, line: 0, column: 0 });
+  const rootAt: SourceLocation = { file: loader.rel(abs), line: 0, column: 0 };
   const resources = await build(ctx, abs, rootAt, 'Kustomization', []);
   for (const res of resources) {
     if (!res.needsHash) continue;

@@ -38,7 +38,8 @@ export class Loader {
   /** Repo-relative form of an absolute path. */
   rel(abs: string): string {
     if (abs === this.repoRoot) return '.';
-    return abs.startsWith(this.repoRoot + '/') ? abs.slice(this.repoRoot.length + 1) : abs;
+    const prefix = this.repoRoot === '/' ? '/' : this.repoRoot + '/';
+    return abs.startsWith(prefix) ? abs.slice(prefix.length) : abs;
   }
 
   /** Resolves `path` against `dir`; a path leaving the repo root is an error at `at`. */

@@ -2,6 +2,7 @@ import type { Origin, SourceLocation } from '../model/location';
 import type { Problem } from '../model/problem';
 import type { KubeObject, ResourceKey } from '../model/resource';
 import type { FileSystem } from '../ports';
+import type { RenderCache } from './loader';
 
 /** One object as `kustomize build` would print it, with where each of its values came from. */
 export interface RenderedObject {
@@ -32,4 +33,6 @@ export interface RenderOptions {
   fs: FileSystem;
   /** Absolute path of the repo root. Nothing outside it is ever read (kustomize's load restrictor). */
   repoRoot: string;
+  /** Parses kept between renders (createRenderCache in loader.ts): a warm render re-parses only changed files. */
+  cache?: RenderCache;
 }

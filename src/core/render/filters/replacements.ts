@@ -115,7 +115,8 @@ export function applyReplacement(resources: Resource[], replacement: TMap): void
   const srcOpts = options(source);
   if (srcOpts.delimiter !== undefined && found.kind === 'scalar') {
     const parts = String(found.value).split(srcOpts.delimiter);
-    if (srcOpts.index >= parts.length || srcOpts.index < 0) fail(`options.index ${srcOpts.index} is out of range for '${String(found.value)}'`, source);
+    // The value itself is not quoted: it may be a Secret's.
+    if (srcOpts.index >= parts.length || srcOpts.index < 0) fail(`options.index ${srcOpts.index} is out of range: '${fieldPath}' has ${parts.length} parts`, source);
     value = tscalar(untyped(parts[srcOpts.index]), found.origin);
   }
   const targets = replacement.entries.get('targets');
