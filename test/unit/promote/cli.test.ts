@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CliIO } from '../../../src/cli/command';
 import { runCli } from '../../../src/cli/main';
+import { SimpleGitAdapter } from '../../../src/node/simpleGit';
 import { DIGEST, shopFiles } from './shopRepo';
 import { TempRepo } from './tempRepo';
 
@@ -95,6 +100,26 @@ describe('gitops-drift promote / revert (real renderer, real git)', () => {
       assert.match((await cli('render', `${other.root}/envs/staging`)).out, /LOG_LEVEL: debug/);
     } finally {
       other.remove();
+    }
+  });
+
+  it('promote --commit --push pushes the new branch to the remote, and never forces', async () => {
+    const remote = mkdtempSync(join(tmpdir(), 'gitops-drift-remote-'));
+    try {
+      execFileSync('git', ['init', '-q', '--bare', remote]);
+      repo.git('remote', 'add', 'origin', remote);
+      const { code, out, err } = await cli('promote', '--from', 'dev', repo.root, '--images-only', '--commit', '--push', 'origin');
+      assert.equal(err, '');
+      assert.equal(code, 0);
+      const branch = /on new branch (\S+) /.exec(out)![1];
+      assert.match(out, /, pushed to origin\.$/m);
+      assert.equal(execFileSync('git', ['rev-parse', `refs/heads/${branch}`], { cwd: remote, encoding: 'utf8' }).trim(), repo.head());
+      // The remote branch moved on meanwhile: a second push of a diverged branch is rejected, not forced.
+      repo.git('commit', '-q', '--amend', '-m', 'rewritten');
+      await assert.rejects(new SimpleGitAdapter(repo.root).push(branch, 'origin'), /rejected|non-fast-forward|fetch first/);
+      assert.notEqual(execFileSync('git', ['rev-parse', `refs/heads/${branch}`], { cwd: remote, encoding: 'utf8' }).trim(), repo.head());
+    } finally {
+      rmSync(remote, { recursive: true, force: true });
     }
   });
 
