@@ -12,7 +12,7 @@ import { type ExtraDrift, findExtras } from './extras';
 import { isIgnored } from './ignore';
 import { type ManagedEntry, readOwnership } from './managedFields';
 import type { DriftOptions } from './options';
-import { childPointer, isMap, parentPointer, pointerSegments } from './pointer';
+import { childPointer, GlobSet, isMap, parentPointer, pointerSegments } from './pointer';
 import { foldStringData, isSecret, isSecretValuePath, maskSecretObject, maskSecretValue } from './secrets';
 
 /** An object diff: the drifted fields and the normalised pair behind them. */
@@ -24,15 +24,25 @@ export interface ObjectDiff {
   live: KubeObject;
 }
 
+/** What `diffObject` derives from the options; compile once per reconcile with `compileDriftOptions`. */
+export interface CompiledDriftOptions {
+  injected: GlobSet;
+}
+
+/** Compiles the parts of the options that are costly to derive per object. */
+export function compileDriftOptions(options: DriftOptions): CompiledDriftOptions {
+  return { injected: new GlobSet(injectedKeys(options)) };
+}
+
 /** Diffs one rendered object against the live object with the same key. */
-export function diffObject(rendered: RenderedObject, live: KubeObject, options: DriftOptions): ObjectDiff {
+export function diffObject(rendered: RenderedObject, live: KubeObject, options: DriftOptions, compiled = compileDriftOptions(options)): ObjectDiff {
   const key = rendered.key;
   const secret = isSecret(key);
   const desired = secret ? foldStringData(rendered.object) : rendered.object;
   const ownership = readOwnership(live);
   const walk = new DesiredWalk(key.kind, secret, ownership);
   walk.run(desired as Record<string, unknown>, live as Record<string, unknown>);
-  const extras = findExtras(live, ownership, walk.coverage, options, injectedKeys(options));
+  const extras = findExtras(live, ownership, walk.coverage, options, compiled.injected);
 
   const fields: FieldDrift[] = [];
   // Differences that are not drift (controller-owned, ignored): left out of the printed pair too.

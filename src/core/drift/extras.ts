@@ -11,7 +11,7 @@ import { type Coverage, labelOf, type RawDrift } from './compare';
 import { itemKey, itemLabel, listKeysFor } from './listKeys';
 import type { ManagedEntry, Ownership } from './managedFields';
 import type { DriftOptions } from './options';
-import { childPointer, GlobSet, isMap, pointerSegments, valueAt } from './pointer';
+import { childPointer, type GlobSet, isMap, pointerSegments, valueAt } from './pointer';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const CLIENT_SIDE_APPLY = 'kubectl-client-side-apply';
@@ -23,7 +23,7 @@ export interface ExtraDrift extends RawDrift {
 }
 
 /** Finds live values git does not set but an applier set before or a hand-run manager set since. */
-export function findExtras(live: KubeObject, ownership: Ownership, coverage: Coverage, options: DriftOptions, injected: string[]): ExtraDrift[] {
+export function findExtras(live: KubeObject, ownership: Ownership, coverage: Coverage, options: DriftOptions, injected: GlobSet): ExtraDrift[] {
   const ssaManaged = ownership.entries.some((e) => e.operation === 'Apply' && options.appliers.includes(e.manager));
   // A client-side apply, whatever its manager is called (`kubectl` before kubectl 1.19, Argo CD's client-side
   // mode): it wrote the last-applied annotation. At create it was credited with every API default, so only the
@@ -50,10 +50,17 @@ export function findExtras(live: KubeObject, ownership: Ownership, coverage: Cov
   if (!ssaManaged && lastApplied) for (const pointer of lastApplied) candidates.push({ pointer, cause: 'removal' });
 
   const found = new Map<string, ExtraDrift>();
-  const injectedKeys = new GlobSet(injected);
+  // List items found so far (reported whole): their other fields need no walk, unless a hand edit would explain
+  // an item only an applier's apply explains so far.
+  const itemRoots = new Map<string, 'removal' | 'outOfBand'>();
   for (const c of candidates) {
-    const drift = extraAt(live, c.pointer, coverage, ownership, injectedKeys);
+    if (c.pointer.startsWith('/status/')) continue;
+    let known = false;
+    for (const [root, cause] of itemRoots) if (c.pointer.startsWith(`${root}/`) && (cause === 'outOfBand' || c.cause === 'removal')) known = true;
+    if (known) continue;
+    const drift = extraAt(live, c.pointer, coverage, ownership, injected);
     if (!drift) continue;
+    if (drift.livePath !== c.pointer) itemRoots.set(drift.livePath as string, c.cause);
     const seen = found.get(drift.livePath as string);
     // One line per value; a hand edit explains it better than the applier's old apply.
     if (seen && !(seen.cause === 'removal' && c.cause === 'outOfBand')) continue;

@@ -206,7 +206,10 @@ function findItem(prefix: string, rest: string, list: unknown[]): number | undef
     return i < 0 ? undefined : i;
   }
   if (prefix !== 'k:' || !isMap(wanted)) return undefined;
-  const i = list.findIndex((item) => isMap(item) && Object.entries(wanted).every(([k, v]) => canonicalJson(item[k]) === canonicalJson(v)));
+  const entries = Object.entries(wanted);
+  // Key values are nearly always scalars: compare those directly.
+  const same = (a: unknown, b: unknown): boolean => a === b || (typeof b === 'object' && b !== null && canonicalJson(a) === canonicalJson(b));
+  const i = list.findIndex((item) => isMap(item) && entries.every(([k, v]) => same(item[k], v)));
   return i < 0 ? undefined : i;
 }
 

@@ -10,7 +10,7 @@ import type { KubeObject, ResourceKey } from '../model/resource';
 import { keyOf, keyString } from '../model/resource';
 import { formatLocation } from '../model/location';
 import type { RenderedObject } from '../render/types';
-import { diffObject, type ObjectDiff } from './diffObject';
+import { compileDriftOptions, diffObject, type ObjectDiff } from './diffObject';
 import type { DriftOptions } from './options';
 import { hasTracking, isTracked } from './tracking';
 
@@ -31,6 +31,7 @@ export function reconcile(desired: readonly RenderedObject[], live: LiveState, o
 /** Like `reconcile`, also returning the normalised pair of every compared object (for `unifiedDiff`). */
 export function reconcileDetailed(desired: readonly RenderedObject[], live: LiveState, options: DriftOptions): ReconcileDetail[] {
   const out: ReconcileDetail[] = [];
+  const compiled = compileDriftOptions(options);
   const seen = new Map<string, RenderedObject>();
   const paired = new Set<string>();
   for (const rendered of desired) {
@@ -56,7 +57,7 @@ export function reconcileDetailed(desired: readonly RenderedObject[], live: Live
     }
     paired.add(found.id as string);
     try {
-      const diff = diffObject(rendered, found.object, options);
+      const diff = diffObject(rendered, found.object, options, compiled);
       out.push({ result: { ...base, verdict: diff.fields.length ? 'Drifted' : 'InSync', fields: diff.fields }, diff, desired: rendered, live: found.object });
     } catch (e) {
       // One odd object must not sink the environment.
