@@ -97,8 +97,12 @@ export interface EngineOptions {
 
 /** A repo's environments and how they compare with the cluster. One per repo; cheap to keep around. */
 export class DriftEngine {
-  private model: RepoModel | undefined;
+  private model: Promise<RepoModel> | undefined;
   private readonly cache = new RenderCache();
+  /** Renders in flight, by root: concurrent checks of environments sharing a root render it once. */
+  private readonly rendering = new Map<string, Promise<RenderResult>>();
+  /** Every file reported changed, in order: a render that read one of them while in flight is not cached. */
+  private readonly changes: string[] = [];
   private readonly logger: Logger;
   private readonly pipeline: EnginePipeline;
 
@@ -109,12 +113,14 @@ export class DriftEngine {
 
   /** (Re)loads config and environments. Never throws for bad input: problems are in the result. */
   async load(): Promise<RepoModel> {
-    this.model = await loadRepository(this.options.fs, this.options.repoRoot, this.options.environmentSettings);
-    this.logger.debug(`loaded ${this.model.environments.length} environments (${this.model.problems.length} problems)`);
-    return this.model;
+    const loading = loadRepository(this.options.fs, this.options.repoRoot, this.options.environmentSettings);
+    this.model = loading;
+    const model = await loading;
+    this.logger.debug(`loaded ${model.environments.length} environments (${model.problems.length} problems)`);
+    return model;
   }
 
-  /** The loaded repo (loads it on first use). */
+  /** The loaded repo (loads it on first use, once however many callers ask at the same time). */
   async repo(): Promise<RepoModel> {
     return this.model ?? this.load();
   }
@@ -131,6 +137,16 @@ export class DriftEngine {
   async render(env: RepoEnvironment): Promise<RenderResult> {
     const cached = this.cache.get(env.path);
     if (cached) return cached;
+    let inFlight = this.rendering.get(env.path);
+    if (!inFlight) {
+      inFlight = this.renderUncached(env).finally(() => this.rendering.delete(env.path));
+      this.rendering.set(env.path, inFlight);
+    }
+    return inFlight;
+  }
+
+  private async renderUncached(env: RepoEnvironment): Promise<RenderResult> {
+    const changesBefore = this.changes.length;
     const fs = new RecordingFileSystem(this.options.fs, this.options.repoRoot);
     const started = Date.now();
     const dir = joinPath(this.options.repoRoot, env.path);
@@ -140,7 +156,9 @@ export class DriftEngine {
     if (generated !== undefined) {
       result.problems.unshift({ severity: 'warning', message: `no kustomization file: every manifest in ${env.path || '.'} is rendered, as Flux's kustomize-controller does`, location: { file: env.path || '.', line: 0, column: 0 } });
     }
-    this.cache.set(env.path, result, fs.reads, fs.listings);
+    // A file saved while this render ran may have been read before or after the save: do not keep the result.
+    const racing = this.changes.slice(changesBefore).some((f) => fs.reads.has(f) || fs.listings.has(f.slice(0, Math.max(0, f.lastIndexOf('/')))));
+    if (!racing) this.cache.set(env.path, result, fs.reads, fs.listings);
     this.logger.debug(`rendered ${env.path || '.'}: ${result.objects.length} objects from ${fs.reads.size} files in ${Date.now() - started} ms`);
     return result;
   }
@@ -150,6 +168,8 @@ export class DriftEngine {
    * cached renders that read different content; returns the environments to check again.
    */
   async fileChanged(file: string): Promise<FileChange> {
+    if (this.rendering.size === 0) this.changes.length = 0; // only renders in flight look back at them
+    this.changes.push(file);
     let content: string | undefined;
     try {
       content = await this.options.fs.readFile(joinPath(this.options.repoRoot, file));

@@ -58,6 +58,31 @@ describe('DriftEngine', () => {
     assert.equal((await engine.fileChanged('.gitops-drift.yaml')).reload, true);
   });
 
+  it('renders a root once for concurrent callers, and does not cache a render a save raced with', async () => {
+    const fs = repo();
+    const calls = { render: 0 };
+    const pipeline = fakePipeline(calls);
+    const render = pipeline.render;
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    pipeline.render = async (root, options) => {
+      const result = await render(root, options); // reads the files now...
+      await gate; // ...and finishes after the save below
+      return result;
+    };
+    const engine = new DriftEngine({ fs, repoRoot: '/r', pipeline });
+    const dev = await engine.environment('dev');
+    const both = Promise.all([engine.render(dev), engine.render(dev)]);
+    fs.write('/r/envs/dev/cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: app }\ndata: { level: trace }\n');
+    await engine.fileChanged('envs/dev/cm.yaml');
+    release();
+    const [a, b] = await both;
+    assert.equal(a, b);
+    assert.equal(calls.render, 1);
+    assert.deepEqual((await engine.render(dev)).objects[0].object.data, { level: 'trace' });
+    assert.equal(calls.render, 2);
+  });
+
   it('reports a render failure as the environment error, with its location among the problems', async () => {
     const pipeline = fakePipeline();
     pipeline.render = async () => {
