@@ -87,7 +87,8 @@ export class LiveSources {
       return await source;
     } catch (e) {
       if (!isClusterError(e)) throw e;
-      return { error: e.message, context: context || '(current context)' };
+      const hint = e.reason === 'kubeconfig' ? ' (to check against a recorded snapshot instead, pass --live-from FILE)' : '';
+      return { error: e.message + hint, context: context || '(current context)' };
     }
   }
 
