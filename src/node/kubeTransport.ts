@@ -59,6 +59,8 @@ const TLS_ERROR = /^(ERR_TLS_|ERR_SSL_|ERR_OSSL|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF
 export class KubeTransport {
   readonly stats: TransportStats = { requests: 0, retries: 0, bytes: 0 };
   private credentials: Promise<Credentials> | undefined;
+  /** Bumped whenever credentials are dropped, so a burst of 401s re-resolves them once, not once per request. */
+  private generation = 0;
   private disposed = false;
   private readonly base: URL;
   private readonly logger: Logger;
@@ -84,6 +86,7 @@ export class KubeTransport {
     for (let attempt = 0; ; attempt++) {
       let res: IncomingMessage;
       let body: Buffer;
+      const generation = this.generation;
       try {
         res = await this.send(path, accept, signal, false);
         body = await this.readBody(res);
@@ -97,7 +100,7 @@ export class KubeTransport {
       }
       if (res.statusCode === 401 && !refreshed) {
         refreshed = true;
-        this.credentials = undefined;
+        this.dropCredentials(generation);
         this.stats.retries++;
         continue;
       }
@@ -120,10 +123,11 @@ export class KubeTransport {
   async stream(path: string, signal: AbortSignal): Promise<{ status: number; body: NodeJS.ReadableStream & { destroy(): void } }> {
     let res: IncomingMessage;
     try {
+      const generation = this.generation;
       res = await this.send(path, 'application/json', signal, true);
       if (res.statusCode === 401) {
         res.resume();
-        this.credentials = undefined;
+        this.dropCredentials(generation);
         res = await this.send(path, 'application/json', signal, true);
       }
     } catch (e) {
@@ -177,6 +181,13 @@ export class KubeTransport {
     if (res.headers['content-encoding'] === 'gzip') body = await gunzipAsync(body);
     this.stats.bytes += body.length;
     return body;
+  }
+
+  /** Forgets the credentials a request used, unless another request already replaced them. */
+  private dropCredentials(usedGeneration: number): void {
+    if (usedGeneration !== this.generation) return;
+    this.generation++;
+    this.credentials = undefined;
   }
 
   private resolveCredentials(): Promise<Credentials> {

@@ -226,6 +226,30 @@ describe('KubeClusterReader over recorded API responses', function () {
     assert.deepEqual(await watch(), { status: 'error', message: 'watch /apis/apps/v1/namespaces/staging/deployments: HTTP 500: boom' });
   });
 
+  it('re-resolves credentials once for a burst of 401s (an expired exec token), not once per request', async () => {
+    const runs = join(server.dir, 'runs');
+    writeFileSync(runs, '');
+    const plugin = join(server.dir, 'plugin.js');
+    // First run hands out an expired token, later runs a fresh one.
+    writeFileSync(plugin, `const fs = require('fs'); const n = fs.readFileSync(process.env.RUNS, 'utf8').length; fs.appendFileSync(process.env.RUNS, 'x');
+process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: n ? 'fresh' : 'expired' } }));`);
+    const path = join(server.dir, 'kubeconfig-plugin');
+    writeFileSync(path, JSON.stringify({
+      clusters: [{ name: 'f', cluster: { server: server.url, 'certificate-authority': 'ca.crt' } }],
+      users: [{ name: 'u', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: process.execPath, args: [plugin], env: [{ name: 'RUNS', value: runs }] } } }],
+      contexts: [{ name: 'c', context: { cluster: 'f', user: 'u' } }],
+      'current-context': 'c',
+    }));
+    for (const [route, handler] of [...server.routes]) {
+      server.routes.set(route, (req, res) => (req.headers.authorization === 'Bearer fresh' ? handler(req, res) : replay('error-401-invalid-token')(req, res)));
+    }
+    const r = await createKubeClusterReader({ kubeconfigPath: path, allowExec: true, env: {} });
+    readers.push(r);
+    assert.equal((await r.resourceType('apps', 'Deployment'))?.resource, 'deployments');
+    assert.equal(readFileSync(runs, 'utf8'), 'xx', 'the plugin ran twice: once at first, once after the 401s');
+    assert.equal(r.stats.requests, 4);
+  });
+
   it("names a missing credential plugin with the kubeconfig's installHint", async () => {
     const path = join(server.dir, 'kubeconfig-exec');
     writeFileSync(path, `clusters: [{name: f, cluster: {server: '${server.url}', certificate-authority: ca.crt}}]
