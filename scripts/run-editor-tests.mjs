@@ -86,7 +86,7 @@ async function main() {
   const summaryFile = join(reportDir, 'summary.json');
   if (existsSync(reportFile)) process.stdout.write(readFileSync(reportFile, 'utf8'));
   if (!existsSync(summaryFile)) {
-    console.error(`the editor tests wrote no summary (exit code ${exitCode}); the extension host may have failed to load the tests`);
+    console.error(`the editor tests wrote no summary (exit code ${exitCode}): the editor did not start, or its extension host could not load the tests (see above)`);
     console.log('0 passed, 1 failed');
     return 1;
   }

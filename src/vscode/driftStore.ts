@@ -113,6 +113,8 @@ export class DriftStore extends Disposable {
         s.onLiveChange((context) => this.liveChanged(context));
         return s;
       });
+      // A session that failed to load is not kept: the next refresh tries again.
+      this.session.catch(() => (this.session = undefined));
     }
     return this.session;
   }

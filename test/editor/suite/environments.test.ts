@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { keyString } from '../../../src/core/model/resource';
 import type { TreeElement } from '../../../src/vscode/views/treeElements';
 import { activeApi, engineReports, testbed } from '../support';
@@ -58,5 +58,39 @@ describe('Environments view', function () {
     assert.equal(await verdictOf('prod', 'Deployment', 'web'), 'Drifted');
     assert.equal(await verdictOf('dev', 'CronJob', 'cart-cleanup'), 'Missing');
     assert.equal(await verdictOf('dev', 'Deployment', 'web'), 'InSync');
+  });
+});
+
+describe('tree commands', function () {
+  const tb = testbed();
+  const web = { env: 'prod', key: { group: 'apps', kind: 'Deployment', namespace: 'shop-prod', name: 'web' } };
+  before(async function () {
+    if (!tb) this.skip();
+    await activeApi();
+  });
+
+  it('Open Source opens the file and line where the object is declared', async () => {
+    await vscode.commands.executeCommand('gitopsDrift.openSource', web);
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor?.document.uri.fsPath.endsWith('base/web-deployment.yaml'), editor?.document.uri.fsPath);
+    assert.equal(editor!.selection.active.line, 0);
+  });
+
+  it('Copy Name puts the object name on the clipboard', async () => {
+    await vscode.env.clipboard.writeText('');
+    await vscode.commands.executeCommand('gitopsDrift.copyName', web);
+    assert.equal(await vscode.env.clipboard.readText(), 'web');
+  });
+
+  it('Show Rendered Environment opens the rendered YAML of the environment', async () => {
+    await vscode.commands.executeCommand('gitopsDrift.showRendered', { type: 'environment', id: 'env:prod', env: 'prod' });
+    const doc = vscode.window.activeTextEditor?.document;
+    assert.equal(doc?.languageId, 'yaml');
+    assert.ok(doc.isUntitled);
+    const text = doc.getText();
+    assert.match(text, /^# prod: rendered from envs\/prod\n/);
+    assert.match(text, /^kind: HorizontalPodAutoscaler$/m);
+    assert.match(text, /^  namespace: shop-prod$/m);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 });
