@@ -94,8 +94,27 @@ const CONTAINER_PORT_PROTOCOL = /^\/(?:containers|initContainers|ephemeralContai
 const PROBE_FIELD = /^\/(?:containers|initContainers)\/\d+\/(?:livenessProbe|readinessProbe|startupProbe)\/([^/]+)$/;
 const SERVICE_PORT = /^\/spec\/ports\/(\d+)\/(protocol|targetPort)$/;
 
-/** Whether `value`, found at `pointer` in a live object of `kind` where git sets nothing, is the API default there. */
+/** Values the server assigns when git leaves them out (any value is what git asked for). */
+const SERVER_ASSIGNED: Record<string, RegExp> = {
+  Service: /^\/spec\/(?:clusterIP|clusterIPs|ipFamilies|healthCheckNodePort|ports\/\d+\/nodePort)$/,
+  PersistentVolumeClaim: /^\/spec\/volumeName$/,
+  Pod: /^\/spec\/nodeName$/,
+};
+
+/** kubelet's pull policy default: `Always` for `:latest` or an untagged image, else `IfNotPresent`. */
+function defaultPullPolicy(image: unknown): string | undefined {
+  if (typeof image !== 'string') return undefined;
+  if (image.includes('@')) return 'IfNotPresent';
+  const tag = /:([^:/]+)$/.exec(image)?.[1];
+  return !tag || tag === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
+/**
+ * Whether `value`, found at `pointer` in a live object of `kind` where git sets nothing, is the API default there
+ * (or a value the server assigns, like a Service's clusterIP).
+ */
 export function isApiDefault(kind: string, pointer: string, value: unknown, live: Record<string, unknown>): boolean {
+  if (SERVER_ASSIGNED[kind]?.test(pointer)) return true;
   const byKind = BY_KIND[kind];
   if (byKind && pointer in byKind) return byKind[pointer] === value;
   const service = kind === 'Service' ? SERVICE_PORT.exec(pointer) : null;
@@ -115,6 +134,10 @@ export function isApiDefault(kind: string, pointer: string, value: unknown, live
   const probe = PROBE_FIELD.exec(rest);
   if (probe) return probe[1] in PROBE && PROBE[probe[1]] === value;
   const container = CONTAINER_FIELD.exec(rest);
+  if (container && container[1] === 'imagePullPolicy') {
+    const item = pointer.slice(0, pointer.lastIndexOf('/')).split('/').slice(1).reduce<unknown>((node, seg) => (Array.isArray(node) ? node[Number(seg)] : isMap(node) ? node[seg] : undefined), live);
+    return isMap(item) && defaultPullPolicy(item.image) === value;
+  }
   if (container) return container[1] in CONTAINER && CONTAINER[container[1]] === value;
   return false;
 }

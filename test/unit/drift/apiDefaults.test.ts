@@ -1,0 +1,38 @@
+import { strict as assert } from 'node:assert';
+import { isApiDefault } from '../../../src/core/drift/apiDefaults';
+import { recorded } from './support';
+
+describe('API defaults (fields git does not set)', () => {
+  const web = recorded('recorded/object-deployment-dev-web.json') as unknown as Record<string, unknown>;
+  const svc = recorded('recorded/object-service-dev-web.json') as unknown as Record<string, unknown>;
+
+  it('knows the workload, pod and container defaults the recorded Deployment carries', () => {
+    for (const [pointer, value] of [
+      ['/spec/revisionHistoryLimit', 10],
+      ['/spec/progressDeadlineSeconds', 600],
+      ['/spec/strategy/rollingUpdate/maxSurge', '25%'],
+      ['/spec/template/spec/dnsPolicy', 'ClusterFirst'],
+      ['/spec/template/spec/schedulerName', 'default-scheduler'],
+      ['/spec/template/spec/containers/0/terminationMessagePath', '/dev/termination-log'],
+      ['/spec/template/spec/containers/0/imagePullPolicy', 'IfNotPresent'],
+      ['/spec/template/spec/containers/0/ports/0/protocol', 'TCP'],
+    ] as const) assert.ok(isApiDefault('Deployment', pointer, value, web), pointer);
+  });
+
+  it('says no for other values, other kinds and unknown fields', () => {
+    assert.ok(!isApiDefault('Deployment', '/spec/revisionHistoryLimit', 3, web));
+    assert.ok(!isApiDefault('Deployment', '/spec/template/spec/containers/0/imagePullPolicy', 'Always', web), 'nginx:1.25 pulls IfNotPresent');
+    assert.ok(!isApiDefault('Deployment', '/spec/template/spec/containers/0/image', 'nginx:1.25', web));
+    assert.ok(!isApiDefault('Widget', '/spec/replicas', 1, web));
+    assert.ok(!isApiDefault('CronJob', '/spec/suspend', true, web));
+  });
+
+  it('treats server-assigned Service fields and the port-derived targetPort as git asked', () => {
+    assert.ok(isApiDefault('Service', '/spec/clusterIP', '10.105.46.115', svc));
+    assert.ok(isApiDefault('Service', '/spec/ports/0/nodePort', 31080, svc));
+    assert.ok(isApiDefault('Service', '/spec/ports/0/targetPort', 80, svc));
+    assert.ok(!isApiDefault('Service', '/spec/ports/0/targetPort', 8080, svc));
+    assert.ok(isApiDefault('Service', '/spec/externalTrafficPolicy', 'Cluster', svc));
+    assert.ok(!isApiDefault('Service', '/spec/type', 'NodePort', svc));
+  });
+});
