@@ -79,7 +79,10 @@ export class LiveCache {
     this.logger = options.logger ?? silentLogger;
   }
 
-  /** The live state for `desired`, listing (and starting to watch) only scopes not yet cached. */
+  /**
+   * The live state for `desired`, listing (and starting to watch) only scopes not yet cached. The objects are
+   * the cache's own (no copy, so a re-read stays cheap): treat them as read-only.
+   */
   async read(desired: readonly KubeObject[], options: { defaultNamespace: string }): Promise<LiveState> {
     if (this.disposed) throw new Error('LiveCache used after dispose()');
     const plan = await planScopes(desired, this.reader, options.defaultNamespace);
