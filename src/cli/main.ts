@@ -8,9 +8,10 @@ import { diffCommand } from './commands/diff';
 import { snapshotCommand } from './commands/snapshot';
 import { promoteCommand } from './commands/promote';
 import { revertCommand } from './commands/revert';
+import { putBackCommand } from './commands/putBack';
 
 /** Every subcommand, in the order `--help` lists them. */
-const commands: CliCommand[] = [renderCommand, envsCommand, checkCommand, diffCommand, snapshotCommand, promoteCommand, revertCommand];
+const commands: CliCommand[] = [renderCommand, envsCommand, checkCommand, diffCommand, snapshotCommand, promoteCommand, revertCommand, putBackCommand];
 
 const VERSION = '0.1.0';
 

@@ -1,0 +1,85 @@
+import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
+import { keyLabel, type KubeObject } from '../../core/model/resource';
+import { applyPutLiveBack, describeConflicts, previewPutLiveBack } from '../../core/promote/putLiveBack';
+import { RefusedError } from '../../core/promote/refusal';
+import { cliLogger, LiveSources, openRepo, repoRootArg } from './driftCommon';
+
+const usage = `Usage: gitops-drift put-back [REPO] --env NAME [--only KIND/NAME,...] [--delete-extra]
+                             [--apply [--force-conflicts]] [--context CTX] [--kubeconfig PATH] [--allow-exec]
+
+Puts the cluster back to what git says for one environment: every Drifted and Missing object (or only those named)
+is server-side applied with field manager gitops-drift. Without --apply it only shows the server's dry-run as a
+diff. Fields that other managers own are only taken over with --force-conflicts. Extra objects (in the cluster,
+not in git) are deleted only with --delete-extra.
+
+Options:
+  --env NAME          the environment
+  --only LIST         only these objects, e.g. Deployment/web,ConfigMap/web-config-abc123
+  --delete-extra      also delete the environment's Extra objects
+  --apply             apply for real (the default is the dry-run preview)
+  --force-conflicts   with --apply: take over fields other field managers own
+  --context CTX       kube context (default: the environment's, else the current one)
+  --kubeconfig PATH   kubeconfig file (default: KUBECONFIG, else ~/.kube/config)
+  --allow-exec        allow credential plugins (exec) named by the kubeconfig
+
+Exit codes: 0 done (or nothing to do), 1 preview only and something would change, 2 error, refused or conflicts.`;
+
+/** `gitops-drift put-back`: the SSA dry-run preview of putting an environment back to desired, and the apply. */
+export const putBackCommand: CliCommand = {
+  name: 'put-back',
+  summary: 'Put drifted objects back to what git says (server-side apply dry-run preview; --apply to write)',
+  usage,
+  async run(args: string[], io: CliIO): Promise<number> {
+    const { options, positionals } = parseArgs(args, { strings: ['env', 'only', 'context', 'kubeconfig'], booleans: ['delete-extra', 'apply', 'force-conflicts', 'allow-exec'] });
+    if (positionals.length > 1) throw new UsageError('expected at most one REPO');
+    if (typeof options.env !== 'string') throw new UsageError('--env NAME is required');
+    if (options['force-conflicts'] && !options.apply) throw new UsageError('--force-conflicts needs --apply');
+    const only = typeof options.only === 'string' ? new Set(options.only.split(',').map((s) => s.trim().toLowerCase())) : undefined;
+    const repoRoot = await repoRootArg(positionals[0], io);
+    const { engine } = await openRepo(repoRoot, io);
+    const env = await engine.environment(options.env);
+    const sources = new LiveSources({ context: options.context as string | undefined, kubeconfig: options.kubeconfig as string | undefined, allowExec: Boolean(options['allow-exec']), exact: true }, io);
+    const live = await sources.forEnvironment(env);
+    if ('error' in live) throw new RefusedError(live.error);
+    if (!live.writer) throw new RefusedError(`no cluster writer for ${live.context}`);
+    const report = await engine.check(env, live);
+    if (report.error) throw new RefusedError(`${env.name}: ${report.error}`);
+    const picked = report.resources.filter((r) => !only || only.has(`${r.key.kind}/${r.key.name}`.toLowerCase()));
+    if (only) {
+      const unknown = [...only].filter((o) => !report.resources.some((r) => `${r.key.kind}/${r.key.name}`.toLowerCase() === o));
+      if (unknown.length) throw new UsageError(`--only names objects ${env.name} does not have: ${unknown.join(', ')}`);
+    }
+    const rendered = await engine.render(env);
+    const apply = picked
+      .filter((r) => r.verdict === 'Drifted' || r.verdict === 'Missing')
+      .flatMap((r) => {
+        const o = rendered.objects.find((x) => x.key.group === r.key.group && x.key.kind === r.key.kind && x.key.name === r.key.name && (x.key.namespace || r.key.namespace) === r.key.namespace);
+        return o ? [r.key.namespace && !o.object.metadata.namespace ? { ...o.object, metadata: { ...o.object.metadata, namespace: r.key.namespace } } : o.object] : [];
+      });
+    const extras = picked.filter((r) => r.verdict === 'Extra');
+    const remove: KubeObject[] = options['delete-extra'] ? extras.map((r) => ({ apiVersion: r.apiVersion, kind: r.key.kind, metadata: { name: r.key.name, namespace: r.key.namespace } })) : [];
+    if (extras.length && !options['delete-extra']) io.stderr(`note: ${extras.length} Extra object(s) kept (use --delete-extra to delete them): ${extras.map((r) => keyLabel(r.key)).join(', ')}\n`);
+    if (!apply.length && !remove.length) {
+      io.stdout(`${env.name}: nothing to put back.\n`);
+      return 0;
+    }
+    const logger = cliLogger(io);
+    const preview = await previewPutLiveBack(live.writer, { apply, delete: remove }, logger);
+    for (const item of preview.items) {
+      io.stdout(`${item.action} ${keyLabel(item.key)}${item.error ? `: dry-run failed: ${item.error}` : ''}\n`);
+      if (item.diff) io.stdout(item.diff.replace(/^=+\n/, ''));
+    }
+    const conflicted = preview.items.filter((i) => i.conflicts.length);
+    if (conflicted.length) io.stdout(`\nConflicts with other field managers (taken over only with --force-conflicts): ${describeConflicts(conflicted)}\n`);
+    const changing = preview.items.filter((i) => i.action !== 'unchanged');
+    if (!options.apply) {
+      io.stdout(`\nDry run against ${live.context}: nothing was changed (run with --apply to apply${conflicted.length ? ' and --force-conflicts to take the fields over' : ''}).\n`);
+      return changing.length ? 1 : 0;
+    }
+    const results = await applyPutLiveBack(live.writer, preview, { forceConflicts: Boolean(options['force-conflicts']) }, logger);
+    for (const r of results) {
+      io.stdout(`${r.status} ${keyLabel(r.key)}${r.message ? `: ${r.message}` : ''}${r.status === 'applied' && !r.matchesPreview ? ' (the object changed since the preview; check it)' : ''}\n`);
+    }
+    return results.some((r) => r.status === 'failed') ? 2 : 0;
+  },
+};
