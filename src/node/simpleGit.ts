@@ -157,14 +157,13 @@ export class SimpleGitAdapter implements Git {
 /** `git ls-tree -r` of the repo folder at `rev`: path (relative to the folder) → blob id. */
 async function lsTree(git: SimpleGit, rev: string): Promise<Map<string, string>> {
   const tree = new Map<string, string>();
-  const sha = (await git.raw(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]).catch(() => '')).trim();
-  if (!sha) return tree;
-  // Run from the folder with --full-tree off: paths come relative to it, limited to it.
-  const out = await git.raw(['ls-tree', '-r', '-z', sha, '.']);
+  // One process per revision: ls-tree itself fails on a revision that names no commit (a root commit's parent).
+  const out = await git.raw(['ls-tree', '-r', '-z', `${rev}^{tree}`, '.']).catch(() => '');
   for (const entry of out.split('\0')) {
     const tab = entry.indexOf('\t');
     if (tab < 0) continue;
     const [, type, id] = entry.slice(0, tab).split(' ');
+    // Run from the repo folder: paths come relative to it, limited to it.
     if (type === 'blob') tree.set(entry.slice(tab + 1), id);
   }
   return tree;

@@ -124,7 +124,8 @@ describe('promote (real git repository)', () => {
   });
 
   it('commits the chosen items on promote/dev-to-staging-<short> with a message listing what moved', async () => {
-    repo.write({ 'README.md': 'unrelated work in progress\n' });
+    repo.write({ 'README.md': 'unrelated work in progress\n', 'envs/dev/notes.txt': 'staged, unrelated\n' });
+    repo.git('add', 'envs/dev/notes.txt');
     const chosen = plan.items.filter((i) => i.defaultSelected);
     const result = await commitPromotion(plan, chosen, { git: new SimpleGitAdapter(repo.root), readFile: readRepoFile, logger: silentLogger });
     assert.match(result.branch, /^promote\/dev-to-staging-[0-9a-f]{7}$/);
@@ -142,9 +143,10 @@ describe('promote (real git repository)', () => {
       ].join('\n'),
     );
     assert.equal(repo.git('show', '--name-only', '--format=', 'HEAD').trim(), 'envs/staging/kustomization.yaml\nenvs/staging/sidecar.yaml');
-    // The replicas were not chosen; the unrelated file is still there, uncommitted.
+    // The replicas were not chosen.
     assert.match(repo.read('envs/staging/sidecar.yaml'), /replicas: 3/);
-    assert.equal(repo.status(), '?? README.md\n');
+    // Unrelated work stays as it was: the staged file staged, the untracked one untracked, neither committed.
+    assert.equal(repo.status(), 'A  envs/dev/notes.txt\n?? README.md\n');
   });
 
   it('refuses when a file it would edit has uncommitted changes, naming it and changing nothing', async () => {
