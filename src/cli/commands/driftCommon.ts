@@ -8,7 +8,7 @@ import type { Problem } from '../../core/model/problem';
 import type { Logger } from '../../core/ports';
 import type { RepoEnvironment } from '../../core/repo/config';
 import type { RepoModel } from '../../core/repo/repository';
-import { parseSnapshot, SnapshotReader } from '../../core/repo/snapshot';
+import { type LiveSnapshot, parseSnapshot, type SnapshotSection, snapshotSectionFor, SnapshotReader } from '../../core/repo/snapshot';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
 import { createKubeClusterReader } from '../../node/kubeClusterReader';
 import { createKubeApplier } from '../../node/kubeApplier';
@@ -60,7 +60,8 @@ export interface LiveOptions {
  * (reused across environments that share it). A context that cannot be reached is that environment's error.
  */
 export class LiveSources {
-  private snapshot: Promise<LiveSource> | undefined;
+  private snapshot: Promise<LiveSnapshot> | undefined;
+  private readonly replays = new Map<SnapshotSection, LiveSource>();
   private readonly readers = new Map<string, Promise<LiveSource>>();
 
   constructor(
@@ -70,7 +71,15 @@ export class LiveSources {
 
   /** The source for `env`, or the error message when its cluster cannot be reached at all. */
   async forEnvironment(env: RepoEnvironment): Promise<LiveSource | { error: string; context: string }> {
-    if (this.options.liveFrom) return (this.snapshot ??= this.loadSnapshot(this.options.liveFrom));
+    if (this.options.liveFrom) {
+      const file = this.options.liveFrom;
+      const snap = await (this.snapshot ??= this.loadSnapshot(file));
+      const section = snapshotSectionFor(snap, env.name, this.options.context ?? env.context);
+      if (typeof section === 'string') return { error: `${file}: ${section}`, context: `snapshot:${file}` };
+      let source = this.replays.get(section);
+      if (!source) this.replays.set(section, (source = { reader: new SnapshotReader(section, file), context: `snapshot:${file}`, secretSalt: snap.secrets.salt }));
+      return source;
+    }
     const context = this.options.context ?? env.context ?? '';
     let source = this.readers.get(context);
     if (!source) {
@@ -92,7 +101,7 @@ export class LiveSources {
     }
   }
 
-  private async loadSnapshot(file: string): Promise<LiveSource> {
+  private async loadSnapshot(file: string): Promise<LiveSnapshot> {
     const abs = path.resolve(this.io.cwd, file);
     let text: string;
     try {
@@ -100,8 +109,7 @@ export class LiveSources {
     } catch (e) {
       throw new UsageError(`cannot read --live-from ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
     }
-    const snap = parseSnapshot(text, file);
-    return { reader: new SnapshotReader(snap, file), context: `snapshot:${file}`, secretSalt: snap.secrets.salt };
+    return parseSnapshot(text, file);
   }
 }
 

@@ -3,14 +3,14 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
 import { formatProblem } from '../../core/engine';
-import { RecordingReader, serializeSnapshot } from '../../core/repo/snapshot';
+import { buildSnapshot, RecordingReader, serializeSnapshot } from '../../core/repo/snapshot';
 import { LiveSources, openRepo, repoRootArg } from './driftCommon';
 
 const usage = `Usage: gitops-drift snapshot [REPO] --out FILE [--env NAME] [--context CTX] [--kubeconfig PATH] [--allow-exec]
 
-Saves what the cluster holds for the environments of REPO (the same LISTs \`check\` makes: every kind and
+Saves what the clusters hold for the environments of REPO (the same LISTs \`check\` makes: every kind and
 namespace their desired state touches) to FILE, so \`gitops-drift check --live-from FILE\` can diff against it
-without a cluster.
+without a cluster. Environments on several kube contexts get one section each.
 
 Secret values are never written: each is replaced by a salted SHA-256 hash (salt random per snapshot), which is
 enough to tell "same" from "differs" and nothing more. The hash of a weak password can still be guessed by
@@ -33,12 +33,10 @@ export const snapshotCommand: CliCommand = {
     if (positionals.length > 1) throw new UsageError('expected at most one REPO');
     if (typeof options.out !== 'string') throw new UsageError('--out FILE is required');
     const { engine, selected } = await openRepo(await repoRootArg(positionals[0], io), io, options.env as string | undefined);
-    const contexts = new Set(selected.map((e) => (options.context as string | undefined) ?? e.context ?? ''));
-    if (contexts.size > 1) throw new UsageError(`a snapshot holds one cluster, and these environments use several contexts (${[...contexts].map((c) => c || '(current)').join(', ')}): pass --env or --context`);
     const sources = new LiveSources({ context: options.context as string | undefined, kubeconfig: options.kubeconfig as string | undefined, allowExec: Boolean(options['allow-exec']) }, io);
     const salt = randomBytes(16).toString('hex');
-    let recorder: RecordingReader | undefined;
-    let context = '';
+    // One recorder per kube context: environments on several clusters give a snapshot with one section each.
+    const recorders = new Map<string, { recorder: RecordingReader; environments: string[] }>();
     let failed = false;
     for (const env of selected) {
       const source = await sources.forEnvironment(env);
@@ -47,20 +45,21 @@ export const snapshotCommand: CliCommand = {
         failed = true;
         continue;
       }
-      recorder ??= new RecordingReader(source.reader, salt);
-      context = source.context;
-      const report = await engine.check(env, { ...source, reader: recorder });
+      let entry = recorders.get(source.context);
+      if (!entry) recorders.set(source.context, (entry = { recorder: new RecordingReader(source.reader, salt), environments: [] }));
+      entry.environments.push(env.name);
+      const report = await engine.check(env, { ...source, reader: entry.recorder });
       for (const p of report.problems) io.stderr(`${p.severity}: ${formatProblem(p)}\n`);
       if (report.error) {
         io.stderr(`${env.name}: ${report.error}\n`);
         failed = true;
       }
     }
-    if (failed || !recorder) {
+    if (failed || !recorders.size) {
       io.stderr('nothing written: not every environment could be read\n');
       return 2;
     }
-    const snapshot = recorder.snapshot(new Date().toISOString(), context);
+    const snapshot = buildSnapshot(new Date().toISOString(), salt, [...recorders].map(([context, e]) => e.recorder.section(context, e.environments)));
     const out = path.resolve(io.cwd, options.out);
     // Write beside the target, then rename: a reader never sees half a snapshot.
     const tmp = `${out}.${process.pid}.tmp`;
@@ -71,9 +70,11 @@ export const snapshotCommand: CliCommand = {
       await rm(tmp, { force: true });
       throw new Error(`cannot write ${options.out}: ${(e as Error).message}`);
     }
-    const objects = snapshot.scopes.reduce((n, s) => n + (s.status === 'ok' ? s.items.length : 0), 0);
-    const failures = snapshot.scopes.filter((s) => s.status !== 'ok').length;
-    io.stderr(`saved ${objects} objects from ${snapshot.scopes.length} lists${failures ? ` (${failures} could not be read)` : ''} for ${selected.map((e) => e.name).join(', ')} to ${options.out}; Secret values are hashed\n`);
+    const scopes = (snapshot.clusters ?? [snapshot]).flatMap((c) => c.scopes);
+    const objects = scopes.reduce((n, s) => n + (s.status === 'ok' ? s.items.length : 0), 0);
+    const failures = scopes.filter((s) => s.status !== 'ok').length;
+    const clusters = recorders.size > 1 ? ` from ${recorders.size} clusters` : '';
+    io.stderr(`saved ${objects} objects from ${scopes.length} lists${clusters}${failures ? ` (${failures} could not be read)` : ''} for ${selected.map((e) => e.name).join(', ')} to ${options.out}; Secret values are hashed\n`);
     return 0;
   },
 };

@@ -22,19 +22,33 @@ export type SnapshotScope = { group: string; kind: string; namespace: string } &
   | { status: 'error'; message: string }
 );
 
-/** The file's content. */
-export interface LiveSnapshot {
+/** What one cluster answered: the types asked for (served or not) and the LISTs made. */
+export interface SnapshotSection {
+  resourceTypes: (ResourceType | { group: string; kind: string; served: false })[];
+  scopes: SnapshotScope[];
+}
+
+/** One cluster of a snapshot that spans several kube contexts. */
+export interface SnapshotCluster extends SnapshotSection {
+  context: string;
+  /** The environments recorded through this context. */
+  environments: string[];
+}
+
+/** The file's content: one cluster at the top level, or several under `clusters`. */
+export interface LiveSnapshot extends SnapshotSection {
   apiVersion: typeof SNAPSHOT_API_VERSION;
   kind: typeof SNAPSHOT_KIND;
   /** RFC 3339. */
   takenAt: string;
-  /** Kube context the snapshot was read through, for the record. */
+  /** Kube context the snapshot was read through, for the record (single-cluster form). */
   context?: string;
+  /** The environments recorded (single-cluster form). */
+  environments?: string[];
   /** How Secret values are stored: always hashed (see snapshotSecrets.ts), with this snapshot's salt. */
   secrets: { mode: 'sha256'; salt: string };
-  /** Types asked for, served or not (`resource: ''` = not served). */
-  resourceTypes: (ResourceType | { group: string; kind: string; served: false })[];
-  scopes: SnapshotScope[];
+  /** Several clusters, one per kube context (the top-level lists are then empty). */
+  clusters?: SnapshotCluster[];
 }
 
 /**
@@ -65,13 +79,37 @@ export class RecordingReader implements ClusterReader {
     return outcome.status === 'ok' && scope.status === 'ok' ? { ...outcome, items: scope.items } : outcome;
   }
 
-  /** The snapshot of everything recorded so far. */
-  snapshot(takenAt: string, context?: string): LiveSnapshot {
+  /** Everything recorded so far, as one cluster of a snapshot. */
+  section(context: string, environments: string[]): SnapshotCluster {
     const byKey = <T>(m: Map<string, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
-    const snap: LiveSnapshot = { apiVersion: SNAPSHOT_API_VERSION, kind: SNAPSHOT_KIND, takenAt, secrets: { mode: 'sha256', salt: this.salt }, resourceTypes: byKey(this.types), scopes: byKey(this.scopes) };
-    if (context) snap.context = context;
-    return snap;
+    return { context, environments, resourceTypes: byKey(this.types), scopes: byKey(this.scopes) };
   }
+
+  /** A single-cluster snapshot of everything recorded so far. */
+  snapshot(takenAt: string, context?: string, environments: string[] = []): LiveSnapshot {
+    return buildSnapshot(takenAt, this.salt, [this.section(context ?? '', environments)]);
+  }
+}
+
+/** A snapshot of the given clusters (recorded with the same salt): flat for one, under `clusters` for several. */
+export function buildSnapshot(takenAt: string, salt: string, clusters: SnapshotCluster[]): LiveSnapshot {
+  const base = { apiVersion: SNAPSHOT_API_VERSION, kind: SNAPSHOT_KIND, takenAt, secrets: { mode: 'sha256', salt } } as const;
+  if (clusters.length !== 1) return { ...base, resourceTypes: [], scopes: [], clusters };
+  const [only] = clusters;
+  const snap: LiveSnapshot = { ...base, resourceTypes: only.resourceTypes, scopes: only.scopes };
+  if (only.context) snap.context = only.context;
+  if (only.environments.length) snap.environments = only.environments;
+  return snap;
+}
+
+/**
+ * The part of a snapshot to replay for an environment: the only cluster, else the one that recorded this
+ * environment, else the one of its kube context; a message saying what is missing otherwise.
+ */
+export function snapshotSectionFor(snap: LiveSnapshot, environment: string, context?: string): SnapshotSection | string {
+  if (!snap.clusters) return snap;
+  const found = snap.clusters.find((c) => c.environments.includes(environment)) ?? snap.clusters.find((c) => context !== undefined && c.context === context);
+  return found ?? `the snapshot holds no cluster for environment '${environment}'${context ? ` (context ${context})` : ''}: it has ${snap.clusters.map((c) => `${c.context} (${c.environments.join(', ')})`).join('; ')}`;
 }
 
 /** Replays a snapshot as a cluster. A LIST the snapshot does not hold is an error naming what to re-take. */
@@ -79,7 +117,7 @@ export class SnapshotReader implements ClusterReader {
   private readonly scopes = new Map<string, SnapshotScope>();
 
   constructor(
-    readonly snapshot: LiveSnapshot,
+    readonly snapshot: SnapshotSection,
     private readonly file: string,
   ) {
     for (const s of snapshot.scopes) this.scopes.set(`${s.group}/${s.kind}/${s.namespace}`, s);
@@ -119,12 +157,21 @@ export function parseSnapshot(text: string, file: string): LiveSnapshot {
   const snap = data as LiveSnapshot;
   const at = (path: (string | number)[]) => loc.of(doc.getIn(path, true) as never);
   if (snap.secrets?.mode !== 'sha256' || typeof snap.secrets.salt !== 'string') fail({ severity: 'error', message: 'secrets: expected { mode: sha256, salt: <text> }', location: at(['secrets']) });
-  if (!Array.isArray(snap.resourceTypes)) fail({ severity: 'error', message: 'resourceTypes must be a list', location: at(['resourceTypes']) });
-  if (!Array.isArray(snap.scopes)) fail({ severity: 'error', message: 'scopes must be a list', location: at(['scopes']) });
-  snap.scopes.forEach((s, i) => {
-    const ok = s && typeof s.group === 'string' && typeof s.kind === 'string' && typeof s.namespace === 'string' && ['ok', 'unknownKind', 'forbidden', 'error'].includes(s.status);
-    if (!ok) fail({ severity: 'error', message: 'each scope needs group, kind, namespace and status (ok, unknownKind, forbidden or error)', location: at(['scopes', i]) });
-    if (s.status === 'ok' && !Array.isArray(s.items)) fail({ severity: 'error', message: 'items must be a list', location: at(['scopes', i]) });
-  });
+  const checkSection = (section: SnapshotSection, path: (string | number)[]) => {
+    if (!Array.isArray(section.resourceTypes)) fail({ severity: 'error', message: 'resourceTypes must be a list', location: at([...path, 'resourceTypes']) });
+    if (!Array.isArray(section.scopes)) fail({ severity: 'error', message: 'scopes must be a list', location: at([...path, 'scopes']) });
+    section.scopes.forEach((s, i) => {
+      const ok = s && typeof s.group === 'string' && typeof s.kind === 'string' && typeof s.namespace === 'string' && ['ok', 'unknownKind', 'forbidden', 'error'].includes(s.status);
+      if (!ok) fail({ severity: 'error', message: 'each scope needs group, kind, namespace and status (ok, unknownKind, forbidden or error)', location: at([...path, 'scopes', i]) });
+      if (s.status === 'ok' && !Array.isArray(s.items)) fail({ severity: 'error', message: 'items must be a list', location: at([...path, 'scopes', i]) });
+    });
+  };
+  if (snap.clusters !== undefined) {
+    if (!Array.isArray(snap.clusters)) fail({ severity: 'error', message: 'clusters must be a list', location: at(['clusters']) });
+    snap.clusters.forEach((c, i) => {
+      if (typeof c?.context !== 'string' || !Array.isArray(c.environments)) fail({ severity: 'error', message: 'each cluster needs context and environments', location: at(['clusters', i]) });
+      checkSection(c, ['clusters', i]);
+    });
+  } else checkSection(snap, []);
   return snap;
 }

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { runCli } from '../../../src/cli/main';
 import type { CliIO } from '../../../src/cli/command';
 import { DriftEngine } from '../../../src/core/engine';
-import { RecordingReader, serializeSnapshot } from '../../../src/core/repo/snapshot';
+import { buildSnapshot, RecordingReader, serializeSnapshot } from '../../../src/core/repo/snapshot';
 import { NodeFileSystem } from '../../../src/node/nodeFileSystem';
 import { FakeReader, types } from '../repo/fakes';
 
@@ -159,6 +159,31 @@ describe('CLI: check exit codes on a small repo', () => {
     const drifted = await run(['check', dir, '--live-from', await snapshotOf('debug')]);
     assert.equal(drifted.code, 1);
     assert.match(drifted.out, /^dev {2}ConfigMap demo\/app {2}data\.level: git info, live debug {3}envs\/dev\/cm\.yaml:7\n/);
+  });
+
+  it('replays a snapshot of several clusters, each environment from its own', async () => {
+    mkdirSync(join(dir, 'envs/prod'), { recursive: true });
+    writeFileSync(join(dir, 'envs/prod/kustomization.yaml'), 'resources: [cm.yaml]\n');
+    writeFileSync(join(dir, 'envs/prod/cm.yaml'), cm('info'));
+    writeFileSync(join(dir, '.gitops-drift.yaml'), 'environments:\n  - { name: dev, path: envs/dev, context: dev-cluster }\n  - { name: prod, path: envs/prod, context: prod-cluster }\n');
+    const engine = new DriftEngine({ fs: new NodeFileSystem(), repoRoot: dir });
+    const section = async (env: string, context: string, level: string) => {
+      const recorder = new RecordingReader(new FakeReader([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app', namespace: 'demo' }, data: { level } }], types), 'salt');
+      await engine.check(await engine.environment(env), { reader: recorder, context });
+      return recorder.section(context, [env]);
+    };
+    const file = join(dir, 'snap.yaml');
+    writeFileSync(file, serializeSnapshot(buildSnapshot('2026-11-22T00:00:00Z', 'salt', [await section('dev', 'dev-cluster', 'info'), await section('prod', 'prod-cluster', 'debug')])));
+    const { code, out } = await run(['check', dir, '--live-from', file, '--format', 'json']);
+    assert.equal(code, 1);
+    assert.deepEqual(
+      JSON.parse(out).environments.map((e: { name: string; resources: { verdict: string }[] }) => `${e.name} ${e.resources.map((r) => r.verdict).join(',')}`),
+      ['dev InSync', 'prod Drifted'],
+    );
+    writeFileSync(join(dir, '.gitops-drift.yaml'), 'environments:\n  - { name: dev, path: envs/dev, context: dev-cluster }\n  - { name: qa, path: envs/prod, context: qa-cluster }\n');
+    const missing = await run(['check', dir, '--live-from', file, '--env', 'qa']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.out, /qa +error: .*snap\.yaml: the snapshot holds no cluster for environment 'qa' \(context qa-cluster\): it has dev-cluster \(dev\); prod-cluster \(prod\)/);
   });
 
   it('exits 2 when a config entry had to be dropped, even if the rest is in sync', async () => {
