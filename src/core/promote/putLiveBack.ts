@@ -51,7 +51,7 @@ export async function previewPutLiveBack(writer: ClusterWriter, request: PutBack
     refuseForbidden(live, 'read', key);
     const before = live.status === 'ok' ? live.object : undefined;
     if (live.status !== 'ok' && live.status !== 'notFound') {
-      items.push(failed(desired, key, live.message));
+      items.push(failed(desired, key, 'update', live.message));
       continue;
     }
     let dry = await writer.apply(desired, { fieldManager: FIELD_MANAGER, dryRun: true, force: false });
@@ -63,7 +63,7 @@ export async function previewPutLiveBack(writer: ClusterWriter, request: PutBack
       refuseForbidden(dry, 'apply', key);
     }
     if (dry.status !== 'ok' || !dry.object) {
-      items.push(failed(desired, key, 'message' in dry ? dry.message : 'the server returned no object'));
+      items.push(failed(desired, key, before ? 'update' : 'create', 'message' in dry ? dry.message : 'the server returned no object'));
       continue;
     }
     const a = normalize(before);
@@ -153,8 +153,8 @@ function refuseForbidden(outcome: WriteOutcome, verb: string, key: ResourceKey):
   }
 }
 
-function failed(desired: KubeObject, key: ResourceKey, message: string): PutBackItem {
-  return { key, apiVersion: desired.apiVersion, action: 'update', desired, diff: '', conflicts: [], error: message };
+function failed(desired: KubeObject, key: ResourceKey, action: PutBackItem['action'], message: string): PutBackItem {
+  return { key, apiVersion: desired.apiVersion, action, desired, diff: '', conflicts: [], error: message };
 }
 
 /** Drops what the server assigns on every write (identity, versions, ownership, status): not the object's content. */

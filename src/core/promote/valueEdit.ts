@@ -63,7 +63,7 @@ function editScalarAt(yaml: YamlFile, change: ValueChange): EditResult {
     if (isScalar(node)) candidates.push({ scalar: node, ancestors: found.ancestors });
     else for (const s of scalarsEqualTo(node, change.current)) candidates.push({ scalar: s, ancestors: [...found.ancestors, node] });
   }
-  const matching = candidates.filter((c) => sameValue(c.scalar.value, change.current));
+  const matching = candidates.filter((c) => c.scalar.value === change.current);
   const unique = [...new Set(matching.map((c) => c.scalar))];
   if (unique.length === 1) {
     const c = matching[0];
@@ -204,10 +204,6 @@ function mergeInsertions(edits: TextEdit[]): TextEdit[] {
     else out.push({ ...e });
   }
   return out;
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  return a === b;
 }
 
 /** RFC 6901 unescaping of one pointer segment. */
