@@ -15,9 +15,15 @@ import type { DriftOptions } from './options';
 import { childPointer, GlobSet, isMap, parentPointer, pointerSegments } from './pointer';
 import { foldStringData, isSecret, isSecretValuePath, maskSecretObject, maskSecretValue } from './secrets';
 
-/** An object diff: the drifted fields and the normalised pair behind them. */
-export interface ObjectDiff {
+/** The drifted fields and the normalised, Secret-masked sides behind them; a side is absent when the object is. */
+export interface ObjectPair {
   fields: FieldDrift[];
+  desired?: KubeObject;
+  live?: KubeObject;
+}
+
+/** An object diff: the drifted fields and the normalised pair behind them. */
+export interface ObjectDiff extends ObjectPair {
   /** Desired without server fields and status; Secret `stringData` folded into `data`, values masked. */
   desired: KubeObject;
   /** Live projected onto what git sets plus the drifted live-only values; Secret values masked. */

@@ -10,15 +10,18 @@ import type { KubeObject, ResourceKey } from '../model/resource';
 import { keyOf, keyString } from '../model/resource';
 import { formatLocation } from '../model/location';
 import type { RenderedObject } from '../render/types';
-import { compileDriftOptions, diffObject, type ObjectDiff } from './diffObject';
+import { compileDriftOptions, diffObject, normalizedDesired, normalizedLive, type ObjectDiff, type ObjectPair } from './diffObject';
 import type { DriftOptions } from './options';
 import { hasTracking, isTracked } from './tracking';
 
 /** One reconcile result with what it was computed from: the object diff (compared objects), the desired and live objects. */
 export interface ReconcileDetail {
   result: ResourceDrift;
-  /** For objects compared (InSync/Drifted): the fields and the normalised pair. */
-  diff?: ObjectDiff;
+  /**
+   * The normalised, Secret-masked sides to show: both for compared objects (InSync/Drifted), only git's for
+   * Missing, only the cluster's for Extra. Show these, never `desired.object` or `live`, which hold Secret values.
+   */
+  diff?: ObjectDiff | ObjectPair;
   desired?: RenderedObject;
   live?: KubeObject;
 }
@@ -51,6 +54,7 @@ export function reconcileDetailed(desired: readonly RenderedObject[], live: Live
     if (!found.object) {
       out.push({
         result: found.listed ? { ...base, verdict: 'Missing' } : { ...base, verdict: 'Error', message: `the live state has no listing of ${rendered.key.kind} in ${rendered.key.namespace || 'the cluster scope'}` },
+        diff: lazyPair(() => normalizedDesired(rendered), () => undefined),
         desired: rendered,
       });
       continue;
@@ -90,7 +94,22 @@ function extras(live: LiveState, paired: Set<string>, options: DriftOptions): Re
     const key = keyOf(obj);
     if (!live.listed.has(scopeKey(key.group, key.kind, key.namespace)) && !live.listed.has(scopeKey(key.group, key.kind, ''))) continue;
     if (!isTracked(obj, key, options.tracking)) continue;
-    out.push({ result: { apiVersion: obj.apiVersion, key, verdict: 'Extra', fields: [] }, live: obj });
+    out.push({ result: { apiVersion: obj.apiVersion, key, verdict: 'Extra', fields: [] }, diff: lazyPair(() => undefined, () => normalizedLive(obj, key)), live: obj });
   }
   return out.sort((a, b) => keyString(a.result.key).localeCompare(keyString(b.result.key)));
+}
+
+/** A pair whose sides are built when first read (most results are never shown). */
+function lazyPair(desired: () => KubeObject | undefined, live: () => KubeObject | undefined): ObjectPair {
+  let d: { value: KubeObject | undefined } | undefined;
+  let l: { value: KubeObject | undefined } | undefined;
+  return {
+    fields: [],
+    get desired() {
+      return (d ??= { value: desired() }).value;
+    },
+    get live() {
+      return (l ??= { value: live() }).value;
+    },
+  };
 }

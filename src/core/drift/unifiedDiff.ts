@@ -25,8 +25,8 @@ export function diffPairs(details: readonly ReconcileDetail[], environment?: str
   for (const d of details) {
     const base = { environment, apiVersion: d.result.apiVersion, key: d.result.key };
     if (d.result.verdict === 'Drifted' && d.diff) pairs.push({ ...base, desired: d.diff.desired, live: d.diff.live });
-    else if (d.result.verdict === 'Missing' && d.desired) pairs.push({ ...base, desired: normalizedDesired(d.desired) });
-    else if (d.result.verdict === 'Extra' && d.live) pairs.push({ ...base, live: normalizedLive(d.live, d.result.key) });
+    else if (d.result.verdict === 'Missing' && d.desired) pairs.push({ ...base, desired: d.diff?.desired ?? normalizedDesired(d.desired) });
+    else if (d.result.verdict === 'Extra' && d.live) pairs.push({ ...base, live: d.diff?.live ?? normalizedLive(d.live, d.result.key) });
   }
   return pairs;
 }

@@ -31,6 +31,11 @@ const envs: EnvironmentDrift[] = [
 ];
 const PLAIN = ['s3cr3t-Pa55', 'hunter2-Changed', 'tok-Zq9'];
 
+function assertNoPlain(value: unknown): void {
+  const text = JSON.stringify(value);
+  for (const p of PLAIN) assert.ok(!text.includes(p) && !text.includes(Buffer.from(p).toString('base64')), p);
+}
+
 describe('reports', () => {
   it('text: one aligned line per finding, with the git line, then a summary per environment', () => {
     const text = textReport(envs);
@@ -122,12 +127,25 @@ describe('reports', () => {
     assert.ok(unifiedDiff(diffPairs(details), { color: true }).includes('\u001b[31m-  replicas: 2'));
   });
 
+  it('every shown side is normalised and masked: a Missing Secret shows no value, an Extra one neither', () => {
+    const missing = details.find((d) => d.result.key.kind === 'Ingress' && d.result.verdict === 'Missing');
+    assert.ok(missing?.diff?.desired && missing.diff.live === undefined);
+    const [secret] = renderedFromYaml('s.yaml', testdata('desired/nightly.yaml')).filter((r) => r.key.kind === 'Secret');
+    const extraSecret = { ...recorded('live/db-secret.json'), metadata: { ...recorded('live/db-secret.json').metadata, name: 'old-db', labels: { 'gitops-drift.io/environment': 'dev' } } };
+    const result = reconcileDetailed([secret], liveState([extraSecret], [['', 'Secret', 'dev']]), options);
+    assert.deepEqual(result.map((r) => r.result.verdict), ['Missing', 'Extra']);
+    assert.equal(result[0].diff?.live, undefined);
+    assert.equal(result[1].diff?.desired, undefined);
+    assertNoPlain(result.map((r) => [r.diff?.desired, r.diff?.live]));
+    assert.match(String((result[0].diff?.desired?.data as Record<string, string>).password), /^\(secret: sha256:[0-9a-f]{8}\)$/);
+  });
+
   it('unified diff: differences that are not drift (controller-owned, ignored) are not printed', () => {
     const [api] = renderedFromYaml('desired/api.yaml', testdata('desired/api.yaml'));
     const state = liveState([recorded('live/api-scaled-by-hpa.json')]);
     const byHpa = reconcileDetailed([api], state, driftOptions({ appliers: ['gitops-tool'] }));
     assert.equal(byHpa[0].result.verdict, 'InSync');
-    assert.equal(byHpa[0].diff?.live.spec && (byHpa[0].diff.live.spec as { replicas: number }).replicas, 1);
+    assert.equal((byHpa[0].diff?.live?.spec as { replicas: number }).replicas, 1);
     const ignored = reconcileDetailed([api], state, driftOptions({ appliers: ['gitops-tool'], controllerManagers: [], ignore: [{ jsonPointers: ['/spec/replicas'] }] }));
     assert.equal(unifiedDiff(diffPairs(ignored)), '');
     const shown = reconcileDetailed([api], state, driftOptions({ appliers: ['gitops-tool'], controllerManagers: [] }));
