@@ -103,6 +103,12 @@ describe('CLI: check against the example snapshot', () => {
     assert.equal(prod.summary.Drifted, 4);
   });
 
+  it('lists in-sync objects too with --verbose', async () => {
+    const { code, out } = await run(['check', 'examples/shop', '--env', 'dev', '--verbose', '--live-from', 'examples/shop/live-snapshot.yaml']);
+    assert.equal(code, 1);
+    assert.equal(out.split('\n').filter((l) => / in sync /.test(l)).length, 10);
+  });
+
   it('checks several environments given as --env a,b, in that order', async () => {
     const { code, out } = await run(['check', 'examples/shop', '--env', 'prod,dev', '--live-from', 'examples/shop/live-snapshot.yaml', '--format', 'json']);
     assert.equal(code, 1);
