@@ -5,7 +5,7 @@
 //   node scripts/run-editor-tests.mjs --electron  @vscode/test-electron (downloads a desktop VS Code: needs network)
 // Options: --grep PATTERN, --no-cluster, --keep (leave the temp workspace and logs).
 // Prints mocha's report and ends with "N passed, N failed"; exit code 0 only when every test passed.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildEditorTests, buildExtension } from '../test/editor/harness/build.mjs';
@@ -32,24 +32,16 @@ const cleanup = async () => {
 };
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void cleanup().finally(() => process.exit(130)));
 
-async function main() {
-  const stateDir = mkdtempSync(join(tmpdir(), 'gitops-drift-editor-'));
-  if (!keep) cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
-  const reportDir = join(repoRoot, 'test-results', 'editor');
+/** Runs one suite folder of test/editor in an editor; returns its summary (or undefined) and the exit code. */
+async function runSuite({ suite, trusted, testEnv, testsEntry, stateDir, reportDir }) {
   rmSync(reportDir, { recursive: true, force: true });
   mkdirSync(reportDir, { recursive: true });
-
-  await buildExtension();
-  const testsEntry = await buildEditorTests();
-
-  const testEnv = await prepareTestEnvironment({ stateDir, withCluster });
-  cleanups.push(testEnv.dispose);
   const env = {
     ...testEnv.env,
     GITOPS_DRIFT_EDITOR_REPORT_DIR: reportDir,
+    GITOPS_DRIFT_EDITOR_SUITE: suite,
     ...(grep ? { GITOPS_DRIFT_EDITOR_GREP: grep } : {}),
   };
-
   let exitCode;
   if (electron) {
     const { runTests } = await import('@vscode/test-electron');
@@ -64,36 +56,76 @@ async function main() {
     });
   } else {
     const installDir = setupEditor();
-    const server = await startCodeServer({ installDir, stateDir, settings: testEnv.settings, env, smokeTestDriver: true });
-    cleanups.push(server.stop);
-    const browser = await launchChromium();
-    cleanups.push(() => browser.close());
-    const page = await browser.newPage();
-    exitCode = await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the editor tests did not finish within ${RUN_TIMEOUT_MS / 1000} s; see ${server.logFile}`)), RUN_TIMEOUT_MS);
-      // The workbench calls window.codeAutomationExit(code) when the extension tests' run() settles.
-      page.exposeFunction('codeAutomationExit', (code) => {
-        clearTimeout(timer);
-        resolve(code);
-      }).then(() => page.goto(server.url(testEnv.workspace, [
-        ['extensionDevelopmentPath', server.remoteUri(repoRoot)],
-        ['extensionTestsPath', server.remoteUri(testsEntry)],
-      ]))).catch(reject);
-    });
+    const server = await startCodeServer({ installDir, stateDir, settings: testEnv.settings, env, smokeTestDriver: true, workspaceTrust: !trusted });
+    try {
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage();
+        exitCode = await new Promise((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`the editor tests did not finish within ${RUN_TIMEOUT_MS / 1000} s; see ${server.logFile}`)), RUN_TIMEOUT_MS);
+          // The workbench calls window.codeAutomationExit(code) when the extension tests' run() settles.
+          page.exposeFunction('codeAutomationExit', (code) => {
+            clearTimeout(timer);
+            resolve(code);
+          }).then(() => page.goto(server.url(testEnv.workspace, [
+            ['extensionDevelopmentPath', server.remoteUri(repoRoot)],
+            ['extensionTestsPath', server.remoteUri(testsEntry)],
+          ]))).catch(reject);
+        });
+      } finally {
+        await browser.close();
+      }
+    } finally {
+      await server.stop();
+    }
   }
-
   const reportFile = join(reportDir, 'mocha-report.txt');
   const summaryFile = join(reportDir, 'summary.json');
   if (existsSync(reportFile)) process.stdout.write(readFileSync(reportFile, 'utf8'));
   if (!existsSync(summaryFile)) {
-    console.error(`the editor tests wrote no summary (exit code ${exitCode}): the editor did not start, or its extension host could not load the tests (see above)`);
-    console.log('0 passed, 1 failed');
-    return 1;
+    console.error(`${suite}: the editor tests wrote no summary (exit code ${exitCode}): the editor did not start, or its extension host could not load the tests (see above)`);
+    return { exitCode };
   }
-  const summary = JSON.parse(readFileSync(summaryFile, 'utf8'));
-  console.log(`\nreport: ${reportFile}\nsummary: ${summaryFile}`);
-  console.log(`${summary.passed} passed, ${summary.failed} failed${summary.pending ? `, ${summary.pending} skipped` : ''}`);
-  return summary.failed === 0 && exitCode === 0 ? 0 : 1;
+  console.log(`report: ${reportFile}\nsummary: ${summaryFile}`);
+  return { exitCode, summary: JSON.parse(readFileSync(summaryFile, 'utf8')) };
+}
+
+async function main() {
+  const stateDir = mkdtempSync(join(tmpdir(), 'gitops-drift-editor-'));
+  if (!keep) cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
+  await buildExtension();
+  const testsEntry = await buildEditorTests();
+  const testEnv = await prepareTestEnvironment({ stateDir, withCluster });
+  cleanups.push(testEnv.dispose);
+
+  // The main suite in a trusted workspace; then, in code-server, the same repo untrusted, with a workspace
+  // setting that points at a kubeconfig the extension must ignore.
+  const runs = [{ suite: 'suite', trusted: true }];
+  if (!electron && withCluster) runs.push({ suite: 'untrusted', trusted: false });
+  let passed = 0;
+  let failed = 0;
+  let pending = 0;
+  for (const run of runs) {
+    console.log(`\n=== ${run.suite} (${run.trusted ? 'trusted' : 'untrusted'} workspace) ===`);
+    const vscodeDir = join(testEnv.workspace, '.vscode');
+    if (!run.trusted) {
+      mkdirSync(vscodeDir, { recursive: true });
+      writeFileSync(join(vscodeDir, 'settings.json'), JSON.stringify({ 'gitopsDrift.kubeconfig': join(stateDir, 'planted-by-the-repo.kubeconfig') }));
+    }
+    try {
+      const { exitCode, summary } = await runSuite({ ...run, testEnv, testsEntry, stateDir: join(stateDir, run.suite), reportDir: join(repoRoot, 'test-results', 'editor', run.suite) });
+      if (!summary) failed++;
+      else {
+        passed += summary.passed;
+        failed += summary.failed + (summary.failed === 0 && exitCode !== 0 ? 1 : 0);
+        pending += summary.pending;
+      }
+    } finally {
+      rmSync(vscodeDir, { recursive: true, force: true });
+    }
+  }
+  console.log(`\n${passed} passed, ${failed} failed${pending ? `, ${pending} skipped` : ''}`);
+  return failed === 0 ? 0 : 1;
 }
 
 main()

@@ -31,7 +31,7 @@ export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 30_000, reporter: 'spec' });
   const grep = process.env.GITOPS_DRIFT_EDITOR_GREP;
   if (grep) mocha.grep(grep);
-  const suiteDir = join(__dirname, 'suite');
+  const suiteDir = join(__dirname, process.env.GITOPS_DRIFT_EDITOR_SUITE ?? 'suite');
   for (const f of readdirSync(suiteDir).filter((n) => n.endsWith('.test.js')).sort()) mocha.addFile(join(suiteDir, f));
 
   const outcomes: TestOutcome[] = [];

@@ -45,8 +45,10 @@ export async function buildExtension({ production = false } = {}) {
 
 /** Builds the tests; returns the absolute path of the entry module (without extension, as the launchers expect). */
 export async function buildEditorTests() {
-  const suiteDir = join(repoRoot, 'test', 'editor', 'suite');
-  const suites = readdirSync(suiteDir).filter((n) => n.endsWith('.test.ts')).map((n) => join(suiteDir, n));
+  const suites = ['suite', 'untrusted'].flatMap((dir) => {
+    const suiteDir = join(repoRoot, 'test', 'editor', dir);
+    return readdirSync(suiteDir).filter((n) => n.endsWith('.test.ts')).map((n) => join(suiteDir, n));
+  });
   const outdir = join(repoRoot, 'out', 'test', 'editor');
   await esbuild.build({
     entryPoints: [join(repoRoot, 'test', 'editor', 'index.ts'), ...suites],

@@ -41,19 +41,22 @@ const quietSettings = {
 };
 
 /**
- * Starts code-server on a free port with its own user-data and extensions dirs under `stateDir`.
+ * Starts code-server on a free port with its own user-data and extensions dirs under `stateDir`. Workspace trust
+ * is off (every folder trusted) unless `workspaceTrust`.
  * `settings` are merged into the user settings. `smokeTestDriver` enables the `payload` mechanism
  * (extensionDevelopmentPath / extensionTestsPath) and `window.codeAutomationExit`.
  * Resolves when the workbench page is served; `stop()` ends the server's process group.
  */
-export async function startCodeServer({ installDir, stateDir, settings = {}, env = {}, smokeTestDriver = false, extraArgs = [] }) {
+export async function startCodeServer({ installDir, stateDir, settings = {}, env = {}, smokeTestDriver = false, workspaceTrust = false, extraArgs = [] }) {
   const port = await freePort();
   const userDataDir = join(stateDir, 'user-data');
   const extensionsDir = join(stateDir, 'extensions');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(join(userDataDir, 'Machine'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...quietSettings, ...settings }, null, 2));
+  // With workspaceTrust, folders open in restricted mode (no startup prompt): what an untrusted repo gets.
+  const trust = workspaceTrust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.untrustedFiles': 'open' } : {};
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...quietSettings, ...trust, ...settings }, null, 2));
   // A remote window reads machine-scoped settings (e.g. a kubeconfig path) only from the server's Machine settings.
   writeFileSync(join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(settings, null, 2));
   const config = join(stateDir, 'config.yaml');
@@ -61,7 +64,7 @@ export async function startCodeServer({ installDir, stateDir, settings = {}, env
   const args = [
     join(installDir, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js'),
     '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
-    '--disable-workspace-trust', '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--config', config,
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']), '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--config', config,
     ...(smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
     ...extraArgs,
   ];

@@ -1,0 +1,39 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import type { TreeElement } from '../../../src/vscode/views/treeElements';
+import { activeApi, testbed, workspaceRoot } from '../support';
+
+// The driver opens the example repo untrusted, with a `.vscode/settings.json` that points gitopsDrift.kubeconfig at
+// a file the repo planted; the user's own settings name the test bed's kubeconfig.
+describe('untrusted workspace', function () {
+  const tb = testbed();
+  before(function () {
+    if (!tb) this.skip();
+  });
+
+  it('runs restricted', () => {
+    assert.equal(vscode.workspace.isTrusted, false);
+    const planted = JSON.parse(readFileSync(`${workspaceRoot()}/.vscode/settings.json`, 'utf8'));
+    assert.match(planted['gitopsDrift.kubeconfig'], /planted-by-the-repo/, 'the repo does set a kubeconfig');
+    // Restricted mode hides it from the configuration (declared in capabilities.untrustedWorkspaces).
+    assert.equal(vscode.workspace.getConfiguration('gitopsDrift').inspect<string>('kubeconfig')?.workspaceValue, undefined);
+  });
+
+  it("ignores the workspace's kubeconfig and inspects the cluster with the user's", async () => {
+    const api = await activeApi();
+    const envs = (await api.environmentsTree.getChildren()) as TreeElement[];
+    assert.deepEqual(envs.map((e) => e.env), ['dev', 'staging', 'prod']);
+    for (const env of envs) {
+      const item = await api.environmentsTree.getTreeItem(env);
+      assert.match(String(item.description), new RegExp(`drifted · ctx ${tb!.adminContext}$`), `${env.env}: ${item.description}`);
+    }
+  });
+
+  it('writes nothing: Ignore This Field is refused', async () => {
+    const file = `${workspaceRoot()}/.gitops-drift.yaml`;
+    const before = readFileSync(file, 'utf8');
+    await vscode.commands.executeCommand('gitopsDrift.ignoreField', { env: 'prod', key: { group: 'apps', kind: 'Deployment', namespace: 'shop-prod', name: 'web' }, path: '/spec/replicas' });
+    assert.equal(readFileSync(file, 'utf8'), before);
+  });
+});
