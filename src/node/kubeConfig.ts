@@ -144,8 +144,10 @@ export async function loadKubeConfig(source: KubeConfigSource & { context?: stri
     cluster = { ...cluster, proxyUrl: proxy };
     kc.clusters[index] = cluster;
   }
-  // An unnamed or undefined user means anonymous access, as in kubectl.
-  const user: User = (context.user ? kc.getUser(context.user) : null) ?? { name: context.user ?? '' };
+  // A context without a user means anonymous access; one naming a user nobody defines is an error, as in kubectl.
+  const named = context.user ? kc.getUser(context.user) : null;
+  if (context.user && !named) throw new ClusterError('kubeconfig', `context "${contextName}" names user "${context.user}", which is not defined in ${where}`, contextName);
+  const user: User = named ?? { name: '' };
   const plugin = credentialCommand(user);
   if (plugin && !source.allowExec) {
     throw new ClusterError(

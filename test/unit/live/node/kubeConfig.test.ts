@@ -114,6 +114,8 @@ users:
     await assert.rejects(loadKubeConfig({ kubeconfigPath: second, context: 'staging' }), isClusterError('kubeconfig', /context "staging" is not defined in/));
     const dangling = write(dir, 'dangling', 'contexts:\n- name: c\n  context: {cluster: gone, user: u}\ncurrent-context: c\n');
     await assert.rejects(loadKubeConfig({ kubeconfigPath: dangling }), isClusterError('kubeconfig', /names cluster "gone", which is not defined/));
+    const noUser = write(dir, 'no-user', 'clusters: [{name: x, cluster: {server: "https://x.example"}}]\ncontexts: [{name: c, context: {cluster: x, user: ghost}}]\ncurrent-context: c\n');
+    await assert.rejects(loadKubeConfig({ kubeconfigPath: noUser, env: {} }), isClusterError('kubeconfig', /context "c" names user "ghost", which is not defined/));
     const invalid = write(dir, 'invalid', 'clusters:\n- name: x\n  cluster: {}\n');
     await assert.rejects(loadKubeConfig({ kubeconfigPath: invalid }), isClusterError('kubeconfig', /invalid: clusters\[0\]\.cluster\.server is missing/));
   });
