@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildEditorTests, buildExtension } from '../test/editor/harness/build.mjs';
-import { launchChromium, repoRoot, setupEditor, startCodeServer } from '../test/editor/harness/codeServer.mjs';
+import { launchChromium, recordStats, repoRoot, setupEditor, startCodeServer } from '../test/editor/harness/codeServer.mjs';
 import { prepareTestEnvironment } from '../test/editor/harness/testEnvironment.mjs';
 
 const argv = process.argv.slice(2);
@@ -124,6 +124,7 @@ async function main() {
       rmSync(vscodeDir, { recursive: true, force: true });
     }
   }
+  recordStats({ passes: passed, failures: failed, pending });
   console.log(`\n${passed} passed, ${failed} failed${pending ? `, ${pending} skipped` : ''}`);
   return failed === 0 ? 0 : 1;
 }
@@ -136,6 +137,7 @@ main()
   .catch(async (e) => {
     console.error(e instanceof Error ? e.stack : e);
     await cleanup();
+    recordStats({ passes: 0, failures: 1 });
     console.log('0 passed, 1 failed');
     process.exit(1);
   });

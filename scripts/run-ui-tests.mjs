@@ -9,7 +9,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildExtension } from '../test/editor/harness/build.mjs';
-import { installExtension, launchChromium, repoRoot, setupEditor, startCodeServer } from '../test/editor/harness/codeServer.mjs';
+import { installExtension, launchChromium, recordStats, repoRoot, setupEditor, startCodeServer } from '../test/editor/harness/codeServer.mjs';
 import { prepareTestEnvironment } from '../test/editor/harness/testEnvironment.mjs';
 import { packageVsix } from '../test/e2e/packageVsix.mjs';
 import { uiChecks } from '../test/e2e/uiChecks.mjs';
@@ -79,6 +79,7 @@ async function main() {
     for (const f of ['environments-view.png', 'drift-hover.png', 'diff-editor.png', 'problems.png', 'status-bar.png']) copyFileSync(join(shots, f), join(docs, f));
     console.log(`copied the README screenshots to ${docs}`);
   }
+  recordStats({ passes: results.length - failed, failures: failed });
   console.log(`\nscreenshots: ${shots}\n${results.length - failed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
 }
@@ -91,6 +92,7 @@ main()
   .catch(async (e) => {
     console.error(e instanceof Error ? e.stack : e);
     await cleanup();
+    recordStats({ passes: 0, failures: 1 });
     console.log('0 passed, 1 failed');
     process.exit(1);
   });

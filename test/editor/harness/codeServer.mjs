@@ -1,7 +1,7 @@
 // Runs a real VS Code (code-server from npm on Node 24) and drives it with Debian's chromium through
 // playwright-core. Shared by scripts/run-editor-tests.mjs (extension-host mocha) and scripts/run-ui-tests.mjs.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -163,4 +163,11 @@ export function installExtension({ installDir, stateDir, vsix }) {
     '--install-extension', vsix, '--force',
   ], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`installing ${vsix} failed:\n${r.stdout}${r.stderr}`);
+}
+
+/** Appends this run's counts to $GITOPS_DRIFT_STATS_FILE (one JSON line), for `npm test`'s closing total. */
+export function recordStats({ passes, failures, pending = 0 }) {
+  const file = process.env.GITOPS_DRIFT_STATS_FILE;
+  if (!file) return;
+  appendFileSync(file, JSON.stringify({ suite: process.env.GITOPS_DRIFT_SUITE ?? 'editor', passes, failures, pending }) + '\n');
 }
