@@ -11,6 +11,8 @@ import { renderKustomization } from '../../core/render/kustomize';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
 import { SimpleGitAdapter } from '../../node/simpleGit';
 import { cliLogger, openRepo, repoRootArg } from './driftCommon';
+import type { DriftEngine } from '../../core/engine';
+import type { RepoEnvironment } from '../../core/repo/config';
 
 const usage = `Usage: gitops-drift promote --from ENV [--to ENV] [REPO] [--images-only | --all] [--dry-run | --commit [--push REMOTE]]
 
@@ -60,6 +62,7 @@ export const promoteCommand: CliCommand = {
     const chosen = plan.items.filter((i) => (options['images-only'] ? i.kind === 'image' : options.all ? true : i.defaultSelected));
     printPlan(plan, chosen, io);
     if (chosen.length === 0) return 0;
+    await noteOtherReaders(engine, repo.environments, chosen, [source.name, target.name], io);
     if (!options.commit) {
       const changes = await promotionChanges(chosen, readFile);
       for (const change of changes) io.stdout(change.patch.replace(/^=+\n/, ''));
@@ -99,6 +102,16 @@ function printPlan(plan: PromotionPlan, chosen: PromotableItem[], io: CliIO): vo
     for (const s of plan.skipped) io.stdout(`  ${s.resource.kind} ${s.resource.name} ${s.path}: ${s.reason}\n`);
   }
   io.stdout('\n');
+}
+
+/** Says which other environments read a file the promotion edits (an overlay built on the target's, say). */
+async function noteOtherReaders(engine: DriftEngine, all: RepoEnvironment[], items: PromotableItem[], skip: string[], io: CliIO): Promise<void> {
+  // Render every environment once, so that "who reads this file" is known for all of them.
+  await Promise.all(all.map((e) => engine.render(e).catch(() => undefined)));
+  for (const file of [...new Set(items.flatMap((i) => i.edits.map((e) => e.file)))].sort()) {
+    const others = (await engine.environmentsReading(file)).filter((n) => !skip.includes(n));
+    if (others.length) io.stderr(`note: ${file} is also read by ${others.join(', ')}: they change too\n`);
+  }
 }
 
 function indent(text: string): string {

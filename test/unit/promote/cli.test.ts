@@ -123,6 +123,17 @@ describe('gitops-drift promote / revert (real renderer, real git)', () => {
     }
   });
 
+  it('notes other environments that read an edited file (an overlay built on the target)', async () => {
+    repo.write({
+      'envs/staging-eu/kustomization.yaml': 'resources:\n  - ../staging\nnamePrefix: eu-\n',
+      '.gitops-drift.yaml': 'environments:\n  - name: dev\n    path: envs/dev\n  - name: staging\n    path: envs/staging\n  - name: staging-eu\n    path: envs/staging-eu\n',
+    });
+    repo.commitAll('an EU copy of staging');
+    const { code, err } = await cli('promote', '--from', 'dev', '--to', 'staging', repo.root, '--images-only');
+    assert.equal(code, 0);
+    assert.equal(err, 'note: envs/staging/kustomization.yaml is also read by staging-eu: they change too\nnote: envs/staging/sidecar.yaml is also read by staging-eu: they change too\n');
+  });
+
   it('promote refuses a dirty target file and names it', async () => {
     repo.write({ 'envs/staging/kustomization.yaml': shopFiles['envs/staging/kustomization.yaml'] + '# wip\n' });
     const { code, err } = await cli('promote', '--from', 'dev', repo.root, '--commit');
