@@ -18,8 +18,8 @@ import { hasTracking, isTracked } from './tracking';
 export interface ReconcileDetail {
   result: ResourceDrift;
   /**
-   * The normalised, Secret-masked sides to show: both for compared objects (InSync/Drifted), only git's for
-   * Missing, only the cluster's for Extra. Show these, never `desired.object` or `live`, which hold Secret values.
+   * The normalised, Secret-masked sides to show: both for compared objects (InSync/Drifted), only the cluster's for
+   * Extra, only git's otherwise. Show these, never `desired.object` or `live`, which hold Secret values.
    */
   diff?: ObjectDiff | ObjectPair;
   desired?: RenderedObject;
@@ -41,20 +41,21 @@ export function reconcileDetailed(desired: readonly RenderedObject[], live: Live
     const base = { apiVersion: rendered.object.apiVersion, key: rendered.key, fields: [], source: rendered.source };
     const id = keyString(rendered.key);
     const first = seen.get(id);
+    const gitSide = lazyPair(() => normalizedDesired(rendered), () => undefined);
     if (first) {
-      out.push({ result: { ...base, verdict: 'Error', message: `declared twice: also at ${formatLocation(first.source)}` }, desired: rendered });
+      out.push({ result: { ...base, verdict: 'Error', message: `declared twice: also at ${formatLocation(first.source)}` }, diff: gitSide, desired: rendered });
       continue;
     }
     seen.set(id, rendered);
     const found = findLive(rendered.key, live);
     if (found.failure) {
-      out.push({ result: { ...base, verdict: found.failure.verdict, message: found.failure.message }, desired: rendered });
+      out.push({ result: { ...base, verdict: found.failure.verdict, message: found.failure.message }, diff: gitSide, desired: rendered });
       continue;
     }
     if (!found.object) {
       out.push({
         result: found.listed ? { ...base, verdict: 'Missing' } : { ...base, verdict: 'Error', message: `the live state has no listing of ${rendered.key.kind} in ${rendered.key.namespace || 'the cluster scope'}` },
-        diff: lazyPair(() => normalizedDesired(rendered), () => undefined),
+        diff: gitSide,
         desired: rendered,
       });
       continue;
@@ -65,7 +66,7 @@ export function reconcileDetailed(desired: readonly RenderedObject[], live: Live
       out.push({ result: { ...base, verdict: diff.fields.length ? 'Drifted' : 'InSync', fields: diff.fields }, diff, desired: rendered, live: found.object });
     } catch (e) {
       // One odd object must not sink the environment.
-      out.push({ result: { ...base, verdict: 'Error', message: `could not compare: ${(e as Error).message}` }, desired: rendered, live: found.object });
+      out.push({ result: { ...base, verdict: 'Error', message: `could not compare: ${(e as Error).message}` }, diff: gitSide, desired: rendered, live: found.object });
     }
   }
   if (hasTracking(options.tracking)) out.push(...extras(live, paired, options));

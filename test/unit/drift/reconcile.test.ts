@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { driftOptions } from '../../../src/core/drift/options';
-import { reconcile } from '../../../src/core/drift/reconcile';
+import { reconcile, reconcileDetailed } from '../../../src/core/drift/reconcile';
 import { scopeKey } from '../../../src/core/model/live';
 import type { KubeObject } from '../../../src/core/model/resource';
 import { liveState, recorded, renderedFromYaml, testdata } from './support';
@@ -43,7 +43,11 @@ describe('reconcile', () => {
     live.failures.set(scopeKey('', 'Service', 'dev'), { verdict: 'Forbidden', message: 'list services in namespace dev is forbidden for user readonly-dev' });
     live.failures.set(scopeKey('networking.k8s.io', 'Ingress', 'dev'), { verdict: 'UnknownKind', message: 'the cluster does not serve networking.k8s.io Ingress' });
     live.failures.set(scopeKey('', 'ConfigMap', 'dev'), { verdict: 'Error', message: 'HTTP 500' });
-    const result = reconcile(web, live, options);
+    const detailed = reconcileDetailed(web, live, options);
+    // What is shown for an object that could not be read is git's side, normalised.
+    assert.equal(detailed[1].diff?.desired?.kind, 'Service');
+    assert.equal(detailed[1].diff?.live, undefined);
+    const result = detailed.map((d) => d.result);
     assert.deepEqual(result.map((r) => [r.verdict, r.message]), [
       ['InSync', undefined],
       ['Forbidden', 'list services in namespace dev is forbidden for user readonly-dev'],
