@@ -109,7 +109,11 @@ export class LiveSources {
     } catch (e) {
       throw new UsageError(`cannot read --live-from ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
     }
-    return parseSnapshot(text, file);
+    const snap = parseSnapshot(text, file);
+    // Say how old the live state is: a report from a snapshot describes the cluster as it was then.
+    const contexts = snap.clusters ? snap.clusters.map((c) => c.context) : snap.context ? [snap.context] : [];
+    this.io.stderr(`live state from ${file}, recorded ${snap.takenAt}${contexts.length ? ` through ${contexts.join(', ')}` : ''}\n`);
+    return snap;
   }
 }
 
