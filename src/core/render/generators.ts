@@ -5,7 +5,7 @@
 import type { Origin } from '../model/location';
 import { ProblemError } from '../model/problem';
 import type { Loader } from './loader';
-import { effectiveNamespace, gvkOf, nameOf, namespaceOf, type Resource } from './resource';
+import { effectiveNamespace, gvkOf, nameOf, namespaceOf, type NameIndex, type Resource } from './resource';
 import { getMap, getString, tmap, tscalar, type TMap, type TNode } from './tree';
 
 /** `options:` / `generatorOptions:` as kustomize merges them. */
@@ -158,13 +158,12 @@ export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: s
 }
 
 /** `behavior: merge|replace`: folds a generated object into the one a base generated. */
-export function absorb(res: Resource, entry: TMap, resources: Resource[]): void {
+export function absorb(res: Resource, entry: TMap, index: NameIndex): void {
   const { kind } = gvkOf(res);
   const name = nameOf(res);
   const ns = namespaceOf(res);
-  const matches = resources.filter(
-    (r) => gvkOf(r).kind === kind && [{ name: nameOf(r), namespace: namespaceOf(r) }, ...r.history].some((h) => h.name === name && (!ns || effectiveNamespace(kind, h.namespace) === effectiveNamespace(kind, ns))),
-  );
+  const sameNs = (namespace: string) => !ns || effectiveNamespace(kind, namespace) === effectiveNamespace(kind, ns);
+  const matches = index.get(kind, name).filter((r) => (nameOf(r) === name && sameNs(namespaceOf(r))) || r.history.some((h) => h.name === name && sameNs(h.namespace)));
   if (matches.length !== 1) fail(`${kind} '${name}' has behavior: ${res.behavior}, but ${matches.length === 0 ? 'no base declares it' : 'several objects match'}`, entry.origin);
   const old = matches[0];
   const oldMeta = getMap(old.node, 'metadata')!;

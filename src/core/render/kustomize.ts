@@ -20,7 +20,7 @@ import { fail, isRemote, KNOWN, KUSTOMIZATION_FILES, maps, pairsOf, readFieldSpe
 import { Loader } from './loader';
 import { sortLegacy } from './order';
 import { applyPatchEntry, type PatchContext } from './patches';
-import { describe, idString, nameOf, rememberName, type Resource } from './resource';
+import { describe, idString, NameIndex, nameOf, rememberName, type Resource } from './resource';
 import { getMap, getString, toPlain, TreeOrigins, tscalar, type TMap, type TNode } from './tree';
 import type { RenderedObject, RenderOptions, RenderResult } from './types';
 
@@ -183,23 +183,27 @@ async function accumulateResources(ctx: Context, k: TMap, dir: string, resources
 async function runGenerators(ctx: Context, k: TMap, dir: string, resources: Resource[]): Promise<void> {
   const global = readOptions(k.entries.get('generatorOptions'));
   let ids: Map<string, Resource> | undefined;
+  const index = new NameIndex(resources);
   for (const [field, kind] of [['configMapGenerator', 'ConfigMap'], ['secretGenerator', 'Secret']] as const) {
     for (const entry of maps(k, field)) {
       const res = await generate(kind, entry, dir, ctx.loader, global);
-      if (res.behavior === 'create') addAll(resources, [res], (ids ??= new Map(resources.map((r) => [idString(r), r]))));
-      else absorb(res, entry, resources);
+      if (res.behavior === 'create') {
+        addAll(resources, [res], (ids ??= new Map(resources.map((r) => [idString(r), r]))));
+        index.invalidate();
+      } else absorb(res, entry, index);
     }
   }
 }
 
 async function runTransformers(ctx: Context, k: TMap, dir: string, resources: Resource[]): Promise<void> {
+  const index = new NameIndex(resources);
   for (const entry of k.entries.get('patchesStrategicMerge')?.kind === 'seq' ? (k.entries.get('patchesStrategicMerge') as { items: TNode[] }).items : []) {
     // An entry is a file path, or (when it spans lines) an inline patch.
     const inline = entry.kind === 'scalar' && typeof entry.value === 'string' && entry.value.includes('\n');
     const asEntry: TNode = inline || entry.kind !== 'scalar' ? entry : { kind: 'map', entries: new Map([['path', entry]]), origin: entry.origin };
-    await applyPatchEntry(ctx, dir, asEntry, resources, false);
+    await applyPatchEntry(ctx, dir, asEntry, resources, false, index);
   }
-  for (const entry of maps(k, 'patches')) await applyPatchEntry(ctx, dir, entry, resources, false);
+  for (const entry of maps(k, 'patches')) await applyPatchEntry(ctx, dir, entry, resources, false, index);
 
   const ns = scalarField(k, 'namespace', 'namespace');
   if (ns) applyNamespace(resources, ns.value, ns.origin);
@@ -216,7 +220,7 @@ async function runTransformers(ctx: Context, k: TMap, dir: string, resources: Re
   const commonAnnotations = k.entries.get('commonAnnotations');
   if (commonAnnotations) applyPairs(resources, pairsOf(commonAnnotations, 'annotations'), commonAnnotationSpecs, withKind(commonAnnotations.origin, 'annotations'));
 
-  for (const entry of maps(k, 'patchesJson6902')) await applyPatchEntry(ctx, dir, entry, resources, true);
+  for (const entry of maps(k, 'patchesJson6902')) await applyPatchEntry(ctx, dir, entry, resources, true, new NameIndex(resources));
 
   const replicas = maps(k, 'replicas').map((r) => {
     const count = r.entries.get('count');

@@ -7,7 +7,7 @@ import { applyJson6902 } from './filters/json6902';
 import { applyStrategicMerge } from './filters/strategicMerge';
 import { fail } from './kustomizationFields';
 import type { Loader } from './loader';
-import { describe, effectiveNamespace, gvkOf, nameOf, namespaceOf, rememberName, type Resource } from './resource';
+import { describe, effectiveNamespace, gvkOf, namespaceOf, rememberName, type NameIndex, type Resource } from './resource';
 import { readSelector, selects, type Selector } from './selector';
 import { getMap, getString, type TMap, type TNode } from './tree';
 
@@ -34,16 +34,12 @@ async function loadPatch(ctx: PatchContext, dir: string, entry: TNode, kind: 'st
 }
 
 /** Resources a patch without a target applies to: its own kind/name (current or earlier), and namespace if set. */
-function patchTargets(patch: TMap, resources: Resource[]): Resource[] {
+function patchTargets(patch: TMap, index: NameIndex): Resource[] {
   const kind = getString(patch, 'kind');
   const name = getString(getMap(patch, 'metadata'), 'name');
   const ns = getString(getMap(patch, 'metadata'), 'namespace');
   const group = getString(patch, 'apiVersion').includes('/') ? getString(patch, 'apiVersion').split('/')[0] : '';
-  const byName = resources.filter((r) => {
-    const g = gvkOf(r);
-    if (g.kind !== kind || g.group !== group) return false;
-    return nameOf(r) === name || r.history.some((h) => h.name === name);
-  });
+  const byName = index.get(kind, name).filter((r) => gvkOf(r).group === group);
   if (!ns) {
     if (byName.length <= 1) return byName;
     const inDefault = byName.filter((r) => effectiveNamespace(kind, namespaceOf(r)) === 'default');
@@ -53,8 +49,9 @@ function patchTargets(patch: TMap, resources: Resource[]): Resource[] {
   return byName.filter((r) => effectiveNamespace(kind, namespaceOf(r)) === effectiveNamespace(kind, ns) || r.history.some((h) => effectiveNamespace(kind, h.namespace) === effectiveNamespace(kind, ns)));
 }
 
-/** Merges an SMP document into each target; the target keeps its own identity fields. */
-function applySmp(patch: TMap, targets: Resource[], resources: Resource[], opts: { allowNameChange: boolean; allowKindChange: boolean }): void {
+/** Merges an SMP document into each target (which keeps its identity fields unless the options allow a change); true when names or the resource list may have changed. */
+function applySmp(patch: TMap, targets: Resource[], resources: Resource[], opts: { allowNameChange: boolean; allowKindChange: boolean }): boolean {
+  let changed = opts.allowNameChange || opts.allowKindChange;
   for (const res of targets) {
     const copy: TMap = { kind: 'map', entries: new Map(patch.entries), origin: patch.origin };
     if (!opts.allowKindChange) {
@@ -70,8 +67,12 @@ function applySmp(patch: TMap, targets: Resource[], resources: Resource[], opts:
     }
     if (opts.allowNameChange || opts.allowKindChange) rememberName(res);
     const { group, kind } = gvkOf(res);
-    if (!applyStrategicMerge(res.node, copy, group, kind)) resources.splice(resources.indexOf(res), 1);
+    if (!applyStrategicMerge(res.node, copy, group, kind)) {
+      resources.splice(resources.indexOf(res), 1);
+      changed = true;
+    }
   }
+  return changed;
 }
 
 function selectorOf(node: TNode | undefined): Selector | undefined {
@@ -83,7 +84,7 @@ function selectorText(sel: Selector): string {
 }
 
 /** Applies one patch entry to the resources (in place; a `$patch: delete` removes objects). */
-export async function applyPatchEntry(ctx: PatchContext, dir: string, entry: TNode, resources: Resource[], legacyJson: boolean): Promise<void> {
+export async function applyPatchEntry(ctx: PatchContext, dir: string, entry: TNode, resources: Resource[], legacyJson: boolean, index: NameIndex): Promise<void> {
   const target = selectorOf(entry.kind === 'map' ? entry.entries.get('target') : undefined);
   const options = entry.kind === 'map' ? getMap(entry, 'options') : undefined;
   const opts = { allowNameChange: getString(options, 'allowNameChange') === 'true', allowKindChange: getString(options, 'allowKindChange') === 'true' };
@@ -96,6 +97,8 @@ export async function applyPatchEntry(ctx: PatchContext, dir: string, entry: TNo
     const selected = resources.filter((r) => selects(target, r));
     if (selected.length === 0) ctx.warn(`patch target matches nothing (${selectorText(target)})`, entry.origin);
     for (const res of selected) for (const d of docs) applyJson6902(res.node, d);
+    // An op may rename or re-kind its target.
+    if (selected.length > 0) index.invalidate();
     return;
   }
   for (const doc of docs) {
@@ -103,14 +106,14 @@ export async function applyPatchEntry(ctx: PatchContext, dir: string, entry: TNo
     if (target) {
       const selected = resources.filter((r) => selects(target, r));
       if (selected.length === 0) ctx.warn(`patch target matches nothing (${selectorText(target)})`, entry.origin);
-      applySmp(doc, selected, resources, opts);
+      if (applySmp(doc, selected, resources, opts)) index.invalidate();
     } else {
-      const targets = patchTargets(doc, resources);
+      const targets = patchTargets(doc, index);
       if (targets.length === 0) {
         const name = getString(getMap(doc, 'metadata'), 'name');
         fail(`patch matches no resource: no ${getString(doc, 'kind') || '(no kind)'} named '${name}'`, doc.origin);
       }
-      applySmp(doc, targets, resources, opts);
+      if (applySmp(doc, targets, resources, opts)) index.invalidate();
     }
   }
 }

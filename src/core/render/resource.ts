@@ -110,3 +110,35 @@ export function idString(res: Resource): string {
   const { group, version, kind } = gvkOf(res);
   return `${group}|${version}|${kind}|${effectiveNamespace(kind, namespaceOf(res))}|${nameOf(res)}`;
 }
+
+/**
+ * Resources by kind and by every name they had, so patch and generator lookups do not scan every object.
+ * Built on first use; call invalidate() after anything that adds, removes or renames resources.
+ */
+export class NameIndex {
+  private byName: Map<string, Resource[]> | undefined;
+
+  constructor(private readonly resources: Resource[]) {}
+
+  invalidate(): void {
+    this.byName = undefined;
+  }
+
+  /** Resources of `kind` that are or were called `name`, in list order. */
+  get(kind: string, name: string): Resource[] {
+    if (!this.byName) {
+      const map = new Map<string, Resource[]>();
+      for (const res of this.resources) {
+        const k = gvkOf(res).kind;
+        for (const n of new Set([nameOf(res), ...res.history.map((h) => h.name)])) {
+          const key = k + '\0' + n;
+          const list = map.get(key);
+          if (list) list.push(res);
+          else map.set(key, [res]);
+        }
+      }
+      this.byName = map;
+    }
+    return this.byName.get(kind + '\0' + name) ?? [];
+  }
+}
