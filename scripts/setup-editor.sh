@@ -22,6 +22,8 @@ log() { echo "[setup-editor] $*" >&2; }
 # One install at a time per cache (parallel CI jobs, a test run started during an install).
 exec 9>"$root/.lock"
 flock 9
+# Scratch folders of an install that was interrupted (we hold the lock, so none is in use).
+rm -rf "$root"/.tmp.*
 
 # --- Debian packages -------------------------------------------------------------------------------------
 apt_missing=()
