@@ -3,31 +3,18 @@
 // Generates overlays of each size in a temp dir, then prints the in-process warm render time, the CLI's and the
 // real kustomize's whole-process time, and each one's peak RSS. It prints figures; it asserts nothing.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { testbedBin } from '../../test/testbed/bins';
 import { generateRepo } from './generate';
+import { type Row, formatSection, writeSection } from './report';
 import type { InProcessFigures } from './inProcess';
 import { measureProcess } from './measure';
 
 const repo = resolve(__dirname, '..', '..');
-
-interface Row {
-  resources: number;
-  objects: number;
-  warmCachedMs: number;
-  warmUncachedMs: number;
-  coldMs: number;
-  inProcessRssMiB: number;
-  cliMs: number;
-  cliRssMiB: number;
-  kustomizeMs: number;
-  kustomizeRssMiB: number;
-  sameOutput: string;
-}
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -80,9 +67,22 @@ function main(): void {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const report = formatReport(rows, runs, processRuns, kustomizeRuns, execFileSync(kustomize, ['version'], { encoding: 'utf8' }).trim());
-  process.stdout.write(report + '\n');
-  if (process.argv.includes('--write-docs')) writeDocs(report);
+  const cpu = cpus();
+  const section = formatSection(rows, {
+    machine: `${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores (shared), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM`,
+    node: process.version,
+    kustomize: execFileSync(kustomize, ['version'], { encoding: 'utf8' }).trim(),
+    date: new Date().toISOString().slice(0, 16).replace('T', ' '),
+    loadAverage: loadavg().map((l) => l.toFixed(1)).join(' / '),
+    runs,
+    processRuns,
+    kustomizeRuns,
+  });
+  process.stdout.write(section + '\n');
+  if (process.argv.includes('--write-docs')) {
+    writeSection(join(repo, 'docs', 'benchmarks.md'), section);
+    process.stderr.write('updated docs/benchmarks.md\n');
+  }
 }
 
 function runInProcess(dir: string, root: string, runs: number): InProcessFigures {
@@ -102,42 +102,6 @@ function sameObjects(kustomizeOut: string, ours: string): string {
   if (isDeepStrictEqual(a, b)) return 'yes';
   const firstDiff = a.findIndex((o, i) => !isDeepStrictEqual(o, b[i]));
   return `no (${b.length} vs ${a.length} objects, first difference at #${firstDiff})`;
-}
-
-function formatReport(rows: Row[], runs: number, processRuns: number, kustomizeRuns: number, kustomizeVersion: string): string {
-  const ms = (n: number) => `${n.toFixed(n < 100 ? 1 : 0)} ms`;
-  const mib = (n: number) => `${n.toFixed(0)} MiB`;
-  const cpu = cpus();
-  return [
-    `Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores (shared), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; ` +
-      `Node ${process.version}; kustomize ${kustomizeVersion} (test bed build); date ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; ` +
-      `load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (other sessions share the box: compare columns within a row).`,
-    `Warm render: median of ${runs} renders after 5 warm-up renders in one process, with the parse cache the engine keeps ` +
-      '(files unchanged) and with a fresh cache each time (every file read and parsed again). ' +
-      `Whole-process times: median of ${processRuns} runs (kustomize: ${kustomizeRuns}), ` +
-      'wall clock from spawn to exit, stdout captured. Peak memory: max RSS (GNU time; the in-process figure is the whole Node process incl. the TS loader).',
-    '',
-    '| resources | objects | warm render, cached | warm render, uncached | first render in process | in-process peak RSS | `gitops-drift render` (CLI) | CLI peak RSS | `kustomize build` | kustomize peak RSS | same output |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
-    ...rows.map((r) =>
-      `| ${r.resources} | ${r.objects} | ${ms(r.warmCachedMs)} | ${ms(r.warmUncachedMs)} | ${ms(r.coldMs)} | ${mib(r.inProcessRssMiB)} | ${ms(r.cliMs)} | ${mib(r.cliRssMiB)} | ${ms(r.kustomizeMs)} | ${mib(r.kustomizeRssMiB)} | ${r.sameOutput} |`,
-    ),
-  ].join('\n');
-}
-
-const BEGIN = '<!-- render-bench:begin (written by `npx tsx bench/render/run.ts --write-docs`) -->';
-const END = '<!-- render-bench:end -->';
-
-/** Replaces only the generated block of the render section, leaving the rest of docs/benchmarks.md alone. */
-function writeDocs(report: string): void {
-  const path = join(repo, 'docs', 'benchmarks.md');
-  const text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-  const block = `${BEGIN}\n${report}\n${END}`;
-  const start = text.indexOf(BEGIN.slice(0, 24));
-  const end = text.indexOf(END);
-  const next = start >= 0 && end > start ? text.slice(0, start) + block + text.slice(end + END.length) : `${text.trimEnd()}\n\n## Render\n\n${block}\n`;
-  writeFileSync(path, next);
-  process.stderr.write(`updated ${path}\n`);
 }
 
 main();
