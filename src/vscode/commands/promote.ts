@@ -62,11 +62,16 @@ export function promoteCommand(s: EditorServices): CommandHandler {
     const verify = (edited: FileChange[]) => verifyPromotion(chosen, () => renderKustomization(joinPath(root, target.path), { fs: new EditedFileSystem(fs, root, edited), repoRoot: root }));
     for (const change of changes) await showChange(s, root, change);
     const branch = promotionBranch(from, to, changes);
+    // Other environments that read an edited file (an overlay built on the target) change too: say so.
+    await Promise.all(repo.environments.map((e) => session.engine.render(e).catch(() => undefined)));
+    const readers = new Set<string>();
+    for (const c of changes) for (const n of await session.engine.environmentsReading(c.file)) if (n !== from && n !== to) readers.add(n);
+    const alsoChanges = readers.size ? `\n\nAlso changes ${[...readers].join(', ')}, which read these files.` : '';
     const commit = 'Commit';
     const commitAndPush = 'Commit and Push';
     const choice = await s.host.showWarningMessage(
       `Promote ${chosen.length} item(s) from ${from} to ${to}?`,
-      { modal: true, detail: `${chosen.map((i) => `• ${i.label}`).join('\n')}\n\nCommits ${changes.map((c) => c.file).join(', ')} on new branch ${branch} and checks it out.` },
+      { modal: true, detail: `${chosen.map((i) => `• ${i.label}`).join('\n')}\n\nCommits ${changes.map((c) => c.file).join(', ')} on new branch ${branch} and checks it out.${alsoChanges}` },
       commit,
       commitAndPush,
     );
