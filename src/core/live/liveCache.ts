@@ -3,6 +3,7 @@ import { scopeKey } from '../model/live';
 import { type KubeObject, keyOf, keyString } from '../model/resource';
 import type { ClusterReader, ListOutcome, Logger, ResourceType, WatchEnd, WatchEvent } from '../ports';
 import { silentLogger } from '../ports';
+import { isClusterError } from './clusterError';
 import { failureOf } from './outcome';
 import { mapWithConcurrency } from './pool';
 import { DEFAULT_LIST_CONCURRENCY } from './readLiveState';
@@ -19,6 +20,11 @@ export interface WatchProblem {
   scope: string;
   message: string;
   retryInMs: number;
+  /**
+   * True when the whole cluster failed (unreachable, TLS, credentials): announced once for all scopes until a
+   * watch works again, so the editor shows one message, not one per scope.
+   */
+  cluster: boolean;
 }
 
 /** Options for {@link LiveCache}. */
@@ -70,6 +76,8 @@ export class LiveCache {
   private readonly problemListeners = new Set<(problem: WatchProblem) => void>();
   private pending: { scopes: Set<string>; objects: Set<string> } | undefined;
   private disposed = false;
+  /** The cluster-level watch failure last announced, until a watch delivers an event again. */
+  private clusterProblem: string | undefined;
   private readonly logger: Logger;
 
   constructor(
@@ -200,6 +208,7 @@ export class LiveCache {
     while (!signal.aborted) {
       const started = Date.now();
       let events = 0;
+      let clusterFailure = false;
       let end: WatchEnd;
       try {
         end = await this.reader.watch!(entry.scope.type, entry.scope.namespace, entry.resourceVersion, (event) => {
@@ -208,6 +217,7 @@ export class LiveCache {
         }, signal);
       } catch (e) {
         end = { status: 'error', message: e instanceof Error ? e.message : String(e) };
+        clusterFailure = isClusterError(e);
       }
       if (signal.aborted) return;
       if (end.status === 'forbidden') {
@@ -234,7 +244,10 @@ export class LiveCache {
       const wait = this.backoff(failures);
       const message = end.status === 'error' ? end.message : 'watch closed at once';
       this.logger.warn(`watch ${entry.scope.key}: ${message}; reconnecting in ${wait} ms`);
-      for (const listener of [...this.problemListeners]) listener({ scope: entry.scope.key, message, retryInMs: wait });
+      if (!clusterFailure || message !== this.clusterProblem) {
+        if (clusterFailure) this.clusterProblem = message;
+        for (const listener of [...this.problemListeners]) listener({ scope: entry.scope.key, message, retryInMs: wait, cluster: clusterFailure });
+      }
       try {
         await (this.options.delay ?? delay)(wait, signal);
       } catch {
@@ -246,6 +259,7 @@ export class LiveCache {
   private apply(entry: Entry, event: WatchEvent): void {
     if (entry.abort.signal.aborted) return;
     entry.broken = false;
+    this.clusterProblem = undefined;
     if (event.type === 'BOOKMARK') {
       entry.resourceVersion = event.resourceVersion;
       return;

@@ -8,6 +8,8 @@ export interface FakeWatch {
   resourceVersion: string;
   emit(event: WatchEvent): void;
   end(end: WatchEnd): void;
+  /** Rejects the watch, as a reader does for a cluster-level failure. */
+  fail(error: Error): void;
   signal: AbortSignal;
 }
 
@@ -62,8 +64,8 @@ export class FakeClusterReader implements ClusterReader {
 
   watch(type: ResourceType, namespace: string, resourceVersion: string, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<WatchEnd> {
     this.watchCalls++;
-    return new Promise<WatchEnd>((resolve) => {
-      const w: FakeWatch = { type, namespace, resourceVersion, emit: onEvent, end: resolve, signal };
+    return new Promise<WatchEnd>((resolve, reject) => {
+      const w: FakeWatch = { type, namespace, resourceVersion, emit: onEvent, end: resolve, fail: reject, signal };
       signal.addEventListener('abort', () => resolve({ status: 'closed' }), { once: true });
       const waiter = this.watchWaiters.shift();
       if (waiter) waiter(w);

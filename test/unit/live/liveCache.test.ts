@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { type LiveChange, LiveCache, type WatchProblem } from '../../../src/core/live/liveCache';
+import { ClusterError } from '../../../src/core/live/clusterError';
 import { scopeKey } from '../../../src/core/model/live';
 import { FakeClusterReader, deferred, live, obj } from './fakeClusterReader';
 
@@ -96,7 +97,7 @@ describe('LiveCache', () => {
     const healthy = await reader.nextWatch();
     assert.deepEqual(waits, [100, 200, 400, 500, 500]);
     assert.equal(problems.length, 5);
-    assert.deepEqual(problems[0], { scope: scopeKey('apps', 'Deployment', 'shop'), message: 'connection reset', retryInMs: 100 });
+    assert.deepEqual(problems[0], { scope: scopeKey('apps', 'Deployment', 'shop'), message: 'connection reset', retryInMs: 100, cluster: false });
     healthy.emit({ type: 'MODIFIED', object: live(web, '30') });
     healthy.end({ status: 'error', message: 'again' });
     const after = await reader.nextWatch();
@@ -160,6 +161,29 @@ describe('LiveCache', () => {
     assert.equal(second.status === 'ok' && second.resourceVersion, '11');
     assert.deepEqual(await cache.list(configMaps, 'locked'), { status: 'forbidden', verb: 'list', resource: 'configmaps', message: 'nope' });
     assert.deepEqual(reader.lists, ['deployments/shop', 'configmaps/locked']);
+  });
+
+  it('announces a cluster-level watch failure once for all scopes, and again only after a watch recovered', async () => {
+    const reader = new FakeClusterReader();
+    const problems: WatchProblem[] = [];
+    cache = new LiveCache(reader, { delay: async () => undefined });
+    cache.onWatchProblem((p) => problems.push(p));
+    await cache.read([web, obj('v1', 'ConfigMap', 'c', 'shop')], { defaultNamespace: 'default' });
+    const down = () => new ClusterError('unreachable', 'cannot reach the API server');
+    for (let round = 0; round < 2; round++) {
+      const watches = [await reader.nextWatch(), await reader.nextWatch()];
+      for (const w of watches) w.fail(down());
+    }
+    const recovered = await reader.nextWatch();
+    const other = await reader.nextWatch();
+    assert.deepEqual(problems.map((p) => [p.message, p.cluster]), [['cannot reach the API server', true]]);
+    recovered.emit({ type: 'BOOKMARK', resourceVersion: '200' });
+    recovered.fail(down());
+    await reader.nextWatch();
+    assert.equal(problems.length, 2);
+    other.end({ status: 'error', message: 'stream reset' });
+    await reader.nextWatch();
+    assert.deepEqual(problems[2], { scope: scopeKey('', 'ConfigMap', 'shop'), message: 'stream reset', retryInMs: problems[2].retryInMs, cluster: false });
   });
 
   it('falls back to a LIST per read when watching is forbidden', async () => {
