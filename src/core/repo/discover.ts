@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node } from 'yaml';
 import type { Problem } from '../model/problem';
 import type { FileSystem } from '../ports';
+import { applicationSetEnvironments } from './applicationSet';
 import { joinPath, normalizeRepoPath, type RepoEnvironment } from './config';
 import { inferPromotion, stageRank } from './promotion';
 import { mapLimit, walkRepo } from './walk';
@@ -24,7 +25,8 @@ export interface DiscoveryResult {
 
 /**
  * Finds a repo's environments without any config: kustomization roots under conventional folders that no other
- * kustomization includes, plus the paths named by Argo CD `Application` and Flux `Kustomization` manifests.
+ * kustomization includes, plus the paths named by Argo CD `Application` and Flux `Kustomization` manifests and
+ * the folders matched by Argo CD `ApplicationSet` git directory generators.
  * Reads directory listings, kustomization files, and the YAML files outside bases and components (parsing only
  * those that mention Argo CD or Flux).
  */
@@ -59,7 +61,7 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
   // Bases and components (kustomizations others include) hold app manifests, not Argo CD or Flux objects: their
   // files are the bulk of a large repo and are not read.
   const candidates = tree.yamlFiles.filter((f) => !included.has(f.includes('/') ? f.slice(0, f.lastIndexOf('/')) : ''));
-  const fromTools = await scanToolManifests(fs, repoRoot, candidates, new Set(tree.kustomizations.values()), problems);
+  const fromTools = await scanToolManifests(fs, repoRoot, candidates, new Set(tree.kustomizations.values()), repoFolders(tree.yamlFiles, [...tree.kustomizations.keys()]), problems);
   const toolPaths = new Set(fromTools.map((e) => e.path));
   const roots = [...tree.kustomizations.keys()].filter((dir) => !included.has(dir) && !toolPaths.has(dir));
   let conventional = roots.filter((dir) => conventionalDepth(dir) > 0);
@@ -85,7 +87,7 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
 }
 
 /** Argo CD Applications and Flux Kustomizations whose path is a folder of this repo. */
-async function scanToolManifests(fs: FileSystem, repoRoot: string, yamlFiles: string[], kustomizationFiles: Set<string>, problems: Problem[]): Promise<RepoEnvironment[]> {
+async function scanToolManifests(fs: FileSystem, repoRoot: string, yamlFiles: string[], kustomizationFiles: Set<string>, folders: string[], problems: Problem[]): Promise<RepoEnvironment[]> {
   const found: RepoEnvironment[][] = await mapLimit(
     yamlFiles.filter((f) => !kustomizationFiles.has(f)),
     16,
@@ -106,6 +108,7 @@ async function scanToolManifests(fs: FileSystem, repoRoot: string, yamlFiles: st
         const name = str(doc.getIn(['metadata', 'name']));
         if (!apiVersion || !kind || !name) continue;
         if (apiVersion.startsWith('argoproj.io/') && kind === 'Application') out.push(...argoEnvironments(doc, name, loc));
+        else if (apiVersion.startsWith('argoproj.io/') && kind === 'ApplicationSet') out.push(...applicationSetEnvironments(doc, folders, loc));
         else if (apiVersion.startsWith('kustomize.toolkit.fluxcd.io/') && kind === 'Kustomization') {
           const pathNode = doc.getIn(['spec', 'path'], true) as Node | undefined;
           const path = normalizeRepoPath(str(doc.getIn(['spec', 'path'])) ?? './');
@@ -175,6 +178,15 @@ function byFolderThenStage(a: RepoEnvironment, b: RepoEnvironment): number {
   const fb = folder(b);
   if (fa !== fb) return fa < fb ? -1 : 1;
   return rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
+/** Every folder holding YAML or a kustomization, with its ancestors (what an ApplicationSet's globs can match). */
+function repoFolders(yamlFiles: string[], kustomizationDirs: string[]): string[] {
+  const folders = new Set<string>();
+  for (const path of [...yamlFiles.map((f) => f.slice(0, Math.max(0, f.lastIndexOf('/')))), ...kustomizationDirs]) {
+    for (let p = path; p && !folders.has(p); p = p.slice(0, Math.max(0, p.lastIndexOf('/')))) folders.add(p);
+  }
+  return [...folders].sort();
 }
 
 /** A path without conventional folder names: `apps/shop/overlays/prod` → `shop/prod`. */

@@ -123,6 +123,41 @@ describe('environment discovery', () => {
     assert.deepEqual(found.promotion, [['multi', 'shop-prod']]);
   });
 
+  it('expands Argo CD ApplicationSet git directory generators over the repo folders', async () => {
+    const fs = new MemoryFileSystem({
+      '/r/argocd/appset.yaml': [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: ApplicationSet',
+        'metadata: { name: apps }',
+        'spec:',
+        '  generators:',
+        '    - git:',
+        '        repoURL: https://github.com/org/config',
+        '        revision: HEAD',
+        '        directories:',
+        "          - path: 'apps/*/overlays/prod'",
+        '          - path: apps/legacy/overlays/prod',
+        '            exclude: true',
+        '  template:',
+        "    metadata: { name: '{{path[1]}}-prod' }",
+        '    spec:',
+        '      source: { repoURL: https://github.com/org/config, path: "{{path}}" }',
+        "      destination: { server: https://kubernetes.default.svc, namespace: '{{path[1]}}' }",
+      ].join('\n'),
+      '/r/apps/shop/base/kustomization.yaml': k('d.yaml'),
+      '/r/apps/shop/overlays/prod/kustomization.yaml': k('../../base'),
+      '/r/apps/cart/overlays/prod/kustomization.yaml': k('d.yaml'),
+      '/r/apps/legacy/overlays/prod/kustomization.yaml': k('d.yaml'),
+    });
+    const found = await discoverEnvironments(fs, '/r');
+    const argo = found.environments.filter((e) => e.source === 'argocd');
+    assert.deepEqual(summary(argo), ['cart-prod apps/cart/overlays/prod argocd ns=cart', 'shop-prod apps/shop/overlays/prod argocd ns=shop']);
+    assert.deepEqual(argo[0].definedAt, { file: 'argocd/appset.yaml', line: 10, column: 19 });
+    assert.deepEqual(argo[0].tracking, { argocdApp: 'cart-prod' });
+    // The excluded folder is still a conventional overlay, found as one.
+    assert.deepEqual(summary(found.environments.filter((e) => e.source === 'discovered')), ['prod apps/legacy/overlays/prod discovered']);
+  });
+
   it('reads Flux Kustomizations and names same-named ones per cluster', async () => {
     const flux = (name: string, path: string, ns?: string) =>
       `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  path: ${path}\n  sourceRef: { kind: GitRepository, name: flux-system }\n${ns ? `  targetNamespace: ${ns}\n` : ''}`;
