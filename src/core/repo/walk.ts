@@ -1,7 +1,7 @@
 import type { FileSystem } from '../ports';
 
-/** Folders never worth descending into when looking for manifests. */
-const SKIPPED_DIRS = new Set(['node_modules', 'vendor', 'dist', 'out', 'target', '__pycache__']);
+/** Dependency folders, never worth descending into (`dist/` and `out/` stay: rendered-manifest repos use them). */
+const SKIPPED_DIRS = new Set(['node_modules', 'vendor', '__pycache__']);
 
 /** What a walk of the repo found: repo-relative paths with `/` separators. */
 export interface RepoTree {
