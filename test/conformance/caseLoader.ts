@@ -18,6 +18,18 @@ export interface ExpectedError {
   kustomizeFails: boolean;
 }
 
+/** What an unsupported-feature case expects: a diagnostic (warning or error) naming the field, at its line. */
+export interface ExpectedUnsupported {
+  file: string;
+  line: number;
+  /** Text the message must contain (the field name). */
+  mentions: string;
+  /** Whether to run kustomize (false for remote resources: the suite never reaches the network). */
+  runKustomize: boolean;
+  /** A file the case's plugin would create if anything executed it; it must never appear. */
+  sentinel?: string;
+}
+
 /** One conformance case, read from `cases/<name>/case.yaml`. */
 export interface ConformanceCase {
   name: string;
@@ -27,6 +39,7 @@ export interface ConformanceCase {
   /** Kustomization roots to render, relative to `repoRoot` (`root:` takes one path or a list). */
   roots: string[];
   error?: ExpectedError;
+  unsupported?: ExpectedUnsupported;
 }
 
 /** Reads every case; a malformed case.yaml fails loudly rather than silently dropping the case. */
@@ -56,6 +69,13 @@ function loadCase(name: string): ConformanceCase {
       line: typeof e.line === 'number' ? e.line : undefined,
       kustomizeFails: e.kustomizeFails !== false,
     };
+  }
+  if (spec.unsupported !== undefined) {
+    const u = spec.unsupported as Record<string, unknown>;
+    if (typeof u.file !== 'string' || typeof u.line !== 'number' || typeof u.mentions !== 'string') {
+      throw new Error(`${specPath}: unsupported needs file, line and mentions`);
+    }
+    c.unsupported = { file: u.file, line: u.line, mentions: u.mentions, runKustomize: u.runKustomize !== false, sentinel: typeof u.sentinel === 'string' ? u.sentinel : undefined };
   }
   return c;
 }
