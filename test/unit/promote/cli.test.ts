@@ -134,6 +134,27 @@ describe('gitops-drift promote / revert (real renderer, real git)', () => {
     assert.equal(err, 'note: envs/staging/kustomization.yaml is also read by staging-eu: they change too\nnote: envs/staging/sidecar.yaml is also read by staging-eu: they change too\n');
   });
 
+  it('works when the config repo is a folder inside the git work tree', async () => {
+    const nested = new TempRepo(Object.fromEntries([...Object.entries(shopFiles).map(([p, t]) => [`deploy/gitops/${p}`, t]), ['app/main.go', 'package main\n']]));
+    try {
+      const root = `${nested.root}/deploy/gitops`;
+      const promoted = await cli('promote', '--from', 'dev', root, '--images-only', '--commit');
+      assert.equal(promoted.err, '');
+      assert.equal(promoted.code, 0);
+      assert.equal(nested.git('show', '--name-only', '--format=', 'HEAD').trim(), 'deploy/gitops/envs/staging/kustomization.yaml\ndeploy/gitops/envs/staging/sidecar.yaml');
+      const list = await cli('revert', root, '--env', 'staging');
+      const entry = /Promote dev to staging: 2 images\n {10}(.*)\n {10}files: (.*)\n/.exec(list.out);
+      assert.ok(entry, list.out);
+      assert.deepEqual(entry[1].split('; ').sort(), ['Deployment web image ghcr.io/acme/sidecar 2.0.0 → 2.1.0', 'Deployment web image ghcr.io/acme/web 1.4.0 → 1.5.0 (sha256:4f3c2a1b0e9d…)']);
+      assert.equal(entry[2], 'envs/staging/kustomization.yaml, envs/staging/sidecar.yaml');
+      nested.write({ 'deploy/gitops/envs/staging/sidecar.yaml': '# wip\n' });
+      const dirty = await cli('promote', '--from', 'dev', root, '--commit');
+      assert.match(dirty.err, /uncommitted changes in envs\/staging\/sidecar\.yaml/);
+    } finally {
+      nested.remove();
+    }
+  });
+
   it('promote refuses a dirty target file and names it', async () => {
     repo.write({ 'envs/staging/kustomization.yaml': shopFiles['envs/staging/kustomization.yaml'] + '# wip\n' });
     const { code, err } = await cli('promote', '--from', 'dev', repo.root, '--commit');
