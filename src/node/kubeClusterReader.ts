@@ -88,7 +88,10 @@ export class KubeClusterReader implements ClusterReader {
       // LIST items carry no apiVersion/kind: the list does.
       for (const item of page.items ?? []) items.push({ ...item, apiVersion: item.apiVersion ?? apiVersion, kind: item.kind ?? type.kind });
       resourceVersion ||= page.metadata?.resourceVersion ?? '';
-      token = page.metadata?.continue ?? '';
+      const next = page.metadata?.continue ?? '';
+      // A server (or proxy) that hands back the same token would page forever.
+      if (next && next === token) return { status: 'error', message: `LIST ${base} returned the same continue token twice` };
+      token = next;
       if (!token || fullList) break;
     }
     return { status: 'ok', items, resourceVersion };

@@ -91,6 +91,15 @@ describe('KubeClusterReader over recorded API responses', function () {
     assert.equal(r.stats.requests, 4);
   });
 
+  it('stops paging when the server repeats a continue token', async () => {
+    const page1 = JSON.parse(readFileSync(join(FIXTURES, 'list-deployments-dev-paginated-limit1.json'), 'utf8'));
+    server.routes.set('/apis/apps/v1/namespaces/dev/deployments', json(200, page1));
+    const r = await reader({ pageSize: 1 });
+    const outcome = await r.list((await r.resourceType('apps', 'Deployment'))!, 'dev');
+    assert.deepEqual(outcome, { status: 'error', message: 'LIST /apis/apps/v1/namespaces/dev/deployments returned the same continue token twice' });
+    assert.equal(r.stats.requests, 2 + 2);
+  });
+
   it('restarts a LIST without pagination when the continue token expired (410)', async () => {
     const page1 = JSON.parse(readFileSync(join(FIXTURES, 'list-deployments-dev-paginated-limit1.json'), 'utf8'));
     server.routes.set('/apis/apps/v1/namespaces/dev/deployments?limit=1', json(200, page1));
