@@ -108,7 +108,9 @@ describe('reconcile', () => {
     });
   });
 
-  it('reconciles 3,000 drifted objects well under a second of CPU', () => {
+  it('reconciles 3,000 drifted objects well under a second of CPU', function () {
+    // Wall time on the shared 2-core machine varies a lot; the assertion is on CPU time below.
+    this.timeout(60_000);
     const [web0] = web;
     const base = recorded('live/web-scaled-by-hand.json');
     const desired = [];
@@ -119,7 +121,9 @@ describe('reconcile', () => {
       live.push({ ...base, metadata: { ...base.metadata, name } });
     }
     const state = liveState(live);
-    // CPU time, not wall time: the machine is shared.
+    // Warm the JIT with one run first, so the figure is the engine's and not the compiler's; CPU time, not wall time,
+    // as the machine is shared.
+    reconcile(desired, state, options);
     const before = process.cpuUsage();
     const result = reconcile(desired, state, options);
     const used = process.cpuUsage(before);
