@@ -147,9 +147,11 @@ describe('gitops-drift promote / revert (real renderer, real git)', () => {
       assert.ok(entry, list.out);
       assert.deepEqual(entry[1].split('; ').sort(), ['Deployment web image ghcr.io/acme/sidecar 2.0.0 → 2.1.0', 'Deployment web image ghcr.io/acme/web 1.4.0 → 1.5.0 (sha256:4f3c2a1b0e9d…)']);
       assert.equal(entry[2], 'envs/staging/kustomization.yaml, envs/staging/sidecar.yaml');
-      nested.write({ 'deploy/gitops/envs/staging/sidecar.yaml': '# wip\n' });
+      nested.git('switch', '-q', 'main');
+      nested.write({ 'deploy/gitops/envs/staging/kustomization.yaml': shopFiles['envs/staging/kustomization.yaml'] + '# wip\n' });
       const dirty = await cli('promote', '--from', 'dev', root, '--commit');
-      assert.match(dirty.err, /uncommitted changes in envs\/staging\/sidecar\.yaml/);
+      assert.equal(dirty.code, 2);
+      assert.match(dirty.err, /^error: uncommitted changes in envs\/staging\/kustomization\.yaml: /m);
     } finally {
       nested.remove();
     }
