@@ -21,6 +21,9 @@ export function createRenderCache(): RenderCache {
 /** Where an inline YAML string (a patch in a kustomization) starts in its file. */
 export interface TextPlacement {
   lineOffset: number;
+  /** Added to columns on the text's first line. */
+  firstColumnOffset: number;
+  /** Added to columns on later lines. */
   columnOffset: number;
 }
 
@@ -105,7 +108,7 @@ export class Loader {
 
   /** Parses YAML embedded in a file (an inline patch), cached like a file; the trees are shared, read-only. */
   parseInline(text: string, file: string, kind: OriginKind, placement: TextPlacement): TNode[] {
-    return this.parseCached(`${kind}\0${file}:${placement.lineOffset}:${placement.columnOffset}`, text, file, kind, placement, false);
+    return this.parseCached(`${kind}\0${file}:${placement.lineOffset}:${placement.firstColumnOffset}:${placement.columnOffset}`, text, file, kind, placement, false);
   }
 
   private parseCached(key: string, text: string, file: string, kind: OriginKind, placement: TextPlacement | undefined, mutable: boolean): TNode[] {
@@ -119,7 +122,7 @@ export class Loader {
 }
 
 /** Parses YAML text into trees; a syntax error is a ProblemError at its line. */
-export function parseYaml(text: string, file: string, kind: OriginKind, placement: TextPlacement = { lineOffset: 0, columnOffset: 0 }): TNode[] {
+export function parseYaml(text: string, file: string, kind: OriginKind, placement: TextPlacement = { lineOffset: 0, firstColumnOffset: 0, columnOffset: 0 }): TNode[] {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true });
   const src: YamlSource = { file, lineCounter, kind, ...placement, text };
@@ -131,7 +134,7 @@ export function parseYaml(text: string, file: string, kind: OriginKind, placemen
       throw new ProblemError({
         severity: 'error',
         message: `malformed YAML: ${err.message.split('\n')[0]}`,
-        location: { file, line: pos.line + placement.lineOffset, column: pos.col + (pos.line === 1 ? 0 : placement.columnOffset) },
+        location: { file, line: pos.line + placement.lineOffset, column: pos.col + (pos.line === 1 ? placement.firstColumnOffset : placement.columnOffset) },
       });
     }
     if (doc.contents === null) continue;

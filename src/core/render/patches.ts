@@ -26,7 +26,8 @@ async function loadPatch(ctx: PatchContext, dir: string, entry: TNode, kind: 'st
     return { docs: await ctx.loader.readYaml(abs, kind, path.origin, false) };
   }
   if (inline?.kind === 'scalar' && typeof inline.value === 'string') {
-    const placement = inline.block ? { lineOffset: inline.block.line - 1, columnOffset: inline.block.column - 1 } : { lineOffset: inline.origin.line - 1, columnOffset: 0 };
+    const at = inline.text ?? { line: inline.origin.line, column: inline.origin.column, block: false };
+    const placement = { lineOffset: at.line - 1, firstColumnOffset: at.column - 1, columnOffset: at.block ? at.column - 1 : 0 };
     const docs = ctx.loader.parseInline(inline.value, inline.origin.file, kind, placement);
     return { docs };
   }

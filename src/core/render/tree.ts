@@ -26,8 +26,11 @@ export interface TScalar {
   kind: 'scalar';
   value: Scalar;
   origin: Origin;
-  /** For block scalars (`|`, `>`): where the text starts, so YAML embedded in it gets file positions. */
-  block?: { line: number; column: number };
+  /**
+   * Where a string's text starts in its file (for block scalars the line after `|`, at the block's indentation),
+   * so YAML embedded in it (an inline patch) gets file positions. `block`: every line shares that indentation.
+   */
+  text?: { line: number; column: number; block: boolean };
 }
 
 /** One value with its origin. */
@@ -53,8 +56,11 @@ export interface YamlSource {
   file: string;
   lineCounter: LineCounter;
   kind: OriginKind;
-  /** The parsed text, when it is embedded in a file (an inline patch): added to lines, and to columns after line 1. */
+  /** The parsed text, when it is embedded in a file (an inline patch): added to lines and columns. */
   lineOffset?: number;
+  /** Added to columns on the text's first line. */
+  firstColumnOffset?: number;
+  /** Added to columns on later lines. */
   columnOffset?: number;
   text?: string;
 }
@@ -65,7 +71,7 @@ export function originAt(src: YamlSource, offset: number): Origin {
   return {
     file: src.file,
     line: pos.line + (src.lineOffset ?? 0),
-    column: pos.col + (pos.line === 1 ? 0 : (src.columnOffset ?? 0)),
+    column: pos.col + ((pos.line === 1 ? src.firstColumnOffset : src.columnOffset) ?? 0),
     kind: src.kind,
   };
 }
@@ -90,13 +96,17 @@ export function fromYaml(node: unknown, doc: Document, src: YamlSource, origin?:
   if (isSeq(node)) return tseq(here, node.items.map((item) => fromYaml(item, doc, src)));
   if (isScalar(node)) {
     const out = tscalar(toScalar(node.value), here);
-    if ((node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') && src.text !== undefined && node.range) {
-      // The block's text starts on the line after its `|` header, at the block's indentation.
-      const header = originAt(src, node.range[0]);
-      const starts = src.lineCounter.lineStarts;
-      const start = starts[header.line - (src.lineOffset ?? 0)] ?? node.range[0];
-      const indent = /^ */.exec(src.text.slice(start))?.[0].length ?? 0;
-      out.block = { line: header.line + 1, column: indent + 1 };
+    if (typeof node.value === 'string' && node.range) {
+      const at = originAt(src, node.range[0]);
+      if ((node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') && src.text !== undefined) {
+        // The block's text starts on the line after its `|` header, at the block's indentation.
+        const start = src.lineCounter.lineStarts[at.line - (src.lineOffset ?? 0)] ?? node.range[0];
+        const indent = /^ */.exec(src.text.slice(start))?.[0].length ?? 0;
+        out.text = { line: at.line + 1, column: indent + 1, block: true };
+      } else {
+        // A quoted string's text starts after its quote.
+        out.text = { line: at.line, column: at.column + (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0), block: false };
+      }
     }
     return out;
   }

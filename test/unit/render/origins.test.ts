@@ -162,6 +162,30 @@ configMapGenerator:
     assert.deepEqual(ref, { file: k, line: lineOf(files, k, 'name: settings'), column: 3, kind: 'nameReference' });
   });
 
+  it('inline patches point into the kustomization: block and quoted strings, first line included', async () => {
+    const files: Record<string, string> = {
+      'app/kustomization.yaml': `resources:
+- deploy.yaml
+patches:
+- patch: |-
+    spec:
+      paused: true
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+- target: {kind: Deployment}
+  patch: '[{"op": "add", "path": "/spec/minReadySeconds", "value": 5}]'
+`,
+      'app/deploy.yaml': deployment.replace('spec:\n  replicas: 1\n', 'spec:\n  replicas: 1\n  minReadySeconds: 1\n'),
+    };
+    const r = await render(files);
+    const k = 'app/kustomization.yaml';
+    assert.deepEqual(origin(r, 'Deployment', 'web', '/spec/paused'), { file: k, line: 6, column: 7, kind: 'strategicMergePatch' });
+    const quoted = files[k].split('\n')[11];
+    assert.deepEqual(origin(r, 'Deployment', 'web', '/spec/minReadySeconds'), { file: k, line: 12, column: quoted.indexOf('"value"') + 1, kind: 'json6902Patch' });
+  });
+
   it('a replacement points at the source field it copied', async () => {
     const files: Record<string, string> = {
       'app/kustomization.yaml': `resources:
