@@ -27,6 +27,7 @@ export const envsCommand: CliCommand = {
         namespace: e.namespace ?? null,
         source: e.source,
         definedAt: e.definedAt ?? null,
+        tracking: e.tracking ?? null,
       }));
       io.stdout(JSON.stringify({ environments, promotion: repo.promotion }, null, 2) + '\n');
       return repo.problems.some((p) => p.severity === 'error') ? 2 : 0;
