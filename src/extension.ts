@@ -58,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void store.settingsChanged()),
     store.onDidChangeBusy((busy) => {
+      void vscode.commands.executeCommand('setContext', 'gitopsDrift.busy', busy);
       if (busy) void vscode.window.withProgress({ location: { viewId: 'gitopsDrift.environments' } }, () => new Promise<void>((resolve) => {
         const sub = store.onDidChangeBusy((b) => {
           if (!b) {

@@ -43,6 +43,9 @@ export class DriftStore extends Disposable {
   private loadedOnce = false;
   private pending: { reload: boolean; all: boolean; names: Set<string> } | undefined;
   private running: Promise<void> | undefined;
+  /** Bumped by `cancel()`: results of checks started before are dropped. */
+  private generation = 0;
+  private cancelRunning: (() => void) | undefined;
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   private readonly busyChanged = this._register(new vscode.EventEmitter<boolean>());
   /** Fires when environments or reports change. */
@@ -138,6 +141,20 @@ export class DriftStore extends Disposable {
     return this.running;
   }
 
+  /**
+   * Stops waiting for the checks in flight and drops what is queued: the view keeps the previous results. (A
+   * request already sent to the API server still completes; its answer is ignored.)
+   */
+  cancel(): void {
+    if (!this.running) return;
+    this.generation++;
+    this.pending = undefined;
+    for (const e of this.entryMap.values()) e.checking = false;
+    this.cancelRunning?.();
+    this.deps.log.info('refresh cancelled');
+    this.changed.fire();
+  }
+
   /** A repo file was saved or changed on disk (repo-relative path): re-check only what read it. */
   async fileChanged(file: string): Promise<void> {
     if (!this.session) return;
@@ -151,18 +168,22 @@ export class DriftStore extends Disposable {
     while (this.pending && !this.isDisposed) {
       const job = this.pending;
       this.pending = undefined;
+      const generation = this.generation;
+      const cancelled = new Promise<void>((resolve) => (this.cancelRunning = resolve));
       try {
-        await this.run(job);
+        await Promise.race([this.run(job, generation), cancelled]);
       } catch (e) {
         this.deps.log.error('refresh failed:', e instanceof Error ? (e.stack ?? e.message) : String(e));
       }
     }
   }
 
-  private async run(job: { reload: boolean; all: boolean; names: Set<string> }): Promise<void> {
+  private async run(job: { reload: boolean; all: boolean; names: Set<string> }, generation: number): Promise<void> {
     const session = await this.getSession();
+    const current = () => generation === this.generation;
     if (job.reload) {
       const repo = await session.load();
+      if (!current()) return;
       const next = new Map<string, EnvironmentEntry>();
       for (const env of repo.environments) next.set(env.name, { ...(this.entryMap.get(env.name) ?? { checking: false }), env });
       this.entryMap.clear();
@@ -178,19 +199,21 @@ export class DriftStore extends Disposable {
       targets.map(async (entry) => {
         const started = Date.now();
         try {
-          entry.report = await session.check(entry.env);
+          const report = await session.check(entry.env);
+          if (!current()) return;
+          entry.report = report;
           const drifted = entry.report.resources.filter((r) => r.verdict !== 'InSync').length;
           this.deps.log.info(`checked ${entry.env.name}: ${entry.report.resources.length} objects, ${drifted} not in sync${entry.report.error ? `, error: ${entry.report.error}` : ''} (${Date.now() - started} ms)`);
         } catch (e) {
+          if (!current()) return;
           this.deps.log.error(`checking ${entry.env.name} failed:`, e instanceof Error ? (e.stack ?? e.message) : String(e));
           entry.report = { name: entry.env.name, path: entry.env.path, context: entry.report?.context ?? '', error: e instanceof Error ? e.message : String(e), resources: [], problems: [], timings: { render: 0, live: 0, reconcile: 0 } };
-        } finally {
-          entry.checking = false;
-          entry.lastChecked = new Date();
         }
+        entry.checking = false;
+        entry.lastChecked = new Date();
       }),
     );
-    this.changed.fire();
+    if (current()) this.changed.fire();
   }
 
   /** Watched objects changed in a context: re-check the environments that use it. */

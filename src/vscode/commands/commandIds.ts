@@ -2,6 +2,7 @@
 export const CommandIds = {
   refresh: 'gitopsDrift.refresh',
   refreshEnvironment: 'gitopsDrift.refreshEnvironment',
+  cancelRefresh: 'gitopsDrift.cancelRefresh',
   showDiff: 'gitopsDrift.showDiff',
   openSource: 'gitopsDrift.openSource',
   copyName: 'gitopsDrift.copyName',

@@ -14,3 +14,8 @@ export function refreshEnvironmentCommand(s: EditorServices): CommandHandler {
     return env ? s.store.refresh({ environments: [env] }) : s.store.refresh({ reload: true });
   };
 }
+
+/** Stops waiting for a refresh (view title button while one runs); the previous results stay. */
+export function cancelRefreshCommand(s: EditorServices): CommandHandler {
+  return () => s.store.cancel();
+}

@@ -4,7 +4,7 @@ import { CommandIds, type CommandId } from './commandIds';
 import { copyNameCommand } from './copyName';
 import { ignoreFieldCommand } from './ignoreField';
 import { openSourceCommand } from './openSource';
-import { refreshCommand, refreshEnvironmentCommand } from './refresh';
+import { cancelRefreshCommand, refreshCommand, refreshEnvironmentCommand } from './refresh';
 import { type CommandHandler, registerCommand } from './registerCommand';
 import { showDiffCommand } from './showDiff';
 import { showRenderedCommand } from './showRendered';
@@ -25,6 +25,7 @@ function lazy(load: () => Promise<(s: EditorServices) => CommandHandler>): (s: E
 const factories: Record<CommandId, (s: EditorServices) => CommandHandler> = {
   [CommandIds.refresh]: refreshCommand,
   [CommandIds.refreshEnvironment]: refreshEnvironmentCommand,
+  [CommandIds.cancelRefresh]: cancelRefreshCommand,
   [CommandIds.showDiff]: showDiffCommand,
   [CommandIds.openSource]: openSourceCommand,
   [CommandIds.copyName]: copyNameCommand,

@@ -33,12 +33,13 @@ export function revertCommand(s: EditorServices): CommandHandler {
     }
     // The picker shows a busy bar while each commit's rendered change is worked out (from git objects).
     const blobs = new Map<string, Promise<string>>();
+    const trees = new Map<string, Promise<Map<string, string>>>();
     const render = (fs: FileSystem) => renderKustomization(joinPath(root, env.path), { fs, repoRoot: root });
     const items = Promise.all(
       history.map(async (c) => ({
         label: c.subject,
         description: `${c.sha.slice(0, 7)} · ${c.author} · ${new Date(c.date).toLocaleString()}`,
-        detail: await summarizeCommit(c, { git, repoRoot: root, render, blobs }).catch((e: unknown) => `files: ${c.files.filter((f) => files.includes(f)).join(', ')} (${e instanceof Error ? e.message : String(e)})`),
+        detail: await summarizeCommit(c, { git, repoRoot: root, render, blobs, trees }).catch((e: unknown) => `files: ${c.files.filter((f) => files.includes(f)).join(', ')} (${e instanceof Error ? e.message : String(e)})`),
         commit: c,
       })),
     );

@@ -75,6 +75,23 @@ describe('refresh', function () {
     assert.ok((await verdicts()).has('Drifted'), 'back on the current context, drift shows again');
   });
 
+  it('Cancel Refresh stops waiting for a refresh and keeps the previous results', async () => {
+    const api = await activeApi();
+    const before = driftDiagnostics().length;
+    assert.ok(before > 0);
+    const refreshing = vscode.commands.executeCommand('gitopsDrift.refresh');
+    await vscode.commands.executeCommand('gitopsDrift.cancelRefresh');
+    await refreshing;
+    await api.whenIdle();
+    for (const env of (await api.environmentsTree.getChildren()) as TreeElement[]) {
+      assert.doesNotMatch(String((await api.environmentsTree.getTreeItem(env)).description), /checking/);
+    }
+    assert.equal(driftDiagnostics().length, before);
+    await vscode.commands.executeCommand('gitopsDrift.refresh');
+    await api.whenIdle();
+    assert.equal(driftDiagnostics().length, before);
+  });
+
   it('Ignore This Field writes a rule to .gitops-drift.yaml, and the drift goes away until the rule is removed', async () => {
     const line = lineOf(PATCH, /^\s*replicas:/);
     const onLine = (ds: { file: string; line: number }[]) => ds.some((d) => d.file === PATCH && d.line === line);
