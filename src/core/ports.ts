@@ -97,6 +97,8 @@ export interface GitCommit {
   subject: string;
   /** Repo-relative paths the commit touched. */
   files: string[];
+  /** Parent commit ids (none for a root commit), when the adapter reports them. */
+  parents?: string[];
 }
 
 /** What `git revert` did: a new commit, or nothing at all because it conflicted (the repo is left as it was). */

@@ -6,7 +6,7 @@ import type { Git, GitCommit, RevertOutcome } from '../core/ports';
 
 const FIELD = '\x1f';
 const RECORD = '\x1e';
-const FORMAT = `--format=${RECORD}%H${FIELD}%an${FIELD}%aI${FIELD}%s`;
+const FORMAT = `--format=${RECORD}%H${FIELD}%an${FIELD}%aI${FIELD}%P${FIELD}%s`;
 
 /**
  * The Git port over simple-git (the `git` executable). `root` is the config repo's folder: the git work tree or a
@@ -175,7 +175,7 @@ function parseLog(out: string): GitCommit[] {
     .filter((r) => r.trim())
     .map((record) => {
       const [head, ...rest] = record.split('\n');
-      const [sha, author, date, subject] = head.split(FIELD);
-      return { sha, author, date, subject, files: rest.map((l) => l.trim()).filter(Boolean) };
+      const [sha, author, date, parents, ...subject] = head.split(FIELD);
+      return { sha, author, date, subject: subject.join(FIELD), files: rest.map((l) => l.trim()).filter(Boolean), parents: parents.split(' ').filter(Boolean) };
     });
 }

@@ -44,10 +44,11 @@ export const revertCommand: CliCommand = {
       const history = await environmentHistory(git, files, max);
       if (!history.length) io.stdout(`No commits touch ${env.name}'s files.\n`);
       const blobs = new Map<string, Promise<string>>();
+      const trees = new Map<string, Promise<Map<string, string>>>();
       const render = (fs: FileSystem) => renderKustomization(joinPath(repoRoot, env.path), { fs, repoRoot });
       for (const c of history) {
         const touched = c.files.filter((f) => files.includes(f));
-        const summary = await summarizeCommit(c, { git, repoRoot, render, blobs });
+        const summary = await summarizeCommit(c, { git, repoRoot, render, blobs, trees });
         io.stdout(`${c.sha.slice(0, 7)}  ${c.date.slice(0, 10)}  ${c.author}  ${c.subject}\n          ${summary}\n          files: ${touched.join(', ')}\n`);
       }
       return 0;

@@ -14,6 +14,7 @@ export class RevisionFileSystem implements FileSystem {
     private readonly rev: string,
     private readonly repoRoot: string,
     private readonly blobs: Map<string, Promise<string>> = new Map(),
+    private readonly trees: Map<string, Promise<Map<string, string>>> = new Map(),
   ) {}
 
   async readFile(path: string): Promise<string> {
@@ -49,7 +50,12 @@ export class RevisionFileSystem implements FileSystem {
   }
 
   private files(): Promise<Map<string, string>> {
-    return (this.tree ??= this.git.treeAt(this.rev));
+    if (!this.tree) {
+      let shared = this.trees.get(this.rev);
+      if (!shared) this.trees.set(this.rev, (shared = this.git.treeAt(this.rev)));
+      this.tree = shared;
+    }
+    return this.tree;
   }
 
   private relative(path: string): string {
@@ -63,10 +69,23 @@ export class RevisionFileSystem implements FileSystem {
  * 1.5.0; ConfigMap web-config LOG_LEVEL info → debug`), by rendering the environment before and after it. Secret
  * values are never shown. `render` renders the environment from a given FileSystem.
  */
-export async function summarizeCommit(commit: GitCommit, deps: { git: Git; repoRoot: string; render: (fs: FileSystem) => Promise<RenderResult>; blobs?: Map<string, Promise<string>> }): Promise<string> {
+export async function summarizeCommit(
+  commit: GitCommit,
+  deps: {
+    git: Git;
+    repoRoot: string;
+    render: (fs: FileSystem) => Promise<RenderResult>;
+    /** Shared between calls: each blob and each revision's tree is read once. */
+    blobs?: Map<string, Promise<string>>;
+    trees?: Map<string, Promise<Map<string, string>>>;
+  },
+): Promise<string> {
   const blobs = deps.blobs ?? new Map<string, Promise<string>>();
-  const at = (rev: string) => deps.render(new RevisionFileSystem(deps.git, rev, deps.repoRoot, blobs)).then((r) => r, (e: unknown) => (e instanceof ProblemError || (e as { code?: string }).code === 'ENOENT' ? e : Promise.reject(e)));
-  const [before, after] = await Promise.all([at(`${commit.sha}^`), at(commit.sha)]);
+  const trees = deps.trees ?? new Map<string, Promise<Map<string, string>>>();
+  const at = (rev: string) => deps.render(new RevisionFileSystem(deps.git, rev, deps.repoRoot, blobs, trees)).then((r) => r, (e: unknown) => (e instanceof ProblemError || (e as { code?: string }).code === 'ENOENT' ? e : Promise.reject(e)));
+  // The parent by id when known, so that a parent listed as the next commit shares its tree listing.
+  const parent = commit.parents ? commit.parents[0] : `${commit.sha}^`;
+  const [before, after] = await Promise.all([parent ? at(parent) : Promise.resolve(new Error('root commit')), at(commit.sha)]);
   if (!isRender(after)) return `does not render after this commit: ${(after as Error).message}`;
   if (!isRender(before)) return `${after.objects.length} object(s) (did not render before)`;
   return describeChange(before, after);
