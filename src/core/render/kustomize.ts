@@ -24,8 +24,6 @@ import { describe, idString, NameIndex, nameOf, rememberName, type Resource } fr
 import { getMap, getString, toPlain, TreeOrigins, tscalar, type TMap, type TNode } from './tree';
 import type { RenderedObject, RenderOptions, RenderResult } from './types';
 
-/** Kept for callers that name it: the options are RenderOptions (which carry the optional parse cache). */
-export type KustomizeOptions = RenderOptions;
 
 interface Context extends PatchContext {
   sortOrder: 'legacy' | 'fifo';
@@ -49,7 +47,7 @@ function readSortOptions(ctx: Context, options: TMap | undefined): void {
 }
 
 /** Renders the kustomization root at `dir` (repo-relative) the way `kustomize build` does. */
-export async function renderKustomization(dir: string, options: KustomizeOptions): Promise<RenderResult> {
+export async function renderKustomization(dir: string, options: RenderOptions): Promise<RenderResult> {
   const repoRoot = options.repoRoot.replace(/\/+$/, '') || '/';
   const loader = new Loader(options.fs, repoRoot, options.cache);
   const problems: Problem[] = [];

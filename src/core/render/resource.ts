@@ -89,14 +89,6 @@ export function describe(res: Resource): string {
   return `${kind}${group ? '.' + group : ''} ${ns ? ns + '/' : ''}${nameOf(res)}`;
 }
 
-/** Whether `name` (in `namespace`, if given) is the resource's current or any earlier name. */
-export function hadName(res: Resource, name: string, namespace?: string): boolean {
-  const kind = gvkOf(res).kind;
-  const match = (n: string, ns: string) => n === name && (namespace === undefined || effectiveNamespace(kind, ns) === effectiveNamespace(kind, namespace));
-  if (match(nameOf(res), namespaceOf(res))) return true;
-  return res.history.some((h) => match(h.name, h.namespace));
-}
-
 /** Records the current name/namespace in the history before a rename. */
 export function rememberName(res: Resource): void {
   const last = res.history[res.history.length - 1];

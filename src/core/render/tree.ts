@@ -235,13 +235,6 @@ export function collectOrigins(node: TNode, out = new Map<string, Origin>(), pre
   return out;
 }
 
-/** Sets an origin on a node and everything under it (a value that a transformation wrote as a whole). */
-export function setOriginDeep(node: TNode, origin: Origin): void {
-  node.origin = origin;
-  if (node.kind === 'map') for (const v of node.entries.values()) setOriginDeep(v, origin);
-  else if (node.kind === 'seq') for (const v of node.items) setOriginDeep(v, origin);
-}
-
 /** The child map at `key`, or undefined when absent or not a map. */
 export function getMap(node: TNode | undefined, key: string): TMap | undefined {
   const v = node?.kind === 'map' ? node.entries.get(key) : undefined;
@@ -252,16 +245,6 @@ export function getMap(node: TNode | undefined, key: string): TMap | undefined {
 export function getString(node: TNode | undefined, key: string): string {
   const v = node?.kind === 'map' ? node.entries.get(key) : undefined;
   return v?.kind === 'scalar' && v.value !== null ? String(v.value) : '';
-}
-
-/** Follows a path of map keys. */
-export function lookup(node: TNode | undefined, path: readonly string[]): TNode | undefined {
-  let cur = node;
-  for (const key of path) {
-    if (cur?.kind !== 'map') return undefined;
-    cur = cur.entries.get(key);
-  }
-  return cur;
 }
 
 /** Follows a path of map keys, creating maps with `origin` where missing. Undefined if a non-map is in the way. */
@@ -279,7 +262,3 @@ export function lookupCreateMap(node: TMap, path: readonly string[], origin: Ori
   return cur;
 }
 
-/** Sets a scalar string at `key` with the given origin. */
-export function setString(node: TMap, key: string, value: string, origin: Origin): void {
-  node.entries.set(key, tscalar(value, origin));
-}
