@@ -146,7 +146,12 @@ describe('accuracy: reconcile diff against the real API server', function () {
       checker = new Checker(repo);
       applyEnvironment(repo, 'apps/production', { kind: 'server-side', manager: 'kustomize-controller' }, { 'kustomize.toolkit.fluxcd.io/name': 'apps', 'kustomize.toolkit.fluxcd.io/namespace': 'flux-system' });
     });
-    after(() => removeRepo(repo));
+    after(() => {
+      removeRepo(repo);
+      // The Namespace is cluster-scoped and outlives this suite (no namespace controller runs here): without the
+      // Flux marks it cannot be taken for an Extra object of another suite's copy of the same Kustomization.
+      kubectl('label', 'namespace', 'podinfo-prod', 'kustomize.toolkit.fluxcd.io/name-', 'kustomize.toolkit.fluxcd.io/namespace-');
+    });
 
     it('discovers the Flux Kustomization and reports zero drift after reconcile', async () => {
       assert.deepEqual(findings(await checker.check('apps')), []);
