@@ -1,6 +1,11 @@
 /**
- * `kustomize build` in-process: accumulate resources, components and generators, run the builtin transformers in
- * kustomize's order at every level, then (at the root only) add hash suffixes, fix name references and sort.
+ * `kustomize build` (v5.7.1) in-process: accumulate resources, components and generators, run the builtin
+ * transformers in kustomize's order at every level (patchesStrategicMerge, patches, namespace, prefix/suffix,
+ * labels, annotations, patchesJson6902, replicas, images, replacements), then at the root only add hash suffixes,
+ * fix name references, expand vars and sort. Where kustomize's behaviour is surprising (kyaml's list merge order,
+ * `$setElementOrder` kept as a key, ports keyed by protocol) the output follows kustomize, not the SMP spec.
+ * helmCharts, plugins, openapi/crds and remote resources are reported as warnings and skipped: nothing is fetched
+ * or run.
  */
 import type { SourceLocation } from '../model/location';
 import type { Problem } from '../model/problem';
@@ -24,7 +29,6 @@ import { describe, idString, NameIndex, nameOf, rememberName, type Resource } fr
 import { getMap, getString, toPlain, TreeOrigins, tscalar, type TMap, type TNode } from './tree';
 import type { RenderedObject, RenderOptions, RenderResult } from './types';
 
-
 interface Context extends PatchContext {
   sortOrder: 'legacy' | 'fifo';
   /** Custom `legacySortOptions` kind lists (undefined: kustomize's defaults). */
@@ -46,7 +50,11 @@ function readSortOptions(ctx: Context, options: TMap | undefined): void {
   }
 }
 
-/** Renders the kustomization root at `dir` (repo-relative) the way `kustomize build` does. */
+/**
+ * Renders the kustomization root at `dir` (repo-relative, or absolute inside the repo root) the way
+ * `kustomize build` does. Bad input throws a ProblemError pointing at the file and line; nothing outside
+ * `options.repoRoot` is read.
+ */
 export async function renderKustomization(dir: string, options: RenderOptions): Promise<RenderResult> {
   const repoRoot = options.repoRoot.replace(/\/+$/, '') || '/';
   const loader = new Loader(options.fs, repoRoot, options.cache);
