@@ -5,6 +5,7 @@
  */
 import { stringify } from 'yaml';
 import { addIgnoreRule, type FieldIgnore } from '../core/editor/ignoreRuleEdit';
+import { type LocatedValue, locatePointer } from '../core/editor/locatePointer';
 import { DriftEngine, type EnvironmentReport, type LiveSource } from '../core/engine';
 import { LiveCache } from '../core/live/liveCache';
 import { isClusterError } from '../core/live/clusterError';
@@ -113,6 +114,11 @@ export class DriftSession {
   async renderedYaml(env: RepoEnvironment): Promise<string> {
     const rendered = await this.engine.render(env);
     return rendered.objects.map((r) => stringify(r.object)).join('---\n');
+  }
+
+  /** Where the YAML document of `text` at `docLine` writes `pointer` (here, with the YAML library). */
+  locate(text: string, docLine: number, pointer: string): LocatedValue | undefined {
+    return locatePointer(text, docLine, pointer);
   }
 
   /** The repo-relative config file, `.gitops-drift.yaml`. */

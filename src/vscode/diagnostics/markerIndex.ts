@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { type DriftMarker, driftMarkers, metadataNameLine } from '../../core/editor/driftMarkers';
+import { fieldLabel, formatValue } from '../../core/editor/presentation';
 import type { DriftStore } from '../driftStore';
 import { Disposable } from '../lifecycle';
 import { readText, repoUri } from '../repoFiles';
@@ -53,11 +54,27 @@ export class MarkerIndex extends Disposable {
     const reports = this.store.entries.flatMap((e) => (e.report ? [e.report] : []));
     const markers = driftMarkers(reports, new Date());
     const texts = new Map<string, string | undefined>();
+    const textOf = async (uri: vscode.Uri) => {
+      const key = uri.toString();
+      if (!texts.has(key)) texts.set(key, await readText(uri));
+      return texts.get(key);
+    };
+    const session = markers.length ? await this.store.getSession().catch(() => undefined) : undefined;
     const next = new Map<string, PlacedMarker[]>();
     for (const marker of markers) {
       const uri = repoUri(root, marker.file);
       const key = uri.toString();
-      if (!texts.has(key)) texts.set(key, await readText(uri));
+      await textOf(uri);
+      // An overlay set the value: point at the line in the object's own file (the base) that it overrides.
+      const source = marker.resource.source;
+      if (session && marker.field && marker.field.desired !== undefined && !marker.field.secret && source && source.file !== marker.file) {
+        const baseText = await textOf(repoUri(root, source.file));
+        const found = baseText === undefined ? undefined : session.locate(baseText, source.line, marker.field.path);
+        if (found) {
+          const what = 'value' in found ? `${fieldLabel(marker.field)} is ${formatValue(found.value)} here` : `${fieldLabel(marker.field)} is set here`;
+          marker.related.unshift({ location: { file: source.file, line: found.line, column: found.column }, message: `${what}, overridden by ${marker.file}:${marker.line}` });
+        }
+      }
       const lines = texts.get(key)?.split(/\r?\n/);
       let line = marker.line;
       if (marker.code === 'missing-object' && texts.get(key)) line = metadataNameLine(texts.get(key)!, marker.line);

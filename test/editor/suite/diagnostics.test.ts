@@ -39,7 +39,10 @@ describe('drift diagnostics', function () {
     const target = (d.diagnostic.code as { target: vscode.Uri }).target;
     assert.match(target.toString(true), /docs\/drift-kinds\.md#value-changed$/);
     // The patch overrides the base Deployment: the related information points at its declaration.
-    assert.ok(d.diagnostic.relatedInformation?.some((r) => r.location.uri.fsPath.endsWith('base/web-deployment.yaml')), 'related information names the base file');
+    const base = d.diagnostic.relatedInformation?.find((r) => r.location.uri.fsPath.endsWith('base/web-deployment.yaml') && r.message.includes('overridden'));
+    assert.ok(base, 'related information points at the base line the patch overrides');
+    assert.equal(base.location.range.start.line + 1, lineOf('base/web-deployment.yaml', /^\s*replicas:/));
+    assert.equal(base.message, `replicas is 2 here, overridden by envs/prod/web-patch.yaml:${line}`);
   });
 
   it('marks the deleted dev CronJob on its metadata.name line', () => {
