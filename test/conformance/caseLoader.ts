@@ -26,6 +26,8 @@ export interface ExpectedUnsupported {
   mentions: string;
   /** Whether to run kustomize (false for remote resources: the suite never reaches the network). */
   runKustomize: boolean;
+  /** Whether kustomize (default options) refuses the input too; false when it supports what we only report. */
+  kustomizeFails: boolean;
   /** A file the case's plugin would create if anything executed it; it must never appear. */
   sentinel?: string;
 }
@@ -75,7 +77,7 @@ function loadCase(name: string): ConformanceCase {
     if (typeof u.file !== 'string' || typeof u.line !== 'number' || typeof u.mentions !== 'string') {
       throw new Error(`${specPath}: unsupported needs file, line and mentions`);
     }
-    c.unsupported = { file: u.file, line: u.line, mentions: u.mentions, runKustomize: u.runKustomize !== false, sentinel: typeof u.sentinel === 'string' ? u.sentinel : undefined };
+    c.unsupported = { file: u.file, line: u.line, mentions: u.mentions, runKustomize: u.runKustomize !== false, kustomizeFails: u.kustomizeFails !== false, sentinel: typeof u.sentinel === 'string' ? u.sentinel : undefined };
   }
   return c;
 }
