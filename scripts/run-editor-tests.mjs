@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildEditorTests, buildExtension } from '../test/editor/harness/build.mjs';
+import { buildCli, buildEditorTests, buildExtension } from '../test/editor/harness/build.mjs';
 import { launchChromium, recordStats, repoRoot, setupEditor, startCodeServer } from '../test/editor/harness/codeServer.mjs';
 import { prepareTestEnvironment } from '../test/editor/harness/testEnvironment.mjs';
 
@@ -95,8 +95,10 @@ async function main() {
   if (!keep) cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
   await buildExtension();
   const testsEntry = await buildEditorTests();
+  const cli = await buildCli();
   const testEnv = await prepareTestEnvironment({ stateDir, withCluster });
   cleanups.push(testEnv.dispose);
+  testEnv.env.GITOPS_DRIFT_TEST_CLI = cli;
 
   // The main suite in a trusted workspace; then, in code-server, the same repo untrusted, with a workspace
   // setting that points at a kubeconfig the extension must ignore.

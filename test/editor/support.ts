@@ -1,4 +1,5 @@
 /** Helpers for the extension-host tests: the test bed, event-driven waits, and the engine's own answer. */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import * as vscode from 'vscode';
@@ -147,4 +148,22 @@ export function lineOf(file: string, pattern: RegExp): number {
   const i = lines.findIndex((l) => pattern.test(l));
   if (i < 0) throw new Error(`${file} has no line matching ${pattern}`);
   return i + 1;
+}
+
+/** One environment of `gitops-drift check --format json` (the fields the tests read). */
+export interface CheckJsonEnvironment {
+  name: string;
+  context: string;
+  error: string | null;
+  resources: { apiVersion: string; kind: string; namespace: string; name: string; verdict: string; source?: { file: string; line: number }; fields?: { path: string; origin?: { file: string; line: number } }[] }[];
+}
+
+/** Runs the real `gitops-drift check --format json` (bundled by the driver) on the workspace against the test bed. */
+export function cliCheck(tb: Testbed): CheckJsonEnvironment[] {
+  const cli = process.env.GITOPS_DRIFT_TEST_CLI;
+  if (!cli) throw new Error('GITOPS_DRIFT_TEST_CLI is not set: run the tests through scripts/run-editor-tests.mjs');
+  const r = spawnSync(process.execPath, [cli, 'check', workspaceRoot(), '--format', 'json', '--kubeconfig', tb.kubeconfigPath], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+  // Exit 1 means "drift found"; anything else but 0 is a failure to check.
+  if (r.status !== 0 && r.status !== 1) throw new Error(`gitops-drift check exited ${r.status}: ${r.stderr}`);
+  return (JSON.parse(r.stdout) as { environments: CheckJsonEnvironment[] }).environments;
 }

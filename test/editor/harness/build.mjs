@@ -66,3 +66,23 @@ export async function buildEditorTests() {
   });
   return join(outdir, 'index');
 }
+
+/**
+ * Bundles the `gitops-drift` CLI to out/test/cli.js, for the editor tests that compare what the editor shows with
+ * what `gitops-drift check` reports. Returns its path.
+ */
+export async function buildCli() {
+  const outfile = join(repoRoot, 'out', 'test', 'cli.js');
+  await esbuild.build({
+    entryPoints: [join(repoRoot, 'src', 'cli', 'main.ts')],
+    outfile,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'warning',
+    define: { 'import.meta.url': 'importMetaUrl' },
+    banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+  });
+  return outfile;
+}

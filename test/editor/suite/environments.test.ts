@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { keyString } from '../../../src/core/model/resource';
+import { keyString, splitApiVersion } from '../../../src/core/model/resource';
 import type { TreeElement } from '../../../src/vscode/views/treeElements';
-import { activeApi, engineReports, testbed } from '../support';
+import { activeApi, cliCheck, testbed } from '../support';
 
 describe('Environments view', function () {
   const tb = testbed();
@@ -10,10 +10,10 @@ describe('Environments view', function () {
     if (!tb) this.skip();
   });
 
-  it('lists every environment with the verdict of every object that the engine reports', async () => {
+  it('lists every environment with the verdict of every object that `gitops-drift check` reports', async () => {
     const api = await activeApi();
     const tree = api.environmentsTree;
-    const expected = await engineReports(tb!);
+    const expected = cliCheck(tb!);
     const envs = (await tree.getChildren()) as TreeElement[];
     assert.deepEqual(envs.map((e) => e.env), expected.map((r) => r.name));
     for (const report of expected) {
@@ -38,7 +38,7 @@ describe('Environments view', function () {
         }
       }
       const icons: Record<string, string> = { InSync: 'pass', Drifted: 'diff-modified', Missing: 'diff-removed', Extra: 'diff-added', Forbidden: 'lock', UnknownKind: 'question', Error: 'error' };
-      const want = new Map(report.resources.map((r) => [keyString(r.key), `${r.verdict}/${icons[r.verdict]}`]));
+      const want = new Map(report.resources.map((r) => [keyString({ group: splitApiVersion(r.apiVersion).group, kind: r.kind, namespace: r.namespace, name: r.name }), `${r.verdict}/${icons[r.verdict]}`]));
       assert.deepEqual(Object.fromEntries(seen), Object.fromEntries(want), report.name);
     }
   });
