@@ -8,7 +8,7 @@ import { MarkerIndex } from './vscode/diagnostics/markerIndex';
 import { DriftQuickFixes } from './vscode/diagnostics/quickFixes';
 import { DriftDocuments } from './vscode/diff/driftDocuments';
 import { DriftStore } from './vscode/driftStore';
-import { createHost } from './vscode/host';
+import { createHost, type Host, SwitchableHost } from './vscode/host';
 import { RefreshOnSave } from './vscode/refreshOnSave';
 import { affectsSettings, readSettings } from './vscode/settings';
 import { DriftStatusBar } from './vscode/statusBar';
@@ -21,11 +21,17 @@ export interface GitOpsDriftApi {
   environmentsTree: vscode.TreeDataProvider<TreeElement>;
   /** Resolves when no refresh is queued or running and the markers show the result. */
   whenIdle(): Promise<void>;
+  /**
+   * Test mode only (the editor tests): routes the commands' dialogs and quick picks to `host` until disposed.
+   * Absent in a normal run, so nothing outside a test can answer a confirmation.
+   */
+  useHost?(host: Host): vscode.Disposable;
 }
 
 export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
   const log = vscode.window.createOutputChannel('GitOps Drift', { log: true });
-  const host = createHost();
+  const switchable = context.extensionMode === vscode.ExtensionMode.Test ? new SwitchableHost(createHost()) : undefined;
+  const host = switchable ?? createHost();
   const folder = vscode.workspace.workspaceFolders?.[0];
   const repoRoot = folder?.uri.scheme === 'file' ? folder.uri.fsPath.split('\\').join('/').replace(/\/+$/, '') : undefined;
   const store = new DriftStore({
@@ -77,6 +83,7 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
       await store.whenIdle();
       await index.whenSettled();
     },
+    ...(switchable ? { useHost: (h: Host) => switchable.use(h) } : {}),
   };
 }
 

@@ -13,6 +13,8 @@ export interface Settings {
   allowExecCredentials: boolean;
   /** Compare with server-side apply dry runs (trusted workspaces only). */
   exactMode: boolean;
+  /** Promote pushes its new branch (`git push --set-upstream origin`, never forced) after committing. */
+  promotePush: boolean;
 }
 
 const SECTION = 'gitopsDrift';
@@ -36,6 +38,7 @@ export function readSettings(trusted: boolean): Settings {
     ignore: c.get<IgnoreRule[]>('ignore', []),
     allowExecCredentials: userOnly('allowExecCredentials', false),
     exactMode: c.get<boolean>('exactMode', false),
+    promotePush: c.get<boolean>('promote.push', false),
   };
 }
 

@@ -4,13 +4,14 @@ import { commitPromotion, promotionChanges } from '../../core/promote/commitProm
 import { promotionBranch } from '../../core/promote/commitMessage';
 import { planPromotion } from '../../core/promote/planPromotion';
 import { nextEnvironment } from '../../core/promote/promotionOrder';
-import type { FileChange, PromotableItem } from '../../core/promote/types';
+import type { FileChange } from '../../core/promote/types';
 import { EditedFileSystem, verifyPromotion } from '../../core/promote/verifyPromotion';
 import { renderKustomization } from '../../core/render/kustomize';
 import type { Logger } from '../../core/ports';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
 import { SimpleGitAdapter } from '../../node/simpleGit';
 import { repoUri } from '../repoFiles';
+import { readSettings } from '../settings';
 import type { EditorServices } from '../services';
 import { asEnvironmentName } from './driftTarget';
 import type { CommandHandler } from './registerCommand';
@@ -48,11 +49,11 @@ export function promoteCommand(s: EditorServices): CommandHandler {
       await s.host.showInformationMessage(`GitOps Drift: nothing to promote from ${from} to ${to}${why}.`);
       return;
     }
-    const picked = await s.host.showQuickPick(
+    const picked = await s.host.showMultiQuickPick(
       plan.items.map((item) => ({ label: item.label, description: `${item.targetOrigin.file}:${item.targetOrigin.line}`, picked: item.kind === 'image', item })),
-      { placeHolder: `What to promote from ${from} to ${to}`, canPickMany: true, matchOnDescription: true } as vscode.QuickPickOptions & { canPickMany: true },
+      { placeHolder: `What to promote from ${from} to ${to}`, matchOnDescription: true },
     );
-    const chosen = ((picked ?? []) as unknown as { item: PromotableItem }[]).map((p) => p.item);
+    const chosen = (picked ?? []).map((p) => p.item);
     if (!chosen.length) return;
     const files = [...new Set(chosen.flatMap((i) => i.edits.map((e) => e.file)))];
     const unsaved = vscode.workspace.textDocuments.filter((d) => d.isDirty && files.some((f) => d.uri.fsPath === repoUri(root, f).fsPath));
@@ -67,24 +68,30 @@ export function promoteCommand(s: EditorServices): CommandHandler {
     const readers = new Set<string>();
     for (const c of changes) for (const n of await session.engine.environmentsReading(c.file)) if (n !== from && n !== to) readers.add(n);
     const alsoChanges = readers.size ? `\n\nAlso changes ${[...readers].join(', ')}, which read these files.` : '';
-    const commit = 'Commit';
-    const commitAndPush = 'Commit and Push';
+    // Pushing is the user's standing choice (gitopsDrift.promote.push), named on the one button that confirms it.
+    const push = readSettings(s.host.isTrusted()).promotePush;
+    const confirm = push ? 'Commit and Push' : 'Commit';
+    const pushNote = push ? ' Then pushes it to origin (never forced).' : '';
     const choice = await s.host.showWarningMessage(
       `Promote ${chosen.length} item(s) from ${from} to ${to}?`,
-      { modal: true, detail: `${chosen.map((i) => `• ${i.label}`).join('\n')}\n\nCommits ${changes.map((c) => c.file).join(', ')} on new branch ${branch} and checks it out.${alsoChanges}` },
-      commit,
-      commitAndPush,
+      { modal: true, detail: `${chosen.map((i) => `• ${i.label}`).join('\n')}\n\nCommits ${changes.map((c) => c.file).join(', ')} on new branch ${branch} and checks it out.${pushNote}${alsoChanges}` },
+      confirm,
     );
-    if (choice !== commit && choice !== commitAndPush) return;
-    const result = await commitPromotion(plan, chosen, {
-      git: new SimpleGitAdapter(root),
-      readFile,
-      logger: loggerOf(s.log),
-      verify,
-      ...(choice === commitAndPush ? { pushRemote: 'origin' } : {}),
-    });
+    if (choice !== confirm) return;
+    const git = new SimpleGitAdapter(root);
+    const result = await commitPromotion(plan, chosen, { git, readFile, logger: loggerOf(s.log), verify });
     await s.store.refresh({ environments: [to] });
-    void s.host.showInformationMessage(`GitOps Drift: promoted ${from} to ${to} in ${result.sha.slice(0, 7)} on ${result.branch}${result.pushedTo ? `, pushed to ${result.pushedTo}` : ''}.`);
+    const committed = `${result.sha.slice(0, 7)} on ${result.branch}`;
+    if (push) {
+      // Pushed here rather than by commitPromotion so a failed push still says the commit exists (it is kept).
+      try {
+        await git.push(result.branch, 'origin');
+      } catch (e) {
+        throw new Error(`promoted ${from} to ${to} in ${committed}, but pushing it to origin failed (nothing was forced): ${e instanceof Error ? e.message : String(e)}`);
+      }
+      s.log.info(`promote: pushed ${result.branch} to origin`);
+    }
+    void s.host.showInformationMessage(`GitOps Drift: promoted ${from} to ${to} in ${committed}${push ? ', pushed to origin' : ''}.`);
   };
 }
 
