@@ -38,6 +38,15 @@ export const uiChecks = [
     name: 'Environments view shows each environment with its drift count and verdict icons',
     async run({ page, shots }) {
       await page.locator('.part.activitybar a[aria-label^="GitOps Drift"]').click({ timeout: TIMEOUT });
+      // Widen the side bar so descriptions show whole, and move the pointer off the activity bar's tooltip.
+      const side = await page.locator('.part.sidebar').boundingBox();
+      if (side) {
+        await page.mouse.move(side.x + side.width + 1, side.y + side.height / 2);
+        await page.mouse.down();
+        await page.mouse.move(side.x + side.width + 160, side.y + side.height / 2, { steps: 8 });
+        await page.mouse.up();
+      }
+      await page.mouse.move(900, 500);
       const rows = page.locator('.part.sidebar .monaco-list-row');
       for (const env of ['dev', 'staging', 'prod']) await rows.filter({ hasText: env }).first().waitFor({ timeout: TIMEOUT });
       await page.locator('.part.sidebar .monaco-list-row', { hasText: /prod.*drifted · ctx testbed-admin/ }).waitFor({ timeout: TIMEOUT });
@@ -74,9 +83,14 @@ export const uiChecks = [
       await openFile(page, 'envs/prod/web-patch.yaml');
       const squiggle = page.locator('.monaco-editor .squiggly-warning').first();
       await squiggle.waitFor({ timeout: TIMEOUT });
+      // The gutter mark and the highlighted YAML are drawn: the decorations and the grammar are in.
+      await page.locator('.monaco-editor .cgmr').first().waitFor({ timeout: TIMEOUT });
+      await page.locator('.monaco-editor .view-lines .mtk5, .monaco-editor .view-lines .mtk6').first().waitFor({ timeout: TIMEOUT });
       await squiggle.hover({ force: true });
+      // Both parts of the hover: the diagnostic, and the per-environment table.
       const hover = page.locator('.monaco-hover', { hasText: 'replicas is 5 in the cluster, 3 in git' });
       await hover.first().waitFor({ timeout: TIMEOUT });
+      await page.locator('.monaco-hover', { hasText: 'changed by' }).first().waitFor({ timeout: TIMEOUT });
       await page.screenshot({ path: join(shots, 'drift-hover.png') });
       await page.keyboard.press('Escape');
     },
