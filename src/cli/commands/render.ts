@@ -34,7 +34,7 @@ export const renderCommand: CliCommand = {
       io.stdout(JSON.stringify({ objects }, null, 2) + '\n');
     } else {
       // YAML 1.1 quoting (like kustomize's go-yaml): `yes`, `on`, `0777` stay strings for 1.1 and 1.2 readers alike.
-      const options = { version: '1.1', indentSeq: false, lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false } as const;
+      const options = { version: '1.1', indentSeq: false, sortMapEntries: true, lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false } as const;
       io.stdout(result.objects.map((o) => stringify(o.object, options)).join('---\n'));
     }
     return 0;
