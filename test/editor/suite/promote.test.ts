@@ -1,0 +1,416 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { GitOpsDriftApi } from '../../../src/extension';
+import { ScriptedHost, type Step } from '../scriptedHost';
+import { activeApi, type DriftDiagnostic, driftDiagnostics, kubeApi, lineOf, testbed, waitForDiagnostics, workspaceRoot, workspaceUri } from '../support';
+
+// The four commands that change something, driven through their real registrations in the editor, with a scripted
+// Host answering the quick picks and modal dialogs. The workspace (a copy of examples/shop) is made a real git repo.
+
+const STAGING = 'envs/staging/kustomization.yaml';
+
+function git(...args: string[]): string {
+  return execFileSync('git', args, { cwd: workspaceRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
+function read(file: string): string {
+  return readFileSync(join(workspaceRoot(), file), 'utf8');
+}
+
+/** Commits `file` rewritten by `edit` with `subject`; returns the new sha. */
+function commitEdit(file: string, edit: (text: string) => string, subject: string): string {
+  const before = read(file);
+  const after = edit(before);
+  assert.notEqual(after, before, `the edit for "${subject}" changes ${file}`);
+  writeFileSync(join(workspaceRoot(), file), after);
+  git('commit', '-q', '-m', subject, '--', file);
+  return git('rev-parse', 'HEAD');
+}
+
+/** Runs a command with `host` answering its dialogs; fails on any problem, error shown or step left over. */
+async function runScripted(api: GitOpsDriftApi, steps: Step[], command: string, ...args: unknown[]): Promise<ScriptedHost> {
+  const host = new ScriptedHost(steps);
+  const installed = host.install(api);
+  try {
+    await vscode.commands.executeCommand(command, ...args);
+  } finally {
+    installed.dispose();
+  }
+  return host;
+}
+
+function assertClean(host: ScriptedHost): void {
+  assert.deepEqual(host.problems, [], 'the command showed what the script expected');
+  assert.deepEqual(host.errors, [], 'no error was shown');
+  assert.equal(host.unused, 0, 'every scripted dialog was shown');
+}
+
+function indexOf(items: readonly vscode.QuickPickItem[], label: string): number {
+  const i = items.findIndex((it) => it.label === label);
+  assert.ok(i >= 0, `"${label}" is offered (items: ${items.map((it) => it.label).join(', ')})`);
+  return i;
+}
+
+/** The quick fix offered on a drift marker that runs `command`. */
+async function quickFix(d: DriftDiagnostic, command: string): Promise<vscode.Command> {
+  // Code actions are asked of a loaded document (the editor asks for the one it shows).
+  await vscode.workspace.openTextDocument(d.uri);
+  const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', d.uri, d.diagnostic.range);
+  // The marker's environment is its message's prefix and the fix's title suffix ("prod: …", "… (prod)").
+  const env = d.message.split(':')[0];
+  const found = actions.find((a) => a.command?.command === command && a.title.endsWith(`(${env})`));
+  assert.ok(found?.command, `a ${command} quick fix on ${d.file}:${d.line} (offered: ${actions.map((a) => a.title).join(', ')})`);
+  return found.command;
+}
+
+/** Back on `main` with the example's files, and the markers re-checked. */
+async function backToMain(api: GitOpsDriftApi, ...branches: string[]): Promise<void> {
+  git('checkout', '-q', 'main');
+  for (const b of branches) if (git('branch', '--list', b)) git('branch', '-q', '-D', b);
+  assert.equal(git('status', '--porcelain'), '', 'the workspace is as committed');
+  await vscode.commands.executeCommand('gitopsDrift.refresh');
+  await api.whenIdle();
+}
+
+describe('promote, revert, put live back, adopt (scripted dialogs)', function () {
+  const tb = testbed();
+  let api: GitOpsDriftApi;
+
+  before(async function () {
+    if (!tb) this.skip();
+    api = await activeApi();
+    assert.ok(api.useHost, 'the extension runs in Test mode, so the tests can answer its dialogs');
+    // The harness's workspace has an empty first commit: commit the example so promote and revert have history.
+    git('config', 'user.name', 'Editor Tests');
+    git('config', 'user.email', 'editor-tests@example.com');
+    if (git('status', '--porcelain')) {
+      git('add', '-A');
+      git('commit', '-q', '-m', 'Shop example');
+    }
+    assert.equal(git('rev-parse', '--abbrev-ref', 'HEAD'), 'main');
+  });
+
+  describe('Promote Environment…', () => {
+    const pickDevToStaging = (): Step[] => [
+      { quickPick: (items, o) => (assert.match(o.placeHolder ?? '', /^Promote from which environment\?/), indexOf(items, 'dev')) },
+      {
+        quickPick: (items, o) => {
+          assert.match(o.placeHolder ?? '', /next in order: staging/);
+          assert.deepEqual(items.map((i) => i.label), ['staging', 'prod'], 'the next environment comes first');
+          return 0;
+        },
+      },
+      {
+        multiPick: (items) => {
+          const image = indexOf(items, 'image ghcr.io/example/shop-web 1.4.1 → 1.5.0-rc.2');
+          assert.equal(items[image]!.description, `${STAGING}:${lineOf(STAGING, /newTag:/)}`, 'each item names the line it edits');
+          for (const it of items) assert.equal(it.picked ?? false, it.label.startsWith('image '), `${it.label}: images preselected, nothing else`);
+          assert.ok(items.length > 1, 'values other than the image are offered too');
+          return items.flatMap((it, i) => (it.picked ? [i] : []));
+        },
+      },
+    ];
+
+    afterEach(async () => {
+      await vscode.workspace.getConfiguration('gitopsDrift').update('promote.push', undefined, vscode.ConfigurationTarget.Global);
+      if (git('remote').split('\n').includes('origin')) git('remote', 'remove', 'origin');
+    });
+
+    it('commits the preselected image on a new promote/dev-to-staging-… branch, after a preview and a modal', async () => {
+      const before = read(STAGING);
+      const main = git('rev-parse', 'HEAD');
+      let branchInDialog = '';
+      const host = await runScripted(api, [
+        ...pickDevToStaging(),
+        {
+          warning: (message, options, buttons) => {
+            assert.equal(message, 'Promote 1 item(s) from dev to staging?');
+            assert.equal(options.modal, true);
+            assert.deepEqual(buttons, ['Commit'], 'no push offered while gitopsDrift.promote.push is off');
+            branchInDialog = /on new branch (\S+) and checks it out/.exec(options.detail ?? '')?.[1] ?? '';
+            return 'Commit';
+          },
+        },
+      ], 'gitopsDrift.promote');
+      try {
+        assertClean(host);
+        const expected = before.replace('newTag: "1.4.1"', 'newTag: "1.5.0-rc.2"');
+        assert.notEqual(expected, before);
+        // The preview: the file beside its promoted text, shown before the confirmation.
+        assert.equal(host.diffs.length, 1);
+        assert.equal(host.diffs[0]!.left.fsPath, workspaceUri(STAGING).fsPath);
+        assert.equal((await vscode.workspace.openTextDocument(host.diffs[0]!.right)).getText(), expected);
+        assert.ok(host.shown.findIndex((s) => s.kind === 'diff') < host.shown.findIndex((s) => s.kind === 'warning'), 'preview before the confirmation');
+        // Real git: a new branch at the old HEAD with one commit editing only the image tag, quotes kept.
+        const branch = git('rev-parse', '--abbrev-ref', 'HEAD');
+        assert.match(branch, /^promote\/dev-to-staging-[0-9a-f]{7}$/);
+        assert.equal(branch, branchInDialog, 'the dialog named the branch it then created');
+        assert.equal(git('rev-parse', 'HEAD~1'), main);
+        assert.equal(git('diff', '--name-only', 'HEAD~1', 'HEAD'), STAGING);
+        assert.equal(git('show', `HEAD:${STAGING}`) + '\n', expected);
+        assert.equal(git('log', '-1', '--format=%B'), 'Promote dev to staging: 1 image\n\n- image ghcr.io/example/shop-web 1.4.1 → 1.5.0-rc.2');
+        assert.equal(git('status', '--porcelain'), '');
+        assert.deepEqual(host.infos, [`GitOps Drift: promoted dev to staging in ${git('rev-parse', 'HEAD').slice(0, 7)} on ${branch}.`]);
+        assert.equal(git('branch', '-r'), '', 'nothing pushed');
+      } finally {
+        await backToMain(api, git('rev-parse', '--abbrev-ref', 'HEAD'));
+      }
+      assert.equal(read(STAGING), before);
+    });
+
+    it('writes nothing when the confirmation is dismissed', async () => {
+      const head = git('rev-parse', 'HEAD');
+      const before = read(STAGING);
+      const host = await runScripted(api, [...pickDevToStaging(), { warning: () => undefined }], 'gitopsDrift.promote');
+      assertClean(host);
+      assert.equal(git('rev-parse', '--abbrev-ref', 'HEAD'), 'main');
+      assert.equal(git('rev-parse', 'HEAD'), head);
+      assert.equal(read(STAGING), before);
+      assert.equal(git('branch', '--list', 'promote/*'), '');
+    });
+
+    it('with gitopsDrift.promote.push on: Commit and Push pushes the new branch to origin; a failed push keeps the commit', async () => {
+      const remote = mkdtempSync(join(tmpdir(), 'gitops-drift-origin-'));
+      const branches: string[] = [];
+      try {
+        execFileSync('git', ['init', '-q', '--bare', remote]);
+        await vscode.workspace.getConfiguration('gitopsDrift').update('promote.push', true, vscode.ConfigurationTarget.Global);
+        const confirm: Step = {
+          warning: (_m, options, buttons) => {
+            assert.deepEqual(buttons, ['Commit and Push']);
+            assert.match(options.detail ?? '', /Then pushes it to origin \(never forced\)\./);
+            return 'Commit and Push';
+          },
+        };
+        // No origin yet: the push fails, the commit stays and the message says both.
+        const failed = await runScripted(api, [...pickDevToStaging(), confirm], 'gitopsDrift.promote');
+        assert.deepEqual(failed.problems, []);
+        assert.equal(failed.unused, 0);
+        const branch = git('rev-parse', '--abbrev-ref', 'HEAD');
+        branches.push(branch);
+        assert.match(branch, /^promote\/dev-to-staging-/);
+        assert.equal(failed.errors.length, 1);
+        assert.match(failed.errors[0]!, new RegExp(`^GitOps Drift: promoted dev to staging in ${git('rev-parse', 'HEAD').slice(0, 7)} on ${branch}, but pushing it to origin failed \\(nothing was forced\\): `));
+        await backToMain(api, ...branches);
+
+        git('remote', 'add', 'origin', remote);
+        const pushed = await runScripted(api, [...pickDevToStaging(), confirm], 'gitopsDrift.promote');
+        assertClean(pushed);
+        const sha = git('rev-parse', 'HEAD');
+        const name = git('rev-parse', '--abbrev-ref', 'HEAD');
+        assert.equal(execFileSync('git', ['--git-dir', remote, 'rev-parse', `refs/heads/${name}`], { encoding: 'utf8' }).trim(), sha, 'origin has the branch at the commit');
+        assert.equal(git('rev-parse', '--abbrev-ref', '@{upstream}'), `origin/${name}`, 'the branch tracks it');
+        assert.match(pushed.infos[0] ?? '', /, pushed to origin\.$/);
+      } finally {
+        await backToMain(api, ...branches, ...git('branch', '--list', 'promote/*').split('\n').map((b) => b.replace(/^[* ]+/, '')).filter(Boolean));
+        rmSync(remote, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('Revert Environment Change…', () => {
+    const TEMP = 'editor-tests-revert';
+    let touchesProd = '';
+    let to142 = '';
+    let to143 = '';
+
+    before(() => {
+      git('checkout', '-q', '-b', TEMP);
+      touchesProd = commitEdit('envs/prod/namespace.yaml', (t) => `${t}# owned by the prod team\n`, 'prod: note the owner');
+      to142 = commitEdit(STAGING, (t) => t.replace('newTag: "1.4.1"', 'newTag: "1.4.2"'), 'staging: web 1.4.2');
+      to143 = commitEdit(STAGING, (t) => t.replace('newTag: "1.4.2"', 'newTag: "1.4.3"'), 'staging: web 1.4.3');
+    });
+
+    after(async () => {
+      if (api) await backToMain(api, TEMP);
+    });
+
+    /** Picks staging, checks the listed commits, picks `subject`. */
+    const pickStagingCommit = (subject: string): Step[] => [
+      { quickPick: (items) => indexOf(items, 'staging') },
+      {
+        quickPick: (items, o) => {
+          assert.equal(o.placeHolder, 'Revert which change to staging?');
+          const subjects = items.map((i) => i.label);
+          assert.deepEqual(subjects.slice(0, 2), ['staging: web 1.4.3', 'staging: web 1.4.2'], 'newest first');
+          assert.ok(subjects.includes('Shop example'));
+          assert.ok(!subjects.includes('prod: note the owner'), 'a commit touching only prod files is not listed');
+          const i = indexOf(items, subject);
+          assert.match(items[i]!.description ?? '', /^[0-9a-f]{7} · Editor Tests · /, 'sha, author and date');
+          assert.match(items[i]!.detail ?? '', /shop-web/, `the rendered change is summarized: ${items[i]!.detail}`);
+          return i;
+        },
+      },
+    ];
+
+    it('a conflicting revert is aborted and leaves the repository exactly as it was', async () => {
+      const head = git('rev-parse', 'HEAD');
+      const text = read(STAGING);
+      assert.ok(touchesProd && to143);
+      const host = await runScripted(api, [...pickStagingCommit('staging: web 1.4.2'), { warning: (m, o, b) => (assert.equal(m, `Revert "staging: web 1.4.2" (${to142.slice(0, 7)})?`), assert.equal(o.modal, true), b[0]) }], 'gitopsDrift.revert');
+      assert.deepEqual(host.problems, []);
+      assert.equal(host.unused, 0);
+      assert.deepEqual(host.errors, [`GitOps Drift: reverting ${to142.slice(0, 7)} conflicts in ${STAGING}; the revert was aborted and the repository is as it was`]);
+      assert.equal(git('rev-parse', 'HEAD'), head);
+      assert.equal(git('status', '--porcelain'), '');
+      assert.equal(read(STAGING), text);
+      assert.ok(!existsSync(join(workspaceRoot(), '.git', 'REVERT_HEAD')), 'no revert in progress');
+    });
+
+    it('reverts the chosen commit into a new commit on the current branch', async () => {
+      const host = await runScripted(api, [...pickStagingCommit('staging: web 1.4.3'), { warning: (_m, _o, b) => (assert.deepEqual(b, ['Revert']), 'Revert') }], 'gitopsDrift.revert');
+      assertClean(host);
+      assert.equal(git('rev-parse', '--abbrev-ref', 'HEAD'), TEMP);
+      assert.equal(git('rev-parse', 'HEAD~1'), to143);
+      assert.equal(git('log', '-1', '--format=%s'), 'Revert "staging: web 1.4.3"');
+      assert.equal(git('show', `HEAD:${STAGING}`), git('show', `${to142}:${STAGING}`), 'the file is as before the reverted commit');
+      assert.equal(git('status', '--porcelain'), '');
+      assert.match(host.infos[0] ?? '', new RegExp(`^GitOps Drift: reverted ${to143.slice(0, 7)} in [0-9a-f]{7}\\.$`));
+    });
+  });
+
+  describe('Put Live Back to Desired', () => {
+    const path = '/apis/apps/v1/namespaces/shop-staging/deployments/web';
+    const isDrift = (d: DriftDiagnostic) => d.message.startsWith('staging: replicas is 7 in the cluster');
+    type Deployment = { spec: { replicas: number }; metadata: { managedFields?: { manager: string }[] } };
+    const live = async () => (await kubeApi(tb!, 'GET', path)).body as Deployment;
+
+    /** Scales staging web to 7 by hand (as `kubectl edit` would) and returns its drift marker. */
+    async function drift(): Promise<DriftDiagnostic> {
+      const res = await kubeApi(tb!, 'PATCH', `${path}?fieldManager=kubectl-edit`, { spec: { replicas: 7 } });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return (await waitForDiagnostics((ds) => ds.some(isDrift), 5000, 'the staging replicas drift')).find(isDrift)!;
+    }
+
+    const confirmApply: Step = {
+      warning: (message, options, buttons) => {
+        assert.match(message, new RegExp(`^Apply git's state to 1 object\\(s\\) in ${tb!.adminContext}\\?$`));
+        assert.equal(options.modal, true);
+        assert.match(options.detail ?? '', /• update Deployment shop-staging\/web/);
+        assert.deepEqual(buttons, ['Apply']);
+        return 'Apply';
+      },
+    };
+
+    after(async () => {
+      if (!tb) return;
+      // Leave staging web in sync (git says 2 replicas) for the suites after this one.
+      if ((await live()).spec.replicas !== 2) await kubeApi(tb, 'PATCH', `${path}?fieldManager=kubectl-edit`, { spec: { replicas: 2 } });
+      await api.whenIdle();
+    });
+
+    it('declined: shows the dry-run diff, asks, and writes nothing', async () => {
+      const marker = await drift();
+      const fix = await quickFix(marker, 'gitopsDrift.putLiveBack');
+      const host = await runScripted(api, [{ warning: () => undefined }], fix.command, ...(fix.arguments ?? []));
+      assertClean(host);
+      assert.equal(host.documents.length, 1, 'the dry-run diff is shown');
+      assert.match(host.documents[0]!, /^-.*replicas: 7$/m);
+      assert.match(host.documents[0]!, /^\+.*replicas: 2$/m);
+      const now = await live();
+      assert.equal(now.spec.replicas, 7);
+      assert.ok(!now.metadata.managedFields?.some((m) => m.manager === 'gitops-drift'), 'no write as gitops-drift');
+      assert.ok(driftDiagnostics().some(isDrift), 'the drift marker stays');
+    });
+
+    it('confirmed: takes the field over from kubectl-edit after a second confirmation, applies, and the drift goes away', async () => {
+      const marker = await drift();
+      const fix = await quickFix(marker, 'gitopsDrift.putLiveBack');
+      const host = await runScripted(api, [
+        confirmApply,
+        {
+          warning: (message, options, buttons) => {
+            assert.equal(message, 'Other field managers own some of these fields');
+            assert.equal(options.modal, true);
+            assert.match(options.detail ?? '', /Deployment shop-staging\/web: .*replicas is managed by "kubectl-edit"/);
+            assert.deepEqual(buttons, ['Take Over Fields']);
+            return 'Take Over Fields';
+          },
+        },
+      ], fix.command, ...(fix.arguments ?? []));
+      assertClean(host);
+      assert.deepEqual(host.infos, ['GitOps Drift: put 1 object(s) back in staging.'], 'what was applied matches the preview');
+      const now = await live();
+      assert.equal(now.spec.replicas, 2);
+      assert.ok(now.metadata.managedFields?.some((m) => m.manager === 'gitops-drift'), 'applied as field manager gitops-drift');
+      await waitForDiagnostics((ds) => !ds.some(isDrift), 5000, 'the staging replicas drift to clear');
+    });
+
+    it('refuses for a read-only context with the server\'s reason, changing nothing', async () => {
+      const marker = await drift();
+      const fix = await quickFix(marker, 'gitopsDrift.putLiveBack');
+      try {
+        await vscode.commands.executeCommand('gitopsDrift.switchContext', tb!.readonlyContext);
+        await api.whenIdle();
+        const host = await runScripted(api, [
+          {
+            warning: (message, options) => {
+              assert.equal(options.modal, true);
+              assert.match(message, /^GitOps Drift: this context may not change Deployment shop-staging\/web: .*403 Forbidden.*Nothing was changed; use a context with write access\.$/s);
+              return undefined;
+            },
+          },
+        ], fix.command, ...(fix.arguments ?? []));
+        assertClean(host);
+        assert.deepEqual(host.documents, [], 'no diff: nothing would be applied');
+      } finally {
+        await vscode.commands.executeCommand('gitopsDrift.switchContext', '');
+        await api.whenIdle();
+      }
+      assert.equal((await live()).spec.replicas, 7);
+    });
+  });
+
+  describe('Adopt Live Value', () => {
+    const PROD = 'envs/prod/web-patch.yaml';
+
+    it('writes the live value at its origin line; the rest of the file is byte-identical; the drift clears', async () => {
+      const line = lineOf(PROD, /^\s*replicas:/);
+      const onLine = (ds: DriftDiagnostic[]) => ds.find((d) => d.file === PROD && d.line === line && d.message.startsWith('prod: replicas is 5 in the cluster'));
+      const marker = onLine(await waitForDiagnostics((ds) => !!onLine(ds), 5000, 'the prod replicas drift'))!;
+      const before = read(PROD);
+      const fix = await quickFix(marker, 'gitopsDrift.adoptLiveValue');
+      assert.equal(fix.title, 'Adopt Live Value into Git (prod)');
+      const host = await runScripted(api, [], fix.command, ...(fix.arguments ?? []));
+      try {
+        assertClean(host);
+        assert.equal(read(PROD), before.replace('\n  replicas: 3\n', '\n  replicas: 5\n'));
+        assert.notEqual(read(PROD), before);
+        const doc = await vscode.workspace.openTextDocument(workspaceUri(PROD));
+        assert.equal(doc.isDirty, false, 'saved');
+        await waitForDiagnostics((ds) => !onLine(ds), 5000, 'the adopted drift to clear');
+      } finally {
+        const doc = await vscode.workspace.openTextDocument(workspaceUri(PROD));
+        const back = new vscode.WorkspaceEdit();
+        back.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), before);
+        assert.ok(await vscode.workspace.applyEdit(back));
+        await doc.save();
+        await waitForDiagnostics((ds) => !!onLine(ds), 5000, 'the drift to return once the file is restored');
+      }
+    });
+
+    it('refuses a Secret value with an explanation and writes nothing', async () => {
+      const marker = (await waitForDiagnostics((ds) => ds.some((d) => d.code === 'secret-changed'), 5000, 'the rotated staging password')).find((d) => d.code === 'secret-changed')!;
+      const before = read(marker.file);
+      const status = git('status', '--porcelain');
+      const fix = await quickFix(marker, 'gitopsDrift.adoptLiveValue');
+      const host = await runScripted(api, [
+        {
+          warning: (message, options) => {
+            assert.equal(options.modal, true);
+            assert.match(message, /is Secret data: it is never written to git in plain text\. Update its encrypted source/);
+            assert.ok(!message.includes('rotated-by-hand'), 'the live value is not shown');
+            return undefined;
+          },
+        },
+      ], fix.command, ...(fix.arguments ?? []));
+      assertClean(host);
+      assert.equal(read(marker.file), before);
+      assert.equal(git('status', '--porcelain'), status);
+    });
+  });
+});
