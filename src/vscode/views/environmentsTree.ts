@@ -126,7 +126,7 @@ function environmentItem(id: string, entry: EnvironmentEntry): vscode.TreeItem {
 }
 
 function resourceItem(id: string, entry: EnvironmentEntry, r: ResourceDrift): vscode.TreeItem {
-  const item = new vscode.TreeItem(r.key.namespace ? `${r.key.name}` : r.key.name, vscode.TreeItemCollapsibleState.None);
+  const item = new vscode.TreeItem(r.key.name, vscode.TreeItemCollapsibleState.None);
   item.id = id;
   item.iconPath = verdictIcon(r.verdict);
   item.description = resourceDescription(r);

@@ -15,7 +15,8 @@ const LAZY = /(^|\/)(driftSession|promote|revert|putLiveBack|adoptLiveValue)\.js
 export const lazySplitPlugin = {
   name: 'gitops-drift-lazy-split',
   setup(build) {
-    build.onResolve({ filter: LAZY }, (args) => (args.kind === 'dynamic-import' ? { path: './vscode/lazyEntry.js', external: true } : undefined));
+    const fromEditor = (importer) => /[\\/]src[\\/](extension\.ts$|vscode[\\/])/.test(importer);
+    build.onResolve({ filter: LAZY }, (args) => (args.kind === 'dynamic-import' && fromEditor(args.importer) ? { path: './vscode/lazyEntry.js', external: true } : undefined));
   },
 };
 
