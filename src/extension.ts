@@ -13,7 +13,7 @@ import { RefreshOnSave } from './vscode/refreshOnSave';
 import { affectsSettings, readSettings } from './vscode/settings';
 import { DriftStatusBar } from './vscode/statusBar';
 import { EnvironmentsTreeProvider } from './vscode/views/environmentsTree';
-import type { TreeElement } from './vscode/views/treeElements';
+import { resourceElement, type TreeElement } from './vscode/views/treeElements';
 
 /** What the extension exports (`extensions.getExtension(...).exports`): read-only access for tests and tools. */
 export interface GitOpsDriftApi {
@@ -74,7 +74,16 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
         });
       }));
     }),
-    ...registerCommands({ store, host, log, documents }),
+    ...registerCommands({
+      store,
+      host,
+      log,
+      documents,
+      // getParent makes reveal work: the view opens the environment and kind on the way.
+      reveal: async (env, key) => {
+        if (view.visible) await view.reveal(resourceElement(env, key), { select: true, focus: false, expand: false });
+      },
+    }),
   );
   if (repoRoot) void store.refresh({ reload: true });
   return {

@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import type { ResourceKey } from '../core/model/resource';
 import type { DriftDocuments } from './diff/driftDocuments';
 import type { DriftStore } from './driftStore';
 import type { Host } from './host';
@@ -9,4 +10,6 @@ export interface EditorServices {
   host: Host;
   log: vscode.LogOutputChannel;
   documents: DriftDocuments;
+  /** Selects an object in the Environments view when the view is open (no-op otherwise). */
+  reveal(env: string, key: ResourceKey): Promise<void>;
 }

@@ -116,6 +116,8 @@ export const uiChecks = [
       await page.keyboard.press('Enter');
       await page.locator('.tab.active', { hasText: 'web (prod): git ↔ cluster' }).waitFor({ timeout: TIMEOUT });
       await page.locator('.monaco-diff-editor .line-insert, .monaco-diff-editor .char-insert').first().waitFor({ timeout: TIMEOUT });
+      // The object is revealed and selected in the Environments view.
+      await page.locator('.part.sidebar .monaco-list-row.selected', { hasText: /^web/ }).waitFor({ timeout: TIMEOUT });
       await page.screenshot({ path: join(shots, 'diff-editor.png') });
     },
   },

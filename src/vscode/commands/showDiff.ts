@@ -7,6 +7,8 @@ import type { CommandHandler } from './registerCommand';
 export function showDiffCommand(s: EditorServices): CommandHandler {
   return async (arg) => {
     const target = asDriftTarget(arg) ?? (await pickResource(s, 'Show the diff of which object?'));
-    if (target) await s.documents.showDiff(target.env, target.key);
+    if (!target) return;
+    await s.documents.showDiff(target.env, target.key);
+    await s.reveal(target.env, target.key);
   };
 }
