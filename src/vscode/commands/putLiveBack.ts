@@ -43,6 +43,12 @@ export function putLiveBackCommand(s: EditorServices): CommandHandler {
       if (choice.label === yes) remove = extras.map((r) => ({ apiVersion: r.apiVersion, kind: r.key.kind, metadata: { name: r.key.name, namespace: r.key.namespace } }));
     }
     if (!apply.length && !remove.length) {
+      // "Nothing to put back" would be wrong when the context could not even read the objects: say why instead.
+      const unreadable = entry.report.resources.filter((r) => r.verdict === 'Forbidden');
+      if (unreadable.length) {
+        await s.host.showWarningMessage(`GitOps Drift: context ${entry.report.context || '(current)'} may not read ${unreadable.length} object(s) of ${envName} (403 Forbidden), so their drift is unknown and nothing was put back. Use a context with read and write access.`, { modal: true });
+        return;
+      }
       await s.host.showInformationMessage(`GitOps Drift: nothing to put back in ${envName}.`);
       return;
     }

@@ -357,6 +357,18 @@ describe('promote, revert, put live back, adopt (scripted dialogs)', function ()
         ], fix.command, ...(fix.arguments ?? []));
         assertClean(host);
         assert.deepEqual(host.documents, [], 'no diff: nothing would be applied');
+        // The whole environment (its tree item): the check could not read it, so it cannot say what drifted.
+        const whole = await runScripted(api, [
+          {
+            warning: (message, options) => {
+              assert.equal(options.modal, true);
+              assert.match(message, new RegExp(`^GitOps Drift: context ${tb!.readonlyContext} may not read \\d+ object\\(s\\) of staging \\(403 Forbidden\\), so their drift is unknown and nothing was put back\\.`));
+              return undefined;
+            },
+          },
+        ], 'gitopsDrift.putLiveBack', { type: 'environment', id: 'env:staging', env: 'staging' });
+        assertClean(whole);
+        assert.deepEqual(whole.documents, []);
       } finally {
         await vscode.commands.executeCommand('gitopsDrift.switchContext', '');
         await api.whenIdle();
