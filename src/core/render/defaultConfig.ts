@@ -197,5 +197,7 @@ export const nameReferences: NameReference[] = [
     ],
   },
   { kind: 'PriorityClass', version: 'v1', group: 'scheduling.k8s.io', referrers: inPods(['spec/priorityClassName']).filter((s) => s.kind !== 'ReplicaSet') },
-  { kind: 'IngressClass', version: 'v1', group: 'networking.k8s.io', referrers: [{ path: 'spec/ingressClassName', kind: 'Ingress' }] },
+  // kustomize's config says `group: networking.k8s.io/v1`, which no object has: it never fixes ingressClassName.
+  // Kept as is so the output matches.
+  { kind: 'IngressClass', version: 'v1', group: 'networking.k8s.io/v1', referrers: [{ path: 'spec/ingressClassName', kind: 'Ingress' }] },
 ];

@@ -154,7 +154,7 @@ export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: s
   }
   const behavior = getString(entry, 'behavior') || 'create';
   if (behavior !== 'create' && behavior !== 'merge' && behavior !== 'replace') fail(`behavior '${behavior}' must be create, merge or replace`, entry.entries.get('behavior')!.origin);
-  return { node, source: entryOrigin, history: [], needsHash: !options.disableNameSuffixHash, behavior };
+  return { node, source: entryOrigin, history: [], prefixes: [], suffixes: [], needsHash: !options.disableNameSuffixHash, behavior };
 }
 
 /** `behavior: merge|replace`: folds a generated object into the one a base generated. */

@@ -159,7 +159,7 @@ function toResources(doc: TNode): Resource[] {
     const v = meta!.entries.get(field);
     if (v && ((v.kind === 'map' && v.entries.size === 0) || (v.kind === 'scalar' && v.value === null))) meta!.entries.delete(field);
   }
-  return [{ node: doc, source: { file: doc.origin.file, line: doc.origin.line, column: doc.origin.column }, history: [], needsHash: false }];
+  return [{ node: doc, source: { file: doc.origin.file, line: doc.origin.line, column: doc.origin.column }, history: [], prefixes: [], suffixes: [], needsHash: false }];
 }
 
 async function accumulateResources(ctx: Context, k: TMap, dir: string, resources: Resource[], chain: readonly string[]): Promise<void> {

@@ -10,6 +10,9 @@ export interface Resource {
   source: SourceLocation;
   /** Every name and namespace it had before renames (prefix/suffix/hash/namespace), oldest first. */
   history: Array<{ name: string; namespace: string }>;
+  /** namePrefix / nameSuffix values applied to it, innermost first (name references prefer matching ones). */
+  prefixes: string[];
+  suffixes: string[];
   /** A generated ConfigMap/Secret whose name still gets the content hash suffix. */
   needsHash: boolean;
   /** For generated objects: the generator behavior that produced it. */

@@ -9,30 +9,44 @@ import { visitFieldSpecs } from '../fieldSpec';
 import { describe, effectiveNamespace, gvkOf, isClusterScoped, nameOf, namespaceOf, type Resource } from '../resource';
 import { getMap, getString, tscalar, type TMap, type TNode } from '../tree';
 
-/** Referral candidates by each earlier name they had. */
-type Candidates = Map<string, Resource[]>;
+/** The referral kind's objects, and the same by each earlier name they had. */
+interface Candidates {
+  all: Resource[];
+  byName: Map<string, Resource[]>;
+}
+
+function originalNamespace(res: Resource): string {
+  return res.history[0]?.namespace ?? namespaceOf(res);
+}
+
+/** kustomize's SameEndingSubSlice: the shorter list is the end of the longer one. */
+function sameEnding(a: readonly string[], b: readonly string[]): boolean {
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  return short.every((v, i) => v === long[long.length - short.length + i]);
+}
 
 function isReferral(res: Resource, ref: NameReference): boolean {
   const gvk = gvkOf(res);
   return gvk.kind === ref.kind && (!ref.group || gvk.group === ref.group) && (!ref.version || gvk.version === ref.version);
 }
 
-/** kustomize's sieve: earlier names only, then scope, then role kind. */
-function select(oldName: string, candidates: Candidates, referrer: Resource, at: TNode, roleKind?: string, namespace?: string): Resource | undefined {
+/**
+ * kustomize's selectReferral: objects that had the name, of the role kind a roleRef names, in the referrer's
+ * namespace (ServiceAccounts and cluster-scoped objects anywhere); then, if several are left, those with the
+ * referrer's name prefixes and suffixes.
+ */
+function select(oldName: string, pool: Resource[], referrer: Resource, at: TNode, roleKind?: string): Resource | undefined {
   const referrerNs = namespaceOf(referrer);
   const referrerClusterScoped = isClusterScoped(gvkOf(referrer).kind);
-  let found = candidates.get(oldName) ?? [];
-  // A {name, namespace} reference only considers objects that are, or were, in that namespace.
-  if (namespace !== undefined) {
-    const same = (kind: string, ns: string) => effectiveNamespace(kind, ns) === effectiveNamespace(kind, namespace);
-    found = found.filter((c) => same(gvkOf(c).kind, namespaceOf(c)) || c.history.some((h) => same(gvkOf(c).kind, h.namespace)));
-  }
+  let found = pool.filter((c) => c.history.some((h) => h.name === oldName));
   if (roleKind) found = found.filter((c) => gvkOf(c).kind === roleKind);
   found = found.filter((c) => {
     const kind = gvkOf(c).kind;
     if (referrerClusterScoped || isClusterScoped(kind) || kind === 'ServiceAccount') return true;
     return effectiveNamespace(kind, namespaceOf(c)) === effectiveNamespace(kind, referrerNs);
   });
+  if (found.length <= 1) return found[0];
+  found = found.filter((c) => sameEnding(c.prefixes, referrer.prefixes) && sameEnding(c.suffixes, referrer.suffixes));
   if (found.length <= 1) return found[0];
   if (found.every((c) => nameOf(c) === nameOf(found[0]))) return found[0];
   throw new ProblemError({
@@ -49,24 +63,33 @@ function renamed(target: Resource) {
 
 function fixScalar(node: TNode, candidates: Candidates, referrer: Resource, roleKind?: string): TNode {
   if (node.kind !== 'scalar' || typeof node.value !== 'string') return node;
-  const target = select(node.value, candidates, referrer, node, roleKind);
+  const target = select(node.value, candidates.byName.get(node.value) ?? [], referrer, node, roleKind);
   return target && nameOf(target) !== node.value ? renamed(target)(nameOf(target)) : node;
 }
 
-/** A `{name, namespace}` map (RBAC subjects, webhook services): both follow the referred object. */
+/**
+ * A `{name, namespace}` map (RBAC subjects, webhook services): both follow the referred object. With a namespace,
+ * only objects originally in it are considered, else (if there are none) objects now in it (kustomize's
+ * filterMapCandidatesByNamespace).
+ */
 function fixMapping(map: TMap, candidates: Candidates, referrer: Resource): void {
   const nameNode = map.entries.get('name');
   if (nameNode?.kind !== 'scalar' || typeof nameNode.value !== 'string') return;
   const nsNode = map.entries.get('namespace');
-  const ns = nsNode ? getString(map, 'namespace') : undefined;
-  const target = select(nameNode.value, candidates, referrer, nameNode, undefined, ns);
+  let pool = candidates.byName.get(nameNode.value) ?? [];
+  if (nsNode) {
+    const ns = getString(map, 'namespace');
+    const inNs = (r: Resource, namespace: string) => effectiveNamespace(gvkOf(r).kind, namespace) === ns;
+    const original = candidates.all.filter((r) => inNs(r, originalNamespace(r)));
+    pool = (original.length > 0 ? original : candidates.all.filter((r) => inNs(r, namespaceOf(r)))).filter((r) => pool.includes(r));
+  }
+  const target = select(nameNode.value, pool, referrer, nameNode);
   if (!target) return;
-  const make = renamed(target);
-  if (nameOf(target) !== nameNode.value) map.entries.set('name', make(nameOf(target)));
-  // The namespace follows the object too, and is added when the reference had none (kustomize's setMapping).
-  if (namespaceOf(target) && namespaceOf(target) !== ns) {
+  if (nameOf(target) !== nameNode.value) map.entries.set('name', renamed(target)(nameOf(target)));
+  const targetNs = namespaceOf(target);
+  if (targetNs && targetNs !== getString(map, 'namespace')) {
     const nsOrigin = getMap(target.node, 'metadata')?.entries.get('namespace')?.origin ?? nsNode?.origin ?? target.node.origin;
-    map.entries.set('namespace', tscalar(namespaceOf(target), { ...nsOrigin, kind: 'nameReference' }));
+    map.entries.set('namespace', tscalar(targetNs, { ...nsOrigin, kind: 'nameReference' }));
   }
 }
 
@@ -80,16 +103,17 @@ function fix(node: TNode, candidates: Candidates, referrer: Resource, roleKind?:
 /** Rewrites every reference to a renamed object. */
 export function fixNameReferences(resources: Resource[]): void {
   for (const ref of nameReferences) {
-    const candidates: Candidates = new Map();
+    const candidates: Candidates = { all: [], byName: new Map() };
     for (const r of resources) {
       if (!isReferral(r, ref)) continue;
+      candidates.all.push(r);
       for (const name of new Set(r.history.map((h) => h.name))) {
-        const list = candidates.get(name);
+        const list = candidates.byName.get(name);
         if (list) list.push(r);
-        else candidates.set(name, [r]);
+        else candidates.byName.set(name, [r]);
       }
     }
-    if (candidates.size === 0) continue;
+    if (candidates.byName.size === 0) continue;
     for (const referrer of resources) {
       visitFieldSpecs(referrer, ref.referrers, referrer.node.origin, (parent, key) => {
         const value = parent.entries.get(key);

@@ -13,6 +13,8 @@ export function applyPrefixSuffix(resources: Resource[], prefix: { value: string
     const meta = getMap(res.node, 'metadata');
     if (!meta) continue;
     rememberName(res);
+    if (prefix?.value) res.prefixes.push(prefix.value);
+    if (suffix?.value) res.suffixes.push(suffix.value);
     // The name's origin: the suffix when there is one (the last thing that changed it), else the prefix.
     const origin = suffix?.value ? suffix.origin : prefix!.origin;
     meta.entries.set('name', tscalar(`${prefix?.value ?? ''}${nameOf(res)}${suffix?.value ?? ''}`, origin));
