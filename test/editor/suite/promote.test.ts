@@ -95,8 +95,9 @@ describe('promote, revert, put live back, adopt (scripted dialogs)', function ()
   });
 
   describe('Promote Environment…', () => {
-    const pickDevToStaging = (): Step[] => [
-      { quickPick: (items, o) => (assert.match(o.placeHolder ?? '', /^Promote from which environment\?/), indexOf(items, 'dev')) },
+    const pickDev: Step = { quickPick: (items, o) => (assert.match(o.placeHolder ?? '', /^Promote from which environment\?/), indexOf(items, 'dev')) };
+    /** Target and items, after the source (picked, or the tree item the command was run on). */
+    const pickStagingAndImages = (): Step[] => [
       {
         quickPick: (items, o) => {
           assert.match(o.placeHolder ?? '', /next in order: staging/);
@@ -114,6 +115,7 @@ describe('promote, revert, put live back, adopt (scripted dialogs)', function ()
         },
       },
     ];
+    const pickDevToStaging = (): Step[] => [pickDev, ...pickStagingAndImages()];
 
     afterEach(async () => {
       await vscode.workspace.getConfiguration('gitopsDrift').update('promote.push', undefined, vscode.ConfigurationTarget.Global);
@@ -162,15 +164,37 @@ describe('promote, revert, put live back, adopt (scripted dialogs)', function ()
       assert.equal(read(STAGING), before);
     });
 
-    it('writes nothing when the confirmation is dismissed', async () => {
+    it('from the tree item of dev (no source pick); writes nothing when the confirmation is dismissed', async () => {
       const head = git('rev-parse', 'HEAD');
       const before = read(STAGING);
-      const host = await runScripted(api, [...pickDevToStaging(), { warning: () => undefined }], 'gitopsDrift.promote');
+      const dev = ((await api.environmentsTree.getChildren()) ?? []).find((e) => e.type === 'environment' && e.env === 'dev');
+      assert.ok(dev, 'dev is in the Environments view');
+      const host = await runScripted(api, [...pickStagingAndImages(), { warning: () => undefined }], 'gitopsDrift.promote', dev);
       assertClean(host);
       assert.equal(git('rev-parse', '--abbrev-ref', 'HEAD'), 'main');
       assert.equal(git('rev-parse', 'HEAD'), head);
       assert.equal(read(STAGING), before);
       assert.equal(git('branch', '--list', 'promote/*'), '');
+    });
+
+    it('refuses, changing nothing, when the file it edits has uncommitted changes', async () => {
+      const head = git('rev-parse', 'HEAD');
+      const dirty = `${read(STAGING)}# work in progress\n`;
+      writeFileSync(join(workspaceRoot(), STAGING), dirty);
+      try {
+        const host = await runScripted(api, [...pickDevToStaging(), { warning: (_m, _o, buttons) => buttons[0] }], 'gitopsDrift.promote');
+        assert.deepEqual(host.problems, []);
+        assert.equal(host.unused, 0);
+        assert.deepEqual(host.errors, [`GitOps Drift: uncommitted changes in ${STAGING}: commit or stash them first, then promote again. Nothing was changed.`]);
+        assert.equal(read(STAGING), dirty, 'the uncommitted work is kept');
+        assert.equal(git('rev-parse', '--abbrev-ref', 'HEAD'), 'main');
+        assert.equal(git('rev-parse', 'HEAD'), head);
+        assert.equal(git('branch', '--list', 'promote/*'), '');
+      } finally {
+        git('checkout', '--', STAGING);
+        await vscode.commands.executeCommand('gitopsDrift.refresh');
+        await api.whenIdle();
+      }
     });
 
     it('with gitopsDrift.promote.push on: Commit and Push pushes the new branch to origin; a failed push keeps the commit', async () => {
