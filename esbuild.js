@@ -1,8 +1,32 @@
 // Bundles the extension and the CLI. Type checking runs separately (`npm run check-types`).
+// dist/extension.js is what activation loads; the engine, renderer, YAML, git and cluster client go into
+// dist/vscode/lazyEntry.js, loaded on first use, so activation stays cheap.
 const esbuild = require('esbuild');
 
-const production = process.argv.includes('--production');
-const watch = process.argv.includes('--watch');
+/** Modules the editor code imports with `import()` that belong in the lazily loaded bundle. */
+const LAZY = /(^|\/)(driftSession|promote|revert|putLiveBack|adoptLiveValue)\.js$/;
+
+/** Points the editor's dynamic imports of the lazy modules at dist/vscode/lazyEntry.js instead of inlining them. */
+const lazySplitPlugin = {
+  name: 'gitops-drift-lazy-split',
+  setup(build) {
+    const fromEditor = (importer) => /[\\/]src[\\/](extension\.ts$|vscode[\\/])/.test(importer);
+    build.onResolve({ filter: LAZY }, (args) => (args.kind === 'dynamic-import' && fromEditor(args.importer) ? { path: './vscode/lazyEntry.js', external: true } : undefined));
+  },
+};
+
+/** Options every bundle of ours shares. */
+const sharedOptions = {
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: ['vscode'],
+  sourcesContent: false,
+  // client-node is ESM-only; bundling it into CJS needs import.meta.url shimmed.
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+};
 
 /** Logs build results in the format VS Code's esbuild problem matcher reads. */
 const problemMatcherPlugin = {
@@ -20,22 +44,16 @@ const problemMatcherPlugin = {
 };
 
 async function main() {
+  const production = process.argv.includes('--production');
+  const watch = process.argv.includes('--watch');
   const ctx = await esbuild.context({
-    entryPoints: { extension: 'src/extension.ts', cli: 'src/cli/main.ts' },
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
+    ...sharedOptions,
+    entryPoints: { extension: 'src/extension.ts', 'vscode/lazyEntry': 'src/vscode/lazyEntry.ts', cli: 'src/cli/main.ts' },
     outdir: 'dist',
-    external: ['vscode'],
     minify: production,
     sourcemap: true,
-    sourcesContent: false,
     logLevel: 'silent',
-    // client-node is ESM-only; bundling it into CJS needs import.meta.url shimmed.
-    define: { 'import.meta.url': 'importMetaUrl' },
-    banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
-    plugins: watch ? [problemMatcherPlugin] : [],
+    plugins: [lazySplitPlugin, ...(watch ? [problemMatcherPlugin] : [])],
   });
   if (watch) {
     await ctx.watch();
@@ -46,7 +64,11 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+module.exports = { lazySplitPlugin, sharedOptions };
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -3,22 +3,11 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
+import buildConfig from '../../../esbuild.js';
 import { repoRoot } from './codeServer.mjs';
 
-/** Modules the extension imports with `import()` that go into the lazily loaded bundle. */
-const LAZY = /(^|\/)(driftSession|promote|revert|putLiveBack|adoptLiveValue)\.js$/;
-
-/**
- * Keeps the dynamic imports of the lazy modules out of dist/extension.js: they resolve, at run time, to
- * dist/vscode/lazyEntry.js, which bundles them all once.
- */
-export const lazySplitPlugin = {
-  name: 'gitops-drift-lazy-split',
-  setup(build) {
-    const fromEditor = (importer) => /[\\/]src[\\/](extension\.ts$|vscode[\\/])/.test(importer);
-    build.onResolve({ filter: LAZY }, (args) => (args.kind === 'dynamic-import' && fromEditor(args.importer) ? { path: './vscode/lazyEntry.js', external: true } : undefined));
-  },
-};
+const { lazySplitPlugin, sharedOptions } = buildConfig;
+export { lazySplitPlugin };
 
 /**
  * Bundles the extension alone, with the options esbuild.js uses (so a half-finished CLI in the tree does not stop
@@ -27,20 +16,13 @@ export const lazySplitPlugin = {
  */
 export async function buildExtension({ production = false } = {}) {
   await esbuild.build({
+    ...sharedOptions,
     entryPoints: { extension: join(repoRoot, 'src', 'extension.ts'), 'vscode/lazyEntry': join(repoRoot, 'src', 'vscode', 'lazyEntry.ts') },
     outdir: join(repoRoot, 'dist'),
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    external: ['vscode'],
     plugins: [lazySplitPlugin],
     minify: production,
     sourcemap: !production,
-    sourcesContent: false,
     logLevel: 'warning',
-    define: { 'import.meta.url': 'importMetaUrl' },
-    banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
   });
 }
 
