@@ -185,5 +185,6 @@ export function absorb(res: Resource, entry: TMap, index: NameIndex): void {
       else for (const [key, v] of add.entries) prev.entries.set(key, v);
     }
   }
-  old.needsHash = old.needsHash || res.needsHash;
+  // Either side disabling the hash suffix disables it (what kustomize prints for merges).
+  old.needsHash = old.needsHash && res.needsHash;
 }

@@ -135,11 +135,11 @@ async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'K
 }
 
 /** Appends resources, refusing a second object with an id already present (`ids` indexes `resources`). */
-function addAll(resources: Resource[], added: Resource[], ids = new Map(resources.map((r) => [idString(r), r]))): void {
+function addAll(resources: Resource[], added: Resource[], ids = new Map(resources.map((r) => [idString(r), r])), at?: SourceLocation): void {
   for (const res of added) {
     const id = idString(res);
     const first = ids.get(id);
-    if (first) fail(`duplicate resource ${describe(res)} (already declared at ${first.source.file}:${first.source.line})`, res.source);
+    if (first) fail(`duplicate resource ${describe(res)} (already declared at ${first.source.file}:${first.source.line})`, at ?? res.source);
     ids.set(id, res);
     resources.push(res);
   }
@@ -165,7 +165,10 @@ function toResources(doc: TNode): Resource[] {
 async function accumulateResources(ctx: Context, k: TMap, dir: string, resources: Resource[], chain: readonly string[]): Promise<void> {
   // Entries load concurrently (file reads overlap); they are added in their listed order, and the first failing
   // entry in that order is the error reported.
-  const loads = [...scalars(k, 'resources'), ...scalars(k, 'bases')].map(async (entry): Promise<Resource[]> => {
+  const entries = [...scalars(k, 'resources'), ...scalars(k, 'bases')];
+  // A directory's duplicates are reported at the entry that lists it; a file's at the document itself.
+  const directory = new Set<number>();
+  const loads = entries.map(async (entry, i): Promise<Resource[]> => {
     const path = String(entry.value);
     if (isRemote(path)) {
       ctx.warn(`remote resource '${path}' is not fetched; skipped`, entry.origin);
@@ -175,15 +178,18 @@ async function accumulateResources(ctx: Context, k: TMap, dir: string, resources
     // A YAML file name is read directly (one call instead of stat + read); anything else may be a directory.
     const st = /\.(ya?ml|json)$/.test(path) && abs.startsWith(dir + '/') ? { isDirectory: false } : await ctx.loader.stat(abs);
     if (!st) fail(`resource '${path}' not found`, entry.origin);
-    if (st.isDirectory) return build(ctx, abs, entry.origin, 'Kustomization', chain);
+    if (st.isDirectory) {
+      directory.add(i);
+      return build(ctx, abs, entry.origin, 'Kustomization', chain);
+    }
     return (await ctx.loader.readYaml(ctx.loader.resolveFile(dir, path, entry.origin), 'resource', entry.origin)).flatMap(toResources);
   });
   const settled = await Promise.allSettled(loads);
   const ids = new Map(resources.map((r) => [idString(r), r]));
-  for (const s of settled) {
+  settled.forEach((s, i) => {
     if (s.status === 'rejected') throw s.reason;
-    addAll(resources, s.value, ids);
-  }
+    addAll(resources, s.value, ids, directory.has(i) ? entries[i].origin : undefined);
+  });
 }
 
 async function runGenerators(ctx: Context, k: TMap, dir: string, resources: Resource[]): Promise<void> {

@@ -127,8 +127,12 @@ spec:
     it('fails at the op line on a missing path, an unknown op and a failed test', () => {
       const doc = () => yamlMap('a: 1\n');
       const ops = (t: string) => parseYaml(t, 'ops.yaml', 'json6902Patch')[0];
-      assert.throws(() => applyJson6902(doc(), ops('- {op: add, path: /a, value: 2}\n- {op: replace, path: /zz, value: 1}\n')), (e: ProblemError) => e.problem.location?.line === 2 && /does not exist/.test(e.message));
+      assert.throws(() => applyJson6902(doc(), ops('- {op: add, path: /a, value: 2}\n- {op: remove, path: /zz}\n')), (e: ProblemError) => e.problem.location?.line === 2 && /does not exist/.test(e.message));
       assert.throws(() => applyJson6902(doc(), ops('- {op: upsert, path: /a}\n')), /invalid JSON6902 op 'upsert'/);
+      // kustomize's json-patch adds a missing map key on replace.
+      const d = doc();
+      applyJson6902(d, ops('- {op: replace, path: /b, value: 2}\n'));
+      assert.deepEqual(toPlain(d), { a: 1, b: 2 });
       assert.throws(() => applyJson6902(doc(), ops('- {op: test, path: /a, value: 2}\n')), /test failed/);
     });
   });

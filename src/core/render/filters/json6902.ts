@@ -80,10 +80,9 @@ function remove(doc: TNode, pointer: string, at: TNode): TNode {
 
 function replace(doc: TNode, pointer: string, value: TNode, at: TNode): void {
   const { parent, last } = parentOf(doc, pointer, at);
-  if (parent.kind === 'map') {
-    if (!parent.entries.has(last)) fail(`cannot replace '${pointer}': it does not exist in the target`, at);
-    parent.entries.set(last, value);
-  } else if (parent.kind === 'seq') parent.items[index(parent, last, false, at)] = value;
+  // Like kustomize's json-patch, replacing a missing map key adds it.
+  if (parent.kind === 'map') parent.entries.set(last, value);
+  else if (parent.kind === 'seq') parent.items[index(parent, last, false, at)] = value;
   else fail(`cannot replace '${pointer}': its parent is a scalar`, at);
 }
 

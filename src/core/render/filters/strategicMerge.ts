@@ -106,7 +106,9 @@ function mergeList(dest: TSeq, patch: TSeq, schema: TypeSchema | undefined): TSe
     if (index >= 0) used.add(index);
     if (directive(item) === 'delete') continue;
     const existing = index >= 0 ? dest.items[index] : undefined;
-    if (existing === undefined || directive(item) === 'replace' || existing.kind !== 'map') merged.push(stripDirectives(clone(item)));
+    // kyaml leaves a matched item alone when the patch item says `$patch: replace` (what kustomize prints).
+    if (existing !== undefined && directive(item) === 'replace') merged.push(existing);
+    else if (existing === undefined || existing.kind !== 'map') merged.push(stripDirectives(clone(item)));
     else {
       mergeMap(existing, item, itemSchema);
       merged.push(existing);
@@ -198,7 +200,8 @@ function mergeMultiKeyList(dest: TSeq, patch: TSeq, keys: string[], itemSchema: 
     const p = patch.items.find((it) => matches(it, lookupKeys, lookupValues) && lookupKeys.every((k) => keyOf(it, k) !== undefined));
     let val: TNode | undefined;
     if (p && directive(p) === 'delete') val = undefined;
-    else if (d && p && d.kind === 'map' && p.kind === 'map' && directive(p) !== 'replace') {
+    else if (d && p && directive(p) === 'replace') val = d;
+    else if (d && p && d.kind === 'map' && p.kind === 'map') {
       mergeMap(d, p, itemSchema);
       val = d;
     } else val = p ? stripDirectives(clone(p)) : d;
