@@ -25,11 +25,12 @@ export function kustomizeBuild(repoRoot: string, root: string): Promise<Kustomiz
 
 /**
  * Parses a multi-document YAML stream, as YAML 1.2 (how kyaml writes and reads it) unless asked for 1.1 (how
- * older readers such as go-yaml v2 in kubectl's libraries type `yes`, `on`, `0755`...).
+ * older readers such as go-yaml v2 in kubectl's libraries type `yes`, `on`, `0755`...). `intAsBigInt` keeps
+ * integers beyond 2^53 exact, so printed text that a lossy parse would hide still compares.
  */
-export function parseStream(text: string, version: '1.1' | '1.2' = '1.2'): KubeObject[] {
+export function parseStream(text: string, version: '1.1' | '1.2' = '1.2', intAsBigInt = false): KubeObject[] {
   const objects: KubeObject[] = [];
-  for (const doc of parseAllDocuments(text, { version })) {
+  for (const doc of parseAllDocuments(text, { version, intAsBigInt })) {
     if (doc.errors.length) throw new Error(`unparsable YAML stream: ${doc.errors[0].message}`);
     const value: unknown = doc.toJS();
     if (value !== null && value !== undefined) objects.push(value as KubeObject);
