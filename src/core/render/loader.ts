@@ -2,7 +2,7 @@
  * Reads and parses files for one render: keeps every read inside the repo root (kustomize's load restrictor),
  * records which files were read, and turns YAML into origin-tracked trees, reusing parses across renders.
  */
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments, type Tags } from 'yaml';
 import type { OriginKind, SourceLocation } from '../model/location';
 import { ProblemError } from '../model/problem';
 import type { FileSystem } from '../ports';
@@ -121,10 +121,15 @@ export class Loader {
   }
 }
 
+function noOctal(tags: Tags): Tags {
+  return tags.filter((t) => (t as { format?: string }).format !== 'OCT');
+}
+
 /** Parses YAML text into trees; a syntax error is a ProblemError at its line. */
 export function parseYaml(text: string, file: string, kind: OriginKind, placement: TextPlacement = { lineOffset: 0, firstColumnOffset: 0, columnOffset: 0 }): TNode[] {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true });
+  // go-yaml (kustomize) has no `0o` octal: `0o17` stays a string there, so it does here.
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true, customTags: noOctal });
   const src: YamlSource = { file, lineCounter, kind, ...placement, text };
   const out: TNode[] = [];
   for (const doc of Array.isArray(docs) ? docs : [docs]) {

@@ -81,7 +81,8 @@ function scalarText(item: TNode): string | undefined {
 
 function mergeList(dest: TSeq, patch: TSeq, schema: TypeSchema | undefined): TSeq {
   const strategy = listStrategy(schema);
-  if (patch.items.some((i) => directive(i) === 'replace')) return stripDirectives(clone(patch));
+  // A `- $patch: replace` item (nothing else in it) replaces the whole list.
+  if (patch.items.some((i) => directive(i) === 'replace' && i.kind === 'map' && i.entries.size === 1)) return stripDirectives(clone(patch));
   if (!strategy) return stripDirectives(clone(patch));
   const out = tseq(dest.origin, [...dest.items]);
   if (strategy.key === undefined) {
