@@ -102,8 +102,9 @@ export class DriftSession {
     const cluster = await this.cluster(this.contextFor(env));
     const { objects } = await this.engine.compareObjects(env, cluster.source, this.checkOptions());
     const detail = objects.find((d) => keyString(d.result.key) === keyString(key));
-    const desiredObj = detail?.diff?.desired ?? detail?.desired?.object;
-    const liveObj = detail?.diff?.live ?? detail?.live;
+    // Only the engine's normalised, masked pair: the raw objects hold Secret values.
+    const desiredObj = detail?.diff?.desired;
+    const liveObj = detail?.diff?.live;
     return {
       desired: desiredObj ? stringify(desiredObj) : `# ${key.kind} ${key.name} is not in git\n`,
       live: liveObj ? stringify(liveObj) : `# ${key.kind} ${key.name} is not in the cluster${detail?.result.message ? `: ${detail.result.message}` : ''}\n`,
