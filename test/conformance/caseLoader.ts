@@ -42,6 +42,8 @@ export interface ConformanceCase {
   roots: string[];
   error?: ExpectedError;
   unsupported?: ExpectedUnsupported;
+  /** Warnings a render case must report (`file:line`), and no others: a valid repo gets no spurious diagnostics. */
+  warnings: string[];
 }
 
 /** Reads every case; a malformed case.yaml fails loudly rather than silently dropping the case. */
@@ -61,7 +63,8 @@ function loadCase(name: string): ConformanceCase {
   const repoRoot = join(casesDir, name, typeof spec.repoRoot === 'string' ? spec.repoRoot : '.');
   const roots = spec.root === undefined ? ['.'] : Array.isArray(spec.root) ? spec.root.map(String) : [String(spec.root)];
   for (const root of roots) if (!existsSync(join(repoRoot, root))) throw new Error(`${specPath}: root ${root} does not exist`);
-  const c: ConformanceCase = { name, description: spec.description, repoRoot, roots };
+  const warnings = Array.isArray(spec.warnings) ? spec.warnings.map(String) : [];
+  const c: ConformanceCase = { name, description: spec.description, repoRoot, roots, warnings };
   if (spec.error !== undefined) {
     const e = spec.error as Record<string, unknown>;
     if (roots.length !== 1) throw new Error(`${specPath}: a bad-input case names exactly one root`);
