@@ -182,6 +182,7 @@ async function accumulateResources(ctx: Context, k: TMap, dir: string, resources
       directory.add(i);
       return build(ctx, abs, entry.origin, 'Kustomization', chain);
     }
+    if (KUSTOMIZATION_FILES.includes(abs.slice(abs.lastIndexOf('/') + 1))) fail(`'${path}' is a kustomization file: list its directory instead`, entry.origin);
     return (await ctx.loader.readYaml(ctx.loader.resolveFile(dir, path, entry.origin), 'resource', entry.origin)).flatMap(toResources);
   });
   const settled = await Promise.allSettled(loads);
