@@ -21,7 +21,7 @@ import { CONFIG_FILE, joinPath, type RepoEnvironment } from './repo/config';
 import { driftOptionsFor } from './repo/driftSettings';
 import { refineWithDryRun } from './repo/exactMode';
 import { GeneratedKustomizationFileSystem, generatedKustomization } from './repo/plainFolder';
-import { RecordingFileSystem, RenderCache } from './repo/renderCache';
+import { RecordingFileSystem, RenderCache, SourceCache } from './repo/renderCache';
 import { type EnvironmentSetting, loadRepository, type RepoModel } from './repo/repository';
 import { hashSecretValues, isSecretObject } from './repo/snapshotSecrets';
 
@@ -99,6 +99,8 @@ export interface EngineOptions {
 export class DriftEngine {
   private model: Promise<RepoModel> | undefined;
   private readonly cache = new RenderCache();
+  /** File texts kept between renders (dropped by `fileChanged`): a re-render reads only what changed. */
+  private readonly sources: SourceCache;
   /** Renders in flight, by root: concurrent checks of environments sharing a root render it once. */
   private readonly rendering = new Map<string, Promise<RenderResult>>();
   /** Every file reported changed, in order: a render that read one of them while in flight is not cached. */
@@ -109,6 +111,7 @@ export class DriftEngine {
   constructor(private readonly options: EngineOptions) {
     this.logger = options.logger ?? silentLogger;
     this.pipeline = options.pipeline ?? createDefaultPipeline();
+    this.sources = new SourceCache(options.fs);
   }
 
   /** (Re)loads config and environments. Never throws for bad input: problems are in the result. */
@@ -147,7 +150,7 @@ export class DriftEngine {
 
   private async renderUncached(env: RepoEnvironment): Promise<RenderResult> {
     const changesBefore = this.changes.length;
-    const fs = new RecordingFileSystem(this.options.fs, this.options.repoRoot);
+    const fs = new RecordingFileSystem(this.sources, this.options.repoRoot);
     const started = Date.now();
     const dir = joinPath(this.options.repoRoot, env.path);
     const generated = await generatedKustomization(fs, dir).catch(() => undefined);
@@ -170,6 +173,7 @@ export class DriftEngine {
   async fileChanged(file: string): Promise<FileChange> {
     if (this.rendering.size === 0) this.changes.length = 0; // only renders in flight look back at them
     this.changes.push(file);
+    this.sources.invalidate(joinPath(this.options.repoRoot, file));
     let content: string | undefined;
     try {
       content = await this.options.fs.readFile(joinPath(this.options.repoRoot, file));

@@ -147,8 +147,20 @@ export class Ownership {
 
 }
 
+/**
+ * Decoded ownership per live object. Live objects are never modified (a watch replaces them), so a re-diff against
+ * the watch cache decodes only the objects that changed since.
+ */
+const ownerships = new WeakMap<KubeObject, Ownership>();
+
 /** Reads who manages a live object from its `managedFields` (field sets are decoded when first asked for). */
 export function readOwnership(live: KubeObject): Ownership {
+  let ownership = ownerships.get(live);
+  if (!ownership) ownerships.set(live, (ownership = decodeOwnership(live)));
+  return ownership;
+}
+
+function decodeOwnership(live: KubeObject): Ownership {
   const ownership = new Ownership(live);
   const managed = live.metadata.managedFields;
   if (!Array.isArray(managed)) return ownership;

@@ -44,6 +44,50 @@ export class RecordingFileSystem implements FileSystem {
   }
 }
 
+/** Files whose text a {@link SourceCache} keeps: the YAML and JSON the renderer parses (and the editor watches). */
+const CACHED_TEXT = /\.(ya?ml|json)$/;
+
+/**
+ * Keeps the text of the YAML/JSON files renders read, so a re-render after one file changed reads (and, the text
+ * being the very same string, re-parses) only that file. Valid while every change is reported through
+ * {@link SourceCache.invalidate} (the engine's `fileChanged`); other files, listings and stats are always asked for.
+ */
+export class SourceCache implements FileSystem {
+  /** Absolute path → pending or finished read. Set when the read starts, so a read racing a change is dropped with it. */
+  private readonly texts = new Map<string, Promise<string>>();
+
+  constructor(private readonly inner: FileSystem) {}
+
+  readFile(path: string): Promise<string> {
+    if (!CACHED_TEXT.test(path)) return this.inner.readFile(path);
+    let text = this.texts.get(path);
+    if (!text) {
+      const pending = this.inner.readFile(path);
+      this.texts.set(path, pending);
+      // A failed read (missing file) is not kept: creating the file must be seen without a report.
+      pending.catch(() => {
+        if (this.texts.get(path) === pending) this.texts.delete(path);
+      });
+      text = pending;
+    }
+    return text;
+  }
+
+  readDir(path: string): Promise<DirEntry[]> {
+    return this.inner.readDir(path);
+  }
+
+  stat(path: string): Promise<{ isDirectory: boolean; isFile: boolean } | undefined> {
+    return this.inner.stat(path);
+  }
+
+  /** Forgets `path` and, if it was a folder, everything under it (absolute paths). */
+  invalidate(path: string): void {
+    const prefix = path.replace(/\/+$/, '') + '/';
+    for (const key of this.texts.keys()) if (key === path || key.startsWith(prefix)) this.texts.delete(key);
+  }
+}
+
 interface Entry {
   result: RenderResult;
   /** The content each file had when rendered (undefined = it did not exist). */

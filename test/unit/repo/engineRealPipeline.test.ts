@@ -76,6 +76,25 @@ describe('DriftEngine with the real renderer and reconcile', () => {
     assert.deepEqual((await engine.fileChanged('notes/readme.md')).environments, []);
   });
 
+  it('re-reads only the reported file on a re-render, and sees its new text', async () => {
+    const fs = repo();
+    const reads: string[] = [];
+    const counting = { readFile: (p: string) => (reads.push(p), fs.readFile(p)), readDir: (p: string) => fs.readDir(p), stat: (p: string) => fs.stat(p) };
+    const engine = new DriftEngine({ fs: counting, repoRoot: '/r' });
+    await engine.render(await engine.environment('prod'));
+    fs.write('/r/base/deploy.yaml', (await fs.readFile('/r/base/deploy.yaml')).replace('nginx:1.27', 'nginx:1.28'));
+    await engine.fileChanged('base/deploy.yaml');
+    reads.length = 0;
+    const prod = await engine.render(await engine.environment('prod'));
+    assert.deepEqual(reads, ['/r/base/deploy.yaml']);
+    const image = (prod.objects.find((o) => o.object.kind === 'Deployment')!.object.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers[0].image;
+    assert.equal(image, 'nginx:1.28');
+    // A deleted folder is forgotten whole: its files are read again (and found missing).
+    fs.write('/r/base/deploy.yaml', (await fs.readFile('/r/base/deploy.yaml')).replace('replicas: 2', 'replicas: 5'));
+    await engine.fileChanged('base');
+    assert.equal(((await engine.render(await engine.environment('dev'))).objects.find((o) => o.object.kind === 'Deployment')!.object.spec as { replicas: number }).replicas, 5);
+  });
+
   it('renders a folder without a kustomization file the way Flux does: every manifest, subfolders included', async () => {
     const fs = new MemoryFileSystem({
       '/r/clusters/prod/apps.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: apps, namespace: flux-system }\nspec: { path: ./apps/prod, targetNamespace: shop }\n',
