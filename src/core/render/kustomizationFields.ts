@@ -18,7 +18,6 @@ export const UNSUPPORTED: Record<string, string> = {
   generators: 'generator plugins are never executed',
   transformers: 'transformer plugins are never executed',
   validators: 'validator plugins are never executed',
-  configurations: 'custom transformer configurations are not supported',
   buildMetadata: 'buildMetadata annotations are not added',
 };
 
@@ -26,7 +25,7 @@ export const UNSUPPORTED: Record<string, string> = {
 export const KNOWN = new Set([
   'apiVersion', 'kind', 'metadata', 'resources', 'bases', 'components', 'namespace', 'namePrefix', 'nameSuffix', 'commonLabels',
   'labels', 'commonAnnotations', 'patches', 'patchesStrategicMerge', 'patchesJson6902', 'images', 'imageTags', 'replicas',
-  'replacements', 'configMapGenerator', 'secretGenerator', 'generatorOptions', 'sortOptions', 'vars', ...Object.keys(UNSUPPORTED),
+  'replacements', 'configMapGenerator', 'secretGenerator', 'generatorOptions', 'sortOptions', 'vars', 'configurations', ...Object.keys(UNSUPPORTED),
 ]);
 
 /** Throws a ProblemError at a location. */

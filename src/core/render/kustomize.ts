@@ -10,9 +10,10 @@
 import type { SourceLocation } from '../model/location';
 import type { Problem } from '../model/problem';
 import { keyOf, type KubeObject } from '../model/resource';
-import { commonAnnotationSpecs, commonLabelSpecs, metadataLabelSpecs, templateLabelSpecs } from './defaultConfig';
+import { commonAnnotationSpecs, commonLabelSpecs, metadataLabelSpecs, type NameReference, templateLabelSpecs } from './defaultConfig';
 import { applyImages } from './filters/images';
 import { applyPairs } from './filters/metadataMaps';
+import type { FieldSpec } from './fieldSpec';
 import { fixNameReferences } from './filters/nameReference';
 import { applyNamespace } from './filters/namespace';
 import { applyPrefixSuffix } from './filters/prefixSuffix';
@@ -36,6 +37,32 @@ interface Context extends PatchContext {
   orderLast?: string[];
   /** `vars:` of every kustomization built, resolved once at the root. */
   vars: Var[];
+  /** nameReference / varReference entries from `configurations:` files, used at the root. */
+  nameReferences: NameReference[];
+  varReferences: FieldSpec[];
+}
+
+/** `configurations:` files: kubebuilder-style nameReference and varReference entries (other sections warn). */
+async function readConfigurations(ctx: Context, k: TMap, dir: string): Promise<void> {
+  for (const entry of scalars(k, 'configurations')) {
+    const abs = ctx.loader.resolveFile(dir, String(entry.value), entry.origin);
+    for (const doc of await ctx.loader.readYaml(abs, 'resource', entry.origin, false)) {
+      if (doc.kind !== 'map') fail('a configurations file must be a YAML map', doc.origin);
+      for (const [section, value] of doc.entries) {
+        if (section === 'nameReference') {
+          for (const ref of maps(doc, section)) {
+            ctx.nameReferences.push({
+              kind: getString(ref, 'kind'),
+              group: getString(ref, 'group') || undefined,
+              version: getString(ref, 'version') || undefined,
+              referrers: readFieldSpecs(ref.entries.get('fieldSpecs')),
+            });
+          }
+        } else if (section === 'varReference') ctx.varReferences.push(...readFieldSpecs(value));
+        else ctx.warn(`configurations section '${section}' is not supported yet (only nameReference and varReference); skipped`, value.origin);
+      }
+    }
+  }
 }
 
 function readSortOptions(ctx: Context, options: TMap | undefined): void {
@@ -60,7 +87,7 @@ export async function renderKustomization(dir: string, options: RenderOptions): 
   const loader = new Loader(options.fs, repoRoot, options.cache);
   const problems: Problem[] = [];
   const warn = (message: string, at: SourceLocation) => problems.push({ severity: 'warning', message, location: { file: at.file, line: at.line, column: at.column } });
-  const ctx: Context = { loader, warn, sortOrder: 'legacy', vars: [] };
+  const ctx: Context = { loader, warn, sortOrder: 'legacy', vars: [], nameReferences: [], varReferences: [] };
   const abs = loader.resolve(repoRoot, dir, { file: dir, line: 0, column: 0 });
   const rootAt: SourceLocation = { file: loader.rel(abs), line: 0, column: 0 };
   const resources = await build(ctx, abs, rootAt, 'Kustomization', []);
@@ -70,8 +97,8 @@ export async function renderKustomization(dir: string, options: RenderOptions): 
     const meta = getMap(res.node, 'metadata')!;
     meta.entries.set('name', tscalar(`${nameOf(res)}-${nameHash(res.node)}`, meta.entries.get('name')!.origin));
   }
-  fixNameReferences(resources);
-  applyVars(resources, ctx.vars);
+  fixNameReferences(resources, ctx.nameReferences);
+  applyVars(resources, ctx.vars, ctx.varReferences);
   if (ctx.sortOrder === 'legacy') sortLegacy(resources, ctx.orderFirst, ctx.orderLast);
   const objects: RenderedObject[] = resources.map((res) => {
     const object = toPlain(res.node) as KubeObject;
@@ -115,6 +142,7 @@ async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'K
   }
   if (outer.length === 0) readSortOptions(ctx, getMap(k, 'sortOptions'));
 
+  await readConfigurations(ctx, k, dir);
   const resources = shared ?? [];
   await accumulateResources(ctx, k, dir, resources, chain);
   for (const c of scalars(k, 'components')) {

@@ -100,9 +100,21 @@ function fix(node: TNode, candidates: Candidates, referrer: Resource, roleKind?:
   return node;
 }
 
-/** Rewrites every reference to a renamed object. */
-export function fixNameReferences(resources: Resource[]): void {
-  for (const ref of nameReferences) {
+/** The built-in config plus `configurations:` entries: referrers of a known kind are added to it. */
+function withExtra(extra: readonly NameReference[]): NameReference[] {
+  if (extra.length === 0) return nameReferences;
+  const out = nameReferences.map((r) => ({ ...r, referrers: [...r.referrers] }));
+  for (const e of extra) {
+    const same = out.find((r) => r.kind === e.kind && (r.group ?? '') === (e.group ?? '') && (!e.version || !r.version || r.version === e.version));
+    if (same) same.referrers.push(...e.referrers);
+    else out.push({ ...e, referrers: [...e.referrers] });
+  }
+  return out;
+}
+
+/** Rewrites every reference to a renamed object (`extra`: name references from `configurations:`). */
+export function fixNameReferences(resources: Resource[], extra: readonly NameReference[] = []): void {
+  for (const ref of withExtra(extra)) {
     const candidates: Candidates = { all: [], byName: new Map() };
     for (const r of resources) {
       if (!isReferral(r, ref)) continue;

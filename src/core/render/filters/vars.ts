@@ -86,9 +86,10 @@ function expandNode(node: TNode, values: Map<string, string>): TNode {
   return node;
 }
 
-/** Resolves every var against the final objects and expands references. */
-export function applyVars(resources: Resource[], vars: Var[]): void {
+/** Resolves every var against the final objects and expands references (plus `varReference` from `configurations:`). */
+export function applyVars(resources: Resource[], vars: Var[], extraReferences: readonly FieldSpec[] = []): void {
   if (vars.length === 0) return;
+  const references = extraReferences.length > 0 ? [...varReferences, ...extraReferences] : varReferences;
   const values = new Map<string, string>();
   for (const v of vars) {
     if (values.has(v.name)) throw new ProblemError({ severity: 'error', message: `var '${v.name}' is declared twice`, location: v.origin });
@@ -107,7 +108,7 @@ export function applyVars(resources: Resource[], vars: Var[]): void {
     values.set(v.name, found.value === null ? '' : String(found.value));
   }
   for (const res of resources) {
-    visitFieldSpecs(res, varReferences, res.node.origin, (parent, key) => {
+    visitFieldSpecs(res, references, res.node.origin, (parent, key) => {
       const value = parent.entries.get(key);
       if (value) parent.entries.set(key, expandNode(value, values));
     });
