@@ -15,6 +15,25 @@ const lazySplitPlugin = {
   },
 };
 
+/**
+ * client-node's kubeconfig module (the only part we use) takes two helpers from its generated API index, which
+ * re-exports every API model (~850 KB): point that one import at the two files defining them, so the bundles
+ * parse a third less code at startup.
+ */
+const kubeConfigOnlyPlugin = {
+  name: 'gitops-drift-kubeconfig-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) =>
+      /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer) ? { path: require('path').join(args.resolveDir, 'gen'), namespace: 'client-node-gen' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'client-node-gen' }, (args) => ({
+      contents: "export { createConfiguration } from './configuration.js';\nexport { ServerConfiguration } from './servers.js';\n",
+      resolveDir: args.path,
+      loader: 'js',
+    }));
+  },
+};
+
 /** Options every bundle of ours shares. */
 const sharedOptions = {
   bundle: true,
@@ -26,6 +45,7 @@ const sharedOptions = {
   // client-node is ESM-only; bundling it into CJS needs import.meta.url shimmed.
   define: { 'import.meta.url': 'importMetaUrl' },
   banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+  plugins: [kubeConfigOnlyPlugin],
 };
 
 /** Logs build results in the format VS Code's esbuild problem matcher reads. */
@@ -53,7 +73,7 @@ async function main() {
     minify: production,
     sourcemap: true,
     logLevel: 'silent',
-    plugins: [lazySplitPlugin, ...(watch ? [problemMatcherPlugin] : [])],
+    plugins: [kubeConfigOnlyPlugin, lazySplitPlugin, ...(watch ? [problemMatcherPlugin] : [])],
   });
   if (watch) {
     await ctx.watch();
