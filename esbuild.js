@@ -24,7 +24,7 @@ const kubeConfigOnlyPlugin = {
   name: 'gitops-drift-kubeconfig-only',
   setup(build) {
     build.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) =>
-      /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer) ? { path: require('path').join(args.resolveDir, 'gen'), namespace: 'client-node-gen' } : undefined,
+      /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer) ? { path: `${args.resolveDir}/gen`, namespace: 'client-node-gen' } : undefined,
     );
     build.onLoad({ filter: /.*/, namespace: 'client-node-gen' }, (args) => ({
       contents: "export { createConfiguration } from './configuration.js';\nexport { ServerConfiguration } from './servers.js';\n",
