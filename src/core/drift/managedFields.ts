@@ -175,11 +175,13 @@ function decodeOwnership(live: KubeObject): Ownership {
 }
 
 function walk(trie: Record<string, unknown>, value: unknown, pointer: string, schema: string, entry: ManagedEntry, out: OwnedField[], listKeys: Map<string, string[]>): void {
-  for (const [name, child] of Object.entries(trie)) {
+  // Every applied field of every live object passes here: no per-entry arrays, each `k:` key parsed once.
+  for (const name in trie) {
     if (name === '.') {
       out.push({ pointer, entry, leaf: false });
       continue;
     }
+    const child = trie[name];
     const prefix = name.slice(0, 2);
     const rest = name.slice(2);
     let index: number | string | undefined;
@@ -189,28 +191,29 @@ function walk(trie: Record<string, unknown>, value: unknown, pointer: string, sc
       index = rest;
       next = value[rest];
     } else if (Array.isArray(value)) {
-      index = findItem(prefix, rest, value);
-      if (prefix === 'k:') {
-        const keys = parseJson(rest);
-        if (isMap(keys)) listKeys.set(schema, Object.keys(keys).sort());
-      }
+      const wanted = prefix === 'i:' ? undefined : parseJson(rest);
+      index = findItem(prefix, rest, wanted, value);
+      if (prefix === 'k:' && isMap(wanted)) listKeys.set(schema, Object.keys(wanted).sort());
       if (index === undefined) continue; // stale entry: the item is gone
       next = value[index];
     } else continue;
     const childPointerText = childPointer(pointer, index);
-    const childSchema = prefix === 'f:' ? childPointer(schema, index) : `${schema}/*`;
-    if (isMap(child) && Object.keys(child).length > 0) walk(child, next, childPointerText, childSchema, entry, out, listKeys);
+    if (isMap(child) && hasKeys(child)) walk(child, next, childPointerText, prefix === 'f:' ? childPointer(schema, index) : `${schema}/*`, entry, out, listKeys);
     else out.push({ pointer: childPointerText, entry, leaf: true });
   }
 }
 
+function hasKeys(map: Record<string, unknown>): boolean {
+  for (const _ in map) return true;
+  return false;
+}
+
 /** The index of the live list item a `k:`, `v:` or `i:` key names. */
-function findItem(prefix: string, rest: string, list: unknown[]): number | undefined {
+function findItem(prefix: string, rest: string, wanted: unknown, list: unknown[]): number | undefined {
   if (prefix === 'i:') {
     const i = Number(rest);
     return Number.isInteger(i) && i >= 0 && i < list.length ? i : undefined;
   }
-  const wanted = parseJson(rest);
   if (wanted === undefined) return undefined;
   if (prefix === 'v:') {
     const text = canonicalJson(wanted);
