@@ -76,7 +76,7 @@ function fail(message: string, origin: Origin): never {
   throw new ProblemError({ severity: 'error', message, location: origin });
 }
 
-/** Parses an env file the way kustomize does: KEY=VALUE lines, value kept verbatim; # comments and blank lines skipped. */
+/** Parses an env file the way kustomize does: KEY=VALUE lines, value kept verbatim; # comments and blank lines skipped. The key's line is reported, never the value (it may be a Secret's). */
 export function parseEnvFile(text: string, file: string): Array<{ key: string; value: string; line: number }> {
   const out: Array<{ key: string; value: string; line: number }> = [];
   const lines = text.replace(/^\ufeff/, '').split('\n');
@@ -84,11 +84,10 @@ export function parseEnvFile(text: string, file: string): Array<{ key: string; v
     const line = raw.replace(/\r$/, '');
     if (line.trim() === '' || line.trimStart().startsWith('#')) return;
     const eq = line.indexOf('=');
-    // The line is not quoted in the message: an env file may hold Secret values.
-    if (eq < 0) throw new ProblemError({ severity: 'error', message: `env line ${i + 1} has no '=' (values from the process environment are not read)`, location: { file, line: i + 1, column: 1 } });
-    const key = line.slice(0, eq).trimStart();
+    // A line without `=` is a key with an empty value in kustomize 5.7 (never read from the process environment).
+    const key = (eq < 0 ? line : line.slice(0, eq)).trimStart();
     if (/\s/.test(key)) throw new ProblemError({ severity: 'error', message: `invalid env key on line ${i + 1}: it may not contain whitespace`, location: { file, line: i + 1, column: 1 } });
-    out.push({ key, value: line.slice(eq + 1), line: i + 1 });
+    out.push({ key: eq < 0 ? key.trimEnd() : key, value: eq < 0 ? '' : line.slice(eq + 1), line: i + 1 });
   });
   return out;
 }

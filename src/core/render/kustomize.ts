@@ -267,7 +267,8 @@ async function runTransformers(ctx: Context, k: TMap, dir: string, resources: Re
     const count = r.entries.get('count');
     const n = count?.kind === 'scalar' ? Number(count.value) : NaN;
     if (!Number.isInteger(n)) fail(`replicas entry '${getString(r, 'name')}' needs an integer count`, (count ?? r).origin);
-    return { name: getString(r, 'name'), count: n, origin: withKind(count!.origin, 'replicas') };
+    const at = (r.entries.get('name') ?? r).origin;
+    return { name: getString(r, 'name'), count: n, origin: withKind(count!.origin, 'replicas'), entry: { file: at.file, line: at.line, column: at.column } };
   });
   applyReplicas(resources, replicas);
   applyImages(

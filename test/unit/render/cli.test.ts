@@ -26,7 +26,7 @@ describe('gitops-drift render (CLI)', () => {
     write('envs/prod/kustomization.yaml', 'resources:\n- ../../base\nnamespace: shop\nsecretGenerator:\n- name: creds\n  envs:\n  - creds.env\n');
     write('envs/prod/creds.env', 'TOKEN=hunter2\n');
     write('envs/broken/kustomization.yaml', 'resources:\n- ../../base\nsecretGenerator:\n- name: creds\n  envs:\n  - creds.env\n');
-    write('envs/broken/creds.env', 'TOKEN=hunter2\nhunter3\n');
+    write('envs/broken/creds.env', 'TOKEN=hunter2\nOTHER TOKEN=hunter3\n');
   });
   after(() => rmSync(repo, { recursive: true, force: true }));
 
@@ -52,7 +52,7 @@ describe('gitops-drift render (CLI)', () => {
     const { code, stdout, stderr } = await run('broken');
     assert.equal(code, 2);
     assert.equal(stdout, '');
-    assert.match(stderr, /^error: envs\/broken\/creds\.env:2:1: env line 2 has no '='/);
+    assert.match(stderr, /^error: envs\/broken\/creds\.env:2:1: invalid env key on line 2/);
     assert.ok(!stderr.includes('hunter'), stderr);
   });
 });

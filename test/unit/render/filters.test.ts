@@ -40,13 +40,14 @@ describe('render filters', () => {
   });
 
   describe('env files', () => {
-    it('keeps values verbatim, skips comments and blank lines, and reports lines', () => {
-      assert.deepEqual(parseEnvFile('# c\n\nA=1\nB= "q" \r\nC=x=y\n', 'e.env'), [
+    it('keeps values verbatim, skips comments and blank lines, reads a bare key as empty, and reports lines', () => {
+      assert.deepEqual(parseEnvFile('# c\n\nA=1\nB= "q" \r\nC=x=y\nD\n', 'e.env'), [
         { key: 'A', value: '1', line: 3 },
         { key: 'B', value: ' "q" ', line: 4 },
         { key: 'C', value: 'x=y', line: 5 },
+        { key: 'D', value: '', line: 6 },
       ]);
-      assert.throws(() => parseEnvFile('A=1\nNOVALUE\n', 'e.env'), (e: ProblemError) => e.problem.location?.line === 2);
+      assert.throws(() => parseEnvFile('A=1\nBAD KEY=secret\n', 'e.env'), (e: ProblemError) => e.problem.location?.line === 2 && !e.message.includes('secret'));
     });
   });
 

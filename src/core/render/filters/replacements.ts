@@ -126,14 +126,14 @@ export function applyReplacement(resources: Resource[], replacement: TMap): void
     const rejects = target.kind === 'map' && target.entries.get('reject')?.kind === 'seq' ? (target.entries.get('reject') as { items: TNode[] }).items.map(readSelector) : [];
     const opts = options(target);
     const paths = target.kind === 'map' ? target.entries.get('fieldPaths') : undefined;
-    const fieldPaths = paths?.kind === 'seq' ? paths.items.map((p) => (p.kind === 'scalar' ? String(p.value) : '')) : ['metadata.name'];
+    const fieldPaths = paths?.kind === 'seq' ? paths.items.map((p) => ({ path: p.kind === 'scalar' ? String(p.value) : '', at: p })) : [{ path: 'metadata.name', at: target }];
     for (const res of resources) {
       if (!selects(select, res) || rejects.some((r) => selects(r, res))) continue;
-      for (const fp of fieldPaths) {
+      for (const { path: fp, at } of fieldPaths) {
         const found = slots(res.node, splitFieldPath(fp), opts.create, target.origin);
         if (found.length === 0) {
           if (opts.create) continue;
-          fail(`replacement target field '${fp}' not found in ${describe(res)} (set options.create to add it)`, target);
+          fail(`replacement target field '${fp}' not found in ${describe(res)} (set options.create to add it)`, at);
         }
         for (const slot of found) {
           const old = slot.get();

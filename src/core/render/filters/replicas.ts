@@ -1,8 +1,9 @@
 /** `replicas:` entries (kustomize's replicacount transformer). */
-import type { Origin } from '../../model/location';
+import type { Origin, SourceLocation } from '../../model/location';
+import { ProblemError } from '../../model/problem';
 import { replicaSpecs } from '../defaultConfig';
 import { visitFieldSpecs } from '../fieldSpec';
-import { nameOf, type Resource } from '../resource';
+import { gvkOf, nameOf, type Resource } from '../resource';
 import { tscalar } from '../tree';
 
 /** One `replicas:` entry. */
@@ -10,6 +11,8 @@ export interface ReplicaEdit {
   name: string;
   count: number;
   origin: Origin;
+  /** The entry (its `name:`), where a name matching nothing is reported. */
+  entry: SourceLocation;
 }
 
 /** Sets spec.replicas of the workloads each entry names (current or earlier name); later entries win. */
@@ -27,8 +30,16 @@ export function applyReplicas(resources: Resource[], edits: ReplicaEdit[]): void
     for (const h of res.history) index(h.name, res);
   }
   for (const edit of edits) {
-    for (const res of byName.get(edit.name) ?? []) {
-      visitFieldSpecs(res, replicaSpecs, edit.origin, (parent, key) => parent.entries.set(key, tscalar(edit.count, edit.origin)));
+    const named = [...(byName.get(edit.name) ?? [])];
+    if (named.length === 0) throw new ProblemError({ severity: 'error', message: `replicas: no object is named '${edit.name}'`, location: edit.entry });
+    let set = false;
+    for (const res of named) {
+      visitFieldSpecs(res, replicaSpecs, edit.origin, (parent, key) => {
+        parent.entries.set(key, tscalar(edit.count, edit.origin));
+        set = true;
+      });
     }
+    // As in kustomize: a name that only matches kinds it cannot scale (a Rollout, a CRD) is an error.
+    if (!set) throw new ProblemError({ severity: 'error', message: `replicas: '${edit.name}' is a ${named.map((r) => gvkOf(r).kind).join(', ')}; replicas can only set Deployment, ReplicationController, ReplicaSet and StatefulSet`, location: edit.entry });
   }
 }
