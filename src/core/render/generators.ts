@@ -92,8 +92,16 @@ export function parseEnvFile(text: string, file: string): Array<{ key: string; v
   return out;
 }
 
-/** Builds the object one generator entry describes. */
+const ENTRY_FIELDS = new Set(['name', 'namespace', 'behavior', 'literals', 'files', 'envs', 'env', 'options']);
+const OPTION_FIELDS = new Set(['labels', 'annotations', 'disableNameSuffixHash', 'immutable']);
+
+/** Builds the object one generator entry describes; an unknown field is an error at its key, as in kustomize. */
 export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: string, loader: Loader, global: GeneratorOptions): Promise<Resource> {
+  for (const [key, value] of entry.entries) {
+    if (!ENTRY_FIELDS.has(key) && !(kind === 'Secret' && key === 'type')) fail(`unknown field '${key}' in a ${kind === 'Secret' ? 'secretGenerator' : 'configMapGenerator'} entry`, value.origin);
+  }
+  const optionsNode = entry.entries.get('options');
+  if (optionsNode?.kind === 'map') for (const [key, value] of optionsNode.entries) if (!OPTION_FIELDS.has(key)) fail(`unknown generator option '${key}'`, value.origin);
   const entryOrigin: Origin = { ...entry.origin, kind: 'generator' };
   const nameNode = entry.entries.get('name');
   const name = getString(entry, 'name');

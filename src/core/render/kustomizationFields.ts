@@ -68,7 +68,56 @@ export function withKind(origin: Origin, kind: Origin['kind']): Origin {
 /** A string map field as pairs, each with the line that sets it. */
 export function pairsOf(node: TNode | undefined, kind: Origin['kind']): Pair[] {
   if (node?.kind !== 'map') return [];
-  return [...node.entries].map(([key, v]) => ({ key, value: v.kind === 'scalar' && v.value !== null ? String(v.value) : '', origin: withKind(v.origin, kind) }));
+  return [...node.entries].map(([key, v]) => ({ key, value: stringValue(v, key), origin: withKind(v.origin, kind) }));
+}
+
+/**
+ * A field kustomize declares as a string: a number or boolean there fails kustomize's decoding (and so Argo CD's
+ * and Flux's builds), so it is an error at its line rather than a silently converted value. Null is ''.
+ */
+export function stringValue(v: TNode | undefined, field: string): string {
+  if (v === undefined || (v.kind === 'scalar' && v.value === null)) return '';
+  if (v.kind !== 'scalar' || typeof v.value !== 'string') {
+    fail(`'${field}' must be a string${v.kind === 'scalar' ? ` (quote it: YAML reads ${String(v.value)} as a ${typeof v.value})` : ''}`, v.origin);
+  }
+  return v.value;
+}
+
+/** Fields of the structs in kustomization lists and maps, by lower case: Go's JSON decoding matches them case-insensitively. */
+const STRUCT_FIELDS = new Map(
+  [
+    ...KNOWN,
+    'name', 'namespace', 'behavior', 'literals', 'files', 'envs', 'env', 'options', 'type', 'labels', 'annotations',
+    'disableNameSuffixHash', 'immutable', 'newName', 'newTag', 'digest', 'tagSuffix', 'count', 'path', 'patch', 'target',
+    'group', 'version', 'labelSelector', 'annotationSelector', 'allowNameChange', 'allowKindChange', 'pairs',
+    'includeSelectors', 'includeTemplates', 'fields', 'create', 'source', 'targets', 'select', 'reject', 'fieldPaths',
+    'fieldPath', 'delimiter', 'index', 'objref', 'fieldref', 'order', 'legacySortOptions', 'orderFirst', 'orderLast',
+  ].map((f) => [f.toLowerCase(), f]),
+);
+
+/** Maps whose keys are the user's (label names, annotation keys): never renamed. */
+const FREE_FORM = new Set(['commonLabels', 'commonAnnotations', 'labels', 'annotations', 'pairs']);
+
+/**
+ * The kustomization with field names in their canonical case (`nameprefix` → `namePrefix`), as kustomize reads
+ * them. Returns the tree itself when nothing needs renaming (parsed trees are shared and never changed).
+ */
+export function canonicalFields(node: TNode, parentKey = ''): TNode {
+  if (FREE_FORM.has(parentKey) && node.kind === 'map') return node;
+  if (node.kind === 'seq') {
+    const items = node.items.map((i) => canonicalFields(i, parentKey));
+    return items.every((i, n) => i === node.items[n]) ? node : { ...node, items };
+  }
+  if (node.kind !== 'map') return node;
+  let changed = false;
+  const entries = new Map<string, TNode>();
+  for (const [key, value] of node.entries) {
+    const canonical = STRUCT_FIELDS.get(key.toLowerCase()) ?? key;
+    const child = canonicalFields(value, canonical);
+    if (canonical !== key || child !== value) changed = true;
+    entries.set(canonical, child);
+  }
+  return changed ? { ...node, entries } : node;
 }
 
 /** A non-empty scalar field with its position. */

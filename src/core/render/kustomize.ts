@@ -22,7 +22,7 @@ import { applyReplicas } from './filters/replicas';
 import { applyVars, readVar, type Var } from './filters/vars';
 import { absorb, generate, readOptions } from './generators';
 import { nameHash } from './hash';
-import { fail, isRemote, KNOWN, KUSTOMIZATION_FILES, maps, pairsOf, readFieldSpecs, scalarField, scalars, UNSUPPORTED, withKind } from './kustomizationFields';
+import { canonicalFields, fail, isRemote, KNOWN, KUSTOMIZATION_FILES, maps, pairsOf, readFieldSpecs, scalarField, scalars, stringValue, UNSUPPORTED, withKind } from './kustomizationFields';
 import { Loader } from './loader';
 import { sortLegacy } from './order';
 import { applyPatchEntry, type PatchContext } from './patches';
@@ -129,7 +129,7 @@ async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'K
   const chain = [...outer, dir];
   const file = await findKustomization(ctx, dir, at);
   const docs = await ctx.loader.readYaml(file, 'resource', at, false);
-  const k = docs[0] ?? { kind: 'map', entries: new Map(), origin: { file: ctx.loader.rel(file), line: 1, column: 1, kind: 'resource' } };
+  const k = canonicalFields(docs[0] ?? { kind: 'map', entries: new Map(), origin: { file: ctx.loader.rel(file), line: 1, column: 1, kind: 'resource' } });
   if (k.kind !== 'map') fail('a kustomization must be a YAML map', k.origin);
   const kind = getString(k, 'kind') || 'Kustomization';
   if (kind !== expected) {
@@ -274,10 +274,10 @@ async function runTransformers(ctx: Context, k: TMap, dir: string, resources: Re
   applyImages(
     resources,
     [...maps(k, 'images'), ...maps(k, 'imageTags')].map((img) => ({
-      name: getString(img, 'name'),
-      newName: getString(img, 'newName') || undefined,
-      newTag: getString(img, 'newTag') || undefined,
-      digest: getString(img, 'digest') || undefined,
+      name: stringValue(img.entries.get('name'), 'name'),
+      newName: stringValue(img.entries.get('newName'), 'newName') || undefined,
+      newTag: stringValue(img.entries.get('newTag'), 'newTag') || undefined,
+      digest: stringValue(img.entries.get('digest'), 'digest') || undefined,
       origin: withKind((img.entries.get('newTag') ?? img.entries.get('digest') ?? img.entries.get('newName') ?? img).origin, 'image'),
     })),
   );
