@@ -103,6 +103,11 @@ export class DriftEngine {
   private readonly sources: SourceCache;
   /** Renders in flight, by root: concurrent checks of environments sharing a root render it once. */
   private readonly rendering = new Map<string, Promise<RenderResult>>();
+  /**
+   * Renders run one after another: they are CPU-bound, so interleaving them only delays every result, while in
+   * turn the first environment reads its cluster (server and network time) as the next one renders.
+   */
+  private renderQueue: Promise<void> | undefined;
   /** Every file reported changed, in order: a render that read one of them while in flight is not cached. */
   private readonly changes: string[] = [];
   private readonly logger: Logger;
@@ -142,10 +147,21 @@ export class DriftEngine {
     if (cached) return cached;
     let inFlight = this.rendering.get(env.path);
     if (!inFlight) {
-      inFlight = this.renderUncached(env).finally(() => this.rendering.delete(env.path));
+      // With none running, a render starts at once (reading files now); otherwise when the last queued one ends.
+      const queued = this.renderQueue;
+      inFlight = (queued ? queued.then(() => this.renderUncached(env)) : this.renderUncached(env)).finally(() => this.rendering.delete(env.path));
+      const tail: Promise<void> = inFlight.then(
+        () => this.settleQueue(tail),
+        () => this.settleQueue(tail),
+      );
+      this.renderQueue = tail;
       this.rendering.set(env.path, inFlight);
     }
     return inFlight;
+  }
+
+  private settleQueue(tail: Promise<void>): void {
+    if (this.renderQueue === tail) this.renderQueue = undefined;
   }
 
   private async renderUncached(env: RepoEnvironment): Promise<RenderResult> {

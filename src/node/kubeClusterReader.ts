@@ -54,6 +54,14 @@ export class KubeClusterReader implements ClusterReader {
     return this.transport.stats;
   }
 
+  /**
+   * Starts discovery (and with it the TLS connection) in the background, so it overlaps work done before the
+   * first lookup, such as rendering. Optional; a failure is reported by the first real request.
+   */
+  preload(): void {
+    this.discovery.preload();
+  }
+
   resourceType(group: string, kind: string, version?: string): Promise<ResourceType | undefined> {
     return this.discovery.resourceType(group, kind, version);
   }

@@ -57,6 +57,11 @@ export class KubeDiscovery {
     return entry.types.find((t) => t.version === version) ?? entry.types[0];
   }
 
+  /** Starts discovery in the background (a failure is left for the first lookup to report). */
+  preload(): void {
+    this.load().catch(() => undefined);
+  }
+
   /** Forgets the cache: the next lookup discovers again. */
   invalidate(): void {
     this.index = undefined;

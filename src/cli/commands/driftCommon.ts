@@ -84,12 +84,11 @@ export class LiveSources {
     let source = this.readers.get(context);
     if (!source) {
       const options = { context: context || undefined, kubeconfigPath: this.options.kubeconfig, env: this.io.env, allowExec: this.options.allowExec, logger: cliLogger(this.io) };
-      source = Promise.all([createKubeClusterReader(options), this.options.exact ? createKubeApplier(options) : undefined]).then(([reader, writer]) => ({
-        reader,
-        context: reader.context,
-        namespace: reader.namespace,
-        ...(writer ? { writer } : {}),
-      }));
+      source = Promise.all([createKubeClusterReader(options), this.options.exact ? createKubeApplier(options) : undefined]).then(([reader, writer]) => {
+        // Discovery and the TLS handshake overlap the render instead of following it.
+        reader.preload();
+        return { reader, context: reader.context, namespace: reader.namespace, ...(writer ? { writer } : {}) };
+      });
       this.readers.set(context, source);
     }
     try {
