@@ -1,12 +1,12 @@
 /** Helpers for the extension-host tests: the test bed, event-driven waits, and the engine's own answer. */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { request } from 'node:https';
 import * as vscode from 'vscode';
 import { DriftEngine, type EnvironmentReport } from '../../src/core/engine';
 import { createKubeClusterReader } from '../../src/node/kubeClusterReader';
 import { NodeFileSystem } from '../../src/node/nodeFileSystem';
 import type { GitOpsDriftApi } from '../../src/extension';
+import { testbedAdminRequest } from '../testbed/cluster';
 
 export const EXTENSION_ID = 'gitops-drift.gitops-drift';
 
@@ -111,35 +111,7 @@ export async function engineReports(tb: Testbed, context?: string): Promise<Envi
 
 /** A request to the test-bed API server as admin; resolves with the status and parsed body. */
 export function kubeApi(tb: Testbed, method: string, path: string, body?: unknown, contentType = 'application/merge-patch+json'): Promise<{ status: number; body: unknown }> {
-  const url = new URL(path, tb.server);
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method,
-        ca: readFileSync(tb.caFile),
-        headers: { Authorization: `Bearer ${tb.adminToken}`, Accept: 'application/json', ...(payload ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : {}) },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => {
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            parsed = text;
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed });
-        });
-      },
-    );
-    req.on('error', reject);
-    if (payload) req.write(payload);
-    req.end();
-  });
+  return testbedAdminRequest(tb, method, path, body, contentType);
 }
 
 /** The 1-based line of the first line of a workspace file matching `pattern`. */

@@ -267,6 +267,18 @@ async function ensureNamespace(adminRequest: AdminRequest, name: string): Promis
   if (res.status !== 201 && res.status !== 409) throw new Error(`test bed: creating namespace ${name} failed: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
+/** The test bed's address and admin credentials: enough to send a request from another process. */
+export interface TestbedAccess {
+  server: string;
+  caFile: string;
+  adminToken: string;
+}
+
+/** Sends one request to the test-bed API server as admin; resolves with the status and the parsed JSON body. */
+export function testbedAdminRequest(access: TestbedAccess, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: any }> {
+  return httpsJson(access.server, readFileSync(access.caFile), access.adminToken, method, path, body, contentType);
+}
+
 function httpsJson(server: string, ca: Buffer, token: string, method: string, path: string, body: unknown, contentType: string): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
