@@ -41,21 +41,22 @@ export function reconcileDetailed(desired: readonly RenderedObject[], live: Live
     const base = { apiVersion: rendered.object.apiVersion, key: rendered.key, fields: [], source: rendered.source };
     const id = keyString(rendered.key);
     const first = seen.get(id);
-    const gitSide = lazyPair(() => normalizedDesired(rendered), () => undefined);
+    // Only the objects that cannot be compared show git's side alone; most never need it.
+    const gitSide = (): ObjectPair => lazyPair(() => normalizedDesired(rendered), () => undefined);
     if (first) {
-      out.push({ result: { ...base, verdict: 'Error', message: `declared twice: also at ${formatLocation(first.source)}` }, diff: gitSide, desired: rendered });
+      out.push({ result: { ...base, verdict: 'Error', message: `declared twice: also at ${formatLocation(first.source)}` }, diff: gitSide(), desired: rendered });
       continue;
     }
     seen.set(id, rendered);
     const found = findLive(rendered.key, live);
     if (found.failure) {
-      out.push({ result: { ...base, verdict: found.failure.verdict, message: found.failure.message }, diff: gitSide, desired: rendered });
+      out.push({ result: { ...base, verdict: found.failure.verdict, message: found.failure.message }, diff: gitSide(), desired: rendered });
       continue;
     }
     if (!found.object) {
       out.push({
         result: found.listed ? { ...base, verdict: 'Missing' } : { ...base, verdict: 'Error', message: `the live state has no listing of ${rendered.key.kind} in ${rendered.key.namespace || 'the cluster scope'}` },
-        diff: gitSide,
+        diff: gitSide(),
         desired: rendered,
       });
       continue;
@@ -66,7 +67,7 @@ export function reconcileDetailed(desired: readonly RenderedObject[], live: Live
       out.push({ result: { ...base, verdict: diff.fields.length ? 'Drifted' : 'InSync', fields: diff.fields }, diff, desired: rendered, live: found.object });
     } catch (e) {
       // One odd object must not sink the environment.
-      out.push({ result: { ...base, verdict: 'Error', message: `could not compare: ${(e as Error).message}` }, diff: gitSide, desired: rendered, live: found.object });
+      out.push({ result: { ...base, verdict: 'Error', message: `could not compare: ${(e as Error).message}` }, diff: gitSide(), desired: rendered, live: found.object });
     }
   }
   if (hasTracking(options.tracking)) out.push(...extras(live, paired, options));
@@ -77,7 +78,7 @@ export function reconcileDetailed(desired: readonly RenderedObject[], live: Live
 function findLive(key: ResourceKey, live: LiveState): { object?: KubeObject; id?: string; failure?: LiveFailure; listed: boolean } {
   const scopes = key.namespace ? [key.namespace, ''] : [''];
   for (const namespace of scopes) {
-    const id = keyString({ ...key, namespace });
+    const id = keyString(namespace === key.namespace ? key : { ...key, namespace });
     const object = live.objects.get(id);
     if (object) return { object, id, listed: true };
   }
