@@ -33,7 +33,7 @@ export const renderCommand: CliCommand = {
       const objects = result.objects.map((o) => ({ key: o.key, origins: Object.fromEntries(o.origins) }));
       io.stdout(JSON.stringify({ objects }, null, 2) + '\n');
     } else {
-      io.stdout(result.objects.map((o) => toKustomizeYaml(o.object)).join('---\n'));
+      io.stdout(result.objects.map((o) => toKustomizeYaml(o.exactIntegers ? withExactIntegers(o.object, o.exactIntegers) : o.object)).join('---\n'));
     }
     return 0;
   },
@@ -56,6 +56,19 @@ function toKustomizeYaml(object: unknown): string {
     },
   });
   return doc.toString({ singleQuote: true, indentSeq: false, lineWidth: 0, minContentWidth: 0 });
+}
+
+/** A copy of `object` with integers beyond ±2^53 as bigints, so they print with every digit. */
+function withExactIntegers(object: unknown, exact: Map<string, bigint>): unknown {
+  const copy = structuredClone(object) as Record<string, unknown>;
+  for (const [pointer, value] of exact) {
+    const tokens = pointer.split('/').slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const last = tokens.pop();
+    let parent: unknown = copy;
+    for (const t of tokens) parent = (parent as Record<string, unknown>)[t];
+    if (last !== undefined) (parent as Record<string, unknown>)[last] = value;
+  }
+  return copy;
 }
 
 function findRepoRoot(dir: string): string {

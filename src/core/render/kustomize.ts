@@ -27,7 +27,7 @@ import { Loader } from './loader';
 import { sortLegacy } from './order';
 import { applyPatchEntry, type PatchContext } from './patches';
 import { describe, idString, NameIndex, nameOf, rememberName, type Resource } from './resource';
-import { getMap, getString, toPlain, TreeOrigins, tscalar, type TMap, type TNode } from './tree';
+import { collectExact, getMap, getString, toPlain, TreeOrigins, tscalar, type TMap, type TNode } from './tree';
 import type { RenderedObject, RenderOptions, RenderResult } from './types';
 
 interface Context extends PatchContext {
@@ -102,7 +102,10 @@ export async function renderKustomization(dir: string, options: RenderOptions): 
   if (ctx.sortOrder === 'legacy') sortLegacy(resources, ctx.orderFirst, ctx.orderLast);
   const objects: RenderedObject[] = resources.map((res) => {
     const object = toPlain(res.node) as KubeObject;
-    return { object, key: keyOf(object), origins: new TreeOrigins(res.node), source: res.source };
+    const out: RenderedObject = { object, key: keyOf(object), origins: new TreeOrigins(res.node), source: res.source };
+    const exact = loader.sawExact ? collectExact(res.node) : undefined;
+    if (exact?.size) out.exactIntegers = exact;
+    return out;
   });
   // Entries load concurrently: order warnings by where they point, not by which read finished first.
   problems.sort((a, b) => (a.location?.file ?? '').localeCompare(b.location?.file ?? '') || (a.location?.line ?? 0) - (b.location?.line ?? 0));

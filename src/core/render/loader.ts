@@ -10,7 +10,7 @@ import { clone, fromYaml, type TNode, type YamlSource } from './tree';
 
 /** Parses kept between renders: a warm render re-parses only files whose text changed. */
 export interface RenderCache {
-  parsed: Map<string, { text: string; docs: TNode[] }>;
+  parsed: Map<string, { text: string; docs: TNode[]; exact: boolean }>;
 }
 
 /** An empty cache. */
@@ -31,6 +31,8 @@ export interface TextPlacement {
 export class Loader {
   /** Repo-relative paths of every file read. */
   readonly files = new Set<string>();
+  /** Whether any tree handed out holds an integer beyond ±2^53 (TScalar.exact). */
+  sawExact = false;
 
   constructor(
     private readonly fs: FileSystem,
@@ -114,9 +116,11 @@ export class Loader {
   private parseCached(key: string, text: string, file: string, kind: OriginKind, placement: TextPlacement | undefined, mutable: boolean): TNode[] {
     let hit = this.cache.parsed.get(key);
     if (!hit || hit.text !== text) {
-      hit = { text, docs: parseYaml(text, file, kind, placement) };
+      const exact = { seen: false };
+      hit = { text, docs: parseYaml(text, file, kind, placement, exact), exact: exact.seen };
       this.cache.parsed.set(key, hit);
     }
+    if (hit.exact) this.sawExact = true;
     return mutable ? hit.docs.map(clone) : hit.docs;
   }
 }
@@ -126,10 +130,11 @@ function noOctal(tags: Tags): Tags {
 }
 
 /** Parses YAML text into trees; a syntax error is a ProblemError at its line. */
-export function parseYaml(text: string, file: string, kind: OriginKind, placement: TextPlacement = { lineOffset: 0, firstColumnOffset: 0, columnOffset: 0 }): TNode[] {
+export function parseYaml(text: string, file: string, kind: OriginKind, placement: TextPlacement = { lineOffset: 0, firstColumnOffset: 0, columnOffset: 0 }, exact?: { seen: boolean }): TNode[] {
   const lineCounter = new LineCounter();
   // go-yaml (kustomize) has no `0o` octal: `0o17` stays a string there, so it does here.
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true, customTags: noOctal });
+  // Integers as bigint so ones beyond ±2^53 keep their digits (fromYaml turns the rest back into numbers).
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true, customTags: noOctal, intAsBigInt: true });
   const src: YamlSource = { file, lineCounter, kind, ...placement, text };
   const out: TNode[] = [];
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
@@ -145,6 +150,7 @@ export function parseYaml(text: string, file: string, kind: OriginKind, placemen
     if (doc.contents === null) continue;
     out.push(fromYaml(doc.contents, doc, src));
   }
+  if (exact && src.sawExact) exact.seen = true;
   return out;
 }
 

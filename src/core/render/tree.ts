@@ -31,6 +31,8 @@ export interface TScalar {
    * so YAML embedded in it (an inline patch) gets file positions. `block`: every line shares that indentation.
    */
   text?: { line: number; column: number; block: boolean };
+  /** An integer beyond ±2^53 as written (`value` is its nearest double): printed output keeps every digit. */
+  exact?: bigint;
 }
 
 /** One value with its origin. */
@@ -63,6 +65,8 @@ export interface YamlSource {
   /** Added to columns on later lines. */
   columnOffset?: number;
   text?: string;
+  /** Set when a scalar got `exact` (an integer beyond ±2^53), so renders without one skip looking for them. */
+  sawExact?: boolean;
 }
 
 /** The origin of the YAML text at `offset`. */
@@ -96,6 +100,10 @@ export function fromYaml(node: unknown, doc: Document, src: YamlSource, origin?:
   if (isSeq(node)) return tseq(here, node.items.map((item) => fromYaml(item, doc, src)));
   if (isScalar(node)) {
     const out = tscalar(toScalar(node.value), here);
+    if (typeof node.value === 'bigint' && !Number.isSafeInteger(out.value)) {
+      out.exact = node.value;
+      src.sawExact = true;
+    }
     if (typeof node.value === 'string' && node.range) {
       const at = originAt(src, node.range[0]);
       if ((node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') && src.text !== undefined) {
@@ -113,9 +121,18 @@ export function fromYaml(node: unknown, doc: Document, src: YamlSource, origin?:
   return tscalar(null, here);
 }
 
+/** go-yaml reads U+0085 (NEL) as a line break, so kustomize's output folds it like one: one break → a space. */
+function foldNel(s: string): string {
+  return s.replace(/[ \t]*((?:\u0085[ \t]*)+)/g, (_, breaks: string) => {
+    const n = breaks.split('\u0085').length - 1;
+    return n === 1 ? ' ' : '\n'.repeat(n - 1);
+  });
+}
+
 function toScalar(v: unknown): Scalar {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'string') return v.includes('\u0085') ? foldNel(v) : v;
+  if (typeof v === 'boolean') return v;
   if (typeof v === 'number') return v;
   if (typeof v === 'bigint') return Number(v);
   return String(v);
@@ -160,6 +177,15 @@ export function clone<T extends TNode>(node: T): T {
       return { kind: 'map', entries, origin: node.origin } as T;
     }
   }
+}
+
+/** JSON pointer → exact value of every integer beyond ±2^53 in the tree (see TScalar.exact). */
+export function collectExact(node: TNode, out = new Map<string, bigint>(), prefix = ''): Map<string, bigint> {
+  if (node.kind === 'scalar') {
+    if (node.exact !== undefined && node.value === Number(node.exact)) out.set(prefix, node.exact);
+  } else if (node.kind === 'map') for (const [k, v] of node.entries) collectExact(v, out, prefix + '/' + escapePointer(k));
+  else node.items.forEach((v, i) => collectExact(v, out, prefix + '/' + i));
+  return out;
 }
 
 /** Escapes one JSON-pointer token (RFC 6901). */

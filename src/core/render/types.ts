@@ -13,6 +13,11 @@ export interface RenderedObject {
    * the value at that path. Every path present in `object` has an entry: maps, lists and scalars.
    */
   origins: Map<string, Origin>;
+  /**
+   * JSON pointer → exact value of each integer beyond ±2^53 (`object` holds the nearest double, as JSON would).
+   * Absent when there are none. Printers use it to keep every digit, as kustomize does.
+   */
+  exactIntegers?: Map<string, bigint>;
   /** Where the object's document was first declared (the resource file or generator entry). */
   source: SourceLocation;
 }
