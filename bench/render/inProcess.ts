@@ -19,6 +19,8 @@ export interface InProcessFigures {
   coldMs: number;
   /** Re-render with the parse cache the editor and engine keep between renders (files unchanged). */
   warmCached: Spread;
+  /** Re-render with the parse cache and the file-read cache (`keepFiles`): nothing read, listed or stat'ed. */
+  warmFilesKept: Spread;
   /** Re-render with a fresh cache each time: JIT warm, every file read and parsed again. */
   warmUncached: Spread;
   peakRssMiB: number;
@@ -44,11 +46,14 @@ async function main(): Promise<void> {
   const shared = createRenderCache();
   const cold = await render(shared);
   const warmCached = await sample(() => shared);
+  const kept = createRenderCache({ keepFiles: true });
+  const warmFilesKept = await sample(() => kept);
   const warmUncached = await sample(createRenderCache);
   const figures: InProcessFigures = {
     objects: cold.objects,
     coldMs: cold.ms,
     warmCached,
+    warmFilesKept,
     warmUncached,
     // Linux reports maxRSS in KiB.
     peakRssMiB: process.resourceUsage().maxRSS / 1024,

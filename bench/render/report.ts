@@ -5,6 +5,7 @@ export interface Row {
   resources: number;
   objects: number;
   warmCachedMs: number;
+  warmFilesKeptMs: number;
   warmUncachedMs: number;
   coldMs: number;
   inProcessRssMiB: number;
@@ -38,9 +39,11 @@ const mib = (n: number) => `${n.toFixed(0)} MiB`;
 /** The whole render section of docs/benchmarks.md, every sentence derived from the figures. */
 export function formatSection(rows: Row[], info: RunInfo): string {
   const thousand = rows.find((r) => r.resources === 1000);
+  const met = (n: number) => (n < WARM_TARGET_MS ? 'met' : 'missed');
   const warm = thousand
-    ? `warm render of 1,000 resources under ${WARM_TARGET_MS} ms — **${thousand.warmCachedMs < WARM_TARGET_MS ? 'met' : 'missed'}** ` +
-      `(${ms(thousand.warmCachedMs)} with the parse cache, ${ms(thousand.warmUncachedMs)} without)`
+    ? `warm render of 1,000 resources under ${WARM_TARGET_MS} ms — **${met(thousand.warmFilesKeptMs)}** with the file-read cache ` +
+      `(${ms(thousand.warmFilesKeptMs)}; only where the caller invalidates saved files), **${met(thousand.warmCachedMs)}** with the ` +
+      `parse cache alone (${ms(thousand.warmCachedMs)}, every file read again), ${ms(thousand.warmUncachedMs)} with no cache`
     : 'warm render of 1,000 resources: not measured in this run';
   const cli = rows.map((r) => `${(r.kustomizeMs / r.cliMs).toFixed(1)}× at ${r.resources.toLocaleString('en')}`).join(', ');
   const cliMet = rows.every((r) => r.cliMs < r.kustomizeMs);
@@ -59,15 +62,16 @@ export function formatSection(rows: Row[], info: RunInfo): string {
       'JSON6902 patch by name regex and per-file SMP patches on 1% of apps.',
     '',
     `Warm render: median of ${info.runs} renders after 5 warm-up renders in one process, with the parse cache the engine ` +
-      'keeps between renders (files unchanged) and with a fresh cache each time (every file read and parsed again). ' +
+      'keeps between renders (files unchanged, but read again), with the file-read cache as well (`createRenderCache({ keepFiles: true })`: ' +
+      'no file read, listed or stat\'ed; the caller invalidates saved files) and with a fresh cache each time (every file read and parsed again). ' +
       `Whole processes: median of ${info.processRuns} runs (kustomize: ${info.kustomizeRuns}), wall clock from spawn to exit ` +
       'with stdout captured. Peak memory: max RSS from GNU time; the in-process figure is the whole Node process, TS loader included.',
     '',
-    '| resources | objects | warm render, cached | warm render, uncached | first render in process | in-process peak RSS | `gitops-drift render` (CLI) | CLI peak RSS | `kustomize build` | kustomize peak RSS | same output as kustomize |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| resources | objects | warm render, cached | warm render, files kept | warm render, uncached | first render in process | in-process peak RSS | `gitops-drift render` (CLI) | CLI peak RSS | `kustomize build` | kustomize peak RSS | same output as kustomize |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...rows.map(
       (r) =>
-        `| ${r.resources} | ${r.objects} | ${ms(r.warmCachedMs)} | ${ms(r.warmUncachedMs)} | ${ms(r.coldMs)} | ${mib(r.inProcessRssMiB)} | ` +
+        `| ${r.resources} | ${r.objects} | ${ms(r.warmCachedMs)} | ${ms(r.warmFilesKeptMs)} | ${ms(r.warmUncachedMs)} | ${ms(r.coldMs)} | ${mib(r.inProcessRssMiB)} | ` +
         `${ms(r.cliMs)} | ${mib(r.cliRssMiB)} | ${ms(r.kustomizeMs)} | ${mib(r.kustomizeRssMiB)} | ${r.sameOutput} |`,
     ),
     '',

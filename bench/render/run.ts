@@ -53,6 +53,7 @@ function main(): void {
         resources: size,
         objects: inProcess.objects,
         warmCachedMs: inProcess.warmCached.medianMs,
+        warmFilesKeptMs: inProcess.warmFilesKept.medianMs,
         warmUncachedMs: inProcess.warmUncached.medianMs,
         coldMs: inProcess.coldMs,
         inProcessRssMiB: inProcess.peakRssMiB,

@@ -6,16 +6,26 @@ import { LineCounter, parseAllDocuments, type Tags } from 'yaml';
 import type { OriginKind, SourceLocation } from '../model/location';
 import { ProblemError } from '../model/problem';
 import type { FileSystem } from '../ports';
+import { FileCache } from './fileCache';
+import { gvkOf } from './resource';
 import { clone, fromYaml, type TNode, type YamlSource } from './tree';
 
 /** Parses kept between renders: a warm render re-parses only files whose text changed. */
 export interface RenderCache {
   parsed: Map<string, { text: string; docs: TNode[]; exact: boolean }>;
+  /**
+   * File texts, listings and stats kept between renders (createRenderCache({ keepFiles: true })): a warm render
+   * touches no file. The caller must call `files.invalidate(absPath)` for every file saved, created or deleted.
+   */
+  files?: FileCache;
 }
 
-/** An empty cache. */
-export function createRenderCache(): RenderCache {
-  return { parsed: new Map() };
+/**
+ * An empty cache. `keepFiles`: also keep file reads until the caller invalidates them (see RenderCache.files);
+ * without it every render reads every file again and re-parses only what changed.
+ */
+export function createRenderCache(options: { keepFiles?: boolean } = {}): RenderCache {
+  return options.keepFiles ? { parsed: new Map(), files: new FileCache() } : { parsed: new Map() };
 }
 
 /** Where an inline YAML string (a patch in a kustomization) starts in its file. */
@@ -34,11 +44,15 @@ export class Loader {
   /** Whether any tree handed out holds an integer beyond ±2^53 (TScalar.exact). */
   sawExact = false;
 
+  private readonly fs: FileSystem;
+
   constructor(
-    private readonly fs: FileSystem,
+    fs: FileSystem,
     readonly repoRoot: string,
     private readonly cache: RenderCache = createRenderCache(),
-  ) {}
+  ) {
+    this.fs = cache.files ? cache.files.over(fs) : fs;
+  }
 
   /** Repo-relative form of an absolute path. */
   rel(abs: string): string {
@@ -118,6 +132,8 @@ export class Loader {
     if (!hit || hit.text !== text) {
       const exact = { seen: false };
       hit = { text, docs: parseYaml(text, file, kind, placement, exact), exact: exact.seen };
+      // Memoized once here, the GVK rides along on every clone instead of being read again each render.
+      for (const doc of hit.docs) if (doc.kind === 'map') gvkOf(doc);
       this.cache.parsed.set(key, hit);
     }
     if (hit.exact) this.sawExact = true;

@@ -12,7 +12,7 @@ export interface TMap {
   kind: 'map';
   entries: Map<string, TNode>;
   origin: Origin;
-  /** Memo of the object's GVK (see resource.ts gvkOf); not copied by clone. */
+  /** Memo of the object's GVK (see resource.ts gvkOf); clone carries it to the copy's nodes. */
   gvkMemo?: { apiVersion: TNode | undefined; kind: TNode | undefined; gvk: { group: string; version: string; kind: string } };
 }
 
@@ -174,7 +174,13 @@ export function clone<T extends TNode>(node: T): T {
     case 'map': {
       const entries = new Map<string, TNode>();
       for (const [k, v] of node.entries) entries.set(k, clone(v));
-      return { kind: 'map', entries, origin: node.origin } as T;
+      const out: TMap = { kind: 'map', entries, origin: node.origin };
+      // A still-valid GVK memo moves to the copy's own apiVersion/kind nodes: renders clone every resource.
+      const memo = node.gvkMemo;
+      if (memo && memo.apiVersion === node.entries.get('apiVersion') && memo.kind === node.entries.get('kind')) {
+        out.gvkMemo = { apiVersion: entries.get('apiVersion'), kind: entries.get('kind'), gvk: memo.gvk };
+      }
+      return out as T;
     }
   }
 }

@@ -1,0 +1,52 @@
+import { strict as assert } from 'node:assert';
+import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
+import type { FileSystem } from '../../../src/core/ports';
+import { renderKustomization } from '../../../src/core/render/kustomize';
+import { createRenderCache } from '../../../src/core/render/loader';
+
+/** Counts calls, so a test can see what a render touched. */
+function counting(fs: FileSystem): { fs: FileSystem; calls: () => number } {
+  let n = 0;
+  return {
+    fs: {
+      readFile: (p) => (n++, fs.readFile(p)),
+      readDir: (p) => (n++, fs.readDir(p)),
+      stat: (p) => (n++, fs.stat(p)),
+    },
+    calls: () => n,
+  };
+}
+
+describe('render file-read cache (keepFiles)', () => {
+  const cm = (v: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  v: "${v}"\n`;
+
+  it('touches no file on a warm render, and reads a file again once the caller invalidates it', async () => {
+    const mem = new MemoryFileSystem({ 'base/kustomization.yaml': 'resources: [cm.yaml]\n', 'base/cm.yaml': cm('1'), 'kustomization.yaml': 'resources: [base]\nnamePrefix: p-\n' }, '/repo');
+    const { fs, calls } = counting(mem);
+    const cache = createRenderCache({ keepFiles: true });
+    const first = await renderKustomization('.', { fs, repoRoot: '/repo', cache });
+    const afterFirst = calls();
+    const warm = await renderKustomization('.', { fs, repoRoot: '/repo', cache });
+    assert.equal(calls(), afterFirst);
+    assert.deepEqual(warm.objects.map((o) => o.object), first.objects.map((o) => o.object));
+    assert.deepEqual(warm.files, first.files);
+
+    mem.write('base/cm.yaml', cm('2'));
+    const stale = await renderKustomization('.', { fs, repoRoot: '/repo', cache });
+    assert.equal((stale.objects[0].object.data as Record<string, unknown> | undefined)?.v, '1', 'kept until invalidated: the caller decides');
+    cache.files!.invalidate('/repo/base/cm.yaml');
+    const fresh = await renderKustomization('.', { fs, repoRoot: '/repo', cache });
+    assert.equal((fresh.objects[0].object.data as Record<string, unknown> | undefined)?.v, '2');
+    assert.equal(fresh.objects[0].origins.get('/data/v')?.line, 6);
+  });
+
+  it('sees a created file after its path is invalidated (the parent listing is dropped too)', async () => {
+    const mem = new MemoryFileSystem({ 'app/cm.yaml': cm('1') }, '/repo');
+    const cache = createRenderCache({ keepFiles: true });
+    await assert.rejects(renderKustomization('app', { fs: mem, repoRoot: '/repo', cache }));
+    mem.write('app/kustomization.yaml', 'resources: [cm.yaml]\n');
+    cache.files!.invalidate('/repo/app/kustomization.yaml');
+    const r = await renderKustomization('app', { fs: mem, repoRoot: '/repo', cache });
+    assert.equal(r.objects.length, 1);
+  });
+});
