@@ -164,11 +164,14 @@ export function toPlain(node: TNode): unknown {
   }
 }
 
-/** A deep copy (origins are immutable and shared). */
+/**
+ * A deep copy of maps and lists. Scalar nodes and origins are immutable (a transformation replaces a scalar
+ * node, never edits it), so copies share them: renders clone every resource, and most nodes are scalars.
+ */
 export function clone<T extends TNode>(node: T): T {
   switch (node.kind) {
     case 'scalar':
-      return { ...node };
+      return node;
     case 'seq':
       return { kind: 'seq', items: node.items.map(clone), origin: node.origin } as T;
     case 'map': {

@@ -79,10 +79,12 @@ function untyped(text: string): string | number | boolean | null {
   return text;
 }
 
+/** `node` (a fresh clone) with every origin marked as a replacement; shared scalar nodes are replaced, not edited. */
 function asReplacement<T extends TNode>(node: T): T {
+  if (node.kind === 'scalar') return { ...node, origin: { ...node.origin, kind: 'replacement' } };
   node.origin = { ...node.origin, kind: 'replacement' };
-  if (node.kind === 'map') for (const v of node.entries.values()) asReplacement(v);
-  else if (node.kind === 'seq') for (const v of node.items) asReplacement(v);
+  if (node.kind === 'map') for (const [k, v] of node.entries) node.entries.set(k, asReplacement(v));
+  else if (node.kind === 'seq') node.items = node.items.map(asReplacement);
   return node;
 }
 
