@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCli, buildEditorTests, buildExtension } from '../test/editor/harness/build.mjs';
-import { launchChromium, recordStats, repoRoot, setupEditor, startCodeServer } from '../test/editor/harness/codeServer.mjs';
+import { launchChromium, recordStats, repoRoot, setupEditor, startCodeServer, runRunner } from '../test/editor/harness/codeServer.mjs';
 import { prepareTestEnvironment } from '../test/editor/harness/testEnvironment.mjs';
 
 const argv = process.argv.slice(2);
@@ -131,15 +131,4 @@ async function main() {
   return failed === 0 ? 0 : 1;
 }
 
-main()
-  .then(async (code) => {
-    await cleanup();
-    process.exit(code);
-  })
-  .catch(async (e) => {
-    console.error(e instanceof Error ? e.stack : e);
-    await cleanup();
-    recordStats({ passes: 0, failures: 1 });
-    console.log('0 passed, 1 failed');
-    process.exit(1);
-  });
+runRunner(main, cleanup);

@@ -9,7 +9,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildExtension } from '../test/editor/harness/build.mjs';
-import { installExtension, launchChromium, recordStats, repoRoot, setupEditor, startCodeServer } from '../test/editor/harness/codeServer.mjs';
+import { installExtension, launchChromium, recordStats, repoRoot, setupEditor, startCodeServer, runRunner } from '../test/editor/harness/codeServer.mjs';
 import { prepareTestEnvironment } from '../test/editor/harness/testEnvironment.mjs';
 import { packageVsix } from '../test/e2e/packageVsix.mjs';
 import { uiChecks } from '../test/e2e/uiChecks.mjs';
@@ -84,15 +84,4 @@ async function main() {
   return failed === 0 ? 0 : 1;
 }
 
-main()
-  .then(async (code) => {
-    await cleanup();
-    process.exit(code);
-  })
-  .catch(async (e) => {
-    console.error(e instanceof Error ? e.stack : e);
-    await cleanup();
-    recordStats({ passes: 0, failures: 1 });
-    console.log('0 passed, 1 failed');
-    process.exit(1);
-  });
+runRunner(main, cleanup);

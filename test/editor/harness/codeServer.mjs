@@ -171,3 +171,22 @@ export function recordStats({ passes, failures, pending = 0 }) {
   if (!file) return;
   appendFileSync(file, JSON.stringify({ suite: process.env.GITOPS_DRIFT_SUITE ?? 'editor', passes, failures, pending }) + '\n');
 }
+
+/**
+ * Runs a test runner's `main` (resolving to an exit code), always cleans up, and on a crash records one failure so
+ * `npm test`'s total cannot miss it.
+ */
+export function runRunner(main, cleanup) {
+  main()
+    .then(async (code) => {
+      await cleanup();
+      process.exit(code);
+    })
+    .catch(async (e) => {
+      console.error(e instanceof Error ? e.stack : e);
+      await cleanup();
+      recordStats({ passes: 0, failures: 1 });
+      console.log('0 passed, 1 failed');
+      process.exit(1);
+    });
+}
