@@ -27,6 +27,8 @@ export interface RunInfo {
   runs: number;
   processRuns: number;
   kustomizeRuns: number;
+  /** The arguments run.ts was given. */
+  args: string;
 }
 
 const START = '<!-- render:start -->';
@@ -53,7 +55,7 @@ export function formatSection(rows: Row[], info: RunInfo): string {
     '',
     `${info.date} UTC, ${info.machine}, Node ${info.node}, kustomize ${info.kustomize} (test-bed build); load average ` +
       `${info.loadAverage} at the end (other sessions share the box: compare columns within a row, not across runs). ` +
-      'Command: `npx tsx bench/render/run.ts --write-docs` (runs `npm run build` first).',
+      `Command: \`npx tsx bench/render/run.ts ${info.args}\` (runs \`npm run build\` first).`,
     '',
     'Workload, generated in a temp dir: one base per app (Deployment + ServiceAccount, Service, a configMapGenerator, ' +
       '`labels` with includeSelectors; 4 objects per app) and one `envs/prod` overlay over all of them with namespace, ' +

@@ -78,6 +78,7 @@ function main(): void {
     runs,
     processRuns,
     kustomizeRuns,
+    args: process.argv.slice(2).join(' '),
   });
   process.stdout.write(section + '\n');
   if (process.argv.includes('--write-docs')) {
