@@ -1,4 +1,5 @@
 import type { DirEntry, FileSystem } from './ports';
+import { normalizeAbsolute as normalize } from './paths';
 
 /** A FileSystem over an in-memory map of absolute path → content. Directories are implied by file paths. */
 export class MemoryFileSystem implements FileSystem {
@@ -44,14 +45,4 @@ export class MemoryFileSystem implements FileSystem {
   private absolute(path: string): string {
     return normalize(path.startsWith('/') ? path : this.root.replace(/\/$/, '') + '/' + path);
   }
-}
-
-function normalize(path: string): string {
-  const parts: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') parts.pop();
-    else parts.push(part);
-  }
-  return '/' + parts.join('/');
 }

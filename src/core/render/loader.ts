@@ -9,6 +9,7 @@ import type { FileSystem } from '../ports';
 import { FileCache } from './fileCache';
 import { gvkOf } from './resource';
 import { clone, fromYaml, type TNode, type YamlSource } from './tree';
+import { normalizeAbsolute as normalize } from '../paths';
 
 /** Parses kept between renders: a warm render re-parses only files whose text changed. */
 export interface RenderCache {
@@ -168,14 +169,4 @@ export function parseYaml(text: string, file: string, kind: OriginKind, placemen
   }
   if (exact && src.sawExact) exact.seen = true;
   return out;
-}
-
-function normalize(path: string): string {
-  const parts: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') parts.pop();
-    else parts.push(part);
-  }
-  return '/' + parts.join('/');
 }
