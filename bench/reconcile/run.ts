@@ -9,7 +9,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { testbedBin } from '../../test/testbed/bins';
 import { startTestCluster } from '../../test/testbed/cluster';
@@ -107,7 +107,7 @@ function record(rows: string[][], ratio: number, total: number): void {
     '<!-- reconcile:start -->',
     '## Reconcile (`bench/reconcile`)',
     '',
-    `${new Date().toISOString().slice(0, 10)}, ${cpu}, 2 cores, Node ${process.version}; ${total} objects in 3 environments on the test bed's real kube-apiserver v1.35.4 + etcd 3.6.16 (loopback). Command: \`npm run build && npx tsx bench/reconcile/run.ts --record\`.`,
+    `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpu}, 2 cores, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end; ${total} objects in 3 environments on the test bed's real kube-apiserver v1.35.4 + etcd 3.6.16 (loopback). Command: \`npm run build && npx tsx bench/reconcile/run.ts --record\`.`,
     '',
     '| what | time | peak RSS | notes |',
     '| --- | ---: | ---: | --- |',
