@@ -18,8 +18,11 @@ export interface FileSystem {
   /** The file's raw bytes (generators keep non-UTF-8 files byte-exact). Optional: callers fall back to readFile. */
   readFileBytes?(path: string): Promise<Uint8Array>;
   readDir(path: string): Promise<DirEntry[]>;
-  /** Undefined when nothing exists at the path. */
-  stat(path: string): Promise<{ isDirectory: boolean; isFile: boolean } | undefined>;
+  /**
+   * Undefined when nothing exists at the path. `mtimeMs` and `size`, where the file system has them, let caches
+   * notice a change they were not told about.
+   */
+  stat(path: string): Promise<{ isDirectory: boolean; isFile: boolean; mtimeMs?: number; size?: number } | undefined>;
 }
 
 /** Where core code logs. The editor passes its LogOutputChannel; the CLI logs to stderr when asked. */

@@ -18,10 +18,10 @@ export class NodeFileSystem implements FileSystem {
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  async stat(path: string): Promise<{ isDirectory: boolean; isFile: boolean } | undefined> {
+  async stat(path: string): Promise<{ isDirectory: boolean; isFile: boolean; mtimeMs: number; size: number } | undefined> {
     try {
       const s = await fs.stat(path);
-      return { isDirectory: s.isDirectory(), isFile: s.isFile() };
+      return { isDirectory: s.isDirectory(), isFile: s.isFile(), mtimeMs: s.mtimeMs, size: s.size };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
       throw e;

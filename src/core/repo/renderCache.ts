@@ -53,24 +53,33 @@ const CACHED_TEXT = /\.(ya?ml|json)$/;
  * {@link SourceCache.invalidate} (the engine's `fileChanged`); other files, listings and stats are always asked for.
  */
 export class SourceCache implements FileSystem {
-  /** Absolute path → pending or finished read. Set when the read starts, so a read racing a change is dropped with it. */
-  private readonly texts = new Map<string, Promise<string>>();
+  /**
+   * Absolute path → pending or finished read, with the file's modification stamp when it was read. Set when the read
+   * starts, so a read racing a change is dropped with it.
+   */
+  private readonly texts = new Map<string, { stamp: string | undefined; text: Promise<string> }>();
 
   constructor(private readonly inner: FileSystem) {}
 
-  readFile(path: string): Promise<string> {
+  async readFile(path: string): Promise<string> {
     if (!CACHED_TEXT.test(path)) return this.inner.readFile(path);
-    let text = this.texts.get(path);
-    if (!text) {
-      const pending = this.inner.readFile(path);
-      this.texts.set(path, pending);
-      // A failed read (missing file) is not kept: creating the file must be seen without a report.
-      pending.catch(() => {
-        if (this.texts.get(path) === pending) this.texts.delete(path);
-      });
-      text = pending;
-    }
-    return text;
+    // A change the editor's watcher did not report (events are coalesced or dropped, e.g. while git rewrites a file
+    // and puts it back) must not leave a stale text here: where the file system has stamps, check them.
+    const stamp = await this.stampOf(path);
+    const cached = this.texts.get(path);
+    if (cached && (stamp === undefined || cached.stamp === stamp)) return cached.text;
+    const entry = { stamp, text: this.inner.readFile(path) };
+    this.texts.set(path, entry);
+    // A failed read (missing file) is not kept: creating the file must be seen without a report.
+    entry.text.catch(() => {
+      if (this.texts.get(path) === entry) this.texts.delete(path);
+    });
+    return entry.text;
+  }
+
+  private async stampOf(path: string): Promise<string | undefined> {
+    const s = await this.inner.stat(path).catch(() => undefined);
+    return s?.mtimeMs === undefined ? undefined : `${s.mtimeMs}:${s.size ?? ''}`;
   }
 
   readDir(path: string): Promise<DirEntry[]> {
