@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCli, buildEditorTests, buildExtension } from '../test/editor/harness/build.mjs';
-import { launchChromium, recordStats, repoRoot, setupEditor, startCodeServer, runRunner } from '../test/editor/harness/codeServer.mjs';
+import { launchChromium, recordStats, repoRoot, setupEditor, startCodeServer, runRunner, cleanupStack } from '../test/editor/harness/codeServer.mjs';
 import { prepareTestEnvironment } from '../test/editor/harness/testEnvironment.mjs';
 
 const argv = process.argv.slice(2);
@@ -20,17 +20,7 @@ const grepAt = argv.indexOf('--grep');
 const grep = grepAt >= 0 ? argv[grepAt + 1] : undefined;
 const RUN_TIMEOUT_MS = 10 * 60_000;
 
-const cleanups = [];
-const cleanup = async () => {
-  while (cleanups.length) {
-    try {
-      await cleanups.pop()();
-    } catch (e) {
-      console.error(`cleanup: ${e instanceof Error ? e.message : e}`);
-    }
-  }
-};
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void cleanup().finally(() => process.exit(130)));
+const { cleanups, cleanup } = cleanupStack();
 
 /** Runs one suite folder of test/editor in an editor; returns its summary (or undefined) and the exit code. */
 async function runSuite({ suite, trusted, testEnv, testsEntry, stateDir, reportDir }) {

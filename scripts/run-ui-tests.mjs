@@ -9,23 +9,13 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildExtension } from '../test/editor/harness/build.mjs';
-import { installExtension, launchChromium, recordStats, repoRoot, setupEditor, startCodeServer, runRunner } from '../test/editor/harness/codeServer.mjs';
+import { installExtension, launchChromium, recordStats, repoRoot, setupEditor, startCodeServer, runRunner, cleanupStack } from '../test/editor/harness/codeServer.mjs';
 import { prepareTestEnvironment } from '../test/editor/harness/testEnvironment.mjs';
 import { packageVsix } from '../test/e2e/packageVsix.mjs';
 import { uiChecks } from '../test/e2e/uiChecks.mjs';
 
 const keep = process.argv.includes('--keep');
-const cleanups = [];
-const cleanup = async () => {
-  while (cleanups.length) {
-    try {
-      await cleanups.pop()();
-    } catch (e) {
-      console.error(`cleanup: ${e instanceof Error ? e.message : e}`);
-    }
-  }
-};
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void cleanup().finally(() => process.exit(130)));
+const { cleanups, cleanup } = cleanupStack();
 
 async function main() {
   const stateDir = mkdtempSync(join(tmpdir(), 'gitops-drift-ui-'));

@@ -190,3 +190,22 @@ export function runRunner(main, cleanup) {
       process.exit(1);
     });
 }
+
+/**
+ * A stack of cleanups (servers, clusters, temp folders), run last-in first-out by `cleanup()` and on SIGINT/SIGTERM,
+ * so an interrupted run leaves nothing behind.
+ */
+export function cleanupStack() {
+  const cleanups = [];
+  const cleanup = async () => {
+    while (cleanups.length) {
+      try {
+        await cleanups.pop()();
+      } catch (e) {
+        console.error(`cleanup: ${e instanceof Error ? e.message : e}`);
+      }
+    }
+  };
+  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void cleanup().finally(() => process.exit(130)));
+  return { cleanups, cleanup };
+}
