@@ -5,49 +5,21 @@
  *
  *   npx tsx scripts/make-example-snapshot.ts [OUT]     (default OUT: examples/shop/live-snapshot.yaml)
  */
-import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { runCli } from '../src/cli/main';
 import { testbedBin } from '../test/testbed/bins';
 import { startTestCluster } from '../test/testbed/cluster';
+import { applyExample } from '../test/editor/harness/seedExample.mjs';
 
 const repoRoot = resolve(__dirname, '..');
 const example = join(repoRoot, 'examples', 'shop');
 const out = process.argv[2] ? resolve(process.argv[2]) : join(example, 'live-snapshot.yaml');
 
-/** How each environment is applied: as kubectl (client-side), Flux (SSA) and Argo CD (SSA) would. */
-const environments = [
-  { name: 'dev', apply: ['apply', '-f', '-'] },
-  { name: 'staging', apply: ['apply', '--server-side', '--field-manager=kustomize-controller', '-f', '-'] },
-  { name: 'prod', apply: ['apply', '--server-side', '--field-manager=argocd-controller', '-f', '-'] },
-];
-
 async function main(): Promise<void> {
   const cluster = await startTestCluster();
   try {
-    const kubectl = (args: string[], input?: string): string =>
-      execFileSync(testbedBin('kubectl'), ['--kubeconfig', cluster.kubeconfigPath, '--context', cluster.adminContext, ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
-    const built = new Map<string, string>();
-    for (const env of environments) {
-      const yaml = execFileSync(testbedBin('kustomize'), ['build', join(example, 'envs', env.name)], { encoding: 'utf8' });
-      built.set(env.name, yaml);
-      try {
-        kubectl(env.apply, yaml);
-      } catch {
-        // The Storefront kind is served only once its CRD (applied in the same run) is established.
-        kubectl(['wait', '--for=condition=Established', 'crd/storefronts.shop.example.com', '--timeout=60s']);
-        kubectl(env.apply, yaml);
-      }
-      console.log(`applied ${env.name} (${env.apply.slice(1, -2).join(' ') || 'client-side'})`);
-    }
-    const generated = (env: string, prefix: string): string => {
-      for (const doc of parseAllDocuments(built.get(env) ?? '')) {
-        const name = doc.getIn(['metadata', 'name']);
-        if (typeof name === 'string' && name.startsWith(`${prefix}-`)) return name;
-      }
-      throw new Error(`no generated ${prefix} in ${env}`);
-    };
+    const { kubectl, generated } = applyExample({ workspace: example, cluster, testbedBin });
+    console.log('applied dev (client-side), staging (SSA as kustomize-controller), prod (SSA as argocd-controller)');
 
     // The hand changes the demo report shows (each with the field manager kubectl records for it).
     const changes: [string, string[]][] = [

@@ -10,8 +10,11 @@ const environments = [
   { name: 'prod', apply: ['apply', '--server-side', '--field-manager=argocd-controller', '-f', '-'] },
 ];
 
-/** Applies every environment of `workspace` and makes the hand changes; returns what was changed. */
-export function seedExample({ workspace, cluster, testbedBin }) {
+/**
+ * Applies every environment of `workspace` as the GitOps tools would (CRDs established before their custom
+ * resources); returns a kubectl runner and a lookup of generated (hash-suffixed) names. The snapshot script uses it too.
+ */
+export function applyExample({ workspace, cluster, testbedBin }) {
   const kubectl = (args, input) =>
     execFileSync(testbedBin('kubectl'), ['--kubeconfig', cluster.kubeconfigPath, '--context', cluster.adminContext, ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
   const built = new Map();
@@ -31,6 +34,12 @@ export function seedExample({ workspace, cluster, testbedBin }) {
     if (!m) throw new Error(`no generated ${prefix} in ${env}`);
     return m[1];
   };
+  return { kubectl, generated };
+}
+
+/** Applies every environment of `workspace` and makes the hand changes; returns what was changed. */
+export function seedExample({ workspace, cluster, testbedBin }) {
+  const { kubectl, generated } = applyExample({ workspace, cluster, testbedBin });
   const changes = [
     ['scale', 'deployment/web', '--replicas=5', '-n', 'shop-prod'],
     ['set', 'image', 'deployment/api', 'api=ghcr.io/example/shop-api:2.1.1-hotfix', '-n', 'shop-prod'],
