@@ -1,0 +1,45 @@
+/** What the authoring checks report: plain data shared by the CLI (`gitops-drift lint`) and the editor. */
+import type { SourceLocation } from '../model/location';
+
+/** Every authoring diagnostic code; each has a section (same anchor) in docs/authoring.md. */
+export type LintCode =
+  | 'malformed-yaml'
+  | 'missing-path'
+  | 'path-outside-repo'
+  | 'unknown-field'
+  | 'deprecated-field'
+  | 'patch-no-match'
+  | 'duplicate-resource'
+  | 'selector-label'
+  | 'mutable-image-tag'
+  | 'plaintext-secret'
+  | 'render-error'
+  | 'render-warning';
+
+export type LintSeverity = 'error' | 'warning' | 'information';
+
+/** A span in a repo file: repo-relative path, 1-based lines and columns; the end column is exclusive. */
+export interface LintRange {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+/** One authoring problem, on the exact span to fix. */
+export interface LintFinding {
+  code: LintCode;
+  severity: LintSeverity;
+  message: string;
+  range: LintRange;
+  /** Other places involved (the first declaration of a duplicate, the environments a render error breaks, ...). */
+  related?: { location: SourceLocation; message: string }[];
+  /** For `deprecated-field`: the deprecated field's name, which `rewriteDeprecatedField` can rewrite. */
+  field?: string;
+  /** For `unknown-field`: the known field it most likely means. */
+  suggestion?: string;
+}
+
+/** Base URL of the codes' documentation; a code's page is `${AUTHORING_DOCS_URL}#${code}`. */
+export const AUTHORING_DOCS_URL = 'https://github.com/gitops-drift/gitops-drift/blob/main/docs/authoring.md';
