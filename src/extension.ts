@@ -1,6 +1,13 @@
 // Composition root: builds the editor side over the core and registers it. Nothing else lives here.
 // The engine, renderer and cluster client load on first use (driftSession), so activation stays cheap.
 import * as vscode from 'vscode';
+import { AuthoringDiagnostics } from './vscode/authoring/authoringDiagnostics';
+import { AuthoringQuickFixes } from './vscode/authoring/authoringQuickFixes';
+import { EffectiveValuesHover } from './vscode/authoring/effectiveValuesHover';
+import { KustomizationCompletion } from './vscode/authoring/kustomizationCompletion';
+import { KUSTOMIZATION_SELECTOR, KustomizationLinks } from './vscode/authoring/kustomizationLinks';
+import { RenderedCodeLens } from './vscode/authoring/renderedCodeLens';
+import { RenderedDocuments } from './vscode/authoring/renderedDocuments';
 import { registerCommands } from './vscode/commands/registerCommands';
 import { DriftDecorations } from './vscode/decorations/driftDecorations';
 import { DriftDiagnostics } from './vscode/diagnostics/driftDiagnostics';
@@ -44,6 +51,9 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
   });
   const index = new MarkerIndex(store);
   const diagnostics = new DriftDiagnostics(index, () => store.repoRoot);
+  const authoring = new AuthoringDiagnostics(store, diagnostics, log);
+  const links = new KustomizationLinks(store);
+  const codeLens = new RenderedCodeLens(store);
   const documents = new DriftDocuments(store);
   const tree = new EnvironmentsTreeProvider(store);
   const view = vscode.window.createTreeView('gitopsDrift.environments', { treeDataProvider: tree, showCollapseAll: true });
@@ -52,13 +62,22 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
     store,
     index,
     diagnostics,
+    authoring,
     documents,
+    new RenderedDocuments(store),
     tree,
     view,
     new DriftDecorations(index, context.extensionUri),
     new DriftStatusBar(store),
     new RefreshOnSave(store, () => readSettings(vscode.workspace.isTrusted).refreshDebounceMs),
     vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new DriftQuickFixes(diagnostics), { providedCodeActionKinds: DriftQuickFixes.kinds }),
+    vscode.languages.registerCodeActionsProvider(KUSTOMIZATION_SELECTOR, new AuthoringQuickFixes(store, authoring), { providedCodeActionKinds: AuthoringQuickFixes.kinds }),
+    vscode.languages.registerDocumentLinkProvider(KUSTOMIZATION_SELECTOR, links),
+    vscode.languages.registerDefinitionProvider(KUSTOMIZATION_SELECTOR, links),
+    vscode.languages.registerCompletionItemProvider(KUSTOMIZATION_SELECTOR, new KustomizationCompletion(store), ...KustomizationCompletion.triggerCharacters),
+    vscode.languages.registerHoverProvider({ scheme: 'file', language: 'yaml' }, new EffectiveValuesHover(store)),
+    codeLens,
+    vscode.languages.registerCodeLensProvider(KUSTOMIZATION_SELECTOR, codeLens),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (affectsSettings(e)) void store.settingsChanged();
     }),
@@ -90,7 +109,7 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
     environmentsTree: tree,
     whenIdle: async () => {
       await store.whenIdle();
-      await index.whenSettled();
+      await Promise.all([index.whenSettled(), authoring.whenSettled()]);
     },
     ...(switchable ? { useHost: (h: Host) => switchable.use(h) } : {}),
   };

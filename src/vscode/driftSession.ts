@@ -4,6 +4,7 @@
  * settings change.
  */
 import { stringify } from 'yaml';
+import { AuthoringTools } from './authoring/authoringTools';
 import { addIgnoreRule, type FieldIgnore } from '../core/editor/ignoreRuleEdit';
 import { type LocatedValue, locatePointer } from '../core/editor/locatePointer';
 import { DriftEngine, type EnvironmentReport, type LiveSource } from '../core/engine';
@@ -47,18 +48,22 @@ export interface SessionOptions {
 /** The engine plus one watched cluster connection per kube context. */
 export class DriftSession {
   readonly engine: DriftEngine;
+  /** Lint, effective values, previews and comparisons over the same engine (no cluster needed). */
+  readonly authoring: AuthoringTools;
   private readonly clusters = new Map<string, Promise<Cluster>>();
   private readonly liveListeners = new Set<(context: string) => void>();
   private disposed = false;
 
   constructor(private readonly options: SessionOptions) {
+    const fs = new NodeFileSystem();
     this.engine = new DriftEngine({
-      fs: new NodeFileSystem(),
+      fs,
       repoRoot: options.repoRoot,
       logger: options.logger,
       environmentSettings: options.settings.environments,
       ignore: options.settings.ignore,
     });
+    this.authoring = new AuthoringTools(this.engine, fs, options.repoRoot);
   }
 
   load(): Promise<RepoModel> {

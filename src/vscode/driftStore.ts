@@ -52,6 +52,12 @@ export class DriftStore extends Disposable {
   readonly onDidChange = this.changed.event;
   /** Fires with true when a refresh starts, false when the queue is empty. */
   readonly onDidChangeBusy = this.busyChanged.event;
+  private readonly sourcesChanged = this._register(new vscode.EventEmitter<void>());
+  /**
+   * Fires once the engine has taken in changed repo files (or reloaded the environments), before the checks
+   * run: what reads only the repo (authoring diagnostics, previews) refreshes without waiting for the cluster.
+   */
+  readonly onDidChangeSources = this.sourcesChanged.event;
 
   constructor(private readonly deps: DriftStoreDeps) {
     super();
@@ -160,6 +166,7 @@ export class DriftStore extends Disposable {
     if (!this.session) return;
     const session = await this.getSession();
     const change = await session.engine.fileChanged(file);
+    this.sourcesChanged.fire();
     if (change.reload) await this.refresh({ reload: true });
     else if (change.environments.length) await this.refresh({ environments: change.environments });
   }
@@ -190,6 +197,7 @@ export class DriftStore extends Disposable {
       for (const [k, v] of next) this.entryMap.set(k, v);
       this.repoProblemList = repo.problems;
       this.loadedOnce = true;
+      this.sourcesChanged.fire();
       for (const p of repo.problems) this.deps.log.warn(`${p.location ? `${p.location.file}:${p.location.line}: ` : ''}${p.message}`);
     }
     const targets = this.entries.filter((e) => job.all || job.reload || job.names.has(e.env.name));

@@ -14,6 +14,8 @@ export const CommandIds = {
   revert: 'gitopsDrift.revert',
   putLiveBack: 'gitopsDrift.putLiveBack',
   adoptLiveValue: 'gitopsDrift.adoptLiveValue',
+  compareEnvironments: 'gitopsDrift.compareEnvironments',
+  findEnvironmentsUsing: 'gitopsDrift.findEnvironmentsUsing',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -1,7 +1,9 @@
 import type * as vscode from 'vscode';
 import type { EditorServices } from '../services';
 import { CommandIds, type CommandId } from './commandIds';
+import { compareEnvironmentsCommand } from './compareEnvironments';
 import { copyNameCommand } from './copyName';
+import { findEnvironmentsUsingCommand } from './findEnvironmentsUsing';
 import { ignoreFieldCommand } from './ignoreField';
 import { openSourceCommand } from './openSource';
 import { cancelRefreshCommand, refreshCommand, refreshEnvironmentCommand } from './refresh';
@@ -32,6 +34,8 @@ const factories: Record<CommandId, (s: EditorServices) => CommandHandler> = {
   [CommandIds.switchContext]: switchContextCommand,
   [CommandIds.ignoreField]: ignoreFieldCommand,
   [CommandIds.showRendered]: showRenderedCommand,
+  [CommandIds.compareEnvironments]: compareEnvironmentsCommand,
+  [CommandIds.findEnvironmentsUsing]: findEnvironmentsUsingCommand,
   [CommandIds.showLog]: (s) => () => s.log.show(),
   [CommandIds.promote]: lazy(async () => (await import('./promote.js')).promoteCommand),
   [CommandIds.revert]: lazy(async () => (await import('./revert.js')).revertCommand),

@@ -1,20 +1,28 @@
+import { renderedUri, type RenderedTarget } from '../authoring/renderedDocuments';
 import type { EditorServices } from '../services';
 import { asEnvironmentName } from './driftTarget';
 import type { CommandHandler } from './registerCommand';
 
-/** Opens an environment's rendered YAML (what `kustomize build` prints) in an untitled editor. */
+/**
+ * Opens the rendered output of an environment (tree item, or picked) or of a kustomization folder (`{ dir }`, from
+ * the CodeLens) as a read-only YAML document that follows saves. Returns the document's URI.
+ */
 export function showRenderedCommand(s: EditorServices): CommandHandler {
   return async (arg) => {
-    let name = asEnvironmentName(arg);
-    if (!name) {
-      const pick = await s.host.showQuickPick(s.store.entries.map((e) => ({ label: e.env.name, description: e.env.path })), { placeHolder: 'Render which environment?' });
-      name = pick?.label;
+    let target: RenderedTarget | undefined;
+    const dir = arg && typeof arg === 'object' ? (arg as { dir?: unknown }).dir : undefined;
+    if (typeof dir === 'string') target = { dir };
+    else {
+      let name = asEnvironmentName(arg) ?? (typeof arg === 'string' ? arg : undefined);
+      if (!name) {
+        const pick = await s.host.showQuickPick(s.store.entries.map((e) => ({ label: e.env.name, description: e.env.path })), { placeHolder: 'Render which environment?' });
+        name = pick?.label;
+      }
+      if (name && s.store.entry(name)) target = { env: name };
     }
-    const entry = name ? s.store.entry(name) : undefined;
-    if (!entry) return;
-    const session = await s.store.getSession();
-    const yaml = await session.renderedYaml(entry.env);
-    const doc = await s.host.openTextDocument({ content: `# ${entry.env.name}: rendered from ${entry.env.path || '.'}\n${yaml}`, language: 'yaml' });
-    await s.host.showTextDocument(doc.uri, { preview: true });
+    if (!target) return undefined;
+    const uri = renderedUri(target);
+    await s.host.showTextDocument(uri, { preview: true });
+    return uri;
   };
 }

@@ -7,10 +7,15 @@ import type { MarkerIndex, PlacedMarker } from './markerIndex';
 /** The diagnostics' `source`. */
 export const DIAGNOSTIC_SOURCE = 'GitOps Drift';
 
-/** One diagnostic collection: a warning on the origin line of every drifted field and missing object. */
+/**
+ * One diagnostic collection: a warning on the origin line of every drifted field and missing object, plus the
+ * authoring diagnostics (broken references, deprecated fields, ...), which are set from outside.
+ */
 export class DriftDiagnostics extends Disposable {
   private readonly collection = this._register(vscode.languages.createDiagnosticCollection('gitopsDrift'));
   private readonly markerOf = new WeakMap<vscode.Diagnostic, PlacedMarker>();
+  /** Authoring diagnostics by URI string; replaced as a whole by `setAuthoring`. */
+  private authoring = new Map<string, { uri: vscode.Uri; diagnostics: vscode.Diagnostic[] }>();
 
   constructor(
     private readonly index: MarkerIndex,
@@ -25,17 +30,25 @@ export class DriftDiagnostics extends Disposable {
     return this.markerOf.get(diagnostic);
   }
 
+  /** Replaces the authoring diagnostics (every file at once). */
+  setAuthoring(byUri: Map<string, { uri: vscode.Uri; diagnostics: vscode.Diagnostic[] }>): void {
+    this.authoring = byUri;
+    this.update();
+  }
+
   private update(): void {
     const root = this.repoRoot();
     const entries: [vscode.Uri, vscode.Diagnostic[] | undefined][] = [];
-    const fresh = new Set(this.index.uris());
+    const fresh = new Set([...this.index.uris(), ...this.authoring.keys()]);
     this.collection.forEach((uri) => {
       if (!fresh.has(uri.toString())) entries.push([uri, undefined]);
     });
     for (const key of fresh) {
-      const placed = this.index.markers(vscode.Uri.parse(key));
-      if (!placed.length) continue;
-      entries.push([placed[0].uri, placed.map((p) => this.toDiagnostic(p, root))]);
+      const uri = vscode.Uri.parse(key);
+      const placed = this.index.markers(uri);
+      const authored = this.authoring.get(key);
+      const diagnostics = [...(authored?.diagnostics ?? []), ...placed.map((p) => this.toDiagnostic(p, root))];
+      entries.push([authored?.uri ?? placed[0]?.uri ?? uri, diagnostics.length ? diagnostics : undefined]);
     }
     this.collection.set(entries);
   }

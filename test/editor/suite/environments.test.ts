@@ -82,15 +82,16 @@ describe('tree commands', function () {
     assert.equal(await vscode.env.clipboard.readText(), 'web');
   });
 
-  it('Show Rendered Environment opens the rendered YAML of the environment', async () => {
+  it('Show Rendered Environment opens the rendered YAML of the environment, read-only, Secret values masked', async () => {
     await vscode.commands.executeCommand('gitopsDrift.showRendered', { type: 'environment', id: 'env:prod', env: 'prod' });
     const doc = vscode.window.activeTextEditor?.document;
     assert.equal(doc?.languageId, 'yaml');
-    assert.ok(doc.isUntitled);
+    assert.equal(doc.uri.scheme, 'gitops-drift-rendered');
     const text = doc.getText();
-    assert.match(text, /^# prod: rendered from envs\/prod\n/);
+    assert.match(text, /^# prod: rendered from envs\/prod \(\d+ objects; Secret values masked\)\n/);
     assert.match(text, /^kind: HorizontalPodAutoscaler$/m);
     assert.match(text, /^  namespace: shop-prod$/m);
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    assert.ok(!text.includes(Buffer.from('example-prod-not-real').toString('base64')), 'the Secret value is not shown');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });

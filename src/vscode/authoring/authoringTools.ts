@@ -1,0 +1,131 @@
+/**
+ * The authoring half of a session (loaded lazily with it): lint, effective values, previews, comparisons,
+ * completion and path references, all over the engine's cached renders. Nothing here needs a cluster.
+ */
+import { type CompletionEntry, kustomizationCompletions } from '../../core/authoring/completion';
+import { type ComparedEnvironments, compareEnvironments } from '../../core/authoring/compareEnvironments';
+import { type DeprecatedField, rewriteDeprecatedField } from '../../core/authoring/deprecatedFields';
+import { type EnvironmentRender, effectiveValues, fieldAtPosition, formatEffectiveValues } from '../../core/authoring/effectiveValues';
+import { environmentsUsing } from '../../core/authoring/environmentsUsing';
+import { type LintReport, lintRepository } from '../../core/authoring/lint';
+import { type PathReference, pathReferences, resolveReference } from '../../core/authoring/pathReferences';
+import { objectCountLabel, renderedYaml } from '../../core/authoring/renderedText';
+import type { DriftEngine } from '../../core/engine';
+import { ProblemError } from '../../core/model/problem';
+import type { FileSystem } from '../../core/ports';
+import { joinPath, type RepoEnvironment } from '../../core/repo/config';
+
+/** What a hover shows: one line per field, already formatted. */
+export interface EffectiveValuesHover {
+  key: string;
+  line: string;
+  environments: number;
+}
+
+/** Authoring features over one engine. */
+export class AuthoringTools {
+  constructor(
+    private readonly engine: DriftEngine,
+    private readonly fs: FileSystem,
+    private readonly repoRoot: string,
+  ) {}
+
+  /** Every authoring diagnostic of the repo. */
+  async lint(): Promise<LintReport> {
+    const repo = await this.engine.repo();
+    return lintRepository({
+      fs: this.fs,
+      repoRoot: this.repoRoot,
+      environments: repo.environments,
+      render: (env) => this.engine.render(env),
+      renderDirectory: (dir) => this.engine.render(directoryRoot(dir)),
+    });
+  }
+
+  /** Each environment's render, in the repo's order; environments that fail to render are left out. */
+  async renders(): Promise<EnvironmentRender[]> {
+    const repo = await this.engine.repo();
+    const out: EnvironmentRender[] = [];
+    for (const env of repo.environments) {
+      const result = await this.engine.render(env).catch(() => undefined);
+      if (result) out.push({ name: env.name, result });
+    }
+    return out;
+  }
+
+  /** The effective value, per environment, of the field at a 1-based position of a repo file. */
+  async hover(file: string, text: string, line: number, column: number): Promise<EffectiveValuesHover | undefined> {
+    const field = fieldAtPosition(text, file, line, column);
+    if (!field) return undefined;
+    const values = effectiveValues(field, await this.renders());
+    if (!values.length) return undefined;
+    return { key: field.key, line: formatEffectiveValues(field.key, values), environments: new Set(values.map((v) => v.environment)).size };
+  }
+
+  /** Environments whose render reads the file. */
+  async environmentsUsing(file: string): Promise<string[]> {
+    return environmentsUsing(file, await this.renders());
+  }
+
+  /** The rendered YAML of an environment (by name) or of any kustomization directory, Secret values masked. */
+  async preview(target: { env?: string; dir?: string }): Promise<string> {
+    const { root, label } = await this.rootFor(target);
+    try {
+      const result = await this.engine.render(root);
+      return renderedYaml(result, { header: `${label}: rendered from ${root.path || '.'} (${objectCountLabel(result)}; Secret values masked)` });
+    } catch (e) {
+      if (e instanceof ProblemError) return `# ${label}: cannot render ${root.path || '.'}\n# ${e.message.split('\n').join('\n# ')}\n`;
+      throw e;
+    }
+  }
+
+  /** "Rendered: 14 objects" for a kustomization directory, or why it does not render. */
+  async objectCount(dir: string): Promise<{ label: string; ok: boolean }> {
+    try {
+      return { label: objectCountLabel(await this.engine.render(directoryRoot(dir))), ok: true };
+    } catch (e) {
+      if (e instanceof ProblemError) return { label: 'does not render', ok: false };
+      throw e;
+    }
+  }
+
+  /** Two environments' rendered output, names normalised. */
+  async compare(left: string, right: string): Promise<ComparedEnvironments> {
+    const render = async (name: string): Promise<EnvironmentRender> => ({ name, result: await this.engine.render(await this.engine.environment(name)) });
+    return compareEnvironments(await render(left), await render(right));
+  }
+
+  /** Completions in a kustomization file at a 0-based offset. */
+  completions(text: string, offset: number, file: string): Promise<CompletionEntry[]> {
+    return kustomizationCompletions(text, offset, file, {
+      list: async (dir) => {
+        try {
+          return (await this.fs.readDir(joinPath(this.repoRoot, dir))).map((e) => ({ name: e.name, isDirectory: e.isDirectory }));
+        } catch {
+          return undefined;
+        }
+      },
+    });
+  }
+
+  /** Path-valued entries of a kustomization file, each with the file it opens (undefined: missing or remote). */
+  async references(text: string, file: string): Promise<{ ref: PathReference; target?: { path: string; isDirectory: boolean } }[]> {
+    return Promise.all(pathReferences(text, file).map(async (ref) => ({ ref, target: ref.remote ? undefined : await resolveReference(ref, this.fs, this.repoRoot) })));
+  }
+
+  /** The kustomization text with a deprecated field rewritten, or why it cannot be. */
+  rewrite(text: string, field: DeprecatedField): ReturnType<typeof rewriteDeprecatedField> {
+    return rewriteDeprecatedField(text, field);
+  }
+
+  private async rootFor(target: { env?: string; dir?: string }): Promise<{ root: RepoEnvironment; label: string }> {
+    if (target.env !== undefined) return { root: await this.engine.environment(target.env), label: target.env };
+    const dir = target.dir ?? '';
+    return { root: directoryRoot(dir), label: dir || '.' };
+  }
+}
+
+/** A kustomization directory rendered like an environment (the engine caches renders by path). */
+function directoryRoot(dir: string): RepoEnvironment {
+  return { name: dir || '.', path: dir, source: 'discovered' };
+}

@@ -1,0 +1,204 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { activeApi, driftDiagnostics, lineOf, waitForDiagnostics, workspaceRoot, workspaceUri } from '../support';
+
+/** Replaces a document's whole text through the editor and saves it, as a user would. */
+async function rewriteAndSave(doc: vscode.TextDocument, text: string): Promise<void> {
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), text);
+  assert.ok(await vscode.workspace.applyEdit(edit));
+  assert.ok(await doc.save());
+}
+
+/** Resolves with a virtual document's text once `predicate` holds for it (now or after a change event). */
+function waitForText(doc: vscode.TextDocument, predicate: (text: string) => boolean, timeoutMs: number, what: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const done = (): boolean => {
+      if (!predicate(doc.getText())) return false;
+      cleanup();
+      resolve(doc.getText());
+      return true;
+    };
+    const sub = vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document.uri.toString() === doc.uri.toString()) done();
+    });
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; text now:\n${doc.getText().slice(0, 400)}`));
+    }, timeoutMs);
+    const cleanup = () => {
+      sub.dispose();
+      clearTimeout(timer);
+    };
+    done();
+  });
+}
+
+const hoverText = (hovers: vscode.Hover[]) => hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+
+describe('authoring aids', function () {
+  before(async () => {
+    await activeApi();
+  });
+
+  it('marks a broken resource reference within a second of saving, and clears it when fixed', async () => {
+    const file = 'envs/dev/kustomization.yaml';
+    const doc = await vscode.workspace.openTextDocument(workspaceUri(file));
+    const original = doc.getText();
+    const line = lineOf(file, /^\s*- \.\.\/\.\.\/base$/) + 1;
+    const broken = (ds: { file: string; line: number; code: string }[]) => ds.some((d) => d.file === file && d.line === line && d.code === 'missing-path');
+    assert.ok(!broken(driftDiagnostics()), 'no missing-path diagnostic before the edit');
+    try {
+      const started = Date.now();
+      await rewriteAndSave(doc, original.replace('  - ../../base\n', '  - ../../base\n  - config-overrides.yaml\n'));
+      const seen = await waitForDiagnostics(broken, 1000, 'the missing-path diagnostic on the new resources entry');
+      console.log(`      (broken reference shown ${Date.now() - started} ms after saving)`);
+      const d = seen.find((x) => x.file === file && x.code === 'missing-path')!;
+      assert.equal(d.diagnostic.severity, vscode.DiagnosticSeverity.Error);
+      assert.deepEqual([d.diagnostic.range.start.character, d.diagnostic.range.end.character], [4, 4 + 'config-overrides.yaml'.length]);
+      assert.match(d.message, /config-overrides\.yaml/);
+      assert.match((d.diagnostic.code as { target: vscode.Uri }).target.toString(true), /docs\/authoring\.md#missing-path$/);
+    } finally {
+      await rewriteAndSave(doc, original);
+    }
+    await waitForDiagnostics((ds) => !broken(ds), 5000, 'the missing-path diagnostic to clear after restoring the file');
+  });
+
+  describe('a kustomization with deprecated fields', () => {
+    const file = 'legacy/kustomization.yaml';
+    const legacy = [
+      'apiVersion: kustomize.config.k8s.io/v1beta1',
+      'kind: Kustomization',
+      '# Kept for a team that has not migrated yet.',
+      'bases:',
+      '  - ../base',
+      'patchesStrategicMerge:',
+      '  - web-replicas.yaml',
+      '',
+    ].join('\n');
+    const patch = ['apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: web', 'spec:', '  replicas: 4', ''].join('\n');
+
+    before(async () => {
+      await vscode.workspace.fs.writeFile(workspaceUri('legacy/web-replicas.yaml'), new TextEncoder().encode(patch));
+      await vscode.workspace.fs.writeFile(workspaceUri(file), new TextEncoder().encode(legacy));
+    });
+
+    after(async () => {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.workspace.fs.delete(workspaceUri('legacy'), { recursive: true });
+      await waitForDiagnostics((ds) => !ds.some((d) => d.file.startsWith('legacy/')), 5000, 'the legacy folder diagnostics to go');
+      await (await activeApi()).whenIdle();
+    });
+
+    it('warns on each deprecated field, and the quick fix rewrites it to the modern form', async () => {
+      const deprecated = (ds: { file: string; code: string }[]) => ds.filter((d) => d.file === file && d.code === 'deprecated-field');
+      const seen = await waitForDiagnostics((ds) => deprecated(ds).length === 2, 5000, 'two deprecated-field warnings in legacy/kustomization.yaml');
+      const bases = deprecated(seen).find((d) => d.line === 4)!;
+      assert.ok(bases, deprecated(seen).map((d) => `${d.line}: ${d.message}`).join('\n'));
+      assert.equal(bases.diagnostic.severity, vscode.DiagnosticSeverity.Warning);
+      assert.deepEqual(bases.diagnostic.tags, [vscode.DiagnosticTag.Deprecated]);
+
+      const doc = await vscode.workspace.openTextDocument(workspaceUri(file));
+      await vscode.window.showTextDocument(doc);
+      for (const field of ['bases', 'patchesStrategicMerge']) {
+        const d = deprecated(driftDiagnostics()).find((x) => doc.getText(x.diagnostic.range) === field);
+        assert.ok(d, `a deprecated-field diagnostic on '${field}'`);
+        const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d.diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+        const fix = actions.find((a) => a.title === `Rewrite '${field}' to its current form`);
+        assert.ok(fix?.edit, actions.map((a) => a.title).join(' | '));
+        assert.ok(await vscode.workspace.applyEdit(fix.edit));
+      }
+      assert.equal(
+        doc.getText(),
+        [
+          'apiVersion: kustomize.config.k8s.io/v1beta1',
+          'kind: Kustomization',
+          '# Kept for a team that has not migrated yet.',
+          'resources:',
+          '  - ../base',
+          'patches:',
+          '  - path: web-replicas.yaml',
+          '',
+        ].join('\n'),
+      );
+      assert.ok(await doc.save());
+      await waitForDiagnostics((ds) => deprecated(ds).length === 0, 5000, 'the deprecated-field warnings to clear after the rewrite');
+    });
+
+    it('shows the folder rendered (CodeLens) and opens it as a read-only preview that follows saves', async () => {
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', workspaceUri(file));
+      const rendered = lenses.find((l) => l.command?.title.startsWith('Rendered:'));
+      assert.ok(rendered?.command, lenses.map((l) => l.command?.title).join(' | '));
+      assert.match(rendered.command.title, /^Rendered: \d+ objects · Preview$/);
+      const uri = await vscode.commands.executeCommand<vscode.Uri>(rendered.command.command, ...(rendered.command.arguments ?? []));
+      const doc = vscode.window.activeTextEditor!.document;
+      assert.equal(doc.uri.toString(), uri.toString());
+      assert.equal(doc.languageId, 'yaml');
+      assert.match(doc.getText(), /^kind: Deployment\nmetadata:\n(.*\n)*?  name: web\nspec:\n  replicas: 4$/m);
+      // Edit the patch on disk: the open preview follows.
+      await vscode.workspace.fs.writeFile(workspaceUri('legacy/web-replicas.yaml'), new TextEncoder().encode(patch.replace('replicas: 4', 'replicas: 6')));
+      await waitForText(doc, (t) => /^ {2}replicas: 6$/m.test(t), 5000, 'the preview to show replicas: 6');
+    });
+  });
+
+  it('hovers a base field with its effective value and origin in every environment', async () => {
+    const file = 'base/web-deployment.yaml';
+    const line = lineOf(file, /^\s*replicas:/);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', workspaceUri(file), new vscode.Position(line - 1, 4));
+    const text = hoverText(hovers);
+    const devLine = lineOf('envs/dev/kustomization.yaml', /^\s*count: 1/);
+    const prodLine = lineOf('envs/prod/web-patch.yaml', /^\s*replicas:/);
+    assert.match(text, new RegExp(`dev 1 \\(envs/dev/kustomization\\.yaml:${devLine}\\)`), text);
+    assert.match(text, new RegExp(`staging 2 \\(base/web-deployment\\.yaml:${line}\\)`), text);
+    assert.match(text, new RegExp(`prod 3 \\(envs/prod/web-patch\\.yaml:${prodLine}\\)`), text);
+  });
+
+  it('goes from a resources entry to the folder it includes', async () => {
+    const file = 'envs/prod/kustomization.yaml';
+    const line = lineOf(file, /^\s*- \.\.\/\.\.\/base$/);
+    const locations = await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', workspaceUri(file), new vscode.Position(line - 1, 6));
+    const targets = locations.map((l) => ('targetUri' in l ? l.targetUri : l.uri).fsPath);
+    assert.ok(targets.includes(`${workspaceRoot()}/base/kustomization.yaml`), targets.join(', '));
+    const links = await vscode.commands.executeCommand<vscode.DocumentLink[]>('vscode.executeLinkProvider', workspaceUri(file));
+    const linked = links.map((l) => `${l.range.start.line + 1}:${l.target?.fsPath.slice(workspaceRoot().length + 1)}`);
+    assert.ok(linked.includes(`${line}:base/kustomization.yaml`), linked.join(', '));
+    assert.ok(linked.includes(`${lineOf(file, /^\s*- path: web-patch\.yaml$/)}:envs/prod/web-patch.yaml`), linked.join(', '));
+  });
+
+  it('finds the environments that use a base file', async () => {
+    const names = await vscode.commands.executeCommand<string[]>('gitopsDrift.findEnvironmentsUsing', workspaceUri('base/web-service.yaml'));
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    assert.deepEqual(names, ['dev', 'staging', 'prod']);
+  });
+
+  it('compares two environments with names normalised: only real differences remain', async () => {
+    const pair = await vscode.commands.executeCommand<[string, string]>('gitopsDrift.compareEnvironments', 'staging', 'prod');
+    assert.deepEqual(pair, ['staging', 'prod']);
+    const [left, right] = vscode.window.visibleTextEditors.map((e) => e.document).filter((d) => d.uri.scheme === 'gitops-drift-rendered');
+    assert.ok(left && right, 'both sides of the diff are open');
+    for (const doc of [left, right]) assert.doesNotMatch(doc.getText(), /shop-staging|shop-prod/, 'namespaces are normalised');
+    assert.match(right.getText(), /^ {2}replicas: 3$/m);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('completes kustomization fields and paths', async () => {
+    const doc = await vscode.workspace.openTextDocument(workspaceUri('envs/staging/kustomization.yaml'));
+    await vscode.window.showTextDocument(doc);
+    const original = doc.getText();
+    try {
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(doc.uri, doc.positionAt(original.indexOf('  - ../../base\n') + '  - ../../base\n'.length), '  - ../../base/\n');
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      const line = original.split('\n').findIndex((l) => l === '  - ../../base') + 1;
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(line, '  - ../../base/'.length));
+      const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+      assert.ok(labels.includes('web-deployment.yaml'), labels.join(', '));
+      const top = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(doc.lineCount - 1, 0));
+      const fields = top.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+      assert.ok(fields.includes('namePrefix'), fields.join(', '));
+    } finally {
+      await rewriteAndSave(doc, original);
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    }
+  });
+});
