@@ -9,9 +9,10 @@ import { snapshotCommand } from './commands/snapshot';
 import { promoteCommand } from './commands/promote';
 import { revertCommand } from './commands/revert';
 import { putBackCommand } from './commands/putBack';
+import { lintCommand } from './commands/lint';
 
 /** Every subcommand, in the order `--help` lists them. */
-const commands: CliCommand[] = [renderCommand, envsCommand, checkCommand, diffCommand, snapshotCommand, promoteCommand, revertCommand, putBackCommand];
+const commands: CliCommand[] = [renderCommand, envsCommand, checkCommand, diffCommand, snapshotCommand, promoteCommand, revertCommand, putBackCommand, lintCommand];
 
 const VERSION = '0.1.0';
 

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { Document, visit } from 'yaml';
 import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
 import { formatLocation } from '../../core/model/location';
 import { renderKustomization } from '../../core/render/kustomize';
+import { kustomizeYaml } from '../../core/render/kustomizeYaml';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
 
 const usage = `Usage: gitops-drift render DIR [--origins] [--repo-root PATH]
@@ -33,43 +33,11 @@ export const renderCommand: CliCommand = {
       const objects = result.objects.map((o) => ({ key: o.key, origins: Object.fromEntries(o.origins) }));
       io.stdout(JSON.stringify({ objects }, null, 2) + '\n');
     } else {
-      io.stdout(result.objects.map((o) => toKustomizeYaml(o.exactIntegers ? withExactIntegers(o.object, o.exactIntegers) : o.object)).join('---\n'));
+      io.stdout(result.objects.map((o) => kustomizeYaml(o.object, o.exactIntegers)).join('---\n'));
     }
     return 0;
   },
 };
-
-/** Strings a YAML 1.1 or 1.2 reader would take for a bool, null, number or timestamp. */
-const ambiguous =
-  /^(?:[yYnN]|yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|~|null|Null|NULL|[-+]?(?:0b[01_]+|0o[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(?::[0-5]?[0-9])*|(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[0-9][0-9_]*[eE][-+]?[0-9]+)|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|\d{4}-\d\d?-\d\d?(?:[Tt ].*)?)$/;
-
-/**
- * YAML as `kustomize build` prints it (go-yaml): sorted keys, lists not indented, strings that other types could
- * be read from in double quotes (so YAML 1.1 readers such as kubectl keep them strings), other quoting in single
- * quotes, multi-line text as `|` blocks unless it holds control characters.
- */
-function toKustomizeYaml(object: unknown): string {
-  const doc = new Document(object, { version: '1.1', sortMapEntries: true, aliasDuplicateObjects: false });
-  visit(doc, {
-    Scalar(_, node) {
-      if (typeof node.value === 'string' && (node.value === '' || ambiguous.test(node.value) || /[\x00-\x09\x0b-\x1f\x7f]/.test(node.value))) node.type = 'QUOTE_DOUBLE';
-    },
-  });
-  return doc.toString({ singleQuote: true, indentSeq: false, lineWidth: 0, minContentWidth: 0 });
-}
-
-/** A copy of `object` with integers beyond ±2^53 as bigints, so they print with every digit. */
-function withExactIntegers(object: unknown, exact: Map<string, bigint>): unknown {
-  const copy = structuredClone(object) as Record<string, unknown>;
-  for (const [pointer, value] of exact) {
-    const tokens = pointer.split('/').slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
-    const last = tokens.pop();
-    let parent: unknown = copy;
-    for (const t of tokens) parent = (parent as Record<string, unknown>)[t];
-    if (last !== undefined) (parent as Record<string, unknown>)[last] = value;
-  }
-  return copy;
-}
 
 function findRepoRoot(dir: string): string {
   for (let d = dir; ; d = path.dirname(d)) {

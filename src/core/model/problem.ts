@@ -6,6 +6,8 @@ export interface Problem {
   message: string;
   /** Repo-relative file; line/column 1-based, 0 when unknown. */
   location?: SourceLocation;
+  /** What kind of problem, for tools that map problems to their own codes (`gitops-drift lint`); unset for most. */
+  code?: string;
 }
 
 /** An error that carries a Problem: thrown for input that stops a render or a load. */

@@ -28,9 +28,9 @@ export const KNOWN = new Set([
   'replacements', 'configMapGenerator', 'secretGenerator', 'generatorOptions', 'sortOptions', 'vars', 'configurations', ...Object.keys(UNSUPPORTED),
 ]);
 
-/** Throws a ProblemError at a location. */
-export function fail(message: string, at: SourceLocation): never {
-  throw new ProblemError({ severity: 'error', message, location: at });
+/** Throws a ProblemError at a location (`code`: see Problem.code). */
+export function fail(message: string, at: SourceLocation, code?: string): never {
+  throw new ProblemError({ severity: 'error', message, location: at, ...(code ? { code } : {}) });
 }
 
 /** A list-of-strings field (empty when absent); a wrong shape is an error at its line. */

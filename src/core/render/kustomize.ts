@@ -86,7 +86,7 @@ export async function renderKustomization(dir: string, options: RenderOptions): 
   const repoRoot = options.repoRoot.replace(/\/+$/, '') || '/';
   const loader = new Loader(options.fs, repoRoot, options.cache);
   const problems: Problem[] = [];
-  const warn = (message: string, at: SourceLocation) => problems.push({ severity: 'warning', message, location: { file: at.file, line: at.line, column: at.column } });
+  const warn = (message: string, at: SourceLocation, code?: string) => problems.push({ severity: 'warning', message, location: { file: at.file, line: at.line, column: at.column }, ...(code ? { code } : {}) });
   const ctx: Context = { loader, warn, sortOrder: 'legacy', vars: [], nameReferences: [], varReferences: [] };
   const abs = loader.resolve(repoRoot, dir, { file: dir, line: 0, column: 0 });
   const rootAt: SourceLocation = { file: loader.rel(abs), line: 0, column: 0 };
@@ -170,7 +170,7 @@ function addAll(resources: Resource[], added: Resource[], ids = new Map(resource
   for (const res of added) {
     const id = idString(res);
     const first = ids.get(id);
-    if (first) fail(`duplicate resource ${describe(res)} (already declared at ${first.source.file}:${first.source.line})`, at ?? res.source);
+    if (first) fail(`duplicate resource ${describe(res)} (already declared at ${first.source.file}:${first.source.line})`, at ?? res.source, 'duplicate-resource');
     ids.set(id, res);
     resources.push(res);
   }

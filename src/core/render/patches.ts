@@ -14,7 +14,8 @@ import { getMap, getString, type TMap, type TNode } from './tree';
 /** What applying a patch needs from the build. */
 export interface PatchContext {
   loader: Loader;
-  warn(message: string, at: SourceLocation): void;
+  /** `code`: see Problem.code. */
+  warn(message: string, at: SourceLocation, code?: string): void;
 }
 
 /** A patch's text (inline or from `path`) parsed into documents, with positions in the file that holds it. */
@@ -96,7 +97,7 @@ export async function applyPatchEntry(ctx: PatchContext, dir: string, entry: TNo
     // Parsed trees are shared (cached): load again as a JSON6902 patch rather than relabel them.
     if (!legacyJson) docs = (await loadPatch(ctx, dir, entry, 'json6902Patch')).docs;
     const selected = resources.filter((r) => selects(target, r));
-    if (selected.length === 0) ctx.warn(`patch target matches nothing (${selectorText(target)})`, entry.origin);
+    if (selected.length === 0) ctx.warn(`patch target matches nothing (${selectorText(target)})`, entry.origin, 'patch-no-match');
     for (const res of selected) for (const d of docs) applyJson6902(res.node, d);
     // An op may rename or re-kind its target.
     if (selected.length > 0) index.invalidate();
@@ -106,13 +107,13 @@ export async function applyPatchEntry(ctx: PatchContext, dir: string, entry: TNo
     if (doc.kind !== 'map') fail('a strategic merge patch must be a YAML map', doc.origin);
     if (target) {
       const selected = resources.filter((r) => selects(target, r));
-      if (selected.length === 0) ctx.warn(`patch target matches nothing (${selectorText(target)})`, entry.origin);
+      if (selected.length === 0) ctx.warn(`patch target matches nothing (${selectorText(target)})`, entry.origin, 'patch-no-match');
       if (applySmp(doc, selected, resources, opts)) index.invalidate();
     } else {
       const targets = patchTargets(doc, index);
       if (targets.length === 0) {
         const name = getString(getMap(doc, 'metadata'), 'name');
-        fail(`patch matches no resource: no ${getString(doc, 'kind') || '(no kind)'} named '${name}'`, doc.origin);
+        fail(`patch matches no resource: no ${getString(doc, 'kind') || '(no kind)'} named '${name}'`, doc.origin, 'patch-no-match');
       }
       if (applySmp(doc, targets, resources, opts)) index.invalidate();
     }

@@ -356,7 +356,8 @@ function unknownKey(key: string, allowed: string[], where?: string): string {
   return `unknown key '${key}'${where ? ` in ${where}` : ''}${close ? ` (did you mean '${close}'?)` : ` (expected ${allowed.join(', ')})`}`;
 }
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance: the fewest single-character insertions, deletions and substitutions turning `a` into `b`. */
+export function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];

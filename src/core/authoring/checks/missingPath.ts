@@ -1,0 +1,19 @@
+/** `missing-path` and `path-outside-repo`: a path a kustomization names that is not there, or not in the repo. */
+import type { LintFinding } from '../finding';
+import { nodeRange } from '../lintFiles';
+import type { KustomizationSource } from '../lintKustomization';
+import type { ResolvedPath } from '../lintPaths';
+
+/** One finding per path that leaves the repo root or names nothing, on the path's scalar. */
+export function missingPaths(k: KustomizationSource, resolved: ResolvedPath[]): LintFinding[] {
+  const out: LintFinding[] = [];
+  for (const { entry, target, stat } of resolved) {
+    const range = nodeRange(k.yaml, entry.node);
+    if (target === undefined) {
+      out.push({ code: 'path-outside-repo', severity: 'error', message: `${entry.what} '${entry.path}' is outside the repository: kustomize's load restrictor refuses to read it`, range });
+    } else if (!stat) {
+      out.push({ code: 'missing-path', severity: 'error', message: `${entry.what} '${entry.path}' not found`, range });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,157 @@
+import { strict as assert } from 'node:assert';
+import { structuredPatch } from 'diff';
+import { compareEnvironments } from '../../../src/core/authoring/compareEnvironments';
+import { renderShop } from './shopOverlays';
+
+/** The changed lines of a unified diff of the two texts, `-old` / `+new`, in order. */
+function changedLines(left: string, right: string): string[] {
+  return structuredPatch('left', 'right', left, right, undefined, undefined, { context: 0 }).hunks.flatMap((h) => h.lines);
+}
+
+const normalisedA = `apiVersion: v1
+data:
+  LOG_LEVEL: info
+  THEME: light
+kind: ConfigMap
+metadata:
+  name: web-config-<hash>
+  namespace: <namespace>
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: <namespace>
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - env:
+        - name: LOG_FORMAT
+          value: json
+        envFrom:
+        - configMapRef:
+            name: web-config-<hash>
+        - secretRef:
+            name: web-secret-<hash>
+        image: shop/web:1.0.0
+        name: web
+        resources:
+          requests:
+            cpu: 100m
+            memory: 128Mi
+---
+apiVersion: v1
+data:
+  API_TOKEN: '(secret: sha256:1ac6482e)'
+kind: Secret
+metadata:
+  name: web-secret-<hash>
+  namespace: <namespace>
+type: Opaque
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: <namespace>
+spec:
+  ports:
+  - port: 80
+    targetPort: 8080
+  selector:
+    app: web
+`;
+
+describe('compareEnvironments: two environments diffed without the differences overlays make by design', () => {
+  it('overlays differing only in namespace and namePrefix vs nameSuffix give identical texts', async () => {
+    const [a, b] = await renderShop('a', 'b');
+    assert.deepEqual(a.result.objects.map((o) => `${o.key.namespace}/${o.key.name}`), ['team-a/a-web-config-k8fc48mdmd', 'team-a/a-web-secret-ktbd8t7fk7', 'team-a/a-web', 'team-a/a-web']);
+    assert.deepEqual(b.result.objects.map((o) => `${o.key.namespace}/${o.key.name}`), ['team-b/web-config-b-k8fc48mdmd', 'team-b/web-secret-b-ktbd8t7fk7', 'team-b/web-b', 'team-b/web-b']);
+    const compared = compareEnvironments(a, b);
+    assert.equal(compared.leftText, normalisedA);
+    assert.equal(compared.rightText, normalisedA);
+    assert.deepEqual(compared, { left: 'a', right: 'b', leftText: normalisedA, rightText: normalisedA, summary: { onlyLeft: [], onlyRight: [], changed: [], same: 4 } });
+  });
+
+  it('both sides renamed by different prefixes: names still pair', async () => {
+    const [a, dev] = await renderShop('a', 'dev');
+    const compared = compareEnvironments(a, dev);
+    assert.deepEqual(changedLines(compared.leftText, compared.rightText), ['-  LOG_LEVEL: info', '+  LOG_LEVEL: debug', '-        image: shop/web:1.0.0', '+        image: shop/web:1.1.0-rc.1']);
+    assert.deepEqual(compared.summary, { onlyLeft: [], onlyRight: [], changed: ['ConfigMap web-config-<hash>', 'Deployment web'], same: 2 });
+  });
+
+  it('a replicas change shows as exactly that one line', async () => {
+    const [b, c] = await renderShop('b', 'c');
+    const compared = compareEnvironments(b, c);
+    assert.deepEqual(changedLines(compared.leftText, compared.rightText), ['-  replicas: 1', '+  replicas: 3']);
+    assert.deepEqual(compared.summary, { onlyLeft: [], onlyRight: [], changed: ['Deployment web'], same: 3 });
+  });
+
+  it('a changed ConfigMap shows its data, not its new hash nor the references to it', async () => {
+    const [dev, staging] = await renderShop('dev', 'staging');
+    const compared = compareEnvironments(dev, staging);
+    assert.deepEqual(changedLines(compared.leftText, compared.rightText), [
+      '-  LOG_LEVEL: debug',
+      '+  LOG_LEVEL: info',
+      '-  replicas: 1',
+      '+  replicas: 2',
+      '-        image: shop/web:1.1.0-rc.1',
+      '+        image: shop/web:1.0.1',
+    ]);
+    assert.deepEqual(compared.summary, { onlyLeft: [], onlyRight: [], changed: ['ConfigMap web-config-<hash>', 'Deployment web'], same: 2 });
+  });
+
+  it('shows an object one side lacks (references to renamed objects normalised) and a changed Secret by its mask', async () => {
+    const [staging, prod] = await renderShop('staging', 'prod');
+    const compared = compareEnvironments(staging, prod);
+    assert.deepEqual(changedLines(compared.leftText, compared.rightText), [
+      '-  LOG_LEVEL: info',
+      '+  LOG_LEVEL: warn',
+      '-  replicas: 2',
+      '+  replicas: 5',
+      '+      - image: shop/proxy:2.0',
+      '+        name: proxy',
+      '+        - name: REGION',
+      '+          value: eu',
+      '-            cpu: 100m',
+      '+            cpu: 500m',
+      '+apiVersion: autoscaling/v2',
+      '+kind: HorizontalPodAutoscaler',
+      '+metadata:',
+      '+  name: web',
+      '+  namespace: <namespace>',
+      '+spec:',
+      '+  maxReplicas: 10',
+      '+  minReplicas: 5',
+      '+  scaleTargetRef:',
+      '+    apiVersion: apps/v1',
+      '+    kind: Deployment',
+      '+    name: web',
+      '+---',
+      "-  API_TOKEN: '(secret: sha256:1ac6482e)'",
+      "+  API_TOKEN: '(secret: sha256:aef1a56f)'",
+    ]);
+    assert.deepEqual(compared.summary, {
+      onlyLeft: [],
+      onlyRight: ['HorizontalPodAutoscaler web'],
+      changed: ['ConfigMap web-config-<hash>', 'Deployment web', 'Secret web-secret-<hash>'],
+      same: 1,
+    });
+    for (const secret of ['base-token', 'prod-token', Buffer.from('prod-token').toString('base64')]) assert.ok(!compared.rightText.includes(secret), secret);
+  });
+
+  it('the other way round, the same object is only on the left', async () => {
+    const [staging, prod] = await renderShop('staging', 'prod');
+    const compared = compareEnvironments(prod, staging);
+    assert.deepEqual(compared.summary.onlyLeft, ['HorizontalPodAutoscaler web']);
+    assert.deepEqual(compared.summary.onlyRight, []);
+  });
+});
