@@ -7,14 +7,13 @@
  *   - `kubectl diff` (built from the test bed's pinned modules) on the same objects, in the same run.
  * Run: `npm run build && npx tsx bench/reconcile/run.ts [--objects 1000]`. Prints figures; never a timed test.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { testbedBin } from '../../test/testbed/bins';
-import { startTestCluster } from '../../test/testbed/cluster';
-import { BENCH_ENVIRONMENTS, generateReconcileRepo } from './generate';
+import { BENCH_ENVIRONMENTS } from './generate';
 import { measureInProcess } from './inProcess';
+import { EXPECTED_DRIFTED, startReconcileTestBed } from './testBed';
 
 const repoRoot = resolve(__dirname, '..', '..');
 const objectsArg = process.argv.indexOf('--objects');
@@ -30,26 +29,10 @@ function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process
 }
 
 async function main(): Promise<void> {
-  const kubectl = testbedBin('kubectl');
-  const kustomize = testbedBin('kustomize');
-  const cluster = await startTestCluster();
-  const dir = mkdtempSync(join(tmpdir(), 'gitops-drift-bench-reconcile-'));
+  const bed = await startReconcileTestBed(objectsPerEnv);
+  const { cluster, dir, rendered, kubectl } = bed;
   try {
-    const namespaces = generateReconcileRepo(dir, objectsPerEnv);
-    const kube = (...args: string[]) => execFileSync(kubectl, ['--kubeconfig', cluster.kubeconfigPath, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-    const rendered: Record<string, string> = {};
-    for (const env of BENCH_ENVIRONMENTS) {
-      kube('create', 'namespace', namespaces[env]);
-      rendered[env] = join(dir, `${env}.rendered.yaml`);
-      writeFileSync(rendered[env], execFileSync(kustomize, ['build', join(dir, 'envs', env)], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }));
-      process.stderr.write(`applying ${env} (${objectsPerEnv} objects)…\n`);
-      kube('apply', '--server-side', '-f', rendered[env]);
-    }
-    // A few hand changes, as people make them.
-    kube('-n', 'bench-prod', 'scale', 'deployment/app-0001', '--replicas=5');
-    kube('-n', 'bench-prod', 'set', 'image', 'deployment/app-0002', 'main=ghcr.io/acme/app-0002:hotfix');
-    kube('-n', 'bench-staging', 'patch', 'configmap', 'app-0003-config', '-p', '{"data":{"greeting":"hi"}}');
-    const expectedDrifted = 3;
+    const expectedDrifted = EXPECTED_DRIFTED;
 
     const env = { ...process.env, KUBECONFIG: cluster.kubeconfigPath };
     const cli = timed(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'check', dir, '--format', 'json'], env);
@@ -88,8 +71,7 @@ async function main(): Promise<void> {
     console.log(lines.join('\n'));
     if (process.argv.includes('--record')) record(rows, ratio, total);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
-    await cluster.stop();
+    await bed.stop();
   }
 }
 

@@ -212,7 +212,7 @@ function asIs(k: Kustomization, node: Node): EntryText {
 
 /** A `patchesStrategicMerge` entry as a `patches` entry: `path:` for a file, `patch:` for an inline patch. */
 function strategicMergeEntry(k: Kustomization, item: Node): EntryText | string {
-  if (!isScalar(item) || typeof item.value !== 'string') return `the entry at offset ${item.range?.[0] ?? 0} is neither a file name nor an inline patch`;
+  if (!isScalar(item) || typeof item.value !== 'string') return `the entry on line ${k.yaml.lines.linePos(item.range![0]).line} is neither a file name nor an inline patch`;
   const key = item.value.includes('\n') ? 'patch' : 'path';
   if (!isBlockScalar(item)) {
     const own = asIs(k, item);

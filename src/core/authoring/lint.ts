@@ -24,7 +24,7 @@ import { unknownFields } from './checks/unknownField';
 import type { LintFinding } from './finding';
 import { LintFiles } from './lintFiles';
 import { type KustomizationSource, kustomizationSource, pathEntries } from './lintKustomization';
-import { resolvePaths } from './lintPaths';
+import { KnownPaths, resolvePaths } from './lintPaths';
 import { splitImage } from '../render/filters/images';
 
 /** What `lintRepository` needs. */
@@ -74,21 +74,21 @@ interface StaticResult {
 export async function lintRepository(options: LintOptions): Promise<LintReport> {
   const repoRoot = options.repoRoot.replace(/\/+$/, '') || '/';
   const files = new LintFiles(options.fs, repoRoot);
-  // The renders are the long part: they start first and the static checks' reads overlap them.
+  // Renders first: what they read exists and parsed, which spares the static checks most stats and parses.
   const rendering = Promise.all(options.environments.map((env) => renderEnvironment(options, env)));
   const tree = await walkRepo(options.fs, repoRoot);
-  const statics = await mapLimit([...tree.kustomizations], 16, ([dir, file]) => lintKustomization(options.fs, repoRoot, files, dir, file));
-  const findings = statics.flatMap((s) => s.findings);
+  const renders = await rendering;
+  const rendered = renders.filter((r): r is EnvironmentRender & { result: RenderResult } => r.result !== undefined);
+  const known = new KnownPaths(rendered.flatMap((r) => r.result.files));
 
+  const statics = await mapLimit([...tree.kustomizations], 16, ([dir, file]) => lintKustomization(options.fs, repoRoot, files, known, dir, file));
+  const findings = statics.flatMap((s) => s.findings);
   const listed = [...new Set(statics.flatMap((s) => s.listedYaml))];
-  for (const parsed of await mapLimit(listed, 16, (file) => files.yaml(file))) {
+  for (const parsed of await mapLimit(listed.filter((file) => !known.has(file)), 16, (file) => files.yaml(file))) {
     const malformed = malformedYaml(parsed);
     if (malformed) findings.push(malformed);
   }
   findings.push(...(await secretFindings(files, [...new Set([...tree.yamlFiles, ...listed])])));
-
-  const renders = await rendering;
-  const rendered = renders.filter((r): r is EnvironmentRender & { result: RenderResult } => r.result !== undefined);
   findings.push(...(await imageFindings(files, rendered)));
   const sources = statics.map((s) => s.source).filter((s): s is KustomizationSource => s !== undefined);
   findings.push(...(await selectorFindings(options, repoRoot, sources, rendered)));
@@ -97,11 +97,10 @@ export async function lintRepository(options: LintOptions): Promise<LintReport> 
     (at) => files.rangeAt(at),
   );
 
-  const readByRenders = rendered.flatMap((r) => r.result.files);
   return {
     findings: sortUnique(mergeRenderFindings(findings, renderFindings)),
     kustomizations: tree.kustomizations.size,
-    files: new Set([...files.read, ...readByRenders]).size,
+    files: new Set([...files.read, ...rendered.flatMap((r) => r.result.files)]).size,
     environments: options.environments.length,
   };
 }
@@ -119,14 +118,14 @@ async function renderEnvironment(options: LintOptions, env: RepoEnvironment): Pr
   }
 }
 
-async function lintKustomization(fs: FileSystem, repoRoot: string, files: LintFiles, dir: string, file: string): Promise<StaticResult> {
+async function lintKustomization(fs: FileSystem, repoRoot: string, files: LintFiles, known: KnownPaths, dir: string, file: string): Promise<StaticResult> {
   const parsed = await files.yaml(file);
   if (parsed.status !== 'parsed') {
     const malformed = malformedYaml(parsed);
     return { source: undefined, findings: malformed ? [malformed] : [], listedYaml: [] };
   }
   const k = kustomizationSource(dir, parsed.yaml);
-  const resolved = await resolvePaths(fs, repoRoot, k, pathEntries(k.root));
+  const resolved = await resolvePaths(fs, repoRoot, k, pathEntries(k.root), known);
   return {
     source: k,
     findings: [...unknownFields(k), ...deprecatedFields(k), ...missingPaths(k, resolved), ...duplicateResources(k, resolved)],

@@ -213,7 +213,7 @@ describe('rewriteDeprecatedField', () => {
     });
 
     it('refuses an entry that is neither a file nor an inline patch', () => {
-      assert.equal(reason(rewriteDeprecatedField('patchesStrategicMerge:\n- {path: a.yaml}\n', 'patchesStrategicMerge')), 'the entry at offset 25 is neither a file name nor an inline patch');
+      assert.equal(reason(rewriteDeprecatedField('patchesStrategicMerge:\n- {path: a.yaml}\n', 'patchesStrategicMerge')), 'the entry on line 2 is neither a file name nor an inline patch');
     });
   });
 

@@ -64,7 +64,7 @@ describe('lint: selector-label', () => {
   it('warns once on commonLabels that reach a Deployment selector (next to its deprecation)', async () => {
     const files = { ...base, 'base/kustomization.yaml': 'resources:\n  - deployment.yaml\ncommonLabels:\n  team: shop\n  tier: web\n', 'envs/dev/kustomization.yaml': overBase() };
     assert.deepEqual(await lintShown(files, ['envs/dev']), [
-      "base/kustomization.yaml:3:1-3:13 warning deprecated-field: 'commonLabels' is deprecated: use 'labels' (includeSelectors: true keeps commonLabels' behaviour; false leaves selectors alone)",
+      "base/kustomization.yaml:3:1-3:13 warning deprecated-field: 'commonLabels' is deprecated. Use a labels entry with includeSelectors: true, which sets the same labels, selectors and pod templates.",
       "base/kustomization.yaml:3:1-3:13 warning selector-label: 'commonLabels' adds label 'team' to the selector of Deployment web: selectors are immutable, so changing this label later makes apply fail; use 'labels:' with includeSelectors: false",
     ]);
   });

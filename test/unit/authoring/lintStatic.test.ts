@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { KnownPaths } from '../../../src/core/authoring/lintPaths';
 import { lintFiles, lintShown, show } from './lintFixtures';
 
 const configMap = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n`;
@@ -62,13 +63,13 @@ describe('lint: missing-path', () => {
   it('reports every local path that names nothing, on its scalar; remote references are not checked', async () => {
     assert.deepEqual(await lintShown({ 'app/kustomization.yaml': kustomization, 'app/here.yaml': configMap('here') }), [
       'app/kustomization.yaml:3:5-3:14 error missing-path: resource \'gone.yaml\' not found',
-      "app/kustomization.yaml:5:1-5:6 warning deprecated-field: 'bases' is deprecated: list these directories under 'resources'",
+      "app/kustomization.yaml:5:1-5:6 warning deprecated-field: 'bases' is deprecated. Use resources, which takes the same entries.",
       "app/kustomization.yaml:6:5-6:14 error missing-path: base '../nobase' not found",
       "app/kustomization.yaml:8:5-8:19 error missing-path: component '../nocomponent' not found",
       "app/kustomization.yaml:10:11-10:23 error missing-path: patch file 'nopatch.yaml' not found",
-      "app/kustomization.yaml:11:1-11:22 warning deprecated-field: 'patchesStrategicMerge' is deprecated: use 'patches' (a '- path:' or '- patch:' entry each)",
+      "app/kustomization.yaml:11:1-11:22 warning deprecated-field: 'patchesStrategicMerge' is deprecated. Use patches: a file becomes a path: entry and an inline patch a patch: entry.",
       "app/kustomization.yaml:12:5-12:15 error missing-path: patch file 'nopsm.yaml' not found",
-      "app/kustomization.yaml:13:1-13:16 warning deprecated-field: 'patchesJson6902' is deprecated: use 'patches' (the same path/patch and target entries)",
+      "app/kustomization.yaml:13:1-13:16 warning deprecated-field: 'patchesJson6902' is deprecated. Use patches, which takes the same target and path or patch.",
       "app/kustomization.yaml:14:11-14:22 error missing-path: patch file 'nojson.yaml' not found",
       "app/kustomization.yaml:19:9-19:23 error missing-path: file 'nofile.txt' not found",
       "app/kustomization.yaml:21:9-21:18 error missing-path: env file 'noenv.env' not found",
@@ -123,19 +124,20 @@ describe('lint: deprecated-field', () => {
       'base/kustomization.yaml': 'resources: []\n',
     });
     assert.deepEqual(show(report.findings), [
-      "app/kustomization.yaml:1:1-1:6 warning deprecated-field: 'bases' is deprecated: list these directories under 'resources'",
-      "app/kustomization.yaml:3:1-3:13 warning deprecated-field: 'commonLabels' is deprecated: use 'labels' (includeSelectors: true keeps commonLabels' behaviour; false leaves selectors alone)",
-      "app/kustomization.yaml:5:1-5:22 warning deprecated-field: 'patchesStrategicMerge' is deprecated: use 'patches' (a '- path:' or '- patch:' entry each)",
-      "app/kustomization.yaml:6:1-6:16 warning deprecated-field: 'patchesJson6902' is deprecated: use 'patches' (the same path/patch and target entries)",
-      "app/kustomization.yaml:7:1-7:10 warning deprecated-field: 'imageTags' is deprecated: use 'images'",
-      "app/kustomization.yaml:8:1-8:5 warning deprecated-field: 'vars' is deprecated: use 'replacements'",
+      "app/kustomization.yaml:1:1-1:6 warning deprecated-field: 'bases' is deprecated. Use resources, which takes the same entries.",
+      "app/kustomization.yaml:3:1-3:13 warning deprecated-field: 'commonLabels' is deprecated. Use a labels entry with includeSelectors: true, which sets the same labels, selectors and pod templates.",
+      "app/kustomization.yaml:5:1-5:22 warning deprecated-field: 'patchesStrategicMerge' is deprecated. Use patches: a file becomes a path: entry and an inline patch a patch: entry.",
+      "app/kustomization.yaml:6:1-6:16 warning deprecated-field: 'patchesJson6902' is deprecated. Use patches, which takes the same target and path or patch.",
+      "app/kustomization.yaml:7:1-7:10 warning deprecated-field: 'imageTags' is deprecated. Use images, which takes the same entries.",
+      "app/kustomization.yaml:8:1-8:5 warning deprecated-field: 'vars' is deprecated. Use replacements, which copy a field of one object into fields of others.",
     ]);
-    assert.deepEqual(report.findings.map((f) => f.field), ['bases', 'commonLabels', 'patchesStrategicMerge', 'patchesJson6902', 'imageTags', 'vars']);
+    // vars has no mechanical rewrite: no field for the quick fix.
+    assert.deepEqual(report.findings.map((f) => f.field), ['bases', 'commonLabels', 'patchesStrategicMerge', 'patchesJson6902', 'imageTags', undefined]);
   });
 
   it('names the canonical field when the key is spelled in another case', async () => {
     const report = await lintFiles({ 'app/kustomization.yaml': 'Bases: []\n' });
-    assert.deepEqual(show(report.findings), ["app/kustomization.yaml:1:1-1:6 warning deprecated-field: 'bases' is deprecated: list these directories under 'resources'"]);
+    assert.deepEqual(show(report.findings), ["app/kustomization.yaml:1:1-1:6 warning deprecated-field: 'bases' is deprecated. Use resources, which takes the same entries."]);
     assert.equal(report.findings[0].field, 'bases');
   });
 });
@@ -198,5 +200,16 @@ describe('lint: plaintext-secret', () => {
       }),
       [],
     );
+  });
+});
+
+describe('lint: KnownPaths (what the renders read needs no stat)', () => {
+  it('knows the files read and every folder above them', () => {
+    const known = new KnownPaths(['apps/web/kustomization.yaml', 'apps/web/deploy.yaml', 'apps/api/kustomization.yaml']);
+    assert.deepEqual(
+      ['apps/web/deploy.yaml', 'apps/web', 'apps', '', 'apps/web/deploy', 'apps/db', 'apps/web/deploy.yaml/x'].map((p) => known.stat(p)),
+      [{ isDirectory: false, isFile: true }, { isDirectory: true, isFile: false }, { isDirectory: true, isFile: false }, { isDirectory: true, isFile: false }, undefined, undefined, undefined],
+    );
+    assert.deepEqual([known.has('apps/api/kustomization.yaml'), known.has('apps/api')], [true, false]);
   });
 });

@@ -55,7 +55,7 @@ describe('CLI: lint', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const image = "image 'nginx' has no tag or digest, so it means ':latest' (prod): pin a digest (nginx@sha256:...) so every rollout runs the build that was tested";
-  const deprecated = "'commonLabels' is deprecated: use 'labels' (includeSelectors: true keeps commonLabels' behaviour; false leaves selectors alone)";
+  const deprecated = "'commonLabels' is deprecated. Use a labels entry with includeSelectors: true, which sets the same labels, selectors and pod templates.";
   const selector = "'commonLabels' adds label 'team' to the selector of Deployment web: selectors are immutable, so changing this label later makes apply fail; use 'labels:' with includeSelectors: false";
 
   it('text: one line per finding, then the counts; exit 1 with errors or warnings', async () => {
