@@ -24,7 +24,7 @@ export class AuthoringQuickFixes implements vscode.CodeActionProvider {
       const finding = this.diagnostics.findingFor(d);
       if (finding?.code === 'deprecated-field' && finding.field) {
         const session = await this.store.getSession();
-        const rewritten = session.authoring.rewrite(doc.getText(), finding.field as DeprecatedField);
+        const rewritten = await session.authoring.rewrite(doc.getText(), finding.range.file, finding.field as DeprecatedField);
         if (!('edits' in rewritten)) continue;
         const action = new vscode.CodeAction(`Rewrite '${finding.field}' to its current form`, vscode.CodeActionKind.QuickFix);
         action.diagnostics = [d];

@@ -4,22 +4,24 @@
  */
 import { type CompletionEntry, kustomizationCompletions } from '../../core/authoring/completion';
 import { type ComparedEnvironments, compareEnvironments } from '../../core/authoring/compareEnvironments';
-import { type DeprecatedField, rewriteDeprecatedField } from '../../core/authoring/deprecatedFields';
-import { type EnvironmentRender, effectiveValues, fieldAtPosition, formatEffectiveValues } from '../../core/authoring/effectiveValues';
-import { environmentsUsing } from '../../core/authoring/environmentsUsing';
+import { type DeprecatedField, type FieldRewrite, rewriteDeprecatedField } from '../../core/authoring/deprecatedFields';
+import { type EnvironmentRender, effectiveValues, environmentsUsing, fieldAtPosition, formatEffectiveValues } from '../../core/authoring/effectiveValues';
 import { type LintReport, lintRepository } from '../../core/authoring/lint';
 import { type PathReference, pathReferences, resolveReference } from '../../core/authoring/pathReferences';
 import { objectCountLabel, renderedYaml } from '../../core/authoring/renderedText';
+import { formatValue } from '../../core/editor/presentation';
 import type { DriftEngine } from '../../core/engine';
+import { formatLocation, type SourceLocation } from '../../core/model/location';
 import { ProblemError } from '../../core/model/problem';
 import type { FileSystem } from '../../core/ports';
 import { joinPath, type RepoEnvironment } from '../../core/repo/config';
 
-/** What a hover shows: one line per field, already formatted. */
+/** What a hover shows: the field, then one row per environment and distinct value. */
 export interface EffectiveValuesHover {
   key: string;
+  /** The one-line form: `replicas: dev 1 (base/deploy.yaml:9) · prod 5 (envs/prod/patch.yaml:7)`. */
   line: string;
-  environments: number;
+  rows: { environment: string; value: string; origin?: SourceLocation }[];
 }
 
 /** Authoring features over one engine. */
@@ -59,7 +61,13 @@ export class AuthoringTools {
     if (!field) return undefined;
     const values = effectiveValues(field, await this.renders());
     if (!values.length) return undefined;
-    return { key: field.key, line: formatEffectiveValues(field.key, values), environments: new Set(values.map((v) => v.environment)).size };
+    const rows = new Map<string, EffectiveValuesHover['rows'][number]>();
+    for (const v of values) {
+      const value = formatValue(v.present ? v.value : undefined);
+      const origin = v.origin ? { file: v.origin.file, line: v.origin.line, column: v.origin.column } : undefined;
+      rows.set(`${v.environment}\0${value}\0${origin ? formatLocation(origin) : ''}`, { environment: v.environment, value, ...(origin ? { origin } : {}) });
+    }
+    return { key: field.key, line: formatEffectiveValues(field.key, values), rows: [...rows.values()] };
   }
 
   /** Environments whose render reads the file. */
@@ -113,9 +121,19 @@ export class AuthoringTools {
     return Promise.all(pathReferences(text, file).map(async (ref) => ({ ref, target: ref.remote ? undefined : await resolveReference(ref, this.fs, this.repoRoot) })));
   }
 
-  /** The kustomization text with a deprecated field rewritten, or why it cannot be. */
-  rewrite(text: string, field: DeprecatedField): ReturnType<typeof rewriteDeprecatedField> {
-    return rewriteDeprecatedField(text, field);
+  /**
+   * The edits that rewrite a deprecated field of the kustomization `file`, or why it cannot be. A
+   * patchesJson6902 patch file is read so the rewrite can check its operations are safe to move.
+   */
+  async rewrite(text: string, file: string, field: DeprecatedField): Promise<FieldRewrite> {
+    const patchFiles = new Map<string, string>();
+    if (field === 'patchesJson6902') {
+      for (const ref of pathReferences(text, file).filter((r) => r.field === field && !r.remote)) {
+        const content = await this.fs.readFile(joinPath(this.repoRoot, ref.target)).catch(() => undefined);
+        if (content !== undefined) patchFiles.set(text.slice(ref.start, ref.end), content);
+      }
+    }
+    return rewriteDeprecatedField(text, field, patchFiles);
   }
 
   private async rootFor(target: { env?: string; dir?: string }): Promise<{ root: RepoEnvironment; label: string }> {

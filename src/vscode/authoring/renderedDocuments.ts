@@ -49,6 +49,6 @@ export class RenderedDocuments extends Disposable implements vscode.TextDocument
     const session = await this.store.getSession();
     if (!('compare' in target)) return session.authoring.preview(target);
     const compared = await session.authoring.compare(target.compare[0], target.compare[1]);
-    return target.side === 'left' ? compared.left : compared.right;
+    return target.side === 'left' ? compared.leftText : compared.rightText;
   }
 }

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activeApi, driftDiagnostics, lineOf, waitForDiagnostics, workspaceRoot, workspaceUri } from '../support';
+import { ScriptedHost } from '../scriptedHost';
+import { activeApi, type DriftDiagnostic, driftDiagnostics, lineOf, waitForDiagnostics, workspaceRoot, workspaceUri } from '../support';
 
 /** Replaces a document's whole text through the editor and saves it, as a user would. */
 async function rewriteAndSave(doc: vscode.TextDocument, text: string): Promise<void> {
@@ -91,7 +92,7 @@ describe('authoring aids', function () {
     });
 
     it('warns on each deprecated field, and the quick fix rewrites it to the modern form', async () => {
-      const deprecated = (ds: { file: string; code: string }[]) => ds.filter((d) => d.file === file && d.code === 'deprecated-field');
+      const deprecated = (ds: DriftDiagnostic[]) => ds.filter((d) => d.file === file && d.code === 'deprecated-field');
       const seen = await waitForDiagnostics((ds) => deprecated(ds).length === 2, 5000, 'two deprecated-field warnings in legacy/kustomization.yaml');
       const bases = deprecated(seen).find((d) => d.line === 4)!;
       assert.ok(bases, deprecated(seen).map((d) => `${d.line}: ${d.message}`).join('\n'));
@@ -148,27 +149,42 @@ describe('authoring aids', function () {
     const text = hoverText(hovers);
     const devLine = lineOf('envs/dev/kustomization.yaml', /^\s*count: 1/);
     const prodLine = lineOf('envs/prod/web-patch.yaml', /^\s*replicas:/);
-    assert.match(text, new RegExp(`dev 1 \\(envs/dev/kustomization\\.yaml:${devLine}\\)`), text);
-    assert.match(text, new RegExp(`staging 2 \\(base/web-deployment\\.yaml:${line}\\)`), text);
-    assert.match(text, new RegExp(`prod 3 \\(envs/prod/web-patch\\.yaml:${prodLine}\\)`), text);
+    // One row per environment: the value, and a link to the line that set it there (markdown escapes removed).
+    const rows = text.split('\n').filter((l) => l.startsWith('| ')).map((l) => l.replace(/\\(.)/g, '$1'));
+    const hasRow = (env: string, value: number, file: string, at: number) => rows.some((r) => r.startsWith(`| ${env} | ${value} | [${file}:${at}](file://`) && r.includes(`/${file}#L${at}`));
+    assert.ok(hasRow('dev', 1, 'envs/dev/kustomization.yaml', devLine), text);
+    assert.ok(hasRow('staging', 2, 'base/web-deployment.yaml', line), text);
+    assert.ok(hasRow('prod', 3, 'envs/prod/web-patch.yaml', prodLine), text);
+    assert.equal(rows.length, 4, text); // the header and one row per environment
   });
 
   it('goes from a resources entry to the folder it includes', async () => {
     const file = 'envs/prod/kustomization.yaml';
+    // Links are asked for open documents only (as the editor does).
+    await vscode.window.showTextDocument(workspaceUri(file));
     const line = lineOf(file, /^\s*- \.\.\/\.\.\/base$/);
     const locations = await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', workspaceUri(file), new vscode.Position(line - 1, 6));
-    const targets = locations.map((l) => ('targetUri' in l ? l.targetUri : l.uri).fsPath);
-    assert.ok(targets.includes(`${workspaceRoot()}/base/kustomization.yaml`), targets.join(', '));
     const links = await vscode.commands.executeCommand<vscode.DocumentLink[]>('vscode.executeLinkProvider', workspaceUri(file));
+    const targets = locations.map((l) => ('targetUri' in l ? l.targetUri : l.uri).fsPath);
+    assert.ok(targets.includes(`${workspaceRoot()}/base/kustomization.yaml`), `definitions: ${targets.join(', ')}; links: ${links.map((l) => `${l.range.start.line}:${l.target?.toString()}`).join(', ')}`);
     const linked = links.map((l) => `${l.range.start.line + 1}:${l.target?.fsPath.slice(workspaceRoot().length + 1)}`);
-    assert.ok(linked.includes(`${line}:base/kustomization.yaml`), linked.join(', '));
+    assert.ok(linked.includes(`${line}:base/kustomization.yaml`), `${links.length} links: ${linked.join(', ')}`);
     assert.ok(linked.includes(`${lineOf(file, /^\s*- path: web-patch\.yaml$/)}:envs/prod/web-patch.yaml`), linked.join(', '));
   });
 
-  it('finds the environments that use a base file', async () => {
-    const names = await vscode.commands.executeCommand<string[]>('gitopsDrift.findEnvironmentsUsing', workspaceUri('base/web-service.yaml'));
-    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
-    assert.deepEqual(names, ['dev', 'staging', 'prod']);
+  it('finds the environments that use a base file, and opens the one picked rendered', async () => {
+    const host = new ScriptedHost([{ quickPick: (items) => items.findIndex((i) => i.label === 'staging') }]);
+    const sub = host.install(await activeApi());
+    try {
+      const names = await vscode.commands.executeCommand<string[]>('gitopsDrift.findEnvironmentsUsing', workspaceUri('base/web-service.yaml'));
+      assert.deepEqual(names, ['dev', 'staging', 'prod']);
+    } finally {
+      sub.dispose();
+    }
+    assert.deepEqual(host.problems, []);
+    assert.deepEqual(host.shown.map((s) => s.message), ['base/web-service.yaml is used by 3 environments: pick one to see its rendered output']);
+    assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), 'gitops-drift-rendered:/staging%20%28rendered%29.yaml?env%3Dstaging');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
   it('compares two environments with names normalised: only real differences remain', async () => {
