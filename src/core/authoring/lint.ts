@@ -16,7 +16,7 @@ import { deprecatedFields } from './checks/deprecatedField';
 import { duplicateResources } from './checks/duplicateResource';
 import { malformedYaml } from './checks/malformedYaml';
 import { missingPaths } from './checks/missingPath';
-import { mutableImages } from './checks/mutableImageTag';
+import { mutableImageFinding, mutableImages } from './checks/mutableImageTag';
 import { mayHoldSecret, plaintextSecrets } from './checks/plaintextSecret';
 import { type EnvironmentProblem, renderProblemFindings } from './checks/renderProblems';
 import { addsSelectorLabels, type SelectorLabel, selectorLabelFinding, selectorLabelsOf } from './checks/selectorLabel';
@@ -25,7 +25,6 @@ import type { LintFinding } from './finding';
 import { LintFiles } from './lintFiles';
 import { type KustomizationSource, kustomizationSource, pathEntries } from './lintKustomization';
 import { KnownPaths, resolvePaths } from './lintPaths';
-import { splitImage } from '../render/filters/images';
 
 /** What `lintRepository` needs. */
 export interface LintOptions {
@@ -155,18 +154,7 @@ async function imageFindings(files: LintFiles, renders: Array<EnvironmentRender 
       byOrigin.set(id, group);
     }
   }
-  return Promise.all(
-    [...byOrigin.values()].map(async ({ image, at, environments }): Promise<LintFinding> => {
-      const { name, tag } = splitImage(image);
-      const why = tag ? `uses the mutable tag '${tag}'` : "has no tag or digest, so it means ':latest'";
-      return {
-        code: 'mutable-image-tag',
-        severity: 'information',
-        message: `image '${image}' ${why} (${environments.join(', ')}): pin a digest (${name}@sha256:...) so every rollout runs the build that was tested`,
-        range: await files.rangeAt(at),
-      };
-    }),
-  );
+  return Promise.all([...byOrigin.values()].map(async ({ image, at, environments }) => mutableImageFinding(image, environments, await files.rangeAt(at))));
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { itemKey, itemLabel, listKeysFor } from './listKeys';
 import type { Ownership } from './managedFields';
-import { childPointer, isMap } from './pointer';
+import { childPointer, isMap, pointerSegments } from './pointer';
 import { isQuantityPath, sameQuantity } from './quantity';
 import { decodeBase64 } from './secrets';
 
@@ -26,18 +26,51 @@ export interface RawDrift {
 }
 
 /**
- * Where a walk is: both pointers, and the way down (labels and schema pointers are built from it only when a
- * drift needs them: building them for every value is most of the garbage a big reconcile makes).
+ * Where a walk is. Walk 1 makes one for every value git sets, so the pointers, labels and schema pointers are built
+ * from the way down only when something needs them (a drift, a rare lookup): building them for every value was
+ * most of the time and garbage of a big reconcile.
  */
-export interface At {
-  d: string;
-  l: string | undefined;
-  parent?: At;
-  /** The map key, or the item's label (`web`, `80/TCP`, an index) for a list item. */
-  segment: string;
-  item: boolean;
-  parentKey?: string;
-  key: string;
+export class At {
+  /** Walk 1's coverage node for this place, once it is registered as a map or list git sets part of. */
+  cover: CoverNode | undefined;
+  private desiredPointer: string | undefined;
+  private livePointer: string | undefined;
+  private schemaPointer: string | undefined;
+
+  constructor(
+    readonly parent: At | undefined,
+    /** The map key, or the item's label (`web`, `80/TCP`, an index) for a list item. */
+    readonly segment: string,
+    readonly item: boolean,
+    /** The map key (for a list item: its list's key). */
+    readonly key: string,
+    readonly parentKey: string | undefined,
+    /** The map key, or the item's index in the desired list. */
+    private readonly desiredSegment: string | number,
+    /** The map key, or the paired item's index in the live list; undefined when live has nothing here. */
+    readonly liveSegment: string | number | undefined,
+    /** Levels below the object (0 for the object itself). */
+    readonly depth: number,
+  ) {}
+
+  /** Pointer into the desired object. */
+  get d(): string {
+    if (this.desiredPointer === undefined) this.desiredPointer = this.parent ? childPointer(this.parent.d, this.desiredSegment) : '';
+    return this.desiredPointer;
+  }
+
+  /** The schema pointer: map keys, `*` for list items. */
+  get schema(): string {
+    if (this.schemaPointer === undefined) this.schemaPointer = this.parent ? childPointer(this.parent.schema, this.item ? '*' : this.segment) : '';
+    return this.schemaPointer;
+  }
+
+  /** Pointer into the live object; undefined when live has nothing here. */
+  get l(): string | undefined {
+    if (this.liveSegment === undefined) return undefined;
+    if (this.livePointer === undefined) this.livePointer = this.parent ? childPointer(this.parent.l as string, this.liveSegment) : '';
+    return this.livePointer;
+  }
 }
 
 /** A short human path: `spec.template.spec.containers[web].image`. */
@@ -49,19 +82,77 @@ export function labelOf(at: At | undefined): string {
   return parts.reverse().join('');
 }
 
-/** The schema pointer: map keys, `*` for list items. */
-function schemaOf(at: At): string {
-  const parts: string[] = [];
-  for (let a: At | undefined = at; a && a.parent; a = a.parent) parts.push(a.item ? '*' : a.segment.replace(/~/g, '~0').replace(/\//g, '~1'));
-  return parts.length ? `/${parts.reverse().join('/')}` : '';
+/** One live place walk 1 registered, in {@link Coverage}'s tree. */
+export interface CoverNode {
+  /** Git sets the live value here as a whole (a scalar, an atomic list). */
+  leaf: boolean;
+  /** Git sets part of the map or list here: where the walk was, and the projection node if built. */
+  node?: { at: At; view?: Record<string, unknown> | unknown[] };
+  /** Registered places below, by live segment (map key, or item index as text). */
+  children?: Map<string, CoverNode>;
 }
 
-/** What walk 1 leaves for walk 2 and the diff. */
-export interface Coverage {
-  /** Live pointers of values git sets as a whole (scalars, atomic lists). */
-  leaves: Set<string>;
-  /** Live pointers of maps/lists git sets part of → where the walk was there, and the projection node if built. */
-  nodes: Map<string, { at: At; view?: Record<string, unknown> | unknown[] }>;
+/**
+ * What walk 1 leaves for walk 2 and the diff: the live places git sets, as a tree shaped like the live object, so
+ * walk 2 follows a managedFields trie down it without building a pointer per field.
+ */
+export class Coverage {
+  readonly root: CoverNode = { leaf: false };
+
+  /** Records that git sets the live value at `at` as a whole. */
+  addLeaf(at: At): void {
+    this.place(at).leaf = true;
+  }
+
+  /** Records that git sets the live value under map key `key` of the map at `at` as a whole. */
+  addLeafBelow(at: At, key: string): void {
+    this.child(at.cover ?? this.place(at), key).leaf = true;
+  }
+
+  /** Records that git sets part of the live map or list at `at` (its children are registered under it). */
+  addNode(at: At, view: Record<string, unknown> | unknown[] | undefined): void {
+    const place = this.place(at);
+    place.node = { at, view };
+    at.cover = place;
+  }
+
+  /** Whether git sets the value at a live pointer as a whole. */
+  isLeaf(pointer: string): boolean {
+    return this.find(pointer)?.leaf === true;
+  }
+
+  /** The map or list git sets part of at a live pointer. */
+  nodeAt(pointer: string): { at: At; view?: Record<string, unknown> | unknown[] } | undefined {
+    return this.find(pointer)?.node;
+  }
+
+  /** Whether walk 1 registered the live pointer at all (as a leaf or a node). */
+  has(pointer: string): boolean {
+    const place = this.find(pointer);
+    return place !== undefined && (place.leaf || place.node !== undefined);
+  }
+
+  private find(pointer: string): CoverNode | undefined {
+    let place: CoverNode | undefined = this.root;
+    for (const segment of pointerSegments(pointer)) {
+      place = place.children?.get(segment);
+      if (!place) return undefined;
+    }
+    return place;
+  }
+
+  private place(at: At): CoverNode {
+    if (!at.parent) return this.root;
+    // A live place's parent is always registered first (as the map or list holding it); fall back to a bare one.
+    return this.child(at.parent.cover ?? this.place(at.parent), String(at.liveSegment));
+  }
+
+  private child(parent: CoverNode, segment: string): CoverNode {
+    parent.children ??= new Map();
+    let place = parent.children.get(segment);
+    if (!place) parent.children.set(segment, (place = { leaf: false }));
+    return place;
+  }
 }
 
 const YAML11_TRUE = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON', 'true', 'True', 'TRUE']);
@@ -96,7 +187,7 @@ export function isSkippedPath(pointer: string): boolean {
 /** Compares the values git sets in `desired` with `live`. */
 export class DesiredWalk {
   readonly drifts: RawDrift[] = [];
-  readonly coverage: Coverage = { leaves: new Set(), nodes: new Map() };
+  readonly coverage = new Coverage();
   /** The live object projected onto what git sets (for the unified diff). */
   view: Record<string, unknown> = {};
 
@@ -113,7 +204,7 @@ export class DesiredWalk {
   ) {}
 
   run(desired: Record<string, unknown>, live: Record<string, unknown>): void {
-    const view = this.value(desired, live, { d: '', l: '', segment: '', item: false, key: '' });
+    const view = this.value(desired, live, new At(undefined, '', false, '', undefined, '', '', 0));
     this.view = isMap(view) ? view : {};
   }
 
@@ -123,19 +214,19 @@ export class DesiredWalk {
     if (this.suppressed?.has(at.d)) return d;
     if (isMap(d)) return this.map(d, l, at);
     if (Array.isArray(d)) return this.list(d, l, at);
-    if (at.l !== undefined) this.coverage.leaves.add(at.l);
-    if (!this.sameScalar(d, l, at)) this.drift(at, d, l);
+    if (at.liveSegment !== undefined) this.coverage.addLeaf(at);
+    if (!this.sameScalar(d, l, at.key, at.parentKey, at)) this.drift(at, d, l);
     return l;
   }
 
   private map(d: Record<string, unknown>, l: unknown, at: At): unknown {
     if (l !== undefined && l !== null && !isMap(l)) {
-      if (at.l !== undefined) this.coverage.leaves.add(at.l);
+      if (at.liveSegment !== undefined) this.coverage.addLeaf(at);
       this.drift(at, d, l);
       return l;
     }
     // Skipped paths are all at most three levels down: `/status`, `/metadata/uid`, `/metadata/annotations/…`.
-    const maySkip = at.d === '' || at.d === '/metadata' || at.d === '/metadata/annotations';
+    const maySkip = at.depth <= 2 && (at.d === '' || at.d === '/metadata' || at.d === '/metadata/annotations');
     // A structure the cluster lacks altogether (a removed probe) is one finding, unless all git puts in it are
     // empty or zero values the API would drop anyway. Free-form maps (labels, data, …) report each key instead.
     if (!isMap(l)) {
@@ -147,27 +238,40 @@ export class DesiredWalk {
     }
     const live: Record<string, unknown> = isMap(l) ? l : {};
     const view: Record<string, unknown> | undefined = this.project ? {} : undefined;
-    if (at.l !== undefined && isMap(l)) this.coverage.nodes.set(at.l, { at, view });
-    for (const [k, v] of Object.entries(d)) {
-      const at2 = this.child(at, k);
-      if (maySkip && isSkippedPath(at2.d)) continue;
-      const child = this.value(v, live[k], isMap(l) ? at2 : { ...at2, l: undefined });
-      if (child !== undefined && view) view[k] = child;
+    const liveHere = at.liveSegment !== undefined && isMap(l);
+    if (liveHere) this.coverage.addNode(at, view);
+    for (const k of Object.keys(d)) {
+      const v = d[k];
+      if (v === undefined || v === null || (maySkip && isSkippedPath(childPointer(at.d, k)))) continue;
+      const lv = live[k];
+      if (typeof v === 'object') {
+        const child = this.value(v, lv, new At(at, k, false, k, at.key, k, liveHere ? k : undefined, at.depth + 1));
+        if (child !== undefined && view) view[k] = child;
+        continue;
+      }
+      // A scalar, as `value` compares it, without a place of its own unless it differs: most of what git sets.
+      if (this.suppressed?.has(childPointer(at.d, k))) {
+        if (view) view[k] = v;
+        continue;
+      }
+      if (liveHere) this.coverage.addLeafBelow(at, k);
+      if (!this.sameScalar(v, lv, k, at.key, at, k)) this.drift(new At(at, k, false, k, at.key, k, liveHere ? k : undefined, at.depth + 1), v, lv);
+      if (lv !== undefined && view) view[k] = lv;
     }
     return isMap(l) ? (view ?? l) : undefined;
   }
 
   private list(d: unknown[], l: unknown, at: At): unknown {
     if (!Array.isArray(l)) {
-      if (at.l !== undefined && l !== undefined && l !== null) this.coverage.leaves.add(at.l);
+      if (at.liveSegment !== undefined && l !== undefined && l !== null) this.coverage.addLeaf(at);
       if (d.length > 0 || (l !== undefined && l !== null)) this.drift(at, d, l);
       return l ?? undefined;
     }
-    const keys = d.some(isMap) ? listKeysFor(this.kind, schemaOf(at), this.ownership, at.l) : undefined;
+    const keys = d.some(isMap) ? listKeysFor(this.kind, at.schema, this.ownership, at.l) : undefined;
     if (keys && d.every((item) => itemKey(item, keys) !== undefined)) return this.keyedList(d, l, at, keys);
     if (d.length === l.length && d.some((item) => isMap(item) || Array.isArray(item))) {
       const view: unknown[] | undefined = this.project ? [] : undefined;
-      if (at.l !== undefined) this.coverage.nodes.set(at.l, { at, view });
+      if (at.liveSegment !== undefined) this.coverage.addNode(at, view);
       d.forEach((item, i) => {
         const child = this.value(item, l[i], this.item(at, i, i, String(i)));
         view?.push(child);
@@ -175,8 +279,8 @@ export class DesiredWalk {
       return view ?? l;
     }
     // An atomic list (scalars, or a different length): one value.
-    if (at.l !== undefined) this.coverage.leaves.add(at.l);
-    const same = d.length === l.length && d.every((item, i) => this.sameScalar(item, l[i], this.item(at, i, i, String(i))));
+    if (at.liveSegment !== undefined) this.coverage.addLeaf(at);
+    const same = d.length === l.length && d.every((item, i) => this.sameScalar(item, l[i], at.key, at.key, at, i));
     if (!same) this.drift(at, d, l);
     return l;
   }
@@ -188,7 +292,7 @@ export class DesiredWalk {
       if (k !== undefined && !byKey.has(k)) byKey.set(k, j);
     });
     const view: unknown[] | undefined = this.project ? [] : undefined;
-    if (at.l !== undefined) this.coverage.nodes.set(at.l, { at, view });
+    if (at.liveSegment !== undefined) this.coverage.addNode(at, view);
     const pairs = d.map((item) => byKey.get(itemKey(item, keys) as string));
     // An item whose key field itself was changed (a Service port 80 → 8080) has no key match: pair the leftovers by
     // name, else by position, so the change shows as the field that changed rather than an item gone and one added.
@@ -216,30 +320,30 @@ export class DesiredWalk {
     return view ?? l;
   }
 
-  private child(at: At, key: string): At {
-    return { d: childPointer(at.d, key), l: at.l !== undefined ? childPointer(at.l, key) : undefined, parent: at, segment: key, item: false, parentKey: at.key, key };
-  }
-
   private item(at: At, i: number, j: number | undefined, label: string): At {
-    return { d: childPointer(at.d, i), l: j !== undefined && at.l !== undefined ? childPointer(at.l, j) : undefined, parent: at, segment: label, item: true, parentKey: at.key, key: at.key };
+    return new At(at, label, true, at.key, at.key, i, j !== undefined && at.liveSegment !== undefined ? j : undefined, at.depth + 1);
   }
 
-  /** Scalar equality with the API's normalisations. */
-  private sameScalar(d: unknown, l: unknown, at: At): boolean {
+  /**
+   * Scalar equality with the API's normalisations, for the value under map key `key` (a list item: its list's key)
+   * in a map under `parentKey`; it is at `at`, or at its child `child` when given.
+   */
+  private sameScalar(d: unknown, l: unknown, key: string, parentKey: string | undefined, at: At, child?: string | number): boolean {
     if (d === l) return true;
     // Omitted zero values: the API drops `""`, `false` and `0` of omitempty fields — but a label, annotation or data
     // key with an empty value is kept, so there absent is different.
-    if (l === undefined || l === null) return (d === '' || d === false || d === 0) && !FREE_FORM_MAPS.has(at.parentKey ?? '');
+    if (l === undefined || l === null) return (d === '' || d === false || d === 0) && !FREE_FORM_MAPS.has(parentKey ?? '');
     // File modes: Kubernetes reads YAML 1.1, where `defaultMode: 0644` is octal (420); a YAML 1.2 reader sees 644.
-    if (typeof d === 'number' && typeof l === 'number' && (at.key === 'defaultMode' || at.key === 'mode')) return /^[0-7]+$/.test(String(d)) && parseInt(String(d), 8) === l;
-    if (typeof d === 'number' && typeof l === 'string') return numericText(l) === d || (isQuantityPath(at.parentKey, at.key) && sameQuantity(d, l));
-    if (typeof d === 'string' && typeof l === 'number') return numericText(d) === l || (isQuantityPath(at.parentKey, at.key) && sameQuantity(d, l));
+    if (typeof d === 'number' && typeof l === 'number' && (key === 'defaultMode' || key === 'mode')) return /^[0-7]+$/.test(String(d)) && parseInt(String(d), 8) === l;
+    if (typeof d === 'number' && typeof l === 'string') return numericText(l) === d || (isQuantityPath(parentKey, key) && sameQuantity(d, l));
+    if (typeof d === 'string' && typeof l === 'number') return numericText(d) === l || (isQuantityPath(parentKey, key) && sameQuantity(d, l));
     // YAML 1.1 booleans (what Kubernetes reads): git's plain `yes`/`off` is a boolean in the cluster.
     if (typeof d === 'string' && typeof l === 'boolean') return (l ? YAML11_TRUE : YAML11_FALSE).has(d);
     if (typeof d !== 'string' || typeof l !== 'string') return false;
-    if (isQuantityPath(at.parentKey, at.key) && sameQuantity(d, l)) return true;
+    if (isQuantityPath(parentKey, key) && sameQuantity(d, l)) return true;
     // Secret data and ConfigMap binaryData: the same bytes can be spelled differently in base64 (line breaks, padding).
-    if ((this.secret && at.d.startsWith('/data/')) || at.d.startsWith('/binaryData/')) return decodeBase64(d) === decodeBase64(l);
+    const pointer = child === undefined ? at.d : childPointer(at.d, child);
+    if ((this.secret && pointer.startsWith('/data/')) || pointer.startsWith('/binaryData/')) return decodeBase64(d) === decodeBase64(l);
     return false;
   }
 

@@ -7,7 +7,7 @@ import type { FieldChange, FieldDrift } from '../model/drift';
 import type { Origin } from '../model/location';
 import type { KubeObject, ResourceKey } from '../model/resource';
 import type { RenderedObject } from '../render/types';
-import { DesiredWalk, isSkippedPath, type RawDrift } from './compare';
+import { type Coverage, DesiredWalk, isSkippedPath, type RawDrift } from './compare';
 import { type ExtraDrift, findExtras } from './extras';
 import { isIgnored } from './ignore';
 import { type ManagedEntry, readOwnership } from './managedFields';
@@ -54,7 +54,7 @@ export function diffObject(rendered: RenderedObject, live: KubeObject, options: 
   // Differences that are not drift (controller-owned, ignored): left out of the printed pair too.
   const suppressed = new Set<string>();
   const keptExtras: ExtraDrift[] = [];
-  for (const raw of [...walk.drifts, ...extras] as ExtraDrift[]) {
+  for (const raw of (extras.length ? [...walk.drifts, ...extras] : walk.drifts) as ExtraDrift[]) {
     const owners = raw.livePath !== undefined && raw.live !== undefined ? ownership.ownersOf(raw.livePath) : [];
     // A field a controller owns (HPA → spec.replicas) follows the controller, not git.
     const controllerOwned = !raw.cause && raw.livePath !== undefined && ownership.ownersOf(raw.livePath, false).some((o) => options.controllerManagers.includes(o.manager));
@@ -73,7 +73,7 @@ export function diffObject(rendered: RenderedObject, live: KubeObject, options: 
       const projection = new DesiredWalk(key.kind, secret, ownership, true, suppressed);
       projection.run(desired as Record<string, unknown>, live as Record<string, unknown>);
       const desiredView = withIdentity(prune(desired, '') as Record<string, unknown>, desired, key);
-      const liveView = withIdentity(addExtras(projection.view, projection.coverage.nodes, keptExtras), live, key);
+      const liveView = withIdentity(addExtras(projection.view, projection.coverage, keptExtras), live, key);
       pair = secret ? { desired: maskSecretObject(desiredView, key), live: maskSecretObject(liveView, key) } : { desired: desiredView, live: liveView };
     }
     return pair;
@@ -159,7 +159,7 @@ function prune(value: unknown, pointer: string): unknown {
 }
 
 /** Puts the drifted live-only values into the projected live object, where they sit in the cluster. */
-function addExtras(view: Record<string, unknown>, nodes: Map<string, { view?: Record<string, unknown> | unknown[] }>, extras: RawDrift[]): Record<string, unknown> {
+function addExtras(view: Record<string, unknown>, coverage: Coverage, extras: RawDrift[]): Record<string, unknown> {
   for (const extra of extras) {
     if (extra.livePath === undefined) continue;
     const segments = pointerSegments(extra.livePath);
@@ -167,11 +167,11 @@ function addExtras(view: Record<string, unknown>, nodes: Map<string, { view?: Re
     let at = -1;
     let p = '';
     for (let i = 0; i <= segments.length; i++) {
-      if (nodes.has(p)) at = i;
+      if (coverage.nodeAt(p)) at = i;
       if (i < segments.length) p = childPointer(p, segments[i]);
     }
     if (at < 0) continue;
-    let node: unknown = nodes.get(segments.slice(0, at).reduce((acc, s) => childPointer(acc, s), ''))?.view;
+    let node: unknown = coverage.nodeAt(segments.slice(0, at).reduce((acc, s) => childPointer(acc, s), ''))?.view;
     if (at === 0) node = view;
     for (let i = at; i < segments.length; i++) {
       const last = i === segments.length - 1;

@@ -36,7 +36,9 @@ export function findExtras(live: KubeObject, ownership: Ownership, coverage: Cov
   // Leaves only: a `.` entry (a map or list item exists) always comes with owned leaves below it.
   for (const entry of ownership.entries) {
     if (entry.operation === 'Apply' && options.appliers.includes(entry.manager)) {
-      for (const f of ownership.ownedBy(entry)) if (f.leaf) candidates.push({ pointer: f.pointer, cause: 'removal', entry });
+      // Nearly all of these are values git still sets: follow the trie down walk 1's coverage and build a pointer
+      // only for the others (the ones git covers would be dropped by extraAt's first test anyway).
+      for (const pointer of ownership.leavesOutside(entry, coverage.root)) candidates.push({ pointer, cause: 'removal', entry });
     } else if (handRun.includes(entry)) {
       if (clientSide(entry)) {
         // Without a server-side applier, client-side apply *is* how git gets applied (handled below).
@@ -71,8 +73,7 @@ export function findExtras(live: KubeObject, ownership: Ownership, coverage: Cov
 
 /** The drift for one owned live pointer, reported at the value or at its list item; undefined when git covers it. */
 function extraAt(live: KubeObject, pointer: string, coverage: Coverage, ownership: Ownership, injected: GlobSet): RawDrift | undefined {
-  // Most candidates are values git sets: done before any splitting.
-  if (coverage.leaves.has(pointer) || coverage.nodes.has(pointer)) return undefined;
+  if (coverage.has(pointer)) return undefined;
   const segments = pointerSegments(pointer);
   if (segments[0] === 'status' || (segments[0] === 'metadata' && !(segments[1] === 'labels' || segments[1] === 'annotations'))) return undefined;
   if (segments[0] === 'metadata' && segments.length >= 3 && injected.matches(segments[2])) return undefined;
@@ -82,15 +83,14 @@ function extraAt(live: KubeObject, pointer: string, coverage: Coverage, ownershi
   let depth = 0;
   let p = '';
   for (let i = 0; i < segments.length; i++) {
-    if (coverage.leaves.has(p)) return undefined;
-    if (coverage.nodes.has(p)) {
+    if (coverage.isLeaf(p)) return undefined;
+    if (coverage.nodeAt(p)) {
       anchor = p;
       depth = i;
     }
     p = childPointer(p, segments[i]);
   }
-  if (coverage.leaves.has(p) || coverage.nodes.has(p)) return undefined;
-  const node = coverage.nodes.get(anchor);
+  const node = coverage.nodeAt(anchor);
   if (!node) return undefined;
   // Report a whole list item when git lacks the item; else the value itself.
   let root = anchor;

@@ -39,11 +39,11 @@ export function listKeysFor(kind: string, schema: string, ownership: Ownership |
 }
 
 function builtInKeys(kind: string, schema: string): string[] | undefined {
-  const parts = schema.split('/');
-  const field = parts[parts.length - 1];
+  const field = schema.slice(schema.lastIndexOf('/') + 1);
   if (field === 'ports') {
     if (kind === 'Service' && schema === '/spec/ports') return ['port', 'protocol'];
     // Container ports: `…/containers/*/ports`.
+    const parts = schema.split('/');
     if (parts[parts.length - 2] === '*' && CONTAINER_LISTS.has(parts[parts.length - 3])) return ['containerPort', 'protocol'];
     return undefined;
   }
@@ -53,14 +53,16 @@ function builtInKeys(kind: string, schema: string): string[] | undefined {
 /** The pairing key of one item (defaults filled), or undefined when the item lacks a key field with no default. */
 export function itemKey(item: unknown, keys: string[]): string | undefined {
   if (!isMap(item)) return undefined;
-  const values: unknown[] = [];
-  for (const k of keys) {
-    const v = item[k] ?? KEY_DEFAULTS[k];
+  // canonicalJson of the list of values, written out: every keyed item of every object passes here.
+  let text = '[';
+  for (let i = 0; i < keys.length; i++) {
+    let v = item[keys[i]] ?? KEY_DEFAULTS[keys[i]];
     if (v === undefined) return undefined;
     // `containerPort: "80"` in git and 80 live are the same key.
-    values.push(typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v);
+    if (typeof v === 'string' && /^\d+$/.test(v)) v = Number(v);
+    text += (i ? ',' : '') + canonicalJson(v);
   }
-  return canonicalJson(values);
+  return text + ']';
 }
 
 /** A short human label for an item: `web` for `name: web`, `80/TCP` for a port. */

@@ -145,6 +145,52 @@ export class Ownership {
 
   private readonly listKeysOf = new Map<ManagedEntry, Map<string, string[]>>();
 
+  /**
+   * Pointers of the leaves `entry` owns (as `ownedBy` lists them, in its order) that `covered` does not reach. A
+   * leaf is reached when `covered` has a registered place at it, or a place above it set as a whole (`leaf`).
+   * Follows the trie down `covered` and builds a pointer only for a leaf it does not reach.
+   */
+  leavesOutside(entry: ManagedEntry, covered: CoveredPlace): string[] {
+    const out: string[] = [];
+    if (!covered.leaf) leavesOutside(this.tries.get(entry) ?? {}, this.live, [], covered, out);
+    return out;
+  }
+}
+
+/** A tree of live places (walk 1's coverage, src/core/drift/compare.ts): children by map key or item index. */
+export interface CoveredPlace {
+  /** The value here is covered whole, with everything below it. */
+  leaf: boolean;
+  /** Set when the place itself is registered (a map or list covered in part). */
+  node?: unknown;
+  children?: Map<string, CoveredPlace>;
+}
+
+function leavesOutside(trie: Record<string, unknown>, value: unknown, path: Array<string | number>, covered: CoveredPlace | undefined, out: string[]): void {
+  // The same steps as `walk` (stale entries skipped alike), without an OwnedField or a pointer per field.
+  for (const name in trie) {
+    if (name === '.') continue;
+    const child = trie[name];
+    const rest = name.slice(2);
+    let index: number | string | undefined;
+    let next: unknown;
+    if (name.startsWith('f:')) {
+      if (!isMap(value) || !(rest in value)) continue;
+      index = rest;
+      next = value[rest];
+    } else if (Array.isArray(value)) {
+      const prefix = name.slice(0, 2);
+      index = findItem(prefix, rest, prefix === 'i:' ? undefined : parseJson(rest), value);
+      if (index === undefined) continue;
+      next = value[index];
+    } else continue;
+    const place = covered?.children?.get(typeof index === 'string' ? index : String(index));
+    if (place?.leaf) continue;
+    path.push(index);
+    if (isMap(child) && hasKeys(child)) leavesOutside(child, next, path, place, out);
+    else if (place?.node === undefined) out.push(path.reduce<string>((p, s) => childPointer(p, s), ''));
+    path.pop();
+  }
 }
 
 /**

@@ -41,22 +41,22 @@ export function reconcileDetailed(desired: readonly RenderedObject[], live: Live
     const base = { apiVersion: rendered.object.apiVersion, key: rendered.key, fields: [], source: rendered.source };
     const id = keyString(rendered.key);
     const first = seen.get(id);
-    // Only the objects that cannot be compared show git's side alone; most never need it.
-    const gitSide = (): ObjectPair => lazyPair(() => normalizedDesired(rendered), () => undefined);
     if (first) {
-      out.push({ result: { ...base, verdict: 'Error', message: `declared twice: also at ${formatLocation(first.source)}` }, diff: gitSide(), desired: rendered });
+      out.push({ result: { ...base, verdict: 'Error', message: `declared twice: also at ${formatLocation(first.source)}` }, diff: gitSide(rendered), desired: rendered });
       continue;
     }
     seen.set(id, rendered);
-    const found = findLive(rendered.key, live);
+    // The usual case, the live object under the very same key, is looked up without findLive's detours.
+    const same = live.objects.get(id);
+    const found = same ? { object: same, id, listed: true } : findLive(rendered.key, live);
     if (found.failure) {
-      out.push({ result: { ...base, verdict: found.failure.verdict, message: found.failure.message }, diff: gitSide(), desired: rendered });
+      out.push({ result: { ...base, verdict: found.failure.verdict, message: found.failure.message }, diff: gitSide(rendered), desired: rendered });
       continue;
     }
     if (!found.object) {
       out.push({
         result: found.listed ? { ...base, verdict: 'Missing' } : { ...base, verdict: 'Error', message: `the live state has no listing of ${rendered.key.kind} in ${rendered.key.namespace || 'the cluster scope'}` },
-        diff: gitSide(),
+        diff: gitSide(rendered),
         desired: rendered,
       });
       continue;
@@ -64,10 +64,10 @@ export function reconcileDetailed(desired: readonly RenderedObject[], live: Live
     paired.add(found.id as string);
     try {
       const diff = diffObject(rendered, found.object, options, compiled);
-      out.push({ result: { ...base, verdict: diff.fields.length ? 'Drifted' : 'InSync', fields: diff.fields }, diff, desired: rendered, live: found.object });
+      out.push({ result: { apiVersion: base.apiVersion, key: base.key, fields: diff.fields, source: base.source, verdict: diff.fields.length ? 'Drifted' : 'InSync' }, diff, desired: rendered, live: found.object });
     } catch (e) {
       // One odd object must not sink the environment.
-      out.push({ result: { ...base, verdict: 'Error', message: `could not compare: ${(e as Error).message}` }, diff: gitSide(), desired: rendered, live: found.object });
+      out.push({ result: { ...base, verdict: 'Error', message: `could not compare: ${(e as Error).message}` }, diff: gitSide(rendered), desired: rendered, live: found.object });
     }
   }
   if (hasTracking(options.tracking)) out.push(...extras(live, paired, options));
@@ -99,6 +99,11 @@ function extras(live: LiveState, paired: Set<string>, options: DriftOptions): Re
     out.push({ result: { apiVersion: obj.apiVersion, key, verdict: 'Extra', fields: [] }, diff: lazyPair(() => undefined, () => normalizedLive(obj, key)), live: obj });
   }
   return out.sort((a, b) => keyString(a.result.key).localeCompare(keyString(b.result.key)));
+}
+
+/** Git's side alone, for the objects that cannot be compared (most never need it, so it is built when read). */
+function gitSide(rendered: RenderedObject): ObjectPair {
+  return lazyPair(() => normalizedDesired(rendered), () => undefined);
 }
 
 /** A pair whose sides are built when first read (most results are never shown). */

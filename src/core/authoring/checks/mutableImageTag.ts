@@ -3,6 +3,7 @@ import type { Origin } from '../../model/location';
 import { splitImage } from '../../render/filters/images';
 import { escapePointer } from '../../render/tree';
 import type { RenderedObject } from '../../render/types';
+import type { LintFinding, LintRange } from '../finding';
 
 /** A container image whose reference can point at another build tomorrow. */
 export interface MutableImage {
@@ -42,4 +43,16 @@ export function mutableImages(objects: readonly RenderedObject[]): MutableImage[
     visit(rendered.object.spec, '/spec');
   }
   return out;
+}
+
+/** The finding for one place that set a mutable image, naming the environments that render it. */
+export function mutableImageFinding(image: string, environments: readonly string[], range: LintRange): LintFinding {
+  const { name, tag } = splitImage(image);
+  const why = tag ? `uses the mutable tag '${tag}'` : "has no tag or digest, so it means ':latest'";
+  return {
+    code: 'mutable-image-tag',
+    severity: 'information',
+    message: `image '${image}' ${why} (${environments.join(', ')}): pin a digest (${name}@sha256:...) so every rollout runs the build that was tested`,
+    range,
+  };
 }
