@@ -66,7 +66,7 @@ async function main() {
   if (process.argv.includes('--docs-images') && failed === 0) {
     const docs = join(repoRoot, 'docs', 'images');
     mkdirSync(docs, { recursive: true });
-    for (const f of ['environments-view.png', 'drift-hover.png', 'diff-editor.png', 'problems.png', 'status-bar.png']) copyFileSync(join(shots, f), join(docs, f));
+    for (const f of ['environments-view.png', 'drift-hover.png', 'diff-editor.png', 'problems.png', 'status-bar.png', 'effective-values-hover.png', 'rendered-preview.png', 'compare-environments.png']) copyFileSync(join(shots, f), join(docs, f));
     console.log(`copied the README screenshots to ${docs}`);
   }
   recordStats({ passes: results.length - failed, failures: failed });

@@ -19,7 +19,8 @@ async function openFile(page, path) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: TIMEOUT });
   await input.fill(path);
-  await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: TIMEOUT });
+  // The row for the file itself, not a stale row from before the filter applied.
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: path.split('/').pop() }).first().waitFor({ timeout: TIMEOUT });
   await page.keyboard.press('Enter');
   await page.locator('.tab.active', { hasText: path.split('/').pop() }).waitFor({ timeout: TIMEOUT });
 }
@@ -119,6 +120,50 @@ export const uiChecks = [
       // The object is revealed and selected in the Environments view.
       await page.locator('.part.sidebar .monaco-list-row.selected', { hasText: /^web/ }).waitFor({ timeout: TIMEOUT });
       await page.screenshot({ path: join(shots, 'diff-editor.png') });
+    },
+  },
+  {
+    name: 'hovering a base field shows its value and origin in every environment',
+    async run({ page, shots }) {
+      await openFile(page, 'base/web-deployment.yaml');
+      const replicas = page.locator('.monaco-editor .view-line span', { hasText: /^replicas$/ }).first();
+      await replicas.waitFor({ timeout: TIMEOUT });
+      await replicas.hover({ force: true });
+      const hover = page.locator('.monaco-hover', { hasText: 'per environment' });
+      await hover.first().waitFor({ timeout: TIMEOUT });
+      for (const origin of ['envs/dev/kustomization.yaml:12', 'base/web-deployment.yaml:8', 'envs/prod/web-patch.yaml:6']) {
+        await page.locator('.monaco-hover a', { hasText: origin }).first().waitFor({ timeout: TIMEOUT });
+      }
+      await page.screenshot({ path: join(shots, 'effective-values-hover.png') });
+      await page.keyboard.press('Escape');
+      await page.mouse.move(900, 700);
+    },
+  },
+  {
+    name: 'a kustomization file shows what it renders (CodeLens) and opens the rendered preview',
+    async run({ page, shots }) {
+      await openFile(page, 'envs/prod/kustomization.yaml');
+      const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: /^Rendered: \d+ objects · Preview$/ }).first();
+      await lens.waitFor({ timeout: TIMEOUT });
+      await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Used by prod' }).first().waitFor({ timeout: TIMEOUT });
+      await lens.click();
+      await page.locator('.tab.active', { hasText: 'prod (rendered).yaml' }).waitFor({ timeout: TIMEOUT });
+      await page.locator('.monaco-editor .view-line', { hasText: 'rendered from envs/prod' }).first().waitFor({ timeout: TIMEOUT });
+      await page.screenshot({ path: join(shots, 'rendered-preview.png') });
+    },
+  },
+  {
+    name: 'Compare Environments… diffs two environments with names normalised',
+    async run({ page, shots }) {
+      await runCommand(page, 'GitOps: Compare Environments…');
+      for (const env of ['staging', 'prod']) {
+        await page.locator('.quick-input-list .monaco-list-row', { hasText: env }).first().waitFor({ timeout: TIMEOUT });
+        await page.locator('.quick-input-widget input').fill(env);
+        await page.keyboard.press('Enter');
+      }
+      await page.locator('.tab.active', { hasText: 'staging ↔ prod' }).waitFor({ timeout: TIMEOUT });
+      await page.locator('.monaco-diff-editor .line-insert, .monaco-diff-editor .char-insert').first().waitFor({ timeout: TIMEOUT });
+      await page.screenshot({ path: join(shots, 'compare-environments.png') });
     },
   },
   {
