@@ -96,6 +96,8 @@ function record(rows: string[][], ratio: number, total: number): void {
     ...rows.map((r) => `| ${r.join(' | ')} |`),
     '',
     `\`kubectl diff\` takes **${ratio.toFixed(1)}×** as long as \`gitops-drift check\` on the same objects (whole processes, same run). Targets: ≥ 20×, cold check of 3,000 objects < 2 s, re-diff after one file change < 150 ms.`,
+    '',
+    'To compare two builds under the same load (runs interleaved, medians, load average): `cp dist/cli.js /tmp/before.js`, make the change, then `npm run build && npx tsx bench/reconcile/compare.ts /tmp/before.js dist/cli.js`; `--cpu-prof DIR` adds a CPU profile per run.',
     '<!-- reconcile:end -->',
   ].join('\n');
   const re = /<!-- reconcile:start -->[\s\S]*<!-- reconcile:end -->/;

@@ -15,6 +15,7 @@ import { ProblemError } from './model/problem';
 import type { ClusterReader, ClusterWriter, FileSystem, Logger } from './ports';
 import { silentLogger } from './ports';
 import { renderKustomization } from './render/kustomize';
+import { afterPendingIo } from './render/ioTurns';
 import { createRenderCache } from './render/loader';
 import type { RenderedObject, RenderOptions, RenderResult } from './render/types';
 import { CONFIG_FILE, joinPath, type RepoEnvironment } from './repo/config';
@@ -147,9 +148,10 @@ export class DriftEngine {
     if (cached) return cached;
     let inFlight = this.rendering.get(env.path);
     if (!inFlight) {
-      // With none running, a render starts at once (reading files now); otherwise when the last queued one ends.
+      // With none running, a render starts at once (reading files now); otherwise when the last queued one ends and
+      // due I/O had a turn (the cluster replies for the environment rendered before, and its next requests).
       const queued = this.renderQueue;
-      inFlight = (queued ? queued.then(() => this.renderUncached(env)) : this.renderUncached(env)).finally(() => this.rendering.delete(env.path));
+      inFlight = (queued ? queued.then(afterPendingIo).then(() => this.renderUncached(env)) : this.renderUncached(env)).finally(() => this.rendering.delete(env.path));
       const tail: Promise<void> = inFlight.then(
         () => this.settleQueue(tail),
         () => this.settleQueue(tail),

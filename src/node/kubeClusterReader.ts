@@ -93,8 +93,13 @@ export class KubeClusterReader implements ClusterReader {
         return { status: 'error', message: `unreadable LIST response from ${base}: ${(e as Error).message}` };
       }
       const apiVersion = page.apiVersion ?? apiVersionOf(type);
-      // LIST items carry no apiVersion/kind: the list does.
-      for (const item of page.items ?? []) items.push({ ...item, apiVersion: item.apiVersion ?? apiVersion, kind: item.kind ?? type.kind });
+      // LIST items carry no apiVersion/kind: the list does. Set them on the objects just parsed (ours alone) rather
+      // than copying each object; they land where a copy would put them.
+      for (const item of page.items ?? []) {
+        item.apiVersion ??= apiVersion;
+        item.kind ??= type.kind;
+        items.push(item);
+      }
       resourceVersion ||= page.metadata?.resourceVersion ?? '';
       const next = page.metadata?.continue ?? '';
       // A server (or proxy) that hands back the same token would page forever.

@@ -6,7 +6,7 @@ import { lintSarif } from '../../core/authoring/lintSarif';
 import type { LintFinding, LintSeverity } from '../../core/authoring/finding';
 import { DriftEngine, formatProblem } from '../../core/engine';
 import { FileCache } from '../../core/render/fileCache';
-import { NodeFileSystem } from '../../node/nodeFileSystem';
+import { BatchFileSystem } from '../../node/batchFileSystem';
 
 const usage = `Usage: gitops-drift lint [REPO] [--format text|json|sarif] [--env NAMES]
 
@@ -34,8 +34,9 @@ export const lintCommand: CliCommand = {
     const format = (options.format as string | undefined) ?? 'text';
     if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, not ${format}`);
     const root = path.resolve(io.cwd, positionals[0] ?? '.');
-    // One read per file: the engine's renders and the checks read the same kustomizations and resources.
-    const fs = new FileCache().over(new NodeFileSystem());
+    // One read per file (the engine's renders and the checks read the same kustomizations and resources), and
+    // synchronous reads: this run has nothing to overlap them with.
+    const fs = new FileCache().over(new BatchFileSystem());
     if (!(await fs.stat(root))?.isDirectory) throw new UsageError(`${positionals[0] ?? root} is not a folder`);
     const repoRoot = root.split(path.sep).join('/');
     const engine = new DriftEngine({ fs, repoRoot });

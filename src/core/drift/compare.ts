@@ -184,6 +184,15 @@ export function isSkippedPath(pointer: string): boolean {
   return SKIPPED.has(pointer);
 }
 
+/** SKIPPED by the map holding them (`''`, `/metadata`, `/metadata/annotations`) → their keys, for the walk. */
+const SKIPPED_KEYS = new Map<string, Set<string>>();
+for (const pointer of SKIPPED) {
+  const slash = pointer.lastIndexOf('/');
+  const parent = pointer.slice(0, slash);
+  const key = pointerSegments(pointer).pop() as string;
+  SKIPPED_KEYS.set(parent, (SKIPPED_KEYS.get(parent) ?? new Set()).add(key));
+}
+
 /** Compares the values git sets in `desired` with `live`. */
 export class DesiredWalk {
   readonly drifts: RawDrift[] = [];
@@ -226,12 +235,12 @@ export class DesiredWalk {
       return l;
     }
     // Skipped paths are all at most three levels down: `/status`, `/metadata/uid`, `/metadata/annotations/…`.
-    const maySkip = at.depth <= 2 && (at.d === '' || at.d === '/metadata' || at.d === '/metadata/annotations');
+    const skipped = at.depth <= 2 ? SKIPPED_KEYS.get(at.d) : undefined;
     // A structure the cluster lacks altogether (a removed probe) is one finding, unless all git puts in it are
     // empty or zero values the API would drop anyway. Free-form maps (labels, data, …) report each key instead.
     if (!isMap(l)) {
       if (!FREE_FORM_MAPS.has(at.key)) {
-        const effective = maySkip ? Object.fromEntries(Object.entries(d).filter(([k]) => !isSkippedPath(childPointer(at.d, k)))) : d;
+        const effective = skipped ? Object.fromEntries(Object.entries(d).filter(([k]) => !skipped.has(k))) : d;
         if (!isEffectivelyEmpty(effective)) this.drift(at, d, undefined);
         return undefined;
       }
@@ -242,7 +251,7 @@ export class DesiredWalk {
     if (liveHere) this.coverage.addNode(at, view);
     for (const k of Object.keys(d)) {
       const v = d[k];
-      if (v === undefined || v === null || (maySkip && isSkippedPath(childPointer(at.d, k)))) continue;
+      if (v === undefined || v === null || skipped?.has(k)) continue;
       const lv = live[k];
       if (typeof v === 'object') {
         const child = this.value(v, lv, new At(at, k, false, k, at.key, k, liveHere ? k : undefined, at.depth + 1));

@@ -27,10 +27,17 @@ export interface ScopePlan {
  */
 export async function planScopes(desired: readonly KubeObject[], reader: ClusterReader, defaultNamespace: string): Promise<ScopePlan> {
   const kinds = new Map<string, { group: string; kind: string; versions: Map<string, number>; namespaces: Set<string>; explicit: Set<string> }>();
+  // Thousands of objects share a handful of apiVersion/kind pairs: split and key each pair once.
+  const ids = new Map<string, { group: string; version: string; id: string }>();
   for (const obj of desired) {
     if (!obj.kind) continue;
-    const { group, version } = splitApiVersion(obj.apiVersion ?? '');
-    const id = `${group}/${obj.kind}`;
+    const pair = `${obj.apiVersion ?? ''} ${obj.kind}`;
+    let split = ids.get(pair);
+    if (!split) {
+      const { group, version } = splitApiVersion(obj.apiVersion ?? '');
+      ids.set(pair, (split = { group, version, id: `${group}/${obj.kind}` }));
+    }
+    const { group, version, id } = split;
     let entry = kinds.get(id);
     if (!entry) kinds.set(id, (entry = { group, kind: obj.kind, versions: new Map(), namespaces: new Set(), explicit: new Set() }));
     entry.versions.set(version, (entry.versions.get(version) ?? 0) + 1);

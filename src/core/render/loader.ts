@@ -7,9 +7,13 @@ import type { OriginKind, SourceLocation } from '../model/location';
 import { ProblemError } from '../model/problem';
 import type { FileSystem } from '../ports';
 import { FileCache } from './fileCache';
+import { IoTurns } from './ioTurns';
 import { gvkOf } from './resource';
 import { clone, fromYaml, type TNode, type YamlSource } from './tree';
 import { normalizeAbsolute as normalize } from '../paths';
+
+/** How long a render parses before I/O that is due gets a turn. */
+const IO_TURN_MS = 10;
 
 /** Parses kept between renders: a warm render re-parses only files whose text changed. */
 export interface RenderCache {
@@ -46,6 +50,7 @@ export class Loader {
   sawExact = false;
 
   private readonly fs: FileSystem;
+  private readonly ioTurns = new IoTurns(IO_TURN_MS);
 
   constructor(
     fs: FileSystem,
@@ -120,6 +125,8 @@ export class Loader {
    */
   async readYaml(abs: string, kind: OriginKind, at?: SourceLocation, mutable = true): Promise<TNode[]> {
     const text = await this.readText(abs, at);
+    // Parsing is most of a render: let replies that came in meanwhile be handled every few milliseconds.
+    while (this.ioTurns.due) await this.ioTurns.take();
     return this.parseCached(kind + '\0' + abs, text, this.rel(abs), kind, undefined, mutable);
   }
 
