@@ -43,10 +43,7 @@ export async function commitPromotion(
   const busy = await git.operationInProgress();
   if (busy) throw new RefusedError(`a ${busy} is in progress in this repository; finish or abort it first. Nothing was changed.`);
   const files = [...new Set(items.flatMap((i) => i.edits.map((e) => e.file)))].sort();
-  const dirty = await git.changedFiles(files);
-  if (dirty.length) {
-    throw new RefusedError(`uncommitted changes in ${dirty.join(', ')}: commit or stash them first, then promote again. Nothing was changed.`);
-  }
+  await refuseUncommittedChanges(git, files);
   // Read after the dirty check: the texts are then exactly what HEAD has.
   const changes = await promotionChanges(items, deps.readFile);
   if (changes.length === 0) throw new RefusedError(`${plan.target} already has these values; nothing to commit`);
@@ -63,4 +60,13 @@ export async function commitPromotion(
     return { branch, sha, message, changes, pushedTo: deps.pushRemote };
   }
   return { branch, sha, message, changes };
+}
+
+/**
+ * Refuses when any of `files` has uncommitted changes. The editor asks before showing the preview, so nobody
+ * confirms a promotion that would then be refused; commitPromotion asks again right before writing.
+ */
+export async function refuseUncommittedChanges(git: Git, files: string[]): Promise<void> {
+  const dirty = await git.changedFiles(files);
+  if (dirty.length) throw new RefusedError(`uncommitted changes in ${dirty.join(', ')}: commit or stash them first, then promote again. Nothing was changed.`);
 }

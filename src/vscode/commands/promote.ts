@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { joinPath } from '../../core/repo/config';
-import { commitPromotion, promotionChanges } from '../../core/promote/commitPromotion';
+import { commitPromotion, promotionChanges, refuseUncommittedChanges } from '../../core/promote/commitPromotion';
 import { promotionBranch } from '../../core/promote/commitMessage';
 import { planPromotion } from '../../core/promote/planPromotion';
 import { nextEnvironment } from '../../core/promote/promotionOrder';
@@ -58,6 +58,8 @@ export function promoteCommand(s: EditorServices): CommandHandler {
     const files = [...new Set(chosen.flatMap((i) => i.edits.map((e) => e.file)))];
     const unsaved = vscode.workspace.textDocuments.filter((d) => d.isDirty && files.some((f) => d.uri.fsPath === repoUri(root, f).fsPath));
     if (unsaved.length) throw new Error(`save or revert your unsaved changes to ${unsaved.map((d) => vscode.workspace.asRelativePath(d.uri)).join(', ')} first`);
+    const git = new SimpleGitAdapter(root);
+    await refuseUncommittedChanges(git, files);
 
     const changes = await promotionChanges(chosen, readFile);
     const verify = (edited: FileChange[]) => verifyPromotion(chosen, () => renderKustomization(joinPath(root, target.path), { fs: new EditedFileSystem(fs, root, edited), repoRoot: root }));
@@ -78,7 +80,6 @@ export function promoteCommand(s: EditorServices): CommandHandler {
       confirm,
     );
     if (choice !== confirm) return;
-    const git = new SimpleGitAdapter(root);
     const result = await commitPromotion(plan, chosen, { git, readFile, logger: loggerOf(s.log), verify });
     await s.store.refresh({ environments: [to] });
     const committed = `${result.sha.slice(0, 7)} on ${result.branch}`;

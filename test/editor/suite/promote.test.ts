@@ -177,14 +177,17 @@ describe('promote, revert, put live back, adopt (scripted dialogs)', function ()
       assert.equal(git('branch', '--list', 'promote/*'), '');
     });
 
-    it('refuses, changing nothing, when the file it edits has uncommitted changes', async () => {
+    it('refuses before the preview and the confirmation, changing nothing, when the file it edits has uncommitted changes', async () => {
       const head = git('rev-parse', 'HEAD');
       const dirty = `${read(STAGING)}# work in progress\n`;
       writeFileSync(join(workspaceRoot(), STAGING), dirty);
       try {
-        const host = await runScripted(api, [...pickDevToStaging(), { warning: (_m, _o, buttons) => buttons[0] }], 'gitopsDrift.promote');
+        // No confirmation step: the refusal comes first, so nobody confirms a promotion that cannot happen.
+        const host = await runScripted(api, pickDevToStaging(), 'gitopsDrift.promote');
         assert.deepEqual(host.problems, []);
         assert.equal(host.unused, 0);
+        assert.deepEqual(host.diffs, [], 'no preview was shown');
+        assert.ok(!host.shown.some((x) => x.kind === 'warning'), 'no confirmation was asked');
         assert.deepEqual(host.errors, [`GitOps Drift: uncommitted changes in ${STAGING}: commit or stash them first, then promote again. Nothing was changed.`]);
         assert.equal(read(STAGING), dirty, 'the uncommitted work is kept');
         assert.equal(git('rev-parse', '--abbrev-ref', 'HEAD'), 'main');
