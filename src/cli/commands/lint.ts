@@ -44,7 +44,7 @@ export const lintCommand: CliCommand = {
     for (const p of repo.problems) io.stderr(`${p.severity}: ${formatProblem(p)}\n`);
     const names = typeof options.env === 'string' ? [...new Set(options.env.split(',').map((n) => n.trim()).filter(Boolean))] : undefined;
     const environments = names ? await Promise.all(names.map((n) => engine.environment(n))) : repo.environments;
-    const report = await lintRepository({ fs, repoRoot, environments, render: (env) => engine.render(env) });
+    const report = await lintRepository({ fs, repoRoot, environments, render: (env) => engine.render(env), disabled: repo.config.lint.disable });
     const counts = countSeverities(report.findings);
     if (format === 'json') io.stdout(JSON.stringify(lintJson(report), null, 2) + '\n');
     else if (format === 'sarif') io.stdout(JSON.stringify(lintSarif(report.findings), null, 2) + '\n');

@@ -2,19 +2,22 @@
 import type { SourceLocation } from '../model/location';
 
 /** Every authoring diagnostic code; each has a section (same anchor) in docs/authoring.md. */
-export type LintCode =
-  | 'malformed-yaml'
-  | 'missing-path'
-  | 'path-outside-repo'
-  | 'unknown-field'
-  | 'deprecated-field'
-  | 'patch-no-match'
-  | 'duplicate-resource'
-  | 'selector-label'
-  | 'mutable-image-tag'
-  | 'plaintext-secret'
-  | 'render-error'
-  | 'render-warning';
+export const LINT_CODES = [
+  'malformed-yaml',
+  'missing-path',
+  'path-outside-repo',
+  'unknown-field',
+  'deprecated-field',
+  'patch-no-match',
+  'duplicate-resource',
+  'selector-label',
+  'mutable-image-tag',
+  'plaintext-secret',
+  'render-error',
+  'render-warning',
+] as const;
+
+export type LintCode = (typeof LINT_CODES)[number];
 
 export type LintSeverity = 'error' | 'warning' | 'information';
 

@@ -21,7 +21,7 @@ import { mayHoldSecret, plaintextSecrets } from './checks/plaintextSecret';
 import { type EnvironmentProblem, renderProblemFindings } from './checks/renderProblems';
 import { addsSelectorLabels, type SelectorLabel, selectorLabelFinding, selectorLabelsOf } from './checks/selectorLabel';
 import { unknownFields } from './checks/unknownField';
-import type { LintFinding } from './finding';
+import type { LintCode, LintFinding } from './finding';
 import { LintFiles } from './lintFiles';
 import { type KustomizationSource, kustomizationSource, pathEntries } from './lintKustomization';
 import { KnownPaths, resolvePaths } from './lintPaths';
@@ -40,6 +40,8 @@ export interface LintOptions {
    * environment's render reached. Default: renderKustomization over `fs`.
    */
   renderDirectory?(dir: string): Promise<RenderResult>;
+  /** Codes the repo turned off (`.gitops-drift.yaml` `lint.disable`): never reported. */
+  disabled?: readonly LintCode[];
 }
 
 /** The findings of one lint run, and how much it looked at. */
@@ -96,8 +98,9 @@ export async function lintRepository(options: LintOptions): Promise<LintReport> 
     (at) => files.rangeAt(at),
   );
 
+  const disabled = new Set(options.disabled ?? []);
   return {
-    findings: sortUnique(mergeRenderFindings(findings, renderFindings)),
+    findings: sortUnique(mergeRenderFindings(findings, renderFindings)).filter((f) => !disabled.has(f.code)),
     kustomizations: tree.kustomizations.size,
     files: new Set([...files.read, ...rendered.flatMap((r) => r.result.files)]).size,
     environments: options.environments.length,

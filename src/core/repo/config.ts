@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
+import { LINT_CODES, type LintCode } from '../authoring/finding';
 import type { IgnoreRule, TrackingOptions } from '../drift/options';
 import type { Environment } from '../model/environment';
 import type { SourceLocation } from '../model/location';
@@ -47,9 +48,12 @@ export interface RepoConfig {
   outOfBandManagers?: string[];
   /** Exact mode for every environment. */
   exact: boolean;
+  /** Authoring checks (`gitops-drift lint`, the editor's authoring diagnostics). */
+  lint: { disable: LintCode[] };
 }
 
-const TOP_LEVEL_KEYS = ['environments', 'promotion', 'ignore', 'appliers', 'outOfBandManagers', 'controllerManagers', 'exact'];
+const TOP_LEVEL_KEYS = ['environments', 'promotion', 'ignore', 'appliers', 'outOfBandManagers', 'controllerManagers', 'exact', 'lint'];
+const LINT_KEYS = ['disable'];
 const ENVIRONMENT_KEYS = ['name', 'path', 'context', 'namespace', 'exact', 'tracking'];
 const TRACKING_KEYS = ['argocdApp', 'argocdLabel', 'fluxKustomization', 'labels'];
 const IGNORE_KEYS = ['group', 'kind', 'name', 'namespace', 'environments', 'jsonPointers', 'managedFieldsManagers'];
@@ -58,7 +62,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** An empty config: what a repo without `.gitops-drift.yaml` has. */
 export function emptyRepoConfig(file = CONFIG_FILE): RepoConfig {
-  return { file, environments: [], promotion: [], promotionDefinedAt: [], ignore: [], exact: false };
+  return { file, environments: [], promotion: [], promotionDefinedAt: [], ignore: [], exact: false, lint: { disable: [] } };
 }
 
 /**
@@ -104,6 +108,9 @@ export function parseRepoConfig(text: string, file = CONFIG_FILE): { config: Rep
         break;
       case 'exact':
         config.exact = p.boolean(value, 'exact') ?? false;
+        break;
+      case 'lint':
+        config.lint = p.lint(value);
         break;
       default:
         problems.push(loc.warning(pair.key as Node, unknownKey(key, TOP_LEVEL_KEYS)));
@@ -290,6 +297,21 @@ class Parser {
     return out;
   }
 
+  /** `lint: { disable: [codes] }`; an unknown code is a warning at its entry (with the closest code) and left out. */
+  lint(node: Node | null): RepoConfig['lint'] {
+    const out: RepoConfig['lint'] = { disable: [] };
+    const map = this.map(node, 'lint', '{ disable: [lint codes] }');
+    const disable = map ? this.fields(map, LINT_KEYS, 'lint').get('disable') : undefined;
+    if (disable === undefined) return out;
+    for (const item of this.seq(disable, 'lint.disable')) {
+      const code = this.string(item, 'lint.disable entry');
+      if (code === undefined) continue;
+      if ((LINT_CODES as readonly string[]).includes(code)) out.disable.push(code as LintCode);
+      else this.problems.push(this.loc.warning(item!, unknownKey(code, [...LINT_CODES], 'lint.disable', 'lint code')));
+    }
+    return out;
+  }
+
   stringList(node: Node | null, what: string): string[] {
     const out: string[] = [];
     for (const item of this.seq(node, what)) {
@@ -351,9 +373,9 @@ function keyName(key: unknown): string {
   return isScalar(key) ? String(key.value) : String(key);
 }
 
-function unknownKey(key: string, allowed: string[], where?: string): string {
+function unknownKey(key: string, allowed: string[], where?: string, noun = 'key'): string {
   const close = allowed.find((a) => a.toLowerCase() === key.toLowerCase() || editDistance(a.toLowerCase(), key.toLowerCase()) <= 2);
-  return `unknown key '${key}'${where ? ` in ${where}` : ''}${close ? ` (did you mean '${close}'?)` : ` (expected ${allowed.join(', ')})`}`;
+  return `unknown ${noun} '${key}'${where ? ` in ${where}` : ''}${close ? ` (did you mean '${close}'?)` : ` (expected ${allowed.join(', ')})`}`;
 }
 
 /** Levenshtein distance: the fewest single-character insertions, deletions and substitutions turning `a` into `b`. */

@@ -41,6 +41,7 @@ export class AuthoringTools {
       environments: repo.environments,
       render: (env) => this.engine.render(env),
       renderDirectory: (dir) => this.engine.render(directoryRoot(dir)),
+      disabled: repo.config.lint.disable,
     });
   }
 

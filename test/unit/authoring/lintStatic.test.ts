@@ -213,3 +213,17 @@ describe('lint: KnownPaths (what the renders read needs no stat)', () => {
     assert.deepEqual([known.has('apps/api/kustomization.yaml'), known.has('apps/api')], [true, false]);
   });
 });
+
+describe('lint: codes the repo disabled', () => {
+  it('reports nothing of a disabled code and everything else', async () => {
+    const files = { 'app/kustomization.yaml': 'bases:\n  - ../base\nnamePrefx: x-\n' };
+    assert.deepEqual(
+      (await lintFiles(files)).findings.map((f) => f.code).sort(),
+      ['deprecated-field', 'missing-path', 'unknown-field'],
+    );
+    assert.deepEqual(
+      (await lintFiles(files, [], { disabled: ['deprecated-field', 'missing-path'] })).findings.map((f) => f.code),
+      ['unknown-field'],
+    );
+  });
+});

@@ -122,6 +122,13 @@ describe('CLI: lint', () => {
     assert.equal(code, 0);
   });
 
+  it("obeys the repo's lint.disable: disabled codes are not reported and do not fail the run", async () => {
+    write({ '.gitops-drift.yaml': 'lint:\n  disable: [deprecated-field, selector-label, missing-path]\n' });
+    const { code, out } = await run(['lint', dir]);
+    assert.equal(out, `base/deploy.yaml:16:18  information  mutable-image-tag  ${image}\n0 errors, 0 warnings, 1 information in 3 kustomizations and 5 files (2 environments rendered)\n`);
+    assert.equal(code, 0);
+  });
+
   it('the example repo lints clean', async () => {
     const { code, out } = await run(['lint', 'examples/shop']);
     assert.match(out, /^no problems in 4 kustomizations and \d+ files \(3 environments rendered\)\n$/);

@@ -95,7 +95,7 @@ describe('repo config (.gitops-drift.yaml)', () => {
   });
 
   it('reports a root that is not a mapping', () => {
-    assert.deepEqual(where('- dev\n- prod\n'), ['1:1 error .gitops-drift.yaml must be a mapping with keys environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact']);
+    assert.deepEqual(where('- dev\n- prod\n'), ['1:1 error .gitops-drift.yaml must be a mapping with keys environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint']);
   });
 
   it('treats an empty file as an empty config', () => {
@@ -181,5 +181,21 @@ describe('repo config (.gitops-drift.yaml)', () => {
     const { config, problems } = await loadRepoConfig(new MemoryFileSystem({ '/repo/a.yaml': '' }), '/repo');
     assert.equal(config, undefined);
     assert.deepEqual(problems, []);
+  });
+});
+
+describe('repo config: lint', () => {
+  it('reads the codes to disable; an unknown code is a warning at its entry, with the closest code, and left out', () => {
+    const { config, problems } = parseRepoConfig(['lint:', '  disable: [selector-label, mutable-image-tags]', ''].join('\n'));
+    assert.deepEqual(config.lint, { disable: ['selector-label'] });
+    assert.deepEqual(
+      problems.map((p) => `${p.location?.line}:${p.location?.column} ${p.severity} ${p.message}`),
+      ["2:29 warning unknown lint code 'mutable-image-tags' in lint.disable (did you mean 'mutable-image-tag'?)"],
+    );
+  });
+
+  it('defaults to nothing disabled, and refuses a lint value that is not a map', () => {
+    assert.deepEqual(parseRepoConfig('exact: true\n').config.lint, { disable: [] });
+    assert.deepEqual(where('lint: [selector-label]\n'), ['1:7 error expected lint: { disable: [lint codes] }']);
   });
 });
