@@ -202,7 +202,9 @@ export class DriftEngine {
     const repo = await this.repo();
     const environments = repo.environments.filter((e) => roots.has(e.path)).map((e) => e.name);
     const name = file.split('/').pop() ?? '';
-    const reload = file === CONFIG_FILE || /^(kustomization\.ya?ml|Kustomization)$/.test(name) || (repo.environments.some((e) => e.source === 'argocd' || e.source === 'flux') && /\.ya?ml$/.test(name));
+    // A folder deleted or created (no extension, no text) may hold an environment or a kustomization: look again.
+    const folder = content === undefined && !name.includes('.') && name !== 'Kustomization';
+    const reload = file === CONFIG_FILE || folder || /^(kustomization\.ya?ml|Kustomization)$/.test(name) || (repo.environments.some((e) => e.source === 'argocd' || e.source === 'flux') && /\.ya?ml$/.test(name));
     return { environments, reload };
   }
 

@@ -14,6 +14,12 @@ export class MemoryFileSystem implements FileSystem {
     this.files.set(this.absolute(path), content);
   }
 
+  /** Deletes a file, or a folder with everything in it. */
+  delete(path: string): void {
+    const p = this.absolute(path);
+    for (const file of [...this.files.keys()]) if (file === p || file.startsWith(p.replace(/\/$/, '') + '/')) this.files.delete(file);
+  }
+
   async readFile(path: string): Promise<string> {
     const content = this.files.get(normalize(path));
     if (content === undefined) throw Object.assign(new Error(`ENOENT: no such file: ${path}`), { code: 'ENOENT' });

@@ -137,10 +137,13 @@ export class RenderCache {
     const slash = file.lastIndexOf('/');
     const dir = slash < 0 ? '' : file.slice(0, slash);
     const name = file.slice(slash + 1);
+    // A deleted folder comes as one change for the folder: everything read under it is gone too.
+    const under = content === undefined ? file.replace(/\/+$/, '') + '/' : undefined;
     for (const [root, e] of this.entries) {
       const listed = e.listings.get(dir);
       const appearedOrVanished = listed !== undefined && listed.has(name) !== (content !== undefined);
-      if ((e.inputs.has(file) && e.inputs.get(file) !== content) || appearedOrVanished) {
+      const folderGone = under !== undefined && [...e.inputs.keys()].some((f) => f.startsWith(under));
+      if ((e.inputs.has(file) && e.inputs.get(file) !== content) || appearedOrVanished || folderGone) {
         this.entries.delete(root);
         stale.push(root);
       }

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { TreeElement } from '../../../src/vscode/views/treeElements';
-import { activeApi, testbed, workspaceRoot } from '../support';
+import { activeApi, testbed, waitForDiagnostics, workspaceRoot } from '../support';
 
 // The driver opens the example repo untrusted, with a `.vscode/settings.json` that points gitopsDrift.kubeconfig at
 // a file the repo planted; the user's own settings name the test bed's kubeconfig.
@@ -35,5 +35,29 @@ describe('untrusted workspace', function () {
     const before = readFileSync(file, 'utf8');
     await vscode.commands.executeCommand('gitopsDrift.ignoreField', { env: 'prod', key: { group: 'apps', kind: 'Deployment', namespace: 'shop-prod', name: 'web' }, path: '/spec/replicas' });
     assert.equal(readFileSync(file, 'utf8'), before);
+  });
+
+  it('still helps authoring, which only reads the repo: hover, rendered preview and broken-reference diagnostics', async () => {
+    const api = await activeApi();
+    const file = 'base/web-deployment.yaml';
+    const line = readFileSync(`${workspaceRoot()}/${file}`, 'utf8').split('\n').findIndex((l) => /^\s*replicas:/.test(l));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', vscode.Uri.file(`${workspaceRoot()}/${file}`), new vscode.Position(line, 4));
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.match(text, /per environment \(GitOps Drift\)/, text);
+    const uri = await vscode.commands.executeCommand<vscode.Uri>('gitopsDrift.showRendered', 'dev');
+    assert.equal(uri.scheme, 'gitops-drift-rendered');
+    assert.match(vscode.window.activeTextEditor!.document.getText(), /^# dev: rendered from envs\/dev /);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    // Authoring diagnostics run too: a kustomization naming a missing file is marked.
+    const scratch = vscode.Uri.file(`${workspaceRoot()}/scratch/kustomization.yaml`);
+    await vscode.workspace.fs.writeFile(scratch, new TextEncoder().encode('resources:\n  - missing.yaml\n'));
+    try {
+      const seen = await waitForDiagnostics((ds) => ds.some((d) => d.file === 'scratch/kustomization.yaml' && d.code === 'missing-path'), 5000, 'the missing-path diagnostic in an untrusted workspace');
+      assert.equal(seen.find((d) => d.file === 'scratch/kustomization.yaml')!.line, 2);
+    } finally {
+      await vscode.workspace.fs.delete(vscode.Uri.file(`${workspaceRoot()}/scratch`), { recursive: true });
+    }
+    await waitForDiagnostics((ds) => !ds.some((d) => d.file.startsWith('scratch/')), 5000, 'the scratch diagnostics to go');
+    await api.whenIdle();
   });
 });

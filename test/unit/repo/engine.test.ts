@@ -58,6 +58,18 @@ describe('DriftEngine', () => {
     assert.equal((await engine.fileChanged('.gitops-drift.yaml')).reload, true);
   });
 
+  it('a deleted folder (one change for the folder) drops the renders that read anything under it, and reloads', async () => {
+    const fs = repo();
+    const calls = { render: 0 };
+    const engine = new DriftEngine({ fs, repoRoot: '/r', pipeline: fakePipeline(calls) });
+    await engine.render(await engine.environment('dev'));
+    await engine.render(await engine.environment('prod'));
+    fs.delete('/r/envs/prod');
+    assert.deepEqual(await engine.fileChanged('envs/prod'), { environments: ['prod'], reload: true });
+    await engine.render(await engine.environment('dev'));
+    assert.equal(calls.render, 2, 'dev read nothing under envs/prod: still cached');
+  });
+
   it('renders a root once for concurrent callers, and does not cache a render a save raced with', async () => {
     const fs = repo();
     const calls = { render: 0 };
