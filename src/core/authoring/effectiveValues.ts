@@ -88,21 +88,46 @@ export function fieldAtPosition(text: string, file: string, line: number, column
       root = items.items[Number(tokens[1])] as Node;
       tokens = tokens.slice(2);
     }
+    const inline = inlinePatchField(root, tokens, text, file, line, column, lines);
+    if (inline) return inline;
     const range = root.range!;
     const kind = isMap(root) ? root.get('kind') : undefined;
     const name = isMap(root) ? root.getIn(['metadata', 'name']) : undefined;
+    const path = targetPath(root, tokens);
+    // A JSON6902 operation's `value` is named by the field it sets (`title`, not `value`).
+    const opField = isSeq(root) && tokens[1] === 'value' ? path.map((p) => p.token).filter((t) => t !== '-' && !/^\d+$/.test(t)).pop() : undefined;
     return {
       file,
       pointer: tokens.reduce<string>(childPointer, ''),
-      key: hit.key,
+      key: opField ?? hit.key,
       at: position(hit.at),
       document: { ...position(range[0]), endLine: lines.linePos(Math.max(range[0], range[1] - 1)).line },
       ...(typeof kind === 'string' ? { documentKind: kind } : {}),
       ...(typeof name === 'string' ? { documentName: name } : {}),
-      targetPath: targetPath(root, tokens),
+      targetPath: path,
     };
   }
   return undefined;
+}
+
+/**
+ * A field inside an inline patch (`patches: - patch: |-` in a kustomization): the field in the patch's own text,
+ * at its place in the file, which is where the renderer says such a patch set a value. Block scalars only: their
+ * text starts on the line after the `|` header, at the block's indentation, as the renderer places it.
+ */
+function inlinePatchField(root: Node, tokens: string[], text: string, file: string, line: number, column: number, lines: LineCounter): FieldAtPosition | undefined {
+  const [field, , key] = tokens;
+  if (tokens.length !== 3 || key !== 'patch' || !['patches', 'patchesJson6902', 'patchesStrategicMerge'].includes(field)) return undefined;
+  const scalar = isMap(root) ? root.getIn(tokens.slice(0, 2).concat('patch'), true) : undefined;
+  if (!isScalar(scalar) || typeof scalar.value !== 'string' || !scalar.range || (scalar.type !== 'BLOCK_LITERAL' && scalar.type !== 'BLOCK_FOLDED')) return undefined;
+  const header = lines.linePos(scalar.range[0]).line;
+  if (line <= header) return undefined;
+  const start = lines.lineStarts[header];
+  const indent = start === undefined ? 0 : (/^ */.exec(text.slice(start))?.[0].length ?? 0);
+  const inner = fieldAtPosition(scalar.value, file, line - header, column - indent);
+  if (!inner) return undefined;
+  const shift = (at: SourceLocation): SourceLocation => ({ file, line: at.line + header, column: at.column + indent });
+  return { ...inner, at: shift(inner.at), document: { ...shift(inner.document), endLine: inner.document.endLine + header } };
 }
 
 /** The map keys / list indexes down to the scalar, key or list item at `offset`. */

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { effectiveValues, environmentsUsing, type EnvironmentRender, fieldAtPosition, type FieldAtPosition, formatEffectiveValues } from '../../../src/core/authoring/effectiveValues';
+import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
+import { renderKustomization } from '../../../src/core/render/kustomize';
 import { positionOf, renderShop, shopFiles } from './shopOverlays';
 
 /** The field at the first `needle` (after `after`) of a fixture file. */
@@ -68,7 +70,7 @@ describe('fieldAtPosition: the field under the cursor', () => {
   it('a field of a JSON6902 operation looks up the operation path', () => {
     const field = fieldAt('envs/prod/cpu.yaml', '500m');
     assert.equal(field.pointer, '/0/value');
-    assert.equal(field.key, 'value');
+    assert.equal(field.key, 'cpu', "an operation's value is named by the field it sets");
     assert.deepEqual(field.at, { file: 'envs/prod/cpu.yaml', line: 3, column: 3 });
     assert.deepEqual(field.targetPath.map((s) => s.token), ['spec', 'template', 'spec', 'containers', '1', 'resources', 'requests', 'cpu']);
     assert.equal(field.documentKind, undefined);
@@ -223,3 +225,86 @@ describe('environmentsUsing: the environments whose render read a file', () => {
     assert.deepEqual(environmentsUsing('envs/qa/replicas.yaml', renders), []);
   });
 });
+
+describe('effectiveValues: inline patches in a kustomization file', () => {
+  const files: Record<string, string> = {
+    'base/kustomization.yaml': 'resources:\n  - deploy.yaml\n',
+    'base/deploy.yaml': [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      '  name: web',
+      'spec:',
+      '  replicas: 2', // 6
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '        - name: web',
+      '          image: nginx:1.0',
+      '          env:',
+      '            - name: LOG',
+      '              value: info', // 14
+      '',
+    ].join('\n'),
+    'envs/dev/kustomization.yaml': 'resources:\n  - ../../base\n',
+    'envs/prod/kustomization.yaml': [
+      'resources:',
+      '  - ../../base',
+      'patches:',
+      '  - target:',
+      '      kind: Deployment',
+      '      name: web',
+      '    patch: |-',
+      '      - op: replace',
+      '        path: /spec/replicas',
+      '        value: 5', // 10
+      '  - patch: |-',
+      '      apiVersion: apps/v1',
+      '      kind: Deployment',
+      '      metadata:',
+      '        name: web',
+      '      spec:',
+      '        template:',
+      '          spec:',
+      '            containers:',
+      '              - name: web',
+      '                env:',
+      '                  - name: LOG',
+      '                    value: debug', // 23
+      '',
+    ].join('\n'),
+  };
+  const renders = async (): Promise<EnvironmentRender[]> => {
+    const fs = new MemoryFileSystem(files, '/repo');
+    return Promise.all(['dev', 'prod'].map(async (name) => ({ name, result: await renderKustomization(`envs/${name}`, { fs, repoRoot: '/repo' }) })));
+  };
+  const kustomization = 'envs/prod/kustomization.yaml';
+
+  it('a JSON6902 operation value: the field it sets, in each environment', async () => {
+    const field = fieldAtPosition(files[kustomization], kustomization, 10, 16);
+    assert.ok(field);
+    assert.equal(field.key, 'replicas');
+    assert.deepEqual(field.at, { file: kustomization, line: 10, column: 9 });
+    assert.deepEqual(summary(field, await renders()), [
+      'dev Deployment web /spec/replicas 2 @base/deploy.yaml:6:3 resource',
+      'prod Deployment web /spec/replicas 5 @envs/prod/kustomization.yaml:10:9 json6902Patch',
+    ]);
+  });
+
+  it('a strategic-merge patch field, list items found by their keys', async () => {
+    const field = fieldAtPosition(files[kustomization], kustomization, 23, 29);
+    assert.ok(field);
+    assert.deepEqual(field.at, { file: kustomization, line: 23, column: 21 });
+    assert.deepEqual(summary(field, await renders()), [
+      'dev Deployment web /spec/template/spec/containers/0/env/0/value "info" @base/deploy.yaml:14:15 resource',
+      'prod Deployment web /spec/template/spec/containers/0/env/0/value "debug" @envs/prod/kustomization.yaml:23:21 strategicMergePatch',
+    ]);
+  });
+
+  it('nothing on the `patch: |-` header itself, which sets no value', async () => {
+    const field = fieldAtPosition(files[kustomization], kustomization, 7, 5);
+    assert.ok(field);
+    assert.deepEqual(summary(field, await renders()), []);
+  });
+});
+
