@@ -78,12 +78,14 @@ export class AuthoringTools {
 
   /** The rendered YAML of an environment (by name) or of any kustomization directory, Secret values masked. */
   async preview(target: { env?: string; dir?: string }): Promise<string> {
-    const { root, label } = await this.rootFor(target);
+    const label = target.env ?? (target.dir || '.');
     try {
+      const root = await this.rootFor(target);
       const result = await this.engine.render(root);
       return renderedYaml(result, { header: `${label}: rendered from ${root.path || '.'} (${objectCountLabel(result)}; Secret values masked)` });
     } catch (e) {
-      if (e instanceof ProblemError) return `# ${label}: cannot render ${root.path || '.'}\n# ${e.message.split('\n').join('\n# ')}\n`;
+      // An open preview outlives edits: a render error (or an environment renamed away) is its content, not a failure.
+      if (e instanceof ProblemError) return `# ${label}: cannot render\n# ${e.message.split('\n').join('\n# ')}\n`;
       throw e;
     }
   }
@@ -137,10 +139,8 @@ export class AuthoringTools {
     return rewriteDeprecatedField(text, field, patchFiles);
   }
 
-  private async rootFor(target: { env?: string; dir?: string }): Promise<{ root: RepoEnvironment; label: string }> {
-    if (target.env !== undefined) return { root: await this.engine.environment(target.env), label: target.env };
-    const dir = target.dir ?? '';
-    return { root: directoryRoot(dir), label: dir || '.' };
+  private async rootFor(target: { env?: string; dir?: string }): Promise<RepoEnvironment> {
+    return target.env !== undefined ? this.engine.environment(target.env) : directoryRoot(target.dir ?? '');
   }
 }
 

@@ -138,6 +138,10 @@ describe('authoring aids', function () {
       // Edit the patch on disk: the open preview follows.
       await vscode.workspace.fs.writeFile(workspaceUri('legacy/web-replicas.yaml'), new TextEncoder().encode(patch.replace('replicas: 4', 'replicas: 6')));
       await waitForText(doc, (t) => /^ {2}replicas: 6$/m.test(t), 5000, 'the preview to show replicas: 6');
+      // A patch that stops parsing: the preview says why, at which line, instead of failing to open.
+      await vscode.workspace.fs.writeFile(workspaceUri('legacy/web-replicas.yaml'), new TextEncoder().encode('spec: [unclosed\n'));
+      const broken = await waitForText(doc, (t) => t.startsWith('# legacy: cannot render\n'), 5000, 'the preview to show the render error');
+      assert.match(broken, /^# legacy\/web-replicas\.yaml:\d+:\d+: malformed YAML/m);
     });
   });
 
