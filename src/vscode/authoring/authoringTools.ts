@@ -90,12 +90,17 @@ export class AuthoringTools {
     }
   }
 
-  /** "Rendered: 14 objects" for a kustomization directory, or why it does not render. */
-  async objectCount(dir: string): Promise<{ label: string; ok: boolean }> {
+  /**
+   * The CodeLens title for a kustomization directory, `Rendered: 14 objects · Preview`, or why there is nothing to
+   * preview; `preview` says whether the preview renders.
+   */
+  async renderedLens(dir: string, kustomizationText: string): Promise<{ title: string; preview: boolean }> {
+    // A Component renders only inside the kustomizations that list it.
+    if (/^kind:\s*Component\s*$/m.test(kustomizationText)) return { title: 'Component: rendered where it is included', preview: false };
     try {
-      return { label: objectCountLabel(await this.engine.render(directoryRoot(dir))), ok: true };
+      return { title: `Rendered: ${objectCountLabel(await this.engine.render(directoryRoot(dir)))} · Preview`, preview: true };
     } catch (e) {
-      if (e instanceof ProblemError) return { label: 'does not render', ok: false };
+      if (e instanceof ProblemError) return { title: 'Rendered: does not render (see Problems) · Preview', preview: true };
       throw e;
     }
   }

@@ -81,6 +81,7 @@ describe('authoring aids', function () {
     before(async () => {
       await vscode.workspace.fs.writeFile(workspaceUri('legacy/web-replicas.yaml'), new TextEncoder().encode(patch));
       await vscode.workspace.fs.writeFile(workspaceUri(file), new TextEncoder().encode(legacy));
+      await vscode.workspace.fs.writeFile(workspaceUri('legacy/logging/kustomization.yaml'), new TextEncoder().encode('apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n'));
     });
 
     after(async () => {
@@ -130,6 +131,10 @@ describe('authoring aids', function () {
       const rendered = lenses.find((l) => l.command?.title.startsWith('Rendered:'));
       assert.ok(rendered?.command, lenses.map((l) => l.command?.title).join(' | '));
       assert.match(rendered.command.title, /^Rendered: \d+ objects · Preview$/);
+      // A Component renders only where it is included: its lens says so and lists those environments.
+      const component = await vscode.workspace.openTextDocument(workspaceUri('legacy/logging/kustomization.yaml'));
+      const componentLenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', component.uri);
+      assert.deepEqual(componentLenses.map((l) => [l.command?.title, l.command?.command]), [['Component: rendered where it is included', 'gitopsDrift.findEnvironmentsUsing']]);
       const uri = await vscode.commands.executeCommand<vscode.Uri>(rendered.command.command, ...(rendered.command.arguments ?? []));
       const doc = vscode.window.activeTextEditor!.document;
       assert.equal(doc.uri.toString(), uri.toString());
