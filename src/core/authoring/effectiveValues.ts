@@ -99,7 +99,7 @@ export function fieldAtPosition(text: string, file: string, line: number, column
     return {
       file,
       pointer: tokens.reduce<string>(childPointer, ''),
-      key: opField ?? hit.key,
+      key: opField ?? generatorLiteralKey(root, tokens) ?? hit.key,
       at: position(hit.at),
       document: { ...position(range[0]), endLine: lines.linePos(Math.max(range[0], range[1] - 1)).line },
       ...(typeof kind === 'string' ? { documentKind: kind } : {}),
@@ -128,6 +128,13 @@ function inlinePatchField(root: Node, tokens: string[], text: string, file: stri
   if (!inner) return undefined;
   const shift = (at: SourceLocation): SourceLocation => ({ file, line: at.line + header, column: at.column + indent });
   return { ...inner, at: shift(inner.at), document: { ...shift(inner.document), endLine: inner.document.endLine + header } };
+}
+
+/** A generator literal (`- LOG_LEVEL=warn` under configMapGenerator/secretGenerator) is named by its data key. */
+function generatorLiteralKey(root: Node, tokens: string[]): string | undefined {
+  if (tokens.length !== 4 || tokens[2] !== 'literals' || !['configMapGenerator', 'secretGenerator'].includes(tokens[0]) || !isMap(root)) return undefined;
+  const literal = root.getIn(tokens);
+  return typeof literal === 'string' && literal.includes('=') ? literal.slice(0, literal.indexOf('=')) : undefined;
 }
 
 /** The map keys / list indexes down to the scalar, key or list item at `offset`. */

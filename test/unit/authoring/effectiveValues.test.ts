@@ -163,6 +163,7 @@ describe('effectiveValues: a field in each environment, and the line that set it
       'staging Deployment web /spec/replicas 2 @envs/staging/replicas.yaml:6:3 strategicMergePatch',
       'prod Deployment web-eu /spec/replicas 5 @envs/prod/web-patch.yaml:6:3 strategicMergePatch',
     ]);
+    assert.equal(fieldAt('envs/dev/kustomization.yaml', 'LOG_LEVEL').key, 'LOG_LEVEL', 'a literal is named by its data key');
     assert.deepEqual(summary(fieldAt('envs/dev/kustomization.yaml', 'LOG_LEVEL'), renders), [
       'dev ConfigMap dev-web-config-8gmmth85d9 /data/LOG_LEVEL "debug" @envs/dev/kustomization.yaml:15:9 generatorLiteral',
       'staging ConfigMap web-config-k8fc48mdmd /data/LOG_LEVEL "info" @base/kustomization.yaml:7:9 generatorLiteral',
