@@ -3,6 +3,7 @@
  * design (its namespace, name prefix/suffix, generator hashes) does not drown the real differences in the diff.
  */
 import { childPointer, isMap, valueAt } from '../drift/pointer';
+import { foldStringData, isSecret } from '../drift/secrets';
 import { keyLabel, type KubeObject } from '../model/resource';
 import { baseName } from '../promote/pairObjects';
 import { kustomizeYaml } from '../render/kustomizeYaml';
@@ -152,7 +153,8 @@ function normaliseAll(objects: RenderedObject[], affixes: Map<string, Affix>): N
       id: `${key.group}/${key.kind}/${key.namespace}/${key.name}`,
       sortKey: [key.kind, key.name, key.namespace, key.group].join('\0'),
       label: keyLabel({ ...key, namespace: key.namespace === NAMESPACE ? '' : key.namespace }),
-      text: kustomizeYaml(maskedObject({ ...object, object: view }), object.exactIntegers),
+      // stringData as the API server stores it (in data), so the same value written either way compares equal.
+      text: kustomizeYaml(maskedObject({ ...object, object: isSecret(object.key) ? foldStringData(view) : view }), object.exactIntegers),
     };
   });
   return normalised.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));

@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { structuredPatch } from 'diff';
 import { compareEnvironments } from '../../../src/core/authoring/compareEnvironments';
+import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
+import { renderKustomization } from '../../../src/core/render/kustomize';
 import { renderShop } from './shopOverlays';
 
 /** The changed lines of a unified diff of the two texts, `-old` / `+new`, in order. */
@@ -153,5 +155,30 @@ describe('compareEnvironments: two environments diffed without the differences o
     const compared = compareEnvironments(prod, staging);
     assert.deepEqual(compared.summary.onlyLeft, ['HorizontalPodAutoscaler web']);
     assert.deepEqual(compared.summary.onlyRight, []);
+  });
+});
+
+describe('compareEnvironments: Secrets written with stringData or data', () => {
+  const b64 = (v: string) => Buffer.from(v).toString('base64');
+  const overlay = (password?: string) => (password ? `resources:\n  - ../base\npatches:\n  - patch: |-\n      apiVersion: v1\n      kind: Secret\n      metadata:\n        name: db\n      stringData:\n        password: ${password}\n` : 'resources:\n  - ../base\n');
+  const fs = new MemoryFileSystem(
+    {
+      'base/kustomization.yaml': 'resources:\n  - secret.yaml\n',
+      'base/secret.yaml': `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  password: ${b64('hunter2')}\n`,
+      'a/kustomization.yaml': overlay(),
+      'b/kustomization.yaml': overlay('hunter2'),
+      'c/kustomization.yaml': overlay('hunter3'),
+    },
+    '/repo',
+  );
+  const render = async (name: string) => ({ name, result: await renderKustomization(name, { fs, repoRoot: '/repo' }) });
+
+  it('the same value written as stringData compares equal to it as base64 data; another value differs, masked', async () => {
+    const same = compareEnvironments(await render('a'), await render('b'));
+    assert.equal(same.leftText, same.rightText);
+    assert.deepEqual(same.summary.changed, []);
+    const different = compareEnvironments(await render('a'), await render('c'));
+    assert.deepEqual(different.summary.changed, ['Secret db']);
+    for (const text of [same.rightText, different.rightText]) assert.ok(!/hunter|stringData/.test(text) && !text.includes(b64('hunter3')), text);
   });
 });
