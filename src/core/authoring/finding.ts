@@ -40,7 +40,10 @@ export interface LintFinding {
   related?: { location: SourceLocation; message: string }[];
   /** For `deprecated-field`: the deprecated field's name, which `rewriteDeprecatedField` can rewrite. */
   field?: string;
-  /** For `unknown-field`: the known field it most likely means. */
+  /**
+   * The text that most likely fixes the span (the editor offers it as a quick fix): for `unknown-field` the known
+   * field it means, for `missing-path` the entry with a near existing name.
+   */
   suggestion?: string;
 }
 

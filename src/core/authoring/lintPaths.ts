@@ -2,7 +2,7 @@
 import type { SourceLocation } from '../model/location';
 import { ProblemError } from '../model/problem';
 import type { FileSystem } from '../ports';
-import { joinPath } from '../repo/config';
+import { editDistance, joinPath } from '../repo/config';
 import { Loader } from '../render/loader';
 import type { KustomizationSource, PathEntry } from './lintKustomization';
 
@@ -13,6 +13,8 @@ export interface ResolvedPath {
   target: string | undefined;
   /** What exists there; undefined when nothing does (or the path leaves the repo). */
   stat: { isDirectory: boolean; isFile: boolean } | undefined;
+  /** For a missing path: the entry as written with its last segment replaced by a near name that exists there. */
+  suggestion?: string;
 }
 
 /**
@@ -65,7 +67,24 @@ export async function resolvePaths(fs: FileSystem, repoRoot: string, k: Kustomiz
       }
       const target = abs === loader.repoRoot ? '' : loader.rel(abs);
       const stat = known.stat(target) ?? (await fs.stat(abs).catch(() => undefined));
-      return { entry, target, stat: stat ? { isDirectory: stat.isDirectory, isFile: stat.isFile } : undefined };
+      if (stat) return { entry, target, stat: { isDirectory: stat.isDirectory, isFile: stat.isFile } };
+      const suggestion = await nearName(fs, abs, entry.path);
+      return { entry, target, stat: undefined, ...(suggestion ? { suggestion } : {}) };
     }),
   );
 }
+
+/**
+ * A typo's likely fix: a name in the missing path's folder within two edits of its last segment (or differing only in
+ * case), spliced into the path as written. Undefined when the folder is missing too, or nothing is that close.
+ */
+async function nearName(fs: FileSystem, abs: string, written: string): Promise<string | undefined> {
+  const slash = abs.lastIndexOf('/');
+  const wanted = abs.slice(slash + 1);
+  const names = await fs.readDir(abs.slice(0, slash) || '/').catch(() => []);
+  const scored = names.map((e) => ({ name: e.name, distance: e.name.toLowerCase() === wanted.toLowerCase() ? 0 : editDistance(e.name, wanted) })).filter((c) => c.distance <= 2);
+  const best = scored.sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name))[0];
+  if (!best || !written.endsWith(wanted)) return undefined;
+  return written.slice(0, written.length - wanted.length) + best.name;
+}
+

@@ -6,8 +6,8 @@ import type { AuthoringDiagnostics } from './authoringDiagnostics';
 
 /**
  * Quick fixes on authoring diagnostics, keyed on `diagnostic.code`: rewrite a deprecated field to its modern form
- * (the edit keeps every byte outside the rewritten part) and rename an unknown field to the one it most likely
- * means.
+ * (the edit keeps every byte outside the rewritten part), and replace an unknown field or a missing path with the
+ * near name that exists.
  */
 export class AuthoringQuickFixes implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix];
@@ -33,7 +33,7 @@ export class AuthoringQuickFixes implements vscode.CodeActionProvider {
         // Small edits rather than the whole text: the cursor, undo and other markers stay in place.
         for (const e of rewritten.edits) action.edit.replace(doc.uri, new vscode.Range(doc.positionAt(e.start), doc.positionAt(e.end)), e.newText);
         actions.push(action);
-      } else if (finding?.code === 'unknown-field' && finding.suggestion) {
+      } else if ((finding?.code === 'unknown-field' || finding?.code === 'missing-path') && finding.suggestion) {
         const action = new vscode.CodeAction(`Change to '${finding.suggestion}'`, vscode.CodeActionKind.QuickFix);
         action.diagnostics = [d];
         action.isPreferred = true;

@@ -148,6 +148,22 @@ describe('authoring aids', function () {
       const broken = await waitForText(doc, (t) => t.startsWith('# legacy: cannot render\n'), 5000, 'the preview to show the render error');
       assert.match(broken, /^# legacy\/web-replicas\.yaml:\d+:\d+: malformed YAML/m);
     });
+
+    it('offers the near existing file for a mistyped path, and the fix clears the error', async () => {
+      const doc = await vscode.workspace.openTextDocument(workspaceUri(file));
+      await vscode.window.showTextDocument(doc);
+      const typo = (ds: DriftDiagnostic[]) => ds.find((d) => d.file === file && d.code === 'missing-path');
+      await rewriteAndSave(doc, doc.getText().replace('path: web-replicas.yaml', 'path: web-replica.yaml'));
+      const seen = typo(await waitForDiagnostics((ds) => typo(ds) !== undefined, 5000, 'the missing-path diagnostic on the mistyped patch path'));
+      assert.equal(seen!.message, "patch file 'web-replica.yaml' not found (did you mean 'web-replicas.yaml'?)");
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, seen!.diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+      const fix = actions.find((a) => a.title === "Change to 'web-replicas.yaml'");
+      assert.ok(fix?.edit, actions.map((a) => a.title).join(' | '));
+      assert.ok(await vscode.workspace.applyEdit(fix.edit));
+      assert.match(doc.getText(), /^ {2}- path: web-replicas\.yaml$/m);
+      assert.ok(await doc.save());
+      await waitForDiagnostics((ds) => typo(ds) === undefined, 5000, 'the missing-path diagnostic to clear after the fix');
+    });
   });
 
   it('hovers a base field with its effective value and origin in every environment', async () => {

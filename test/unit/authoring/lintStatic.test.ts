@@ -88,6 +88,26 @@ describe('lint: missing-path', () => {
     assert.equal(shown.length, 3); // the three deprecated fields
   });
 
+  it('suggests a near name that exists (a typo or a case slip), as the text that replaces the span', async () => {
+    const files = {
+      'app/kustomization.yaml': 'resources:\n  - "deploymnt.yaml"\n  - Service.yaml\n  - nothing-like-it.yaml\nconfigMapGenerator:\n  - name: cfg\n    files:\n      - app.conf=confg/app.conf\n',
+      'app/deployment.yaml': configMap('d'),
+      'app/service.yaml': configMap('s'),
+      'app/config/app.conf': 'x=1\n',
+      'app/confg/app.cnf': 'x=1\n',
+    };
+    const findings = (await lintFiles(files)).findings.filter((f) => f.code === 'missing-path');
+    assert.deepEqual(
+      findings.map((f) => [f.message, f.suggestion]),
+      [
+        ["resource 'deploymnt.yaml' not found (did you mean 'deployment.yaml'?)", '"deployment.yaml"'],
+        ["resource 'Service.yaml' not found (did you mean 'service.yaml'?)", 'service.yaml'],
+        ["resource 'nothing-like-it.yaml' not found", undefined],
+        ["file 'confg/app.conf' not found (did you mean 'confg/app.cnf'?)", 'app.conf=confg/app.cnf'],
+      ],
+    );
+  });
+
   it('a path the render also fails on is reported once, as the static finding', async () => {
     assert.deepEqual(await lintShown({ 'app/kustomization.yaml': 'resources:\n  - gone.yaml\n' }, ['app']), ["app/kustomization.yaml:2:5-2:14 error missing-path: resource 'gone.yaml' not found"]);
   });
