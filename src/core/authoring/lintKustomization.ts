@@ -5,6 +5,7 @@
 import { isMap, isScalar, isSeq, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { YamlFile } from '../promote/yamlText';
 import { isRemote, KNOWN } from '../render/kustomizationFields';
+import { PATH_FIELDS, pathNodes } from './pathReferences';
 
 /** One parsed kustomization file. */
 export interface KustomizationSource {
@@ -69,36 +70,24 @@ export interface PathEntry {
 }
 
 /**
- * Every local path the kustomization names: `resources`/`bases`/`components` entries, patch files,
- * `patchesStrategicMerge` entries that are paths, generator `files`/`envs`/`env`, `configurations` and replacement
- * files. Remote references (URLs, git) are left out: nothing is fetched.
+ * Every local path the kustomization names, from the one table of path-valued fields ({@link PATH_FIELDS}) that
+ * links and completion also use. Remote references (URLs, git) and multi-line values (inline patches) are left out:
+ * nothing is fetched, and an inline patch is not a path. `crds` is not checked: the renderer never reads it.
  */
 export function pathEntries(root: YAMLMap | undefined): PathEntry[] {
   const out: PathEntry[] = [];
-  const add = (field: string, what: string, node: unknown, options: { resource?: boolean; yaml?: boolean; keyed?: boolean } = {}) => {
-    const scalar = stringScalar(node);
-    if (!scalar || isRemote(scalar.value)) return;
-    const eq = options.keyed ? scalar.value.indexOf('=') : -1;
-    out.push({ field, what, path: eq > 0 ? scalar.value.slice(eq + 1) : scalar.value, node: scalar, resource: options.resource ?? false, yaml: options.yaml ?? false });
-  };
-  const yamlFile = (path: unknown) => typeof path === 'string' && /\.(ya?ml|json)$/i.test(path);
-  for (const item of listItems(root, 'resources')) add('resources', 'resource', item, { resource: true, yaml: yamlFile(stringScalar(item)?.value) });
-  for (const item of listItems(root, 'bases')) add('bases', 'base', item, { resource: true });
-  for (const item of listItems(root, 'components')) add('components', 'component', item);
-  for (const field of ['patches', 'patchesJson6902', 'replacements']) {
-    for (const item of listItems(root, field)) add(field, field === 'replacements' ? 'replacements file' : 'patch file', fieldPair(item, 'path')?.value, { yaml: true });
-  }
-  // An entry that spans lines is an inline patch, not a path.
-  for (const item of listItems(root, 'patchesStrategicMerge')) if (!stringScalar(item)?.value.includes('\n')) add('patchesStrategicMerge', 'patch file', item, { yaml: true });
-  for (const field of ['configMapGenerator', 'secretGenerator']) {
-    for (const entry of listItems(root, field)) {
-      for (const item of listItems(entry, 'files')) add(field, 'file', item, { keyed: true });
-      for (const item of listItems(entry, 'envs')) add(field, 'env file', item);
-      const env = fieldPair(entry, 'env')?.value;
-      for (const item of isSeq(env) ? env.items : [env]) add(field, 'env file', item);
+  for (const row of PATH_FIELDS) {
+    if (!row.what) continue;
+    for (const node of pathNodes(root, row)) {
+      const scalar = stringScalar(node);
+      if (!scalar || scalar.value.includes('\n') || isRemote(scalar.value)) continue;
+      const eq = row.keyed ? scalar.value.indexOf('=') : -1;
+      const path = eq > 0 ? scalar.value.slice(eq + 1) : scalar.value;
+      const resource = row.field === 'resources' || row.field === 'bases';
+      // A resources entry is parsed when it names a file; a folder is built as a kustomization.
+      const yaml = row.parsed === true && (row.field !== 'resources' || /\.(ya?ml|json)$/i.test(path));
+      out.push({ field: row.field, what: row.what, path, node: scalar, resource, yaml });
     }
   }
-  for (const item of listItems(root, 'configurations')) add('configurations', 'configurations file', item, { yaml: true });
   return out;
 }
-

@@ -19,24 +19,28 @@ export interface PathField {
   keyed?: boolean;
   /** What it names: a resource (folder, or a YAML or JSON file), a folder, or any file. */
   names: 'resource' | 'folder' | 'file';
+  /** What one entry is called in messages (`patch file`); absent for fields the renderer never reads (`crds`). */
+  what?: string;
+  /** The build parses the file as YAML (patches, replacements, configurations; resources named .yaml/.yml/.json). */
+  parsed?: boolean;
 }
 
 /** Every place a kustomization names paths, one row per shape. */
 export const PATH_FIELDS: readonly PathField[] = [
-  { field: 'resources', names: 'resource' },
-  { field: 'bases', names: 'folder' },
-  { field: 'components', names: 'folder' },
+  { field: 'resources', names: 'resource', what: 'resource', parsed: true },
+  { field: 'bases', names: 'folder', what: 'base' },
+  { field: 'components', names: 'folder', what: 'component' },
   // A patchesStrategicMerge entry that spans lines is an inline patch, not a path.
-  { field: 'patchesStrategicMerge', names: 'file' },
-  { field: 'patches', key: 'path', names: 'file' },
-  { field: 'patchesJson6902', key: 'path', names: 'file' },
-  { field: 'replacements', key: 'path', names: 'file' },
+  { field: 'patchesStrategicMerge', names: 'file', what: 'patch file', parsed: true },
+  { field: 'patches', key: 'path', names: 'file', what: 'patch file', parsed: true },
+  { field: 'patchesJson6902', key: 'path', names: 'file', what: 'patch file', parsed: true },
+  { field: 'replacements', key: 'path', names: 'file', what: 'replacements file', parsed: true },
   ...['configMapGenerator', 'secretGenerator'].flatMap((field): PathField[] => [
-    { field, key: 'files', list: true, keyed: true, names: 'file' },
-    { field, key: 'envs', list: true, names: 'file' },
-    { field, key: 'env', names: 'file' },
+    { field, key: 'files', list: true, keyed: true, names: 'file', what: 'file' },
+    { field, key: 'envs', list: true, names: 'file', what: 'env file' },
+    { field, key: 'env', names: 'file', what: 'env file' },
   ]),
-  { field: 'configurations', names: 'file' },
+  { field: 'configurations', names: 'file', what: 'configurations file', parsed: true },
   { field: 'crds', names: 'file' },
 ];
 
@@ -60,8 +64,8 @@ function fieldValue(map: unknown, field: string): unknown {
   return map.items.find((p) => isScalar(p.key) && String(p.key.value).toLowerCase() === lower)?.value;
 }
 
-/** The nodes that hold a row's paths. */
-function pathNodes(root: unknown, row: PathField): unknown[] {
+/** The nodes that hold a row's paths (scalars or not: callers keep the string scalars). */
+export function pathNodes(root: unknown, row: PathField): unknown[] {
   const value = fieldValue(root, row.field);
   const entries = isSeq(value) ? value.items : [];
   if (!row.key) return entries;
