@@ -2,7 +2,7 @@
  * `gitops-drift lint --format sarif`: SARIF 2.1.0 for code-scanning UIs, one rule per lint code (its help is the
  * code's section of docs/authoring.md) and one result per finding, on its exact span.
  */
-import { createHash } from 'node:crypto';
+import { sarifFingerprint, sarifLog } from '../sarif';
 import { AUTHORING_DOCS_URL, type LintCode, type LintFinding, type LintSeverity } from './finding';
 
 /** Each code's default severity and one-line description. */
@@ -26,51 +26,30 @@ const LEVEL: Record<LintSeverity, string> = { error: 'error', warning: 'warning'
 /** Builds the SARIF log of lint findings (serialise with `JSON.stringify`). */
 export function lintSarif(findings: readonly LintFinding[], options: { version?: string } = {}): Record<string, unknown> {
   const codes = Object.keys(LINT_RULES) as LintCode[];
-  return {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
+  const rules = codes.map((code) => ({ id: code, level: LEVEL[LINT_RULES[code].severity], text: LINT_RULES[code].text, helpUri: `${AUTHORING_DOCS_URL}#${code}` }));
+  const results = findings.map((f) => ({
+    ruleId: f.code,
+    ruleIndex: codes.indexOf(f.code),
+    level: LEVEL[f.severity],
+    message: { text: f.message },
+    locations: [
       {
-        tool: {
-          driver: {
-            name: 'gitops-drift lint',
-            informationUri: AUTHORING_DOCS_URL,
-            ...(options.version ? { version: options.version, semanticVersion: options.version } : {}),
-            rules: codes.map((code) => ({
-              id: code,
-              shortDescription: { text: LINT_RULES[code].text },
-              helpUri: `${AUTHORING_DOCS_URL}#${code}`,
-              defaultConfiguration: { level: LEVEL[LINT_RULES[code].severity] },
-            })),
-          },
+        physicalLocation: {
+          artifactLocation: { uri: f.range.file, uriBaseId: 'REPO_ROOT' },
+          region: { startLine: f.range.line, startColumn: f.range.column, endLine: f.range.endLine, endColumn: f.range.endColumn },
         },
-        originalUriBaseIds: { REPO_ROOT: { description: { text: 'The config repository root' } } },
-        results: findings.map((f) => ({
-          ruleId: f.code,
-          ruleIndex: codes.indexOf(f.code),
-          level: LEVEL[f.severity],
-          message: { text: f.message },
-          locations: [
-            {
-              physicalLocation: {
-                artifactLocation: { uri: f.range.file, uriBaseId: 'REPO_ROOT' },
-                region: { startLine: f.range.line, startColumn: f.range.column, endLine: f.range.endLine, endColumn: f.range.endColumn },
-              },
-            },
-          ],
-          ...(f.related?.length
-            ? {
-                relatedLocations: f.related.map((r, i) => ({
-                  id: i,
-                  message: { text: r.message },
-                  physicalLocation: { artifactLocation: { uri: r.location.file, uriBaseId: 'REPO_ROOT' }, region: { startLine: r.location.line, startColumn: r.location.column } },
-                })),
-              }
-            : {}),
-          // Stable when lines move, so code scanning keeps one alert per finding.
-          partialFingerprints: { 'gitopsDriftLint/v1': createHash('sha256').update([f.code, f.range.file, f.message].join('\0')).digest('hex').slice(0, 32) },
-        })),
       },
     ],
-  };
+    ...(f.related?.length
+      ? {
+          relatedLocations: f.related.map((r, i) => ({
+            id: i,
+            message: { text: r.message },
+            physicalLocation: { artifactLocation: { uri: r.location.file, uriBaseId: 'REPO_ROOT' }, region: { startLine: r.location.line, startColumn: r.location.column } },
+          })),
+        }
+      : {}),
+    partialFingerprints: { 'gitopsDriftLint/v1': sarifFingerprint([f.code, f.range.file, f.message]) },
+  }));
+  return sarifLog({ name: 'gitops-drift lint', informationUri: AUTHORING_DOCS_URL, version: options.version }, rules, results);
 }

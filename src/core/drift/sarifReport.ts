@@ -3,10 +3,10 @@
  * is a result at the git line that set it; each non-InSync object is one result at its declaration; Extra objects
  * (not in git) carry only a logical location. Values are the engine's (Secrets already masked).
  */
-import { createHash } from 'node:crypto';
 import type { EnvironmentDrift, ResourceDrift } from '../model/drift';
 import type { SourceLocation } from '../model/location';
 import { keyString } from '../model/resource';
+import { sarifFingerprint, sarifLog } from '../sarif';
 import { describeField, objectLabel } from './format';
 
 const DOCS = 'https://github.com/gitops-drift/gitops-drift/blob/main/docs/check-output.md';
@@ -57,29 +57,11 @@ export function sarifReport(environments: readonly EnvironmentDrift[], options: 
       results.push(result(RULE_OF[r.verdict], message, r.source, logical, [env.name, keyString(r.key), r.verdict]));
     }
   }
-  return {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'gitops-drift',
-            informationUri: DOCS,
-            ...(options.version ? { version: options.version, semanticVersion: options.version } : {}),
-            rules: RULES.map((rule) => ({
-              id: rule.id,
-              shortDescription: { text: rule.text },
-              helpUri: `${DOCS}#${rule.id.replace('/', '-')}`,
-              defaultConfiguration: { level: rule.level },
-            })),
-          },
-        },
-        originalUriBaseIds: { REPO_ROOT: { description: { text: 'The config repository root' } } },
-        results,
-      },
-    ],
-  };
+  return sarifLog(
+    { name: 'gitops-drift', informationUri: DOCS, version: options.version },
+    RULES.map((rule) => ({ ...rule, helpUri: `${DOCS}#${rule.id.replace('/', '-')}` })),
+    results,
+  );
 }
 
 function result(ruleId: RuleId, text: string, location: SourceLocation | undefined, logical: string, identity: string[]): Record<string, unknown> {
@@ -97,7 +79,6 @@ function result(ruleId: RuleId, text: string, location: SourceLocation | undefin
     level: rule?.level ?? 'warning',
     message: { text },
     locations: [{ ...physical, logicalLocations: [{ fullyQualifiedName: logical, kind: 'object' }] }],
-    // Stable across runs and line moves, so code scanning tracks one finding as one alert.
-    partialFingerprints: { 'gitopsDrift/v1': createHash('sha256').update(identity.join('\0')).digest('hex').slice(0, 32) },
+    partialFingerprints: { 'gitopsDrift/v1': sarifFingerprint(identity) },
   };
 }
