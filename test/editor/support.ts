@@ -75,29 +75,33 @@ export function driftDiagnostics(): DriftDiagnostic[] {
 }
 
 /**
- * Resolves once `predicate` holds for our diagnostics: checked now and on every `onDidChangeDiagnostics`
- * (no polling, no sleeps). Rejects after `timeoutMs` with what was seen last.
+ * Resolves with `current()` once `done` holds for it: checked now and on every `event` (no polling, no sleeps).
+ * The timer is only a deadline: it rejects after `timeoutMs`, saying what was awaited and what was seen last.
  */
-export function waitForDiagnostics(predicate: (ds: DriftDiagnostic[]) => boolean, timeoutMs: number, what: string): Promise<DriftDiagnostic[]> {
+export function waitForEvent<T>(event: vscode.Event<unknown>, current: () => T, done: (value: T) => boolean, timeoutMs: number, what: string, describe: (value: T) => string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const check = (): boolean => {
-      const ds = driftDiagnostics();
-      if (!predicate(ds)) return false;
+    const check = (): void => {
+      const value = current();
+      if (!done(value)) return;
       cleanup();
-      resolve(ds);
-      return true;
+      resolve(value);
     };
-    const sub = vscode.languages.onDidChangeDiagnostics(() => check());
-    const timer = setTimeout(() => {
+    const sub = event(() => check());
+    const deadline = setTimeout(() => {
       cleanup();
-      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; diagnostics now:\n${driftDiagnostics().map((d) => `  ${d.file}:${d.line} ${d.message}`).join('\n')}`));
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; now:\n${describe(current())}`));
     }, timeoutMs);
     const cleanup = () => {
       sub.dispose();
-      clearTimeout(timer);
+      clearTimeout(deadline);
     };
     check();
   });
+}
+
+/** Resolves once `predicate` holds for our diagnostics (see {@link waitForEvent}). */
+export function waitForDiagnostics(predicate: (ds: DriftDiagnostic[]) => boolean, timeoutMs: number, what: string): Promise<DriftDiagnostic[]> {
+  return waitForEvent(vscode.languages.onDidChangeDiagnostics, driftDiagnostics, predicate, timeoutMs, what, (ds) => ds.map((d) => `  ${d.file}:${d.line} ${d.message}`).join('\n'));
 }
 
 /** What the engine (the core `gitops-drift check` runs) reports for every environment of the workspace. */

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { ScriptedHost } from '../scriptedHost';
-import { activeApi, type DriftDiagnostic, driftDiagnostics, lineOf, waitForDiagnostics, workspaceRoot, workspaceUri } from '../support';
+import { activeApi, type DriftDiagnostic, driftDiagnostics, lineOf, waitForDiagnostics, waitForEvent, workspaceRoot, workspaceUri } from '../support';
 
 /** Replaces a document's whole text through the editor and saves it, as a user would. */
 async function rewriteAndSave(doc: vscode.TextDocument, text: string): Promise<void> {
@@ -13,26 +13,7 @@ async function rewriteAndSave(doc: vscode.TextDocument, text: string): Promise<v
 
 /** Resolves with a virtual document's text once `predicate` holds for it (now or after a change event). */
 function waitForText(doc: vscode.TextDocument, predicate: (text: string) => boolean, timeoutMs: number, what: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const done = (): boolean => {
-      if (!predicate(doc.getText())) return false;
-      cleanup();
-      resolve(doc.getText());
-      return true;
-    };
-    const sub = vscode.workspace.onDidChangeTextDocument((e) => {
-      if (e.document.uri.toString() === doc.uri.toString()) done();
-    });
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; text now:\n${doc.getText().slice(0, 400)}`));
-    }, timeoutMs);
-    const cleanup = () => {
-      sub.dispose();
-      clearTimeout(timer);
-    };
-    done();
-  });
+  return waitForEvent(vscode.workspace.onDidChangeTextDocument, () => doc.getText(), predicate, timeoutMs, what, (text) => text.slice(0, 400));
 }
 
 const hoverText = (hovers: vscode.Hover[]) => hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
