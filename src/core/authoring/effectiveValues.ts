@@ -282,6 +282,24 @@ export function effectiveValues(field: FieldAtPosition, renders: EnvironmentRend
     }));
 }
 
+/** One row of the hover: an environment, one of its distinct values (formatted, shortened) and where it was set. */
+export interface EffectiveValueRow {
+  environment: string;
+  value: string;
+  origin?: SourceLocation;
+}
+
+/** The values as hover rows, in order: one per environment and distinct value and origin. */
+export function effectiveValueRows(values: EffectiveValue[]): EffectiveValueRow[] {
+  const rows = new Map<string, EffectiveValueRow>();
+  for (const v of values) {
+    const value = formatValue(v.present ? v.value : undefined);
+    const origin = v.origin ? { file: v.origin.file, line: v.origin.line, column: v.origin.column } : undefined;
+    rows.set(`${v.environment}\0${value}\0${origin ? `${origin.file}:${origin.line}:${origin.column}` : ''}`, { environment: v.environment, value, ...(origin ? { origin } : {}) });
+  }
+  return [...rows.values()];
+}
+
 /**
  * One line of hover text: `replicas: dev 1 (base/deploy.yaml:9) · staging 2 (envs/staging/patch.yaml:6)`. Values
  * are shortened beyond 60 characters; an environment with several distinct values lists each once. '' when there
@@ -289,9 +307,9 @@ export function effectiveValues(field: FieldAtPosition, renders: EnvironmentRend
  */
 export function formatEffectiveValues(key: string, values: EffectiveValue[]): string {
   const byEnvironment = new Map<string, Set<string>>();
-  for (const v of values) {
-    const text = formatValue(v.present ? v.value : undefined) + (v.origin ? ` (${v.origin.file}:${v.origin.line})` : '');
-    byEnvironment.set(v.environment, (byEnvironment.get(v.environment) ?? new Set()).add(text));
+  for (const row of effectiveValueRows(values)) {
+    const text = row.value + (row.origin ? ` (${row.origin.file}:${row.origin.line})` : '');
+    byEnvironment.set(row.environment, (byEnvironment.get(row.environment) ?? new Set()).add(text));
   }
   if (byEnvironment.size === 0) return '';
   return `${key}: ${[...byEnvironment].map(([env, texts]) => `${env} ${[...texts].join(', ')}`).join(' · ')}`;

@@ -5,13 +5,11 @@
 import { type CompletionEntry, kustomizationCompletions } from '../../core/authoring/completion';
 import { type ComparedEnvironments, compareEnvironments } from '../../core/authoring/compareEnvironments';
 import { type DeprecatedField, type FieldRewrite, rewriteDeprecatedField } from '../../core/authoring/deprecatedFields';
-import { type EnvironmentRender, effectiveValues, environmentsUsing, fieldAtPosition, formatEffectiveValues } from '../../core/authoring/effectiveValues';
+import { type EffectiveValueRow, type EnvironmentRender, effectiveValueRows, effectiveValues, environmentsUsing, fieldAtPosition } from '../../core/authoring/effectiveValues';
 import { type LintReport, lintRepository } from '../../core/authoring/lint';
 import { type PathReference, pathReferences, resolveReference } from '../../core/authoring/pathReferences';
 import { objectCountLabel, renderedYaml } from '../../core/authoring/renderedText';
-import { formatValue } from '../../core/editor/presentation';
 import type { DriftEngine } from '../../core/engine';
-import { formatLocation, type SourceLocation } from '../../core/model/location';
 import { ProblemError } from '../../core/model/problem';
 import type { FileSystem } from '../../core/ports';
 import { joinPath, type RepoEnvironment } from '../../core/repo/config';
@@ -19,9 +17,7 @@ import { joinPath, type RepoEnvironment } from '../../core/repo/config';
 /** What a hover shows: the field, then one row per environment and distinct value. */
 export interface EffectiveValuesHover {
   key: string;
-  /** The one-line form: `replicas: dev 1 (base/deploy.yaml:9) · prod 5 (envs/prod/patch.yaml:7)`. */
-  line: string;
-  rows: { environment: string; value: string; origin?: SourceLocation }[];
+  rows: EffectiveValueRow[];
 }
 
 /** Authoring features over one engine. */
@@ -62,13 +58,7 @@ export class AuthoringTools {
     if (!field) return undefined;
     const values = effectiveValues(field, await this.renders());
     if (!values.length) return undefined;
-    const rows = new Map<string, EffectiveValuesHover['rows'][number]>();
-    for (const v of values) {
-      const value = formatValue(v.present ? v.value : undefined);
-      const origin = v.origin ? { file: v.origin.file, line: v.origin.line, column: v.origin.column } : undefined;
-      rows.set(`${v.environment}\0${value}\0${origin ? formatLocation(origin) : ''}`, { environment: v.environment, value, ...(origin ? { origin } : {}) });
-    }
-    return { key: field.key, line: formatEffectiveValues(field.key, values), rows: [...rows.values()] };
+    return { key: field.key, rows: effectiveValueRows(values) };
   }
 
   /** Environments whose render reads the file. */
