@@ -17,7 +17,7 @@ Module._resolveFilename = function (request, ...rest) {
 };
 // The bundle copies the namespace's own keys (esbuild's ESM interop): list the ones the extension uses.
 const api = Object.fromEntries(
-  ['window', 'workspace', 'commands', 'languages', 'env', 'extensions', 'Uri', 'EventEmitter', 'Disposable', 'ThemeColor', 'ThemeIcon', 'TreeItem', 'TreeItemCollapsibleState', 'MarkdownString', 'Range', 'Position', 'Location', 'Diagnostic', 'DiagnosticSeverity', 'DiagnosticRelatedInformation', 'CodeAction', 'CodeActionKind', 'Hover', 'StatusBarAlignment', 'OverviewRulerLane', 'ProgressLocation', 'WorkspaceEdit', 'CancellationError', 'ExtensionMode', 'QuickPickItemKind', 'ViewColumn', 'TabInputTextDiff', 'FileType', 'RelativePattern'].map((k) => [k, noop]),
+  ['window', 'workspace', 'commands', 'languages', 'env', 'extensions', 'Uri', 'EventEmitter', 'Disposable', 'ThemeColor', 'ThemeIcon', 'TreeItem', 'TreeItemCollapsibleState', 'MarkdownString', 'Range', 'Position', 'Location', 'Diagnostic', 'DiagnosticSeverity', 'DiagnosticRelatedInformation', 'CodeAction', 'CodeActionKind', 'Hover', 'StatusBarAlignment', 'OverviewRulerLane', 'ProgressLocation', 'WorkspaceEdit', 'CancellationError', 'ExtensionMode', 'QuickPickItemKind', 'ViewColumn', 'TabInputTextDiff', 'FileType', 'RelativePattern', 'CompletionItem', 'CompletionItemKind', 'CompletionItemTag', 'DiagnosticTag', 'DocumentLink', 'CodeLens'].map((k) => [k, noop]),
 );
 require.cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: api };
 
