@@ -9,6 +9,7 @@ import type { FileSystem } from '../ports';
 import { FileCache } from './fileCache';
 import { IoTurns } from './ioTurns';
 import { gvkOf } from './resource';
+import { parseYamlFast } from './fastYaml';
 import { clone, fromYaml, type TNode, type YamlSource } from './tree';
 import { normalizeAbsolute as normalize } from '../paths';
 
@@ -155,6 +156,11 @@ function noOctal(tags: Tags): Tags {
 
 /** Parses YAML text into trees; a syntax error is a ProblemError at its line. */
 export function parseYaml(text: string, file: string, kind: OriginKind, placement: TextPlacement = { lineOffset: 0, firstColumnOffset: 0, columnOffset: 0 }, exact?: { seen: boolean }): TNode[] {
+  return parseYamlFast(text, file, kind, placement, exact) ?? parseYamlSlow(text, file, kind, placement, exact);
+}
+
+/** parseYaml with the `yaml` package: every construct, and the error messages users see. */
+export function parseYamlSlow(text: string, file: string, kind: OriginKind, placement: TextPlacement = { lineOffset: 0, firstColumnOffset: 0, columnOffset: 0 }, exact?: { seen: boolean }): TNode[] {
   const lineCounter = new LineCounter();
   // go-yaml (kustomize) has no `0o` octal: `0o17` stays a string there, so it does here.
   // Integers as bigint so ones beyond ±2^53 keep their digits (fromYaml turns the rest back into numbers).

@@ -122,7 +122,7 @@ export function fromYaml(node: unknown, doc: Document, src: YamlSource, origin?:
 }
 
 /** go-yaml reads U+0085 (NEL) as a line break, so kustomize's output folds it like one: one break → a space. */
-function foldNel(s: string): string {
+export function foldNel(s: string): string {
   return s.replace(/[ \t]*((?:\u0085[ \t]*)+)/g, (_, breaks: string) => {
     const n = breaks.split('\u0085').length - 1;
     return n === 1 ? ' ' : '\n'.repeat(n - 1);

@@ -1,0 +1,289 @@
+/**
+ * A faster way to the same trees parseYaml builds, for the plain YAML config repos are made of.
+ *
+ * The `yaml` package's lexer and CST parser cost most of a cold render (≈ 1 MB/s before V8 has optimised them);
+ * js-yaml reads the same text about five times faster. js-yaml has no source ranges, but its `listener` sees every
+ * node open and close, which gives each node's start offset: enough for the origins the renderer needs (a map
+ * entry's key, a list item, a string's text).
+ *
+ * Only what both parsers read alike takes this path. Anything else — anchors, aliases, tags, merge keys, explicit
+ * `?` keys, directives, tabs, CR, BOM, unusual line breaks, block scalar indentation indicators, a comment right after
+ * a quote or bracket, `---` run into text, `...` document ends, quoted strings and flow collections over several lines, empty list entries, a parse error, any node shape this
+ * reader does not expect — returns undefined, and the caller parses with `yaml` as before, so error messages and
+ * edge cases stay that parser's. Scalars resolve like `yaml`'s core schema as parseYaml configures it (no `0o`
+ * octal; integers beyond ±2^53 keep their digits).
+ */
+import { FAILSAFE_SCHEMA, loadAll, Type, type State } from 'js-yaml';
+import type { Origin, OriginKind } from '../model/location';
+import { foldNel, type TNode, tmap, tscalar, tseq } from './tree';
+
+/** Text that some construct above makes this reader refuse (a conservative test: a match only costs speed). */
+const UNSUPPORTED = /[\t\r\u0085\u2028\u2029\ufeff]|(?:^|[\s[{,:])[&*!]|<<|(?:^|[\s[{,?:-])\?(?:[\s]|$)|^%|["'\]}]#|[|>][-+]?[0-9]|^---[^\s]|^\.\.\./m;
+
+// yaml's core schema (yaml/dist/schema/core), as parseYaml configures it: no `0o` octal.
+const NULL = /^(?:~|[Nn]ull|NULL)?$/;
+const BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+const INT = /^[-+]?[0-9]+$|^0x[0-9a-fA-F]+$/;
+const FLOAT_SPECIAL = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$|^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
+
+const SCHEMA = FAILSAFE_SCHEMA.extend({
+  implicit: [
+    new Type('tag:yaml.org,2002:null', { kind: 'scalar', resolve: (s: string) => NULL.test(s), construct: () => null }),
+    new Type('tag:yaml.org,2002:bool', { kind: 'scalar', resolve: (s: string) => BOOL.test(s), construct: (s: string) => s[0] === 't' || s[0] === 'T' }),
+    new Type('tag:yaml.org,2002:int', {
+      kind: 'scalar',
+      resolve: (s: string) => INT.test(s),
+      construct: (s: string) => {
+        const n = Number(s);
+        // yaml reads integers as BigInt(text); a safe one is that number (and -0 is 0, as Number(-0n) is).
+        return Number.isSafeInteger(n) ? n + 0 : BigInt(s);
+      },
+    }),
+    new Type('tag:yaml.org,2002:float', {
+      kind: 'scalar',
+      resolve: (s: string) => FLOAT_SPECIAL.test(s) || FLOAT.test(s),
+      construct: (s: string) =>
+        FLOAT_SPECIAL.test(s) ? (s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? -Infinity : Infinity) : parseFloat(s),
+    }),
+  ],
+});
+
+/** One node as js-yaml's listener saw it: where it opened, and what it became. */
+interface Frame {
+  start: number;
+  kind: string | null;
+  result: unknown;
+  /** Where it closed. */
+  end: number;
+  children?: Frame[];
+}
+
+/** The text's position shifts when it is embedded in a file (an inline patch); see TextPlacement. */
+export interface FastYamlPlacement {
+  lineOffset: number;
+  firstColumnOffset: number;
+  columnOffset: number;
+}
+
+/** Thrown inside the tree walk when a node's shape is not one this reader expects; turns into undefined. */
+class Unsupported extends Error { constructor(info?: unknown) { super(); if (process.env.FYDEBUG) console.log(this.stack?.split("\n")[1], info); } }
+
+/**
+ * The trees of a (multi-document) YAML text, exactly as parseYaml would build them, or undefined when the text
+ * needs the `yaml` package (see the module comment). `exact.seen` is set when an integer beyond ±2^53 was read.
+ */
+export function parseYamlFast(text: string, file: string, kind: OriginKind, placement: FastYamlPlacement, exact?: { seen: boolean }): TNode[] | undefined {
+  if (UNSUPPORTED.test(text)) return undefined;
+  const roots: Frame[] = [];
+  const stack: Frame[] = [];
+  try {
+    loadAll(text, undefined, {
+      schema: SCHEMA,
+      listener(event: string, state: State) {
+        if (event === 'open') {
+          stack.push({ start: state.position, kind: null, result: undefined, end: 0 });
+          return;
+        }
+        const frame = stack.pop()!;
+        frame.kind = state.kind;
+        frame.result = state.result;
+        frame.end = state.position;
+        const parent = stack[stack.length - 1];
+        if (parent) (parent.children ??= []).push(frame);
+        else roots.push(frame);
+      },
+    });
+  } catch {
+    return undefined;
+  }
+  try {
+    return new TreeBuilder(text, file, kind, placement, exact).documents(roots);
+  } catch (e) {
+    if (e instanceof Unsupported) return undefined;
+    throw e;
+  }
+}
+
+class TreeBuilder {
+  private readonly lineStarts: number[] = [0];
+
+  constructor(
+    private readonly text: string,
+    private readonly file: string,
+    private readonly kind: OriginKind,
+    private readonly placement: FastYamlPlacement,
+    private readonly exact?: { seen: boolean },
+  ) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+  }
+
+  documents(roots: Frame[]): TNode[] {
+    const out: TNode[] = [];
+    let previousEnd = 0;
+    for (const root of roots) {
+      if (root.kind !== null) out.push(this.node(root, this.originAt(this.contentStart(root.start))));
+      else {
+        // An empty document: yaml reads a null right after its `---`, and nothing when there is no `---` (a
+        // file of comments only).
+        const marker = this.documentMarker(previousEnd, root.start);
+        if (marker !== undefined) out.push(tscalar(null, this.originAt(marker + 3)));
+      }
+      previousEnd = root.end;
+    }
+    return out;
+  }
+
+  /** The tree of one frame; `here` is the origin its parent gives it (a map entry's key, or its own start). */
+  private node(frame: Frame, here: Origin): TNode {
+    frame = unwrap(frame);
+    switch (frame.kind) {
+      case 'mapping':
+        return this.mapping(frame, here);
+      case 'sequence':
+        return this.sequence(frame, here);
+      case 'scalar':
+        return this.scalar(frame, here);
+      case null:
+        return tscalar(null, here);
+      default:
+        throw new Unsupported();
+    }
+  }
+
+  private mapping(frame: Frame, here: Origin): TNode {
+    const result = frame.result as Record<string, unknown>;
+    const children = frame.children ?? [];
+    const flow = this.text.charCodeAt(this.contentStart(frame.start)) === 0x7b; /* { */
+    if (flow) this.singleLine(frame);
+    const entries = new Map<string, TNode>();
+    for (let i = 0; i < children.length; i++) {
+      const keyFrame = unwrap(children[i]);
+      // js-yaml tries to read one more key where the mapping ends (a dedent, `---`): an empty last frame.
+      if (keyFrame.kind === null && i === children.length - 1) break;
+      if (keyFrame.kind !== "scalar" || this.isValue(keyFrame.start, flow)) throw new Unsupported([keyFrame.kind, keyFrame.start, JSON.stringify(this.text.slice(keyFrame.start - 5, keyFrame.start + 10))]);
+      const key = String(keyFrame.result);
+      const at = this.originAt(keyFrame.start);
+      const next = children[i + 1];
+      if (next && this.isValue(next.start, flow)) {
+        // yaml allows at most 1024 characters from an implicit key's start to its `:`; js-yaml has no limit.
+        if (next.start - keyFrame.start > 1024) throw new Unsupported();
+        entries.set(key, this.node(next, at));
+        i++;
+      } else entries.set(key, tscalar(null, at));
+    }
+    // Every key js-yaml stored, and no other: otherwise the frames were not paired as js-yaml read them.
+    let stored = 0;
+    for (const key in result) if (Object.prototype.hasOwnProperty.call(result, key)) stored++;
+    if (stored !== entries.size) throw new Unsupported();
+    for (const key of entries.keys()) if (!Object.prototype.hasOwnProperty.call(result, key)) throw new Unsupported();
+    return tmap(here, entries);
+  }
+
+  private sequence(frame: Frame, here: Origin): TNode {
+    const result = frame.result as unknown[];
+    const children = frame.children ?? [];
+    if (this.text.charCodeAt(this.contentStart(frame.start)) === 0x5b /* [ */) this.singleLine(frame);
+    // Fewer frames than items: an empty entry (`-` alone); more: a flow pair (`[a: 1]`). Both go to `yaml`.
+    if (children.length !== result.length) throw new Unsupported();
+    return tseq(
+      here,
+      children.map((item) => this.node(item, this.originAt(this.contentStart(item.start)))),
+    );
+  }
+
+  private scalar(frame: Frame, here: Origin): TNode {
+    const value = frame.result;
+    if (typeof value === 'string') {
+      // A `\N` escape makes a NEL, which parseYaml folds as go-yaml does.
+      const out = tscalar(value.includes('\u0085') ? foldNel(value) : value, here);
+      const start = this.contentStart(frame.start);
+      const at = this.originAt(start);
+      const c = this.text.charCodeAt(start);
+      const quoted = c === 0x22 /* " */ || c === 0x27; /* ' */
+      if (quoted) this.singleLine(frame);
+      if (c === 0x7c /* | */ || c === 0x3e /* > */) {
+        // As parseYaml: the block's text starts on the line after its header, at that line's indentation.
+        const lineStart = this.lineStarts[at.line - this.placement.lineOffset] ?? start;
+        let indent = 0;
+        while (this.text.charCodeAt(lineStart + indent) === 0x20) indent++;
+        out.text = { line: at.line + 1, column: indent + 1, block: true };
+      } else {
+        out.text = { line: at.line, column: at.column + (quoted ? 1 : 0), block: false };
+      }
+      return out;
+    }
+    if (typeof value === 'bigint') {
+      const out = tscalar(Number(value), here);
+      out.exact = value;
+      if (this.exact) this.exact.seen = true;
+      return out;
+    }
+    if (value === null || typeof value === 'number' || typeof value === 'boolean') return tscalar(value, here);
+    throw new Unsupported();
+  }
+
+  /** yaml checks the indentation of the later lines of a flow collection or quoted string; js-yaml does not. */
+  private singleLine(frame: Frame): void {
+    if (this.text.lastIndexOf('\n', frame.end - 1) >= this.contentStart(frame.start)) throw new Unsupported();
+  }
+
+  /** The offset of the last `---` line between `from` and `to`, if any. */
+  private documentMarker(from: number, to: number): number | undefined {
+    let at = this.text.lastIndexOf('---', to - 1);
+    while (at >= from && at !== -1) {
+      const after = this.text.charCodeAt(at + 3);
+      if ((at === 0 || this.text.charCodeAt(at - 1) === 0x0a) && (Number.isNaN(after) || isSpace(after))) return at;
+      at = this.text.lastIndexOf('---', at - 1);
+    }
+    return undefined;
+  }
+
+  /** A map child is a value when js-yaml opened it right after the `:` (block) or after `:` and spaces (flow). */
+  private isValue(start: number, flow: boolean): boolean {
+    let i = start - 1;
+    if (flow) while (i >= 0 && isSpace(this.text.charCodeAt(i))) i--;
+    return this.text.charCodeAt(i) === 0x3a; /* : */
+  }
+
+  /** The first character of a node that js-yaml opened at `pos` (it opens values before the separating space). */
+  private contentStart(pos: number): number {
+    const text = this.text;
+    for (;;) {
+      const c = text.charCodeAt(pos);
+      if (c === 0x20 || c === 0x0a) pos++;
+      else if (c === 0x23 /* # */ && (pos === 0 || isSpace(text.charCodeAt(pos - 1)))) {
+        const eol = text.indexOf('\n', pos);
+        if (eol === -1) return text.length;
+        pos = eol;
+      } else return pos;
+    }
+  }
+
+  private originAt(offset: number): Origin {
+    const starts = this.lineStarts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    const line = lo + 1;
+    const p = this.placement;
+    return { file: this.file, line: line + p.lineOffset, column: offset - starts[lo] + 1 + (line === 1 ? p.firstColumnOffset : p.columnOffset), kind: this.kind };
+  }
+}
+
+/**
+ * js-yaml first tries a collection in a list item (or on its own line) as a mapping key; when no `:` follows it
+ * keeps that node as the result, so the listener saw it nested in a frame with the very same result.
+ */
+function unwrap(frame: Frame): Frame {
+  while (frame.kind !== 'scalar' && frame.children?.length === 1 && frame.children[0].result === frame.result && frame.result !== null) frame = frame.children[0];
+  return frame;
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x09;
+}
