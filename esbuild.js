@@ -68,7 +68,7 @@ async function main() {
   const watch = process.argv.includes('--watch');
   const ctx = await esbuild.context({
     ...sharedOptions,
-    entryPoints: { extension: 'src/extension.ts', 'vscode/lazyEntry': 'src/vscode/lazyEntry.ts', cli: 'src/cli/main.ts' },
+    entryPoints: { extension: 'src/extension.ts', 'vscode/lazyEntry': 'src/vscode/lazyEntry.ts', cli: 'src/cli/launch.ts', cliMain: 'src/cli/main.ts' },
     outdir: 'dist',
     minify: production,
     sourcemap: true,

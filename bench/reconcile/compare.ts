@@ -3,13 +3,15 @@
  * (A B A B ...) so load from other work on the machine falls on both alike; prints the median and fastest wall
  * time of each with the load average. Every run must report exactly the hand-made drift.
  *   npx tsx bench/reconcile/compare.ts [--objects 1000] [--runs 7] [--cpu-prof DIR] [CLI.js ...]
- * CLI.js defaults to dist/cli.js; copy a build aside (cp dist/cli.js /tmp/before.js) to compare it with the next.
+ * CLI.js defaults to dist/cli.js; copy a build aside (cp -r dist /tmp/before) to compare it with the next
+ * (/tmp/before/cli.js dist/cli.js). Each build keeps its own code cache, written by a run before the timed ones.
  * `--cpu-prof DIR` writes a V8 CPU profile of every run into DIR. `--serve` starts the test bed, prints its
  * KUBECONFIG and repo folder and keeps it until interrupted (for profiling by hand).
  */
 import { spawnSync } from 'node:child_process';
-import { loadavg } from 'node:os';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { EXPECTED_DRIFTED, startReconcileTestBed } from './testBed';
 
 function option(name: string): string | undefined {
@@ -40,12 +42,15 @@ async function main(): Promise<void> {
       return;
     }
     const seconds = clis.map(() => [] as number[]);
+    const cacheDirs = clis.map(() => mkdtempSync(join(tmpdir(), 'gitops-drift-compare-code-cache-')));
+    const envOf = (i: number) => ({ ...env, GITOPS_DRIFT_CODE_CACHE_DIR: cacheDirs[i], NODE_DISABLE_COMPILE_CACHE: '' });
+    clis.forEach((cli, i) => spawnSync(process.execPath, [cli, 'check', bed.dir, '--format', 'json'], { env: envOf(i), maxBuffer: 512 * 1024 * 1024 }));
     console.log(`load average before: ${load()}`);
     for (let run = 0; run < runs; run++) {
       clis.forEach((cli, i) => {
         const args = [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), cli, 'check', bed.dir, '--format', 'json'];
         const started = process.hrtime.bigint();
-        const r = spawnSync(process.execPath, args, { encoding: 'utf8', env, maxBuffer: 512 * 1024 * 1024 });
+        const r = spawnSync(process.execPath, args, { encoding: 'utf8', env: envOf(i), maxBuffer: 512 * 1024 * 1024 });
         seconds[i].push(Number(process.hrtime.bigint() - started) / 1e9);
         if (r.status !== 1) throw new Error(`${cli} exited ${r.status}: ${r.stderr}`);
         const report = JSON.parse(r.stdout) as { environments: Array<{ resources: Array<{ verdict: string }> }> };
@@ -55,6 +60,7 @@ async function main(): Promise<void> {
     }
     clis.forEach((cli, i) => console.log(`${cli}: median ${median(seconds[i]).toFixed(3)} s, fastest ${Math.min(...seconds[i]).toFixed(3)} s (${runs} runs: ${seconds[i].map((s) => s.toFixed(2)).join(' ')})`));
     console.log(`load average after: ${load()}`);
+    for (const d of cacheDirs) rmSync(d, { recursive: true, force: true });
   } finally {
     await bed.stop();
   }

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { type CliCommand, type CliIO, UsageError } from './command';
 import { ProblemError } from '../core/model/problem';
 import { renderCommand } from './commands/render';
@@ -68,7 +67,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-if (require.main === module) {
+/** Runs the command line of this process and sets its exit code. */
+export function main(): void {
   const io: CliIO = {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
@@ -86,3 +86,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) main();
