@@ -126,7 +126,7 @@ function record(rows: string[][], ratio: number, firstRatio: number, total: numb
     '<!-- reconcile:start -->',
     '## Reconcile (`bench/reconcile`)',
     '',
-    `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpu}, 2 cores, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end; ${total} objects in 3 environments on the test bed's real kube-apiserver v1.35.4 + etcd 3.6.16 (loopback). Command: \`npm run build && npx tsx bench/reconcile/run.ts --record\`.`,
+    `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpu}, 2 cores, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end; ${total} objects in 3 environments on the test bed's real kube-apiserver v1.35.4 + etcd 3.6.16 (loopback). Command: \`npm run build && npx tsx bench/reconcile/run.ts ${process.argv.slice(2).join(' ')}\`.`,
     '',
     '| what | time | peak RSS | notes |',
     '| --- | ---: | ---: | --- |',
