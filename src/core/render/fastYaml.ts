@@ -6,21 +6,22 @@
  * node open and close, which gives each node's start offset: enough for the origins the renderer needs (a map
  * entry's key, a list item, a string's text).
  *
- * Only what both parsers read alike takes this path. Anything else — anchors, aliases, tags, merge keys, explicit
- * `?` keys, directives, tabs, CR, BOM, unusual line breaks, block scalar indentation indicators, a comment right
- * after a quote or bracket, `---` run into text, `...` document ends, quoted strings and flow collections over
- * several lines, empty list entries, a parse error, any node shape this reader does not expect — returns undefined,
- * and the caller parses with `yaml` as before, so error messages and edge cases stay that parser's. (Each of these
- * was found by reading generated and mangled texts with both parsers: test/unit/render/fastYaml.test.ts.) Scalars resolve like `yaml`'s core schema as parseYaml configures it (no `0o`
- * octal; integers beyond ±2^53 keep their digits).
+ * Only what both parsers read alike takes this path. Anything else returns undefined, and the caller parses with
+ * `yaml` as before, so error messages and edge cases stay that parser's: anchors, aliases and tags (seen where a node
+ * starts), plain `<<` merge keys, explicit `?` keys, directives, tabs, CR, BOM, unusual line breaks, block scalar
+ * indentation indicators, a block scalar as a whole document, a comment right after a closing quote or bracket,
+ * content on a `---` line, `...` document ends, flow collections over several lines, quoted strings over several lines not indented past their key or `-`,
+ * empty list entries, a parse error, any node shape this reader does not expect. Each of these was found by reading
+ * generated and mangled texts with both parsers (test/unit/render/fastYaml.test.ts). Scalars resolve like `yaml`'s
+ * core schema as parseYaml configures it (no `0o` octal; integers beyond ±2^53 keep their digits).
  */
 import { FAILSAFE_SCHEMA, loadAll, Type, type State } from 'js-yaml';
 import type { Origin, OriginKind } from '../model/location';
 import type { TextPlacement } from './loader';
 import { foldNel, type TNode, tmap, tscalar, tseq } from './tree';
 
-/** Text that some construct above makes this reader refuse (a conservative test: a match only costs speed). */
-const UNSUPPORTED = /[\t\r\u0085\u2028\u2029\ufeff]|(?:^|[\s[{,:])[&*!]|<<|(?:^|[\s[{,?:-])\?(?:[\s]|$)|^%|["'\]}]#|[|>][-+]?[0-9]|^---[^\s]|^\.\.\./m;
+/** Text with a construct above that only a look at the whole text finds (a conservative test: a match only costs speed). */
+const UNSUPPORTED = /[\t\r\u0085\u2028\u2029\ufeff]|(?:^|[\s[{,?:-])\?(?:[\s]|$)|^%|[|>][-+]?[0-9]|^---(?:[^\s]|[ ]+[^#\s])|^\.\.\./m;
 
 // yaml's core schema (yaml/dist/schema/core), as parseYaml configures it: no `0o` octal.
 const NULL = /^(?:~|[Nn]ull|NULL)?$/;
@@ -60,6 +61,9 @@ interface Frame {
   end: number;
   children?: Frame[];
 }
+
+/** The owner column of a node no key or `-` owns (a document's root, an item of a flow list). */
+const NO_OWNER = -2;
 
 /** Thrown inside the tree walk when a node's shape is not one this reader expects; turns into undefined. */
 class Unsupported extends Error {}
@@ -117,7 +121,11 @@ class TreeBuilder {
     const out: TNode[] = [];
     let previousEnd = 0;
     for (const root of roots) {
-      if (root.kind !== null) out.push(this.node(root, this.originAt(this.contentStart(root.start))));
+      this.plainNode(root);
+      // A block scalar as a whole document: yaml has rules of its own there (leading blank lines), nobody needs it.
+      const first = this.text.charCodeAt(this.contentStart(root.start));
+      if (first === 0x7c /* | */ || first === 0x3e /* > */) throw new Unsupported();
+      if (root.kind !== null) out.push(this.node(root, this.originAt(this.contentStart(root.start)), NO_OWNER));
       else {
         // An empty document: yaml reads a null right after its `---`, and nothing when there is no `---` (a
         // file of comments only).
@@ -129,8 +137,12 @@ class TreeBuilder {
     return out;
   }
 
-  /** The tree of one frame; `here` is the origin its parent gives it (a map entry's key, or its own start). */
-  private node(frame: Frame, here: Origin): TNode {
+  /**
+   * The tree of one frame; `here` is the origin its parent gives it (a map entry's key, or its own start). `owner`:
+   * the column of the key or `-` the node belongs to (see `scalar`), NO_OWNER at a document's root.
+   */
+  private node(frame: Frame, here: Origin, owner: number): TNode {
+    this.plainNode(frame);
     frame = unwrap(frame);
     switch (frame.kind) {
       case 'mapping':
@@ -138,7 +150,7 @@ class TreeBuilder {
       case 'sequence':
         return this.sequence(frame, here);
       case 'scalar':
-        return this.scalar(frame, here);
+        return this.scalar(frame, here, owner);
       case null:
         return tscalar(null, here);
       default:
@@ -154,16 +166,19 @@ class TreeBuilder {
     const entries = new Map<string, TNode>();
     for (let i = 0; i < children.length; i++) {
       const keyFrame = unwrap(children[i]);
+      this.plainNode(keyFrame);
       // js-yaml tries to read one more key where the mapping ends (a dedent, `---`): an empty last frame.
       if (keyFrame.kind === null && i === children.length - 1) break;
       if (keyFrame.kind !== 'scalar' || this.isValue(keyFrame.start, flow)) throw new Unsupported();
       const key = String(keyFrame.result);
+      // A plain `<<` key merges maps in yaml (parseYaml turns merge keys on); js-yaml here reads it as a key.
+      if (key === '<<' && this.text.charCodeAt(keyFrame.start) === 0x3c /* < */) throw new Unsupported();
       const at = this.originAt(keyFrame.start);
       const next = children[i + 1];
       if (next && this.isValue(next.start, flow)) {
         // yaml allows at most 1024 characters from an implicit key's start to its `:`; js-yaml has no limit.
         if (next.start - keyFrame.start > 1024) throw new Unsupported();
-        entries.set(key, this.node(next, at));
+        entries.set(key, this.node(next, at, this.column(keyFrame.start)));
         i++;
       } else entries.set(key, tscalar(null, at));
     }
@@ -183,11 +198,14 @@ class TreeBuilder {
     if (children.length !== result.length) throw new Unsupported();
     return tseq(
       here,
-      children.map((item) => this.node(item, this.originAt(this.contentStart(item.start)))),
+      children.map((item) => {
+        const start = this.contentStart(item.start);
+        return this.node(item, this.originAt(start), this.dashColumn(start));
+      }),
     );
   }
 
-  private scalar(frame: Frame, here: Origin): TNode {
+  private scalar(frame: Frame, here: Origin, owner: number): TNode {
     const value = frame.result;
     if (typeof value === 'string') {
       // A `\N` escape makes a NEL, which parseYaml folds as go-yaml does.
@@ -196,7 +214,7 @@ class TreeBuilder {
       const at = this.originAt(start);
       const c = this.text.charCodeAt(start);
       const quoted = c === 0x22 /* " */ || c === 0x27; /* ' */
-      if (quoted) this.singleLine(frame);
+      if (quoted) this.indentedBelow(frame, start, owner);
       if (c === 0x7c /* | */ || c === 0x3e /* > */) {
         // As parseYaml: the block's text starts on the line after its header, at that line's indentation.
         const lineStart = this.lineStarts[at.line - this.placement.lineOffset] ?? start;
@@ -218,7 +236,60 @@ class TreeBuilder {
     throw new Unsupported();
   }
 
-  /** yaml checks the indentation of the later lines of a flow collection or quoted string; js-yaml does not. */
+  /**
+   * A node with an anchor (`&a`), a tag (`!t`) or that is an alias (`*a`) is left to `yaml` (js-yaml opens the node
+   * before its properties, so they are where it starts); so is a comment glued to a closing quote or bracket
+   * (`"x"#c`), which yaml rejects and js-yaml reads as a comment.
+   */
+  private plainNode(frame: Frame): void {
+    const c = this.text.charCodeAt(this.contentStart(frame.start));
+    if (c === 0x26 /* & */ || c === 0x2a /* * */ || c === 0x21 /* ! */) throw new Unsupported();
+    if (this.text.charCodeAt(frame.end) === 0x23 /* # */ && frame.end > frame.start) {
+      const last = this.text.charCodeAt(frame.end - 1);
+      if (last === 0x22 || last === 0x27 || last === 0x5d || last === 0x7d) throw new Unsupported();
+    }
+  }
+
+  /**
+   * yaml rejects a quoted string whose later lines are not indented past the key or `-` it belongs to (`owner`, a
+   * column); js-yaml does not check. Such a text, or a multi-line one at a document's root, goes to `yaml`.
+   */
+  private indentedBelow(frame: Frame, start: number, owner: number): void {
+    let line = this.text.indexOf('\n', start);
+    if (line === -1 || line >= frame.end) return;
+    if (owner === NO_OWNER) throw new Unsupported();
+    while (line !== -1 && line < frame.end) {
+      let indent = 0;
+      while (this.text.charCodeAt(line + 1 + indent) === 0x20) indent++;
+      const blank = this.text.charCodeAt(line + 1 + indent) === 0x0a;
+      // A blank line folds into a line break whatever its indentation.
+      if (!blank && indent <= owner) throw new Unsupported();
+      // After an escaped line break (`\` ending the line), the two read a blank line differently.
+      if (blank && this.escapedBreak(line)) throw new Unsupported();
+      line = this.text.indexOf('\n', line + 1);
+    }
+  }
+
+  /** Whether the line break at `at` is escaped: an odd number of backslashes ends its line. */
+  private escapedBreak(at: number): boolean {
+    let n = 0;
+    while (this.text.charCodeAt(at - 1 - n) === 0x5c /* \ */) n++;
+    return n % 2 === 1;
+  }
+
+  /** The column (0-based) of the `-` before a list item that starts at `start`; NO_OWNER in a flow list. */
+  private dashColumn(start: number): number {
+    let i = start - 1;
+    while (i >= 0 && this.text.charCodeAt(i) === 0x20) i--;
+    return this.text.charCodeAt(i) === 0x2d /* - */ ? this.column(i) : NO_OWNER;
+  }
+
+  /** The 0-based column of an offset in the text. */
+  private column(offset: number): number {
+    return offset - this.lineStarts[this.lineIndex(offset)];
+  }
+
+  /** yaml checks the indentation of the later lines of a flow collection; js-yaml does not: one over several lines goes to yaml. */
   private singleLine(frame: Frame): void {
     if (this.text.lastIndexOf('\n', frame.end - 1) >= this.contentStart(frame.start)) throw new Unsupported();
   }
@@ -255,7 +326,8 @@ class TreeBuilder {
     }
   }
 
-  private originAt(offset: number): Origin {
+  /** The 0-based line of an offset. */
+  private lineIndex(offset: number): number {
     const starts = this.lineStarts;
     let lo = 0;
     let hi = starts.length - 1;
@@ -264,6 +336,12 @@ class TreeBuilder {
       if (starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
+    return lo;
+  }
+
+  private originAt(offset: number): Origin {
+    const lo = this.lineIndex(offset);
+    const starts = this.lineStarts;
     const line = lo + 1;
     const p = this.placement;
     return { file: this.file, line: line + p.lineOffset, column: offset - starts[lo] + 1 + (line === 1 ? p.firstColumnOffset : p.columnOffset), kind: this.kind };

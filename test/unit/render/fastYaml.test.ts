@@ -47,7 +47,7 @@ const READ_FAST: Record<string, string> = {
   'keys with spaces and odd characters': 'a b: 1\n"a:b": 2\nk.v/w-x_y: 3\n__proto__: 4\nkey   : spaced\n',
   'unicode': 'emoji: "🚀 launch"\n名前: 値\nafter: x\nz: é\n',
   'several documents': '# leading comment\n---\na: 1\n---\n---\nb: 2\n---\nc: |\n  text\n---\n',
-  'documents of scalars and lists': '--- just text\n--- |\n  block root\n---\n- a\n- b\n--- 42\n',
+  'documents of scalars and lists': '---\njust text\n---\n- a\n- b\n---\n42\n',
   'a document marker with a comment': '--- # comment\na: 1\n',
   'deep nesting with four-space indents': 'a:\n    b:\n        c:\n            - d: 1\n              e:\n                  - f\n',
   'a file without a final newline': 'a: 1\nb: text',
@@ -87,6 +87,9 @@ const EITHER: Record<string, string> = {
   'a quoted string continued at a lower indentation': 'a:\n  b: "x\n y"\n',
   'document end markers': 'a: 1\n...\n---\nb: 1\n',
   'a document end marker after a comment': '# c\n...\n---\na: 1\n',
+  'an escaped line break before a blank line': '- "s \\\n  \n  --b"\n',
+  'an escaped line break before a line of spaces': 'a: "s \\\n    \n  --b"\n',
+  'an escaped backslash at the end of a line': 'a: "s \\\\\n\n  --b"\n',
   'a tag right after a JSON key': '{ "a":! false }\n',
   'a long value': 'cert: ' + 'A'.repeat(5000) + '\n',
   'trailing spaces': 'a: b   \nc:    \n',
@@ -101,6 +104,8 @@ const EITHER: Record<string, string> = {
   'negative list items': '- -1\n- -x\n',
   'quote inside a key': 'a"b: c\n',
   'folded root document': '--- >\n  folded\n  root\n',
+  'a block scalar document': '|\n  block root\n',
+  'content on the document marker line': '--- just text\n--- 42\n',
   'aligned list item mappings': 'a:\n-   x: 1\n    y: 2\n',
   'template braces': 'a: {{ x }}\n',
   'spaced empty flow collections': 'a: [ ]\nb: { }\nc: [~, null]\n',
@@ -129,6 +134,8 @@ const MALFORMED: Record<string, string> = {
   'text after a quoted string': 'a: "x" y\n',
   'text after a single-quoted string': "a: 'x'y\n",
   'text after a flow mapping': 'a: {b: c} d\n',
+  'a list on the document marker line': 'a: 1\n--- - b\n',
+  'a root block scalar with a more-indented blank line': '|\n  \n# x\n',
 };
 
 describe('fast YAML reading (js-yaml with positions) builds what `yaml` builds', () => {
@@ -155,6 +162,34 @@ describe('fast YAML reading (js-yaml with positions) builds what `yaml` builds',
       assert.equal(outcome.fast, 'fell back', 'the fast path steps aside, so the error is yaml\'s');
     });
   }
+
+  it('reads quoted strings over several lines fast where yaml accepts their indentation, and leaves the rest to yaml', () => {
+    const pad = (n: number) => ' '.repeat(n);
+    const shapes: Array<(k: number, c: number) => string> = [
+      (k, c) => `${pad(k)}key: "a\n${pad(c)}b"\n`,
+      (k, c) => `top:\n${pad(k)}- "a \\\n${pad(c)}b"\n`,
+      (k, c) => `top:\n${pad(k)}- key: 'a\n\n${pad(c)}b'\n`,
+      (k, c) => `top:\n${pad(k)}- x: 1\n${pad(k + 2)}key: "a\n${pad(c)}b"\n`,
+      (k, c) => `top:\n${pad(k)}key:\n${pad(k + 2)}"a\n${pad(c)}b"\n`,
+    ];
+    let fast = 0;
+    let rejected = 0;
+    for (const shape of shapes) {
+      for (const k of [0, 2, 4]) {
+        for (let c = 0; c <= 8; c++) {
+          const text = shape(k, c);
+          const outcome = both(text);
+          assert.ok(outcome.equal, JSON.stringify(text));
+          if (outcome.slowError) rejected++;
+          else {
+            assert.equal(outcome.fast, 'fast', JSON.stringify(text));
+            fast++;
+          }
+        }
+      }
+    }
+    assert.ok(fast >= 70 && rejected >= 50, `${fast} read fast, ${rejected} rejected by yaml`);
+  });
 
   it('keeps the offsets of YAML embedded in a file (an inline patch)', () => {
     const placement = { lineOffset: 7, firstColumnOffset: 10, columnOffset: 4 };
