@@ -242,7 +242,8 @@ class TreeBuilder {
    * (`"x"#c`), which yaml rejects and js-yaml reads as a comment.
    */
   private plainNode(frame: Frame): void {
-    const c = this.text.charCodeAt(this.contentStart(frame.start));
+    let c = this.text.charCodeAt(frame.start);
+    if (c === 0x20 || c === 0x0a || c === 0x23) c = this.text.charCodeAt(this.contentStart(frame.start));
     if (c === 0x26 /* & */ || c === 0x2a /* * */ || c === 0x21 /* ! */) throw new Unsupported();
     if (this.text.charCodeAt(frame.end) === 0x23 /* # */ && frame.end > frame.start) {
       const last = this.text.charCodeAt(frame.end - 1);
@@ -286,7 +287,7 @@ class TreeBuilder {
 
   /** The 0-based column of an offset in the text. */
   private column(offset: number): number {
-    return offset - this.lineStarts[this.lineIndex(offset)];
+    return offset - (this.text.lastIndexOf('\n', offset - 1) + 1);
   }
 
   /** yaml checks the indentation of the later lines of a flow collection; js-yaml does not: one over several lines goes to yaml. */
