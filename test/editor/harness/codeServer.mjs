@@ -1,7 +1,7 @@
 // Runs a real VS Code (code-server from npm on Node 24) and drives it with Debian's chromium through
 // playwright-core. Shared by scripts/run-editor-tests.mjs (extension-host mocha) and scripts/run-ui-tests.mjs.
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -69,14 +69,28 @@ export async function startCodeServer({ installDir, stateDir, settings = {}, env
     ...extraArgs,
   ];
   const logFile = join(stateDir, 'code-server.log');
-  const { openSync } = await import('node:fs');
-  const out = openSync(logFile, 'a');
   const child = spawn(join(installDir, 'node', 'bin', 'node'), args, {
     // Its own process group, so stop() ends the server and every extension host it forked.
     detached: true,
-    stdio: ['ignore', out, out],
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PATH: `${join(installDir, 'bin')}:${process.env.PATH}`, ...env },
   });
+  // Everything it prints goes to the log file; its "HTTP server listening" line says the routes are registered.
+  const log = createWriteStream(logFile, { flags: 'a' });
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
+  const listening = new Promise((resolve, reject) => {
+    let tail = '';
+    const onData = (chunk) => {
+      tail = (tail + chunk).slice(-4096);
+      if (!/HTTP server listening on/.test(tail)) return;
+      child.stdout.off('data', onData);
+      resolve();
+    };
+    child.stdout.on('data', onData);
+    child.once('exit', () => reject(new Error(`code-server exited during start; see ${logFile}`)));
+  });
+  listening.catch(() => undefined); // an exit after the start (or after the deadline) is no unhandled rejection
   let exited = false;
   child.once('exit', () => (exited = true));
   const stop = async () => {
@@ -106,21 +120,18 @@ export async function startCodeServer({ installDir, stateDir, settings = {}, env
   };
   process.once('exit', onExit);
 
-  // Ready when the workbench page itself is served (/healthz answers even when the editor part crashed).
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (exited) throw new Error(`code-server exited during start; see ${logFile}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/?folder=/tmp`);
-      if (res.ok) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`code-server did not serve the workbench within 60 s; see ${logFile}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  // Ready when it says it listens and then serves the workbench page itself (/healthz answers even when the
+  // editor part crashed). The deadline only turns a hang into a clear failure.
+  try {
+    await Promise.race([
+      listening,
+      new Promise((_, reject) => AbortSignal.timeout(60_000).addEventListener('abort', () => reject(new Error(`code-server did not start listening within 60 s; see ${logFile}`)))),
+    ]);
+    const res = await fetch(`http://127.0.0.1:${port}/?folder=/tmp`);
+    if (!res.ok) throw new Error(`code-server answered the workbench page with HTTP ${res.status}; see ${logFile}`);
+  } catch (e) {
+    await stop();
+    throw e;
   }
   return {
     port,
