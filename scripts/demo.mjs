@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
 
-const run = (command, args) => spawnSync(command, args, { stdio: 'inherit' }).status ?? 2;
+// The example snapshot's Secret values are hashed with the example's own key (examples/shop/demo-secret-key, a
+// throwaway for the example's made-up values); your own snapshots use your key, never one kept in a repo.
+const run = (command, args) => spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, GITOPS_DRIFT_SECRET_KEY_FILE: join(root, 'examples', 'shop', 'demo-secret-key') } }).status ?? 2;
 
 const marker = join('node_modules', '.package-lock.json');
 if (!existsSync(marker) || statSync(marker).mtimeMs < statSync('package-lock.json').mtimeMs) {

@@ -43,7 +43,8 @@ async function main(): Promise<void> {
       stderr: (t: string) => process.stderr.write(t),
       cwd: repoRoot,
       color: false,
-      env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath },
+      // The example's own key (examples/shop/demo-secret-key), so its snapshot compares Secret values on any machine.
+      env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath, GITOPS_DRIFT_SECRET_KEY_FILE: join(example, 'demo-secret-key') },
     };
     const code = await runCli(['snapshot', example, '--out', out, '--context', cluster.adminContext], io);
     if (code !== 0) throw new Error(`snapshot failed with exit code ${code}`);

@@ -24,7 +24,7 @@ import { refineWithDryRun } from './repo/exactMode';
 import { GeneratedKustomizationFileSystem, generatedKustomization } from './repo/plainFolder';
 import { RecordingFileSystem, RenderCache, SourceCache } from './repo/renderCache';
 import { type EnvironmentSetting, loadRepository, type RepoModel } from './repo/repository';
-import { hashSecretValues, isSecretObject } from './repo/snapshotSecrets';
+import { hashSecretValues, isSecretObject, type SnapshotKey } from './repo/snapshotSecrets';
 
 /** The renderer and the drift engine, injectable so tests (and future alternatives) can swap them. */
 export interface EnginePipeline {
@@ -50,8 +50,11 @@ export interface LiveSource {
   context: string;
   /** The context's default namespace: used for objects naming none when the environment names none. */
   namespace?: string;
-  /** Set when the live Secrets carry salted hashes instead of values (a snapshot): desired ones are hashed alike. */
-  secretSalt?: string;
+  /**
+   * Set when the live Secrets carry keyed hashes instead of values (a snapshot): desired ones are hashed alike with
+   * `key`, or, when the user's key is not the one that took the snapshot, Secret values cannot be compared (`unavailable`).
+   */
+  secretHashing?: { key: SnapshotKey } | { unavailable: string };
   /** Dry-run access for exact mode; without it exact mode falls back to the local diff, with a warning. */
   writer?: ClusterWriter;
   /**
@@ -246,9 +249,14 @@ export class DriftEngine {
     report.problems.push(...rendered.problems);
     report.timings.render = Date.now() - t;
     let desired = rendered.objects;
-    if (live.secretSalt !== undefined) {
-      const salt = live.secretSalt;
-      desired = desired.map((r) => (isSecretObject(r.object) ? { ...r, object: hashSecretValues(r.object, salt, r.object.metadata?.namespace || namespace) } : r));
+    const hashing = live.secretHashing;
+    if (hashing && 'unavailable' in hashing && desired.some((r) => isSecretObject(r.object))) {
+      // Comparing hashes made with two keys would call every Secret drifted: say why nothing can be said instead.
+      report.error = hashing.unavailable;
+      return { report, objects: [] };
+    }
+    if (hashing && 'key' in hashing) {
+      desired = desired.map((r) => (isSecretObject(r.object) ? { ...r, object: hashSecretValues(r.object, hashing.key, r.object.metadata?.namespace || namespace) } : r));
     }
     t = Date.now();
     let state: LiveState;

@@ -116,12 +116,6 @@ export class DriftSession {
     };
   }
 
-  /** The rendered environment as `kustomize build` would print it. */
-  async renderedYaml(env: RepoEnvironment): Promise<string> {
-    const rendered = await this.engine.render(env);
-    return rendered.objects.map((r) => stringify(r.object)).join('---\n');
-  }
-
   /** Where the YAML document of `text` at `docLine` writes `pointer` (here, with the YAML library). */
   locate(text: string, docLine: number, pointer: string): LocatedValue | undefined {
     return locatePointer(text, docLine, pointer);

@@ -9,10 +9,12 @@ import type { Logger } from '../../core/ports';
 import type { RepoEnvironment } from '../../core/repo/config';
 import type { RepoModel } from '../../core/repo/repository';
 import { type LiveSnapshot, parseSnapshot, type SnapshotSection, snapshotSectionFor, SnapshotReader } from '../../core/repo/snapshot';
+import type { SnapshotKey } from '../../core/repo/snapshotSecrets';
 import { BatchFileSystem } from '../../node/batchFileSystem';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
 import { createKubeClusterReader } from '../../node/kubeClusterReader';
 import { createKubeApplier } from '../../node/kubeApplier';
+import { loadSecretKey, secretKeyPath } from '../../node/secretKey';
 
 /** The repo root from the optional REPO argument (default: the working directory), as an absolute `/` path. */
 export async function repoRootArg(arg: string | undefined, io: CliIO): Promise<string> {
@@ -80,7 +82,7 @@ export class LiveSources {
       const section = snapshotSectionFor(snap, env.name, this.options.context ?? env.context);
       if (typeof section === 'string') return { error: `${file}: ${section}`, context: `snapshot:${file}` };
       let source = this.replays.get(section);
-      if (!source) this.replays.set(section, (source = { reader: new SnapshotReader(section, file), context: `snapshot:${file}`, secretSalt: snap.secrets.salt }));
+      if (!source) this.replays.set(section, (source = { reader: new SnapshotReader(section, file), context: `snapshot:${file}`, secretHashing: await this.secretHashing(snap, file) }));
       return source;
     }
     const context = this.options.context ?? env.context ?? '';
@@ -101,6 +103,20 @@ export class LiveSources {
       const hint = e.reason === 'kubeconfig' ? ' (to check against a recorded snapshot instead, pass --live-from FILE)' : '';
       return { error: e.message + hint, context: context || '(current context)' };
     }
+  }
+
+  /** The user's key when it took the snapshot; otherwise why its Secret values cannot be compared. */
+  private async secretHashing(snap: LiveSnapshot, file: string): Promise<NonNullable<LiveSource['secretHashing']>> {
+    let key: SnapshotKey;
+    try {
+      key = await loadSecretKey(this.io.env, this.io.cwd, { create: false });
+    } catch (e) {
+      return { unavailable: `${file}: cannot compare Secret values: ${(e as Error).message}` };
+    }
+    if (key.id === snap.secrets.keyId) return { key };
+    return {
+      unavailable: `${file}: cannot compare Secret values: the snapshot was taken with another secret key (key id ${snap.secrets.keyId}, yours is ${key.id} at ${secretKeyPath(this.io.env, this.io.cwd)}); set GITOPS_DRIFT_SECRET_KEY_FILE to the key that took it`,
+    };
   }
 
   private async loadSnapshot(file: string): Promise<LiveSnapshot> {

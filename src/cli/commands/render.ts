@@ -1,16 +1,21 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
+import { maskedObject } from '../../core/authoring/renderedText';
 import { formatLocation } from '../../core/model/location';
 import { renderKustomization } from '../../core/render/kustomize';
 import { kustomizeYaml } from '../../core/render/kustomizeYaml';
+import type { RenderedObject } from '../../core/render/types';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
 
-const usage = `Usage: gitops-drift render DIR [--origins] [--repo-root PATH]
+const usage = `Usage: gitops-drift render DIR [--mask-secrets] [--origins] [--repo-root PATH]
 
-Renders the kustomization in DIR in-process and prints what \`kustomize build DIR\` prints.
+Renders the kustomization in DIR in-process and prints what \`kustomize build DIR\` prints. Like kustomize, it
+prints Secrets in full, values included (that is what a controller applies): pass --mask-secrets to replace each
+Secret value by a mask (equal values mask equally within one run) before the output goes to a log or a review.
 
 Options:
+  --mask-secrets     mask Secret values (data, stringData, last-applied and other embedded copies)
   --origins          print JSON instead: for each object its key and, per field path, the file:line that set it
   --repo-root PATH   nothing outside PATH is read (default: nearest ancestor of DIR with .git or
                      .gitops-drift.yaml, else the root directory)`;
@@ -18,10 +23,10 @@ Options:
 /** `gitops-drift render DIR`: multi-document YAML like `kustomize build`, or field origins as JSON. */
 export const renderCommand: CliCommand = {
   name: 'render',
-  summary: 'Render a kustomization in-process (like kustomize build); --origins shows where each field came from',
+  summary: 'Render a kustomization in-process (like kustomize build, Secrets in full; --mask-secrets masks them); --origins shows where each field came from',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { options, positionals } = parseArgs(args, { strings: ['repo-root'], booleans: ['origins'] });
+    const { options, positionals } = parseArgs(args, { strings: ['repo-root'], booleans: ['origins', 'mask-secrets'] });
     if (positionals.length !== 1) throw new UsageError('expected exactly one DIR');
     const dir = path.resolve(io.cwd, positionals[0]);
     const repoRoot = typeof options['repo-root'] === 'string' ? path.resolve(io.cwd, options['repo-root']) : findRepoRoot(dir);
@@ -33,7 +38,8 @@ export const renderCommand: CliCommand = {
       const objects = result.objects.map((o) => ({ key: o.key, origins: Object.fromEntries(o.origins) }));
       io.stdout(JSON.stringify({ objects }, null, 2) + '\n');
     } else {
-      io.stdout(result.objects.map((o) => kustomizeYaml(o.object, o.exactIntegers)).join('---\n'));
+      const shown = options['mask-secrets'] ? maskedObject : (o: RenderedObject) => o.object;
+      io.stdout(result.objects.map((o) => kustomizeYaml(shown(o), o.exactIntegers)).join('---\n'));
     }
     return 0;
   },

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
 import { formatProblem } from '../../core/engine';
 import { buildSnapshot, RecordingReader, serializeSnapshot } from '../../core/repo/snapshot';
+import { loadSecretKey, secretKeyPath } from '../../node/secretKey';
 import { LiveSources, openRepo, repoRootArg } from './driftCommon';
 
 const usage = `Usage: gitops-drift snapshot [REPO] --out FILE [--env NAME] [--context CTX] [--kubeconfig PATH] [--allow-exec]
@@ -12,9 +12,10 @@ Saves what the clusters hold for the environments of REPO (the same LISTs \`chec
 namespace their desired state touches) to FILE, so \`gitops-drift check --live-from FILE\` can diff against it
 without a cluster. Environments on several kube contexts get one section each.
 
-Secret values are never written: each is replaced by a salted SHA-256 hash (salt random per snapshot), which is
-enough to tell "same" from "differs" and nothing more. The hash of a weak password can still be guessed by
-someone holding the file; keep snapshots where you keep other internal cluster data.
+Secret values are never written: each is replaced by an HMAC-SHA256 under your own secret key, which is enough
+to tell "same" from "differs" and cannot be tested against a guess without the key. The key is made on first use
+at $GITOPS_DRIFT_SECRET_KEY_FILE, else ~/.config/gitops-drift/secret-key (mode 0600), and is never written to
+the repo or the snapshot; \`check --live-from\` compares Secret values only with the key that took the snapshot.
 
 Options:
   --out FILE          where to write (YAML); written whole or not at all
@@ -34,7 +35,7 @@ export const snapshotCommand: CliCommand = {
     if (typeof options.out !== 'string') throw new UsageError('--out FILE is required');
     const { engine, selected } = await openRepo(await repoRootArg(positionals[0], io), io, options.env as string | undefined);
     const sources = new LiveSources({ context: options.context as string | undefined, kubeconfig: options.kubeconfig as string | undefined, allowExec: Boolean(options['allow-exec']) }, io);
-    const salt = randomBytes(16).toString('hex');
+    const key = await loadSecretKey(io.env, io.cwd, { create: true });
     // One recorder per kube context: environments on several clusters give a snapshot with one section each.
     const recorders = new Map<string, { recorder: RecordingReader; environments: string[] }>();
     let failed = false;
@@ -46,7 +47,7 @@ export const snapshotCommand: CliCommand = {
         continue;
       }
       let entry = recorders.get(source.context);
-      if (!entry) recorders.set(source.context, (entry = { recorder: new RecordingReader(source.reader, salt), environments: [] }));
+      if (!entry) recorders.set(source.context, (entry = { recorder: new RecordingReader(source.reader, key), environments: [] }));
       entry.environments.push(env.name);
       const report = await engine.check(env, { ...source, reader: entry.recorder });
       for (const p of report.problems) io.stderr(`${p.severity}: ${formatProblem(p)}\n`);
@@ -59,7 +60,7 @@ export const snapshotCommand: CliCommand = {
       io.stderr('nothing written: not every environment could be read\n');
       return 2;
     }
-    const snapshot = buildSnapshot(new Date().toISOString(), salt, [...recorders].map(([context, e]) => e.recorder.section(context, e.environments)));
+    const snapshot = buildSnapshot(new Date().toISOString(), key, [...recorders].map(([context, e]) => e.recorder.section(context, e.environments)));
     const out = path.resolve(io.cwd, options.out);
     // Write beside the target, then rename: a reader never sees half a snapshot.
     const tmp = `${out}.${process.pid}.tmp`;
@@ -74,7 +75,7 @@ export const snapshotCommand: CliCommand = {
     const objects = scopes.reduce((n, s) => n + (s.status === 'ok' ? s.items.length : 0), 0);
     const failures = scopes.filter((s) => s.status !== 'ok').length;
     const clusters = recorders.size > 1 ? ` from ${recorders.size} clusters` : '';
-    io.stderr(`saved ${objects} objects from ${scopes.length} lists${clusters}${failures ? ` (${failures} could not be read)` : ''} for ${selected.map((e) => e.name).join(', ')} to ${options.out}; Secret values are hashed\n`);
+    io.stderr(`saved ${objects} objects from ${scopes.length} lists${clusters}${failures ? ` (${failures} could not be read)` : ''} for ${selected.map((e) => e.name).join(', ')} to ${options.out}; Secret values are hashed with the key at ${secretKeyPath(io.env, io.cwd)}\n`);
     return 0;
   },
 };

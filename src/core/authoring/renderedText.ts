@@ -6,19 +6,13 @@ import { isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { Origin } from '../model/location';
 import type { KubeObject } from '../model/resource';
 import { childPointer } from '../drift/pointer';
-import { isSecret, maskSecretObject } from '../drift/secrets';
+import { isSecret, maskSecret } from '../drift/secrets';
 import { kustomizeYaml } from '../render/kustomizeYaml';
 import type { RenderedObject, RenderResult } from '../render/types';
 
-/**
- * The object with a Secret's `data`/`stringData` values replaced by `(secret: sha256:…)`. The hash is salted by
- * where the Secret is declared rather than by its rendered name, so the same Secret in two environments (other
- * namespace, prefix or hash suffix) masks equal values equally and a changed value still shows.
- */
+/** The object with a Secret's values masked wherever they hide; equal values mask equally within one run. */
 export function maskedObject(rendered: RenderedObject): KubeObject {
-  if (!isSecret(rendered.key)) return rendered.object;
-  const { file, line, column } = rendered.source;
-  return maskSecretObject(rendered.object, { group: '', kind: 'Secret', namespace: '', name: `${file}:${line}:${column}` });
+  return isSecret(rendered.key) ? maskSecret(rendered.object) : rendered.object;
 }
 
 /**

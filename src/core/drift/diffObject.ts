@@ -13,7 +13,7 @@ import { isIgnored } from './ignore';
 import { type ManagedEntry, readOwnership } from './managedFields';
 import type { DriftOptions } from './options';
 import { childPointer, GlobSet, isMap, parentPointer, pointerSegments } from './pointer';
-import { foldStringData, isSecret, isSecretValuePath, maskSecretObject, maskSecretValue } from './secrets';
+import { foldStringData, isSecret, isSecretValuePath, maskSecret, SecretRedactor } from './secrets';
 
 /** The drifted fields and the normalised, Secret-masked sides behind them; a side is absent when the object is. */
 export interface ObjectPair {
@@ -50,6 +50,8 @@ export function diffObject(rendered: RenderedObject, live: KubeObject, options: 
   walk.run(desired as Record<string, unknown>, live as Record<string, unknown>);
   const extras = findExtras(live, ownership, walk.coverage, options, compiled.injected);
 
+  // One redactor for both sides: a value only the cluster holds is still found in the other side's annotations.
+  const redactor = secret ? new SecretRedactor([desired, live]) : undefined;
   const fields: FieldDrift[] = [];
   // Differences that are not drift (controller-owned, ignored): left out of the printed pair too.
   const suppressed = new Set<string>();
@@ -63,7 +65,7 @@ export function diffObject(rendered: RenderedObject, live: KubeObject, options: 
       continue;
     }
     if (raw.cause) keptExtras.push(raw);
-    fields.push(toFieldDrift(raw, rendered, key, secret, raw.entry ?? latest(owners, options)));
+    fields.push(toFieldDrift(raw, rendered, redactor, raw.entry ?? latest(owners, options)));
   }
 
   // The pair is built when asked for (diffs, the editor's compare view): most objects never need it.
@@ -74,7 +76,7 @@ export function diffObject(rendered: RenderedObject, live: KubeObject, options: 
       projection.run(desired as Record<string, unknown>, live as Record<string, unknown>);
       const desiredView = withIdentity(prune(desired, '') as Record<string, unknown>, desired, key);
       const liveView = withIdentity(addExtras(projection.view, projection.coverage, keptExtras), live, key);
-      pair = secret ? { desired: maskSecretObject(desiredView, key), live: maskSecretObject(liveView, key) } : { desired: desiredView, live: liveView };
+      pair = redactor ? { desired: redactor.object(desiredView), live: redactor.object(liveView) } : { desired: desiredView, live: liveView };
     }
     return pair;
   };
@@ -89,12 +91,16 @@ export function diffObject(rendered: RenderedObject, live: KubeObject, options: 
   };
 }
 
-function toFieldDrift(raw: RawDrift, rendered: RenderedObject, key: ResourceKey, secret: boolean, changedBy: ManagedEntry | undefined): FieldDrift {
+function toFieldDrift(raw: RawDrift, rendered: RenderedObject, redactor: SecretRedactor | undefined, changedBy: ManagedEntry | undefined): FieldDrift {
   let path = raw.path;
   const out: FieldDrift = { path, desired: raw.desired, live: raw.live, label: raw.label };
+  const secret = redactor !== undefined;
+  if (redactor) {
+    // Every field of a Secret: values hide in annotations too (last-applied), not only in data.
+    out.desired = redactor.value(raw.path, raw.desired);
+    out.live = redactor.value(raw.livePath ?? raw.path, raw.live);
+  }
   if (secret && (isSecretValuePath(raw.path) || (raw.livePath !== undefined && isSecretValuePath(raw.livePath)))) {
-    out.desired = maskSecretValue(key, raw.path, raw.desired);
-    out.live = maskSecretValue(key, raw.livePath ?? raw.path, raw.live);
     out.secret = true;
     // Git may have said it with `stringData`: point there, where the origins are.
     const dataKey = /^\/data\/(.+)$/.exec(raw.path)?.[1];
@@ -201,7 +207,7 @@ export function normalizedDesired(rendered: RenderedObject): KubeObject {
   const secret = isSecret(rendered.key);
   const desired = secret ? foldStringData(rendered.object) : rendered.object;
   const view = withIdentity(prune(desired, '') as Record<string, unknown>, desired, rendered.key);
-  return secret ? maskSecretObject(view, rendered.key) : view;
+  return secret ? maskSecret(view) : view;
 }
 
 /** A live object as the diff prints it: no server fields, status or last-applied annotation, Secret values masked. */
@@ -209,5 +215,5 @@ export function normalizedLive(live: KubeObject, key: ResourceKey): KubeObject {
   const view = withIdentity(prune(live, '') as Record<string, unknown>, live, key);
   const metadata = view.metadata as Record<string, unknown>;
   for (const field of ['labels', 'annotations']) if (isMap(metadata[field]) && Object.keys(metadata[field] as object).length === 0) delete metadata[field];
-  return isSecret(key) ? maskSecretObject(view, key) : view;
+  return isSecret(key) ? maskSecret(view) : view;
 }

@@ -2,6 +2,7 @@ import { createTwoFilesPatch } from 'diff';
 import { stringify } from 'yaml';
 import { keyLabel, keyOf, type KubeObject, type ResourceKey } from '../model/resource';
 import type { ApplyConflict, ClusterWriter, Logger, WriteOutcome } from '../ports';
+import { isSecret, SecretRedactor } from '../drift/secrets';
 import { RefusedError } from './refusal';
 
 /** The field manager every put-live-back apply uses. */
@@ -51,7 +52,7 @@ export async function previewPutLiveBack(writer: ClusterWriter, request: PutBack
     refuseForbidden(live, 'read', key);
     const before = live.status === 'ok' ? live.object : undefined;
     if (live.status !== 'ok' && live.status !== 'notFound') {
-      items.push(failed(desired, key, 'update', live.message));
+      items.push(failed(desired, key, 'update', secretRedactor(desired)?.text(live.message) ?? live.message));
       continue;
     }
     let dry = await writer.apply(desired, { fieldManager: FIELD_MANAGER, dryRun: true, force: false });
@@ -63,12 +64,13 @@ export async function previewPutLiveBack(writer: ClusterWriter, request: PutBack
       refuseForbidden(dry, 'apply', key);
     }
     if (dry.status !== 'ok' || !dry.object) {
-      items.push(failed(desired, key, before ? 'update' : 'create', 'message' in dry ? dry.message : 'the server returned no object'));
+      const message = 'message' in dry ? dry.message : 'the server returned no object';
+      items.push(failed(desired, key, before ? 'update' : 'create', secretRedactor(desired, before)?.text(message) ?? message));
       continue;
     }
-    const a = normalize(before);
-    const b = normalize(dry.object);
-    maskSecretData(a, b);
+    const redactor = secretRedactor(desired, before, dry.object);
+    const a = redact(redactor, normalize(before));
+    const b = redact(redactor, normalize(dry.object));
     const diff = objectDiff(key, a, b);
     const action = !before ? 'create' : diff ? 'update' : 'unchanged';
     items.push({ key, apiVersion: desired.apiVersion, action, desired, ...(a ? { before: a } : {}), after: b, diff, conflicts });
@@ -82,8 +84,7 @@ export async function previewPutLiveBack(writer: ClusterWriter, request: PutBack
       items.push({ key, apiVersion: extra.apiVersion, action: 'delete', diff: '', conflicts: [], error: dry.message });
       continue;
     }
-    const a = normalize(extra);
-    maskSecretData(a, undefined);
+    const a = redact(secretRedactor(extra), normalize(extra));
     items.push({ key, apiVersion: extra.apiVersion, action: 'delete', ...(a ? { before: a } : {}), diff: objectDiff(key, a, undefined), conflicts: [] });
   }
   logger.info(`put live back: dry-run of ${items.length} object(s): ${summary(items)}`);
@@ -128,8 +129,7 @@ export async function applyPutLiveBack(writer: ClusterWriter, preview: PutBackPr
         results.push({ key: item.key, action: item.action, status: 'failed', message: 'message' in out ? out.message : 'no object returned', matchesPreview: false });
         continue;
       }
-      const after = normalize(out.object)!;
-      maskSecretData(item.before ? structuredClone(item.before) : undefined, after);
+      const after = redact(secretRedactor(item.desired, out.object), normalize(out.object))!;
       results.push({ key: item.key, action: item.action, status: 'applied', matchesPreview: stringify(after) === stringify(item.after), after });
     }
   }
@@ -167,20 +167,14 @@ export function normalize(obj: KubeObject | undefined): KubeObject | undefined {
   return copy;
 }
 
-/** Replaces Secret values by markers that only say whether they change: the preview never shows a secret. */
-function maskSecretData(before: KubeObject | undefined, after: KubeObject | undefined): void {
-  const secret = (before ?? after)?.kind === 'Secret';
-  if (!secret) return;
-  for (const field of ['data', 'stringData'] as const) {
-    const a = (before?.[field] ?? undefined) as Record<string, string> | undefined;
-    const b = (after?.[field] ?? undefined) as Record<string, string> | undefined;
-    const keys = new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})]);
-    for (const k of keys) {
-      const same = a?.[k] === b?.[k];
-      if (a && k in a) a[k] = same ? '(secret, unchanged)' : '(secret, old value)';
-      if (b && k in b) b[k] = same ? '(secret, unchanged)' : '(secret, new value)';
-    }
-  }
+/** A redactor for a Secret's versions (what is applied, what was live, what the server returned); none otherwise. */
+function secretRedactor(...objects: (KubeObject | undefined)[]): SecretRedactor | undefined {
+  return objects.some((o) => o && isSecret(o)) ? new SecretRedactor(objects) : undefined;
+}
+
+/** The object as the preview shows it: a Secret's values masked wherever they hide (data, last-applied, …). */
+function redact(redactor: SecretRedactor | undefined, obj: KubeObject | undefined): KubeObject | undefined {
+  return obj && redactor ? redactor.object(obj) : obj;
 }
 
 function objectDiff(key: ResourceKey, before: KubeObject | undefined, after: KubeObject | undefined): string {

@@ -6,7 +6,7 @@
 import type { ObjectComparison } from '../engine';
 import { nearestOrigin } from '../drift/diffObject';
 import { childPointer, canonicalJson, isMap, valueAt } from '../drift/pointer';
-import { isSecret, isSecretValuePath, maskSecretValue } from '../drift/secrets';
+import { isSecret, isSecretValuePath, SecretRedactor } from '../drift/secrets';
 import type { FieldDrift } from '../model/drift';
 import type { ClusterWriter } from '../ports';
 import { mapLimit } from './walk';
@@ -37,7 +37,7 @@ export async function refineWithDryRun(objects: ObjectComparison[], writer: Clus
       const after = outcome.object;
       const live = o.live!;
       const changes = differingPaths(after, live).filter((p) => !VOLATILE.some((v) => p === v || p.startsWith(v + '/')));
-      const secret = isSecret(o.result.key);
+      const redactor = isSecret(o.result.key) ? new SecretRedactor([after, live]) : undefined;
       if (!changes.length) {
         o.result.fields = o.result.fields.filter((f) => f.desired === undefined);
       } else {
@@ -47,10 +47,10 @@ export async function refineWithDryRun(objects: ObjectComparison[], writer: Clus
           const field: FieldDrift = { path, desired: valueAt(after, path), live: valueAt(live, path) };
           const origin = nearestOrigin(o.desired!.origins, path);
           if (origin) field.origin = origin;
-          if (secret && isSecretValuePath(path)) {
-            field.desired = maskSecretValue(o.result.key, path, field.desired);
-            field.live = maskSecretValue(o.result.key, path, field.live);
-            field.secret = true;
+          if (redactor) {
+            field.desired = redactor.value(path, field.desired);
+            field.live = redactor.value(path, field.live);
+            if (isSecretValuePath(path)) field.secret = true;
           }
           o.result.fields.push(field);
         }

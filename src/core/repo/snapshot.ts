@@ -8,11 +8,12 @@ import type { Problem } from '../model/problem';
 import { ProblemError } from '../model/problem';
 import type { KubeObject } from '../model/resource';
 import type { ClusterReader, ListOutcome, ResourceType } from '../ports';
-import { hashSecretValues } from './snapshotSecrets';
+import { hashSecretValues, type SnapshotKey } from './snapshotSecrets';
 import { FileLocator } from './yamlLocate';
 
 export const SNAPSHOT_API_VERSION = 'gitops-drift.io/v1alpha1';
 export const SNAPSHOT_KIND = 'LiveSnapshot';
+const SECRETS_MODE = 'hmac-sha256';
 
 /** One recorded LIST. */
 export type SnapshotScope = { group: string; kind: string; namespace: string } & (
@@ -45,8 +46,8 @@ export interface LiveSnapshot extends SnapshotSection {
   context?: string;
   /** The environments recorded (single-cluster form). */
   environments?: string[];
-  /** How Secret values are stored: always hashed (see snapshotSecrets.ts), with this snapshot's salt. */
-  secrets: { mode: 'sha256'; salt: string };
+  /** How Secret values are stored: always as keyed hashes (see snapshotSecrets.ts); the id of the user key used. */
+  secrets: { mode: typeof SECRETS_MODE; keyId: string };
   /** Several clusters, one per kube context (the top-level lists are then empty). */
   clusters?: SnapshotCluster[];
 }
@@ -61,7 +62,7 @@ export class RecordingReader implements ClusterReader {
 
   constructor(
     private readonly inner: ClusterReader,
-    private readonly salt: string,
+    private readonly key: SnapshotKey,
   ) {}
 
   async resourceType(group: string, kind: string, version?: string): Promise<ResourceType | undefined> {
@@ -74,7 +75,7 @@ export class RecordingReader implements ClusterReader {
     const outcome = await this.inner.list(type, namespace);
     const where = { group: type.group, kind: type.kind, namespace };
     const scope: SnapshotScope =
-      outcome.status === 'ok' ? { ...where, status: 'ok', resourceVersion: outcome.resourceVersion, items: outcome.items.map((o) => hashSecretValues(o, this.salt)) } : { ...where, ...outcome };
+      outcome.status === 'ok' ? { ...where, status: 'ok', resourceVersion: outcome.resourceVersion, items: outcome.items.map((o) => hashSecretValues(o, this.key)) } : { ...where, ...outcome };
     this.scopes.set(`${type.group}/${type.kind}/${namespace}`, scope);
     return outcome.status === 'ok' && scope.status === 'ok' ? { ...outcome, items: scope.items } : outcome;
   }
@@ -87,13 +88,13 @@ export class RecordingReader implements ClusterReader {
 
   /** A single-cluster snapshot of everything recorded so far. */
   snapshot(takenAt: string, context?: string, environments: string[] = []): LiveSnapshot {
-    return buildSnapshot(takenAt, this.salt, [this.section(context ?? '', environments)]);
+    return buildSnapshot(takenAt, this.key, [this.section(context ?? '', environments)]);
   }
 }
 
-/** A snapshot of the given clusters (recorded with the same salt): flat for one, under `clusters` for several. */
-export function buildSnapshot(takenAt: string, salt: string, clusters: SnapshotCluster[]): LiveSnapshot {
-  const base = { apiVersion: SNAPSHOT_API_VERSION, kind: SNAPSHOT_KIND, takenAt, secrets: { mode: 'sha256', salt } } as const;
+/** A snapshot of the given clusters (recorded with the same key): flat for one, under `clusters` for several. */
+export function buildSnapshot(takenAt: string, key: SnapshotKey, clusters: SnapshotCluster[]): LiveSnapshot {
+  const base = { apiVersion: SNAPSHOT_API_VERSION, kind: SNAPSHOT_KIND, takenAt, secrets: { mode: SECRETS_MODE, keyId: key.id } } as const;
   if (clusters.length !== 1) return { ...base, resourceTypes: [], scopes: [], clusters };
   const [only] = clusters;
   const snap: LiveSnapshot = { ...base, resourceTypes: only.resourceTypes, scopes: only.scopes };
@@ -138,7 +139,7 @@ export class SnapshotReader implements ClusterReader {
 
 /** The snapshot as YAML, with a header comment. */
 export function serializeSnapshot(snapshot: LiveSnapshot): string {
-  return `# Live objects recorded by \`gitops-drift snapshot\` (Secret values are salted hashes, never the values).\n${stringify(snapshot, { lineWidth: 0 })}`;
+  return `# Live objects recorded by \`gitops-drift snapshot\` (Secret values are keyed hashes, never the values).\n${stringify(snapshot, { lineWidth: 0 })}`;
 }
 
 /** Parses a snapshot file (YAML or JSON); throws a ProblemError pointing at the file and line for anything invalid. */
@@ -156,7 +157,12 @@ export function parseSnapshot(text: string, file: string): LiveSnapshot {
   }
   const snap = data as LiveSnapshot;
   const at = (path: (string | number)[]) => loc.of(doc.getIn(path, true) as never);
-  if (snap.secrets?.mode !== 'sha256' || typeof snap.secrets.salt !== 'string') fail({ severity: 'error', message: 'secrets: expected { mode: sha256, salt: <text> }', location: at(['secrets']) });
+  const secrets = snap.secrets as { mode?: unknown; keyId?: unknown } | undefined;
+  if (secrets?.mode === 'sha256') {
+    // Those hashes were salted with a salt kept in the file: a weak password could be guessed from them.
+    fail({ severity: 'error', message: 'this snapshot was taken by an older gitops-drift whose Secret hashes can be guessed offline: delete it and take it again', location: at(['secrets']) });
+  }
+  if (secrets?.mode !== SECRETS_MODE || typeof secrets.keyId !== 'string') fail({ severity: 'error', message: `secrets: expected { mode: ${SECRETS_MODE}, keyId: <text> }`, location: at(['secrets']) });
   const checkSection = (section: SnapshotSection, path: (string | number)[]) => {
     if (!Array.isArray(section.resourceTypes)) fail({ severity: 'error', message: 'resourceTypes must be a list', location: at([...path, 'resourceTypes']) });
     if (!Array.isArray(section.scopes)) fail({ severity: 'error', message: 'scopes must be a list', location: at([...path, 'scopes']) });

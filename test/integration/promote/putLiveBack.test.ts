@@ -125,7 +125,10 @@ describe('put live back (real API server)', function () {
     // What is shown: the before/after objects and the diff (`desired` is the caller's own input, kept for the apply).
     const text = JSON.stringify(preview.items.map((i) => [i.before, i.after, i.diff]));
     for (const v of ['hunter2-live', 'hunter2-git'].map((s) => Buffer.from(s).toString('base64'))) assert.ok(!text.includes(v), 'a secret value leaked into the preview');
-    assert.match(preview.items[0].diff, /^-  password: \(secret, old value\)$/m);
-    assert.match(preview.items[0].diff, /^\+  password: \(secret, new value\)$/m);
+    for (const v of ['hunter2-live', 'hunter2-git']) assert.ok(!text.includes(v), 'a secret value leaked into the preview');
+    // Keyed masks: the value changes, and which is which shows only as two different masks.
+    const old = /^-  password: "(\(secret: #[0-9a-f]{12}\))"$/m.exec(preview.items[0].diff)?.[1];
+    const applied = /^\+  password: "(\(secret: #[0-9a-f]{12}\))"$/m.exec(preview.items[0].diff)?.[1];
+    assert.ok(old && applied && old !== applied, preview.items[0].diff);
   });
 });

@@ -4,6 +4,11 @@ import { compareEnvironments } from '../../../src/core/authoring/compareEnvironm
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import { renderKustomization } from '../../../src/core/render/kustomize';
 import { renderShop } from './shopOverlays';
+import { runMasker } from '../../../src/core/drift/secrets';
+
+/** The run's masks of the example tokens (the key is random per process, so the masks are too). */
+const BASE_TOKEN_MASK = runMasker.mask(Buffer.from('base-token'));
+const PROD_TOKEN_MASK = runMasker.mask(Buffer.from('prod-token'));
 
 /** The changed lines of a unified diff of the two texts, `-old` / `+new`, in order. */
 function changedLines(left: string, right: string): string[] {
@@ -52,7 +57,7 @@ spec:
 ---
 apiVersion: v1
 data:
-  API_TOKEN: '(secret: sha256:1ac6482e)'
+  API_TOKEN: '${BASE_TOKEN_MASK}'
 kind: Secret
 metadata:
   name: web-secret-<hash>
@@ -138,8 +143,8 @@ describe('compareEnvironments: two environments diffed without the differences o
       '+    kind: Deployment',
       '+    name: web',
       '+---',
-      "-  API_TOKEN: '(secret: sha256:1ac6482e)'",
-      "+  API_TOKEN: '(secret: sha256:aef1a56f)'",
+      `-  API_TOKEN: '${BASE_TOKEN_MASK}'`,
+      `+  API_TOKEN: '${PROD_TOKEN_MASK}'`,
     ]);
     assert.deepEqual(compared.summary, {
       onlyLeft: [],

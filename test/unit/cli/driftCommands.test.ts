@@ -6,13 +6,20 @@ import { runCli } from '../../../src/cli/main';
 import type { CliIO } from '../../../src/cli/command';
 import { DriftEngine } from '../../../src/core/engine';
 import { buildSnapshot, RecordingReader, serializeSnapshot } from '../../../src/core/repo/snapshot';
+import { SnapshotKey } from '../../../src/core/repo/snapshotSecrets';
 import { NodeFileSystem } from '../../../src/node/nodeFileSystem';
 import { FakeReader, types } from '../repo/fakes';
+
+/** A snapshot key for tests' own snapshots (their ConfigMaps need none; the example's demo key is another). */
+const testKey = new SnapshotKey(Buffer.alloc(32, 3));
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
 const shop = join(repoRoot, 'examples', 'shop');
 
-async function run(argv: string[], cwd = repoRoot, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
+/** The example's own snapshot key (its snapshot compares Secret values only with it); never the user's real key. */
+const demoKeyEnv = { GITOPS_DRIFT_SECRET_KEY_FILE: join(shop, 'demo-secret-key') };
+
+async function run(argv: string[], cwd = repoRoot, env: NodeJS.ProcessEnv = demoKeyEnv): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const io: CliIO = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd, color: false, env };
@@ -151,7 +158,7 @@ describe('CLI: check exit codes on a small repo', () => {
 
   async function snapshotOf(level: string): Promise<string> {
     const engine = new DriftEngine({ fs: new NodeFileSystem(), repoRoot: dir });
-    const recorder = new RecordingReader(new FakeReader([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app', namespace: 'demo' }, data: { level } }], types), 'salt');
+    const recorder = new RecordingReader(new FakeReader([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app', namespace: 'demo' }, data: { level } }], types), testKey);
     await engine.check(await engine.environment('dev'), { reader: recorder, context: 'fake' });
     const file = join(dir, 'snap.yaml');
     writeFileSync(file, serializeSnapshot(recorder.snapshot('2026-11-22T00:00:00Z')));
@@ -174,12 +181,12 @@ describe('CLI: check exit codes on a small repo', () => {
     writeFileSync(join(dir, '.gitops-drift.yaml'), 'environments:\n  - { name: dev, path: envs/dev, context: dev-cluster }\n  - { name: prod, path: envs/prod, context: prod-cluster }\n');
     const engine = new DriftEngine({ fs: new NodeFileSystem(), repoRoot: dir });
     const section = async (env: string, context: string, level: string) => {
-      const recorder = new RecordingReader(new FakeReader([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app', namespace: 'demo' }, data: { level } }], types), 'salt');
+      const recorder = new RecordingReader(new FakeReader([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app', namespace: 'demo' }, data: { level } }], types), testKey);
       await engine.check(await engine.environment(env), { reader: recorder, context });
       return recorder.section(context, [env]);
     };
     const file = join(dir, 'snap.yaml');
-    writeFileSync(file, serializeSnapshot(buildSnapshot('2026-11-22T00:00:00Z', 'salt', [await section('dev', 'dev-cluster', 'info'), await section('prod', 'prod-cluster', 'debug')])));
+    writeFileSync(file, serializeSnapshot(buildSnapshot('2026-11-22T00:00:00Z', testKey, [await section('dev', 'dev-cluster', 'info'), await section('prod', 'prod-cluster', 'debug')])));
     const { code, out } = await run(['check', dir, '--live-from', file, '--format', 'json']);
     assert.equal(code, 1);
     assert.deepEqual(
@@ -257,7 +264,7 @@ describe('CLI: diff', () => {
     assert.equal(cm.out.match(/^--- git\//gm)?.length, 1);
     const secret = await run(['diff', 'examples/shop', 'secret/api-credentials', '--env', 'staging', '--live-from', 'examples/shop/live-snapshot.yaml']);
     assert.equal(secret.code, 1);
-    assert.match(secret.out, /DB_PASSWORD: "?\(secret: sha256:[0-9a-f]{8}\)/);
+    assert.match(secret.out, /DB_PASSWORD: "?\(secret: #[0-9a-f]{12}\)/);
     const secretValues = ['example-not-a-real-password', 'rotated-by-hand', Buffer.from('example-not-a-real-password').toString('base64')];
     assert.ok(secretValues.every((v) => !secret.out.includes(v)));
   });

@@ -120,7 +120,7 @@ describe('reports', () => {
     assert.match(text, /--- \/dev\/null\n\+\+\+ live\/dev\.networking\.k8s\.io\.v1\.Ingress\.dev\.old\n/);
     // No noise: defaults, server fields, status, managedFields.
     for (const noise of ['progressDeadlineSeconds', 'managedFields', 'resourceVersion', 'status:', 'terminationMessagePath', 'last-applied', 'uid:']) assert.ok(!text.includes(noise), noise);
-    assert.match(text, /\n- {2}password: "\(secret: sha256:[0-9a-f]{8}\)"\n\+ {2}password: "\(secret: sha256:[0-9a-f]{8}\)"\n/);
+    assert.match(text, /\n- {2}password: "\(secret: #[0-9a-f]{12}\)"\n\+ {2}password: "\(secret: #[0-9a-f]{12}\)"\n/);
     for (const p of PLAIN) assert.ok(!text.includes(p) && !text.includes(Buffer.from(p).toString('base64')), p);
     // The in-sync Service is not printed.
     assert.ok(!text.includes('v1.Service.dev.web'));
@@ -137,7 +137,7 @@ describe('reports', () => {
     assert.equal(result[0].diff?.live, undefined);
     assert.equal(result[1].diff?.desired, undefined);
     assertNoPlain(result.map((r) => [r.diff?.desired, r.diff?.live]));
-    assert.match(String((result[0].diff?.desired?.data as Record<string, string>).password), /^\(secret: sha256:[0-9a-f]{8}\)$/);
+    assert.match(String((result[0].diff?.desired?.data as Record<string, string>).password), /^\(secret: #[0-9a-f]{12}\)$/);
   });
 
   it('unified diff: differences that are not drift (controller-owned, ignored) are not printed', () => {

@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { diffObject } from '../../../src/core/drift/diffObject';
 import { driftOptions } from '../../../src/core/drift/options';
-import { maskSecretValue } from '../../../src/core/drift/secrets';
+import { createHash } from 'node:crypto';
+import { maskSecret, runMasker, SecretMasker, SecretRedactor } from '../../../src/core/drift/secrets';
 import type { KubeObject } from '../../../src/core/model/resource';
 import { recorded, renderedFromYaml, testdata } from './support';
 
@@ -27,20 +28,78 @@ describe('Secrets', () => {
       ['/data/token', true, 29, 'kubectl-edit', 'outOfBand'],
     ]);
     const [password, token] = diff.fields;
-    assert.match(String(password.desired), /^\(secret: sha256:[0-9a-f]{8}\)$/);
-    assert.match(String(password.live), /^\(secret: sha256:[0-9a-f]{8}\)$/);
+    assert.match(String(password.desired), /^\(secret: #[0-9a-f]{12}\)$/);
+    assert.match(String(password.live), /^\(secret: #[0-9a-f]{12}\)$/);
     assert.notEqual(password.desired, password.live);
     assert.equal(token.desired, undefined);
     assertNoSecret(diff);
   });
 
-  it('hashes the same bytes alike whether git wrote stringData or data, and per object and key otherwise', () => {
-    const key = { group: '', kind: 'Secret', namespace: 'dev', name: 'db' };
-    const fromString = maskSecretValue(key, '/stringData/password', 's3cr3t-Pa55');
-    assert.equal(maskSecretValue(key, '/data/password', Buffer.from('s3cr3t-Pa55').toString('base64')), fromString);
-    assert.notEqual(maskSecretValue(key, '/stringData/other', 's3cr3t-Pa55'), fromString);
-    assert.notEqual(maskSecretValue({ ...key, name: 'db2' }, '/stringData/password', 's3cr3t-Pa55'), fromString);
-    assert.deepEqual(Object.keys(maskSecretValue(key, '/data', { a: 'eA==', b: 'eQ==' }) as object), ['a', 'b']);
+  it('masks the same bytes alike whether git wrote stringData or data, in any Secret, under the run key', () => {
+    const redactor = new SecretRedactor([]);
+    const fromString = redactor.value('/stringData/password', 's3cr3t-Pa55');
+    assert.equal(redactor.value('/data/password', Buffer.from('s3cr3t-Pa55').toString('base64')), fromString);
+    assert.equal(fromString, runMasker.mask(Buffer.from('s3cr3t-Pa55')));
+    assert.notEqual(redactor.value('/stringData/password', 's3cr3t-Pa56'), fromString);
+    assert.deepEqual(Object.keys(redactor.value('/data', { a: 'eA==', b: 'eQ==' }) as object), ['a', 'b']);
+  });
+
+  it('keys every mask: another key masks otherwise, and no mask is a prefix of an unkeyed digest', () => {
+    const value = Buffer.from('hunter2');
+    const a = new SecretMasker(Buffer.alloc(32, 7)).mask(value);
+    assert.match(a, /^\(secret: #[0-9a-f]{12}\)$/);
+    assert.equal(new SecretMasker(Buffer.alloc(32, 7)).mask(value), a);
+    assert.notEqual(new SecretMasker(Buffer.alloc(32, 8)).mask(value), a);
+    assert.notEqual(SecretMasker.random().mask(value), SecretMasker.random().mask(value));
+    const hex = a.slice(10, 22);
+    for (const unkeyed of [createHash('sha256').update(value).digest('hex'), createHash('sha256').update(Buffer.concat([Buffer.from('gitops-drift\0'), value])).digest('hex')]) {
+      assert.ok(!unkeyed.includes(hex));
+    }
+  });
+
+  it('masks every place a value hides: data, stringData, last-applied, embedded JSON, other fields; keeps names', () => {
+    const LAST = 'kubectl.kubernetes.io/last-applied-configuration';
+    const b64 = (t: string) => Buffer.from(t).toString('base64');
+    const live: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: 'db',
+        namespace: 'dev',
+        annotations: {
+          [LAST]: JSON.stringify({ apiVersion: 'v1', kind: 'Secret', stringData: { password: 'only-in-last-applied', token: 'tok-Zq9' } }),
+          'example.com/copies': JSON.stringify([{ data: { password: b64('embedded-copy-1') } }]),
+          'example.com/note': 'rotated from hunter2-Changed last week',
+        },
+        managedFields: [{ manager: 'kubectl', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { 'f:password': {} } } }],
+      } as KubeObject['metadata'],
+      data: { password: b64('hunter2-Changed'), ['__proto__']: b64('proto-valued') },
+      type: 'Opaque',
+    };
+    const out = maskSecret(live);
+    const text = JSON.stringify(out);
+    for (const v of ['only-in-last-applied', 'tok-Zq9', 'embedded-copy-1', 'hunter2-Changed', 'proto-valued']) {
+      assert.ok(!text.includes(v) && !text.includes(b64(v)), v);
+    }
+    const mask = runMasker.mask(Buffer.from('hunter2-Changed'));
+    assert.equal((out.data as Record<string, string>).password, mask);
+    assert.ok(Object.hasOwn(out.data as object, '__proto__'), 'a data key named __proto__ stays a key');
+    assert.equal(out.metadata.annotations!['example.com/note'], `rotated from ${mask} last week`);
+    assert.deepEqual(JSON.parse(out.metadata.annotations![LAST]).stringData, { password: runMasker.mask(Buffer.from('only-in-last-applied')), token: runMasker.mask(Buffer.from('tok-Zq9')) });
+    assert.deepEqual(out.metadata.managedFields, live.metadata.managedFields);
+    assert.equal(out.type, 'Opaque');
+    // Text that cannot be read as JSON may still hold values: none of it is kept.
+    const broken = maskSecret({ ...live, metadata: { name: 'db', annotations: { [LAST]: '{"stringData":{"password":"unknown-elsewh' } } });
+    assert.equal(broken.metadata.annotations![LAST], '(secret: unreadable last-applied-configuration)');
+    // A value only one side holds is scrubbed from the other side's text too (a server message, a log line).
+    assert.equal(new SecretRedactor([live]).text('invalid value "only-in-last-applied"'), `invalid value "${runMasker.mask(Buffer.from('only-in-last-applied'))}"`);
+    // Identity is not secret, and a short value would garble it: names stay as they are even when a value is "db".
+    assert.equal(maskSecret({ ...live, data: { user: b64('db') } }).metadata.name, 'db');
+  });
+
+  it('leaves everything that is not a core Secret alone', () => {
+    const cm: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: 'hunter2-Changed' } };
+    assert.equal(maskSecret(cm), cm);
   });
 
   it('masks the normalised pair and drops the last-applied annotation that holds values in clear', () => {

@@ -6,6 +6,7 @@ import { LiveCache } from '../../../src/core/live/liveCache';
 import { ProblemError } from '../../../src/core/model/problem';
 import type { KubeObject } from '../../../src/core/model/resource';
 import { RecordingReader, SnapshotReader, parseSnapshot, serializeSnapshot } from '../../../src/core/repo/snapshot';
+import { SnapshotKey } from '../../../src/core/repo/snapshotSecrets';
 import { FakeReader, fakePipeline, types } from './fakes';
 
 const cm = (name: string, data: Record<string, string>, namespace?: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: namespace ? { name, namespace } : { name }, data });
@@ -147,20 +148,26 @@ describe('DriftEngine', () => {
       data: { password: Buffer.from(password).toString('base64') },
     });
     for (const [livePassword, verdict] of [['hunter2', 'InSync'], ['changed-by-hand', 'Drifted']] as const) {
-      const recorder = new RecordingReader(new FakeReader([cm('app', { level: 'warn' }, 'default'), secret(livePassword)], types), 'salt-1');
+      const key = new SnapshotKey(Buffer.alloc(32, 1));
+      const recorder = new RecordingReader(new FakeReader([cm('app', { level: 'warn' }, 'default'), secret(livePassword)], types), key);
       await engine.check(prod, { reader: recorder, context: 'test' });
       const text = serializeSnapshot(recorder.snapshot('2026-11-22T00:00:00Z', 'test'));
       assert.ok(!text.includes(livePassword) && !text.includes(Buffer.from(livePassword).toString('base64')), 'the snapshot holds no Secret value');
       const snap = parseSnapshot(text, 'snap.yaml');
-      const report = await engine.check(prod, { reader: new SnapshotReader(snap, 'snap.yaml'), context: 'snapshot', secretSalt: snap.secrets.salt });
+      const report = await engine.check(prod, { reader: new SnapshotReader(snap, 'snap.yaml'), context: 'snapshot', secretHashing: { key } });
+      assert.equal(snap.secrets.keyId, key.id);
       assert.deepEqual(report.resources.map((r) => `${r.key.kind} ${r.verdict}`), ['ConfigMap InSync', `Secret ${verdict}`]);
       assert.ok(!JSON.stringify(report).includes('hunter2'));
+      // With another key the hashes cannot be compared: the environment says so instead of calling the Secret drifted.
+      const other = await engine.check(prod, { reader: new SnapshotReader(snap, 'snap.yaml'), context: 'snapshot', secretHashing: { unavailable: 'snap.yaml: cannot compare Secret values: another key' } });
+      assert.equal(other.error, 'snap.yaml: cannot compare Secret values: another key');
+      assert.deepEqual(other.resources, []);
     }
   });
 
   it('says which scopes a snapshot lacks instead of reporting objects as missing', async () => {
     const engine = new DriftEngine({ fs: repo(), repoRoot: '/r', pipeline: fakePipeline() });
-    const recorder = new RecordingReader(new FakeReader([], types), 's');
+    const recorder = new RecordingReader(new FakeReader([], types), new SnapshotKey(Buffer.alloc(32, 2)));
     await engine.check(await engine.environment('dev'), { reader: recorder, context: 'test' });
     const snap = recorder.snapshot('2026-11-22T00:00:00Z');
     const report = await engine.check(await engine.environment('prod'), { reader: new SnapshotReader(snap, 'snap.yaml'), context: 'snapshot' });
