@@ -12,6 +12,16 @@ NODE_VERSION=24.21.0
 NPM_VERSION=11.21.2
 CODE_SERVER_VERSION=4.139.1
 
+# Run from `npm test`, this script inherits the outer npm's environment (Node 20): npm_config_user_agent (which
+# code-server's postinstall reads as "the Node version"), npm_config_* settings, npm_execpath, NODE, INIT_CWD.
+# The inner npm would take them as its own configuration: it gets none of them.
+while IFS='=' read -r name _; do
+  case "$name" in npm_* | NPM_* | NODE | INIT_CWD) unset "$name" ;; esac
+done < <(env)
+
+# `--env-probe`: print the environment the installs below run with, and stop (the setup test checks it under npm).
+if [ "${1:-}" = "--env-probe" ]; then env; exit 0; fi
+
 cache_root="${GITOPS_DRIFT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gitops-drift}"
 key="node-${NODE_VERSION}_npm-${NPM_VERSION}_code-server-${CODE_SERVER_VERSION}"
 root="$cache_root/editor/$key"
