@@ -33,6 +33,8 @@ export interface GitOpsDriftApi {
    * Absent in a normal run, so nothing outside a test can answer a confirmation.
    */
   useHost?(host: Host): vscode.Disposable;
+  /** Test mode only: the folder VS Code writes this extension's logs to (the editor tests grep the log). */
+  logUri?: vscode.Uri;
 }
 
 export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
@@ -111,7 +113,7 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
       await store.whenIdle();
       await Promise.all([index.whenSettled(), authoring.whenSettled()]);
     },
-    ...(switchable ? { useHost: (h: Host) => switchable.use(h) } : {}),
+    ...(switchable ? { useHost: (h: Host) => switchable.use(h), logUri: context.logUri } : {}),
   };
 }
 

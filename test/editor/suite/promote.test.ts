@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { GitOpsDriftApi } from '../../../src/extension';
 import { ScriptedHost, type Step } from '../scriptedHost';
-import { activeApi, type DriftDiagnostic, driftDiagnostics, kubeApi, lineOf, testbed, waitForDiagnostics, workspaceRoot, workspaceUri } from '../support';
+import { activeApi, type DriftDiagnostic, driftDiagnostics, engineReports, kubeApi, lineOf, testbed, waitForDiagnostics, workspaceRoot, workspaceUri } from '../support';
 
 // The four commands that change something, driven through their real registrations in the editor, with a scripted
 // Host answering the quick picks and modal dialogs. The workspace (a copy of examples/shop) is made a real git repo.
@@ -402,6 +402,60 @@ describe('promote, revert, put live back, adopt (scripted dialogs)', function ()
       }
       assert.equal((await live()).spec.replicas, 7);
     });
+
+    it("never shows a Secret's value: the dry-run diff and the log hold masks, not the values git or the cluster has", async () => {
+      // staging's api-credentials: rotated by hand in the seed; here it also gets a value only the cluster has and a
+      // last-applied annotation holding both, as `kubectl apply` would leave it.
+      const secretPath = `/api/v1/namespaces/shop-staging/secrets/${(await engineSecretName())}`;
+      const markers = [`editorLiveOnly-${Date.now().toString(36)}`, `editorLastApplied-${Date.now().toString(36)}`, 'example-not-a-real-password', 'rotated-by-hand'];
+      const lastApplied = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', stringData: { DB_PASSWORD: markers[1], ONLY_LIVE: markers[0] } });
+      const patch = { metadata: { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied } }, stringData: { ONLY_LIVE: markers[0] } };
+      assert.equal((await kubeApi(tb!, 'PATCH', `${secretPath}?fieldManager=kubectl-client-side-apply`, patch)).status, 200);
+      const isSecretDrift = (d: DriftDiagnostic) => d.message.startsWith('staging: ') && d.message.includes('ONLY_LIVE');
+      try {
+        const marker = (await waitForDiagnostics((ds) => ds.some(isSecretDrift), 5000, 'the Secret drift')).find(isSecretDrift)!;
+        const fix = await quickFix(marker, 'gitopsDrift.putLiveBack');
+        const host = await runScripted(api, [{ warning: () => undefined }], fix.command, ...(fix.arguments ?? []));
+        assertClean(host);
+        assert.equal(host.documents.length, 1, 'the dry-run diff is shown');
+        assert.match(host.documents[0]!, /\(secret: #[0-9a-f]{12}\)/, 'Secret values show as masks');
+        const logs = await logTexts();
+        assert.ok(logs.includes('put live back: dry-run of'), 'the log file was found and holds the put-back run');
+        const shown = [...host.documents, ...host.shown.map((m) => `${m.message}\n${m.detail ?? ''}`), logs].join('\n');
+        const b64 = (t: string) => Buffer.from(t).toString('base64');
+        assert.deepEqual(markers.filter((m) => shown.includes(m) || shown.includes(b64(m))), []);
+      } finally {
+        const undo = { metadata: { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': null } }, data: { ONLY_LIVE: null } };
+        assert.equal((await kubeApi(tb!, 'PATCH', secretPath, undo)).status, 200);
+        await waitForDiagnostics((ds) => !ds.some(isSecretDrift), 5000, 'the ONLY_LIVE drift to clear');
+      }
+    });
+
+    /** The generated name of staging's api-credentials Secret, as the engine rendered it. */
+    async function engineSecretName(): Promise<string> {
+      const d = driftDiagnostics().find((x) => x.message.startsWith('staging: ') && x.message.includes('DB_PASSWORD'));
+      assert.ok(d, 'the seeded DB_PASSWORD drift of staging is marked');
+      const reports = await engineReports(tb!);
+      const name = reports.find((r) => r.name === 'staging')?.resources.find((r) => r.key.kind === 'Secret' && r.key.name.startsWith('api-credentials-'))?.key.name;
+      assert.ok(name, 'staging renders api-credentials');
+      return name;
+    }
+
+    /** Everything the extension logged this session (VS Code writes its log channel under the extension's log folder). */
+    async function logTexts(): Promise<string> {
+      assert.ok(api.logUri, 'Test mode exposes the log folder');
+      const texts: string[] = [];
+      const walk = async (uri: vscode.Uri): Promise<void> => {
+        for (const [name, type] of await vscode.workspace.fs.readDirectory(uri)) {
+          const child = vscode.Uri.joinPath(uri, name);
+          if (type === vscode.FileType.Directory) await walk(child);
+          else if (name.endsWith('.log')) texts.push(new TextDecoder().decode(await vscode.workspace.fs.readFile(child)));
+        }
+      };
+      // The channel's file sits in the extension's log folder or beside it, by VS Code version.
+      await walk(vscode.Uri.joinPath(api.logUri, '..'));
+      return texts.join('\n');
+    }
   });
 
   describe('Adopt Live Value', () => {
