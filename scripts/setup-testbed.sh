@@ -9,6 +9,7 @@ set -euo pipefail
 K8S_VERSION=v1.35.4          # k8s.io/kubernetes; staging modules are published as v0.35.4
 ETCD_VERSION=v3.6.16         # kube-apiserver 1.35 wants etcd >= 3.5
 KUSTOMIZE_VERSION=v5.7.1     # sigs.k8s.io/kustomize/kustomize/v5
+KYAML_VERSION=v0.20.1        # the sigs.k8s.io/kustomize/kyaml that kustomize v5.7.1 requires (its embedded OpenAPI)
 
 cache_root="${GITOPS_DRIFT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gitops-drift}"
 key="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kustomize-${KUSTOMIZE_VERSION}"
@@ -107,15 +108,28 @@ build_kustomize() {
   mv -f "$dir/kustomize" "$bin_dir/kustomize"
 }
 
+# Dumps kustomize's embedded OpenAPI schema (test/testbed/kustomizeSchema): only for regenerating the list-type table.
+build_kustomize_schema() {
+  [ -x "$bin_dir/kustomize-schema" ] && return
+  local dir="$work_root/kustomize-schema"
+  rm -rf "$dir"; mkdir -p "$dir"
+  log "building kustomize-schema (kyaml $KYAML_VERSION)"
+  cp "$(dirname "$0")/../test/testbed/kustomizeSchema/main.go" "$dir/main.go"
+  (cd "$dir" && go mod init gitopsdrift.local/testbed/kustomizeschema >&2 && go get "sigs.k8s.io/kustomize/kyaml@$KYAML_VERSION" >&2 && go mod tidy >&2 \
+    && go build -ldflags "-s -w" -o "$bin_dir/.kustomize-schema.partial" .)
+  mv -f "$bin_dir/.kustomize-schema.partial" "$bin_dir/kustomize-schema"
+}
+
 want="${*:-etcd kustomize kube-apiserver kubectl}"
 for target in $want; do
   case "$target" in
     etcd) build_etcd ;;
     kustomize) build_kustomize ;;
+    kustomize-schema) build_kustomize_schema ;;
     kube-apiserver|kubectl) build_kube "$target" ;;
     *) echo "setup-testbed: unknown target $target" >&2; exit 1 ;;
   esac
 done
-rm -rf "$work_root/etcd" "$work_root/kustomize"
+rm -rf "$work_root/etcd" "$work_root/kustomize" "$work_root/kustomize-schema"
 log "ready: $bin_dir"
 echo "$bin_dir"

@@ -6,7 +6,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } fro
 import { childPointer, isMap as isRecord, pointerSegments, valueAt } from '../drift/pointer';
 import { formatValue } from '../editor/presentation';
 import type { Origin, SourceLocation } from '../model/location';
-import { splitApiVersion, type ResourceKey } from '../model/resource';
+import type { ResourceKey } from '../model/resource';
 import { baseName } from '../promote/pairObjects';
 import { KUSTOMIZATION_FILES } from '../render/kustomizationFields';
 import { childSchema, listStrategy, rootSchema, type TypeSchema } from '../render/filters/mergeKeys';
@@ -176,7 +176,7 @@ function targetPath(root: Node, tokens: string[]): PathStep[] {
   const js: unknown = root.toJSON();
   const apiVersion = isRecord(js) && typeof js.apiVersion === 'string' ? js.apiVersion : '';
   const kind = isRecord(js) && typeof js.kind === 'string' ? js.kind : '';
-  return keyedPath(js, tokens, rootSchema(splitApiVersion(apiVersion).group, kind));
+  return keyedPath(js, tokens, rootSchema(apiVersion, kind));
 }
 
 /** The path of `tokens` in `root`, items of merge-keyed lists (the renderer's merge-key table) by their keys. */
@@ -266,7 +266,7 @@ export function effectiveValues(field: FieldAtPosition, renders: EnvironmentRend
       const sameObject = (o: RenderedObject) => o.key.group === a.object.key.group && o.key.kind === a.object.key.kind;
       const peer = env.result.objects.find((o) => sameObject(o) && sameLocation(o.source, a.object.source)) ?? (field.documentKind && field.documentName ? byName(false) ?? byName(true) : undefined);
       if (!peer) continue;
-      const resolved = resolve(peer.object, keyedPath(a.object.object, pointerSegments(a.pointer), rootSchema(a.object.key.group, a.object.key.kind)));
+      const resolved = resolve(peer.object, keyedPath(a.object.object, pointerSegments(a.pointer), rootSchema(a.object.object.apiVersion, a.object.key.kind)));
       if (!found.some((f) => f.env === env && f.object === peer && f.pointer === resolved.pointer)) found.push({ env, object: peer, ...resolved });
     }
   }

@@ -205,7 +205,8 @@ export class DesiredWalk {
    * desired pointers (differences that are not drift: controller-owned, ignored).
    */
   constructor(
-    private readonly kind: string,
+    /** `apiVersion/kind` (`typeIdOf`): which built-in type's list keys apply. */
+    private readonly typeId: string,
     private readonly secret: boolean,
     private readonly ownership: Ownership | undefined,
     private readonly project = false,
@@ -276,7 +277,7 @@ export class DesiredWalk {
       if (d.length > 0 || (l !== undefined && l !== null)) this.drift(at, d, l);
       return l ?? undefined;
     }
-    const keys = d.some(isMap) ? listKeysFor(this.kind, at.schema, this.ownership, at.l) : undefined;
+    const keys = d.some(isMap) ? listKeysFor(this.typeId, at.schema, this.ownership, at.l) : undefined;
     if (keys && d.every((item) => itemKey(item, keys) !== undefined)) return this.keyedList(d, l, at, keys);
     if (d.length === l.length && d.some((item) => isMap(item) || Array.isArray(item))) {
       const view: unknown[] | undefined = this.project ? [] : undefined;

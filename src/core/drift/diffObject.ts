@@ -8,6 +8,7 @@ import type { Origin } from '../model/location';
 import type { KubeObject, ResourceKey } from '../model/resource';
 import type { RenderedObject } from '../render/types';
 import { type Coverage, DesiredWalk, isSkippedPath, type RawDrift } from './compare';
+import { typeIdOf } from './listKeys';
 import { type ExtraDrift, findExtras } from './extras';
 import { isIgnored } from './ignore';
 import { type ManagedEntry, readOwnership } from './managedFields';
@@ -46,7 +47,7 @@ export function diffObject(rendered: RenderedObject, live: KubeObject, options: 
   const secret = isSecret(key);
   const desired = secret ? foldStringData(rendered.object) : rendered.object;
   const ownership = readOwnership(live);
-  const walk = new DesiredWalk(key.kind, secret, ownership);
+  const walk = new DesiredWalk(typeIdOf(live), secret, ownership);
   walk.run(desired as Record<string, unknown>, live as Record<string, unknown>);
   const extras = findExtras(live, ownership, walk.coverage, options, compiled.injected);
 
@@ -72,7 +73,7 @@ export function diffObject(rendered: RenderedObject, live: KubeObject, options: 
   let pair: { desired: KubeObject; live: KubeObject } | undefined;
   const views = (): { desired: KubeObject; live: KubeObject } => {
     if (!pair) {
-      const projection = new DesiredWalk(key.kind, secret, ownership, true, suppressed);
+      const projection = new DesiredWalk(typeIdOf(live), secret, ownership, true, suppressed);
       projection.run(desired as Record<string, unknown>, live as Record<string, unknown>);
       const desiredView = withIdentity(prune(desired, '') as Record<string, unknown>, desired, key);
       const liveView = withIdentity(addExtras(projection.view, projection.coverage, keptExtras), live, key);

@@ -8,7 +8,7 @@
 import type { KubeObject } from '../model/resource';
 import { isApiDefault } from './apiDefaults';
 import { type Coverage, labelOf, type RawDrift } from './compare';
-import { itemKey, itemLabel, listKeysFor } from './listKeys';
+import { itemKey, itemLabel, listKeysFor, typeIdOf } from './listKeys';
 import type { ManagedEntry, Ownership } from './managedFields';
 import type { DriftOptions } from './options';
 import { childPointer, type GlobSet, isMap, pointerSegments, valueAt } from './pointer';
@@ -102,7 +102,7 @@ function extraAt(live: KubeObject, pointer: string, coverage: Coverage, ownershi
     const listPointer = root;
     root = childPointer(root, segment);
     if (Array.isArray(parent)) {
-      const keys = listKeysFor(live.kind, schemaOf(listPointer), ownership, listPointer);
+      const keys = listKeysFor(typeIdOf(live), schemaOf(listPointer), ownership, listPointer);
       label = `${label}[${itemLabel(parent[Number(segment)], keys, Number(segment))}]`;
       desiredPath = undefined;
       break;
@@ -138,24 +138,24 @@ function lastAppliedPointers(live: KubeObject, ownership: Ownership): Set<string
     return undefined; // a hand-mangled annotation: nothing to learn from it
   }
   const out = new Set<string>();
-  collect(config, live, '', '', live.kind, ownership, out);
+  collect(config, live, '', '', typeIdOf(live), ownership, out);
   return out;
 }
 
-function collect(config: unknown, live: unknown, pointer: string, schema: string, kind: string, ownership: Ownership, out: Set<string>): void {
+function collect(config: unknown, live: unknown, pointer: string, schema: string, typeId: string, ownership: Ownership, out: Set<string>): void {
   if (live === undefined || live === null) return;
   if (isMap(config) && isMap(live)) {
-    for (const [k, v] of Object.entries(config)) collect(v, live[k], childPointer(pointer, k), childPointer(schema, k), kind, ownership, out);
+    for (const [k, v] of Object.entries(config)) collect(v, live[k], childPointer(pointer, k), childPointer(schema, k), typeId, ownership, out);
     return;
   }
   if (Array.isArray(config) && Array.isArray(live)) {
-    const keys = config.some(isMap) ? listKeysFor(kind, schema, ownership, pointer) : undefined;
+    const keys = config.some(isMap) ? listKeysFor(typeId, schema, ownership, pointer) : undefined;
     if (keys && config.every((item) => itemKey(item, keys) !== undefined)) {
       for (const item of config) {
         const j = live.findIndex((l) => itemKey(l, keys) === itemKey(item, keys));
         if (j >= 0) {
           out.add(childPointer(pointer, j));
-          collect(item, live[j], childPointer(pointer, j), `${schema}/*`, kind, ownership, out);
+          collect(item, live[j], childPointer(pointer, j), `${schema}/*`, typeId, ownership, out);
         }
       }
       return;

@@ -2,52 +2,57 @@
  * How list items pair between git and the cluster. Associative lists pair by their key fields (the strategic-merge
  * / server-side-apply keys), so a reordered or defaulted list is not drift; other lists pair by index.
  */
+import { clusterKindType, type FieldInfo, fieldInfo, pairingKeys, pairingKeysByFieldName } from '../k8s/listTypes';
 import type { Ownership } from './managedFields';
 import { canonicalJson, isMap } from './pointer';
-
-const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
-
-/** Keys of the built-in types' associative lists, by the list's field name (and its parent's, for `ports`). */
-const BY_FIELD: Record<string, string[]> = {
-  containers: ['name'],
-  initContainers: ['name'],
-  ephemeralContainers: ['name'],
-  env: ['name'],
-  volumes: ['name'],
-  volumeMounts: ['mountPath'],
-  volumeDevices: ['devicePath'],
-  imagePullSecrets: ['name'],
-  hostAliases: ['ip'],
-  topologySpreadConstraints: ['topologyKey', 'whenUnsatisfiable'],
-  resourceClaims: ['name'],
-  conditions: ['type'],
-};
 
 /** API defaults of key fields: git may omit them, the cluster always has them. */
 const KEY_DEFAULTS: Record<string, unknown> = { protocol: 'TCP' };
 
 /**
- * The key fields of the list at `schema` (a pointer with `*` for list items), or undefined for a list that pairs
- * by index. The built-in types' keys are known; for other lists the live object's `managedFields` name the
- * server's keys (a CRD's `x-kubernetes-list-map-keys` shows up there as `k:{…}` entries), looked up at
- * `livePointer` (the list in the live object) when given.
+ * The key fields of the list at `schema` (a pointer with `*` for list items) in an object of `typeId`
+ * (`apiVersion/kind`, as `typeIdOf` gives), or undefined for a list that pairs by index. The built-in types' keys come
+ * from the generated table (src/core/k8s); for other kinds the live object's `managedFields` name the server's keys
+ * (a CRD's `x-kubernetes-list-map-keys` shows up there as `k:{…}` entries), looked up at `livePointer` (the list in
+ * the live object) when given; failing that, the keys the built-in types use for a list of that name (a custom
+ * resource embedding a pod template).
  */
-export function listKeysFor(kind: string, schema: string, ownership: Ownership | undefined, livePointer?: string): string[] | undefined {
-  const known = builtInKeys(kind, schema);
-  if (known || !ownership) return known;
-  return livePointer !== undefined ? ownership.listKeysAt(livePointer) : ownership.listKeys.get(schema);
+export function listKeysFor(typeId: string, schema: string, ownership: Ownership | undefined, livePointer?: string): string[] | undefined {
+  const slash = typeId.lastIndexOf('/');
+  const rootType = clusterKindType(typeId.slice(0, slash), typeId.slice(slash + 1));
+  if (rootType !== undefined) return builtInKeys(rootType, schema);
+  const fromServer = ownership ? (livePointer !== undefined ? ownership.listKeysAt(livePointer) : ownership.listKeys.get(schema)) : undefined;
+  return fromServer ?? pairingKeysByFieldName(schema.slice(schema.lastIndexOf('/') + 1));
 }
 
-function builtInKeys(kind: string, schema: string): string[] | undefined {
-  const field = schema.slice(schema.lastIndexOf('/') + 1);
-  if (field === 'ports') {
-    if (kind === 'Service' && schema === '/spec/ports') return ['port', 'protocol'];
-    // Container ports: `…/containers/*/ports`.
-    const parts = schema.split('/');
-    if (parts[parts.length - 2] === '*' && CONTAINER_LISTS.has(parts[parts.length - 3])) return ['containerPort', 'protocol'];
-    return undefined;
+/** `apiVersion/kind` of an object, the type id `listKeysFor` takes. */
+export function typeIdOf(obj: { apiVersion?: string; kind?: string }): string {
+  return `${obj.apiVersion ?? ''}/${obj.kind ?? ''}`;
+}
+
+const builtInCache = new Map<string, string[] | undefined>();
+
+function builtInKeys(rootType: string, schema: string): string[] | undefined {
+  const id = `${rootType} ${schema}`;
+  if (builtInCache.has(id)) return builtInCache.get(id);
+  let type: string | undefined = rootType;
+  let info: FieldInfo | undefined;
+  let inMap = false;
+  for (const segment of schema.split('/').slice(1)) {
+    if (segment === '*' || inMap) {
+      // A list's items or a map's value: still of the field's type.
+      info = undefined;
+      inMap = false;
+      continue;
+    }
+    info = fieldInfo(type, segment);
+    type = info?.type;
+    inMap = info?.map === true;
+    if (!info) break;
   }
-  return Object.hasOwn(BY_FIELD, field) ? BY_FIELD[field] : undefined;
+  const keys = pairingKeys(info?.list);
+  builtInCache.set(id, keys);
+  return keys;
 }
 
 /** The pairing key of one item (defaults filled), or undefined when the item lacks a key field with no default. */

@@ -68,8 +68,8 @@ function applySmp(patch: TMap, targets: Resource[], resources: Resource[], opts:
       copy.entries.set('metadata', m);
     }
     if (opts.allowNameChange || opts.allowKindChange) rememberName(res);
-    const { group, kind } = gvkOf(res);
-    if (!applyStrategicMerge(res.node, copy, group, kind)) {
+    const { group, version, kind } = gvkOf(res);
+    if (!applyStrategicMerge(res.node, copy, group ? `${group}/${version}` : version, kind)) {
       resources.splice(resources.indexOf(res), 1);
       changed = true;
     }

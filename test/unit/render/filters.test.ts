@@ -91,7 +91,7 @@ spec:
         'p.yaml',
         'strategicMergePatch',
       );
-      assert.equal(applyStrategicMerge(target, patch, 'apps', 'Deployment'), true);
+      assert.equal(applyStrategicMerge(target, patch, 'apps/v1', 'Deployment'), true);
       const spec = (toPlain(target) as { spec: { template: { spec: Record<string, unknown> } } }).spec.template.spec;
       assert.deepEqual(spec.containers, [{ name: 'app', image: 'a', env: [{ name: 'Y', value: 'y2' }, { name: 'Z', value: 'z' }] }]);
       assert.deepEqual(spec.tolerations, [{ key: 'b' }]);
@@ -104,14 +104,14 @@ spec:
 
     it('treats lists of custom resources as atomic and deletes the whole object with a top-level $patch: delete', () => {
       const cr = yamlMap('apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  items:\n  - {name: a, v: 1}\n');
-      applyStrategicMerge(cr, yamlMap('spec:\n  items:\n  - {name: b}\n'), 'example.com', 'Widget');
+      applyStrategicMerge(cr, yamlMap('spec:\n  items:\n  - {name: b}\n'), 'example.com/v1', 'Widget');
       assert.deepEqual((toPlain(cr) as { spec: unknown }).spec, { items: [{ name: 'b' }] });
-      assert.equal(applyStrategicMerge(cr, yamlMap('$patch: delete\n'), 'example.com', 'Widget'), false);
+      assert.equal(applyStrategicMerge(cr, yamlMap('$patch: delete\n'), 'example.com/v1', 'Widget'), false);
     });
 
     it('keeps $setElementOrder and $retainKeys as literal keys, as kyaml does', () => {
       const target = base();
-      applyStrategicMerge(target, yamlMap('spec:\n  $retainKeys: [template]\n'), 'apps', 'Deployment');
+      applyStrategicMerge(target, yamlMap('spec:\n  $retainKeys: [template]\n'), 'apps/v1', 'Deployment');
       assert.deepEqual((toPlain(target) as { spec: Record<string, unknown> }).spec.$retainKeys, ['template']);
     });
   });

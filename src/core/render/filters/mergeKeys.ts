@@ -1,8 +1,12 @@
 /**
- * Merge keys of built-in Kubernetes types for strategic merge patch (`x-kubernetes-patch-merge-key` in the
- * OpenAPI schema kustomize embeds). Lists not listed here are replaced by a patch, as kustomize does for
- * built-in lists without a patch strategy and for every list of a custom resource.
+ * Merge keys of built-in Kubernetes types for strategic merge patch, from the one generated table of list types
+ * (src/core/k8s/listTypes.ts), as kustomize's own embedded schema has them: a list with patch strategy `merge`
+ * merges by its `x-kubernetes-patch-merge-key` (by the cluster's list-map keys when there are several and the first
+ * is the merge key: ports by number and protocol), or as a set of scalars without a key. Other lists are replaced
+ * by a patch, as kustomize does for built-in lists without a patch strategy, for lists newer than its schema, and for
+ * every list of a custom resource.
  */
+import { fieldInfo, kustomizeKindType } from '../../k8s/listTypes';
 
 /** How a list merges: by a key field, or as a set of scalars. */
 export interface ListStrategy {
@@ -11,78 +15,47 @@ export interface ListStrategy {
   keys?: string[];
 }
 
+/** A position in a built-in type: a type of the table (or none, for a custom resource or a plain field). */
 export interface TypeSchema {
-  fields?: Record<string, TypeSchema>;
-  /** Set when the field is a list that merges. */
+  /** The type of this value (for a list: of its items, for a map: of its values). */
+  type?: string;
+  /** Set when this value is a list that merges. */
   list?: ListStrategy;
-  /** Type of the list's items. */
-  items?: TypeSchema;
+  /** Set when this value is a map of `type` (its keys are names, not fields). */
+  map?: boolean;
 }
 
-const container: TypeSchema = {
-  fields: {
-    env: { list: { key: 'name' } },
-    ports: { list: { key: 'containerPort', keys: ['containerPort', 'protocol'] } },
-    volumeMounts: { list: { key: 'mountPath' } },
-    volumeDevices: { list: { key: 'devicePath' } },
-  },
-};
+const roots = new Map<string, TypeSchema | undefined>();
 
-const objectMeta: TypeSchema = {
-  fields: { finalizers: { list: {} }, ownerReferences: { list: { key: 'uid' } } },
-};
-
-const podSpec: TypeSchema = {
-  fields: {
-    containers: { list: { key: 'name' }, items: container },
-    initContainers: { list: { key: 'name' }, items: container },
-    ephemeralContainers: { list: { key: 'name' }, items: container },
-    volumes: { list: { key: 'name' } },
-    imagePullSecrets: { list: { key: 'name' } },
-    hostAliases: { list: { key: 'ip' } },
-    topologySpreadConstraints: { list: { key: 'topologyKey', keys: ['topologyKey', 'whenUnsatisfiable'] } },
-  },
-};
-
-const podTemplate: TypeSchema = { fields: { metadata: objectMeta, spec: podSpec } };
-const withTemplate: TypeSchema = { fields: { template: podTemplate, volumeClaimTemplates: { items: { fields: { metadata: objectMeta } } } } };
-const jobTemplate: TypeSchema = { fields: { metadata: objectMeta, spec: withTemplate } };
-
-const kinds: Record<string, TypeSchema> = {
-  Pod: podSpec,
-  Deployment: withTemplate,
-  ReplicaSet: withTemplate,
-  DaemonSet: withTemplate,
-  StatefulSet: withTemplate,
-  Job: withTemplate,
-  ReplicationController: withTemplate,
-  CronJob: { fields: { jobTemplate } },
-  Service: { fields: { ports: { list: { key: 'port', keys: ['port', 'protocol'] } } } },
-};
-
-const roots = new Map<string, TypeSchema>();
-
-/** The schema at the root of an object of a kind (groups of built-in kinds only; custom kinds have none). */
-export function rootSchema(group: string, kind: string): TypeSchema | undefined {
-  const builtin = group === '' || group === 'apps' || group === 'batch' || group === 'extensions';
-  if (!builtin) return undefined;
-  let root = roots.get(kind);
-  if (!root) {
-    const spec = kinds[kind];
-    root = { fields: { metadata: objectMeta, ...(spec ? { spec } : {}), ...(kind === 'PodTemplate' ? { template: podTemplate } : {}) } };
-    roots.set(kind, root);
+/** The schema at the root of an object of a kind (kinds kustomize's schema knows only; others have none). */
+export function rootSchema(apiVersion: string, kind: string): TypeSchema | undefined {
+  const id = `${apiVersion}/${kind}`;
+  if (!roots.has(id)) {
+    const type = kustomizeKindType(apiVersion, kind);
+    roots.set(id, type === undefined ? undefined : { type });
   }
-  return root;
+  return roots.get(id);
 }
 
-/** The schema of a field (or of a list's items when `field` is undefined). */
+/** The schema of a field (or of a list's items, or a map's values, when `field` is undefined). */
 export function childSchema(schema: TypeSchema | undefined, field?: string): TypeSchema | undefined {
-  if (!schema) return undefined;
-  return field === undefined ? schema.items : schema.fields?.[field];
+  if (!schema?.type) return undefined;
+  // A list's items, or a map's value whatever its key, are of the type itself.
+  if (field === undefined || schema.map) return { type: schema.type };
+  const info = fieldInfo(schema.type, field);
+  if (!info) return undefined;
+  const out: TypeSchema = {};
+  if (info.type) out.type = info.type;
+  if (info.map) out.map = true;
+  const smp = info.smp;
+  if (smp?.strategy.split(',').includes('merge')) {
+    const mapKeys = info.list?.mapKeys;
+    out.list = smp.mergeKey ? { key: smp.mergeKey, ...(mapKeys && mapKeys.length > 1 && mapKeys[0] === smp.mergeKey ? { keys: mapKeys } : {}) } : {};
+  }
+  return out.type || out.list ? out : undefined;
 }
 
 /** The merge strategy of a list-typed schema, undefined when the list is replaced. */
 export function listStrategy(schema: TypeSchema | undefined): ListStrategy | undefined {
   return schema?.list;
 }
-

@@ -15,14 +15,14 @@ const PATCH = '$patch';
  * Applies `patch` to `target` in place. Returns false when the patch deletes the whole object (`$patch: delete`
  * at the top).
  */
-export function applyStrategicMerge(target: TMap, patch: TMap, group: string, kind: string): boolean {
+export function applyStrategicMerge(target: TMap, patch: TMap, apiVersion: string, kind: string): boolean {
   if (directive(patch) === 'delete') return false;
   if (directive(patch) === 'replace') {
     target.entries = stripDirectives(clone(patch)).entries;
     target.origin = patch.origin;
     return true;
   }
-  mergeMap(target, patch, rootSchema(group, kind));
+  mergeMap(target, patch, rootSchema(apiVersion, kind));
   return true;
 }
 
