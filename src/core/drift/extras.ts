@@ -11,6 +11,7 @@ import { type Coverage, labelOf, type RawDrift } from './compare';
 import { itemKey, itemLabel, listKeysFor, typeIdOf } from './listKeys';
 import type { ManagedEntry, Ownership } from './managedFields';
 import type { DriftOptions } from './options';
+import { foldStringData, isSecret } from './secrets';
 import { childPointer, type GlobSet, isMap, pointerSegments, valueAt } from './pointer';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -137,6 +138,8 @@ function lastAppliedPointers(live: KubeObject, ownership: Ownership): Set<string
   } catch {
     return undefined; // a hand-mangled annotation: nothing to learn from it
   }
+  // `kubectl apply` of a Secret written with stringData keeps stringData in the annotation; the server stores data.
+  if (isMap(config) && isSecret(live)) config = foldStringData(config as KubeObject);
   const out = new Set<string>();
   collect(config, live, '', '', typeIdOf(live), ownership, out);
   return out;

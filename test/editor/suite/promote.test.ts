@@ -410,7 +410,7 @@ describe('promote, revert, put live back, adopt (scripted dialogs)', function ()
       const markers = [`editorLiveOnly-${Date.now().toString(36)}`, `editorLastApplied-${Date.now().toString(36)}`, 'example-not-a-real-password', 'rotated-by-hand'];
       const lastApplied = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', stringData: { DB_PASSWORD: markers[1], ONLY_LIVE: markers[0] } });
       const patch = { metadata: { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied } }, stringData: { ONLY_LIVE: markers[0] } };
-      assert.equal((await kubeApi(tb!, 'PATCH', `${secretPath}?fieldManager=kubectl-client-side-apply`, patch)).status, 200);
+      assert.equal((await kubeApi(tb!, 'PATCH', `${secretPath}?fieldManager=kubectl-patch`, patch)).status, 200);
       const isSecretDrift = (d: DriftDiagnostic) => d.message.startsWith('staging: ') && d.message.includes('ONLY_LIVE');
       try {
         const marker = (await waitForDiagnostics((ds) => ds.some(isSecretDrift), 5000, 'the Secret drift')).find(isSecretDrift)!;

@@ -102,6 +102,36 @@ describe('Secrets', () => {
     assert.equal(maskSecret(cm), cm);
   });
 
+  it('a Secret applied client-side with stringData: a key git dropped is a pending removal, masked (the annotation says stringData, the server data)', () => {
+    assert.ok(desiredSecret);
+    const b64 = (t: string) => Buffer.from(t).toString('base64');
+    const applied = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'dev' }, type: 'Opaque', stringData: { username: 'app', password: 's3cr3t-Pa55', token: 'tok-Zq9' } };
+    const live: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: 'db',
+        namespace: 'dev',
+        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(applied) },
+        managedFields: [
+          {
+            manager: 'kubectl-client-side-apply',
+            operation: 'Update',
+            apiVersion: 'v1',
+            fieldsType: 'FieldsV1',
+            fieldsV1: { 'f:data': { '.': {}, 'f:password': {}, 'f:token': {}, 'f:username': {} }, 'f:metadata': { 'f:annotations': { '.': {}, 'f:kubectl.kubernetes.io/last-applied-configuration': {} } }, 'f:type': {} },
+          },
+        ],
+      } as KubeObject['metadata'],
+      data: { username: b64('app'), password: b64('s3cr3t-Pa55'), token: b64('tok-Zq9') },
+      type: 'Opaque',
+    };
+    const diff = diffObject(desiredSecret, live, driftOptions({}));
+    assert.deepEqual(diff.fields.map((f) => [f.path, f.cause, f.secret]), [['/data/token', 'removal', true]]);
+    assertNoSecret(diff.fields);
+    assertNoSecret([diff.desired, diff.live]);
+  });
+
   it('masks the normalised pair and drops the last-applied annotation that holds values in clear', () => {
     assert.ok(desiredSecret);
     const live = recorded('live/db-secret-edited-by-hand.json');
