@@ -1,3 +1,5 @@
+import { parseArgs as parseNodeArgs } from 'node:util';
+
 /** One `gitops-drift` subcommand. */
 export interface CliCommand {
   name: string;
@@ -23,30 +25,29 @@ export interface CliIO {
 /** Thrown for bad command-line usage: printed without a stack trace, exit code 2. */
 export class UsageError extends Error {}
 
-/** Parses `--flag value`, `--flag=value` and boolean `--flag` options; the rest are positionals. */
+/**
+ * Parses `--flag value`, `--flag=value` and boolean `--flag` options with Node's `util.parseArgs` (strict: an unknown
+ * option is an error); the rest, and everything after `--`, are positionals. Errors become UsageErrors in our words.
+ */
 export function parseArgs(args: string[], spec: { strings?: string[]; booleans?: string[] }): { options: Record<string, string | boolean>; positionals: string[] } {
-  const strings = new Set(spec.strings ?? []);
-  const booleans = new Set(spec.booleans ?? []);
-  const options: Record<string, string | boolean> = {};
-  const positionals: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (!arg.startsWith('--') || arg === '--') {
-      positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    if (booleans.has(name)) {
-      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-      options[name] = true;
-    } else if (strings.has(name)) {
-      const value = eq >= 0 ? arg.slice(eq + 1) : args[++i];
-      if (value === undefined) throw new UsageError(`--${name} needs a value`);
-      options[name] = value;
-    } else {
-      throw new UsageError(`unknown option --${name}`);
-    }
+  const options: Record<string, { type: 'string' | 'boolean' }> = {};
+  for (const name of spec.strings ?? []) options[name] = { type: 'string' };
+  for (const name of spec.booleans ?? []) options[name] = { type: 'boolean' };
+  try {
+    const { values, positionals } = parseNodeArgs({ args, options, allowPositionals: true, strict: true });
+    return { options: { ...values } as Record<string, string | boolean>, positionals };
+  } catch (e) {
+    throw new UsageError(usageMessage(e as Error & { code?: string }, spec));
   }
-  return { options, positionals };
+}
+
+function usageMessage(e: Error & { code?: string }, spec: { strings?: string[]; booleans?: string[] }): string {
+  const option = /'(-[^' ]+)/.exec(e.message)?.[1] ?? '';
+  const name = option.replace(/^-+/, '');
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${option}`;
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if (spec.booleans?.includes(name)) return `--${name} takes no value`;
+    return `--${name} needs a value`;
+  }
+  return e.message;
 }

@@ -1,3 +1,4 @@
+import { version } from '../../package.json';
 import { type CliCommand, type CliIO, UsageError } from './command';
 import { ProblemError } from '../core/model/problem';
 import { renderCommand } from './commands/render';
@@ -13,7 +14,8 @@ import { lintCommand } from './commands/lint';
 /** Every subcommand, in the order `--help` lists them. */
 const commands: CliCommand[] = [renderCommand, envsCommand, checkCommand, diffCommand, snapshotCommand, promoteCommand, revertCommand, putBackCommand, lintCommand];
 
-const VERSION = '0.1.0';
+// The version people installed: package.json's, bundled (esbuild keeps only this field of it).
+const VERSION = version;
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
