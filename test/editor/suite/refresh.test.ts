@@ -30,25 +30,24 @@ describe('refresh', function () {
     await waitForDiagnostics(onLine, 5000, 'the drift to return after restoring the file');
   });
 
-  it('shows a change made through the API within 2 s (watch), and clears it when reverted', async () => {
+  // How fast is measured by bench/watch (docs/benchmarks.md); the deadlines here only turn a missing event into a failure.
+  it('shows a change made through the API (watch), and clears it when reverted', async () => {
     // Staging web is in sync: give it a replica count by hand, as `kubectl edit` would.
     const path = '/apis/apps/v1/namespaces/shop-staging/deployments/web';
     const before = (await kubeApi(tb!, 'GET', path)).body as { spec: { replicas: number } };
     const replicasLine = lineOf('base/web-deployment.yaml', /^\s*replicas:/);
     const isStagingReplicas = (d: { message: string }) => d.message.startsWith('staging: replicas is 7 in the cluster');
     assert.ok(!driftDiagnostics().some(isStagingReplicas), 'staging replicas start in sync');
-    const started = Date.now();
     const res = await kubeApi(tb!, 'PATCH', `${path}?fieldManager=kubectl-edit`, { spec: { replicas: 7 } });
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    const seen = await waitForDiagnostics((ds) => ds.some(isStagingReplicas), 2000, 'the live change to show');
+    const seen = await waitForDiagnostics((ds) => ds.some(isStagingReplicas), 10_000, 'the live change to show');
     const d = seen.find(isStagingReplicas)!;
-    assert.ok(Date.now() - started <= 2000);
     assert.match(d.message, /changed by kubectl-edit/);
     assert.ok(d.file === 'base/web-deployment.yaml' || d.file.startsWith('envs/staging/'), d.file);
     if (d.file === 'base/web-deployment.yaml') assert.equal(d.line, replicasLine);
     const undo = await kubeApi(tb!, 'PATCH', `${path}?fieldManager=kubectl-edit`, { spec: { replicas: before.spec.replicas } });
     assert.equal(undo.status, 200);
-    await waitForDiagnostics((ds) => !ds.some(isStagingReplicas), 2000, 'the reverted change to clear');
+    await waitForDiagnostics((ds) => !ds.some(isStagingReplicas), 10_000, 'the reverted change to clear');
   });
 
   it('switches the kube context: the read-only context may not read the shop namespaces', async () => {
