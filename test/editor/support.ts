@@ -26,6 +26,16 @@ export function testbed(): Testbed | undefined {
   return file ? (JSON.parse(readFileSync(file, 'utf8')) as Testbed) : undefined;
 }
 
+/**
+ * The test bed, for suites that need a cluster: a run without one fails (the driver always starts it), instead of
+ * skipping the suite and passing with nothing checked.
+ */
+export function requireTestbed(): Testbed {
+  const tb = testbed();
+  if (!tb) throw new Error('no test-bed cluster: GITOPS_DRIFT_TESTBED is unset (run the editor tests through scripts/run-editor-tests.mjs, which starts one)');
+  return tb;
+}
+
 /** The workspace folder the editor opened (a git copy of examples/shop). */
 export function workspaceRoot(): string {
   const folder = vscode.workspace.workspaceFolders?.[0];

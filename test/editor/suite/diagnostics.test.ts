@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activeApi, cliCheck, driftDiagnostics, engineReports, lineOf, testbed, workspaceUri } from '../support';
+import { activeApi, cliCheck, driftDiagnostics, engineReports, lineOf, requireTestbed, testbed, workspaceUri } from '../support';
 
 describe('drift diagnostics', function () {
   const tb = testbed();
   before(async function () {
-    if (!tb) this.skip();
+    requireTestbed();
     await activeApi();
   });
 

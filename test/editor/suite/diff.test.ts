@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activeApi, testbed } from '../support';
+import { activeApi, requireTestbed } from '../support';
 
 /** Opens the diff through the command and returns the two documents of the active diff tab. */
 async function openDiff(target: unknown): Promise<{ label: string; git: string; cluster: string }> {
@@ -14,9 +14,8 @@ async function openDiff(target: unknown): Promise<{ label: string; git: string; 
 }
 
 describe('diff editor', function () {
-  const tb = testbed();
   before(async function () {
-    if (!tb) this.skip();
+    requireTestbed();
     await activeApi();
   });
 

@@ -2,12 +2,12 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { keyString, splitApiVersion } from '../../../src/core/model/resource';
 import type { TreeElement } from '../../../src/vscode/views/treeElements';
-import { activeApi, cliCheck, testbed } from '../support';
+import { activeApi, cliCheck, requireTestbed, testbed } from '../support';
 
 describe('Environments view', function () {
   const tb = testbed();
   before(function () {
-    if (!tb) this.skip();
+    requireTestbed();
   });
 
   it('lists every environment with the verdict of every object that `gitops-drift check` reports', async () => {
@@ -62,10 +62,9 @@ describe('Environments view', function () {
 });
 
 describe('tree commands', function () {
-  const tb = testbed();
   const web = { env: 'prod', key: { group: 'apps', kind: 'Deployment', namespace: 'shop-prod', name: 'web' } };
   before(async function () {
-    if (!tb) this.skip();
+    requireTestbed();
     await activeApi();
   });
 

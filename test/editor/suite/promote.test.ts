@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { GitOpsDriftApi } from '../../../src/extension';
 import { ScriptedHost, type Step } from '../scriptedHost';
-import { activeApi, type DriftDiagnostic, driftDiagnostics, engineReports, kubeApi, lineOf, testbed, waitForDiagnostics, workspaceRoot, workspaceUri } from '../support';
+import { activeApi, type DriftDiagnostic, driftDiagnostics, engineReports, kubeApi, lineOf, requireTestbed, testbed, waitForDiagnostics, workspaceRoot, workspaceUri } from '../support';
 
 // The four commands that change something, driven through their real registrations in the editor, with a scripted
 // Host answering the quick picks and modal dialogs. The workspace (a copy of examples/shop) is made a real git repo.
@@ -81,7 +81,7 @@ describe('promote, revert, put live back, adopt (scripted dialogs)', function ()
   let api: GitOpsDriftApi;
 
   before(async function () {
-    if (!tb) this.skip();
+    requireTestbed();
     api = await activeApi();
     assert.ok(api.useHost, 'the extension runs in Test mode, so the tests can answer its dialogs');
     // The harness's workspace has an empty first commit: commit the example so promote and revert have history.

@@ -1,14 +1,14 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { TreeElement } from '../../../src/vscode/views/treeElements';
-import { activeApi, driftDiagnostics, kubeApi, lineOf, testbed, waitForDiagnostics, workspaceUri } from '../support';
+import { activeApi, driftDiagnostics, kubeApi, lineOf, requireTestbed, testbed, waitForDiagnostics, workspaceUri } from '../support';
 
 const PATCH = 'envs/prod/web-patch.yaml';
 
 describe('refresh', function () {
   const tb = testbed();
   before(async function () {
-    if (!tb) this.skip();
+    requireTestbed();
     await activeApi();
   });
 

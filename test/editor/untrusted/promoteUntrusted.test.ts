@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { ScriptedHost } from '../scriptedHost';
-import { activeApi, EXTENSION_ID, kubeApi, testbed, workspaceRoot } from '../support';
+import { activeApi, EXTENSION_ID, kubeApi, requireTestbed, testbed, workspaceRoot } from '../support';
 
 // In restricted mode the commands that write (to the cluster or to the repo) are disabled in the UI and refuse
 // when run anyway (a keybinding, another extension): nothing is written and no dialog offers to.
@@ -10,7 +10,7 @@ describe('untrusted workspace: Put Live Back and Adopt Live Value', function () 
   const tb = testbed();
   const target = { env: 'prod', key: { group: 'apps', kind: 'Deployment', namespace: 'shop-prod', name: 'web' }, path: '/spec/replicas' };
   before(function () {
-    if (!tb) this.skip();
+    requireTestbed();
   });
 
   it('are enabled only in trusted workspaces', () => {

@@ -2,14 +2,14 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { TreeElement } from '../../../src/vscode/views/treeElements';
-import { activeApi, testbed, waitForDiagnostics, workspaceRoot } from '../support';
+import { activeApi, requireTestbed, testbed, waitForDiagnostics, workspaceRoot } from '../support';
 
 // The driver opens the example repo untrusted, with a `.vscode/settings.json` that points gitopsDrift.kubeconfig at
 // a file the repo planted; the user's own settings name the test bed's kubeconfig.
 describe('untrusted workspace', function () {
   const tb = testbed();
   before(function () {
-    if (!tb) this.skip();
+    requireTestbed();
   });
 
   it('runs restricted', () => {
