@@ -4,7 +4,7 @@
  * settings change.
  */
 import { stringify } from 'yaml';
-import { AuthoringTools } from './authoring/authoringTools';
+import { AuthoringTools } from '../core/authoringTools';
 import { addIgnoreRule, type FieldIgnore } from '../core/editor/ignoreRuleEdit';
 import { type LocatedValue, locatePointer } from '../core/editor/locatePointer';
 import { DriftEngine, type EnvironmentReport, type LiveSource } from '../core/engine';

@@ -118,7 +118,7 @@ export class DriftStore extends Disposable {
     if (!this.session) {
       const root = this.deps.repoRoot;
       if (!root) return Promise.reject(new Error('open a folder with a GitOps config repo first'));
-      this.session = this.deps.createSession({ repoRoot: root, settings: this.deps.settings(), logger: loggerOf(this.deps.log), context: this.selectedContext, env: process.env, trusted: this.deps.trusted() }).then((s) => {
+      this.session = this.deps.createSession({ repoRoot: root, settings: this.deps.settings(), logger: this.deps.log, context: this.selectedContext, env: process.env, trusted: this.deps.trusted() }).then((s) => {
         s.onLiveChange((context) => this.liveChanged(context));
         return s;
       });
@@ -242,14 +242,4 @@ export class DriftStore extends Disposable {
     this.resetSession();
     super.dispose();
   }
-}
-
-function loggerOf(log: vscode.LogOutputChannel): { trace(m: string): void; debug(m: string): void; info(m: string): void; warn(m: string): void; error(m: string | Error): void } {
-  return {
-    trace: (m) => log.trace(m),
-    debug: (m) => log.debug(m),
-    info: (m) => log.info(m),
-    warn: (m) => log.warn(m),
-    error: (m) => log.error(m),
-  };
 }

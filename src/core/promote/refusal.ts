@@ -4,4 +4,12 @@ export class RefusedError extends Error {
     super(message);
     this.name = 'RefusedError';
   }
+
+  /**
+   * Whether `e` is a refusal. By name rather than `instanceof`: the editor's command wrapper and the lazily loaded
+   * commands are separate bundles, each with its own copy of this class.
+   */
+  static is(e: unknown): e is RefusedError {
+    return e instanceof Error && e.name === 'RefusedError';
+  }
 }

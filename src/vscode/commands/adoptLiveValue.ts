@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { keyString } from '../../core/model/resource';
 import { planAdopt } from '../../core/promote/adopt';
-import { RefusedError } from '../../core/promote/refusal';
 import { repoUri } from '../repoFiles';
 import type { EditorServices } from '../services';
 import { asDriftTarget } from './driftTarget';
@@ -23,22 +22,14 @@ export function adoptLiveValueCommand(s: EditorServices): CommandHandler {
     if (!resource || !field) throw new Error(`no drift at ${target.path} of ${target.key.kind} ${target.key.name} in ${target.env}; refresh and try again`);
     const session = await s.store.getSession();
     const uriOf = (file: string) => repoUri(root, file);
-    let plan;
-    try {
-      plan = await planAdopt({
-        resource: resource.key,
-        field,
-        // The open editor's text, unsaved edits included: the edit must apply to what the user sees.
-        readFile: async (file) => (await vscode.workspace.openTextDocument(uriOf(file))).getText(),
-        environmentsReading: async (file) => (await session.engine.environmentsReading(file)).filter((e) => e !== target.env),
-      });
-    } catch (e) {
-      if (e instanceof RefusedError) {
-        await s.host.showWarningMessage(`GitOps Drift: ${e.message}`, { modal: true });
-        return;
-      }
-      throw e;
-    }
+    // A refusal (Secret data, a removal) reaches the command wrapper, which shows it as a modal warning.
+    const plan = await planAdopt({
+      resource: resource.key,
+      field,
+      // The open editor's text, unsaved edits included: the edit must apply to what the user sees.
+      readFile: async (file) => (await vscode.workspace.openTextDocument(uriOf(file))).getText(),
+      environmentsReading: async (file) => (await session.engine.environmentsReading(file)).filter((e) => e !== target.env),
+    });
     if (plan.alsoChanges.length) {
       const ok = 'Adopt Anyway';
       const choice = await s.host.showWarningMessage(`${plan.change.file} is also read by ${plan.alsoChanges.join(', ')}`, { modal: true, detail: `Adopting changes those environments too:\n${plan.label}` }, ok);

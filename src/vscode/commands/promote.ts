@@ -7,7 +7,6 @@ import { nextEnvironment } from '../../core/promote/promotionOrder';
 import type { FileChange } from '../../core/promote/types';
 import { EditedFileSystem, verifyPromotion } from '../../core/promote/verifyPromotion';
 import { renderKustomization } from '../../core/render/kustomize';
-import type { Logger } from '../../core/ports';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
 import { SimpleGitAdapter } from '../../node/simpleGit';
 import { repoUri } from '../repoFiles';
@@ -80,7 +79,7 @@ export function promoteCommand(s: EditorServices): CommandHandler {
       confirm,
     );
     if (choice !== confirm) return;
-    const result = await commitPromotion(plan, chosen, { git, readFile, logger: loggerOf(s.log), verify });
+    const result = await commitPromotion(plan, chosen, { git, readFile, logger: s.log, verify });
     await s.store.refresh({ environments: [to] });
     const committed = `${result.sha.slice(0, 7)} on ${result.branch}`;
     if (push) {
@@ -106,6 +105,3 @@ async function showChange(s: EditorServices, root: string, change: FileChange): 
   await s.host.executeCommand('vscode.diff', repoUri(root, change.file), after.uri, `${change.file} (promoted)`, { preview: false });
 }
 
-function loggerOf(log: vscode.LogOutputChannel): Logger {
-  return { trace: (m) => log.trace(m), debug: (m) => log.debug(m), info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) };
-}

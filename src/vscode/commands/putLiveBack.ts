@@ -1,8 +1,5 @@
-import type * as vscode from 'vscode';
 import { keyLabel, keyString, type KubeObject } from '../../core/model/resource';
-import type { Logger } from '../../core/ports';
 import { applyPutLiveBack, describeConflicts, previewPutLiveBack } from '../../core/promote/putLiveBack';
-import { RefusedError } from '../../core/promote/refusal';
 import { createKubeApplier } from '../../node/kubeApplier';
 import { readSettings } from '../settings';
 import type { EditorServices } from '../services';
@@ -53,19 +50,11 @@ export function putLiveBackCommand(s: EditorServices): CommandHandler {
       return;
     }
     const settings = readSettings(s.host.isTrusted());
-    const writer = await createKubeApplier({ context: session.contextFor(env) || undefined, kubeconfigPath: settings.kubeconfig || undefined, allowExec: settings.allowExecCredentials, logger: loggerOf(s.log) });
+    const writer = await createKubeApplier({ context: session.contextFor(env) || undefined, kubeconfigPath: settings.kubeconfig || undefined, allowExec: settings.allowExecCredentials, logger: s.log });
     try {
-      const logger = loggerOf(s.log);
-      let preview;
-      try {
-        preview = await previewPutLiveBack(writer, { apply, delete: remove }, logger);
-      } catch (e) {
-        if (e instanceof RefusedError) {
-          await s.host.showWarningMessage(`GitOps Drift: ${e.message}`, { modal: true });
-          return;
-        }
-        throw e;
-      }
+      const logger = s.log;
+      // A refusal (a read-only context) reaches the command wrapper, which shows it as a modal warning.
+      const preview = await previewPutLiveBack(writer, { apply, delete: remove }, logger);
       const failed = preview.items.filter((i) => i.error);
       if (failed.length) throw new Error(`the dry-run failed for ${failed.map((i) => `${keyLabel(i.key)}: ${i.error}`).join('; ')}`);
       const changing = preview.items.filter((i) => i.action !== 'unchanged');
@@ -101,6 +90,3 @@ function withNamespace(obj: KubeObject, namespace: string): KubeObject {
   return { ...obj, metadata: { ...obj.metadata, namespace } };
 }
 
-function loggerOf(log: vscode.LogOutputChannel): Logger {
-  return { trace: (m) => log.trace(m), debug: (m) => log.debug(m), info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) };
-}

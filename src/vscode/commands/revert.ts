@@ -1,5 +1,4 @@
-import type * as vscode from 'vscode';
-import type { FileSystem, Logger } from '../../core/ports';
+import type { FileSystem } from '../../core/ports';
 import { summarizeCommit } from '../../core/promote/changeSummary';
 import { joinPath } from '../../core/repo/config';
 import { renderKustomization } from '../../core/render/kustomize';
@@ -52,7 +51,7 @@ export function revertCommand(s: EditorServices): CommandHandler {
     const ok = 'Revert';
     const choice = await s.host.showWarningMessage(`Revert "${c.subject}" (${c.sha.slice(0, 7)})?`, { modal: true, detail: `git revert creates a new commit on the current branch undoing:\n${c.files.join('\n')}` }, ok);
     if (choice !== ok) return;
-    const result = await revertCommit(git, c.sha, loggerOf(s.log));
+    const result = await revertCommit(git, c.sha, s.log);
     if (result.status === 'conflict') {
       throw new Error(`reverting ${c.sha.slice(0, 7)} conflicts in ${result.files.join(', ')}; the revert was aborted and the repository is as it was`);
     }
@@ -61,6 +60,3 @@ export function revertCommand(s: EditorServices): CommandHandler {
   };
 }
 
-function loggerOf(log: vscode.LogOutputChannel): Logger {
-  return { trace: (m) => log.trace(m), debug: (m) => log.debug(m), info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) };
-}

@@ -182,13 +182,21 @@ describe('promote, revert, put live back, adopt (scripted dialogs)', function ()
       const dirty = `${read(STAGING)}# work in progress\n`;
       writeFileSync(join(workspaceRoot(), STAGING), dirty);
       try {
-        // No confirmation step: the refusal comes first, so nobody confirms a promotion that cannot happen.
-        const host = await runScripted(api, pickDevToStaging(), 'gitopsDrift.promote');
-        assert.deepEqual(host.problems, []);
-        assert.equal(host.unused, 0);
+        // No confirmation step: the refusal comes first, so nobody confirms a promotion that cannot happen. It is
+        // shown as a modal warning with its reason (a refusal, not a failure).
+        const refusal = `GitOps Drift: uncommitted changes in ${STAGING}: commit or stash them first, then promote again. Nothing was changed.`;
+        const refused: Step = {
+          warning: (message, options, buttons) => {
+            assert.equal(message, refusal);
+            assert.equal(options.modal, true);
+            assert.deepEqual(buttons, []);
+            return undefined;
+          },
+        };
+        const host = await runScripted(api, [...pickDevToStaging(), refused], 'gitopsDrift.promote');
+        assertClean(host);
         assert.deepEqual(host.diffs, [], 'no preview was shown');
-        assert.ok(!host.shown.some((x) => x.kind === 'warning'), 'no confirmation was asked');
-        assert.deepEqual(host.errors, [`GitOps Drift: uncommitted changes in ${STAGING}: commit or stash them first, then promote again. Nothing was changed.`]);
+        assert.deepEqual(host.shown.filter((x) => x.kind === 'warning').map((x) => x.message), [refusal], 'no confirmation was asked, only the refusal shown');
         assert.equal(read(STAGING), dirty, 'the uncommitted work is kept');
         assert.equal(git('rev-parse', '--abbrev-ref', 'HEAD'), 'main');
         assert.equal(git('rev-parse', 'HEAD'), head);

@@ -2,17 +2,17 @@
  * The authoring half of a session (loaded lazily with it): lint, effective values, previews, comparisons,
  * completion and path references, all over the engine's cached renders. Nothing here needs a cluster.
  */
-import { type CompletionEntry, kustomizationCompletions } from '../../core/authoring/completion';
-import { type ComparedEnvironments, compareEnvironments } from '../../core/authoring/compareEnvironments';
-import { type DeprecatedField, type FieldRewrite, rewriteDeprecatedField } from '../../core/authoring/deprecatedFields';
-import { type EffectiveValueRow, type EnvironmentRender, effectiveValueRows, effectiveValues, environmentsUsing, fieldAtPosition } from '../../core/authoring/effectiveValues';
-import { type LintReport, lintRepository } from '../../core/authoring/lint';
-import { type PathReference, pathReferences, resolveReference } from '../../core/authoring/pathReferences';
-import { objectCountLabel, renderedYaml } from '../../core/authoring/renderedText';
-import type { DriftEngine } from '../../core/engine';
-import { ProblemError } from '../../core/model/problem';
-import type { FileSystem } from '../../core/ports';
-import { joinPath, type RepoEnvironment } from '../../core/repo/config';
+import { type CompletionEntry, kustomizationCompletions } from './authoring/completion';
+import { type ComparedEnvironments, compareEnvironments } from './authoring/compareEnvironments';
+import { type DeprecatedField, type FieldRewrite, rewriteDeprecatedField } from './authoring/deprecatedFields';
+import { type EffectiveValueRow, type EnvironmentRender, effectiveValueRows, effectiveValues, environmentsUsing, fieldAtPosition } from './authoring/effectiveValues';
+import { type LintReport, lintRepository } from './authoring/lint';
+import { type PathReference, pathReferences, resolveReference } from './authoring/pathReferences';
+import { objectCountLabel, renderedYaml } from './authoring/renderedText';
+import type { DriftEngine } from './engine';
+import { ProblemError } from './model/problem';
+import type { FileSystem } from './ports';
+import { joinPath, type RepoEnvironment } from './repo/config';
 
 /** What a hover shows: the field, then one row per environment and distinct value. */
 export interface EffectiveValuesHover {
