@@ -13,10 +13,16 @@ NPM_VERSION=11.21.2
 CODE_SERVER_VERSION=4.139.1
 
 # Run from `npm test`, this script inherits the outer npm's environment (Node 20): npm_config_user_agent (which
-# code-server's postinstall reads as "the Node version"), npm_config_* settings, npm_execpath, NODE, INIT_CWD.
-# The inner npm would take them as its own configuration: it gets none of them.
+# code-server's postinstall reads as "the Node version"), npm_config_node_gyp and npm_config_npm_version (the outer
+# npm's own), npm_execpath, NODE, INIT_CWD, and the rest of its configuration as npm_config_*. The inner npm would
+# take them as its own: it gets none of them, except how to reach the registry (registry, proxies, certificates,
+# cache, user config), which is the user's and applies to both.
 while IFS='=' read -r name _; do
-  case "$name" in npm_* | NPM_* | NODE | INIT_CWD) unset "$name" ;; esac
+  case "$name" in
+    npm_config_registry | npm_config_@*:registry | npm_config_*proxy | npm_config_cafile | npm_config_ca | npm_config_strict_ssl | \
+      npm_config_cache | npm_config_userconfig | npm_config_globalconfig | npm_config_fetch_*) ;;
+    npm_* | NPM_* | NODE | INIT_CWD) unset "$name" ;;
+  esac
 done < <(env)
 
 # `--env-probe`: print the environment the installs below run with, and stop (the setup test checks it under npm).

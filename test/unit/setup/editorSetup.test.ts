@@ -19,17 +19,22 @@ describe('editor setup under npm (the environment npm test gives it)', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  const runScript = (script: string): string[] => {
-    const r = spawnSync('npm', ['run', '--silent', script], { cwd: dir, encoding: 'utf8' });
+  // A registry the user set in the environment: how to reach packages is the user's, for both npms.
+  const userRegistry = 'https://registry.example.invalid/';
+  const runScript = (script: string): Map<string, string> => {
+    const r = spawnSync('npm', ['run', '--silent', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, npm_config_registry: userRegistry } });
     assert.equal(r.status, 0, r.stderr);
-    return r.stdout.split('\n');
+    return new Map(r.stdout.split('\n').filter((l) => /^[A-Za-z_@][^=]*=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
   };
-  const npmVariables = (lines: string[]) => lines.filter((l) => /^(npm_|NPM_|NODE=|INIT_CWD=)/.test(l)).map((l) => l.split('=')[0]);
+  const outerNpm = ['npm_config_user_agent', 'npm_config_node_gyp', 'npm_config_npm_version', 'npm_config_prefix', 'npm_execpath', 'npm_node_execpath', 'npm_lifecycle_event', 'NODE', 'INIT_CWD'];
 
-  it('hands none of the outer npm variables to the installs', () => {
+  it('hands none of the outer npm variables to the installs, and keeps how to reach the registry', () => {
     // The control shows the problem is there to remove: npm passes its user agent (with its Node version) down.
     const control = runScript('control');
-    assert.ok(control.some((l) => /^npm_config_user_agent=.*node\/v\d+/.test(l)), 'npm run passes npm_config_user_agent');
-    assert.deepEqual(npmVariables(runScript('probe')), []);
+    assert.match(control.get('npm_config_user_agent') ?? '', /node\/v\d+/);
+    const probe = runScript('probe');
+    assert.deepEqual(outerNpm.filter((v) => probe.has(v)), []);
+    assert.deepEqual([...probe.keys()].filter((k) => /^npm_/.test(k) && !/^npm_config_(registry|cache|userconfig|globalconfig|cafile|noproxy)$/.test(k)), []);
+    assert.equal(probe.get('npm_config_registry'), userRegistry);
   });
 });
