@@ -6,7 +6,9 @@ const usage = `Usage: gitops-drift envs [REPO] [--format text|json]
 
 Lists the environments of the config repo REPO (default: the current folder): from .gitops-drift.yaml when it
 declares them, else discovered (kustomization roots under envs/, environments/, overlays/, clusters/,
-apps/*/overlays/ that nothing includes; Argo CD Applications; Flux Kustomizations), and the promotion order.`;
+apps/*/overlays/ that nothing includes; Argo CD Applications; Flux Kustomizations), and the promotion order.
+Applications and Kustomizations whose source is another repo (another GitRepository, an OCIRepository, an
+Application's other repoURL) are listed as such and never rendered.`;
 
 /** `gitops-drift envs`: the environments, where each is declared, and the promotion order. */
 export const envsCommand: CliCommand = {
@@ -29,7 +31,8 @@ export const envsCommand: CliCommand = {
         definedAt: e.definedAt ?? null,
         tracking: e.tracking ?? null,
       }));
-      io.stdout(JSON.stringify({ environments, promotion: repo.promotion }, null, 2) + '\n');
+      const outside = repo.outside.map((o) => ({ name: o.name, tool: o.tool, source: o.source, definedAt: o.definedAt }));
+      io.stdout(JSON.stringify({ environments, outside, promotion: repo.promotion }, null, 2) + '\n');
       return repo.problems.some((p) => p.severity === 'error') ? 2 : 0;
     }
     const rows = [
@@ -39,6 +42,10 @@ export const envsCommand: CliCommand = {
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     for (const r of rows) io.stdout(r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ') + '\n');
     if (repo.promotion.length) io.stdout(`\npromotion: ${repo.promotion.map((chain) => chain.join(' → ')).join('; ')}\n`);
+    if (repo.outside.length) {
+      io.stdout('\nnot rendered, source outside this repo:\n');
+      for (const o of repo.outside) io.stdout(`  ${o.name}  ${o.source}  ${formatLocation(o.definedAt)}\n`);
+    }
     return repo.problems.some((p) => p.severity === 'error') ? 2 : 0;
   },
 };

@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node } from 'yaml';
+import type { SourceLocation } from '../model/location';
 import type { Problem } from '../model/problem';
 import type { FileSystem } from '../ports';
 import { applicationSetEnvironments } from './applicationSet';
@@ -12,9 +13,23 @@ const CONVENTIONAL_PARENTS = new Set(['envs', 'env', 'environments', 'overlays',
 /** Path segments left out of a name when two environments would otherwise share one (`apps/shop/overlays/prod` → `shop/prod`). */
 const NOISE_SEGMENTS = new Set([...CONVENTIONAL_PARENTS, 'apps', 'deploy', 'k8s', 'kubernetes', 'kustomize', 'manifests']);
 
+/**
+ * An Argo CD Application or Flux Kustomization whose source is another repo (another GitRepository, an
+ * OCIRepository, a Bucket, an ExternalArtifact, an Application's other repoURL): shown, with nothing rendered.
+ */
+export interface OutsideSource {
+  name: string;
+  tool: 'flux' | 'argocd';
+  /** The source as the manifest names it: `OCIRepository flux-system/podinfo`, `https://github.com/acme/apps`. */
+  source: string;
+  definedAt: SourceLocation;
+}
+
 /** What discovery found. */
 export interface DiscoveryResult {
   environments: RepoEnvironment[];
+  /** Applications and Kustomizations whose source is outside this repo: not environments of it. */
+  outside: OutsideSource[];
   /** Inferred promotion chains (dev < test < staging < prod), one per group of sibling environments. */
   promotion: string[][];
   /** Files that could not be read or parsed: discovery went on without them. */
@@ -61,12 +76,14 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
   // Bases and components (kustomizations others include) hold app manifests, not Argo CD or Flux objects: their
   // files are the bulk of a large repo and are not read.
   const candidates = tree.yamlFiles.filter((f) => !included.has(f.includes('/') ? f.slice(0, f.lastIndexOf('/')) : ''));
-  const fromTools = await scanToolManifests(fs, repoRoot, candidates, new Set(tree.kustomizations.values()), repoFolders(tree.yamlFiles, [...tree.kustomizations.keys()]), problems);
+  const remotes = await repoRemotes(fs, repoRoot);
+  const { environments: fromTools, outside } = await scanToolManifests(fs, repoRoot, candidates, new Set(tree.kustomizations.values()), repoFolders(tree.yamlFiles, [...tree.kustomizations.keys()]), remotes, problems);
   const toolPaths = new Set(fromTools.map((e) => e.path));
   const roots = [...tree.kustomizations.keys()].filter((dir) => !included.has(dir) && !toolPaths.has(dir));
   let conventional = roots.filter((dir) => conventionalDepth(dir) > 0);
-  // A repo with no conventional layout (and no Argo CD/Flux manifests): every top-level root is an environment.
-  const fallback = !conventional.length && !fromTools.length;
+  // A repo with no conventional layout (and no Argo CD/Flux manifests, even ones of other repos): every top-level
+  // root is an environment.
+  const fallback = !conventional.length && !fromTools.length && !outside.length;
   if (fallback) conventional = roots;
   const depth = (dir: string) => (fallback ? 1 : conventionalDepth(dir));
   /** The folder an environment sits in, for grouping: `apps/shop/overlays` for `apps/shop/overlays/prod/eu`. */
@@ -83,18 +100,43 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
   const groups = new Map(discovered.map((e) => [e.path, folderOf(e.path)]));
   const environments = uniqueNames([...fromTools, ...discovered]).sort(byFolderThenStage);
   const promotion = inferPromotion(environments, (e) => groups.get(e.path) ?? e.path.slice(0, Math.max(0, e.path.lastIndexOf('/'))));
-  return { environments, promotion, problems, kustomizationDirs: [...tree.kustomizations.keys()].sort() };
+  return { environments, outside, promotion, problems, kustomizationDirs: [...tree.kustomizations.keys()].sort() };
 }
 
-/** Argo CD Applications and Flux Kustomizations whose path is a folder of this repo. */
-async function scanToolManifests(fs: FileSystem, repoRoot: string, yamlFiles: string[], kustomizationFiles: Set<string>, folders: string[], problems: Problem[]): Promise<RepoEnvironment[]> {
+/** A Flux Kustomization as found, before its source is known to be this repo. */
+interface FluxCandidate {
+  env: RepoEnvironment;
+  sourceKind: string;
+  sourceName: string;
+  sourceNamespace: string;
+}
+
+/**
+ * Argo CD Applications and Flux Kustomizations whose path is a folder of this repo; those whose source is another
+ * repo (`outside`). A Flux source is this repo when it is the `flux-system` GitRepository that bootstrap makes, or
+ * a GitRepository whose URL is one of this repo's remotes; an Argo CD source when its repoURL is one of them (with
+ * no remotes to compare, any repoURL whose path exists here).
+ */
+async function scanToolManifests(
+  fs: FileSystem,
+  repoRoot: string,
+  yamlFiles: string[],
+  kustomizationFiles: Set<string>,
+  folders: string[],
+  remotes: Set<string>,
+  problems: Problem[],
+): Promise<{ environments: RepoEnvironment[]; outside: OutsideSource[] }> {
+  const outside: OutsideSource[] = [];
+  const flux: FluxCandidate[] = [];
+  /** GitRepository URLs by `namespace/name`. */
+  const gitRepositories = new Map<string, string>();
   const found: RepoEnvironment[][] = await mapLimit(
     yamlFiles.filter((f) => !kustomizationFiles.has(f)),
     16,
     async (file) => {
       const text = await readOrReport(fs, repoRoot, file, problems);
       // Cheap filter first: most YAML files in a config repo are plain manifests, never worth a full parse.
-      if (text === undefined || !(text.includes('argoproj.io') || text.includes('kustomize.toolkit.fluxcd.io'))) return [];
+      if (text === undefined || !(text.includes('argoproj.io') || text.includes('toolkit.fluxcd.io'))) return [];
       const lines = new LineCounter();
       const loc = new FileLocator(file, lines);
       const out: RepoEnvironment[] = [];
@@ -107,43 +149,98 @@ async function scanToolManifests(fs: FileSystem, repoRoot: string, yamlFiles: st
         const kind = str(doc.get('kind'));
         const name = str(doc.getIn(['metadata', 'name']));
         if (!apiVersion || !kind || !name) continue;
-        if (apiVersion.startsWith('argoproj.io/') && kind === 'Application') out.push(...argoEnvironments(doc, name, loc));
+        const namespace = str(doc.getIn(['metadata', 'namespace']));
+        if (apiVersion.startsWith('source.toolkit.fluxcd.io/') && kind === 'GitRepository') {
+          const url = str(doc.getIn(['spec', 'url']));
+          if (url) gitRepositories.set(`${namespace ?? 'flux-system'}/${name}`, url);
+        } else if (apiVersion.startsWith('argoproj.io/') && kind === 'Application') {
+          for (const env of argoEnvironments(doc, name, loc)) {
+            const repoURL = env.repoURL;
+            delete env.repoURL;
+            if (repoURL && remotes.size && !remotes.has(normalizeGitUrl(repoURL))) outside.push({ name: env.name, tool: 'argocd', source: repoURL, definedAt: env.definedAt! });
+            else out.push(env);
+          }
+        }
         else if (apiVersion.startsWith('argoproj.io/') && kind === 'ApplicationSet') out.push(...applicationSetEnvironments(doc, folders, loc));
         else if (apiVersion.startsWith('kustomize.toolkit.fluxcd.io/') && kind === 'Kustomization') {
           const pathNode = doc.getIn(['spec', 'path'], true) as Node | undefined;
           const path = normalizeRepoPath(str(doc.getIn(['spec', 'path'])) ?? './');
           if (path === undefined) continue;
-          const fluxNamespace = str(doc.getIn(['metadata', 'namespace'])) ?? 'flux-system';
+          const fluxNamespace = namespace ?? 'flux-system';
           const env: RepoEnvironment = { name, path, source: 'flux', definedAt: loc.of(pathNode ?? doc.contents), tracking: { fluxKustomization: { name, namespace: fluxNamespace } } };
           const ns = str(doc.getIn(['spec', 'targetNamespace']));
           if (ns) env.namespace = ns;
-          out.push(env);
+          const sourceRef = ['spec', 'sourceRef'];
+          flux.push({
+            env,
+            sourceKind: str(doc.getIn([...sourceRef, 'kind'])) ?? 'GitRepository',
+            sourceName: str(doc.getIn([...sourceRef, 'name'])) ?? '',
+            sourceNamespace: str(doc.getIn([...sourceRef, 'namespace'])) ?? fluxNamespace,
+          });
         }
       }
       return out;
     },
   );
   const all = found.flat();
+  for (const c of flux) {
+    const url = c.sourceKind === 'GitRepository' ? gitRepositories.get(`${c.sourceNamespace}/${c.sourceName}`) : undefined;
+    const ours = c.sourceKind === 'GitRepository' && (c.sourceName === 'flux-system' || (url !== undefined && remotes.has(normalizeGitUrl(url))));
+    if (ours) all.push(c.env);
+    else outside.push({ name: c.env.name, tool: 'flux', source: `${c.sourceKind} ${c.sourceNamespace}/${c.sourceName}${url ? ` (${url})` : ''}`, definedAt: c.env.definedAt! });
+  }
   const exists = await mapLimit(all, 16, async (env) => (await fs.stat(joinPath(repoRoot, env.path)))?.isDirectory === true);
   // A path that is not a folder here belongs to another repo (the manifest's repoURL/sourceRef): not ours to render.
-  return all.filter((_, i) => exists[i]);
+  return { environments: all.filter((_, i) => exists[i]), outside: outside.sort((a, b) => a.definedAt.file.localeCompare(b.definedAt.file) || a.definedAt.line - b.definedAt.line) };
+}
+
+/**
+ * This repo's remote URLs, normalised (`normalizeGitUrl`), read from `.git/config` through the FileSystem port;
+ * empty outside a git repo, for a worktree (`.git` is a file) or without remotes.
+ */
+async function repoRemotes(fs: FileSystem, repoRoot: string): Promise<Set<string>> {
+  const text = (await fs.stat(joinPath(repoRoot, '.git/config')))?.isFile ? await fs.readFile(joinPath(repoRoot, '.git/config')).catch(() => '') : '';
+  const urls = new Set<string>();
+  let inRemote = false;
+  for (const line of text.split('\n')) {
+    const section = /^\s*\[([^\]]+)\]/.exec(line);
+    if (section) inRemote = /^remote\s+"/.test(section[1]);
+    const url = inRemote ? /^\s*url\s*=\s*(.+?)\s*$/.exec(line)?.[1] : undefined;
+    if (url) urls.add(normalizeGitUrl(url));
+  }
+  return urls;
+}
+
+/**
+ * A git URL reduced to host and path, lower case, without scheme, user, port, `.git` or trailing slash, so that
+ * `git@github.com:Acme/Apps.git`, `ssh://git@github.com/acme/apps` and `https://github.com/acme/apps/` compare equal.
+ */
+export function normalizeGitUrl(url: string): string {
+  let u = url.trim().replace(/^[a-z+]+:\/\//i, '');
+  u = u.replace(/^[^@/]+@/, '');
+  // scp-like `host:path` (no scheme): the first colon separates host and path.
+  if (!/^[^/]+:\d+\//.test(u)) u = u.replace(/^([^/:]+):/, '$1/');
+  u = u.replace(/^([^/:]+):\d+\//, '$1/');
+  return u.replace(/\/+$/, '').replace(/\.git$/, '').toLowerCase();
 }
 
 /** One environment per `spec.source` / `spec.sources[]` entry that has a path (Helm chart sources have none). */
-function argoEnvironments(doc: Document, name: string, loc: FileLocator): RepoEnvironment[] {
+function argoEnvironments(doc: Document, name: string, loc: FileLocator): (RepoEnvironment & { repoURL?: string })[] {
   const namespace = str(doc.getIn(['spec', 'destination', 'namespace']));
   const sources: Node[] = [];
   const single = doc.getIn(['spec', 'source'], true);
   if (isMap(single)) sources.push(single);
   const many = doc.getIn(['spec', 'sources'], true);
   if (isSeq(many)) for (const s of many.items) if (isMap(s)) sources.push(s as Node);
-  const out: RepoEnvironment[] = [];
+  const out: (RepoEnvironment & { repoURL?: string })[] = [];
   const withPath = sources.filter((s) => isMap(s) && typeof s.get('path') === 'string' && !s.get('chart'));
   for (const source of withPath) {
     if (!isMap(source)) continue;
     const path = normalizeRepoPath(String(source.get('path')));
     if (path === undefined) continue;
-    const env: RepoEnvironment = { name: withPath.length > 1 ? `${name}/${path.split('/').pop()}` : name, path, source: 'argocd', definedAt: loc.of(source.get('path', true) as Node), tracking: { argocdApp: name } };
+    const env: RepoEnvironment & { repoURL?: string } = { name: withPath.length > 1 ? `${name}/${path.split('/').pop()}` : name, path, source: 'argocd', definedAt: loc.of(source.get('path', true) as Node), tracking: { argocdApp: name } };
+    const repoURL = source.get('repoURL');
+    if (typeof repoURL === 'string') env.repoURL = repoURL;
     if (namespace) env.namespace = namespace;
     out.push(env);
   }

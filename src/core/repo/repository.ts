@@ -1,7 +1,7 @@
 import type { Problem } from '../model/problem';
 import type { FileSystem } from '../ports';
 import { checkPromotion, emptyRepoConfig, joinPath, loadRepoConfig, normalizeRepoPath, type RepoEnvironment, type RepoConfig } from './config';
-import { discoverEnvironments } from './discover';
+import { discoverEnvironments, type OutsideSource } from './discover';
 import { inferPromotion } from './promotion';
 
 /** An environment from the editor's `gitopsDrift.environments` setting. */
@@ -18,6 +18,8 @@ export interface RepoModel {
   /** Whether `.gitops-drift.yaml` exists. */
   hasConfigFile: boolean;
   environments: RepoEnvironment[];
+  /** Argo CD Applications and Flux Kustomizations found whose source is another repo: listed, never rendered. */
+  outside: OutsideSource[];
   promotion: string[][];
   /** Config errors, unreadable files, bad settings: shown, never fatal. */
   problems: Problem[];
@@ -33,12 +35,14 @@ export async function loadRepository(fs: FileSystem, repoRoot: string, settings:
   const problems = [...loaded.problems];
   let environments: RepoEnvironment[];
   let inferred: string[][] | undefined;
+  let outside: OutsideSource[] = [];
   if (settings.length) environments = await fromSettings(fs, repoRoot, settings, problems);
   else if (config.environments.length) environments = config.environments;
   else {
     const found = await discoverEnvironments(fs, repoRoot);
     problems.push(...found.problems);
     environments = found.environments;
+    outside = found.outside;
     inferred = found.promotion;
   }
   let promotion = config.promotion;
@@ -46,7 +50,7 @@ export async function loadRepository(fs: FileSystem, repoRoot: string, settings:
     // Promotion entries were checked against declared environments already; discovered ones are known only now.
     if (!config.environments.length || settings.length) problems.push(...checkPromotion(config, environments.map((e) => e.name)));
   } else promotion = inferred ?? inferPromotion(environments);
-  return { config, hasConfigFile: loaded.config !== undefined, environments, promotion, problems };
+  return { config, hasConfigFile: loaded.config !== undefined, environments, outside, promotion, problems };
 }
 
 async function fromSettings(fs: FileSystem, repoRoot: string, settings: EnvironmentSetting[], problems: Problem[]): Promise<RepoEnvironment[]> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
-import { discoverEnvironments } from '../../../src/core/repo/discover';
+import { discoverEnvironments, normalizeGitUrl } from '../../../src/core/repo/discover';
 import { inferPromotion, stageRank } from '../../../src/core/repo/promotion';
 import { loadRepository } from '../../../src/core/repo/repository';
 import type { Environment } from '../../../src/core/model/environment';
@@ -250,5 +250,58 @@ describe('loadRepository', () => {
     ]);
     assert.deepEqual(repo.environments.map((e) => [e.name, e.path, e.context, e.source]), [['live', 'envs/prod', 'prod-eu', 'setting']]);
     assert.match(repo.problems[0].message, /'gone'/);
+  });
+});
+
+describe('sources outside this repo (Flux sourceRef, Argo CD repoURL)', () => {
+  const fluxKs = (name: string, path: string, sourceKind: string, sourceName: string) =>
+    `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ${path}\n  sourceRef:\n    kind: ${sourceKind}\n    name: ${sourceName}\n`;
+  const gitRepo = (name: string, url: string) => `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  url: ${url}\n`;
+  const argoApp = (name: string, repoURL: string, path: string) =>
+    `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: ${name}\nspec:\n  source:\n    repoURL: ${repoURL}\n    path: ${path}\n  destination:\n    namespace: ${name}\n`;
+  const files = (withRemote: boolean) =>
+    new MemoryFileSystem({
+      ...(withRemote ? { '/r/.git/config': '[core]\n\tbare = false\n[remote "origin"]\n\turl = git@github.com:Acme/fleet.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n' } : {}),
+      '/r/clusters/staging/flux-system/gotk-sync.yaml': `${gitRepo('flux-system', 'ssh://git@github.com/acme/fleet')}---\n${fluxKs('flux-system', './clusters/staging', 'GitRepository', 'flux-system')}`,
+      '/r/clusters/staging/apps.yaml': fluxKs('apps', './apps/staging', 'GitRepository', 'flux-system'),
+      '/r/clusters/staging/podinfo.yaml': `apiVersion: source.toolkit.fluxcd.io/v1beta2\nkind: OCIRepository\nmetadata:\n  name: podinfo\n  namespace: flux-system\nspec:\n  url: oci://ghcr.io/stefanprodan/manifests/podinfo\n---\n${fluxKs('podinfo', './', 'OCIRepository', 'podinfo')}`,
+      '/r/clusters/staging/other.yaml': `${gitRepo('other', 'https://github.com/acme/other')}---\n${fluxKs('other', './deploy', 'GitRepository', 'other')}`,
+      '/r/clusters/staging/mirror.yaml': `${gitRepo('mirror', 'https://github.com/acme/fleet.git/')}---\n${fluxKs('mirror', './apps/staging', 'GitRepository', 'mirror')}`,
+      '/r/argo/elsewhere.yaml': argoApp('elsewhere', 'https://github.com/acme/elsewhere', 'apps/staging'),
+      '/r/argo/here.yaml': argoApp('here', 'https://github.com/acme/fleet', 'apps/staging'),
+      '/r/apps/staging/kustomization.yaml': k('cm.yaml'),
+      '/r/apps/staging/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n',
+      '/r/deploy/kustomization.yaml': k(),
+      '/r/kustomization.yaml': k('apps/staging'),
+    });
+
+  it('renders only sources that are this repo; lists the others with where they are declared', async () => {
+    const found = await discoverEnvironments(files(true), '/r');
+    assert.deepEqual(found.environments.map((e) => `${e.name} ${e.path} ${e.source}`).sort(), [
+      'apps apps/staging flux',
+      'flux-system clusters/staging flux',
+      'here apps/staging argocd',
+      'mirror apps/staging flux',
+    ]);
+    assert.deepEqual(
+      found.outside.map((o) => `${o.tool} ${o.name} ${o.source} ${o.definedAt.file}:${o.definedAt.line}`),
+      [
+        'argocd elsewhere https://github.com/acme/elsewhere argo/elsewhere.yaml:8',
+        'flux other GitRepository flux-system/other (https://github.com/acme/other) clusters/staging/other.yaml:16',
+        'flux podinfo OCIRepository flux-system/podinfo clusters/staging/podinfo.yaml:16',
+      ],
+    );
+  });
+
+  it('without remotes to compare, an Application whose path exists here stays; Flux sources other than flux-system stay outside', async () => {
+    const found = await discoverEnvironments(files(false), '/r');
+    assert.ok(found.environments.some((e) => e.name === 'elsewhere'));
+    assert.deepEqual(found.outside.map((o) => o.name), ['mirror', 'other', 'podinfo']);
+  });
+
+  it('normalises git URLs so one repo compares equal however it is written', () => {
+    const same = ['git@github.com:Acme/Fleet.git', 'ssh://git@github.com/acme/fleet', 'https://github.com/acme/fleet/', 'https://user@github.com:443/acme/fleet.git'];
+    assert.deepEqual([...new Set(same.map(normalizeGitUrl))], ['github.com/acme/fleet']);
+    assert.notEqual(normalizeGitUrl('https://github.com/acme/fleet-infra'), normalizeGitUrl('https://github.com/acme/fleet'));
   });
 });

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { runCli } from '../../../src/cli/main';
+
+describe('gitops-drift envs: Kustomizations whose source is another repo', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gitops-drift-outside-'));
+    const files: Record<string, string> = {
+      'clusters/prod/apps.yaml':
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  path: ./apps/prod\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n',
+      'clusters/prod/podinfo.yaml':
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: podinfo\n  namespace: flux-system\nspec:\n  path: ./\n  sourceRef:\n    kind: OCIRepository\n    name: podinfo\n',
+      'apps/prod/kustomization.yaml': 'resources: [cm.yaml]\n',
+      'apps/prod/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n',
+    };
+    for (const [p, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, p)), { recursive: true });
+      writeFileSync(join(dir, p), text);
+    }
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const run = async (...argv: string[]) => {
+    let out = '';
+    const code = await runCli(argv, { stdout: (t) => (out += t), stderr: () => {}, cwd: dir, color: false, env: {} });
+    return { code, out };
+  };
+
+  it('lists them as not rendered (text and JSON), and renders no environment at the repo root for them', async () => {
+    const text = await run('envs', dir);
+    assert.equal(text.code, 0);
+    assert.match(text.out, /^apps +apps\/prod /m);
+    assert.ok(!/^podinfo /m.test(text.out), 'no environment for the OCI source');
+    assert.match(text.out, /\nnot rendered, source outside this repo:\n {2}podinfo {2}OCIRepository flux-system\/podinfo {2}clusters\/prod\/podinfo\.yaml:7:9\n/);
+    const json = JSON.parse((await run('envs', dir, '--format', 'json')).out);
+    assert.deepEqual(json.environments.map((e: { name: string }) => e.name), ['apps']);
+    assert.deepEqual(json.outside, [{ name: 'podinfo', tool: 'flux', source: 'OCIRepository flux-system/podinfo', definedAt: { file: 'clusters/prod/podinfo.yaml', line: 7, column: 9 } }]);
+  });
+});
