@@ -185,7 +185,8 @@ async function scanToolManifests(
   const all = found.flat();
   for (const c of flux) {
     const url = c.sourceKind === 'GitRepository' ? gitRepositories.get(`${c.sourceNamespace}/${c.sourceName}`) : undefined;
-    const ours = c.sourceKind === 'GitRepository' && (c.sourceName === 'flux-system' || (url !== undefined && remotes.has(normalizeGitUrl(url))));
+    // No sourceRef (invalid for Flux, common in snippets): nothing says it is elsewhere.
+    const ours = c.sourceKind === 'GitRepository' && (c.sourceName === '' || c.sourceName === 'flux-system' || (url !== undefined && remotes.has(normalizeGitUrl(url))));
     if (ours) all.push(c.env);
     else outside.push({ name: c.env.name, tool: 'flux', source: `${c.sourceKind} ${c.sourceNamespace}/${c.sourceName}${url ? ` (${url})` : ''}`, definedAt: c.env.definedAt! });
   }
