@@ -24,6 +24,8 @@ const steps = [
   { name: 'unit', suite: true, run: () => mocha('unit', '.mocharc.unit.json') },
   { name: 'conformance', suite: true, run: () => mocha('conformance', '.mocharc.conformance.json') },
   { name: 'integration', suite: true, run: () => mocha('integration', '.mocharc.integration.json') },
+  // The hostile corpus runs the built CLI as child processes; it builds dist/ itself, so it can run alone.
+  { name: 'hostile', suite: true, run: () => mocha('hostile', '.mocharc.hostile.json') },
   { name: 'editor', suite: true, optional: 'scripts/run-editor-tests.mjs', run: () => editor('scripts/run-editor-tests.mjs', 'editor') },
   { name: 'ui', suite: true, optional: 'scripts/run-ui-tests.mjs', run: () => editor('scripts/run-ui-tests.mjs', 'ui') },
 ];
