@@ -6,6 +6,7 @@ import { type CheckOptions, DriftEngine, type EnvironmentReport, formatProblem, 
 import { isClusterError } from '../../core/live/clusterError';
 import type { Problem } from '../../core/model/problem';
 import type { Logger } from '../../core/ports';
+import { RefusedError } from '../../core/promote/refusal';
 import type { RepoEnvironment } from '../../core/repo/config';
 import type { RepoModel } from '../../core/repo/repository';
 import { type LiveSnapshot, parseSnapshot, type SnapshotSection, snapshotSectionFor, SnapshotReader } from '../../core/repo/snapshot';
@@ -48,6 +49,16 @@ export async function openRepo(repoRoot: string, io: CliIO, envName?: string): P
   const names = envName === undefined ? undefined : [...new Set(envName.split(',').map((n) => n.trim()).filter(Boolean))];
   const selected = names === undefined ? repo.environments : await Promise.all(names.map((n) => engine.environment(n)));
   return { engine, repo, selected };
+}
+
+/**
+ * Refuses (exit 2, nothing done) when the repo's config has errors: printed already by openRepo, they may have
+ * dropped an environment or changed the promotion order, so what `doing` would act on may not be what was meant.
+ * For the commands that change or write something; the reporting commands go on and exit 2 at the end.
+ */
+export function refuseOnConfigErrors(repo: RepoModel, doing: string): void {
+  const errors = repo.problems.filter((p) => p.severity === 'error');
+  if (errors.length) throw new RefusedError(`not ${doing}: the repo's configuration has ${errors.length === 1 ? 'an error' : `${errors.length} errors`} (above); fix ${errors.length === 1 ? 'it' : 'them'} first. Nothing was changed.`);
 }
 
 /** How to reach live state, from the command's options. */

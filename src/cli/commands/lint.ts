@@ -6,6 +6,7 @@ import { lintSarif } from '../../core/authoring/lintSarif';
 import type { LintFinding, LintSeverity } from '../../core/authoring/finding';
 import { DriftEngine, formatProblem } from '../../core/engine';
 import { FileCache } from '../../core/render/fileCache';
+import { CONFIG_FILE } from '../../core/repo/config';
 import { BatchFileSystem } from '../../node/batchFileSystem';
 
 const usage = `Usage: gitops-drift lint [REPO] [--format text|json|sarif] [--env NAMES]
@@ -21,7 +22,8 @@ Options:
                     still cover every kustomization
 
 Each code is explained in docs/authoring.md (docs/authoring.md#CODE).
-Exit codes: 0 no errors or warnings (information only), 1 errors or warnings found, 2 bad usage or unreadable repo.`;
+Exit codes: 0 no errors or warnings (information only), 1 errors or warnings found, 2 an error in .gitops-drift.yaml
+(reported as an invalid-config finding), bad usage or unreadable repo.`;
 
 /** `gitops-drift lint`: the authoring findings, as text, JSON or SARIF. */
 export const lintCommand: CliCommand = {
@@ -41,14 +43,18 @@ export const lintCommand: CliCommand = {
     const repoRoot = root.split(path.sep).join('/');
     const engine = new DriftEngine({ fs, repoRoot });
     const repo = await engine.load();
-    for (const p of repo.problems) io.stderr(`${p.severity}: ${formatProblem(p)}\n`);
+    // The config's problems are findings (in every format); discovery's notes stay on stderr.
+    const configProblems = repo.problems.filter((p) => p.location?.file === CONFIG_FILE);
+    for (const p of repo.problems) if (!configProblems.includes(p)) io.stderr(`${p.severity}: ${formatProblem(p)}\n`);
     const names = typeof options.env === 'string' ? [...new Set(options.env.split(',').map((n) => n.trim()).filter(Boolean))] : undefined;
     const environments = names ? await Promise.all(names.map((n) => engine.environment(n))) : repo.environments;
-    const report = await lintRepository({ fs, repoRoot, environments, render: (env) => engine.render(env), disabled: repo.config.lint.disable });
+    const report = await lintRepository({ fs, repoRoot, environments, render: (env) => engine.render(env), disabled: repo.config.lint.disable, configProblems });
     const counts = countSeverities(report.findings);
     if (format === 'json') io.stdout(JSON.stringify(lintJson(report), null, 2) + '\n');
     else if (format === 'sarif') io.stdout(JSON.stringify(lintSarif(report.findings), null, 2) + '\n');
     else io.stdout(lintText(report, io.color));
+    // A broken config is not an authoring finding like the others: what was linted may not be what was meant.
+    if (configProblems.some((p) => p.severity === 'error')) return 2;
     return counts.errors + counts.warnings > 0 ? 1 : 0;
   },
 };

@@ -10,7 +10,7 @@ import { EditedFileSystem, verifyPromotion } from '../../core/promote/verifyProm
 import { renderKustomization } from '../../core/render/kustomize';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
 import { SimpleGitAdapter } from '../../node/simpleGit';
-import { cliLogger, openRepo, repoRootArg } from './driftCommon';
+import { cliLogger, openRepo, refuseOnConfigErrors, repoRootArg } from './driftCommon';
 import type { DriftEngine } from '../../core/engine';
 import type { RepoEnvironment } from '../../core/repo/config';
 
@@ -46,6 +46,7 @@ export const promoteCommand: CliCommand = {
     if (options.push && !options.commit) throw new UsageError('--push needs --commit');
     const repoRoot = await repoRootArg(positionals[0], io);
     const { engine, repo } = await openRepo(repoRoot, io);
+    refuseOnConfigErrors(repo, 'promoting');
     const source = await engine.environment(options.from);
     const targetName = typeof options.to === 'string' ? options.to : nextInPromotion(repo.promotion, source.name);
     const target = await engine.environment(targetName);

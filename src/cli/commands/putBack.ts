@@ -2,7 +2,7 @@ import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
 import { keyLabel, type KubeObject } from '../../core/model/resource';
 import { applyPutLiveBack, describeConflicts, previewPutLiveBack } from '../../core/promote/putLiveBack';
 import { RefusedError } from '../../core/promote/refusal';
-import { cliLogger, LiveSources, openRepo, repoRootArg } from './driftCommon';
+import { cliLogger, LiveSources, openRepo, refuseOnConfigErrors, repoRootArg } from './driftCommon';
 
 const usage = `Usage: gitops-drift put-back [REPO] --env NAME [--only KIND/NAME,...] [--delete-extra]
                              [--apply [--force-conflicts]] [--context CTX] [--kubeconfig PATH] [--allow-exec]
@@ -36,7 +36,8 @@ export const putBackCommand: CliCommand = {
     if (options['force-conflicts'] && !options.apply) throw new UsageError('--force-conflicts needs --apply');
     const only = typeof options.only === 'string' ? new Set(options.only.split(',').map((s) => s.trim().toLowerCase())) : undefined;
     const repoRoot = await repoRootArg(positionals[0], io);
-    const { engine } = await openRepo(repoRoot, io);
+    const { engine, repo } = await openRepo(repoRoot, io);
+    refuseOnConfigErrors(repo, 'putting live back');
     const env = await engine.environment(options.env);
     const sources = new LiveSources({ context: options.context as string | undefined, kubeconfig: options.kubeconfig as string | undefined, allowExec: Boolean(options['allow-exec']), exact: true }, io);
     const live = await sources.forEnvironment(env);

@@ -4,6 +4,9 @@ import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
 import { maskedObject } from '../../core/authoring/renderedText';
 import { formatLocation } from '../../core/model/location';
 import { renderKustomization } from '../../core/render/kustomize';
+import { formatProblem } from '../../core/engine';
+import { CONFIG_FILE } from '../../core/repo/config';
+import { loadRepository } from '../../core/repo/repository';
 import { kustomizeYaml } from '../../core/render/kustomizeYaml';
 import type { RenderedObject } from '../../core/render/types';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
@@ -32,7 +35,18 @@ export const renderCommand: CliCommand = {
     const repoRoot = typeof options['repo-root'] === 'string' ? path.resolve(io.cwd, options['repo-root']) : findRepoRoot(dir);
     const rel = path.relative(repoRoot, dir);
     if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UsageError(`${dir} is not inside the repo root ${repoRoot}`);
-    const result = await renderKustomization(toPosix(rel) || '.', { fs: new NodeFileSystem(), repoRoot: toPosix(repoRoot) });
+    const fs = new NodeFileSystem();
+    // The repo's own config is not kustomize's, but a broken one is broken for every command (exit 2, nothing rendered).
+    // Loaded with discovery, since promotion entries are checked against the environments found; only when there is
+    // a config, so that a render under a bare root (even /) does not walk the whole tree.
+    const hasConfig = (await fs.stat(path.join(repoRoot, CONFIG_FILE))) !== undefined;
+    const configProblems = hasConfig ? (await loadRepository(fs, toPosix(repoRoot))).problems.filter((p) => p.location?.file === CONFIG_FILE) : [];
+    for (const p of configProblems) io.stderr(`${p.severity}: ${formatProblem(p)}\n`);
+    if (configProblems.some((p) => p.severity === 'error')) {
+      io.stderr(`error: nothing rendered: ${CONFIG_FILE} has errors (above)\n`);
+      return 2;
+    }
+    const result = await renderKustomization(toPosix(rel) || '.', { fs, repoRoot: toPosix(repoRoot) });
     for (const p of result.problems) io.stderr(`${p.severity}: ${p.location ? formatLocation(p.location) + ': ' : ''}${p.message}\n`);
     if (options.origins) {
       const objects = result.objects.map((o) => ({ key: o.key, origins: Object.fromEntries(o.origins) }));

@@ -6,7 +6,7 @@ import { joinPath } from '../../core/repo/config';
 import { renderKustomization } from '../../core/render/kustomize';
 import { RefusedError } from '../../core/promote/refusal';
 import { SimpleGitAdapter } from '../../node/simpleGit';
-import { cliLogger, openRepo, repoRootArg } from './driftCommon';
+import { cliLogger, openRepo, refuseOnConfigErrors, repoRootArg } from './driftCommon';
 
 const usage = `Usage: gitops-drift revert [REPO] --env NAME [--list [--max N] | --commit SHA]
 
@@ -35,7 +35,8 @@ export const revertCommand: CliCommand = {
     const max = options.max === undefined ? 20 : Number(options.max);
     if (!Number.isInteger(max) || max < 1) throw new UsageError('--max must be a positive whole number');
     const repoRoot = await repoRootArg(positionals[0], io);
-    const { engine } = await openRepo(repoRoot, io);
+    const { engine, repo } = await openRepo(repoRoot, io);
+    refuseOnConfigErrors(repo, typeof options.commit === 'string' ? 'reverting' : 'listing changes');
     const env = await engine.environment(options.env);
     const files = (await engine.render(env)).files;
     const git = new SimpleGitAdapter(repoRoot);

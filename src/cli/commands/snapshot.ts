@@ -4,7 +4,7 @@ import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
 import { formatProblem } from '../../core/engine';
 import { buildSnapshot, RecordingReader, serializeSnapshot } from '../../core/repo/snapshot';
 import { loadSecretKey, secretKeyPath } from '../../node/secretKey';
-import { LiveSources, openRepo, repoRootArg } from './driftCommon';
+import { LiveSources, openRepo, refuseOnConfigErrors, repoRootArg } from './driftCommon';
 
 const usage = `Usage: gitops-drift snapshot [REPO] --out FILE [--env NAME] [--context CTX] [--kubeconfig PATH] [--allow-exec]
 
@@ -33,7 +33,8 @@ export const snapshotCommand: CliCommand = {
     const { options, positionals } = parseArgs(args, { strings: ['out', 'env', 'context', 'kubeconfig'], booleans: ['allow-exec'] });
     if (positionals.length > 1) throw new UsageError('expected at most one REPO');
     if (typeof options.out !== 'string') throw new UsageError('--out FILE is required');
-    const { engine, selected } = await openRepo(await repoRootArg(positionals[0], io), io, options.env as string | undefined);
+    const { engine, repo, selected } = await openRepo(await repoRootArg(positionals[0], io), io, options.env as string | undefined);
+    refuseOnConfigErrors(repo, 'taking a snapshot');
     const sources = new LiveSources({ context: options.context as string | undefined, kubeconfig: options.kubeconfig as string | undefined, allowExec: Boolean(options['allow-exec']) }, io);
     const key = await loadSecretKey(io.env, io.cwd, { create: true });
     // One recorder per kube context: environments on several clusters give a snapshot with one section each.

@@ -15,6 +15,7 @@ export const LINT_CODES = [
   'plaintext-secret',
   'render-error',
   'render-warning',
+  'invalid-config',
 ] as const;
 
 export type LintCode = (typeof LINT_CODES)[number];

@@ -7,7 +7,7 @@
 import type { Problem } from '../model/problem';
 import { ProblemError } from '../model/problem';
 import type { FileSystem } from '../ports';
-import type { RepoEnvironment } from '../repo/config';
+import { CONFIG_FILE, type RepoEnvironment } from '../repo/config';
 import { mapLimit, walkRepo } from '../repo/walk';
 import { renderKustomization } from '../render/kustomize';
 import { createRenderCache } from '../render/loader';
@@ -42,6 +42,11 @@ export interface LintOptions {
   renderDirectory?(dir: string): Promise<RenderResult>;
   /** Codes the repo turned off (`.gitops-drift.yaml` `lint.disable`): never reported. */
   disabled?: readonly LintCode[];
+  /**
+   * Problems of the repo's `.gitops-drift.yaml` (from loadRepository): reported as `invalid-config` findings.
+   * Errors among them cannot be turned off: a broken config must never read as "no problems".
+   */
+  configProblems?: readonly Problem[];
 }
 
 /** The findings of one lint run, and how much it looked at. */
@@ -98,9 +103,13 @@ export async function lintRepository(options: LintOptions): Promise<LintReport> 
     (at) => files.rangeAt(at),
   );
 
+  for (const p of options.configProblems ?? []) {
+    findings.push({ code: 'invalid-config', severity: p.severity, message: p.message, range: await files.rangeAt(p.location ?? { file: CONFIG_FILE, line: 0, column: 0 }) });
+  }
+
   const disabled = new Set(options.disabled ?? []);
   return {
-    findings: sortUnique(mergeRenderFindings(findings, renderFindings)).filter((f) => !disabled.has(f.code)),
+    findings: sortUnique(mergeRenderFindings(findings, renderFindings)).filter((f) => !disabled.has(f.code) || (f.code === 'invalid-config' && f.severity === 'error')),
     kustomizations: tree.kustomizations.size,
     files: new Set([...files.read, ...rendered.flatMap((r) => r.result.files)]).size,
     environments: options.environments.length,

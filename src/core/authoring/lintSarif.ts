@@ -19,6 +19,7 @@ export const LINT_RULES: Record<LintCode, { severity: LintSeverity; text: string
   'plaintext-secret': { severity: 'warning', text: 'A Secret manifest with its values in git' },
   'render-error': { severity: 'error', text: 'An environment does not render' },
   'render-warning': { severity: 'warning', text: 'A render warning (an unsupported field, a remote resource not fetched)' },
+  'invalid-config': { severity: 'error', text: 'The repo\'s .gitops-drift.yaml has an error (or a warning: an unknown key)' },
 };
 
 const LEVEL: Record<LintSeverity, string> = { error: 'error', warning: 'warning', information: 'note' };

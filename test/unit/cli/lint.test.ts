@@ -94,7 +94,7 @@ describe('CLI: lint', () => {
     const log = JSON.parse(out);
     const run0 = log.runs[0];
     assert.equal(log.version, '2.1.0');
-    assert.equal(run0.tool.driver.rules.length, 12);
+    assert.equal(run0.tool.driver.rules.length, 13);
     assert.deepEqual(run0.tool.driver.rules.find((r: any) => r.id === 'missing-path'), {
       id: 'missing-path',
       shortDescription: { text: 'A path a kustomization names does not exist' },
