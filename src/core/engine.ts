@@ -11,7 +11,7 @@ import type { EnvironmentDrift, ResourceDrift } from './model/drift';
 import type { LiveState } from './model/live';
 import { formatLocation } from './model/location';
 import type { Problem } from './model/problem';
-import { ProblemError } from './model/problem';
+import { ProblemError, SKIPPED_CONTENT } from './model/problem';
 import type { ClusterReader, ClusterWriter, FileSystem, Logger } from './ports';
 import { silentLogger } from './ports';
 import { renderKustomization } from './render/kustomize';
@@ -247,6 +247,8 @@ export class DriftEngine {
       return { report, objects: [] };
     }
     report.problems.push(...rendered.problems);
+    const skipped = rendered.problems.filter((p) => p.code === SKIPPED_CONTENT);
+    if (skipped.length) report.skipped = skipped.map((p) => ({ message: p.message, ...(p.location ? { location: p.location } : {}) }));
     report.timings.render = Date.now() - t;
     let desired = rendered.objects;
     const hashing = live.secretHashing;

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { isIncomplete, NOT_CHECKED_INCOMPLETE, skippedCount } from '../core/drift/incomplete';
 import { summarize } from '../core/editor/presentation';
 import { CommandIds } from './commands/commandIds';
 import type { DriftStore } from './driftStore';
@@ -29,11 +30,14 @@ export class DriftStatusBar extends Disposable {
     this.currentContext = context;
     const drifted = entries.reduce((n, e) => n + (e.report ? summarize(e.report).drifted : 0), 0);
     const errors = entries.filter((e) => e.report?.error).length;
-    const icon = this.store.busy ? '$(sync~spin)' : errors ? '$(error)' : drifted ? '$(warning)' : '$(pass)';
+    // An environment whose render skipped content is not checked: never a pass.
+    const incomplete = entries.filter((e) => e.report && isIncomplete(e.report)).length;
+    const icon = this.store.busy ? '$(sync~spin)' : errors ? '$(error)' : drifted || incomplete ? '$(warning)' : '$(pass)';
     this.item.text = `${icon} ${context ?? 'kube context'}${this.store.loaded ? ` · ${drifted} drifted` : ''}`;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**GitOps Drift** — context \`${this.currentContext ?? 'current'}\`\n\n`);
-    for (const e of entries) md.appendMarkdown(`- ${e.env.name}: ${e.report ? (e.report.error ? `error: ${e.report.error}` : `${summarize(e.report).drifted} drifted`) : 'not checked'}\n`);
+    const state = (r: NonNullable<(typeof entries)[number]['report']>) => (r.error ? `error: ${r.error}` : `${isIncomplete(r) ? `${NOT_CHECKED_INCOMPLETE} (${skippedCount(r)}), ` : ''}${summarize(r).drifted} drifted`);
+    for (const e of entries) md.appendMarkdown(`- ${e.env.name}: ${e.report ? state(e.report) : 'not checked'}\n`);
     md.appendMarkdown('\n\nClick to switch the kube context.');
     this.item.tooltip = md;
     this.item.accessibilityInformation = { label: `GitOps Drift: context ${context ?? 'current'}, ${drifted} drifted` };

@@ -40,9 +40,4 @@ export const awaitingFix: AwaitingFix[] = [
   { id: 'names/escape-in-object-name', commands: ['check'], reason: `${TERMINAL} (an object name in the drift line)` },
   { id: 'names/escape-in-file-name', reason: `${TERMINAL} (a file name in render, check, diff and lint messages)` },
   { id: 'secrets/generator-files', commands: ['render'], reason: 'secret masking: render has no --mask-secrets yet' },
-  // Fixed by the next commits on this branch (issue #12: incomplete verdicts).
-  ...['https-resource', 'github-resource', 'remote-component', 'helm-chart', 'generator-plugin', 'transformer-plugin', 'validator-plugin'].map((name) => ({
-    id: `remote/${name}`,
-    reason: 'skipped content does not yet make the verdict incomplete (check exits 0/1, no --allow-incomplete)',
-  })),
 ];

@@ -6,7 +6,7 @@ import { textReport } from '../../core/drift/textReport';
 import { checkEnvironment, exitCodeFor, LiveSources, openRepo, repoRootArg } from './driftCommon';
 
 const usage = `Usage: gitops-drift check [REPO] [--env NAME] [--context CTX] [--kubeconfig PATH] [--format text|json|sarif]
-                          [--exact] [--live-from FILE] [--allow-exec] [--verbose]
+                          [--exact] [--live-from FILE] [--allow-exec] [--allow-incomplete] [--verbose]
 
 Renders each environment of REPO (default: the current folder) in-process, reads what the cluster holds for it,
 and reports what differs, on the line in git that set each value.
@@ -20,10 +20,12 @@ Options:
                       of the local diff: exact when webhooks or defaulting rewrite values; needs patch rights
   --live-from FILE    diff against a snapshot from \`gitops-drift snapshot\` instead of a cluster
   --allow-exec        allow credential plugins (exec) named by the kubeconfig
+  --allow-incomplete  judge an environment whose render skipped content (a remote resource or component, a Helm
+                      chart, a generator or transformer plugin) by what was rendered, instead of exit 2
   --verbose           text format: also list the objects that are in sync
 
 Exit codes: 0 in sync, 1 drift found, 2 something could not be checked (render error, unreachable cluster,
-forbidden or unknown kinds) or bad usage.`;
+forbidden or unknown kinds, content the render skipped, an error in .gitops-drift.yaml) or bad usage.`;
 
 /** `gitops-drift check`: the drift report, as text, JSON or SARIF. */
 export const checkCommand: CliCommand = {
@@ -31,7 +33,7 @@ export const checkCommand: CliCommand = {
   summary: 'Report drift between each environment in git and the cluster (exit 0 in sync, 1 drift, 2 error)',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { options, positionals } = parseArgs(args, { strings: ['env', 'context', 'kubeconfig', 'format', 'live-from'], booleans: ['exact', 'allow-exec', 'verbose'] });
+    const { options, positionals } = parseArgs(args, { strings: ['env', 'context', 'kubeconfig', 'format', 'live-from'], booleans: ['exact', 'allow-exec', 'allow-incomplete', 'verbose'] });
     if (positionals.length > 1) throw new UsageError('expected at most one REPO');
     const format = (options.format as string | undefined) ?? 'text';
     if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, not ${format}`);
@@ -47,9 +49,9 @@ export const checkCommand: CliCommand = {
     if (format === 'json') io.stdout(JSON.stringify(jsonReport(reports), null, 2) + '\n');
     else if (format === 'sarif') io.stdout(JSON.stringify(sarifReport(reports), null, 2) + '\n');
     else {
-      io.stdout(textReport(reports, { color: io.color, verbose: Boolean(options.verbose) }));
+      io.stdout(textReport(reports, { color: io.color, verbose: Boolean(options.verbose), allowIncomplete: Boolean(options['allow-incomplete']) }));
       for (const r of reports) for (const p of r.problems) io.stderr(`${r.name}: ${p.severity}: ${formatProblem(p)}\n`);
     }
-    return exitCodeFor(reports, repo.problems);
+    return exitCodeFor(reports, repo.problems, { allowIncomplete: Boolean(options['allow-incomplete']) });
   },
 };

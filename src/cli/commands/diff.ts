@@ -1,19 +1,24 @@
 import * as path from 'node:path';
 import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
-import type { ObjectComparison } from '../../core/engine';
+import { formatProblem, type ObjectComparison } from '../../core/engine';
+import { isIncomplete, NOT_CHECKED_INCOMPLETE, skippedCount } from '../../core/drift/incomplete';
 import { diffPairs, unifiedDiff } from '../../core/drift/unifiedDiff';
 import { checkEnvironment, exitCodeFor, LiveSources, openRepo, repoRootArg } from './driftCommon';
 import type { EnvironmentReport } from '../../core/engine';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
 
 const usage = `Usage: gitops-drift diff [REPO] [--env NAME] [KIND/NAME] [--context CTX] [--kubeconfig PATH] [--live-from FILE]
-                         [--allow-exec]
+                         [--allow-exec] [--allow-incomplete]
 
 Prints a unified diff of git (normalised) against live for each drifted or missing object: only the fields git
 manages, no server-populated noise, Secret values masked. KIND/NAME (e.g. deployment/web, or
-Deployment/shop-prod/web) limits it to one object. Coloured on a terminal.
+Deployment/shop-prod/web) limits it to one object. Coloured on a terminal. Render warnings go to stderr.
 
-Exit codes: 0 no differences, 1 differences shown, 2 error.`;
+Options:
+  --allow-incomplete  an environment whose render skipped content (a remote resource or component, a Helm chart,
+                      a plugin) is diffed by what was rendered; without it, such an environment is not checked: exit 2
+
+Exit codes: 0 no differences, 1 differences shown, 2 error (or content the render skipped).`;
 
 /** `gitops-drift diff`: what `kubectl diff` would print without the noise. */
 export const diffCommand: CliCommand = {
@@ -21,7 +26,7 @@ export const diffCommand: CliCommand = {
   summary: 'Unified diff of git vs live for each drifted object (only managed fields, Secrets masked)',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { options, positionals } = parseArgs(args, { strings: ['env', 'context', 'kubeconfig', 'live-from'], booleans: ['allow-exec'] });
+    const { options, positionals } = parseArgs(args, { strings: ['env', 'context', 'kubeconfig', 'live-from'], booleans: ['allow-exec', 'allow-incomplete'] });
     const [repoArg, filterArg] = await splitPositionals(positionals, io);
     const filter = filterArg === undefined ? undefined : parseFilter(filterArg);
     const { engine, repo, selected } = await openRepo(await repoRootArg(repoArg, io), io, options.env as string | undefined);
@@ -42,6 +47,8 @@ export const diffCommand: CliCommand = {
       const { report, objects } = await engine.compareObjects(env, source);
       reports.push(report);
       if (report.error) io.stderr(`${env.name}: ${report.error}\n`);
+      for (const p of report.problems) io.stderr(`${env.name}: ${p.severity}: ${formatProblem(p)}\n`);
+      if (isIncomplete(report) && !options['allow-incomplete']) io.stderr(`${env.name}: ${NOT_CHECKED_INCOMPLETE}, ${skippedCount(report)} (--allow-incomplete diffs what was rendered)\n`);
       for (const o of objects) {
         if (filter && !filter(o)) continue;
         matched++;
@@ -52,7 +59,7 @@ export const diffCommand: CliCommand = {
       }
     }
     if (filter && matched === 0) throw new UsageError(`no object matches ${filterArg} in ${selected.map((e) => e.name).join(', ')}`);
-    const code = exitCodeFor(reports, repo.problems);
+    const code = exitCodeFor(reports, repo.problems, { allowIncomplete: Boolean(options['allow-incomplete']) });
     return code === 2 ? 2 : shown ? 1 : 0;
   },
 };

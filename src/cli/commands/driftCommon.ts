@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { type CliIO, UsageError } from '../command';
 import { type CheckOptions, DriftEngine, type EnvironmentReport, formatProblem, type LiveSource } from '../../core/engine';
 import { isClusterError } from '../../core/live/clusterError';
+import { isIncomplete } from '../../core/drift/incomplete';
 import type { Problem } from '../../core/model/problem';
 import type { Logger } from '../../core/ports';
 import { RefusedError } from '../../core/promote/refusal';
@@ -156,12 +157,13 @@ export async function checkEnvironment(engine: DriftEngine, env: RepoEnvironment
 }
 
 /**
- * 2 when anything could not be checked (including a config entry dropped for an error), else 1 when anything
- * drifted, else 0.
+ * 2 when anything could not be checked (including a config entry dropped for an error, and an environment whose
+ * render skipped content, unless `allowIncomplete`), else 1 when anything drifted, else 0.
  */
-export function exitCodeFor(reports: EnvironmentReport[], repoProblems: Problem[] = []): number {
+export function exitCodeFor(reports: EnvironmentReport[], repoProblems: Problem[] = [], options: { allowIncomplete?: boolean } = {}): number {
   const all = reports.flatMap((r) => r.resources);
   if (repoProblems.some((p) => p.severity === 'error')) return 2;
+  if (!options.allowIncomplete && reports.some(isIncomplete)) return 2;
   if (reports.some((r) => r.error !== null) || all.some((r) => r.verdict === 'Error' || r.verdict === 'Forbidden' || r.verdict === 'UnknownKind')) return 2;
   return all.some((r) => r.verdict !== 'InSync') ? 1 : 0;
 }

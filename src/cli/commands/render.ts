@@ -5,13 +5,14 @@ import { maskedObject } from '../../core/authoring/renderedText';
 import { formatLocation } from '../../core/model/location';
 import { renderKustomization } from '../../core/render/kustomize';
 import { formatProblem } from '../../core/engine';
+import { SKIPPED_CONTENT } from '../../core/model/problem';
 import { CONFIG_FILE } from '../../core/repo/config';
 import { loadRepository } from '../../core/repo/repository';
 import { kustomizeYaml } from '../../core/render/kustomizeYaml';
 import type { RenderedObject } from '../../core/render/types';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
 
-const usage = `Usage: gitops-drift render DIR [--mask-secrets] [--origins] [--repo-root PATH]
+const usage = `Usage: gitops-drift render DIR [--mask-secrets] [--origins] [--repo-root PATH] [--allow-incomplete]
 
 Renders the kustomization in DIR in-process and prints what \`kustomize build DIR\` prints. Like kustomize, it
 prints Secrets in full, values included (that is what a controller applies): pass --mask-secrets to replace each
@@ -21,7 +22,12 @@ Options:
   --mask-secrets     mask Secret values (data, stringData, last-applied and other embedded copies)
   --origins          print JSON instead: for each object its key and, per field path, the file:line that set it
   --repo-root PATH   nothing outside PATH is read (default: nearest ancestor of DIR with .git or
-                     .gitops-drift.yaml, else the root directory)`;
+                     .gitops-drift.yaml, else the root directory)
+  --allow-incomplete exit 0 even when content was skipped (a remote resource or component, a Helm chart, a
+                     generator or transformer plugin: nothing is fetched or run); without it, exit 2, since the
+                     output is not what kustomize build prints
+
+Exit codes: 0 rendered, 2 error, content skipped, or an error in .gitops-drift.yaml.`;
 
 /** `gitops-drift render DIR`: multi-document YAML like `kustomize build`, or field origins as JSON. */
 export const renderCommand: CliCommand = {
@@ -29,7 +35,7 @@ export const renderCommand: CliCommand = {
   summary: 'Render a kustomization in-process (like kustomize build, Secrets in full; --mask-secrets masks them); --origins shows where each field came from',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { options, positionals } = parseArgs(args, { strings: ['repo-root'], booleans: ['origins', 'mask-secrets'] });
+    const { options, positionals } = parseArgs(args, { strings: ['repo-root'], booleans: ['origins', 'mask-secrets', 'allow-incomplete'] });
     if (positionals.length !== 1) throw new UsageError('expected exactly one DIR');
     const dir = path.resolve(io.cwd, positionals[0]);
     const repoRoot = typeof options['repo-root'] === 'string' ? path.resolve(io.cwd, options['repo-root']) : findRepoRoot(dir);
@@ -54,6 +60,11 @@ export const renderCommand: CliCommand = {
     } else {
       const shown = options['mask-secrets'] ? maskedObject : (o: RenderedObject) => o.object;
       io.stdout(result.objects.map((o) => kustomizeYaml(shown(o), o.exactIntegers)).join('---\n'));
+    }
+    const skipped = result.problems.filter((p) => p.code === SKIPPED_CONTENT).length;
+    if (skipped && !options['allow-incomplete']) {
+      io.stderr(`error: the render is incomplete: ${skipped} part${skipped === 1 ? '' : 's'} skipped (above); --allow-incomplete accepts that\n`);
+      return 2;
     }
     return 0;
   },

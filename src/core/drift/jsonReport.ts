@@ -5,6 +5,7 @@
  */
 import type { EnvironmentDrift, FieldDrift, ResourceDrift, Verdict } from '../model/drift';
 import type { Problem } from '../model/problem';
+import { skippedContent } from './incomplete';
 
 /** The JSON document's shape (schemaVersion 1). */
 export interface JsonReport {
@@ -21,6 +22,11 @@ export interface JsonEnvironment {
   error: string | null;
   /** Count per verdict present. */
   summary: Partial<Record<Verdict, number>>;
+  /**
+   * What the render skipped (remote resources, Helm charts, plugins): when not empty, the verdicts cover only the
+   * rest and the environment is not checked (`check` exits 2 unless --allow-incomplete).
+   */
+  incomplete: { message: string; location: { file: string; line: number; column: number } | null }[];
   /** Render warnings, when the caller passes them. */
   problems: { severity: string; message: string; location: { file: string; line: number; column: number } | null }[];
   resources: JsonResource[];
@@ -71,6 +77,7 @@ function jsonEnvironment(env: ReportedEnvironment): JsonEnvironment {
     namespace: env.namespace ?? null,
     error: env.error,
     summary,
+    incomplete: skippedContent(env).map((s) => ({ message: s.message, location: s.location ? { file: s.location.file, line: s.location.line, column: s.location.column } : null })),
     problems: (env.problems ?? []).map((p) => ({ severity: p.severity, message: p.message, location: p.location ? { file: p.location.file, line: p.location.line, column: p.location.column } : null })),
     resources: env.resources.map(jsonResource),
   };

@@ -8,6 +8,7 @@ import type { SourceLocation } from '../model/location';
 import { keyString } from '../model/resource';
 import { sarifFingerprint, sarifLog } from '../sarif';
 import { describeField, objectLabel } from './format';
+import { NOT_CHECKED_INCOMPLETE, skippedContent } from './incomplete';
 
 const DOCS = 'https://github.com/gitops-drift/gitops-drift/blob/main/docs/check-output.md';
 
@@ -16,7 +17,7 @@ const RULES = [
   { id: 'drift/field', level: 'warning', text: 'A field in the cluster differs from git' },
   { id: 'drift/missing', level: 'error', text: 'An object in git is missing from the cluster' },
   { id: 'drift/extra', level: 'warning', text: 'An object tracked by this environment is in the cluster but not in git' },
-  { id: 'drift/unchecked', level: 'error', text: 'An object or environment could not be checked (unknown kind, forbidden, error)' },
+  { id: 'drift/unchecked', level: 'error', text: 'An object or environment could not be checked (unknown kind, forbidden, error, content the render skipped)' },
 ] as const;
 
 type RuleId = (typeof RULES)[number]['id'];
@@ -41,6 +42,10 @@ export function sarifReport(environments: readonly EnvironmentDrift[], options: 
     if (env.error !== null) {
       results.push(result('drift/unchecked', `${env.name}: ${env.error}`, { file: env.path, line: 0, column: 0 }, env.name, [env.name]));
       continue;
+    }
+    // Each skipped part is a result of its own, at the line that asks for it: the environment is not checked.
+    for (const s of skippedContent(env)) {
+      results.push(result('drift/unchecked', `${env.name}: ${NOT_CHECKED_INCOMPLETE}: ${s.message}`, s.location, env.name, [env.name, 'incomplete', s.location?.file ?? '', s.message]));
     }
     for (const r of env.resources) {
       const logical = `${env.name}/${objectLabel(r)}`;

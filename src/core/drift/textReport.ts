@@ -5,12 +5,20 @@
  */
 import type { EnvironmentDrift, ResourceDrift, Verdict } from '../model/drift';
 import { describeField, objectLabel, palette, type Palette } from './format';
+import { isIncomplete, NOT_CHECKED_INCOMPLETE, skippedContent, skippedCount } from './incomplete';
+
+const NOT_CHECKED = 'not checked';
 
 /** Options of the text report. */
 export interface TextReportOptions {
   color?: boolean;
   /** Also list InSync objects. */
   verbose?: boolean;
+  /**
+   * `--allow-incomplete`: an environment whose render skipped content is summarised by its verdicts, with the
+   * skipped count in brackets, instead of as "not checked: incomplete". Its skipped parts are listed either way.
+   */
+  allowIncomplete?: boolean;
 }
 
 interface Row {
@@ -32,8 +40,11 @@ export function textReport(environments: readonly EnvironmentDrift[], options: T
       summaries.push(`${env.name}: ${p.red('error')}`);
       continue;
     }
+    for (const s of skippedContent(env)) {
+      rows.push({ env: env.name, object: '', what: `${NOT_CHECKED}: ${s.message}`, where: s.location && s.location.line > 0 ? `${s.location.file}:${s.location.line}` : '', paint: p.red });
+    }
     for (const r of env.resources) rows.push(...resourceRows(env.name, r, p, options.verbose ?? false));
-    summaries.push(summary(env, p));
+    summaries.push(summary(env, p, options.allowIncomplete ?? false));
   }
   const envWidth = Math.max(0, ...rows.map((r) => r.env.length));
   const objWidth = Math.max(0, ...rows.map((r) => r.object.length));
@@ -70,7 +81,7 @@ function resourceRows(env: string, r: ResourceDrift, p: Palette, verbose: boolea
 const ORDER: Verdict[] = ['InSync', 'Drifted', 'Missing', 'Extra', 'UnknownKind', 'Forbidden', 'Error'];
 const WORDS: Record<Verdict, string> = { InSync: 'in sync', Drifted: 'drifted', Missing: 'missing', Extra: 'extra', UnknownKind: 'unknown kind', Forbidden: 'forbidden', Error: 'error' };
 
-function summary(env: EnvironmentDrift, p: Palette): string {
+function summary(env: EnvironmentDrift, p: Palette, allowIncomplete: boolean): string {
   const counts = new Map<Verdict, number>();
   for (const r of env.resources) counts.set(r.verdict, (counts.get(r.verdict) ?? 0) + 1);
   const fields = env.resources.reduce((n, r) => n + (r.verdict === 'Drifted' ? r.fields.length : 0), 0);
@@ -78,5 +89,8 @@ function summary(env: EnvironmentDrift, p: Palette): string {
     const text = `${counts.get(v)} ${WORDS[v]}${v === 'Drifted' ? ` (${fields} field${fields === 1 ? '' : 's'})` : ''}`;
     return v === 'InSync' ? p.green(text) : v === 'Drifted' ? p.yellow(text) : p.red(text);
   });
-  return `${env.name}: ${parts.length ? parts.join(', ') : 'no objects'}`;
+  const verdicts = parts.length ? parts.join(', ') : 'no objects';
+  if (!isIncomplete(env)) return `${env.name}: ${verdicts}`;
+  if (allowIncomplete) return `${env.name}: ${verdicts} (incomplete: ${skippedCount(env)})`;
+  return `${env.name}: ${p.red(`${NOT_CHECKED_INCOMPLETE}, ${skippedCount(env)}`)} (rendered: ${verdicts})`;
 }

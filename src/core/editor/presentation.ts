@@ -2,6 +2,7 @@
  * How drift results read in the editor: summaries, labels, messages and ghost text. Pure functions over the
  * drift model so the tree, diagnostics, decorations and hovers say the same thing, and tests need no editor.
  */
+import { isIncomplete, NOT_CHECKED_INCOMPLETE, skippedCount } from '../drift/incomplete';
 import type { EnvironmentDrift, FieldDrift, ResourceDrift, Verdict } from '../model/drift';
 
 /** Verdicts that mean "git and the cluster disagree". */
@@ -33,13 +34,19 @@ export function environmentVerdict(env: Pick<EnvironmentDrift, 'resources' | 'er
   return 'InSync';
 }
 
-/** The tree description of an environment, e.g. `3 drifted · ctx prod-eu`. */
-export function environmentDescription(env: Pick<EnvironmentDrift, 'resources' | 'error' | 'context'>): string {
+/**
+ * The tree description of an environment, e.g. `3 drifted · ctx prod-eu`; an environment whose render skipped
+ * content starts with `not checked: incomplete (1 part skipped)` and is never called "in sync".
+ */
+export function environmentDescription(env: Pick<EnvironmentDrift, 'resources' | 'error' | 'context' | 'skipped'>): string {
   const ctx = env.context ? `ctx ${env.context}` : '';
   if (env.error) return ['error', ctx].filter(Boolean).join(' · ');
   const s = summarize(env);
   const parts: string[] = [];
-  parts.push(s.drifted ? `${s.drifted} drifted` : s.total ? 'in sync' : 'no objects');
+  if (isIncomplete(env)) {
+    parts.push(`${NOT_CHECKED_INCOMPLETE} (${skippedCount(env)})`);
+    if (s.drifted) parts.push(`${s.drifted} drifted`);
+  } else parts.push(s.drifted ? `${s.drifted} drifted` : s.total ? 'in sync' : 'no objects');
   const trouble = s.byVerdict.Forbidden + s.byVerdict.UnknownKind + s.byVerdict.Error;
   if (trouble) parts.push(`${trouble} unreadable`);
   if (ctx) parts.push(ctx);

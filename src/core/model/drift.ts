@@ -57,4 +57,16 @@ export interface EnvironmentDrift {
   /** An environment-level error (cluster unreachable, expired credentials, render failure), else null. */
   error: string | null;
   resources: ResourceDrift[];
+  /**
+   * Content the render skipped (remote resources and components, Helm charts, generator and transformer plugins),
+   * each at the line that asks for it. The verdicts cover only what was rendered, so the environment as a whole is
+   * not checked (see src/core/drift/incomplete.ts). Absent or empty: nothing was skipped.
+   */
+  skipped?: SkippedContent[];
+}
+
+/** One piece of content a render skipped: the renderer's warning and where it points. */
+export interface SkippedContent {
+  message: string;
+  location?: SourceLocation;
 }

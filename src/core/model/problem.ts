@@ -10,6 +10,12 @@ export interface Problem {
   code?: string;
 }
 
+/**
+ * Problem.code of a render warning for content the renderer skipped (a remote resource or component, a Helm
+ * chart, a generator or transformer plugin): what was rendered lacks it, so an environment's verdict is incomplete.
+ */
+export const SKIPPED_CONTENT = 'skipped-content';
+
 /** An error that carries a Problem: thrown for input that stops a render or a load. */
 export class ProblemError extends Error {
   constructor(readonly problem: Problem) {

@@ -21,6 +21,12 @@ export const UNSUPPORTED: Record<string, string> = {
   buildMetadata: 'buildMetadata annotations are not added',
 };
 
+/**
+ * The UNSUPPORTED fields whose skipping leaves objects or changes out of the render (validators only check, openapi
+ * and crds tune merges, helmGlobals configures the charts that helmCharts lists, buildMetadata adds annotations).
+ */
+export const SKIPS_CONTENT = new Set(['helmCharts', 'helmChartInflationGenerator', 'generators', 'transformers']);
+
 /** Every field kustomize v5 accepts; anything else is an error, as in kustomize. */
 export const KNOWN = new Set([
   'apiVersion', 'kind', 'metadata', 'resources', 'bases', 'components', 'namespace', 'namePrefix', 'nameSuffix', 'commonLabels',

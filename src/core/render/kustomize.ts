@@ -8,7 +8,7 @@
  * or run.
  */
 import type { SourceLocation } from '../model/location';
-import type { Problem } from '../model/problem';
+import { type Problem, SKIPPED_CONTENT } from '../model/problem';
 import { keyOf, type KubeObject } from '../model/resource';
 import { commonAnnotationSpecs, commonLabelSpecs, metadataLabelSpecs, type NameReference, templateLabelSpecs } from './defaultConfig';
 import { applyImages } from './filters/images';
@@ -22,7 +22,7 @@ import { applyReplicas } from './filters/replicas';
 import { applyVars, readVar, type Var } from './filters/vars';
 import { absorb, generate, readOptions } from './generators';
 import { nameHash } from './hash';
-import { canonicalFields, fail, isRemote, KNOWN, KUSTOMIZATION_FILES, maps, pairsOf, readFieldSpecs, scalarField, scalars, stringValue, UNSUPPORTED, withKind } from './kustomizationFields';
+import { canonicalFields, fail, isRemote, KNOWN, KUSTOMIZATION_FILES, maps, pairsOf, readFieldSpecs, scalarField, scalars, SKIPS_CONTENT, stringValue, UNSUPPORTED, withKind } from './kustomizationFields';
 import { Loader } from './loader';
 import { sortLegacy } from './order';
 import { applyPatchEntry, type PatchContext } from './patches';
@@ -140,7 +140,7 @@ async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'K
     fail(expected === 'Component' ? `${ctx.loader.rel(dir)} is a ${kind}, but it is listed under components: (it needs kind: Component)` : `${ctx.loader.rel(dir)} is a Component: list it under components:, not resources:`, at);
   }
   for (const [field, value] of k.entries) {
-    if (UNSUPPORTED[field]) ctx.warn(`'${field}' is not supported yet (${UNSUPPORTED[field]}); skipped`, value.origin);
+    if (UNSUPPORTED[field]) ctx.warn(`'${field}' is not supported yet (${UNSUPPORTED[field]}); skipped`, value.origin, SKIPS_CONTENT.has(field) ? SKIPPED_CONTENT : undefined);
     else if (!KNOWN.has(field)) fail(`unknown kustomization field '${field}'`, value.origin);
   }
   if (outer.length === 0) readSortOptions(ctx, getMap(k, 'sortOptions'));
@@ -151,7 +151,7 @@ async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'K
   for (const c of scalars(k, 'components')) {
     const path = String(c.value);
     if (isRemote(path)) {
-      ctx.warn(`remote component '${path}' is not fetched; skipped`, c.origin);
+      ctx.warn(`remote component '${path}' is not fetched; skipped`, c.origin, SKIPPED_CONTENT);
       continue;
     }
     const abs = ctx.loader.resolve(dir, path, c.origin);
@@ -202,7 +202,7 @@ async function accumulateResources(ctx: Context, k: TMap, dir: string, resources
   const loads = entries.map(async (entry, i): Promise<Resource[]> => {
     const path = String(entry.value);
     if (isRemote(path)) {
-      ctx.warn(`remote resource '${path}' is not fetched; skipped`, entry.origin);
+      ctx.warn(`remote resource '${path}' is not fetched; skipped`, entry.origin, SKIPPED_CONTENT);
       return [];
     }
     const abs = ctx.loader.resolve(dir, path, entry.origin);

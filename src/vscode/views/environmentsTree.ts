@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
-import { environmentDescription, environmentVerdict, groupByKind, isClusterFailure, resourceDescription, summarize, fieldDriftMessage, resourceMessage } from '../../core/editor/presentation';
+import { describeSkipped, isIncomplete, NOT_CHECKED_INCOMPLETE, skippedContent } from '../../core/drift/incomplete';
+import { DRIFT_VERDICTS, environmentDescription, environmentVerdict, groupByKind, isClusterFailure, resourceDescription, summarize, fieldDriftMessage, resourceMessage } from '../../core/editor/presentation';
 import type { ResourceDrift } from '../../core/model/drift';
 import { keyString } from '../../core/model/resource';
 import { CommandIds } from '../commands/commandIds';
 import type { DriftStore, EnvironmentEntry } from '../driftStore';
 import { Disposable } from '../lifecycle';
 import { environmentElement, kindElement, messageElement, resourceElement, type TreeElement } from './treeElements';
-import { verdictIcon } from './verdictStyle';
+import { incompleteIcon, verdictIcon } from './verdictStyle';
 
 /** The view's state, for `viewsWelcome` (`gitopsDrift.viewState` context key). */
 export type ViewState = 'loading' | 'noFolder' | 'noEnvironments' | 'unreachable' | 'ready';
@@ -109,7 +110,7 @@ function environmentItem(id: string, entry: EnvironmentEntry): vscode.TreeItem {
     item.description = 'checking…';
   } else if (report) {
     const verdict = environmentVerdict(report);
-    item.iconPath = entry.checking ? new vscode.ThemeIcon('loading~spin') : verdictIcon(verdict);
+    item.iconPath = entry.checking ? new vscode.ThemeIcon('loading~spin') : isIncomplete(report) && !DRIFT_VERDICTS.has(verdict) ? incompleteIcon() : verdictIcon(verdict);
     item.description = environmentDescription(report);
   }
   const md = new vscode.MarkdownString();
@@ -117,6 +118,7 @@ function environmentItem(id: string, entry: EnvironmentEntry): vscode.TreeItem {
   if (report) {
     md.appendMarkdown(`context: \`${report.context || 'current'}\` · namespace: \`${report.namespace ?? entry.env.namespace ?? 'default'}\`\n\n`);
     if (report.error) md.appendText(`error: ${report.error}\n\n`);
+    if (isIncomplete(report)) md.appendText(`${NOT_CHECKED_INCOMPLETE}: the render skipped\n${skippedContent(report).map((s) => `• ${describeSkipped(s)}`).join('\n')}\n\n`);
     const s = summarize(report);
     md.appendMarkdown(`${s.total} objects: ${s.byVerdict.InSync} in sync, ${s.byVerdict.Drifted} drifted, ${s.byVerdict.Missing} missing, ${s.byVerdict.Extra} extra` + (s.byVerdict.Forbidden + s.byVerdict.UnknownKind + s.byVerdict.Error ? `, ${s.byVerdict.Forbidden + s.byVerdict.UnknownKind + s.byVerdict.Error} unreadable` : '') + '\n\n');
   }

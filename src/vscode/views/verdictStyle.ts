@@ -16,3 +16,8 @@ export function verdictIcon(verdict: Verdict): vscode.ThemeIcon {
   const s = styles[verdict];
   return new vscode.ThemeIcon(s.icon, new vscode.ThemeColor(s.color));
 }
+
+/** An environment whose render skipped content: not checked, whatever its objects' verdicts (never a green pass). */
+export function incompleteIcon(): vscode.ThemeIcon {
+  return new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('gitopsDrift.unreadableForeground'));
+}

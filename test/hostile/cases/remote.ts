@@ -13,9 +13,10 @@ function incomplete(line: number, what: RegExp): Run[] {
   return [
     { command: 'check', exit: 2, says: [/^dev: not checked: incomplete/m, /prod: 1 in sync, 2 missing/, at, what] },
     { command: 'check', extraArgs: ['--allow-incomplete'], exit: 1, says: [/dev: 1 in sync, 2 missing/, at, what] },
-    { command: 'check-json', exit: 2, says: [/"incomplete": \[/, what] },
-    { command: 'check-sarif', exit: 2, says: [/"ruleId": "Incomplete"/, what] },
-    { command: 'diff', exit: 2, says: [at, what] },
+    { command: 'check-json', exit: 2, says: [/"incomplete": \[\s*\{\s*"message": "/, what] },
+    { command: 'check-sarif', exit: 2, says: [/"ruleId": "drift\/unchecked",\s*"level": "error",\s*"message": \{\s*"text": "dev: not checked: incomplete: /, what] },
+    { command: 'diff', exit: 2, says: [/^dev: not checked: incomplete/m, at, what] },
+    { command: 'diff', extraArgs: ['--allow-incomplete'], exit: 1, says: [at, what] },
     { command: 'render', exit: 2, says: [at, what] },
     { command: 'render', extraArgs: ['--allow-incomplete'], exit: 0, says: [at, what] },
     { command: 'lint', exit: 1, says: [at, what] },
