@@ -39,5 +39,4 @@ export const awaitingFix: AwaitingFix[] = [
   { id: 'names/escape-in-value', commands: ['check'], reason: `${TERMINAL} (a ConfigMap value in the drift line)` },
   { id: 'names/escape-in-object-name', commands: ['check'], reason: `${TERMINAL} (an object name in the drift line)` },
   { id: 'names/escape-in-file-name', reason: `${TERMINAL} (a file name in render, check, diff and lint messages)` },
-  { id: 'secrets/generator-files', commands: ['render'], reason: 'secret masking: render has no --mask-secrets yet' },
 ];

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { SnapshotKey } from '../../src/core/repo/snapshotSecrets';
 
 /** Values that must never appear in the output of any command but plain `render` (kustomize's contract). */
 export interface Markers {
@@ -41,6 +42,8 @@ export interface Corpus {
   readonly snapshot: string;
   /** A kubeconfig whose only server is a closed loopback port: commands that need a cluster fail fast. */
   readonly kubeconfig: string;
+  /** The snapshot key file the snapshot was taken with (GITOPS_DRIFT_SECRET_KEY_FILE): the user's is never used. */
+  readonly secretKey: string;
   /** A fresh copy of the template for case `id`. */
   repo(id: string): Repo;
   remove(): void;
@@ -67,8 +70,11 @@ export function createCorpus(): Corpus {
   git('add', '-A');
   git('commit', '-q', '-m', 'template');
 
+  const secretKey = join(dir, 'secret-key');
+  const key = randomBytes(32);
+  write(secretKey, key.toString('hex') + '\n');
   const snapshot = join(dir, 'live-snapshot.yaml');
-  write(snapshot, snapshotText());
+  write(snapshot, snapshotText(new SnapshotKey(key).id));
   const kubeconfig = join(dir, 'kubeconfig');
   write(kubeconfig, unreachableKubeconfig());
 
@@ -77,6 +83,7 @@ export function createCorpus(): Corpus {
     markers,
     snapshot,
     kubeconfig,
+    secretKey,
     repo(id: string): Repo {
       const root = join(dir, 'repos', id.replace(/[^A-Za-z0-9._-]/g, '_'));
       cpSync(template, root, { recursive: true });
@@ -139,7 +146,7 @@ const resourceType = (kind: string, resource: string, namespaced: boolean, group
   `  - group: "${group}"\n    version: ${version}\n    kind: ${kind}\n    resource: ${resource}\n    namespaced: ${namespaced}\n    verbs: [create, delete, get, list, patch, update, watch]\n`;
 
 /** Live state for dev and prod: ConfigMap `app` as git has it (level: info); no Secrets, so they are Missing. */
-function snapshotText(): string {
+function snapshotText(keyId: string): string {
   return [
     'apiVersion: gitops-drift.io/v1alpha1',
     'kind: LiveSnapshot',
@@ -147,8 +154,8 @@ function snapshotText(): string {
     'context: hostile',
     'environments: [dev, prod]',
     'secrets:',
-    '  mode: sha256',
-    '  salt: "00000000000000000000000000000000"',
+    '  mode: hmac-sha256',
+    `  keyId: "${keyId}"`,
     'resourceTypes:',
     resourceType('ConfigMap', 'configmaps', true) + resourceType('Secret', 'secrets', true) + resourceType('Namespace', 'namespaces', false) + resourceType('Deployment', 'deployments', true, 'apps'),
     'scopes:',

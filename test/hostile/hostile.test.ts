@@ -60,7 +60,7 @@ describe('hostile corpus', function () {
       selected.map(({ c, r }, i) => () =>
         runCli([...argsFor(r.command, repos.get(c)!, corpus), ...(r.extraArgs ?? [])], {
           cwd: corpus.dir,
-          env: { KUBECONFIG: corpus.kubeconfig },
+          env: { KUBECONFIG: corpus.kubeconfig, GITOPS_DRIFT_SECRET_KEY_FILE: corpus.secretKey },
           limits: { seconds: r.seconds ?? SECONDS, megabytes: r.megabytes ?? MEGABYTES },
           rssFile: join(corpus.dir, `rss-${i}`),
         }),
