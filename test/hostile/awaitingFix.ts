@@ -39,4 +39,7 @@ export const awaitingFix: AwaitingFix[] = [
   { id: 'names/escape-in-value', commands: ['check'], reason: `${TERMINAL} (a ConfigMap value in the drift line)` },
   { id: 'names/escape-in-object-name', commands: ['check'], reason: `${TERMINAL} (an object name in the drift line)` },
   { id: 'names/escape-in-file-name', reason: `${TERMINAL} (a file name in render, check, diff and lint messages)` },
+  { id: 'cluster/plain-http-server', reason: 'cluster faults: an http:// server gives "HTTP protocol is not allowed when skipTLSVerify is not set or false" without naming the server' },
+  { id: 'cluster/escape-in-context-name', reason: `${TERMINAL} (a kube context name in the cluster error)` },
+  { id: 'cluster/exec-plugin-garbage', reason: 'cluster faults: a plugin answering {} gives "Cannot read properties of undefined (reading \'clientCertificateData\')"' },
 ];

@@ -28,6 +28,8 @@ export interface Repo {
   /** An existing folder outside the repo with a kustomization (a ConfigMap holding `markers.outside`). */
   readonly outsideDir: string;
   write(rel: string, data: string | Buffer): void;
+  /** An absolute path next to the repo, outside it (for a kubeconfig, or a file a plugin must never create). */
+  beside(name: string): string;
   symlink(rel: string, target: string): void;
   /** A named pipe: opening it for reading blocks until a writer comes, which none will. */
   fifo(rel: string): void;
@@ -93,6 +95,7 @@ export function createCorpus(): Corpus {
         outsideFile,
         outsideDir,
         write: (rel, data) => write(join(root, rel), data),
+        beside: (name) => `${root}.${name}`,
         symlink: (rel, target) => {
           rmSync(join(root, rel), { recursive: true, force: true });
           mkdirSync(dirname(join(root, rel)), { recursive: true });

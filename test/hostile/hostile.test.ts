@@ -11,11 +11,13 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { base64Forms, type Corpus, createCorpus } from './corpus';
+import { writeFileSync } from 'node:fs';
+import { base64Forms, type Corpus, createCorpus, type Repo } from './corpus';
 import { type CliRun, PROJECT_ROOT, pool, runCli } from './runCli';
 import { awaitingFix } from './awaitingFix';
 import { argsFor, COMMANDS, type HostileCase, type Run } from './cases/types';
 import { baselineCases } from './cases/baseline';
+import { clusterCases } from './cases/cluster';
 import { configCases } from './cases/config';
 import { filesCases } from './cases/files';
 import { namesCases } from './cases/names';
@@ -29,7 +31,7 @@ const JOBS = Math.max(1, Number(process.env.GITOPS_DRIFT_HOSTILE_JOBS) || 2);
 const RUN_ALL = Boolean(process.env.GITOPS_DRIFT_HOSTILE_ALL);
 
 const ONLY = process.env.GITOPS_DRIFT_HOSTILE_CASES?.split(',').filter(Boolean);
-const allCases: HostileCase[] = [...baselineCases, ...configCases, ...filesCases, ...secretsCases, ...namesCases, ...remoteCases];
+const allCases: HostileCase[] = [...baselineCases, ...configCases, ...filesCases, ...secretsCases, ...namesCases, ...remoteCases, ...clusterCases];
 const cases = ONLY ? allCases.filter((c) => ONLY.some((prefix) => c.id.startsWith(prefix))) : allCases;
 
 const title = (r: Run) => `${r.command}${r.extraArgs ? ' ' + r.extraArgs.join(' ') : ''}`;
@@ -43,6 +45,7 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 describe('hostile corpus', function () {
   let corpus: Corpus;
   const results = new Map<Run, CliRun>();
+  const repos = new Map<HostileCase, { repo: Repo; kubeconfig: string }>();
   /** Runs listed in awaitingFix.ts that passed (only run with GITOPS_DRIFT_HOSTILE_ALL). */
   const fixedMeanwhile: string[] = [];
   const selected = cases.flatMap((c) => c.runs.filter((r) => RUN_ALL || !waiting(c, r)).map((r) => ({ c, r })));
@@ -52,17 +55,18 @@ describe('hostile corpus', function () {
     // Test what the source says now: the build takes a second or two.
     execFileSync(process.execPath, [join(PROJECT_ROOT, 'esbuild.js')], { cwd: PROJECT_ROOT, stdio: 'inherit' });
     corpus = createCorpus();
-    const repos = new Map<HostileCase, string>();
     for (const c of new Set(selected.map((s) => s.c))) {
       const repo = corpus.repo(c.id);
       c.setup(repo);
-      repos.set(c, repo.root);
+      const kubeconfig = c.kubeconfig ? repo.beside('kubeconfig') : corpus.kubeconfig;
+      if (c.kubeconfig) writeFileSync(kubeconfig, c.kubeconfig(repo));
+      repos.set(c, { repo, kubeconfig });
     }
     const outcomes = await pool(
       selected.map(({ c, r }, i) => () =>
-        runCli([...argsFor(r.command, repos.get(c)!, corpus), ...(r.extraArgs ?? [])], {
+        runCli([...argsFor(r.command, repos.get(c)!.repo.root, { snapshot: corpus.snapshot, kubeconfig: repos.get(c)!.kubeconfig }), ...(r.extraArgs ?? [])], {
           cwd: corpus.dir,
-          env: { KUBECONFIG: corpus.kubeconfig, GITOPS_DRIFT_SECRET_KEY_FILE: corpus.secretKey },
+          env: { KUBECONFIG: repos.get(c)!.kubeconfig, GITOPS_DRIFT_SECRET_KEY_FILE: corpus.secretKey },
           limits: { seconds: r.seconds ?? SECONDS, megabytes: r.megabytes ?? MEGABYTES },
           rssFile: join(corpus.dir, `rss-${i}`),
         }),
@@ -89,6 +93,9 @@ describe('hostile corpus', function () {
           check(r, results.get(r)!, corpus);
           if (waiting(c, r)) fixedMeanwhile.push(`${c.id} ${title(r)}`);
         });
+      }
+      if (c.afterwards && (RUN_ALL || c.runs.some((r) => !waiting(c, r)))) {
+        it('leaves no trace after its runs', () => assert.deepEqual(c.afterwards!(repos.get(c)!.repo), []));
       }
     });
   }

@@ -2,7 +2,7 @@
 import type { Corpus, Repo } from '../corpus';
 
 /** Every way the suite runs the CLI; `-json`/`-sarif` are the same command with `--format`. */
-export const COMMANDS = ['envs', 'render', 'lint', 'lint-json', 'lint-sarif', 'check', 'check-json', 'check-sarif', 'diff', 'snapshot', 'put-back', 'promote', 'revert'] as const;
+export const COMMANDS = ['envs', 'render', 'lint', 'lint-json', 'lint-sarif', 'check', 'check-json', 'check-sarif', 'check-cluster', 'diff', 'snapshot', 'put-back', 'promote', 'revert'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** The plain commands: each CLI subcommand once, in text form. */
@@ -34,6 +34,10 @@ export interface HostileCase {
   what: string;
   setup(repo: Repo): void;
   runs: Run[];
+  /** The kubeconfig for this case's runs (text), instead of the corpus's unreachable one. */
+  kubeconfig?(repo: Repo): string;
+  /** After every run: what must not have happened (e.g. a file a credential plugin would create); empty when fine. */
+  afterwards?(repo: Repo): string[];
 }
 
 /** The same expectation for several commands. */
@@ -60,6 +64,9 @@ export function argsFor(command: CommandName, repo: string, corpus: Pick<Corpus,
       return ['check', repo, '--live-from', corpus.snapshot, '--format', 'json'];
     case 'check-sarif':
       return ['check', repo, '--live-from', corpus.snapshot, '--format', 'sarif'];
+    case 'check-cluster':
+      // No --live-from: the kubeconfig's cluster (KUBECONFIG), for the cases that attack the way there.
+      return ['check', repo, '--kubeconfig', corpus.kubeconfig];
     case 'diff':
       return ['diff', repo, '--live-from', corpus.snapshot];
     case 'snapshot':
