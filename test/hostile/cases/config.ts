@@ -3,9 +3,14 @@
  * (issue #12): never "no problems", never exit 0 with the error only on stderr. A warning (an unknown key) is
  * a lint finding (exit 1) and nothing more elsewhere.
  */
-import { type CommandName, COMMANDS, each, type Expect, type HostileCase, PLAIN, type Run } from './types';
+import { type CommandName, COMMANDS, each, type Expect, type HostileCase, type Run } from './types';
 
 const CONFIG = '.gitops-drift.yaml';
+/**
+ * One command per way the CLI meets the config: openRepo's report (envs, check), render's own load, lint's
+ * findings, the refusal of the commands that change something (promote). Two cases run every command.
+ */
+const PATHS: CommandName[] = ['envs', 'render', 'lint', 'check', 'promote'];
 
 /** Exit 2 and the config's file:line in every output form (text on stderr; lint's JSON and SARIF on stdout). */
 function brokenEverywhere(line: number, message: RegExp, commands: readonly CommandName[] = COMMANDS): Run[] {
@@ -28,13 +33,13 @@ export const configCases: HostileCase[] = [
     id: 'config/not-a-mapping',
     what: 'a list where a mapping belongs',
     setup: (r) => r.write(CONFIG, '- dev\n- prod\n'),
-    runs: brokenEverywhere(1, /must be a mapping/, PLAIN),
+    runs: brokenEverywhere(1, /must be a mapping/, PATHS),
   },
   {
     id: 'config/environment-without-path',
     what: "an environment entry missing 'path'",
     setup: (r) => r.write(CONFIG, 'environments:\n  - name: dev\n'),
-    runs: brokenEverywhere(2, /missing 'path'/, PLAIN),
+    runs: brokenEverywhere(2, /missing 'path'/, PATHS),
   },
   {
     id: 'config/environment-path-nowhere',
@@ -46,19 +51,19 @@ export const configCases: HostileCase[] = [
     id: 'config/path-leaves-repo',
     what: 'an environment path that climbs out of the repo',
     setup: (r) => r.write(CONFIG, 'environments:\n  - name: dev\n    path: ../../../etc\n  - name: prod\n    path: envs/prod\n'),
-    runs: brokenEverywhere(3, /stay inside/, PLAIN),
+    runs: brokenEverywhere(3, /stay inside/, PATHS),
   },
   {
     id: 'config/duplicate-key',
     what: 'the same top-level key twice',
     setup: (r) => r.write(CONFIG, 'promotion: [dev, prod]\npromotion: [prod, dev]\n'),
-    runs: brokenEverywhere(2, /unique/, PLAIN),
+    runs: brokenEverywhere(2, /unique/, PATHS),
   },
   {
     id: 'config/unknown-promotion-entry',
     what: 'a promotion chain naming an environment that does not exist',
     setup: (r) => r.write(CONFIG, 'promotion: [dev, qa, prod]\n'),
-    runs: brokenEverywhere(1, /unknown environment 'qa'/, PLAIN),
+    runs: brokenEverywhere(1, /unknown environment 'qa'/, PATHS),
   },
   {
     id: 'config/alias-bomb',
@@ -71,13 +76,13 @@ export const configCases: HostileCase[] = [
       }
       r.write(CONFIG, `${levels.join('\n')}\nenvironments: *i\n`);
     },
-    runs: brokenEverywhere(10, /environments must be a list/, PLAIN),
+    runs: brokenEverywhere(10, /environments must be a list/, PATHS),
   },
   {
     id: 'config/binary-garbage',
     what: 'NUL bytes and invalid UTF-8 in the config',
     setup: (r) => r.write(CONFIG, Buffer.concat([Buffer.from('environments:\n  - name: dev\x00\n    path: '), Buffer.from([0xff, 0xfe, 0x00, 0x1b]), Buffer.from('[2J\n')])),
-    runs: brokenEverywhere(2, /./, PLAIN),
+    runs: brokenEverywhere(2, /environment name 'dev\\u0000'/, PATHS),
   },
   {
     id: 'config/is-a-directory',
@@ -86,13 +91,13 @@ export const configCases: HostileCase[] = [
       r.remove(CONFIG);
       r.write(`${CONFIG}/placeholder`, '');
     },
-    runs: PLAIN.map((command) => ({ command, exit: 2, says: [/\.gitops-drift\.yaml/, /cannot read/] })),
+    runs: PATHS.map((command) => ({ command, exit: 2, says: [/\.gitops-drift\.yaml/, /cannot read/] })),
   },
   {
     id: 'config/escape-sequence-in-name',
     what: 'an environment name that clears the screen and prints a fake verdict (its error must be printed inert)',
     setup: (r) => r.write(CONFIG, 'environments:\n  - name: "dev\\e[2J\\e[Hdev: 11 in sync"\n    path: envs/dev\n  - name: prod\n    path: envs/prod\n'),
-    runs: brokenEverywhere(2, /environment name/, PLAIN),
+    runs: brokenEverywhere(2, /environment name/, PATHS),
   },
   {
     id: 'config/unknown-key',
