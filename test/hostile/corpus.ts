@@ -12,7 +12,10 @@ import { SnapshotKey } from '../../src/core/repo/snapshotSecrets';
 
 /** Values that must never appear in the output of any command but plain `render` (kustomize's contract). */
 export interface Markers {
-  /** Secret values, each in a different place: generator literal, stringData, data (base64 in the file). */
+  /**
+   * Secret values, each in a different place: generator literal, stringData, data (base64 in the file); then
+   * values that exist only in the cluster (a live Secret's data, its last-applied annotation, a key git lacks).
+   */
   secrets: string[];
   /** Text of a file outside every repo: nothing may read it, so no output may hold it. */
   outside: string;
@@ -46,6 +49,8 @@ export interface Corpus {
   readonly kubeconfig: string;
   /** The snapshot key file the snapshot was taken with (GITOPS_DRIFT_SECRET_KEY_FILE): the user's is never used. */
   readonly secretKey: string;
+  /** The snapshot's text with these live Secrets (YAML list items, indented 6) in namespace demo. */
+  snapshotWith(liveSecrets: string[]): string;
   /** A fresh copy of the template for case `id`. */
   repo(id: string): Repo;
   remove(): void;
@@ -56,7 +61,10 @@ const marker = (what: string) => `MARKER-${what}-${randomBytes(6).toString('hex'
 /** Writes the template and the shared files into a new temp folder. */
 export function createCorpus(): Corpus {
   const dir = mkdtempSync(join(tmpdir(), 'gitops-drift-hostile-'));
-  const markers: Markers = { secrets: [marker('literal'), marker('stringdata'), marker('data')], outside: `OUTSIDE-${randomBytes(6).toString('hex')}` };
+  const markers: Markers = {
+    secrets: [marker('literal'), marker('stringdata'), marker('data'), marker('live'), marker('lastapplied'), marker('liveonly')],
+    outside: `OUTSIDE-${randomBytes(6).toString('hex')}`,
+  };
 
   const outsideFile = join(dir, 'outside', 'passwd');
   const outsideDir = join(dir, 'outside', 'env');
@@ -76,7 +84,8 @@ export function createCorpus(): Corpus {
   const key = randomBytes(32);
   write(secretKey, key.toString('hex') + '\n');
   const snapshot = join(dir, 'live-snapshot.yaml');
-  write(snapshot, snapshotText(new SnapshotKey(key).id));
+  const keyId = new SnapshotKey(key).id;
+  write(snapshot, snapshotText(keyId));
   const kubeconfig = join(dir, 'kubeconfig');
   write(kubeconfig, unreachableKubeconfig());
 
@@ -86,6 +95,7 @@ export function createCorpus(): Corpus {
     snapshot,
     kubeconfig,
     secretKey,
+    snapshotWith: (liveSecrets) => snapshotText(keyId, liveSecrets),
     repo(id: string): Repo {
       const root = join(dir, 'repos', id.replace(/[^A-Za-z0-9._-]/g, '_'));
       cpSync(template, root, { recursive: true });
@@ -149,7 +159,7 @@ const resourceType = (kind: string, resource: string, namespaced: boolean, group
   `  - group: "${group}"\n    version: ${version}\n    kind: ${kind}\n    resource: ${resource}\n    namespaced: ${namespaced}\n    verbs: [create, delete, get, list, patch, update, watch]\n`;
 
 /** Live state for dev and prod: ConfigMap `app` as git has it (level: info); no Secrets, so they are Missing. */
-function snapshotText(keyId: string): string {
+function snapshotText(keyId: string, liveSecrets: string[] = []): string {
   return [
     'apiVersion: gitops-drift.io/v1alpha1',
     'kind: LiveSnapshot',
@@ -175,7 +185,7 @@ function snapshotText(keyId: string): string {
     '    kind: Secret',
     '    namespace: demo',
     '    status: ok',
-    '    items: []',
+    liveSecrets.length ? `    items:\n${liveSecrets.join('\n')}` : '    items: []',
     '',
   ].join('\n');
 }

@@ -45,7 +45,7 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 describe('hostile corpus', function () {
   let corpus: Corpus;
   const results = new Map<Run, CliRun>();
-  const repos = new Map<HostileCase, { repo: Repo; kubeconfig: string }>();
+  const repos = new Map<HostileCase, { repo: Repo; kubeconfig: string; snapshot: string }>();
   /** Runs listed in awaitingFix.ts that passed (only run with GITOPS_DRIFT_HOSTILE_ALL). */
   const fixedMeanwhile: string[] = [];
   const selected = cases.flatMap((c) => c.runs.filter((r) => RUN_ALL || !waiting(c, r)).map((r) => ({ c, r })));
@@ -60,11 +60,13 @@ describe('hostile corpus', function () {
       c.setup(repo);
       const kubeconfig = c.kubeconfig ? repo.beside('kubeconfig') : corpus.kubeconfig;
       if (c.kubeconfig) writeFileSync(kubeconfig, c.kubeconfig(repo));
-      repos.set(c, { repo, kubeconfig });
+      const snapshot = c.liveSecrets ? repo.beside('snapshot.yaml') : corpus.snapshot;
+      if (c.liveSecrets) writeFileSync(snapshot, corpus.snapshotWith(c.liveSecrets(repo)));
+      repos.set(c, { repo, kubeconfig, snapshot });
     }
     const outcomes = await pool(
       selected.map(({ c, r }, i) => () =>
-        runCli([...argsFor(r.command, repos.get(c)!.repo.root, { snapshot: corpus.snapshot, kubeconfig: repos.get(c)!.kubeconfig }), ...(r.extraArgs ?? [])], {
+        runCli([...argsFor(r.command, repos.get(c)!.repo.root, { snapshot: repos.get(c)!.snapshot, kubeconfig: repos.get(c)!.kubeconfig }), ...(r.extraArgs ?? [])], {
           cwd: corpus.dir,
           env: { KUBECONFIG: repos.get(c)!.kubeconfig, GITOPS_DRIFT_SECRET_KEY_FILE: corpus.secretKey },
           limits: { seconds: r.seconds ?? SECONDS, megabytes: r.megabytes ?? MEGABYTES },

@@ -4,7 +4,44 @@
  */
 import { each, type HostileCase } from './types';
 
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
 export const secretsCases: HostileCase[] = [
+  {
+    id: 'secrets/live-only-values',
+    what: 'a live Secret whose values differ from git, with a last-applied annotation and a key only the cluster has',
+    setup: () => undefined,
+    liveSecrets: (r) => {
+      const [, , , live, lastApplied, liveOnly] = r.markers.secrets;
+      const applied = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: 'demo' }, stringData: { TOKEN: lastApplied } });
+      return [
+        '      - apiVersion: v1',
+        '        kind: Secret',
+        '        metadata:',
+        '          name: creds',
+        '          namespace: demo',
+        `          annotations: { kubectl.kubernetes.io/last-applied-configuration: ${JSON.stringify(applied)} }`,
+        `        data: { TOKEN: ${b64(live)}, KEY: ${b64(live)}, EXTRA: ${b64(liveOnly)} }`,
+      ];
+    },
+    runs: [
+      ...each(['check', 'check-json', 'check-sarif', 'diff'], { exit: 1 }),
+      { command: 'check', extraArgs: ['--verbose'], exit: 1, says: [/Secret demo\/creds/] },
+    ],
+  },
+  {
+    id: 'secrets/promote-literals',
+    what: 'overlays with different secretGenerator literals: promote never writes or shows them',
+    setup: (r) => {
+      r.write('envs/dev/kustomization.yaml', `namespace: demo\nresources:\n  - ../../base\nsecretGenerator:\n  - name: db\n    literals:\n      - PASSWORD=${r.markers.secrets[3]}\n`);
+      r.write('envs/prod/kustomization.yaml', `namespace: demo\nresources:\n  - ../../base\nsecretGenerator:\n  - name: db\n    literals:\n      - PASSWORD=${r.markers.secrets[4]}\n`);
+    },
+    runs: [
+      { command: 'promote', exit: 0, says: [/Secret values are not promoted/] },
+      { command: 'promote', extraArgs: ['--all'], exit: 0, says: [/Secret values are not promoted/] },
+      { command: 'diff', exit: 1 },
+    ],
+  },
   {
     id: 'secrets/unterminated-quote',
     what: 'a Secret value with an unterminated quote (a YAML error on the secret line)',

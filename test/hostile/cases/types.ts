@@ -34,6 +34,8 @@ export interface HostileCase {
   what: string;
   setup(repo: Repo): void;
   runs: Run[];
+  /** Live Secrets for this case's snapshot (YAML list items, indented 6), instead of none. */
+  liveSecrets?(repo: Repo): string[];
   /** The kubeconfig for this case's runs (text), instead of the corpus's unreachable one. */
   kubeconfig?(repo: Repo): string;
   /** After every run: what must not have happened (e.g. a file a credential plugin would create); empty when fine. */
