@@ -2,10 +2,12 @@ import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
 import { keyLabel, type KubeObject } from '../../core/model/resource';
 import { applyPutLiveBack, describeConflicts, previewPutLiveBack } from '../../core/promote/putLiveBack';
 import { RefusedError } from '../../core/promote/refusal';
+import { describeSkipped, isIncomplete, NOT_CHECKED_INCOMPLETE, skippedContent } from '../../core/drift/incomplete';
 import { cliLogger, LiveSources, openRepo, refuseOnConfigErrors, repoRootArg } from './driftCommon';
 
 const usage = `Usage: gitops-drift put-back [REPO] --env NAME [--only KIND/NAME,...] [--delete-extra]
                              [--apply [--force-conflicts]] [--context CTX] [--kubeconfig PATH] [--allow-exec]
+                             [--allow-incomplete]
 
 Puts the cluster back to what git says for one environment: every Drifted and Missing object (or only those named)
 is server-side applied with field manager gitops-drift. Without --apply it only shows the server's dry-run as a
@@ -21,6 +23,9 @@ Options:
   --context CTX       kube context (default: the environment's, else the current one)
   --kubeconfig PATH   kubeconfig file (default: KUBECONFIG, else ~/.kube/config)
   --allow-exec        allow credential plugins (exec) named by the kubeconfig
+  --allow-incomplete  put back what was rendered even though the render skipped content (a remote resource or
+                      component, a Helm chart, a plugin); never with --delete-extra, since the objects of the
+                      skipped content would look Extra
 
 Exit codes: 0 done (or nothing to do), 1 preview only and something would change, 2 error, refused or conflicts.`;
 
@@ -30,7 +35,7 @@ export const putBackCommand: CliCommand = {
   summary: 'Put drifted objects back to what git says (server-side apply dry-run preview; --apply to write)',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { options, positionals } = parseArgs(args, { strings: ['env', 'only', 'context', 'kubeconfig'], booleans: ['delete-extra', 'apply', 'force-conflicts', 'allow-exec'] });
+    const { options, positionals } = parseArgs(args, { strings: ['env', 'only', 'context', 'kubeconfig'], booleans: ['delete-extra', 'apply', 'force-conflicts', 'allow-exec', 'allow-incomplete'] });
     if (positionals.length > 1) throw new UsageError('expected at most one REPO');
     if (typeof options.env !== 'string') throw new UsageError('--env NAME is required');
     if (options['force-conflicts'] && !options.apply) throw new UsageError('--force-conflicts needs --apply');
@@ -45,6 +50,12 @@ export const putBackCommand: CliCommand = {
     if (!live.writer) throw new RefusedError(`no cluster writer for ${live.context}`);
     const report = await engine.check(env, live);
     if (report.error) throw new RefusedError(`${env.name}: ${report.error}`);
+    if (isIncomplete(report)) {
+      const parts = skippedContent(report).map(describeSkipped).join('; ');
+      // What the skipped content defines is not in the render: its live objects would be deleted as Extra.
+      if (options['delete-extra']) throw new RefusedError(`${env.name} is ${NOT_CHECKED_INCOMPLETE} (${parts}): --delete-extra would delete the objects of what was skipped. Nothing was changed.`);
+      if (!options['allow-incomplete']) throw new RefusedError(`${env.name} is ${NOT_CHECKED_INCOMPLETE} (${parts}); --allow-incomplete puts back what was rendered. Nothing was changed.`);
+    }
     const picked = report.resources.filter((r) => !only || only.has(`${r.key.kind}/${r.key.name}`.toLowerCase()));
     if (only) {
       const unknown = [...only].filter((o) => !report.resources.some((r) => `${r.key.kind}/${r.key.name}`.toLowerCase() === o));

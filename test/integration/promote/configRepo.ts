@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-/** A config repo on disk with one environment in namespace `ns`. */
-export function writeRepo(ns: string): string {
+/** A config repo on disk with one environment in namespace `ns` (`extraResources`: more entries for its overlay). */
+export function writeRepo(ns: string, extraResources: string[] = []): string {
   const root = mkdtempSync(join(tmpdir(), 'gitops-drift-putback-'));
   const files: Record<string, string> = {
     'base/kustomization.yaml': 'resources:\n  - deployment.yaml\nconfigMapGenerator:\n  - name: web-config\n    literals:\n      - LOG_LEVEL=info\n',
@@ -26,7 +26,7 @@ spec:
             - configMapRef:
                 name: web-config
 `,
-    'envs/test/kustomization.yaml': `namespace: ${ns}\nresources:\n  - ../../base\n`,
+    'envs/test/kustomization.yaml': `namespace: ${ns}\nresources:\n  - ../../base\n${extraResources.map((r) => `  - ${r}\n`).join('')}`,
   };
   for (const [p, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, p)), { recursive: true });

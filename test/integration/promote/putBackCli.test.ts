@@ -53,6 +53,24 @@ describe('gitops-drift put-back (real API server)', () => {
     assert.equal(check.code, 0, check.out + check.err);
   });
 
+  it('refuses an environment whose render skipped content, and never deletes Extra objects for it', async () => {
+    const c = testCluster();
+    const ns = await freshNamespace('putback-incomplete');
+    const root = writeRepo(ns, ['https://example.com/manifests/worker.yaml']);
+    roots.push(root);
+    const target = ['--env', 'test', '--kubeconfig', c.kubeconfigPath, '--context', c.adminContext];
+    const refused = await cli('put-back', root, ...target, '--apply');
+    assert.equal(refused.code, 2);
+    assert.match(refused.err, /^error: test is not checked: incomplete \(remote resource 'https:\/\/example\.com\/manifests\/worker\.yaml' is not fetched; skipped \(envs\/test\/kustomization\.yaml:4:5\)\); --allow-incomplete puts back what was rendered\. Nothing was changed\.$/m);
+    const deleting = await cli('put-back', root, ...target, '--apply', '--allow-incomplete', '--delete-extra');
+    assert.equal(deleting.code, 2);
+    assert.match(deleting.err, /--delete-extra would delete the objects of what was skipped\. Nothing was changed\.$/m);
+    assert.equal((await c.adminRequest('GET', `/apis/apps/v1/namespaces/${ns}/deployments/web`)).status, 404, 'nothing was applied');
+    const allowed = await cli('put-back', root, ...target, '--apply', '--allow-incomplete');
+    assert.equal(allowed.code, 0, allowed.out + allowed.err);
+    assert.match(allowed.out, /^applied Deployment putback-incomplete-\w+\/web$/m);
+  });
+
   it('refuses a read-only context with the API server\'s 403', async () => {
     const c = testCluster();
     const root = writeRepo(c.readonlyNamespace);
