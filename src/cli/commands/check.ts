@@ -46,8 +46,8 @@ export const checkCommand: CliCommand = {
     );
     // Environments are checked side by side (renders are cached per root, readers shared per context).
     const reports: EnvironmentReport[] = await Promise.all(selected.map((env) => checkEnvironment(engine, env, sources, options.exact ? { exact: true } : {})));
-    if (format === 'json') io.stdout(JSON.stringify(jsonReport(reports), null, 2) + '\n');
-    else if (format === 'sarif') io.stdout(JSON.stringify(sarifReport(reports), null, 2) + '\n');
+    if (format === 'json') io.stdout(JSON.stringify(jsonReport(reports, repo.problems), null, 2) + '\n');
+    else if (format === 'sarif') io.stdout(JSON.stringify(sarifReport(reports, {}, repo.problems), null, 2) + '\n');
     else {
       io.stdout(textReport(reports, { color: io.color, verbose: Boolean(options.verbose), allowIncomplete: Boolean(options['allow-incomplete']) }));
       for (const r of reports) for (const p of r.problems) io.stderr(`${r.name}: ${p.severity}: ${formatProblem(p)}\n`);

@@ -10,7 +10,16 @@ import { skippedContent } from './incomplete';
 /** The JSON document's shape (schemaVersion 1). */
 export interface JsonReport {
   schemaVersion: 1;
+  /** Problems of the repo itself (its .gitops-drift.yaml, discovery): an error here makes `check` exit 2. */
+  problems: JsonProblem[];
   environments: JsonEnvironment[];
+}
+
+/** A problem with its repo-relative location. */
+export interface JsonProblem {
+  severity: string;
+  message: string;
+  location: { file: string; line: number; column: number } | null;
 }
 
 /** One environment in the JSON document. */
@@ -28,7 +37,7 @@ export interface JsonEnvironment {
    */
   incomplete: { message: string; location: { file: string; line: number; column: number } | null }[];
   /** Render warnings, when the caller passes them. */
-  problems: { severity: string; message: string; location: { file: string; line: number; column: number } | null }[];
+  problems: JsonProblem[];
   resources: JsonResource[];
 }
 
@@ -63,8 +72,12 @@ export interface JsonField {
 export type ReportedEnvironment = EnvironmentDrift & { problems?: readonly Problem[] };
 
 /** Builds the JSON document (serialise with `JSON.stringify(report, null, 2)`). */
-export function jsonReport(environments: readonly ReportedEnvironment[]): JsonReport {
-  return { schemaVersion: 1, environments: environments.map(jsonEnvironment) };
+export function jsonReport(environments: readonly ReportedEnvironment[], repoProblems: readonly Problem[] = []): JsonReport {
+  return { schemaVersion: 1, problems: repoProblems.map(jsonProblem), environments: environments.map(jsonEnvironment) };
+}
+
+function jsonProblem(p: Problem): JsonProblem {
+  return { severity: p.severity, message: p.message, location: p.location ? { file: p.location.file, line: p.location.line, column: p.location.column } : null };
 }
 
 function jsonEnvironment(env: ReportedEnvironment): JsonEnvironment {
@@ -78,7 +91,7 @@ function jsonEnvironment(env: ReportedEnvironment): JsonEnvironment {
     error: env.error,
     summary,
     incomplete: skippedContent(env).map((s) => ({ message: s.message, location: s.location ? { file: s.location.file, line: s.location.line, column: s.location.column } : null })),
-    problems: (env.problems ?? []).map((p) => ({ severity: p.severity, message: p.message, location: p.location ? { file: p.location.file, line: p.location.line, column: p.location.column } : null })),
+    problems: (env.problems ?? []).map(jsonProblem),
     resources: env.resources.map(jsonResource),
   };
 }

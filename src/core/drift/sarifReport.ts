@@ -5,6 +5,7 @@
  */
 import type { EnvironmentDrift, ResourceDrift } from '../model/drift';
 import type { SourceLocation } from '../model/location';
+import type { Problem } from '../model/problem';
 import { keyString } from '../model/resource';
 import { sarifFingerprint, sarifLog } from '../sarif';
 import { describeField, objectLabel } from './format';
@@ -18,6 +19,7 @@ const RULES = [
   { id: 'drift/missing', level: 'error', text: 'An object in git is missing from the cluster' },
   { id: 'drift/extra', level: 'warning', text: 'An object tracked by this environment is in the cluster but not in git' },
   { id: 'drift/unchecked', level: 'error', text: 'An object or environment could not be checked (unknown kind, forbidden, error, content the render skipped)' },
+  { id: 'config/invalid', level: 'error', text: "The repo's .gitops-drift.yaml has an error: what was checked may not be what it meant" },
 ] as const;
 
 type RuleId = (typeof RULES)[number]['id'];
@@ -36,8 +38,12 @@ export interface SarifOptions {
 }
 
 /** Builds the SARIF log (serialise with `JSON.stringify`). */
-export function sarifReport(environments: readonly EnvironmentDrift[], options: SarifOptions = {}): Record<string, unknown> {
+export function sarifReport(environments: readonly EnvironmentDrift[], options: SarifOptions = {}, repoProblems: readonly Problem[] = []): Record<string, unknown> {
   const results: Record<string, unknown>[] = [];
+  // Only errors: a config warning (an unknown key) is lint's business, not a code-scanning alert of drift.
+  for (const p of repoProblems) {
+    if (p.severity === 'error') results.push(result('config/invalid', p.message, p.location, p.location?.file ?? 'repo', ['config', p.location?.file ?? '', p.message]));
+  }
   for (const env of environments) {
     if (env.error !== null) {
       results.push(result('drift/unchecked', `${env.name}: ${env.error}`, { file: env.path, line: 0, column: 0 }, env.name, [env.name]));

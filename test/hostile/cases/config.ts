@@ -18,6 +18,9 @@ function brokenEverywhere(line: number, message: RegExp, commands: readonly Comm
   const forms: Partial<Record<string, Expect>> = {
     'lint-json': { exit: 2, says: [new RegExp(`"file": "\\.gitops-drift\\.yaml",\\s+"line": ${line},`), message] },
     'lint-sarif': { exit: 2, says: [new RegExp(`"uri": "\\.gitops-drift\\.yaml"[^}]*\\}[^}]*"startLine": ${line}\\b`), message] },
+    // check's own JSON and SARIF carry the config's problems too, not only stderr.
+    'check-json': { exit: 2, says: [new RegExp(`^  "problems": \\[\\s*\\{\\s*"severity": "error",[^}]*"location": \\{\\s*"file": "\\.gitops-drift\\.yaml",\\s*"line": ${line},`, 'm'), message] },
+    'check-sarif': { exit: 2, says: [new RegExp(`"ruleId": "config/invalid"[^]*?"uri": "\\.gitops-drift\\.yaml"[^}]*\\}[^}]*"startLine": ${line}\\b`), message] },
   };
   return commands.map((command) => ({ command, ...(forms[command] ?? { exit: 2, says: [at, message] }) }));
 }
