@@ -42,4 +42,5 @@ export const awaitingFix: AwaitingFix[] = [
   { id: 'cluster/plain-http-server', reason: 'cluster faults: an http:// server gives "HTTP protocol is not allowed when skipTLSVerify is not set or false" without naming the server' },
   { id: 'cluster/escape-in-context-name', reason: `${TERMINAL} (a kube context name in the cluster error)` },
   { id: 'cluster/exec-plugin-garbage', reason: 'cluster faults: a plugin answering {} gives "Cannot read properties of undefined (reading \'clientCertificateData\')"' },
+  { id: 'cluster/forbidden-list', commands: ['diff'], reason: 'a user without rights: diff exits 2 without saying which objects it could not read (Forbidden)' },
 ];

@@ -49,8 +49,11 @@ export interface Corpus {
   readonly kubeconfig: string;
   /** The snapshot key file the snapshot was taken with (GITOPS_DRIFT_SECRET_KEY_FILE): the user's is never used. */
   readonly secretKey: string;
-  /** The snapshot's text with these live Secrets (YAML list items, indented 6) in namespace demo. */
-  snapshotWith(liveSecrets: string[]): string;
+  /**
+   * The snapshot's text with these live Secrets (YAML list items, indented 6) in namespace demo; with
+   * `forbiddenConfigMaps`, the ConfigMap list was refused (RBAC) instead.
+   */
+  snapshotWith(liveSecrets: string[], options?: { forbiddenConfigMaps?: boolean }): string;
   /** A fresh copy of the template for case `id`. */
   repo(id: string): Repo;
   remove(): void;
@@ -95,7 +98,7 @@ export function createCorpus(): Corpus {
     snapshot,
     kubeconfig,
     secretKey,
-    snapshotWith: (liveSecrets) => snapshotText(keyId, liveSecrets),
+    snapshotWith: (liveSecrets, options) => snapshotText(keyId, liveSecrets, options?.forbiddenConfigMaps),
     repo(id: string): Repo {
       const root = join(dir, 'repos', id.replace(/[^A-Za-z0-9._-]/g, '_'));
       cpSync(template, root, { recursive: true });
@@ -159,7 +162,10 @@ const resourceType = (kind: string, resource: string, namespaced: boolean, group
   `  - group: "${group}"\n    version: ${version}\n    kind: ${kind}\n    resource: ${resource}\n    namespaced: ${namespaced}\n    verbs: [create, delete, get, list, patch, update, watch]\n`;
 
 /** Live state for dev and prod: ConfigMap `app` as git has it (level: info); no Secrets, so they are Missing. */
-function snapshotText(keyId: string, liveSecrets: string[] = []): string {
+function snapshotText(keyId: string, liveSecrets: string[] = [], forbiddenConfigMaps = false): string {
+  const configMaps = forbiddenConfigMaps
+    ? ['    status: forbidden', `    message: ${JSON.stringify('configmaps is forbidden: User "dev" cannot list resource "configmaps" in API group "" in the namespace "demo"')}`]
+    : ['    status: ok', '    items:', '      - apiVersion: v1', '        kind: ConfigMap', '        metadata: { name: app, namespace: demo }', '        data: { level: info }'];
   return [
     'apiVersion: gitops-drift.io/v1alpha1',
     'kind: LiveSnapshot',
@@ -175,12 +181,7 @@ function snapshotText(keyId: string, liveSecrets: string[] = []): string {
     '  - group: ""',
     '    kind: ConfigMap',
     '    namespace: demo',
-    '    status: ok',
-    '    items:',
-    '      - apiVersion: v1',
-    '        kind: ConfigMap',
-    '        metadata: { name: app, namespace: demo }',
-    '        data: { level: info }',
+    ...configMaps,
     '  - group: ""',
     '    kind: Secret',
     '    namespace: demo',

@@ -60,8 +60,9 @@ describe('hostile corpus', function () {
       c.setup(repo);
       const kubeconfig = c.kubeconfig ? repo.beside('kubeconfig') : corpus.kubeconfig;
       if (c.kubeconfig) writeFileSync(kubeconfig, c.kubeconfig(repo));
-      const snapshot = c.liveSecrets ? repo.beside('snapshot.yaml') : corpus.snapshot;
-      if (c.liveSecrets) writeFileSync(snapshot, corpus.snapshotWith(c.liveSecrets(repo)));
+      const ownSnapshot = c.liveSecrets || c.forbiddenConfigMaps;
+      const snapshot = ownSnapshot ? repo.beside('snapshot.yaml') : corpus.snapshot;
+      if (ownSnapshot) writeFileSync(snapshot, corpus.snapshotWith(c.liveSecrets?.(repo) ?? [], { forbiddenConfigMaps: c.forbiddenConfigMaps }));
       repos.set(c, { repo, kubeconfig, snapshot });
     }
     const outcomes = await pool(

@@ -51,6 +51,17 @@ export const clusterCases: HostileCase[] = [
     runs: [{ command: 'check-cluster', extraArgs: ['--allow-exec'], exit: 2, says: [/credential plugin|ExecCredential/i], never: [/Cannot read properties/] }],
   },
   {
+    id: 'cluster/forbidden-list',
+    what: 'a snapshot whose ConfigMap list was refused (RBAC): every command says what could not be read',
+    setup: () => undefined,
+    forbiddenConfigMaps: true,
+    runs: [
+      { command: 'check', exit: 2, says: [/ConfigMap demo\/app +forbidden: .*cannot list resource "configmaps"/] },
+      { command: 'check-json', exit: 2, says: [/"verdict": "Forbidden"/] },
+      { command: 'diff', exit: 2, says: [/ConfigMap demo\/app/, /forbidden|cannot list/] },
+    ],
+  },
+  {
     id: 'cluster/plain-http-server',
     what: 'an http:// server URL: the message must say so, not blame skipTLSVerify',
     setup: () => undefined,

@@ -36,6 +36,8 @@ export interface HostileCase {
   runs: Run[];
   /** Live Secrets for this case's snapshot (YAML list items, indented 6), instead of none. */
   liveSecrets?(repo: Repo): string[];
+  /** This case's snapshot holds a refused (403) ConfigMap list instead of the ConfigMap. */
+  forbiddenConfigMaps?: boolean;
   /** The kubeconfig for this case's runs (text), instead of the corpus's unreachable one. */
   kubeconfig?(repo: Repo): string;
   /** After every run: what must not have happened (e.g. a file a credential plugin would create); empty when fine. */
