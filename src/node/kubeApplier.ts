@@ -7,17 +7,21 @@ import { type ApplyConflict, type ClusterWriter, type Logger, type ResourceType,
 import { collectionPath, type KubeClusterReaderOptions } from './kubeClusterReader';
 import { loadKubeConfig, type LoadedKubeConfig } from './kubeConfig';
 import { KubeDiscovery } from './kubeDiscovery';
-import { KubeTransport } from './kubeTransport';
+import { checkClientTls, credentialError, DEFAULT_REQUEST_TIMEOUT_MS, KubeTransport, type KubeTransportOptions } from './kubeTransport';
+
+/** Largest answer to one write or GET of one object. */
+const MAX_WRITE_RESPONSE_BYTES = 64 * 1024 * 1024;
+import { plainText } from '../core/model/untrustedText';
 
 /**
  * The ClusterWriter for a kube context: the same kubeconfig loading, credentials and discovery as the cluster
  * reader. Rejects with a ClusterError for environment-level failures (no kubeconfig, exec not allowed).
  */
 export async function createKubeApplier(options: KubeClusterReaderOptions = {}): Promise<KubeApplier> {
-  const config = await loadKubeConfig({ kubeconfigPath: options.kubeconfigPath, env: options.env, context: options.context, allowExec: options.allowExec });
+  const config = await loadKubeConfig({ kubeconfigPath: options.kubeconfigPath, env: options.env, context: options.context, allowExec: options.allowExec, execTimeoutMs: options.execTimeoutMs });
   const transport = new KubeTransport(config, options);
   const logger = options.logger ?? silentLogger;
-  return new KubeApplier(config, transport, new KubeDiscovery(transport, { logger }), logger);
+  return new KubeApplier(config, transport, new KubeDiscovery(transport, { logger }), logger, options);
 }
 
 /** Server-side apply, GET and DELETE of single objects over the Kubernetes API, bodies as raw JSON. */
@@ -27,6 +31,7 @@ export class KubeApplier implements ClusterWriter {
     private readonly transport: KubeTransport,
     private readonly discovery: KubeDiscovery,
     private readonly logger: Logger = silentLogger,
+    private readonly options: KubeTransportOptions = {},
   ) {}
 
   /** The kube context written to. */
@@ -85,8 +90,9 @@ export class KubeApplier implements ClusterWriter {
     try {
       await kc.applyToHTTPSOptions(opts);
     } catch (e) {
-      throw new ClusterError('unauthorized', `context "${context}": getting credentials for user "${user.name}" failed: ${(e as Error).message.split('\n')[0]}`, context);
+      throw credentialError(this.config, e);
     }
+    checkClientTls(this.config, opts);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(opts.headers ?? {})) if (v !== undefined) headers[k] = String(v);
     if (opts.auth) headers.Authorization = 'Basic ' + Buffer.from(opts.auth).toString('base64');
@@ -99,15 +105,23 @@ export class KubeApplier implements ClusterWriter {
     url.search = search ? '?' + search : '';
     const mod = url.protocol === 'http:' ? http : https;
     const tls = cluster.proxyUrl ? { agent: opts.agent } : { ca: opts.ca, cert: opts.cert, key: opts.key, passphrase: opts.passphrase, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername };
+    const timeoutMs = this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
       const req = mod.request(url, { method, ...tls, headers: { ...headers, Accept: 'application/json', 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(body)), 'User-Agent': 'gitops-drift/0.1.0' } }, (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          // One object comes back (etcd keeps at most 1.5 MB): a server sending more is not answering this request.
+          if ((size += c.length) > MAX_WRITE_RESPONSE_BYTES) return req.destroy(new Error(`the response passed ${MAX_WRITE_RESPONSE_BYTES / 1024 / 1024} MB and was cut off`));
+          chunks.push(c);
+        });
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
         res.on('error', reject);
       });
-      req.setTimeout(30_000, () => req.destroy(new Error(`no answer from ${cluster.server} within 30 s`)));
-      req.on('error', (e) => reject(new ClusterError('unreachable', `cannot reach the API server at ${cluster.server} (context "${context}"): ${e.message}`, context)));
+      // An overall deadline, not an idle one: a server dripping a byte at a time must not hold a write forever.
+      const timer = setTimeout(() => req.destroy(new Error(`no complete answer from ${cluster.server} within ${timeoutMs / 1000} s (the limit is GITOPS_DRIFT_REQUEST_TIMEOUT, in seconds)`)), timeoutMs);
+      req.on('close', () => clearTimeout(timer));
+      req.on('error', (e) => reject(new ClusterError('unreachable', `cannot reach the API server at ${cluster.server} (context "${context}"): ${plainText(e.message)}`, context)));
       req.end(body);
     });
   }
@@ -123,7 +137,7 @@ function outcome(status: number, body: Buffer, kind: string): WriteOutcome {
   }
   if (status === 200 || status === 201) return { status: 'ok', object: parsed as KubeObject | undefined, created: status === 201 };
   // Never echo a body that is an object of the requested kind (it could be a Secret): only Status messages.
-  const message = parsed?.kind === 'Status' && typeof parsed.message === 'string' ? parsed.message : parsed ? `HTTP ${status}` : body.toString('utf8').trim().split('\n')[0] || `HTTP ${status}`;
+  const message = plainText(parsed?.kind === 'Status' && typeof parsed.message === 'string' ? parsed.message : parsed ? `HTTP ${status}` : body.toString('utf8').trim().split('\n')[0] || `HTTP ${status}`);
   switch (status) {
     case 403:
       return { status: 'forbidden', message };

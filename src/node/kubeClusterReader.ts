@@ -1,9 +1,10 @@
 import type { KubeObject } from '../core/model/resource';
 import type { ClusterReader, ListOutcome, Logger, ResourceType, WatchEnd, WatchEvent } from '../core/ports';
 import { silentLogger } from '../core/ports';
+import { plainText } from '../core/model/untrustedText';
 import { type KubeConfigSource, loadKubeConfig } from './kubeConfig';
 import { KubeDiscovery } from './kubeDiscovery';
-import { KubeTransport, type KubeTransportOptions, type TransportStats } from './kubeTransport';
+import { KubeTransport, type KubeTransportOptions, ResponseTooLargeError, statusText, type TransportStats } from './kubeTransport';
 
 /** Options for {@link createKubeClusterReader}. */
 export interface KubeClusterReaderOptions extends KubeConfigSource, KubeTransportOptions {
@@ -11,6 +12,8 @@ export interface KubeClusterReaderOptions extends KubeConfigSource, KubeTranspor
   context?: string;
   /** Run exec credential plugins (and auth-provider commands) the kubeconfig names. Default false. */
   allowExec?: boolean;
+  /** How long a credential plugin may run before it is stopped. Default 60 s. */
+  execTimeoutMs?: number;
   /** Items per LIST page (`limit`). Default 500, as kubectl. */
   pageSize?: number;
   /** Server-side watch timeout range (s); a random value in it spreads reconnects. Default [300, 600]. */
@@ -23,7 +26,7 @@ export interface KubeClusterReaderOptions extends KubeConfigSource, KubeTranspor
  * connections are kept alive. Rejects with a ClusterError for environment-level failures.
  */
 export async function createKubeClusterReader(options: KubeClusterReaderOptions = {}): Promise<KubeClusterReader> {
-  const config = await loadKubeConfig({ kubeconfigPath: options.kubeconfigPath, env: options.env, context: options.context, allowExec: options.allowExec, serviceAccountRoot: options.serviceAccountRoot });
+  const config = await loadKubeConfig({ kubeconfigPath: options.kubeconfigPath, env: options.env, context: options.context, allowExec: options.allowExec, execTimeoutMs: options.execTimeoutMs, serviceAccountRoot: options.serviceAccountRoot });
   return new KubeClusterReader(new KubeTransport(config, options), config.context, config.namespace, options);
 }
 
@@ -31,6 +34,8 @@ export async function createKubeClusterReader(options: KubeClusterReaderOptions 
 export class KubeClusterReader implements ClusterReader {
   private readonly discovery: KubeDiscovery;
   private readonly logger: Logger;
+  /** LISTs in flight, by path: environments that need the same kind in the same namespace share one. */
+  private readonly inflight = new Map<string, Promise<ListOutcome>>();
 
   constructor(
     private readonly transport: KubeTransport,
@@ -66,8 +71,21 @@ export class KubeClusterReader implements ClusterReader {
     return this.discovery.resourceType(group, kind, version);
   }
 
-  async list(type: ResourceType, namespace: string): Promise<ListOutcome> {
+  /**
+   * All objects of a kind in a namespace, paged. Concurrent calls for the same collection share one LIST (its
+   * objects too: callers treat them as read-only, as they do the live cache's).
+   */
+  list(type: ResourceType, namespace: string): Promise<ListOutcome> {
     const base = collectionPath(type, namespace);
+    let pending = this.inflight.get(base);
+    if (!pending) {
+      pending = this.listPages(type, base).finally(() => this.inflight.delete(base));
+      this.inflight.set(base, pending);
+    }
+    return pending;
+  }
+
+  private async listPages(type: ResourceType, base: string): Promise<ListOutcome> {
     const limit = this.options.pageSize ?? 500;
     const items: KubeObject[] = [];
     let resourceVersion = '';
@@ -75,7 +93,13 @@ export class KubeClusterReader implements ClusterReader {
     let fullList = false;
     for (;;) {
       const query = fullList ? '' : `?limit=${limit}${token ? `&continue=${encodeURIComponent(token)}` : ''}`;
-      const res = await this.transport.get(base + query);
+      let res;
+      try {
+        res = await this.transport.get(base + query);
+      } catch (e) {
+        if (e instanceof ResponseTooLargeError) return { status: 'error', message: e.message };
+        throw e;
+      }
       if (res.status === 410 && token) {
         // The continue token expired between pages: list everything in one go, as client-go's pager does.
         this.logger.debug(`LIST ${base}: continue token expired, listing without pagination`);
@@ -90,7 +114,7 @@ export class KubeClusterReader implements ClusterReader {
       try {
         page = JSON.parse(res.body.toString('utf8'));
       } catch (e) {
-        return { status: 'error', message: `unreadable LIST response from ${base}: ${(e as Error).message}` };
+        return { status: 'error', message: `unreadable LIST response from ${base}: ${plainText((e as Error).message)}` };
       }
       const apiVersion = page.apiVersion ?? apiVersionOf(type);
       // LIST items carry no apiVersion/kind: the list does. Set them on the objects just parsed (ours alone) rather
@@ -147,12 +171,12 @@ export class KubeClusterReader implements ClusterReader {
             res.body.destroy();
             // The server ends a watch whose resourceVersion it no longer has with an ERROR event, code 410.
             if (object.code === 410) return { status: 'gone' };
-            return { status: 'error', message: `watch ${collectionPath(type, namespace)}: ${object.message ?? 'error event'}` };
+            return { status: 'error', message: `watch ${collectionPath(type, namespace)}: ${plainText(String(object.message ?? 'error event'))}` };
         }
       }
     } catch (e) {
       if (signal.aborted) return { status: 'closed' };
-      return { status: 'error', message: `watch ${collectionPath(type, namespace)} broke: ${(e as Error).message}` };
+      return { status: 'error', message: `watch ${collectionPath(type, namespace)} broke: ${plainText((e as Error).message)}` };
     }
     return { status: 'closed' };
   }
@@ -201,14 +225,7 @@ function apiVersionOf(type: ResourceType): string {
   return type.group ? `${type.group}/${type.version}` : type.version;
 }
 
-/** The `message` of a Status body, or the plain-text body; never echoes a body that is an object. */
+/** The `message` of a Status body, or a short plain-text body, control characters removed; never echoes an object. */
 function statusMessage(body: Buffer): string | undefined {
-  const text = body.toString('utf8').trim();
-  if (!text) return undefined;
-  try {
-    const parsed = JSON.parse(text) as { kind?: string; message?: string };
-    return parsed.kind === 'Status' && parsed.message ? parsed.message : undefined;
-  } catch {
-    return text.length <= 200 ? text : undefined;
-  }
+  return statusText(body);
 }

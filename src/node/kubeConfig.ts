@@ -1,3 +1,4 @@
+import type { spawn, SpawnOptions } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
@@ -114,7 +115,7 @@ export async function listKubeContexts(source: KubeConfigSource = {}): Promise<K
  * ClusterError (`kubeconfig`) when there is no usable configuration, or (`execNotAllowed`) when the user's
  * credentials come from a plugin command and `allowExec` is not set.
  */
-export async function loadKubeConfig(source: KubeConfigSource & { context?: string; allowExec?: boolean } = {}): Promise<LoadedKubeConfig> {
+export async function loadKubeConfig(source: KubeConfigSource & { context?: string; allowExec?: boolean; execTimeoutMs?: number } = {}): Promise<LoadedKubeConfig> {
   const files = kubeconfigFiles(source);
   if (!files.length) {
     const env = source.env ?? process.env;
@@ -157,7 +158,46 @@ export async function loadKubeConfig(source: KubeConfigSource & { context?: stri
     );
   }
   if (user.exec) withExecInfo(user, cluster);
+  if (plugin) limitCredentialPlugin(kc, plugin, source.execTimeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS);
   return { kc, context: contextName, cluster, user, namespace: context.namespace || 'default', files, tokenFiles };
+}
+
+/** How long a credential plugin may run before it is killed (kubectl waits forever; a hung plugin hung `check`). */
+export const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
+
+/** The error a credential plugin that ran too long ends with. */
+export class CredentialPluginTimeout extends Error {
+  constructor(
+    readonly plugin: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`credential plugin "${plugin}" did not answer within ${timeoutMs / 1000} s`);
+    this.name = 'CredentialPluginTimeout';
+  }
+}
+
+/**
+ * client-node runs exec plugins with `spawn` and waits for them to exit, however long that takes. Its ExecAuth
+ * keeps the spawn function in a field: wrap it so the plugin is killed after `timeoutMs` and the wait ends with
+ * a CredentialPluginTimeout (reported through the 'error' event client-node listens to). If a client-node
+ * release moves that field, plugins run unbounded again, and the transport's own deadline still ends the wait.
+ */
+function limitCredentialPlugin(kc: KubeConfig, plugin: string, timeoutMs: number): void {
+  const authenticators = (kc as unknown as { authenticators?: Array<{ execFn?: typeof spawn }> }).authenticators ?? [];
+  for (const auth of authenticators) {
+    const original = auth.execFn;
+    if (typeof original !== 'function') continue;
+    auth.execFn = ((command: string, args: readonly string[], options: SpawnOptions) => {
+      const child = original(command, args, options);
+      const timer = setTimeout(() => {
+        child.emit('error', new CredentialPluginTimeout(plugin, timeoutMs));
+        child.kill('SIGKILL');
+      }, timeoutMs);
+      child.once('exit', () => clearTimeout(timer));
+      child.once('error', () => clearTimeout(timer));
+      return child;
+    }) as typeof spawn;
+  }
 }
 
 /**

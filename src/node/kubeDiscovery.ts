@@ -1,6 +1,7 @@
 import type { Logger, ResourceType } from '../core/ports';
 import { silentLogger } from '../core/ports';
-import type { KubeTransport } from './kubeTransport';
+import { type KubeTransport, statusText } from './kubeTransport';
+import { plainText } from '../core/model/untrustedText';
 
 /** Aggregated discovery (one request for /api, one for /apis), falling back to the legacy documents. */
 const AGGREGATED_ACCEPT = [
@@ -142,8 +143,14 @@ export class KubeDiscovery {
 
   private async fetch(path: string, accept: string): Promise<Record<string, unknown>> {
     const res = await this.transport.get(path, accept);
-    if (res.status !== 200) throw new Error(`GET ${path}: HTTP ${res.status}`);
-    return JSON.parse(res.body.toString('utf8')) as Record<string, unknown>;
+    // Every reader needs /api and /apis: a refusal there is the credentials', not one kind's.
+    if (res.status === 403 && (path === '/api' || path === '/apis')) throw this.transport.refused(path, res.body);
+    if (res.status !== 200) throw new Error(`GET ${path}: HTTP ${res.status}${statusText(res.body) ? `: ${statusText(res.body)}` : ''}`);
+    try {
+      return JSON.parse(res.body.toString('utf8')) as Record<string, unknown>;
+    } catch (e) {
+      throw new Error(`GET ${path}: the API server at ${this.transport.server} answered with something that is not JSON (${plainText((e as Error).message)})`);
+    }
   }
 }
 

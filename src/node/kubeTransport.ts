@@ -1,20 +1,59 @@
 import { readFileSync } from 'node:fs';
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { createGunzip, gunzip } from 'node:zlib';
-import { promisify } from 'node:util';
+import { createSecureContext } from 'node:tls';
+import { createGunzip } from 'node:zlib';
+import type { User } from '@kubernetes/client-node/dist/config_types.js';
 import { ClusterError } from '../core/live/clusterError';
+import { plainText } from '../core/model/untrustedText';
 import { type Logger, silentLogger } from '../core/ports';
 import type { LoadedKubeConfig } from './kubeConfig';
 
-const gunzipAsync = promisify(gunzip);
+/** Time allowed for one buffered request, from sending it to the last byte of the body. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * Largest (inflated) response body. A LIST page holds at most 500 objects (kubectl's page size); at etcd's 1.5 MB
+ * object limit a page could in theory reach 750 MB, but real pages are a few MB: 256 MB is generous and still
+ * ends an endless response long before memory runs out.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+/** Buffered requests in flight to one cluster; the rest wait their turn (10,000 environments once meant EMFILE). */
+export const DEFAULT_MAX_CONNECTIONS = 32;
+
+/** A buffered request that did not finish within the deadline. */
+export class RequestDeadlineError extends Error {
+  readonly code = 'GITOPS_DRIFT_DEADLINE';
+  constructor(
+    readonly path: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`GET ${path} did not finish within ${timeoutMs / 1000} s`);
+    this.name = 'RequestDeadlineError';
+  }
+}
+
+/** A response body larger than the limit: the request was cut off. */
+export class ResponseTooLargeError extends Error {
+  readonly code = 'GITOPS_DRIFT_TOO_LARGE';
+  constructor(
+    readonly path: string,
+    readonly maxBytes: number,
+  ) {
+    super(`the response to GET ${path} passed ${formatBytes(maxBytes)} and was cut off (limit GITOPS_DRIFT_MAX_RESPONSE_MB)`);
+    this.name = 'ResponseTooLargeError';
+  }
+}
 
 /** Tuning for {@link KubeTransport}. */
 export interface KubeTransportOptions {
   /** Retries of a request answered 429 or 5xx (Retry-After is respected). Default 5. */
   maxRetries?: number;
-  /** Time allowed for one non-watch request, headers and body. Default 30 s. */
+  /** Time allowed for one non-watch request, from sending it to the last body byte (not retried). Default 30 s. */
   requestTimeoutMs?: number;
+  /** Largest response body, inflated (a LIST page); bigger ones are cut off. Default 256 MB. */
+  maxResponseBytes?: number;
+  /** Buffered requests in flight at once to this cluster (watches not counted). Default 32. */
+  maxConnections?: number;
   /** Ask for gzip bodies (the API server compresses large LISTs). Default true, like kubectl. */
   compression?: boolean;
   /** How to wait before a retry; tests pass one that records. */
@@ -64,6 +103,7 @@ export class KubeTransport {
   private disposed = false;
   private readonly base: URL;
   private readonly logger: Logger;
+  private readonly pool: Semaphore;
 
   constructor(
     private readonly config: LoadedKubeConfig,
@@ -71,6 +111,7 @@ export class KubeTransport {
   ) {
     this.base = new URL(config.cluster.server);
     this.logger = options.logger ?? silentLogger;
+    this.pool = new Semaphore(options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
   }
 
   /** The server URL, for messages. */
@@ -84,12 +125,10 @@ export class KubeTransport {
     let refreshed = false;
     let transientRetries = 0;
     for (let attempt = 0; ; attempt++) {
-      let res: IncomingMessage;
-      let body: Buffer;
+      let res: KubeResponse;
       const generation = this.generation;
       try {
-        res = await this.send(path, accept, signal, false);
-        body = await this.readBody(res);
+        res = await this.fetchOnce(path, accept, signal);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code ?? '';
         if (TRANSIENT.has(code) && transientRetries++ < 2 && !signal?.aborted) {
@@ -98,22 +137,36 @@ export class KubeTransport {
         }
         throw this.toClusterError(e);
       }
-      if (res.statusCode === 401 && !refreshed) {
+      if (res.status === 401 && !refreshed) {
         refreshed = true;
         this.dropCredentials(generation);
         this.stats.retries++;
         continue;
       }
-      if (res.statusCode === 401) throw this.unauthorized();
-      if (RETRY_STATUS.has(res.statusCode ?? 0) && attempt < maxRetries) {
+      if (res.status === 401) throw this.unauthorized();
+      if (RETRY_STATUS.has(res.status) && attempt < maxRetries) {
         const wait = retryAfterMs(res.headers['retry-after']) ?? Math.min(8000, 250 * 2 ** attempt);
-        this.logger.debug(`GET ${path}: ${res.statusCode}, retry ${attempt + 1}/${maxRetries} in ${wait} ms`);
+        this.logger.debug(`GET ${path}: ${res.status}, retry ${attempt + 1}/${maxRetries} in ${wait} ms`);
         this.stats.retries++;
         await (this.options.retryDelay ?? sleep)(wait);
         continue;
       }
-      return { status: res.statusCode ?? 0, headers: res.headers, body };
+      return res;
     }
+  }
+
+  /**
+   * The ClusterError for a 403 on a request every reader needs (discovery): the credentials were not accepted at
+   * all, or there were none.
+   */
+  refused(path: string, body: Buffer): ClusterError {
+    const { context, user } = this.config;
+    const said = statusText(body);
+    const detail = `GET ${path}: 403 Forbidden${said ? `: ${said}` : ''}`;
+    if (!hasCredentials(user, this.config.tokenFiles)) {
+      return new ClusterError('unauthorized', `the API server at ${this.server} refused anonymous access (context "${context}" has no user credentials): ${detail} — give the context a user with a token, client certificate or credential plugin`, context);
+    }
+    return new ClusterError('unauthorized', `the API server at ${this.server} did not accept the credentials of user "${user.name}" (context "${context}") to read its API: ${detail}`, context);
   }
 
   /**
@@ -124,11 +177,11 @@ export class KubeTransport {
     let res: IncomingMessage;
     try {
       const generation = this.generation;
-      res = await this.send(path, 'application/json', signal, true);
+      res = await this.send(path, 'application/json', signal);
       if (res.statusCode === 401) {
         res.resume();
         this.dropCredentials(generation);
-        res = await this.send(path, 'application/json', signal, true);
+        res = await this.send(path, 'application/json', signal);
       }
     } catch (e) {
       throw this.toClusterError(e);
@@ -148,7 +201,8 @@ export class KubeTransport {
     this.credentials = undefined;
   }
 
-  private async send(path: string, accept: string, signal: AbortSignal | undefined, streaming: boolean): Promise<IncomingMessage> {
+  /** The URL and headers of a GET of `path`. */
+  private async prepare(path: string, accept: string): Promise<{ url: URL; headers: Record<string, string>; agent: http.Agent }> {
     if (this.disposed) throw new Error(`the connection to ${this.server} was closed (reader disposed)`);
     const creds = await this.resolveCredentials();
     const url = new URL(path, this.base.href.endsWith('/') ? this.base.href : this.base.href + '/');
@@ -156,33 +210,75 @@ export class KubeTransport {
     url.pathname = this.base.pathname.replace(/\/$/, '') + path.split('?')[0];
     const headers: Record<string, string> = { ...creds.headers, Accept: accept, 'User-Agent': 'gitops-drift/0.1.0' };
     if (this.options.compression ?? true) headers['Accept-Encoding'] = 'gzip';
+    return { url, headers, agent: creds.agent };
+  }
+
+  /** Opens a streaming request (a watch): no deadline, no size limit, not counted against the connection pool. */
+  private async send(path: string, accept: string, signal: AbortSignal): Promise<IncomingMessage> {
+    const { url, headers, agent } = await this.prepare(path, accept);
     const mod = url.protocol === 'http:' ? http : https;
     this.stats.requests++;
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const req = mod.request(url, { method: 'GET', headers, agent: creds.agent, signal });
-      const timeoutMs = this.options.requestTimeoutMs ?? 30_000;
-      const timer = streaming ? undefined : setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' })), timeoutMs);
-      req.on('response', (res) => {
-        if (timer) res.once('close', () => clearTimeout(timer));
-        resolve(res);
-      });
-      req.on('error', (e) => {
-        if (timer) clearTimeout(timer);
-        reject(e);
-      });
+      const req = mod.request(url, { method: 'GET', headers, agent, signal });
+      req.on('response', resolve);
+      req.on('error', reject);
       req.end();
     });
   }
 
-  private async readBody(res: IncomingMessage): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of res) chunks.push(chunk as Buffer);
-    let body = Buffer.concat(chunks);
-    // Output chunks of 256 KiB instead of zlib's 16 KiB: a LIST of a thousand objects inflates to megabytes, and each
-    // chunk is a callback on the main thread.
-    if (res.headers['content-encoding'] === 'gzip') body = await gunzipAsync(body, { chunkSize: 256 * 1024 });
-    this.stats.bytes += body.length;
-    return body;
+  /**
+   * One buffered GET: waits for a connection of the pool, then allows `requestTimeoutMs` from sending to the last
+   * body byte and `maxResponseBytes` of (decompressed) body. A server that drips or streams without end is cut off
+   * with a message saying which limit it hit.
+   */
+  private async fetchOnce(path: string, accept: string, signal: AbortSignal | undefined): Promise<KubeResponse> {
+    const release = await this.pool.acquire(signal);
+    try {
+      const { url, headers, agent } = await this.prepare(path, accept);
+      const mod = url.protocol === 'http:' ? http : https;
+      const timeoutMs = this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+      const maxBytes = this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+      this.stats.requests++;
+      return await new Promise<KubeResponse>((resolve, reject) => {
+        let settled = false;
+        const req = mod.request(url, { method: 'GET', headers, agent, signal });
+        const finish = (error: Error | undefined, response?: KubeResponse): void => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          if (error) {
+            req.destroy();
+            reject(error);
+          } else resolve(response!);
+        };
+        const timer = setTimeout(() => finish(new RequestDeadlineError(path, timeoutMs)), timeoutMs);
+        req.on('error', (e) => finish(e));
+        req.on('response', (res) => {
+          // Output chunks of 256 KiB instead of zlib's 16 KiB: a LIST of a thousand objects inflates to megabytes,
+          // and each chunk is a callback on the main thread. The limit counts inflated bytes (a gzip bomb is small).
+          const body = res.headers['content-encoding'] === 'gzip' ? res.pipe(createGunzip({ chunkSize: 256 * 1024 })) : res;
+          const chunks: Buffer[] = [];
+          let size = 0;
+          body.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > maxBytes) return finish(new ResponseTooLargeError(path, maxBytes));
+            chunks.push(chunk);
+          });
+          body.on('end', () => {
+            this.stats.bytes += size;
+            finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks, size) });
+          });
+          body.on('error', (e) => finish(e));
+          res.on('error', (e) => finish(e));
+          res.on('close', () => {
+            if (!res.complete) finish(Object.assign(new Error('the connection closed before the response ended'), { code: 'ECONNRESET' }));
+          });
+        });
+        req.end();
+      });
+    } finally {
+      release();
+    }
   }
 
   /** Forgets the credentials a request used, unless another request already replaced them. */
@@ -211,15 +307,9 @@ export class KubeTransport {
     try {
       await kc.applyToHTTPSOptions(opts);
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      if (err.code === 'ENOENT' && err.syscall?.startsWith('spawn')) {
-        // kubectl prints the plugin's installHint when its command is missing; so do we.
-        const hint = user.exec?.installHint ? ` ${String(user.exec.installHint).trim()}` : '';
-        throw new ClusterError('kubeconfig', `context "${context}": credential plugin "${err.path}" not found.${hint}`, context);
-      }
-      if (err.code === 'ENOENT') throw new ClusterError('kubeconfig', `context "${context}": cannot read ${err.path ?? 'a file the kubeconfig names'}: ${err.message}`, context);
-      throw new ClusterError('unauthorized', `context "${context}": getting credentials for user "${user.name}" failed: ${firstLine(err.message)}`, context);
+      throw credentialError(this.config, e);
     }
+    checkClientTls(this.config, opts);
     const headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(opts.headers ?? {})) if (value !== undefined) headers[key] = String(value);
     if (opts.auth) headers.Authorization = 'Basic ' + Buffer.from(opts.auth).toString('base64');
@@ -258,8 +348,16 @@ export class KubeTransport {
     if (err.name === 'AbortError') return err;
     const code = err.code ?? '';
     const { context } = this.config;
+    if (e instanceof RequestDeadlineError) {
+      return new ClusterError(
+        'timeout',
+        `the API server at ${this.server} (context "${context}") did not finish answering GET ${e.path} within ${e.timeoutMs / 1000} s: a stalled server, proxy or network (the limit is GITOPS_DRIFT_REQUEST_TIMEOUT, in seconds)`,
+        context,
+      );
+    }
+    if (e instanceof ResponseTooLargeError) return e;
     if (TLS_ERROR.test(code)) {
-      return new ClusterError('tls', `TLS connection to ${this.server} failed (context "${context}"): ${err.message} — check the cluster's certificate-authority in the kubeconfig`, context);
+      return new ClusterError('tls', `TLS connection to ${this.server} failed (context "${context}"): ${firstLine(err.message)} — check the cluster's certificate-authority in the kubeconfig`, context);
     }
     const what = UNREACHABLE.has(code) || TRANSIENT.has(code) ? firstLine(err.message) : `${code ? code + ': ' : ''}${firstLine(err.message)}`;
     return new ClusterError('unreachable', `cannot reach the API server at ${this.server} (context "${context}"): ${what}`, context);
@@ -276,7 +374,113 @@ export function retryAfterMs(header: string | string[] | undefined): number | un
 }
 
 function firstLine(text: string): string {
-  return (text || '').trim().split('\n')[0];
+  return plainText((text || '').trim().split('\n')[0]);
+}
+
+/** The ClusterError for a failure to get credentials from client-node (shared with the applier). */
+export function credentialError(config: LoadedKubeConfig, e: unknown): ClusterError {
+  const { user, context, cluster, files } = config;
+  const err = e as NodeJS.ErrnoException;
+  if (isClusterErrorLike(e)) return e as ClusterError;
+  if (err.name === 'CredentialPluginTimeout') return new ClusterError('timeout', `context "${context}": ${err.message} (kubeconfig user "${user.name}"); it was stopped — run it by hand to see what it waits for (the limit is GITOPS_DRIFT_EXEC_TIMEOUT, in seconds)`, context);
+  if (err.code === 'ENOENT' && err.syscall?.startsWith('spawn')) {
+    // kubectl prints the plugin's installHint when its command is missing; so do we.
+    const hint = user.exec?.installHint ? ` ${String(user.exec.installHint).trim()}` : '';
+    return new ClusterError('kubeconfig', `context "${context}": credential plugin "${err.path}" not found.${hint}`, context);
+  }
+  if (err.code === 'ENOENT') return new ClusterError('kubeconfig', `context "${context}": cannot read ${err.path ?? 'a file the kubeconfig names'}: ${err.message}`, context);
+  if (/HTTP protocol is not allowed/.test(err.message ?? '')) {
+    return new ClusterError(
+      'kubeconfig',
+      `cluster "${cluster.name}" (context "${context}") has server URL ${cluster.server}, which uses plain http://: the Kubernetes client library refuses it unless the cluster also sets insecure-skip-tls-verify: true, because the credentials would cross the network unencrypted. Use the server's https:// URL${files.length ? ` in ${files.join(', ')}` : ''}`,
+      context,
+    );
+  }
+  return new ClusterError('unauthorized', `context "${context}": getting credentials for user "${user.name}" failed: ${firstLine(err.message) || 'the credential plugin gave no reason'}`, context);
+}
+
+function isClusterErrorLike(e: unknown): boolean {
+  return e instanceof ClusterError || (e instanceof Error && e.name === 'ClusterError' && 'reason' in e);
+}
+
+/**
+ * Checks the kubeconfig's client certificate, key and CA before connecting: OpenSSL's complaint about a broken one
+ * surfaces at connect time as a TLS error, which reads as if the cluster's certificate were wrong.
+ */
+export function checkClientTls(config: LoadedKubeConfig, opts: https.RequestOptions): void {
+  const { user, context, cluster, files } = config;
+  const where = files.length ? ` in ${files.join(', ')}` : '';
+  if (opts.cert || opts.key) {
+    try {
+      createSecureContext({ cert: opts.cert, key: opts.key, passphrase: opts.passphrase });
+    } catch (e) {
+      throw new ClusterError('kubeconfig', `the client certificate or key of user "${user.name}"${where} is invalid (context "${context}"): ${firstLine((e as Error).message)}`, context);
+    }
+  }
+  if (opts.ca) {
+    try {
+      createSecureContext({ ca: opts.ca });
+    } catch (e) {
+      throw new ClusterError('kubeconfig', `the certificate-authority of cluster "${cluster.name}"${where} is invalid (context "${context}"): ${firstLine((e as Error).message)}`, context);
+    }
+  }
+}
+
+/** Whether a kubeconfig user carries any credential (an empty user means anonymous requests). */
+function hasCredentials(user: User, tokenFiles: Map<string, string>): boolean {
+  return Boolean(user.token || user.username || user.certData || user.certFile || user.exec || user.authProvider || tokenFiles.has(user.name));
+}
+
+/** The `message` of a Status body (else a short plain-text body), safe to print. */
+export function statusText(body: Buffer): string | undefined {
+  const text = body.toString('utf8').trim();
+  if (!text) return undefined;
+  try {
+    const parsed = JSON.parse(text) as { kind?: string; message?: string };
+    return parsed.kind === 'Status' && typeof parsed.message === 'string' && parsed.message ? plainText(parsed.message) : undefined;
+  } catch {
+    return text.length <= 200 ? plainText(text) : undefined;
+  }
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${Math.round(n / (1024 * 1024))} MB` : `${n} bytes`;
+}
+
+/** A counting semaphore: at most `limit` holders; the others wait in order. */
+class Semaphore {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  async acquire(signal?: AbortSignal): Promise<() => void> {
+    if (this.active < Math.max(1, this.limit)) this.active++;
+    else {
+      // A released slot is handed to the first waiter as is (`active` unchanged), so no newcomer can slip in between.
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = (): void => {
+          const i = this.waiting.indexOf(go);
+          if (i >= 0) this.waiting.splice(i, 1);
+          reject(signal!.reason ?? new Error('aborted'));
+        };
+        const go = (): void => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        this.waiting.push(go);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    };
+  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import type { EnvironmentDrift, ResourceDrift, Verdict } from '../model/drift';
 import { describeField, objectLabel, palette, type Palette } from './format';
+import { plainText } from '../model/untrustedText';
 import { isIncomplete, NOT_CHECKED_INCOMPLETE, skippedContent, skippedCount } from './incomplete';
 
 const NOT_CHECKED = 'not checked';
@@ -36,7 +37,7 @@ export function textReport(environments: readonly EnvironmentDrift[], options: T
   const summaries: string[] = [];
   for (const env of environments) {
     if (env.error !== null) {
-      rows.push({ env: env.name, object: '', what: `error: ${env.error}`, where: '', paint: p.red });
+      rows.push({ env: env.name, object: '', what: `error: ${plainText(env.error)}`, where: '', paint: p.red });
       summaries.push(`${env.name}: ${p.red('error')}`);
       continue;
     }
@@ -49,6 +50,11 @@ export function textReport(environments: readonly EnvironmentDrift[], options: T
   const envWidth = Math.max(0, ...rows.map((r) => r.env.length));
   const objWidth = Math.max(0, ...rows.map((r) => r.object.length));
   const whatWidth = Math.min(100, Math.max(0, ...rows.filter((r) => r.where).map((r) => r.what.length)));
+  // Names, messages and live values can come from the cluster: no escape sequence of theirs reaches the terminal.
+  for (const r of rows) {
+    r.object = plainText(r.object);
+    r.what = plainText(r.what);
+  }
   const lines = rows.map((r) => {
     const head = p.bold(`${r.env.padEnd(envWidth)}  ${r.object.padEnd(objWidth)}`);
     const what = r.paint(r.where ? r.what.padEnd(whatWidth) : r.what);

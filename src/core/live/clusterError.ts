@@ -9,7 +9,9 @@ export type ClusterErrorReason =
   /** The kubeconfig is missing, malformed, or names a context/cluster/user it does not define. */
   | 'kubeconfig'
   /** The kubeconfig asks to run a credential plugin and the user has not allowed it. */
-  | 'execNotAllowed';
+  | 'execNotAllowed'
+  /** A request or a credential plugin did not finish within its limit (a stalled server, proxy or plugin). */
+  | 'timeout';
 
 /**
  * An environment-level failure: every request to this cluster would fail the same way, so it is reported

@@ -1,3 +1,4 @@
+import { plainText } from './untrustedText';
 /** A Kubernetes object as plain JSON data. */
 export interface KubeObject {
   apiVersion: string;
@@ -43,5 +44,6 @@ export function keyString(key: ResourceKey): string {
 
 /** A short human form: `Deployment shop-prod/web`. */
 export function keyLabel(key: ResourceKey): string {
-  return `${key.kind} ${key.namespace ? key.namespace + '/' : ''}${key.name}`;
+  // Names of live objects come from the cluster: a label is safe to print.
+  return plainText(`${key.kind} ${key.namespace ? key.namespace + '/' : ''}${key.name}`);
 }

@@ -1,0 +1,31 @@
+/**
+ * Text we did not write (API server messages, object names from a cluster, errors carrying a server's words) must
+ * not drive the terminal or the editor: an escape sequence in a 403 message can clear the screen and print a
+ * fake "dev: 11 in sync". Everything such text passes through on its way to output goes through `plainText`.
+ */
+
+/**
+ * ESC sequences as terminals read them: CSI (`ESC [` params, final byte), OSC/DCS/PM/APC/SOS strings (ended by
+ * BEL or `ESC \`, or unterminated to the end), and two-byte escapes (`ESC c`, `ESC 7`, ...). The C1 forms (0x9b
+ * CSI, 0x9d OSC, ...) are matched alike.
+ */
+// eslint-disable-next-line no-control-regex
+const ESCAPE_SEQUENCE = /(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|\x1b[\x20-\x2f]*[\x30-\x7e]?/g;
+/** C0 controls but tab and line feed, DEL, C1 controls. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+/** Characters that reorder what follows (a name that displays as another): bidi embeddings, overrides, isolates. */
+const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
+// eslint-disable-next-line no-control-regex
+const QUICK = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * `text` without terminal escape sequences, control characters (C0 but tab and line feed, DEL, C1) or bidi
+ * overrides. Line feeds become spaces unless `multiline` is set: a one-line message must not be able to start
+ * a line of its own in a report. Tabs are kept. Cheap for the common case (no such character: returned as is).
+ */
+export function plainText(text: string, options: { multiline?: boolean } = {}): string {
+  let out = text;
+  if (QUICK.test(out)) out = out.replace(ESCAPE_SEQUENCE, '').replace(CONTROL, '').replace(BIDI, '');
+  return options.multiline ? out : out.includes('\n') ? out.replace(/\n+/g, ' ') : out;
+}
