@@ -7,6 +7,7 @@ import { type ApplyConflict, type ClusterWriter, type Logger, type ResourceType,
 import { collectionPath, type KubeClusterReaderOptions } from './kubeClusterReader';
 import { loadKubeConfig, type LoadedKubeConfig } from './kubeConfig';
 import { KubeDiscovery } from './kubeDiscovery';
+import { withClusterLimits } from './clusterLimits';
 import { checkClientTls, credentialError, DEFAULT_REQUEST_TIMEOUT_MS, KubeTransport, type KubeTransportOptions } from './kubeTransport';
 
 /** Largest answer to one write or GET of one object. */
@@ -17,7 +18,8 @@ import { plainText } from '../core/model/untrustedText';
  * The ClusterWriter for a kube context: the same kubeconfig loading, credentials and discovery as the cluster
  * reader. Rejects with a ClusterError for environment-level failures (no kubeconfig, exec not allowed).
  */
-export async function createKubeApplier(options: KubeClusterReaderOptions = {}): Promise<KubeApplier> {
+export async function createKubeApplier(given: KubeClusterReaderOptions = {}): Promise<KubeApplier> {
+  const options = withClusterLimits(given);
   const config = await loadKubeConfig({ kubeconfigPath: options.kubeconfigPath, env: options.env, context: options.context, allowExec: options.allowExec, execTimeoutMs: options.execTimeoutMs });
   const transport = new KubeTransport(config, options);
   const logger = options.logger ?? silentLogger;

@@ -4,6 +4,7 @@ import { silentLogger } from '../core/ports';
 import { plainText } from '../core/model/untrustedText';
 import { type KubeConfigSource, loadKubeConfig } from './kubeConfig';
 import { KubeDiscovery } from './kubeDiscovery';
+import { withClusterLimits } from './clusterLimits';
 import { KubeTransport, type KubeTransportOptions, ResponseTooLargeError, statusText, type TransportStats } from './kubeTransport';
 
 /** Options for {@link createKubeClusterReader}. */
@@ -25,7 +26,8 @@ export interface KubeClusterReaderOptions extends KubeConfigSource, KubeTranspor
  * The ClusterReader over a kube context. Create it once per context and reuse it: discovery is cached and
  * connections are kept alive. Rejects with a ClusterError for environment-level failures.
  */
-export async function createKubeClusterReader(options: KubeClusterReaderOptions = {}): Promise<KubeClusterReader> {
+export async function createKubeClusterReader(given: KubeClusterReaderOptions = {}): Promise<KubeClusterReader> {
+  const options = withClusterLimits(given);
   const config = await loadKubeConfig({ kubeconfigPath: options.kubeconfigPath, env: options.env, context: options.context, allowExec: options.allowExec, execTimeoutMs: options.execTimeoutMs, serviceAccountRoot: options.serviceAccountRoot });
   return new KubeClusterReader(new KubeTransport(config, options), config.context, config.namespace, options);
 }
