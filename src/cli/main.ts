@@ -1,6 +1,7 @@
 import { version } from '../../package.json';
 import { type CliCommand, type CliIO, UsageError } from './command';
 import { ProblemError } from '../core/model/problem';
+import { plainText } from '../core/model/untrustedText';
 import { renderCommand } from './commands/render';
 import { envsCommand } from './commands/envs';
 import { checkCommand } from './commands/check';
@@ -63,7 +64,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       io.stderr(`error: ${e.message}\n`);
       return 2;
     }
-    io.stderr(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    // An unexpected error may quote what a server or a file said: nothing in it may drive the terminal.
+    io.stderr(`error: ${plainText(e instanceof Error ? e.message : String(e), { multiline: true })}\n`);
     if (io.env.GITOPS_DRIFT_DEBUG) io.stderr(`${e instanceof Error ? e.stack : ''}\n`);
     return 2;
   }

@@ -20,8 +20,12 @@ export interface Faults {
   discovery?: 'ok' | 'forbidden' | 'garbage';
   /** LIST of ConfigMaps. */
   list?: 'ok' | 'endless' | 'drip' | 'garbage' | 'forbiddenEscapes';
-  /** WATCH of ConfigMaps: `goneEvent` sends an ERROR event with code 410, `goneStatus` answers HTTP 410. */
+  /**
+   * WATCH of ConfigMaps: `goneEvent` sends an ERROR event with code 410, `goneStatus` answers HTTP 410. Once, then
+   * the watch behaves, unless `watchGoneAlways` is set.
+   */
   watch?: 'ok' | 'goneEvent' | 'goneStatus';
+  watchGoneAlways?: boolean;
 }
 
 /** A request as the server saw it. */
@@ -39,6 +43,8 @@ export interface BadApiServer {
   requests: SeenRequest[];
   /** Most buffered (non-watch) requests in progress at once. */
   maxConcurrent: number;
+  /** Called with each request's path before it is answered (a test changes the data at a chosen moment). */
+  onRequest?: (path: string, watch: boolean) => void;
   /** Writes a kubeconfig for this server; returns its path. */
   kubeconfig(user?: KubeconfigUser, options?: { server?: string }): string;
   close(): Promise<void>;
@@ -119,6 +125,7 @@ export async function startBadApiServer(options: { maxStreamMs?: number } = {}):
     const url = new URL(req.url ?? '/', 'https://bad-api');
     state.requests.push({ path: (req.url ?? ''), authorization: String(req.headers.authorization ?? '') });
     const watching = url.searchParams.get('watch') === '1';
+    state.onRequest?.(url.pathname, watching);
     if (!watching) {
       inFlight++;
       state.maxConcurrent = Math.max(state.maxConcurrent, inFlight);
@@ -134,9 +141,10 @@ export async function startBadApiServer(options: { maxStreamMs?: number } = {}):
     }
     const match = /^\/api\/v1\/namespaces\/([^/]+)\/configmaps$/.exec(url.pathname);
     if (match && watching) {
-      const namespace = match[1];
-      if (state.faults.watch === 'goneStatus') return sendJson(res, 410, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410, message: 'too old resource version' });
-      if (state.faults.watch === 'goneEvent') {
+      const gone = state.faults.watch;
+      if (!state.faults.watchGoneAlways) state.faults.watch = 'ok';
+      if (gone === 'goneStatus') return sendJson(res, 410, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410, message: 'too old resource version' });
+      if (gone === 'goneEvent') {
         res.writeHead(200, { 'Content-Type': 'application/json' });
         res.write(JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410, message: 'too old resource version' } }) + '\n');
         return void res.end();
@@ -147,7 +155,6 @@ export async function startBadApiServer(options: { maxStreamMs?: number } = {}):
       const timer = setTimeout(() => res.end(), maxStreamMs);
       timers.add(timer);
       req.on('close', () => clearTimeout(timer));
-      void namespace;
       return;
     }
     if (match) {

@@ -230,8 +230,21 @@ export class LiveCache {
         this.logger.debug(`watch ${entry.scope.key}: resourceVersion ${entry.resourceVersion} expired (410 Gone), listing again`);
         const message = await this.relist(entry);
         if (message === undefined) {
-          failures = 0;
           entry.broken = false;
+          // A server that answers every watch with 410 at once would have us list in a hot loop: a 410 that ends a
+          // watch which delivered nothing counts as a failure, so the next one waits its backoff.
+          if (events > 0 || Date.now() - started >= minWatchMs) {
+            failures = 0;
+            continue;
+          }
+          failures++;
+          const wait = this.backoff(failures);
+          this.logger.warn(`watch ${entry.scope.key}: 410 Gone again at once; watching again in ${wait} ms`);
+          try {
+            await (this.options.delay ?? delay)(wait, signal);
+          } catch {
+            return; // aborted while waiting
+          }
           continue;
         }
         end = { status: 'error', message };

@@ -11,7 +11,6 @@ import { type BadApiServer, startBadApiServer } from '../../support/badApiServer
 import { type ChildRun, runCliChild } from '../../support/cliChild';
 
 /** No byte of a terminal control sequence: ESC, CSI, OSC, BEL, CR or any other C0/C1 control but \n and \t. */
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
 
 describe('cluster faults from a misbehaving API server (CLI as a child process)', function () {
