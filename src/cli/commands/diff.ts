@@ -3,7 +3,8 @@ import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
 import { formatProblem, type ObjectComparison } from '../../core/engine';
 import { isIncomplete, NOT_CHECKED_INCOMPLETE, skippedCount } from '../../core/drift/incomplete';
 import { diffPairs, unifiedDiff } from '../../core/drift/unifiedDiff';
-import { checkEnvironment, exitCodeFor, LiveSources, openRepo, repoRootArg } from './driftCommon';
+import { checkEnvironment, exitCodeFor, LiveSources, openRepo, repoRootArg, unreadLines } from './driftCommon';
+import { plainText } from '../../core/model/untrustedText';
 import type { EnvironmentReport } from '../../core/engine';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
 
@@ -18,7 +19,8 @@ Options:
   --allow-incomplete  an environment whose render skipped content (a remote resource or component, a Helm chart,
                       a plugin) is diffed by what was rendered; without it, such an environment is not checked: exit 2
 
-Exit codes: 0 no differences, 1 differences shown, 2 error (or content the render skipped).`;
+Exit codes: 0 no differences, 1 differences shown, 2 error, content the render skipped, or objects that could not
+be read (listed on stderr).`;
 
 /** `gitops-drift diff`: what `kubectl diff` would print without the noise. */
 export const diffCommand: CliCommand = {
@@ -41,14 +43,16 @@ export const diffCommand: CliCommand = {
       const source = await sources.forEnvironment(env);
       if ('error' in source) {
         reports.push(await checkEnvironment(engine, env, sources));
-        io.stderr(`${env.name}: ${source.error}\n`);
+        io.stderr(`${env.name}: ${plainText(source.error)}\n`);
         continue;
       }
       const { report, objects } = await engine.compareObjects(env, source);
       reports.push(report);
-      if (report.error) io.stderr(`${env.name}: ${report.error}\n`);
+      if (report.error) io.stderr(`${env.name}: ${plainText(report.error)}\n`);
       for (const p of report.problems) io.stderr(`${env.name}: ${p.severity}: ${formatProblem(p)}\n`);
       if (isIncomplete(report) && !options['allow-incomplete']) io.stderr(`${env.name}: ${NOT_CHECKED_INCOMPLETE}, ${skippedCount(report)} (--allow-incomplete diffs what was rendered)\n`);
+      // A diff cannot show what could not be read: say what, once per cause, rather than exit 2 in silence.
+      for (const line of unreadLines(report)) io.stderr(line);
       for (const o of objects) {
         if (filter && !filter(o)) continue;
         matched++;

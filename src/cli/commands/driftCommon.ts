@@ -6,6 +6,8 @@ import { type CheckOptions, DriftEngine, type EnvironmentReport, formatProblem, 
 import { isClusterError } from '../../core/live/clusterError';
 import { isIncomplete } from '../../core/drift/incomplete';
 import type { Problem } from '../../core/model/problem';
+import { keyLabel } from '../../core/model/resource';
+import { plainText } from '../../core/model/untrustedText';
 import type { Logger } from '../../core/ports';
 import { RefusedError } from '../../core/promote/refusal';
 import type { RepoEnvironment } from '../../core/repo/config';
@@ -166,4 +168,24 @@ export function exitCodeFor(reports: EnvironmentReport[], repoProblems: Problem[
   if (!options.allowIncomplete && reports.some(isIncomplete)) return 2;
   if (reports.some((r) => r.error !== null) || all.some((r) => r.verdict === 'Error' || r.verdict === 'Forbidden' || r.verdict === 'UnknownKind')) return 2;
   return all.some((r) => r.verdict !== 'InSync') ? 1 : 0;
+}
+
+/**
+ * What could not be read for an environment, one line per cause (a forbidden LIST, a kind or version the cluster
+ * does not serve, a failed LIST), each naming the objects it hid: the same cause is said once, however many
+ * objects it covers.
+ */
+export function unreadLines(report: EnvironmentReport): string[] {
+  const byCause = new Map<string, string[]>();
+  for (const r of report.resources) {
+    if (r.verdict !== 'Forbidden' && r.verdict !== 'UnknownKind' && r.verdict !== 'Error') continue;
+    const cause = r.message ?? r.verdict;
+    let objects = byCause.get(cause);
+    if (!objects) byCause.set(cause, (objects = []));
+    objects.push(keyLabel(r.key));
+  }
+  return [...byCause].map(([cause, objects]) => {
+    const shown = objects.slice(0, 3).join(', ') + (objects.length > 3 ? ` and ${objects.length - 3} more` : '');
+    return `${report.name}: could not read ${objects.length} object${objects.length === 1 ? '' : 's'} (${shown}): ${plainText(cause)}\n`;
+  });
 }

@@ -3,7 +3,10 @@ import { keyLabel, type KubeObject } from '../../core/model/resource';
 import { applyPutLiveBack, describeConflicts, previewPutLiveBack } from '../../core/promote/putLiveBack';
 import { RefusedError } from '../../core/promote/refusal';
 import { describeSkipped, isIncomplete, NOT_CHECKED_INCOMPLETE, skippedContent } from '../../core/drift/incomplete';
-import { cliLogger, LiveSources, openRepo, refuseOnConfigErrors, repoRootArg } from './driftCommon';
+import { cliLogger, LiveSources, openRepo, refuseOnConfigErrors, repoRootArg, unreadLines } from './driftCommon';
+import type { ResourceDrift } from '../../core/model/drift';
+
+const isUnread = (r: ResourceDrift): boolean => r.verdict === 'Forbidden' || r.verdict === 'UnknownKind' || r.verdict === 'Error';
 
 const usage = `Usage: gitops-drift put-back [REPO] --env NAME [--only KIND/NAME,...] [--delete-extra]
                              [--apply [--force-conflicts]] [--context CTX] [--kubeconfig PATH] [--allow-exec]
@@ -27,7 +30,8 @@ Options:
                       component, a Helm chart, a plugin); never with --delete-extra, since the objects of the
                       skipped content would look Extra
 
-Exit codes: 0 done (or nothing to do), 1 preview only and something would change, 2 error, refused or conflicts.`;
+Exit codes: 0 done (or nothing to do), 1 preview only and something would change, 2 error, refused, conflicts, or
+objects that could not be read (forbidden, a kind or version not served), which are listed on stderr.`;
 
 /** `gitops-drift put-back`: the SSA dry-run preview of putting an environment back to desired, and the apply. */
 export const putBackCommand: CliCommand = {
@@ -71,7 +75,14 @@ export const putBackCommand: CliCommand = {
     const extras = picked.filter((r) => r.verdict === 'Extra');
     const remove: KubeObject[] = options['delete-extra'] ? extras.map((r) => ({ apiVersion: r.apiVersion, kind: r.key.kind, metadata: { name: r.key.name, namespace: r.key.namespace } })) : [];
     if (extras.length && !options['delete-extra']) io.stderr(`note: ${extras.length} Extra object(s) kept (use --delete-extra to delete them): ${extras.map((r) => keyLabel(r.key)).join(', ')}\n`);
+    // Objects that could not be read cannot be judged: nothing about them is "nothing to put back".
+    const unread = unreadLines({ ...report, resources: picked });
+    for (const line of unread) io.stderr(line);
     if (!apply.length && !remove.length) {
+      if (unread.length) {
+        io.stdout(`${env.name}: nothing to put back among the objects that could be read; ${picked.filter(isUnread).length} could not be read (see above).\n`);
+        return 2;
+      }
       io.stdout(`${env.name}: nothing to put back.\n`);
       return 0;
     }
@@ -86,12 +97,13 @@ export const putBackCommand: CliCommand = {
     const changing = preview.items.filter((i) => i.action !== 'unchanged');
     if (!options.apply) {
       io.stdout(`\nDry run against ${live.context}: nothing was changed (run with --apply to apply${conflicted.length ? ' and --force-conflicts to take the fields over' : ''}).\n`);
+      if (unread.length) return 2;
       return changing.length ? 1 : 0;
     }
     const results = await applyPutLiveBack(live.writer, preview, { forceConflicts: Boolean(options['force-conflicts']) }, logger);
     for (const r of results) {
       io.stdout(`${r.status} ${keyLabel(r.key)}${r.message ? `: ${r.message}` : ''}${r.status === 'applied' && !r.matchesPreview ? ' (the object changed since the preview; check it)' : ''}\n`);
     }
-    return results.some((r) => r.status === 'failed') ? 2 : 0;
+    return results.some((r) => r.status === 'failed') || unread.length ? 2 : 0;
   },
 };

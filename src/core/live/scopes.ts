@@ -63,6 +63,20 @@ export async function planScopes(desired: readonly KubeObject[], reader: Cluster
       return;
     }
     plan.namespaced.set(id, type.namespaced);
+    const wanted = mostUsed(e.versions);
+    if (wanted && type.version !== wanted) {
+      // Discovery answers with another version when the one asked for is not served (a CRD version with
+      // `served: false`, or an API version this release removed). Listing that other version would call every
+      // object Missing, and applying them would get one 404 each: the verdict is that the version is not served.
+      const as = (v: string) => (e.group ? `${e.group}/${v}` : v);
+      const failure: LiveFailure = {
+        verdict: 'UnknownKind',
+        message: `version not served: the cluster does not serve ${e.kind} in ${as(wanted)} (it serves it in ${as(type.version)}; a CRD version with served: false, or an API version this Kubernetes release removed): change the apiVersion in git`,
+      };
+      const namespaces = type.namespaced ? e.namespaces : new Set(['']);
+      for (const ns of namespaces) plan.failures.set(scopeKey(e.group, e.kind, ns), failure);
+      return;
+    }
     const namespaces = type.namespaced ? [...e.namespaces].sort() : [''];
     for (const namespace of namespaces) plan.scopes.push({ key: scopeKey(e.group, e.kind, namespace), type, namespace });
   });

@@ -103,4 +103,21 @@ describe('readLiveState', () => {
     await assert.rejects(readLiveState(desired, reader, { defaultNamespace: 'default', concurrency: 1 }), (e: unknown) => e instanceof ClusterError && e.reason === 'unauthorized');
     assert.deepEqual(reader.lists, ['configmaps/ns-0']);
   });
+
+  it('a version the cluster does not serve (CRD served: false) is one "version not served" failure per scope, never listed', async () => {
+    const reader = new FakeClusterReader();
+    reader.types.push({ group: 'stable.example.com', version: 'v1', kind: 'CronTab', resource: 'crontabs', namespaced: true, verbs: ['list'] });
+    const tabs = Array.from({ length: 100 }, (_, i) => obj('stable.example.com/v1beta1', 'CronTab', `tab-${i}`, 'shop'));
+    const state = await readLiveState(tabs, reader, { defaultNamespace: 'dev' });
+    assert.deepEqual(reader.lists, []);
+    assert.deepEqual([...state.failures.keys()], [scopeKey('stable.example.com', 'CronTab', 'shop')]);
+    assert.deepEqual(state.failures.get(scopeKey('stable.example.com', 'CronTab', 'shop')), {
+      verdict: 'UnknownKind',
+      message: 'version not served: the cluster does not serve CronTab in stable.example.com/v1beta1 (it serves it in stable.example.com/v1; a CRD version with served: false, or an API version this Kubernetes release removed): change the apiVersion in git',
+    });
+    // The served version lists as before.
+    const served = await readLiveState([obj('stable.example.com/v1', 'CronTab', 'tab', 'shop')], reader, { defaultNamespace: 'dev' });
+    assert.equal(served.failures.size, 0);
+    assert.deepEqual(reader.lists, ['crontabs/shop']);
+  });
 });
