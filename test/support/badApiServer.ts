@@ -40,6 +40,8 @@ export interface BadApiServer {
   faults: Faults;
   /** ConfigMaps the LIST returns (namespace → objects); `resourceVersion` is bumped by `setConfigMaps`. */
   setConfigMaps(namespace: string, items: Array<{ name: string; data: Record<string, string> }>): void;
+  /** Whole ConfigMap objects for a namespace, served as given (the bench serves 100,000). */
+  setConfigMapObjects(namespace: string, objects: object[]): void;
   requests: SeenRequest[];
   /** Most buffered (non-watch) requests in progress at once. */
   maxConcurrent: number;
@@ -68,6 +70,7 @@ export async function startBadApiServer(options: { maxStreamMs?: number } = {}):
   openssl('x509', '-req', '-in', p('server.csr'), '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-CAcreateserial', '-out', p('server.crt'), '-days', '1', '-extfile', p('ext'));
 
   const configMaps = new Map<string, Array<{ name: string; data: Record<string, string> }>>();
+  const rawConfigMaps = new Map<string, object[]>();
   let resourceVersion = 100;
   const timers = new Set<NodeJS.Timeout>();
   let inFlight = 0;
@@ -80,6 +83,11 @@ export async function startBadApiServer(options: { maxStreamMs?: number } = {}):
     maxConcurrent: 0,
     setConfigMaps(namespace, items) {
       configMaps.set(namespace, items);
+      rawConfigMaps.delete(namespace);
+      resourceVersion++;
+    },
+    setConfigMapObjects(namespace, objects) {
+      rawConfigMaps.set(namespace, objects);
       resourceVersion++;
     },
     kubeconfig: (user = { token: 'bad-api-token' }, opts = {}) => writeKubeconfig(dir, opts.server ?? state.url, user),
@@ -178,8 +186,13 @@ export async function startBadApiServer(options: { maxStreamMs?: number } = {}):
           return stream(req, res, 2000, () => (i < body.length ? body[i++] : undefined));
         }
         case 'ok': {
-          const items = (configMaps.get(namespace) ?? []).map((c) => configMap(namespace, c));
-          return sendJson(res, 200, { kind: 'ConfigMapList', apiVersion: 'v1', metadata: { resourceVersion: String(resourceVersion) }, items });
+          const all = rawConfigMaps.get(namespace) ?? (configMaps.get(namespace) ?? []).map((c) => configMap(namespace, c));
+          // Pages as the API server does: `limit` items, then a `continue` token (here, the next index).
+          const limit = Number(url.searchParams.get('limit') ?? 0) || all.length;
+          const from = Number(url.searchParams.get('continue') ?? 0);
+          const items = all.slice(from, from + limit);
+          const next = from + limit < all.length ? String(from + limit) : undefined;
+          return sendJson(res, 200, { kind: 'ConfigMapList', apiVersion: 'v1', metadata: { resourceVersion: String(resourceVersion), ...(next ? { continue: next } : {}) }, items });
         }
       }
     }
