@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     }
     console.log(`same report from both: ${same}`);
     if (yamlLimit > 0) {
-      const old = await run(['check', yaml.repo, '--live-from', yaml.snapshot], yamlLimit);
+      const old = await run(['check', yaml.repo, '--live-from', yaml.snapshot], yamlLimit, { GITOPS_DRIFT_SECRET_KEY_FILE: yaml.keyFile });
       console.log(`| check --live-from (YAML snapshot, the earlier form) | ${old.code === null ? `killed after ${yamlLimit} s` : `${(old.ms / 1000).toFixed(2)} s (exit ${old.code})`} | ${Number.isFinite(old.rssMiB) ? `${Math.round(old.rssMiB)} MiB` : 'n/a'} | once |`);
     }
     console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' / ')}; ${new Date().toISOString()}`);
