@@ -5,6 +5,7 @@ import { type CliIO, UsageError } from '../command';
 import { type CheckOptions, DriftEngine, type EnvironmentReport, formatProblem, type LiveSource } from '../../core/engine';
 import { isClusterError } from '../../core/live/clusterError';
 import { isIncomplete } from '../../core/drift/incomplete';
+import { SharedListReader } from '../../core/live/sharedLists';
 import type { Problem } from '../../core/model/problem';
 import { keyLabel } from '../../core/model/resource';
 import { plainText } from '../../core/model/untrustedText';
@@ -106,7 +107,8 @@ export class LiveSources {
       source = Promise.all([createKubeClusterReader(options), this.options.exact ? createKubeApplier(options) : undefined]).then(([reader, writer]) => {
         // Discovery and the TLS handshake overlap the render instead of following it.
         reader.preload();
-        return { reader, context: reader.context, namespace: reader.namespace, ...(writer ? { writer } : {}) };
+        // One LIST per kind and namespace for the whole run, however many environments need it.
+        return { reader: new SharedListReader(reader), context: reader.context, namespace: reader.namespace, ...(writer ? { writer } : {}) };
       });
       this.readers.set(context, source);
     }

@@ -1,0 +1,35 @@
+import type { ClusterReader, ListOutcome, ResourceType, WatchEnd, WatchEvent } from '../ports';
+
+/**
+ * A ClusterReader that LISTs each kind in each namespace once for its whole life and hands every later caller the
+ * same answer (objects included: callers treat them as read-only). For one CLI run, where many environments on
+ * one context need the same scopes (10,000 environments over 100 namespaces: 100 LISTs, not 10,000) and the run
+ * is one point in time anyway. Not for the editor, whose live state must stay current (LiveCache does that).
+ */
+export class SharedListReader implements ClusterReader {
+  private readonly lists = new Map<string, Promise<ListOutcome>>();
+  readonly watch?: ClusterReader['watch'];
+
+  constructor(private readonly inner: ClusterReader) {
+    if (inner.watch) {
+      this.watch = (type: ResourceType, namespace: string, resourceVersion: string, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<WatchEnd> =>
+        inner.watch!(type, namespace, resourceVersion, onEvent, signal);
+    }
+  }
+
+  resourceType(group: string, kind: string, version?: string): Promise<ResourceType | undefined> {
+    return this.inner.resourceType(group, kind, version);
+  }
+
+  list(type: ResourceType, namespace: string): Promise<ListOutcome> {
+    const key = `${type.group}/${type.version}/${type.resource}/${namespace}`;
+    let pending = this.lists.get(key);
+    if (!pending) {
+      pending = this.inner.list(type, namespace);
+      // A rejection (the cluster failed as a whole) is not kept: another environment may try again.
+      pending.catch(() => this.lists.delete(key));
+      this.lists.set(key, pending);
+    }
+    return pending;
+  }
+}
