@@ -4,7 +4,10 @@
  * serves their ConfigMaps from the loopback API server, and runs `check` as one CLI process: wall time, peak
  * RSS, the requests the server saw and the most it had in flight at once.
  *
- *   npm run build && npx tsx bench/cluster/manyEnvironments.ts [--envs 10000] [--namespaces 100]
+ * `--latency MS` answers every LIST that late (a busy server: more requests wait at once). BENCH_CLI=path runs
+ * another build's dist/cli.js.
+ *
+ *   npm run build && npx tsx bench/cluster/manyEnvironments.ts [--envs 10000] [--namespaces 100] [--latency 0]
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +23,8 @@ const flag = (name: string, fallback: number): number => {
 };
 const envs = flag('envs', 10_000);
 const namespaces = flag('namespaces', 100);
-const cli = resolve(__dirname, '..', '..', 'dist', 'cli.js');
+const latency = flag('latency', 0);
+const cli = process.env.BENCH_CLI ?? resolve(__dirname, '..', '..', 'dist', 'cli.js');
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'gitops-drift-manyenvs-'));
@@ -33,6 +37,7 @@ async function main(): Promise<void> {
       mkdirSync(join(dir, 'envs', `e${i}`), { recursive: true });
       writeFileSync(join(dir, 'envs', `e${i}`, 'kustomization.yaml'), `namespace: ns-${i % namespaces}\nresources:\n- ../../base\n`);
     }
+    server.faults.listLatencyMs = latency;
     for (let n = 0; n < namespaces; n++) server.setConfigMaps(`ns-${n}`, [{ name: 'web', data: { a: '1' } }]);
     const started = performance.now();
     const child = spawn('/usr/bin/time', ['-f', '%M', process.execPath, cli, 'check', dir, '--kubeconfig', server.kubeconfig()], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -46,7 +51,7 @@ async function main(): Promise<void> {
     const inSync = lines.filter((l) => / 1 in sync$/.test(l)).length;
     const rss = Number(stderr.trimEnd().split('\n').pop()) / 1024;
     const lists = server.requests.filter((r) => r.path.includes('/configmaps')).length;
-    console.log(`${envs} environments over ${namespaces} namespaces: exit ${code}, ${(ms / 1000).toFixed(1)} s, peak RSS ${Math.round(rss)} MiB; ${inSync} environments in sync; ${server.requests.length} requests (${lists} ConfigMap LISTs), at most ${server.maxConcurrent} in flight`);
+    console.log(`${envs} environments over ${namespaces} namespaces${latency ? `, LISTs answered ${latency} ms late` : ''}: exit ${code}, ${(ms / 1000).toFixed(1)} s, peak RSS ${Math.round(rss)} MiB; ${inSync} environments in sync; ${server.requests.length} requests (${lists} ConfigMap LISTs), at most ${server.maxConcurrent} in flight`);
     if (inSync !== envs) console.log(stdout.split('\n').filter((l) => !/ 1 in sync$/.test(l)).slice(0, 5).join('\n'), stderr.slice(0, 500));
     console.log(`load average: ${loadavg().map((l) => l.toFixed(1)).join(' / ')}; ${new Date().toISOString()}`);
   } finally {

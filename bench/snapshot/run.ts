@@ -22,7 +22,7 @@ const flag = (name: string, fallback: number): number => {
 const rounds = flag('rounds', 5);
 const liveCount = flag('live', 100_000);
 const yamlLimit = flag('yaml-limit', 120);
-const cli = resolve(__dirname, '..', '..', 'dist', 'cli.js');
+const cli = process.env.BENCH_CLI ?? resolve(__dirname, '..', '..', 'dist', 'cli.js');
 
 interface Run {
   ms: number;

@@ -26,6 +26,8 @@ export interface Faults {
    */
   watch?: 'ok' | 'goneEvent' | 'goneStatus';
   watchGoneAlways?: boolean;
+  /** Every LIST answered this many ms late (a healthy but busy server). */
+  listLatencyMs?: number;
 }
 
 /** A request as the server saw it. */
@@ -165,8 +167,20 @@ export async function startBadApiServer(options: { maxStreamMs?: number } = {}):
       req.on('close', () => clearTimeout(timer));
       return;
     }
-    if (match) {
-      const namespace = match[1];
+    if (match && state.faults.listLatencyMs && !req.headers['x-delayed']) {
+      req.headers['x-delayed'] = '1';
+      const timer = setTimeout(() => handleList(req, res, match[1]), state.faults.listLatencyMs);
+      timers.add(timer);
+      return;
+    }
+    if (match) return handleList(req, res, match[1]);
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end('404 page not found\n');
+  };
+
+  const handleList = (req: IncomingMessage, res: ServerResponse, namespace: string): void => {
+    const url = new URL(req.url ?? '/', 'https://bad-api');
+    {
       switch (state.faults.list ?? 'ok') {
         case 'forbiddenEscapes':
           return sendJson(res, 403, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403, message: ESCAPE_MESSAGE });
@@ -196,8 +210,6 @@ export async function startBadApiServer(options: { maxStreamMs?: number } = {}):
         }
       }
     }
-    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
-    res.end('404 page not found\n');
   };
 
   const server: Server = createServer({ key: readFileSync(p('server.key')), cert: readFileSync(p('server.crt')) }, handle);
