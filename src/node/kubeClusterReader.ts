@@ -5,7 +5,7 @@ import { plainText } from '../core/model/untrustedText';
 import { type KubeConfigSource, loadKubeConfig } from './kubeConfig';
 import { KubeDiscovery } from './kubeDiscovery';
 import { withClusterLimits } from './clusterLimits';
-import { KubeTransport, type KubeTransportOptions, ResponseTooLargeError, statusText, type TransportStats } from './kubeTransport';
+import { DEFAULT_MAX_RESPONSE_BYTES, KubeTransport, type KubeTransportOptions, ResponseTooLargeError, statusText, type TransportStats } from './kubeTransport';
 
 /** Options for {@link createKubeClusterReader}. */
 export interface KubeClusterReaderOptions extends KubeConfigSource, KubeTransportOptions {
@@ -157,7 +157,7 @@ export class KubeClusterReader implements ClusterReader {
     }
     const apiVersion = apiVersionOf(type);
     try {
-      for await (const line of jsonLines(res.body)) {
+      for await (const line of jsonLines(res.body, this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES)) {
         const event = JSON.parse(line) as { type: string; object: KubeObject & { code?: number; message?: string } };
         const object = event.object;
         switch (event.type) {
@@ -201,8 +201,11 @@ export class KubeClusterReader implements ClusterReader {
   }
 }
 
-/** The non-empty lines of a stream of newline-delimited JSON (a watch); stream errors propagate. */
-async function* jsonLines(body: NodeJS.ReadableStream): AsyncGenerator<string> {
+/**
+ * The non-empty lines of a stream of newline-delimited JSON (a watch); stream errors propagate. One event is one
+ * object: a line longer than `maxBytes` (a server streaming without a line break) ends the watch with an error.
+ */
+async function* jsonLines(body: NodeJS.ReadableStream & { destroy?(): void }, maxBytes: number): AsyncGenerator<string> {
   body.setEncoding('utf8');
   let buffered = '';
   for await (const chunk of body) {
@@ -212,6 +215,11 @@ async function* jsonLines(body: NodeJS.ReadableStream): AsyncGenerator<string> {
       const line = buffered.slice(0, nl).trim();
       buffered = buffered.slice(nl + 1);
       if (line) yield line;
+    }
+    // What is left has no line break: the start of one event, which must not grow without end.
+    if (buffered.length > maxBytes) {
+      body.destroy?.();
+      throw new Error(`a watch event passed ${Math.round(maxBytes / 1024 / 1024)} MB without a line break and was cut off (limit GITOPS_DRIFT_MAX_RESPONSE_MB)`);
     }
   }
   if (buffered.trim()) yield buffered.trim();

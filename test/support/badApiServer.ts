@@ -24,7 +24,7 @@ export interface Faults {
    * WATCH of ConfigMaps: `goneEvent` sends an ERROR event with code 410, `goneStatus` answers HTTP 410. Once, then
    * the watch behaves, unless `watchGoneAlways` is set.
    */
-  watch?: 'ok' | 'goneEvent' | 'goneStatus';
+  watch?: 'ok' | 'goneEvent' | 'goneStatus' | 'endlessLine';
   watchGoneAlways?: boolean;
   /** Every LIST answered this many ms late (a healthy but busy server). */
   listLatencyMs?: number;
@@ -154,6 +154,12 @@ export async function startBadApiServer(options: { maxStreamMs?: number } = {}):
       const gone = state.faults.watch;
       if (!state.faults.watchGoneAlways) state.faults.watch = 'ok';
       if (gone === 'goneStatus') return sendJson(res, 410, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410, message: 'too old resource version' });
+      if (gone === 'endlessLine') {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        const filler = 'x'.repeat(64 * 1024);
+        let first = true;
+        return stream(req, res, 0, () => (first ? ((first = false), '{"type":"ADDED","object":{"metadata":{"name":"') : filler));
+      }
       if (gone === 'goneEvent') {
         res.writeHead(200, { 'Content-Type': 'application/json' });
         res.write(JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410, message: 'too old resource version' } }) + '\n');

@@ -108,4 +108,14 @@ describe('cluster reader and live cache against a misbehaving server', function 
     await reader.list(type, 'dev');
     assert.equal(server.requests.filter((r) => r.path.startsWith('/api/v1/namespaces/dev/configmaps')).length, 2);
   });
+
+  it('ends a watch whose event never ends (no line break) at the size limit, with a message naming it', async () => {
+    reader = await createKubeClusterReader({ kubeconfigPath: server.kubeconfig(), env: {}, maxResponseBytes: 4 * 1024 * 1024 });
+    const type = (await reader.resourceType('', 'ConfigMap'))!;
+    server.faults.watch = 'endlessLine';
+    const events: unknown[] = [];
+    const end = await reader.watch(type, 'dev', '1', (e) => events.push(e), new AbortController().signal);
+    assert.deepEqual(events, []);
+    assert.deepEqual(end, { status: 'error', message: 'watch /api/v1/namespaces/dev/configmaps broke: a watch event passed 4 MB without a line break and was cut off (limit GITOPS_DRIFT_MAX_RESPONSE_MB)' });
+  });
 });
