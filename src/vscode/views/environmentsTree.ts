@@ -3,6 +3,7 @@ import { describeSkipped, isIncomplete, NOT_CHECKED_INCOMPLETE, skippedContent }
 import { DRIFT_VERDICTS, environmentDescription, environmentVerdict, groupByKind, isClusterFailure, resourceDescription, summarize, fieldDriftMessage, resourceMessage } from '../../core/editor/presentation';
 import type { ResourceDrift } from '../../core/model/drift';
 import { keyString } from '../../core/model/resource';
+import { plainText } from '../../core/model/untrustedText';
 import { CommandIds } from '../commands/commandIds';
 import type { DriftStore, EnvironmentEntry } from '../driftStore';
 import { Disposable } from '../lifecycle';
@@ -86,7 +87,7 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
       }
       case 'resource': {
         const r = entry?.report?.resources.find((x) => keyString(x.key) === keyString(element.key));
-        return r && entry ? resourceItem(element.id, entry, r) : new vscode.TreeItem(element.key.name);
+        return r && entry ? resourceItem(element.id, entry, r) : new vscode.TreeItem(plainText(element.key.name));
       }
       case 'message': {
         const item = new vscode.TreeItem(element.text);
@@ -128,14 +129,18 @@ function environmentItem(id: string, entry: EnvironmentEntry): vscode.TreeItem {
 }
 
 function resourceItem(id: string, entry: EnvironmentEntry, r: ResourceDrift): vscode.TreeItem {
-  const item = new vscode.TreeItem(r.key.name, vscode.TreeItemCollapsibleState.None);
+  // Names of Extra objects come from the cluster: no control characters or bidi overrides in the tree.
+  const item = new vscode.TreeItem(plainText(r.key.name), vscode.TreeItemCollapsibleState.None);
   item.id = id;
   item.iconPath = verdictIcon(r.verdict);
   item.description = resourceDescription(r);
   // contextValue carries the verdict so menus can offer Show Diff only where there is something to compare.
   item.contextValue = `resource.${r.verdict}${r.source ? '.hasSource' : ''}`;
   const md = new vscode.MarkdownString();
-  md.appendMarkdown(`**${r.key.kind}** \`${r.key.namespace ? `${r.key.namespace}/` : ''}${r.key.name}\` — ${r.verdict}\n\n`);
+  // The name as text, not markdown: a cluster's object name must not add links or formatting to the tooltip.
+  md.appendMarkdown(`**${r.key.kind}** `);
+  md.appendText(`${plainText(r.key.namespace ? `${r.key.namespace}/` : '')}${plainText(r.key.name)}`);
+  md.appendMarkdown(` — ${r.verdict}\n\n`);
   const now = new Date();
   if (r.verdict === 'Drifted') for (const f of r.fields) md.appendText(`• ${fieldDriftMessage(entry.env.name, f, now)}\n`);
   else if (r.verdict !== 'InSync') md.appendText(resourceMessage(entry.env.name, r) + '\n');
