@@ -25,6 +25,8 @@ export function clusterLimitsFromEnv(env: NodeJS.ProcessEnv): ClusterLimits {
     if (!Number.isFinite(value) || value <= 0 || (v.option === 'maxConnections' && !Number.isInteger(value))) {
       throw new ClusterError('kubeconfig', `${v.name} must be a positive number of ${v.unit}, not "${text}"`);
     }
+    // A body is parsed from one string, and V8's strings end just under 512 MB (a bigger page could not be parsed).
+    if (v.option === 'maxResponseBytes' && value > 500) throw new ClusterError('kubeconfig', `${v.name} can be at most 500 (MB): a response is read as one string, and V8's strings end just under 512 MB`);
     limits[v.option] = Math.round(value * v.scale);
   }
   return limits;

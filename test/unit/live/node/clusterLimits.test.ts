@@ -16,6 +16,8 @@ describe('cluster limits from GITOPS_DRIFT_* variables', () => {
     assert.throws(() => clusterLimitsFromEnv({ GITOPS_DRIFT_MAX_CONNECTIONS: '2.5' }), /GITOPS_DRIFT_MAX_CONNECTIONS must be a positive number of connections, not "2.5"/);
     assert.throws(() => clusterLimitsFromEnv({ GITOPS_DRIFT_REQUEST_TIMEOUT: '0' }), /GITOPS_DRIFT_REQUEST_TIMEOUT must be a positive number of seconds/);
     assert.throws(() => clusterLimitsFromEnv({ GITOPS_DRIFT_MAX_RESPONSE_MB: '-1' }), /GITOPS_DRIFT_MAX_RESPONSE_MB/);
+    assert.throws(() => clusterLimitsFromEnv({ GITOPS_DRIFT_MAX_RESPONSE_MB: '4096' }), /GITOPS_DRIFT_MAX_RESPONSE_MB can be at most 500 \(MB\)/);
+    assert.equal(clusterLimitsFromEnv({ GITOPS_DRIFT_MAX_RESPONSE_MB: '500' }).maxResponseBytes, 500 * 1024 * 1024);
   });
 
   it('explicit options win over the environment', () => {
