@@ -44,7 +44,15 @@ export function textReport(environments: readonly EnvironmentDrift[], options: T
     for (const s of skippedContent(env)) {
       rows.push({ env: env.name, object: '', what: `${NOT_CHECKED}: ${s.message}`, where: s.location && s.location.line > 0 ? `${s.location.file}:${s.location.line}` : '', paint: p.red });
     }
-    for (const r of env.resources) rows.push(...resourceRows(env.name, r, p, options.verbose ?? false));
+    // One cause (a forbidden LIST, a version not served) covers many objects: say it in full once per environment,
+    // then point back to the first object it was said for.
+    const said = new Map<string, string>();
+    for (const r of env.resources) {
+      const cause = r.verdict === 'Forbidden' || r.verdict === 'UnknownKind' || r.verdict === 'Error' ? `${r.verdict}\0${r.message ?? ''}` : undefined;
+      const first = cause === undefined ? undefined : said.get(cause);
+      if (cause !== undefined && first === undefined) said.set(cause, objectLabel(r));
+      rows.push(...resourceRows(env.name, r, p, options.verbose ?? false, first));
+    }
     summaries.push(summary(env, p, options.allowIncomplete ?? false));
   }
   const envWidth = Math.max(0, ...rows.map((r) => r.env.length));
@@ -63,8 +71,9 @@ export function textReport(environments: readonly EnvironmentDrift[], options: T
   return [...lines, ...(lines.length ? [''] : []), ...summaries].join('\n') + '\n';
 }
 
-function resourceRows(env: string, r: ResourceDrift, p: Palette, verbose: boolean): Row[] {
+function resourceRows(env: string, r: ResourceDrift, p: Palette, verbose: boolean, sameAs?: string): Row[] {
   const object = objectLabel(r);
+  if (sameAs !== undefined) return [{ env, object, what: `${WORDS[r.verdict]}: as for ${sameAs}`, where: r.source ? `${r.source.file}:${r.source.line}` : '', paint: p.red }];
   const at = (loc?: { file: string; line: number }): string => (loc ? `${loc.file}:${loc.line}` : '');
   switch (r.verdict) {
     case 'InSync':
