@@ -393,6 +393,11 @@ export function credentialError(config: LoadedKubeConfig, e: unknown): ClusterEr
     return new ClusterError('kubeconfig', `context "${context}": credential plugin "${err.path}" not found.${hint}`, context);
   }
   if (err.code === 'ENOENT') return new ClusterError('kubeconfig', `context "${context}": cannot read ${err.path ?? 'a file the kubeconfig names'}: ${err.message}`, context);
+  if (err instanceof TypeError && user.exec?.command) {
+    // client-node reads `status` of whatever the plugin printed: `{}` or another kind of JSON fails there.
+    const plugin = [user.exec.command, ...(user.exec.args ?? [])].join(' ');
+    return new ClusterError('unauthorized', `context "${context}": credential plugin "${plugin}" (kubeconfig user "${user.name}") did not print an ExecCredential with a status (a token or a client certificate)`, context);
+  }
   if (/HTTP protocol is not allowed/.test(err.message ?? '')) {
     return new ClusterError(
       'kubeconfig',

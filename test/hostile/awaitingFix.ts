@@ -36,11 +36,5 @@ export const awaitingFix: AwaitingFix[] = [
   { id: 'files/comment-only-kustomization', reason: 'file reading (empty kustomizations): renders as "no objects" with exit 0; kustomize refuses it' },
   { id: 'files/deep-nesting', commands: ['render', 'check', 'diff', 'promote', 'lint'], reason: `${READING}: "Maximum call stack size exceeded" as the message; lint runs into the memory bound` },
   { id: 'names/proto-keys', reason: 'null-prototype objects: __proto__ is dropped when reading (file reading), and compare reads constructor/toString from Object.prototype on the live side' },
-  { id: 'names/escape-in-value', commands: ['check'], reason: `${TERMINAL} (a ConfigMap value in the drift line)` },
-  { id: 'names/escape-in-object-name', commands: ['check'], reason: `${TERMINAL} (an object name in the drift line)` },
   { id: 'names/escape-in-file-name', reason: `${TERMINAL} (a file name in render, check, diff and lint messages)` },
-  { id: 'cluster/plain-http-server', reason: 'cluster faults: an http:// server gives "HTTP protocol is not allowed when skipTLSVerify is not set or false" without naming the server' },
-  { id: 'cluster/escape-in-context-name', reason: `${TERMINAL} (a kube context name in the cluster error)` },
-  { id: 'cluster/exec-plugin-garbage', reason: 'cluster faults: a plugin answering {} gives "Cannot read properties of undefined (reading \'clientCertificateData\')"' },
-  { id: 'cluster/forbidden-list', commands: ['diff'], reason: 'a user without rights: diff exits 2 without saying which objects it could not read (Forbidden)' },
 ];

@@ -1,4 +1,5 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
+import { plainText } from '../../core/model/untrustedText';
 import * as path from 'node:path';
 import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
 import { formatProblem } from '../../core/engine';
@@ -43,7 +44,7 @@ export const snapshotCommand: CliCommand = {
     for (const env of selected) {
       const source = await sources.forEnvironment(env);
       if ('error' in source) {
-        io.stderr(`${env.name}: ${source.error}\n`);
+        io.stderr(`${env.name}: ${plainText(source.error)}\n`);
         failed = true;
         continue;
       }
@@ -53,7 +54,7 @@ export const snapshotCommand: CliCommand = {
       const report = await engine.check(env, { ...source, reader: entry.recorder });
       for (const p of report.problems) io.stderr(`${p.severity}: ${formatProblem(p)}\n`);
       if (report.error) {
-        io.stderr(`${env.name}: ${report.error}\n`);
+        io.stderr(`${env.name}: ${plainText(report.error)}\n`);
         failed = true;
       }
     }
