@@ -1,8 +1,10 @@
 /**
  * Hostile ways to the cluster, for the commands that need one (check without --live-from, snapshot, put-back):
  * a kubeconfig that is garbage or missing, a credential plugin (never run without --allow-exec), a plain-http
- * server, a context name with escape sequences. The misbehaving API server of our own (endless lists, drips,
- * garbage, 410 Gone) is the cluster-faults work; these need no server at all.
+ * server, a context name with escape sequences. These need no server at all; the faults that need a misbehaving API
+ * server of our own (endless lists, drips, garbage, escape sequences in a 403, 410 Gone, a hung credential plugin)
+ * run against test/support/badApiServer.ts in test/integration/faults/clusterFaults.test.ts (CLI as a child
+ * process, with exit code, message, time and peak memory) and test/unit/live/node/clusterFaults.test.ts.
  */
 import { existsSync } from 'node:fs';
 import { each, type HostileCase } from './types';
