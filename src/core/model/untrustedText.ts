@@ -19,10 +19,19 @@ const QUICK = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
 /**
  * `text` without terminal escape sequences, control characters (C0 but tab and line feed, DEL, C1) or bidi
  * overrides. Line feeds become spaces unless `multiline` is set: a one-line message must not be able to start
- * a line of its own in a report. Tabs are kept. Cheap for the common case (no such character: returned as is).
+ * a line of its own in a report. Tabs are kept. With `visible`, those characters are shown as escapes (`\e`,
+ * `\u0000`) instead of removed: for a message about a value that is wrong *because* it holds them (an environment
+ * name `dev\u0000` must not read as `dev`). Cheap for the common case (no such character: returned as is).
  */
-export function plainText(text: string, options: { multiline?: boolean } = {}): string {
+export function plainText(text: string, options: { multiline?: boolean; visible?: boolean } = {}): string {
   let out = text;
-  if (QUICK.test(out)) out = out.replace(ESCAPE_SEQUENCE, '').replace(CONTROL, '').replace(BIDI, '');
-  return options.multiline ? out : out.includes('\n') ? out.replace(/\n+/g, ' ') : out;
+  if (QUICK.test(out)) out = options.visible ? out.replace(VISIBLE, visibleEscape) : out.replace(ESCAPE_SEQUENCE, '').replace(CONTROL, '').replace(BIDI, '');
+  return options.multiline ? out : out.includes('\n') ? out.replace(/\n+/g, options.visible ? '\\n' : ' ') : out;
+}
+
+/** What `visible` replaces: every control character (line feeds are handled apart) and bidi override. */
+const VISIBLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+
+function visibleEscape(c: string): string {
+  return c === '\x1b' ? '\\e' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }

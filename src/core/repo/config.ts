@@ -4,7 +4,7 @@ import type { IgnoreRule, TrackingOptions } from '../drift/options';
 import type { Environment } from '../model/environment';
 import type { SourceLocation } from '../model/location';
 import type { Problem } from '../model/problem';
-import { printable } from '../model/printable';
+import { plainText } from '../model/untrustedText';
 import type { FileSystem } from '../ports';
 import { FileLocator } from './yamlLocate';
 
@@ -73,7 +73,7 @@ export function emptyRepoConfig(file = CONFIG_FILE): RepoConfig {
 export function parseRepoConfig(text: string, file = CONFIG_FILE): { config: RepoConfig; problems: Problem[] } {
   const { config, problems } = parseConfigText(text, file);
   // Messages quote names and values from the file: an escape sequence in one must not reach a terminal raw.
-  return { config, problems: problems.map((p) => ({ ...p, message: printable(p.message) })) };
+  return { config, problems: problems.map((p) => ({ ...p, message: plainText(p.message, { visible: true }) })) };
 }
 
 function parseConfigText(text: string, file: string): { config: RepoConfig; problems: Problem[] } {
@@ -139,14 +139,14 @@ export async function loadRepoConfig(fs: FileSystem, repoRoot: string): Promise<
     text = await fs.readFile(joinPath(repoRoot, CONFIG_FILE));
   } catch (e) {
     if ((e as { code?: string }).code === 'ENOENT') return { config: undefined, problems: [] };
-    return { config: undefined, problems: [{ severity: 'error', message: `cannot read ${CONFIG_FILE}: ${printable((e as Error).message)}`, location: { file: CONFIG_FILE, line: 0, column: 0 } }] };
+    return { config: undefined, problems: [{ severity: 'error', message: `cannot read ${CONFIG_FILE}: ${plainText((e as Error).message, { visible: true })}`, location: { file: CONFIG_FILE, line: 0, column: 0 } }] };
   }
   const { config, problems } = parseRepoConfig(text);
   const kept: RepoEnvironment[] = [];
   for (const env of config.environments) {
     const stat = await fs.stat(joinPath(repoRoot, env.path));
     if (stat?.isDirectory) kept.push(env);
-    else problems.push({ severity: 'error', message: printable(`environment '${env.name}': path '${env.path}' ${stat ? 'is not a directory' : 'does not exist in the repo'}`), location: env.definedAt });
+    else problems.push({ severity: 'error', message: plainText(`environment '${env.name}': path '${env.path}' ${stat ? 'is not a directory' : 'does not exist in the repo'}`, { visible: true }), location: env.definedAt });
   }
   config.environments = kept;
   return { config, problems };
@@ -158,7 +158,7 @@ export function checkPromotion(config: RepoConfig, environmentNames: string[]): 
   const problems: Problem[] = [];
   config.promotion.forEach((chain, i) =>
     chain.forEach((name, j) => {
-      if (!known.has(name)) problems.push({ severity: 'error', message: printable(`promotion: unknown environment '${name}' (known: ${[...known].join(', ') || 'none'})`), location: config.promotionDefinedAt[i]?.[j] });
+      if (!known.has(name)) problems.push({ severity: 'error', message: plainText(`promotion: unknown environment '${name}' (known: ${[...known].join(', ') || 'none'})`, { visible: true }), location: config.promotionDefinedAt[i]?.[j] });
     }),
   );
   return problems;

@@ -31,4 +31,10 @@ describe('plainText (text from a cluster on its way to output)', () => {
     const report = textReport([{ name: 'dev', error: 'cannot reach\u001b[2J\nfake', resources: [] } as never]);
     assert.equal(report, 'dev    error: cannot reach fake\n\ndev: error\n');
   });
+
+  it('with visible, shows control characters as escapes instead of removing them (a value wrong because of them)', () => {
+    assert.equal(plainText('dev\x1b[2J\x1b[Hdev: 11 in sync\x07', { visible: true }), 'dev\\e[2J\\e[Hdev: 11 in sync\\u0007');
+    assert.equal(plainText('a\tb\nc\x00d\x9be\u202e', { visible: true }), 'a\tb\\nc\\u0000d\\u009be\\u202e');
+    assert.equal(plainText('naïve — ünïcode ✓', { visible: true }), 'naïve — ünïcode ✓');
+  });
 });
