@@ -13,20 +13,22 @@
  * content on a `---` line, `...` document ends, flow collections over several lines, quoted strings over several lines not indented past their key or `-`,
  * empty list entries, a parse error, any node shape this reader does not expect. Each of these was found by reading
  * generated and mangled texts with both parsers (test/unit/render/fastYaml.test.ts). Scalars resolve like `yaml`'s
- * core schema as parseYaml configures it (no `0o` octal; integers beyond ±2^53 keep their digits).
+ * core schema as parseYaml configures it (integers as go-yaml v3 reads them, beyond ±2^53 with every digit).
  */
 import { FAILSAFE_SCHEMA, loadAll, Type, type State } from 'js-yaml';
 import type { Origin, OriginKind } from '../model/location';
 import type { TextPlacement } from './loader';
+import { GO_INT_TEXT, resolveGoInt } from './goYamlScalars';
 import { foldNel, type TNode, tmap, tscalar, tseq } from './tree';
 
 /** Text with a construct above that only a look at the whole text finds (a conservative test: a match only costs speed). */
 const UNSUPPORTED = /[\t\r\u0085\u2028\u2029\ufeff]|(?:^|[\s[{,?:-])\?(?:[\s]|$)|^%|[|>][-+]?[0-9]|^---(?:[^\s]|[ ]+[^#\s])|^\.\.\./m;
 
-// yaml's core schema (yaml/dist/schema/core), as parseYaml configures it: no `0o` octal.
+// yaml's core schema (yaml/dist/schema/core), as parseYaml configures it: integers as go-yaml reads them.
 const NULL = /^(?:~|[Nn]ull|NULL)?$/;
 const BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
-const INT = /^[-+]?[0-9]+$|^0x[0-9a-fA-F]+$/;
+// Integers as go-yaml v3 reads them (goYamlScalars.ts): `0755` is 493, `0o17` 15, `1_000` 1000.
+const INT = GO_INT_TEXT;
 const FLOAT_SPECIAL = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
 const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$|^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
 
@@ -38,9 +40,11 @@ const SCHEMA = FAILSAFE_SCHEMA.extend({
       kind: 'scalar',
       resolve: (s: string) => INT.test(s),
       construct: (s: string) => {
-        const n = Number(s);
-        // yaml reads integers as BigInt(text); a safe one is that number (and -0 is 0, as Number(-0n) is).
-        return Number.isSafeInteger(n) ? n + 0 : BigInt(s);
+        const v = resolveGoInt(s);
+        if (typeof v !== 'bigint') return v;
+        // parseYaml keeps integers as bigints; a safe one is that number (and -0 is 0, as Number(-0n) is).
+        const n = Number(v);
+        return Number.isSafeInteger(n) ? n + 0 : v;
       },
     }),
     new Type('tag:yaml.org,2002:float', {

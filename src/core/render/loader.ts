@@ -2,7 +2,7 @@
  * Reads and parses files for one render: keeps every read inside the repo root (kustomize's load restrictor),
  * records which files were read, and turns YAML into origin-tracked trees, reusing parses across renders.
  */
-import { LineCounter, parseAllDocuments, type Tags } from 'yaml';
+import { LineCounter, parseAllDocuments, type ScalarTag, type Tags } from 'yaml';
 import type { OriginKind, SourceLocation } from '../model/location';
 import { ProblemError } from '../model/problem';
 import type { FileSystem } from '../ports';
@@ -10,6 +10,7 @@ import { FileCache } from './fileCache';
 import { IoTurns } from './ioTurns';
 import { gvkOf } from './resource';
 import { parseYamlFast } from './fastYaml';
+import { GO_INT_TEXT, resolveGoInt } from './goYamlScalars';
 import { clone, fromYaml, type TNode, type YamlSource } from './tree';
 import { normalizeAbsolute as normalize } from '../paths';
 
@@ -150,8 +151,17 @@ export class Loader {
   }
 }
 
-function noOctal(tags: Tags): Tags {
-  return tags.filter((t) => (t as { format?: string }).format !== 'OCT');
+/** Integers as go-yaml v3 reads them (resolveGoInt: `0755` is 493, `0o17` 15, `1_000` 1000), in place of the core schema's. */
+const goInt: ScalarTag = {
+  tag: 'tag:yaml.org,2002:int',
+  default: true,
+  identify: (v) => typeof v === 'bigint' || Number.isInteger(v),
+  test: GO_INT_TEXT,
+  resolve: (text) => resolveGoInt(text),
+};
+
+function goIntegers(tags: Tags): Tags {
+  return [goInt, ...tags.filter((t) => (t as { tag?: string }).tag !== 'tag:yaml.org,2002:int')];
 }
 
 /** Parses YAML text into trees; a syntax error is a ProblemError at its line. */
@@ -162,9 +172,9 @@ export function parseYaml(text: string, file: string, kind: OriginKind, placemen
 /** parseYaml with the `yaml` package: every construct, and the error messages users see. */
 export function parseYamlSlow(text: string, file: string, kind: OriginKind, placement: TextPlacement = { lineOffset: 0, firstColumnOffset: 0, columnOffset: 0 }, exact?: { seen: boolean }): TNode[] {
   const lineCounter = new LineCounter();
-  // go-yaml (kustomize) has no `0o` octal: `0o17` stays a string there, so it does here.
-  // Integers as bigint so ones beyond ±2^53 keep their digits (fromYaml turns the rest back into numbers).
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true, customTags: noOctal, intAsBigInt: true });
+  // Integers as go-yaml v3 (kustomize) reads them, as bigints so ones beyond ±2^53 keep their digits (fromYaml
+  // turns the rest back into numbers).
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true, customTags: goIntegers, intAsBigInt: true });
   const src: YamlSource = { file, lineCounter, kind, ...placement, text };
   const out: TNode[] = [];
   for (const doc of Array.isArray(docs) ? docs : [docs]) {

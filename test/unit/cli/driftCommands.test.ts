@@ -174,6 +174,32 @@ describe('CLI: check exit codes on a small repo', () => {
     assert.match(drifted.out, /^dev {2}ConfigMap demo\/app {2}data\.level: git info, live debug {3}envs\/dev\/cm\.yaml:7\n/);
   });
 
+  it('reads `0755` in git as kustomize does (493), in check and in diff alike', async () => {
+    // YAML 1.1 octal: kustomize applies 493; the API server returns 493. Reading 755 would be drift in one and
+    // not the other.
+    writeFileSync(join(dir, 'envs/dev/cm.yaml'), cm('info') + 'binaryMode:\n  mode: 0755\n');
+    const engine = new DriftEngine({ fs: new NodeFileSystem(), repoRoot: dir });
+    const snapshotWith = async (mode: number) => {
+      const live = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app', namespace: 'demo' }, data: { level: 'info' }, binaryMode: { mode } };
+      const recorder = new RecordingReader(new FakeReader([live], types), testKey);
+      await engine.check(await engine.environment('dev'), { reader: recorder, context: 'fake' });
+      const file = join(dir, `snap-${mode}.yaml`);
+      writeFileSync(file, serializeSnapshot(recorder.snapshot('2026-11-22T00:00:00Z')));
+      return file;
+    };
+    const same = await snapshotWith(493);
+    assert.equal((await run(['check', dir, '--live-from', same])).code, 0);
+    const clean = await run(['diff', dir, '--live-from', same]);
+    assert.deepEqual([clean.code, clean.out], [0, '']);
+    const other = await snapshotWith(755);
+    const check = await run(['check', dir, '--live-from', other]);
+    assert.equal(check.code, 1);
+    assert.match(check.out, /binaryMode\.mode: git 493, live 755/);
+    const diff = await run(['diff', dir, '--live-from', other]);
+    assert.equal(diff.code, 1);
+    assert.match(diff.out, /\n-  mode: 493\n\+  mode: 755\n/);
+  });
+
   it('replays a snapshot of several clusters, each environment from its own', async () => {
     mkdirSync(join(dir, 'envs/prod'), { recursive: true });
     writeFileSync(join(dir, 'envs/prod/kustomization.yaml'), 'resources: [cm.yaml]\n');
