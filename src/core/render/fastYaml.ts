@@ -8,7 +8,7 @@
  *
  * Only what both parsers read alike takes this path. Anything else returns undefined, and the caller parses with
  * `yaml` as before, so error messages and edge cases stay that parser's: anchors, aliases and tags (seen where a node
- * starts), plain `<<` merge keys, explicit `?` keys, directives, tabs, CR, BOM, unusual line breaks, block scalar
+ * starts), `<<` merge keys (plain or quoted), explicit `?` keys, directives, tabs, CR, BOM, unusual line breaks, block scalar
  * indentation indicators, a block scalar as a whole document, a comment right after a closing quote or bracket,
  * content on a `---` line, `...` document ends, flow collections over several lines, quoted strings over several lines not indented past their key or `-`,
  * empty list entries, a parse error, any node shape this reader does not expect. Each of these was found by reading
@@ -175,8 +175,9 @@ class TreeBuilder {
       if (keyFrame.kind === null && i === children.length - 1) break;
       if (keyFrame.kind !== 'scalar' || this.isValue(keyFrame.start, flow)) throw new Unsupported();
       const key = String(keyFrame.result);
-      // A plain `<<` key merges maps in yaml (parseYaml turns merge keys on); js-yaml here reads it as a key.
-      if (key === '<<' && this.text.charCodeAt(keyFrame.start) === 0x3c /* < */) throw new Unsupported();
+      // A plain `<<` key merges maps (parseYaml turns merge keys on) and kustomize drops a quoted one; js-yaml here
+      // reads either as a key.
+      if (key === '<<') throw new Unsupported();
       const at = this.originAt(keyFrame.start);
       const next = children[i + 1];
       if (next && this.isValue(next.start, flow)) {

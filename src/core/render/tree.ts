@@ -89,11 +89,26 @@ export function fromYaml(node: unknown, doc: Document, src: YamlSource, origin?:
   if (isAlias(node)) return fromYaml(node.resolve(doc), doc, src, here);
   if (isMap(node)) {
     const entries = new Map<string, TNode>();
+    const merged: TNode[] = [];
     for (const pair of node.items) {
       const keyNode = pair.key as YamlNode | null;
+      if (isScalar(keyNode) && typeof keyNode.value === 'symbol') {
+        const value = pair.value as YamlNode | null;
+        const sources = isSeq(value) ? value.items : [value];
+        merged.push(...sources.map((item) => fromYaml(item, doc, src)));
+        continue;
+      }
+      // kustomize drops a quoted "<<" key with its value (merging nothing): so does this.
+      if (isScalar(keyNode) && keyNode.value === '<<') continue;
       const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
       const at = originAt(src, keyNode?.range?.[0] ?? (pair.value as YamlNode | null)?.range?.[0] ?? 0);
       entries.set(key, pair.value == null ? tscalar(null, at) : fromYaml(pair.value, doc, src, at));
+    }
+    // A merge key's maps fill in what the map does not set itself, the first map listed winning (go-yaml v3's
+    // decoder; kustomize prints the merged map). A non-map there adds nothing, as in kustomize.
+    for (const from of merged) {
+      if (from.kind !== 'map') continue;
+      for (const [k, v] of from.entries) if (!entries.has(k)) entries.set(k, v);
     }
     return tmap(here, entries);
   }
