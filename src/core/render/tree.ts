@@ -4,6 +4,7 @@
  */
 import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node as YamlNode } from 'yaml';
 import type { Origin, OriginKind } from '../model/location';
+import { goFoldedRoundTrip } from './goYamlScalars';
 
 export type Scalar = string | number | boolean | null;
 
@@ -114,7 +115,7 @@ export function fromYaml(node: unknown, doc: Document, src: YamlSource, origin?:
   }
   if (isSeq(node)) return tseq(here, node.items.map((item) => fromYaml(item, doc, src)));
   if (isScalar(node)) {
-    const out = tscalar(toScalar(node.value), here);
+    const out = tscalar(node.type === 'BLOCK_FOLDED' && typeof node.value === 'string' ? goFoldedRoundTrip(toScalar(node.value) as string) : toScalar(node.value), here);
     if (typeof node.value === 'bigint' && !Number.isSafeInteger(out.value)) {
       out.exact = node.value;
       src.sawExact = true;
