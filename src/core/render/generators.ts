@@ -110,7 +110,10 @@ export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: s
     if (data.has(key)) fail(`${kind} ${name}: key '${key}' is set twice`, origin);
     data.set(key, { value, origin });
   };
-  for (const env of strings(entry.entries.get('envs') ?? entry.entries.get('env'))) {
+  // The deprecated `env: file` (one file) is read after `envs:`, as kustomize's FixKustomization appends it.
+  const single = entry.entries.get('env');
+  const envFiles = [...strings(entry.entries.get('envs')), ...(single?.kind === 'scalar' && single.value !== null && single.value !== '' ? [{ value: String(single.value), origin: single.origin }] : strings(single))];
+  for (const env of envFiles) {
     const abs = loader.resolveFile(dir, env.value, env.origin);
     const file = loader.rel(abs);
     for (const kv of parseEnvFile(await loader.readText(abs, env.origin), file)) put(kv.key, kv.value, { file, line: kv.line, column: 1, kind: 'generatorEnv' });
