@@ -90,7 +90,8 @@ export async function renderKustomization(dir: string, options: RenderOptions): 
   const ctx: Context = { loader, warn, sortOrder: 'legacy', vars: [], nameReferences: [], varReferences: [] };
   const abs = loader.resolve(repoRoot, dir, { file: dir, line: 0, column: 0 });
   const rootAt: SourceLocation = { file: loader.rel(abs), line: 0, column: 0 };
-  const resources = await build(ctx, abs, rootAt, 'Kustomization', []);
+  // The root may be a Component too: kustomize builds one directly, into an empty accumulator.
+  const resources = await build(ctx, abs, rootAt, undefined, []);
   for (const res of resources) {
     if (!res.needsHash) continue;
     rememberName(res);
@@ -122,9 +123,10 @@ async function findKustomization(ctx: Context, dir: string, at: SourceLocation):
 
 /**
  * Builds one kustomization (or a component, into the parent's `shared` list). `chain` holds the directories
- * being built around this one, outermost first: a repeat is a cycle.
+ * being built around this one, outermost first: a repeat is a cycle. `expected`: the kind the listing field
+ * demands (undefined at the root, which may be either).
  */
-async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'Kustomization' | 'Component', outer: readonly string[], shared?: Resource[]): Promise<Resource[]> {
+async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'Kustomization' | 'Component' | undefined, outer: readonly string[], shared?: Resource[]): Promise<Resource[]> {
   if (outer.includes(dir)) {
     const chain = [...outer.slice(outer.indexOf(dir)), dir].map((d) => ctx.loader.rel(d)).join(' -> ');
     fail(`kustomization cycle: ${chain}`, at);
@@ -135,7 +137,7 @@ async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'K
   const k = canonicalFields(docs[0] ?? { kind: 'map', entries: new Map(), origin: { file: ctx.loader.rel(file), line: 1, column: 1, kind: 'resource' } });
   if (k.kind !== 'map') fail('a kustomization must be a YAML map', k.origin);
   const kind = getString(k, 'kind') || 'Kustomization';
-  if (kind !== expected) {
+  if (expected && kind !== expected) {
     // Reported at the entry that lists it: that is the line to fix.
     fail(expected === 'Component' ? `${ctx.loader.rel(dir)} is a ${kind}, but it is listed under components: (it needs kind: Component)` : `${ctx.loader.rel(dir)} is a Component: list it under components:, not resources:`, at);
   }
