@@ -65,8 +65,10 @@ export class Loader {
   /** Repo-relative form of an absolute path. */
   rel(abs: string): string {
     if (abs === this.repoRoot) return '.';
-    const prefix = this.repoRoot === '/' ? '/' : this.repoRoot + '/';
-    return abs.startsWith(prefix) ? abs.slice(prefix.length) : abs;
+    // With no repo around the files (the file system root is the repo root), a path relative to `/` reads like
+    // one relative to the current directory: keep it absolute.
+    if (this.repoRoot === '/') return abs;
+    return abs.startsWith(this.repoRoot + '/') ? abs.slice(this.repoRoot.length + 1) : abs;
   }
 
   /** Resolves `path` against `dir`; a path leaving the repo root is an error at `at`. */

@@ -75,7 +75,8 @@ describe('render bad input: a ProblemError at file:line with a one-line cause', 
     let err = '';
     const code = await runCli(['render', '/nonexistent-gitops-drift-dir', '--repo-root', '/'], { stdout: () => {}, stderr: (t) => (err += t), cwd: '/', color: false, env: {} });
     assert.equal(code, 2);
-    assert.match(err, /^error: nonexistent-gitops-drift-dir: no kustomization\.yaml/);
+    // With the file system root as the repo root, paths stay absolute: 'nonexistent-…' would read as relative.
+    assert.match(err, /^error: \/nonexistent-gitops-drift-dir: no kustomization\.yaml.* in \/nonexistent-gitops-drift-dir\n/);
     assert.ok(!/\n\s+at /.test(err), err);
   });
 });
