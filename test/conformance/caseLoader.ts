@@ -44,6 +44,8 @@ export interface ConformanceCase {
   unsupported?: ExpectedUnsupported;
   /** Warnings a render case must report (`file:line`), and no others: a valid repo gets no spurious diagnostics. */
   warnings: string[];
+  /** `exactText: true`: `gitops-drift render` must print kustomize's output byte for byte, not only the same objects. */
+  exactText: boolean;
 }
 
 /** Reads every case; a malformed case.yaml fails loudly rather than silently dropping the case. */
@@ -64,7 +66,7 @@ function loadCase(name: string): ConformanceCase {
   const roots = spec.root === undefined ? ['.'] : Array.isArray(spec.root) ? spec.root.map(String) : [String(spec.root)];
   for (const root of roots) if (!existsSync(join(repoRoot, root))) throw new Error(`${specPath}: root ${root} does not exist`);
   const warnings = Array.isArray(spec.warnings) ? spec.warnings.map(String) : [];
-  const c: ConformanceCase = { name, description: spec.description, repoRoot, roots, warnings };
+  const c: ConformanceCase = { name, description: spec.description, repoRoot, roots, warnings, exactText: spec.exactText === true };
   if (spec.error !== undefined) {
     const e = spec.error as Record<string, unknown>;
     if (roots.length !== 1) throw new Error(`${specPath}: a bad-input case names exactly one root`);
