@@ -3,7 +3,7 @@
  * (test bed v5.7.1) and with our renderer, and counts how often they agree. Not part of `npm test`: the corpus is
  * other people's repos, checked out by hand (CI has no network).
  *
- *   npx tsx test/corpus/run.ts CORPUS_DIR [--record] [--verbose] [--only SUBSTRING]
+ *   npx tsx test/corpus/run.ts CORPUS_DIR [--record] [--verbose] [--text] [--only SUBSTRING]
  *
  * CORPUS_DIR holds one folder per repo (the repo root: nothing outside it is read). Each kustomization folder is
  * one of:
@@ -13,7 +13,8 @@
  * - both fail: kustomize and we both refuse it (helmCharts without --enable-helm, a missing file...);
  * - only ours fails / only kustomize fails.
  * "Identical" (the target) is match + both fail. `text` counts folders whose printed YAML (`gitops-drift render`)
- * is byte for byte what kustomize prints. `--record` writes the summary into docs/conformance.md.
+ * is byte for byte what kustomize prints (`--text` shows where the others differ). `--record` writes the summary into
+ * docs/conformance.md.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -92,11 +93,21 @@ async function judge(bin: string, repoRoot: string, dir: string): Promise<Outcom
   if (!ours) return { ...base, verdict: 'only ours fails', detail: `ours: ${oursError}` };
   const want = parseStream(k.stdout);
   const got = ours.objects.map((o) => o.object);
-  const text = ours.objects.map((o) => kustomizeYaml(o.object, o.exactIntegers)).join('---\n') === k.stdout;
+  const printed = ours.objects.map((o) => kustomizeYaml(o.object, o.exactIntegers)).join('---\n');
+  const text = printed === k.stdout;
   const diff = compareObjects(want, got);
-  if (!diff) return { ...base, verdict: 'match', text, detail: '' };
+  if (!diff) return { ...base, verdict: 'match', text, detail: text ? '' : firstTextDifference(k.stdout, printed) };
   const sameSet = want.length === got.length && want.every((w) => got.some((g) => idOf(g) === idOf(w) && isDeepStrictEqual(g, w)));
   return { ...base, verdict: sameSet ? 'order' : 'mismatch', text, detail: diff };
+}
+
+/** The first line where our printed YAML differs from kustomize's, with the line before it. */
+function firstTextDifference(want: string, got: string): string {
+  const a = want.split('\n');
+  const b = got.split('\n');
+  const i = a.findIndex((l, n) => l !== b[n]);
+  const at = i < 0 ? a.length : i;
+  return `printed YAML differs at line ${at + 1}:\n  ${a[at - 1] ?? ''}\n- ${a[at] ?? '<end>'}\n+ ${b[at] ?? '<end>'}`;
 }
 
 function firstLine(s: string): string {
@@ -106,7 +117,7 @@ function firstLine(s: string): string {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const corpus = args.find((a) => !a.startsWith('--') && args[args.indexOf(a) - 1] !== '--only');
-  if (!corpus) throw new Error('usage: tsx test/corpus/run.ts CORPUS_DIR [--record] [--verbose] [--only SUBSTRING]');
+  if (!corpus) throw new Error('usage: tsx test/corpus/run.ts CORPUS_DIR [--record] [--verbose] [--text] [--only SUBSTRING]');
   const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
   const bin = testbedBin('kustomize');
   const outcomes: Outcome[] = [];
@@ -121,6 +132,7 @@ async function main(): Promise<void> {
         console.log(`${o.verdict.toUpperCase()} ${o.repo}/${o.dir}`);
         if (args.includes('--verbose')) console.log(o.detail.split('\n').slice(0, 40).join('\n'));
       } else if (args.includes('--verbose') && o.verdict === 'both fail') console.log(`BOTH FAIL ${o.repo}/${o.dir}\n${o.detail}`);
+      else if (args.includes('--text') && o.verdict === 'match' && !o.text) console.log(`TEXT ${o.repo}/${o.dir}\n${o.detail}`);
     }
   }
   const count = (v: Verdict) => outcomes.filter((o) => o.verdict === v).length;
