@@ -15,8 +15,6 @@ export const UNSUPPORTED: Record<string, string> = {
   helmChartInflationGenerator: 'Helm charts are not inflated',
   openapi: 'custom OpenAPI schemas are not supported',
   crds: 'CRD schemas for merge keys are not supported',
-  generators: 'generator plugins are never executed',
-  transformers: 'transformer plugins are never executed',
   validators: 'validator plugins are never executed',
   buildMetadata: 'buildMetadata annotations are not added',
 };
@@ -31,7 +29,8 @@ export const SKIPS_CONTENT = new Set(['helmCharts', 'helmChartInflationGenerator
 export const KNOWN = new Set([
   'apiVersion', 'kind', 'metadata', 'resources', 'bases', 'components', 'namespace', 'namePrefix', 'nameSuffix', 'commonLabels',
   'labels', 'commonAnnotations', 'patches', 'patchesStrategicMerge', 'patchesJson6902', 'images', 'imageTags', 'replicas',
-  'replacements', 'configMapGenerator', 'secretGenerator', 'generatorOptions', 'sortOptions', 'vars', 'configurations', ...Object.keys(UNSUPPORTED),
+  'replacements', 'configMapGenerator', 'secretGenerator', 'generatorOptions', 'sortOptions', 'vars', 'configurations', 'transformers',
+  'generators', ...Object.keys(UNSUPPORTED),
 ]);
 
 /** Throws a ProblemError at a location (`code`: see Problem.code). */

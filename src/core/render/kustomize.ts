@@ -4,8 +4,9 @@
  * labels, annotations, patchesJson6902, replicas, images, replacements), then at the root only add hash suffixes,
  * fix name references, expand vars and sort. Where kustomize's behaviour is surprising (kyaml's list merge order,
  * `$setElementOrder` kept as a key, ports keyed by protocol) the output follows kustomize, not the SMP spec.
- * helmCharts, plugins, openapi/crds and remote resources are reported as warnings and skipped: nothing is fetched
- * or run.
+ * Built-in transformer and generator configs under `transformers:` / `generators:` run after the fields
+ * (pluginConfigs.ts). helmCharts, plugins, openapi/crds and remote resources are reported as warnings and skipped:
+ * nothing is fetched or run.
  */
 import type { SourceLocation } from '../model/location';
 import { type Problem, SKIPPED_CONTENT } from '../model/problem';
@@ -26,6 +27,7 @@ import { canonicalFields, fail, isRemote, KNOWN, KUSTOMIZATION_FILES, maps, pair
 import { Loader } from './loader';
 import { sortLegacy } from './order';
 import { applyPatchEntry, type PatchContext } from './patches';
+import { type PluginContext, runGeneratorConfigs, runTransformerConfigs } from './pluginConfigs';
 import { describe, idString, NameIndex, nameOf, rememberName, type Resource } from './resource';
 import { collectExact, getMap, getString, toPlain, TreeOrigins, tscalar, type TMap, type TNode } from './tree';
 import type { RenderedObject, RenderOptions, RenderResult } from './types';
@@ -162,7 +164,8 @@ async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'K
     await build(ctx, abs, c.origin, 'Component', chain, resources);
   }
   await runGenerators(ctx, k, dir, resources);
-  await runTransformers(ctx, k, dir, resources);
+  await runGeneratorConfigs(pluginContext(ctx, dir, chain), scalars(k, 'generators'), dir, resources);
+  await runTransformers(ctx, k, dir, resources, chain);
   ctx.vars.push(...maps(k, 'vars').map(readVar));
   return resources;
 }
@@ -241,7 +244,7 @@ async function runGenerators(ctx: Context, k: TMap, dir: string, resources: Reso
   }
 }
 
-async function runTransformers(ctx: Context, k: TMap, dir: string, resources: Resource[]): Promise<void> {
+async function runTransformers(ctx: Context, k: TMap, dir: string, resources: Resource[], chain: readonly string[]): Promise<void> {
   const index = new NameIndex(resources);
   for (const entry of k.entries.get('patchesStrategicMerge')?.kind === 'seq' ? (k.entries.get('patchesStrategicMerge') as { items: TNode[] }).items : []) {
     // An entry is a file path, or (when it spans lines) an inline patch.
@@ -286,7 +289,13 @@ async function runTransformers(ctx: Context, k: TMap, dir: string, resources: Re
       origin: withKind((img.entries.get('newTag') ?? img.entries.get('digest') ?? img.entries.get('newName') ?? img).origin, 'image'),
     })),
   );
-  for (const entry of maps(k, 'replacements')) {
+  await applyReplacements(ctx, maps(k, 'replacements'), dir, resources);
+  await runTransformerConfigs(pluginContext(ctx, dir, chain), scalars(k, 'transformers'), dir, resources);
+}
+
+/** `replacements:` entries: inline ({source, targets}) or from a file ({path}). */
+async function applyReplacements(ctx: Context, entries: TMap[], dir: string, resources: Resource[]): Promise<void> {
+  for (const entry of entries) {
     const path = entry.entries.get('path');
     if (path?.kind === 'scalar' && path.value !== null) {
       const abs = ctx.loader.resolveFile(dir, String(path.value), path.origin);
@@ -298,4 +307,20 @@ async function runTransformers(ctx: Context, k: TMap, dir: string, resources: Re
       }
     } else applyReplacement(resources, entry);
   }
+}
+
+/** What `transformers:` / `generators:` configs of the kustomization at `dir` run with. */
+function pluginContext(ctx: Context, dir: string, chain: readonly string[]): PluginContext {
+  return {
+    loader: ctx.loader,
+    warn: ctx.warn,
+    buildDirectory: (abs, at) => build(ctx, abs, at, 'Kustomization', chain),
+    replace: (entries, resources) => applyReplacements(ctx, entries, dir, resources),
+    generate: async (kind, entry, resources) => {
+      // generatorOptions of the kustomization do not reach generator configs (kustomize passes them none).
+      const res = await generate(kind, entry, dir, ctx.loader, readOptions(undefined));
+      if (res.behavior === 'create') addAll(resources, [res]);
+      else absorb(res, entry, new NameIndex(resources));
+    },
+  };
 }
