@@ -4,6 +4,7 @@
  */
 import type { Origin } from '../model/location';
 import { ProblemError } from '../model/problem';
+import { isRemote } from './kustomizationFields';
 import type { Loader } from './loader';
 import { effectiveNamespace, gvkOf, nameOf, namespaceOf, type NameIndex, type Resource } from './resource';
 import { getMap, getString, tmap, tscalar, type TMap, type TNode } from './tree';
@@ -96,7 +97,7 @@ const ENTRY_FIELDS = new Set(['name', 'namespace', 'behavior', 'literals', 'file
 const OPTION_FIELDS = new Set(['labels', 'annotations', 'disableNameSuffixHash', 'immutable']);
 
 /** Builds the object one generator entry describes; an unknown field is an error at its key, as in kustomize. */
-export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: string, loader: Loader, global: GeneratorOptions): Promise<Resource> {
+export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: string, loader: Loader, global: GeneratorOptions, warn?: (message: string, at: Origin) => void): Promise<Resource> {
   for (const [key, value] of entry.entries) {
     if (!ENTRY_FIELDS.has(key) && !(kind === 'Secret' && key === 'type')) fail(`unknown field '${key}' in a ${kind === 'Secret' ? 'secretGenerator' : 'configMapGenerator'} entry`, value.origin);
   }
@@ -113,7 +114,14 @@ export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: s
   // The deprecated `env: file` (one file) is read after `envs:`, as kustomize's FixKustomization appends it.
   const single = entry.entries.get('env');
   const envFiles = [...strings(entry.entries.get('envs')), ...(single?.kind === 'scalar' && single.value !== null && single.value !== '' ? [{ value: String(single.value), origin: single.origin }] : strings(single))];
+  // kustomize would download a URL here; nothing is fetched: that source is left out, with a warning at its line.
+  const local = (source: { value: string; origin: Origin }, path: string) => {
+    if (!isRemote(path)) return true;
+    warn?.(`remote generator file '${path}' is not fetched; its keys are missing from ${kind} ${getString(entry, 'name')}`, source.origin);
+    return false;
+  };
   for (const env of envFiles) {
+    if (!local(env, env.value)) continue;
     const abs = loader.resolveFile(dir, env.value, env.origin);
     const file = loader.rel(abs);
     for (const kv of parseEnvFile(await loader.readText(abs, env.origin), file)) put(kv.key, kv.value, { file, line: kv.line, column: 1, kind: 'generatorEnv' });
@@ -127,6 +135,7 @@ export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: s
     const eq = f.value.indexOf('=');
     const key = eq > 0 ? f.value.slice(0, eq) : f.value.slice(f.value.lastIndexOf('/') + 1);
     const path = eq > 0 ? f.value.slice(eq + 1) : f.value;
+    if (!local(f, path)) continue;
     const abs = loader.resolveFile(dir, path, f.origin);
     const bytes = await loader.readBytes(abs, f.origin);
     put(key, utf8(bytes) ?? bytes, { ...f.origin, kind: 'generatorFile' });

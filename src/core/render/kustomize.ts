@@ -235,7 +235,7 @@ async function runGenerators(ctx: Context, k: TMap, dir: string, resources: Reso
   const index = new NameIndex(resources);
   for (const [field, kind] of [['configMapGenerator', 'ConfigMap'], ['secretGenerator', 'Secret']] as const) {
     for (const entry of maps(k, field)) {
-      const res = await generate(kind, entry, dir, ctx.loader, global);
+      const res = await generate(kind, entry, dir, ctx.loader, global, ctx.warn);
       if (res.behavior === 'create') {
         addAll(resources, [res], (ids ??= new Map(resources.map((r) => [idString(r), r]))));
         index.invalidate();
@@ -297,7 +297,8 @@ async function runTransformers(ctx: Context, k: TMap, dir: string, resources: Re
 async function applyReplacements(ctx: Context, entries: TMap[], dir: string, resources: Resource[]): Promise<void> {
   for (const entry of entries) {
     const path = entry.entries.get('path');
-    if (path?.kind === 'scalar' && path.value !== null) {
+    if (path?.kind === 'scalar' && path.value !== null && isRemote(String(path.value))) ctx.warn(`remote replacements file '${String(path.value)}' is not fetched; skipped`, path.origin);
+    else if (path?.kind === 'scalar' && path.value !== null) {
       const abs = ctx.loader.resolveFile(dir, String(path.value), path.origin);
       for (const doc of await ctx.loader.readYaml(abs, 'replacement', path.origin, false)) {
         for (const r of doc.kind === 'seq' ? doc.items : [doc]) {
@@ -318,7 +319,7 @@ function pluginContext(ctx: Context, dir: string, chain: readonly string[]): Plu
     replace: (entries, resources) => applyReplacements(ctx, entries, dir, resources),
     generate: async (kind, entry, resources) => {
       // generatorOptions of the kustomization do not reach generator configs (kustomize passes them none).
-      const res = await generate(kind, entry, dir, ctx.loader, readOptions(undefined));
+      const res = await generate(kind, entry, dir, ctx.loader, readOptions(undefined), ctx.warn);
       if (res.behavior === 'create') addAll(resources, [res]);
       else absorb(res, entry, new NameIndex(resources));
     },

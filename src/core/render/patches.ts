@@ -5,7 +5,7 @@
 import type { SourceLocation } from '../model/location';
 import { applyJson6902 } from './filters/json6902';
 import { applyStrategicMerge } from './filters/strategicMerge';
-import { fail } from './kustomizationFields';
+import { fail, isRemote } from './kustomizationFields';
 import type { Loader } from './loader';
 import { describe, effectiveNamespace, gvkOf, namespaceOf, rememberName, type NameIndex, type Resource } from './resource';
 import { readSelector, selects, type Selector } from './selector';
@@ -87,6 +87,12 @@ function selectorText(sel: Selector): string {
 
 /** Applies one patch entry to the resources (in place; a `$patch: delete` removes objects). */
 export async function applyPatchEntry(ctx: PatchContext, dir: string, entry: TNode, resources: Resource[], legacyJson: boolean, index: NameIndex): Promise<void> {
+  // kustomize would download a patch at a URL; nothing is fetched: like a remote resource, it is skipped with a warning.
+  const path = entry.kind === 'map' ? entry.entries.get('path') : undefined;
+  if (path?.kind === 'scalar' && typeof path.value === 'string' && isRemote(path.value)) {
+    ctx.warn(`remote patch '${path.value}' is not fetched; skipped`, path.origin);
+    return;
+  }
   const target = selectorOf(entry.kind === 'map' ? entry.entries.get('target') : undefined);
   const options = entry.kind === 'map' ? getMap(entry, 'options') : undefined;
   const opts = { allowNameChange: getString(options, 'allowNameChange') === 'true', allowKindChange: getString(options, 'allowKindChange') === 'true' };
