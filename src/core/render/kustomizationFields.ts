@@ -8,11 +8,14 @@ import { getString, type TMap, type TNode, type TScalar } from './tree';
 /** File names kustomize accepts for a kustomization, in its order. */
 export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
+/** Said on a helmCharts line: nothing from the charts is in the render until Helm support lands. */
+const HELM = "Helm charts are not inflated until Helm support lands: the chart's objects are missing from this render";
+
 /** Fields we do not implement yet, with why: reported as warnings at their line, never run or fetched. */
 export const UNSUPPORTED: Record<string, string> = {
-  helmCharts: 'Helm charts are not inflated',
-  helmGlobals: 'Helm charts are not inflated',
-  helmChartInflationGenerator: 'Helm charts are not inflated',
+  helmCharts: HELM,
+  helmGlobals: HELM,
+  helmChartInflationGenerator: HELM,
   openapi: 'custom OpenAPI schemas are not supported',
   crds: 'CRD schemas for merge keys are not supported',
   validators: 'validator plugins are never executed',

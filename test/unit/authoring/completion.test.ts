@@ -52,7 +52,7 @@ describe('kustomizationCompletions', () => {
         replaceStart: 0,
         replaceEnd: 0,
       });
-      assert.equal(entries.find((e) => e.label === 'helmCharts')?.detail, 'not rendered by GitOps Drift: Helm charts are not inflated');
+      assert.equal(entries.find((e) => e.label === 'helmCharts')?.detail, "not rendered by GitOps Drift: Helm charts are not inflated until Helm support lands: the chart's objects are missing from this render");
     });
 
     it('completes a half-typed key, leaving out the fields already set (in any case)', async () => {

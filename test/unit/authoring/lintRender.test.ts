@@ -151,7 +151,7 @@ describe('lint: render-error and render-warning', () => {
     const files = { 'app/kustomization.yaml': 'resources:\n  - https://github.com/acme/config//base?ref=v1\nhelmCharts:\n  - name: redis\n' };
     assert.deepEqual(await lintShown(files, ['app']), [
       "app/kustomization.yaml:2:5-2:48 warning render-warning: app: remote resource 'https://github.com/acme/config//base?ref=v1' is not fetched; skipped",
-      "app/kustomization.yaml:3:1-3:11 warning render-warning: app: 'helmCharts' is not supported yet (Helm charts are not inflated); skipped",
+      "app/kustomization.yaml:3:1-3:11 warning render-warning: app: 'helmCharts' is not supported yet (Helm charts are not inflated until Helm support lands: the chart's objects are missing from this render); skipped",
     ]);
   });
 
