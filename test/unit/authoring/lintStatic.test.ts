@@ -223,6 +223,36 @@ describe('lint: plaintext-secret', () => {
   });
 });
 
+describe('lint: plaintext-secret and secret-store references', () => {
+  const secret = (field: string, values: Record<string, string>) =>
+    `apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\n${field}:\n${Object.entries(values).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`).join('\n')}\n`;
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+  it('does not flag values that point into a secret store', async () => {
+    assert.deepEqual(
+      await lintShown({
+        'a/onepassword.yaml': secret('stringData', { token: 'op://infra/db/password', url: 'op://infra/db/url' }),
+        'a/vault.yaml': secret('stringData', { password: 'vault:secret/data/db#password', key: 'ref+vault://secret/db#/key' }),
+        'a/vals.yaml': secret('stringData', { aws: 'ref+awssecrets://prod/db#password' }),
+        'a/avp.yaml': secret('stringData', { password: '<path:secret/data/db#password>' }),
+        'a/sops-values.yaml': secret('stringData', { password: 'ENC[AES256_GCM,data:Zm9v,iv:YmFy,tag:YmF6,type:str]' }),
+        'a/base64-ref.yaml': secret('data', { token: b64('op://infra/db/password') }),
+        'a/sops-file.yaml': secret('stringData', { password: 'ENC[AES256_GCM,data:abc]' }) + 'sops:\n  version: 3.9.0\n',
+        'a/sealed.yaml': 'apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: db\nspec:\n  encryptedData:\n    password: AgBy3i4OJSWK\n  template:\n    type: Opaque\n',
+        'a/external.yaml': 'apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata:\n  name: db\nspec:\n  target:\n    template:\n      data:\n        password: "{{ .password }}"\n  data:\n    - secretKey: password\n      remoteRef:\n        key: db\n',
+      }),
+      [],
+    );
+  });
+
+  it('still flags a Secret that mixes references with plain values, counting only the plain ones', async () => {
+    assert.deepEqual(await lintShown({ 'a/mixed.yaml': secret('stringData', { token: 'op://infra/db/password', user: 'admin', note: 'see op:// docs' }) }), [
+      "a/mixed.yaml:5:1-5:11 warning plaintext-secret: Secret 'app' keeps 2 values in stringData: anyone who can read the repo can read them; encrypt the file with SOPS, or use Sealed Secrets or External Secrets",
+    ]);
+    assert.equal((await lintShown({ 'a/plain64.yaml': secret('data', { password: b64('hunter2') }) })).length, 1);
+  });
+});
+
 describe('lint: KnownPaths (what the renders read needs no stat)', () => {
   it('knows the files read and every folder above them', () => {
     const known = new KnownPaths(['apps/web/kustomization.yaml', 'apps/web/deploy.yaml', 'apps/api/kustomization.yaml']);

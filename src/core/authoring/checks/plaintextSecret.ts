@@ -13,8 +13,23 @@ export function mayHoldSecret(text: string): boolean {
 }
 
 /**
- * A finding on each non-empty `data`/`stringData` key of every `kind: Secret` document. SOPS-encrypted files (a
- * top-level `sops:` key) are skipped; so are SealedSecrets (another kind). Values never appear in the message.
+ * Values that point into a secret store instead of holding the secret: 1Password (`op://vault/item/field`),
+ * Bank-Vaults (`vault:secret/data/db#password`), vals (`ref+vault://…`, `ref+awssecrets://…`, any `ref+backend://`),
+ * argocd-vault-plugin (`<path:secret/data/db#password>`) and SOPS-encrypted values (`ENC[AES256_GCM,…]`).
+ */
+const STORE_REFERENCE = /^\s*(?:op:\/\/\S|vault:\S|ref\+[a-z0-9]+:\/\/\S|<path:[^>]+>\s*$|ENC\[[^\]]*\]\s*$)/;
+
+/** Whether a `data` (base64) or `stringData` value is a secret-store reference rather than a secret. */
+function isStoreReference(node: unknown, base64: boolean): boolean {
+  if (!isScalar(node) || typeof node.value !== 'string') return false;
+  if (STORE_REFERENCE.test(node.value)) return true;
+  return base64 && /^[A-Za-z0-9+/\s]+=*\s*$/.test(node.value) && STORE_REFERENCE.test(Buffer.from(node.value, 'base64').toString('utf8'));
+}
+
+/**
+ * A finding on each `data`/`stringData` field of every `kind: Secret` document that holds a value other than a
+ * secret-store reference (isStoreReference). SOPS-encrypted files (a top-level `sops:` key) are skipped; so are
+ * SealedSecrets and ExternalSecrets (other kinds). Values never appear in the message.
  */
 export function plaintextSecrets(yaml: YamlFile): LintFinding[] {
   const roots = yaml.docs.flatMap((d) => (isMap(d.contents) ? [d.contents] : []));
@@ -26,8 +41,9 @@ export function plaintextSecrets(yaml: YamlFile): LintFinding[] {
     const label = `Secret '${String((isMap(meta) ? meta.get('name') : undefined) ?? '')}'`;
     for (const field of ['data', 'stringData']) {
       const pair = root.items.find((p) => isScalar(p.key) && p.key.value === field);
-      if (!pair || !isMap(pair.value) || pair.value.items.length === 0) continue;
-      const keys = pair.value.items.length;
+      if (!pair || !isMap(pair.value)) continue;
+      const keys = pair.value.items.filter((p) => !isStoreReference(p.value, field === 'data')).length;
+      if (keys === 0) continue;
       out.push({
         code: 'plaintext-secret',
         severity: 'warning',
