@@ -175,10 +175,19 @@ export class DriftEngine {
     const started = Date.now();
     const dir = joinPath(this.options.repoRoot, env.path);
     const generated = await generatedKustomization(fs, dir).catch(() => undefined);
-    const renderFs = generated === undefined ? fs : new GeneratedKustomizationFileSystem(fs, dir, generated);
+    const renderFs = generated === undefined ? fs : new GeneratedKustomizationFileSystem(fs, dir, generated.text);
     const result = await this.pipeline.render(dir, { fs: renderFs, repoRoot: this.options.repoRoot });
     if (generated !== undefined) {
-      result.problems.unshift({ severity: 'warning', message: `no kustomization file: every manifest in ${env.path || '.'} is rendered, as Flux's kustomize-controller does`, location: { file: env.path || '.', line: 0, column: 0 } });
+      const charts = generated.charts.map((c) => (env.path && c ? `${env.path}/${c}` : env.path || c || '.'));
+      result.problems.unshift(
+        ...(generated.charts.includes('') ? [] : [{ severity: 'warning' as const, message: `no kustomization file: every manifest in ${env.path || '.'} is rendered, as Flux's kustomize-controller does`, location: { file: env.path || '.', line: 0, column: 0 } }]),
+        ...charts.map((chart) => ({
+          severity: 'warning' as const,
+          code: 'helm-chart',
+          message: `${chart} is a Helm chart: it is not rendered until Helm support lands, so nothing from it is compared with the cluster`,
+          location: { file: chart === '.' ? 'Chart.yaml' : `${chart}/Chart.yaml`, line: 1, column: 1 },
+        })),
+      );
     }
     // A file saved while this render ran may have been read before or after the save: do not keep the result.
     const racing = this.changes.slice(changesBefore).some((f) => fs.reads.has(f) || fs.listings.has(f.slice(0, Math.max(0, f.lastIndexOf('/')))));

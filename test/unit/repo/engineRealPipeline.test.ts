@@ -117,6 +117,39 @@ describe('DriftEngine with the real renderer and reconcile', () => {
     assert.deepEqual((await engine.render(env)).objects.map((o) => o.key.name), ['a']);
   });
 
+  it('renders nothing from a Helm chart folder (Chart.yaml, templates/) and says so, until Helm support lands', async () => {
+    const chart = {
+      'Chart.yaml': 'apiVersion: v2\nname: web\nversion: 1.0.0\n',
+      'values.yaml': 'replicaCount: 2\n',
+      'templates/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  replicas: {{ .Values.replicaCount }}\n',
+    };
+    const files: Record<string, string> = {
+      '/r/clusters/prod/apps.yaml': [
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: apps, namespace: flux-system }\nspec: { path: ./apps/prod }',
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: chart, namespace: flux-system }\nspec: { path: ./charts/web }\n',
+      ].join('\n---\n'),
+      '/r/apps/prod/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\n',
+    };
+    for (const [f, text] of Object.entries(chart)) {
+      files[`/r/charts/web/${f}`] = text;
+      files[`/r/apps/prod/web/${f}`] = text;
+    }
+    const engine = new DriftEngine({ fs: new MemoryFileSystem(files), repoRoot: '/r' });
+    // A chart inside a plain folder is left out; the folder's manifests still render.
+    const apps = await engine.render(await engine.environment('apps'));
+    assert.deepEqual(apps.objects.map((o) => o.key.name), ['a']);
+    assert.deepEqual(apps.problems.map((p) => `${p.severity} ${p.location?.file}:${p.location?.line} ${p.message}`), [
+      "warning apps/prod:0 no kustomization file: every manifest in apps/prod is rendered, as Flux's kustomize-controller does",
+      'warning apps/prod/web/Chart.yaml:1 apps/prod/web is a Helm chart: it is not rendered until Helm support lands, so nothing from it is compared with the cluster',
+    ]);
+    // An environment that is a chart renders nothing, with one warning (no "resource has no kind", no parse errors).
+    const chartEnv = await engine.render(await engine.environment('chart'));
+    assert.deepEqual(chartEnv.objects, []);
+    assert.deepEqual(chartEnv.problems.map((p) => `${p.location?.file}:${p.location?.line} ${p.message}`), [
+      'charts/web/Chart.yaml:1 charts/web is a Helm chart: it is not rendered until Helm support lands, so nothing from it is compared with the cluster',
+    ]);
+  });
+
   describe('exact mode', () => {
     /** A writer whose dry run returns `result(obj)`; records what it was sent. */
     function writer(result: (obj: KubeObject) => WriteOutcome): ClusterWriter & { sent: KubeObject[] } {
