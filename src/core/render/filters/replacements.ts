@@ -65,8 +65,10 @@ function slots(node: TNode, segs: string[], create: boolean, origin: TNode['orig
       if (i >= 0 && i < node.items.length) descend(() => node.items[i], (v) => (node.items[i] = v));
     }
   } else if (node.kind === 'map') {
+    // `[cert-manager.io/inject-ca-from]`: a key holding dots, in brackets (kubebuilder's default config uses it).
+    const key = /^\[([^=\]]*)\]$/.exec(seg)?.[1] ?? seg;
     if (seg === '*') for (const k of node.entries.keys()) descend(() => node.entries.get(k), (v) => node.entries.set(k, v));
-    else descend(() => node.entries.get(seg), (v) => node.entries.set(seg, v));
+    else descend(() => node.entries.get(key), (v) => node.entries.set(key, v));
   }
   return results;
 }
