@@ -51,13 +51,13 @@ function cachedSplit(path: string): string[] {
  * missing maps on the way are made (with `origin`) and `visit` is called for a missing last key too.
  */
 export function visitFieldSpecs(res: Resource, specs: readonly FieldSpec[], origin: Origin, visit: (parent: TMap, key: string) => void): void {
-  for (const { parts, create } of applicable(specs, gvkOf(res))) walk(res.node, parts, 0, create, origin, visit);
+  for (const { parts, lists, create } of applicable(specs, gvkOf(res))) walk(res.node, parts, lists, 0, create, origin, visit);
 }
 
-const applicableMemo = new WeakMap<readonly FieldSpec[], WeakMap<Gvk, Array<{ parts: string[]; create: boolean }>>>();
+const applicableMemo = new WeakMap<readonly FieldSpec[], WeakMap<Gvk, Array<{ parts: string[]; lists: boolean[]; create: boolean }>>>();
 
 /** The specs of a list that apply to a GVK, each path once (memoized: the same lists run over every object). */
-function applicable(specs: readonly FieldSpec[], gvk: Gvk): Array<{ parts: string[]; create: boolean }> {
+function applicable(specs: readonly FieldSpec[], gvk: Gvk): Array<{ parts: string[]; lists: boolean[]; create: boolean }> {
   let byGvk = applicableMemo.get(specs);
   if (!byGvk) applicableMemo.set(specs, (byGvk = new WeakMap()));
   // gvkOf returns one shared object per GVK, so identity is the key.
@@ -68,16 +68,16 @@ function applicable(specs: readonly FieldSpec[], gvk: Gvk): Array<{ parts: strin
     for (const spec of specs) {
       if (!specMatches(spec, gvk) || seen.has(spec.path)) continue;
       seen.add(spec.path);
-      out.push({ parts: cachedSplit(spec.path), create: Boolean(spec.create) });
+      out.push({ parts: cachedSplit(spec.path), lists: spec.path.split(/(?<!\\)\//).map((p) => p.endsWith('[]')), create: Boolean(spec.create) });
     }
     byGvk.set(gvk, out);
   }
   return out;
 }
 
-function walk(node: TNode, parts: string[], i: number, create: boolean, origin: Origin, visit: (parent: TMap, key: string) => void): void {
+function walk(node: TNode, parts: string[], lists: boolean[], i: number, create: boolean, origin: Origin, visit: (parent: TMap, key: string) => void): void {
   if (node.kind === 'seq') {
-    for (const item of node.items) walk(item, parts, i, create, origin, visit);
+    for (const item of node.items) walk(item, parts, lists, i, create, origin, visit);
     return;
   }
   if (node.kind !== 'map') return;
@@ -88,9 +88,11 @@ function walk(node: TNode, parts: string[], i: number, create: boolean, origin: 
   }
   let next = node.entries.get(key);
   if (next === undefined || (next.kind === 'scalar' && next.value === null)) {
-    if (!create) return;
+    // A missing list (`volumeClaimTemplates[]`) is never made: there is no item to put the field in (kustomize
+    // leaves a StatefulSet without volumeClaimTemplates as it is).
+    if (!create || lists[i]) return;
     next = tmap(origin);
     node.entries.set(key, next);
   }
-  walk(next, parts, i + 1, create, origin, visit);
+  walk(next, parts, lists, i + 1, create, origin, visit);
 }
