@@ -18,7 +18,7 @@
 import { FAILSAFE_SCHEMA, loadAll, Type, type State } from 'js-yaml';
 import type { Origin, OriginKind } from '../model/location';
 import type { TextPlacement } from './loader';
-import { GO_INT_TEXT, goFoldedRoundTrip, resolveGoInt } from './goYamlScalars';
+import { blockAtEndOfText, GO_INT_TEXT, goFoldedRoundTrip, resolveGoInt } from './goYamlScalars';
 import { foldNel, type TNode, tmap, tscalar, tseq } from './tree';
 
 /** Text with a construct above that only a look at the whole text finds (a conservative test: a match only costs speed). */
@@ -217,7 +217,9 @@ class TreeBuilder {
       const c = this.text.charCodeAt(start);
       // A `\N` escape makes a NEL, which parseYaml folds as go-yaml does; a folded block reads as kustomize
       // leaves it, as in parseYaml.
-      const out = tscalar(value.includes('\u0085') ? foldNel(value) : c === 0x3e /* > */ ? goFoldedRoundTrip(value) : value, here);
+      const block = c === 0x7c /* | */ || c === 0x3e; /* > */
+      const text = block ? blockAtEndOfText(value, this.text, frame.end) : value;
+      const out = tscalar(text.includes('\u0085') ? foldNel(text) : c === 0x3e /* > */ ? goFoldedRoundTrip(text) : text, here);
       const at = this.originAt(start);
       const quoted = c === 0x22 /* " */ || c === 0x27; /* ' */
       if (quoted) this.indentedBelow(frame, start, owner);

@@ -75,3 +75,13 @@ export function goFoldedRoundTrip(value: string): string {
   const out = (read as { v?: unknown } | null)?.v;
   return typeof out === 'string' ? out : value;
 }
+
+/**
+ * A block scalar whose text runs to the end of a file with no final line break: go-yaml (kustomize) has no break
+ * to keep there, so `|` and `>` (and `|+`) values end without one (`a: |\n  x` is "x"); the `yaml` package and
+ * js-yaml add it. `text` is the whole parsed text, `end` where the scalar ends in it.
+ */
+export function blockAtEndOfText(value: string, text: string, end: number): string {
+  if (!value.endsWith('\n') || text.endsWith('\n') || text.slice(end).trim() !== '') return value;
+  return value.slice(0, -1);
+}

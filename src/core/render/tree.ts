@@ -4,7 +4,7 @@
  */
 import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node as YamlNode } from 'yaml';
 import type { Origin, OriginKind } from '../model/location';
-import { goFoldedRoundTrip } from './goYamlScalars';
+import { blockAtEndOfText, goFoldedRoundTrip } from './goYamlScalars';
 
 export type Scalar = string | number | boolean | null;
 
@@ -115,7 +115,12 @@ export function fromYaml(node: unknown, doc: Document, src: YamlSource, origin?:
   }
   if (isSeq(node)) return tseq(here, node.items.map((item) => fromYaml(item, doc, src)));
   if (isScalar(node)) {
-    const out = tscalar(node.type === 'BLOCK_FOLDED' && typeof node.value === 'string' ? goFoldedRoundTrip(toScalar(node.value) as string) : toScalar(node.value), here);
+    let value = toScalar(node.value);
+    if ((node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') && typeof value === 'string') {
+      if (src.text !== undefined && node.range) value = blockAtEndOfText(value, src.text, node.range[1]);
+      if (node.type === 'BLOCK_FOLDED') value = goFoldedRoundTrip(value);
+    }
+    const out = tscalar(value, here);
     if (typeof node.value === 'bigint' && !Number.isSafeInteger(out.value)) {
       out.exact = node.value;
       src.sawExact = true;
