@@ -146,7 +146,8 @@ export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: s
   // Text goes to data; a ConfigMap's non-UTF-8 file goes to binaryData, base64 (kustomize's makeConfigMapValueRNode).
   for (const field of ['binaryData', 'data'] as const) {
     const keys = [...data.keys()].filter((k) => (field === 'binaryData') === (kind === 'ConfigMap' && typeof data.get(k)!.value !== 'string')).sort();
-    if (keys.length === 0) continue;
+    // A Secret always has data, `{}` when the generator names nothing (kustomize's makeSecret; the hash covers it).
+    if (keys.length === 0 && !(kind === 'Secret' && field === 'data')) continue;
     const dataNode = tmap(entryOrigin);
     for (const key of keys) {
       const d = data.get(key)!;
