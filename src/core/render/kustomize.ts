@@ -42,6 +42,15 @@ interface Context extends PatchContext {
   /** nameReference / varReference entries from `configurations:` files, used at the root. */
   nameReferences: NameReference[];
   varReferences: FieldSpec[];
+  /** `namespace` / `commonLabels` / `commonAnnotations` field specs from `configurations:` files, added to the defaults. */
+  namespaceSpecs: FieldSpec[];
+  labelSpecs: FieldSpec[];
+  annotationSpecs: FieldSpec[];
+}
+
+/** Default field specs plus those from configurations (the same array when there are none: field specs are memoized by identity). */
+function withExtra(base: FieldSpec[], extra: FieldSpec[]): FieldSpec[] {
+  return extra.length ? [...base, ...extra] : base;
 }
 
 /** `configurations:` files: kubebuilder-style nameReference and varReference entries (other sections warn). */
@@ -61,7 +70,10 @@ async function readConfigurations(ctx: Context, k: TMap, dir: string): Promise<v
             });
           }
         } else if (section === 'varReference') ctx.varReferences.push(...readFieldSpecs(value));
-        else ctx.warn(`configurations section '${section}' is not supported yet (only nameReference and varReference); skipped`, value.origin);
+        else if (section === 'namespace') ctx.namespaceSpecs.push(...readFieldSpecs(value));
+        else if (section === 'commonLabels') ctx.labelSpecs.push(...readFieldSpecs(value));
+        else if (section === 'commonAnnotations') ctx.annotationSpecs.push(...readFieldSpecs(value));
+        else ctx.warn(`configurations section '${section}' is not supported yet (only nameReference, varReference, namespace, commonLabels and commonAnnotations); skipped`, value.origin);
       }
     }
   }
@@ -89,7 +101,7 @@ export async function renderKustomization(dir: string, options: RenderOptions): 
   const loader = new Loader(options.fs, repoRoot, options.cache);
   const problems: Problem[] = [];
   const warn = (message: string, at: SourceLocation, code?: string) => problems.push({ severity: 'warning', message, location: { file: at.file, line: at.line, column: at.column }, ...(code ? { code } : {}) });
-  const ctx: Context = { loader, warn, sortOrder: 'legacy', vars: [], nameReferences: [], varReferences: [] };
+  const ctx: Context = { loader, warn, sortOrder: 'legacy', vars: [], nameReferences: [], varReferences: [], namespaceSpecs: [], labelSpecs: [], annotationSpecs: [] };
   const abs = loader.resolve(repoRoot, dir, { file: dir, line: 0, column: 0 });
   const rootAt: SourceLocation = { file: loader.rel(abs), line: 0, column: 0 };
   // The root may be a Component too: kustomize builds one directly, into an empty accumulator.
@@ -149,7 +161,6 @@ async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'K
   }
   if (outer.length === 0) readSortOptions(ctx, getMap(k, 'sortOptions'));
 
-  await readConfigurations(ctx, k, dir);
   const resources = shared ?? [];
   await accumulateResources(ctx, k, dir, resources, chain);
   for (const c of scalars(k, 'components')) {
@@ -163,6 +174,9 @@ async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'K
     if (!st?.isDirectory) fail(`component '${path}' ${st ? 'is not a directory' : 'not found'}`, c.origin);
     await build(ctx, abs, c.origin, 'Component', chain, resources);
   }
+  // Read after the bases are built: a kustomization's configurations apply to its own transformers and those of
+  // the kustomizations above it, not to its bases (kustomize merges them into the accumulator on the way up).
+  await readConfigurations(ctx, k, dir);
   await runGenerators(ctx, k, dir, resources);
   await runGeneratorConfigs(pluginContext(ctx, dir, chain), scalars(k, 'generators'), dir, resources);
   await runTransformers(ctx, k, dir, resources, chain);
@@ -255,19 +269,19 @@ async function runTransformers(ctx: Context, k: TMap, dir: string, resources: Re
   for (const entry of maps(k, 'patches')) await applyPatchEntry(ctx, dir, entry, resources, false, index);
 
   const ns = scalarField(k, 'namespace', 'namespace');
-  if (ns) applyNamespace(resources, ns.value, ns.origin);
+  if (ns) applyNamespace(resources, ns.value, ns.origin, ctx.namespaceSpecs);
   applyPrefixSuffix(resources, scalarField(k, 'namePrefix', 'namePrefix'), scalarField(k, 'nameSuffix', 'nameSuffix'));
 
   for (const label of maps(k, 'labels')) {
     const includeSelectors = getString(label, 'includeSelectors') === 'true';
     const includeTemplates = getString(label, 'includeTemplates') === 'true';
-    const specs = [...readFieldSpecs(label.entries.get('fields')), ...(includeSelectors ? commonLabelSpecs : includeTemplates ? templateLabelSpecs : metadataLabelSpecs)];
+    const specs = [...readFieldSpecs(label.entries.get('fields')), ...(includeSelectors ? withExtra(commonLabelSpecs, ctx.labelSpecs) : includeTemplates ? templateLabelSpecs : metadataLabelSpecs)];
     applyPairs(resources, pairsOf(label.entries.get('pairs'), 'labels'), specs, withKind(label.origin, 'labels'));
   }
   const commonLabels = k.entries.get('commonLabels');
-  if (commonLabels) applyPairs(resources, pairsOf(commonLabels, 'labels'), commonLabelSpecs, withKind(commonLabels.origin, 'labels'));
+  if (commonLabels) applyPairs(resources, pairsOf(commonLabels, 'labels'), withExtra(commonLabelSpecs, ctx.labelSpecs), withKind(commonLabels.origin, 'labels'));
   const commonAnnotations = k.entries.get('commonAnnotations');
-  if (commonAnnotations) applyPairs(resources, pairsOf(commonAnnotations, 'annotations'), commonAnnotationSpecs, withKind(commonAnnotations.origin, 'annotations'));
+  if (commonAnnotations) applyPairs(resources, pairsOf(commonAnnotations, 'annotations'), withExtra(commonAnnotationSpecs, ctx.annotationSpecs), withKind(commonAnnotations.origin, 'annotations'));
 
   for (const entry of maps(k, 'patchesJson6902')) await applyPatchEntry(ctx, dir, entry, resources, true, new NameIndex(resources));
 
