@@ -172,8 +172,13 @@ export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: s
     const type = entry.entries.get('type');
     node.entries.set('type', type?.kind === 'scalar' && type.value ? tscalar(String(type.value), { ...type.origin, kind: 'generator' }) : tscalar('Opaque', entryOrigin));
   }
-  const behavior = getString(entry, 'behavior') || 'create';
-  if (behavior !== 'create' && behavior !== 'merge' && behavior !== 'replace') fail(`behavior '${behavior}' must be create, merge or replace`, entry.entries.get('behavior')!.origin);
+  const written = getString(entry, 'behavior') || 'create';
+  let behavior: 'create' | 'merge' | 'replace' = 'create';
+  if (written === 'merge' || written === 'replace') behavior = written;
+  else if (written !== 'create') {
+    // kustomize reads any other word as unspecified, which creates (NewGenerationBehavior): so does this, saying so.
+    warn?.(`behavior '${written}' is not create, merge or replace; kustomize treats it as create`, entry.entries.get('behavior')!.origin);
+  }
   return { node, source: entryOrigin, history: [], prefixes: [], suffixes: [], needsHash: !options.disableNameSuffixHash, behavior };
 }
 
