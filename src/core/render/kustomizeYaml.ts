@@ -105,7 +105,8 @@ function wrapLongLines(text: string): string {
   const lines = text.split('\n');
   const out: string[] = [];
   let blockIndent = -1; // inside a `|` block: its header's indentation
-  for (const line of lines) {
+  for (let n = 0; n < lines.length; n++) {
+    const line = lines[n];
     const indent = line.length - line.trimStart().length;
     if (blockIndent >= 0) {
       if (line === '' || indent > blockIndent) {
@@ -122,6 +123,13 @@ function wrapLongLines(text: string): string {
     const first = line[start.value];
     if (first === '|') {
       blockIndent = start.owner;
+      // Text that starts with a line break: the yaml package writes its first line as indentation only, go-yaml an
+      // empty line under an indentation indicator (`|2-`).
+      if (/^ +$/.test(lines[n + 1] ?? '') && !/\d/.test(line.slice(start.value))) {
+        out.push(line.slice(0, start.value + 1) + '2' + line.slice(start.value + 1));
+        lines[n + 1] = '';
+        continue;
+      }
       out.push(line);
       continue;
     }
