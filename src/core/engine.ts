@@ -183,7 +183,7 @@ export class DriftEngine {
         ...(generated.charts.includes('') ? [] : [{ severity: 'warning' as const, message: `no kustomization file: every manifest in ${env.path || '.'} is rendered, as Flux's kustomize-controller does`, location: { file: env.path || '.', line: 0, column: 0 } }]),
         ...charts.map((chart) => ({
           severity: 'warning' as const,
-          code: 'helm-chart',
+          code: SKIPPED_CONTENT,
           message: `${chart} is a Helm chart: it is not rendered until Helm support lands, so nothing from it is compared with the cluster`,
           location: { file: chart === '.' ? 'Chart.yaml' : `${chart}/Chart.yaml`, line: 1, column: 1 },
         })),

@@ -3,7 +3,7 @@
  * and env files, generator options merged from `generatorOptions`. The hash suffix is added at the root.
  */
 import type { Origin } from '../model/location';
-import { ProblemError } from '../model/problem';
+import { ProblemError, SKIPPED_CONTENT } from '../model/problem';
 import { isRemote } from './kustomizationFields';
 import type { Loader } from './loader';
 import { effectiveNamespace, gvkOf, nameOf, namespaceOf, type NameIndex, type Resource } from './resource';
@@ -97,7 +97,7 @@ const ENTRY_FIELDS = new Set(['name', 'namespace', 'behavior', 'literals', 'file
 const OPTION_FIELDS = new Set(['labels', 'annotations', 'disableNameSuffixHash', 'immutable']);
 
 /** Builds the object one generator entry describes; an unknown field is an error at its key, as in kustomize. */
-export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: string, loader: Loader, global: GeneratorOptions, warn?: (message: string, at: Origin) => void): Promise<Resource> {
+export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: string, loader: Loader, global: GeneratorOptions, warn?: (message: string, at: Origin, code?: string) => void): Promise<Resource> {
   for (const [key, value] of entry.entries) {
     if (!ENTRY_FIELDS.has(key) && !(kind === 'Secret' && key === 'type')) fail(`unknown field '${key}' in a ${kind === 'Secret' ? 'secretGenerator' : 'configMapGenerator'} entry`, value.origin);
   }
@@ -117,7 +117,7 @@ export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: s
   // kustomize would download a URL here; nothing is fetched: that source is left out, with a warning at its line.
   const local = (source: { value: string; origin: Origin }, path: string) => {
     if (!isRemote(path)) return true;
-    warn?.(`remote generator file '${path}' is not fetched; its keys are missing from ${kind} ${getString(entry, 'name')}`, source.origin);
+    warn?.(`remote generator file '${path}' is not fetched; its keys are missing from ${kind} ${getString(entry, 'name')}`, source.origin, SKIPPED_CONTENT);
     return false;
   };
   for (const env of envFiles) {

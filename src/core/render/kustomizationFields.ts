@@ -26,7 +26,7 @@ export const UNSUPPORTED: Record<string, string> = {
  * The UNSUPPORTED fields whose skipping leaves objects or changes out of the render (validators only check, openapi
  * and crds tune merges, helmGlobals configures the charts that helmCharts lists, buildMetadata adds annotations).
  */
-export const SKIPS_CONTENT = new Set(['helmCharts', 'helmChartInflationGenerator', 'generators', 'transformers']);
+export const SKIPS_CONTENT = new Set(['helmCharts', 'helmChartInflationGenerator']);
 
 /** Every field kustomize v5 accepts; anything else is an error, as in kustomize. */
 export const KNOWN = new Set([

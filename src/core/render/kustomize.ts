@@ -311,7 +311,7 @@ async function runTransformers(ctx: Context, k: TMap, dir: string, resources: Re
 async function applyReplacements(ctx: Context, entries: TMap[], dir: string, resources: Resource[]): Promise<void> {
   for (const entry of entries) {
     const path = entry.entries.get('path');
-    if (path?.kind === 'scalar' && path.value !== null && isRemote(String(path.value))) ctx.warn(`remote replacements file '${String(path.value)}' is not fetched; skipped`, path.origin);
+    if (path?.kind === 'scalar' && path.value !== null && isRemote(String(path.value))) ctx.warn(`remote replacements file '${String(path.value)}' is not fetched; skipped`, path.origin, SKIPPED_CONTENT);
     else if (path?.kind === 'scalar' && path.value !== null) {
       const abs = ctx.loader.resolveFile(dir, String(path.value), path.origin);
       for (const doc of await ctx.loader.readYaml(abs, 'replacement', path.origin, false)) {

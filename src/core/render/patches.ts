@@ -5,6 +5,7 @@
 import type { SourceLocation } from '../model/location';
 import { applyJson6902 } from './filters/json6902';
 import { applyStrategicMerge } from './filters/strategicMerge';
+import { SKIPPED_CONTENT } from '../model/problem';
 import { fail, isRemote } from './kustomizationFields';
 import type { Loader } from './loader';
 import { describe, effectiveNamespace, gvkOf, namespaceOf, rememberName, type NameIndex, type Resource } from './resource';
@@ -90,7 +91,7 @@ export async function applyPatchEntry(ctx: PatchContext, dir: string, entry: TNo
   // kustomize would download a patch at a URL; nothing is fetched: like a remote resource, it is skipped with a warning.
   const path = entry.kind === 'map' ? entry.entries.get('path') : undefined;
   if (path?.kind === 'scalar' && typeof path.value === 'string' && isRemote(path.value)) {
-    ctx.warn(`remote patch '${path.value}' is not fetched; skipped`, path.origin);
+    ctx.warn(`remote patch '${path.value}' is not fetched; skipped`, path.origin, SKIPPED_CONTENT);
     return;
   }
   const target = selectorOf(entry.kind === 'map' ? entry.entries.get('target') : undefined);

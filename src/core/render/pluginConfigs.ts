@@ -7,6 +7,7 @@
  * directory, as kustomize's loader does.
  */
 import type { SourceLocation } from '../model/location';
+import { SKIPPED_CONTENT } from '../model/problem';
 import { applyImages } from './filters/images';
 import { applyPairs } from './filters/metadataMaps';
 import { applyNamespace } from './filters/namespace';
@@ -48,7 +49,7 @@ async function readConfigs(ctx: PluginContext, field: 'transformers' | 'generato
       continue;
     }
     if (isRemote(text)) {
-      ctx.warn(`remote ${field} entry '${text}' is not fetched; skipped`, entry.origin);
+      ctx.warn(`remote ${field} entry '${text}' is not fetched; skipped`, entry.origin, SKIPPED_CONTENT);
       continue;
     }
     const abs = ctx.loader.resolve(dir, text, entry.origin);
@@ -85,7 +86,7 @@ export async function runGeneratorConfigs(ctx: PluginContext, entries: TScalar[]
   if (entries.length === 0) return;
   for (const { config, entry: listed } of await readConfigs(ctx, 'generators', entries, dir)) {
     if (!isBuiltin(config, GENERATORS)) {
-      ctx.warn(`generators: ${describeConfig(config)} is a generator plugin; plugins are never executed, so it is skipped`, listed);
+      ctx.warn(`generators: ${describeConfig(config)} is a generator plugin; plugins are never executed, so it is skipped`, listed, SKIPPED_CONTENT);
       continue;
     }
     // The config is the generator entry with its name and namespace under metadata.
@@ -105,7 +106,7 @@ export async function runTransformerConfigs(ctx: PluginContext, entries: TScalar
   if (entries.length === 0) return;
   for (const { config, entry: listed } of await readConfigs(ctx, 'transformers', entries, dir)) {
     if (!isBuiltin(config, TRANSFORMERS)) {
-      ctx.warn(`transformers: ${describeConfig(config)} is a transformer plugin; plugins are never executed, so it is skipped`, listed);
+      ctx.warn(`transformers: ${describeConfig(config)} is a transformer plugin; plugins are never executed, so it is skipped`, listed, SKIPPED_CONTENT);
       continue;
     }
     await runTransformer(ctx, config, dir, resources);
@@ -124,7 +125,7 @@ function selectedBy(resources: Resource[], config: TMap, path: string): Resource
 
 function warnOtherPaths(ctx: PluginContext, config: TMap, handled: string[]): void {
   for (const s of specsOf(config)) {
-    if (!handled.includes(s.path)) ctx.warn(`${getString(config, 'kind')}: fieldSpec path '${s.path}' is not supported yet; only ${handled.join(', ')}`, config.entries.get('fieldSpecs')!.origin);
+    if (!handled.includes(s.path)) ctx.warn(`${getString(config, 'kind')}: fieldSpec path '${s.path}' is not supported yet; only ${handled.join(', ')}`, config.entries.get('fieldSpecs')!.origin, SKIPPED_CONTENT);
   }
 }
 
@@ -149,7 +150,7 @@ async function runTransformer(ctx: PluginContext, config: TMap, dir: string, res
     case 'NamespaceTransformer': {
       const ns = getMap(config, 'metadata')?.entries.get('namespace');
       if (ns?.kind !== 'scalar' || !ns.value) return;
-      if (getString(config, 'unsetOnly') === 'true') ctx.warn('NamespaceTransformer: unsetOnly is not supported yet; namespaces are set on every object', config.entries.get('unsetOnly')!.origin);
+      if (getString(config, 'unsetOnly') === 'true') ctx.warn('NamespaceTransformer: unsetOnly is not supported yet; namespaces are set on every object', config.entries.get('unsetOnly')!.origin, SKIPPED_CONTENT);
       applyNamespace(selectedBy(resources, config, 'metadata/namespace'), String(ns.value), withKind(ns.origin, 'namespace'));
       return;
     }

@@ -20,13 +20,16 @@ describe('incomplete verdicts (content the render skipped)', () => {
       {
         'app/kustomization.yaml': 'resources:\n- a.yaml\n- https://github.com/x/y//base?ref=v1\ncomponents:\n- https://github.com/x/y//c\nhelmCharts:\n- name: redis\ngenerators:\n- g.yaml\ntransformers:\n- t.yaml\nvalidators:\n- v.yaml\nopenapi:\n  path: s.json\n',
         'app/a.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n',
+        // Plugin configs (not apiVersion: builtin): reported at their entries and never run.
+        'app/g.yaml': 'apiVersion: example.com/v1\nkind: Generator\nmetadata:\n  name: g\n',
+        'app/t.yaml': 'apiVersion: example.com/v1\nkind: Transformer\nmetadata:\n  name: t\n',
       },
       '/repo',
     );
     const r = await renderKustomization('app', { fs, repoRoot: '/repo' });
     assert.deepEqual(
       r.problems.map((p) => [p.location?.line, p.code === SKIPPED_CONTENT]),
-      [[3, true], [5, true], [6, true], [8, true], [10, true], [12, false], [14, false]],
+      [[3, true], [5, true], [6, true], [9, true], [11, true], [12, false], [14, false]],
     );
   });
 
