@@ -111,7 +111,7 @@ export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: s
     data.set(key, { value, origin });
   };
   for (const env of strings(entry.entries.get('envs') ?? entry.entries.get('env'))) {
-    const abs = loader.resolveFile(dir, env.value, env.origin);
+    const abs = await loader.resolveFile(dir, env.value, env.origin);
     const file = loader.rel(abs);
     for (const kv of parseEnvFile(await loader.readText(abs, env.origin), file)) put(kv.key, kv.value, { file, line: kv.line, column: 1, kind: 'generatorEnv' });
   }
@@ -124,7 +124,7 @@ export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: s
     const eq = f.value.indexOf('=');
     const key = eq > 0 ? f.value.slice(0, eq) : f.value.slice(f.value.lastIndexOf('/') + 1);
     const path = eq > 0 ? f.value.slice(eq + 1) : f.value;
-    const abs = loader.resolveFile(dir, path, f.origin);
+    const abs = await loader.resolveFile(dir, path, f.origin);
     const bytes = await loader.readBytes(abs, f.origin);
     put(key, utf8(bytes) ?? bytes, { ...f.origin, kind: 'generatorFile' });
   }

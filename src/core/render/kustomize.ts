@@ -45,7 +45,7 @@ interface Context extends PatchContext {
 /** `configurations:` files: kubebuilder-style nameReference and varReference entries (other sections warn). */
 async function readConfigurations(ctx: Context, k: TMap, dir: string): Promise<void> {
   for (const entry of scalars(k, 'configurations')) {
-    const abs = ctx.loader.resolveFile(dir, String(entry.value), entry.origin);
+    const abs = await ctx.loader.resolveFile(dir, String(entry.value), entry.origin);
     for (const doc of await ctx.loader.readYaml(abs, 'resource', entry.origin, false)) {
       if (doc.kind !== 'map') fail('a configurations file must be a YAML map', doc.origin);
       for (const [section, value] of doc.entries) {
@@ -125,14 +125,18 @@ async function findKustomization(ctx: Context, dir: string, at: SourceLocation):
  * being built around this one, outermost first: a repeat is a cycle.
  */
 async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'Kustomization' | 'Component', outer: readonly string[], shared?: Resource[]): Promise<Resource[]> {
-  if (outer.includes(dir)) {
-    const chain = [...outer.slice(outer.indexOf(dir)), dir].map((d) => ctx.loader.rel(d)).join(' -> ');
+  // Compared by real path, so a symbolic link back to a folder being built is a cycle too.
+  const real = (await ctx.loader.confirmDir(dir, ctx.loader.rel(dir), at)) ?? dir;
+  if (outer.includes(real)) {
+    const chain = [...outer.slice(outer.indexOf(real)), real].map((d) => ctx.loader.rel(d)).join(' -> ');
     fail(`kustomization cycle: ${chain}`, at);
   }
-  const chain = [...outer, dir];
+  const chain = [...outer, real];
   const file = await findKustomization(ctx, dir, at);
   const docs = await ctx.loader.readYaml(file, 'resource', at, false);
-  const k = canonicalFields(docs[0] ?? { kind: 'map', entries: new Map(), origin: { file: ctx.loader.rel(file), line: 1, column: 1, kind: 'resource' } });
+  // As kustomize: an empty (or comments-only) kustomization is an error, not a root with no objects.
+  if (docs.length === 0 || (docs[0].kind === 'scalar' && docs[0].value === null)) fail(`${ctx.loader.rel(file)} is empty (kustomize: "kustomization.yaml is empty")`, { file: ctx.loader.rel(file), line: 1, column: 1 });
+  const k = canonicalFields(docs[0]);
   if (k.kind !== 'map') fail('a kustomization must be a YAML map', k.origin);
   const kind = getString(k, 'kind') || 'Kustomization';
   if (kind !== expected) {
@@ -155,7 +159,7 @@ async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'K
       continue;
     }
     const abs = ctx.loader.resolve(dir, path, c.origin);
-    const st = await ctx.loader.stat(abs);
+    const st = await ctx.loader.stat(abs, c.origin);
     if (!st?.isDirectory) fail(`component '${path}' ${st ? 'is not a directory' : 'not found'}`, c.origin);
     await build(ctx, abs, c.origin, 'Component', chain, resources);
   }
@@ -207,14 +211,14 @@ async function accumulateResources(ctx: Context, k: TMap, dir: string, resources
     }
     const abs = ctx.loader.resolve(dir, path, entry.origin);
     // A YAML file name is read directly (one call instead of stat + read); anything else may be a directory.
-    const st = /\.(ya?ml|json)$/.test(path) && abs.startsWith(dir + '/') ? { isDirectory: false } : await ctx.loader.stat(abs);
+    const st = /\.(ya?ml|json)$/.test(path) && abs.startsWith(dir + '/') ? { isDirectory: false } : await ctx.loader.stat(abs, entry.origin);
     if (!st) fail(`resource '${path}' not found`, entry.origin);
     if (st.isDirectory) {
       directory.add(i);
       return build(ctx, abs, entry.origin, 'Kustomization', chain);
     }
     if (KUSTOMIZATION_FILES.includes(abs.slice(abs.lastIndexOf('/') + 1))) fail(`'${path}' is a kustomization file: list its directory instead`, entry.origin);
-    return (await ctx.loader.readYaml(ctx.loader.resolveFile(dir, path, entry.origin), 'resource', entry.origin)).flatMap(toResources);
+    return (await ctx.loader.readYaml(await ctx.loader.resolveFile(dir, path, entry.origin), 'resource', entry.origin)).flatMap(toResources);
   });
   const settled = await Promise.allSettled(loads);
   const ids = new Map(resources.map((r) => [idString(r), r]));
@@ -287,7 +291,7 @@ async function runTransformers(ctx: Context, k: TMap, dir: string, resources: Re
   for (const entry of maps(k, 'replacements')) {
     const path = entry.entries.get('path');
     if (path?.kind === 'scalar' && path.value !== null) {
-      const abs = ctx.loader.resolveFile(dir, String(path.value), path.origin);
+      const abs = await ctx.loader.resolveFile(dir, String(path.value), path.origin);
       for (const doc of await ctx.loader.readYaml(abs, 'replacement', path.origin, false)) {
         for (const r of doc.kind === 'seq' ? doc.items : [doc]) {
           if (r.kind !== 'map') fail('a replacement must be a map with source and targets', r.origin);
