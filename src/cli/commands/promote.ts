@@ -52,7 +52,7 @@ export const promoteCommand: CliCommand = {
     const target = await engine.environment(targetName);
     if (source.name === target.name) throw new UsageError('--from and --to name the same environment');
 
-    const fs = new NodeFileSystem();
+    const fs = new NodeFileSystem({ root: repoRoot });
     const readFile = (file: string) => fs.readFile(joinPath(repoRoot, file));
     const plan = await planPromotion({
       source: { name: source.name, render: await engine.render(source) },

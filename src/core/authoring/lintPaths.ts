@@ -82,7 +82,11 @@ async function nearName(fs: FileSystem, abs: string, written: string): Promise<s
   const slash = abs.lastIndexOf('/');
   const wanted = abs.slice(slash + 1);
   const names = await fs.readDir(abs.slice(0, slash) || '/').catch(() => []);
-  const scored = names.map((e) => ({ name: e.name, distance: e.name.toLowerCase() === wanted.toLowerCase() ? 0 : editDistance(e.name, wanted) })).filter((c) => c.distance <= 2);
+  // The name itself is no fix: it is there but cannot be followed (a symbolic link loop or a dangling link).
+  const scored = names
+    .filter((e) => e.name !== wanted)
+    .map((e) => ({ name: e.name, distance: e.name.toLowerCase() === wanted.toLowerCase() ? 0 : editDistance(e.name, wanted) }))
+    .filter((c) => c.distance <= 2);
   const best = scored.sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name))[0];
   if (!best || !written.endsWith(wanted)) return undefined;
   return written.slice(0, written.length - wanted.length) + best.name;

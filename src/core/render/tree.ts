@@ -5,6 +5,7 @@
 import { isAlias, isMap, isScalar, isSeq, visit, type Alias, type Document, type LineCounter, type Node as YamlNode } from 'yaml';
 import type { Origin, OriginKind } from '../model/location';
 import { ProblemError } from '../model/problem';
+import { setOwn } from '../ownKeys';
 
 export type Scalar = string | number | boolean | null;
 
@@ -224,15 +225,6 @@ export function toPlain(node: TNode): unknown {
       return out;
     }
   }
-}
-
-/**
- * Sets `obj[key]` as an own property. Keys come from input: a `__proto__` key is data (kustomize keeps it), which
- * plain assignment would take for the object's prototype and drop; defined like this it is what JSON.parse makes.
- */
-export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-  else obj[key] = value;
 }
 
 /**
