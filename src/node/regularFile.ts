@@ -26,6 +26,11 @@ export function maxFileBytesFrom(env: Record<string, string | undefined> = proce
   return Math.floor(mb * 1024 * 1024);
 }
 
+/** How a command reads a repo: nothing outside it, each file within the limit GITOPS_DRIFT_MAX_FILE_MB sets. */
+export function repoReadOptions(repoRoot: string, env: Record<string, string | undefined>): ReadLimits {
+  return { root: repoRoot, maxFileBytes: maxFileBytesFrom(env) };
+}
+
 // Windows has no O_NONBLOCK / O_NOFOLLOW (and no FIFOs to block on).
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
 const CHUNK = 1024 * 1024;
@@ -57,7 +62,8 @@ function checkOpened(st: Stats, path: string, limits: ReadLimits): void {
 
 function tooBig(path: string, limits: ReadLimits): Error {
   const mib = limits.maxFileBytes / (1024 * 1024);
-  return fileError('EFBIG', `larger than the ${Number.isInteger(mib) ? mib : mib.toFixed(2)} MiB read limit (${MAX_FILE_MB_ENV}); not read`, { path });
+  const limit = Number.isInteger(mib) ? `${mib} MiB` : mib >= 1 ? `${mib.toFixed(2)} MiB` : `${limits.maxFileBytes}-byte`;
+  return fileError('EFBIG', `larger than the ${limit} read limit (${MAX_FILE_MB_ENV}); not read`, { path });
 }
 
 /** Real paths of roots, resolved once per adapter. */

@@ -1,6 +1,7 @@
 /** Where the paths a kustomization names lead: inside the repo or not, and what is there. */
 import type { SourceLocation } from '../model/location';
 import { ProblemError } from '../model/problem';
+import { describeReadError } from '../fileErrors';
 import type { FileSystem } from '../ports';
 import { editDistance, joinPath } from '../repo/config';
 import { Loader } from '../render/loader';
@@ -15,6 +16,8 @@ export interface ResolvedPath {
   stat: { isDirectory: boolean; isFile: boolean } | undefined;
   /** For a missing path: the entry as written with its last segment replaced by a near name that exists there. */
   suggestion?: string;
+  /** Why a path that is there cannot be followed (a symbolic link loop), instead of "not found". */
+  unreadable?: string;
 }
 
 /**
@@ -66,8 +69,15 @@ export async function resolvePaths(fs: FileSystem, repoRoot: string, k: Kustomiz
         throw e;
       }
       const target = abs === loader.repoRoot ? '' : loader.rel(abs);
-      const stat = known.stat(target) ?? (await fs.stat(abs).catch(() => undefined));
+      let unreadable: string | undefined;
+      const stat =
+        known.stat(target) ??
+        (await fs.stat(abs).catch((e: unknown) => {
+          unreadable = describeReadError(e);
+          return undefined;
+        }));
       if (stat) return { entry, target, stat: { isDirectory: stat.isDirectory, isFile: stat.isFile } };
+      if (unreadable) return { entry, target, stat: undefined, unreadable };
       const suggestion = await nearName(fs, abs, entry.path);
       return { entry, target, stat: undefined, ...(suggestion ? { suggestion } : {}) };
     }),
