@@ -59,6 +59,11 @@ const cases: Case[] = [
     error: { file: 'app/kustomization.yaml', line: 3, message: /kustomization cycle: app -> app/ },
   },
   {
+    name: 'a kustomization listing the folder that holds it',
+    files: { 'kustomization.yaml': 'resources:\n- cm.yaml\n', 'cm.yaml': cm, 'app/kustomization.yaml': 'resources:\n- ..\n' },
+    error: { file: 'app/kustomization.yaml', line: 2, message: /kustomization cycle: \. contains app/ },
+  },
+  {
     name: 'a symbolic link loop as a resource',
     files: { 'app/kustomization.yaml': 'resources:\n- cm.yaml\n' },
     links: { 'app/cm.yaml': 'cm2.yaml', 'app/cm2.yaml': 'cm.yaml' },

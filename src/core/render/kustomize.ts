@@ -131,6 +131,9 @@ async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'K
     const chain = [...outer.slice(outer.indexOf(real)), real].map((d) => ctx.loader.rel(d)).join(' -> ');
     fail(`kustomization cycle: ${chain}`, at);
   }
+  // kustomize also refuses a folder that holds one being built (`resources: [..]`): its build would come back here.
+  const inside = outer.find((d) => d.startsWith(real === '/' ? '/' : real + '/'));
+  if (inside !== undefined) fail(`kustomization cycle: ${ctx.loader.rel(real)} contains ${ctx.loader.rel(inside)}, which is being built (kustomize: "cycle detected: candidate root contains visited root")`, at);
   const chain = [...outer, real];
   const file = await findKustomization(ctx, dir, at);
   const docs = await ctx.loader.readYaml(file, 'resource', at, false);

@@ -95,6 +95,17 @@ describe('render: kustomizations kustomize refuses', () => {
     assert.deepEqual([p.location?.file, p.location?.line], ['app/kustomization.yaml', 2]);
   });
 
+  it('a folder holding the kustomization being built is a cycle, as in kustomize (resources: [..])', async () => {
+    const p = await problem(tree({ 'envs/kustomization.yaml': 'resources:\n- cm.yaml\n', 'envs/cm.yaml': cm('a'), 'envs/dev/kustomization.yaml': 'resources:\n- ..\n' }), 'envs/dev');
+    assert.match(p.message, /kustomization cycle: envs contains envs\/dev, which is being built/);
+    assert.deepEqual([p.location?.file, p.location?.line], ['envs/dev/kustomization.yaml', 2]);
+  });
+
+  it('a sibling folder is not a cycle', async () => {
+    const fs = tree({ 'envs/base/kustomization.yaml': 'resources:\n- cm.yaml\n', 'envs/base/cm.yaml': cm('a'), 'envs/dev/kustomization.yaml': 'resources:\n- ../base\n' });
+    assert.equal((await renderKustomization('envs/dev', { fs, repoRoot: '/repo' })).objects.length, 1);
+  });
+
   for (const [what, text] of [
     ['empty', ''],
     ['comment-only', '# nothing yet\n'],
