@@ -176,7 +176,7 @@ export class DriftEngine {
     const dir = joinPath(this.options.repoRoot, env.path);
     const generated = await generatedKustomization(fs, dir).catch(() => undefined);
     const renderFs = generated === undefined ? fs : new GeneratedKustomizationFileSystem(fs, dir, generated);
-    const result = await this.pipeline.render(dir, { fs: renderFs, repoRoot: this.options.repoRoot });
+    const result = await this.pipeline.render(dir, { fs: renderFs, repoRoot: this.options.repoRoot, ...(env.definedAt ? { rootAt: env.definedAt } : {}) });
     if (generated !== undefined) {
       result.problems.unshift({ severity: 'warning', message: `no kustomization file: every manifest in ${env.path || '.'} is rendered, as Flux's kustomize-controller does`, location: { file: env.path || '.', line: 0, column: 0 } });
     }

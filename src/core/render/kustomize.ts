@@ -89,7 +89,7 @@ export async function renderKustomization(dir: string, options: RenderOptions): 
   const warn = (message: string, at: SourceLocation, code?: string) => problems.push({ severity: 'warning', message, location: { file: at.file, line: at.line, column: at.column }, ...(code ? { code } : {}) });
   const ctx: Context = { loader, warn, sortOrder: 'legacy', vars: [], nameReferences: [], varReferences: [] };
   const abs = loader.resolve(repoRoot, dir, { file: dir, line: 0, column: 0 });
-  const rootAt: SourceLocation = { file: loader.rel(abs), line: 0, column: 0 };
+  const rootAt: SourceLocation = options.rootAt ?? { file: loader.rel(abs), line: 0, column: 0 };
   const resources = await build(ctx, abs, rootAt, 'Kustomization', []);
   for (const res of resources) {
     if (!res.needsHash) continue;

@@ -92,6 +92,21 @@ describe('engine: the load restrictor and bytes through its FileSystem wrappers'
     assert.deepEqual((await engine.render(await engine.environment('prod'))).objects.map((o) => o.object.metadata.name), ['p']);
   });
 
+  it('names the .gitops-drift.yaml entry of an environment whose path is a link out of the repo', async () => {
+    const fs = new MemoryFileSystem({
+      '/r/.gitops-drift.yaml': 'environments:\n- name: dev\n  path: envs/dev\n- name: prod\n  path: envs/prod\n',
+      '/outside/kustomization.yaml': 'resources:\n- cm.yaml\n',
+      '/outside/cm.yaml': cm('o'),
+      '/r/envs/prod/kustomization.yaml': 'resources:\n- cm.yaml\n',
+      '/r/envs/prod/cm.yaml': cm('p'),
+    });
+    fs.symlink('/r/envs/dev', '/outside');
+    const engine = new DriftEngine({ fs, repoRoot: '/r' });
+    await engine.load();
+    await assert.rejects(engine.render(await engine.environment('dev')), (e: Error) => e.message === ".gitops-drift.yaml:2:3: 'envs/dev' resolves to /outside through a symbolic link, outside the repo root /r; not read");
+    assert.equal((await engine.render(await engine.environment('prod'))).objects.length, 1);
+  });
+
   it('RecordingFileSystem passes realPath and readFileBytes through, recording bytes as text or a marker', async () => {
     const inner = new MemoryFileSystem({ '/r/a.txt': 'hello' });
     const bytesFs: FileSystem = { ...bindAll(inner), readFileBytes: async (p) => (p.endsWith('bin') ? new Uint8Array([0xff, 0x00]) : new TextEncoder().encode(await inner.readFile(p))) };
