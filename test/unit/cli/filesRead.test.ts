@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { CliIO } from '../../../src/cli/command';
@@ -12,8 +12,8 @@ import { NodeFileSystem } from '../../../src/node/nodeFileSystem';
 import { FakeReader, types } from '../repo/fakes';
 
 // Every command that reads the repo, on repos whose dev environment reads a file it must not (docs/security.md,
-// "Files read"): one line naming the file and line, the command's error exit, and prod still checked. put-back and
-// snapshot reach a cluster before they render; the engine tests cover their renders.
+// "Files read"): one line naming the file and line, the command's error exit, and prod still checked; put-back and
+// snapshot without a cluster (they render first).
 
 const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: default\n`;
 const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefghi'.split('').map((n, i) => `${n}: &${n} [${Array(9).fill('*' + 'abcdefghi'[i]).join(', ')}]`)];
@@ -111,6 +111,17 @@ describe('CLI: files a command must not read, in every command', function () {
       const promote = await run(['promote', repo, '--from', 'dev', '--to', 'prod'], repo, c.env);
       assert.equal(promote.code, 2, promote.out + promote.err);
       named(promote.err, 'promote');
+
+      // No cluster here: they render first, so the repo's error is what they say.
+      const noCluster = { ...c.env, KUBECONFIG: join(top, 'no-kubeconfig') };
+      const putBack = await run(['put-back', repo, '--env', 'dev'], repo, noCluster);
+      assert.equal(putBack.code, 2, putBack.out + putBack.err);
+      named(putBack.err, 'put-back');
+      const out = join(top, `out-${i}.yaml`);
+      const snapshot = await run(['snapshot', repo, '--out', out], repo, noCluster);
+      assert.equal(snapshot.code, 2, snapshot.out + snapshot.err);
+      named(snapshot.err, 'snapshot');
+      assert.equal(existsSync(out), false, 'nothing written');
 
       const envs = await run(['envs', repo], repo, c.env);
       assert.match(envs.out, /^dev +envs\/dev/m);
