@@ -101,7 +101,7 @@ export class Loader {
     if (realDir !== undefined && !within(real, realDir)) {
       throw new ProblemError({
         severity: 'error',
-        message: `'${path}' resolves to ${real} through a symbolic link, outside the kustomization directory ${this.rel(dir)}; kustomize refuses it too (security; file is not in or below the kustomization root)`,
+        message: `${this.rel(abs)} resolves to ${real} through a symbolic link, outside the kustomization directory ${this.rel(dir)}; kustomize refuses it too (security; file is not in or below the kustomization root)`,
         location: at,
       });
     }

@@ -31,8 +31,8 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'a generator file linked to a file outside the repo', dev: { 'kustomization.yaml': 'resources: [cm.yaml]\nconfigMapGenerator:\n- name: g\n  files:\n  - passwd\n' }, links: { passwd: 'OUTSIDE/passwd' }, where: 'envs/dev/kustomization.yaml:5:5', says: /'passwd' resolves to .*outside\/passwd through a symbolic link/ },
-  { name: 'a resource linked outside the repo', dev: { 'kustomization.yaml': 'resources: [cm.yaml, link.yaml]\n' }, links: { 'link.yaml': 'OUTSIDE/passwd' }, where: 'envs/dev/kustomization.yaml:1', says: /'link\.yaml' resolves to/ },
+  { name: 'a generator file linked to a file outside the repo', dev: { 'kustomization.yaml': 'resources: [cm.yaml]\nconfigMapGenerator:\n- name: g\n  files:\n  - passwd\n' }, links: { passwd: 'OUTSIDE/passwd' }, where: 'envs/dev/kustomization.yaml:5:5', says: /envs\/dev\/passwd resolves to .*outside\/passwd through a symbolic link/ },
+  { name: 'a resource linked outside the repo', dev: { 'kustomization.yaml': 'resources: [cm.yaml, link.yaml]\n' }, links: { 'link.yaml': 'OUTSIDE/passwd' }, where: 'envs/dev/kustomization.yaml:1', says: /envs\/dev\/link\.yaml resolves to/ },
   { name: 'a FIFO as a resource', dev: { 'kustomization.yaml': 'resources:\n- cm.yaml\n- fifo.yaml\n' }, fifo: 'fifo.yaml', where: 'envs/dev/kustomization.yaml:3:3', says: /fifo\.yaml: is a FIFO \(named pipe\), not a regular file/ },
   { name: 'a file over the read limit', dev: { 'kustomization.yaml': 'resources:\n- cm.yaml\n- big.yaml\n', 'big.yaml': cm('big') + `data:\n  x: ${'x'.repeat(4096)}\n` }, env: { GITOPS_DRIFT_MAX_FILE_MB: '0.001' }, where: 'envs/dev/kustomization.yaml:3:3', says: /big\.yaml: larger than the 1048-byte read limit/ },
   { name: 'an alias bomb in a resource', dev: { 'kustomization.yaml': 'resources: [cm.yaml, bomb.yaml]\n', 'bomb.yaml': `${cm('b')}data:\n${bomb.map((l) => '  ' + l).join('\n')}\n` }, where: 'envs/dev/bomb.yaml:', says: /document contains excessive aliasing/ },

@@ -29,4 +29,11 @@ describe('__proto__ keys in drift', () => {
     assert.deepEqual(diffObject(rendered, live('{"__proto__":"git","x":"1"}'), driftOptions()).fields, []);
     assert.deepEqual(Object.keys(normalizedDesired(rendered).data as object), ['__proto__', 'x']);
   });
+
+  it('constructor and toString keys missing from the cluster are drift, not Object.prototype\'s functions', () => {
+    const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: default\ndata:\n  constructor: built\n  toString: said\n';
+    const diff = diffObject(renderedFromYaml('x.yaml', yaml)[0], live('{}'), driftOptions());
+    assert.deepEqual(diff.fields.map((f) => f.path).sort(), ['/data/constructor', '/data/toString']);
+    assert.deepEqual(diffObject(renderedFromYaml('x.yaml', yaml)[0], live('{"constructor":"built","toString":"said"}'), driftOptions()).fields, []);
+  });
 });
