@@ -176,7 +176,7 @@ export class DriftEngine {
     const dir = joinPath(this.options.repoRoot, env.path);
     const generated = await generatedKustomization(fs, dir).catch(() => undefined);
     const renderFs = generated === undefined ? fs : new GeneratedKustomizationFileSystem(fs, dir, generated.text);
-    const result = await this.pipeline.render(dir, { fs: renderFs, repoRoot: this.options.repoRoot });
+    const result = await this.pipeline.render(dir, { fs: renderFs, repoRoot: this.options.repoRoot, ...(env.definedAt ? { rootAt: env.definedAt } : {}) });
     if (generated !== undefined) {
       const charts = generated.charts.map((c) => (env.path && c ? `${env.path}/${c}` : env.path || c || '.'));
       result.problems.unshift(

@@ -11,7 +11,10 @@ export interface DirEntry {
   isFile: boolean;
 }
 
-/** Read-only file access. Paths are absolute, with `/` separators. */
+/**
+ * Read-only file access. Paths are absolute, with `/` separators. Adapters over a disk read only regular files within
+ * a size limit and decode text strictly (src/core/fileErrors.ts lists the codes of refused reads).
+ */
 export interface FileSystem {
   /** Throws an error with `code: 'ENOENT'` when the file does not exist. */
   readFile(path: string): Promise<string>;
@@ -23,6 +26,11 @@ export interface FileSystem {
    * notice a change they were not told about.
    */
   stat(path: string): Promise<{ isDirectory: boolean; isFile: boolean; mtimeMs?: number; size?: number } | undefined>;
+  /**
+   * The absolute path with every symbolic link resolved (throws ENOENT, or ELOOP for a link loop). Optional: without
+   * it the renderer checks kustomize's load restrictor on the paths as written (docs/security.md, "Files read").
+   */
+  realPath?(path: string): Promise<string>;
 }
 
 /** Where core code logs. The editor passes its LogOutputChannel; the CLI logs to stderr when asked. */

@@ -1,18 +1,38 @@
 import { promises as fs } from 'node:fs';
+import { decodeText } from '../core/decodeText';
 import type { DirEntry, FileSystem } from '../core/ports';
+import { Confinement, maxFileBytesFrom } from './regularFile';
 
-/** The FileSystem port over node's fs. */
+/** Where an adapter may read: see ReadLimits (src/node/regularFile.ts). */
+export interface FileSystemOptions {
+  /** Reads and listings whose real path leaves this directory are refused (the repo root). */
+  root?: string;
+  /** Per-file limit in bytes; default GITOPS_DRIFT_MAX_FILE_MB or 64 MiB. */
+  maxFileBytes?: number;
+}
+
+/**
+ * The FileSystem port over node's fs. Reads only regular files, within the size limit and (with `root`) inside the
+ * root after symlinks are resolved; text is decoded strictly (src/core/decodeText.ts).
+ */
 export class NodeFileSystem implements FileSystem {
-  readFile(path: string): Promise<string> {
-    return fs.readFile(path, 'utf8');
+  private readonly confinement: Confinement;
+
+  constructor(options: FileSystemOptions = {}) {
+    this.confinement = new Confinement({ root: options.root, maxFileBytes: options.maxFileBytes ?? maxFileBytesFrom() });
+  }
+
+  async readFile(path: string): Promise<string> {
+    return decodeText(await this.confinement.read(path));
   }
 
   readFileBytes(path: string): Promise<Uint8Array> {
-    return fs.readFile(path);
+    return this.confinement.read(path);
   }
 
   async readDir(path: string): Promise<DirEntry[]> {
-    const entries = await fs.readdir(path, { withFileTypes: true });
+    const real = await this.confinement.real(path);
+    const entries = await fs.readdir(real, { withFileTypes: true });
     return entries
       .map((e) => ({ name: e.name, isDirectory: e.isDirectory(), isFile: e.isFile() }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -26,5 +46,9 @@ export class NodeFileSystem implements FileSystem {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
       throw e;
     }
+  }
+
+  async realPath(path: string): Promise<string> {
+    return (await fs.realpath(path)).replace(/\\/g, '/');
   }
 }

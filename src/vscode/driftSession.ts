@@ -55,7 +55,7 @@ export class DriftSession {
   private disposed = false;
 
   constructor(private readonly options: SessionOptions) {
-    const fs = new NodeFileSystem();
+    const fs = new NodeFileSystem({ root: options.repoRoot });
     this.engine = new DriftEngine({
       fs,
       repoRoot: options.repoRoot,

@@ -8,6 +8,7 @@ import { DriftEngine, formatProblem } from '../../core/engine';
 import { FileCache } from '../../core/render/fileCache';
 import { CONFIG_FILE } from '../../core/repo/config';
 import { BatchFileSystem } from '../../node/batchFileSystem';
+import { repoReadOptions } from '../../node/regularFile';
 
 const usage = `Usage: gitops-drift lint [REPO] [--format text|json|sarif] [--env NAMES]
 
@@ -38,9 +39,9 @@ export const lintCommand: CliCommand = {
     const root = path.resolve(io.cwd, positionals[0] ?? '.');
     // One read per file (the engine's renders and the checks read the same kustomizations and resources), and
     // synchronous reads: this run has nothing to overlap them with.
-    const fs = new FileCache().over(new BatchFileSystem());
-    if (!(await fs.stat(root))?.isDirectory) throw new UsageError(`${positionals[0] ?? root} is not a folder`);
     const repoRoot = root.split(path.sep).join('/');
+    const fs = new FileCache().over(new BatchFileSystem(repoReadOptions(repoRoot, io.env)));
+    if (!(await fs.stat(root))?.isDirectory) throw new UsageError(`${positionals[0] ?? root} is not a folder`);
     const engine = new DriftEngine({ fs, repoRoot });
     const repo = await engine.load();
     // The config's problems are findings (in every format); discovery's notes stay on stderr.

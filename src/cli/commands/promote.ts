@@ -11,6 +11,7 @@ import { renderKustomization } from '../../core/render/kustomize';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
 import { SimpleGitAdapter } from '../../node/simpleGit';
 import { cliLogger, openRepo, refuseOnConfigErrors, repoRootArg } from './driftCommon';
+import { repoReadOptions } from '../../node/regularFile';
 import type { DriftEngine } from '../../core/engine';
 import type { RepoEnvironment } from '../../core/repo/config';
 
@@ -52,7 +53,7 @@ export const promoteCommand: CliCommand = {
     const target = await engine.environment(targetName);
     if (source.name === target.name) throw new UsageError('--from and --to name the same environment');
 
-    const fs = new NodeFileSystem();
+    const fs = new NodeFileSystem(repoReadOptions(repoRoot, io.env));
     const readFile = (file: string) => fs.readFile(joinPath(repoRoot, file));
     const plan = await planPromotion({
       source: { name: source.name, render: await engine.render(source) },

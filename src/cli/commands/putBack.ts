@@ -48,6 +48,8 @@ export const putBackCommand: CliCommand = {
     const { engine, repo } = await openRepo(repoRoot, io);
     refuseOnConfigErrors(repo, 'putting live back');
     const env = await engine.environment(options.env);
+    // Render first (the engine keeps the result): a repo error is named at its file:line with or without a cluster.
+    await engine.render(env);
     const sources = new LiveSources({ context: options.context as string | undefined, kubeconfig: options.kubeconfig as string | undefined, allowExec: Boolean(options['allow-exec']), exact: true }, io);
     const live = await sources.forEnvironment(env);
     if ('error' in live) throw new RefusedError(live.error);

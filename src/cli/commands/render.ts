@@ -11,6 +11,7 @@ import { loadRepository } from '../../core/repo/repository';
 import { kustomizeYaml } from '../../core/render/kustomizeYaml';
 import type { RenderedObject } from '../../core/render/types';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
+import { repoReadOptions } from '../../node/regularFile';
 
 const usage = `Usage: gitops-drift render DIR [--mask-secrets] [--origins] [--repo-root PATH] [--allow-incomplete]
 
@@ -41,7 +42,7 @@ export const renderCommand: CliCommand = {
     const repoRoot = typeof options['repo-root'] === 'string' ? path.resolve(io.cwd, options['repo-root']) : findRepoRoot(dir);
     const rel = path.relative(repoRoot, dir);
     if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UsageError(`${dir} is not inside the repo root ${repoRoot}`);
-    const fs = new NodeFileSystem();
+    const fs = new NodeFileSystem(repoReadOptions(toPosix(repoRoot), io.env));
     // The repo's own config is not kustomize's, but a broken one is broken for every command (exit 2, nothing rendered).
     // Loaded with discovery, since promotion entries are checked against the environments found; only when there is
     // a config, so that a render under a bare root (even /) does not walk the whole tree.

@@ -42,6 +42,16 @@ export const snapshotCommand: CliCommand = {
     const recorders = new Map<string, { recorder: RecordingReader; environments: string[] }>();
     let failed = false;
     for (const env of selected) {
+      // Render first (the engine keeps the result): a repo error is named at its file:line with or without a cluster.
+      const rendered = await engine.render(env).then(
+        () => undefined,
+        (e: unknown) => (e instanceof Error ? e.message : String(e)),
+      );
+      if (rendered !== undefined) {
+        io.stderr(`${env.name}: render failed: ${rendered}\n`);
+        failed = true;
+        continue;
+      }
       const source = await sources.forEnvironment(env);
       if ('error' in source) {
         io.stderr(`${env.name}: ${plainText(source.error)}\n`);

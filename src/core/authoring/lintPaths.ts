@@ -1,6 +1,7 @@
 /** Where the paths a kustomization names lead: inside the repo or not, and what is there. */
 import type { SourceLocation } from '../model/location';
 import { ProblemError } from '../model/problem';
+import { describeReadError } from '../fileErrors';
 import type { FileSystem } from '../ports';
 import { editDistance, joinPath } from '../repo/config';
 import { Loader } from '../render/loader';
@@ -15,6 +16,8 @@ export interface ResolvedPath {
   stat: { isDirectory: boolean; isFile: boolean } | undefined;
   /** For a missing path: the entry as written with its last segment replaced by a near name that exists there. */
   suggestion?: string;
+  /** Why a path that is there cannot be followed (a symbolic link loop), instead of "not found". */
+  unreadable?: string;
 }
 
 /**
@@ -66,8 +69,15 @@ export async function resolvePaths(fs: FileSystem, repoRoot: string, k: Kustomiz
         throw e;
       }
       const target = abs === loader.repoRoot ? '' : loader.rel(abs);
-      const stat = known.stat(target) ?? (await fs.stat(abs).catch(() => undefined));
+      let unreadable: string | undefined;
+      const stat =
+        known.stat(target) ??
+        (await fs.stat(abs).catch((e: unknown) => {
+          unreadable = describeReadError(e);
+          return undefined;
+        }));
       if (stat) return { entry, target, stat: { isDirectory: stat.isDirectory, isFile: stat.isFile } };
+      if (unreadable) return { entry, target, stat: undefined, unreadable };
       const suggestion = await nearName(fs, abs, entry.path);
       return { entry, target, stat: undefined, ...(suggestion ? { suggestion } : {}) };
     }),
@@ -82,7 +92,11 @@ async function nearName(fs: FileSystem, abs: string, written: string): Promise<s
   const slash = abs.lastIndexOf('/');
   const wanted = abs.slice(slash + 1);
   const names = await fs.readDir(abs.slice(0, slash) || '/').catch(() => []);
-  const scored = names.map((e) => ({ name: e.name, distance: e.name.toLowerCase() === wanted.toLowerCase() ? 0 : editDistance(e.name, wanted) })).filter((c) => c.distance <= 2);
+  // The name itself is no fix: it is there but cannot be followed (a symbolic link loop or a dangling link).
+  const scored = names
+    .filter((e) => e.name !== wanted)
+    .map((e) => ({ name: e.name, distance: e.name.toLowerCase() === wanted.toLowerCase() ? 0 : editDistance(e.name, wanted) }))
+    .filter((c) => c.distance <= 2);
   const best = scored.sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name))[0];
   if (!best || !written.endsWith(wanted)) return undefined;
   return written.slice(0, written.length - wanted.length) + best.name;

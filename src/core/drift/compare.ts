@@ -9,6 +9,7 @@ import type { Ownership } from './managedFields';
 import { childPointer, isMap, pointerSegments } from './pointer';
 import { isQuantityPath, sameQuantity } from './quantity';
 import { decodeBase64 } from './secrets';
+import { getOwn, setOwn } from '../ownKeys';
 
 /** A difference found by a walk, before ignore rules, ownership and masking. */
 export interface RawDrift {
@@ -253,20 +254,20 @@ export class DesiredWalk {
     for (const k of Object.keys(d)) {
       const v = d[k];
       if (v === undefined || v === null || skipped?.has(k)) continue;
-      const lv = live[k];
+      const lv = getOwn(live, k);
       if (typeof v === 'object') {
         const child = this.value(v, lv, new At(at, k, false, k, at.key, k, liveHere ? k : undefined, at.depth + 1));
-        if (child !== undefined && view) view[k] = child;
+        if (child !== undefined && view) setOwn(view, k, child);
         continue;
       }
       // A scalar, as `value` compares it, without a place of its own unless it differs: most of what git sets.
       if (this.suppressed?.has(childPointer(at.d, k))) {
-        if (view) view[k] = v;
+        if (view) setOwn(view, k, v);
         continue;
       }
       if (liveHere) this.coverage.addLeafBelow(at, k);
       if (!this.sameScalar(v, lv, k, at.key, at, k)) this.drift(new At(at, k, false, k, at.key, k, liveHere ? k : undefined, at.depth + 1), v, lv);
-      if (lv !== undefined && view) view[k] = lv;
+      if (lv !== undefined && view) setOwn(view, k, lv);
     }
     return isMap(l) ? (view ?? l) : undefined;
   }

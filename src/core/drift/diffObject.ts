@@ -15,6 +15,7 @@ import { type ManagedEntry, readOwnership } from './managedFields';
 import type { DriftOptions } from './options';
 import { childPointer, GlobSet, isMap, parentPointer, pointerSegments } from './pointer';
 import { foldStringData, isSecret, isSecretValuePath, maskSecret, SecretRedactor } from './secrets';
+import { setOwn } from '../ownKeys';
 
 /** The drifted fields and the normalised, Secret-masked sides behind them; a side is absent when the object is. */
 export interface ObjectPair {
@@ -160,7 +161,7 @@ function prune(value: unknown, pointer: string): unknown {
   for (const [k, v] of Object.entries(value)) {
     const p = childPointer(pointer, k);
     if (v === null || v === undefined || isSkippedPath(p)) continue;
-    out[k] = prune(v, p);
+    setOwn(out, k, prune(v, p));
   }
   return out;
 }

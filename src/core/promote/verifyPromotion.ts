@@ -8,12 +8,19 @@ import type { FileChange, PromotableItem } from './types';
 export class EditedFileSystem implements FileSystem {
   private readonly edited = new Map<string, string>();
 
+  readonly readFileBytes?: (path: string) => Promise<Uint8Array>;
+  readonly realPath?: (path: string) => Promise<string>;
+
   constructor(
     private readonly inner: FileSystem,
     repoRoot: string,
     changes: FileChange[],
   ) {
     for (const c of changes) this.edited.set(repoRoot.replace(/\/+$/, '') + '/' + c.file, c.after);
+    const bytes = inner.readFileBytes?.bind(inner);
+    if (bytes) this.readFileBytes = (path) => (this.edited.has(path) ? Promise.resolve(new TextEncoder().encode(this.edited.get(path))) : bytes(path));
+    // An edited file is one that exists: where it is, the load restrictor asks the disk.
+    this.realPath = inner.realPath?.bind(inner);
   }
 
   readFile(path: string): Promise<string> {

@@ -13,15 +13,17 @@ export class FileCache {
   private readonly bytes = new Map<string, Promise<Uint8Array>>();
   private readonly listings = new Map<string, Promise<DirEntry[]>>();
   private readonly stats = new Map<string, Promise<Stat>>();
+  private readonly reals = new Map<string, Promise<string>>();
 
   /**
-   * Forgets `path` (absolute): its text, bytes, stat and listing, and its parent directory's listing (the file
+   * Forgets `path` (absolute): its text, bytes, stat, real path and listing, and its parent directory's listing (the file
    * may have been created or deleted). Call it for every file or directory saved, created or deleted.
    */
   invalidate(path: string): void {
     this.texts.delete(path);
     this.bytes.delete(path);
     this.stats.delete(path);
+    this.reals.delete(path);
     this.listings.delete(path);
     this.listings.delete(path.slice(0, Math.max(1, path.lastIndexOf('/'))));
   }
@@ -32,16 +34,19 @@ export class FileCache {
     this.bytes.clear();
     this.listings.clear();
     this.stats.clear();
+    this.reals.clear();
   }
 
   /** `fs` with reads answered from this cache where possible. */
   over(fs: FileSystem): FileSystem {
     const readFileBytes = fs.readFileBytes?.bind(fs);
+    const realPath = fs.realPath?.bind(fs);
     return {
       readFile: (path) => remember(this.texts, path, () => fs.readFile(path)),
       readFileBytes: readFileBytes && ((path) => remember(this.bytes, path, () => readFileBytes(path))),
       readDir: (path) => remember(this.listings, path, () => fs.readDir(path)),
       stat: (path) => remember(this.stats, path, () => fs.stat(path)),
+      realPath: realPath && ((path) => remember(this.reals, path, () => realPath(path))),
     };
   }
 }

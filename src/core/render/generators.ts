@@ -122,7 +122,7 @@ export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: s
   };
   for (const env of envFiles) {
     if (!local(env, env.value)) continue;
-    const abs = loader.resolveFile(dir, env.value, env.origin);
+    const abs = await loader.resolveFile(dir, env.value, env.origin);
     const file = loader.rel(abs);
     for (const kv of parseEnvFile(await loader.readText(abs, env.origin), file)) put(kv.key, kv.value, { file, line: kv.line, column: 1, kind: 'generatorEnv' });
   }
@@ -136,7 +136,7 @@ export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: s
     const key = eq > 0 ? f.value.slice(0, eq) : f.value.slice(f.value.lastIndexOf('/') + 1);
     const path = eq > 0 ? f.value.slice(eq + 1) : f.value;
     if (!local(f, path)) continue;
-    const abs = loader.resolveFile(dir, path, f.origin);
+    const abs = await loader.resolveFile(dir, path, f.origin);
     const bytes = await loader.readBytes(abs, f.origin);
     put(key, utf8(bytes) ?? bytes, { ...f.origin, kind: 'generatorFile' });
   }

@@ -56,7 +56,7 @@ function withExtra(base: FieldSpec[], extra: FieldSpec[]): FieldSpec[] {
 /** `configurations:` files: kubebuilder-style nameReference and varReference entries (other sections warn). */
 async function readConfigurations(ctx: Context, k: TMap, dir: string): Promise<void> {
   for (const entry of scalars(k, 'configurations')) {
-    const abs = ctx.loader.resolveFile(dir, String(entry.value), entry.origin);
+    const abs = await ctx.loader.resolveFile(dir, String(entry.value), entry.origin);
     for (const doc of await ctx.loader.readYaml(abs, 'resource', entry.origin, false)) {
       if (doc.kind !== 'map') fail('a configurations file must be a YAML map', doc.origin);
       for (const [section, value] of doc.entries) {
@@ -103,7 +103,7 @@ export async function renderKustomization(dir: string, options: RenderOptions): 
   const warn = (message: string, at: SourceLocation, code?: string) => problems.push({ severity: 'warning', message, location: { file: at.file, line: at.line, column: at.column }, ...(code ? { code } : {}) });
   const ctx: Context = { loader, warn, sortOrder: 'legacy', vars: [], nameReferences: [], varReferences: [], namespaceSpecs: [], labelSpecs: [], annotationSpecs: [] };
   const abs = loader.resolve(repoRoot, dir, { file: dir, line: 0, column: 0 });
-  const rootAt: SourceLocation = { file: loader.rel(abs), line: 0, column: 0 };
+  const rootAt: SourceLocation = options.rootAt ?? { file: loader.rel(abs), line: 0, column: 0 };
   // The root may be a Component too: kustomize builds one directly, into an empty accumulator.
   const resources = await build(ctx, abs, rootAt, undefined, []);
   for (const res of resources) {
@@ -141,14 +141,21 @@ async function findKustomization(ctx: Context, dir: string, at: SourceLocation):
  * demands (undefined at the root, which may be either).
  */
 async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'Kustomization' | 'Component' | undefined, outer: readonly string[], shared?: Resource[]): Promise<Resource[]> {
-  if (outer.includes(dir)) {
-    const chain = [...outer.slice(outer.indexOf(dir)), dir].map((d) => ctx.loader.rel(d)).join(' -> ');
+  // Compared by real path, so a symbolic link back to a folder being built is a cycle too.
+  const real = (await ctx.loader.confirmDir(dir, ctx.loader.rel(dir), at)) ?? dir;
+  if (outer.includes(real)) {
+    const chain = [...outer.slice(outer.indexOf(real)), real].map((d) => ctx.loader.rel(d)).join(' -> ');
     fail(`kustomization cycle: ${chain}`, at);
   }
-  const chain = [...outer, dir];
+  // kustomize also refuses a folder that holds one being built (`resources: [..]`): its build would come back here.
+  const inside = outer.find((d) => d.startsWith(real === '/' ? '/' : real + '/'));
+  if (inside !== undefined) fail(`kustomization cycle: ${ctx.loader.rel(real)} contains ${ctx.loader.rel(inside)}, which is being built (kustomize: "cycle detected: candidate root contains visited root")`, at);
+  const chain = [...outer, real];
   const file = await findKustomization(ctx, dir, at);
   const docs = await ctx.loader.readYaml(file, 'resource', at, false);
-  const k = canonicalFields(docs[0] ?? { kind: 'map', entries: new Map(), origin: { file: ctx.loader.rel(file), line: 1, column: 1, kind: 'resource' } });
+  // As kustomize: an empty (or comments-only) kustomization is an error, not a root with no objects.
+  if (docs.length === 0 || (docs[0].kind === 'scalar' && docs[0].value === null)) fail(`${ctx.loader.rel(file)} is empty (kustomize: "kustomization.yaml is empty")`, { file: ctx.loader.rel(file), line: 1, column: 1 });
+  const k = canonicalFields(docs[0]);
   if (k.kind !== 'map') fail('a kustomization must be a YAML map', k.origin);
   const kind = getString(k, 'kind') || 'Kustomization';
   if (expected && kind !== expected) {
@@ -170,7 +177,7 @@ async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'K
       continue;
     }
     const abs = ctx.loader.resolve(dir, path, c.origin);
-    const st = await ctx.loader.stat(abs);
+    const st = await ctx.loader.stat(abs, c.origin);
     if (!st?.isDirectory) fail(`component '${path}' ${st ? 'is not a directory' : 'not found'}`, c.origin);
     await build(ctx, abs, c.origin, 'Component', chain, resources);
   }
@@ -226,14 +233,14 @@ async function accumulateResources(ctx: Context, k: TMap, dir: string, resources
     }
     const abs = ctx.loader.resolve(dir, path, entry.origin);
     // A YAML file name is read directly (one call instead of stat + read); anything else may be a directory.
-    const st = /\.(ya?ml|json)$/.test(path) && abs.startsWith(dir + '/') ? { isDirectory: false } : await ctx.loader.stat(abs);
+    const st = /\.(ya?ml|json)$/.test(path) && abs.startsWith(dir + '/') ? { isDirectory: false } : await ctx.loader.stat(abs, entry.origin);
     if (!st) fail(`resource '${path}' not found`, entry.origin);
     if (st.isDirectory) {
       directory.add(i);
       return build(ctx, abs, entry.origin, 'Kustomization', chain);
     }
     if (KUSTOMIZATION_FILES.includes(abs.slice(abs.lastIndexOf('/') + 1))) fail(`'${path}' is a kustomization file: list its directory instead`, entry.origin);
-    return (await ctx.loader.readYaml(ctx.loader.resolveFile(dir, path, entry.origin), 'resource', entry.origin)).flatMap(toResources);
+    return (await ctx.loader.readYaml(await ctx.loader.resolveFile(dir, path, entry.origin), 'resource', entry.origin)).flatMap(toResources);
   });
   const settled = await Promise.allSettled(loads);
   const ids = new Map(resources.map((r) => [idString(r), r]));
@@ -313,7 +320,7 @@ async function applyReplacements(ctx: Context, entries: TMap[], dir: string, res
     const path = entry.entries.get('path');
     if (path?.kind === 'scalar' && path.value !== null && isRemote(String(path.value))) ctx.warn(`remote replacements file '${String(path.value)}' is not fetched; skipped`, path.origin, SKIPPED_CONTENT);
     else if (path?.kind === 'scalar' && path.value !== null) {
-      const abs = ctx.loader.resolveFile(dir, String(path.value), path.origin);
+      const abs = await ctx.loader.resolveFile(dir, String(path.value), path.origin);
       for (const doc of await ctx.loader.readYaml(abs, 'replacement', path.origin, false)) {
         for (const r of doc.kind === 'seq' ? doc.items : [doc]) {
           if (r.kind !== 'map') fail('a replacement must be a map with source and targets', r.origin);

@@ -13,6 +13,12 @@ import { parseYamlFast } from './fastYaml';
 import { GO_INT_TEXT, resolveGoInt } from './goYamlScalars';
 import { clone, fromYaml, type TNode, type YamlSource } from './tree';
 import { normalizeAbsolute as normalize } from '../paths';
+import { describeReadError, type FileError } from '../fileErrors';
+
+/** Whether real path `path` is `dir` or below it. */
+function within(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir === '/' ? '/' : dir + '/');
+}
 
 /** How long a render parses before I/O that is due gets a turn. */
 const IO_TURN_MS = 10;
@@ -52,6 +58,8 @@ export class Loader {
   sawExact = false;
 
   private readonly fs: FileSystem;
+  /** Real paths asked for in this render, by absolute path. */
+  private readonly realPaths = new Map<string, Promise<string | undefined>>();
   private readonly ioTurns = new IoTurns(IO_TURN_MS);
 
   constructor(
@@ -81,19 +89,64 @@ export class Loader {
   }
 
   /**
-   * Resolves a file a kustomization names (resource file, patch, generator input): like kustomize's default
-   * load restrictor, it must be inside that kustomization's directory.
+   * Resolves a file a kustomization names (resource file, patch, generator input): like kustomize's default load
+   * restrictor (LoadRestrictionsRootOnly), it must be in or below that kustomization's directory, as written and
+   * once symbolic links are resolved (only a directory holding a kustomization may be elsewhere).
    */
-  resolveFile(dir: string, path: string, at: SourceLocation): string {
+  async resolveFile(dir: string, path: string, at: SourceLocation): Promise<string> {
     const abs = this.resolve(dir, path, at);
     if (!abs.startsWith(dir === '/' ? '/' : dir + '/')) {
       throw new ProblemError({ severity: 'error', message: `'${path}' is outside the kustomization directory ${this.rel(dir)}; kustomize's load restrictor refuses files outside it (directories may be listed as resources)`, location: at });
     }
+    const real = await this.realPath(abs, path, at);
+    if (real === undefined) return abs;
+    const realDir = await this.realPath(dir, this.rel(dir), at);
+    if (realDir !== undefined && !within(real, realDir)) {
+      throw new ProblemError({
+        severity: 'error',
+        message: `${this.rel(abs)} resolves to ${real} through a symbolic link, outside the kustomization directory ${this.rel(dir)}; kustomize refuses it too (security; file is not in or below the kustomization root)`,
+        location: at,
+      });
+    }
     return abs;
   }
 
-  async stat(abs: string): Promise<{ isDirectory: boolean; isFile: boolean } | undefined> {
-    return this.fs.stat(abs);
+  /**
+   * Checks a kustomization directory (the one rendered, or one listed under resources/components): once symbolic
+   * links are resolved it must still be inside the repo root. Returns its real path (undefined when unknown).
+   */
+  async confirmDir(abs: string, path: string, at: SourceLocation): Promise<string | undefined> {
+    const real = await this.realPath(abs, path, at);
+    if (real === undefined) return undefined;
+    const root = await this.realPath(this.repoRoot, '.', at);
+    if (root !== undefined && !within(real, root)) {
+      throw new ProblemError({ severity: 'error', message: `'${path}' resolves to ${real} through a symbolic link, outside the repo root ${this.repoRoot}; not read`, location: at });
+    }
+    return real;
+  }
+
+  /** The real path (undefined when the FileSystem cannot tell, or nothing is there: the read reports that). */
+  private realPath(abs: string, path: string, at: SourceLocation): Promise<string | undefined> {
+    const realPath = this.fs.realPath?.bind(this.fs);
+    if (!realPath) return Promise.resolve(undefined);
+    let p = this.realPaths.get(abs);
+    if (!p) {
+      p = realPath(abs).catch((e: unknown) => {
+        if ((e as { code?: string }).code === 'ENOENT' || (e as { code?: string }).code === 'ENOTDIR') return undefined;
+        throw new ProblemError({ severity: 'error', message: `'${path}': ${describeReadError(e)}`, location: at });
+      });
+      this.realPaths.set(abs, p);
+    }
+    return p;
+  }
+
+  async stat(abs: string, at?: SourceLocation): Promise<{ isDirectory: boolean; isFile: boolean } | undefined> {
+    try {
+      return await this.fs.stat(abs);
+    } catch (e) {
+      // ELOOP, EACCES...: a one-line problem at the entry that named the path.
+      throw new ProblemError({ severity: 'error', message: `${this.rel(abs)}: ${describeReadError(e)}`, location: at ?? { file: this.rel(abs), line: 0, column: 0 } });
+    }
   }
 
   async readDir(abs: string): Promise<string[]> {
@@ -117,9 +170,10 @@ export class Loader {
       this.files.add(this.rel(abs));
       return content;
     } catch (e) {
-      const code = (e as { code?: string }).code;
-      const what = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot read (${(e as Error).message})`;
-      throw new ProblemError({ severity: 'error', message: `${this.rel(abs)}: ${what}`, location: at ?? { file: this.rel(abs), line: 0, column: 0 } });
+      const { code, line, column, reason } = e as FileError;
+      // Bad text is reported where it is; anything else at the entry that named the file.
+      if (code === 'EILSEQ' && line && reason) throw new ProblemError({ severity: 'error', message: reason, location: { file: this.rel(abs), line, column: column ?? 0 } });
+      throw new ProblemError({ severity: 'error', message: `${this.rel(abs)}: ${describeReadError(e)}`, location: at ?? { file: this.rel(abs), line: 0, column: 0 } });
     }
   }
 
@@ -166,8 +220,31 @@ function goIntegers(tags: Tags): Tags {
   return [goInt, ...tags.filter((t) => (t as { tag?: string }).tag !== 'tag:yaml.org,2002:int')];
 }
 
+/**
+ * What go-yaml's reader refuses (`control characters are not allowed`): C0 controls but tab, LF and CR, DEL, C1
+ * controls but NEL, U+FFFE/U+FFFF and lone surrogates. Neither JS parser refuses them all, so a NUL or an escape
+ * sequence would pass through to the output.
+ */
+const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function refuseControlCharacters(text: string, file: string, placement: TextPlacement): void {
+  const m = CONTROL.exec(text);
+  if (!m) return;
+  const before = text.slice(0, m.index);
+  const line = before.split('\n').length;
+  const column = m.index - before.lastIndexOf('\n');
+  const code = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+  throw new ProblemError({
+    severity: 'error',
+    message: `control characters are not allowed in YAML (U+${code}); kustomize refuses them too`,
+    location: { file, line: line + placement.lineOffset, column: column + (line === 1 ? placement.firstColumnOffset : placement.columnOffset) },
+  });
+}
+
+
 /** Parses YAML text into trees; a syntax error is a ProblemError at its line. */
 export function parseYaml(text: string, file: string, kind: OriginKind, placement: TextPlacement = { lineOffset: 0, firstColumnOffset: 0, columnOffset: 0 }, exact?: { seen: boolean }): TNode[] {
+  refuseControlCharacters(text, file, placement);
   return parseYamlFast(text, file, kind, placement, exact) ?? parseYamlSlow(text, file, kind, placement, exact);
 }
 

@@ -24,7 +24,7 @@ async function loadPatch(ctx: PatchContext, dir: string, entry: TNode, kind: 'st
   const path = entry.kind === 'map' ? entry.entries.get('path') : undefined;
   const inline = entry.kind === 'map' ? entry.entries.get('patch') : entry;
   if (path?.kind === 'scalar' && path.value !== null) {
-    const abs = ctx.loader.resolveFile(dir, String(path.value), path.origin);
+    const abs = await ctx.loader.resolveFile(dir, String(path.value), path.origin);
     return { docs: await ctx.loader.readYaml(abs, kind, path.origin, false) };
   }
   if (inline?.kind === 'scalar' && typeof inline.value === 'string') {

@@ -57,7 +57,7 @@ async function readConfigs(ctx: PluginContext, field: 'transformers' | 'generato
     if (!st) fail(`${field} entry '${text}' not found`, entry.origin);
     if (st.isDirectory) fromPaths.push(...(await ctx.buildDirectory(abs, entry.origin)).map((r) => ({ config: r.node, entry: entry.origin })));
     else {
-      for (const doc of await ctx.loader.readYaml(ctx.loader.resolveFile(dir, text, entry.origin), 'resource', entry.origin, false)) {
+      for (const doc of await ctx.loader.readYaml(await ctx.loader.resolveFile(dir, text, entry.origin), 'resource', entry.origin, false)) {
         if (doc.kind === 'scalar' && doc.value === null) continue;
         if (doc.kind !== 'map') fail(`a ${field} config must be a YAML map`, doc.origin);
         fromPaths.push({ config: doc, entry: entry.origin });

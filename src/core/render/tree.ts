@@ -2,9 +2,11 @@
  * The origin-tracked value tree the renderer works on. Every node carries the Origin of the YAML node that last
  * set it, so origins move with values when lists are merged, reordered or replaced by a transformation.
  */
-import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node as YamlNode } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, visit, type Alias, type Document, type LineCounter, type Node as YamlNode } from 'yaml';
 import type { Origin, OriginKind } from '../model/location';
 import { blockAtEndOfText, goFoldedRoundTrip } from './goYamlScalars';
+import { ProblemError } from '../model/problem';
+import { setOwn } from '../ownKeys';
 
 export type Scalar = string | number | boolean | null;
 
@@ -68,6 +70,55 @@ export interface YamlSource {
   text?: string;
   /** Set when a scalar got `exact` (an integer beyond ±2^53), so renders without one skip looking for them. */
   sawExact?: boolean;
+  /** Alias accounting for the document being converted (see `countNode`); fromYaml keeps it. */
+  aliases?: AliasBudget;
+}
+
+/** go-yaml v3's alias accounting for one document: nodes converted, those converted inside an alias, and depth. */
+interface AliasBudget {
+  doc: Document;
+  decoded: number;
+  aliased: number;
+  depth: number;
+  /** Each alias's node, found in one pass over the document (Alias.resolve walks the whole document per alias). */
+  targets?: Map<Alias, YamlNode | undefined>;
+}
+
+/** What each alias of `doc` refers to: the last node anchored with its name before it, as Alias.resolve finds it. */
+function aliasTargets(doc: Document): Map<Alias, YamlNode | undefined> {
+  const anchors = new Map<string, YamlNode>();
+  const targets = new Map<Alias, YamlNode | undefined>();
+  visit(doc, {
+    Node: (_key, node) => {
+      if (isAlias(node)) targets.set(node, anchors.get(node.source));
+      else if (node.anchor) anchors.set(node.anchor, node);
+    },
+  });
+  return targets;
+}
+
+/**
+ * The share of a document's nodes that may come from alias expansion, as go-yaml v3 (kustomize's reader) allows:
+ * 99% up to 400,000 nodes, falling to 10% at 4,000,000. A billion-laughs document hits it after a few hundred
+ * thousand nodes instead of exhausting memory.
+ */
+function allowedAliasRatio(decoded: number): number {
+  if (decoded <= 400_000) return 0.99;
+  if (decoded >= 4_000_000) return 0.1;
+  return 0.99 - 0.89 * ((decoded - 400_000) / 3_600_000);
+}
+
+/** Counts one converted node; refuses the document, at `at`, once aliases expanded more than go-yaml allows. */
+function countNode(budget: AliasBudget, at: Origin): void {
+  budget.decoded++;
+  if (budget.depth > 0) budget.aliased++;
+  if (budget.aliased > 100 && budget.decoded > 1000 && budget.aliased / budget.decoded > allowedAliasRatio(budget.decoded)) {
+    throw new ProblemError({
+      severity: 'error',
+      message: 'document contains excessive aliasing (YAML aliases expand to too many nodes, an alias bomb); not read',
+      location: { file: at.file, line: at.line, column: at.column },
+    });
+  }
 }
 
 /** The origin of the YAML text at `offset`. */
@@ -87,7 +138,19 @@ export function originAt(src: YamlSource, offset: number): Origin {
  */
 export function fromYaml(node: unknown, doc: Document, src: YamlSource, origin?: Origin): TNode {
   const here = origin ?? originAt(src, (node as YamlNode | null)?.range?.[0] ?? 0);
-  if (isAlias(node)) return fromYaml(node.resolve(doc), doc, src, here);
+  let budget = src.aliases;
+  if (budget?.doc !== doc) budget = src.aliases = { doc, decoded: 0, aliased: 0, depth: 0 };
+  countNode(budget, here);
+  if (isAlias(node)) {
+    // Aliases are expanded: bounded like go-yaml's, so an alias bomb is an error at the alias, not an OOM.
+    const target = (budget.targets ??= aliasTargets(doc)).get(node);
+    budget.depth++;
+    try {
+      return fromYaml(target, doc, src, here);
+    } finally {
+      budget.depth--;
+    }
+  }
   if (isMap(node)) {
     const entries = new Map<string, TNode>();
     const merged: TNode[] = [];
@@ -179,7 +242,7 @@ export function toPlain(node: TNode): unknown {
       return node.items.map(toPlain);
     case 'map': {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of node.entries) out[k] = toPlain(v);
+      for (const [k, v] of node.entries) setOwn(out, k, toPlain(v));
       return out;
     }
   }

@@ -40,4 +40,9 @@ export interface RenderOptions {
   repoRoot: string;
   /** Parses kept between renders (createRenderCache in loader.ts): a warm render re-parses only changed files. */
   cache?: RenderCache;
+  /**
+   * Where the root was named (an environment's `.gitops-drift.yaml` entry, an Argo CD or Flux path): errors about the
+   * root folder itself (a link out of the repo, no kustomization file) point there. Default: the folder.
+   */
+  rootAt?: SourceLocation;
 }

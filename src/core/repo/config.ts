@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
+import type { FileError } from '../fileErrors';
 import { LINT_CODES, type LintCode } from '../authoring/finding';
 import type { IgnoreRule, TrackingOptions } from '../drift/options';
 import type { Environment } from '../model/environment';
@@ -139,7 +140,10 @@ export async function loadRepoConfig(fs: FileSystem, repoRoot: string): Promise<
     text = await fs.readFile(joinPath(repoRoot, CONFIG_FILE));
   } catch (e) {
     if ((e as { code?: string }).code === 'ENOENT') return { config: undefined, problems: [] };
-    return { config: undefined, problems: [{ severity: 'error', message: `cannot read ${CONFIG_FILE}: ${plainText((e as Error).message, { visible: true })}`, location: { file: CONFIG_FILE, line: 0, column: 0 } }] };
+    // A refused read says why without the absolute path; bad text is reported at its line.
+    const { line, column, reason } = e as FileError;
+    const why = reason ?? plainText((e as Error).message, { visible: true });
+    return { config: undefined, problems: [{ severity: 'error', message: `cannot read ${CONFIG_FILE}: ${why}`, location: { file: CONFIG_FILE, line: line ?? 0, column: column ?? 0 } }] };
   }
   const { config, problems } = parseRepoConfig(text);
   const kept: RepoEnvironment[] = [];

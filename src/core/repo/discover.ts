@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node } from 'yaml';
+import { describeReadError, type FileError } from '../fileErrors';
 import type { SourceLocation } from '../model/location';
 import type { Problem } from '../model/problem';
 import type { FileSystem } from '../ports';
@@ -50,28 +51,45 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
   const problems: Problem[] = [];
   const included = new Set<string>();
   const namespaces = new Map<string, string>();
+  /** Kustomization folder → the kustomization folders it includes, with the entry that names each. */
+  const edges = new Map<string, { to: string; at: SourceLocation }[]>();
   await mapLimit([...tree.kustomizations], 16, async ([dir, file]) => {
     const text = await readOrReport(fs, repoRoot, file, problems);
     if (text === undefined) return;
     const lines = new LineCounter();
+    const loc = new FileLocator(file, lines);
     const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
     if (doc.errors.length) {
-      problems.push({ severity: 'warning', message: `cannot parse: ${doc.errors[0].message.split('\n')[0]}`, location: new FileLocator(file, lines).at(doc.errors[0].pos[0]) });
+      problems.push({ severity: 'warning', message: `cannot parse: ${doc.errors[0].message.split('\n')[0]}`, location: loc.at(doc.errors[0].pos[0]) });
       return;
     }
-    const k = doc.toJS() as Record<string, unknown> | null;
+    let k: Record<string, unknown> | null;
+    try {
+      k = doc.toJS() as Record<string, unknown> | null;
+    } catch (e) {
+      // yaml's alias limit (an alias bomb): named here; the render says where.
+      problems.push({ severity: 'warning', message: `cannot read: ${(e as Error).message.split('\n')[0]}`, location: loc.of(doc.contents) });
+      return;
+    }
     if (!k || typeof k !== 'object') return;
     if (typeof k.namespace === 'string') namespaces.set(dir, k.namespace);
+    const out: { to: string; at: SourceLocation }[] = [];
     for (const field of ['resources', 'bases', 'components']) {
-      const list = k[field];
-      if (!Array.isArray(list)) continue;
-      for (const entry of list) {
+      const list = doc.get(field, true);
+      if (!isSeq(list)) continue;
+      for (const item of list.items) {
+        const entry = isScalar(item) ? item.value : undefined;
         if (typeof entry !== 'string' || isRemote(entry)) continue;
         const target = normalizeRepoPath(dir ? `${dir}/${entry}` : entry);
-        if (target !== undefined && tree.kustomizations.has(target)) included.add(target);
+        if (target === undefined || !tree.kustomizations.has(target)) continue;
+        out.push({ to: target, at: loc.of(item as Node) });
+        // A kustomization that lists itself stays a root: rendering it names the cycle.
+        if (target !== dir) included.add(target);
       }
     }
+    edges.set(dir, out);
   });
+  problems.push(...kustomizationCycles(edges));
 
   // Bases and components (kustomizations others include) hold app manifests, not Argo CD or Flux objects: their
   // files are the bulk of a large repo and are not read.
@@ -296,9 +314,43 @@ async function readOrReport(fs: FileSystem, repoRoot: string, file: string, prob
   try {
     return await fs.readFile(joinPath(repoRoot, file));
   } catch (e) {
-    problems.push({ severity: 'warning', message: `cannot read: ${(e as Error).message}`, location: { file, line: 0, column: 0 } });
+    const { line, column, reason } = e as FileError;
+    const message = line && reason ? `cannot read: ${reason}` : `cannot read: ${describeReadError(e)}`;
+    problems.push({ severity: 'warning', message, location: { file, line: line ?? 0, column: column ?? 0 } });
     return undefined;
   }
+}
+
+/**
+ * Every cycle of kustomizations including each other (a folder listing itself, `a` → `b` → `a`), once, at the entry
+ * that closes it: kustomize refuses them, and a cycle nothing else includes would otherwise just not be found.
+ */
+function kustomizationCycles(edges: Map<string, { to: string; at: SourceLocation }[]>): Problem[] {
+  const problems: Problem[] = [];
+  const done = new Set<string>();
+  const onPath = new Map<string, number>();
+  const path: string[] = [];
+  const reported = new Set<string>();
+  const visit = (dir: string): void => {
+    onPath.set(dir, path.length);
+    path.push(dir);
+    for (const edge of edges.get(dir) ?? []) {
+      const start = onPath.get(edge.to);
+      if (start !== undefined) {
+        const cycle = [...path.slice(start), edge.to];
+        const key = [...cycle.slice(0, -1)].sort().join('\0');
+        if (!reported.has(key)) {
+          reported.add(key);
+          problems.push({ severity: 'error', message: `kustomization cycle: ${cycle.map((d) => d || '.').join(' -> ')} (kustomize refuses it)`, location: edge.at });
+        }
+      } else if (!done.has(edge.to)) visit(edge.to);
+    }
+    path.pop();
+    onPath.delete(dir);
+    done.add(dir);
+  };
+  for (const dir of [...edges.keys()].sort()) if (!done.has(dir)) visit(dir);
+  return problems;
 }
 
 function str(value: unknown): string | undefined {

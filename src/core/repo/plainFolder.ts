@@ -50,12 +50,18 @@ async function manifests(fs: FileSystem, dir: string, prefix: string, charts: st
 export class GeneratedKustomizationFileSystem implements FileSystem {
   private readonly path: string;
 
+  readonly readFileBytes?: (path: string) => Promise<Uint8Array>;
+  readonly realPath?: (path: string) => Promise<string>;
+
   constructor(
     private readonly inner: FileSystem,
     dir: string,
     private readonly text: string,
   ) {
     this.path = `${dir.replace(/\/+$/, '')}/kustomization.yaml`;
+    // Generator inputs and the load restrictor's real paths come from the folder as it is.
+    this.readFileBytes = inner.readFileBytes?.bind(inner);
+    this.realPath = inner.realPath?.bind(inner);
   }
 
   readFile(path: string): Promise<string> {

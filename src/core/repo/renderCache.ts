@@ -1,3 +1,4 @@
+import { decodeText } from '../decodeText';
 import type { RenderResult } from '../render/types';
 import type { DirEntry, FileSystem } from '../ports';
 
@@ -8,10 +9,29 @@ export class RecordingFileSystem implements FileSystem {
   /** Repo-relative folder → names of the files it listed (a file added to or removed from it changes the render). */
   readonly listings = new Map<string, Set<string>>();
 
+  /** Bytes (generator inputs), recorded as their text, or as a marker no text equals when they are not text. */
+  readonly readFileBytes?: (path: string) => Promise<Uint8Array>;
+  readonly realPath?: (path: string) => Promise<string>;
+
   constructor(
     private readonly inner: FileSystem,
     private readonly repoRoot: string,
-  ) {}
+  ) {
+    const bytes = inner.readFileBytes?.bind(inner);
+    if (bytes) {
+      this.readFileBytes = async (path) => {
+        try {
+          const content = await bytes(path);
+          this.reads.set(this.relative(path), textOrMarker(content));
+          return content;
+        } catch (e) {
+          this.reads.set(this.relative(path), undefined);
+          throw e;
+        }
+      };
+    }
+    this.realPath = inner.realPath?.bind(inner);
+  }
 
   async readFile(path: string): Promise<string> {
     try {
@@ -44,6 +64,18 @@ export class RecordingFileSystem implements FileSystem {
   }
 }
 
+/**
+ * What RecordingFileSystem keeps of bytes read: their text as readFile would give it (so a change check that reads
+ * the text again compares equal), else a marker that no text equals (any change then re-renders).
+ */
+function textOrMarker(bytes: Uint8Array): string {
+  try {
+    return decodeText(bytes);
+  } catch {
+    return `\u0000not text: ${bytes.length} bytes\u0000`;
+  }
+}
+
 /** Files whose text a {@link SourceCache} keeps: the YAML and JSON the renderer parses (and the editor watches). */
 const CACHED_TEXT = /\.(ya?ml|json)$/;
 
@@ -59,7 +91,14 @@ export class SourceCache implements FileSystem {
    */
   private readonly texts = new Map<string, { stamp: string | undefined; text: Promise<string> }>();
 
-  constructor(private readonly inner: FileSystem) {}
+  /** Bytes (generator inputs) and real paths are not kept: passed through. */
+  readonly readFileBytes?: (path: string) => Promise<Uint8Array>;
+  readonly realPath?: (path: string) => Promise<string>;
+
+  constructor(private readonly inner: FileSystem) {
+    this.readFileBytes = inner.readFileBytes?.bind(inner);
+    this.realPath = inner.realPath?.bind(inner);
+  }
 
   async readFile(path: string): Promise<string> {
     if (!CACHED_TEXT.test(path)) return this.inner.readFile(path);

@@ -45,12 +45,33 @@ export async function loadRepository(fs: FileSystem, repoRoot: string, settings:
     outside = found.outside;
     inferred = found.promotion;
   }
+  problems.push(...(await pathsOutside(fs, repoRoot, environments)));
   let promotion = config.promotion;
   if (promotion.length) {
     // Promotion entries were checked against declared environments already; discovered ones are known only now.
     if (!config.environments.length || settings.length) problems.push(...checkPromotion(config, environments.map((e) => e.name)));
   } else promotion = inferred ?? inferPromotion(environments);
   return { config, hasConfigFile: loaded.config !== undefined, environments, outside, promotion, problems };
+}
+
+/**
+ * Environments whose folder is a symbolic link out of the repo: named where they are declared, in every command
+ * (their render fails the same way; listing them is not reading them).
+ */
+async function pathsOutside(fs: FileSystem, repoRoot: string, environments: RepoEnvironment[]): Promise<Problem[]> {
+  const realPath = fs.realPath?.bind(fs);
+  if (!realPath || !environments.length) return [];
+  const real = (p: string) => realPath(p).catch(() => undefined);
+  const root = await real(repoRoot);
+  if (root === undefined) return [];
+  const problems: Problem[] = [];
+  for (const env of environments) {
+    const target = await real(joinPath(repoRoot, env.path));
+    if (target !== undefined && target !== root && !target.startsWith(root === '/' ? '/' : root + '/')) {
+      problems.push({ severity: 'error', message: `environment '${env.name}': path '${env.path}' resolves to ${target} through a symbolic link, outside the repo; not read`, location: env.definedAt ?? { file: env.path, line: 0, column: 0 } });
+    }
+  }
+  return problems;
 }
 
 async function fromSettings(fs: FileSystem, repoRoot: string, settings: EnvironmentSetting[], problems: Problem[]): Promise<RepoEnvironment[]> {

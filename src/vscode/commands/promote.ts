@@ -35,7 +35,7 @@ export function promoteCommand(s: EditorServices): CommandHandler {
     const to = await pick(s, targets, `Promote ${from} to which environment?${next ? ` (next in order: ${next})` : ''}`);
     if (!to) return;
     const [source, target] = [await session.engine.environment(from), await session.engine.environment(to)];
-    const fs = new NodeFileSystem();
+    const fs = new NodeFileSystem({ root });
     const readFile = (file: string) => fs.readFile(joinPath(root, file));
     const plan = await planPromotion({
       source: { name: from, render: await session.engine.render(source) },

@@ -85,7 +85,8 @@ export const configCases: HostileCase[] = [
     id: 'config/binary-garbage',
     what: 'NUL bytes and invalid UTF-8 in the config',
     setup: (r) => r.write(CONFIG, Buffer.concat([Buffer.from('environments:\n  - name: dev\x00\n    path: '), Buffer.from([0xff, 0xfe, 0x00, 0x1b]), Buffer.from('[2J\n')])),
-    runs: brokenEverywhere(2, /environment name 'dev\\u0000'/, PATHS),
+    // Read as kustomize reads YAML: invalid UTF-8 is refused at its line (it was decoded to U+FFFD before).
+    runs: brokenEverywhere(3, /invalid UTF-8 \(byte 0xff\)/, PATHS),
   },
   {
     id: 'config/is-a-directory',

@@ -67,7 +67,8 @@ export const filesCases: HostileCase[] = [
       r.symlink('base/zero.yaml', '/dev/zero');
       r.write('base/kustomization.yaml', baseWith('zero.yaml'));
     },
-    runs: badBaseFile(/base\/zero\.yaml/, /regular file|not a file/i),
+    // Refused as a link out of its kustomization's folder (kustomize's load restrictor) before it is a device.
+    runs: badBaseFile(/base\/zero\.yaml/, /regular file|not a file|outside the kustomization directory/i),
   },
   {
     id: 'files/fifo-resource',
@@ -148,7 +149,8 @@ export const filesCases: HostileCase[] = [
       r.write('base/b/kustomization.yaml', 'resources:\n  - ../a\n');
       r.write('base/kustomization.yaml', baseWith('a'));
     },
-    runs: badBaseFile(/base\/(a|b)\/kustomization\.yaml:2/, /cycle/i),
+    // Discovery names every cycle, so envs says it too.
+    runs: [{ command: 'envs', exit: 2, says: [/base\/(a|b)\/kustomization\.yaml:2/, /cycle/i] }, ...badBaseFile(/base\/(a|b)\/kustomization\.yaml:2/, /cycle/i).slice(1)],
   },
   {
     id: 'files/empty-kustomization',

@@ -7,9 +7,11 @@ import type { ResolvedPath } from '../lintPaths';
 /** One finding per path that leaves the repo root or names nothing, on the path's scalar. */
 export function missingPaths(k: KustomizationSource, resolved: ResolvedPath[]): LintFinding[] {
   const out: LintFinding[] = [];
-  for (const { entry, target, stat, suggestion } of resolved) {
+  for (const { entry, target, stat, suggestion, unreadable } of resolved) {
     const range = nodeRange(k.yaml, entry.node);
-    if (target === undefined) {
+    if (unreadable) {
+      out.push({ code: 'missing-path', severity: 'error', message: `${entry.what} '${entry.path}': ${unreadable}`, range });
+    } else if (target === undefined) {
       out.push({ code: 'path-outside-repo', severity: 'error', message: `${entry.what} '${entry.path}' is outside the repository: kustomize's load restrictor refuses to read it`, range });
     } else if (!stat) {
       const finding: LintFinding = { code: 'missing-path', severity: 'error', message: `${entry.what} '${entry.path}' not found${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`, range };
