@@ -55,7 +55,8 @@ export const remoteCases: HostileCase[] = [
       r.write('envs/dev/plugin.yaml', 'apiVersion: example.com/v1\nkind: SecretsFromVault\nmetadata:\n  name: vault\n');
       r.write('envs/dev/kustomization.yaml', devWith('generators:\n  - plugin.yaml\n'));
     },
-    runs: incomplete(4, /generators/),
+    // At the entry that lists the plugin's config (line 5), not the field.
+    runs: incomplete(5, /generators/),
   },
   {
     id: 'remote/transformer-plugin',
@@ -64,7 +65,7 @@ export const remoteCases: HostileCase[] = [
       r.write('envs/dev/plugin.yaml', 'apiVersion: example.com/v1\nkind: Injector\nmetadata:\n  name: inject\n');
       r.write('envs/dev/kustomization.yaml', devWith('transformers:\n  - plugin.yaml\n'));
     },
-    runs: incomplete(4, /transformers/),
+    runs: incomplete(5, /transformers/),
   },
   {
     id: 'remote/validator-plugin',
