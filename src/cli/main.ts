@@ -61,7 +61,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       return 2;
     }
     if (e instanceof ProblemError) {
-      io.stderr(`error: ${e.message}\n`);
+      // A problem quotes repo text (a file name, a key): shown, never obeyed.
+      io.stderr(`error: ${plainText(e.message, { multiline: true, visible: true })}\n`);
       return 2;
     }
     // An unexpected error may quote what a server or a file said: nothing in it may drive the terminal.

@@ -12,6 +12,7 @@ import type { LiveState } from './model/live';
 import { formatLocation } from './model/location';
 import type { Problem } from './model/problem';
 import { ProblemError, SKIPPED_CONTENT } from './model/problem';
+import { plainText } from './model/untrustedText';
 import type { ClusterReader, ClusterWriter, FileSystem, Logger } from './ports';
 import { silentLogger } from './ports';
 import { renderKustomization } from './render/kustomize';
@@ -313,6 +314,8 @@ function withNamespace(r: RenderedObject, namespace: string): RenderedObject {
 /** `file:line:col: message` for a problem (or just the message when it has no location). */
 export function formatProblem(problem: Problem): string {
   const loc = problem.location;
-  if (!loc) return problem.message;
-  return `${loc.line ? formatLocation(loc) : loc.file}: ${problem.message}`;
+  // Problems quote repo text (file names, keys, values): control characters in it are shown as escapes, not sent.
+  const message = plainText(problem.message, { visible: true });
+  if (!loc) return message;
+  return plainText(`${loc.line ? formatLocation(loc) : loc.file}: `, { visible: true }) + message;
 }

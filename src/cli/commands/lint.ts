@@ -6,6 +6,7 @@ import { lintSarif } from '../../core/authoring/lintSarif';
 import type { LintFinding, LintSeverity } from '../../core/authoring/finding';
 import { DriftEngine, formatProblem } from '../../core/engine';
 import { FileCache } from '../../core/render/fileCache';
+import { plainText } from '../../core/model/untrustedText';
 import { CONFIG_FILE } from '../../core/repo/config';
 import { BatchFileSystem } from '../../node/batchFileSystem';
 import { repoReadOptions } from '../../node/regularFile';
@@ -91,7 +92,8 @@ const COLORS: Record<LintSeverity, string> = { error: '\x1b[31m', warning: '\x1b
 function lintText(report: LintReport, color: boolean): string {
   const lines = report.findings.map((f) => {
     const severity = color ? `${COLORS[f.severity]}${f.severity}\x1b[0m` : f.severity;
-    return `${f.range.file}:${f.range.line}:${f.range.column}  ${severity}  ${f.code}  ${f.message}`;
+    // Findings quote repo text (file names, keys): control characters in it are shown as escapes, not sent.
+    return `${plainText(f.range.file, { visible: true })}:${f.range.line}:${f.range.column}  ${severity}  ${f.code}  ${plainText(f.message, { visible: true })}`;
   });
   const { errors, warnings, information } = countSeverities(report.findings);
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
