@@ -18,5 +18,4 @@ const READING = 'file reading (regular files only, size limit, encodings, alias 
 
 export const awaitingFix: AwaitingFix[] = [
   { id: 'files/fifo-kustomization', reason: `${READING}: the renderer and discovery list only regular files, so a FIFO kustomization.yaml is "no kustomization" (render) or no environment (envs exit 0) instead of being named as a FIFO` },
-  { id: 'files/deep-nesting', commands: ['render', 'check', 'diff', 'promote', 'lint'], reason: `${READING}: no nesting-depth limit yet (go-yaml stops at 10,000): the render says "malformed YAML: Maximum call stack size exceeded" at the file, lint runs into the memory bound` },
 ];

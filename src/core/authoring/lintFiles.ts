@@ -7,6 +7,7 @@ import type { SourceLocation } from '../model/location';
 import type { FileSystem } from '../ports';
 import { nodesStartingAt, offsetAt, type YamlFile } from '../promote/yamlText';
 import { joinPath } from '../repo/config';
+import { MAX_YAML_DEPTH, tooDeepAt } from '../render/yamlDepth';
 import type { LintRange } from './finding';
 
 /** A YAML file as lint sees it: parsed, malformed (with the span of the first error) or absent. */
@@ -79,6 +80,13 @@ export class LintFiles {
 /** Parses YAML text; the first syntax error (duplicate keys included, as go-yaml refuses them) makes it malformed. */
 export function parseLinted(file: string, text: string): LintedYaml {
   const lines = new LineCounter();
+  const tooDeep = tooDeepAt(text);
+  if (tooDeep !== undefined) {
+    // The parser would overflow its stack first: malformed at the bracket that goes too deep, as go-yaml says.
+    lines.addNewLine(0);
+    for (let i = text.indexOf('\n'); i >= 0 && i < tooDeep; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
+    return { status: 'malformed', text, message: `nested deeper than ${MAX_YAML_DEPTH} levels (exceeded max depth of ${MAX_YAML_DEPTH})`, range: spanOf(file, lines, tooDeep, tooDeep + 1) };
+  }
   const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const list = Array.isArray(docs) ? docs : [];
   const error = list.flatMap((d) => d.errors)[0];

@@ -5,6 +5,7 @@
 import { LineCounter, parseAllDocuments, type ScalarTag, type Tags } from 'yaml';
 import type { OriginKind, SourceLocation } from '../model/location';
 import { ProblemError } from '../model/problem';
+import { MAX_YAML_DEPTH, tooDeepAt } from './yamlDepth';
 import type { FileSystem } from '../ports';
 import { FileCache } from './fileCache';
 import { IoTurns } from './ioTurns';
@@ -242,9 +243,23 @@ function refuseControlCharacters(text: string, file: string, placement: TextPlac
 }
 
 
+function refuseDeepNesting(text: string, file: string, placement: TextPlacement): void {
+  const at = tooDeepAt(text);
+  if (at === undefined) return;
+  const before = text.slice(0, at);
+  const line = before.split('\n').length;
+  const column = at - before.lastIndexOf('\n');
+  throw new ProblemError({
+    severity: 'error',
+    message: `YAML nested deeper than ${MAX_YAML_DEPTH.toLocaleString('en-US')} levels (kustomize: "exceeded max depth of ${MAX_YAML_DEPTH}")`,
+    location: { file, line: line + placement.lineOffset, column: column + (line === 1 ? placement.firstColumnOffset : placement.columnOffset) },
+  });
+}
+
 /** Parses YAML text into trees; a syntax error is a ProblemError at its line. */
 export function parseYaml(text: string, file: string, kind: OriginKind, placement: TextPlacement = { lineOffset: 0, firstColumnOffset: 0, columnOffset: 0 }, exact?: { seen: boolean }): TNode[] {
   refuseControlCharacters(text, file, placement);
+  refuseDeepNesting(text, file, placement);
   return parseYamlFast(text, file, kind, placement, exact) ?? parseYamlSlow(text, file, kind, placement, exact);
 }
 

@@ -3,6 +3,7 @@ import { describeReadError, type FileError } from '../fileErrors';
 import type { SourceLocation } from '../model/location';
 import type { Problem } from '../model/problem';
 import type { FileSystem } from '../ports';
+import { MAX_YAML_DEPTH, tooDeepAt } from '../render/yamlDepth';
 import { applicationSetEnvironments } from './applicationSet';
 import { joinPath, normalizeRepoPath, type RepoEnvironment } from './config';
 import { inferPromotion, stageRank } from './promotion';
@@ -55,7 +56,7 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
   const edges = new Map<string, { to: string; at: SourceLocation }[]>();
   await mapLimit([...tree.kustomizations], 16, async ([dir, file]) => {
     const text = await readOrReport(fs, repoRoot, file, problems);
-    if (text === undefined) return;
+    if (text === undefined || tooDeep(text, file, problems)) return;
     const lines = new LineCounter();
     const loc = new FileLocator(file, lines);
     const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
@@ -154,7 +155,7 @@ async function scanToolManifests(
     async (file) => {
       const text = await readOrReport(fs, repoRoot, file, problems);
       // Cheap filter first: most YAML files in a config repo are plain manifests, never worth a full parse.
-      if (text === undefined || !(text.includes('argoproj.io') || text.includes('toolkit.fluxcd.io'))) return [];
+      if (text === undefined || !(text.includes('argoproj.io') || text.includes('toolkit.fluxcd.io')) || tooDeep(text, file, problems)) return [];
       const lines = new LineCounter();
       const loc = new FileLocator(file, lines);
       const out: RepoEnvironment[] = [];
@@ -308,6 +309,14 @@ function repoFolders(yamlFiles: string[], kustomizationDirs: string[]): string[]
 /** A path without conventional folder names: `apps/shop/overlays/prod` → `shop/prod`. */
 function shortName(path: string): string {
   return path.split('/').filter((s) => !NOISE_SEGMENTS.has(s)).join('/');
+}
+
+/** Whether the text nests deeper than go-yaml reads (the parser would overflow its stack): reported, then skipped. */
+function tooDeep(text: string, file: string, problems: Problem[]): boolean {
+  const at = tooDeepAt(text);
+  if (at === undefined) return false;
+  problems.push({ severity: 'warning', message: `cannot parse: nested deeper than ${MAX_YAML_DEPTH} levels`, location: { file, line: text.slice(0, at).split('\n').length, column: 0 } });
+  return true;
 }
 
 async function readOrReport(fs: FileSystem, repoRoot: string, file: string, problems: Problem[]): Promise<string | undefined> {
