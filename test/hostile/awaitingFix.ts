@@ -14,8 +14,6 @@ export interface AwaitingFix {
   reason: string;
 }
 
-const READING = 'file reading (regular files only, size limit, encodings, alias limits)';
 
 export const awaitingFix: AwaitingFix[] = [
-  { id: 'files/fifo-kustomization', reason: `${READING}: the renderer and discovery list only regular files, so a FIFO kustomization.yaml is "no kustomization" (render) or no environment (envs exit 0) instead of being named as a FIFO` },
 ];

@@ -8,6 +8,7 @@ import { DriftEngine, formatProblem } from '../../core/engine';
 import { FileCache } from '../../core/render/fileCache';
 import { plainText } from '../../core/model/untrustedText';
 import { CONFIG_FILE } from '../../core/repo/config';
+import { UNREADABLE_FILE } from '../../core/repo/discover';
 import { BatchFileSystem } from '../../node/batchFileSystem';
 import { repoReadOptions } from '../../node/regularFile';
 
@@ -57,6 +58,8 @@ export const lintCommand: CliCommand = {
     else io.stdout(lintText(report, io.color));
     // A broken config is not an authoring finding like the others: what was linted may not be what was meant.
     if (configProblems.some((p) => p.severity === 'error')) return 2;
+    // So is a kustomization discovery could not read (a FIFO, a link out of the repo): its environment went unlinted.
+    if (repo.problems.some((p) => p.severity === 'error' && p.code === UNREADABLE_FILE)) return 2;
     return counts.errors + counts.warnings > 0 ? 1 : 0;
   },
 };

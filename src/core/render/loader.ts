@@ -150,8 +150,9 @@ export class Loader {
     }
   }
 
+  /** Names of what is not a folder (a FIFO or a link included: reading it is what refuses it, by name). */
   async readDir(abs: string): Promise<string[]> {
-    return (await this.fs.readDir(abs)).filter((e) => e.isFile).map((e) => e.name);
+    return (await this.fs.readDir(abs)).filter((e) => !e.isDirectory).map((e) => e.name);
   }
 
   /** Reads a text file; a missing file is an error at `at`. */

@@ -27,6 +27,9 @@ export interface OutsideSource {
   definedAt: SourceLocation;
 }
 
+/** The code of a discovery problem for a repo file that could not be read (its environment went unseen). */
+export const UNREADABLE_FILE = 'unreadable-file';
+
 /** What discovery found. */
 export interface DiscoveryResult {
   environments: RepoEnvironment[];
@@ -55,7 +58,7 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
   /** Kustomization folder → the kustomization folders it includes, with the entry that names each. */
   const edges = new Map<string, { to: string; at: SourceLocation }[]>();
   await mapLimit([...tree.kustomizations], 16, async ([dir, file]) => {
-    const text = await readOrReport(fs, repoRoot, file, problems);
+    const text = await readOrReport(fs, repoRoot, file, problems, 'error');
     if (text === undefined || tooDeep(text, file, problems)) return;
     const lines = new LineCounter();
     const loc = new FileLocator(file, lines);
@@ -319,13 +322,17 @@ function tooDeep(text: string, file: string, problems: Problem[]): boolean {
   return true;
 }
 
-async function readOrReport(fs: FileSystem, repoRoot: string, file: string, problems: Problem[]): Promise<string | undefined> {
+/**
+ * The file's text, or undefined with a problem at the file: an error for a kustomization file (its environment
+ * cannot be rendered: a FIFO, a link out of the repo, a file over the size limit), a warning for another manifest.
+ */
+async function readOrReport(fs: FileSystem, repoRoot: string, file: string, problems: Problem[], severity: Problem['severity'] = 'warning'): Promise<string | undefined> {
   try {
     return await fs.readFile(joinPath(repoRoot, file));
   } catch (e) {
     const { line, column, reason } = e as FileError;
     const message = line && reason ? `cannot read: ${reason}` : `cannot read: ${describeReadError(e)}`;
-    problems.push({ severity: 'warning', message, location: { file, line: line ?? 0, column: column ?? 0 } });
+    problems.push({ severity, message, location: { file, line: line ?? 0, column: column ?? 0 }, code: UNREADABLE_FILE });
     return undefined;
   }
 }

@@ -30,13 +30,15 @@ export async function walkRepo(fs: FileSystem, repoRoot: string, concurrency = 1
       } catch {
         return; // vanished or unreadable folder: nothing to find there
       }
-      const names = new Set(entries.filter((e) => e.isFile).map((e) => e.name));
+      // Anything that is not a folder counts (a symbolic link to a file, as kustomize follows it; a FIFO, which the
+      // read then refuses by name instead of the folder looking empty).
+      const names = new Set(entries.filter((e) => !e.isDirectory).map((e) => e.name));
       const kfile = KUSTOMIZATION_FILES.find((f) => names.has(f));
       if (kfile) tree.kustomizations.set(rel, rel ? `${rel}/${kfile}` : kfile);
       for (const e of entries) {
         const path = rel ? `${rel}/${e.name}` : e.name;
         if (e.isDirectory && !e.name.startsWith('.') && !SKIPPED_DIRS.has(e.name)) next.push(path);
-        else if (e.isFile && /\.ya?ml$/i.test(e.name)) tree.yamlFiles.push(path);
+        else if (!e.isDirectory && /\.ya?ml$/i.test(e.name)) tree.yamlFiles.push(path);
       }
     });
     level = next.sort();
