@@ -157,6 +157,12 @@ async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'K
   if (docs.length === 0 || (docs[0].kind === 'scalar' && docs[0].value === null)) fail(`${ctx.loader.rel(file)} is empty (kustomize: "kustomization.yaml is empty")`, { file: ctx.loader.rel(file), line: 1, column: 1 });
   const k = canonicalFields(docs[0]);
   if (k.kind !== 'map') fail('a kustomization must be a YAML map', k.origin);
+  // kustomize's CheckEmpty: nothing but apiVersion and kind, or only zero values (null, "", false, 0), is empty
+  // too; an empty list or map is not (Go's DeepEqual tells nil from empty).
+  const zero = (v: TNode) => v.kind === 'scalar' && (v.value === null || v.value === '' || v.value === false || v.value === 0);
+  if ([...k.entries].every(([key, v]) => key === 'apiVersion' || key === 'kind' || zero(v))) {
+    fail(`${ctx.loader.rel(file)} is empty (kustomize: "kustomization.yaml is empty")`, { file: ctx.loader.rel(file), line: 1, column: 1 });
+  }
   const kind = getString(k, 'kind') || 'Kustomization';
   if (expected && kind !== expected) {
     // Reported at the entry that lists it: that is the line to fix.

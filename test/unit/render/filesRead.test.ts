@@ -118,6 +118,13 @@ describe('render: kustomizations kustomize refuses', () => {
     });
   }
 
+  it('only apiVersion, kind and zero values is empty too (kustomize CheckEmpty); an empty list is not', async () => {
+    const p = await problem(tree({ 'app/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamePrefix: ""\nresources:\n' }));
+    assert.match(p.message, /app\/kustomization\.yaml is empty/);
+    const notEmpty = await renderKustomization('app', { fs: tree({ 'app/kustomization.yaml': 'kind: Kustomization\nresources: []\n' }), repoRoot: '/repo' });
+    assert.deepEqual([notEmpty.objects.length, notEmpty.problems.filter((x) => x.severity === 'error')], [0, []]);
+  });
+
   it('an empty base is named at its file', async () => {
     const p = await problem(tree({ 'app/kustomization.yaml': 'resources:\n- ../base\n', 'base/kustomization.yaml': '# todo\n' }));
     assert.equal(p.location?.file, 'base/kustomization.yaml');
