@@ -19,7 +19,7 @@ import { FAILSAFE_SCHEMA, loadAll, Type, type State } from 'js-yaml';
 import type { Origin, OriginKind } from '../model/location';
 import type { TextPlacement } from './loader';
 import { blockAtEndOfText, GO_INT_TEXT, goFoldedRoundTrip, resolveGoInt } from './goYamlScalars';
-import { foldNel, type TNode, tmap, tscalar, tseq } from './tree';
+import { blankNull, foldNel, type TNode, tmap, tscalar, tseq } from './tree';
 
 /** Text with a construct above that only a look at the whole text finds (a conservative test: a match only costs speed). */
 const UNSUPPORTED = /[\t\r\u0085\u2028\u2029\ufeff]|(?:^|[\s[{,?:-])\?(?:[\s]|$)|^%|[|>][-+]?[0-9]|^---(?:[^\s]|[ ]+[^#\s])|^\.\.\./m;
@@ -134,7 +134,7 @@ class TreeBuilder {
         // An empty document: yaml reads a null right after its `---`, and nothing when there is no `---` (a
         // file of comments only).
         const marker = this.documentMarker(previousEnd, root.start);
-        if (marker !== undefined) out.push(tscalar(null, this.originAt(marker + 3)));
+        if (marker !== undefined) out.push(blankNull(this.originAt(marker + 3)));
       }
       previousEnd = root.end;
     }
@@ -156,7 +156,7 @@ class TreeBuilder {
       case 'scalar':
         return this.scalar(frame, here, owner);
       case null:
-        return tscalar(null, here);
+        return blankNull(here);
       default:
         throw new Unsupported();
     }
@@ -185,7 +185,7 @@ class TreeBuilder {
         if (next.start - keyFrame.start > 1024) throw new Unsupported();
         entries.set(key, this.node(next, at, this.column(keyFrame.start)));
         i++;
-      } else entries.set(key, tscalar(null, at));
+      } else entries.set(key, blankNull(at));
     }
     // Every key js-yaml stored, and no other: otherwise the frames were not paired as js-yaml read them.
     let stored = 0;

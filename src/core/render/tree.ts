@@ -36,6 +36,11 @@ export interface TScalar {
   text?: { line: number; column: number; block: boolean };
   /** An integer beyond ±2^53 as written (`value` is its nearest double): printed output keeps every digit. */
   exact?: bigint;
+  /**
+   * A null written as nothing at all (`key:`), not as `null` or `~`: kustomize's strategic merge walk drops such a
+   * field from the object it patches (kyaml keeps only a null with text), so the renderer must tell them apart.
+   */
+  blank?: true;
 }
 
 /** One value with its origin. */
@@ -52,6 +57,11 @@ export function tseq(origin: Origin, items: TNode[] = []): TSeq {
 }
 
 /** A scalar node. */
+/** A null written as nothing (`key:` with no value). */
+export function blankNull(origin: Origin): TScalar {
+  return { kind: 'scalar', value: null, origin, blank: true };
+}
+
 export function tscalar(value: Scalar, origin: Origin): TScalar {
   return { kind: 'scalar', value, origin };
 }
@@ -166,7 +176,7 @@ export function fromYaml(node: unknown, doc: Document, src: YamlSource, origin?:
       if (isScalar(keyNode) && keyNode.value === '<<') continue;
       const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
       const at = originAt(src, keyNode?.range?.[0] ?? (pair.value as YamlNode | null)?.range?.[0] ?? 0);
-      entries.set(key, pair.value == null ? tscalar(null, at) : fromYaml(pair.value, doc, src, at));
+      entries.set(key, pair.value == null ? blankNull(at) : fromYaml(pair.value, doc, src, at));
     }
     // A merge key's maps fill in what the map does not set itself, the first map listed winning (go-yaml v3's
     // decoder; kustomize prints the merged map). A non-map there adds nothing, as in kustomize.
@@ -184,6 +194,7 @@ export function fromYaml(node: unknown, doc: Document, src: YamlSource, origin?:
       if (node.type === 'BLOCK_FOLDED') value = goFoldedRoundTrip(value);
     }
     const out = tscalar(value, here);
+    if (node.value === null && node.source === '') out.blank = true;
     if (typeof node.value === 'bigint' && !Number.isSafeInteger(out.value)) {
       out.exact = node.value;
       src.sawExact = true;

@@ -22,8 +22,26 @@ export function applyStrategicMerge(target: TMap, patch: TMap, apiVersion: strin
     target.origin = patch.origin;
     return true;
   }
-  mergeMap(target, patch, rootSchema(apiVersion, kind));
+  const schema = rootSchema(apiVersion, kind);
+  mergeMap(target, patch, schema);
+  dropBlankNulls(target, schema);
   return true;
+}
+
+/**
+ * kyaml's merge walks the whole patched object, and a field whose value is a null written as nothing (`key:`) comes
+ * out of that walk removed (a null written `null` or `~` stays). The walk goes into maps and into the items of lists
+ * that merge by key, not into lists that are replaced whole.
+ */
+function dropBlankNulls(node: TNode, schema: TypeSchema | undefined): void {
+  if (node.kind === 'map') {
+    for (const [key, value] of [...node.entries]) {
+      if (value.kind === 'scalar' && value.value === null && value.blank) node.entries.delete(key);
+      else dropBlankNulls(value, childSchema(schema, key));
+    }
+  } else if (node.kind === 'seq' && listStrategy(schema)?.key !== undefined) {
+    for (const item of node.items) dropBlankNulls(item, childSchema(schema));
+  }
 }
 
 function directive(node: TNode): string | undefined {
