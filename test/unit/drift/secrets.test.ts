@@ -9,6 +9,8 @@ import { recorded, renderedFromYaml, testdata } from './support';
 const desiredSecret = renderedFromYaml('desired/nightly.yaml', testdata('desired/nightly.yaml')).find((r) => r.key.kind === 'Secret');
 const options = driftOptions({ appliers: ['kustomize-controller'] });
 const PLAIN = ['s3cr3t-Pa55', 'hunter2-Changed', 'tok-Zq9'];
+const b64 = (t: string) => Buffer.from(t).toString('base64');
+const LAST = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /** No plaintext and no base64 of it anywhere in `value`. */
 function assertNoSecret(value: unknown): void {
@@ -58,8 +60,6 @@ describe('Secrets', () => {
   });
 
   it('masks every place a value hides: data, stringData, last-applied, embedded JSON, other fields; keeps names', () => {
-    const LAST = 'kubectl.kubernetes.io/last-applied-configuration';
-    const b64 = (t: string) => Buffer.from(t).toString('base64');
     const live: KubeObject = {
       apiVersion: 'v1',
       kind: 'Secret',
@@ -104,7 +104,6 @@ describe('Secrets', () => {
 
   it('a Secret applied client-side with stringData: a key git dropped is a pending removal, masked (the annotation says stringData, the server data)', () => {
     assert.ok(desiredSecret);
-    const b64 = (t: string) => Buffer.from(t).toString('base64');
     const applied = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'dev' }, type: 'Opaque', stringData: { username: 'app', password: 's3cr3t-Pa55', token: 'tok-Zq9' } };
     const live: KubeObject = {
       apiVersion: 'v1',
@@ -112,7 +111,7 @@ describe('Secrets', () => {
       metadata: {
         name: 'db',
         namespace: 'dev',
-        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(applied) },
+        annotations: { [LAST]: JSON.stringify(applied) },
         managedFields: [
           {
             manager: 'kubectl-client-side-apply',
