@@ -2,7 +2,7 @@
  * "Compare Environments…": two environments' rendered output, normalised so that what every overlay changes by
  * design (its namespace, name prefix/suffix, generator hashes) does not drown the real differences in the diff.
  */
-import { childPointer, isMap, valueAt } from '../drift/pointer';
+import { childPointer, isMap, valueAt } from '../yaml/pointer';
 import { foldStringData, isSecret } from '../drift/secrets';
 import { keyLabel, type KubeObject } from '../model/resource';
 import { baseName } from '../promote/pairObjects';

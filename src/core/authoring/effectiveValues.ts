@@ -3,7 +3,7 @@
  * its effective value in every environment that renders the object, and the file:line that set it there.
  */
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
-import { childPointer, isMap as isRecord, pointerSegments, valueAt } from '../drift/pointer';
+import { childPointer, isMap as isRecord, pointerSegments, valueAt } from '../yaml/pointer';
 import { formatValue } from '../editor/presentation';
 import type { Origin, SourceLocation } from '../model/location';
 import type { ResourceKey } from '../model/resource';

@@ -1,24 +1,7 @@
 /** What the authoring checks report: plain data shared by the CLI (`gitops-drift lint`) and the editor. */
 import type { SourceLocation } from '../model/location';
 
-/** Every authoring diagnostic code; each has a section (same anchor) in docs/authoring.md. */
-export const LINT_CODES = [
-  'malformed-yaml',
-  'missing-path',
-  'path-outside-repo',
-  'unknown-field',
-  'deprecated-field',
-  'patch-no-match',
-  'duplicate-resource',
-  'selector-label',
-  'mutable-image-tag',
-  'plaintext-secret',
-  'render-error',
-  'render-warning',
-  'invalid-config',
-] as const;
-
-export type LintCode = (typeof LINT_CODES)[number];
+import type { LintCode } from '../model/lintCodes';
 
 export type LintSeverity = 'error' | 'warning' | 'information';
 

@@ -3,7 +3,8 @@
  * code's section of docs/authoring.md) and one result per finding, on its exact span.
  */
 import { sarifFingerprint, sarifLog } from '../sarif';
-import { AUTHORING_DOCS_URL, type LintCode, type LintFinding, type LintSeverity } from './finding';
+import type { LintCode } from '../model/lintCodes';
+import { AUTHORING_DOCS_URL, type LintFinding, type LintSeverity } from './finding';
 
 /** Each code's default severity and one-line description. */
 export const LINT_RULES: Record<LintCode, { severity: LintSeverity; text: string }> = {

@@ -5,7 +5,7 @@
 import { isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { Origin } from '../model/location';
 import type { KubeObject } from '../model/resource';
-import { childPointer } from '../drift/pointer';
+import { childPointer } from '../yaml/pointer';
 import { isSecret, maskSecret } from '../drift/secrets';
 import { kustomizeYaml } from '../render/kustomizeYaml';
 import type { RenderedObject, RenderResult } from '../render/types';

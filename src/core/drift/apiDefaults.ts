@@ -4,7 +4,7 @@
  * gives the patcher `externalTrafficPolicy: Cluster`); and git not setting a field means "the default". So a field
  * git does not set whose live value is its default is not drift.
  */
-import { isMap } from './pointer';
+import { isMap } from '../yaml/pointer';
 
 const POD_SPEC: Record<string, unknown> = {
   restartPolicy: 'Always',

@@ -6,7 +6,7 @@
  */
 import { itemKey, itemLabel, listKeysFor } from './listKeys';
 import type { Ownership } from './managedFields';
-import { childPointer, isMap, pointerSegments } from './pointer';
+import { childPointer, isMap, pointerSegments } from '../yaml/pointer';
 import { isQuantityPath, sameQuantity } from './quantity';
 import { decodeBase64 } from './secrets';
 import { getOwn, setOwn } from '../ownKeys';

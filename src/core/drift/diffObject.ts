@@ -13,7 +13,7 @@ import { type ExtraDrift, findExtras } from './extras';
 import { isIgnored } from './ignore';
 import { type ManagedEntry, readOwnership } from './managedFields';
 import type { DriftOptions } from './options';
-import { childPointer, GlobSet, isMap, parentPointer, pointerSegments } from './pointer';
+import { childPointer, GlobSet, isMap, parentPointer, pointerSegments } from '../yaml/pointer';
 import { foldStringData, isSecret, isSecretValuePath, maskSecret, SecretRedactor } from './secrets';
 import { setOwn } from '../ownKeys';
 

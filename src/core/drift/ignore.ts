@@ -2,7 +2,7 @@
 import type { ResourceKey } from '../model/resource';
 import type { ManagedEntry } from './managedFields';
 import type { IgnoreRule } from './options';
-import { globToRegExp, pointerSegments } from './pointer';
+import { globToRegExp, pointerSegments } from '../yaml/pointer';
 
 /** Whether a rule's object selectors match the key (omitted selectors match anything). */
 export function ruleMatchesObject(rule: IgnoreRule, key: ResourceKey): boolean {

@@ -4,7 +4,7 @@
  */
 import { clusterKindType, type FieldInfo, fieldInfo, pairingKeys, pairingKeysByFieldName } from '../k8s/listTypes';
 import type { Ownership } from './managedFields';
-import { canonicalJson, isMap } from './pointer';
+import { canonicalJson, isMap } from '../yaml/pointer';
 
 /** API defaults of key fields: git may omit them, the cluster always has them. */
 const KEY_DEFAULTS: Record<string, unknown> = { protocol: 'TCP' };

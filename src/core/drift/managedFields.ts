@@ -6,7 +6,7 @@
  */
 import type { FieldChange } from '../model/drift';
 import type { KubeObject } from '../model/resource';
-import { canonicalJson, childPointer, isMap, pointerSegments } from './pointer';
+import { canonicalJson, childPointer, isMap, pointerSegments } from '../yaml/pointer';
 
 /** One `managedFields` entry, without its field set. */
 export interface ManagedEntry extends FieldChange {

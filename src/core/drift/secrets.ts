@@ -11,7 +11,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { KubeObject, ResourceKey } from '../model/resource';
-import { isMap, pointerSegments } from './pointer';
+import { isMap, pointerSegments } from '../yaml/pointer';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 /** Values shorter than this are not searched for in annotations: "1" or "yes" would mask unrelated text. */

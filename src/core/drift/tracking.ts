@@ -1,7 +1,7 @@
 /** Whether a live object carries this environment's tracking marks (Argo CD, Flux, ours): a candidate for `Extra`. */
 import type { KubeObject, ResourceKey } from '../model/resource';
 import type { TrackingOptions } from './options';
-import { isMap } from './pointer';
+import { isMap } from '../yaml/pointer';
 
 const ARGOCD_TRACKING_ID = 'argocd.argoproj.io/tracking-id';
 const FLUX_NAME = 'kustomize.toolkit.fluxcd.io/name';

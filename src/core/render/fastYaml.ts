@@ -17,9 +17,17 @@
  */
 import { FAILSAFE_SCHEMA, loadAll, Type, type State } from 'js-yaml';
 import type { Origin, OriginKind } from '../model/location';
-import type { TextPlacement } from './loader';
 import { blockAtEndOfText, GO_INT_TEXT, goFoldedRoundTrip, resolveGoInt } from './goYamlScalars';
 import { blankNull, foldNel, type TNode, tmap, tscalar, tseq } from './tree';
+
+/** Where an inline YAML string (a patch in a kustomization) starts in its file. */
+export interface TextPlacement {
+  lineOffset: number;
+  /** Added to columns on the text's first line. */
+  firstColumnOffset: number;
+  /** Added to columns on later lines. */
+  columnOffset: number;
+}
 
 /** Text with a construct above that only a look at the whole text finds (a conservative test: a match only costs speed). */
 const UNSUPPORTED = /[\t\r\u0085\u2028\u2029\ufeff]|(?:^|[\s[{,?:-])\?(?:[\s]|$)|^%|[|>][-+]?[0-9]|^---(?:[^\s]|[ ]+[^#\s])|^\.\.\./m;

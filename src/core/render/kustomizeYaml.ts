@@ -1,6 +1,6 @@
 /** Rendered objects printed the way `kustomize build` prints them (go-yaml's style), shared by the CLI and previews. */
 import { Document, visit, type Pair, type ScalarTag } from 'yaml';
-import { pointerSegments } from '../drift/pointer';
+import { pointerSegments } from '../yaml/pointer';
 
 /** Strings a YAML 1.1 or 1.2 reader would take for a bool, null, number or timestamp. */
 const ambiguous =

@@ -10,7 +10,7 @@ import type { FileSystem } from '../ports';
 import { FileCache } from './fileCache';
 import { IoTurns } from './ioTurns';
 import { gvkOf } from './resource';
-import { parseYamlFast } from './fastYaml';
+import { parseYamlFast, type TextPlacement } from './fastYaml';
 import { GO_INT_TEXT, resolveGoInt } from './goYamlScalars';
 import { clone, fromYaml, type TNode, type YamlSource } from './tree';
 import { normalizeAbsolute as normalize } from '../paths';
@@ -40,15 +40,6 @@ export interface RenderCache {
  */
 export function createRenderCache(options: { keepFiles?: boolean } = {}): RenderCache {
   return options.keepFiles ? { parsed: new Map(), files: new FileCache() } : { parsed: new Map() };
-}
-
-/** Where an inline YAML string (a patch in a kustomization) starts in its file. */
-export interface TextPlacement {
-  lineOffset: number;
-  /** Added to columns on the text's first line. */
-  firstColumnOffset: number;
-  /** Added to columns on later lines. */
-  columnOffset: number;
 }
 
 /** File access for one render. */

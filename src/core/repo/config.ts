@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
 import type { FileError } from '../fileErrors';
-import { LINT_CODES, type LintCode } from '../authoring/finding';
+import { LINT_CODES, type LintCode } from '../model/lintCodes';
 import type { IgnoreRule, TrackingOptions } from '../drift/options';
 import type { Environment } from '../model/environment';
 import type { SourceLocation } from '../model/location';

@@ -3,9 +3,9 @@
  * trusts that over the local diff. Admission webhooks and defaulting then cannot cause a false alarm (a value the
  * server would rewrite to what is live anyway) nor hide a change (a value it would rewrite to something new).
  */
-import type { ObjectComparison } from '../engine';
+import type { ReconcileDetail as ObjectComparison } from '../drift/reconcile';
 import { nearestOrigin } from '../drift/diffObject';
-import { childPointer, canonicalJson, isMap, valueAt } from '../drift/pointer';
+import { childPointer, canonicalJson, isMap, valueAt } from '../yaml/pointer';
 import { isSecret, isSecretValuePath, SecretRedactor } from '../drift/secrets';
 import type { FieldDrift } from '../model/drift';
 import type { ClusterWriter } from '../ports';

@@ -7,7 +7,7 @@ import { scopeKey } from '../../../src/core/model/live';
 import type { Origin } from '../../../src/core/model/location';
 import { type KubeObject, keyOf, keyString } from '../../../src/core/model/resource';
 import type { RenderedObject } from '../../../src/core/render/types';
-import { childPointer } from '../../../src/core/drift/pointer';
+import { childPointer } from '../../../src/core/yaml/pointer';
 
 /** Every YAML document in `text` as a RenderedObject whose origins point into `file` (1-based line/column). */
 export function renderedFromYaml(file: string, text: string): RenderedObject[] {

@@ -4,7 +4,8 @@
  */
 import type { SourceLocation } from '../../model/location';
 import type { Problem } from '../../model/problem';
-import type { LintCode, LintFinding, LintRange } from '../finding';
+import type { LintCode } from '../../model/lintCodes';
+import type { LintFinding, LintRange } from '../finding';
 
 /** Codes the renderer tags its problems with (Problem.code) that are lint codes of their own. */
 const RENDER_CODES = new Set<string>(['patch-no-match', 'duplicate-resource', 'missing-path', 'path-outside-repo', 'unknown-field', 'malformed-yaml']);

@@ -1,4 +1,4 @@
-/** JSON pointers (RFC 6901) and small value helpers shared by the drift engine. */
+/** JSON pointers (RFC 6901) and small value helpers: the one pointer module, shared by renderer, drift and views. */
 
 /** Appends one segment to a pointer, escaping `~` and `/`. */
 export function childPointer(pointer: string, segment: string | number): string {
