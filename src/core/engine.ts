@@ -25,7 +25,8 @@ import { refineWithDryRun } from './repo/exactMode';
 import { GeneratedKustomizationFileSystem, generatedKustomization } from './repo/plainFolder';
 import { RecordingFileSystem, RenderCache, SourceCache } from './repo/renderCache';
 import { type EnvironmentSetting, loadRepository, type RepoModel } from './repo/repository';
-import { hashSecretValues, isSecretObject, type SnapshotKey } from './repo/snapshotSecrets';
+import { isSecret } from './drift/secrets';
+import { hashSecretValues, type SnapshotKey } from './repo/snapshotSecrets';
 
 /** The renderer and the drift engine, injectable so tests (and future alternatives) can swap them. */
 export interface EnginePipeline {
@@ -262,13 +263,13 @@ export class DriftEngine {
     report.timings.render = Date.now() - t;
     let desired = rendered.objects;
     const hashing = live.secretHashing;
-    if (hashing && 'unavailable' in hashing && desired.some((r) => isSecretObject(r.object))) {
+    if (hashing && 'unavailable' in hashing && desired.some((r) => isSecret(r.object))) {
       // Comparing hashes made with two keys would call every Secret drifted: say why nothing can be said instead.
       report.error = hashing.unavailable;
       return { report, objects: [] };
     }
     if (hashing && 'key' in hashing) {
-      desired = desired.map((r) => (isSecretObject(r.object) ? { ...r, object: hashSecretValues(r.object, hashing.key, r.object.metadata?.namespace || namespace) } : r));
+      desired = desired.map((r) => (isSecret(r.object) ? { ...r, object: hashSecretValues(r.object, hashing.key, r.object.metadata?.namespace || namespace) } : r));
     }
     t = Date.now();
     let state: LiveState;

@@ -28,11 +28,6 @@ export class SnapshotKey {
   }
 }
 
-/** Whether an object is a core Secret. */
-export function isSecretObject(obj: KubeObject): boolean {
-  return isSecret(obj);
-}
-
 /**
  * A copy of a Secret with each `data` value (base64) replaced by base64(hash), each `stringData` value by the hash
  * itself, and the same wherever the values hide (the last-applied annotation, other embedded JSON). `data` and
