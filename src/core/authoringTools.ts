@@ -13,6 +13,7 @@ import type { DriftEngine } from './engine';
 import { ProblemError } from './model/problem';
 import type { FileSystem } from './ports';
 import { joinPath, type RepoEnvironment } from './repo/config';
+import { folderApplication } from './repo/applications';
 
 /** What a hover shows: the field, then one row per environment and distinct value. */
 export interface EffectiveValuesHover {
@@ -141,5 +142,5 @@ export class AuthoringTools {
 
 /** A kustomization directory rendered like an environment (the engine caches renders by path). */
 function directoryRoot(dir: string): RepoEnvironment {
-  return { name: dir || '.', path: dir, source: 'discovered' };
+  return { name: dir || '.', path: dir, source: 'discovered', applications: [folderApplication(dir || '.', dir)] };
 }

@@ -7,22 +7,25 @@ import { isClusterError } from './live/clusterError';
 import { reconcile, reconcileDetailed, type ReconcileDetail } from './drift/reconcile';
 import type { LiveCache } from './live/liveCache';
 import { readLiveState } from './live/readLiveState';
-import type { EnvironmentDrift, ResourceDrift } from './model/drift';
+import type { ApplicationSummary, EnvironmentDrift, ResourceDrift } from './model/drift';
+import { type Application, describeSource, sourcePath } from './model/environment';
 import type { LiveState } from './model/live';
-import { formatLocation } from './model/location';
+import type { KubeObject } from './model/resource';
+import { formatLocation, type SourceLocation } from './model/location';
 import type { Problem } from './model/problem';
 import { ProblemError, SKIPPED_CONTENT } from './model/problem';
+import { keyString } from './model/resource';
 import { plainText } from './model/untrustedText';
 import type { ClusterReader, ClusterWriter, FileSystem, Logger } from './ports';
 import { silentLogger } from './ports';
-import { renderKustomization } from './render/kustomize';
+import { renderApplication } from './render/application';
+import { joinApplicationRenders, type RenderedApplication, type RenderedEnvironment } from './render/environmentRender';
 import { afterPendingIo } from './render/ioTurns';
 import { createRenderCache } from './render/loader';
 import type { RenderedObject, RenderOptions, RenderResult } from './render/types';
 import { CONFIG_FILE, joinPath, type RepoEnvironment } from './repo/config';
 import { driftOptionsFor } from './repo/driftSettings';
 import { refineWithDryRun } from './repo/exactMode';
-import { GeneratedKustomizationFileSystem, generatedKustomization } from './repo/plainFolder';
 import { RecordingFileSystem, RenderCache, SourceCache } from './repo/renderCache';
 import { type EnvironmentSetting, loadRepository, type RepoModel } from './repo/repository';
 import { isSecret } from './drift/secrets';
@@ -30,7 +33,8 @@ import { hashSecretValues, type SnapshotKey } from './repo/snapshotSecrets';
 
 /** The renderer and the drift engine, injectable so tests (and future alternatives) can swap them. */
 export interface EnginePipeline {
-  render(root: string, options: RenderOptions): Promise<RenderResult>;
+  /** Renders one application whose source is in this repo, whatever its renderer kind (the one render port). */
+  render(app: Application, options: RenderOptions): Promise<RenderResult>;
   reconcile(desired: RenderedObject[], live: LiveState, options: DriftOptions): ResourceDrift[];
   /** Like `reconcile`, with the normalised desired/live pair of each compared object (for `diff`). */
   reconcileDetailed?(desired: RenderedObject[], live: LiveState, options: DriftOptions): ObjectComparison[];
@@ -39,10 +43,10 @@ export interface EnginePipeline {
 /** One object's verdict with the normalised objects behind it (Secret values masked). */
 export type ObjectComparison = ReconcileDetail;
 
-/** The in-process Kustomize renderer (keeping parsed files between renders) and the drift engine's reconcile. */
+/** The in-process renderers (Kustomize keeping parsed files between renders) and the drift engine's reconcile. */
 export function createDefaultPipeline(): EnginePipeline {
   const cache = createRenderCache();
-  return { render: (root, options) => renderKustomization(root, { ...options, cache }), reconcile, reconcileDetailed };
+  return { render: (app, options) => renderApplication(app, { ...options, cache }), reconcile, reconcileDetailed };
 }
 
 /** Where an environment's live objects come from. */
@@ -78,6 +82,7 @@ export interface EnvironmentReport extends EnvironmentDrift {
   problems: Problem[];
   /** Milliseconds spent per phase. */
   timings: { render: number; live: number; reconcile: number };
+  applications: ApplicationSummary[];
 }
 
 /** What a file change means. */
@@ -107,6 +112,8 @@ export class DriftEngine {
   private readonly cache = new RenderCache();
   /** File texts kept between renders (dropped by `fileChanged`): a re-render reads only what changed. */
   private readonly sources: SourceCache;
+  /** The last joined render of each environment (objects of a reloaded environment go with it). */
+  private readonly joined = new WeakMap<RepoEnvironment, RenderedEnvironment>();
   /** Renders in flight, by root: concurrent checks of environments sharing a root render it once. */
   private readonly rendering = new Map<string, Promise<RenderResult>>();
   /**
@@ -147,54 +154,79 @@ export class DriftEngine {
     return env;
   }
 
-  /** Renders an environment, from cache when none of the files it read has changed. Throws ProblemError on bad input. */
-  async render(env: RepoEnvironment): Promise<RenderResult> {
-    const cached = this.cache.get(env.path);
+  /**
+   * Renders an environment: the union of its applications' renders, each from cache when none of the files it read
+   * has changed. An application that fails (or whose source is outside this repo) is reported and left out, so it
+   * never hides the others; when no application renders, the first failure is thrown (ProblemError on bad input).
+   */
+  async render(env: RepoEnvironment): Promise<RenderedEnvironment> {
+    const parts = await Promise.all(env.applications.map((app) => this.renderPart(env, app)));
+    const failed = parts.find((p): p is RenderedApplication & { thrown: unknown } => 'thrown' in p);
+    if (failed && parts.every((p) => !p.result)) throw failed.thrown;
+    // Callers ask again and again (hovers, lint, every check): the join is redone only when a part changed.
+    const last = this.joined.get(env);
+    if (last && last.applications.length === parts.length && last.applications.every((p, i) => p.result === parts[i].result && p.error === parts[i].error)) return last;
+    const joined = joinApplicationRenders(env, parts);
+    this.joined.set(env, joined);
+    return joined;
+  }
+
+  /** One application's render (from cache when its files did not change). Throws like `render`. */
+  async renderApplication(env: RepoEnvironment, app: Application): Promise<RenderResult> {
+    const path = sourcePath(app);
+    if (path === undefined) throw new ProblemError({ severity: 'error', message: `application '${app.name}' of environment '${env.name}': its source is outside this repo (${describeSource(app.source)}), so there is nothing here to render`, ...(app.declaredAt ? { location: app.declaredAt } : {}) });
+    const cached = this.cache.get(path);
     if (cached) return cached;
-    let inFlight = this.rendering.get(env.path);
+    let inFlight = this.rendering.get(path);
     if (!inFlight) {
       // With none running, a render starts at once (reading files now); otherwise when the last queued one ends and
       // due I/O had a turn (the cluster replies for the environment rendered before, and its next requests).
       const queued = this.renderQueue;
-      inFlight = (queued ? queued.then(afterPendingIo).then(() => this.renderUncached(env)) : this.renderUncached(env)).finally(() => this.rendering.delete(env.path));
+      const rootAt = env.applications.length === 1 && env.definedAt ? env.definedAt : (app.declaredAt ?? env.definedAt);
+      const run = () => this.renderUncached(app, path, rootAt);
+      inFlight = (queued ? queued.then(afterPendingIo).then(run) : run()).finally(() => this.rendering.delete(path));
       const tail: Promise<void> = inFlight.then(
         () => this.settleQueue(tail),
         () => this.settleQueue(tail),
       );
       this.renderQueue = tail;
-      this.rendering.set(env.path, inFlight);
+      this.rendering.set(path, inFlight);
     }
     return inFlight;
+  }
+
+  /** An application's part of its environment's render: its result, or why it has none. */
+  private async renderPart(env: RepoEnvironment, app: Application): Promise<RenderedApplication & { thrown?: unknown }> {
+    if (app.source.type === 'outside') {
+      const note = `its source is outside this repo (${describeSource(app.source)})`;
+      return { application: app, error: note, problems: [{ severity: 'warning', code: SKIPPED_CONTENT, message: `application '${app.name}': ${note}: nothing of it is compared`, ...(app.declaredAt ? { location: app.declaredAt } : {}) }] };
+    }
+    try {
+      return { application: app, result: await this.renderApplication(env, app), problems: [] };
+    } catch (e) {
+      // A renderer bug is logged with its stack; it still sinks only this application.
+      if (!(e instanceof ProblemError)) this.logger.error(e instanceof Error ? e : String(e));
+      const message = e instanceof Error ? e.message : String(e);
+      const problems = e instanceof ProblemError ? [e.problem] : [];
+      // In an environment of several applications the others are still compared, but the environment is incomplete.
+      if (env.applications.length > 1) problems.push({ severity: 'error', code: SKIPPED_CONTENT, message: `application '${app.name}' is not compared: its render failed: ${message}`, ...(app.declaredAt ? { location: app.declaredAt } : {}) });
+      return { application: app, error: `render failed: ${message}`, problems, thrown: e };
+    }
   }
 
   private settleQueue(tail: Promise<void>): void {
     if (this.renderQueue === tail) this.renderQueue = undefined;
   }
 
-  private async renderUncached(env: RepoEnvironment): Promise<RenderResult> {
+  private async renderUncached(app: Application, path: string, rootAt: SourceLocation | undefined): Promise<RenderResult> {
     const changesBefore = this.changes.length;
     const fs = new RecordingFileSystem(this.sources, this.options.repoRoot);
     const started = Date.now();
-    const dir = joinPath(this.options.repoRoot, env.path);
-    const generated = await generatedKustomization(fs, dir).catch(() => undefined);
-    const renderFs = generated === undefined ? fs : new GeneratedKustomizationFileSystem(fs, dir, generated.text);
-    const result = await this.pipeline.render(dir, { fs: renderFs, repoRoot: this.options.repoRoot, ...(env.definedAt ? { rootAt: env.definedAt } : {}) });
-    if (generated !== undefined) {
-      const charts = generated.charts.map((c) => (env.path && c ? `${env.path}/${c}` : env.path || c || '.'));
-      result.problems.unshift(
-        ...(generated.charts.includes('') ? [] : [{ severity: 'warning' as const, message: `no kustomization file: every manifest in ${env.path || '.'} is rendered, as Flux's kustomize-controller does`, location: { file: env.path || '.', line: 0, column: 0 } }]),
-        ...charts.map((chart) => ({
-          severity: 'warning' as const,
-          code: SKIPPED_CONTENT,
-          message: `${chart} is a Helm chart: it is not rendered until Helm support lands, so nothing from it is compared with the cluster`,
-          location: { file: chart === '.' ? 'Chart.yaml' : `${chart}/Chart.yaml`, line: 1, column: 1 },
-        })),
-      );
-    }
+    const result = await this.pipeline.render(app, { fs, repoRoot: this.options.repoRoot, ...(rootAt ? { rootAt } : {}) });
     // A file saved while this render ran may have been read before or after the save: do not keep the result.
     const racing = this.changes.slice(changesBefore).some((f) => fs.reads.has(f) || fs.listings.has(f.slice(0, Math.max(0, f.lastIndexOf('/')))));
-    if (!racing) this.cache.set(env.path, result, fs.reads, fs.listings);
-    this.logger.debug(`rendered ${env.path || '.'}: ${result.objects.length} objects from ${fs.reads.size} files in ${Date.now() - started} ms`);
+    if (!racing) this.cache.set(path, result, fs.reads, fs.listings);
+    this.logger.debug(`rendered ${path || '.'}: ${result.objects.length} objects from ${fs.reads.size} files in ${Date.now() - started} ms`);
     return result;
   }
 
@@ -214,7 +246,7 @@ export class DriftEngine {
     }
     const roots = new Set(this.cache.invalidate(file, content));
     const repo = await this.repo();
-    const environments = repo.environments.filter((e) => roots.has(e.path)).map((e) => e.name);
+    const environments = repo.environments.filter((e) => readsAny(e, roots)).map((e) => e.name);
     const name = file.split('/').pop() ?? '';
     // A folder deleted or created (no extension, no text) may hold an environment or a kustomization: look again.
     const folder = content === undefined && !name.includes('.') && name !== 'Kustomization';
@@ -225,7 +257,7 @@ export class DriftEngine {
   /** Environments whose last render read `file`. */
   async environmentsReading(file: string): Promise<string[]> {
     const roots = new Set(this.cache.rootsReading(file));
-    return (await this.repo()).environments.filter((e) => roots.has(e.path)).map((e) => e.name);
+    return (await this.repo()).environments.filter((e) => readsAny(e, roots)).map((e) => e.name);
   }
 
   /**
@@ -243,48 +275,53 @@ export class DriftEngine {
   }
 
   private async compare(env: RepoEnvironment, live: LiveSource, detailed: boolean, options: CheckOptions): Promise<{ report: EnvironmentReport; objects: ObjectComparison[] }> {
-    const report: EnvironmentReport = { name: env.name, path: env.path, context: live.context, error: null, resources: [], problems: [], timings: { render: 0, live: 0, reconcile: 0 } };
+    const report: EnvironmentReport = { name: env.name, path: env.path, context: live.context, error: null, resources: [], problems: [], timings: { render: 0, live: 0, reconcile: 0 }, applications: applicationSummaries(env) };
     const namespace = env.namespace ?? live.namespace ?? 'default';
     report.namespace = namespace;
     let t = Date.now();
-    let rendered: RenderResult;
+    let rendered: RenderedEnvironment;
     try {
       rendered = await this.render(env);
     } catch (e) {
-      // A renderer bug must not sink the other environments: it is this environment's error, logged with its stack.
-      if (!(e instanceof ProblemError)) this.logger.error(e instanceof Error ? e : String(e));
       report.error = `render failed: ${e instanceof Error ? e.message : String(e)}`;
+      report.applications = applicationSummaries(env, undefined, report.error);
       if (e instanceof ProblemError) report.problems.push(e.problem);
       return { report, objects: [] };
     }
+    report.applications = applicationSummaries(env, rendered.applications);
     report.problems.push(...rendered.problems);
     const skipped = rendered.problems.filter((p) => p.code === SKIPPED_CONTENT);
     if (skipped.length) report.skipped = skipped.map((p) => ({ message: p.message, ...(p.location ? { location: p.location } : {}) }));
     report.timings.render = Date.now() - t;
-    let desired = rendered.objects;
+    // Each object lands in its application's namespace when it names none (Flux's targetNamespace, Argo CD's
+    // destination), else the environment's.
+    const namespaceOf = (r: RenderedObject) => rendered.applicationOf.get(r)?.namespace ?? namespace;
+    const applicationOf = (r: RenderedObject) => rendered.applicationOf.get(r)?.name;
+    let desired = rendered.objects.map((r) => ({ r, app: applicationOf(r), ns: namespaceOf(r) }));
     const hashing = live.secretHashing;
-    if (hashing && 'unavailable' in hashing && desired.some((r) => isSecret(r.object))) {
+    if (hashing && 'unavailable' in hashing && desired.some(({ r }) => isSecret(r.object))) {
       // Comparing hashes made with two keys would call every Secret drifted: say why nothing can be said instead.
       report.error = hashing.unavailable;
       return { report, objects: [] };
     }
     if (hashing && 'key' in hashing) {
-      desired = desired.map((r) => (isSecret(r.object) ? { ...r, object: hashSecretValues(r.object, hashing.key, r.object.metadata?.namespace || namespace) } : r));
+      desired = desired.map((d) => (isSecret(d.r.object) ? { ...d, r: { ...d.r, object: hashSecretValues(d.r.object, hashing.key, d.r.object.metadata?.namespace || d.ns) } } : d));
     }
     t = Date.now();
     let state: LiveState;
     try {
-      const objects = desired.map((r) => r.object);
-      state = live.cache ? await live.cache.read(objects, { defaultNamespace: namespace }) : await readLiveState(objects, live.reader, { defaultNamespace: namespace, logger: this.logger });
+      state = await this.readLive(desired, live, namespace);
     } catch (e) {
       if (!isClusterError(e)) this.logger.error(e instanceof Error ? e : String(e));
       report.error = isClusterError(e) ? e.message : `reading the cluster failed: ${e instanceof Error ? e.message : String(e)}`;
       return { report, objects: [] };
     }
     report.timings.live = Date.now() - t;
-    // Like `kubectl apply -n`: namespaced objects naming no namespace go to the environment's, so they pair up
+    // Like `kubectl apply -n`: namespaced objects naming no namespace go to their namespace, so they pair up
     // with live objects by key. Cluster-scoped ones (and kinds the cluster does not serve) are left alone.
-    desired = desired.map((r) => (r.key.namespace || state.namespaced?.get(`${r.key.group}/${r.key.kind}`) !== true ? r : withNamespace(r, namespace)));
+    const placed = desired.map(({ r, ns, app }) => ({ r: r.key.namespace || state.namespaced?.get(`${r.key.group}/${r.key.kind}`) !== true ? r : withNamespace(r, ns), app }));
+    const applicationByKey = new Map(placed.map(({ r, app }) => [keyString(r.key), app]));
+    const objectsToCompare = placed.map(({ r }) => r);
     t = Date.now();
     const repo = await this.repo();
     const driftOptions = driftOptionsFor(env, repo.config, this.options.ignore);
@@ -293,19 +330,74 @@ export class DriftEngine {
     if (exact && !live.writer) report.problems.push({ severity: 'warning', message: `exact mode needs a cluster to dry-run against (${live.context}); the local diff is shown` });
     try {
       if ((detailed || (exact && live.writer)) && this.pipeline.reconcileDetailed) {
-        objects = this.pipeline.reconcileDetailed(desired, state, driftOptions);
+        objects = this.pipeline.reconcileDetailed(objectsToCompare, state, driftOptions);
         if (exact && live.writer) await refineWithDryRun(objects, live.writer);
         report.resources = objects.map((o) => o.result);
-      } else report.resources = this.pipeline.reconcile(desired, state, driftOptions);
+      } else report.resources = this.pipeline.reconcile(objectsToCompare, state, driftOptions);
     } catch (e) {
       this.logger.error(e instanceof Error ? e : String(e));
       report.error = `comparing failed: ${e instanceof Error ? e.message : String(e)}`;
       return { report, objects: [] };
     }
+    for (const resource of report.resources) {
+      const app = applicationByKey.get(keyString(resource.key));
+      if (app !== undefined) resource.application = app;
+    }
     report.timings.reconcile = Date.now() - t;
     this.logger.debug(`checked ${env.name}: ${report.resources.length} objects, render ${report.timings.render} ms, live ${report.timings.live} ms, reconcile ${report.timings.reconcile} ms`);
     return { report, objects };
   }
+
+  /**
+   * Reads the live objects for the desired ones. Objects naming no namespace are looked for in theirs: one read when
+   * every application shares one default namespace (the common case), else one per namespace, joined.
+   */
+  private async readLive(desired: readonly { r: RenderedObject; ns: string }[], live: LiveSource, namespace: string): Promise<LiveState> {
+    const groups = new Map<string, KubeObject[]>();
+    for (const { r, ns } of desired) {
+      const group = groups.get(ns);
+      if (group) group.push(r.object);
+      else groups.set(ns, [r.object]);
+    }
+    if (groups.size === 0) groups.set(namespace, []);
+    const read = (objects: KubeObject[], defaultNamespace: string) => (live.cache ? live.cache.read(objects, { defaultNamespace }) : readLiveState(objects, live.reader, { defaultNamespace, logger: this.logger }));
+    const states = await Promise.all([...groups].map(([ns, objects]) => read(objects, ns)));
+    return states.length === 1 ? states[0] : joinLiveStates(states);
+  }
+}
+
+/** The report of an environment that could not be checked at all (its cluster unreachable, a failure around the check). */
+export function uncheckedReport(env: RepoEnvironment, context: string, error: string): EnvironmentReport {
+  return { name: env.name, path: env.path, context, namespace: env.namespace, error, resources: [], problems: [], timings: { render: 0, live: 0, reconcile: 0 }, applications: applicationSummaries(env) };
+}
+
+/** Whether one of the environment's applications renders from one of `roots` (repo-relative folders). */
+function readsAny(env: RepoEnvironment, roots: ReadonlySet<string>): boolean {
+  return env.applications.some((a) => {
+    const path = sourcePath(a);
+    return path !== undefined && roots.has(path);
+  });
+}
+
+/** What a report says of each application: its kind, source, declaration, and why it was not compared. */
+function applicationSummaries(env: RepoEnvironment, parts?: readonly RenderedApplication[], error?: string): ApplicationSummary[] {
+  return env.applications.map((app, i) => {
+    const part = parts?.[i];
+    const state: ApplicationSummary['state'] = app.source.type === 'outside' ? 'outside' : (part?.error ?? error) ? 'failed' : 'rendered';
+    const message = app.source.type === 'outside' ? `source outside this repo: ${describeSource(app.source)}` : (part?.error ?? error);
+    return { name: app.name, kind: app.renderer, source: describeSource(app.source), ...(app.declaredAt ? { declaredAt: app.declaredAt } : {}), state, ...(message && state !== 'rendered' ? { message } : {}) };
+  });
+}
+
+function joinLiveStates(states: readonly LiveState[]): LiveState {
+  const joined: LiveState = { objects: new Map(), failures: new Map(), listed: new Set() };
+  for (const s of states) {
+    for (const [k, v] of s.objects) joined.objects.set(k, v);
+    for (const [k, v] of s.failures) joined.failures.set(k, v);
+    for (const k of s.listed) joined.listed.add(k);
+    if (s.namespaced) for (const [k, v] of s.namespaced) (joined.namespaced ??= new Map()).set(k, v);
+  }
+  return joined;
 }
 
 function withNamespace(r: RenderedObject, namespace: string): RenderedObject {

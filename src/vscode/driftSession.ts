@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { AuthoringTools } from '../core/authoringTools';
 import { addIgnoreRule, type FieldIgnore } from '../core/editor/ignoreRuleEdit';
 import { type LocatedValue, locatePointer } from '../core/editor/locatePointer';
-import { DriftEngine, type EnvironmentReport, type LiveSource } from '../core/engine';
+import { DriftEngine, type EnvironmentReport, type LiveSource, uncheckedReport } from '../core/engine';
 import { LiveCache } from '../core/live/liveCache';
 import { isClusterError } from '../core/live/clusterError';
 import { keyString, type ResourceKey } from '../core/model/resource';
@@ -84,7 +84,7 @@ export class DriftSession {
     } catch (e) {
       if (!isClusterError(e)) throw e;
       this.clusters.delete(context); // try again on the next refresh
-      return { name: env.name, path: env.path, context: context || '(current context)', namespace: env.namespace, error: e.message, resources: [], problems: [], timings: { render: 0, live: 0, reconcile: 0 } };
+      return uncheckedReport(env, context || '(current context)', e.message);
     }
     const report = await this.engine.check(env, cluster.source, this.checkOptions());
     if (report.error) this.clusters.delete(context);

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { EnvironmentReport } from '../core/engine';
+import { type EnvironmentReport, uncheckedReport } from '../core/engine';
 import type { Problem } from '../core/model/problem';
 import type { RepoEnvironment } from '../core/repo/config';
 import type { DriftSession, SessionOptions } from './driftSession';
@@ -215,7 +215,7 @@ export class DriftStore extends Disposable {
         } catch (e) {
           if (!current()) return;
           this.deps.log.error(`checking ${entry.env.name} failed:`, e instanceof Error ? (e.stack ?? e.message) : String(e));
-          entry.report = { name: entry.env.name, path: entry.env.path, context: entry.report?.context ?? '', error: e instanceof Error ? e.message : String(e), resources: [], problems: [], timings: { render: 0, live: 0, reconcile: 0 } };
+          entry.report = uncheckedReport(entry.env, entry.report?.context ?? '', e instanceof Error ? e.message : String(e));
         }
         entry.checking = false;
         entry.lastChecked = new Date();

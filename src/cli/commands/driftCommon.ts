@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { type CliIO, UsageError } from '../command';
-import { type CheckOptions, DriftEngine, type EnvironmentReport, formatProblem, type LiveSource } from '../../core/engine';
+import { type CheckOptions, DriftEngine, type EnvironmentReport, formatProblem, type LiveSource, uncheckedReport } from '../../core/engine';
 import { isClusterError } from '../../core/live/clusterError';
 import { isIncomplete } from '../../core/drift/incomplete';
 import { SharedListReader } from '../../core/live/sharedLists';
@@ -156,7 +156,7 @@ export class LiveSources {
 export async function checkEnvironment(engine: DriftEngine, env: RepoEnvironment, sources: LiveSources, options: CheckOptions = {}): Promise<EnvironmentReport> {
   const source = await sources.forEnvironment(env);
   if ('error' in source) {
-    return { name: env.name, path: env.path, context: source.context, namespace: env.namespace, error: source.error, resources: [], problems: [], timings: { render: 0, live: 0, reconcile: 0 } };
+    return uncheckedReport(env, source.context, source.error);
   }
   return engine.check(env, source, options);
 }

@@ -1,3 +1,4 @@
+import type { RendererKind } from './environment';
 import type { Origin, SourceLocation } from './location';
 import type { ResourceKey } from './resource';
 
@@ -46,6 +47,8 @@ export interface ResourceDrift {
   message?: string;
   /** Where the object is declared in git (absent for Extra). */
   source?: SourceLocation;
+  /** The application of its environment that renders it (absent for Extra). */
+  application?: string;
 }
 
 /** The reconcile result for one environment. */
@@ -63,6 +66,22 @@ export interface EnvironmentDrift {
    * not checked (see src/core/drift/incomplete.ts). Absent or empty: nothing was skipped.
    */
   skipped?: SkippedContent[];
+  /** The environment's applications as checked; absent from results made before applications existed (snapshots). */
+  applications?: ApplicationSummary[];
+}
+
+/** What a check says of one application of an environment. */
+export interface ApplicationSummary {
+  name: string;
+  /** Its renderer kind (`kustomize`, `plain-directory`, …). */
+  kind: RendererKind;
+  /** Its source: a repo folder, `chart FOLDER`, or the outside source as its manifest names it. */
+  source: string;
+  /** The controller's manifest (or config entry) that declares it. */
+  declaredAt?: SourceLocation;
+  /** `rendered`; `failed` (its render failed: `message` says why); `outside` (its source is not in this repo). */
+  state: 'rendered' | 'failed' | 'outside';
+  message?: string;
 }
 
 /** One piece of content a render skipped: the renderer's warning and where it points. */

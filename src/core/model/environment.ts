@@ -1,9 +1,42 @@
 import type { SourceLocation } from './location';
 
-/** A deployable environment: one kustomization root (or plain-YAML folder) and where it runs. */
+/**
+ * How an application's objects are rendered: `kustomize` (a folder with a kustomization file), `plain-directory`
+ * (a folder of manifests, given the kustomization Flux generates for one). The Flux, Helm and Argo CD renderers join
+ * as `flux-kustomization`, `helm` and `argo-directory`.
+ */
+export type RendererKind = 'kustomize' | 'plain-directory' | 'flux-kustomization' | 'helm' | 'argo-directory';
+
+/** Where an application's manifests come from. */
+export type ApplicationSource =
+  /** A folder of this repo (repo-relative, '' for the root). */
+  | { type: 'folder'; path: string }
+  /** A Helm chart in a folder of this repo. */
+  | { type: 'chart'; path: string }
+  /**
+   * Another git repo, an OCI artifact, a bucket: nothing here to render. `description` is the source as the
+   * controller's manifest names it (`OCIRepository flux-system/podinfo`, `https://github.com/acme/apps`).
+   */
+  | { type: 'outside'; description: string };
+
+/** One thing a controller applies to an environment: an overlay, a Flux Kustomization, an Argo CD Application. */
+export interface Application {
+  name: string;
+  /** The controller's manifest (or config entry) that declares it; absent for a plain overlay. */
+  declaredAt?: SourceLocation;
+  source: ApplicationSource;
+  renderer: RendererKind;
+  /** Namespace for its objects that name none; default: the environment's. */
+  namespace?: string;
+}
+
+/** A deployable environment: where it runs and the applications a controller applies there. */
 export interface Environment {
   name: string;
-  /** Repo-relative path of the root. */
+  /**
+   * Repo-relative folder of the environment: its (first) application's folder, where promotion writes and the tree
+   * opens. '' for the repo root.
+   */
   path: string;
   /** Kube context; undefined = the kubeconfig's current context. */
   context?: string;
@@ -13,4 +46,21 @@ export interface Environment {
   source: 'config' | 'setting' | 'discovered' | 'argocd' | 'flux';
   /** Where it is declared (config entry, Argo CD Application, Flux Kustomization), if anywhere. */
   definedAt?: SourceLocation;
+  /**
+   * What a controller applies there, in order; never empty once the repo is loaded. Most environments hold one
+   * application; the views show the application level only when there are several.
+   */
+  applications: Application[];
+}
+
+/** A folder or chart of this repo (what a renderer can read), or undefined for a source outside it. */
+export function sourcePath(app: Application): string | undefined {
+  return app.source.type === 'outside' ? undefined : app.source.path;
+}
+
+/** The source as one line of text: the folder, `chart FOLDER`, or what the manifest names. */
+export function describeSource(source: ApplicationSource): string {
+  if (source.type === 'folder') return source.path || '.';
+  if (source.type === 'chart') return `chart ${source.path || '.'}`;
+  return source.description;
 }

@@ -5,6 +5,7 @@
  * and their Go-template forms (`{{.path.path}}`, `{{.path.basename}}`, `{{index .path.segments N}}`).
  */
 import { isMap, isSeq, type Document, type Node } from 'yaml';
+import { folderApplication } from './applications';
 import type { RepoEnvironment } from './config';
 import type { FileLocator } from './yamlLocate';
 
@@ -29,7 +30,8 @@ export function applicationSetEnvironments(doc: Document, folders: readonly stri
     for (const folder of folders) {
       const match = include.find((i) => i.re.test(folder));
       if (!match || exclude.some((re) => re.test(folder))) continue;
-      const env: RepoEnvironment = { name: fill(nameTemplate, folder) || folder, path: folder, source: 'argocd', definedAt: loc.of(match.node) };
+      const name = fill(nameTemplate, folder) || folder;
+      const env: RepoEnvironment = { name, path: folder, source: 'argocd', definedAt: loc.of(match.node), applications: [folderApplication(name, folder, loc.of(match.node))] };
       if (typeof namespaceTemplate === 'string' && namespaceTemplate) env.namespace = fill(namespaceTemplate, folder);
       env.tracking = { argocdApp: env.name };
       out.push(env);

@@ -7,6 +7,7 @@ import type { SourceLocation } from '../model/location';
 import type { Problem } from '../model/problem';
 import { plainText } from '../model/untrustedText';
 import type { FileSystem } from '../ports';
+import { folderApplication } from './applications';
 import { FileLocator } from './yamlLocate';
 
 /** The config file's name, at the repo root. */
@@ -207,7 +208,7 @@ class Parser {
       }
       if (!ok || name === undefined || cleanPath === undefined) continue;
       seen.add(name);
-      const env: RepoEnvironment = { name, path: cleanPath, source: 'config', definedAt: this.loc.of(map) };
+      const env: RepoEnvironment = { name, path: cleanPath, source: 'config', definedAt: this.loc.of(map), applications: [folderApplication(name, cleanPath)] };
       if (context !== undefined) env.context = context;
       if (namespace !== undefined) env.namespace = namespace;
       if (exact !== undefined) env.exact = exact;

@@ -5,6 +5,7 @@ import type { Problem } from '../model/problem';
 import type { FileSystem } from '../ports';
 import { MAX_YAML_DEPTH, tooDeepAt } from '../render/yamlDepth';
 import { applicationSetEnvironments } from './applicationSet';
+import { folderApplication } from './applications';
 import { joinPath, normalizeRepoPath, type RepoEnvironment } from './config';
 import { inferPromotion, stageRank } from './promotion';
 import { mapLimit, walkRepo } from './walk';
@@ -114,13 +115,15 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
   const prefixes = new Set(conventional.map((dir) => folderOf(dir).split('/').slice(0, -1).join('/')));
   const discovered: RepoEnvironment[] = conventional.map((dir) => {
     const name = prefixes.size > 1 ? shortName(dir) : dir.split('/').slice(-depth(dir)).join('/');
-    const env: RepoEnvironment = { name: name || 'default', path: dir, source: 'discovered' };
+    const env: RepoEnvironment = { name: name || 'default', path: dir, source: 'discovered', applications: [] };
     const ns = namespaces.get(dir);
     if (ns) env.namespace = ns;
     return env;
   });
   const groups = new Map(discovered.map((e) => [e.path, folderOf(e.path)]));
   const environments = uniqueNames([...fromTools, ...discovered]).sort(byFolderThenStage);
+  // An overlay is its own one application, named after the environment (its name is final only now).
+  for (const env of environments) if (!env.applications.length) env.applications.push(folderApplication(env.name, env.path));
   const promotion = inferPromotion(environments, (e) => groups.get(e.path) ?? e.path.slice(0, Math.max(0, e.path.lastIndexOf('/'))));
   return { environments, outside, promotion, problems, kustomizationDirs: [...tree.kustomizations.keys()].sort() };
 }
@@ -189,7 +192,14 @@ async function scanToolManifests(
           const path = normalizeRepoPath(str(doc.getIn(['spec', 'path'])) ?? './');
           if (path === undefined) continue;
           const fluxNamespace = namespace ?? 'flux-system';
-          const env: RepoEnvironment = { name, path, source: 'flux', definedAt: loc.of(pathNode ?? doc.contents), tracking: { fluxKustomization: { name, namespace: fluxNamespace } } };
+          const env: RepoEnvironment = {
+            name,
+            path,
+            source: 'flux',
+            definedAt: loc.of(pathNode ?? doc.contents),
+            tracking: { fluxKustomization: { name, namespace: fluxNamespace } },
+            applications: [folderApplication(name, path, loc.of(doc.contents))],
+          };
           const ns = str(doc.getIn(['spec', 'targetNamespace']));
           if (ns) env.namespace = ns;
           const sourceRef = ['spec', 'sourceRef'];
@@ -261,7 +271,15 @@ function argoEnvironments(doc: Document, name: string, loc: FileLocator): (RepoE
     if (!isMap(source)) continue;
     const path = normalizeRepoPath(String(source.get('path')));
     if (path === undefined) continue;
-    const env: RepoEnvironment & { repoURL?: string } = { name: withPath.length > 1 ? `${name}/${path.split('/').pop()}` : name, path, source: 'argocd', definedAt: loc.of(source.get('path', true) as Node), tracking: { argocdApp: name } };
+    const appName = withPath.length > 1 ? `${name}/${path.split('/').pop()}` : name;
+    const env: RepoEnvironment & { repoURL?: string } = {
+      name: appName,
+      path,
+      source: 'argocd',
+      definedAt: loc.of(source.get('path', true) as Node),
+      tracking: { argocdApp: name },
+      applications: [folderApplication(appName, path, loc.of(doc.contents))],
+    };
     const repoURL = source.get('repoURL');
     if (typeof repoURL === 'string') env.repoURL = repoURL;
     if (namespace) env.namespace = namespace;

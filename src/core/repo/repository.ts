@@ -1,6 +1,7 @@
 import type { Problem } from '../model/problem';
 import type { FileSystem } from '../ports';
 import { checkPromotion, emptyRepoConfig, joinPath, loadRepoConfig, normalizeRepoPath, type RepoEnvironment, type RepoConfig } from './config';
+import { folderApplication, settleRenderers } from './applications';
 import { discoverEnvironments, type OutsideSource } from './discover';
 import { inferPromotion } from './promotion';
 
@@ -46,6 +47,7 @@ export async function loadRepository(fs: FileSystem, repoRoot: string, settings:
     inferred = found.promotion;
   }
   problems.push(...(await pathsOutside(fs, repoRoot, environments)));
+  await settleRenderers(fs, repoRoot, environments);
   let promotion = config.promotion;
   if (promotion.length) {
     // Promotion entries were checked against declared environments already; discovered ones are known only now.
@@ -82,7 +84,7 @@ async function fromSettings(fs: FileSystem, repoRoot: string, settings: Environm
       problems.push({ severity: 'error', message: `setting gitopsDrift.environments: entry '${s.name ?? '?'}' needs a name and the path of a folder in the repo (got '${s.path}')` });
       continue;
     }
-    const env: RepoEnvironment = { name: s.name, path, source: 'setting' };
+    const env: RepoEnvironment = { name: s.name, path, source: 'setting', applications: [folderApplication(s.name, path)] };
     if (s.context) env.context = s.context;
     if (s.namespace) env.namespace = s.namespace;
     out.push(env);

@@ -1,4 +1,5 @@
 /** Repos in memory for the lint tests, and findings as one comparable line each. */
+import { folderApplication } from '../../../src/core/repo/applications';
 import { lintRepository, type LintOptions, type LintReport } from '../../../src/core/authoring/lint';
 import type { LintFinding } from '../../../src/core/authoring/finding';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
@@ -11,7 +12,7 @@ export const REPO_ROOT = '/repo';
 /** Lints an in-memory repo whose environments are the given folders (named by their last segment). */
 export async function lintFiles(files: Record<string, string>, environmentPaths: string[] = [], options: Partial<LintOptions> = {}): Promise<LintReport> {
   const fs = new MemoryFileSystem(files, REPO_ROOT);
-  const environments: RepoEnvironment[] = environmentPaths.map((path) => ({ name: path.split('/').pop()!, path, source: 'config' }));
+  const environments: RepoEnvironment[] = environmentPaths.map((path) => ({ name: path.split('/').pop()!, path, source: 'config', applications: [folderApplication(path.split('/').pop()!, path)] }));
   return lintRepository({ fs, repoRoot: REPO_ROOT, environments, render: (env) => renderKustomization(env.path, { fs, repoRoot: REPO_ROOT }), ...options });
 }
 

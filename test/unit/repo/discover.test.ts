@@ -215,7 +215,7 @@ describe('promotion order', () => {
   });
 
   it('orders siblings and skips folders with a single staged environment', () => {
-    const env = (name: string, path: string): Environment => ({ name, path, source: 'discovered' });
+    const env = (name: string, path: string): Environment => ({ name, path, source: 'discovered', applications: [] });
     const promotion = inferPromotion([env('prod-us', 'envs/prod-us'), env('prod-eu', 'envs/prod-eu'), env('dev', 'envs/dev'), env('staging', 'envs/staging'), env('tools', 'envs/tools'), env('prod', 'other/prod')]);
     assert.deepEqual(promotion, [['dev', 'staging', 'prod-eu', 'prod-us']]);
   });

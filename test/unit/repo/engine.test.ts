@@ -78,8 +78,8 @@ describe('DriftEngine', () => {
     const render = pipeline.render;
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
-    pipeline.render = async (root, options) => {
-      const result = await render(root, options); // reads the files now...
+    pipeline.render = async (app, options) => {
+      const result = await render(app, options); // reads the files now...
       await gate; // ...and finishes after the save below
       return result;
     };
@@ -111,7 +111,7 @@ describe('DriftEngine', () => {
   it('turns an unexpected failure into the environment error (logged), leaving other environments alone', async () => {
     const pipeline = fakePipeline();
     const render = pipeline.render;
-    pipeline.render = async (root, options) => (root.endsWith('/dev') ? Promise.reject(new TypeError("Cannot read properties of undefined (reading 'kind')")) : render(root, options));
+    pipeline.render = async (app, options) => (app.name === 'dev' ? Promise.reject(new TypeError("Cannot read properties of undefined (reading 'kind')")) : render(app, options));
     const logged: string[] = [];
     const logger = { trace() {}, debug() {}, info() {}, warn() {}, error: (m: string | Error) => logged.push(m instanceof Error ? m.message : m) };
     const engine = new DriftEngine({ fs: repo(), repoRoot: '/r', pipeline, logger });

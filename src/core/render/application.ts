@@ -1,0 +1,47 @@
+/**
+ * The one way an application becomes rendered objects, whatever its renderer kind: the engine calls only this (through
+ * its pipeline port). Kustomize folders render as `kustomize build`; plain folders through the kustomization Flux
+ * generates for them. Flux Kustomizations, Helm charts and Argo CD directories join here as they land.
+ */
+import { type Application, sourcePath } from '../model/environment';
+import { ProblemError, SKIPPED_CONTENT, type Problem } from '../model/problem';
+import { GeneratedKustomizationFileSystem, generatedKustomization } from '../repo/plainFolder';
+import { renderKustomization } from './kustomize';
+import type { RenderOptions, RenderResult } from './types';
+
+/** Renders one application whose source is in this repo (callers handle sources outside it). */
+export async function renderApplication(app: Application, options: RenderOptions): Promise<RenderResult> {
+  const path = sourcePath(app);
+  if (path === undefined) throw new ProblemError({ severity: 'error', message: `application '${app.name}': its source is outside this repo, so there is nothing here to render` });
+  switch (app.renderer) {
+    case 'kustomize':
+    case 'plain-directory':
+      return renderFolder(path, options);
+    default:
+      throw new ProblemError({ severity: 'error', message: `application '${app.name}': the ${app.renderer} renderer is not available yet`, ...(app.declaredAt ? { location: app.declaredAt } : {}) });
+  }
+}
+
+/**
+ * A folder with a kustomization file as `kustomize build` renders it; one without, through the kustomization Flux
+ * generates (the folder's content decides, not the kind settled at load time, so a kustomization file added since is
+ * used at once).
+ */
+async function renderFolder(path: string, options: RenderOptions): Promise<RenderResult> {
+  const dir = path ? `${options.repoRoot.replace(/\/+$/, '')}/${path}` : options.repoRoot;
+  const generated = await generatedKustomization(options.fs, dir).catch(() => undefined);
+  if (generated === undefined) return renderKustomization(dir, options);
+  const result = await renderKustomization(dir, { ...options, fs: new GeneratedKustomizationFileSystem(options.fs, dir, generated.text) });
+  const charts = generated.charts.map((c) => (path && c ? `${path}/${c}` : path || c || '.'));
+  const notes: Problem[] = [
+    ...(generated.charts.includes('') ? [] : [{ severity: 'warning' as const, message: `no kustomization file: every manifest in ${path || '.'} is rendered, as Flux's kustomize-controller does`, location: { file: path || '.', line: 0, column: 0 } }]),
+    ...charts.map((chart) => ({
+      severity: 'warning' as const,
+      code: SKIPPED_CONTENT,
+      message: `${chart} is a Helm chart: it is not rendered until Helm support lands, so nothing from it is compared with the cluster`,
+      location: { file: chart === '.' ? 'Chart.yaml' : `${chart}/Chart.yaml`, line: 1, column: 1 },
+    })),
+  ];
+  result.problems.unshift(...notes);
+  return result;
+}
