@@ -1,4 +1,5 @@
 import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
+import { describeSource } from '../../core/model/environment';
 import { formatLocation } from '../../core/model/location';
 import { openRepo, repoRootArg } from './driftCommon';
 
@@ -30,6 +31,7 @@ export const envsCommand: CliCommand = {
         source: e.source,
         definedAt: e.definedAt ?? null,
         tracking: e.tracking ?? null,
+        applications: e.applications.map((a) => ({ name: a.name, kind: a.renderer, source: describeSource(a.source), namespace: a.namespace ?? null, declaredAt: a.declaredAt ?? null })),
       }));
       const outside = repo.outside.map((o) => ({ name: o.name, tool: o.tool, source: o.source, definedAt: o.definedAt }));
       io.stdout(JSON.stringify({ environments, outside, promotion: repo.promotion }, null, 2) + '\n');
@@ -40,7 +42,13 @@ export const envsCommand: CliCommand = {
       ...repo.environments.map((e) => [e.name, e.path || '.', e.namespace ?? '-', e.context ?? '(current)', e.definedAt ? formatLocation(e.definedAt) : e.source]),
     ];
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-    for (const r of rows) io.stdout(r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ') + '\n');
+    const line = (r: string[]) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ') + '\n';
+    io.stdout(line(rows[0]));
+    repo.environments.forEach((e, i) => {
+      io.stdout(line(rows[i + 1]));
+      // One application is the environment itself; several are listed under it.
+      if (e.applications.length > 1) for (const a of e.applications) io.stdout(`  · ${a.name}  ${describeSource(a.source)}  ${a.renderer}${a.declaredAt ? `  ${formatLocation(a.declaredAt)}` : ''}\n`);
+    });
     if (repo.promotion.length) io.stdout(`\npromotion: ${repo.promotion.map((chain) => chain.join(' → ')).join('; ')}\n`);
     if (repo.outside.length) {
       io.stdout('\nnot rendered, source outside this repo:\n');

@@ -2,24 +2,30 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
 import { maskedObject } from '../../core/authoring/renderedText';
-import { formatLocation } from '../../core/model/location';
 import { renderKustomization } from '../../core/render/kustomize';
 import { formatProblem } from '../../core/engine';
 import { SKIPPED_CONTENT } from '../../core/model/problem';
 import { CONFIG_FILE } from '../../core/repo/config';
 import { loadRepository } from '../../core/repo/repository';
 import { kustomizeYaml } from '../../core/render/kustomizeYaml';
-import type { RenderedObject } from '../../core/render/types';
+import type { RenderedObject, RenderResult } from '../../core/render/types';
+import { applicationNamed } from '../../core/repo/applications';
+import { openRepo, repoRootArg } from './driftCommon';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
 import { repoReadOptions } from '../../node/regularFile';
 
 const usage = `Usage: gitops-drift render DIR [--mask-secrets] [--origins] [--repo-root PATH] [--allow-incomplete]
+       gitops-drift render --env NAME [--app NAME] [REPO] [--mask-secrets] [--origins] [--allow-incomplete]
 
-Renders the kustomization in DIR in-process and prints what \`kustomize build DIR\` prints. Like kustomize, it
-prints Secrets in full, values included (that is what a controller applies): pass --mask-secrets to replace each
-Secret value by a mask (equal values mask equally within one run) before the output goes to a log or a review.
+Renders the kustomization in DIR in-process and prints what \`kustomize build DIR\` prints. With --env, renders an
+environment of the config repo REPO (default: the current folder) as its controller would apply it: the objects of
+all its applications, in order (or of one, with --app), in the same format. Like kustomize, it prints Secrets in
+full, values included (that is what a controller applies): pass --mask-secrets to replace each Secret value by a
+mask (equal values mask equally within one run) before the output goes to a log or a review.
 
 Options:
+  --env NAME         an environment (as \`gitops-drift envs\` lists them) instead of a DIR
+  --app NAME         with --env: only this application of the environment
   --mask-secrets     mask Secret values (data, stringData, last-applied and other embedded copies)
   --origins          print JSON instead: for each object its key and, per field path, the file:line that set it
   --repo-root PATH   nothing outside PATH is read (default: nearest ancestor of DIR with .git or
@@ -36,8 +42,10 @@ export const renderCommand: CliCommand = {
   summary: 'Render a kustomization in-process (like kustomize build, Secrets in full; --mask-secrets masks them); --origins shows where each field came from',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { options, positionals } = parseArgs(args, { strings: ['repo-root'], booleans: ['origins', 'mask-secrets', 'allow-incomplete'] });
-    if (positionals.length !== 1) throw new UsageError('expected exactly one DIR');
+    const { options, positionals } = parseArgs(args, { strings: ['repo-root', 'env', 'app'], booleans: ['origins', 'mask-secrets', 'allow-incomplete'] });
+    if (typeof options.env === 'string') return renderEnvironment(options.env, typeof options.app === 'string' ? options.app : undefined, positionals, options, io);
+    if (options.app !== undefined) throw new UsageError('--app needs --env');
+    if (positionals.length !== 1) throw new UsageError('expected exactly one DIR (or --env NAME)');
     const dir = path.resolve(io.cwd, positionals[0]);
     const repoRoot = typeof options['repo-root'] === 'string' ? path.resolve(io.cwd, options['repo-root']) : findRepoRoot(dir);
     const rel = path.relative(repoRoot, dir);
@@ -54,22 +62,52 @@ export const renderCommand: CliCommand = {
       return 2;
     }
     const result = await renderKustomization(toPosix(rel) || '.', { fs, repoRoot: toPosix(repoRoot) });
-    for (const p of result.problems) io.stderr(`${p.severity}: ${p.location ? formatLocation(p.location) + ': ' : ''}${p.message}\n`);
-    if (options.origins) {
-      const objects = result.objects.map((o) => ({ key: o.key, origins: Object.fromEntries(o.origins) }));
-      io.stdout(JSON.stringify({ objects }, null, 2) + '\n');
-    } else {
-      const shown = options['mask-secrets'] ? maskedObject : (o: RenderedObject) => o.object;
-      io.stdout(result.objects.map((o) => kustomizeYaml(shown(o), o.exactIntegers)).join('---\n'));
-    }
-    const skipped = result.problems.filter((p) => p.code === SKIPPED_CONTENT).length;
-    if (skipped && !options['allow-incomplete']) {
-      io.stderr(`error: the render is incomplete: ${skipped} part${skipped === 1 ? '' : 's'} skipped (above); --allow-incomplete accepts that\n`);
-      return 2;
-    }
-    return 0;
+    return printRender(result, options, io);
   },
 };
+
+type RenderFlags = Record<string, string | boolean | undefined>;
+
+/** `render --env NAME [--app NAME] [REPO]`: an environment's (or one application's) objects through the engine. */
+async function renderEnvironment(envName: string, appName: string | undefined, positionals: string[], options: RenderFlags, io: CliIO): Promise<number> {
+  if (positionals.length > 1) throw new UsageError('with --env, expected at most one REPO');
+  if (options['repo-root'] !== undefined) throw new UsageError('with --env, give the repo as REPO instead of --repo-root');
+  const { engine, repo } = await openRepo(await repoRootArg(positionals[0], io), io);
+  if (repo.problems.some((p) => p.severity === 'error' && p.location?.file === CONFIG_FILE)) {
+    io.stderr(`error: nothing rendered: ${CONFIG_FILE} has errors (above)\n`);
+    return 2;
+  }
+  const env = await engine.environment(envName);
+  let result: RenderResult;
+  if (appName === undefined) result = await engine.render(env);
+  else {
+    const app = applicationNamed(env, appName);
+    if (!app) throw new UsageError(`environment '${env.name}' has no application '${appName}' (it has: ${env.applications.map((a) => a.name).join(', ')})`);
+    result = await engine.renderApplication(env, app);
+  }
+  const code = printRender(result, options, io);
+  // An object rendered by two applications, or an application whose render failed: printed above, and not what the
+  // controller would apply.
+  return code || (result.problems.some((p) => p.severity === 'error') ? 2 : 0);
+}
+
+/** Prints problems to stderr and the objects (or their origins) to stdout; 2 when content was skipped. */
+function printRender(result: RenderResult, options: RenderFlags, io: CliIO): number {
+  for (const p of result.problems) io.stderr(`${p.severity}: ${formatProblem(p)}\n`);
+  if (options.origins) {
+    const objects = result.objects.map((o) => ({ key: o.key, origins: Object.fromEntries(o.origins) }));
+    io.stdout(JSON.stringify({ objects }, null, 2) + '\n');
+  } else {
+    const shown = options['mask-secrets'] ? maskedObject : (o: RenderedObject) => o.object;
+    io.stdout(result.objects.map((o) => kustomizeYaml(shown(o), o.exactIntegers)).join('---\n'));
+  }
+  const skipped = result.problems.filter((p) => p.code === SKIPPED_CONTENT).length;
+  if (skipped && !options['allow-incomplete']) {
+    io.stderr(`error: the render is incomplete: ${skipped} part${skipped === 1 ? '' : 's'} skipped (above); --allow-incomplete accepts that\n`);
+    return 2;
+  }
+  return 0;
+}
 
 function findRepoRoot(dir: string): string {
   for (let d = dir; ; d = path.dirname(d)) {

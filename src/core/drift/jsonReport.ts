@@ -38,7 +38,23 @@ export interface JsonEnvironment {
   incomplete: { message: string; location: { file: string; line: number; column: number } | null }[];
   /** Render warnings, when the caller passes them. */
   problems: JsonProblem[];
+  /** What a controller applies to the environment, in order; most environments hold one. */
+  applications: JsonApplication[];
   resources: JsonResource[];
+}
+
+/** One application of an environment in the JSON document. */
+export interface JsonApplication {
+  name: string;
+  /** Its renderer: `kustomize`, `plain-directory` (and, as they land, `flux-kustomization`, `helm`, `argo-directory`). */
+  kind: string;
+  /** A repo folder, `chart FOLDER`, or the source outside this repo as its manifest names it. */
+  source: string;
+  /** The controller's manifest or config entry that declares it; null for a plain overlay. */
+  declaredAt: { file: string; line: number; column: number } | null;
+  /** `rendered`, `failed` (its render failed: see `message`) or `outside` (nothing of it compared). */
+  state: 'rendered' | 'failed' | 'outside';
+  message: string | null;
 }
 
 /** One object in the JSON document: every rendered object appears once. */
@@ -49,6 +65,8 @@ export interface JsonResource {
   namespace: string;
   name: string;
   verdict: Verdict;
+  /** The application that renders it; null for an Extra object (live only). */
+  application: string | null;
   /** For UnknownKind/Forbidden/Error (and a duplicate declaration); absent otherwise. */
   message?: string;
   source: { file: string; line: number; column: number } | null;
@@ -92,6 +110,7 @@ function jsonEnvironment(env: ReportedEnvironment): JsonEnvironment {
     summary,
     incomplete: skippedContent(env).map((s) => ({ message: s.message, location: s.location ? { file: s.location.file, line: s.location.line, column: s.location.column } : null })),
     problems: (env.problems ?? []).map(jsonProblem),
+    applications: (env.applications ?? []).map((a) => ({ name: a.name, kind: a.kind, source: a.source, declaredAt: a.declaredAt ? { file: a.declaredAt.file, line: a.declaredAt.line, column: a.declaredAt.column } : null, state: a.state, message: a.message ?? null })),
     resources: env.resources.map(jsonResource),
   };
 }
@@ -103,6 +122,7 @@ function jsonResource(r: ResourceDrift): JsonResource {
     namespace: r.key.namespace,
     name: r.key.name,
     verdict: r.verdict,
+    application: r.application ?? null,
     ...(r.message !== undefined ? { message: r.message } : {}),
     source: r.source ? { file: r.source.file, line: r.source.line, column: r.source.column } : null,
     fields: r.fields.map(jsonField),
