@@ -2,18 +2,23 @@ import * as vscode from 'vscode';
 import { describeSkipped, isIncomplete, NOT_CHECKED_INCOMPLETE, skippedContent } from '../../core/drift/incomplete';
 import { DRIFT_VERDICTS, environmentDescription, environmentVerdict, groupByKind, isClusterFailure, resourceDescription, summarize, fieldDriftMessage, resourceMessage } from '../../core/editor/presentation';
 import type { ResourceDrift } from '../../core/model/drift';
+import { describeSource } from '../../core/model/environment';
 import { keyString } from '../../core/model/resource';
 import { plainText } from '../../core/model/untrustedText';
 import { CommandIds } from '../commands/commandIds';
+import { repoUri } from '../repoFiles';
 import type { DriftStore, EnvironmentEntry } from '../driftStore';
 import { Disposable } from '../lifecycle';
-import { environmentElement, kindElement, messageElement, resourceElement, type TreeElement } from './treeElements';
+import { applicationElement, environmentElement, kindElement, messageElement, resourceElement, type TreeElement } from './treeElements';
 import { incompleteIcon, verdictIcon } from './verdictStyle';
 
 /** The view's state, for `viewsWelcome` (`gitopsDrift.viewState` context key). */
 export type ViewState = 'loading' | 'noFolder' | 'noEnvironments' | 'unreachable' | 'ready';
 
-/** Environment → kind group → resource, with verdict icons and colours. */
+/**
+ * Environment → kind group → resource, with verdict icons and colours; environment → application → kind → resource
+ * for an environment of several applications (objects found only live, in no application, stay at the top).
+ */
 export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeDataProvider<TreeElement> {
   private readonly changed = this._register(new vscode.EventEmitter<TreeElement | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
@@ -42,14 +47,24 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
     const entry = this.store.entry(element.env);
     const report = entry?.report;
     if (!report) return [];
+    const showsApps = entry.env.applications.length > 1;
     if (element.type === 'environment') {
       const kids: TreeElement[] = [];
       if (report.error) kids.push(messageElement(element.env, report.error));
-      for (const g of groupByKind(report.resources)) kids.push(kindElement(element.env, g.group, g.kind));
+      if (showsApps) kids.push(...entry.env.applications.map((a) => applicationElement(element.env, a.name)));
+      const resources = showsApps ? report.resources.filter((r) => r.application === undefined) : report.resources;
+      for (const g of groupByKind(resources)) kids.push(kindElement(element.env, g.group, g.kind));
+      return kids;
+    }
+    if (element.type === 'application') {
+      const kids: TreeElement[] = [];
+      const summary = report.applications?.find((a) => a.name === element.app);
+      if (summary?.message) kids.push(messageElement(element.env, summary.message, element.app));
+      for (const g of groupByKind(report.resources.filter((r) => r.application === element.app))) kids.push(kindElement(element.env, g.group, g.kind, element.app));
       return kids;
     }
     if (element.type === 'kind') {
-      const group = groupByKind(report.resources).find((g) => g.group === element.group && g.kind === element.kind);
+      const group = groupByKind(resourcesOf(report.resources, element.app, showsApps)).find((g) => g.group === element.group && g.kind === element.kind);
       return (group?.resources ?? []).map((r) => resourceElement(element.env, r.key));
     }
     return [];
@@ -59,11 +74,16 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
     switch (element.type) {
       case 'environment':
         return undefined;
+      case 'application':
+        return environmentElement(element.env);
       case 'kind':
       case 'message':
-        return environmentElement(element.env);
-      case 'resource':
-        return kindElement(element.env, element.key.group, element.key.kind);
+        return element.app === undefined ? environmentElement(element.env) : applicationElement(element.env, element.app);
+      case 'resource': {
+        const entry = this.store.entry(element.env);
+        const app = entry && entry.env.applications.length > 1 ? entry.report?.resources.find((r) => keyString(r.key) === keyString(element.key))?.application : undefined;
+        return kindElement(element.env, element.key.group, element.key.kind, app);
+      }
     }
   }
 
@@ -72,8 +92,11 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
     switch (element.type) {
       case 'environment':
         return entry ? environmentItem(element.id, entry) : new vscode.TreeItem(element.env);
+      case 'application':
+        return entry ? applicationItem(element.id, entry, element.app, this.store.repoRoot) : new vscode.TreeItem(element.app);
       case 'kind': {
-        const resources = entry?.report?.resources.filter((r) => r.key.group === element.group && r.key.kind === element.kind) ?? [];
+        const all = entry?.report ? resourcesOf(entry.report.resources, element.app, entry.env.applications.length > 1) : [];
+        const resources = all.filter((r) => r.key.group === element.group && r.key.kind === element.kind);
         const s = summarize({ resources });
         const attention = resources.some((r) => r.verdict !== 'InSync');
         // Open where there is something to look at; in-sync kinds stay folded so every environment fits.
@@ -125,6 +148,39 @@ function environmentItem(id: string, entry: EnvironmentEntry): vscode.TreeItem {
   }
   if (entry.lastChecked) md.appendMarkdown(`last refresh: ${entry.lastChecked.toLocaleTimeString()}`);
   item.tooltip = md;
+  return item;
+}
+
+/** The objects under one application, or (for `app` undefined) those of no application when applications are shown. */
+function resourcesOf(resources: readonly ResourceDrift[], app: string | undefined, showsApps: boolean): ResourceDrift[] {
+  if (!showsApps) return [...resources];
+  return resources.filter((r) => r.application === app);
+}
+
+function applicationItem(id: string, entry: EnvironmentEntry, name: string, repoRoot: string | undefined): vscode.TreeItem {
+  const app = entry.env.applications.find((a) => a.name === name);
+  const summary = entry.report?.applications?.find((a) => a.name === name);
+  const resources = entry.report?.resources.filter((r) => r.application === name) ?? [];
+  const item = new vscode.TreeItem(plainText(name), vscode.TreeItemCollapsibleState.Expanded);
+  item.id = id;
+  item.contextValue = 'application';
+  if (summary && summary.state !== 'rendered') {
+    item.iconPath = summary.state === 'outside' ? new vscode.ThemeIcon('cloud') : new vscode.ThemeIcon('error', new vscode.ThemeColor('gitopsDrift.errorForeground'));
+    item.description = summary.state === 'outside' ? 'source outside this repo' : 'render failed';
+  } else if (entry.report) {
+    const s = summarize({ resources });
+    item.iconPath = verdictIcon(environmentVerdict({ resources, error: null }));
+    item.description = s.drifted ? `${s.drifted} of ${s.total} drifted` : `${s.total}`;
+  }
+  const md = new vscode.MarkdownString();
+  md.appendMarkdown(`**${plainText(name)}** — application of ${plainText(entry.env.name)}\n\n`);
+  if (app) md.appendText(`${app.renderer} · ${describeSource(app.source)}${app.declaredAt ? ` · declared in ${app.declaredAt.file}:${app.declaredAt.line}` : ''}\n`);
+  if (summary?.message) md.appendText(`\n${summary.message}\n`);
+  item.tooltip = md;
+  if (app?.declaredAt && repoRoot) {
+    const line = Math.max(0, app.declaredAt.line - 1);
+    item.command = { command: 'vscode.open', title: 'Open Declaration', arguments: [repoUri(repoRoot, app.declaredAt.file), { selection: new vscode.Range(line, 0, line, 0) }] };
+  }
   return item;
 }
 

@@ -2,12 +2,20 @@ import type { ResourceKey } from '../../core/model/resource';
 import { keyString } from '../../core/model/resource';
 
 /** Tree elements are plain data with stable ids, so `reveal` and expansion state survive refreshes. */
-export type TreeElement = EnvironmentElement | KindElement | ResourceElement | MessageElement;
+export type TreeElement = EnvironmentElement | ApplicationElement | KindElement | ResourceElement | MessageElement;
 
 export interface EnvironmentElement {
   type: 'environment';
   id: string;
   env: string;
+}
+
+/** One application of an environment that holds several (with one, the tree leaves this level out). */
+export interface ApplicationElement {
+  type: 'application';
+  id: string;
+  env: string;
+  app: string;
 }
 
 export interface KindElement {
@@ -16,6 +24,8 @@ export interface KindElement {
   env: string;
   group: string;
   kind: string;
+  /** The application it groups objects of, when the environment shows that level. */
+  app?: string;
 }
 
 export interface ResourceElement {
@@ -25,26 +35,31 @@ export interface ResourceElement {
   key: ResourceKey;
 }
 
-/** An environment-level error or note, shown as a child of the environment. */
+/** An environment's (or application's) error or note, shown as its child. */
 export interface MessageElement {
   type: 'message';
   id: string;
   env: string;
   text: string;
+  app?: string;
 }
 
 export function environmentElement(env: string): EnvironmentElement {
   return { type: 'environment', id: `env:${env}`, env };
 }
 
-export function kindElement(env: string, group: string, kind: string): KindElement {
-  return { type: 'kind', id: `kind:${env}:${group}/${kind}`, env, group, kind };
+export function applicationElement(env: string, app: string): ApplicationElement {
+  return { type: 'application', id: `app:${env}:${app}`, env, app };
+}
+
+export function kindElement(env: string, group: string, kind: string, app?: string): KindElement {
+  return app === undefined ? { type: 'kind', id: `kind:${env}:${group}/${kind}`, env, group, kind } : { type: 'kind', id: `kind:${env}:${app}:${group}/${kind}`, env, group, kind, app };
 }
 
 export function resourceElement(env: string, key: ResourceKey): ResourceElement {
   return { type: 'resource', id: `res:${env}:${keyString(key)}`, env, key };
 }
 
-export function messageElement(env: string, text: string): MessageElement {
-  return { type: 'message', id: `msg:${env}`, env, text };
+export function messageElement(env: string, text: string, app?: string): MessageElement {
+  return app === undefined ? { type: 'message', id: `msg:${env}`, env, text } : { type: 'message', id: `msg:${env}:${app}`, env, text, app };
 }

@@ -1,0 +1,80 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { EnvironmentReport } from '../../../src/core/engine';
+import { folderApplication } from '../../../src/core/repo/applications';
+import type { RepoEnvironment } from '../../../src/core/repo/config';
+import type { DriftStore, EnvironmentEntry } from '../../../src/vscode/driftStore';
+import { EnvironmentsTreeProvider } from '../../../src/vscode/views/environmentsTree';
+import type { TreeElement } from '../../../src/vscode/views/treeElements';
+
+const decl = (line: number) => ({ file: 'clusters/prod/apps.yaml', line, column: 1 });
+const key = (kind: string, name: string) => ({ group: kind === 'Deployment' ? 'apps' : '', kind, namespace: 'shop', name });
+
+/** A store holding checked environments (the provider reads nothing else from it). */
+function storeOf(entries: EnvironmentEntry[]): DriftStore {
+  const never = () => ({ dispose() {} });
+  return { repoRoot: '/repo', loaded: true, entries, entry: (name: string) => entries.find((e) => e.env.name === name), onDidChange: never } as unknown as DriftStore;
+}
+
+function checked(env: RepoEnvironment, report: Partial<EnvironmentReport>): EnvironmentEntry {
+  const base: EnvironmentReport = { name: env.name, path: env.path, context: 'kind', error: null, resources: [], problems: [], timings: { render: 0, live: 0, reconcile: 0 }, applications: [] };
+  return { env, checking: false, report: { ...base, ...report } };
+}
+
+describe('Environments view: applications', () => {
+  const prod: RepoEnvironment = {
+    name: 'prod',
+    path: 'clusters/prod',
+    source: 'config',
+    applications: [folderApplication('web', 'clusters/prod/web', decl(1)), folderApplication('infra', 'clusters/prod/infra', decl(7))],
+  };
+  const dev: RepoEnvironment = { name: 'dev', path: 'envs/dev', source: 'discovered', applications: [folderApplication('dev', 'envs/dev')] };
+  const entries = [
+    checked(prod, {
+      resources: [
+        { apiVersion: 'apps/v1', key: key('Deployment', 'web'), verdict: 'Drifted', fields: [], application: 'web' },
+        { apiVersion: 'v1', key: key('ConfigMap', 'web'), verdict: 'InSync', fields: [], application: 'web' },
+        { apiVersion: 'v1', key: key('ConfigMap', 'stray'), verdict: 'Extra', fields: [] },
+      ],
+      applications: [
+        { name: 'web', kind: 'kustomize', source: 'clusters/prod/web', declaredAt: decl(1), state: 'rendered' },
+        { name: 'infra', kind: 'kustomize', source: 'clusters/prod/infra', declaredAt: decl(7), state: 'failed', message: 'render failed: missing.yaml: no such file' },
+      ],
+    }),
+    checked(dev, { resources: [{ apiVersion: 'v1', key: key('ConfigMap', 'app'), verdict: 'InSync', fields: [], application: 'dev' }], applications: [{ name: 'dev', kind: 'kustomize', source: 'envs/dev', state: 'rendered' }] }),
+  ];
+  let tree: EnvironmentsTreeProvider;
+  before(() => (tree = new EnvironmentsTreeProvider(storeOf(entries))));
+  after(() => tree.dispose());
+
+  const children = async (e?: TreeElement) => ((await tree.getChildren(e)) ?? []) as TreeElement[];
+
+  it('shows an application level for an environment of several, and none for one of one', async () => {
+    const [prodNode, devNode] = await children();
+    assert.deepEqual((await children(prodNode)).map((c) => c.id), ['app:prod:web', 'app:prod:infra', 'kind:prod:/ConfigMap']);
+    assert.deepEqual((await children(devNode)).map((c) => c.id), ['kind:dev:/ConfigMap']);
+  });
+
+  it('puts each object under its application, and leads back through it (reveal)', async () => {
+    const web = (await children((await children())[0]))[0];
+    const kinds = await children(web);
+    assert.deepEqual(kinds.map((k) => k.id), ['kind:prod:web:/ConfigMap', 'kind:prod:web:apps/Deployment']);
+    const [deployment] = await children(kinds[1]);
+    assert.equal(deployment.id, 'res:prod:apps/Deployment/shop/web');
+    assert.equal(((await tree.getParent!(deployment)) as TreeElement).id, kinds[1].id);
+    assert.equal(((await tree.getParent!(kinds[1])) as TreeElement).id, web.id);
+    const item = await tree.getTreeItem(web);
+    assert.equal(item.description, '1 of 2 drifted');
+    assert.equal(item.command?.command, 'vscode.open');
+  });
+
+  it('says why an application has no objects, under it', async () => {
+    const infra = (await children((await children())[0]))[1];
+    const item = await tree.getTreeItem(infra);
+    assert.equal(item.description, 'render failed');
+    assert.equal((item.iconPath as vscode.ThemeIcon).id, 'error');
+    const [message] = await children(infra);
+    assert.equal(message.type, 'message');
+    assert.equal((await tree.getTreeItem(message)).label, 'render failed: missing.yaml: no such file');
+  });
+});
