@@ -1,8 +1,8 @@
 // Child process of run.ts: renders one root in-process several times and prints timings and peak RSS as JSON.
 // A separate process keeps the figures free of the parent's own memory and JIT state.
 import { performance } from 'node:perf_hooks';
-import { renderKustomization } from '../../src/core/render/kustomize';
-import { createRenderCache, type RenderCache } from '../../src/core/render/loader';
+import { renderKustomization } from '../../src/core/render/kustomize/kustomize';
+import { createRenderCache, type RenderCache } from '../../src/core/render/kustomize/loader';
 import { NodeFileSystem } from '../../src/node/nodeFileSystem';
 
 /** Median, min and max of a sample, in ms. */

@@ -15,18 +15,18 @@ import { ProblemError, SKIPPED_CONTENT } from './model/problem';
 import { plainText } from './model/untrustedText';
 import type { ClusterReader, ClusterWriter, FileSystem, Logger } from './ports';
 import { silentLogger } from './ports';
-import { renderKustomization } from './render/kustomize';
+import { renderKustomization } from './render/kustomize/kustomize';
 import { afterPendingIo } from './render/ioTurns';
-import { createRenderCache } from './render/loader';
+import { createRenderCache } from './render/kustomize/loader';
 import type { RenderedObject, RenderOptions, RenderResult } from './render/types';
 import { CONFIG_FILE, joinPath, type RepoEnvironment } from './repo/config';
 import { driftOptionsFor } from './repo/driftSettings';
-import { refineWithDryRun } from './repo/exactMode';
-import { GeneratedKustomizationFileSystem, generatedKustomization } from './repo/plainFolder';
+import { refineWithDryRun } from './drift/exactMode';
+import { GeneratedKustomizationFileSystem, generatedKustomization } from './render/plain/plainFolder';
 import { RecordingFileSystem, RenderCache, SourceCache } from './repo/renderCache';
 import { type EnvironmentSetting, loadRepository, type RepoModel } from './repo/repository';
 import { isSecret } from './drift/secrets';
-import { hashSecretValues, type SnapshotKey } from './repo/snapshotSecrets';
+import { hashSecretValues, type SnapshotKey } from './drift/snapshotSecrets';
 
 /** The renderer and the drift engine, injectable so tests (and future alternatives) can swap them. */
 export interface EnginePipeline {

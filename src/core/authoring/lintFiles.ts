@@ -5,9 +5,9 @@
 import { isMap, isScalar, LineCounter, parseAllDocuments, type Node } from 'yaml';
 import type { SourceLocation } from '../model/location';
 import type { FileSystem } from '../ports';
-import { nodesStartingAt, offsetAt, type YamlFile } from '../promote/yamlText';
+import { nodesStartingAt, offsetAt, type YamlFile } from '../yaml/yamlText';
 import { joinPath } from '../repo/config';
-import { MAX_YAML_DEPTH, tooDeepAt } from '../render/yamlDepth';
+import { MAX_YAML_DEPTH, tooDeepAt } from '../yaml/yamlDepth';
 import type { LintRange } from './finding';
 
 /** A YAML file as lint sees it: parsed, malformed (with the span of the first error) or absent. */

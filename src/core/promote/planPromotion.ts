@@ -4,9 +4,10 @@ import type { RenderedObject, RenderResult } from '../render/types';
 import { flattenLeaves } from './flatten';
 import { describeVersion, parseImageRef } from './imageRef';
 import { baseName, pairObjects } from './pairObjects';
-import type { PromotableItem, PromotableKind, PromotionPlan, SkippedDifference, TextEdit } from './types';
-import { decodePointerSegment, planValueEdit, type EditResult } from './valueEdit';
-import { offsetAt, parseYamlFile, type YamlFile } from './yamlText';
+import type { PromotableItem, PromotableKind, PromotionPlan, SkippedDifference } from './types';
+import { planValueEdit, type EditResult } from './valueEdit';
+import { lastSegment } from '../yaml/pointer';
+import { offsetAt, parseYamlFile, type TextEdit, type YamlFile } from '../yaml/yamlText';
 import { isMap, isSeq } from 'yaml';
 import { addGeneratorLiteral, appendListItem } from './addEntry';
 
@@ -118,7 +119,7 @@ function label(kind: PromotableKind, target: RenderedObject, pointer: string, fr
     return a.name === b.name ? `image ${a.name} ${describeVersion(a)} → ${describeVersion(b)}` : `image ${from} → ${to}`;
   }
   const name = keyLabel({ ...target.key, namespace: '', name: baseName(target.key.name) });
-  if (kind === 'generatorLiteral') return `${name} ${decodePointerSegment(pointer.split('/').pop() ?? '')}: ${short(from)} → ${short(to)}`;
+  if (kind === 'generatorLiteral') return `${name} ${lastSegment(pointer)}: ${short(from)} → ${short(to)}`;
   return `${name} ${pointer}: ${short(from)} → ${short(to)}`;
 }
 
@@ -172,7 +173,7 @@ async function addLiteral(files: FileCache, target: RenderResult, sourceOrigin: 
   const entry = isSeq(generators) ? generators.items.find((e) => isMap(e) && e.range && e.range[0] <= offset && offset < e.range[2]) : undefined;
   const name = isMap(entry) ? entry.get('name') : undefined;
   if (typeof name !== 'string') return undefined;
-  const edit = addGeneratorLiteral(file, name, `${decodePointerSegment(pointer.split('/').pop() ?? '')}=${value}`);
+  const edit = addGeneratorLiteral(file, name, `${lastSegment(pointer)}=${value}`);
   return edit && { edit, origin: insertionOrigin(file, edit, 'generatorLiteral') };
 }
 

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import type { FileSystem } from '../../../src/core/ports';
-import { renderKustomization } from '../../../src/core/render/kustomize';
-import { createRenderCache } from '../../../src/core/render/loader';
+import { renderKustomization } from '../../../src/core/render/kustomize/kustomize';
+import { createRenderCache } from '../../../src/core/render/kustomize/loader';
 
 /** Counts calls, so a test can see what a render touched. */
 function counting(fs: FileSystem): { fs: FileSystem; calls: () => number } {
