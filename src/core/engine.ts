@@ -17,13 +17,15 @@ import type { ClusterReader, ClusterWriter, FileSystem, Logger } from './ports';
 import { silentLogger } from './ports';
 import { renderKustomization } from './render/kustomize/kustomize';
 import { afterPendingIo } from './render/ioTurns';
-import { createRenderCache } from './render/kustomize/loader';
 import type { RenderedObject, RenderOptions, RenderResult } from './render/types';
 import { CONFIG_FILE, joinPath, type RepoEnvironment } from './repo/config';
 import { driftOptionsFor } from './repo/driftSettings';
 import { refineWithDryRun } from './drift/exactMode';
 import { GeneratedKustomizationFileSystem, generatedKustomization } from './render/plain/plainFolder';
-import { RecordingFileSystem, RenderCache, SourceCache } from './repo/renderCache';
+import { RenderCache } from './repo/renderCache';
+import { RecordingFileSystem } from './recordingFileSystem';
+import { FileCache, REPO_TEXTS } from './fileCache';
+import { createParseCache } from './yaml/parseYaml';
 import { type EnvironmentSetting, loadRepository, type RepoModel } from './repo/repository';
 import { isSecret } from './drift/secrets';
 import { hashSecretValues, type SnapshotKey } from './drift/snapshotSecrets';
@@ -41,7 +43,7 @@ export type ObjectComparison = ReconcileDetail;
 
 /** The in-process Kustomize renderer (keeping parsed files between renders) and the drift engine's reconcile. */
 export function createDefaultPipeline(): EnginePipeline {
-  const cache = createRenderCache();
+  const cache = createParseCache();
   return { render: (root, options) => renderKustomization(root, { ...options, cache }), reconcile, reconcileDetailed };
 }
 
@@ -106,7 +108,7 @@ export class DriftEngine {
   private model: Promise<RepoModel> | undefined;
   private readonly cache = new RenderCache();
   /** File texts kept between renders (dropped by `fileChanged`): a re-render reads only what changed. */
-  private readonly sources: SourceCache;
+  private readonly sources: FileCache;
   /** Renders in flight, by root: concurrent checks of environments sharing a root render it once. */
   private readonly rendering = new Map<string, Promise<RenderResult>>();
   /**
@@ -122,7 +124,7 @@ export class DriftEngine {
   constructor(private readonly options: EngineOptions) {
     this.logger = options.logger ?? silentLogger;
     this.pipeline = options.pipeline ?? createDefaultPipeline();
-    this.sources = new SourceCache(options.fs);
+    this.sources = new FileCache(options.fs, { keepOnly: REPO_TEXTS, checkStamps: true });
   }
 
   /** (Re)loads config and environments. Never throws for bad input: problems are in the result. */

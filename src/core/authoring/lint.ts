@@ -11,7 +11,7 @@ import { CONFIG_FILE, type RepoEnvironment } from '../repo/config';
 import { walkRepo } from '../repo/walk';
 import { mapWithConcurrency } from '../pool';
 import { renderKustomization } from '../render/kustomize/kustomize';
-import { createRenderCache } from '../render/kustomize/loader';
+import { createParseCache } from '../yaml/parseYaml';
 import type { RenderResult } from '../render/types';
 import { deprecatedFields } from './checks/deprecatedField';
 import { duplicateResources } from './checks/duplicateResource';
@@ -181,7 +181,7 @@ async function selectorFindings(options: LintOptions, repoRoot: string, sources:
   const candidates = sources.filter(addsSelectorLabels);
   const unreached = candidates.filter((k) => !covered.has(k.file) && k.root?.get('kind') !== 'Component');
   if (unreached.length) {
-    const cache = createRenderCache();
+    const cache = createParseCache();
     const renderDirectory = options.renderDirectory ?? ((dir: string) => renderKustomization(dir, { fs: options.fs, repoRoot, cache }));
     for (const k of unreached) {
       // A base that does not render on its own says nothing here (an environment's render reports its errors).

@@ -11,6 +11,16 @@ import { GO_INT_TEXT, resolveGoInt } from './goYamlScalars';
 import { fromYaml, type TNode, type YamlSource } from './tree';
 import { MAX_YAML_DEPTH, tooDeepAt } from './yamlDepth';
 
+/** Parses kept between renders, by the reader's key (kind and path): a warm render re-parses only changed texts. */
+export interface ParseCache {
+  parsed: Map<string, { text: string; docs: TNode[]; exact: boolean }>;
+}
+
+/** An empty ParseCache. */
+export function createParseCache(): ParseCache {
+  return { parsed: new Map() };
+}
+
 /** Integers as go-yaml v3 reads them (resolveGoInt: `0755` is 493, `0o17` 15, `1_000` 1000), in place of the core schema's. */
 const goInt: ScalarTag = {
   tag: 'tag:yaml.org,2002:int',

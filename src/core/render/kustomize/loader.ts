@@ -1,15 +1,16 @@
 /**
  * Reads and parses files for one render: keeps every read inside the repo root (kustomize's load restrictor),
- * records which files were read, and turns YAML into origin-tracked trees, reusing parses across renders.
+ * records which files were read (through a RecordingFileSystem), and turns YAML into origin-tracked trees, reusing
+ * parses across renders (a ParseCache).
  */
 import type { OriginKind, SourceLocation } from '../../model/location';
 import { ProblemError } from '../../model/problem';
 import type { FileSystem } from '../../ports';
-import { FileCache } from '../fileCache';
+import { RecordingFileSystem } from '../../recordingFileSystem';
 import { IoTurns } from '../ioTurns';
 import { gvkOf } from './resource';
 import type { TextPlacement } from '../../yaml/fastYaml';
-import { parseYaml } from '../../yaml/parseYaml';
+import { createParseCache, parseYaml, type ParseCache } from '../../yaml/parseYaml';
 import { clone, type TNode } from '../../yaml/tree';
 import { normalizeAbsolute as normalize } from '../../paths';
 import { describeReadError, type FileError } from '../../fileErrors';
@@ -22,32 +23,15 @@ function within(path: string, dir: string): boolean {
 /** How long a render parses before I/O that is due gets a turn. */
 const IO_TURN_MS = 10;
 
-/** Parses kept between renders: a warm render re-parses only files whose text changed. */
-export interface RenderCache {
-  parsed: Map<string, { text: string; docs: TNode[]; exact: boolean }>;
-  /**
-   * File texts, listings and stats kept between renders (createRenderCache({ keepFiles: true })): a warm render
-   * touches no file. The caller must call `files.invalidate(absPath)` for every file saved, created or deleted.
-   */
-  files?: FileCache;
-}
-
 /**
- * An empty cache. `keepFiles`: also keep file reads until the caller invalidates them (see RenderCache.files);
- * without it every render reads every file again and re-parses only what changed.
+ * File access for one render. Every render reads its files again (a caller that knows when files change can keep
+ * reads by passing a FileCache as the FileSystem) and re-parses only files whose text changed.
  */
-export function createRenderCache(options: { keepFiles?: boolean } = {}): RenderCache {
-  return options.keepFiles ? { parsed: new Map(), files: new FileCache() } : { parsed: new Map() };
-}
-
-/** File access for one render. */
 export class Loader {
-  /** Repo-relative paths of every file read. */
-  readonly files = new Set<string>();
   /** Whether any tree handed out holds an integer beyond ±2^53 (TScalar.exact). */
   sawExact = false;
 
-  private readonly fs: FileSystem;
+  private readonly fs: RecordingFileSystem;
   /** Real paths asked for in this render, by absolute path. */
   private readonly realPaths = new Map<string, Promise<string | undefined>>();
   private readonly ioTurns = new IoTurns(IO_TURN_MS);
@@ -55,9 +39,14 @@ export class Loader {
   constructor(
     fs: FileSystem,
     readonly repoRoot: string,
-    private readonly cache: RenderCache = createRenderCache(),
+    private readonly cache: ParseCache = createParseCache(),
   ) {
-    this.fs = cache.files ? cache.files.over(fs) : fs;
+    this.fs = new RecordingFileSystem(fs, repoRoot, (abs) => this.rel(abs));
+  }
+
+  /** Repo-relative paths of every file read (that was there), in the order first read. */
+  get files(): string[] {
+    return this.fs.filesRead();
   }
 
   /** Repo-relative form of an absolute path. */
@@ -157,9 +146,7 @@ export class Loader {
 
   private async read<T>(abs: string, at: SourceLocation | undefined, get: () => Promise<T>): Promise<T> {
     try {
-      const content = await get();
-      this.files.add(this.rel(abs));
-      return content;
+      return await get();
     } catch (e) {
       const { code, line, column, reason } = e as FileError;
       // Bad text is reported where it is; anything else at the entry that named the file.
