@@ -58,26 +58,3 @@ export function canonicalJson(value: unknown): string {
   }
   return JSON.stringify(value) ?? 'null';
 }
-
-/** Converts a glob (`*` any run, `?` one character) to an anchored regular expression. */
-export function globToRegExp(glob: string): RegExp {
-  const source = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${source}$`);
-}
-
-/** A set of globs compiled once, for matching many strings. */
-export class GlobSet {
-  private readonly exact = new Set<string>();
-  private readonly patterns: RegExp[] = [];
-
-  constructor(globs: readonly string[]) {
-    for (const g of globs) {
-      if (g.includes('*') || g.includes('?')) this.patterns.push(globToRegExp(g));
-      else this.exact.add(g);
-    }
-  }
-
-  matches(text: string): boolean {
-    return this.exact.has(text) || this.patterns.some((p) => p.test(text));
-  }
-}
