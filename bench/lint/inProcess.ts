@@ -3,7 +3,7 @@
 // editor's case: the engine has rendered already), each measured once, cold, as the CLI meets them.
 import { lintRepository } from '../../src/core/authoring/lint';
 import { DriftEngine } from '../../src/core/engine';
-import { FileCache } from '../../src/core/render/fileCache';
+import { FileCache } from '../../src/core/fileCache';
 import { NodeFileSystem } from '../../src/node/nodeFileSystem';
 
 /** Milliseconds per phase. */
@@ -15,7 +15,7 @@ export interface LintPhases {
 
 async function main(): Promise<void> {
   const repoRoot = process.argv[2];
-  const fs = new FileCache().over(new NodeFileSystem());
+  const fs = new FileCache(new NodeFileSystem());
   const engine = new DriftEngine({ fs, repoRoot });
   let t = performance.now();
   const repo = await engine.load();

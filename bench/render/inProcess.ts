@@ -1,8 +1,10 @@
 // Child process of run.ts: renders one root in-process several times and prints timings and peak RSS as JSON.
 // A separate process keeps the figures free of the parent's own memory and JIT state.
 import { performance } from 'node:perf_hooks';
-import { renderKustomization } from '../../src/core/render/kustomize';
-import { createRenderCache, type RenderCache } from '../../src/core/render/loader';
+import { renderKustomization } from '../../src/core/render/kustomize/kustomize';
+import { FileCache } from '../../src/core/fileCache';
+import type { FileSystem } from '../../src/core/ports';
+import { createParseCache, type ParseCache } from '../../src/core/yaml/parseYaml';
 import { NodeFileSystem } from '../../src/node/nodeFileSystem';
 
 /** Median, min and max of a sample, in ms. */
@@ -19,7 +21,7 @@ export interface InProcessFigures {
   coldMs: number;
   /** Re-render with the parse cache the editor and engine keep between renders (files unchanged). */
   warmCached: Spread;
-  /** Re-render with the parse cache and the file-read cache (`keepFiles`): nothing read, listed or stat'ed. */
+  /** Re-render with the parse cache and a FileCache keeping every read: nothing read, listed or stat'ed. */
   warmFilesKept: Spread;
   /** Re-render with a fresh cache each time: JIT warm, every file read and parsed again. */
   warmUncached: Spread;
@@ -30,25 +32,25 @@ async function main(): Promise<void> {
   const [repoRoot, root, runsArg, warmupArg] = process.argv.slice(2);
   const runs = Number(runsArg);
   const warmup = Number(warmupArg);
-  const fs = new NodeFileSystem();
-  const render = async (cache: RenderCache) => {
+  const node = new NodeFileSystem();
+  const render = async (cache: ParseCache, fs: FileSystem = node) => {
     const start = performance.now();
     const result = await renderKustomization(root, { fs, repoRoot, cache });
     return { ms: performance.now() - start, objects: result.objects.length };
   };
-  const sample = async (cacheFor: () => RenderCache): Promise<Spread> => {
-    for (let i = 0; i < warmup; i++) await render(cacheFor());
+  const sample = async (cacheFor: () => ParseCache, fs?: FileSystem): Promise<Spread> => {
+    for (let i = 0; i < warmup; i++) await render(cacheFor(), fs);
     const times: number[] = [];
-    for (let i = 0; i < runs; i++) times.push((await render(cacheFor())).ms);
+    for (let i = 0; i < runs; i++) times.push((await render(cacheFor(), fs)).ms);
     times.sort((a, b) => a - b);
     return { medianMs: times[Math.floor(times.length / 2)], minMs: times[0], maxMs: times[times.length - 1] };
   };
-  const shared = createRenderCache();
+  const shared = createParseCache();
   const cold = await render(shared);
   const warmCached = await sample(() => shared);
-  const kept = createRenderCache({ keepFiles: true });
-  const warmFilesKept = await sample(() => kept);
-  const warmUncached = await sample(createRenderCache);
+  const kept = createParseCache();
+  const warmFilesKept = await sample(() => kept, new FileCache(node));
+  const warmUncached = await sample(createParseCache);
   const figures: InProcessFigures = {
     objects: cold.objects,
     coldMs: cold.ms,

@@ -64,7 +64,7 @@ export function formatSection(rows: Row[], info: RunInfo): string {
       'JSON6902 patch by name regex and per-file SMP patches on 1% of apps.',
     '',
     `Warm render: median of ${info.runs} renders after 5 warm-up renders in one process, with the parse cache the engine ` +
-      'keeps between renders (files unchanged, but read again), with the file-read cache as well (`createRenderCache({ keepFiles: true })`: ' +
+      'keeps between renders (files unchanged, but read again), with the file-read cache as well (a `FileCache` over the file system: ' +
       'no file read, listed or stat\'ed; the caller invalidates saved files) and with a fresh cache each time (every file read and parsed again). ' +
       `Whole processes: median of ${info.processRuns} runs (kustomize: ${info.kustomizeRuns}), wall clock from spawn to exit ` +
       'with stdout captured. Peak memory: max RSS from GNU time; the in-process figure is the whole Node process, TS loader included.',

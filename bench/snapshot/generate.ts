@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../../src/core/model/resource';
 import { buildSnapshot, serializeSnapshot } from '../../src/core/repo/snapshot';
-import { SnapshotKey } from '../../src/core/repo/snapshotSecrets';
+import { SnapshotKey } from '../../src/core/drift/snapshotSecrets';
 
 /** The bench's snapshot key (the CLI reads it from GITOPS_DRIFT_SECRET_KEY_FILE: see `keyFile`). */
 export const BENCH_KEY_HEX = '07'.repeat(32);

@@ -21,15 +21,17 @@ import { silentLogger } from './ports';
 import { renderApplication } from './render/application';
 import { joinApplicationRenders, type RenderedApplication, type RenderedEnvironment } from './render/environmentRender';
 import { afterPendingIo } from './render/ioTurns';
-import { createRenderCache } from './render/loader';
 import type { RenderedObject, RenderOptions, RenderResult } from './render/types';
 import { CONFIG_FILE, joinPath, type RepoEnvironment } from './repo/config';
 import { driftOptionsFor } from './repo/driftSettings';
-import { refineWithDryRun } from './repo/exactMode';
-import { RecordingFileSystem, RenderCache, SourceCache } from './repo/renderCache';
+import { refineWithDryRun } from './drift/exactMode';
+import { RenderCache } from './repo/renderCache';
+import { RecordingFileSystem } from './recordingFileSystem';
+import { FileCache, REPO_TEXTS } from './fileCache';
+import { createParseCache } from './yaml/parseYaml';
 import { type EnvironmentSetting, loadRepository, type RepoModel } from './repo/repository';
 import { isSecret } from './drift/secrets';
-import { hashSecretValues, type SnapshotKey } from './repo/snapshotSecrets';
+import { hashSecretValues, type SnapshotKey } from './drift/snapshotSecrets';
 
 /** The renderer and the drift engine, injectable so tests (and future alternatives) can swap them. */
 export interface EnginePipeline {
@@ -45,7 +47,7 @@ export type ObjectComparison = ReconcileDetail;
 
 /** The in-process renderers (Kustomize keeping parsed files between renders) and the drift engine's reconcile. */
 export function createDefaultPipeline(): EnginePipeline {
-  const cache = createRenderCache();
+  const cache = createParseCache();
   return { render: (app, options) => renderApplication(app, { ...options, cache }), reconcile, reconcileDetailed };
 }
 
@@ -111,7 +113,7 @@ export class DriftEngine {
   private model: Promise<RepoModel> | undefined;
   private readonly cache = new RenderCache();
   /** File texts kept between renders (dropped by `fileChanged`): a re-render reads only what changed. */
-  private readonly sources: SourceCache;
+  private readonly sources: FileCache;
   /** The last joined render of each environment (objects of a reloaded environment go with it). */
   private readonly joined = new WeakMap<RepoEnvironment, RenderedEnvironment>();
   /** Renders in flight, by root: concurrent checks of environments sharing a root render it once. */
@@ -129,7 +131,7 @@ export class DriftEngine {
   constructor(private readonly options: EngineOptions) {
     this.logger = options.logger ?? silentLogger;
     this.pipeline = options.pipeline ?? createDefaultPipeline();
-    this.sources = new SourceCache(options.fs);
+    this.sources = new FileCache(options.fs, { keepOnly: REPO_TEXTS, checkStamps: true });
   }
 
   /** (Re)loads config and environments. Never throws for bad input: problems are in the result. */

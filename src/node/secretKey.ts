@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { SnapshotKey } from '../core/repo/snapshotSecrets';
+import { SnapshotKey } from '../core/drift/snapshotSecrets';
 
 /** Where the key lives for this environment (absolute). */
 export function secretKeyPath(env: NodeJS.ProcessEnv, cwd: string): string {

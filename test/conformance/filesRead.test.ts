@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ProblemError } from '../../src/core/model/problem';
-import { renderKustomization } from '../../src/core/render/kustomize';
+import { renderKustomization } from '../../src/core/render/kustomize/kustomize';
 import { NodeFileSystem } from '../../src/node/nodeFileSystem';
 import { compareObjects } from './compareObjects';
 import { kustomizeBuild } from './kustomizeCli';

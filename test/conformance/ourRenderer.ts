@@ -1,4 +1,4 @@
-import { renderKustomization } from '../../src/core/render/kustomize';
+import { renderKustomization } from '../../src/core/render/kustomize/kustomize';
 import type { RenderResult } from '../../src/core/render/types';
 import { NodeFileSystem } from '../../src/node/nodeFileSystem';
 

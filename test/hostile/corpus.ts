@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { SnapshotKey } from '../../src/core/repo/snapshotSecrets';
+import { SnapshotKey } from '../../src/core/drift/snapshotSecrets';
 
 /** Values that must never appear in the output of any command but plain `render` (kustomize's contract). */
 export interface Markers {

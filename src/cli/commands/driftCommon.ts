@@ -14,7 +14,7 @@ import { RefusedError } from '../../core/promote/refusal';
 import type { RepoEnvironment } from '../../core/repo/config';
 import type { RepoModel } from '../../core/repo/repository';
 import { type LiveSnapshot, parseSnapshot, type SnapshotSection, snapshotSectionFor, SnapshotReader } from '../../core/repo/snapshot';
-import type { SnapshotKey } from '../../core/repo/snapshotSecrets';
+import type { SnapshotKey } from '../../core/drift/snapshotSecrets';
 import { BatchFileSystem } from '../../node/batchFileSystem';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
 import { repoReadOptions } from '../../node/regularFile';

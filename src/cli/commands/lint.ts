@@ -5,7 +5,7 @@ import { lintRepository, type LintReport } from '../../core/authoring/lint';
 import { lintSarif } from '../../core/authoring/lintSarif';
 import type { LintFinding, LintSeverity } from '../../core/authoring/finding';
 import { DriftEngine, formatProblem } from '../../core/engine';
-import { FileCache } from '../../core/render/fileCache';
+import { FileCache } from '../../core/fileCache';
 import { plainText } from '../../core/model/untrustedText';
 import { CONFIG_FILE } from '../../core/repo/config';
 import { UNREADABLE_FILE } from '../../core/repo/discover';
@@ -42,7 +42,7 @@ export const lintCommand: CliCommand = {
     // One read per file (the engine's renders and the checks read the same kustomizations and resources), and
     // synchronous reads: this run has nothing to overlap them with.
     const repoRoot = root.split(path.sep).join('/');
-    const fs = new FileCache().over(new BatchFileSystem(repoReadOptions(repoRoot, io.env)));
+    const fs = new FileCache(new BatchFileSystem(repoReadOptions(repoRoot, io.env)));
     if (!(await fs.stat(root))?.isDirectory) throw new UsageError(`${positionals[0] ?? root} is not a folder`);
     const engine = new DriftEngine({ fs, repoRoot });
     const repo = await engine.load();

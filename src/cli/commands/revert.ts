@@ -3,7 +3,7 @@ import { summarizeCommit } from '../../core/promote/changeSummary';
 import { environmentHistory, revertCommit } from '../../core/promote/revert';
 import type { FileSystem } from '../../core/ports';
 import { joinPath } from '../../core/repo/config';
-import { renderKustomization } from '../../core/render/kustomize';
+import { renderKustomization } from '../../core/render/kustomize/kustomize';
 import { RefusedError } from '../../core/promote/refusal';
 import { SimpleGitAdapter } from '../../node/simpleGit';
 import { cliLogger, openRepo, refuseOnConfigErrors, repoRootArg } from './driftCommon';

@@ -6,7 +6,7 @@ import { childPointer, isMap, valueAt } from '../yaml/pointer';
 import { foldStringData, isSecret } from '../drift/secrets';
 import { keyLabel, type KubeObject } from '../model/resource';
 import { baseName } from '../promote/pairObjects';
-import { kustomizeYaml } from '../render/kustomizeYaml';
+import { kustomizeYaml } from '../render/kustomize/kustomizeYaml';
 import type { RenderedObject } from '../render/types';
 import type { EnvironmentRender } from './effectiveValues';
 import { maskedObject } from './renderedText';

@@ -9,7 +9,7 @@
  * docs write it.
  */
 import { isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Pair } from 'yaml';
-import { isRemote, KNOWN, KUSTOMIZATION_FILES, UNSUPPORTED } from '../render/kustomizationFields';
+import { isRemote, KNOWN, KUSTOMIZATION_FILES, UNSUPPORTED } from '../render/kustomize/kustomizationFields';
 import { normalizeRepoPath } from '../repo/config';
 import { DEPRECATED_FIELDS } from './deprecatedFields';
 import { directoryOf, PATH_FIELDS, type PathField } from './pathReferences';

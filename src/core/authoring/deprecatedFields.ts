@@ -16,10 +16,10 @@
  *   applies commonLabels after them); refused when a label is in both, as kustomize refuses.
  */
 import { Document, isMap, isNode, isScalar, isSeq, parseAllDocuments, visit, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
-import type { TextEdit } from '../promote/types';
-import { deletePairLines, parseYamlFile, type YamlFile } from '../promote/yamlText';
-import { commonAnnotationSpecs, commonLabelSpecs } from '../render/defaultConfig';
-import { splitPath } from '../render/fieldSpec';
+import { deletePairLines, parseYamlFile, type TextEdit, type YamlFile } from '../yaml/yamlText';
+import { commonAnnotationSpecs, commonLabelSpecs } from '../render/kustomize/defaultConfig';
+import { splitPath } from '../render/kustomize/fieldSpec';
+import { pointerSegments } from '../yaml/pointer';
 
 /** The deprecated fields `rewriteDeprecatedField` rewrites. */
 export type DeprecatedField = 'bases' | 'commonLabels' | 'patchesStrategicMerge' | 'patchesJson6902' | 'imageTags';
@@ -327,16 +327,12 @@ function rewriteCommonLabels(k: Kustomization, from: Pair): Outcome {
   return typeof insert === 'string' ? insert : [insert, deletePair(k, from)];
 }
 
-/** Where the namespace transformer writes besides metadata/namespace (render/filters/namespace.ts). */
+/** Where the namespace transformer writes besides metadata/namespace (render/kustomize/filters/namespace.ts). */
 const NAMESPACE_PATHS = ['metadata/namespace', 'metadata/name', 'spec/service/namespace', 'spec/conversion/webhook/clientConfig/service/namespace', 'subjects'];
 
 /** A JSON pointer's segments, list indexes dropped (field specs walk lists element by element). */
-function pointerSegments(pointer: string): string[] {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .filter((s) => !/^(\d+|-)$/.test(s));
+function fieldSegments(pointer: string): string[] {
+  return pointerSegments(pointer).filter((s) => !/^(\d+|-)$/.test(s));
 }
 
 function overlaps(a: string[], b: string[]): boolean {
@@ -417,7 +413,7 @@ function json6902Hazard(k: Kustomization, patchFiles: ReadonlyMap<string, string
     for (const op of ops as Array<{ path?: unknown; from?: unknown }>) {
       for (const pointer of [op?.path, op?.from]) {
         if (typeof pointer !== 'string') continue;
-        const hit = touched.find((t) => overlaps(t.path, pointerSegments(pointer)));
+        const hit = touched.find((t) => overlaps(t.path, fieldSegments(pointer)));
         if (hit) return `${later}: ${what} changes ${pointer || '/'}, which ${hit.by} also sets`;
       }
     }

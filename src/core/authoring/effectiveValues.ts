@@ -8,8 +8,8 @@ import { formatValue } from '../editor/presentation';
 import type { Origin, SourceLocation } from '../model/location';
 import type { ResourceKey } from '../model/resource';
 import { baseName } from '../promote/pairObjects';
-import { KUSTOMIZATION_FILES } from '../render/kustomizationFields';
-import { childSchema, listStrategy, rootSchema, type TypeSchema } from '../render/filters/mergeKeys';
+import { KUSTOMIZATION_FILES } from '../render/kustomize/kustomizationFields';
+import { childSchema, listStrategy, rootSchema, type TypeSchema } from '../render/kustomize/filters/mergeKeys';
 import type { RenderedObject, RenderResult } from '../render/types';
 import { maskedObject } from './renderedText';
 

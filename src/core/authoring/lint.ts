@@ -8,9 +8,10 @@ import type { Problem } from '../model/problem';
 import { ProblemError } from '../model/problem';
 import type { FileSystem } from '../ports';
 import { CONFIG_FILE, type RepoEnvironment } from '../repo/config';
-import { mapLimit, walkRepo } from '../repo/walk';
-import { renderKustomization } from '../render/kustomize';
-import { createRenderCache } from '../render/loader';
+import { walkRepo } from '../repo/walk';
+import { mapWithConcurrency } from '../pool';
+import { renderKustomization } from '../render/kustomize/kustomize';
+import { createParseCache } from '../yaml/parseYaml';
 import type { RenderResult } from '../render/types';
 import { deprecatedFields } from './checks/deprecatedField';
 import { duplicateResources } from './checks/duplicateResource';
@@ -88,10 +89,10 @@ export async function lintRepository(options: LintOptions): Promise<LintReport> 
   const rendered = renders.filter((r): r is EnvironmentRender & { result: RenderResult } => r.result !== undefined);
   const known = new KnownPaths(rendered.flatMap((r) => r.result.files));
 
-  const statics = await mapLimit([...tree.kustomizations], 16, ([dir, file]) => lintKustomization(options.fs, repoRoot, files, known, dir, file));
+  const statics = await mapWithConcurrency([...tree.kustomizations], 16, ([dir, file]) => lintKustomization(options.fs, repoRoot, files, known, dir, file));
   const findings = statics.flatMap((s) => s.findings);
   const listed = [...new Set(statics.flatMap((s) => s.listedYaml))];
-  for (const parsed of await mapLimit(listed.filter((file) => !known.has(file)), 16, (file) => files.yaml(file))) {
+  for (const parsed of await mapWithConcurrency(listed.filter((file) => !known.has(file)), 16, (file) => files.yaml(file))) {
     const malformed = malformedYaml(parsed);
     if (malformed) findings.push(malformed);
   }
@@ -147,7 +148,7 @@ async function lintKustomization(fs: FileSystem, repoRoot: string, files: LintFi
 
 /** plaintext-secret over the given YAML files; only files whose text mentions a Secret are parsed. */
 async function secretFindings(files: LintFiles, yamlFiles: string[]): Promise<LintFinding[]> {
-  const found = await mapLimit(yamlFiles, 16, async (file) => {
+  const found = await mapWithConcurrency(yamlFiles, 16, async (file) => {
     const text = await files.text(file);
     if (text === undefined || !mayHoldSecret(text)) return [];
     const parsed = await files.yaml(file);
@@ -180,7 +181,7 @@ async function selectorFindings(options: LintOptions, repoRoot: string, sources:
   const candidates = sources.filter(addsSelectorLabels);
   const unreached = candidates.filter((k) => !covered.has(k.file) && k.root?.get('kind') !== 'Component');
   if (unreached.length) {
-    const cache = createRenderCache();
+    const cache = createParseCache();
     const renderDirectory = options.renderDirectory ?? ((dir: string) => renderKustomization(dir, { fs: options.fs, repoRoot, cache }));
     for (const k of unreached) {
       // A base that does not render on its own says nothing here (an environment's render reports its errors).

@@ -5,9 +5,10 @@
 import { isMap, isScalar, LineCounter, parseAllDocuments, type Node } from 'yaml';
 import type { SourceLocation } from '../model/location';
 import type { FileSystem } from '../ports';
-import { nodesStartingAt, offsetAt, type YamlFile } from '../promote/yamlText';
+import { RecordingFileSystem } from '../recordingFileSystem';
+import { nodesStartingAt, offsetAt, type YamlFile } from '../yaml/yamlText';
 import { joinPath } from '../repo/config';
-import { MAX_YAML_DEPTH, tooDeepAt } from '../render/yamlDepth';
+import { MAX_YAML_DEPTH, tooDeepAt } from '../yaml/yamlDepth';
 import type { LintRange } from './finding';
 
 /** A YAML file as lint sees it: parsed, malformed (with the span of the first error) or absent. */
@@ -18,27 +19,27 @@ export type LintedYaml =
 
 /** Reads and parses repo files once per lint run; paths are repo-relative. */
 export class LintFiles {
-  /** Every repo-relative file read (that existed). */
-  readonly read = new Set<string>();
   private readonly texts = new Map<string, Promise<string | undefined>>();
   private readonly parsed = new Map<string, Promise<LintedYaml>>();
+  private readonly fs: RecordingFileSystem;
 
   constructor(
-    private readonly fs: FileSystem,
+    fs: FileSystem,
     private readonly repoRoot: string,
-  ) {}
+  ) {
+    this.fs = new RecordingFileSystem(fs, repoRoot);
+  }
+
+  /** Every repo-relative file read (that existed). */
+  get read(): string[] {
+    return this.fs.filesRead();
+  }
 
   /** The file's text; undefined when it cannot be read. */
   text(file: string): Promise<string | undefined> {
     let text = this.texts.get(file);
     if (!text) {
-      text = this.fs.readFile(joinPath(this.repoRoot, file)).then(
-        (t) => {
-          this.read.add(file);
-          return t;
-        },
-        () => undefined,
-      );
+      text = this.fs.readFile(joinPath(this.repoRoot, file)).catch(() => undefined);
       this.texts.set(file, text);
     }
     return text;

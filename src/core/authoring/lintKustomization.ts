@@ -3,8 +3,8 @@
  * up the way kustomize's Go decoder matches them, case-insensitively (`Resources:` is `resources:`).
  */
 import { isMap, isScalar, isSeq, type Pair, type Scalar, type YAMLMap } from 'yaml';
-import type { YamlFile } from '../promote/yamlText';
-import { isRemote, KNOWN } from '../render/kustomizationFields';
+import type { YamlFile } from '../yaml/yamlText';
+import { isRemote, KNOWN } from '../render/kustomize/kustomizationFields';
 import { PATH_FIELDS, pathNodes } from './pathReferences';
 
 /** One parsed kustomization file. */

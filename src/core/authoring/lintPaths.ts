@@ -4,7 +4,7 @@ import { ProblemError } from '../model/problem';
 import { describeReadError } from '../fileErrors';
 import type { FileSystem } from '../ports';
 import { editDistance, joinPath } from '../repo/config';
-import { Loader } from '../render/loader';
+import { Loader } from '../render/kustomize/loader';
 import type { KustomizationSource, PathEntry } from './lintKustomization';
 
 /** A path entry with what it resolves to. */

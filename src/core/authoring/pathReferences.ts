@@ -4,7 +4,7 @@
  */
 import { isMap, isScalar, isSeq, parseAllDocuments, type Scalar } from 'yaml';
 import type { FileSystem } from '../ports';
-import { isRemote, KUSTOMIZATION_FILES } from '../render/kustomizationFields';
+import { isRemote, KUSTOMIZATION_FILES } from '../render/kustomize/kustomizationFields';
 import { joinPath, normalizeRepoPath } from '../repo/config';
 
 /** One kind of place where a kustomization names paths. */

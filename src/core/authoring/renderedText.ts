@@ -7,7 +7,7 @@ import type { Origin } from '../model/location';
 import type { KubeObject } from '../model/resource';
 import { childPointer } from '../yaml/pointer';
 import { isSecret, maskSecret } from '../drift/secrets';
-import { kustomizeYaml } from '../render/kustomizeYaml';
+import { kustomizeYaml } from '../render/kustomize/kustomizeYaml';
 import type { RenderedObject, RenderResult } from '../render/types';
 
 /** The object with a Secret's values masked wherever they hide; equal values mask equally within one run. */

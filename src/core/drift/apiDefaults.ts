@@ -4,7 +4,7 @@
  * gives the patcher `externalTrafficPolicy: Cluster`); and git not setting a field means "the default". So a field
  * git does not set whose live value is its default is not drift.
  */
-import { isMap } from '../yaml/pointer';
+import { isMap, parentPointer, valueAt } from '../yaml/pointer';
 
 const POD_SPEC: Record<string, unknown> = {
   restartPolicy: 'Always',
@@ -135,7 +135,7 @@ export function isApiDefault(kind: string, pointer: string, value: unknown, live
   if (probe) return probe[1] in PROBE && PROBE[probe[1]] === value;
   const container = CONTAINER_FIELD.exec(rest);
   if (container && container[1] === 'imagePullPolicy') {
-    const item = pointer.slice(0, pointer.lastIndexOf('/')).split('/').slice(1).reduce<unknown>((node, seg) => (Array.isArray(node) ? node[Number(seg)] : isMap(node) ? node[seg] : undefined), live);
+    const item = valueAt(live, parentPointer(pointer));
     return isMap(item) && defaultPullPolicy(item.image) === value;
   }
   if (container) return container[1] in CONTAINER && CONTAINER[container[1]] === value;

@@ -13,7 +13,8 @@ import { type ExtraDrift, findExtras } from './extras';
 import { isIgnored } from './ignore';
 import { type ManagedEntry, readOwnership } from './managedFields';
 import type { DriftOptions } from './options';
-import { childPointer, GlobSet, isMap, parentPointer, pointerSegments } from '../yaml/pointer';
+import { childPointer, isMap, parentPointer, pointerSegments } from '../yaml/pointer';
+import { GlobSet } from '../glob';
 import { foldStringData, isSecret, isSecretValuePath, maskSecret, SecretRedactor } from './secrets';
 import { setOwn } from '../ownKeys';
 

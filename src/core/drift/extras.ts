@@ -12,7 +12,8 @@ import { itemKey, itemLabel, listKeysFor, typeIdOf } from './listKeys';
 import type { ManagedEntry, Ownership } from './managedFields';
 import type { DriftOptions } from './options';
 import { foldStringData, isSecret } from './secrets';
-import { childPointer, type GlobSet, isMap, pointerSegments, valueAt } from '../yaml/pointer';
+import { childPointer, isMap, pointerSegments, valueAt } from '../yaml/pointer';
+import type { GlobSet } from '../glob';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const CLIENT_SIDE_APPLY = 'kubectl-client-side-apply';

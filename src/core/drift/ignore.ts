@@ -2,7 +2,8 @@
 import type { ResourceKey } from '../model/resource';
 import type { ManagedEntry } from './managedFields';
 import type { IgnoreRule } from './options';
-import { globToRegExp, pointerSegments } from '../yaml/pointer';
+import { pointerSegments } from '../yaml/pointer';
+import { globToRegExp } from '../glob';
 
 /** Whether a rule's object selectors match the key (omitted selectors match anything). */
 export function ruleMatchesObject(rule: IgnoreRule, key: ResourceKey): boolean {

@@ -7,7 +7,7 @@
  * A mask is a keyed hash (HMAC-SHA256) of the value's bytes: equal values mask equally, so "same" / "differs"
  * stays visible, but nobody without the key can test a guess against it. Shown masks use a random key made once
  * per process and never written anywhere (`runMasker`); snapshots, which two runs must compare, use the user's
- * own key (see repo/snapshotSecrets.ts). No output carries a stable unkeyed digest of a value.
+ * own key (see snapshotSecrets.ts). No output carries a stable unkeyed digest of a value.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { KubeObject, ResourceKey } from '../model/resource';

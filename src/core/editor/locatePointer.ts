@@ -3,6 +3,7 @@
  * the base line it overrides (the diagnostic's related information).
  */
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
+import { pointerSegments } from '../yaml/pointer';
 
 /** Where a value is written, and the value when it is a scalar. */
 export interface LocatedValue {
@@ -25,8 +26,7 @@ export function locatePointer(text: string, docLine: number, pointer: string): L
   let doc = docs[0];
   for (const d of docs) if (d.contents?.range && lineOf(d.contents.range[0]) <= Math.max(docLine, 1)) doc = d;
   let node: unknown = doc?.contents;
-  for (const raw of pointer.split('/').slice(1)) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+  for (const key of pointerSegments(pointer)) {
     if (isMap(node)) node = node.get(key, true);
     else if (isSeq(node) && /^\d+$/.test(key)) node = node.items[Number(key)];
     else return undefined;

@@ -4,6 +4,7 @@
  */
 import { isIncomplete, NOT_CHECKED_INCOMPLETE, skippedCount } from '../drift/incomplete';
 import type { EnvironmentDrift, FieldDrift, ResourceDrift, Verdict } from '../model/drift';
+import { pointerSegments } from '../yaml/pointer';
 
 /** Verdicts that mean "git and the cluster disagree". */
 export const DRIFT_VERDICTS: ReadonlySet<Verdict> = new Set<Verdict>(['Drifted', 'Missing', 'Extra']);
@@ -98,11 +99,7 @@ export function fieldLabel(field: Pick<FieldDrift, 'path' | 'label'>): string {
 }
 
 function pointerLabel(pointer: string): string {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '');
+  return pointerSegments(pointer).reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '');
 }
 
 const MAX_VALUE = 60;

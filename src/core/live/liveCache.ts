@@ -5,7 +5,7 @@ import type { ClusterReader, ListOutcome, Logger, ResourceType, WatchEnd, WatchE
 import { silentLogger } from '../ports';
 import { isClusterError } from './clusterError';
 import { failureOf } from './outcome';
-import { mapWithConcurrency } from './pool';
+import { mapWithConcurrency } from '../pool';
 import { DEFAULT_LIST_CONCURRENCY } from './readLiveState';
 import { type LiveScope, planScopes } from './scopes';
 

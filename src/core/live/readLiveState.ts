@@ -2,7 +2,7 @@ import type { LiveState } from '../model/live';
 import { type KubeObject, keyOf, keyString } from '../model/resource';
 import type { ClusterReader, Logger } from '../ports';
 import { failureOf } from './outcome';
-import { mapWithConcurrency } from './pool';
+import { mapWithConcurrency } from '../pool';
 import { planScopes } from './scopes';
 
 /** Options for {@link readLiveState}. */

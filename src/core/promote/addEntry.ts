@@ -1,6 +1,5 @@
 import { Document, isMap, isScalar, isSeq, Scalar, type Node, type YAMLSeq } from 'yaml';
-import type { TextEdit } from './types';
-import type { YamlFile } from './yamlText';
+import type { TextEdit, YamlFile } from '../yaml/yamlText';
 
 /**
  * The edit that adds one item (`fields`, in order) to the top-level list `listKey` of a kustomization, in the

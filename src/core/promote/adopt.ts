@@ -5,7 +5,7 @@ import { applyEdits } from './applyEdits';
 import { RefusedError } from './refusal';
 import type { FileChange } from './types';
 import { planValueEdit } from './valueEdit';
-import { parseYamlFile } from './yamlText';
+import { parseYamlFile } from '../yaml/yamlText';
 
 /** What adopting a live value would change in git. */
 export interface AdoptPlan {

@@ -1,7 +1,8 @@
 import { createTwoFilesPatch } from 'diff';
 import { parseAllDocuments } from 'yaml';
 import { maskSecrets } from './maskSecrets';
-import type { FileChange, TextEdit } from './types';
+import type { FileChange } from './types';
+import type { TextEdit } from '../yaml/yamlText';
 
 /**
  * Applies edits to the files' original texts and returns each changed file with a unified diff. Identical edits

@@ -1,3 +1,5 @@
+import { escapeSegment, isMap } from '../yaml/pointer';
+
 /** One scalar leaf of an object. */
 export interface Leaf {
   /** JSON pointer (arrays by index). */
@@ -18,19 +20,15 @@ export function flattenLeaves(value: unknown): Map<string, Leaf> {
 
 function walk(value: unknown, logical: string, pointer: string, out: Map<string, Leaf>): void {
   if (Array.isArray(value)) {
-    const names = value.map((v) => (isRecord(v) && typeof v.name === 'string' ? v.name : undefined));
+    const names = value.map((v) => (isMap(v) && typeof v.name === 'string' ? v.name : undefined));
     const byName = names.every((n) => n !== undefined) && new Set(names).size === names.length;
     value.forEach((v, i) => walk(v, `${logical}/${byName ? `[${names[i]}]` : i}`, `${pointer}/${i}`, out));
-  } else if (isRecord(value)) {
+  } else if (isMap(value)) {
     for (const [k, v] of Object.entries(value)) {
-      const seg = k.replace(/~/g, '~0').replace(/\//g, '~1');
+      const seg = escapeSegment(k);
       walk(v, `${logical}/${seg}`, `${pointer}/${seg}`, out);
     }
   } else {
     out.set(logical, { pointer, value });
   }
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -4,9 +4,10 @@ import type { RenderedObject, RenderResult } from '../render/types';
 import { flattenLeaves } from './flatten';
 import { describeVersion, parseImageRef } from './imageRef';
 import { baseName, pairObjects } from './pairObjects';
-import type { PromotableItem, PromotableKind, PromotionPlan, SkippedDifference, TextEdit } from './types';
-import { decodePointerSegment, planValueEdit, type EditResult } from './valueEdit';
-import { offsetAt, parseYamlFile, type YamlFile } from './yamlText';
+import type { PromotableItem, PromotableKind, PromotionPlan, SkippedDifference } from './types';
+import { planValueEdit, type EditResult } from './valueEdit';
+import { lastSegment } from '../yaml/pointer';
+import { offsetAt, parseYamlFile, type TextEdit, type YamlFile } from '../yaml/yamlText';
 import { isMap, isSeq } from 'yaml';
 import { addGeneratorLiteral, appendListItem } from './addEntry';
 
@@ -33,7 +34,7 @@ const IMAGE_PATH = /\/(containers|initContainers|ephemeralContainers)\/[^/]+\/im
  * sets the value (from the renderer's origins). Pure: reads files through `readFile`, writes nothing.
  */
 export async function planPromotion(input: PromotionInput): Promise<PromotionPlan> {
-  const files = new FileCache(input.readFile);
+  const files = new ParsedFiles(input.readFile);
   const sourceFiles = new Set(input.source.render.files);
   const items: PromotableItem[] = [];
   const skipped: SkippedDifference[] = [];
@@ -118,7 +119,7 @@ function label(kind: PromotableKind, target: RenderedObject, pointer: string, fr
     return a.name === b.name ? `image ${a.name} ${describeVersion(a)} → ${describeVersion(b)}` : `image ${from} → ${to}`;
   }
   const name = keyLabel({ ...target.key, namespace: '', name: baseName(target.key.name) });
-  if (kind === 'generatorLiteral') return `${name} ${decodePointerSegment(pointer.split('/').pop() ?? '')}: ${short(from)} → ${short(to)}`;
+  if (kind === 'generatorLiteral') return `${name} ${lastSegment(pointer)}: ${short(from)} → ${short(to)}`;
   return `${name} ${pointer}: ${short(from)} → ${short(to)}`;
 }
 
@@ -149,7 +150,7 @@ function sameKey(a: ResourceKey, b: ResourceKey): boolean {
 }
 
 /** The target's own kustomization file, parsed. */
-async function rootKustomization(files: FileCache, target: RenderResult): Promise<YamlFile | undefined> {
+async function rootKustomization(files: ParsedFiles, target: RenderResult): Promise<YamlFile | undefined> {
   const root = target.root === '.' ? '' : target.root.replace(/\/$/, '');
   const name = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].map((n) => (root ? `${root}/${n}` : n)).find((f) => target.files.includes(f));
   const file = name ? await files.get(name) : undefined;
@@ -161,7 +162,7 @@ function isYaml(file: YamlFile | { file: string; text: string }): file is YamlFi
 }
 
 /** The source's literal `KEY=value`, added to the target's own entry for the same generator. */
-async function addLiteral(files: FileCache, target: RenderResult, sourceOrigin: Origin, pointer: string, value: unknown): Promise<{ edit: TextEdit; origin: Origin } | undefined> {
+async function addLiteral(files: ParsedFiles, target: RenderResult, sourceOrigin: Origin, pointer: string, value: unknown): Promise<{ edit: TextEdit; origin: Origin } | undefined> {
   if (typeof value !== 'string' || value.includes('\n')) return undefined;
   const source = await files.get(sourceOrigin.file);
   const file = await rootKustomization(files, target);
@@ -172,7 +173,7 @@ async function addLiteral(files: FileCache, target: RenderResult, sourceOrigin: 
   const entry = isSeq(generators) ? generators.items.find((e) => isMap(e) && e.range && e.range[0] <= offset && offset < e.range[2]) : undefined;
   const name = isMap(entry) ? entry.get('name') : undefined;
   if (typeof name !== 'string') return undefined;
-  const edit = addGeneratorLiteral(file, name, `${decodePointerSegment(pointer.split('/').pop() ?? '')}=${value}`);
+  const edit = addGeneratorLiteral(file, name, `${lastSegment(pointer)}=${value}`);
   return edit && { edit, origin: insertionOrigin(file, edit, 'generatorLiteral') };
 }
 
@@ -186,7 +187,7 @@ function insertionOrigin(file: YamlFile, edit: TextEdit, kind: Origin['kind']): 
 }
 
 /** An `images:` entry for the target's own kustomization that turns `current` into `next`. */
-async function addImageEntry(files: FileCache, target: RenderResult, current: string, next: string): Promise<{ edit: TextEdit; origin: Origin } | undefined> {
+async function addImageEntry(files: ParsedFiles, target: RenderResult, current: string, next: string): Promise<{ edit: TextEdit; origin: Origin } | undefined> {
   const file = await rootKustomization(files, target);
   if (!file) return undefined;
   const from = parseImageRef(current);
@@ -201,8 +202,8 @@ async function addImageEntry(files: FileCache, target: RenderResult, current: st
   return { edit, origin: insertionOrigin(file, edit, 'image') };
 }
 
-/** Reads and parses each file once; YAML files come back parsed, others as text. */
-class FileCache {
+/** The files one plan reads, each read and parsed once; YAML files come back parsed, others as text. */
+class ParsedFiles {
   private readonly cache = new Map<string, Promise<YamlFile | { file: string; text: string }>>();
   constructor(private readonly read: (file: string) => Promise<string>) {}
 

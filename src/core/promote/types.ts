@@ -1,14 +1,6 @@
 import type { Origin } from '../model/location';
 import type { ResourceKey } from '../model/resource';
-
-/** Replace `[start, end)` of a repo file's original text with `newText`. */
-export interface TextEdit {
-  /** Repo-relative path. */
-  file: string;
-  start: number;
-  end: number;
-  newText: string;
-}
+import type { TextEdit } from '../yaml/yamlText';
 
 /** What a promotable difference is: images move by default, generator literals too, other values only when picked. */
 export type PromotableKind = 'image' | 'generatorLiteral' | 'value';

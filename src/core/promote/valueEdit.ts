@@ -1,8 +1,8 @@
 import { isMap, isScalar, isSeq, type Node, type Scalar, type YAMLMap } from 'yaml';
 import { formatLocation, type Origin } from '../model/location';
 import { parseImageRef, type ImageRef } from './imageRef';
-import type { TextEdit } from './types';
-import { appendPair, deletePairLines, inFlowCollection, innermostContaining, mapScalar, nodesStartingAt, offsetAt, parseYamlFile, replaceScalar, scalarsEqualTo, type YamlFile } from './yamlText';
+import { lastSegment } from '../yaml/pointer';
+import { appendPair, deletePairLines, inFlowCollection, innermostContaining, mapScalar, nodesStartingAt, offsetAt, parseYamlFile, replaceScalar, scalarsEqualTo, type TextEdit, type YamlFile } from '../yaml/yamlText';
 
 /** The edits that make a value read `next`, or why the value cannot be edited in place. */
 export type EditResult = { edits: TextEdit[] } | { reason: string };
@@ -111,7 +111,7 @@ function editInsideBlock(yaml: YamlFile, block: Scalar, change: ValueChange): Ed
 /** A generator literal `KEY=value`: keep the key and any quotes around the value. */
 function editLiteral(yaml: YamlFile, change: ValueChange): EditResult {
   const where = formatLocation(change.origin);
-  const key = decodePointerSegment(change.path.split('/').pop() ?? '');
+  const key = lastSegment(change.path);
   const offset = offsetAt(yaml, change.origin.line, change.origin.column);
   const scalar = nodesStartingAt(yaml, offset).map((f) => f.node).find((n): n is Scalar => isScalar(n) && typeof n.value === 'string' && n.value.startsWith(key + '='));
   if (!scalar) return { reason: `${where}: no literal ${key}=… there` };
@@ -124,7 +124,7 @@ function editLiteral(yaml: YamlFile, change: ValueChange): EditResult {
 /** A `KEY=value` line in an env file. */
 function editEnvLine(file: { file: string; text: string }, change: ValueChange): EditResult {
   const where = formatLocation(change.origin);
-  const key = decodePointerSegment(change.path.split('/').pop() ?? '');
+  const key = lastSegment(change.path);
   if (typeof change.next !== 'string' || change.next.includes('\n')) return { reason: `${where}: env file values are single-line strings` };
   let start = 0;
   for (let line = 1; line < change.origin.line; line++) {
@@ -204,9 +204,4 @@ function mergeInsertions(edits: TextEdit[]): TextEdit[] {
     else out.push({ ...e });
   }
   return out;
-}
-
-/** RFC 6901 unescaping of one pointer segment. */
-export function decodePointerSegment(segment: string): string {
-  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
 }

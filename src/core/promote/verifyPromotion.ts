@@ -2,6 +2,7 @@ import { keyLabel } from '../model/resource';
 import type { DirEntry, FileSystem } from '../ports';
 import type { RenderResult } from '../render/types';
 import { baseName } from './pairObjects';
+import { valueAt } from '../yaml/pointer';
 import type { FileChange, PromotableItem } from './types';
 
 /** A FileSystem that shows edited contents for some repo files and passes everything else through. */
@@ -55,12 +56,4 @@ export async function verifyPromotion(items: PromotableItem[], render: () => Pro
   return problems;
 }
 
-function valueAt(obj: unknown, pointer: string): unknown {
-  let cur = obj;
-  for (const raw of pointer.split('/').slice(1)) {
-    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[seg];
-  }
-  return cur;
-}
+

@@ -5,8 +5,8 @@
  */
 import { type Application, sourcePath } from '../model/environment';
 import { ProblemError, SKIPPED_CONTENT, type Problem } from '../model/problem';
-import { GeneratedKustomizationFileSystem, generatedKustomization } from '../repo/plainFolder';
-import { renderKustomization } from './kustomize';
+import { GeneratedKustomizationFileSystem, generatedKustomization } from './plain/plainFolder';
+import { renderKustomization } from './kustomize/kustomize';
 import type { RenderOptions, RenderResult } from './types';
 
 /** Renders one application whose source is in this repo (callers handle sources outside it). */

@@ -2,7 +2,7 @@ import type { Origin, SourceLocation } from '../model/location';
 import type { Problem } from '../model/problem';
 import type { KubeObject, ResourceKey } from '../model/resource';
 import type { FileSystem } from '../ports';
-import type { RenderCache } from './loader';
+import type { ParseCache } from '../yaml/parseYaml';
 
 /** One object as `kustomize build` would print it, with where each of its values came from. */
 export interface RenderedObject {
@@ -38,8 +38,11 @@ export interface RenderOptions {
   fs: FileSystem;
   /** Absolute path of the repo root. Nothing outside it is ever read (kustomize's load restrictor). */
   repoRoot: string;
-  /** Parses kept between renders (createRenderCache in loader.ts): a warm render re-parses only changed files. */
-  cache?: RenderCache;
+  /**
+   * Parses kept between renders (createParseCache): a warm render re-parses only changed files. To keep file reads
+   * too, pass a FileCache as `fs`.
+   */
+  cache?: ParseCache;
   /**
    * Where the root was named (an environment's `.gitops-drift.yaml` entry, an Argo CD or Flux path): errors about the
    * root folder itself (a link out of the repo, no kustomization file) point there. Default: the folder.

@@ -4,9 +4,9 @@
 import { type Application, type Environment, sourcePath } from '../model/environment';
 import type { SourceLocation } from '../model/location';
 import type { FileSystem } from '../ports';
-import { KUSTOMIZATION_FILES } from '../render/kustomizationFields';
+import { KUSTOMIZATION_FILES } from '../render/kustomize/kustomizationFields';
 import { joinPath } from './config';
-import { mapLimit } from './walk';
+import { mapWithConcurrency } from '../pool';
 
 /** An application whose manifests are a folder of this repo (its renderer is settled by `settleRenderers`). */
 export function folderApplication(name: string, path: string, declaredAt?: SourceLocation): Application {
@@ -19,7 +19,7 @@ export function folderApplication(name: string, path: string, declaredAt?: Sourc
  */
 export async function settleRenderers(fs: FileSystem, repoRoot: string, environments: readonly Environment[]): Promise<void> {
   const apps = environments.flatMap((e) => e.applications).filter((a) => a.source.type === 'folder' && (a.renderer === 'kustomize' || a.renderer === 'plain-directory'));
-  const kinds = await mapLimit(apps, 16, async (app) => {
+  const kinds = await mapWithConcurrency(apps, 16, async (app) => {
     const entries = await fs.readDir(joinPath(repoRoot, sourcePath(app) ?? '')).catch(() => undefined);
     // An unreadable folder keeps `kustomize`: rendering it then names the folder and the reason.
     if (!entries) return 'kustomize' as const;

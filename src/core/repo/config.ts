@@ -8,7 +8,7 @@ import type { Problem } from '../model/problem';
 import { plainText } from '../model/untrustedText';
 import type { FileSystem } from '../ports';
 import { folderApplication } from './applications';
-import { FileLocator } from './yamlLocate';
+import { FileLocator } from '../yaml/yamlLocate';
 
 /** The config file's name, at the repo root. */
 export const CONFIG_FILE = '.gitops-drift.yaml';

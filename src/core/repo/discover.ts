@@ -3,13 +3,14 @@ import { describeReadError, type FileError } from '../fileErrors';
 import type { SourceLocation } from '../model/location';
 import type { Problem } from '../model/problem';
 import type { FileSystem } from '../ports';
-import { MAX_YAML_DEPTH, tooDeepAt } from '../render/yamlDepth';
+import { MAX_YAML_DEPTH, tooDeepAt } from '../yaml/yamlDepth';
 import { applicationSetEnvironments } from './applicationSet';
 import { folderApplication } from './applications';
 import { joinPath, normalizeRepoPath, type RepoEnvironment } from './config';
 import { inferPromotion, stageRank } from './promotion';
-import { mapLimit, walkRepo } from './walk';
-import { FileLocator } from './yamlLocate';
+import { walkRepo } from './walk';
+import { mapWithConcurrency } from '../pool';
+import { FileLocator } from '../yaml/yamlLocate';
 
 /** Parent folder names whose kustomization children are conventionally environments (`envs/prod`, `apps/shop/overlays/prod`). */
 const CONVENTIONAL_PARENTS = new Set(['envs', 'env', 'environments', 'overlays', 'clusters', 'stages']);
@@ -58,7 +59,7 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
   const namespaces = new Map<string, string>();
   /** Kustomization folder → the kustomization folders it includes, with the entry that names each. */
   const edges = new Map<string, { to: string; at: SourceLocation }[]>();
-  await mapLimit([...tree.kustomizations], 16, async ([dir, file]) => {
+  await mapWithConcurrency([...tree.kustomizations], 16, async ([dir, file]) => {
     const text = await readOrReport(fs, repoRoot, file, problems, 'error');
     if (text === undefined || tooDeep(text, file, problems)) return;
     const lines = new LineCounter();
@@ -155,7 +156,7 @@ async function scanToolManifests(
   const flux: FluxCandidate[] = [];
   /** GitRepository URLs by `namespace/name`. */
   const gitRepositories = new Map<string, string>();
-  const found: RepoEnvironment[][] = await mapLimit(
+  const found: RepoEnvironment[][] = await mapWithConcurrency(
     yamlFiles.filter((f) => !kustomizationFiles.has(f)),
     16,
     async (file) => {
@@ -222,7 +223,7 @@ async function scanToolManifests(
     if (ours) all.push(c.env);
     else outside.push({ name: c.env.name, tool: 'flux', source: `${c.sourceKind} ${c.sourceNamespace}/${c.sourceName}${url ? ` (${url})` : ''}`, definedAt: c.env.definedAt! });
   }
-  const exists = await mapLimit(all, 16, async (env) => (await fs.stat(joinPath(repoRoot, env.path)))?.isDirectory === true);
+  const exists = await mapWithConcurrency(all, 16, async (env) => (await fs.stat(joinPath(repoRoot, env.path)))?.isDirectory === true);
   // A path that is not a folder here belongs to another repo (the manifest's repoURL/sourceRef): not ours to render.
   return { environments: all.filter((_, i) => exists[i]), outside: outside.sort((a, b) => a.definedAt.file.localeCompare(b.definedAt.file) || a.definedAt.line - b.definedAt.line) };
 }

@@ -8,8 +8,8 @@ import type { Problem } from '../model/problem';
 import { ProblemError } from '../model/problem';
 import type { KubeObject } from '../model/resource';
 import type { ClusterReader, ListOutcome, ResourceType } from '../ports';
-import { hashSecretValues, type SnapshotKey } from './snapshotSecrets';
-import { FileLocator } from './yamlLocate';
+import { hashSecretValues, type SnapshotKey } from '../drift/snapshotSecrets';
+import { FileLocator } from '../yaml/yamlLocate';
 
 export const SNAPSHOT_API_VERSION = 'gitops-drift.io/v1alpha1';
 export const SNAPSHOT_KIND = 'LiveSnapshot';
@@ -46,7 +46,7 @@ export interface LiveSnapshot extends SnapshotSection {
   context?: string;
   /** The environments recorded (single-cluster form). */
   environments?: string[];
-  /** How Secret values are stored: always as keyed hashes (see snapshotSecrets.ts); the id of the user key used. */
+  /** How Secret values are stored: always as keyed hashes (see drift/snapshotSecrets.ts); the id of the user key used. */
   secrets: { mode: typeof SECRETS_MODE; keyId: string };
   /** Several clusters, one per kube context (the top-level lists are then empty). */
   clusters?: SnapshotCluster[];

@@ -1,4 +1,6 @@
 import type { FileSystem } from '../ports';
+import { mapWithConcurrency } from '../pool';
+import { KUSTOMIZATION_FILES } from '../render/kustomize/kustomizationFields';
 
 /** Dependency folders, never worth descending into (`dist/` and `out/` stay: rendered-manifest repos use them). */
 const SKIPPED_DIRS = new Set(['node_modules', 'vendor', '__pycache__']);
@@ -11,9 +13,6 @@ export interface RepoTree {
   yamlFiles: string[];
 }
 
-/** The file names kustomize accepts, in the order it looks for them. */
-export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
-
 /**
  * Lists the repo's directories breadth-first with bounded concurrency, skipping dot-folders (.git, .github, ...)
  * and dependency folders. Reads directory entries only, never file contents.
@@ -23,7 +22,7 @@ export async function walkRepo(fs: FileSystem, repoRoot: string, concurrency = 1
   let level = [''];
   while (level.length) {
     const next: string[] = [];
-    await mapLimit(level, concurrency, async (rel) => {
+    await mapWithConcurrency(level, concurrency, async (rel) => {
       let entries;
       try {
         entries = await fs.readDir(rel ? `${repoRoot.replace(/\/+$/, '')}/${rel}` : repoRoot);
@@ -45,18 +44,4 @@ export async function walkRepo(fs: FileSystem, repoRoot: string, concurrency = 1
   }
   tree.yamlFiles.sort();
   return tree;
-}
-
-/** Runs `fn` over `items` with at most `limit` calls in flight. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

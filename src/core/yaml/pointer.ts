@@ -1,18 +1,31 @@
 /** JSON pointers (RFC 6901) and small value helpers: the one pointer module, shared by renderer, drift and views. */
 
+/** Escapes one segment: `~` as `~0`, `/` as `~1`. */
+export function escapeSegment(segment: string): string {
+  // The fast path matters: the engine builds a pointer for every value of every object.
+  return segment.includes('~') || segment.includes('/') ? segment.replace(/~/g, '~0').replace(/\//g, '~1') : segment;
+}
+
+/** Unescapes one segment (`~1` → `/`, then `~0` → `~`, in that order so `~01` stays `~1`). */
+export function unescapeSegment(segment: string): string {
+  return segment.includes('~') ? segment.replace(/~1/g, '/').replace(/~0/g, '~') : segment;
+}
+
 /** Appends one segment to a pointer, escaping `~` and `/`. */
 export function childPointer(pointer: string, segment: string | number): string {
-  if (typeof segment === 'number') return `${pointer}/${segment}`;
-  // The fast path matters: the engine builds a pointer for every value of every object.
-  if (!segment.includes('~') && !segment.includes('/')) return `${pointer}/${segment}`;
-  return `${pointer}/${segment.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  return `${pointer}/${typeof segment === 'number' ? segment : escapeSegment(segment)}`;
 }
 
 /** Splits a pointer into unescaped segments (`''` → `[]`). */
 export function pointerSegments(pointer: string): string[] {
   if (pointer === '') return [];
   const parts = pointer.slice(1).split('/');
-  return pointer.includes('~') ? parts.map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')) : parts;
+  return pointer.includes('~') ? parts.map(unescapeSegment) : parts;
+}
+
+/** The last segment of a pointer, unescaped (`''` for the root). */
+export function lastSegment(pointer: string): string {
+  return unescapeSegment(pointer.slice(pointer.lastIndexOf('/') + 1));
 }
 
 /** The parent of a pointer (`''` for a top-level one). */
@@ -44,27 +57,4 @@ export function canonicalJson(value: unknown): string {
     return `{${Object.keys(value).sort().filter((k) => value[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
-}
-
-/** Converts a glob (`*` any run, `?` one character) to an anchored regular expression. */
-export function globToRegExp(glob: string): RegExp {
-  const source = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${source}$`);
-}
-
-/** A set of globs compiled once, for matching many strings. */
-export class GlobSet {
-  private readonly exact = new Set<string>();
-  private readonly patterns: RegExp[] = [];
-
-  constructor(globs: readonly string[]) {
-    for (const g of globs) {
-      if (g.includes('*') || g.includes('?')) this.patterns.push(globToRegExp(g));
-      else this.exact.add(g);
-    }
-  }
-
-  matches(text: string): boolean {
-    return this.exact.has(text) || this.patterns.some((p) => p.test(text));
-  }
 }

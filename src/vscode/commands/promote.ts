@@ -6,7 +6,7 @@ import { planPromotion } from '../../core/promote/planPromotion';
 import { nextEnvironment } from '../../core/promote/promotionOrder';
 import type { FileChange } from '../../core/promote/types';
 import { EditedFileSystem, verifyPromotion } from '../../core/promote/verifyPromotion';
-import { renderKustomization } from '../../core/render/kustomize';
+import { renderKustomization } from '../../core/render/kustomize/kustomize';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
 import { SimpleGitAdapter } from '../../node/simpleGit';
 import { repoUri } from '../repoFiles';

@@ -1,7 +1,7 @@
 import type { FileSystem } from '../../core/ports';
 import { summarizeCommit } from '../../core/promote/changeSummary';
 import { joinPath } from '../../core/repo/config';
-import { renderKustomization } from '../../core/render/kustomize';
+import { renderKustomization } from '../../core/render/kustomize/kustomize';
 import { environmentHistory, revertCommit } from '../../core/promote/revert';
 import { SimpleGitAdapter } from '../../node/simpleGit';
 import type { EditorServices } from '../services';

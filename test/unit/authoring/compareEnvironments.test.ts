@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { structuredPatch } from 'diff';
 import { compareEnvironments } from '../../../src/core/authoring/compareEnvironments';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
-import { renderKustomization } from '../../../src/core/render/kustomize';
+import { renderKustomization } from '../../../src/core/render/kustomize/kustomize';
 import { renderShop } from './shopOverlays';
 import { runMasker } from '../../../src/core/drift/secrets';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { kustomizationCompletions, type CompletionEntry, type CompletionFiles } from '../../../src/core/authoring/completion';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
-import { KNOWN } from '../../../src/core/render/kustomizationFields';
+import { KNOWN } from '../../../src/core/render/kustomize/kustomizationFields';
 
 const fs = new MemoryFileSystem(
   {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { rewriteDeprecatedField, type DeprecatedField, type FieldRewrite } from '../../../src/core/authoring/deprecatedFields';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
-import { renderKustomization } from '../../../src/core/render/kustomize';
+import { renderKustomization } from '../../../src/core/render/kustomize/kustomize';
 
 const deployment = `apiVersion: apps/v1
 kind: Deployment

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { effectiveValues, environmentsUsing, type EnvironmentRender, fieldAtPosition, type FieldAtPosition, formatEffectiveValues } from '../../../src/core/authoring/effectiveValues';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
-import { renderKustomization } from '../../../src/core/render/kustomize';
+import { renderKustomization } from '../../../src/core/render/kustomize/kustomize';
 import { positionOf, renderShop, shopFiles } from './shopOverlays';
 import { runMasker } from '../../../src/core/drift/secrets';
 

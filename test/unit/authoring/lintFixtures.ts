@@ -4,7 +4,7 @@ import { lintRepository, type LintOptions, type LintReport } from '../../../src/
 import type { LintFinding } from '../../../src/core/authoring/finding';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import type { RepoEnvironment } from '../../../src/core/repo/config';
-import { renderKustomization } from '../../../src/core/render/kustomize';
+import { renderKustomization } from '../../../src/core/render/kustomize/kustomize';
 
 /** Where the in-memory repos live. */
 export const REPO_ROOT = '/repo';

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
-import { renderKustomization } from '../../../src/core/render/kustomize';
+import { renderKustomization } from '../../../src/core/render/kustomize/kustomize';
 import { lintFiles, lintShown, REPO_ROOT, show } from './lintFixtures';
 
 const deployment = (images: string[] = ['nginx:1.27'], initImages: string[] = []) =>

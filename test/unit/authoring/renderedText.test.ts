@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { objectCountLabel, renderedYaml } from '../../../src/core/authoring/renderedText';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
-import { renderKustomization } from '../../../src/core/render/kustomize';
+import { renderKustomization } from '../../../src/core/render/kustomize/kustomize';
 import { renderShop } from './shopOverlays';
 import { runMasker } from '../../../src/core/drift/secrets';
 

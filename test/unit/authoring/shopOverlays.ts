@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { EnvironmentRender } from '../../../src/core/authoring/effectiveValues';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
-import { renderKustomization } from '../../../src/core/render/kustomize';
+import { renderKustomization } from '../../../src/core/render/kustomize/kustomize';
 
 /**
  * A config repo written the way people write them: a base (Deployment, Service, generated ConfigMap and Secret)

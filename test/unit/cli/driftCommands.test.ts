@@ -6,7 +6,7 @@ import { runCli } from '../../../src/cli/main';
 import type { CliIO } from '../../../src/cli/command';
 import { DriftEngine } from '../../../src/core/engine';
 import { buildSnapshot, RecordingReader, serializeSnapshot } from '../../../src/core/repo/snapshot';
-import { SnapshotKey } from '../../../src/core/repo/snapshotSecrets';
+import { SnapshotKey } from '../../../src/core/drift/snapshotSecrets';
 import { NodeFileSystem } from '../../../src/node/nodeFileSystem';
 import { FakeReader, types } from '../repo/fakes';
 

@@ -6,7 +6,7 @@ import { textReport } from '../../../src/core/drift/textReport';
 import { environmentDescription } from '../../../src/core/editor/presentation';
 import type { EnvironmentDrift } from '../../../src/core/model/drift';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
-import { renderKustomization } from '../../../src/core/render/kustomize';
+import { renderKustomization } from '../../../src/core/render/kustomize/kustomize';
 import { SKIPPED_CONTENT } from '../../../src/core/model/problem';
 
 const inSync = { apiVersion: 'v1', key: { group: '', kind: 'ConfigMap', namespace: 'demo', name: 'app' }, verdict: 'InSync' as const, fields: [] };

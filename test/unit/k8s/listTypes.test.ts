@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { listKeysFor } from '../../../src/core/drift/listKeys';
-import { childSchema, listStrategy, rootSchema, type TypeSchema } from '../../../src/core/render/filters/mergeKeys';
+import { childSchema, listStrategy, rootSchema, type TypeSchema } from '../../../src/core/render/kustomize/filters/mergeKeys';
 
 /** The renderer's strategy for a list at a path of field names ('*' for items). */
 function smpAt(apiVersion: string, kind: string, path: string): unknown {

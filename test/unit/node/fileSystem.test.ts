@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FileError } from '../../../src/core/fileErrors';
 import type { FileSystem } from '../../../src/core/ports';
-import { renderKustomization } from '../../../src/core/render/kustomize';
+import { renderKustomization } from '../../../src/core/render/kustomize/kustomize';
 import { ProblemError } from '../../../src/core/model/problem';
 import { BatchFileSystem } from '../../../src/node/batchFileSystem';
 import { NodeFileSystem, type FileSystemOptions } from '../../../src/node/nodeFileSystem';

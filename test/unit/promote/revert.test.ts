@@ -4,7 +4,7 @@ import { RefusedError } from '../../../src/core/promote/refusal';
 import { summarizeCommit } from '../../../src/core/promote/changeSummary';
 import { environmentHistory, revertCommit } from '../../../src/core/promote/revert';
 import type { FileSystem } from '../../../src/core/ports';
-import { renderKustomization } from '../../../src/core/render/kustomize';
+import { renderKustomization } from '../../../src/core/render/kustomize/kustomize';
 import { SimpleGitAdapter } from '../../../src/node/simpleGit';
 import { shopFiles } from './shopRepo';
 import { TempRepo } from './tempRepo';

@@ -3,7 +3,7 @@ import type { Origin } from '../../../src/core/model/location';
 import { applyEdits } from '../../../src/core/promote/applyEdits';
 import { maskSecrets } from '../../../src/core/promote/maskSecrets';
 import { planValueEdit, type ValueChange } from '../../../src/core/promote/valueEdit';
-import { parseYamlFile } from '../../../src/core/promote/yamlText';
+import { parseYamlFile } from '../../../src/core/yaml/yamlText';
 import { originOf } from './renderedFixture';
 
 /** Plans one change on `text` and returns the edited text (or the refusal reason). */

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { runCli } from '../../../src/cli/main';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import { ProblemError } from '../../../src/core/model/problem';
-import { renderKustomization } from '../../../src/core/render/kustomize';
+import { renderKustomization } from '../../../src/core/render/kustomize/kustomize';
 
 async function problem(files: Record<string, string>, dir = 'app'): Promise<ProblemError> {
   try {

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import { ProblemError } from '../../../src/core/model/problem';
-import { renderKustomization } from '../../../src/core/render/kustomize';
-import { kustomizeYaml } from '../../../src/core/render/kustomizeYaml';
+import { renderKustomization } from '../../../src/core/render/kustomize/kustomize';
+import { kustomizeYaml } from '../../../src/core/render/kustomize/kustomizeYaml';
 
 // What the renderer reads (docs/security.md, "Files read"): kustomize's load restrictor with symbolic links
 // resolved, no cycles or empty kustomizations, no control characters, bounded alias expansion, `__proto__` as data.

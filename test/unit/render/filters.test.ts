@@ -1,16 +1,16 @@
 import { strict as assert } from 'node:assert';
 import type { Origin } from '../../../src/core/model/location';
 import { type ProblemError } from '../../../src/core/model/problem';
-import { nameHash, goJson } from '../../../src/core/render/hash';
-import { encodeBase64, parseEnvFile } from '../../../src/core/render/generators';
-import { editImage, splitImage } from '../../../src/core/render/filters/images';
-import { applyJson6902 } from '../../../src/core/render/filters/json6902';
-import { applyStrategicMerge } from '../../../src/core/render/filters/strategicMerge';
-import { expand } from '../../../src/core/render/filters/vars';
-import { parseYaml } from '../../../src/core/render/loader';
-import { matchesLabelSelector } from '../../../src/core/render/selector';
-import { splitPath } from '../../../src/core/render/fieldSpec';
-import { fromPlain, toPlain, type TMap } from '../../../src/core/render/tree';
+import { nameHash, goJson } from '../../../src/core/render/kustomize/hash';
+import { encodeBase64, parseEnvFile } from '../../../src/core/render/kustomize/generators';
+import { editImage, splitImage } from '../../../src/core/render/kustomize/filters/images';
+import { applyJson6902 } from '../../../src/core/render/kustomize/filters/json6902';
+import { applyStrategicMerge } from '../../../src/core/render/kustomize/filters/strategicMerge';
+import { expand } from '../../../src/core/render/kustomize/filters/vars';
+import { parseYaml } from '../../../src/core/yaml/parseYaml';
+import { matchesLabelSelector } from '../../../src/core/render/kustomize/selector';
+import { splitPath } from '../../../src/core/render/kustomize/fieldSpec';
+import { fromPlain, toPlain, type TMap } from '../../../src/core/yaml/tree';
 
 const at: Origin = { file: 'x.yaml', line: 1, column: 1, kind: 'resource' };
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import type { Origin } from '../../../src/core/model/location';
-import { renderKustomization } from '../../../src/core/render/kustomize';
+import { renderKustomization } from '../../../src/core/render/kustomize/kustomize';
 import type { RenderResult } from '../../../src/core/render/types';
 
 /** The 1-based line of the first line of `file` containing `needle` (so tests never hard-code line numbers). */

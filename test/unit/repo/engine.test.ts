@@ -6,7 +6,7 @@ import { LiveCache } from '../../../src/core/live/liveCache';
 import { ProblemError } from '../../../src/core/model/problem';
 import type { KubeObject } from '../../../src/core/model/resource';
 import { RecordingReader, SnapshotReader, parseSnapshot, serializeSnapshot } from '../../../src/core/repo/snapshot';
-import { SnapshotKey } from '../../../src/core/repo/snapshotSecrets';
+import { SnapshotKey } from '../../../src/core/drift/snapshotSecrets';
 import { FakeReader, fakePipeline, types } from './fakes';
 
 const cm = (name: string, data: Record<string, string>, namespace?: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: namespace ? { name, namespace } : { name }, data });

@@ -3,7 +3,7 @@ import { DriftEngine } from '../../../src/core/engine';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import type { KubeObject } from '../../../src/core/model/resource';
 import type { ClusterWriter, WriteOutcome } from '../../../src/core/ports';
-import { differingPaths } from '../../../src/core/repo/exactMode';
+import { differingPaths } from '../../../src/core/drift/exactMode';
 import { FakeReader, types } from './fakes';
 
 /** A small overlay repo, rendered by the real in-process renderer. */

@@ -3,7 +3,7 @@ import { DriftEngine } from '../../../src/core/engine';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import type { FileSystem } from '../../../src/core/ports';
 import { discoverEnvironments } from '../../../src/core/repo/discover';
-import { RecordingFileSystem } from '../../../src/core/repo/renderCache';
+import { RecordingFileSystem } from '../../../src/core/recordingFileSystem';
 import { fileError } from '../../../src/core/fileErrors';
 
 // Discovery and the engine over hostile trees (docs/security.md, "Files read"): cycles named at their entry, alias

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { parse, stringify } from 'yaml';
 import { buildSnapshot, parseSnapshot, serializeSnapshot } from '../../../src/core/repo/snapshot';
-import { SnapshotKey } from '../../../src/core/repo/snapshotSecrets';
+import { SnapshotKey } from '../../../src/core/drift/snapshotSecrets';
 
 const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'dev', labels: { a: 'b' } }, data: { k: 'v: "quoted" #not a comment' } });
 const snapshot = () =>

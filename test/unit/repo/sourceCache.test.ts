@@ -2,10 +2,10 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SourceCache } from '../../../src/core/repo/renderCache';
+import { FileCache, REPO_TEXTS } from '../../../src/core/fileCache';
 import { NodeFileSystem } from '../../../src/node/nodeFileSystem';
 
-describe('SourceCache (the engine\'s file texts between renders)', () => {
+describe('FileCache as the engine keeps it (YAML and JSON texts, checked against stamps)', () => {
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'gitops-drift-source-cache-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,7 +22,7 @@ describe('SourceCache (the engine\'s file texts between renders)', () => {
     const file = join(dir, 'kustomization.yaml');
     writeFileSync(file, 'resources: []\n');
     const { fs, counter } = countingFs();
-    const cache = new SourceCache(fs);
+    const cache = new FileCache(fs, { keepOnly: REPO_TEXTS, checkStamps: true });
     assert.equal(await cache.readFile(file), 'resources: []\n');
     assert.equal(await cache.readFile(file), 'resources: []\n');
     assert.equal(counter.reads, 1);
@@ -31,7 +31,7 @@ describe('SourceCache (the engine\'s file texts between renders)', () => {
   it('notices a change nobody reported (git rewriting a file and putting it back), by its stamp', async () => {
     const file = join(dir, 'kustomization.yaml');
     writeFileSync(file, 'namespace: a\n');
-    const cache = new SourceCache(new NodeFileSystem());
+    const cache = new FileCache(new NodeFileSystem(), { keepOnly: REPO_TEXTS, checkStamps: true });
     assert.equal(await cache.readFile(file), 'namespace: a\n');
     writeFileSync(file, '<<<<<<< HEAD\nnamespace: a\n=======\nnamespace: b\n>>>>>>> c0ffee\n');
     assert.match(await cache.readFile(file), /^<<<<<<< HEAD/);

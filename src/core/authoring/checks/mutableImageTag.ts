@@ -1,7 +1,7 @@
 /** `mutable-image-tag`: rendered container images that name no tag or digest, or the tag `latest`. */
 import type { Origin } from '../../model/location';
-import { splitImage } from '../../render/filters/images';
-import { escapePointer } from '../../render/tree';
+import { splitImage } from '../../render/kustomize/filters/images';
+import { childPointer } from '../../yaml/pointer';
 import type { RenderedObject } from '../../render/types';
 import type { LintFinding, LintRange } from '../finding';
 
@@ -36,7 +36,7 @@ export function mutableImages(objects: readonly RenderedObject[]): MutableImage[
               const origin = typeof c?.image === 'string' && isMutableImage(c.image) ? rendered.origins.get(at) : undefined;
               if (origin) out.push({ image: c.image as string, origin, pointer: at });
             });
-          } else if (key !== 'metadata') visit(child, `${pointer}/${escapePointer(key)}`);
+          } else if (key !== 'metadata') visit(child, childPointer(pointer, key));
         }
       }
     };

@@ -1,6 +1,6 @@
 /** `plaintext-secret`: a Secret manifest in git with its values in `data`/`stringData`. */
 import { isMap, isScalar, type Node } from 'yaml';
-import type { YamlFile } from '../../promote/yamlText';
+import type { YamlFile } from '../../yaml/yamlText';
 import type { LintFinding } from '../finding';
 import { nodeRange } from '../lintFiles';
 

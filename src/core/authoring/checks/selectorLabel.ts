@@ -4,7 +4,7 @@
  */
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Origin } from '../../model/location';
-import { escapePointer } from '../../render/tree';
+import { childPointer } from '../../yaml/pointer';
 import type { RenderedObject } from '../../render/types';
 import type { LintFinding } from '../finding';
 import { nodeRange } from '../lintFiles';
@@ -29,7 +29,7 @@ export function selectorLabelsOf(objects: readonly RenderedObject[]): SelectorLa
     const matchLabels = (rendered.object.spec as { selector?: { matchLabels?: unknown } } | undefined)?.selector?.matchLabels;
     if (matchLabels === null || typeof matchLabels !== 'object') continue;
     for (const key of Object.keys(matchLabels)) {
-      const origin = rendered.origins.get(`/spec/selector/matchLabels/${escapePointer(key)}`);
+      const origin = rendered.origins.get(childPointer('/spec/selector/matchLabels', key));
       if (origin?.kind === 'labels') out.push({ origin, object: `${rendered.key.kind} ${rendered.key.name}` });
     }
   }

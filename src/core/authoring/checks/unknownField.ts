@@ -1,7 +1,7 @@
 /** `unknown-field`: a top-level kustomization field kustomize does not know (its build fails on it). */
 import type { Node } from 'yaml';
 import { editDistance } from '../../repo/config';
-import { KNOWN } from '../../render/kustomizationFields';
+import { KNOWN } from '../../render/kustomize/kustomizationFields';
 import type { LintFinding } from '../finding';
 import { nodeRange } from '../lintFiles';
 import { canonicalField, keyText, type KustomizationSource } from '../lintKustomization';

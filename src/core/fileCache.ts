@@ -1,0 +1,111 @@
+/**
+ * The one cache of file reads kept between renders: a FileSystem over another that answers repeated reads from
+ * memory. The engine keeps the YAML/JSON texts of the repo (checked against modification stamps); the CLI's lint run
+ * keeps every read. Entries stay until the caller invalidates them, so a caller that cannot tell what changed must
+ * either check stamps or not use it.
+ */
+import type { DirEntry, FileSystem } from './ports';
+
+type Stat = { isDirectory: boolean; isFile: boolean; mtimeMs?: number; size?: number } | undefined;
+
+/** The files the engine keeps the texts of: the YAML and JSON the renderer parses (and the editor watches). */
+export const REPO_TEXTS = /\.(ya?ml|json)$/;
+
+/** What a FileCache keeps, for what its caller can report changed. */
+export interface FileCacheOptions {
+  /**
+   * Keep only the texts of files whose path matches (listings, stats, bytes and real paths are asked for every
+   * time): for a caller whose change reports cover only those files, as the editor's watcher covers YAML and JSON.
+   * Default: keep every read.
+   */
+  keepOnly?: RegExp;
+  /**
+   * Before answering from a kept text, compare the file's modification stamp (stat's mtimeMs and size) with the one it
+   * had when read, where the file system has stamps: a change whose report was lost (events coalesced or dropped while
+   * git rewrites a file and puts it back) is still seen. Costs a stat per read.
+   */
+  checkStamps?: boolean;
+}
+
+/** A read kept: the pending or finished promise (concurrent reads share it) and the stamp when it started. */
+interface Kept<T> {
+  stamp: string | undefined;
+  value: Promise<T>;
+}
+
+/** `inner` with reads answered from memory until invalidated; paths are absolute. */
+export class FileCache implements FileSystem {
+  private readonly texts = new Map<string, Kept<string>>();
+  private readonly bytes = new Map<string, Kept<Uint8Array>>();
+  private readonly listings = new Map<string, Kept<DirEntry[]>>();
+  private readonly stats = new Map<string, Kept<Stat>>();
+  private readonly reals = new Map<string, Kept<string>>();
+
+  readonly readFileBytes?: (path: string) => Promise<Uint8Array>;
+  readonly realPath?: (path: string) => Promise<string>;
+
+  constructor(
+    private readonly inner: FileSystem,
+    private readonly options: FileCacheOptions = {},
+  ) {
+    const bytes = inner.readFileBytes?.bind(inner);
+    const realPath = inner.realPath?.bind(inner);
+    const keepAll = options.keepOnly === undefined;
+    if (bytes) this.readFileBytes = keepAll ? (path) => remember(this.bytes, path, undefined, () => bytes(path)) : bytes;
+    if (realPath) this.realPath = keepAll ? (path) => remember(this.reals, path, undefined, () => realPath(path)) : realPath;
+  }
+
+  async readFile(path: string): Promise<string> {
+    if (this.options.keepOnly && !this.options.keepOnly.test(path)) return this.inner.readFile(path);
+    const stamp = this.options.checkStamps ? await this.stampOf(path) : undefined;
+    return remember(this.texts, path, stamp, () => this.inner.readFile(path));
+  }
+
+  readDir(path: string): Promise<DirEntry[]> {
+    if (this.options.keepOnly) return this.inner.readDir(path);
+    return remember(this.listings, path, undefined, () => this.inner.readDir(path));
+  }
+
+  stat(path: string): Promise<Stat> {
+    if (this.options.keepOnly) return this.inner.stat(path);
+    return remember(this.stats, path, undefined, () => this.inner.stat(path));
+  }
+
+  /**
+   * Forgets `path` and, if it was a folder, everything under it (text, bytes, stat, real path, listing), and its
+   * parent folder's listing (it may have been created or deleted). Call it for every file or folder saved, created
+   * or deleted.
+   */
+  invalidate(path: string): void {
+    const under = path.replace(/\/+$/, '') + '/';
+    for (const map of [this.texts, this.bytes, this.stats, this.reals, this.listings] as Map<string, unknown>[]) {
+      for (const key of map.keys()) if (key === path || key.startsWith(under)) map.delete(key);
+    }
+    this.listings.delete(path.slice(0, Math.max(1, path.lastIndexOf('/'))));
+  }
+
+  /** Forgets everything (a branch switch, or changes the caller cannot name). */
+  clear(): void {
+    for (const map of [this.texts, this.bytes, this.stats, this.reals, this.listings]) map.clear();
+  }
+
+  private async stampOf(path: string): Promise<string | undefined> {
+    const s = await this.inner.stat(path).catch(() => undefined);
+    return s?.mtimeMs === undefined ? undefined : `${s.mtimeMs}:${s.size ?? ''}`;
+  }
+}
+
+/**
+ * The kept read for `key` unless its stamp differs from `stamp` (undefined: no stamp to compare), else a new read,
+ * kept unless it fails (a missing file is not kept: creating it must be seen without a report).
+ */
+function remember<T>(map: Map<string, Kept<T>>, key: string, stamp: string | undefined, read: () => Promise<T>): Promise<T> {
+  const kept = map.get(key);
+  if (kept && (stamp === undefined || kept.stamp === stamp)) return kept.value;
+  const entry = { stamp, value: read() };
+  map.set(key, entry);
+  entry.value.catch(() => {
+    if (map.get(key) === entry) map.delete(key);
+  });
+  return entry.value;
+}

@@ -1,0 +1,139 @@
+/**
+ * Name-reference fix-up (kustomize's nameref filter), run once at the root after prefixes, suffixes and hashes:
+ * a field holding the earlier name of an object (a ConfigMap in a pod template, a Service in an Ingress, ...)
+ * is rewritten to the object's final name.
+ */
+import { ProblemError } from '../../../model/problem';
+import { nameReferences, type NameReference } from '../defaultConfig';
+import { visitFieldSpecs } from '../fieldSpec';
+import { describe, effectiveNamespace, gvkOf, isClusterScoped, nameOf, namespaceOf, type Resource } from '../resource';
+import { getMap, getString, tscalar, type TMap, type TNode } from '../../../yaml/tree';
+
+/** The referral kind's objects, and the same by each earlier name they had. */
+interface Candidates {
+  all: Resource[];
+  byName: Map<string, Resource[]>;
+}
+
+function originalNamespace(res: Resource): string {
+  return res.history[0]?.namespace ?? namespaceOf(res);
+}
+
+/** kustomize's SameEndingSubSlice: the shorter list is the end of the longer one. */
+function sameEnding(a: readonly string[], b: readonly string[]): boolean {
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  return short.every((v, i) => v === long[long.length - short.length + i]);
+}
+
+function isReferral(res: Resource, ref: NameReference): boolean {
+  const gvk = gvkOf(res);
+  return gvk.kind === ref.kind && (!ref.group || gvk.group === ref.group) && (!ref.version || gvk.version === ref.version);
+}
+
+/**
+ * kustomize's selectReferral: objects that had the name, of the role kind a roleRef names, in the referrer's
+ * namespace (ServiceAccounts and cluster-scoped objects anywhere); then, if several are left, those with the
+ * referrer's name prefixes and suffixes.
+ */
+function select(oldName: string, pool: Resource[], referrer: Resource, at: TNode, roleKind?: string): Resource | undefined {
+  const referrerNs = namespaceOf(referrer);
+  const referrerClusterScoped = isClusterScoped(gvkOf(referrer).kind);
+  let found = pool.filter((c) => c.history.some((h) => h.name === oldName));
+  if (roleKind) found = found.filter((c) => gvkOf(c).kind === roleKind);
+  found = found.filter((c) => {
+    const kind = gvkOf(c).kind;
+    if (referrerClusterScoped || isClusterScoped(kind) || kind === 'ServiceAccount') return true;
+    return effectiveNamespace(kind, namespaceOf(c)) === effectiveNamespace(kind, referrerNs);
+  });
+  if (found.length <= 1) return found[0];
+  found = found.filter((c) => sameEnding(c.prefixes, referrer.prefixes) && sameEnding(c.suffixes, referrer.suffixes));
+  if (found.length <= 1) return found[0];
+  if (found.every((c) => nameOf(c) === nameOf(found[0]))) return found[0];
+  throw new ProblemError({
+    severity: 'error',
+    message: `'${oldName}' in ${describe(referrer)} could refer to any of: ${found.map(describe).join(', ')}`,
+    location: at.origin,
+  });
+}
+
+function renamed(target: Resource) {
+  const origin = getMap(target.node, 'metadata')?.entries.get('name')?.origin;
+  return (value: string) => tscalar(value, { ...(origin ?? target.node.origin), kind: 'nameReference' });
+}
+
+function fixScalar(node: TNode, candidates: Candidates, referrer: Resource, roleKind?: string): TNode {
+  if (node.kind !== 'scalar' || typeof node.value !== 'string') return node;
+  const target = select(node.value, candidates.byName.get(node.value) ?? [], referrer, node, roleKind);
+  return target && nameOf(target) !== node.value ? renamed(target)(nameOf(target)) : node;
+}
+
+/**
+ * A `{name, namespace}` map (RBAC subjects, webhook services): both follow the referred object. With a namespace,
+ * only objects originally in it are considered, else (if there are none) objects now in it (kustomize's
+ * filterMapCandidatesByNamespace).
+ */
+function fixMapping(map: TMap, candidates: Candidates, referrer: Resource): void {
+  const nameNode = map.entries.get('name');
+  if (nameNode?.kind !== 'scalar' || typeof nameNode.value !== 'string') return;
+  const nsNode = map.entries.get('namespace');
+  let pool = candidates.byName.get(nameNode.value) ?? [];
+  if (nsNode) {
+    const ns = getString(map, 'namespace');
+    const inNs = (r: Resource, namespace: string) => effectiveNamespace(gvkOf(r).kind, namespace) === ns;
+    const original = candidates.all.filter((r) => inNs(r, originalNamespace(r)));
+    pool = (original.length > 0 ? original : candidates.all.filter((r) => inNs(r, namespaceOf(r)))).filter((r) => pool.includes(r));
+  }
+  const target = select(nameNode.value, pool, referrer, nameNode);
+  if (!target) return;
+  if (nameOf(target) !== nameNode.value) map.entries.set('name', renamed(target)(nameOf(target)));
+  const targetNs = namespaceOf(target);
+  if (targetNs && targetNs !== getString(map, 'namespace')) {
+    const nsOrigin = getMap(target.node, 'metadata')?.entries.get('namespace')?.origin ?? nsNode?.origin ?? target.node.origin;
+    map.entries.set('namespace', tscalar(targetNs, { ...nsOrigin, kind: 'nameReference' }));
+  }
+}
+
+function fix(node: TNode, candidates: Candidates, referrer: Resource, roleKind?: string): TNode {
+  if (node.kind === 'scalar') return fixScalar(node, candidates, referrer, roleKind);
+  if (node.kind === 'map') fixMapping(node, candidates, referrer);
+  else for (let i = 0; i < node.items.length; i++) node.items[i] = fix(node.items[i], candidates, referrer, roleKind);
+  return node;
+}
+
+/** The built-in config plus `configurations:` entries: referrers of a known kind are added to it. */
+function withExtra(extra: readonly NameReference[]): NameReference[] {
+  if (extra.length === 0) return nameReferences;
+  const out = nameReferences.map((r) => ({ ...r, referrers: [...r.referrers] }));
+  for (const e of extra) {
+    const same = out.find((r) => r.kind === e.kind && (r.group ?? '') === (e.group ?? '') && (!e.version || !r.version || r.version === e.version));
+    if (same) same.referrers.push(...e.referrers);
+    else out.push({ ...e, referrers: [...e.referrers] });
+  }
+  return out;
+}
+
+/** Rewrites every reference to a renamed object (`extra`: name references from `configurations:`). */
+export function fixNameReferences(resources: Resource[], extra: readonly NameReference[] = []): void {
+  for (const ref of withExtra(extra)) {
+    const candidates: Candidates = { all: [], byName: new Map() };
+    for (const r of resources) {
+      if (!isReferral(r, ref)) continue;
+      candidates.all.push(r);
+      for (const name of new Set(r.history.map((h) => h.name))) {
+        const list = candidates.byName.get(name);
+        if (list) list.push(r);
+        else candidates.byName.set(name, [r]);
+      }
+    }
+    if (candidates.byName.size === 0) continue;
+    for (const referrer of resources) {
+      visitFieldSpecs(referrer, ref.referrers, referrer.node.origin, (parent, key) => {
+        const value = parent.entries.get(key);
+        if (value === undefined) return;
+        // roleRef names a Role or a ClusterRole: only the kind it names may match.
+        const roleKind = key === 'name' && parent.entries.has('apiGroup') && parent.entries.has('kind') ? getString(parent, 'kind') : undefined;
+        parent.entries.set(key, fix(value, candidates, referrer, roleKind));
+      });
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { FileCache } from '../../../src/core/fileCache';
+import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
+import type { FileSystem } from '../../../src/core/ports';
+
+/** `mem` with every call counted by method. */
+function counted(mem: FileSystem): { fs: FileSystem; calls: Record<string, number> } {
+  const calls: Record<string, number> = { readFile: 0, readDir: 0, stat: 0 };
+  return {
+    calls,
+    fs: {
+      readFile: (p) => (calls.readFile++, mem.readFile(p)),
+      readDir: (p) => (calls.readDir++, mem.readDir(p)),
+      stat: (p) => (calls.stat++, mem.stat(p)),
+    },
+  };
+}
+
+describe('FileCache (src/core/fileCache.ts)', () => {
+  it('keeps every read until the path, or a folder above it, is invalidated', async () => {
+    const mem = new MemoryFileSystem({ 'app/a.yaml': 'a: 1\n', 'app/sub/b.yaml': 'b: 1\n' }, '/r');
+    const { fs, calls } = counted(mem);
+    const cache = new FileCache(fs);
+    await cache.readFile('/r/app/a.yaml');
+    await cache.readFile('/r/app/sub/b.yaml');
+    await cache.readDir('/r/app');
+    await cache.stat('/r/app/a.yaml');
+    await Promise.all([cache.readFile('/r/app/a.yaml'), cache.readDir('/r/app'), cache.stat('/r/app/a.yaml')]);
+    assert.deepEqual(calls, { readFile: 2, readDir: 1, stat: 1 });
+
+    mem.write('app/sub/b.yaml', 'b: 2\n');
+    assert.equal(await cache.readFile('/r/app/sub/b.yaml'), 'b: 1\n', 'kept: the caller reports changes');
+    cache.invalidate('/r/app');
+    assert.equal(await cache.readFile('/r/app/sub/b.yaml'), 'b: 2\n');
+    await cache.readDir('/r/app');
+    assert.deepEqual(calls, { readFile: 3, readDir: 2, stat: 1 });
+  });
+
+  it('does not keep a failed read: a file created later is read without a report', async () => {
+    const mem = new MemoryFileSystem({}, '/r');
+    const cache = new FileCache(mem);
+    await assert.rejects(cache.readFile('/r/new.yaml'));
+    mem.write('new.yaml', 'x: 1\n');
+    assert.equal(await cache.readFile('/r/new.yaml'), 'x: 1\n');
+  });
+
+  it('with keepOnly, keeps only matching texts and asks for everything else each time', async () => {
+    const mem = new MemoryFileSystem({ 'a.yaml': 'a: 1\n', 'env.txt': 'K=V\n' }, '/r');
+    const { fs, calls } = counted(mem);
+    const cache = new FileCache(fs, { keepOnly: /\.ya?ml$/ });
+    for (let i = 0; i < 2; i++) {
+      await cache.readFile('/r/a.yaml');
+      await cache.readFile('/r/env.txt');
+      await cache.readDir('/r');
+      await cache.stat('/r/a.yaml');
+    }
+    assert.deepEqual(calls, { readFile: 3, readDir: 2, stat: 2 });
+  });
+});
