@@ -13,7 +13,7 @@ import type { DriftEngine } from './engine';
 import { ProblemError } from './model/problem';
 import type { FileSystem } from './ports';
 import { joinPath, type RepoEnvironment } from './repo/config';
-import { folderApplication } from './repo/applications';
+import { folderApplication } from './model/environment';
 
 /** What a hover shows: the field, then one row per environment and distinct value. */
 export interface EffectiveValuesHover {

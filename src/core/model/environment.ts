@@ -53,6 +53,11 @@ export interface Environment {
   applications: Application[];
 }
 
+/** An application whose manifests are a folder of this repo (repo/applications.ts settles its renderer on load). */
+export function folderApplication(name: string, path: string, declaredAt?: SourceLocation): Application {
+  return { name, source: { type: 'folder', path }, renderer: 'kustomize', ...(declaredAt ? { declaredAt } : {}) };
+}
+
 /** A folder or chart of this repo (what a renderer can read), or undefined for a source outside it. */
 export function sourcePath(app: Application): string | undefined {
   return app.source.type === 'outside' ? undefined : app.source.path;

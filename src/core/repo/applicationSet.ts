@@ -5,7 +5,7 @@
  * and their Go-template forms (`{{.path.path}}`, `{{.path.basename}}`, `{{index .path.segments N}}`).
  */
 import { isMap, isSeq, type Document, type Node } from 'yaml';
-import { folderApplication } from './applications';
+import { folderApplication } from '../model/environment';
 import type { RepoEnvironment } from './config';
 import type { FileLocator } from '../yaml/yamlLocate';
 import { globToRegExp } from '../glob';

@@ -2,16 +2,10 @@
  * The applications of an environment as discovery and the config name them, and the renderer each one needs.
  */
 import { type Application, type Environment, sourcePath } from '../model/environment';
-import type { SourceLocation } from '../model/location';
 import type { FileSystem } from '../ports';
 import { KUSTOMIZATION_FILES } from '../render/kustomize/kustomizationFields';
 import { joinPath } from './config';
 import { mapWithConcurrency } from '../pool';
-
-/** An application whose manifests are a folder of this repo (its renderer is settled by `settleRenderers`). */
-export function folderApplication(name: string, path: string, declaredAt?: SourceLocation): Application {
-  return { name, source: { type: 'folder', path }, renderer: 'kustomize', ...(declaredAt ? { declaredAt } : {}) };
-}
 
 /**
  * Sets each folder application's renderer from what its folder holds: `kustomize` with a kustomization file,

@@ -7,7 +7,7 @@ import type { SourceLocation } from '../model/location';
 import type { Problem } from '../model/problem';
 import { plainText } from '../model/untrustedText';
 import type { FileSystem } from '../ports';
-import { folderApplication } from './applications';
+import { folderApplication } from '../model/environment';
 import { FileLocator } from '../yaml/yamlLocate';
 
 /** The config file's name, at the repo root. */

@@ -5,7 +5,7 @@ import type { Problem } from '../model/problem';
 import type { FileSystem } from '../ports';
 import { MAX_YAML_DEPTH, tooDeepAt } from '../yaml/yamlDepth';
 import { applicationSetEnvironments } from './applicationSet';
-import { folderApplication } from './applications';
+import { folderApplication } from '../model/environment';
 import { joinPath, normalizeRepoPath, type RepoEnvironment } from './config';
 import { inferPromotion, stageRank } from './promotion';
 import { walkRepo } from './walk';

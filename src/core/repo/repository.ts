@@ -1,7 +1,8 @@
 import type { Problem } from '../model/problem';
 import type { FileSystem } from '../ports';
 import { checkPromotion, emptyRepoConfig, joinPath, loadRepoConfig, normalizeRepoPath, type RepoEnvironment, type RepoConfig } from './config';
-import { folderApplication, settleRenderers } from './applications';
+import { settleRenderers } from './applications';
+import { folderApplication } from '../model/environment';
 import { discoverEnvironments, type OutsideSource } from './discover';
 import { inferPromotion } from './promotion';
 

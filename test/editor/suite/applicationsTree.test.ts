@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { EnvironmentReport } from '../../../src/core/engine';
-import { folderApplication } from '../../../src/core/repo/applications';
+import { folderApplication } from '../../../src/core/model/environment';
 import type { RepoEnvironment } from '../../../src/core/repo/config';
 import type { DriftStore, EnvironmentEntry } from '../../../src/vscode/driftStore';
 import { EnvironmentsTreeProvider } from '../../../src/vscode/views/environmentsTree';

@@ -1,5 +1,5 @@
 /** Repos in memory for the lint tests, and findings as one comparable line each. */
-import { folderApplication } from '../../../src/core/repo/applications';
+import { folderApplication } from '../../../src/core/model/environment';
 import { lintRepository, type LintOptions, type LintReport } from '../../../src/core/authoring/lint';
 import type { LintFinding } from '../../../src/core/authoring/finding';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';

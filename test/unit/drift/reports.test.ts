@@ -63,7 +63,7 @@ describe('reports', () => {
     const doc = JSON.parse(JSON.stringify(jsonReport(envs)));
     assert.equal(doc.schemaVersion, 1);
     const [dev, prod] = doc.environments;
-    assert.deepEqual(Object.keys(dev), ['name', 'path', 'context', 'namespace', 'error', 'summary', 'incomplete', 'problems', 'resources']);
+    assert.deepEqual(Object.keys(dev), ['name', 'path', 'context', 'namespace', 'error', 'summary', 'incomplete', 'problems', 'applications', 'resources']);
     assert.deepEqual([dev.name, dev.path, dev.context, dev.error], ['dev', 'envs/dev', 'dev-cluster', null]);
     assert.equal(dev.resources.length, desired.length + 1);
     const web = dev.resources[0];

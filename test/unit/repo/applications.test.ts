@@ -4,7 +4,7 @@ import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import { jsonReport } from '../../../src/core/drift/jsonReport';
 import type { Application } from '../../../src/core/model/environment';
 import type { KubeObject } from '../../../src/core/model/resource';
-import { folderApplication } from '../../../src/core/repo/applications';
+import { folderApplication } from '../../../src/core/model/environment';
 import type { RepoEnvironment } from '../../../src/core/repo/config';
 import { FakeReader, fakePipeline, types } from './fakes';
 
