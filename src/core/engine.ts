@@ -308,6 +308,17 @@ export class DriftEngine {
     this.logger.debug(`checked ${env.name}: ${report.resources.length} objects, render ${report.timings.render} ms, live ${report.timings.live} ms, reconcile ${report.timings.reconcile} ms`);
     return { report, objects };
   }
+
+  /**
+   * Renders an environment as `render` does, but from another file system, such as a past git revision of the repo
+   * (src/core/promote/changeSummary.ts): nothing is cached, since the files are not the working tree's.
+   */
+  async renderFrom(env: RepoEnvironment, fs: FileSystem): Promise<RenderResult> {
+    const dir = joinPath(this.options.repoRoot, env.path);
+    const generated = await generatedKustomization(fs, dir).catch(() => undefined);
+    const renderFs = generated === undefined ? fs : new GeneratedKustomizationFileSystem(fs, dir, generated.text);
+    return this.pipeline.render(dir, { fs: renderFs, repoRoot: this.options.repoRoot, ...(env.definedAt ? { rootAt: env.definedAt } : {}) });
+  }
 }
 
 function withNamespace(r: RenderedObject, namespace: string): RenderedObject {

@@ -11,13 +11,14 @@ import { DriftEngine, type EnvironmentReport, type LiveSource } from '../core/en
 import { LiveCache } from '../core/live/liveCache';
 import { isClusterError } from '../core/live/clusterError';
 import { keyString, type ResourceKey } from '../core/model/resource';
-import type { Logger } from '../core/ports';
+import type { Git, Logger } from '../core/ports';
 import { CONFIG_FILE, type RepoEnvironment } from '../core/repo/config';
 import type { RepoModel } from '../core/repo/repository';
 import { type KubeContexts, listKubeContexts } from '../node/kubeConfig';
 import { createKubeApplier } from '../node/kubeApplier';
 import { createKubeClusterReader, type KubeClusterReader } from '../node/kubeClusterReader';
 import { NodeFileSystem } from '../node/nodeFileSystem';
+import { SimpleGitAdapter } from '../node/simpleGit';
 import type { Settings } from './settings';
 
 /** The normalised pair a diff editor shows, as YAML. */
@@ -53,6 +54,7 @@ export class DriftSession {
   private readonly clusters = new Map<string, Promise<Cluster>>();
   private readonly liveListeners = new Set<(context: string) => void>();
   private disposed = false;
+  private gitAdapter: Git | undefined;
 
   constructor(private readonly options: SessionOptions) {
     const fs = new NodeFileSystem({ root: options.repoRoot });
@@ -114,6 +116,11 @@ export class DriftSession {
       desired: desiredObj ? stringify(desiredObj) : `# ${key.kind} ${key.name} is not in git\n`,
       live: liveObj ? stringify(liveObj) : `# ${key.kind} ${key.name} is not in the cluster${detail?.result.message ? `: ${detail.result.message}` : ''}\n`,
     };
+  }
+
+  /** The repo's git (made on first use): the commands that read history or commit get it here. */
+  git(): Git {
+    return (this.gitAdapter ??= new SimpleGitAdapter(this.options.repoRoot));
   }
 
   /** Where the YAML document of `text` at `docLine` writes `pointer` (here, with the YAML library). */
