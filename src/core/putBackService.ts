@@ -89,11 +89,11 @@ export function nothingToPutBack(plan: PutBackPlan, choices: Pick<PutBackChoices
  * server, for an incomplete render unless `allowIncomplete`, and always when asked to delete Extra objects of one
  * (the objects of what was skipped would be deleted).
  */
-export function previewPutBack(plan: PutBackPlan, writer: ClusterWriter, choices: PutBackChoices, logger: Logger): Promise<PutBackPreview> {
+export async function previewPutBack(plan: PutBackPlan, writer: ClusterWriter, choices: PutBackChoices, logger: Logger): Promise<PutBackPreview> {
   if (plan.skipped.length) {
     const what = `${plan.env.name} is ${NOT_CHECKED_INCOMPLETE} (${plan.skipped.join('; ')})`;
-    if (choices.deleteExtra) return Promise.reject(new RefusedError(`${what}: deleting Extra objects would delete the objects of what was skipped. Nothing was changed.`));
-    if (!choices.allowIncomplete) return Promise.reject(new RefusedError(`${what}: putting back only what was rendered needs an explicit yes. Nothing was changed.`));
+    if (choices.deleteExtra) throw new RefusedError(`${what}: deleting Extra objects would delete the objects of what was skipped. Nothing was changed.`);
+    if (!choices.allowIncomplete) throw new RefusedError(`${what}: putting back only what was rendered needs an explicit yes. Nothing was changed.`);
   }
   const remove = choices.deleteExtra ? plan.extras.map((r): KubeObject => ({ apiVersion: r.apiVersion, kind: r.key.kind, metadata: { name: r.key.name, namespace: r.key.namespace } })) : [];
   return previewPutLiveBack(writer, { apply: plan.apply, delete: remove }, logger);
