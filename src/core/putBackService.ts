@@ -65,6 +65,8 @@ export async function planPutBack(engine: DriftEngine, env: RepoEnvironment, liv
   if (live.secretHashing) throw new RefusedError(`putting live state back needs a cluster, not a snapshot (${live.context}). Nothing was changed.`);
   const { report, objects } = await engine.compareObjects(env, live, scope.check);
   if (report.error) throw new RefusedError(`${env.name}: ${report.error}`);
+  // A pipeline without reconcileDetailed gives verdicts without their objects: that must not read as "nothing to do".
+  if (objects.length !== report.resources.length) throw new Error(`putting live state back needs the desired object behind each verdict, which this engine's pipeline does not give (reconcileDetailed)`);
   const pick = scope.pick ?? (() => true);
   const chosen = objects.filter((o) => pick(o.result));
   const wanted = (r: ResourceDrift) => r.verdict === 'Drifted' || r.verdict === 'Missing' || (scope.tryForbidden === true && r.verdict === 'Forbidden');

@@ -7,7 +7,7 @@ import { type ClusterWriter, silentLogger, type WriteOutcome } from '../../../sr
 import { applyPutLiveBack } from '../../../src/core/promote/putLiveBack';
 import { RefusedError } from '../../../src/core/promote/refusal';
 import { nothingToPutBack, planPutBack, previewPutBack } from '../../../src/core/putBackService';
-import { FakeReader, types } from '../repo/fakes';
+import { FakeReader, fakePipeline, types } from '../repo/fakes';
 
 // dev names no namespace: the check puts its objects in the context's (team-dev), and so must the put-back.
 const CONFIG = 'environments:\n  - name: dev\n    path: envs/dev\n    tracking:\n      labels:\n        team: shop\n';
@@ -127,5 +127,11 @@ describe('put live back service (engine, fake cluster)', () => {
     await assert.rejects(planPutBack(engine, env, { reader: down, context: 'kind-dev' }), (e: unknown) => RefusedError.is(e) && e.message === 'dev: cannot reach the API server at https://127.0.0.1:1');
     const snapshot: LiveSource = { reader: new FakeReader(liveObjects, types), context: 'snapshot:live.yaml', secretHashing: { unavailable: 'no key' } };
     await assert.rejects(planPutBack(engine, env, snapshot), (e: unknown) => RefusedError.is(e) && /needs a cluster, not a snapshot \(snapshot:live\.yaml\)/.test(e.message));
+  });
+
+  it('fails, rather than finding nothing to do, with a pipeline that gives verdicts without their objects', async () => {
+    const engine = new DriftEngine({ fs: new MemoryFileSystem(files(['settings.yaml'])), repoRoot: '/r', pipeline: fakePipeline() });
+    const live: LiveSource = { reader: new FakeReader([], types), context: 'kind-dev', namespace: 'team-dev' };
+    await assert.rejects(planPutBack(engine, await engine.environment('dev'), live), /needs the desired object behind each verdict/);
   });
 });
