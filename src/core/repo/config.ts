@@ -263,7 +263,8 @@ class ConfigReader {
         this.problems.push(this.loc.error(this.shape.nodeAt(childPointer(at, 'name')), `duplicate application name '${name}' in one environment`));
         ok = false;
       }
-      if (path === undefined) {
+      // As for an environment: without its path or namespace it would render somewhere else.
+      if (path === undefined || this.shape.refused(childPointer(at, 'namespace'))) {
         ok = false;
         continue;
       }

@@ -6,10 +6,9 @@
  * entries naming no environment) is config.ts's.
  */
 import { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
-import schemaJson from '../../../schemas/gitops-drift.schema.json';
 import type { Problem } from '../model/problem';
 import { childPointer, parentPointer, pointerSegments, valueAt } from '../yaml/pointer';
-import { validate } from './configValidator.generated';
+import { configSchema, validate } from './configValidator.generated';
 import { unknownName } from './didYouMean';
 import type { FileLocator } from '../yaml/yamlLocate';
 
@@ -33,8 +32,8 @@ export interface ConfigSchemaNode {
   patternErrorMessage?: string;
 }
 
-/** The schema, as shipped in the package. */
-export const CONFIG_SCHEMA = schemaJson as ConfigSchemaNode;
+/** The schema, as shipped in the package (schemas/gitops-drift.schema.json). */
+export const CONFIG_SCHEMA = configSchema as ConfigSchemaNode;
 
 /** An error as Ajv reports it. */
 interface SchemaError {

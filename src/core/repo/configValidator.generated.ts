@@ -1105,3 +1105,5 @@ errors++;
 validate10.errors = vErrors;
 return errors === 0;
 }
+
+export const configSchema = schema11;
