@@ -54,7 +54,10 @@ export interface ConfigShape {
   data: unknown;
   /** The schema's errors and warnings, each at its node. */
   problems: Problem[];
-  /** Whether the value at a pointer, or one it is part of, was refused by the schema (an error, not a warning). */
+  /**
+   * Whether the value at a pointer, or one it is part of, is to be left out: the schema refused it, or it is an
+   * unknown key or lint code (a warning).
+   */
   refused(pointer: string): boolean;
   /** The YAML node at a pointer (for locations); undefined when there is none. */
   nodeAt(pointer: string): Node | undefined;
@@ -179,7 +182,7 @@ function plainData(node: Node | null | undefined): unknown {
 }
 
 /** A map key as the config reads it. */
-export function keyName(key: unknown): string {
+function keyName(key: unknown): string {
   return isScalar(key) ? String(key.value) : String(key);
 }
 
