@@ -12,8 +12,7 @@ const origin = { file: 'kustomization.yaml', line: 2, column: 3, kind: 'labels' 
 
 /** The field specs each field uses, chosen as kustomize.ts chooses them. */
 function specsOf(c: Config): FieldSpec[] {
-  if (c.field === 'commonLabels') return commonLabelSpecs;
-  if (c.field === 'commonAnnotations') return commonAnnotationSpecs;
+  if (c.field !== 'labels') return c.field === 'commonLabels' ? commonLabelSpecs : commonAnnotationSpecs;
   return [...(c.fields ?? []), ...(c.includeSelectors ? commonLabelSpecs : c.includeTemplates ? templateLabelSpecs : metadataLabelSpecs)];
 }
 
