@@ -94,11 +94,12 @@ function textOf(node: TScalar): string {
  * typed on output (`4.2`, `1`); a map, a list or a null target takes the value node itself.
  */
 function written(old: TNode | undefined, value: TNode, text: string | undefined): TNode {
-  const origin = { ...value.origin, kind: 'replacement' as const };
-  if (text === undefined) return asReplacement(clone(value));
-  if (old === undefined) return tscalar(untyped(text), origin);
-  if (old.kind === 'scalar' && old.value !== null) return tscalar(typeof old.value === 'string' ? text : untyped(text), origin);
-  return asReplacement(clone(value));
+  if (text === undefined || (old !== undefined && (old.kind !== 'scalar' || old.value === null))) return asReplacement(clone(value));
+  const wantString = old !== undefined && typeof old.value === 'string';
+  const typed = wantString ? text : untyped(text);
+  // The value's own node when it already reads as that (keeps an integer beyond 2^53 exact).
+  if (value.kind === 'scalar' && value.value === typed) return asReplacement(clone(value));
+  return tscalar(typed, { ...value.origin, kind: 'replacement' });
 }
 
 /** `node` (a fresh clone) with every origin marked as a replacement; shared scalar nodes are replaced, not edited. */
