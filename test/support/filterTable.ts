@@ -15,9 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { OriginKind } from '../../src/core/model/location';
-import { parseYaml } from '../../src/core/render/loader';
-import type { Resource } from '../../src/core/render/resource';
-import { toPlain, type TMap, type TNode } from '../../src/core/render/tree';
+import { parseYaml } from '../../src/core/yaml/parseYaml';
+import type { Resource } from '../../src/core/render/kustomize/resource';
+import { toPlain, type TMap, type TNode } from '../../src/core/yaml/tree';
 import { testbedBin } from '../testbed/bins';
 
 /** One case. Exactly one of `expected` and `error` is set. */

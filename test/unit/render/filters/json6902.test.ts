@@ -1,5 +1,5 @@
-import { applyJson6902 } from '../../../../src/core/render/filters/json6902';
-import { gvkOf, nameOf } from '../../../../src/core/render/resource';
+import { applyJson6902 } from '../../../../src/core/render/kustomize/filters/json6902';
+import { gvkOf, nameOf } from '../../../../src/core/render/kustomize/resource';
 import { runFilterTable, trees } from '../../../support/filterTable';
 
 /** A JSON6902 patch (a YAML list of operations) for the objects of one kind and name. */

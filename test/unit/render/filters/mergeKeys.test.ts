@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { applyStrategicMerge } from '../../../../src/core/render/filters/strategicMerge';
-import { gvkOf, nameOf } from '../../../../src/core/render/resource';
-import { getMap, getString } from '../../../../src/core/render/tree';
+import { applyStrategicMerge } from '../../../../src/core/render/kustomize/filters/strategicMerge';
+import { gvkOf, nameOf } from '../../../../src/core/render/kustomize/resource';
+import { getMap, getString } from '../../../../src/core/yaml/tree';
 import { runFilterTable, yamlMap } from '../../../support/filterTable';
 
 /** A strategic merge patch naming its target (apiVersion, kind, metadata.name), as in `patches: [{patch: ...}]`. */
@@ -14,7 +14,7 @@ const indent = (text: string) => text.trimEnd().split('\n').map((l) => `    ${l}
 const deployment = (podSpec: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n${indent(indent(podSpec)).slice(4).replace(/^/, '    ')}\n`;
 const deploymentPatch = (podSpec: string) => deployment(podSpec);
 
-// Strategic merge patches over built-in kinds: which lists merge, and by which key (src/core/render/filters/mergeKeys.ts
+// Strategic merge patches over built-in kinds: which lists merge, and by which key (src/core/render/kustomize/filters/mergeKeys.ts
 // reads them from the generated list-type table), and which are replaced whole.
 runFilterTable<Config>({
   title: 'mergeKeys: strategic merge list keys (table)',

@@ -1,6 +1,6 @@
-import { commonAnnotationSpecs, commonLabelSpecs, metadataLabelSpecs, templateLabelSpecs } from '../../../../src/core/render/defaultConfig';
-import type { FieldSpec } from '../../../../src/core/render/fieldSpec';
-import { applyPairs } from '../../../../src/core/render/filters/metadataMaps';
+import { commonAnnotationSpecs, commonLabelSpecs, metadataLabelSpecs, templateLabelSpecs } from '../../../../src/core/render/kustomize/defaultConfig';
+import type { FieldSpec } from '../../../../src/core/render/kustomize/fieldSpec';
+import { applyPairs } from '../../../../src/core/render/kustomize/filters/metadataMaps';
 import { runFilterTable } from '../../../support/filterTable';
 
 /** One kustomization field that sets pairs: `commonLabels`, `commonAnnotations`, or one `labels:` entry. */

@@ -1,6 +1,6 @@
-import { fixNameReferences } from '../../../../src/core/render/filters/nameReference';
-import { applyNamespace } from '../../../../src/core/render/filters/namespace';
-import { applyPrefixSuffix } from '../../../../src/core/render/filters/prefixSuffix';
+import { fixNameReferences } from '../../../../src/core/render/kustomize/filters/nameReference';
+import { applyNamespace } from '../../../../src/core/render/kustomize/filters/namespace';
+import { applyPrefixSuffix } from '../../../../src/core/render/kustomize/filters/prefixSuffix';
 import { runFilterTable } from '../../../support/filterTable';
 
 /** The renames that give the name references something to fix: a kustomization's namespace, prefix and suffix. */

@@ -1,5 +1,5 @@
-import { fixNameReferences } from '../../../../src/core/render/filters/nameReference';
-import { applyNamespace } from '../../../../src/core/render/filters/namespace';
+import { fixNameReferences } from '../../../../src/core/render/kustomize/filters/nameReference';
+import { applyNamespace } from '../../../../src/core/render/kustomize/filters/namespace';
 import { runFilterTable } from '../../../support/filterTable';
 
 const origin = { file: 'kustomization.yaml', line: 1, column: 12, kind: 'namespace' } as const;

@@ -1,5 +1,5 @@
-import { fixNameReferences } from '../../../../src/core/render/filters/nameReference';
-import { applyPrefixSuffix } from '../../../../src/core/render/filters/prefixSuffix';
+import { fixNameReferences } from '../../../../src/core/render/kustomize/filters/nameReference';
+import { applyPrefixSuffix } from '../../../../src/core/render/kustomize/filters/prefixSuffix';
 import { runFilterTable } from '../../../support/filterTable';
 
 interface Config {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { applyReplacement } from '../../../../src/core/render/filters/replacements';
-import type { TMap } from '../../../../src/core/render/tree';
+import { applyReplacement } from '../../../../src/core/render/kustomize/filters/replacements';
+import type { TMap } from '../../../../src/core/yaml/tree';
 import { runFilterTable, trees } from '../../../support/filterTable';
 
 /** A `replacements:` list, as YAML. */

@@ -1,5 +1,5 @@
-import { applyPrefixSuffix } from '../../../../src/core/render/filters/prefixSuffix';
-import { applyReplicas } from '../../../../src/core/render/filters/replicas';
+import { applyPrefixSuffix } from '../../../../src/core/render/kustomize/filters/prefixSuffix';
+import { applyReplicas } from '../../../../src/core/render/kustomize/filters/replicas';
 import { runFilterTable } from '../../../support/filterTable';
 
 interface Config {
