@@ -351,6 +351,22 @@ export class DriftEngine {
   }
 
   /**
+   * Renders an environment as `render` does, but from another file system, such as a past git revision of the repo
+   * (src/core/promote/changeSummary.ts): nothing is cached, since the files are not the working tree's. Throws the
+   * first application's failure.
+   */
+  async renderFrom(env: RepoEnvironment, fs: FileSystem): Promise<RenderedEnvironment> {
+    const parts = await Promise.all(
+      env.applications.map(async (app): Promise<RenderedApplication> => {
+        if (sourcePath(app) === undefined) return { application: app, error: `its source is outside this repo (${describeSource(app.source)})`, problems: [] };
+        const rootAt = env.applications.length === 1 && env.definedAt ? env.definedAt : (app.declaredAt ?? env.definedAt);
+        return { application: app, result: await this.pipeline.render(app, { fs, repoRoot: this.options.repoRoot, ...(rootAt ? { rootAt } : {}) }), problems: [] };
+      }),
+    );
+    return joinApplicationRenders(env, parts);
+  }
+
+  /**
    * Reads the live objects for the desired ones. Objects naming no namespace are looked for in theirs: one read when
    * every application shares one default namespace (the common case), else one per namespace, joined.
    */

@@ -7,17 +7,18 @@ import { stringify } from 'yaml';
 import { AuthoringTools } from '../core/authoringTools';
 import { addIgnoreRule, type FieldIgnore } from '../core/editor/ignoreRuleEdit';
 import { type LocatedValue, locatePointer } from '../core/editor/locatePointer';
-import { DriftEngine, type EnvironmentReport, type LiveSource, uncheckedReport } from '../core/engine';
+import { type CheckOptions, DriftEngine, type EnvironmentReport, type LiveSource, uncheckedReport } from '../core/engine';
 import { LiveCache } from '../core/live/liveCache';
 import { isClusterError } from '../core/live/clusterError';
 import { keyString, type ResourceKey } from '../core/model/resource';
-import type { Logger } from '../core/ports';
+import type { Git, Logger } from '../core/ports';
 import { CONFIG_FILE, type RepoEnvironment } from '../core/repo/config';
 import type { RepoModel } from '../core/repo/repository';
 import { type KubeContexts, listKubeContexts } from '../node/kubeConfig';
-import { createKubeApplier } from '../node/kubeApplier';
+import { createKubeApplier, type KubeApplier } from '../node/kubeApplier';
 import { createKubeClusterReader, type KubeClusterReader } from '../node/kubeClusterReader';
 import { NodeFileSystem } from '../node/nodeFileSystem';
+import { SimpleGitAdapter } from '../node/simpleGit';
 import type { Settings } from './settings';
 
 /** The normalised pair a diff editor shows, as YAML. */
@@ -53,6 +54,7 @@ export class DriftSession {
   private readonly clusters = new Map<string, Promise<Cluster>>();
   private readonly liveListeners = new Set<(context: string) => void>();
   private disposed = false;
+  private gitAdapter: Git | undefined;
 
   constructor(private readonly options: SessionOptions) {
     const fs = new NodeFileSystem({ root: options.repoRoot });
@@ -116,6 +118,25 @@ export class DriftSession {
     };
   }
 
+  /** The repo's git (made on first use): the commands that read history or commit get it here. */
+  git(): Git {
+    return (this.gitAdapter ??= new SimpleGitAdapter(this.options.repoRoot));
+  }
+
+  /**
+   * What `check` reads `env` from (the same watched connection) and the options it checks with: a put-back plans
+   * from the state the user sees. A cluster that cannot be reached throws its ClusterError.
+   */
+  async liveFor(env: RepoEnvironment): Promise<{ source: LiveSource; options: CheckOptions }> {
+    return { source: (await this.cluster(this.contextFor(env))).source, options: this.checkOptions() };
+  }
+
+  /** A server-side-apply writer for `env`'s context; the caller disposes it. Only after the user asked to write. */
+  writerFor(env: RepoEnvironment): Promise<KubeApplier> {
+    const { settings, logger, env: processEnv } = this.options;
+    return createKubeApplier({ context: this.contextFor(env) || undefined, kubeconfigPath: settings.kubeconfig || undefined, env: processEnv, allowExec: settings.allowExecCredentials, logger });
+  }
+
   /** Where the YAML document of `text` at `docLine` writes `pointer` (here, with the YAML library). */
   locate(text: string, docLine: number, pointer: string): LocatedValue | undefined {
     return locatePointer(text, docLine, pointer);
@@ -136,7 +157,7 @@ export class DriftSession {
     this.liveListeners.clear();
   }
 
-  private checkOptions(): { exact?: boolean } {
+  private checkOptions(): CheckOptions {
     return this.options.settings.exactMode && this.options.trusted ? { exact: true } : {};
   }
 

@@ -1,12 +1,10 @@
 import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
-import { keyLabel, type KubeObject } from '../../core/model/resource';
-import { applyPutLiveBack, describeConflicts, previewPutLiveBack } from '../../core/promote/putLiveBack';
+import { keyLabel } from '../../core/model/resource';
+import { applyPutLiveBack, describeConflicts } from '../../core/promote/putLiveBack';
 import { RefusedError } from '../../core/promote/refusal';
-import { describeSkipped, isIncomplete, NOT_CHECKED_INCOMPLETE, skippedContent } from '../../core/drift/incomplete';
+import { NOT_CHECKED_INCOMPLETE } from '../../core/drift/incomplete';
+import { nothingToPutBack, planPutBack, previewPutBack } from '../../core/putBackService';
 import { cliLogger, LiveSources, openRepo, refuseOnConfigErrors, repoRootArg, unreadLines } from './driftCommon';
-import type { ResourceDrift } from '../../core/model/drift';
-
-const isUnread = (r: ResourceDrift): boolean => r.verdict === 'Forbidden' || r.verdict === 'UnknownKind' || r.verdict === 'Error';
 
 const usage = `Usage: gitops-drift put-back [REPO] --env NAME [--only KIND/NAME,...] [--delete-extra]
                              [--apply [--force-conflicts]] [--context CTX] [--kubeconfig PATH] [--allow-exec]
@@ -54,42 +52,32 @@ export const putBackCommand: CliCommand = {
     const live = await sources.forEnvironment(env);
     if ('error' in live) throw new RefusedError(live.error);
     if (!live.writer) throw new RefusedError(`no cluster writer for ${live.context}`);
-    const report = await engine.check(env, live);
-    if (report.error) throw new RefusedError(`${env.name}: ${report.error}`);
-    if (isIncomplete(report)) {
-      const parts = skippedContent(report).map(describeSkipped).join('; ');
+    const plan = await planPutBack(engine, env, live, only ? { pick: (r) => only.has(`${r.key.kind}/${r.key.name}`.toLowerCase()) } : {});
+    if (plan.skipped.length) {
       // What the skipped content defines is not in the render: its live objects would be deleted as Extra.
+      const parts = plan.skipped.join('; ');
       if (options['delete-extra']) throw new RefusedError(`${env.name} is ${NOT_CHECKED_INCOMPLETE} (${parts}): --delete-extra would delete the objects of what was skipped. Nothing was changed.`);
       if (!options['allow-incomplete']) throw new RefusedError(`${env.name} is ${NOT_CHECKED_INCOMPLETE} (${parts}); --allow-incomplete puts back what was rendered. Nothing was changed.`);
     }
-    const picked = report.resources.filter((r) => !only || only.has(`${r.key.kind}/${r.key.name}`.toLowerCase()));
     if (only) {
-      const unknown = [...only].filter((o) => !report.resources.some((r) => `${r.key.kind}/${r.key.name}`.toLowerCase() === o));
+      const unknown = [...only].filter((o) => !plan.report.resources.some((r) => `${r.key.kind}/${r.key.name}`.toLowerCase() === o));
       if (unknown.length) throw new UsageError(`--only names objects ${env.name} does not have: ${unknown.join(', ')}`);
     }
-    const rendered = await engine.render(env);
-    const apply = picked
-      .filter((r) => r.verdict === 'Drifted' || r.verdict === 'Missing')
-      .flatMap((r) => {
-        const o = rendered.objects.find((x) => x.key.group === r.key.group && x.key.kind === r.key.kind && x.key.name === r.key.name && (x.key.namespace || r.key.namespace) === r.key.namespace);
-        return o ? [r.key.namespace && !o.object.metadata.namespace ? { ...o.object, metadata: { ...o.object.metadata, namespace: r.key.namespace } } : o.object] : [];
-      });
-    const extras = picked.filter((r) => r.verdict === 'Extra');
-    const remove: KubeObject[] = options['delete-extra'] ? extras.map((r) => ({ apiVersion: r.apiVersion, kind: r.key.kind, metadata: { name: r.key.name, namespace: r.key.namespace } })) : [];
-    if (extras.length && !options['delete-extra']) io.stderr(`note: ${extras.length} Extra object(s) kept (use --delete-extra to delete them): ${extras.map((r) => keyLabel(r.key)).join(', ')}\n`);
+    const choices = { deleteExtra: Boolean(options['delete-extra']), allowIncomplete: Boolean(options['allow-incomplete']) };
+    if (plan.extras.length && !choices.deleteExtra) io.stderr(`note: ${plan.extras.length} Extra object(s) kept (use --delete-extra to delete them): ${plan.extras.map((r) => keyLabel(r.key)).join(', ')}\n`);
     // Objects that could not be read cannot be judged: nothing about them is "nothing to put back".
-    const unread = unreadLines({ ...report, resources: picked });
+    const unread = unreadLines({ ...plan.report, resources: plan.unread });
     for (const line of unread) io.stderr(line);
-    if (!apply.length && !remove.length) {
+    if (nothingToPutBack(plan, choices)) {
       if (unread.length) {
-        io.stdout(`${env.name}: nothing to put back among the objects that could be read; ${picked.filter(isUnread).length} could not be read (see above).\n`);
+        io.stdout(`${env.name}: nothing to put back among the objects that could be read; ${plan.unread.length} could not be read (see above).\n`);
         return 2;
       }
       io.stdout(`${env.name}: nothing to put back.\n`);
       return 0;
     }
     const logger = cliLogger(io);
-    const preview = await previewPutLiveBack(live.writer, { apply, delete: remove }, logger);
+    const preview = await previewPutBack(plan, live.writer, choices, logger);
     for (const item of preview.items) {
       io.stdout(`${item.action} ${keyLabel(item.key)}${item.error ? `: dry-run failed: ${item.error}` : ''}\n`);
       if (item.diff) io.stdout(item.diff.replace(/^=+\n/, ''));

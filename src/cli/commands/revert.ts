@@ -1,10 +1,5 @@
 import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
-import { summarizeCommit } from '../../core/promote/changeSummary';
-import { environmentHistory, revertCommit } from '../../core/promote/revert';
-import type { FileSystem } from '../../core/ports';
-import { joinPath } from '../../core/repo/config';
-import { renderKustomization } from '../../core/render/kustomize/kustomize';
-import { RefusedError } from '../../core/promote/refusal';
+import { environmentChanges, revertEnvironmentChange } from '../../core/revertService';
 import { SimpleGitAdapter } from '../../node/simpleGit';
 import { cliLogger, openRepo, refuseOnConfigErrors, repoRootArg } from './driftCommon';
 
@@ -38,28 +33,20 @@ export const revertCommand: CliCommand = {
     const { engine, repo } = await openRepo(repoRoot, io);
     refuseOnConfigErrors(repo, typeof options.commit === 'string' ? 'reverting' : 'listing changes');
     const env = await engine.environment(options.env);
-    const files = (await engine.render(env)).files;
-    const git = new SimpleGitAdapter(repoRoot);
+    const deps = { engine, git: new SimpleGitAdapter(repoRoot), repoRoot };
 
     if (typeof options.commit !== 'string') {
-      const history = await environmentHistory(git, files, max);
-      if (!history.length) io.stdout(`No commits touch ${env.name}'s files.\n`);
-      const blobs = new Map<string, Promise<string>>();
-      const trees = new Map<string, Promise<Map<string, string>>>();
-      const render = (fs: FileSystem) => renderKustomization(joinPath(repoRoot, env.path), { fs, repoRoot });
-      for (const c of history) {
-        const touched = c.files.filter((f) => files.includes(f));
-        const summary = await summarizeCommit(c, { git, repoRoot, render, blobs, trees });
-        io.stdout(`${c.sha.slice(0, 7)}  ${c.date.slice(0, 10)}  ${c.author}  ${c.subject}\n          ${summary}\n          files: ${touched.join(', ')}\n`);
+      const history = await environmentChanges(deps, env, max);
+      if (!history.changes.length) io.stdout(`No commits touch ${env.name}'s files.\n`);
+      for (const change of history.changes) {
+        const c = change.commit;
+        const summary = await history.summarize(change);
+        io.stdout(`${c.sha.slice(0, 7)}  ${c.date.slice(0, 10)}  ${c.author}  ${c.subject}\n          ${summary}\n          files: ${change.files.join(', ')}\n`);
       }
       return 0;
     }
-    const commit = await git.commit(options.commit);
-    if (!commit) throw new RefusedError(`no commit ${options.commit} in this repository`);
-    if (!commit.files.some((f) => files.includes(f))) {
-      throw new RefusedError(`${commit.sha.slice(0, 7)} (${commit.subject}) does not touch ${env.name}'s files; nothing was changed`);
-    }
-    const result = await revertCommit(git, commit.sha, cliLogger(io));
+    const result = await revertEnvironmentChange(deps, env, options.commit, cliLogger(io));
+    const commit = result.reverted;
     if (result.status === 'conflict') {
       io.stderr(`error: reverting ${commit.sha.slice(0, 7)} conflicts in ${result.files.join(', ')}; the revert was aborted and the repository is as it was. Revert by hand, or revert the later changes to those files first.\n`);
       return 2;

@@ -3,7 +3,8 @@ import type { SourceLocation } from '../model/location';
 import { ProblemError } from '../model/problem';
 import { describeReadError } from '../fileErrors';
 import type { FileSystem } from '../ports';
-import { editDistance, joinPath } from '../repo/config';
+import { joinPath } from '../repo/config';
+import { editDistance } from '../repo/didYouMean';
 import { Loader } from '../render/kustomize/loader';
 import type { KustomizationSource, PathEntry } from './lintKustomization';
 

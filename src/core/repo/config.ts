@@ -1,14 +1,16 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
+import { isScalar, LineCounter, parseDocument } from 'yaml';
 import type { FileError } from '../fileErrors';
-import { LINT_CODES, type LintCode } from '../model/lintCodes';
+import type { LintCode } from '../model/lintCodes';
 import type { IgnoreRule, TrackingOptions } from '../drift/options';
 import type { Environment } from '../model/environment';
 import type { SourceLocation } from '../model/location';
 import type { Problem } from '../model/problem';
 import { plainText } from '../model/untrustedText';
 import type { FileSystem } from '../ports';
-import { folderApplication } from '../model/environment';
+import { type Application, folderApplication, sourcePath } from '../model/environment';
+import { childPointer, valueAt } from '../yaml/pointer';
 import { FileLocator } from '../yaml/yamlLocate';
+import { checkConfigShape, type ConfigShape } from './configSchema';
 
 /** The config file's name, at the repo root. */
 export const CONFIG_FILE = '.gitops-drift.yaml';
@@ -55,13 +57,20 @@ export interface RepoConfig {
   lint: { disable: LintCode[] };
 }
 
-const TOP_LEVEL_KEYS = ['environments', 'promotion', 'ignore', 'appliers', 'outOfBandManagers', 'controllerManagers', 'exact', 'lint'];
-const LINT_KEYS = ['disable'];
-const ENVIRONMENT_KEYS = ['name', 'path', 'context', 'namespace', 'exact', 'tracking'];
-const TRACKING_KEYS = ['argocdApp', 'argocdLabel', 'fluxKustomization', 'labels'];
-const IGNORE_KEYS = ['group', 'kind', 'name', 'namespace', 'environments', 'jsonPointers', 'managedFieldsManagers'];
-const ENV_NAME = /^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/**
+ * The keys the parser reads, per section. The schema (schemas/gitops-drift.schema.json) declares exactly these:
+ * test/unit/repo/configSchema.test.ts fails when the two disagree.
+ */
+export const CONFIG_KEYS = {
+  topLevel: ['environments', 'promotion', 'ignore', 'appliers', 'outOfBandManagers', 'controllerManagers', 'exact', 'lint'],
+  environment: ['name', 'path', 'applications', 'context', 'namespace', 'exact', 'tracking'],
+  application: ['name', 'path', 'namespace'],
+  tracking: ['argocdApp', 'argocdLabel', 'fluxKustomization', 'labels'],
+  ignoreRule: ['group', 'kind', 'name', 'namespace', 'environments', 'jsonPointers', 'managedFieldsManagers'],
+  lint: ['disable'],
+} as const;
+
+type ConfigSection = keyof typeof CONFIG_KEYS;
 
 /** An empty config: what a repo without `.gitops-drift.yaml` has. */
 export function emptyRepoConfig(file = CONFIG_FILE): RepoConfig {
@@ -88,42 +97,18 @@ function parseConfigText(text: string, file: string): { config: RepoConfig; prob
   if (doc.errors.length) return { config, problems };
   const root = doc.contents;
   if (root === null || (isScalar(root) && root.value === null)) return { config, problems };
-  if (!isMap(root)) {
-    problems.push(loc.error(root, `${file} must be a mapping with keys ${TOP_LEVEL_KEYS.join(', ')}`));
-    return { config, problems };
-  }
-  const p = new Parser(loc, problems);
-  for (const pair of root.items) {
-    const key = keyName(pair.key);
-    const value = pair.value as Node | null;
-    switch (key) {
-      case 'environments':
-        config.environments = p.environments(value);
-        break;
-      case 'promotion':
-        [config.promotion, config.promotionDefinedAt] = p.promotion(value);
-        break;
-      case 'ignore':
-        config.ignore = p.ignoreRules(value);
-        break;
-      case 'appliers':
-        config.appliers = p.stringList(value, 'appliers');
-        break;
-      case 'controllerManagers':
-        config.controllerManagers = p.stringList(value, 'controllerManagers');
-        break;
-      case 'outOfBandManagers':
-        config.outOfBandManagers = p.stringList(value, 'outOfBandManagers');
-        break;
-      case 'exact':
-        config.exact = p.boolean(value, 'exact') ?? false;
-        break;
-      case 'lint':
-        config.lint = p.lint(value);
-        break;
-      default:
-        problems.push(loc.warning(pair.key as Node, unknownKey(key, TOP_LEVEL_KEYS)));
-    }
+  const shape = checkConfigShape(root, loc);
+  problems.push(...shape.problems);
+  if (!shape.refused('')) {
+    const r = new ConfigReader(shape, loc, problems);
+    config.environments = r.environments();
+    [config.promotion, config.promotionDefinedAt] = r.promotion();
+    config.ignore = r.ignoreRules();
+    config.appliers = r.stringList('', 'topLevel', 'appliers');
+    config.controllerManagers = r.stringList('', 'topLevel', 'controllerManagers');
+    config.outOfBandManagers = r.stringList('', 'topLevel', 'outOfBandManagers');
+    config.exact = r.field('', 'topLevel', 'exact') === true;
+    config.lint = { disable: (r.stringList('/lint', 'lint', 'disable') ?? []) as LintCode[] };
   }
   if (config.environments.length) problems.push(...checkPromotion(config, config.environments.map((e) => e.name)));
   // Reported in file order, the way an editor lists them.
@@ -149,9 +134,16 @@ export async function loadRepoConfig(fs: FileSystem, repoRoot: string): Promise<
   const { config, problems } = parseRepoConfig(text);
   const kept: RepoEnvironment[] = [];
   for (const env of config.environments) {
-    const stat = await fs.stat(joinPath(repoRoot, env.path));
-    if (stat?.isDirectory) kept.push(env);
-    else problems.push({ severity: 'error', message: plainText(`environment '${env.name}': path '${env.path}' ${stat ? 'is not a directory' : 'does not exist in the repo'}`, { visible: true }), location: env.definedAt });
+    // One missing application drops its environment: the others' union would show its live objects as Extra.
+    const roots = env.applications.map((app) => (app.declaredAt ? { what: `application '${app.name}': `, path: sourcePath(app) ?? '', at: app.declaredAt } : { what: '', path: env.path, at: env.definedAt }));
+    let ok = true;
+    for (const root of roots) {
+      const stat = await fs.stat(joinPath(repoRoot, root.path));
+      if (stat?.isDirectory) continue;
+      problems.push({ severity: 'error', message: plainText(`environment '${env.name}': ${root.what}path '${root.path}' ${stat ? 'is not a directory' : 'does not exist in the repo'}`, { visible: true }), location: root.at });
+      ok = false;
+    }
+    if (ok) kept.push(env);
   }
   config.environments = kept;
   return { config, problems };
@@ -169,104 +161,163 @@ export function checkPromotion(config: RepoConfig, environmentNames: string[]): 
   return problems;
 }
 
-/** Validates one section at a time, collecting Problems instead of throwing. */
-class Parser {
+/**
+ * Reads the config's values once the schema has checked their shape: what it refused is absent here. Only the checks
+ * the schema cannot express are left (duplicate names, paths leaving the repo, a promotion chain naming one
+ * environment twice, an ignore rule left with nothing to ignore).
+ */
+class ConfigReader {
   constructor(
+    private readonly shape: ConfigShape,
     private readonly loc: FileLocator,
     private readonly problems: Problem[],
   ) {}
 
-  environments(node: Node | null): RepoEnvironment[] {
+  /** A key's value in the mapping at `pointer`; undefined when absent or refused by the schema. */
+  field<S extends ConfigSection>(pointer: string, _section: S, key: (typeof CONFIG_KEYS)[S][number]): unknown {
+    const at = childPointer(pointer, key);
+    return this.shape.refused(at) ? undefined : valueAt(this.shape.data, at);
+  }
+
+  /** Whether a key is written at all, valid or not. */
+  private has<S extends ConfigSection>(pointer: string, _section: S, key: (typeof CONFIG_KEYS)[S][number]): boolean {
+    return valueAt(this.shape.data, childPointer(pointer, key)) !== undefined;
+  }
+
+  /** The pointers of a list's items the schema kept. */
+  private items(pointer: string): string[] {
+    const list = this.shape.refused(pointer) ? undefined : valueAt(this.shape.data, pointer);
+    if (!Array.isArray(list)) return [];
+    return list.map((_, i) => childPointer(pointer, i)).filter((p) => !this.shape.refused(p));
+  }
+
+  private string(pointer: string): string | undefined {
+    const value = this.shape.refused(pointer) ? undefined : valueAt(this.shape.data, pointer);
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  /**
+   * A list of names; undefined when the key is absent. A list the schema refused reads as empty, as before: an
+   * `environments: prod` typo in an ignore rule must not widen the rule to every environment.
+   */
+  stringList<S extends ConfigSection>(pointer: string, section: S, key: (typeof CONFIG_KEYS)[S][number]): string[] | undefined {
+    if (!this.has(pointer, section, key)) return undefined;
+    return this.items(childPointer(pointer, key)).flatMap((p) => this.string(p) ?? []);
+  }
+
+  environments(): RepoEnvironment[] {
     const out: RepoEnvironment[] = [];
     const seen = new Set<string>();
-    for (const item of this.seq(node, 'environments')) {
-      const map = this.map(item, 'an environment', '{ name, path, context?, namespace? }');
-      if (!map) continue;
-      const fields = this.fields(map, ENVIRONMENT_KEYS, 'environment');
-      const name = this.requiredString(map, fields, 'name', 'environment');
-      const path = this.requiredString(map, fields, 'path', 'environment');
-      const context = this.string(fields.get('context'), 'context');
-      const namespace = this.string(fields.get('namespace'), 'namespace');
-      const exact = fields.has('exact') ? this.boolean(fields.get('exact') ?? null, 'exact') : undefined;
-      const tracking = fields.has('tracking') ? this.tracking(fields.get('tracking') ?? null) : undefined;
-      let ok = name !== undefined && path !== undefined;
-      if (name !== undefined && !ENV_NAME.test(name)) {
-        this.problems.push(this.loc.error(fields.get('name'), `environment name '${name}' may only contain letters, digits, '.', '_', '-' and '/'`));
-        ok = false;
-      } else if (name !== undefined && seen.has(name)) {
-        this.problems.push(this.loc.error(fields.get('name'), `duplicate environment name '${name}'`));
+    for (const at of this.items('/environments')) {
+      const name = this.field(at, 'environment', 'name') as string | undefined;
+      const path = this.repoPath(at, 'environment');
+      const applications = this.field(at, 'environment', 'applications') === undefined ? undefined : this.applications(childPointer(at, 'applications'));
+      const namespace = this.field(at, 'environment', 'namespace') as string | undefined;
+      // A refused name, path, application or namespace drops the environment: rendering it without would mislead.
+      let ok = name !== undefined && !this.shape.refused(childPointer(at, 'namespace')) && (path !== undefined || applications !== undefined);
+      if (name !== undefined && seen.has(name)) {
+        this.problems.push(this.loc.error(this.shape.nodeAt(childPointer(at, 'name')), `duplicate environment name '${name}'`));
         ok = false;
       }
-      const cleanPath = path === undefined ? undefined : normalizeRepoPath(path);
-      if (path !== undefined && cleanPath === undefined) {
-        this.problems.push(this.loc.error(fields.get('path'), `environment path '${path}' must be relative to the repo root and stay inside it`));
-        ok = false;
-      }
-      if (namespace !== undefined && !DNS_LABEL.test(namespace)) {
-        this.problems.push(this.loc.error(fields.get('namespace'), `namespace '${namespace}' is not a valid Kubernetes namespace name`));
-        ok = false;
-      }
-      if (!ok || name === undefined || cleanPath === undefined) continue;
+      if (!ok || name === undefined) continue;
       seen.add(name);
-      const env: RepoEnvironment = { name, path: cleanPath, source: 'config', definedAt: this.loc.of(map), applications: [folderApplication(name, cleanPath)] };
+      // An environment of applications keeps a `path` (its first application's), for the callers that read one root.
+      const envPath = path ?? sourcePath(applications![0]) ?? '';
+      const env: RepoEnvironment = { name, path: envPath, source: 'config', definedAt: this.loc.of(this.shape.nodeAt(at)), applications: applications ?? [folderApplication(name, envPath)] };
+      const context = this.field(at, 'environment', 'context') as string | undefined;
       if (context !== undefined) env.context = context;
       if (namespace !== undefined) env.namespace = namespace;
+      const exact = this.field(at, 'environment', 'exact') as boolean | undefined;
       if (exact !== undefined) env.exact = exact;
-      if (tracking !== undefined) env.tracking = tracking;
+      if (this.field(at, 'environment', 'tracking') !== undefined) env.tracking = this.tracking(childPointer(at, 'tracking'));
       out.push(env);
     }
     return out;
   }
 
-  /** How an environment's live objects are marked: `{ argocdApp?, argocdLabel?, fluxKustomization: ns/name, labels? }`. */
-  tracking(node: Node | null): TrackingOptions | undefined {
-    const map = this.map(node, 'tracking marks', '{ argocdApp?, argocdLabel?, fluxKustomization?: namespace/name, labels? }');
-    if (!map) return undefined;
-    const fields = this.fields(map, TRACKING_KEYS, 'tracking');
-    const out: TrackingOptions = {};
-    const app = this.string(fields.get('argocdApp'), 'argocdApp');
-    if (app !== undefined) out.argocdApp = app;
-    const label = this.string(fields.get('argocdLabel'), 'argocdLabel');
-    if (label !== undefined) out.argocdLabel = label;
-    const flux = this.string(fields.get('fluxKustomization'), 'fluxKustomization');
-    if (flux !== undefined) {
-      const m = /^([a-z0-9-]+)\/([a-z0-9.-]+)$/.exec(flux);
-      if (m) out.fluxKustomization = { namespace: m[1], name: m[2] };
-      else this.problems.push(this.loc.error(fields.get('fluxKustomization'), `fluxKustomization must be namespace/name (e.g. flux-system/apps), not '${flux}'`));
-    }
-    const labelsNode = fields.get('labels');
-    if (labelsNode !== undefined) {
-      if (!isMap(labelsNode)) this.problems.push(this.loc.error(labelsNode, 'labels must be a mapping of label keys to values'));
-      else {
-        const labels: Record<string, string> = {};
-        for (const pair of labelsNode.items) {
-          const value = this.string((pair.value as Node | null) ?? null, `label ${keyName(pair.key)}`);
-          if (value !== undefined) labels[keyName(pair.key)] = value;
-        }
-        out.labels = labels;
+  /** An environment's `applications`; undefined (the environment is dropped) when one of them is invalid. */
+  private applications(pointer: string): Application[] | undefined {
+    const out: Application[] = [];
+    const all = valueAt(this.shape.data, pointer) as unknown[];
+    const kept = this.items(pointer);
+    let ok = kept.length === all.length;
+    for (const at of kept) {
+      const name = this.field(at, 'application', 'name') as string;
+      const path = this.repoPath(at, 'application');
+      if (out.some((a) => a.name === name)) {
+        this.problems.push(this.loc.error(this.shape.nodeAt(childPointer(at, 'name')), `duplicate application name '${name}' in one environment`));
+        ok = false;
       }
+      // As for an environment: without its path or namespace it would render somewhere else.
+      if (path === undefined || this.shape.refused(childPointer(at, 'namespace'))) {
+        ok = false;
+        continue;
+      }
+      const app = folderApplication(name, path, this.loc.of(this.shape.nodeAt(at)));
+      const namespace = this.field(at, 'application', 'namespace') as string | undefined;
+      if (namespace !== undefined) app.namespace = namespace;
+      out.push(app);
+    }
+    return ok && out.length ? out : undefined;
+  }
+
+  /** An environment's or application's `path`, normalised; undefined (and a Problem) when it leaves the repo. */
+  private repoPath(pointer: string, section: 'environment' | 'application'): string | undefined {
+    const path = this.field(pointer, section, 'path') as string | undefined;
+    if (path === undefined) return undefined;
+    const clean = normalizeRepoPath(path);
+    if (clean === undefined) this.problems.push(this.loc.error(this.shape.nodeAt(childPointer(pointer, 'path')), `${section} path '${path}' must be relative to the repo root and stay inside it`));
+    return clean;
+  }
+
+  /** How an environment's live objects are marked: `{ argocdApp?, argocdLabel?, fluxKustomization: ns/name, labels? }`. */
+  private tracking(pointer: string): TrackingOptions {
+    const out: TrackingOptions = {};
+    const app = this.field(pointer, 'tracking', 'argocdApp') as string | undefined;
+    if (app !== undefined) out.argocdApp = app;
+    const label = this.field(pointer, 'tracking', 'argocdLabel') as string | undefined;
+    if (label !== undefined) out.argocdLabel = label;
+    const flux = this.field(pointer, 'tracking', 'fluxKustomization') as string | undefined;
+    if (flux !== undefined) {
+      const [namespace, name] = flux.split('/');
+      out.fluxKustomization = { namespace, name };
+    }
+    const labels = this.field(pointer, 'tracking', 'labels') as Record<string, unknown> | undefined;
+    if (labels !== undefined) {
+      const kept: Record<string, string> = {};
+      for (const key of Object.keys(labels)) {
+        const value = this.string(childPointer(childPointer(pointer, 'labels'), key));
+        if (value !== undefined) kept[key] = value;
+      }
+      out.labels = kept;
     }
     return out;
   }
 
   /** `promotion: [dev, staging, prod]` or several chains: `promotion: [[dev, prod], [qa, prod-eu]]`. */
-  promotion(node: Node | null): [string[][], SourceLocation[][]] {
-    const items = this.seq(node, 'promotion');
-    const chains = items.length && items.every((i) => isSeq(i)) ? items : [node];
+  promotion(): [string[][], SourceLocation[][]] {
+    const items = this.items('/promotion');
+    const isChain = (p: string) => Array.isArray(valueAt(this.shape.data, p));
+    const chains = items.length && items.every(isChain) ? items : ['/promotion'];
     const names: string[][] = [];
     const where: SourceLocation[][] = [];
     for (const chain of chains) {
       const chainNames: string[] = [];
       const chainWhere: SourceLocation[] = [];
-      for (const item of chain === node ? items : this.seq(chain, 'promotion')) {
-        const name = this.string(item, 'promotion entry');
-        if (name === undefined) continue;
+      for (const at of this.items(chain)) {
+        const name = this.string(at);
+        const node = this.shape.nodeAt(at);
+        if (name === undefined) {
+          // The schema allows a name or a chain per entry; one list cannot mix them.
+          if (isChain(at)) this.problems.push(this.loc.error(node, 'promotion entry must be a non-empty string (a list of chains holds only lists)'));
+          continue;
+        }
         if (chainNames.includes(name)) {
-          this.problems.push(this.loc.error(item, `promotion: '${name}' appears twice in one chain`));
+          this.problems.push(this.loc.error(node, `promotion: '${name}' appears twice in one chain`));
           continue;
         }
         chainNames.push(name);
-        chainWhere.push(this.loc.of(item));
+        chainWhere.push(this.loc.of(node));
       }
       if (chainNames.length) {
         names.push(chainNames);
@@ -276,129 +327,29 @@ class Parser {
     return [names, where];
   }
 
-  ignoreRules(node: Node | null): ConfigIgnoreRule[] {
+  ignoreRules(): ConfigIgnoreRule[] {
     const out: ConfigIgnoreRule[] = [];
-    for (const item of this.seq(node, 'ignore')) {
-      const map = this.map(item, 'an ignore rule', '{ kind?, name?, namespace?, jsonPointers?, managedFieldsManagers? }');
-      if (!map) continue;
-      const fields = this.fields(map, IGNORE_KEYS, 'ignore rule');
-      const rule: ConfigIgnoreRule = { definedAt: this.loc.of(map) };
+    for (const at of this.items('/ignore')) {
+      const rule: ConfigIgnoreRule = { definedAt: this.loc.of(this.shape.nodeAt(at)) };
       for (const key of ['group', 'kind', 'name', 'namespace'] as const) {
-        const value = this.string(fields.get(key), key);
+        const value = this.field(at, 'ignoreRule', key) as string | undefined;
         if (value !== undefined) rule[key] = value;
       }
-      if (fields.has('environments')) rule.environments = this.stringList(fields.get('environments') ?? null, 'environments');
-      if (fields.has('jsonPointers')) {
-        const pointersNode = fields.get('jsonPointers') ?? null;
-        const pointers: string[] = [];
-        for (const p of this.seq(pointersNode, 'jsonPointers')) {
-          const pointer = this.string(p, 'JSON pointer');
-          if (pointer === undefined) continue;
-          if (!/^(\/([^~/]|~[01])*)+$/.test(pointer)) this.problems.push(this.loc.error(p, `'${pointer}' is not a JSON pointer (RFC 6901: '/spec/replicas'; escape '/' as ~1 and '~' as ~0)`));
-          else pointers.push(pointer);
-        }
-        rule.jsonPointers = pointers;
-      }
-      if (fields.has('managedFieldsManagers')) rule.managers = this.stringList(fields.get('managedFieldsManagers') ?? null, 'managedFieldsManagers');
+      const environments = this.stringList(at, 'ignoreRule', 'environments');
+      if (environments) rule.environments = environments;
+      const pointers = this.stringList(at, 'ignoreRule', 'jsonPointers');
+      if (pointers) rule.jsonPointers = pointers;
+      const managers = this.stringList(at, 'ignoreRule', 'managedFieldsManagers');
+      if (managers) rule.managers = managers;
+      // Also when the schema refused every pointer or manager it had.
       if (!rule.jsonPointers?.length && !rule.managers?.length) {
-        this.problems.push(this.loc.error(map, 'ignore rule needs jsonPointers or managedFieldsManagers (otherwise it ignores nothing)'));
+        this.problems.push(this.loc.error(this.shape.nodeAt(at), 'ignore rule needs jsonPointers or managedFieldsManagers (otherwise it ignores nothing)'));
         continue;
       }
       out.push(rule);
     }
     return out;
   }
-
-  /** `lint: { disable: [codes] }`; an unknown code is a warning at its entry (with the closest code) and left out. */
-  lint(node: Node | null): RepoConfig['lint'] {
-    const out: RepoConfig['lint'] = { disable: [] };
-    const map = this.map(node, 'lint', '{ disable: [lint codes] }');
-    const disable = map ? this.fields(map, LINT_KEYS, 'lint').get('disable') : undefined;
-    if (disable === undefined) return out;
-    for (const item of this.seq(disable, 'lint.disable')) {
-      const code = this.string(item, 'lint.disable entry');
-      if (code === undefined) continue;
-      if ((LINT_CODES as readonly string[]).includes(code)) out.disable.push(code as LintCode);
-      else this.problems.push(this.loc.warning(item!, unknownKey(code, [...LINT_CODES], 'lint.disable', 'lint code')));
-    }
-    return out;
-  }
-
-  stringList(node: Node | null, what: string): string[] {
-    const out: string[] = [];
-    for (const item of this.seq(node, what)) {
-      const s = this.string(item, `${what} entry`);
-      if (s !== undefined) out.push(s);
-    }
-    return out;
-  }
-
-  boolean(node: Node | null, what: string): boolean | undefined {
-    if (isScalar(node) && typeof node.value === 'boolean') return node.value;
-    this.problems.push(this.loc.error(node, `${what} must be true or false`));
-    return undefined;
-  }
-
-  /** A non-empty string scalar; undefined (and a Problem) otherwise. Absent nodes give undefined silently. */
-  string(node: Node | null | undefined, what: string): string | undefined {
-    if (node === undefined) return undefined;
-    if (isScalar(node) && typeof node.value === 'string' && node.value.trim() !== '') return node.value;
-    // Unquoted numbers and booleans (e.g. `name: 2024`) are almost always meant as text; say how to quote them.
-    const hint = isScalar(node) && node.value !== null && typeof node.value !== 'object' ? ` (quote it: "${String(node.value)}")` : '';
-    this.problems.push(this.loc.error(node, `${what} must be a non-empty string${hint}`));
-    return undefined;
-  }
-
-  private requiredString(map: YAMLMap, fields: Map<string, Node | null>, key: string, what: string): string | undefined {
-    if (!fields.has(key)) {
-      this.problems.push(this.loc.error(map, `${what} is missing '${key}'`));
-      return undefined;
-    }
-    return this.string(fields.get(key) ?? null, key);
-  }
-
-  private seq(node: Node | null, what: string): (Node | null)[] {
-    if (isSeq(node)) return node.items as (Node | null)[];
-    this.problems.push(this.loc.error(node, `${what} must be a list`));
-    return [];
-  }
-
-  private map(node: Node | null, what: string, shape: string): YAMLMap | undefined {
-    if (isMap(node)) return node;
-    this.problems.push(this.loc.error(node, `expected ${what}: ${shape}`));
-    return undefined;
-  }
-
-  /** The map's values by key; unknown keys are reported as warnings (likely typos). */
-  private fields(map: YAMLMap, allowed: string[], what: string): Map<string, Node | null> {
-    const out = new Map<string, Node | null>();
-    for (const pair of map.items) {
-      const key = keyName(pair.key);
-      if (allowed.includes(key)) out.set(key, (pair.value as Node | null) ?? null);
-      else this.problems.push(this.loc.warning(pair.key as Node, unknownKey(key, allowed, what)));
-    }
-    return out;
-  }
-}
-
-function keyName(key: unknown): string {
-  return isScalar(key) ? String(key.value) : String(key);
-}
-
-function unknownKey(key: string, allowed: string[], where?: string, noun = 'key'): string {
-  const close = allowed.find((a) => a.toLowerCase() === key.toLowerCase() || editDistance(a.toLowerCase(), key.toLowerCase()) <= 2);
-  return `unknown ${noun} '${key}'${where ? ` in ${where}` : ''}${close ? ` (did you mean '${close}'?)` : ` (expected ${allowed.join(', ')})`}`;
-}
-
-/** Levenshtein distance: the fewest single-character insertions, deletions and substitutions turning `a` into `b`. */
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length];
 }
 
 /** `./envs/prod/` → `envs/prod`; undefined for absolute paths or paths that leave the repo. `.` → ''. */

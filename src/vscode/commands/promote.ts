@@ -8,7 +8,6 @@ import type { FileChange } from '../../core/promote/types';
 import { EditedFileSystem, verifyPromotion } from '../../core/promote/verifyPromotion';
 import { renderKustomization } from '../../core/render/kustomize/kustomize';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
-import { SimpleGitAdapter } from '../../node/simpleGit';
 import { repoUri } from '../repoFiles';
 import { readSettings } from '../settings';
 import type { EditorServices } from '../services';
@@ -57,7 +56,7 @@ export function promoteCommand(s: EditorServices): CommandHandler {
     const files = [...new Set(chosen.flatMap((i) => i.edits.map((e) => e.file)))];
     const unsaved = vscode.workspace.textDocuments.filter((d) => d.isDirty && files.some((f) => d.uri.fsPath === repoUri(root, f).fsPath));
     if (unsaved.length) throw new Error(`save or revert your unsaved changes to ${unsaved.map((d) => vscode.workspace.asRelativePath(d.uri)).join(', ')} first`);
-    const git = new SimpleGitAdapter(root);
+    const git = session.git();
     await refuseUncommittedChanges(git, files);
 
     const changes = await promotionChanges(chosen, readFile);

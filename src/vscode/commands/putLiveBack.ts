@@ -1,7 +1,6 @@
-import { keyLabel, keyString, type KubeObject } from '../../core/model/resource';
-import { applyPutLiveBack, describeConflicts, previewPutLiveBack } from '../../core/promote/putLiveBack';
-import { createKubeApplier } from '../../node/kubeApplier';
-import { readSettings } from '../settings';
+import { keyLabel, keyString } from '../../core/model/resource';
+import { applyPutLiveBack, describeConflicts } from '../../core/promote/putLiveBack';
+import { nothingToPutBack, planPutBack, previewPutBack } from '../../core/putBackService';
 import type { EditorServices } from '../services';
 import { asDriftTarget, asEnvironmentName } from './driftTarget';
 import type { CommandHandler } from './registerCommand';
@@ -10,7 +9,9 @@ import type { CommandHandler } from './registerCommand';
  * "GitOps: Put Live Back to Desired" for one object (tree item, quick fix) or a whole environment: server-side apply
  * dry-run (field manager `gitops-drift`) shown as a diff, a modal confirmation, then the apply. Fields other
  * managers own are only taken over after a second, explicit confirmation. Extra objects are deleted only when the
- * user ticks that for this run. Refused in untrusted workspaces and, with the server's message, for read-only contexts.
+ * user ticks that for this run, and never for an environment whose render skipped content. Refused in untrusted
+ * workspaces and, with the server's message, for read-only contexts. What to put back, the dry run and the apply
+ * are src/core/putBackService.ts, shared with `gitops-drift put-back`.
  */
 export function putLiveBackCommand(s: EditorServices): CommandHandler {
   return async (arg) => {
@@ -18,43 +19,41 @@ export function putLiveBackCommand(s: EditorServices): CommandHandler {
     const target = asDriftTarget(arg);
     const envName = target?.env ?? asEnvironmentName(arg) ?? (await s.host.showQuickPick(s.store.entries.map((e) => ({ label: e.env.name })), { placeHolder: 'Put which environment back to desired?' }))?.label;
     if (!envName) return;
-    const entry = s.store.entry(envName);
-    if (!entry?.report) throw new Error(`${envName} has not been checked yet`);
     const session = await s.store.getSession();
-    const env = entry.env;
-    const rendered = await session.engine.render(env);
-    const wanted = entry.report.resources.filter((r) => (target ? keyString(r.key) === keyString(target.key) : r.verdict === 'Drifted' || r.verdict === 'Missing'));
-    // The report's keys carry the namespace the check used (the environment's for objects naming none).
-    const apply = wanted
-      .filter((r) => r.verdict !== 'Extra')
-      .flatMap((r) => {
-        const o = rendered.objects.find((x) => x.key.group === r.key.group && x.key.kind === r.key.kind && x.key.name === r.key.name && (x.key.namespace || r.key.namespace) === r.key.namespace);
-        return o ? [r.key.namespace && !o.object.metadata.namespace ? withNamespace(o.object, r.key.namespace) : o.object] : [];
-      });
-    const extras = entry.report.resources.filter((r) => r.verdict === 'Extra' && (!target || keyString(r.key) === keyString(target.key)));
-    let remove: KubeObject[] = [];
-    if (extras.length) {
-      const yes = `Also delete ${extras.length} Extra object(s)`;
-      const choice = await s.host.showQuickPick([{ label: 'Keep Extra objects' }, { label: yes, description: extras.map((r) => keyLabel(r.key)).join(', ') }], { placeHolder: 'Objects in the cluster that git does not have' });
-      if (!choice) return;
-      if (choice.label === yes) remove = extras.map((r) => ({ apiVersion: r.apiVersion, kind: r.key.kind, metadata: { name: r.key.name, namespace: r.key.namespace } }));
+    const env = await session.engine.environment(envName);
+    const live = await session.liveFor(env);
+    // The one object the command was run on is tried whatever the check could read: the server's dry run says why not.
+    const plan = await planPutBack(session.engine, env, live.source, target ? { pick: (r) => keyString(r.key) === keyString(target.key), tryForbidden: true, check: live.options } : { check: live.options });
+    let allowIncomplete = false;
+    if (plan.skipped.length) {
+      const yes = 'Put Back What Was Rendered';
+      const choice = await s.host.showWarningMessage(`${envName} is only partly rendered: put back what was rendered?`, { modal: true, detail: `The render skipped:\n${plan.skipped.join('\n')}\n\nWhat it skipped is neither put back nor deleted.` }, yes);
+      if (choice !== yes) return;
+      allowIncomplete = true;
     }
-    if (!apply.length && !remove.length) {
+    let deleteExtra = false;
+    // The objects of skipped content would look Extra: deleting is not offered then.
+    if (plan.extras.length && !plan.skipped.length) {
+      const yes = `Also delete ${plan.extras.length} Extra object(s)`;
+      const choice = await s.host.showQuickPick([{ label: 'Keep Extra objects' }, { label: yes, description: plan.extras.map((r) => keyLabel(r.key)).join(', ') }], { placeHolder: 'Objects in the cluster that git does not have' });
+      if (!choice) return;
+      deleteExtra = choice.label === yes;
+    }
+    if (nothingToPutBack(plan, { deleteExtra })) {
       // "Nothing to put back" would be wrong when the context could not even read the objects: say why instead.
-      const unreadable = entry.report.resources.filter((r) => r.verdict === 'Forbidden');
+      const unreadable = plan.unread.filter((r) => r.verdict === 'Forbidden');
       if (unreadable.length) {
-        await s.host.showWarningMessage(`GitOps Drift: context ${entry.report.context || '(current)'} may not read ${unreadable.length} object(s) of ${envName} (403 Forbidden), so their drift is unknown and nothing was put back. Use a context with read and write access.`, { modal: true });
+        await s.host.showWarningMessage(`GitOps Drift: context ${plan.report.context || '(current)'} may not read ${unreadable.length} object(s) of ${envName} (403 Forbidden), so their drift is unknown and nothing was put back. Use a context with read and write access.`, { modal: true });
         return;
       }
       await s.host.showInformationMessage(`GitOps Drift: nothing to put back in ${envName}.`);
       return;
     }
-    const settings = readSettings(s.host.isTrusted());
-    const writer = await createKubeApplier({ context: session.contextFor(env) || undefined, kubeconfigPath: settings.kubeconfig || undefined, allowExec: settings.allowExecCredentials, logger: s.log });
+    const writer = await session.writerFor(env);
     try {
       const logger = s.log;
       // A refusal (a read-only context) reaches the command wrapper, which shows it as a modal warning.
-      const preview = await previewPutLiveBack(writer, { apply, delete: remove }, logger);
+      const preview = await previewPutBack(plan, writer, { deleteExtra, allowIncomplete }, logger);
       const failed = preview.items.filter((i) => i.error);
       if (failed.length) throw new Error(`the dry-run failed for ${failed.map((i) => `${keyLabel(i.key)}: ${i.error}`).join('; ')}`);
       const changing = preview.items.filter((i) => i.action !== 'unchanged');
@@ -85,8 +84,3 @@ export function putLiveBackCommand(s: EditorServices): CommandHandler {
     }
   };
 }
-
-function withNamespace(obj: KubeObject, namespace: string): KubeObject {
-  return { ...obj, metadata: { ...obj.metadata, namespace } };
-}
-

@@ -1,9 +1,4 @@
-import type { FileSystem } from '../../core/ports';
-import { summarizeCommit } from '../../core/promote/changeSummary';
-import { joinPath } from '../../core/repo/config';
-import { renderKustomization } from '../../core/render/kustomize/kustomize';
-import { environmentHistory, revertCommit } from '../../core/promote/revert';
-import { SimpleGitAdapter } from '../../node/simpleGit';
+import { environmentChanges, revertEnvironmentChange } from '../../core/revertService';
 import type { EditorServices } from '../services';
 import { asEnvironmentName } from './driftTarget';
 import type { CommandHandler } from './registerCommand';
@@ -11,7 +6,8 @@ import type { CommandHandler } from './registerCommand';
 /**
  * "GitOps: Revert Environment Change…": recent commits touching the environment's files (its overlay and the bases
  * it includes), with author, date and a one-line summary of what each changed in the rendered objects; the chosen one is reverted with
- * `git revert` into a new commit after a modal confirmation. A conflict aborts it and names the files.
+ * `git revert` into a new commit after a modal confirmation. A conflict aborts it and names the files. The history,
+ * the summaries and the guarded revert are src/core/revertService.ts, shared with `gitops-drift revert`.
  */
 export function revertCommand(s: EditorServices): CommandHandler {
   return async (arg) => {
@@ -22,25 +18,23 @@ export function revertCommand(s: EditorServices): CommandHandler {
     const names = (await session.engine.repo()).environments.map((e) => e.name);
     const name = asEnvironmentName(arg) ?? (await s.host.showQuickPick(names.map((label) => ({ label })), { placeHolder: 'Revert a change of which environment?' }))?.label;
     if (!name) return;
-    const env = await session.engine.environment(name);
-    const files = (await session.engine.render(env)).files;
-    const git = new SimpleGitAdapter(root);
-    const history = await environmentHistory(git, files, 50);
-    if (!history.length) {
+    const deps = { engine: session.engine, git: session.git(), repoRoot: root };
+    const history = await environmentChanges(deps, await session.engine.environment(name), 50);
+    if (!history.changes.length) {
       await s.host.showInformationMessage(`GitOps Drift: no commits touch ${name}'s files.`);
       return;
     }
     // The picker shows a busy bar while each commit's rendered change is worked out (from git objects).
-    const blobs = new Map<string, Promise<string>>();
-    const trees = new Map<string, Promise<Map<string, string>>>();
-    const render = (fs: FileSystem) => renderKustomization(joinPath(root, env.path), { fs, repoRoot: root });
     const items = Promise.all(
-      history.map(async (c) => ({
-        label: c.subject,
-        description: `${c.sha.slice(0, 7)} · ${c.author} · ${new Date(c.date).toLocaleString()}`,
-        detail: await summarizeCommit(c, { git, repoRoot: root, render, blobs, trees }).catch((e: unknown) => `files: ${c.files.filter((f) => files.includes(f)).join(', ')} (${e instanceof Error ? e.message : String(e)})`),
-        commit: c,
-      })),
+      history.changes.map(async (change) => {
+        const c = change.commit;
+        return {
+          label: c.subject,
+          description: `${c.sha.slice(0, 7)} · ${c.author} · ${new Date(c.date).toLocaleString()}`,
+          detail: await history.summarize(change).catch((e: unknown) => `files: ${change.files.join(', ')} (${e instanceof Error ? e.message : String(e)})`),
+          commit: c,
+        };
+      }),
     );
     const picked = await s.host.showQuickPick(
       items,
@@ -51,7 +45,7 @@ export function revertCommand(s: EditorServices): CommandHandler {
     const ok = 'Revert';
     const choice = await s.host.showWarningMessage(`Revert "${c.subject}" (${c.sha.slice(0, 7)})?`, { modal: true, detail: `git revert creates a new commit on the current branch undoing:\n${c.files.join('\n')}` }, ok);
     if (choice !== ok) return;
-    const result = await revertCommit(git, c.sha, s.log);
+    const result = await revertEnvironmentChange(deps, history.env, c.sha, s.log);
     if (result.status === 'conflict') {
       throw new Error(`reverting ${c.sha.slice(0, 7)} conflicts in ${result.files.join(', ')}; the revert was aborted and the repository is as it was`);
     }
@@ -59,4 +53,3 @@ export function revertCommand(s: EditorServices): CommandHandler {
     void s.host.showInformationMessage(`GitOps Drift: reverted ${c.sha.slice(0, 7)} in ${result.sha.slice(0, 7)}.`);
   };
 }
-

@@ -51,6 +51,12 @@ export const configCases: HostileCase[] = [
     runs: brokenEverywhere(4, /does not exist/),
   },
   {
+    id: 'config/application-path-nowhere',
+    what: 'an environment of two applications, one of whose folders does not exist',
+    setup: (r) => r.write(CONFIG, 'environments:\n  - name: dev\n    path: envs/dev\n  - name: prod\n    applications:\n      - { name: web, path: envs/prod }\n      - { name: api, path: apps/api/prod }\n'),
+    runs: brokenEverywhere(7, /application 'api': path 'apps\/api\/prod' does not exist/),
+  },
+  {
     id: 'config/path-leaves-repo',
     what: 'an environment path that climbs out of the repo',
     setup: (r) => r.write(CONFIG, 'environments:\n  - name: dev\n    path: ../../../etc\n  - name: prod\n    path: envs/prod\n'),

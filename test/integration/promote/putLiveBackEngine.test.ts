@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DriftEngine, type LiveSource } from '../../../src/core/engine';
 import { keyLabel, keyString } from '../../../src/core/model/resource';
 import { silentLogger } from '../../../src/core/ports';
 import { applyPutLiveBack, previewPutLiveBack } from '../../../src/core/promote/putLiveBack';
+import { planPutBack, previewPutBack } from '../../../src/core/putBackService';
 import { createKubeApplier } from '../../../src/node/kubeApplier';
 import { createKubeClusterReader } from '../../../src/node/kubeClusterReader';
 import { NodeFileSystem } from '../../../src/node/nodeFileSystem';
@@ -11,14 +13,15 @@ import { freshNamespace, testCluster } from '../support';
 import { writeRepo } from './configRepo';
 
 describe('put live back, end to end: rendered desired state → drift → put back → in sync', function () {
-  let root: string;
+  const roots: string[] = [];
   let ns: string;
-  after(() => rmSync(root, { recursive: true, force: true }));
+  after(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
 
   it('clears a drifted Deployment and a deleted ConfigMap, as the engine then reports', async () => {
     const c = testCluster();
     ns = await freshNamespace('putback-e2e');
-    root = writeRepo(ns);
+    const root = writeRepo(ns);
+    roots.push(root);
     const engine = new DriftEngine({ fs: new NodeFileSystem(), repoRoot: root });
     await engine.load();
     const env = await engine.environment('test');
@@ -54,6 +57,41 @@ describe('put live back, end to end: rendered desired state → drift → put ba
 
       const after = await engine.check(env, live);
       assert.deepEqual(after.resources.map((r) => `${keyLabel(r.key)} ${r.verdict}`).sort(), [`ConfigMap ${ns}/${cm.key.name} InSync`, `Deployment ${ns}/web InSync`]);
+    } finally {
+      applier.dispose();
+    }
+  });
+
+  it('through the put-back service: an overlay naming no namespace is put back in the one the check used', async () => {
+    const c = testCluster();
+    const target = await freshNamespace('putback-service');
+    const root = writeRepo(target);
+    roots.push(root);
+    // No namespace in git: the check pairs the objects in the context's namespace, and the put-back must write there.
+    const overlay = join(root, 'envs/test/kustomization.yaml');
+    writeFileSync(overlay, readFileSync(overlay, 'utf8').replace(`namespace: ${target}\n`, ''));
+    const engine = new DriftEngine({ fs: new NodeFileSystem(), repoRoot: root });
+    const env = await engine.environment('test');
+    const reader = await createKubeClusterReader({ kubeconfigPath: c.kubeconfigPath, context: c.adminContext });
+    const live: LiveSource = { reader, context: c.adminContext, namespace: target };
+    const applier = await createKubeApplier({ kubeconfigPath: c.kubeconfigPath, context: c.adminContext });
+    try {
+      const plan = await planPutBack(engine, env, live);
+      assert.deepEqual(plan.apply.map((o) => `${o.kind} ${o.metadata.namespace}`).sort(), [`ConfigMap ${target}`, `Deployment ${target}`]);
+      const preview = await previewPutBack(plan, applier, { deleteExtra: false, allowIncomplete: false }, silentLogger);
+      assert.deepEqual(preview.items.map((i) => `${i.action} ${i.key.kind} ${i.key.namespace}`).sort(), [`create ConfigMap ${target}`, `create Deployment ${target}`]);
+      const results = await applyPutLiveBack(applier, preview, { forceConflicts: false }, silentLogger);
+      assert.deepEqual(results.map((r) => [r.status, r.matchesPreview]), [['applied', true], ['applied', true]]);
+      assert.deepEqual((await engine.check(env, live)).resources.map((r) => `${keyLabel(r.key)} ${r.verdict}`).sort().map((l) => l.replace(/-config-\w+/, '-config')), [`ConfigMap ${target}/web-config InSync`, `Deployment ${target}/web InSync`]);
+
+      // Scaled by hand: only the named object is planned, and its field is taken over only when forced.
+      assert.equal((await c.adminRequest('PATCH', `/apis/apps/v1/namespaces/${target}/deployments/web?fieldManager=kubectl-scale`, { spec: { replicas: 4 } }, 'application/merge-patch+json')).status, 200);
+      const web = await planPutBack(engine, env, live, { pick: (r) => r.key.kind === 'Deployment' });
+      assert.deepEqual(web.picked.map((r) => `${keyLabel(r.key)} ${r.verdict}`), [`Deployment ${target}/web Drifted`]);
+      const scaled = await previewPutBack(web, applier, { deleteExtra: false, allowIncomplete: false }, silentLogger);
+      assert.deepEqual(scaled.items.map((i) => [i.action, i.conflicts.map((x) => `${x.manager} ${x.field}`)]), [['update', ['kubectl-scale .spec.replicas']]]);
+      await applyPutLiveBack(applier, scaled, { forceConflicts: true }, silentLogger);
+      assert.deepEqual((await engine.check(env, live)).resources.map((r) => r.verdict), ['InSync', 'InSync']);
     } finally {
       applier.dispose();
     }

@@ -12,7 +12,7 @@ const src = resolve(__dirname, '..', '..', '..', 'src');
 const LAYERS: [layer: string, rank: number, matches: (file: string) => boolean][] = [
   ['entry points (cli, vscode, extension)', 9, (f) => f.startsWith('cli/') || f.startsWith('vscode/') || f === 'extension.ts'],
   ['node adapters', 8, (f) => f.startsWith('node/')],
-  ['engine', 7, (f) => f === 'core/engine.ts' || f === 'core/authoringTools.ts'],
+  ['engine', 7, (f) => ['core/engine.ts', 'core/authoringTools.ts', 'core/putBackService.ts', 'core/revertService.ts'].includes(f)],
   ['authoring', 6, (f) => f.startsWith('core/authoring/') || f.startsWith('core/editor/')],
   ['promote', 5, (f) => f.startsWith('core/promote/')],
   ['repo', 4, (f) => f.startsWith('core/repo/')],

@@ -52,7 +52,7 @@ describe('CLI: envs', () => {
       const { code, out, err } = await run(['envs', dir, '--format', 'json']);
       assert.equal(code, 2);
       assert.deepEqual(JSON.parse(out).environments.map((e: { name: string }) => e.name), ['dev']);
-      assert.equal(err, "error: .gitops-drift.yaml:4:5: environment is missing 'path'\n");
+      assert.equal(err, "error: .gitops-drift.yaml:4:5: environment is missing 'path' (or 'applications')\n");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

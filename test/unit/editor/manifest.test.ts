@@ -44,6 +44,14 @@ describe('extension manifest', () => {
     }
   });
 
+  it('gives the YAML extension the JSON Schema of .gitops-drift.yaml, and ships it in the .vsix', () => {
+    assert.deepEqual(contributes.yamlValidation, [{ fileMatch: '.gitops-drift.yaml', url: './schemas/gitops-drift.schema.json' }]);
+    const schema = JSON.parse(readFileSync(join(root, contributes.yamlValidation[0].url), 'utf8'));
+    assert.equal(schema.$schema, 'http://json-schema.org/draft-07/schema#', 'the YAML extension reads draft-07 and older');
+    const ignore = readFileSync(join(root, '.vscodeignore'), 'utf8').split('\n');
+    assert.ok(ignore.includes('!schemas/**'), '.vscodeignore ships schemas/');
+  });
+
   it('restricts the settings that reach outside the workspace when it is untrusted', () => {
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.sort(), ['gitopsDrift.allowExecCredentials', 'gitopsDrift.kubeconfig']);

@@ -68,7 +68,7 @@ describe('repo config (.gitops-drift.yaml)', () => {
     const { config } = parseRepoConfig(text);
     assert.deepEqual(config.environments[0].tracking, { argocdApp: 'shop-prod', fluxKustomization: { namespace: 'flux-system', name: 'apps' }, labels: { team: 'shop' } });
     assert.deepEqual(where(text), [
-      "11:26 error fluxKustomization must be namespace/name (e.g. flux-system/apps), not 'apps'",
+      "11:26 error fluxKustomization 'apps' must be namespace/name (e.g. flux-system/apps)",
       '12:15 error labels must be a mapping of label keys to values',
     ]);
   });
@@ -132,10 +132,10 @@ describe('repo config (.gitops-drift.yaml)', () => {
       "5:11 error duplicate environment name 'dev'",
       "8:11 error environment path '../elsewhere' must be relative to the repo root and stay inside it",
       "11:16 error namespace 'Shop_QA' is not a valid Kubernetes namespace name",
-      '12:11 error name must be a non-empty string (quote it: "2024")',
+      '12:11 error environment name must be a non-empty string (quote it: "2024")',
       '16:12 error exact must be true or false',
       "17:5 warning unknown key 'contxt' in environment (did you mean 'context'?)",
-      '18:5 error expected an environment: { name, path, context?, namespace? }',
+      '18:5 error expected an environment: { name, path | applications, context?, namespace?, exact?, tracking? }',
       "19:18 error promotion: unknown environment 'nope' (known: dev, st)",
     ]);
     assert.deepEqual(config.environments.map((e) => e.name), ['dev', 'st']);
@@ -155,8 +155,8 @@ describe('repo config (.gitops-drift.yaml)', () => {
     assert.deepEqual(where(text), [
       '2:5 error ignore rule needs jsonPointers or managedFieldsManagers (otherwise it ignores nothing)',
       '3:5 error ignore rule needs jsonPointers or managedFieldsManagers (otherwise it ignores nothing)',
-      "4:20 error 'spec/type' is not a JSON pointer (RFC 6901: '/spec/replicas'; escape '/' as ~1 and '~' as ~0)",
-      "4:31 error '/a~2b' is not a JSON pointer (RFC 6901: '/spec/replicas'; escape '/' as ~1 and '~' as ~0)",
+      "4:20 error JSON pointer 'spec/type' is not valid (RFC 6901: '/spec/replicas'; escape '/' as ~1 and '~' as ~0)",
+      "4:31 error JSON pointer '/a~2b' is not valid (RFC 6901: '/spec/replicas'; escape '/' as ~1 and '~' as ~0)",
       '5:5 error ignore rule needs jsonPointers or managedFieldsManagers (otherwise it ignores nothing)',
       '5:11 error name must be a non-empty string',
       '6:28 error managedFieldsManagers must be a list',

@@ -197,15 +197,13 @@ describe('environment discovery', () => {
     }
     for (let i = 0; i < 500; i++) files[`/r/node_modules/pkg${i}/kustomization.yaml`] = k();
     const fs = countingFs(new MemoryFileSystem(files));
-    const started = performance.now();
+    // How long this takes is measured by bench/discover (docs/benchmarks.md), not asserted here.
     const found = await discoverEnvironments(fs, '/r');
-    const ms = performance.now() - started;
     assert.equal(found.environments.length, 100);
     assert.equal(found.promotion.length, 50);
     // Every kustomization file; the manifests of the bases (which overlays include) are never read, nor node_modules.
     assert.equal(fs.reads.filter((p) => p.includes('node_modules')).length, 0);
     assert.equal(fs.reads.length, 150);
-    assert.ok(ms < 2000, `discovery took ${ms.toFixed(0)} ms`);
   });
 });
 

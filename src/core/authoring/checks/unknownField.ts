@@ -1,6 +1,6 @@
 /** `unknown-field`: a top-level kustomization field kustomize does not know (its build fails on it). */
 import type { Node } from 'yaml';
-import { editDistance } from '../../repo/config';
+import { editDistance } from '../../repo/didYouMean';
 import { KNOWN } from '../../render/kustomize/kustomizationFields';
 import type { LintFinding } from '../finding';
 import { nodeRange } from '../lintFiles';

@@ -37,26 +37,41 @@ function parentOf(doc: TNode, pointer: string, at: TNode): { parent: TNode; last
   return { parent: cur!, last: parts[parts.length - 1] };
 }
 
+/** A list index as evanphx/json-patch v4 reads one: negative counts from the end (`-1` is the last item). */
+function listIndex(length: number, token: string): number | undefined {
+  if (!/^-?\d+$/.test(token)) return undefined;
+  const i = Number(token);
+  return i < 0 ? i + length : i;
+}
+
 function child(node: TNode | undefined, token: string): TNode | undefined {
   if (node?.kind === 'map') return node.entries.get(token);
-  if (node?.kind === 'seq' && /^\d+$/.test(token)) return node.items[Number(token)];
+  if (node?.kind === 'seq') {
+    const i = listIndex(node.items.length, token);
+    return i === undefined ? undefined : node.items[i];
+  }
   return undefined;
 }
 
+/**
+ * The value at a pointer, for copy and test. As in evanphx/json-patch v4 (kustomize's), a missing key of an
+ * existing map reads as null; a missing parent or list item is an error.
+ */
 function get(doc: TNode, pointer: string, at: TNode): TNode {
-  let cur: TNode | undefined = doc;
-  for (const part of tokens(pointer, at)) {
-    cur = child(cur, part);
-    if (cur === undefined) fail(`path '${pointer}' does not exist in the target`, at);
-  }
-  return cur!;
+  if (tokens(pointer, at).length === 0) return doc;
+  const { parent, last } = parentOf(doc, pointer, at);
+  if (parent.kind === 'map') return parent.entries.get(last) ?? { kind: 'scalar', value: null, origin: at.origin };
+  if (parent.kind === 'seq') return parent.items[index(parent, last, false, at)];
+  fail(`path '${pointer}' does not exist in the target (its parent is a scalar)`, at);
 }
 
+/** A list position for an op; `add` may also name the end (`-`, the length, or -1). */
 function index(seq: { items: TNode[] }, token: string, forAdd: boolean, at: TNode): number {
   if (forAdd && token === '-') return seq.items.length;
-  if (!/^\d+$/.test(token)) fail(`'${token}' is not a list index`, at);
-  const i = Number(token);
-  if (i > seq.items.length || (!forAdd && i === seq.items.length)) fail(`list index ${i} is out of range (length ${seq.items.length})`, at);
+  const length = forAdd ? seq.items.length + 1 : seq.items.length;
+  const i = listIndex(length, token);
+  if (i === undefined) fail(`'${token}' is not a list index`, at);
+  if (i < 0 || i >= length) fail(`list index ${token} is out of range (length ${seq.items.length})`, at);
   return i;
 }
 
@@ -114,8 +129,10 @@ export function applyJson6902(doc: TMap, ops: TNode): void {
         break;
       }
       case 'test': {
-        const actual = get(doc, path, op);
-        if (JSON.stringify(toPlain(actual)) !== JSON.stringify(value === undefined ? null : toPlain(value))) fail(`JSON6902 test failed at '${path}'`, op);
+        const actual = toPlain(get(doc, path, op));
+        // evanphx/json-patch: a null (or missing) value passes against no value or null; anything else needs a value.
+        const expected = value === undefined ? (actual === null ? null : undefined) : toPlain(value);
+        if (JSON.stringify(actual) !== JSON.stringify(expected)) fail(`JSON6902 test failed at '${path}'`, op);
         break;
       }
       default:

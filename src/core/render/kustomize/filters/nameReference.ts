@@ -30,20 +30,32 @@ function isReferral(res: Resource, ref: NameReference): boolean {
   return gvk.kind === ref.kind && (!ref.group || gvk.group === ref.group) && (!ref.version || gvk.version === ref.version);
 }
 
+/** The namespaces a RoleBinding's ServiceAccount subjects name (kustomize's getNamespacesForRoleBinding). */
+function subjectNamespaces(referrer: Resource): Set<string> {
+  const out = new Set<string>();
+  const subjects = referrer.node.entries.get('subjects');
+  if (gvkOf(referrer).kind !== 'RoleBinding' || subjects?.kind !== 'seq') return out;
+  for (const s of subjects.items) if (getString(s, 'kind') === 'ServiceAccount' && s.kind === 'map' && s.entries.has('namespace')) out.add(getString(s, 'namespace'));
+  return out;
+}
+
 /**
- * kustomize's selectReferral: objects that had the name, of the role kind a roleRef names, in the referrer's
- * namespace (ServiceAccounts and cluster-scoped objects anywhere); then, if several are left, those with the
- * referrer's name prefixes and suffixes.
+ * kustomize's selectReferral: objects that had the name, of the role kind a roleRef names, that the referrer can
+ * see (a cluster-scoped referrer sees everything; a namespaced one cluster-scoped objects, its own namespace, and,
+ * for a RoleBinding, ServiceAccounts in the namespaces its subjects name); then, if several are left, those with
+ * the referrer's name prefixes and suffixes.
  */
 function select(oldName: string, pool: Resource[], referrer: Resource, at: TNode, roleKind?: string): Resource | undefined {
   const referrerNs = namespaceOf(referrer);
   const referrerClusterScoped = isClusterScoped(gvkOf(referrer).kind);
   let found = pool.filter((c) => c.history.some((h) => h.name === oldName));
   if (roleKind) found = found.filter((c) => gvkOf(c).kind === roleKind);
+  const accountNamespaces = referrerClusterScoped ? new Set<string>() : subjectNamespaces(referrer);
   found = found.filter((c) => {
     const kind = gvkOf(c).kind;
-    if (referrerClusterScoped || isClusterScoped(kind) || kind === 'ServiceAccount') return true;
-    return effectiveNamespace(kind, namespaceOf(c)) === effectiveNamespace(kind, referrerNs);
+    if (referrerClusterScoped || isClusterScoped(kind)) return true;
+    if (effectiveNamespace(kind, namespaceOf(c)) === effectiveNamespace(kind, referrerNs)) return true;
+    return kind === 'ServiceAccount' && accountNamespaces.has(namespaceOf(c));
   });
   if (found.length <= 1) return found[0];
   found = found.filter((c) => sameEnding(c.prefixes, referrer.prefixes) && sameEnding(c.suffixes, referrer.suffixes));

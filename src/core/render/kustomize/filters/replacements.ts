@@ -2,7 +2,7 @@
 import { ProblemError } from '../../../model/problem';
 import { describe, type Resource } from '../resource';
 import { readSelector, selects, type Selector } from '../selector';
-import { clone, getMap, getString, tmap, tscalar, type TMap, type TNode } from '../../../yaml/tree';
+import { clone, getMap, getString, tmap, tscalar, tseq, type TMap, type TNode, type TScalar } from '../../../yaml/tree';
 
 /** Splits `a.b.[name=x].c` on dots outside brackets. */
 export function splitFieldPath(path: string): string[] {
@@ -32,13 +32,15 @@ function slots(node: TNode, segs: string[], create: boolean, origin: TNode['orig
   const results: Slot[] = [];
   const descend = (get: () => TNode | undefined, set: (v: TNode) => void) => {
     if (rest.length === 0) {
-      results.push({ get, set });
+      // A missing last field is a place only when it may be created (kyaml's PathMatcher finds nothing else).
+      if (create || get() !== undefined) results.push({ get, set });
       return;
     }
     let next = get();
     if (next === undefined || (next.kind === 'scalar' && next.value === null)) {
       if (!create) return;
-      next = tmap(origin);
+      // A `[k=v]` next makes a list to hold the item, as kyaml does; anything else a map.
+      next = /^\[.+=.*\]$/.test(rest[0]) ? tseq(origin) : tmap(origin);
       set(next);
     }
     results.push(...slots(next, rest, create, origin));
@@ -81,6 +83,25 @@ function untyped(text: string): string | number | boolean | null {
   return text;
 }
 
+/** A scalar's text, as kyaml holds it (the digits as written for an integer beyond 2^53). */
+function textOf(node: TScalar): string {
+  return node.exact !== undefined ? node.exact.toString() : String(node.value ?? '');
+}
+
+/**
+ * What kustomize writes for `value` where `old` was (its setFieldValue). Into an existing scalar it copies only the
+ * text, so the target keeps its type (a string stays a string: `"4.2"`); a created field has no type, so its text is
+ * typed on output (`4.2`, `1`); a map, a list or a null target takes the value node itself.
+ */
+function written(old: TNode | undefined, value: TNode, text: string | undefined): TNode {
+  if (text === undefined || (old !== undefined && (old.kind !== 'scalar' || old.value === null))) return asReplacement(clone(value));
+  const wantString = old !== undefined && typeof old.value === 'string';
+  const typed = wantString ? text : untyped(text);
+  // The value's own node when it already reads as that (keeps an integer beyond 2^53 exact).
+  if (value.kind === 'scalar' && value.value === typed) return asReplacement(clone(value));
+  return tscalar(typed, { ...value.origin, kind: 'replacement' });
+}
+
 /** `node` (a fresh clone) with every origin marked as a replacement; shared scalar nodes are replaced, not edited. */
 function asReplacement<T extends TNode>(node: T): T {
   if (node.kind === 'scalar') return { ...node, origin: { ...node.origin, kind: 'replacement' } };
@@ -118,10 +139,11 @@ export function applyReplacement(resources: Resource[], replacement: TMap): void
   let value: TNode = found;
   const srcOpts = options(source);
   if (srcOpts.delimiter !== undefined && found.kind === 'scalar') {
-    const parts = String(found.value).split(srcOpts.delimiter);
+    const parts = textOf(found).split(srcOpts.delimiter);
     // The value itself is not quoted: it may be a Secret's.
     if (srcOpts.index >= parts.length || srcOpts.index < 0) fail(`options.index ${srcOpts.index} is out of range: '${fieldPath}' has ${parts.length} parts`, source);
-    value = tscalar(untyped(parts[srcOpts.index]), found.origin);
+    // kyaml keeps the source's type on the part (a string's part is a string); the target decides what is printed.
+    value = tscalar(typeof found.value === 'string' ? parts[srcOpts.index] : untyped(parts[srcOpts.index]), found.origin);
   }
   const targets = replacement.entries.get('targets');
   if (targets?.kind !== 'seq') fail('replacement has no targets', replacement);
@@ -141,13 +163,14 @@ export function applyReplacement(resources: Resource[], replacement: TMap): void
         }
         for (const slot of found) {
           const old = slot.get();
-          if (opts.delimiter !== undefined && old?.kind === 'scalar' && value.kind === 'scalar') {
-            const parts = String(old.value ?? '').split(opts.delimiter);
-            if (opts.index >= parts.length) parts.push(String(value.value));
-            else if (opts.index < 0) parts.unshift(String(value.value));
-            else parts[opts.index] = String(value.value);
-            slot.set(tscalar(untyped(parts.join(opts.delimiter)), { ...value.origin, kind: 'replacement' }));
-          } else slot.set(asReplacement(clone(value)));
+          const text = value.kind === 'scalar' ? textOf(value) : undefined;
+          if (opts.delimiter !== undefined && (old === undefined || old.kind === 'scalar') && text !== undefined) {
+            const parts = (old === undefined ? '' : textOf(old)).split(opts.delimiter);
+            if (opts.index >= parts.length) parts.push(text);
+            else if (opts.index < 0) parts.unshift(text);
+            else parts[opts.index] = text;
+            slot.set(written(old, value, parts.join(opts.delimiter)));
+          } else slot.set(written(old, value, text));
         }
       }
     }

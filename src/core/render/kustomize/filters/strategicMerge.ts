@@ -104,9 +104,18 @@ function mergeList(dest: TSeq, patch: TSeq, schema: TypeSchema | undefined): TSe
   if (!strategy) return stripDirectives(clone(patch));
   const out = tseq(dest.origin, [...dest.items]);
   if (strategy.key === undefined) {
-    // A set of scalars (e.g. finalizers): add what is missing.
-    const have = new Set(out.items.map(scalarText));
-    for (const item of patch.items) if (!have.has(scalarText(item))) out.items.push(clone(item));
+    // A set of scalars (e.g. finalizers), as kyaml merges it (ListIncreaseDirection=prepend): the patch's values
+    // first, then the target's others, each value once. A value both have keeps the target's node (and origin).
+    const inDest = new Map<string | undefined, TNode>();
+    for (const item of dest.items) if (!inDest.has(scalarText(item))) inDest.set(scalarText(item), item);
+    const seen = new Set<string | undefined>();
+    out.items = [];
+    for (const item of [...patch.items, ...dest.items]) {
+      const text = scalarText(item);
+      if (seen.has(text)) continue;
+      seen.add(text);
+      out.items.push(inDest.get(text) ?? clone(item));
+    }
     return out;
   }
   if (strategy.keys && strategy.keys.length > 1) return mergeMultiKeyList(dest, patch, strategy.keys, childSchema(schema));
