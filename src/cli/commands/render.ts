@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
 import { maskedObject } from '../../core/authoring/renderedText';
-import { renderKustomization } from '../../core/render/kustomize/kustomize';
+import { renderApplication } from '../../core/render/application';
+import { folderApplication } from '../../core/model/environment';
 import { formatProblem } from '../../core/engine';
 import { SKIPPED_CONTENT } from '../../core/model/problem';
 import { CONFIG_FILE } from '../../core/repo/config';
@@ -17,7 +18,8 @@ import { repoReadOptions } from '../../node/regularFile';
 const usage = `Usage: gitops-drift render DIR [--mask-secrets] [--origins] [--repo-root PATH] [--allow-incomplete]
        gitops-drift render --env NAME [--app NAME] [REPO] [--mask-secrets] [--origins] [--allow-incomplete]
 
-Renders the kustomization in DIR in-process and prints what \`kustomize build DIR\` prints. With --env, renders an
+Renders the kustomization in DIR in-process and prints what \`kustomize build DIR\` prints (a folder without a
+kustomization file renders as Flux's kustomize-controller renders it: every manifest in it). With --env, renders an
 environment of the config repo REPO (default: the current folder) as its controller would apply it: the objects of
 all its applications, in order (or of one, with --app), in the same format. Like kustomize, it prints Secrets in
 full, values included (that is what a controller applies): pass --mask-secrets to replace each Secret value by a
@@ -61,7 +63,9 @@ export const renderCommand: CliCommand = {
       io.stderr(`error: nothing rendered: ${CONFIG_FILE} has errors (above)\n`);
       return 2;
     }
-    const result = await renderKustomization(toPosix(rel) || '.', { fs, repoRoot: toPosix(repoRoot) });
+    // Through the one render port: a folder without a kustomization file renders as Flux generates one for it.
+    const folder = toPosix(rel);
+    const result = await renderApplication(folderApplication(folder || '.', folder), { fs, repoRoot: toPosix(repoRoot) });
     return printRender(result, options, io);
   },
 };
