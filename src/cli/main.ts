@@ -1,3 +1,8 @@
+/**
+ * src/cli/: the `gitops-drift` command. main.ts parses the command line and runs one command of commands/ (one file
+ * per command; driftCommon.ts holds what the drift commands share); launch.ts is the process entry. It may import
+ * the core and the node adapters, never src/vscode.
+ */
 import { version } from '../../package.json';
 import { type CliCommand, type CliIO, UsageError } from './command';
 import { ProblemError } from '../core/model/problem';

@@ -1,4 +1,10 @@
 /**
+ * src/core/: the product, pure TypeScript: engine.ts (the facade), authoringTools.ts, putBackService.ts and
+ * revertService.ts over the rooms authoring/, editor/, promote/, repo/, drift/, render/, live/, and the base k8s/,
+ * yaml/, model/ with the other loose files here (the ports, the file cache and read recorder, the pool, globs,
+ * paths). Layers import only downwards (docs/architecture.md; test/unit/architecture/layers.test.ts checks it), and
+ * nothing in core imports vscode, fs, child_process or the cluster client: I/O goes through these ports.
+ *
  * The interfaces the core needs from the outside world. Adapters live in src/node (and tests use the
  * in-memory ones in src/core/memoryFileSystem.ts).
  */

@@ -84,8 +84,12 @@ function textOrMarker(bytes: Uint8Array): string {
   }
 }
 
-/** Paths below `repoRoot` relative to it; others as they are. */
+/**
+ * Paths below `repoRoot` relative to it, the root itself as '' (the folder RenderCache.invalidate names for a
+ * top-level file, so a file created there re-renders what listed the root); others as they are.
+ */
 function belowRoot(repoRoot: string): (path: string) => string {
-  const root = repoRoot.replace(/\/+$/, '') + '/';
-  return (path) => (path.startsWith(root) ? path.slice(root.length) : path);
+  const trimmed = repoRoot.replace(/\/+$/, '');
+  const root = trimmed + '/';
+  return (path) => (path.startsWith(root) ? path.slice(root.length) : path.replace(/\/+$/, '') === trimmed ? '' : path);
 }

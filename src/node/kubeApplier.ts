@@ -1,29 +1,25 @@
-import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
-import { ClusterError } from '../core/live/clusterError';
 import { splitApiVersion, type KubeObject } from '../core/model/resource';
 import { type ApplyConflict, type ClusterWriter, type Logger, type ResourceType, silentLogger, type WriteOutcome } from '../core/ports';
 import { collectionPath, type KubeClusterReaderOptions } from './kubeClusterReader';
 import { loadKubeConfig, type LoadedKubeConfig } from './kubeConfig';
 import { KubeDiscovery } from './kubeDiscovery';
 import { withClusterLimits } from './clusterLimits';
-import { checkClientTls, credentialError, DEFAULT_REQUEST_TIMEOUT_MS, KubeTransport, type KubeTransportOptions } from './kubeTransport';
-
-/** Largest answer to one write or GET of one object. */
-const MAX_WRITE_RESPONSE_BYTES = 64 * 1024 * 1024;
+import { KubeTransport } from './kubeTransport';
 import { plainText } from '../core/model/untrustedText';
 
+/** Largest answer to one write of one object (etcd keeps at most 1.5 MB an object). */
+const MAX_WRITE_RESPONSE_BYTES = 64 * 1024 * 1024;
+
 /**
- * The ClusterWriter for a kube context: the same kubeconfig loading, credentials and discovery as the cluster
- * reader. Rejects with a ClusterError for environment-level failures (no kubeconfig, exec not allowed).
+ * The ClusterWriter for a kube context: the same kubeconfig loading, credentials, transport and discovery as the
+ * cluster reader. Rejects with a ClusterError for environment-level failures (no kubeconfig, exec not allowed).
  */
 export async function createKubeApplier(given: KubeClusterReaderOptions = {}): Promise<KubeApplier> {
   const options = withClusterLimits(given);
   const config = await loadKubeConfig({ kubeconfigPath: options.kubeconfigPath, env: options.env, context: options.context, allowExec: options.allowExec, execTimeoutMs: options.execTimeoutMs });
   const transport = new KubeTransport(config, options);
   const logger = options.logger ?? silentLogger;
-  return new KubeApplier(config, transport, new KubeDiscovery(transport, { logger }), logger, options);
+  return new KubeApplier(config, transport, new KubeDiscovery(transport, { logger }), logger);
 }
 
 /** Server-side apply, GET and DELETE of single objects over the Kubernetes API, bodies as raw JSON. */
@@ -33,7 +29,6 @@ export class KubeApplier implements ClusterWriter {
     private readonly transport: KubeTransport,
     private readonly discovery: KubeDiscovery,
     private readonly logger: Logger = silentLogger,
-    private readonly options: KubeTransportOptions = {},
   ) {}
 
   /** The kube context written to. */
@@ -86,46 +81,9 @@ export class KubeApplier implements ClusterWriter {
     return `${collectionPath({ ...type, version }, type.namespaced ? namespace : '')}/${encodeURIComponent(name)}`;
   }
 
-  private async send(method: string, path: string, body: string, contentType: string): Promise<{ status: number; body: Buffer }> {
-    const { kc, cluster, user, tokenFiles, context } = this.config;
-    const opts: https.RequestOptions = { headers: {} };
-    try {
-      await kc.applyToHTTPSOptions(opts);
-    } catch (e) {
-      throw credentialError(this.config, e);
-    }
-    checkClientTls(this.config, opts);
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(opts.headers ?? {})) if (v !== undefined) headers[k] = String(v);
-    if (opts.auth) headers.Authorization = 'Basic ' + Buffer.from(opts.auth).toString('base64');
-    const tokenFile = tokenFiles.get(user.name);
-    if (tokenFile && !headers.Authorization) headers.Authorization = `Bearer ${readFileSync(tokenFile, 'utf8').trim()}`;
-    const base = new URL(cluster.server);
-    const url = new URL(base.href);
-    const [pathname, search] = path.split('?');
-    url.pathname = base.pathname.replace(/\/$/, '') + pathname;
-    url.search = search ? '?' + search : '';
-    const mod = url.protocol === 'http:' ? http : https;
-    const tls = cluster.proxyUrl ? { agent: opts.agent } : { ca: opts.ca, cert: opts.cert, key: opts.key, passphrase: opts.passphrase, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername };
-    const timeoutMs = this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    return new Promise((resolve, reject) => {
-      const req = mod.request(url, { method, ...tls, headers: { ...headers, Accept: 'application/json', 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(body)), 'User-Agent': 'gitops-drift/0.1.0' } }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          // One object comes back (etcd keeps at most 1.5 MB): a server sending more is not answering this request.
-          if ((size += c.length) > MAX_WRITE_RESPONSE_BYTES) return req.destroy(new Error(`the response passed ${MAX_WRITE_RESPONSE_BYTES / 1024 / 1024} MB and was cut off`));
-          chunks.push(c);
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
-      });
-      // An overall deadline, not an idle one: a server dripping a byte at a time must not hold a write forever.
-      const timer = setTimeout(() => req.destroy(new Error(`no complete answer from ${cluster.server} within ${timeoutMs / 1000} s (the limit is GITOPS_DRIFT_REQUEST_TIMEOUT, in seconds)`)), timeoutMs);
-      req.on('close', () => clearTimeout(timer));
-      req.on('error', (e) => reject(new ClusterError('unreachable', `cannot reach the API server at ${cluster.server} (context "${context}"): ${plainText(e.message)}`, context)));
-      req.end(body);
-    });
+  /** A write over the reader's transport: one credential path, agent and connection pool for GET and apply. */
+  private send(method: string, path: string, body: string, contentType: string): Promise<{ status: number; body: Buffer }> {
+    return this.transport.write(method, path, body, contentType, MAX_WRITE_RESPONSE_BYTES);
   }
 }
 

@@ -1,3 +1,8 @@
+/**
+ * src/node/: the adapters behind the core's ports: the file system (nodeFileSystem, batchFileSystem, regularFile),
+ * the cluster (kubeConfig, kubeTransport for every request, kubeDiscovery, kubeClusterReader, kubeApplier,
+ * kubeProxy), git (simpleGit) and the snapshot key. It may import the core, never src/cli or src/vscode.
+ */
 import type { KubeObject } from '../core/model/resource';
 import type { ClusterReader, ListOutcome, Logger, ResourceType, WatchEnd, WatchEvent } from '../core/ports';
 import { silentLogger } from '../core/ports';

@@ -30,8 +30,9 @@ export class RequestDeadlineError extends Error {
   constructor(
     readonly path: string,
     readonly timeoutMs: number,
+    readonly method = 'GET',
   ) {
-    super(`GET ${path} did not finish within ${timeoutMs / 1000} s`);
+    super(`${method} ${path} did not finish within ${timeoutMs / 1000} s`);
     this.name = 'RequestDeadlineError';
   }
 }
@@ -42,8 +43,9 @@ export class ResponseTooLargeError extends Error {
   constructor(
     readonly path: string,
     readonly maxBytes: number,
+    readonly method = 'GET',
   ) {
-    super(`the response to GET ${path} passed ${formatBytes(maxBytes)} and was cut off (limit GITOPS_DRIFT_MAX_RESPONSE_MB)`);
+    super(`the response to ${method} ${path} passed ${formatBytes(maxBytes)} and was cut off (limit GITOPS_DRIFT_MAX_RESPONSE_MB)`);
     this.name = 'ResponseTooLargeError';
   }
 }
@@ -85,6 +87,16 @@ export interface KubeResponse {
 interface Credentials {
   headers: Record<string, string>;
   agent: http.Agent;
+}
+
+/** One buffered request: a GET, or a write with its body. */
+interface BufferedRequest {
+  method: string;
+  path: string;
+  accept: string;
+  body?: { text: string; contentType: string };
+  /** Largest response body; default `maxResponseBytes`. */
+  maxBytes?: number;
 }
 
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
@@ -132,7 +144,7 @@ export class KubeTransport {
       let res: KubeResponse;
       const generation = this.generation;
       try {
-        res = await this.fetchOnce(path, accept, signal);
+        res = await this.fetchOnce({ method: 'GET', path, accept }, signal);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code ?? '';
         if (TRANSIENT.has(code) && transientRetries++ < 2 && !signal?.aborted) {
@@ -156,6 +168,30 @@ export class KubeTransport {
         continue;
       }
       return res;
+    }
+  }
+
+  /**
+   * One write of a single object (server-side apply, DELETE), over the same credentials, keep-alive agent and
+   * connection pool as GETs. A 401 re-resolves credentials and sends it once more (the server refused it, so nothing
+   * was written); nothing else is retried. Resolves with any HTTP status; rejects with a ClusterError.
+   */
+  async write(method: string, path: string, body: string, contentType: string, maxBytes: number): Promise<KubeResponse> {
+    const request: BufferedRequest = { method, path, accept: 'application/json', body: { text: body, contentType }, maxBytes };
+    for (let refreshed = false; ; refreshed = true) {
+      const generation = this.generation;
+      let res: KubeResponse;
+      try {
+        res = await this.fetchOnce(request, undefined);
+      } catch (e) {
+        const error = this.toClusterError(e);
+        // A response too large for one object is no answer to this request: the server misbehaves.
+        if (error instanceof ResponseTooLargeError) throw new ClusterError('unreachable', `the API server at ${this.server} (context "${this.config.context}"): ${error.message}`, this.config.context);
+        throw error;
+      }
+      if (res.status !== 401 || refreshed) return res;
+      this.dropCredentials(generation);
+      this.stats.retries++;
     }
   }
 
@@ -205,7 +241,7 @@ export class KubeTransport {
     this.credentials = undefined;
   }
 
-  /** The URL and headers of a GET of `path`. */
+  /** The URL and headers of a request for `path`. */
   private async prepare(path: string, accept: string): Promise<{ url: URL; headers: Record<string, string>; agent: http.Agent }> {
     if (this.disposed) throw new Error(`the connection to ${this.server} was closed (reader disposed)`);
     const creds = await this.resolveCredentials();
@@ -231,21 +267,23 @@ export class KubeTransport {
   }
 
   /**
-   * One buffered GET: waits for a connection of the pool, then allows `requestTimeoutMs` from sending to the last
-   * body byte and `maxResponseBytes` of (decompressed) body. A server that drips or streams without end is cut off
-   * with a message saying which limit it hit.
+   * One buffered request: waits for a connection of the pool, then allows `requestTimeoutMs` from sending to the
+   * last body byte and `maxResponseBytes` of (decompressed) body. A server that drips or streams without end is cut
+   * off with a message saying which limit it hit.
    */
-  private async fetchOnce(path: string, accept: string, signal: AbortSignal | undefined): Promise<KubeResponse> {
+  private async fetchOnce(request: BufferedRequest, signal: AbortSignal | undefined): Promise<KubeResponse> {
+    const { method, path, accept, body: sent } = request;
     const release = await this.pool.acquire(signal);
     try {
       const { url, headers, agent } = await this.prepare(path, accept);
+      if (sent) Object.assign(headers, { 'Content-Type': sent.contentType, 'Content-Length': String(Buffer.byteLength(sent.text)) });
       const mod = url.protocol === 'http:' ? http : https;
       const timeoutMs = this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-      const maxBytes = this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+      const maxBytes = request.maxBytes ?? this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
       this.stats.requests++;
       return await new Promise<KubeResponse>((resolve, reject) => {
         let settled = false;
-        const req = mod.request(url, { method: 'GET', headers, agent, signal });
+        const req = mod.request(url, { method, headers, agent, signal });
         const finish = (error: Error | undefined, response?: KubeResponse): void => {
           if (settled) return;
           settled = true;
@@ -255,7 +293,7 @@ export class KubeTransport {
             reject(error);
           } else resolve(response!);
         };
-        const timer = setTimeout(() => finish(new RequestDeadlineError(path, timeoutMs)), timeoutMs);
+        const timer = setTimeout(() => finish(new RequestDeadlineError(path, timeoutMs, method)), timeoutMs);
         req.on('error', (e) => finish(e));
         req.on('response', (res) => {
           // Output chunks of 256 KiB instead of zlib's 16 KiB: a LIST of a thousand objects inflates to megabytes,
@@ -265,7 +303,7 @@ export class KubeTransport {
           let size = 0;
           body.on('data', (chunk: Buffer) => {
             size += chunk.length;
-            if (size > maxBytes) return finish(new ResponseTooLargeError(path, maxBytes));
+            if (size > maxBytes) return finish(new ResponseTooLargeError(path, maxBytes, method));
             chunks.push(chunk);
           });
           body.on('end', () => {
@@ -278,7 +316,7 @@ export class KubeTransport {
             if (!res.complete) finish(Object.assign(new Error('the connection closed before the response ended'), { code: 'ECONNRESET' }));
           });
         });
-        req.end();
+        req.end(sent?.text);
       });
     } finally {
       release();
@@ -355,7 +393,7 @@ export class KubeTransport {
     if (e instanceof RequestDeadlineError) {
       return new ClusterError(
         'timeout',
-        `the API server at ${this.server} (context "${context}") did not finish answering GET ${e.path} within ${e.timeoutMs / 1000} s: a stalled server, proxy or network (the limit is GITOPS_DRIFT_REQUEST_TIMEOUT, in seconds)`,
+        `the API server at ${this.server} (context "${context}") did not finish answering ${e.method} ${e.path} within ${e.timeoutMs / 1000} s: a stalled server, proxy or network (the limit is GITOPS_DRIFT_REQUEST_TIMEOUT, in seconds)`,
         context,
       );
     }
@@ -381,8 +419,8 @@ function firstLine(text: string): string {
   return plainText((text || '').trim().split('\n')[0]);
 }
 
-/** The ClusterError for a failure to get credentials from client-node (shared with the applier). */
-export function credentialError(config: LoadedKubeConfig, e: unknown): ClusterError {
+/** The ClusterError for a failure to get credentials from client-node. */
+function credentialError(config: LoadedKubeConfig, e: unknown): ClusterError {
   const { user, context, cluster, files } = config;
   const err = e as NodeJS.ErrnoException;
   if (isClusterErrorLike(e)) return e as ClusterError;
@@ -416,7 +454,7 @@ function isClusterErrorLike(e: unknown): boolean {
  * Checks the kubeconfig's client certificate, key and CA before connecting: OpenSSL's complaint about a broken one
  * surfaces at connect time as a TLS error, which reads as if the cluster's certificate were wrong.
  */
-export function checkClientTls(config: LoadedKubeConfig, opts: https.RequestOptions): void {
+function checkClientTls(config: LoadedKubeConfig, opts: https.RequestOptions): void {
   const { user, context, cluster, files } = config;
   const where = files.length ? ` in ${files.join(', ')}` : '';
   if (opts.cert || opts.key) {

@@ -1,3 +1,8 @@
+/**
+ * src/vscode/: the editor side, thin over the core: the session (driftSession.ts, loaded on first use), the store of
+ * results, settings, the status bar, and the rooms authoring/, commands/, decorations/, diagnostics/, diff/ and
+ * views/. It may import the core and the node adapters; only this folder and src/extension.ts import vscode.
+ */
 import type * as vscode from 'vscode';
 import type { ResourceKey } from '../core/model/resource';
 import type { DriftDocuments } from './diff/driftDocuments';

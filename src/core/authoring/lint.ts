@@ -1,4 +1,8 @@
 /**
+ * src/core/authoring/: what the editor and `gitops-drift lint` say while a config repo is written: the lint checks
+ * (checks/, one file per finding code), effective values, completion, previews and environment comparison. It may
+ * import promote, repo, drift, render, live and the base layers, never the engine.
+ *
  * The authoring checks over a whole config repo (`gitops-drift lint`, the editor's diagnostics): static checks of
  * every kustomization file and the YAML it lists, and what each environment's render shows (render problems,
  * mutable image tags, labels reaching immutable selectors). Pure: files through the FileSystem port, renders through

@@ -1,4 +1,8 @@
 /**
+ * src/core/drift/: desired against live: pairing, the field walk, managedFields ownership, API defaults, ignore
+ * rules, verdicts, Secret masking and the reports (text, JSON, SARIF); also exact mode (server dry-run) and the
+ * keyed hashes of Secret values in snapshots. It may import render, live and the base layers.
+ *
  * Pairs an environment's desired objects with the live ones by resource key and gives each a verdict, like
  * gitops-engine's `sync.Reconcile`: desired order first, then live objects that carry this environment's tracking
  * marks but are no longer in git (`Extra`).

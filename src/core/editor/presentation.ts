@@ -1,4 +1,8 @@
 /**
+ * src/core/editor/: the editor's model without the editor: what markers, hovers, tree items and ignore-rule edits
+ * say, as pure functions the vscode/ side shows. It may import promote, repo, drift, render, live and the base
+ * layers.
+ *
  * How drift results read in the editor: summaries, labels, messages and ghost text. Pure functions over the
  * drift model so the tree, diagnostics, decorations and hovers say the same thing, and tests need no editor.
  */

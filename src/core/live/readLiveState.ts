@@ -1,3 +1,8 @@
+/**
+ * src/core/live/: live state through the ClusterReader port: which LISTs an environment needs (scopes.ts), one read
+ * (readLiveState.ts) and the watch-backed cache (liveCache.ts), with cluster-level failures as one ClusterError. It
+ * may import the base layers only; render is its sibling and is not imported.
+ */
 import type { LiveState } from '../model/live';
 import { type KubeObject, keyOf, keyString } from '../model/resource';
 import type { ClusterReader, Logger } from '../ports';

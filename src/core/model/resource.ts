@@ -1,3 +1,7 @@
+/**
+ * src/core/model/: plain data shared by every layer: resource keys and objects, locations and origins, problems,
+ * environments, drift results, lint codes, and plainText for text from outside. It imports nothing outside model/.
+ */
 import { plainText } from './untrustedText';
 /** A Kubernetes object as plain JSON data. */
 export interface KubeObject {

@@ -1,3 +1,8 @@
+/**
+ * src/core/promote/: changes to git and the cluster: promotion plans and their commits, revert, put live back, adopt
+ * a live value, as plans (what changes) apart from the Git and ClusterWriter ports that carry them out. It may
+ * import repo, drift, render, live and the base layers.
+ */
 import { formatLocation, type Origin, type OriginKind } from '../model/location';
 import { keyLabel, type ResourceKey } from '../model/resource';
 import type { RenderedObject, RenderResult } from '../render/types';

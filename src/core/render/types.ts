@@ -1,3 +1,8 @@
+/**
+ * src/core/render/: desired state. One folder per renderer (kustomize/: kustomize build in TypeScript; plain/:
+ * folders without a kustomization), and here what every renderer returns (this file) and shares (ioTurns.ts). It may
+ * import the base layers only; live is its sibling and is not imported.
+ */
 import type { Origin, SourceLocation } from '../model/location';
 import type { Problem } from '../model/problem';
 import type { KubeObject, ResourceKey } from '../model/resource';

@@ -1,3 +1,8 @@
+/**
+ * src/core/repo/: what a config repo holds: `.gitops-drift.yaml`, environment discovery (conventional layouts, Flux
+ * and Argo CD declarations), promotion order, drift settings, the render-result cache and snapshot files. It may
+ * import drift, render, live and the base layers.
+ */
 import type { Problem } from '../model/problem';
 import type { FileSystem } from '../ports';
 import { checkPromotion, emptyRepoConfig, joinPath, loadRepoConfig, normalizeRepoPath, type RepoEnvironment, type RepoConfig } from './config';

@@ -1,4 +1,9 @@
 /**
+ * src/core/yaml/: YAML as the product reads and edits it: text to origin-tracked trees (this file, fastYaml.ts,
+ * tree.ts, goYamlScalars.ts, yamlDepth.ts), positions for the `yaml` package's nodes (yamlLocate.ts), text-
+ * preserving edits (yamlText.ts) and JSON pointers (pointer.ts). A base layer: it imports only model/ and the loose
+ * core files.
+ *
  * YAML text to origin-tracked trees (tree.ts), read as go-yaml v3 reads it (kustomize's reader): the fast path
  * (fastYaml.ts) for the plain YAML manifests are made of, the `yaml` package for the rest and for error messages.
  * Refuses what go-yaml refuses (control characters, nesting past its depth limit) at the line and column.

@@ -1,3 +1,7 @@
+/**
+ * src/vscode/authoring/: the authoring features shown in the editor (lint diagnostics and quick fixes, effective-
+ * value hovers, completion, links, rendered previews), each a thin provider over core/authoringTools.ts.
+ */
 import * as vscode from 'vscode';
 import { AUTHORING_DOCS_URL, type LintFinding, type LintRange } from '../../core/authoring/finding';
 import { DIAGNOSTIC_SOURCE, type DriftDiagnostics } from '../diagnostics/driftDiagnostics';

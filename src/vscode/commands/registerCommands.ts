@@ -1,3 +1,8 @@
+/**
+ * src/vscode/commands/: one file per command, each a factory taking EditorServices; registerCommands.ts registers
+ * them all through registerCommand.ts's wrapper (which logs and shows errors). Commands call the core and the host
+ * (host.ts).
+ */
 import type * as vscode from 'vscode';
 import type { EditorServices } from '../services';
 import { CommandIds, type CommandId } from './commandIds';

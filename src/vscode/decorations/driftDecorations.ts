@@ -1,3 +1,7 @@
+/**
+ * src/vscode/decorations/: ghost text and gutter marks for drift in open files, from the store's results and
+ * core/editor's wording.
+ */
 import * as vscode from 'vscode';
 import { ghostText, hoverMarkdown } from '../../core/editor/presentation';
 import type { FieldDrift } from '../../core/model/drift';

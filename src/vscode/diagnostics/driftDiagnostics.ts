@@ -1,3 +1,7 @@
+/**
+ * src/vscode/diagnostics/: the one diagnostic collection (drift markers and authoring findings), the index from
+ * files to markers, and the quick fixes keyed on diagnostic codes.
+ */
 import * as vscode from 'vscode';
 import { DRIFT_DOCS_URL } from '../../core/editor/driftMarkers';
 import { Disposable } from '../lifecycle';

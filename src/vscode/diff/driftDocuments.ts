@@ -1,3 +1,6 @@
+/**
+ * src/vscode/diff/: the read-only desired and live documents the diff editor opens, served from the store's results.
+ */
 import * as vscode from 'vscode';
 import { keyString, type ResourceKey } from '../../core/model/resource';
 import type { DriftStore } from '../driftStore';

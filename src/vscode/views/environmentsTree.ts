@@ -1,3 +1,7 @@
+/**
+ * src/vscode/views/: the environments tree (environments, kinds, objects, fields) with stable ids and getParent, its
+ * elements and verdict styles.
+ */
 import * as vscode from 'vscode';
 import { describeSkipped, isIncomplete, NOT_CHECKED_INCOMPLETE, skippedContent } from '../../core/drift/incomplete';
 import { DRIFT_VERDICTS, environmentDescription, environmentVerdict, groupByKind, isClusterFailure, resourceDescription, summarize, fieldDriftMessage, resourceMessage } from '../../core/editor/presentation';

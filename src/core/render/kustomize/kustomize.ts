@@ -1,4 +1,8 @@
 /**
+ * src/core/render/kustomize/: the Kustomize renderer: this build, the loader (reads inside the repo, parse cache),
+ * kustomization fields, generators, patches, plugin configs, and filters/ (one small file per transformation). It
+ * imports render/types.ts and the base layers.
+ *
  * `kustomize build` (v5.7.1) in-process: accumulate resources, components and generators, run the builtin
  * transformers in kustomize's order at every level (patchesStrategicMerge, patches, namespace, prefix/suffix,
  * labels, annotations, patchesJson6902, replicas, images, replacements), then at the root only add hash suffixes,

@@ -1,4 +1,7 @@
 /**
+ * src/core/render/plain/: folders of plain manifests, rendered through the kustomization Flux would generate for
+ * them. It may import render/kustomize and the base layers.
+ *
  * Environments whose folder holds plain manifests and no kustomization file (a Flux `spec.path`, an Argo CD
  * directory app): rendered the way kustomize-controller does, through a generated kustomization that lists every
  * manifest in the folder and its subfolders (a subfolder with its own kustomization is included as a whole). A Helm
