@@ -1,4 +1,5 @@
 import type { SourceLocation } from './location';
+import type { KubeObject } from './resource';
 
 /**
  * How an application's objects are rendered: `kustomize` (a folder with a kustomization file), `plain-directory`
@@ -28,6 +29,20 @@ export interface Application {
   renderer: RendererKind;
   /** Namespace for its objects that name none; default: the environment's. */
   namespace?: string;
+  /**
+   * The controller's own object behind the application (a Flux Kustomization, an Argo CD Application), as its
+   * manifest declares it: what its renderer applies on top of the source (patches, substitutions) and what its status
+   * is read by. Absent for an overlay or a config entry.
+   */
+  controller?: ControllerObject;
+}
+
+/** A controller's object as declared in the repo. */
+export interface ControllerObject {
+  /** The manifest as parsed: apiVersion, kind, metadata, spec. */
+  object: KubeObject;
+  /** Where its document starts. */
+  at: SourceLocation;
 }
 
 /** A deployable environment: where it runs and the applications a controller applies there. */
