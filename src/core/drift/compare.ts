@@ -7,7 +7,7 @@
 import { itemKey, itemLabel, listKeysFor } from './listKeys';
 import type { Ownership } from './managedFields';
 import { childPointer, isMap, pointerSegments } from '../yaml/pointer';
-import { isQuantityPath, sameQuantity } from './quantity';
+import { isQuantityPath, sameQuantity } from '../k8s/quantity';
 import { decodeBase64 } from './secrets';
 import { getOwn, setOwn } from '../ownKeys';
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { diffObject } from '../../../src/core/drift/diffObject';
 import { driftOptions } from '../../../src/core/drift/options';
-import { parseQuantity, sameQuantity } from '../../../src/core/drift/quantity';
+import { parseQuantity, sameQuantity } from '../../../src/core/k8s/quantity';
 import type { KubeObject } from '../../../src/core/model/resource';
 import { renderedFromYaml } from './support';
 
