@@ -3,9 +3,21 @@
  * every field the request changed, defaults the server filled in included (patching a Service to NodePort also
  * gives the patcher `externalTrafficPolicy: Cluster`); and git not setting a field means "the default". So a field
  * git does not set whose live value is its default is not drift.
+ *
+ * Two sources: the defaults the pinned Kubernetes version's OpenAPI document states (src/core/k8s/apiFields.ts,
+ * generated: a port's protocol `TCP`), and the tables below, by hand. The document lacks every fact in those tables:
+ * the API server's defaulting functions (`SetDefaults_Deployment`, `SetDefaults_PodSpec`, ...) set them in code, and
+ * the document at most says so in a field's prose ("Defaults to 10."). test/unit/drift/apiDefaults.test.ts fails
+ * when a hand entry repeats a default the document has.
  */
+import { apiFieldAt } from '../k8s/apiFields';
 import { isMap, parentPointer, valueAt } from '../yaml/pointer';
 
+/**
+ * Pod spec defaults, relative to the pod spec: `SetDefaults_PodSpec` (pkg/apis/core/v1/defaults.go) sets the first
+ * five; the host* flags are the zero values of optional non-pointer booleans, which the document states only for
+ * required fields.
+ */
 const POD_SPEC: Record<string, unknown> = {
   restartPolicy: 'Always',
   dnsPolicy: 'ClusterFirst',
@@ -17,6 +29,7 @@ const POD_SPEC: Record<string, unknown> = {
   hostIPC: false,
 };
 
+/** `SetDefaults_Container` sets the termination message fields; stdin and tty are optional booleans' zero values. */
 const CONTAINER: Record<string, unknown> = {
   terminationMessagePath: '/dev/termination-log',
   terminationMessagePolicy: 'File',
@@ -24,9 +37,14 @@ const CONTAINER: Record<string, unknown> = {
   tty: false,
 };
 
+/** `SetDefaults_Probe`; initialDelaySeconds is an optional number's zero value. */
 const PROBE: Record<string, unknown> = { timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3, initialDelaySeconds: 0 };
 
-/** Workload spec defaults by kind, pointer relative to the object. */
+/**
+ * Spec defaults by kind, pointer relative to the object: the defaulting functions of apps/v1 and batch/v1
+ * (`SetDefaults_Deployment`, `SetDefaults_Job`, ...), `SetDefaults_Service`, `SetDefaults_Secret` and
+ * `SetDefaults_PersistentVolumeClaimSpec`, plus a few optional zero values (paused, minReadySeconds).
+ */
 const BY_KIND: Record<string, Record<string, unknown>> = {
   Deployment: {
     '/spec/replicas': 1,
@@ -90,18 +108,24 @@ const POD_SPEC_AT: Record<string, string> = {
 };
 
 const CONTAINER_FIELD = /^\/(?:containers|initContainers|ephemeralContainers)\/\d+\/([^/]+)$/;
-const CONTAINER_PORT_PROTOCOL = /^\/(?:containers|initContainers|ephemeralContainers)\/\d+\/ports\/\d+\/protocol$/;
 const PROBE_FIELD = /^\/(?:containers|initContainers)\/\d+\/(?:livenessProbe|readinessProbe|startupProbe)\/([^/]+)$/;
-const SERVICE_PORT = /^\/spec\/ports\/(\d+)\/(protocol|targetPort)$/;
+/** A Service port's targetPort: the defaulting code copies the port, which no schema `default` can say. */
+const SERVICE_TARGET_PORT = /^\/spec\/ports\/(\d+)\/targetPort$/;
 
-/** Values the server assigns when git leaves them out (any value is what git asked for). */
+/**
+ * Values the server assigns when git leaves them out (any value is what git asked for): allocated by the API
+ * server (IPs, node ports), a controller (a claim's volume) or the scheduler (a pod's node), never a default.
+ */
 const SERVER_ASSIGNED: Record<string, RegExp> = {
   Service: /^\/spec\/(?:clusterIP|clusterIPs|ipFamilies|healthCheckNodePort|ports\/\d+\/nodePort)$/,
   PersistentVolumeClaim: /^\/spec\/volumeName$/,
   Pod: /^\/spec\/nodeName$/,
 };
 
-/** kubelet's pull policy default: `Always` for `:latest` or an untagged image, else `IfNotPresent`. */
+/**
+ * The pull policy default, `Always` for `:latest` or an untagged image, else `IfNotPresent`: `SetDefaults_Container`
+ * reads it off the image, which no schema `default` can say.
+ */
 function defaultPullPolicy(image: unknown): string | undefined {
   if (typeof image !== 'string') return undefined;
   if (image.includes('@')) return 'IfNotPresent';
@@ -115,12 +139,12 @@ function defaultPullPolicy(image: unknown): string | undefined {
  */
 export function isApiDefault(kind: string, pointer: string, value: unknown, live: Record<string, unknown>): boolean {
   if (SERVER_ASSIGNED[kind]?.test(pointer)) return true;
+  const stated = typeof live.apiVersion === 'string' ? apiFieldAt(live.apiVersion, kind, pointer)?.default : undefined;
+  if (stated !== undefined) return stated === value;
   const byKind = BY_KIND[kind];
   if (byKind && pointer in byKind) return byKind[pointer] === value;
-  const service = kind === 'Service' ? SERVICE_PORT.exec(pointer) : null;
+  const service = kind === 'Service' ? SERVICE_TARGET_PORT.exec(pointer) : null;
   if (service) {
-    if (service[2] === 'protocol') return value === 'TCP';
-    // targetPort defaults to the port.
     const ports = isMap(live.spec) ? live.spec.ports : undefined;
     const port = Array.isArray(ports) && isMap(ports[Number(service[1])]) ? (ports[Number(service[1])] as Record<string, unknown>).port : undefined;
     return port !== undefined && value === port;
@@ -130,7 +154,6 @@ export function isApiDefault(kind: string, pointer: string, value: unknown, live
   const rest = pointer.slice(podSpec.length);
   const field = rest.slice(1);
   if (field in POD_SPEC) return POD_SPEC[field] === value;
-  if (CONTAINER_PORT_PROTOCOL.test(rest)) return value === 'TCP';
   const probe = PROBE_FIELD.exec(rest);
   if (probe) return probe[1] in PROBE && PROBE[probe[1]] === value;
   const container = CONTAINER_FIELD.exec(rest);
@@ -140,4 +163,24 @@ export function isApiDefault(kind: string, pointer: string, value: unknown, live
   }
   if (container) return container[1] in CONTAINER && CONTAINER[container[1]] === value;
   return false;
+}
+
+/**
+ * Every pointer the hand tables give a default for (a container, probe and port at index 0), so a test can check
+ * that none repeats a default the OpenAPI document states.
+ */
+export function handDefaultPointers(): Array<{ kind: string; pointer: string }> {
+  const out: Array<{ kind: string; pointer: string }> = [];
+  for (const [kind, defaults] of Object.entries(BY_KIND)) for (const pointer of Object.keys(defaults)) out.push({ kind, pointer });
+  for (const [kind, at] of Object.entries(POD_SPEC_AT)) {
+    for (const field of Object.keys(POD_SPEC)) out.push({ kind, pointer: `${at}/${field}` });
+    for (const list of ['containers', 'initContainers', 'ephemeralContainers']) {
+      for (const field of [...Object.keys(CONTAINER), 'imagePullPolicy']) out.push({ kind, pointer: `${at}/${list}/0/${field}` });
+    }
+    for (const list of ['containers', 'initContainers']) {
+      for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) for (const field of Object.keys(PROBE)) out.push({ kind, pointer: `${at}/${list}/0/${probe}/${field}` });
+    }
+  }
+  out.push({ kind: 'Service', pointer: '/spec/ports/0/targetPort' });
+  return out;
 }

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { isApiDefault } from '../../../src/core/drift/apiDefaults';
+import { handDefaultPointers, isApiDefault } from '../../../src/core/drift/apiDefaults';
+import { apiFieldAt } from '../../../src/core/k8s/apiFields';
 import { recorded } from './support';
 
 describe('API defaults (fields git does not set)', () => {
@@ -34,5 +35,30 @@ describe('API defaults (fields git does not set)', () => {
     assert.ok(!isApiDefault('Service', '/spec/ports/0/targetPort', 8080, svc));
     assert.ok(isApiDefault('Service', '/spec/externalTrafficPolicy', 'Cluster', svc));
     assert.ok(!isApiDefault('Service', '/spec/type', 'NodePort', svc));
+  });
+
+  it('takes the defaults the OpenAPI document states, for every built-in kind that has the field', () => {
+    const rc = { apiVersion: 'v1', kind: 'ReplicationController', spec: { template: { spec: { containers: [{ name: 'a', ports: [{ containerPort: 80 }] }] } } } };
+    assert.ok(isApiDefault('ReplicationController', '/spec/template/spec/containers/0/ports/0/protocol', 'TCP', rc));
+    assert.ok(!isApiDefault('ReplicationController', '/spec/template/spec/containers/0/ports/0/protocol', 'UDP', rc));
+    assert.ok(isApiDefault('ReplicationController', '/spec/replicas', 1, rc));
+    assert.ok(!isApiDefault('ReplicationController', '/spec/replicas', 2, rc));
+    assert.ok(isApiDefault('Service', '/spec/ports/0/protocol', 'TCP', svc));
+    assert.ok(!isApiDefault('Service', '/spec/ports/0/protocol', 'SCTP', svc));
+  });
+
+  it('gives a custom resource that borrows a built-in kind name none of the document\'s defaults', () => {
+    const widget = { apiVersion: 'example.com/v1', kind: 'ReplicationController', spec: {} };
+    assert.ok(!isApiDefault('ReplicationController', '/spec/replicas', 1, widget));
+  });
+
+  it('keeps by hand only defaults the document does not state', () => {
+    const apiVersions: Record<string, string> = { Deployment: 'apps/v1', StatefulSet: 'apps/v1', DaemonSet: 'apps/v1', ReplicaSet: 'apps/v1', Job: 'batch/v1', CronJob: 'batch/v1', Service: 'v1', Secret: 'v1', PersistentVolumeClaim: 'v1', Pod: 'v1' };
+    const hand = handDefaultPointers();
+    assert.ok(hand.length > 100, `${hand.length} hand pointers`);
+    for (const { kind, pointer } of hand) {
+      assert.ok(apiVersions[kind], kind);
+      assert.equal(apiFieldAt(apiVersions[kind], kind, pointer)?.default, undefined, `${kind} ${pointer}: the document states this default; drop the hand entry`);
+    }
   });
 });
