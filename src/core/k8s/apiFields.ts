@@ -24,7 +24,11 @@ interface Entry {
   deprecated?: string | true;
 }
 
-const types = (table as { types: Record<string, Record<string, Entry>> }).types;
+const data = table as { kubernetes: string; types: Record<string, Record<string, Entry>> };
+const types = data.types;
+
+/** The Kubernetes version the table was generated from. */
+export const apiFieldsVersion = data.kubernetes;
 
 function entryOf(type: string | undefined, field: string): Entry | undefined {
   if (type === undefined || !Object.hasOwn(types, type)) return undefined;
@@ -64,6 +68,8 @@ export function apiFieldAt(apiVersion: string, kind: string, pointer: string): A
 export interface DeprecatedUse {
   /** JSON pointer of the field in the object. */
   pointer: string;
+  /** The field's own name: `serviceAccount`. */
+  field: string;
   /** The field's path as people write it: `spec.template.spec.serviceAccount`, `spec.volumes[0].gitRepo`. */
   path: string;
   /** Why, in the document's words (empty when it gives none). */
@@ -81,7 +87,7 @@ export function deprecatedFieldsIn(object: { apiVersion?: unknown; kind?: unknow
       if (!e || child === null || child === undefined) continue;
       const at = childPointer(pointer, field);
       const named = path ? `${path}.${field}` : field;
-      if (e.deprecated !== undefined) out.push({ pointer: at, path: named, why: e.deprecated === true ? '' : e.deprecated });
+      if (e.deprecated !== undefined) out.push({ pointer: at, field, path: named, why: e.deprecated === true ? '' : e.deprecated });
       if (e.array && Array.isArray(child)) child.forEach((item, i) => walk(item, e.type, childPointer(at, i), `${named}[${i}]`));
       else if (e.map && isMap(child)) {
         for (const [key, item] of Object.entries(child)) walk(item, e.type, childPointer(at, key), `${named}[${key}]`);

@@ -25,6 +25,9 @@ describe('API defaults and deprecated fields from the OpenAPI document (src/core
     assert.match(apiFieldAt('v1', 'Service', '/spec/loadBalancerIP')?.deprecated ?? '', /under-specified/);
     assert.match(apiFieldAt('apps/v1', 'StatefulSet', '/spec/template/spec/volumes/3/gitRepo')?.deprecated ?? '', /GitRepo is deprecated/);
     assert.equal(apiFieldAt('v1', 'Pod', '/spec/serviceAccountName')?.deprecated, undefined);
+    // A lifecycle hook's tcpSocket is deprecated; a probe's is not (another type).
+    assert.match(apiFieldAt('v1', 'Pod', '/spec/containers/0/lifecycle/postStart/tcpSocket')?.deprecated ?? '', /NOT supported/);
+    assert.equal(apiFieldAt('v1', 'Pod', '/spec/containers/0/livenessProbe/tcpSocket'), undefined);
     // Prose that only mentions deprecation marks nothing (the annotation it names is deprecated, not the field).
     assert.equal(apiFieldAt('networking.k8s.io/v1', 'Ingress', '/spec/ingressClassName'), undefined);
   });
