@@ -74,7 +74,8 @@ const BY_KIND: Record<string, Record<string, unknown>> = {
     '/spec/minReadySeconds': 0,
   },
   ReplicaSet: { '/spec/replicas': 1, '/spec/minReadySeconds': 0 },
-  Job: { '/spec/backoffLimit': 6, '/spec/completionMode': 'NonIndexed', '/spec/suspend': false, '/spec/parallelism': 1, '/spec/completions': 1 },
+  // manualSelector: false is what the server writes when it generates the selector (git not asking for a manual one).
+  Job: { '/spec/backoffLimit': 6, '/spec/completionMode': 'NonIndexed', '/spec/suspend': false, '/spec/parallelism': 1, '/spec/completions': 1, '/spec/manualSelector': false },
   CronJob: {
     '/spec/suspend': false,
     '/spec/concurrencyPolicy': 'Allow',
@@ -93,6 +94,8 @@ const BY_KIND: Record<string, Record<string, unknown>> = {
     '/spec/allocateLoadBalancerNodePorts': true,
     '/spec/publishNotReadyAddresses': false,
   },
+  // Not defaulting code but the ServiceAccount admission plugin (and the conversion that mirrors the old name).
+  Pod: { '/spec/serviceAccountName': 'default', '/spec/serviceAccount': 'default' },
   Secret: { '/type': 'Opaque' },
   PersistentVolumeClaim: { '/spec/volumeMode': 'Filesystem' },
 };
@@ -105,10 +108,15 @@ const POD_SPEC_AT: Record<string, string> = {
   ReplicaSet: '/spec/template/spec',
   Job: '/spec/template/spec',
   CronJob: '/spec/jobTemplate/spec/template/spec',
+  ReplicationController: '/spec/template/spec',
+  PodTemplate: '/template/spec',
 };
 
 const CONTAINER_FIELD = /^\/(?:containers|initContainers|ephemeralContainers)\/\d+\/([^/]+)$/;
 const PROBE_FIELD = /^\/(?:containers|initContainers)\/\d+\/(?:livenessProbe|readinessProbe|startupProbe)\/([^/]+)$/;
+/** `SetDefaults_HTTPGetAction`, for a probe's or a lifecycle hook's HTTP GET. */
+const HTTP_GET_FIELD = /^\/(?:containers|initContainers|ephemeralContainers)\/\d+\/(?:livenessProbe|readinessProbe|startupProbe|lifecycle\/postStart|lifecycle\/preStop)\/httpGet\/([^/]+)$/;
+const HTTP_GET: Record<string, unknown> = { path: '/', scheme: 'HTTP' };
 /** A Service port's targetPort: the defaulting code copies the port, which no schema `default` can say. */
 const SERVICE_TARGET_PORT = /^\/spec\/ports\/(\d+)\/targetPort$/;
 
@@ -117,9 +125,13 @@ const SERVICE_TARGET_PORT = /^\/spec\/ports\/(\d+)\/targetPort$/;
  * server (IPs, node ports), a controller (a claim's volume) or the scheduler (a pod's node), never a default.
  */
 const SERVER_ASSIGNED: Record<string, RegExp> = {
-  Service: /^\/spec\/(?:clusterIP|clusterIPs|ipFamilies|healthCheckNodePort|ports\/\d+\/nodePort)$/,
+  Service: /^\/spec\/(?:clusterIP|clusterIPs(?:\/\d+)?|ipFamilies(?:\/\d+)?|healthCheckNodePort|ports\/\d+\/nodePort)$/,
+  // The selector and pod labels the server generates for a Job that does not ask for a manual selector.
+  Job: /^\/spec\/(?:selector\/matchLabels\/(?:batch\.kubernetes\.io~1)?controller-uid|template\/metadata\/labels\/(?:batch\.kubernetes\.io~1)?(?:controller-uid|job-name))$/,
   PersistentVolumeClaim: /^\/spec\/volumeName$/,
-  Pod: /^\/spec\/nodeName$/,
+  // The scheduler's node; the Priority admission plugin's values, copied from the pod's priority class (the
+  // cluster's default class when git names none).
+  Pod: /^\/spec\/(?:nodeName|priority|preemptionPolicy)$/,
 };
 
 /**
@@ -143,6 +155,8 @@ export function isApiDefault(kind: string, pointer: string, value: unknown, live
   if (stated !== undefined) return stated === value;
   const byKind = BY_KIND[kind];
   if (byKind && pointer in byKind) return byKind[pointer] === value;
+  // `SetDefaults_Job`: Failed when the Job has a pod failure policy, else TerminatingOrFailed.
+  if (kind === 'Job' && pointer === '/spec/podReplacementPolicy') return value === (isMap(live.spec) && live.spec.podFailurePolicy ? 'Failed' : 'TerminatingOrFailed');
   const service = kind === 'Service' ? SERVICE_TARGET_PORT.exec(pointer) : null;
   if (service) {
     const ports = isMap(live.spec) ? live.spec.ports : undefined;
@@ -154,6 +168,8 @@ export function isApiDefault(kind: string, pointer: string, value: unknown, live
   const rest = pointer.slice(podSpec.length);
   const field = rest.slice(1);
   if (field in POD_SPEC) return POD_SPEC[field] === value;
+  const httpGet = HTTP_GET_FIELD.exec(rest);
+  if (httpGet) return httpGet[1] in HTTP_GET && HTTP_GET[httpGet[1]] === value;
   const probe = PROBE_FIELD.exec(rest);
   if (probe) return probe[1] in PROBE && PROBE[probe[1]] === value;
   const container = CONTAINER_FIELD.exec(rest);
@@ -180,7 +196,8 @@ export function handDefaultPointers(): Array<{ kind: string; pointer: string }> 
     for (const list of ['containers', 'initContainers']) {
       for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) for (const field of Object.keys(PROBE)) out.push({ kind, pointer: `${at}/${list}/0/${probe}/${field}` });
     }
+    for (const handler of ['livenessProbe', 'lifecycle/postStart']) for (const field of Object.keys(HTTP_GET)) out.push({ kind, pointer: `${at}/containers/0/${handler}/httpGet/${field}` });
   }
-  out.push({ kind: 'Service', pointer: '/spec/ports/0/targetPort' });
+  out.push({ kind: 'Service', pointer: '/spec/ports/0/targetPort' }, { kind: 'Job', pointer: '/spec/podReplacementPolicy' });
   return out;
 }

@@ -53,12 +53,34 @@ describe('API defaults (fields git does not set)', () => {
   });
 
   it('keeps by hand only defaults the document does not state', () => {
-    const apiVersions: Record<string, string> = { Deployment: 'apps/v1', StatefulSet: 'apps/v1', DaemonSet: 'apps/v1', ReplicaSet: 'apps/v1', Job: 'batch/v1', CronJob: 'batch/v1', Service: 'v1', Secret: 'v1', PersistentVolumeClaim: 'v1', Pod: 'v1' };
+    const apiVersions: Record<string, string> = { ReplicationController: 'v1', PodTemplate: 'v1', Deployment: 'apps/v1', StatefulSet: 'apps/v1', DaemonSet: 'apps/v1', ReplicaSet: 'apps/v1', Job: 'batch/v1', CronJob: 'batch/v1', Service: 'v1', Secret: 'v1', PersistentVolumeClaim: 'v1', Pod: 'v1' };
     const hand = handDefaultPointers();
     assert.ok(hand.length > 100, `${hand.length} hand pointers`);
     for (const { kind, pointer } of hand) {
       assert.ok(apiVersions[kind], kind);
       assert.equal(apiFieldAt(apiVersions[kind], kind, pointer)?.default, undefined, `${kind} ${pointer}: the document states this default; drop the hand entry`);
     }
+  });
+
+  it('knows what the pinned server fills in beyond the first tables (found by test/integration/k8s/apiDefaults.test.ts)', () => {
+    const job = { apiVersion: 'batch/v1', kind: 'Job', spec: {} };
+    const failing = { apiVersion: 'batch/v1', kind: 'Job', spec: { podFailurePolicy: { rules: [] } } };
+    assert.ok(isApiDefault('Job', '/spec/podReplacementPolicy', 'TerminatingOrFailed', job));
+    assert.ok(!isApiDefault('Job', '/spec/podReplacementPolicy', 'Failed', job));
+    assert.ok(isApiDefault('Job', '/spec/podReplacementPolicy', 'Failed', failing));
+    assert.ok(!isApiDefault('Job', '/spec/podReplacementPolicy', 'TerminatingOrFailed', failing));
+    assert.ok(isApiDefault('Job', '/spec/manualSelector', false, job));
+    assert.ok(!isApiDefault('Job', '/spec/manualSelector', true, job));
+    assert.ok(isApiDefault('Job', '/spec/template/metadata/labels/batch.kubernetes.io~1controller-uid', 'a-uid', job));
+    assert.ok(!isApiDefault('Job', '/spec/template/metadata/labels/team', 'shop', job));
+    assert.ok(isApiDefault('Deployment', '/spec/template/spec/containers/0/livenessProbe/httpGet/scheme', 'HTTP', web));
+    assert.ok(!isApiDefault('Deployment', '/spec/template/spec/containers/0/livenessProbe/httpGet/scheme', 'HTTPS', web));
+    assert.ok(isApiDefault('Deployment', '/spec/template/spec/containers/0/lifecycle/preStop/httpGet/path', '/', web));
+    assert.ok(!isApiDefault('Deployment', '/spec/template/spec/containers/0/lifecycle/preStop/httpGet/path', '/healthz', web));
+    const rc = { apiVersion: 'v1', kind: 'ReplicationController', spec: {} };
+    assert.ok(isApiDefault('ReplicationController', '/spec/template/spec/dnsPolicy', 'ClusterFirst', rc));
+    assert.ok(isApiDefault('PodTemplate', '/template/spec/restartPolicy', 'Always', { apiVersion: 'v1', kind: 'PodTemplate' }));
+    assert.ok(isApiDefault('Pod', '/spec/serviceAccountName', 'default', { apiVersion: 'v1', kind: 'Pod' }));
+    assert.ok(!isApiDefault('Pod', '/spec/serviceAccountName', 'builder', { apiVersion: 'v1', kind: 'Pod' }));
   });
 });
