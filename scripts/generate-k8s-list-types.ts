@@ -9,7 +9,8 @@
  *   older than the cluster's (Kubernetes v1.21.2 for kustomize v5.7.1), so a newer list (a Pod's resourceClaims) is
  *   merged by the cluster and replaced by kustomize; the renderer must do as kustomize does.
  *
- * apiFields.json, the API defaults and deprecated fields the same OpenAPI v3 document states (see generateApiFields).
+ * apiFields.json, the API defaults, deprecated fields and quantity fields the same OpenAPI v3 document states (see
+ * generateApiFields).
  *
  *   npx tsx scripts/generate-k8s-list-types.ts
  *
@@ -182,7 +183,11 @@ interface ApiFieldEntry {
   default?: string | number | boolean;
   /** What the description says after its "Deprecated:" marker (or `true` for `deprecated: true` without one). */
   deprecated?: string | true;
+  /** The value is a resource quantity (of the items, for a list; of the values, for a map). */
+  quantity?: true;
 }
+
+const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
 
 /**
  * Go doc's deprecation paragraph, as the document's descriptions carry it: "Deprecated:" (or "Deprecated." /
@@ -200,6 +205,7 @@ const DEPRECATED_MARKER = /(?:^|[.:]\s+|\n\s*)(?:Deprecated|DEPRECATED)[:.]\s*/;
  *   document does not show; src/core/drift/apiDefaults.ts keeps those by hand.
  * - deprecation: `deprecated: true`, or a description with Go doc's "Deprecated:" paragraph (Kubernetes v1.35
  *   marks its fields only the second way).
+ * - quantities: fields (and lists and maps) of the type `Quantity`, which the server canonicalises (`1000m` → `1`).
  */
 export async function generateApiFields(server: Pick<TestCluster, 'adminRequest'>): Promise<object> {
   const { version, schemas } = await clusterSchemas(server);
@@ -213,7 +219,8 @@ export async function generateApiFields(server: Pick<TestCluster, 'adminRequest'
     const e: ApiFieldEntry = {};
     const ref = p.type === 'array' ? refName(p.items) : typeof p.additionalProperties === 'object' ? refName(p.additionalProperties) : refName(p);
     if (ref) {
-      e.type = ref;
+      if (ref === QUANTITY) e.quantity = true;
+      else e.type = ref;
       if (p.type === 'array') e.array = true;
       else if (typeof p.additionalProperties === 'object') e.map = true;
     }
@@ -239,7 +246,7 @@ export async function generateApiFields(server: Pick<TestCluster, 'adminRequest'
     grew = false;
     for (const [name, fields] of reached) {
       if (kept.has(name)) continue;
-      if (Object.values(fields).some((f) => f.default !== undefined || f.deprecated !== undefined || (f.type && kept.has(f.type)))) {
+      if (Object.values(fields).some((f) => f.default !== undefined || f.deprecated !== undefined || f.quantity || (f.type && kept.has(f.type)))) {
         kept.add(name);
         grew = true;
       }
@@ -251,7 +258,9 @@ export async function generateApiFields(server: Pick<TestCluster, 'adminRequest'
     for (const [field, f] of Object.entries(reached.get(name)!).sort(([a], [b]) => (a < b ? -1 : 1))) {
       const leads = f.type !== undefined && kept.has(f.type);
       const entry: ApiFieldEntry = {
-        ...(leads ? { type: f.type, ...(f.array ? { array: true as const } : {}), ...(f.map ? { map: true as const } : {}) } : {}),
+        ...(leads ? { type: f.type } : {}),
+        ...(leads || f.quantity ? { ...(f.array ? { array: true as const } : {}), ...(f.map ? { map: true as const } : {}) } : {}),
+        ...(f.quantity ? { quantity: true as const } : {}),
         ...(f.default !== undefined ? { default: f.default } : {}),
         ...(f.deprecated !== undefined ? { deprecated: f.deprecated } : {}),
       };
@@ -271,7 +280,8 @@ async function main(): Promise<void> {
     const fields = (await generateApiFields(cluster)) as { types: Record<string, Record<string, ApiFieldEntry>> };
     writeFileSync(apiFieldsOut, JSON.stringify(fields, null, 1) + '\n');
     const all = Object.values(fields.types).flatMap((t) => Object.values(t));
-    console.log(`wrote ${apiFieldsOut}: ${all.filter((f) => f.default !== undefined).length} defaults, ${all.filter((f) => f.deprecated !== undefined).length} deprecated fields`);
+    const count = (has: (f: ApiFieldEntry) => boolean) => all.filter(has).length;
+    console.log(`wrote ${apiFieldsOut}: ${count((f) => f.default !== undefined)} defaults, ${count((f) => f.deprecated !== undefined)} deprecated fields, ${count((f) => !!f.quantity)} quantity fields`);
   } finally {
     await cluster.stop();
   }

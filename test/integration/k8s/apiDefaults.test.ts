@@ -6,6 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { isApiDefault } from '../../../src/core/drift/apiDefaults';
+import { diffObject } from '../../../src/core/drift/diffObject';
+import { driftOptions } from '../../../src/core/drift/options';
+import { type KubeObject, keyOf } from '../../../src/core/model/resource';
 import { childPointer, isMap } from '../../../src/core/yaml/pointer';
 import { freshNamespace, testCluster } from '../support';
 
@@ -83,4 +86,33 @@ describe('API defaults: what the pinned API server fills in is what drift treats
       assert.deepEqual(unknown, [], 'values the server fills in that drift would report when a hand edit is credited with them');
     });
   }
+
+  it('quantities the server canonicalises (an HPA target, an env var divisor, resources) compare equal to git\'s spelling', async () => {
+    const hpa = {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'q', namespace },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'q' },
+        maxReplicas: 3,
+        metrics: [{ type: 'Pods', pods: { metric: { name: 'rps' }, target: { type: 'AverageValue', averageValue: '1000m' } } }],
+        behavior: { scaleUp: { tolerance: '0.050' } },
+      },
+    };
+    const env = [{ name: 'M', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1024Ki' } } }];
+    const resources = { limits: { cpu: '1000m', memory: '1024Mi' }, requests: { cpu: 0.1 } };
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'q', namespace }, spec: { selector, template: { ...template, spec: { containers: [{ name: 'c', image: 'nginx:1.25', env, resources }] } } } };
+    for (const [path, desired] of [
+      [`/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers?dryRun=All`, hpa],
+      [`/apis/apps/v1/namespaces/${namespace}/deployments?dryRun=All`, deployment],
+    ] as const) {
+      const res = await testCluster().adminRequest('POST', path, desired);
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      const live = res.body as KubeObject;
+      const rendered = { object: desired as unknown as KubeObject, key: keyOf(desired as unknown as KubeObject), origins: new Map(), source: { file: 'x.yaml', line: 1, column: 1 } };
+      // The server did respell them; else this would prove nothing.
+      assert.ok(!JSON.stringify(live.spec).includes('1000m'), `${desired.kind}: the server kept git's spelling`);
+      assert.deepEqual(diffObject(rendered, live, driftOptions()).fields.map((f) => `${f.path}: ${JSON.stringify(f.desired)} → ${JSON.stringify(f.live)}`), [], desired.kind);
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { apiFieldAt, deprecatedFieldsIn } from '../../../src/core/k8s/apiFields';
+import { apiFieldAt, deprecatedFieldsIn, isQuantityTyped } from '../../../src/core/k8s/apiFields';
 
 describe('API defaults and deprecated fields from the OpenAPI document (src/core/k8s/apiFields.json)', () => {
   it('finds a default through lists, nested types and every pod template', () => {
@@ -62,5 +62,19 @@ describe('API defaults and deprecated fields from the OpenAPI document (src/core
     assert.deepEqual(deprecatedFieldsIn({ apiVersion: 'example.com/v1', kind: 'Pod', spec: { serviceAccount: 'x' } }), []);
     assert.deepEqual(deprecatedFieldsIn({ apiVersion: 'v1', kind: 'Pod', spec: { serviceAccount: null } }), []);
     assert.deepEqual(deprecatedFieldsIn({ apiVersion: 'v1', kind: 'Pod', metadata: { selfLink: '/api/v1/x' } }).map((u) => u.path), ['metadata.selfLink']);
+  });
+
+  it('types the quantities: fields, and the values of maps and items of lists of them', () => {
+    assert.equal(isQuantityTyped('apps/v1', 'Deployment', '/spec/template/spec/containers/*/resources/requests/cpu'), true);
+    assert.equal(isQuantityTyped('apps/v1', 'Deployment', '/spec/template/spec/containers/0/resources/limits/nvidia.com~1gpu'), true);
+    assert.equal(isQuantityTyped('apps/v1', 'Deployment', '/spec/template/spec/containers/*/env/*/valueFrom/resourceFieldRef/divisor'), true);
+    assert.equal(isQuantityTyped('apps/v1', 'Deployment', '/spec/template/spec/volumes/*/emptyDir/sizeLimit'), true);
+    assert.equal(isQuantityTyped('autoscaling/v2', 'HorizontalPodAutoscaler', '/spec/metrics/*/resource/target/averageValue'), true);
+    assert.equal(isQuantityTyped('v1', 'LimitRange', '/spec/limits/*/default/memory'), true);
+    // The map itself, other fields, and kinds without quantities are not.
+    assert.equal(isQuantityTyped('apps/v1', 'Deployment', '/spec/template/spec/containers/*/resources/requests'), false);
+    assert.equal(isQuantityTyped('apps/v1', 'Deployment', '/spec/template/spec/containers/*/image'), false);
+    assert.equal(isQuantityTyped('v1', 'ConfigMap', '/data/storage'), false);
+    assert.equal(isQuantityTyped('example.com/v1', 'Database', '/spec/resources/requests/cpu'), undefined);
   });
 });
