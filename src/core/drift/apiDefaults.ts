@@ -40,10 +40,19 @@ const CONTAINER: Record<string, unknown> = {
 /** `SetDefaults_Probe`; initialDelaySeconds is an optional number's zero value. */
 const PROBE: Record<string, unknown> = { timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3, initialDelaySeconds: 0 };
 
+/** An admission webhook's defaults (admissionregistration/v1's defaulting), `*` for its index. */
+const WEBHOOK: Record<string, unknown> = {
+  '/webhooks/*/clientConfig/service/port': 443,
+  '/webhooks/*/failurePolicy': 'Fail',
+  '/webhooks/*/matchPolicy': 'Equivalent',
+  '/webhooks/*/timeoutSeconds': 10,
+};
+
 /**
- * Spec defaults by kind, pointer relative to the object: the defaulting functions of apps/v1 and batch/v1
+ * Spec defaults by kind, pointer relative to the object, `*` for a list index: the defaulting functions of apps/v1 and batch/v1
  * (`SetDefaults_Deployment`, `SetDefaults_Job`, ...), `SetDefaults_Service`, `SetDefaults_Secret` and
- * `SetDefaults_PersistentVolumeClaimSpec`, plus a few optional zero values (paused, minReadySeconds).
+ * `SetDefaults_PersistentVolumeClaimSpec`, and those of autoscaling, networking, storage, scheduling,
+ * admissionregistration and apiextensions; plus a few optional zero values (paused, minReadySeconds).
  */
 const BY_KIND: Record<string, Record<string, unknown>> = {
   Deployment: {
@@ -98,6 +107,20 @@ const BY_KIND: Record<string, Record<string, unknown>> = {
   Pod: { '/spec/serviceAccountName': 'default', '/spec/serviceAccount': 'default' },
   Secret: { '/type': 'Opaque' },
   PersistentVolumeClaim: { '/spec/volumeMode': 'Filesystem' },
+  // autoscaling/v2's defaulting; the default metric (80% CPU) and scaling policies are list items, which drift
+  // reports whole when git lacks them, before asking this table.
+  HorizontalPodAutoscaler: {
+    '/spec/minReplicas': 1,
+    '/spec/behavior/scaleUp/stabilizationWindowSeconds': 0,
+    '/spec/behavior/scaleUp/selectPolicy': 'Max',
+    '/spec/behavior/scaleDown/selectPolicy': 'Max',
+  },
+  NetworkPolicy: { '/spec/ingress/*/ports/*/protocol': 'TCP', '/spec/egress/*/ports/*/protocol': 'TCP' },
+  StorageClass: { '/reclaimPolicy': 'Delete', '/volumeBindingMode': 'Immediate' },
+  PriorityClass: { '/preemptionPolicy': 'PreemptLowerPriority' },
+  ValidatingWebhookConfiguration: WEBHOOK,
+  MutatingWebhookConfiguration: { ...WEBHOOK, '/webhooks/*/reinvocationPolicy': 'Never' },
+  CustomResourceDefinition: { '/spec/conversion/strategy': 'None' },
 };
 
 const POD_SPEC_AT: Record<string, string> = {
@@ -154,7 +177,21 @@ export function isApiDefault(kind: string, pointer: string, value: unknown, live
   const stated = typeof live.apiVersion === 'string' ? apiFieldAt(live.apiVersion, kind, pointer)?.default : undefined;
   if (stated !== undefined) return stated === value;
   const byKind = BY_KIND[kind];
-  if (byKind && pointer in byKind) return byKind[pointer] === value;
+  const schema = pointer.replace(/\/\d+(?=\/|$)/g, '/*');
+  if (byKind && schema in byKind) return byKind[schema] === value;
+  // `SetDefaults_LimitRangeItem`: a missing default takes the max, a missing defaultRequest the default.
+  const limit = kind === 'LimitRange' ? /^\/spec\/limits\/(\d+)\/(default|defaultRequest)\/([^/]+)$/.exec(pointer) : null;
+  if (limit) {
+    const item = valueAt(live, `/spec/limits/${limit[1]}`);
+    const from = (field: string) => (isMap(item) && isMap(item[field]) ? item[field][limit[3]] : undefined);
+    return value === (limit[2] === 'default' ? from('max') : (from('default') ?? from('max')));
+  }
+  // A CustomResourceDefinition's names the server derives from its kind.
+  if (kind === 'CustomResourceDefinition' && (pointer === '/spec/names/singular' || pointer === '/spec/names/listKind')) {
+    const names = isMap(live.spec) && isMap(live.spec.names) ? live.spec.names : undefined;
+    const crdKind = typeof names?.kind === 'string' ? names.kind : undefined;
+    return crdKind !== undefined && value === (pointer.endsWith('singular') ? crdKind.toLowerCase() : `${crdKind}List`);
+  }
   // `SetDefaults_Job`: Failed when the Job has a pod failure policy, else TerminatingOrFailed.
   if (kind === 'Job' && pointer === '/spec/podReplacementPolicy') return value === (isMap(live.spec) && live.spec.podFailurePolicy ? 'Failed' : 'TerminatingOrFailed');
   const service = kind === 'Service' ? SERVICE_TARGET_PORT.exec(pointer) : null;
@@ -187,7 +224,7 @@ export function isApiDefault(kind: string, pointer: string, value: unknown, live
  */
 export function handDefaultPointers(): Array<{ kind: string; pointer: string }> {
   const out: Array<{ kind: string; pointer: string }> = [];
-  for (const [kind, defaults] of Object.entries(BY_KIND)) for (const pointer of Object.keys(defaults)) out.push({ kind, pointer });
+  for (const [kind, defaults] of Object.entries(BY_KIND)) for (const pointer of Object.keys(defaults)) out.push({ kind, pointer: pointer.replace(/\*/g, '0') });
   for (const [kind, at] of Object.entries(POD_SPEC_AT)) {
     for (const field of Object.keys(POD_SPEC)) out.push({ kind, pointer: `${at}/${field}` });
     for (const list of ['containers', 'initContainers', 'ephemeralContainers']) {
@@ -199,5 +236,7 @@ export function handDefaultPointers(): Array<{ kind: string; pointer: string }> 
     for (const handler of ['livenessProbe', 'lifecycle/postStart']) for (const field of Object.keys(HTTP_GET)) out.push({ kind, pointer: `${at}/containers/0/${handler}/httpGet/${field}` });
   }
   out.push({ kind: 'Service', pointer: '/spec/ports/0/targetPort' }, { kind: 'Job', pointer: '/spec/podReplacementPolicy' });
+  out.push({ kind: 'CustomResourceDefinition', pointer: '/spec/names/singular' }, { kind: 'CustomResourceDefinition', pointer: '/spec/names/listKind' });
+  out.push({ kind: 'LimitRange', pointer: '/spec/limits/0/default/cpu' }, { kind: 'LimitRange', pointer: '/spec/limits/0/defaultRequest/cpu' });
   return out;
 }

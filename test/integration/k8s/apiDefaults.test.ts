@@ -50,18 +50,49 @@ const objects: Array<[string, Record<string, unknown>]> = [
   ['v1/services', { apiVersion: 'v1', kind: 'Service', spec: { type: 'LoadBalancer', selector: { app: 'x' }, ports: [{ port: 80, targetPort: 8080 }] } }],
   ['v1/secrets', { apiVersion: 'v1', kind: 'Secret', data: { a: 'Yg==' } }],
   ['v1/persistentvolumeclaims', { apiVersion: 'v1', kind: 'PersistentVolumeClaim', spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+  ['v1/limitranges', { apiVersion: 'v1', kind: 'LimitRange', spec: { limits: [{ type: 'Container', max: { memory: '1Gi' }, default: { cpu: '1' } }] } }],
+  ['autoscaling/v2/horizontalpodautoscalers', { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'x' }, maxReplicas: 3, behavior: { scaleUp: {}, scaleDown: {} } } }],
+  ['networking.k8s.io/v1/networkpolicies', { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', spec: { podSelector: {}, ingress: [{ ports: [{ port: 80 }] }], egress: [{ ports: [{ port: 53 }] }], policyTypes: ['Ingress', 'Egress'] } }],
+  ['networking.k8s.io/v1/ingresses', { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', spec: { rules: [{ host: 'a.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 's', port: { number: 80 } } } }] } }] } }],
+  ['policy/v1/poddisruptionbudgets', { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', spec: { minAvailable: 1, selector } }],
+  ['v1/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', data: { a: 'b' } }],
+  ['v1/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount' }],
+  ['rbac.authorization.k8s.io/v1/rolebindings', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r' }, subjects: [{ kind: 'ServiceAccount', name: 's' }] }],
+  ['v1/resourcequotas', { apiVersion: 'v1', kind: 'ResourceQuota', spec: { hard: { pods: '10' } } }],
+];
+
+/** Cluster-scoped: [resource path, minimal object]. */
+const clusterObjects: Array<[string, Record<string, unknown>]> = [
+  ['storage.k8s.io/v1/storageclasses', { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', provisioner: 'example.com/x' }],
+  ['scheduling.k8s.io/v1/priorityclasses', { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', value: 100 }],
+  ['v1/namespaces', { apiVersion: 'v1', kind: 'Namespace' }],
+  ['admissionregistration.k8s.io/v1/validatingwebhookconfigurations', { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', webhooks: [{ name: 'a.example.com', clientConfig: { service: { name: 's', namespace: 'default' } }, sideEffects: 'None', admissionReviewVersions: ['v1'] }] }],
+  ['admissionregistration.k8s.io/v1/mutatingwebhookconfigurations', { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', webhooks: [{ name: 'a.example.com', clientConfig: { service: { name: 's', namespace: 'default' } }, sideEffects: 'None', admissionReviewVersions: ['v1'] }] }],
+  ['apiextensions.k8s.io/v1/customresourcedefinitions', { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' }, spec: { group: 'example.com', names: { plural: 'widgets', kind: 'Widget' }, scope: 'Namespaced', versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } }] } }],
 ];
 
 /**
- * List items admission plugins add to a Pod (the ServiceAccount plugin's token volume and mount,
- * DefaultTolerationSeconds' tolerations). Not defaults: drift pairs list items and reports a whole item git lacks,
- * which this table cannot excuse; left out here, a known gap for bare Pods in git.
+ * Whether `pointer` is inside a list item `sent` lacks: drift pairs list items and reports an item git lacks whole
+ * (a Pod's admission-added token volume and tolerations, an HPA's default metric), before asking the defaults
+ * table, so this test leaves them out; a known gap for such lists when a hand edit is credited with them.
  */
-const POD_ADMISSION_ITEMS = /^\/spec\/(?:volumes\/\d+|containers\/\d+\/volumeMounts\/\d+|tolerations\/\d+)\//;
+function inItemGitLacks(sent: unknown, live: unknown, pointer: string): boolean {
+  let s = sent;
+  let l = live;
+  for (const segment of pointer.split('/').slice(1)) {
+    if (Array.isArray(l) && (!Array.isArray(s) || Number(segment) >= s.length)) return true;
+    s = Array.isArray(s) ? s[Number(segment)] : isMap(s) ? s[segment] : undefined;
+    l = Array.isArray(l) ? l[Number(segment)] : isMap(l) ? l[segment] : undefined;
+  }
+  return false;
+}
 
 describe('API defaults: what the pinned API server fills in is what drift treats as a default', function () {
   this.timeout(60_000);
   let namespace: string;
+  // Values checked over all kinds (some kinds get none): a broken walk must not pass the suite vacuously.
+  let checked = 0;
+  after(() => assert.ok(checked > 100, `only ${checked} server-added values were checked`));
 
   before(async () => {
     namespace = await freshNamespace('api-defaults');
@@ -70,18 +101,18 @@ describe('API defaults: what the pinned API server fills in is what drift treats
     assert.equal(sa.status, 201, JSON.stringify(sa.body));
   });
 
-  for (const [resource, object] of objects) {
+  for (const [resource, object, clusterScoped] of [...objects, ...clusterObjects.map(([r, o]) => [r, o, true] as const)]) {
     const what = `${object.kind}${object.kind === 'Service' ? ` ${(object.spec as { type?: string }).type ?? 'ClusterIP'}` : ''}${(object.spec as { podFailurePolicy?: unknown })?.podFailurePolicy ? ' with a pod failure policy' : ''}`;
     it(`${what}: every value the server adds`, async () => {
       const [group, plural] = [resource.slice(0, resource.lastIndexOf('/')), resource.slice(resource.lastIndexOf('/') + 1)];
-      const path = `${group === 'v1' ? '/api/v1' : `/apis/${group}`}/namespaces/${namespace}/${plural}?dryRun=All`;
-      const sent = { ...object, metadata: { name: 'x', namespace } };
+      const path = `${group === 'v1' ? '/api/v1' : `/apis/${group}`}${clusterScoped ? '' : `/namespaces/${namespace}`}/${plural}?dryRun=All`;
+      const sent = { ...object, metadata: (object.metadata as object | undefined) ?? { name: clusterScoped ? `${namespace}-x` : 'x', ...(clusterScoped ? {} : { namespace }) } };
       const res = await testCluster().adminRequest('POST', path, sent);
       assert.equal(res.status, 201, JSON.stringify(res.body));
       const live = res.body as Record<string, unknown>;
       const given = new Set(leaves(sent).map(([p]) => p));
-      const added = leaves(live).filter(([p]) => !given.has(p) && !p.startsWith('/metadata/') && !p.startsWith('/status/') && !(object.kind === 'Pod' && POD_ADMISSION_ITEMS.test(p)));
-      assert.ok(added.length > 0, 'the server added nothing: the check would pass vacuously');
+      const added = leaves(live).filter(([p]) => !given.has(p) && !p.startsWith('/metadata/') && !p.startsWith('/status/') && !inItemGitLacks(sent, live, p));
+      checked += added.length;
       const unknown = added.filter(([p, v]) => !isApiDefault(object.kind as string, p, v, live)).map(([p, v]) => `${p} = ${JSON.stringify(v)}`);
       assert.deepEqual(unknown, [], 'values the server fills in that drift would report when a hand edit is credited with them');
     });

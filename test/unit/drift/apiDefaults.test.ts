@@ -53,7 +53,18 @@ describe('API defaults (fields git does not set)', () => {
   });
 
   it('keeps by hand only defaults the document does not state', () => {
-    const apiVersions: Record<string, string> = { ReplicationController: 'v1', PodTemplate: 'v1', Deployment: 'apps/v1', StatefulSet: 'apps/v1', DaemonSet: 'apps/v1', ReplicaSet: 'apps/v1', Job: 'batch/v1', CronJob: 'batch/v1', Service: 'v1', Secret: 'v1', PersistentVolumeClaim: 'v1', Pod: 'v1' };
+    const apiVersions: Record<string, string> = {
+      HorizontalPodAutoscaler: 'autoscaling/v2',
+      NetworkPolicy: 'networking.k8s.io/v1',
+      StorageClass: 'storage.k8s.io/v1',
+      PriorityClass: 'scheduling.k8s.io/v1',
+      ValidatingWebhookConfiguration: 'admissionregistration.k8s.io/v1',
+      MutatingWebhookConfiguration: 'admissionregistration.k8s.io/v1',
+      CustomResourceDefinition: 'apiextensions.k8s.io/v1',
+      LimitRange: 'v1',
+      ReplicationController: 'v1',
+      PodTemplate: 'v1',
+      Deployment: 'apps/v1', StatefulSet: 'apps/v1', DaemonSet: 'apps/v1', ReplicaSet: 'apps/v1', Job: 'batch/v1', CronJob: 'batch/v1', Service: 'v1', Secret: 'v1', PersistentVolumeClaim: 'v1', Pod: 'v1' };
     const hand = handDefaultPointers();
     assert.ok(hand.length > 100, `${hand.length} hand pointers`);
     for (const { kind, pointer } of hand) {
@@ -82,5 +93,25 @@ describe('API defaults (fields git does not set)', () => {
     assert.ok(isApiDefault('PodTemplate', '/template/spec/restartPolicy', 'Always', { apiVersion: 'v1', kind: 'PodTemplate' }));
     assert.ok(isApiDefault('Pod', '/spec/serviceAccountName', 'default', { apiVersion: 'v1', kind: 'Pod' }));
     assert.ok(!isApiDefault('Pod', '/spec/serviceAccountName', 'builder', { apiVersion: 'v1', kind: 'Pod' }));
+  });
+
+  it('knows defaults inside lists (an index is any index) and a CRD\'s derived names', () => {
+    const np = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', spec: {} };
+    assert.ok(isApiDefault('NetworkPolicy', '/spec/ingress/2/ports/1/protocol', 'TCP', np));
+    assert.ok(!isApiDefault('NetworkPolicy', '/spec/ingress/2/ports/1/protocol', 'UDP', np));
+    const vwc = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration' };
+    assert.ok(isApiDefault('ValidatingWebhookConfiguration', '/webhooks/3/failurePolicy', 'Fail', vwc));
+    assert.ok(!isApiDefault('ValidatingWebhookConfiguration', '/webhooks/3/failurePolicy', 'Ignore', vwc));
+    assert.ok(!isApiDefault('ValidatingWebhookConfiguration', '/webhooks/3/reinvocationPolicy', 'Never', vwc));
+    const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', spec: { names: { kind: 'Widget', plural: 'widgets' } } };
+    assert.ok(isApiDefault('CustomResourceDefinition', '/spec/names/singular', 'widget', crd));
+    assert.ok(isApiDefault('CustomResourceDefinition', '/spec/names/listKind', 'WidgetList', crd));
+    assert.ok(!isApiDefault('CustomResourceDefinition', '/spec/names/singular', 'gadget', crd));
+    const lr = { apiVersion: 'v1', kind: 'LimitRange', spec: { limits: [{ type: 'Container', max: { cpu: '2', memory: '1Gi' }, default: { cpu: '1' } }] } };
+    assert.ok(isApiDefault('LimitRange', '/spec/limits/0/defaultRequest/cpu', '1', lr));
+    assert.ok(!isApiDefault('LimitRange', '/spec/limits/0/defaultRequest/cpu', '2', lr));
+    assert.ok(isApiDefault('LimitRange', '/spec/limits/0/defaultRequest/memory', '1Gi', lr));
+    assert.ok(isApiDefault('LimitRange', '/spec/limits/0/default/memory', '1Gi', lr));
+    assert.ok(!isApiDefault('LimitRange', '/spec/limits/0/default/memory', '2Gi', lr));
   });
 });
