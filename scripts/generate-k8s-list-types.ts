@@ -281,7 +281,8 @@ async function main(): Promise<void> {
     writeFileSync(apiFieldsOut, JSON.stringify(fields, null, 1) + '\n');
     const all = Object.values(fields.types).flatMap((t) => Object.values(t));
     const count = (has: (f: ApiFieldEntry) => boolean) => all.filter(has).length;
-    console.log(`wrote ${apiFieldsOut}: ${count((f) => f.default !== undefined)} defaults, ${count((f) => f.deprecated !== undefined)} deprecated fields, ${count((f) => !!f.quantity)} quantity fields`);
+    const counts = [`${count((f) => f.default !== undefined)} defaults`, `${count((f) => f.deprecated !== undefined)} deprecated fields`, `${count((f) => !!f.quantity)} quantity fields`];
+    console.log(`wrote ${apiFieldsOut}: ${counts.join(', ')}`);
   } finally {
     await cluster.stop();
   }

@@ -49,8 +49,8 @@ const WEBHOOK: Record<string, unknown> = {
 };
 
 /**
- * Spec defaults by kind, pointer relative to the object, `*` for a list index: the defaulting functions of apps/v1 and batch/v1
- * (`SetDefaults_Deployment`, `SetDefaults_Job`, ...), `SetDefaults_Service`, `SetDefaults_Secret` and
+ * Spec defaults by kind, pointer relative to the object, `*` for a list index: the defaulting functions of apps/v1
+ * and batch/v1 (`SetDefaults_Deployment`, `SetDefaults_Job`, ...), `SetDefaults_Service`, `SetDefaults_Secret`,
  * `SetDefaults_PersistentVolumeClaimSpec`, and those of autoscaling, networking, storage, scheduling,
  * admissionregistration and apiextensions; plus a few optional zero values (paused, minReadySeconds).
  */
@@ -84,7 +84,14 @@ const BY_KIND: Record<string, Record<string, unknown>> = {
   },
   ReplicaSet: { '/spec/replicas': 1, '/spec/minReadySeconds': 0 },
   // manualSelector: false is what the server writes when it generates the selector (git not asking for a manual one).
-  Job: { '/spec/backoffLimit': 6, '/spec/completionMode': 'NonIndexed', '/spec/suspend': false, '/spec/parallelism': 1, '/spec/completions': 1, '/spec/manualSelector': false },
+  Job: {
+    '/spec/backoffLimit': 6,
+    '/spec/completionMode': 'NonIndexed',
+    '/spec/suspend': false,
+    '/spec/parallelism': 1,
+    '/spec/completions': 1,
+    '/spec/manualSelector': false,
+  },
   CronJob: {
     '/spec/suspend': false,
     '/spec/concurrencyPolicy': 'Allow',
@@ -150,7 +157,7 @@ const SERVICE_TARGET_PORT = /^\/spec\/ports\/(\d+)\/targetPort$/;
 const SERVER_ASSIGNED: Record<string, RegExp> = {
   Service: /^\/spec\/(?:clusterIP|clusterIPs(?:\/\d+)?|ipFamilies(?:\/\d+)?|healthCheckNodePort|ports\/\d+\/nodePort)$/,
   // The selector and pod labels the server generates for a Job that does not ask for a manual selector.
-  Job: /^\/spec\/(?:selector\/matchLabels\/(?:batch\.kubernetes\.io~1)?controller-uid|template\/metadata\/labels\/(?:batch\.kubernetes\.io~1)?(?:controller-uid|job-name))$/,
+  Job: /^\/spec\/(?:selector\/matchLabels|template\/metadata\/labels)\/(?:batch\.kubernetes\.io~1)?(?:controller-uid|job-name)$/,
   PersistentVolumeClaim: /^\/spec\/volumeName$/,
   // The scheduler's node; the Priority admission plugin's values, copied from the pod's priority class (the
   // cluster's default class when git names none).
@@ -193,7 +200,9 @@ export function isApiDefault(kind: string, pointer: string, value: unknown, live
     return crdKind !== undefined && value === (pointer.endsWith('singular') ? crdKind.toLowerCase() : `${crdKind}List`);
   }
   // `SetDefaults_Job`: Failed when the Job has a pod failure policy, else TerminatingOrFailed.
-  if (kind === 'Job' && pointer === '/spec/podReplacementPolicy') return value === (isMap(live.spec) && live.spec.podFailurePolicy ? 'Failed' : 'TerminatingOrFailed');
+  if (kind === 'Job' && pointer === '/spec/podReplacementPolicy') {
+    return value === (isMap(live.spec) && live.spec.podFailurePolicy ? 'Failed' : 'TerminatingOrFailed');
+  }
   const service = kind === 'Service' ? SERVICE_TARGET_PORT.exec(pointer) : null;
   if (service) {
     const ports = isMap(live.spec) ? live.spec.ports : undefined;
@@ -231,9 +240,13 @@ export function handDefaultPointers(): Array<{ kind: string; pointer: string }> 
       for (const field of [...Object.keys(CONTAINER), 'imagePullPolicy']) out.push({ kind, pointer: `${at}/${list}/0/${field}` });
     }
     for (const list of ['containers', 'initContainers']) {
-      for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) for (const field of Object.keys(PROBE)) out.push({ kind, pointer: `${at}/${list}/0/${probe}/${field}` });
+      for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+        for (const field of Object.keys(PROBE)) out.push({ kind, pointer: `${at}/${list}/0/${probe}/${field}` });
+      }
     }
-    for (const handler of ['livenessProbe', 'lifecycle/postStart']) for (const field of Object.keys(HTTP_GET)) out.push({ kind, pointer: `${at}/containers/0/${handler}/httpGet/${field}` });
+    for (const handler of ['livenessProbe', 'lifecycle/postStart']) {
+      for (const field of Object.keys(HTTP_GET)) out.push({ kind, pointer: `${at}/containers/0/${handler}/httpGet/${field}` });
+    }
   }
   out.push({ kind: 'Service', pointer: '/spec/ports/0/targetPort' }, { kind: 'Job', pointer: '/spec/podReplacementPolicy' });
   out.push({ kind: 'CustomResourceDefinition', pointer: '/spec/names/singular' }, { kind: 'CustomResourceDefinition', pointer: '/spec/names/listKind' });

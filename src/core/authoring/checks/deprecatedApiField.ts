@@ -38,5 +38,6 @@ export function deprecatedApiUses(objects: readonly RenderedObject[]): Deprecate
 /** The finding for one place that set a deprecated field; `range` is its key. */
 export function deprecatedApiFinding(use: DeprecatedApiUse, range: LintRange): LintFinding {
   const why = use.why ? ` ${use.why}` : '';
-  return { code: 'deprecated-field', severity: 'warning', message: `${use.kind} field '${use.path}' is deprecated in the Kubernetes ${apiFieldsVersion} API.${why}`, range };
+  const message = `${use.kind} field '${use.path}' is deprecated in the Kubernetes ${apiFieldsVersion} API.${why}`;
+  return { code: 'deprecated-field', severity: 'warning', message, range };
 }
