@@ -17,7 +17,8 @@ const usage = `Usage: gitops-drift lint [REPO] [--format text|json|sarif] [--env
 Checks the config repo REPO (default: the current folder) the way the editor does: every kustomization file
 and the YAML files it lists (malformed YAML, missing paths, unknown and deprecated fields, duplicate resources,
 plaintext Secrets), and each environment's render (render errors and warnings, patches that match nothing, labels
-reaching immutable selectors, images without a digest). Nothing is sent to a cluster.
+reaching immutable selectors, images without a digest, object fields the Kubernetes API deprecates). Nothing is
+sent to a cluster.
 
 Options:
   --format FORMAT   text (default: one line per finding, then a summary), json or sarif (code scanning)

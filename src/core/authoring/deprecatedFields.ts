@@ -24,7 +24,12 @@ import { pointerSegments } from '../yaml/pointer';
 /** The deprecated fields `rewriteDeprecatedField` rewrites. */
 export type DeprecatedField = 'bases' | 'commonLabels' | 'patchesStrategicMerge' | 'patchesJson6902' | 'imageTags';
 
-/** What replaces each deprecated field, one sentence for a diagnostic's message. */
+/**
+ * What replaces each deprecated field, one sentence for a diagnostic's message. By hand: neither the Kubernetes
+ * OpenAPI document nor the schema kustomize embeds describes the Kustomization type's deprecations (kyaml's schema
+ * has a stub Kustomization with only the generators); kustomize's Go source marks them (api/types/kustomization.go).
+ * Deprecated fields of Kubernetes objects come from the generated table instead (checks/deprecatedApiField.ts).
+ */
 export const DEPRECATED_FIELDS: Record<DeprecatedField, string> = {
   bases: 'Use resources, which takes the same entries.',
   commonLabels: 'Use a labels entry with includeSelectors: true, which sets the same labels, selectors and pod templates.',

@@ -17,6 +17,7 @@ import { mapWithConcurrency } from '../pool';
 import { renderKustomization } from '../render/kustomize/kustomize';
 import { createParseCache } from '../yaml/parseYaml';
 import type { RenderResult } from '../render/types';
+import { deprecatedApiFinding, deprecatedApiUses } from './checks/deprecatedApiField';
 import { deprecatedFields } from './checks/deprecatedField';
 import { duplicateResources } from './checks/duplicateResource';
 import { malformedYaml } from './checks/malformedYaml';
@@ -102,6 +103,7 @@ export async function lintRepository(options: LintOptions): Promise<LintReport> 
   }
   findings.push(...(await secretFindings(files, [...new Set([...tree.yamlFiles, ...listed])])));
   findings.push(...(await imageFindings(files, rendered)));
+  findings.push(...(await deprecatedApiFindings(files, rendered)));
   const sources = statics.map((s) => s.source).filter((s): s is KustomizationSource => s !== undefined);
   findings.push(...(await selectorFindings(options, repoRoot, sources, rendered)));
   const renderFindings = await renderProblemFindings(
@@ -173,6 +175,15 @@ async function imageFindings(files: LintFiles, renders: Array<EnvironmentRender 
     }
   }
   return Promise.all([...byOrigin.values()].map(async ({ image, at, environments }) => mutableImageFinding(image, environments, await files.rangeAt(at))));
+}
+
+/** deprecated-field in Kubernetes objects: one finding per place that set a deprecated field, whichever environments render it. */
+async function deprecatedApiFindings(files: LintFiles, renders: Array<{ result: RenderResult }>): Promise<LintFinding[]> {
+  const byOrigin = new Map<string, ReturnType<typeof deprecatedApiUses>[number]>();
+  for (const { result } of renders) {
+    for (const use of deprecatedApiUses(result.objects)) byOrigin.set([use.origin.file, use.origin.line, use.origin.column, use.kind, use.path].join('\0'), use);
+  }
+  return Promise.all([...byOrigin.values()].map(async (use) => deprecatedApiFinding(use, await files.keyRangeAt(use.origin, use.field))));
 }
 
 /**

@@ -76,6 +76,22 @@ export class LintFiles {
     const text = parsed.status === 'parsed' ? parsed.yaml.text : parsed.status === 'malformed' ? parsed.text : undefined;
     return restOfLine(at, text);
   }
+
+  /**
+   * The span of key `key` at a location the renderer reported for its value (the renderer marks a scalar by its
+   * key and a block map by its first line): what a finding about a field underlines. `rangeAt`'s span when no such
+   * key is there (embedded text).
+   */
+  async keyRangeAt(at: SourceLocation, key: string): Promise<LintRange> {
+    const parsed = at.line < 1 ? undefined : await this.yaml(at.file);
+    if (parsed?.status === 'parsed') {
+      const named = (f: { pair?: { key: unknown } }) => isScalar(f.pair?.key) && String(f.pair.key.value) === key;
+      const found = nodesStartingAt(parsed.yaml, offsetAt(parsed.yaml, at.line, at.column));
+      const pair = found.find((f) => named(f) && f.pair!.key === f.node) ?? found.find((f) => named(f) && f.pair!.value === f.node);
+      if (pair) return nodeRange(parsed.yaml, pair.pair!.key as Node);
+    }
+    return this.rangeAt(at);
+  }
 }
 
 /** Parses YAML text; the first syntax error (duplicate keys included, as go-yaml refuses them) makes it malformed. */

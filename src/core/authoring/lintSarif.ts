@@ -12,7 +12,7 @@ export const LINT_RULES: Record<LintCode, { severity: LintSeverity; text: string
   'missing-path': { severity: 'error', text: 'A path a kustomization names does not exist' },
   'path-outside-repo': { severity: 'error', text: 'A path a kustomization names leads outside the repository' },
   'unknown-field': { severity: 'error', text: 'A kustomization field kustomize does not know' },
-  'deprecated-field': { severity: 'warning', text: 'A kustomization field kustomize deprecates' },
+  'deprecated-field': { severity: 'warning', text: 'A kustomization field kustomize deprecates, or an object field the Kubernetes API deprecates' },
   'patch-no-match': { severity: 'warning', text: 'A patch whose target matches no object' },
   'duplicate-resource': { severity: 'warning', text: 'The same resource listed or declared twice' },
   'selector-label': { severity: 'warning', text: 'A common label that reaches an immutable workload selector' },

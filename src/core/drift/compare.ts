@@ -7,7 +7,7 @@
 import { itemKey, itemLabel, listKeysFor } from './listKeys';
 import type { Ownership } from './managedFields';
 import { childPointer, isMap, pointerSegments } from '../yaml/pointer';
-import { isQuantityPath, sameQuantity } from './quantity';
+import { isQuantityField, sameQuantity } from '../k8s/quantity';
 import { decodeBase64 } from './secrets';
 import { getOwn, setOwn } from '../ownKeys';
 
@@ -335,6 +335,13 @@ export class DesiredWalk {
     return new At(at, label, true, at.key, at.key, i, j !== undefined && at.liveSegment !== undefined ? j : undefined, at.depth + 1);
   }
 
+  /** Whether the scalar at `at` (or at its child) is a resource quantity: by type for a built-in kind, else by name. */
+  private isQuantity(key: string, parentKey: string | undefined, at: At, child?: string | number): boolean {
+    const slash = this.typeId.lastIndexOf('/');
+    const schema = child === undefined ? at.schema : childPointer(at.schema, typeof child === 'number' ? '*' : child);
+    return isQuantityField(this.typeId.slice(0, slash), this.typeId.slice(slash + 1), schema, parentKey, key);
+  }
+
   /**
    * Scalar equality with the API's normalisations, for the value under map key `key` (a list item: its list's key)
    * in a map under `parentKey`; it is at `at`, or at its child `child` when given.
@@ -346,12 +353,12 @@ export class DesiredWalk {
     if (l === undefined || l === null) return (d === '' || d === false || d === 0) && !FREE_FORM_MAPS.has(parentKey ?? '');
     // File modes: Kubernetes reads YAML 1.1, where `defaultMode: 0644` is octal (420); a YAML 1.2 reader sees 644.
     if (typeof d === 'number' && typeof l === 'number' && (key === 'defaultMode' || key === 'mode')) return /^[0-7]+$/.test(String(d)) && parseInt(String(d), 8) === l;
-    if (typeof d === 'number' && typeof l === 'string') return numericText(l) === d || (isQuantityPath(parentKey, key) && sameQuantity(d, l));
-    if (typeof d === 'string' && typeof l === 'number') return numericText(d) === l || (isQuantityPath(parentKey, key) && sameQuantity(d, l));
+    if (typeof d === 'number' && typeof l === 'string') return numericText(l) === d || (this.isQuantity(key, parentKey, at, child) && sameQuantity(d, l));
+    if (typeof d === 'string' && typeof l === 'number') return numericText(d) === l || (this.isQuantity(key, parentKey, at, child) && sameQuantity(d, l));
     // YAML 1.1 booleans (what Kubernetes reads): git's plain `yes`/`off` is a boolean in the cluster.
     if (typeof d === 'string' && typeof l === 'boolean') return (l ? YAML11_TRUE : YAML11_FALSE).has(d);
     if (typeof d !== 'string' || typeof l !== 'string') return false;
-    if (isQuantityPath(parentKey, key) && sameQuantity(d, l)) return true;
+    if (this.isQuantity(key, parentKey, at, child) && sameQuantity(d, l)) return true;
     // Secret data and ConfigMap binaryData: the same bytes can be spelled differently in base64 (line breaks, padding).
     const pointer = child === undefined ? at.d : childPointer(at.d, child);
     if ((this.secret && pointer.startsWith('/data/')) || pointer.startsWith('/binaryData/')) return decodeBase64(d) === decodeBase64(l);

@@ -182,3 +182,32 @@ describe('lint: the whole report', () => {
     );
   });
 });
+
+describe('lint: deprecated-field in Kubernetes objects (the pinned API marks them)', () => {
+  const withDeprecated = deployment().replace(
+    '      containers:\n',
+    ['      serviceAccount: web', '      volumes:', '        - name: data', '          emptyDir: {}', '        - name: src', '          gitRepo:', '            repository: https://example.com/r.git', '      containers:', ''].join('\n'),
+  );
+
+  it('warns on the key of each deprecated field, once however many environments render it, with the API\'s reason', async () => {
+    const files = { ...base, 'base/deployment.yaml': withDeprecated, 'envs/dev/kustomization.yaml': overBase('namePrefix: dev-\n'), 'envs/prod/kustomization.yaml': overBase('namePrefix: prod-\n') };
+    assert.deepEqual(await lintShown(files, ['envs/dev', 'envs/prod']), [
+      "base/deployment.yaml:14:7-14:21 warning deprecated-field: Deployment field 'spec.template.spec.serviceAccount' is deprecated in the Kubernetes v1.35.4 API. Use serviceAccountName instead.",
+      "base/deployment.yaml:19:11-19:18 warning deprecated-field: Deployment field 'spec.template.spec.volumes[].gitRepo' is deprecated in the Kubernetes v1.35.4 API. GitRepo is deprecated. To provision a container with a git repo, mount an EmptyDir into an InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's container.",
+    ]);
+  });
+
+  it('points at the patch that set the field, not the resource', async () => {
+    const patch = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      serviceAccount: legacy\n';
+    const files = { ...base, 'envs/dev/kustomization.yaml': overBase('patches:\n  - path: sa.yaml\n'), 'envs/dev/sa.yaml': patch };
+    assert.deepEqual(await lintShown(files, ['envs/dev']), [
+      "envs/dev/sa.yaml:8:7-8:21 warning deprecated-field: Deployment field 'spec.template.spec.serviceAccount' is deprecated in the Kubernetes v1.35.4 API. Use serviceAccountName instead.",
+    ]);
+  });
+
+  it('says nothing of the current field, nor of a custom resource with the same shape', async () => {
+    const crd = 'apiVersion: example.com/v1\nkind: Deployment\nmetadata:\n  name: w\nspec:\n  template:\n    spec:\n      serviceAccount: x\n';
+    const files = { ...base, 'base/deployment.yaml': deployment().replace('      containers:\n', '      serviceAccountName: web\n      containers:\n'), 'base/w.yaml': crd, 'base/kustomization.yaml': 'resources:\n  - deployment.yaml\n  - w.yaml\n' };
+    assert.deepEqual(await lintShown(files, ['base']), []);
+  });
+});

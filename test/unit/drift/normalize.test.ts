@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { diffObject } from '../../../src/core/drift/diffObject';
 import { driftOptions } from '../../../src/core/drift/options';
-import { parseQuantity, sameQuantity } from '../../../src/core/drift/quantity';
+import { parseQuantity, sameQuantity } from '../../../src/core/k8s/quantity';
 import type { KubeObject } from '../../../src/core/model/resource';
 import { renderedFromYaml } from './support';
 
@@ -52,6 +52,33 @@ describe('normalisation', () => {
     it('never compares non-quantity strings as quantities', () => {
       const live: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'dev' }, data: { size: '1000m' } };
       assert.deepEqual(drifted('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: dev}\ndata:\n  size: "1"\n', live), ['/data/size']);
+    });
+
+    it('knows a built-in kind\'s quantities by type: an HPA target and an env var divisor, which no name rule caught', () => {
+      const hpa = (averageValue: string): KubeObject => ({
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name: 'h', namespace: 'dev' },
+        spec: { maxReplicas: 3, metrics: [{ type: 'Pods', pods: { metric: { name: 'rps' }, target: { type: 'AverageValue', averageValue } } }] },
+      });
+      // What the API server stores for `averageValue: 1000m` (checked against the test bed).
+      const desired = 'apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h, namespace: dev}\nspec:\n  maxReplicas: 3\n  metrics:\n    - type: Pods\n      pods:\n        metric: {name: rps}\n        target: {type: AverageValue, averageValue: 1000m}\n';
+      assert.deepEqual(drifted(desired, hpa('1')), []);
+      assert.deepEqual(drifted(desired, hpa('2')), ['/spec/metrics/0/pods/target/averageValue']);
+      const live = deployment({ name: 'web', image: 'nginx', env: [{ name: 'M', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } }] });
+      const env = `${head}spec:\n  template:\n    spec:\n      containers:\n        - name: web\n          env:\n            - name: M\n              valueFrom:\n                resourceFieldRef: {resource: limits.memory, divisor: 1024Ki}\n`;
+      assert.deepEqual(drifted(env, live), []);
+    });
+
+    it('compares a built-in kind\'s field named like a quantity by its text when its type is not one', () => {
+      // A ConfigMap key named `storage` once passed the name rule, hiding a real change of its text.
+      const live: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'dev' }, data: { storage: '1000' } };
+      assert.deepEqual(drifted('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: dev}\ndata:\n  storage: 1k\n', live), ['/data/storage']);
+    });
+
+    it('still knows a custom resource\'s embedded resources by name', () => {
+      const live: KubeObject = { apiVersion: 'example.com/v1', kind: 'Database', metadata: { name: 'd', namespace: 'dev' }, spec: { resources: { requests: { memory: '1Gi' } } } };
+      assert.deepEqual(drifted('apiVersion: example.com/v1\nkind: Database\nmetadata: {name: d, namespace: dev}\nspec:\n  resources:\n    requests: {memory: 1024Mi}\n', live), []);
     });
   });
 

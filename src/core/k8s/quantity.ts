@@ -2,6 +2,7 @@
  * Kubernetes resource quantities (`500m`, `1Gi`, `1e3`, `0.5`), compared exactly: the API server canonicalises
  * them (`1000m` → `1`, `1024Mi` → `1Gi`), so git's spelling and the live one often differ for the same amount.
  */
+import { isQuantityTyped } from './apiFields';
 
 const QUANTITY = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$/;
 const BINARY: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
@@ -47,14 +48,24 @@ function numberText(n: number): string {
   return /e/i.test(s) ? n.toFixed(20).replace(/\.?0+$/, '') : s;
 }
 
+/**
+ * Whether the value at `pointer` in an object of this apiVersion and kind is a quantity: for a built-in kind, as the
+ * pinned API's OpenAPI document types it (an HPA target's `averageValue`, an env var's `divisor`); for a custom
+ * resource, which often embeds the built-in resource types, by its parent key and name (`isQuantityPath`).
+ */
+export function isQuantityField(apiVersion: string, kind: string, pointer: string, parentKey: string | undefined, key: string): boolean {
+  return isQuantityTyped(apiVersion, kind, pointer) ?? isQuantityPath(parentKey, key);
+}
+
 /** Parent keys whose map values are quantities in the built-in API types (resources, quotas, limit ranges). */
 const QUANTITY_MAPS = new Set(['limits', 'requests', 'hard', 'used', 'capacity', 'allocatable', 'overhead', 'default', 'defaultRequest', 'max', 'min', 'maxLimitRequestRatio']);
 /** Keys that are quantities themselves. */
 const QUANTITY_FIELDS = new Set(['sizeLimit', 'storage']);
 
 /**
- * Whether the value at this path is a quantity field, judged by the parent key and the field name. Only there is a
- * quantity comparison used, so a ConfigMap value `1k` is never "equal" to `1000`.
+ * Whether the value at this path is a quantity field, judged by the parent key and the field name (for custom
+ * resources; the built-in kinds go by their types, see `isQuantityField`). Only there is a quantity comparison
+ * used, so a ConfigMap value `1k` is never "equal" to `1000`.
  */
 export function isQuantityPath(parentKey: string | undefined, key: string): boolean {
   return (parentKey !== undefined && QUANTITY_MAPS.has(parentKey)) || QUANTITY_FIELDS.has(key);
