@@ -7,13 +7,11 @@
  *
  *   npx tsx bench/discover/run.ts [--apps 50] [--rounds 15] [--record]
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
 import { MemoryFileSystem } from '../../src/core/memoryFileSystem';
 import { discoverEnvironments } from '../../src/core/repo/discover';
+import { recordRow } from '../recordRow';
 
-const root = resolve(__dirname, '..', '..');
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -57,24 +55,15 @@ async function main(): Promise<void> {
 }
 
 function record(line: string): void {
-  const file = join(root, 'docs', 'benchmarks.md');
-  let text = readFileSync(file, 'utf8');
-  const heading = '## Environment discovery (`bench/discover`)';
-  if (!text.includes(heading)) {
-    text +=
-      `\n${heading}\n\nDiscovery on a large in-memory tree (the large-tree case of \`test/unit/repo/discover.test.ts\`: 50 apps of a base ` +
+  recordRow(
+    '## Environment discovery (`bench/discover`)',
+    `Discovery on a large in-memory tree (the large-tree case of \`test/unit/repo/discover.test.ts\`: 50 apps of a base ` +
       'with 20 manifests and two overlays, plus 500 kustomizations under node_modules that it skips). The unit test used to assert ' +
       'it took under 2 s; it now checks only what is read, and the time is measured here. Command: `npx tsx bench/discover/run.ts --record`. ' +
       'The first round includes warming up (module code compiled by V8 on first use).\n\n' +
-      '| when (UTC) | environments | rounds | median | min–max | first round | load (1/5/15 min) |\n| --- | ---: | ---: | ---: | ---: | ---: | --- |\n';
-  }
-  const lines = text.split('\n');
-  const at = lines.findIndex((l) => l === heading);
-  let end = at + 1;
-  while (end < lines.length && !lines[end].startsWith('## ')) end++;
-  while (end > at && lines[end - 1] === '') end--;
-  lines.splice(end, 0, line);
-  writeFileSync(file, lines.join('\n').replace(/\n*$/, '\n'));
+      '| when (UTC) | environments | rounds | median | min–max | first round | load (1/5/15 min) |\n| --- | ---: | ---: | ---: | ---: | ---: | --- |\n',
+    line,
+  );
 }
 
 main().catch((e) => {

@@ -7,7 +7,6 @@
  *
  *   npx tsx bench/watch/run.ts [--rounds N] [--record]
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DriftEngine } from '../../src/core/engine';
@@ -17,6 +16,7 @@ import { NodeFileSystem } from '../../src/node/nodeFileSystem';
 import { applyExample } from '../../test/editor/harness/seedExample.mjs';
 import { testbedBin } from '../../test/testbed/bins';
 import { startTestCluster } from '../../test/testbed/cluster';
+import { recordRow } from '../recordRow';
 
 const root = resolve(__dirname, '..', '..');
 const example = join(root, 'examples', 'shop');
@@ -64,23 +64,14 @@ async function main(): Promise<void> {
 }
 
 function record(line: string): void {
-  const file = join(root, 'docs', 'benchmarks.md');
-  let text = readFileSync(file, 'utf8');
-  const heading = '## Live change → verdict (`bench/watch`)';
-  if (!text.includes(heading)) {
-    text +=
-      `\n${heading}\n\nA hand change in the cluster (PATCH of staging web's replicas, real API server) until the engine reports it: ` +
+  recordRow(
+    '## Live change → verdict (`bench/watch`)',
+    `A hand change in the cluster (PATCH of staging web's replicas, real API server) until the engine reports it: ` +
       "watch event, then the re-check from the live cache that the editor runs (the editor adds VS Code's diagnostics on top). " +
       'The editor test used to assert this as a 2 s wall-clock bound; it is measured here instead.\n\n' +
-      '| when (UTC) | rounds | median | min–max | p90 | load (1/5/15 min) |\n| --- | ---: | ---: | ---: | ---: | --- |\n';
-  }
-  const lines = text.split('\n');
-  const at = lines.findIndex((l) => l === heading);
-  let end = at + 1;
-  while (end < lines.length && !lines[end].startsWith('## ')) end++;
-  while (end > at && lines[end - 1] === '') end--;
-  lines.splice(end, 0, line);
-  writeFileSync(file, lines.join('\n'));
+      '| when (UTC) | rounds | median | min–max | p90 | load (1/5/15 min) |\n| --- | ---: | ---: | ---: | ---: | --- |\n',
+    line,
+  );
 }
 
 main().catch((e) => {
