@@ -38,13 +38,13 @@ function sourceFiles(dir: string): string[] {
 function imports(): Import[] {
   const out: Import[] = [];
   for (const file of sourceFiles(src)) {
-    const lines = readFileSync(file, 'utf8').split('\n');
-    lines.forEach((text, i) => {
-      const m = /^(?:import|export)\b[^'"]*?from\s+'(\.[^']+)'/.exec(text) ?? /^import\s+'(\.[^']+)'/.exec(text);
-      if (!m) return;
-      const target = resolve(dirname(file), m[1]).replace(/\.js$/, '');
-      out.push({ from: relative(src, file), to: relative(src, target.endsWith('.json') ? target : `${target}.ts`), line: i + 1 });
-    });
+    const text = readFileSync(file, 'utf8');
+    // Over the whole text: a formatter splits long import lists over several lines.
+    for (const m of text.matchAll(/^(?:import|export)\b[^'";]*?from\s+'(\.[^']+)'|^import\s+'(\.[^']+)'/gm)) {
+      const target = resolve(dirname(file), m[1] ?? m[2]).replace(/\.js$/, '');
+      const line = text.slice(0, m.index).split('\n').length;
+      out.push({ from: relative(src, file), to: relative(src, target.endsWith('.json') ? target : `${target}.ts`), line });
+    }
   }
   return out;
 }
