@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import { discoverEnvironments } from '../../../src/core/repo/discover';
 import { loadRepository } from '../../../src/core/repo/repository';
+import type { RepoEnvironment } from '../../../src/core/repo/config';
 import { describeSource, type Environment } from '../../../src/core/model/environment';
 import { isTracked } from '../../../src/core/drift/tracking';
 import type { KubeObject } from '../../../src/core/model/resource';
@@ -56,7 +57,7 @@ const helmExampleFolders: Record<string, string> = {
 /** A cluster's applications as `name source renderer`, outside sources marked. */
 const apps = (e: Environment) =>
   e.applications.map((a) => `${a.name} ${a.source.type === 'outside' ? `outside(${describeSource(a.source)})` : describeSource(a.source)} ${a.renderer}`);
-const env = (envs: Environment[], name: string) => envs.find((e) => e.name === name) ?? assert.fail(`no environment ${name} in ${envs.map((e) => e.name).join(', ')}`);
+const env = (envs: RepoEnvironment[], name: string) => envs.find((e) => e.name === name) ?? assert.fail(`no environment ${name} in ${envs.map((e) => e.name).join(', ')}`);
 
 describe('Flux discovery: one environment per cluster, one application per Kustomization', () => {
   it('flux2-kustomize-helm-example (GitRepository paths): exactly the clusters, their Kustomizations in dependsOn order', async () => {
