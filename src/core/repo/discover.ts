@@ -62,6 +62,8 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
   const edges = new Map<string, { to: string; at: SourceLocation }[]>();
   /** Kustomization folder → every local entry it lists (files and folders), for following Flux Kustomizations. */
   const entries = new Map<string, string[]>();
+  /** Files kustomizations use as patches (a partial Flux Kustomization there is not a Kustomization). */
+  const patchFiles = new Set<string>();
   await mapWithConcurrency([...tree.kustomizations], 16, async ([dir, file]) => {
     const text = await readOrReport(fs, repoRoot, file, problems, 'error');
     if (text === undefined || tooDeep(text, file, problems)) return;
@@ -99,6 +101,10 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
         if (target !== dir) included.add(target);
       }
     }
+    for (const file of patchFilesOf(k)) {
+      const target = normalizeRepoPath(dir ? `${dir}/${file}` : file);
+      if (target !== undefined) patchFiles.add(target);
+    }
     edges.set(dir, out);
   });
   problems.push(...kustomizationCycles(edges));
@@ -120,7 +126,7 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
     fromTools.push(...more.environments);
     outside.push(...more.outside);
     const folderSet = new Set(folders);
-    const clusters = fluxClusters(flux, { kustomizationDirs: new Set(tree.kustomizations.keys()), entries, yamlFiles: tree.yamlFiles, isFolder: (p) => p === '' || folderSet.has(p) }, (url) => remotes.has(normalizeGitUrl(url)));
+    const clusters = fluxClusters(flux, { kustomizationDirs: new Set(tree.kustomizations.keys()), entries, yamlFiles: tree.yamlFiles, patchFiles, isFolder: (p) => p === '' || folderSet.has(p) }, (url) => remotes.has(normalizeGitUrl(url)));
     fromTools.push(...clusters.environments);
     problems.push(...clusters.problems);
     for (const f of clusters.claimedFolders) claimed.add(f);
@@ -381,6 +387,21 @@ function conventionalDepth(dir: string): number {
   if (parts.length >= 2 && CONVENTIONAL_PARENTS.has(parts[parts.length - 2])) return 1;
   if (parts.length >= 3 && CONVENTIONAL_PARENTS.has(parts[parts.length - 3]) && parts[parts.length - 1] !== 'flux-system') return 2;
   return 0;
+}
+
+/** The files a kustomization names as patches (`patches[].path`, `patchesStrategicMerge`, `patchesJson6902[].path`). */
+function patchFilesOf(k: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const field of ['patches', 'patchesStrategicMerge', 'patchesJson6902']) {
+    const list = k[field];
+    if (!Array.isArray(list)) continue;
+    for (const item of list) {
+      const path = typeof item === 'string' ? item : item && typeof item === 'object' ? (item as { path?: unknown }).path : undefined;
+      // An inline strategic-merge patch is a YAML string with a newline; a file name has none.
+      if (typeof path === 'string' && !path.includes('\n')) out.push(path);
+    }
+  }
+  return out;
 }
 
 /** A remote base (git URL, `github.com/...`, http): never a folder of this repo. */

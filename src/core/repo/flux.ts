@@ -32,6 +32,8 @@ export interface FluxKustomizationDecl {
 /** An ArtifactGenerator (source.extensions.fluxcd.io): artifacts made by copying files out of Flux sources. */
 interface ArtifactGeneratorDecl {
   namespace: string;
+  /** Repo-relative file holding it. */
+  file: string;
   /** Source alias → the Flux source it names. */
   sources: Map<string, { kind: string; name: string; namespace: string }>;
   artifacts: { name: string; copy: { from: string; to: string }[] }[];
@@ -57,7 +59,7 @@ export class FluxObjects {
       return true;
     }
     if (apiVersion.startsWith('source.extensions.fluxcd.io/') && kind === 'ArtifactGenerator') {
-      this.generators.push(readGenerator(doc, namespace));
+      this.generators.push(readGenerator(doc, namespace, loc.file));
       return true;
     }
     if (!apiVersion.startsWith('kustomize.toolkit.fluxcd.io/') || kind !== 'Kustomization') return false;
@@ -101,6 +103,8 @@ export interface RepoLayout {
   entries: ReadonlyMap<string, readonly string[]>;
   /** Every YAML file of the repo. */
   yamlFiles: readonly string[];
+  /** Files kustomizations use as patches: a partial Kustomization there is not one Flux applies. */
+  patchFiles: ReadonlySet<string>;
   /** Whether a repo-relative path is a folder. */
   isFolder(path: string): boolean;
 }
@@ -121,7 +125,7 @@ export interface FluxClusters {
  */
 export function fluxClusters(flux: FluxObjects, layout: RepoLayout, isThisRepo: (url: string) => boolean): FluxClusters {
   const problems: Problem[] = [];
-  const all = [...flux.kustomizations].sort((a, b) => a.file.localeCompare(b.file) || a.at.line - b.at.line);
+  const all = flux.kustomizations.filter((k) => !layout.patchFiles.has(k.file)).sort((a, b) => a.file.localeCompare(b.file) || a.at.line - b.at.line);
   const sources = all.map((k) => resolveSource(k, flux, isThisRepo));
   const byFile = new Map<string, number[]>();
   all.forEach((k, i) => byFile.set(k.file, [...(byFile.get(k.file) ?? []), i]));
@@ -218,17 +222,20 @@ function resolveSource(k: FluxKustomizationDecl, flux: FluxObjects, isThisRepo: 
     return { type: 'folder', path: k.path };
   }
   if (ref.kind === 'ExternalArtifact' && k.path !== undefined) {
-    for (const gen of flux.generators) {
-      if (gen.namespace !== ref.namespace) continue;
-      const artifact = gen.artifacts.find((a) => a.name === ref.name);
-      if (!artifact) continue;
+    // Each cluster usually declares a generator of the same name: its own cluster's first (the one whose folder holds
+    // the Kustomization's file), then any other that copies the path from this repo.
+    const near = (file: string) => k.file.startsWith(`${clusterFolder(file)}/`);
+    const generators = flux.generators.filter((g) => g.namespace === ref.namespace && g.artifacts.some((a) => a.name === ref.name));
+    generators.sort((a, b) => Number(near(b.file)) - Number(near(a.file)) || a.file.localeCompare(b.file));
+    for (const gen of generators) {
+      const artifact = gen.artifacts.find((a) => a.name === ref.name)!;
       const path = artifactPathInRepo(k.path, artifact.copy, (alias) => {
         const source = gen.sources.get(alias);
         return source?.kind === 'GitRepository' && gitIsThisRepo(source.namespace, source.name).ours;
       });
       if (path !== undefined) return { type: 'folder', path };
-      return { type: 'outside', description: `${refText}: ./${k.path} is not copied from a folder of this repo` };
     }
+    if (generators.length) return { type: 'outside', description: `${refText}: ./${k.path} is not copied from a folder of this repo` };
   }
   return { type: 'outside', description: refText };
 }
@@ -255,7 +262,7 @@ function artifactPathInRepo(path: string, copy: { from: string; to: string }[], 
   return best?.repo;
 }
 
-function readGenerator(doc: Document, namespace: string): ArtifactGeneratorDecl {
+function readGenerator(doc: Document, namespace: string, file: string): ArtifactGeneratorDecl {
   const sources = new Map<string, { kind: string; name: string; namespace: string }>();
   const list = doc.getIn(['spec', 'sources'], true);
   if (isSeq(list)) {
@@ -277,7 +284,7 @@ function readGenerator(doc: Document, namespace: string): ArtifactGeneratorDecl 
       artifacts.push({ name, copy: rules });
     }
   }
-  return { namespace, sources, artifacts };
+  return { namespace, file, sources, artifacts };
 }
 
 /**

@@ -135,13 +135,17 @@ describe('Flux discovery: one environment per cluster, one application per Kusto
       ...helmExampleFolders,
       ...bootstrap('staging'),
       '/r/clusters/staging/artifacts.yaml': generator,
+      // Production's generator of the same name (read first: its folder sorts first) copies apps/production instead.
+      '/r/clusters/production/artifacts.yaml': generator.replace(/staging/g, 'production'),
+      '/r/clusters/production/apps.yaml': fluxKs('apps', './production', { source: 'ExternalArtifact/apps' }),
       '/r/clusters/staging/apps.yaml': fluxKs('apps', './staging', { source: 'ExternalArtifact/apps', dependsOn: ['infra-configs'] }),
       '/r/clusters/staging/infrastructure.yaml': `${fluxKs('infra-controllers', './controllers', { source: 'ExternalArtifact/infrastructure' })}---\n${fluxKs('infra-configs', './configs', { source: 'ExternalArtifact/infrastructure', dependsOn: ['infra-controllers'] })}`,
       '/r/clusters/staging/other.yaml': `${fluxKs('other', './', { source: 'ExternalArtifact/elsewhere' })}---\n${fluxKs('podinfo', './', { source: 'OCIRepository/podinfo' })}`,
     });
     const found = await discoverEnvironments(fs, '/r');
-    assert.deepEqual(found.environments.map((e) => e.name), ['staging']);
-    assert.deepEqual(apps(found.environments[0]), [
+    assert.deepEqual(found.environments.map((e) => e.name), ['staging', 'production']);
+    assert.deepEqual(apps(env(found.environments, 'production')), ['apps apps/production flux-kustomization']);
+    assert.deepEqual(apps(env(found.environments, 'staging')), [
       'flux-system clusters/staging flux-kustomization',
       'infra-controllers infrastructure/controllers flux-kustomization',
       'infra-configs infrastructure/configs flux-kustomization',
@@ -166,7 +170,9 @@ describe('Flux discovery: one environment per cluster, one application per Kusto
       '/r/tenants/base/dev-team/kustomization.yaml': k('rbac.yaml', 'sync.yaml'),
       '/r/tenants/base/dev-team/rbac.yaml': ns('apps'),
       '/r/tenants/base/dev-team/sync.yaml': tenantSync,
-      '/r/tenants/staging/kustomization.yaml': k('../base/dev-team'),
+      // A kustomize patch holding a partial Kustomization: not one of its own.
+      '/r/tenants/staging/kustomization.yaml': `${k('../base/dev-team')}patches:\n  - path: dev-team-patch.yaml\n`,
+      '/r/tenants/staging/dev-team-patch.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: dev-team\n  namespace: apps\nspec:\n  path: ./staging\n',
       '/r/tenants/production/kustomization.yaml': k('../base/dev-team'),
     });
     const found = await discoverEnvironments(fs, '/r');
