@@ -126,7 +126,13 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
     fromTools.push(...more.environments);
     outside.push(...more.outside);
     const folderSet = new Set(folders);
-    const clusters = fluxClusters(flux, { kustomizationDirs: new Set(tree.kustomizations.keys()), entries, yamlFiles: tree.yamlFiles, patchFiles, isFolder: (p) => p === '' || folderSet.has(p) }, (url) => remotes.has(normalizeGitUrl(url)));
+    /** A file → the namespace the kustomization listing it sets. */
+    const listedIn = new Map<string, string>();
+    for (const [dir, listed] of entries) {
+      const ns = namespaces.get(dir);
+      if (ns) for (const file of listed) listedIn.set(file, ns);
+    }
+    const clusters = fluxClusters(flux, { kustomizationDirs: new Set(tree.kustomizations.keys()), entries, yamlFiles: tree.yamlFiles, patchFiles, namespaceOf: (file) => listedIn.get(file), isFolder: (p) => p === '' || folderSet.has(p) }, (url) => remotes.has(normalizeGitUrl(url)));
     fromTools.push(...clusters.environments);
     problems.push(...clusters.problems);
     for (const f of clusters.claimedFolders) claimed.add(f);

@@ -14,7 +14,8 @@ import { normalizeRepoPath, type RepoEnvironment } from './config';
 /** A Flux Kustomization as its manifest declares it. */
 export interface FluxKustomizationDecl {
   name: string;
-  namespace: string;
+  /** `metadata.namespace`, or undefined (then the including kustomization's `namespace`, else `flux-system`). */
+  namespace: string | undefined;
   /** Repo-relative file holding it. */
   file: string;
   /** Where its document starts. */
@@ -24,7 +25,8 @@ export interface FluxKustomizationDecl {
   /** `spec.path` normalised, relative to its source's root ('' for `./`); undefined when it climbs out of it. */
   path: string | undefined;
   sourceRef: { kind: string; name: string; namespace: string };
-  dependsOn: { name: string; namespace: string; at: SourceLocation }[];
+  /** `namespace` undefined: the Kustomization's own. */
+  dependsOn: { name: string; namespace?: string; at: SourceLocation }[];
   targetNamespace?: string;
   object: KubeObject;
 }
@@ -52,7 +54,8 @@ export class FluxObjects {
     const kind = str(doc.get('kind'));
     const name = str(doc.getIn(['metadata', 'name']));
     if (!apiVersion || !kind || !name) return false;
-    const namespace = str(doc.getIn(['metadata', 'namespace'])) ?? 'flux-system';
+    const declaredNamespace = str(doc.getIn(['metadata', 'namespace']));
+    const namespace = declaredNamespace ?? 'flux-system';
     if (apiVersion.startsWith('source.toolkit.fluxcd.io/') && kind === 'GitRepository') {
       const url = str(doc.getIn(['spec', 'url']));
       if (url) this.gitRepositories.set(`${namespace}/${name}`, url);
@@ -70,14 +73,15 @@ export class FluxObjects {
       for (const item of deps.items) {
         if (!isMap(item)) continue;
         const depName = str(item.get('name'));
-        if (depName) dependsOn.push({ name: depName, namespace: str(item.get('namespace')) ?? namespace, at: loc.of(item as Node) });
+        const depNamespace = str(item.get('namespace'));
+        if (depName) dependsOn.push({ name: depName, ...(depNamespace ? { namespace: depNamespace } : {}), at: loc.of(item as Node) });
       }
     }
     const object = doc.toJS() as KubeObject;
     const targetNamespace = str(doc.getIn(['spec', 'targetNamespace']));
     this.kustomizations.push({
       name,
-      namespace,
+      namespace: declaredNamespace,
       file: loc.file,
       at: loc.of(doc.contents),
       pathAt: loc.of(pathNode ?? doc.contents),
@@ -85,7 +89,7 @@ export class FluxObjects {
       sourceRef: {
         kind: str(doc.getIn(['spec', 'sourceRef', 'kind'])) ?? 'GitRepository',
         name: str(doc.getIn(['spec', 'sourceRef', 'name'])) ?? '',
-        namespace: str(doc.getIn(['spec', 'sourceRef', 'namespace'])) ?? namespace,
+        namespace: str(doc.getIn(['spec', 'sourceRef', 'namespace'])) ?? '',
       },
       dependsOn,
       ...(targetNamespace ? { targetNamespace } : {}),
@@ -105,6 +109,8 @@ export interface RepoLayout {
   yamlFiles: readonly string[];
   /** Files kustomizations use as patches: a partial Kustomization there is not one Flux applies. */
   patchFiles: ReadonlySet<string>;
+  /** The `namespace` a kustomization listing the file sets on its objects (home-ops `ks.yaml` files name none). */
+  namespaceOf(file: string): string | undefined;
   /** Whether a repo-relative path is a folder. */
   isFolder(path: string): boolean;
 }
@@ -119,13 +125,16 @@ export interface FluxClusters {
 
 /**
  * Groups the Kustomizations into clusters. A root is a Kustomization no other one's path reaches (Flux's bootstrap
- * Kustomization reaches only itself); its cluster folder is the folder of its file (`clusters/staging`, the
- * `flux-system` subfolder counting as its parent). A cluster's applications are every Kustomization reachable from
+ * Kustomization reaches only itself); its cluster folder is the folder it syncs when it reaches itself (bootstrap's
+ * `clusters/staging`), else the folder of its file (a `flux-system` subfolder counting as its parent). A cluster's applications are every Kustomization reachable from
  * its roots (a Kustomization's path may hold more of them), ordered by `dependsOn`.
  */
 export function fluxClusters(flux: FluxObjects, layout: RepoLayout, isThisRepo: (url: string) => boolean): FluxClusters {
   const problems: Problem[] = [];
-  const all = flux.kustomizations.filter((k) => !layout.patchFiles.has(k.file)).sort((a, b) => a.file.localeCompare(b.file) || a.at.line - b.at.line);
+  const all = flux.kustomizations
+    .filter((k) => !layout.patchFiles.has(k.file))
+    .map((k) => withNamespace(k, layout.namespaceOf(k.file)))
+    .sort((a, b) => a.file.localeCompare(b.file) || a.at.line - b.at.line);
   const sources = all.map((k) => resolveSource(k, flux, isThisRepo));
   const byFile = new Map<string, number[]>();
   all.forEach((k, i) => byFile.set(k.file, [...(byFile.get(k.file) ?? []), i]));
@@ -165,7 +174,9 @@ export function fluxClusters(flux: FluxObjects, layout: RepoLayout, isThisRepo: 
   });
   const clusters = new Map<string, number[]>();
   for (const r of roots) {
-    const folder = clusterFolder(all[r].file);
+    // A root that reaches its own file is what Flux bootstraps: the folder it syncs is the cluster.
+    const source = sources[r];
+    const folder = source.type === 'folder' && children[r].includes(r) ? source.path : clusterFolder(all[r].file);
     clusters.set(folder, [...(clusters.get(folder) ?? []), r]);
   }
   const claimedFolders = new Set<string>(clusters.keys());
@@ -177,7 +188,7 @@ export function fluxClusters(flux: FluxObjects, layout: RepoLayout, isThisRepo: 
     const apps = applicationsOf(ordered.map((i) => ({ decl: all[i], source: sources[i] })));
     const first = all[clusterRoots[0]];
     environments.push({
-      name: folder.split('/').pop() || first.name,
+      name: clusterName(folder) || first.name,
       path: folder,
       source: 'flux',
       definedAt: first.pathAt,
@@ -193,11 +204,34 @@ export function fluxClusters(flux: FluxObjects, layout: RepoLayout, isThisRepo: 
   return { environments, problems, claimedFolders };
 }
 
+/**
+ * The Kustomization in the namespace it is applied to: the including kustomization's (kustomize overrides the
+ * manifest's), else its own, else `flux-system`; its dependsOn and sourceRef default to it.
+ */
+function withNamespace(k: FluxKustomizationDecl, including: string | undefined): FluxKustomizationDecl & { namespace: string } {
+  const namespace = including ?? k.namespace ?? 'flux-system';
+  return {
+    ...k,
+    namespace,
+    dependsOn: k.dependsOn.map((d) => ({ ...d, namespace: d.namespace ?? namespace })),
+    sourceRef: { ...k.sourceRef, namespace: k.sourceRef.namespace || namespace },
+  };
+}
+
 /** The cluster folder of a root Kustomization's file: its folder, or the parent of bootstrap's `flux-system`. */
 function clusterFolder(file: string): string {
   const parts = file.split('/').slice(0, -1);
   if (parts.length && parts[parts.length - 1] === 'flux-system') parts.pop();
   return parts.join('/');
+}
+
+/** Folder names that say "Flux" rather than which cluster: `kubernetes/main/flux` is the cluster `main`. */
+const GENERIC_SEGMENTS = new Set(['flux', 'flux-system', 'config', 'cluster', 'kubernetes', 'k8s']);
+
+/** The cluster's name: its folder's last segment that is not a generic one (else the last segment). */
+function clusterName(folder: string): string {
+  const parts = folder.split('/').filter(Boolean);
+  return [...parts].reverse().find((p) => !GENERIC_SEGMENTS.has(p)) ?? parts[parts.length - 1] ?? '';
 }
 
 type ResolvedSource = { type: 'folder'; path: string } | { type: 'outside'; description: string };
@@ -331,7 +365,7 @@ function renderedFiles(path: string, layout: RepoLayout): Set<string> {
  * The cluster's Kustomizations with every one after those it depends on, otherwise in the order they were reached.
  * A `dependsOn` naming a Kustomization the cluster does not hold, or closing a cycle, is a problem at its entry.
  */
-function dependsOnOrder(members: number[], all: FluxKustomizationDecl[], problems: Problem[]): number[] {
+function dependsOnOrder(members: number[], all: (FluxKustomizationDecl & { namespace: string })[], problems: Problem[]): number[] {
   const byKey = new Map<string, number>();
   for (const i of members) if (!byKey.has(`${all[i].namespace}/${all[i].name}`)) byKey.set(`${all[i].namespace}/${all[i].name}`, i);
   const order: number[] = [];
@@ -358,7 +392,7 @@ function dependsOnOrder(members: number[], all: FluxKustomizationDecl[], problem
 }
 
 /** One application per Kustomization; names qualified with the namespace only where two share one. */
-function applicationsOf(list: { decl: FluxKustomizationDecl; source: ResolvedSource }[]): Application[] {
+function applicationsOf(list: { decl: FluxKustomizationDecl & { namespace: string }; source: ResolvedSource }[]): Application[] {
   const count = new Map<string, number>();
   for (const { decl } of list) count.set(decl.name, (count.get(decl.name) ?? 0) + 1);
   return list.map(({ decl, source }) => ({

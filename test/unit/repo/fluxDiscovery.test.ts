@@ -9,19 +9,24 @@ import type { KubeObject } from '../../../src/core/model/resource';
 
 /** A Flux Kustomization manifest. */
 function fluxKs(name: string, path: string, opts: { source?: string; dependsOn?: string[]; namespace?: string; targetNamespace?: string } = {}): string {
-  const [kind, sourceName] = (opts.source ?? 'GitRepository/flux-system').split('/');
+  // `Kind/name`, or `Kind/namespace/name` for a source in another namespace.
+  const [kind, ...rest] = (opts.source ?? 'GitRepository/flux-system').split('/');
+  const sourceName = rest[rest.length - 1];
   return [
     'apiVersion: kustomize.toolkit.fluxcd.io/v1',
     'kind: Kustomization',
     'metadata:',
     `  name: ${name}`,
-    `  namespace: ${opts.namespace ?? 'flux-system'}`,
+    // '' leaves the namespace out, as home-ops `ks.yaml` files do.
+    ...(opts.namespace === '' ? [] : [`  namespace: ${opts.namespace ?? 'flux-system'}`]),
     'spec:',
     '  interval: 1h',
-    ...(opts.dependsOn?.length ? ['  dependsOn:', ...opts.dependsOn.map((d) => `    - name: ${d}`)] : []),
+    // `namespace/name` or `name`.
+    ...(opts.dependsOn?.length ? ['  dependsOn:', ...opts.dependsOn.map((d) => (d.includes('/') ? `    - name: ${d.split('/')[1]}\n      namespace: ${d.split('/')[0]}` : `    - name: ${d}`))] : []),
     '  sourceRef:',
     `    kind: ${kind}`,
     `    name: ${sourceName}`,
+    ...(rest.length > 1 ? [`    namespace: ${rest[0]}`] : []),
     `  path: ${path}`,
     '  prune: true',
     ...(opts.targetNamespace ? [`  targetNamespace: ${opts.targetNamespace}`] : []),
@@ -188,6 +193,42 @@ describe('Flux discovery: one environment per cluster, one application per Kusto
     const devTeam = env(found.environments, 'staging').applications[3];
     assert.equal(devTeam.namespace, 'apps');
     assert.deepEqual(devTeam.declaredAt, { file: 'tenants/base/dev-team/sync.yaml', line: 12, column: 1 });
+    assert.deepEqual(found.problems, []);
+  });
+
+  it('home-ops: a self-syncing root names the cluster; ks.yaml files take the namespace of the kustomization listing them', async () => {
+    const app = (dir: string, name: string) => ({ [`/r/${dir}/cm.yaml`]: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n` });
+    const fs = new MemoryFileSystem({
+      '/r/.git/config': '[remote "origin"]\n\turl = https://github.com/acme/home-ops.git\n',
+      '/r/kubernetes/main/flux/config/cluster.yaml': `${gitRepo('home-ops', 'ssh://git@github.com/acme/home-ops')}---\n${fluxKs('cluster', './kubernetes/main/flux', { source: 'GitRepository/home-ops' })}`,
+      '/r/kubernetes/main/flux/apps.yaml': fluxKs('cluster-apps', './kubernetes/main/apps', { source: 'GitRepository/home-ops' }),
+      '/r/kubernetes/main/apps/kustomization.yaml': k('./kube-system', './default'),
+      '/r/kubernetes/main/apps/kube-system/kustomization.yaml': `${k('./multus/ks.yaml')}namespace: kube-system\n`,
+      '/r/kubernetes/main/apps/kube-system/multus/ks.yaml': fluxKs('multus-networks', './kubernetes/main/apps/kube-system/multus/networks', { source: 'GitRepository/flux-system/home-ops', namespace: '' }),
+      ...app('kubernetes/main/apps/kube-system/multus/networks', 'networks'),
+      '/r/kubernetes/main/apps/default/kustomization.yaml': `${k('./home-assistant/ks.yaml')}namespace: default\n`,
+      '/r/kubernetes/main/apps/default/home-assistant/ks.yaml': fluxKs('home-assistant', './kubernetes/main/apps/default/home-assistant/app', {
+        source: 'GitRepository/flux-system/home-ops',
+        namespace: '',
+        dependsOn: ['kube-system/multus-networks'],
+      }),
+      ...app('kubernetes/main/apps/default/home-assistant/app', 'ha'),
+    });
+    const found = await discoverEnvironments(fs, '/r');
+    assert.deepEqual(found.environments.map((e) => `${e.name} ${e.path}`), ['main kubernetes/main/flux']);
+    assert.deepEqual(apps(found.environments[0]).map((a) => a.split(' ')[1]), [
+      'kubernetes/main/flux',
+      'kubernetes/main/apps',
+      'kubernetes/main/apps/kube-system/multus/networks',
+      'kubernetes/main/apps/default/home-assistant/app',
+    ]);
+    assert.deepEqual(found.environments[0].tracking?.fluxKustomizations?.map((t) => `${t.namespace}/${t.name}`), [
+      'flux-system/cluster',
+      'flux-system/cluster-apps',
+      // Reached after home-assistant (its folder sorts first), ordered before it by dependsOn.
+      'kube-system/multus-networks',
+      'default/home-assistant',
+    ]);
     assert.deepEqual(found.problems, []);
   });
 
