@@ -139,12 +139,13 @@ export function fluxClusters(flux: FluxObjects, layout: RepoLayout, isThisRepo: 
   const byFile = new Map<string, number[]>();
   all.forEach((k, i) => byFile.set(k.file, [...(byFile.get(k.file) ?? []), i]));
   const files = new Map<string, Set<string>>();
+  const yamlSet = new Set(layout.yamlFiles);
   /** Kustomizations each one's path reaches, in file order. */
   const children = all.map((_, i) => {
     const source = sources[i];
     if (source.type !== 'folder') return [];
     let reached = files.get(source.path);
-    if (!reached) files.set(source.path, (reached = renderedFiles(source.path, layout)));
+    if (!reached) files.set(source.path, (reached = renderedFiles(source.path, layout, yamlSet)));
     return [...reached].sort().flatMap((f) => byFile.get(f) ?? []);
   });
   const reachedByOther = new Set<number>();
@@ -325,10 +326,9 @@ function readGenerator(doc: Document, namespace: string, file: string): Artifact
  * The YAML files a folder's render reads: through its kustomization's entries, or, without one, every YAML file
  * below it, as the kustomization Flux generates lists them (a subfolder with its own kustomization counts as that).
  */
-function renderedFiles(path: string, layout: RepoLayout): Set<string> {
+function renderedFiles(path: string, layout: RepoLayout, yamlSet: ReadonlySet<string>): Set<string> {
   const out = new Set<string>();
   const visited = new Set<string>();
-  const yamlSet = new Set(layout.yamlFiles);
   const visit = (dir: string): void => {
     if (visited.has(dir)) return;
     visited.add(dir);
