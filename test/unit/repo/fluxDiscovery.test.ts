@@ -6,6 +6,8 @@ import type { RepoEnvironment } from '../../../src/core/repo/config';
 import { describeSource, type Environment } from '../../../src/core/model/environment';
 import { isTracked } from '../../../src/core/drift/tracking';
 import type { KubeObject } from '../../../src/core/model/resource';
+import { DriftEngine } from '../../../src/core/engine';
+import { FakeReader, types } from './fakes';
 
 /** A Flux Kustomization manifest. */
 function fluxKs(name: string, path: string, opts: { source?: string; dependsOn?: string[]; namespace?: string; targetNamespace?: string } = {}): string {
@@ -274,5 +276,31 @@ describe('tracking: every Kustomization of a cluster', () => {
     assert.equal(isTracked(obj(flux('apps')), key, tracking), true);
     assert.equal(isTracked(obj(flux('other')), key, tracking), false);
     assert.equal(isTracked(obj(flux('apps', 'tenants')), key, tracking), false);
+  });
+});
+
+describe('a Flux cluster checked: Extra for objects any of its Kustomizations left behind', () => {
+  it('reports Extra for objects labelled by either Kustomization, not for another one\'s', async () => {
+    const cm = (name: string, labels?: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'shop', ...(labels ? { labels } : {}) }, data: { k: 'v' } });
+    const yaml = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: shop\ndata:\n  k: v\n`;
+    const fs = new MemoryFileSystem({
+      '/r/clusters/prod/apps.yaml': fluxKs('apps', './apps/prod'),
+      '/r/clusters/prod/infra.yaml': fluxKs('infra', './infrastructure'),
+      '/r/apps/prod/kustomization.yaml': k('cm.yaml'),
+      '/r/apps/prod/cm.yaml': yaml('a'),
+      '/r/infrastructure/kustomization.yaml': k('cm.yaml'),
+      '/r/infrastructure/cm.yaml': yaml('i'),
+    });
+    const by = (name: string) => ({ 'kustomize.toolkit.fluxcd.io/name': name, 'kustomize.toolkit.fluxcd.io/namespace': 'flux-system' });
+    const live = [cm('a', by('apps')), cm('i', by('infra')), cm('old-app', by('apps')), cm('old-infra', by('infra')), cm('theirs', by('other'))];
+    const engine = new DriftEngine({ fs, repoRoot: '/r' });
+    const report = await engine.check(await engine.environment('prod'), { reader: new FakeReader(live, types), context: 'c' });
+    assert.equal(report.error, null);
+    assert.deepEqual(report.resources.map((r) => `${r.key.name} ${r.verdict}${r.application ? ` ${r.application}` : ''}`).sort(), [
+      'a InSync apps',
+      'i InSync infra',
+      'old-app Extra',
+      'old-infra Extra',
+    ]);
   });
 });
