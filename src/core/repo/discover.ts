@@ -132,7 +132,7 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
       const ns = namespaces.get(dir);
       if (ns) for (const file of listed) listedIn.set(file, ns);
     }
-    const clusters = fluxClusters(flux, { kustomizationDirs: new Set(tree.kustomizations.keys()), entries, yamlFiles: tree.yamlFiles, patchFiles, namespaceOf: (file) => listedIn.get(file), isFolder: (p) => p === '' || folderSet.has(p) }, (url) => remotes.has(normalizeGitUrl(url)));
+    const clusters = fluxClusters(flux, { kustomizationDirs: new Set(tree.kustomizations.keys()), entries, yamlFiles: tree.yamlFiles, patchFiles, namespaceOf: (file) => listedIn.get(file), isFolder: (p) => p === '' || folderSet.has(p) }, { known: remotes.size > 0, has: (url) => remotes.has(normalizeGitUrl(url)) });
     fromTools.push(...clusters.environments);
     problems.push(...clusters.problems);
     for (const f of clusters.claimedFolders) claimed.add(f);

@@ -126,27 +126,40 @@ export interface FluxClusters {
 /**
  * Groups the Kustomizations into clusters. A root is a Kustomization no other one's path reaches (Flux's bootstrap
  * Kustomization reaches only itself); its cluster folder is the folder it syncs when it reaches itself (bootstrap's
- * `clusters/staging`), else the folder of its file (a `flux-system` subfolder counting as its parent). A cluster's applications are every Kustomization reachable from
- * its roots (a Kustomization's path may hold more of them), ordered by `dependsOn`.
+ * `clusters/staging`), else the folder of its file (a `flux-system` subfolder counting as its parent). A cluster's
+ * applications are every Kustomization reachable from its roots (a Kustomization's path may hold more of them),
+ * ordered by `dependsOn`. `remotes` compares GitRepository URLs with this repo's remotes (`known`: it has some).
  */
-export function fluxClusters(flux: FluxObjects, layout: RepoLayout, isThisRepo: (url: string) => boolean): FluxClusters {
+export function fluxClusters(flux: FluxObjects, layout: RepoLayout, remotes: { known: boolean; has(url: string): boolean }): FluxClusters {
   const problems: Problem[] = [];
   const all = flux.kustomizations
     .filter((k) => !layout.patchFiles.has(k.file))
     .map((k) => withNamespace(k, layout.namespaceOf(k.file)))
     .sort((a, b) => a.file.localeCompare(b.file) || a.at.line - b.at.line);
+  const files = new Map<string, Set<string>>();
+  const yamlSet = new Set(layout.yamlFiles);
+  const filesOf = (path: string): Set<string> => {
+    let reached = files.get(path);
+    if (!reached) files.set(path, (reached = renderedFiles(path, layout, yamlSet)));
+    return reached;
+  };
+  // Without remotes to compare URLs, a GitRepository is still this repo when a Kustomization syncing from it reaches
+  // its own file: the repo that holds the folder holds the Kustomization, so it is this one (home-ops' own source).
+  const selfSynced = new Set<string>();
+  if (!remotes.known) {
+    for (const k of all) {
+      if (k.sourceRef.kind === 'GitRepository' && k.path !== undefined && filesOf(k.path).has(k.file)) selfSynced.add(`${k.sourceRef.namespace}/${k.sourceRef.name}`);
+    }
+  }
+  const isThisRepo = (namespace: string, name: string, url: string | undefined) => selfSynced.has(`${namespace}/${name}`) || (url !== undefined && remotes.has(url));
   const sources = all.map((k) => resolveSource(k, flux, isThisRepo));
   const byFile = new Map<string, number[]>();
   all.forEach((k, i) => byFile.set(k.file, [...(byFile.get(k.file) ?? []), i]));
-  const files = new Map<string, Set<string>>();
-  const yamlSet = new Set(layout.yamlFiles);
   /** Kustomizations each one's path reaches, in file order. */
   const children = all.map((_, i) => {
     const source = sources[i];
     if (source.type !== 'folder') return [];
-    let reached = files.get(source.path);
-    if (!reached) files.set(source.path, (reached = renderedFiles(source.path, layout, yamlSet)));
-    return [...reached].sort().flatMap((f) => byFile.get(f) ?? []);
+    return [...filesOf(source.path)].sort().flatMap((f) => byFile.get(f) ?? []);
   });
   const reachedByOther = new Set<number>();
   children.forEach((list, i) => list.forEach((j) => j !== i && reachedByOther.add(j)));
@@ -242,13 +255,13 @@ type ResolvedSource = { type: 'folder'; path: string } | { type: 'outside'; desc
  * of it; an ExternalArtifact an ArtifactGenerator copies out of such a GitRepository is the folder its copy rules
  * take the path from; anything else is outside this repo.
  */
-function resolveSource(k: FluxKustomizationDecl, flux: FluxObjects, isThisRepo: (url: string) => boolean): ResolvedSource {
+function resolveSource(k: FluxKustomizationDecl, flux: FluxObjects, isThisRepo: (namespace: string, name: string, url: string | undefined) => boolean): ResolvedSource {
   const ref = k.sourceRef;
   const refText = `${ref.kind} ${ref.namespace}/${ref.name}`;
   const gitIsThisRepo = (namespace: string, name: string): { ours: boolean; url?: string } => {
     const url = flux.gitRepositories.get(`${namespace}/${name}`);
     // No sourceRef (invalid for Flux, common in snippets): nothing says it is elsewhere.
-    return { ours: name === '' || name === 'flux-system' || (url !== undefined && isThisRepo(url)), ...(url ? { url } : {}) };
+    return { ours: name === '' || name === 'flux-system' || isThisRepo(namespace, name, url), ...(url ? { url } : {}) };
   };
   if (ref.kind === 'GitRepository') {
     const { ours, url } = gitIsThisRepo(ref.namespace, ref.name);

@@ -198,41 +198,43 @@ describe('Flux discovery: one environment per cluster, one application per Kusto
     assert.deepEqual(found.problems, []);
   });
 
-  it('home-ops: a self-syncing root names the cluster; ks.yaml files take the namespace of the kustomization listing them', async () => {
-    const app = (dir: string, name: string) => ({ [`/r/${dir}/cm.yaml`]: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n` });
-    const fs = new MemoryFileSystem({
-      '/r/.git/config': '[remote "origin"]\n\turl = https://github.com/acme/home-ops.git\n',
-      '/r/kubernetes/main/flux/config/cluster.yaml': `${gitRepo('home-ops', 'ssh://git@github.com/acme/home-ops')}---\n${fluxKs('cluster', './kubernetes/main/flux', { source: 'GitRepository/home-ops' })}`,
-      '/r/kubernetes/main/flux/apps.yaml': fluxKs('cluster-apps', './kubernetes/main/apps', { source: 'GitRepository/home-ops' }),
-      '/r/kubernetes/main/apps/kustomization.yaml': k('./kube-system', './default'),
-      '/r/kubernetes/main/apps/kube-system/kustomization.yaml': `${k('./multus/ks.yaml')}namespace: kube-system\n`,
-      '/r/kubernetes/main/apps/kube-system/multus/ks.yaml': fluxKs('multus-networks', './kubernetes/main/apps/kube-system/multus/networks', { source: 'GitRepository/flux-system/home-ops', namespace: '' }),
-      ...app('kubernetes/main/apps/kube-system/multus/networks', 'networks'),
-      '/r/kubernetes/main/apps/default/kustomization.yaml': `${k('./home-assistant/ks.yaml')}namespace: default\n`,
-      '/r/kubernetes/main/apps/default/home-assistant/ks.yaml': fluxKs('home-assistant', './kubernetes/main/apps/default/home-assistant/app', {
-        source: 'GitRepository/flux-system/home-ops',
-        namespace: '',
-        dependsOn: ['kube-system/multus-networks'],
-      }),
-      ...app('kubernetes/main/apps/default/home-assistant/app', 'ha'),
+  for (const remote of [true, false]) {
+    it(`home-ops (${remote ? 'a remote says' : 'no remotes: its own Kustomization syncing its folder says'} the GitRepository is this repo): a self-syncing root names the cluster; ks.yaml files take the namespace of the kustomization listing them`, async () => {
+      const app = (dir: string, name: string) => ({ [`/r/${dir}/cm.yaml`]: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n` });
+      const fs = new MemoryFileSystem({
+        ...(remote ? { '/r/.git/config': '[remote "origin"]\n\turl = https://github.com/acme/home-ops.git\n' } : {}),
+        '/r/kubernetes/main/flux/config/cluster.yaml': `${gitRepo('home-ops', 'ssh://git@github.com/acme/home-ops')}---\n${fluxKs('cluster', './kubernetes/main/flux', { source: 'GitRepository/home-ops' })}`,
+        '/r/kubernetes/main/flux/apps.yaml': fluxKs('cluster-apps', './kubernetes/main/apps', { source: 'GitRepository/home-ops' }),
+        '/r/kubernetes/main/apps/kustomization.yaml': k('./kube-system', './default'),
+        '/r/kubernetes/main/apps/kube-system/kustomization.yaml': `${k('./multus/ks.yaml')}namespace: kube-system\n`,
+        '/r/kubernetes/main/apps/kube-system/multus/ks.yaml': fluxKs('multus-networks', './kubernetes/main/apps/kube-system/multus/networks', { source: 'GitRepository/flux-system/home-ops', namespace: '' }),
+        ...app('kubernetes/main/apps/kube-system/multus/networks', 'networks'),
+        '/r/kubernetes/main/apps/default/kustomization.yaml': `${k('./home-assistant/ks.yaml')}namespace: default\n`,
+        '/r/kubernetes/main/apps/default/home-assistant/ks.yaml': fluxKs('home-assistant', './kubernetes/main/apps/default/home-assistant/app', {
+          source: 'GitRepository/flux-system/home-ops',
+          namespace: '',
+          dependsOn: ['kube-system/multus-networks'],
+        }),
+        ...app('kubernetes/main/apps/default/home-assistant/app', 'ha'),
+      });
+      const found = await discoverEnvironments(fs, '/r');
+      assert.deepEqual(found.environments.map((e) => `${e.name} ${e.path}`), ['main kubernetes/main/flux']);
+      assert.deepEqual(apps(found.environments[0]).map((a) => a.split(' ')[1]), [
+        'kubernetes/main/flux',
+        'kubernetes/main/apps',
+        'kubernetes/main/apps/kube-system/multus/networks',
+        'kubernetes/main/apps/default/home-assistant/app',
+      ]);
+      assert.deepEqual(found.environments[0].tracking?.fluxKustomizations?.map((t) => `${t.namespace}/${t.name}`), [
+        'flux-system/cluster',
+        'flux-system/cluster-apps',
+        // Reached after home-assistant (its folder sorts first), ordered before it by dependsOn.
+        'kube-system/multus-networks',
+        'default/home-assistant',
+      ]);
+      assert.deepEqual(found.problems, []);
     });
-    const found = await discoverEnvironments(fs, '/r');
-    assert.deepEqual(found.environments.map((e) => `${e.name} ${e.path}`), ['main kubernetes/main/flux']);
-    assert.deepEqual(apps(found.environments[0]).map((a) => a.split(' ')[1]), [
-      'kubernetes/main/flux',
-      'kubernetes/main/apps',
-      'kubernetes/main/apps/kube-system/multus/networks',
-      'kubernetes/main/apps/default/home-assistant/app',
-    ]);
-    assert.deepEqual(found.environments[0].tracking?.fluxKustomizations?.map((t) => `${t.namespace}/${t.name}`), [
-      'flux-system/cluster',
-      'flux-system/cluster-apps',
-      // Reached after home-assistant (its folder sorts first), ordered before it by dependsOn.
-      'kube-system/multus-networks',
-      'default/home-assistant',
-    ]);
-    assert.deepEqual(found.problems, []);
-  });
+  }
 
   it('a folder of Kustomizations without bootstrap is a cluster; a missing dependency and a cycle are problems at their lines', async () => {
     const fs = new MemoryFileSystem({
