@@ -135,6 +135,8 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
     const clusters = fluxClusters(flux, { kustomizationDirs: new Set(tree.kustomizations.keys()), entries, yamlFiles: tree.yamlFiles, patchFiles, namespaceOf: (file) => listedIn.get(file), isFolder: (p) => p === '' || folderSet.has(p) }, { known: remotes.size > 0, has: (url) => remotes.has(normalizeGitUrl(url)) });
     fromTools.push(...clusters.environments);
     problems.push(...clusters.problems);
+    outside.push(...clusters.outside.map((o) => ({ ...o, tool: 'flux' as const })));
+    outside.sort((a, b) => a.definedAt.file.localeCompare(b.definedAt.file) || a.definedAt.line - b.definedAt.line);
     for (const f of clusters.claimedFolders) claimed.add(f);
   }
   const toolPaths = new Set([...fromTools.map((e) => e.path), ...claimed]);

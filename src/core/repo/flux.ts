@@ -121,6 +121,11 @@ export interface FluxClusters {
   problems: Problem[];
   /** Every folder of this repo a Kustomization renders, and every cluster folder: not environments of their own. */
   claimedFolders: Set<string>;
+  /**
+   * The Kustomizations of "clusters" whose every source is outside this repo (another repo's test data, snippets):
+   * nothing here is theirs to render, so they are listed, not made an environment.
+   */
+  outside: { name: string; source: string; definedAt: SourceLocation }[];
 }
 
 /**
@@ -193,14 +198,20 @@ export function fluxClusters(flux: FluxObjects, layout: RepoLayout, remotes: { k
     const folder = source.type === 'folder' && children[r].includes(r) ? source.path : clusterFolder(all[r].file);
     clusters.set(folder, [...(clusters.get(folder) ?? []), r]);
   }
-  const claimedFolders = new Set<string>(clusters.keys());
+  const claimedFolders = new Set<string>();
   for (const s of sources) if (s.type === 'folder') claimedFolders.add(s.path);
   const environments: RepoEnvironment[] = [];
+  const outside: FluxClusters['outside'] = [];
   for (const [folder, clusterRoots] of clusters) {
     const members = closure(clusterRoots);
+    if (members.every((i) => sources[i].type === 'outside')) {
+      for (const i of members) outside.push({ name: all[i].name, source: describeResolved(sources[i]), definedAt: all[i].pathAt });
+      continue;
+    }
     const ordered = dependsOnOrder(members, all, problems);
     const apps = applicationsOf(ordered.map((i) => ({ decl: all[i], source: sources[i] })));
     const first = all[clusterRoots[0]];
+    claimedFolders.add(folder);
     environments.push({
       name: clusterName(folder) || first.name,
       path: folder,
@@ -215,7 +226,7 @@ export function fluxClusters(flux: FluxObjects, layout: RepoLayout, remotes: { k
       problems.push({ severity: 'warning', message: `Flux Kustomization '${all[i].name}': path '${s.path || '.'}' is not a folder of this repo`, location: all[i].pathAt });
     }
   }
-  return { environments, problems, claimedFolders };
+  return { environments, problems, claimedFolders, outside };
 }
 
 /**
@@ -249,6 +260,10 @@ function clusterName(folder: string): string {
 }
 
 type ResolvedSource = { type: 'folder'; path: string } | { type: 'outside'; description: string };
+
+function describeResolved(source: ResolvedSource): string {
+  return source.type === 'outside' ? source.description : source.path;
+}
 
 /**
  * A GitRepository that is this repo (bootstrap's `flux-system`, or one whose URL is a remote of this repo) is a folder

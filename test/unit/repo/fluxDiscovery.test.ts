@@ -253,6 +253,20 @@ describe('Flux discovery: one environment per cluster, one application per Kusto
     ]);
   });
 
+  it('Kustomizations of which none is from this repo (another project\'s test data) are listed outside, not a cluster', async () => {
+    const fs = new MemoryFileSystem({
+      ...helmExampleFolders,
+      '/r/clusters/staging/apps.yaml': fluxKs('apps', './apps/staging'),
+      '/r/testdata/health/ks.yaml': `${fluxKs('podinfo', './kustomize', { source: 'GitRepository/podinfo' })}---\n${fluxKs('redis', './', { source: 'OCIRepository/redis' })}`,
+    });
+    const found = await discoverEnvironments(fs, '/r');
+    assert.deepEqual(found.environments.map((e) => e.name), ['staging']);
+    assert.deepEqual(found.outside.map((o) => `${o.tool} ${o.name} ${o.source} ${o.definedAt.file}:${o.definedAt.line}`), [
+      'flux podinfo GitRepository flux-system/podinfo testdata/health/ks.yaml:11',
+      'flux redis OCIRepository flux-system/redis testdata/health/ks.yaml:24',
+    ]);
+  });
+
   it('a .gitops-drift.yaml entry naming a cluster folder is that cluster, with its context', async () => {
     const fs = new MemoryFileSystem({
       ...helmExampleFolders,
