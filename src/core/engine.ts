@@ -252,7 +252,7 @@ export class DriftEngine {
     const name = file.split('/').pop() ?? '';
     // A folder deleted or created (no extension, no text) may hold an environment or a kustomization: look again.
     const folder = content === undefined && !name.includes('.') && name !== 'Kustomization';
-    const reload = file === CONFIG_FILE || folder || /^(kustomization\.ya?ml|Kustomization)$/.test(name) || (repo.environments.some((e) => e.source === 'argocd' || e.source === 'flux') && /\.ya?ml$/.test(name));
+    const reload = file === CONFIG_FILE || folder || /^(kustomization\.ya?ml|Kustomization)$/.test(name) || (repo.environments.some((e) => e.source === 'argocd' || e.source === 'flux' || e.applications.some((app) => app.controller)) && /\.ya?ml$/.test(name));
     return { environments, reload };
   }
 

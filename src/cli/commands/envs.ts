@@ -7,9 +7,10 @@ const usage = `Usage: gitops-drift envs [REPO] [--format text|json]
 
 Lists the environments of the config repo REPO (default: the current folder): from .gitops-drift.yaml when it
 declares them, else discovered (kustomization roots under envs/, environments/, overlays/, clusters/,
-apps/*/overlays/ that nothing includes; Argo CD Applications; Flux Kustomizations), and the promotion order.
-Applications and Kustomizations whose source is another repo (another GitRepository, an OCIRepository, an
-Application's other repoURL) are listed as such and never rendered.`;
+apps/*/overlays/ that nothing includes; Argo CD Applications; Flux clusters, each with its Kustomizations as
+applications in dependsOn order), and the promotion order. A Flux Kustomization whose source is another repo
+(another GitRepository, an OCIRepository, a Bucket) is an application marked outside this repo; an Argo CD
+Application with another repoURL is listed apart. Neither is rendered.`;
 
 /** `gitops-drift envs`: the environments, where each is declared, and the promotion order. */
 export const envsCommand: CliCommand = {
@@ -47,7 +48,7 @@ export const envsCommand: CliCommand = {
     repo.environments.forEach((e, i) => {
       io.stdout(line(rows[i + 1]));
       // One application is the environment itself; several are listed under it.
-      if (e.applications.length > 1) for (const a of e.applications) io.stdout(`  · ${a.name}  ${describeSource(a.source)}  ${a.renderer}${a.declaredAt ? `  ${formatLocation(a.declaredAt)}` : ''}\n`);
+      if (e.applications.length > 1) for (const a of e.applications) io.stdout(`  · ${a.name}  ${describeSource(a.source)}${a.source.type === 'outside' ? ' (outside this repo)' : ''}  ${a.renderer}${a.declaredAt ? `  ${formatLocation(a.declaredAt)}` : ''}\n`);
     });
     if (repo.promotion.length) io.stdout(`\npromotion: ${repo.promotion.map((chain) => chain.join(' → ')).join('; ')}\n`);
     if (repo.outside.length) {

@@ -35,6 +35,11 @@ export interface TrackingOptions {
   argocdLabel?: string;
   /** Flux Kustomization: `kustomize.toolkit.fluxcd.io/name` + `kustomize.toolkit.fluxcd.io/namespace` labels. */
   fluxKustomization?: { name: string; namespace: string };
+  /**
+   * A Flux cluster's Kustomizations: an object labelled by any one of them is tracked (each application of the
+   * cluster is one of them, and an object left behind by any is Extra).
+   */
+  fluxKustomizations?: { name: string; namespace: string }[];
   /** Our own marks: every label here must match, e.g. `{ "gitops-drift.io/environment": "prod" }`. */
   labels?: Record<string, string>;
 }

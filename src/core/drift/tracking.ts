@@ -9,7 +9,7 @@ const FLUX_NAMESPACE = 'kustomize.toolkit.fluxcd.io/namespace';
 
 /** Whether any tracking mark is configured (without one, nothing is ever `Extra`). */
 export function hasTracking(tracking: TrackingOptions): boolean {
-  return Boolean(tracking.argocdApp || tracking.fluxKustomization || (tracking.labels && Object.keys(tracking.labels).length));
+  return Boolean(tracking.argocdApp || tracking.fluxKustomization || tracking.fluxKustomizations?.length || (tracking.labels && Object.keys(tracking.labels).length));
 }
 
 /**
@@ -27,8 +27,8 @@ export function isTracked(obj: KubeObject, key: ResourceKey, tracking: TrackingO
     if (id !== undefined && id === `${tracking.argocdApp}:${key.group}/${key.kind}:${key.namespace}/${key.name}`) return true;
     if (id === undefined && labels[tracking.argocdLabel ?? 'app.kubernetes.io/instance'] === tracking.argocdApp) return true;
   }
-  const flux = tracking.fluxKustomization;
-  if (flux && labels[FLUX_NAME] === flux.name && labels[FLUX_NAMESPACE] === flux.namespace) return true;
+  const flux = [...(tracking.fluxKustomization ? [tracking.fluxKustomization] : []), ...(tracking.fluxKustomizations ?? [])];
+  if (flux.some((k) => labels[FLUX_NAME] === k.name && labels[FLUX_NAMESPACE] === k.namespace)) return true;
   const ours = tracking.labels;
   if (ours && Object.keys(ours).length && Object.entries(ours).every(([k, v]) => labels[k] === v)) return true;
   return false;

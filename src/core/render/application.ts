@@ -16,6 +16,9 @@ export async function renderApplication(app: Application, options: RenderOptions
   switch (app.renderer) {
     case 'kustomize':
     case 'plain-directory':
+    // Until the Flux renderer lands, a Kustomization renders as its folder does (without its own patches,
+    // targetNamespace or postBuild substitution).
+    case 'flux-kustomization':
       return renderFolder(path, options);
     default:
       throw new ProblemError({ severity: 'error', message: `application '${app.name}': the ${app.renderer} renderer is not available yet`, ...(app.declaredAt ? { location: app.declaredAt } : {}) });

@@ -11,6 +11,7 @@ import { inferPromotion, stageRank } from './promotion';
 import { walkRepo } from './walk';
 import { mapWithConcurrency } from '../pool';
 import { FileLocator } from '../yaml/yamlLocate';
+import { FluxObjects, fluxClusters } from './flux';
 
 /** Parent folder names whose kustomization children are conventionally environments (`envs/prod`, `apps/shop/overlays/prod`). */
 const CONVENTIONAL_PARENTS = new Set(['envs', 'env', 'environments', 'overlays', 'clusters', 'stages']);
@@ -59,6 +60,10 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
   const namespaces = new Map<string, string>();
   /** Kustomization folder → the kustomization folders it includes, with the entry that names each. */
   const edges = new Map<string, { to: string; at: SourceLocation }[]>();
+  /** Kustomization folder → every local entry it lists (files and folders), for following Flux Kustomizations. */
+  const entries = new Map<string, string[]>();
+  /** Files kustomizations use as patches (a partial Flux Kustomization there is not a Kustomization). */
+  const patchFiles = new Set<string>();
   await mapWithConcurrency([...tree.kustomizations], 16, async ([dir, file]) => {
     const text = await readOrReport(fs, repoRoot, file, problems, 'error');
     if (text === undefined || tooDeep(text, file, problems)) return;
@@ -80,6 +85,8 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
     if (!k || typeof k !== 'object') return;
     if (typeof k.namespace === 'string') namespaces.set(dir, k.namespace);
     const out: { to: string; at: SourceLocation }[] = [];
+    const listed: string[] = [];
+    entries.set(dir, listed);
     for (const field of ['resources', 'bases', 'components']) {
       const list = doc.get(field, true);
       if (!isSeq(list)) continue;
@@ -87,11 +94,16 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
         const entry = isScalar(item) ? item.value : undefined;
         if (typeof entry !== 'string' || isRemote(entry)) continue;
         const target = normalizeRepoPath(dir ? `${dir}/${entry}` : entry);
+        if (target !== undefined) listed.push(target);
         if (target === undefined || !tree.kustomizations.has(target)) continue;
         out.push({ to: target, at: loc.of(item as Node) });
         // A kustomization that lists itself stays a root: rendering it names the cycle.
         if (target !== dir) included.add(target);
       }
+    }
+    for (const file of patchFilesOf(k)) {
+      const target = normalizeRepoPath(dir ? `${dir}/${file}` : file);
+      if (target !== undefined) patchFiles.add(target);
     }
     edges.set(dir, out);
   });
@@ -99,15 +111,40 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
 
   // Bases and components (kustomizations others include) hold app manifests, not Argo CD or Flux objects: their
   // files are the bulk of a large repo and are not read.
-  const candidates = tree.yamlFiles.filter((f) => !included.has(f.includes('/') ? f.slice(0, f.lastIndexOf('/')) : ''));
+  const inBase = (f: string) => included.has(f.includes('/') ? f.slice(0, f.lastIndexOf('/')) : '');
   const remotes = await repoRemotes(fs, repoRoot);
-  const { environments: fromTools, outside } = await scanToolManifests(fs, repoRoot, candidates, new Set(tree.kustomizations.values()), repoFolders(tree.yamlFiles, [...tree.kustomizations.keys()]), remotes, problems);
-  const toolPaths = new Set(fromTools.map((e) => e.path));
+  const folders = repoFolders(tree.yamlFiles, [...tree.kustomizations.keys()]);
+  const kustomizationFiles = new Set(tree.kustomizations.values());
+  const flux = new FluxObjects();
+  const claimed = new Set<string>();
+  const { environments: fromArgo, outside } = await scanToolManifests(fs, repoRoot, tree.yamlFiles.filter((f) => !inBase(f)), kustomizationFiles, folders, remotes, flux, problems);
+  const fromTools = [...fromArgo];
+  if (flux.kustomizations.length) {
+    // A Flux repo: a Kustomization's folder may hold more of them (home-ops `ks.yaml` files below a kustomization
+    // that lists them), so the bases are read too.
+    const more = await scanToolManifests(fs, repoRoot, tree.yamlFiles.filter(inBase), kustomizationFiles, folders, remotes, flux, problems);
+    fromTools.push(...more.environments);
+    outside.push(...more.outside);
+    const folderSet = new Set(folders);
+    /** A file → the namespace the kustomization listing it sets. */
+    const listedIn = new Map<string, string>();
+    for (const [dir, listed] of entries) {
+      const ns = namespaces.get(dir);
+      if (ns) for (const file of listed) listedIn.set(file, ns);
+    }
+    const clusters = fluxClusters(flux, { kustomizationDirs: new Set(tree.kustomizations.keys()), entries, yamlFiles: tree.yamlFiles, patchFiles, namespaceOf: (file) => listedIn.get(file), isFolder: (p) => p === '' || folderSet.has(p) }, { known: remotes.size > 0, has: (url) => remotes.has(normalizeGitUrl(url)) });
+    fromTools.push(...clusters.environments);
+    problems.push(...clusters.problems);
+    outside.push(...clusters.outside.map((o) => ({ ...o, tool: 'flux' as const })));
+    outside.sort((a, b) => a.definedAt.file.localeCompare(b.definedAt.file) || a.definedAt.line - b.definedAt.line);
+    for (const f of clusters.claimedFolders) claimed.add(f);
+  }
+  const toolPaths = new Set([...fromTools.map((e) => e.path), ...claimed]);
   const roots = [...tree.kustomizations.keys()].filter((dir) => !included.has(dir) && !toolPaths.has(dir));
   let conventional = roots.filter((dir) => conventionalDepth(dir) > 0);
   // A repo with no conventional layout (and no Argo CD/Flux manifests, even ones of other repos): every top-level
   // root is an environment.
-  const fallback = !conventional.length && !fromTools.length && !outside.length;
+  const fallback = !conventional.length && !fromTools.length && !outside.length && !flux.kustomizations.length;
   if (fallback) conventional = roots;
   const depth = (dir: string) => (fallback ? 1 : conventionalDepth(dir));
   /** The folder an environment sits in, for grouping: `apps/shop/overlays` for `apps/shop/overlays/prod/eu`. */
@@ -129,19 +166,10 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
   return { environments, outside, promotion, problems, kustomizationDirs: [...tree.kustomizations.keys()].sort() };
 }
 
-/** A Flux Kustomization as found, before its source is known to be this repo. */
-interface FluxCandidate {
-  env: RepoEnvironment;
-  sourceKind: string;
-  sourceName: string;
-  sourceNamespace: string;
-}
-
 /**
- * Argo CD Applications and Flux Kustomizations whose path is a folder of this repo; those whose source is another
- * repo (`outside`). A Flux source is this repo when it is the `flux-system` GitRepository that bootstrap makes, or
- * a GitRepository whose URL is one of this repo's remotes; an Argo CD source when its repoURL is one of them (with
- * no remotes to compare, any repoURL whose path exists here).
+ * Argo CD Applications whose path is a folder of this repo, those whose source is another repo (`outside`: an
+ * Argo CD source is this repo when its repoURL is one of this repo's remotes, or, with no remotes to compare, when its
+ * path exists here), and ApplicationSets' environments; the Flux objects found are recorded in `flux`.
  */
 async function scanToolManifests(
   fs: FileSystem,
@@ -150,19 +178,17 @@ async function scanToolManifests(
   kustomizationFiles: Set<string>,
   folders: string[],
   remotes: Set<string>,
+  flux: FluxObjects,
   problems: Problem[],
 ): Promise<{ environments: RepoEnvironment[]; outside: OutsideSource[] }> {
   const outside: OutsideSource[] = [];
-  const flux: FluxCandidate[] = [];
-  /** GitRepository URLs by `namespace/name`. */
-  const gitRepositories = new Map<string, string>();
   const found: RepoEnvironment[][] = await mapWithConcurrency(
     yamlFiles.filter((f) => !kustomizationFiles.has(f)),
     16,
     async (file) => {
       const text = await readOrReport(fs, repoRoot, file, problems);
       // Cheap filter first: most YAML files in a config repo are plain manifests, never worth a full parse.
-      if (text === undefined || !(text.includes('argoproj.io') || text.includes('toolkit.fluxcd.io')) || tooDeep(text, file, problems)) return [];
+      if (text === undefined || !(text.includes('argoproj.io') || text.includes('fluxcd.io')) || tooDeep(text, file, problems)) return [];
       const lines = new LineCounter();
       const loc = new FileLocator(file, lines);
       const out: RepoEnvironment[] = [];
@@ -175,11 +201,7 @@ async function scanToolManifests(
         const kind = str(doc.get('kind'));
         const name = str(doc.getIn(['metadata', 'name']));
         if (!apiVersion || !kind || !name) continue;
-        const namespace = str(doc.getIn(['metadata', 'namespace']));
-        if (apiVersion.startsWith('source.toolkit.fluxcd.io/') && kind === 'GitRepository') {
-          const url = str(doc.getIn(['spec', 'url']));
-          if (url) gitRepositories.set(`${namespace ?? 'flux-system'}/${name}`, url);
-        } else if (apiVersion.startsWith('argoproj.io/') && kind === 'Application') {
+        if (apiVersion.startsWith('argoproj.io/') && kind === 'Application') {
           for (const env of argoEnvironments(doc, name, loc)) {
             const repoURL = env.repoURL;
             delete env.repoURL;
@@ -188,43 +210,14 @@ async function scanToolManifests(
           }
         }
         else if (apiVersion.startsWith('argoproj.io/') && kind === 'ApplicationSet') out.push(...applicationSetEnvironments(doc, folders, loc));
-        else if (apiVersion.startsWith('kustomize.toolkit.fluxcd.io/') && kind === 'Kustomization') {
-          const pathNode = doc.getIn(['spec', 'path'], true) as Node | undefined;
-          const path = normalizeRepoPath(str(doc.getIn(['spec', 'path'])) ?? './');
-          if (path === undefined) continue;
-          const fluxNamespace = namespace ?? 'flux-system';
-          const env: RepoEnvironment = {
-            name,
-            path,
-            source: 'flux',
-            definedAt: loc.of(pathNode ?? doc.contents),
-            tracking: { fluxKustomization: { name, namespace: fluxNamespace } },
-            applications: [folderApplication(name, path, loc.of(doc.contents))],
-          };
-          const ns = str(doc.getIn(['spec', 'targetNamespace']));
-          if (ns) env.namespace = ns;
-          const sourceRef = ['spec', 'sourceRef'];
-          flux.push({
-            env,
-            sourceKind: str(doc.getIn([...sourceRef, 'kind'])) ?? 'GitRepository',
-            sourceName: str(doc.getIn([...sourceRef, 'name'])) ?? '',
-            sourceNamespace: str(doc.getIn([...sourceRef, 'namespace'])) ?? fluxNamespace,
-          });
-        }
+        else if (apiVersion.includes('fluxcd.io/')) flux.read(doc, loc);
       }
       return out;
     },
   );
   const all = found.flat();
-  for (const c of flux) {
-    const url = c.sourceKind === 'GitRepository' ? gitRepositories.get(`${c.sourceNamespace}/${c.sourceName}`) : undefined;
-    // No sourceRef (invalid for Flux, common in snippets): nothing says it is elsewhere.
-    const ours = c.sourceKind === 'GitRepository' && (c.sourceName === '' || c.sourceName === 'flux-system' || (url !== undefined && remotes.has(normalizeGitUrl(url))));
-    if (ours) all.push(c.env);
-    else outside.push({ name: c.env.name, tool: 'flux', source: `${c.sourceKind} ${c.sourceNamespace}/${c.sourceName}${url ? ` (${url})` : ''}`, definedAt: c.env.definedAt! });
-  }
   const exists = await mapWithConcurrency(all, 16, async (env) => (await fs.stat(joinPath(repoRoot, env.path)))?.isDirectory === true);
-  // A path that is not a folder here belongs to another repo (the manifest's repoURL/sourceRef): not ours to render.
+  // A path that is not a folder here belongs to another repo (the manifest's repoURL): not ours to render.
   return { environments: all.filter((_, i) => exists[i]), outside: outside.sort((a, b) => a.definedAt.file.localeCompare(b.definedAt.file) || a.definedAt.line - b.definedAt.line) };
 }
 
@@ -402,6 +395,21 @@ function conventionalDepth(dir: string): number {
   if (parts.length >= 2 && CONVENTIONAL_PARENTS.has(parts[parts.length - 2])) return 1;
   if (parts.length >= 3 && CONVENTIONAL_PARENTS.has(parts[parts.length - 3]) && parts[parts.length - 1] !== 'flux-system') return 2;
   return 0;
+}
+
+/** The files a kustomization names as patches (`patches[].path`, `patchesStrategicMerge`, `patchesJson6902[].path`). */
+function patchFilesOf(k: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const field of ['patches', 'patchesStrategicMerge', 'patchesJson6902']) {
+    const list = k[field];
+    if (!Array.isArray(list)) continue;
+    for (const item of list) {
+      const path = typeof item === 'string' ? item : item && typeof item === 'object' ? (item as { path?: unknown }).path : undefined;
+      // An inline strategic-merge patch is a YAML string with a newline; a file name has none.
+      if (typeof path === 'string' && !path.includes('\n')) out.push(path);
+    }
+  }
+  return out;
 }
 
 /** A remote base (git URL, `github.com/...`, http): never a folder of this repo. */

@@ -10,6 +10,7 @@ import { settleRenderers } from './applications';
 import { folderApplication } from '../model/environment';
 import { discoverEnvironments, type OutsideSource } from './discover';
 import { inferPromotion } from './promotion';
+import { mapWithConcurrency } from '../pool';
 
 /** An environment from the editor's `gitopsDrift.environments` setting. */
 export interface EnvironmentSetting {
@@ -44,7 +45,10 @@ export async function loadRepository(fs: FileSystem, repoRoot: string, settings:
   let inferred: string[][] | undefined;
   let outside: OutsideSource[] = [];
   if (settings.length) environments = await fromSettings(fs, repoRoot, settings, problems);
-  else if (config.environments.length) environments = config.environments;
+  else if (config.environments.length) {
+    environments = config.environments;
+    await fillFluxClusters(fs, repoRoot, environments, problems);
+  }
   else {
     const found = await discoverEnvironments(fs, repoRoot);
     problems.push(...found.problems);
@@ -80,6 +84,40 @@ async function pathsOutside(fs: FileSystem, repoRoot: string, environments: Repo
     }
   }
   return problems;
+}
+
+/**
+ * A config entry whose path is a Flux cluster folder (it holds Flux Kustomizations, or its `flux-system/` does) is
+ * that cluster: its applications are the cluster's Kustomizations, as discovery finds them; the entry keeps its name,
+ * context and namespace, and its own tracking if it has one. Discovery runs only when such a folder exists.
+ */
+async function fillFluxClusters(fs: FileSystem, repoRoot: string, environments: RepoEnvironment[], problems: Problem[]): Promise<void> {
+  const plain = environments.filter((e) => e.applications.length === 1 && e.applications[0].source.type === 'folder' && e.applications[0].source.path === e.path);
+  const holds = await mapWithConcurrency(plain, 8, (e) => holdsFluxKustomization(fs, joinPath(repoRoot, e.path)));
+  const clusters = plain.filter((_, i) => holds[i]);
+  if (!clusters.length) return;
+  const found = await discoverEnvironments(fs, repoRoot);
+  for (const env of clusters) {
+    const cluster = found.environments.find((f) => f.source === 'flux' && f.path === env.path);
+    if (!cluster) continue;
+    env.applications = cluster.applications;
+    if (!env.tracking) env.tracking = cluster.tracking;
+    const files = new Set(cluster.applications.map((a) => a.declaredAt?.file));
+    problems.push(...found.problems.filter((p) => p.location && files.has(p.location.file)));
+  }
+}
+
+/** Whether a folder (or its `flux-system/`) holds a YAML file declaring a Flux Kustomization. */
+async function holdsFluxKustomization(fs: FileSystem, dir: string): Promise<boolean> {
+  for (const folder of [dir, `${dir.replace(/\/+$/, '')}/flux-system`]) {
+    const entries = await fs.readDir(folder).catch(() => []);
+    for (const e of entries) {
+      if (e.isDirectory || !/\.ya?ml$/i.test(e.name)) continue;
+      const text = await fs.readFile(`${folder.replace(/\/+$/, '')}/${e.name}`).catch(() => '');
+      if (text.includes('kustomize.toolkit.fluxcd.io/') && /kind:\s*Kustomization\b/.test(text)) return true;
+    }
+  }
+  return false;
 }
 
 async function fromSettings(fs: FileSystem, repoRoot: string, settings: EnvironmentSetting[], problems: Problem[]): Promise<RepoEnvironment[]> {

@@ -153,16 +153,17 @@ describe('accuracy: reconcile diff against the real API server', function () {
       kubectl('label', 'namespace', 'podinfo-prod', 'kustomize.toolkit.fluxcd.io/name-', 'kustomize.toolkit.fluxcd.io/namespace-');
     });
 
-    it('discovers the Flux Kustomization and reports zero drift after reconcile', async () => {
-      assert.deepEqual(findings(await checker.check('apps')), []);
+    it('discovers the Flux cluster and reports zero drift after reconcile', async () => {
+      // The cluster folder (clusters/production) is the environment; its Kustomization `apps`, the application.
+      assert.deepEqual(findings(await checker.check('production')), []);
       assert.equal(checker.lastEnvironment?.source, 'flux');
     });
 
     it('reports hand changes on the base and patch lines', async () => {
       const pi = (...args: string[]) => kubectl('-n', 'podinfo-prod', ...args);
       await runChanges(checker, [
-        { title: 'kubectl set resources: memory limit from the patch', env: 'apps', act: () => pi('set', 'resources', 'deployment/podinfo', '--limits=memory=2Gi'), expect: ['Deployment/podinfo /spec/template/spec/containers/0/resources/limits/memory @ apps/production/podinfo-patch.yaml:13'] },
-        { title: 'kubectl patch: Service port', env: 'apps', act: () => pi('patch', 'service/podinfo', '--type', 'json', '-p', '[{"op":"replace","path":"/spec/ports/0/port","value":9999}]'), expect: ['Service/podinfo /spec/ports/0/port @ apps/base/podinfo/service.yaml:11'] },
+        { title: 'kubectl set resources: memory limit from the patch', env: 'production', act: () => pi('set', 'resources', 'deployment/podinfo', '--limits=memory=2Gi'), expect: ['Deployment/podinfo /spec/template/spec/containers/0/resources/limits/memory @ apps/production/podinfo-patch.yaml:13'] },
+        { title: 'kubectl patch: Service port', env: 'production', act: () => pi('patch', 'service/podinfo', '--type', 'json', '-p', '[{"op":"replace","path":"/spec/ports/0/port","value":9999}]'), expect: ['Service/podinfo /spec/ports/0/port @ apps/base/podinfo/service.yaml:11'] },
       ], {});
     });
   });

@@ -9,6 +9,7 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, write
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DriftEngine } from '../../../src/core/engine';
+import { sourcePath } from '../../../src/core/model/environment';
 import { createKubeClusterReader, type KubeClusterReader } from '../../../src/node/kubeClusterReader';
 import { NodeFileSystem } from '../../../src/node/nodeFileSystem';
 import { testbedBin } from '../../testbed/bins';
@@ -66,7 +67,9 @@ describe('accuracy: zero drift right after a sync, every environment × every ap
           const { environments } = await engine.load();
           assert.ok(environments.length >= 1);
           for (const env of environments) {
-            const yaml = execFileSync(testbedBin('kustomize'), ['build', join(repo, env.path)], { encoding: 'utf8' });
+            // Each application's folder as its controller applies it (a Flux cluster holds several; an overlay, one).
+            const folders = env.applications.map(sourcePath).filter((p): p is string => p !== undefined);
+            const yaml = folders.map((p) => execFileSync(testbedBin('kustomize'), ['build', join(repo, p)], { encoding: 'utf8' })).join('---\n');
             try {
               kubectl(mode.args, yaml);
             } catch {

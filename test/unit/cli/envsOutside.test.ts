@@ -29,14 +29,19 @@ describe('gitops-drift envs: Kustomizations whose source is another repo', () =>
     return { code, out };
   };
 
-  it('lists them as not rendered (text and JSON), and renders no environment at the repo root for them', async () => {
+  it('lists them as applications of their cluster with the outside source (text and JSON), and renders no environment at the repo root for them', async () => {
     const text = await run('envs', dir);
     assert.equal(text.code, 0);
-    assert.match(text.out, /^apps +apps\/prod /m);
+    assert.match(text.out, /^prod +clusters\/prod /m);
+    assert.match(text.out, /^ {2}· apps {2}apps\/prod {2}flux-kustomization {2}clusters\/prod\/apps\.yaml:1:1$/m);
+    assert.match(text.out, /^ {2}· podinfo {2}OCIRepository flux-system\/podinfo \(outside this repo\) {2}flux-kustomization {2}clusters\/prod\/podinfo\.yaml:1:1$/m);
     assert.ok(!/^podinfo /m.test(text.out), 'no environment for the OCI source');
-    assert.match(text.out, /\nnot rendered, source outside this repo:\n {2}podinfo {2}OCIRepository flux-system\/podinfo {2}clusters\/prod\/podinfo\.yaml:7:9\n/);
     const json = JSON.parse((await run('envs', dir, '--format', 'json')).out);
-    assert.deepEqual(json.environments.map((e: { name: string }) => e.name), ['apps']);
-    assert.deepEqual(json.outside, [{ name: 'podinfo', tool: 'flux', source: 'OCIRepository flux-system/podinfo', definedAt: { file: 'clusters/prod/podinfo.yaml', line: 7, column: 9 } }]);
+    assert.deepEqual(json.environments.map((e: { name: string }) => e.name), ['prod']);
+    assert.deepEqual(
+      json.environments[0].applications.map((a: { name: string; source: string }) => `${a.name} ${a.source}`),
+      ['apps apps/prod', 'podinfo OCIRepository flux-system/podinfo'],
+    );
+    assert.deepEqual(json.outside, []);
   });
 });

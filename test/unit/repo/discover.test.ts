@@ -3,7 +3,7 @@ import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import { discoverEnvironments, normalizeGitUrl } from '../../../src/core/repo/discover';
 import { inferPromotion, stageRank } from '../../../src/core/repo/promotion';
 import { loadRepository } from '../../../src/core/repo/repository';
-import type { Environment } from '../../../src/core/model/environment';
+import { describeSource, type Environment } from '../../../src/core/model/environment';
 import type { FileSystem } from '../../../src/core/ports';
 
 const k = (...resources: string[]) => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${r}`).join('\n')}\n`;
@@ -158,7 +158,7 @@ describe('environment discovery', () => {
     assert.deepEqual(summary(found.environments.filter((e) => e.source === 'discovered')), ['prod apps/legacy/overlays/prod discovered']);
   });
 
-  it('reads Flux Kustomizations and names same-named ones per cluster', async () => {
+  it('reads Flux Kustomizations as applications of their cluster, one environment per cluster folder', async () => {
     const flux = (name: string, path: string, ns?: string) =>
       `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  path: ${path}\n  sourceRef: { kind: GitRepository, name: flux-system }\n${ns ? `  targetNamespace: ${ns}\n` : ''}`;
     const fs = new MemoryFileSystem({
@@ -171,9 +171,13 @@ describe('environment discovery', () => {
       '/r/infrastructure/kustomization.yaml': k('ns.yaml'),
     });
     const found = await discoverEnvironments(fs, '/r');
-    assert.deepEqual(summary(found.environments), ['infra infrastructure flux', 'staging/apps apps/staging flux ns=podinfo', 'production/apps apps/production flux']);
-    assert.deepEqual(found.environments[2].definedAt, { file: 'clusters/production/apps.yaml', line: 7, column: 9 });
-    assert.deepEqual(found.environments[2].tracking, { fluxKustomization: { name: 'apps', namespace: 'flux-system' } });
+    assert.deepEqual(summary(found.environments), ['staging clusters/staging flux', 'production clusters/production flux']);
+    const apps = (e: Environment) => e.applications.map((a) => `${a.name} ${a.source.type === 'folder' ? a.source.path : '-'} ${a.renderer}${a.namespace ? ' ns=' + a.namespace : ''}`);
+    assert.deepEqual(apps(found.environments[0]), ['apps apps/staging flux-kustomization ns=podinfo']);
+    assert.deepEqual(apps(found.environments[1]), ['apps apps/production flux-kustomization', 'infra infrastructure flux-kustomization']);
+    assert.deepEqual(found.environments[1].definedAt, { file: 'clusters/production/apps.yaml', line: 7, column: 9 });
+    assert.deepEqual(found.environments[1].tracking, { fluxKustomizations: [{ name: 'apps', namespace: 'flux-system' }, { name: 'infra', namespace: 'flux-system' }] });
+    assert.deepEqual(found.promotion, [['staging', 'production']]);
   });
 
   it('reports an unparsable kustomization with its line and keeps going', async () => {
@@ -273,28 +277,31 @@ describe('sources outside this repo (Flux sourceRef, Argo CD repoURL)', () => {
       '/r/kustomization.yaml': k('apps/staging'),
     });
 
-  it('renders only sources that are this repo; lists the others with where they are declared', async () => {
+  /** A cluster's applications as `name source`: the folder, or what the outside source is. */
+  const sources = (e: Environment) => e.applications.map((a) => `${a.name} ${describeSource(a.source)}`);
+
+  it('renders only sources that are this repo; the others are applications of their cluster marked outside, Argo CD ones listed', async () => {
     const found = await discoverEnvironments(files(true), '/r');
-    assert.deepEqual(found.environments.map((e) => `${e.name} ${e.path} ${e.source}`).sort(), [
-      'apps apps/staging flux',
-      'flux-system clusters/staging flux',
-      'here apps/staging argocd',
-      'mirror apps/staging flux',
+    assert.deepEqual(found.environments.map((e) => `${e.name} ${e.path} ${e.source}`).sort(), ['here apps/staging argocd', 'staging clusters/staging flux']);
+    assert.deepEqual(sources(found.environments.find((e) => e.name === 'staging')!), [
+      'flux-system clusters/staging',
+      'apps apps/staging',
+      'mirror apps/staging',
+      'other GitRepository flux-system/other (https://github.com/acme/other)',
+      'podinfo OCIRepository flux-system/podinfo',
     ]);
     assert.deepEqual(
       found.outside.map((o) => `${o.tool} ${o.name} ${o.source} ${o.definedAt.file}:${o.definedAt.line}`),
-      [
-        'argocd elsewhere https://github.com/acme/elsewhere argo/elsewhere.yaml:8',
-        'flux other GitRepository flux-system/other (https://github.com/acme/other) clusters/staging/other.yaml:16',
-        'flux podinfo OCIRepository flux-system/podinfo clusters/staging/podinfo.yaml:16',
-      ],
+      ['argocd elsewhere https://github.com/acme/elsewhere argo/elsewhere.yaml:8'],
     );
   });
 
   it('without remotes to compare, an Application whose path exists here stays; Flux sources other than flux-system stay outside', async () => {
     const found = await discoverEnvironments(files(false), '/r');
     assert.ok(found.environments.some((e) => e.name === 'elsewhere'));
-    assert.deepEqual(found.outside.map((o) => o.name), ['mirror', 'other', 'podinfo']);
+    const staging = found.environments.find((e) => e.name === 'staging')!;
+    assert.deepEqual(staging.applications.filter((a) => a.source.type === 'outside').map((a) => a.name), ['mirror', 'other', 'podinfo']);
+    assert.deepEqual(found.outside, []);
   });
 
   it('normalises git URLs so one repo compares equal however it is written', () => {

@@ -103,17 +103,18 @@ describe('DriftEngine with the real renderer and reconcile', () => {
       '/r/apps/prod/values.yaml': 'replicaCount: 2\n',
     });
     const engine = new DriftEngine({ fs, repoRoot: '/r' });
-    const env = await engine.environment('apps');
+    // The cluster folder is the environment; its one Kustomization, the application.
+    const env = await engine.environment('prod');
     const result = await engine.render(env);
     assert.deepEqual(result.objects.map((o) => `${o.key.kind}/${o.key.name} ${o.source.file}`).sort(), ['ConfigMap/a apps/prod/cm.yaml', 'Service/s apps/prod/extra/svc.yaml']);
-    assert.equal(env.namespace, 'shop');
+    assert.equal(env.applications[0].namespace, 'shop');
     assert.match(result.problems[0].message, /no kustomization file: every manifest in apps\/prod is rendered/);
     // Adding a kustomization file, or a manifest, changes what the folder renders.
     fs.write('/r/apps/prod/more.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: b }\n');
-    assert.deepEqual((await engine.fileChanged('apps/prod/more.yaml')).environments, ['apps']);
+    assert.deepEqual((await engine.fileChanged('apps/prod/more.yaml')).environments, ['prod']);
     assert.equal((await engine.render(env)).objects.length, 3);
     fs.write('/r/apps/prod/kustomization.yaml', 'resources: [cm.yaml]\n');
-    assert.deepEqual((await engine.fileChanged('apps/prod/kustomization.yaml')).environments, ['apps']);
+    assert.deepEqual((await engine.fileChanged('apps/prod/kustomization.yaml')).environments, ['prod']);
     assert.deepEqual((await engine.render(env)).objects.map((o) => o.key.name), ['a']);
   });
 
@@ -136,14 +137,15 @@ describe('DriftEngine with the real renderer and reconcile', () => {
     }
     const engine = new DriftEngine({ fs: new MemoryFileSystem(files), repoRoot: '/r' });
     // A chart inside a plain folder is left out; the folder's manifests still render.
-    const apps = await engine.render(await engine.environment('apps'));
+    const prod = await engine.environment('prod');
+    const apps = await engine.renderApplication(prod, prod.applications.find((a) => a.name === 'apps')!);
     assert.deepEqual(apps.objects.map((o) => o.key.name), ['a']);
     assert.deepEqual(apps.problems.map((p) => `${p.severity} ${p.location?.file}:${p.location?.line} ${p.message}`), [
       "warning apps/prod:0 no kustomization file: every manifest in apps/prod is rendered, as Flux's kustomize-controller does",
       'warning apps/prod/web/Chart.yaml:1 apps/prod/web is a Helm chart: it is not rendered until Helm support lands, so nothing from it is compared with the cluster',
     ]);
     // An environment that is a chart renders nothing, with one warning (no "resource has no kind", no parse errors).
-    const chartEnv = await engine.render(await engine.environment('chart'));
+    const chartEnv = await engine.renderApplication(prod, prod.applications.find((a) => a.name === 'chart')!);
     assert.deepEqual(chartEnv.objects, []);
     assert.deepEqual(chartEnv.problems.map((p) => `${p.location?.file}:${p.location?.line} ${p.message}`), [
       'charts/web/Chart.yaml:1 charts/web is a Helm chart: it is not rendered until Helm support lands, so nothing from it is compared with the cluster',
