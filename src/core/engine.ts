@@ -200,8 +200,8 @@ export class DriftEngine {
   /** An application's part of its environment's render: its result, or why it has none. */
   private async renderPart(env: RepoEnvironment, app: Application): Promise<RenderedApplication & { thrown?: unknown }> {
     if (app.source.type === 'outside') {
-      const note = `its source is outside this repo (${describeSource(app.source)})`;
-      return { application: app, error: note, problems: [{ severity: 'warning', code: SKIPPED_CONTENT, message: `application '${app.name}': ${note}: nothing of it is compared`, ...(app.declaredAt ? { location: app.declaredAt } : {}) }] };
+      // Another repo's desired state: nothing here to compare it with. Its state says so; the rest is complete.
+      return { application: app, error: `its source is outside this repo (${describeSource(app.source)})`, problems: [] };
     }
     try {
       return { application: app, result: await this.renderApplication(env, app), problems: [] };

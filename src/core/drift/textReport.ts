@@ -104,7 +104,9 @@ function summary(env: EnvironmentDrift, p: Palette, allowIncomplete: boolean): s
     const text = `${counts.get(v)} ${WORDS[v]}${v === 'Drifted' ? ` (${fields} field${fields === 1 ? '' : 's'})` : ''}`;
     return v === 'InSync' ? p.green(text) : v === 'Drifted' ? p.yellow(text) : p.red(text);
   });
-  const verdicts = parts.length ? parts.join(', ') : 'no objects';
+  const outside = (env.applications ?? []).filter((a) => a.state === 'outside').length;
+  // Their desired state is another repo's: listed, not compared, and no reason to call this repo's part incomplete.
+  const verdicts = (parts.length ? parts.join(', ') : 'no objects') + (outside ? `; ${outside} application${outside === 1 ? '' : 's'} from outside this repo not compared` : '');
   if (!isIncomplete(env)) return `${env.name}: ${verdicts}`;
   if (allowIncomplete) return `${env.name}: ${verdicts} (incomplete: ${skippedCount(env)})`;
   return `${env.name}: ${p.red(`${NOT_CHECKED_INCOMPLETE}, ${skippedCount(env)}`)} (rendered: ${verdicts})`;

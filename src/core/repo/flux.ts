@@ -217,7 +217,8 @@ export function fluxClusters(flux: FluxObjects, layout: RepoLayout, remotes: { k
       path: folder,
       source: 'flux',
       definedAt: first.pathAt,
-      tracking: { fluxKustomizations: ordered.map((i) => ({ name: all[i].name, namespace: all[i].namespace })) },
+      // Objects of a Kustomization whose source is another repo are that repo's: never Extra here.
+      tracking: { fluxKustomizations: ordered.filter((i) => sources[i].type !== 'outside').map((i) => ({ name: all[i].name, namespace: all[i].namespace })) },
       applications: apps,
     });
   }
