@@ -55,6 +55,14 @@ export interface RepoConfig {
   exact: boolean;
   /** Authoring checks (`gitops-drift lint`, the editor's authoring diagnostics). */
   lint: { disable: LintCode[] };
+  /** How promotion classifies values: globs over `object: path` labels that always move, or always stay. */
+  promote: PromotePolicy;
+}
+
+/** `promote:` in the config; `keep` wins over `move`. */
+export interface PromotePolicy {
+  move: string[];
+  keep: string[];
 }
 
 /**
@@ -62,19 +70,20 @@ export interface RepoConfig {
  * test/unit/repo/configSchema.test.ts fails when the two disagree.
  */
 export const CONFIG_KEYS = {
-  topLevel: ['environments', 'promotion', 'ignore', 'appliers', 'outOfBandManagers', 'controllerManagers', 'exact', 'lint'],
+  topLevel: ['environments', 'promotion', 'ignore', 'appliers', 'outOfBandManagers', 'controllerManagers', 'exact', 'lint', 'promote'],
   environment: ['name', 'path', 'applications', 'context', 'namespace', 'exact', 'tracking'],
   application: ['name', 'path', 'namespace'],
   tracking: ['argocdApp', 'argocdLabel', 'fluxKustomization', 'labels'],
   ignoreRule: ['group', 'kind', 'name', 'namespace', 'environments', 'jsonPointers', 'managedFieldsManagers'],
   lint: ['disable'],
+  promote: ['move', 'keep'],
 } as const;
 
 type ConfigSection = keyof typeof CONFIG_KEYS;
 
 /** An empty config: what a repo without `.gitops-drift.yaml` has. */
 export function emptyRepoConfig(file = CONFIG_FILE): RepoConfig {
-  return { file, environments: [], promotion: [], promotionDefinedAt: [], ignore: [], exact: false, lint: { disable: [] } };
+  return { file, environments: [], promotion: [], promotionDefinedAt: [], ignore: [], exact: false, lint: { disable: [] }, promote: { move: [], keep: [] } };
 }
 
 /**
@@ -109,6 +118,7 @@ function parseConfigText(text: string, file: string): { config: RepoConfig; prob
     config.outOfBandManagers = r.stringList('', 'topLevel', 'outOfBandManagers');
     config.exact = r.field('', 'topLevel', 'exact') === true;
     config.lint = { disable: (r.stringList('/lint', 'lint', 'disable') ?? []) as LintCode[] };
+    config.promote = { move: r.stringList('/promote', 'promote', 'move') ?? [], keep: r.stringList('/promote', 'promote', 'keep') ?? [] };
   }
   if (config.environments.length) problems.push(...checkPromotion(config, config.environments.map((e) => e.name)));
   // Reported in file order, the way an editor lists them.

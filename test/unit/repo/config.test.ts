@@ -95,7 +95,7 @@ describe('repo config (.gitops-drift.yaml)', () => {
   });
 
   it('reports a root that is not a mapping', () => {
-    assert.deepEqual(where('- dev\n- prod\n'), ['1:1 error .gitops-drift.yaml must be a mapping with keys environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint']);
+    assert.deepEqual(where('- dev\n- prod\n'), ['1:1 error .gitops-drift.yaml must be a mapping with keys environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint, promote']);
   });
 
   it('treats an empty file as an empty config', () => {

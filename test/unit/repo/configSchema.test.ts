@@ -31,6 +31,7 @@ const SECTIONS: Record<keyof typeof CONFIG_KEYS, ConfigSchemaNode> = {
   tracking: definition('tracking'),
   ignoreRule: definition('ignoreRule'),
   lint: CONFIG_SCHEMA.properties!.lint,
+  promote: CONFIG_SCHEMA.properties!.promote,
 };
 
 describe('.gitops-drift.yaml: the JSON Schema and the parser agree', () => {
@@ -97,6 +98,7 @@ describe('.gitops-drift.yaml: the JSON Schema and the parser agree', () => {
         'controllerManagers: [kube-controller-manager]',
         'exact: true',
         'lint: { disable: [selector-label] }',
+        'promote: { move: ["*: data.FEATURE_*"], keep: ["web: containers[web].env[REGION]"] }',
       ].join('\n'),
     );
     assert.deepEqual(problems, []);
@@ -127,6 +129,7 @@ describe('.gitops-drift.yaml: the JSON Schema and the parser agree', () => {
     assert.deepEqual([config.appliers, config.outOfBandManagers, config.controllerManagers], [['kubectl'], ['kubectl-edit'], ['kube-controller-manager']]);
     assert.equal(config.exact, true);
     assert.deepEqual(config.lint, { disable: ['selector-label'] });
+    assert.deepEqual(config.promote, { move: ['*: data.FEATURE_*'], keep: ['web: containers[web].env[REGION]'] });
   });
 });
 
@@ -141,8 +144,8 @@ describe('.gitops-drift.yaml: schema errors at their YAML node', () => {
     ['names and chains mixed in one promotion list', ['promotion: [dev, [qa, prod]]'], ['1:18 error promotion entry must be a non-empty string (a list of chains holds only lists)']],
     ['a number in lint.disable is a wrong type, not an unknown code', ['lint:', '  disable: [3]'], ['2:13 error lint code must be a non-empty string (quote it: "3")']],
     ['an environment with both path and applications', ['environments:', '  - name: dev', '    path: envs/dev', '    applications: [{ name: a, path: envs/a }]'], ["2:5 error environment has both 'path' and 'applications': give only one"]],
-    ['an alias where a list belongs (aliases are not followed)', ['x: &x [dev]', 'promotion: *x'], ["1:1 warning unknown key 'x' (expected environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint)", '2:12 error promotion must be a list']],
-    ['a key named __proto__ is an unknown key like any other', ['__proto__: { exact: true }', 'exact: false'], ["1:1 warning unknown key '__proto__' (expected environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint)"]],
+    ['an alias where a list belongs (aliases are not followed)', ['x: &x [dev]', 'promotion: *x'], ["1:1 warning unknown key 'x' (expected environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint, promote)", '2:12 error promotion must be a list']],
+    ['a key named __proto__ is an unknown key like any other', ['__proto__: { exact: true }', 'exact: false'], ["1:1 warning unknown key '__proto__' (expected environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint, promote)"]],
   ];
   for (const [what, yaml, expected] of cases) {
     it(what, () => assert.deepEqual(where(yaml.join('\n')), expected));
@@ -150,7 +153,7 @@ describe('.gitops-drift.yaml: schema errors at their YAML node', () => {
 
   it('a root that is a list names the file and its keys, and nothing else is read', () => {
     const { config, problems } = parseRepoConfig('- exact: true\n');
-    assert.deepEqual(problems.map((p) => p.message), ['.gitops-drift.yaml must be a mapping with keys environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint']);
+    assert.deepEqual(problems.map((p) => p.message), ['.gitops-drift.yaml must be a mapping with keys environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint, promote']);
     assert.equal(config.exact, false);
   });
 
