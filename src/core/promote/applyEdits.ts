@@ -21,6 +21,11 @@ export function applyEdits(originals: ReadonlyMap<string, string>, edits: TextEd
     const before = originals.get(file);
     if (before === undefined) throw new Error(`${file}: not read before editing`);
     list.sort((a, b) => a.start - b.start || a.end - b.end);
+    // Insertions at one offset (two images entries appended to one list) go in one after the other.
+    for (let i = list.length - 1; i > 0; i--) {
+      const [a, b] = [list[i - 1], list[i]];
+      if (a.start === a.end && b.start === b.end && a.start === b.start) list.splice(i - 1, 2, { ...a, newText: a.newText + b.newText });
+    }
     for (let i = 1; i < list.length; i++) {
       if (list[i].start < list[i - 1].end || (list[i].start === list[i - 1].start && list[i].end === list[i - 1].end)) {
         throw new Error(`${file}: two changes overlap at offset ${list[i].start}; promote them one at a time`);

@@ -32,3 +32,24 @@ function walk(value: unknown, logical: string, pointer: string, out: Map<string,
     out.set(logical, { pointer, value });
   }
 }
+
+/** Prefixes every pod template repeats; a label drops them (`containers[web].image`), as drift reports do. */
+const LABEL_PREFIXES = ['/spec/jobTemplate/spec/template/spec/', '/spec/template/spec/', '/spec/'];
+
+/**
+ * A logical path (from {@link flattenLeaves}) as people read it: `containers[web].env[LOG_LEVEL]`, `replicas`,
+ * `data.LOG_LEVEL`, `ports[0].port`. An env var's `value` is the var itself.
+ */
+export function humanPath(logical: string): string {
+  const prefix = LABEL_PREFIXES.find((p) => logical.startsWith(p) && logical.length > p.length);
+  const rest = prefix ? logical.slice(prefix.length) : logical.slice(1);
+  const segments = rest.split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (segments.length >= 3 && segments[segments.length - 3] === 'env' && segments[segments.length - 1] === 'value') segments.pop();
+  let out = '';
+  for (const s of segments) {
+    if (/^\[.*\]$/.test(s)) out += s;
+    else if (/^\d+$/.test(s)) out += `[${s}]`;
+    else out += out ? `.${s}` : s;
+  }
+  return out;
+}

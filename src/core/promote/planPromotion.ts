@@ -4,13 +4,17 @@
  * import repo, drift, render, live and the base layers.
  */
 import { formatLocation, type Origin, type OriginKind } from '../model/location';
-import { keyLabel, type ResourceKey } from '../model/resource';
+import type { ResourceKey } from '../model/resource';
+import type { PromotePolicy } from '../repo/config';
 import type { RenderedObject, RenderResult } from '../render/types';
-import { flattenLeaves } from './flatten';
-import { describeVersion, parseImageRef } from './imageRef';
+import { Classifier } from './classify';
+import { flattenLeaves, humanPath, type Leaf } from './flatten';
+import { describeVersion, parseImageRef, shortDigest } from './imageRef';
 import { baseName, pairObjects } from './pairObjects';
+import { earlierStages } from './promotionOrder';
 import type { PromotableItem, PromotableKind, PromotionPlan, SkippedDifference } from './types';
 import { planValueEdit, type EditResult } from './valueEdit';
+import { imageDirection, type Direction } from './versionOrder';
 import { lastSegment } from '../yaml/pointer';
 import { offsetAt, parseYamlFile, type TextEdit, type YamlFile } from '../yaml/yamlText';
 import { isMap, isSeq } from 'yaml';
@@ -28,6 +32,20 @@ export interface PromotionInput {
   target: RenderedEnvironment;
   /** Reads a repo-relative file (through the FileSystem port). */
   readFile(file: string): Promise<string>;
+  /**
+   * The other environments' renders: what a value is elsewhere (to classify it), which environments read a file
+   * an edit touches, and where a digest runs. Without them only the two environments are known.
+   */
+  others?: RenderedEnvironment[];
+  /** The promotion order (chains), for the earlier stages. */
+  promotion?: string[][];
+  /** `promote:` of `.gitops-drift.yaml`. */
+  policy?: PromotePolicy;
+  /**
+   * Whether an environment of `stages` ran the image `ref` (name@digest) before, e.g. from git history. Asked only
+   * when none of them renders it now.
+   */
+  ranBefore?(ref: string, stages: string[]): Promise<boolean>;
 }
 
 /** Transformers whose values differ between environments by design (names, namespaces, env labels): never promoted. */
@@ -36,11 +54,21 @@ const IMAGE_PATH = /\/(containers|initContainers|ephemeralContainers)\/[^/]+\/im
 
 /**
  * Everything that differs between `source` and `target` and can be moved by editing the target's own files where it
- * sets the value (from the renderer's origins). Pure: reads files through `readFile`, writes nothing.
+ * sets the value (from the renderer's origins), each classified (does it move with a release, and why), with its
+ * direction for images and the other environments its edit changes. Pure: reads files through `readFile`, writes
+ * nothing.
  */
 export async function planPromotion(input: PromotionInput): Promise<PromotionPlan> {
   const files = new ParsedFiles(input.readFile);
   const sourceFiles = new Set(input.source.render.files);
+  const everyone = [input.source, input.target, ...(input.others ?? []).filter((o) => o.name !== input.source.name && o.name !== input.target.name)];
+  const readersOf = (file: string) => everyone.filter((e) => e.name !== input.target.name && e.render.files.includes(file)).map((e) => e.name).sort();
+  const classifier = new Classifier(input.policy);
+  const chains = input.promotion ?? [];
+  const targetEarlier = earlierStages(chains, input.target.name);
+  const stages = targetEarlier.includes(input.source.name) ? targetEarlier : [...targetEarlier, input.source.name];
+  const sourceEarlier = earlierStages(chains, input.source.name);
+  const elsewhereOf = leavesElsewhere(everyone.filter((e) => e.name !== input.target.name), input.target.render.objects);
   const items: PromotableItem[] = [];
   const skipped: SkippedDifference[] = [];
   for (const { source, target } of pairObjects(input.source.render.objects, input.target.render.objects)) {
@@ -54,7 +82,8 @@ export async function planPromotion(input: PromotionInput): Promise<PromotionPla
       const sourceOrigin = source.origins.get(s.pointer);
       const targetOrigin = t && target.origins.get(t.pointer);
       if ((sourceOrigin && ENVIRONMENT_KINDS.has(sourceOrigin.kind)) || (targetOrigin && ENVIRONMENT_KINDS.has(targetOrigin.kind))) continue;
-      const skip = (reason: string) => skipped.push({ resource: target.key, path: t?.pointer ?? s.pointer, reason });
+      const where = `${baseName(target.key.name)}: ${humanPath(logical)}`;
+      const skip = (reason: string) => skipped.push({ resource: target.key, path: t?.pointer ?? s.pointer, where, reason });
       if (secret) {
         skip('Secret values are not promoted (they would be written and shown in plain text)');
         continue;
@@ -69,18 +98,20 @@ export async function planPromotion(input: PromotionInput): Promise<PromotionPla
         continue;
       }
       const kind = t && targetOrigin ? classify(t.pointer, targetOrigin, sourceOrigin) : 'generatorLiteral';
+      // A file other environments read (a shared variant) is edited only when chosen; an image gets the target's own entry.
+      const sharedWith = targetOrigin ? readersOf(targetOrigin.file) : [];
       let editAt: Origin | undefined = targetOrigin;
       let result: EditResult | undefined;
       if (literalToAdd) {
         // The target inherits the key (or lacks it): give its own generator entry the source's literal.
         const added = await addLiteral(files, input.target.render, sourceOrigin, s.pointer, s.value);
         if (added) [result, editAt] = [{ edits: [added.edit] }, added.origin];
-      } else if (t && targetOrigin && !sourceFiles.has(targetOrigin.file)) {
-        result = planValueEdit({ origin: targetOrigin, path: t.pointer, current: t.value, next: s.value }, await files.get(targetOrigin.file));
-      } else if (t && kind === 'image' && typeof t.value === 'string' && typeof s.value === 'string') {
-        // The target inherits the image from a shared base: give it its own images entry instead.
+      } else if (t && kind === 'image' && typeof t.value === 'string' && typeof s.value === 'string' && sharedWith.length && (await ownKustomization(files, input.target.render, readersOf))) {
+        // The target inherits the image from a file others read too: give it its own images entry instead.
         const added = await addImageEntry(files, input.target.render, t.value, s.value);
         if (added) [result, editAt] = [{ edits: [added.edit] }, added.origin];
+      } else if (t && targetOrigin && !sourceFiles.has(targetOrigin.file)) {
+        result = planValueEdit({ origin: targetOrigin, path: t.pointer, current: t.value, next: s.value }, await files.get(targetOrigin.file));
       }
       if (!result || !editAt) {
         skip(targetOrigin ? `set at ${formatLocation(targetOrigin)}, which ${input.source.name} also uses: editing it would change both` : `${input.target.name} does not set it and it cannot be added there`);
@@ -90,10 +121,35 @@ export async function planPromotion(input: PromotionInput): Promise<PromotionPla
         skip(result.reason);
         continue;
       }
+      const alsoChanges = [...new Set(result.edits.flatMap((e) => readersOf(e.file)))].sort();
+      const classification = classifier.classify({
+        label: where,
+        pointer: t?.pointer ?? s.pointer,
+        objectKind: target.key.kind,
+        isImage: kind === 'image',
+        ...keyNameOf(logical),
+        source: { env: input.source.name, value: s.value },
+        target: { env: input.target.name, value: t?.value },
+        elsewhere: elsewhereOf(target, logical),
+        earlierStages: stages,
+      });
+      const warnings: string[] = [];
+      let direction: Direction | undefined;
+      if (kind === 'image' && typeof s.value === 'string') {
+        if (typeof t?.value === 'string') {
+          const moved = imageDirection(parseImageRef(t.value), parseImageRef(s.value));
+          direction = moved.direction;
+          if (direction === 'downgrade') warnings.push(`⚠ downgrade ${moved.text}`);
+        }
+        const digestWarning = await unseenDigest(s.value, input, everyone, sourceEarlier);
+        if (digestWarning) warnings.push(digestWarning);
+      }
+      if (alsoChanges.length) warnings.push(`also changes ${alsoChanges.join(', ')}`);
       items.push({
         id: `${kind}:${editSignature(result.edits)}`,
         kind,
-        label: label(kind, target, t?.pointer ?? s.pointer, t?.value, s.value),
+        label: label(kind, target, where, t?.pointer ?? s.pointer, t?.value, s.value),
+        where,
         resources: [target.key],
         path: t?.pointer ?? s.pointer,
         sourceValue: s.value,
@@ -101,14 +157,60 @@ export async function planPromotion(input: PromotionInput): Promise<PromotionPla
         ...(sourceOrigin ? { sourceOrigin } : {}),
         targetOrigin: editAt,
         edits: result.edits,
-        defaultSelected: kind !== 'value',
+        classification,
+        ...(direction ? { direction } : {}),
+        alsoChanges,
+        warnings,
+        defaultSelected: classification.moves && direction !== 'downgrade' && alsoChanges.length === 0,
       });
     }
   }
   const order: PromotableKind[] = ['image', 'generatorLiteral', 'value'];
   // Images first, as a picker shows them; otherwise in render order.
   const sorted = mergeSameEdits(items).sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
-  return { source: input.source.name, target: input.target.name, items: sorted, skipped };
+  const environmentsTouched = [...new Set([input.target.name, ...sorted.flatMap((i) => i.alsoChanges)])];
+  return { source: input.source.name, target: input.target.name, items: sorted, skipped, environmentsTouched };
+}
+
+/**
+ * For each target object and logical path, the value every other environment renders there (objects paired as
+ * between source and target).
+ */
+function leavesElsewhere(others: RenderedEnvironment[], targetObjects: RenderedObject[]): (target: RenderedObject, logical: string) => Map<string, unknown> {
+  const byEnv = others.map((env) => {
+    const paired = new Map<RenderedObject, Map<string, Leaf>>();
+    for (const { source, target } of pairObjects(env.render.objects, targetObjects)) paired.set(target, flattenLeaves(source.object));
+    return { name: env.name, paired };
+  });
+  return (target, logical) => {
+    const out = new Map<string, unknown>();
+    for (const env of byEnv) {
+      const leaf = env.paired.get(target)?.get(logical);
+      if (leaf) out.set(env.name, leaf.value);
+    }
+    return out;
+  };
+}
+
+/**
+ * The warning for a digest the source runs that no environment of an earlier stage ran (now, or before when
+ * `ranBefore` can tell): it skipped a stage. Undefined for a tag alone, or when the source is the first stage.
+ */
+async function unseenDigest(ref: string, input: PromotionInput, everyone: RenderedEnvironment[], earlier: string[]): Promise<string | undefined> {
+  const image = parseImageRef(ref);
+  if (!image.digest || !earlier.length) return undefined;
+  const digest = image.digest;
+  const runs = (env: RenderedEnvironment) => env.render.objects.some((o) => JSON.stringify(o.object).includes(`@${digest}"`));
+  if (everyone.some((e) => earlier.includes(e.name) && runs(e))) return undefined;
+  if (input.ranBefore && (await input.ranBefore(`${image.name}@${digest}`, earlier))) return undefined;
+  return `⚠ ${shortDigest(digest)} never ran in ${earlier.join(', ')}`;
+}
+
+/** The env var's or data key's name, which says whether it is a credential (`DB_PASSWORD`). */
+function keyNameOf(logical: string): { keyName?: string } {
+  const envVar = /\/env\/\[([^\]]+)\]\/value$/.exec(logical);
+  if (envVar) return { keyName: envVar[1] };
+  return /^\/(data|stringData|binaryData)\/[^/]+$/.test(logical) ? { keyName: lastSegment(logical) } : {};
 }
 
 function classify(pointer: string, target: Origin, source: Origin | undefined): PromotableKind {
@@ -117,15 +219,14 @@ function classify(pointer: string, target: Origin, source: Origin | undefined): 
   return 'value';
 }
 
-function label(kind: PromotableKind, target: RenderedObject, pointer: string, from: unknown, to: unknown): string {
+function label(kind: PromotableKind, target: RenderedObject, where: string, pointer: string, from: unknown, to: unknown): string {
   if (kind === 'image' && typeof from === 'string' && typeof to === 'string') {
     const a = parseImageRef(from);
     const b = parseImageRef(to);
     return a.name === b.name ? `image ${a.name} ${describeVersion(a)} → ${describeVersion(b)}` : `image ${from} → ${to}`;
   }
-  const name = keyLabel({ ...target.key, namespace: '', name: baseName(target.key.name) });
-  if (kind === 'generatorLiteral') return `${name} ${lastSegment(pointer)}: ${short(from)} → ${short(to)}`;
-  return `${name} ${pointer}: ${short(from)} → ${short(to)}`;
+  if (kind === 'generatorLiteral') return `${target.key.kind} ${baseName(target.key.name)} ${lastSegment(pointer)}: ${short(from)} → ${short(to)}`;
+  return `${where}: ${short(from)} → ${short(to)}`;
 }
 
 function short(v: unknown): string {
@@ -180,6 +281,12 @@ async function addLiteral(files: ParsedFiles, target: RenderResult, sourceOrigin
   if (typeof name !== 'string') return undefined;
   const edit = addGeneratorLiteral(file, name, `${lastSegment(pointer)}=${value}`);
   return edit && { edit, origin: insertionOrigin(file, edit, 'generatorLiteral') };
+}
+
+/** Whether the target's root kustomization is its own (no other environment reads it): an entry there moves nothing else. */
+async function ownKustomization(files: ParsedFiles, target: RenderResult, readersOf: (file: string) => string[]): Promise<boolean> {
+  const root = await rootKustomization(files, target);
+  return root !== undefined && readersOf(root.file).length === 0;
 }
 
 /** Where inserted text's first item (`- …`) will be. */

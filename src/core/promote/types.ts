@@ -1,6 +1,8 @@
 import type { Origin } from '../model/location';
 import type { ResourceKey } from '../model/resource';
 import type { TextEdit } from '../yaml/yamlText';
+import type { Classification } from './classify';
+import type { Direction } from './versionOrder';
 
 /** What a promotable difference is: images move by default, generator literals too, other values only when picked. */
 export type PromotableKind = 'image' | 'generatorLiteral' | 'value';
@@ -10,8 +12,10 @@ export interface PromotableItem {
   /** Stable within a plan: `kind:file:offset`. */
   id: string;
   kind: PromotableKind;
-  /** One line for a list: `image ghcr.io/acme/web 1.4.0 → 1.5.0 (sha256:…)`. */
+  /** One line for a list: `image ghcr.io/acme/web 1.4.0 → 1.5.0 (sha256:…)`, `web: replicas: 3 → 1`. */
   label: string;
+  /** The object and field as people read them: `web: containers[web].env[LOG_LEVEL]`. */
+  where: string;
   /** Target objects whose rendered value changes (one images entry can feed several Deployments). */
   resources: ResourceKey[];
   /** JSON pointer into the (first) target object. */
@@ -23,7 +27,18 @@ export interface PromotableItem {
   /** Where the target environment sets it: the place that gets edited. */
   targetOrigin: Origin;
   edits: TextEdit[];
-  /** Preselected in a picker, and promoted by the CLI unless narrowed. */
+  /** Whether it moves with a release by default, and why (`differs in every environment: left out`). */
+  classification: Classification;
+  /** For an image whose versions can be ordered: which way the target moves. */
+  direction?: Direction;
+  /** Other environments whose render the edits change too (they read an edited file). */
+  alsoChanges: string[];
+  /** What a release manager must see: `⚠ downgrade 3.0 → 2.0`, `⚠ sha256:… never ran in dev`, `also changes …`. */
+  warnings: string[];
+  /**
+   * Preselected in a picker, and promoted by the CLI unless narrowed: it moves by its classification, is no
+   * downgrade, and changes no environment but the target.
+   */
   defaultSelected: boolean;
 }
 
@@ -31,6 +46,8 @@ export interface PromotableItem {
 export interface SkippedDifference {
   resource: ResourceKey;
   path: string;
+  /** `web: containers[web].env[DB_PASSWORD]`. */
+  where: string;
   reason: string;
 }
 
@@ -40,6 +57,8 @@ export interface PromotionPlan {
   target: string;
   items: PromotableItem[];
   skipped: SkippedDifference[];
+  /** The target, and every other environment whose render some item's edits change. */
+  environmentsTouched: string[];
 }
 
 /** One file's content before and after a set of edits, with a unified diff. */

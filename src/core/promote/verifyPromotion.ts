@@ -1,4 +1,6 @@
+import { type Environment, sourcePath } from '../model/environment';
 import { keyLabel } from '../model/resource';
+import { renderApplication } from '../render/application';
 import type { DirEntry, FileSystem } from '../ports';
 import type { RenderResult } from '../render/types';
 import { baseName } from './pairObjects';
@@ -56,4 +58,52 @@ export async function verifyPromotion(items: PromotableItem[], render: () => Pro
   return problems;
 }
 
+/**
+ * An environment's objects rendered through `fs` (the repo with a promotion's edits): each application of this repo
+ * through the one render port. Applications outside this repo are left out, as the edits cannot reach them.
+ */
+export async function renderEnvironmentWith(env: Environment, fs: FileSystem, repoRoot: string): Promise<RenderResult> {
+  const parts: RenderResult[] = [];
+  for (const app of env.applications) if (sourcePath(app) !== undefined) parts.push(await renderApplication(app, { fs, repoRoot }));
+  return { root: env.path, objects: parts.flatMap((p) => p.objects), problems: parts.flatMap((p) => p.problems), files: [...new Set(parts.flatMap((p) => p.files))] };
+}
 
+/** What re-rendering every environment with the edits found. */
+export interface EnvironmentsCheck {
+  /** Environments whose rendered objects change, the target among them (in the order given). */
+  changed: string[];
+  /** One line per environment that changes though nobody accepted it; empty when the commit may go ahead. */
+  unaccepted: string[];
+}
+
+/**
+ * Renders every environment again with the edits (nothing written) and compares each with its render before: the
+ * target may change, and the environments the user accepted (an edit's "also changes"); any other that changes
+ * refuses the commit. An environment that no longer renders counts as changed.
+ */
+export async function verifyEnvironments(
+  before: { name: string; objects: RenderResult['objects'] }[],
+  accepted: string[],
+  renderEdited: (name: string) => Promise<RenderResult>,
+): Promise<EnvironmentsCheck> {
+  const changed: string[] = [];
+  const unaccepted: string[] = [];
+  for (const env of before) {
+    let after: string[] | undefined;
+    try {
+      after = fingerprint((await renderEdited(env.name)).objects);
+    } catch {
+      after = undefined;
+    }
+    const same = after !== undefined && JSON.stringify(after) === JSON.stringify(fingerprint(env.objects));
+    if (same) continue;
+    changed.push(env.name);
+    if (!accepted.includes(env.name)) unaccepted.push(`${env.name} would ${after ? 'change too' : 'no longer render'}, and that was not accepted`);
+  }
+  return { changed, unaccepted };
+}
+
+/** The objects as sorted JSON: the same objects in another order are the same environment. */
+function fingerprint(objects: RenderResult['objects']): string[] {
+  return objects.map((o) => JSON.stringify(o.object)).sort();
+}

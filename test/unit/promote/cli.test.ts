@@ -30,7 +30,7 @@ describe('gitops-drift promote / revert (real renderer, real git)', () => {
     assert.equal(code, 0);
     assert.match(out, /^Promote dev → staging: 4 of 5 item\(s\)$/m);
     assert.match(out, /^ {2}\[x\] image ghcr\.io\/acme\/web 1\.4\.0 → 1\.5\.0 \(sha256:4f3c2a1b0e9d…\) {2}\(envs\/staging\/kustomization\.yaml:\d+:\d+\)$/m);
-    assert.match(out, /^ {2}\[ \] Deployment web \/spec\/replicas: 3 → 1 {2}\(envs\/staging\/sidecar\.yaml:7:3\)$/m);
+    assert.match(out, /^ {2}\[ \] web: replicas: 3 → 1 {2}\(envs\/staging\/sidecar\.yaml:7:3\)$/m);
     assert.match(out, /^-  newTag: 1\.4\.0 # promoted 2026-11-01\n\+  newTag: 1\.5\.0 # promoted 2026-11-01\n\+  digest: sha256:/m);
     assert.match(out, /^Nothing was changed/m);
     assert.equal(repo.head(), head);
@@ -129,9 +129,14 @@ describe('gitops-drift promote / revert (real renderer, real git)', () => {
       '.gitops-drift.yaml': 'environments:\n  - name: dev\n    path: envs/dev\n  - name: staging\n    path: envs/staging\n  - name: staging-eu\n    path: envs/staging-eu\n',
     });
     repo.commitAll('an EU copy of staging');
-    const { code, err } = await cli('promote', '--from', 'dev', '--to', 'staging', repo.root, '--images-only');
-    assert.equal(code, 0);
-    assert.equal(err, 'note: envs/staging/kustomization.yaml is also read by staging-eu: they change too\nnote: envs/staging/sidecar.yaml is also read by staging-eu: they change too\n');
+    const { code, out, err } = await cli('promote', '--from', 'dev', '--to', 'staging', repo.root, '--images-only');
+    assert.equal(code, 0, err);
+    assert.equal(err, 'note: the chosen edits also change staging-eu\n');
+    // Each edit says so; staging's own kustomization is read by staging-eu too, so no entry there would spare it.
+    assert.match(out, /^ {2}\[x\] image ghcr\.io\/acme\/web 1\.4\.0 → 1\.5\.0 \(sha256:4f3c2a1b0e9d…\) {2}\(envs\/staging\/kustomization\.yaml:8:3\)\n {8}also changes staging-eu$/m);
+    // Without --images-only the shared edits are not chosen: only what changes staging alone would be.
+    const byDefault = await cli('promote', '--from', 'dev', '--to', 'staging', repo.root);
+    assert.match(byDefault.out, /^Promote dev → staging: 0 of 5 item\(s\)$/m);
   });
 
   it('works when the config repo is a folder inside the git work tree', async () => {

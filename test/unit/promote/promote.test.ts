@@ -41,7 +41,7 @@ describe('promote (real git repository)', () => {
         ['image', 'image ghcr.io/acme/sidecar 2.0.0 → 2.1.0', true],
         ['generatorLiteral', 'ConfigMap web-config LOG_LEVEL: info → debug', true],
         ['generatorLiteral', 'ConfigMap web-config GREETING: hello → hello, world', true],
-        ['value', 'Deployment web /spec/replicas: 3 → 1', false],
+        ['value', 'web: replicas: 3 → 1', false],
       ],
     );
     // Namespaces differ by design; the generated names differ by hash: neither is offered nor reported.
