@@ -141,6 +141,8 @@ export interface Git {
   push(branch: string, remote: string): Promise<void>;
   /** Newest first: commits reachable from HEAD that touch any of `paths`. */
   log(paths: string[], maxCount: number): Promise<GitCommit[]>;
+  /** Whether a commit reachable from HEAD ever added or removed `text` in one of `paths` (`git log -S`). */
+  historyMentions?(text: string, paths: string[]): Promise<boolean>;
   /** One commit, or undefined when `rev` names none. */
   commit(rev: string): Promise<GitCommit | undefined>;
   /** `git revert` of one commit into a new commit; on conflict it aborts and reports the conflicting files. */

@@ -115,6 +115,13 @@ export class SimpleGitAdapter implements Git {
     return Promise.all(parseLog(out).map(async (c) => ({ ...c, files: await this.fromTop(c.files) })));
   }
 
+  async historyMentions(text: string, paths: string[]): Promise<boolean> {
+    if (!paths.length || !text || text.startsWith('-')) return false;
+    // `-S` finds commits that changed how often the text occurs: it was added (or removed) at some point.
+    const out = await this.git.raw(['log', '-n1', '--format=%H', `-S${text}`, '--', ...paths]);
+    return out.trim() !== '';
+  }
+
   async commit(rev: string): Promise<GitCommit | undefined> {
     if (rev.startsWith('-')) return undefined;
     const sha = (await this.git.raw(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]).catch(() => '')).trim();

@@ -8,7 +8,7 @@ import type { FileChange, PromotableItem, PromotionPlan } from '../../core/promo
 import { EditedFileSystem, renderEnvironmentWith, verifyEnvironments, verifyPromotion } from '../../core/promote/verifyPromotion';
 import { planPromotion, type RenderedEnvironment } from '../../core/promote/planPromotion';
 import { RefusedError } from '../../core/promote/refusal';
-import { silentLogger } from '../../core/ports';
+import { silentLogger, type Git } from '../../core/ports';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
 import { SimpleGitAdapter } from '../../node/simpleGit';
 import { cliLogger, openRepo, refuseOnConfigErrors, repoRootArg } from './driftCommon';
@@ -70,6 +70,7 @@ export const promoteCommand: CliCommand = {
 
     const fs = new NodeFileSystem(repoReadOptions(repoRoot, io.env));
     const readFile = (file: string) => fs.readFile(joinPath(repoRoot, file));
+    const git = new SimpleGitAdapter(repoRoot);
     // Every environment's render: what a value is elsewhere, who reads an edited file, and the check before commit.
     const all = await renderAll(engine, repo.environments);
     const plan = await planPromotion({
@@ -79,6 +80,8 @@ export const promoteCommand: CliCommand = {
       others: all,
       promotion: repo.promotion,
       policy: repo.config.promote,
+      // A digest the earlier stages run no more may have run there before: their files' history says.
+      ranBefore: (ref, stages) => git.historyMentions!(ref.slice(ref.indexOf('@') + 1), [...new Set(all.filter((e) => stages.includes(e.name)).flatMap((e) => e.render.files))]),
     });
     const wanted = plan.items.filter((i) => (options['images-only'] ? i.kind === 'image' : options.all ? true : i.classification.moves && i.alsoChanges.length === 0));
     const downgrades = options['allow-downgrade'] ? [] : wanted.filter((i) => i.direction === 'downgrade');
@@ -92,7 +95,7 @@ export const promoteCommand: CliCommand = {
     };
     const refusedDowngrade = downgrades.length > 0 && chosen.length === 0;
     const downgradeNote = `left out: ${downgrades.map((d) => d.label).join('; ')} would move ${target.name} backwards; pass --allow-downgrade to promote it`;
-    if (json) return promoteJson(plan, chosen, { io, readFile, verify, commit: options.commit === true, push: typeof options.push === 'string' ? options.push : undefined, repoRoot, refusal: refusedDowngrade ? downgradeNote : undefined });
+    if (json) return promoteJson(plan, chosen, { io, git, readFile, verify, commit: options.commit === true, push: typeof options.push === 'string' ? options.push : undefined, refusal: refusedDowngrade ? downgradeNote : undefined });
     printPlan(plan, chosen, io);
     if (downgrades.length) io.stderr(`${refusedDowngrade ? 'refused' : 'warning'}: ${downgradeNote}\n`);
     if (refusedDowngrade) return 2;
@@ -108,7 +111,7 @@ export const promoteCommand: CliCommand = {
       return 0;
     }
     const result = await commitPromotion(plan, chosen, {
-      git: new SimpleGitAdapter(repoRoot),
+      git,
       readFile,
       logger: cliLogger(io),
       verify,
@@ -158,7 +161,7 @@ function printPlan(plan: PromotionPlan, chosen: PromotableItem[], io: CliIO): vo
 async function promoteJson(
   plan: PromotionPlan,
   chosen: PromotableItem[],
-  o: { io: CliIO; readFile: (file: string) => Promise<string>; verify: (changes: FileChange[]) => Promise<string[]>; commit: boolean; push?: string; repoRoot: string; refusal?: string },
+  o: { io: CliIO; git: Git; readFile: (file: string) => Promise<string>; verify: (changes: FileChange[]) => Promise<string[]>; commit: boolean; push?: string; refusal?: string },
 ): Promise<number> {
   const hidden = (i: PromotableItem, v: unknown) => (i.classification.class === 'secret' ? '***' : v);
   const doc: Record<string, unknown> = {
@@ -201,7 +204,7 @@ async function promoteJson(
   doc.verify = wrong;
   if (!o.commit) return done(0);
   try {
-    const result = await commitPromotion(plan, chosen, { git: new SimpleGitAdapter(o.repoRoot), readFile: o.readFile, logger: silentLogger, verify: () => Promise.resolve(wrong), ...(o.push ? { pushRemote: o.push } : {}) });
+    const result = await commitPromotion(plan, chosen, { git: o.git, readFile: o.readFile, logger: silentLogger, verify: () => Promise.resolve(wrong), ...(o.push ? { pushRemote: o.push } : {}) });
     doc.commit = { branch: result.branch, sha: result.sha, ...(result.pushedTo ? { pushedTo: result.pushedTo } : {}) };
     return done(0);
   } catch (e) {

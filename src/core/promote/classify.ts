@@ -34,7 +34,8 @@ export interface DifferenceFacts {
   earlierStages: readonly string[];
 }
 
-const CREDENTIAL = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
+/** Names of env vars and keys that hold credentials: their values are neither promoted by default nor shown. */
+export const CREDENTIAL = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
 const URL_OR_HOST = /^([a-z][a-z0-9+.-]*:\/\/)?([a-z0-9-]+\.)+[a-z]{2,}(:\d+)?([/?#].*)?$/i;
 
 /** The policy of one repo, compiled once. */

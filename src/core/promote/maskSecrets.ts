@@ -1,10 +1,11 @@
-import { isMap, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Node } from 'yaml';
+import { CREDENTIAL } from './classify';
 
 const MASK = '***';
 
 /**
- * The text with every Secret value replaced by `***`: `data`/`stringData` of Secret documents and the values of
- * `secretGenerator` literals. Used for what is printed or shown (diffs), never for what is written.
+ * The text with every Secret value replaced by `***`: `data`/`stringData` of Secret documents, the values of
+ * `secretGenerator` literals, and the `value` of env vars named like credentials (`DB_PASSWORD`). Used for what is printed or shown (diffs), never for what is written.
  */
 export function maskSecrets(text: string): string {
   const docs = parseAllDocuments(text);
@@ -13,6 +14,15 @@ export function maskSecrets(text: string): string {
   for (const doc of docs) {
     const root = doc.contents;
     if (!isMap(root)) continue;
+    visit(doc, {
+      Map(_, map) {
+        const name = map.get('name', true);
+        if (isScalar(name) && typeof name.value === 'string' && CREDENTIAL.test(name.value)) {
+          const value = map.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === 'value');
+          if (value) maskNode(value.value as Node | null, ranges);
+        }
+      },
+    });
     const kind = root.get('kind', true);
     if (isScalar(kind) && (kind.value as unknown) === 'Secret') {
       for (const field of ['data', 'stringData']) {

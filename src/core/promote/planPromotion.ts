@@ -3,6 +3,7 @@
  * a live value, as plans (what changes) apart from the Git and ClusterWriter ports that carry them out. It may
  * import repo, drift, render, live and the base layers.
  */
+import { createHash } from 'node:crypto';
 import { formatLocation, type Origin, type OriginKind } from '../model/location';
 import type { ResourceKey } from '../model/resource';
 import type { PromotePolicy } from '../repo/config';
@@ -148,7 +149,8 @@ export async function planPromotion(input: PromotionInput): Promise<PromotionPla
       items.push({
         id: `${kind}:${editSignature(result.edits)}`,
         kind,
-        label: label(kind, target, where, t?.pointer ?? s.pointer, t?.value, s.value),
+        // A credential's values are never shown, not even in a label or a commit message.
+        label: classification.class === 'secret' ? `${where}: value differs (not shown)` : label(kind, target, where, t?.pointer ?? s.pointer, t?.value, s.value),
         where,
         resources: [target.key],
         path: t?.pointer ?? s.pointer,
@@ -247,8 +249,10 @@ function mergeSameEdits(items: PromotableItem[]): PromotableItem[] {
   return [...byId.values()];
 }
 
+/** `file@offset:hash`: the same edits give the same id; the new text is hashed, so an id never shows a value. */
 function editSignature(edits: TextEdit[]): string {
-  return edits.map((e) => `${e.file}@${e.start}-${e.end}=${e.newText}`).join(';');
+  const hash = createHash('sha256').update(edits.map((e) => `${e.file}@${e.start}-${e.end}=${e.newText}`).join('\0')).digest('hex').slice(0, 12);
+  return `${edits[0].file}@${edits[0].start}:${hash}`;
 }
 
 function sameKey(a: ResourceKey, b: ResourceKey): boolean {

@@ -9,7 +9,7 @@ export type PromotableKind = 'image' | 'generatorLiteral' | 'value';
 
 /** One difference between two environments that can be moved from source to target by editing the target's files. */
 export interface PromotableItem {
-  /** Stable within a plan: `kind:file:offset`. */
+  /** Stable within a plan: `kind:file@offset:hash` (the hash of the edits, never their text). */
   id: string;
   kind: PromotableKind;
   /** One line for a list: `image ghcr.io/acme/web 1.4.0 → 1.5.0 (sha256:…)`, `web: replicas: 3 → 1`. */
