@@ -128,13 +128,14 @@ export class ScriptedHost implements Host {
   }
 
   executeCommand<T>(command: string, ...args: unknown[]): Thenable<T> {
-    // Recorded, not opened: a diff editor over a scratch document would ask to save it when the tests close it.
+    // Recorded; opened only over read-only documents: a diff editor over an untitled scratch document would ask to
+    // save it when the tests close it.
     if (command === 'vscode.diff') {
       const [left, right, title] = args;
       if (left instanceof vscode.Uri && right instanceof vscode.Uri && typeof title === 'string') {
         this.diffs.push({ left, right, title });
         this.shown.push({ kind: 'diff', message: title });
-        return Promise.resolve(undefined as T);
+        if (left.scheme === 'untitled' || right.scheme === 'untitled') return Promise.resolve(undefined as T);
       }
     }
     return this.real.executeCommand<T>(command, ...args);

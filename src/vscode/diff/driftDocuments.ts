@@ -18,6 +18,9 @@ type Side = 'git' | 'cluster';
 export class DriftDocuments extends Disposable implements vscode.TextDocumentContentProvider {
   private readonly changed = this._register(new vscode.EventEmitter<vscode.Uri>());
   readonly onDidChange = this.changed.event;
+  /** Texts a command shows for a while (a promotion's previews), by id: read-only, so never "unsaved". */
+  private readonly scratch = new Map<string, string>();
+  private scratchCount = 0;
 
   constructor(private readonly store: DriftStore) {
     super();
@@ -41,8 +44,24 @@ export class DriftDocuments extends Disposable implements vscode.TextDocumentCon
     await vscode.commands.executeCommand('vscode.diff', this.uri(env, key, 'git'), this.uri(env, key, 'cluster'), title, { preview: true });
   }
 
+  /**
+   * A read-only document holding `text` until {@link releaseScratch}; `name` is its tab title (ends in .yaml for
+   * highlighting). Unlike an untitled document it never asks to be saved.
+   */
+  scratchUri(name: string, text: string): vscode.Uri {
+    const id = String(++this.scratchCount);
+    this.scratch.set(id, text);
+    return vscode.Uri.from({ scheme: DRIFT_SCHEME, path: `/${name}`, query: new URLSearchParams({ scratch: id }).toString() });
+  }
+
+  releaseScratch(uri: vscode.Uri): void {
+    const id = new URLSearchParams(uri.query).get('scratch');
+    if (id) this.scratch.delete(id);
+  }
+
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const q = new URLSearchParams(uri.query);
+    if (q.has('scratch')) return this.scratch.get(q.get('scratch')!) ?? '# this preview was closed\n';
     const env = q.get('env') ?? '';
     const side = q.get('side') as Side;
     const key = JSON.parse(q.get('key') ?? '{}') as ResourceKey;

@@ -109,9 +109,12 @@ describe('promote, revert, put live back, adopt (scripted dialogs)', function ()
         multiPick: (items) => {
           const image = indexOf(items, 'image ghcr.io/example/shop-web 1.4.1 → 1.5.0-rc.2');
           assert.equal(items[image]!.description, `${STAGING}:${lineOf(STAGING, /newTag:/)}`, 'each item names the line it edits');
-          for (const it of items) assert.equal(it.picked ?? false, it.label.startsWith('image '), `${it.label}: images preselected, nothing else`);
-          assert.ok(items.length > 1, 'values other than the image are offered too');
-          return items.flatMap((it, i) => (it.picked ? [i] : []));
+          // Preselected: the image, and LOG_LEVEL, which every earlier stage (dev) agrees on; each says why.
+          const literal = indexOf(items, 'ConfigMap web-config LOG_LEVEL: info → debug');
+          assert.deepEqual(items.map((it) => it.picked ?? false), items.map((_, i) => i === image || i === literal));
+          assert.equal(items[literal]!.detail, "the same in dev: a release's config, moves");
+          // The image only: the tests below expect one item.
+          return [image];
         },
       },
     ];
@@ -122,7 +125,7 @@ describe('promote, revert, put live back, adopt (scripted dialogs)', function ()
       if (git('remote').split('\n').includes('origin')) git('remote', 'remove', 'origin');
     });
 
-    it('commits the preselected image on a new promote/dev-to-staging-… branch, after a preview and a modal', async () => {
+    it('commits the picked image on a new promote/dev-to-staging-… branch, after the previews and a confirmation beside them', async () => {
       const before = read(STAGING);
       const main = git('rev-parse', 'HEAD');
       let branchInDialog = '';
@@ -130,10 +133,13 @@ describe('promote, revert, put live back, adopt (scripted dialogs)', function ()
         ...pickDevToStaging(),
         {
           warning: (message, options, buttons) => {
-            assert.equal(message, 'Promote 1 item(s) from dev to staging?');
-            assert.equal(options.modal, true);
+            assert.match(message, /^Promote 1 item\(s\) from dev to staging: commit envs\/staging\/kustomization\.yaml on new branch \S+\?$/);
+            assert.equal(options.modal, false, 'not modal: it does not cover the previews, and no button is the default');
             assert.deepEqual(buttons, ['Commit'], 'no push offered while gitopsDrift.promote.push is off');
-            branchInDialog = /on new branch (\S+) and checks it out/.exec(options.detail ?? '')?.[1] ?? '';
+            branchInDialog = /on new branch (\S+)\?/.exec(message)?.[1] ?? '';
+            // The previews are open beside it: the rendered target and the file, as read-only documents.
+            const open = vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((tab) => tab.label);
+            assert.ok(open.some((l) => l.startsWith('staging rendered: now ↔ promoted from dev')), `the rendered diff is open (tabs: ${open.join(', ')})`);
             return 'Commit';
           },
         },
@@ -142,10 +148,11 @@ describe('promote, revert, put live back, adopt (scripted dialogs)', function ()
         assertClean(host);
         const expected = before.replace('newTag: "1.4.1"', 'newTag: "1.5.0-rc.2"');
         assert.notEqual(expected, before);
-        // The preview: the file beside its promoted text, shown before the confirmation.
-        assert.equal(host.diffs.length, 1);
-        assert.equal(host.diffs[0]!.left.fsPath, workspaceUri(STAGING).fsPath);
-        assert.equal((await vscode.workspace.openTextDocument(host.diffs[0]!.right)).getText(), expected);
+        // The previews: the rendered target now and promoted, then the file beside its promoted text, all before
+        // the confirmation.
+        assert.deepEqual(host.diffs.map((d) => d.title), ['staging rendered: now ↔ promoted from dev', `${STAGING} (promoted)`]);
+        assert.equal(host.diffs[1]!.left.fsPath, workspaceUri(STAGING).fsPath);
+        assert.deepEqual(host.documents, [], 'no untitled scratch document');
         assert.ok(host.shown.findIndex((s) => s.kind === 'diff') < host.shown.findIndex((s) => s.kind === 'warning'), 'preview before the confirmation');
         // Real git: a new branch at the old HEAD with one commit editing only the image tag, quotes kept.
         const branch = git('rev-parse', '--abbrev-ref', 'HEAD');
@@ -171,10 +178,49 @@ describe('promote, revert, put live back, adopt (scripted dialogs)', function ()
       assert.ok(dev, 'dev is in the Environments view');
       const host = await runScripted(api, [...pickStagingAndImages(), { warning: () => undefined }], 'gitopsDrift.promote', dev);
       assertClean(host);
+      // Cancel leaves no editor behind: the previews are closed, and nothing unsaved remains.
+      const shown = new Set(host.diffs.flatMap((d) => [d.left.toString(), d.right.toString()]));
+      const left = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((tab) => tab.input instanceof vscode.TabInputTextDiff && (shown.has(tab.input.modified.toString()) || shown.has(tab.input.original.toString())));
+      assert.equal(host.diffs.length, 2, 'the previews were shown');
+      assert.deepEqual(left.map((tab) => tab.label), []);
+      assert.deepEqual(vscode.workspace.textDocuments.filter((d) => d.isDirty || d.isUntitled).map((d) => d.uri.toString()), []);
       assert.equal(git('rev-parse', '--abbrev-ref', 'HEAD'), 'main');
       assert.equal(git('rev-parse', 'HEAD'), head);
       assert.equal(read(STAGING), before);
       assert.equal(git('branch', '--list', 'promote/*'), '');
+    });
+
+    it('a downgrade is offered unchecked and marked, and needs a second confirmation; without it, it is left out', async () => {
+      // Back from staging to dev: dev runs a newer web than staging.
+      const head = git('rev-parse', 'HEAD');
+      const label = 'image ghcr.io/example/shop-web 1.5.0-rc.2 → 1.4.1';
+      const pickStagingToDev: Step[] = [{ quickPick: (items) => indexOf(items, 'staging') }, { quickPick: (items) => indexOf(items, 'dev') }];
+      const pickTheDowngrade: Step = {
+        multiPick: (items) => {
+          const image = indexOf(items, label);
+          assert.equal(items[image]!.picked ?? false, false, 'a downgrade is not preselected');
+          assert.equal(items[image]!.detail, '⚠ downgrade 1.5.0-rc.2 → 1.4.1');
+          return [image];
+        },
+      };
+      const second = (answer: (buttons: readonly string[]) => string | undefined): Step => ({
+        warning: (message, options, buttons) => {
+          assert.equal(message, `⚠ This moves dev backwards: ${label}. Promote the downgrade?`);
+          assert.equal(options.modal, false);
+          assert.deepEqual(buttons, ['Promote the Downgrade']);
+          return answer(buttons);
+        },
+      });
+      // Dismissed: the downgrade is left out, and with nothing else chosen nothing more is asked or shown.
+      const dismissed = await runScripted(api, [...pickStagingToDev, pickTheDowngrade, second(() => undefined)], 'gitopsDrift.promote');
+      assertClean(dismissed);
+      assert.deepEqual(dismissed.diffs, []);
+      // Confirmed: it goes on to the previews and the commit confirmation (dismissed here: nothing written).
+      const confirmed = await runScripted(api, [...pickStagingToDev, pickTheDowngrade, second((b) => b[0]), { warning: () => undefined }], 'gitopsDrift.promote');
+      assertClean(confirmed);
+      assert.equal(confirmed.diffs.length, 2);
+      assert.equal(git('rev-parse', 'HEAD'), head);
+      assert.equal(git('status', '--porcelain'), '');
     });
 
     it('refuses before the preview and the confirmation, changing nothing, when the file it edits has uncommitted changes', async () => {
@@ -215,9 +261,9 @@ describe('promote, revert, put live back, adopt (scripted dialogs)', function ()
         execFileSync('git', ['init', '-q', '--bare', remote]);
         await vscode.workspace.getConfiguration('gitopsDrift').update('promote.push', true, vscode.ConfigurationTarget.Global);
         const confirm: Step = {
-          warning: (_m, options, buttons) => {
+          warning: (message, _options, buttons) => {
             assert.deepEqual(buttons, ['Commit and Push']);
-            assert.match(options.detail ?? '', /Then pushes it to origin \(never forced\)\./);
+            assert.match(message, / and push it to origin\?$/);
             return 'Commit and Push';
           },
         };
