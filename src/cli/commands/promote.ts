@@ -83,7 +83,9 @@ export const promoteCommand: CliCommand = {
       // A digest the earlier stages run no more may have run there before: their files' history says.
       ranBefore: (ref, stages) => git.historyMentions!(ref.slice(ref.indexOf('@') + 1), [...new Set(all.filter((e) => stages.includes(e.name)).flatMap((e) => e.render.files))]),
     });
-    const wanted = plan.items.filter((i) => (options['images-only'] ? i.kind === 'image' : options.all ? true : i.classification.moves && i.alsoChanges.length === 0));
+    // --all never takes both ways of one change: where the target's own overlay can take it, the shared file stays.
+    const ownWay = (i: PromotableItem) => i.alsoChanges.length > 0 && plan.items.some((o) => o !== i && o.where === i.where && o.alsoChanges.length === 0);
+    const wanted = plan.items.filter((i) => (options['images-only'] ? i.kind === 'image' : options.all ? !ownWay(i) : i.defaultSelected || (i.direction === 'downgrade' && i.alsoChanges.length === 0)));
     const downgrades = options['allow-downgrade'] ? [] : wanted.filter((i) => i.direction === 'downgrade');
     const chosen = wanted.filter((i) => !downgrades.includes(i));
     const verify = async (changes: FileChange[]) => {

@@ -89,3 +89,20 @@ function listIndent(yaml: YamlFile): number {
   for (const [column, count] of counts) if (count > bestCount) [best, bestCount] = [column, count];
   return best;
 }
+
+/**
+ * The edit that adds an inline patch (`- patch: |-` and the patch's YAML, indented under it) to the `patches:` list of
+ * a kustomization, in the file's own list style; undefined where {@link appendListItem} gives up.
+ */
+export function appendInlinePatch(yaml: YamlFile, patchText: string): TextEdit | undefined {
+  // The list item is laid out by appendListItem; its placeholder value is then swapped for the block.
+  const placeholder = 'x';
+  const edit = appendListItem(yaml, 'patches', [['patch', placeholder]]);
+  if (!edit) return undefined;
+  const at = edit.newText.indexOf(`patch: ${placeholder}\n`);
+  const lineStart = edit.newText.lastIndexOf('\n', at) + 1;
+  // The block's lines go two columns deeper than the key.
+  const indent = ' '.repeat(at - lineStart + 2);
+  const block = patchText.replace(/\n$/, '').split('\n').map((l) => (l ? indent + l : l)).join('\n');
+  return { ...edit, newText: `${edit.newText.slice(0, at)}patch: |-\n${block}\n${edit.newText.slice(at + `patch: ${placeholder}\n`.length)}` };
+}

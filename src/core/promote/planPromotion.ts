@@ -18,8 +18,8 @@ import { planValueEdit, type EditResult } from './valueEdit';
 import { imageDirection, type Direction } from './versionOrder';
 import { lastSegment } from '../yaml/pointer';
 import { offsetAt, parseYamlFile, type TextEdit, type YamlFile } from '../yaml/yamlText';
-import { isMap, isSeq } from 'yaml';
-import { addGeneratorLiteral, appendListItem } from './addEntry';
+import { Document, isMap, isSeq } from 'yaml';
+import { addGeneratorLiteral, appendInlinePatch, appendListItem } from './addEntry';
 
 /** One environment's render, by name. */
 export interface RenderedEnvironment {
@@ -145,26 +145,33 @@ export async function planPromotion(input: PromotionInput): Promise<PromotionPla
         const digestWarning = await unseenDigest(s.value, input, everyone, sourceEarlier);
         if (digestWarning) warnings.push(digestWarning);
       }
-      if (alsoChanges.length) warnings.push(`also changes ${alsoChanges.join(', ')}`);
-      items.push({
-        id: `${kind}:${editSignature(result.edits)}`,
+      const shownLabel = classification.class === 'secret' ? `${where}: value differs (not shown)` : label(kind, target, where, t?.pointer ?? s.pointer, t?.value, s.value);
+      const item = (edits: TextEdit[], at: Origin, also: string[], note = ''): PromotableItem => ({
+        id: `${kind}:${editSignature(edits)}`,
         kind,
         // A credential's values are never shown, not even in a label or a commit message.
-        label: classification.class === 'secret' ? `${where}: value differs (not shown)` : label(kind, target, where, t?.pointer ?? s.pointer, t?.value, s.value),
+        label: shownLabel + note,
         where,
         resources: [target.key],
         path: t?.pointer ?? s.pointer,
+        logicalPath: logical,
         sourceValue: s.value,
         targetValue: t?.value,
         ...(sourceOrigin ? { sourceOrigin } : {}),
-        targetOrigin: editAt,
-        edits: result.edits,
+        targetOrigin: at,
+        edits,
         classification,
         ...(direction ? { direction } : {}),
-        alsoChanges,
-        warnings,
-        defaultSelected: classification.moves && direction !== 'downgrade' && alsoChanges.length === 0,
+        alsoChanges: also,
+        warnings: also.length ? [...warnings, `also changes ${also.join(', ')}`] : warnings,
+        defaultSelected: classification.moves && direction !== 'downgrade' && also.length === 0,
       });
+      items.push(item(result.edits, editAt, alsoChanges));
+      if (alsoChanges.length && kind === 'value' && (await ownKustomization(files, input.target.render, readersOf))) {
+        // The way that moves nothing else: a patch in the target's own kustomization, offered beside the shared edit.
+        const own = await addOverlayPatch(files, input.target.render, target, logical, s.value);
+        if (own) items.push(item([own.edit], own.origin, [], ` (a patch in ${own.origin.file})`));
+      }
     }
   }
   const order: PromotableKind[] = ['image', 'generatorLiteral', 'value'];
@@ -291,6 +298,49 @@ async function addLiteral(files: ParsedFiles, target: RenderResult, sourceOrigin
 async function ownKustomization(files: ParsedFiles, target: RenderResult, readersOf: (file: string) => string[]): Promise<boolean> {
   const root = await rootKustomization(files, target);
   return root !== undefined && readersOf(root.file).length === 0;
+}
+
+/**
+ * An inline strategic-merge patch in the target's own kustomization that sets `logical` of `target` to `value`: list
+ * items are addressed by their `name` (containers, env vars), as the merge keys of the built-in kinds do. Undefined
+ * for a path through a list by index (a patch would replace the whole list) or through metadata.
+ */
+async function addOverlayPatch(files: ParsedFiles, render: RenderResult, target: RenderedObject, logical: string, value: unknown): Promise<{ edit: TextEdit; origin: Origin } | undefined> {
+  const segments = logical.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (segments[0] !== 'spec' && segments[0] !== 'data') return undefined;
+  const build = (i: number): unknown => {
+    if (i === segments.length) return value;
+    const seg = segments[i];
+    if (/^\d+$/.test(seg) || /^\[.*\]$/.test(seg)) return undefined;
+    const next = segments[i + 1];
+    if (next !== undefined && /^\[.*\]$/.test(next)) {
+      const inner = build(i + 2);
+      return inner !== undefined && isPlainObject(inner) ? { [seg]: [{ name: next.slice(1, -1), ...inner }] } : undefined;
+    }
+    const inner = build(i + 1);
+    return inner === undefined ? undefined : { [seg]: inner };
+  };
+  const body = build(0);
+  const file = await rootKustomization(files, render);
+  if (!isPlainObject(body) || !file) return undefined;
+  const name = (await declaredName(files, target)) ?? baseName(target.key.name);
+  const patch = { apiVersion: target.object.apiVersion, kind: target.key.kind, metadata: { name }, ...body };
+  const edit = appendInlinePatch(file, new Document(patch).toString({ lineWidth: 0 }));
+  return edit && { edit, origin: insertionOrigin(file, edit, 'strategicMergePatch') };
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The object's name where its document declares it (before any namePrefix): what a patch in an overlay matches. */
+async function declaredName(files: ParsedFiles, target: RenderedObject): Promise<string | undefined> {
+  const file = await files.get(target.source.file).catch(() => undefined);
+  if (!file || !isYaml(file)) return undefined;
+  const offset = offsetAt(file, target.source.line, target.source.column);
+  const doc = file.docs.find((d) => d.range[0] <= offset && offset <= d.range[2]);
+  const name = doc?.getIn(['metadata', 'name']);
+  return typeof name === 'string' ? name : undefined;
 }
 
 /** Where inserted text's first item (`- …`) will be. */

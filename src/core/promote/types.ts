@@ -20,6 +20,8 @@ export interface PromotableItem {
   resources: ResourceKey[];
   /** JSON pointer into the (first) target object. */
   path: string;
+  /** The same place with list items by name (`/spec/template/spec/containers/[web]/env/[LOG_LEVEL]/value`): a patch may reorder a list. */
+  logicalPath: string;
   sourceValue: unknown;
   targetValue: unknown;
   /** Where the source environment sets the value. */

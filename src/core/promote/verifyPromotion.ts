@@ -3,6 +3,7 @@ import { keyLabel } from '../model/resource';
 import { renderApplication } from '../render/application';
 import type { DirEntry, FileSystem } from '../ports';
 import type { RenderResult } from '../render/types';
+import { flattenLeaves } from './flatten';
 import { baseName } from './pairObjects';
 import { valueAt } from '../yaml/pointer';
 import type { FileChange, PromotableItem } from './types';
@@ -51,8 +52,10 @@ export async function verifyPromotion(items: PromotableItem[], render: () => Pro
     for (const key of item.resources) {
       // Generated names change with their content: find the object by kind and name without the hash.
       const obj = result.objects.find((o) => o.key.group === key.group && o.key.kind === key.kind && o.key.namespace === key.namespace && baseName(o.key.name) === baseName(key.name));
-      const value = obj ? valueAt(obj.object, item.path) : undefined;
-      if (value !== item.sourceValue) problems.push(`${item.label}: ${keyLabel(key)} ${item.path} would render as ${JSON.stringify(value)}`);
+      // By name where lists have names: a patch in the target's overlay may put a list's items in another order.
+      const value = obj ? (flattenLeaves(obj.object).get(item.logicalPath)?.value ?? valueAt(obj.object, item.path)) : undefined;
+      const shown = item.classification.class === 'secret' ? 'another value (not shown)' : JSON.stringify(value);
+      if (value !== item.sourceValue) problems.push(`${item.label}: ${keyLabel(key)} ${item.where.slice(item.where.indexOf(': ') + 2)} would render as ${shown}`);
     }
   }
   return problems;

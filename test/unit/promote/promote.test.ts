@@ -112,7 +112,7 @@ describe('promote (real git repository)', () => {
     assert.deepEqual(await verifyPromotion(images, asPromoted), []);
     const sidecarStuck = () => Promise.resolve(renderShop(shopFiles, { ...stagingValues, webImage: devValues.webImage }));
     assert.deepEqual(await verifyPromotion(images, sidecarStuck), [
-      'image ghcr.io/acme/sidecar 2.0.0 → 2.1.0: Deployment shop-staging/web /spec/template/spec/containers/1/image would render as "ghcr.io/acme/sidecar:2.0.0"',
+      'image ghcr.io/acme/sidecar 2.0.0 → 2.1.0: Deployment shop-staging/web containers[sidecar].image would render as "ghcr.io/acme/sidecar:2.0.0"',
     ]);
     const head = repo.head();
     await assert.rejects(

@@ -31,7 +31,7 @@ describe('promote on the layout of issue #19 (regions, a shared prod variant, pe
   it('goes staging-eu → prod-eu by default, moves the artifact and the release flag, leaves out what differs by design and the downgrade', async () => {
     const { code, out, err } = await cli('promote', '--from', 'staging-eu', repo.root);
     assert.equal(code, 0);
-    assert.match(out, /^Promote staging-eu → prod-eu: 2 of 9 item\(s\)$/m);
+    assert.match(out, /^Promote staging-eu → prod-eu: 2 of 10 item\(s\)$/m);
     assert.deepEqual(planLines(out), [
       '[ ] image ghcr.io/acme/web 3.0 → 2.0  (envs/prod-eu/kustomization.yaml:8:5)',
       '⚠ downgrade 3.0 → 2.0',
@@ -49,6 +49,8 @@ describe('promote on the layout of issue #19 (regions, a shared prod variant, pe
       'a credential: left out',
       '[ ] web: containers[web].env[ENVIRONMENT_CLASS]: production → non-prod  (variants/prod/prod.yml:12:15)',
       'also changes prod-asia, prod-us; names the environment: left out',
+      '[ ] web: containers[web].env[ENVIRONMENT_CLASS]: production → non-prod (a patch in envs/prod-eu/kustomization.yaml)  (envs/prod-eu/kustomization.yaml:13:3)',
+      'names the environment: left out',
       '[ ] web: containers[web].resources.limits.cpu: 1 → 250m  (envs/prod-eu/env.yaml:22:15)',
       'a resource size: sized per environment, left out',
     ]);
@@ -93,15 +95,19 @@ describe('promote on the layout of issue #19 (regions, a shared prod variant, pe
     assert.equal(repo.status(), '');
   });
 
-  it('edits the shared prod variant only when chosen, and then says it also changes prod-asia and prod-us', async () => {
-    const { code, err } = await cli('promote', '--from', 'staging-eu', repo.root, '--all', '--commit');
-    assert.equal(code, 0);
-    assert.match(err, /^note: the chosen edits also change prod-asia, prod-us$/m);
-    assert.equal(repo.read('variants/prod/prod.yml'), releaseFiles['variants/prod/prod.yml'].replace('value: production', 'value: non-prod'));
-    // The commit went ahead: re-rendering every environment found only the ones the edits named changed.
-    assert.match(repo.git('show', '--name-only', '--format=', 'HEAD'), /^variants\/prod\/prod\.yml$/m);
+  it('--all takes the patch in prod-eu\'s own overlay, not the edit of the shared prod variant', async () => {
+    const { code, out, err } = await cli('promote', '--from', 'staging-eu', repo.root, '--all', '--commit');
+    assert.equal(code, 0, err);
+    assert.doesNotMatch(err, /also change/);
+    // The credential moved with --all, and promote printed it nowhere (labels, diffs, commit message).
+    assert.doesNotMatch(out + err + repo.git('log', '-1', '--format=%B'), /pw-/);
+    assert.equal(repo.read('variants/prod/prod.yml'), releaseFiles['variants/prod/prod.yml']);
+    assert.equal(repo.git('show', '--name-only', '--format=', 'HEAD').trim(), 'envs/prod-eu/env.yaml\nenvs/prod-eu/kustomization.yaml');
     const asia = await cli('render', `${repo.root}/envs/prod-asia`);
-    assert.match(asia.out, /value: non-prod/);
+    assert.match(asia.out, /value: production/);
+    const eu = await cli('render', `${repo.root}/envs/prod-eu`);
+    assert.match(eu.out, /value: non-prod/);
+    assert.match(eu.out, /value: pw-staging-eu-do-not-print/);
   });
 
   it('--format json gives the plan, the warnings and the environments touched, without credentials', async () => {
@@ -129,12 +135,13 @@ describe('promote on the layout of issue #19 (regions, a shared prod variant, pe
         ['web: containers[web].env[FEATURE_CHECKOUT]', 'release', true, '-'],
         ['web: containers[web].env[DB_PASSWORD]', 'secret', false, '-'],
         ['web: containers[web].env[ENVIRONMENT_CLASS]', 'environmentName', false, '-'],
+        ['web: containers[web].env[ENVIRONMENT_CLASS]', 'environmentName', false, '-'],
         ['web: containers[web].resources.limits.cpu', 'resources', false, '-'],
       ],
     );
     assert.deepEqual(doc.items.find((i) => i.class === 'secret')?.from, '***');
     assert.deepEqual(doc.items.find((i) => i.class === 'secret')?.to, '***');
-    assert.deepEqual(doc.items.find((i) => i.where.endsWith('ENVIRONMENT_CLASS]'))?.alsoChanges, ['prod-asia', 'prod-us']);
+    assert.deepEqual(doc.items.filter((i) => i.where.endsWith('ENVIRONMENT_CLASS]')).map((i) => i.alsoChanges), [['prod-asia', 'prod-us'], []]);
     assert.deepEqual(doc.warnings, [
       'image ghcr.io/acme/web 3.0 → 2.0: ⚠ downgrade 3.0 → 2.0',
       'image ghcr.io/acme/worker 1.4.0 → 1.5.0 (sha256:5a5a5a5a5a5a…): ⚠ sha256:5a5a5a5a5a5a… never ran in dev',
@@ -155,5 +162,48 @@ describe('promote on the layout of issue #19 (regions, a shared prod variant, pe
     assert.equal(code, 0);
     assert.doesNotMatch(out, /never ran/);
     assert.match(out, /^ {2}\[x\] image ghcr\.io\/acme\/worker 1\.4\.0 → 1\.5\.0 \(sha256:5a5a5a5a5a5a…\) {2}\(envs\/prod-eu\/kustomization\.yaml:10:5\)$/m);
+  });
+});
+
+describe('promote: a value set in a shared variant goes into the target\'s own overlay (real renderer, real git)', () => {
+  let repo: TempRepo;
+  beforeEach(() => {
+    // The repo wants the environment class to move (promote.move), so the own-overlay way is preselected.
+    repo = new TempRepo({ ...releaseFiles, '.gitops-drift.yaml': 'promote:\n  move: ["web: containers[web].env[ENVIRONMENT_CLASS]"]\n' });
+  });
+  afterEach(() => repo.remove());
+
+  it('offers both ways, preselects the patch in prod-eu\'s kustomization, and commits it without changing prod-asia or prod-us', async () => {
+    const { code, out } = await cli('promote', '--from', 'staging-eu', repo.root);
+    assert.equal(code, 0);
+    assert.match(out, /^ {2}\[ \] web: containers\[web\]\.env\[ENVIRONMENT_CLASS\]: production → non-prod {2}\(variants\/prod\/prod\.yml:12:15\)\n {8}also changes prod-asia, prod-us; moves by promote\.move in \.gitops-drift\.yaml$/m);
+    assert.match(out, /^ {2}\[x\] web: containers\[web\]\.env\[ENVIRONMENT_CLASS\]: production → non-prod \(a patch in envs\/prod-eu\/kustomization\.yaml\) {2}\(envs\/prod-eu\/kustomization\.yaml:13:3\)$/m);
+    const others = await Promise.all(['prod-asia', 'prod-us'].map((e) => cli('render', `${repo.root}/envs/${e}`)));
+    const committed = await cli('promote', '--from', 'staging-eu', repo.root, '--commit');
+    assert.equal(committed.code, 0, committed.err);
+    assert.equal(repo.read('variants/prod/prod.yml'), releaseFiles['variants/prod/prod.yml']);
+    assert.equal(
+      repo.read('envs/prod-eu/kustomization.yaml'),
+      releaseFiles['envs/prod-eu/kustomization.yaml'].replace('    newTag: 1.4.0\n', `    newTag: 1.5.0\n    digest: ${WORKER_DIGEST_STAGING}\n`) +
+        [
+          '  - patch: |-',
+          '      apiVersion: apps/v1',
+          '      kind: Deployment',
+          '      metadata:',
+          '        name: web',
+          '      spec:',
+          '        template:',
+          '          spec:',
+          '            containers:',
+          '              - name: web',
+          '                env:',
+          '                  - name: ENVIRONMENT_CLASS',
+          '                    value: non-prod',
+          '',
+        ].join('\n'),
+    );
+    assert.deepEqual(await Promise.all(['prod-asia', 'prod-us'].map((e) => cli('render', `${repo.root}/envs/${e}`))), others);
+    const prodEu = await cli('render', `${repo.root}/envs/prod-eu`);
+    assert.match(prodEu.out, /- name: ENVIRONMENT_CLASS\n {10}value: non-prod/);
   });
 });
