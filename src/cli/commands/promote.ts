@@ -81,7 +81,8 @@ export const promoteCommand: CliCommand = {
       promotion: repo.promotion,
       policy: repo.config.promote,
       // A digest the earlier stages run no more may have run there before: their files' history says.
-      ranBefore: (ref, stages) => git.historyMentions!(ref.slice(ref.indexOf('@') + 1), [...new Set(all.filter((e) => stages.includes(e.name)).flatMap((e) => e.render.files))]),
+      // Without history (not a git work tree) only what runs now counts.
+      ranBefore: (ref, stages) => git.historyMentions!(ref.slice(ref.indexOf('@') + 1), [...new Set(all.filter((e) => stages.includes(e.name)).flatMap((e) => e.render.files))]).catch(() => false),
     });
     // --all never takes both ways of one change: where the target's own overlay can take it, the shared file stays.
     const ownWay = (i: PromotableItem) => i.alsoChanges.length > 0 && plan.items.some((o) => o !== i && o.where === i.where && o.alsoChanges.length === 0);

@@ -53,7 +53,8 @@ export function promoteCommand(s: EditorServices): CommandHandler {
       promotion: repo.promotion,
       policy: repo.config.promote,
       // A digest the earlier stages run no more may have run there before: their files' history says.
-      ranBefore: async (ref, stages) => (await git.historyMentions?.(ref.slice(ref.indexOf('@') + 1), [...new Set(all.filter((e) => stages.includes(e.name)).flatMap((e) => e.render.files))])) ?? false,
+      // Without history (not a git work tree) only what runs now counts.
+      ranBefore: async (ref, stages) => (await git.historyMentions?.(ref.slice(ref.indexOf('@') + 1), [...new Set(all.filter((e) => stages.includes(e.name)).flatMap((e) => e.render.files))]).catch(() => false)) ?? false,
     });
     if (!plan.items.length) {
       const why = plan.skipped.length ? ` (${plan.skipped.length} difference(s) cannot be promoted in place; see the log)` : '';

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { CliIO } from '../../../src/cli/command';
 import { runCli } from '../../../src/cli/main';
 import { releaseFiles, WORKER_DIGEST_DEV, WORKER_DIGEST_STAGING } from './releaseRepo';
@@ -205,5 +208,23 @@ describe('promote: a value set in a shared variant goes into the target\'s own o
     assert.deepEqual(await Promise.all(['prod-asia', 'prod-us'].map((e) => cli('render', `${repo.root}/envs/${e}`))), others);
     const prodEu = await cli('render', `${repo.root}/envs/prod-eu`);
     assert.match(prodEu.out, /- name: ENVIRONMENT_CLASS\n {10}value: non-prod/);
+  });
+});
+
+describe('promote: a config repo that is not a git work tree', () => {
+  it('plans and previews (a digest is then judged by what the earlier stages run now)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'gitops-drift-no-git-'));
+    try {
+      for (const [file, text] of Object.entries(releaseFiles)) {
+        mkdirSync(dirname(join(root, file)), { recursive: true });
+        writeFileSync(join(root, file), text);
+      }
+      const { code, out } = await cli('promote', '--from', 'staging-eu', root);
+      assert.equal(code, 0);
+      assert.match(out, /^ {8}⚠ sha256:5a5a5a5a5a5a… never ran in dev$/m);
+      assert.match(out, /^Nothing was changed/m);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
