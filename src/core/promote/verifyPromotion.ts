@@ -63,11 +63,22 @@ export async function verifyPromotion(items: PromotableItem[], render: () => Pro
 
 /**
  * An environment's objects rendered through `fs` (the repo with a promotion's edits): each application of this repo
- * through the one render port. Applications outside this repo are left out, as the edits cannot reach them.
+ * through the one render port. Applications outside this repo are left out, as the edits cannot reach them; so is
+ * one that does not render (as the engine leaves it out): its objects then go missing, which the comparison sees.
+ * Throws only when no application renders.
  */
 export async function renderEnvironmentWith(env: Environment, fs: FileSystem, repoRoot: string): Promise<RenderResult> {
   const parts: RenderResult[] = [];
-  for (const app of env.applications) if (sourcePath(app) !== undefined) parts.push(await renderApplication(app, { fs, repoRoot }));
+  let failure: unknown;
+  for (const app of env.applications) {
+    if (sourcePath(app) === undefined) continue;
+    try {
+      parts.push(await renderApplication(app, { fs, repoRoot }));
+    } catch (e) {
+      failure ??= e;
+    }
+  }
+  if (!parts.length && failure !== undefined) throw failure;
   return { root: env.path, objects: parts.flatMap((p) => p.objects), problems: parts.flatMap((p) => p.problems), files: [...new Set(parts.flatMap((p) => p.files))] };
 }
 

@@ -3,7 +3,9 @@ import { Classifier, namesEnvironment, type DifferenceFacts } from '../../../src
 import { humanPath } from '../../../src/core/promote/flatten';
 import { parseImageRef } from '../../../src/core/promote/imageRef';
 import { earlierStages, nextEnvironment } from '../../../src/core/promote/promotionOrder';
-import { verifyEnvironments } from '../../../src/core/promote/verifyPromotion';
+import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
+import { folderApplication } from '../../../src/core/model/environment';
+import { renderEnvironmentWith, verifyEnvironments } from '../../../src/core/promote/verifyPromotion';
 import { compareTags, imageDirection } from '../../../src/core/promote/versionOrder';
 import type { RenderedObject, RenderResult } from '../../../src/core/render/types';
 
@@ -129,5 +131,17 @@ describe('promote: re-render every environment before committing', () => {
   it('an environment that no longer renders counts as changed', async () => {
     const check = await verifyEnvironments(before.slice(0, 2), ['prod-eu'], (n) => (n === 'prod-asia' ? Promise.reject(new Error('bad yaml')) : Promise.resolve(result([obj('web', '2.0')]))));
     assert.deepEqual(check.unaccepted, ['prod-asia would no longer render, and that was not accepted']);
+  });
+});
+
+describe('promote: rendering an environment with the edits', () => {
+  const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n`;
+  const env = (paths: string[]) => ({ name: 'prod', path: paths[0], source: 'config' as const, applications: paths.map((p) => folderApplication(p, p)) });
+
+  it('joins its applications, leaves out one that does not render, and throws only when none renders', async () => {
+    const fs = new MemoryFileSystem({ '/repo/a/kustomization.yaml': 'resources: [cm.yaml]\n', '/repo/a/cm.yaml': cm('a'), '/repo/b/kustomization.yaml': 'resources: [missing.yaml]\n' });
+    const result = await renderEnvironmentWith(env(['a', 'b']), fs, '/repo');
+    assert.deepEqual(result.objects.map((o) => o.key.name), ['a']);
+    await assert.rejects(renderEnvironmentWith(env(['b']), fs, '/repo'), /missing\.yaml/);
   });
 });
