@@ -7,7 +7,7 @@ import { stageRank } from '../repo/promotion';
  * an environment's identity does not: its name, URLs and hosts that differ in every stage, its size (replicas,
  * resources) and its credentials.
  */
-export type ValueClass = 'artifact' | 'release' | 'environmentName' | 'perEnvironment' | 'replicas' | 'resources' | 'secret' | 'differs' | 'configured';
+export type ValueClass = 'artifact' | 'release' | 'environmentName' | 'perEnvironment' | 'replicas' | 'resources' | 'secret' | 'targetOverride' | 'differs' | 'configured';
 
 /** Whether a value moves by default, and why, in words a picker can show. */
 export interface Classification {
@@ -32,6 +32,11 @@ export interface DifferenceFacts {
   elsewhere: ReadonlyMap<string, unknown>;
   /** Environments of the stages before the target (the source among them), in promotion order. */
   earlierStages: readonly string[];
+  /**
+   * The target sets the value in a file of its own while the source takes it from a file the target reads too (a
+   * shared base): the target overrides it on purpose (its title, a pinned flag).
+   */
+  targetOverrides?: boolean;
 }
 
 /** Names of env vars and keys that hold credentials: their values are neither promoted by default nor shown. */
@@ -69,6 +74,7 @@ function builtIn(d: DifferenceFacts): Classification {
   if (values.length >= 3 && new Set(values).size === values.length) {
     return { class: 'perEnvironment', moves: false, reason: `differs in every environment${isUrlOrHost(d.target.value) ? ' (a URL or host)' : ''}: left out` };
   }
+  if (d.targetOverrides) return { class: 'targetOverride', moves: false, reason: `${d.target.env} sets its own value, ${d.source.env} takes the shared one: left out` };
   const earlier = d.earlierStages.filter((e) => d.elsewhere.has(e));
   const same = earlier.every((e) => JSON.stringify(d.elsewhere.get(e)) === JSON.stringify(d.source.value));
   if (same) return { class: 'release', moves: true, reason: `the same in ${earlier.join(', ') || d.source.env}: a release's config, moves` };

@@ -133,6 +133,7 @@ export async function planPromotion(input: PromotionInput): Promise<PromotionPla
         target: { env: input.target.name, value: t?.value },
         elsewhere: elsewhereOf(target, logical),
         earlierStages: stages,
+        targetOverrides: Boolean(targetOrigin && sourceOrigin && !sharedWith.length && input.target.render.files.includes(sourceOrigin.file)),
       });
       const warnings: string[] = [];
       let direction: Direction | undefined;

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -35,6 +36,15 @@ describe('gitops-drift promote / revert (real renderer, real git)', () => {
     assert.match(out, /^Nothing was changed/m);
     assert.equal(repo.head(), head);
     assert.equal(repo.status(), '');
+  });
+
+  it('on the example, staging → prod leaves prod\'s own title and log level, and moves the image and the release\'s flag', async () => {
+    const { code, out } = await cli('promote', '--from', 'staging', '--to', 'prod', resolve(__dirname, '..', '..', '..', 'examples', 'shop'));
+    assert.equal(code, 0);
+    assert.match(out, /^Promote staging → prod: 2 of 6 item\(s\)$/m);
+    assert.match(out, /^ {2}\[x\] ConfigMap web-config FEATURE_RECOMMENDATIONS: false → true .*\n {8}the same in dev, staging: a release's config, moves$/m);
+    assert.match(out, /^ {2}\[ \] main: title: Example Shop \(EU\) → Example Shop .*\n {8}prod sets its own value, staging takes the shared one: left out$/m);
+    assert.match(out, /^ {2}\[ \] ConfigMap web-config LOG_LEVEL: warn → info .*\n {8}prod sets its own value, staging takes the shared one: left out$/m);
   });
 
   it('promote --commit edits exactly the target\'s own files, as the renderer located them, on a new branch', async () => {

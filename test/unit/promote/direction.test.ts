@@ -80,6 +80,10 @@ describe('promote: classification', () => {
     });
   });
 
+  it('a value the target overrides in its own files, where the source takes the shared one, stays', () => {
+    assert.deepEqual(new Classifier().classify(facts({ targetOverrides: true })), { class: 'targetOverride', moves: false, reason: 'prod sets its own value, staging takes the shared one: left out' });
+  });
+
   it('promote.keep and promote.move in the config override the built-in classes; keep wins', () => {
     const policy = new Classifier({ move: ['*: containers[*].env[API_URL]'], keep: ['web: containers[web].env[LOG_*]'] });
     assert.equal(policy.classify(facts({})).moves, false);
