@@ -233,6 +233,15 @@ export class DriftEngine {
   }
 
   /**
+   * Forgets every file text and render kept: the next renders read the repo again. For an explicit refresh, when
+   * files may have changed without the engine being told (a branch checked out before the watcher reported it).
+   */
+  forgetFiles(): void {
+    this.cache.clear();
+    this.sources.clear();
+  }
+
+  /**
    * Tells the engine a repo file was created, changed or deleted (repo-relative path). Re-reads it and drops the
    * cached renders that read different content; returns the environments to check again.
    */

@@ -41,7 +41,7 @@ export class DriftStore extends Disposable {
   private readonly entryMap = new Map<string, EnvironmentEntry>();
   private repoProblemList: Problem[] = [];
   private loadedOnce = false;
-  private pending: { reload: boolean; all: boolean; names: Set<string> } | undefined;
+  private pending: { reload: boolean; reread: boolean; all: boolean; names: Set<string> } | undefined;
   private running: Promise<void> | undefined;
   /** Bumped by `cancel()`: results of checks started before are dropped. */
   private generation = 0;
@@ -132,9 +132,10 @@ export class DriftStore extends Disposable {
    * Queues a refresh: `reload` re-reads the environment list; `environments` limits the check (all when absent).
    * Resolves when the queue has run it.
    */
-  refresh(request: { reload?: boolean; environments?: string[] } = {}): Promise<void> {
-    const p = (this.pending ??= { reload: false, all: false, names: new Set() });
-    p.reload ||= request.reload === true || !this.loadedOnce;
+  refresh(request: { reload?: boolean; reread?: boolean; environments?: string[] } = {}): Promise<void> {
+    const p = (this.pending ??= { reload: false, reread: false, all: false, names: new Set() });
+    p.reload ||= request.reload === true || request.reread === true || !this.loadedOnce;
+    p.reread ||= request.reread === true;
     if (request.environments) for (const n of request.environments) p.names.add(n);
     else p.all = true;
     if (!this.running) {
@@ -185,9 +186,10 @@ export class DriftStore extends Disposable {
     }
   }
 
-  private async run(job: { reload: boolean; all: boolean; names: Set<string> }, generation: number): Promise<void> {
+  private async run(job: { reload: boolean; reread: boolean; all: boolean; names: Set<string> }, generation: number): Promise<void> {
     const session = await this.getSession();
     const current = () => generation === this.generation;
+    if (job.reread) session.engine.forgetFiles();
     if (job.reload) {
       const repo = await session.load();
       if (!current()) return;

@@ -2,9 +2,12 @@ import type { EditorServices } from '../services';
 import { asEnvironmentName } from './driftTarget';
 import type { CommandHandler } from './registerCommand';
 
-/** Reloads the environment list and checks every environment. */
+/**
+ * Reads the repo again (files may have changed without a watcher event yet, e.g. a branch just checked out), reloads
+ * the environment list and checks every environment.
+ */
 export function refreshCommand(s: EditorServices): CommandHandler {
-  return () => s.store.refresh({ reload: true });
+  return () => s.store.refresh({ reread: true });
 }
 
 /** Checks one environment again (tree context menu). */

@@ -59,6 +59,19 @@ describe('DriftEngine', () => {
     assert.equal((await engine.fileChanged('.gitops-drift.yaml')).reload, true);
   });
 
+  it('forgetFiles reads the repo again: a file changed without the engine being told is seen after it, not before', async () => {
+    const fs = repo();
+    const calls = { render: 0 };
+    const engine = new DriftEngine({ fs, repoRoot: '/r', pipeline: fakePipeline(calls) });
+    const dev = await engine.environment('dev');
+    await engine.render(dev);
+    fs.write('/r/envs/dev/cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: app }\ndata: { level: trace }\n');
+    assert.deepEqual((await engine.render(dev)).objects[0].object.data, { level: 'debug' }, 'untold, the engine keeps its render');
+    engine.forgetFiles();
+    assert.deepEqual((await engine.render(dev)).objects[0].object.data, { level: 'trace' });
+    assert.equal(calls.render, 2);
+  });
+
   it('a deleted folder (one change for the folder) drops the renders that read anything under it, and reloads', async () => {
     const fs = repo();
     const calls = { render: 0 };
