@@ -27,6 +27,11 @@ export type OriginKind =
 /** Where a rendered value came from. */
 export interface Origin extends SourceLocation {
   kind: OriginKind;
+  /**
+   * Other places behind the value, shown as a diagnostic's related information: for a value a Flux postBuild
+   * variable set, where that variable is defined (the origin itself stays at the line that holds `${VAR}`).
+   */
+  related?: { location: SourceLocation; message: string }[];
 }
 
 /** `file:line:col`. */
