@@ -32,7 +32,7 @@ async function setup() {
   return { fs, env, engine: new DriftEngine({ fs, repoRoot: '/r' }) };
 }
 
-const url = (o: KubeObject) => (o as { data: { url: string } }).data.url;
+const url = (o: KubeObject) => (o as unknown as { data: { url: string } }).data.url;
 
 describe('engine: flux-kustomization applications', () => {
   it("substitutes from a ConfigMap another application renders, and relates the value to that ConfigMap's line", async () => {

@@ -7,7 +7,7 @@
  *    Kustomization's own fields written into it (kustomize_generator.go): `targetNamespace` replaces `namespace`,
  *    `namePrefix`/`nameSuffix` replace the folder's, `patches` and `components` are appended (a missing component
  *    skipped with `ignoreMissingComponents`), `images` merge into entries of the same name.
- * 2. kustomize builds it.
+ * 2. kustomize builds it, keeping the objects in the order they are declared (Flux does not sort them).
  * 3. `postBuild` substitutes each object (postBuild.ts).
  * 4. `commonMetadata` labels and annotations are set on every object (at apply, after substitution).
  * Every value from the Kustomization points at its line in the Flux manifest.
@@ -18,7 +18,7 @@ import { ProblemError, type Problem } from '../../model/problem';
 import { keyOf, type KubeObject } from '../../model/resource';
 import { childPointer } from '../../yaml/pointer';
 import { parseYaml } from '../../yaml/parseYaml';
-import { fromPlain, getMap, getString, tmap, tseq, type TMap, type TNode } from '../../yaml/tree';
+import { fromPlain, getMap, getString, tmap, tscalar, tseq, type TMap, type TNode } from '../../yaml/tree';
 import type { RenderedObject, RenderOptions, RenderResult } from '../types';
 import { checkVariableNames, substituteObject, type Variable } from './postBuild';
 
@@ -35,7 +35,7 @@ export async function renderFluxKustomization(app: Application, options: RenderO
   const spec = getMap(manifest, 'spec') ?? tmap({ ...controller.at, kind: 'resource' });
   const problems: Problem[] = [];
   const dir = options.repoRoot.replace(/\/+$/, '') + (app.source.type === 'outside' || !app.source.path ? '' : `/${app.source.path}`);
-  const components = await presentComponents(spec, dir, options, problems);
+  const components = await presentComponents(spec, dir, options);
   const result = await renderFolder({ ...options, amendRoot: (k) => amendKustomization(k, spec, components, problems) });
   let objects = result.objects;
   if (spec.entries.has('postBuild')) objects = await postBuild(objects, spec, namespaceOf(controller.object), options, problems);
@@ -66,7 +66,7 @@ function namespaceOf(object: { metadata?: { namespace?: string } }): string | un
 }
 
 /** `spec.components` that Flux keeps: local and relative (else the build fails), present unless missing ones are ignored. */
-async function presentComponents(spec: TMap, dir: string, options: RenderOptions, problems: Problem[]): Promise<TNode[]> {
+async function presentComponents(spec: TMap, dir: string, options: RenderOptions): Promise<TNode[]> {
   const list = spec.entries.get('components');
   if (list?.kind !== 'seq') return [];
   const ignoreMissing = spec.entries.get('ignoreMissingComponents');
@@ -74,10 +74,8 @@ async function presentComponents(spec: TMap, dir: string, options: RenderOptions
   for (const item of list.items) {
     const path = item.kind === 'scalar' ? String(item.value) : '';
     if (!isLocalRelativePath(path)) throw new ProblemError({ severity: 'error', message: `component path '${path}' must be local and relative (Flux fails the build)`, location: loc(item.origin) });
-    if (ignoreMissing?.kind === 'scalar' && ignoreMissing.value === true && !(await options.fs.stat(`${dir}/${path}`).catch(() => undefined))) {
-      problems.push({ severity: 'warning', message: `component '${path}' does not exist: skipped (ignoreMissingComponents)`, location: loc(item.origin) });
-      continue;
-    }
+    // Asked for, so no warning: a component only some clusters have is what the flag is for.
+    if (ignoreMissing?.kind === 'scalar' && ignoreMissing.value === true && !(await options.fs.stat(`${dir}/${path}`).catch(() => undefined))) continue;
     out.push(item);
   }
   return out;
@@ -94,6 +92,9 @@ function isLocalRelativePath(path: string): boolean {
 /** The root kustomization with the Kustomization's fields written in, as the generator does (a copy). */
 export function amendKustomization(k: TMap, spec: TMap, components: TNode[], problems: Problem[]): TMap {
   const out = tmap(k.origin, new Map(k.entries));
+  // Flux builds without kustomize's legacy reordering (its krusty options leave Reorder unset): objects come out in
+  // the order they are declared, unless the kustomization asks for an order itself.
+  if (!out.entries.has('sortOptions')) out.entries.set('sortOptions', tmap(k.origin, new Map([['order', tscalar('fifo', k.origin)]])));
   const set = (field: string, from: string) => {
     const v = spec.entries.get(from);
     if (v?.kind === 'scalar' && typeof v.value === 'string') out.entries.set(field, v);

@@ -16,7 +16,7 @@
  */
 import type { Origin, SourceLocation } from '../../model/location';
 import { ProblemError } from '../../model/problem';
-import type { KubeObject } from '../../model/resource';
+import { keyOf, type KubeObject } from '../../model/resource';
 import { GO_INT_TEXT, resolveGoInt } from '../../yaml/goYamlScalars';
 import { childPointer } from '../../yaml/pointer';
 import type { RenderedObject } from '../types';
@@ -100,7 +100,8 @@ export function substituteObject(r: RenderedObject, vars: ReadonlyMap<string, Va
   const object = walk(r.object, '', '') as KubeObject;
   if (!changed) return r;
   const { exactIntegers: _exact, ...rest } = r;
-  return { ...rest, object, origins };
+  // A name or namespace may have been substituted: the key follows.
+  return { ...rest, object, key: keyOf(object), origins };
 }
 
 /** Checks the variables' names as Flux does before substituting anything: one bad name fails the build. */
