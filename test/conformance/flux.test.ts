@@ -11,6 +11,7 @@ import { NodeFileSystem } from '../../src/node/nodeFileSystem';
 import { compareObjects } from './compareObjects';
 import { fluxBuild } from './fluxCli';
 import { parseStream } from './kustomizeCli';
+import { parentPointer, pointerSegments, valueAt } from '../../src/core/yaml/pointer';
 
 /**
  * Flux conformance: each case renders a folder with our flux-kustomization renderer and with the code
@@ -28,6 +29,8 @@ interface FluxCase {
   /** Both must fail: ours with a message matching this, Flux with one matching `fluxError`. */
   error?: RegExp;
   fluxError?: RegExp;
+  /** `name pointer` of each value substituted from a Secret: ours holds a placeholder there, Flux the value. */
+  secretPaths?: string[];
 }
 
 const deployment = (name: string, extra = '') => `apiVersion: apps/v1
@@ -174,11 +177,12 @@ apiVersion: v1
 kind: Secret
 metadata: {name: cluster-secrets, namespace: flux-system}
 data:
-  CLUSTER: c2VjcmV0LWNsdXN0ZXI=
+  PORT: ODQ0Mw==
 stringData:
   REGION: us-east-2
 `,
     files: { 'app/settings.yaml': substituted },
+    secretPaths: ['settings-staging /data/port', 'settings-staging /metadata/annotations/note'],
   },
   {
     name: 'the substitute: disabled opt-out, as a label and as an annotation',
@@ -248,6 +252,27 @@ async function renderOursFlux(root: string, c: FluxCase): Promise<RenderResult> 
   return renderApplication({ name: 'app', source: { type: 'folder', path: 'app' }, renderer: 'flux-kustomization', controller: { object, at: { file: 'clusters/app.yaml', line: 1, column: 1 } } }, { fs: new NodeFileSystem(), repoRoot: root, findObject: finder(objects) });
 }
 
+/**
+ * Our render never holds a value substituted from a Secret (a placeholder stands in, its origin marked `secret`):
+ * puts that placeholder into Flux's object at the same place, so the rest still compares exactly. Returns the places.
+ */
+function maskSecretValues(flux: KubeObject[], ours: RenderedObject[]): string[] {
+  const places: string[] = [];
+  ours.forEach((o, i) => {
+    for (const [pointer, origin] of o.origins) {
+      if (!origin.secret) continue;
+      const placeholder = valueAt(o.object, pointer);
+      assert.match(String(placeholder), /^\(substituted from Secret /, `${pointer} holds a placeholder`);
+      const segments = pointerSegments(pointer);
+      const parent = valueAt(flux[i], parentPointer(pointer)) as Record<string, unknown> | undefined;
+      assert.ok(parent && segments[segments.length - 1] in parent, `Flux has a value at ${pointer}`);
+      parent[segments[segments.length - 1]] = placeholder;
+      places.push(`${o.object.metadata?.name} ${pointer}`);
+    }
+  });
+  return places.sort();
+}
+
 describe('Flux conformance: flux-kustomization against kustomize-controller’s code', () => {
   let scratch: string;
   before(async () => {
@@ -279,6 +304,9 @@ describe('Flux conformance: flux-kustomization against kustomize-controller’s 
       if (!want.ok) assert.fail(`Flux's build failed; fix the case:\n${want.stderr}`);
       assert.ok(want.objects.length > 0, 'Flux renders no objects; the case would compare nothing');
       if (!got.ok) throw got.e;
+      const masked = maskSecretValues(want.objects, got.r.objects);
+      // The values from the Secret are the ones (and the only ones) our render holds placeholders for.
+      assert.deepEqual(masked, c.secretPaths ?? [], 'values substituted from a Secret');
       const diff = compareObjects(want.objects, got.r.objects.map((o) => o.object));
       if (diff) assert.fail(`rendered output differs from Flux's\n${diff}`);
       assert.deepEqual(got.r.problems, [], 'a valid case gives no warnings');

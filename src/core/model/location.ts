@@ -32,6 +32,11 @@ export interface Origin extends SourceLocation {
    * variable set, where that variable is defined (the origin itself stays at the line that holds `${VAR}`).
    */
   related?: { location: SourceLocation; message: string }[];
+  /**
+   * The value came from a Secret (a Flux postBuild variable from a Secret, SOPS-encrypted or not): the rendered
+   * object holds a placeholder, never the value, and drift compares the field by presence only.
+   */
+  secret?: true;
 }
 
 /** `file:line:col`. */

@@ -38,7 +38,7 @@ export async function renderFluxKustomization(app: Application, options: RenderO
   const components = await presentComponents(spec, dir, options);
   const result = await renderFolder({ ...options, amendRoot: (k) => amendKustomization(k, spec, components, problems) });
   let objects = result.objects;
-  if (spec.entries.has('postBuild')) objects = await postBuild(objects, spec, namespaceOf(controller.object), options, problems);
+  if (spec.entries.has('postBuild')) objects = await postBuild(objects, spec, namespaceOf(controller.object), options);
   objects = applyCommonMetadata(objects, getMap(spec, 'commonMetadata'));
   return { ...result, objects, problems: [...result.problems, ...problems] };
 }
@@ -157,7 +157,7 @@ function mergeImages(existing: TNode | undefined, added: TNode[]): TNode {
 }
 
 /** Loads the variables (substituteFrom in order, then substitute over them) and substitutes every object. */
-async function postBuild(objects: RenderedObject[], spec: TMap, namespace: string | undefined, options: RenderOptions, problems: Problem[]): Promise<RenderedObject[]> {
+async function postBuild(objects: RenderedObject[], spec: TMap, namespace: string | undefined, options: RenderOptions): Promise<RenderedObject[]> {
   const post = getMap(spec, 'postBuild');
   if (!post) return objects;
   const vars = new Map<string, Variable>();
@@ -173,7 +173,7 @@ async function postBuild(objects: RenderedObject[], spec: TMap, namespace: strin
       if (optional?.kind === 'scalar' && optional.value === true) continue;
       throw new ProblemError({ severity: 'error', message: `substituteFrom ${kind}/${name}: no such ${kind} in ${namespace ?? 'its namespace'} among this environment's other applications (Flux fails the build; mark it optional: true if it may be absent)`, location: loc((ref.entries.get('name') ?? ref).origin) });
     }
-    readVariables(found, kind, name, vars, problems, loc((ref.entries.get('name') ?? ref).origin));
+    readVariables(found, kind, name, vars);
   }
   const inline = getMap(post, 'substitute');
   for (const [key, value] of inline?.entries ?? []) {
@@ -186,14 +186,13 @@ async function postBuild(objects: RenderedObject[], spec: TMap, namespace: strin
 }
 
 /** A ConfigMap's `data`, or a Secret's `data` (decoded) and `stringData` (which the API server writes over `data`). */
-function readVariables(found: RenderedObject, kind: 'ConfigMap' | 'Secret', name: string, vars: Map<string, Variable>, problems: Problem[], refAt: SourceLocation): void {
+function readVariables(found: RenderedObject, kind: 'ConfigMap' | 'Secret', name: string, vars: Map<string, Variable>): void {
   const at = (pointer: string) => loc(found.origins.get(pointer) ?? found.source);
   const object = found.object as { data?: Record<string, unknown>; stringData?: Record<string, unknown>; sops?: unknown };
-  if (kind === 'Secret' && object.sops !== undefined) {
-    // SOPS: the repo holds ciphertext, which Flux decrypts before substituting; the values are not known here.
-    problems.push({ severity: 'warning', message: `substituteFrom Secret/${name} is SOPS-encrypted: its values are not known here, so the variables it sets are substituted with ciphertext and may show as drift`, location: refAt });
-  }
-  const put = (key: string, value: string, pointer: string) => vars.set(key, { value: value.replace(/\n/g, ''), definedAt: at(pointer), from: `${kind} ${name}`, ...(kind === 'Secret' ? { secret: true as const } : {}) });
+  // A SOPS-encrypted Secret holds ciphertext that Flux decrypts first: like any Secret's value, it is not used (a
+  // placeholder stands in, compared by presence), so the ciphertext never shows as drift.
+  const from = kind === 'Secret' && object.sops !== undefined ? `Secret ${name} (SOPS-encrypted)` : `${kind} ${name}`;
+  const put = (key: string, value: string, pointer: string) => vars.set(key, { value: value.replace(/\n/g, ''), definedAt: at(pointer), from, ...(kind === 'Secret' ? { secret: true as const } : {}) });
   for (const [key, value] of Object.entries(object.data ?? {})) {
     if (typeof value !== 'string') continue;
     put(key, kind === 'Secret' ? Buffer.from(value.replace(/\s+/g, ''), 'base64').toString('utf8') : value, childPointer('/data', key));

@@ -12,7 +12,8 @@
  * `${UNSET}` reads back as null.
  *
  * Origins survive: a substituted value keeps the origin of the text that held `${VAR}`, with where each variable it
- * read is defined as related information.
+ * read is defined as related information. A value that reads a variable from a Secret is never put into the object:
+ * a placeholder naming the Secret stands in, and its origin is marked `secret` so drift compares it by presence.
  */
 import type { Origin, SourceLocation } from '../../model/location';
 import { ProblemError } from '../../model/problem';
@@ -34,7 +35,7 @@ export interface Variable {
   definedAt: SourceLocation;
   /** What set it, for messages: `substitute`, `ConfigMap cluster-settings`, `Secret cluster-secrets`. */
   from: string;
-  /** Its value comes from a Secret: never shown. */
+  /** Its value comes from a Secret (SOPS-encrypted or not): never shown, never put into an object. */
   secret?: true;
 }
 
@@ -50,7 +51,7 @@ export function substituteObject(r: RenderedObject, vars: ReadonlyMap<string, Va
   const related = (names: string[]): NonNullable<Origin['related']> =>
     names.flatMap((n) => {
       const v = vars.get(n);
-      return v ? [{ location: v.definedAt, message: `\${${n}} is set by ${v.from}${v.secret ? ' (a Secret: its value is not shown)' : ''}` }] : [];
+      return v ? [{ location: v.definedAt, message: `\${${n}} is set by ${v.from}${v.secret ? ' (a Secret: its value is not shown, and only its presence is compared)' : ''}` }] : [];
     });
 
   const substitute = (text: string, at: Origin): { text: string; variables: string[] } => {
@@ -77,7 +78,10 @@ export function substituteObject(r: RenderedObject, vars: ReadonlyMap<string, Va
       }
       changed = true;
       const setAt = related(out.variables);
-      origins.set(to, setAt.length ? { ...origin, related: [...(origin.related ?? []), ...setAt] } : origin);
+      const secrets = [...new Set(out.variables.flatMap((n) => (vars.get(n)?.secret ? [vars.get(n)!.from] : [])))];
+      origins.set(to, { ...origin, ...(setAt.length ? { related: [...(origin.related ?? []), ...setAt] } : {}), ...(secrets.length ? { secret: true as const } : {}) });
+      // A Secret's value never enters the render (it would be printed and diffed): a placeholder stands in for it.
+      if (secrets.length) return `(substituted from ${secrets.join(', ')})`;
       return writtenPlain(value) ? readPlainScalar(out.text) : out.text;
     }
     origins.set(to, origin);

@@ -125,6 +125,20 @@ describe('flux-kustomization renderer', () => {
     await assert.rejects(render(required, {}, { findObject }), (e: unknown) => e instanceof ProblemError && e.problem.location?.line === 15 && /Secret\/absent/.test(e.problem.message));
   });
 
+  it('never puts a value from a Secret (SOPS-encrypted or not) into the render: a placeholder, marked for presence-only compare', async () => {
+    for (const sops of [false, true]) {
+      const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: 'flux-system' }, data: { HOST: Buffer.from('db.secret.internal').toString('base64') }, ...(sops ? { sops: { version: '3.9' } } : {}) };
+      const found: RenderedObject = { object: secret, key: { group: '', kind: 'Secret', namespace: 'flux-system', name: 'creds' }, origins: new Map(), source: { file: 'clusters/prod/creds.yaml', line: 1, column: 1 } };
+      const [web] = (await render('  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: creds\n', {}, { findObject: async () => found })).objects;
+      const value = container(web).env[0].value;
+      assert.equal(value, sops ? '(substituted from Secret creds (SOPS-encrypted))' : '(substituted from Secret creds)');
+      assert.ok(!JSON.stringify(web.object).includes('db.secret.internal'));
+      const origin = web.origins.get('/spec/template/spec/containers/0/env/0/value');
+      assert.equal(origin?.secret, true);
+      assert.match(origin?.related?.[0].message ?? '', /its value is not shown/);
+    }
+  });
+
   it("sets commonMetadata's labels and annotations on every object after substitution, pointing at the Kustomization", async () => {
     const [web] = (await render('  commonMetadata:\n    labels:\n      team: "${TEAM}"\n  postBuild:\n    substitute:\n      TEAM: shop\n')).objects;
     assert.deepEqual(web.object.metadata?.labels, { team: '${TEAM}' });
