@@ -88,6 +88,22 @@ const cases: FluxCase[] = [
     },
   },
   {
+    name: 'generated kustomization lists .yaml and .yml files only (not .json), comment-only files are fine',
+    spec: '',
+    files: {
+      'app/a.yml': configMap('a', '  k: v\n'),
+      'app/b.json': '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "b"}}\n',
+      'app/notes.yaml': '# nothing here yet\n',
+    },
+  },
+  {
+    name: 'generated kustomization: a .yaml file that holds no Kubernetes object fails the build',
+    spec: '',
+    files: { 'app/a.yaml': configMap('a', '  k: v\n'), 'app/values.yaml': 'replicas: 3\nimage: nginx\n' },
+    error: /app\/values\.yaml:1:1: resource has no kind/,
+    fluxError: /values\.yaml/,
+  },
+  {
     name: 'targetNamespace replaces the folder’s namespace',
     spec: '  targetNamespace: shop\n',
     files: { 'app/kustomization.yaml': 'namespace: base\nresources: [web.yaml, env.yaml]\n', 'app/web.yaml': deployment('web'), 'app/env.yaml': configMap('web-env', '  LEVEL: info\n') },

@@ -23,7 +23,7 @@ export async function renderApplication(app: Application, options: RenderOptions
     case 'flux-kustomization':
       return renderFolder(path, options);
     case 'flux-kustomization':
-      return renderFluxKustomization(app, options, (opts) => renderFolder(path, opts, { generatedIsExpected: true }));
+      return renderFluxKustomization(app, options, (opts) => renderFolder(path, opts, { flux: true }));
     default:
       throw new ProblemError({ severity: 'error', message: `application '${app.name}': the ${app.renderer} renderer is not available yet`, ...(app.declaredAt ? { location: app.declaredAt } : {}) });
   }
@@ -32,17 +32,18 @@ export async function renderApplication(app: Application, options: RenderOptions
 /**
  * A folder with a kustomization file as `kustomize build` renders it; one without, through the kustomization Flux
  * generates (the folder's content decides, not the kind settled at load time, so a kustomization file added since is
- * used at once). `generatedIsExpected`: the controller renders such folders this way by design (no note about it).
+ * used at once). `flux`: a Flux Kustomization's folder: its manifests listed exactly as kustomize-controller lists them,
+ * and no note about the generated kustomization (that is how Flux renders such folders by design).
  */
-async function renderFolder(path: string, options: RenderOptions, how: { generatedIsExpected?: boolean } = {}): Promise<RenderResult> {
+async function renderFolder(path: string, options: RenderOptions, how: { flux?: boolean } = {}): Promise<RenderResult> {
   const dir = path ? `${options.repoRoot.replace(/\/+$/, '')}/${path}` : options.repoRoot;
-  const generated = await generatedKustomization(options.fs, dir).catch(() => undefined);
+  const generated = await generatedKustomization(options.fs, dir, { flux: how.flux === true }).catch(() => undefined);
   if (generated === undefined) return renderKustomization(dir, options);
   const result = await renderKustomization(dir, { ...options, fs: new GeneratedKustomizationFileSystem(options.fs, dir, generated.text) });
   const charts = generated.charts.map((c) => (path && c ? `${path}/${c}` : path || c || '.'));
   const notes: Problem[] = [
     // A Flux Kustomization's folder without a kustomization is the normal case there: no note.
-    ...(generated.charts.includes('') || how.generatedIsExpected ? [] : [{ severity: 'warning' as const, message: `no kustomization file: every manifest in ${path || '.'} is rendered, as Flux's kustomize-controller does`, location: { file: path || '.', line: 0, column: 0 } }]),
+    ...(generated.charts.includes('') || how.flux ? [] : [{ severity: 'warning' as const, message: `no kustomization file: every manifest in ${path || '.'} is rendered, as Flux's kustomize-controller does`, location: { file: path || '.', line: 0, column: 0 } }]),
     ...charts.map((chart) => ({
       severity: 'warning' as const,
       code: SKIPPED_CONTENT,
