@@ -177,7 +177,11 @@ async function postBuild(objects: RenderedObject[], spec: TMap, namespace: strin
   }
   const inline = getMap(post, 'substitute');
   for (const [key, value] of inline?.entries ?? []) {
-    vars.set(key, { value: value.kind === 'scalar' && value.value !== null ? String(value.value).replace(/\n/g, '') : '', definedAt: loc(value.origin), from: 'postBuild.substitute' });
+    // The CRD types the map's values as strings: the API server refuses `REPLICAS: 3`, so Flux never renders it.
+    if (value.kind !== 'scalar' || typeof value.value !== 'string') {
+      throw new ProblemError({ severity: 'error', message: `postBuild.substitute.${key} must be a string (quote it): the API server rejects this Kustomization`, location: loc(value.origin) });
+    }
+    vars.set(key, { value: value.value.replace(/\n/g, ''), definedAt: loc(value.origin), from: 'postBuild.substitute' });
   }
   const always = getString(post, 'substituteStrategy') === 'Always';
   if (vars.size === 0 && !always) return objects;

@@ -98,6 +98,8 @@ describe('flux-kustomization renderer', () => {
 
   it('fails as Flux does on an invalid variable name and on a broken reference, at the line', async () => {
     await assert.rejects(render('  postBuild:\n    substitute:\n      my-var: x\n'), (e: unknown) => e instanceof ProblemError && e.problem.location?.line === 10 && /not a valid name/.test(e.problem.message));
+    // Not a string: the API server would refuse the Kustomization (its CRD types the values as strings).
+    await assert.rejects(render('  postBuild:\n    substitute:\n      REPLICAS: 3\n'), (e: unknown) => e instanceof ProblemError && e.problem.location?.line === 10 && /must be a string/.test(e.problem.message));
     const broken = deployment.replace('${REPLICAS}', '${REPLICAS');
     await assert.rejects(render('  postBuild:\n    substitute:\n      REPLICAS: "3"\n', { '/r/apps/web/deploy.yaml': broken }), (e: unknown) => e instanceof ProblemError && e.problem.location?.file === 'apps/web/deploy.yaml' && e.problem.location.line === 6);
   });
