@@ -16,9 +16,9 @@ import type { Application } from '../../model/environment';
 import type { SourceLocation } from '../../model/location';
 import { ProblemError, type Problem } from '../../model/problem';
 import { keyOf, type KubeObject } from '../../model/resource';
-import { childPointer } from '../../yaml/pointer';
+import { canonicalJson, childPointer } from '../../yaml/pointer';
 import { parseYaml } from '../../yaml/parseYaml';
-import { fromPlain, getMap, getString, tmap, tscalar, tseq, type TMap, type TNode } from '../../yaml/tree';
+import { fromPlain, getMap, getString, tmap, toPlain, tscalar, tseq, type TMap, type TNode } from '../../yaml/tree';
 import type { RenderedObject, RenderOptions, RenderResult } from '../types';
 import { checkVariableNames, substituteObject, type Variable } from './postBuild';
 
@@ -43,7 +43,10 @@ export async function renderFluxKustomization(app: Application, options: RenderO
   return { ...result, objects, problems: [...result.problems, ...problems] };
 }
 
-/** The Kustomization's manifest as a tree with positions (its document in the file `at` names), else from the object. */
+/**
+ * The Kustomization's manifest as a tree with positions: its document in the file `at` names when that document says
+ * what the object says, else the object itself (every value pointing at `at`).
+ */
 async function manifestTree(object: KubeObject, at: SourceLocation, options: RenderOptions): Promise<TMap> {
   const name = object.metadata?.name;
   const namespace = object.metadata?.namespace;
@@ -52,10 +55,12 @@ async function manifestTree(object: KubeObject, at: SourceLocation, options: Ren
     for (const doc of parseYaml(text, at.file, 'resource')) {
       if (doc.kind !== 'map' || getString(doc, 'kind') !== 'Kustomization' || !getString(doc, 'apiVersion').startsWith(`${FLUX_GROUP}/`)) continue;
       const meta = getMap(doc, 'metadata');
-      if (getString(meta, 'name') === name && (getString(meta, 'namespace') || undefined) === (namespace || undefined)) return doc;
+      if (getString(meta, 'name') !== name || (getString(meta, 'namespace') || undefined) !== (namespace || undefined)) continue;
+      // A child Kustomization as its parent renders it (patched, substituted) differs from its file: the object wins.
+      if (canonicalJson(toPlain(doc.entries.get('spec') ?? tmap(doc.origin))) === canonicalJson(object.spec ?? {})) return doc;
     }
   } catch {
-    // The object came from elsewhere (a parent's render): its values point at where it was declared.
+    // Not readable as YAML there: the object's values point at where it was declared.
   }
   const tree = fromPlain(object, { ...at, kind: 'resource' });
   return tree.kind === 'map' ? tree : tmap({ ...at, kind: 'resource' });

@@ -147,6 +147,16 @@ describe('flux-kustomization renderer', () => {
     assert.deepEqual([web.origins.get('/metadata/labels/team')?.line, web.origins.get('/metadata/labels/team')?.kind], [10, 'labels']);
   });
 
+  it('renders from the object it is given when that differs from its file (a child Kustomization as its parent patched it)', async () => {
+    const text = manifest('  namePrefix: file-\n');
+    const patched = fluxApp(manifest('  namePrefix: patched-\n'));
+    const fs = new MemoryFileSystem({ '/r/clusters/prod/web.yaml': text, '/r/apps/web/deploy.yaml': deployment });
+    const [web] = (await renderApplication(patched, { fs, repoRoot: '/r' })).objects;
+    assert.equal(web.object.metadata?.name, 'patched-web');
+    // No line of the file says it: the value points at the Kustomization's declaration.
+    assert.equal(web.origins.get('/metadata/name')?.line, 1);
+  });
+
   it('appends components, skipping a missing one only with ignoreMissingComponents', async () => {
     const files = { '/r/apps/web/kustomization.yaml': 'resources: [deploy.yaml]\n', '/r/apps/web/extra/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\ncommonLabels: {extra: "yes"}\n' };
     const [web] = (await render('  components: [extra, gone]\n  ignoreMissingComponents: true\n', files)).objects;
