@@ -18,9 +18,6 @@ export async function renderApplication(app: Application, options: RenderOptions
   switch (app.renderer) {
     case 'kustomize':
     case 'plain-directory':
-    // Until the Flux renderer lands, a Kustomization renders as its folder does (without its own patches,
-    // targetNamespace or postBuild substitution).
-    case 'flux-kustomization':
       return renderFolder(path, options);
     case 'flux-kustomization':
       return renderFluxKustomization(app, options, (opts) => renderFolder(path, opts, { flux: true }));
