@@ -237,9 +237,18 @@ export class DriftEngine {
    * that read nothing from others themselves (so lookups never form a cycle). A failed one is left out.
    */
   private async lookupIn(env: RepoEnvironment, app: Application): Promise<Lookup> {
-    const others = env.applications.filter((o) => o !== app && sourcePath(o) !== undefined && !needsLookup(o));
-    const renders = await Promise.all(others.map((o) => this.renderApplication(env, o).then((result) => ({ app: o, result }), () => undefined)));
-    return { renders: renders.filter((r) => r !== undefined), namespace: env.namespace };
+    const local = env.applications.filter((o) => sourcePath(o) !== undefined);
+    const render = (o: Application) => this.renderApplication(env, o).then((result) => ({ app: o, result }), () => undefined);
+    const renders = (await Promise.all(local.filter((o) => o !== app && !needsLookup(o)).map(render))).filter((r) => r !== undefined);
+    if (substituteSources(app).every((ref) => renders.some((r) => r.result.objects.some((o) => o.key.group === '' && o.key.kind === ref.kind && o.key.name === ref.name)))) {
+      return { renders, namespace: env.namespace };
+    }
+    // A source an application renders that substitutes from others itself, often the very one asking (home-ops
+    // repos: the cluster Kustomization renders its own cluster-settings). Flux reads it from the cluster, where an
+    // earlier reconcile applied it; here it comes from that application's render without its substituteFrom (which
+    // reads nothing from others, so lookups never form a cycle).
+    const before = (await Promise.all(local.filter(needsLookup).map((o) => render(withoutSubstituteFrom(o))))).filter((r) => r !== undefined);
+    return { renders: [...renders, ...before], namespace: env.namespace };
   }
 
   private async renderUncached(app: Application, key: string, rootAt: SourceLocation | undefined, lookup: Lookup | undefined): Promise<RenderResult> {
@@ -387,7 +396,9 @@ export class DriftEngine {
     };
     // Those reading nothing from the others first; then those whose postBuild reads from them.
     const first = await Promise.all(env.applications.map((app) => (needsLookup(app) ? undefined : renderOne(app))));
-    const lookup: Lookup = { renders: first.flatMap((p) => (p?.result ? [{ app: p.application, result: p.result }] : [])), namespace: env.namespace };
+    // As lookupIn: then the others' renders without their own substituteFrom.
+    const before = await Promise.all(env.applications.filter(needsLookup).map((app) => renderOne(withoutSubstituteFrom(app)).catch(() => undefined)));
+    const lookup: Lookup = { renders: [...first, ...before].flatMap((p) => (p?.result ? [{ app: p.application, result: p.result }] : [])), namespace: env.namespace };
     const parts = await Promise.all(env.applications.map((app, i) => first[i] ?? renderOne(app, lookup)));
     return joinApplicationRenders(env, parts);
   }
@@ -442,9 +453,21 @@ interface Lookup {
 
 /** Whether the application's render reads objects of the others (a Flux postBuild.substituteFrom). */
 function needsLookup(app: Application): boolean {
-  if (app.renderer !== 'flux-kustomization') return false;
+  return substituteSources(app).length > 0;
+}
+
+/** The ConfigMaps and Secrets a Flux Kustomization's postBuild.substituteFrom names. */
+function substituteSources(app: Application): { kind: string; name: string }[] {
+  if (app.renderer !== 'flux-kustomization') return [];
   const from = (app.controller?.object as { spec?: { postBuild?: { substituteFrom?: unknown } } } | undefined)?.spec?.postBuild?.substituteFrom;
-  return Array.isArray(from) && from.length > 0;
+  return Array.isArray(from) ? from.filter((r): r is { kind: string; name: string } => typeof r?.kind === 'string' && typeof r?.name === 'string') : [];
+}
+
+/** The application as if its Kustomization had no postBuild.substituteFrom (its inline substitute kept). */
+function withoutSubstituteFrom(app: Application): Application {
+  const object = app.controller!.object as KubeObject & { spec: { postBuild: Record<string, unknown> } };
+  const { substituteFrom: _dropped, ...postBuild } = object.spec.postBuild;
+  return { ...app, controller: { ...app.controller!, object: { ...object, spec: { ...object.spec, postBuild } } } };
 }
 
 /**

@@ -59,6 +59,22 @@ describe('engine: flux-kustomization applications', () => {
     assert.equal(url(again.objects[0].object), 'https://example.org/');
   });
 
+  it('finds a source that an application substituting from others renders itself (the home-ops cluster Kustomization)', async () => {
+    const fs = new MemoryFileSystem({
+      // The cluster Kustomization renders cluster-settings and substitutes from it, as Flux does once it is applied.
+      '/r/clusters/prod/cluster.yaml': ks('cluster', 'cluster', '    substituteFrom:\n      - kind: ConfigMap\n        name: cluster-settings\n'),
+      '/r/clusters/prod/apps.yaml': ks('apps', 'apps', '    substituteFrom:\n      - kind: ConfigMap\n        name: cluster-settings\n'),
+      '/r/cluster/settings.yaml': settings,
+      '/r/cluster/own.yaml': app.replace('name: web', 'name: own'),
+      '/r/apps/web.yaml': app,
+    });
+    const applications = [await fluxApp(fs, 'cluster', 'clusters/prod/cluster.yaml', 'cluster'), await fluxApp(fs, 'apps', 'clusters/prod/apps.yaml', 'apps')];
+    const engine = new DriftEngine({ fs, repoRoot: '/r' });
+    const rendered = await engine.render({ name: 'prod', path: 'clusters/prod', source: 'flux', applications });
+    assert.deepEqual(rendered.problems, []);
+    assert.deepEqual(rendered.objects.filter((o) => o.key.name !== 'cluster-settings').map((o) => `${o.key.name} ${url(o.object)}`), ['own https://example.com/', 'web https://example.com/']);
+  });
+
   it('reports a substituteFrom no other application renders at the line naming it, and still checks the others', async () => {
     const { engine, env } = await setup();
     const broken = { ...env, applications: [env.applications[1], env.applications[2]] };
