@@ -138,7 +138,7 @@ build_flux_build() {
   echo "$want_stamp" >"$stamp"
 }
 
-want="${*:-etcd kustomize kube-apiserver kubectl}"
+want="${*:-etcd kustomize kube-apiserver kubectl flux-build}"
 for target in $want; do
   case "$target" in
     etcd) build_etcd ;;

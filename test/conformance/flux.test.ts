@@ -10,6 +10,7 @@ import type { RenderedObject, RenderOptions, RenderResult } from '../../src/core
 import { NodeFileSystem } from '../../src/node/nodeFileSystem';
 import { compareObjects } from './compareObjects';
 import { fluxBuild } from './fluxCli';
+import { testbedBin } from '../testbed/bins';
 import { parseStream } from './kustomizeCli';
 import { parentPointer, pointerSegments, valueAt } from '../../src/core/yaml/pointer';
 
@@ -291,7 +292,10 @@ function maskSecretValues(flux: KubeObject[], ours: RenderedObject[]): string[] 
 
 describe('Flux conformance: flux-kustomization against kustomize-controller’s code', () => {
   let scratch: string;
-  before(async () => {
+  before(async function () {
+    // npm test builds it in its testbed step; run alone on a fresh machine, the first build takes minutes.
+    this.timeout(15 * 60_000);
+    testbedBin('flux-build');
     scratch = await mkdtemp(join(tmpdir(), 'gitops-drift-flux-'));
   });
   after(async () => {
