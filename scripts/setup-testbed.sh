@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the test bed's real servers and tools from pinned Go modules:
-# kube-apiserver + kubectl (k8s.io/kubernetes), etcd (go.etcd.io/etcd/server/v3) and kustomize.
+# kube-apiserver + kubectl (k8s.io/kubernetes), etcd (go.etcd.io/etcd/server/v3), kustomize, and flux-build (Flux's
+# kustomize-controller rendering, for the Flux conformance cases).
 # Binaries are cached outside the clone, keyed by version, so a fresh clone on the same machine reuses them.
 # Each binary is built in a scratch folder and moved into place only when complete, so a rerun after an
 # interrupted build recovers. Prints the bin directory on its last line.
@@ -10,6 +11,7 @@ K8S_VERSION=v1.35.4          # k8s.io/kubernetes; staging modules are published 
 ETCD_VERSION=v3.6.16         # kube-apiserver 1.35 wants etcd >= 3.5
 KUSTOMIZE_VERSION=v5.7.1     # sigs.k8s.io/kustomize/kustomize/v5
 KYAML_VERSION=v0.20.1        # the sigs.k8s.io/kustomize/kyaml that kustomize v5.7.1 requires (its embedded OpenAPI)
+FLUX_KUSTOMIZE_VERSION=v1.41.0 # github.com/fluxcd/pkg/kustomize: kustomize-controller's generator and postBuild (kustomize v5.8.1)
 
 cache_root="${GITOPS_DRIFT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gitops-drift}"
 key="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kustomize-${KUSTOMIZE_VERSION}"
@@ -120,16 +122,33 @@ build_kustomize_schema() {
   mv -f "$bin_dir/.kustomize-schema.partial" "$bin_dir/kustomize-schema"
 }
 
-want="${*:-etcd kustomize kube-apiserver kubectl}"
+# flux-build (test/testbed/fluxBuild): a folder rendered by the code kustomize-controller runs, for the Flux
+# conformance cases. Rebuilt when the pinned version or main.go changes (its stamp beside it); ~4 minutes the first time.
+build_flux_build() {
+  local stamp="$bin_dir/.flux-build.version" source="$(dirname "$0")/../test/testbed/fluxBuild/main.go" want_stamp
+  want_stamp="$FLUX_KUSTOMIZE_VERSION $(sha256sum "$source" | cut -c1-16)"
+  [ -x "$bin_dir/flux-build" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want_stamp" ] && return
+  local dir="$work_root/flux-build"
+  rm -rf "$dir"; mkdir -p "$dir"
+  log "building flux-build (github.com/fluxcd/pkg/kustomize $FLUX_KUSTOMIZE_VERSION)"
+  cp "$source" "$dir/main.go"
+  (cd "$dir" && go mod init gitopsdrift.local/testbed/fluxbuild >&2 && go get "github.com/fluxcd/pkg/kustomize@$FLUX_KUSTOMIZE_VERSION" >&2 && go mod tidy >&2 \
+    && go build -ldflags "-s -w" -o "$bin_dir/.flux-build.partial" .)
+  mv -f "$bin_dir/.flux-build.partial" "$bin_dir/flux-build"
+  echo "$want_stamp" >"$stamp"
+}
+
+want="${*:-etcd kustomize kube-apiserver kubectl flux-build}"
 for target in $want; do
   case "$target" in
     etcd) build_etcd ;;
     kustomize) build_kustomize ;;
     kustomize-schema) build_kustomize_schema ;;
+    flux-build) build_flux_build ;;
     kube-apiserver|kubectl) build_kube "$target" ;;
     *) echo "setup-testbed: unknown target $target" >&2; exit 1 ;;
   esac
 done
-rm -rf "$work_root/etcd" "$work_root/kustomize" "$work_root/kustomize-schema"
+rm -rf "$work_root/etcd" "$work_root/kustomize" "$work_root/kustomize-schema" "$work_root/flux-build"
 log "ready: $bin_dir"
 echo "$bin_dir"

@@ -2,6 +2,7 @@
  * The one facade the CLI and the editor use: load a repo's environments, render them (cached by file content),
  * read their live state from a cluster or a snapshot, and reconcile. Pure core: all I/O goes through ports.
  */
+import { createHash } from 'node:crypto';
 import type { DriftOptions, IgnoreRule } from './drift/options';
 import { isClusterError } from './live/clusterError';
 import { reconcile, reconcileDetailed, type ReconcileDetail } from './drift/reconcile';
@@ -32,6 +33,7 @@ import { createParseCache } from './yaml/parseYaml';
 import { type EnvironmentSetting, loadRepository, type RepoModel } from './repo/repository';
 import { isSecret } from './drift/secrets';
 import { hashSecretValues, type SnapshotKey } from './drift/snapshotSecrets';
+import { canonicalJson } from './yaml/pointer';
 
 /** The renderer and the drift engine, injectable so tests (and future alternatives) can swap them. */
 export interface EnginePipeline {
@@ -177,22 +179,32 @@ export class DriftEngine {
   async renderApplication(env: RepoEnvironment, app: Application): Promise<RenderResult> {
     const path = sourcePath(app);
     if (path === undefined) throw new ProblemError({ severity: 'error', message: `application '${app.name}' of environment '${env.name}': its source is outside this repo (${describeSource(app.source)}), so there is nothing here to render`, ...(app.declaredAt ? { location: app.declaredAt } : {}) });
-    const cached = this.cache.get(path);
+    const key = renderKey(app);
+    const cached = this.cache.get(key);
     if (cached) return cached;
-    let inFlight = this.rendering.get(path);
+    let inFlight = this.rendering.get(key);
+    let lookup: Lookup | undefined;
+    if (!inFlight && needsLookup(app)) {
+      // The renders of the environment's other applications that a postBuild substituteFrom may read: done first, so
+      // a render never waits in the queue behind itself. Another caller may have started this one meanwhile.
+      lookup = await this.lookupIn(env, app);
+      const done = this.cache.get(key);
+      if (done) return done;
+      inFlight = this.rendering.get(key);
+    }
     if (!inFlight) {
       // With none running, a render starts at once (reading files now); otherwise when the last queued one ends and
       // due I/O had a turn (the cluster replies for the environment rendered before, and its next requests).
       const queued = this.renderQueue;
       const rootAt = env.applications.length === 1 && env.definedAt ? env.definedAt : (app.declaredAt ?? env.definedAt);
-      const run = () => this.renderUncached(app, path, rootAt);
-      inFlight = (queued ? queued.then(afterPendingIo).then(run) : run()).finally(() => this.rendering.delete(path));
+      const run = () => this.renderUncached(app, key, rootAt, lookup);
+      inFlight = (queued ? queued.then(afterPendingIo).then(run) : run()).finally(() => this.rendering.delete(key));
       const tail: Promise<void> = inFlight.then(
         () => this.settleQueue(tail),
         () => this.settleQueue(tail),
       );
       this.renderQueue = tail;
-      this.rendering.set(path, inFlight);
+      this.rendering.set(key, inFlight);
     }
     return inFlight;
   }
@@ -220,15 +232,35 @@ export class DriftEngine {
     if (this.renderQueue === tail) this.renderQueue = undefined;
   }
 
-  private async renderUncached(app: Application, path: string, rootAt: SourceLocation | undefined): Promise<RenderResult> {
+  /**
+   * What `findObject` searches for an application's postBuild: the renders of the environment's other applications
+   * that read nothing from others themselves (so lookups never form a cycle). A failed one is left out.
+   */
+  private async lookupIn(env: RepoEnvironment, app: Application): Promise<Lookup> {
+    const local = env.applications.filter((o) => sourcePath(o) !== undefined);
+    const render = (o: Application) => this.renderApplication(env, o).then((result) => ({ app: o, result }), () => undefined);
+    const renders = (await Promise.all(local.filter((o) => o !== app && !needsLookup(o)).map(render))).filter((r) => r !== undefined);
+    if (substituteSources(app).every((ref) => renders.some((r) => r.result.objects.some((o) => o.key.group === '' && o.key.kind === ref.kind && o.key.name === ref.name)))) {
+      return { renders, namespace: env.namespace };
+    }
+    // A source an application renders that substitutes from others itself, often the very one asking (home-ops
+    // repos: the cluster Kustomization renders its own cluster-settings). Flux reads it from the cluster, where an
+    // earlier reconcile applied it; here it comes from that application's render without its substituteFrom (which
+    // reads nothing from others, so lookups never form a cycle).
+    const before = (await Promise.all(local.filter(needsLookup).map((o) => render(withoutSubstituteFrom(o))))).filter((r) => r !== undefined);
+    return { renders: [...renders, ...before], namespace: env.namespace };
+  }
+
+  private async renderUncached(app: Application, key: string, rootAt: SourceLocation | undefined, lookup: Lookup | undefined): Promise<RenderResult> {
     const changesBefore = this.changes.length;
     const fs = new RecordingFileSystem(this.sources, this.options.repoRoot);
     const started = Date.now();
-    const result = await this.pipeline.render(app, { fs, repoRoot: this.options.repoRoot, ...(rootAt ? { rootAt } : {}) });
+    const findObject = lookup ? objectFinder(lookup, fs, this.options.repoRoot) : undefined;
+    const result = await this.pipeline.render(app, { fs, repoRoot: this.options.repoRoot, ...(rootAt ? { rootAt } : {}), ...(findObject ? { findObject } : {}) });
     // A file saved while this render ran may have been read before or after the save: do not keep the result.
     const racing = this.changes.slice(changesBefore).some((f) => fs.reads.has(f) || fs.listings.has(f.slice(0, Math.max(0, f.lastIndexOf('/')))));
-    if (!racing) this.cache.set(path, result, fs.reads, fs.listings);
-    this.logger.debug(`rendered ${path || '.'}: ${result.objects.length} objects from ${fs.reads.size} files in ${Date.now() - started} ms`);
+    if (!racing) this.cache.set(key, result, fs.reads, fs.listings);
+    this.logger.debug(`rendered ${key || '.'}: ${result.objects.length} objects from ${fs.reads.size} files in ${Date.now() - started} ms`);
     return result;
   }
 
@@ -365,13 +397,18 @@ export class DriftEngine {
    * first application's failure.
    */
   async renderFrom(env: RepoEnvironment, fs: FileSystem): Promise<RenderedEnvironment> {
-    const parts = await Promise.all(
-      env.applications.map(async (app): Promise<RenderedApplication> => {
-        if (sourcePath(app) === undefined) return { application: app, error: `its source is outside this repo (${describeSource(app.source)})`, problems: [] };
-        const rootAt = env.applications.length === 1 && env.definedAt ? env.definedAt : (app.declaredAt ?? env.definedAt);
-        return { application: app, result: await this.pipeline.render(app, { fs, repoRoot: this.options.repoRoot, ...(rootAt ? { rootAt } : {}) }), problems: [] };
-      }),
-    );
+    const renderOne = async (app: Application, lookup?: Lookup): Promise<RenderedApplication> => {
+      if (sourcePath(app) === undefined) return { application: app, error: `its source is outside this repo (${describeSource(app.source)})`, problems: [] };
+      const rootAt = env.applications.length === 1 && env.definedAt ? env.definedAt : (app.declaredAt ?? env.definedAt);
+      const findObject = lookup ? objectFinder(lookup, fs, this.options.repoRoot) : undefined;
+      return { application: app, result: await this.pipeline.render(app, { fs, repoRoot: this.options.repoRoot, ...(rootAt ? { rootAt } : {}), ...(findObject ? { findObject } : {}) }), problems: [] };
+    };
+    // Those reading nothing from the others first; then those whose postBuild reads from them.
+    const first = await Promise.all(env.applications.map((app) => (needsLookup(app) ? undefined : renderOne(app))));
+    // As lookupIn: then the others' renders without their own substituteFrom.
+    const before = await Promise.all(env.applications.filter(needsLookup).map((app) => renderOne(withoutSubstituteFrom(app)).catch(() => undefined)));
+    const lookup: Lookup = { renders: [...first, ...before].flatMap((p) => (p?.result ? [{ app: p.application, result: p.result }] : [])), namespace: env.namespace };
+    const parts = await Promise.all(env.applications.map((app, i) => first[i] ?? renderOne(app, lookup)));
     return joinApplicationRenders(env, parts);
   }
 
@@ -398,12 +435,64 @@ export function uncheckedReport(env: RepoEnvironment, context: string, error: st
   return { name: env.name, path: env.path, context, namespace: env.namespace, error, resources: [], problems: [], timings: { render: 0, live: 0, reconcile: 0 }, applications: applicationSummaries(env) };
 }
 
-/** Whether one of the environment's applications renders from one of `roots` (repo-relative folders). */
+/** Whether one of the environment's applications has its render cached under one of `roots` (see renderKey). */
 function readsAny(env: RepoEnvironment, roots: ReadonlySet<string>): boolean {
-  return env.applications.some((a) => {
-    const path = sourcePath(a);
-    return path !== undefined && roots.has(path);
-  });
+  return env.applications.some((a) => sourcePath(a) !== undefined && roots.has(renderKey(a)));
+}
+
+/**
+ * The render cache's key for an application: its folder, and for a Flux Kustomization also a digest of its spec
+ * and namespace (two Kustomizations of one folder with different patches or variables render differently).
+ */
+export function renderKey(app: Application): string {
+  const path = sourcePath(app) ?? '';
+  if (app.renderer !== 'flux-kustomization' || !app.controller) return path;
+  const { spec, metadata } = app.controller.object as { spec?: unknown; metadata?: { namespace?: string } };
+  // The namespace is where substituteFrom looks.
+  const identity = canonicalJson({ spec: spec ?? null, namespace: metadata?.namespace ?? null });
+  return `${path}#flux:${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
+}
+
+/** Renders of an environment's other applications, for a postBuild's substituteFrom. */
+interface Lookup {
+  renders: { app: Application; result: RenderResult }[];
+  /** The environment's namespace: where objects naming none land when their application names none either. */
+  namespace: string | undefined;
+}
+
+/** Whether the application's render reads objects of the others (a Flux postBuild.substituteFrom). */
+function needsLookup(app: Application): boolean {
+  return substituteSources(app).length > 0;
+}
+
+/** The ConfigMaps and Secrets a Flux Kustomization's postBuild.substituteFrom names. */
+function substituteSources(app: Application): { kind: string; name: string }[] {
+  if (app.renderer !== 'flux-kustomization') return [];
+  const from = (app.controller?.object as { spec?: { postBuild?: { substituteFrom?: unknown } } } | undefined)?.spec?.postBuild?.substituteFrom;
+  return Array.isArray(from) ? from.filter((r): r is { kind: string; name: string } => typeof r?.kind === 'string' && typeof r?.name === 'string') : [];
+}
+
+/** The application as if its Kustomization had no postBuild.substituteFrom (its inline substitute kept). */
+function withoutSubstituteFrom(app: Application): Application {
+  const object = app.controller!.object as KubeObject & { spec: { postBuild: Record<string, unknown> } };
+  const { substituteFrom: _dropped, ...postBuild } = object.spec.postBuild;
+  return { ...app, controller: { ...app.controller!, object: { ...object, spec: { ...object.spec, postBuild } } } };
+}
+
+/**
+ * `findObject` over the other applications' renders. The files behind a found object are read again through the
+ * render's recording file system, so a change to them invalidates this render too.
+ */
+function objectFinder(lookup: Lookup, fs: FileSystem, repoRoot: string): NonNullable<RenderOptions['findObject']> {
+  return async (kind, namespace, name) => {
+    for (const { app, result } of lookup.renders) {
+      const found = result.objects.find((r) => r.key.group === '' && r.key.kind === kind && r.key.name === name && (namespace === undefined || (r.key.namespace || app.namespace || lookup.namespace) === undefined || (r.key.namespace || app.namespace || lookup.namespace) === namespace));
+      if (!found) continue;
+      await Promise.all(result.files.map((f) => fs.readFile(joinPath(repoRoot, f)).catch(() => undefined)));
+      return found;
+    }
+    return undefined;
+  };
 }
 
 /** What a report says of each application: its kind, source, declaration, and why it was not compared. */

@@ -63,7 +63,9 @@ export function diffObject(rendered: RenderedObject, live: KubeObject, options: 
     const owners = raw.livePath !== undefined && raw.live !== undefined ? ownership.ownersOf(raw.livePath) : [];
     // A field a controller owns (HPA → spec.replicas) follows the controller, not git.
     const controllerOwned = !raw.cause && raw.livePath !== undefined && ownership.ownersOf(raw.livePath, false).some((o) => options.controllerManagers.includes(o.manager));
-    if (controllerOwned || isIgnored(options.ignore, key, [raw.path, raw.livePath], owners)) {
+    // A value git only knows is there (substituted from a Secret: a placeholder stands in) is compared by presence.
+    const presenceOnly = raw.desired !== undefined && raw.live !== undefined && rendered.origins.get(raw.path)?.secret === true;
+    if (presenceOnly || controllerOwned || isIgnored(options.ignore, key, [raw.path, raw.livePath], owners)) {
       suppressed.add(raw.path);
       continue;
     }

@@ -102,6 +102,8 @@ export const defaultDriftOptions: Readonly<DriftOptions> = Object.freeze({
     'app.kubernetes.io/instance',
     'argocd.argoproj.io/compare-options',
     'kustomize.toolkit.fluxcd.io/*',
+    // Flux builds a kustomization with no `resources:` with buildMetadata [originAnnotations], which we do not render.
+    'config.kubernetes.io/origin',
     'deployment.kubernetes.io/revision',
   ],
 });

@@ -46,6 +46,7 @@ export function driftMarkers(reports: readonly EnvironmentDrift[], now: Date): D
           if (r.source && (r.source.file !== at.file || r.source.line !== at.line)) {
             related.push({ location: r.source, message: `${r.key.kind} ${r.key.name} is declared here` });
           }
+          if (field.origin?.related) related.push(...field.origin.related);
           out.push({ file: at.file, line: at.line, column: at.column, code: fieldCode(field), message: fieldDriftMessage(env.name, field, now), env: env.name, context: env.context, resource: r, field, related });
         }
       } else if (r.verdict === 'Missing' && r.source) {

@@ -27,6 +27,16 @@ export type OriginKind =
 /** Where a rendered value came from. */
 export interface Origin extends SourceLocation {
   kind: OriginKind;
+  /**
+   * Other places behind the value, shown as a diagnostic's related information: for a value a Flux postBuild
+   * variable set, where that variable is defined (the origin itself stays at the line that holds `${VAR}`).
+   */
+  related?: { location: SourceLocation; message: string }[];
+  /**
+   * The value came from a Secret (a Flux postBuild variable from a Secret, SOPS-encrypted or not): the rendered
+   * object holds a placeholder, never the value, and drift compares the field by presence only.
+   */
+  secret?: true;
 }
 
 /** `file:line:col`. */

@@ -1,12 +1,14 @@
 /**
  * The one way an application becomes rendered objects, whatever its renderer kind: the engine calls only this (through
  * its pipeline port). Kustomize folders render as `kustomize build`; plain folders through the kustomization Flux
- * generates for them. Flux Kustomizations, Helm charts and Argo CD directories join here as they land.
+ * generates for them; Flux Kustomizations as kustomize-controller renders them (flux/). Helm charts and Argo CD
+ * directories join here as they land.
  */
 import { type Application, sourcePath } from '../model/environment';
 import { ProblemError, SKIPPED_CONTENT, type Problem } from '../model/problem';
 import { GeneratedKustomizationFileSystem, generatedKustomization } from './plain/plainFolder';
 import { renderKustomization } from './kustomize/kustomize';
+import { renderFluxKustomization } from './flux/fluxKustomization';
 import type { RenderOptions, RenderResult } from './types';
 
 /** Renders one application whose source is in this repo (callers handle sources outside it). */
@@ -16,10 +18,9 @@ export async function renderApplication(app: Application, options: RenderOptions
   switch (app.renderer) {
     case 'kustomize':
     case 'plain-directory':
-    // Until the Flux renderer lands, a Kustomization renders as its folder does (without its own patches,
-    // targetNamespace or postBuild substitution).
-    case 'flux-kustomization':
       return renderFolder(path, options);
+    case 'flux-kustomization':
+      return renderFluxKustomization(app, options, (opts) => renderFolder(path, opts, { flux: true }));
     default:
       throw new ProblemError({ severity: 'error', message: `application '${app.name}': the ${app.renderer} renderer is not available yet`, ...(app.declaredAt ? { location: app.declaredAt } : {}) });
   }
@@ -28,16 +29,18 @@ export async function renderApplication(app: Application, options: RenderOptions
 /**
  * A folder with a kustomization file as `kustomize build` renders it; one without, through the kustomization Flux
  * generates (the folder's content decides, not the kind settled at load time, so a kustomization file added since is
- * used at once).
+ * used at once). `flux`: a Flux Kustomization's folder: its manifests listed exactly as kustomize-controller lists them,
+ * and no note about the generated kustomization (that is how Flux renders such folders by design).
  */
-async function renderFolder(path: string, options: RenderOptions): Promise<RenderResult> {
+async function renderFolder(path: string, options: RenderOptions, how: { flux?: boolean } = {}): Promise<RenderResult> {
   const dir = path ? `${options.repoRoot.replace(/\/+$/, '')}/${path}` : options.repoRoot;
-  const generated = await generatedKustomization(options.fs, dir).catch(() => undefined);
+  const generated = await generatedKustomization(options.fs, dir, { flux: how.flux === true }).catch(() => undefined);
   if (generated === undefined) return renderKustomization(dir, options);
   const result = await renderKustomization(dir, { ...options, fs: new GeneratedKustomizationFileSystem(options.fs, dir, generated.text) });
   const charts = generated.charts.map((c) => (path && c ? `${path}/${c}` : path || c || '.'));
   const notes: Problem[] = [
-    ...(generated.charts.includes('') ? [] : [{ severity: 'warning' as const, message: `no kustomization file: every manifest in ${path || '.'} is rendered, as Flux's kustomize-controller does`, location: { file: path || '.', line: 0, column: 0 } }]),
+    // A Flux Kustomization's folder without a kustomization is the normal case there: no note.
+    ...(generated.charts.includes('') || how.flux ? [] : [{ severity: 'warning' as const, message: `no kustomization file: every manifest in ${path || '.'} is rendered, as Flux's kustomize-controller does`, location: { file: path || '.', line: 0, column: 0 } }]),
     ...charts.map((chart) => ({
       severity: 'warning' as const,
       code: SKIPPED_CONTENT,

@@ -8,6 +8,7 @@ import type { Problem } from '../model/problem';
 import type { KubeObject, ResourceKey } from '../model/resource';
 import type { FileSystem } from '../ports';
 import type { ParseCache } from '../yaml/parseYaml';
+import type { TMap } from '../yaml/tree';
 
 /** One object as `kustomize build` would print it, with where each of its values came from. */
 export interface RenderedObject {
@@ -53,4 +54,15 @@ export interface RenderOptions {
    * root folder itself (a link out of the repo, no kustomization file) point there. Default: the folder.
    */
   rootAt?: SourceLocation;
+  /**
+   * Rewrites the root kustomization (as parsed, never to be mutated: return a copy) before it is built: how a
+   * controller writes its own fields into it (Flux's targetNamespace, patches, images, components).
+   */
+  amendRoot?: (kustomization: TMap) => TMap;
+  /**
+   * A ConfigMap or Secret as the rest of the environment renders it (the other applications, never the one being
+   * rendered), for a renderer that reads values from one (Flux's postBuild `substituteFrom`). `namespace` is where
+   * the controller looks; objects naming none count as in their application's namespace. Undefined when not found.
+   */
+  findObject?: (kind: 'ConfigMap' | 'Secret', namespace: string | undefined, name: string) => Promise<RenderedObject | undefined>;
 }

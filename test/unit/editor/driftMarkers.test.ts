@@ -44,6 +44,12 @@ describe('drift markers', () => {
     assert.deepEqual([...markersByFile(markers).keys()], ['envs/prod/patch.yaml', 'base/web.yaml', 'base/cron.yaml']);
   });
 
+  it("adds an origin's related information: where a Flux postBuild variable substituted into the value is set", () => {
+    const set = { location: { file: 'clusters/prod/settings.yaml', line: 7, column: 3 }, message: '${REPLICAS} is set by ConfigMap cluster-settings' };
+    const env: EnvironmentDrift = { ...prod, resources: [{ ...prod.resources[0], fields: [{ path: '/spec/replicas', desired: 3, live: 5, origin: { file: 'base/web.yaml', line: 6, column: 3, kind: 'resource', related: [set] } }] }] };
+    assert.deepEqual(driftMarkers([env], now)[0].related, [{ location: { file: 'base/web.yaml', line: 1, column: 1 }, message: 'Deployment web is declared here' }, set]);
+  });
+
   it('has a code per kind of drift', () => {
     assert.equal(fieldCode({ path: '/a', desired: 1, live: 2 }), 'value-changed');
     assert.equal(fieldCode({ path: '/a', desired: 1, live: undefined }), 'absent-in-cluster');

@@ -100,7 +100,8 @@ describe('DriftEngine with the real renderer and reconcile', () => {
       '/r/clusters/prod/apps.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: apps, namespace: flux-system }\nspec: { path: ./apps/prod, targetNamespace: shop }\n',
       '/r/apps/prod/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\n',
       '/r/apps/prod/extra/svc.yaml': 'apiVersion: v1\nkind: Service\nmetadata: { name: s }\n',
-      '/r/apps/prod/values.yaml': 'replicaCount: 2\n',
+      // Flux lists .yaml files only: a .json one is not rendered.
+      '/r/apps/prod/extra/ignored.json': '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "j"}}\n',
     });
     const engine = new DriftEngine({ fs, repoRoot: '/r' });
     // The cluster folder is the environment; its one Kustomization, the application.
@@ -108,7 +109,8 @@ describe('DriftEngine with the real renderer and reconcile', () => {
     const result = await engine.render(env);
     assert.deepEqual(result.objects.map((o) => `${o.key.kind}/${o.key.name} ${o.source.file}`).sort(), ['ConfigMap/a apps/prod/cm.yaml', 'Service/s apps/prod/extra/svc.yaml']);
     assert.equal(env.applications[0].namespace, 'shop');
-    assert.match(result.problems[0].message, /no kustomization file: every manifest in apps\/prod is rendered/);
+    // How Flux renders such a folder by design: no note about it.
+    assert.deepEqual(result.problems, []);
     // Adding a kustomization file, or a manifest, changes what the folder renders.
     fs.write('/r/apps/prod/more.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: b }\n');
     assert.deepEqual((await engine.fileChanged('apps/prod/more.yaml')).environments, ['prod']);
@@ -116,6 +118,16 @@ describe('DriftEngine with the real renderer and reconcile', () => {
     fs.write('/r/apps/prod/kustomization.yaml', 'resources: [cm.yaml]\n');
     assert.deepEqual((await engine.fileChanged('apps/prod/kustomization.yaml')).environments, ['prod']);
     assert.deepEqual((await engine.render(env)).objects.map((o) => o.key.name), ['a']);
+  });
+
+  it('fails a Flux folder holding a .yaml file that is no Kubernetes object, at that file, as Flux fails it', async () => {
+    const fs = new MemoryFileSystem({
+      '/r/clusters/prod/apps.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: apps, namespace: flux-system }\nspec: { path: ./apps/prod }\n',
+      '/r/apps/prod/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\n',
+      '/r/apps/prod/values.yaml': 'replicaCount: 2\n',
+    });
+    const engine = new DriftEngine({ fs, repoRoot: '/r' });
+    await assert.rejects(engine.render(await engine.environment('prod')), /apps\/prod\/values\.yaml:1:1: resource has no kind/);
   });
 
   it('renders nothing from a Helm chart folder (Chart.yaml, templates/) and says so, until Helm support lands', async () => {
@@ -141,7 +153,6 @@ describe('DriftEngine with the real renderer and reconcile', () => {
     const apps = await engine.renderApplication(prod, prod.applications.find((a) => a.name === 'apps')!);
     assert.deepEqual(apps.objects.map((o) => o.key.name), ['a']);
     assert.deepEqual(apps.problems.map((p) => `${p.severity} ${p.location?.file}:${p.location?.line} ${p.message}`), [
-      "warning apps/prod:0 no kustomization file: every manifest in apps/prod is rendered, as Flux's kustomize-controller does",
       'warning apps/prod/web/Chart.yaml:1 apps/prod/web is a Helm chart: it is not rendered until Helm support lands, so nothing from it is compared with the cluster',
     ]);
     // An environment that is a chart renders nothing, with one warning (no "resource has no kind", no parse errors).

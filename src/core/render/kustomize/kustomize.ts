@@ -37,6 +37,7 @@ import { collectExact, getMap, getString, toPlain, TreeOrigins, tscalar, type TM
 import type { RenderedObject, RenderOptions, RenderResult } from '../types';
 
 interface Context extends PatchContext {
+  amendRoot?: RenderOptions['amendRoot'];
   sortOrder: 'legacy' | 'fifo';
   /** Custom `legacySortOptions` kind lists (undefined: kustomize's defaults). */
   orderFirst?: string[];
@@ -105,7 +106,7 @@ export async function renderKustomization(dir: string, options: RenderOptions): 
   const loader = new Loader(options.fs, repoRoot, options.cache);
   const problems: Problem[] = [];
   const warn = (message: string, at: SourceLocation, code?: string) => problems.push({ severity: 'warning', message, location: { file: at.file, line: at.line, column: at.column }, ...(code ? { code } : {}) });
-  const ctx: Context = { loader, warn, sortOrder: 'legacy', vars: [], nameReferences: [], varReferences: [], namespaceSpecs: [], labelSpecs: [], annotationSpecs: [] };
+  const ctx: Context = { loader, warn, sortOrder: 'legacy', vars: [], nameReferences: [], varReferences: [], namespaceSpecs: [], labelSpecs: [], annotationSpecs: [], ...(options.amendRoot ? { amendRoot: options.amendRoot } : {}) };
   const abs = loader.resolve(repoRoot, dir, { file: dir, line: 0, column: 0 });
   const rootAt: SourceLocation = options.rootAt ?? { file: loader.rel(abs), line: 0, column: 0 };
   // The root may be a Component too: kustomize builds one directly, into an empty accumulator.
@@ -159,8 +160,10 @@ async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'K
   const docs = await ctx.loader.readYaml(file, 'resource', at, false);
   // As kustomize: an empty (or comments-only) kustomization is an error, not a root with no objects.
   if (docs.length === 0 || (docs[0].kind === 'scalar' && docs[0].value === null)) fail(`${ctx.loader.rel(file)} is empty (kustomize: "kustomization.yaml is empty")`, { file: ctx.loader.rel(file), line: 1, column: 1 });
-  const k = canonicalFields(docs[0]);
+  let k = canonicalFields(docs[0]);
   if (k.kind !== 'map') fail('a kustomization must be a YAML map', k.origin);
+  // A controller's own fields written into the root kustomization before the build (Flux's generator).
+  if (outer.length === 0 && ctx.amendRoot) k = ctx.amendRoot(k);
   // kustomize's CheckEmpty: nothing but apiVersion and kind, or only zero values (null, "", false, 0), is empty
   // too; an empty list or map is not (Go's DeepEqual tells nil from empty).
   const zero = (v: TNode) => v.kind === 'scalar' && (v.value === null || v.value === '' || v.value === false || v.value === 0);

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { parse } from 'yaml';
+import { DriftEngine } from '../../../src/core/engine';
+import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
+import type { Application } from '../../../src/core/model/environment';
+import type { KubeObject } from '../../../src/core/model/resource';
+import type { RepoEnvironment } from '../../../src/core/repo/config';
+
+const ks = (name: string, path: string, postBuild: string) =>
+  `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  path: ./${path}\n  postBuild:\n${postBuild}`;
+const settings = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-settings\n  namespace: flux-system\ndata:\n  DOMAIN: example.com\n';
+const app = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  url: https://${DOMAIN}/\n';
+
+function files(): Record<string, string> {
+  return {
+    '/r/clusters/prod/config.yaml': ks('config', 'config', '    substitute: {}\n'),
+    '/r/clusters/prod/apps.yaml': ks('apps', 'apps', '    substituteFrom:\n      - kind: ConfigMap\n        name: cluster-settings\n'),
+    '/r/clusters/prod/apps-eu.yaml': ks('apps-eu', 'apps', '    substitute:\n      DOMAIN: example.eu\n'),
+    '/r/config/settings.yaml': settings,
+    '/r/apps/web.yaml': app,
+  };
+}
+
+function fluxApp(fs: MemoryFileSystem, name: string, file: string, path: string): Promise<Application> {
+  return fs.readFile(`/r/${file}`).then((text) => ({ name, source: { type: 'folder', path }, renderer: 'flux-kustomization', controller: { object: parse(text) as KubeObject, at: { file, line: 1, column: 1 } } }));
+}
+
+async function setup() {
+  const fs = new MemoryFileSystem(files());
+  const applications = [await fluxApp(fs, 'config', 'clusters/prod/config.yaml', 'config'), await fluxApp(fs, 'apps', 'clusters/prod/apps.yaml', 'apps'), await fluxApp(fs, 'apps-eu', 'clusters/prod/apps-eu.yaml', 'apps')];
+  const env: RepoEnvironment = { name: 'prod', path: 'clusters/prod', source: 'flux', applications };
+  return { fs, env, engine: new DriftEngine({ fs, repoRoot: '/r' }) };
+}
+
+const url = (o: KubeObject) => (o as unknown as { data: { url: string } }).data.url;
+
+describe('engine: flux-kustomization applications', () => {
+  it("substitutes from a ConfigMap another application renders, and relates the value to that ConfigMap's line", async () => {
+    const { engine, env } = await setup();
+    const result = await engine.renderApplication(env, env.applications[1]);
+    assert.equal(url(result.objects[0].object), 'https://example.com/');
+    assert.deepEqual(result.objects[0].origins.get('/data/url')?.related?.[0].location, { file: 'config/settings.yaml', line: 7, column: 3 });
+  });
+
+  it('keeps two Kustomizations of one folder apart in the cache (different postBuild, different render)', async () => {
+    const { engine, env } = await setup();
+    const [apps, eu] = [await engine.renderApplication(env, env.applications[1]), await engine.renderApplication(env, env.applications[2])];
+    assert.deepEqual([url(apps.objects[0].object), url(eu.objects[0].object)], ['https://example.com/', 'https://example.eu/']);
+    // Asked again: each from its own cache entry.
+    assert.equal(await engine.renderApplication(env, env.applications[2]), eu);
+  });
+
+  it('renders again when the ConfigMap it substituted from changes', async () => {
+    const { engine, env, fs } = await setup();
+    await engine.renderApplication(env, env.applications[1]);
+    fs.write('/r/config/settings.yaml', settings.replace('example.com', 'example.org'));
+    await engine.fileChanged('config/settings.yaml');
+    const again = await engine.renderApplication(env, env.applications[1]);
+    assert.equal(url(again.objects[0].object), 'https://example.org/');
+  });
+
+  it('finds a source that an application substituting from others renders itself (the home-ops cluster Kustomization)', async () => {
+    const fs = new MemoryFileSystem({
+      // The cluster Kustomization renders cluster-settings and substitutes from it, as Flux does once it is applied.
+      '/r/clusters/prod/cluster.yaml': ks('cluster', 'cluster', '    substituteFrom:\n      - kind: ConfigMap\n        name: cluster-settings\n'),
+      '/r/clusters/prod/apps.yaml': ks('apps', 'apps', '    substituteFrom:\n      - kind: ConfigMap\n        name: cluster-settings\n'),
+      '/r/cluster/settings.yaml': settings,
+      '/r/cluster/own.yaml': app.replace('name: web', 'name: own'),
+      '/r/apps/web.yaml': app,
+    });
+    const applications = [await fluxApp(fs, 'cluster', 'clusters/prod/cluster.yaml', 'cluster'), await fluxApp(fs, 'apps', 'clusters/prod/apps.yaml', 'apps')];
+    const engine = new DriftEngine({ fs, repoRoot: '/r' });
+    const rendered = await engine.render({ name: 'prod', path: 'clusters/prod', source: 'flux', applications });
+    assert.deepEqual(rendered.problems, []);
+    assert.deepEqual(rendered.objects.filter((o) => o.key.name !== 'cluster-settings').map((o) => `${o.key.name} ${url(o.object)}`), ['own https://example.com/', 'web https://example.com/']);
+  });
+
+  it('reports a substituteFrom no other application renders at the line naming it, and still checks the others', async () => {
+    const { engine, env } = await setup();
+    const broken = { ...env, applications: [env.applications[1], env.applications[2]] };
+    const rendered = await engine.render(broken);
+    const problem = rendered.problems.find((p) => p.severity === 'error' && /cluster-settings/.test(p.message));
+    assert.deepEqual([problem?.location?.file, problem?.location?.line], ['clusters/prod/apps.yaml', 11]);
+    assert.deepEqual(rendered.objects.map((o) => url(o.object)), ['https://example.eu/']);
+  });
+});
