@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -290,6 +290,77 @@ describe('promote, revert, put live back, adopt (scripted dialogs)', function ()
         await backToMain(api, ...branches, ...git('branch', '--list', 'promote/*').split('\n').map((b) => b.replace(/^[* ]+/, '')).filter(Boolean));
         rmSync(remote, { recursive: true, force: true });
       }
+    });
+
+    describe('a value staging reads from a file prod reads too', () => {
+      // The example shares no overlay file between environments, so this suite adds one on a branch of its own: a
+      // component that staging and prod both include, setting FEATURE_CHECKOUT=v1, while dev inherits v2 from the
+      // base. Promoting dev to staging then offers the shared edit (it changes prod too) and the patch in staging's
+      // own kustomization (it changes nothing else).
+      const BRANCH = 'editor-tests-shared-variant';
+      const SHARED = 'variants/live/web-release.yaml';
+      const onFeature = (env: string) => (d: DriftDiagnostic) => d.message.startsWith(`${env}: `) && d.message.includes('FEATURE_CHECKOUT');
+
+      before(async function () {
+        git('checkout', '-q', '-b', BRANCH);
+        const files: Record<string, string> = {
+          'variants/live/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n  - path: web-release.yaml\n',
+          [SHARED]: 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          env:\n            - name: FEATURE_CHECKOUT\n              value: "v1"\n',
+          'base/web-deployment.yaml': read('base/web-deployment.yaml').replace('          env:\n', '          env:\n            - name: FEATURE_CHECKOUT\n              value: "v2"\n'),
+          [STAGING]: `${read(STAGING)}\ncomponents:\n  - ../../variants/live\n`,
+          'envs/prod/kustomization.yaml': `${read('envs/prod/kustomization.yaml')}\ncomponents:\n  - ../../variants/live\n`,
+        };
+        assert.notEqual(files['base/web-deployment.yaml'], read('base/web-deployment.yaml'), 'the base gets the variable');
+        mkdirSync(join(workspaceRoot(), 'variants/live'), { recursive: true });
+        for (const [file, text] of Object.entries(files)) writeFileSync(join(workspaceRoot(), file), text);
+        git('add', '--', ...Object.keys(files));
+        git('commit', '-q', '-m', 'A FEATURE_CHECKOUT variant shared by staging and prod');
+        // The engine has taken the new files in once every environment marks the variable the cluster lacks.
+        await waitForDiagnostics((ds) => ['dev', 'staging', 'prod'].every((env) => ds.some(onFeature(env))), 10_000, 'FEATURE_CHECKOUT drift in dev, staging and prod');
+        await api.whenIdle();
+      });
+
+      after(async () => {
+        if (!api) return;
+        await backToMain(api, BRANCH);
+        assert.ok(!existsSync(join(workspaceRoot(), 'variants')), 'the shared variant is gone with its branch');
+        await waitForDiagnostics((ds) => !ds.some((d) => d.message.includes('FEATURE_CHECKOUT')), 10_000, 'the FEATURE_CHECKOUT drift to clear');
+      });
+
+      it('says "also changes prod" on the shared edit, leaves it unchecked, and preselects the patch in staging\'s own kustomization', async () => {
+        const head = git('rev-parse', 'HEAD');
+        const label = 'web: containers[web].env[FEATURE_CHECKOUT]: v1 → v2';
+        const ownLabel = `${label} (a patch in ${STAGING})`;
+        const pickShared: Step = {
+          multiPick: (items) => {
+            const shared = indexOf(items, label);
+            const own = indexOf(items, ownLabel);
+            assert.equal(items[shared]!.description, `${SHARED}:${lineOf(SHARED, /value: "v1"/)}`, 'the shared item edits the shared file');
+            assert.equal(items[shared]!.detail, "also changes prod · the same in dev: a release's config, moves");
+            assert.equal(items[shared]!.picked ?? false, false, 'an edit that changes another environment is not preselected');
+            assert.match(items[own]!.description ?? '', new RegExp(`^${STAGING.replace(/\./g, '\\.')}:\\d+$`), 'the alternative edits staging\'s own kustomization');
+            assert.equal(items[own]!.detail, "the same in dev: a release's config, moves", 'the alternative changes nothing else');
+            assert.equal(items[own]!.picked, true, 'the way that moves nothing else is preselected');
+            // The shared edit alone: its confirmation must name prod too.
+            return [shared];
+          },
+        };
+        const confirm: Step = {
+          warning: (message, options, buttons) => {
+            assert.equal(message, `Promote 1 item(s) from dev to staging: commit ${SHARED} on new branch ${/on new branch (\S+)\?/.exec(message)?.[1]}? Also changes prod.`);
+            assert.equal(options.modal, false);
+            assert.deepEqual(buttons, ['Commit']);
+            return undefined;
+          },
+        };
+        const host = await runScripted(api, [pickDev, { quickPick: (items) => indexOf(items, 'staging') }, pickShared, confirm], 'gitopsDrift.promote');
+        assertClean(host);
+        assert.deepEqual(host.diffs.map((d) => d.title), ['staging rendered: now ↔ promoted from dev', `${SHARED} (promoted)`]);
+        // Dismissed: nothing written.
+        assert.equal(git('rev-parse', 'HEAD'), head);
+        assert.equal(git('rev-parse', '--abbrev-ref', 'HEAD'), BRANCH);
+        assert.equal(git('status', '--porcelain'), '');
+      });
     });
   });
 
