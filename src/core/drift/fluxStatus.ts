@@ -1,0 +1,193 @@
+/**
+ * A Flux Kustomization's status set beside the verdicts of the objects it applies, as kustomize-controller works:
+ * - its inventory (`status.inventory`) lists what it applied at `lastAppliedRevision`. An object in it that git no
+ *   longer renders is **pending prune** (deleted at the next reconcile when `spec.prune` is on, else left behind);
+ *   a rendered object not in it is **not yet applied**. Neither is a hand-made change.
+ * - every reconcile (each `spec.interval`) server-side applies the whole render, so hand-made drift in what git sets
+ *   is reverted then, whatever `prune` and `force` say; a suspended Kustomization reconciles nothing.
+ * - `lastAppliedRevision` (`main@sha1:<sha>`) against the repo's HEAD says how far behind git the cluster is.
+ */
+import type { ControllerStatus, ResourceDrift } from '../model/drift';
+import type { FluxInventoryEntry, FluxKustomizationRead, FluxKustomizationRef } from '../live/fluxKustomization';
+import { parseFluxKustomization } from '../live/fluxKustomization';
+import { keyString, type ResourceKey } from '../model/resource';
+import type { ClusterReader, Git, GitCommit } from '../ports';
+
+/** Where the applied revision stands against the repo's HEAD. */
+export interface GitPosition {
+  head?: string;
+  /** Commits from the applied revision to HEAD. */
+  behind?: number;
+  /** Why `behind` is unknown (not in this clone's history, too far back, no git). */
+  unknown?: string;
+}
+
+/** How far back `behind` is counted; past it the cluster is "more than N commits behind". */
+export const BEHIND_LIMIT = 200;
+
+/**
+ * The commit a Flux revision names: `main@sha1:<sha>` (Flux ≥ 2.0, also `refs/heads/main@sha1:`, `sha1:<sha>`),
+ * `main/<sha>` (before), or a bare sha. Undefined for an OCI digest or a tag without a commit.
+ */
+export function revisionCommit(revision: string): string | undefined {
+  const m = /(?:^|@|\/)(?:sha1:)?([0-9a-f]{40})$/.exec(revision);
+  return m?.[1];
+}
+
+/** HEAD's recent history, newest first, as far back as `behind` is counted. */
+export function recentHistory(git: Git): Promise<GitCommit[]> {
+  return git.log([], BEHIND_LIMIT + 1);
+}
+
+/**
+ * Where `applied` stands against HEAD, from HEAD's recent history (`recentHistory`, shared by the applications of
+ * one check); never throws: git trouble is `unknown`.
+ */
+export async function gitPosition(git: Git, applied: string | undefined, history: Promise<readonly GitCommit[]> = recentHistory(git)): Promise<GitPosition> {
+  try {
+    const commits = await history;
+    const head = commits[0]?.sha;
+    if (!head) return { unknown: 'the repo has no commit' };
+    const sha = applied === undefined ? undefined : revisionCommit(applied);
+    if (!sha) return { head, ...(applied === undefined ? {} : { unknown: 'the applied revision names no git commit' }) };
+    const at = commits.findIndex((c) => c.sha === sha);
+    if (at >= 0) return { head, behind: at };
+    const known = (await git.commit(sha)) !== undefined;
+    if (known && commits.length > BEHIND_LIMIT) return { head, unknown: `more than ${BEHIND_LIMIT} commits behind` };
+    return { head, unknown: known ? 'the applied commit is not in the history of HEAD' : 'the applied commit is not in this clone (fetch?)' };
+  } catch (e) {
+    return { unknown: `git: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+/** `applied abc1234, git is at def5678 (3 commits behind)`. */
+export function describeRevision(applied: string | undefined, position: GitPosition): string | undefined {
+  const short = (sha: string) => sha.slice(0, 7);
+  const appliedSha = applied === undefined ? undefined : revisionCommit(applied);
+  const what = applied === undefined ? 'nothing applied yet' : `applied ${appliedSha ? short(appliedSha) : applied}`;
+  if (!position.head) return position.unknown ? `${what} (${position.unknown})` : what;
+  const where = `git is at ${short(position.head)}`;
+  if (position.behind === 0) return `${what}, ${where} (up to date)`;
+  if (position.behind !== undefined) return `${what}, ${where} (${position.behind} commit${position.behind === 1 ? '' : 's'} behind)`;
+  return `${what}, ${where}${position.unknown ? ` (${position.unknown})` : ''}`;
+}
+
+/** What one application's Kustomization says: its status, and inventory entries no rendered object answers. */
+export interface FluxStatusOutcome {
+  status: ControllerStatus;
+  /** Applied and no longer rendered, and not among the report's objects: the caller looks them up live. */
+  unreported: FluxInventoryEntry[];
+}
+
+/**
+ * Sets the Kustomization's states and notes on `resources` (the environment's verdicts, `application` set): marks
+ * this application's objects not in the inventory `notYetApplied`, live leftovers in it `pendingPrune`, and notes
+ * what Flux will do about each difference. Returns the application's controller status.
+ */
+export function applyFluxStatus(app: string, ref: FluxKustomizationRef, read: FluxKustomizationRead, resources: ResourceDrift[], position: GitPosition): FluxStatusOutcome {
+  const base = { kind: 'Kustomization' as const, name: ref.name, namespace: ref.namespace, pendingPrune: 0, notYetApplied: 0 };
+  if (read.status !== 'ok') return { status: { ...base, found: false, suspended: false, prune: false, message: read.message }, unreported: [] };
+  const state = parseFluxKustomization(read.object);
+  const status: ControllerStatus = {
+    ...base,
+    found: true,
+    suspended: state.suspended,
+    prune: state.prune,
+    ...(state.ready ? { ready: state.ready } : {}),
+    ...(state.interval ? { interval: state.interval } : {}),
+    ...(state.lastAppliedRevision ? { appliedRevision: state.lastAppliedRevision } : {}),
+    ...(state.lastAttemptedRevision && state.lastAttemptedRevision !== state.lastAppliedRevision ? { attemptedRevision: state.lastAttemptedRevision } : {}),
+    ...(position.head ? { headRevision: position.head } : {}),
+    ...(position.behind !== undefined ? { behind: position.behind } : {}),
+  };
+  const revision = describeRevision(state.lastAppliedRevision, position);
+  if (revision) status.revision = revision;
+  const inventory = new Map((state.inventory ?? []).map((e) => [keyString(e.key), e]));
+  const reported = new Set<string>();
+  for (const r of resources) {
+    const key = keyString(r.key);
+    if (r.application === app) {
+      reported.add(key);
+      // Without an inventory (never applied) every object is not yet applied.
+      if (!inventory.has(key)) {
+        r.controller = { state: 'notYetApplied', ...noteFor('apply', r, state) };
+        status.notYetApplied++;
+      } else if (r.verdict === 'Drifted' || r.verdict === 'Missing') r.controller = noteFor('revert', r, state);
+    } else if (r.verdict === 'Extra' && inventory.has(key)) {
+      reported.add(key);
+      r.application = app;
+      r.controller = { state: 'pendingPrune', ...noteFor('prune', r, state) };
+      status.pendingPrune++;
+    }
+  }
+  return { status, unreported: [...inventory].filter(([k]) => !reported.has(k)).map(([, e]) => e) };
+}
+
+/** What Flux will do at its next reconcile: apply, revert or prune (nothing when suspended, no prune when off). */
+function noteFor(action: 'apply' | 'revert' | 'prune', r: ResourceDrift, state: ReturnType<typeof parseFluxKustomization>): { note?: string } {
+  if (action === 'apply' && r.verdict === 'InSync') return {};
+  const verb = action === 'apply' ? 'apply' : action === 'prune' ? 'prune' : 'revert';
+  if (state.suspended) return { note: `suspended: Flux will not ${verb} this` };
+  if (action === 'prune' && !state.prune) return { note: 'prune is off: Flux will leave this in the cluster' };
+  const interval = state.interval ? ` (interval ${state.interval})` : '';
+  return { note: `Flux will ${action === 'prune' ? 'delete' : verb} this at its next reconcile${interval}` };
+}
+
+/**
+ * The live objects among inventory entries no verdict covers (a kind git no longer renders, or no tracking marks
+ * to find them by): each found is an `Extra` object pending prune of `app`. One LIST per kind and namespace; one
+ * that fails or is gone leaves the entry out (the inventory is only what Flux applied, not what still exists).
+ */
+export async function pendingPruneObjects(reader: ClusterReader, app: string, entries: readonly FluxInventoryEntry[], read: FluxKustomizationRead): Promise<ResourceDrift[]> {
+  if (read.status !== 'ok' || !entries.length) return [];
+  const state = parseFluxKustomization(read.object);
+  const scopes = new Map<string, FluxInventoryEntry[]>();
+  for (const e of entries) {
+    const scope = `${e.key.group}\0${e.key.kind}\0${e.version}\0${e.key.namespace}`;
+    scopes.set(scope, [...(scopes.get(scope) ?? []), e]);
+  }
+  const out: ResourceDrift[] = [];
+  for (const group of scopes.values()) {
+    const { key, version } = group[0];
+    const type = await reader.resourceType(key.group, key.kind, version || undefined);
+    if (!type) continue;
+    const listed = await reader.list(type, type.namespaced ? key.namespace : '');
+    if (listed.status !== 'ok') continue;
+    const names = new Set(listed.items.map((o) => o.metadata?.name));
+    for (const e of group) {
+      if (!names.has(e.key.name)) continue;
+      const r: ResourceDrift = { apiVersion: apiVersionOf(e.key, type.version), key: e.key, verdict: 'Extra', fields: [], application: app };
+      r.controller = { state: 'pendingPrune', ...noteFor('prune', r, state) };
+      out.push(r);
+    }
+  }
+  return out;
+}
+
+function apiVersionOf(key: ResourceKey, version: string): string {
+  return key.group ? `${key.group}/${version}` : version;
+}
+
+/**
+ * A controller status as one line, for the CLI text and the tree: `ready; applied abc1234, git is at def5678 (3
+ * commits behind); 2 pending prune`, `not ready (BuildFailed): …`, `suspended`, `not in the cluster: …`.
+ */
+export function describeControllerStatus(status: ControllerStatus): string {
+  if (!status.found) return `not in the cluster: ${status.message ?? ''}`.trimEnd();
+  const parts: string[] = [];
+  if (status.suspended) parts.push('suspended');
+  const ready = status.ready;
+  if (!ready) parts.push('no Ready condition yet');
+  else if (ready.status === 'True') parts.push('ready');
+  else parts.push(`${ready.status === 'False' ? 'not ready' : 'readiness unknown'}${ready.reason ? ` (${ready.reason})` : ''}${ready.message ? `: ${ready.message}` : ''}`);
+  if (status.revision) parts.push(status.revision);
+  if (status.attemptedRevision) parts.push(`last attempted ${status.attemptedRevision}`);
+  if (status.pendingPrune) parts.push(`${status.pendingPrune} pending prune`);
+  if (status.notYetApplied) parts.push(`${status.notYetApplied} not yet applied`);
+  return parts.join('; ');
+}
+
+/** Whether the controller is where git is: found, ready, not suspended, up to date, nothing pending. */
+export function controllerSettled(status: ControllerStatus): boolean {
+  return status.found && !status.suspended && status.ready?.status === 'True' && status.behind === 0 && !status.pendingPrune && !status.notYetApplied;
+}

@@ -1,0 +1,145 @@
+import { strict as assert } from 'node:assert';
+import { applyFluxStatus, BEHIND_LIMIT, describeControllerStatus, describeRevision, gitPosition, revisionCommit } from '../../../src/core/drift/fluxStatus';
+import { jsonReport } from '../../../src/core/drift/jsonReport';
+import { textReport } from '../../../src/core/drift/textReport';
+import { fluxKustomizationOf, parseFluxKustomization, parseInventoryId } from '../../../src/core/live/fluxKustomization';
+import type { EnvironmentDrift, ResourceDrift } from '../../../src/core/model/drift';
+import { folderApplication } from '../../../src/core/model/environment';
+import type { KubeObject } from '../../../src/core/model/resource';
+import type { Git, GitCommit } from '../../../src/core/ports';
+
+const sha = (n: number) => n.toString(16).padEnd(40, '0');
+const ref = { name: 'apps', namespace: 'flux-system' };
+
+function kustomization(spec: Record<string, unknown>, status: Record<string, unknown>): KubeObject {
+  return { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'apps', namespace: 'flux-system' }, spec: { interval: '10m', prune: true, path: './apps', ...spec }, status };
+}
+
+const ready = { conditions: [{ type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded', message: `Applied revision: main@sha1:${sha(1)}` }] };
+const deployment = (name: string, verdict: ResourceDrift['verdict'], application?: string): ResourceDrift => ({
+  apiVersion: 'apps/v1',
+  key: { group: 'apps', kind: 'Deployment', namespace: 'shop', name },
+  verdict,
+  fields: verdict === 'Drifted' ? [{ path: '/spec/replicas', desired: 2, live: 5 }] : [],
+  ...(application ? { application } : {}),
+});
+const inventory = (...names: string[]) => ({ inventory: { entries: names.map((n) => ({ id: `shop_${n}_apps_Deployment`, v: 'v1' })) } });
+
+/** A git whose HEAD history is `commits` (newest first); `others` exist but are not in it. */
+function fakeGit(commits: string[], others: string[] = []): Git {
+  const commit = (s: string): GitCommit => ({ sha: s, author: 'a', date: '2026-01-01', subject: s, files: [] });
+  return {
+    log: async (_paths: string[], max: number) => commits.slice(0, max).map(commit),
+    commit: async (rev: string) => (commits.includes(rev) || others.includes(rev) ? commit(rev) : undefined),
+  } as unknown as Git;
+}
+
+describe('Flux Kustomization status', () => {
+  it('parses inventory ids, namespaced and cluster-scoped, core and grouped', () => {
+    assert.deepEqual(parseInventoryId('shop_web_apps_Deployment'), { namespace: 'shop', name: 'web', group: 'apps', kind: 'Deployment' });
+    assert.deepEqual(parseInventoryId('_shop__Namespace'), { namespace: '', name: 'shop', group: '', kind: 'Namespace' });
+    assert.equal(parseInventoryId('shop_web_apps'), undefined);
+  });
+
+  it('reads the Ready condition, suspend, prune, interval, revisions and inventory from a live object', () => {
+    const state = parseFluxKustomization(kustomization({ suspend: true, prune: false }, { ...ready, lastAppliedRevision: `main@sha1:${sha(1)}`, lastAttemptedRevision: `main@sha1:${sha(2)}`, ...inventory('web') }));
+    assert.deepEqual(state, {
+      suspended: true,
+      prune: false,
+      interval: '10m',
+      ready: { status: 'True', reason: 'ReconciliationSucceeded', message: `Applied revision: main@sha1:${sha(1)}` },
+      lastAppliedRevision: `main@sha1:${sha(1)}`,
+      lastAttemptedRevision: `main@sha1:${sha(2)}`,
+      inventory: [{ key: { namespace: 'shop', name: 'web', group: 'apps', kind: 'Deployment' }, version: 'v1' }],
+    });
+    // Whatever the cluster holds, never a throw.
+    assert.deepEqual(parseFluxKustomization({ apiVersion: 'x', kind: 'Kustomization', metadata: {}, spec: 'junk', status: { conditions: 'junk', inventory: { entries: [7] } } }), { suspended: false, prune: false, inventory: [] });
+  });
+
+  it("finds an application's Kustomization from its controller object, else the environment's tracking", () => {
+    const app = folderApplication('apps', 'apps');
+    assert.deepEqual(fluxKustomizationOf(app, { fluxKustomization: ref }), ref);
+    assert.equal(fluxKustomizationOf(app, {}), undefined);
+    const declared = { ...app, controller: { object: { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'infra' } }, at: { file: 'c.yaml', line: 1, column: 1 } } };
+    assert.deepEqual(fluxKustomizationOf(declared, { fluxKustomization: ref }), { name: 'infra', namespace: 'flux-system' });
+    const argo = { ...app, controller: { object: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'guestbook' } }, at: { file: 'a.yaml', line: 1, column: 1 } } };
+    assert.equal(fluxKustomizationOf(argo, { fluxKustomization: ref }), undefined);
+  });
+
+  it('names the commit of every revision format Flux has written, and none for an OCI digest', () => {
+    assert.equal(revisionCommit(`main@sha1:${sha(1)}`), sha(1));
+    assert.equal(revisionCommit(`refs/heads/main@sha1:${sha(1)}`), sha(1));
+    assert.equal(revisionCommit(`main/${sha(1)}`), sha(1));
+    assert.equal(revisionCommit(`latest@sha256:${'b'.repeat(64)}`), undefined);
+  });
+
+  it('counts the commits from the applied revision to HEAD', async () => {
+    const git = fakeGit([sha(4), sha(3), sha(2), sha(1)], [sha(9)]);
+    assert.deepEqual(await gitPosition(git, `main@sha1:${sha(1)}`), { head: sha(4), behind: 3 });
+    assert.deepEqual(await gitPosition(git, `main@sha1:${sha(4)}`), { head: sha(4), behind: 0 });
+    assert.deepEqual(await gitPosition(git, `main@sha1:${sha(9)}`), { head: sha(4), unknown: 'the applied commit is not in the history of HEAD' });
+    assert.deepEqual(await gitPosition(git, `main@sha1:${sha(8)}`), { head: sha(4), unknown: 'the applied commit is not in this clone (fetch?)' });
+    const long = fakeGit(Array.from({ length: BEHIND_LIMIT + 5 }, (_, i) => sha(1000 - i)), [sha(1)]);
+    assert.deepEqual(await gitPosition(long, `main@sha1:${sha(1)}`), { head: sha(1000), unknown: `more than ${BEHIND_LIMIT} commits behind` });
+    assert.equal(describeRevision(`main@sha1:${sha(1)}`, { head: sha(4), behind: 3 }), `applied ${sha(1).slice(0, 7)}, git is at ${sha(4).slice(0, 7)} (3 commits behind)`);
+    assert.equal(describeRevision(`main@sha1:${sha(4)}`, { head: sha(4), behind: 0 }), `applied ${sha(4).slice(0, 7)}, git is at ${sha(4).slice(0, 7)} (up to date)`);
+  });
+
+  it('marks objects applied and no longer rendered pending prune, rendered and not applied not yet applied', () => {
+    const resources = [deployment('web', 'InSync', 'apps'), deployment('api', 'Missing', 'apps'), deployment('old', 'Extra'), deployment('handmade', 'Extra')];
+    const read = { status: 'ok' as const, object: kustomization({}, { ...ready, lastAppliedRevision: `main@sha1:${sha(1)}`, ...inventory('web', 'old', 'gone') }) };
+    const { status, unreported } = applyFluxStatus('apps', ref, read, resources, { head: sha(1), behind: 0 });
+    assert.deepEqual(resources.map((r) => `${r.key.name} ${r.verdict} ${r.application ?? '-'} ${r.controller?.state ?? '-'} ${r.controller?.note ?? '-'}`), [
+      'web InSync apps - -',
+      'api Missing apps notYetApplied Flux will apply this at its next reconcile (interval 10m)',
+      'old Extra apps pendingPrune Flux will delete this at its next reconcile (interval 10m)',
+      // An extra object Flux never applied is hand-made: no controller state.
+      'handmade Extra - - -',
+    ]);
+    assert.deepEqual(unreported.map((e) => e.key.name), ['gone']);
+    assert.equal(status.pendingPrune, 1);
+    assert.equal(status.notYetApplied, 1);
+    assert.equal(describeControllerStatus(status), `ready; applied ${sha(1).slice(0, 7)}, git is at ${sha(1).slice(0, 7)} (up to date); 1 pending prune; 1 not yet applied`);
+  });
+
+  it('notes what Flux will do about drift: revert it, nothing when suspended, no prune when prune is off', () => {
+    const note = (spec: Record<string, unknown>, r: ResourceDrift) => {
+      const read = { status: 'ok' as const, object: kustomization(spec, { ...ready, ...inventory('web') }) };
+      applyFluxStatus('apps', ref, read, [r], {});
+      return r.controller;
+    };
+    assert.deepEqual(note({}, deployment('web', 'Drifted', 'apps')), { note: 'Flux will revert this at its next reconcile (interval 10m)' });
+    assert.deepEqual(note({ interval: '1h' }, deployment('web', 'Missing', 'apps')), { note: 'Flux will revert this at its next reconcile (interval 1h)' });
+    assert.deepEqual(note({ suspend: true }, deployment('web', 'Drifted', 'apps')), { note: 'suspended: Flux will not revert this' });
+    assert.equal(note({}, deployment('web', 'InSync', 'apps')), undefined);
+    assert.deepEqual(note({ prune: false }, deployment('web', 'Extra')), { state: 'pendingPrune', note: 'prune is off: Flux will leave this in the cluster' });
+    assert.deepEqual(note({ suspend: true }, deployment('web', 'Extra')), { state: 'pendingPrune', note: 'suspended: Flux will not prune this' });
+  });
+
+  it('says a Kustomization the cluster does not have, and a failing one with its reason', () => {
+    const absent = applyFluxStatus('apps', ref, { status: 'absent', message: 'the cluster has no Flux Kustomization flux-system/apps' }, [deployment('web', 'Drifted', 'apps')], {});
+    assert.equal(absent.status.found, false);
+    assert.equal(describeControllerStatus(absent.status), 'not in the cluster: the cluster has no Flux Kustomization flux-system/apps');
+    const failing = kustomization({}, { conditions: [{ type: 'Ready', status: 'False', reason: 'BuildFailed', message: 'kustomize build failed' }] });
+    const { status } = applyFluxStatus('apps', ref, { status: 'ok', object: failing }, [], {});
+    assert.equal(describeControllerStatus(status), 'not ready (BuildFailed): kustomize build failed; nothing applied yet');
+  });
+
+  it('shows the states apart from hand-made drift in the text and JSON reports', () => {
+    const resources = [deployment('web', 'Drifted', 'apps'), deployment('api', 'Missing', 'apps'), deployment('old', 'Extra')];
+    const read = { status: 'ok' as const, object: kustomization({}, { ...ready, lastAppliedRevision: `main@sha1:${sha(1)}`, ...inventory('web', 'old') }) };
+    const { status } = applyFluxStatus('apps', ref, read, resources, { head: sha(3), behind: 2 });
+    const env: EnvironmentDrift = { name: 'apps', path: 'apps', context: 'c', error: null, resources, applications: [{ name: 'apps', kind: 'kustomize', source: 'apps', state: 'rendered', controller: status }] };
+    const text = textReport([env]);
+    assert.match(text, /Kustomization flux-system\/apps +ready; applied 1000000, git is at 3000000 \(2 commits behind\); 1 pending prune; 1 not yet applied/);
+    assert.match(text, /Deployment shop\/web +\/spec\/replicas: git 2, live 5/);
+    assert.match(text, /Deployment shop\/web +note: Flux will revert this at its next reconcile \(interval 10m\)/);
+    assert.match(text, /Deployment shop\/api +not yet applied: git renders it, Flux has not applied it/);
+    assert.match(text, /Deployment shop\/old +pending prune: Flux applied it, git no longer renders it/);
+    assert.match(text, /^apps: 1 drifted \(1 field\), 1 pending prune, 1 not yet applied$/m);
+    const json = jsonReport([env]).environments[0];
+    assert.deepEqual(json.resources.map((r) => r.controller?.state ?? null), [null, 'notYetApplied', 'pendingPrune']);
+    assert.equal(json.applications[0].controller?.behind, 2);
+    assert.equal(json.applications[0].controller?.pendingPrune, 1);
+  });
+});
