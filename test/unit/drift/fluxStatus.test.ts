@@ -3,7 +3,8 @@ import { applyFluxStatus, BEHIND_LIMIT, describeControllerStatus, describeRevisi
 import { jsonReport } from '../../../src/core/drift/jsonReport';
 import { textReport } from '../../../src/core/drift/textReport';
 import { fluxKustomizationOf, parseFluxKustomization, parseInventoryId } from '../../../src/core/live/fluxKustomization';
-import type { EnvironmentDrift, ResourceDrift } from '../../../src/core/model/drift';
+import { controllerBadge, controllerTooltip, environmentDescription, resourceDescription, resourceMessage } from '../../../src/core/editor/presentation';
+import type { ControllerStatus, EnvironmentDrift, ResourceDrift } from '../../../src/core/model/drift';
 import { folderApplication } from '../../../src/core/model/environment';
 import type { KubeObject } from '../../../src/core/model/resource';
 import type { Git, GitCommit } from '../../../src/core/ports';
@@ -141,5 +142,24 @@ describe('Flux Kustomization status', () => {
     assert.deepEqual(json.resources.map((r) => r.controller?.state ?? null), [null, 'notYetApplied', 'pendingPrune']);
     assert.equal(json.applications[0].controller?.behind, 2);
     assert.equal(json.applications[0].controller?.pendingPrune, 1);
+  });
+});
+
+describe('Flux Kustomization status in the editor model', () => {
+  const status = (over: Partial<ControllerStatus> = {}): ControllerStatus => ({ kind: 'Kustomization', name: 'apps', namespace: 'flux-system', found: true, suspended: false, prune: true, pendingPrune: 0, notYetApplied: 0, ready: { status: 'True' }, ...over });
+
+  it('names pending prune and not yet applied apart from hand-made drift in the tree descriptions', () => {
+    const resources = [deployment('web', 'Drifted', 'apps'), { ...deployment('api', 'Missing', 'apps'), controller: { state: 'notYetApplied' as const } }, { ...deployment('old', 'Extra', 'apps'), controller: { state: 'pendingPrune' as const } }];
+    assert.deepEqual(resources.map(resourceDescription), ['replicas drifted', 'not yet applied', 'pending prune']);
+    assert.equal(environmentDescription({ resources, error: null, context: 'prod' }), '1 drifted · 1 pending prune · 1 not yet applied · ctx prod');
+    assert.equal(resourceMessage('prod', resources[2]), 'prod: Deployment shop/old is pending prune: Flux applied it and git no longer renders it');
+  });
+
+  it('says the Kustomization state in a few words for the tree, in full for the tooltip', () => {
+    assert.equal(controllerBadge(status({ behind: 3 })), 'Flux: ready · 3 behind');
+    assert.equal(controllerBadge(status({ suspended: true })), 'Flux: suspended · ready');
+    assert.equal(controllerBadge(status({ ready: { status: 'False', reason: 'BuildFailed' } })), 'Flux: not ready (BuildFailed)');
+    assert.equal(controllerBadge(status({ found: false })), 'Flux: not in the cluster');
+    assert.equal(controllerTooltip(status({ revision: 'applied 1000000, git is at 3000000 (2 commits behind)' })), 'Kustomization flux-system/apps: ready; applied 1000000, git is at 3000000 (2 commits behind)');
   });
 });
