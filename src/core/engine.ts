@@ -415,13 +415,14 @@ export class DriftEngine {
       const ref = fluxKustomizationOf(app, env.tracking);
       if (!ref) continue;
       try {
-        const read = await readFluxKustomization(live.reader, ref);
+        const readLive = (objects: readonly KubeObject[], ns: string) => this.readScopes(objects, live, ns);
+        const read = await readFluxKustomization(readLive, ref);
         const applied = read.status === 'ok' ? parseFluxKustomization(read.object).lastAppliedRevision : undefined;
         const git = this.options.git;
         if (git && (!this.history || Date.now() - this.history.at > HISTORY_TTL_MS)) this.history = { at: Date.now(), commits: recentHistory(git) };
         const position = git && this.history ? await gitPosition(git, applied, this.history.commits) : { unknown: 'no git repository' };
         const { status, unreported } = applyFluxStatus(app.name, ref, read, report.resources, position);
-        const leftovers = await pendingPruneObjects(live.reader, app.name, unreported, read);
+        const leftovers = await pendingPruneObjects(readLive, app.name, unreported, read);
         status.pendingPrune += leftovers.length;
         report.resources.push(...leftovers);
         report.applications[i] = { ...report.applications[i], controller: status };
@@ -466,9 +467,13 @@ export class DriftEngine {
       else groups.set(ns, [r.object]);
     }
     if (groups.size === 0) groups.set(namespace, []);
-    const read = (objects: KubeObject[], defaultNamespace: string) => (live.cache ? live.cache.read(objects, { defaultNamespace }) : readLiveState(objects, live.reader, { defaultNamespace, logger: this.logger }));
-    const states = await Promise.all([...groups].map(([ns, objects]) => read(objects, ns)));
+    const states = await Promise.all([...groups].map(([ns, objects]) => this.readScopes(objects, live, ns)));
     return states.length === 1 ? states[0] : joinLiveStates(states);
+  }
+
+  /** The live state of the scopes `objects` touch: from the watch-backed cache when there is one. */
+  private readScopes(objects: readonly KubeObject[], live: LiveSource, defaultNamespace: string): Promise<LiveState> {
+    return live.cache ? live.cache.read(objects, { defaultNamespace }) : readLiveState(objects, live.reader, { defaultNamespace, logger: this.logger });
   }
 }
 

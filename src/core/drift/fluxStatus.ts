@@ -8,10 +8,10 @@
  * - `lastAppliedRevision` (`main@sha1:<sha>`) against the repo's HEAD says how far behind git the cluster is.
  */
 import type { ControllerStatus, ResourceDrift } from '../model/drift';
-import type { FluxInventoryEntry, FluxKustomizationRead, FluxKustomizationRef } from '../live/fluxKustomization';
+import type { FluxInventoryEntry, FluxKustomizationRead, FluxKustomizationRef, LiveRead } from '../live/fluxKustomization';
 import { parseFluxKustomization } from '../live/fluxKustomization';
 import { keyString, type ResourceKey } from '../model/resource';
-import type { ClusterReader, Git, GitCommit } from '../ports';
+import type { Git, GitCommit } from '../ports';
 
 /** Where the applied revision stands against the repo's HEAD. */
 export interface GitPosition {
@@ -135,31 +135,22 @@ function noteFor(action: 'apply' | 'revert' | 'prune', r: ResourceDrift, state: 
 
 /**
  * The live objects among inventory entries no verdict covers (a kind git no longer renders, or no tracking marks
- * to find them by): each found is an `Extra` object pending prune of `app`. One LIST per kind and namespace; one
- * that fails or is gone leaves the entry out (the inventory is only what Flux applied, not what still exists).
+ * to find them by), read as the environment's objects are: each found is an `Extra` object pending prune of `app`.
+ * An entry whose scope cannot be read or whose object is gone is left out (the inventory is what Flux applied, not
+ * what still exists).
  */
-export async function pendingPruneObjects(reader: ClusterReader, app: string, entries: readonly FluxInventoryEntry[], read: FluxKustomizationRead): Promise<ResourceDrift[]> {
-  if (read.status !== 'ok' || !entries.length) return [];
-  const state = parseFluxKustomization(read.object);
-  const scopes = new Map<string, FluxInventoryEntry[]>();
-  for (const e of entries) {
-    const scope = `${e.key.group}\0${e.key.kind}\0${e.version}\0${e.key.namespace}`;
-    scopes.set(scope, [...(scopes.get(scope) ?? []), e]);
-  }
+export async function pendingPruneObjects(read: LiveRead, app: string, entries: readonly FluxInventoryEntry[], kustomization: FluxKustomizationRead): Promise<ResourceDrift[]> {
+  if (kustomization.status !== 'ok' || !entries.length) return [];
+  const state = parseFluxKustomization(kustomization.object);
+  const wanted = entries.map((e) => ({ e, object: { apiVersion: apiVersionOf(e.key, e.version || 'v1'), kind: e.key.kind, metadata: { name: e.key.name, ...(e.key.namespace ? { namespace: e.key.namespace } : {}) } } }));
+  // Every entry names its namespace (or none, cluster-scoped): the default namespace is never used.
+  const live = await read(wanted.map((w) => w.object), '');
   const out: ResourceDrift[] = [];
-  for (const group of scopes.values()) {
-    const { key, version } = group[0];
-    const type = await reader.resourceType(key.group, key.kind, version || undefined);
-    if (!type) continue;
-    const listed = await reader.list(type, type.namespaced ? key.namespace : '');
-    if (listed.status !== 'ok') continue;
-    const names = new Set(listed.items.map((o) => o.metadata?.name));
-    for (const e of group) {
-      if (!names.has(e.key.name)) continue;
-      const r: ResourceDrift = { apiVersion: apiVersionOf(e.key, type.version), key: e.key, verdict: 'Extra', fields: [], application: app };
-      r.controller = { state: 'pendingPrune', ...noteFor('prune', r, state) };
-      out.push(r);
-    }
+  for (const { e, object } of wanted) {
+    if (!live.objects.has(keyString(e.key))) continue;
+    const r: ResourceDrift = { apiVersion: object.apiVersion, key: e.key, verdict: 'Extra', fields: [], application: app };
+    r.controller = { state: 'pendingPrune', ...noteFor('prune', r, state) };
+    out.push(r);
   }
   return out;
 }

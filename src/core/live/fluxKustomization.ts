@@ -4,8 +4,8 @@
  * api/v1 KustomizationStatus: conditions, lastAppliedRevision, inventory).
  */
 import type { Application } from '../model/environment';
-import type { KubeObject, ResourceKey } from '../model/resource';
-import type { ClusterReader } from '../ports';
+import { type LiveState, scopeKey } from '../model/live';
+import { keyOf, keyString, type KubeObject, type ResourceKey } from '../model/resource';
 
 export const FLUX_KUSTOMIZE_GROUP = 'kustomize.toolkit.fluxcd.io';
 
@@ -84,15 +84,20 @@ export function parseInventoryId(id: string): ResourceKey | undefined {
 /** The live Kustomization, `absent` when the cluster has none of that name, or why it could not be read. */
 export type FluxKustomizationRead = { status: 'ok'; object: KubeObject } | { status: 'absent'; message: string } | { status: 'unreadable'; message: string };
 
-/** Reads one Kustomization (a LIST of its namespace: the reader has no GET). */
-export async function readFluxKustomization(reader: ClusterReader, ref: FluxKustomizationRef): Promise<FluxKustomizationRead> {
-  const type = await reader.resourceType(FLUX_KUSTOMIZE_GROUP, 'Kustomization');
-  if (!type) return { status: 'absent', message: `the cluster does not serve Flux Kustomizations (${FLUX_KUSTOMIZE_GROUP}): Flux is not installed there` };
-  const listed = await reader.list(type, ref.namespace);
-  if (listed.status === 'forbidden') return { status: 'unreadable', message: `cannot read Flux Kustomizations in ${ref.namespace}: ${listed.message}` };
-  if (listed.status === 'error') return { status: 'unreadable', message: `reading Flux Kustomizations in ${ref.namespace} failed: ${listed.message}` };
-  if (listed.status === 'unknownKind') return { status: 'absent', message: `the cluster does not serve Flux Kustomizations (${FLUX_KUSTOMIZE_GROUP})` };
-  const object = listed.items.find((o) => o.metadata?.name === ref.name);
+/** How live objects are read: the engine's own way (a watch-backed cache in the editor, shared LISTs in the CLI). */
+export type LiveRead = (desired: readonly KubeObject[], defaultNamespace: string) => Promise<LiveState>;
+
+/**
+ * Reads one Kustomization the way the environment's objects are read (one LIST of its namespace, or the watch that
+ * already holds it), asking for the `v1` API (Flux ≥ 2.0).
+ */
+export async function readFluxKustomization(read: LiveRead, ref: FluxKustomizationRef): Promise<FluxKustomizationRead> {
+  const wanted: KubeObject = { apiVersion: `${FLUX_KUSTOMIZE_GROUP}/v1`, kind: 'Kustomization', metadata: { name: ref.name, namespace: ref.namespace } };
+  const state = await read([wanted], ref.namespace);
+  const failure = state.failures.get(scopeKey(FLUX_KUSTOMIZE_GROUP, 'Kustomization', ref.namespace));
+  if (failure?.verdict === 'UnknownKind') return { status: 'absent', message: `the cluster does not serve Flux Kustomizations (${FLUX_KUSTOMIZE_GROUP}/v1): ${failure.message}` };
+  if (failure) return { status: 'unreadable', message: `cannot read Flux Kustomizations in ${ref.namespace}: ${failure.message}` };
+  const object = state.objects.get(keyString(keyOf(wanted)));
   return object ? { status: 'ok', object } : { status: 'absent', message: `the cluster has no Flux Kustomization ${ref.namespace}/${ref.name}` };
 }
 

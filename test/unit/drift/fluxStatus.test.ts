@@ -2,7 +2,9 @@ import { strict as assert } from 'node:assert';
 import { applyFluxStatus, BEHIND_LIMIT, describeControllerStatus, describeRevision, gitPosition, revisionCommit } from '../../../src/core/drift/fluxStatus';
 import { jsonReport } from '../../../src/core/drift/jsonReport';
 import { textReport } from '../../../src/core/drift/textReport';
-import { fluxKustomizationOf, parseFluxKustomization, parseInventoryId } from '../../../src/core/live/fluxKustomization';
+import { fluxKustomizationOf, parseFluxKustomization, parseInventoryId, readFluxKustomization } from '../../../src/core/live/fluxKustomization';
+import { type LiveState, scopeKey } from '../../../src/core/model/live';
+import { keyOf, keyString } from '../../../src/core/model/resource';
 import { controllerBadge, controllerTooltip, environmentDescription, resourceDescription, resourceMessage } from '../../../src/core/editor/presentation';
 import type { ControllerStatus, EnvironmentDrift, ResourceDrift } from '../../../src/core/model/drift';
 import { folderApplication } from '../../../src/core/model/environment';
@@ -65,6 +67,24 @@ describe('Flux Kustomization status', () => {
     assert.deepEqual(fluxKustomizationOf(declared, { fluxKustomization: ref }), { name: 'infra', namespace: 'flux-system' });
     const argo = { ...app, controller: { object: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'guestbook' } }, at: { file: 'a.yaml', line: 1, column: 1 } } };
     assert.equal(fluxKustomizationOf(argo, { fluxKustomization: ref }), undefined);
+  });
+
+  it('reads the Kustomization as live objects are read, and says when the cluster lacks it or the kind', async () => {
+    const obj = kustomization({}, ready);
+    const scope = scopeKey('kustomize.toolkit.fluxcd.io', 'Kustomization', 'flux-system');
+    const asked: string[] = [];
+    const state = (objects: KubeObject[], failure?: LiveState['failures']): LiveState => ({ objects: new Map(objects.map((o) => [keyString(keyOf(o)), o])), failures: failure ?? new Map(), listed: new Set() });
+    const found = await readFluxKustomization(async (desired, ns) => {
+      asked.push(...desired.map((d) => `${d.apiVersion} ${d.kind} ${d.metadata.namespace}/${d.metadata.name} in ${ns}`));
+      return state([obj]);
+    }, ref);
+    assert.deepEqual(asked, ['kustomize.toolkit.fluxcd.io/v1 Kustomization flux-system/apps in flux-system']);
+    assert.equal(found.status === 'ok' && found.object, obj);
+    assert.deepEqual(await readFluxKustomization(async () => state([]), ref), { status: 'absent', message: 'the cluster has no Flux Kustomization flux-system/apps' });
+    const notServed = await readFluxKustomization(async () => state([], new Map([[scope, { verdict: 'UnknownKind', message: 'not served' }]])), ref);
+    assert.deepEqual(notServed, { status: 'absent', message: 'the cluster does not serve Flux Kustomizations (kustomize.toolkit.fluxcd.io/v1): not served' });
+    const forbidden = await readFluxKustomization(async () => state([], new Map([[scope, { verdict: 'Forbidden', message: 'list is forbidden' }]])), ref);
+    assert.deepEqual(forbidden, { status: 'unreadable', message: 'cannot read Flux Kustomizations in flux-system: list is forbidden' });
   });
 
   it('names the commit of every revision format Flux has written, and none for an OCI digest', () => {
