@@ -11,7 +11,7 @@ import { readLiveState } from './live/readLiveState';
 import type { ApplicationSummary, EnvironmentDrift, ResourceDrift } from './model/drift';
 import { type Application, describeSource, sourcePath } from './model/environment';
 import type { LiveState } from './model/live';
-import type { KubeObject } from './model/resource';
+import type { KubeObject, ResourceKey } from './model/resource';
 import { formatLocation, type SourceLocation } from './model/location';
 import type { Problem } from './model/problem';
 import { ProblemError, SKIPPED_CONTENT } from './model/problem';
@@ -34,7 +34,7 @@ import { type EnvironmentSetting, loadRepository, type RepoModel } from './repo/
 import { isSecret } from './drift/secrets';
 import { hashSecretValues, type SnapshotKey } from './drift/snapshotSecrets';
 import { canonicalJson } from './yaml/pointer';
-import { applyFluxStatus, gitPosition, pendingPruneObjects, recentHistory } from './drift/fluxStatus';
+import { applyFluxStatus, gitPosition, type ObjectsOf, pendingPruneObjects, recentHistory } from './drift/fluxStatus';
 import { fluxKustomizationOf, parseFluxKustomization, readFluxKustomization } from './live/fluxKustomization';
 
 /** The renderer and the drift engine, injectable so tests (and future alternatives) can swap them. */
@@ -398,7 +398,10 @@ export class DriftEngine {
       const app = applicationByKey.get(keyString(resource.key));
       if (app !== undefined) resource.application = app;
     }
-    await this.addControllerStatus(env, live, report);
+    // Flux's per-object marks are read on the git object and the live one.
+    const desiredByKey = new Map(objectsToCompare.map((r) => [keyString(r.key), r.object]));
+    const objectsOf = (key: ResourceKey) => [desiredByKey.get(keyString(key)), state.objects.get(keyString(key))].filter((o): o is KubeObject => o !== undefined);
+    await this.addControllerStatus(env, live, report, objectsOf);
     report.timings.reconcile = Date.now() - t;
     this.logger.debug(`checked ${env.name}: ${report.resources.length} objects, render ${report.timings.render} ms, live ${report.timings.live} ms, reconcile ${report.timings.reconcile} ms`);
     return { report, objects };
@@ -409,7 +412,7 @@ export class DriftEngine {
    * application's `controller`, and per object pending prune, not yet applied, and what Flux will do about drift
    * (src/core/drift/fluxStatus.ts). A snapshot holds no controller objects, so nothing is read from one.
    */
-  private async addControllerStatus(env: RepoEnvironment, live: LiveSource, report: EnvironmentReport): Promise<void> {
+  private async addControllerStatus(env: RepoEnvironment, live: LiveSource, report: EnvironmentReport, objectsOf: ObjectsOf): Promise<void> {
     if (live.secretHashing) return;
     for (const [i, app] of env.applications.entries()) {
       const ref = fluxKustomizationOf(app, env.tracking);
@@ -421,7 +424,7 @@ export class DriftEngine {
         const git = this.options.git;
         if (git && (!this.history || Date.now() - this.history.at > HISTORY_TTL_MS)) this.history = { at: Date.now(), commits: recentHistory(git) };
         const position = git && this.history ? await gitPosition(git, applied, this.history.commits) : { unknown: 'no git repository' };
-        const { status, unreported } = applyFluxStatus(app.name, ref, read, report.resources, position);
+        const { status, unreported } = applyFluxStatus(app.name, ref, read, report.resources, position, objectsOf);
         const leftovers = await pendingPruneObjects(readLive, app.name, unreported, read);
         status.pendingPrune += leftovers.length;
         report.resources.push(...leftovers);

@@ -10,7 +10,7 @@
 import type { ControllerStatus, ResourceDrift } from '../model/drift';
 import type { FluxInventoryEntry, FluxKustomizationRead, FluxKustomizationRef, LiveRead } from '../live/fluxKustomization';
 import { parseFluxKustomization } from '../live/fluxKustomization';
-import { keyString, type ResourceKey } from '../model/resource';
+import { keyString, type KubeObject, type ResourceKey } from '../model/resource';
 import type { Git, GitCommit } from '../ports';
 
 /** Where the applied revision stands against the repo's HEAD. */
@@ -84,7 +84,7 @@ export interface FluxStatusOutcome {
  * this application's objects not in the inventory `notYetApplied`, live leftovers in it `pendingPrune`, and notes
  * what Flux will do about each difference. Returns the application's controller status.
  */
-export function applyFluxStatus(app: string, ref: FluxKustomizationRef, read: FluxKustomizationRead, resources: ResourceDrift[], position: GitPosition): FluxStatusOutcome {
+export function applyFluxStatus(app: string, ref: FluxKustomizationRef, read: FluxKustomizationRead, resources: ResourceDrift[], position: GitPosition, objectsOf: ObjectsOf = () => []): FluxStatusOutcome {
   const base = { kind: 'Kustomization' as const, name: ref.name, namespace: ref.namespace, pendingPrune: 0, notYetApplied: 0 };
   if (read.status !== 'ok') return { status: { ...base, found: false, suspended: false, prune: false, message: read.message }, unreported: [] };
   const state = parseFluxKustomization(read.object);
@@ -110,25 +110,47 @@ export function applyFluxStatus(app: string, ref: FluxKustomizationRef, read: Fl
       reported.add(key);
       // Without an inventory (never applied) every object is not yet applied.
       if (!inventory.has(key)) {
-        r.controller = { state: 'notYetApplied', ...noteFor('apply', r, state) };
+        r.controller = { state: 'notYetApplied', ...noteFor('apply', r, state, objectsOf(r.key)) };
         status.notYetApplied++;
-      } else if (r.verdict === 'Drifted' || r.verdict === 'Missing') r.controller = noteFor('revert', r, state);
+      } else if (r.verdict === 'Drifted' || r.verdict === 'Missing') r.controller = noteFor('revert', r, state, objectsOf(r.key));
     } else if (r.verdict === 'Extra' && inventory.has(key)) {
       reported.add(key);
       r.application = app;
-      r.controller = { state: 'pendingPrune', ...noteFor('prune', r, state) };
+      r.controller = { state: 'pendingPrune', ...noteFor('prune', r, state, objectsOf(r.key)) };
       status.pendingPrune++;
     }
   }
   return { status, unreported: [...inventory].filter(([k]) => !reported.has(k)).map(([, e]) => e) };
 }
 
-/** What Flux will do at its next reconcile: apply, revert or prune (nothing when suspended, no prune when off). */
-function noteFor(action: 'apply' | 'revert' | 'prune', r: ResourceDrift, state: ReturnType<typeof parseFluxKustomization>): { note?: string } {
+/** The git and live objects behind a verdict (either may be absent), where Flux's per-object marks are read. */
+export type ObjectsOf = (key: ResourceKey) => readonly KubeObject[];
+
+const FLUX_MARK = 'kustomize.toolkit.fluxcd.io/';
+
+/** A Flux mark (`reconcile`, `ssa`, `prune`) set on any of the objects, as a label or an annotation (Flux reads both). */
+function fluxMark(objects: readonly KubeObject[], name: string): string | undefined {
+  for (const o of objects) {
+    const value = o.metadata?.annotations?.[FLUX_MARK + name] ?? o.metadata?.labels?.[FLUX_MARK + name];
+    if (typeof value === 'string') return value;
+  }
+  return undefined;
+}
+
+/**
+ * What Flux will do at its next reconcile: apply, revert or prune; nothing when suspended or when the object opts
+ * out (`reconcile: disabled`; `ssa: Ignore`; `ssa: IfNotPresent` only creates; `prune: disabled`).
+ */
+function noteFor(action: 'apply' | 'revert' | 'prune', r: ResourceDrift, state: ReturnType<typeof parseFluxKustomization>, objects: readonly KubeObject[]): { note?: string } {
   if (action === 'apply' && r.verdict === 'InSync') return {};
   const verb = action === 'apply' ? 'apply' : action === 'prune' ? 'prune' : 'revert';
   if (state.suspended) return { note: `suspended: Flux will not ${verb} this` };
+  if (fluxMark(objects, 'reconcile') === 'disabled') return { note: `reconcile: disabled on this object: Flux will not ${verb} it` };
+  if (action === 'prune' && fluxMark(objects, 'prune') === 'disabled') return { note: 'prune: disabled on this object: Flux will leave it in the cluster' };
   if (action === 'prune' && !state.prune) return { note: 'prune is off: Flux will leave this in the cluster' };
+  const ssa = fluxMark(objects, 'ssa');
+  if (action !== 'prune' && ssa === 'Ignore') return { note: `ssa: Ignore on this object: Flux will not ${verb} it` };
+  if (action !== 'prune' && ssa === 'IfNotPresent' && r.verdict !== 'Missing') return { note: `ssa: IfNotPresent on this object: Flux only creates it, it will not ${verb} this` };
   const interval = state.interval ? ` (interval ${state.interval})` : '';
   return { note: `Flux will ${action === 'prune' ? 'delete' : verb} this at its next reconcile${interval}` };
 }
@@ -147,9 +169,10 @@ export async function pendingPruneObjects(read: LiveRead, app: string, entries: 
   const live = await read(wanted.map((w) => w.object), '');
   const out: ResourceDrift[] = [];
   for (const { e, object } of wanted) {
-    if (!live.objects.has(keyString(e.key))) continue;
+    const found = live.objects.get(keyString(e.key));
+    if (!found) continue;
     const r: ResourceDrift = { apiVersion: object.apiVersion, key: e.key, verdict: 'Extra', fields: [], application: app };
-    r.controller = { state: 'pendingPrune', ...noteFor('prune', r, state) };
+    r.controller = { state: 'pendingPrune', ...noteFor('prune', r, state, [found]) };
     out.push(r);
   }
   return out;

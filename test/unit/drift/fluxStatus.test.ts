@@ -137,6 +137,23 @@ describe('Flux Kustomization status', () => {
     assert.deepEqual(note({ suspend: true }, deployment('web', 'Extra')), { state: 'pendingPrune', note: 'suspended: Flux will not prune this' });
   });
 
+  it("honours an object's own Flux marks, as a label or an annotation, on the git or the live object", () => {
+    const note = (marks: Record<string, string>, r: ResourceDrift, where: 'annotations' | 'labels' = 'annotations') => {
+      const read = { status: 'ok' as const, object: kustomization({}, { ...ready, ...inventory('web') }) };
+      const marked: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: r.key.name, namespace: 'shop', [where]: marks } };
+      applyFluxStatus('apps', ref, read, [r], {}, () => [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: r.key.name } }, marked]);
+      return r.controller?.note;
+    };
+    const mark = (name: string, value: string) => ({ [`kustomize.toolkit.fluxcd.io/${name}`]: value });
+    assert.equal(note(mark('reconcile', 'disabled'), deployment('web', 'Drifted', 'apps')), 'reconcile: disabled on this object: Flux will not revert it');
+    assert.equal(note(mark('ssa', 'Ignore'), deployment('web', 'Drifted', 'apps'), 'labels'), 'ssa: Ignore on this object: Flux will not revert it');
+    assert.equal(note(mark('ssa', 'IfNotPresent'), deployment('web', 'Drifted', 'apps')), 'ssa: IfNotPresent on this object: Flux only creates it, it will not revert this');
+    // IfNotPresent still creates what is missing.
+    assert.equal(note(mark('ssa', 'IfNotPresent'), deployment('web', 'Missing', 'apps')), 'Flux will revert this at its next reconcile (interval 10m)');
+    assert.equal(note(mark('prune', 'disabled'), deployment('web', 'Extra')), 'prune: disabled on this object: Flux will leave it in the cluster');
+    assert.equal(note({}, deployment('web', 'Drifted', 'apps')), 'Flux will revert this at its next reconcile (interval 10m)');
+  });
+
   it('says a Kustomization the cluster does not have, and a failing one with its reason', () => {
     const absent = applyFluxStatus('apps', ref, { status: 'absent', message: 'the cluster has no Flux Kustomization flux-system/apps' }, [deployment('web', 'Drifted', 'apps')], {});
     assert.equal(absent.status.found, false);
