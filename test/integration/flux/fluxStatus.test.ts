@@ -217,6 +217,15 @@ describe('Flux Kustomization status, against the real API server', function () {
     assert.ok(report.resources.filter((r) => r.controller?.state === 'pendingPrune').every((r) => r.application === 'apps'));
     assert.equal(report.applications[0].controller?.pendingPrune, 2);
     assert.equal(report.applications[0].controller?.revision, `applied ${head.slice(0, 7)}, git is at ${head.slice(0, 7)} (up to date)`);
+
+    // The CLI's JSON names them the same way (docs/check-output.md).
+    const json = await cli(['check', f.root, '--context', testCluster().adminContext, '--format', 'json']);
+    const [env] = JSON.parse(json.out).environments;
+    assert.deepEqual(
+      env.resources.filter((r: { controller?: unknown }) => r.controller).map((r: { kind: string; name: string; verdict: string; application: string; controller: { state: string } }) => `${r.kind} ${r.name} ${r.verdict} ${r.application} ${r.controller.state}`),
+      ['ConfigMap old-settings Extra apps pendingPrune', 'Service old-web Extra apps pendingPrune'],
+    );
+    assert.deepEqual([env.applications[0].controller.pendingPrune, env.applications[0].controller.behind, env.applications[0].controller.ready.status], [2, 0, 'True']);
   });
 
   it('not yet applied: a rendered object the inventory does not hold, missing or not', async () => {
