@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import type { CliIO } from '../../../src/cli/command';
 import { runCli } from '../../../src/cli/main';
 import { DriftEngine, type EnvironmentReport, type LiveSource } from '../../../src/core/engine';
+import { LiveCache } from '../../../src/core/live/liveCache';
 import { keyLabel } from '../../../src/core/model/resource';
 import { createKubeApplier, type KubeApplier } from '../../../src/node/kubeApplier';
 import { createKubeClusterReader } from '../../../src/node/kubeClusterReader';
@@ -260,6 +261,38 @@ describe('Flux Kustomization status, against the real API server', function () {
     assert.equal((await c.adminRequest('PATCH', `${FLUX_API}/namespaces/${f.ns}/kustomizations/apps`, { spec: { suspend: false } }, 'application/merge-patch+json')).status, 200);
     const resumed = await f.check();
     assert.deepEqual(verdicts(resumed), [`ConfigMap ${f.ns}/settings InSync - -`, `Deployment ${f.ns}/web Drifted - Flux will revert this at its next reconcile (interval 10m)`]);
+  });
+
+  it("through the editor's watch-backed cache: the controller writing a new status arrives as a change, and the next check shows it", async () => {
+    const f = await fixture('flux-watch', roots);
+    appliers.push(f.applier);
+    await f.sync();
+    const applied = git(f.root, 'rev-parse', 'HEAD');
+    const head = commitChange(f.root, 'README.md', 'docs\n', 'docs');
+    await f.kustomization({ conditions: [readyCondition('True', 'ReconciliationSucceeded', 'Applied')], lastAppliedRevision: `main@sha1:${applied}`, inventory: inventory(f.ns, ...rendered()) });
+    const cache = new LiveCache(f.live.reader);
+    try {
+      const live: LiveSource = { ...f.live, cache };
+      await f.engine.load();
+      const env = await f.engine.environment('apps');
+      assert.equal((await f.engine.check(env, live)).applications[0].controller?.behind, 1);
+      const key = `kustomize.toolkit.fluxcd.io/Kustomization/${f.ns}/apps`;
+      const changed = new Promise<void>((resolve) => {
+        const sub = cache.onDidChange((change) => {
+          if (!change.objects.includes(key)) return;
+          sub.dispose();
+          resolve();
+        });
+      });
+      // The controller applies HEAD and says so.
+      const patched = await testCluster().adminRequest('PATCH', `${FLUX_API}/namespaces/${f.ns}/kustomizations/apps/status?fieldManager=kustomize-controller`, { status: { lastAppliedRevision: `main@sha1:${head}` } }, 'application/merge-patch+json');
+      assert.equal(patched.status, 200, JSON.stringify(patched.body));
+      await changed;
+      const after = (await f.engine.check(env, live)).applications[0].controller!;
+      assert.deepEqual([after.behind, after.revision], [0, `applied ${head.slice(0, 7)}, git is at ${head.slice(0, 7)} (up to date)`]);
+    } finally {
+      cache.dispose();
+    }
   });
 
   it('not ready: the Ready condition False with its reason and message; a Kustomization the cluster lacks is said too', async () => {
