@@ -27,7 +27,7 @@ function git(root: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: root, encoding: 'utf8' }).trim();
 }
 
-/** A repo whose cluster folder holds one Flux Kustomization (`apps`, in namespace `ns`) over `apps/prod`. */
+/** A repo whose cluster folder holds one Flux Kustomization (`apps`, in namespace `ns`) over `apps/prod`: cluster `prod`. */
 function writeFluxRepo(ns: string, suspend = false): string {
   const root = mkdtempSync(join(tmpdir(), 'gitops-drift-flux-'));
   const files: Record<string, string> = {
@@ -111,7 +111,7 @@ async function fixture(prefix: string, roots: string[], suspend = false): Promis
     live,
     applier,
     async sync() {
-      const env = await engine.environment('apps');
+      const env = await engine.environment('prod');
       for (const r of (await engine.render(env)).objects) {
         const res = await applier.apply({ ...r.object, metadata: { ...r.object.metadata, namespace: ns } }, { fieldManager: 'kustomize-controller', dryRun: false, force: false });
         assert.equal(res.status, 'ok', JSON.stringify(res));
@@ -130,7 +130,7 @@ async function fixture(prefix: string, roots: string[], suspend = false): Promis
     },
     async check() {
       await engine.load();
-      return engine.check(await engine.environment('apps'), live);
+      return engine.check(await engine.environment('prod'), live);
     },
   };
 }
@@ -274,7 +274,7 @@ describe('Flux Kustomization status, against the real API server', function () {
     try {
       const live: LiveSource = { ...f.live, cache };
       await f.engine.load();
-      const env = await f.engine.environment('apps');
+      const env = await f.engine.environment('prod');
       assert.equal((await f.engine.check(env, live)).applications[0].controller?.behind, 1);
       const key = `kustomize.toolkit.fluxcd.io/Kustomization/${f.ns}/apps`;
       const changed = new Promise<void>((resolve) => {
