@@ -9,7 +9,10 @@ import { controllerBadge, controllerTooltip, environmentDescription, resourceDes
 import type { ControllerStatus, EnvironmentDrift, ResourceDrift } from '../../../src/core/model/drift';
 import { folderApplication } from '../../../src/core/model/environment';
 import type { KubeObject } from '../../../src/core/model/resource';
-import type { Git, GitCommit } from '../../../src/core/ports';
+import type { Git, GitCommit, ResourceType } from '../../../src/core/ports';
+import { DriftEngine } from '../../../src/core/engine';
+import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
+import { FakeReader, types } from '../repo/fakes';
 
 const sha = (n: number) => n.toString(16).padEnd(40, '0');
 const ref = { name: 'apps', namespace: 'flux-system' };
@@ -198,5 +201,51 @@ describe('Flux Kustomization status in the editor model', () => {
     assert.equal(controllerBadge(status({ ready: { status: 'False', reason: 'BuildFailed' } })), 'Flux: not ready (BuildFailed)');
     assert.equal(controllerBadge(status({ found: false })), 'Flux: not in the cluster');
     assert.equal(controllerTooltip(status({ revision: 'applied 1000000, git is at 3000000 (2 commits behind)' })), 'Kustomization flux-system/apps: ready; applied 1000000, git is at 3000000 (2 commits behind)');
+  });
+});
+
+describe('Flux Kustomization status through the engine: a cluster of two Kustomizations', () => {
+  const fluxKs = (name: string, path: string) =>
+    `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 5m\n  prune: true\n  path: ${path}\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n`;
+  const k = (...resources: string[]) => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${r}`).join('\n')}\n`;
+  const cmYaml = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: shop\ndata:\n  k: v\n`;
+  const cm = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'shop' }, data: { k: 'v' } });
+  const ks = (name: string, entries: string[], spec: Record<string, unknown> = {}): KubeObject => ({
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+    metadata: { name, namespace: 'flux-system' },
+    spec: { interval: '5m', prune: true, ...spec },
+    status: { ...ready, lastAppliedRevision: `main@sha1:${sha(2)}`, inventory: { entries: entries.map((n) => ({ id: `shop_${n}__ConfigMap`, v: 'v1' })) } },
+  });
+  const kustomizationType: ResourceType = { group: 'kustomize.toolkit.fluxcd.io', version: 'v1', kind: 'Kustomization', resource: 'kustomizations', namespaced: true, verbs: ['list', 'watch'] };
+
+  it("sets each application's status from its own Kustomization, and gives each leftover to the one that applied it", async () => {
+    const fs = new MemoryFileSystem({
+      '/r/clusters/prod/apps.yaml': fluxKs('apps', './apps/prod'),
+      '/r/clusters/prod/infra.yaml': fluxKs('infra', './infrastructure'),
+      '/r/apps/prod/kustomization.yaml': k('a.yaml', 'new.yaml'),
+      '/r/apps/prod/a.yaml': cmYaml('a'),
+      '/r/apps/prod/new.yaml': cmYaml('new'),
+      '/r/infrastructure/kustomization.yaml': k('i.yaml'),
+      '/r/infrastructure/i.yaml': cmYaml('i'),
+    });
+    // infra is suspended; apps applied `a` and `old-app` (no longer in git) and not yet `new`.
+    const live = [cm('a'), cm('i'), cm('old-app'), ks('apps', ['a', 'old-app']), ks('infra', ['i'], { suspend: true })];
+    const engine = new DriftEngine({ fs, repoRoot: '/r', git: fakeGit([sha(3), sha(2), sha(1)]) });
+    const report = await engine.check(await engine.environment('prod'), { reader: new FakeReader(live, [...types, kustomizationType]), context: 'c' });
+    assert.equal(report.error, null);
+    assert.deepEqual(report.resources.map((r) => `${r.key.name} ${r.verdict} ${r.application ?? '-'} ${r.controller?.state ?? '-'}`).sort(), [
+      'a InSync apps -',
+      'i InSync infra -',
+      'new Missing apps notYetApplied',
+      'old-app Extra apps pendingPrune',
+    ]);
+    assert.deepEqual(
+      report.applications.map((a) => `${a.name}: ${a.controller ? describeControllerStatus(a.controller) : 'none'}`),
+      [
+        `apps: ready; applied ${sha(2).slice(0, 7)}, git is at ${sha(3).slice(0, 7)} (1 commit behind); 1 pending prune; 1 not yet applied`,
+        `infra: suspended; ready; applied ${sha(2).slice(0, 7)}, git is at ${sha(3).slice(0, 7)} (1 commit behind)`,
+      ],
+    );
   });
 });
