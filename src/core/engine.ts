@@ -17,7 +17,7 @@ import type { Problem } from './model/problem';
 import { ProblemError, SKIPPED_CONTENT } from './model/problem';
 import { keyString } from './model/resource';
 import { plainText } from './model/untrustedText';
-import type { ClusterReader, ClusterWriter, FileSystem, Git, GitCommit, Logger } from './ports';
+import type { ClusterReader, ClusterWriter, FileSystem, Git, Logger } from './ports';
 import { silentLogger } from './ports';
 import { renderApplication } from './render/application';
 import { joinApplicationRenders, type RenderedApplication, type RenderedEnvironment } from './render/environmentRender';
@@ -140,7 +140,7 @@ export class DriftEngine {
    * HEAD's recent history for the controllers' applied revisions, shared by the checks of one moment (a `check` of
    * every environment asks once, not once per Kustomization); HEAD moves without telling the engine, so it is kept briefly.
    */
-  private history: { at: number; commits: Promise<GitCommit[]> } | undefined;
+  private history: { at: number; commits: Promise<string[]> } | undefined;
 
   constructor(private readonly options: EngineOptions) {
     this.logger = options.logger ?? silentLogger;

@@ -11,7 +11,7 @@ import type { ControllerStatus, ResourceDrift } from '../model/drift';
 import type { FluxInventoryEntry, FluxKustomizationRead, FluxKustomizationRef, LiveRead } from '../live/fluxKustomization';
 import { parseFluxKustomization } from '../live/fluxKustomization';
 import { keyString, type KubeObject, type ResourceKey } from '../model/resource';
-import type { Git, GitCommit } from '../ports';
+import type { Git } from '../ports';
 
 /** Where the applied revision stands against the repo's HEAD. */
 export interface GitPosition {
@@ -34,23 +34,27 @@ export function revisionCommit(revision: string): string | undefined {
   return m?.[1];
 }
 
-/** HEAD's recent history, newest first, as far back as `behind` is counted. */
-export function recentHistory(git: Git): Promise<GitCommit[]> {
-  return git.log([], BEHIND_LIMIT + 1);
+/**
+ * HEAD's recent commits, newest first, as far back as `behind` is counted: every commit (a merge too), as the
+ * revision Flux applied is one of the whole repo's commits.
+ */
+export async function recentHistory(git: Git): Promise<string[]> {
+  if (git.revList) return git.revList(BEHIND_LIMIT + 1);
+  return (await git.log([], BEHIND_LIMIT + 1)).map((c) => c.sha);
 }
 
 /**
  * Where `applied` stands against HEAD, from HEAD's recent history (`recentHistory`, shared by the applications of
  * one check); never throws: git trouble is `unknown`.
  */
-export async function gitPosition(git: Git, applied: string | undefined, history: Promise<readonly GitCommit[]> = recentHistory(git)): Promise<GitPosition> {
+export async function gitPosition(git: Git, applied: string | undefined, history: Promise<readonly string[]> = recentHistory(git)): Promise<GitPosition> {
   try {
     const commits = await history;
-    const head = commits[0]?.sha;
+    const head = commits[0];
     if (!head) return { unknown: 'the repo has no commit' };
     const sha = applied === undefined ? undefined : revisionCommit(applied);
     if (!sha) return { head, ...(applied === undefined ? {} : { unknown: 'the applied revision names no git commit' }) };
-    const at = commits.findIndex((c) => c.sha === sha);
+    const at = commits.indexOf(sha);
     if (at >= 0) return { head, behind: at };
     const known = (await git.commit(sha)) !== undefined;
     if (known && commits.length > BEHIND_LIMIT) return { head, unknown: `more than ${BEHIND_LIMIT} commits behind` };

@@ -103,6 +103,9 @@ describe('Flux Kustomization status', () => {
     assert.deepEqual(await gitPosition(git, `main@sha1:${sha(4)}`), { head: sha(4), behind: 0 });
     assert.deepEqual(await gitPosition(git, `main@sha1:${sha(9)}`), { head: sha(4), unknown: 'the applied commit is not in the history of HEAD' });
     assert.deepEqual(await gitPosition(git, `main@sha1:${sha(8)}`), { head: sha(4), unknown: 'the applied commit is not in this clone (fetch?)' });
+    // A git that lists commit ids (every commit, merges too) is asked that rather than for a full log.
+    const ids = { ...fakeGit([]), revList: async (max: number) => [sha(7), sha(6), sha(5)].slice(0, max), log: async () => assert.fail('log asked') } as unknown as Git;
+    assert.deepEqual(await gitPosition(ids, `main@sha1:${sha(5)}`), { head: sha(7), behind: 2 });
     const long = fakeGit(Array.from({ length: BEHIND_LIMIT + 5 }, (_, i) => sha(1000 - i)), [sha(1)]);
     assert.deepEqual(await gitPosition(long, `main@sha1:${sha(1)}`), { head: sha(1000), unknown: `more than ${BEHIND_LIMIT} commits behind` });
     assert.equal(describeRevision(`main@sha1:${sha(1)}`, { head: sha(4), behind: 3 }), `applied ${sha(1).slice(0, 7)}, git is at ${sha(4).slice(0, 7)} (3 commits behind)`);
