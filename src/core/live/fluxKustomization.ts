@@ -95,7 +95,8 @@ export async function readFluxKustomization(read: LiveRead, ref: FluxKustomizati
   const wanted: KubeObject = { apiVersion: `${FLUX_KUSTOMIZE_GROUP}/v1`, kind: 'Kustomization', metadata: { name: ref.name, namespace: ref.namespace } };
   const state = await read([wanted], ref.namespace);
   const failure = state.failures.get(scopeKey(FLUX_KUSTOMIZE_GROUP, 'Kustomization', ref.namespace));
-  if (failure?.verdict === 'UnknownKind') return { status: 'absent', message: `the cluster does not serve Flux Kustomizations (${FLUX_KUSTOMIZE_GROUP}/v1): ${failure.message}` };
+  // The live layer's message names the kind, group and version, and asks whether its CRD is installed.
+  if (failure?.verdict === 'UnknownKind') return { status: 'absent', message: failure.message };
   if (failure) return { status: 'unreadable', message: `cannot read Flux Kustomizations in ${ref.namespace}: ${failure.message}` };
   const object = state.objects.get(keyString(keyOf(wanted)));
   return object ? { status: 'ok', object } : { status: 'absent', message: `the cluster has no Flux Kustomization ${ref.namespace}/${ref.name}` };
