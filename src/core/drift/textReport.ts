@@ -46,9 +46,15 @@ export function textReport(environments: readonly EnvironmentDrift[], options: T
       rows.push({ env: env.name, object: '', what: `${NOT_CHECKED}: ${s.message}`, where: s.location && s.location.line > 0 ? `${s.location.file}:${s.location.line}` : '', paint: p.red });
     }
     // Each application's controller (a Flux Kustomization) first: where it stands explains the rows below it.
+    // A cluster without Flux says so for every Kustomization: in full once, then "as for" the first.
+    let unread: { message: string; label: string } | undefined;
     for (const app of env.applications ?? []) {
       const c = app.controller;
-      if (c) rows.push({ env: env.name, object: `${c.kind} ${c.namespace}/${c.name}`, what: describeControllerStatus(c), where: '', paint: controllerSettled(c) ? p.green : c.found && c.ready?.status !== 'False' ? p.yellow : p.red });
+      if (!c) continue;
+      const label = `${c.kind} ${c.namespace}/${c.name}`;
+      const same = !c.found && unread?.message === c.message;
+      if (!c.found && !same) unread = { message: c.message ?? '', label };
+      rows.push({ env: env.name, object: label, what: same ? `not in the cluster: as for ${unread!.label}` : describeControllerStatus(c), where: '', paint: controllerSettled(c) ? p.green : c.found && c.ready?.status !== 'False' ? p.yellow : p.red });
     }
     // One cause (a forbidden LIST, a version not served) covers many objects: say it in full once per environment,
     // then point back to the first object it was said for.

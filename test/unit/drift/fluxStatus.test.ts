@@ -160,6 +160,20 @@ describe('Flux Kustomization status', () => {
     assert.equal(note({}, deployment('web', 'Drifted', 'apps')), 'Flux will revert this at its next reconcile (interval 10m)');
   });
 
+  it('says once in the text report that the cluster does not serve Kustomizations, then "as for" the first', () => {
+    const missing = (name: string, message: string): ControllerStatus => ({ kind: 'Kustomization', name, namespace: 'flux-system', found: false, suspended: false, prune: false, pendingPrune: 0, notYetApplied: 0, message });
+    const env: EnvironmentDrift = {
+      name: 'prod', path: 'clusters/prod', context: 'c', error: null, resources: [],
+      applications: ['apps', 'infra'].map((name) => ({ name, kind: 'kustomize' as const, source: name, state: 'rendered' as const, controller: missing(name, 'the cluster does not serve kind Kustomization') })),
+    };
+    env.applications!.push({ name: 'gone', kind: 'kustomize', source: 'gone', state: 'rendered', controller: missing('gone', 'the cluster has no Flux Kustomization flux-system/gone') });
+    assert.deepEqual(textReport([env]).split('\n').slice(0, 3), [
+      'prod  Kustomization flux-system/apps   not in the cluster: the cluster does not serve kind Kustomization',
+      'prod  Kustomization flux-system/infra  not in the cluster: as for Kustomization flux-system/apps',
+      'prod  Kustomization flux-system/gone   not in the cluster: the cluster has no Flux Kustomization flux-system/gone',
+    ]);
+  });
+
   it('says a Kustomization the cluster does not have, and a failing one with its reason', () => {
     const absent = applyFluxStatus('apps', ref, { status: 'absent', message: 'the cluster has no Flux Kustomization flux-system/apps' }, [deployment('web', 'Drifted', 'apps')], {});
     assert.equal(absent.status.found, false);
