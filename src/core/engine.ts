@@ -382,10 +382,11 @@ export class DriftEngine {
     const driftOptions = driftOptionsFor(env, repo.config, this.options.ignore);
     let objects: ObjectComparison[] = [];
     const exact = options.exact ?? env.exact ?? repo.config.exact;
+    const withDetails = Boolean((detailed || (exact && live.writer)) && this.pipeline.reconcileDetailed);
     if (exact && !live.writer) report.problems.push({ severity: 'warning', message: `exact mode needs a cluster to dry-run against (${live.context}); the local diff is shown` });
     try {
-      if ((detailed || (exact && live.writer)) && this.pipeline.reconcileDetailed) {
-        objects = this.pipeline.reconcileDetailed(objectsToCompare, state, driftOptions);
+      if (withDetails) {
+        objects = this.pipeline.reconcileDetailed!(objectsToCompare, state, driftOptions);
         if (exact && live.writer) await refineWithDryRun(objects, live.writer);
         report.resources = objects.map((o) => o.result);
       } else report.resources = this.pipeline.reconcile(objectsToCompare, state, driftOptions);
@@ -401,7 +402,10 @@ export class DriftEngine {
     // Flux's per-object marks are read on the git object and the live one.
     const desiredByKey = new Map(objectsToCompare.map((r) => [keyString(r.key), r.object]));
     const objectsOf = (key: ResourceKey) => [desiredByKey.get(keyString(key)), state.objects.get(keyString(key))].filter((o): o is KubeObject => o !== undefined);
-    await this.addControllerStatus(env, live, report, objectsOf);
+    const leftovers = await this.addControllerStatus(env, live, report, objectsOf);
+    report.resources.push(...leftovers.map((d) => d.result));
+    // Callers that asked for the objects behind the verdicts get one per verdict (put back relies on it).
+    if (withDetails) objects.push(...leftovers);
     report.timings.reconcile = Date.now() - t;
     this.logger.debug(`checked ${env.name}: ${report.resources.length} objects, render ${report.timings.render} ms, live ${report.timings.live} ms, reconcile ${report.timings.reconcile} ms`);
     return { report, objects };
@@ -410,10 +414,12 @@ export class DriftEngine {
   /**
    * Reads each application's Flux Kustomization (when it has one) and sets its status on the report: the
    * application's `controller`, and per object pending prune, not yet applied, and what Flux will do about drift
-   * (src/core/drift/fluxStatus.ts). A snapshot holds no controller objects, so nothing is read from one.
+   * (src/core/drift/fluxStatus.ts). Returns the objects pending prune that no verdict covered yet. A snapshot holds
+   * no controller objects, so nothing is read from one.
    */
-  private async addControllerStatus(env: RepoEnvironment, live: LiveSource, report: EnvironmentReport, objectsOf: ObjectsOf): Promise<void> {
-    if (live.secretHashing) return;
+  private async addControllerStatus(env: RepoEnvironment, live: LiveSource, report: EnvironmentReport, objectsOf: ObjectsOf): Promise<ReconcileDetail[]> {
+    const found: ReconcileDetail[] = [];
+    if (live.secretHashing) return found;
     for (const [i, app] of env.applications.entries()) {
       const ref = fluxKustomizationOf(app, env.tracking);
       if (!ref) continue;
@@ -427,7 +433,7 @@ export class DriftEngine {
         const { status, unreported } = applyFluxStatus(app.name, ref, read, report.resources, position, objectsOf);
         const leftovers = await pendingPruneObjects(readLive, app.name, unreported, read);
         status.pendingPrune += leftovers.length;
-        report.resources.push(...leftovers);
+        found.push(...leftovers);
         report.applications[i] = { ...report.applications[i], controller: status };
       } catch (e) {
         // The controller's status is extra information: a failure to read it never fails the check.
@@ -435,6 +441,7 @@ export class DriftEngine {
         report.problems.push({ severity: 'warning', message: `application '${app.name}': reading Flux Kustomization ${ref.namespace}/${ref.name} failed: ${e instanceof Error ? e.message : String(e)}` });
       }
     }
+    return found;
   }
 
   /**

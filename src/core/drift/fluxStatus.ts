@@ -11,6 +11,7 @@ import type { ControllerStatus, ResourceDrift } from '../model/drift';
 import type { FluxInventoryEntry, FluxKustomizationRead, FluxKustomizationRef, LiveRead } from '../live/fluxKustomization';
 import { parseFluxKustomization } from '../live/fluxKustomization';
 import { keyString, type KubeObject, type ResourceKey } from '../model/resource';
+import { liveOnlyDetail, type ReconcileDetail } from './reconcile';
 import type { Git } from '../ports';
 
 /** Where the applied revision stands against the repo's HEAD. */
@@ -161,23 +162,23 @@ function noteFor(action: 'apply' | 'revert' | 'prune', r: ResourceDrift, state: 
 
 /**
  * The live objects among inventory entries no verdict covers (a kind git no longer renders, or no tracking marks
- * to find them by), read as the environment's objects are: each found is an `Extra` object pending prune of `app`.
- * An entry whose scope cannot be read or whose object is gone is left out (the inventory is what Flux applied, not
- * what still exists).
+ * to find them by), read as the environment's objects are: each found is an `Extra` object pending prune of `app`,
+ * with its cluster side to show. An entry whose scope cannot be read or whose object is gone is left out (the
+ * inventory is what Flux applied, not what still exists).
  */
-export async function pendingPruneObjects(read: LiveRead, app: string, entries: readonly FluxInventoryEntry[], kustomization: FluxKustomizationRead): Promise<ResourceDrift[]> {
+export async function pendingPruneObjects(read: LiveRead, app: string, entries: readonly FluxInventoryEntry[], kustomization: FluxKustomizationRead): Promise<ReconcileDetail[]> {
   if (kustomization.status !== 'ok' || !entries.length) return [];
   const state = parseFluxKustomization(kustomization.object);
   const wanted = entries.map((e) => ({ e, object: { apiVersion: apiVersionOf(e.key, e.version || 'v1'), kind: e.key.kind, metadata: { name: e.key.name, ...(e.key.namespace ? { namespace: e.key.namespace } : {}) } } }));
   // Every entry names its namespace (or none, cluster-scoped): the default namespace is never used.
   const live = await read(wanted.map((w) => w.object), '');
-  const out: ResourceDrift[] = [];
-  for (const { e, object } of wanted) {
+  const out: ReconcileDetail[] = [];
+  for (const { e } of wanted) {
     const found = live.objects.get(keyString(e.key));
     if (!found) continue;
-    const r: ResourceDrift = { apiVersion: object.apiVersion, key: e.key, verdict: 'Extra', fields: [], application: app };
+    const r: ResourceDrift = { apiVersion: found.apiVersion, key: e.key, verdict: 'Extra', fields: [], application: app };
     r.controller = { state: 'pendingPrune', ...noteFor('prune', r, state, [found]) };
-    out.push(r);
+    out.push(liveOnlyDetail(found, r));
   }
   return out;
 }

@@ -219,6 +219,12 @@ describe('Flux Kustomization status, against the real API server', function () {
     assert.equal(report.applications[0].controller?.pendingPrune, 2);
     assert.equal(report.applications[0].controller?.revision, `applied ${head.slice(0, 7)}, git is at ${head.slice(0, 7)} (up to date)`);
 
+    // diff and put back get the object behind each verdict, the leftovers' cluster side included.
+    const { report: detailed, objects } = await f.engine.compareObjects(await f.engine.environment('prod'), f.live);
+    assert.equal(objects.length, detailed.resources.length);
+    const oldWeb = objects.find((o) => o.result.key.name === 'old-web');
+    assert.deepEqual([oldWeb?.result.controller?.state, oldWeb?.diff?.desired, (oldWeb?.diff?.live?.spec as { ports?: { port: number }[] })?.ports?.[0]?.port], ['pendingPrune', undefined, 80]);
+
     // The CLI's JSON names them the same way (docs/check-output.md).
     const json = await cli(['check', f.root, '--context', testCluster().adminContext, '--format', 'json']);
     const [env] = JSON.parse(json.out).environments;
