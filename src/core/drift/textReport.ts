@@ -125,7 +125,7 @@ function summary(env: EnvironmentDrift, p: Palette, allowIncomplete: boolean): s
   const counts = new Map<Verdict, number>();
   // Objects the controller has yet to apply or prune are counted apart from hand-made drift.
   const byController = { pendingPrune: 0, notYetApplied: 0 };
-  const apart = (r: ResourceDrift) => r.controller?.state !== undefined && r.verdict !== 'InSync';
+  const apart = (r: ResourceDrift) => r.controller?.state !== undefined && (r.verdict === 'Drifted' || r.verdict === 'Missing' || r.verdict === 'Extra');
   for (const r of env.resources) {
     if (apart(r)) byController[r.controller!.state!]++;
     else counts.set(r.verdict, (counts.get(r.verdict) ?? 0) + 1);
