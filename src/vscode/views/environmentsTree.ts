@@ -177,7 +177,7 @@ function applicationItem(id: string, entry: EnvironmentEntry, name: string, repo
   } else if (entry.report) {
     const s = summarize({ resources });
     item.iconPath = verdictIcon(environmentVerdict({ resources, error: null }));
-    item.description = [s.drifted ? `${driftCounts(s).join(' · ')} of ${s.total}` : `${s.total}`, ...(summary?.controller ? [plainText(controllerBadge(summary.controller))] : [])].join(' · ');
+    item.description = [!s.drifted ? `${s.total}` : s.pendingPrune || s.notYetApplied ? `${driftCounts(s).join(' · ')} (of ${s.total})` : `${s.drifted} of ${s.total} drifted`, ...(summary?.controller ? [plainText(controllerBadge(summary.controller))] : [])].join(' · ');
   }
   const md = new vscode.MarkdownString();
   md.appendMarkdown(`**${plainText(name)}** — application of ${plainText(entry.env.name)}\n\n`);

@@ -67,6 +67,31 @@ describe('Environments view: Flux Kustomization states', () => {
     assert.match(tooltipText(await tree.getTreeItem(await environment('notready'))), /not ready \(BuildFailed\): kustomize build failed/);
   });
 
+  it('shows each Kustomization of a cluster of several on its application', async () => {
+    const cluster: RepoEnvironment = { name: 'cluster', path: 'clusters/prod', source: 'flux', applications: [folderApplication('apps', 'apps'), folderApplication('infra', 'infra')] };
+    const report: EnvironmentReport = {
+      name: 'cluster', path: cluster.path, context: 'prod', error: null, problems: [], timings: { render: 0, live: 0, reconcile: 0 },
+      resources: [
+        { apiVersion: 'v1', key: key('ConfigMap', 'web'), verdict: 'InSync', fields: [], application: 'apps' },
+        { apiVersion: 'v1', key: key('ConfigMap', 'old'), verdict: 'Extra', fields: [], application: 'apps', controller: { state: 'pendingPrune' } },
+        { apiVersion: 'v1', key: key('ConfigMap', 'infra'), verdict: 'Drifted', fields: [{ path: '/data/a', desired: '1', live: '2' }], application: 'infra' },
+      ],
+      applications: [
+        { name: 'apps', kind: 'kustomize', source: 'apps', state: 'rendered', controller: flux({ pendingPrune: 1, behind: 2 }) },
+        { name: 'infra', kind: 'kustomize', source: 'infra', state: 'rendered', controller: flux({ name: 'infra', suspended: true }) },
+      ],
+    };
+    const several = new EnvironmentsTreeProvider(storeOf([{ env: cluster, checking: false, report }]));
+    try {
+      const [env] = (await several.getChildren()) as TreeElement[];
+      const apps = ((await several.getChildren(env)) ?? []) as TreeElement[];
+      const described = await Promise.all(apps.map(async (a) => (await several.getTreeItem(a)).description));
+      assert.deepEqual(described, ['1 pending prune (of 2) · Flux: ready · 2 behind', '1 of 1 drifted · Flux: suspended · ready']);
+    } finally {
+      several.dispose();
+    }
+  });
+
   it('names pending prune and not yet applied on the objects, and what Flux will do in their tooltips', async () => {
     const [old] = (await objects('prune')).filter((i) => i.label === 'old');
     assert.equal(old.description, 'pending prune');
