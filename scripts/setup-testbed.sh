@@ -12,6 +12,8 @@ ETCD_VERSION=v3.6.16         # kube-apiserver 1.35 wants etcd >= 3.5
 KUSTOMIZE_VERSION=v5.7.1     # sigs.k8s.io/kustomize/kustomize/v5
 KYAML_VERSION=v0.20.1        # the sigs.k8s.io/kustomize/kyaml that kustomize v5.7.1 requires (its embedded OpenAPI)
 FLUX_KUSTOMIZE_VERSION=v1.41.0 # github.com/fluxcd/pkg/kustomize: kustomize-controller's generator and postBuild (kustomize v5.8.1)
+FLUX_KUSTOMIZE_CONTROLLER_VERSION=v1.7.3  # github.com/fluxcd/kustomize-controller (Flux v2.7): its Kustomization CRD
+FLUX_SOURCE_CONTROLLER_VERSION=v1.7.3     # github.com/fluxcd/source-controller: GitRepository and the other sources' CRDs
 
 cache_root="${GITOPS_DRIFT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gitops-drift}"
 key="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kustomize-${KUSTOMIZE_VERSION}"
@@ -138,6 +140,22 @@ build_flux_build() {
   echo "$want_stamp" >"$stamp"
 }
 
+# Flux's CRDs, copied from the controllers' module zips (config/crd/bases): nothing to build. Prints their folder.
+flux_crd_dir="$cache_root/testbed/flux-crds_kustomize-${FLUX_KUSTOMIZE_CONTROLLER_VERSION}_source-${FLUX_SOURCE_CONTROLLER_VERSION}"
+copy_flux_crds() {
+  [ -f "$flux_crd_dir/.ready" ] && return
+  rm -rf "$flux_crd_dir"; mkdir -p "$flux_crd_dir"
+  local module dir
+  for module in "kustomize-controller@$FLUX_KUSTOMIZE_CONTROLLER_VERSION" "source-controller@$FLUX_SOURCE_CONTROLLER_VERSION"; do
+    log "fetching github.com/fluxcd/$module (its CRDs)"
+    dir=$(cd "$work_root" && go mod download -json "github.com/fluxcd/$module" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+    [ -n "$dir" ] || { echo "setup-testbed: go mod download github.com/fluxcd/$module failed" >&2; exit 1; }
+    cp "$dir"/config/crd/bases/*.yaml "$flux_crd_dir/"
+  done
+  chmod u+w "$flux_crd_dir"/*.yaml
+  touch "$flux_crd_dir/.ready"
+}
+
 want="${*:-etcd kustomize kube-apiserver kubectl flux-build}"
 for target in $want; do
   case "$target" in
@@ -146,9 +164,10 @@ for target in $want; do
     kustomize-schema) build_kustomize_schema ;;
     flux-build) build_flux_build ;;
     kube-apiserver|kubectl) build_kube "$target" ;;
+    flux-crds) copy_flux_crds ;;
     *) echo "setup-testbed: unknown target $target" >&2; exit 1 ;;
   esac
 done
 rm -rf "$work_root/etcd" "$work_root/kustomize" "$work_root/kustomize-schema" "$work_root/flux-build"
 log "ready: $bin_dir"
-echo "$bin_dir"
+if [ "$want" = flux-crds ]; then echo "$flux_crd_dir"; else echo "$bin_dir"; fi

@@ -11,13 +11,13 @@ import { readLiveState } from './live/readLiveState';
 import type { ApplicationSummary, EnvironmentDrift, ResourceDrift } from './model/drift';
 import { type Application, describeSource, sourcePath } from './model/environment';
 import type { LiveState } from './model/live';
-import type { KubeObject } from './model/resource';
+import type { KubeObject, ResourceKey } from './model/resource';
 import { formatLocation, type SourceLocation } from './model/location';
 import type { Problem } from './model/problem';
 import { ProblemError, SKIPPED_CONTENT } from './model/problem';
 import { keyString } from './model/resource';
 import { plainText } from './model/untrustedText';
-import type { ClusterReader, ClusterWriter, FileSystem, Logger } from './ports';
+import type { ClusterReader, ClusterWriter, FileSystem, Git, Logger } from './ports';
 import { silentLogger } from './ports';
 import { renderApplication } from './render/application';
 import { joinApplicationRenders, type RenderedApplication, type RenderedEnvironment } from './render/environmentRender';
@@ -34,6 +34,8 @@ import { type EnvironmentSetting, loadRepository, type RepoModel } from './repo/
 import { isSecret } from './drift/secrets';
 import { hashSecretValues, type SnapshotKey } from './drift/snapshotSecrets';
 import { canonicalJson } from './yaml/pointer';
+import { applyFluxStatus, gitPosition, type ObjectsOf, pendingPruneObjects, recentHistory } from './drift/fluxStatus';
+import { fluxKustomizationOf, parseFluxKustomization, readFluxKustomization } from './live/fluxKustomization';
 
 /** The renderer and the drift engine, injectable so tests (and future alternatives) can swap them. */
 export interface EnginePipeline {
@@ -52,6 +54,9 @@ export function createDefaultPipeline(): EnginePipeline {
   const cache = createParseCache();
   return { render: (app, options) => renderApplication(app, { ...options, cache }), reconcile, reconcileDetailed };
 }
+
+/** How long HEAD's history read for one check is reused by the next ones (a whole `check` run falls within it). */
+const HISTORY_TTL_MS = 2000;
 
 /** Where an environment's live objects come from. */
 export interface LiveSource {
@@ -108,6 +113,8 @@ export interface EngineOptions {
   environmentSettings?: EnvironmentSetting[];
   /** The editor's `gitopsDrift.ignore`, added to the config's rules. */
   ignore?: IgnoreRule[];
+  /** The repo's git: a controller's applied revision is compared with HEAD through it. */
+  git?: Git;
 }
 
 /** A repo's environments and how they compare with the cluster. One per repo; cheap to keep around. */
@@ -129,6 +136,11 @@ export class DriftEngine {
   private readonly changes: string[] = [];
   private readonly logger: Logger;
   private readonly pipeline: EnginePipeline;
+  /**
+   * HEAD's recent history for the controllers' applied revisions, shared by the checks of one moment (a `check` of
+   * every environment asks once, not once per Kustomization); HEAD moves without telling the engine, so it is kept briefly.
+   */
+  private history: { at: number; commits: Promise<string[]> } | undefined;
 
   constructor(private readonly options: EngineOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -370,10 +382,11 @@ export class DriftEngine {
     const driftOptions = driftOptionsFor(env, repo.config, this.options.ignore);
     let objects: ObjectComparison[] = [];
     const exact = options.exact ?? env.exact ?? repo.config.exact;
+    const withDetails = Boolean((detailed || (exact && live.writer)) && this.pipeline.reconcileDetailed);
     if (exact && !live.writer) report.problems.push({ severity: 'warning', message: `exact mode needs a cluster to dry-run against (${live.context}); the local diff is shown` });
     try {
-      if ((detailed || (exact && live.writer)) && this.pipeline.reconcileDetailed) {
-        objects = this.pipeline.reconcileDetailed(objectsToCompare, state, driftOptions);
+      if (withDetails) {
+        objects = this.pipeline.reconcileDetailed!(objectsToCompare, state, driftOptions);
         if (exact && live.writer) await refineWithDryRun(objects, live.writer);
         report.resources = objects.map((o) => o.result);
       } else report.resources = this.pipeline.reconcile(objectsToCompare, state, driftOptions);
@@ -386,9 +399,49 @@ export class DriftEngine {
       const app = applicationByKey.get(keyString(resource.key));
       if (app !== undefined) resource.application = app;
     }
+    // Flux's per-object marks are read on the git object and the live one.
+    const desiredByKey = new Map(objectsToCompare.map((r) => [keyString(r.key), r.object]));
+    const objectsOf = (key: ResourceKey) => [desiredByKey.get(keyString(key)), state.objects.get(keyString(key))].filter((o): o is KubeObject => o !== undefined);
+    const leftovers = await this.addControllerStatus(env, live, report, objectsOf);
+    report.resources.push(...leftovers.map((d) => d.result));
+    // Callers that asked for the objects behind the verdicts get one per verdict (put back relies on it).
+    if (withDetails) objects.push(...leftovers);
     report.timings.reconcile = Date.now() - t;
     this.logger.debug(`checked ${env.name}: ${report.resources.length} objects, render ${report.timings.render} ms, live ${report.timings.live} ms, reconcile ${report.timings.reconcile} ms`);
     return { report, objects };
+  }
+
+  /**
+   * Reads each application's Flux Kustomization (when it has one) and sets its status on the report: the
+   * application's `controller`, and per object pending prune, not yet applied, and what Flux will do about drift
+   * (src/core/drift/fluxStatus.ts). Returns the objects pending prune that no verdict covered yet. A snapshot holds
+   * no controller objects, so nothing is read from one.
+   */
+  private async addControllerStatus(env: RepoEnvironment, live: LiveSource, report: EnvironmentReport, objectsOf: ObjectsOf): Promise<ReconcileDetail[]> {
+    const found: ReconcileDetail[] = [];
+    if (live.secretHashing) return found;
+    for (const [i, app] of env.applications.entries()) {
+      const ref = fluxKustomizationOf(app, env.tracking);
+      if (!ref) continue;
+      try {
+        const readLive = (objects: readonly KubeObject[], ns: string) => this.readScopes(objects, live, ns);
+        const read = await readFluxKustomization(readLive, ref);
+        const applied = read.status === 'ok' ? parseFluxKustomization(read.object).lastAppliedRevision : undefined;
+        const git = this.options.git;
+        if (git && (!this.history || Date.now() - this.history.at > HISTORY_TTL_MS)) this.history = { at: Date.now(), commits: recentHistory(git) };
+        const position = git && this.history ? await gitPosition(git, applied, this.history.commits) : { unknown: 'no git repository' };
+        const { status, unreported } = applyFluxStatus(app.name, ref, read, report.resources, position, objectsOf);
+        const leftovers = await pendingPruneObjects(readLive, app.name, unreported, read);
+        status.pendingPrune += leftovers.length;
+        found.push(...leftovers);
+        report.applications[i] = { ...report.applications[i], controller: status };
+      } catch (e) {
+        // The controller's status is extra information: a failure to read it never fails the check.
+        if (!isClusterError(e)) this.logger.error(e instanceof Error ? e : String(e));
+        report.problems.push({ severity: 'warning', message: `application '${app.name}': reading Flux Kustomization ${ref.namespace}/${ref.name} failed: ${e instanceof Error ? e.message : String(e)}` });
+      }
+    }
+    return found;
   }
 
   /**
@@ -424,9 +477,13 @@ export class DriftEngine {
       else groups.set(ns, [r.object]);
     }
     if (groups.size === 0) groups.set(namespace, []);
-    const read = (objects: KubeObject[], defaultNamespace: string) => (live.cache ? live.cache.read(objects, { defaultNamespace }) : readLiveState(objects, live.reader, { defaultNamespace, logger: this.logger }));
-    const states = await Promise.all([...groups].map(([ns, objects]) => read(objects, ns)));
+    const states = await Promise.all([...groups].map(([ns, objects]) => this.readScopes(objects, live, ns)));
     return states.length === 1 ? states[0] : joinLiveStates(states);
+  }
+
+  /** The live state of the scopes `objects` touch: from the watch-backed cache when there is one. */
+  private readScopes(objects: readonly KubeObject[], live: LiveSource, defaultNamespace: string): Promise<LiveState> {
+    return live.cache ? live.cache.read(objects, { defaultNamespace }) : readLiveState(objects, live.reader, { defaultNamespace, logger: this.logger });
   }
 }
 

@@ -143,6 +143,11 @@ export interface Git {
   log(paths: string[], maxCount: number): Promise<GitCommit[]>;
   /** Whether a commit reachable from HEAD ever added or removed `text` in one of `paths` (`git log -S`). */
   historyMentions?(text: string, paths: string[]): Promise<boolean>;
+  /**
+   * Newest first: the ids of up to `maxCount` commits reachable from HEAD, all of them (merges too, whatever they
+   * touch). Optional: callers fall back to `log`.
+   */
+  revList?(maxCount: number): Promise<string[]>;
   /** One commit, or undefined when `rev` names none. */
   commit(rev: string): Promise<GitCommit | undefined>;
   /** `git revert` of one commit into a new commit; on conflict it aborts and reports the conflicting files. */

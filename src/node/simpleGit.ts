@@ -122,6 +122,12 @@ export class SimpleGitAdapter implements Git {
     return out.trim() !== '';
   }
 
+  async revList(maxCount: number): Promise<string[]> {
+    // An empty repository has no HEAD: no commits rather than an error.
+    const out = await this.git.raw(['rev-list', `-n${maxCount}`, 'HEAD']).catch(() => '');
+    return out.split('\n').filter(Boolean);
+  }
+
   async commit(rev: string): Promise<GitCommit | undefined> {
     if (rev.startsWith('-')) return undefined;
     const sha = (await this.git.raw(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]).catch(() => '')).trim();

@@ -61,6 +61,7 @@ export class DriftSession {
     this.engine = new DriftEngine({
       fs,
       repoRoot: options.repoRoot,
+      git: this.git(),
       logger: options.logger,
       environmentSettings: options.settings.environments,
       ignore: options.settings.ignore,

@@ -23,3 +23,17 @@ export function testbedBin(tool: TestbedTool): string {
   }
   return join(dir, tool);
 }
+
+let fluxCrdDir: string | undefined;
+
+/**
+ * The folder of Flux's CRD manifests (kustomize.toolkit.fluxcd.io, source.toolkit.fluxcd.io), copied by
+ * scripts/setup-testbed.sh from the pinned controllers' modules on first use.
+ */
+export function testbedFluxCrds(): string {
+  if (!fluxCrdDir || !existsSync(join(fluxCrdDir, '.ready'))) {
+    const out = execFileSync('bash', [join(repoRoot, 'scripts', 'setup-testbed.sh'), 'flux-crds'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    fluxCrdDir = out.trim().split('\n').pop() ?? '';
+  }
+  return fluxCrdDir;
+}

@@ -16,6 +16,7 @@ import type { RepoModel } from '../../core/repo/repository';
 import { type LiveSnapshot, parseSnapshot, type SnapshotSection, snapshotSectionFor, SnapshotReader } from '../../core/repo/snapshot';
 import type { SnapshotKey } from '../../core/drift/snapshotSecrets';
 import { BatchFileSystem } from '../../node/batchFileSystem';
+import { SimpleGitAdapter } from '../../node/simpleGit';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
 import { repoReadOptions } from '../../node/regularFile';
 import { createKubeClusterReader } from '../../node/kubeClusterReader';
@@ -44,7 +45,7 @@ export function cliLogger(io: CliIO): Logger {
 export async function openRepo(repoRoot: string, io: CliIO, envName?: string): Promise<{ engine: DriftEngine; repo: RepoModel; selected: RepoEnvironment[] }> {
   // Synchronous reads: a tenth of the main thread's cost of promise reads per file. The renderer still gives I/O a
   // turn every few milliseconds, so the cluster connection opened meanwhile makes progress.
-  const engine = new DriftEngine({ fs: new BatchFileSystem(repoReadOptions(repoRoot, io.env)), repoRoot, logger: cliLogger(io) });
+  const engine = new DriftEngine({ fs: new BatchFileSystem(repoReadOptions(repoRoot, io.env)), repoRoot, logger: cliLogger(io), git: new SimpleGitAdapter(repoRoot) });
   const repo = await engine.load();
   for (const p of repo.problems) io.stderr(`${p.severity}: ${formatProblem(p)}\n`);
   if (!repo.environments.length) {

@@ -3,7 +3,7 @@
  * docs/configuration.md). Every rendered object appears once with its verdict; absent values are `null`; file paths
  * are repo-relative, lines and columns 1-based.
  */
-import type { EnvironmentDrift, FieldDrift, ResourceDrift, Verdict } from '../model/drift';
+import type { ControllerStatus, EnvironmentDrift, FieldDrift, ResourceDrift, Verdict } from '../model/drift';
 import type { Problem } from '../model/problem';
 import { skippedContent } from './incomplete';
 
@@ -55,6 +55,28 @@ export interface JsonApplication {
   /** `rendered`, `failed` (its render failed: see `message`) or `outside` (nothing of it compared). */
   state: 'rendered' | 'failed' | 'outside';
   message: string | null;
+  /** Its controller's object as the cluster reports it (a Flux Kustomization); absent when none was read. */
+  controller?: JsonControllerStatus;
+}
+
+/** A Flux Kustomization's status (docs/check-output.md); absent values are null. */
+export interface JsonControllerStatus {
+  kind: 'Kustomization';
+  name: string;
+  namespace: string;
+  found: boolean;
+  ready: { status: 'True' | 'False' | 'Unknown'; reason: string | null; message: string | null } | null;
+  suspended: boolean;
+  prune: boolean;
+  interval: string | null;
+  appliedRevision: string | null;
+  attemptedRevision: string | null;
+  headRevision: string | null;
+  behind: number | null;
+  revision: string | null;
+  pendingPrune: number;
+  notYetApplied: number;
+  message: string | null;
 }
 
 /** One object in the JSON document: every rendered object appears once. */
@@ -71,6 +93,12 @@ export interface JsonResource {
   message?: string;
   source: { file: string; line: number; column: number } | null;
   fields: JsonField[];
+  /**
+   * Where it stands with its controller: `state` `pendingPrune` (applied, no longer rendered) or `notYetApplied`
+   * (rendered, not applied yet), else null; `note`, what the controller will do about it. Absent when the controller
+   * says nothing of it (or no controller status was read).
+   */
+  controller?: { state: 'pendingPrune' | 'notYetApplied' | null; note: string | null } | null;
 }
 
 /** One drifted field in the JSON document (values masked for Secrets). */
@@ -110,7 +138,7 @@ function jsonEnvironment(env: ReportedEnvironment): JsonEnvironment {
     summary,
     incomplete: skippedContent(env).map((s) => ({ message: s.message, location: s.location ? { file: s.location.file, line: s.location.line, column: s.location.column } : null })),
     problems: (env.problems ?? []).map(jsonProblem),
-    applications: (env.applications ?? []).map((a) => ({ name: a.name, kind: a.kind, source: a.source, declaredAt: a.declaredAt ? { file: a.declaredAt.file, line: a.declaredAt.line, column: a.declaredAt.column } : null, state: a.state, message: a.message ?? null })),
+    applications: (env.applications ?? []).map((a) => ({ name: a.name, kind: a.kind, source: a.source, declaredAt: a.declaredAt ? { file: a.declaredAt.file, line: a.declaredAt.line, column: a.declaredAt.column } : null, state: a.state, message: a.message ?? null, ...(a.controller ? { controller: jsonController(a.controller) } : {}) })),
     resources: env.resources.map(jsonResource),
   };
 }
@@ -126,6 +154,28 @@ function jsonResource(r: ResourceDrift): JsonResource {
     ...(r.message !== undefined ? { message: r.message } : {}),
     source: r.source ? { file: r.source.file, line: r.source.line, column: r.source.column } : null,
     fields: r.fields.map(jsonField),
+    ...(r.controller ? { controller: { state: r.controller.state ?? null, note: r.controller.note ?? null } } : {}),
+  };
+}
+
+function jsonController(c: ControllerStatus): JsonControllerStatus {
+  return {
+    kind: c.kind,
+    name: c.name,
+    namespace: c.namespace,
+    found: c.found,
+    ready: c.ready ? { status: c.ready.status, reason: c.ready.reason ?? null, message: c.ready.message ?? null } : null,
+    suspended: c.suspended,
+    prune: c.prune,
+    interval: c.interval ?? null,
+    appliedRevision: c.appliedRevision ?? null,
+    attemptedRevision: c.attemptedRevision ?? null,
+    headRevision: c.headRevision ?? null,
+    behind: c.behind ?? null,
+    revision: c.revision ?? null,
+    pendingPrune: c.pendingPrune,
+    notYetApplied: c.notYetApplied,
+    message: c.message ?? null,
   };
 }
 

@@ -100,9 +100,14 @@ function extras(live: LiveState, paired: Set<string>, options: DriftOptions): Re
     const key = keyOf(obj);
     if (!live.listed.has(scopeKey(key.group, key.kind, key.namespace)) && !live.listed.has(scopeKey(key.group, key.kind, ''))) continue;
     if (!isTracked(obj, key, options.tracking)) continue;
-    out.push({ result: { apiVersion: obj.apiVersion, key, verdict: 'Extra', fields: [] }, diff: lazyPair(() => undefined, () => normalizedLive(obj, key)), live: obj });
+    out.push(liveOnlyDetail(obj, { apiVersion: obj.apiVersion, key, verdict: 'Extra', fields: [] }));
   }
   return out.sort((a, b) => keyString(a.result.key).localeCompare(keyString(b.result.key)));
+}
+
+/** A verdict on a live object git does not render (`Extra`), with the cluster's side alone to show (masked). */
+export function liveOnlyDetail(obj: KubeObject, result: ResourceDrift): ReconcileDetail {
+  return { result, diff: lazyPair(() => undefined, () => normalizedLive(obj, result.key)), live: obj };
 }
 
 /** Git's side alone, for the objects that cannot be compared (most never need it, so it is built when read). */

@@ -7,6 +7,7 @@ import type { EnvironmentDrift, ResourceDrift, Verdict } from '../model/drift';
 import { describeField, objectLabel, palette, type Palette } from './format';
 import { plainText } from '../model/untrustedText';
 import { isIncomplete, NOT_CHECKED_INCOMPLETE, skippedContent, skippedCount } from './incomplete';
+import { controllerSettled, describeControllerStatus } from './fluxStatus';
 
 const NOT_CHECKED = 'not checked';
 
@@ -44,6 +45,17 @@ export function textReport(environments: readonly EnvironmentDrift[], options: T
     for (const s of skippedContent(env)) {
       rows.push({ env: env.name, object: '', what: `${NOT_CHECKED}: ${s.message}`, where: s.location && s.location.line > 0 ? `${s.location.file}:${s.location.line}` : '', paint: p.red });
     }
+    // Each application's controller (a Flux Kustomization) first: where it stands explains the rows below it.
+    // A cluster without Flux says so for every Kustomization: in full once, then "as for" the first.
+    let unread: { message: string; label: string } | undefined;
+    for (const app of env.applications ?? []) {
+      const c = app.controller;
+      if (!c) continue;
+      const label = `${c.kind} ${c.namespace}/${c.name}`;
+      const same = !c.found && unread?.message === c.message;
+      if (!c.found && !same) unread = { message: c.message ?? '', label };
+      rows.push({ env: env.name, object: label, what: same ? `not in the cluster: as for ${unread!.label}` : describeControllerStatus(c), where: '', paint: controllerSettled(c) ? p.green : c.found && c.ready?.status !== 'False' ? p.yellow : p.red });
+    }
     // One cause (a forbidden LIST, a version not served) covers many objects: say it in full once per environment,
     // then point back to the first object it was said for.
     const said = new Map<string, string>();
@@ -72,7 +84,20 @@ export function textReport(environments: readonly EnvironmentDrift[], options: T
 }
 
 function resourceRows(env: string, r: ResourceDrift, p: Palette, verbose: boolean, sameAs?: string): Row[] {
+  const rows = verdictRows(env, r, p, verbose, sameAs);
+  // What the controller will do about it, under the object's rows.
+  if (rows.length && r.controller?.note) rows.push({ env, object: objectLabel(r), what: `note: ${r.controller.note}`, where: '', paint: p.dim });
+  return rows;
+}
+
+function verdictRows(env: string, r: ResourceDrift, p: Palette, verbose: boolean, sameAs?: string): Row[] {
   const object = objectLabel(r);
+  // The controller's states name what is not a hand-made change.
+  if (r.controller?.state === 'pendingPrune') return [{ env, object, what: 'pending prune: Flux applied it, git no longer renders it', where: '', paint: p.yellow }];
+  if (r.controller?.state === 'notYetApplied') {
+    if (r.verdict === 'Missing') return [{ env, object, what: 'not yet applied: git renders it, Flux has not applied it', where: r.source ? `${r.source.file}:${r.source.line}` : '', paint: p.yellow }];
+    if (r.verdict === 'Drifted') return r.fields.map((f) => ({ env, object, what: `not yet applied: ${describeField(f)}`, where: f.origin ? `${f.origin.file}:${f.origin.line}` : r.source ? `${r.source.file}:${r.source.line}` : '', paint: p.yellow }));
+  }
   if (sameAs !== undefined) return [{ env, object, what: `${WORDS[r.verdict]}: as for ${sameAs}`, where: r.source ? `${r.source.file}:${r.source.line}` : '', paint: p.red }];
   const at = (loc?: { file: string; line: number }): string => (loc ? `${loc.file}:${loc.line}` : '');
   switch (r.verdict) {
@@ -98,12 +123,20 @@ const WORDS: Record<Verdict, string> = { InSync: 'in sync', Drifted: 'drifted', 
 
 function summary(env: EnvironmentDrift, p: Palette, allowIncomplete: boolean): string {
   const counts = new Map<Verdict, number>();
-  for (const r of env.resources) counts.set(r.verdict, (counts.get(r.verdict) ?? 0) + 1);
-  const fields = env.resources.reduce((n, r) => n + (r.verdict === 'Drifted' ? r.fields.length : 0), 0);
+  // Objects the controller has yet to apply or prune are counted apart from hand-made drift.
+  const byController = { pendingPrune: 0, notYetApplied: 0 };
+  const apart = (r: ResourceDrift) => r.controller?.state !== undefined && (r.verdict === 'Drifted' || r.verdict === 'Missing' || r.verdict === 'Extra');
+  for (const r of env.resources) {
+    if (apart(r)) byController[r.controller!.state!]++;
+    else counts.set(r.verdict, (counts.get(r.verdict) ?? 0) + 1);
+  }
+  const fields = env.resources.reduce((n, r) => n + (r.verdict === 'Drifted' && !apart(r) ? r.fields.length : 0), 0);
   const parts = ORDER.filter((v) => counts.get(v)).map((v) => {
     const text = `${counts.get(v)} ${WORDS[v]}${v === 'Drifted' ? ` (${fields} field${fields === 1 ? '' : 's'})` : ''}`;
     return v === 'InSync' ? p.green(text) : v === 'Drifted' ? p.yellow(text) : p.red(text);
   });
+  if (byController.pendingPrune) parts.push(p.yellow(`${byController.pendingPrune} pending prune`));
+  if (byController.notYetApplied) parts.push(p.yellow(`${byController.notYetApplied} not yet applied`));
   const outside = (env.applications ?? []).filter((a) => a.state === 'outside').length;
   // Their desired state is another repo's: listed, not compared, and no reason to call this repo's part incomplete.
   const verdicts = (parts.length ? parts.join(', ') : 'no objects') + (outside ? `; ${outside} application${outside === 1 ? '' : 's'} from outside this repo not compared` : '');

@@ -7,7 +7,8 @@
  * drift model so the tree, diagnostics, decorations and hovers say the same thing, and tests need no editor.
  */
 import { isIncomplete, NOT_CHECKED_INCOMPLETE, skippedCount } from '../drift/incomplete';
-import type { EnvironmentDrift, FieldDrift, ResourceDrift, Verdict } from '../model/drift';
+import { describeControllerStatus } from '../drift/fluxStatus';
+import type { ApplicationSummary, ControllerStatus, EnvironmentDrift, FieldDrift, ResourceDrift, Verdict } from '../model/drift';
 import { pointerSegments } from '../yaml/pointer';
 
 /** Verdicts that mean "git and the cluster disagree". */
@@ -21,13 +22,53 @@ export interface EnvironmentSummary {
   /** Drifted + Missing + Extra. */
   drifted: number;
   byVerdict: Record<Verdict, number>;
+  /** Of `drifted`, what the controller has yet to do rather than a hand-made change (a Flux Kustomization's states). */
+  pendingPrune: number;
+  notYetApplied: number;
 }
 
 /** Counts an environment's verdicts. */
 export function summarize(env: Pick<EnvironmentDrift, 'resources'>): EnvironmentSummary {
   const byVerdict: Record<Verdict, number> = { InSync: 0, Drifted: 0, Missing: 0, Extra: 0, UnknownKind: 0, Forbidden: 0, Error: 0 };
-  for (const r of env.resources) byVerdict[r.verdict]++;
-  return { total: env.resources.length, drifted: byVerdict.Drifted + byVerdict.Missing + byVerdict.Extra, byVerdict };
+  const byController = { pendingPrune: 0, notYetApplied: 0 };
+  for (const r of env.resources) {
+    byVerdict[r.verdict]++;
+    if (r.controller?.state && DRIFT_VERDICTS.has(r.verdict)) byController[r.controller.state]++;
+  }
+  return { total: env.resources.length, drifted: byVerdict.Drifted + byVerdict.Missing + byVerdict.Extra, byVerdict, ...byController };
+}
+
+/**
+ * `N drifted`, with what the controller has yet to apply or prune counted apart: `1 drifted · 2 pending prune`;
+ * empty when nothing differs.
+ */
+export function driftCounts(s: EnvironmentSummary): string[] {
+  const handMade = s.drifted - s.pendingPrune - s.notYetApplied;
+  return [handMade ? `${handMade} drifted` : '', s.pendingPrune ? `${s.pendingPrune} pending prune` : '', s.notYetApplied ? `${s.notYetApplied} not yet applied` : ''].filter(Boolean);
+}
+
+/**
+ * A controller's state in a few words for a tree description: `Flux: ready · 3 behind`, `Flux: suspended`,
+ * `Flux: not ready (BuildFailed)`, `Flux: not in the cluster`.
+ */
+export function controllerBadge(status: ControllerStatus): string {
+  if (!status.found) return 'Flux: not in the cluster';
+  const parts: string[] = [];
+  if (status.suspended) parts.push('suspended');
+  const ready = status.ready;
+  parts.push(!ready ? 'not reconciled yet' : ready.status === 'True' ? 'ready' : ready.status === 'False' ? `not ready${ready.reason ? ` (${ready.reason})` : ''}` : 'readiness unknown');
+  if (status.behind) parts.push(`${status.behind} behind`);
+  return `Flux: ${parts.join(' · ')}`;
+}
+
+/** The full line for a tooltip: `Kustomization flux-system/apps: ready; applied abc1234, git is at …`. */
+export function controllerTooltip(status: ControllerStatus): string {
+  return `${status.kind} ${status.namespace}/${status.name}: ${describeControllerStatus(status)}`;
+}
+
+/** The controller status of an environment's only application (the tree then shows it on the environment). */
+export function soleController(applications: readonly ApplicationSummary[] | undefined): ControllerStatus | undefined {
+  return applications?.length === 1 ? applications[0].controller : undefined;
 }
 
 /** The environment's overall state: the worst verdict among its objects, or its own error. */
@@ -50,8 +91,8 @@ export function environmentDescription(env: Pick<EnvironmentDrift, 'resources' |
   const parts: string[] = [];
   if (isIncomplete(env)) {
     parts.push(`${NOT_CHECKED_INCOMPLETE} (${skippedCount(env)})`);
-    if (s.drifted) parts.push(`${s.drifted} drifted`);
-  } else parts.push(s.drifted ? `${s.drifted} drifted` : s.total ? 'in sync' : 'no objects');
+    parts.push(...driftCounts(s));
+  } else parts.push(...(s.drifted ? driftCounts(s) : [s.total ? 'in sync' : 'no objects']));
   const trouble = s.byVerdict.Forbidden + s.byVerdict.UnknownKind + s.byVerdict.Error;
   if (trouble) parts.push(`${trouble} unreadable`);
   if (ctx) parts.push(ctx);
@@ -71,8 +112,13 @@ export function groupByKind(resources: readonly ResourceDrift[]): { kind: string
   return [...groups.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.group.localeCompare(b.group)).map((g) => ({ ...g, resources: g.resources.sort(byName) }));
 }
 
-/** A one-line verdict phrase for a resource: `replicas, image drifted`, `missing in the cluster`, … */
+/**
+ * A one-line verdict phrase for a resource: `replicas, image drifted`, `missing in the cluster`, `pending prune`,
+ * `not yet applied`, …
+ */
 export function resourceDescription(r: ResourceDrift): string {
+  if (r.controller?.state === 'pendingPrune' && r.verdict === 'Extra') return 'pending prune';
+  if (r.controller?.state === 'notYetApplied' && DRIFT_VERDICTS.has(r.verdict)) return 'not yet applied';
   switch (r.verdict) {
     case 'InSync':
       return 'in sync';
@@ -153,6 +199,8 @@ export function fieldDriftMessage(env: string, field: FieldDrift, now: Date): st
 /** The message for an object-level verdict (Missing, Extra, Forbidden, UnknownKind, Error). */
 export function resourceMessage(env: string, r: ResourceDrift): string {
   const what = `${r.key.kind} ${r.key.namespace ? `${r.key.namespace}/` : ''}${r.key.name}`;
+  if (r.controller?.state === 'pendingPrune' && r.verdict === 'Extra') return `${env}: ${what} is pending prune: Flux applied it and git no longer renders it`;
+  if (r.controller?.state === 'notYetApplied' && r.verdict === 'Missing') return `${env}: ${what} is not yet applied: git renders it, Flux has not applied it`;
   switch (r.verdict) {
     case 'Missing':
       return `${env}: ${what} is in git but not in the cluster`;

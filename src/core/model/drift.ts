@@ -47,8 +47,51 @@ export interface ResourceDrift {
   message?: string;
   /** Where the object is declared in git (absent for Extra). */
   source?: SourceLocation;
-  /** The application of its environment that renders it (absent for Extra). */
+  /** The application of its environment that renders it (absent for Extra, except a Flux object pending prune). */
   application?: string;
+  /** What its controller's status says of it (Flux: pending prune, not yet applied, whether it will revert it). */
+  controller?: ResourceControllerState;
+}
+
+/**
+ * Where an object stands with the controller that applies it, beside its verdict (which keeps its meaning):
+ * `pendingPrune`, the controller applied it and git no longer renders it; `notYetApplied`, git renders it and the
+ * controller has not applied it yet. Neither is a hand-made change.
+ */
+export interface ResourceControllerState {
+  state?: 'pendingPrune' | 'notYetApplied';
+  /** What the controller will do about the difference, e.g. `Flux will revert this at its next reconcile (interval 10m)`. */
+  note?: string;
+}
+
+/** An application's controller object as the cluster reports it (today a Flux Kustomization). */
+export interface ControllerStatus {
+  kind: 'Kustomization';
+  name: string;
+  namespace: string;
+  /** False when the cluster has no such object (or does not serve the kind): `message` says which. */
+  found: boolean;
+  /** The `Ready` condition; absent when the controller has written none yet. */
+  ready?: { status: 'True' | 'False' | 'Unknown'; reason?: string; message?: string };
+  suspended: boolean;
+  /** `spec.prune`: whether the controller deletes what git no longer renders. */
+  prune: boolean;
+  /** `spec.interval`, e.g. `10m`. */
+  interval?: string;
+  /** `status.lastAppliedRevision` as written, e.g. `main@sha1:0123…`. */
+  appliedRevision?: string;
+  /** `status.lastAttemptedRevision`, when it differs from the applied one (a failing apply). */
+  attemptedRevision?: string;
+  /** The repo's HEAD commit. */
+  headRevision?: string;
+  /** Commits from the applied revision to HEAD (0: up to date); absent when unknown (`revision` says why). */
+  behind?: number;
+  /** One line: `applied abc1234, git is at def5678 (3 commits behind)`. */
+  revision?: string;
+  /** Objects of its inventory that git no longer renders, and rendered objects not in its inventory. */
+  pendingPrune: number;
+  notYetApplied: number;
+  message?: string;
 }
 
 /** The reconcile result for one environment. */
@@ -82,6 +125,8 @@ export interface ApplicationSummary {
   /** `rendered`; `failed` (its render failed: `message` says why); `outside` (its source is not in this repo). */
   state: 'rendered' | 'failed' | 'outside';
   message?: string;
+  /** Its controller's status, read from the cluster (a Flux Kustomization); absent when none was read. */
+  controller?: ControllerStatus;
 }
 
 /** One piece of content a render skipped: the renderer's warning and where it points. */

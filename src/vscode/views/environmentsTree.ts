@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { describeSkipped, isIncomplete, NOT_CHECKED_INCOMPLETE, skippedContent } from '../../core/drift/incomplete';
-import { DRIFT_VERDICTS, environmentDescription, environmentVerdict, groupByKind, isClusterFailure, resourceDescription, summarize, fieldDriftMessage, resourceMessage } from '../../core/editor/presentation';
+import { controllerBadge, controllerTooltip, DRIFT_VERDICTS, driftCounts, environmentDescription, environmentVerdict, groupByKind, isClusterFailure, resourceDescription, soleController, summarize, fieldDriftMessage, resourceMessage } from '../../core/editor/presentation';
 import type { ResourceDrift } from '../../core/model/drift';
 import { describeSource } from '../../core/model/environment';
 import { keyString } from '../../core/model/resource';
@@ -139,13 +139,16 @@ function environmentItem(id: string, entry: EnvironmentEntry): vscode.TreeItem {
   } else if (report) {
     const verdict = environmentVerdict(report);
     item.iconPath = entry.checking ? new vscode.ThemeIcon('loading~spin') : isIncomplete(report) && !DRIFT_VERDICTS.has(verdict) ? incompleteIcon() : verdictIcon(verdict);
-    item.description = environmentDescription(report);
+    // An environment of one Flux Kustomization shows its state here; with several, each application does.
+    const controller = soleController(report.applications);
+    item.description = [environmentDescription(report), ...(controller ? [plainText(controllerBadge(controller))] : [])].join(' · ');
   }
   const md = new vscode.MarkdownString();
   md.appendMarkdown(`**${entry.env.name}** — \`${entry.env.path || '.'}\`\n\n`);
   if (report) {
     md.appendMarkdown(`context: \`${report.context || 'current'}\` · namespace: \`${report.namespace ?? entry.env.namespace ?? 'default'}\`\n\n`);
     if (report.error) md.appendText(`error: ${report.error}\n\n`);
+    for (const a of report.applications ?? []) if (a.controller) md.appendText(`${plainText(controllerTooltip(a.controller))}\n\n`);
     if (isIncomplete(report)) md.appendText(`${NOT_CHECKED_INCOMPLETE}: the render skipped\n${skippedContent(report).map((s) => `• ${describeSkipped(s)}`).join('\n')}\n\n`);
     const s = summarize(report);
     md.appendMarkdown(`${s.total} objects: ${s.byVerdict.InSync} in sync, ${s.byVerdict.Drifted} drifted, ${s.byVerdict.Missing} missing, ${s.byVerdict.Extra} extra` + (s.byVerdict.Forbidden + s.byVerdict.UnknownKind + s.byVerdict.Error ? `, ${s.byVerdict.Forbidden + s.byVerdict.UnknownKind + s.byVerdict.Error} unreadable` : '') + '\n\n');
@@ -174,10 +177,11 @@ function applicationItem(id: string, entry: EnvironmentEntry, name: string, repo
   } else if (entry.report) {
     const s = summarize({ resources });
     item.iconPath = verdictIcon(environmentVerdict({ resources, error: null }));
-    item.description = s.drifted ? `${s.drifted} of ${s.total} drifted` : `${s.total}`;
+    item.description = [!s.drifted ? `${s.total}` : s.pendingPrune || s.notYetApplied ? `${driftCounts(s).join(' · ')} (of ${s.total})` : `${s.drifted} of ${s.total} drifted`, ...(summary?.controller ? [plainText(controllerBadge(summary.controller))] : [])].join(' · ');
   }
   const md = new vscode.MarkdownString();
   md.appendMarkdown(`**${plainText(name)}** — application of ${plainText(entry.env.name)}\n\n`);
+  if (summary?.controller) md.appendText(`${plainText(controllerTooltip(summary.controller))}\n`);
   if (app) md.appendText(`${app.renderer} · ${describeSource(app.source)}${app.declaredAt ? ` · declared in ${app.declaredAt.file}:${app.declaredAt.line}` : ''}\n`);
   if (summary?.message) md.appendText(`\n${summary.message}\n`);
   item.tooltip = md;
@@ -204,6 +208,7 @@ function resourceItem(id: string, entry: EnvironmentEntry, r: ResourceDrift): vs
   const now = new Date();
   if (r.verdict === 'Drifted') for (const f of r.fields) md.appendText(`• ${fieldDriftMessage(entry.env.name, f, now)}\n`);
   else if (r.verdict !== 'InSync') md.appendText(resourceMessage(entry.env.name, r) + '\n');
+  if (r.controller?.note) md.appendText(`\n${r.controller.note}\n`);
   if (r.source) md.appendMarkdown(`\n\ndeclared in \`${r.source.file}:${r.source.line}\``);
   item.tooltip = md;
   const showDiff = r.verdict === 'Drifted' || r.verdict === 'Missing' || r.verdict === 'Extra';
