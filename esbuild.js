@@ -11,7 +11,11 @@ const lazySplitPlugin = {
   name: 'gitops-drift-lazy-split',
   setup(build) {
     const fromEditor = (importer) => /[\\/]src[\\/](extension\.ts$|vscode[\\/])/.test(importer);
-    build.onResolve({ filter: LAZY }, (args) => (args.kind === 'dynamic-import' && fromEditor(args.importer) ? { path: './vscode/lazyEntry.js', external: true } : undefined));
+    build.onResolve({ filter: LAZY }, (args) =>
+      args.kind === 'dynamic-import' && fromEditor(args.importer)
+        ? { path: './vscode/lazyEntry.js', external: true }
+        : undefined,
+    );
   },
 };
 
@@ -24,10 +28,13 @@ const kubeConfigOnlyPlugin = {
   name: 'gitops-drift-kubeconfig-only',
   setup(build) {
     build.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) =>
-      /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer) ? { path: `${args.resolveDir}/gen`, namespace: 'client-node-gen' } : undefined,
+      /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer)
+        ? { path: `${args.resolveDir}/gen`, namespace: 'client-node-gen' }
+        : undefined,
     );
     build.onLoad({ filter: /.*/, namespace: 'client-node-gen' }, (args) => ({
-      contents: "export { createConfiguration } from './configuration.js';\nexport { ServerConfiguration } from './servers.js';\n",
+      contents:
+        "export { createConfiguration } from './configuration.js';\nexport { ServerConfiguration } from './servers.js';\n",
       resolveDir: args.path,
       loader: 'js',
     }));
@@ -35,7 +42,9 @@ const kubeConfigOnlyPlugin = {
     // configuration: neither runs here (our transport does HTTP itself). Node's own Headers and fetch stand in, so
     // node-fetch, whatwg-url and tr46 (a 300 KB table built at load) stay out of every start.
     build.onResolve({ filter: /^node-fetch$/ }, (args) =>
-      /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]/.test(args.importer) ? { path: 'node-fetch', namespace: 'client-node-fetch' } : undefined,
+      /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]/.test(args.importer)
+        ? { path: 'node-fetch', namespace: 'client-node-fetch' }
+        : undefined,
     );
     build.onLoad({ filter: /.*/, namespace: 'client-node-fetch' }, () => ({
       contents:
@@ -80,7 +89,12 @@ async function main() {
   const watch = process.argv.includes('--watch');
   const ctx = await esbuild.context({
     ...sharedOptions,
-    entryPoints: { extension: 'src/extension.ts', 'vscode/lazyEntry': 'src/vscode/lazyEntry.ts', cli: 'src/cli/launch.ts', cliMain: 'src/cli/main.ts' },
+    entryPoints: {
+      extension: 'src/extension.ts',
+      'vscode/lazyEntry': 'src/vscode/lazyEntry.ts',
+      cli: 'src/cli/launch.ts',
+      cliMain: 'src/cli/main.ts',
+    },
     outdir: 'dist',
     minify: production,
     sourcemap: true,

@@ -11,7 +11,11 @@ process.chdir(root);
 
 // The example snapshot's Secret values are hashed with the example's own key (examples/shop/demo-secret-key, a
 // throwaway for the example's made-up values); your own snapshots use your key, never one kept in a repo.
-const run = (command, args) => spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, GITOPS_DRIFT_SECRET_KEY_FILE: join(root, 'examples', 'shop', 'demo-secret-key') } }).status ?? 2;
+const run = (command, args) =>
+  spawnSync(command, args, {
+    stdio: 'inherit',
+    env: { ...process.env, GITOPS_DRIFT_SECRET_KEY_FILE: join(root, 'examples', 'shop', 'demo-secret-key') },
+  }).status ?? 2;
 
 const marker = join('node_modules', '.package-lock.json');
 if (!existsSync(marker) || statSync(marker).mtimeMs < statSync('package-lock.json').mtimeMs) {
@@ -19,7 +23,14 @@ if (!existsSync(marker) || statSync(marker).mtimeMs < statSync('package-lock.jso
 }
 if (run('npm', ['run', '--silent', 'build']) !== 0) process.exit(2);
 
-const args = ['dist/cli.js', 'check', 'examples/shop', '--live-from', 'examples/shop/live-snapshot.yaml', ...process.argv.slice(2)];
+const args = [
+  'dist/cli.js',
+  'check',
+  'examples/shop',
+  '--live-from',
+  'examples/shop/live-snapshot.yaml',
+  ...process.argv.slice(2),
+];
 console.log(`$ gitops-drift ${args.slice(1).join(' ')}`);
 const code = run(process.execPath, args);
 // Exit code 1 means "drift found", which is what the demo is for.

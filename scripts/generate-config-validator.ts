@@ -22,7 +22,12 @@ export const EDITOR_KEYWORDS = ['patternErrorMessage', 'errorMessage'];
 
 /** The validator module's text for the schema's current content. */
 export function configValidatorSource(schemaText = readFileSync(SCHEMA_FILE, 'utf8')): string {
-  const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, verbose: true, code: { source: true, esm: true, lines: true } });
+  const ajv = new Ajv({
+    allErrors: true,
+    allowUnionTypes: true,
+    verbose: true,
+    code: { source: true, esm: true, lines: true },
+  });
   for (const keyword of EDITOR_KEYWORDS) ajv.addKeyword(keyword);
   const code = standaloneCode(ajv, ajv.compile(JSON.parse(schemaText)))
     // The house has no default exports; the named `validate` is kept.

@@ -69,13 +69,19 @@ const out = join(resolve(__dirname, '..'), 'src', 'core', 'k8s', 'listTypes.json
 const apiFieldsOut = join(resolve(__dirname, '..'), 'src', 'core', 'k8s', 'apiFields.json');
 
 /** The built-in types' schemas the API server publishes in its OpenAPI v3 document, by name, and its version. */
-async function clusterSchemas(cluster: Pick<TestCluster, 'adminRequest'>): Promise<{ version: string; schemas: Record<string, Schema> }> {
+async function clusterSchemas(
+  cluster: Pick<TestCluster, 'adminRequest'>,
+): Promise<{ version: string; schemas: Record<string, Schema> }> {
   const version = (await cluster.adminRequest('GET', '/version')).body.gitVersion as string;
-  const index = (await cluster.adminRequest('GET', '/openapi/v3')).body as { paths: Record<string, { serverRelativeURL: string }> };
+  const index = (await cluster.adminRequest('GET', '/openapi/v3')).body as {
+    paths: Record<string, { serverRelativeURL: string }>;
+  };
   const schemas: Record<string, Schema> = {};
   for (const [path, { serverRelativeURL }] of Object.entries(index.paths)) {
     if (!/^(api\/v1|apis\/[^/]+\/[^/]+)$/.test(path)) continue;
-    const doc = (await cluster.adminRequest('GET', serverRelativeURL)).body as { components: { schemas: Record<string, Schema> } };
+    const doc = (await cluster.adminRequest('GET', serverRelativeURL)).body as {
+      components: { schemas: Record<string, Schema> };
+    };
     for (const [name, schema] of Object.entries(doc.components.schemas)) {
       // Built-in types only: a CRD installed in the cluster publishes its schema here too.
       if (name.startsWith('io.k8s.')) schemas[name] = schema;
@@ -84,9 +90,12 @@ async function clusterSchemas(cluster: Pick<TestCluster, 'adminRequest'>): Promi
   return { version, schemas };
 }
 
-const refName = (s: Schema | undefined): string | undefined => (s?.$ref ?? s?.allOf?.find((a) => a.$ref)?.$ref)?.replace('#/components/schemas/', '');
+const refName = (s: Schema | undefined): string | undefined =>
+  (s?.$ref ?? s?.allOf?.find((a) => a.$ref)?.$ref)?.replace('#/components/schemas/', '');
 
-async function clusterDefinitions(cluster: Pick<TestCluster, 'adminRequest'>): Promise<{ version: string; defs: Record<string, Definition> }> {
+async function clusterDefinitions(
+  cluster: Pick<TestCluster, 'adminRequest'>,
+): Promise<{ version: string; defs: Record<string, Definition> }> {
   const { version, schemas } = await clusterSchemas(cluster);
   const defs: Record<string, Definition> = {};
   for (const [name, schema] of Object.entries(schemas)) {
@@ -111,7 +120,9 @@ async function clusterDefinitions(cluster: Pick<TestCluster, 'adminRequest'>): P
 /** The table, from a running test-bed API server and kustomize's schema (the integration suite checks it is current). */
 export async function generateListTypes(server: Pick<TestCluster, 'adminRequest'>): Promise<object> {
   const cluster = await clusterDefinitions(server);
-  const kustomize = JSON.parse(execFileSync(testbedBin('kustomize-schema'), { encoding: 'utf8', maxBuffer: 64 << 20 })) as Record<string, Definition>;
+  const kustomize = JSON.parse(
+    execFileSync(testbedBin('kustomize-schema'), { encoding: 'utf8', maxBuffer: 64 << 20 }),
+  ) as Record<string, Definition>;
   const kinds = new Map<string, { type: string; cluster?: true; kustomize?: true }>();
   const addKinds = (defs: Record<string, Definition>, source: 'cluster' | 'kustomize') => {
     for (const [name, def] of Object.entries(defs)) {
@@ -145,9 +156,17 @@ export async function generateListTypes(server: Pick<TestCluster, 'adminRequest'
       const kf = k[field];
       const f: Field = {};
       if (cf?.array && (cf.mergeKey || cf.strategy || cf.listType || cf.mapKeys)) {
-        f.list = Object.fromEntries(Object.entries({ mergeKey: cf.mergeKey, strategy: cf.strategy, listType: cf.listType, mapKeys: cf.mapKeys }).filter(([, v]) => v !== undefined));
+        f.list = Object.fromEntries(
+          Object.entries({
+            mergeKey: cf.mergeKey,
+            strategy: cf.strategy,
+            listType: cf.listType,
+            mapKeys: cf.mapKeys,
+          }).filter(([, v]) => v !== undefined),
+        );
       }
-      if (kf?.array && kf.strategy) f.smp = { ...(kf.mergeKey ? { mergeKey: kf.mergeKey } : {}), strategy: kf.strategy };
+      if (kf?.array && kf.strategy)
+        f.smp = { ...(kf.mergeKey ? { mergeKey: kf.mergeKey } : {}), strategy: kf.strategy };
       if (cf?.map || kf?.map) f.map = true;
       const inner = cf?.ref || kf?.ref;
       if (inner && visit(inner)) f.type = inner;
@@ -162,7 +181,8 @@ export async function generateListTypes(server: Pick<TestCluster, 'adminRequest'
   };
   const sorted = [...kinds.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
   for (const [, entry] of sorted) visit(entry.type);
-  const sortKeys = <T>(o: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const sortKeys = <T>(o: Record<string, T>): Record<string, T> =>
+    Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
   const table = {
     kubernetes: cluster.version,
     kustomizeSchema: 'kyaml v0.20.1 (Kubernetes v1.21.2)',
@@ -217,16 +237,27 @@ export async function generateApiFields(server: Pick<TestCluster, 'adminRequest'
   }
   const entryOf = (p: Schema): ApiFieldEntry => {
     const e: ApiFieldEntry = {};
-    const ref = p.type === 'array' ? refName(p.items) : typeof p.additionalProperties === 'object' ? refName(p.additionalProperties) : refName(p);
+    const ref =
+      p.type === 'array'
+        ? refName(p.items)
+        : typeof p.additionalProperties === 'object'
+          ? refName(p.additionalProperties)
+          : refName(p);
     if (ref) {
       if (ref === QUANTITY) e.quantity = true;
       else e.type = ref;
       if (p.type === 'array') e.array = true;
       else if (typeof p.additionalProperties === 'object') e.map = true;
     }
-    if (['string', 'number', 'boolean'].includes(typeof p.default) && p.default !== '') e.default = p.default as string | number | boolean;
+    if (['string', 'number', 'boolean'].includes(typeof p.default) && p.default !== '')
+      e.default = p.default as string | number | boolean;
     const marker = DEPRECATED_MARKER.exec(p.description ?? '');
-    if (marker) e.deprecated = (p.description ?? '').slice(marker.index + marker[0].length).replace(/\s+/g, ' ').trim() || true;
+    if (marker)
+      e.deprecated =
+        (p.description ?? '')
+          .slice(marker.index + marker[0].length)
+          .replace(/\s+/g, ' ')
+          .trim() || true;
     else if (p.deprecated) e.deprecated = true;
     return e;
   };
@@ -242,11 +273,15 @@ export async function generateApiFields(server: Pick<TestCluster, 'adminRequest'
   }
   // Keep the types that lead to a fact; a fixpoint, since types nest in cycles (JSONSchemaProps).
   const kept = new Set<string>();
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [name, fields] of reached) {
       if (kept.has(name)) continue;
-      if (Object.values(fields).some((f) => f.default !== undefined || f.deprecated !== undefined || f.quantity || (f.type && kept.has(f.type)))) {
+      if (
+        Object.values(fields).some(
+          (f) => f.default !== undefined || f.deprecated !== undefined || f.quantity || (f.type && kept.has(f.type)),
+        )
+      ) {
         kept.add(name);
         grew = true;
       }
@@ -259,7 +294,9 @@ export async function generateApiFields(server: Pick<TestCluster, 'adminRequest'
       const leads = f.type !== undefined && kept.has(f.type);
       const entry: ApiFieldEntry = {
         ...(leads ? { type: f.type } : {}),
-        ...(leads || f.quantity ? { ...(f.array ? { array: true as const } : {}), ...(f.map ? { map: true as const } : {}) } : {}),
+        ...(leads || f.quantity
+          ? { ...(f.array ? { array: true as const } : {}), ...(f.map ? { map: true as const } : {}) }
+          : {}),
         ...(f.quantity ? { quantity: true as const } : {}),
         ...(f.default !== undefined ? { default: f.default } : {}),
         ...(f.deprecated !== undefined ? { deprecated: f.deprecated } : {}),
@@ -276,12 +313,18 @@ async function main(): Promise<void> {
   try {
     const table = (await generateListTypes(cluster)) as { kinds: object; types: object; kubernetes: string };
     writeFileSync(out, JSON.stringify(table, null, 1) + '\n');
-    console.log(`wrote ${out}: ${Object.keys(table.kinds).length} kinds, ${Object.keys(table.types).length} types (Kubernetes ${table.kubernetes}; kustomize's schema)`);
+    console.log(
+      `wrote ${out}: ${Object.keys(table.kinds).length} kinds, ${Object.keys(table.types).length} types (Kubernetes ${table.kubernetes}; kustomize's schema)`,
+    );
     const fields = (await generateApiFields(cluster)) as { types: Record<string, Record<string, ApiFieldEntry>> };
     writeFileSync(apiFieldsOut, JSON.stringify(fields, null, 1) + '\n');
     const all = Object.values(fields.types).flatMap((t) => Object.values(t));
     const count = (has: (f: ApiFieldEntry) => boolean) => all.filter(has).length;
-    const counts = [`${count((f) => f.default !== undefined)} defaults`, `${count((f) => f.deprecated !== undefined)} deprecated fields`, `${count((f) => !!f.quantity)} quantity fields`];
+    const counts = [
+      `${count((f) => f.default !== undefined)} defaults`,
+      `${count((f) => f.deprecated !== undefined)} deprecated fields`,
+      `${count((f) => !!f.quantity)} quantity fields`,
+    ];
     console.log(`wrote ${apiFieldsOut}: ${counts.join(', ')}`);
   } finally {
     await cluster.stop();

@@ -24,13 +24,51 @@ async function main(): Promise<void> {
     // The hand changes the demo report shows (each with the field manager kubectl records for it).
     const changes: [string, string[]][] = [
       ['prod: scale web to 5 (kubectl-scale)', ['scale', 'deployment/web', '--replicas=5', '-n', 'shop-prod']],
-      ['prod: hotfix image on api (kubectl-set)', ['set', 'image', 'deployment/api', 'api=ghcr.io/example/shop-api:2.1.1-hotfix', '-n', 'shop-prod']],
-      ['prod: scale api to 4, as its HPA would (ignored by .gitops-drift.yaml)', ['scale', 'deployment/api', '--replicas=4', '-n', 'shop-prod']],
-      ['prod: LOG_LEVEL=debug in the web ConfigMap (kubectl-patch)', ['patch', 'configmap', generated('prod', 'web-config'), '-n', 'shop-prod', '--type=merge', '-p', '{"data":{"LOG_LEVEL":"debug"}}']],
-      ['prod: suspend the cleanup CronJob (kubectl-patch)', ['patch', 'cronjob/cart-cleanup', '-n', 'shop-prod', '-p', '{"spec":{"suspend":true}}']],
-      ['prod: label web team=checkout (kubectl-label)', ['label', 'deployment/web', 'team=checkout', '-n', 'shop-prod']],
-      ['staging: point web at a canary API (kubectl-set env)', ['set', 'env', 'deployment/web', 'API_URL=http://api-canary:8080', '-n', 'shop-staging']],
-      ['staging: rotate the DB password by hand (kubectl-patch)', ['patch', 'secret', generated('staging', 'api-credentials'), '-n', 'shop-staging', '-p', '{"stringData":{"DB_PASSWORD":"rotated-by-hand"}}']],
+      [
+        'prod: hotfix image on api (kubectl-set)',
+        ['set', 'image', 'deployment/api', 'api=ghcr.io/example/shop-api:2.1.1-hotfix', '-n', 'shop-prod'],
+      ],
+      [
+        'prod: scale api to 4, as its HPA would (ignored by .gitops-drift.yaml)',
+        ['scale', 'deployment/api', '--replicas=4', '-n', 'shop-prod'],
+      ],
+      [
+        'prod: LOG_LEVEL=debug in the web ConfigMap (kubectl-patch)',
+        [
+          'patch',
+          'configmap',
+          generated('prod', 'web-config'),
+          '-n',
+          'shop-prod',
+          '--type=merge',
+          '-p',
+          '{"data":{"LOG_LEVEL":"debug"}}',
+        ],
+      ],
+      [
+        'prod: suspend the cleanup CronJob (kubectl-patch)',
+        ['patch', 'cronjob/cart-cleanup', '-n', 'shop-prod', '-p', '{"spec":{"suspend":true}}'],
+      ],
+      [
+        'prod: label web team=checkout (kubectl-label)',
+        ['label', 'deployment/web', 'team=checkout', '-n', 'shop-prod'],
+      ],
+      [
+        'staging: point web at a canary API (kubectl-set env)',
+        ['set', 'env', 'deployment/web', 'API_URL=http://api-canary:8080', '-n', 'shop-staging'],
+      ],
+      [
+        'staging: rotate the DB password by hand (kubectl-patch)',
+        [
+          'patch',
+          'secret',
+          generated('staging', 'api-credentials'),
+          '-n',
+          'shop-staging',
+          '-p',
+          '{"stringData":{"DB_PASSWORD":"rotated-by-hand"}}',
+        ],
+      ],
       ['dev: delete the cleanup CronJob', ['delete', 'cronjob/cart-cleanup', '-n', 'shop-dev']],
     ];
     for (const [what, args] of changes) {
@@ -44,7 +82,11 @@ async function main(): Promise<void> {
       cwd: repoRoot,
       color: false,
       // The example's own key (examples/shop/demo-secret-key), so its snapshot compares Secret values on any machine.
-      env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath, GITOPS_DRIFT_SECRET_KEY_FILE: join(example, 'demo-secret-key') },
+      env: {
+        ...process.env,
+        KUBECONFIG: cluster.kubeconfigPath,
+        GITOPS_DRIFT_SECRET_KEY_FILE: join(example, 'demo-secret-key'),
+      },
     };
     const code = await runCli(['snapshot', example, '--out', out, '--context', cluster.adminContext], io);
     if (code !== 0) throw new Error(`snapshot failed with exit code ${code}`);

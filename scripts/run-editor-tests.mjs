@@ -9,7 +9,15 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCli, buildEditorTests, buildExtension } from '../test/editor/harness/build.mjs';
-import { launchChromium, recordStats, repoRoot, setupEditor, startCodeServer, runRunner, cleanupStack } from '../test/editor/harness/codeServer.mjs';
+import {
+  launchChromium,
+  recordStats,
+  repoRoot,
+  setupEditor,
+  startCodeServer,
+  runRunner,
+  cleanupStack,
+} from '../test/editor/harness/codeServer.mjs';
 import { prepareTestEnvironment } from '../test/editor/harness/testEnvironment.mjs';
 
 const argv = process.argv.slice(2);
@@ -38,7 +46,12 @@ async function runSuite({ suite, trusted, testEnv, testsEntry, stateDir, reportD
     exitCode = await runTests({
       extensionDevelopmentPath: repoRoot,
       extensionTestsPath: testsEntry,
-      launchArgs: [testEnv.workspace, '--disable-extensions', '--disable-workspace-trust', `--user-data-dir=${join(stateDir, 'user-data')}`],
+      launchArgs: [
+        testEnv.workspace,
+        '--disable-extensions',
+        '--disable-workspace-trust',
+        `--user-data-dir=${join(stateDir, 'user-data')}`,
+      ],
       extensionTestsEnv: env,
     }).catch((e) => {
       console.error(e instanceof Error ? e.message : e);
@@ -46,21 +59,41 @@ async function runSuite({ suite, trusted, testEnv, testsEntry, stateDir, reportD
     });
   } else {
     const installDir = setupEditor();
-    const server = await startCodeServer({ installDir, stateDir, settings: testEnv.settings, env, smokeTestDriver: true, workspaceTrust: !trusted });
+    const server = await startCodeServer({
+      installDir,
+      stateDir,
+      settings: testEnv.settings,
+      env,
+      smokeTestDriver: true,
+      workspaceTrust: !trusted,
+    });
     try {
       const browser = await launchChromium();
       try {
         const page = await browser.newPage();
         exitCode = await new Promise((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`the editor tests did not finish within ${RUN_TIMEOUT_MS / 1000} s; see ${server.logFile}`)), RUN_TIMEOUT_MS);
+          const timer = setTimeout(
+            () =>
+              reject(
+                new Error(`the editor tests did not finish within ${RUN_TIMEOUT_MS / 1000} s; see ${server.logFile}`),
+              ),
+            RUN_TIMEOUT_MS,
+          );
           // The workbench calls window.codeAutomationExit(code) when the extension tests' run() settles.
-          page.exposeFunction('codeAutomationExit', (code) => {
-            clearTimeout(timer);
-            resolve(code);
-          }).then(() => page.goto(server.url(testEnv.workspace, [
-            ['extensionDevelopmentPath', server.remoteUri(repoRoot)],
-            ['extensionTestsPath', server.remoteUri(testsEntry)],
-          ]))).catch(reject);
+          page
+            .exposeFunction('codeAutomationExit', (code) => {
+              clearTimeout(timer);
+              resolve(code);
+            })
+            .then(() =>
+              page.goto(
+                server.url(testEnv.workspace, [
+                  ['extensionDevelopmentPath', server.remoteUri(repoRoot)],
+                  ['extensionTestsPath', server.remoteUri(testsEntry)],
+                ]),
+              ),
+            )
+            .catch(reject);
         });
       } finally {
         await browser.close();
@@ -73,7 +106,9 @@ async function runSuite({ suite, trusted, testEnv, testsEntry, stateDir, reportD
   const summaryFile = join(reportDir, 'summary.json');
   if (existsSync(reportFile)) process.stdout.write(readFileSync(reportFile, 'utf8'));
   if (!existsSync(summaryFile)) {
-    console.error(`${suite}: the editor tests wrote no summary (exit code ${exitCode}): the editor did not start, or its extension host could not load the tests (see above)`);
+    console.error(
+      `${suite}: the editor tests wrote no summary (exit code ${exitCode}): the editor did not start, or its extension host could not load the tests (see above)`,
+    );
     return { exitCode };
   }
   console.log(`report: ${reportFile}\nsummary: ${summaryFile}`);
@@ -102,10 +137,19 @@ async function main() {
     const vscodeDir = join(testEnv.workspace, '.vscode');
     if (!run.trusted) {
       mkdirSync(vscodeDir, { recursive: true });
-      writeFileSync(join(vscodeDir, 'settings.json'), JSON.stringify({ 'gitopsDrift.kubeconfig': join(stateDir, 'planted-by-the-repo.kubeconfig') }));
+      writeFileSync(
+        join(vscodeDir, 'settings.json'),
+        JSON.stringify({ 'gitopsDrift.kubeconfig': join(stateDir, 'planted-by-the-repo.kubeconfig') }),
+      );
     }
     try {
-      const { exitCode, summary } = await runSuite({ ...run, testEnv, testsEntry, stateDir: join(stateDir, run.suite), reportDir: join(repoRoot, 'test-results', 'editor', run.suite) });
+      const { exitCode, summary } = await runSuite({
+        ...run,
+        testEnv,
+        testsEntry,
+        stateDir: join(stateDir, run.suite),
+        reportDir: join(repoRoot, 'test-results', 'editor', run.suite),
+      });
       if (!summary) failed++;
       else {
         passed += summary.passed;

@@ -9,7 +9,16 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildExtension } from '../test/editor/harness/build.mjs';
-import { installExtension, launchChromium, recordStats, repoRoot, setupEditor, startCodeServer, runRunner, cleanupStack } from '../test/editor/harness/codeServer.mjs';
+import {
+  installExtension,
+  launchChromium,
+  recordStats,
+  repoRoot,
+  setupEditor,
+  startCodeServer,
+  runRunner,
+  cleanupStack,
+} from '../test/editor/harness/codeServer.mjs';
 import { prepareTestEnvironment } from '../test/editor/harness/testEnvironment.mjs';
 import { packageVsix } from '../test/e2e/packageVsix.mjs';
 import { uiChecks } from '../test/e2e/uiChecks.mjs';
@@ -66,7 +75,17 @@ async function main() {
   if (process.argv.includes('--docs-images') && failed === 0) {
     const docs = join(repoRoot, 'docs', 'images');
     mkdirSync(docs, { recursive: true });
-    for (const f of ['environments-view.png', 'drift-hover.png', 'diff-editor.png', 'problems.png', 'status-bar.png', 'effective-values-hover.png', 'rendered-preview.png', 'compare-environments.png']) copyFileSync(join(shots, f), join(docs, f));
+    for (const f of [
+      'environments-view.png',
+      'drift-hover.png',
+      'diff-editor.png',
+      'problems.png',
+      'status-bar.png',
+      'effective-values-hover.png',
+      'rendered-preview.png',
+      'compare-environments.png',
+    ])
+      copyFileSync(join(shots, f), join(docs, f));
     console.log(`copied the README screenshots to ${docs}`);
   }
   recordStats({ passes: results.length - failed, failures: failed });

@@ -26,8 +26,18 @@ const steps = [
   { name: 'integration', suite: true, run: () => mocha('integration', '.mocharc.integration.json') },
   // The hostile corpus runs the built CLI as child processes; it builds dist/ itself, so it can run alone.
   { name: 'hostile', suite: true, run: () => mocha('hostile', '.mocharc.hostile.json') },
-  { name: 'editor', suite: true, optional: 'scripts/run-editor-tests.mjs', run: () => editor('scripts/run-editor-tests.mjs', 'editor') },
-  { name: 'ui', suite: true, optional: 'scripts/run-ui-tests.mjs', run: () => editor('scripts/run-ui-tests.mjs', 'ui') },
+  {
+    name: 'editor',
+    suite: true,
+    optional: 'scripts/run-editor-tests.mjs',
+    run: () => editor('scripts/run-editor-tests.mjs', 'editor'),
+  },
+  {
+    name: 'ui',
+    suite: true,
+    optional: 'scripts/run-ui-tests.mjs',
+    run: () => editor('scripts/run-ui-tests.mjs', 'ui'),
+  },
 ];
 
 const wanted = process.argv.slice(2);
@@ -77,7 +87,10 @@ function ensureNodeModules() {
 }
 
 function mocha(suite, config) {
-  return sh(join('node_modules', '.bin', 'mocha'), ['--config', config], { GITOPS_DRIFT_STATS_FILE: statsFile, GITOPS_DRIFT_SUITE: suite });
+  return sh(join('node_modules', '.bin', 'mocha'), ['--config', config], {
+    GITOPS_DRIFT_STATS_FILE: statsFile,
+    GITOPS_DRIFT_SUITE: suite,
+  });
 }
 
 function editor(script, suite) {

@@ -42,7 +42,8 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
   const switchable = context.extensionMode === vscode.ExtensionMode.Test ? new SwitchableHost(createHost()) : undefined;
   const host = switchable ?? createHost();
   const folder = vscode.workspace.workspaceFolders?.[0];
-  const repoRoot = folder?.uri.scheme === 'file' ? folder.uri.fsPath.split('\\').join('/').replace(/\/+$/, '') : undefined;
+  const repoRoot =
+    folder?.uri.scheme === 'file' ? folder.uri.fsPath.split('\\').join('/').replace(/\/+$/, '') : undefined;
   const store = new DriftStore({
     repoRoot,
     createSession: async (options) => new (await import('./vscode/driftSession.js')).DriftSession(options),
@@ -58,7 +59,10 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
   const codeLens = new RenderedCodeLens(store);
   const documents = new DriftDocuments(store);
   const tree = new EnvironmentsTreeProvider(store);
-  const view = vscode.window.createTreeView('gitopsDrift.environments', { treeDataProvider: tree, showCollapseAll: true });
+  const view = vscode.window.createTreeView('gitopsDrift.environments', {
+    treeDataProvider: tree,
+    showCollapseAll: true,
+  });
   context.subscriptions.push(
     log,
     store,
@@ -72,11 +76,19 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
     new DriftDecorations(index, context.extensionUri),
     new DriftStatusBar(store),
     new RefreshOnSave(store, () => readSettings(vscode.workspace.isTrusted).refreshDebounceMs),
-    vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new DriftQuickFixes(diagnostics), { providedCodeActionKinds: DriftQuickFixes.kinds }),
-    vscode.languages.registerCodeActionsProvider(KUSTOMIZATION_SELECTOR, new AuthoringQuickFixes(store, authoring), { providedCodeActionKinds: AuthoringQuickFixes.kinds }),
+    vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new DriftQuickFixes(diagnostics), {
+      providedCodeActionKinds: DriftQuickFixes.kinds,
+    }),
+    vscode.languages.registerCodeActionsProvider(KUSTOMIZATION_SELECTOR, new AuthoringQuickFixes(store, authoring), {
+      providedCodeActionKinds: AuthoringQuickFixes.kinds,
+    }),
     vscode.languages.registerDocumentLinkProvider(KUSTOMIZATION_SELECTOR, links),
     vscode.languages.registerDefinitionProvider(KUSTOMIZATION_SELECTOR, links),
-    vscode.languages.registerCompletionItemProvider(KUSTOMIZATION_SELECTOR, new KustomizationCompletion(store), ...KustomizationCompletion.triggerCharacters),
+    vscode.languages.registerCompletionItemProvider(
+      KUSTOMIZATION_SELECTOR,
+      new KustomizationCompletion(store),
+      ...KustomizationCompletion.triggerCharacters,
+    ),
     vscode.languages.registerHoverProvider({ scheme: 'file', language: 'yaml' }, new EffectiveValuesHover(store)),
     codeLens,
     vscode.languages.registerCodeLensProvider(KUSTOMIZATION_SELECTOR, codeLens),
@@ -86,14 +98,19 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
     vscode.workspace.onDidGrantWorkspaceTrust(() => void store.settingsChanged()),
     store.onDidChangeBusy((busy) => {
       void vscode.commands.executeCommand('setContext', 'gitopsDrift.busy', busy);
-      if (busy) void vscode.window.withProgress({ location: { viewId: 'gitopsDrift.environments' } }, () => new Promise<void>((resolve) => {
-        const sub = store.onDidChangeBusy((b) => {
-          if (!b) {
-            sub.dispose();
-            resolve();
-          }
-        });
-      }));
+      if (busy)
+        void vscode.window.withProgress(
+          { location: { viewId: 'gitopsDrift.environments' } },
+          () =>
+            new Promise<void>((resolve) => {
+              const sub = store.onDidChangeBusy((b) => {
+                if (!b) {
+                  sub.dispose();
+                  resolve();
+                }
+              });
+            }),
+        );
     }),
     ...registerCommands({
       store,

@@ -14,12 +14,25 @@ const runsAt = process.argv.indexOf('--runs');
 const RUNS = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 15;
 const out = mkdtempSync(join(tmpdir(), 'gitops-drift-bundle-'));
 const common = {
-  bundle: true, format: 'cjs', platform: 'node', target: 'node20', external: ['vscode'], minify: true, logLevel: 'warning',
-  define: { 'import.meta.url': 'importMetaUrl' }, banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: ['vscode'],
+  minify: true,
+  logLevel: 'warning',
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 try {
   const variants = {
-    split: { dir: join(out, 'split'), options: { entryPoints: { extension: 'src/extension.ts', 'vscode/lazyEntry': 'src/vscode/lazyEntry.ts' }, plugins: [lazySplitPlugin] } },
+    split: {
+      dir: join(out, 'split'),
+      options: {
+        entryPoints: { extension: 'src/extension.ts', 'vscode/lazyEntry': 'src/vscode/lazyEntry.ts' },
+        plugins: [lazySplitPlugin],
+      },
+    },
     single: { dir: join(out, 'single'), options: { entryPoints: { extension: 'src/extension.ts' } } },
   };
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -28,12 +41,17 @@ try {
     const bundle = join(v.dir, 'extension.js');
     const samples = [];
     for (let i = 0; i < RUNS; i++) {
-      const line = execFileSync(process.execPath, [join(import.meta.dirname, 'bundleLoad.cjs')], { env: { ...process.env, BUNDLE: bundle }, encoding: 'utf8' });
+      const line = execFileSync(process.execPath, [join(import.meta.dirname, 'bundleLoad.cjs')], {
+        env: { ...process.env, BUNDLE: bundle },
+        encoding: 'utf8',
+      });
       samples.push(JSON.parse(line.trim().split('\n').pop()));
     }
     const load = median(samples.map((s) => s.loadMs));
     const act = median(samples.map((s) => s.activateMs));
-    console.log(`${name.padEnd(6)}  extension.js ${(statSync(bundle).size / 1024).toFixed(0)} KB  load ${load.toFixed(1)} ms  activate() ${act.toFixed(1)} ms  (medians of ${RUNS})`);
+    console.log(
+      `${name.padEnd(6)}  extension.js ${(statSync(bundle).size / 1024).toFixed(0)} KB  load ${load.toFixed(1)} ms  activate() ${act.toFixed(1)} ms  (medians of ${RUNS})`,
+    );
   }
 } finally {
   rmSync(out, { recursive: true, force: true });

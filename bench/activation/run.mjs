@@ -8,7 +8,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildExtension } from '../../test/editor/harness/build.mjs';
-import { installExtension, launchChromium, repoRoot, setupEditor, startCodeServer } from '../../test/editor/harness/codeServer.mjs';
+import {
+  installExtension,
+  launchChromium,
+  repoRoot,
+  setupEditor,
+  startCodeServer,
+} from '../../test/editor/harness/codeServer.mjs';
 import { prepareTestEnvironment } from '../../test/editor/harness/testEnvironment.mjs';
 import { packageVsix } from '../../test/e2e/packageVsix.mjs';
 
@@ -37,7 +43,10 @@ try {
     await page.locator('.part.statusbar .statusbar-item', { hasText: /· \d+ drifted/ }).waitFor({ timeout: TIMEOUT });
     await page.keyboard.press('F1');
     await page.locator('.quick-input-widget input').fill('>Developer: Show Running Extensions');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Show Running Extensions' }).first().waitFor({ timeout: TIMEOUT });
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'Show Running Extensions' })
+      .first()
+      .waitFor({ timeout: TIMEOUT });
     await page.keyboard.press('Enter');
     const row = page.locator('.runtime-extensions-editor .monaco-list-row', { hasText: 'GitOps Drift' }).first();
     await row.waitFor({ timeout: TIMEOUT });
@@ -47,7 +56,10 @@ try {
     const ms = Number(/([\d.]+)\s*ms/.exec(text)?.[1]);
     if (!Number.isFinite(ms)) throw new Error(`cannot read an activation time from "${text}"`);
     samples.push(ms);
-    if (i === 0) await page.screenshot({ path: join(repoRoot, 'test-results', 'activation-running-extensions.png') }).catch(() => undefined);
+    if (i === 0)
+      await page
+        .screenshot({ path: join(repoRoot, 'test-results', 'activation-running-extensions.png') })
+        .catch(() => undefined);
     console.log(`run ${i + 1}: activation ${ms} ms (${text.trim()})`);
     await page.close();
   }
@@ -56,7 +68,9 @@ try {
   const result = { runs: samples.length, samplesMs: samples, medianMs: median, maxMs: samples[samples.length - 1] };
   mkdirSync(join(repoRoot, 'test-results'), { recursive: true });
   writeFileSync(join(repoRoot, 'test-results', 'activation.json'), JSON.stringify(result, null, 2));
-  console.log(`\nactivation (VS Code's measurement, ${samples.length} window loads): median ${median} ms, max ${result.maxMs} ms`);
+  console.log(
+    `\nactivation (VS Code's measurement, ${samples.length} window loads): median ${median} ms, max ${result.maxMs} ms`,
+  );
 } finally {
   for (const c of cleanups.reverse()) await Promise.resolve(c()).catch((e) => console.error(`cleanup: ${e.message}`));
 }

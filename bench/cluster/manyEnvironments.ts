@@ -32,15 +32,25 @@ async function main(): Promise<void> {
   try {
     mkdirSync(join(dir, 'base'), { recursive: true });
     writeFileSync(join(dir, 'base', 'kustomization.yaml'), 'resources:\n- cm.yaml\n');
-    writeFileSync(join(dir, 'base', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  a: "1"\n');
+    writeFileSync(
+      join(dir, 'base', 'cm.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  a: "1"\n',
+    );
     for (let i = 0; i < envs; i++) {
       mkdirSync(join(dir, 'envs', `e${i}`), { recursive: true });
-      writeFileSync(join(dir, 'envs', `e${i}`, 'kustomization.yaml'), `namespace: ns-${i % namespaces}\nresources:\n- ../../base\n`);
+      writeFileSync(
+        join(dir, 'envs', `e${i}`, 'kustomization.yaml'),
+        `namespace: ns-${i % namespaces}\nresources:\n- ../../base\n`,
+      );
     }
     server.faults.listLatencyMs = latency;
     for (let n = 0; n < namespaces; n++) server.setConfigMaps(`ns-${n}`, [{ name: 'web', data: { a: '1' } }]);
     const started = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', '%M', process.execPath, cli, 'check', dir, '--kubeconfig', server.kubeconfig()], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      '/usr/bin/time',
+      ['-f', '%M', process.execPath, cli, 'check', dir, '--kubeconfig', server.kubeconfig()],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -51,9 +61,23 @@ async function main(): Promise<void> {
     const inSync = lines.filter((l) => / 1 in sync$/.test(l)).length;
     const rss = Number(stderr.trimEnd().split('\n').pop()) / 1024;
     const lists = server.requests.filter((r) => r.path.includes('/configmaps')).length;
-    console.log(`${envs} environments over ${namespaces} namespaces${latency ? `, LISTs answered ${latency} ms late` : ''}: exit ${code}, ${(ms / 1000).toFixed(1)} s, peak RSS ${Math.round(rss)} MiB; ${inSync} environments in sync; ${server.requests.length} requests (${lists} ConfigMap LISTs), at most ${server.maxConcurrent} in flight`);
-    if (inSync !== envs) console.log(stdout.split('\n').filter((l) => !/ 1 in sync$/.test(l)).slice(0, 5).join('\n'), stderr.slice(0, 500));
-    console.log(`load average: ${loadavg().map((l) => l.toFixed(1)).join(' / ')}; ${new Date().toISOString()}`);
+    console.log(
+      `${envs} environments over ${namespaces} namespaces${latency ? `, LISTs answered ${latency} ms late` : ''}: exit ${code}, ${(ms / 1000).toFixed(1)} s, peak RSS ${Math.round(rss)} MiB; ${inSync} environments in sync; ${server.requests.length} requests (${lists} ConfigMap LISTs), at most ${server.maxConcurrent} in flight`,
+    );
+    if (inSync !== envs)
+      console.log(
+        stdout
+          .split('\n')
+          .filter((l) => !/ 1 in sync$/.test(l))
+          .slice(0, 5)
+          .join('\n'),
+        stderr.slice(0, 500),
+      );
+    console.log(
+      `load average: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' / ')}; ${new Date().toISOString()}`,
+    );
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });

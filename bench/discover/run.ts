@@ -12,21 +12,25 @@ import { MemoryFileSystem } from '../../src/core/memoryFileSystem';
 import { discoverEnvironments } from '../../src/core/repo/discover';
 import { recordRow } from '../recordRow';
 
-
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) || fallback : fallback;
 }
 
-const kustomization = (...resources: string[]) => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${r}`).join('\n')}\n`;
+const kustomization = (...resources: string[]) =>
+  `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${r}`).join('\n')}\n`;
 
 /** The unit test's large tree, scaled by the number of apps. */
 function tree(apps: number): Record<string, string> {
   const files: Record<string, string> = {};
   for (let app = 0; app < apps; app++) {
-    files[`/r/apps/a${app}/base/kustomization.yaml`] = kustomization(...Array.from({ length: 20 }, (_, i) => `m${i}.yaml`));
-    for (let i = 0; i < 20; i++) files[`/r/apps/a${app}/base/m${i}.yaml`] = `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: m${i} }\n`;
-    for (const env of ['dev', 'prod']) files[`/r/apps/a${app}/overlays/${env}/kustomization.yaml`] = kustomization('../../base');
+    files[`/r/apps/a${app}/base/kustomization.yaml`] = kustomization(
+      ...Array.from({ length: 20 }, (_, i) => `m${i}.yaml`),
+    );
+    for (let i = 0; i < 20; i++)
+      files[`/r/apps/a${app}/base/m${i}.yaml`] = `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: m${i} }\n`;
+    for (const env of ['dev', 'prod'])
+      files[`/r/apps/a${app}/overlays/${env}/kustomization.yaml`] = kustomization('../../base');
   }
   for (let i = 0; i < 500; i++) files[`/r/node_modules/pkg${i}/kustomization.yaml`] = kustomization();
   return files;
@@ -42,15 +46,22 @@ async function main(): Promise<void> {
     const started = performance.now();
     const found = await discoverEnvironments(fs, '/r');
     times.push(performance.now() - started);
-    if (found.environments.length !== apps * 2) throw new Error(`round ${i}: ${found.environments.length} environments, not ${apps * 2}`);
+    if (found.environments.length !== apps * 2)
+      throw new Error(`round ${i}: ${found.environments.length} environments, not ${apps * 2}`);
   }
   const sorted = [...times].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)];
-  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
-  console.log(`discovery of ${apps * 2} environments (${apps * 3} kustomizations, 500 skipped under node_modules) over ${rounds} rounds: median ${median.toFixed(1)} ms, min ${sorted[0].toFixed(1)} ms, max ${sorted[sorted.length - 1].toFixed(1)} ms; first round ${times[0].toFixed(1)} ms (load ${load}, ${cpus().length} cores)`);
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  console.log(
+    `discovery of ${apps * 2} environments (${apps * 3} kustomizations, 500 skipped under node_modules) over ${rounds} rounds: median ${median.toFixed(1)} ms, min ${sorted[0].toFixed(1)} ms, max ${sorted[sorted.length - 1].toFixed(1)} ms; first round ${times[0].toFixed(1)} ms (load ${load}, ${cpus().length} cores)`,
+  );
   if (process.argv.includes('--record')) {
     const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
-    record(`| ${when} | ${apps * 2} | ${rounds} | ${median.toFixed(1)} ms | ${sorted[0].toFixed(1)}–${sorted[sorted.length - 1].toFixed(1)} ms | ${times[0].toFixed(1)} ms | ${load} |`);
+    record(
+      `| ${when} | ${apps * 2} | ${rounds} | ${median.toFixed(1)} ms | ${sorted[0].toFixed(1)}–${sorted[sorted.length - 1].toFixed(1)} ms | ${times[0].toFixed(1)} ms | ${load} |`,
+    );
   }
 }
 

@@ -24,7 +24,14 @@ function option(name: string, fallback: string): string {
 
 interface LintJson {
   findings: Array<{ code: string; severity: string }>;
-  summary: { errors: number; warnings: number; information: number; kustomizations: number; files: number; environments: number };
+  summary: {
+    errors: number;
+    warnings: number;
+    information: number;
+    kustomizations: number;
+    files: number;
+    environments: number;
+  };
 }
 
 function main(): void {
@@ -48,7 +55,9 @@ function main(): void {
     const renderRuns: ProcessFigures[] = [];
     for (let i = 0; i < runs; i++) {
       lintRuns.push(measureProcess('sh', ['-c', script, join(repo, 'dist', 'cli.js'), dir], 1, dir));
-      renderRuns.push(measureProcess(process.execPath, [join(repo, 'dist', 'cli.js'), 'render', root, '--repo-root', dir], 1, dir));
+      renderRuns.push(
+        measureProcess(process.execPath, [join(repo, 'dist', 'cli.js'), 'render', root, '--repo-root', dir], 1, dir),
+      );
     }
     const figures = summarize(lintRuns);
     const render = summarize(renderRuns);
@@ -67,7 +76,18 @@ function main(): void {
     ];
     process.stdout.write(lines.join('\n') + '\n');
     if (process.argv.includes('--record')) {
-      record({ resources, runs, medianMs: figures.medianMs, minMs: figures.minMs, maxMs: figures.maxMs, rssMiB: figures.peakRssMiB, found, summary: s, phases, render });
+      record({
+        resources,
+        runs,
+        medianMs: figures.medianMs,
+        minMs: figures.minMs,
+        maxMs: figures.maxMs,
+        rssMiB: figures.peakRssMiB,
+        found,
+        summary: s,
+        phases,
+        render,
+      });
       process.stderr.write('updated docs/benchmarks.md\n');
     }
   } finally {
@@ -93,12 +113,21 @@ interface Figures {
 /** Median, min and max wall time and the peak RSS of single runs. */
 function summarize(runs: ProcessFigures[]): ProcessFigures {
   const times = runs.map((r) => r.medianMs).sort((a, b) => a - b);
-  return { medianMs: times[Math.floor(times.length / 2)], minMs: times[0], maxMs: times[times.length - 1], peakRssMiB: Math.max(...runs.map((r) => r.peakRssMiB)), stdout: runs[0].stdout };
+  return {
+    medianMs: times[Math.floor(times.length / 2)],
+    minMs: times[0],
+    maxMs: times[times.length - 1],
+    peakRssMiB: Math.max(...runs.map((r) => r.peakRssMiB)),
+    stdout: runs[0].stdout,
+  };
 }
 
 /** The phases of one lint in a fresh process (through tsx, so a little slower than the bundle). */
 function inProcess(dir: string): LintPhases {
-  const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', join(__dirname, 'inProcess.ts'), dir], { cwd: repo, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', join(__dirname, 'inProcess.ts'), dir], {
+    cwd: repo,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`in-process lint failed: ${r.stderr.trim()}`);
   return JSON.parse(r.stdout) as LintPhases;
 }
@@ -116,7 +145,11 @@ function record(f: Figures): void {
     '## Lint (`bench/lint`)',
     '',
     `${date} UTC, ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores (shared), Node ${process.version}, load average ` +
-      `${loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end. Command: \`npx tsx bench/lint/run.ts${f.resources === 1000 ? '' : ` --resources ${f.resources}`} --runs ${f.runs} --record\` ` +
+      `${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(
+          ' / ',
+        )} at the end. Command: \`npx tsx bench/lint/run.ts${f.resources === 1000 ? '' : ` --resources ${f.resources}`} --runs ${f.runs} --record\` ` +
       '(runs `npm run build` first).',
     '',
     `Workload: the render benchmark's generated repo (\`bench/render/generate.ts\`) with ${f.resources.toLocaleString('en')} resources: ` +
@@ -149,7 +182,12 @@ function record(f: Figures): void {
   }
   const start = text.indexOf(START);
   const end = text.indexOf(END);
-  writeFileSync(file, start >= 0 && end > start ? text.slice(0, start) + section + text.slice(end + END.length) : `${text.trimEnd()}\n\n${section}\n`);
+  writeFileSync(
+    file,
+    start >= 0 && end > start
+      ? text.slice(0, start) + section + text.slice(end + END.length)
+      : `${text.trimEnd()}\n\n${section}\n`,
+  );
 }
 
 main();

@@ -27,7 +27,10 @@ const clis = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && 
 if (!clis.length) clis.push(resolve(__dirname, '..', '..', 'dist', 'cli.js'));
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const load = () => loadavg().map((l) => l.toFixed(1)).join(' / ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
 
 async function main(): Promise<void> {
   const bed = await startReconcileTestBed(objectsPerEnv);
@@ -47,21 +50,38 @@ async function main(): Promise<void> {
     const seconds = clis.map(() => [] as number[]);
     const cacheDirs = clis.map(() => mkdtempSync(join(tmpdir(), 'gitops-drift-compare-code-cache-')));
     const envOf = (i: number) => ({ ...env, GITOPS_DRIFT_CODE_CACHE_DIR: cacheDirs[i] });
-    clis.forEach((cli, i) => spawnSync(process.execPath, [cli, 'check', bed.dir, '--format', 'json'], { env: envOf(i), maxBuffer: 512 * 1024 * 1024 }));
+    clis.forEach((cli, i) =>
+      spawnSync(process.execPath, [cli, 'check', bed.dir, '--format', 'json'], {
+        env: envOf(i),
+        maxBuffer: 512 * 1024 * 1024,
+      }),
+    );
     console.log(`load average before: ${load()}`);
     for (let run = 0; run < runs; run++) {
       clis.forEach((cli, i) => {
-        const args = [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), cli, 'check', bed.dir, '--format', 'json'];
+        const args = [
+          ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
+          cli,
+          'check',
+          bed.dir,
+          '--format',
+          'json',
+        ];
         const started = process.hrtime.bigint();
         const r = spawnSync(process.execPath, args, { encoding: 'utf8', env: envOf(i), maxBuffer: 512 * 1024 * 1024 });
         seconds[i].push(Number(process.hrtime.bigint() - started) / 1e9);
         if (r.status !== 1) throw new Error(`${cli} exited ${r.status}: ${r.stderr}`);
         const report = JSON.parse(r.stdout) as { environments: Array<{ resources: Array<{ verdict: string }> }> };
         const drifted = report.environments.flatMap((e) => e.resources).filter((o) => o.verdict !== 'InSync').length;
-        if (drifted !== EXPECTED_DRIFTED) throw new Error(`${cli} reported ${drifted} objects not in sync, expected ${EXPECTED_DRIFTED}`);
+        if (drifted !== EXPECTED_DRIFTED)
+          throw new Error(`${cli} reported ${drifted} objects not in sync, expected ${EXPECTED_DRIFTED}`);
       });
     }
-    clis.forEach((cli, i) => console.log(`${cli}: median ${median(seconds[i]).toFixed(3)} s, fastest ${Math.min(...seconds[i]).toFixed(3)} s (${runs} runs: ${seconds[i].map((s) => s.toFixed(2)).join(' ')})`));
+    clis.forEach((cli, i) =>
+      console.log(
+        `${cli}: median ${median(seconds[i]).toFixed(3)} s, fastest ${Math.min(...seconds[i]).toFixed(3)} s (${runs} runs: ${seconds[i].map((s) => s.toFixed(2)).join(' ')})`,
+      ),
+    );
     console.log(`load average after: ${load()}`);
     for (const d of cacheDirs) rmSync(d, { recursive: true, force: true });
   } finally {

@@ -14,7 +14,11 @@ export interface Measurement {
   drifted: number;
 }
 
-export async function measureInProcess(repoDir: string, kubeconfigPath: string, context: string): Promise<{ cold: Measurement; warm: Measurement; afterEdit: Measurement }> {
+export async function measureInProcess(
+  repoDir: string,
+  kubeconfigPath: string,
+  context: string,
+): Promise<{ cold: Measurement; warm: Measurement; afterEdit: Measurement }> {
   const reader = await createKubeClusterReader({ kubeconfigPath, context });
   const engine = new DriftEngine({ fs: new NodeFileSystem(), repoRoot: repoDir });
 
@@ -39,7 +43,10 @@ export async function measureInProcess(repoDir: string, kubeconfigPath: string, 
     const repo = await engine.repo();
     for (const env of repo.environments) {
       const rendered = await engine.render(env);
-      await cache.read(rendered.objects.map((o) => o.object), { defaultNamespace: env.namespace ?? 'default' });
+      await cache.read(
+        rendered.objects.map((o) => o.object),
+        { defaultNamespace: env.namespace ?? 'default' },
+      );
     }
     const file = 'envs/prod/kustomization.yaml';
     const path = join(repoDir, file);
@@ -51,11 +58,17 @@ export async function measureInProcess(repoDir: string, kubeconfigPath: string, 
     for (const name of change.environments) {
       const env = await engine.environment(name);
       const rendered = await engine.render(env);
-      const live = await cache.read(rendered.objects.map((o) => o.object), { defaultNamespace: env.namespace ?? 'default' });
-      drifted += reconcile(rendered.objects, live, driftOptionsFor(env, repo.config)).filter((r) => r.verdict !== 'InSync').length;
+      const live = await cache.read(
+        rendered.objects.map((o) => o.object),
+        { defaultNamespace: env.namespace ?? 'default' },
+      );
+      drifted += reconcile(rendered.objects, live, driftOptionsFor(env, repo.config)).filter(
+        (r) => r.verdict !== 'InSync',
+      ).length;
     }
     const afterEdit = { ms: performance.now() - started, requests: reader.stats.requests - before, drifted };
-    if (change.environments.join() !== 'prod') throw new Error(`expected only prod to be re-checked, got ${change.environments.join(', ')}`);
+    if (change.environments.join() !== 'prod')
+      throw new Error(`expected only prod to be re-checked, got ${change.environments.join(', ')}`);
     return { cold, warm, afterEdit };
   } finally {
     cache.dispose();

@@ -30,7 +30,11 @@ function median(values: number[]): number {
 /** Runs a command under GNU time; returns wall seconds, peak RSS (MiB), exit code and stdout. */
 function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
   const started = process.hrtime.bigint();
-  const result = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], { encoding: 'utf8', env, maxBuffer: 512 * 1024 * 1024 });
+  const result = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], {
+    encoding: 'utf8',
+    env,
+    maxBuffer: 512 * 1024 * 1024,
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const rssKb = Number(result.stderr.trim().split('\n').pop());
   return { seconds, rssMiB: rssKb / 1024, code: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -54,13 +58,17 @@ async function main(): Promise<void> {
     let objects = 0;
     let kubectlDrifted = 0;
     const check = (cacheDir: string) => {
-      const cli = timed(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'check', dir, '--format', 'json'], { ...env, GITOPS_DRIFT_CODE_CACHE_DIR: cacheDir });
+      const cli = timed(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'check', dir, '--format', 'json'], {
+        ...env,
+        GITOPS_DRIFT_CODE_CACHE_DIR: cacheDir,
+      });
       if (cli.code !== 1) throw new Error(`gitops-drift check exited ${cli.code}: ${cli.stderr}`);
       const report = JSON.parse(cli.stdout) as { environments: Array<{ resources: Array<{ verdict: string }> }> };
       const all = report.environments.flatMap((e) => e.resources);
       drifted = all.filter((r) => r.verdict !== 'InSync').length;
       objects = all.length;
-      if (drifted !== expectedDrifted) throw new Error(`gitops-drift check reported ${drifted} objects not in sync, expected ${expectedDrifted}`);
+      if (drifted !== expectedDrifted)
+        throw new Error(`gitops-drift check reported ${drifted} objects not in sync, expected ${expectedDrifted}`);
       return cli;
     };
     for (let round = 0; round < rounds; round++) {
@@ -76,7 +84,15 @@ async function main(): Promise<void> {
       let rssMiB = 0;
       kubectlDrifted = 0;
       for (const e of BENCH_ENVIRONMENTS) {
-        const r = timed(kubectl, ['--kubeconfig', cluster.kubeconfigPath, 'diff', '--server-side', '--force-conflicts', '-f', rendered[e]]);
+        const r = timed(kubectl, [
+          '--kubeconfig',
+          cluster.kubeconfigPath,
+          'diff',
+          '--server-side',
+          '--force-conflicts',
+          '-f',
+          rendered[e],
+        ]);
         if (r.code !== 0 && r.code !== 1) throw new Error(`kubectl diff exited ${r.code}: ${r.stderr}`);
         seconds += r.seconds;
         rssMiB = Math.max(rssMiB, r.rssMiB);
@@ -94,12 +110,32 @@ async function main(): Promise<void> {
 
     const total = objectsPerEnv * BENCH_ENVIRONMENTS.length;
     const rows = [
-      ['gitops-drift check (CLI process, cold)', `${cliSeconds.toFixed(2)} s`, `${Math.max(...cliRuns.map((r) => r.rssMiB)).toFixed(0)} MiB`, `${drifted} of ${objects} not in sync (expected ${expectedDrifted}); code cache present; median of ${spread(cliRuns)}`],
-      ['gitops-drift check, first run (empty code cache)', `${firstSeconds.toFixed(2)} s`, `${Math.max(...firstRuns.map((r) => r.rssMiB)).toFixed(0)} MiB`, `compiles the bundle and writes the code cache; median of ${spread(firstRuns)}`],
+      [
+        'gitops-drift check (CLI process, cold)',
+        `${cliSeconds.toFixed(2)} s`,
+        `${Math.max(...cliRuns.map((r) => r.rssMiB)).toFixed(0)} MiB`,
+        `${drifted} of ${objects} not in sync (expected ${expectedDrifted}); code cache present; median of ${spread(cliRuns)}`,
+      ],
+      [
+        'gitops-drift check, first run (empty code cache)',
+        `${firstSeconds.toFixed(2)} s`,
+        `${Math.max(...firstRuns.map((r) => r.rssMiB)).toFixed(0)} MiB`,
+        `compiles the bundle and writes the code cache; median of ${spread(firstRuns)}`,
+      ],
       ['in-process cold check', `${inProcess.cold.ms.toFixed(0)} ms`, '', `${inProcess.cold.requests} API requests`],
       ['in-process warm check', `${inProcess.warm.ms.toFixed(0)} ms`, '', `${inProcess.warm.requests} API requests`],
-      ['re-diff after one file change (watch cache)', `${inProcess.afterEdit.ms.toFixed(0)} ms`, '', `${inProcess.afterEdit.requests} API requests`],
-      ['kubectl diff --server-side --force-conflicts (3 processes)', `${kubectlSeconds.toFixed(2)} s`, `${Math.max(...kubectlRuns.map((r) => r.rssMiB)).toFixed(0)} MiB`, `${kubectlDrifted} objects reported; median of ${spread(kubectlRuns)}`],
+      [
+        're-diff after one file change (watch cache)',
+        `${inProcess.afterEdit.ms.toFixed(0)} ms`,
+        '',
+        `${inProcess.afterEdit.requests} API requests`,
+      ],
+      [
+        'kubectl diff --server-side --force-conflicts (3 processes)',
+        `${kubectlSeconds.toFixed(2)} s`,
+        `${Math.max(...kubectlRuns.map((r) => r.rssMiB)).toFixed(0)} MiB`,
+        `${kubectlDrifted} objects reported; median of ${spread(kubectlRuns)}`,
+      ],
     ];
     const ratio = kubectlSeconds / cliSeconds;
     const firstRatio = kubectlSeconds / firstSeconds;
@@ -129,7 +165,11 @@ function record(rows: string[][], ratio: number, firstRatio: number, total: numb
     '<!-- reconcile:start -->',
     '## Reconcile (`bench/reconcile`)',
     '',
-    `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpu}, 2 cores, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end; ${total} objects in 3 environments on the test bed's real kube-apiserver v1.35.4 + etcd 3.6.16 (loopback). Command: \`npm run build && npx tsx bench/reconcile/run.ts ${process.argv.slice(2).join(' ')}\`.`,
+    `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpu}, 2 cores, Node ${process.version}, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(
+        ' / ',
+      )} at the end; ${total} objects in 3 environments on the test bed's real kube-apiserver v1.35.4 + etcd 3.6.16 (loopback). Command: \`npm run build && npx tsx bench/reconcile/run.ts ${process.argv.slice(2).join(' ')}\`.`,
     '',
     '| what | time | peak RSS | notes |',
     '| --- | ---: | ---: | --- |',

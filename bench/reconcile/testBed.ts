@@ -37,12 +37,19 @@ export async function startReconcileTestBed(objectsPerEnv: number): Promise<Reco
   };
   try {
     const namespaces = generateReconcileRepo(dir, objectsPerEnv);
-    const kube = (...args: string[]) => execFileSync(kubectl, ['--kubeconfig', cluster.kubeconfigPath, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const kube = (...args: string[]) =>
+      execFileSync(kubectl, ['--kubeconfig', cluster.kubeconfigPath, ...args], {
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+      });
     const rendered: Record<string, string> = {};
     for (const env of BENCH_ENVIRONMENTS) {
       kube('create', 'namespace', namespaces[env]);
       rendered[env] = join(dir, `${env}.rendered.yaml`);
-      writeFileSync(rendered[env], execFileSync(kustomize, ['build', join(dir, 'envs', env)], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }));
+      writeFileSync(
+        rendered[env],
+        execFileSync(kustomize, ['build', join(dir, 'envs', env)], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }),
+      );
       process.stderr.write(`applying ${env} (${objectsPerEnv} objects)…\n`);
       kube('apply', '--server-side', '-f', rendered[env]);
     }

@@ -22,7 +22,9 @@ export function generateRepo(dir: string, resources: number): string {
   const patched = names.filter((_, i) => i % 100 === 7);
   const merged = names.filter((_, i) => i % 50 === 3);
   for (const name of patched) {
-    write(`envs/prod/patches/${name}.yaml`, `apiVersion: apps/v1
+    write(
+      `envs/prod/patches/${name}.yaml`,
+      `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: ${name}
@@ -37,9 +39,12 @@ spec:
           resources:
             limits:
               memory: 1Gi
-`);
+`,
+    );
   }
-  write('envs/prod/kustomization.yaml', `apiVersion: kustomize.config.k8s.io/v1beta1
+  write(
+    'envs/prod/kustomization.yaml',
+    `apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 namespace: prod
 namePrefix: prod-
@@ -58,7 +63,10 @@ ${Array.from({ length: IMAGE_GROUPS }, (_, g) =>
     : `  - name: registry.example.com/group-${g}\n    newName: mirror.example.com/group-${g}\n    newTag: "2.${g}"`,
 ).join('\n')}
 replicas:
-${names.slice(0, 20).map((n) => `  - name: ${n}\n    count: 3`).join('\n')}
+${names
+  .slice(0, 20)
+  .map((n) => `  - name: ${n}\n    count: 3`)
+  .join('\n')}
 configMapGenerator:
 ${merged.map((n) => `  - name: ${n}-config\n    behavior: merge\n    literals:\n      - LOG_LEVEL=warn`).join('\n')}
 patches:
@@ -87,7 +95,8 @@ patches:
         value:
           canary: "true"
 ${patched.map((n) => `  - path: patches/${n}.yaml`).join('\n')}
-`);
+`,
+  );
   return 'envs/prod';
 }
 
@@ -95,7 +104,9 @@ function writeApp(dir: string, name: string, i: number): void {
   const base = join(dir, 'apps', name);
   mkdirSync(base, { recursive: true });
   const group = i % IMAGE_GROUPS;
-  writeFileSync(join(base, 'kustomization.yaml'), `resources:
+  writeFileSync(
+    join(base, 'kustomization.yaml'),
+    `resources:
   - deployment.yaml
   - service.yaml
 labels:
@@ -108,8 +119,11 @@ configMapGenerator:
       - APP=${name}
       - PORT=8080
       - GROUP=${group}
-`);
-  writeFileSync(join(base, 'deployment.yaml'), `apiVersion: apps/v1
+`,
+  );
+  writeFileSync(
+    join(base, 'deployment.yaml'),
+    `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: ${name}
@@ -148,8 +162,11 @@ apiVersion: v1
 kind: ServiceAccount
 metadata:
   name: ${name}
-`);
-  writeFileSync(join(base, 'service.yaml'), `apiVersion: v1
+`,
+  );
+  writeFileSync(
+    join(base, 'service.yaml'),
+    `apiVersion: v1
 kind: Service
 metadata:
   name: ${name}
@@ -160,5 +177,6 @@ spec:
     - name: http
       port: 80
       targetPort: http
-`);
+`,
+  );
 }

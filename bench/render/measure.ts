@@ -25,10 +25,17 @@ export function measureProcess(command: string, args: string[], runs: number, cw
     const r = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 30 });
     times.push(performance.now() - start);
     const errLines = r.stderr.trimEnd().split('\n');
-    if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${r.status}: ${errLines.slice(-5).join('\n')}`);
+    if (r.status !== 0)
+      throw new Error(`${command} ${args.join(' ')} exited ${r.status}: ${errLines.slice(-5).join('\n')}`);
     peakKiB = Math.max(peakKiB, Number(errLines[errLines.length - 1]));
     if (i === 0) stdout = r.stdout;
   }
   times.sort((a, b) => a - b);
-  return { medianMs: times[Math.floor(times.length / 2)], minMs: times[0], maxMs: times[times.length - 1], peakRssMiB: peakKiB / 1024, stdout };
+  return {
+    medianMs: times[Math.floor(times.length / 2)],
+    minMs: times[0],
+    maxMs: times[times.length - 1],
+    peakRssMiB: peakKiB / 1024,
+    stdout,
+  };
 }

@@ -47,7 +47,9 @@ export function formatSection(rows: Row[], info: RunInfo): string {
       `(${ms(thousand.warmFilesKeptMs)}; only where the caller invalidates saved files), **${met(thousand.warmCachedMs)}** with the ` +
       `parse cache alone (${ms(thousand.warmCachedMs)}, every file read again), ${ms(thousand.warmUncachedMs)} with no cache`
     : 'warm render of 1,000 resources: not measured in this run';
-  const cli = rows.map((r) => `${(r.kustomizeMs / r.cliMs).toFixed(1)}× at ${r.resources.toLocaleString('en')}`).join(', ');
+  const cli = rows
+    .map((r) => `${(r.kustomizeMs / r.cliMs).toFixed(1)}× at ${r.resources.toLocaleString('en')}`)
+    .join(', ');
   const cliMet = rows.every((r) => r.cliMs < r.kustomizeMs);
   return [
     START,
@@ -65,7 +67,7 @@ export function formatSection(rows: Row[], info: RunInfo): string {
     '',
     `Warm render: median of ${info.runs} renders after 5 warm-up renders in one process, with the parse cache the engine ` +
       'keeps between renders (files unchanged, but read again), with the file-read cache as well (a `FileCache` over the file system: ' +
-      'no file read, listed or stat\'ed; the caller invalidates saved files) and with a fresh cache each time (every file read and parsed again). ' +
+      "no file read, listed or stat'ed; the caller invalidates saved files) and with a fresh cache each time (every file read and parsed again). " +
       `Whole processes: median of ${info.processRuns} runs (kustomize: ${info.kustomizeRuns}), wall clock from spawn to exit ` +
       'with stdout captured. Peak memory: max RSS from GNU time; the in-process figure is the whole Node process, TS loader included.',
     '',
@@ -87,6 +89,9 @@ export function writeSection(path: string, section: string): void {
   const text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
   const start = text.indexOf(START);
   const end = text.indexOf(END);
-  const next = start >= 0 && end > start ? text.slice(0, start) + section + text.slice(end + END.length) : `${text.trimEnd()}\n\n${section}\n`;
+  const next =
+    start >= 0 && end > start
+      ? text.slice(0, start) + section + text.slice(end + END.length)
+      : `${text.trimEnd()}\n\n${section}\n`;
   writeFileSync(path, next);
 }

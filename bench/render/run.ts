@@ -46,7 +46,12 @@ function main(): void {
       process.stderr.write(`${size} resources: in-process\n`);
       const inProcess = runInProcess(dir, root, runs);
       process.stderr.write(`${size} resources: CLI\n`);
-      const cli = measureProcess(process.execPath, [join(repo, 'dist', 'cli.js'), 'render', root, '--repo-root', dir], processRuns, dir);
+      const cli = measureProcess(
+        process.execPath,
+        [join(repo, 'dist', 'cli.js'), 'render', root, '--repo-root', dir],
+        processRuns,
+        dir,
+      );
       process.stderr.write(`${size} resources: kustomize build\n`);
       const kz = measureProcess(kustomize, ['build', root], kustomizeRuns, dir);
       rows.push({
@@ -74,7 +79,9 @@ function main(): void {
     node: process.version,
     kustomize: execFileSync(kustomize, ['version'], { encoding: 'utf8' }).trim(),
     date: new Date().toISOString().slice(0, 16).replace('T', ' '),
-    loadAverage: loadavg().map((l) => l.toFixed(1)).join(' / '),
+    loadAverage: loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / '),
     runs,
     processRuns,
     kustomizeRuns,
@@ -88,17 +95,24 @@ function main(): void {
 }
 
 function runInProcess(dir: string, root: string, runs: number): InProcessFigures {
-  const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', join(__dirname, 'inProcess.ts'), dir, root, String(runs), '5'], {
-    cwd: repo,
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--require', 'tsx/cjs', join(__dirname, 'inProcess.ts'), dir, root, String(runs), '5'],
+    {
+      cwd: repo,
+      encoding: 'utf8',
+    },
+  );
   if (r.status !== 0) throw new Error(`in-process render failed: ${r.stderr.trim()}`);
   return JSON.parse(r.stdout) as InProcessFigures;
 }
 
 /** Whether both outputs parse to the same objects in the same order; a benchmark of a wrong render means nothing. */
 function sameObjects(kustomizeOut: string, ours: string): string {
-  const parse = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as unknown).filter((o) => o != null);
+  const parse = (text: string) =>
+    parseAllDocuments(text)
+      .map((d) => d.toJS() as unknown)
+      .filter((o) => o != null);
   const a = parse(kustomizeOut);
   const b = parse(ours);
   if (isDeepStrictEqual(a, b)) return 'yes';

@@ -31,14 +31,34 @@ export function liveConfigMap(i: number, drifted: boolean): KubeObject {
     metadata: {
       name,
       namespace: 'bench',
-      uid: `0b5c${String(i).padStart(8, "0")}-4c1e-4d0a-9d3e-5f7a8b9c0d1e`,
+      uid: `0b5c${String(i).padStart(8, '0')}-4c1e-4d0a-9d3e-5f7a8b9c0d1e`,
       resourceVersion: String(100000 + i),
       creationTimestamp: '2026-12-01T10:00:00Z',
-      labels: { 'app.kubernetes.io/name': 'bench', 'app.kubernetes.io/part-of': 'gitops-drift', tier: i % 2 ? 'web' : 'worker' },
+      labels: {
+        'app.kubernetes.io/name': 'bench',
+        'app.kubernetes.io/part-of': 'gitops-drift',
+        tier: i % 2 ? 'web' : 'worker',
+      },
       annotations: { 'example.com/owner': 'team-bench', 'example.com/ticket': `OPS-${i}` },
-      managedFields: [{ manager: 'argocd-controller', operation: 'Apply', apiVersion: 'v1', time: '2026-12-01T10:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { 'f:LOG_LEVEL': {}, 'f:REPLICAS': {}, 'f:URL': {} }, 'f:metadata': { 'f:labels': { 'f:tier': {} } } } }],
+      managedFields: [
+        {
+          manager: 'argocd-controller',
+          operation: 'Apply',
+          apiVersion: 'v1',
+          time: '2026-12-01T10:00:00Z',
+          fieldsType: 'FieldsV1',
+          fieldsV1: {
+            'f:data': { 'f:LOG_LEVEL': {}, 'f:REPLICAS': {}, 'f:URL': {} },
+            'f:metadata': { 'f:labels': { 'f:tier': {} } },
+          },
+        },
+      ],
     },
-    data: { LOG_LEVEL: drifted ? 'debug' : 'info', REPLICAS: String(i % 7), URL: `https://svc-${i}.bench.svc.cluster.local:8443/api/v1/items` },
+    data: {
+      LOG_LEVEL: drifted ? 'debug' : 'info',
+      REPLICAS: String(i % 7),
+      URL: `https://svc-${i}.bench.svc.cluster.local:8443/api/v1/items`,
+    },
   };
 }
 
@@ -49,22 +69,49 @@ export function generate(dir: string, options: { desired: number; live: number; 
   const desired: string[] = [];
   for (let i = 0; i < options.desired; i++) {
     const cm = liveConfigMap(i, false);
-    desired.push(`---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${cm.metadata.name}\n  labels:\n    tier: ${cm.metadata.labels!.tier}\ndata:\n  LOG_LEVEL: info\n  REPLICAS: "${i % 7}"\n  URL: ${(cm as unknown as { data: Record<string, string> }).data.URL}\n`);
+    desired.push(
+      `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${cm.metadata.name}\n  labels:\n    tier: ${cm.metadata.labels!.tier}\ndata:\n  LOG_LEVEL: info\n  REPLICAS: "${i % 7}"\n  URL: ${(cm as unknown as { data: Record<string, string> }).data.URL}\n`,
+    );
   }
   writeFileSync(join(repo, 'envs', 'dev', 'kustomization.yaml'), 'namespace: bench\nresources:\n- configmaps.yaml\n');
   writeFileSync(join(repo, 'envs', 'dev', 'configmaps.yaml'), desired.join(''));
-  const liveObjects = Array.from({ length: options.live }, (_, i) => liveConfigMap(i, i < options.desired && i % 10 === 0));
+  const liveObjects = Array.from({ length: options.live }, (_, i) =>
+    liveConfigMap(i, i < options.desired && i % 10 === 0),
+  );
   const snap = buildSnapshot('2026-12-06T11:00:00Z', new SnapshotKey(Buffer.from(BENCH_KEY_HEX, 'hex')), [
     {
       context: 'bench',
       environments: ['dev'],
-      resourceTypes: [{ group: '', version: 'v1', kind: 'ConfigMap', resource: 'configmaps', namespaced: true, verbs: ['get', 'list', 'watch'] }],
-      scopes: [{ group: '', kind: 'ConfigMap', namespace: 'bench', status: 'ok', resourceVersion: '200000', items: liveObjects }],
+      resourceTypes: [
+        {
+          group: '',
+          version: 'v1',
+          kind: 'ConfigMap',
+          resource: 'configmaps',
+          namespaced: true,
+          verbs: ['get', 'list', 'watch'],
+        },
+      ],
+      scopes: [
+        {
+          group: '',
+          kind: 'ConfigMap',
+          namespace: 'bench',
+          status: 'ok',
+          resourceVersion: '200000',
+          items: liveObjects,
+        },
+      ],
     },
   ]);
   // `yaml`: the form snapshots had before they were written as JSON (what older files still hold).
   const snapshot = join(dir, options.yaml ? 'snapshot-yaml.yaml' : 'snapshot.yaml');
-  writeFileSync(snapshot, options.yaml ? `# Live objects recorded by \`gitops-drift snapshot\`.\n${stringify(snap, { lineWidth: 0 })}` : serializeSnapshot(snap));
+  writeFileSync(
+    snapshot,
+    options.yaml
+      ? `# Live objects recorded by \`gitops-drift snapshot\`.\n${stringify(snap, { lineWidth: 0 })}`
+      : serializeSnapshot(snap),
+  );
   const keyFile = join(dir, 'secret-key');
   writeFileSync(keyFile, BENCH_KEY_HEX + '\n', { mode: 0o600 });
   return { repo, snapshot, keyFile, liveObjects };

@@ -36,7 +36,11 @@ function run(argv: string[], limitS: number, env: NodeJS.ProcessEnv = {}): Promi
   return new Promise((done) => {
     const started = performance.now();
     // Its own process group, so the limit kills the CLI under `time`, not only `time`.
-    const child = spawn('/usr/bin/time', ['-f', '%M', process.execPath, cli, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...env } });
+    const child = spawn('/usr/bin/time', ['-f', '%M', process.execPath, cli, ...argv], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+      env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -62,9 +66,14 @@ async function main(): Promise<void> {
   try {
     const json = generate(dir, { desired: 1000, live: liveCount });
     const yaml = generate(dir, { desired: 1000, live: liveCount, yaml: true });
-    server.setConfigMapObjects('bench', json.liveObjects.map(({ apiVersion: _a, kind: _k, ...rest }) => rest));
+    server.setConfigMapObjects(
+      'bench',
+      json.liveObjects.map(({ apiVersion: _a, kind: _k, ...rest }) => rest),
+    );
     const kubeconfig = server.kubeconfig();
-    console.log(`snapshot: ${(statSync(json.snapshot).size / 1e6).toFixed(1)} MB JSON, ${(statSync(yaml.snapshot).size / 1e6).toFixed(1)} MB YAML; ${liveCount} live objects, 1000 desired (100 drifted)`);
+    console.log(
+      `snapshot: ${(statSync(json.snapshot).size / 1e6).toFixed(1)} MB JSON, ${(statSync(yaml.snapshot).size / 1e6).toFixed(1)} MB YAML; ${liveCount} live objects, 1000 desired (100 drifted)`,
+    );
     const cases = {
       snapshot: ['check', json.repo, '--live-from', json.snapshot],
       server: ['check', json.repo, '--kubeconfig', kubeconfig],
@@ -80,14 +89,24 @@ async function main(): Promise<void> {
     }
     const same = results.snapshot[0].stdout === results.server[0].stdout;
     for (const [name, rs] of Object.entries(results)) {
-      console.log(`| check ${name === 'snapshot' ? '--live-from (JSON snapshot)' : 'against the loopback API server'} | ${(median(rs.map((r) => r.ms)) / 1000).toFixed(2)} s | ${Math.round(median(rs.map((r) => r.rssMiB)))} MiB | median of ${rs.map((r) => (r.ms / 1000).toFixed(2)).join(', ')} s |`);
+      console.log(
+        `| check ${name === 'snapshot' ? '--live-from (JSON snapshot)' : 'against the loopback API server'} | ${(median(rs.map((r) => r.ms)) / 1000).toFixed(2)} s | ${Math.round(median(rs.map((r) => r.rssMiB)))} MiB | median of ${rs.map((r) => (r.ms / 1000).toFixed(2)).join(', ')} s |`,
+      );
     }
     console.log(`same report from both: ${same}`);
     if (yamlLimit > 0) {
-      const old = await run(['check', yaml.repo, '--live-from', yaml.snapshot], yamlLimit, { GITOPS_DRIFT_SECRET_KEY_FILE: yaml.keyFile });
-      console.log(`| check --live-from (YAML snapshot, the earlier form) | ${old.code === null ? `killed after ${yamlLimit} s` : `${(old.ms / 1000).toFixed(2)} s (exit ${old.code})`} | ${Number.isFinite(old.rssMiB) ? `${Math.round(old.rssMiB)} MiB` : 'n/a'} | once |`);
+      const old = await run(['check', yaml.repo, '--live-from', yaml.snapshot], yamlLimit, {
+        GITOPS_DRIFT_SECRET_KEY_FILE: yaml.keyFile,
+      });
+      console.log(
+        `| check --live-from (YAML snapshot, the earlier form) | ${old.code === null ? `killed after ${yamlLimit} s` : `${(old.ms / 1000).toFixed(2)} s (exit ${old.code})`} | ${Number.isFinite(old.rssMiB) ? `${Math.round(old.rssMiB)} MiB` : 'n/a'} | once |`,
+      );
     }
-    console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' / ')}; ${new Date().toISOString()}`);
+    console.log(
+      `load average at the end: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' / ')}; ${new Date().toISOString()}`,
+    );
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });

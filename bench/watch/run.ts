@@ -28,7 +28,10 @@ async function main(): Promise<void> {
     applyExample({ workspace: example, cluster, testbedBin });
     const engine = new DriftEngine({ fs: new NodeFileSystem(), repoRoot: example });
     const staging = await engine.environment('staging');
-    const reader = await createKubeClusterReader({ kubeconfigPath: cluster.kubeconfigPath, context: cluster.adminContext });
+    const reader = await createKubeClusterReader({
+      kubeconfigPath: cluster.kubeconfigPath,
+      context: cluster.adminContext,
+    });
     const cache = new LiveCache(reader);
     const source = { reader, context: reader.context, cache };
     await engine.check(staging, source);
@@ -43,20 +46,32 @@ async function main(): Promise<void> {
         });
       });
       const started = performance.now();
-      const res = await cluster.adminRequest('PATCH', `${path}?fieldManager=kubectl-edit`, { spec: { replicas } }, 'application/merge-patch+json');
+      const res = await cluster.adminRequest(
+        'PATCH',
+        `${path}?fieldManager=kubectl-edit`,
+        { spec: { replicas } },
+        'application/merge-patch+json',
+      );
       if (res.status !== 200) throw new Error(`PATCH: ${res.status}`);
       await changed;
       const report = await engine.check(staging, source);
-      const field = report.resources.find((r) => r.key.kind === 'Deployment' && r.key.name === 'web')?.fields.find((f) => f.path === '/spec/replicas');
-      if (field?.live !== replicas) throw new Error(`round ${i}: the re-check reports ${String(field?.live)}, not ${replicas}`);
+      const field = report.resources
+        .find((r) => r.key.kind === 'Deployment' && r.key.name === 'web')
+        ?.fields.find((f) => f.path === '/spec/replicas');
+      if (field?.live !== replicas)
+        throw new Error(`round ${i}: the re-check reports ${String(field?.live)}, not ${replicas}`);
       times.push(performance.now() - started);
     }
     cache.dispose();
     times.sort((a, b) => a - b);
     const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))];
-    const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+    const load = loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
     const line = `| ${new Date().toISOString().slice(0, 16).replace('T', ' ')} | ${rounds} | ${at(0.5).toFixed(0)} ms | ${times[0].toFixed(0)}–${times[times.length - 1].toFixed(0)} ms | ${at(0.9).toFixed(0)} ms | ${load} |`;
-    console.log(`live change → verdict over ${rounds} rounds: median ${at(0.5).toFixed(0)} ms, min ${times[0].toFixed(0)} ms, p90 ${at(0.9).toFixed(0)} ms, max ${times[times.length - 1].toFixed(0)} ms (load ${load})`);
+    console.log(
+      `live change → verdict over ${rounds} rounds: median ${at(0.5).toFixed(0)} ms, min ${times[0].toFixed(0)} ms, p90 ${at(0.9).toFixed(0)} ms, max ${times[times.length - 1].toFixed(0)} ms (load ${load})`,
+    );
     if (process.argv.includes('--record')) record(line);
   } finally {
     await cluster.stop();

@@ -29,7 +29,10 @@ export class UsageError extends Error {}
  * Parses `--flag value`, `--flag=value` and boolean `--flag` options with Node's `util.parseArgs` (strict: an unknown
  * option is an error); the rest, and everything after `--`, are positionals. Errors become UsageErrors in our words.
  */
-export function parseArgs(args: string[], spec: { strings?: string[]; booleans?: string[] }): { options: Record<string, string | boolean>; positionals: string[] } {
+export function parseArgs(
+  args: string[],
+  spec: { strings?: string[]; booleans?: string[] },
+): { options: Record<string, string | boolean>; positionals: string[] } {
   const options: Record<string, { type: 'string' | 'boolean' }> = {};
   for (const name of spec.strings ?? []) options[name] = { type: 'string' };
   for (const name of spec.booleans ?? []) options[name] = { type: 'boolean' };

@@ -29,11 +29,15 @@ interface CliMain {
 
 const bundle = join(__dirname, 'cliMain.js');
 const env = process.env;
-const cacheDir = env.GITOPS_DRIFT_CODE_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'gitops-drift', 'code-cache');
+const cacheDir =
+  env.GITOPS_DRIFT_CODE_CACHE_DIR ||
+  join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'gitops-drift', 'code-cache');
 const nodeModule = Module as unknown as NodeModuleInternals;
 const requireBundle = (): CliMain => Module.createRequire(__filename)(bundle) as CliMain;
 /** Set GITOPS_DRIFT_DEBUG_CODE_CACHE=1 to see on stderr what happened to the cache (for tests and bug reports). */
-const report = env.GITOPS_DRIFT_DEBUG_CODE_CACHE ? (what: string) => process.stderr.write(`code cache: ${what}\n`) : () => undefined;
+const report = env.GITOPS_DRIFT_DEBUG_CODE_CACHE
+  ? (what: string) => process.stderr.write(`code cache: ${what}\n`)
+  : () => undefined;
 
 function load(): CliMain {
   if (env.NODE_DISABLE_COMPILE_CACHE) {
@@ -73,7 +77,13 @@ function loadWithCachedData(): CliMain {
   module.filename = bundle;
   module.paths = nodeModule._nodeModulePaths(__dirname);
   const moduleRequire = ((id: string) => module.require(id)) as NodeJS.Require;
-  const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
+  const wrapper = script.runInThisContext() as (
+    exports: unknown,
+    require: NodeJS.Require,
+    module: Module,
+    filename: string,
+    dirname: string,
+  ) => void;
   wrapper.call(module.exports, module.exports, moduleRequire, module, bundle, __dirname);
   module.loaded = true;
   return module.exports as CliMain;

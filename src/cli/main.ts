@@ -18,24 +18,36 @@ import { putBackCommand } from './commands/putBack';
 import { lintCommand } from './commands/lint';
 
 /** Every subcommand, in the order `--help` lists them. */
-const commands: CliCommand[] = [renderCommand, envsCommand, checkCommand, diffCommand, snapshotCommand, promoteCommand, revertCommand, putBackCommand, lintCommand];
+const commands: CliCommand[] = [
+  renderCommand,
+  envsCommand,
+  checkCommand,
+  diffCommand,
+  snapshotCommand,
+  promoteCommand,
+  revertCommand,
+  putBackCommand,
+  lintCommand,
+];
 
 // The version people installed: package.json's, bundled (esbuild keeps only this field of it).
 const VERSION = version;
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
-  return [
-    'gitops-drift — render GitOps config repos in-process and find drift against the live cluster',
-    '',
-    'Usage: gitops-drift <command> [options]',
-    '',
-    'Commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
-    '',
-    'Run `gitops-drift <command> --help` for a command\'s options.',
-    'Exit codes: 0 ok / in sync, 1 drift found, 2 error.',
-  ].join('\n') + '\n';
+  return (
+    [
+      'gitops-drift — render GitOps config repos in-process and find drift against the live cluster',
+      '',
+      'Usage: gitops-drift <command> [options]',
+      '',
+      'Commands:',
+      ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+      '',
+      "Run `gitops-drift <command> --help` for a command's options.",
+      'Exit codes: 0 ok / in sync, 1 drift found, 2 error.',
+    ].join('\n') + '\n'
+  );
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */

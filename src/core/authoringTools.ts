@@ -5,7 +5,14 @@
 import { type CompletionEntry, kustomizationCompletions } from './authoring/completion';
 import { type ComparedEnvironments, compareEnvironments } from './authoring/compareEnvironments';
 import { type DeprecatedField, type FieldRewrite, rewriteDeprecatedField } from './authoring/deprecatedFields';
-import { type EffectiveValueRow, type EnvironmentRender, effectiveValueRows, effectiveValues, environmentsUsing, fieldAtPosition } from './authoring/effectiveValues';
+import {
+  type EffectiveValueRow,
+  type EnvironmentRender,
+  effectiveValueRows,
+  effectiveValues,
+  environmentsUsing,
+  fieldAtPosition,
+} from './authoring/effectiveValues';
 import { type LintReport, lintRepository } from './authoring/lint';
 import { type PathReference, pathReferences, resolveReference } from './authoring/pathReferences';
 import { objectCountLabel, renderedYaml } from './authoring/renderedText';
@@ -73,7 +80,9 @@ export class AuthoringTools {
     try {
       const root = await this.rootFor(target);
       const result = await this.engine.render(root);
-      return renderedYaml(result, { header: `${label}: rendered from ${root.path || '.'} (${objectCountLabel(result)}; Secret values masked)` });
+      return renderedYaml(result, {
+        header: `${label}: rendered from ${root.path || '.'} (${objectCountLabel(result)}; Secret values masked)`,
+      });
     } catch (e) {
       // An open preview outlives edits: a render error (or an environment renamed away) is its content, not a failure.
       if (e instanceof ProblemError) return `# ${label}: cannot render\n# ${e.message.split('\n').join('\n# ')}\n`;
@@ -87,18 +96,26 @@ export class AuthoringTools {
    */
   async renderedLens(dir: string, kustomizationText: string): Promise<{ title: string; preview: boolean }> {
     // A Component renders only inside the kustomizations that list it.
-    if (/^kind:\s*Component\s*$/m.test(kustomizationText)) return { title: 'Component: rendered where it is included', preview: false };
+    if (/^kind:\s*Component\s*$/m.test(kustomizationText))
+      return { title: 'Component: rendered where it is included', preview: false };
     try {
-      return { title: `Rendered: ${objectCountLabel(await this.engine.render(directoryRoot(dir)))} · Preview`, preview: true };
+      return {
+        title: `Rendered: ${objectCountLabel(await this.engine.render(directoryRoot(dir)))} · Preview`,
+        preview: true,
+      };
     } catch (e) {
-      if (e instanceof ProblemError) return { title: 'Rendered: does not render (see Problems) · Preview', preview: true };
+      if (e instanceof ProblemError)
+        return { title: 'Rendered: does not render (see Problems) · Preview', preview: true };
       throw e;
     }
   }
 
   /** Two environments' rendered output, names normalised. */
   async compare(left: string, right: string): Promise<ComparedEnvironments> {
-    const render = async (name: string): Promise<EnvironmentRender> => ({ name, result: await this.engine.render(await this.engine.environment(name)) });
+    const render = async (name: string): Promise<EnvironmentRender> => ({
+      name,
+      result: await this.engine.render(await this.engine.environment(name)),
+    });
     return compareEnvironments(await render(left), await render(right));
   }
 
@@ -107,7 +124,10 @@ export class AuthoringTools {
     return kustomizationCompletions(text, offset, file, {
       list: async (dir) => {
         try {
-          return (await this.fs.readDir(joinPath(this.repoRoot, dir))).map((e) => ({ name: e.name, isDirectory: e.isDirectory }));
+          return (await this.fs.readDir(joinPath(this.repoRoot, dir))).map((e) => ({
+            name: e.name,
+            isDirectory: e.isDirectory,
+          }));
         } catch {
           return undefined;
         }
@@ -116,8 +136,16 @@ export class AuthoringTools {
   }
 
   /** Path-valued entries of a kustomization file, each with the file it opens (undefined: missing or remote). */
-  async references(text: string, file: string): Promise<{ ref: PathReference; target?: { path: string; isDirectory: boolean } }[]> {
-    return Promise.all(pathReferences(text, file).map(async (ref) => ({ ref, target: ref.remote ? undefined : await resolveReference(ref, this.fs, this.repoRoot) })));
+  async references(
+    text: string,
+    file: string,
+  ): Promise<{ ref: PathReference; target?: { path: string; isDirectory: boolean } }[]> {
+    return Promise.all(
+      pathReferences(text, file).map(async (ref) => ({
+        ref,
+        target: ref.remote ? undefined : await resolveReference(ref, this.fs, this.repoRoot),
+      })),
+    );
   }
 
   /**

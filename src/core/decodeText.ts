@@ -10,7 +10,8 @@ const utf16le = new TextDecoder('utf-16le', { fatal: true, ignoreBOM: true });
 
 /** The text of a file's bytes; throws an EILSEQ FileError (with line and column) when they are not valid text. */
 export function decodeText(bytes: Uint8Array): string {
-  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) return decodeUtf16(bytes, bytes[0] === 0xfe);
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)))
+    return decodeUtf16(bytes, bytes[0] === 0xfe);
   const start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   const body = start ? bytes.subarray(start) : bytes;
   try {
@@ -18,13 +19,18 @@ export function decodeText(bytes: Uint8Array): string {
   } catch {
     const at = firstInvalidUtf8(body);
     const { line, column } = position(body, at);
-    throw fileError('EILSEQ', `invalid UTF-8 (byte 0x${body[at].toString(16).padStart(2, '0')}); kustomize refuses it too`, { line, column });
+    throw fileError(
+      'EILSEQ',
+      `invalid UTF-8 (byte 0x${body[at].toString(16).padStart(2, '0')}); kustomize refuses it too`,
+      { line, column },
+    );
   }
 }
 
 function decodeUtf16(bytes: Uint8Array, bigEndian: boolean): string {
   let body = bytes.subarray(2);
-  if (body.length % 2 === 1) throw fileError('EILSEQ', 'invalid UTF-16: an odd number of bytes after the byte-order mark', { line: 0 });
+  if (body.length % 2 === 1)
+    throw fileError('EILSEQ', 'invalid UTF-16: an odd number of bytes after the byte-order mark', { line: 0 });
   if (bigEndian) {
     const swapped = new Uint8Array(body.length);
     for (let i = 0; i < body.length; i += 2) {

@@ -166,7 +166,11 @@ export class DriftEngine {
   async environment(name: string): Promise<RepoEnvironment> {
     const repo = await this.repo();
     const env = repo.environments.find((e) => e.name === name);
-    if (!env) throw new ProblemError({ severity: 'error', message: `no environment '${name}' (known: ${repo.environments.map((e) => e.name).join(', ') || 'none'})` });
+    if (!env)
+      throw new ProblemError({
+        severity: 'error',
+        message: `no environment '${name}' (known: ${repo.environments.map((e) => e.name).join(', ') || 'none'})`,
+      });
     return env;
   }
 
@@ -181,7 +185,12 @@ export class DriftEngine {
     if (failed && parts.every((p) => !p.result)) throw failed.thrown;
     // Callers ask again and again (hovers, lint, every check): the join is redone only when a part changed.
     const last = this.joined.get(env);
-    if (last && last.applications.length === parts.length && last.applications.every((p, i) => p.result === parts[i].result && p.error === parts[i].error)) return last;
+    if (
+      last &&
+      last.applications.length === parts.length &&
+      last.applications.every((p, i) => p.result === parts[i].result && p.error === parts[i].error)
+    )
+      return last;
     const joined = joinApplicationRenders(env, parts);
     this.joined.set(env, joined);
     return joined;
@@ -190,7 +199,12 @@ export class DriftEngine {
   /** One application's render (from cache when its files did not change). Throws like `render`. */
   async renderApplication(env: RepoEnvironment, app: Application): Promise<RenderResult> {
     const path = sourcePath(app);
-    if (path === undefined) throw new ProblemError({ severity: 'error', message: `application '${app.name}' of environment '${env.name}': its source is outside this repo (${describeSource(app.source)}), so there is nothing here to render`, ...(app.declaredAt ? { location: app.declaredAt } : {}) });
+    if (path === undefined)
+      throw new ProblemError({
+        severity: 'error',
+        message: `application '${app.name}' of environment '${env.name}': its source is outside this repo (${describeSource(app.source)}), so there is nothing here to render`,
+        ...(app.declaredAt ? { location: app.declaredAt } : {}),
+      });
     const key = renderKey(app);
     const cached = this.cache.get(key);
     if (cached) return cached;
@@ -222,10 +236,17 @@ export class DriftEngine {
   }
 
   /** An application's part of its environment's render: its result, or why it has none. */
-  private async renderPart(env: RepoEnvironment, app: Application): Promise<RenderedApplication & { thrown?: unknown }> {
+  private async renderPart(
+    env: RepoEnvironment,
+    app: Application,
+  ): Promise<RenderedApplication & { thrown?: unknown }> {
     if (app.source.type === 'outside') {
       // Another repo's desired state: nothing here to compare it with. Its state says so; the rest is complete.
-      return { application: app, error: `its source is outside this repo (${describeSource(app.source)})`, problems: [] };
+      return {
+        application: app,
+        error: `its source is outside this repo (${describeSource(app.source)})`,
+        problems: [],
+      };
     }
     try {
       return { application: app, result: await this.renderApplication(env, app), problems: [] };
@@ -235,7 +256,13 @@ export class DriftEngine {
       const message = e instanceof Error ? e.message : String(e);
       const problems = e instanceof ProblemError ? [e.problem] : [];
       // In an environment of several applications the others are still compared, but the environment is incomplete.
-      if (env.applications.length > 1) problems.push({ severity: 'error', code: SKIPPED_CONTENT, message: `application '${app.name}' is not compared: its render failed: ${message}`, ...(app.declaredAt ? { location: app.declaredAt } : {}) });
+      if (env.applications.length > 1)
+        problems.push({
+          severity: 'error',
+          code: SKIPPED_CONTENT,
+          message: `application '${app.name}' is not compared: its render failed: ${message}`,
+          ...(app.declaredAt ? { location: app.declaredAt } : {}),
+        });
       return { application: app, error: `render failed: ${message}`, problems, thrown: e };
     }
   }
@@ -250,29 +277,57 @@ export class DriftEngine {
    */
   private async lookupIn(env: RepoEnvironment, app: Application): Promise<Lookup> {
     const local = env.applications.filter((o) => sourcePath(o) !== undefined);
-    const render = (o: Application) => this.renderApplication(env, o).then((result) => ({ app: o, result }), () => undefined);
-    const renders = (await Promise.all(local.filter((o) => o !== app && !needsLookup(o)).map(render))).filter((r) => r !== undefined);
-    if (substituteSources(app).every((ref) => renders.some((r) => r.result.objects.some((o) => o.key.group === '' && o.key.kind === ref.kind && o.key.name === ref.name)))) {
+    const render = (o: Application) =>
+      this.renderApplication(env, o).then(
+        (result) => ({ app: o, result }),
+        () => undefined,
+      );
+    const renders = (await Promise.all(local.filter((o) => o !== app && !needsLookup(o)).map(render))).filter(
+      (r) => r !== undefined,
+    );
+    if (
+      substituteSources(app).every((ref) =>
+        renders.some((r) =>
+          r.result.objects.some((o) => o.key.group === '' && o.key.kind === ref.kind && o.key.name === ref.name),
+        ),
+      )
+    ) {
       return { renders, namespace: env.namespace };
     }
     // A source an application renders that substitutes from others itself, often the very one asking (home-ops
     // repos: the cluster Kustomization renders its own cluster-settings). Flux reads it from the cluster, where an
     // earlier reconcile applied it; here it comes from that application's render without its substituteFrom (which
     // reads nothing from others, so lookups never form a cycle).
-    const before = (await Promise.all(local.filter(needsLookup).map((o) => render(withoutSubstituteFrom(o))))).filter((r) => r !== undefined);
+    const before = (await Promise.all(local.filter(needsLookup).map((o) => render(withoutSubstituteFrom(o))))).filter(
+      (r) => r !== undefined,
+    );
     return { renders: [...renders, ...before], namespace: env.namespace };
   }
 
-  private async renderUncached(app: Application, key: string, rootAt: SourceLocation | undefined, lookup: Lookup | undefined): Promise<RenderResult> {
+  private async renderUncached(
+    app: Application,
+    key: string,
+    rootAt: SourceLocation | undefined,
+    lookup: Lookup | undefined,
+  ): Promise<RenderResult> {
     const changesBefore = this.changes.length;
     const fs = new RecordingFileSystem(this.sources, this.options.repoRoot);
     const started = Date.now();
     const findObject = lookup ? objectFinder(lookup, fs, this.options.repoRoot) : undefined;
-    const result = await this.pipeline.render(app, { fs, repoRoot: this.options.repoRoot, ...(rootAt ? { rootAt } : {}), ...(findObject ? { findObject } : {}) });
+    const result = await this.pipeline.render(app, {
+      fs,
+      repoRoot: this.options.repoRoot,
+      ...(rootAt ? { rootAt } : {}),
+      ...(findObject ? { findObject } : {}),
+    });
     // A file saved while this render ran may have been read before or after the save: do not keep the result.
-    const racing = this.changes.slice(changesBefore).some((f) => fs.reads.has(f) || fs.listings.has(f.slice(0, Math.max(0, f.lastIndexOf('/')))));
+    const racing = this.changes
+      .slice(changesBefore)
+      .some((f) => fs.reads.has(f) || fs.listings.has(f.slice(0, Math.max(0, f.lastIndexOf('/')))));
     if (!racing) this.cache.set(key, result, fs.reads, fs.listings);
-    this.logger.debug(`rendered ${key || '.'}: ${result.objects.length} objects from ${fs.reads.size} files in ${Date.now() - started} ms`);
+    this.logger.debug(
+      `rendered ${key || '.'}: ${result.objects.length} objects from ${fs.reads.size} files in ${Date.now() - started} ms`,
+    );
     return result;
   }
 
@@ -305,7 +360,14 @@ export class DriftEngine {
     const name = file.split('/').pop() ?? '';
     // A folder deleted or created (no extension, no text) may hold an environment or a kustomization: look again.
     const folder = content === undefined && !name.includes('.') && name !== 'Kustomization';
-    const reload = file === CONFIG_FILE || folder || /^(kustomization\.ya?ml|Kustomization)$/.test(name) || (repo.environments.some((e) => e.source === 'argocd' || e.source === 'flux' || e.applications.some((app) => app.controller)) && /\.ya?ml$/.test(name));
+    const reload =
+      file === CONFIG_FILE ||
+      folder ||
+      /^(kustomization\.ya?ml|Kustomization)$/.test(name) ||
+      (repo.environments.some(
+        (e) => e.source === 'argocd' || e.source === 'flux' || e.applications.some((app) => app.controller),
+      ) &&
+        /\.ya?ml$/.test(name));
     return { environments, reload };
   }
 
@@ -325,12 +387,30 @@ export class DriftEngine {
   }
 
   /** Like `check`, also returning the normalised desired and live object behind each verdict. */
-  async compareObjects(env: RepoEnvironment, live: LiveSource, options: CheckOptions = {}): Promise<{ report: EnvironmentReport; objects: ObjectComparison[] }> {
+  async compareObjects(
+    env: RepoEnvironment,
+    live: LiveSource,
+    options: CheckOptions = {},
+  ): Promise<{ report: EnvironmentReport; objects: ObjectComparison[] }> {
     return this.compare(env, live, true, options);
   }
 
-  private async compare(env: RepoEnvironment, live: LiveSource, detailed: boolean, options: CheckOptions): Promise<{ report: EnvironmentReport; objects: ObjectComparison[] }> {
-    const report: EnvironmentReport = { name: env.name, path: env.path, context: live.context, error: null, resources: [], problems: [], timings: { render: 0, live: 0, reconcile: 0 }, applications: applicationSummaries(env) };
+  private async compare(
+    env: RepoEnvironment,
+    live: LiveSource,
+    detailed: boolean,
+    options: CheckOptions,
+  ): Promise<{ report: EnvironmentReport; objects: ObjectComparison[] }> {
+    const report: EnvironmentReport = {
+      name: env.name,
+      path: env.path,
+      context: live.context,
+      error: null,
+      resources: [],
+      problems: [],
+      timings: { render: 0, live: 0, reconcile: 0 },
+      applications: applicationSummaries(env),
+    };
     const namespace = env.namespace ?? live.namespace ?? 'default';
     report.namespace = namespace;
     let t = Date.now();
@@ -346,7 +426,8 @@ export class DriftEngine {
     report.applications = applicationSummaries(env, rendered.applications);
     report.problems.push(...rendered.problems);
     const skipped = rendered.problems.filter((p) => p.code === SKIPPED_CONTENT);
-    if (skipped.length) report.skipped = skipped.map((p) => ({ message: p.message, ...(p.location ? { location: p.location } : {}) }));
+    if (skipped.length)
+      report.skipped = skipped.map((p) => ({ message: p.message, ...(p.location ? { location: p.location } : {}) }));
     report.timings.render = Date.now() - t;
     // Each object lands in its application's namespace when it names none (Flux's targetNamespace, Argo CD's
     // destination), else the environment's.
@@ -360,7 +441,14 @@ export class DriftEngine {
       return { report, objects: [] };
     }
     if (hashing && 'key' in hashing) {
-      desired = desired.map((d) => (isSecret(d.r.object) ? { ...d, r: { ...d.r, object: hashSecretValues(d.r.object, hashing.key, d.r.object.metadata?.namespace || d.ns) } } : d));
+      desired = desired.map((d) =>
+        isSecret(d.r.object)
+          ? {
+              ...d,
+              r: { ...d.r, object: hashSecretValues(d.r.object, hashing.key, d.r.object.metadata?.namespace || d.ns) },
+            }
+          : d,
+      );
     }
     t = Date.now();
     let state: LiveState;
@@ -368,13 +456,18 @@ export class DriftEngine {
       state = await this.readLive(desired, live, namespace);
     } catch (e) {
       if (!isClusterError(e)) this.logger.error(e instanceof Error ? e : String(e));
-      report.error = isClusterError(e) ? e.message : `reading the cluster failed: ${e instanceof Error ? e.message : String(e)}`;
+      report.error = isClusterError(e)
+        ? e.message
+        : `reading the cluster failed: ${e instanceof Error ? e.message : String(e)}`;
       return { report, objects: [] };
     }
     report.timings.live = Date.now() - t;
     // Like `kubectl apply -n`: namespaced objects naming no namespace go to their namespace, so they pair up
     // with live objects by key. Cluster-scoped ones (and kinds the cluster does not serve) are left alone.
-    const placed = desired.map(({ r, ns, app }) => ({ r: r.key.namespace || state.namespaced?.get(`${r.key.group}/${r.key.kind}`) !== true ? r : withNamespace(r, ns), app }));
+    const placed = desired.map(({ r, ns, app }) => ({
+      r: r.key.namespace || state.namespaced?.get(`${r.key.group}/${r.key.kind}`) !== true ? r : withNamespace(r, ns),
+      app,
+    }));
     const applicationByKey = new Map(placed.map(({ r, app }) => [keyString(r.key), app]));
     const objectsToCompare = placed.map(({ r }) => r);
     t = Date.now();
@@ -383,7 +476,11 @@ export class DriftEngine {
     let objects: ObjectComparison[] = [];
     const exact = options.exact ?? env.exact ?? repo.config.exact;
     const withDetails = Boolean((detailed || (exact && live.writer)) && this.pipeline.reconcileDetailed);
-    if (exact && !live.writer) report.problems.push({ severity: 'warning', message: `exact mode needs a cluster to dry-run against (${live.context}); the local diff is shown` });
+    if (exact && !live.writer)
+      report.problems.push({
+        severity: 'warning',
+        message: `exact mode needs a cluster to dry-run against (${live.context}); the local diff is shown`,
+      });
     try {
       if (withDetails) {
         objects = this.pipeline.reconcileDetailed!(objectsToCompare, state, driftOptions);
@@ -401,13 +498,18 @@ export class DriftEngine {
     }
     // Flux's per-object marks are read on the git object and the live one.
     const desiredByKey = new Map(objectsToCompare.map((r) => [keyString(r.key), r.object]));
-    const objectsOf = (key: ResourceKey) => [desiredByKey.get(keyString(key)), state.objects.get(keyString(key))].filter((o): o is KubeObject => o !== undefined);
+    const objectsOf = (key: ResourceKey) =>
+      [desiredByKey.get(keyString(key)), state.objects.get(keyString(key))].filter(
+        (o): o is KubeObject => o !== undefined,
+      );
     const leftovers = await this.addControllerStatus(env, live, report, objectsOf);
     report.resources.push(...leftovers.map((d) => d.result));
     // Callers that asked for the objects behind the verdicts get one per verdict (put back relies on it).
     if (withDetails) objects.push(...leftovers);
     report.timings.reconcile = Date.now() - t;
-    this.logger.debug(`checked ${env.name}: ${report.resources.length} objects, render ${report.timings.render} ms, live ${report.timings.live} ms, reconcile ${report.timings.reconcile} ms`);
+    this.logger.debug(
+      `checked ${env.name}: ${report.resources.length} objects, render ${report.timings.render} ms, live ${report.timings.live} ms, reconcile ${report.timings.reconcile} ms`,
+    );
     return { report, objects };
   }
 
@@ -417,7 +519,12 @@ export class DriftEngine {
    * (src/core/drift/fluxStatus.ts). Returns the objects pending prune that no verdict covered yet. A snapshot holds
    * no controller objects, so nothing is read from one.
    */
-  private async addControllerStatus(env: RepoEnvironment, live: LiveSource, report: EnvironmentReport, objectsOf: ObjectsOf): Promise<ReconcileDetail[]> {
+  private async addControllerStatus(
+    env: RepoEnvironment,
+    live: LiveSource,
+    report: EnvironmentReport,
+    objectsOf: ObjectsOf,
+  ): Promise<ReconcileDetail[]> {
     const found: ReconcileDetail[] = [];
     if (live.secretHashing) return found;
     for (const [i, app] of env.applications.entries()) {
@@ -428,8 +535,12 @@ export class DriftEngine {
         const read = await readFluxKustomization(readLive, ref);
         const applied = read.status === 'ok' ? parseFluxKustomization(read.object).lastAppliedRevision : undefined;
         const git = this.options.git;
-        if (git && (!this.history || Date.now() - this.history.at > HISTORY_TTL_MS)) this.history = { at: Date.now(), commits: recentHistory(git) };
-        const position = git && this.history ? await gitPosition(git, applied, this.history.commits) : { unknown: 'no git repository' };
+        if (git && (!this.history || Date.now() - this.history.at > HISTORY_TTL_MS))
+          this.history = { at: Date.now(), commits: recentHistory(git) };
+        const position =
+          git && this.history
+            ? await gitPosition(git, applied, this.history.commits)
+            : { unknown: 'no git repository' };
         const { status, unreported } = applyFluxStatus(app.name, ref, read, report.resources, position, objectsOf);
         const leftovers = await pendingPruneObjects(readLive, app.name, unreported, read);
         status.pendingPrune += leftovers.length;
@@ -438,7 +549,10 @@ export class DriftEngine {
       } catch (e) {
         // The controller's status is extra information: a failure to read it never fails the check.
         if (!isClusterError(e)) this.logger.error(e instanceof Error ? e : String(e));
-        report.problems.push({ severity: 'warning', message: `application '${app.name}': reading Flux Kustomization ${ref.namespace}/${ref.name} failed: ${e instanceof Error ? e.message : String(e)}` });
+        report.problems.push({
+          severity: 'warning',
+          message: `application '${app.name}': reading Flux Kustomization ${ref.namespace}/${ref.name} failed: ${e instanceof Error ? e.message : String(e)}`,
+        });
       }
     }
     return found;
@@ -451,16 +565,35 @@ export class DriftEngine {
    */
   async renderFrom(env: RepoEnvironment, fs: FileSystem): Promise<RenderedEnvironment> {
     const renderOne = async (app: Application, lookup?: Lookup): Promise<RenderedApplication> => {
-      if (sourcePath(app) === undefined) return { application: app, error: `its source is outside this repo (${describeSource(app.source)})`, problems: [] };
+      if (sourcePath(app) === undefined)
+        return {
+          application: app,
+          error: `its source is outside this repo (${describeSource(app.source)})`,
+          problems: [],
+        };
       const rootAt = env.applications.length === 1 && env.definedAt ? env.definedAt : (app.declaredAt ?? env.definedAt);
       const findObject = lookup ? objectFinder(lookup, fs, this.options.repoRoot) : undefined;
-      return { application: app, result: await this.pipeline.render(app, { fs, repoRoot: this.options.repoRoot, ...(rootAt ? { rootAt } : {}), ...(findObject ? { findObject } : {}) }), problems: [] };
+      return {
+        application: app,
+        result: await this.pipeline.render(app, {
+          fs,
+          repoRoot: this.options.repoRoot,
+          ...(rootAt ? { rootAt } : {}),
+          ...(findObject ? { findObject } : {}),
+        }),
+        problems: [],
+      };
     };
     // Those reading nothing from the others first; then those whose postBuild reads from them.
     const first = await Promise.all(env.applications.map((app) => (needsLookup(app) ? undefined : renderOne(app))));
     // As lookupIn: then the others' renders without their own substituteFrom.
-    const before = await Promise.all(env.applications.filter(needsLookup).map((app) => renderOne(withoutSubstituteFrom(app)).catch(() => undefined)));
-    const lookup: Lookup = { renders: [...first, ...before].flatMap((p) => (p?.result ? [{ app: p.application, result: p.result }] : [])), namespace: env.namespace };
+    const before = await Promise.all(
+      env.applications.filter(needsLookup).map((app) => renderOne(withoutSubstituteFrom(app)).catch(() => undefined)),
+    );
+    const lookup: Lookup = {
+      renders: [...first, ...before].flatMap((p) => (p?.result ? [{ app: p.application, result: p.result }] : [])),
+      namespace: env.namespace,
+    };
     const parts = await Promise.all(env.applications.map((app, i) => first[i] ?? renderOne(app, lookup)));
     return joinApplicationRenders(env, parts);
   }
@@ -469,7 +602,11 @@ export class DriftEngine {
    * Reads the live objects for the desired ones. Objects naming no namespace are looked for in theirs: one read when
    * every application shares one default namespace (the common case), else one per namespace, joined.
    */
-  private async readLive(desired: readonly { r: RenderedObject; ns: string }[], live: LiveSource, namespace: string): Promise<LiveState> {
+  private async readLive(
+    desired: readonly { r: RenderedObject; ns: string }[],
+    live: LiveSource,
+    namespace: string,
+  ): Promise<LiveState> {
     const groups = new Map<string, KubeObject[]>();
     for (const { r, ns } of desired) {
       const group = groups.get(ns);
@@ -483,13 +620,25 @@ export class DriftEngine {
 
   /** The live state of the scopes `objects` touch: from the watch-backed cache when there is one. */
   private readScopes(objects: readonly KubeObject[], live: LiveSource, defaultNamespace: string): Promise<LiveState> {
-    return live.cache ? live.cache.read(objects, { defaultNamespace }) : readLiveState(objects, live.reader, { defaultNamespace, logger: this.logger });
+    return live.cache
+      ? live.cache.read(objects, { defaultNamespace })
+      : readLiveState(objects, live.reader, { defaultNamespace, logger: this.logger });
   }
 }
 
 /** The report of an environment that could not be checked at all (its cluster unreachable, a failure around the check). */
 export function uncheckedReport(env: RepoEnvironment, context: string, error: string): EnvironmentReport {
-  return { name: env.name, path: env.path, context, namespace: env.namespace, error, resources: [], problems: [], timings: { render: 0, live: 0, reconcile: 0 }, applications: applicationSummaries(env) };
+  return {
+    name: env.name,
+    path: env.path,
+    context,
+    namespace: env.namespace,
+    error,
+    resources: [],
+    problems: [],
+    timings: { render: 0, live: 0, reconcile: 0 },
+    applications: applicationSummaries(env),
+  };
 }
 
 /** Whether one of the environment's applications has its render cached under one of `roots` (see renderKey). */
@@ -525,8 +674,13 @@ function needsLookup(app: Application): boolean {
 /** The ConfigMaps and Secrets a Flux Kustomization's postBuild.substituteFrom names. */
 function substituteSources(app: Application): { kind: string; name: string }[] {
   if (app.renderer !== 'flux-kustomization') return [];
-  const from = (app.controller?.object as { spec?: { postBuild?: { substituteFrom?: unknown } } } | undefined)?.spec?.postBuild?.substituteFrom;
-  return Array.isArray(from) ? from.filter((r): r is { kind: string; name: string } => typeof r?.kind === 'string' && typeof r?.name === 'string') : [];
+  const from = (app.controller?.object as { spec?: { postBuild?: { substituteFrom?: unknown } } } | undefined)?.spec
+    ?.postBuild?.substituteFrom;
+  return Array.isArray(from)
+    ? from.filter(
+        (r): r is { kind: string; name: string } => typeof r?.kind === 'string' && typeof r?.name === 'string',
+      )
+    : [];
 }
 
 /** The application as if its Kustomization had no postBuild.substituteFrom (its inline substitute kept). */
@@ -543,7 +697,15 @@ function withoutSubstituteFrom(app: Application): Application {
 function objectFinder(lookup: Lookup, fs: FileSystem, repoRoot: string): NonNullable<RenderOptions['findObject']> {
   return async (kind, namespace, name) => {
     for (const { app, result } of lookup.renders) {
-      const found = result.objects.find((r) => r.key.group === '' && r.key.kind === kind && r.key.name === name && (namespace === undefined || (r.key.namespace || app.namespace || lookup.namespace) === undefined || (r.key.namespace || app.namespace || lookup.namespace) === namespace));
+      const found = result.objects.find(
+        (r) =>
+          r.key.group === '' &&
+          r.key.kind === kind &&
+          r.key.name === name &&
+          (namespace === undefined ||
+            (r.key.namespace || app.namespace || lookup.namespace) === undefined ||
+            (r.key.namespace || app.namespace || lookup.namespace) === namespace),
+      );
       if (!found) continue;
       await Promise.all(result.files.map((f) => fs.readFile(joinPath(repoRoot, f)).catch(() => undefined)));
       return found;
@@ -553,12 +715,27 @@ function objectFinder(lookup: Lookup, fs: FileSystem, repoRoot: string): NonNull
 }
 
 /** What a report says of each application: its kind, source, declaration, and why it was not compared. */
-function applicationSummaries(env: RepoEnvironment, parts?: readonly RenderedApplication[], error?: string): ApplicationSummary[] {
+function applicationSummaries(
+  env: RepoEnvironment,
+  parts?: readonly RenderedApplication[],
+  error?: string,
+): ApplicationSummary[] {
   return env.applications.map((app, i) => {
     const part = parts?.[i];
-    const state: ApplicationSummary['state'] = app.source.type === 'outside' ? 'outside' : (part?.error ?? error) ? 'failed' : 'rendered';
-    const message = app.source.type === 'outside' ? `source outside this repo: ${describeSource(app.source)}` : (part?.error ?? error);
-    return { name: app.name, kind: app.renderer, source: describeSource(app.source), ...(app.declaredAt ? { declaredAt: app.declaredAt } : {}), state, ...(message && state !== 'rendered' ? { message } : {}) };
+    const state: ApplicationSummary['state'] =
+      app.source.type === 'outside' ? 'outside' : (part?.error ?? error) ? 'failed' : 'rendered';
+    const message =
+      app.source.type === 'outside'
+        ? `source outside this repo: ${describeSource(app.source)}`
+        : (part?.error ?? error);
+    return {
+      name: app.name,
+      kind: app.renderer,
+      source: describeSource(app.source),
+      ...(app.declaredAt ? { declaredAt: app.declaredAt } : {}),
+      state,
+      ...(message && state !== 'rendered' ? { message } : {}),
+    };
   });
 }
 

@@ -51,8 +51,10 @@ export class FileCache implements FileSystem {
     const bytes = inner.readFileBytes?.bind(inner);
     const realPath = inner.realPath?.bind(inner);
     const keepAll = options.keepOnly === undefined;
-    if (bytes) this.readFileBytes = keepAll ? (path) => remember(this.bytes, path, undefined, () => bytes(path)) : bytes;
-    if (realPath) this.realPath = keepAll ? (path) => remember(this.reals, path, undefined, () => realPath(path)) : realPath;
+    if (bytes)
+      this.readFileBytes = keepAll ? (path) => remember(this.bytes, path, undefined, () => bytes(path)) : bytes;
+    if (realPath)
+      this.realPath = keepAll ? (path) => remember(this.reals, path, undefined, () => realPath(path)) : realPath;
   }
 
   async readFile(path: string): Promise<string> {
@@ -99,7 +101,12 @@ export class FileCache implements FileSystem {
  * The kept read for `key` unless its stamp differs from `stamp` (undefined: no stamp to compare), else a new read,
  * kept unless it fails (a missing file is not kept: creating it must be seen without a report).
  */
-function remember<T>(map: Map<string, Kept<T>>, key: string, stamp: string | undefined, read: () => Promise<T>): Promise<T> {
+function remember<T>(
+  map: Map<string, Kept<T>>,
+  key: string,
+  stamp: string | undefined,
+  read: () => Promise<T>,
+): Promise<T> {
   const kept = map.get(key);
   if (kept && (stamp === undefined || kept.stamp === stamp)) return kept.value;
   const entry = { stamp, value: read() };

@@ -27,7 +27,11 @@ export interface FileError extends Error {
 }
 
 /** An error with a code, for adapters: the message is `<path>: <reason>` when a path is given. */
-export function fileError(code: FileRefusal, reason: string, extra: { path?: string; line?: number; column?: number } = {}): FileError {
+export function fileError(
+  code: FileRefusal,
+  reason: string,
+  extra: { path?: string; line?: number; column?: number } = {},
+): FileError {
   const { path, ...rest } = extra;
   return Object.assign(new Error(path ? `${path}: ${reason}` : reason), { code, reason }, rest);
 }
@@ -49,7 +53,9 @@ export function describeReadError(e: unknown): string {
     case 'EPERM':
       return 'permission denied';
     case 'EILSEQ':
-      return err.line ? `line ${err.line}, column ${err.column ?? 0}: ${err.reason ?? firstLine(err.message)}` : (err.reason ?? firstLine(err.message));
+      return err.line
+        ? `line ${err.line}, column ${err.column ?? 0}: ${err.reason ?? firstLine(err.message)}`
+        : (err.reason ?? firstLine(err.message));
     case 'EOUTSIDE':
     case 'ENOTREG':
     case 'EFBIG':

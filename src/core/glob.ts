@@ -20,7 +20,10 @@ export function globToRegExp(glob: string, options: GlobOptions = {}): RegExp {
     else if (c === '?') re += path ? '[^/]' : '.';
     else if (c === '[' && path && glob.indexOf(']', i + 1) >= 0) {
       const end = glob.indexOf(']', i + 1);
-      re += `[${glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+      re += `[${glob
+        .slice(i + 1, end)
+        .replace(/^!/, '^')
+        .replace(/\\/g, '\\\\')}]`;
       i = end;
     } else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
   }

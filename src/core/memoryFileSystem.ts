@@ -14,7 +14,10 @@ export class MemoryFileSystem implements FileSystem {
   private readonly links = new Map<string, string>();
 
   /** Paths may be given relative to `root` (default `/`). */
-  constructor(files: Record<string, string> = {}, readonly root = '/') {
+  constructor(
+    files: Record<string, string> = {},
+    readonly root = '/',
+  ) {
     for (const [path, content] of Object.entries(files)) this.write(path, content);
   }
 
@@ -30,7 +33,9 @@ export class MemoryFileSystem implements FileSystem {
   /** Deletes a file, or a folder with everything in it. */
   delete(path: string): void {
     const p = this.absolute(path);
-    for (const map of [this.files, this.links]) for (const file of [...map.keys()]) if (file === p || file.startsWith(p.replace(/\/$/, '') + '/')) map.delete(file);
+    for (const map of [this.files, this.links])
+      for (const file of [...map.keys()])
+        if (file === p || file.startsWith(p.replace(/\/$/, '') + '/')) map.delete(file);
   }
 
   async readFile(path: string): Promise<string> {
@@ -42,7 +47,10 @@ export class MemoryFileSystem implements FileSystem {
   async readDir(path: string): Promise<DirEntry[]> {
     const dir = this.follow(path).replace(/\/$/, '') + '/';
     const entries = new Map<string, DirEntry>();
-    for (const [file, isLink] of [...[...this.files.keys()].map((f) => [f, false] as const), ...[...this.links.keys()].map((f) => [f, true] as const)]) {
+    for (const [file, isLink] of [
+      ...[...this.files.keys()].map((f) => [f, false] as const),
+      ...[...this.links.keys()].map((f) => [f, true] as const),
+    ]) {
       if (!file.startsWith(dir)) continue;
       const rest = file.slice(dir.length);
       const slash = rest.indexOf('/');
@@ -50,7 +58,8 @@ export class MemoryFileSystem implements FileSystem {
       // Like a Dirent, a link itself is neither a file nor a directory.
       if (!entries.has(name)) entries.set(name, { name, isDirectory: slash >= 0, isFile: slash < 0 && !isLink });
     }
-    if (entries.size === 0 && !(await this.stat(path))) throw Object.assign(new Error(`ENOENT: no such directory: ${path}`), { code: 'ENOENT' });
+    if (entries.size === 0 && !(await this.stat(path)))
+      throw Object.assign(new Error(`ENOENT: no such directory: ${path}`), { code: 'ENOENT' });
     return [...entries.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
@@ -58,14 +67,16 @@ export class MemoryFileSystem implements FileSystem {
     const p = this.follow(path);
     if (this.files.has(p)) return { isDirectory: false, isFile: true };
     const dir = p.replace(/\/$/, '') + '/';
-    for (const file of this.files.keys()) if (file.startsWith(dir) || dir === '/') return { isDirectory: true, isFile: false };
+    for (const file of this.files.keys())
+      if (file.startsWith(dir) || dir === '/') return { isDirectory: true, isFile: false };
     for (const link of this.links.keys()) if (link.startsWith(dir)) return { isDirectory: true, isFile: false };
     return undefined;
   }
 
   async realPath(path: string): Promise<string> {
     const p = this.follow(path);
-    if (!(await this.stat(p))) throw Object.assign(new Error(`ENOENT: no such file or directory: ${path}`), { code: 'ENOENT' });
+    if (!(await this.stat(p)))
+      throw Object.assign(new Error(`ENOENT: no such file or directory: ${path}`), { code: 'ENOENT' });
     return p;
   }
 
@@ -79,7 +90,8 @@ export class MemoryFileSystem implements FileSystem {
       const prefix = p.slice(0, i);
       const target = this.links.get(prefix);
       if (target === undefined) continue;
-      if (++hops > MAX_LINKS) throw Object.assign(new Error(`ELOOP: too many symbolic links: ${path}`), { code: 'ELOOP' });
+      if (++hops > MAX_LINKS)
+        throw Object.assign(new Error(`ELOOP: too many symbolic links: ${path}`), { code: 'ELOOP' });
       const parent = prefix.slice(0, prefix.lastIndexOf('/')) || '/';
       p = normalize((target.startsWith('/') ? target : parent + '/' + target) + p.slice(i));
       i = 0;

@@ -6,7 +6,8 @@
 
 /** Sets `obj[key]` as an own, enumerable property, `__proto__` included. */
 export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
   else obj[key] = value;
 }
 
@@ -16,5 +17,7 @@ export function setOwn(obj: Record<string, unknown>, key: string, value: unknown
  */
 export function getOwn(obj: Record<string, unknown>, key: string): unknown {
   const value = obj[key];
-  return value !== undefined && key in Object.prototype && !Object.prototype.hasOwnProperty.call(obj, key) ? undefined : value;
+  return value !== undefined && key in Object.prototype && !Object.prototype.hasOwnProperty.call(obj, key)
+    ? undefined
+    : value;
 }

@@ -102,7 +102,13 @@ export interface ClusterReader {
    * Streams changes after `resourceVersion` (bookmarks requested) to `onEvent` until the stream ends or
    * `signal` aborts. Optional: readers that cannot watch (snapshots) leave it out.
    */
-  watch?(type: ResourceType, namespace: string, resourceVersion: string, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<WatchEnd>;
+  watch?(
+    type: ResourceType,
+    namespace: string,
+    resourceVersion: string,
+    onEvent: (event: WatchEvent) => void,
+    signal: AbortSignal,
+  ): Promise<WatchEnd>;
 }
 
 /** One commit as `git log` reports it. */
@@ -136,7 +142,11 @@ export interface Git {
    * Creates `branch` at HEAD, switches to it, writes `files` and commits exactly those paths (other staged or
    * unstaged work stays as it is, uncommitted). If any step fails, the files, the branch and HEAD are put back.
    */
-  commitOnNewBranch(branch: string, files: { path: string; content: string }[], message: string): Promise<{ sha: string }>;
+  commitOnNewBranch(
+    branch: string,
+    files: { path: string; content: string }[],
+    message: string,
+  ): Promise<{ sha: string }>;
   /** `git push -u <remote> <branch>`; never forced. */
   push(branch: string, remote: string): Promise<void>;
   /** Newest first: commits reachable from HEAD that touch any of `paths`. */
@@ -183,5 +193,11 @@ export interface ClusterWriter {
   /** Server-side apply of `obj` (its namespace must be set for namespaced kinds). */
   apply(obj: KubeObject, options: { fieldManager: string; dryRun: boolean; force: boolean }): Promise<WriteOutcome>;
   /** DELETE of one object (foreground propagation). */
-  delete(apiVersion: string, kind: string, namespace: string, name: string, options: { dryRun: boolean }): Promise<WriteOutcome>;
+  delete(
+    apiVersion: string,
+    kind: string,
+    namespace: string,
+    name: string,
+    options: { dryRun: boolean },
+  ): Promise<WriteOutcome>;
 }

@@ -61,15 +61,27 @@ const UNREAD = new Set(['Forbidden', 'UnknownKind', 'Error']);
  * ones the check compared, so their namespaces are the ones drift was reported under. Refuses when the environment
  * could not be checked, and for live state from a snapshot (there is no cluster to write to).
  */
-export async function planPutBack(engine: DriftEngine, env: RepoEnvironment, live: LiveSource, scope: PutBackScope = {}): Promise<PutBackPlan> {
-  if (live.secretHashing) throw new RefusedError(`putting live state back needs a cluster, not a snapshot (${live.context}). Nothing was changed.`);
+export async function planPutBack(
+  engine: DriftEngine,
+  env: RepoEnvironment,
+  live: LiveSource,
+  scope: PutBackScope = {},
+): Promise<PutBackPlan> {
+  if (live.secretHashing)
+    throw new RefusedError(
+      `putting live state back needs a cluster, not a snapshot (${live.context}). Nothing was changed.`,
+    );
   const { report, objects } = await engine.compareObjects(env, live, scope.check);
   if (report.error) throw new RefusedError(`${env.name}: ${report.error}`);
   // A pipeline without reconcileDetailed gives verdicts without their objects: that must not read as "nothing to do".
-  if (objects.length !== report.resources.length) throw new Error(`putting live state back needs the desired object behind each verdict, which this engine's pipeline does not give (reconcileDetailed)`);
+  if (objects.length !== report.resources.length)
+    throw new Error(
+      `putting live state back needs the desired object behind each verdict, which this engine's pipeline does not give (reconcileDetailed)`,
+    );
   const pick = scope.pick ?? (() => true);
   const chosen = objects.filter((o) => pick(o.result));
-  const wanted = (r: ResourceDrift) => r.verdict === 'Drifted' || r.verdict === 'Missing' || (scope.tryForbidden === true && r.verdict === 'Forbidden');
+  const wanted = (r: ResourceDrift) =>
+    r.verdict === 'Drifted' || r.verdict === 'Missing' || (scope.tryForbidden === true && r.verdict === 'Forbidden');
   return {
     env,
     report,
@@ -91,12 +103,29 @@ export function nothingToPutBack(plan: PutBackPlan, choices: Pick<PutBackChoices
  * server, for an incomplete render unless `allowIncomplete`, and always when asked to delete Extra objects of one
  * (the objects of what was skipped would be deleted).
  */
-export async function previewPutBack(plan: PutBackPlan, writer: ClusterWriter, choices: PutBackChoices, logger: Logger): Promise<PutBackPreview> {
+export async function previewPutBack(
+  plan: PutBackPlan,
+  writer: ClusterWriter,
+  choices: PutBackChoices,
+  logger: Logger,
+): Promise<PutBackPreview> {
   if (plan.skipped.length) {
     const what = `${plan.env.name} is ${NOT_CHECKED_INCOMPLETE} (${plan.skipped.join('; ')})`;
-    if (choices.deleteExtra) throw new RefusedError(`${what}: deleting Extra objects would delete the objects of what was skipped. Nothing was changed.`);
-    if (!choices.allowIncomplete) throw new RefusedError(`${what}: putting back only what was rendered needs an explicit yes. Nothing was changed.`);
+    if (choices.deleteExtra)
+      throw new RefusedError(
+        `${what}: deleting Extra objects would delete the objects of what was skipped. Nothing was changed.`,
+      );
+    if (!choices.allowIncomplete)
+      throw new RefusedError(
+        `${what}: putting back only what was rendered needs an explicit yes. Nothing was changed.`,
+      );
   }
-  const remove = choices.deleteExtra ? plan.extras.map((r): KubeObject => ({ apiVersion: r.apiVersion, kind: r.key.kind, metadata: { name: r.key.name, namespace: r.key.namespace } })) : [];
+  const remove = choices.deleteExtra
+    ? plan.extras.map((r): KubeObject => ({
+        apiVersion: r.apiVersion,
+        kind: r.key.kind,
+        metadata: { name: r.key.name, namespace: r.key.namespace },
+      }))
+    : [];
   return previewPutLiveBack(writer, { apply: plan.apply, delete: remove }, logger);
 }

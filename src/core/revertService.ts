@@ -43,7 +43,11 @@ export interface EnvironmentChanges {
  * cached render), so a change in a shared base shows up in every environment using it. Throws the render's
  * ProblemError when the environment does not render.
  */
-export async function environmentChanges({ engine, git, repoRoot }: RevertDeps, env: RepoEnvironment, maxCount: number): Promise<EnvironmentChanges> {
+export async function environmentChanges(
+  { engine, git, repoRoot }: RevertDeps,
+  env: RepoEnvironment,
+  maxCount: number,
+): Promise<EnvironmentChanges> {
   const files = new Set((await engine.render(env)).files);
   const history = await environmentHistory(git, [...files], maxCount);
   const blobs = new Map<string, Promise<string>>();
@@ -51,7 +55,8 @@ export async function environmentChanges({ engine, git, repoRoot }: RevertDeps, 
   return {
     env,
     changes: history.map((commit) => ({ commit, files: commit.files.filter((f) => files.has(f)) })),
-    summarize: (change) => summarizeCommit(change.commit, { git, repoRoot, render: (fs) => engine.renderFrom(env, fs), blobs, trees }),
+    summarize: (change) =>
+      summarizeCommit(change.commit, { git, repoRoot, render: (fs) => engine.renderFrom(env, fs), blobs, trees }),
   };
 }
 
@@ -61,12 +66,19 @@ export async function environmentChanges({ engine, git, repoRoot }: RevertDeps, 
  * git operation in progress, staged changes, uncommitted changes to the files it touched). A conflict aborts the
  * revert and leaves the repository as it was; the result names the files.
  */
-export async function revertEnvironmentChange({ engine, git }: RevertDeps, env: RepoEnvironment, rev: string, logger: Logger): Promise<RevertResult> {
+export async function revertEnvironmentChange(
+  { engine, git }: RevertDeps,
+  env: RepoEnvironment,
+  rev: string,
+  logger: Logger,
+): Promise<RevertResult> {
   const files = new Set((await engine.render(env)).files);
   const commit = await git.commit(rev);
   if (!commit) throw new RefusedError(`no commit ${rev} in this repository`);
   if (!commit.files.some((f) => files.has(f))) {
-    throw new RefusedError(`${commit.sha.slice(0, 7)} (${commit.subject}) does not touch ${env.name}'s files; nothing was changed`);
+    throw new RefusedError(
+      `${commit.sha.slice(0, 7)} (${commit.subject}) does not touch ${env.name}'s files; nothing was changed`,
+    );
   }
   return revertCommit(git, commit.sha, logger);
 }

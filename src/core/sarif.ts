@@ -11,7 +11,11 @@ export interface SarifRule {
 }
 
 /** A SARIF log of one run: the tool, its rules and the results (serialise with `JSON.stringify`). */
-export function sarifLog(tool: { name: string; informationUri: string; version?: string }, rules: readonly SarifRule[], results: Record<string, unknown>[]): Record<string, unknown> {
+export function sarifLog(
+  tool: { name: string; informationUri: string; version?: string },
+  rules: readonly SarifRule[],
+  results: Record<string, unknown>[],
+): Record<string, unknown> {
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -22,7 +26,12 @@ export function sarifLog(tool: { name: string; informationUri: string; version?:
             name: tool.name,
             informationUri: tool.informationUri,
             ...(tool.version ? { version: tool.version, semanticVersion: tool.version } : {}),
-            rules: rules.map((rule) => ({ id: rule.id, shortDescription: { text: rule.text }, helpUri: rule.helpUri, defaultConfiguration: { level: rule.level } })),
+            rules: rules.map((rule) => ({
+              id: rule.id,
+              shortDescription: { text: rule.text },
+              helpUri: rule.helpUri,
+              defaultConfiguration: { level: rule.level },
+            })),
           },
         },
         originalUriBaseIds: { REPO_ROOT: { description: { text: 'The config repository root' } } },

@@ -14,7 +14,10 @@ export class BatchFileSystem implements FileSystem {
   private readonly confinement: Confinement;
 
   constructor(options: FileSystemOptions = {}) {
-    this.confinement = new Confinement({ root: options.root, maxFileBytes: options.maxFileBytes ?? maxFileBytesFrom() });
+    this.confinement = new Confinement({
+      root: options.root,
+      maxFileBytes: options.maxFileBytes ?? maxFileBytesFrom(),
+    });
   }
 
   async readFile(path: string): Promise<string> {
@@ -31,12 +34,15 @@ export class BatchFileSystem implements FileSystem {
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  async stat(path: string): Promise<{ isDirectory: boolean; isFile: boolean; mtimeMs: number; size: number } | undefined> {
+  async stat(
+    path: string,
+  ): Promise<{ isDirectory: boolean; isFile: boolean; mtimeMs: number; size: number } | undefined> {
     try {
       const s = statSync(path);
       return { isDirectory: s.isDirectory(), isFile: s.isFile(), mtimeMs: s.mtimeMs, size: s.size };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR')
+        return undefined;
       throw e;
     }
   }

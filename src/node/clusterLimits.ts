@@ -2,7 +2,9 @@ import { ClusterError } from '../core/live/clusterError';
 import type { KubeTransportOptions } from './kubeTransport';
 
 /** The limits a user may change for one run, from environment variables (CLI and editor alike). */
-export type ClusterLimits = Pick<KubeTransportOptions, 'requestTimeoutMs' | 'maxResponseBytes' | 'maxConnections'> & { execTimeoutMs?: number };
+export type ClusterLimits = Pick<KubeTransportOptions, 'requestTimeoutMs' | 'maxResponseBytes' | 'maxConnections'> & {
+  execTimeoutMs?: number;
+};
 
 /** Variable → option and unit. Documented in docs/security.md ("Cluster limits") and docs/configuration.md. */
 const VARIABLES = [
@@ -26,7 +28,11 @@ export function clusterLimitsFromEnv(env: NodeJS.ProcessEnv): ClusterLimits {
       throw new ClusterError('kubeconfig', `${v.name} must be a positive number of ${v.unit}, not "${text}"`);
     }
     // A body is parsed from one string, and V8's strings end just under 512 MB (a bigger page could not be parsed).
-    if (v.option === 'maxResponseBytes' && value > 500) throw new ClusterError('kubeconfig', `${v.name} can be at most 500 (MB): a response is read as one string, and V8's strings end just under 512 MB`);
+    if (v.option === 'maxResponseBytes' && value > 500)
+      throw new ClusterError(
+        'kubeconfig',
+        `${v.name} can be at most 500 (MB): a response is read as one string, and V8's strings end just under 512 MB`,
+      );
     limits[v.option] = Math.round(value * v.scale);
   }
   return limits;

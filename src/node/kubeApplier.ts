@@ -1,5 +1,12 @@
 import { splitApiVersion, type KubeObject } from '../core/model/resource';
-import { type ApplyConflict, type ClusterWriter, type Logger, type ResourceType, silentLogger, type WriteOutcome } from '../core/ports';
+import {
+  type ApplyConflict,
+  type ClusterWriter,
+  type Logger,
+  type ResourceType,
+  silentLogger,
+  type WriteOutcome,
+} from '../core/ports';
 import { collectionPath, type KubeClusterReaderOptions } from './kubeClusterReader';
 import { loadKubeConfig, type LoadedKubeConfig } from './kubeConfig';
 import { KubeDiscovery } from './kubeDiscovery';
@@ -16,7 +23,13 @@ const MAX_WRITE_RESPONSE_BYTES = 64 * 1024 * 1024;
  */
 export async function createKubeApplier(given: KubeClusterReaderOptions = {}): Promise<KubeApplier> {
   const options = withClusterLimits(given);
-  const config = await loadKubeConfig({ kubeconfigPath: options.kubeconfigPath, env: options.env, context: options.context, allowExec: options.allowExec, execTimeoutMs: options.execTimeoutMs });
+  const config = await loadKubeConfig({
+    kubeconfigPath: options.kubeconfigPath,
+    env: options.env,
+    context: options.context,
+    allowExec: options.allowExec,
+    execTimeoutMs: options.execTimeoutMs,
+  });
   const transport = new KubeTransport(config, options);
   const logger = options.logger ?? silentLogger;
   return new KubeApplier(config, transport, new KubeDiscovery(transport, { logger }), logger);
@@ -43,7 +56,10 @@ export class KubeApplier implements ClusterWriter {
     return outcome(res.status, res.body, kind);
   }
 
-  async apply(obj: KubeObject, options: { fieldManager: string; dryRun: boolean; force: boolean }): Promise<WriteOutcome> {
+  async apply(
+    obj: KubeObject,
+    options: { fieldManager: string; dryRun: boolean; force: boolean },
+  ): Promise<WriteOutcome> {
     const path = await this.objectPath(obj.apiVersion, obj.kind, obj.metadata.namespace ?? '', obj.metadata.name ?? '');
     if (typeof path !== 'string') return path;
     const query = new URLSearchParams({ fieldManager: options.fieldManager });
@@ -51,16 +67,34 @@ export class KubeApplier implements ClusterWriter {
     if (options.force) query.set('force', 'true');
     // JSON is YAML: the apply-patch content type takes it as is, with no typed model dropping unknown fields.
     const res = await this.send('PATCH', `${path}?${query}`, JSON.stringify(obj), 'application/apply-patch+yaml');
-    this.logger.debug(`apply${options.dryRun ? ' (dry-run)' : ''}${options.force ? ' (force)' : ''} ${path}: ${res.status}`);
+    this.logger.debug(
+      `apply${options.dryRun ? ' (dry-run)' : ''}${options.force ? ' (force)' : ''} ${path}: ${res.status}`,
+    );
     return outcome(res.status, res.body, obj.kind);
   }
 
-  async delete(apiVersion: string, kind: string, namespace: string, name: string, options: { dryRun: boolean }): Promise<WriteOutcome> {
+  async delete(
+    apiVersion: string,
+    kind: string,
+    namespace: string,
+    name: string,
+    options: { dryRun: boolean },
+  ): Promise<WriteOutcome> {
     const path = await this.objectPath(apiVersion, kind, namespace, name);
     if (typeof path !== 'string') return path;
     // With a DeleteOptions body the server takes dryRun from the body and ignores the query: set it in both.
-    const deleteOptions = { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', ...(options.dryRun ? { dryRun: ['All'] } : {}) };
-    const res = await this.send('DELETE', path + (options.dryRun ? '?dryRun=All' : ''), JSON.stringify(deleteOptions), 'application/json');
+    const deleteOptions = {
+      kind: 'DeleteOptions',
+      apiVersion: 'v1',
+      propagationPolicy: 'Background',
+      ...(options.dryRun ? { dryRun: ['All'] } : {}),
+    };
+    const res = await this.send(
+      'DELETE',
+      path + (options.dryRun ? '?dryRun=All' : ''),
+      JSON.stringify(deleteOptions),
+      'application/json',
+    );
     this.logger.debug(`delete${options.dryRun ? ' (dry-run)' : ''} ${path}: ${res.status}`);
     const out = outcome(res.status, res.body, kind);
     // DELETE answers with the object or a Status; either way the object is (or would be) gone.
@@ -72,7 +106,12 @@ export class KubeApplier implements ClusterWriter {
     this.transport.dispose();
   }
 
-  private async objectPath(apiVersion: string, kind: string, namespace: string, name: string): Promise<string | WriteOutcome> {
+  private async objectPath(
+    apiVersion: string,
+    kind: string,
+    namespace: string,
+    name: string,
+  ): Promise<string | WriteOutcome> {
     const { group, version } = splitApiVersion(apiVersion);
     const type: ResourceType | undefined = await this.discovery.resourceType(group, kind, version);
     if (!type) return { status: 'invalid', message: `the cluster does not serve ${kind} in ${apiVersion}` };
@@ -82,7 +121,12 @@ export class KubeApplier implements ClusterWriter {
   }
 
   /** A write over the reader's transport: one credential path, agent and connection pool for GET and apply. */
-  private send(method: string, path: string, body: string, contentType: string): Promise<{ status: number; body: Buffer }> {
+  private send(
+    method: string,
+    path: string,
+    body: string,
+    contentType: string,
+  ): Promise<{ status: number; body: Buffer }> {
     return this.transport.write(method, path, body, contentType, MAX_WRITE_RESPONSE_BYTES);
   }
 }
@@ -95,9 +139,16 @@ function outcome(status: number, body: Buffer, kind: string): WriteOutcome {
   } catch {
     parsed = undefined;
   }
-  if (status === 200 || status === 201) return { status: 'ok', object: parsed as KubeObject | undefined, created: status === 201 };
+  if (status === 200 || status === 201)
+    return { status: 'ok', object: parsed as KubeObject | undefined, created: status === 201 };
   // Never echo a body that is an object of the requested kind (it could be a Secret): only Status messages.
-  const message = plainText(parsed?.kind === 'Status' && typeof parsed.message === 'string' ? parsed.message : parsed ? `HTTP ${status}` : body.toString('utf8').trim().split('\n')[0] || `HTTP ${status}`);
+  const message = plainText(
+    parsed?.kind === 'Status' && typeof parsed.message === 'string'
+      ? parsed.message
+      : parsed
+        ? `HTTP ${status}`
+        : body.toString('utf8').trim().split('\n')[0] || `HTTP ${status}`,
+  );
   switch (status) {
     case 403:
       return { status: 'forbidden', message };
@@ -109,15 +160,23 @@ function outcome(status: number, body: Buffer, kind: string): WriteOutcome {
     case 422:
       return { status: 'invalid', message };
     case 401:
-      return { status: 'error', message: `401 Unauthorized for ${kind}: the API server rejected the credentials; log in again` };
+      return {
+        status: 'error',
+        message: `401 Unauthorized for ${kind}: the API server rejected the credentials; log in again`,
+      };
     default:
       return { status: 'error', message: `HTTP ${status}: ${message}` };
   }
 }
 
 function conflictsOf(status: Record<string, unknown> | undefined): ApplyConflict[] {
-  const causes = ((status?.details as { causes?: { reason?: string; message?: string; field?: string }[] } | undefined)?.causes ?? []);
+  const causes =
+    (status?.details as { causes?: { reason?: string; message?: string; field?: string }[] } | undefined)?.causes ?? [];
   return causes
     .filter((c) => c.reason === 'FieldManagerConflict')
-    .map((c) => ({ manager: /conflict with "([^"]+)"/.exec(c.message ?? '')?.[1] ?? 'another manager', field: c.field ?? '', message: c.message ?? '' }));
+    .map((c) => ({
+      manager: /conflict with "([^"]+)"/.exec(c.message ?? '')?.[1] ?? 'another manager',
+      field: c.field ?? '',
+      message: c.message ?? '',
+    }));
 }

@@ -10,7 +10,14 @@ import { plainText } from '../core/model/untrustedText';
 import { type KubeConfigSource, loadKubeConfig } from './kubeConfig';
 import { KubeDiscovery } from './kubeDiscovery';
 import { withClusterLimits } from './clusterLimits';
-import { DEFAULT_MAX_RESPONSE_BYTES, KubeTransport, type KubeTransportOptions, ResponseTooLargeError, statusText, type TransportStats } from './kubeTransport';
+import {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  KubeTransport,
+  type KubeTransportOptions,
+  ResponseTooLargeError,
+  statusText,
+  type TransportStats,
+} from './kubeTransport';
 
 /** Options for {@link createKubeClusterReader}. */
 export interface KubeClusterReaderOptions extends KubeConfigSource, KubeTransportOptions {
@@ -33,7 +40,14 @@ export interface KubeClusterReaderOptions extends KubeConfigSource, KubeTranspor
  */
 export async function createKubeClusterReader(given: KubeClusterReaderOptions = {}): Promise<KubeClusterReader> {
   const options = withClusterLimits(given);
-  const config = await loadKubeConfig({ kubeconfigPath: options.kubeconfigPath, env: options.env, context: options.context, allowExec: options.allowExec, execTimeoutMs: options.execTimeoutMs, serviceAccountRoot: options.serviceAccountRoot });
+  const config = await loadKubeConfig({
+    kubeconfigPath: options.kubeconfigPath,
+    env: options.env,
+    context: options.context,
+    allowExec: options.allowExec,
+    execTimeoutMs: options.execTimeoutMs,
+    serviceAccountRoot: options.serviceAccountRoot,
+  });
   return new KubeClusterReader(new KubeTransport(config, options), config.context, config.namespace, options);
 }
 
@@ -117,11 +131,18 @@ export class KubeClusterReader implements ClusterReader {
         continue;
       }
       if (res.status !== 200) return this.failed(type, res.status, res.body);
-      let page: { apiVersion?: string; metadata?: { resourceVersion?: string; continue?: string }; items?: KubeObject[] };
+      let page: {
+        apiVersion?: string;
+        metadata?: { resourceVersion?: string; continue?: string };
+        items?: KubeObject[];
+      };
       try {
         page = JSON.parse(res.body.toString('utf8'));
       } catch (e) {
-        return { status: 'error', message: `unreadable LIST response from ${base}: ${plainText((e as Error).message)}` };
+        return {
+          status: 'error',
+          message: `unreadable LIST response from ${base}: ${plainText((e as Error).message)}`,
+        };
       }
       const apiVersion = page.apiVersion ?? apiVersionOf(type);
       // LIST items carry no apiVersion/kind: the list does. Set them on the objects just parsed (ours alone) rather
@@ -134,14 +155,21 @@ export class KubeClusterReader implements ClusterReader {
       resourceVersion ||= page.metadata?.resourceVersion ?? '';
       const next = page.metadata?.continue ?? '';
       // A server (or proxy) that hands back the same token would page forever.
-      if (next && next === token) return { status: 'error', message: `LIST ${base} returned the same continue token twice` };
+      if (next && next === token)
+        return { status: 'error', message: `LIST ${base} returned the same continue token twice` };
       token = next;
       if (!token || fullList) break;
     }
     return { status: 'ok', items, resourceVersion };
   }
 
-  async watch(type: ResourceType, namespace: string, resourceVersion: string, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<WatchEnd> {
+  async watch(
+    type: ResourceType,
+    namespace: string,
+    resourceVersion: string,
+    onEvent: (event: WatchEvent) => void,
+    signal: AbortSignal,
+  ): Promise<WatchEnd> {
     const [min, max] = this.options.watchTimeoutSeconds ?? [300, 600];
     const timeout = Math.round(min + Math.random() * (max - min));
     const path = `${collectionPath(type, namespace)}?watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(resourceVersion)}&timeoutSeconds=${timeout}`;
@@ -158,7 +186,12 @@ export class KubeClusterReader implements ClusterReader {
       // 404: the kind went away; listing again reports it as unknown.
       if (res.status === 410 || res.status === 404) return { status: 'gone' };
       const failed = this.failed(type, res.status, Buffer.concat(chunks), 'watch');
-      return failed.status === 'forbidden' ? failed : { status: 'error', message: `watch ${collectionPath(type, namespace)}: ${failed.status === 'error' ? failed.message : `HTTP ${res.status}`}` };
+      return failed.status === 'forbidden'
+        ? failed
+        : {
+            status: 'error',
+            message: `watch ${collectionPath(type, namespace)}: ${failed.status === 'error' ? failed.message : `HTTP ${res.status}`}`,
+          };
     }
     const apiVersion = apiVersionOf(type);
     try {
@@ -169,7 +202,10 @@ export class KubeClusterReader implements ClusterReader {
           case 'ADDED':
           case 'MODIFIED':
           case 'DELETED':
-            onEvent({ type: event.type, object: { ...object, apiVersion: object.apiVersion ?? apiVersion, kind: object.kind ?? type.kind } });
+            onEvent({
+              type: event.type,
+              object: { ...object, apiVersion: object.apiVersion ?? apiVersion, kind: object.kind ?? type.kind },
+            });
             break;
           case 'BOOKMARK':
             onEvent({ type: 'BOOKMARK', resourceVersion: String(object.metadata?.resourceVersion ?? resourceVersion) });
@@ -178,12 +214,18 @@ export class KubeClusterReader implements ClusterReader {
             res.body.destroy();
             // The server ends a watch whose resourceVersion it no longer has with an ERROR event, code 410.
             if (object.code === 410) return { status: 'gone' };
-            return { status: 'error', message: `watch ${collectionPath(type, namespace)}: ${plainText(String(object.message ?? 'error event'))}` };
+            return {
+              status: 'error',
+              message: `watch ${collectionPath(type, namespace)}: ${plainText(String(object.message ?? 'error event'))}`,
+            };
         }
       }
     } catch (e) {
       if (signal.aborted) return { status: 'closed' };
-      return { status: 'error', message: `watch ${collectionPath(type, namespace)} broke: ${plainText((e as Error).message)}` };
+      return {
+        status: 'error',
+        message: `watch ${collectionPath(type, namespace)} broke: ${plainText((e as Error).message)}`,
+      };
     }
     return { status: 'closed' };
   }
@@ -210,7 +252,10 @@ export class KubeClusterReader implements ClusterReader {
  * The non-empty lines of a stream of newline-delimited JSON (a watch); stream errors propagate. One event is one
  * object: a line longer than `maxBytes` (a server streaming without a line break) ends the watch with an error.
  */
-async function* jsonLines(body: NodeJS.ReadableStream & { destroy?(): void }, maxBytes: number): AsyncGenerator<string> {
+async function* jsonLines(
+  body: NodeJS.ReadableStream & { destroy?(): void },
+  maxBytes: number,
+): AsyncGenerator<string> {
   body.setEncoding('utf8');
   let buffered = '';
   for await (const chunk of body) {
@@ -224,7 +269,9 @@ async function* jsonLines(body: NodeJS.ReadableStream & { destroy?(): void }, ma
     // What is left has no line break: the start of one event, which must not grow without end.
     if (buffered.length > maxBytes) {
       body.destroy?.();
-      throw new Error(`a watch event passed ${Math.round(maxBytes / 1024 / 1024)} MB without a line break and was cut off (limit GITOPS_DRIFT_MAX_RESPONSE_MB)`);
+      throw new Error(
+        `a watch event passed ${Math.round(maxBytes / 1024 / 1024)} MB without a line break and was cut off (limit GITOPS_DRIFT_MAX_RESPONSE_MB)`,
+      );
     }
   }
   if (buffered.trim()) yield buffered.trim();
@@ -233,7 +280,9 @@ async function* jsonLines(body: NodeJS.ReadableStream & { destroy?(): void }, ma
 /** `/apis/apps/v1/namespaces/shop/deployments`, `/api/v1/namespaces`. */
 export function collectionPath(type: ResourceType, namespace: string): string {
   const root = type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`;
-  return type.namespaced && namespace ? `${root}/namespaces/${encodeURIComponent(namespace)}/${type.resource}` : `${root}/${type.resource}`;
+  return type.namespaced && namespace
+    ? `${root}/namespaces/${encodeURIComponent(namespace)}/${type.resource}`
+    : `${root}/${type.resource}`;
 }
 
 function apiVersionOf(type: ResourceType): string {

@@ -78,7 +78,8 @@ export function preloadKubeConfigSupport(): void {
 export function kubeconfigFiles(source: KubeConfigSource = {}): string[] {
   const env = source.env ?? process.env;
   if (source.kubeconfigPath) {
-    if (!existsSync(source.kubeconfigPath)) throw new ClusterError('kubeconfig', `kubeconfig ${source.kubeconfigPath} does not exist`);
+    if (!existsSync(source.kubeconfigPath))
+      throw new ClusterError('kubeconfig', `kubeconfig ${source.kubeconfigPath} does not exist`);
     return [resolve(source.kubeconfigPath)];
   }
   if (env.KUBECONFIG) {
@@ -115,28 +116,45 @@ export async function listKubeContexts(source: KubeConfigSource = {}): Promise<K
  * ClusterError (`kubeconfig`) when there is no usable configuration, or (`execNotAllowed`) when the user's
  * credentials come from a plugin command and `allowExec` is not set.
  */
-export async function loadKubeConfig(source: KubeConfigSource & { context?: string; allowExec?: boolean; execTimeoutMs?: number } = {}): Promise<LoadedKubeConfig> {
+export async function loadKubeConfig(
+  source: KubeConfigSource & { context?: string; allowExec?: boolean; execTimeoutMs?: number } = {},
+): Promise<LoadedKubeConfig> {
   const files = kubeconfigFiles(source);
   if (!files.length) {
     const env = source.env ?? process.env;
     const inCluster = await inClusterConfig(env, source.serviceAccountRoot);
     if (inCluster) return inCluster;
-    throw new ClusterError('kubeconfig', env.KUBECONFIG ? `none of the KUBECONFIG files exist (${env.KUBECONFIG})` : 'no kubeconfig: KUBECONFIG is not set and ~/.kube/config does not exist');
+    throw new ClusterError(
+      'kubeconfig',
+      env.KUBECONFIG
+        ? `none of the KUBECONFIG files exist (${env.KUBECONFIG})`
+        : 'no kubeconfig: KUBECONFIG is not set and ~/.kube/config does not exist',
+    );
   }
   const { kc, tokenFiles } = await mergeFiles(files);
   const where = files.join(', ');
   const contextName = source.context || kc.getCurrentContext();
   if (!contextName) throw new ClusterError('kubeconfig', `no context chosen and no current-context set in ${where}`);
   const context = kc.getContextObject(contextName);
-  if (!context) throw new ClusterError('kubeconfig', `context "${contextName}" is not defined in ${where}`, contextName);
+  if (!context)
+    throw new ClusterError('kubeconfig', `context "${contextName}" is not defined in ${where}`, contextName);
   let cluster = kc.getCluster(context.cluster);
-  if (!cluster) throw new ClusterError('kubeconfig', `context "${contextName}" names cluster "${context.cluster}", which is not defined in ${where}`, contextName);
+  if (!cluster)
+    throw new ClusterError(
+      'kubeconfig',
+      `context "${contextName}" names cluster "${context.cluster}", which is not defined in ${where}`,
+      contextName,
+    );
   kc.setCurrentContext(contextName);
   let server: URL;
   try {
     server = new URL(cluster.server);
   } catch {
-    throw new ClusterError('kubeconfig', `cluster "${cluster.name}" has an invalid server URL "${cluster.server}" (${where})`, contextName);
+    throw new ClusterError(
+      'kubeconfig',
+      `cluster "${cluster.name}" has an invalid server URL "${cluster.server}" (${where})`,
+      contextName,
+    );
   }
   const proxy = cluster.proxyUrl ? undefined : proxyFromEnv(server, source.env ?? process.env);
   if (proxy) {
@@ -147,7 +165,12 @@ export async function loadKubeConfig(source: KubeConfigSource & { context?: stri
   }
   // A context without a user means anonymous access; one naming a user nobody defines is an error, as in kubectl.
   const named = context.user ? kc.getUser(context.user) : null;
-  if (context.user && !named) throw new ClusterError('kubeconfig', `context "${contextName}" names user "${context.user}", which is not defined in ${where}`, contextName);
+  if (context.user && !named)
+    throw new ClusterError(
+      'kubeconfig',
+      `context "${contextName}" names user "${context.user}", which is not defined in ${where}`,
+      contextName,
+    );
   const user: User = named ?? { name: '' };
   const plugin = credentialCommand(user);
   if (plugin && !source.allowExec) {
@@ -210,14 +233,34 @@ async function inClusterConfig(env: NodeJS.ProcessEnv, root = ''): Promise<Loade
   if (!env.KUBERNETES_SERVICE_HOST || !env.KUBERNETES_SERVICE_PORT || !existsSync(tokenPath)) return undefined;
   const { KubeConfig } = await clientNodeConfig();
   const kc = new KubeConfig();
-  const host = env.KUBERNETES_SERVICE_HOST.includes(':') ? `[${env.KUBERNETES_SERVICE_HOST}]` : env.KUBERNETES_SERVICE_HOST;
+  const host = env.KUBERNETES_SERVICE_HOST.includes(':')
+    ? `[${env.KUBERNETES_SERVICE_HOST}]`
+    : env.KUBERNETES_SERVICE_HOST;
   const nsFile = `${root}/var/run/secrets/kubernetes.io/serviceaccount/namespace`;
   const namespace = existsSync(nsFile) ? readFileSync(nsFile, 'utf8').trim() : '';
-  const cluster: Cluster = { name: 'in-cluster', server: `https://${host}:${env.KUBERNETES_SERVICE_PORT}`, caFile: `${root}/var/run/secrets/kubernetes.io/serviceaccount/ca.crt`, skipTLSVerify: false };
+  const cluster: Cluster = {
+    name: 'in-cluster',
+    server: `https://${host}:${env.KUBERNETES_SERVICE_PORT}`,
+    caFile: `${root}/var/run/secrets/kubernetes.io/serviceaccount/ca.crt`,
+    skipTLSVerify: false,
+  };
   // No token in the User: the transport reads the token file when it resolves credentials (it rotates).
   const user: User = { name: 'in-cluster' };
-  kc.loadFromOptions({ clusters: [cluster], users: [user], contexts: [{ name: 'in-cluster', cluster: 'in-cluster', user: 'in-cluster', namespace }], currentContext: 'in-cluster' });
-  return { kc, context: 'in-cluster', cluster, user, namespace: namespace || 'default', files: [], tokenFiles: new Map([['in-cluster', tokenPath]]) };
+  kc.loadFromOptions({
+    clusters: [cluster],
+    users: [user],
+    contexts: [{ name: 'in-cluster', cluster: 'in-cluster', user: 'in-cluster', namespace }],
+    currentContext: 'in-cluster',
+  });
+  return {
+    kc,
+    context: 'in-cluster',
+    cluster,
+    user,
+    namespace: namespace || 'default',
+    files: [],
+    tokenFiles: new Map([['in-cluster', tokenPath]]),
+  };
 }
 
 /**
@@ -226,12 +269,24 @@ async function inClusterConfig(env: NodeJS.ProcessEnv, root = ''): Promise<Loade
  * never have a terminal for the plugin: `interactive` is false.
  */
 function withExecInfo(user: User, cluster: Cluster): void {
-  const exec = user.exec as { apiVersion?: string; env?: Array<{ name: string; value: string }> | null; provideClusterInfo?: boolean };
+  const exec = user.exec as {
+    apiVersion?: string;
+    env?: Array<{ name: string; value: string }> | null;
+    provideClusterInfo?: boolean;
+  };
   if (exec.env?.some((e) => e.name === 'KUBERNETES_EXEC_INFO')) return;
   const spec: Record<string, unknown> = { interactive: false };
   if (exec.provideClusterInfo) {
-    const ca = cluster.caData ?? (cluster.caFile && existsSync(cluster.caFile) ? readFileSync(cluster.caFile).toString('base64') : undefined);
-    spec.cluster = { server: cluster.server, 'certificate-authority-data': ca, 'insecure-skip-tls-verify': cluster.skipTLSVerify || undefined, 'tls-server-name': cluster.tlsServerName, 'proxy-url': cluster.proxyUrl };
+    const ca =
+      cluster.caData ??
+      (cluster.caFile && existsSync(cluster.caFile) ? readFileSync(cluster.caFile).toString('base64') : undefined);
+    spec.cluster = {
+      server: cluster.server,
+      'certificate-authority-data': ca,
+      'insecure-skip-tls-verify': cluster.skipTLSVerify || undefined,
+      'tls-server-name': cluster.tlsServerName,
+      'proxy-url': cluster.proxyUrl,
+    };
   }
   const info = { apiVersion: exec.apiVersion ?? 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', spec };
   exec.env = [...(exec.env ?? []), { name: 'KUBERNETES_EXEC_INFO', value: JSON.stringify(info) }];
@@ -246,7 +301,9 @@ function credentialCommand(user: User): string | undefined {
   return cmdPath ? String(cmdPath) : undefined;
 }
 
-async function mergeFiles(files: string[]): Promise<{ kc: KubeConfig; files: string[]; tokenFiles: Map<string, string> }> {
+async function mergeFiles(
+  files: string[],
+): Promise<{ kc: KubeConfig; files: string[]; tokenFiles: Map<string, string> }> {
   const { KubeConfig } = await clientNodeConfig();
   const merged = new KubeConfig();
   merged.loadFromOptions({ clusters: [], users: [], contexts: [], currentContext: '' });
@@ -268,7 +325,8 @@ async function mergeFiles(files: string[]): Promise<{ kc: KubeConfig; files: str
     for (const c of one.getContexts()) if (!merged.getContextObject(c.name)) merged.contexts.push(c as Context);
     for (const u of one.getUsers()) {
       if (merged.getUser(u.name)) continue;
-      if (u.exec?.command && !isAbsolute(u.exec.command) && /[\\/]/.test(u.exec.command)) u.exec.command = resolve(dir, u.exec.command);
+      if (u.exec?.command && !isAbsolute(u.exec.command) && /[\\/]/.test(u.exec.command))
+        u.exec.command = resolve(dir, u.exec.command);
       merged.users.push(u);
       const tokenFile = raw.tokenFiles.get(u.name);
       if (tokenFile && !u.token) tokenFiles.set(u.name, resolve(dir, tokenFile));
@@ -289,9 +347,13 @@ function parseFile(file: string): { text: string; empty: boolean; tokenFiles: Ma
   const error = doc.errors[0];
   if (error) {
     const pos = error.linePos?.[0];
-    throw new ClusterError('kubeconfig', `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
+    throw new ClusterError(
+      'kubeconfig',
+      `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
+    );
   }
-  if (doc.contents !== null && !isMap(doc.contents)) throw new ClusterError('kubeconfig', `${file}:1: a kubeconfig must be a YAML mapping`);
+  if (doc.contents !== null && !isMap(doc.contents))
+    throw new ClusterError('kubeconfig', `${file}:1: a kubeconfig must be a YAML mapping`);
   const tokenFiles = new Map<string, string>();
   const users = doc.get('users', true);
   if (isSeq(users)) {

@@ -90,9 +90,20 @@ export class KubeDiscovery {
       let entry = index.get(key);
       if (!entry) index.set(key, (entry = { types: [] }));
       // Two resources with one kind in a version (rare): keep the first, as kubectl's RESTMapper does.
-      if (!entry.types.some((t) => t.version === version)) entry.types.push({ group, version, kind: r.kind, resource: r.resource, namespaced: r.namespaced, verbs: r.verbs });
+      if (!entry.types.some((t) => t.version === version))
+        entry.types.push({
+          group,
+          version,
+          kind: r.kind,
+          resource: r.resource,
+          namespaced: r.namespaced,
+          verbs: r.verbs,
+        });
     };
-    const [core, groups] = await Promise.all([this.fetch('/api', AGGREGATED_ACCEPT), this.fetch('/apis', AGGREGATED_ACCEPT)]);
+    const [core, groups] = await Promise.all([
+      this.fetch('/api', AGGREGATED_ACCEPT),
+      this.fetch('/apis', AGGREGATED_ACCEPT),
+    ]);
     if (isAggregated(core) && isAggregated(groups)) {
       this.stats.aggregated = true;
       for (const doc of [core, groups]) {
@@ -102,7 +113,12 @@ export class KubeDiscovery {
             for (const r of v.resources ?? []) {
               const kind = r.responseKind?.kind;
               if (!kind || r.resource.includes('/')) continue;
-              add(group, v.version, { resource: r.resource, kind, namespaced: r.scope === 'Namespaced', verbs: r.verbs ?? [] });
+              add(group, v.version, {
+                resource: r.resource,
+                kind,
+                namespaced: r.scope === 'Namespaced',
+                verbs: r.verbs ?? [],
+              });
             }
           }
         }
@@ -114,10 +130,13 @@ export class KubeDiscovery {
     const coreDoc = isAggregated(core) ? await this.fetch('/api', 'application/json') : core;
     const groupDoc = isAggregated(groups) ? await this.fetch('/apis', 'application/json') : groups;
     const versions: Array<{ group: string; version: string; path: string }> = [];
-    for (const v of (coreDoc as { versions?: string[] }).versions ?? []) versions.push({ group: '', version: v, path: `/api/${v}` });
+    for (const v of (coreDoc as { versions?: string[] }).versions ?? [])
+      versions.push({ group: '', version: v, path: `/api/${v}` });
     for (const g of (groupDoc as LegacyGroupList).groups ?? []) {
       // Preferred version first, so the first entry of a kind is the one to use.
-      const ordered = [...(g.versions ?? [])].sort((a, b) => Number(b.version === g.preferredVersion?.version) - Number(a.version === g.preferredVersion?.version));
+      const ordered = [...(g.versions ?? [])].sort(
+        (a, b) => Number(b.version === g.preferredVersion?.version) - Number(a.version === g.preferredVersion?.version),
+      );
       for (const v of ordered) versions.push({ group: g.name, version: v.version, path: `/apis/${v.groupVersion}` });
     }
     const lists = await Promise.all(
@@ -145,11 +164,14 @@ export class KubeDiscovery {
     const res = await this.transport.get(path, accept);
     // Every reader needs /api and /apis: a refusal there is the credentials', not one kind's.
     if (res.status === 403 && (path === '/api' || path === '/apis')) throw this.transport.refused(path, res.body);
-    if (res.status !== 200) throw new Error(`GET ${path}: HTTP ${res.status}${statusText(res.body) ? `: ${statusText(res.body)}` : ''}`);
+    if (res.status !== 200)
+      throw new Error(`GET ${path}: HTTP ${res.status}${statusText(res.body) ? `: ${statusText(res.body)}` : ''}`);
     try {
       return JSON.parse(res.body.toString('utf8')) as Record<string, unknown>;
     } catch (e) {
-      throw new Error(`GET ${path}: the API server at ${this.transport.server} answered with something that is not JSON (${plainText((e as Error).message)})`);
+      throw new Error(
+        `GET ${path}: the API server at ${this.transport.server} answered with something that is not JSON (${plainText((e as Error).message)})`,
+      );
     }
   }
 }
@@ -158,12 +180,19 @@ interface AggregatedList {
   kind: 'APIGroupDiscoveryList';
   items?: Array<{
     metadata?: { name?: string };
-    versions?: Array<{ version: string; resources?: Array<{ resource: string; responseKind?: { kind?: string }; scope?: string; verbs?: string[] }> }>;
+    versions?: Array<{
+      version: string;
+      resources?: Array<{ resource: string; responseKind?: { kind?: string }; scope?: string; verbs?: string[] }>;
+    }>;
   }>;
 }
 
 interface LegacyGroupList {
-  groups?: Array<{ name: string; versions?: Array<{ groupVersion: string; version: string }>; preferredVersion?: { version: string } }>;
+  groups?: Array<{
+    name: string;
+    versions?: Array<{ groupVersion: string; version: string }>;
+    preferredVersion?: { version: string };
+  }>;
 }
 
 interface LegacyResourceList {

@@ -11,7 +11,10 @@ export function proxyFromEnv(url: URL, env: NodeJS.ProcessEnv): string | undefin
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (host === 'localhost' || isLoopback(host)) return undefined;
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-  const noProxy = (env.NO_PROXY || env.no_proxy || '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const noProxy = (env.NO_PROXY || env.no_proxy || '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   if (noProxy.some((entry) => matchesNoProxy(entry, host, port))) return undefined;
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(proxy) ? proxy : `http://${proxy}`;
 }

@@ -45,7 +45,9 @@ export class ResponseTooLargeError extends Error {
     readonly maxBytes: number,
     readonly method = 'GET',
   ) {
-    super(`the response to ${method} ${path} passed ${formatBytes(maxBytes)} and was cut off (limit GITOPS_DRIFT_MAX_RESPONSE_MB)`);
+    super(
+      `the response to ${method} ${path} passed ${formatBytes(maxBytes)} and was cut off (limit GITOPS_DRIFT_MAX_RESPONSE_MB)`,
+    );
     this.name = 'ResponseTooLargeError';
   }
 }
@@ -100,10 +102,20 @@ interface BufferedRequest {
 }
 
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNABORTED', 'EADDRNOTAVAIL']);
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'EADDRNOTAVAIL',
+]);
 /** A reused keep-alive socket the server had closed: safe to retry a GET once more. */
 const TRANSIENT = new Set(['ECONNRESET', 'EPIPE']);
-const TLS_ERROR = /^(ERR_TLS_|ERR_SSL_|ERR_OSSL|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|EPROTO)/;
+const TLS_ERROR =
+  /^(ERR_TLS_|ERR_SSL_|ERR_OSSL|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|EPROTO)/;
 
 /**
  * HTTP(S) to one API server for one kube context, over client-node's kubeconfig handling: TLS material,
@@ -176,8 +188,20 @@ export class KubeTransport {
    * connection pool as GETs. A 401 re-resolves credentials and sends it once more (the server refused it, so nothing
    * was written); nothing else is retried. Resolves with any HTTP status; rejects with a ClusterError.
    */
-  async write(method: string, path: string, body: string, contentType: string, maxBytes: number): Promise<KubeResponse> {
-    const request: BufferedRequest = { method, path, accept: 'application/json', body: { text: body, contentType }, maxBytes };
+  async write(
+    method: string,
+    path: string,
+    body: string,
+    contentType: string,
+    maxBytes: number,
+  ): Promise<KubeResponse> {
+    const request: BufferedRequest = {
+      method,
+      path,
+      accept: 'application/json',
+      body: { text: body, contentType },
+      maxBytes,
+    };
     for (let refreshed = false; ; refreshed = true) {
       const generation = this.generation;
       let res: KubeResponse;
@@ -186,7 +210,12 @@ export class KubeTransport {
       } catch (e) {
         const error = this.toClusterError(e);
         // A response too large for one object is no answer to this request: the server misbehaves.
-        if (error instanceof ResponseTooLargeError) throw new ClusterError('unreachable', `the API server at ${this.server} (context "${this.config.context}"): ${error.message}`, this.config.context);
+        if (error instanceof ResponseTooLargeError)
+          throw new ClusterError(
+            'unreachable',
+            `the API server at ${this.server} (context "${this.config.context}"): ${error.message}`,
+            this.config.context,
+          );
         throw error;
       }
       if (res.status !== 401 || refreshed) return res;
@@ -204,16 +233,27 @@ export class KubeTransport {
     const said = statusText(body);
     const detail = `GET ${path}: 403 Forbidden${said ? `: ${said}` : ''}`;
     if (!hasCredentials(user, this.config.tokenFiles)) {
-      return new ClusterError('unauthorized', `the API server at ${this.server} refused anonymous access (context "${context}" has no user credentials): ${detail} — give the context a user with a token, client certificate or credential plugin`, context);
+      return new ClusterError(
+        'unauthorized',
+        `the API server at ${this.server} refused anonymous access (context "${context}" has no user credentials): ${detail} — give the context a user with a token, client certificate or credential plugin`,
+        context,
+      );
     }
-    return new ClusterError('unauthorized', `the API server at ${this.server} did not accept the credentials of user "${user.name}" (context "${context}") to read its API: ${detail}`, context);
+    return new ClusterError(
+      'unauthorized',
+      `the API server at ${this.server} did not accept the credentials of user "${user.name}" (context "${context}") to read its API: ${detail}`,
+      context,
+    );
   }
 
   /**
    * Opens a streaming GET (a watch). Resolves with the response, whatever its status, the body already
    * decompressed; rejects with a ClusterError when the cluster cannot be reached or rejects the credentials.
    */
-  async stream(path: string, signal: AbortSignal): Promise<{ status: number; body: NodeJS.ReadableStream & { destroy(): void } }> {
+  async stream(
+    path: string,
+    signal: AbortSignal,
+  ): Promise<{ status: number; body: NodeJS.ReadableStream & { destroy(): void } }> {
     let res: IncomingMessage;
     try {
       const generation = this.generation;
@@ -237,12 +277,18 @@ export class KubeTransport {
   /** Closes idle keep-alive connections. */
   dispose(): void {
     this.disposed = true;
-    void this.credentials?.then((c) => c.agent.destroy(), () => undefined);
+    void this.credentials?.then(
+      (c) => c.agent.destroy(),
+      () => undefined,
+    );
     this.credentials = undefined;
   }
 
   /** The URL and headers of a request for `path`. */
-  private async prepare(path: string, accept: string): Promise<{ url: URL; headers: Record<string, string>; agent: http.Agent }> {
+  private async prepare(
+    path: string,
+    accept: string,
+  ): Promise<{ url: URL; headers: Record<string, string>; agent: http.Agent }> {
     if (this.disposed) throw new Error(`the connection to ${this.server} was closed (reader disposed)`);
     const creds = await this.resolveCredentials();
     const url = new URL(path, this.base.href.endsWith('/') ? this.base.href : this.base.href + '/');
@@ -276,7 +322,11 @@ export class KubeTransport {
     const release = await this.pool.acquire(signal);
     try {
       const { url, headers, agent } = await this.prepare(path, accept);
-      if (sent) Object.assign(headers, { 'Content-Type': sent.contentType, 'Content-Length': String(Buffer.byteLength(sent.text)) });
+      if (sent)
+        Object.assign(headers, {
+          'Content-Type': sent.contentType,
+          'Content-Length': String(Buffer.byteLength(sent.text)),
+        });
       const mod = url.protocol === 'http:' ? http : https;
       const timeoutMs = this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
       const maxBytes = request.maxBytes ?? this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
@@ -298,7 +348,8 @@ export class KubeTransport {
         req.on('response', (res) => {
           // Output chunks of 256 KiB instead of zlib's 16 KiB: a LIST of a thousand objects inflates to megabytes,
           // and each chunk is a callback on the main thread. The limit counts inflated bytes (a gzip bomb is small).
-          const body = res.headers['content-encoding'] === 'gzip' ? res.pipe(createGunzip({ chunkSize: 256 * 1024 })) : res;
+          const body =
+            res.headers['content-encoding'] === 'gzip' ? res.pipe(createGunzip({ chunkSize: 256 * 1024 })) : res;
           const chunks: Buffer[] = [];
           let size = 0;
           body.on('data', (chunk: Buffer) => {
@@ -313,7 +364,10 @@ export class KubeTransport {
           body.on('error', (e) => finish(e));
           res.on('error', (e) => finish(e));
           res.on('close', () => {
-            if (!res.complete) finish(Object.assign(new Error('the connection closed before the response ended'), { code: 'ECONNRESET' }));
+            if (!res.complete)
+              finish(
+                Object.assign(new Error('the connection closed before the response ended'), { code: 'ECONNRESET' }),
+              );
           });
         });
         req.end(sent?.text);
@@ -353,14 +407,19 @@ export class KubeTransport {
     }
     checkClientTls(this.config, opts);
     const headers: Record<string, string> = {};
-    for (const [key, value] of Object.entries(opts.headers ?? {})) if (value !== undefined) headers[key] = String(value);
+    for (const [key, value] of Object.entries(opts.headers ?? {}))
+      if (value !== undefined) headers[key] = String(value);
     if (opts.auth) headers.Authorization = 'Basic ' + Buffer.from(opts.auth).toString('base64');
     const tokenFile = tokenFiles.get(user.name);
     if (tokenFile && !headers.Authorization) {
       try {
         headers.Authorization = `Bearer ${readFileSync(tokenFile, 'utf8').trim()}`;
       } catch (e) {
-        throw new ClusterError('kubeconfig', `context "${context}": cannot read tokenFile ${tokenFile}: ${(e as Error).message}`, context);
+        throw new ClusterError(
+          'kubeconfig',
+          `context "${context}": cannot read tokenFile ${tokenFile}: ${(e as Error).message}`,
+          context,
+        );
       }
     }
     let agent: http.Agent;
@@ -368,9 +427,19 @@ export class KubeTransport {
       // client-node builds proxy agents (HTTP CONNECT, SOCKS) from proxy-url; use its agent as is.
       agent = opts.agent as http.Agent;
     } else {
-      const tls = { ca: opts.ca, cert: opts.cert, key: opts.key, passphrase: opts.passphrase, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername };
+      const tls = {
+        ca: opts.ca,
+        cert: opts.cert,
+        key: opts.key,
+        passphrase: opts.passphrase,
+        rejectUnauthorized: opts.rejectUnauthorized,
+        servername: opts.servername,
+      };
       // No socket limit: the core bounds LISTs in flight, and watches hold a connection each.
-      agent = this.base.protocol === 'http:' ? new http.Agent({ keepAlive: true }) : new https.Agent({ keepAlive: true, ...tls });
+      agent =
+        this.base.protocol === 'http:'
+          ? new http.Agent({ keepAlive: true })
+          : new https.Agent({ keepAlive: true, ...tls });
     }
     return { headers, agent };
   }
@@ -399,10 +468,21 @@ export class KubeTransport {
     }
     if (e instanceof ResponseTooLargeError) return e;
     if (TLS_ERROR.test(code)) {
-      return new ClusterError('tls', `TLS connection to ${this.server} failed (context "${context}"): ${firstLine(err.message)} — check the cluster's certificate-authority in the kubeconfig`, context);
+      return new ClusterError(
+        'tls',
+        `TLS connection to ${this.server} failed (context "${context}"): ${firstLine(err.message)} — check the cluster's certificate-authority in the kubeconfig`,
+        context,
+      );
     }
-    const what = UNREACHABLE.has(code) || TRANSIENT.has(code) ? firstLine(err.message) : `${code ? code + ': ' : ''}${firstLine(err.message)}`;
-    return new ClusterError('unreachable', `cannot reach the API server at ${this.server} (context "${context}"): ${what}`, context);
+    const what =
+      UNREACHABLE.has(code) || TRANSIENT.has(code)
+        ? firstLine(err.message)
+        : `${code ? code + ': ' : ''}${firstLine(err.message)}`;
+    return new ClusterError(
+      'unreachable',
+      `cannot reach the API server at ${this.server} (context "${context}"): ${what}`,
+      context,
+    );
   }
 }
 
@@ -424,17 +504,35 @@ function credentialError(config: LoadedKubeConfig, e: unknown): ClusterError {
   const { user, context, cluster, files } = config;
   const err = e as NodeJS.ErrnoException;
   if (isClusterErrorLike(e)) return e as ClusterError;
-  if (err.name === 'CredentialPluginTimeout') return new ClusterError('timeout', `context "${context}": ${err.message} (kubeconfig user "${user.name}"); it was stopped — run it by hand to see what it waits for (the limit is GITOPS_DRIFT_EXEC_TIMEOUT, in seconds)`, context);
+  if (err.name === 'CredentialPluginTimeout')
+    return new ClusterError(
+      'timeout',
+      `context "${context}": ${err.message} (kubeconfig user "${user.name}"); it was stopped — run it by hand to see what it waits for (the limit is GITOPS_DRIFT_EXEC_TIMEOUT, in seconds)`,
+      context,
+    );
   if (err.code === 'ENOENT' && err.syscall?.startsWith('spawn')) {
     // kubectl prints the plugin's installHint when its command is missing; so do we.
     const hint = user.exec?.installHint ? ` ${String(user.exec.installHint).trim()}` : '';
-    return new ClusterError('kubeconfig', `context "${context}": credential plugin "${err.path}" not found.${hint}`, context);
+    return new ClusterError(
+      'kubeconfig',
+      `context "${context}": credential plugin "${err.path}" not found.${hint}`,
+      context,
+    );
   }
-  if (err.code === 'ENOENT') return new ClusterError('kubeconfig', `context "${context}": cannot read ${err.path ?? 'a file the kubeconfig names'}: ${err.message}`, context);
+  if (err.code === 'ENOENT')
+    return new ClusterError(
+      'kubeconfig',
+      `context "${context}": cannot read ${err.path ?? 'a file the kubeconfig names'}: ${err.message}`,
+      context,
+    );
   if (err instanceof TypeError && user.exec?.command) {
     // client-node reads `status` of whatever the plugin printed: `{}` or another kind of JSON fails there.
     const plugin = [user.exec.command, ...(user.exec.args ?? [])].join(' ');
-    return new ClusterError('unauthorized', `context "${context}": credential plugin "${plugin}" (kubeconfig user "${user.name}") did not print an ExecCredential with a status (a token or a client certificate)`, context);
+    return new ClusterError(
+      'unauthorized',
+      `context "${context}": credential plugin "${plugin}" (kubeconfig user "${user.name}") did not print an ExecCredential with a status (a token or a client certificate)`,
+      context,
+    );
   }
   if (/HTTP protocol is not allowed/.test(err.message ?? '')) {
     return new ClusterError(
@@ -443,7 +541,11 @@ function credentialError(config: LoadedKubeConfig, e: unknown): ClusterError {
       context,
     );
   }
-  return new ClusterError('unauthorized', `context "${context}": getting credentials for user "${user.name}" failed: ${firstLine(err.message) || 'the credential plugin gave no reason'}`, context);
+  return new ClusterError(
+    'unauthorized',
+    `context "${context}": getting credentials for user "${user.name}" failed: ${firstLine(err.message) || 'the credential plugin gave no reason'}`,
+    context,
+  );
 }
 
 function isClusterErrorLike(e: unknown): boolean {
@@ -461,21 +563,37 @@ function checkClientTls(config: LoadedKubeConfig, opts: https.RequestOptions): v
     try {
       createSecureContext({ cert: opts.cert, key: opts.key, passphrase: opts.passphrase });
     } catch (e) {
-      throw new ClusterError('kubeconfig', `the client certificate or key of user "${user.name}"${where} is invalid (context "${context}"): ${firstLine((e as Error).message)}`, context);
+      throw new ClusterError(
+        'kubeconfig',
+        `the client certificate or key of user "${user.name}"${where} is invalid (context "${context}"): ${firstLine((e as Error).message)}`,
+        context,
+      );
     }
   }
   if (opts.ca) {
     try {
       createSecureContext({ ca: opts.ca });
     } catch (e) {
-      throw new ClusterError('kubeconfig', `the certificate-authority of cluster "${cluster.name}"${where} is invalid (context "${context}"): ${firstLine((e as Error).message)}`, context);
+      throw new ClusterError(
+        'kubeconfig',
+        `the certificate-authority of cluster "${cluster.name}"${where} is invalid (context "${context}"): ${firstLine((e as Error).message)}`,
+        context,
+      );
     }
   }
 }
 
 /** Whether a kubeconfig user carries any credential (an empty user means anonymous requests). */
 function hasCredentials(user: User, tokenFiles: Map<string, string>): boolean {
-  return Boolean(user.token || user.username || user.certData || user.certFile || user.exec || user.authProvider || tokenFiles.has(user.name));
+  return Boolean(
+    user.token ||
+    user.username ||
+    user.certData ||
+    user.certFile ||
+    user.exec ||
+    user.authProvider ||
+    tokenFiles.has(user.name),
+  );
 }
 
 /** The `message` of a Status body (else a short plain-text body), safe to print. */
@@ -484,7 +602,9 @@ export function statusText(body: Buffer): string | undefined {
   if (!text) return undefined;
   try {
     const parsed = JSON.parse(text) as { kind?: string; message?: string };
-    return parsed.kind === 'Status' && typeof parsed.message === 'string' && parsed.message ? plainText(parsed.message) : undefined;
+    return parsed.kind === 'Status' && typeof parsed.message === 'string' && parsed.message
+      ? plainText(parsed.message)
+      : undefined;
   } catch {
     return text.length <= 200 ? plainText(text) : undefined;
   }

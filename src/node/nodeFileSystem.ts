@@ -19,7 +19,10 @@ export class NodeFileSystem implements FileSystem {
   private readonly confinement: Confinement;
 
   constructor(options: FileSystemOptions = {}) {
-    this.confinement = new Confinement({ root: options.root, maxFileBytes: options.maxFileBytes ?? maxFileBytesFrom() });
+    this.confinement = new Confinement({
+      root: options.root,
+      maxFileBytes: options.maxFileBytes ?? maxFileBytesFrom(),
+    });
   }
 
   async readFile(path: string): Promise<string> {
@@ -38,12 +41,15 @@ export class NodeFileSystem implements FileSystem {
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  async stat(path: string): Promise<{ isDirectory: boolean; isFile: boolean; mtimeMs: number; size: number } | undefined> {
+  async stat(
+    path: string,
+  ): Promise<{ isDirectory: boolean; isFile: boolean; mtimeMs: number; size: number } | undefined> {
     try {
       const s = await fs.stat(path);
       return { isDirectory: s.isDirectory(), isFile: s.isFile(), mtimeMs: s.mtimeMs, size: s.size };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR')
+        return undefined;
       throw e;
     }
   }

@@ -3,7 +3,16 @@
  * must be inside the allowed root, only regular files are read, opened non-blocking so a FIFO can never hang a
  * read, and never more than the size limit. NodeFileSystem and BatchFileSystem share them.
  */
-import { closeSync, constants, fstatSync, openSync, promises as fsp, readSync, realpathSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  promises as fsp,
+  readSync,
+  realpathSync,
+  type Stats,
+} from 'node:fs';
 import { DEFAULT_MAX_FILE_BYTES, fileError } from '../core/fileErrors';
 
 /** Where reads may go and how much they may read. */
@@ -22,7 +31,8 @@ export function maxFileBytesFrom(env: Record<string, string | undefined> = proce
   const raw = env[MAX_FILE_MB_ENV];
   if (raw === undefined || raw.trim() === '') return DEFAULT_MAX_FILE_BYTES;
   const mb = Number(raw);
-  if (!Number.isFinite(mb) || mb <= 0) throw new Error(`${MAX_FILE_MB_ENV} must be a positive number of MiB, not '${raw}'`);
+  if (!Number.isFinite(mb) || mb <= 0)
+    throw new Error(`${MAX_FILE_MB_ENV} must be a positive number of MiB, not '${raw}'`);
   return Math.floor(mb * 1024 * 1024);
 }
 
@@ -56,13 +66,18 @@ function kindOf(st: Stats): string {
 /** Refuses what is not a regular file within the limit. */
 function checkOpened(st: Stats, path: string, limits: ReadLimits): void {
   if (st.isDirectory()) throw Object.assign(new Error(`${path}: is a directory`), { code: 'EISDIR' });
-  if (!st.isFile()) throw fileError('ENOTREG', `is ${kindOf(st)}, not a regular file; only regular files are read`, { path });
+  if (!st.isFile())
+    throw fileError('ENOTREG', `is ${kindOf(st)}, not a regular file; only regular files are read`, { path });
   if (st.size > limits.maxFileBytes) throw tooBig(path, limits);
 }
 
 function tooBig(path: string, limits: ReadLimits): Error {
   const mib = limits.maxFileBytes / (1024 * 1024);
-  const limit = Number.isInteger(mib) ? `${mib} MiB` : mib >= 1 ? `${mib.toFixed(2)} MiB` : `${limits.maxFileBytes}-byte`;
+  const limit = Number.isInteger(mib)
+    ? `${mib} MiB`
+    : mib >= 1
+      ? `${mib.toFixed(2)} MiB`
+      : `${limits.maxFileBytes}-byte`;
   return fileError('EFBIG', `larger than the ${limit} read limit (${MAX_FILE_MB_ENV}); not read`, { path });
 }
 
@@ -81,7 +96,8 @@ export class Confinement {
 
   async real(path: string): Promise<string> {
     const real = posix(await fsp.realpath(path));
-    if (this.limits.root !== undefined && this.realRoot === undefined) this.realRoot = posix(await fsp.realpath(this.limits.root));
+    if (this.limits.root !== undefined && this.realRoot === undefined)
+      this.realRoot = posix(await fsp.realpath(this.limits.root));
     this.check(path, real, () => this.realRoot!);
     return real;
   }
@@ -89,7 +105,8 @@ export class Confinement {
   private check(path: string, real: string, root: () => string): void {
     if (this.limits.root === undefined) return;
     const r = root();
-    if (!within(real, r)) throw fileError('EOUTSIDE', `resolves to ${real}, outside ${r} (through a symbolic link); not read`, { path });
+    if (!within(real, r))
+      throw fileError('EOUTSIDE', `resolves to ${real}, outside ${r} (through a symbolic link); not read`, { path });
   }
 
   /** A regular file's bytes, synchronously. */
@@ -115,7 +132,8 @@ export class Confinement {
       const st = await handle.stat();
       checkOpened(st, path, this.limits);
       const reader = new Chunks(path, this.limits, st.size);
-      for (let buf = reader.next(); buf; buf = reader.next()) reader.got((await handle.read(buf, 0, buf.length, null)).bytesRead);
+      for (let buf = reader.next(); buf; buf = reader.next())
+        reader.got((await handle.read(buf, 0, buf.length, null)).bytesRead);
       return reader.bytes();
     } finally {
       await handle.close();

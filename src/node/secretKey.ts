@@ -18,20 +18,29 @@ export function secretKeyPath(env: NodeJS.ProcessEnv, cwd: string): string {
 }
 
 /** Reads the key; with `create`, makes one when the file does not exist yet. */
-export async function loadSecretKey(env: NodeJS.ProcessEnv, cwd: string, options: { create: boolean }): Promise<SnapshotKey> {
+export async function loadSecretKey(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  options: { create: boolean },
+): Promise<SnapshotKey> {
   const file = secretKeyPath(env, cwd);
   let text: string | undefined;
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read the secret key ${file}: ${(e as Error).message}`);
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new Error(`cannot read the secret key ${file}: ${(e as Error).message}`);
   }
   if (text === undefined) {
-    if (!options.create) throw new Error(`no secret key at ${file}: the snapshot's Secret values can only be compared with the key that took it (set GITOPS_DRIFT_SECRET_KEY_FILE to that key's file)`);
+    if (!options.create)
+      throw new Error(
+        `no secret key at ${file}: the snapshot's Secret values can only be compared with the key that took it (set GITOPS_DRIFT_SECRET_KEY_FILE to that key's file)`,
+      );
     return createKey(file);
   }
   const hex = text.trim();
-  if (!/^[0-9a-f]{32,}$/i.test(hex) || hex.length % 2) throw new Error(`${file}: not a gitops-drift secret key (expected at least 32 hex digits)`);
+  if (!/^[0-9a-f]{32,}$/i.test(hex) || hex.length % 2)
+    throw new Error(`${file}: not a gitops-drift secret key (expected at least 32 hex digits)`);
   return new SnapshotKey(Buffer.from(hex, 'hex'));
 }
 
@@ -47,7 +56,8 @@ async function createKey(file: string): Promise<SnapshotKey> {
       await handle.close();
     }
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return new SnapshotKey(Buffer.from((await readFile(file, 'utf8')).trim(), 'hex'));
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+      return new SnapshotKey(Buffer.from((await readFile(file, 'utf8')).trim(), 'hex'));
     throw new Error(`cannot create the secret key ${file}: ${(e as Error).message}`);
   }
   return new SnapshotKey(bytes);

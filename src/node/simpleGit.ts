@@ -74,7 +74,11 @@ export class SimpleGitAdapter implements Git {
     return out.trim() !== '';
   }
 
-  async commitOnNewBranch(branch: string, files: { path: string; content: string }[], message: string): Promise<{ sha: string }> {
+  async commitOnNewBranch(
+    branch: string,
+    files: { path: string; content: string }[],
+    message: string,
+  ): Promise<{ sha: string }> {
     const startBranch = await this.currentBranch();
     const startSha = (await this.git.raw(['rev-parse', 'HEAD'])).trim();
     const paths = files.map((f) => f.path);
@@ -98,9 +102,15 @@ export class SimpleGitAdapter implements Git {
     }
   }
 
-  private async undoCommitOnNewBranch(branch: string, start: string, paths: string[], saved: Map<string, string | undefined>): Promise<void> {
+  private async undoCommitOnNewBranch(
+    branch: string,
+    start: string,
+    paths: string[],
+    saved: Map<string, string | undefined>,
+  ): Promise<void> {
     await this.git.raw(['restore', '--staged', '--', ...paths]).catch(() => undefined);
-    for (const [path, content] of saved) if (content !== undefined) await writeFile(join(this.root, path), content, 'utf8');
+    for (const [path, content] of saved)
+      if (content !== undefined) await writeFile(join(this.root, path), content, 'utf8');
     await this.git.raw(['switch', ...(/^[0-9a-f]{40}$/.test(start) ? ['--detach'] : []), start]);
     await this.git.raw(['branch', '-D', branch]);
   }
@@ -111,7 +121,14 @@ export class SimpleGitAdapter implements Git {
   }
 
   async log(paths: string[], maxCount: number): Promise<GitCommit[]> {
-    const out = await this.git.raw(['log', `-n${maxCount}`, FORMAT, '--name-only', '--', ...(paths.length ? paths : ['.'])]);
+    const out = await this.git.raw([
+      'log',
+      `-n${maxCount}`,
+      FORMAT,
+      '--name-only',
+      '--',
+      ...(paths.length ? paths : ['.']),
+    ]);
     return Promise.all(parseLog(out).map(async (c) => ({ ...c, files: await this.fromTop(c.files) })));
   }
 
@@ -158,7 +175,9 @@ export class SimpleGitAdapter implements Git {
       return { status: 'ok', sha: (await this.git.raw(['rev-parse', 'HEAD'])).trim() };
     } catch (e) {
       if (!(await this.operationInProgress())) throw e;
-      const conflicted = await this.fromTop((await this.git.raw(['diff', '--name-only', '--diff-filter=U'])).split('\n').filter(Boolean));
+      const conflicted = await this.fromTop(
+        (await this.git.raw(['diff', '--name-only', '--diff-filter=U'])).split('\n').filter(Boolean),
+      );
       await this.git.raw(['revert', '--abort']);
       const after = (await this.git.raw(['rev-parse', 'HEAD'])).trim();
       if (after !== before) throw new Error(`git revert --abort left HEAD at ${after}, not ${before}`);
@@ -189,6 +208,13 @@ function parseLog(out: string): GitCommit[] {
     .map((record) => {
       const [head, ...rest] = record.split('\n');
       const [sha, author, date, parents, ...subject] = head.split(FIELD);
-      return { sha, author, date, subject: subject.join(FIELD), files: rest.map((l) => l.trim()).filter(Boolean), parents: parents.split(' ').filter(Boolean) };
+      return {
+        sha,
+        author,
+        date,
+        subject: subject.join(FIELD),
+        files: rest.map((l) => l.trim()).filter(Boolean),
+        parents: parents.split(' ').filter(Boolean),
+      };
     });
 }

@@ -7,7 +7,13 @@ import { stringify } from 'yaml';
 import { AuthoringTools } from '../core/authoringTools';
 import { addIgnoreRule, type FieldIgnore } from '../core/editor/ignoreRuleEdit';
 import { type LocatedValue, locatePointer } from '../core/editor/locatePointer';
-import { type CheckOptions, DriftEngine, type EnvironmentReport, type LiveSource, uncheckedReport } from '../core/engine';
+import {
+  type CheckOptions,
+  DriftEngine,
+  type EnvironmentReport,
+  type LiveSource,
+  uncheckedReport,
+} from '../core/engine';
 import { LiveCache } from '../core/live/liveCache';
 import { isClusterError } from '../core/live/clusterError';
 import { keyString, type ResourceKey } from '../core/model/resource';
@@ -115,7 +121,9 @@ export class DriftSession {
     const liveObj = detail?.diff?.live;
     return {
       desired: desiredObj ? stringify(desiredObj) : `# ${key.kind} ${key.name} is not in git\n`,
-      live: liveObj ? stringify(liveObj) : `# ${key.kind} ${key.name} is not in the cluster${detail?.result.message ? `: ${detail.result.message}` : ''}\n`,
+      live: liveObj
+        ? stringify(liveObj)
+        : `# ${key.kind} ${key.name} is not in the cluster${detail?.result.message ? `: ${detail.result.message}` : ''}\n`,
     };
   }
 
@@ -135,7 +143,13 @@ export class DriftSession {
   /** A server-side-apply writer for `env`'s context; the caller disposes it. Only after the user asked to write. */
   writerFor(env: RepoEnvironment): Promise<KubeApplier> {
     const { settings, logger, env: processEnv } = this.options;
-    return createKubeApplier({ context: this.contextFor(env) || undefined, kubeconfigPath: settings.kubeconfig || undefined, env: processEnv, allowExec: settings.allowExecCredentials, logger });
+    return createKubeApplier({
+      context: this.contextFor(env) || undefined,
+      kubeconfigPath: settings.kubeconfig || undefined,
+      env: processEnv,
+      allowExec: settings.allowExecCredentials,
+      logger,
+    });
   }
 
   /** Where the YAML document of `text` at `docLine` writes `pointer` (here, with the YAML library). */
@@ -153,7 +167,11 @@ export class DriftSession {
 
   dispose(): void {
     this.disposed = true;
-    for (const c of this.clusters.values()) c.then((x) => x.cache?.dispose(), () => undefined);
+    for (const c of this.clusters.values())
+      c.then(
+        (x) => x.cache?.dispose(),
+        () => undefined,
+      );
     this.clusters.clear();
     this.liveListeners.clear();
   }
@@ -173,7 +191,13 @@ export class DriftSession {
 
   private async connect(context: string): Promise<Cluster> {
     const { settings, logger, env, trusted } = this.options;
-    const connection = { context: context || undefined, kubeconfigPath: settings.kubeconfig || undefined, env, allowExec: settings.allowExecCredentials, logger };
+    const connection = {
+      context: context || undefined,
+      kubeconfigPath: settings.kubeconfig || undefined,
+      env,
+      allowExec: settings.allowExecCredentials,
+      logger,
+    };
     const reader = await createKubeClusterReader(connection);
     let cache: LiveCache | undefined;
     if (settings.watch && !this.disposed) {
@@ -181,14 +205,18 @@ export class DriftSession {
       cache.onDidChange(() => {
         for (const l of this.liveListeners) l(context);
       });
-      cache.onWatchProblem((p) => logger.warn(`watch ${p.scope}: ${p.message}; retrying in ${Math.round(p.retryInMs / 1000)} s`));
+      cache.onWatchProblem((p) =>
+        logger.warn(`watch ${p.scope}: ${p.message}; retrying in ${Math.round(p.retryInMs / 1000)} s`),
+      );
     }
     // With watch, checks read the cache, which its watches keep current; without, every check lists again.
     const source: LiveSource = { reader, context: reader.context, namespace: reader.namespace };
     if (cache) source.cache = cache;
     // Exact mode compares with server-side apply dry runs (nothing is persisted).
     if (settings.exactMode && trusted) source.writer = await createKubeApplier(connection);
-    logger.info(`connected to context ${reader.context} (${reader.server})${cache ? ', watching' : ''}${source.writer ? ', exact mode' : ''}`);
+    logger.info(
+      `connected to context ${reader.context} (${reader.server})${cache ? ', watching' : ''}${source.writer ? ', exact mode' : ''}`,
+    );
     return { reader, cache, source };
   }
 }

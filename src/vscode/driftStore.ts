@@ -118,10 +118,19 @@ export class DriftStore extends Disposable {
     if (!this.session) {
       const root = this.deps.repoRoot;
       if (!root) return Promise.reject(new Error('open a folder with a GitOps config repo first'));
-      this.session = this.deps.createSession({ repoRoot: root, settings: this.deps.settings(), logger: this.deps.log, context: this.selectedContext, env: process.env, trusted: this.deps.trusted() }).then((s) => {
-        s.onLiveChange((context) => this.liveChanged(context));
-        return s;
-      });
+      this.session = this.deps
+        .createSession({
+          repoRoot: root,
+          settings: this.deps.settings(),
+          logger: this.deps.log,
+          context: this.selectedContext,
+          env: process.env,
+          trusted: this.deps.trusted(),
+        })
+        .then((s) => {
+          s.onLiveChange((context) => this.liveChanged(context));
+          return s;
+        });
       // A session that failed to load is not kept: the next refresh tries again.
       this.session.catch(() => (this.session = undefined));
     }
@@ -186,7 +195,10 @@ export class DriftStore extends Disposable {
     }
   }
 
-  private async run(job: { reload: boolean; reread: boolean; all: boolean; names: Set<string> }, generation: number): Promise<void> {
+  private async run(
+    job: { reload: boolean; reread: boolean; all: boolean; names: Set<string> },
+    generation: number,
+  ): Promise<void> {
     const session = await this.getSession();
     const current = () => generation === this.generation;
     if (job.reread) session.engine.forgetFiles();
@@ -194,13 +206,15 @@ export class DriftStore extends Disposable {
       const repo = await session.load();
       if (!current()) return;
       const next = new Map<string, EnvironmentEntry>();
-      for (const env of repo.environments) next.set(env.name, { ...(this.entryMap.get(env.name) ?? { checking: false }), env });
+      for (const env of repo.environments)
+        next.set(env.name, { ...(this.entryMap.get(env.name) ?? { checking: false }), env });
       this.entryMap.clear();
       for (const [k, v] of next) this.entryMap.set(k, v);
       this.repoProblemList = repo.problems;
       this.loadedOnce = true;
       this.sourcesChanged.fire();
-      for (const p of repo.problems) this.deps.log.warn(`${p.location ? `${p.location.file}:${p.location.line}: ` : ''}${p.message}`);
+      for (const p of repo.problems)
+        this.deps.log.warn(`${p.location ? `${p.location.file}:${p.location.line}: ` : ''}${p.message}`);
     }
     const targets = this.entries.filter((e) => job.all || job.reload || job.names.has(e.env.name));
     for (const t of targets) t.checking = true;
@@ -213,11 +227,20 @@ export class DriftStore extends Disposable {
           if (!current()) return;
           entry.report = report;
           const drifted = entry.report.resources.filter((r) => r.verdict !== 'InSync').length;
-          this.deps.log.info(`checked ${entry.env.name}: ${entry.report.resources.length} objects, ${drifted} not in sync${entry.report.error ? `, error: ${entry.report.error}` : ''} (${Date.now() - started} ms)`);
+          this.deps.log.info(
+            `checked ${entry.env.name}: ${entry.report.resources.length} objects, ${drifted} not in sync${entry.report.error ? `, error: ${entry.report.error}` : ''} (${Date.now() - started} ms)`,
+          );
         } catch (e) {
           if (!current()) return;
-          this.deps.log.error(`checking ${entry.env.name} failed:`, e instanceof Error ? (e.stack ?? e.message) : String(e));
-          entry.report = uncheckedReport(entry.env, entry.report?.context ?? '', e instanceof Error ? e.message : String(e));
+          this.deps.log.error(
+            `checking ${entry.env.name} failed:`,
+            e instanceof Error ? (e.stack ?? e.message) : String(e),
+          );
+          entry.report = uncheckedReport(
+            entry.env,
+            entry.report?.context ?? '',
+            e instanceof Error ? e.message : String(e),
+          );
         }
         entry.checking = false;
         entry.lastChecked = new Date();
@@ -237,7 +260,10 @@ export class DriftStore extends Disposable {
   private resetSession(): void {
     const old = this.session;
     this.session = undefined;
-    void old?.then((s) => s.dispose(), () => undefined);
+    void old?.then(
+      (s) => s.dispose(),
+      () => undefined,
+    );
   }
 
   override dispose(): void {

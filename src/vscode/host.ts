@@ -8,9 +8,15 @@ export interface Host {
   showErrorMessage(message: string, ...items: string[]): Thenable<string | undefined>;
   showWarningMessage(message: string, options: vscode.MessageOptions, ...items: string[]): Thenable<string | undefined>;
   showInformationMessage(message: string, ...items: string[]): Thenable<string | undefined>;
-  showQuickPick<T extends vscode.QuickPickItem>(items: readonly T[] | Thenable<readonly T[]>, options: vscode.QuickPickOptions): Thenable<T | undefined>;
+  showQuickPick<T extends vscode.QuickPickItem>(
+    items: readonly T[] | Thenable<readonly T[]>,
+    options: vscode.QuickPickOptions,
+  ): Thenable<T | undefined>;
   /** A quick pick with checkboxes (items with `picked` start ticked); undefined when dismissed. */
-  showMultiQuickPick<T extends vscode.QuickPickItem>(items: readonly T[] | Thenable<readonly T[]>, options: Omit<vscode.QuickPickOptions, 'canPickMany'>): Thenable<readonly T[] | undefined>;
+  showMultiQuickPick<T extends vscode.QuickPickItem>(
+    items: readonly T[] | Thenable<readonly T[]>,
+    options: Omit<vscode.QuickPickOptions, 'canPickMany'>,
+  ): Thenable<readonly T[] | undefined>;
   showTextDocument(uri: vscode.Uri, options?: vscode.TextDocumentShowOptions): Thenable<vscode.TextEditor>;
   openTextDocument(options: { content: string; language: string }): Thenable<vscode.TextDocument>;
   executeCommand<T>(command: string, ...args: unknown[]): Thenable<T>;
@@ -57,16 +63,26 @@ export class SwitchableHost implements Host {
   showErrorMessage(message: string, ...items: string[]): Thenable<string | undefined> {
     return this.current.showErrorMessage(message, ...items);
   }
-  showWarningMessage(message: string, options: vscode.MessageOptions, ...items: string[]): Thenable<string | undefined> {
+  showWarningMessage(
+    message: string,
+    options: vscode.MessageOptions,
+    ...items: string[]
+  ): Thenable<string | undefined> {
     return this.current.showWarningMessage(message, options, ...items);
   }
   showInformationMessage(message: string, ...items: string[]): Thenable<string | undefined> {
     return this.current.showInformationMessage(message, ...items);
   }
-  showQuickPick<T extends vscode.QuickPickItem>(items: readonly T[] | Thenable<readonly T[]>, options: vscode.QuickPickOptions): Thenable<T | undefined> {
+  showQuickPick<T extends vscode.QuickPickItem>(
+    items: readonly T[] | Thenable<readonly T[]>,
+    options: vscode.QuickPickOptions,
+  ): Thenable<T | undefined> {
     return this.current.showQuickPick(items, options);
   }
-  showMultiQuickPick<T extends vscode.QuickPickItem>(items: readonly T[] | Thenable<readonly T[]>, options: Omit<vscode.QuickPickOptions, 'canPickMany'>): Thenable<readonly T[] | undefined> {
+  showMultiQuickPick<T extends vscode.QuickPickItem>(
+    items: readonly T[] | Thenable<readonly T[]>,
+    options: Omit<vscode.QuickPickOptions, 'canPickMany'>,
+  ): Thenable<readonly T[] | undefined> {
     return this.current.showMultiQuickPick(items, options);
   }
   showTextDocument(uri: vscode.Uri, options?: vscode.TextDocumentShowOptions): Thenable<vscode.TextEditor> {

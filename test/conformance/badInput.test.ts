@@ -21,13 +21,19 @@ describe('kustomize conformance: bad input', () => {
       );
       assert.ok(thrown !== undefined, 'our renderer accepted input it must reject');
       if (!(thrown instanceof ProblemError)) {
-        assert.fail(`expected a ProblemError, got ${thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown)}`);
+        assert.fail(
+          `expected a ProblemError, got ${thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown)}`,
+        );
       }
       const { problem } = thrown;
       assert.equal(problem.severity, 'error');
-      assert.ok(problem.message.trim() !== '' && !problem.message.includes('\n'), `the cause should be one line: ${JSON.stringify(problem.message)}`);
+      assert.ok(
+        problem.message.trim() !== '' && !problem.message.includes('\n'),
+        `the cause should be one line: ${JSON.stringify(problem.message)}`,
+      );
       assert.equal(problem.location?.file, expected.file, `points at the wrong file: ${thrown.message}`);
-      if (expected.line !== undefined) assert.equal(problem.location?.line, expected.line, `points at the wrong line: ${thrown.message}`);
+      if (expected.line !== undefined)
+        assert.equal(problem.location?.line, expected.line, `points at the wrong line: ${thrown.message}`);
     });
   }
 });

@@ -63,10 +63,19 @@ function loadCase(name: string): ConformanceCase {
   const spec = parse(readFileSync(specPath, 'utf8')) as Record<string, unknown> | null;
   if (!spec || typeof spec.description !== 'string') throw new Error(`${specPath}: needs a description`);
   const repoRoot = join(casesDir, name, typeof spec.repoRoot === 'string' ? spec.repoRoot : '.');
-  const roots = spec.root === undefined ? ['.'] : Array.isArray(spec.root) ? spec.root.map(String) : [String(spec.root)];
-  for (const root of roots) if (!existsSync(join(repoRoot, root))) throw new Error(`${specPath}: root ${root} does not exist`);
+  const roots =
+    spec.root === undefined ? ['.'] : Array.isArray(spec.root) ? spec.root.map(String) : [String(spec.root)];
+  for (const root of roots)
+    if (!existsSync(join(repoRoot, root))) throw new Error(`${specPath}: root ${root} does not exist`);
   const warnings = Array.isArray(spec.warnings) ? spec.warnings.map(String) : [];
-  const c: ConformanceCase = { name, description: spec.description, repoRoot, roots, warnings, exactText: spec.exactText === true };
+  const c: ConformanceCase = {
+    name,
+    description: spec.description,
+    repoRoot,
+    roots,
+    warnings,
+    exactText: spec.exactText === true,
+  };
   if (spec.error !== undefined) {
     const e = spec.error as Record<string, unknown>;
     if (roots.length !== 1) throw new Error(`${specPath}: a bad-input case names exactly one root`);
@@ -82,7 +91,14 @@ function loadCase(name: string): ConformanceCase {
     if (typeof u.file !== 'string' || typeof u.line !== 'number' || typeof u.mentions !== 'string') {
       throw new Error(`${specPath}: unsupported needs file, line and mentions`);
     }
-    c.unsupported = { file: u.file, line: u.line, mentions: u.mentions, runKustomize: u.runKustomize !== false, kustomizeFails: u.kustomizeFails !== false, sentinel: typeof u.sentinel === 'string' ? u.sentinel : undefined };
+    c.unsupported = {
+      file: u.file,
+      line: u.line,
+      mentions: u.mentions,
+      runKustomize: u.runKustomize !== false,
+      kustomizeFails: u.kustomizeFails !== false,
+      sentinel: typeof u.sentinel === 'string' ? u.sentinel : undefined,
+    };
   }
   return c;
 }

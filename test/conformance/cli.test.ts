@@ -24,10 +24,12 @@ describe('kustomize conformance: gitops-drift render output', () => {
           env: {},
         });
         assert.equal(code, 0, `gitops-drift render exited ${code}: ${stderr}`);
-        if (c.exactText) assert.equal(stdout, want.stdout, `gitops-drift render ${root} does not print what kustomize build prints`);
+        if (c.exactText)
+          assert.equal(stdout, want.stdout, `gitops-drift render ${root} does not print what kustomize build prints`);
         for (const version of ['1.2', '1.1'] as const) {
           const diff = compareObjects(parseStream(want.stdout, version, true), parseStream(stdout, version, true));
-          if (diff) assert.fail(`read as YAML ${version}, gitops-drift render ${root} differs from kustomize build\n${diff}`);
+          if (diff)
+            assert.fail(`read as YAML ${version}, gitops-drift render ${root} differs from kustomize build\n${diff}`);
         }
       });
     }

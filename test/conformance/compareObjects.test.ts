@@ -4,7 +4,12 @@ import { compareObjects } from './compareObjects';
 
 // The comparator is what makes a conformance pass mean something: prove it catches each kind of difference.
 describe('conformance harness: compareObjects', () => {
-  const cm = (name: string, data: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data });
+  const cm = (name: string, data: Record<string, unknown>): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name },
+    data,
+  });
 
   it('accepts equal objects whatever the key order inside maps', () => {
     const a = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', labels: { x: '1', y: '2' } } };
@@ -20,7 +25,10 @@ describe('conformance harness: compareObjects', () => {
   });
 
   it('reports order, missing and extra objects', () => {
-    assert.match(compareObjects([cm('a', {}), cm('b', {})], [cm('b', {}), cm('a', {})]) ?? '', /objects or order differ/);
+    assert.match(
+      compareObjects([cm('a', {}), cm('b', {})], [cm('b', {}), cm('a', {})]) ?? '',
+      /objects or order differ/,
+    );
     assert.match(compareObjects([cm('a', {}), cm('b', {})], [cm('a', {})]) ?? '', /^-v1 ConfigMap b$/m);
     assert.match(compareObjects([cm('a', {})], [cm('a', {}), cm('c', {})]) ?? '', /^\+v1 ConfigMap c$/m);
   });
@@ -32,7 +40,12 @@ describe('conformance harness: compareObjects', () => {
   });
 
   it('never prints a Secret value, yet shows which key differs', () => {
-    const secret = (v: string): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: v, same: 'eA==' } });
+    const secret = (v: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's' },
+      data: { password: v, same: 'eA==' },
+    });
     const diff = compareObjects([secret('c2VjcmV0LW9uZQ==')], [secret('c2VjcmV0LXR3bw==')]) ?? '';
     assert.match(diff, /^-  password: <redacted sha256:[0-9a-f]{12}>$/m);
     assert.doesNotMatch(diff, /c2VjcmV0/);

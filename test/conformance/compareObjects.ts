@@ -75,11 +75,21 @@ export function redactSecret(o: KubeObject): KubeObject {
 }
 
 function digest(v: unknown): string {
-  return createHash('sha256').update(typeof v === 'string' ? v : JSON.stringify(v) ?? 'undefined').digest('hex').slice(0, 12);
+  return createHash('sha256')
+    .update(typeof v === 'string' ? v : (JSON.stringify(v) ?? 'undefined'))
+    .digest('hex')
+    .slice(0, 12);
 }
 
 function unified(a: string, b: string, left: string[], right: string[]): string {
-  const patch = createTwoFilesPatch(a, b, left.join('\n') + '\n', right.join('\n') + '\n', undefined, undefined, { context: 3 });
+  const patch = createTwoFilesPatch(a, b, left.join('\n') + '\n', right.join('\n') + '\n', undefined, undefined, {
+    context: 3,
+  });
   // Drop the ===/---/+++ header lines: the heading above already says which side is which.
-  return patch.split('\n').filter((l, i) => i > 3 || !(l.startsWith('===') || l.startsWith('---') || l.startsWith('+++') || l.startsWith('Index'))).join('\n');
+  return patch
+    .split('\n')
+    .filter(
+      (l, i) => i > 3 || !(l.startsWith('===') || l.startsWith('---') || l.startsWith('+++') || l.startsWith('Index')),
+    )
+    .join('\n');
 }

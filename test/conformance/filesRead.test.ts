@@ -32,9 +32,17 @@ interface Case {
 const cases: Case[] = [
   {
     name: 'a generator file linked outside the kustomization folder',
-    files: { 'app/kustomization.yaml': 'configMapGenerator:\n- name: c\n  files:\n  - passwd\n', '../outside/passwd': 'root:x:0:0\n' },
+    files: {
+      'app/kustomization.yaml': 'configMapGenerator:\n- name: c\n  files:\n  - passwd\n',
+      '../outside/passwd': 'root:x:0:0\n',
+    },
     links: { 'app/passwd': '../../outside/passwd' },
-    error: { file: 'app/kustomization.yaml', line: 4, message: /app\/passwd resolves to .*outside\/passwd through a symbolic link, outside the kustomization directory app/ },
+    error: {
+      file: 'app/kustomization.yaml',
+      line: 4,
+      message:
+        /app\/passwd resolves to .*outside\/passwd through a symbolic link, outside the kustomization directory app/,
+    },
   },
   {
     name: 'a resource linked to a file of the repo outside its kustomization folder',
@@ -60,7 +68,11 @@ const cases: Case[] = [
   },
   {
     name: 'a kustomization listing the folder that holds it',
-    files: { 'kustomization.yaml': 'resources:\n- cm.yaml\n', 'cm.yaml': cm, 'app/kustomization.yaml': 'resources:\n- ..\n' },
+    files: {
+      'kustomization.yaml': 'resources:\n- cm.yaml\n',
+      'cm.yaml': cm,
+      'app/kustomization.yaml': 'resources:\n- ..\n',
+    },
     error: { file: 'app/kustomization.yaml', line: 2, message: /kustomization cycle: \. contains app/ },
   },
   {
@@ -69,35 +81,95 @@ const cases: Case[] = [
     links: { 'app/cm.yaml': 'cm2.yaml', 'app/cm2.yaml': 'cm.yaml' },
     error: { file: 'app/kustomization.yaml', line: 2, message: /'cm\.yaml': symbolic link loop/ },
   },
-  { name: 'an empty kustomization', files: { 'app/kustomization.yaml': '' }, error: { file: 'app/kustomization.yaml', message: /is empty/ } },
-  { name: 'a comment-only kustomization', files: { 'app/kustomization.yaml': '# later\n' }, error: { file: 'app/kustomization.yaml', message: /is empty/ } },
-  { name: 'a UTF-16 LE resource with a byte-order mark', files: { 'app/kustomization.yaml': 'resources:\n- cm.yaml\n', 'app/cm.yaml': utf16(cm + '  e: "é 😀"\n', false) } },
-  { name: 'a UTF-16 BE resource with a byte-order mark', files: { 'app/kustomization.yaml': 'resources:\n- cm.yaml\n', 'app/cm.yaml': utf16(cm + '  e: "é"\n', true) } },
-  { name: 'a UTF-16 kustomization', files: { 'app/kustomization.yaml': utf16('resources:\n- cm.yaml\nnamePrefix: p-\n', false), 'app/cm.yaml': cm } },
-  { name: 'a resource with a UTF-8 byte-order mark', files: { 'app/kustomization.yaml': 'resources:\n- cm.yaml\n', 'app/cm.yaml': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(cm)]) } },
+  {
+    name: 'an empty kustomization',
+    files: { 'app/kustomization.yaml': '' },
+    error: { file: 'app/kustomization.yaml', message: /is empty/ },
+  },
+  {
+    name: 'a comment-only kustomization',
+    files: { 'app/kustomization.yaml': '# later\n' },
+    error: { file: 'app/kustomization.yaml', message: /is empty/ },
+  },
+  {
+    name: 'a UTF-16 LE resource with a byte-order mark',
+    files: { 'app/kustomization.yaml': 'resources:\n- cm.yaml\n', 'app/cm.yaml': utf16(cm + '  e: "é 😀"\n', false) },
+  },
+  {
+    name: 'a UTF-16 BE resource with a byte-order mark',
+    files: { 'app/kustomization.yaml': 'resources:\n- cm.yaml\n', 'app/cm.yaml': utf16(cm + '  e: "é"\n', true) },
+  },
+  {
+    name: 'a UTF-16 kustomization',
+    files: { 'app/kustomization.yaml': utf16('resources:\n- cm.yaml\nnamePrefix: p-\n', false), 'app/cm.yaml': cm },
+  },
+  {
+    name: 'a resource with a UTF-8 byte-order mark',
+    files: {
+      'app/kustomization.yaml': 'resources:\n- cm.yaml\n',
+      'app/cm.yaml': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(cm)]),
+    },
+  },
   {
     name: 'invalid UTF-8 in a resource',
-    files: { 'app/kustomization.yaml': 'resources:\n- cm.yaml\n', 'app/cm.yaml': Buffer.concat([Buffer.from(cm + '  b: "x'), Buffer.from([0xff, 0xfe]), Buffer.from('"\n')]) },
+    files: {
+      'app/kustomization.yaml': 'resources:\n- cm.yaml\n',
+      'app/cm.yaml': Buffer.concat([Buffer.from(cm + '  b: "x'), Buffer.from([0xff, 0xfe]), Buffer.from('"\n')]),
+    },
     error: { file: 'app/cm.yaml', line: 7, message: /invalid UTF-8 \(byte 0xff\)/ },
   },
   {
     name: 'invalid UTF-8 in a kustomization',
-    files: { 'app/kustomization.yaml': Buffer.concat([Buffer.from('resources:\n- cm.yaml\n#'), Buffer.from([0xc3]), Buffer.from('\n')]), 'app/cm.yaml': cm },
+    files: {
+      'app/kustomization.yaml': Buffer.concat([
+        Buffer.from('resources:\n- cm.yaml\n#'),
+        Buffer.from([0xc3]),
+        Buffer.from('\n'),
+      ]),
+      'app/cm.yaml': cm,
+    },
     error: { file: 'app/kustomization.yaml', line: 3, message: /invalid UTF-8/ },
   },
   {
     name: 'invalid UTF-8 in a generator env file',
-    files: { 'app/kustomization.yaml': 'configMapGenerator:\n- name: c\n  envs:\n  - e.env\n', 'app/e.env': Buffer.concat([Buffer.from('A=1\nB='), Buffer.from([0xff]), Buffer.from('\n')]) },
+    files: {
+      'app/kustomization.yaml': 'configMapGenerator:\n- name: c\n  envs:\n  - e.env\n',
+      'app/e.env': Buffer.concat([Buffer.from('A=1\nB='), Buffer.from([0xff]), Buffer.from('\n')]),
+    },
     error: { file: 'app/e.env', line: 2, message: /invalid UTF-8/ },
   },
-  { name: 'a raw NUL in a resource', files: { 'app/kustomization.yaml': 'resources:\n- cm.yaml\n', 'app/cm.yaml': cm + '  b: "x\u0000"\n' }, error: { file: 'app/cm.yaml', line: 7, message: /control characters.*U\+0000/ } },
-  { name: 'a raw escape character in a resource', files: { 'app/kustomization.yaml': 'resources:\n- cm.yaml\n', 'app/cm.yaml': cm + '  b: x\u001b[2J\n' }, error: { file: 'app/cm.yaml', line: 7, message: /control characters.*U\+001B/ } },
-  { name: 'a control character in a kustomization', files: { 'app/kustomization.yaml': 'resources:\n- cm.yaml\n#\u0001\n', 'app/cm.yaml': cm }, error: { file: 'app/kustomization.yaml', line: 3, message: /control characters/ } },
-  { name: 'an escaped NUL in a quoted string', files: { 'app/kustomization.yaml': 'resources:\n- cm.yaml\n', 'app/cm.yaml': cm + '  b: "x\\0y"\n' } },
-  { name: 'a __proto__ key', files: { 'app/kustomization.yaml': 'resources:\n- cm.yaml\ncommonLabels:\n  __proto__: l\n', 'app/cm.yaml': cm + '  __proto__: b\n' } },
+  {
+    name: 'a raw NUL in a resource',
+    files: { 'app/kustomization.yaml': 'resources:\n- cm.yaml\n', 'app/cm.yaml': cm + '  b: "x\u0000"\n' },
+    error: { file: 'app/cm.yaml', line: 7, message: /control characters.*U\+0000/ },
+  },
+  {
+    name: 'a raw escape character in a resource',
+    files: { 'app/kustomization.yaml': 'resources:\n- cm.yaml\n', 'app/cm.yaml': cm + '  b: x\u001b[2J\n' },
+    error: { file: 'app/cm.yaml', line: 7, message: /control characters.*U\+001B/ },
+  },
+  {
+    name: 'a control character in a kustomization',
+    files: { 'app/kustomization.yaml': 'resources:\n- cm.yaml\n#\u0001\n', 'app/cm.yaml': cm },
+    error: { file: 'app/kustomization.yaml', line: 3, message: /control characters/ },
+  },
+  {
+    name: 'an escaped NUL in a quoted string',
+    files: { 'app/kustomization.yaml': 'resources:\n- cm.yaml\n', 'app/cm.yaml': cm + '  b: "x\\0y"\n' },
+  },
+  {
+    name: 'a __proto__ key',
+    files: {
+      'app/kustomization.yaml': 'resources:\n- cm.yaml\ncommonLabels:\n  __proto__: l\n',
+      'app/cm.yaml': cm + '  __proto__: b\n',
+    },
+  },
   {
     name: 'non-UTF-8 bytes in a generator file go to binaryData, as before',
-    files: { 'app/kustomization.yaml': 'configMapGenerator:\n- name: c\n  files:\n  - b.bin\n', 'app/b.bin': Buffer.from([0x41, 0xff, 0x00, 0x0a]) },
+    files: {
+      'app/kustomization.yaml': 'configMapGenerator:\n- name: c\n  files:\n  - b.bin\n',
+      'app/b.bin': Buffer.from([0x41, 0xff, 0x00, 0x0a]),
+    },
   },
 ];
 

@@ -53,7 +53,8 @@ spec:
           envFrom:
             - configMapRef: {name: ${name}-env}
 ${extra}`;
-const configMap = (name: string, data: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n${data}`;
+const configMap = (name: string, data: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n${data}`;
 
 const substituted = `apiVersion: v1
 kind: ConfigMap
@@ -107,12 +108,20 @@ const cases: FluxCase[] = [
   {
     name: 'targetNamespace replaces the folder’s namespace',
     spec: '  targetNamespace: shop\n',
-    files: { 'app/kustomization.yaml': 'namespace: base\nresources: [web.yaml, env.yaml]\n', 'app/web.yaml': deployment('web'), 'app/env.yaml': configMap('web-env', '  LEVEL: info\n') },
+    files: {
+      'app/kustomization.yaml': 'namespace: base\nresources: [web.yaml, env.yaml]\n',
+      'app/web.yaml': deployment('web'),
+      'app/env.yaml': configMap('web-env', '  LEVEL: info\n'),
+    },
   },
   {
     name: 'namePrefix and nameSuffix replace the folder’s, references follow',
     spec: '  namePrefix: prod-\n  nameSuffix: -v2\n',
-    files: { 'app/kustomization.yaml': 'namePrefix: own-\nresources: [web.yaml, env.yaml]\n', 'app/web.yaml': deployment('web'), 'app/env.yaml': configMap('web-env', '  LEVEL: info\n') },
+    files: {
+      'app/kustomization.yaml': 'namePrefix: own-\nresources: [web.yaml, env.yaml]\n',
+      'app/web.yaml': deployment('web'),
+      'app/env.yaml': configMap('web-env', '  LEVEL: info\n'),
+    },
   },
   {
     name: 'commonMetadata labels and annotations on every object',
@@ -148,7 +157,8 @@ const cases: FluxCase[] = [
           LEVEL: debug
 `,
     files: {
-      'app/kustomization.yaml': 'resources: [web.yaml, api.yaml, env.yaml]\npatches:\n  - patch: |\n      - op: replace\n        path: /spec/replicas\n        value: 2\n    target: {kind: Deployment}\n',
+      'app/kustomization.yaml':
+        'resources: [web.yaml, api.yaml, env.yaml]\npatches:\n  - patch: |\n      - op: replace\n        path: /spec/replicas\n        value: 2\n    target: {kind: Deployment}\n',
       'app/web.yaml': deployment('web'),
       'app/api.yaml': deployment('api'),
       'app/env.yaml': configMap('web-env', '  LEVEL: info\n') + '---\n' + configMap('api-env', '  LEVEL: info\n'),
@@ -158,7 +168,8 @@ const cases: FluxCase[] = [
     name: 'images merge into the folder’s entries by name',
     spec: '  images:\n    - name: nginx\n      newTag: "1.27"\n    - name: busybox\n      newName: mirror/busybox\n      digest: sha256:0000000000000000000000000000000000000000000000000000000000000000\n',
     files: {
-      'app/kustomization.yaml': 'resources: [web.yaml]\nimages:\n  - name: nginx\n    newName: mirror/nginx\n    digest: sha256:1111111111111111111111111111111111111111111111111111111111111111\n',
+      'app/kustomization.yaml':
+        'resources: [web.yaml]\nimages:\n  - name: nginx\n    newName: mirror/nginx\n    digest: sha256:1111111111111111111111111111111111111111111111111111111111111111\n',
       'app/web.yaml': deployment('web', '        - name: side\n          image: busybox:1.36\n'),
     },
   },
@@ -168,7 +179,8 @@ const cases: FluxCase[] = [
     files: {
       'app/kustomization.yaml': 'resources: [web.yaml]\n',
       'app/web.yaml': deployment('web'),
-      'components/monitoring/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [monitor.yaml]\npatches:\n  - patch: |\n      - op: add\n        path: /metadata/annotations\n        value: {monitored: "true"}\n    target: {kind: Deployment}\n',
+      'components/monitoring/kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [monitor.yaml]\npatches:\n  - patch: |\n      - op: add\n        path: /metadata/annotations\n        value: {monitored: "true"}\n    target: {kind: Deployment}\n',
       'components/monitoring/monitor.yaml': configMap('monitor', '  scrape: "true"\n'),
     },
   },
@@ -205,8 +217,14 @@ stringData:
     name: 'the substitute: disabled opt-out, as a label and as an annotation',
     spec: '  postBuild:\n    substitute:\n      CLUSTER: prod\n',
     files: {
-      'app/a.yaml': configMap('a-${CLUSTER}', '  v: ${CLUSTER}\n').replace('metadata:\n', 'metadata:\n  labels:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\n'),
-      'app/b.yaml': configMap('b', '  v: ${CLUSTER}\n').replace('metadata:\n', 'metadata:\n  annotations:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\n'),
+      'app/a.yaml': configMap('a-${CLUSTER}', '  v: ${CLUSTER}\n').replace(
+        'metadata:\n',
+        'metadata:\n  labels:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\n',
+      ),
+      'app/b.yaml': configMap('b', '  v: ${CLUSTER}\n').replace(
+        'metadata:\n',
+        'metadata:\n  annotations:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\n',
+      ),
       'app/c.yaml': configMap('c', '  v: ${CLUSTER}\n'),
     },
   },
@@ -243,10 +261,15 @@ stringData:
   },
 ];
 
-const manifest = (spec: string) => `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: app\n  namespace: flux-system\nspec:\n  interval: 10m\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n  path: ./app\n${spec}`;
+const manifest = (spec: string) =>
+  `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: app\n  namespace: flux-system\nspec:\n  interval: 10m\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n  path: ./app\n${spec}`;
 
 async function writeRepo(root: string, c: FluxCase): Promise<void> {
-  const files = { ...c.files, 'clusters/app.yaml': manifest(c.spec), ...(c.objects ? { 'objects.yaml': c.objects } : {}) };
+  const files = {
+    ...c.files,
+    'clusters/app.yaml': manifest(c.spec),
+    ...(c.objects ? { 'objects.yaml': c.objects } : {}),
+  };
   for (const [path, text] of Object.entries(files)) {
     await mkdir(dirname(join(root, path)), { recursive: true });
     await writeFile(join(root, path), text);
@@ -256,9 +279,16 @@ async function writeRepo(root: string, c: FluxCase): Promise<void> {
 /** findObject over the case's objects, as the fake client of flux-build holds them. */
 function finder(objects: KubeObject[]): RenderOptions['findObject'] {
   return async (kind, namespace, name) => {
-    const object = objects.find((o) => o.kind === kind && o.metadata?.name === name && (o.metadata?.namespace ?? '') === (namespace ?? ''));
+    const object = objects.find(
+      (o) => o.kind === kind && o.metadata?.name === name && (o.metadata?.namespace ?? '') === (namespace ?? ''),
+    );
     if (!object) return undefined;
-    const found: RenderedObject = { object, key: keyOf(object), origins: new Map(), source: { file: 'objects.yaml', line: 1, column: 1 } };
+    const found: RenderedObject = {
+      object,
+      key: keyOf(object),
+      origins: new Map(),
+      source: { file: 'objects.yaml', line: 1, column: 1 },
+    };
     return found;
   };
 }
@@ -266,7 +296,15 @@ function finder(objects: KubeObject[]): RenderOptions['findObject'] {
 async function renderOursFlux(root: string, c: FluxCase): Promise<RenderResult> {
   const object = parse(manifest(c.spec)) as KubeObject;
   const objects = c.objects ? parseStream(c.objects) : [];
-  return renderApplication({ name: 'app', source: { type: 'folder', path: 'app' }, renderer: 'flux-kustomization', controller: { object, at: { file: 'clusters/app.yaml', line: 1, column: 1 } } }, { fs: new NodeFileSystem(), repoRoot: root, findObject: finder(objects) });
+  return renderApplication(
+    {
+      name: 'app',
+      source: { type: 'folder', path: 'app' },
+      renderer: 'flux-kustomization',
+      controller: { object, at: { file: 'clusters/app.yaml', line: 1, column: 1 } },
+    },
+    { fs: new NodeFileSystem(), repoRoot: root, findObject: finder(objects) },
+  );
 }
 
 /**
@@ -308,7 +346,12 @@ describe('Flux conformance: flux-kustomization against kustomize-controller’s 
       const theirs = join(scratch, `${i}-flux`);
       await writeRepo(ours, c);
       await writeRepo(theirs, c);
-      const want = await fluxBuild(join(theirs, 'clusters/app.yaml'), theirs, join(theirs, 'app'), c.objects ? join(theirs, 'objects.yaml') : undefined);
+      const want = await fluxBuild(
+        join(theirs, 'clusters/app.yaml'),
+        theirs,
+        join(theirs, 'app'),
+        c.objects ? join(theirs, 'objects.yaml') : undefined,
+      );
       const got = await renderOursFlux(ours, c).then(
         (r) => ({ ok: true as const, r }),
         (e: unknown) => ({ ok: false as const, e }),
@@ -327,7 +370,10 @@ describe('Flux conformance: flux-kustomization against kustomize-controller’s 
       const masked = maskSecretValues(want.objects, got.r.objects);
       // The values from the Secret are the ones (and the only ones) our render holds placeholders for.
       assert.deepEqual(masked, c.secretPaths ?? [], 'values substituted from a Secret');
-      const diff = compareObjects(want.objects, got.r.objects.map((o) => o.object));
+      const diff = compareObjects(
+        want.objects,
+        got.r.objects.map((o) => o.object),
+      );
       if (diff) assert.fail(`rendered output differs from Flux's\n${diff}`);
       assert.deepEqual(got.r.problems, [], 'a valid case gives no warnings');
       for (const o of got.r.objects) assert.deepEqual(o.key, keyOf(o.object));

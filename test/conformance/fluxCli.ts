@@ -10,17 +10,27 @@ export type FluxOutcome = { ok: true; objects: KubeObject[] } | { ok: false; std
  * Renders `dir` (absolute, inside `root`) as kustomize-controller does, with the Flux Kustomization in `kustomizationFile`
  * and the ConfigMaps/Secrets in `objectsFile` for substituteFrom. It writes the folder's kustomization file: pass a copy.
  */
-export function fluxBuild(kustomizationFile: string, root: string, dir: string, objectsFile?: string): Promise<FluxOutcome> {
+export function fluxBuild(
+  kustomizationFile: string,
+  root: string,
+  dir: string,
+  objectsFile?: string,
+): Promise<FluxOutcome> {
   const bin = testbedBin('flux-build');
   return new Promise((resolve, reject) => {
-    execFile(bin, [kustomizationFile, root, dir, ...(objectsFile ? [objectsFile] : [])], { cwd: root, maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') return reject(err);
-      if (err) return resolve({ ok: false, stderr: stderr.trim() });
-      try {
-        resolve({ ok: true, objects: parseStream(stdout) });
-      } catch (e) {
-        reject(e);
-      }
-    });
+    execFile(
+      bin,
+      [kustomizationFile, root, dir, ...(objectsFile ? [objectsFile] : [])],
+      { cwd: root, maxBuffer: 256 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== 'number') return reject(err);
+        if (err) return resolve({ ok: false, stderr: stderr.trim() });
+        try {
+          resolve({ ok: true, objects: parseStream(stdout) });
+        } catch (e) {
+          reject(e);
+        }
+      },
+    );
   });
 }

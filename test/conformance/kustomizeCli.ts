@@ -11,15 +11,20 @@ export type KustomizeOutcome = { ok: true; objects: KubeObject[]; stdout: string
 export function kustomizeBuild(repoRoot: string, root: string): Promise<KustomizeOutcome> {
   const bin = testbedBin('kustomize');
   return new Promise((resolve, reject) => {
-    execFile(bin, ['build', join(repoRoot, root)], { cwd: repoRoot, maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') return reject(err); // could not start the binary at all
-      if (err) return resolve({ ok: false, stderr: stderr.trim() });
-      try {
-        resolve({ ok: true, objects: parseStream(stdout), stdout });
-      } catch (e) {
-        reject(e);
-      }
-    });
+    execFile(
+      bin,
+      ['build', join(repoRoot, root)],
+      { cwd: repoRoot, maxBuffer: 256 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== 'number') return reject(err); // could not start the binary at all
+        if (err) return resolve({ ok: false, stderr: stderr.trim() });
+        try {
+          resolve({ ok: true, objects: parseStream(stdout), stdout });
+        } catch (e) {
+          reject(e);
+        }
+      },
+    );
   });
 }
 

@@ -17,8 +17,18 @@ describe('kustomize conformance: unsupported features', () => {
       if (sentinel) rmSync(sentinel, { force: true });
       if (expected.runKustomize) {
         const want = await kustomizeBuild(c.repoRoot, c.roots[0]);
-        if (expected.kustomizeFails) assert.equal(want.ok, false, 'kustomize accepted this input with default options; the case expects it to refuse');
-        else assert.equal(want.ok, true, `kustomize refused input the case says it supports: ${want.ok ? '' : want.stderr}`);
+        if (expected.kustomizeFails)
+          assert.equal(
+            want.ok,
+            false,
+            'kustomize accepted this input with default options; the case expects it to refuse',
+          );
+        else
+          assert.equal(
+            want.ok,
+            true,
+            `kustomize refused input the case says it supports: ${want.ok ? '' : want.stderr}`,
+          );
         if (sentinel) assert.equal(existsSync(sentinel), false, 'kustomize ran the plugin; the case cannot check us');
       }
 
@@ -31,8 +41,16 @@ describe('kustomize conformance: unsupported features', () => {
       }
       const hit = problems.find((p) => p.location?.file === expected.file && p.location.line === expected.line);
       assert.ok(hit, `no diagnostic at ${expected.file}:${expected.line}; got ${JSON.stringify(problems)}`);
-      assert.ok(hit.message.includes(expected.mentions), `the diagnostic should name ${expected.mentions}: ${hit.message}`);
-      if (sentinel) assert.equal(existsSync(sentinel), false, `rendering executed the repo's plugin (${expected.sentinel} was created)`);
+      assert.ok(
+        hit.message.includes(expected.mentions),
+        `the diagnostic should name ${expected.mentions}: ${hit.message}`,
+      );
+      if (sentinel)
+        assert.equal(
+          existsSync(sentinel),
+          false,
+          `rendering executed the repo's plugin (${expected.sentinel} was created)`,
+        );
     });
   }
 });

@@ -29,7 +29,8 @@ import { compareObjects, idOf } from '../conformance/compareObjects';
 import { parseStream } from '../conformance/kustomizeCli';
 import { testbedBin } from '../testbed/bins';
 
-type Verdict = 'match' | 'order' | 'mismatch' | 'both fail' | 'only ours fails' | 'only kustomize fails' | 'unsupported';
+type Verdict =
+  'match' | 'order' | 'mismatch' | 'both fail' | 'only ours fails' | 'only kustomize fails' | 'unsupported';
 
 interface Outcome {
   repo: string;
@@ -90,10 +91,21 @@ async function judge(bin: string, repoRoot: string, dir: string): Promise<Outcom
   }
   const oursMs = performance.now() - start;
   const base = { repo, dir: rel, kustomizeMs: k.ms, oursMs, text: false };
-  if (!k.ok && !ours) return { ...base, verdict: 'both fail', detail: `kustomize: ${firstLine(k.stderr)}\nours: ${firstLine(oursError)}` };
+  if (!k.ok && !ours)
+    return {
+      ...base,
+      verdict: 'both fail',
+      detail: `kustomize: ${firstLine(k.stderr)}\nours: ${firstLine(oursError)}`,
+    };
   if (!k.ok && ours) {
-    const warned = ours.problems.some((p) => /not fetched|not supported yet|never executed|until Helm support lands/.test(p.message));
-    return { ...base, verdict: warned ? 'unsupported' : 'only kustomize fails', detail: `kustomize: ${firstLine(k.stderr)}` };
+    const warned = ours.problems.some((p) =>
+      /not fetched|not supported yet|never executed|until Helm support lands/.test(p.message),
+    );
+    return {
+      ...base,
+      verdict: warned ? 'unsupported' : 'only kustomize fails',
+      detail: `kustomize: ${firstLine(k.stderr)}`,
+    };
   }
   if (!ours) return { ...base, verdict: 'only ours fails', detail: `ours: ${oursError}` };
   const want = parseStream(k.stdout);
@@ -102,7 +114,8 @@ async function judge(bin: string, repoRoot: string, dir: string): Promise<Outcom
   const text = printed === k.stdout;
   const diff = compareObjects(want, got);
   if (!diff) return { ...base, verdict: 'match', text, detail: text ? '' : firstTextDifference(k.stdout, printed) };
-  const sameSet = want.length === got.length && want.every((w) => got.some((g) => idOf(g) === idOf(w) && isDeepStrictEqual(g, w)));
+  const sameSet =
+    want.length === got.length && want.every((w) => got.some((g) => idOf(g) === idOf(w) && isDeepStrictEqual(g, w)));
   return { ...base, verdict: sameSet ? 'order' : 'mismatch', text, detail: diff };
 }
 
@@ -124,7 +137,8 @@ function firstLine(s: string): string {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const corpus = args.find((a) => !a.startsWith('--') && args[args.indexOf(a) - 1] !== '--only');
-  if (!corpus) throw new Error('usage: tsx test/corpus/run.ts CORPUS_DIR [--record] [--verbose] [--text] [--only SUBSTRING]');
+  if (!corpus)
+    throw new Error('usage: tsx test/corpus/run.ts CORPUS_DIR [--record] [--verbose] [--text] [--only SUBSTRING]');
   const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
   const bin = testbedBin('kustomize');
   const outcomes: Outcome[] = [];
@@ -135,11 +149,17 @@ async function main(): Promise<void> {
       if (only && !dir.includes(only)) continue;
       const o = await judge(bin, repoRoot, dir);
       outcomes.push(o);
-      if (o.verdict !== 'match' && o.verdict !== 'both fail' && (o.verdict !== 'unsupported' || args.includes('--verbose'))) {
+      if (
+        o.verdict !== 'match' &&
+        o.verdict !== 'both fail' &&
+        (o.verdict !== 'unsupported' || args.includes('--verbose'))
+      ) {
         console.log(`${o.verdict.toUpperCase()} ${o.repo}/${o.dir}`);
         if (args.includes('--verbose')) console.log(o.detail.split('\n').slice(0, 40).join('\n'));
-      } else if (args.includes('--verbose') && o.verdict === 'both fail') console.log(`BOTH FAIL ${o.repo}/${o.dir}\n${o.detail}`);
-      else if (args.includes('--text') && o.verdict === 'match' && !o.text) console.log(`TEXT ${o.repo}/${o.dir}\n${o.detail}`);
+      } else if (args.includes('--verbose') && o.verdict === 'both fail')
+        console.log(`BOTH FAIL ${o.repo}/${o.dir}\n${o.detail}`);
+      else if (args.includes('--text') && o.verdict === 'match' && !o.text)
+        console.log(`TEXT ${o.repo}/${o.dir}\n${o.detail}`);
     }
   }
   const count = (v: Verdict) => outcomes.filter((o) => o.verdict === v).length;
@@ -161,7 +181,9 @@ async function main(): Promise<void> {
     `Time, summed over folders: kustomize ${sum((o) => o.kustomizeMs)} s (a process each), ours ${sum((o) => o.oursMs)} s (in-process, no cache).`,
   ];
   console.log('\n' + lines.join('\n'));
-  const differing = outcomes.filter((o) => o.verdict !== 'match' && o.verdict !== 'both fail' && o.verdict !== 'unsupported');
+  const differing = outcomes.filter(
+    (o) => o.verdict !== 'match' && o.verdict !== 'both fail' && o.verdict !== 'unsupported',
+  );
   if (args.includes('--record')) record(repos, outcomes, lines, differing);
 }
 
@@ -187,11 +209,16 @@ function record(repos: string[], outcomes: Outcome[], summary: string[], differi
     ...perRepo,
     '',
     differing.length ? 'Folders that differ:' : 'No folder differs.',
-    ...differing.map((o) => `- ${o.verdict}: \`${o.repo}/${o.dir}\`${o.verdict.includes('fails') ? ` — ${firstLine(o.detail.replace(/^(ours|kustomize): /, ''))}` : ''}`),
+    ...differing.map(
+      (o) =>
+        `- ${o.verdict}: \`${o.repo}/${o.dir}\`${o.verdict.includes('fails') ? ` — ${firstLine(o.detail.replace(/^(ours|kustomize): /, ''))}` : ''}`,
+    ),
     end,
   ].join('\n');
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Conformance with kustomize\n';
-  const next = text.includes(begin) ? text.slice(0, text.indexOf(begin)) + section + text.slice(text.indexOf(end) + end.length) : `${text.trimEnd()}\n\n${section}\n`;
+  const next = text.includes(begin)
+    ? text.slice(0, text.indexOf(begin)) + section + text.slice(text.indexOf(end) + end.length)
+    : `${text.trimEnd()}\n\n${section}\n`;
   writeFileSync(file, next);
 }
 

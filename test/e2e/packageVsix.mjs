@@ -22,12 +22,32 @@ export async function packageVsix({ stateDir, buildExtension }) {
     if (existsSync(join(repoRoot, f))) cpSync(join(repoRoot, f), join(stage, f), { recursive: true });
   }
   const vsix = join(stateDir, `gitops-drift-${manifest.version}.vsix`);
-  const r = spawnSync('npx', ['--yes', '@vscode/vsce@3', 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license',
-    // README links are relative; the manifest names no repository yet.
-    ...(manifest.repository ? [] : ['--baseContentUrl', 'https://github.com/gitops-drift/gitops-drift/blob/main', '--baseImagesUrl', 'https://github.com/gitops-drift/gitops-drift/raw/main']), '-o', vsix], {
-    cwd: stage,
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    'npx',
+    [
+      '--yes',
+      '@vscode/vsce@3',
+      'package',
+      '--no-dependencies',
+      '--allow-missing-repository',
+      '--skip-license',
+      // README links are relative; the manifest names no repository yet.
+      ...(manifest.repository
+        ? []
+        : [
+            '--baseContentUrl',
+            'https://github.com/gitops-drift/gitops-drift/blob/main',
+            '--baseImagesUrl',
+            'https://github.com/gitops-drift/gitops-drift/raw/main',
+          ]),
+      '-o',
+      vsix,
+    ],
+    {
+      cwd: stage,
+      encoding: 'utf8',
+    },
+  );
   if (r.status !== 0) throw new Error(`vsce package failed:\n${r.stdout}\n${r.stderr}`);
   return vsix;
 }

@@ -20,7 +20,10 @@ async function openFile(page, path) {
   await input.waitFor({ timeout: TIMEOUT });
   await input.fill(path);
   // The row for the file itself, not a stale row from before the filter applied.
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: path.split('/').pop() }).first().waitFor({ timeout: TIMEOUT });
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: path.split('/').pop() })
+    .first()
+    .waitFor({ timeout: TIMEOUT });
   await page.keyboard.press('Enter');
   await page.locator('.tab.active', { hasText: path.split('/').pop() }).waitFor({ timeout: TIMEOUT });
 }
@@ -49,8 +52,11 @@ export const uiChecks = [
       }
       await page.mouse.move(900, 500);
       const rows = page.locator('.part.sidebar .monaco-list-row');
-      for (const env of ['dev', 'staging', 'prod']) await rows.filter({ hasText: env }).first().waitFor({ timeout: TIMEOUT });
-      await page.locator('.part.sidebar .monaco-list-row', { hasText: /prod.*drifted · ctx testbed-admin/ }).waitFor({ timeout: TIMEOUT });
+      for (const env of ['dev', 'staging', 'prod'])
+        await rows.filter({ hasText: env }).first().waitFor({ timeout: TIMEOUT });
+      await page
+        .locator('.part.sidebar .monaco-list-row', { hasText: /prod.*drifted · ctx testbed-admin/ })
+        .waitFor({ timeout: TIMEOUT });
       // Verdict icons are codicons coloured by the contributed theme colours.
       await page.locator('.part.sidebar .monaco-list-row .codicon-diff-modified').first().waitFor({ timeout: TIMEOUT });
       await page.locator('.part.sidebar .monaco-list-row .codicon-pass').first().waitFor({ timeout: TIMEOUT });
@@ -64,15 +70,23 @@ export const uiChecks = [
       const item = page.locator('.part.statusbar .statusbar-item', { hasText: /testbed-admin · \d+ drifted/ });
       await item.waitFor({ timeout: TIMEOUT });
       const box = await page.locator('.part.statusbar').boundingBox();
-      await page.screenshot({ path: join(shots, 'status-bar.png'), clip: { x: 0, y: box.y - 4, width: Math.min(900, box.width), height: box.height + 4 } });
+      await page.screenshot({
+        path: join(shots, 'status-bar.png'),
+        clip: { x: 0, y: box.y - 4, width: Math.min(900, box.width), height: box.height + 4 },
+      });
     },
   },
   {
     name: 'clicking the status bar offers the kubeconfig contexts',
     async run({ page, shots }) {
-      await page.locator('.part.statusbar .statusbar-item', { hasText: /testbed-admin · \d+ drifted/ }).click({ timeout: TIMEOUT });
+      await page
+        .locator('.part.statusbar .statusbar-item', { hasText: /testbed-admin · \d+ drifted/ })
+        .click({ timeout: TIMEOUT });
       for (const ctx of ['testbed-admin', 'testbed-readonly']) {
-        await page.locator('.quick-input-list .monaco-list-row', { hasText: ctx }).first().waitFor({ timeout: TIMEOUT });
+        await page
+          .locator('.quick-input-list .monaco-list-row', { hasText: ctx })
+          .first()
+          .waitFor({ timeout: TIMEOUT });
       }
       await page.screenshot({ path: join(shots, 'context-picker.png') });
       await page.keyboard.press('Escape');
@@ -86,7 +100,10 @@ export const uiChecks = [
       await squiggle.waitFor({ timeout: TIMEOUT });
       // The gutter mark and the highlighted YAML are drawn: the decorations and the grammar are in.
       await page.locator('.monaco-editor .cgmr').first().waitFor({ timeout: TIMEOUT });
-      await page.locator('.monaco-editor .view-lines .mtk5, .monaco-editor .view-lines .mtk6').first().waitFor({ timeout: TIMEOUT });
+      await page
+        .locator('.monaco-editor .view-lines .mtk5, .monaco-editor .view-lines .mtk6')
+        .first()
+        .waitFor({ timeout: TIMEOUT });
       await squiggle.hover({ force: true });
       // Both parts of the hover: the diagnostic, and the per-environment table.
       const hover = page.locator('.monaco-hover', { hasText: 'replicas is 5 in the cluster, 3 in git' });
@@ -100,10 +117,15 @@ export const uiChecks = [
     name: 'the Problems panel lists the drift',
     async run({ page, shots }) {
       await page.keyboard.press('Control+Shift+M');
-      const filter = page.locator('.markers-panel-container .viewpane-filter input, .panel .viewpane-filter input').first();
+      const filter = page
+        .locator('.markers-panel-container .viewpane-filter input, .panel .viewpane-filter input')
+        .first();
       await filter.waitFor({ timeout: TIMEOUT });
       await filter.fill('replicas');
-      await page.locator('.markers-panel .monaco-list-row', { hasText: 'replicas is 5 in the cluster' }).first().waitFor({ timeout: TIMEOUT });
+      await page
+        .locator('.markers-panel .monaco-list-row', { hasText: 'replicas is 5 in the cluster' })
+        .first()
+        .waitFor({ timeout: TIMEOUT });
       await page.screenshot({ path: join(shots, 'problems.png') });
     },
   },
@@ -113,10 +135,16 @@ export const uiChecks = [
       await runCommand(page, 'GitOps: Show Diff');
       const pick = page.locator('.quick-input-widget input');
       await pick.fill('Deployment shop-prod/web');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Deployment shop-prod/web' }).first().waitFor({ timeout: TIMEOUT });
+      await page
+        .locator('.quick-input-list .monaco-list-row', { hasText: 'Deployment shop-prod/web' })
+        .first()
+        .waitFor({ timeout: TIMEOUT });
       await page.keyboard.press('Enter');
       await page.locator('.tab.active', { hasText: 'web (prod): git ↔ cluster' }).waitFor({ timeout: TIMEOUT });
-      await page.locator('.monaco-diff-editor .line-insert, .monaco-diff-editor .char-insert').first().waitFor({ timeout: TIMEOUT });
+      await page
+        .locator('.monaco-diff-editor .line-insert, .monaco-diff-editor .char-insert')
+        .first()
+        .waitFor({ timeout: TIMEOUT });
       // The object is revealed and selected in the Environments view.
       await page.locator('.part.sidebar .monaco-list-row.selected', { hasText: /^web/ }).waitFor({ timeout: TIMEOUT });
       await page.screenshot({ path: join(shots, 'diff-editor.png') });
@@ -131,7 +159,11 @@ export const uiChecks = [
       await replicas.hover({ force: true });
       const hover = page.locator('.monaco-hover', { hasText: 'per environment' });
       await hover.first().waitFor({ timeout: TIMEOUT });
-      for (const origin of ['envs/dev/kustomization.yaml:12', 'base/web-deployment.yaml:8', 'envs/prod/web-patch.yaml:6']) {
+      for (const origin of [
+        'envs/dev/kustomization.yaml:12',
+        'base/web-deployment.yaml:8',
+        'envs/prod/web-patch.yaml:6',
+      ]) {
         await page.locator('.monaco-hover a', { hasText: origin }).first().waitFor({ timeout: TIMEOUT });
       }
       await page.screenshot({ path: join(shots, 'effective-values-hover.png') });
@@ -143,12 +175,20 @@ export const uiChecks = [
     name: 'a kustomization file shows what it renders (CodeLens) and opens the rendered preview',
     async run({ page, shots }) {
       await openFile(page, 'envs/prod/kustomization.yaml');
-      const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: /^Rendered: \d+ objects · Preview$/ }).first();
+      const lens = page
+        .locator('.monaco-editor .codelens-decoration a', { hasText: /^Rendered: \d+ objects · Preview$/ })
+        .first();
       await lens.waitFor({ timeout: TIMEOUT });
-      await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Used by prod' }).first().waitFor({ timeout: TIMEOUT });
+      await page
+        .locator('.monaco-editor .codelens-decoration a', { hasText: 'Used by prod' })
+        .first()
+        .waitFor({ timeout: TIMEOUT });
       await lens.click();
       await page.locator('.tab.active', { hasText: 'prod (rendered).yaml' }).waitFor({ timeout: TIMEOUT });
-      await page.locator('.monaco-editor .view-line', { hasText: 'rendered from envs/prod' }).first().waitFor({ timeout: TIMEOUT });
+      await page
+        .locator('.monaco-editor .view-line', { hasText: 'rendered from envs/prod' })
+        .first()
+        .waitFor({ timeout: TIMEOUT });
       await page.screenshot({ path: join(shots, 'rendered-preview.png') });
     },
   },
@@ -157,12 +197,18 @@ export const uiChecks = [
     async run({ page, shots }) {
       await runCommand(page, 'GitOps: Compare Environments…');
       for (const env of ['staging', 'prod']) {
-        await page.locator('.quick-input-list .monaco-list-row', { hasText: env }).first().waitFor({ timeout: TIMEOUT });
+        await page
+          .locator('.quick-input-list .monaco-list-row', { hasText: env })
+          .first()
+          .waitFor({ timeout: TIMEOUT });
         await page.locator('.quick-input-widget input').fill(env);
         await page.keyboard.press('Enter');
       }
       await page.locator('.tab.active', { hasText: 'staging ↔ prod' }).waitFor({ timeout: TIMEOUT });
-      await page.locator('.monaco-diff-editor .line-insert, .monaco-diff-editor .char-insert').first().waitFor({ timeout: TIMEOUT });
+      await page
+        .locator('.monaco-diff-editor .line-insert, .monaco-diff-editor .char-insert')
+        .first()
+        .waitFor({ timeout: TIMEOUT });
       await page.screenshot({ path: join(shots, 'compare-environments.png') });
     },
   },
@@ -174,7 +220,10 @@ export const uiChecks = [
       await input.waitFor({ timeout: TIMEOUT });
       await input.fill('>GitOps: ');
       for (const title of ['GitOps: Refresh', 'GitOps: Show Diff', 'GitOps: Switch Kube Context']) {
-        await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: TIMEOUT });
+        await page
+          .locator('.quick-input-list .monaco-list-row', { hasText: title })
+          .first()
+          .waitFor({ timeout: TIMEOUT });
       }
       await page.screenshot({ path: join(shots, 'command-palette.png') });
       await page.keyboard.press('Escape');

@@ -32,14 +32,19 @@ export async function run(): Promise<void> {
   const grep = process.env.GITOPS_DRIFT_EDITOR_GREP;
   if (grep) mocha.grep(grep);
   const suiteDir = join(__dirname, process.env.GITOPS_DRIFT_EDITOR_SUITE ?? 'suite');
-  for (const f of readdirSync(suiteDir).filter((n) => n.endsWith('.test.js')).sort()) mocha.addFile(join(suiteDir, f));
+  for (const f of readdirSync(suiteDir)
+    .filter((n) => n.endsWith('.test.js'))
+    .sort())
+    mocha.addFile(join(suiteDir, f));
 
   const outcomes: TestOutcome[] = [];
   const failures = await new Promise<number>((resolve, reject) => {
     try {
       const runner = mocha.run(resolve);
       runner.on('pass', (t) => outcomes.push({ title: t.fullTitle(), state: 'passed', durationMs: t.duration }));
-      runner.on('fail', (t, err: Error) => outcomes.push({ title: t.fullTitle(), state: 'failed', error: err?.stack ?? String(err) }));
+      runner.on('fail', (t, err: Error) =>
+        outcomes.push({ title: t.fullTitle(), state: 'failed', error: err?.stack ?? String(err) }),
+      );
       runner.on('pending', (t) => outcomes.push({ title: t.fullTitle(), state: 'pending' }));
     } catch (e) {
       reject(e);

@@ -13,7 +13,12 @@ import type { GitOpsDriftApi } from '../../src/extension';
  */
 export type Step =
   | { quickPick: (items: readonly vscode.QuickPickItem[], options: vscode.QuickPickOptions) => number | undefined }
-  | { multiPick: (items: readonly vscode.QuickPickItem[], options: vscode.QuickPickOptions) => readonly number[] | undefined }
+  | {
+      multiPick: (
+        items: readonly vscode.QuickPickItem[],
+        options: vscode.QuickPickOptions,
+      ) => readonly number[] | undefined;
+    }
   | { warning: (message: string, options: vscode.MessageOptions, buttons: readonly string[]) => string | undefined };
 
 /** What the command showed, in order. */
@@ -85,12 +90,23 @@ export class ScriptedHost implements Host {
     return Promise.resolve(undefined);
   }
 
-  async showWarningMessage(message: string, options: vscode.MessageOptions, ...items: string[]): Promise<string | undefined> {
-    this.shown.push({ kind: 'warning', message, ...(options.detail ? { detail: options.detail } : {}), ...(options.modal ? { modal: true } : {}) });
+  async showWarningMessage(
+    message: string,
+    options: vscode.MessageOptions,
+    ...items: string[]
+  ): Promise<string | undefined> {
+    this.shown.push({
+      kind: 'warning',
+      message,
+      ...(options.detail ? { detail: options.detail } : {}),
+      ...(options.modal ? { modal: true } : {}),
+    });
     const step = this.take('warning', message);
-    if (!('warning' in step)) throw this.unexpected('warning', message, `the script expected ${Object.keys(step).join()}`);
+    if (!('warning' in step))
+      throw this.unexpected('warning', message, `the script expected ${Object.keys(step).join()}`);
     const choice = this.answer(() => step.warning(message, options, items));
-    if (choice !== undefined && !items.includes(choice)) throw this.unexpected('answer', `"${choice}"`, `the buttons are ${items.join(', ')}`);
+    if (choice !== undefined && !items.includes(choice))
+      throw this.unexpected('answer', `"${choice}"`, `the buttons are ${items.join(', ')}`);
     return choice;
   }
 
@@ -99,20 +115,28 @@ export class ScriptedHost implements Host {
     return Promise.resolve(undefined);
   }
 
-  async showQuickPick<T extends vscode.QuickPickItem>(items: readonly T[] | Thenable<readonly T[]>, options: vscode.QuickPickOptions): Promise<T | undefined> {
+  async showQuickPick<T extends vscode.QuickPickItem>(
+    items: readonly T[] | Thenable<readonly T[]>,
+    options: vscode.QuickPickOptions,
+  ): Promise<T | undefined> {
     const all = await items;
     this.shown.push({ kind: 'quickPick', message: options.placeHolder ?? '' });
     const step = this.take('quickPick', options.placeHolder ?? '');
-    if (!('quickPick' in step)) throw this.unexpected('quickPick', options.placeHolder ?? '', `the script expected ${Object.keys(step).join()}`);
+    if (!('quickPick' in step))
+      throw this.unexpected('quickPick', options.placeHolder ?? '', `the script expected ${Object.keys(step).join()}`);
     const i = this.answer(() => step.quickPick(all, options));
     return i === undefined ? undefined : all[i];
   }
 
-  async showMultiQuickPick<T extends vscode.QuickPickItem>(items: readonly T[] | Thenable<readonly T[]>, options: Omit<vscode.QuickPickOptions, 'canPickMany'>): Promise<readonly T[] | undefined> {
+  async showMultiQuickPick<T extends vscode.QuickPickItem>(
+    items: readonly T[] | Thenable<readonly T[]>,
+    options: Omit<vscode.QuickPickOptions, 'canPickMany'>,
+  ): Promise<readonly T[] | undefined> {
     const all = await items;
     this.shown.push({ kind: 'multiPick', message: options.placeHolder ?? '' });
     const step = this.take('multiPick', options.placeHolder ?? '');
-    if (!('multiPick' in step)) throw this.unexpected('multiPick', options.placeHolder ?? '', `the script expected ${Object.keys(step).join()}`);
+    if (!('multiPick' in step))
+      throw this.unexpected('multiPick', options.placeHolder ?? '', `the script expected ${Object.keys(step).join()}`);
     const picked = this.answer(() => step.multiPick(all, { ...options, canPickMany: true }));
     return picked?.flatMap((i) => all.slice(i, i + 1));
   }

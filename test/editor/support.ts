@@ -32,7 +32,10 @@ export function testbed(): Testbed | undefined {
  */
 export function requireTestbed(): Testbed {
   const tb = testbed();
-  if (!tb) throw new Error('no test-bed cluster: GITOPS_DRIFT_TESTBED is unset (run the editor tests through scripts/run-editor-tests.mjs, which starts one)');
+  if (!tb)
+    throw new Error(
+      'no test-bed cluster: GITOPS_DRIFT_TESTBED is unset (run the editor tests through scripts/run-editor-tests.mjs, which starts one)',
+    );
   return tb;
 }
 
@@ -68,27 +71,32 @@ export interface DriftDiagnostic {
 
 export function driftDiagnostics(): DriftDiagnostic[] {
   const root = workspaceRoot();
-  return vscode.languages
-    .getDiagnostics()
-    .flatMap(([uri, ds]) =>
-      ds
-        .filter((d) => d.source === 'GitOps Drift')
-        .map((d) => ({
-          file: uri.fsPath.slice(root.length + 1),
-          line: d.range.start.line + 1,
-          message: d.message,
-          code: typeof d.code === 'object' ? String(d.code.value) : String(d.code),
-          diagnostic: d,
-          uri,
-        })),
-    );
+  return vscode.languages.getDiagnostics().flatMap(([uri, ds]) =>
+    ds
+      .filter((d) => d.source === 'GitOps Drift')
+      .map((d) => ({
+        file: uri.fsPath.slice(root.length + 1),
+        line: d.range.start.line + 1,
+        message: d.message,
+        code: typeof d.code === 'object' ? String(d.code.value) : String(d.code),
+        diagnostic: d,
+        uri,
+      })),
+  );
 }
 
 /**
  * Resolves with `current()` once `done` holds for it: checked now and on every `event` (no polling, no sleeps).
  * The timer is only a deadline: it rejects after `timeoutMs`, saying what was awaited and what was seen last.
  */
-export function waitForEvent<T>(event: vscode.Event<unknown>, current: () => T, done: (value: T) => boolean, timeoutMs: number, what: string, describe: (value: T) => string): Promise<T> {
+export function waitForEvent<T>(
+  event: vscode.Event<unknown>,
+  current: () => T,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+  what: string,
+  describe: (value: T) => string,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const check = (): void => {
       const value = current();
@@ -110,8 +118,14 @@ export function waitForEvent<T>(event: vscode.Event<unknown>, current: () => T, 
 }
 
 /** Resolves once `predicate` holds for our diagnostics (see {@link waitForEvent}). */
-export function waitForDiagnostics(predicate: (ds: DriftDiagnostic[]) => boolean, timeoutMs: number, what: string): Promise<DriftDiagnostic[]> {
-  return waitForEvent(vscode.languages.onDidChangeDiagnostics, driftDiagnostics, predicate, timeoutMs, what, (ds) => ds.map((d) => `  ${d.file}:${d.line} ${d.message}`).join('\n'));
+export function waitForDiagnostics(
+  predicate: (ds: DriftDiagnostic[]) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<DriftDiagnostic[]> {
+  return waitForEvent(vscode.languages.onDidChangeDiagnostics, driftDiagnostics, predicate, timeoutMs, what, (ds) =>
+    ds.map((d) => `  ${d.file}:${d.line} ${d.message}`).join('\n'),
+  );
 }
 
 /** What the engine (the core `gitops-drift check` runs) reports for every environment of the workspace. */
@@ -124,7 +138,13 @@ export async function engineReports(tb: Testbed, context?: string): Promise<Envi
 }
 
 /** A request to the test-bed API server as admin; resolves with the status and parsed body. */
-export function kubeApi(tb: Testbed, method: string, path: string, body?: unknown, contentType = 'application/merge-patch+json'): Promise<{ status: number; body: unknown }> {
+export function kubeApi(
+  tb: Testbed,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/merge-patch+json',
+): Promise<{ status: number; body: unknown }> {
   return testbedAdminRequest(tb, method, path, body, contentType);
 }
 
@@ -141,14 +161,26 @@ export interface CheckJsonEnvironment {
   name: string;
   context: string;
   error: string | null;
-  resources: { apiVersion: string; kind: string; namespace: string; name: string; verdict: string; source?: { file: string; line: number }; fields?: { path: string; origin?: { file: string; line: number } }[] }[];
+  resources: {
+    apiVersion: string;
+    kind: string;
+    namespace: string;
+    name: string;
+    verdict: string;
+    source?: { file: string; line: number };
+    fields?: { path: string; origin?: { file: string; line: number } }[];
+  }[];
 }
 
 /** Runs the real `gitops-drift check --format json` (bundled by the driver) on the workspace against the test bed. */
 export function cliCheck(tb: Testbed): CheckJsonEnvironment[] {
   const cli = process.env.GITOPS_DRIFT_TEST_CLI;
   if (!cli) throw new Error('GITOPS_DRIFT_TEST_CLI is not set: run the tests through scripts/run-editor-tests.mjs');
-  const r = spawnSync(process.execPath, [cli, 'check', workspaceRoot(), '--format', 'json', '--kubeconfig', tb.kubeconfigPath], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+  const r = spawnSync(
+    process.execPath,
+    [cli, 'check', workspaceRoot(), '--format', 'json', '--kubeconfig', tb.kubeconfigPath],
+    { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
+  );
   // Exit 1 means "drift found"; anything else but 0 is a failure to check.
   if (r.status !== 0 && r.status !== 1) throw new Error(`gitops-drift check exited ${r.status}: ${r.stderr}`);
   return (JSON.parse(r.stdout) as { environments: CheckJsonEnvironment[] }).environments;

@@ -14,6 +14,4 @@ export interface AwaitingFix {
   reason: string;
 }
 
-
-export const awaitingFix: AwaitingFix[] = [
-];
+export const awaitingFix: AwaitingFix[] = [];

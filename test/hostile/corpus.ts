@@ -65,7 +65,14 @@ const marker = (what: string) => `MARKER-${what}-${randomBytes(6).toString('hex'
 export function createCorpus(): Corpus {
   const dir = mkdtempSync(join(tmpdir(), 'gitops-drift-hostile-'));
   const markers: Markers = {
-    secrets: [marker('literal'), marker('stringdata'), marker('data'), marker('live'), marker('lastapplied'), marker('liveonly')],
+    secrets: [
+      marker('literal'),
+      marker('stringdata'),
+      marker('data'),
+      marker('live'),
+      marker('lastapplied'),
+      marker('liveonly'),
+    ],
     outside: `OUTSIDE-${randomBytes(6).toString('hex')}`,
   };
 
@@ -73,12 +80,26 @@ export function createCorpus(): Corpus {
   const outsideDir = join(dir, 'outside', 'env');
   write(outsideFile, `root:x:0:0:${markers.outside}:/root:/bin/sh\n`);
   write(join(outsideDir, 'kustomization.yaml'), 'resources:\n  - cm.yaml\n');
-  write(join(outsideDir, 'cm.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: outside\n  namespace: demo\ndata:\n  secret: ${markers.outside}\n`);
+  write(
+    join(outsideDir, 'cm.yaml'),
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: outside\n  namespace: demo\ndata:\n  secret: ${markers.outside}\n`,
+  );
 
   const template = join(dir, 'template');
   for (const [rel, text] of Object.entries(templateFiles(markers))) write(join(template, rel), text);
   // A real repo: render finds its root by .git, and revert/promote read history.
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: template, stdio: 'ignore', env: { ...process.env, GIT_AUTHOR_NAME: 'hostile', GIT_AUTHOR_EMAIL: 'hostile@example.com', GIT_COMMITTER_NAME: 'hostile', GIT_COMMITTER_EMAIL: 'hostile@example.com' } });
+  const git = (...args: string[]) =>
+    execFileSync('git', args, {
+      cwd: template,
+      stdio: 'ignore',
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 'hostile',
+        GIT_AUTHOR_EMAIL: 'hostile@example.com',
+        GIT_COMMITTER_NAME: 'hostile',
+        GIT_COMMITTER_EMAIL: 'hostile@example.com',
+      },
+    });
   git('init', '-q', '-b', 'main');
   git('add', '-A');
   git('commit', '-q', '-m', 'template');
@@ -140,7 +161,16 @@ function templateFiles(m: Markers): Record<string, string> {
   return {
     // Only so that lint of the healthy repo is clean (exit 0): the template's Secrets are plaintext on purpose.
     '.gitops-drift.yaml': 'lint:\n  disable: [plaintext-secret]\n',
-    'base/kustomization.yaml': ['resources:', '  - configmap.yaml', '  - secret.yaml', 'secretGenerator:', '  - name: generated', '    literals:', `      - PASSWORD=${m.secrets[0]}`, ''].join('\n'),
+    'base/kustomization.yaml': [
+      'resources:',
+      '  - configmap.yaml',
+      '  - secret.yaml',
+      'secretGenerator:',
+      '  - name: generated',
+      '    literals:',
+      `      - PASSWORD=${m.secrets[0]}`,
+      '',
+    ].join('\n'),
     'base/configmap.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  level: info\n',
     'base/secret.yaml': [
       'apiVersion: v1',
@@ -164,8 +194,18 @@ const resourceType = (kind: string, resource: string, namespaced: boolean, group
 /** Live state for dev and prod: ConfigMap `app` as git has it (level: info); no Secrets, so they are Missing. */
 function snapshotText(keyId: string, liveSecrets: string[] = [], forbiddenConfigMaps = false): string {
   const configMaps = forbiddenConfigMaps
-    ? ['    status: forbidden', `    message: ${JSON.stringify('configmaps is forbidden: User "dev" cannot list resource "configmaps" in API group "" in the namespace "demo"')}`]
-    : ['    status: ok', '    items:', '      - apiVersion: v1', '        kind: ConfigMap', '        metadata: { name: app, namespace: demo }', '        data: { level: info }'];
+    ? [
+        '    status: forbidden',
+        `    message: ${JSON.stringify('configmaps is forbidden: User "dev" cannot list resource "configmaps" in API group "" in the namespace "demo"')}`,
+      ]
+    : [
+        '    status: ok',
+        '    items:',
+        '      - apiVersion: v1',
+        '        kind: ConfigMap',
+        '        metadata: { name: app, namespace: demo }',
+        '        data: { level: info }',
+      ];
   return [
     'apiVersion: gitops-drift.io/v1alpha1',
     'kind: LiveSnapshot',
@@ -176,7 +216,10 @@ function snapshotText(keyId: string, liveSecrets: string[] = [], forbiddenConfig
     '  mode: hmac-sha256',
     `  keyId: "${keyId}"`,
     'resourceTypes:',
-    resourceType('ConfigMap', 'configmaps', true) + resourceType('Secret', 'secrets', true) + resourceType('Namespace', 'namespaces', false) + resourceType('Deployment', 'deployments', true, 'apps'),
+    resourceType('ConfigMap', 'configmaps', true) +
+      resourceType('Secret', 'secrets', true) +
+      resourceType('Namespace', 'namespaces', false) +
+      resourceType('Deployment', 'deployments', true, 'apps'),
     'scopes:',
     '  - group: ""',
     '    kind: ConfigMap',

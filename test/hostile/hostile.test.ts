@@ -31,14 +31,27 @@ const JOBS = Math.max(1, Number(process.env.GITOPS_DRIFT_HOSTILE_JOBS) || 2);
 const RUN_ALL = Boolean(process.env.GITOPS_DRIFT_HOSTILE_ALL);
 
 const ONLY = process.env.GITOPS_DRIFT_HOSTILE_CASES?.split(',').filter(Boolean);
-const allCases: HostileCase[] = [...baselineCases, ...configCases, ...filesCases, ...secretsCases, ...namesCases, ...remoteCases, ...clusterCases];
+const allCases: HostileCase[] = [
+  ...baselineCases,
+  ...configCases,
+  ...filesCases,
+  ...secretsCases,
+  ...namesCases,
+  ...remoteCases,
+  ...clusterCases,
+];
 const cases = ONLY ? allCases.filter((c) => ONLY.some((prefix) => c.id.startsWith(prefix))) : allCases;
 
 const title = (r: Run) => `${r.command}${r.extraArgs ? ' ' + r.extraArgs.join(' ') : ''}`;
-const waiting = (c: HostileCase, r: Run) => awaitingFix.find((a) => a.id === c.id && (!a.commands || a.commands.includes(r.command)));
+const waiting = (c: HostileCase, r: Run) =>
+  awaitingFix.find((a) => a.id === c.id && (!a.commands || a.commands.includes(r.command)));
 
 /** A JavaScript stack frame, or the way Node and V8 die. */
-const CRASH = [/^\s+at .+:\d+:\d+\)?$/m, /FATAL ERROR|heap out of memory|std::bad_alloc|Maximum call stack|Segmentation fault|node:internal/, /^(?:Uncaught )?(?:TypeError|RangeError|ReferenceError|SyntaxError)\b/m];
+const CRASH = [
+  /^\s+at .+:\d+:\d+\)?$/m,
+  /FATAL ERROR|heap out of memory|std::bad_alloc|Maximum call stack|Segmentation fault|node:internal/,
+  /^(?:Uncaught )?(?:TypeError|RangeError|ReferenceError|SyntaxError)\b/m,
+];
 /** C0 and C1 control characters other than tab and newline: ours are never written to a pipe (NO_COLOR, no TTY). */
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
@@ -62,17 +75,32 @@ describe('hostile corpus', function () {
       if (c.kubeconfig) writeFileSync(kubeconfig, c.kubeconfig(repo));
       const ownSnapshot = c.liveSecrets || c.forbiddenConfigMaps;
       const snapshot = ownSnapshot ? repo.beside('snapshot.yaml') : corpus.snapshot;
-      if (ownSnapshot) writeFileSync(snapshot, corpus.snapshotWith(c.liveSecrets?.(repo) ?? [], { forbiddenConfigMaps: c.forbiddenConfigMaps }));
+      if (ownSnapshot)
+        writeFileSync(
+          snapshot,
+          corpus.snapshotWith(c.liveSecrets?.(repo) ?? [], { forbiddenConfigMaps: c.forbiddenConfigMaps }),
+        );
       repos.set(c, { repo, kubeconfig, snapshot });
     }
     const outcomes = await pool(
-      selected.map(({ c, r }, i) => () =>
-        runCli([...argsFor(r.command, repos.get(c)!.repo.root, { snapshot: repos.get(c)!.snapshot, kubeconfig: repos.get(c)!.kubeconfig }), ...(r.extraArgs ?? [])], {
-          cwd: corpus.dir,
-          env: { KUBECONFIG: repos.get(c)!.kubeconfig, GITOPS_DRIFT_SECRET_KEY_FILE: corpus.secretKey },
-          limits: { seconds: r.seconds ?? SECONDS, megabytes: r.megabytes ?? MEGABYTES },
-          rssFile: join(corpus.dir, `rss-${i}`),
-        }),
+      selected.map(
+        ({ c, r }, i) =>
+          () =>
+            runCli(
+              [
+                ...argsFor(r.command, repos.get(c)!.repo.root, {
+                  snapshot: repos.get(c)!.snapshot,
+                  kubeconfig: repos.get(c)!.kubeconfig,
+                }),
+                ...(r.extraArgs ?? []),
+              ],
+              {
+                cwd: corpus.dir,
+                env: { KUBECONFIG: repos.get(c)!.kubeconfig, GITOPS_DRIFT_SECRET_KEY_FILE: corpus.secretKey },
+                limits: { seconds: r.seconds ?? SECONDS, megabytes: r.megabytes ?? MEGABYTES },
+                rssFile: join(corpus.dir, `rss-${i}`),
+              },
+            ),
       ),
       JOBS,
     );
@@ -85,7 +113,8 @@ describe('hostile corpus', function () {
     const waitingRuns = cases.flatMap((c) => c.runs.filter((r) => waiting(c, r)).map(() => c));
     const line = `hostile corpus: ${ran.size} cases (${selected.length} runs) ran; ${new Set(waitingRuns).size} cases (${waitingRuns.length} runs) await a fix (test/hostile/awaitingFix.ts)${RUN_ALL ? ', run anyway (GITOPS_DRIFT_HOSTILE_ALL)' : ''}`;
     console.log(`\n  ${line}`);
-    if (fixedMeanwhile.length) console.log(`  listed in awaitingFix.ts but passing now (remove them there): ${fixedMeanwhile.join('; ')}`);
+    if (fixedMeanwhile.length)
+      console.log(`  listed in awaitingFix.ts but passing now (remove them there): ${fixedMeanwhile.join('; ')}`);
   });
 
   for (const c of cases) {
@@ -106,21 +135,31 @@ describe('hostile corpus', function () {
   describe('the corpus itself', () => {
     it('runs every CLI command and every output form', () => {
       const used = new Set(allCases.flatMap((c) => c.runs.map((r) => r.command)));
-      assert.deepEqual(COMMANDS.filter((name) => !used.has(name)), []);
+      assert.deepEqual(
+        COMMANDS.filter((name) => !used.has(name)),
+        [],
+      );
     });
 
     it('lists only existing cases and commands as awaiting a fix, each with a reason', () => {
       for (const a of awaitingFix) {
         const c = allCases.find((x) => x.id === a.id);
         assert.ok(c, `awaitingFix.ts names no case ${a.id}`);
-        for (const command of a.commands ?? []) assert.ok(c.runs.some((r) => r.command === command), `${a.id} has no ${command} run`);
+        for (const command of a.commands ?? [])
+          assert.ok(
+            c.runs.some((r) => r.command === command),
+            `${a.id} has no ${command} run`,
+          );
         assert.ok(a.reason.length > 10, `${a.id}: say why it waits`);
       }
     });
 
     it('has unique case ids', () => {
       const ids = allCases.map((c) => c.id);
-      assert.deepEqual(ids.filter((id, i) => ids.indexOf(id) !== i), []);
+      assert.deepEqual(
+        ids.filter((id, i) => ids.indexOf(id) !== i),
+        [],
+      );
     });
   });
 });
@@ -128,21 +167,31 @@ describe('hostile corpus', function () {
 function check(r: Run, run: CliRun, corpus: Corpus): void {
   const output = run.stdout + run.stderr;
   const shown = () => `\n--- stdout ---\n${run.stdout.slice(0, 3000)}\n--- stderr ---\n${run.stderr.slice(0, 3000)}`;
-  assert.equal(run.killed, undefined, `killed after ${run.seconds.toFixed(1)} s at ${run.peakMb.toFixed(0)} MB (over its ${run.killed} bound)${shown()}`);
+  assert.equal(
+    run.killed,
+    undefined,
+    `killed after ${run.seconds.toFixed(1)} s at ${run.peakMb.toFixed(0)} MB (over its ${run.killed} bound)${shown()}`,
+  );
   assert.ok(run.seconds < (r.seconds ?? SECONDS), `took ${run.seconds.toFixed(1)} s`);
   assert.ok(run.peakMb < (r.megabytes ?? MEGABYTES), `peak memory ${run.peakMb.toFixed(0)} MB`);
   for (const crash of CRASH) assert.doesNotMatch(output, crash, `crashed${shown()}`);
   const control = CONTROL.exec(output);
-  assert.equal(control, null, `wrote control character U+${control?.[0].charCodeAt(0).toString(16).padStart(4, '0')} near ${JSON.stringify(output.slice(Math.max(0, (control?.index ?? 0) - 40), (control?.index ?? 0) + 40))}`);
+  assert.equal(
+    control,
+    null,
+    `wrote control character U+${control?.[0].charCodeAt(0).toString(16).padStart(4, '0')} near ${JSON.stringify(output.slice(Math.max(0, (control?.index ?? 0) - 40), (control?.index ?? 0) + 40))}`,
+  );
   assert.ok(!output.includes(corpus.markers.outside), `printed the content of a file outside the repo${shown()}`);
   // Plain `render` prints Secrets as `kustomize build` does (its documented contract); every other output masks them.
   if (r.command !== 'render' || r.extraArgs?.includes('--mask-secrets')) {
     for (const secret of corpus.markers.secrets) {
       assert.ok(!output.includes(secret), `printed secret value ${secret}${shown()}`);
-      for (const form of base64Forms(secret)) assert.ok(!output.includes(form), `printed secret value ${secret} in base64 (${form})${shown()}`);
+      for (const form of base64Forms(secret))
+        assert.ok(!output.includes(form), `printed secret value ${secret} in base64 (${form})${shown()}`);
     }
   }
-  if (/-(json|sarif)$/.test(r.command) && run.stdout.trim()) assert.doesNotThrow(() => JSON.parse(run.stdout), `stdout is not JSON${shown()}`);
+  if (/-(json|sarif)$/.test(r.command) && run.stdout.trim())
+    assert.doesNotThrow(() => JSON.parse(run.stdout), `stdout is not JSON${shown()}`);
   assert.equal(run.code, r.exit, `exit code${shown()}`);
   for (const re of r.says ?? []) assert.match(output, re, `expected ${re}${shown()}`);
   for (const re of r.never ?? []) assert.doesNotMatch(output, re, `did not expect ${re}${shown()}`);

@@ -33,12 +33,21 @@ export interface RunLimits {
 }
 
 /** Starts `node dist/cli.js ARGS` in `cwd` with `env` (nothing inherited but PATH and HOME). */
-export function runCli(args: string[], options: { cwd: string; env: Record<string, string>; limits: RunLimits; rssFile: string }): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  options: { cwd: string; env: Record<string, string>; limits: RunLimits; rssFile: string },
+): Promise<CliRun> {
   const started = process.hrtime.bigint();
   rmSync(options.rssFile, { force: true });
   const child = spawn(process.execPath, ['--require', PRELOAD, CLI, ...args], {
     cwd: options.cwd,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? options.cwd, NO_COLOR: '1', ...options.env, GITOPS_DRIFT_HOSTILE_RSS_FILE: options.rssFile },
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? options.cwd,
+      NO_COLOR: '1',
+      ...options.env,
+      GITOPS_DRIFT_HOSTILE_RSS_FILE: options.rssFile,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out: Buffer[] = [];

@@ -10,14 +10,21 @@ const created: string[] = [];
 
 /** The run's test cluster. */
 export function testCluster(): TestCluster {
-  if (!current) throw new Error('the test cluster is not running: integration tests run with .mocharc.integration.json (its root hooks start it)');
+  if (!current)
+    throw new Error(
+      'the test cluster is not running: integration tests run with .mocharc.integration.json (its root hooks start it)',
+    );
   return current;
 }
 
 /** Creates a namespace named `<prefix>-<random>`; it is deleted when the run ends. */
 export async function freshNamespace(prefix: string): Promise<string> {
   const name = `${prefix}-${randomBytes(3).toString('hex')}`.toLowerCase();
-  const res = await testCluster().adminRequest('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  const res = await testCluster().adminRequest('POST', '/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name },
+  });
   if (res.status !== 201) throw new Error(`creating namespace ${name}: ${res.status} ${JSON.stringify(res.body)}`);
   created.push(name);
   return name;

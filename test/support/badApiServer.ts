@@ -55,10 +55,12 @@ export interface BadApiServer {
 }
 
 /** The kubeconfig user: a token (default), none (anonymous), a garbage client certificate, or a credential plugin. */
-export type KubeconfigUser = { token: string } | { anonymous: true } | { garbageCert: true } | { exec: { command: string; args: string[] } };
+export type KubeconfigUser =
+  { token: string } | { anonymous: true } | { garbageCert: true } | { exec: { command: string; args: string[] } };
 
 /** The 403 message a hostile server sends: it clears the screen and fakes a clean result. */
-export const ESCAPE_MESSAGE = 'configmaps is forbidden\u001b[2J\u001b[H\u001b]0;owned\u0007\ndev: 11 in sync\r\n\u009b31mred\u001b[0m';
+export const ESCAPE_MESSAGE =
+  'configmaps is forbidden\u001b[2J\u001b[H\u001b]0;owned\u0007\ndev: 11 in sync\r\n\u009b31mred\u001b[0m';
 
 /** Starts the server on a random loopback port. `maxStreamMs` bounds every endless or dripping answer. */
 export async function startBadApiServer(options: { maxStreamMs?: number } = {}): Promise<BadApiServer> {
@@ -66,10 +68,51 @@ export async function startBadApiServer(options: { maxStreamMs?: number } = {}):
   const dir = mkdtempSync(join(tmpdir(), 'gitops-drift-badapi-'));
   const p = (n: string) => join(dir, n);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', p('ca.key'), '-out', p('ca.crt'), '-days', '1', '-subj', '/CN=bad-api-ca');
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    p('ca.key'),
+    '-out',
+    p('ca.crt'),
+    '-days',
+    '1',
+    '-subj',
+    '/CN=bad-api-ca',
+  );
   writeFileSync(p('ext'), 'subjectAltName=IP:127.0.0.1\n');
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', p('server.key'), '-out', p('server.csr'), '-subj', '/CN=bad-api');
-  openssl('x509', '-req', '-in', p('server.csr'), '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-CAcreateserial', '-out', p('server.crt'), '-days', '1', '-extfile', p('ext'));
+  openssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    p('server.key'),
+    '-out',
+    p('server.csr'),
+    '-subj',
+    '/CN=bad-api',
+  );
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    p('server.csr'),
+    '-CA',
+    p('ca.crt'),
+    '-CAkey',
+    p('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    p('server.crt'),
+    '-days',
+    '1',
+    '-extfile',
+    p('ext'),
+  );
 
   const configMaps = new Map<string, Array<{ name: string; data: Record<string, string> }>>();
   const rawConfigMaps = new Map<string, object[]>();
@@ -105,10 +148,18 @@ export async function startBadApiServer(options: { maxStreamMs?: number } = {}):
     res.writeHead(status, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify(body));
   };
-  const configMap = (namespace: string, c: { name: string; data: Record<string, string> }) => ({ metadata: { name: c.name, namespace, resourceVersion: String(resourceVersion) }, data: c.data });
+  const configMap = (namespace: string, c: { name: string; data: Record<string, string> }) => ({
+    metadata: { name: c.name, namespace, resourceVersion: String(resourceVersion) },
+    data: c.data,
+  });
 
   /** Writes `next()` until the client leaves, the stream limit passes, or `next` returns undefined. */
-  const stream = (req: IncomingMessage, res: ServerResponse, intervalMs: number, next: () => string | undefined): void => {
+  const stream = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    intervalMs: number,
+    next: () => string | undefined,
+  ): void => {
     const started = Date.now();
     const pump = (): void => {
       // Write while the socket takes it; wait for 'drain' otherwise (no unbounded buffering here either).
@@ -121,7 +172,13 @@ export async function startBadApiServer(options: { maxStreamMs?: number } = {}):
       if (!res.destroyed) res.end();
     };
     if (intervalMs > 0) {
-      const timer = setInterval(() => (res.destroyed || Date.now() - started >= maxStreamMs ? (clearInterval(timer), timers.delete(timer), res.destroy()) : pump()), intervalMs);
+      const timer = setInterval(
+        () =>
+          res.destroyed || Date.now() - started >= maxStreamMs
+            ? (clearInterval(timer), timers.delete(timer), res.destroy())
+            : pump(),
+        intervalMs,
+      );
       timers.add(timer);
       req.on('close', () => {
         clearInterval(timer);
@@ -133,7 +190,7 @@ export async function startBadApiServer(options: { maxStreamMs?: number } = {}):
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'https://bad-api');
-    state.requests.push({ path: (req.url ?? ''), authorization: String(req.headers.authorization ?? '') });
+    state.requests.push({ path: req.url ?? '', authorization: String(req.headers.authorization ?? '') });
     const watching = url.searchParams.get('watch') === '1';
     state.onRequest?.(url.pathname, watching);
     if (!watching) {
@@ -142,32 +199,75 @@ export async function startBadApiServer(options: { maxStreamMs?: number } = {}):
       res.on('close', () => inFlight--);
     }
     if (url.pathname === '/api' || url.pathname === '/apis') {
-      if (state.faults.discovery === 'forbidden') return sendJson(res, 403, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403, message: `forbidden: User "system:anonymous" cannot get path "${url.pathname}"` });
+      if (state.faults.discovery === 'forbidden')
+        return sendJson(res, 403, {
+          kind: 'Status',
+          apiVersion: 'v1',
+          status: 'Failure',
+          reason: 'Forbidden',
+          code: 403,
+          message: `forbidden: User "system:anonymous" cannot get path "${url.pathname}"`,
+        });
       if (state.faults.discovery === 'garbage') {
         res.writeHead(200, { 'Content-Type': 'application/json' });
-        return void res.end(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x1b, 0x5b, 0x32, 0x4a]));
+        return void res.end(
+          Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x1b, 0x5b, 0x32, 0x4a]),
+        );
       }
-      return sendJson(res, 200, url.pathname === '/api' ? CORE_DISCOVERY : { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items: [] });
+      return sendJson(
+        res,
+        200,
+        url.pathname === '/api'
+          ? CORE_DISCOVERY
+          : { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items: [] },
+      );
     }
     const match = /^\/api\/v1\/namespaces\/([^/]+)\/configmaps$/.exec(url.pathname);
     if (match && watching) {
       const gone = state.faults.watch;
       if (!state.faults.watchGoneAlways) state.faults.watch = 'ok';
-      if (gone === 'goneStatus') return sendJson(res, 410, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410, message: 'too old resource version' });
+      if (gone === 'goneStatus')
+        return sendJson(res, 410, {
+          kind: 'Status',
+          apiVersion: 'v1',
+          status: 'Failure',
+          reason: 'Expired',
+          code: 410,
+          message: 'too old resource version',
+        });
       if (gone === 'endlessLine') {
         res.writeHead(200, { 'Content-Type': 'application/json' });
         const filler = 'x'.repeat(64 * 1024);
         let first = true;
-        return stream(req, res, 0, () => (first ? ((first = false), '{"type":"ADDED","object":{"metadata":{"name":"') : filler));
+        return stream(req, res, 0, () =>
+          first ? ((first = false), '{"type":"ADDED","object":{"metadata":{"name":"') : filler,
+        );
       }
       if (gone === 'goneEvent') {
         res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.write(JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410, message: 'too old resource version' } }) + '\n');
+        res.write(
+          JSON.stringify({
+            type: 'ERROR',
+            object: {
+              kind: 'Status',
+              apiVersion: 'v1',
+              status: 'Failure',
+              reason: 'Expired',
+              code: 410,
+              message: 'too old resource version',
+            },
+          }) + '\n',
+        );
         return void res.end();
       }
       // A healthy watch: nothing happens until the client goes away (or the stream limit passes).
       res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.write(JSON.stringify({ type: 'BOOKMARK', object: { kind: 'ConfigMap', apiVersion: 'v1', metadata: { resourceVersion: String(resourceVersion) } } }) + '\n');
+      res.write(
+        JSON.stringify({
+          type: 'BOOKMARK',
+          object: { kind: 'ConfigMap', apiVersion: 'v1', metadata: { resourceVersion: String(resourceVersion) } },
+        }) + '\n',
+      );
       const timer = setTimeout(() => res.end(), maxStreamMs);
       timers.add(timer);
       req.on('close', () => clearTimeout(timer));
@@ -189,7 +289,14 @@ export async function startBadApiServer(options: { maxStreamMs?: number } = {}):
     {
       switch (state.faults.list ?? 'ok') {
         case 'forbiddenEscapes':
-          return sendJson(res, 403, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403, message: ESCAPE_MESSAGE });
+          return sendJson(res, 403, {
+            kind: 'Status',
+            apiVersion: 'v1',
+            status: 'Failure',
+            reason: 'Forbidden',
+            code: 403,
+            message: ESCAPE_MESSAGE,
+          });
         case 'garbage':
           res.writeHead(200, { 'Content-Type': 'application/json' });
           return void res.end('{"kind":"ConfigMapList","items":[{"metadata":\u001b[2J not json');
@@ -197,28 +304,46 @@ export async function startBadApiServer(options: { maxStreamMs?: number } = {}):
           res.writeHead(200, { 'Content-Type': 'application/json' });
           let i = 0;
           const filler = 'x'.repeat(4000);
-          return stream(req, res, 0, () => (i++ === 0 ? '{"kind":"ConfigMapList","apiVersion":"v1","metadata":{},"items":[' : `{"metadata":{"name":"cm-${i}","namespace":"${namespace}"},"data":{"k":"${filler}"}},`));
+          return stream(req, res, 0, () =>
+            i++ === 0
+              ? '{"kind":"ConfigMapList","apiVersion":"v1","metadata":{},"items":['
+              : `{"metadata":{"name":"cm-${i}","namespace":"${namespace}"},"data":{"k":"${filler}"}},`,
+          );
         }
         case 'drip': {
           res.writeHead(200, { 'Content-Type': 'application/json' });
-          const body = JSON.stringify({ kind: 'ConfigMapList', apiVersion: 'v1', metadata: { resourceVersion: String(resourceVersion) }, items: [] });
+          const body = JSON.stringify({
+            kind: 'ConfigMapList',
+            apiVersion: 'v1',
+            metadata: { resourceVersion: String(resourceVersion) },
+            items: [],
+          });
           let i = 0;
           return stream(req, res, 2000, () => (i < body.length ? body[i++] : undefined));
         }
         case 'ok': {
-          const all = rawConfigMaps.get(namespace) ?? (configMaps.get(namespace) ?? []).map((c) => configMap(namespace, c));
+          const all =
+            rawConfigMaps.get(namespace) ?? (configMaps.get(namespace) ?? []).map((c) => configMap(namespace, c));
           // Pages as the API server does: `limit` items, then a `continue` token (here, the next index).
           const limit = Number(url.searchParams.get('limit') ?? 0) || all.length;
           const from = Number(url.searchParams.get('continue') ?? 0);
           const items = all.slice(from, from + limit);
           const next = from + limit < all.length ? String(from + limit) : undefined;
-          return sendJson(res, 200, { kind: 'ConfigMapList', apiVersion: 'v1', metadata: { resourceVersion: String(resourceVersion), ...(next ? { continue: next } : {}) }, items });
+          return sendJson(res, 200, {
+            kind: 'ConfigMapList',
+            apiVersion: 'v1',
+            metadata: { resourceVersion: String(resourceVersion), ...(next ? { continue: next } : {}) },
+            items,
+          });
         }
       }
     }
   };
 
-  const server: Server = createServer({ key: readFileSync(p('server.key')), cert: readFileSync(p('server.crt')) }, handle);
+  const server: Server = createServer(
+    { key: readFileSync(p('server.key')), cert: readFileSync(p('server.crt')) },
+    handle,
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   state.url = `https://127.0.0.1:${(server.address() as { port: number }).port}`;
   return state;
@@ -235,8 +360,20 @@ const CORE_DISCOVERY = {
         {
           version: 'v1',
           resources: [
-            { resource: 'configmaps', responseKind: { group: '', version: 'v1', kind: 'ConfigMap' }, scope: 'Namespaced', singularResource: 'configmap', verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'] },
-            { resource: 'namespaces', responseKind: { group: '', version: 'v1', kind: 'Namespace' }, scope: 'Cluster', singularResource: 'namespace', verbs: ['get', 'list', 'watch'] },
+            {
+              resource: 'configmaps',
+              responseKind: { group: '', version: 'v1', kind: 'ConfigMap' },
+              scope: 'Namespaced',
+              singularResource: 'configmap',
+              verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'],
+            },
+            {
+              resource: 'namespaces',
+              responseKind: { group: '', version: 'v1', kind: 'Namespace' },
+              scope: 'Cluster',
+              singularResource: 'namespace',
+              verbs: ['get', 'list', 'watch'],
+            },
           ],
           freshness: 'Current',
         },
@@ -256,7 +393,8 @@ function writeKubeconfig(dir: string, server: string, user: KubeconfigUser): str
     userYaml = '    {}';
   } else if ('garbageCert' in user) {
     name = 'garbage-cert';
-    const garbage = (text: string) => Buffer.from(`-----BEGIN CERTIFICATE-----\n${text}\n-----END CERTIFICATE-----\n`).toString('base64');
+    const garbage = (text: string) =>
+      Buffer.from(`-----BEGIN CERTIFICATE-----\n${text}\n-----END CERTIFICATE-----\n`).toString('base64');
     userYaml = `    client-certificate-data: ${garbage('bm90IGEgY2VydGlmaWNhdGU=')}\n    client-key-data: ${Buffer.from('not a key at all\n').toString('base64')}`;
   } else {
     name = 'exec';

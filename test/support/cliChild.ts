@@ -21,13 +21,22 @@ export interface ChildRun {
 const wrapper = resolve(__dirname, 'measuredCli.cjs');
 
 /** Runs `gitops-drift ...args` with `env` (added to a minimal environment); kills it after `killAfterMs`. */
-export async function runCliChild(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; killAfterMs?: number } = {}): Promise<ChildRun> {
+export async function runCliChild(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; killAfterMs?: number } = {},
+): Promise<ChildRun> {
   const dir = mkdtempSync(join(tmpdir(), 'gitops-drift-child-'));
   const rssFile = join(dir, 'rss');
   const started = Date.now();
   const child = spawn(process.execPath, [wrapper, ...args], {
     cwd: options.cwd ?? process.cwd(),
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_DISABLE_COMPILE_CACHE: '1', ...options.env, GITOPS_DRIFT_TEST_RSS_FILE: rssFile },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_DISABLE_COMPILE_CACHE: '1',
+      ...options.env,
+      GITOPS_DRIFT_TEST_RSS_FILE: rssFile,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -61,22 +61,34 @@ export function resourcesOf(input: string): Resource[] {
   return trees(input, 'input.yaml').map((node) => {
     assert.equal(node.kind, 'map', 'every input document must be a map');
     const { file, line, column } = node.origin;
-    return { node: node as TMap, source: { file, line, column }, history: [], prefixes: [], suffixes: [], needsHash: false };
+    return {
+      node: node as TMap,
+      source: { file, line, column },
+      history: [],
+      prefixes: [],
+      suffixes: [],
+      needsHash: false,
+    };
   });
 }
 
 function plainDocuments(text: string): unknown[] {
-  return parseAllDocuments(text).map((d) => {
-    if (d.errors.length) throw new Error(`unparsable YAML: ${d.errors[0].message}`);
-    return d.toJS() as unknown;
-  }).filter((v) => v !== null && v !== undefined);
+  return parseAllDocuments(text)
+    .map((d) => {
+      if (d.errors.length) throw new Error(`unparsable YAML: ${d.errors[0].message}`);
+      return d.toJS() as unknown;
+    })
+    .filter((v) => v !== null && v !== undefined);
 }
 
 /** Registers one mocha test per row (and, with FILTER_TABLES_KUSTOMIZE=1, one kustomize check per row). */
 export function runFilterTable<C>(table: FilterTable<C>): void {
   describe(table.title, () => {
     for (const row of table.rows) {
-      assert.ok((row.expected === undefined) !== (row.error === undefined), `${row.name}: set exactly one of expected and error`);
+      assert.ok(
+        (row.expected === undefined) !== (row.error === undefined),
+        `${row.name}: set exactly one of expected and error`,
+      );
       const test = row.skip ? it.skip : it;
       test(row.skip ? `${row.name} (differs from kustomize: ${row.skip})` : row.name, () => {
         const resources = resourcesOf(row.input);
@@ -85,7 +97,10 @@ export function runFilterTable<C>(table: FilterTable<C>): void {
           return;
         }
         table.apply(resources, row.config);
-        assert.deepStrictEqual(resources.map((r) => toPlain(r.node)), plainDocuments(row.expected!));
+        assert.deepStrictEqual(
+          resources.map((r) => toPlain(r.node)),
+          plainDocuments(row.expected!),
+        );
       });
       if (process.env.FILTER_TABLES_KUSTOMIZE === '1') {
         it(`${row.name}: kustomize build agrees with the row`, () => {
@@ -93,7 +108,11 @@ export function runFilterTable<C>(table: FilterTable<C>): void {
           if (row.error) assert.equal(out.ok, false, `kustomize accepted the input of an error row:\n${out.text}`);
           else {
             assert.ok(out.ok, `kustomize build failed:\n${out.text}`);
-            assert.deepStrictEqual(plainDocuments(out.text), plainDocuments(row.expected!), `kustomize printed:\n${out.text}`);
+            assert.deepStrictEqual(
+              plainDocuments(out.text),
+              plainDocuments(row.expected!),
+              `kustomize printed:\n${out.text}`,
+            );
           }
         });
       }
@@ -108,7 +127,13 @@ function kustomizeBuild(input: string, fields: string): { ok: boolean; text: str
     writeFileSync(join(dir, 'input.yaml'), input);
     writeFileSync(join(dir, 'kustomization.yaml'), `resources: [input.yaml]\nsortOptions: {order: fifo}\n${fields}`);
     try {
-      return { ok: true, text: execFileSync(testbedBin('kustomize'), ['build', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+      return {
+        ok: true,
+        text: execFileSync(testbedBin('kustomize'), ['build', dir], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      };
     } catch (e) {
       return { ok: false, text: String((e as { stderr?: unknown }).stderr ?? e) };
     }

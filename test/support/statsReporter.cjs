@@ -10,7 +10,10 @@ class StatsReporter extends Mocha.reporters.Spec {
       const file = process.env.GITOPS_DRIFT_STATS_FILE;
       if (!file) return;
       const { passes, failures, pending } = this.stats;
-      fs.appendFileSync(file, JSON.stringify({ suite: process.env.GITOPS_DRIFT_SUITE ?? 'mocha', passes, failures, pending }) + '\n');
+      fs.appendFileSync(
+        file,
+        JSON.stringify({ suite: process.env.GITOPS_DRIFT_SUITE ?? 'mocha', passes, failures, pending }) + '\n',
+      );
     });
   }
 }

@@ -32,7 +32,10 @@ let fluxCrdDir: string | undefined;
  */
 export function testbedFluxCrds(): string {
   if (!fluxCrdDir || !existsSync(join(fluxCrdDir, '.ready'))) {
-    const out = execFileSync('bash', [join(repoRoot, 'scripts', 'setup-testbed.sh'), 'flux-crds'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const out = execFileSync('bash', [join(repoRoot, 'scripts', 'setup-testbed.sh'), 'flux-crds'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     fluxCrdDir = out.trim().split('\n').pop() ?? '';
   }
   return fluxCrdDir;

@@ -25,7 +25,12 @@ export interface TestCluster {
   adminToken: string;
   readonlyToken: string;
   /** Sends a request as admin; resolves with status and parsed JSON body (undefined when not JSON). */
-  adminRequest(method: string, path: string, body?: unknown, contentType?: string): Promise<{ status: number; body: any }>;
+  adminRequest(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType?: string,
+  ): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
 }
 
@@ -60,7 +65,10 @@ export async function startTestCluster(): Promise<TestCluster> {
     const certs = generateCerts(dir);
     const adminToken = randomBytes(16).toString('hex');
     const readonlyToken = randomBytes(16).toString('hex');
-    writeFileSync(join(dir, 'tokens.csv'), `${adminToken},admin,admin-uid,"system:masters"\n${readonlyToken},readonly,readonly-uid\n`);
+    writeFileSync(
+      join(dir, 'tokens.csv'),
+      `${adminToken},admin,admin-uid,"system:masters"\n${readonlyToken},readonly,readonly-uid\n`,
+    );
 
     const [etcdClient, etcdPeer, apiPort] = await freePorts(3);
     children.push(
@@ -105,14 +113,21 @@ export async function startTestCluster(): Promise<TestCluster> {
     await waitReady(adminRequest, children, dir);
     await aggregateViewRole(adminRequest);
     await ensureNamespace(adminRequest, READONLY_NAMESPACE);
-    const binding = await adminRequest('POST', `/apis/rbac.authorization.k8s.io/v1/namespaces/${READONLY_NAMESPACE}/rolebindings`, {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: 'readonly-view' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'readonly' }],
-    });
-    if (binding.status !== 201) throw new Error(`test bed: creating the read-only RoleBinding failed: ${binding.status} ${JSON.stringify(binding.body)}`);
+    const binding = await adminRequest(
+      'POST',
+      `/apis/rbac.authorization.k8s.io/v1/namespaces/${READONLY_NAMESPACE}/rolebindings`,
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'readonly-view' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'readonly' }],
+      },
+    );
+    if (binding.status !== 201)
+      throw new Error(
+        `test bed: creating the read-only RoleBinding failed: ${binding.status} ${JSON.stringify(binding.body)}`,
+      );
 
     const kubeconfigPath = join(dir, 'kubeconfig');
     writeFileSync(kubeconfigPath, kubeconfig(server, certs.caCert, adminToken, readonlyToken));
@@ -168,10 +183,51 @@ current-context: testbed-admin
 function generateCerts(dir: string) {
   const p = (name: string) => join(dir, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', p('ca.key'), '-out', p('ca.crt'), '-days', '2', '-subj', '/CN=gitops-drift-testbed-ca');
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    p('ca.key'),
+    '-out',
+    p('ca.crt'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=gitops-drift-testbed-ca',
+  );
   writeFileSync(p('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', p('server.key'), '-out', p('server.csr'), '-subj', '/CN=kube-apiserver');
-  openssl('x509', '-req', '-in', p('server.csr'), '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-CAcreateserial', '-out', p('server.crt'), '-days', '2', '-extfile', p('server.ext'));
+  openssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    p('server.key'),
+    '-out',
+    p('server.csr'),
+    '-subj',
+    '/CN=kube-apiserver',
+  );
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    p('server.csr'),
+    '-CA',
+    p('ca.crt'),
+    '-CAkey',
+    p('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    p('server.crt'),
+    '-days',
+    '2',
+    '-extfile',
+    p('server.ext'),
+  );
   openssl('genrsa', '-out', p('sa.key'), '2048');
   return { caCert: p('ca.crt'), serverCert: p('server.crt'), serverKey: p('server.key'), saKey: p('sa.key') };
 }
@@ -186,7 +242,10 @@ function startProcess(bin: string, dir: string, name: string, args: string[]): C
 
 /** Ends the servers if this process dies without calling stop() (e.g. SIGKILL of the test runner). */
 function startWatchdog(children: ChildProcess[], dir: string): ChildProcess {
-  const pids = children.map((c) => c.pid).filter(Boolean).join(' ');
+  const pids = children
+    .map((c) => c.pid)
+    .filter(Boolean)
+    .join(' ');
   const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -TERM ${pids} 2>/dev/null; sleep 2; kill -KILL ${pids} 2>/dev/null; rm -rf '${dir}'`;
   const guard = spawn('bash', ['-c', script], { stdio: 'ignore', detached: true });
   guard.unref();
@@ -204,11 +263,15 @@ async function terminate(child: ChildProcess): Promise<void> {
 
 async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<Server>((resolve, reject) => {
-      const s = createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => resolve(s));
-    })),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const s = createServer();
+          s.once('error', reject);
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
   );
   const ports = servers.map((s) => (s.address() as AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
@@ -221,7 +284,8 @@ type AdminRequest = (method: string, path: string, body?: unknown) => Promise<{ 
 async function waitReady(adminRequest: AdminRequest, children: ChildProcess[], dir: string): Promise<void> {
   const deadline = Date.now() + 90_000;
   let exited: string | undefined;
-  for (const child of children) child.once('exit', (code, signal) => (exited ??= `${child.spawnfile} exited (${code ?? signal})`));
+  for (const child of children)
+    child.once('exit', (code, signal) => (exited ??= `${child.spawnfile} exited (${code ?? signal})`));
   let last = '';
   while (Date.now() < deadline) {
     if (exited) break;
@@ -240,12 +304,17 @@ async function waitReady(adminRequest: AdminRequest, children: ChildProcess[], d
   }
   const tail = (name: string) => {
     try {
-      return readFileSync(join(dir, `${name}.log`), 'utf8').split('\n').slice(-15).join('\n');
+      return readFileSync(join(dir, `${name}.log`), 'utf8')
+        .split('\n')
+        .slice(-15)
+        .join('\n');
     } catch {
       return '';
     }
   };
-  throw new Error(`test bed: API server not ready (${exited ?? last})\n--- etcd.log\n${tail('etcd')}\n--- kube-apiserver.log\n${tail('kube-apiserver')}`);
+  throw new Error(
+    `test bed: API server not ready (${exited ?? last})\n--- etcd.log\n${tail('etcd')}\n--- kube-apiserver.log\n${tail('kube-apiserver')}`,
+  );
 }
 
 /**
@@ -254,17 +323,27 @@ async function waitReady(adminRequest: AdminRequest, children: ChildProcess[], d
  */
 async function aggregateViewRole(adminRequest: AdminRequest): Promise<void> {
   const base = '/apis/rbac.authorization.k8s.io/v1/clusterroles';
-  const parts = await adminRequest('GET', `${base}?labelSelector=${encodeURIComponent('rbac.authorization.k8s.io/aggregate-to-view=true')}`);
+  const parts = await adminRequest(
+    'GET',
+    `${base}?labelSelector=${encodeURIComponent('rbac.authorization.k8s.io/aggregate-to-view=true')}`,
+  );
   const view = await adminRequest('GET', `${base}/view`);
-  if (parts.status !== 200 || view.status !== 200) throw new Error(`test bed: reading ClusterRoles failed: ${parts.status}/${view.status}`);
+  if (parts.status !== 200 || view.status !== 200)
+    throw new Error(`test bed: reading ClusterRoles failed: ${parts.status}/${view.status}`);
   const rules = (parts.body.items as Array<{ rules?: unknown[] }>).flatMap((r) => r.rules ?? []);
   const updated = await adminRequest('PUT', `${base}/view`, { ...view.body, rules });
-  if (updated.status !== 200) throw new Error(`test bed: aggregating ClusterRole view failed: ${updated.status} ${JSON.stringify(updated.body)}`);
+  if (updated.status !== 200)
+    throw new Error(`test bed: aggregating ClusterRole view failed: ${updated.status} ${JSON.stringify(updated.body)}`);
 }
 
 async function ensureNamespace(adminRequest: AdminRequest, name: string): Promise<void> {
-  const res = await adminRequest('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  if (res.status !== 201 && res.status !== 409) throw new Error(`test bed: creating namespace ${name} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const res = await adminRequest('POST', '/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name },
+  });
+  if (res.status !== 201 && res.status !== 409)
+    throw new Error(`test bed: creating namespace ${name} failed: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
 /** The test bed's address and admin credentials: enough to send a request from another process. */
@@ -275,11 +354,25 @@ export interface TestbedAccess {
 }
 
 /** Sends one request to the test-bed API server as admin; resolves with the status and the parsed JSON body. */
-export function testbedAdminRequest(access: TestbedAccess, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: any }> {
+export function testbedAdminRequest(
+  access: TestbedAccess,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<{ status: number; body: any }> {
   return httpsJson(access.server, readFileSync(access.caFile), access.adminToken, method, path, body, contentType);
 }
 
-function httpsJson(server: string, ca: Buffer, token: string, method: string, path: string, body: unknown, contentType: string): Promise<{ status: number; body: any }> {
+function httpsJson(
+  server: string,
+  ca: Buffer,
+  token: string,
+  method: string,
+  path: string,
+  body: unknown,
+  contentType: string,
+): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     const req = request(
@@ -287,7 +380,11 @@ function httpsJson(server: string, ca: Buffer, token: string, method: string, pa
       {
         method,
         ca,
-        headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(payload ? { 'Content-Type': contentType } : {}) },
+        headers: {
+          Authorization: `Bearer ${token}`,
+          Accept: 'application/json',
+          ...(payload ? { 'Content-Type': contentType } : {}),
+        },
         agent: false,
       },
       (res) => {

@@ -33,23 +33,42 @@ export const checkCommand: CliCommand = {
   summary: 'Report drift between each environment in git and the cluster (exit 0 in sync, 1 drift, 2 error)',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { options, positionals } = parseArgs(args, { strings: ['env', 'context', 'kubeconfig', 'format', 'live-from'], booleans: ['exact', 'allow-exec', 'allow-incomplete', 'verbose'] });
+    const { options, positionals } = parseArgs(args, {
+      strings: ['env', 'context', 'kubeconfig', 'format', 'live-from'],
+      booleans: ['exact', 'allow-exec', 'allow-incomplete', 'verbose'],
+    });
     if (positionals.length > 1) throw new UsageError('expected at most one REPO');
     const format = (options.format as string | undefined) ?? 'text';
-    if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, not ${format}`);
-    if (options['live-from'] && (options.context || options.kubeconfig)) throw new UsageError('--live-from reads a snapshot: it cannot be combined with --context or --kubeconfig');
+    if (!['text', 'json', 'sarif'].includes(format))
+      throw new UsageError(`--format must be text, json or sarif, not ${format}`);
+    if (options['live-from'] && (options.context || options.kubeconfig))
+      throw new UsageError('--live-from reads a snapshot: it cannot be combined with --context or --kubeconfig');
     const repoRoot = await repoRootArg(positionals[0], io);
     const { engine, repo, selected } = await openRepo(repoRoot, io, options.env as string | undefined);
     const sources = new LiveSources(
-      { liveFrom: options['live-from'] as string | undefined, context: options.context as string | undefined, kubeconfig: options.kubeconfig as string | undefined, allowExec: Boolean(options['allow-exec']), exact: Boolean(options.exact) },
+      {
+        liveFrom: options['live-from'] as string | undefined,
+        context: options.context as string | undefined,
+        kubeconfig: options.kubeconfig as string | undefined,
+        allowExec: Boolean(options['allow-exec']),
+        exact: Boolean(options.exact),
+      },
       io,
     );
     // Environments are checked side by side (renders are cached per root, readers shared per context).
-    const reports: EnvironmentReport[] = await Promise.all(selected.map((env) => checkEnvironment(engine, env, sources, options.exact ? { exact: true } : {})));
+    const reports: EnvironmentReport[] = await Promise.all(
+      selected.map((env) => checkEnvironment(engine, env, sources, options.exact ? { exact: true } : {})),
+    );
     if (format === 'json') io.stdout(JSON.stringify(jsonReport(reports, repo.problems), null, 2) + '\n');
     else if (format === 'sarif') io.stdout(JSON.stringify(sarifReport(reports, {}, repo.problems), null, 2) + '\n');
     else {
-      io.stdout(textReport(reports, { color: io.color, verbose: Boolean(options.verbose), allowIncomplete: Boolean(options['allow-incomplete']) }));
+      io.stdout(
+        textReport(reports, {
+          color: io.color,
+          verbose: Boolean(options.verbose),
+          allowIncomplete: Boolean(options['allow-incomplete']),
+        }),
+      );
       for (const r of reports) for (const p of r.problems) io.stderr(`${r.name}: ${p.severity}: ${formatProblem(p)}\n`);
     }
     return exitCodeFor(reports, repo.problems, { allowIncomplete: Boolean(options['allow-incomplete']) });

@@ -28,12 +28,24 @@ export const diffCommand: CliCommand = {
   summary: 'Unified diff of git vs live for each drifted object (only managed fields, Secrets masked)',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { options, positionals } = parseArgs(args, { strings: ['env', 'context', 'kubeconfig', 'live-from'], booleans: ['allow-exec', 'allow-incomplete'] });
+    const { options, positionals } = parseArgs(args, {
+      strings: ['env', 'context', 'kubeconfig', 'live-from'],
+      booleans: ['allow-exec', 'allow-incomplete'],
+    });
     const [repoArg, filterArg] = await splitPositionals(positionals, io);
     const filter = filterArg === undefined ? undefined : parseFilter(filterArg);
-    const { engine, repo, selected } = await openRepo(await repoRootArg(repoArg, io), io, options.env as string | undefined);
+    const { engine, repo, selected } = await openRepo(
+      await repoRootArg(repoArg, io),
+      io,
+      options.env as string | undefined,
+    );
     const sources = new LiveSources(
-      { liveFrom: options['live-from'] as string | undefined, context: options.context as string | undefined, kubeconfig: options.kubeconfig as string | undefined, allowExec: Boolean(options['allow-exec']) },
+      {
+        liveFrom: options['live-from'] as string | undefined,
+        context: options.context as string | undefined,
+        kubeconfig: options.kubeconfig as string | undefined,
+        allowExec: Boolean(options['allow-exec']),
+      },
       io,
     );
     const reports: EnvironmentReport[] = [];
@@ -50,7 +62,10 @@ export const diffCommand: CliCommand = {
       reports.push(report);
       if (report.error) io.stderr(`${env.name}: ${plainText(report.error)}\n`);
       for (const p of report.problems) io.stderr(`${env.name}: ${p.severity}: ${formatProblem(p)}\n`);
-      if (isIncomplete(report) && !options['allow-incomplete']) io.stderr(`${env.name}: ${NOT_CHECKED_INCOMPLETE}, ${skippedCount(report)} (--allow-incomplete diffs what was rendered)\n`);
+      if (isIncomplete(report) && !options['allow-incomplete'])
+        io.stderr(
+          `${env.name}: ${NOT_CHECKED_INCOMPLETE}, ${skippedCount(report)} (--allow-incomplete diffs what was rendered)\n`,
+        );
       // A diff cannot show what could not be read: say what, once per cause, rather than exit 2 in silence.
       for (const line of unreadLines(report)) io.stderr(line);
       for (const o of objects) {
@@ -62,7 +77,8 @@ export const diffCommand: CliCommand = {
         io.stdout(patch);
       }
     }
-    if (filter && matched === 0) throw new UsageError(`no object matches ${filterArg} in ${selected.map((e) => e.name).join(', ')}`);
+    if (filter && matched === 0)
+      throw new UsageError(`no object matches ${filterArg} in ${selected.map((e) => e.name).join(', ')}`);
     const code = exitCodeFor(reports, repo.problems, { allowIncomplete: Boolean(options['allow-incomplete']) });
     return code === 2 ? 2 : shown ? 1 : 0;
   },
@@ -83,13 +99,26 @@ function parseFilter(text: string): (o: ObjectComparison) => boolean {
   const kind = parts[0].toLowerCase();
   const name = parts[parts.length - 1];
   const namespace = parts.length === 3 ? parts[1] : undefined;
-  const short: Record<string, string> = { deploy: 'deployment', svc: 'service', cm: 'configmap', ns: 'namespace', sts: 'statefulset', ds: 'daemonset', cj: 'cronjob', hpa: 'horizontalpodautoscaler', ing: 'ingress', sa: 'serviceaccount', crd: 'customresourcedefinition' };
+  const short: Record<string, string> = {
+    deploy: 'deployment',
+    svc: 'service',
+    cm: 'configmap',
+    ns: 'namespace',
+    sts: 'statefulset',
+    ds: 'daemonset',
+    cj: 'cronjob',
+    hpa: 'horizontalpodautoscaler',
+    ing: 'ingress',
+    sa: 'serviceaccount',
+    crd: 'customresourcedefinition',
+  };
   const wanted = short[kind] ?? kind.replace(/s$/, '');
   return (o) => {
     const k = o.result.key;
     const kindOk = k.kind.toLowerCase() === wanted || k.kind.toLowerCase() === kind;
     // Generated ConfigMaps/Secrets carry a content hash: `configmap/web-config` finds `web-config-7gt4229c52`.
-    const nameOk = k.name === name || new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[a-z0-9]{10}$`).test(k.name);
+    const nameOk =
+      k.name === name || new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[a-z0-9]{10}$`).test(k.name);
     return kindOk && nameOk && (namespace === undefined || k.namespace === namespace);
   };
 }

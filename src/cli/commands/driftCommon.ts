@@ -2,7 +2,14 @@
 import * as path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { type CliIO, UsageError } from '../command';
-import { type CheckOptions, DriftEngine, type EnvironmentReport, formatProblem, type LiveSource, uncheckedReport } from '../../core/engine';
+import {
+  type CheckOptions,
+  DriftEngine,
+  type EnvironmentReport,
+  formatProblem,
+  type LiveSource,
+  uncheckedReport,
+} from '../../core/engine';
 import { isClusterError } from '../../core/live/clusterError';
 import { isIncomplete } from '../../core/drift/incomplete';
 import { SharedListReader } from '../../core/live/sharedLists';
@@ -13,7 +20,13 @@ import type { Logger } from '../../core/ports';
 import { RefusedError } from '../../core/promote/refusal';
 import type { RepoEnvironment } from '../../core/repo/config';
 import type { RepoModel } from '../../core/repo/repository';
-import { type LiveSnapshot, parseSnapshot, type SnapshotSection, snapshotSectionFor, SnapshotReader } from '../../core/repo/snapshot';
+import {
+  type LiveSnapshot,
+  parseSnapshot,
+  type SnapshotSection,
+  snapshotSectionFor,
+  SnapshotReader,
+} from '../../core/repo/snapshot';
 import type { SnapshotKey } from '../../core/drift/snapshotSecrets';
 import { BatchFileSystem } from '../../node/batchFileSystem';
 import { SimpleGitAdapter } from '../../node/simpleGit';
@@ -34,7 +47,8 @@ export async function repoRootArg(arg: string | undefined, io: CliIO): Promise<s
 /** A logger to stderr when GITOPS_DRIFT_DEBUG is set, silent otherwise. */
 export function cliLogger(io: CliIO): Logger {
   const on = Boolean(io.env.GITOPS_DRIFT_DEBUG);
-  const log = (level: string) => (m: string | Error) => on && io.stderr(`[${level}] ${m instanceof Error ? m.message : m}\n`);
+  const log = (level: string) => (m: string | Error) =>
+    on && io.stderr(`[${level}] ${m instanceof Error ? m.message : m}\n`);
   return { trace: log('trace'), debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 
@@ -42,17 +56,38 @@ export function cliLogger(io: CliIO): Logger {
  * Opens the engine on a repo, prints config and discovery problems to stderr, and returns the environments
  * selected by `--env` (comma-separated names; all when absent). Config errors are reported but do not stop the valid entries.
  */
-export async function openRepo(repoRoot: string, io: CliIO, envName?: string): Promise<{ engine: DriftEngine; repo: RepoModel; selected: RepoEnvironment[] }> {
+export async function openRepo(
+  repoRoot: string,
+  io: CliIO,
+  envName?: string,
+): Promise<{ engine: DriftEngine; repo: RepoModel; selected: RepoEnvironment[] }> {
   // Synchronous reads: a tenth of the main thread's cost of promise reads per file. The renderer still gives I/O a
   // turn every few milliseconds, so the cluster connection opened meanwhile makes progress.
-  const engine = new DriftEngine({ fs: new BatchFileSystem(repoReadOptions(repoRoot, io.env)), repoRoot, logger: cliLogger(io), git: new SimpleGitAdapter(repoRoot) });
+  const engine = new DriftEngine({
+    fs: new BatchFileSystem(repoReadOptions(repoRoot, io.env)),
+    repoRoot,
+    logger: cliLogger(io),
+    git: new SimpleGitAdapter(repoRoot),
+  });
   const repo = await engine.load();
   for (const p of repo.problems) io.stderr(`${p.severity}: ${formatProblem(p)}\n`);
   if (!repo.environments.length) {
-    throw new UsageError(`no environments found in ${repoRoot}: add .gitops-drift.yaml or use a conventional layout (envs/*, overlays/*, ...); see docs/configuration.md`);
+    throw new UsageError(
+      `no environments found in ${repoRoot}: add .gitops-drift.yaml or use a conventional layout (envs/*, overlays/*, ...); see docs/configuration.md`,
+    );
   }
   // `--env dev,prod` selects several, in the order given.
-  const names = envName === undefined ? undefined : [...new Set(envName.split(',').map((n) => n.trim()).filter(Boolean))];
+  const names =
+    envName === undefined
+      ? undefined
+      : [
+          ...new Set(
+            envName
+              .split(',')
+              .map((n) => n.trim())
+              .filter(Boolean),
+          ),
+        ];
   const selected = names === undefined ? repo.environments : await Promise.all(names.map((n) => engine.environment(n)));
   return { engine, repo, selected };
 }
@@ -64,7 +99,10 @@ export async function openRepo(repoRoot: string, io: CliIO, envName?: string): P
  */
 export function refuseOnConfigErrors(repo: RepoModel, doing: string): void {
   const errors = repo.problems.filter((p) => p.severity === 'error');
-  if (errors.length) throw new RefusedError(`not ${doing}: the repo's configuration has ${errors.length === 1 ? 'an error' : `${errors.length} errors`} (above); fix ${errors.length === 1 ? 'it' : 'them'} first. Nothing was changed.`);
+  if (errors.length)
+    throw new RefusedError(
+      `not ${doing}: the repo's configuration has ${errors.length === 1 ? 'an error' : `${errors.length} errors`} (above); fix ${errors.length === 1 ? 'it' : 'them'} first. Nothing was changed.`,
+    );
 }
 
 /** How to reach live state, from the command's options. */
@@ -99,18 +137,40 @@ export class LiveSources {
       const section = snapshotSectionFor(snap, env.name, this.options.context ?? env.context);
       if (typeof section === 'string') return { error: `${file}: ${section}`, context: `snapshot:${file}` };
       let source = this.replays.get(section);
-      if (!source) this.replays.set(section, (source = { reader: new SnapshotReader(section, file), context: `snapshot:${file}`, secretHashing: await this.secretHashing(snap, file) }));
+      if (!source)
+        this.replays.set(
+          section,
+          (source = {
+            reader: new SnapshotReader(section, file),
+            context: `snapshot:${file}`,
+            secretHashing: await this.secretHashing(snap, file),
+          }),
+        );
       return source;
     }
     const context = this.options.context ?? env.context ?? '';
     let source = this.readers.get(context);
     if (!source) {
-      const options = { context: context || undefined, kubeconfigPath: this.options.kubeconfig, env: this.io.env, allowExec: this.options.allowExec, logger: cliLogger(this.io) };
-      source = Promise.all([createKubeClusterReader(options), this.options.exact ? createKubeApplier(options) : undefined]).then(([reader, writer]) => {
+      const options = {
+        context: context || undefined,
+        kubeconfigPath: this.options.kubeconfig,
+        env: this.io.env,
+        allowExec: this.options.allowExec,
+        logger: cliLogger(this.io),
+      };
+      source = Promise.all([
+        createKubeClusterReader(options),
+        this.options.exact ? createKubeApplier(options) : undefined,
+      ]).then(([reader, writer]) => {
         // Discovery and the TLS handshake overlap the render instead of following it.
         reader.preload();
         // One LIST per kind and namespace for the whole run, however many environments need it.
-        return { reader: new SharedListReader(reader), context: reader.context, namespace: reader.namespace, ...(writer ? { writer } : {}) };
+        return {
+          reader: new SharedListReader(reader),
+          context: reader.context,
+          namespace: reader.namespace,
+          ...(writer ? { writer } : {}),
+        };
       });
       this.readers.set(context, source);
     }
@@ -118,7 +178,8 @@ export class LiveSources {
       return await source;
     } catch (e) {
       if (!isClusterError(e)) throw e;
-      const hint = e.reason === 'kubeconfig' ? ' (to check against a recorded snapshot instead, pass --live-from FILE)' : '';
+      const hint =
+        e.reason === 'kubeconfig' ? ' (to check against a recorded snapshot instead, pass --live-from FILE)' : '';
       return { error: e.message + hint, context: context || '(current context)' };
     }
   }
@@ -143,18 +204,27 @@ export class LiveSources {
     try {
       text = await readFile(abs, 'utf8');
     } catch (e) {
-      throw new UsageError(`cannot read --live-from ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+      throw new UsageError(
+        `cannot read --live-from ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+      );
     }
     const snap = parseSnapshot(text, file);
     // Say how old the live state is: a report from a snapshot describes the cluster as it was then.
     const contexts = snap.clusters ? snap.clusters.map((c) => c.context) : snap.context ? [snap.context] : [];
-    this.io.stderr(`live state from ${file}, recorded ${snap.takenAt}${contexts.length ? ` through ${contexts.join(', ')}` : ''}\n`);
+    this.io.stderr(
+      `live state from ${file}, recorded ${snap.takenAt}${contexts.length ? ` through ${contexts.join(', ')}` : ''}\n`,
+    );
     return snap;
   }
 }
 
 /** Checks one environment with its live source; an unreachable cluster becomes the environment's error. */
-export async function checkEnvironment(engine: DriftEngine, env: RepoEnvironment, sources: LiveSources, options: CheckOptions = {}): Promise<EnvironmentReport> {
+export async function checkEnvironment(
+  engine: DriftEngine,
+  env: RepoEnvironment,
+  sources: LiveSources,
+  options: CheckOptions = {},
+): Promise<EnvironmentReport> {
   const source = await sources.forEnvironment(env);
   if ('error' in source) {
     return uncheckedReport(env, source.context, source.error);
@@ -166,11 +236,19 @@ export async function checkEnvironment(engine: DriftEngine, env: RepoEnvironment
  * 2 when anything could not be checked (including a config entry dropped for an error, and an environment whose
  * render skipped content, unless `allowIncomplete`), else 1 when anything drifted, else 0.
  */
-export function exitCodeFor(reports: EnvironmentReport[], repoProblems: Problem[] = [], options: { allowIncomplete?: boolean } = {}): number {
+export function exitCodeFor(
+  reports: EnvironmentReport[],
+  repoProblems: Problem[] = [],
+  options: { allowIncomplete?: boolean } = {},
+): number {
   const all = reports.flatMap((r) => r.resources);
   if (repoProblems.some((p) => p.severity === 'error')) return 2;
   if (!options.allowIncomplete && reports.some(isIncomplete)) return 2;
-  if (reports.some((r) => r.error !== null) || all.some((r) => r.verdict === 'Error' || r.verdict === 'Forbidden' || r.verdict === 'UnknownKind')) return 2;
+  if (
+    reports.some((r) => r.error !== null) ||
+    all.some((r) => r.verdict === 'Error' || r.verdict === 'Forbidden' || r.verdict === 'UnknownKind')
+  )
+    return 2;
   return all.some((r) => r.verdict !== 'InSync') ? 1 : 0;
 }
 

@@ -21,7 +21,8 @@ export const envsCommand: CliCommand = {
     const { options, positionals } = parseArgs(args, { strings: ['format'] });
     if (positionals.length > 1) throw new UsageError('expected at most one REPO');
     const format = options.format ?? 'text';
-    if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${String(format)}`);
+    if (format !== 'text' && format !== 'json')
+      throw new UsageError(`--format must be text or json, not ${String(format)}`);
     const { repo } = await openRepo(await repoRootArg(positionals[0], io), io);
     if (format === 'json') {
       const environments = repo.environments.map((e) => ({
@@ -32,25 +33,48 @@ export const envsCommand: CliCommand = {
         source: e.source,
         definedAt: e.definedAt ?? null,
         tracking: e.tracking ?? null,
-        applications: e.applications.map((a) => ({ name: a.name, kind: a.renderer, source: describeSource(a.source), namespace: a.namespace ?? null, declaredAt: a.declaredAt ?? null })),
+        applications: e.applications.map((a) => ({
+          name: a.name,
+          kind: a.renderer,
+          source: describeSource(a.source),
+          namespace: a.namespace ?? null,
+          declaredAt: a.declaredAt ?? null,
+        })),
       }));
-      const outside = repo.outside.map((o) => ({ name: o.name, tool: o.tool, source: o.source, definedAt: o.definedAt }));
+      const outside = repo.outside.map((o) => ({
+        name: o.name,
+        tool: o.tool,
+        source: o.source,
+        definedAt: o.definedAt,
+      }));
       io.stdout(JSON.stringify({ environments, outside, promotion: repo.promotion }, null, 2) + '\n');
       return repo.problems.some((p) => p.severity === 'error') ? 2 : 0;
     }
     const rows = [
       ['NAME', 'PATH', 'NAMESPACE', 'CONTEXT', 'FROM'],
-      ...repo.environments.map((e) => [e.name, e.path || '.', e.namespace ?? '-', e.context ?? '(current)', e.definedAt ? formatLocation(e.definedAt) : e.source]),
+      ...repo.environments.map((e) => [
+        e.name,
+        e.path || '.',
+        e.namespace ?? '-',
+        e.context ?? '(current)',
+        e.definedAt ? formatLocation(e.definedAt) : e.source,
+      ]),
     ];
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-    const line = (r: string[]) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ') + '\n';
+    const line = (r: string[]) =>
+      r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ') + '\n';
     io.stdout(line(rows[0]));
     repo.environments.forEach((e, i) => {
       io.stdout(line(rows[i + 1]));
       // One application is the environment itself; several are listed under it.
-      if (e.applications.length > 1) for (const a of e.applications) io.stdout(`  · ${a.name}  ${describeSource(a.source)}${a.source.type === 'outside' ? ' (outside this repo)' : ''}  ${a.renderer}${a.declaredAt ? `  ${formatLocation(a.declaredAt)}` : ''}\n`);
+      if (e.applications.length > 1)
+        for (const a of e.applications)
+          io.stdout(
+            `  · ${a.name}  ${describeSource(a.source)}${a.source.type === 'outside' ? ' (outside this repo)' : ''}  ${a.renderer}${a.declaredAt ? `  ${formatLocation(a.declaredAt)}` : ''}\n`,
+          );
     });
-    if (repo.promotion.length) io.stdout(`\npromotion: ${repo.promotion.map((chain) => chain.join(' → ')).join('; ')}\n`);
+    if (repo.promotion.length)
+      io.stdout(`\npromotion: ${repo.promotion.map((chain) => chain.join(' → ')).join('; ')}\n`);
     if (repo.outside.length) {
       io.stdout('\nnot rendered, source outside this repo:\n');
       for (const o of repo.outside) io.stdout(`  ${o.name}  ${o.source}  ${formatLocation(o.definedAt)}\n`);

@@ -38,7 +38,8 @@ export const lintCommand: CliCommand = {
     const { options, positionals } = parseArgs(args, { strings: ['format', 'env'] });
     if (positionals.length > 1) throw new UsageError('expected at most one REPO');
     const format = (options.format as string | undefined) ?? 'text';
-    if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, not ${format}`);
+    if (!['text', 'json', 'sarif'].includes(format))
+      throw new UsageError(`--format must be text, json or sarif, not ${format}`);
     const root = path.resolve(io.cwd, positionals[0] ?? '.');
     // One read per file (the engine's renders and the checks read the same kustomizations and resources), and
     // synchronous reads: this run has nothing to overlap them with.
@@ -50,9 +51,26 @@ export const lintCommand: CliCommand = {
     // The config's problems are findings (in every format); discovery's notes stay on stderr.
     const configProblems = repo.problems.filter((p) => p.location?.file === CONFIG_FILE);
     for (const p of repo.problems) if (!configProblems.includes(p)) io.stderr(`${p.severity}: ${formatProblem(p)}\n`);
-    const names = typeof options.env === 'string' ? [...new Set(options.env.split(',').map((n) => n.trim()).filter(Boolean))] : undefined;
+    const names =
+      typeof options.env === 'string'
+        ? [
+            ...new Set(
+              options.env
+                .split(',')
+                .map((n) => n.trim())
+                .filter(Boolean),
+            ),
+          ]
+        : undefined;
     const environments = names ? await Promise.all(names.map((n) => engine.environment(n))) : repo.environments;
-    const report = await lintRepository({ fs, repoRoot, environments, render: (env) => engine.render(env), disabled: repo.config.lint.disable, configProblems });
+    const report = await lintRepository({
+      fs,
+      repoRoot,
+      environments,
+      render: (env) => engine.render(env),
+      disabled: repo.config.lint.disable,
+      configProblems,
+    });
     const counts = countSeverities(report.findings);
     if (format === 'json') io.stdout(JSON.stringify(lintJson(report), null, 2) + '\n');
     else if (format === 'sarif') io.stdout(JSON.stringify(lintSarif(report.findings), null, 2) + '\n');
@@ -86,7 +104,12 @@ function lintJson(report: LintReport): Record<string, unknown> {
       ...(field ? { field } : {}),
       ...(suggestion ? { suggestion } : {}),
     })),
-    summary: { ...countSeverities(report.findings), kustomizations: report.kustomizations, files: report.files, environments: report.environments },
+    summary: {
+      ...countSeverities(report.findings),
+      kustomizations: report.kustomizations,
+      files: report.files,
+      environments: report.environments,
+    },
   };
 }
 
@@ -101,7 +124,11 @@ function lintText(report: LintReport, color: boolean): string {
   });
   const { errors, warnings, information } = countSeverities(report.findings);
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const found = report.findings.length ? `${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${information} information` : 'no problems';
-  lines.push(`${found} in ${plural(report.kustomizations, 'kustomization')} and ${plural(report.files, 'file')} (${plural(report.environments, 'environment')} rendered)`);
+  const found = report.findings.length
+    ? `${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${information} information`
+    : 'no problems';
+  lines.push(
+    `${found} in ${plural(report.kustomizations, 'kustomization')} and ${plural(report.files, 'file')} (${plural(report.environments, 'environment')} rendered)`,
+  );
   return lines.join('\n') + '\n';
 }

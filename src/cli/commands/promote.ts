@@ -5,7 +5,12 @@ import { commitPromotion, promotionChanges } from '../../core/promote/commitProm
 import { promotionMessage } from '../../core/promote/commitMessage';
 import { nextEnvironment } from '../../core/promote/promotionOrder';
 import type { FileChange, PromotableItem, PromotionPlan } from '../../core/promote/types';
-import { EditedFileSystem, renderEnvironmentWith, verifyEnvironments, verifyPromotion } from '../../core/promote/verifyPromotion';
+import {
+  EditedFileSystem,
+  renderEnvironmentWith,
+  verifyEnvironments,
+  verifyPromotion,
+} from '../../core/promote/verifyPromotion';
 import { planPromotion, type RenderedEnvironment } from '../../core/promote/planPromotion';
 import { RefusedError } from '../../core/promote/refusal';
 import { silentLogger, type Git } from '../../core/ports';
@@ -51,14 +56,18 @@ export const promoteCommand: CliCommand = {
   summary: 'Promote images and values from one environment to the next (plan + diff; --commit makes a branch)',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { options, positionals } = parseArgs(args, { strings: ['from', 'to', 'push', 'format'], booleans: ['images-only', 'all', 'allow-downgrade', 'dry-run', 'commit'] });
+    const { options, positionals } = parseArgs(args, {
+      strings: ['from', 'to', 'push', 'format'],
+      booleans: ['images-only', 'all', 'allow-downgrade', 'dry-run', 'commit'],
+    });
     if (positionals.length > 1) throw new UsageError('expected at most one REPO');
     if (typeof options.from !== 'string') throw new UsageError('--from ENV is required');
     if (options.commit && options['dry-run']) throw new UsageError('--commit and --dry-run exclude each other');
     if (options['images-only'] && options.all) throw new UsageError('--images-only and --all exclude each other');
     if (options.push && !options.commit) throw new UsageError('--push needs --commit');
     const format = options.format ?? 'text';
-    if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${String(format)}`);
+    if (format !== 'text' && format !== 'json')
+      throw new UsageError(`--format must be text or json, not ${String(format)}`);
     const json = format === 'json';
     const repoRoot = await repoRootArg(positionals[0], io);
     const { engine, repo } = await openRepo(repoRoot, io);
@@ -82,23 +91,51 @@ export const promoteCommand: CliCommand = {
       policy: repo.config.promote,
       // A digest the earlier stages run no more may have run there before: their files' history says.
       // Without history (not a git work tree) only what runs now counts.
-      ranBefore: (ref, stages) => git.historyMentions!(ref.slice(ref.indexOf('@') + 1), [...new Set(all.filter((e) => stages.includes(e.name)).flatMap((e) => e.render.files))]).catch(() => false),
+      ranBefore: (ref, stages) =>
+        git.historyMentions!(ref.slice(ref.indexOf('@') + 1), [
+          ...new Set(all.filter((e) => stages.includes(e.name)).flatMap((e) => e.render.files)),
+        ]).catch(() => false),
     });
     // --all never takes both ways of one change: where the target's own overlay can take it, the shared file stays.
-    const ownWay = (i: PromotableItem) => i.alsoChanges.length > 0 && plan.items.some((o) => o !== i && o.where === i.where && o.alsoChanges.length === 0);
-    const wanted = plan.items.filter((i) => (options['images-only'] ? i.kind === 'image' : options.all ? !ownWay(i) : i.defaultSelected || (i.direction === 'downgrade' && i.alsoChanges.length === 0)));
+    const ownWay = (i: PromotableItem) =>
+      i.alsoChanges.length > 0 && plan.items.some((o) => o !== i && o.where === i.where && o.alsoChanges.length === 0);
+    const wanted = plan.items.filter((i) =>
+      options['images-only']
+        ? i.kind === 'image'
+        : options.all
+          ? !ownWay(i)
+          : i.defaultSelected || (i.direction === 'downgrade' && i.alsoChanges.length === 0),
+    );
     const downgrades = options['allow-downgrade'] ? [] : wanted.filter((i) => i.direction === 'downgrade');
     const chosen = wanted.filter((i) => !downgrades.includes(i));
     const verify = async (changes: FileChange[]) => {
       const edited = new EditedFileSystem(fs, repoRoot, changes);
       const wrong = await verifyPromotion(chosen, () => renderEnvironmentWith(target, edited, repoRoot));
       const accepted = [target.name, ...chosen.flatMap((i) => i.alsoChanges)];
-      const others = await verifyEnvironments(all.map((e) => ({ name: e.name, objects: e.render.objects })), accepted, (name) => renderEnvironmentWith(repo.environments.find((e) => e.name === name)!, edited, repoRoot));
+      const others = await verifyEnvironments(
+        all.map((e) => ({ name: e.name, objects: e.render.objects })),
+        accepted,
+        (name) =>
+          renderEnvironmentWith(
+            repo.environments.find((e) => e.name === name)!,
+            edited,
+            repoRoot,
+          ),
+      );
       return [...wrong, ...others.unaccepted];
     };
     const refusedDowngrade = downgrades.length > 0 && chosen.length === 0;
     const downgradeNote = `left out: ${downgrades.map((d) => d.label).join('; ')} would move ${target.name} backwards; pass --allow-downgrade to promote it`;
-    if (json) return promoteJson(plan, chosen, { io, git, readFile, verify, commit: options.commit === true, push: typeof options.push === 'string' ? options.push : undefined, refusal: refusedDowngrade ? downgradeNote : undefined });
+    if (json)
+      return promoteJson(plan, chosen, {
+        io,
+        git,
+        readFile,
+        verify,
+        commit: options.commit === true,
+        push: typeof options.push === 'string' ? options.push : undefined,
+        refusal: refusedDowngrade ? downgradeNote : undefined,
+      });
     printPlan(plan, chosen, io);
     if (downgrades.length) io.stderr(`${refusedDowngrade ? 'refused' : 'warning'}: ${downgradeNote}\n`);
     if (refusedDowngrade) return 2;
@@ -110,7 +147,9 @@ export const promoteCommand: CliCommand = {
       for (const change of changes) io.stdout(change.patch.replace(/^=+\n/, ''));
       const wrong = await verify(changes);
       if (wrong.length) io.stderr(`warning: --commit would refuse these edits:\n  ${wrong.join('\n  ')}\n`);
-      io.stdout(`\nCommit message:\n${indent(promotionMessage(plan.source, plan.target, chosen))}\nNothing was changed (run with --commit to create the branch and commit).\n`);
+      io.stdout(
+        `\nCommit message:\n${indent(promotionMessage(plan.source, plan.target, chosen))}\nNothing was changed (run with --commit to create the branch and commit).\n`,
+      );
       return 0;
     }
     const result = await commitPromotion(plan, chosen, {
@@ -121,7 +160,9 @@ export const promoteCommand: CliCommand = {
       ...(typeof options.push === 'string' ? { pushRemote: options.push } : {}),
     });
     for (const change of result.changes) io.stdout(change.patch.replace(/^=+\n/, ''));
-    io.stdout(`\nCommitted ${result.sha.slice(0, 7)} on new branch ${result.branch} (now checked out)${result.pushedTo ? `, pushed to ${result.pushedTo}` : ''}.\n`);
+    io.stdout(
+      `\nCommitted ${result.sha.slice(0, 7)} on new branch ${result.branch} (now checked out)${result.pushedTo ? `, pushed to ${result.pushedTo}` : ''}.\n`,
+    );
     return 0;
   },
 };
@@ -141,7 +182,9 @@ async function renderAll(engine: DriftEngine, environments: RepoEnvironment[]): 
 function nextInPromotion(chains: string[][], from: string): string {
   const next = nextEnvironment(chains, from);
   if (next) return next;
-  throw new UsageError(`no environment follows '${from}' in the promotion order (${chains.map((c) => c.join(' → ')).join('; ') || 'none'}): pass --to ENV`);
+  throw new UsageError(
+    `no environment follows '${from}' in the promotion order (${chains.map((c) => c.join(' → ')).join('; ') || 'none'}): pass --to ENV`,
+  );
 }
 
 function printPlan(plan: PromotionPlan, chosen: PromotableItem[], io: CliIO): void {
@@ -152,7 +195,8 @@ function printPlan(plan: PromotionPlan, chosen: PromotableItem[], io: CliIO): vo
     const notes = [...item.warnings, ...(item.kind === 'image' ? [] : [item.classification.reason])];
     if (notes.length) io.stdout(`        ${notes.join('; ')}\n`);
   }
-  if (plan.items.some((i) => !chosen.includes(i))) io.stdout('  ([ ] not promoted: use --all to include what stays by default, --allow-downgrade for a downgrade)\n');
+  if (plan.items.some((i) => !chosen.includes(i)))
+    io.stdout('  ([ ] not promoted: use --all to include what stays by default, --allow-downgrade for a downgrade)\n');
   if (plan.skipped.length) {
     io.stdout('Not promotable:\n');
     for (const s of plan.skipped) io.stdout(`  ${s.where}: ${s.reason}\n`);
@@ -164,7 +208,15 @@ function printPlan(plan: PromotionPlan, chosen: PromotableItem[], io: CliIO): vo
 async function promoteJson(
   plan: PromotionPlan,
   chosen: PromotableItem[],
-  o: { io: CliIO; git: Git; readFile: (file: string) => Promise<string>; verify: (changes: FileChange[]) => Promise<string[]>; commit: boolean; push?: string; refusal?: string },
+  o: {
+    io: CliIO;
+    git: Git;
+    readFile: (file: string) => Promise<string>;
+    verify: (changes: FileChange[]) => Promise<string[]>;
+    commit: boolean;
+    push?: string;
+    refusal?: string;
+  },
 ): Promise<number> {
   const hidden = (i: PromotableItem, v: unknown) => (i.classification.class === 'secret' ? '***' : v);
   const doc: Record<string, unknown> = {
@@ -207,7 +259,13 @@ async function promoteJson(
   doc.verify = wrong;
   if (!o.commit) return done(0);
   try {
-    const result = await commitPromotion(plan, chosen, { git: o.git, readFile: o.readFile, logger: silentLogger, verify: () => Promise.resolve(wrong), ...(o.push ? { pushRemote: o.push } : {}) });
+    const result = await commitPromotion(plan, chosen, {
+      git: o.git,
+      readFile: o.readFile,
+      logger: silentLogger,
+      verify: () => Promise.resolve(wrong),
+      ...(o.push ? { pushRemote: o.push } : {}),
+    });
     doc.commit = { branch: result.branch, sha: result.sha, ...(result.pushedTo ? { pushedTo: result.pushedTo } : {}) };
     return done(0);
   } catch (e) {

@@ -37,40 +37,75 @@ export const putBackCommand: CliCommand = {
   summary: 'Put drifted objects back to what git says (server-side apply dry-run preview; --apply to write)',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { options, positionals } = parseArgs(args, { strings: ['env', 'only', 'context', 'kubeconfig'], booleans: ['delete-extra', 'apply', 'force-conflicts', 'allow-exec', 'allow-incomplete'] });
+    const { options, positionals } = parseArgs(args, {
+      strings: ['env', 'only', 'context', 'kubeconfig'],
+      booleans: ['delete-extra', 'apply', 'force-conflicts', 'allow-exec', 'allow-incomplete'],
+    });
     if (positionals.length > 1) throw new UsageError('expected at most one REPO');
     if (typeof options.env !== 'string') throw new UsageError('--env NAME is required');
     if (options['force-conflicts'] && !options.apply) throw new UsageError('--force-conflicts needs --apply');
-    const only = typeof options.only === 'string' ? new Set(options.only.split(',').map((s) => s.trim().toLowerCase())) : undefined;
+    const only =
+      typeof options.only === 'string'
+        ? new Set(options.only.split(',').map((s) => s.trim().toLowerCase()))
+        : undefined;
     const repoRoot = await repoRootArg(positionals[0], io);
     const { engine, repo } = await openRepo(repoRoot, io);
     refuseOnConfigErrors(repo, 'putting live back');
     const env = await engine.environment(options.env);
     // Render first (the engine keeps the result): a repo error is named at its file:line with or without a cluster.
     await engine.render(env);
-    const sources = new LiveSources({ context: options.context as string | undefined, kubeconfig: options.kubeconfig as string | undefined, allowExec: Boolean(options['allow-exec']), exact: true }, io);
+    const sources = new LiveSources(
+      {
+        context: options.context as string | undefined,
+        kubeconfig: options.kubeconfig as string | undefined,
+        allowExec: Boolean(options['allow-exec']),
+        exact: true,
+      },
+      io,
+    );
     const live = await sources.forEnvironment(env);
     if ('error' in live) throw new RefusedError(live.error);
     if (!live.writer) throw new RefusedError(`no cluster writer for ${live.context}`);
-    const plan = await planPutBack(engine, env, live, only ? { pick: (r) => only.has(`${r.key.kind}/${r.key.name}`.toLowerCase()) } : {});
+    const plan = await planPutBack(
+      engine,
+      env,
+      live,
+      only ? { pick: (r) => only.has(`${r.key.kind}/${r.key.name}`.toLowerCase()) } : {},
+    );
     if (plan.skipped.length) {
       // What the skipped content defines is not in the render: its live objects would be deleted as Extra.
       const parts = plan.skipped.join('; ');
-      if (options['delete-extra']) throw new RefusedError(`${env.name} is ${NOT_CHECKED_INCOMPLETE} (${parts}): --delete-extra would delete the objects of what was skipped. Nothing was changed.`);
-      if (!options['allow-incomplete']) throw new RefusedError(`${env.name} is ${NOT_CHECKED_INCOMPLETE} (${parts}); --allow-incomplete puts back what was rendered. Nothing was changed.`);
+      if (options['delete-extra'])
+        throw new RefusedError(
+          `${env.name} is ${NOT_CHECKED_INCOMPLETE} (${parts}): --delete-extra would delete the objects of what was skipped. Nothing was changed.`,
+        );
+      if (!options['allow-incomplete'])
+        throw new RefusedError(
+          `${env.name} is ${NOT_CHECKED_INCOMPLETE} (${parts}); --allow-incomplete puts back what was rendered. Nothing was changed.`,
+        );
     }
     if (only) {
-      const unknown = [...only].filter((o) => !plan.report.resources.some((r) => `${r.key.kind}/${r.key.name}`.toLowerCase() === o));
+      const unknown = [...only].filter(
+        (o) => !plan.report.resources.some((r) => `${r.key.kind}/${r.key.name}`.toLowerCase() === o),
+      );
       if (unknown.length) throw new UsageError(`--only names objects ${env.name} does not have: ${unknown.join(', ')}`);
     }
-    const choices = { deleteExtra: Boolean(options['delete-extra']), allowIncomplete: Boolean(options['allow-incomplete']) };
-    if (plan.extras.length && !choices.deleteExtra) io.stderr(`note: ${plan.extras.length} Extra object(s) kept (use --delete-extra to delete them): ${plan.extras.map((r) => keyLabel(r.key)).join(', ')}\n`);
+    const choices = {
+      deleteExtra: Boolean(options['delete-extra']),
+      allowIncomplete: Boolean(options['allow-incomplete']),
+    };
+    if (plan.extras.length && !choices.deleteExtra)
+      io.stderr(
+        `note: ${plan.extras.length} Extra object(s) kept (use --delete-extra to delete them): ${plan.extras.map((r) => keyLabel(r.key)).join(', ')}\n`,
+      );
     // Objects that could not be read cannot be judged: nothing about them is "nothing to put back".
     const unread = unreadLines({ ...plan.report, resources: plan.unread });
     for (const line of unread) io.stderr(line);
     if (nothingToPutBack(plan, choices)) {
       if (unread.length) {
-        io.stdout(`${env.name}: nothing to put back among the objects that could be read; ${plan.unread.length} could not be read (see above).\n`);
+        io.stdout(
+          `${env.name}: nothing to put back among the objects that could be read; ${plan.unread.length} could not be read (see above).\n`,
+        );
         return 2;
       }
       io.stdout(`${env.name}: nothing to put back.\n`);
@@ -83,16 +118,28 @@ export const putBackCommand: CliCommand = {
       if (item.diff) io.stdout(item.diff.replace(/^=+\n/, ''));
     }
     const conflicted = preview.items.filter((i) => i.conflicts.length);
-    if (conflicted.length) io.stdout(`\nConflicts with other field managers (taken over only with --force-conflicts): ${describeConflicts(conflicted)}\n`);
+    if (conflicted.length)
+      io.stdout(
+        `\nConflicts with other field managers (taken over only with --force-conflicts): ${describeConflicts(conflicted)}\n`,
+      );
     const changing = preview.items.filter((i) => i.action !== 'unchanged');
     if (!options.apply) {
-      io.stdout(`\nDry run against ${live.context}: nothing was changed (run with --apply to apply${conflicted.length ? ' and --force-conflicts to take the fields over' : ''}).\n`);
+      io.stdout(
+        `\nDry run against ${live.context}: nothing was changed (run with --apply to apply${conflicted.length ? ' and --force-conflicts to take the fields over' : ''}).\n`,
+      );
       if (unread.length) return 2;
       return changing.length ? 1 : 0;
     }
-    const results = await applyPutLiveBack(live.writer, preview, { forceConflicts: Boolean(options['force-conflicts']) }, logger);
+    const results = await applyPutLiveBack(
+      live.writer,
+      preview,
+      { forceConflicts: Boolean(options['force-conflicts']) },
+      logger,
+    );
     for (const r of results) {
-      io.stdout(`${r.status} ${keyLabel(r.key)}${r.message ? `: ${r.message}` : ''}${r.status === 'applied' && !r.matchesPreview ? ' (the object changed since the preview; check it)' : ''}\n`);
+      io.stdout(
+        `${r.status} ${keyLabel(r.key)}${r.message ? `: ${r.message}` : ''}${r.status === 'applied' && !r.matchesPreview ? ' (the object changed since the preview; check it)' : ''}\n`,
+      );
     }
     return results.some((r) => r.status === 'failed') || unread.length ? 2 : 0;
   },

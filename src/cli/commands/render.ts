@@ -41,23 +41,38 @@ Exit codes: 0 rendered, 2 error, content skipped, or an error in .gitops-drift.y
 /** `gitops-drift render DIR`: multi-document YAML like `kustomize build`, or field origins as JSON. */
 export const renderCommand: CliCommand = {
   name: 'render',
-  summary: 'Render a kustomization in-process (like kustomize build, Secrets in full; --mask-secrets masks them); --origins shows where each field came from',
+  summary:
+    'Render a kustomization in-process (like kustomize build, Secrets in full; --mask-secrets masks them); --origins shows where each field came from',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { options, positionals } = parseArgs(args, { strings: ['repo-root', 'env', 'app'], booleans: ['origins', 'mask-secrets', 'allow-incomplete'] });
-    if (typeof options.env === 'string') return renderEnvironment(options.env, typeof options.app === 'string' ? options.app : undefined, positionals, options, io);
+    const { options, positionals } = parseArgs(args, {
+      strings: ['repo-root', 'env', 'app'],
+      booleans: ['origins', 'mask-secrets', 'allow-incomplete'],
+    });
+    if (typeof options.env === 'string')
+      return renderEnvironment(
+        options.env,
+        typeof options.app === 'string' ? options.app : undefined,
+        positionals,
+        options,
+        io,
+      );
     if (options.app !== undefined) throw new UsageError('--app needs --env');
     if (positionals.length !== 1) throw new UsageError('expected exactly one DIR (or --env NAME)');
     const dir = path.resolve(io.cwd, positionals[0]);
-    const repoRoot = typeof options['repo-root'] === 'string' ? path.resolve(io.cwd, options['repo-root']) : findRepoRoot(dir);
+    const repoRoot =
+      typeof options['repo-root'] === 'string' ? path.resolve(io.cwd, options['repo-root']) : findRepoRoot(dir);
     const rel = path.relative(repoRoot, dir);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UsageError(`${dir} is not inside the repo root ${repoRoot}`);
+    if (rel.startsWith('..') || path.isAbsolute(rel))
+      throw new UsageError(`${dir} is not inside the repo root ${repoRoot}`);
     const fs = new NodeFileSystem(repoReadOptions(toPosix(repoRoot), io.env));
     // The repo's own config is not kustomize's, but a broken one is broken for every command (exit 2, nothing rendered).
     // Loaded with discovery, since promotion entries are checked against the environments found; only when there is
     // a config, so that a render under a bare root (even /) does not walk the whole tree.
     const hasConfig = (await fs.stat(path.join(repoRoot, CONFIG_FILE))) !== undefined;
-    const configProblems = hasConfig ? (await loadRepository(fs, toPosix(repoRoot))).problems.filter((p) => p.location?.file === CONFIG_FILE) : [];
+    const configProblems = hasConfig
+      ? (await loadRepository(fs, toPosix(repoRoot))).problems.filter((p) => p.location?.file === CONFIG_FILE)
+      : [];
     for (const p of configProblems) io.stderr(`${p.severity}: ${formatProblem(p)}\n`);
     if (configProblems.some((p) => p.severity === 'error')) {
       io.stderr(`error: nothing rendered: ${CONFIG_FILE} has errors (above)\n`);
@@ -65,7 +80,10 @@ export const renderCommand: CliCommand = {
     }
     // Through the one render port: a folder without a kustomization file renders as Flux generates one for it.
     const folder = toPosix(rel);
-    const result = await renderApplication(folderApplication(folder || '.', folder), { fs, repoRoot: toPosix(repoRoot) });
+    const result = await renderApplication(folderApplication(folder || '.', folder), {
+      fs,
+      repoRoot: toPosix(repoRoot),
+    });
     return printRender(result, options, io);
   },
 };
@@ -73,9 +91,16 @@ export const renderCommand: CliCommand = {
 type RenderFlags = Record<string, string | boolean | undefined>;
 
 /** `render --env NAME [--app NAME] [REPO]`: an environment's (or one application's) objects through the engine. */
-async function renderEnvironment(envName: string, appName: string | undefined, positionals: string[], options: RenderFlags, io: CliIO): Promise<number> {
+async function renderEnvironment(
+  envName: string,
+  appName: string | undefined,
+  positionals: string[],
+  options: RenderFlags,
+  io: CliIO,
+): Promise<number> {
   if (positionals.length > 1) throw new UsageError('with --env, expected at most one REPO');
-  if (options['repo-root'] !== undefined) throw new UsageError('with --env, give the repo as REPO instead of --repo-root');
+  if (options['repo-root'] !== undefined)
+    throw new UsageError('with --env, give the repo as REPO instead of --repo-root');
   const { engine, repo } = await openRepo(await repoRootArg(positionals[0], io), io);
   if (repo.problems.some((p) => p.severity === 'error' && p.location?.file === CONFIG_FILE)) {
     io.stderr(`error: nothing rendered: ${CONFIG_FILE} has errors (above)\n`);
@@ -86,7 +111,10 @@ async function renderEnvironment(envName: string, appName: string | undefined, p
   if (appName === undefined) result = await engine.render(env);
   else {
     const app = applicationNamed(env, appName);
-    if (!app) throw new UsageError(`environment '${env.name}' has no application '${appName}' (it has: ${env.applications.map((a) => a.name).join(', ')})`);
+    if (!app)
+      throw new UsageError(
+        `environment '${env.name}' has no application '${appName}' (it has: ${env.applications.map((a) => a.name).join(', ')})`,
+      );
     result = await engine.renderApplication(env, app);
   }
   const code = printRender(result, options, io);
@@ -107,7 +135,9 @@ function printRender(result: RenderResult, options: RenderFlags, io: CliIO): num
   }
   const skipped = result.problems.filter((p) => p.code === SKIPPED_CONTENT).length;
   if (skipped && !options['allow-incomplete']) {
-    io.stderr(`error: the render is incomplete: ${skipped} part${skipped === 1 ? '' : 's'} skipped (above); --allow-incomplete accepts that\n`);
+    io.stderr(
+      `error: the render is incomplete: ${skipped} part${skipped === 1 ? '' : 's'} skipped (above); --allow-incomplete accepts that\n`,
+    );
     return 2;
   }
   return 0;

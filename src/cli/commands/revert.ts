@@ -41,14 +41,18 @@ export const revertCommand: CliCommand = {
       for (const change of history.changes) {
         const c = change.commit;
         const summary = await history.summarize(change);
-        io.stdout(`${c.sha.slice(0, 7)}  ${c.date.slice(0, 10)}  ${c.author}  ${c.subject}\n          ${summary}\n          files: ${change.files.join(', ')}\n`);
+        io.stdout(
+          `${c.sha.slice(0, 7)}  ${c.date.slice(0, 10)}  ${c.author}  ${c.subject}\n          ${summary}\n          files: ${change.files.join(', ')}\n`,
+        );
       }
       return 0;
     }
     const result = await revertEnvironmentChange(deps, env, options.commit, cliLogger(io));
     const commit = result.reverted;
     if (result.status === 'conflict') {
-      io.stderr(`error: reverting ${commit.sha.slice(0, 7)} conflicts in ${result.files.join(', ')}; the revert was aborted and the repository is as it was. Revert by hand, or revert the later changes to those files first.\n`);
+      io.stderr(
+        `error: reverting ${commit.sha.slice(0, 7)} conflicts in ${result.files.join(', ')}; the revert was aborted and the repository is as it was. Revert by hand, or revert the later changes to those files first.\n`,
+      );
       return 2;
     }
     io.stdout(`Reverted ${commit.sha.slice(0, 7)} (${commit.subject}) in new commit ${result.sha.slice(0, 7)}.\n`);

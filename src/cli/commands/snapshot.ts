@@ -31,12 +31,26 @@ export const snapshotCommand: CliCommand = {
   summary: 'Save the live objects the environments need to a file (Secret values hashed) for check --live-from',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { options, positionals } = parseArgs(args, { strings: ['out', 'env', 'context', 'kubeconfig'], booleans: ['allow-exec'] });
+    const { options, positionals } = parseArgs(args, {
+      strings: ['out', 'env', 'context', 'kubeconfig'],
+      booleans: ['allow-exec'],
+    });
     if (positionals.length > 1) throw new UsageError('expected at most one REPO');
     if (typeof options.out !== 'string') throw new UsageError('--out FILE is required');
-    const { engine, repo, selected } = await openRepo(await repoRootArg(positionals[0], io), io, options.env as string | undefined);
+    const { engine, repo, selected } = await openRepo(
+      await repoRootArg(positionals[0], io),
+      io,
+      options.env as string | undefined,
+    );
     refuseOnConfigErrors(repo, 'taking a snapshot');
-    const sources = new LiveSources({ context: options.context as string | undefined, kubeconfig: options.kubeconfig as string | undefined, allowExec: Boolean(options['allow-exec']) }, io);
+    const sources = new LiveSources(
+      {
+        context: options.context as string | undefined,
+        kubeconfig: options.kubeconfig as string | undefined,
+        allowExec: Boolean(options['allow-exec']),
+      },
+      io,
+    );
     const key = await loadSecretKey(io.env, io.cwd, { create: true });
     // One recorder per kube context: environments on several clusters give a snapshot with one section each.
     const recorders = new Map<string, { recorder: RecordingReader; environments: string[] }>();
@@ -59,7 +73,11 @@ export const snapshotCommand: CliCommand = {
         continue;
       }
       let entry = recorders.get(source.context);
-      if (!entry) recorders.set(source.context, (entry = { recorder: new RecordingReader(source.reader, key), environments: [] }));
+      if (!entry)
+        recorders.set(
+          source.context,
+          (entry = { recorder: new RecordingReader(source.reader, key), environments: [] }),
+        );
       entry.environments.push(env.name);
       const report = await engine.check(env, { ...source, reader: entry.recorder });
       for (const p of report.problems) io.stderr(`${p.severity}: ${formatProblem(p)}\n`);
@@ -72,7 +90,11 @@ export const snapshotCommand: CliCommand = {
       io.stderr('nothing written: not every environment could be read\n');
       return 2;
     }
-    const snapshot = buildSnapshot(new Date().toISOString(), key, [...recorders].map(([context, e]) => e.recorder.section(context, e.environments)));
+    const snapshot = buildSnapshot(
+      new Date().toISOString(),
+      key,
+      [...recorders].map(([context, e]) => e.recorder.section(context, e.environments)),
+    );
     const out = path.resolve(io.cwd, options.out);
     // Write beside the target, then rename: a reader never sees half a snapshot.
     const tmp = `${out}.${process.pid}.tmp`;
@@ -87,7 +109,9 @@ export const snapshotCommand: CliCommand = {
     const objects = scopes.reduce((n, s) => n + (s.status === 'ok' ? s.items.length : 0), 0);
     const failures = scopes.filter((s) => s.status !== 'ok').length;
     const clusters = recorders.size > 1 ? ` from ${recorders.size} clusters` : '';
-    io.stderr(`saved ${objects} objects from ${scopes.length} lists${clusters}${failures ? ` (${failures} could not be read)` : ''} for ${selected.map((e) => e.name).join(', ')} to ${options.out}; Secret values are hashed with the key at ${secretKeyPath(io.env, io.cwd)}\n`);
+    io.stderr(
+      `saved ${objects} objects from ${scopes.length} lists${clusters}${failures ? ` (${failures} could not be read)` : ''} for ${selected.map((e) => e.name).join(', ')} to ${options.out}; Secret values are hashed with the key at ${secretKeyPath(io.env, io.cwd)}\n`,
+    );
     return 0;
   },
 };

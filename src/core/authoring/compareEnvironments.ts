@@ -71,7 +71,9 @@ function isGenerated(object: RenderedObject): boolean {
 /** The `namePrefix`/`nameSuffix` line that last renamed the object (`file:line:column`), if one did. */
 function renamedBy(object: RenderedObject): string | undefined {
   const origin = object.origins.get('/metadata/name');
-  return origin && (origin.kind === 'namePrefix' || origin.kind === 'nameSuffix') ? `${origin.file}:${origin.line}:${origin.column}` : undefined;
+  return origin && (origin.kind === 'namePrefix' || origin.kind === 'nameSuffix')
+    ? `${origin.file}:${origin.line}:${origin.column}`
+    : undefined;
 }
 
 /**
@@ -87,17 +89,27 @@ function learnAffixes(left: RenderedObject[], right: RenderedObject[]): [Map<str
     counts.set(affix, (counts.get(affix) ?? 0) + 1);
   };
   for (const l of left) {
-    const r = right.find((o) => o.key.group === l.key.group && o.key.kind === l.key.kind && o.source.file === l.source.file && o.source.line === l.source.line && o.source.column === l.source.column);
+    const r = right.find(
+      (o) =>
+        o.key.group === l.key.group &&
+        o.key.kind === l.key.kind &&
+        o.source.file === l.source.file &&
+        o.source.line === l.source.line &&
+        o.source.column === l.source.column,
+    );
     const [a, b] = [l, r].map((o) => o && (isGenerated(o) ? baseName(o.key.name) : o.key.name));
     if (!r || a === b) continue;
     const [byLeft, byRight] = [renamedBy(l), renamedBy(r)];
-    const core = byLeft && byRight ? commonCore(a!, b!) : byLeft && a!.includes(b!) ? b! : byRight && b!.includes(a!) ? a! : '';
+    const core =
+      byLeft && byRight ? commonCore(a!, b!) : byLeft && a!.includes(b!) ? b! : byRight && b!.includes(a!) ? a! : '';
     if (!core) continue;
     if (byLeft) vote(0, byLeft, a!, core);
     if (byRight) vote(1, byRight, b!, core);
   }
   const winners = (side: Map<string, Map<string, number>>) =>
-    new Map([...side].map(([line, counts]) => [line, JSON.parse([...counts].sort((x, y) => y[1] - x[1])[0][0]) as Affix]));
+    new Map(
+      [...side].map(([line, counts]) => [line, JSON.parse([...counts].sort((x, y) => y[1] - x[1])[0][0]) as Affix]),
+    );
   return [winners(votes[0]), winners(votes[1])];
 }
 
@@ -124,7 +136,12 @@ function normaliseAll(objects: RenderedObject[], affixes: Map<string, Affix>): N
   const nameOf = (object: RenderedObject) => {
     let name = isGenerated(object) ? baseName(object.key.name) : object.key.name;
     const affix = affixes.get(renamedBy(object) ?? '');
-    if (affix && name.length > affix.prefix.length + affix.suffix.length && name.startsWith(affix.prefix) && name.endsWith(affix.suffix)) {
+    if (
+      affix &&
+      name.length > affix.prefix.length + affix.suffix.length &&
+      name.startsWith(affix.prefix) &&
+      name.endsWith(affix.suffix)
+    ) {
       name = name.slice(affix.prefix.length, name.length - affix.suffix.length);
     }
     return isGenerated(object) ? name + HASH : name;
@@ -154,7 +171,10 @@ function normaliseAll(objects: RenderedObject[], affixes: Map<string, Affix>): N
       sortKey: [key.kind, key.name, key.namespace, key.group].join('\0'),
       label: keyLabel({ ...key, namespace: key.namespace === NAMESPACE ? '' : key.namespace }),
       // stringData as the API server stores it (in data), so the same value written either way compares equal.
-      text: kustomizeYaml(maskedObject({ ...object, object: isSecret(object.key) ? foldStringData(view) : view }), object.exactIntegers),
+      text: kustomizeYaml(
+        maskedObject({ ...object, object: isSecret(object.key) ? foldStringData(view) : view }),
+        object.exactIntegers,
+      ),
     };
   });
   return normalised.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
@@ -163,6 +183,9 @@ function normaliseAll(objects: RenderedObject[], affixes: Map<string, Affix>): N
 /** A copy of a JSON value with each scalar replaced by `replace(pointer, scalar)`. */
 function rewrite(value: unknown, pointer: string, replace: (pointer: string, value: unknown) => unknown): unknown {
   if (Array.isArray(value)) return value.map((v, i) => rewrite(v, childPointer(pointer, i), replace));
-  if (isMap(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rewrite(v, childPointer(pointer, k), replace)]));
+  if (isMap(value))
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, rewrite(v, childPointer(pointer, k), replace)]),
+    );
   return replace(pointer, value);
 }

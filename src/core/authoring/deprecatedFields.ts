@@ -15,7 +15,20 @@
  * - `commonLabels` → a `labels` entry with `includeSelectors: true`, after the other `labels` entries (the build
  *   applies commonLabels after them); refused when a label is in both, as kustomize refuses.
  */
-import { Document, isMap, isNode, isScalar, isSeq, parseAllDocuments, visit, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import {
+  Document,
+  isMap,
+  isNode,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+  visit,
+  type Node,
+  type Pair,
+  type Scalar,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
 import { deletePairLines, parseYamlFile, type TextEdit, type YamlFile } from '../yaml/yamlText';
 import { commonAnnotationSpecs, commonLabelSpecs } from '../render/kustomize/defaultConfig';
 import { splitPath } from '../render/kustomize/fieldSpec';
@@ -32,7 +45,8 @@ export type DeprecatedField = 'bases' | 'commonLabels' | 'patchesStrategicMerge'
  */
 export const DEPRECATED_FIELDS: Record<DeprecatedField, string> = {
   bases: 'Use resources, which takes the same entries.',
-  commonLabels: 'Use a labels entry with includeSelectors: true, which sets the same labels, selectors and pod templates.',
+  commonLabels:
+    'Use a labels entry with includeSelectors: true, which sets the same labels, selectors and pod templates.',
   patchesStrategicMerge: 'Use patches: a file becomes a path: entry and an inline patch a patch: entry.',
   patchesJson6902: 'Use patches, which takes the same target and path or patch.',
   imageTags: 'Use images, which takes the same entries.',
@@ -70,7 +84,11 @@ type Outcome = FieldEdit[] | string;
  * written → that file's text) lets such a patch move before namespace, namePrefix and labels when its operations
  * touch nothing those set.
  */
-export function rewriteDeprecatedField(text: string, field: DeprecatedField, patchFiles?: ReadonlyMap<string, string>): FieldRewrite {
+export function rewriteDeprecatedField(
+  text: string,
+  field: DeprecatedField,
+  patchFiles?: ReadonlyMap<string, string>,
+): FieldRewrite {
   let yaml: YamlFile;
   try {
     yaml = parseYamlFile('', text);
@@ -90,7 +108,8 @@ export function rewriteDeprecatedField(text: string, field: DeprecatedField, pat
   for (const e of outcome.sort((a, b) => a.start - b.start || a.end - b.end)) {
     const last = edits[edits.length - 1];
     if (last && e.start < last.end) return { reason: 'two changes overlap; please report this' };
-    if (last && e.start === last.end) edits[edits.length - 1] = { start: last.start, end: e.end, newText: last.newText + e.newText };
+    if (last && e.start === last.end)
+      edits[edits.length - 1] = { start: last.start, end: e.end, newText: last.newText + e.newText };
     else edits.push({ ...e });
   }
   // A file without a final line break keeps it that way.
@@ -104,7 +123,12 @@ export function rewriteDeprecatedField(text: string, field: DeprecatedField, pat
   return { edits, newText };
 }
 
-function rewrite(k: Kustomization, field: DeprecatedField, pair: Pair, patchFiles: ReadonlyMap<string, string> | undefined): Outcome {
+function rewrite(
+  k: Kustomization,
+  field: DeprecatedField,
+  pair: Pair,
+  patchFiles: ReadonlyMap<string, string> | undefined,
+): Outcome {
   switch (field) {
     case 'bases':
       return moveEntries(k, pair, 'resources', 'append');
@@ -136,12 +160,18 @@ function layout(text: string, root: YAMLMap): { unit: number; dashIndent: number
 
 /** The top-level pair for `field` (kustomize matches field names case-insensitively); a reason when it repeats. */
 function onePair(k: Kustomization, field: string): Pair | undefined | string {
-  const found = k.root.items.filter((p) => isScalar(p.key) && String(p.key.value).toLowerCase() === field.toLowerCase());
+  const found = k.root.items.filter(
+    (p) => isScalar(p.key) && String(p.key.value).toLowerCase() === field.toLowerCase(),
+  );
   return found.length > 1 ? `'${field}' is set ${found.length} times` : found[0];
 }
 
 function isEmpty(node: unknown): boolean {
-  return node === null || (isScalar(node) && (node.value === null || node.value === '')) || ((isSeq(node) || isMap(node)) && node.items.length === 0);
+  return (
+    node === null ||
+    (isScalar(node) && (node.value === null || node.value === '')) ||
+    ((isSeq(node) || isMap(node)) && node.items.length === 0)
+  );
 }
 
 function isBlockScalar(node: unknown): node is Scalar {
@@ -167,7 +197,13 @@ function column(text: string, offset: number): number {
 function shiftLines(block: string, by: number): string {
   return block
     .split('\n')
-    .map((line) => (line.replace(/\r$/, '') === '' ? line : by >= 0 ? ' '.repeat(by) + line : line.replace(new RegExp(`^ {0,${-by}}`), '')))
+    .map((line) =>
+      line.replace(/\r$/, '') === ''
+        ? line
+        : by >= 0
+          ? ' '.repeat(by) + line
+          : line.replace(new RegExp(`^ {0,${-by}}`), ''),
+    )
     .join('\n');
 }
 
@@ -207,7 +243,9 @@ function flowText(k: Kustomization, node: Node): string {
       if (isBlockScalar(n)) n.type = 'QUOTE_DOUBLE';
     },
   });
-  return new Document(copy).toString({ lineWidth: 0, doubleQuotedMinMultiLineLength: Number.MAX_SAFE_INTEGER }).replace(/\n$/, '');
+  return new Document(copy)
+    .toString({ lineWidth: 0, doubleQuotedMinMultiLineLength: Number.MAX_SAFE_INTEGER })
+    .replace(/\n$/, '');
 }
 
 /** An entry as it is, in both styles. */
@@ -217,7 +255,8 @@ function asIs(k: Kustomization, node: Node): EntryText {
 
 /** A `patchesStrategicMerge` entry as a `patches` entry: `path:` for a file, `patch:` for an inline patch. */
 function strategicMergeEntry(k: Kustomization, item: Node): EntryText | string {
-  if (!isScalar(item) || typeof item.value !== 'string') return `the entry on line ${k.yaml.lines.linePos(item.range![0]).line} is neither a file name nor an inline patch`;
+  if (!isScalar(item) || typeof item.value !== 'string')
+    return `the entry on line ${k.yaml.lines.linePos(item.range![0]).line} is neither a file name nor an inline patch`;
   const key = item.value.includes('\n') ? 'patch' : 'path';
   if (!isBlockScalar(item)) {
     const own = asIs(k, item);
@@ -226,14 +265,20 @@ function strategicMergeEntry(k: Kustomization, item: Node): EntryText | string {
   // A block scalar's lines must move under the new key: `yaml` writes it afresh, same value.
   const doc = new Document({ [key]: item.value });
   if (key === 'patch') (doc.get(key, true) as Scalar).type = 'BLOCK_LITERAL';
-  return { block: doc.toString({ indent: k.unit, lineWidth: 0 }).replace(/\n$/, ''), flow: `{ ${key}: ${flowText(k, item)} }` };
+  return {
+    block: doc.toString({ indent: k.unit, lineWidth: 0 }).replace(/\n$/, ''),
+    flow: `{ ${key}: ${flowText(k, item)} }`,
+  };
 }
 
 /** The edit that turns a block list entry into `entry` where it stands. */
 function replaceEntry(k: Kustomization, item: Node, entry: EntryText): FieldEdit {
   const start = item.range![0];
   // Block scalars end past their line break; the entry's text does not.
-  const end = isBlockScalar(item) && k.text[item.range![1] - 1] === '\n' ? item.range![1] - (k.text[item.range![1] - 2] === '\r' ? 2 : 1) : item.range![1];
+  const end =
+    isBlockScalar(item) && k.text[item.range![1] - 1] === '\n'
+      ? item.range![1] - (k.text[item.range![1] - 2] === '\r' ? 2 : 1)
+      : item.range![1];
   return { start, end, newText: withEol(k, placeAt(entry.block, column(k.text, start))) };
 }
 
@@ -241,23 +286,32 @@ function replaceEntry(k: Kustomization, item: Node, entry: EntryText): FieldEdit
 function movedLines(k: Kustomization, list: YAMLSeq, dash: number, itemEdits: FieldEdit[]): string {
   const start = lineStart(k.text, list.range![0]);
   let region = k.text.slice(start, lineEnd(k.text, list.range![1]));
-  for (const e of [...itemEdits].sort((a, b) => b.start - a.start)) region = region.slice(0, e.start - start) + e.newText + region.slice(e.end - start);
+  for (const e of [...itemEdits].sort((a, b) => b.start - a.start))
+    region = region.slice(0, e.start - start) + e.newText + region.slice(e.end - start);
   if (!region.endsWith('\n')) region += k.eol;
   return shiftLines(region, dash - column(k.text, list.range![0]));
 }
 
 /** The edit that adds entries at the start or the end of an existing list, in its style. */
-function insertEntries(k: Kustomization, list: YAMLSeq, entries: EntryText[], where: 'append' | 'prepend', blockLines?: string): FieldEdit | string {
+function insertEntries(
+  k: Kustomization,
+  list: YAMLSeq,
+  entries: EntryText[],
+  where: 'append' | 'prepend',
+  blockLines?: string,
+): FieldEdit | string {
   if (list.items.some((i) => !isNode(i) || !i.range)) return 'an entry of the list is not a plain value';
   const items = list.items as Node[];
   if (list.flow) {
     const texts = entries.map((e) => e.flow).join(', ');
-    if (where === 'prepend') return { start: list.range![0] + 1, end: list.range![0] + 1, newText: items.length ? `${texts}, ` : texts };
+    if (where === 'prepend')
+      return { start: list.range![0] + 1, end: list.range![0] + 1, newText: items.length ? `${texts}, ` : texts };
     const at = items.length ? items[items.length - 1].range![1] : list.range![1] - 1;
     return { start: at, end: at, newText: withEol(k, items.length ? `, ${texts}` : texts) };
   }
   const dash = column(k.text, list.range![0]);
-  const lines = blockLines ?? entries.map((e) => `${' '.repeat(dash)}- ${withEol(k, placeAt(e.block, dash + 2))}${k.eol}`).join('');
+  const lines =
+    blockLines ?? entries.map((e) => `${' '.repeat(dash)}- ${withEol(k, placeAt(e.block, dash + 2))}${k.eol}`).join('');
   const at = where === 'prepend' ? lineStart(k.text, list.range![0]) : lineEnd(k.text, list.range![1]);
   const missingBreak = at === k.text.length && !k.text.endsWith('\n');
   return { start: at, end: at, newText: (missingBreak ? k.eol : '') + lines };
@@ -267,7 +321,13 @@ function insertEntries(k: Kustomization, list: YAMLSeq, entries: EntryText[], wh
  * Moves a deprecated list's entries into `to` (renaming the key when `to` is absent), converted by `convert` when
  * the two fields' entries differ.
  */
-function moveEntries(k: Kustomization, from: Pair, to: string, where: 'append' | 'prepend', convert?: (item: Node) => EntryText | string): Outcome {
+function moveEntries(
+  k: Kustomization,
+  from: Pair,
+  to: string,
+  where: 'append' | 'prepend',
+  convert?: (item: Node) => EntryText | string,
+): Outcome {
   const source = from.value;
   const name = String((from.key as Scalar).value);
   if (isEmpty(source)) return [deletePair(k, from)];
@@ -283,7 +343,11 @@ function moveEntries(k: Kustomization, from: Pair, to: string, where: 'append' |
   const edits: FieldEdit[] = [];
   // Block entries change in place when they need converting; a flow list's entries too.
   const inPlace = convert
-    ? items.map((item, i): FieldEdit => (source.flow ? { start: item.range![0], end: item.range![1], newText: entries[i].flow } : replaceEntry(k, item, entries[i])))
+    ? items.map((item, i): FieldEdit =>
+        source.flow
+          ? { start: item.range![0], end: item.range![1], newText: entries[i].flow }
+          : replaceEntry(k, item, entries[i]),
+      )
     : [];
   if (!target || isEmpty(target.value)) {
     if (target) edits.push(deletePair(k, target));
@@ -291,7 +355,8 @@ function moveEntries(k: Kustomization, from: Pair, to: string, where: 'append' |
   }
   const list = target.value;
   if (!isSeq(list)) return `'${to}' is not a list`;
-  const blockLines = !source.flow && !list.flow ? movedLines(k, source, column(k.text, list.range![0]), inPlace) : undefined;
+  const blockLines =
+    !source.flow && !list.flow ? movedLines(k, source, column(k.text, list.range![0]), inPlace) : undefined;
   const insert = insertEntries(k, list, entries, where, blockLines);
   if (typeof insert === 'string') return insert;
   return [insert, deletePair(k, from)];
@@ -309,23 +374,37 @@ function rewriteCommonLabels(k: Kustomization, from: Pair): Outcome {
     const pairs = isMap(entry) ? entry.get('pairs') : undefined;
     for (const p of isMap(pairs) ? pairs.items : []) {
       const label = String(isScalar(p.key) ? p.key.value : p.key);
-      if (names.has(label)) return `label '${label}' is set by both commonLabels and labels (kustomize edit fix refuses this too)`;
+      if (names.has(label))
+        return `label '${label}' is set by both commonLabels and labels (kustomize edit fix refuses this too)`;
     }
   }
   const mapLines = () => {
-    const lines = k.text.slice(lineStart(k.text, value.range![0]), lineEnd(k.text, value.range![1])).replace(/\r?\n$/, '');
+    const lines = k.text
+      .slice(lineStart(k.text, value.range![0]), lineEnd(k.text, value.range![1]))
+      .replace(/\r?\n$/, '');
     return shiftLines(lines, k.unit - column(k.text, value.range![0]));
   };
   const entry: EntryText = {
-    block: value.flow ? `pairs: ${sourceOf(k, value)}\nincludeSelectors: true` : `pairs:\n${mapLines()}\nincludeSelectors: true`,
+    block: value.flow
+      ? `pairs: ${sourceOf(k, value)}\nincludeSelectors: true`
+      : `pairs:\n${mapLines()}\nincludeSelectors: true`,
     flow: `{ pairs: ${flowText(k, value)}, includeSelectors: true }`,
   };
   if (!target || isEmpty(target.value)) {
     const edits = target ? [deletePair(k, target)] : [];
-    if (value.flow) return [...edits, renameKey(from, 'labels'), { start: value.range[0], end: value.range[1], newText: `[${entry.flow}]` }];
+    if (value.flow)
+      return [
+        ...edits,
+        renameKey(from, 'labels'),
+        { start: value.range[0], end: value.range[1], newText: `[${entry.flow}]` },
+      ];
     const dash = column(k.text, (from.key as Node).range![0]) + k.dashIndent;
     const lines = `${' '.repeat(dash)}- ${placeAt(entry.block, dash + 2)}\n`;
-    return [...edits, renameKey(from, 'labels'), { start: lineStart(k.text, value.range[0]), end: lineEnd(k.text, value.range[1]), newText: withEol(k, lines) }];
+    return [
+      ...edits,
+      renameKey(from, 'labels'),
+      { start: lineStart(k.text, value.range[0]), end: lineEnd(k.text, value.range[1]), newText: withEol(k, lines) },
+    ];
   }
   if (!isSeq(target.value)) return "'labels' is not a list";
   const insert = insertEntries(k, target.value, [entry], 'append');
@@ -333,7 +412,13 @@ function rewriteCommonLabels(k: Kustomization, from: Pair): Outcome {
 }
 
 /** Where the namespace transformer writes besides metadata/namespace (render/kustomize/filters/namespace.ts). */
-const NAMESPACE_PATHS = ['metadata/namespace', 'metadata/name', 'spec/service/namespace', 'spec/conversion/webhook/clientConfig/service/namespace', 'subjects'];
+const NAMESPACE_PATHS = [
+  'metadata/namespace',
+  'metadata/name',
+  'spec/service/namespace',
+  'spec/conversion/webhook/clientConfig/service/namespace',
+  'subjects',
+];
 
 /** A JSON pointer's segments, list indexes dropped (field specs walk lists element by element). */
 function fieldSegments(pointer: string): string[] {
@@ -363,9 +448,11 @@ function targetHazard(target: Record<string, unknown> | undefined, later: string
   if (name && (t.prefix || t.suffix) && (regex(name) || (name.startsWith(t.prefix) && name.endsWith(t.suffix)))) {
     return `${later}: target name '${name}' may match a name only ${t.prefix ? 'namePrefix' : 'nameSuffix'} gives`;
   }
-  if (ns && t.namespace !== undefined && (regex(ns) || ns === String(t.namespace))) return `${later}: target namespace '${ns}' may match only once namespace is set`;
+  if (ns && t.namespace !== undefined && (regex(ns) || ns === String(t.namespace)))
+    return `${later}: target namespace '${ns}' may match only once namespace is set`;
   if (target?.labelSelector && t.labelled) return `${later}: the target's labelSelector may match labels they add`;
-  if (target?.annotationSelector && t.annotated) return `${later}: the target's annotationSelector may match annotations they add`;
+  if (target?.annotationSelector && t.annotated)
+    return `${later}: the target's annotationSelector may match annotations they add`;
   return undefined;
 }
 
@@ -374,7 +461,9 @@ function targetHazard(target: Record<string, unknown> | undefined, later: string
  * could change the output, or undefined when it cannot.
  */
 function json6902Hazard(k: Kustomization, patchFiles: ReadonlyMap<string, string> | undefined): string | undefined {
-  const fields = new Map(Object.entries((k.yaml.docs[0].toJS() ?? {}) as Record<string, unknown>).map(([key, v]) => [key.toLowerCase(), v]));
+  const fields = new Map(
+    Object.entries((k.yaml.docs[0].toJS() ?? {}) as Record<string, unknown>).map(([key, v]) => [key.toLowerCase(), v]),
+  );
   const value = (field: string): unknown => {
     const v = fields.get(field.toLowerCase());
     return v === null || v === '' || (typeof v === 'object' && Object.keys(v as object).length === 0) ? undefined : v;
@@ -389,18 +478,31 @@ function json6902Hazard(k: Kustomization, patchFiles: ReadonlyMap<string, string
   if (namespace !== undefined) touched.push(...NAMESPACE_PATHS.map((p) => ({ path: splitPath(p), by: 'namespace' })));
   if (prefix || suffix) touched.push({ path: ['metadata', 'name'], by: prefix ? 'namePrefix' : 'nameSuffix' });
   if (labelled) {
-    const custom = Array.isArray(labels) ? labels.flatMap((l: { fields?: Array<{ path?: unknown }> }) => (Array.isArray(l?.fields) ? l.fields.map((f) => String(f?.path ?? '')) : [])) : [];
-    touched.push(...[...commonLabelSpecs.map((s) => s.path), ...custom].map((p) => ({ path: splitPath(p), by: 'labels' })));
+    const custom = Array.isArray(labels)
+      ? labels.flatMap((l: { fields?: Array<{ path?: unknown }> }) =>
+          Array.isArray(l?.fields) ? l.fields.map((f) => String(f?.path ?? '')) : [],
+        )
+      : [];
+    touched.push(
+      ...[...commonLabelSpecs.map((s) => s.path), ...custom].map((p) => ({ path: splitPath(p), by: 'labels' })),
+    );
   }
-  if (annotated) touched.push(...commonAnnotationSpecs.map((s) => ({ path: splitPath(s.path), by: 'commonAnnotations' })));
+  if (annotated)
+    touched.push(...commonAnnotationSpecs.map((s) => ({ path: splitPath(s.path), by: 'commonAnnotations' })));
   // An operation on the kind or apiVersion changes which of their field specs apply.
-  if (touched.length > 0) touched.push({ path: ['apiVersion'], by: touched[0].by }, { path: ['kind'], by: touched[0].by });
+  if (touched.length > 0)
+    touched.push({ path: ['apiVersion'], by: touched[0].by }, { path: ['kind'], by: touched[0].by });
   const later = `patchesJson6902 runs after ${[...new Set(touched.map((t) => t.by))].join(', ')}, patches before them`;
 
   const entries = value('patchesJson6902');
   for (const entry of Array.isArray(entries) ? (entries as unknown[]) : []) {
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return "an entry of 'patchesJson6902' is not a map";
-    const { target, path, patch: inline } = entry as { target?: Record<string, unknown>; path?: unknown; patch?: unknown };
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      return "an entry of 'patchesJson6902' is not a map";
+    const {
+      target,
+      path,
+      patch: inline,
+    } = entry as { target?: Record<string, unknown>; path?: unknown; patch?: unknown };
     if (touched.length > 0) {
       const reason = targetHazard(target, later, { namespace, prefix, suffix, labelled, annotated });
       if (reason) return reason;

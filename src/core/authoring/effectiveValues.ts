@@ -79,7 +79,8 @@ export function fieldAtPosition(text: string, file: string, line: number, column
   };
   for (const doc of docs) {
     let root = doc.contents as Node | null;
-    const hit = root?.range && offset >= root.range[0] && offset < root.range[1] ? findField(root, offset, '') : undefined;
+    const hit =
+      root?.range && offset >= root.range[0] && offset < root.range[1] ? findField(root, offset, '') : undefined;
     if (!root?.range || !hit) continue;
     let tokens = hit.tokens;
     // A List's items render as objects of their own: address the item.
@@ -95,7 +96,13 @@ export function fieldAtPosition(text: string, file: string, line: number, column
     const name = isMap(root) ? root.getIn(['metadata', 'name']) : undefined;
     const path = targetPath(root, tokens);
     // A JSON6902 operation's `value` is named by the field it sets (`title`, not `value`).
-    const opField = isSeq(root) && tokens[1] === 'value' ? path.map((p) => p.token).filter((t) => t !== '-' && !/^\d+$/.test(t)).pop() : undefined;
+    const opField =
+      isSeq(root) && tokens[1] === 'value'
+        ? path
+            .map((p) => p.token)
+            .filter((t) => t !== '-' && !/^\d+$/.test(t))
+            .pop()
+        : undefined;
     return {
       file,
       pointer: tokens.reduce<string>(childPointer, ''),
@@ -115,11 +122,30 @@ export function fieldAtPosition(text: string, file: string, line: number, column
  * at its place in the file, which is where the renderer says such a patch set a value. Block scalars only: their
  * text starts on the line after the `|` header, at the block's indentation, as the renderer places it.
  */
-function inlinePatchField(root: Node, tokens: string[], text: string, file: string, line: number, column: number, lines: LineCounter): FieldAtPosition | undefined {
+function inlinePatchField(
+  root: Node,
+  tokens: string[],
+  text: string,
+  file: string,
+  line: number,
+  column: number,
+  lines: LineCounter,
+): FieldAtPosition | undefined {
   const [field, , key] = tokens;
-  if (tokens.length !== 3 || key !== 'patch' || !['patches', 'patchesJson6902', 'patchesStrategicMerge'].includes(field)) return undefined;
+  if (
+    tokens.length !== 3 ||
+    key !== 'patch' ||
+    !['patches', 'patchesJson6902', 'patchesStrategicMerge'].includes(field)
+  )
+    return undefined;
   const scalar = isMap(root) ? root.getIn(tokens.slice(0, 2).concat('patch'), true) : undefined;
-  if (!isScalar(scalar) || typeof scalar.value !== 'string' || !scalar.range || (scalar.type !== 'BLOCK_LITERAL' && scalar.type !== 'BLOCK_FOLDED')) return undefined;
+  if (
+    !isScalar(scalar) ||
+    typeof scalar.value !== 'string' ||
+    !scalar.range ||
+    (scalar.type !== 'BLOCK_LITERAL' && scalar.type !== 'BLOCK_FOLDED')
+  )
+    return undefined;
   const header = lines.linePos(scalar.range[0]).line;
   if (line <= header) return undefined;
   const start = lines.lineStarts[header];
@@ -127,19 +153,30 @@ function inlinePatchField(root: Node, tokens: string[], text: string, file: stri
   const inner = fieldAtPosition(scalar.value, file, line - header, column - indent);
   if (!inner) return undefined;
   const shift = (at: SourceLocation): SourceLocation => ({ file, line: at.line + header, column: at.column + indent });
-  return { ...inner, at: shift(inner.at), document: { ...shift(inner.document), endLine: inner.document.endLine + header } };
+  return {
+    ...inner,
+    at: shift(inner.at),
+    document: { ...shift(inner.document), endLine: inner.document.endLine + header },
+  };
 }
 
 /** A generator literal (`- LOG_LEVEL=warn` under configMapGenerator/secretGenerator) is named by its data key. */
 function generatorLiteralKey(root: Node, tokens: string[]): string | undefined {
-  if (tokens.length !== 4 || tokens[2] !== 'literals' || !['configMapGenerator', 'secretGenerator'].includes(tokens[0]) || !isMap(root)) return undefined;
+  if (
+    tokens.length !== 4 ||
+    tokens[2] !== 'literals' ||
+    !['configMapGenerator', 'secretGenerator'].includes(tokens[0]) ||
+    !isMap(root)
+  )
+    return undefined;
   const literal = root.getIn(tokens);
   return typeof literal === 'string' && literal.includes('=') ? literal.slice(0, literal.indexOf('=')) : undefined;
 }
 
 /** The map keys / list indexes down to the scalar, key or list item at `offset`. */
 function findField(node: Node, offset: number, key: string): { tokens: string[]; key: string; at: number } | undefined {
-  const within = (range: readonly number[] | null | undefined, end = range?.[1]) => !!range && end !== undefined && offset >= range[0] && offset < end;
+  const within = (range: readonly number[] | null | undefined, end = range?.[1]) =>
+    !!range && end !== undefined && offset >= range[0] && offset < end;
   const nested = (inner: Node, token: string, innerKey: string) => {
     const found = findField(inner, offset, innerKey);
     return found && { ...found, tokens: [token, ...found.tokens] };
@@ -194,7 +231,9 @@ function keyedPath(root: unknown, tokens: string[], schema: TypeSchema | undefin
     const present = isRecord(item) ? keys.filter((k) => item[k] !== undefined && item[k] !== null) : [];
     schema = childSchema(schema);
     node = item;
-    return present.length && isRecord(item) ? { token, match: Object.fromEntries(present.map((k) => [k, String(item[k])])) } : { token };
+    return present.length && isRecord(item)
+      ? { token, match: Object.fromEntries(present.map((k) => [k, String(item[k])])) }
+      : { token };
   });
 }
 
@@ -203,9 +242,25 @@ function resolve(root: unknown, path: readonly PathStep[]): { pointer: string; p
   let node = root;
   let pointer = '';
   for (const step of path) {
-    const index = step.match && Array.isArray(node) ? node.findIndex((item) => isRecord(item) && Object.entries(step.match!).every(([k, v]) => item[k] !== undefined && String(item[k]) === v)) : -1;
+    const index =
+      step.match && Array.isArray(node)
+        ? node.findIndex(
+            (item) =>
+              isRecord(item) &&
+              Object.entries(step.match!).every(([k, v]) => item[k] !== undefined && String(item[k]) === v),
+          )
+        : -1;
     const token = index >= 0 ? String(index) : step.token;
-    node = step.match && index < 0 ? undefined : Array.isArray(node) ? (/^\d+$/.test(token) ? node[Number(token)] : undefined) : isRecord(node) ? node[token] : undefined;
+    node =
+      step.match && index < 0
+        ? undefined
+        : Array.isArray(node)
+          ? /^\d+$/.test(token)
+            ? node[Number(token)]
+            : undefined
+          : isRecord(node)
+            ? node[token]
+            : undefined;
     pointer = childPointer(pointer, token);
   }
   return { pointer, present: node !== undefined };
@@ -244,30 +299,46 @@ export function effectiveValues(field: FieldAtPosition, renders: EnvironmentRend
   for (const env of renders) {
     for (const object of env.result.objects) {
       if (isResource) {
-        if (sameLocation(object.source, field.document)) found.push({ env, object, ...resolve(object.object, field.targetPath) });
+        if (sameLocation(object.source, field.document))
+          found.push({ env, object, ...resolve(object.object, field.targetPath) });
         continue;
       }
       const setHere = [...object.origins].filter(([, o]) => sameLocation(o, field.at)).map(([pointer]) => pointer);
       for (const pointer of setHere) found.push({ env, object, pointer, present: true });
       // A patch whose value here a later layer overrode (or that does not set this field): the object is still one it patched.
-      const patched = () => [...object.origins.values()].some((o) => o.file === field.file && o.line >= field.document.line && o.line <= field.document.endLine);
-      if (setHere.length === 0 && !isKustomization && patched()) found.push({ env, object, ...resolve(object.object, field.targetPath) });
+      const patched = () =>
+        [...object.origins.values()].some(
+          (o) => o.file === field.file && o.line >= field.document.line && o.line <= field.document.endLine,
+        );
+      if (setHere.length === 0 && !isKustomization && patched())
+        found.push({ env, object, ...resolve(object.object, field.targetPath) });
     }
   }
   const anchors = [...found];
   for (const env of renders) {
     if (anchors.some((a) => a.env === env)) continue;
-    const byName = (loose: boolean) => env.result.objects.find((o) => o.key.kind === field.documentKind && hasBaseName(o, field.documentName!, loose));
+    const byName = (loose: boolean) =>
+      env.result.objects.find((o) => o.key.kind === field.documentKind && hasBaseName(o, field.documentName!, loose));
     if (anchors.length === 0 && field.documentKind && field.documentName) {
       const peer = byName(false) ?? byName(true);
       if (peer) found.push({ env, object: peer, ...resolve(peer.object, field.targetPath) });
     }
     for (const a of anchors) {
       const sameObject = (o: RenderedObject) => o.key.group === a.object.key.group && o.key.kind === a.object.key.kind;
-      const peer = env.result.objects.find((o) => sameObject(o) && sameLocation(o.source, a.object.source)) ?? (field.documentKind && field.documentName ? byName(false) ?? byName(true) : undefined);
+      const peer =
+        env.result.objects.find((o) => sameObject(o) && sameLocation(o.source, a.object.source)) ??
+        (field.documentKind && field.documentName ? (byName(false) ?? byName(true)) : undefined);
       if (!peer) continue;
-      const resolved = resolve(peer.object, keyedPath(a.object.object, pointerSegments(a.pointer), rootSchema(a.object.object.apiVersion, a.object.key.kind)));
-      if (!found.some((f) => f.env === env && f.object === peer && f.pointer === resolved.pointer)) found.push({ env, object: peer, ...resolved });
+      const resolved = resolve(
+        peer.object,
+        keyedPath(
+          a.object.object,
+          pointerSegments(a.pointer),
+          rootSchema(a.object.object.apiVersion, a.object.key.kind),
+        ),
+      );
+      if (!found.some((f) => f.env === env && f.object === peer && f.pointer === resolved.pointer))
+        found.push({ env, object: peer, ...resolved });
     }
   }
   const order = (f: Found) => renders.indexOf(f.env);
@@ -295,7 +366,11 @@ export function effectiveValueRows(values: EffectiveValue[]): EffectiveValueRow[
   for (const v of values) {
     const value = formatValue(v.present ? v.value : undefined);
     const origin = v.origin ? { file: v.origin.file, line: v.origin.line, column: v.origin.column } : undefined;
-    rows.set(`${v.environment}\0${value}\0${origin ? `${origin.file}:${origin.line}:${origin.column}` : ''}`, { environment: v.environment, value, ...(origin ? { origin } : {}) });
+    rows.set(`${v.environment}\0${value}\0${origin ? `${origin.file}:${origin.line}:${origin.column}` : ''}`, {
+      environment: v.environment,
+      value,
+      ...(origin ? { origin } : {}),
+    });
   }
   return [...rows.values()];
 }

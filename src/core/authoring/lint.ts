@@ -94,10 +94,16 @@ export async function lintRepository(options: LintOptions): Promise<LintReport> 
   const rendered = renders.filter((r): r is EnvironmentRender & { result: RenderResult } => r.result !== undefined);
   const known = new KnownPaths(rendered.flatMap((r) => r.result.files));
 
-  const statics = await mapWithConcurrency([...tree.kustomizations], 16, ([dir, file]) => lintKustomization(options.fs, repoRoot, files, known, dir, file));
+  const statics = await mapWithConcurrency([...tree.kustomizations], 16, ([dir, file]) =>
+    lintKustomization(options.fs, repoRoot, files, known, dir, file),
+  );
   const findings = statics.flatMap((s) => s.findings);
   const listed = [...new Set(statics.flatMap((s) => s.listedYaml))];
-  for (const parsed of await mapWithConcurrency(listed.filter((file) => !known.has(file)), 16, (file) => files.yaml(file))) {
+  for (const parsed of await mapWithConcurrency(
+    listed.filter((file) => !known.has(file)),
+    16,
+    (file) => files.yaml(file),
+  )) {
     const malformed = malformedYaml(parsed);
     if (malformed) findings.push(malformed);
   }
@@ -112,12 +118,19 @@ export async function lintRepository(options: LintOptions): Promise<LintReport> 
   );
 
   for (const p of options.configProblems ?? []) {
-    findings.push({ code: 'invalid-config', severity: p.severity, message: p.message, range: await files.rangeAt(p.location ?? { file: CONFIG_FILE, line: 0, column: 0 }) });
+    findings.push({
+      code: 'invalid-config',
+      severity: p.severity,
+      message: p.message,
+      range: await files.rangeAt(p.location ?? { file: CONFIG_FILE, line: 0, column: 0 }),
+    });
   }
 
   const disabled = new Set(options.disabled ?? []);
   return {
-    findings: sortUnique(mergeRenderFindings(findings, renderFindings)).filter((f) => !disabled.has(f.code) || (f.code === 'invalid-config' && f.severity === 'error')),
+    findings: sortUnique(mergeRenderFindings(findings, renderFindings)).filter(
+      (f) => !disabled.has(f.code) || (f.code === 'invalid-config' && f.severity === 'error'),
+    ),
     kustomizations: tree.kustomizations.size,
     files: new Set([...files.read, ...rendered.flatMap((r) => r.result.files)]).size,
     environments: options.environments.length,
@@ -129,15 +142,31 @@ async function renderEnvironment(options: LintOptions, env: RepoEnvironment): Pr
   try {
     const result = await options.render(env);
     // The engine's notice that a plain folder is rendered as Flux does is about the environment, not an authoring problem.
-    const problems = result.problems.filter((p) => !(p.severity === 'warning' && p.location?.line === 0 && p.location.file === (env.path || '.')));
+    const problems = result.problems.filter(
+      (p) => !(p.severity === 'warning' && p.location?.line === 0 && p.location.file === (env.path || '.')),
+    );
     return { env, result, problems: problems.map(at) };
   } catch (e) {
-    const problem: Problem = e instanceof ProblemError ? e.problem : { severity: 'error', message: `render failed: ${e instanceof Error ? e.message : String(e)}`, location: { file: env.path || '.', line: 0, column: 0 } };
+    const problem: Problem =
+      e instanceof ProblemError
+        ? e.problem
+        : {
+            severity: 'error',
+            message: `render failed: ${e instanceof Error ? e.message : String(e)}`,
+            location: { file: env.path || '.', line: 0, column: 0 },
+          };
     return { env, result: undefined, problems: [at(problem)] };
   }
 }
 
-async function lintKustomization(fs: FileSystem, repoRoot: string, files: LintFiles, known: KnownPaths, dir: string, file: string): Promise<StaticResult> {
+async function lintKustomization(
+  fs: FileSystem,
+  repoRoot: string,
+  files: LintFiles,
+  known: KnownPaths,
+  dir: string,
+  file: string,
+): Promise<StaticResult> {
   const parsed = await files.yaml(file);
   if (parsed.status !== 'parsed') {
     const malformed = malformedYaml(parsed);
@@ -147,7 +176,12 @@ async function lintKustomization(fs: FileSystem, repoRoot: string, files: LintFi
   const resolved = await resolvePaths(fs, repoRoot, k, pathEntries(k.root), known);
   return {
     source: k,
-    findings: [...unknownFields(k), ...deprecatedFields(k), ...missingPaths(k, resolved), ...duplicateResources(k, resolved)],
+    findings: [
+      ...unknownFields(k),
+      ...deprecatedFields(k),
+      ...missingPaths(k, resolved),
+      ...duplicateResources(k, resolved),
+    ],
     listedYaml: resolved.filter((r) => r.entry.yaml && r.stat?.isFile && r.target !== undefined).map((r) => r.target!),
   };
 }
@@ -164,8 +198,14 @@ async function secretFindings(files: LintFiles, yamlFiles: string[]): Promise<Li
 }
 
 /** mutable-image-tag: one finding per place that set a mutable image, naming the environments that render it. */
-async function imageFindings(files: LintFiles, renders: Array<EnvironmentRender & { result: RenderResult }>): Promise<LintFinding[]> {
-  const byOrigin = new Map<string, { image: string; at: { file: string; line: number; column: number }; environments: string[] }>();
+async function imageFindings(
+  files: LintFiles,
+  renders: Array<EnvironmentRender & { result: RenderResult }>,
+): Promise<LintFinding[]> {
+  const byOrigin = new Map<
+    string,
+    { image: string; at: { file: string; line: number; column: number }; environments: string[] }
+  >();
   for (const { env, result } of renders) {
     for (const use of mutableImages(result.objects)) {
       const id = [use.origin.file, use.origin.line, use.origin.column, use.image].join('\0');
@@ -174,30 +214,46 @@ async function imageFindings(files: LintFiles, renders: Array<EnvironmentRender 
       byOrigin.set(id, group);
     }
   }
-  return Promise.all([...byOrigin.values()].map(async ({ image, at, environments }) => mutableImageFinding(image, environments, await files.rangeAt(at))));
+  return Promise.all(
+    [...byOrigin.values()].map(async ({ image, at, environments }) =>
+      mutableImageFinding(image, environments, await files.rangeAt(at)),
+    ),
+  );
 }
 
 /** deprecated-field in Kubernetes objects: one finding per place that set a deprecated field, whichever environments render it. */
-async function deprecatedApiFindings(files: LintFiles, renders: Array<{ result: RenderResult }>): Promise<LintFinding[]> {
+async function deprecatedApiFindings(
+  files: LintFiles,
+  renders: Array<{ result: RenderResult }>,
+): Promise<LintFinding[]> {
   const byOrigin = new Map<string, ReturnType<typeof deprecatedApiUses>[number]>();
   for (const { result } of renders) {
-    for (const use of deprecatedApiUses(result.objects)) byOrigin.set([use.origin.file, use.origin.line, use.origin.column, use.kind, use.path].join('\0'), use);
+    for (const use of deprecatedApiUses(result.objects))
+      byOrigin.set([use.origin.file, use.origin.line, use.origin.column, use.kind, use.path].join('\0'), use);
   }
-  return Promise.all([...byOrigin.values()].map(async (use) => deprecatedApiFinding(use, await files.keyRangeAt(use.origin, use.field))));
+  return Promise.all(
+    [...byOrigin.values()].map(async (use) => deprecatedApiFinding(use, await files.keyRangeAt(use.origin, use.field))),
+  );
 }
 
 /**
  * selector-label: the environments' renders show which labels reached an immutable selector (with the line that
  * declared them); kustomizations no successful render read, and which add selector labels, are rendered on their own.
  */
-async function selectorFindings(options: LintOptions, repoRoot: string, sources: KustomizationSource[], renders: Array<{ result: RenderResult }>): Promise<LintFinding[]> {
+async function selectorFindings(
+  options: LintOptions,
+  repoRoot: string,
+  sources: KustomizationSource[],
+  renders: Array<{ result: RenderResult }>,
+): Promise<LintFinding[]> {
   const labels: SelectorLabel[] = renders.flatMap((r) => selectorLabelsOf(r.result.objects));
   const covered = new Set(renders.flatMap((r) => r.result.files));
   const candidates = sources.filter(addsSelectorLabels);
   const unreached = candidates.filter((k) => !covered.has(k.file) && k.root?.get('kind') !== 'Component');
   if (unreached.length) {
     const cache = createParseCache();
-    const renderDirectory = options.renderDirectory ?? ((dir: string) => renderKustomization(dir, { fs: options.fs, repoRoot, cache }));
+    const renderDirectory =
+      options.renderDirectory ?? ((dir: string) => renderKustomization(dir, { fs: options.fs, repoRoot, cache }));
     for (const k of unreached) {
       // A base that does not render on its own says nothing here (an environment's render reports its errors).
       const result = await renderDirectory(k.dir || '.').catch(() => undefined);
@@ -238,7 +294,9 @@ const compare = (a: string | number, b: string | number) => (a < b ? -1 : a > b 
 function sortUnique(findings: LintFinding[]): LintFinding[] {
   const seen = new Set<string>();
   const unique = findings.filter((f) => {
-    const id = [f.code, f.range.file, f.range.line, f.range.column, f.range.endLine, f.range.endColumn, f.message].join('\0');
+    const id = [f.code, f.range.file, f.range.line, f.range.column, f.range.endLine, f.range.endColumn, f.message].join(
+      '\0',
+    );
     if (seen.has(id)) return false;
     seen.add(id);
     return true;

@@ -49,7 +49,9 @@ export class LintFiles {
   yaml(file: string): Promise<LintedYaml> {
     let parsed = this.parsed.get(file);
     if (!parsed) {
-      parsed = this.text(file).then((text) => (text === undefined ? { status: 'unreadable' } : parseLinted(file, text)));
+      parsed = this.text(file).then((text) =>
+        text === undefined ? { status: 'unreadable' } : parseLinted(file, text),
+      );
       this.parsed.set(file, parsed);
     }
     return parsed;
@@ -69,11 +71,13 @@ export class LintFiles {
       // A map starting here (a document, a list entry) is marked by its first key; a key alone by its value.
       const startsMap = found.some((f) => isMap(f.node));
       const key = found.find((f) => f.pair && f.pair.key === f.node);
-      if (key) return nodeRange(parsed.yaml, !startsMap && isScalar(key.pair!.value) ? (key.pair!.value as Node) : key.node);
+      if (key)
+        return nodeRange(parsed.yaml, !startsMap && isScalar(key.pair!.value) ? (key.pair!.value as Node) : key.node);
       const scalar = found.find((f) => isScalar(f.node));
       if (scalar) return nodeRange(parsed.yaml, scalar.node);
     }
-    const text = parsed.status === 'parsed' ? parsed.yaml.text : parsed.status === 'malformed' ? parsed.text : undefined;
+    const text =
+      parsed.status === 'parsed' ? parsed.yaml.text : parsed.status === 'malformed' ? parsed.text : undefined;
     return restOfLine(at, text);
   }
 
@@ -87,7 +91,9 @@ export class LintFiles {
     if (parsed?.status === 'parsed') {
       const named = (f: { pair?: { key: unknown } }) => isScalar(f.pair?.key) && String(f.pair.key.value) === key;
       const found = nodesStartingAt(parsed.yaml, offsetAt(parsed.yaml, at.line, at.column));
-      const pair = found.find((f) => named(f) && f.pair!.key === f.node) ?? found.find((f) => named(f) && f.pair!.value === f.node);
+      const pair =
+        found.find((f) => named(f) && f.pair!.key === f.node) ??
+        found.find((f) => named(f) && f.pair!.value === f.node);
       if (pair) return nodeRange(parsed.yaml, pair.pair!.key as Node);
     }
     return this.rangeAt(at);
@@ -102,7 +108,12 @@ export function parseLinted(file: string, text: string): LintedYaml {
     // The parser would overflow its stack first: malformed at the bracket that goes too deep, as go-yaml says.
     lines.addNewLine(0);
     for (let i = text.indexOf('\n'); i >= 0 && i < tooDeep; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
-    return { status: 'malformed', text, message: `nested deeper than ${MAX_YAML_DEPTH} levels (exceeded max depth of ${MAX_YAML_DEPTH})`, range: spanOf(file, lines, tooDeep, tooDeep + 1) };
+    return {
+      status: 'malformed',
+      text,
+      message: `nested deeper than ${MAX_YAML_DEPTH} levels (exceeded max depth of ${MAX_YAML_DEPTH})`,
+      range: spanOf(file, lines, tooDeep, tooDeep + 1),
+    };
   }
   const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const list = Array.isArray(docs) ? docs : [];
@@ -111,7 +122,8 @@ export function parseLinted(file: string, text: string): LintedYaml {
   const start = Math.min(error.pos[0], text.length);
   const end = Math.min(error.pos[1], text.length);
   // A zero-width error position still marks one character, unless it sits at a line break or the end of the text.
-  const stop = end > start ? end : start < text.length && text[start] !== '\n' && text[start] !== '\r' ? start + 1 : start;
+  const stop =
+    end > start ? end : start < text.length && text[start] !== '\n' && text[start] !== '\r' ? start + 1 : start;
   return { status: 'malformed', text, message: error.message.split('\n')[0], range: spanOf(file, lines, start, stop) };
 }
 

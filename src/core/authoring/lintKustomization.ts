@@ -51,7 +51,9 @@ export function listItems(map: unknown, field: string): unknown[] {
 
 /** A string scalar with a source range, else undefined. */
 function stringScalar(node: unknown): Scalar<string> | undefined {
-  return isScalar(node) && typeof node.value === 'string' && node.value !== '' && node.range ? (node as Scalar<string>) : undefined;
+  return isScalar(node) && typeof node.value === 'string' && node.value !== '' && node.range
+    ? (node as Scalar<string>)
+    : undefined;
 }
 
 /** One path a kustomization names, with the scalar that names it. */

@@ -57,7 +57,13 @@ export class KnownPaths {
  * Resolves each entry against the kustomization's directory with the renderer's own rule (kustomize's load
  * restrictor: nothing outside `repoRoot`), and stats what it names (`known` first, then the file system).
  */
-export async function resolvePaths(fs: FileSystem, repoRoot: string, k: KustomizationSource, entries: PathEntry[], known: KnownPaths = new KnownPaths([])): Promise<ResolvedPath[]> {
+export async function resolvePaths(
+  fs: FileSystem,
+  repoRoot: string,
+  k: KustomizationSource,
+  entries: PathEntry[],
+  known: KnownPaths = new KnownPaths([]),
+): Promise<ResolvedPath[]> {
   const loader = new Loader(fs, repoRoot);
   const dir = joinPath(repoRoot, k.dir);
   return Promise.all(
@@ -96,10 +102,12 @@ async function nearName(fs: FileSystem, abs: string, written: string): Promise<s
   // The name itself is no fix: it is there but cannot be followed (a symbolic link loop or a dangling link).
   const scored = names
     .filter((e) => e.name !== wanted)
-    .map((e) => ({ name: e.name, distance: e.name.toLowerCase() === wanted.toLowerCase() ? 0 : editDistance(e.name, wanted) }))
+    .map((e) => ({
+      name: e.name,
+      distance: e.name.toLowerCase() === wanted.toLowerCase() ? 0 : editDistance(e.name, wanted),
+    }))
     .filter((c) => c.distance <= 2);
   const best = scored.sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name))[0];
   if (!best || !written.endsWith(wanted)) return undefined;
   return written.slice(0, written.length - wanted.length) + best.name;
 }
-

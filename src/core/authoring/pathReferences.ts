@@ -103,7 +103,8 @@ export function pathReferences(text: string, file: string): PathReference[] {
 function reference(text: string, node: unknown, row: PathField, dir: string): PathReference | undefined {
   if (!isScalar(node) || typeof node.value !== 'string' || !node.range) return undefined;
   const scalar = node as Scalar<string>;
-  if (scalar.type === 'BLOCK_LITERAL' || scalar.type === 'BLOCK_FOLDED' || scalar.value.includes('\n')) return undefined;
+  if (scalar.type === 'BLOCK_LITERAL' || scalar.type === 'BLOCK_FOLDED' || scalar.value.includes('\n'))
+    return undefined;
   const quoted = scalar.type === 'QUOTE_DOUBLE' || scalar.type === 'QUOTE_SINGLE';
   let start = scalar.range![0] + (quoted ? 1 : 0);
   const end = scalar.range![1] - (quoted ? 1 : 0);
@@ -126,7 +127,11 @@ function reference(text: string, node: unknown, row: PathField, dir: string): Pa
  * .yml or Kustomization, in kustomize's order). Undefined for remote references, a missing target and a directory
  * without a kustomization. `path` is repo-relative.
  */
-export async function resolveReference(ref: PathReference, fs: FileSystem, repoRoot: string): Promise<{ path: string; isDirectory: boolean } | undefined> {
+export async function resolveReference(
+  ref: PathReference,
+  fs: FileSystem,
+  repoRoot: string,
+): Promise<{ path: string; isDirectory: boolean } | undefined> {
   if (ref.remote) return undefined;
   const abs = joinPath(repoRoot, ref.target);
   const stat = await fs.stat(abs).catch(() => undefined);

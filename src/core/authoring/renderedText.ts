@@ -20,8 +20,19 @@ export function maskedObject(rendered: RenderedObject): KubeObject {
  * first as `#` comment lines; `showOrigins` ends each scalar's line with `# file:line` of the value's origin.
  */
 export function renderedYaml(result: RenderResult, options: { header?: string; showOrigins?: boolean } = {}): string {
-  const header = options.header ? options.header.split('\n').map((l) => `# ${l}`.trimEnd() + '\n').join('') : '';
-  const docs = result.objects.map((o) => kustomizeYaml(maskedObject(o), o.exactIntegers, options.showOrigins ? (doc) => annotateOrigins(doc, o.origins) : undefined));
+  const header = options.header
+    ? options.header
+        .split('\n')
+        .map((l) => `# ${l}`.trimEnd() + '\n')
+        .join('')
+    : '';
+  const docs = result.objects.map((o) =>
+    kustomizeYaml(
+      maskedObject(o),
+      o.exactIntegers,
+      options.showOrigins ? (doc) => annotateOrigins(doc, o.origins) : undefined,
+    ),
+  );
   return header + docs.join('---\n');
 }
 
@@ -33,7 +44,9 @@ export function objectCountLabel(result: RenderResult): string {
 
 function annotateOrigins(doc: Document, origins: ReadonlyMap<string, Origin>): void {
   const walk = (node: Node | null | undefined, pointer: string): void => {
-    if (isMap(node)) for (const pair of node.items) walk(pair.value as Node | null, childPointer(pointer, String((pair.key as { value?: unknown }).value)));
+    if (isMap(node))
+      for (const pair of node.items)
+        walk(pair.value as Node | null, childPointer(pointer, String((pair.key as { value?: unknown }).value)));
     else if (isSeq(node)) node.items.forEach((item, i) => walk(item as Node | null, childPointer(pointer, i)));
     else if (isScalar(node)) {
       const origin = origins.get(pointer);

@@ -38,7 +38,13 @@ const CONTAINER: Record<string, unknown> = {
 };
 
 /** `SetDefaults_Probe`; initialDelaySeconds is an optional number's zero value. */
-const PROBE: Record<string, unknown> = { timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3, initialDelaySeconds: 0 };
+const PROBE: Record<string, unknown> = {
+  timeoutSeconds: 1,
+  periodSeconds: 10,
+  successThreshold: 1,
+  failureThreshold: 3,
+  initialDelaySeconds: 0,
+};
 
 /** An admission webhook's defaults (admissionregistration/v1's defaulting), `*` for its index. */
 const WEBHOOK: Record<string, unknown> = {
@@ -145,7 +151,8 @@ const POD_SPEC_AT: Record<string, string> = {
 const CONTAINER_FIELD = /^\/(?:containers|initContainers|ephemeralContainers)\/\d+\/([^/]+)$/;
 const PROBE_FIELD = /^\/(?:containers|initContainers)\/\d+\/(?:livenessProbe|readinessProbe|startupProbe)\/([^/]+)$/;
 /** `SetDefaults_HTTPGetAction`, for a probe's or a lifecycle hook's HTTP GET. */
-const HTTP_GET_FIELD = /^\/(?:containers|initContainers|ephemeralContainers)\/\d+\/(?:livenessProbe|readinessProbe|startupProbe|lifecycle\/postStart|lifecycle\/preStop)\/httpGet\/([^/]+)$/;
+const HTTP_GET_FIELD =
+  /^\/(?:containers|initContainers|ephemeralContainers)\/\d+\/(?:livenessProbe|readinessProbe|startupProbe|lifecycle\/postStart|lifecycle\/preStop)\/httpGet\/([^/]+)$/;
 const HTTP_GET: Record<string, unknown> = { path: '/', scheme: 'HTTP' };
 /** A Service port's targetPort: the defaulting code copies the port, which no schema `default` can say. */
 const SERVICE_TARGET_PORT = /^\/spec\/ports\/(\d+)\/targetPort$/;
@@ -187,14 +194,18 @@ export function isApiDefault(kind: string, pointer: string, value: unknown, live
   const schema = pointer.replace(/\/\d+(?=\/|$)/g, '/*');
   if (byKind && schema in byKind) return byKind[schema] === value;
   // `SetDefaults_LimitRangeItem`: a missing default takes the max, a missing defaultRequest the default.
-  const limit = kind === 'LimitRange' ? /^\/spec\/limits\/(\d+)\/(default|defaultRequest)\/([^/]+)$/.exec(pointer) : null;
+  const limit =
+    kind === 'LimitRange' ? /^\/spec\/limits\/(\d+)\/(default|defaultRequest)\/([^/]+)$/.exec(pointer) : null;
   if (limit) {
     const item = valueAt(live, `/spec/limits/${limit[1]}`);
     const from = (field: string) => (isMap(item) && isMap(item[field]) ? item[field][limit[3]] : undefined);
     return value === (limit[2] === 'default' ? from('max') : (from('default') ?? from('max')));
   }
   // A CustomResourceDefinition's names the server derives from its kind.
-  if (kind === 'CustomResourceDefinition' && (pointer === '/spec/names/singular' || pointer === '/spec/names/listKind')) {
+  if (
+    kind === 'CustomResourceDefinition' &&
+    (pointer === '/spec/names/singular' || pointer === '/spec/names/listKind')
+  ) {
     const names = isMap(live.spec) && isMap(live.spec.names) ? live.spec.names : undefined;
     const crdKind = typeof names?.kind === 'string' ? names.kind : undefined;
     return crdKind !== undefined && value === (pointer.endsWith('singular') ? crdKind.toLowerCase() : `${crdKind}List`);
@@ -206,7 +217,10 @@ export function isApiDefault(kind: string, pointer: string, value: unknown, live
   const service = kind === 'Service' ? SERVICE_TARGET_PORT.exec(pointer) : null;
   if (service) {
     const ports = isMap(live.spec) ? live.spec.ports : undefined;
-    const port = Array.isArray(ports) && isMap(ports[Number(service[1])]) ? (ports[Number(service[1])] as Record<string, unknown>).port : undefined;
+    const port =
+      Array.isArray(ports) && isMap(ports[Number(service[1])])
+        ? (ports[Number(service[1])] as Record<string, unknown>).port
+        : undefined;
     return port !== undefined && value === port;
   }
   const podSpec = POD_SPEC_AT[kind];
@@ -233,11 +247,13 @@ export function isApiDefault(kind: string, pointer: string, value: unknown, live
  */
 export function handDefaultPointers(): Array<{ kind: string; pointer: string }> {
   const out: Array<{ kind: string; pointer: string }> = [];
-  for (const [kind, defaults] of Object.entries(BY_KIND)) for (const pointer of Object.keys(defaults)) out.push({ kind, pointer: pointer.replace(/\*/g, '0') });
+  for (const [kind, defaults] of Object.entries(BY_KIND))
+    for (const pointer of Object.keys(defaults)) out.push({ kind, pointer: pointer.replace(/\*/g, '0') });
   for (const [kind, at] of Object.entries(POD_SPEC_AT)) {
     for (const field of Object.keys(POD_SPEC)) out.push({ kind, pointer: `${at}/${field}` });
     for (const list of ['containers', 'initContainers', 'ephemeralContainers']) {
-      for (const field of [...Object.keys(CONTAINER), 'imagePullPolicy']) out.push({ kind, pointer: `${at}/${list}/0/${field}` });
+      for (const field of [...Object.keys(CONTAINER), 'imagePullPolicy'])
+        out.push({ kind, pointer: `${at}/${list}/0/${field}` });
     }
     for (const list of ['containers', 'initContainers']) {
       for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
@@ -245,11 +261,21 @@ export function handDefaultPointers(): Array<{ kind: string; pointer: string }> 
       }
     }
     for (const handler of ['livenessProbe', 'lifecycle/postStart']) {
-      for (const field of Object.keys(HTTP_GET)) out.push({ kind, pointer: `${at}/containers/0/${handler}/httpGet/${field}` });
+      for (const field of Object.keys(HTTP_GET))
+        out.push({ kind, pointer: `${at}/containers/0/${handler}/httpGet/${field}` });
     }
   }
-  out.push({ kind: 'Service', pointer: '/spec/ports/0/targetPort' }, { kind: 'Job', pointer: '/spec/podReplacementPolicy' });
-  out.push({ kind: 'CustomResourceDefinition', pointer: '/spec/names/singular' }, { kind: 'CustomResourceDefinition', pointer: '/spec/names/listKind' });
-  out.push({ kind: 'LimitRange', pointer: '/spec/limits/0/default/cpu' }, { kind: 'LimitRange', pointer: '/spec/limits/0/defaultRequest/cpu' });
+  out.push(
+    { kind: 'Service', pointer: '/spec/ports/0/targetPort' },
+    { kind: 'Job', pointer: '/spec/podReplacementPolicy' },
+  );
+  out.push(
+    { kind: 'CustomResourceDefinition', pointer: '/spec/names/singular' },
+    { kind: 'CustomResourceDefinition', pointer: '/spec/names/listKind' },
+  );
+  out.push(
+    { kind: 'LimitRange', pointer: '/spec/limits/0/default/cpu' },
+    { kind: 'LimitRange', pointer: '/spec/limits/0/defaultRequest/cpu' },
+  );
   return out;
 }

@@ -56,20 +56,23 @@ export class At {
 
   /** Pointer into the desired object. */
   get d(): string {
-    if (this.desiredPointer === undefined) this.desiredPointer = this.parent ? childPointer(this.parent.d, this.desiredSegment) : '';
+    if (this.desiredPointer === undefined)
+      this.desiredPointer = this.parent ? childPointer(this.parent.d, this.desiredSegment) : '';
     return this.desiredPointer;
   }
 
   /** The schema pointer: map keys, `*` for list items. */
   get schema(): string {
-    if (this.schemaPointer === undefined) this.schemaPointer = this.parent ? childPointer(this.parent.schema, this.item ? '*' : this.segment) : '';
+    if (this.schemaPointer === undefined)
+      this.schemaPointer = this.parent ? childPointer(this.parent.schema, this.item ? '*' : this.segment) : '';
     return this.schemaPointer;
   }
 
   /** Pointer into the live object; undefined when live has nothing here. */
   get l(): string | undefined {
     if (this.liveSegment === undefined) return undefined;
-    if (this.livePointer === undefined) this.livePointer = this.parent ? childPointer(this.parent.l as string, this.liveSegment) : '';
+    if (this.livePointer === undefined)
+      this.livePointer = this.parent ? childPointer(this.parent.l as string, this.liveSegment) : '';
     return this.livePointer;
   }
 }
@@ -78,7 +81,15 @@ export class At {
 export function labelOf(at: At | undefined): string {
   const parts: string[] = [];
   for (let a = at; a && a.parent; a = a.parent) {
-    parts.push(a.item ? `[${a.segment}]` : a.segment.includes('.') || a.segment.includes('/') ? `[${a.segment}]` : a.parent.parent ? `.${a.segment}` : a.segment);
+    parts.push(
+      a.item
+        ? `[${a.segment}]`
+        : a.segment.includes('.') || a.segment.includes('/')
+          ? `[${a.segment}]`
+          : a.parent.parent
+            ? `.${a.segment}`
+            : a.segment,
+    );
   }
   return parts.reverse().join('');
 }
@@ -160,7 +171,16 @@ const YAML11_TRUE = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON', 't
 const YAML11_FALSE = new Set(['n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF', 'false', 'False', 'FALSE']);
 
 /** Maps whose keys are data, not schema: a missing one is reported key by key. */
-const FREE_FORM_MAPS = new Set(['labels', 'annotations', 'data', 'binaryData', 'stringData', 'matchLabels', 'nodeSelector', 'selector']);
+const FREE_FORM_MAPS = new Set([
+  'labels',
+  'annotations',
+  'data',
+  'binaryData',
+  'stringData',
+  'matchLabels',
+  'nodeSelector',
+  'selector',
+]);
 
 /** Fields git never sets meaningfully: the key, server-populated metadata and status. */
 const SKIPPED = new Set([
@@ -266,7 +286,8 @@ export class DesiredWalk {
         continue;
       }
       if (liveHere) this.coverage.addLeafBelow(at, k);
-      if (!this.sameScalar(v, lv, k, at.key, at, k)) this.drift(new At(at, k, false, k, at.key, k, liveHere ? k : undefined, at.depth + 1), v, lv);
+      if (!this.sameScalar(v, lv, k, at.key, at, k))
+        this.drift(new At(at, k, false, k, at.key, k, liveHere ? k : undefined, at.depth + 1), v, lv);
       if (lv !== undefined && view) setOwn(view, k, lv);
     }
     return isMap(l) ? (view ?? l) : undefined;
@@ -313,7 +334,13 @@ export class DesiredWalk {
       const item = d[i];
       const name = isMap(item) ? item.name : undefined;
       let k = name !== undefined ? l.findIndex((x, n) => !used.has(n) && isMap(x) && x.name === name) : -1;
-      if (k < 0 && i < l.length && !used.has(i) && !(name !== undefined && isMap(l[i]) && (l[i] as Record<string, unknown>).name !== undefined)) k = i;
+      if (
+        k < 0 &&
+        i < l.length &&
+        !used.has(i) &&
+        !(name !== undefined && isMap(l[i]) && (l[i] as Record<string, unknown>).name !== undefined)
+      )
+        k = i;
       if (k >= 0) {
         pairs[i] = k;
         used.add(k);
@@ -332,7 +359,16 @@ export class DesiredWalk {
   }
 
   private item(at: At, i: number, j: number | undefined, label: string): At {
-    return new At(at, label, true, at.key, at.key, i, j !== undefined && at.liveSegment !== undefined ? j : undefined, at.depth + 1);
+    return new At(
+      at,
+      label,
+      true,
+      at.key,
+      at.key,
+      i,
+      j !== undefined && at.liveSegment !== undefined ? j : undefined,
+      at.depth + 1,
+    );
   }
 
   /** Whether the scalar at `at` (or at its child) is a resource quantity: by type for a built-in kind, else by name. */
@@ -346,22 +382,34 @@ export class DesiredWalk {
    * Scalar equality with the API's normalisations, for the value under map key `key` (a list item: its list's key)
    * in a map under `parentKey`; it is at `at`, or at its child `child` when given.
    */
-  private sameScalar(d: unknown, l: unknown, key: string, parentKey: string | undefined, at: At, child?: string | number): boolean {
+  private sameScalar(
+    d: unknown,
+    l: unknown,
+    key: string,
+    parentKey: string | undefined,
+    at: At,
+    child?: string | number,
+  ): boolean {
     if (d === l) return true;
     // Omitted zero values: the API drops `""`, `false` and `0` of omitempty fields — but a label, annotation or data
     // key with an empty value is kept, so there absent is different.
-    if (l === undefined || l === null) return (d === '' || d === false || d === 0) && !FREE_FORM_MAPS.has(parentKey ?? '');
+    if (l === undefined || l === null)
+      return (d === '' || d === false || d === 0) && !FREE_FORM_MAPS.has(parentKey ?? '');
     // File modes: Kubernetes reads YAML 1.1, where `defaultMode: 0644` is octal (420); a YAML 1.2 reader sees 644.
-    if (typeof d === 'number' && typeof l === 'number' && (key === 'defaultMode' || key === 'mode')) return /^[0-7]+$/.test(String(d)) && parseInt(String(d), 8) === l;
-    if (typeof d === 'number' && typeof l === 'string') return numericText(l) === d || (this.isQuantity(key, parentKey, at, child) && sameQuantity(d, l));
-    if (typeof d === 'string' && typeof l === 'number') return numericText(d) === l || (this.isQuantity(key, parentKey, at, child) && sameQuantity(d, l));
+    if (typeof d === 'number' && typeof l === 'number' && (key === 'defaultMode' || key === 'mode'))
+      return /^[0-7]+$/.test(String(d)) && parseInt(String(d), 8) === l;
+    if (typeof d === 'number' && typeof l === 'string')
+      return numericText(l) === d || (this.isQuantity(key, parentKey, at, child) && sameQuantity(d, l));
+    if (typeof d === 'string' && typeof l === 'number')
+      return numericText(d) === l || (this.isQuantity(key, parentKey, at, child) && sameQuantity(d, l));
     // YAML 1.1 booleans (what Kubernetes reads): git's plain `yes`/`off` is a boolean in the cluster.
     if (typeof d === 'string' && typeof l === 'boolean') return (l ? YAML11_TRUE : YAML11_FALSE).has(d);
     if (typeof d !== 'string' || typeof l !== 'string') return false;
     if (this.isQuantity(key, parentKey, at, child) && sameQuantity(d, l)) return true;
     // Secret data and ConfigMap binaryData: the same bytes can be spelled differently in base64 (line breaks, padding).
     const pointer = child === undefined ? at.d : childPointer(at.d, child);
-    if ((this.secret && pointer.startsWith('/data/')) || pointer.startsWith('/binaryData/')) return decodeBase64(d) === decodeBase64(l);
+    if ((this.secret && pointer.startsWith('/data/')) || pointer.startsWith('/binaryData/'))
+      return decodeBase64(d) === decodeBase64(l);
     return false;
   }
 

@@ -44,7 +44,12 @@ export function compileDriftOptions(options: DriftOptions): CompiledDriftOptions
 }
 
 /** Diffs one rendered object against the live object with the same key. */
-export function diffObject(rendered: RenderedObject, live: KubeObject, options: DriftOptions, compiled = compileDriftOptions(options)): ObjectDiff {
+export function diffObject(
+  rendered: RenderedObject,
+  live: KubeObject,
+  options: DriftOptions,
+  compiled = compileDriftOptions(options),
+): ObjectDiff {
   const key = rendered.key;
   const secret = isSecret(key);
   const desired = secret ? foldStringData(rendered.object) : rendered.object;
@@ -62,9 +67,13 @@ export function diffObject(rendered: RenderedObject, live: KubeObject, options: 
   for (const raw of (extras.length ? [...walk.drifts, ...extras] : walk.drifts) as ExtraDrift[]) {
     const owners = raw.livePath !== undefined && raw.live !== undefined ? ownership.ownersOf(raw.livePath) : [];
     // A field a controller owns (HPA → spec.replicas) follows the controller, not git.
-    const controllerOwned = !raw.cause && raw.livePath !== undefined && ownership.ownersOf(raw.livePath, false).some((o) => options.controllerManagers.includes(o.manager));
+    const controllerOwned =
+      !raw.cause &&
+      raw.livePath !== undefined &&
+      ownership.ownersOf(raw.livePath, false).some((o) => options.controllerManagers.includes(o.manager));
     // A value git only knows is there (substituted from a Secret: a placeholder stands in) is compared by presence.
-    const presenceOnly = raw.desired !== undefined && raw.live !== undefined && rendered.origins.get(raw.path)?.secret === true;
+    const presenceOnly =
+      raw.desired !== undefined && raw.live !== undefined && rendered.origins.get(raw.path)?.secret === true;
     if (presenceOnly || controllerOwned || isIgnored(options.ignore, key, [raw.path, raw.livePath], owners)) {
       suppressed.add(raw.path);
       continue;
@@ -81,7 +90,9 @@ export function diffObject(rendered: RenderedObject, live: KubeObject, options: 
       projection.run(desired as Record<string, unknown>, live as Record<string, unknown>);
       const desiredView = withIdentity(prune(desired, '') as Record<string, unknown>, desired, key);
       const liveView = withIdentity(addExtras(projection.view, projection.coverage, keptExtras), live, key);
-      pair = redactor ? { desired: redactor.object(desiredView), live: redactor.object(liveView) } : { desired: desiredView, live: liveView };
+      pair = redactor
+        ? { desired: redactor.object(desiredView), live: redactor.object(liveView) }
+        : { desired: desiredView, live: liveView };
     }
     return pair;
   };
@@ -96,7 +107,12 @@ export function diffObject(rendered: RenderedObject, live: KubeObject, options: 
   };
 }
 
-function toFieldDrift(raw: RawDrift, rendered: RenderedObject, redactor: SecretRedactor | undefined, changedBy: ManagedEntry | undefined): FieldDrift {
+function toFieldDrift(
+  raw: RawDrift,
+  rendered: RenderedObject,
+  redactor: SecretRedactor | undefined,
+  changedBy: ManagedEntry | undefined,
+): FieldDrift {
   let path = raw.path;
   const out: FieldDrift = { path, desired: raw.desired, live: raw.live, label: raw.label };
   const secret = redactor !== undefined;
@@ -118,7 +134,12 @@ function toFieldDrift(raw: RawDrift, rendered: RenderedObject, redactor: SecretR
   out.path = path;
   let originPath = raw.originPath ?? path;
   // A value git does not have, in a Secret git wrote with stringData: its origin is the stringData map.
-  if (secret && /^\/data(\/|$)/.test(originPath) && !rendered.origins.has(originPath) && isMap(rendered.object.stringData)) {
+  if (
+    secret &&
+    /^\/data(\/|$)/.test(originPath) &&
+    !rendered.origins.has(originPath) &&
+    isMap(rendered.object.stringData)
+  ) {
     originPath = originPath.replace(/^\/data/, '/stringData');
   }
   const origin = nearestOrigin(rendered.origins, originPath);
@@ -144,7 +165,8 @@ export function nearestOrigin(origins: ReadonlyMap<string, Origin>, pointer: str
 
 /** The owner most likely to have set the current value: the latest; on a tie, a hand-run one over an applier. */
 function latest(owners: ManagedEntry[], options: DriftOptions): ManagedEntry | undefined {
-  const rank = (e: ManagedEntry): number => (options.outOfBandManagers.includes(e.manager) ? 2 : options.appliers.includes(e.manager) ? 0 : 1);
+  const rank = (e: ManagedEntry): number =>
+    options.outOfBandManagers.includes(e.manager) ? 2 : options.appliers.includes(e.manager) ? 0 : 1;
   return [...owners].sort((a, b) => (b.time ?? '').localeCompare(a.time ?? '') || rank(b) - rank(a))[0];
 }
 
@@ -219,6 +241,7 @@ export function normalizedDesired(rendered: RenderedObject): KubeObject {
 export function normalizedLive(live: KubeObject, key: ResourceKey): KubeObject {
   const view = withIdentity(prune(live, '') as Record<string, unknown>, live, key);
   const metadata = view.metadata as Record<string, unknown>;
-  for (const field of ['labels', 'annotations']) if (isMap(metadata[field]) && Object.keys(metadata[field] as object).length === 0) delete metadata[field];
+  for (const field of ['labels', 'annotations'])
+    if (isMap(metadata[field]) && Object.keys(metadata[field] as object).length === 0) delete metadata[field];
   return isSecret(key) ? maskSecret(view) : view;
 }

@@ -15,7 +15,14 @@ import { mapWithConcurrency } from '../pool';
 export const EXACT_FIELD_MANAGER = 'gitops-drift';
 
 /** Fields the server changes on every write: never drift. */
-const VOLATILE = ['/metadata/managedFields', '/metadata/resourceVersion', '/metadata/generation', '/metadata/creationTimestamp', '/metadata/uid', '/status'];
+const VOLATILE = [
+  '/metadata/managedFields',
+  '/metadata/resourceVersion',
+  '/metadata/generation',
+  '/metadata/creationTimestamp',
+  '/metadata/uid',
+  '/status',
+];
 
 /**
  * Re-judges each object that exists in the cluster by a dry-run apply of its desired state. When the server says
@@ -24,19 +31,29 @@ const VOLATILE = ['/metadata/managedFields', '/metadata/resourceVersion', '/meta
  * those fields are added, with the origin of the nearest desired value. A failed dry run keeps the local verdict
  * and says why in the message.
  */
-export async function refineWithDryRun(objects: ObjectComparison[], writer: ClusterWriter, concurrency = 8): Promise<void> {
+export async function refineWithDryRun(
+  objects: ObjectComparison[],
+  writer: ClusterWriter,
+  concurrency = 8,
+): Promise<void> {
   await mapWithConcurrency(
     objects.filter((o) => (o.result.verdict === 'InSync' || o.result.verdict === 'Drifted') && o.desired && o.live),
     concurrency,
     async (o) => {
-      const outcome = await writer.apply(o.desired!.object, { fieldManager: EXACT_FIELD_MANAGER, dryRun: true, force: true });
+      const outcome = await writer.apply(o.desired!.object, {
+        fieldManager: EXACT_FIELD_MANAGER,
+        dryRun: true,
+        force: true,
+      });
       if (outcome.status !== 'ok' || !outcome.object) {
         o.result.message = `exact mode: the dry-run apply failed (${outcome.status}${'message' in outcome ? `: ${outcome.message}` : ''}); local diff shown`;
         return;
       }
       const after = outcome.object;
       const live = o.live!;
-      const changes = differingPaths(after, live).filter((p) => !VOLATILE.some((v) => p === v || p.startsWith(v + '/')));
+      const changes = differingPaths(after, live).filter(
+        (p) => !VOLATILE.some((v) => p === v || p.startsWith(v + '/')),
+      );
       const redactor = isSecret(o.result.key) ? new SecretRedactor([after, live]) : undefined;
       if (!changes.length) {
         o.result.fields = o.result.fields.filter((f) => f.desired === undefined);
@@ -66,6 +83,7 @@ export function differingPaths(a: unknown, b: unknown, pointer = ''): string[] {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
     return [...keys].sort().flatMap((k) => differingPaths(a[k], b[k], childPointer(pointer, k)));
   }
-  if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) return a.flatMap((item, i) => differingPaths(item, b[i], childPointer(pointer, i)));
+  if (Array.isArray(a) && Array.isArray(b) && a.length === b.length)
+    return a.flatMap((item, i) => differingPaths(item, b[i], childPointer(pointer, i)));
   return canonicalJson(a) === canonicalJson(b) ? [] : [pointer];
 }

@@ -25,13 +25,24 @@ export interface ExtraDrift extends RawDrift {
 }
 
 /** Finds live values git does not set but an applier set before or a hand-run manager set since. */
-export function findExtras(live: KubeObject, ownership: Ownership, coverage: Coverage, options: DriftOptions, injected: GlobSet): ExtraDrift[] {
+export function findExtras(
+  live: KubeObject,
+  ownership: Ownership,
+  coverage: Coverage,
+  options: DriftOptions,
+  injected: GlobSet,
+): ExtraDrift[] {
   const ssaManaged = ownership.entries.some((e) => e.operation === 'Apply' && options.appliers.includes(e.manager));
   // A client-side apply, whatever its manager is called (`kubectl` before kubectl 1.19, Argo CD's client-side
   // mode): it wrote the last-applied annotation. At create it was credited with every API default, so only the
   // fields in its annotation say what it meant to set.
-  const clientSide = (e: ManagedEntry): boolean => e.manager === CLIENT_SIDE_APPLY || ownership.ownedBy(e).some((f) => f.pointer === LAST_APPLIED_POINTER);
-  const handRun = ownership.entries.filter((e) => !(e.operation === 'Apply' && options.appliers.includes(e.manager)) && options.outOfBandManagers.includes(e.manager));
+  const clientSide = (e: ManagedEntry): boolean =>
+    e.manager === CLIENT_SIDE_APPLY || ownership.ownedBy(e).some((f) => f.pointer === LAST_APPLIED_POINTER);
+  const handRun = ownership.entries.filter(
+    (e) =>
+      !(e.operation === 'Apply' && options.appliers.includes(e.manager)) &&
+      options.outOfBandManagers.includes(e.manager),
+  );
   const csaHandRun = ssaManaged && handRun.some(clientSide);
   const lastApplied = !ssaManaged || csaHandRun ? lastAppliedPointers(live, ownership) : undefined;
   const candidates: { pointer: string; cause: 'removal' | 'outOfBand'; entry?: ManagedEntry }[] = [];
@@ -40,14 +51,17 @@ export function findExtras(live: KubeObject, ownership: Ownership, coverage: Cov
     if (entry.operation === 'Apply' && options.appliers.includes(entry.manager)) {
       // Nearly all of these are values git still sets: follow the trie down walk 1's coverage and build a pointer
       // only for the others (the ones git covers would be dropped by extraAt's first test anyway).
-      for (const pointer of ownership.leavesOutside(entry, coverage.root)) candidates.push({ pointer, cause: 'removal', entry });
+      for (const pointer of ownership.leavesOutside(entry, coverage.root))
+        candidates.push({ pointer, cause: 'removal', entry });
     } else if (handRun.includes(entry)) {
       if (clientSide(entry)) {
         // Without a server-side applier, client-side apply *is* how git gets applied (handled below).
         if (!ssaManaged || !lastApplied) continue;
-        for (const f of ownership.ownedBy(entry)) if (f.leaf && lastApplied.has(f.pointer)) candidates.push({ pointer: f.pointer, cause: 'outOfBand', entry });
+        for (const f of ownership.ownedBy(entry))
+          if (f.leaf && lastApplied.has(f.pointer)) candidates.push({ pointer: f.pointer, cause: 'outOfBand', entry });
       } else {
-        for (const f of ownership.ownedBy(entry)) if (f.leaf) candidates.push({ pointer: f.pointer, cause: 'outOfBand', entry });
+        for (const f of ownership.ownedBy(entry))
+          if (f.leaf) candidates.push({ pointer: f.pointer, cause: 'outOfBand', entry });
       }
     }
   }
@@ -60,7 +74,8 @@ export function findExtras(live: KubeObject, ownership: Ownership, coverage: Cov
   for (const c of candidates) {
     if (c.pointer.startsWith('/status/')) continue;
     let known = false;
-    for (const [root, cause] of itemRoots) if (c.pointer.startsWith(`${root}/`) && (cause === 'outOfBand' || c.cause === 'removal')) known = true;
+    for (const [root, cause] of itemRoots)
+      if (c.pointer.startsWith(`${root}/`) && (cause === 'outOfBand' || c.cause === 'removal')) known = true;
     if (known) continue;
     const drift = extraAt(live, c.pointer, coverage, ownership, injected);
     if (!drift) continue;
@@ -74,10 +89,20 @@ export function findExtras(live: KubeObject, ownership: Ownership, coverage: Cov
 }
 
 /** The drift for one owned live pointer, reported at the value or at its list item; undefined when git covers it. */
-function extraAt(live: KubeObject, pointer: string, coverage: Coverage, ownership: Ownership, injected: GlobSet): RawDrift | undefined {
+function extraAt(
+  live: KubeObject,
+  pointer: string,
+  coverage: Coverage,
+  ownership: Ownership,
+  injected: GlobSet,
+): RawDrift | undefined {
   if (coverage.has(pointer)) return undefined;
   const segments = pointerSegments(pointer);
-  if (segments[0] === 'status' || (segments[0] === 'metadata' && !(segments[1] === 'labels' || segments[1] === 'annotations'))) return undefined;
+  if (
+    segments[0] === 'status' ||
+    (segments[0] === 'metadata' && !(segments[1] === 'labels' || segments[1] === 'annotations'))
+  )
+    return undefined;
   if (segments[0] === 'metadata' && segments.length >= 3 && injected.matches(segments[2])) return undefined;
   if (segments[0] === 'apiVersion' || segments[0] === 'kind') return undefined;
   // The deepest ancestor git sets part of; stop if git sets this value (or an ancestor) as a whole.
@@ -109,15 +134,27 @@ function extraAt(live: KubeObject, pointer: string, coverage: Coverage, ownershi
       desiredPath = undefined;
       break;
     }
-    label = label ? (segment.includes('.') || segment.includes('/') ? `${label}[${segment}]` : `${label}.${segment}`) : segment;
+    label = label
+      ? segment.includes('.') || segment.includes('/')
+        ? `${label}[${segment}]`
+        : `${label}.${segment}`
+      : segment;
     if (desiredPath !== undefined) desiredPath = childPointer(desiredPath, segment);
     parent = isMap(parent) ? parent[segment] : undefined;
   }
   const value = valueAt(live, root);
   if (isEmpty(value)) return undefined;
   // Git not setting a field means its default: a default the server filled in during a hand edit is not drift.
-  if (desiredPath !== undefined && isApiDefault(live.kind, root, value, live as Record<string, unknown>)) return undefined;
-  return { path: desiredPath ?? root, livePath: root, originPath: desiredPath ?? node.at.d, label, desired: undefined, live: value };
+  if (desiredPath !== undefined && isApiDefault(live.kind, root, value, live as Record<string, unknown>))
+    return undefined;
+  return {
+    path: desiredPath ?? root,
+    livePath: root,
+    originPath: desiredPath ?? node.at.d,
+    label,
+    desired: undefined,
+    live: value,
+  };
 }
 
 /** The schema pointer of a live pointer: list item indices replaced by `*`. */
@@ -126,7 +163,13 @@ function schemaOf(pointer: string): string {
 }
 
 function isEmpty(value: unknown): boolean {
-  return value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0) || (isMap(value) && Object.keys(value).length === 0);
+  return (
+    value === undefined ||
+    value === null ||
+    value === '' ||
+    (Array.isArray(value) && value.length === 0) ||
+    (isMap(value) && Object.keys(value).length === 0)
+  );
 }
 
 /** Live pointers of the leaves in the client-side last-applied configuration (undefined without one). */
@@ -146,10 +189,19 @@ function lastAppliedPointers(live: KubeObject, ownership: Ownership): Set<string
   return out;
 }
 
-function collect(config: unknown, live: unknown, pointer: string, schema: string, typeId: string, ownership: Ownership, out: Set<string>): void {
+function collect(
+  config: unknown,
+  live: unknown,
+  pointer: string,
+  schema: string,
+  typeId: string,
+  ownership: Ownership,
+  out: Set<string>,
+): void {
   if (live === undefined || live === null) return;
   if (isMap(config) && isMap(live)) {
-    for (const [k, v] of Object.entries(config)) collect(v, live[k], childPointer(pointer, k), childPointer(schema, k), typeId, ownership, out);
+    for (const [k, v] of Object.entries(config))
+      collect(v, live[k], childPointer(pointer, k), childPointer(schema, k), typeId, ownership, out);
     return;
   }
   if (Array.isArray(config) && Array.isArray(live)) {

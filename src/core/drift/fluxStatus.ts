@@ -8,7 +8,12 @@
  * - `lastAppliedRevision` (`main@sha1:<sha>`) against the repo's HEAD says how far behind git the cluster is.
  */
 import type { ControllerStatus, ResourceDrift } from '../model/drift';
-import type { FluxInventoryEntry, FluxKustomizationRead, FluxKustomizationRef, LiveRead } from '../live/fluxKustomization';
+import type {
+  FluxInventoryEntry,
+  FluxKustomizationRead,
+  FluxKustomizationRef,
+  LiveRead,
+} from '../live/fluxKustomization';
 import { parseFluxKustomization } from '../live/fluxKustomization';
 import { keyString, type KubeObject, type ResourceKey } from '../model/resource';
 import { liveOnlyDetail, type ReconcileDetail } from './reconcile';
@@ -48,18 +53,28 @@ export async function recentHistory(git: Git): Promise<string[]> {
  * Where `applied` stands against HEAD, from HEAD's recent history (`recentHistory`, shared by the applications of
  * one check); never throws: git trouble is `unknown`.
  */
-export async function gitPosition(git: Git, applied: string | undefined, history: Promise<readonly string[]> = recentHistory(git)): Promise<GitPosition> {
+export async function gitPosition(
+  git: Git,
+  applied: string | undefined,
+  history: Promise<readonly string[]> = recentHistory(git),
+): Promise<GitPosition> {
   try {
     const commits = await history;
     const head = commits[0];
     if (!head) return { unknown: 'the repo has no commit' };
     const sha = applied === undefined ? undefined : revisionCommit(applied);
-    if (!sha) return { head, ...(applied === undefined ? {} : { unknown: 'the applied revision names no git commit' }) };
+    if (!sha)
+      return { head, ...(applied === undefined ? {} : { unknown: 'the applied revision names no git commit' }) };
     const at = commits.indexOf(sha);
     if (at >= 0) return { head, behind: at };
     const known = (await git.commit(sha)) !== undefined;
     if (known && commits.length > BEHIND_LIMIT) return { head, unknown: `more than ${BEHIND_LIMIT} commits behind` };
-    return { head, unknown: known ? 'the applied commit is not in the history of HEAD' : 'the applied commit is not in this clone (fetch?)' };
+    return {
+      head,
+      unknown: known
+        ? 'the applied commit is not in the history of HEAD'
+        : 'the applied commit is not in this clone (fetch?)',
+    };
   } catch (e) {
     return { unknown: `git: ${e instanceof Error ? e.message : String(e)}` };
   }
@@ -73,7 +88,8 @@ export function describeRevision(applied: string | undefined, position: GitPosit
   if (!position.head) return position.unknown ? `${what} (${position.unknown})` : what;
   const where = `git is at ${short(position.head)}`;
   if (position.behind === 0) return `${what}, ${where} (up to date)`;
-  if (position.behind !== undefined) return `${what}, ${where} (${position.behind} commit${position.behind === 1 ? '' : 's'} behind)`;
+  if (position.behind !== undefined)
+    return `${what}, ${where} (${position.behind} commit${position.behind === 1 ? '' : 's'} behind)`;
   return `${what}, ${where}${position.unknown ? ` (${position.unknown})` : ''}`;
 }
 
@@ -89,9 +105,23 @@ export interface FluxStatusOutcome {
  * this application's objects not in the inventory `notYetApplied`, live leftovers in it `pendingPrune`, and notes
  * what Flux will do about each difference. Returns the application's controller status.
  */
-export function applyFluxStatus(app: string, ref: FluxKustomizationRef, read: FluxKustomizationRead, resources: ResourceDrift[], position: GitPosition, objectsOf: ObjectsOf = () => []): FluxStatusOutcome {
-  const base = { kind: 'Kustomization' as const, name: ref.name, namespace: ref.namespace, pendingPrune: 0, notYetApplied: 0 };
-  if (read.status !== 'ok') return { status: { ...base, found: false, suspended: false, prune: false, message: read.message }, unreported: [] };
+export function applyFluxStatus(
+  app: string,
+  ref: FluxKustomizationRef,
+  read: FluxKustomizationRead,
+  resources: ResourceDrift[],
+  position: GitPosition,
+  objectsOf: ObjectsOf = () => [],
+): FluxStatusOutcome {
+  const base = {
+    kind: 'Kustomization' as const,
+    name: ref.name,
+    namespace: ref.namespace,
+    pendingPrune: 0,
+    notYetApplied: 0,
+  };
+  if (read.status !== 'ok')
+    return { status: { ...base, found: false, suspended: false, prune: false, message: read.message }, unreported: [] };
   const state = parseFluxKustomization(read.object);
   const status: ControllerStatus = {
     ...base,
@@ -101,7 +131,9 @@ export function applyFluxStatus(app: string, ref: FluxKustomizationRef, read: Fl
     ...(state.ready ? { ready: state.ready } : {}),
     ...(state.interval ? { interval: state.interval } : {}),
     ...(state.lastAppliedRevision ? { appliedRevision: state.lastAppliedRevision } : {}),
-    ...(state.lastAttemptedRevision && state.lastAttemptedRevision !== state.lastAppliedRevision ? { attemptedRevision: state.lastAttemptedRevision } : {}),
+    ...(state.lastAttemptedRevision && state.lastAttemptedRevision !== state.lastAppliedRevision
+      ? { attemptedRevision: state.lastAttemptedRevision }
+      : {}),
     ...(position.head ? { headRevision: position.head } : {}),
     ...(position.behind !== undefined ? { behind: position.behind } : {}),
   };
@@ -117,7 +149,8 @@ export function applyFluxStatus(app: string, ref: FluxKustomizationRef, read: Fl
       if (!inventory.has(key)) {
         r.controller = { state: 'notYetApplied', ...noteFor('apply', r, state, objectsOf(r.key)) };
         status.notYetApplied++;
-      } else if (r.verdict === 'Drifted' || r.verdict === 'Missing') r.controller = noteFor('revert', r, state, objectsOf(r.key));
+      } else if (r.verdict === 'Drifted' || r.verdict === 'Missing')
+        r.controller = noteFor('revert', r, state, objectsOf(r.key));
     } else if (r.verdict === 'Extra' && inventory.has(key)) {
       reported.add(key);
       r.application = app;
@@ -146,16 +179,24 @@ function fluxMark(objects: readonly KubeObject[], name: string): string | undefi
  * What Flux will do at its next reconcile: apply, revert or prune; nothing when suspended or when the object opts
  * out (`reconcile: disabled`; `ssa: Ignore`; `ssa: IfNotPresent` only creates; `prune: disabled`).
  */
-function noteFor(action: 'apply' | 'revert' | 'prune', r: ResourceDrift, state: ReturnType<typeof parseFluxKustomization>, objects: readonly KubeObject[]): { note?: string } {
+function noteFor(
+  action: 'apply' | 'revert' | 'prune',
+  r: ResourceDrift,
+  state: ReturnType<typeof parseFluxKustomization>,
+  objects: readonly KubeObject[],
+): { note?: string } {
   if (action === 'apply' && r.verdict === 'InSync') return {};
   const verb = action === 'apply' ? 'apply' : action === 'prune' ? 'prune' : 'revert';
   if (state.suspended) return { note: `suspended: Flux will not ${verb} this` };
-  if (fluxMark(objects, 'reconcile') === 'disabled') return { note: `reconcile: disabled on this object: Flux will not ${verb} it` };
-  if (action === 'prune' && fluxMark(objects, 'prune') === 'disabled') return { note: 'prune: disabled on this object: Flux will leave it in the cluster' };
+  if (fluxMark(objects, 'reconcile') === 'disabled')
+    return { note: `reconcile: disabled on this object: Flux will not ${verb} it` };
+  if (action === 'prune' && fluxMark(objects, 'prune') === 'disabled')
+    return { note: 'prune: disabled on this object: Flux will leave it in the cluster' };
   if (action === 'prune' && !state.prune) return { note: 'prune is off: Flux will leave this in the cluster' };
   const ssa = fluxMark(objects, 'ssa');
   if (action !== 'prune' && ssa === 'Ignore') return { note: `ssa: Ignore on this object: Flux will not ${verb} it` };
-  if (action !== 'prune' && ssa === 'IfNotPresent' && r.verdict !== 'Missing') return { note: `ssa: IfNotPresent on this object: Flux only creates it, it will not ${verb} this` };
+  if (action !== 'prune' && ssa === 'IfNotPresent' && r.verdict !== 'Missing')
+    return { note: `ssa: IfNotPresent on this object: Flux only creates it, it will not ${verb} this` };
   const interval = state.interval ? ` (interval ${state.interval})` : '';
   return { note: `Flux will ${action === 'prune' ? 'delete' : verb} this at its next reconcile${interval}` };
 }
@@ -166,17 +207,38 @@ function noteFor(action: 'apply' | 'revert' | 'prune', r: ResourceDrift, state: 
  * with its cluster side to show. An entry whose scope cannot be read or whose object is gone is left out (the
  * inventory is what Flux applied, not what still exists).
  */
-export async function pendingPruneObjects(read: LiveRead, app: string, entries: readonly FluxInventoryEntry[], kustomization: FluxKustomizationRead): Promise<ReconcileDetail[]> {
+export async function pendingPruneObjects(
+  read: LiveRead,
+  app: string,
+  entries: readonly FluxInventoryEntry[],
+  kustomization: FluxKustomizationRead,
+): Promise<ReconcileDetail[]> {
   if (kustomization.status !== 'ok' || !entries.length) return [];
   const state = parseFluxKustomization(kustomization.object);
-  const wanted = entries.map((e) => ({ e, object: { apiVersion: apiVersionOf(e.key, e.version || 'v1'), kind: e.key.kind, metadata: { name: e.key.name, ...(e.key.namespace ? { namespace: e.key.namespace } : {}) } } }));
+  const wanted = entries.map((e) => ({
+    e,
+    object: {
+      apiVersion: apiVersionOf(e.key, e.version || 'v1'),
+      kind: e.key.kind,
+      metadata: { name: e.key.name, ...(e.key.namespace ? { namespace: e.key.namespace } : {}) },
+    },
+  }));
   // Every entry names its namespace (or none, cluster-scoped): the default namespace is never used.
-  const live = await read(wanted.map((w) => w.object), '');
+  const live = await read(
+    wanted.map((w) => w.object),
+    '',
+  );
   const out: ReconcileDetail[] = [];
   for (const { e } of wanted) {
     const found = live.objects.get(keyString(e.key));
     if (!found) continue;
-    const r: ResourceDrift = { apiVersion: found.apiVersion, key: e.key, verdict: 'Extra', fields: [], application: app };
+    const r: ResourceDrift = {
+      apiVersion: found.apiVersion,
+      key: e.key,
+      verdict: 'Extra',
+      fields: [],
+      application: app,
+    };
     r.controller = { state: 'pendingPrune', ...noteFor('prune', r, state, [found]) };
     out.push(liveOnlyDetail(found, r));
   }
@@ -198,7 +260,10 @@ export function describeControllerStatus(status: ControllerStatus): string {
   const ready = status.ready;
   if (!ready) parts.push('no Ready condition yet');
   else if (ready.status === 'True') parts.push('ready');
-  else parts.push(`${ready.status === 'False' ? 'not ready' : 'readiness unknown'}${ready.reason ? ` (${ready.reason})` : ''}${ready.message ? `: ${ready.message}` : ''}`);
+  else
+    parts.push(
+      `${ready.status === 'False' ? 'not ready' : 'readiness unknown'}${ready.reason ? ` (${ready.reason})` : ''}${ready.message ? `: ${ready.message}` : ''}`,
+    );
   if (status.revision) parts.push(status.revision);
   if (status.attemptedRevision) parts.push(`last attempted ${status.attemptedRevision}`);
   if (status.pendingPrune) parts.push(`${status.pendingPrune} pending prune`);
@@ -208,5 +273,12 @@ export function describeControllerStatus(status: ControllerStatus): string {
 
 /** Whether the controller is where git is: found, ready, not suspended, up to date, nothing pending. */
 export function controllerSettled(status: ControllerStatus): boolean {
-  return status.found && !status.suspended && status.ready?.status === 'True' && status.behind === 0 && !status.pendingPrune && !status.notYetApplied;
+  return (
+    status.found &&
+    !status.suspended &&
+    status.ready?.status === 'True' &&
+    status.behind === 0 &&
+    !status.pendingPrune &&
+    !status.notYetApplied
+  );
 }

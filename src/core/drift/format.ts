@@ -19,7 +19,14 @@ export function palette(color: boolean): Palette {
     const id = (s: string): string => s;
     return { red: id, green: id, yellow: id, cyan: id, dim: id, bold: id };
   }
-  return { red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
+  return {
+    red: wrap(31, 39),
+    green: wrap(32, 39),
+    yellow: wrap(33, 39),
+    cyan: wrap(36, 39),
+    dim: wrap(2, 22),
+    bold: wrap(1, 22),
+  };
 }
 
 /** Prefixes that every pod template repeats; the report drops them (`containers[web].image`). */
@@ -28,7 +35,8 @@ const LABEL_PREFIXES = ['spec.jobTemplate.spec.template.spec.', 'spec.template.s
 /** A field's short name for one-line reports: `replicas`, `containers[web].image`, `labels[team]`. */
 export function shortLabel(field: FieldDrift): string {
   const label = field.label || field.path;
-  for (const prefix of LABEL_PREFIXES) if (label.startsWith(prefix) && label.length > prefix.length) return label.slice(prefix.length);
+  for (const prefix of LABEL_PREFIXES)
+    if (label.startsWith(prefix) && label.length > prefix.length) return label.slice(prefix.length);
   return label;
 }
 
@@ -48,7 +56,9 @@ export function objectLabel(r: ResourceDrift): string {
 /** What one drifted field says, without its location: `replicas: git 3, live 5 (kubectl-scale, 2026-11-22 16:01)`. */
 export function describeField(field: FieldDrift): string {
   const name = shortLabel(field);
-  const by = field.changedBy ? ` (${field.changedBy.manager}${field.changedBy.time ? `, ${field.changedBy.time.replace('T', ' ').replace(/:\d\dZ$/, 'Z')}` : ''})` : '';
+  const by = field.changedBy
+    ? ` (${field.changedBy.manager}${field.changedBy.time ? `, ${field.changedBy.time.replace('T', ' ').replace(/:\d\dZ$/, 'Z')}` : ''})`
+    : '';
   if (field.cause === 'removal') return `${name}: removed in git, live ${shortValue(field.live)}${by}`;
   if (field.cause === 'outOfBand') return `${name}: not in git, live ${shortValue(field.live)}${by}`;
   if (field.secret) return `${name}: secret value differs${by}`;

@@ -118,12 +118,19 @@ export interface JsonField {
 export type ReportedEnvironment = EnvironmentDrift & { problems?: readonly Problem[] };
 
 /** Builds the JSON document (serialise with `JSON.stringify(report, null, 2)`). */
-export function jsonReport(environments: readonly ReportedEnvironment[], repoProblems: readonly Problem[] = []): JsonReport {
+export function jsonReport(
+  environments: readonly ReportedEnvironment[],
+  repoProblems: readonly Problem[] = [],
+): JsonReport {
   return { schemaVersion: 1, problems: repoProblems.map(jsonProblem), environments: environments.map(jsonEnvironment) };
 }
 
 function jsonProblem(p: Problem): JsonProblem {
-  return { severity: p.severity, message: p.message, location: p.location ? { file: p.location.file, line: p.location.line, column: p.location.column } : null };
+  return {
+    severity: p.severity,
+    message: p.message,
+    location: p.location ? { file: p.location.file, line: p.location.line, column: p.location.column } : null,
+  };
 }
 
 function jsonEnvironment(env: ReportedEnvironment): JsonEnvironment {
@@ -136,9 +143,22 @@ function jsonEnvironment(env: ReportedEnvironment): JsonEnvironment {
     namespace: env.namespace ?? null,
     error: env.error,
     summary,
-    incomplete: skippedContent(env).map((s) => ({ message: s.message, location: s.location ? { file: s.location.file, line: s.location.line, column: s.location.column } : null })),
+    incomplete: skippedContent(env).map((s) => ({
+      message: s.message,
+      location: s.location ? { file: s.location.file, line: s.location.line, column: s.location.column } : null,
+    })),
     problems: (env.problems ?? []).map(jsonProblem),
-    applications: (env.applications ?? []).map((a) => ({ name: a.name, kind: a.kind, source: a.source, declaredAt: a.declaredAt ? { file: a.declaredAt.file, line: a.declaredAt.line, column: a.declaredAt.column } : null, state: a.state, message: a.message ?? null, ...(a.controller ? { controller: jsonController(a.controller) } : {}) })),
+    applications: (env.applications ?? []).map((a) => ({
+      name: a.name,
+      kind: a.kind,
+      source: a.source,
+      declaredAt: a.declaredAt
+        ? { file: a.declaredAt.file, line: a.declaredAt.line, column: a.declaredAt.column }
+        : null,
+      state: a.state,
+      message: a.message ?? null,
+      ...(a.controller ? { controller: jsonController(a.controller) } : {}),
+    })),
     resources: env.resources.map(jsonResource),
   };
 }
@@ -164,7 +184,9 @@ function jsonController(c: ControllerStatus): JsonControllerStatus {
     name: c.name,
     namespace: c.namespace,
     found: c.found,
-    ready: c.ready ? { status: c.ready.status, reason: c.ready.reason ?? null, message: c.ready.message ?? null } : null,
+    ready: c.ready
+      ? { status: c.ready.status, reason: c.ready.reason ?? null, message: c.ready.message ?? null }
+      : null,
     suspended: c.suspended,
     prune: c.prune,
     interval: c.interval ?? null,
@@ -188,7 +210,11 @@ function jsonField(f: FieldDrift): JsonField {
     live: f.live === undefined ? null : f.live,
     secret: f.secret ?? false,
     cause: f.cause ?? null,
-    origin: f.origin ? { file: f.origin.file, line: f.origin.line, column: f.origin.column, kind: f.origin.kind } : null,
-    changedBy: f.changedBy ? { manager: f.changedBy.manager, operation: f.changedBy.operation, time: f.changedBy.time ?? null } : null,
+    origin: f.origin
+      ? { file: f.origin.file, line: f.origin.line, column: f.origin.column, kind: f.origin.kind }
+      : null,
+    changedBy: f.changedBy
+      ? { manager: f.changedBy.manager, operation: f.changedBy.operation, time: f.changedBy.time ?? null }
+      : null,
   };
 }

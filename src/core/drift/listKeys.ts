@@ -17,11 +17,20 @@ const KEY_DEFAULTS: Record<string, unknown> = { protocol: 'TCP' };
  * the live object) when given; failing that, the keys the built-in types use for a list of that name (a custom
  * resource embedding a pod template).
  */
-export function listKeysFor(typeId: string, schema: string, ownership: Ownership | undefined, livePointer?: string): string[] | undefined {
+export function listKeysFor(
+  typeId: string,
+  schema: string,
+  ownership: Ownership | undefined,
+  livePointer?: string,
+): string[] | undefined {
   const slash = typeId.lastIndexOf('/');
   const rootType = clusterKindType(typeId.slice(0, slash), typeId.slice(slash + 1));
   if (rootType !== undefined) return builtInKeys(rootType, schema);
-  const fromServer = ownership ? (livePointer !== undefined ? ownership.listKeysAt(livePointer) : ownership.listKeys.get(schema)) : undefined;
+  const fromServer = ownership
+    ? livePointer !== undefined
+      ? ownership.listKeysAt(livePointer)
+      : ownership.listKeys.get(schema)
+    : undefined;
   return fromServer ?? pairingKeysByFieldName(schema.slice(schema.lastIndexOf('/') + 1));
 }
 

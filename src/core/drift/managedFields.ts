@@ -69,7 +69,11 @@ export class Ownership {
       let value: unknown = this.live;
       let owns = false;
       for (let i = 0; i < segments.length && node; i++) {
-        const key = Array.isArray(value) ? this.itemKeyIn(node, value, Number(segments[i])) : isMap(value) ? `f:${segments[i]}` : undefined;
+        const key = Array.isArray(value)
+          ? this.itemKeyIn(node, value, Number(segments[i]))
+          : isMap(value)
+            ? `f:${segments[i]}`
+            : undefined;
         value = Array.isArray(value) ? value[Number(segments[i])] : isMap(value) ? value[segments[i]] : undefined;
         const child = key === undefined ? undefined : node[key];
         node = isMap(child) ? child : undefined;
@@ -98,7 +102,11 @@ export class Ownership {
       let node: Record<string, unknown> | undefined = this.tries.get(entry);
       let value: unknown = this.live;
       for (let i = 0; i < segments.length && node; i++) {
-        const key = Array.isArray(value) ? this.itemKeyIn(node, value, Number(segments[i])) : isMap(value) ? `f:${segments[i]}` : undefined;
+        const key = Array.isArray(value)
+          ? this.itemKeyIn(node, value, Number(segments[i]))
+          : isMap(value)
+            ? `f:${segments[i]}`
+            : undefined;
         value = Array.isArray(value) ? value[Number(segments[i])] : isMap(value) ? value[segments[i]] : undefined;
         const child = key === undefined ? undefined : node[key];
         node = isMap(child) ? child : undefined;
@@ -122,7 +130,14 @@ export class Ownership {
         wanted = parseJson(key.slice(2));
         this.parsedKeys.set(key, wanted);
       }
-      if (prefix === 'v:' ? canonicalJson(wanted) === canonicalJson(item) : isMap(wanted) && isMap(item) && Object.entries(wanted).every(([k, v]) => canonicalJson(item[k]) === canonicalJson(v))) return key;
+      if (
+        prefix === 'v:'
+          ? canonicalJson(wanted) === canonicalJson(item)
+          : isMap(wanted) &&
+            isMap(item) &&
+            Object.entries(wanted).every(([k, v]) => canonicalJson(item[k]) === canonicalJson(v))
+      )
+        return key;
     }
     return undefined;
   }
@@ -166,7 +181,13 @@ export interface CoveredPlace {
   children?: Map<string, CoveredPlace>;
 }
 
-function leavesOutside(trie: Record<string, unknown>, value: unknown, path: Array<string | number>, covered: CoveredPlace | undefined, out: string[]): void {
+function leavesOutside(
+  trie: Record<string, unknown>,
+  value: unknown,
+  path: Array<string | number>,
+  covered: CoveredPlace | undefined,
+  out: string[],
+): void {
   // The same steps as `walk` (stale entries skipped alike), without an OwnedField or a pointer per field.
   for (const name in trie) {
     if (name === '.') continue;
@@ -220,7 +241,15 @@ function decodeOwnership(live: KubeObject): Ownership {
   return ownership;
 }
 
-function walk(trie: Record<string, unknown>, value: unknown, pointer: string, schema: string, entry: ManagedEntry, out: OwnedField[], listKeys: Map<string, string[]>): void {
+function walk(
+  trie: Record<string, unknown>,
+  value: unknown,
+  pointer: string,
+  schema: string,
+  entry: ManagedEntry,
+  out: OwnedField[],
+  listKeys: Map<string, string[]>,
+): void {
   // Every applied field of every live object passes here: no per-entry arrays, each `k:` key parsed once.
   for (const name in trie) {
     if (name === '.') {
@@ -244,7 +273,16 @@ function walk(trie: Record<string, unknown>, value: unknown, pointer: string, sc
       next = value[index];
     } else continue;
     const childPointerText = childPointer(pointer, index);
-    if (isMap(child) && hasKeys(child)) walk(child, next, childPointerText, prefix === 'f:' ? childPointer(schema, index) : `${schema}/*`, entry, out, listKeys);
+    if (isMap(child) && hasKeys(child))
+      walk(
+        child,
+        next,
+        childPointerText,
+        prefix === 'f:' ? childPointer(schema, index) : `${schema}/*`,
+        entry,
+        out,
+        listKeys,
+      );
     else out.push({ pointer: childPointerText, entry, leaf: true });
   }
 }
@@ -269,7 +307,8 @@ function findItem(prefix: string, rest: string, wanted: unknown, list: unknown[]
   if (prefix !== 'k:' || !isMap(wanted)) return undefined;
   const entries = Object.entries(wanted);
   // Key values are nearly always scalars: compare those directly.
-  const same = (a: unknown, b: unknown): boolean => a === b || (typeof b === 'object' && b !== null && canonicalJson(a) === canonicalJson(b));
+  const same = (a: unknown, b: unknown): boolean =>
+    a === b || (typeof b === 'object' && b !== null && canonicalJson(a) === canonicalJson(b));
   const i = list.findIndex((item) => isMap(item) && entries.every(([k, v]) => same(item[k], v)));
   return i < 0 ? undefined : i;
 }

@@ -14,7 +14,14 @@ import type { KubeObject, ResourceKey } from '../model/resource';
 import { keyOf, keyString } from '../model/resource';
 import { formatLocation } from '../model/location';
 import type { RenderedObject } from '../render/types';
-import { compileDriftOptions, diffObject, normalizedDesired, normalizedLive, type ObjectDiff, type ObjectPair } from './diffObject';
+import {
+  compileDriftOptions,
+  diffObject,
+  normalizedDesired,
+  normalizedLive,
+  type ObjectDiff,
+  type ObjectPair,
+} from './diffObject';
 import type { DriftOptions } from './options';
 import { hasTracking, isTracked } from './tracking';
 
@@ -36,7 +43,11 @@ export function reconcile(desired: readonly RenderedObject[], live: LiveState, o
 }
 
 /** Like `reconcile`, also returning the normalised pair of every compared object (for `unifiedDiff`). */
-export function reconcileDetailed(desired: readonly RenderedObject[], live: LiveState, options: DriftOptions): ReconcileDetail[] {
+export function reconcileDetailed(
+  desired: readonly RenderedObject[],
+  live: LiveState,
+  options: DriftOptions,
+): ReconcileDetail[] {
   const out: ReconcileDetail[] = [];
   const compiled = compileDriftOptions(options);
   const seen = new Map<string, RenderedObject>();
@@ -46,7 +57,11 @@ export function reconcileDetailed(desired: readonly RenderedObject[], live: Live
     const id = keyString(rendered.key);
     const first = seen.get(id);
     if (first) {
-      out.push({ result: { ...base, verdict: 'Error', message: `declared twice: also at ${formatLocation(first.source)}` }, diff: gitSide(rendered), desired: rendered });
+      out.push({
+        result: { ...base, verdict: 'Error', message: `declared twice: also at ${formatLocation(first.source)}` },
+        diff: gitSide(rendered),
+        desired: rendered,
+      });
       continue;
     }
     seen.set(id, rendered);
@@ -54,12 +69,22 @@ export function reconcileDetailed(desired: readonly RenderedObject[], live: Live
     const same = live.objects.get(id);
     const found = same ? { object: same, id, listed: true } : findLive(rendered.key, live);
     if (found.failure) {
-      out.push({ result: { ...base, verdict: found.failure.verdict, message: found.failure.message }, diff: gitSide(rendered), desired: rendered });
+      out.push({
+        result: { ...base, verdict: found.failure.verdict, message: found.failure.message },
+        diff: gitSide(rendered),
+        desired: rendered,
+      });
       continue;
     }
     if (!found.object) {
       out.push({
-        result: found.listed ? { ...base, verdict: 'Missing' } : { ...base, verdict: 'Error', message: `the live state has no listing of ${rendered.key.kind} in ${rendered.key.namespace || 'the cluster scope'}` },
+        result: found.listed
+          ? { ...base, verdict: 'Missing' }
+          : {
+              ...base,
+              verdict: 'Error',
+              message: `the live state has no listing of ${rendered.key.kind} in ${rendered.key.namespace || 'the cluster scope'}`,
+            },
         diff: gitSide(rendered),
         desired: rendered,
       });
@@ -68,10 +93,26 @@ export function reconcileDetailed(desired: readonly RenderedObject[], live: Live
     paired.add(found.id as string);
     try {
       const diff = diffObject(rendered, found.object, options, compiled);
-      out.push({ result: { apiVersion: base.apiVersion, key: base.key, fields: diff.fields, source: base.source, verdict: diff.fields.length ? 'Drifted' : 'InSync' }, diff, desired: rendered, live: found.object });
+      out.push({
+        result: {
+          apiVersion: base.apiVersion,
+          key: base.key,
+          fields: diff.fields,
+          source: base.source,
+          verdict: diff.fields.length ? 'Drifted' : 'InSync',
+        },
+        diff,
+        desired: rendered,
+        live: found.object,
+      });
     } catch (e) {
       // One odd object must not sink the environment.
-      out.push({ result: { ...base, verdict: 'Error', message: `could not compare: ${(e as Error).message}` }, diff: gitSide(rendered), desired: rendered, live: found.object });
+      out.push({
+        result: { ...base, verdict: 'Error', message: `could not compare: ${(e as Error).message}` },
+        diff: gitSide(rendered),
+        desired: rendered,
+        live: found.object,
+      });
     }
   }
   if (hasTracking(options.tracking)) out.push(...extras(live, paired, options));
@@ -79,7 +120,10 @@ export function reconcileDetailed(desired: readonly RenderedObject[], live: Live
 }
 
 /** The live object for a key, or why it cannot be known. A cluster-scoped kind may carry a namespace in git. */
-function findLive(key: ResourceKey, live: LiveState): { object?: KubeObject; id?: string; failure?: LiveFailure; listed: boolean } {
+function findLive(
+  key: ResourceKey,
+  live: LiveState,
+): { object?: KubeObject; id?: string; failure?: LiveFailure; listed: boolean } {
   const scopes = key.namespace ? [key.namespace, ''] : [''];
   for (const namespace of scopes) {
     const id = keyString(namespace === key.namespace ? key : { ...key, namespace });
@@ -98,7 +142,11 @@ function extras(live: LiveState, paired: Set<string>, options: DriftOptions): Re
   for (const [id, obj] of live.objects) {
     if (paired.has(id)) continue;
     const key = keyOf(obj);
-    if (!live.listed.has(scopeKey(key.group, key.kind, key.namespace)) && !live.listed.has(scopeKey(key.group, key.kind, ''))) continue;
+    if (
+      !live.listed.has(scopeKey(key.group, key.kind, key.namespace)) &&
+      !live.listed.has(scopeKey(key.group, key.kind, ''))
+    )
+      continue;
     if (!isTracked(obj, key, options.tracking)) continue;
     out.push(liveOnlyDetail(obj, { apiVersion: obj.apiVersion, key, verdict: 'Extra', fields: [] }));
   }
@@ -107,12 +155,22 @@ function extras(live: LiveState, paired: Set<string>, options: DriftOptions): Re
 
 /** A verdict on a live object git does not render (`Extra`), with the cluster's side alone to show (masked). */
 export function liveOnlyDetail(obj: KubeObject, result: ResourceDrift): ReconcileDetail {
-  return { result, diff: lazyPair(() => undefined, () => normalizedLive(obj, result.key)), live: obj };
+  return {
+    result,
+    diff: lazyPair(
+      () => undefined,
+      () => normalizedLive(obj, result.key),
+    ),
+    live: obj,
+  };
 }
 
 /** Git's side alone, for the objects that cannot be compared (most never need it, so it is built when read). */
 function gitSide(rendered: RenderedObject): ObjectPair {
-  return lazyPair(() => normalizedDesired(rendered), () => undefined);
+  return lazyPair(
+    () => normalizedDesired(rendered),
+    () => undefined,
+  );
 }
 
 /** A pair whose sides are built when first read (most results are never shown). */

@@ -29,7 +29,12 @@ export function isSecret(obj: { apiVersion?: string; kind?: string } | ResourceK
 
 /** Whether a pointer inside a Secret holds (or contains) Secret values. */
 export function isSecretValuePath(pointer: string): boolean {
-  return pointer === '/data' || pointer === '/stringData' || pointer.startsWith('/data/') || pointer.startsWith('/stringData/');
+  return (
+    pointer === '/data' ||
+    pointer === '/stringData' ||
+    pointer.startsWith('/data/') ||
+    pointer.startsWith('/stringData/')
+  );
 }
 
 /** Decodes base64 `data` to bytes (as a binary string); tolerant of whitespace as the API server is. */
@@ -103,10 +108,13 @@ export class SecretRedactor {
     if ((field === 'data' || field === 'stringData') && dataKey === undefined) {
       return isMap(value) ? this.redactMap(value, field === 'data') : '(secret)';
     }
-    if ((field === 'data' || field === 'stringData') && deeper.length === 0) return this.replaceValue(value, dataKey, field === 'data');
+    if ((field === 'data' || field === 'stringData') && deeper.length === 0)
+      return this.replaceValue(value, dataKey, field === 'data');
     if (field === 'data' || field === 'stringData') return '(secret)';
-    if (field === 'metadata' && dataKey === 'annotations' && typeof value === 'string') return this.annotation(deeper[0] ?? '', value);
-    if (field === 'metadata' && dataKey === 'annotations' && deeper.length === 0 && isMap(value)) return this.redactAnnotations(value);
+    if (field === 'metadata' && dataKey === 'annotations' && typeof value === 'string')
+      return this.annotation(deeper[0] ?? '', value);
+    if (field === 'metadata' && dataKey === 'annotations' && deeper.length === 0 && isMap(value))
+      return this.redactAnnotations(value);
     if (field === 'metadata' && dataKey === undefined && isMap(value)) return this.redactMetadata(value);
     if (field === undefined && isMap(value)) return this.redact(value);
     return value;
@@ -164,16 +172,27 @@ export class SecretRedactor {
   // (names, namespaces, labels) is kept as it is: it is not secret, and snapshots match objects by it.
   private redact(obj: Record<string, unknown>): Record<string, unknown> {
     return Object.fromEntries(
-      Object.entries(obj).map(([k, v]) => [k, (k === 'data' || k === 'stringData') && isMap(v) ? this.redactMap(v, k === 'data') : k === 'metadata' && isMap(v) ? this.redactMetadata(v) : v]),
+      Object.entries(obj).map(([k, v]) => [
+        k,
+        (k === 'data' || k === 'stringData') && isMap(v)
+          ? this.redactMap(v, k === 'data')
+          : k === 'metadata' && isMap(v)
+            ? this.redactMetadata(v)
+            : v,
+      ]),
     );
   }
 
   private redactMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
-    return Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, k === 'annotations' && isMap(v) ? this.redactAnnotations(v) : v]));
+    return Object.fromEntries(
+      Object.entries(metadata).map(([k, v]) => [k, k === 'annotations' && isMap(v) ? this.redactAnnotations(v) : v]),
+    );
   }
 
   private redactAnnotations(annotations: Record<string, unknown>): Record<string, unknown> {
-    return Object.fromEntries(Object.entries(annotations).map(([k, v]) => [k, typeof v === 'string' ? this.annotation(k, v) : v]));
+    return Object.fromEntries(
+      Object.entries(annotations).map(([k, v]) => [k, typeof v === 'string' ? this.annotation(k, v) : v]),
+    );
   }
 
   /** An annotation value: embedded JSON is redacted as an object; other text is scrubbed of known values. */
@@ -189,20 +208,30 @@ export class SecretRedactor {
     // Other text inside the embedded copy (its names, namespaces) is searched for long values only, as messages are.
     if (typeof value === 'string') return this.text(value);
     if (!isMap(value)) return value;
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, (k === 'data' || k === 'stringData') && isMap(v) ? this.redactMap(v, k === 'data') : this.redactEmbedded(v)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        (k === 'data' || k === 'stringData') && isMap(v) ? this.redactMap(v, k === 'data') : this.redactEmbedded(v),
+      ]),
+    );
   }
 
   private redactMap(map: Record<string, unknown>, isData: boolean): Record<string, unknown> {
-    return Object.fromEntries(Object.entries(map).map(([dataKey, v]) => [dataKey, this.replaceValue(v, dataKey, isData)]));
+    return Object.fromEntries(
+      Object.entries(map).map(([dataKey, v]) => [dataKey, this.replaceValue(v, dataKey, isData)]),
+    );
   }
 
   private replaceValue(value: unknown, dataKey: string, isData: boolean): string {
     const bytes =
-      typeof value === 'string' ? (isData ? Buffer.from(decodeBase64(value), 'latin1') : Buffer.from(value, 'utf8')) : Buffer.from(JSON.stringify(value) ?? '', 'utf8');
+      typeof value === 'string'
+        ? isData
+          ? Buffer.from(decodeBase64(value), 'latin1')
+          : Buffer.from(value, 'utf8')
+        : Buffer.from(JSON.stringify(value) ?? '', 'utf8');
     const replaced = this.style.replace(bytes, dataKey);
     return isData && this.style.dataAsBase64 ? Buffer.from(replaced, 'utf8').toString('base64') : replaced;
   }
-
 }
 
 /** A copy of a Secret with every value masked wherever it hides (for anything shown to people). */
@@ -231,7 +260,15 @@ function parseJson(text: string): unknown {
 
 /** One pattern for several texts, longest first so a value that contains another is replaced whole. */
 function searchPattern(texts: string[]): RegExp | undefined {
-  return texts.length ? new RegExp(texts.sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g') : undefined;
+  return texts.length
+    ? new RegExp(
+        texts
+          .sort((a, b) => b.length - a.length)
+          .map(escapeRegExp)
+          .join('|'),
+        'g',
+      )
+    : undefined;
 }
 
 function escapeRegExp(text: string): string {

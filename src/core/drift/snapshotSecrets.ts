@@ -33,8 +33,15 @@ export class SnapshotKey {
  * itself, and the same wherever the values hide (the last-applied annotation, other embedded JSON). `data` and
  * `stringData` values of the same bytes hash alike, as the API server would store them alike.
  */
-export function hashSecretValues(obj: KubeObject, key: SnapshotKey, namespace = obj.metadata?.namespace ?? ''): KubeObject {
+export function hashSecretValues(
+  obj: KubeObject,
+  key: SnapshotKey,
+  namespace = obj.metadata?.namespace ?? '',
+): KubeObject {
   if (!isSecret(obj)) return obj;
   const objectKey = keyString({ ...keyOf(obj), namespace });
-  return new SecretRedactor([obj], { replace: (bytes, dataKey) => key.hash(bytes, objectKey, dataKey), dataAsBase64: true }).object(obj);
+  return new SecretRedactor([obj], {
+    replace: (bytes, dataKey) => key.hash(bytes, objectKey, dataKey),
+    dataAsBase64: true,
+  }).object(obj);
 }

@@ -43,7 +43,13 @@ export function textReport(environments: readonly EnvironmentDrift[], options: T
       continue;
     }
     for (const s of skippedContent(env)) {
-      rows.push({ env: env.name, object: '', what: `${NOT_CHECKED}: ${s.message}`, where: s.location && s.location.line > 0 ? `${s.location.file}:${s.location.line}` : '', paint: p.red });
+      rows.push({
+        env: env.name,
+        object: '',
+        what: `${NOT_CHECKED}: ${s.message}`,
+        where: s.location && s.location.line > 0 ? `${s.location.file}:${s.location.line}` : '',
+        paint: p.red,
+      });
     }
     // Each application's controller (a Flux Kustomization) first: where it stands explains the rows below it.
     // A cluster without Flux says so for every Kustomization: in full once, then "as for" the first.
@@ -54,13 +60,22 @@ export function textReport(environments: readonly EnvironmentDrift[], options: T
       const label = `${c.kind} ${c.namespace}/${c.name}`;
       const same = !c.found && unread?.message === c.message;
       if (!c.found && !same) unread = { message: c.message ?? '', label };
-      rows.push({ env: env.name, object: label, what: same ? `not in the cluster: as for ${unread!.label}` : describeControllerStatus(c), where: '', paint: controllerSettled(c) ? p.green : c.found && c.ready?.status !== 'False' ? p.yellow : p.red });
+      rows.push({
+        env: env.name,
+        object: label,
+        what: same ? `not in the cluster: as for ${unread!.label}` : describeControllerStatus(c),
+        where: '',
+        paint: controllerSettled(c) ? p.green : c.found && c.ready?.status !== 'False' ? p.yellow : p.red,
+      });
     }
     // One cause (a forbidden LIST, a version not served) covers many objects: say it in full once per environment,
     // then point back to the first object it was said for.
     const said = new Map<string, string>();
     for (const r of env.resources) {
-      const cause = r.verdict === 'Forbidden' || r.verdict === 'UnknownKind' || r.verdict === 'Error' ? `${r.verdict}\0${r.message ?? ''}` : undefined;
+      const cause =
+        r.verdict === 'Forbidden' || r.verdict === 'UnknownKind' || r.verdict === 'Error'
+          ? `${r.verdict}\0${r.message ?? ''}`
+          : undefined;
       const first = cause === undefined ? undefined : said.get(cause);
       if (cause !== undefined && first === undefined) said.set(cause, objectLabel(r));
       rows.push(...resourceRows(env.name, r, p, options.verbose ?? false, first));
@@ -86,25 +101,60 @@ export function textReport(environments: readonly EnvironmentDrift[], options: T
 function resourceRows(env: string, r: ResourceDrift, p: Palette, verbose: boolean, sameAs?: string): Row[] {
   const rows = verdictRows(env, r, p, verbose, sameAs);
   // What the controller will do about it, under the object's rows.
-  if (rows.length && r.controller?.note) rows.push({ env, object: objectLabel(r), what: `note: ${r.controller.note}`, where: '', paint: p.dim });
+  if (rows.length && r.controller?.note)
+    rows.push({ env, object: objectLabel(r), what: `note: ${r.controller.note}`, where: '', paint: p.dim });
   return rows;
 }
 
 function verdictRows(env: string, r: ResourceDrift, p: Palette, verbose: boolean, sameAs?: string): Row[] {
   const object = objectLabel(r);
   // The controller's states name what is not a hand-made change.
-  if (r.controller?.state === 'pendingPrune') return [{ env, object, what: 'pending prune: Flux applied it, git no longer renders it', where: '', paint: p.yellow }];
+  if (r.controller?.state === 'pendingPrune')
+    return [
+      { env, object, what: 'pending prune: Flux applied it, git no longer renders it', where: '', paint: p.yellow },
+    ];
   if (r.controller?.state === 'notYetApplied') {
-    if (r.verdict === 'Missing') return [{ env, object, what: 'not yet applied: git renders it, Flux has not applied it', where: r.source ? `${r.source.file}:${r.source.line}` : '', paint: p.yellow }];
-    if (r.verdict === 'Drifted') return r.fields.map((f) => ({ env, object, what: `not yet applied: ${describeField(f)}`, where: f.origin ? `${f.origin.file}:${f.origin.line}` : r.source ? `${r.source.file}:${r.source.line}` : '', paint: p.yellow }));
+    if (r.verdict === 'Missing')
+      return [
+        {
+          env,
+          object,
+          what: 'not yet applied: git renders it, Flux has not applied it',
+          where: r.source ? `${r.source.file}:${r.source.line}` : '',
+          paint: p.yellow,
+        },
+      ];
+    if (r.verdict === 'Drifted')
+      return r.fields.map((f) => ({
+        env,
+        object,
+        what: `not yet applied: ${describeField(f)}`,
+        where: f.origin ? `${f.origin.file}:${f.origin.line}` : r.source ? `${r.source.file}:${r.source.line}` : '',
+        paint: p.yellow,
+      }));
   }
-  if (sameAs !== undefined) return [{ env, object, what: `${WORDS[r.verdict]}: as for ${sameAs}`, where: r.source ? `${r.source.file}:${r.source.line}` : '', paint: p.red }];
+  if (sameAs !== undefined)
+    return [
+      {
+        env,
+        object,
+        what: `${WORDS[r.verdict]}: as for ${sameAs}`,
+        where: r.source ? `${r.source.file}:${r.source.line}` : '',
+        paint: p.red,
+      },
+    ];
   const at = (loc?: { file: string; line: number }): string => (loc ? `${loc.file}:${loc.line}` : '');
   switch (r.verdict) {
     case 'InSync':
       return verbose ? [{ env, object, what: 'in sync', where: at(r.source), paint: p.green }] : [];
     case 'Drifted':
-      return r.fields.map((f) => ({ env, object, what: describeField(f), where: at(f.origin ?? r.source), paint: p.yellow }));
+      return r.fields.map((f) => ({
+        env,
+        object,
+        what: describeField(f),
+        where: at(f.origin ?? r.source),
+        paint: p.yellow,
+      }));
     case 'Missing':
       return [{ env, object, what: 'missing from the cluster', where: at(r.source), paint: p.red }];
     case 'Extra':
@@ -119,13 +169,22 @@ function verdictRows(env: string, r: ResourceDrift, p: Palette, verbose: boolean
 }
 
 const ORDER: Verdict[] = ['InSync', 'Drifted', 'Missing', 'Extra', 'UnknownKind', 'Forbidden', 'Error'];
-const WORDS: Record<Verdict, string> = { InSync: 'in sync', Drifted: 'drifted', Missing: 'missing', Extra: 'extra', UnknownKind: 'unknown kind', Forbidden: 'forbidden', Error: 'error' };
+const WORDS: Record<Verdict, string> = {
+  InSync: 'in sync',
+  Drifted: 'drifted',
+  Missing: 'missing',
+  Extra: 'extra',
+  UnknownKind: 'unknown kind',
+  Forbidden: 'forbidden',
+  Error: 'error',
+};
 
 function summary(env: EnvironmentDrift, p: Palette, allowIncomplete: boolean): string {
   const counts = new Map<Verdict, number>();
   // Objects the controller has yet to apply or prune are counted apart from hand-made drift.
   const byController = { pendingPrune: 0, notYetApplied: 0 };
-  const apart = (r: ResourceDrift) => r.controller?.state !== undefined && (r.verdict === 'Drifted' || r.verdict === 'Missing' || r.verdict === 'Extra');
+  const apart = (r: ResourceDrift) =>
+    r.controller?.state !== undefined && (r.verdict === 'Drifted' || r.verdict === 'Missing' || r.verdict === 'Extra');
   for (const r of env.resources) {
     if (apart(r)) byController[r.controller!.state!]++;
     else counts.set(r.verdict, (counts.get(r.verdict) ?? 0) + 1);
@@ -139,7 +198,9 @@ function summary(env: EnvironmentDrift, p: Palette, allowIncomplete: boolean): s
   if (byController.notYetApplied) parts.push(p.yellow(`${byController.notYetApplied} not yet applied`));
   const outside = (env.applications ?? []).filter((a) => a.state === 'outside').length;
   // Their desired state is another repo's: listed, not compared, and no reason to call this repo's part incomplete.
-  const verdicts = (parts.length ? parts.join(', ') : 'no objects') + (outside ? `; ${outside} application${outside === 1 ? '' : 's'} from outside this repo not compared` : '');
+  const verdicts =
+    (parts.length ? parts.join(', ') : 'no objects') +
+    (outside ? `; ${outside} application${outside === 1 ? '' : 's'} from outside this repo not compared` : '');
   if (!isIncomplete(env)) return `${env.name}: ${verdicts}`;
   if (allowIncomplete) return `${env.name}: ${verdicts} (incomplete: ${skippedCount(env)})`;
   return `${env.name}: ${p.red(`${NOT_CHECKED_INCOMPLETE}, ${skippedCount(env)}`)} (rendered: ${verdicts})`;

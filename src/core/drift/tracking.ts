@@ -9,7 +9,12 @@ const FLUX_NAMESPACE = 'kustomize.toolkit.fluxcd.io/namespace';
 
 /** Whether any tracking mark is configured (without one, nothing is ever `Extra`). */
 export function hasTracking(tracking: TrackingOptions): boolean {
-  return Boolean(tracking.argocdApp || tracking.fluxKustomization || tracking.fluxKustomizations?.length || (tracking.labels && Object.keys(tracking.labels).length));
+  return Boolean(
+    tracking.argocdApp ||
+    tracking.fluxKustomization ||
+    tracking.fluxKustomizations?.length ||
+    (tracking.labels && Object.keys(tracking.labels).length),
+  );
 }
 
 /**
@@ -24,10 +29,15 @@ export function isTracked(obj: KubeObject, key: ResourceKey, tracking: TrackingO
   if (tracking.argocdApp) {
     const id = annotations[ARGOCD_TRACKING_ID];
     // `<app>:<group>/<kind>:<namespace>/<name>`; an id naming another object marks a copy, not ours.
-    if (id !== undefined && id === `${tracking.argocdApp}:${key.group}/${key.kind}:${key.namespace}/${key.name}`) return true;
-    if (id === undefined && labels[tracking.argocdLabel ?? 'app.kubernetes.io/instance'] === tracking.argocdApp) return true;
+    if (id !== undefined && id === `${tracking.argocdApp}:${key.group}/${key.kind}:${key.namespace}/${key.name}`)
+      return true;
+    if (id === undefined && labels[tracking.argocdLabel ?? 'app.kubernetes.io/instance'] === tracking.argocdApp)
+      return true;
   }
-  const flux = [...(tracking.fluxKustomization ? [tracking.fluxKustomization] : []), ...(tracking.fluxKustomizations ?? [])];
+  const flux = [
+    ...(tracking.fluxKustomization ? [tracking.fluxKustomization] : []),
+    ...(tracking.fluxKustomizations ?? []),
+  ];
   if (flux.some((k) => labels[FLUX_NAME] === k.name && labels[FLUX_NAMESPACE] === k.namespace)) return true;
   const ours = tracking.labels;
   if (ours && Object.keys(ours).length && Object.entries(ours).every(([k, v]) => labels[k] === v)) return true;

@@ -25,8 +25,10 @@ export function diffPairs(details: readonly ReconcileDetail[], environment?: str
   for (const d of details) {
     const base = { environment, apiVersion: d.result.apiVersion, key: d.result.key };
     if (d.result.verdict === 'Drifted' && d.diff) pairs.push({ ...base, desired: d.diff.desired, live: d.diff.live });
-    else if (d.result.verdict === 'Missing' && d.desired) pairs.push({ ...base, desired: d.diff?.desired ?? normalizedDesired(d.desired) });
-    else if (d.result.verdict === 'Extra' && d.live) pairs.push({ ...base, live: d.diff?.live ?? normalizedLive(d.live, d.result.key) });
+    else if (d.result.verdict === 'Missing' && d.desired)
+      pairs.push({ ...base, desired: d.diff?.desired ?? normalizedDesired(d.desired) });
+    else if (d.result.verdict === 'Extra' && d.live)
+      pairs.push({ ...base, live: d.diff?.live ?? normalizedLive(d.live, d.result.key) });
   }
   return pairs;
 }
@@ -44,17 +46,35 @@ export function unifiedDiff(pairs: readonly DiffPair[], options: UnifiedDiffOpti
   const p = palette(options.color ?? false);
   const out: string[] = [];
   for (const pair of pairs) {
-    const name = [pair.environment, pair.apiVersion.replace('/', '.'), pair.key.kind, pair.key.namespace, pair.key.name].filter(Boolean).join('.');
+    const name = [pair.environment, pair.apiVersion.replace('/', '.'), pair.key.kind, pair.key.namespace, pair.key.name]
+      .filter(Boolean)
+      .join('.');
     const a = pair.desired ? stringify(pair.desired, { lineWidth: 0 }) : '';
     const b = pair.live ? stringify(pair.live, { lineWidth: 0 }) : '';
     if (a === b) continue;
-    const patch = createTwoFilesPatch(pair.desired ? `git/${name}` : '/dev/null', pair.live ? `live/${name}` : '/dev/null', a, b, undefined, undefined, { context: options.context ?? 3 });
+    const patch = createTwoFilesPatch(
+      pair.desired ? `git/${name}` : '/dev/null',
+      pair.live ? `live/${name}` : '/dev/null',
+      a,
+      b,
+      undefined,
+      undefined,
+      { context: options.context ?? 3 },
+    );
     // Drop the `Index:`/`===` preamble createTwoFilesPatch writes; keep the ---/+++ headers and hunks.
     const lines = patch.split('\n').filter((l, i) => !(i < 2 && (l.startsWith('Index:') || l.startsWith('==='))));
     if (lines[lines.length - 1] === '') lines.pop();
     out.push(
       ...lines.map((l) =>
-        l.startsWith('---') || l.startsWith('+++') ? p.bold(l) : l.startsWith('@@') ? p.cyan(l) : l.startsWith('-') ? p.red(l) : l.startsWith('+') ? p.green(l) : l,
+        l.startsWith('---') || l.startsWith('+++')
+          ? p.bold(l)
+          : l.startsWith('@@')
+            ? p.cyan(l)
+            : l.startsWith('-')
+              ? p.red(l)
+              : l.startsWith('+')
+                ? p.green(l)
+                : l,
       ),
     );
   }

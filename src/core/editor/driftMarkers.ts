@@ -7,7 +7,8 @@ import type { SourceLocation } from '../model/location';
 import { fieldDriftMessage, resourceMessage } from './presentation';
 
 /** What kind of drift a marker shows; the diagnostic code, with a docs anchor of the same name. */
-export type DriftCode = 'value-changed' | 'secret-changed' | 'set-in-cluster' | 'removed-from-git' | 'absent-in-cluster' | 'missing-object';
+export type DriftCode =
+  'value-changed' | 'secret-changed' | 'set-in-cluster' | 'removed-from-git' | 'absent-in-cluster' | 'missing-object';
 
 /** The documentation page the diagnostic codes link to (anchor = code). */
 export const DRIFT_DOCS_URL = 'https://github.com/gitops-drift/gitops-drift/blob/main/docs/drift-kinds.md';
@@ -47,10 +48,29 @@ export function driftMarkers(reports: readonly EnvironmentDrift[], now: Date): D
             related.push({ location: r.source, message: `${r.key.kind} ${r.key.name} is declared here` });
           }
           if (field.origin?.related) related.push(...field.origin.related);
-          out.push({ file: at.file, line: at.line, column: at.column, code: fieldCode(field), message: fieldDriftMessage(env.name, field, now), env: env.name, context: env.context, resource: r, field, related });
+          out.push({
+            file: at.file,
+            line: at.line,
+            column: at.column,
+            code: fieldCode(field),
+            message: fieldDriftMessage(env.name, field, now),
+            env: env.name,
+            context: env.context,
+            resource: r,
+            field,
+            related,
+          });
         }
       } else if (r.verdict === 'Missing' && r.source) {
-        out.push({ ...r.source, code: 'missing-object', message: resourceMessage(env.name, r), env: env.name, context: env.context, resource: r, related: [] });
+        out.push({
+          ...r.source,
+          code: 'missing-object',
+          message: resourceMessage(env.name, r),
+          env: env.name,
+          context: env.context,
+          resource: r,
+          related: [],
+        });
       }
     }
   }

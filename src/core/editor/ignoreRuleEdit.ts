@@ -22,17 +22,32 @@ export function addIgnoreRule(text: string | undefined, rule: FieldIgnore, file:
   const doc = parseDocument(text ?? '');
   if (doc.errors.length) {
     const e = doc.errors[0];
-    throw new ProblemError({ severity: 'error', message: `cannot add an ignore rule: ${e.message.split('\n')[0]}`, location: { file, line: e.linePos?.[0].line ?? 0, column: e.linePos?.[0].col ?? 0 } });
+    throw new ProblemError({
+      severity: 'error',
+      message: `cannot add an ignore rule: ${e.message.split('\n')[0]}`,
+      location: { file, line: e.linePos?.[0].line ?? 0, column: e.linePos?.[0].col ?? 0 },
+    });
   }
-  if (doc.contents === null || doc.contents === undefined) doc.contents = doc.createNode({}) as unknown as typeof doc.contents;
-  if (!isMap(doc.contents)) throw new ProblemError({ severity: 'error', message: 'cannot add an ignore rule: the file is not a YAML mapping', location: { file, line: 1, column: 1 } });
+  if (doc.contents === null || doc.contents === undefined)
+    doc.contents = doc.createNode({}) as unknown as typeof doc.contents;
+  if (!isMap(doc.contents))
+    throw new ProblemError({
+      severity: 'error',
+      message: 'cannot add an ignore rule: the file is not a YAML mapping',
+      location: { file, line: 1, column: 1 },
+    });
   const root = doc.contents as YAMLMap;
   let ignore = root.get('ignore', true);
   if (!ignore) {
     root.set('ignore', doc.createNode([]));
     ignore = root.get('ignore', true);
   }
-  if (!isSeq(ignore)) throw new ProblemError({ severity: 'error', message: 'cannot add an ignore rule: `ignore` is not a list', location: { file, line: 1, column: 1 } });
+  if (!isSeq(ignore))
+    throw new ProblemError({
+      severity: 'error',
+      message: 'cannot add an ignore rule: `ignore` is not a list',
+      location: { file, line: 1, column: 1 },
+    });
   const entry: Record<string, unknown> = {};
   if (rule.key.group) entry.group = rule.key.group;
   entry.kind = rule.key.kind;
@@ -40,7 +55,9 @@ export function addIgnoreRule(text: string | undefined, rule: FieldIgnore, file:
   if (rule.key.namespace) entry.namespace = rule.key.namespace;
   entry.environments = [rule.environment];
   entry.jsonPointers = [rule.pointer];
-  const same = ignore.items.some((item) => JSON.stringify(isMap(item) ? item.toJSON() : item) === JSON.stringify(entry));
+  const same = ignore.items.some(
+    (item) => JSON.stringify(isMap(item) ? item.toJSON() : item) === JSON.stringify(entry),
+  );
   if (!same) ignore.add(doc.createNode(entry));
   return doc.toString();
 }

@@ -8,7 +8,14 @@
  */
 import { isIncomplete, NOT_CHECKED_INCOMPLETE, skippedCount } from '../drift/incomplete';
 import { describeControllerStatus } from '../drift/fluxStatus';
-import type { ApplicationSummary, ControllerStatus, EnvironmentDrift, FieldDrift, ResourceDrift, Verdict } from '../model/drift';
+import type {
+  ApplicationSummary,
+  ControllerStatus,
+  EnvironmentDrift,
+  FieldDrift,
+  ResourceDrift,
+  Verdict,
+} from '../model/drift';
 import { pointerSegments } from '../yaml/pointer';
 
 /** Verdicts that mean "git and the cluster disagree". */
@@ -29,13 +36,26 @@ export interface EnvironmentSummary {
 
 /** Counts an environment's verdicts. */
 export function summarize(env: Pick<EnvironmentDrift, 'resources'>): EnvironmentSummary {
-  const byVerdict: Record<Verdict, number> = { InSync: 0, Drifted: 0, Missing: 0, Extra: 0, UnknownKind: 0, Forbidden: 0, Error: 0 };
+  const byVerdict: Record<Verdict, number> = {
+    InSync: 0,
+    Drifted: 0,
+    Missing: 0,
+    Extra: 0,
+    UnknownKind: 0,
+    Forbidden: 0,
+    Error: 0,
+  };
   const byController = { pendingPrune: 0, notYetApplied: 0 };
   for (const r of env.resources) {
     byVerdict[r.verdict]++;
     if (r.controller?.state && DRIFT_VERDICTS.has(r.verdict)) byController[r.controller.state]++;
   }
-  return { total: env.resources.length, drifted: byVerdict.Drifted + byVerdict.Missing + byVerdict.Extra, byVerdict, ...byController };
+  return {
+    total: env.resources.length,
+    drifted: byVerdict.Drifted + byVerdict.Missing + byVerdict.Extra,
+    byVerdict,
+    ...byController,
+  };
 }
 
 /**
@@ -44,7 +64,11 @@ export function summarize(env: Pick<EnvironmentDrift, 'resources'>): Environment
  */
 export function driftCounts(s: EnvironmentSummary): string[] {
   const handMade = s.drifted - s.pendingPrune - s.notYetApplied;
-  return [handMade ? `${handMade} drifted` : '', s.pendingPrune ? `${s.pendingPrune} pending prune` : '', s.notYetApplied ? `${s.notYetApplied} not yet applied` : ''].filter(Boolean);
+  return [
+    handMade ? `${handMade} drifted` : '',
+    s.pendingPrune ? `${s.pendingPrune} pending prune` : '',
+    s.notYetApplied ? `${s.notYetApplied} not yet applied` : '',
+  ].filter(Boolean);
 }
 
 /**
@@ -56,7 +80,15 @@ export function controllerBadge(status: ControllerStatus): string {
   const parts: string[] = [];
   if (status.suspended) parts.push('suspended');
   const ready = status.ready;
-  parts.push(!ready ? 'not reconciled yet' : ready.status === 'True' ? 'ready' : ready.status === 'False' ? `not ready${ready.reason ? ` (${ready.reason})` : ''}` : 'readiness unknown');
+  parts.push(
+    !ready
+      ? 'not reconciled yet'
+      : ready.status === 'True'
+        ? 'ready'
+        : ready.status === 'False'
+          ? `not ready${ready.reason ? ` (${ready.reason})` : ''}`
+          : 'readiness unknown',
+  );
   if (status.behind) parts.push(`${status.behind} behind`);
   return `Flux: ${parts.join(' · ')}`;
 }
@@ -76,7 +108,8 @@ export function environmentVerdict(env: Pick<EnvironmentDrift, 'resources' | 'er
   if (env.error) return 'Error';
   const present = new Set(env.resources.map((r) => r.verdict));
   // Drift outranks "could not read one kind": what differs is what people act on.
-  for (const v of ['Missing', 'Extra', 'Drifted', 'Error', 'Forbidden', 'UnknownKind'] as Verdict[]) if (present.has(v)) return v;
+  for (const v of ['Missing', 'Extra', 'Drifted', 'Error', 'Forbidden', 'UnknownKind'] as Verdict[])
+    if (present.has(v)) return v;
   return 'InSync';
 }
 
@@ -84,7 +117,9 @@ export function environmentVerdict(env: Pick<EnvironmentDrift, 'resources' | 'er
  * The tree description of an environment, e.g. `3 drifted · ctx prod-eu`; an environment whose render skipped
  * content starts with `not checked: incomplete (1 part skipped)` and is never called "in sync".
  */
-export function environmentDescription(env: Pick<EnvironmentDrift, 'resources' | 'error' | 'context' | 'skipped'>): string {
+export function environmentDescription(
+  env: Pick<EnvironmentDrift, 'resources' | 'error' | 'context' | 'skipped'>,
+): string {
   const ctx = env.context ? `ctx ${env.context}` : '';
   if (env.error) return ['error', ctx].filter(Boolean).join(' · ');
   const s = summarize(env);
@@ -100,7 +135,9 @@ export function environmentDescription(env: Pick<EnvironmentDrift, 'resources' |
 }
 
 /** Resources grouped by kind, kinds sorted by name, resources by namespace/name. */
-export function groupByKind(resources: readonly ResourceDrift[]): { kind: string; group: string; resources: ResourceDrift[] }[] {
+export function groupByKind(
+  resources: readonly ResourceDrift[],
+): { kind: string; group: string; resources: ResourceDrift[] }[] {
   const groups = new Map<string, { kind: string; group: string; resources: ResourceDrift[] }>();
   for (const r of resources) {
     const id = `${r.key.group}/${r.key.kind}`;
@@ -108,8 +145,11 @@ export function groupByKind(resources: readonly ResourceDrift[]): { kind: string
     if (!g) groups.set(id, (g = { kind: r.key.kind, group: r.key.group, resources: [] }));
     g.resources.push(r);
   }
-  const byName = (a: ResourceDrift, b: ResourceDrift) => `${a.key.namespace}/${a.key.name}`.localeCompare(`${b.key.namespace}/${b.key.name}`);
-  return [...groups.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.group.localeCompare(b.group)).map((g) => ({ ...g, resources: g.resources.sort(byName) }));
+  const byName = (a: ResourceDrift, b: ResourceDrift) =>
+    `${a.key.namespace}/${a.key.name}`.localeCompare(`${b.key.namespace}/${b.key.name}`);
+  return [...groups.values()]
+    .sort((a, b) => a.kind.localeCompare(b.kind) || a.group.localeCompare(b.group))
+    .map((g) => ({ ...g, resources: g.resources.sort(byName) }));
 }
 
 /**
@@ -124,7 +164,9 @@ export function resourceDescription(r: ResourceDrift): string {
       return 'in sync';
     case 'Drifted': {
       const labels = r.fields.map(fieldLabel);
-      return labels.length > 2 ? `${labels.slice(0, 2).join(', ')} +${labels.length - 2} drifted` : `${labels.join(', ')} drifted`;
+      return labels.length > 2
+        ? `${labels.slice(0, 2).join(', ')} +${labels.length - 2} drifted`
+        : `${labels.join(', ')} drifted`;
     }
     case 'Missing':
       return 'missing in the cluster';
@@ -149,7 +191,10 @@ export function fieldLabel(field: Pick<FieldDrift, 'path' | 'label'>): string {
 }
 
 function pointerLabel(pointer: string): string {
-  return pointerSegments(pointer).reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '');
+  return pointerSegments(pointer).reduce(
+    (acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg),
+    '',
+  );
 }
 
 const MAX_VALUE = 60;
@@ -157,7 +202,12 @@ const MAX_VALUE = 60;
 /** A value as it reads in a message: scalars bare, structures as compact JSON, long ones cut. */
 export function formatValue(value: unknown): string {
   if (value === undefined) return 'absent';
-  const text = typeof value === 'string' ? (value === '' || /^\s|\s$|^(true|false|null|-?\d[\d.e+-]*)$/.test(value) ? JSON.stringify(value) : value) : JSON.stringify(value);
+  const text =
+    typeof value === 'string'
+      ? value === '' || /^\s|\s$|^(true|false|null|-?\d[\d.e+-]*)$/.test(value)
+        ? JSON.stringify(value)
+        : value
+      : JSON.stringify(value);
   return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text;
 }
 
@@ -188,7 +238,8 @@ export function fieldDriftMessage(env: string, field: FieldDrift, now: Date): st
   const name = fieldLabel(field);
   let text: string;
   if (field.secret) text = `${name} differs in the cluster (Secret value hidden)`;
-  else if (field.desired === undefined && field.cause === 'removal') text = `${name} is ${formatValue(field.live)} in the cluster; git no longer sets it`;
+  else if (field.desired === undefined && field.cause === 'removal')
+    text = `${name} is ${formatValue(field.live)} in the cluster; git no longer sets it`;
   else if (field.desired === undefined) text = `${name} is ${formatValue(field.live)} in the cluster, not set in git`;
   else if (field.live === undefined) text = `${name} is absent in the cluster, ${formatValue(field.desired)} in git`;
   else text = `${name} is ${formatValue(field.live)} in the cluster, ${formatValue(field.desired)} in git`;
@@ -199,8 +250,10 @@ export function fieldDriftMessage(env: string, field: FieldDrift, now: Date): st
 /** The message for an object-level verdict (Missing, Extra, Forbidden, UnknownKind, Error). */
 export function resourceMessage(env: string, r: ResourceDrift): string {
   const what = `${r.key.kind} ${r.key.namespace ? `${r.key.namespace}/` : ''}${r.key.name}`;
-  if (r.controller?.state === 'pendingPrune' && r.verdict === 'Extra') return `${env}: ${what} is pending prune: Flux applied it and git no longer renders it`;
-  if (r.controller?.state === 'notYetApplied' && r.verdict === 'Missing') return `${env}: ${what} is not yet applied: git renders it, Flux has not applied it`;
+  if (r.controller?.state === 'pendingPrune' && r.verdict === 'Extra')
+    return `${env}: ${what} is pending prune: Flux applied it and git no longer renders it`;
+  if (r.controller?.state === 'notYetApplied' && r.verdict === 'Missing')
+    return `${env}: ${what} is not yet applied: git renders it, Flux has not applied it`;
   switch (r.verdict) {
     case 'Missing':
       return `${env}: ${what} is in git but not in the cluster`;
@@ -221,25 +274,38 @@ export function resourceMessage(env: string, r: ResourceDrift): string {
 export function ghostText(entries: readonly { env: string; field: FieldDrift }[]): string {
   const value = (f: FieldDrift) => (f.secret ? '(hidden)' : formatValue(f.live));
   const distinct = new Set(entries.map((e) => value(e.field)));
-  if (entries.length === 1 || distinct.size === 1) return `← live: ${value(entries[0].field)}${entries.length > 1 ? ` (${entries.map((e) => e.env).join(', ')})` : ''}`;
+  if (entries.length === 1 || distinct.size === 1)
+    return `← live: ${value(entries[0].field)}${entries.length > 1 ? ` (${entries.map((e) => e.env).join(', ')})` : ''}`;
   return `← live: ${entries.map((e) => `${value(e.field)} (${e.env})`).join(' · ')}`;
 }
 
 /** Markdown for the hover on a drifted line: one row per environment. Values are escaped for markdown. */
-export function hoverMarkdown(entries: readonly { env: string; context: string; field: FieldDrift }[], now: Date): string {
+export function hoverMarkdown(
+  entries: readonly { env: string; context: string; field: FieldDrift }[],
+  now: Date,
+): string {
   const esc = (s: string) => s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
   const rows = entries.map(({ env, context, field }) => {
     const git = field.secret ? '(hidden)' : formatValue(field.desired);
     const live = field.secret ? '(hidden)' : formatValue(field.live);
     return `| ${esc(env)} | ${esc(context)} | ${esc(fieldLabel(field))} | ${esc(git)} | ${esc(live)} | ${esc(changedByText(field, now)?.replace(/^changed by /, '') ?? '')} |`;
   });
-  return ['**GitOps Drift**', '', '| env | context | field | git | cluster | changed by |', '|---|---|---|---|---|---|', ...rows].join('\n');
+  return [
+    '**GitOps Drift**',
+    '',
+    '| env | context | field | git | cluster | changed by |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
 }
 
 /**
  * Whether an environment's error is about reaching its cluster (not its render): a render failure always comes
  * with an error-severity problem pointing into the repo.
  */
-export function isClusterFailure(report: { error: string | null; problems?: readonly { severity: string }[] }): boolean {
+export function isClusterFailure(report: {
+  error: string | null;
+  problems?: readonly { severity: string }[];
+}): boolean {
   return report.error !== null && !(report.problems ?? []).some((p) => p.severity === 'error');
 }

@@ -102,7 +102,9 @@ export interface DeprecatedUse {
 }
 
 /** The deprecated fields a built-in object sets (a value other than null), outermost first. */
-export function deprecatedFieldsIn(object: { apiVersion?: unknown; kind?: unknown } & Record<string, unknown>): DeprecatedUse[] {
+export function deprecatedFieldsIn(
+  object: { apiVersion?: unknown; kind?: unknown } & Record<string, unknown>,
+): DeprecatedUse[] {
   if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string') return [];
   const out: DeprecatedUse[] = [];
   const walk = (value: unknown, type: string | undefined, pointer: string, path: string): void => {
@@ -112,8 +114,10 @@ export function deprecatedFieldsIn(object: { apiVersion?: unknown; kind?: unknow
       if (!e || child === null || child === undefined) continue;
       const at = childPointer(pointer, field);
       const named = path ? `${path}.${field}` : field;
-      if (e.deprecated !== undefined) out.push({ pointer: at, field, path: named, why: e.deprecated === true ? '' : e.deprecated });
-      if (e.array && Array.isArray(child)) child.forEach((item, i) => walk(item, e.type, childPointer(at, i), `${named}[${i}]`));
+      if (e.deprecated !== undefined)
+        out.push({ pointer: at, field, path: named, why: e.deprecated === true ? '' : e.deprecated });
+      if (e.array && Array.isArray(child))
+        child.forEach((item, i) => walk(item, e.type, childPointer(at, i), `${named}[${i}]`));
       else if (e.map && isMap(child)) {
         for (const [key, item] of Object.entries(child)) walk(item, e.type, childPointer(at, key), `${named}[${key}]`);
       } else if (!e.array && !e.map) walk(child, e.type, at, named);

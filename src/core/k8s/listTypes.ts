@@ -105,7 +105,9 @@ export function pairingKeysByFieldName(field: string): string[] | undefined {
         else if (seen.get(name) !== text) seen.set(name, null);
       }
     }
-    byName = new Map([...seen].filter((e): e is [string, string] => e[1] !== null).map(([name, text]) => [name, text.split('\0')]));
+    byName = new Map(
+      [...seen].filter((e): e is [string, string] => e[1] !== null).map(([name, text]) => [name, text.split('\0')]),
+    );
   }
   return byName.get(field);
 }

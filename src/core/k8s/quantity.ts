@@ -16,7 +16,14 @@ interface Rational {
 
 /** Parses a quantity (a string, or a number as YAML gives `cpu: 0.5`) into an exact rational; undefined if not one. */
 export function parseQuantity(value: unknown): Rational | undefined {
-  const text = typeof value === 'number' ? (Number.isFinite(value) ? numberText(value) : '') : typeof value === 'string' ? value.trim() : '';
+  const text =
+    typeof value === 'number'
+      ? Number.isFinite(value)
+        ? numberText(value)
+        : ''
+      : typeof value === 'string'
+        ? value.trim()
+        : '';
   const m = QUANTITY.exec(text);
   if (!m) return undefined;
   const [, mantissa, suffix = ''] = m;
@@ -53,12 +60,31 @@ function numberText(n: number): string {
  * pinned API's OpenAPI document types it (an HPA target's `averageValue`, an env var's `divisor`); for a custom
  * resource, which often embeds the built-in resource types, by its parent key and name (`isQuantityPath`).
  */
-export function isQuantityField(apiVersion: string, kind: string, pointer: string, parentKey: string | undefined, key: string): boolean {
+export function isQuantityField(
+  apiVersion: string,
+  kind: string,
+  pointer: string,
+  parentKey: string | undefined,
+  key: string,
+): boolean {
   return isQuantityTyped(apiVersion, kind, pointer) ?? isQuantityPath(parentKey, key);
 }
 
 /** Parent keys whose map values are quantities in the built-in API types (resources, quotas, limit ranges). */
-const QUANTITY_MAPS = new Set(['limits', 'requests', 'hard', 'used', 'capacity', 'allocatable', 'overhead', 'default', 'defaultRequest', 'max', 'min', 'maxLimitRequestRatio']);
+const QUANTITY_MAPS = new Set([
+  'limits',
+  'requests',
+  'hard',
+  'used',
+  'capacity',
+  'allocatable',
+  'overhead',
+  'default',
+  'defaultRequest',
+  'max',
+  'min',
+  'maxLimitRequestRatio',
+]);
 /** Keys that are quantities themselves. */
 const QUANTITY_FIELDS = new Set(['sizeLimit', 'storage']);
 

@@ -20,10 +20,18 @@ export interface FluxKustomizationRef {
  * it), else the environment's tracking (discovery of one environment per Kustomization sets that). Flux's own
  * default namespace is `flux-system`.
  */
-export function fluxKustomizationOf(app: Application, tracking?: { fluxKustomization?: FluxKustomizationRef }): FluxKustomizationRef | undefined {
+export function fluxKustomizationOf(
+  app: Application,
+  tracking?: { fluxKustomization?: FluxKustomizationRef },
+): FluxKustomizationRef | undefined {
   const object = app.controller?.object;
   if (object) {
-    if (object.kind !== 'Kustomization' || !object.apiVersion?.startsWith(`${FLUX_KUSTOMIZE_GROUP}/`) || !object.metadata?.name) return undefined;
+    if (
+      object.kind !== 'Kustomization' ||
+      !object.apiVersion?.startsWith(`${FLUX_KUSTOMIZE_GROUP}/`) ||
+      !object.metadata?.name
+    )
+      return undefined;
     return { name: object.metadata.name, namespace: object.metadata.namespace || 'flux-system' };
   }
   return tracking?.fluxKustomization;
@@ -56,11 +64,17 @@ export function parseFluxKustomization(obj: KubeObject): FluxKustomizationState 
   const state: FluxKustomizationState = { suspended: spec.suspend === true, prune: spec.prune === true };
   if (ready) {
     const s = ready.status === 'True' || ready.status === 'False' ? ready.status : 'Unknown';
-    state.ready = { status: s, ...(typeof ready.reason === 'string' && ready.reason ? { reason: ready.reason } : {}), ...(typeof ready.message === 'string' && ready.message ? { message: ready.message } : {}) };
+    state.ready = {
+      status: s,
+      ...(typeof ready.reason === 'string' && ready.reason ? { reason: ready.reason } : {}),
+      ...(typeof ready.message === 'string' && ready.message ? { message: ready.message } : {}),
+    };
   }
   if (typeof spec.interval === 'string') state.interval = spec.interval;
-  if (typeof status.lastAppliedRevision === 'string' && status.lastAppliedRevision) state.lastAppliedRevision = status.lastAppliedRevision;
-  if (typeof status.lastAttemptedRevision === 'string' && status.lastAttemptedRevision) state.lastAttemptedRevision = status.lastAttemptedRevision;
+  if (typeof status.lastAppliedRevision === 'string' && status.lastAppliedRevision)
+    state.lastAppliedRevision = status.lastAppliedRevision;
+  if (typeof status.lastAttemptedRevision === 'string' && status.lastAttemptedRevision)
+    state.lastAttemptedRevision = status.lastAttemptedRevision;
   const inventory = record(status.inventory);
   if (Array.isArray(inventory.entries)) {
     state.inventory = inventory.entries.map(record).flatMap((e) => {
@@ -82,7 +96,10 @@ export function parseInventoryId(id: string): ResourceKey | undefined {
 }
 
 /** The live Kustomization, `absent` when the cluster has none of that name, or why it could not be read. */
-export type FluxKustomizationRead = { status: 'ok'; object: KubeObject } | { status: 'absent'; message: string } | { status: 'unreadable'; message: string };
+export type FluxKustomizationRead =
+  | { status: 'ok'; object: KubeObject }
+  | { status: 'absent'; message: string }
+  | { status: 'unreadable'; message: string };
 
 /** How live objects are read: the engine's own way (a watch-backed cache in the editor, shared LISTs in the CLI). */
 export type LiveRead = (desired: readonly KubeObject[], defaultNamespace: string) => Promise<LiveState>;
@@ -92,14 +109,21 @@ export type LiveRead = (desired: readonly KubeObject[], defaultNamespace: string
  * already holds it), asking for the `v1` API (Flux ≥ 2.0).
  */
 export async function readFluxKustomization(read: LiveRead, ref: FluxKustomizationRef): Promise<FluxKustomizationRead> {
-  const wanted: KubeObject = { apiVersion: `${FLUX_KUSTOMIZE_GROUP}/v1`, kind: 'Kustomization', metadata: { name: ref.name, namespace: ref.namespace } };
+  const wanted: KubeObject = {
+    apiVersion: `${FLUX_KUSTOMIZE_GROUP}/v1`,
+    kind: 'Kustomization',
+    metadata: { name: ref.name, namespace: ref.namespace },
+  };
   const state = await read([wanted], ref.namespace);
   const failure = state.failures.get(scopeKey(FLUX_KUSTOMIZE_GROUP, 'Kustomization', ref.namespace));
   // The live layer's message names the kind, group and version, and asks whether its CRD is installed.
   if (failure?.verdict === 'UnknownKind') return { status: 'absent', message: failure.message };
-  if (failure) return { status: 'unreadable', message: `cannot read Flux Kustomizations in ${ref.namespace}: ${failure.message}` };
+  if (failure)
+    return { status: 'unreadable', message: `cannot read Flux Kustomizations in ${ref.namespace}: ${failure.message}` };
   const object = state.objects.get(keyString(keyOf(wanted)));
-  return object ? { status: 'ok', object } : { status: 'absent', message: `the cluster has no Flux Kustomization ${ref.namespace}/${ref.name}` };
+  return object
+    ? { status: 'ok', object }
+    : { status: 'absent', message: `the cluster has no Flux Kustomization ${ref.namespace}/${ref.name}` };
 }
 
 function record(value: unknown): Record<string, unknown> {

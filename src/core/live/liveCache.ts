@@ -94,9 +94,16 @@ export class LiveCache {
   async read(desired: readonly KubeObject[], options: { defaultNamespace: string }): Promise<LiveState> {
     if (this.disposed) throw new Error('LiveCache used after dispose()');
     const plan = await planScopes(desired, this.reader, options.defaultNamespace);
-    const state: LiveState = { objects: new Map(), failures: new Map(plan.failures), listed: new Set(), namespaced: plan.namespaced };
+    const state: LiveState = {
+      objects: new Map(),
+      failures: new Map(plan.failures),
+      listed: new Set(),
+      namespaced: plan.namespaced,
+    };
     const needed = plan.scopes.filter((s) => !this.isCurrent(this.entries.get(s.key)));
-    const outcomes = await mapWithConcurrency(needed, this.options.concurrency ?? DEFAULT_LIST_CONCURRENCY, (scope) => this.load(scope));
+    const outcomes = await mapWithConcurrency(needed, this.options.concurrency ?? DEFAULT_LIST_CONCURRENCY, (scope) =>
+      this.load(scope),
+    );
     needed.forEach((scope, i) => {
       const failure = failureOf(scope, outcomes[i]);
       if (failure) state.failures.set(scope.key, failure);
@@ -195,7 +202,15 @@ export class LiveCache {
       existing.resourceVersion = outcome.resourceVersion;
       return outcome;
     }
-    const entry: Entry = { scope, objects, resourceVersion: outcome.resourceVersion, watching: Boolean(this.reader.watch), broken: false, lastRead: (this.options.now ?? Date.now)(), abort: new AbortController() };
+    const entry: Entry = {
+      scope,
+      objects,
+      resourceVersion: outcome.resourceVersion,
+      watching: Boolean(this.reader.watch),
+      broken: false,
+      lastRead: (this.options.now ?? Date.now)(),
+      abort: new AbortController(),
+    };
     this.entries.set(scope.key, entry);
     if (entry.watching) void this.watchLoop(entry);
     return outcome;
@@ -211,10 +226,16 @@ export class LiveCache {
       let clusterFailure = false;
       let end: WatchEnd;
       try {
-        end = await this.reader.watch!(entry.scope.type, entry.scope.namespace, entry.resourceVersion, (event) => {
-          events++;
-          this.apply(entry, event);
-        }, signal);
+        end = await this.reader.watch!(
+          entry.scope.type,
+          entry.scope.namespace,
+          entry.resourceVersion,
+          (event) => {
+            events++;
+            this.apply(entry, event);
+          },
+          signal,
+        );
       } catch (e) {
         end = { status: 'error', message: e instanceof Error ? e.message : String(e) };
         clusterFailure = isClusterError(e);
@@ -227,7 +248,9 @@ export class LiveCache {
         return;
       }
       if (end.status === 'gone') {
-        this.logger.debug(`watch ${entry.scope.key}: resourceVersion ${entry.resourceVersion} expired (410 Gone), listing again`);
+        this.logger.debug(
+          `watch ${entry.scope.key}: resourceVersion ${entry.resourceVersion} expired (410 Gone), listing again`,
+        );
         const message = await this.relist(entry);
         if (message === undefined) {
           entry.broken = false;
@@ -259,7 +282,8 @@ export class LiveCache {
       this.logger.warn(`watch ${entry.scope.key}: ${message}; reconnecting in ${wait} ms`);
       if (!clusterFailure || message !== this.clusterProblem) {
         if (clusterFailure) this.clusterProblem = message;
-        for (const listener of [...this.problemListeners]) listener({ scope: entry.scope.key, message, retryInMs: wait, cluster: clusterFailure });
+        for (const listener of [...this.problemListeners])
+          listener({ scope: entry.scope.key, message, retryInMs: wait, cluster: clusterFailure });
       }
       try {
         await (this.options.delay ?? delay)(wait, signal);

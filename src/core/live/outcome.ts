@@ -11,11 +11,20 @@ export function failureOf(scope: LiveScope, outcome: ListOutcome): LiveFailure |
     case 'ok':
       return undefined;
     case 'unknownKind':
-      return { verdict: 'UnknownKind', message: `the cluster no longer serves ${resourceLabel(scope.type)} (kind ${scope.type.kind})` };
+      return {
+        verdict: 'UnknownKind',
+        message: `the cluster no longer serves ${resourceLabel(scope.type)} (kind ${scope.type.kind})`,
+      };
     case 'forbidden':
       // The server's message names the user, verb, resource and namespace; keep ours first for a stable prefix.
-      return { verdict: 'Forbidden', message: `${outcome.verb} ${outcome.resource} ${where} is forbidden${outcome.message ? `: ${plainText(outcome.message)}` : ''}` };
+      return {
+        verdict: 'Forbidden',
+        message: `${outcome.verb} ${outcome.resource} ${where} is forbidden${outcome.message ? `: ${plainText(outcome.message)}` : ''}`,
+      };
     case 'error':
-      return { verdict: 'Error', message: `list ${resourceLabel(scope.type)} ${where} failed: ${plainText(outcome.message)}` };
+      return {
+        verdict: 'Error',
+        message: `list ${resourceLabel(scope.type)} ${where} failed: ${plainText(outcome.message)}`,
+      };
   }
 }

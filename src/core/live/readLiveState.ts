@@ -27,11 +27,22 @@ export const DEFAULT_LIST_CONCURRENCY = 8;
  * never one GET per object. Failures stay per scope (UnknownKind, Forbidden, Error); an environment-level
  * `ClusterError` from the reader rejects the whole read, once.
  */
-export async function readLiveState(desired: readonly KubeObject[], reader: ClusterReader, options: ReadLiveOptions): Promise<LiveState> {
+export async function readLiveState(
+  desired: readonly KubeObject[],
+  reader: ClusterReader,
+  options: ReadLiveOptions,
+): Promise<LiveState> {
   const plan = await planScopes(desired, reader, options.defaultNamespace);
-  const state: LiveState = { objects: new Map(), failures: new Map(plan.failures), listed: new Set(), namespaced: plan.namespaced };
+  const state: LiveState = {
+    objects: new Map(),
+    failures: new Map(plan.failures),
+    listed: new Set(),
+    namespaced: plan.namespaced,
+  };
   const started = Date.now();
-  const outcomes = await mapWithConcurrency(plan.scopes, options.concurrency ?? DEFAULT_LIST_CONCURRENCY, (scope) => reader.list(scope.type, scope.namespace));
+  const outcomes = await mapWithConcurrency(plan.scopes, options.concurrency ?? DEFAULT_LIST_CONCURRENCY, (scope) =>
+    reader.list(scope.type, scope.namespace),
+  );
   plan.scopes.forEach((scope, i) => {
     const outcome = outcomes[i];
     const failure = failureOf(scope, outcome);
@@ -43,6 +54,8 @@ export async function readLiveState(desired: readonly KubeObject[], reader: Clus
     state.listed.add(scope.key);
     for (const item of outcome.items) state.objects.set(keyString(keyOf(item)), item);
   });
-  options.logger?.debug(`live state: ${plan.scopes.length} lists, ${state.objects.size} objects, ${state.failures.size} failed scopes in ${Date.now() - started} ms`);
+  options.logger?.debug(
+    `live state: ${plan.scopes.length} lists, ${state.objects.size} objects, ${state.failures.size} failed scopes in ${Date.now() - started} ms`,
+  );
   return state;
 }

@@ -25,8 +25,15 @@ export interface ScopePlan {
  * cluster-scoped kinds. Objects that name no namespace use `defaultNamespace`. Asks the reader once per kind,
  * in the version most of the desired objects use, so live objects come back in the shape git declares.
  */
-export async function planScopes(desired: readonly KubeObject[], reader: ClusterReader, defaultNamespace: string): Promise<ScopePlan> {
-  const kinds = new Map<string, { group: string; kind: string; versions: Map<string, number>; namespaces: Set<string>; explicit: Set<string> }>();
+export async function planScopes(
+  desired: readonly KubeObject[],
+  reader: ClusterReader,
+  defaultNamespace: string,
+): Promise<ScopePlan> {
+  const kinds = new Map<
+    string,
+    { group: string; kind: string; versions: Map<string, number>; namespaces: Set<string>; explicit: Set<string> }
+  >();
   // Thousands of objects share a handful of apiVersion/kind pairs: split and key each pair once.
   const ids = new Map<string, { group: string; version: string; id: string }>();
   for (const obj of desired) {
@@ -39,7 +46,11 @@ export async function planScopes(desired: readonly KubeObject[], reader: Cluster
     }
     const { group, version, id } = split;
     let entry = kinds.get(id);
-    if (!entry) kinds.set(id, (entry = { group, kind: obj.kind, versions: new Map(), namespaces: new Set(), explicit: new Set() }));
+    if (!entry)
+      kinds.set(
+        id,
+        (entry = { group, kind: obj.kind, versions: new Map(), namespaces: new Set(), explicit: new Set() }),
+      );
     entry.versions.set(version, (entry.versions.get(version) ?? 0) + 1);
     const ns = obj.metadata?.namespace;
     entry.namespaces.add(ns || defaultNamespace);
@@ -78,7 +89,8 @@ export async function planScopes(desired: readonly KubeObject[], reader: Cluster
       return;
     }
     const namespaces = type.namespaced ? [...e.namespaces].sort() : [''];
-    for (const namespace of namespaces) plan.scopes.push({ key: scopeKey(e.group, e.kind, namespace), type, namespace });
+    for (const namespace of namespaces)
+      plan.scopes.push({ key: scopeKey(e.group, e.kind, namespace), type, namespace });
   });
   return plan;
 }

@@ -12,8 +12,13 @@ export class SharedListReader implements ClusterReader {
 
   constructor(private readonly inner: ClusterReader) {
     if (inner.watch) {
-      this.watch = (type: ResourceType, namespace: string, resourceVersion: string, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<WatchEnd> =>
-        inner.watch!(type, namespace, resourceVersion, onEvent, signal);
+      this.watch = (
+        type: ResourceType,
+        namespace: string,
+        resourceVersion: string,
+        onEvent: (event: WatchEvent) => void,
+        signal: AbortSignal,
+      ): Promise<WatchEnd> => inner.watch!(type, namespace, resourceVersion, onEvent, signal);
     }
   }
 

@@ -19,7 +19,11 @@ export const SKIPPED_CONTENT = 'skipped-content';
 /** An error that carries a Problem: thrown for input that stops a render or a load. */
 export class ProblemError extends Error {
   constructor(readonly problem: Problem) {
-    super(problem.location ? `${problem.location.file}${problem.location.line ? ':' + problem.location.line + (problem.location.column ? ':' + problem.location.column : '') : ''}: ${problem.message}` : problem.message);
+    super(
+      problem.location
+        ? `${problem.location.file}${problem.location.line ? ':' + problem.location.line + (problem.location.column ? ':' + problem.location.column : '') : ''}: ${problem.message}`
+        : problem.message,
+    );
     this.name = 'ProblemError';
   }
 }

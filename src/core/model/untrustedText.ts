@@ -9,7 +9,8 @@
  * BEL or `ESC \`, or unterminated to the end), and two-byte escapes (`ESC c`, `ESC 7`, ...). The C1 forms (0x9b
  * CSI, 0x9d OSC, ...) are matched alike.
  */
-const ESCAPE_SEQUENCE = /(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|\x1b[\x20-\x2f]*[\x30-\x7e]?/g;
+const ESCAPE_SEQUENCE =
+  /(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|\x1b[\x20-\x2f]*[\x30-\x7e]?/g;
 /** C0 controls but tab and line feed, DEL, C1 controls. */
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 /** Characters that reorder what follows (a name that displays as another): bidi embeddings, overrides, isolates. */
@@ -25,7 +26,10 @@ const QUICK = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
  */
 export function plainText(text: string, options: { multiline?: boolean; visible?: boolean } = {}): string {
   let out = text;
-  if (QUICK.test(out)) out = options.visible ? out.replace(VISIBLE, visibleEscape) : out.replace(ESCAPE_SEQUENCE, '').replace(CONTROL, '').replace(BIDI, '');
+  if (QUICK.test(out))
+    out = options.visible
+      ? out.replace(VISIBLE, visibleEscape)
+      : out.replace(ESCAPE_SEQUENCE, '').replace(CONTROL, '').replace(BIDI, '');
   return options.multiline ? out : out.includes('\n') ? out.replace(/\n+/g, options.visible ? '\\n' : ' ') : out;
 }
 

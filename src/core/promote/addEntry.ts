@@ -6,7 +6,11 @@ import type { TextEdit, YamlFile } from '../yaml/yamlText';
  * file's own style: after the list's last item at its indentation, or as a new list at the end of the file.
  * Undefined when the list is written in flow style (`images: []`), which cannot take a block item in place.
  */
-export function appendListItem(yaml: YamlFile, listKey: string, fields: [string, string | string[]][]): TextEdit | undefined {
+export function appendListItem(
+  yaml: YamlFile,
+  listKey: string,
+  fields: [string, string | string[]][],
+): TextEdit | undefined {
   const doc = yaml.docs[0];
   const root = doc && isMap(doc.contents) ? doc.contents : undefined;
   if (!root || root.flow) return undefined;
@@ -24,7 +28,12 @@ export function appendListItem(yaml: YamlFile, listKey: string, fields: [string,
   // No list yet: a new key at the end, indenting its items the way the file's other lists are indented.
   const needsBreak = text.length > 0 && !text.endsWith('\n');
   const indent = listIndent(yaml);
-  return { file: yaml.file, start: text.length, end: text.length, newText: `${needsBreak ? '\n' : ''}\n${listKey}:\n${item(fields, indent, indent)}` };
+  return {
+    file: yaml.file,
+    start: text.length,
+    end: text.length,
+    newText: `${needsBreak ? '\n' : ''}\n${listKey}:\n${item(fields, indent, indent)}`,
+  };
 }
 
 /** A block list item at `column`; a field whose value is a list is written as a nested list, indented like the file's. */
@@ -48,7 +57,12 @@ export function addGeneratorLiteral(yaml: YamlFile, name: string, literal: strin
   const root = yaml.docs[0]?.contents;
   const generators = isMap(root) ? root.get('configMapGenerator', true) : undefined;
   const entry = isSeq(generators) ? generators.items.find((e) => isMap(e) && e.get('name') === name) : undefined;
-  if (!entry) return appendListItem(yaml, 'configMapGenerator', [['name', name], ['behavior', 'merge'], ['literals', [literal]]]);
+  if (!entry)
+    return appendListItem(yaml, 'configMapGenerator', [
+      ['name', name],
+      ['behavior', 'merge'],
+      ['literals', [literal]],
+    ]);
   const literals = isMap(entry) ? entry.get('literals', true) : undefined;
   if (!isSeq(literals) || literals.flow || literals.items.length === 0) return undefined;
   const first = literals.items[0] as Node;
@@ -103,6 +117,13 @@ export function appendInlinePatch(yaml: YamlFile, patchText: string): TextEdit |
   const lineStart = edit.newText.lastIndexOf('\n', at) + 1;
   // The block's lines go two columns deeper than the key.
   const indent = ' '.repeat(at - lineStart + 2);
-  const block = patchText.replace(/\n$/, '').split('\n').map((l) => (l ? indent + l : l)).join('\n');
-  return { ...edit, newText: `${edit.newText.slice(0, at)}patch: |-\n${block}\n${edit.newText.slice(at + `patch: ${placeholder}\n`.length)}` };
+  const block = patchText
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => (l ? indent + l : l))
+    .join('\n');
+  return {
+    ...edit,
+    newText: `${edit.newText.slice(0, at)}patch: |-\n${block}\n${edit.newText.slice(at + `patch: ${placeholder}\n`.length)}`,
+  };
 }

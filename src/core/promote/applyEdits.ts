@@ -24,7 +24,8 @@ export function applyEdits(originals: ReadonlyMap<string, string>, edits: TextEd
     // Insertions at one offset (two images entries appended to one list) go in one after the other.
     for (let i = list.length - 1; i > 0; i--) {
       const [a, b] = [list[i - 1], list[i]];
-      if (a.start === a.end && b.start === b.end && a.start === b.start) list.splice(i - 1, 2, { ...a, newText: a.newText + b.newText });
+      if (a.start === a.end && b.start === b.end && a.start === b.start)
+        list.splice(i - 1, 2, { ...a, newText: a.newText + b.newText });
     }
     for (let i = 1; i < list.length; i++) {
       if (list[i].start < list[i - 1].end || (list[i].start === list[i - 1].start && list[i].end === list[i - 1].end)) {
@@ -37,11 +38,21 @@ export function applyEdits(originals: ReadonlyMap<string, string>, edits: TextEd
     if (/\.ya?ml$|(^|\/)Kustomization$/.test(file)) {
       const broken = parseAllDocuments(after);
       const error = Array.isArray(broken) ? broken.flatMap((d) => d.errors)[0] : undefined;
-      if (error) throw new Error(`${file}: the edit would make the file invalid YAML (${error.message.split('\n')[0]}); nothing was written`);
+      if (error)
+        throw new Error(
+          `${file}: the edit would make the file invalid YAML (${error.message.split('\n')[0]}); nothing was written`,
+        );
     }
     // The patch is for showing: Secret values near an edit are masked (both sides alike, so the diff still holds).
     const shown = /\.ya?ml$|(^|\/)Kustomization$/.test(file) ? maskSecrets : (t: string) => t;
-    changes.push({ file, before, after, patch: createTwoFilesPatch(`a/${file}`, `b/${file}`, shown(before), shown(after), undefined, undefined, { context: 3 }) });
+    changes.push({
+      file,
+      before,
+      after,
+      patch: createTwoFilesPatch(`a/${file}`, `b/${file}`, shown(before), shown(after), undefined, undefined, {
+        context: 3,
+      }),
+    });
   }
   return changes.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 }

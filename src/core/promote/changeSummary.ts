@@ -82,10 +82,17 @@ export async function summarizeCommit(
 ): Promise<string> {
   const blobs = deps.blobs ?? new Map<string, Promise<string>>();
   const trees = deps.trees ?? new Map<string, Promise<Map<string, string>>>();
-  const at = (rev: string) => deps.render(new RevisionFileSystem(deps.git, rev, deps.repoRoot, blobs, trees)).then((r) => r, (e: unknown) => (e instanceof ProblemError || (e as { code?: string }).code === 'ENOENT' ? e : Promise.reject(e)));
+  const at = (rev: string) =>
+    deps.render(new RevisionFileSystem(deps.git, rev, deps.repoRoot, blobs, trees)).then(
+      (r) => r,
+      (e: unknown) => (e instanceof ProblemError || (e as { code?: string }).code === 'ENOENT' ? e : Promise.reject(e)),
+    );
   // The parent by id when known, so that a parent listed as the next commit shares its tree listing.
   const parent = commit.parents ? commit.parents[0] : `${commit.sha}^`;
-  const [before, after] = await Promise.all([parent ? at(parent) : Promise.resolve(new Error('root commit')), at(commit.sha)]);
+  const [before, after] = await Promise.all([
+    parent ? at(parent) : Promise.resolve(new Error('root commit')),
+    at(commit.sha),
+  ]);
   if (!isRender(after)) return `does not render after this commit: ${(after as Error).message}`;
   if (!isRender(before)) return `${after.objects.length} object(s) (did not render before)`;
   return describeChange(before, after);
@@ -105,7 +112,9 @@ export function describeChange(before: RenderResult, after: RenderResult, max = 
   for (const { source, target } of pairs) {
     const a = flattenLeaves(source.object);
     const b = flattenLeaves(target.object);
-    const changed = [...new Set([...a.keys(), ...b.keys()])].filter((k) => k !== '/metadata/name' && a.get(k)?.value !== b.get(k)?.value);
+    const changed = [...new Set([...a.keys(), ...b.keys()])].filter(
+      (k) => k !== '/metadata/name' && a.get(k)?.value !== b.get(k)?.value,
+    );
     if (changed.length && !changed.some((k) => !isHashOnly(a.get(k)?.value, b.get(k)?.value))) continue;
     if (!changed.length) continue;
     if (target.key.kind === 'Secret') {
@@ -116,8 +125,15 @@ export function describeChange(before: RenderResult, after: RenderResult, max = 
       const [from, to] = [a.get(path)?.value, b.get(path)?.value];
       // A reference that only follows a generated name's new hash is not news.
       if (isHashOnly(from, to)) continue;
-      if (path.endsWith('/image') && typeof from === 'string' && typeof to === 'string' && parseImageRef(from).name === parseImageRef(to).name) {
-        phrases.push(`${name(target)} image ${parseImageRef(to).name} ${describeVersion(parseImageRef(from))} → ${describeVersion(parseImageRef(to))}`);
+      if (
+        path.endsWith('/image') &&
+        typeof from === 'string' &&
+        typeof to === 'string' &&
+        parseImageRef(from).name === parseImageRef(to).name
+      ) {
+        phrases.push(
+          `${name(target)} image ${parseImageRef(to).name} ${describeVersion(parseImageRef(from))} → ${describeVersion(parseImageRef(to))}`,
+        );
       } else phrases.push(`${name(target)} ${short(path)} ${show(from)} → ${show(to)}`);
     }
   }
@@ -131,7 +147,12 @@ function isHashOnly(from: unknown, to: unknown): boolean {
 
 /** The last two segments of a logical path: `[web]/image`, `data/LOG_LEVEL`. */
 function short(path: string): string {
-  return path.split('/').slice(-2).join('/').replace(/^\[([^\]]+)\]\/image$/, 'image $1').replace(/^data\//, '');
+  return path
+    .split('/')
+    .slice(-2)
+    .join('/')
+    .replace(/^\[([^\]]+)\]\/image$/, 'image $1')
+    .replace(/^data\//, '');
 }
 
 function show(v: unknown): string {

@@ -7,7 +7,17 @@ import { stageRank } from '../repo/promotion';
  * an environment's identity does not: its name, URLs and hosts that differ in every stage, its size (replicas,
  * resources) and its credentials.
  */
-export type ValueClass = 'artifact' | 'release' | 'environmentName' | 'perEnvironment' | 'replicas' | 'resources' | 'secret' | 'targetOverride' | 'differs' | 'configured';
+export type ValueClass =
+  | 'artifact'
+  | 'release'
+  | 'environmentName'
+  | 'perEnvironment'
+  | 'replicas'
+  | 'resources'
+  | 'secret'
+  | 'targetOverride'
+  | 'differs'
+  | 'configured';
 
 /** Whether a value moves by default, and why, in words a picker can show. */
 export interface Classification {
@@ -54,32 +64,62 @@ export class Classifier {
   }
 
   classify(d: DifferenceFacts): Classification {
-    if (this.keep.matches(d.label)) return { class: 'configured', moves: false, reason: 'kept per environment by promote.keep in .gitops-drift.yaml' };
-    if (this.move.matches(d.label)) return { class: 'configured', moves: true, reason: 'moves by promote.move in .gitops-drift.yaml' };
+    if (this.keep.matches(d.label))
+      return {
+        class: 'configured',
+        moves: false,
+        reason: 'kept per environment by promote.keep in .gitops-drift.yaml',
+      };
+    if (this.move.matches(d.label))
+      return { class: 'configured', moves: true, reason: 'moves by promote.move in .gitops-drift.yaml' };
     return builtIn(d);
   }
 }
 
 function builtIn(d: DifferenceFacts): Classification {
   if (d.isImage) return { class: 'artifact', moves: true, reason: 'an artifact: moves through the stages' };
-  if (d.objectKind === 'Secret' || /\/valueFrom\/secretKeyRef\//.test(d.pointer) || (d.keyName && CREDENTIAL.test(d.keyName))) {
+  if (
+    d.objectKind === 'Secret' ||
+    /\/valueFrom\/secretKeyRef\//.test(d.pointer) ||
+    (d.keyName && CREDENTIAL.test(d.keyName))
+  ) {
     return { class: 'secret', moves: false, reason: 'a credential: left out' };
   }
   if (namesEnvironment(d.source.value, d.source.env) || namesEnvironment(d.target.value, d.target.env)) {
-    return { class: 'environmentName', moves: false, reason: "names the environment: left out" };
+    return { class: 'environmentName', moves: false, reason: 'names the environment: left out' };
   }
-  if (/\/replicas$/.test(d.pointer)) return { class: 'replicas', moves: false, reason: 'a replica count: sized per environment, left out' };
-  if (/\/resources\/(limits|requests)\//.test(d.pointer)) return { class: 'resources', moves: false, reason: 'a resource size: sized per environment, left out' };
+  if (/\/replicas$/.test(d.pointer))
+    return { class: 'replicas', moves: false, reason: 'a replica count: sized per environment, left out' };
+  if (/\/resources\/(limits|requests)\//.test(d.pointer))
+    return { class: 'resources', moves: false, reason: 'a resource size: sized per environment, left out' };
   const values = [...d.elsewhere.values()].map((v) => JSON.stringify(v));
   if (values.length >= 3 && new Set(values).size === values.length) {
-    return { class: 'perEnvironment', moves: false, reason: `differs in every environment${isUrlOrHost(d.target.value) ? ' (a URL or host)' : ''}: left out` };
+    return {
+      class: 'perEnvironment',
+      moves: false,
+      reason: `differs in every environment${isUrlOrHost(d.target.value) ? ' (a URL or host)' : ''}: left out`,
+    };
   }
-  if (d.targetOverrides) return { class: 'targetOverride', moves: false, reason: `${d.target.env} sets its own value, ${d.source.env} takes the shared one: left out` };
+  if (d.targetOverrides)
+    return {
+      class: 'targetOverride',
+      moves: false,
+      reason: `${d.target.env} sets its own value, ${d.source.env} takes the shared one: left out`,
+    };
   const earlier = d.earlierStages.filter((e) => d.elsewhere.has(e));
   const same = earlier.every((e) => JSON.stringify(d.elsewhere.get(e)) === JSON.stringify(d.source.value));
-  if (same) return { class: 'release', moves: true, reason: `the same in ${earlier.join(', ') || d.source.env}: a release's config, moves` };
+  if (same)
+    return {
+      class: 'release',
+      moves: true,
+      reason: `the same in ${earlier.join(', ') || d.source.env}: a release's config, moves`,
+    };
   const differing = earlier.filter((e) => JSON.stringify(d.elsewhere.get(e)) !== JSON.stringify(d.source.value));
-  return { class: 'differs', moves: false, reason: `differs between the earlier stages (${[d.source.env, ...differing].join(', ')}): left out` };
+  return {
+    class: 'differs',
+    moves: false,
+    reason: `differs between the earlier stages (${[d.source.env, ...differing].join(', ')}): left out`,
+  };
 }
 
 function isUrlOrHost(v: unknown): boolean {
@@ -97,7 +137,12 @@ export function namesEnvironment(value: unknown, env: string): boolean {
   if (text.includes(name)) return true;
   const words = text.split(/[^a-z0-9]+/).filter(Boolean);
   for (const token of name.split(/[^a-z0-9]+/).filter(Boolean)) {
-    if (stageRank(token) !== undefined ? words.some((w) => w.startsWith(token) && stageRank(w) === stageRank(token)) : token.length > 1 && words.includes(token)) return true;
+    if (
+      stageRank(token) !== undefined
+        ? words.some((w) => w.startsWith(token) && stageRank(w) === stageRank(token))
+        : token.length > 1 && words.includes(token)
+    )
+      return true;
   }
   return false;
 }

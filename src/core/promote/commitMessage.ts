@@ -5,7 +5,12 @@ import type { FileChange, PromotableItem } from './types';
 export function promotionMessage(source: string, target: string, items: PromotableItem[]): string {
   const images = items.filter((i) => i.kind === 'image').length;
   const others = items.length - images;
-  const what = [images ? `${images} image${images > 1 ? 's' : ''}` : '', others ? `${others} value${others > 1 ? 's' : ''}` : ''].filter(Boolean).join(', ');
+  const what = [
+    images ? `${images} image${images > 1 ? 's' : ''}` : '',
+    others ? `${others} value${others > 1 ? 's' : ''}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   return `Promote ${source} to ${target}: ${what}\n\n${items.map((i) => `- ${i.label}`).join('\n')}\n`;
 }
 

@@ -5,11 +5,17 @@ import { RefusedError } from './refusal';
 import type { FileChange, PromotableItem, PromotionPlan } from './types';
 
 /** The file changes of the chosen items, ready to show or commit. */
-export async function promotionChanges(items: PromotableItem[], readFile: (file: string) => Promise<string>): Promise<FileChange[]> {
+export async function promotionChanges(
+  items: PromotableItem[],
+  readFile: (file: string) => Promise<string>,
+): Promise<FileChange[]> {
   const files = [...new Set(items.flatMap((i) => i.edits.map((e) => e.file)))];
   const originals = new Map<string, string>();
   for (const f of files) originals.set(f, await readFile(f));
-  return applyEdits(originals, items.flatMap((i) => i.edits));
+  return applyEdits(
+    originals,
+    items.flatMap((i) => i.edits),
+  );
 }
 
 /** What a promotion commit did. */
@@ -41,18 +47,31 @@ export async function commitPromotion(
   if (items.length === 0) throw new RefusedError(`nothing to promote from ${plan.source} to ${plan.target}`);
   const { git } = deps;
   const busy = await git.operationInProgress();
-  if (busy) throw new RefusedError(`a ${busy} is in progress in this repository; finish or abort it first. Nothing was changed.`);
+  if (busy)
+    throw new RefusedError(
+      `a ${busy} is in progress in this repository; finish or abort it first. Nothing was changed.`,
+    );
   const files = [...new Set(items.flatMap((i) => i.edits.map((e) => e.file)))].sort();
   await refuseUncommittedChanges(git, files);
   // Read after the dirty check: the texts are then exactly what HEAD has.
   const changes = await promotionChanges(items, deps.readFile);
   if (changes.length === 0) throw new RefusedError(`${plan.target} already has these values; nothing to commit`);
   const wrong = deps.verify ? await deps.verify(changes) : [];
-  if (wrong.length) throw new RefusedError(`the edits would not promote what they say, so nothing was changed:\n  ${wrong.join('\n  ')}`);
+  if (wrong.length)
+    throw new RefusedError(
+      `the edits would not promote what they say, so nothing was changed:\n  ${wrong.join('\n  ')}`,
+    );
   const branch = promotionBranch(plan.source, plan.target, changes);
-  if (await git.branchExists(branch)) throw new RefusedError(`branch ${branch} already exists: this promotion was already committed. Nothing was changed.`);
+  if (await git.branchExists(branch))
+    throw new RefusedError(
+      `branch ${branch} already exists: this promotion was already committed. Nothing was changed.`,
+    );
   const message = promotionMessage(plan.source, plan.target, items);
-  const { sha } = await git.commitOnNewBranch(branch, changes.map((c) => ({ path: c.file, content: c.after })), message);
+  const { sha } = await git.commitOnNewBranch(
+    branch,
+    changes.map((c) => ({ path: c.file, content: c.after })),
+    message,
+  );
   deps.logger.info(`promote: committed ${sha} on ${branch} (${changes.length} file(s))`);
   if (deps.pushRemote) {
     await git.push(branch, deps.pushRemote);
@@ -68,5 +87,8 @@ export async function commitPromotion(
  */
 export async function refuseUncommittedChanges(git: Git, files: string[]): Promise<void> {
   const dirty = await git.changedFiles(files);
-  if (dirty.length) throw new RefusedError(`uncommitted changes in ${dirty.join(', ')}: commit or stash them first, then promote again. Nothing was changed.`);
+  if (dirty.length)
+    throw new RefusedError(
+      `uncommitted changes in ${dirty.join(', ')}: commit or stash them first, then promote again. Nothing was changed.`,
+    );
 }

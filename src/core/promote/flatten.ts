@@ -44,7 +44,8 @@ export function humanPath(logical: string): string {
   const prefix = LABEL_PREFIXES.find((p) => logical.startsWith(p) && logical.length > p.length);
   const rest = prefix ? logical.slice(prefix.length) : logical.slice(1);
   const segments = rest.split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-  if (segments.length >= 3 && segments[segments.length - 3] === 'env' && segments[segments.length - 1] === 'value') segments.pop();
+  if (segments.length >= 3 && segments[segments.length - 3] === 'env' && segments[segments.length - 1] === 'value')
+    segments.pop();
   let out = '';
   for (const s of segments) {
     if (/^\[.*\]$/.test(s)) out += s;

@@ -44,7 +44,8 @@ export function maskSecrets(text: string): string {
     }
   }
   let out = text;
-  for (const [start, end, replacement] of ranges.sort((a, b) => b[0] - a[0])) out = out.slice(0, start) + replacement + out.slice(end);
+  for (const [start, end, replacement] of ranges.sort((a, b) => b[0] - a[0]))
+    out = out.slice(0, start) + replacement + out.slice(end);
   return out;
 }
 

@@ -25,13 +25,24 @@ export function pairObjects(source: RenderedObject[], target: RenderedObject[]):
   };
   const remaining: RenderedObject[] = [];
   for (const t of target) {
-    const bySource = source.filter((s) => s.key.group === t.key.group && s.key.kind === t.key.kind && sameLocation(s, t));
+    const bySource = source.filter(
+      (s) => s.key.group === t.key.group && s.key.kind === t.key.kind && sameLocation(s, t),
+    );
     if (!claim(t, bySource)) remaining.push(t);
   }
   for (const t of remaining) {
     const sameKind = source.filter((s) => s.key.group === t.key.group && s.key.kind === t.key.kind);
-    if (claim(t, sameKind.filter((s) => s.key.name === t.key.name))) continue;
-    claim(t, sameKind.filter((s) => baseName(s.key.name) === baseName(t.key.name)));
+    if (
+      claim(
+        t,
+        sameKind.filter((s) => s.key.name === t.key.name),
+      )
+    )
+      continue;
+    claim(
+      t,
+      sameKind.filter((s) => baseName(s.key.name) === baseName(t.key.name)),
+    );
   }
   return pairs;
 }

@@ -50,7 +50,14 @@ export interface PromotionInput {
 }
 
 /** Transformers whose values differ between environments by design (names, namespaces, env labels): never promoted. */
-const ENVIRONMENT_KINDS = new Set<OriginKind>(['namespace', 'namePrefix', 'nameSuffix', 'labels', 'annotations', 'nameReference']);
+const ENVIRONMENT_KINDS = new Set<OriginKind>([
+  'namespace',
+  'namePrefix',
+  'nameSuffix',
+  'labels',
+  'annotations',
+  'nameReference',
+]);
 const IMAGE_PATH = /\/(containers|initContainers|ephemeralContainers)\/[^/]+\/image$/;
 
 /**
@@ -62,14 +69,25 @@ const IMAGE_PATH = /\/(containers|initContainers|ephemeralContainers)\/[^/]+\/im
 export async function planPromotion(input: PromotionInput): Promise<PromotionPlan> {
   const files = new ParsedFiles(input.readFile);
   const sourceFiles = new Set(input.source.render.files);
-  const everyone = [input.source, input.target, ...(input.others ?? []).filter((o) => o.name !== input.source.name && o.name !== input.target.name)];
-  const readersOf = (file: string) => everyone.filter((e) => e.name !== input.target.name && e.render.files.includes(file)).map((e) => e.name).sort();
+  const everyone = [
+    input.source,
+    input.target,
+    ...(input.others ?? []).filter((o) => o.name !== input.source.name && o.name !== input.target.name),
+  ];
+  const readersOf = (file: string) =>
+    everyone
+      .filter((e) => e.name !== input.target.name && e.render.files.includes(file))
+      .map((e) => e.name)
+      .sort();
   const classifier = new Classifier(input.policy);
   const chains = input.promotion ?? [];
   const targetEarlier = earlierStages(chains, input.target.name);
   const stages = targetEarlier.includes(input.source.name) ? targetEarlier : [...targetEarlier, input.source.name];
   const sourceEarlier = earlierStages(chains, input.source.name);
-  const elsewhereOf = leavesElsewhere(everyone.filter((e) => e.name !== input.target.name), input.target.render.objects);
+  const elsewhereOf = leavesElsewhere(
+    everyone.filter((e) => e.name !== input.target.name),
+    input.target.render.objects,
+  );
   const items: PromotableItem[] = [];
   const skipped: SkippedDifference[] = [];
   for (const { source, target } of pairObjects(input.source.render.objects, input.target.render.objects)) {
@@ -82,14 +100,20 @@ export async function planPromotion(input: PromotionInput): Promise<PromotionPla
       if (t && t.value === s.value) continue;
       const sourceOrigin = source.origins.get(s.pointer);
       const targetOrigin = t && target.origins.get(t.pointer);
-      if ((sourceOrigin && ENVIRONMENT_KINDS.has(sourceOrigin.kind)) || (targetOrigin && ENVIRONMENT_KINDS.has(targetOrigin.kind))) continue;
+      if (
+        (sourceOrigin && ENVIRONMENT_KINDS.has(sourceOrigin.kind)) ||
+        (targetOrigin && ENVIRONMENT_KINDS.has(targetOrigin.kind))
+      )
+        continue;
       const where = `${baseName(target.key.name)}: ${humanPath(logical)}`;
-      const skip = (reason: string) => skipped.push({ resource: target.key, path: t?.pointer ?? s.pointer, where, reason });
+      const skip = (reason: string) =>
+        skipped.push({ resource: target.key, path: t?.pointer ?? s.pointer, where, reason });
       if (secret) {
         skip('Secret values are not promoted (they would be written and shown in plain text)');
         continue;
       }
-      const literalToAdd = sourceOrigin?.kind === 'generatorLiteral' && (!t || (targetOrigin && sourceFiles.has(targetOrigin.file)));
+      const literalToAdd =
+        sourceOrigin?.kind === 'generatorLiteral' && (!t || (targetOrigin && sourceFiles.has(targetOrigin.file)));
       if (!t && !literalToAdd) {
         skip(`${input.target.name} does not set it; only images and generator literals can be added`);
         continue;
@@ -107,15 +131,29 @@ export async function planPromotion(input: PromotionInput): Promise<PromotionPla
         // The target inherits the key (or lacks it): give its own generator entry the source's literal.
         const added = await addLiteral(files, input.target.render, sourceOrigin, s.pointer, s.value);
         if (added) [result, editAt] = [{ edits: [added.edit] }, added.origin];
-      } else if (t && kind === 'image' && typeof t.value === 'string' && typeof s.value === 'string' && sharedWith.length && (await ownKustomization(files, input.target.render, readersOf))) {
+      } else if (
+        t &&
+        kind === 'image' &&
+        typeof t.value === 'string' &&
+        typeof s.value === 'string' &&
+        sharedWith.length &&
+        (await ownKustomization(files, input.target.render, readersOf))
+      ) {
         // The target inherits the image from a file others read too: give it its own images entry instead.
         const added = await addImageEntry(files, input.target.render, t.value, s.value);
         if (added) [result, editAt] = [{ edits: [added.edit] }, added.origin];
       } else if (t && targetOrigin && !sourceFiles.has(targetOrigin.file)) {
-        result = planValueEdit({ origin: targetOrigin, path: t.pointer, current: t.value, next: s.value }, await files.get(targetOrigin.file));
+        result = planValueEdit(
+          { origin: targetOrigin, path: t.pointer, current: t.value, next: s.value },
+          await files.get(targetOrigin.file),
+        );
       }
       if (!result || !editAt) {
-        skip(targetOrigin ? `set at ${formatLocation(targetOrigin)}, which ${input.source.name} also uses: editing it would change both` : `${input.target.name} does not set it and it cannot be added there`);
+        skip(
+          targetOrigin
+            ? `set at ${formatLocation(targetOrigin)}, which ${input.source.name} also uses: editing it would change both`
+            : `${input.target.name} does not set it and it cannot be added there`,
+        );
         continue;
       }
       if ('reason' in result) {
@@ -133,7 +171,9 @@ export async function planPromotion(input: PromotionInput): Promise<PromotionPla
         target: { env: input.target.name, value: t?.value },
         elsewhere: elsewhereOf(target, logical),
         earlierStages: stages,
-        targetOverrides: Boolean(targetOrigin && sourceOrigin && !sharedWith.length && input.target.render.files.includes(sourceOrigin.file)),
+        targetOverrides: Boolean(
+          targetOrigin && sourceOrigin && !sharedWith.length && input.target.render.files.includes(sourceOrigin.file),
+        ),
       });
       const warnings: string[] = [];
       let direction: Direction | undefined;
@@ -146,7 +186,10 @@ export async function planPromotion(input: PromotionInput): Promise<PromotionPla
         const digestWarning = await unseenDigest(s.value, input, everyone, sourceEarlier);
         if (digestWarning) warnings.push(digestWarning);
       }
-      const shownLabel = classification.class === 'secret' ? `${where}: value differs (not shown)` : label(kind, target, where, t?.pointer ?? s.pointer, t?.value, s.value);
+      const shownLabel =
+        classification.class === 'secret'
+          ? `${where}: value differs (not shown)`
+          : label(kind, target, where, t?.pointer ?? s.pointer, t?.value, s.value);
       const item = (edits: TextEdit[], at: Origin, also: string[], note = ''): PromotableItem => ({
         id: `${kind}:${editSignature(edits)}`,
         kind,
@@ -186,10 +229,14 @@ export async function planPromotion(input: PromotionInput): Promise<PromotionPla
  * For each target object and logical path, the value every other environment renders there (objects paired as
  * between source and target).
  */
-function leavesElsewhere(others: RenderedEnvironment[], targetObjects: RenderedObject[]): (target: RenderedObject, logical: string) => Map<string, unknown> {
+function leavesElsewhere(
+  others: RenderedEnvironment[],
+  targetObjects: RenderedObject[],
+): (target: RenderedObject, logical: string) => Map<string, unknown> {
   const byEnv = others.map((env) => {
     const paired = new Map<RenderedObject, Map<string, Leaf>>();
-    for (const { source, target } of pairObjects(env.render.objects, targetObjects)) paired.set(target, flattenLeaves(source.object));
+    for (const { source, target } of pairObjects(env.render.objects, targetObjects))
+      paired.set(target, flattenLeaves(source.object));
     return { name: env.name, paired };
   });
   return (target, logical) => {
@@ -206,11 +253,17 @@ function leavesElsewhere(others: RenderedEnvironment[], targetObjects: RenderedO
  * The warning for a digest the source runs that no environment of an earlier stage ran (now, or before when
  * `ranBefore` can tell): it skipped a stage. Undefined for a tag alone, or when the source is the first stage.
  */
-async function unseenDigest(ref: string, input: PromotionInput, everyone: RenderedEnvironment[], earlier: string[]): Promise<string | undefined> {
+async function unseenDigest(
+  ref: string,
+  input: PromotionInput,
+  everyone: RenderedEnvironment[],
+  earlier: string[],
+): Promise<string | undefined> {
   const image = parseImageRef(ref);
   if (!image.digest || !earlier.length) return undefined;
   const digest = image.digest;
-  const runs = (env: RenderedEnvironment) => env.render.objects.some((o) => JSON.stringify(o.object).includes(`@${digest}"`));
+  const runs = (env: RenderedEnvironment) =>
+    env.render.objects.some((o) => JSON.stringify(o.object).includes(`@${digest}"`));
   if (everyone.some((e) => earlier.includes(e.name) && runs(e))) return undefined;
   if (input.ranBefore && (await input.ranBefore(`${image.name}@${digest}`, earlier))) return undefined;
   return `⚠ ${shortDigest(digest)} never ran in ${earlier.join(', ')}`;
@@ -225,17 +278,28 @@ function keyNameOf(logical: string): { keyName?: string } {
 
 function classify(pointer: string, target: Origin, source: Origin | undefined): PromotableKind {
   if (IMAGE_PATH.test(pointer) || target.kind === 'image') return 'image';
-  if (target.kind === 'generatorLiteral' || target.kind === 'generatorEnv' || source?.kind === 'generatorLiteral') return 'generatorLiteral';
+  if (target.kind === 'generatorLiteral' || target.kind === 'generatorEnv' || source?.kind === 'generatorLiteral')
+    return 'generatorLiteral';
   return 'value';
 }
 
-function label(kind: PromotableKind, target: RenderedObject, where: string, pointer: string, from: unknown, to: unknown): string {
+function label(
+  kind: PromotableKind,
+  target: RenderedObject,
+  where: string,
+  pointer: string,
+  from: unknown,
+  to: unknown,
+): string {
   if (kind === 'image' && typeof from === 'string' && typeof to === 'string') {
     const a = parseImageRef(from);
     const b = parseImageRef(to);
-    return a.name === b.name ? `image ${a.name} ${describeVersion(a)} → ${describeVersion(b)}` : `image ${from} → ${to}`;
+    return a.name === b.name
+      ? `image ${a.name} ${describeVersion(a)} → ${describeVersion(b)}`
+      : `image ${from} → ${to}`;
   }
-  if (kind === 'generatorLiteral') return `${target.key.kind} ${baseName(target.key.name)} ${lastSegment(pointer)}: ${short(from)} → ${short(to)}`;
+  if (kind === 'generatorLiteral')
+    return `${target.key.kind} ${baseName(target.key.name)} ${lastSegment(pointer)}: ${short(from)} → ${short(to)}`;
   return `${where}: ${short(from)} → ${short(to)}`;
 }
 
@@ -259,7 +323,10 @@ function mergeSameEdits(items: PromotableItem[]): PromotableItem[] {
 
 /** `file@offset:hash`: the same edits give the same id; the new text is hashed, so an id never shows a value. */
 function editSignature(edits: TextEdit[]): string {
-  const hash = createHash('sha256').update(edits.map((e) => `${e.file}@${e.start}-${e.end}=${e.newText}`).join('\0')).digest('hex').slice(0, 12);
+  const hash = createHash('sha256')
+    .update(edits.map((e) => `${e.file}@${e.start}-${e.end}=${e.newText}`).join('\0'))
+    .digest('hex')
+    .slice(0, 12);
   return `${edits[0].file}@${edits[0].start}:${hash}`;
 }
 
@@ -270,7 +337,9 @@ function sameKey(a: ResourceKey, b: ResourceKey): boolean {
 /** The target's own kustomization file, parsed. */
 async function rootKustomization(files: ParsedFiles, target: RenderResult): Promise<YamlFile | undefined> {
   const root = target.root === '.' ? '' : target.root.replace(/\/$/, '');
-  const name = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].map((n) => (root ? `${root}/${n}` : n)).find((f) => target.files.includes(f));
+  const name = ['kustomization.yaml', 'kustomization.yml', 'Kustomization']
+    .map((n) => (root ? `${root}/${n}` : n))
+    .find((f) => target.files.includes(f));
   const file = name ? await files.get(name) : undefined;
   return file && isYaml(file) ? file : undefined;
 }
@@ -280,7 +349,13 @@ function isYaml(file: YamlFile | { file: string; text: string }): file is YamlFi
 }
 
 /** The source's literal `KEY=value`, added to the target's own entry for the same generator. */
-async function addLiteral(files: ParsedFiles, target: RenderResult, sourceOrigin: Origin, pointer: string, value: unknown): Promise<{ edit: TextEdit; origin: Origin } | undefined> {
+async function addLiteral(
+  files: ParsedFiles,
+  target: RenderResult,
+  sourceOrigin: Origin,
+  pointer: string,
+  value: unknown,
+): Promise<{ edit: TextEdit; origin: Origin } | undefined> {
   if (typeof value !== 'string' || value.includes('\n')) return undefined;
   const source = await files.get(sourceOrigin.file);
   const file = await rootKustomization(files, target);
@@ -288,7 +363,9 @@ async function addLiteral(files: ParsedFiles, target: RenderResult, sourceOrigin
   const offset = offsetAt(source, sourceOrigin.line, sourceOrigin.column);
   const root = source.docs[0]?.contents;
   const generators = isMap(root) ? root.get('configMapGenerator', true) : undefined;
-  const entry = isSeq(generators) ? generators.items.find((e) => isMap(e) && e.range && e.range[0] <= offset && offset < e.range[2]) : undefined;
+  const entry = isSeq(generators)
+    ? generators.items.find((e) => isMap(e) && e.range && e.range[0] <= offset && offset < e.range[2])
+    : undefined;
   const name = isMap(entry) ? entry.get('name') : undefined;
   if (typeof name !== 'string') return undefined;
   const edit = addGeneratorLiteral(file, name, `${lastSegment(pointer)}=${value}`);
@@ -296,7 +373,11 @@ async function addLiteral(files: ParsedFiles, target: RenderResult, sourceOrigin
 }
 
 /** Whether the target's root kustomization is its own (no other environment reads it): an entry there moves nothing else. */
-async function ownKustomization(files: ParsedFiles, target: RenderResult, readersOf: (file: string) => string[]): Promise<boolean> {
+async function ownKustomization(
+  files: ParsedFiles,
+  target: RenderResult,
+  readersOf: (file: string) => string[],
+): Promise<boolean> {
   const root = await rootKustomization(files, target);
   return root !== undefined && readersOf(root.file).length === 0;
 }
@@ -306,8 +387,17 @@ async function ownKustomization(files: ParsedFiles, target: RenderResult, reader
  * items are addressed by their `name` (containers, env vars), as the merge keys of the built-in kinds do. Undefined
  * for a path through a list by index (a patch would replace the whole list) or through metadata.
  */
-async function addOverlayPatch(files: ParsedFiles, render: RenderResult, target: RenderedObject, logical: string, value: unknown): Promise<{ edit: TextEdit; origin: Origin } | undefined> {
-  const segments = logical.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+async function addOverlayPatch(
+  files: ParsedFiles,
+  render: RenderResult,
+  target: RenderedObject,
+  logical: string,
+  value: unknown,
+): Promise<{ edit: TextEdit; origin: Origin } | undefined> {
+  const segments = logical
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (segments[0] !== 'spec' && segments[0] !== 'data') return undefined;
   const build = (i: number): unknown => {
     if (i === segments.length) return value;
@@ -316,7 +406,9 @@ async function addOverlayPatch(files: ParsedFiles, render: RenderResult, target:
     const next = segments[i + 1];
     if (next !== undefined && /^\[.*\]$/.test(next)) {
       const inner = build(i + 2);
-      return inner !== undefined && isPlainObject(inner) ? { [seg]: [{ name: next.slice(1, -1), ...inner }] } : undefined;
+      return inner !== undefined && isPlainObject(inner)
+        ? { [seg]: [{ name: next.slice(1, -1), ...inner }] }
+        : undefined;
     }
     const inner = build(i + 1);
     return inner === undefined ? undefined : { [seg]: inner };
@@ -349,12 +441,20 @@ function insertionOrigin(file: YamlFile, edit: TextEdit, kind: Origin['kind']): 
   const dash = edit.newText.indexOf('- ');
   const lead = edit.newText.slice(0, dash).split('\n');
   const line = file.text.slice(0, edit.start).split('\n').length + lead.length - 1;
-  const column = lead[lead.length - 1].length + (lead.length === 1 ? edit.start - (file.text.lastIndexOf('\n', edit.start - 1) + 1) : 0) + 1;
+  const column =
+    lead[lead.length - 1].length +
+    (lead.length === 1 ? edit.start - (file.text.lastIndexOf('\n', edit.start - 1) + 1) : 0) +
+    1;
   return { file: file.file, line, column, kind };
 }
 
 /** An `images:` entry for the target's own kustomization that turns `current` into `next`. */
-async function addImageEntry(files: ParsedFiles, target: RenderResult, current: string, next: string): Promise<{ edit: TextEdit; origin: Origin } | undefined> {
+async function addImageEntry(
+  files: ParsedFiles,
+  target: RenderResult,
+  current: string,
+  next: string,
+): Promise<{ edit: TextEdit; origin: Origin } | undefined> {
   const file = await rootKustomization(files, target);
   if (!file) return undefined;
   const from = parseImageRef(current);
@@ -377,7 +477,9 @@ class ParsedFiles {
   get(file: string): Promise<YamlFile | { file: string; text: string }> {
     let p = this.cache.get(file);
     if (!p) {
-      p = this.read(file).then((text) => (/\.ya?ml$|(^|\/)Kustomization$/.test(file) ? parseYamlFile(file, text) : { file, text }));
+      p = this.read(file).then((text) =>
+        /\.ya?ml$|(^|\/)Kustomization$/.test(file) ? parseYamlFile(file, text) : { file, text },
+      );
       this.cache.set(file, p);
     }
     return p;

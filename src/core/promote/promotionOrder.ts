@@ -38,7 +38,10 @@ function sameStage(a: string, b: string): boolean {
 
 /** Name tokens that are not stage words (`eu` of `staging-eu`). */
 function regionTokens(name: string): string[] {
-  return name.toLowerCase().split(/[^a-z0-9]+/).filter((t) => t && stageRank(t) === undefined);
+  return name
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((t) => t && stageRank(t) === undefined);
 }
 
 function sharesRegion(a: string, b: string): boolean {

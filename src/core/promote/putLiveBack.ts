@@ -44,7 +44,11 @@ export interface PutBackRequest {
  * the chosen Extra objects would do, without persisting anything (`dryRun=All`). A conflicting field is previewed
  * as if forced and listed. A 403 means the context may not write: refused, with the server's message.
  */
-export async function previewPutLiveBack(writer: ClusterWriter, request: PutBackRequest, logger: Logger): Promise<PutBackPreview> {
+export async function previewPutLiveBack(
+  writer: ClusterWriter,
+  request: PutBackRequest,
+  logger: Logger,
+): Promise<PutBackPreview> {
   const items: PutBackItem[] = [];
   for (const desired of request.apply) {
     const key = keyOf(desired);
@@ -65,7 +69,9 @@ export async function previewPutLiveBack(writer: ClusterWriter, request: PutBack
     }
     if (dry.status !== 'ok' || !dry.object) {
       const message = 'message' in dry ? dry.message : 'the server returned no object';
-      items.push(failed(desired, key, before ? 'update' : 'create', secretRedactor(desired, before)?.text(message) ?? message));
+      items.push(
+        failed(desired, key, before ? 'update' : 'create', secretRedactor(desired, before)?.text(message) ?? message),
+      );
       continue;
     }
     const redactor = secretRedactor(desired, before, dry.object);
@@ -73,7 +79,16 @@ export async function previewPutLiveBack(writer: ClusterWriter, request: PutBack
     const b = redact(redactor, normalize(dry.object));
     const diff = objectDiff(key, a, b);
     const action = !before ? 'create' : diff ? 'update' : 'unchanged';
-    items.push({ key, apiVersion: desired.apiVersion, action, desired, ...(a ? { before: a } : {}), after: b, diff, conflicts });
+    items.push({
+      key,
+      apiVersion: desired.apiVersion,
+      action,
+      desired,
+      ...(a ? { before: a } : {}),
+      after: b,
+      diff,
+      conflicts,
+    });
   }
   for (const extra of request.delete ?? []) {
     const key = keyOf(extra);
@@ -85,7 +100,14 @@ export async function previewPutLiveBack(writer: ClusterWriter, request: PutBack
       continue;
     }
     const a = redact(secretRedactor(extra), normalize(extra));
-    items.push({ key, apiVersion: extra.apiVersion, action: 'delete', ...(a ? { before: a } : {}), diff: objectDiff(key, a, undefined), conflicts: [] });
+    items.push({
+      key,
+      apiVersion: extra.apiVersion,
+      action: 'delete',
+      ...(a ? { before: a } : {}),
+      diff: objectDiff(key, a, undefined),
+      conflicts: [],
+    });
   }
   logger.info(`put live back: dry-run of ${items.length} object(s): ${summary(items)}`);
   return { items };
@@ -107,30 +129,60 @@ export interface PutBackResult {
  * Applies a preview for real. Refuses, writing nothing, when any item failed its dry-run, or when an item has
  * conflicts and `forceConflicts` (the user's second, explicit confirmation) is not set.
  */
-export async function applyPutLiveBack(writer: ClusterWriter, preview: PutBackPreview, options: { forceConflicts: boolean }, logger: Logger): Promise<PutBackResult[]> {
+export async function applyPutLiveBack(
+  writer: ClusterWriter,
+  preview: PutBackPreview,
+  options: { forceConflicts: boolean },
+  logger: Logger,
+): Promise<PutBackResult[]> {
   const broken = preview.items.filter((i) => i.error);
-  if (broken.length) throw new RefusedError(`nothing was applied: the dry-run failed for ${broken.map((i) => `${keyLabel(i.key)} (${i.error})`).join('; ')}`);
+  if (broken.length)
+    throw new RefusedError(
+      `nothing was applied: the dry-run failed for ${broken.map((i) => `${keyLabel(i.key)} (${i.error})`).join('; ')}`,
+    );
   const conflicted = preview.items.filter((i) => i.conflicts.length);
   if (conflicted.length && !options.forceConflicts) {
-    throw new RefusedError(`nothing was applied: ${describeConflicts(conflicted)}. Confirm again with force to take these fields over.`);
+    throw new RefusedError(
+      `nothing was applied: ${describeConflicts(conflicted)}. Confirm again with force to take these fields over.`,
+    );
   }
   const results: PutBackResult[] = [];
   for (const item of preview.items) {
     if (item.action === 'unchanged') {
       results.push({ key: item.key, action: item.action, status: 'skipped', matchesPreview: true });
     } else if (item.action === 'delete') {
-      const out = await writer.delete(item.apiVersion, item.key.kind, item.key.namespace, item.key.name, { dryRun: false });
-      results.push(out.status === 'ok' || out.status === 'notFound'
-        ? { key: item.key, action: item.action, status: 'deleted', matchesPreview: true }
-        : { key: item.key, action: item.action, status: 'failed', message: out.message, matchesPreview: false });
+      const out = await writer.delete(item.apiVersion, item.key.kind, item.key.namespace, item.key.name, {
+        dryRun: false,
+      });
+      results.push(
+        out.status === 'ok' || out.status === 'notFound'
+          ? { key: item.key, action: item.action, status: 'deleted', matchesPreview: true }
+          : { key: item.key, action: item.action, status: 'failed', message: out.message, matchesPreview: false },
+      );
     } else {
-      const out = await writer.apply(item.desired!, { fieldManager: FIELD_MANAGER, dryRun: false, force: item.conflicts.length > 0 });
+      const out = await writer.apply(item.desired!, {
+        fieldManager: FIELD_MANAGER,
+        dryRun: false,
+        force: item.conflicts.length > 0,
+      });
       if (out.status !== 'ok' || !out.object) {
-        results.push({ key: item.key, action: item.action, status: 'failed', message: 'message' in out ? out.message : 'no object returned', matchesPreview: false });
+        results.push({
+          key: item.key,
+          action: item.action,
+          status: 'failed',
+          message: 'message' in out ? out.message : 'no object returned',
+          matchesPreview: false,
+        });
         continue;
       }
       const after = redact(secretRedactor(item.desired, out.object), normalize(out.object))!;
-      results.push({ key: item.key, action: item.action, status: 'applied', matchesPreview: stringify(after) === stringify(item.after), after });
+      results.push({
+        key: item.key,
+        action: item.action,
+        status: 'applied',
+        matchesPreview: stringify(after) === stringify(item.after),
+        after,
+      });
     }
   }
   logger.info(`put live back: ${results.map((r) => `${keyLabel(r.key)} ${r.status}`).join(', ')}`);
@@ -139,7 +191,9 @@ export async function applyPutLiveBack(writer: ClusterWriter, preview: PutBackPr
 
 /** `Deployment shop/web: .spec.replicas is managed by "kubectl-edit"` lines. */
 export function describeConflicts(items: PutBackItem[]): string {
-  return items.map((i) => `${keyLabel(i.key)}: ${i.conflicts.map((c) => `${c.field} is managed by "${c.manager}"`).join(', ')}`).join('; ');
+  return items
+    .map((i) => `${keyLabel(i.key)}: ${i.conflicts.map((c) => `${c.field} is managed by "${c.manager}"`).join(', ')}`)
+    .join('; ');
 }
 
 function summary(items: PutBackItem[]): string {
@@ -149,7 +203,9 @@ function summary(items: PutBackItem[]): string {
 
 function refuseForbidden(outcome: WriteOutcome, verb: string, key: ResourceKey): void {
   if (outcome.status === 'forbidden') {
-    throw new RefusedError(`this context may not change ${keyLabel(key)}: the API server refused the dry-run ${verb} (403 Forbidden: ${outcome.message}). Nothing was changed; use a context with write access.`);
+    throw new RefusedError(
+      `this context may not change ${keyLabel(key)}: the API server refused the dry-run ${verb} (403 Forbidden: ${outcome.message}). Nothing was changed; use a context with write access.`,
+    );
   }
 }
 
@@ -161,7 +217,14 @@ function failed(desired: KubeObject, key: ResourceKey, action: PutBackItem['acti
 export function normalize(obj: KubeObject | undefined): KubeObject | undefined {
   if (!obj) return undefined;
   const copy = structuredClone(obj);
-  const { managedFields: _m, resourceVersion: _r, generation: _g, uid: _u, creationTimestamp: _c, ...metadata } = copy.metadata;
+  const {
+    managedFields: _m,
+    resourceVersion: _r,
+    generation: _g,
+    uid: _u,
+    creationTimestamp: _c,
+    ...metadata
+  } = copy.metadata;
   copy.metadata = metadata;
   delete copy.status;
   return copy;
@@ -182,5 +245,7 @@ function objectDiff(key: ResourceKey, before: KubeObject | undefined, after: Kub
   const b = after ? stringify(after, { lineWidth: 0 }) : '';
   if (a === b) return '';
   const name = `${key.kind}/${key.namespace ? key.namespace + '/' : ''}${key.name}`;
-  return createTwoFilesPatch(`live/${name}`, `${after ? 'applied' : 'deleted'}/${name}`, a, b, undefined, undefined, { context: 3 });
+  return createTwoFilesPatch(`live/${name}`, `${after ? 'applied' : 'deleted'}/${name}`, a, b, undefined, undefined, {
+    context: 3,
+  });
 }

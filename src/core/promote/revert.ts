@@ -24,15 +24,26 @@ export async function revertCommit(git: Git, rev: string, logger: Logger): Promi
   const commit = await git.commit(rev);
   if (!commit) throw new RefusedError(`no commit ${rev} in this repository`);
   const busy = await git.operationInProgress();
-  if (busy) throw new RefusedError(`a ${busy} is in progress in this repository; finish or abort it first. Nothing was changed.`);
+  if (busy)
+    throw new RefusedError(
+      `a ${busy} is in progress in this repository; finish or abort it first. Nothing was changed.`,
+    );
   const dirty = await git.changedFiles(commit.files);
-  if (dirty.length) throw new RefusedError(`uncommitted changes in ${dirty.join(', ')}, which ${commit.sha.slice(0, 7)} touched: commit or stash them first. Nothing was changed.`);
+  if (dirty.length)
+    throw new RefusedError(
+      `uncommitted changes in ${dirty.join(', ')}, which ${commit.sha.slice(0, 7)} touched: commit or stash them first. Nothing was changed.`,
+    );
   // git revert itself refuses with anything staged; say so before starting.
   const staged = await git.stagedFiles();
-  if (staged.length) throw new RefusedError(`staged changes in ${staged.join(', ')}: git revert needs nothing staged; commit or unstage them first. Nothing was changed.`);
+  if (staged.length)
+    throw new RefusedError(
+      `staged changes in ${staged.join(', ')}: git revert needs nothing staged; commit or unstage them first. Nothing was changed.`,
+    );
   const outcome = await git.revert(commit.sha);
   if (outcome.status === 'conflict') {
-    logger.warn(`revert ${commit.sha.slice(0, 7)}: conflicts in ${outcome.files.join(', ')}; aborted, repository unchanged`);
+    logger.warn(
+      `revert ${commit.sha.slice(0, 7)}: conflicts in ${outcome.files.join(', ')}; aborted, repository unchanged`,
+    );
     return { status: 'conflict', files: outcome.files, reverted: commit };
   }
   logger.info(`revert ${commit.sha.slice(0, 7)}: committed ${outcome.sha.slice(0, 7)}`);

@@ -2,7 +2,20 @@ import { isMap, isScalar, isSeq, type Node, type Scalar, type YAMLMap } from 'ya
 import { formatLocation, type Origin } from '../model/location';
 import { parseImageRef, type ImageRef } from './imageRef';
 import { lastSegment } from '../yaml/pointer';
-import { appendPair, deletePairLines, inFlowCollection, innermostContaining, mapScalar, nodesStartingAt, offsetAt, parseYamlFile, replaceScalar, scalarsEqualTo, type TextEdit, type YamlFile } from '../yaml/yamlText';
+import {
+  appendPair,
+  deletePairLines,
+  inFlowCollection,
+  innermostContaining,
+  mapScalar,
+  nodesStartingAt,
+  offsetAt,
+  parseYamlFile,
+  replaceScalar,
+  scalarsEqualTo,
+  type TextEdit,
+  type YamlFile,
+} from '../yaml/yamlText';
 
 /** The edits that make a value read `next`, or why the value cannot be edited in place. */
 export type EditResult = { edits: TextEdit[] } | { reason: string };
@@ -33,13 +46,17 @@ export function planValueEdit(change: ValueChange, file: YamlFile | { file: stri
     case 'image':
       return 'docs' in file ? editImageEntry(file, change) : { reason: `${where} is not a YAML file` };
     case 'replicas':
-      return 'docs' in file ? editEntryField(file, change, 'replicas', 'count') : { reason: `${where} is not a YAML file` };
+      return 'docs' in file
+        ? editEntryField(file, change, 'replicas', 'count')
+        : { reason: `${where} is not a YAML file` };
     case 'generatorLiteral':
       return 'docs' in file ? editLiteral(file, change) : { reason: `${where} is not a YAML file` };
     case 'generatorEnv':
       return editEnvLine(file, change);
     case 'generatorFile':
-      return typeof change.next === 'string' ? { edits: [{ file: file.file, start: 0, end: file.text.length, newText: change.next }] } : { reason: `${where}: only text data files can be replaced` };
+      return typeof change.next === 'string'
+        ? { edits: [{ file: file.file, start: 0, end: file.text.length, newText: change.next }] }
+        : { reason: `${where}: only text data files can be replaced` };
     case 'resource':
     case 'strategicMergePatch':
     case 'json6902Patch':
@@ -54,14 +71,18 @@ export function planValueEdit(change: ValueChange, file: YamlFile | { file: stri
 function editScalarAt(yaml: YamlFile, change: ValueChange): EditResult {
   const where = formatLocation(change.origin);
   const offset = offsetAt(yaml, change.origin.line, change.origin.column);
-  if (typeof change.next === 'object' && change.next !== null) return { reason: `${where}: only scalar values are edited in place` };
+  if (typeof change.next === 'object' && change.next !== null)
+    return { reason: `${where}: only scalar values are edited in place` };
   const candidates: { scalar: Scalar; ancestors: readonly unknown[] }[] = [];
   for (const found of nodesStartingAt(yaml, offset)) {
     // An origin on a key (`image: x` reported at `image`) means its value.
-    const node: Node | null = found.pair && found.pair.key === found.node ? (found.pair.value as Node | null) : found.node;
+    const node: Node | null =
+      found.pair && found.pair.key === found.node ? (found.pair.value as Node | null) : found.node;
     if (!node) continue;
     if (isScalar(node)) candidates.push({ scalar: node, ancestors: found.ancestors });
-    else for (const s of scalarsEqualTo(node, change.current)) candidates.push({ scalar: s, ancestors: [...found.ancestors, node] });
+    else
+      for (const s of scalarsEqualTo(node, change.current))
+        candidates.push({ scalar: s, ancestors: [...found.ancestors, node] });
   }
   const matching = candidates.filter((c) => c.scalar.value === change.current);
   const unique = [...new Set(matching.map((c) => c.scalar))];
@@ -69,13 +90,19 @@ function editScalarAt(yaml: YamlFile, change: ValueChange): EditResult {
     const c = matching[0];
     return { edits: [replaceScalar(yaml, c.scalar, change.next, inFlowCollection(c.ancestors))] };
   }
-  if (unique.length > 1) return { reason: `${where}: the value ${JSON.stringify(change.current)} appears more than once there` };
+  if (unique.length > 1)
+    return { reason: `${where}: the value ${JSON.stringify(change.current)} appears more than once there` };
   const seen = candidates[0]?.scalar.value;
   if (seen === undefined) {
     const block = innermostContaining(yaml, offset, isScalar);
     if (block && block.type === 'BLOCK_LITERAL') return editInsideBlock(yaml, block, change);
   }
-  return { reason: seen === undefined ? `${where}: no value found there` : `${where} holds ${JSON.stringify(seen)}, not the rendered ${JSON.stringify(change.current)}` };
+  return {
+    reason:
+      seen === undefined
+        ? `${where}: no value found there`
+        : `${where} holds ${JSON.stringify(seen)}, not the rendered ${JSON.stringify(change.current)}`,
+  };
 }
 
 /**
@@ -104,7 +131,8 @@ function editInsideBlock(yaml: YamlFile, block: Scalar, change: ValueChange): Ed
     const pos = inner.lines.linePos(offset);
     return lineStarts[pos.line - 1] + indent + pos.col - 1;
   };
-  if (result.edits.some((e) => e.newText.includes('\n'))) return { reason: `${where}: the new value needs several lines inside an inline patch; edit it by hand` };
+  if (result.edits.some((e) => e.newText.includes('\n')))
+    return { reason: `${where}: the new value needs several lines inside an inline patch; edit it by hand` };
   return { edits: result.edits.map((e) => ({ ...e, start: toOuter(e.start), end: toOuter(e.end) })) };
 }
 
@@ -113,7 +141,9 @@ function editLiteral(yaml: YamlFile, change: ValueChange): EditResult {
   const where = formatLocation(change.origin);
   const key = lastSegment(change.path);
   const offset = offsetAt(yaml, change.origin.line, change.origin.column);
-  const scalar = nodesStartingAt(yaml, offset).map((f) => f.node).find((n): n is Scalar => isScalar(n) && typeof n.value === 'string' && n.value.startsWith(key + '='));
+  const scalar = nodesStartingAt(yaml, offset)
+    .map((f) => f.node)
+    .find((n): n is Scalar => isScalar(n) && typeof n.value === 'string' && n.value.startsWith(key + '='));
   if (!scalar) return { reason: `${where}: no literal ${key}=… there` };
   if (typeof change.next !== 'string') return { reason: `${where}: literal values are strings` };
   const oldValue = (scalar.value as string).slice(key.length + 1);
@@ -125,7 +155,8 @@ function editLiteral(yaml: YamlFile, change: ValueChange): EditResult {
 function editEnvLine(file: { file: string; text: string }, change: ValueChange): EditResult {
   const where = formatLocation(change.origin);
   const key = lastSegment(change.path);
-  if (typeof change.next !== 'string' || change.next.includes('\n')) return { reason: `${where}: env file values are single-line strings` };
+  if (typeof change.next !== 'string' || change.next.includes('\n'))
+    return { reason: `${where}: env file values are single-line strings` };
   let start = 0;
   for (let line = 1; line < change.origin.line; line++) {
     start = file.text.indexOf('\n', start) + 1;
@@ -145,7 +176,8 @@ function entryAt(yaml: YamlFile, change: ValueChange, listKey: string): YAMLMap 
   for (const doc of yaml.docs) {
     const list = isMap(doc.contents) ? doc.contents.get(listKey, true) : undefined;
     if (!isSeq(list)) continue;
-    for (const item of list.items) if (isMap(item) && item.range && item.range[0] <= offset && offset < item.range[2]) return item;
+    for (const item of list.items)
+      if (isMap(item) && item.range && item.range[0] <= offset && offset < item.range[2]) return item;
   }
   return undefined;
 }
@@ -191,9 +223,17 @@ function editImageEntry(yaml: YamlFile, change: ValueChange): EditResult {
 }
 
 /** The entry fields that make kustomize render `next`: a tag, a digest, or both (`name:tag@digest`). */
-function wantedEntryFields(next: ImageRef, entryName: string | undefined, hasNewName: boolean): ImageEntryFields | undefined {
+function wantedEntryFields(
+  next: ImageRef,
+  entryName: string | undefined,
+  hasNewName: boolean,
+): ImageEntryFields | undefined {
   if (!next.tag && !next.digest) return undefined;
-  return { newName: next.name !== entryName || hasNewName ? next.name : undefined, newTag: next.tag, digest: next.digest };
+  return {
+    newName: next.name !== entryName || hasNewName ? next.name : undefined,
+    newTag: next.tag,
+    digest: next.digest,
+  };
 }
 
 function mergeInsertions(edits: TextEdit[]): TextEdit[] {

@@ -22,7 +22,9 @@ export class EditedFileSystem implements FileSystem {
   ) {
     for (const c of changes) this.edited.set(repoRoot.replace(/\/+$/, '') + '/' + c.file, c.after);
     const bytes = inner.readFileBytes?.bind(inner);
-    if (bytes) this.readFileBytes = (path) => (this.edited.has(path) ? Promise.resolve(new TextEncoder().encode(this.edited.get(path))) : bytes(path));
+    if (bytes)
+      this.readFileBytes = (path) =>
+        this.edited.has(path) ? Promise.resolve(new TextEncoder().encode(this.edited.get(path))) : bytes(path);
     // An edited file is one that exists: where it is, the load restrictor asks the disk.
     this.realPath = inner.realPath?.bind(inner);
   }
@@ -51,11 +53,22 @@ export async function verifyPromotion(items: PromotableItem[], render: () => Pro
   for (const item of items) {
     for (const key of item.resources) {
       // Generated names change with their content: find the object by kind and name without the hash.
-      const obj = result.objects.find((o) => o.key.group === key.group && o.key.kind === key.kind && o.key.namespace === key.namespace && baseName(o.key.name) === baseName(key.name));
+      const obj = result.objects.find(
+        (o) =>
+          o.key.group === key.group &&
+          o.key.kind === key.kind &&
+          o.key.namespace === key.namespace &&
+          baseName(o.key.name) === baseName(key.name),
+      );
       // By name where lists have names: a patch in the target's overlay may put a list's items in another order.
-      const value = obj ? (flattenLeaves(obj.object).get(item.logicalPath)?.value ?? valueAt(obj.object, item.path)) : undefined;
+      const value = obj
+        ? (flattenLeaves(obj.object).get(item.logicalPath)?.value ?? valueAt(obj.object, item.path))
+        : undefined;
       const shown = item.classification.class === 'secret' ? 'another value (not shown)' : JSON.stringify(value);
-      if (value !== item.sourceValue) problems.push(`${item.label}: ${keyLabel(key)} ${item.where.slice(item.where.indexOf(': ') + 2)} would render as ${shown}`);
+      if (value !== item.sourceValue)
+        problems.push(
+          `${item.label}: ${keyLabel(key)} ${item.where.slice(item.where.indexOf(': ') + 2)} would render as ${shown}`,
+        );
     }
   }
   return problems;
@@ -79,7 +92,12 @@ export async function renderEnvironmentWith(env: Environment, fs: FileSystem, re
     }
   }
   if (!parts.length && failure !== undefined) throw failure;
-  return { root: env.path, objects: parts.flatMap((p) => p.objects), problems: parts.flatMap((p) => p.problems), files: [...new Set(parts.flatMap((p) => p.files))] };
+  return {
+    root: env.path,
+    objects: parts.flatMap((p) => p.objects),
+    problems: parts.flatMap((p) => p.problems),
+    files: [...new Set(parts.flatMap((p) => p.files))],
+  };
 }
 
 /** What re-rendering every environment with the edits found. */
@@ -112,7 +130,8 @@ export async function verifyEnvironments(
     const same = after !== undefined && JSON.stringify(after) === JSON.stringify(fingerprint(env.objects));
     if (same) continue;
     changed.push(env.name);
-    if (!accepted.includes(env.name)) unaccepted.push(`${env.name} would ${after ? 'change too' : 'no longer render'}, and that was not accepted`);
+    if (!accepted.includes(env.name))
+      unaccepted.push(`${env.name} would ${after ? 'change too' : 'no longer render'}, and that was not accepted`);
   }
   return { changed, unaccepted };
 }

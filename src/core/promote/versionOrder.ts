@@ -15,7 +15,12 @@ function parseVersion(tag: string): Version | undefined {
   const date = DATE.exec(tag);
   if (date) return { kind: 'date', date: date[1] + date[2] + date[3], rest: (date[4].match(/\d+/g) ?? []).map(Number) };
   const semver = SEMVER.exec(tag);
-  if (semver) return { kind: 'semver', parts: [semver[1], semver[2] ?? '0', semver[3] ?? '0'].map(Number), ...(semver[4] ? { pre: semver[4] } : {}) };
+  if (semver)
+    return {
+      kind: 'semver',
+      parts: [semver[1], semver[2] ?? '0', semver[3] ?? '0'].map(Number),
+      ...(semver[4] ? { pre: semver[4] } : {}),
+    };
   return undefined;
 }
 
@@ -49,7 +54,8 @@ export function compareTags(a: string, b: string): number | undefined {
   const x = parseVersion(a);
   const y = parseVersion(b);
   if (!x || !y || x.kind !== y.kind) return undefined;
-  if (x.kind === 'date' && y.kind === 'date') return x.date !== y.date ? (x.date < y.date ? -1 : 1) : compareNumbers(x.rest, y.rest);
+  if (x.kind === 'date' && y.kind === 'date')
+    return x.date !== y.date ? (x.date < y.date ? -1 : 1) : compareNumbers(x.rest, y.rest);
   if (x.kind === 'semver' && y.kind === 'semver') return compareNumbers(x.parts, y.parts) || comparePre(x.pre, y.pre);
   return undefined;
 }

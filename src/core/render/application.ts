@@ -14,7 +14,11 @@ import type { RenderOptions, RenderResult } from './types';
 /** Renders one application whose source is in this repo (callers handle sources outside it). */
 export async function renderApplication(app: Application, options: RenderOptions): Promise<RenderResult> {
   const path = sourcePath(app);
-  if (path === undefined) throw new ProblemError({ severity: 'error', message: `application '${app.name}': its source is outside this repo, so there is nothing here to render` });
+  if (path === undefined)
+    throw new ProblemError({
+      severity: 'error',
+      message: `application '${app.name}': its source is outside this repo, so there is nothing here to render`,
+    });
   switch (app.renderer) {
     case 'kustomize':
     case 'plain-directory':
@@ -22,7 +26,11 @@ export async function renderApplication(app: Application, options: RenderOptions
     case 'flux-kustomization':
       return renderFluxKustomization(app, options, (opts) => renderFolder(path, opts, { flux: true }));
     default:
-      throw new ProblemError({ severity: 'error', message: `application '${app.name}': the ${app.renderer} renderer is not available yet`, ...(app.declaredAt ? { location: app.declaredAt } : {}) });
+      throw new ProblemError({
+        severity: 'error',
+        message: `application '${app.name}': the ${app.renderer} renderer is not available yet`,
+        ...(app.declaredAt ? { location: app.declaredAt } : {}),
+      });
   }
 }
 
@@ -36,11 +44,22 @@ async function renderFolder(path: string, options: RenderOptions, how: { flux?: 
   const dir = path ? `${options.repoRoot.replace(/\/+$/, '')}/${path}` : options.repoRoot;
   const generated = await generatedKustomization(options.fs, dir, { flux: how.flux === true }).catch(() => undefined);
   if (generated === undefined) return renderKustomization(dir, options);
-  const result = await renderKustomization(dir, { ...options, fs: new GeneratedKustomizationFileSystem(options.fs, dir, generated.text) });
+  const result = await renderKustomization(dir, {
+    ...options,
+    fs: new GeneratedKustomizationFileSystem(options.fs, dir, generated.text),
+  });
   const charts = generated.charts.map((c) => (path && c ? `${path}/${c}` : path || c || '.'));
   const notes: Problem[] = [
     // A Flux Kustomization's folder without a kustomization is the normal case there: no note.
-    ...(generated.charts.includes('') || how.flux ? [] : [{ severity: 'warning' as const, message: `no kustomization file: every manifest in ${path || '.'} is rendered, as Flux's kustomize-controller does`, location: { file: path || '.', line: 0, column: 0 } }]),
+    ...(generated.charts.includes('') || how.flux
+      ? []
+      : [
+          {
+            severity: 'warning' as const,
+            message: `no kustomization file: every manifest in ${path || '.'} is rendered, as Flux's kustomize-controller does`,
+            location: { file: path || '.', line: 0, column: 0 },
+          },
+        ]),
     ...charts.map((chart) => ({
       severity: 'warning' as const,
       code: SKIPPED_CONTENT,

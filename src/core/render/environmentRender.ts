@@ -57,11 +57,21 @@ export function joinApplicationRenders(env: Environment, parts: RenderedApplicat
 }
 
 function renderedTwice(r: RenderedObject, owner: Application, other: Application): Problem[] {
-  const where = (app: Application): SourceLocation => app.declaredAt ?? { file: describeSource(app.source), line: 0, column: 0 };
+  const where = (app: Application): SourceLocation =>
+    app.declaredAt ?? { file: describeSource(app.source), line: 0, column: 0 };
   const label = keyLabel(r.key);
-  const at = (app: Application) => (app.declaredAt ? ` (${formatLocation(app.declaredAt)})` : ` (${describeSource(app.source)})`);
+  const at = (app: Application) =>
+    app.declaredAt ? ` (${formatLocation(app.declaredAt)})` : ` (${describeSource(app.source)})`;
   return [
-    { severity: 'error', message: `${label} is also rendered by application '${other.name}'${at(other)}: a controller will not apply one object for two applications; the one from '${owner.name}' is compared`, location: where(owner) },
-    { severity: 'error', message: `${label} is also rendered by application '${owner.name}'${at(owner)}: a controller will not apply one object for two applications; the one from '${owner.name}' is compared`, location: where(other) },
+    {
+      severity: 'error',
+      message: `${label} is also rendered by application '${other.name}'${at(other)}: a controller will not apply one object for two applications; the one from '${owner.name}' is compared`,
+      location: where(owner),
+    },
+    {
+      severity: 'error',
+      message: `${label} is also rendered by application '${owner.name}'${at(owner)}: a controller will not apply one object for two applications; the one from '${owner.name}' is compared`,
+      location: where(other),
+    },
   ];
 }

@@ -6,7 +6,9 @@
 
 /** Resolves once the I/O callbacks already due have run (setImmediate's place in node's event loop). */
 export function afterPendingIo(): Promise<void> {
-  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+  return new Promise((resolve) =>
+    typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0),
+  );
 }
 
 /**

@@ -64,5 +64,9 @@ export interface RenderOptions {
    * rendered), for a renderer that reads values from one (Flux's postBuild `substituteFrom`). `namespace` is where
    * the controller looks; objects naming none count as in their application's namespace. Undefined when not found.
    */
-  findObject?: (kind: 'ConfigMap' | 'Secret', namespace: string | undefined, name: string) => Promise<RenderedObject | undefined>;
+  findObject?: (
+    kind: 'ConfigMap' | 'Secret',
+    namespace: string | undefined,
+    name: string,
+  ) => Promise<RenderedObject | undefined>;
 }

@@ -70,7 +70,17 @@ export interface PromotePolicy {
  * test/unit/repo/configSchema.test.ts fails when the two disagree.
  */
 export const CONFIG_KEYS = {
-  topLevel: ['environments', 'promotion', 'ignore', 'appliers', 'outOfBandManagers', 'controllerManagers', 'exact', 'lint', 'promote'],
+  topLevel: [
+    'environments',
+    'promotion',
+    'ignore',
+    'appliers',
+    'outOfBandManagers',
+    'controllerManagers',
+    'exact',
+    'lint',
+    'promote',
+  ],
   environment: ['name', 'path', 'applications', 'context', 'namespace', 'exact', 'tracking'],
   application: ['name', 'path', 'namespace'],
   tracking: ['argocdApp', 'argocdLabel', 'fluxKustomization', 'labels'],
@@ -83,7 +93,16 @@ type ConfigSection = keyof typeof CONFIG_KEYS;
 
 /** An empty config: what a repo without `.gitops-drift.yaml` has. */
 export function emptyRepoConfig(file = CONFIG_FILE): RepoConfig {
-  return { file, environments: [], promotion: [], promotionDefinedAt: [], ignore: [], exact: false, lint: { disable: [] }, promote: { move: [], keep: [] } };
+  return {
+    file,
+    environments: [],
+    promotion: [],
+    promotionDefinedAt: [],
+    ignore: [],
+    exact: false,
+    lint: { disable: [] },
+    promote: { move: [], keep: [] },
+  };
 }
 
 /**
@@ -102,7 +121,8 @@ function parseConfigText(text: string, file: string): { config: RepoConfig; prob
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const loc = new FileLocator(file, lines);
-  for (const e of doc.errors) problems.push({ severity: 'error', message: e.message.split('\n')[0], location: loc.at(e.pos[0]) });
+  for (const e of doc.errors)
+    problems.push({ severity: 'error', message: e.message.split('\n')[0], location: loc.at(e.pos[0]) });
   if (doc.errors.length) return { config, problems };
   const root = doc.contents;
   if (root === null || (isScalar(root) && root.value === null)) return { config, problems };
@@ -118,11 +138,23 @@ function parseConfigText(text: string, file: string): { config: RepoConfig; prob
     config.outOfBandManagers = r.stringList('', 'topLevel', 'outOfBandManagers');
     config.exact = r.field('', 'topLevel', 'exact') === true;
     config.lint = { disable: (r.stringList('/lint', 'lint', 'disable') ?? []) as LintCode[] };
-    config.promote = { move: r.stringList('/promote', 'promote', 'move') ?? [], keep: r.stringList('/promote', 'promote', 'keep') ?? [] };
+    config.promote = {
+      move: r.stringList('/promote', 'promote', 'move') ?? [],
+      keep: r.stringList('/promote', 'promote', 'keep') ?? [],
+    };
   }
-  if (config.environments.length) problems.push(...checkPromotion(config, config.environments.map((e) => e.name)));
+  if (config.environments.length)
+    problems.push(
+      ...checkPromotion(
+        config,
+        config.environments.map((e) => e.name),
+      ),
+    );
   // Reported in file order, the way an editor lists them.
-  problems.sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0));
+  problems.sort(
+    (a, b) =>
+      (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0),
+  );
   return { config, problems };
 }
 
@@ -130,7 +162,10 @@ function parseConfigText(text: string, file: string): { config: RepoConfig; prob
  * Reads `.gitops-drift.yaml` from the repo root. Undefined config when there is none; declared environment
  * paths that do not exist in the repo are reported (and dropped) here, since parsing alone cannot see them.
  */
-export async function loadRepoConfig(fs: FileSystem, repoRoot: string): Promise<{ config: RepoConfig | undefined; problems: Problem[] }> {
+export async function loadRepoConfig(
+  fs: FileSystem,
+  repoRoot: string,
+): Promise<{ config: RepoConfig | undefined; problems: Problem[] }> {
   let text: string;
   try {
     text = await fs.readFile(joinPath(repoRoot, CONFIG_FILE));
@@ -139,18 +174,38 @@ export async function loadRepoConfig(fs: FileSystem, repoRoot: string): Promise<
     // A refused read says why without the absolute path; bad text is reported at its line.
     const { line, column, reason } = e as FileError;
     const why = reason ?? plainText((e as Error).message, { visible: true });
-    return { config: undefined, problems: [{ severity: 'error', message: `cannot read ${CONFIG_FILE}: ${why}`, location: { file: CONFIG_FILE, line: line ?? 0, column: column ?? 0 } }] };
+    return {
+      config: undefined,
+      problems: [
+        {
+          severity: 'error',
+          message: `cannot read ${CONFIG_FILE}: ${why}`,
+          location: { file: CONFIG_FILE, line: line ?? 0, column: column ?? 0 },
+        },
+      ],
+    };
   }
   const { config, problems } = parseRepoConfig(text);
   const kept: RepoEnvironment[] = [];
   for (const env of config.environments) {
     // One missing application drops its environment: the others' union would show its live objects as Extra.
-    const roots = env.applications.map((app) => (app.declaredAt ? { what: `application '${app.name}': `, path: sourcePath(app) ?? '', at: app.declaredAt } : { what: '', path: env.path, at: env.definedAt }));
+    const roots = env.applications.map((app) =>
+      app.declaredAt
+        ? { what: `application '${app.name}': `, path: sourcePath(app) ?? '', at: app.declaredAt }
+        : { what: '', path: env.path, at: env.definedAt },
+    );
     let ok = true;
     for (const root of roots) {
       const stat = await fs.stat(joinPath(repoRoot, root.path));
       if (stat?.isDirectory) continue;
-      problems.push({ severity: 'error', message: plainText(`environment '${env.name}': ${root.what}path '${root.path}' ${stat ? 'is not a directory' : 'does not exist in the repo'}`, { visible: true }), location: root.at });
+      problems.push({
+        severity: 'error',
+        message: plainText(
+          `environment '${env.name}': ${root.what}path '${root.path}' ${stat ? 'is not a directory' : 'does not exist in the repo'}`,
+          { visible: true },
+        ),
+        location: root.at,
+      });
       ok = false;
     }
     if (ok) kept.push(env);
@@ -165,7 +220,14 @@ export function checkPromotion(config: RepoConfig, environmentNames: string[]): 
   const problems: Problem[] = [];
   config.promotion.forEach((chain, i) =>
     chain.forEach((name, j) => {
-      if (!known.has(name)) problems.push({ severity: 'error', message: plainText(`promotion: unknown environment '${name}' (known: ${[...known].join(', ') || 'none'})`, { visible: true }), location: config.promotionDefinedAt[i]?.[j] });
+      if (!known.has(name))
+        problems.push({
+          severity: 'error',
+          message: plainText(`promotion: unknown environment '${name}' (known: ${[...known].join(', ') || 'none'})`, {
+            visible: true,
+          }),
+          location: config.promotionDefinedAt[i]?.[j],
+        });
     }),
   );
   return problems;
@@ -210,7 +272,11 @@ class ConfigReader {
    * A list of names; undefined when the key is absent. A list the schema refused reads as empty, as before: an
    * `environments: prod` typo in an ignore rule must not widen the rule to every environment.
    */
-  stringList<S extends ConfigSection>(pointer: string, section: S, key: (typeof CONFIG_KEYS)[S][number]): string[] | undefined {
+  stringList<S extends ConfigSection>(
+    pointer: string,
+    section: S,
+    key: (typeof CONFIG_KEYS)[S][number],
+  ): string[] | undefined {
     if (!this.has(pointer, section, key)) return undefined;
     return this.items(childPointer(pointer, key)).flatMap((p) => this.string(p) ?? []);
   }
@@ -221,25 +287,40 @@ class ConfigReader {
     for (const at of this.items('/environments')) {
       const name = this.field(at, 'environment', 'name') as string | undefined;
       const path = this.repoPath(at, 'environment');
-      const applications = this.field(at, 'environment', 'applications') === undefined ? undefined : this.applications(childPointer(at, 'applications'));
+      const applications =
+        this.field(at, 'environment', 'applications') === undefined
+          ? undefined
+          : this.applications(childPointer(at, 'applications'));
       const namespace = this.field(at, 'environment', 'namespace') as string | undefined;
       // A refused name, path, application or namespace drops the environment: rendering it without would mislead.
-      let ok = name !== undefined && !this.shape.refused(childPointer(at, 'namespace')) && (path !== undefined || applications !== undefined);
+      let ok =
+        name !== undefined &&
+        !this.shape.refused(childPointer(at, 'namespace')) &&
+        (path !== undefined || applications !== undefined);
       if (name !== undefined && seen.has(name)) {
-        this.problems.push(this.loc.error(this.shape.nodeAt(childPointer(at, 'name')), `duplicate environment name '${name}'`));
+        this.problems.push(
+          this.loc.error(this.shape.nodeAt(childPointer(at, 'name')), `duplicate environment name '${name}'`),
+        );
         ok = false;
       }
       if (!ok || name === undefined) continue;
       seen.add(name);
       // An environment of applications keeps a `path` (its first application's), for the callers that read one root.
       const envPath = path ?? sourcePath(applications![0]) ?? '';
-      const env: RepoEnvironment = { name, path: envPath, source: 'config', definedAt: this.loc.of(this.shape.nodeAt(at)), applications: applications ?? [folderApplication(name, envPath)] };
+      const env: RepoEnvironment = {
+        name,
+        path: envPath,
+        source: 'config',
+        definedAt: this.loc.of(this.shape.nodeAt(at)),
+        applications: applications ?? [folderApplication(name, envPath)],
+      };
       const context = this.field(at, 'environment', 'context') as string | undefined;
       if (context !== undefined) env.context = context;
       if (namespace !== undefined) env.namespace = namespace;
       const exact = this.field(at, 'environment', 'exact') as boolean | undefined;
       if (exact !== undefined) env.exact = exact;
-      if (this.field(at, 'environment', 'tracking') !== undefined) env.tracking = this.tracking(childPointer(at, 'tracking'));
+      if (this.field(at, 'environment', 'tracking') !== undefined)
+        env.tracking = this.tracking(childPointer(at, 'tracking'));
       out.push(env);
     }
     return out;
@@ -255,7 +336,12 @@ class ConfigReader {
       const name = this.field(at, 'application', 'name') as string;
       const path = this.repoPath(at, 'application');
       if (out.some((a) => a.name === name)) {
-        this.problems.push(this.loc.error(this.shape.nodeAt(childPointer(at, 'name')), `duplicate application name '${name}' in one environment`));
+        this.problems.push(
+          this.loc.error(
+            this.shape.nodeAt(childPointer(at, 'name')),
+            `duplicate application name '${name}' in one environment`,
+          ),
+        );
         ok = false;
       }
       // As for an environment: without its path or namespace it would render somewhere else.
@@ -276,7 +362,13 @@ class ConfigReader {
     const path = this.field(pointer, section, 'path') as string | undefined;
     if (path === undefined) return undefined;
     const clean = normalizeRepoPath(path);
-    if (clean === undefined) this.problems.push(this.loc.error(this.shape.nodeAt(childPointer(pointer, 'path')), `${section} path '${path}' must be relative to the repo root and stay inside it`));
+    if (clean === undefined)
+      this.problems.push(
+        this.loc.error(
+          this.shape.nodeAt(childPointer(pointer, 'path')),
+          `${section} path '${path}' must be relative to the repo root and stay inside it`,
+        ),
+      );
     return clean;
   }
 
@@ -319,7 +411,10 @@ class ConfigReader {
         const node = this.shape.nodeAt(at);
         if (name === undefined) {
           // The schema allows a name or a chain per entry; one list cannot mix them.
-          if (isChain(at)) this.problems.push(this.loc.error(node, 'promotion entry must be a non-empty string (a list of chains holds only lists)'));
+          if (isChain(at))
+            this.problems.push(
+              this.loc.error(node, 'promotion entry must be a non-empty string (a list of chains holds only lists)'),
+            );
           continue;
         }
         if (chainNames.includes(name)) {
@@ -353,7 +448,12 @@ class ConfigReader {
       if (managers) rule.managers = managers;
       // Also when the schema refused every pointer or manager it had.
       if (!rule.jsonPointers?.length && !rule.managers?.length) {
-        this.problems.push(this.loc.error(this.shape.nodeAt(at), 'ignore rule needs jsonPointers or managedFieldsManagers (otherwise it ignores nothing)'));
+        this.problems.push(
+          this.loc.error(
+            this.shape.nodeAt(at),
+            'ignore rule needs jsonPointers or managedFieldsManagers (otherwise it ignores nothing)',
+          ),
+        );
         continue;
       }
       out.push(rule);

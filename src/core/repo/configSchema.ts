@@ -72,9 +72,12 @@ export function checkConfigShape(root: Node, loc: FileLocator): ConfigShape {
   if (!validateConfig(data)) {
     for (const error of relevantErrors(validateConfig.errors ?? [])) {
       const found = describe(error, data, loc.file);
-      const node = found.keyOf !== undefined ? keyNodeAt(root, error.instancePath, found.keyOf) : nodeAt(error.instancePath);
+      const node =
+        found.keyOf !== undefined ? keyNodeAt(root, error.instancePath, found.keyOf) : nodeAt(error.instancePath);
       problems.push(found.severity === 'error' ? loc.error(node, found.message) : loc.warning(node, found.message));
-      refusedPointers.add(found.keyOf !== undefined ? childPointer(error.instancePath, found.keyOf) : error.instancePath);
+      refusedPointers.add(
+        found.keyOf !== undefined ? childPointer(error.instancePath, found.keyOf) : error.instancePath,
+      );
     }
   }
   const refused = (pointer: string): boolean => {
@@ -92,7 +95,9 @@ export function checkConfigShape(root: Node, loc: FileLocator): ConfigShape {
  */
 function relevantErrors(errors: SchemaError[]): SchemaError[] {
   const wrongType = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
-  return errors.filter((e) => !/\/(oneOf|anyOf)\/\d+\//.test(e.schemaPath) && (e.keyword === 'type' || !wrongType.has(e.instancePath)));
+  return errors.filter(
+    (e) => !/\/(oneOf|anyOf)\/\d+\//.test(e.schemaPath) && (e.keyword === 'type' || !wrongType.has(e.instancePath)),
+  );
 }
 
 function dedupe(problems: Problem[]): Problem[] {
@@ -106,25 +111,41 @@ function dedupe(problems: Problem[]): Problem[] {
 }
 
 /** The message of one schema error; `keyOf` when it is about a key (reported at the key, and that key refused). */
-function describe(error: SchemaError, data: unknown, file: string): { severity: 'error' | 'warning'; message: string; keyOf?: string } {
+function describe(
+  error: SchemaError,
+  data: unknown,
+  file: string,
+): { severity: 'error' | 'warning'; message: string; keyOf?: string } {
   const owner = error.parentSchema ?? {};
   const value = valueAt(data, error.instancePath);
   const what = noun(error.instancePath, owner);
   switch (error.keyword) {
     case 'type':
-      if (error.instancePath === '') return { severity: 'error', message: `${file} must be a mapping with keys ${Object.keys(CONFIG_SCHEMA.properties ?? {}).join(', ')}` };
-      return { severity: 'error', message: owner.errorMessage ?? `${what} must be ${typeWords(owner.type)}${quoteHint(value, owner.type)}` };
+      if (error.instancePath === '')
+        return {
+          severity: 'error',
+          message: `${file} must be a mapping with keys ${Object.keys(CONFIG_SCHEMA.properties ?? {}).join(', ')}`,
+        };
+      return {
+        severity: 'error',
+        message: owner.errorMessage ?? `${what} must be ${typeWords(owner.type)}${quoteHint(value, owner.type)}`,
+      };
     case 'pattern':
     case 'minLength':
-      if (typeof value === 'string' && value.trim() === '') return { severity: 'error', message: `${what} must be a non-empty string` };
-      return { severity: 'error', message: `${what} '${String(value)}' ${owner.patternErrorMessage ?? `must match ${owner.pattern}`}` };
+      if (typeof value === 'string' && value.trim() === '')
+        return { severity: 'error', message: `${what} must be a non-empty string` };
+      return {
+        severity: 'error',
+        message: `${what} '${String(value)}' ${owner.patternErrorMessage ?? `must match ${owner.pattern}`}`,
+      };
     case 'required':
       return { severity: 'error', message: `${what} is missing '${String(error.params.missingProperty)}'` };
     case 'oneOf': {
       // Only "exactly one of these keys" is written with oneOf: each branch requires one key.
       const keys = (owner.oneOf ?? []).map((branch) => `'${branch.required?.[0]}'`);
       const passing = error.params.passingSchemas;
-      if (Array.isArray(passing)) return { severity: 'error', message: `${what} has both ${keys.join(' and ')}: give only one` };
+      if (Array.isArray(passing))
+        return { severity: 'error', message: `${what} has both ${keys.join(' and ')}: give only one` };
       return { severity: 'error', message: `${what} is missing ${keys[0]} (or ${keys.slice(1).join(', ')})` };
     }
     case 'minItems':
@@ -136,7 +157,10 @@ function describe(error: SchemaError, data: unknown, file: string): { severity: 
     }
     case 'enum':
       // An unknown name in a list of known ones (a lint code): a likely typo, left out like an unknown key.
-      return { severity: 'warning', message: unknownName(String(value), owner.enum ?? [], dotted(parentPointer(error.instancePath)), owner.title) };
+      return {
+        severity: 'warning',
+        message: unknownName(String(value), owner.enum ?? [], dotted(parentPointer(error.instancePath)), owner.title),
+      };
     default:
       return { severity: 'error', message: `${what} ${error.message ?? `fails the schema's ${error.keyword}`}` };
   }
@@ -152,14 +176,24 @@ function noun(pointer: string, schema: ConfigSchemaNode): string {
 }
 
 function typeWords(type: string | string[] | undefined): string {
-  const words: Record<string, string> = { string: 'a non-empty string', array: 'a list', object: 'a mapping', boolean: 'true or false' };
-  return [type ?? []].flat().map((t) => words[t] ?? `a ${t}`).join(' or ');
+  const words: Record<string, string> = {
+    string: 'a non-empty string',
+    array: 'a list',
+    object: 'a mapping',
+    boolean: 'true or false',
+  };
+  return [type ?? []]
+    .flat()
+    .map((t) => words[t] ?? `a ${t}`)
+    .join(' or ');
 }
 
 /** Unquoted numbers and booleans (e.g. `name: 2024`) are almost always meant as text; say how to quote them. */
 function quoteHint(value: unknown, type: string | string[] | undefined): string {
   const wantsText = [type ?? []].flat().includes('string');
-  return wantsText && (typeof value === 'number' || typeof value === 'boolean') ? ` (quote it: "${String(value)}")` : '';
+  return wantsText && (typeof value === 'number' || typeof value === 'boolean')
+    ? ` (quote it: "${String(value)}")`
+    : '';
 }
 
 /** `/lint/disable` → `lint.disable`. */
@@ -189,7 +223,8 @@ function keyName(key: unknown): string {
 function yamlNodeAt(root: Node, pointer: string): Node | undefined {
   let node: Node | undefined = root;
   for (const segment of pointerSegments(pointer)) {
-    if (isMap(node)) node = (node.items.find((pair) => keyName(pair.key) === segment)?.value ?? undefined) as Node | undefined;
+    if (isMap(node))
+      node = (node.items.find((pair) => keyName(pair.key) === segment)?.value ?? undefined) as Node | undefined;
     else if (isSeq(node)) node = (node.items[Number(segment)] ?? undefined) as Node | undefined;
     else return undefined;
   }
@@ -198,5 +233,7 @@ function yamlNodeAt(root: Node, pointer: string): Node | undefined {
 
 function keyNodeAt(root: Node, mapPointer: string, key: string): Node | undefined {
   const map = yamlNodeAt(root, mapPointer);
-  return isMap(map) ? ((map.items.find((pair) => keyName(pair.key) === key)?.key ?? undefined) as Node | undefined) : undefined;
+  return isMap(map)
+    ? ((map.items.find((pair) => keyName(pair.key) === key)?.key ?? undefined) as Node | undefined)
+    : undefined;
 }

@@ -16,7 +16,15 @@ import { FluxObjects, fluxClusters } from './flux';
 /** Parent folder names whose kustomization children are conventionally environments (`envs/prod`, `apps/shop/overlays/prod`). */
 const CONVENTIONAL_PARENTS = new Set(['envs', 'env', 'environments', 'overlays', 'clusters', 'stages']);
 /** Path segments left out of a name when two environments would otherwise share one (`apps/shop/overlays/prod` → `shop/prod`). */
-const NOISE_SEGMENTS = new Set([...CONVENTIONAL_PARENTS, 'apps', 'deploy', 'k8s', 'kubernetes', 'kustomize', 'manifests']);
+const NOISE_SEGMENTS = new Set([
+  ...CONVENTIONAL_PARENTS,
+  'apps',
+  'deploy',
+  'k8s',
+  'kubernetes',
+  'kustomize',
+  'manifests',
+]);
 
 /**
  * An Argo CD Application or Flux Kustomization whose source is another repo (another GitRepository, an
@@ -71,7 +79,11 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
     const loc = new FileLocator(file, lines);
     const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
     if (doc.errors.length) {
-      problems.push({ severity: 'warning', message: `cannot parse: ${doc.errors[0].message.split('\n')[0]}`, location: loc.at(doc.errors[0].pos[0]) });
+      problems.push({
+        severity: 'warning',
+        message: `cannot parse: ${doc.errors[0].message.split('\n')[0]}`,
+        location: loc.at(doc.errors[0].pos[0]),
+      });
       return;
     }
     let k: Record<string, unknown> | null;
@@ -79,7 +91,11 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
       k = doc.toJS() as Record<string, unknown> | null;
     } catch (e) {
       // yaml's alias limit (an alias bomb): named here; the render says where.
-      problems.push({ severity: 'warning', message: `cannot read: ${(e as Error).message.split('\n')[0]}`, location: loc.of(doc.contents) });
+      problems.push({
+        severity: 'warning',
+        message: `cannot read: ${(e as Error).message.split('\n')[0]}`,
+        location: loc.of(doc.contents),
+      });
       return;
     }
     if (!k || typeof k !== 'object') return;
@@ -117,12 +133,30 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
   const kustomizationFiles = new Set(tree.kustomizations.values());
   const flux = new FluxObjects();
   const claimed = new Set<string>();
-  const { environments: fromArgo, outside } = await scanToolManifests(fs, repoRoot, tree.yamlFiles.filter((f) => !inBase(f)), kustomizationFiles, folders, remotes, flux, problems);
+  const { environments: fromArgo, outside } = await scanToolManifests(
+    fs,
+    repoRoot,
+    tree.yamlFiles.filter((f) => !inBase(f)),
+    kustomizationFiles,
+    folders,
+    remotes,
+    flux,
+    problems,
+  );
   const fromTools = [...fromArgo];
   if (flux.kustomizations.length) {
     // A Flux repo: a Kustomization's folder may hold more of them (home-ops `ks.yaml` files below a kustomization
     // that lists them), so the bases are read too.
-    const more = await scanToolManifests(fs, repoRoot, tree.yamlFiles.filter(inBase), kustomizationFiles, folders, remotes, flux, problems);
+    const more = await scanToolManifests(
+      fs,
+      repoRoot,
+      tree.yamlFiles.filter(inBase),
+      kustomizationFiles,
+      folders,
+      remotes,
+      flux,
+      problems,
+    );
     fromTools.push(...more.environments);
     outside.push(...more.outside);
     const folderSet = new Set(folders);
@@ -132,7 +166,18 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
       const ns = namespaces.get(dir);
       if (ns) for (const file of listed) listedIn.set(file, ns);
     }
-    const clusters = fluxClusters(flux, { kustomizationDirs: new Set(tree.kustomizations.keys()), entries, yamlFiles: tree.yamlFiles, patchFiles, namespaceOf: (file) => listedIn.get(file), isFolder: (p) => p === '' || folderSet.has(p) }, { known: remotes.size > 0, has: (url) => remotes.has(normalizeGitUrl(url)) });
+    const clusters = fluxClusters(
+      flux,
+      {
+        kustomizationDirs: new Set(tree.kustomizations.keys()),
+        entries,
+        yamlFiles: tree.yamlFiles,
+        patchFiles,
+        namespaceOf: (file) => listedIn.get(file),
+        isFolder: (p) => p === '' || folderSet.has(p),
+      },
+      { known: remotes.size > 0, has: (url) => remotes.has(normalizeGitUrl(url)) },
+    );
     fromTools.push(...clusters.environments);
     problems.push(...clusters.problems);
     outside.push(...clusters.outside.map((o) => ({ ...o, tool: 'flux' as const })));
@@ -161,8 +206,12 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
   const groups = new Map(discovered.map((e) => [e.path, folderOf(e.path)]));
   const environments = uniqueNames([...fromTools, ...discovered]).sort(byFolderThenStage);
   // An overlay is its own one application, named after the environment (its name is final only now).
-  for (const env of environments) if (!env.applications.length) env.applications.push(folderApplication(env.name, env.path));
-  const promotion = inferPromotion(environments, (e) => groups.get(e.path) ?? e.path.slice(0, Math.max(0, e.path.lastIndexOf('/'))));
+  for (const env of environments)
+    if (!env.applications.length) env.applications.push(folderApplication(env.name, env.path));
+  const promotion = inferPromotion(
+    environments,
+    (e) => groups.get(e.path) ?? e.path.slice(0, Math.max(0, e.path.lastIndexOf('/'))),
+  );
   return { environments, outside, promotion, problems, kustomizationDirs: [...tree.kustomizations.keys()].sort() };
 }
 
@@ -188,13 +237,22 @@ async function scanToolManifests(
     async (file) => {
       const text = await readOrReport(fs, repoRoot, file, problems);
       // Cheap filter first: most YAML files in a config repo are plain manifests, never worth a full parse.
-      if (text === undefined || !(text.includes('argoproj.io') || text.includes('fluxcd.io')) || tooDeep(text, file, problems)) return [];
+      if (
+        text === undefined ||
+        !(text.includes('argoproj.io') || text.includes('fluxcd.io')) ||
+        tooDeep(text, file, problems)
+      )
+        return [];
       const lines = new LineCounter();
       const loc = new FileLocator(file, lines);
       const out: RepoEnvironment[] = [];
       for (const doc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false }) as Document[]) {
         if (doc.errors.length) {
-          problems.push({ severity: 'warning', message: `cannot parse: ${doc.errors[0].message.split('\n')[0]}`, location: loc.at(doc.errors[0].pos[0]) });
+          problems.push({
+            severity: 'warning',
+            message: `cannot parse: ${doc.errors[0].message.split('\n')[0]}`,
+            location: loc.at(doc.errors[0].pos[0]),
+          });
           continue;
         }
         const apiVersion = str(doc.get('apiVersion'));
@@ -205,20 +263,30 @@ async function scanToolManifests(
           for (const env of argoEnvironments(doc, name, loc)) {
             const repoURL = env.repoURL;
             delete env.repoURL;
-            if (repoURL && remotes.size && !remotes.has(normalizeGitUrl(repoURL))) outside.push({ name: env.name, tool: 'argocd', source: repoURL, definedAt: env.definedAt! });
+            if (repoURL && remotes.size && !remotes.has(normalizeGitUrl(repoURL)))
+              outside.push({ name: env.name, tool: 'argocd', source: repoURL, definedAt: env.definedAt! });
             else out.push(env);
           }
-        }
-        else if (apiVersion.startsWith('argoproj.io/') && kind === 'ApplicationSet') out.push(...applicationSetEnvironments(doc, folders, loc));
+        } else if (apiVersion.startsWith('argoproj.io/') && kind === 'ApplicationSet')
+          out.push(...applicationSetEnvironments(doc, folders, loc));
         else if (apiVersion.includes('fluxcd.io/')) flux.read(doc, loc);
       }
       return out;
     },
   );
   const all = found.flat();
-  const exists = await mapWithConcurrency(all, 16, async (env) => (await fs.stat(joinPath(repoRoot, env.path)))?.isDirectory === true);
+  const exists = await mapWithConcurrency(
+    all,
+    16,
+    async (env) => (await fs.stat(joinPath(repoRoot, env.path)))?.isDirectory === true,
+  );
   // A path that is not a folder here belongs to another repo (the manifest's repoURL): not ours to render.
-  return { environments: all.filter((_, i) => exists[i]), outside: outside.sort((a, b) => a.definedAt.file.localeCompare(b.definedAt.file) || a.definedAt.line - b.definedAt.line) };
+  return {
+    environments: all.filter((_, i) => exists[i]),
+    outside: outside.sort(
+      (a, b) => a.definedAt.file.localeCompare(b.definedAt.file) || a.definedAt.line - b.definedAt.line,
+    ),
+  };
 }
 
 /**
@@ -226,7 +294,9 @@ async function scanToolManifests(
  * empty outside a git repo, for a worktree (`.git` is a file) or without remotes.
  */
 async function repoRemotes(fs: FileSystem, repoRoot: string): Promise<Set<string>> {
-  const text = (await fs.stat(joinPath(repoRoot, '.git/config')))?.isFile ? await fs.readFile(joinPath(repoRoot, '.git/config')).catch(() => '') : '';
+  const text = (await fs.stat(joinPath(repoRoot, '.git/config')))?.isFile
+    ? await fs.readFile(joinPath(repoRoot, '.git/config')).catch(() => '')
+    : '';
   const urls = new Set<string>();
   let inRemote = false;
   for (const line of text.split('\n')) {
@@ -248,7 +318,10 @@ export function normalizeGitUrl(url: string): string {
   // scp-like `host:path` (no scheme): the first colon separates host and path.
   if (!/^[^/]+:\d+\//.test(u)) u = u.replace(/^([^/:]+):/, '$1/');
   u = u.replace(/^([^/:]+):\d+\//, '$1/');
-  return u.replace(/\/+$/, '').replace(/\.git$/, '').toLowerCase();
+  return u
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '')
+    .toLowerCase();
 }
 
 /** One environment per `spec.source` / `spec.sources[]` entry that has a path (Helm chart sources have none). */
@@ -323,14 +396,21 @@ function repoFolders(yamlFiles: string[], kustomizationDirs: string[]): string[]
 
 /** A path without conventional folder names: `apps/shop/overlays/prod` → `shop/prod`. */
 function shortName(path: string): string {
-  return path.split('/').filter((s) => !NOISE_SEGMENTS.has(s)).join('/');
+  return path
+    .split('/')
+    .filter((s) => !NOISE_SEGMENTS.has(s))
+    .join('/');
 }
 
 /** Whether the text nests deeper than go-yaml reads (the parser would overflow its stack): reported, then skipped. */
 function tooDeep(text: string, file: string, problems: Problem[]): boolean {
   const at = tooDeepAt(text);
   if (at === undefined) return false;
-  problems.push({ severity: 'warning', message: `cannot parse: nested deeper than ${MAX_YAML_DEPTH} levels`, location: { file, line: text.slice(0, at).split('\n').length, column: 0 } });
+  problems.push({
+    severity: 'warning',
+    message: `cannot parse: nested deeper than ${MAX_YAML_DEPTH} levels`,
+    location: { file, line: text.slice(0, at).split('\n').length, column: 0 },
+  });
   return true;
 }
 
@@ -338,13 +418,24 @@ function tooDeep(text: string, file: string, problems: Problem[]): boolean {
  * The file's text, or undefined with a problem at the file: an error for a kustomization file (its environment
  * cannot be rendered: a FIFO, a link out of the repo, a file over the size limit), a warning for another manifest.
  */
-async function readOrReport(fs: FileSystem, repoRoot: string, file: string, problems: Problem[], severity: Problem['severity'] = 'warning'): Promise<string | undefined> {
+async function readOrReport(
+  fs: FileSystem,
+  repoRoot: string,
+  file: string,
+  problems: Problem[],
+  severity: Problem['severity'] = 'warning',
+): Promise<string | undefined> {
   try {
     return await fs.readFile(joinPath(repoRoot, file));
   } catch (e) {
     const { line, column, reason } = e as FileError;
     const message = line && reason ? `cannot read: ${reason}` : `cannot read: ${describeReadError(e)}`;
-    problems.push({ severity, message, location: { file, line: line ?? 0, column: column ?? 0 }, code: UNREADABLE_FILE });
+    problems.push({
+      severity,
+      message,
+      location: { file, line: line ?? 0, column: column ?? 0 },
+      code: UNREADABLE_FILE,
+    });
     return undefined;
   }
 }
@@ -369,7 +460,11 @@ function kustomizationCycles(edges: Map<string, { to: string; at: SourceLocation
         const key = [...cycle.slice(0, -1)].sort().join('\0');
         if (!reported.has(key)) {
           reported.add(key);
-          problems.push({ severity: 'error', message: `kustomization cycle: ${cycle.map((d) => d || '.').join(' -> ')} (kustomize refuses it)`, location: edge.at });
+          problems.push({
+            severity: 'error',
+            message: `kustomization cycle: ${cycle.map((d) => d || '.').join(' -> ')} (kustomize refuses it)`,
+            location: edge.at,
+          });
         }
       } else if (!done.has(edge.to)) visit(edge.to);
     }
@@ -393,7 +488,12 @@ function str(value: unknown): string | undefined {
 function conventionalDepth(dir: string): number {
   const parts = dir.split('/');
   if (parts.length >= 2 && CONVENTIONAL_PARENTS.has(parts[parts.length - 2])) return 1;
-  if (parts.length >= 3 && CONVENTIONAL_PARENTS.has(parts[parts.length - 3]) && parts[parts.length - 1] !== 'flux-system') return 2;
+  if (
+    parts.length >= 3 &&
+    CONVENTIONAL_PARENTS.has(parts[parts.length - 3]) &&
+    parts[parts.length - 1] !== 'flux-system'
+  )
+    return 2;
   return 0;
 }
 
@@ -404,7 +504,12 @@ function patchFilesOf(k: Record<string, unknown>): string[] {
     const list = k[field];
     if (!Array.isArray(list)) continue;
     for (const item of list) {
-      const path = typeof item === 'string' ? item : item && typeof item === 'object' ? (item as { path?: unknown }).path : undefined;
+      const path =
+        typeof item === 'string'
+          ? item
+          : item && typeof item === 'object'
+            ? (item as { path?: unknown }).path
+            : undefined;
       // An inline strategic-merge patch is a YAML string with a newline; a file name has none.
       if (typeof path === 'string' && !path.includes('\n')) out.push(path);
     }
@@ -414,5 +519,7 @@ function patchFilesOf(k: Record<string, unknown>): string[] {
 
 /** A remote base (git URL, `github.com/...`, http): never a folder of this repo. */
 function isRemote(entry: string): boolean {
-  return /^[a-z]+:\/\//i.test(entry) || entry.startsWith('git@') || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry);
+  return (
+    /^[a-z]+:\/\//i.test(entry) || entry.startsWith('git@') || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry)
+  );
 }

@@ -6,7 +6,11 @@ import type { RepoConfig, RepoEnvironment } from './config';
  * to this environment plus `extraIgnore` (the editor's `gitopsDrift.ignore` setting), and the environment's
  * tracking marks.
  */
-export function driftOptionsFor(env: RepoEnvironment, config: RepoConfig, extraIgnore: IgnoreRule[] = []): DriftOptions {
+export function driftOptionsFor(
+  env: RepoEnvironment,
+  config: RepoConfig,
+  extraIgnore: IgnoreRule[] = [],
+): DriftOptions {
   const ignore: IgnoreRule[] = [
     ...config.ignore
       .filter((r) => !r.environments || r.environments.includes(env.name))

@@ -74,7 +74,12 @@ export class FluxObjects {
         if (!isMap(item)) continue;
         const depName = str(item.get('name'));
         const depNamespace = str(item.get('namespace'));
-        if (depName) dependsOn.push({ name: depName, ...(depNamespace ? { namespace: depNamespace } : {}), at: loc.of(item as Node) });
+        if (depName)
+          dependsOn.push({
+            name: depName,
+            ...(depNamespace ? { namespace: depNamespace } : {}),
+            at: loc.of(item as Node),
+          });
       }
     }
     const object = doc.toJS() as KubeObject;
@@ -135,7 +140,11 @@ export interface FluxClusters {
  * applications are every Kustomization reachable from its roots (a Kustomization's path may hold more of them),
  * ordered by `dependsOn`. `remotes` compares GitRepository URLs with this repo's remotes (`known`: it has some).
  */
-export function fluxClusters(flux: FluxObjects, layout: RepoLayout, remotes: { known: boolean; has(url: string): boolean }): FluxClusters {
+export function fluxClusters(
+  flux: FluxObjects,
+  layout: RepoLayout,
+  remotes: { known: boolean; has(url: string): boolean },
+): FluxClusters {
   const problems: Problem[] = [];
   const all = flux.kustomizations
     .filter((k) => !layout.patchFiles.has(k.file))
@@ -153,10 +162,12 @@ export function fluxClusters(flux: FluxObjects, layout: RepoLayout, remotes: { k
   const selfSynced = new Set<string>();
   if (!remotes.known) {
     for (const k of all) {
-      if (k.sourceRef.kind === 'GitRepository' && k.path !== undefined && filesOf(k.path).has(k.file)) selfSynced.add(`${k.sourceRef.namespace}/${k.sourceRef.name}`);
+      if (k.sourceRef.kind === 'GitRepository' && k.path !== undefined && filesOf(k.path).has(k.file))
+        selfSynced.add(`${k.sourceRef.namespace}/${k.sourceRef.name}`);
     }
   }
-  const isThisRepo = (namespace: string, name: string, url: string | undefined) => selfSynced.has(`${namespace}/${name}`) || (url !== undefined && remotes.has(url));
+  const isThisRepo = (namespace: string, name: string, url: string | undefined) =>
+    selfSynced.has(`${namespace}/${name}`) || (url !== undefined && remotes.has(url));
   const sources = all.map((k) => resolveSource(k, flux, isThisRepo));
   const byFile = new Map<string, number[]>();
   all.forEach((k, i) => byFile.set(k.file, [...(byFile.get(k.file) ?? []), i]));
@@ -205,7 +216,8 @@ export function fluxClusters(flux: FluxObjects, layout: RepoLayout, remotes: { k
   for (const [folder, clusterRoots] of clusters) {
     const members = closure(clusterRoots);
     if (members.every((i) => sources[i].type === 'outside')) {
-      for (const i of members) outside.push({ name: all[i].name, source: describeResolved(sources[i]), definedAt: all[i].pathAt });
+      for (const i of members)
+        outside.push({ name: all[i].name, source: describeResolved(sources[i]), definedAt: all[i].pathAt });
       continue;
     }
     const ordered = dependsOnOrder(members, all, problems);
@@ -218,13 +230,21 @@ export function fluxClusters(flux: FluxObjects, layout: RepoLayout, remotes: { k
       source: 'flux',
       definedAt: first.pathAt,
       // Objects of a Kustomization whose source is another repo are that repo's: never Extra here.
-      tracking: { fluxKustomizations: ordered.filter((i) => sources[i].type !== 'outside').map((i) => ({ name: all[i].name, namespace: all[i].namespace })) },
+      tracking: {
+        fluxKustomizations: ordered
+          .filter((i) => sources[i].type !== 'outside')
+          .map((i) => ({ name: all[i].name, namespace: all[i].namespace })),
+      },
       applications: apps,
     });
   }
   for (const [i, s] of sources.entries()) {
     if (s.type === 'folder' && !layout.isFolder(s.path)) {
-      problems.push({ severity: 'warning', message: `Flux Kustomization '${all[i].name}': path '${s.path || '.'}' is not a folder of this repo`, location: all[i].pathAt });
+      problems.push({
+        severity: 'warning',
+        message: `Flux Kustomization '${all[i].name}': path '${s.path || '.'}' is not a folder of this repo`,
+        location: all[i].pathAt,
+      });
     }
   }
   return { environments, problems, claimedFolders, outside };
@@ -234,7 +254,10 @@ export function fluxClusters(flux: FluxObjects, layout: RepoLayout, remotes: { k
  * The Kustomization in the namespace it is applied to: the including kustomization's (kustomize overrides the
  * manifest's), else its own, else `flux-system`; its dependsOn and sourceRef default to it.
  */
-function withNamespace(k: FluxKustomizationDecl, including: string | undefined): FluxKustomizationDecl & { namespace: string } {
+function withNamespace(
+  k: FluxKustomizationDecl,
+  including: string | undefined,
+): FluxKustomizationDecl & { namespace: string } {
   const namespace = including ?? k.namespace ?? 'flux-system';
   return {
     ...k,
@@ -271,7 +294,11 @@ function describeResolved(source: ResolvedSource): string {
  * of it; an ExternalArtifact an ArtifactGenerator copies out of such a GitRepository is the folder its copy rules
  * take the path from; anything else is outside this repo.
  */
-function resolveSource(k: FluxKustomizationDecl, flux: FluxObjects, isThisRepo: (namespace: string, name: string, url: string | undefined) => boolean): ResolvedSource {
+function resolveSource(
+  k: FluxKustomizationDecl,
+  flux: FluxObjects,
+  isThisRepo: (namespace: string, name: string, url: string | undefined) => boolean,
+): ResolvedSource {
   const ref = k.sourceRef;
   const refText = `${ref.kind} ${ref.namespace}/${ref.name}`;
   const gitIsThisRepo = (namespace: string, name: string): { ours: boolean; url?: string } => {
@@ -289,7 +316,9 @@ function resolveSource(k: FluxKustomizationDecl, flux: FluxObjects, isThisRepo: 
     // Each cluster usually declares a generator of the same name: its own cluster's first (the one whose folder holds
     // the Kustomization's file), then any other that copies the path from this repo.
     const near = (file: string) => k.file.startsWith(`${clusterFolder(file)}/`);
-    const generators = flux.generators.filter((g) => g.namespace === ref.namespace && g.artifacts.some((a) => a.name === ref.name));
+    const generators = flux.generators.filter(
+      (g) => g.namespace === ref.namespace && g.artifacts.some((a) => a.name === ref.name),
+    );
     generators.sort((a, b) => Number(near(b.file)) - Number(near(a.file)) || a.file.localeCompare(b.file));
     for (const gen of generators) {
       const artifact = gen.artifacts.find((a) => a.name === ref.name)!;
@@ -299,7 +328,8 @@ function resolveSource(k: FluxKustomizationDecl, flux: FluxObjects, isThisRepo: 
       });
       if (path !== undefined) return { type: 'folder', path };
     }
-    if (generators.length) return { type: 'outside', description: `${refText}: ./${k.path} is not copied from a folder of this repo` };
+    if (generators.length)
+      return { type: 'outside', description: `${refText}: ./${k.path} is not copied from a folder of this repo` };
   }
   return { type: 'outside', description: refText };
 }
@@ -309,7 +339,11 @@ function resolveSource(k: FluxKustomizationDecl, flux: FluxObjects, isThisRepo: 
  * "@artifact/staging/"`) whose destination holds the path, the most specific first; undefined when no rule copies a
  * folder of this repo there.
  */
-function artifactPathInRepo(path: string, copy: { from: string; to: string }[], ours: (alias: string) => boolean): string | undefined {
+function artifactPathInRepo(
+  path: string,
+  copy: { from: string; to: string }[],
+  ours: (alias: string) => boolean,
+): string | undefined {
   let best: { dest: string; repo: string } | undefined;
   for (const rule of copy) {
     const from = /^@([^/]+)\/?(.*?)\/?\*\*$/.exec(rule.from);
@@ -334,7 +368,12 @@ function readGenerator(doc: Document, namespace: string, file: string): Artifact
       if (!isMap(s)) continue;
       const alias = str(s.get('alias'));
       const name = str(s.get('name'));
-      if (alias && name) sources.set(alias, { kind: str(s.get('kind')) ?? 'GitRepository', name, namespace: str(s.get('namespace')) ?? namespace });
+      if (alias && name)
+        sources.set(alias, {
+          kind: str(s.get('kind')) ?? 'GitRepository',
+          name,
+          namespace: str(s.get('namespace')) ?? namespace,
+        });
     }
   }
   const artifacts: ArtifactGeneratorDecl['artifacts'] = [];
@@ -344,7 +383,9 @@ function readGenerator(doc: Document, namespace: string, file: string): Artifact
       const name = isMap(a) ? str(a.get('name')) : undefined;
       const copy = isMap(a) ? a.get('copy', true) : undefined;
       if (!name) continue;
-      const rules = isSeq(copy) ? copy.items.filter(isMap).map((c) => ({ from: str(c.get('from')) ?? '', to: str(c.get('to')) ?? '' })) : [];
+      const rules = isSeq(copy)
+        ? copy.items.filter(isMap).map((c) => ({ from: str(c.get('from')) ?? '', to: str(c.get('to')) ?? '' }))
+        : [];
       artifacts.push({ name, copy: rules });
     }
   }
@@ -394,9 +435,14 @@ function renderedFiles(path: string, layout: RepoLayout, yamlSet: ReadonlySet<st
  * The cluster's Kustomizations with every one after those it depends on, otherwise in the order they were reached.
  * A `dependsOn` naming a Kustomization the cluster does not hold, or closing a cycle, is a problem at its entry.
  */
-function dependsOnOrder(members: number[], all: (FluxKustomizationDecl & { namespace: string })[], problems: Problem[]): number[] {
+function dependsOnOrder(
+  members: number[],
+  all: (FluxKustomizationDecl & { namespace: string })[],
+  problems: Problem[],
+): number[] {
   const byKey = new Map<string, number>();
-  for (const i of members) if (!byKey.has(`${all[i].namespace}/${all[i].name}`)) byKey.set(`${all[i].namespace}/${all[i].name}`, i);
+  for (const i of members)
+    if (!byKey.has(`${all[i].namespace}/${all[i].name}`)) byKey.set(`${all[i].namespace}/${all[i].name}`, i);
   const order: number[] = [];
   const done = new Set<number>();
   const path: number[] = [];
@@ -406,10 +452,18 @@ function dependsOnOrder(members: number[], all: (FluxKustomizationDecl & { names
     for (const dep of all[i].dependsOn) {
       const j = byKey.get(`${dep.namespace}/${dep.name}`);
       if (j === undefined) {
-        problems.push({ severity: 'warning', message: `Flux Kustomization '${all[i].name}' depends on '${dep.namespace}/${dep.name}', which this cluster does not declare: Flux waits for it`, location: dep.at });
+        problems.push({
+          severity: 'warning',
+          message: `Flux Kustomization '${all[i].name}' depends on '${dep.namespace}/${dep.name}', which this cluster does not declare: Flux waits for it`,
+          location: dep.at,
+        });
       } else if (path.includes(j)) {
         const cycle = [...path.slice(path.indexOf(j)), j].map((n) => all[n].name);
-        problems.push({ severity: 'error', message: `Flux Kustomization dependsOn cycle: ${cycle.join(' -> ')} (Flux never applies them)`, location: dep.at });
+        problems.push({
+          severity: 'error',
+          message: `Flux Kustomization dependsOn cycle: ${cycle.join(' -> ')} (Flux never applies them)`,
+          location: dep.at,
+        });
       } else visit(j);
     }
     path.pop();
@@ -421,7 +475,9 @@ function dependsOnOrder(members: number[], all: (FluxKustomizationDecl & { names
 }
 
 /** One application per Kustomization; names qualified with the namespace only where two share one. */
-function applicationsOf(list: { decl: FluxKustomizationDecl & { namespace: string }; source: ResolvedSource }[]): Application[] {
+function applicationsOf(
+  list: { decl: FluxKustomizationDecl & { namespace: string }; source: ResolvedSource }[],
+): Application[] {
   const count = new Map<string, number>();
   for (const { decl } of list) count.set(decl.name, (count.get(decl.name) ?? 0) + 1);
   return list.map(({ decl, source }) => ({

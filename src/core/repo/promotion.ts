@@ -24,7 +24,10 @@ export function stageRank(name: string): number | undefined {
  * fewer than two staged
  * environments give no chain. Equal ranks (e.g. `prod-eu`, `prod-us`) keep name order.
  */
-export function inferPromotion(environments: Environment[], groupOf: (env: Environment) => string = (e) => e.path.slice(0, Math.max(0, e.path.lastIndexOf('/')))): string[][] {
+export function inferPromotion(
+  environments: Environment[],
+  groupOf: (env: Environment) => string = (e) => e.path.slice(0, Math.max(0, e.path.lastIndexOf('/'))),
+): string[][] {
   const groups = new Map<string, { name: string; rank: number }[]>();
   for (const env of environments) {
     // `prod/eu` ranks as prod; `shop/dev` as dev.

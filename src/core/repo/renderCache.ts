@@ -23,7 +23,12 @@ export class RenderCache {
     return this.entries.get(root)?.result;
   }
 
-  set(root: string, result: RenderResult, reads: Map<string, string | undefined>, listings = new Map<string, Set<string>>()): void {
+  set(
+    root: string,
+    result: RenderResult,
+    reads: Map<string, string | undefined>,
+    listings = new Map<string, Set<string>>(),
+  ): void {
     const inputs = new Map(reads);
     // The renderer's own list may name files it read another way (it never should, but a stale cache is worse).
     for (const f of result.files) if (!inputs.has(f)) inputs.set(f, reads.get(f));

@@ -5,7 +5,15 @@
  */
 import type { Problem } from '../model/problem';
 import type { FileSystem } from '../ports';
-import { checkPromotion, emptyRepoConfig, joinPath, loadRepoConfig, normalizeRepoPath, type RepoEnvironment, type RepoConfig } from './config';
+import {
+  checkPromotion,
+  emptyRepoConfig,
+  joinPath,
+  loadRepoConfig,
+  normalizeRepoPath,
+  type RepoEnvironment,
+  type RepoConfig,
+} from './config';
 import { settleRenderers } from './applications';
 import { folderApplication } from '../model/environment';
 import { discoverEnvironments, type OutsideSource } from './discover';
@@ -37,7 +45,11 @@ export interface RepoModel {
  * Loads a repo's environments. Precedence: the editor setting, then `.gitops-drift.yaml`, then discovery; the
  * config's ignore rules, appliers and promotion order apply whichever source listed the environments.
  */
-export async function loadRepository(fs: FileSystem, repoRoot: string, settings: EnvironmentSetting[] = []): Promise<RepoModel> {
+export async function loadRepository(
+  fs: FileSystem,
+  repoRoot: string,
+  settings: EnvironmentSetting[] = [],
+): Promise<RepoModel> {
   const loaded = await loadRepoConfig(fs, repoRoot);
   const config = loaded.config ?? emptyRepoConfig();
   const problems = [...loaded.problems];
@@ -48,8 +60,7 @@ export async function loadRepository(fs: FileSystem, repoRoot: string, settings:
   else if (config.environments.length) {
     environments = config.environments;
     await fillFluxClusters(fs, repoRoot, environments, problems);
-  }
-  else {
+  } else {
     const found = await discoverEnvironments(fs, repoRoot);
     problems.push(...found.problems);
     environments = found.environments;
@@ -61,7 +72,13 @@ export async function loadRepository(fs: FileSystem, repoRoot: string, settings:
   let promotion = config.promotion;
   if (promotion.length) {
     // Promotion entries were checked against declared environments already; discovered ones are known only now.
-    if (!config.environments.length || settings.length) problems.push(...checkPromotion(config, environments.map((e) => e.name)));
+    if (!config.environments.length || settings.length)
+      problems.push(
+        ...checkPromotion(
+          config,
+          environments.map((e) => e.name),
+        ),
+      );
   } else promotion = inferred ?? inferPromotion(environments);
   return { config, hasConfigFile: loaded.config !== undefined, environments, outside, promotion, problems };
 }
@@ -80,7 +97,11 @@ async function pathsOutside(fs: FileSystem, repoRoot: string, environments: Repo
   for (const env of environments) {
     const target = await real(joinPath(repoRoot, env.path));
     if (target !== undefined && target !== root && !target.startsWith(root === '/' ? '/' : root + '/')) {
-      problems.push({ severity: 'error', message: `environment '${env.name}': path '${env.path}' resolves to ${target} through a symbolic link, outside the repo; not read`, location: env.definedAt ?? { file: env.path, line: 0, column: 0 } });
+      problems.push({
+        severity: 'error',
+        message: `environment '${env.name}': path '${env.path}' resolves to ${target} through a symbolic link, outside the repo; not read`,
+        location: env.definedAt ?? { file: env.path, line: 0, column: 0 },
+      });
     }
   }
   return problems;
@@ -91,8 +112,18 @@ async function pathsOutside(fs: FileSystem, repoRoot: string, environments: Repo
  * that cluster: its applications are the cluster's Kustomizations, as discovery finds them; the entry keeps its name,
  * context and namespace, and its own tracking if it has one. Discovery runs only when such a folder exists.
  */
-async function fillFluxClusters(fs: FileSystem, repoRoot: string, environments: RepoEnvironment[], problems: Problem[]): Promise<void> {
-  const plain = environments.filter((e) => e.applications.length === 1 && e.applications[0].source.type === 'folder' && e.applications[0].source.path === e.path);
+async function fillFluxClusters(
+  fs: FileSystem,
+  repoRoot: string,
+  environments: RepoEnvironment[],
+  problems: Problem[],
+): Promise<void> {
+  const plain = environments.filter(
+    (e) =>
+      e.applications.length === 1 &&
+      e.applications[0].source.type === 'folder' &&
+      e.applications[0].source.path === e.path,
+  );
   const holds = await mapWithConcurrency(plain, 8, (e) => holdsFluxKustomization(fs, joinPath(repoRoot, e.path)));
   const clusters = plain.filter((_, i) => holds[i]);
   if (!clusters.length) return;
@@ -120,15 +151,28 @@ async function holdsFluxKustomization(fs: FileSystem, dir: string): Promise<bool
   return false;
 }
 
-async function fromSettings(fs: FileSystem, repoRoot: string, settings: EnvironmentSetting[], problems: Problem[]): Promise<RepoEnvironment[]> {
+async function fromSettings(
+  fs: FileSystem,
+  repoRoot: string,
+  settings: EnvironmentSetting[],
+  problems: Problem[],
+): Promise<RepoEnvironment[]> {
   const out: RepoEnvironment[] = [];
   for (const s of settings) {
     const path = typeof s.path === 'string' ? normalizeRepoPath(s.path) : undefined;
     if (!s.name || path === undefined || !(await fs.stat(joinPath(repoRoot, path)))?.isDirectory) {
-      problems.push({ severity: 'error', message: `setting gitopsDrift.environments: entry '${s.name ?? '?'}' needs a name and the path of a folder in the repo (got '${s.path}')` });
+      problems.push({
+        severity: 'error',
+        message: `setting gitopsDrift.environments: entry '${s.name ?? '?'}' needs a name and the path of a folder in the repo (got '${s.path}')`,
+      });
       continue;
     }
-    const env: RepoEnvironment = { name: s.name, path, source: 'setting', applications: [folderApplication(s.name, path)] };
+    const env: RepoEnvironment = {
+      name: s.name,
+      path,
+      source: 'setting',
+      applications: [folderApplication(s.name, path)],
+    };
     if (s.context) env.context = s.context;
     if (s.namespace) env.namespace = s.namespace;
     out.push(env);

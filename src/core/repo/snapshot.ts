@@ -75,14 +75,22 @@ export class RecordingReader implements ClusterReader {
     const outcome = await this.inner.list(type, namespace);
     const where = { group: type.group, kind: type.kind, namespace };
     const scope: SnapshotScope =
-      outcome.status === 'ok' ? { ...where, status: 'ok', resourceVersion: outcome.resourceVersion, items: outcome.items.map((o) => hashSecretValues(o, this.key)) } : { ...where, ...outcome };
+      outcome.status === 'ok'
+        ? {
+            ...where,
+            status: 'ok',
+            resourceVersion: outcome.resourceVersion,
+            items: outcome.items.map((o) => hashSecretValues(o, this.key)),
+          }
+        : { ...where, ...outcome };
     this.scopes.set(`${type.group}/${type.kind}/${namespace}`, scope);
     return outcome.status === 'ok' && scope.status === 'ok' ? { ...outcome, items: scope.items } : outcome;
   }
 
   /** Everything recorded so far, as one cluster of a snapshot. */
   section(context: string, environments: string[]): SnapshotCluster {
-    const byKey = <T>(m: Map<string, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+    const byKey = <T>(m: Map<string, T>) =>
+      [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
     return { context, environments, resourceTypes: byKey(this.types), scopes: byKey(this.scopes) };
   }
 
@@ -94,7 +102,12 @@ export class RecordingReader implements ClusterReader {
 
 /** A snapshot of the given clusters (recorded with the same key): flat for one, under `clusters` for several. */
 export function buildSnapshot(takenAt: string, key: SnapshotKey, clusters: SnapshotCluster[]): LiveSnapshot {
-  const base = { apiVersion: SNAPSHOT_API_VERSION, kind: SNAPSHOT_KIND, takenAt, secrets: { mode: SECRETS_MODE, keyId: key.id } } as const;
+  const base = {
+    apiVersion: SNAPSHOT_API_VERSION,
+    kind: SNAPSHOT_KIND,
+    takenAt,
+    secrets: { mode: SECRETS_MODE, keyId: key.id },
+  } as const;
   if (clusters.length !== 1) return { ...base, resourceTypes: [], scopes: [], clusters };
   const [only] = clusters;
   const snap: LiveSnapshot = { ...base, resourceTypes: only.resourceTypes, scopes: only.scopes };
@@ -107,10 +120,19 @@ export function buildSnapshot(takenAt: string, key: SnapshotKey, clusters: Snaps
  * The part of a snapshot to replay for an environment: the only cluster, else the one that recorded this
  * environment, else the one of its kube context; a message saying what is missing otherwise.
  */
-export function snapshotSectionFor(snap: LiveSnapshot, environment: string, context?: string): SnapshotSection | string {
+export function snapshotSectionFor(
+  snap: LiveSnapshot,
+  environment: string,
+  context?: string,
+): SnapshotSection | string {
   if (!snap.clusters) return snap;
-  const found = snap.clusters.find((c) => c.environments.includes(environment)) ?? snap.clusters.find((c) => context !== undefined && c.context === context);
-  return found ?? `the snapshot holds no cluster for environment '${environment}'${context ? ` (context ${context})` : ''}: it has ${snap.clusters.map((c) => `${c.context} (${c.environments.join(', ')})`).join('; ')}`;
+  const found =
+    snap.clusters.find((c) => c.environments.includes(environment)) ??
+    snap.clusters.find((c) => context !== undefined && c.context === context);
+  return (
+    found ??
+    `the snapshot holds no cluster for environment '${environment}'${context ? ` (context ${context})` : ''}: it has ${snap.clusters.map((c) => `${c.context} (${c.environments.join(', ')})`).join('; ')}`
+  );
 }
 
 /** Replays a snapshot as a cluster. A LIST the snapshot does not hold is an error naming what to re-take. */
@@ -131,13 +153,18 @@ export class SnapshotReader implements ClusterReader {
 
   async list(type: ResourceType, namespace: string): Promise<ListOutcome> {
     const s = this.scopes.get(`${type.group}/${type.kind}/${namespace}`);
-    if (!s) return { status: 'error', message: `${this.file} holds no list of ${type.resource}${namespace ? ` in namespace "${namespace}"` : ''}: take the snapshot again for this environment` };
+    if (!s)
+      return {
+        status: 'error',
+        message: `${this.file} holds no list of ${type.resource}${namespace ? ` in namespace "${namespace}"` : ''}: take the snapshot again for this environment`,
+      };
     const { group: _g, kind: _k, namespace: _n, ...outcome } = s;
     return outcome;
   }
 }
 
-const SNAPSHOT_HEADER = '# Live objects recorded by `gitops-drift snapshot` (Secret values are keyed hashes, never the values).\n';
+const SNAPSHOT_HEADER =
+  '# Live objects recorded by `gitops-drift snapshot` (Secret values are keyed hashes, never the values).\n';
 
 /**
  * The snapshot as JSON (which is YAML too) under a header comment, one live object per line. JSON because a
@@ -186,7 +213,11 @@ export function parseSnapshot(text: string, file: string): LiveSnapshot {
 function jsonBody(text: string): string | undefined {
   let start = 0;
   for (;;) {
-    while (start < text.length && (text[start] === ' ' || text[start] === '\t' || text[start] === '\r' || text[start] === '\n')) start++;
+    while (
+      start < text.length &&
+      (text[start] === ' ' || text[start] === '\t' || text[start] === '\r' || text[start] === '\n')
+    )
+      start++;
     if (text[start] !== '#') break;
     const nl = text.indexOf('\n', start);
     if (nl < 0) return undefined;
@@ -218,7 +249,12 @@ function parseSnapshotWithPositions(text: string, file: string): LiveSnapshot {
   const fail = (problem: Problem): never => {
     throw new ProblemError(problem);
   };
-  if (doc.errors.length) fail({ severity: 'error', message: `not a valid snapshot: ${doc.errors[0].message.split('\n')[0]}`, location: loc.at(doc.errors[0].pos[0]) });
+  if (doc.errors.length)
+    fail({
+      severity: 'error',
+      message: `not a valid snapshot: ${doc.errors[0].message.split('\n')[0]}`,
+      location: loc.at(doc.errors[0].pos[0]),
+    });
   const data = doc.toJS({ maxAliasCount: 100 }) as Partial<LiveSnapshot> | null;
   const at = (path: (string | number)[]) => loc.of(doc.getIn(path, true) as never);
   checkSnapshot(data, (message, path) => fail({ severity: 'error', message, location: path ? at(path) : loc.at(0) }));
@@ -226,30 +262,50 @@ function parseSnapshotWithPositions(text: string, file: string): LiveSnapshot {
 }
 
 /** Checks a parsed snapshot's shape; `fail` gets the first problem and the path of the node it is about. */
-function checkSnapshot(data: Partial<LiveSnapshot> | null, fail: (message: string, path?: (string | number)[]) => never): void {
+function checkSnapshot(
+  data: Partial<LiveSnapshot> | null,
+  fail: (message: string, path?: (string | number)[]) => never,
+): void {
   if (!data || typeof data !== 'object' || data.apiVersion !== SNAPSHOT_API_VERSION || data.kind !== SNAPSHOT_KIND) {
-    fail(`not a gitops-drift live snapshot (expected apiVersion ${SNAPSHOT_API_VERSION}, kind ${SNAPSHOT_KIND}): take one with \`gitops-drift snapshot --out FILE\``);
+    fail(
+      `not a gitops-drift live snapshot (expected apiVersion ${SNAPSHOT_API_VERSION}, kind ${SNAPSHOT_KIND}): take one with \`gitops-drift snapshot --out FILE\``,
+    );
   }
   const snap = data as LiveSnapshot;
   const secrets = snap.secrets as { mode?: unknown; keyId?: unknown } | undefined;
   if (secrets?.mode === 'sha256') {
     // Those hashes were salted with a salt kept in the file: a weak password could be guessed from them.
-    fail('this snapshot was taken by an older gitops-drift whose Secret hashes can be guessed offline: delete it and take it again', ['secrets']);
+    fail(
+      'this snapshot was taken by an older gitops-drift whose Secret hashes can be guessed offline: delete it and take it again',
+      ['secrets'],
+    );
   }
-  if (secrets?.mode !== SECRETS_MODE || typeof secrets.keyId !== 'string') fail(`secrets: expected { mode: ${SECRETS_MODE}, keyId: <text> }`, ['secrets']);
+  if (secrets?.mode !== SECRETS_MODE || typeof secrets.keyId !== 'string')
+    fail(`secrets: expected { mode: ${SECRETS_MODE}, keyId: <text> }`, ['secrets']);
   const checkSection = (section: SnapshotSection, path: (string | number)[]) => {
     if (!Array.isArray(section.resourceTypes)) fail('resourceTypes must be a list', [...path, 'resourceTypes']);
     if (!Array.isArray(section.scopes)) fail('scopes must be a list', [...path, 'scopes']);
     section.scopes.forEach((s, i) => {
-      const ok = s && typeof s.group === 'string' && typeof s.kind === 'string' && typeof s.namespace === 'string' && ['ok', 'unknownKind', 'forbidden', 'error'].includes(s.status);
-      if (!ok) fail('each scope needs group, kind, namespace and status (ok, unknownKind, forbidden or error)', [...path, 'scopes', i]);
+      const ok =
+        s &&
+        typeof s.group === 'string' &&
+        typeof s.kind === 'string' &&
+        typeof s.namespace === 'string' &&
+        ['ok', 'unknownKind', 'forbidden', 'error'].includes(s.status);
+      if (!ok)
+        fail('each scope needs group, kind, namespace and status (ok, unknownKind, forbidden or error)', [
+          ...path,
+          'scopes',
+          i,
+        ]);
       if (s.status === 'ok' && !Array.isArray(s.items)) fail('items must be a list', [...path, 'scopes', i]);
     });
   };
   if (snap.clusters !== undefined) {
     if (!Array.isArray(snap.clusters)) fail('clusters must be a list', ['clusters']);
     snap.clusters.forEach((c, i) => {
-      if (typeof c?.context !== 'string' || !Array.isArray(c.environments)) fail('each cluster needs context and environments', ['clusters', i]);
+      if (typeof c?.context !== 'string' || !Array.isArray(c.environments))
+        fail('each cluster needs context and environments', ['clusters', i]);
       checkSection(c, ['clusters', i]);
     });
   } else checkSection(snap, []);

@@ -30,7 +30,8 @@ export interface TextPlacement {
 }
 
 /** Text with a construct above that only a look at the whole text finds (a conservative test: a match only costs speed). */
-const UNSUPPORTED = /[\t\r\u0085\u2028\u2029\ufeff]|(?:^|[\s[{,?:-])\?(?:[\s]|$)|^%|[|>][-+]?[0-9]|^---(?:[^\s]|[ ]+[^#\s])|^\.\.\./m;
+const UNSUPPORTED =
+  /[\t\r\u0085\u2028\u2029\ufeff]|(?:^|[\s[{,?:-])\?(?:[\s]|$)|^%|[|>][-+]?[0-9]|^---(?:[^\s]|[ ]+[^#\s])|^\.\.\./m;
 
 // yaml's core schema (yaml/dist/schema/core), as parseYaml configures it: integers as go-yaml reads them.
 const NULL = /^(?:~|[Nn]ull|NULL)?$/;
@@ -43,7 +44,11 @@ const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$|^[-+]?(?:\
 const SCHEMA = FAILSAFE_SCHEMA.extend({
   implicit: [
     new Type('tag:yaml.org,2002:null', { kind: 'scalar', resolve: (s: string) => NULL.test(s), construct: () => null }),
-    new Type('tag:yaml.org,2002:bool', { kind: 'scalar', resolve: (s: string) => BOOL.test(s), construct: (s: string) => s[0] === 't' || s[0] === 'T' }),
+    new Type('tag:yaml.org,2002:bool', {
+      kind: 'scalar',
+      resolve: (s: string) => BOOL.test(s),
+      construct: (s: string) => s[0] === 't' || s[0] === 'T',
+    }),
     new Type('tag:yaml.org,2002:int', {
       kind: 'scalar',
       resolve: (s: string) => INT.test(s),
@@ -59,7 +64,13 @@ const SCHEMA = FAILSAFE_SCHEMA.extend({
       kind: 'scalar',
       resolve: (s: string) => FLOAT_SPECIAL.test(s) || FLOAT.test(s),
       construct: (s: string) =>
-        FLOAT_SPECIAL.test(s) ? (s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? -Infinity : Infinity) : parseFloat(s),
+        FLOAT_SPECIAL.test(s)
+          ? s.slice(-3).toLowerCase() === 'nan'
+            ? NaN
+            : s[0] === '-'
+              ? -Infinity
+              : Infinity
+          : parseFloat(s),
     }),
   ],
 });
@@ -84,7 +95,13 @@ class Unsupported extends Error {}
  * The trees of a (multi-document) YAML text, exactly as parseYaml would build them, or undefined when the text
  * needs the `yaml` package (see the module comment). `exact.seen` is set when an integer beyond ±2^53 was read.
  */
-export function parseYamlFast(text: string, file: string, kind: OriginKind, placement: TextPlacement, exact?: { seen: boolean }): TNode[] | undefined {
+export function parseYamlFast(
+  text: string,
+  file: string,
+  kind: OriginKind,
+  placement: TextPlacement,
+  exact?: { seen: boolean },
+): TNode[] | undefined {
   if (UNSUPPORTED.test(text)) return undefined;
   const roots: Frame[] = [];
   const stack: Frame[] = [];
@@ -227,7 +244,10 @@ class TreeBuilder {
       // leaves it, as in parseYaml.
       const block = c === 0x7c /* | */ || c === 0x3e; /* > */
       const text = block ? blockAtEndOfText(value, this.text, frame.end) : value;
-      const out = tscalar(text.includes('\u0085') ? foldNel(text) : c === 0x3e /* > */ ? goFoldedRoundTrip(text) : text, here);
+      const out = tscalar(
+        text.includes('\u0085') ? foldNel(text) : c === 0x3e /* > */ ? goFoldedRoundTrip(text) : text,
+        here,
+      );
       const at = this.originAt(start);
       const quoted = c === 0x22 /* " */ || c === 0x27; /* ' */
       if (quoted) this.indentedBelow(frame, start, owner);
@@ -361,7 +381,12 @@ class TreeBuilder {
     const starts = this.lineStarts;
     const line = lo + 1;
     const p = this.placement;
-    return { file: this.file, line: line + p.lineOffset, column: offset - starts[lo] + 1 + (line === 1 ? p.firstColumnOffset : p.columnOffset), kind: this.kind };
+    return {
+      file: this.file,
+      line: line + p.lineOffset,
+      column: offset - starts[lo] + 1 + (line === 1 ? p.firstColumnOffset : p.columnOffset),
+      kind: this.kind,
+    };
   }
 }
 
@@ -370,7 +395,13 @@ class TreeBuilder {
  * keeps that node as the result, so the listener saw it nested in a frame with the very same result.
  */
 function unwrap(frame: Frame): Frame {
-  while (frame.kind !== 'scalar' && frame.children?.length === 1 && frame.children[0].result === frame.result && frame.result !== null) frame = frame.children[0];
+  while (
+    frame.kind !== 'scalar' &&
+    frame.children?.length === 1 &&
+    frame.children[0].result === frame.result &&
+    frame.result !== null
+  )
+    frame = frame.children[0];
   return frame;
 }
 

@@ -24,7 +24,16 @@ export function resolveGoInt(text: string): bigint | number | string {
   const m = GO_INT.exec(plain);
   if (m) {
     const [, sign, hex, oct, bin, zeroOct, dec] = m;
-    const digits = hex !== undefined ? '0x' + hex : oct !== undefined ? '0o' + oct : bin !== undefined ? '0b' + bin : zeroOct !== undefined ? '0o' + (zeroOct.slice(1) || '0') : dec;
+    const digits =
+      hex !== undefined
+        ? '0x' + hex
+        : oct !== undefined
+          ? '0o' + oct
+          : bin !== undefined
+            ? '0b' + bin
+            : zeroOct !== undefined
+              ? '0o' + (zeroOct.slice(1) || '0')
+              : dec;
     const n = BigInt(digits);
     return sign === '-' ? -n : n;
   }

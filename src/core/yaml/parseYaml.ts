@@ -44,7 +44,8 @@ function goIntegers(tags: Tags): Tags {
  * controls but NEL, U+FFFE/U+FFFF and lone surrogates. Neither JS parser refuses them all, so a NUL or an escape
  * sequence would pass through to the output.
  */
-const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const CONTROL =
+  /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function refuseControlCharacters(text: string, file: string, placement: TextPlacement): void {
   const m = CONTROL.exec(text);
@@ -56,7 +57,11 @@ function refuseControlCharacters(text: string, file: string, placement: TextPlac
   throw new ProblemError({
     severity: 'error',
     message: `control characters are not allowed in YAML (U+${code}); kustomize refuses them too`,
-    location: { file, line: line + placement.lineOffset, column: column + (line === 1 ? placement.firstColumnOffset : placement.columnOffset) },
+    location: {
+      file,
+      line: line + placement.lineOffset,
+      column: column + (line === 1 ? placement.firstColumnOffset : placement.columnOffset),
+    },
   });
 }
 
@@ -69,23 +74,46 @@ function refuseDeepNesting(text: string, file: string, placement: TextPlacement)
   throw new ProblemError({
     severity: 'error',
     message: `YAML nested deeper than ${MAX_YAML_DEPTH.toLocaleString('en-US')} levels (kustomize: "exceeded max depth of ${MAX_YAML_DEPTH}")`,
-    location: { file, line: line + placement.lineOffset, column: column + (line === 1 ? placement.firstColumnOffset : placement.columnOffset) },
+    location: {
+      file,
+      line: line + placement.lineOffset,
+      column: column + (line === 1 ? placement.firstColumnOffset : placement.columnOffset),
+    },
   });
 }
 
 /** Parses YAML text into trees; a syntax error is a ProblemError at its line. */
-export function parseYaml(text: string, file: string, kind: OriginKind, placement: TextPlacement = { lineOffset: 0, firstColumnOffset: 0, columnOffset: 0 }, exact?: { seen: boolean }): TNode[] {
+export function parseYaml(
+  text: string,
+  file: string,
+  kind: OriginKind,
+  placement: TextPlacement = { lineOffset: 0, firstColumnOffset: 0, columnOffset: 0 },
+  exact?: { seen: boolean },
+): TNode[] {
   refuseControlCharacters(text, file, placement);
   refuseDeepNesting(text, file, placement);
   return parseYamlFast(text, file, kind, placement, exact) ?? parseYamlSlow(text, file, kind, placement, exact);
 }
 
 /** parseYaml with the `yaml` package: every construct, and the error messages users see. */
-export function parseYamlSlow(text: string, file: string, kind: OriginKind, placement: TextPlacement = { lineOffset: 0, firstColumnOffset: 0, columnOffset: 0 }, exact?: { seen: boolean }): TNode[] {
+export function parseYamlSlow(
+  text: string,
+  file: string,
+  kind: OriginKind,
+  placement: TextPlacement = { lineOffset: 0, firstColumnOffset: 0, columnOffset: 0 },
+  exact?: { seen: boolean },
+): TNode[] {
   const lineCounter = new LineCounter();
   // Integers as go-yaml v3 (kustomize) reads them, as bigints so ones beyond ±2^53 keep their digits (fromYaml
   // turns the rest back into numbers).
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true, customTags: goIntegers, intAsBigInt: true });
+  const docs = parseAllDocuments(text, {
+    lineCounter,
+    uniqueKeys: true,
+    prettyErrors: false,
+    merge: true,
+    customTags: goIntegers,
+    intAsBigInt: true,
+  });
   const src: YamlSource = { file, lineCounter, kind, ...placement, text };
   const out: TNode[] = [];
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
@@ -95,7 +123,11 @@ export function parseYamlSlow(text: string, file: string, kind: OriginKind, plac
       throw new ProblemError({
         severity: 'error',
         message: `malformed YAML: ${err.message.split('\n')[0]}`,
-        location: { file, line: pos.line + placement.lineOffset, column: pos.col + (pos.line === 1 ? placement.firstColumnOffset : placement.columnOffset) },
+        location: {
+          file,
+          line: pos.line + placement.lineOffset,
+          column: pos.col + (pos.line === 1 ? placement.firstColumnOffset : placement.columnOffset),
+        },
       });
     }
     if (doc.contents === null) continue;

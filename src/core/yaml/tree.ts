@@ -2,7 +2,17 @@
  * The origin-tracked value tree the renderer works on. Every node carries the Origin of the YAML node that last
  * set it, so origins move with values when lists are merged, reordered or replaced by a transformation.
  */
-import { isAlias, isMap, isScalar, isSeq, visit, type Alias, type Document, type LineCounter, type Node as YamlNode } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  visit,
+  type Alias,
+  type Document,
+  type LineCounter,
+  type Node as YamlNode,
+} from 'yaml';
 import type { Origin, OriginKind } from '../model/location';
 import { blockAtEndOfText, goFoldedRoundTrip } from './goYamlScalars';
 import { ProblemError } from '../model/problem';
@@ -17,7 +27,11 @@ export interface TMap {
   entries: Map<string, TNode>;
   origin: Origin;
   /** Memo of the object's GVK (see resource.ts gvkOf); clone carries it to the copy's nodes. */
-  gvkMemo?: { apiVersion: TNode | undefined; kind: TNode | undefined; gvk: { group: string; version: string; kind: string } };
+  gvkMemo?: {
+    apiVersion: TNode | undefined;
+    kind: TNode | undefined;
+    gvk: { group: string; version: string; kind: string };
+  };
 }
 
 export interface TSeq {
@@ -123,7 +137,11 @@ function allowedAliasRatio(decoded: number): number {
 function countNode(budget: AliasBudget, at: Origin): void {
   budget.decoded++;
   if (budget.depth > 0) budget.aliased++;
-  if (budget.aliased > 100 && budget.decoded > 1000 && budget.aliased / budget.decoded > allowedAliasRatio(budget.decoded)) {
+  if (
+    budget.aliased > 100 &&
+    budget.decoded > 1000 &&
+    budget.aliased / budget.decoded > allowedAliasRatio(budget.decoded)
+  ) {
     throw new ProblemError({
       severity: 'error',
       message: 'document contains excessive aliasing (YAML aliases expand to too many nodes, an alias bomb); not read',
@@ -187,7 +205,11 @@ export function fromYaml(node: unknown, doc: Document, src: YamlSource, origin?:
     }
     return tmap(here, entries);
   }
-  if (isSeq(node)) return tseq(here, node.items.map((item) => fromYaml(item, doc, src)));
+  if (isSeq(node))
+    return tseq(
+      here,
+      node.items.map((item) => fromYaml(item, doc, src)),
+    );
   if (isScalar(node)) {
     let value = toScalar(node.value);
     if ((node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') && typeof value === 'string') {
@@ -209,7 +231,11 @@ export function fromYaml(node: unknown, doc: Document, src: YamlSource, origin?:
         out.text = { line: at.line + 1, column: indent + 1, block: true };
       } else {
         // A quoted string's text starts after its quote.
-        out.text = { line: at.line, column: at.column + (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0), block: false };
+        out.text = {
+          line: at.line,
+          column: at.column + (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0),
+          block: false,
+        };
       }
     }
     return out;
@@ -236,7 +262,11 @@ function toScalar(v: unknown): Scalar {
 
 /** Builds a tree from plain JSON data, every node with the same origin (values a transformation creates). */
 export function fromPlain(value: unknown, origin: Origin): TNode {
-  if (Array.isArray(value)) return tseq(origin, value.map((v) => fromPlain(v, origin)));
+  if (Array.isArray(value))
+    return tseq(
+      origin,
+      value.map((v) => fromPlain(v, origin)),
+    );
   if (value !== null && typeof value === 'object') {
     const entries = new Map<string, TNode>();
     for (const [k, v] of Object.entries(value)) entries.set(k, fromPlain(v, origin));
@@ -387,4 +417,3 @@ export function lookupCreateMap(node: TMap, path: readonly string[], origin: Ori
   }
   return cur;
 }
-

@@ -1,4 +1,17 @@
-import { Document, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar, visit, type Node, type Pair, type YAMLMap } from 'yaml';
+import {
+  Document,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  Scalar,
+  visit,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from 'yaml';
 import { ProblemError } from '../model/problem';
 
 /** Replace `[start, end)` of a repo file's original text with `newText`. */
@@ -35,7 +48,11 @@ export function parseYamlFile(file: string, text: string): YamlFile {
     const err = doc.errors[0];
     if (err) {
       const pos = lines.linePos(err.pos[0]);
-      throw new ProblemError({ severity: 'error', message: err.message.split('\n')[0], location: { file, line: pos.line, column: pos.col } });
+      throw new ProblemError({
+        severity: 'error',
+        message: err.message.split('\n')[0],
+        location: { file, line: pos.line, column: pos.col },
+      });
     }
   }
   return { file, text, docs, lines };
@@ -68,7 +85,11 @@ export function nodesStartingAt(yaml: YamlFile, offset: number): FoundNode[] {
 }
 
 /** The innermost node of the given shape whose range contains `offset`. */
-export function innermostContaining<T extends Node>(yaml: YamlFile, offset: number, test: (n: unknown) => n is T): T | undefined {
+export function innermostContaining<T extends Node>(
+  yaml: YamlFile,
+  offset: number,
+  test: (n: unknown) => n is T,
+): T | undefined {
   let best: T | undefined;
   for (const doc of yaml.docs) {
     visit(doc, (_key, node) => {
@@ -122,7 +143,9 @@ function scalarText(text: string, original: Scalar, value: unknown, inFlow: bool
   if (style === 'QUOTE_SINGLE' && multiLine) style = 'QUOTE_DOUBLE';
   const s = new Scalar(value);
   s.type = style;
-  return new Document(s).toString({ lineWidth: 0, minContentWidth: 0, doubleQuotedMinMultiLineLength: Number.MAX_SAFE_INTEGER }).replace(/\n$/, '');
+  return new Document(s)
+    .toString({ lineWidth: 0, minContentWidth: 0, doubleQuotedMinMultiLineLength: Number.MAX_SAFE_INTEGER })
+    .replace(/\n$/, '');
 }
 
 /** A block literal at the original's content indentation; undefined when the value needs an indentation indicator. */
@@ -130,12 +153,18 @@ function blockText(text: string, original: Scalar, value: string): string | unde
   const [start, end] = original.range!;
   const source = text.slice(start, end);
   const firstBreak = source.indexOf('\n');
-  const contentLine = source.slice(firstBreak + 1).split('\n').find((l) => l.trim() !== '');
+  const contentLine = source
+    .slice(firstBreak + 1)
+    .split('\n')
+    .find((l) => l.trim() !== '');
   if (firstBreak < 0 || contentLine === undefined || /^\s/.test(value) || value === '') return undefined;
   const indent = contentLine.match(/^ */)![0];
   const trailing = value.match(/\n*$/)![0].length;
   const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+';
-  const body = value.slice(0, value.length - trailing).split('\n').map((l) => (l === '' ? '' : indent + l));
+  const body = value
+    .slice(0, value.length - trailing)
+    .split('\n')
+    .map((l) => (l === '' ? '' : indent + l));
   // The original range ends after the block's final line break; keep the same shape.
   return `|${chomp}\n${body.join('\n')}\n${'\n'.repeat(Math.max(0, trailing - 1))}`;
 }

@@ -17,7 +17,12 @@ const SEVERITY: Record<LintFinding['severity'], vscode.DiagnosticSeverity> = {
 
 /** A 1-based, end-exclusive LintRange as a VS Code range. */
 export function toRange(r: LintRange): vscode.Range {
-  return new vscode.Range(Math.max(0, r.line - 1), Math.max(0, r.column - 1), Math.max(0, r.endLine - 1), Math.max(0, r.endColumn - 1));
+  return new vscode.Range(
+    Math.max(0, r.line - 1),
+    Math.max(0, r.column - 1),
+    Math.max(0, r.endLine - 1),
+    Math.max(0, r.endColumn - 1),
+  );
 }
 
 /**
@@ -82,7 +87,9 @@ export class AuthoringDiagnostics extends Disposable {
       byUri.set(uri.toString(), entry);
     }
     this.diagnostics.setAuthoring(byUri);
-    this.log.info(`authoring checks: ${report.findings.length} findings in ${report.kustomizations} kustomizations (${Date.now() - started} ms)`);
+    this.log.info(
+      `authoring checks: ${report.findings.length} findings in ${report.kustomizations} kustomizations (${Date.now() - started} ms)`,
+    );
   }
 
   private toDiagnostic(f: LintFinding, root: string): vscode.Diagnostic {
@@ -91,7 +98,16 @@ export class AuthoringDiagnostics extends Disposable {
     d.code = { value: f.code, target: vscode.Uri.parse(`${AUTHORING_DOCS_URL}#${f.code}`) };
     if (f.code === 'deprecated-field') d.tags = [vscode.DiagnosticTag.Deprecated];
     if (f.related?.length) {
-      d.relatedInformation = f.related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(repoUri(root, r.location.file), new vscode.Position(Math.max(0, r.location.line - 1), Math.max(0, r.location.column - 1))), r.message));
+      d.relatedInformation = f.related.map(
+        (r) =>
+          new vscode.DiagnosticRelatedInformation(
+            new vscode.Location(
+              repoUri(root, r.location.file),
+              new vscode.Position(Math.max(0, r.location.line - 1), Math.max(0, r.location.column - 1)),
+            ),
+            r.message,
+          ),
+      );
     }
     this.findingOf.set(d, f);
     return d;

@@ -17,21 +17,33 @@ export class AuthoringQuickFixes implements vscode.CodeActionProvider {
     private readonly diagnostics: AuthoringDiagnostics,
   ) {}
 
-  async provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): Promise<vscode.CodeAction[]> {
+  async provideCodeActions(
+    doc: vscode.TextDocument,
+    _range: vscode.Range,
+    context: vscode.CodeActionContext,
+  ): Promise<vscode.CodeAction[]> {
     const actions: vscode.CodeAction[] = [];
     for (const d of context.diagnostics) {
       if (d.source !== DIAGNOSTIC_SOURCE) continue;
       const finding = this.diagnostics.findingFor(d);
       if (finding?.code === 'deprecated-field' && finding.field) {
         const session = await this.store.getSession();
-        const rewritten = await session.authoring.rewrite(doc.getText(), finding.range.file, finding.field as DeprecatedField);
+        const rewritten = await session.authoring.rewrite(
+          doc.getText(),
+          finding.range.file,
+          finding.field as DeprecatedField,
+        );
         if (!('edits' in rewritten)) continue;
-        const action = new vscode.CodeAction(`Rewrite '${finding.field}' to its current form`, vscode.CodeActionKind.QuickFix);
+        const action = new vscode.CodeAction(
+          `Rewrite '${finding.field}' to its current form`,
+          vscode.CodeActionKind.QuickFix,
+        );
         action.diagnostics = [d];
         action.isPreferred = true;
         action.edit = new vscode.WorkspaceEdit();
         // Small edits rather than the whole text: the cursor, undo and other markers stay in place.
-        for (const e of rewritten.edits) action.edit.replace(doc.uri, new vscode.Range(doc.positionAt(e.start), doc.positionAt(e.end)), e.newText);
+        for (const e of rewritten.edits)
+          action.edit.replace(doc.uri, new vscode.Range(doc.positionAt(e.start), doc.positionAt(e.end)), e.newText);
         actions.push(action);
       } else if ((finding?.code === 'unknown-field' || finding?.code === 'missing-path') && finding.suggestion) {
         const action = new vscode.CodeAction(`Change to '${finding.suggestion}'`, vscode.CodeActionKind.QuickFix);
@@ -45,4 +57,3 @@ export class AuthoringQuickFixes implements vscode.CodeActionProvider {
     return actions;
   }
 }
-

@@ -22,9 +22,15 @@ export class EffectiveValuesHover implements vscode.HoverProvider {
     const hover = await session.authoring.hover(file, doc.getText(), position.line + 1, position.character + 1);
     if (!hover) return undefined;
     const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**${cell(hover.key)}** per environment (GitOps Drift)\n\n| environment | value | set at |\n|---|---|---|\n`);
+    md.appendMarkdown(
+      `**${cell(hover.key)}** per environment (GitOps Drift)\n\n| environment | value | set at |\n|---|---|---|\n`,
+    );
     for (const row of hover.rows) {
-      const at = row.origin ? `[${cell(`${row.origin.file}:${row.origin.line}`)}](${repoUri(root, row.origin.file).with({ fragment: `L${row.origin.line},${row.origin.column}` }).toString()})` : '';
+      const at = row.origin
+        ? `[${cell(`${row.origin.file}:${row.origin.line}`)}](${repoUri(root, row.origin.file)
+            .with({ fragment: `L${row.origin.line},${row.origin.column}` })
+            .toString()})`
+        : '';
       md.appendMarkdown(`| ${cell(row.environment)} | ${cell(row.value)} | ${at} |\n`);
     }
     return new vscode.Hover(md, doc.getWordRangeAtPosition(position, /[\w.\-/]+/));

@@ -31,7 +31,8 @@ export class KustomizationCompletion implements vscode.CompletionItemProvider {
       if (e.documentation) item.documentation = new vscode.MarkdownString(e.documentation);
       if (e.deprecated) item.tags = [vscode.CompletionItemTag.Deprecated];
       // A folder completes to `name/`: typing on lists what is inside.
-      if (e.kind === 'folder' && (e.insertText ?? e.label).endsWith('/')) item.command = { command: 'editor.action.triggerSuggest', title: 'Suggest' };
+      if (e.kind === 'folder' && (e.insertText ?? e.label).endsWith('/'))
+        item.command = { command: 'editor.action.triggerSuggest', title: 'Suggest' };
       return item;
     });
   }

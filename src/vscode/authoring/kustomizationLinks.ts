@@ -37,6 +37,15 @@ export class KustomizationLinks implements vscode.DocumentLinkProvider, vscode.D
     if (!root || !file) return [];
     const session = await this.store.getSession();
     const refs = await session.authoring.references(doc.getText(), file);
-    return refs.flatMap(({ ref, target }) => (target ? [{ range: new vscode.Range(doc.positionAt(ref.start), doc.positionAt(ref.end)), target: repoUri(root, target.path) }] : []));
+    return refs.flatMap(({ ref, target }) =>
+      target
+        ? [
+            {
+              range: new vscode.Range(doc.positionAt(ref.start), doc.positionAt(ref.end)),
+              target: repoUri(root, target.path),
+            },
+          ]
+        : [],
+    );
   }
 }

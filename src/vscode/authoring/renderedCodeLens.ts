@@ -23,11 +23,28 @@ export class RenderedCodeLens extends Disposable implements vscode.CodeLensProvi
     if (!file) return [];
     const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
     const session = await this.store.getSession();
-    const [rendered, users] = await Promise.all([session.authoring.renderedLens(dir, doc.getText()), session.authoring.environmentsUsing(file)]);
+    const [rendered, users] = await Promise.all([
+      session.authoring.renderedLens(dir, doc.getText()),
+      session.authoring.environmentsUsing(file),
+    ]);
     const top = new vscode.Range(0, 0, 0, 0);
     // A component's lens lists the environments that include it (where it is rendered).
-    const lenses = [new vscode.CodeLens(top, rendered.preview ? { title: rendered.title, command: CommandIds.showRendered, arguments: [{ dir }] } : { title: rendered.title, command: CommandIds.findEnvironmentsUsing, arguments: [doc.uri] })];
-    if (users.length) lenses.push(new vscode.CodeLens(top, { title: `Used by ${users.join(', ')}`, command: CommandIds.findEnvironmentsUsing, arguments: [doc.uri] }));
+    const lenses = [
+      new vscode.CodeLens(
+        top,
+        rendered.preview
+          ? { title: rendered.title, command: CommandIds.showRendered, arguments: [{ dir }] }
+          : { title: rendered.title, command: CommandIds.findEnvironmentsUsing, arguments: [doc.uri] },
+      ),
+    ];
+    if (users.length)
+      lenses.push(
+        new vscode.CodeLens(top, {
+          title: `Used by ${users.join(', ')}`,
+          command: CommandIds.findEnvironmentsUsing,
+          arguments: [doc.uri],
+        }),
+      );
     return lenses;
   }
 }

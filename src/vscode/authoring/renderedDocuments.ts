@@ -10,10 +10,24 @@ export type RenderedTarget = { env: string } | { dir: string } | { compare: [str
 
 /** The URI of a preview or one side of a comparison; the path gives the tab its title, the query what to render. */
 export function renderedUri(target: RenderedTarget): vscode.Uri {
-  if ('env' in target) return vscode.Uri.from({ scheme: RENDERED_SCHEME, path: `/${target.env} (rendered).yaml`, query: new URLSearchParams({ env: target.env }).toString() });
-  if ('dir' in target) return vscode.Uri.from({ scheme: RENDERED_SCHEME, path: `/${target.dir || 'repo root'} (rendered).yaml`, query: new URLSearchParams({ dir: target.dir }).toString() });
+  if ('env' in target)
+    return vscode.Uri.from({
+      scheme: RENDERED_SCHEME,
+      path: `/${target.env} (rendered).yaml`,
+      query: new URLSearchParams({ env: target.env }).toString(),
+    });
+  if ('dir' in target)
+    return vscode.Uri.from({
+      scheme: RENDERED_SCHEME,
+      path: `/${target.dir || 'repo root'} (rendered).yaml`,
+      query: new URLSearchParams({ dir: target.dir }).toString(),
+    });
   const name = target.compare[target.side === 'left' ? 0 : 1];
-  return vscode.Uri.from({ scheme: RENDERED_SCHEME, path: `/${name} (normalised).yaml`, query: new URLSearchParams({ left: target.compare[0], right: target.compare[1], side: target.side }).toString() });
+  return vscode.Uri.from({
+    scheme: RENDERED_SCHEME,
+    path: `/${name} (normalised).yaml`,
+    query: new URLSearchParams({ left: target.compare[0], right: target.compare[1], side: target.side }).toString(),
+  });
 }
 
 function targetOf(uri: vscode.Uri): RenderedTarget | undefined {
@@ -21,7 +35,8 @@ function targetOf(uri: vscode.Uri): RenderedTarget | undefined {
   if (q.has('env')) return { env: q.get('env')! };
   if (q.has('dir')) return { dir: q.get('dir')! };
   const side = q.get('side');
-  if (q.has('left') && q.has('right') && (side === 'left' || side === 'right')) return { compare: [q.get('left')!, q.get('right')!], side };
+  if (q.has('left') && q.has('right') && (side === 'left' || side === 'right'))
+    return { compare: [q.get('left')!, q.get('right')!], side };
   return undefined;
 }
 
@@ -38,7 +53,8 @@ export class RenderedDocuments extends Disposable implements vscode.TextDocument
     this._register(vscode.workspace.registerTextDocumentContentProvider(RENDERED_SCHEME, this));
     this._register(
       store.onDidChangeSources(() => {
-        for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === RENDERED_SCHEME) this.changed.fire(doc.uri);
+        for (const doc of vscode.workspace.textDocuments)
+          if (doc.uri.scheme === RENDERED_SCHEME) this.changed.fire(doc.uri);
       }),
     );
   }

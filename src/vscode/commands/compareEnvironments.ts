@@ -13,19 +13,35 @@ export function compareEnvironmentsCommand(s: EditorServices): CommandHandler {
     const names = s.store.entries.map((e) => e.env.name);
     let left = asEnvironmentName(first) ?? (typeof first === 'string' ? first : undefined);
     let right = typeof second === 'string' ? second : undefined;
-    if (!left) left = (await s.host.showQuickPick(names.map((label) => ({ label })), { placeHolder: 'Compare which environment…' }))?.label;
+    if (!left)
+      left = (
+        await s.host.showQuickPick(
+          names.map((label) => ({ label })),
+          { placeHolder: 'Compare which environment…' },
+        )
+      )?.label;
     if (!left) return undefined;
     if (!right) {
       // Offer the next environment in promotion order first: the comparison people make most.
       const others = names.filter((n) => n !== left);
       const next = names[names.indexOf(left) + 1];
       const ordered = next && next !== left ? [next, ...others.filter((n) => n !== next)] : others;
-      right = (await s.host.showQuickPick(ordered.map((label) => ({ label })), { placeHolder: `…with which environment? (${left} on the left)` }))?.label;
+      right = (
+        await s.host.showQuickPick(
+          ordered.map((label) => ({ label })),
+          { placeHolder: `…with which environment? (${left} on the left)` },
+        )
+      )?.label;
     }
     if (!right) return undefined;
     for (const n of [left, right]) if (!s.store.entry(n)) throw new Error(`no environment '${n}'`);
     const compare: [string, string] = [left, right];
-    await s.host.executeCommand('vscode.diff', renderedUri({ compare, side: 'left' }), renderedUri({ compare, side: 'right' }), `${left} ↔ ${right} (rendered, names normalised)`);
+    await s.host.executeCommand(
+      'vscode.diff',
+      renderedUri({ compare, side: 'left' }),
+      renderedUri({ compare, side: 'right' }),
+      `${left} ↔ ${right} (rendered, names normalised)`,
+    );
     return compare;
   };
 }

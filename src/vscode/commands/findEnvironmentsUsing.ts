@@ -25,7 +25,9 @@ export function findEnvironmentsUsingCommand(s: EditorServices): CommandHandler 
     }
     const pick = await s.host.showQuickPick(
       names.map((label) => ({ label, description: s.store.entry(label)?.env.path })),
-      { placeHolder: `${file} is used by ${names.length} environment${names.length === 1 ? '' : 's'}: pick one to see its rendered output` },
+      {
+        placeHolder: `${file} is used by ${names.length} environment${names.length === 1 ? '' : 's'}: pick one to see its rendered output`,
+      },
     );
     if (pick) await s.host.executeCommand(CommandIds.showRendered, pick.label);
     return names;

@@ -12,7 +12,8 @@ export function ignoreFieldCommand(s: EditorServices): CommandHandler {
   return async (arg) => {
     const target = asDriftTarget(arg);
     const root = s.store.repoRoot;
-    if (!target?.path || !root) throw new Error('Ignore This Field needs a drifted field (use the quick fix on a drift marker)');
+    if (!target?.path || !root)
+      throw new Error('Ignore This Field needs a drifted field (use the quick fix on a drift marker)');
     if (!s.host.isTrusted()) throw new Error('writing .gitops-drift.yaml needs a trusted workspace');
     const session = await s.store.getSession();
     const uri = repoUri(root, session.configFile);

@@ -15,19 +15,42 @@ import type { CommandHandler } from './registerCommand';
  */
 export function putLiveBackCommand(s: EditorServices): CommandHandler {
   return async (arg) => {
-    if (!s.host.isTrusted()) throw new Error('putting live state back writes to the cluster: trust this workspace first');
+    if (!s.host.isTrusted())
+      throw new Error('putting live state back writes to the cluster: trust this workspace first');
     const target = asDriftTarget(arg);
-    const envName = target?.env ?? asEnvironmentName(arg) ?? (await s.host.showQuickPick(s.store.entries.map((e) => ({ label: e.env.name })), { placeHolder: 'Put which environment back to desired?' }))?.label;
+    const envName =
+      target?.env ??
+      asEnvironmentName(arg) ??
+      (
+        await s.host.showQuickPick(
+          s.store.entries.map((e) => ({ label: e.env.name })),
+          { placeHolder: 'Put which environment back to desired?' },
+        )
+      )?.label;
     if (!envName) return;
     const session = await s.store.getSession();
     const env = await session.engine.environment(envName);
     const live = await session.liveFor(env);
     // The one object the command was run on is tried whatever the check could read: the server's dry run says why not.
-    const plan = await planPutBack(session.engine, env, live.source, target ? { pick: (r) => keyString(r.key) === keyString(target.key), tryForbidden: true, check: live.options } : { check: live.options });
+    const plan = await planPutBack(
+      session.engine,
+      env,
+      live.source,
+      target
+        ? { pick: (r) => keyString(r.key) === keyString(target.key), tryForbidden: true, check: live.options }
+        : { check: live.options },
+    );
     let allowIncomplete = false;
     if (plan.skipped.length) {
       const yes = 'Put Back What Was Rendered';
-      const choice = await s.host.showWarningMessage(`${envName} is only partly rendered: put back what was rendered?`, { modal: true, detail: `The render skipped:\n${plan.skipped.join('\n')}\n\nWhat it skipped is neither put back nor deleted.` }, yes);
+      const choice = await s.host.showWarningMessage(
+        `${envName} is only partly rendered: put back what was rendered?`,
+        {
+          modal: true,
+          detail: `The render skipped:\n${plan.skipped.join('\n')}\n\nWhat it skipped is neither put back nor deleted.`,
+        },
+        yes,
+      );
       if (choice !== yes) return;
       allowIncomplete = true;
     }
@@ -35,7 +58,13 @@ export function putLiveBackCommand(s: EditorServices): CommandHandler {
     // The objects of skipped content would look Extra: deleting is not offered then.
     if (plan.extras.length && !plan.skipped.length) {
       const yes = `Also delete ${plan.extras.length} Extra object(s)`;
-      const choice = await s.host.showQuickPick([{ label: 'Keep Extra objects' }, { label: yes, description: plan.extras.map((r) => keyLabel(r.key)).join(', ') }], { placeHolder: 'Objects in the cluster that git does not have' });
+      const choice = await s.host.showQuickPick(
+        [
+          { label: 'Keep Extra objects' },
+          { label: yes, description: plan.extras.map((r) => keyLabel(r.key)).join(', ') },
+        ],
+        { placeHolder: 'Objects in the cluster that git does not have' },
+      );
       if (!choice) return;
       deleteExtra = choice.label === yes;
     }
@@ -43,7 +72,10 @@ export function putLiveBackCommand(s: EditorServices): CommandHandler {
       // "Nothing to put back" would be wrong when the context could not even read the objects: say why instead.
       const unreadable = plan.unread.filter((r) => r.verdict === 'Forbidden');
       if (unreadable.length) {
-        await s.host.showWarningMessage(`GitOps Drift: context ${plan.report.context || '(current)'} may not read ${unreadable.length} object(s) of ${envName} (403 Forbidden), so their drift is unknown and nothing was put back. Use a context with read and write access.`, { modal: true });
+        await s.host.showWarningMessage(
+          `GitOps Drift: context ${plan.report.context || '(current)'} may not read ${unreadable.length} object(s) of ${envName} (403 Forbidden), so their drift is unknown and nothing was put back. Use a context with read and write access.`,
+          { modal: true },
+        );
         return;
       }
       await s.host.showInformationMessage(`GitOps Drift: nothing to put back in ${envName}.`);
@@ -55,30 +87,56 @@ export function putLiveBackCommand(s: EditorServices): CommandHandler {
       // A refusal (a read-only context) reaches the command wrapper, which shows it as a modal warning.
       const preview = await previewPutBack(plan, writer, { deleteExtra, allowIncomplete }, logger);
       const failed = preview.items.filter((i) => i.error);
-      if (failed.length) throw new Error(`the dry-run failed for ${failed.map((i) => `${keyLabel(i.key)}: ${i.error}`).join('; ')}`);
+      if (failed.length)
+        throw new Error(`the dry-run failed for ${failed.map((i) => `${keyLabel(i.key)}: ${i.error}`).join('; ')}`);
       const changing = preview.items.filter((i) => i.action !== 'unchanged');
       if (!changing.length) {
-        await s.host.showInformationMessage(`GitOps Drift: the server says applying git's state to ${envName} changes nothing.`);
+        await s.host.showInformationMessage(
+          `GitOps Drift: the server says applying git's state to ${envName} changes nothing.`,
+        );
         return;
       }
       const doc = await s.host.openTextDocument({ content: changing.map((i) => i.diff).join('\n'), language: 'diff' });
       await s.host.showTextDocument(doc.uri, { preview: true });
       const ok = 'Apply';
       const summary = changing.map((i) => `• ${i.action} ${keyLabel(i.key)}`).join('\n');
-      if ((await s.host.showWarningMessage(`Apply git's state to ${changing.length} object(s) in ${writer.context}?`, { modal: true, detail: `${summary}\n\nServer-side apply as field manager gitops-drift (the diff shows the server's dry-run).` }, ok)) !== ok) return;
+      if (
+        (await s.host.showWarningMessage(
+          `Apply git's state to ${changing.length} object(s) in ${writer.context}?`,
+          {
+            modal: true,
+            detail: `${summary}\n\nServer-side apply as field manager gitops-drift (the diff shows the server's dry-run).`,
+          },
+          ok,
+        )) !== ok
+      )
+        return;
       const conflicted = preview.items.filter((i) => i.conflicts.length);
       let force = false;
       if (conflicted.length) {
         const take = 'Take Over Fields';
-        force = (await s.host.showWarningMessage('Other field managers own some of these fields', { modal: true, detail: `${describeConflicts(conflicted)}.\n\nApplying takes these fields over from them; they may set them back.` }, take)) === take;
+        force =
+          (await s.host.showWarningMessage(
+            'Other field managers own some of these fields',
+            {
+              modal: true,
+              detail: `${describeConflicts(conflicted)}.\n\nApplying takes these fields over from them; they may set them back.`,
+            },
+            take,
+          )) === take;
         if (!force) return;
       }
       const results = await applyPutLiveBack(writer, preview, { forceConflicts: force }, logger);
       const bad = results.filter((r) => r.status === 'failed');
       const moved = results.filter((r) => r.status === 'applied' && !r.matchesPreview);
       await s.store.refresh({ environments: [envName] });
-      if (bad.length) throw new Error(`applied ${results.length - bad.length} of ${results.length}; failed: ${bad.map((r) => `${keyLabel(r.key)} (${r.message})`).join('; ')}`);
-      void s.host.showInformationMessage(`GitOps Drift: put ${results.filter((r) => r.status !== 'skipped').length} object(s) back in ${envName}${moved.length ? `; ${moved.map((r) => keyLabel(r.key)).join(', ')} changed meanwhile and differ from the preview` : ''}.`);
+      if (bad.length)
+        throw new Error(
+          `applied ${results.length - bad.length} of ${results.length}; failed: ${bad.map((r) => `${keyLabel(r.key)} (${r.message})`).join('; ')}`,
+        );
+      void s.host.showInformationMessage(
+        `GitOps Drift: put ${results.filter((r) => r.status !== 'skipped').length} object(s) back in ${envName}${moved.length ? `; ${moved.map((r) => keyLabel(r.key)).join(', ')} changed meanwhile and differ from the preview` : ''}.`,
+      );
     } finally {
       writer.dispose();
     }

@@ -10,7 +10,12 @@ export type CommandHandler = (...args: unknown[]) => unknown;
  * "Show Log" action. Cancellation is not an error. A refusal (the core declined, having changed nothing: a read-only
  * context, a Secret value, a dirty tree) is not a failure either: it is shown as a modal warning with its reason.
  */
-export function registerCommand(id: string, handler: CommandHandler, host: Host, log: vscode.LogOutputChannel): vscode.Disposable {
+export function registerCommand(
+  id: string,
+  handler: CommandHandler,
+  host: Host,
+  log: vscode.LogOutputChannel,
+): vscode.Disposable {
   return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
     try {
       return await handler(...args);

@@ -16,7 +16,14 @@ export function revertCommand(s: EditorServices): CommandHandler {
     if (!s.host.isTrusted()) throw new Error('reverting writes to git: trust this workspace first');
     const session = await s.store.getSession();
     const names = (await session.engine.repo()).environments.map((e) => e.name);
-    const name = asEnvironmentName(arg) ?? (await s.host.showQuickPick(names.map((label) => ({ label })), { placeHolder: 'Revert a change of which environment?' }))?.label;
+    const name =
+      asEnvironmentName(arg) ??
+      (
+        await s.host.showQuickPick(
+          names.map((label) => ({ label })),
+          { placeHolder: 'Revert a change of which environment?' },
+        )
+      )?.label;
     if (!name) return;
     const deps = { engine: session.engine, git: session.git(), repoRoot: root };
     const history = await environmentChanges(deps, await session.engine.environment(name), 50);
@@ -31,23 +38,32 @@ export function revertCommand(s: EditorServices): CommandHandler {
         return {
           label: c.subject,
           description: `${c.sha.slice(0, 7)} · ${c.author} · ${new Date(c.date).toLocaleString()}`,
-          detail: await history.summarize(change).catch((e: unknown) => `files: ${change.files.join(', ')} (${e instanceof Error ? e.message : String(e)})`),
+          detail: await history
+            .summarize(change)
+            .catch((e: unknown) => `files: ${change.files.join(', ')} (${e instanceof Error ? e.message : String(e)})`),
           commit: c,
         };
       }),
     );
-    const picked = await s.host.showQuickPick(
-      items,
-      { placeHolder: `Revert which change to ${name}?`, matchOnDescription: true, matchOnDetail: true },
-    );
+    const picked = await s.host.showQuickPick(items, {
+      placeHolder: `Revert which change to ${name}?`,
+      matchOnDescription: true,
+      matchOnDetail: true,
+    });
     if (!picked) return;
     const c = picked.commit;
     const ok = 'Revert';
-    const choice = await s.host.showWarningMessage(`Revert "${c.subject}" (${c.sha.slice(0, 7)})?`, { modal: true, detail: `git revert creates a new commit on the current branch undoing:\n${c.files.join('\n')}` }, ok);
+    const choice = await s.host.showWarningMessage(
+      `Revert "${c.subject}" (${c.sha.slice(0, 7)})?`,
+      { modal: true, detail: `git revert creates a new commit on the current branch undoing:\n${c.files.join('\n')}` },
+      ok,
+    );
     if (choice !== ok) return;
     const result = await revertEnvironmentChange(deps, history.env, c.sha, s.log);
     if (result.status === 'conflict') {
-      throw new Error(`reverting ${c.sha.slice(0, 7)} conflicts in ${result.files.join(', ')}; the revert was aborted and the repository is as it was`);
+      throw new Error(
+        `reverting ${c.sha.slice(0, 7)} conflicts in ${result.files.join(', ')}; the revert was aborted and the repository is as it was`,
+      );
     }
     await s.store.refresh({ reload: true });
     void s.host.showInformationMessage(`GitOps Drift: reverted ${c.sha.slice(0, 7)} in ${result.sha.slice(0, 7)}.`);

@@ -15,7 +15,10 @@ export function showRenderedCommand(s: EditorServices): CommandHandler {
     else {
       let name = asEnvironmentName(arg) ?? (typeof arg === 'string' ? arg : undefined);
       if (!name) {
-        const pick = await s.host.showQuickPick(s.store.entries.map((e) => ({ label: e.env.name, description: e.env.path })), { placeHolder: 'Render which environment?' });
+        const pick = await s.host.showQuickPick(
+          s.store.entries.map((e) => ({ label: e.env.name, description: e.env.path })),
+          { placeHolder: 'Render which environment?' },
+        );
         name = pick?.label;
       }
       if (name && s.store.entry(name)) target = { env: name };

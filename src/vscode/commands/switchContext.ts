@@ -15,7 +15,12 @@ export function switchContextCommand(s: EditorServices): CommandHandler {
     if (!contexts.length) throw new Error(`no contexts in the kubeconfig (${files.join(', ') || 'none found'})`);
     const selected = s.store.selectedContext;
     const items = [
-      { label: `$(home) Kubeconfig's current context`, description: current ?? 'none set', id: CURRENT, picked: !selected },
+      {
+        label: `$(home) Kubeconfig's current context`,
+        description: current ?? 'none set',
+        id: CURRENT,
+        picked: !selected,
+      },
       ...contexts.map((c) => ({
         label: `${c.name === (selected ?? current) ? '$(check) ' : ''}${c.name}`,
         description: [c.namespace ? `ns ${c.namespace}` : '', c.server ?? ''].filter(Boolean).join(' · '),
@@ -23,7 +28,10 @@ export function switchContextCommand(s: EditorServices): CommandHandler {
         picked: c.name === selected,
       })),
     ];
-    const choice = await s.host.showQuickPick(items, { placeHolder: 'Kube context for environments that name none', matchOnDescription: true });
+    const choice = await s.host.showQuickPick(items, {
+      placeHolder: 'Kube context for environments that name none',
+      matchOnDescription: true,
+    });
     if (!choice) return;
     await s.store.selectContext(choice.id === CURRENT ? undefined : choice.id);
   };

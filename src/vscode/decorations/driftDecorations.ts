@@ -28,7 +28,11 @@ export class DriftDecorations extends Disposable implements vscode.HoverProvider
         overviewRulerLane: vscode.OverviewRulerLane.Right,
         backgroundColor: new vscode.ThemeColor('gitopsDrift.driftedLineBackground'),
         isWholeLine: true,
-        after: { color: new vscode.ThemeColor('gitopsDrift.liveValueForeground'), margin: '0 0 0 2em', fontStyle: 'italic' },
+        after: {
+          color: new vscode.ThemeColor('gitopsDrift.liveValueForeground'),
+          margin: '0 0 0 2em',
+          fontStyle: 'italic',
+        },
       }),
     );
     this._register(index.onDidChange(() => this.decorateAll()));
@@ -39,8 +43,16 @@ export class DriftDecorations extends Disposable implements vscode.HoverProvider
   provideHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     const here = this.index.markers(doc.uri).filter((p) => p.range.start.line === position.line && p.marker.field);
     if (!here.length) return undefined;
-    const md = new vscode.MarkdownString(hoverMarkdown(here.map((p) => ({ env: p.marker.env, context: p.marker.context, field: p.marker.field as FieldDrift })), new Date()));
-    return new vscode.Hover(md, new vscode.Range(position.line, 0, position.line, doc.lineAt(position.line).text.length));
+    const md = new vscode.MarkdownString(
+      hoverMarkdown(
+        here.map((p) => ({ env: p.marker.env, context: p.marker.context, field: p.marker.field as FieldDrift })),
+        new Date(),
+      ),
+    );
+    return new vscode.Hover(
+      md,
+      new vscode.Range(position.line, 0, position.line, doc.lineAt(position.line).text.length),
+    );
   }
 
   private decorateAll(): void {
@@ -56,9 +68,16 @@ export class DriftDecorations extends Disposable implements vscode.HoverProvider
     }
     const options: vscode.DecorationOptions[] = [];
     for (const [line, placed] of byLine) {
-      const fields = placed.filter((p) => p.marker.field).map((p) => ({ env: p.marker.env, field: p.marker.field as FieldDrift }));
-      const text = fields.length ? ghostText(fields) : `← ${placed.map((p) => p.marker.env).join(', ')}: not in the cluster`;
-      options.push({ range: editor.document.lineAt(Math.min(line, editor.document.lineCount - 1)).range, renderOptions: { after: { contentText: text } } });
+      const fields = placed
+        .filter((p) => p.marker.field)
+        .map((p) => ({ env: p.marker.env, field: p.marker.field as FieldDrift }));
+      const text = fields.length
+        ? ghostText(fields)
+        : `← ${placed.map((p) => p.marker.env).join(', ')}: not in the cluster`;
+      options.push({
+        range: editor.document.lineAt(Math.min(line, editor.document.lineCount - 1)).range,
+        renderOptions: { after: { contentText: text } },
+      });
     }
     editor.setDecorations(this.type, options);
   }

@@ -62,7 +62,16 @@ export class DriftDiagnostics extends Disposable {
     d.source = DIAGNOSTIC_SOURCE;
     d.code = { value: p.marker.code, target: vscode.Uri.parse(`${DRIFT_DOCS_URL}#${p.marker.code}`) };
     if (root && p.marker.related.length) {
-      d.relatedInformation = p.marker.related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(repoUri(root, r.location.file), new vscode.Position(Math.max(0, r.location.line - 1), Math.max(0, r.location.column - 1))), r.message));
+      d.relatedInformation = p.marker.related.map(
+        (r) =>
+          new vscode.DiagnosticRelatedInformation(
+            new vscode.Location(
+              repoUri(root, r.location.file),
+              new vscode.Position(Math.max(0, r.location.line - 1), Math.max(0, r.location.column - 1)),
+            ),
+            r.message,
+          ),
+      );
     }
     this.markerOf.set(d, p);
     return d;

@@ -67,12 +67,25 @@ export class MarkerIndex extends Disposable {
       await textOf(uri);
       // An overlay set the value: point at the line in the object's own file (the base) that it overrides.
       const source = marker.resource.source;
-      if (session && marker.field && marker.field.desired !== undefined && !marker.field.secret && source && source.file !== marker.file) {
+      if (
+        session &&
+        marker.field &&
+        marker.field.desired !== undefined &&
+        !marker.field.secret &&
+        source &&
+        source.file !== marker.file
+      ) {
         const baseText = await textOf(repoUri(root, source.file));
         const found = baseText === undefined ? undefined : session.locate(baseText, source.line, marker.field.path);
         if (found) {
-          const what = 'value' in found ? `${fieldLabel(marker.field)} is ${formatValue(found.value)} here` : `${fieldLabel(marker.field)} is set here`;
-          marker.related.unshift({ location: { file: source.file, line: found.line, column: found.column }, message: `${what}, overridden by ${marker.file}:${marker.line}` });
+          const what =
+            'value' in found
+              ? `${fieldLabel(marker.field)} is ${formatValue(found.value)} here`
+              : `${fieldLabel(marker.field)} is set here`;
+          marker.related.unshift({
+            location: { file: source.file, line: found.line, column: found.column },
+            message: `${what}, overridden by ${marker.file}:${marker.line}`,
+          });
         }
       }
       const lines = texts.get(key)?.split(/\r?\n/);
@@ -81,7 +94,10 @@ export class MarkerIndex extends Disposable {
       const index = Math.max(0, Math.min(line - 1, (lines?.length ?? 1) - 1));
       const text = lines?.[index] ?? '';
       // From the value (or the key when the origin is a whole entry) to the end of the line's content.
-      const start = Math.min(Math.max(0, marker.code === 'missing-object' ? text.search(/\S/) : marker.column - 1), text.length);
+      const start = Math.min(
+        Math.max(0, marker.code === 'missing-object' ? text.search(/\S/) : marker.column - 1),
+        text.length,
+      );
       const end = Math.max(start, text.trimEnd().length);
       const range = new vscode.Range(index, start, index, end === start ? text.length : end);
       const list = next.get(key);

@@ -6,8 +6,16 @@ import { DIAGNOSTIC_SOURCE, type DriftDiagnostics } from './driftDiagnostics';
 
 /** Commands the promote/revert side contributes; offered as quick fixes once they are registered. */
 const OPTIONAL_FIXES = [
-  { command: 'gitopsDrift.adoptLiveValue', title: (t: DriftTarget) => `Adopt Live Value into Git (${t.env})`, fieldOnly: true },
-  { command: 'gitopsDrift.putLiveBack', title: (t: DriftTarget) => `Put Live Back to Git's Value (${t.env})`, fieldOnly: false },
+  {
+    command: 'gitopsDrift.adoptLiveValue',
+    title: (t: DriftTarget) => `Adopt Live Value into Git (${t.env})`,
+    fieldOnly: true,
+  },
+  {
+    command: 'gitopsDrift.putLiveBack',
+    title: (t: DriftTarget) => `Put Live Back to Git's Value (${t.env})`,
+    fieldOnly: false,
+  },
 ];
 
 /** Quick fixes on drift diagnostics, keyed on `diagnostic.code`. */
@@ -16,7 +24,11 @@ export class DriftQuickFixes implements vscode.CodeActionProvider {
 
   constructor(private readonly diagnostics: DriftDiagnostics) {}
 
-  async provideCodeActions(_doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): Promise<vscode.CodeAction[]> {
+  async provideCodeActions(
+    _doc: vscode.TextDocument,
+    _range: vscode.Range,
+    context: vscode.CodeActionContext,
+  ): Promise<vscode.CodeAction[]> {
     const ours = context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE);
     if (!ours.length) return [];
     const registered = new Set(await vscode.commands.getCommands(true));
@@ -34,7 +46,8 @@ export class DriftQuickFixes implements vscode.CodeActionProvider {
         actions.push(a);
       };
       add(`Show Diff: ${keyLabel(m.resource.key)} (${m.env})`, CommandIds.showDiff, true);
-      for (const fix of OPTIONAL_FIXES) if (registered.has(fix.command) && (m.field || !fix.fieldOnly)) add(fix.title(target), fix.command);
+      for (const fix of OPTIONAL_FIXES)
+        if (registered.has(fix.command) && (m.field || !fix.fieldOnly)) add(fix.title(target), fix.command);
       if (m.field) add(`Ignore This Field in ${m.env}`, CommandIds.ignoreField);
     }
     return actions;

@@ -27,7 +27,8 @@ export class DriftDocuments extends Disposable implements vscode.TextDocumentCon
     this._register(vscode.workspace.registerTextDocumentContentProvider(DRIFT_SCHEME, this));
     this._register(
       store.onDidChange(() => {
-        for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === DRIFT_SCHEME) this.changed.fire(doc.uri);
+        for (const doc of vscode.workspace.textDocuments)
+          if (doc.uri.scheme === DRIFT_SCHEME) this.changed.fire(doc.uri);
       }),
     );
   }
@@ -35,13 +36,23 @@ export class DriftDocuments extends Disposable implements vscode.TextDocumentCon
   /** The URI of one side of an object's diff; the path ends in `.yaml` so the editor highlights it. */
   uri(env: string, key: ResourceKey, side: Side): vscode.Uri {
     const path = `/${encodeURIComponent(env)}/${key.kind}/${key.namespace ? `${key.namespace}/` : ''}${key.name}.${side}.yaml`;
-    return vscode.Uri.from({ scheme: DRIFT_SCHEME, path, query: new URLSearchParams({ env, side, key: JSON.stringify(key) }).toString() });
+    return vscode.Uri.from({
+      scheme: DRIFT_SCHEME,
+      path,
+      query: new URLSearchParams({ env, side, key: JSON.stringify(key) }).toString(),
+    });
   }
 
   /** Opens the diff editor: `web (prod): git ↔ cluster`. */
   async showDiff(env: string, key: ResourceKey): Promise<void> {
     const title = `${key.name} (${env}): git ↔ cluster`;
-    await vscode.commands.executeCommand('vscode.diff', this.uri(env, key, 'git'), this.uri(env, key, 'cluster'), title, { preview: true });
+    await vscode.commands.executeCommand(
+      'vscode.diff',
+      this.uri(env, key, 'git'),
+      this.uri(env, key, 'cluster'),
+      title,
+      { preview: true },
+    );
   }
 
   /**
@@ -51,7 +62,11 @@ export class DriftDocuments extends Disposable implements vscode.TextDocumentCon
   scratchUri(name: string, text: string): vscode.Uri {
     const id = String(++this.scratchCount);
     this.scratch.set(id, text);
-    return vscode.Uri.from({ scheme: DRIFT_SCHEME, path: `/${name}`, query: new URLSearchParams({ scratch: id }).toString() });
+    return vscode.Uri.from({
+      scheme: DRIFT_SCHEME,
+      path: `/${name}`,
+      query: new URLSearchParams({ scratch: id }).toString(),
+    });
   }
 
   releaseScratch(uri: vscode.Uri): void {

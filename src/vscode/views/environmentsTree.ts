@@ -4,7 +4,21 @@
  */
 import * as vscode from 'vscode';
 import { describeSkipped, isIncomplete, NOT_CHECKED_INCOMPLETE, skippedContent } from '../../core/drift/incomplete';
-import { controllerBadge, controllerTooltip, DRIFT_VERDICTS, driftCounts, environmentDescription, environmentVerdict, groupByKind, isClusterFailure, resourceDescription, soleController, summarize, fieldDriftMessage, resourceMessage } from '../../core/editor/presentation';
+import {
+  controllerBadge,
+  controllerTooltip,
+  DRIFT_VERDICTS,
+  driftCounts,
+  environmentDescription,
+  environmentVerdict,
+  groupByKind,
+  isClusterFailure,
+  resourceDescription,
+  soleController,
+  summarize,
+  fieldDriftMessage,
+  resourceMessage,
+} from '../../core/editor/presentation';
 import type { ResourceDrift } from '../../core/model/drift';
 import { describeSource } from '../../core/model/environment';
 import { keyString } from '../../core/model/resource';
@@ -13,7 +27,14 @@ import { CommandIds } from '../commands/commandIds';
 import { repoUri } from '../repoFiles';
 import type { DriftStore, EnvironmentEntry } from '../driftStore';
 import { Disposable } from '../lifecycle';
-import { applicationElement, environmentElement, kindElement, messageElement, resourceElement, type TreeElement } from './treeElements';
+import {
+  applicationElement,
+  environmentElement,
+  kindElement,
+  messageElement,
+  resourceElement,
+  type TreeElement,
+} from './treeElements';
 import { incompleteIcon, verdictIcon } from './verdictStyle';
 
 /** The view's state, for `viewsWelcome` (`gitopsDrift.viewState` context key). */
@@ -29,10 +50,12 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
 
   constructor(private readonly store: DriftStore) {
     super();
-    this._register(store.onDidChange(() => {
-      void vscode.commands.executeCommand('setContext', 'gitopsDrift.viewState', this.viewState());
-      this.changed.fire(undefined);
-    }));
+    this._register(
+      store.onDidChange(() => {
+        void vscode.commands.executeCommand('setContext', 'gitopsDrift.viewState', this.viewState());
+        this.changed.fire(undefined);
+      }),
+    );
     void vscode.commands.executeCommand('setContext', 'gitopsDrift.viewState', this.viewState());
   }
 
@@ -47,7 +70,8 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
   }
 
   getChildren(element?: TreeElement): TreeElement[] {
-    if (!element) return this.viewState() === 'ready' ? this.store.entries.map((e) => environmentElement(e.env.name)) : [];
+    if (!element)
+      return this.viewState() === 'ready' ? this.store.entries.map((e) => environmentElement(e.env.name)) : [];
     const entry = this.store.entry(element.env);
     const report = entry?.report;
     if (!report) return [];
@@ -64,11 +88,14 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
       const kids: TreeElement[] = [];
       const summary = report.applications?.find((a) => a.name === element.app);
       if (summary?.message) kids.push(messageElement(element.env, summary.message, element.app));
-      for (const g of groupByKind(report.resources.filter((r) => r.application === element.app))) kids.push(kindElement(element.env, g.group, g.kind, element.app));
+      for (const g of groupByKind(report.resources.filter((r) => r.application === element.app)))
+        kids.push(kindElement(element.env, g.group, g.kind, element.app));
       return kids;
     }
     if (element.type === 'kind') {
-      const group = groupByKind(resourcesOf(report.resources, element.app, showsApps)).find((g) => g.group === element.group && g.kind === element.kind);
+      const group = groupByKind(resourcesOf(report.resources, element.app, showsApps)).find(
+        (g) => g.group === element.group && g.kind === element.kind,
+      );
       return (group?.resources ?? []).map((r) => resourceElement(element.env, r.key));
     }
     return [];
@@ -82,10 +109,15 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
         return environmentElement(element.env);
       case 'kind':
       case 'message':
-        return element.app === undefined ? environmentElement(element.env) : applicationElement(element.env, element.app);
+        return element.app === undefined
+          ? environmentElement(element.env)
+          : applicationElement(element.env, element.app);
       case 'resource': {
         const entry = this.store.entry(element.env);
-        const app = entry && entry.env.applications.length > 1 ? entry.report?.resources.find((r) => keyString(r.key) === keyString(element.key))?.application : undefined;
+        const app =
+          entry && entry.env.applications.length > 1
+            ? entry.report?.resources.find((r) => keyString(r.key) === keyString(element.key))?.application
+            : undefined;
         return kindElement(element.env, element.key.group, element.key.kind, app);
       }
     }
@@ -97,14 +129,21 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
       case 'environment':
         return entry ? environmentItem(element.id, entry) : new vscode.TreeItem(element.env);
       case 'application':
-        return entry ? applicationItem(element.id, entry, element.app, this.store.repoRoot) : new vscode.TreeItem(element.app);
+        return entry
+          ? applicationItem(element.id, entry, element.app, this.store.repoRoot)
+          : new vscode.TreeItem(element.app);
       case 'kind': {
-        const all = entry?.report ? resourcesOf(entry.report.resources, element.app, entry.env.applications.length > 1) : [];
+        const all = entry?.report
+          ? resourcesOf(entry.report.resources, element.app, entry.env.applications.length > 1)
+          : [];
         const resources = all.filter((r) => r.key.group === element.group && r.key.kind === element.kind);
         const s = summarize({ resources });
         const attention = resources.some((r) => r.verdict !== 'InSync');
         // Open where there is something to look at; in-sync kinds stay folded so every environment fits.
-        const item = new vscode.TreeItem(element.kind, attention ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(
+          element.kind,
+          attention ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
+        );
         item.id = element.id;
         item.description = s.drifted ? `${s.drifted} of ${s.total} drifted` : `${s.total}`;
         item.iconPath = verdictIcon(environmentVerdict({ resources, error: null }));
@@ -138,20 +177,41 @@ function environmentItem(id: string, entry: EnvironmentEntry): vscode.TreeItem {
     item.description = 'checking…';
   } else if (report) {
     const verdict = environmentVerdict(report);
-    item.iconPath = entry.checking ? new vscode.ThemeIcon('loading~spin') : isIncomplete(report) && !DRIFT_VERDICTS.has(verdict) ? incompleteIcon() : verdictIcon(verdict);
+    item.iconPath = entry.checking
+      ? new vscode.ThemeIcon('loading~spin')
+      : isIncomplete(report) && !DRIFT_VERDICTS.has(verdict)
+        ? incompleteIcon()
+        : verdictIcon(verdict);
     // An environment of one Flux Kustomization shows its state here; with several, each application does.
     const controller = soleController(report.applications);
-    item.description = [environmentDescription(report), ...(controller ? [plainText(controllerBadge(controller))] : [])].join(' · ');
+    item.description = [
+      environmentDescription(report),
+      ...(controller ? [plainText(controllerBadge(controller))] : []),
+    ].join(' · ');
   }
   const md = new vscode.MarkdownString();
   md.appendMarkdown(`**${entry.env.name}** — \`${entry.env.path || '.'}\`\n\n`);
   if (report) {
-    md.appendMarkdown(`context: \`${report.context || 'current'}\` · namespace: \`${report.namespace ?? entry.env.namespace ?? 'default'}\`\n\n`);
+    md.appendMarkdown(
+      `context: \`${report.context || 'current'}\` · namespace: \`${report.namespace ?? entry.env.namespace ?? 'default'}\`\n\n`,
+    );
     if (report.error) md.appendText(`error: ${report.error}\n\n`);
-    for (const a of report.applications ?? []) if (a.controller) md.appendText(`${plainText(controllerTooltip(a.controller))}\n\n`);
-    if (isIncomplete(report)) md.appendText(`${NOT_CHECKED_INCOMPLETE}: the render skipped\n${skippedContent(report).map((s) => `• ${describeSkipped(s)}`).join('\n')}\n\n`);
+    for (const a of report.applications ?? [])
+      if (a.controller) md.appendText(`${plainText(controllerTooltip(a.controller))}\n\n`);
+    if (isIncomplete(report))
+      md.appendText(
+        `${NOT_CHECKED_INCOMPLETE}: the render skipped\n${skippedContent(report)
+          .map((s) => `• ${describeSkipped(s)}`)
+          .join('\n')}\n\n`,
+      );
     const s = summarize(report);
-    md.appendMarkdown(`${s.total} objects: ${s.byVerdict.InSync} in sync, ${s.byVerdict.Drifted} drifted, ${s.byVerdict.Missing} missing, ${s.byVerdict.Extra} extra` + (s.byVerdict.Forbidden + s.byVerdict.UnknownKind + s.byVerdict.Error ? `, ${s.byVerdict.Forbidden + s.byVerdict.UnknownKind + s.byVerdict.Error} unreadable` : '') + '\n\n');
+    md.appendMarkdown(
+      `${s.total} objects: ${s.byVerdict.InSync} in sync, ${s.byVerdict.Drifted} drifted, ${s.byVerdict.Missing} missing, ${s.byVerdict.Extra} extra` +
+        (s.byVerdict.Forbidden + s.byVerdict.UnknownKind + s.byVerdict.Error
+          ? `, ${s.byVerdict.Forbidden + s.byVerdict.UnknownKind + s.byVerdict.Error} unreadable`
+          : '') +
+        '\n\n',
+    );
   }
   if (entry.lastChecked) md.appendMarkdown(`last refresh: ${entry.lastChecked.toLocaleTimeString()}`);
   item.tooltip = md;
@@ -159,12 +219,21 @@ function environmentItem(id: string, entry: EnvironmentEntry): vscode.TreeItem {
 }
 
 /** The objects under one application, or (for `app` undefined) those of no application when applications are shown. */
-function resourcesOf(resources: readonly ResourceDrift[], app: string | undefined, showsApps: boolean): ResourceDrift[] {
+function resourcesOf(
+  resources: readonly ResourceDrift[],
+  app: string | undefined,
+  showsApps: boolean,
+): ResourceDrift[] {
   if (!showsApps) return [...resources];
   return resources.filter((r) => r.application === app);
 }
 
-function applicationItem(id: string, entry: EnvironmentEntry, name: string, repoRoot: string | undefined): vscode.TreeItem {
+function applicationItem(
+  id: string,
+  entry: EnvironmentEntry,
+  name: string,
+  repoRoot: string | undefined,
+): vscode.TreeItem {
   const app = entry.env.applications.find((a) => a.name === name);
   const summary = entry.report?.applications?.find((a) => a.name === name);
   const resources = entry.report?.resources.filter((r) => r.application === name) ?? [];
@@ -172,22 +241,39 @@ function applicationItem(id: string, entry: EnvironmentEntry, name: string, repo
   item.id = id;
   item.contextValue = 'application';
   if (summary && summary.state !== 'rendered') {
-    item.iconPath = summary.state === 'outside' ? new vscode.ThemeIcon('cloud') : new vscode.ThemeIcon('error', new vscode.ThemeColor('gitopsDrift.errorForeground'));
+    item.iconPath =
+      summary.state === 'outside'
+        ? new vscode.ThemeIcon('cloud')
+        : new vscode.ThemeIcon('error', new vscode.ThemeColor('gitopsDrift.errorForeground'));
     item.description = summary.state === 'outside' ? 'source outside this repo' : 'render failed';
   } else if (entry.report) {
     const s = summarize({ resources });
     item.iconPath = verdictIcon(environmentVerdict({ resources, error: null }));
-    item.description = [!s.drifted ? `${s.total}` : s.pendingPrune || s.notYetApplied ? `${driftCounts(s).join(' · ')} (of ${s.total})` : `${s.drifted} of ${s.total} drifted`, ...(summary?.controller ? [plainText(controllerBadge(summary.controller))] : [])].join(' · ');
+    item.description = [
+      !s.drifted
+        ? `${s.total}`
+        : s.pendingPrune || s.notYetApplied
+          ? `${driftCounts(s).join(' · ')} (of ${s.total})`
+          : `${s.drifted} of ${s.total} drifted`,
+      ...(summary?.controller ? [plainText(controllerBadge(summary.controller))] : []),
+    ].join(' · ');
   }
   const md = new vscode.MarkdownString();
   md.appendMarkdown(`**${plainText(name)}** — application of ${plainText(entry.env.name)}\n\n`);
   if (summary?.controller) md.appendText(`${plainText(controllerTooltip(summary.controller))}\n`);
-  if (app) md.appendText(`${app.renderer} · ${describeSource(app.source)}${app.declaredAt ? ` · declared in ${app.declaredAt.file}:${app.declaredAt.line}` : ''}\n`);
+  if (app)
+    md.appendText(
+      `${app.renderer} · ${describeSource(app.source)}${app.declaredAt ? ` · declared in ${app.declaredAt.file}:${app.declaredAt.line}` : ''}\n`,
+    );
   if (summary?.message) md.appendText(`\n${summary.message}\n`);
   item.tooltip = md;
   if (app?.declaredAt && repoRoot) {
     const line = Math.max(0, app.declaredAt.line - 1);
-    item.command = { command: 'vscode.open', title: 'Open Declaration', arguments: [repoUri(repoRoot, app.declaredAt.file), { selection: new vscode.Range(line, 0, line, 0) }] };
+    item.command = {
+      command: 'vscode.open',
+      title: 'Open Declaration',
+      arguments: [repoUri(repoRoot, app.declaredAt.file), { selection: new vscode.Range(line, 0, line, 0) }],
+    };
   }
   return item;
 }
@@ -206,13 +292,18 @@ function resourceItem(id: string, entry: EnvironmentEntry, r: ResourceDrift): vs
   md.appendText(`${plainText(r.key.namespace ? `${r.key.namespace}/` : '')}${plainText(r.key.name)}`);
   md.appendMarkdown(` — ${r.verdict}\n\n`);
   const now = new Date();
-  if (r.verdict === 'Drifted') for (const f of r.fields) md.appendText(`• ${fieldDriftMessage(entry.env.name, f, now)}\n`);
+  if (r.verdict === 'Drifted')
+    for (const f of r.fields) md.appendText(`• ${fieldDriftMessage(entry.env.name, f, now)}\n`);
   else if (r.verdict !== 'InSync') md.appendText(resourceMessage(entry.env.name, r) + '\n');
   if (r.controller?.note) md.appendText(`\n${r.controller.note}\n`);
   if (r.source) md.appendMarkdown(`\n\ndeclared in \`${r.source.file}:${r.source.line}\``);
   item.tooltip = md;
   const showDiff = r.verdict === 'Drifted' || r.verdict === 'Missing' || r.verdict === 'Extra';
   const args = [resourceElement(entry.env.name, r.key)];
-  item.command = showDiff ? { command: CommandIds.showDiff, title: 'Show Diff', arguments: args } : r.source ? { command: CommandIds.openSource, title: 'Open Source', arguments: args } : undefined;
+  item.command = showDiff
+    ? { command: CommandIds.showDiff, title: 'Show Diff', arguments: args }
+    : r.source
+      ? { command: CommandIds.openSource, title: 'Open Source', arguments: args }
+      : undefined;
   return item;
 }

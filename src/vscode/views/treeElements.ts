@@ -53,7 +53,9 @@ export function applicationElement(env: string, app: string): ApplicationElement
 }
 
 export function kindElement(env: string, group: string, kind: string, app?: string): KindElement {
-  return app === undefined ? { type: 'kind', id: `kind:${env}:${group}/${kind}`, env, group, kind } : { type: 'kind', id: `kind:${env}:${app}:${group}/${kind}`, env, group, kind, app };
+  return app === undefined
+    ? { type: 'kind', id: `kind:${env}:${group}/${kind}`, env, group, kind }
+    : { type: 'kind', id: `kind:${env}:${app}:${group}/${kind}`, env, group, kind, app };
 }
 
 export function resourceElement(env: string, key: ResourceKey): ResourceElement {
@@ -61,5 +63,7 @@ export function resourceElement(env: string, key: ResourceKey): ResourceElement 
 }
 
 export function messageElement(env: string, text: string, app?: string): MessageElement {
-  return app === undefined ? { type: 'message', id: `msg:${env}`, env, text } : { type: 'message', id: `msg:${env}:${app}`, env, text, app };
+  return app === undefined
+    ? { type: 'message', id: `msg:${env}`, env, text }
+    : { type: 'message', id: `msg:${env}:${app}`, env, text, app };
 }

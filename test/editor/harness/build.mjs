@@ -17,7 +17,10 @@ export { lazySplitPlugin };
 export async function buildExtension({ production = false } = {}) {
   await esbuild.build({
     ...sharedOptions,
-    entryPoints: { extension: join(repoRoot, 'src', 'extension.ts'), 'vscode/lazyEntry': join(repoRoot, 'src', 'vscode', 'lazyEntry.ts') },
+    entryPoints: {
+      extension: join(repoRoot, 'src', 'extension.ts'),
+      'vscode/lazyEntry': join(repoRoot, 'src', 'vscode', 'lazyEntry.ts'),
+    },
     outdir: join(repoRoot, 'dist'),
     plugins: [lazySplitPlugin],
     minify: production,
@@ -30,7 +33,9 @@ export async function buildExtension({ production = false } = {}) {
 export async function buildEditorTests() {
   const suites = ['suite', 'untrusted'].flatMap((dir) => {
     const suiteDir = join(repoRoot, 'test', 'editor', dir);
-    return readdirSync(suiteDir).filter((n) => n.endsWith('.test.ts')).map((n) => join(suiteDir, n));
+    return readdirSync(suiteDir)
+      .filter((n) => n.endsWith('.test.ts'))
+      .map((n) => join(suiteDir, n));
   });
   const outdir = join(repoRoot, 'out', 'test', 'editor');
   await esbuild.build({

@@ -9,7 +9,10 @@ export const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
 
 /** Installs (or reuses) Node 24 + code-server + chromium via scripts/setup-editor.sh; returns its install dir. */
 export function setupEditor() {
-  const r = spawnSync('bash', [join(repoRoot, 'scripts', 'setup-editor.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync('bash', [join(repoRoot, 'scripts', 'setup-editor.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (r.status !== 0) throw new Error(`scripts/setup-editor.sh failed (exit ${r.status})`);
   return r.stdout.trim().split('\n').pop();
 }
@@ -47,7 +50,15 @@ const quietSettings = {
  * (extensionDevelopmentPath / extensionTestsPath) and `window.codeAutomationExit`.
  * Resolves when the workbench page is served; `stop()` ends the server's process group.
  */
-export async function startCodeServer({ installDir, stateDir, settings = {}, env = {}, smokeTestDriver = false, workspaceTrust = false, extraArgs = [] }) {
+export async function startCodeServer({
+  installDir,
+  stateDir,
+  settings = {},
+  env = {},
+  smokeTestDriver = false,
+  workspaceTrust = false,
+  extraArgs = [],
+}) {
   const port = await freePort();
   const userDataDir = join(stateDir, 'user-data');
   const extensionsDir = join(stateDir, 'extensions');
@@ -55,16 +66,36 @@ export async function startCodeServer({ installDir, stateDir, settings = {}, env
   mkdirSync(join(userDataDir, 'Machine'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
   // With workspaceTrust, folders open in restricted mode (no startup prompt): what an untrusted repo gets.
-  const trust = workspaceTrust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.untrustedFiles': 'open' } : {};
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...quietSettings, ...trust, ...settings }, null, 2));
+  const trust = workspaceTrust
+    ? {
+        'security.workspace.trust.enabled': true,
+        'security.workspace.trust.startupPrompt': 'never',
+        'security.workspace.trust.untrustedFiles': 'open',
+      }
+    : {};
+  writeFileSync(
+    join(userDataDir, 'User', 'settings.json'),
+    JSON.stringify({ ...quietSettings, ...trust, ...settings }, null, 2),
+  );
   // A remote window reads machine-scoped settings (e.g. a kubeconfig path) only from the server's Machine settings.
   writeFileSync(join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(settings, null, 2));
   const config = join(stateDir, 'config.yaml');
   writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const args = [
     join(installDir, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js'),
-    '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
-    ...(workspaceTrust ? [] : ['--disable-workspace-trust']), '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--config', config,
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--disable-telemetry',
+    '--disable-update-check',
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
+    '--config',
+    config,
     ...(smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
     ...extraArgs,
   ];
@@ -125,7 +156,11 @@ export async function startCodeServer({ installDir, stateDir, settings = {}, env
   try {
     await Promise.race([
       listening,
-      new Promise((_, reject) => AbortSignal.timeout(60_000).addEventListener('abort', () => reject(new Error(`code-server did not start listening within 60 s; see ${logFile}`)))),
+      new Promise((_, reject) =>
+        AbortSignal.timeout(60_000).addEventListener('abort', () =>
+          reject(new Error(`code-server did not start listening within 60 s; see ${logFile}`)),
+        ),
+      ),
     ]);
     const res = await fetch(`http://127.0.0.1:${port}/?folder=/tmp`);
     if (!res.ok) throw new Error(`code-server answered the workbench page with HTTP ${res.status}; see ${logFile}`);
@@ -161,18 +196,35 @@ export async function launchChromium() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 
 /** Installs the code-server's `installDir/bin` npm/node for running `code-server --install-extension`. */
 export function installExtension({ installDir, stateDir, vsix }) {
-  const r = spawnSync(join(installDir, 'node', 'bin', 'node'), [
-    join(installDir, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js'),
-    '--user-data-dir', join(stateDir, 'user-data'), '--extensions-dir', join(stateDir, 'extensions'),
-    '--install-extension', vsix, '--force',
-  ], { encoding: 'utf8' });
+  const r = spawnSync(
+    join(installDir, 'node', 'bin', 'node'),
+    [
+      join(installDir, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js'),
+      '--user-data-dir',
+      join(stateDir, 'user-data'),
+      '--extensions-dir',
+      join(stateDir, 'extensions'),
+      '--install-extension',
+      vsix,
+      '--force',
+    ],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`installing ${vsix} failed:\n${r.stdout}${r.stderr}`);
 }
 
@@ -180,7 +232,10 @@ export function installExtension({ installDir, stateDir, vsix }) {
 export function recordStats({ passes, failures, pending = 0 }) {
   const file = process.env.GITOPS_DRIFT_STATS_FILE;
   if (!file) return;
-  appendFileSync(file, JSON.stringify({ suite: process.env.GITOPS_DRIFT_SUITE ?? 'editor', passes, failures, pending }) + '\n');
+  appendFileSync(
+    file,
+    JSON.stringify({ suite: process.env.GITOPS_DRIFT_SUITE ?? 'editor', passes, failures, pending }) + '\n',
+  );
 }
 
 /**
@@ -217,6 +272,7 @@ export function cleanupStack() {
       }
     }
   };
-  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void cleanup().finally(() => process.exit(130)));
+  for (const signal of ['SIGINT', 'SIGTERM'])
+    process.once(signal, () => void cleanup().finally(() => process.exit(130)));
   return { cleanups, cleanup };
 }

@@ -4,9 +4,17 @@ export interface ExampleCluster {
   adminContext: string;
 }
 
-export function applyExample(options: { workspace: string; cluster: ExampleCluster; testbedBin: (tool: 'kubectl' | 'kustomize') => string }): {
+export function applyExample(options: {
+  workspace: string;
+  cluster: ExampleCluster;
+  testbedBin: (tool: 'kubectl' | 'kustomize') => string;
+}): {
   kubectl: (args: string[], input?: string) => string;
   generated: (env: string, prefix: string) => string;
 };
 
-export function seedExample(options: { workspace: string; cluster: ExampleCluster; testbedBin: (tool: 'kubectl' | 'kustomize') => string }): { secretValue: string };
+export function seedExample(options: {
+  workspace: string;
+  cluster: ExampleCluster;
+  testbedBin: (tool: 'kubectl' | 'kustomize') => string;
+}): { secretValue: string };

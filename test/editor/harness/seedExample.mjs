@@ -16,10 +16,16 @@ const environments = [
  */
 export function applyExample({ workspace, cluster, testbedBin }) {
   const kubectl = (args, input) =>
-    execFileSync(testbedBin('kubectl'), ['--kubeconfig', cluster.kubeconfigPath, '--context', cluster.adminContext, ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+    execFileSync(
+      testbedBin('kubectl'),
+      ['--kubeconfig', cluster.kubeconfigPath, '--context', cluster.adminContext, ...args],
+      { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] },
+    );
   const built = new Map();
   for (const env of environments) {
-    const yaml = execFileSync(testbedBin('kustomize'), ['build', join(workspace, 'envs', env.name)], { encoding: 'utf8' });
+    const yaml = execFileSync(testbedBin('kustomize'), ['build', join(workspace, 'envs', env.name)], {
+      encoding: 'utf8',
+    });
     built.set(env.name, yaml);
     try {
       kubectl(env.apply, yaml);
@@ -43,9 +49,26 @@ export function seedExample({ workspace, cluster, testbedBin }) {
   const changes = [
     ['scale', 'deployment/web', '--replicas=5', '-n', 'shop-prod'],
     ['set', 'image', 'deployment/api', 'api=ghcr.io/example/shop-api:2.1.1-hotfix', '-n', 'shop-prod'],
-    ['patch', 'configmap', generated('prod', 'web-config'), '-n', 'shop-prod', '--type=merge', '-p', '{"data":{"LOG_LEVEL":"debug"}}'],
+    [
+      'patch',
+      'configmap',
+      generated('prod', 'web-config'),
+      '-n',
+      'shop-prod',
+      '--type=merge',
+      '-p',
+      '{"data":{"LOG_LEVEL":"debug"}}',
+    ],
     ['patch', 'cronjob/cart-cleanup', '-n', 'shop-prod', '-p', '{"spec":{"suspend":true}}'],
-    ['patch', 'secret', generated('staging', 'api-credentials'), '-n', 'shop-staging', '-p', '{"stringData":{"DB_PASSWORD":"rotated-by-hand"}}'],
+    [
+      'patch',
+      'secret',
+      generated('staging', 'api-credentials'),
+      '-n',
+      'shop-staging',
+      '-p',
+      '{"stringData":{"DB_PASSWORD":"rotated-by-hand"}}',
+    ],
     ['delete', 'cronjob/cart-cleanup', '-n', 'shop-dev'],
   ];
   for (const args of changes) kubectl(args);

@@ -8,7 +8,10 @@ import { seedExample } from './seedExample.mjs';
 
 /** A test-bed tool's path, built or reused by scripts/setup-testbed.sh (as test/testbed/bins.ts does). */
 function testbedBin(tool) {
-  const r = spawnSync('bash', [join(repoRoot, 'scripts', 'setup-testbed.sh'), tool], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync('bash', [join(repoRoot, 'scripts', 'setup-testbed.sh'), tool], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (r.status !== 0) throw new Error(`scripts/setup-testbed.sh ${tool} failed`);
   return join(r.stdout.trim().split('\n').pop(), tool);
 }
@@ -28,7 +31,18 @@ export async function prepareTestEnvironment({ stateDir, withCluster }) {
   if (existsSync(example)) cpSync(example, workspace, { recursive: true });
   else mkdirSync(workspace, { recursive: true });
   git(workspace, 'init', '-q', '-b', 'main');
-  git(workspace, '-c', 'user.name=test', '-c', 'user.email=test@example.com', 'commit', '-q', '--allow-empty', '-m', 'example');
+  git(
+    workspace,
+    '-c',
+    'user.name=test',
+    '-c',
+    'user.email=test@example.com',
+    'commit',
+    '-q',
+    '--allow-empty',
+    '-m',
+    'example',
+  );
 
   const settings = {};
   const env = { GITOPS_DRIFT_TEST_WORKSPACE: workspace };

@@ -11,7 +11,10 @@ describe('activation', () => {
     assert.equal(ext.isActive, true);
     const contributed: string[] = (ext.packageJSON.contributes.commands as { command: string }[]).map((c) => c.command);
     const registered = new Set(await vscode.commands.getCommands(true));
-    assert.deepEqual(contributed.filter((c) => !registered.has(c)), []);
+    assert.deepEqual(
+      contributed.filter((c) => !registered.has(c)),
+      [],
+    );
   });
 
   it('contributes exactly the commands in CommandIds, each titled under the GitOps category', () => {
@@ -20,7 +23,11 @@ describe('activation', () => {
     assert.deepEqual(commands.map((c) => c.command).sort(), Object.values(CommandIds).sort());
     for (const c of commands) {
       assert.equal(c.category, 'GitOps', c.command);
-      assert.match(c.title, /^[A-Z][a-z]*( [A-Z][a-z]*| of| to| in| on| a)*…?$/, `${c.command}: title "${c.title}" is not Title Case`);
+      assert.match(
+        c.title,
+        /^[A-Z][a-z]*( [A-Z][a-z]*| of| to| in| on| a)*…?$/,
+        `${c.command}: title "${c.title}" is not Title Case`,
+      );
     }
   });
 });

@@ -8,16 +8,36 @@ import { EnvironmentsTreeProvider } from '../../../src/vscode/views/environments
 import type { TreeElement } from '../../../src/vscode/views/treeElements';
 
 const decl = (line: number) => ({ file: 'clusters/prod/apps.yaml', line, column: 1 });
-const key = (kind: string, name: string) => ({ group: kind === 'Deployment' ? 'apps' : '', kind, namespace: 'shop', name });
+const key = (kind: string, name: string) => ({
+  group: kind === 'Deployment' ? 'apps' : '',
+  kind,
+  namespace: 'shop',
+  name,
+});
 
 /** A store holding checked environments (the provider reads nothing else from it). */
 function storeOf(entries: EnvironmentEntry[]): DriftStore {
   const never = () => ({ dispose() {} });
-  return { repoRoot: '/repo', loaded: true, entries, entry: (name: string) => entries.find((e) => e.env.name === name), onDidChange: never } as unknown as DriftStore;
+  return {
+    repoRoot: '/repo',
+    loaded: true,
+    entries,
+    entry: (name: string) => entries.find((e) => e.env.name === name),
+    onDidChange: never,
+  } as unknown as DriftStore;
 }
 
 function checked(env: RepoEnvironment, report: Partial<EnvironmentReport>): EnvironmentEntry {
-  const base: EnvironmentReport = { name: env.name, path: env.path, context: 'kind', error: null, resources: [], problems: [], timings: { render: 0, live: 0, reconcile: 0 }, applications: [] };
+  const base: EnvironmentReport = {
+    name: env.name,
+    path: env.path,
+    context: 'kind',
+    error: null,
+    resources: [],
+    problems: [],
+    timings: { render: 0, live: 0, reconcile: 0 },
+    applications: [],
+  };
   return { env, checking: false, report: { ...base, ...report } };
 }
 
@@ -26,9 +46,17 @@ describe('Environments view: applications', () => {
     name: 'prod',
     path: 'clusters/prod',
     source: 'config',
-    applications: [folderApplication('web', 'clusters/prod/web', decl(1)), folderApplication('infra', 'clusters/prod/infra', decl(7))],
+    applications: [
+      folderApplication('web', 'clusters/prod/web', decl(1)),
+      folderApplication('infra', 'clusters/prod/infra', decl(7)),
+    ],
   };
-  const dev: RepoEnvironment = { name: 'dev', path: 'envs/dev', source: 'discovered', applications: [folderApplication('dev', 'envs/dev')] };
+  const dev: RepoEnvironment = {
+    name: 'dev',
+    path: 'envs/dev',
+    source: 'discovered',
+    applications: [folderApplication('dev', 'envs/dev')],
+  };
   const entries = [
     checked(prod, {
       resources: [
@@ -38,10 +66,22 @@ describe('Environments view: applications', () => {
       ],
       applications: [
         { name: 'web', kind: 'kustomize', source: 'clusters/prod/web', declaredAt: decl(1), state: 'rendered' },
-        { name: 'infra', kind: 'kustomize', source: 'clusters/prod/infra', declaredAt: decl(7), state: 'failed', message: 'render failed: missing.yaml: no such file' },
+        {
+          name: 'infra',
+          kind: 'kustomize',
+          source: 'clusters/prod/infra',
+          declaredAt: decl(7),
+          state: 'failed',
+          message: 'render failed: missing.yaml: no such file',
+        },
       ],
     }),
-    checked(dev, { resources: [{ apiVersion: 'v1', key: key('ConfigMap', 'app'), verdict: 'InSync', fields: [], application: 'dev' }], applications: [{ name: 'dev', kind: 'kustomize', source: 'envs/dev', state: 'rendered' }] }),
+    checked(dev, {
+      resources: [
+        { apiVersion: 'v1', key: key('ConfigMap', 'app'), verdict: 'InSync', fields: [], application: 'dev' },
+      ],
+      applications: [{ name: 'dev', kind: 'kustomize', source: 'envs/dev', state: 'rendered' }],
+    }),
   ];
   let tree: EnvironmentsTreeProvider;
   before(() => (tree = new EnvironmentsTreeProvider(storeOf(entries))));
@@ -51,14 +91,23 @@ describe('Environments view: applications', () => {
 
   it('shows an application level for an environment of several, and none for one of one', async () => {
     const [prodNode, devNode] = await children();
-    assert.deepEqual((await children(prodNode)).map((c) => c.id), ['app:prod:web', 'app:prod:infra', 'kind:prod:/ConfigMap']);
-    assert.deepEqual((await children(devNode)).map((c) => c.id), ['kind:dev:/ConfigMap']);
+    assert.deepEqual(
+      (await children(prodNode)).map((c) => c.id),
+      ['app:prod:web', 'app:prod:infra', 'kind:prod:/ConfigMap'],
+    );
+    assert.deepEqual(
+      (await children(devNode)).map((c) => c.id),
+      ['kind:dev:/ConfigMap'],
+    );
   });
 
   it('puts each object under its application, and leads back through it (reveal)', async () => {
     const web = (await children((await children())[0]))[0];
     const kinds = await children(web);
-    assert.deepEqual(kinds.map((k) => k.id), ['kind:prod:web:/ConfigMap', 'kind:prod:web:apps/Deployment']);
+    assert.deepEqual(
+      kinds.map((k) => k.id),
+      ['kind:prod:web:/ConfigMap', 'kind:prod:web:apps/Deployment'],
+    );
     const [deployment] = await children(kinds[1]);
     assert.equal(deployment.id, 'res:prod:apps/Deployment/shop/web');
     assert.equal(((await tree.getParent!(deployment)) as TreeElement).id, kinds[1].id);

@@ -1,7 +1,16 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { ScriptedHost } from '../scriptedHost';
-import { activeApi, type DriftDiagnostic, driftDiagnostics, lineOf, waitForDiagnostics, waitForEvent, workspaceRoot, workspaceUri } from '../support';
+import {
+  activeApi,
+  type DriftDiagnostic,
+  driftDiagnostics,
+  lineOf,
+  waitForDiagnostics,
+  waitForEvent,
+  workspaceRoot,
+  workspaceUri,
+} from '../support';
 
 /** Replaces a document's whole text through the editor and saves it, as a user would. */
 async function rewriteAndSave(doc: vscode.TextDocument, text: string): Promise<void> {
@@ -12,11 +21,24 @@ async function rewriteAndSave(doc: vscode.TextDocument, text: string): Promise<v
 }
 
 /** Resolves with a virtual document's text once `predicate` holds for it (now or after a change event). */
-function waitForText(doc: vscode.TextDocument, predicate: (text: string) => boolean, timeoutMs: number, what: string): Promise<string> {
-  return waitForEvent(vscode.workspace.onDidChangeTextDocument, () => doc.getText(), predicate, timeoutMs, what, (text) => text.slice(0, 400));
+function waitForText(
+  doc: vscode.TextDocument,
+  predicate: (text: string) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<string> {
+  return waitForEvent(
+    vscode.workspace.onDidChangeTextDocument,
+    () => doc.getText(),
+    predicate,
+    timeoutMs,
+    what,
+    (text) => text.slice(0, 400),
+  );
 }
 
-const hoverText = (hovers: vscode.Hover[]) => hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+const hoverText = (hovers: vscode.Hover[]) =>
+  hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
 
 describe('authoring aids', function () {
   before(async () => {
@@ -28,7 +50,8 @@ describe('authoring aids', function () {
     const doc = await vscode.workspace.openTextDocument(workspaceUri(file));
     const original = doc.getText();
     const line = lineOf(file, /^\s*- \.\.\/\.\.\/base$/) + 1;
-    const broken = (ds: { file: string; line: number; code: string }[]) => ds.some((d) => d.file === file && d.line === line && d.code === 'missing-path');
+    const broken = (ds: { file: string; line: number; code: string }[]) =>
+      ds.some((d) => d.file === file && d.line === line && d.code === 'missing-path');
     assert.ok(!broken(driftDiagnostics()), 'no missing-path diagnostic before the edit');
     try {
       await rewriteAndSave(doc, original.replace('  - ../../base\n', '  - ../../base\n  - config-overrides.yaml\n'));
@@ -36,13 +59,23 @@ describe('authoring aids', function () {
       const seen = await waitForDiagnostics(broken, 1000, 'the missing-path diagnostic on the new resources entry');
       const d = seen.find((x) => x.file === file && x.code === 'missing-path')!;
       assert.equal(d.diagnostic.severity, vscode.DiagnosticSeverity.Error);
-      assert.deepEqual([d.diagnostic.range.start.character, d.diagnostic.range.end.character], [4, 4 + 'config-overrides.yaml'.length]);
+      assert.deepEqual(
+        [d.diagnostic.range.start.character, d.diagnostic.range.end.character],
+        [4, 4 + 'config-overrides.yaml'.length],
+      );
       assert.match(d.message, /config-overrides\.yaml/);
-      assert.match((d.diagnostic.code as { target: vscode.Uri }).target.toString(true), /docs\/authoring\.md#missing-path$/);
+      assert.match(
+        (d.diagnostic.code as { target: vscode.Uri }).target.toString(true),
+        /docs\/authoring\.md#missing-path$/,
+      );
     } finally {
       await rewriteAndSave(doc, original);
     }
-    await waitForDiagnostics((ds) => !broken(ds), 5000, 'the missing-path diagnostic to clear after restoring the file');
+    await waitForDiagnostics(
+      (ds) => !broken(ds),
+      5000,
+      'the missing-path diagnostic to clear after restoring the file',
+    );
   });
 
   describe('a kustomization with deprecated fields', () => {
@@ -57,26 +90,50 @@ describe('authoring aids', function () {
       '  - web-replicas.yaml',
       '',
     ].join('\n');
-    const patch = ['apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: web', 'spec:', '  replicas: 4', ''].join('\n');
+    const patch = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      '  name: web',
+      'spec:',
+      '  replicas: 4',
+      '',
+    ].join('\n');
 
     before(async () => {
       await vscode.workspace.fs.writeFile(workspaceUri('legacy/web-replicas.yaml'), new TextEncoder().encode(patch));
       await vscode.workspace.fs.writeFile(workspaceUri(file), new TextEncoder().encode(legacy));
-      await vscode.workspace.fs.writeFile(workspaceUri('legacy/logging/kustomization.yaml'), new TextEncoder().encode('apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n'));
+      await vscode.workspace.fs.writeFile(
+        workspaceUri('legacy/logging/kustomization.yaml'),
+        new TextEncoder().encode('apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n'),
+      );
     });
 
     after(async () => {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       await vscode.workspace.fs.delete(workspaceUri('legacy'), { recursive: true });
-      await waitForDiagnostics((ds) => !ds.some((d) => d.file.startsWith('legacy/')), 5000, 'the legacy folder diagnostics to go');
+      await waitForDiagnostics(
+        (ds) => !ds.some((d) => d.file.startsWith('legacy/')),
+        5000,
+        'the legacy folder diagnostics to go',
+      );
       await (await activeApi()).whenIdle();
     });
 
     it('warns on each deprecated field, and the quick fix rewrites it to the modern form', async () => {
       const deprecated = (ds: DriftDiagnostic[]) => ds.filter((d) => d.file === file && d.code === 'deprecated-field');
-      const seen = await waitForDiagnostics((ds) => deprecated(ds).length === 2, 5000, 'two deprecated-field warnings in legacy/kustomization.yaml');
+      const seen = await waitForDiagnostics(
+        (ds) => deprecated(ds).length === 2,
+        5000,
+        'two deprecated-field warnings in legacy/kustomization.yaml',
+      );
       const bases = deprecated(seen).find((d) => d.line === 4)!;
-      assert.ok(bases, deprecated(seen).map((d) => `${d.line}: ${d.message}`).join('\n'));
+      assert.ok(
+        bases,
+        deprecated(seen)
+          .map((d) => `${d.line}: ${d.message}`)
+          .join('\n'),
+      );
       assert.equal(bases.diagnostic.severity, vscode.DiagnosticSeverity.Warning);
       assert.deepEqual(bases.diagnostic.tags, [vscode.DiagnosticTag.Deprecated]);
 
@@ -85,7 +142,12 @@ describe('authoring aids', function () {
       for (const field of ['bases', 'patchesStrategicMerge']) {
         const d = deprecated(driftDiagnostics()).find((x) => doc.getText(x.diagnostic.range) === field);
         assert.ok(d, `a deprecated-field diagnostic on '${field}'`);
-        const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d.diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+        const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+          'vscode.executeCodeActionProvider',
+          doc.uri,
+          d.diagnostic.range,
+          vscode.CodeActionKind.QuickFix.value,
+        );
         const fix = actions.find((a) => a.title === `Rewrite '${field}' to its current form`);
         assert.ok(fix?.edit, actions.map((a) => a.title).join(' | '));
         assert.ok(await vscode.workspace.applyEdit(fix.edit));
@@ -104,29 +166,56 @@ describe('authoring aids', function () {
         ].join('\n'),
       );
       assert.ok(await doc.save());
-      await waitForDiagnostics((ds) => deprecated(ds).length === 0, 5000, 'the deprecated-field warnings to clear after the rewrite');
+      await waitForDiagnostics(
+        (ds) => deprecated(ds).length === 0,
+        5000,
+        'the deprecated-field warnings to clear after the rewrite',
+      );
     });
 
     it('shows the folder rendered (CodeLens) and opens it as a read-only preview that follows saves', async () => {
-      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', workspaceUri(file));
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+        'vscode.executeCodeLensProvider',
+        workspaceUri(file),
+      );
       const rendered = lenses.find((l) => l.command?.title.startsWith('Rendered:'));
       assert.ok(rendered?.command, lenses.map((l) => l.command?.title).join(' | '));
       assert.match(rendered.command.title, /^Rendered: \d+ objects · Preview$/);
       // A Component renders only where it is included: its lens says so and lists those environments.
       const component = await vscode.workspace.openTextDocument(workspaceUri('legacy/logging/kustomization.yaml'));
-      const componentLenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', component.uri);
-      assert.deepEqual(componentLenses.map((l) => [l.command?.title, l.command?.command]), [['Component: rendered where it is included', 'gitopsDrift.findEnvironmentsUsing']]);
-      const uri = await vscode.commands.executeCommand<vscode.Uri>(rendered.command.command, ...(rendered.command.arguments ?? []));
+      const componentLenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+        'vscode.executeCodeLensProvider',
+        component.uri,
+      );
+      assert.deepEqual(
+        componentLenses.map((l) => [l.command?.title, l.command?.command]),
+        [['Component: rendered where it is included', 'gitopsDrift.findEnvironmentsUsing']],
+      );
+      const uri = await vscode.commands.executeCommand<vscode.Uri>(
+        rendered.command.command,
+        ...(rendered.command.arguments ?? []),
+      );
       const doc = vscode.window.activeTextEditor!.document;
       assert.equal(doc.uri.toString(), uri.toString());
       assert.equal(doc.languageId, 'yaml');
       assert.match(doc.getText(), /^kind: Deployment\nmetadata:\n(.*\n)*?  name: web\nspec:\n  replicas: 4$/m);
       // Edit the patch on disk: the open preview follows.
-      await vscode.workspace.fs.writeFile(workspaceUri('legacy/web-replicas.yaml'), new TextEncoder().encode(patch.replace('replicas: 4', 'replicas: 6')));
+      await vscode.workspace.fs.writeFile(
+        workspaceUri('legacy/web-replicas.yaml'),
+        new TextEncoder().encode(patch.replace('replicas: 4', 'replicas: 6')),
+      );
       await waitForText(doc, (t) => /^ {2}replicas: 6$/m.test(t), 5000, 'the preview to show replicas: 6');
       // A patch that stops parsing: the preview says why, at which line, instead of failing to open.
-      await vscode.workspace.fs.writeFile(workspaceUri('legacy/web-replicas.yaml'), new TextEncoder().encode('spec: [unclosed\n'));
-      const broken = await waitForText(doc, (t) => t.startsWith('# legacy: cannot render\n'), 5000, 'the preview to show the render error');
+      await vscode.workspace.fs.writeFile(
+        workspaceUri('legacy/web-replicas.yaml'),
+        new TextEncoder().encode('spec: [unclosed\n'),
+      );
+      const broken = await waitForText(
+        doc,
+        (t) => t.startsWith('# legacy: cannot render\n'),
+        5000,
+        'the preview to show the render error',
+      );
       assert.match(broken, /^# legacy\/web-replicas\.yaml:\d+:\d+: malformed YAML/m);
     });
 
@@ -135,28 +224,51 @@ describe('authoring aids', function () {
       await vscode.window.showTextDocument(doc);
       const typo = (ds: DriftDiagnostic[]) => ds.find((d) => d.file === file && d.code === 'missing-path');
       await rewriteAndSave(doc, doc.getText().replace('path: web-replicas.yaml', 'path: web-replica.yaml'));
-      const seen = typo(await waitForDiagnostics((ds) => typo(ds) !== undefined, 5000, 'the missing-path diagnostic on the mistyped patch path'));
+      const seen = typo(
+        await waitForDiagnostics(
+          (ds) => typo(ds) !== undefined,
+          5000,
+          'the missing-path diagnostic on the mistyped patch path',
+        ),
+      );
       assert.equal(seen!.message, "patch file 'web-replica.yaml' not found (did you mean 'web-replicas.yaml'?)");
-      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, seen!.diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+        'vscode.executeCodeActionProvider',
+        doc.uri,
+        seen!.diagnostic.range,
+        vscode.CodeActionKind.QuickFix.value,
+      );
       const fix = actions.find((a) => a.title === "Change to 'web-replicas.yaml'");
       assert.ok(fix?.edit, actions.map((a) => a.title).join(' | '));
       assert.ok(await vscode.workspace.applyEdit(fix.edit));
       assert.match(doc.getText(), /^ {2}- path: web-replicas\.yaml$/m);
       assert.ok(await doc.save());
-      await waitForDiagnostics((ds) => typo(ds) === undefined, 5000, 'the missing-path diagnostic to clear after the fix');
+      await waitForDiagnostics(
+        (ds) => typo(ds) === undefined,
+        5000,
+        'the missing-path diagnostic to clear after the fix',
+      );
     });
   });
 
   it('hovers a base field with its effective value and origin in every environment', async () => {
     const file = 'base/web-deployment.yaml';
     const line = lineOf(file, /^\s*replicas:/);
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', workspaceUri(file), new vscode.Position(line - 1, 4));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      workspaceUri(file),
+      new vscode.Position(line - 1, 4),
+    );
     const text = hoverText(hovers);
     const devLine = lineOf('envs/dev/kustomization.yaml', /^\s*count: 1/);
     const prodLine = lineOf('envs/prod/web-patch.yaml', /^\s*replicas:/);
     // One row per environment: the value, and a link to the line that set it there (markdown escapes removed).
-    const rows = text.split('\n').filter((l) => l.startsWith('| ')).map((l) => l.replace(/\\(.)/g, '$1'));
-    const hasRow = (env: string, value: number, file: string, at: number) => rows.some((r) => r.startsWith(`| ${env} | ${value} | [${file}:${at}](file://`) && r.includes(`/${file}#L${at}`));
+    const rows = text
+      .split('\n')
+      .filter((l) => l.startsWith('| '))
+      .map((l) => l.replace(/\\(.)/g, '$1'));
+    const hasRow = (env: string, value: number, file: string, at: number) =>
+      rows.some((r) => r.startsWith(`| ${env} | ${value} | [${file}:${at}](file://`) && r.includes(`/${file}#L${at}`));
     assert.ok(hasRow('dev', 1, 'envs/dev/kustomization.yaml', devLine), text);
     assert.ok(hasRow('staging', 2, 'base/web-deployment.yaml', line), text);
     assert.ok(hasRow('prod', 3, 'envs/prod/web-patch.yaml', prodLine), text);
@@ -168,36 +280,65 @@ describe('authoring aids', function () {
     // Links are asked for open documents only (as the editor does).
     await vscode.window.showTextDocument(workspaceUri(file));
     const line = lineOf(file, /^\s*- \.\.\/\.\.\/base$/);
-    const locations = await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', workspaceUri(file), new vscode.Position(line - 1, 6));
-    const links = await vscode.commands.executeCommand<vscode.DocumentLink[]>('vscode.executeLinkProvider', workspaceUri(file));
+    const locations = await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>(
+      'vscode.executeDefinitionProvider',
+      workspaceUri(file),
+      new vscode.Position(line - 1, 6),
+    );
+    const links = await vscode.commands.executeCommand<vscode.DocumentLink[]>(
+      'vscode.executeLinkProvider',
+      workspaceUri(file),
+    );
     const targets = locations.map((l) => ('targetUri' in l ? l.targetUri : l.uri).fsPath);
-    assert.ok(targets.includes(`${workspaceRoot()}/base/kustomization.yaml`), `definitions: ${targets.join(', ')}; links: ${links.map((l) => `${l.range.start.line}:${l.target?.toString()}`).join(', ')}`);
+    assert.ok(
+      targets.includes(`${workspaceRoot()}/base/kustomization.yaml`),
+      `definitions: ${targets.join(', ')}; links: ${links.map((l) => `${l.range.start.line}:${l.target?.toString()}`).join(', ')}`,
+    );
     const linked = links.map((l) => `${l.range.start.line + 1}:${l.target?.fsPath.slice(workspaceRoot().length + 1)}`);
     assert.ok(linked.includes(`${line}:base/kustomization.yaml`), `${links.length} links: ${linked.join(', ')}`);
-    assert.ok(linked.includes(`${lineOf(file, /^\s*- path: web-patch\.yaml$/)}:envs/prod/web-patch.yaml`), linked.join(', '));
+    assert.ok(
+      linked.includes(`${lineOf(file, /^\s*- path: web-patch\.yaml$/)}:envs/prod/web-patch.yaml`),
+      linked.join(', '),
+    );
   });
 
   it('finds the environments that use a base file, and opens the one picked rendered', async () => {
     const host = new ScriptedHost([{ quickPick: (items) => items.findIndex((i) => i.label === 'staging') }]);
     const sub = host.install(await activeApi());
     try {
-      const names = await vscode.commands.executeCommand<string[]>('gitopsDrift.findEnvironmentsUsing', workspaceUri('base/web-service.yaml'));
+      const names = await vscode.commands.executeCommand<string[]>(
+        'gitopsDrift.findEnvironmentsUsing',
+        workspaceUri('base/web-service.yaml'),
+      );
       assert.deepEqual(names, ['dev', 'staging', 'prod']);
     } finally {
       sub.dispose();
     }
     assert.deepEqual(host.problems, []);
-    assert.deepEqual(host.shown.map((s) => s.message), ['base/web-service.yaml is used by 3 environments: pick one to see its rendered output']);
-    assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), 'gitops-drift-rendered:/staging%20%28rendered%29.yaml?env%3Dstaging');
+    assert.deepEqual(
+      host.shown.map((s) => s.message),
+      ['base/web-service.yaml is used by 3 environments: pick one to see its rendered output'],
+    );
+    assert.equal(
+      vscode.window.activeTextEditor?.document.uri.toString(),
+      'gitops-drift-rendered:/staging%20%28rendered%29.yaml?env%3Dstaging',
+    );
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
   it('compares two environments with names normalised: only real differences remain', async () => {
-    const pair = await vscode.commands.executeCommand<[string, string]>('gitopsDrift.compareEnvironments', 'staging', 'prod');
+    const pair = await vscode.commands.executeCommand<[string, string]>(
+      'gitopsDrift.compareEnvironments',
+      'staging',
+      'prod',
+    );
     assert.deepEqual(pair, ['staging', 'prod']);
-    const [left, right] = vscode.window.visibleTextEditors.map((e) => e.document).filter((d) => d.uri.scheme === 'gitops-drift-rendered');
+    const [left, right] = vscode.window.visibleTextEditors
+      .map((e) => e.document)
+      .filter((d) => d.uri.scheme === 'gitops-drift-rendered');
     assert.ok(left && right, 'both sides of the diff are open');
-    for (const doc of [left, right]) assert.doesNotMatch(doc.getText(), /shop-staging|shop-prod/, 'namespaces are normalised');
+    for (const doc of [left, right])
+      assert.doesNotMatch(doc.getText(), /shop-staging|shop-prod/, 'namespaces are normalised');
     assert.match(right.getText(), /^ {2}replicas: 3$/m);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
@@ -208,13 +349,25 @@ describe('authoring aids', function () {
     const original = doc.getText();
     try {
       const edit = new vscode.WorkspaceEdit();
-      edit.insert(doc.uri, doc.positionAt(original.indexOf('  - ../../base\n') + '  - ../../base\n'.length), '  - ../../base/\n');
+      edit.insert(
+        doc.uri,
+        doc.positionAt(original.indexOf('  - ../../base\n') + '  - ../../base\n'.length),
+        '  - ../../base/\n',
+      );
       assert.ok(await vscode.workspace.applyEdit(edit));
       const line = original.split('\n').findIndex((l) => l === '  - ../../base') + 1;
-      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(line, '  - ../../base/'.length));
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+        'vscode.executeCompletionItemProvider',
+        doc.uri,
+        new vscode.Position(line, '  - ../../base/'.length),
+      );
       const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
       assert.ok(labels.includes('web-deployment.yaml'), labels.join(', '));
-      const top = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(doc.lineCount - 1, 0));
+      const top = await vscode.commands.executeCommand<vscode.CompletionList>(
+        'vscode.executeCompletionItemProvider',
+        doc.uri,
+        new vscode.Position(doc.lineCount - 1, 0),
+      );
       const fields = top.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
       assert.ok(fields.includes('namePrefix'), fields.join(', '));
     } finally {

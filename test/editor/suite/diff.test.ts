@@ -20,12 +20,16 @@ describe('diff editor', function () {
   });
 
   it('opens "web (prod): git ↔ cluster" with the normalised desired and live YAML', async () => {
-    const diff = await openDiff({ env: 'prod', key: { group: 'apps', kind: 'Deployment', namespace: 'shop-prod', name: 'web' } });
+    const diff = await openDiff({
+      env: 'prod',
+      key: { group: 'apps', kind: 'Deployment', namespace: 'shop-prod', name: 'web' },
+    });
     assert.equal(diff.label, 'web (prod): git ↔ cluster');
     assert.match(diff.git, /^\s+replicas: 3$/m);
     assert.match(diff.cluster, /^\s+replicas: 5$/m);
     // Server noise is hidden on the live side.
-    for (const noise of ['managedFields', 'resourceVersion', 'uid:', 'status:', 'creationTimestamp']) assert.ok(!diff.cluster.includes(noise), `live side shows ${noise}`);
+    for (const noise of ['managedFields', 'resourceVersion', 'uid:', 'status:', 'creationTimestamp'])
+      assert.ok(!diff.cluster.includes(noise), `live side shows ${noise}`);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
@@ -38,8 +42,15 @@ describe('diff editor', function () {
     const diff = await openDiff(secret);
     assert.ok(diff.git.includes('DB_PASSWORD') && diff.cluster.includes('DB_PASSWORD'), 'the keys are shown');
     for (const text of [diff.git, diff.cluster]) {
-      assert.ok(!text.includes('rotated-by-hand') && !text.includes(Buffer.from('rotated-by-hand').toString('base64')), 'the live value is masked');
-      assert.ok(!text.includes('example-not-a-real-password') && !text.includes(Buffer.from('example-not-a-real-password').toString('base64')), 'the git value is masked');
+      assert.ok(
+        !text.includes('rotated-by-hand') && !text.includes(Buffer.from('rotated-by-hand').toString('base64')),
+        'the live value is masked',
+      );
+      assert.ok(
+        !text.includes('example-not-a-real-password') &&
+          !text.includes(Buffer.from('example-not-a-real-password').toString('base64')),
+        'the git value is masked',
+      );
     }
     assert.notEqual(diff.git, diff.cluster, 'a changed value still shows as a difference');
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');

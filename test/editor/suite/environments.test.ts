@@ -15,13 +15,19 @@ describe('Environments view', function () {
     const tree = api.environmentsTree;
     const expected = cliCheck(tb!);
     const envs = (await tree.getChildren()) as TreeElement[];
-    assert.deepEqual(envs.map((e) => e.env), expected.map((r) => r.name));
+    assert.deepEqual(
+      envs.map((e) => e.env),
+      expected.map((r) => r.name),
+    );
     for (const report of expected) {
       assert.equal(report.error, null, `${report.name}: ${report.error}`);
       const envElement = envs.find((e) => e.env === report.name)!;
       const envItem = await tree.getTreeItem(envElement);
       assert.equal(envItem.id, `env:${report.name}`);
-      const drifted = report.resources.filter((r) => r.verdict !== 'InSync' && r.verdict !== 'Forbidden' && r.verdict !== 'UnknownKind' && r.verdict !== 'Error').length;
+      const drifted = report.resources.filter(
+        (r) =>
+          r.verdict !== 'InSync' && r.verdict !== 'Forbidden' && r.verdict !== 'UnknownKind' && r.verdict !== 'Error',
+      ).length;
       assert.equal(envItem.description, `${drifted ? `${drifted} drifted` : 'in sync'} · ctx ${tb!.adminContext}`);
       const seen = new Map<string, string>();
       for (const group of ((await tree.getChildren(envElement)) ?? []) as TreeElement[]) {
@@ -37,8 +43,21 @@ describe('Environments view', function () {
           assert.equal(parent.id, group.id);
         }
       }
-      const icons: Record<string, string> = { InSync: 'pass', Drifted: 'diff-modified', Missing: 'diff-removed', Extra: 'diff-added', Forbidden: 'lock', UnknownKind: 'question', Error: 'error' };
-      const want = new Map(report.resources.map((r) => [keyString({ group: splitApiVersion(r.apiVersion).group, kind: r.kind, namespace: r.namespace, name: r.name }), `${r.verdict}/${icons[r.verdict]}`]));
+      const icons: Record<string, string> = {
+        InSync: 'pass',
+        Drifted: 'diff-modified',
+        Missing: 'diff-removed',
+        Extra: 'diff-added',
+        Forbidden: 'lock',
+        UnknownKind: 'question',
+        Error: 'error',
+      };
+      const want = new Map(
+        report.resources.map((r) => [
+          keyString({ group: splitApiVersion(r.apiVersion).group, kind: r.kind, namespace: r.namespace, name: r.name }),
+          `${r.verdict}/${icons[r.verdict]}`,
+        ]),
+      );
       assert.deepEqual(Object.fromEntries(seen), Object.fromEntries(want), report.name);
     }
   });
@@ -51,7 +70,8 @@ describe('Environments view', function () {
         if (e.env !== env) continue;
         for (const g of (await tree.getChildren(e)) as TreeElement[])
           for (const r of (await tree.getChildren(g)) as TreeElement[])
-            if (r.type === 'resource' && r.key.kind === kind && r.key.name === name) return String((await tree.getTreeItem(r)).contextValue).split('.')[1];
+            if (r.type === 'resource' && r.key.kind === kind && r.key.name === name)
+              return String((await tree.getTreeItem(r)).contextValue).split('.')[1];
       }
       return undefined;
     };
@@ -82,7 +102,11 @@ describe('tree commands', function () {
   });
 
   it('Show Rendered Environment opens the rendered YAML of the environment, read-only, Secret values masked', async () => {
-    await vscode.commands.executeCommand('gitopsDrift.showRendered', { type: 'environment', id: 'env:prod', env: 'prod' });
+    await vscode.commands.executeCommand('gitopsDrift.showRendered', {
+      type: 'environment',
+      id: 'env:prod',
+      env: 'prod',
+    });
     const doc = vscode.window.activeTextEditor?.document;
     assert.equal(doc?.languageId, 'yaml');
     assert.equal(doc.uri.scheme, 'gitops-drift-rendered');

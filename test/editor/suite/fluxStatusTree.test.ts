@@ -8,39 +8,113 @@ import type { DriftStore, EnvironmentEntry } from '../../../src/vscode/driftStor
 import { EnvironmentsTreeProvider } from '../../../src/vscode/views/environmentsTree';
 import type { TreeElement } from '../../../src/vscode/views/treeElements';
 
-const key = (kind: string, name: string) => ({ group: kind === 'Deployment' ? 'apps' : '', kind, namespace: 'shop', name });
+const key = (kind: string, name: string) => ({
+  group: kind === 'Deployment' ? 'apps' : '',
+  kind,
+  namespace: 'shop',
+  name,
+});
 
 /** A store holding checked environments (the provider reads nothing else from it). */
 function storeOf(entries: EnvironmentEntry[]): DriftStore {
   const never = () => ({ dispose() {} });
-  return { repoRoot: '/repo', loaded: true, entries, entry: (name: string) => entries.find((e) => e.env.name === name), onDidChange: never } as unknown as DriftStore;
+  return {
+    repoRoot: '/repo',
+    loaded: true,
+    entries,
+    entry: (name: string) => entries.find((e) => e.env.name === name),
+    onDidChange: never,
+  } as unknown as DriftStore;
 }
 
 function flux(over: Partial<ControllerStatus>): ControllerStatus {
-  return { kind: 'Kustomization', name: 'apps', namespace: 'flux-system', found: true, suspended: false, prune: true, interval: '10m', ready: { status: 'True', reason: 'ReconciliationSucceeded' }, pendingPrune: 0, notYetApplied: 0, ...over };
+  return {
+    kind: 'Kustomization',
+    name: 'apps',
+    namespace: 'flux-system',
+    found: true,
+    suspended: false,
+    prune: true,
+    interval: '10m',
+    ready: { status: 'True', reason: 'ReconciliationSucceeded' },
+    pendingPrune: 0,
+    notYetApplied: 0,
+    ...over,
+  };
 }
 
-function entry(name: string, controller: ControllerStatus, resources: EnvironmentReport['resources']): EnvironmentEntry {
-  const env: RepoEnvironment = { name, path: `apps/${name}`, source: 'flux', tracking: { fluxKustomization: { name, namespace: 'flux-system' } }, applications: [folderApplication(name, `apps/${name}`)] };
-  const report: EnvironmentReport = { name, path: env.path, context: 'prod', error: null, resources, problems: [], timings: { render: 0, live: 0, reconcile: 0 }, applications: [{ name, kind: 'kustomize', source: env.path, state: 'rendered', controller }] };
+function entry(
+  name: string,
+  controller: ControllerStatus,
+  resources: EnvironmentReport['resources'],
+): EnvironmentEntry {
+  const env: RepoEnvironment = {
+    name,
+    path: `apps/${name}`,
+    source: 'flux',
+    tracking: { fluxKustomization: { name, namespace: 'flux-system' } },
+    applications: [folderApplication(name, `apps/${name}`)],
+  };
+  const report: EnvironmentReport = {
+    name,
+    path: env.path,
+    context: 'prod',
+    error: null,
+    resources,
+    problems: [],
+    timings: { render: 0, live: 0, reconcile: 0 },
+    applications: [{ name, kind: 'kustomize', source: env.path, state: 'rendered', controller }],
+  };
   return { env, checking: false, report };
 }
 
 /** The tooltip as read: MarkdownString.appendText escapes spaces and punctuation. */
-const tooltipText = (item: vscode.TreeItem) => (typeof item.tooltip === 'string' ? item.tooltip : (item.tooltip?.value ?? '')).replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
+const tooltipText = (item: vscode.TreeItem) =>
+  (typeof item.tooltip === 'string' ? item.tooltip : (item.tooltip?.value ?? ''))
+    .replace(/&nbsp;/g, ' ')
+    .replace(/\\(.)/g, '$1');
 
 describe('Environments view: Flux Kustomization states', () => {
   const entries = [
-    entry('behind', flux({ behind: 3, revision: 'applied 1a2b3c4, git is at 5d6e7f8 (3 commits behind)' }), [{ apiVersion: 'v1', key: key('ConfigMap', 'web'), verdict: 'InSync', fields: [], application: 'behind' }]),
+    entry('behind', flux({ behind: 3, revision: 'applied 1a2b3c4, git is at 5d6e7f8 (3 commits behind)' }), [
+      { apiVersion: 'v1', key: key('ConfigMap', 'web'), verdict: 'InSync', fields: [], application: 'behind' },
+    ]),
     entry('prune', flux({ pendingPrune: 1 }), [
       { apiVersion: 'v1', key: key('ConfigMap', 'web'), verdict: 'InSync', fields: [], application: 'prune' },
-      { apiVersion: 'v1', key: key('ConfigMap', 'old'), verdict: 'Extra', fields: [], application: 'prune', controller: { state: 'pendingPrune', note: 'Flux will delete this at its next reconcile (interval 10m)' } },
+      {
+        apiVersion: 'v1',
+        key: key('ConfigMap', 'old'),
+        verdict: 'Extra',
+        fields: [],
+        application: 'prune',
+        controller: { state: 'pendingPrune', note: 'Flux will delete this at its next reconcile (interval 10m)' },
+      },
     ]),
-    entry('notyet', flux({ notYetApplied: 1 }), [{ apiVersion: 'v1', key: key('ConfigMap', 'extra'), verdict: 'Missing', fields: [], application: 'notyet', controller: { state: 'notYetApplied', note: 'Flux will apply this at its next reconcile (interval 10m)' } }]),
+    entry('notyet', flux({ notYetApplied: 1 }), [
+      {
+        apiVersion: 'v1',
+        key: key('ConfigMap', 'extra'),
+        verdict: 'Missing',
+        fields: [],
+        application: 'notyet',
+        controller: { state: 'notYetApplied', note: 'Flux will apply this at its next reconcile (interval 10m)' },
+      },
+    ]),
     entry('suspended', flux({ suspended: true }), [
-      { apiVersion: 'apps/v1', key: key('Deployment', 'web'), verdict: 'Drifted', fields: [{ path: '/spec/replicas', desired: 2, live: 7, label: 'spec.replicas' }], application: 'suspended', controller: { note: 'suspended: Flux will not revert this' } },
+      {
+        apiVersion: 'apps/v1',
+        key: key('Deployment', 'web'),
+        verdict: 'Drifted',
+        fields: [{ path: '/spec/replicas', desired: 2, live: 7, label: 'spec.replicas' }],
+        application: 'suspended',
+        controller: { note: 'suspended: Flux will not revert this' },
+      },
     ]),
-    entry('notready', flux({ ready: { status: 'False', reason: 'BuildFailed', message: 'kustomize build failed' } }), []),
+    entry(
+      'notready',
+      flux({ ready: { status: 'False', reason: 'BuildFailed', message: 'kustomize build failed' } }),
+      [],
+    ),
   ];
   let tree: EnvironmentsTreeProvider;
   before(() => (tree = new EnvironmentsTreeProvider(storeOf(entries))));
@@ -50,12 +124,15 @@ describe('Environments view: Flux Kustomization states', () => {
   const environment = async (name: string) => (await children()).find((e) => e.env === name)!;
   const objects = async (name: string) => {
     const out: vscode.TreeItem[] = [];
-    for (const kind of await children(await environment(name))) for (const r of await children(kind)) out.push(await tree.getTreeItem(r));
+    for (const kind of await children(await environment(name)))
+      for (const r of await children(kind)) out.push(await tree.getTreeItem(r));
     return out;
   };
 
   it('shows each environment’s Kustomization state beside its drift, the full line in the tooltip', async () => {
-    const described = await Promise.all((await children()).map(async (e) => `${e.env}: ${(await tree.getTreeItem(e)).description}`));
+    const described = await Promise.all(
+      (await children()).map(async (e) => `${e.env}: ${(await tree.getTreeItem(e)).description}`),
+    );
     assert.deepEqual(described, [
       'behind: in sync · ctx prod · Flux: ready · 3 behind',
       'prune: 1 pending prune · ctx prod · Flux: ready',
@@ -63,22 +140,63 @@ describe('Environments view: Flux Kustomization states', () => {
       'suspended: 1 drifted · ctx prod · Flux: suspended · ready',
       'notready: no objects · ctx prod · Flux: not ready (BuildFailed)',
     ]);
-    assert.match(tooltipText(await tree.getTreeItem(await environment('behind'))), /Kustomization flux-system\/apps: ready; applied 1a2b3c4, git is at 5d6e7f8 \(3 commits behind\)/);
-    assert.match(tooltipText(await tree.getTreeItem(await environment('notready'))), /not ready \(BuildFailed\): kustomize build failed/);
+    assert.match(
+      tooltipText(await tree.getTreeItem(await environment('behind'))),
+      /Kustomization flux-system\/apps: ready; applied 1a2b3c4, git is at 5d6e7f8 \(3 commits behind\)/,
+    );
+    assert.match(
+      tooltipText(await tree.getTreeItem(await environment('notready'))),
+      /not ready \(BuildFailed\): kustomize build failed/,
+    );
   });
 
   it('shows each Kustomization of a cluster of several on its application', async () => {
-    const cluster: RepoEnvironment = { name: 'cluster', path: 'clusters/prod', source: 'flux', applications: [folderApplication('apps', 'apps'), folderApplication('infra', 'infra')] };
+    const cluster: RepoEnvironment = {
+      name: 'cluster',
+      path: 'clusters/prod',
+      source: 'flux',
+      applications: [folderApplication('apps', 'apps'), folderApplication('infra', 'infra')],
+    };
     const report: EnvironmentReport = {
-      name: 'cluster', path: cluster.path, context: 'prod', error: null, problems: [], timings: { render: 0, live: 0, reconcile: 0 },
+      name: 'cluster',
+      path: cluster.path,
+      context: 'prod',
+      error: null,
+      problems: [],
+      timings: { render: 0, live: 0, reconcile: 0 },
       resources: [
         { apiVersion: 'v1', key: key('ConfigMap', 'web'), verdict: 'InSync', fields: [], application: 'apps' },
-        { apiVersion: 'v1', key: key('ConfigMap', 'old'), verdict: 'Extra', fields: [], application: 'apps', controller: { state: 'pendingPrune' } },
-        { apiVersion: 'v1', key: key('ConfigMap', 'infra'), verdict: 'Drifted', fields: [{ path: '/data/a', desired: '1', live: '2' }], application: 'infra' },
+        {
+          apiVersion: 'v1',
+          key: key('ConfigMap', 'old'),
+          verdict: 'Extra',
+          fields: [],
+          application: 'apps',
+          controller: { state: 'pendingPrune' },
+        },
+        {
+          apiVersion: 'v1',
+          key: key('ConfigMap', 'infra'),
+          verdict: 'Drifted',
+          fields: [{ path: '/data/a', desired: '1', live: '2' }],
+          application: 'infra',
+        },
       ],
       applications: [
-        { name: 'apps', kind: 'kustomize', source: 'apps', state: 'rendered', controller: flux({ pendingPrune: 1, behind: 2 }) },
-        { name: 'infra', kind: 'kustomize', source: 'infra', state: 'rendered', controller: flux({ name: 'infra', suspended: true }) },
+        {
+          name: 'apps',
+          kind: 'kustomize',
+          source: 'apps',
+          state: 'rendered',
+          controller: flux({ pendingPrune: 1, behind: 2 }),
+        },
+        {
+          name: 'infra',
+          kind: 'kustomize',
+          source: 'infra',
+          state: 'rendered',
+          controller: flux({ name: 'infra', suspended: true }),
+        },
       ],
     };
     const several = new EnvironmentsTreeProvider(storeOf([{ env: cluster, checking: false, report }]));
@@ -86,7 +204,10 @@ describe('Environments view: Flux Kustomization states', () => {
       const [env] = (await several.getChildren()) as TreeElement[];
       const apps = ((await several.getChildren(env)) ?? []) as TreeElement[];
       const described = await Promise.all(apps.map(async (a) => (await several.getTreeItem(a)).description));
-      assert.deepEqual(described, ['1 pending prune (of 2) · Flux: ready · 2 behind', '1 of 1 drifted · Flux: suspended · ready']);
+      assert.deepEqual(described, [
+        '1 pending prune (of 2) · Flux: ready · 2 behind',
+        '1 of 1 drifted · Flux: suspended · ready',
+      ]);
     } finally {
       several.dispose();
     }

@@ -1,7 +1,16 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { TreeElement } from '../../../src/vscode/views/treeElements';
-import { activeApi, driftDiagnostics, kubeApi, lineOf, requireTestbed, testbed, waitForDiagnostics, workspaceUri } from '../support';
+import {
+  activeApi,
+  driftDiagnostics,
+  kubeApi,
+  lineOf,
+  requireTestbed,
+  testbed,
+  waitForDiagnostics,
+  workspaceUri,
+} from '../support';
 
 const PATCH = 'envs/prod/web-patch.yaml';
 
@@ -45,7 +54,9 @@ describe('refresh', function () {
     assert.match(d.message, /changed by kubectl-edit/);
     assert.ok(d.file === 'base/web-deployment.yaml' || d.file.startsWith('envs/staging/'), d.file);
     if (d.file === 'base/web-deployment.yaml') assert.equal(d.line, replicasLine);
-    const undo = await kubeApi(tb!, 'PATCH', `${path}?fieldManager=kubectl-edit`, { spec: { replicas: before.spec.replicas } });
+    const undo = await kubeApi(tb!, 'PATCH', `${path}?fieldManager=kubectl-edit`, {
+      spec: { replicas: before.spec.replicas },
+    });
     assert.equal(undo.status, 200);
     await waitForDiagnostics((ds) => !ds.some(isStagingReplicas), 10_000, 'the reverted change to clear');
   });
@@ -56,7 +67,8 @@ describe('refresh', function () {
       const out = new Set<string>();
       for (const e of (await api.environmentsTree.getChildren()) as TreeElement[])
         for (const g of ((await api.environmentsTree.getChildren(e)) ?? []) as TreeElement[])
-          for (const r of ((await api.environmentsTree.getChildren(g)) ?? []) as TreeElement[]) out.add(String((await api.environmentsTree.getTreeItem(r)).contextValue).split('.')[1]);
+          for (const r of ((await api.environmentsTree.getChildren(g)) ?? []) as TreeElement[])
+            out.add(String((await api.environmentsTree.getTreeItem(r)).contextValue).split('.')[1]);
       return out;
     };
     try {
@@ -66,7 +78,10 @@ describe('refresh', function () {
       assert.ok(ro.has('Forbidden'), `verdicts under ${tb!.readonlyContext}: ${[...ro].join(', ')}`);
       assert.ok(!ro.has('Drifted'), 'nothing can be compared without read access');
       const env = ((await api.environmentsTree.getChildren()) as TreeElement[])[0];
-      assert.match(String((await api.environmentsTree.getTreeItem(env)).description), new RegExp(`ctx ${tb!.readonlyContext}$`));
+      assert.match(
+        String((await api.environmentsTree.getTreeItem(env)).description),
+        new RegExp(`ctx ${tb!.readonlyContext}$`),
+      );
     } finally {
       await vscode.commands.executeCommand('gitopsDrift.switchContext', '');
       await api.whenIdle();
@@ -112,11 +127,18 @@ describe('refresh', function () {
     await waitForDiagnostics(onLine, 5000, 'the prod replicas drift');
     const config = await vscode.workspace.openTextDocument(workspaceUri('.gitops-drift.yaml'));
     const original = config.getText();
-    await vscode.commands.executeCommand('gitopsDrift.ignoreField', { env: 'prod', key: { group: 'apps', kind: 'Deployment', namespace: 'shop-prod', name: 'web' }, path: '/spec/replicas' });
+    await vscode.commands.executeCommand('gitopsDrift.ignoreField', {
+      env: 'prod',
+      key: { group: 'apps', kind: 'Deployment', namespace: 'shop-prod', name: 'web' },
+      path: '/spec/replicas',
+    });
     await waitForDiagnostics((ds) => !onLine(ds), 5000, 'the ignored field to clear');
     const written = config.getText();
     assert.ok(written.startsWith(original.split('\n')[0]), 'the file keeps its header comment');
-    assert.match(written, /- group: apps\n\s+kind: Deployment\n\s+name: web\n\s+namespace: shop-prod\n\s+environments:\n\s+- prod\n\s+jsonPointers:\n\s+- \/spec\/replicas/);
+    assert.match(
+      written,
+      /- group: apps\n\s+kind: Deployment\n\s+name: web\n\s+namespace: shop-prod\n\s+environments:\n\s+- prod\n\s+jsonPointers:\n\s+- \/spec\/replicas/,
+    );
     assert.equal(config.isDirty, false, 'the edit is saved');
     const back = new vscode.WorkspaceEdit();
     back.replace(config.uri, new vscode.Range(0, 0, config.lineCount, 0), original);

@@ -8,20 +8,30 @@ import { activeApi, EXTENSION_ID, kubeApi, requireTestbed, testbed, workspaceRoo
 // when run anyway (a keybinding, another extension): nothing is written and no dialog offers to.
 describe('untrusted workspace: Put Live Back and Adopt Live Value', function () {
   const tb = testbed();
-  const target = { env: 'prod', key: { group: 'apps', kind: 'Deployment', namespace: 'shop-prod', name: 'web' }, path: '/spec/replicas' };
+  const target = {
+    env: 'prod',
+    key: { group: 'apps', kind: 'Deployment', namespace: 'shop-prod', name: 'web' },
+    path: '/spec/replicas',
+  };
   before(function () {
     requireTestbed();
   });
 
   it('are enabled only in trusted workspaces', () => {
-    const commands = (vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as { contributes: { commands: { command: string; enablement?: string }[] } }).contributes.commands;
-    for (const id of ['gitopsDrift.putLiveBack', 'gitopsDrift.adoptLiveValue']) assert.equal(commands.find((c) => c.command === id)?.enablement, 'isWorkspaceTrusted', id);
+    const commands = (
+      vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as {
+        contributes: { commands: { command: string; enablement?: string }[] };
+      }
+    ).contributes.commands;
+    for (const id of ['gitopsDrift.putLiveBack', 'gitopsDrift.adoptLiveValue'])
+      assert.equal(commands.find((c) => c.command === id)?.enablement, 'isWorkspaceTrusted', id);
   });
 
   it('refuse when run anyway, asking nothing and writing nothing', async () => {
     const api = await activeApi();
     const path = '/apis/apps/v1/namespaces/shop-prod/deployments/web';
-    const version = async () => ((await kubeApi(tb!, 'GET', path)).body as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+    const version = async () =>
+      ((await kubeApi(tb!, 'GET', path)).body as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
     const liveBefore = await version();
     const patch = `${workspaceRoot()}/envs/prod/web-patch.yaml`;
     const fileBefore = readFileSync(patch, 'utf8');

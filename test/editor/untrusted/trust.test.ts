@@ -17,31 +17,51 @@ describe('untrusted workspace', function () {
     const planted = JSON.parse(readFileSync(`${workspaceRoot()}/.vscode/settings.json`, 'utf8'));
     assert.match(planted['gitopsDrift.kubeconfig'], /planted-by-the-repo/, 'the repo does set a kubeconfig');
     // Restricted mode hides it from the configuration (declared in capabilities.untrustedWorkspaces).
-    assert.equal(vscode.workspace.getConfiguration('gitopsDrift').inspect<string>('kubeconfig')?.workspaceValue, undefined);
+    assert.equal(
+      vscode.workspace.getConfiguration('gitopsDrift').inspect<string>('kubeconfig')?.workspaceValue,
+      undefined,
+    );
   });
 
   it("ignores the workspace's kubeconfig and inspects the cluster with the user's", async () => {
     const api = await activeApi();
     const envs = (await api.environmentsTree.getChildren()) as TreeElement[];
-    assert.deepEqual(envs.map((e) => e.env), ['dev', 'staging', 'prod']);
+    assert.deepEqual(
+      envs.map((e) => e.env),
+      ['dev', 'staging', 'prod'],
+    );
     for (const env of envs) {
       const item = await api.environmentsTree.getTreeItem(env);
-      assert.match(String(item.description), new RegExp(`drifted · ctx ${tb!.adminContext}$`), `${env.env}: ${item.description}`);
+      assert.match(
+        String(item.description),
+        new RegExp(`drifted · ctx ${tb!.adminContext}$`),
+        `${env.env}: ${item.description}`,
+      );
     }
   });
 
   it('writes nothing: Ignore This Field is refused', async () => {
     const file = `${workspaceRoot()}/.gitops-drift.yaml`;
     const before = readFileSync(file, 'utf8');
-    await vscode.commands.executeCommand('gitopsDrift.ignoreField', { env: 'prod', key: { group: 'apps', kind: 'Deployment', namespace: 'shop-prod', name: 'web' }, path: '/spec/replicas' });
+    await vscode.commands.executeCommand('gitopsDrift.ignoreField', {
+      env: 'prod',
+      key: { group: 'apps', kind: 'Deployment', namespace: 'shop-prod', name: 'web' },
+      path: '/spec/replicas',
+    });
     assert.equal(readFileSync(file, 'utf8'), before);
   });
 
   it('still helps authoring, which only reads the repo: hover, rendered preview and broken-reference diagnostics', async () => {
     const api = await activeApi();
     const file = 'base/web-deployment.yaml';
-    const line = readFileSync(`${workspaceRoot()}/${file}`, 'utf8').split('\n').findIndex((l) => /^\s*replicas:/.test(l));
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', vscode.Uri.file(`${workspaceRoot()}/${file}`), new vscode.Position(line, 4));
+    const line = readFileSync(`${workspaceRoot()}/${file}`, 'utf8')
+      .split('\n')
+      .findIndex((l) => /^\s*replicas:/.test(l));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      vscode.Uri.file(`${workspaceRoot()}/${file}`),
+      new vscode.Position(line, 4),
+    );
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
     assert.match(text, /per environment \(GitOps Drift\)/, text);
     const uri = await vscode.commands.executeCommand<vscode.Uri>('gitopsDrift.showRendered', 'dev');
@@ -52,12 +72,20 @@ describe('untrusted workspace', function () {
     const scratch = vscode.Uri.file(`${workspaceRoot()}/scratch/kustomization.yaml`);
     await vscode.workspace.fs.writeFile(scratch, new TextEncoder().encode('resources:\n  - missing.yaml\n'));
     try {
-      const seen = await waitForDiagnostics((ds) => ds.some((d) => d.file === 'scratch/kustomization.yaml' && d.code === 'missing-path'), 5000, 'the missing-path diagnostic in an untrusted workspace');
+      const seen = await waitForDiagnostics(
+        (ds) => ds.some((d) => d.file === 'scratch/kustomization.yaml' && d.code === 'missing-path'),
+        5000,
+        'the missing-path diagnostic in an untrusted workspace',
+      );
       assert.equal(seen.find((d) => d.file === 'scratch/kustomization.yaml')!.line, 2);
     } finally {
       await vscode.workspace.fs.delete(vscode.Uri.file(`${workspaceRoot()}/scratch`), { recursive: true });
     }
-    await waitForDiagnostics((ds) => !ds.some((d) => d.file.startsWith('scratch/')), 5000, 'the scratch diagnostics to go');
+    await waitForDiagnostics(
+      (ds) => !ds.some((d) => d.file.startsWith('scratch/')),
+      5000,
+      'the scratch diagnostics to go',
+    );
     await api.whenIdle();
   });
 });

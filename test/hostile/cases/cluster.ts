@@ -35,13 +35,23 @@ export const clusterCases: HostileCase[] = [
     what: '--kubeconfig naming a file that does not exist',
     setup: () => undefined,
     // The later --kubeconfig wins over the one the suite passes.
-    runs: [{ command: 'check-cluster', extraArgs: ['--kubeconfig', '/nonexistent/gitops-drift-kubeconfig'], exit: 2, says: [/\/nonexistent\/gitops-drift-kubeconfig/] }],
+    runs: [
+      {
+        command: 'check-cluster',
+        extraArgs: ['--kubeconfig', '/nonexistent/gitops-drift-kubeconfig'],
+        exit: 2,
+        says: [/\/nonexistent\/gitops-drift-kubeconfig/],
+      },
+    ],
   },
   {
     id: 'cluster/exec-plugin',
     what: 'a credential plugin in the kubeconfig: never run without --allow-exec',
     setup: () => undefined,
-    kubeconfig: (r) => kubeconfig({ user: `{ exec: { apiVersion: client.authentication.k8s.io/v1beta1, command: sh, args: ["-c", "touch ${r.beside('exec-ran')}; echo {}"] } }` }),
+    kubeconfig: (r) =>
+      kubeconfig({
+        user: `{ exec: { apiVersion: client.authentication.k8s.io/v1beta1, command: sh, args: ["-c", "touch ${r.beside('exec-ran')}; echo {}"] } }`,
+      }),
     runs: each(CLUSTER, { exit: 2, says: [/runs credential plugins only when you allow it/] }),
     afterwards: (r) => (existsSync(r.beside('exec-ran')) ? ['the credential plugin ran without --allow-exec'] : []),
   },
@@ -49,8 +59,19 @@ export const clusterCases: HostileCase[] = [
     id: 'cluster/exec-plugin-garbage',
     what: 'an allowed credential plugin that prints {} instead of an ExecCredential: a clear message, not a JS error',
     setup: () => undefined,
-    kubeconfig: () => kubeconfig({ user: '{ exec: { apiVersion: client.authentication.k8s.io/v1beta1, command: sh, args: ["-c", "echo {}"] } }' }),
-    runs: [{ command: 'check-cluster', extraArgs: ['--allow-exec'], exit: 2, says: [/credential plugin|ExecCredential/i], never: [/Cannot read properties/] }],
+    kubeconfig: () =>
+      kubeconfig({
+        user: '{ exec: { apiVersion: client.authentication.k8s.io/v1beta1, command: sh, args: ["-c", "echo {}"] } }',
+      }),
+    runs: [
+      {
+        command: 'check-cluster',
+        extraArgs: ['--allow-exec'],
+        exit: 2,
+        says: [/credential plugin|ExecCredential/i],
+        never: [/Cannot read properties/],
+      },
+    ],
   },
   {
     id: 'cluster/forbidden-list',

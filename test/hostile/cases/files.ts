@@ -6,7 +6,8 @@
 import { each, type HostileCase, type Run } from './types';
 
 /** `base/kustomization.yaml` of the template with `extra` appended to its resources. */
-const baseWith = (...extra: string[]) => ['resources:', '  - configmap.yaml', '  - secret.yaml', ...extra.map((e) => `  - ${e}`), ''].join('\n');
+const baseWith = (...extra: string[]) =>
+  ['resources:', '  - configmap.yaml', '  - secret.yaml', ...extra.map((e) => `  - ${e}`), ''].join('\n');
 
 /**
  * A damaged file the base lists: rendering commands end in an error naming it (lint: an error finding, exit 1);
@@ -22,7 +23,12 @@ function badBaseFile(file: RegExp, message: RegExp, extra: Partial<Run> = {}): R
 
 const aliasBomb = () => {
   const lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
-  for (let i = 1; i < 10; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+  for (let i = 1; i < 10; i++)
+    lines.push(
+      `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+        .fill(`*${String.fromCharCode(96 + i)}`)
+        .join(', ')}]`,
+    );
   return lines;
 };
 
@@ -41,7 +47,10 @@ export const filesCases: HostileCase[] = [
     what: 'a configMapGenerator file that is a symlink to a file outside the repo',
     setup: (r) => {
       r.symlink('base/passwd', r.outsideFile);
-      r.write('base/kustomization.yaml', `${baseWith()}configMapGenerator:\n  - name: stolen\n    files:\n      - passwd\n`);
+      r.write(
+        'base/kustomization.yaml',
+        `${baseWith()}configMapGenerator:\n  - name: stolen\n    files:\n      - passwd\n`,
+      );
     },
     runs: badBaseFile(/base\/passwd/, /outside|not in or below|security/i),
   },
@@ -50,9 +59,15 @@ export const filesCases: HostileCase[] = [
     what: 'an environment path that is a symlink to a folder outside the repo',
     setup: (r) => {
       r.symlink('envs/dev', r.outsideDir);
-      r.write('.gitops-drift.yaml', 'environments:\n  - name: dev\n    path: envs/dev\n  - name: prod\n    path: envs/prod\n');
+      r.write(
+        '.gitops-drift.yaml',
+        'environments:\n  - name: dev\n    path: envs/dev\n  - name: prod\n    path: envs/prod\n',
+      );
     },
-    runs: each(['envs', 'render', 'lint', 'check', 'diff', 'promote'], { exit: 2, says: [/envs\/dev/, /outside|not in or below|security/i] }),
+    runs: each(['envs', 'render', 'lint', 'check', 'diff', 'promote'], {
+      exit: 2,
+      says: [/envs\/dev/, /outside|not in or below|security/i],
+    }),
   },
   {
     id: 'files/dotdot-resource',
@@ -83,7 +98,10 @@ export const filesCases: HostileCase[] = [
     id: 'files/fifo-kustomization',
     what: "an overlay's kustomization.yaml that is a FIFO",
     setup: (r) => r.fifo('envs/dev/kustomization.yaml'),
-    runs: each(['envs', 'render', 'lint', 'check', 'diff', 'snapshot', 'put-back', 'promote', 'revert'], { exit: 2, says: [/envs\/dev\/kustomization\.yaml/, /regular file|not a file/i] }),
+    runs: each(['envs', 'render', 'lint', 'check', 'diff', 'snapshot', 'put-back', 'promote', 'revert'], {
+      exit: 2,
+      says: [/envs\/dev\/kustomization\.yaml/, /regular file|not a file/i],
+    }),
   },
   {
     id: 'files/huge-resource',
@@ -99,7 +117,12 @@ export const filesCases: HostileCase[] = [
     id: 'files/alias-bomb-resource',
     what: 'a billion-laughs alias bomb in a resource',
     setup: (r) => {
-      r.write('base/bomb.yaml', `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\ndata:\n${aliasBomb().map((l) => '  ' + l).join('\n')}\n`);
+      r.write(
+        'base/bomb.yaml',
+        `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\ndata:\n${aliasBomb()
+          .map((l) => '  ' + l)
+          .join('\n')}\n`,
+      );
       r.write('base/kustomization.yaml', baseWith('bomb.yaml'));
     },
     runs: badBaseFile(/base\/bomb\.yaml/, /alias/i),
@@ -107,25 +130,53 @@ export const filesCases: HostileCase[] = [
   {
     id: 'files/alias-bomb-kustomization',
     what: 'a billion-laughs alias bomb in an overlay kustomization',
-    setup: (r) => r.write('envs/dev/kustomization.yaml', `namespace: demo\nresources:\n  - ../../base\ncommonAnnotations:\n${aliasBomb().map((l) => '  ' + l).join('\n')}\n`),
-    runs: each(['render', 'lint', 'check', 'diff', 'promote'], { exit: 2, says: [/envs\/dev\/kustomization\.yaml/, /alias/i] }).map((r) => (r.command === 'lint' ? { ...r, exit: 1 } : r)),
+    setup: (r) =>
+      r.write(
+        'envs/dev/kustomization.yaml',
+        `namespace: demo\nresources:\n  - ../../base\ncommonAnnotations:\n${aliasBomb()
+          .map((l) => '  ' + l)
+          .join('\n')}\n`,
+      ),
+    runs: each(['render', 'lint', 'check', 'diff', 'promote'], {
+      exit: 2,
+      says: [/envs\/dev\/kustomization\.yaml/, /alias/i],
+    }).map((r) => (r.command === 'lint' ? { ...r, exit: 1 } : r)),
   },
   {
     id: 'files/invalid-utf8',
     what: 'a resource with bytes that are not UTF-8 (kustomize refuses it; we must not render U+FFFD)',
-    setup: (r) => r.write('base/configmap.yaml', Buffer.concat([Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  level: inf'), Buffer.from([0xff, 0xc3]), Buffer.from('o\n')])),
+    setup: (r) =>
+      r.write(
+        'base/configmap.yaml',
+        Buffer.concat([
+          Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  level: inf'),
+          Buffer.from([0xff, 0xc3]),
+          Buffer.from('o\n'),
+        ]),
+      ),
     runs: badBaseFile(/base\/configmap\.yaml/, /UTF-8/i),
   },
   {
     id: 'files/nul-byte',
     what: 'a resource with a NUL byte in a value (kustomize refuses it)',
-    setup: (r) => r.write('base/configmap.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  level: in\u0000fo\n'),
+    setup: (r) =>
+      r.write(
+        'base/configmap.yaml',
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  level: in\u0000fo\n',
+      ),
     runs: badBaseFile(/base\/configmap\.yaml/, /NUL|control character|invalid character/i),
   },
   {
     id: 'files/utf16-bom',
     what: 'a UTF-16 resource with a byte-order mark (kustomize renders it, so must we)',
-    setup: (r) => r.write('base/configmap.yaml', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  level: info\n', 'utf16le')])),
+    setup: (r) =>
+      r.write(
+        'base/configmap.yaml',
+        Buffer.concat([
+          Buffer.from([0xff, 0xfe]),
+          Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  level: info\n', 'utf16le'),
+        ]),
+      ),
     runs: [
       { command: 'render', exit: 0, says: [/level: info/] },
       { command: 'check', exit: 1, says: [/dev: 1 in sync, 2 missing/] },
@@ -137,7 +188,10 @@ export const filesCases: HostileCase[] = [
     what: 'an overlay that lists itself (resources: [.])',
     setup: (r) => r.write('envs/dev/kustomization.yaml', 'namespace: demo\nresources:\n  - .\n  - ../../base\n'),
     runs: [
-      ...each(['envs', 'render', 'check', 'diff', 'promote'], { exit: 2, says: [/envs\/dev\/kustomization\.yaml:3/, /cycle/i] }),
+      ...each(['envs', 'render', 'check', 'diff', 'promote'], {
+        exit: 2,
+        says: [/envs\/dev\/kustomization\.yaml:3/, /cycle/i],
+      }),
       { command: 'lint', exit: 1, says: [/envs\/dev\/kustomization\.yaml:3/, /cycle/i] },
     ],
   },
@@ -150,7 +204,10 @@ export const filesCases: HostileCase[] = [
       r.write('base/kustomization.yaml', baseWith('a'));
     },
     // Discovery names every cycle, so envs says it too.
-    runs: [{ command: 'envs', exit: 2, says: [/base\/(a|b)\/kustomization\.yaml:2/, /cycle/i] }, ...badBaseFile(/base\/(a|b)\/kustomization\.yaml:2/, /cycle/i).slice(1)],
+    runs: [
+      { command: 'envs', exit: 2, says: [/base\/(a|b)\/kustomization\.yaml:2/, /cycle/i] },
+      ...badBaseFile(/base\/(a|b)\/kustomization\.yaml:2/, /cycle/i).slice(1),
+    ],
   },
   {
     id: 'files/empty-kustomization',
@@ -192,7 +249,10 @@ export const filesCases: HostileCase[] = [
     id: 'files/deep-nesting',
     what: 'a resource nested 100,000 flow sequences deep (a parser must not overflow its stack)',
     setup: (r) => {
-      r.write('base/deep.yaml', `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\ndata:\n  x: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`);
+      r.write(
+        'base/deep.yaml',
+        `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\ndata:\n  x: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`,
+      );
       r.write('base/kustomization.yaml', baseWith('deep.yaml'));
     },
     runs: badBaseFile(/base\/deep\.yaml/, /./),
@@ -201,7 +261,10 @@ export const filesCases: HostileCase[] = [
     id: 'files/many-documents',
     what: 'a resource file with 5,000 documents (slow is fine, unbounded is not)',
     setup: (r) => {
-      const docs = Array.from({ length: 5_000 }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: many-${i}\ndata:\n  n: "${i}"\n`);
+      const docs = Array.from(
+        { length: 5_000 },
+        (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: many-${i}\ndata:\n  n: "${i}"\n`,
+      );
       r.write('base/many.yaml', docs.join('---\n'));
       r.write('base/kustomization.yaml', baseWith('many.yaml'));
     },

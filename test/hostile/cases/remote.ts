@@ -14,7 +14,14 @@ function incomplete(line: number, what: RegExp): Run[] {
     { command: 'check', exit: 2, says: [/^dev: not checked: incomplete/m, /prod: 1 in sync, 2 missing/, at, what] },
     { command: 'check', extraArgs: ['--allow-incomplete'], exit: 1, says: [/dev: 1 in sync, 2 missing/, at, what] },
     { command: 'check-json', exit: 2, says: [/"incomplete": \[\s*\{\s*"message": "/, what] },
-    { command: 'check-sarif', exit: 2, says: [/"ruleId": "drift\/unchecked",\s*"level": "error",\s*"message": \{\s*"text": "dev: not checked: incomplete: /, what] },
+    {
+      command: 'check-sarif',
+      exit: 2,
+      says: [
+        /"ruleId": "drift\/unchecked",\s*"level": "error",\s*"message": \{\s*"text": "dev: not checked: incomplete: /,
+        what,
+      ],
+    },
     { command: 'diff', exit: 2, says: [/^dev: not checked: incomplete/m, at, what] },
     { command: 'diff', extraArgs: ['--allow-incomplete'], exit: 1, says: [at, what] },
     { command: 'render', exit: 2, says: [at, what] },
@@ -39,13 +46,21 @@ export const remoteCases: HostileCase[] = [
   {
     id: 'remote/remote-component',
     what: 'a component fetched from git',
-    setup: (r) => r.write('envs/dev/kustomization.yaml', devWith('components:\n  - https://github.com/example/config//components/tls?ref=main\n')),
+    setup: (r) =>
+      r.write(
+        'envs/dev/kustomization.yaml',
+        devWith('components:\n  - https://github.com/example/config//components/tls?ref=main\n'),
+      ),
     runs: incomplete(5, /remote component/),
   },
   {
     id: 'remote/helm-chart',
     what: 'a Helm chart to inflate',
-    setup: (r) => r.write('envs/dev/kustomization.yaml', devWith('helmCharts:\n  - name: redis\n    repo: https://charts.example.com\n    version: 1.0.0\n')),
+    setup: (r) =>
+      r.write(
+        'envs/dev/kustomization.yaml',
+        devWith('helmCharts:\n  - name: redis\n    repo: https://charts.example.com\n    version: 1.0.0\n'),
+      ),
     runs: incomplete(4, /helmCharts/),
   },
   {
@@ -74,6 +89,9 @@ export const remoteCases: HostileCase[] = [
       r.write('envs/dev/plugin.yaml', 'apiVersion: example.com/v1\nkind: Policy\nmetadata:\n  name: policy\n');
       r.write('envs/dev/kustomization.yaml', devWith('validators:\n  - plugin.yaml\n'));
     },
-    runs: [...each(['check', 'diff'], { exit: 1, says: [/validators/] }), { command: 'render', exit: 0, says: [/validators/] }],
+    runs: [
+      ...each(['check', 'diff'], { exit: 1, says: [/validators/] }),
+      { command: 'render', exit: 0, says: [/validators/] },
+    ],
   },
 ];

@@ -13,7 +13,12 @@ export const secretsCases: HostileCase[] = [
     setup: () => undefined,
     liveSecrets: (r) => {
       const [, , , live, lastApplied, liveOnly] = r.markers.secrets;
-      const applied = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: 'demo' }, stringData: { TOKEN: lastApplied } });
+      const applied = JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'creds', namespace: 'demo' },
+        stringData: { TOKEN: lastApplied },
+      });
       return [
         '      - apiVersion: v1',
         '        kind: Secret',
@@ -33,8 +38,14 @@ export const secretsCases: HostileCase[] = [
     id: 'secrets/promote-literals',
     what: 'overlays with different secretGenerator literals: promote never writes or shows them',
     setup: (r) => {
-      r.write('envs/dev/kustomization.yaml', `namespace: demo\nresources:\n  - ../../base\nsecretGenerator:\n  - name: db\n    literals:\n      - PASSWORD=${r.markers.secrets[3]}\n`);
-      r.write('envs/prod/kustomization.yaml', `namespace: demo\nresources:\n  - ../../base\nsecretGenerator:\n  - name: db\n    literals:\n      - PASSWORD=${r.markers.secrets[4]}\n`);
+      r.write(
+        'envs/dev/kustomization.yaml',
+        `namespace: demo\nresources:\n  - ../../base\nsecretGenerator:\n  - name: db\n    literals:\n      - PASSWORD=${r.markers.secrets[3]}\n`,
+      );
+      r.write(
+        'envs/prod/kustomization.yaml',
+        `namespace: demo\nresources:\n  - ../../base\nsecretGenerator:\n  - name: db\n    literals:\n      - PASSWORD=${r.markers.secrets[4]}\n`,
+      );
     },
     runs: [
       { command: 'promote', exit: 0, says: [/Secret values are not promoted/] },
@@ -45,30 +56,53 @@ export const secretsCases: HostileCase[] = [
   {
     id: 'secrets/unterminated-quote',
     what: 'a Secret value with an unterminated quote (a YAML error on the secret line)',
-    setup: (r) => r.write('base/secret.yaml', `apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\nstringData:\n  TOKEN: "${r.markers.secrets[1]}\n`),
-    runs: [...each(['render', 'check', 'diff', 'promote'], { exit: 2, says: [/base\/secret\.yaml:\d+/] }), { command: 'lint', exit: 1, says: [/base\/secret\.yaml:\d+/] }],
+    setup: (r) =>
+      r.write(
+        'base/secret.yaml',
+        `apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\nstringData:\n  TOKEN: "${r.markers.secrets[1]}\n`,
+      ),
+    runs: [
+      ...each(['render', 'check', 'diff', 'promote'], { exit: 2, says: [/base\/secret\.yaml:\d+/] }),
+      { command: 'lint', exit: 1, says: [/base\/secret\.yaml:\d+/] },
+    ],
   },
   {
     id: 'secrets/malformed-env-file',
     what: 'a secretGenerator env file with an invalid key (kustomize refuses it) next to marker values',
     setup: (r) => {
       r.write('base/secret.env', `GOOD=${r.markers.secrets[1]}\nBAD KEY=${r.markers.secrets[2]}\n`);
-      r.write('base/kustomization.yaml', `resources:\n  - configmap.yaml\nsecretGenerator:\n  - name: fromenv\n    envs:\n      - secret.env\n`);
+      r.write(
+        'base/kustomization.yaml',
+        `resources:\n  - configmap.yaml\nsecretGenerator:\n  - name: fromenv\n    envs:\n      - secret.env\n`,
+      );
     },
-    runs: [...each(['render', 'check', 'diff'], { exit: 2, says: [/base\/secret\.env:2/] }), { command: 'lint', exit: 1, says: [/base\/secret\.env:2/] }],
+    runs: [
+      ...each(['render', 'check', 'diff'], { exit: 2, says: [/base\/secret\.env:2/] }),
+      { command: 'lint', exit: 1, says: [/base\/secret\.env:2/] },
+    ],
   },
   {
     id: 'secrets/not-base64',
     what: 'Secret data that is not base64 (the marker itself)',
-    setup: (r) => r.write('base/secret.yaml', `apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\ndata:\n  KEY: "${r.markers.secrets[2]}!"\n`),
-    runs: [...each(['check', 'check-json', 'check-sarif', 'diff'], { exit: 1 }), ...each(['lint', 'promote'], { exit: 0 })],
+    setup: (r) =>
+      r.write(
+        'base/secret.yaml',
+        `apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\ndata:\n  KEY: "${r.markers.secrets[2]}!"\n`,
+      ),
+    runs: [
+      ...each(['check', 'check-json', 'check-sarif', 'diff'], { exit: 1 }),
+      ...each(['lint', 'promote'], { exit: 0 }),
+    ],
   },
   {
     id: 'secrets/generator-files',
     what: 'a secretGenerator reading files and literals, checked in every output form',
     setup: (r) => {
       r.write('base/token.txt', r.markers.secrets[1]);
-      r.write('base/kustomization.yaml', `resources:\n  - configmap.yaml\nsecretGenerator:\n  - name: files\n    files:\n      - token.txt\n    literals:\n      - OTHER=${r.markers.secrets[0]}\n`);
+      r.write(
+        'base/kustomization.yaml',
+        `resources:\n  - configmap.yaml\nsecretGenerator:\n  - name: files\n    files:\n      - token.txt\n    literals:\n      - OTHER=${r.markers.secrets[0]}\n`,
+      );
     },
     runs: [
       ...each(['check', 'check-json', 'check-sarif', 'diff'], { exit: 1 }),

@@ -2,11 +2,36 @@
 import type { Corpus, Repo } from '../corpus';
 
 /** Every way the suite runs the CLI; `-json`/`-sarif` are the same command with `--format`. */
-export const COMMANDS = ['envs', 'render', 'lint', 'lint-json', 'lint-sarif', 'check', 'check-json', 'check-sarif', 'check-cluster', 'diff', 'snapshot', 'put-back', 'promote', 'revert'] as const;
+export const COMMANDS = [
+  'envs',
+  'render',
+  'lint',
+  'lint-json',
+  'lint-sarif',
+  'check',
+  'check-json',
+  'check-sarif',
+  'check-cluster',
+  'diff',
+  'snapshot',
+  'put-back',
+  'promote',
+  'revert',
+] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** The plain commands: each CLI subcommand once, in text form. */
-export const PLAIN: CommandName[] = ['envs', 'render', 'lint', 'check', 'diff', 'snapshot', 'put-back', 'promote', 'revert'];
+export const PLAIN: CommandName[] = [
+  'envs',
+  'render',
+  'lint',
+  'check',
+  'diff',
+  'snapshot',
+  'put-back',
+  'promote',
+  'revert',
+];
 /** Commands that render an environment's content (the others stop at the repo's config and discovery). */
 export const RENDERING: CommandName[] = ['render', 'lint', 'check', 'diff', 'promote'];
 

@@ -33,26 +33,48 @@ export function removeRepo(dir: string): void {
 
 /** Runs kubectl as the test bed's admin; returns stdout. */
 export function kubectl(...args: string[]): string {
-  return execFileSync(testbedBin('kubectl'), ['--kubeconfig', testCluster().kubeconfigPath, ...args], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+  return execFileSync(testbedBin('kubectl'), ['--kubeconfig', testCluster().kubeconfigPath, ...args], {
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
 }
 
 /** Renders with the real kustomize and applies: CRDs first (waiting until established), then everything. */
-export function applyEnvironment(repo: string, path: string, mode: ApplyMode, trackingLabels: Record<string, string> = {}): void {
-  const docs = parseAllDocuments(execFileSync(testbedBin('kustomize'), ['build', join(repo, path)], { encoding: 'utf8' })).map((d) => d.toJS() as any);
+export function applyEnvironment(
+  repo: string,
+  path: string,
+  mode: ApplyMode,
+  trackingLabels: Record<string, string> = {},
+): void {
+  const docs = parseAllDocuments(
+    execFileSync(testbedBin('kustomize'), ['build', join(repo, path)], { encoding: 'utf8' }),
+  ).map((d) => d.toJS() as any);
   // Argo CD and Flux add their tracking labels to every object they apply.
-  for (const doc of docs) if (Object.keys(trackingLabels).length) doc.metadata.labels = { ...doc.metadata.labels, ...trackingLabels };
+  for (const doc of docs)
+    if (Object.keys(trackingLabels).length) doc.metadata.labels = { ...doc.metadata.labels, ...trackingLabels };
   const rendered = docs.map((d) => stringify(d)).join('---\n');
-  const applyArgs = mode.kind === 'client-side' ? ['apply'] : ['apply', '--server-side', `--field-manager=${mode.manager}`];
+  const applyArgs =
+    mode.kind === 'client-side' ? ['apply'] : ['apply', '--server-side', `--field-manager=${mode.manager}`];
   const crds = docs.filter((d) => d?.kind === 'CustomResourceDefinition');
   if (crds.length) {
     applyYaml(applyArgs, crds.map((d) => stringify(d)).join('---\n'));
-    kubectl('wait', '--for', 'condition=established', '--timeout=30s', ...crds.map((d: any) => `crd/${d.metadata.name}`));
+    kubectl(
+      'wait',
+      '--for',
+      'condition=established',
+      '--timeout=30s',
+      ...crds.map((d: any) => `crd/${d.metadata.name}`),
+    );
   }
   applyYaml(applyArgs, rendered);
 }
 
 function applyYaml(applyArgs: string[], yaml: string): void {
-  execFileSync(testbedBin('kubectl'), ['--kubeconfig', testCluster().kubeconfigPath, ...applyArgs, '-f', '-'], { input: yaml, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+  execFileSync(testbedBin('kubectl'), ['--kubeconfig', testCluster().kubeconfigPath, ...applyArgs, '-f', '-'], {
+    input: yaml,
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
 }
 
 /** One drifted field (or object verdict) as `Kind/name path @ file:line`, the suite's unit of comparison. */
@@ -64,7 +86,10 @@ export function findings(resources: ResourceDrift[]): string[] {
       out.push(`${r.key.kind}/${unhashed(r.key.name)} ${r.verdict}`);
       continue;
     }
-    for (const f of r.fields) out.push(`${r.key.kind}/${unhashed(r.key.name)} ${f.path}${f.origin ? ` @ ${f.origin.file}:${f.origin.line}` : ''}`);
+    for (const f of r.fields)
+      out.push(
+        `${r.key.kind}/${unhashed(r.key.name)} ${f.path}${f.origin ? ` @ ${f.origin.file}:${f.origin.line}` : ''}`,
+      );
   }
   return out.sort();
 }
@@ -78,7 +103,10 @@ export class Checker {
   constructor(private readonly repo: string) {}
 
   async check(envName: string): Promise<ResourceDrift[]> {
-    const reader = await (this.reader ??= createKubeClusterReader({ kubeconfigPath: testCluster().kubeconfigPath, context: testCluster().adminContext }));
+    const reader = await (this.reader ??= createKubeClusterReader({
+      kubeconfigPath: testCluster().kubeconfigPath,
+      context: testCluster().adminContext,
+    }));
     // A fresh engine per check: the repo may have been edited, and nothing must be cached across hand changes.
     const engine = new DriftEngine({ fs: new NodeFileSystem(), repoRoot: this.repo });
     const env = await engine.environment(envName);
@@ -96,7 +124,10 @@ export function unhashed(name: string): string {
 
 /** The live name of a generated object (`web-config` → `web-config-7g2h…`). */
 export function generatedName(namespace: string, kind: string, prefix: string): string {
-  const names = kubectl('-n', namespace, 'get', kind, '-o', 'name').split('\n').map((n) => n.split('/')[1]).filter(Boolean);
+  const names = kubectl('-n', namespace, 'get', kind, '-o', 'name')
+    .split('\n')
+    .map((n) => n.split('/')[1])
+    .filter(Boolean);
   const found = names.find((n) => unhashed(n) === `${prefix}-<hash>`);
   if (!found) throw new Error(`no ${kind} ${prefix}-<hash> in ${namespace}: ${names.join(', ')}`);
   return found;

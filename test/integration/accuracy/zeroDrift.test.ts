@@ -18,25 +18,43 @@ import { freshNamespace, testCluster } from '../support';
 const modes = [
   { name: 'client-side apply', args: ['apply', '-f', '-'] },
   { name: 'server-side apply', args: ['apply', '--server-side', '-f', '-'] },
-  { name: 'server-side apply as argocd-controller', args: ['apply', '--server-side', '--field-manager=argocd-controller', '-f', '-'] },
+  {
+    name: 'server-side apply as argocd-controller',
+    args: ['apply', '--server-side', '--field-manager=argocd-controller', '-f', '-'],
+  },
 ];
 
 const layouts = [
-  { name: 'examples/shop', dir: resolve(__dirname, '..', '..', '..', 'examples', 'shop'), namespaces: ['shop-dev', 'shop-staging', 'shop-prod'], crds: ['storefronts.shop.example.com'] },
-  { name: 'Argo CD guestbook', dir: join(__dirname, 'layouts', 'argocd-guestbook'), namespaces: ['guestbook-prod'], crds: [] },
+  {
+    name: 'examples/shop',
+    dir: resolve(__dirname, '..', '..', '..', 'examples', 'shop'),
+    namespaces: ['shop-dev', 'shop-staging', 'shop-prod'],
+    crds: ['storefronts.shop.example.com'],
+  },
+  {
+    name: 'Argo CD guestbook',
+    dir: join(__dirname, 'layouts', 'argocd-guestbook'),
+    namespaces: ['guestbook-prod'],
+    crds: [],
+  },
   { name: 'Flux podinfo', dir: join(__dirname, 'layouts', 'flux-podinfo'), namespaces: ['podinfo-prod'], crds: [] },
 ];
 
 function kubectl(args: string[], input?: string): string {
   const c = testCluster();
-  return execFileSync(testbedBin('kubectl'), ['--kubeconfig', c.kubeconfigPath, '--context', c.adminContext, ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+  return execFileSync(testbedBin('kubectl'), ['--kubeconfig', c.kubeconfigPath, '--context', c.adminContext, ...args], {
+    input,
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
 }
 
 /** The layout in a scratch folder, each namespace renamed (whole words) to a fresh one. */
 function scratchCopy(dir: string, rename: Map<string, string>): string {
   const out = mkdtempSync(join(tmpdir(), 'gitops-drift-zero-'));
   cpSync(dir, out, { recursive: true, filter: (src) => !src.endsWith('live-snapshot.yaml') });
-  const walk = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
+  const walk = (d: string): string[] =>
+    readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
   for (const file of walk(out)) {
     let text = readFileSync(file, 'utf8');
     for (const [from, to] of rename) text = text.replace(new RegExp(`\\b${from}\\b`, 'g'), to);
@@ -52,7 +70,10 @@ describe('accuracy: zero drift right after a sync, every environment × every ap
   let objects = 0;
 
   before(async () => {
-    reader = await createKubeClusterReader({ kubeconfigPath: testCluster().kubeconfigPath, context: testCluster().adminContext });
+    reader = await createKubeClusterReader({
+      kubeconfigPath: testCluster().kubeconfigPath,
+      context: testCluster().adminContext,
+    });
   });
   after(() => console.log(`      zero-drift: ${checked} environment checks, ${objects} objects, all in sync`));
 
@@ -69,16 +90,24 @@ describe('accuracy: zero drift right after a sync, every environment × every ap
           for (const env of environments) {
             // Each application's folder as its controller applies it (a Flux cluster holds several; an overlay, one).
             const folders = env.applications.map(sourcePath).filter((p): p is string => p !== undefined);
-            const yaml = folders.map((p) => execFileSync(testbedBin('kustomize'), ['build', join(repo, p)], { encoding: 'utf8' })).join('---\n');
+            const yaml = folders
+              .map((p) => execFileSync(testbedBin('kustomize'), ['build', join(repo, p)], { encoding: 'utf8' }))
+              .join('---\n');
             try {
               kubectl(mode.args, yaml);
             } catch {
-              for (const crd of layout.crds) kubectl(['wait', '--for=condition=Established', `crd/${crd}`, '--timeout=60s']);
+              for (const crd of layout.crds)
+                kubectl(['wait', '--for=condition=Established', `crd/${crd}`, '--timeout=60s']);
               kubectl(mode.args, yaml);
             }
             const report = await engine.check(env, { reader, context: reader.context, namespace: reader.namespace });
             assert.equal(report.error, null);
-            const notInSync = report.resources.filter((r) => r.verdict !== 'InSync').map((r) => `${r.key.kind}/${r.key.name} ${r.verdict} ${r.fields.map((f) => f.path).join(',')} ${r.message ?? ''}`);
+            const notInSync = report.resources
+              .filter((r) => r.verdict !== 'InSync')
+              .map(
+                (r) =>
+                  `${r.key.kind}/${r.key.name} ${r.verdict} ${r.fields.map((f) => f.path).join(',')} ${r.message ?? ''}`,
+              );
             assert.deepEqual(notInSync, [], `${env.name} after ${mode.name}`);
             assert.ok(report.resources.length >= 2, `${env.name}: the whole environment was checked`);
             checked++;

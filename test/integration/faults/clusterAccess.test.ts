@@ -43,12 +43,18 @@ describe('what could not be read is said (real API server)', function () {
     });
     roots.push(root);
     const target = ['--env', 'dev', '--kubeconfig', c.kubeconfigPath, '--context', c.readonlyContext];
-    const forbidden = new RegExp(`^dev: could not read 1 object \\(ConfigMap ${ns}/web\\): list configmaps in namespace "${ns}" is forbidden: configmaps is forbidden: User "readonly" cannot list resource "configmaps" in API group "" in the namespace "${ns}"$`, 'm');
+    const forbidden = new RegExp(
+      `^dev: could not read 1 object \\(ConfigMap ${ns}/web\\): list configmaps in namespace "${ns}" is forbidden: configmaps is forbidden: User "readonly" cannot list resource "configmaps" in API group "" in the namespace "${ns}"$`,
+      'm',
+    );
 
     const putBack = await cli('put-back', root, ...target);
     assert.equal(putBack.code, 2, putBack.out + putBack.err);
     assert.match(putBack.err, forbidden);
-    assert.equal(putBack.out, 'dev: nothing to put back among the objects that could be read; 1 could not be read (see above).\n');
+    assert.equal(
+      putBack.out,
+      'dev: nothing to put back among the objects that could be read; 1 could not be read (see above).\n',
+    );
 
     const diff = await cli('diff', root, ...target);
     assert.equal(diff.code, 2);
@@ -68,18 +74,48 @@ describe('what could not be read is said (real API server)', function () {
         scope: 'Namespaced',
         names: { plural: 'crontabs', singular: 'crontab', kind: 'CronTab' },
         versions: [
-          { name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } },
-          { name: 'v1beta1', served: false, storage: false, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } },
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+          },
+          {
+            name: 'v1beta1',
+            served: false,
+            storage: false,
+            schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+          },
         ],
       },
     };
     const created = await c.adminRequest('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
     assert.equal(created.status, 201, JSON.stringify(created.body));
     // The CRD's Established condition is the event that says the API server serves it.
-    execFileSync(testbedBin('kubectl'), ['--kubeconfig', c.kubeconfigPath, '--context', c.adminContext, 'wait', '--for=condition=Established', `crd/crontabs.${group}`, '--timeout=60s'], { stdio: 'pipe' });
+    execFileSync(
+      testbedBin('kubectl'),
+      [
+        '--kubeconfig',
+        c.kubeconfigPath,
+        '--context',
+        c.adminContext,
+        'wait',
+        '--for=condition=Established',
+        `crd/crontabs.${group}`,
+        '--timeout=60s',
+      ],
+      { stdio: 'pipe' },
+    );
     const ns = await freshNamespace('unserved');
-    const tabs = Array.from({ length: 100 }, (_, i) => `---\napiVersion: ${group}/v1beta1\nkind: CronTab\nmetadata:\n  name: tab-${i}\nspec:\n  schedule: "* * * * *"\n`).join('');
-    const root = repo({ 'envs/dev/kustomization.yaml': `namespace: ${ns}\nresources:\n- tabs.yaml\n`, 'envs/dev/tabs.yaml': tabs });
+    const tabs = Array.from(
+      { length: 100 },
+      (_, i) =>
+        `---\napiVersion: ${group}/v1beta1\nkind: CronTab\nmetadata:\n  name: tab-${i}\nspec:\n  schedule: "* * * * *"\n`,
+    ).join('');
+    const root = repo({
+      'envs/dev/kustomization.yaml': `namespace: ${ns}\nresources:\n- tabs.yaml\n`,
+      'envs/dev/tabs.yaml': tabs,
+    });
     roots.push(root);
     const target = ['--env', 'dev', '--kubeconfig', c.kubeconfigPath, '--context', c.adminContext];
     const notServed = `version not served: the cluster does not serve CronTab in ${group}/v1beta1 (it serves it in ${group}/v1; a CRD version with served: false, or an API version this Kubernetes release removed): change the apiVersion in git`;
@@ -88,13 +124,21 @@ describe('what could not be read is said (real API server)', function () {
     assert.equal(check.code, 2, check.err);
     const resources = JSON.parse(check.out).environments[0].resources as { verdict: string; message: string }[];
     assert.equal(resources.length, 100);
-    assert.ok(resources.every((r) => r.verdict === 'UnknownKind' && r.message === notServed), JSON.stringify(resources[0]));
+    assert.ok(
+      resources.every((r) => r.verdict === 'UnknownKind' && r.message === notServed),
+      JSON.stringify(resources[0]),
+    );
 
     const putBack = await cli('put-back', root, ...target);
     assert.equal(putBack.code, 2, putBack.out + putBack.err);
     const said = putBack.err.split('\n').filter(Boolean);
     assert.equal(said.length, 1, putBack.err);
-    assert.match(said[0], new RegExp(`^dev: could not read 100 objects \\(CronTab ${ns}/tab-\\d+, CronTab ${ns}/tab-\\d+, CronTab ${ns}/tab-\\d+ and 97 more\\): `));
+    assert.match(
+      said[0],
+      new RegExp(
+        `^dev: could not read 100 objects \\(CronTab ${ns}/tab-\\d+, CronTab ${ns}/tab-\\d+, CronTab ${ns}/tab-\\d+ and 97 more\\): `,
+      ),
+    );
     assert.ok(said[0].endsWith(notServed), said[0]);
     assert.doesNotMatch(putBack.out, /404|page not found|Missing/);
   });

@@ -24,7 +24,10 @@ describe('cluster faults from a misbehaving API server (CLI as a child process)'
     repo = mkdtempSync(join(tmpdir(), 'gitops-drift-faults-'));
     mkdirSync(join(repo, 'envs', 'dev'), { recursive: true });
     writeFileSync(join(repo, 'envs', 'dev', 'kustomization.yaml'), 'namespace: dev\nresources:\n- cm.yaml\n');
-    writeFileSync(join(repo, 'envs', 'dev', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  a: "1"\n');
+    writeFileSync(
+      join(repo, 'envs', 'dev', 'cm.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  a: "1"\n',
+    );
   });
   after(async () => {
     await server.close();
@@ -34,7 +37,8 @@ describe('cluster faults from a misbehaving API server (CLI as a child process)'
     server.faults = {};
   });
 
-  const check = (kubeconfig: string, env: NodeJS.ProcessEnv = {}, extra: string[] = []): Promise<ChildRun> => runCliChild(['check', repo, '--kubeconfig', kubeconfig, ...extra], { env, killAfterMs: 150_000 });
+  const check = (kubeconfig: string, env: NodeJS.ProcessEnv = {}, extra: string[] = []): Promise<ChildRun> =>
+    runCliChild(['check', repo, '--kubeconfig', kubeconfig, ...extra], { env, killAfterMs: 150_000 });
   const within = (run: ChildRun, ms: number, mb: number): void => {
     assert.ok(run.ms < ms, `took ${run.ms} ms (bound ${ms})`);
     assert.ok(run.maxRssMb < mb, `peak RSS ${run.maxRssMb} MB (bound ${mb})`);
@@ -50,7 +54,10 @@ describe('cluster faults from a misbehaving API server (CLI as a child process)'
     server.faults.list = 'endless';
     const run = await check(server.kubeconfig(), { GITOPS_DRIFT_MAX_RESPONSE_MB: '32' });
     assert.equal(run.code, 2, run.stderr);
-    assert.match(run.stdout, /ConfigMap dev\/web {2}error: list configmaps in namespace "dev" failed: the response to GET \/api\/v1\/namespaces\/dev\/configmaps\?limit=500 passed 32 MB and was cut off \(limit GITOPS_DRIFT_MAX_RESPONSE_MB\)/);
+    assert.match(
+      run.stdout,
+      /ConfigMap dev\/web {2}error: list configmaps in namespace "dev" failed: the response to GET \/api\/v1\/namespaces\/dev\/configmaps\?limit=500 passed 32 MB and was cut off \(limit GITOPS_DRIFT_MAX_RESPONSE_MB\)/,
+    );
     within(run, 30_000, 400);
   });
 
@@ -67,8 +74,14 @@ describe('cluster faults from a misbehaving API server (CLI as a child process)'
     const before = server.requests.length;
     const run = await check(server.kubeconfig(), { GITOPS_DRIFT_REQUEST_TIMEOUT: '3' });
     assert.equal(run.code, 2, run.stderr);
-    assert.match(run.stdout, /^dev +error: the API server at https:\/\/127\.0\.0\.1:\d+ \(context "bad"\) did not finish answering GET \/api\/v1\/namespaces\/dev\/configmaps\?limit=500 within 3 s: a stalled server, proxy or network \(the limit is GITOPS_DRIFT_REQUEST_TIMEOUT, in seconds\)$/m);
-    assert.equal(server.requests.slice(before).filter((r) => r.path.startsWith('/api/v1/namespaces/dev/configmaps')).length, 1);
+    assert.match(
+      run.stdout,
+      /^dev +error: the API server at https:\/\/127\.0\.0\.1:\d+ \(context "bad"\) did not finish answering GET \/api\/v1\/namespaces\/dev\/configmaps\?limit=500 within 3 s: a stalled server, proxy or network \(the limit is GITOPS_DRIFT_REQUEST_TIMEOUT, in seconds\)$/m,
+    );
+    assert.equal(
+      server.requests.slice(before).filter((r) => r.path.startsWith('/api/v1/namespaces/dev/configmaps')).length,
+      1,
+    );
     within(run, 20_000, 400);
   });
 
@@ -76,7 +89,10 @@ describe('cluster faults from a misbehaving API server (CLI as a child process)'
     server.faults.list = 'garbage';
     const run = await check(server.kubeconfig());
     assert.equal(run.code, 2, run.stderr);
-    assert.match(run.stdout, /error: list configmaps in namespace "dev" failed: unreadable LIST response from \/api\/v1\/namespaces\/dev\/configmaps/);
+    assert.match(
+      run.stdout,
+      /error: list configmaps in namespace "dev" failed: unreadable LIST response from \/api\/v1\/namespaces\/dev\/configmaps/,
+    );
     assert.doesNotMatch(run.stdout + run.stderr, CONTROL);
     within(run, 20_000, 400);
   });
@@ -86,7 +102,10 @@ describe('cluster faults from a misbehaving API server (CLI as a child process)'
     const run = await check(server.kubeconfig());
     assert.equal(run.code, 2, run.stderr);
     // Discovery asks /api and /apis at once: whichever garbage answer is read first is the one reported.
-    assert.match(run.stdout, /error: reading the cluster failed: GET \/apis?: the API server at https:\/\/127\.0\.0\.1:\d+ answered with something that is not JSON/);
+    assert.match(
+      run.stdout,
+      /error: reading the cluster failed: GET \/apis?: the API server at https:\/\/127\.0\.0\.1:\d+ answered with something that is not JSON/,
+    );
     assert.doesNotMatch(run.stdout + run.stderr, CONTROL);
   });
 
@@ -96,7 +115,10 @@ describe('cluster faults from a misbehaving API server (CLI as a child process)'
     assert.equal(text.code, 2, text.stderr);
     assert.doesNotMatch(text.stdout + text.stderr, CONTROL);
     assert.doesNotMatch(text.stdout, /^dev: 11 in sync/m);
-    assert.match(text.stdout, /forbidden: list configmaps in namespace "dev" is forbidden: configmaps is forbidden dev: 11 in sync red/);
+    assert.match(
+      text.stdout,
+      /forbidden: list configmaps in namespace "dev" is forbidden: configmaps is forbidden dev: 11 in sync red/,
+    );
     assert.match(text.stdout, /^dev: 1 forbidden$/m);
     const json = await check(server.kubeconfig(), {}, ['--format', 'json']);
     assert.equal(json.code, 2);
@@ -109,7 +131,10 @@ describe('cluster faults from a misbehaving API server (CLI as a child process)'
     const kubeconfig = server.kubeconfig({ exec: { command: 'sleep', args: ['1000'] } });
     const run = await check(kubeconfig, { GITOPS_DRIFT_EXEC_TIMEOUT: '2' }, ['--allow-exec']);
     assert.equal(run.code, 2, run.stderr);
-    assert.match(run.stdout, /error: context "bad": credential plugin "sleep 1000" did not answer within 2 s \(kubeconfig user "exec"\); it was stopped/);
+    assert.match(
+      run.stdout,
+      /error: context "bad": credential plugin "sleep 1000" did not answer within 2 s \(kubeconfig user "exec"\); it was stopped/,
+    );
     within(run, 20_000, 400);
   });
 
@@ -117,23 +142,37 @@ describe('cluster faults from a misbehaving API server (CLI as a child process)'
     server.faults.discovery = 'forbidden';
     const run = await check(server.kubeconfig({ anonymous: true }));
     assert.equal(run.code, 2, run.stderr);
-    assert.match(run.stdout, /error: the API server at https:\/\/127\.0\.0\.1:\d+ refused anonymous access \(context "bad" has no user credentials\): GET \/apis?: 403 Forbidden: forbidden: User "system:anonymous" cannot get path/);
+    assert.match(
+      run.stdout,
+      /error: the API server at https:\/\/127\.0\.0\.1:\d+ refused anonymous access \(context "bad" has no user credentials\): GET \/apis?: 403 Forbidden: forbidden: User "system:anonymous" cannot get path/,
+    );
     const withToken = await check(server.kubeconfig({ token: 'rejected' }));
-    assert.match(withToken.stdout, /did not accept the credentials of user "token" \(context "bad"\) to read its API: GET \/apis?: 403 Forbidden/);
+    assert.match(
+      withToken.stdout,
+      /did not accept the credentials of user "token" \(context "bad"\) to read its API: GET \/apis?: 403 Forbidden/,
+    );
   });
 
   it('a garbage client certificate is blamed on the kubeconfig user, not on the cluster CA', async () => {
     const kubeconfig = server.kubeconfig({ garbageCert: true });
     const run = await check(kubeconfig);
     assert.equal(run.code, 2, run.stderr);
-    assert.match(run.stdout, new RegExp(`error: the client certificate or key of user "garbage-cert" in ${kubeconfig.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is invalid \\(context "bad"\\)`));
+    assert.match(
+      run.stdout,
+      new RegExp(
+        `error: the client certificate or key of user "garbage-cert" in ${kubeconfig.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is invalid \\(context "bad"\\)`,
+      ),
+    );
     assert.doesNotMatch(run.stdout, /certificate-authority/);
   });
 
   it('an http:// server URL is explained, with https:// suggested', async () => {
     const run = await check(server.kubeconfig({ token: 't' }, { server: server.url.replace('https:', 'http:') }));
     assert.equal(run.code, 2, run.stderr);
-    assert.match(run.stdout, /error: cluster "bad" \(context "bad"\) has server URL http:\/\/127\.0\.0\.1:\d+, which uses plain http:\/\/: the Kubernetes client library refuses it unless the cluster also sets insecure-skip-tls-verify: true, because the credentials would cross the network unencrypted\. Use the server's https:\/\/ URL/);
+    assert.match(
+      run.stdout,
+      /error: cluster "bad" \(context "bad"\) has server URL http:\/\/127\.0\.0\.1:\d+, which uses plain http:\/\/: the Kubernetes client library refuses it unless the cluster also sets insecure-skip-tls-verify: true, because the credentials would cross the network unencrypted\. Use the server's https:\/\/ URL/,
+    );
   });
 
   it('a limit that is not a number is an error naming the variable', async () => {

@@ -71,7 +71,11 @@ describe('an API server killed while in use (real API server of its own)', funct
       });
       await c.stop();
       // The deadline only turns a missing event into a failure.
-      const deadline = new Promise<never>((_, reject) => AbortSignal.timeout(30_000).addEventListener('abort', () => reject(new Error('no watch problem within 30 s of the kill'))));
+      const deadline = new Promise<never>((_, reject) =>
+        AbortSignal.timeout(30_000).addEventListener('abort', () =>
+          reject(new Error('no watch problem within 30 s of the kill')),
+        ),
+      );
       const seen = await Promise.race([problem, deadline]);
       assert.ok(seen.message.length > 0);
     } finally {

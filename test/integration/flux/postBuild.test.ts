@@ -25,9 +25,17 @@ const kustomization = (name: string, path: string, namespace: string, target: st
 function repoFiles(system: string, apps: string): Record<string, string> {
   return {
     'clusters/prod/config.yaml': kustomization('config', 'config', system, system, ''),
-    'clusters/prod/apps.yaml': kustomization('apps', 'apps', system, apps, '  postBuild:\n    substitute:\n      REPLICAS: "2"\n    substituteFrom:\n      - kind: ConfigMap\n        name: cluster-settings\n      - kind: Secret\n        name: cluster-secrets\n'),
-    'config/settings.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-settings\ndata:\n  DOMAIN: shop.example.com\n  LEVEL: info\n',
-    'config/secrets.yaml': 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: cluster-secrets\nstringData:\n  API_TOKEN: not-a-real-token-42\n',
+    'clusters/prod/apps.yaml': kustomization(
+      'apps',
+      'apps',
+      system,
+      apps,
+      '  postBuild:\n    substitute:\n      REPLICAS: "2"\n    substituteFrom:\n      - kind: ConfigMap\n        name: cluster-settings\n      - kind: Secret\n        name: cluster-secrets\n',
+    ),
+    'config/settings.yaml':
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-settings\ndata:\n  DOMAIN: shop.example.com\n  LEVEL: info\n',
+    'config/secrets.yaml':
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  name: cluster-secrets\nstringData:\n  API_TOKEN: not-a-real-token-42\n',
     'apps/web.yaml': `apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -69,7 +77,11 @@ function write(root: string, files: Record<string, string>): void {
 
 function kubectl(args: string[], input?: string): string {
   const c = testCluster();
-  return execFileSync(testbedBin('kubectl'), ['--kubeconfig', c.kubeconfigPath, '--context', c.adminContext, ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+  return execFileSync(testbedBin('kubectl'), ['--kubeconfig', c.kubeconfigPath, '--context', c.adminContext, ...args], {
+    input,
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
 }
 
 /** Renders a Kustomization with Flux's code (in a copy: it writes the kustomization file) and applies it as kustomize-controller. */
@@ -77,7 +89,11 @@ function applyAsFlux(files: Record<string, string>, manifest: string, path: stri
   const copy = mkdtempSync(join(tmpdir(), 'gitops-drift-flux-apply-'));
   try {
     write(copy, { ...files, ...(objects ? { 'objects.yaml': objects } : {}) });
-    const yaml = execFileSync(testbedBin('flux-build'), [join(copy, manifest), copy, join(copy, path), ...(objects ? [join(copy, 'objects.yaml')] : [])], { encoding: 'utf8' });
+    const yaml = execFileSync(
+      testbedBin('flux-build'),
+      [join(copy, manifest), copy, join(copy, path), ...(objects ? [join(copy, 'objects.yaml')] : [])],
+      { encoding: 'utf8' },
+    );
     kubectl(['apply', '--server-side', '--field-manager=kustomize-controller', '-f', '-'], yaml);
   } finally {
     rmSync(copy, { recursive: true, force: true });
@@ -94,17 +110,38 @@ describe('Flux postBuild against the test bed: zero drift after a sync, hand cha
   let files: Record<string, string>;
 
   before(async () => {
-    reader = await createKubeClusterReader({ kubeconfigPath: testCluster().kubeconfigPath, context: testCluster().adminContext });
+    reader = await createKubeClusterReader({
+      kubeconfigPath: testCluster().kubeconfigPath,
+      context: testCluster().adminContext,
+    });
     system = await freshNamespace('flux-system');
     apps = await freshNamespace('shop');
     files = repoFiles(system, apps);
     repo = mkdtempSync(join(tmpdir(), 'gitops-drift-flux-'));
     write(repo, files);
-    const app = (name: string, file: string, path: string, namespace: string): Application => ({ name, declaredAt: { file, line: 1, column: 1 }, source: { type: 'folder', path }, renderer: 'flux-kustomization', namespace, controller: { object: parse(files[file]) as KubeObject, at: { file, line: 1, column: 1 } } });
-    env = { name: 'prod', path: 'clusters/prod', source: 'flux', applications: [app('config', 'clusters/prod/config.yaml', 'config', system), app('apps', 'clusters/prod/apps.yaml', 'apps', apps)] };
+    const app = (name: string, file: string, path: string, namespace: string): Application => ({
+      name,
+      declaredAt: { file, line: 1, column: 1 },
+      source: { type: 'folder', path },
+      renderer: 'flux-kustomization',
+      namespace,
+      controller: { object: parse(files[file]) as KubeObject, at: { file, line: 1, column: 1 } },
+    });
+    env = {
+      name: 'prod',
+      path: 'clusters/prod',
+      source: 'flux',
+      applications: [
+        app('config', 'clusters/prod/config.yaml', 'config', system),
+        app('apps', 'clusters/prod/apps.yaml', 'apps', apps),
+      ],
+    };
     // The config Kustomization first (it holds the variables' sources), then apps with them, as Flux's dependsOn would.
     applyAsFlux(files, 'clusters/prod/config.yaml', 'config');
-    const sources = files['config/settings.yaml'].replace('metadata:\n', `metadata:\n  namespace: ${system}\n`) + '---\n' + files['config/secrets.yaml'].replace('metadata:\n', `metadata:\n  namespace: ${system}\n`);
+    const sources =
+      files['config/settings.yaml'].replace('metadata:\n', `metadata:\n  namespace: ${system}\n`) +
+      '---\n' +
+      files['config/secrets.yaml'].replace('metadata:\n', `metadata:\n  namespace: ${system}\n`);
     applyAsFlux(files, 'clusters/prod/apps.yaml', 'apps', sources);
   });
 
@@ -114,22 +151,49 @@ describe('Flux postBuild against the test bed: zero drift after a sync, hand cha
     const engine = new DriftEngine({ fs: new NodeFileSystem(), repoRoot: repo });
     const report = await engine.check(env, { reader, context: reader.context });
     assert.equal(report.error, null);
-    const notInSync = report.resources.filter((r) => r.verdict !== 'InSync').map((r) => `${r.key.kind}/${r.key.name} ${r.verdict} ${r.fields.map((f) => f.path).join(',')}`);
+    const notInSync = report.resources
+      .filter((r) => r.verdict !== 'InSync')
+      .map((r) => `${r.key.kind}/${r.key.name} ${r.verdict} ${r.fields.map((f) => f.path).join(',')}`);
     assert.deepEqual(notInSync, []);
-    assert.deepEqual(report.resources.map((r) => `${r.application} ${r.key.kind}/${r.key.namespace}/${r.key.name}`).sort(), [`apps ConfigMap/${apps}/web`, `apps Deployment/${apps}/web`, `config ConfigMap/${system}/cluster-settings`, `config Secret/${system}/cluster-secrets`]);
+    assert.deepEqual(
+      report.resources.map((r) => `${r.application} ${r.key.kind}/${r.key.namespace}/${r.key.name}`).sort(),
+      [
+        `apps ConfigMap/${apps}/web`,
+        `apps Deployment/${apps}/web`,
+        `config ConfigMap/${system}/cluster-settings`,
+        `config Secret/${system}/cluster-secrets`,
+      ],
+    );
     // The Secret's value is in the cluster, never in the report.
     assert.ok(!JSON.stringify(report).includes('not-a-real-token-42'));
   });
 
   it('finds a hand change to a substituted value at the line holding ${DOMAIN}, related to where DOMAIN is set', async () => {
-    kubectl(['-n', apps, 'patch', 'configmap', 'web', '--type=merge', '-p', '{"data":{"url":"https://changed.example.com/","token":"hand-edited"}}']);
+    kubectl([
+      '-n',
+      apps,
+      'patch',
+      'configmap',
+      'web',
+      '--type=merge',
+      '-p',
+      '{"data":{"url":"https://changed.example.com/","token":"hand-edited"}}',
+    ]);
     const engine = new DriftEngine({ fs: new NodeFileSystem(), repoRoot: repo });
     const report = await engine.check(env, { reader, context: reader.context });
     const web = report.resources.find((r) => r.key.kind === 'ConfigMap' && r.key.name === 'web');
     assert.equal(web?.verdict, 'Drifted');
     // The token came from a Secret: compared by presence only, so its hand edit is not reported (nor shown).
-    assert.deepEqual(web.fields.map((f) => [f.path, f.desired, f.live, f.origin?.file, f.origin?.line]), [['/data/url', 'https://shop.example.com/', 'https://changed.example.com/', 'apps/web.yaml', 6]]);
-    assert.deepEqual(web.fields[0].origin?.related, [{ location: { file: 'config/settings.yaml', line: 6, column: 3 }, message: '${DOMAIN} is set by ConfigMap cluster-settings' }]);
+    assert.deepEqual(
+      web.fields.map((f) => [f.path, f.desired, f.live, f.origin?.file, f.origin?.line]),
+      [['/data/url', 'https://shop.example.com/', 'https://changed.example.com/', 'apps/web.yaml', 6]],
+    );
+    assert.deepEqual(web.fields[0].origin?.related, [
+      {
+        location: { file: 'config/settings.yaml', line: 6, column: 3 },
+        message: '${DOMAIN} is set by ConfigMap cluster-settings',
+      },
+    ]);
     assert.ok(!JSON.stringify(report).includes('not-a-real-token-42'));
   });
 });

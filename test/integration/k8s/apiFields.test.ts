@@ -8,7 +8,13 @@ describe('the API defaults and deprecated fields table (src/core/k8s/apiFields.j
   this.timeout(120_000);
 
   it('is what the generator makes from the pinned API server: regenerate it after a version bump', async () => {
-    const committed = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'src', 'core', 'k8s', 'apiFields.json'), 'utf8'));
-    assert.deepEqual(await generateApiFields(testCluster()), committed, 'run: npx tsx scripts/generate-k8s-list-types.ts');
+    const committed = JSON.parse(
+      readFileSync(join(__dirname, '..', '..', '..', 'src', 'core', 'k8s', 'apiFields.json'), 'utf8'),
+    );
+    assert.deepEqual(
+      await generateApiFields(testCluster()),
+      committed,
+      'run: npx tsx scripts/generate-k8s-list-types.ts',
+    );
   });
 });

@@ -57,14 +57,17 @@ function changeOf(cache: LiveCache, key: string): Promise<LiveChange> {
 function kubeconfigFor(server: string, user: Record<string, unknown>, cluster: Record<string, unknown> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'gitops-drift-kc-'));
   const path = join(dir, 'config');
-  writeFileSync(path, JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'c', cluster: { server, 'certificate-authority': testCluster().caFile, ...cluster } }],
-    users: [{ name: 'u', user }],
-    contexts: [{ name: 'ctx', context: { cluster: 'c', user: 'u', namespace: 'somewhere' } }],
-    'current-context': 'ctx',
-  }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'c', cluster: { server, 'certificate-authority': testCluster().caFile, ...cluster } }],
+      users: [{ name: 'u', user }],
+      contexts: [{ name: 'ctx', context: { cluster: 'c', user: 'u', namespace: 'somewhere' } }],
+      'current-context': 'ctx',
+    }),
+  );
   return path;
 }
 
@@ -76,7 +79,10 @@ describe('KubeClusterReader against the test-bed API server', function () {
 
   before(async () => {
     ns = await freshNamespace('live');
-    admin = await createKubeClusterReader({ kubeconfigPath: testCluster().kubeconfigPath, context: testCluster().adminContext });
+    admin = await createKubeClusterReader({
+      kubeconfigPath: testCluster().kubeconfigPath,
+      context: testCluster().adminContext,
+    });
     readers.push(admin);
   });
   after(() => {
@@ -88,7 +94,11 @@ describe('KubeClusterReader against the test-bed API server', function () {
     await apply(configMap(ns, 'web-config', { LOG_LEVEL: 'info' }));
     await apply(deployment(ns, 'web'));
     const before = admin.stats.requests;
-    const state = await readLiveState([configMap(ns, 'web-config', {}), deployment(ns, 'web'), deployment(ns, 'absent')], admin, { defaultNamespace: 'default' });
+    const state = await readLiveState(
+      [configMap(ns, 'web-config', {}), deployment(ns, 'web'), deployment(ns, 'absent')],
+      admin,
+      { defaultNamespace: 'default' },
+    );
     const requests = admin.stats.requests - before;
 
     const web = state.objects.get(`apps/Deployment/${ns}/web`) as KubeObject & { spec: Record<string, unknown> };
@@ -97,7 +107,9 @@ describe('KubeClusterReader against the test-bed API server', function () {
     assert.equal(web.kind, 'Deployment');
     assert.equal(web.spec.progressDeadlineSeconds, 600, 'server defaults are visible');
     assert.equal((web.spec.strategy as { type: string }).type, 'RollingUpdate');
-    const managers = (web.metadata.managedFields as Array<{ manager: string; operation: string }>).map((m) => `${m.manager}/${m.operation}`);
+    const managers = (web.metadata.managedFields as Array<{ manager: string; operation: string }>).map(
+      (m) => `${m.manager}/${m.operation}`,
+    );
     assert.deepEqual(managers, [`${MANAGER}/Apply`]);
     assert.deepEqual(state.objects.get(`/ConfigMap/${ns}/web-config`)?.data, { LOG_LEVEL: 'info' });
     assert.deepEqual([...state.listed].sort(), [scopeKey('', 'ConfigMap', ns), scopeKey('apps', 'Deployment', ns)]);
@@ -109,7 +121,11 @@ describe('KubeClusterReader against the test-bed API server', function () {
   it('pages through a LIST with a small limit', async () => {
     const pagedNs = await freshNamespace('paged');
     await Promise.all(Array.from({ length: 7 }, (_, i) => apply(configMap(pagedNs, `cm-${i}`, { i: String(i) }))));
-    const reader = await createKubeClusterReader({ kubeconfigPath: testCluster().kubeconfigPath, context: testCluster().adminContext, pageSize: 3 });
+    const reader = await createKubeClusterReader({
+      kubeconfigPath: testCluster().kubeconfigPath,
+      context: testCluster().adminContext,
+      pageSize: 3,
+    });
     readers.push(reader);
     const type = await reader.resourceType('', 'ConfigMap');
     const before = reader.stats.requests;
@@ -129,14 +145,23 @@ describe('KubeClusterReader against the test-bed API server', function () {
     const ro = await createKubeClusterReader({ kubeconfigPath, context: readonlyContext });
     readers.push(ro);
     assert.equal(ro.namespace, readonlyNamespace, "the context's namespace is the default");
-    const state = await readLiveState([
-      configMap(ns, 'web-config', {}),
-      deployment(ns, 'web'),
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'visible' } },
-    ], ro, { defaultNamespace: ro.namespace });
+    const state = await readLiveState(
+      [
+        configMap(ns, 'web-config', {}),
+        deployment(ns, 'web'),
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'visible' } },
+      ],
+      ro,
+      { defaultNamespace: ro.namespace },
+    );
     const cm = state.failures.get(scopeKey('', 'ConfigMap', ns));
     assert.equal(cm?.verdict, 'Forbidden');
-    assert.match(cm!.message, new RegExp(`^list configmaps in namespace "${ns}" is forbidden: .*User "readonly" cannot list resource "configmaps"`));
+    assert.match(
+      cm!.message,
+      new RegExp(
+        `^list configmaps in namespace "${ns}" is forbidden: .*User "readonly" cannot list resource "configmaps"`,
+      ),
+    );
     const deploy = state.failures.get(scopeKey('apps', 'Deployment', ns));
     assert.equal(deploy?.verdict, 'Forbidden');
     assert.match(deploy!.message, /^list deployments\.apps in namespace/);
@@ -145,10 +170,14 @@ describe('KubeClusterReader against the test-bed API server', function () {
   });
 
   it('reports UnknownKind for a kind the server does not serve, and still reads the rest', async () => {
-    const state = await readLiveState([
-      { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'gizmo', namespace: ns } },
-      configMap(ns, 'web-config', {}),
-    ], admin, { defaultNamespace: 'default' });
+    const state = await readLiveState(
+      [
+        { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'gizmo', namespace: ns } },
+        configMap(ns, 'web-config', {}),
+      ],
+      admin,
+      { defaultNamespace: 'default' },
+    );
     assert.equal(state.failures.get(scopeKey('example.com', 'Widget', ns))?.verdict, 'UnknownKind');
     assert.ok(state.objects.has(`/ConfigMap/${ns}/web-config`));
   });
@@ -166,7 +195,10 @@ describe('KubeClusterReader against the test-bed API server', function () {
     const state = await cache.read(desired, { defaultNamespace: 'default' });
     assert.deepEqual(state.objects.get(key)?.data, { LOG_LEVEL: 'debug' });
     // Only the watch itself (opened right after the first read) may have been sent since.
-    assert.ok(admin.stats.requests - requests <= 1, `requests since the first read: ${admin.stats.requests - requests}`);
+    assert.ok(
+      admin.stats.requests - requests <= 1,
+      `requests since the first read: ${admin.stats.requests - requests}`,
+    );
   });
 
   it('lists again after a watch ends with 410 Gone, picking up what changed while it was not watching', async () => {
@@ -245,7 +277,10 @@ describe('KubeClusterReader against the test-bed API server', function () {
       await problem;
       // While the watch is down a read does not answer from the (possibly stale) cache: it lists, and the
       // cluster being unreachable is reported as such.
-      await assert.rejects(cache.read(desired, { defaultNamespace: 'default' }), (e: unknown) => e instanceof ClusterError && e.reason === 'unreachable');
+      await assert.rejects(
+        cache.read(desired, { defaultNamespace: 'default' }),
+        (e: unknown) => e instanceof ClusterError && e.reason === 'unreachable',
+      );
       // Changed while the watch is cut off (the test talks to the server directly, not through the relay).
       await apply(configMap(ns, 'flaky', { v: '3' }));
       const caughtUp = changeOf(cache, key);
@@ -264,24 +299,47 @@ describe('KubeClusterReader against the test-bed API server', function () {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as { port: number }).port;
     await new Promise((resolve) => closed.close(resolve));
-    const reader = await createKubeClusterReader({ kubeconfigPath: kubeconfigFor(`https://127.0.0.1:${port}`, { token: 'x' }) });
+    const reader = await createKubeClusterReader({
+      kubeconfigPath: kubeconfigFor(`https://127.0.0.1:${port}`, { token: 'x' }),
+    });
     readers.push(reader);
     const desired = Array.from({ length: 5 }, (_, i) => configMap(`ns-${i}`, 'c', {}));
     await assert.rejects(readLiveState(desired, reader, { defaultNamespace: 'default' }), (e: unknown) => {
       assert.ok(e instanceof ClusterError);
       assert.equal(e.reason, 'unreachable');
-      assert.match(e.message, new RegExp(`cannot reach the API server at https://127.0.0.1:${port} \\(context "ctx"\\): .*ECONNREFUSED`));
+      assert.match(
+        e.message,
+        new RegExp(`cannot reach the API server at https://127.0.0.1:${port} \\(context "ctx"\\): .*ECONNREFUSED`),
+      );
       return true;
     });
   });
 
   it('reports a rejected token as unauthorized and an unknown CA as a TLS error', async () => {
-    const badToken = await createKubeClusterReader({ kubeconfigPath: kubeconfigFor(testCluster().server, { token: 'expired-token' }) });
+    const badToken = await createKubeClusterReader({
+      kubeconfigPath: kubeconfigFor(testCluster().server, { token: 'expired-token' }),
+    });
     readers.push(badToken);
-    await assert.rejects(readLiveState([configMap(ns, 'c', {})], badToken, { defaultNamespace: 'default' }), (e: unknown) => e instanceof ClusterError && e.reason === 'unauthorized' && /401 Unauthorized/.test(e.message) && !e.message.includes('expired-token'));
-    const wrongCa = await createKubeClusterReader({ kubeconfigPath: kubeconfigFor(testCluster().server, { token: testCluster().adminToken }, { 'certificate-authority': undefined }) });
+    await assert.rejects(
+      readLiveState([configMap(ns, 'c', {})], badToken, { defaultNamespace: 'default' }),
+      (e: unknown) =>
+        e instanceof ClusterError &&
+        e.reason === 'unauthorized' &&
+        /401 Unauthorized/.test(e.message) &&
+        !e.message.includes('expired-token'),
+    );
+    const wrongCa = await createKubeClusterReader({
+      kubeconfigPath: kubeconfigFor(
+        testCluster().server,
+        { token: testCluster().adminToken },
+        { 'certificate-authority': undefined },
+      ),
+    });
     readers.push(wrongCa);
-    await assert.rejects(readLiveState([configMap(ns, 'c', {})], wrongCa, { defaultNamespace: 'default' }), (e: unknown) => e instanceof ClusterError && e.reason === 'tls');
+    await assert.rejects(
+      readLiveState([configMap(ns, 'c', {})], wrongCa, { defaultNamespace: 'default' }),
+      (e: unknown) => e instanceof ClusterError && e.reason === 'tls',
+    );
   });
 
   it('authenticates with a client certificate, and skips server verification only when the kubeconfig says so', async () => {
@@ -289,16 +347,56 @@ describe('KubeClusterReader against the test-bed API server', function () {
     const caDir = dirname(testCluster().caFile);
     const dir = mkdtempSync(join(tmpdir(), 'gitops-drift-cert-'));
     const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'client.key'), '-out', join(dir, 'client.csr'), '-subj', '/O=system:masters/CN=cert-admin');
-    openssl('x509', '-req', '-in', join(dir, 'client.csr'), '-CA', testCluster().caFile, '-CAkey', join(caDir, 'ca.key'), '-CAcreateserial', '-out', join(dir, 'client.crt'), '-days', '1');
-    const certReader = await createKubeClusterReader({ kubeconfigPath: kubeconfigFor(testCluster().server, { 'client-certificate': join(dir, 'client.crt'), 'client-key': join(dir, 'client.key') }) });
+    openssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(dir, 'client.key'),
+      '-out',
+      join(dir, 'client.csr'),
+      '-subj',
+      '/O=system:masters/CN=cert-admin',
+    );
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      join(dir, 'client.csr'),
+      '-CA',
+      testCluster().caFile,
+      '-CAkey',
+      join(caDir, 'ca.key'),
+      '-CAcreateserial',
+      '-out',
+      join(dir, 'client.crt'),
+      '-days',
+      '1',
+    );
+    const certReader = await createKubeClusterReader({
+      kubeconfigPath: kubeconfigFor(testCluster().server, {
+        'client-certificate': join(dir, 'client.crt'),
+        'client-key': join(dir, 'client.key'),
+      }),
+    });
     readers.push(certReader);
     const state = await readLiveState([configMap(ns, 'web-config', {})], certReader, { defaultNamespace: 'default' });
     assert.ok(state.objects.has(`/ConfigMap/${ns}/web-config`));
 
-    const insecure = await createKubeClusterReader({ kubeconfigPath: kubeconfigFor(testCluster().server, { token: testCluster().adminToken }, { 'certificate-authority': undefined, 'insecure-skip-tls-verify': true }) });
+    const insecure = await createKubeClusterReader({
+      kubeconfigPath: kubeconfigFor(
+        testCluster().server,
+        { token: testCluster().adminToken },
+        { 'certificate-authority': undefined, 'insecure-skip-tls-verify': true },
+      ),
+    });
     readers.push(insecure);
-    assert.ok((await readLiveState([configMap(ns, 'web-config', {})], insecure, { defaultNamespace: 'default' })).objects.has(`/ConfigMap/${ns}/web-config`));
+    assert.ok(
+      (await readLiveState([configMap(ns, 'web-config', {})], insecure, { defaultNamespace: 'default' })).objects.has(
+        `/ConfigMap/${ns}/web-config`,
+      ),
+    );
   });
 
   it('runs an exec credential plugin only when allowed, and only once for many requests', async () => {
@@ -306,13 +404,26 @@ describe('KubeClusterReader against the test-bed API server', function () {
     const counter = join(dir, 'runs');
     writeFileSync(counter, '');
     const plugin = join(dir, 'plugin.js');
-    writeFileSync(plugin, `require('fs').appendFileSync(process.env.RUNS, 'x');
+    writeFileSync(
+      plugin,
+      `require('fs').appendFileSync(process.env.RUNS, 'x');
 require('fs').writeFileSync(process.env.RUNS + '.info', process.env.KUBERNETES_EXEC_INFO || '');
 process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: ${JSON.stringify(testCluster().adminToken)} } }));
-`);
-    const user = { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: process.execPath, args: [plugin], env: [{ name: 'RUNS', value: counter }] } };
+`,
+    );
+    const user = {
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1beta1',
+        command: process.execPath,
+        args: [plugin],
+        env: [{ name: 'RUNS', value: counter }],
+      },
+    };
     const path = kubeconfigFor(testCluster().server, user);
-    await assert.rejects(createKubeClusterReader({ kubeconfigPath: path }), (e: unknown) => e instanceof ClusterError && e.reason === 'execNotAllowed');
+    await assert.rejects(
+      createKubeClusterReader({ kubeconfigPath: path }),
+      (e: unknown) => e instanceof ClusterError && e.reason === 'execNotAllowed',
+    );
     assert.equal(readFileSync(counter, 'utf8'), '', 'the plugin did not run');
     const reader = await createKubeClusterReader({ kubeconfigPath: path, allowExec: true });
     readers.push(reader);
@@ -321,7 +432,11 @@ process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/
     assert.equal(reader.stats.requests, 6);
     assert.equal(readFileSync(counter, 'utf8'), 'x');
     const info = JSON.parse(readFileSync(counter + '.info', 'utf8'));
-    assert.deepEqual(info, { apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', spec: { interactive: false } }, 'KUBERNETES_EXEC_INFO as kubectl sets it');
+    assert.deepEqual(
+      info,
+      { apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', spec: { interactive: false } },
+      'KUBERNETES_EXEC_INFO as kubectl sets it',
+    );
   });
 
   it("goes through the cluster's proxy-url (HTTP CONNECT)", async () => {
@@ -341,11 +456,20 @@ process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     try {
       const port = (proxy.address() as { port: number }).port;
-      const reader = await createKubeClusterReader({ kubeconfigPath: kubeconfigFor(testCluster().server, { token: testCluster().adminToken }, { 'proxy-url': `http://127.0.0.1:${port}` }) });
+      const reader = await createKubeClusterReader({
+        kubeconfigPath: kubeconfigFor(
+          testCluster().server,
+          { token: testCluster().adminToken },
+          { 'proxy-url': `http://127.0.0.1:${port}` },
+        ),
+      });
       readers.push(reader);
       const state = await readLiveState([configMap(ns, 'web-config', {})], reader, { defaultNamespace: 'default' });
       assert.ok(state.objects.has(`/ConfigMap/${ns}/web-config`));
-      assert.ok(tunnels.length > 0 && tunnels.every((t) => t === new URL(testCluster().server).host), tunnels.join(' '));
+      assert.ok(
+        tunnels.length > 0 && tunnels.every((t) => t === new URL(testCluster().server).host),
+        tunnels.join(' '),
+      );
     } finally {
       proxy.closeAllConnections();
       proxy.close();
@@ -356,7 +480,9 @@ process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/
     const dir = mkdtempSync(join(tmpdir(), 'gitops-drift-merge-'));
     const contexts = join(dir, 'contexts.yaml');
     const users = join(dir, 'users.yaml');
-    writeFileSync(contexts, `apiVersion: v1
+    writeFileSync(
+      contexts,
+      `apiVersion: v1
 kind: Config
 current-context: merged
 clusters:
@@ -368,30 +494,43 @@ contexts:
 users:
 - name: me
   user: {tokenFile: token}
-`);
+`,
+    );
     writeFileSync(join(dir, 'token'), `${testCluster().adminToken}\n`);
     // A later file cannot override the context or the user the first one defines.
-    writeFileSync(users, `apiVersion: v1
+    writeFileSync(
+      users,
+      `apiVersion: v1
 kind: Config
 current-context: other
 users:
 - name: me
   user: {token: wrong}
-`);
-    const reader = await createKubeClusterReader({ env: { KUBECONFIG: [join(dir, 'missing.yaml'), contexts, users].join(delimiter) } });
+`,
+    );
+    const reader = await createKubeClusterReader({
+      env: { KUBECONFIG: [join(dir, 'missing.yaml'), contexts, users].join(delimiter) },
+    });
     readers.push(reader);
     assert.equal(reader.context, 'merged');
     assert.equal(reader.namespace, ns);
-    const state = await readLiveState([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web-config' } }], reader, { defaultNamespace: reader.namespace });
+    const state = await readLiveState(
+      [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web-config' } }],
+      reader,
+      { defaultNamespace: reader.namespace },
+    );
     assert.ok(state.objects.has(`/ConfigMap/${ns}/web-config`));
   });
 
   it("lists the kubeconfig's contexts and the current one", async () => {
     const { contexts, current } = await listKubeContexts({ kubeconfigPath: testCluster().kubeconfigPath });
     assert.equal(current, 'testbed-admin');
-    assert.deepEqual(contexts.map((c) => [c.name, c.namespace, c.server]), [
-      ['testbed-admin', 'default', testCluster().server],
-      ['testbed-readonly', testCluster().readonlyNamespace, testCluster().server],
-    ]);
+    assert.deepEqual(
+      contexts.map((c) => [c.name, c.namespace, c.server]),
+      [
+        ['testbed-admin', 'default', testCluster().server],
+        ['testbed-readonly', testCluster().readonlyNamespace, testCluster().server],
+      ],
+    );
   });
 });

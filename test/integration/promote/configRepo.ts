@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 export function writeRepo(ns: string, extraResources: string[] = []): string {
   const root = mkdtempSync(join(tmpdir(), 'gitops-drift-putback-'));
   const files: Record<string, string> = {
-    'base/kustomization.yaml': 'resources:\n  - deployment.yaml\nconfigMapGenerator:\n  - name: web-config\n    literals:\n      - LOG_LEVEL=info\n',
+    'base/kustomization.yaml':
+      'resources:\n  - deployment.yaml\nconfigMapGenerator:\n  - name: web-config\n    literals:\n      - LOG_LEVEL=info\n',
     'base/deployment.yaml': `apiVersion: apps/v1
 kind: Deployment
 metadata:

@@ -35,28 +35,62 @@ describe('put live back, end to end: rendered desired state → drift → put ba
         const res = await applier.apply(r.object, { fieldManager: 'argocd-controller', dryRun: false, force: false });
         assert.equal(res.status, 'ok', JSON.stringify(res));
       }
-      assert.deepEqual((await engine.check(env, live)).resources.map((r) => r.verdict), ['InSync', 'InSync']);
+      assert.deepEqual(
+        (await engine.check(env, live)).resources.map((r) => r.verdict),
+        ['InSync', 'InSync'],
+      );
 
       // Drift: someone scales by hand and deletes the ConfigMap.
       const cm = rendered.objects.find((r) => r.key.kind === 'ConfigMap')!;
-      assert.equal((await c.adminRequest('PATCH', `/apis/apps/v1/namespaces/${ns}/deployments/web?fieldManager=kubectl-scale`, { spec: { replicas: 7 } }, 'application/merge-patch+json')).status, 200);
+      assert.equal(
+        (
+          await c.adminRequest(
+            'PATCH',
+            `/apis/apps/v1/namespaces/${ns}/deployments/web?fieldManager=kubectl-scale`,
+            { spec: { replicas: 7 } },
+            'application/merge-patch+json',
+          )
+        ).status,
+        200,
+      );
       assert.equal((await c.adminRequest('DELETE', `/api/v1/namespaces/${ns}/configmaps/${cm.key.name}`)).status, 200);
       const drifted = await engine.check(env, live);
-      assert.deepEqual(drifted.resources.map((r) => `${keyLabel(r.key)} ${r.verdict}`).sort(), [`ConfigMap ${ns}/${cm.key.name} Missing`, `Deployment ${ns}/web Drifted`]);
+      assert.deepEqual(drifted.resources.map((r) => `${keyLabel(r.key)} ${r.verdict}`).sort(), [
+        `ConfigMap ${ns}/${cm.key.name} Missing`,
+        `Deployment ${ns}/web Drifted`,
+      ]);
 
       // Put back what the report flags, from the rendered objects.
-      const flagged = new Set(drifted.resources.filter((r) => r.verdict === 'Drifted' || r.verdict === 'Missing').map((r) => keyString(r.key)));
-      const desired = rendered.objects.filter((r) => flagged.has(keyString({ ...r.key, namespace: ns }))).map((r) => r.object);
+      const flagged = new Set(
+        drifted.resources
+          .filter((r) => r.verdict === 'Drifted' || r.verdict === 'Missing')
+          .map((r) => keyString(r.key)),
+      );
+      const desired = rendered.objects
+        .filter((r) => flagged.has(keyString({ ...r.key, namespace: ns })))
+        .map((r) => r.object);
       const preview = await previewPutLiveBack(applier, { apply: desired }, silentLogger);
-      assert.deepEqual(preview.items.map((i) => [i.key.kind, i.action, i.conflicts.map((x) => `${x.manager} ${x.field}`)]).sort(), [
-        ['ConfigMap', 'create', []],
-        ['Deployment', 'update', ['kubectl-scale .spec.replicas']],
-      ]);
+      assert.deepEqual(
+        preview.items.map((i) => [i.key.kind, i.action, i.conflicts.map((x) => `${x.manager} ${x.field}`)]).sort(),
+        [
+          ['ConfigMap', 'create', []],
+          ['Deployment', 'update', ['kubectl-scale .spec.replicas']],
+        ],
+      );
       const results = await applyPutLiveBack(applier, preview, { forceConflicts: true }, silentLogger);
-      assert.deepEqual(results.map((r) => [r.status, r.matchesPreview]), [['applied', true], ['applied', true]]);
+      assert.deepEqual(
+        results.map((r) => [r.status, r.matchesPreview]),
+        [
+          ['applied', true],
+          ['applied', true],
+        ],
+      );
 
       const after = await engine.check(env, live);
-      assert.deepEqual(after.resources.map((r) => `${keyLabel(r.key)} ${r.verdict}`).sort(), [`ConfigMap ${ns}/${cm.key.name} InSync`, `Deployment ${ns}/web InSync`]);
+      assert.deepEqual(after.resources.map((r) => `${keyLabel(r.key)} ${r.verdict}`).sort(), [
+        `ConfigMap ${ns}/${cm.key.name} InSync`,
+        `Deployment ${ns}/web InSync`,
+      ]);
     } finally {
       applier.dispose();
     }
@@ -77,21 +111,58 @@ describe('put live back, end to end: rendered desired state → drift → put ba
     const applier = await createKubeApplier({ kubeconfigPath: c.kubeconfigPath, context: c.adminContext });
     try {
       const plan = await planPutBack(engine, env, live);
-      assert.deepEqual(plan.apply.map((o) => `${o.kind} ${o.metadata.namespace}`).sort(), [`ConfigMap ${target}`, `Deployment ${target}`]);
+      assert.deepEqual(plan.apply.map((o) => `${o.kind} ${o.metadata.namespace}`).sort(), [
+        `ConfigMap ${target}`,
+        `Deployment ${target}`,
+      ]);
       const preview = await previewPutBack(plan, applier, { deleteExtra: false, allowIncomplete: false }, silentLogger);
-      assert.deepEqual(preview.items.map((i) => `${i.action} ${i.key.kind} ${i.key.namespace}`).sort(), [`create ConfigMap ${target}`, `create Deployment ${target}`]);
+      assert.deepEqual(preview.items.map((i) => `${i.action} ${i.key.kind} ${i.key.namespace}`).sort(), [
+        `create ConfigMap ${target}`,
+        `create Deployment ${target}`,
+      ]);
       const results = await applyPutLiveBack(applier, preview, { forceConflicts: false }, silentLogger);
-      assert.deepEqual(results.map((r) => [r.status, r.matchesPreview]), [['applied', true], ['applied', true]]);
-      assert.deepEqual((await engine.check(env, live)).resources.map((r) => `${keyLabel(r.key)} ${r.verdict}`).sort().map((l) => l.replace(/-config-\w+/, '-config')), [`ConfigMap ${target}/web-config InSync`, `Deployment ${target}/web InSync`]);
+      assert.deepEqual(
+        results.map((r) => [r.status, r.matchesPreview]),
+        [
+          ['applied', true],
+          ['applied', true],
+        ],
+      );
+      assert.deepEqual(
+        (await engine.check(env, live)).resources
+          .map((r) => `${keyLabel(r.key)} ${r.verdict}`)
+          .sort()
+          .map((l) => l.replace(/-config-\w+/, '-config')),
+        [`ConfigMap ${target}/web-config InSync`, `Deployment ${target}/web InSync`],
+      );
 
       // Scaled by hand: only the named object is planned, and its field is taken over only when forced.
-      assert.equal((await c.adminRequest('PATCH', `/apis/apps/v1/namespaces/${target}/deployments/web?fieldManager=kubectl-scale`, { spec: { replicas: 4 } }, 'application/merge-patch+json')).status, 200);
+      assert.equal(
+        (
+          await c.adminRequest(
+            'PATCH',
+            `/apis/apps/v1/namespaces/${target}/deployments/web?fieldManager=kubectl-scale`,
+            { spec: { replicas: 4 } },
+            'application/merge-patch+json',
+          )
+        ).status,
+        200,
+      );
       const web = await planPutBack(engine, env, live, { pick: (r) => r.key.kind === 'Deployment' });
-      assert.deepEqual(web.picked.map((r) => `${keyLabel(r.key)} ${r.verdict}`), [`Deployment ${target}/web Drifted`]);
+      assert.deepEqual(
+        web.picked.map((r) => `${keyLabel(r.key)} ${r.verdict}`),
+        [`Deployment ${target}/web Drifted`],
+      );
       const scaled = await previewPutBack(web, applier, { deleteExtra: false, allowIncomplete: false }, silentLogger);
-      assert.deepEqual(scaled.items.map((i) => [i.action, i.conflicts.map((x) => `${x.manager} ${x.field}`)]), [['update', ['kubectl-scale .spec.replicas']]]);
+      assert.deepEqual(
+        scaled.items.map((i) => [i.action, i.conflicts.map((x) => `${x.manager} ${x.field}`)]),
+        [['update', ['kubectl-scale .spec.replicas']]],
+      );
       await applyPutLiveBack(applier, scaled, { forceConflicts: true }, silentLogger);
-      assert.deepEqual((await engine.check(env, live)).resources.map((r) => r.verdict), ['InSync', 'InSync']);
+      assert.deepEqual(
+        (await engine.check(env, live)).resources.map((r) => r.verdict),
+        ['InSync', 'InSync'],
+      );
     } finally {
       applier.dispose();
     }

@@ -27,9 +27,18 @@ import { freshNamespace, testCluster } from '../support';
 
 const run = Date.now().toString(36);
 /** Values git holds. */
-const GIT = { token: `gitTokenMarker-${run}`, literal: `gitLiteralMarker-${run}`, prodLiteral: `gitProdLiteralMarker-${run}`, data: `gitDataMarker-${run}` };
+const GIT = {
+  token: `gitTokenMarker-${run}`,
+  literal: `gitLiteralMarker-${run}`,
+  prodLiteral: `gitProdLiteralMarker-${run}`,
+  data: `gitDataMarker-${run}`,
+};
 /** Values only the cluster holds (hand-rotated), in data, the last-applied annotation and an embedded copy. */
-const LIVE = { token: `liveTokenMarker-${run}`, onlyLive: `liveOnlyMarker-${run}`, embedded: `liveEmbeddedMarker-${run}` };
+const LIVE = {
+  token: `liveTokenMarker-${run}`,
+  onlyLive: `liveOnlyMarker-${run}`,
+  embedded: `liveEmbeddedMarker-${run}`,
+};
 const MARKERS = [...Object.values(GIT), ...Object.values(LIVE)];
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -39,11 +48,17 @@ function leaks(text: string): string[] {
     ...(text.includes(m) ? [`${m} (plain)`] : []),
     ...(text.includes(b64(m)) ? [`${m} (base64)`] : []),
     // Inside a longer base64 text the marker's encoding depends on its offset: the unpadded core of each alignment.
-    ...[0, 1, 2].filter((pad) => text.includes(b64('x'.repeat(pad) + m).slice(pad ? 4 : 0, -4))).map((pad) => `${m} (base64 at offset ${pad})`),
+    ...[0, 1, 2]
+      .filter((pad) => text.includes(b64('x'.repeat(pad) + m).slice(pad ? 4 : 0, -4)))
+      .map((pad) => `${m} (base64 at offset ${pad})`),
   ]);
 }
 
-async function cli(cwd: string, env: NodeJS.ProcessEnv, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+async function cli(
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  ...argv: string[]
+): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const io: CliIO = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd, color: false, env };
@@ -76,7 +91,10 @@ describe('no Secret value in any output (real API server)', function () {
       'envs/dev/kustomization.yaml': `namespace: ${devNs}\nresources:\n  - ../../base\n`,
       'envs/prod/kustomization.yaml': `namespace: ${prodNs}\nresources:\n  - ../../base\nsecretGenerator:\n  - name: db\n    behavior: replace\n    literals:\n      - DB_PASSWORD=${GIT.prodLiteral}\n`,
     });
-    const git = (...args: string[]) => execFileSync('git', ['-C', root, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { stdio: 'pipe' });
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', root, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
+        stdio: 'pipe',
+      });
     git('init', '-q', '-b', 'main');
     git('add', '-A');
     git('commit', '-q', '-m', 'init');
@@ -84,11 +102,32 @@ describe('no Secret value in any output (real API server)', function () {
     // The cluster: kubectl client-side apply (last-applied holds every value), values git does not know, and an
     // annotation that embeds the object as JSON.
     const kubectl = (args: string[], input?: string) =>
-      execFileSync(testbedBin('kubectl'), ['--kubeconfig', c.kubeconfigPath, '--context', c.adminContext, ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+      execFileSync(testbedBin('kubectl'), ['--kubeconfig', c.kubeconfigPath, '--context', c.adminContext, ...args], {
+        input,
+        encoding: 'utf8',
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
     for (const ns of [devNs, prodNs]) {
       const embedded = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', data: { TOKEN: b64(LIVE.embedded) } });
-      kubectl(['apply', '-n', ns, '-f', '-'], stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'api-token', annotations: { 'example.com/copy': embedded } }, stringData: { TOKEN: LIVE.token, ONLY_LIVE: LIVE.onlyLive }, data: { OTHER: b64(GIT.data) } }));
-      kubectl(['apply', '-n', ns, '-f', '-'], stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db' }, stringData: { DB_PASSWORD: ns === devNs ? GIT.literal : LIVE.onlyLive } }));
+      kubectl(
+        ['apply', '-n', ns, '-f', '-'],
+        stringify({
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'api-token', annotations: { 'example.com/copy': embedded } },
+          stringData: { TOKEN: LIVE.token, ONLY_LIVE: LIVE.onlyLive },
+          data: { OTHER: b64(GIT.data) },
+        }),
+      );
+      kubectl(
+        ['apply', '-n', ns, '-f', '-'],
+        stringify({
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'db' },
+          stringData: { DB_PASSWORD: ns === devNs ? GIT.literal : LIVE.onlyLive },
+        }),
+      );
     }
 
     const env: NodeJS.ProcessEnv = { HOME: home, XDG_CONFIG_HOME: join(home, '.config') };
@@ -115,8 +154,15 @@ describe('no Secret value in any output (real API server)', function () {
     assert.equal(snap.code, 0, snap.err);
     outputs['snapshot file'] = readFileSync(snapshotFile, 'utf8');
     for (const format of ['text', 'json', 'sarif']) {
-      const offline = record(`check --live-from ${format}`, await cli(root, env, 'check', root, '--live-from', snapshotFile, '--format', format));
-      assert.equal(offline.code, 1, `the snapshot compares Secret values with the user's key: ${offline.out}${offline.err}`);
+      const offline = record(
+        `check --live-from ${format}`,
+        await cli(root, env, 'check', root, '--live-from', snapshotFile, '--format', format),
+      );
+      assert.equal(
+        offline.code,
+        1,
+        `the snapshot compares Secret values with the user's key: ${offline.out}${offline.err}`,
+      );
     }
     const putBack = record('put-back preview', await cli(root, env, 'put-back', root, '--env', 'prod', ...target));
     assert.equal(putBack.code, 1, putBack.out + putBack.err);
@@ -125,23 +171,45 @@ describe('no Secret value in any output (real API server)', function () {
 
     // The editor's documents and log, through the same core calls the extension makes.
     const logLines: string[] = [];
-    const log = (level: string) => (m: unknown) => logLines.push(`${level} ${m instanceof Error ? (m.stack ?? m.message) : String(m)}`);
-    const logger: Logger = { trace: log('trace'), debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+    const log = (level: string) => (m: unknown) =>
+      logLines.push(`${level} ${m instanceof Error ? (m.stack ?? m.message) : String(m)}`);
+    const logger: Logger = {
+      trace: log('trace'),
+      debug: log('debug'),
+      info: log('info'),
+      warn: log('warn'),
+      error: log('error'),
+    };
     const engine = new DriftEngine({ fs: new NodeFileSystem(), repoRoot: root, logger });
     const repo = await engine.load();
-    const reader = await createKubeClusterReader({ kubeconfigPath: c.kubeconfigPath, context: c.adminContext, env: {}, logger });
-    const writer = await createKubeApplier({ kubeconfigPath: c.kubeconfigPath, context: c.adminContext, env: {}, logger });
+    const reader = await createKubeClusterReader({
+      kubeconfigPath: c.kubeconfigPath,
+      context: c.adminContext,
+      env: {},
+      logger,
+    });
+    const writer = await createKubeApplier({
+      kubeconfigPath: c.kubeconfigPath,
+      context: c.adminContext,
+      env: {},
+      logger,
+    });
     const renders = [];
     for (const e of repo.environments) {
       const result = await engine.render(e);
       renders.push({ name: e.name, result });
       outputs[`preview ${e.name}`] = renderedYaml(result, { showOrigins: true });
       const { report, objects } = await engine.compareObjects(e, { reader, context: c.adminContext, writer });
-      outputs[`diff documents ${e.name}`] = objects.map((o) => `${o.diff?.desired ? stringify(o.diff.desired) : ''}${o.diff?.live ? stringify(o.diff.live) : ''}`).join('---\n');
+      outputs[`diff documents ${e.name}`] = objects
+        .map((o) => `${o.diff?.desired ? stringify(o.diff.desired) : ''}${o.diff?.live ? stringify(o.diff.live) : ''}`)
+        .join('---\n');
       outputs[`unified diff ${e.name}`] = unifiedDiff(diffPairs(objects, e.name));
       outputs[`report ${e.name}`] = JSON.stringify(report);
       const apply = objects.filter((o) => o.result.verdict !== 'InSync' && o.desired).map((o) => o.desired!.object);
-      outputs[`put-back preview ${e.name}`] = JSON.stringify(await previewPutLiveBack(writer, { apply }, logger), (k, v) => (k === 'desired' ? undefined : v));
+      outputs[`put-back preview ${e.name}`] = JSON.stringify(
+        await previewPutLiveBack(writer, { apply }, logger),
+        (k, v) => (k === 'desired' ? undefined : v),
+      );
     }
     const compared = compareEnvironments(renders[0], renders[1]);
     outputs['compare'] = JSON.stringify(compared);
@@ -156,8 +224,14 @@ describe('no Secret value in any output (real API server)', function () {
     assert.match(putBack.out, /^update Secret secrets-prod-\w+\/api-token$/m);
     assert.match(outputs['hover'], /\(secret: #[0-9a-f]{12}\)/);
     const raw = await cli(root, env, 'render', join(root, 'envs/prod'));
-    assert.ok(leaks(raw.out).length >= 2, '`render` prints Secrets in full, as kustomize does: the grep finds them there');
-    assert.ok(leaks(kubectl(['get', 'secret', 'api-token', '-n', prodNs, '-o', 'json'])).length >= 3, 'the cluster holds the live markers');
+    assert.ok(
+      leaks(raw.out).length >= 2,
+      '`render` prints Secrets in full, as kustomize does: the grep finds them there',
+    );
+    assert.ok(
+      leaks(kubectl(['get', 'secret', 'api-token', '-n', prodNs, '-o', 'json'])).length >= 3,
+      'the cluster holds the live markers',
+    );
 
     const found = Object.entries(outputs).flatMap(([name, text]) => leaks(text).map((l) => `${name}: ${l}`));
     assert.deepEqual(found, []);

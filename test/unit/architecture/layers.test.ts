@@ -10,9 +10,17 @@ const src = resolve(__dirname, '..', '..', '..', 'src');
 
 /** From the top: a file may import only from its own layer or lower ones. render and live are siblings. */
 const LAYERS: [layer: string, rank: number, matches: (file: string) => boolean][] = [
-  ['entry points (cli, vscode, extension)', 9, (f) => f.startsWith('cli/') || f.startsWith('vscode/') || f === 'extension.ts'],
+  [
+    'entry points (cli, vscode, extension)',
+    9,
+    (f) => f.startsWith('cli/') || f.startsWith('vscode/') || f === 'extension.ts',
+  ],
   ['node adapters', 8, (f) => f.startsWith('node/')],
-  ['engine', 7, (f) => ['core/engine.ts', 'core/authoringTools.ts', 'core/putBackService.ts', 'core/revertService.ts'].includes(f)],
+  [
+    'engine',
+    7,
+    (f) => ['core/engine.ts', 'core/authoringTools.ts', 'core/putBackService.ts', 'core/revertService.ts'].includes(f),
+  ],
   ['authoring', 6, (f) => f.startsWith('core/authoring/') || f.startsWith('core/editor/')],
   ['promote', 5, (f) => f.startsWith('core/promote/')],
   ['repo', 4, (f) => f.startsWith('core/repo/')],
@@ -43,7 +51,11 @@ function imports(): Import[] {
     for (const m of text.matchAll(/^(?:import|export)\b[^'";]*?from\s+'(\.[^']+)'|^import\s+'(\.[^']+)'/gm)) {
       const target = resolve(dirname(file), m[1] ?? m[2]).replace(/\.js$/, '');
       const line = text.slice(0, m.index).split('\n').length;
-      out.push({ from: relative(src, file), to: relative(src, target.endsWith('.json') ? target : `${target}.ts`), line });
+      out.push({
+        from: relative(src, file),
+        to: relative(src, target.endsWith('.json') ? target : `${target}.ts`),
+        line,
+      });
     }
   }
   return out;

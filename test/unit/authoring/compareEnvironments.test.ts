@@ -12,7 +12,9 @@ const PROD_TOKEN_MASK = runMasker.mask(Buffer.from('prod-token'));
 
 /** The changed lines of a unified diff of the two texts, `-old` / `+new`, in order. */
 function changedLines(left: string, right: string): string[] {
-  return structuredPatch('left', 'right', left, right, undefined, undefined, { context: 0 }).hunks.flatMap((h) => h.lines);
+  return structuredPatch('left', 'right', left, right, undefined, undefined, { context: 0 }).hunks.flatMap(
+    (h) => h.lines,
+  );
 }
 
 const normalisedA = `apiVersion: v1
@@ -80,19 +82,41 @@ spec:
 describe('compareEnvironments: two environments diffed without the differences overlays make by design', () => {
   it('overlays differing only in namespace and namePrefix vs nameSuffix give identical texts', async () => {
     const [a, b] = await renderShop('a', 'b');
-    assert.deepEqual(a.result.objects.map((o) => `${o.key.namespace}/${o.key.name}`), ['team-a/a-web-config-k8fc48mdmd', 'team-a/a-web-secret-ktbd8t7fk7', 'team-a/a-web', 'team-a/a-web']);
-    assert.deepEqual(b.result.objects.map((o) => `${o.key.namespace}/${o.key.name}`), ['team-b/web-config-b-k8fc48mdmd', 'team-b/web-secret-b-ktbd8t7fk7', 'team-b/web-b', 'team-b/web-b']);
+    assert.deepEqual(
+      a.result.objects.map((o) => `${o.key.namespace}/${o.key.name}`),
+      ['team-a/a-web-config-k8fc48mdmd', 'team-a/a-web-secret-ktbd8t7fk7', 'team-a/a-web', 'team-a/a-web'],
+    );
+    assert.deepEqual(
+      b.result.objects.map((o) => `${o.key.namespace}/${o.key.name}`),
+      ['team-b/web-config-b-k8fc48mdmd', 'team-b/web-secret-b-ktbd8t7fk7', 'team-b/web-b', 'team-b/web-b'],
+    );
     const compared = compareEnvironments(a, b);
     assert.equal(compared.leftText, normalisedA);
     assert.equal(compared.rightText, normalisedA);
-    assert.deepEqual(compared, { left: 'a', right: 'b', leftText: normalisedA, rightText: normalisedA, summary: { onlyLeft: [], onlyRight: [], changed: [], same: 4 } });
+    assert.deepEqual(compared, {
+      left: 'a',
+      right: 'b',
+      leftText: normalisedA,
+      rightText: normalisedA,
+      summary: { onlyLeft: [], onlyRight: [], changed: [], same: 4 },
+    });
   });
 
   it('both sides renamed by different prefixes: names still pair', async () => {
     const [a, dev] = await renderShop('a', 'dev');
     const compared = compareEnvironments(a, dev);
-    assert.deepEqual(changedLines(compared.leftText, compared.rightText), ['-  LOG_LEVEL: info', '+  LOG_LEVEL: debug', '-        image: shop/web:1.0.0', '+        image: shop/web:1.1.0-rc.1']);
-    assert.deepEqual(compared.summary, { onlyLeft: [], onlyRight: [], changed: ['ConfigMap web-config-<hash>', 'Deployment web'], same: 2 });
+    assert.deepEqual(changedLines(compared.leftText, compared.rightText), [
+      '-  LOG_LEVEL: info',
+      '+  LOG_LEVEL: debug',
+      '-        image: shop/web:1.0.0',
+      '+        image: shop/web:1.1.0-rc.1',
+    ]);
+    assert.deepEqual(compared.summary, {
+      onlyLeft: [],
+      onlyRight: [],
+      changed: ['ConfigMap web-config-<hash>', 'Deployment web'],
+      same: 2,
+    });
   });
 
   it('a replicas change shows as exactly that one line', async () => {
@@ -113,7 +137,12 @@ describe('compareEnvironments: two environments diffed without the differences o
       '-        image: shop/web:1.1.0-rc.1',
       '+        image: shop/web:1.0.1',
     ]);
-    assert.deepEqual(compared.summary, { onlyLeft: [], onlyRight: [], changed: ['ConfigMap web-config-<hash>', 'Deployment web'], same: 2 });
+    assert.deepEqual(compared.summary, {
+      onlyLeft: [],
+      onlyRight: [],
+      changed: ['ConfigMap web-config-<hash>', 'Deployment web'],
+      same: 2,
+    });
   });
 
   it('shows an object one side lacks (references to renamed objects normalised) and a changed Secret by its mask', async () => {
@@ -152,7 +181,8 @@ describe('compareEnvironments: two environments diffed without the differences o
       changed: ['ConfigMap web-config-<hash>', 'Deployment web', 'Secret web-secret-<hash>'],
       same: 1,
     });
-    for (const secret of ['base-token', 'prod-token', Buffer.from('prod-token').toString('base64')]) assert.ok(!compared.rightText.includes(secret), secret);
+    for (const secret of ['base-token', 'prod-token', Buffer.from('prod-token').toString('base64')])
+      assert.ok(!compared.rightText.includes(secret), secret);
   });
 
   it('the other way round, the same object is only on the left', async () => {
@@ -165,7 +195,10 @@ describe('compareEnvironments: two environments diffed without the differences o
 
 describe('compareEnvironments: Secrets written with stringData or data', () => {
   const b64 = (v: string) => Buffer.from(v).toString('base64');
-  const overlay = (password?: string) => (password ? `resources:\n  - ../base\npatches:\n  - patch: |-\n      apiVersion: v1\n      kind: Secret\n      metadata:\n        name: db\n      stringData:\n        password: ${password}\n` : 'resources:\n  - ../base\n');
+  const overlay = (password?: string) =>
+    password
+      ? `resources:\n  - ../base\npatches:\n  - patch: |-\n      apiVersion: v1\n      kind: Secret\n      metadata:\n        name: db\n      stringData:\n        password: ${password}\n`
+      : 'resources:\n  - ../base\n';
   const fs = new MemoryFileSystem(
     {
       'base/kustomization.yaml': 'resources:\n  - secret.yaml\n',
@@ -184,6 +217,7 @@ describe('compareEnvironments: Secrets written with stringData or data', () => {
     assert.deepEqual(same.summary.changed, []);
     const different = compareEnvironments(await render('a'), await render('c'));
     assert.deepEqual(different.summary.changed, ['Secret db']);
-    for (const text of [same.rightText, different.rightText]) assert.ok(!/hunter|stringData/.test(text) && !text.includes(b64('hunter3')), text);
+    for (const text of [same.rightText, different.rightText])
+      assert.ok(!/hunter|stringData/.test(text) && !text.includes(b64('hunter3')), text);
   });
 });

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
-import { kustomizationCompletions, type CompletionEntry, type CompletionFiles } from '../../../src/core/authoring/completion';
+import {
+  kustomizationCompletions,
+  type CompletionEntry,
+  type CompletionFiles,
+} from '../../../src/core/authoring/completion';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import { KNOWN } from '../../../src/core/render/kustomize/kustomizationFields';
 
@@ -33,26 +37,52 @@ async function at(marked: string, file = 'envs/prod/kustomization.yaml'): Promis
 
 const labels = (entries: CompletionEntry[]) => entries.map((e) => e.label);
 /** Label, insert text and range: what a path completion does to the text. */
-const inserts = (entries: CompletionEntry[]) => entries.map((e) => [e.label, e.insertText ?? e.label, e.replaceStart, e.replaceEnd]);
+const inserts = (entries: CompletionEntry[]) =>
+  entries.map((e) => [e.label, e.insertText ?? e.label, e.replaceStart, e.replaceEnd]);
 
 describe('kustomizationCompletions', () => {
   describe('field names', () => {
     it('offers every field kustomize knows at the top level, each documented, deprecated ones marked', async () => {
       const entries = await at('|');
       assert.deepEqual(labels(entries).sort(), [...KNOWN].sort());
-      for (const e of entries) assert.ok(e.documentation && !e.documentation.includes('A kustomization field.'), `${e.label} has no documentation`);
-      assert.deepEqual(entries.filter((e) => e.deprecated).map((e) => e.label).sort(), ['bases', 'commonLabels', 'helmChartInflationGenerator', 'imageTags', 'patchesJson6902', 'patchesStrategicMerge', 'vars']);
-      assert.deepEqual(entries.find((e) => e.label === 'bases'), {
-        label: 'bases',
-        kind: 'field',
-        insertText: 'bases:',
-        detail: 'list',
-        documentation: 'Deprecated. Use resources, which takes the same entries. Directories this kustomization builds on.',
-        deprecated: true,
-        replaceStart: 0,
-        replaceEnd: 0,
-      });
-      assert.equal(entries.find((e) => e.label === 'helmCharts')?.detail, "not rendered by GitOps Drift: Helm charts are not inflated until Helm support lands: the chart's objects are missing from this render");
+      for (const e of entries)
+        assert.ok(
+          e.documentation && !e.documentation.includes('A kustomization field.'),
+          `${e.label} has no documentation`,
+        );
+      assert.deepEqual(
+        entries
+          .filter((e) => e.deprecated)
+          .map((e) => e.label)
+          .sort(),
+        [
+          'bases',
+          'commonLabels',
+          'helmChartInflationGenerator',
+          'imageTags',
+          'patchesJson6902',
+          'patchesStrategicMerge',
+          'vars',
+        ],
+      );
+      assert.deepEqual(
+        entries.find((e) => e.label === 'bases'),
+        {
+          label: 'bases',
+          kind: 'field',
+          insertText: 'bases:',
+          detail: 'list',
+          documentation:
+            'Deprecated. Use resources, which takes the same entries. Directories this kustomization builds on.',
+          deprecated: true,
+          replaceStart: 0,
+          replaceEnd: 0,
+        },
+      );
+      assert.equal(
+        entries.find((e) => e.label === 'helmCharts')?.detail,
+        "not rendered by GitOps Drift: Helm charts are not inflated until Helm support lands: the chart's objects are missing from this render",
+      );
     });
 
     it('completes a half-typed key, leaving out the fields already set (in any case)', async () => {
@@ -60,34 +90,50 @@ describe('kustomizationCompletions', () => {
       const entries = await at(text);
       assert.equal(entries.length, KNOWN.size - 2);
       assert.ok(!labels(entries).includes('resources') && !labels(entries).includes('images'));
-      assert.deepEqual(entries.find((e) => e.label === 'namePrefix'), {
-        label: 'namePrefix',
-        kind: 'field',
-        insertText: 'namePrefix: ',
-        detail: 'scalar',
-        documentation: 'Prepended to every object name; references to the objects follow.',
-        replaceStart: 20,
-        replaceEnd: 25,
-      });
+      assert.deepEqual(
+        entries.find((e) => e.label === 'namePrefix'),
+        {
+          label: 'namePrefix',
+          kind: 'field',
+          insertText: 'namePrefix: ',
+          detail: 'scalar',
+          documentation: 'Prepended to every object name; references to the objects follow.',
+          replaceStart: 20,
+          replaceEnd: 25,
+        },
+      );
     });
 
     it('replaces the whole key under the cursor without adding a second colon', async () => {
       const entries = await at('namePrefix: a-\nname|Suffix: -b\n');
-      assert.deepEqual(entries.find((e) => e.label === 'nameSuffix'), {
-        label: 'nameSuffix',
-        kind: 'field',
-        insertText: 'nameSuffix',
-        detail: 'scalar',
-        documentation: 'Appended to every object name; references to the objects follow.',
-        replaceStart: 15,
-        replaceEnd: 25,
-      });
+      assert.deepEqual(
+        entries.find((e) => e.label === 'nameSuffix'),
+        {
+          label: 'nameSuffix',
+          kind: 'field',
+          insertText: 'nameSuffix',
+          detail: 'scalar',
+          documentation: 'Appended to every object name; references to the objects follow.',
+          replaceStart: 15,
+          replaceEnd: 25,
+        },
+      );
     });
 
     it('offers the fields of list entries and nested maps', async () => {
       assert.deepEqual(labels(await at('patches:\n- path: a.yaml\n  tar|\n')), ['patch', 'target', 'options']);
-      assert.deepEqual(labels(await at('patches:\n- path: a.yaml\n  target:\n    kind: Deployment\n    |\n')), ['group', 'version', 'name', 'namespace', 'labelSelector', 'annotationSelector']);
-      assert.deepEqual(labels(await at('patches:\n- path: a.yaml\n  options:\n    |\n')), ['allowNameChange', 'allowKindChange']);
+      assert.deepEqual(labels(await at('patches:\n- path: a.yaml\n  target:\n    kind: Deployment\n    |\n')), [
+        'group',
+        'version',
+        'name',
+        'namespace',
+        'labelSelector',
+        'annotationSelector',
+      ]);
+      assert.deepEqual(labels(await at('patches:\n- path: a.yaml\n  options:\n    |\n')), [
+        'allowNameChange',
+        'allowKindChange',
+      ]);
       assert.deepEqual(inserts(await at('images:\n- |\n')), [
         ['name', 'name: ', 10, 10],
         ['newName', 'newName: ', 10, 10],
@@ -95,12 +141,42 @@ describe('kustomizationCompletions', () => {
         ['digest', 'digest: ', 10, 10],
       ]);
       assert.deepEqual(labels(await at('replicas:\n- name: web\n  c|\n')), ['count']);
-      assert.deepEqual(labels(await at('labels:\n  - pairs: {a: b}\n    |\n')), ['includeSelectors', 'includeTemplates', 'fields']);
-      assert.deepEqual(labels(await at('configMapGenerator:\n- |\n')), ['name', 'namespace', 'behavior', 'files', 'literals', 'envs', 'env', 'options']);
-      assert.deepEqual(labels(await at('secretGenerator:\n- name: tls\n  |\n')), ['namespace', 'behavior', 'files', 'literals', 'envs', 'env', 'options', 'type']);
-      assert.deepEqual(labels(await at('generatorOptions:\n  |\n')), ['labels', 'annotations', 'disableNameSuffixHash', 'immutable']);
+      assert.deepEqual(labels(await at('labels:\n  - pairs: {a: b}\n    |\n')), [
+        'includeSelectors',
+        'includeTemplates',
+        'fields',
+      ]);
+      assert.deepEqual(labels(await at('configMapGenerator:\n- |\n')), [
+        'name',
+        'namespace',
+        'behavior',
+        'files',
+        'literals',
+        'envs',
+        'env',
+        'options',
+      ]);
+      assert.deepEqual(labels(await at('secretGenerator:\n- name: tls\n  |\n')), [
+        'namespace',
+        'behavior',
+        'files',
+        'literals',
+        'envs',
+        'env',
+        'options',
+        'type',
+      ]);
+      assert.deepEqual(labels(await at('generatorOptions:\n  |\n')), [
+        'labels',
+        'annotations',
+        'disableNameSuffixHash',
+        'immutable',
+      ]);
       assert.deepEqual(labels(await at('replacements:\n- |\n')), ['path', 'source', 'targets']);
-      assert.deepEqual(labels(await at('replacements:\n- source: {kind: Service}\n  targets:\n  - select:\n      |\n')), ['group', 'version', 'kind', 'name', 'namespace', 'labelSelector', 'annotationSelector']);
+      assert.deepEqual(
+        labels(await at('replacements:\n- source: {kind: Service}\n  targets:\n  - select:\n      |\n')),
+        ['group', 'version', 'kind', 'name', 'namespace', 'labelSelector', 'annotationSelector'],
+      );
       assert.deepEqual(labels(await at('sortOptions:\n  |\n')), ['order', 'legacySortOptions']);
     });
 
@@ -119,15 +195,39 @@ describe('kustomizationCompletions', () => {
   describe('values', () => {
     it('offers the values of enumerated fields over the typed word', async () => {
       assert.deepEqual(await at('configMapGenerator:\n- name: x\n  behavior: me|\n'), [
-        { label: 'create', kind: 'value', documentation: 'A new object (the default).', replaceStart: 42, replaceEnd: 44 },
-        { label: 'replace', kind: 'value', documentation: "Replaces the base's data.", replaceStart: 42, replaceEnd: 44 },
-        { label: 'merge', kind: 'value', documentation: "Merges into the base's data.", replaceStart: 42, replaceEnd: 44 },
+        {
+          label: 'create',
+          kind: 'value',
+          documentation: 'A new object (the default).',
+          replaceStart: 42,
+          replaceEnd: 44,
+        },
+        {
+          label: 'replace',
+          kind: 'value',
+          documentation: "Replaces the base's data.",
+          replaceStart: 42,
+          replaceEnd: 44,
+        },
+        {
+          label: 'merge',
+          kind: 'value',
+          documentation: "Merges into the base's data.",
+          replaceStart: 42,
+          replaceEnd: 44,
+        },
       ]);
       assert.deepEqual(labels(await at('labels:\n- pairs: {a: b}\n  includeSelectors: |\n')), ['true', 'false']);
       assert.deepEqual(labels(await at('labels:\n- includeTemplates: |\n')), ['true', 'false']);
       assert.deepEqual(labels(await at('sortOptions:\n  order: |\n')), ['legacy', 'fifo']);
       assert.deepEqual(labels(await at('kind: |\n')), ['Kustomization', 'Component']);
-      assert.deepEqual(labels(await at('secretGenerator:\n- type: |\n')), ['Opaque', 'kubernetes.io/tls', 'kubernetes.io/dockerconfigjson', 'kubernetes.io/basic-auth', 'kubernetes.io/ssh-auth']);
+      assert.deepEqual(labels(await at('secretGenerator:\n- type: |\n')), [
+        'Opaque',
+        'kubernetes.io/tls',
+        'kubernetes.io/dockerconfigjson',
+        'kubernetes.io/basic-auth',
+        'kubernetes.io/ssh-auth',
+      ]);
     });
 
     it('offers nothing for free values', async () => {
@@ -146,13 +246,16 @@ describe('kustomizationCompletions', () => {
         ['service.json', 'service.json', 13, 13],
       ]);
       const entries = await at('resources:\n- |\n');
-      assert.deepEqual(entries.map((e) => [e.kind, e.detail]), [
-        ['folder', 'parent folder'],
-        ['folder', 'folder'],
-        ['folder', 'kustomization'],
-        ['file', undefined],
-        ['file', undefined],
-      ]);
+      assert.deepEqual(
+        entries.map((e) => [e.kind, e.detail]),
+        [
+          ['folder', 'parent folder'],
+          ['folder', 'folder'],
+          ['folder', 'kustomization'],
+          ['file', undefined],
+          ['file', undefined],
+        ],
+      );
     });
 
     it('navigates ../ and completes the segment being typed (.. only while nothing else is), leaving out its own folder', async () => {
@@ -164,7 +267,9 @@ describe('kustomizationCompletions', () => {
         ['components', 'components/', 19, 19],
         ['envs', 'envs/', 19, 19],
       ]);
-      assert.deepEqual(inserts(await at('resources:\n- ../shared/dep|loy.yaml\n')), [['deployment.yaml', 'deployment.yaml', 23, 34]]);
+      assert.deepEqual(inserts(await at('resources:\n- ../shared/dep|loy.yaml\n')), [
+        ['deployment.yaml', 'deployment.yaml', 23, 34],
+      ]);
       assert.deepEqual(await at('resources:\n- ../../../|\n'), []);
       assert.deepEqual(await at('resources:\n- ../gone/|\n'), []);
       assert.deepEqual(await at('resources:\n- https://github.com/|\n'), []);
@@ -175,7 +280,12 @@ describe('kustomizationCompletions', () => {
         ['base', 'base', 17, 19],
         ['shared', 'shared/', 17, 19],
       ]);
-      assert.deepEqual(labels(await at('resources: [patch.yaml, c|]\n')), ['conf', 'tls', 'patch.yaml', 'service.json']);
+      assert.deepEqual(labels(await at('resources: [patch.yaml, c|]\n')), [
+        'conf',
+        'tls',
+        'patch.yaml',
+        'service.json',
+      ]);
     });
 
     it('offers only folders for components', async () => {
@@ -194,7 +304,9 @@ describe('kustomizationCompletions', () => {
     });
 
     it('completes the path part of a generator file given as key=path', async () => {
-      assert.deepEqual(inserts(await at('configMapGenerator:\n- name: x\n  files:\n  - app.ini=conf/a|\n')), [['app.ini', 'app.ini', 56, 57]]);
+      assert.deepEqual(inserts(await at('configMapGenerator:\n- name: x\n  files:\n  - app.ini=conf/a|\n')), [
+        ['app.ini', 'app.ini', 56, 57],
+      ]);
     });
 
     it('resolves from the repo root for a kustomization there', async () => {

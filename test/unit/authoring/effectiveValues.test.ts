@@ -1,5 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { effectiveValues, environmentsUsing, type EnvironmentRender, fieldAtPosition, type FieldAtPosition, formatEffectiveValues } from '../../../src/core/authoring/effectiveValues';
+import {
+  effectiveValues,
+  environmentsUsing,
+  type EnvironmentRender,
+  fieldAtPosition,
+  type FieldAtPosition,
+  formatEffectiveValues,
+} from '../../../src/core/authoring/effectiveValues';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import { renderKustomization } from '../../../src/core/render/kustomize/kustomize';
 import { positionOf, renderShop, shopFiles } from './shopOverlays';
@@ -19,7 +26,10 @@ function fieldAt(file: string, needle: string, after?: string): FieldAtPosition 
 
 /** `env pointer value @file:line` per value: one string per line keeps the assertions exact and readable. */
 function summary(field: FieldAtPosition, renders: EnvironmentRender[]): string[] {
-  return effectiveValues(field, renders).map((v) => `${v.environment} ${v.object.kind} ${v.object.name} ${v.pointer} ${v.present ? JSON.stringify(v.value) : '(absent)'}${v.origin ? ` @${v.origin.file}:${v.origin.line}:${v.origin.column} ${v.origin.kind}` : ''}`);
+  return effectiveValues(field, renders).map(
+    (v) =>
+      `${v.environment} ${v.object.kind} ${v.object.name} ${v.pointer} ${v.present ? JSON.stringify(v.value) : '(absent)'}${v.origin ? ` @${v.origin.file}:${v.origin.line}:${v.origin.column} ${v.origin.kind}` : ''}`,
+  );
 }
 
 describe('fieldAtPosition: the field under the cursor', () => {
@@ -59,7 +69,11 @@ describe('fieldAtPosition: the field under the cursor', () => {
       targetPath: [{ token: 'spec' }, { token: 'replicas' }],
     };
     assert.deepEqual(fieldAtPosition(shopFiles['base/deploy.yaml'], 'base/deploy.yaml', 6, 3), expected);
-    assert.deepEqual(fieldAtPosition(shopFiles['base/deploy.yaml'], 'base/deploy.yaml', 6, 13), expected, 'on the value');
+    assert.deepEqual(
+      fieldAtPosition(shopFiles['base/deploy.yaml'], 'base/deploy.yaml', 6, 13),
+      expected,
+      'on the value',
+    );
     assert.deepEqual(fieldAtPosition(shopFiles['base/deploy.yaml'], 'base/deploy.yaml', 6, 11), expected, "on ': '");
   });
 
@@ -67,8 +81,14 @@ describe('fieldAtPosition: the field under the cursor', () => {
     const field = fieldAt('base/deploy.yaml', 'value: json');
     assert.equal(field.pointer, '/spec/template/spec/containers/0/env/0/value');
     assert.deepEqual(field.targetPath, [
-      { token: 'spec' }, { token: 'template' }, { token: 'spec' }, { token: 'containers' }, { token: '0', match: { name: 'web' } },
-      { token: 'env' }, { token: '0', match: { name: 'LOG_FORMAT' } }, { token: 'value' },
+      { token: 'spec' },
+      { token: 'template' },
+      { token: 'spec' },
+      { token: 'containers' },
+      { token: '0', match: { name: 'web' } },
+      { token: 'env' },
+      { token: '0', match: { name: 'LOG_FORMAT' } },
+      { token: 'value' },
     ]);
   });
 
@@ -77,22 +97,43 @@ describe('fieldAtPosition: the field under the cursor', () => {
     assert.equal(field.pointer, '/0/value');
     assert.equal(field.key, 'cpu', "an operation's value is named by the field it sets");
     assert.deepEqual(field.at, { file: 'envs/prod/cpu.yaml', line: 3, column: 3 });
-    assert.deepEqual(field.targetPath.map((s) => s.token), ['spec', 'template', 'spec', 'containers', '1', 'resources', 'requests', 'cpu']);
+    assert.deepEqual(
+      field.targetPath.map((s) => s.token),
+      ['spec', 'template', 'spec', 'containers', '1', 'resources', 'requests', 'cpu'],
+    );
     assert.equal(field.documentKind, undefined);
   });
 
   it('is undefined on a comment, a trailing comment, a blank line, a document separator and indentation', () => {
-    for (const [line, column] of [[1, 3], [5, 18], [8, 1], [9, 2], [7, 1]]) assert.equal(fieldAtPosition(multi, 'm.yaml', line, column), undefined, `${line}:${column}`);
+    for (const [line, column] of [
+      [1, 3],
+      [5, 18],
+      [8, 1],
+      [9, 2],
+      [7, 1],
+    ])
+      assert.equal(fieldAtPosition(multi, 'm.yaml', line, column), undefined, `${line}:${column}`);
     assert.equal(fieldAtPosition(multi, 'm.yaml', 99, 1), undefined, 'past the end');
   });
 
   it('picks the right document of a multi-document file, and the item of a List', () => {
     const beta = fieldAtPosition(multi, 'm.yaml', 7, 3)!;
-    assert.deepEqual([beta.pointer, beta.key, beta.document, beta.documentKind, beta.documentName], ['/data/beta', 'beta', { file: 'm.yaml', line: 2, column: 1, endLine: 7 }, 'ConfigMap', 'flags']);
+    assert.deepEqual(
+      [beta.pointer, beta.key, beta.document, beta.documentKind, beta.documentName],
+      ['/data/beta', 'beta', { file: 'm.yaml', line: 2, column: 1, endLine: 7 }, 'ConfigMap', 'flags'],
+    );
     const port = fieldAtPosition(multi, 'm.yaml', 19, 17)!;
     assert.deepEqual(
       [port.pointer, port.key, port.at, port.document, port.documentKind, port.documentName, port.targetPath],
-      ['/spec/ports/0/port', 'port', { file: 'm.yaml', line: 19, column: 11 }, { file: 'm.yaml', line: 13, column: 5, endLine: 20 }, 'Service', 'web', [{ token: 'spec' }, { token: 'ports' }, { token: '0', match: { port: '80' } }, { token: 'port' }]],
+      [
+        '/spec/ports/0/port',
+        'port',
+        { file: 'm.yaml', line: 19, column: 11 },
+        { file: 'm.yaml', line: 13, column: 5, endLine: 20 },
+        'Service',
+        'web',
+        [{ token: 'spec' }, { token: 'ports' }, { token: '0', match: { port: '80' } }, { token: 'port' }],
+      ],
     );
     const listKey = fieldAtPosition(multi, 'm.yaml', 12, 1)!;
     assert.deepEqual([listKey.pointer, listKey.documentKind], ['/items', 'List']);
@@ -108,11 +149,35 @@ describe('effectiveValues: a field in each environment, and the line that set it
   it('a base field: each environment value, set by a replicas entry, a patch or the base itself', () => {
     const field = fieldAt('base/deploy.yaml', 'replicas');
     assert.deepEqual(effectiveValues(field, renders), [
-      { environment: 'dev', object: { group: 'apps', kind: 'Deployment', namespace: 'shop-dev', name: 'dev-web' }, pointer: '/spec/replicas', present: true, value: 1, origin: { file: 'envs/dev/kustomization.yaml', line: 7, column: 5, kind: 'replicas' } },
-      { environment: 'staging', object: { group: 'apps', kind: 'Deployment', namespace: 'shop-staging', name: 'web' }, pointer: '/spec/replicas', present: true, value: 2, origin: { file: 'envs/staging/replicas.yaml', line: 6, column: 3, kind: 'strategicMergePatch' } },
-      { environment: 'prod', object: { group: 'apps', kind: 'Deployment', namespace: 'shop-prod', name: 'web-eu' }, pointer: '/spec/replicas', present: true, value: 5, origin: { file: 'envs/prod/web-patch.yaml', line: 6, column: 3, kind: 'strategicMergePatch' } },
+      {
+        environment: 'dev',
+        object: { group: 'apps', kind: 'Deployment', namespace: 'shop-dev', name: 'dev-web' },
+        pointer: '/spec/replicas',
+        present: true,
+        value: 1,
+        origin: { file: 'envs/dev/kustomization.yaml', line: 7, column: 5, kind: 'replicas' },
+      },
+      {
+        environment: 'staging',
+        object: { group: 'apps', kind: 'Deployment', namespace: 'shop-staging', name: 'web' },
+        pointer: '/spec/replicas',
+        present: true,
+        value: 2,
+        origin: { file: 'envs/staging/replicas.yaml', line: 6, column: 3, kind: 'strategicMergePatch' },
+      },
+      {
+        environment: 'prod',
+        object: { group: 'apps', kind: 'Deployment', namespace: 'shop-prod', name: 'web-eu' },
+        pointer: '/spec/replicas',
+        present: true,
+        value: 5,
+        origin: { file: 'envs/prod/web-patch.yaml', line: 6, column: 3, kind: 'strategicMergePatch' },
+      },
     ]);
-    assert.equal(formatEffectiveValues(field.key, effectiveValues(field, renders)), 'replicas: dev 1 (envs/dev/kustomization.yaml:7) · staging 2 (envs/staging/replicas.yaml:6) · prod 5 (envs/prod/web-patch.yaml:6)');
+    assert.equal(
+      formatEffectiveValues(field.key, effectiveValues(field, renders)),
+      'replicas: dev 1 (envs/dev/kustomization.yaml:7) · staging 2 (envs/staging/replicas.yaml:6) · prod 5 (envs/prod/web-patch.yaml:6)',
+    );
   });
 
   it('follows list items by name where a patch merge moved them (prod puts its proxy container and REGION first)', () => {
@@ -142,7 +207,10 @@ describe('effectiveValues: a field in each environment, and the line that set it
       'staging Deployment web /spec/template/spec/containers/0/env/0/value (absent)',
       'prod Deployment web-eu /spec/template/spec/containers/1/env/0/value "eu" @envs/prod/web-patch.yaml:15:15 strategicMergePatch',
     ]);
-    assert.equal(formatEffectiveValues(region.key, effectiveValues(region, renders)), 'value: dev absent · staging absent · prod eu (envs/prod/web-patch.yaml:15)');
+    assert.equal(
+      formatEffectiveValues(region.key, effectiveValues(region, renders)),
+      'value: dev absent · staging absent · prod eu (envs/prod/web-patch.yaml:15)',
+    );
     assert.equal(
       formatEffectiveValues('replicas', effectiveValues(fieldAt('envs/staging/replicas.yaml', 'replicas'), renders)),
       'replicas: dev 1 (envs/dev/kustomization.yaml:7) · staging 2 (envs/staging/replicas.yaml:6) · prod 5 (envs/prod/web-patch.yaml:6)',
@@ -168,7 +236,11 @@ describe('effectiveValues: a field in each environment, and the line that set it
       'staging Deployment web /spec/replicas 2 @envs/staging/replicas.yaml:6:3 strategicMergePatch',
       'prod Deployment web-eu /spec/replicas 5 @envs/prod/web-patch.yaml:6:3 strategicMergePatch',
     ]);
-    assert.equal(fieldAt('envs/dev/kustomization.yaml', 'LOG_LEVEL').key, 'LOG_LEVEL', 'a literal is named by its data key');
+    assert.equal(
+      fieldAt('envs/dev/kustomization.yaml', 'LOG_LEVEL').key,
+      'LOG_LEVEL',
+      'a literal is named by its data key',
+    );
     assert.deepEqual(summary(fieldAt('envs/dev/kustomization.yaml', 'LOG_LEVEL'), renders), [
       'dev ConfigMap dev-web-config-8gmmth85d9 /data/LOG_LEVEL "debug" @envs/dev/kustomization.yaml:15:9 generatorLiteral',
       'staging ConfigMap web-config-k8fc48mdmd /data/LOG_LEVEL "info" @base/kustomization.yaml:7:9 generatorLiteral',
@@ -180,29 +252,48 @@ describe('effectiveValues: a field in each environment, and the line that set it
     const field = fieldAt('envs/prod/kustomization.yaml', 'namespace');
     const values = effectiveValues(field, renders);
     assert.equal(values.length, 13, '4 objects in dev and staging, 5 in prod');
-    assert.equal(formatEffectiveValues(field.key, values), 'namespace: dev shop-dev (envs/dev/kustomization.yaml:3) · staging shop-staging (envs/staging/kustomization.yaml:3) · prod shop-prod (envs/prod/kustomization.yaml:4)');
+    assert.equal(
+      formatEffectiveValues(field.key, values),
+      'namespace: dev shop-dev (envs/dev/kustomization.yaml:3) · staging shop-staging (envs/staging/kustomization.yaml:3) · prod shop-prod (envs/prod/kustomization.yaml:4)',
+    );
   });
 
   it("never shows a Secret's value: equal values mask equally across environments", () => {
     const values = effectiveValues(fieldAt('envs/prod/kustomization.yaml', 'API_TOKEN'), renders);
-    assert.deepEqual(values.map((v) => [v.environment, v.pointer, v.value]), [
-      ['dev', '/data/API_TOKEN', BASE_TOKEN_MASK],
-      ['staging', '/data/API_TOKEN', BASE_TOKEN_MASK],
-      ['prod', '/data/API_TOKEN', PROD_TOKEN_MASK],
-    ]);
+    assert.deepEqual(
+      values.map((v) => [v.environment, v.pointer, v.value]),
+      [
+        ['dev', '/data/API_TOKEN', BASE_TOKEN_MASK],
+        ['staging', '/data/API_TOKEN', BASE_TOKEN_MASK],
+        ['prod', '/data/API_TOKEN', PROD_TOKEN_MASK],
+      ],
+    );
     const text = JSON.stringify(values);
-    for (const secret of ['prod-token', 'base-token', Buffer.from('prod-token').toString('base64'), Buffer.from('base-token').toString('base64')]) assert.ok(!text.includes(secret), secret);
+    for (const secret of [
+      'prod-token',
+      'base-token',
+      Buffer.from('prod-token').toString('base64'),
+      Buffer.from('base-token').toString('base64'),
+    ])
+      assert.ok(!text.includes(secret), secret);
   });
 
   it('leaves out environments that do not render the object (the HPA exists in prod only)', () => {
-    assert.deepEqual(summary(fieldAt('envs/prod/hpa.yaml', 'minReplicas'), renders), ['prod HorizontalPodAutoscaler web-eu /spec/minReplicas 5 @envs/prod/hpa.yaml:10:3 resource']);
-    assert.deepEqual(summary(fieldAt('envs/prod/hpa.yaml', 'name: web', 'scaleTargetRef'), renders), ['prod HorizontalPodAutoscaler web-eu /spec/scaleTargetRef/name "web-eu" @envs/prod/kustomization.yaml:5:1 nameReference']);
+    assert.deepEqual(summary(fieldAt('envs/prod/hpa.yaml', 'minReplicas'), renders), [
+      'prod HorizontalPodAutoscaler web-eu /spec/minReplicas 5 @envs/prod/hpa.yaml:10:3 resource',
+    ]);
+    assert.deepEqual(summary(fieldAt('envs/prod/hpa.yaml', 'name: web', 'scaleTargetRef'), renders), [
+      'prod HorizontalPodAutoscaler web-eu /spec/scaleTargetRef/name "web-eu" @envs/prod/kustomization.yaml:5:1 nameReference',
+    ]);
   });
 
   it('a patch no environment reads yet: the object of its kind and name in every environment', () => {
     const text = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 9\n';
     const field = fieldAtPosition(text, 'envs/qa/replicas.yaml', 6, 3)!;
-    assert.equal(formatEffectiveValues(field.key, effectiveValues(field, renders)), 'replicas: dev 1 (envs/dev/kustomization.yaml:7) · staging 2 (envs/staging/replicas.yaml:6) · prod 5 (envs/prod/web-patch.yaml:6)');
+    assert.equal(
+      formatEffectiveValues(field.key, effectiveValues(field, renders)),
+      'replicas: dev 1 (envs/dev/kustomization.yaml:7) · staging 2 (envs/staging/replicas.yaml:6) · prod 5 (envs/prod/web-patch.yaml:6)',
+    );
   });
 
   it('a kustomization key that sets no value itself has none', () => {
@@ -216,8 +307,22 @@ describe('effectiveValues: a field in each environment, and the line that set it
     const object = { group: '', kind: 'ConfigMap', namespace: 'ns', name: 'a' };
     const text = formatEffectiveValues('v', [
       { environment: 'dev', object, pointer: '/data/v', present: true, value: long, origin: at },
-      { environment: 'dev', object: { ...object, name: 'b' }, pointer: '/data/v', present: true, value: long, origin: at },
-      { environment: 'dev', object: { ...object, name: 'c' }, pointer: '/data/v', present: true, value: { a: 1 }, origin: { ...at, line: 9 } },
+      {
+        environment: 'dev',
+        object: { ...object, name: 'b' },
+        pointer: '/data/v',
+        present: true,
+        value: long,
+        origin: at,
+      },
+      {
+        environment: 'dev',
+        object: { ...object, name: 'c' },
+        pointer: '/data/v',
+        present: true,
+        value: { a: 1 },
+        origin: { ...at, line: 9 },
+      },
     ]);
     assert.equal(text, `v: dev ${'x'.repeat(59)}… (base/a.yaml:3), {"a":1} (base/a.yaml:9)`);
   });
@@ -282,7 +387,12 @@ describe('effectiveValues: inline patches in a kustomization file', () => {
   };
   const renders = async (): Promise<EnvironmentRender[]> => {
     const fs = new MemoryFileSystem(files, '/repo');
-    return Promise.all(['dev', 'prod'].map(async (name) => ({ name, result: await renderKustomization(`envs/${name}`, { fs, repoRoot: '/repo' }) })));
+    return Promise.all(
+      ['dev', 'prod'].map(async (name) => ({
+        name,
+        result: await renderKustomization(`envs/${name}`, { fs, repoRoot: '/repo' }),
+      })),
+    );
   };
   const kustomization = 'envs/prod/kustomization.yaml';
 
@@ -313,4 +423,3 @@ describe('effectiveValues: inline patches in a kustomization file', () => {
     assert.deepEqual(summary(field, await renders()), []);
   });
 });
-

@@ -20,7 +20,12 @@ const deployment = (images: string[] = ['nginx:1.27'], initImages: string[] = []
     '    spec:',
     '      containers:',
     ...images.flatMap((image, i) => [`        - name: c${i}`, `          image: ${image}`]),
-    ...(initImages.length ? ['      initContainers:', ...initImages.flatMap((image, i) => [`        - name: i${i}`, `          image: ${image}`])] : []),
+    ...(initImages.length
+      ? [
+          '      initContainers:',
+          ...initImages.flatMap((image, i) => [`        - name: i${i}`, `          image: ${image}`]),
+        ]
+      : []),
     '',
   ].join('\n');
 
@@ -29,7 +34,9 @@ const overBase = (extra = '') => `resources:\n  - ../../base\n${extra}`;
 
 describe('lint: patch-no-match', () => {
   it('warns on a patch whose target selects nothing, naming the environment; a matching one is fine', async () => {
-    const dev = overBase('patches:\n  - target:\n      kind: Service\n    patch: |-\n      - op: add\n        path: /x\n        value: 1\n  - target:\n      kind: Deployment\n    patch: |-\n      - op: add\n        path: /metadata/labels\n        value: {x: "1"}\n');
+    const dev = overBase(
+      'patches:\n  - target:\n      kind: Service\n    patch: |-\n      - op: add\n        path: /x\n        value: 1\n  - target:\n      kind: Deployment\n    patch: |-\n      - op: add\n        path: /metadata/labels\n        value: {x: "1"}\n',
+    );
     assert.deepEqual(await lintShown({ ...base, 'envs/dev/kustomization.yaml': dev }, ['envs/dev']), [
       'envs/dev/kustomization.yaml:4:5-4:11 warning patch-no-match: dev: patch target matches nothing (kind: Service)',
     ]);
@@ -38,46 +45,77 @@ describe('lint: patch-no-match', () => {
   it('one finding for a base patch that matches nothing in every environment', async () => {
     const files = {
       ...base,
-      'base/kustomization.yaml': 'resources:\n  - deployment.yaml\npatches:\n  - path: cron.yaml\n    target:\n      kind: CronJob\n',
+      'base/kustomization.yaml':
+        'resources:\n  - deployment.yaml\npatches:\n  - path: cron.yaml\n    target:\n      kind: CronJob\n',
       'base/cron.yaml': '- op: add\n  path: /x\n  value: 1\n',
       'envs/dev/kustomization.yaml': overBase(),
       'envs/prod/kustomization.yaml': overBase(),
     };
-    assert.deepEqual(await lintShown(files, ['envs/dev', 'envs/prod']), ['base/kustomization.yaml:4:5-4:9 warning patch-no-match: dev, prod: patch target matches nothing (kind: CronJob)']);
+    assert.deepEqual(await lintShown(files, ['envs/dev', 'envs/prod']), [
+      'base/kustomization.yaml:4:5-4:9 warning patch-no-match: dev, prod: patch target matches nothing (kind: CronJob)',
+    ]);
   });
 
   it('a patch without target naming no object fails the render: an error on the patch document', async () => {
-    const files = { ...base, 'envs/dev/kustomization.yaml': overBase('patches:\n  - path: patch.yaml\n'), 'envs/dev/patch.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: other\n' };
-    assert.deepEqual(await lintShown(files, ['envs/dev']), ["envs/dev/patch.yaml:1:1-1:11 error patch-no-match: dev: patch matches no resource: no Deployment named 'other'"]);
+    const files = {
+      ...base,
+      'envs/dev/kustomization.yaml': overBase('patches:\n  - path: patch.yaml\n'),
+      'envs/dev/patch.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: other\n',
+    };
+    assert.deepEqual(await lintShown(files, ['envs/dev']), [
+      "envs/dev/patch.yaml:1:1-1:11 error patch-no-match: dev: patch matches no resource: no Deployment named 'other'",
+    ]);
   });
 });
 
 describe('lint: duplicate-resource (same object twice in a build)', () => {
   it('maps the render error to the code, at the second declaration', async () => {
     const cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n';
-    const files = { 'app/kustomization.yaml': 'resources:\n  - a.yaml\n  - b.yaml\n', 'app/a.yaml': cm, 'app/b.yaml': `# the same ConfigMap again\n${cm}` };
-    assert.deepEqual(await lintShown(files, ['app']), ['app/b.yaml:2:1-2:11 error duplicate-resource: app: duplicate resource ConfigMap c (already declared at app/a.yaml:1)']);
+    const files = {
+      'app/kustomization.yaml': 'resources:\n  - a.yaml\n  - b.yaml\n',
+      'app/a.yaml': cm,
+      'app/b.yaml': `# the same ConfigMap again\n${cm}`,
+    };
+    assert.deepEqual(await lintShown(files, ['app']), [
+      'app/b.yaml:2:1-2:11 error duplicate-resource: app: duplicate resource ConfigMap c (already declared at app/a.yaml:1)',
+    ]);
   });
 });
 
 describe('lint: selector-label', () => {
   it('warns once on commonLabels that reach a Deployment selector (next to its deprecation)', async () => {
-    const files = { ...base, 'base/kustomization.yaml': 'resources:\n  - deployment.yaml\ncommonLabels:\n  team: shop\n  tier: web\n', 'envs/dev/kustomization.yaml': overBase() };
+    const files = {
+      ...base,
+      'base/kustomization.yaml': 'resources:\n  - deployment.yaml\ncommonLabels:\n  team: shop\n  tier: web\n',
+      'envs/dev/kustomization.yaml': overBase(),
+    };
     assert.deepEqual(await lintShown(files, ['envs/dev']), [
       "base/kustomization.yaml:3:1-3:13 warning deprecated-field: 'commonLabels' is deprecated. Use a labels entry with includeSelectors: true, which sets the same labels, selectors and pod templates.",
       "base/kustomization.yaml:3:1-3:13 warning selector-label: 'commonLabels' adds label 'team' to the selector of Deployment web: selectors are immutable, so changing this label later makes apply fail; use 'labels:' with includeSelectors: false",
     ]);
   });
 
-  const labels = 'resources:\n  - deployment.yaml\nlabels:\n  - pairs:\n      team: shop\n    includeSelectors: false\n  - pairs:\n      tier: web\n    includeSelectors: true\n';
-  const expected = "base/kustomization.yaml:8:7-8:11 warning selector-label: 'labels' with includeSelectors: true adds label 'tier' to the selector of Deployment web: selectors are immutable, so changing this label later makes apply fail; use 'labels:' with includeSelectors: false";
+  const labels =
+    'resources:\n  - deployment.yaml\nlabels:\n  - pairs:\n      team: shop\n    includeSelectors: false\n  - pairs:\n      tier: web\n    includeSelectors: true\n';
+  const expected =
+    "base/kustomization.yaml:8:7-8:11 warning selector-label: 'labels' with includeSelectors: true adds label 'tier' to the selector of Deployment web: selectors are immutable, so changing this label later makes apply fail; use 'labels:' with includeSelectors: false";
 
   it('warns on the label key of labels: with includeSelectors: true, through an environment', async () => {
-    assert.deepEqual(await lintShown({ ...base, 'base/kustomization.yaml': labels, 'envs/dev/kustomization.yaml': overBase() }, ['envs/dev']), [expected]);
+    assert.deepEqual(
+      await lintShown({ ...base, 'base/kustomization.yaml': labels, 'envs/dev/kustomization.yaml': overBase() }, [
+        'envs/dev',
+      ]),
+      [expected],
+    );
   });
 
   it('renders a kustomization no environment reaches on its own (renderDirectory), and only that one', async () => {
-    const files = { ...base, 'base/kustomization.yaml': labels, 'other/kustomization.yaml': 'resources:\n  - d.yaml\ncommonLabels:\n  a: b\n', 'other/d.yaml': deployment() };
+    const files = {
+      ...base,
+      'base/kustomization.yaml': labels,
+      'other/kustomization.yaml': 'resources:\n  - d.yaml\ncommonLabels:\n  a: b\n',
+      'other/d.yaml': deployment(),
+    };
     const fs = new MemoryFileSystem(files, REPO_ROOT);
     const rendered: string[] = [];
     const renderDirectory = (dir: string) => {
@@ -85,17 +123,34 @@ describe('lint: selector-label', () => {
       return renderKustomization(dir, { fs, repoRoot: REPO_ROOT });
     };
     const report = await lintFiles({ ...files, 'envs/dev/kustomization.yaml': '{}\n' }, [], { renderDirectory });
-    assert.deepEqual(show(report.findings).filter((f) => f.includes('selector-label')), [
-      expected,
-      "other/kustomization.yaml:3:1-3:13 warning selector-label: 'commonLabels' adds label 'a' to the selector of Deployment web: selectors are immutable, so changing this label later makes apply fail; use 'labels:' with includeSelectors: false",
-    ]);
+    assert.deepEqual(
+      show(report.findings).filter((f) => f.includes('selector-label')),
+      [
+        expected,
+        "other/kustomization.yaml:3:1-3:13 warning selector-label: 'commonLabels' adds label 'a' to the selector of Deployment web: selectors are immutable, so changing this label later makes apply fail; use 'labels:' with includeSelectors: false",
+      ],
+    );
     assert.deepEqual(rendered.sort(), ['base', 'other']);
   });
 
   it('is silent for selector labels when the render holds no workload with a selector, or includeSelectors is false', async () => {
     const service = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector:\n    app: web\n';
-    assert.deepEqual(await lintShown({ 'svc/kustomization.yaml': 'resources:\n  - s.yaml\nlabels:\n  - pairs:\n      a: b\n    includeSelectors: true\n', 'svc/s.yaml': service }), []);
-    assert.deepEqual(await lintShown({ ...base, 'base/kustomization.yaml': 'resources:\n  - deployment.yaml\nlabels:\n  - pairs:\n      a: b\n    includeSelectors: false\n' }), []);
+    assert.deepEqual(
+      await lintShown({
+        'svc/kustomization.yaml':
+          'resources:\n  - s.yaml\nlabels:\n  - pairs:\n      a: b\n    includeSelectors: true\n',
+        'svc/s.yaml': service,
+      }),
+      [],
+    );
+    assert.deepEqual(
+      await lintShown({
+        ...base,
+        'base/kustomization.yaml':
+          'resources:\n  - deployment.yaml\nlabels:\n  - pairs:\n      a: b\n    includeSelectors: false\n',
+      }),
+      [],
+    );
   });
 });
 
@@ -118,7 +173,10 @@ describe('lint: mutable-image-tag', () => {
 
   it('information only: the report holds no error or warning for it', async () => {
     const report = await lintFiles(files, ['envs/prod']);
-    assert.deepEqual(report.findings.map((f) => f.severity), ['information']);
+    assert.deepEqual(
+      report.findings.map((f) => f.severity),
+      ['information'],
+    );
   });
 });
 
@@ -130,11 +188,15 @@ describe('lint: render-error and render-warning', () => {
       'envs/dev/kustomization.yaml': overBase(),
       'envs/prod/kustomization.yaml': overBase(),
     };
-    assert.deepEqual(await lintShown(files, ['envs/dev', 'envs/prod']), ["base/kustomization.yaml:5:12-5:16 error render-error: dev, prod: replicas entry 'web' needs an integer count"]);
+    assert.deepEqual(await lintShown(files, ['envs/dev', 'envs/prod']), [
+      "base/kustomization.yaml:5:12-5:16 error render-error: dev, prod: replicas entry 'web' needs an integer count",
+    ]);
   });
 
   it('inside an inline patch, where no node of the file starts, the rest of the line', async () => {
-    const dev = overBase('patches:\n  - target:\n      kind: Deployment\n    patch: |-\n      - op: remove   \n        path: /spec/nothing\n');
+    const dev = overBase(
+      'patches:\n  - target:\n      kind: Deployment\n    patch: |-\n      - op: remove   \n        path: /spec/nothing\n',
+    );
     assert.deepEqual(await lintShown({ ...base, 'envs/dev/kustomization.yaml': dev }, ['envs/dev']), [
       "envs/dev/kustomization.yaml:7:9-7:19 error render-error: dev: cannot remove '/spec/nothing': it does not exist in the target",
     ]);
@@ -148,7 +210,10 @@ describe('lint: render-error and render-warning', () => {
   });
 
   it('render warnings: unsupported fields and remote resources', async () => {
-    const files = { 'app/kustomization.yaml': 'resources:\n  - https://github.com/acme/config//base?ref=v1\nhelmCharts:\n  - name: redis\n' };
+    const files = {
+      'app/kustomization.yaml':
+        'resources:\n  - https://github.com/acme/config//base?ref=v1\nhelmCharts:\n  - name: redis\n',
+    };
     assert.deepEqual(await lintShown(files, ['app']), [
       "app/kustomization.yaml:2:5-2:48 warning render-warning: app: remote resource 'https://github.com/acme/config//base?ref=v1' is not fetched; skipped",
       "app/kustomization.yaml:3:1-3:11 warning render-warning: app: 'helmCharts' is not supported yet (Helm charts are not inflated until Helm support lands: the chart's objects are missing from this render); skipped",
@@ -156,7 +221,10 @@ describe('lint: render-error and render-warning', () => {
   });
 
   it('a clean repo has no findings, and the report counts what was looked at', async () => {
-    const report = await lintFiles({ ...base, 'envs/dev/kustomization.yaml': overBase(), 'envs/prod/kustomization.yaml': overBase() }, ['envs/dev', 'envs/prod']);
+    const report = await lintFiles(
+      { ...base, 'envs/dev/kustomization.yaml': overBase(), 'envs/prod/kustomization.yaml': overBase() },
+      ['envs/dev', 'envs/prod'],
+    );
     assert.deepEqual(report, { findings: [], kustomizations: 3, files: 4, environments: 2 });
   });
 });
@@ -186,11 +254,26 @@ describe('lint: the whole report', () => {
 describe('lint: deprecated-field in Kubernetes objects (the pinned API marks them)', () => {
   const withDeprecated = deployment().replace(
     '      containers:\n',
-    ['      serviceAccount: web', '      volumes:', '        - name: data', '          emptyDir: {}', '        - name: src', '          gitRepo:', '            repository: https://example.com/r.git', '      containers:', ''].join('\n'),
+    [
+      '      serviceAccount: web',
+      '      volumes:',
+      '        - name: data',
+      '          emptyDir: {}',
+      '        - name: src',
+      '          gitRepo:',
+      '            repository: https://example.com/r.git',
+      '      containers:',
+      '',
+    ].join('\n'),
   );
 
-  it('warns on the key of each deprecated field, once however many environments render it, with the API\'s reason', async () => {
-    const files = { ...base, 'base/deployment.yaml': withDeprecated, 'envs/dev/kustomization.yaml': overBase('namePrefix: dev-\n'), 'envs/prod/kustomization.yaml': overBase('namePrefix: prod-\n') };
+  it("warns on the key of each deprecated field, once however many environments render it, with the API's reason", async () => {
+    const files = {
+      ...base,
+      'base/deployment.yaml': withDeprecated,
+      'envs/dev/kustomization.yaml': overBase('namePrefix: dev-\n'),
+      'envs/prod/kustomization.yaml': overBase('namePrefix: prod-\n'),
+    };
     assert.deepEqual(await lintShown(files, ['envs/dev', 'envs/prod']), [
       "base/deployment.yaml:14:7-14:21 warning deprecated-field: Deployment field 'spec.template.spec.serviceAccount' is deprecated in the Kubernetes v1.35.4 API. Use serviceAccountName instead.",
       "base/deployment.yaml:19:11-19:18 warning deprecated-field: Deployment field 'spec.template.spec.volumes[].gitRepo' is deprecated in the Kubernetes v1.35.4 API. GitRepo is deprecated. To provision a container with a git repo, mount an EmptyDir into an InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's container.",
@@ -198,16 +281,30 @@ describe('lint: deprecated-field in Kubernetes objects (the pinned API marks the
   });
 
   it('points at the patch that set the field, not the resource', async () => {
-    const patch = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      serviceAccount: legacy\n';
-    const files = { ...base, 'envs/dev/kustomization.yaml': overBase('patches:\n  - path: sa.yaml\n'), 'envs/dev/sa.yaml': patch };
+    const patch =
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      serviceAccount: legacy\n';
+    const files = {
+      ...base,
+      'envs/dev/kustomization.yaml': overBase('patches:\n  - path: sa.yaml\n'),
+      'envs/dev/sa.yaml': patch,
+    };
     assert.deepEqual(await lintShown(files, ['envs/dev']), [
       "envs/dev/sa.yaml:8:7-8:21 warning deprecated-field: Deployment field 'spec.template.spec.serviceAccount' is deprecated in the Kubernetes v1.35.4 API. Use serviceAccountName instead.",
     ]);
   });
 
   it('says nothing of the current field, nor of a custom resource with the same shape', async () => {
-    const crd = 'apiVersion: example.com/v1\nkind: Deployment\nmetadata:\n  name: w\nspec:\n  template:\n    spec:\n      serviceAccount: x\n';
-    const files = { ...base, 'base/deployment.yaml': deployment().replace('      containers:\n', '      serviceAccountName: web\n      containers:\n'), 'base/w.yaml': crd, 'base/kustomization.yaml': 'resources:\n  - deployment.yaml\n  - w.yaml\n' };
+    const crd =
+      'apiVersion: example.com/v1\nkind: Deployment\nmetadata:\n  name: w\nspec:\n  template:\n    spec:\n      serviceAccount: x\n';
+    const files = {
+      ...base,
+      'base/deployment.yaml': deployment().replace(
+        '      containers:\n',
+        '      serviceAccountName: web\n      containers:\n',
+      ),
+      'base/w.yaml': crd,
+      'base/kustomization.yaml': 'resources:\n  - deployment.yaml\n  - w.yaml\n',
+    };
     assert.deepEqual(await lintShown(files, ['base']), []);
   });
 });

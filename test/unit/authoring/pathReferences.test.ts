@@ -48,7 +48,12 @@ describe('pathReferences', () => {
     assert.deepEqual(spanned(kustomization, pathReferences(kustomization, 'envs/prod/kustomization.yaml')), [
       entry('deployment.yaml', 'envs/prod/deployment.yaml', 'resources'),
       entry('../base', 'envs/base', 'resources'),
-      entry('https://github.com/acme/shared//deploy?ref=v1', 'https://github.com/acme/shared//deploy?ref=v1', 'resources', true),
+      entry(
+        'https://github.com/acme/shared//deploy?ref=v1',
+        'https://github.com/acme/shared//deploy?ref=v1',
+        'resources',
+        true,
+      ),
       entry('../components/tls', 'envs/components/tls', 'components'),
       entry('smp.yaml', 'envs/prod/smp.yaml', 'patchesStrategicMerge'),
       entry('patch.yaml', 'envs/prod/patch.yaml', 'patches'),
@@ -63,8 +68,12 @@ describe('pathReferences', () => {
   });
 
   it('resolves against the repo root for a kustomization there, and still reads a file with a syntax error', () => {
-    assert.deepEqual(pathReferences('resources:\n- ./apps/\n- ..\n', 'kustomization.yaml'), [{ start: 13, end: 20, target: 'apps', field: 'resources', remote: false }]);
-    assert.deepEqual(pathReferences('bases:\n- ../base\nnamePrefix: [oops\n', 'app/kustomization.yaml'), [{ start: 9, end: 16, target: 'base', field: 'bases', remote: false }]);
+    assert.deepEqual(pathReferences('resources:\n- ./apps/\n- ..\n', 'kustomization.yaml'), [
+      { start: 13, end: 20, target: 'apps', field: 'resources', remote: false },
+    ]);
+    assert.deepEqual(pathReferences('bases:\n- ../base\nnamePrefix: [oops\n', 'app/kustomization.yaml'), [
+      { start: 9, end: 16, target: 'base', field: 'bases', remote: false },
+    ]);
   });
 });
 
@@ -80,12 +89,27 @@ describe('resolveReference', () => {
     },
     '/repo',
   );
-  const ref = (target: string, remote = false): PathReference => ({ start: 0, end: 0, target, field: 'resources', remote });
+  const ref = (target: string, remote = false): PathReference => ({
+    start: 0,
+    end: 0,
+    target,
+    field: 'resources',
+    remote,
+  });
 
-  it('opens a file as it is and a directory at its kustomization file, in kustomize\'s order', async () => {
-    assert.deepEqual(await resolveReference(ref('envs/prod/patch.yaml'), fs, '/repo'), { path: 'envs/prod/patch.yaml', isDirectory: false });
-    assert.deepEqual(await resolveReference(ref('envs/prod'), fs, '/repo'), { path: 'envs/prod/kustomization.yaml', isDirectory: true });
-    assert.deepEqual(await resolveReference(ref('envs/base'), fs, '/repo'), { path: 'envs/base/kustomization.yml', isDirectory: true });
+  it("opens a file as it is and a directory at its kustomization file, in kustomize's order", async () => {
+    assert.deepEqual(await resolveReference(ref('envs/prod/patch.yaml'), fs, '/repo'), {
+      path: 'envs/prod/patch.yaml',
+      isDirectory: false,
+    });
+    assert.deepEqual(await resolveReference(ref('envs/prod'), fs, '/repo'), {
+      path: 'envs/prod/kustomization.yaml',
+      isDirectory: true,
+    });
+    assert.deepEqual(await resolveReference(ref('envs/base'), fs, '/repo'), {
+      path: 'envs/base/kustomization.yml',
+      isDirectory: true,
+    });
     assert.deepEqual(await resolveReference(ref(''), fs, '/repo'), { path: 'kustomization.yaml', isDirectory: true });
   });
 

@@ -84,7 +84,8 @@ describe('renderedYaml: an environment as kustomize build prints it, Secret valu
     assert.equal(token(renderedYaml(staging.result)), `  API_TOKEN: '${BASE_TOKEN_MASK}'`);
     const prodText = renderedYaml(prod.result);
     assert.equal(token(prodText), `  API_TOKEN: '${PROD_TOKEN_MASK}'`);
-    for (const secret of ['prod-token', Buffer.from('prod-token').toString('base64')]) assert.ok(!prodText.includes(secret), secret);
+    for (const secret of ['prod-token', Buffer.from('prod-token').toString('base64')])
+      assert.ok(!prodText.includes(secret), secret);
   });
 
   it('puts the header first as comment lines', async () => {
@@ -112,12 +113,19 @@ describe('renderedYaml: an environment as kustomize build prints it, Secret valu
   });
 
   it('keeps every digit of an integer beyond 2^53, as kustomize does', async () => {
-    const fs = new MemoryFileSystem({
-      'app/kustomization.yaml': 'resources:\n- widget.yaml\n',
-      'app/widget.yaml': 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  big: 123456789012345678901\n',
-    }, '/repo');
+    const fs = new MemoryFileSystem(
+      {
+        'app/kustomization.yaml': 'resources:\n- widget.yaml\n',
+        'app/widget.yaml':
+          'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  big: 123456789012345678901\n',
+      },
+      '/repo',
+    );
     const result = await renderKustomization('app', { fs, repoRoot: '/repo' });
-    assert.equal(renderedYaml(result), 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  big: 123456789012345678901\n');
+    assert.equal(
+      renderedYaml(result),
+      'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  big: 123456789012345678901\n',
+    );
   });
 });
 

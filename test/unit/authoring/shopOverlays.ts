@@ -183,7 +183,9 @@ spec:
 /** Renders the named overlays of {@link shopFiles} (in the given order) with the in-process renderer. */
 export async function renderShop(...names: string[]): Promise<EnvironmentRender[]> {
   const fs = new MemoryFileSystem(shopFiles, '/repo');
-  return Promise.all(names.map(async (name) => ({ name, result: await renderKustomization(`envs/${name}`, { fs, repoRoot: '/repo' }) })));
+  return Promise.all(
+    names.map(async (name) => ({ name, result: await renderKustomization(`envs/${name}`, { fs, repoRoot: '/repo' }) })),
+  );
 }
 
 /** The 1-based line and column of the first occurrence of `needle` in a fixture file (after `after`, when given). */

@@ -14,13 +14,37 @@ const { sharedOptions } = require(join(root, 'esbuild.js')) as { sharedOptions: 
 describe('bundles: the client-node trim in esbuild.js still applies', function () {
   this.timeout(60_000);
 
-  it('replaces config.js\'s API index with the two helpers, and leaves out node-fetch and the API models', async () => {
-    const result = await esbuild.build({ ...sharedOptions, entryPoints: [join(root, 'src', 'cli', 'main.ts')], write: false, metafile: true, outfile: 'cli-test.js', logLevel: 'silent' });
+  it("replaces config.js's API index with the two helpers, and leaves out node-fetch and the API models", async () => {
+    const result = await esbuild.build({
+      ...sharedOptions,
+      entryPoints: [join(root, 'src', 'cli', 'main.ts')],
+      write: false,
+      metafile: true,
+      outfile: 'cli-test.js',
+      logLevel: 'silent',
+    });
     const inputs = Object.keys(result.metafile.inputs);
-    assert.ok(inputs.some((p) => p.startsWith('client-node-gen:')), 'config.js still imports ./gen/index.js, and the plugin replaced it');
-    assert.ok(inputs.some((p) => /@kubernetes\/client-node\/dist\/gen\/configuration\.js$/.test(p)), 'gen/configuration.js is where createConfiguration lives');
-    assert.ok(inputs.some((p) => /@kubernetes\/client-node\/dist\/gen\/servers\.js$/.test(p)), 'gen/servers.js is where ServerConfiguration lives');
-    assert.deepEqual(inputs.filter((p) => /node_modules\/(node-fetch|whatwg-url|tr46)\//.test(p)), [], 'node-fetch stays out');
-    assert.deepEqual(inputs.filter((p) => /client-node\/dist\/gen\/models\//.test(p)).slice(0, 3), [], 'the API models stay out');
+    assert.ok(
+      inputs.some((p) => p.startsWith('client-node-gen:')),
+      'config.js still imports ./gen/index.js, and the plugin replaced it',
+    );
+    assert.ok(
+      inputs.some((p) => /@kubernetes\/client-node\/dist\/gen\/configuration\.js$/.test(p)),
+      'gen/configuration.js is where createConfiguration lives',
+    );
+    assert.ok(
+      inputs.some((p) => /@kubernetes\/client-node\/dist\/gen\/servers\.js$/.test(p)),
+      'gen/servers.js is where ServerConfiguration lives',
+    );
+    assert.deepEqual(
+      inputs.filter((p) => /node_modules\/(node-fetch|whatwg-url|tr46)\//.test(p)),
+      [],
+      'node-fetch stays out',
+    );
+    assert.deepEqual(
+      inputs.filter((p) => /client-node\/dist\/gen\/models\//.test(p)).slice(0, 3),
+      [],
+      'the API models stay out',
+    );
   });
 });

@@ -10,7 +10,8 @@ import { RecordingReader, serializeSnapshot } from '../../../src/core/repo/snaps
 import { NodeFileSystem } from '../../../src/node/nodeFileSystem';
 import { FakeReader, types } from '../repo/fakes';
 
-const cm = (name: string, level: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  level: ${level}\n`;
+const cm = (name: string, level: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  level: ${level}\n`;
 const config = [
   'environments:', //                           1
   '  - name: prod', //                          2
@@ -47,7 +48,13 @@ describe('CLI: an environment of several applications', () => {
   const run = async (...argv: string[]) => {
     let out = '';
     let err = '';
-    const code = await runCli(argv, { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd: dir, color: false, env: {} });
+    const code = await runCli(argv, {
+      stdout: (t) => (out += t),
+      stderr: (t) => (err += t),
+      cwd: dir,
+      color: false,
+      env: {},
+    });
     return { code, out, err };
   };
 
@@ -55,20 +62,40 @@ describe('CLI: an environment of several applications', () => {
     const json = JSON.parse((await run('envs', dir, '--format', 'json')).out);
     const prod = json.environments.find((e: { name: string }) => e.name === 'prod');
     assert.deepEqual(prod.applications, [
-      { name: 'frontend', kind: 'kustomize', source: 'apps/frontend', namespace: null, declaredAt: { file: '.gitops-drift.yaml', line: 5, column: 9 } },
-      { name: 'backend', kind: 'plain-directory', source: 'apps/backend', namespace: 'shop-backend', declaredAt: { file: '.gitops-drift.yaml', line: 7, column: 9 } },
+      {
+        name: 'frontend',
+        kind: 'kustomize',
+        source: 'apps/frontend',
+        namespace: null,
+        declaredAt: { file: '.gitops-drift.yaml', line: 5, column: 9 },
+      },
+      {
+        name: 'backend',
+        kind: 'plain-directory',
+        source: 'apps/backend',
+        namespace: 'shop-backend',
+        declaredAt: { file: '.gitops-drift.yaml', line: 7, column: 9 },
+      },
     ]);
     const dev = json.environments.find((e: { name: string }) => e.name === 'dev');
-    assert.deepEqual(dev.applications, [{ name: 'dev', kind: 'kustomize', source: 'apps/frontend', namespace: null, declaredAt: null }]);
+    assert.deepEqual(dev.applications, [
+      { name: 'dev', kind: 'kustomize', source: 'apps/frontend', namespace: null, declaredAt: null },
+    ]);
     const text = (await run('envs', dir)).out;
-    assert.match(text, /^prod .*\n {2}· frontend {2}apps\/frontend {2}kustomize {2}\.gitops-drift\.yaml:5:9\n {2}· backend {2}apps\/backend {2}plain-directory {2}\.gitops-drift\.yaml:7:9\n/m);
+    assert.match(
+      text,
+      /^prod .*\n {2}· frontend {2}apps\/frontend {2}kustomize {2}\.gitops-drift\.yaml:5:9\n {2}· backend {2}apps\/backend {2}plain-directory {2}\.gitops-drift\.yaml:7:9\n/m,
+    );
     assert.match(text, /^dev .*\n(?! {2}·)/m);
   });
 
   it('render --env prints every application in order, --app one of them, as kustomize build does', async () => {
     const all = await run('render', '--env', 'prod', dir, '--allow-incomplete');
     assert.equal(all.code, 0, all.err);
-    assert.equal(all.out, 'apiVersion: v1\ndata:\n  level: info\nkind: ConfigMap\nmetadata:\n  name: web\n---\napiVersion: v1\ndata:\n  level: debug\nkind: ConfigMap\nmetadata:\n  name: api\n');
+    assert.equal(
+      all.out,
+      'apiVersion: v1\ndata:\n  level: info\nkind: ConfigMap\nmetadata:\n  name: web\n---\napiVersion: v1\ndata:\n  level: debug\nkind: ConfigMap\nmetadata:\n  name: api\n',
+    );
     const backend = await run('render', '--env', 'prod', '--app', 'backend', dir);
     assert.equal(backend.code, 0, backend.err);
     assert.equal(backend.out, 'apiVersion: v1\ndata:\n  level: debug\nkind: ConfigMap\nmetadata:\n  name: api\n');
@@ -82,18 +109,32 @@ describe('CLI: an environment of several applications', () => {
 
   it('render --env exits 2 when two applications render one object, naming both declarations', async () => {
     // backend's objects land in shop-backend: this one names frontend's namespace, so it is the same object.
-    writeFileSync(join(dir, 'apps/backend/web.yaml'), cm('web', 'other').replace('  name: web\n', '  name: web\n  namespace: shop\n'));
+    writeFileSync(
+      join(dir, 'apps/backend/web.yaml'),
+      cm('web', 'other').replace('  name: web\n', '  name: web\n  namespace: shop\n'),
+    );
     const r = await run('render', '--env', 'prod', dir);
     assert.equal(r.code, 2);
-    assert.match(r.err, /^error: \.gitops-drift\.yaml:5:9: ConfigMap shop\/web is also rendered by application 'backend' \(\.gitops-drift\.yaml:7:9\)/m);
-    assert.match(r.err, /^error: \.gitops-drift\.yaml:7:9: ConfigMap shop\/web is also rendered by application 'frontend' \(\.gitops-drift\.yaml:5:9\)/m);
+    assert.match(
+      r.err,
+      /^error: \.gitops-drift\.yaml:5:9: ConfigMap shop\/web is also rendered by application 'backend' \(\.gitops-drift\.yaml:7:9\)/m,
+    );
+    assert.match(
+      r.err,
+      /^error: \.gitops-drift\.yaml:7:9: ConfigMap shop\/web is also rendered by application 'frontend' \(\.gitops-drift\.yaml:5:9\)/m,
+    );
     assert.equal(r.out.match(/name: web/g)?.length, 1);
   });
 
-  it('check --format json lists the applications and names each object\'s, in its application\'s namespace', async () => {
+  it("check --format json lists the applications and names each object's, in its application's namespace", async () => {
     const live: KubeObject[] = [
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web', namespace: 'shop' }, data: { level: 'info' } },
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'api', namespace: 'shop-backend' }, data: { level: 'trace' } },
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'api', namespace: 'shop-backend' },
+        data: { level: 'trace' },
+      },
     ];
     const engine = new DriftEngine({ fs: new NodeFileSystem(), repoRoot: dir.split('\\').join('/') });
     const recorder = new RecordingReader(new FakeReader(live, types), new SnapshotKey(Buffer.alloc(32, 5)));
@@ -101,15 +142,42 @@ describe('CLI: an environment of several applications', () => {
     const snapshot = join(dir, 'snap.yaml');
     writeFileSync(snapshot, serializeSnapshot(recorder.snapshot('2026-12-06T00:00:00Z')));
 
-    const r = await run('check', dir, '--env', 'prod', '--live-from', snapshot, '--format', 'json', '--allow-incomplete');
+    const r = await run(
+      'check',
+      dir,
+      '--env',
+      'prod',
+      '--live-from',
+      snapshot,
+      '--format',
+      'json',
+      '--allow-incomplete',
+    );
     assert.equal(r.code, 1, r.err);
     const [prod] = JSON.parse(r.out).environments;
     assert.deepEqual(prod.applications, [
-      { name: 'frontend', kind: 'kustomize', source: 'apps/frontend', declaredAt: { file: '.gitops-drift.yaml', line: 5, column: 9 }, state: 'rendered', message: null },
-      { name: 'backend', kind: 'plain-directory', source: 'apps/backend', declaredAt: { file: '.gitops-drift.yaml', line: 7, column: 9 }, state: 'rendered', message: null },
+      {
+        name: 'frontend',
+        kind: 'kustomize',
+        source: 'apps/frontend',
+        declaredAt: { file: '.gitops-drift.yaml', line: 5, column: 9 },
+        state: 'rendered',
+        message: null,
+      },
+      {
+        name: 'backend',
+        kind: 'plain-directory',
+        source: 'apps/backend',
+        declaredAt: { file: '.gitops-drift.yaml', line: 7, column: 9 },
+        state: 'rendered',
+        message: null,
+      },
     ]);
     assert.deepEqual(
-      prod.resources.map((x: { application: string; namespace: string; name: string; verdict: string }) => `${x.application} ${x.namespace}/${x.name} ${x.verdict}`),
+      prod.resources.map(
+        (x: { application: string; namespace: string; name: string; verdict: string }) =>
+          `${x.application} ${x.namespace}/${x.name} ${x.verdict}`,
+      ),
       ['frontend shop/web InSync', 'backend shop-backend/api Drifted'],
     );
   });

@@ -17,15 +17,28 @@ describe('CLI arguments (node:util parseArgs)', () => {
   ];
   for (const [args, expected] of rows) {
     it(args.join(' '), () => {
-      if (typeof expected === 'string') assert.throws(() => parseArgs(args, spec), (e: unknown) => e instanceof UsageError && e.message === expected);
+      if (typeof expected === 'string')
+        assert.throws(
+          () => parseArgs(args, spec),
+          (e: unknown) => e instanceof UsageError && e.message === expected,
+        );
       else assert.deepEqual(parseArgs(args, spec), expected);
     });
   }
 
-  it('--version prints package.json\'s version', async () => {
+  it("--version prints package.json's version", async () => {
     let out = '';
-    const code = await runCli(['--version'], { stdout: (t) => (out += t), stderr: () => {}, cwd: '/', color: false, env: {} });
+    const code = await runCli(['--version'], {
+      stdout: (t) => (out += t),
+      stderr: () => {},
+      cwd: '/',
+      color: false,
+      env: {},
+    });
     assert.equal(code, 0);
-    assert.equal(out, `${JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')).version}\n`);
+    assert.equal(
+      out,
+      `${JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')).version}\n`,
+    );
   });
 });

@@ -34,10 +34,16 @@ describe('gitops-drift envs: Kustomizations whose source is another repo', () =>
     assert.equal(text.code, 0);
     assert.match(text.out, /^prod +clusters\/prod /m);
     assert.match(text.out, /^ {2}· apps {2}apps\/prod {2}flux-kustomization {2}clusters\/prod\/apps\.yaml:1:1$/m);
-    assert.match(text.out, /^ {2}· podinfo {2}OCIRepository flux-system\/podinfo \(outside this repo\) {2}flux-kustomization {2}clusters\/prod\/podinfo\.yaml:1:1$/m);
+    assert.match(
+      text.out,
+      /^ {2}· podinfo {2}OCIRepository flux-system\/podinfo \(outside this repo\) {2}flux-kustomization {2}clusters\/prod\/podinfo\.yaml:1:1$/m,
+    );
     assert.ok(!/^podinfo /m.test(text.out), 'no environment for the OCI source');
     const json = JSON.parse((await run('envs', dir, '--format', 'json')).out);
-    assert.deepEqual(json.environments.map((e: { name: string }) => e.name), ['prod']);
+    assert.deepEqual(
+      json.environments.map((e: { name: string }) => e.name),
+      ['prod'],
+    );
     assert.deepEqual(
       json.environments[0].applications.map((a: { name: string; source: string }) => `${a.name} ${a.source}`),
       ['apps apps/prod', 'podinfo OCIRepository flux-system/podinfo'],

@@ -16,10 +16,16 @@ describe('CLI: a Flux repo is one environment per cluster', () => {
     const files: Record<string, string> = {
       'clusters/staging/flux-system/kustomization.yaml': 'resources: [gotk-sync.yaml]\n',
       'clusters/staging/flux-system/gotk-sync.yaml': fluxKs('flux-system', './clusters/staging'),
-      'clusters/staging/apps.yaml': fluxKs('apps', './apps/staging', '  dependsOn:\n    - name: infra\n  targetNamespace: podinfo\n'),
+      'clusters/staging/apps.yaml': fluxKs(
+        'apps',
+        './apps/staging',
+        '  dependsOn:\n    - name: infra\n  targetNamespace: podinfo\n',
+      ),
       'clusters/staging/infra.yaml': fluxKs('infra', './infrastructure'),
       'clusters/production/apps.yaml': fluxKs('apps', './apps/production'),
-      'clusters/production/podinfo.yaml': fluxKs('podinfo', './', '').replace('kind: GitRepository', 'kind: OCIRepository').replace('name: flux-system\n  path', 'name: podinfo\n  path'),
+      'clusters/production/podinfo.yaml': fluxKs('podinfo', './', '')
+        .replace('kind: GitRepository', 'kind: OCIRepository')
+        .replace('name: flux-system\n  path', 'name: podinfo\n  path'),
       'infrastructure/kustomization.yaml': 'resources: [ns.yaml]\n',
       'infrastructure/ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: podinfo\n',
       'apps/base/kustomization.yaml': 'resources: [cm.yaml]\n',
@@ -38,7 +44,13 @@ describe('CLI: a Flux repo is one environment per cluster', () => {
   const run = async (...argv: string[]) => {
     let out = '';
     let err = '';
-    const code = await runCli(argv, { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd: dir, color: false, env: {} });
+    const code = await runCli(argv, {
+      stdout: (t) => (out += t),
+      stderr: (t) => (err += t),
+      cwd: dir,
+      color: false,
+      env: {},
+    });
     return { code, out, err };
   };
 
@@ -46,19 +58,39 @@ describe('CLI: a Flux repo is one environment per cluster', () => {
     const r = await run('envs', dir, '--format', 'json');
     assert.equal(r.code, 0, r.err);
     const json = JSON.parse(r.out);
-    const envs = json.environments.map((e: { name: string; path: string; source: string; applications: { name: string; kind: string; source: string; namespace: string | null }[] }) => ({
-      env: `${e.name} ${e.path} ${e.source}`,
-      apps: e.applications.map((a) => `${a.name} ${a.kind} ${a.source}${a.namespace ? ` ns=${a.namespace}` : ''}`),
-    }));
+    const envs = json.environments.map(
+      (e: {
+        name: string;
+        path: string;
+        source: string;
+        applications: { name: string; kind: string; source: string; namespace: string | null }[];
+      }) => ({
+        env: `${e.name} ${e.path} ${e.source}`,
+        apps: e.applications.map((a) => `${a.name} ${a.kind} ${a.source}${a.namespace ? ` ns=${a.namespace}` : ''}`),
+      }),
+    );
     assert.deepEqual(envs, [
-      { env: 'staging clusters/staging flux', apps: ['flux-system flux-kustomization clusters/staging', 'infra flux-kustomization infrastructure', 'apps flux-kustomization apps/staging ns=podinfo'] },
-      { env: 'production clusters/production flux', apps: ['apps flux-kustomization apps/production', 'podinfo flux-kustomization OCIRepository flux-system/podinfo'] },
+      {
+        env: 'staging clusters/staging flux',
+        apps: [
+          'flux-system flux-kustomization clusters/staging',
+          'infra flux-kustomization infrastructure',
+          'apps flux-kustomization apps/staging ns=podinfo',
+        ],
+      },
+      {
+        env: 'production clusters/production flux',
+        apps: [
+          'apps flux-kustomization apps/production',
+          'podinfo flux-kustomization OCIRepository flux-system/podinfo',
+        ],
+      },
     ]);
     assert.deepEqual(json.outside, []);
     assert.deepEqual(json.promotion, [['staging', 'production']]);
   });
 
-  it('render --env staging prints every Kustomization\'s objects in dependsOn order', async () => {
+  it("render --env staging prints every Kustomization's objects in dependsOn order", async () => {
     const r = await run('render', '--env', 'staging', dir);
     assert.equal(r.code, 0, r.err);
     const objects = parseAllDocuments(r.out).map((d) => {

@@ -9,7 +9,11 @@ const root = resolve(__dirname, '..', '..', '..');
 const cli = join(root, 'dist', 'cli.js');
 
 /** Runs the built `gitops-drift` with a cache folder of its own; stderr carries the cache's report. */
-function run(cacheDir: string, args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; cache: string[] } {
+function run(
+  cacheDir: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): { status: number | null; stdout: string; cache: string[] } {
   // Node ≥ 22 reads NODE_DISABLE_COMPILE_CACHE itself, set to anything: leave it out unless a test sets it.
   const { NODE_DISABLE_COMPILE_CACHE: _inherited, ...inherited } = process.env;
   const r = spawnSync(process.execPath, [cli, ...args], {
@@ -17,7 +21,10 @@ function run(cacheDir: string, args: string[], env: NodeJS.ProcessEnv = {}): { s
     encoding: 'utf8',
     env: { ...inherited, GITOPS_DRIFT_CODE_CACHE_DIR: cacheDir, GITOPS_DRIFT_DEBUG_CODE_CACHE: '1', ...env },
   });
-  const cache = r.stderr.split('\n').filter((l) => l.startsWith('code cache: ')).map((l) => l.slice('code cache: '.length));
+  const cache = r.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('code cache: '))
+    .map((l) => l.slice('code cache: '.length));
   return { status: r.status, stdout: r.stdout, cache };
 }
 
@@ -62,7 +69,12 @@ describe('the gitops-drift launcher (dist/cli.js) and its code cache', function 
     const failing = run(cacheDir, ['render', 'examples/does-not-exist']);
     assert.equal(failing.status, 2);
     assert.deepEqual(failing.cache, ['used']);
-    assert.deepEqual(readdirSync(cacheDir).map((f) => f.split('-')[1]).sort(), ['envs', 'render']);
+    assert.deepEqual(
+      readdirSync(cacheDir)
+        .map((f) => f.split('-')[1])
+        .sort(),
+      ['envs', 'render'],
+    );
   });
 
   it('ignores a damaged cache: the command still runs, and the cache is written again', function () {

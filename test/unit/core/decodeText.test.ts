@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { decodeText, firstInvalidUtf8 } from '../../../src/core/decodeText';
 import { describeReadError, type FileError } from '../../../src/core/fileErrors';
 
-const bytes = (...parts: (string | number[])[]) => new Uint8Array(Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p)))));
+const bytes = (...parts: (string | number[])[]) =>
+  new Uint8Array(Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p)))));
 
 function utf16(text: string, bigEndian: boolean): Uint8Array {
   const le = Buffer.from(text, 'utf16le');
@@ -41,7 +42,14 @@ describe('decodeText: file bytes to text as go-yaml (kustomize) reads them', () 
   });
 
   it('refuses truncated, overlong and surrogate sequences', () => {
-    for (const bad of [[0xc3], [0xc0, 0xaf], [0xe0, 0x80, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82]]) {
+    for (const bad of [
+      [0xc3],
+      [0xc0, 0xaf],
+      [0xe0, 0x80, 0xaf],
+      [0xed, 0xa0, 0x80],
+      [0xf4, 0x90, 0x80, 0x80],
+      [0xe2, 0x82],
+    ]) {
       const e = refusal(bytes('ok', bad));
       assert.equal(e.code, 'EILSEQ', JSON.stringify(bad));
       assert.equal(firstInvalidUtf8(bytes('ok', bad)), 2, JSON.stringify(bad));

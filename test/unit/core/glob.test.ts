@@ -15,8 +15,13 @@ describe('globs (src/core/glob.ts)', () => {
     const re = globToRegExp('apps/*', { path: true });
     assert.ok(re.test('apps/web'));
     assert.ok(!re.test('apps/web/overlay'));
-    assert.ok(globToRegExp('env-[ab]', { path: true }).test('env-a') && !globToRegExp('env-[ab]', { path: true }).test('env-c'));
-    assert.ok(globToRegExp('env-[!ab]', { path: true }).test('env-c') && !globToRegExp('env-[!ab]', { path: true }).test('env-a'));
+    assert.ok(
+      globToRegExp('env-[ab]', { path: true }).test('env-a') && !globToRegExp('env-[ab]', { path: true }).test('env-c'),
+    );
+    assert.ok(
+      globToRegExp('env-[!ab]', { path: true }).test('env-c') &&
+        !globToRegExp('env-[!ab]', { path: true }).test('env-a'),
+    );
     assert.ok(globToRegExp('odd[', { path: true }).test('odd['), 'an unclosed [ is literal');
     assert.ok(!globToRegExp('a?c', { path: true }).test('a/c'));
   });

@@ -2,11 +2,17 @@ import { strict as assert } from 'node:assert';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 
 describe('MemoryFileSystem', () => {
-  const fs = new MemoryFileSystem({ 'repo/base/kustomization.yaml': 'resources: []\n', 'repo/base/deploy.yaml': 'kind: X\n' });
+  const fs = new MemoryFileSystem({
+    'repo/base/kustomization.yaml': 'resources: []\n',
+    'repo/base/deploy.yaml': 'kind: X\n',
+  });
 
   it('reads files and lists directories in name order', async () => {
     assert.equal(await fs.readFile('/repo/base/../base/deploy.yaml'), 'kind: X\n');
-    assert.deepEqual((await fs.readDir('/repo/base')).map((e) => e.name), ['deploy.yaml', 'kustomization.yaml']);
+    assert.deepEqual(
+      (await fs.readDir('/repo/base')).map((e) => e.name),
+      ['deploy.yaml', 'kustomization.yaml'],
+    );
     assert.deepEqual(await fs.readDir('/repo'), [{ name: 'base', isDirectory: true, isFile: false }]);
   });
 
@@ -32,7 +38,10 @@ describe('MemoryFileSystem symbolic links', () => {
     assert.equal(await fs.realPath('/repo/dir/inside.yaml'), '/repo/app/real.yaml');
     assert.deepEqual(await fs.stat('/repo/dir'), { isDirectory: true, isFile: false });
     // Like a Dirent, a link is listed as neither a file nor a directory.
-    assert.deepEqual((await fs.readDir('/repo/app')).find((e) => e.name === 'passwd'), { name: 'passwd', isDirectory: false, isFile: false });
+    assert.deepEqual(
+      (await fs.readDir('/repo/app')).find((e) => e.name === 'passwd'),
+      { name: 'passwd', isDirectory: false, isFile: false },
+    );
   });
 
   it('reports a link loop as ELOOP', async () => {

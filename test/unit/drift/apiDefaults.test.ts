@@ -17,12 +17,16 @@ describe('API defaults (fields git does not set)', () => {
       ['/spec/template/spec/containers/0/terminationMessagePath', '/dev/termination-log'],
       ['/spec/template/spec/containers/0/imagePullPolicy', 'IfNotPresent'],
       ['/spec/template/spec/containers/0/ports/0/protocol', 'TCP'],
-    ] as const) assert.ok(isApiDefault('Deployment', pointer, value, web), pointer);
+    ] as const)
+      assert.ok(isApiDefault('Deployment', pointer, value, web), pointer);
   });
 
   it('says no for other values, other kinds and unknown fields', () => {
     assert.ok(!isApiDefault('Deployment', '/spec/revisionHistoryLimit', 3, web));
-    assert.ok(!isApiDefault('Deployment', '/spec/template/spec/containers/0/imagePullPolicy', 'Always', web), 'nginx:1.25 pulls IfNotPresent');
+    assert.ok(
+      !isApiDefault('Deployment', '/spec/template/spec/containers/0/imagePullPolicy', 'Always', web),
+      'nginx:1.25 pulls IfNotPresent',
+    );
     assert.ok(!isApiDefault('Deployment', '/spec/template/spec/containers/0/image', 'nginx:1.25', web));
     assert.ok(!isApiDefault('Widget', '/spec/replicas', 1, web));
     assert.ok(!isApiDefault('CronJob', '/spec/suspend', true, web));
@@ -38,7 +42,11 @@ describe('API defaults (fields git does not set)', () => {
   });
 
   it('takes the defaults the OpenAPI document states, for every built-in kind that has the field', () => {
-    const rc = { apiVersion: 'v1', kind: 'ReplicationController', spec: { template: { spec: { containers: [{ name: 'a', ports: [{ containerPort: 80 }] }] } } } };
+    const rc = {
+      apiVersion: 'v1',
+      kind: 'ReplicationController',
+      spec: { template: { spec: { containers: [{ name: 'a', ports: [{ containerPort: 80 }] }] } } },
+    };
     assert.ok(isApiDefault('ReplicationController', '/spec/template/spec/containers/0/ports/0/protocol', 'TCP', rc));
     assert.ok(!isApiDefault('ReplicationController', '/spec/template/spec/containers/0/ports/0/protocol', 'UDP', rc));
     assert.ok(isApiDefault('ReplicationController', '/spec/replicas', 1, rc));
@@ -47,7 +55,7 @@ describe('API defaults (fields git does not set)', () => {
     assert.ok(!isApiDefault('Service', '/spec/ports/0/protocol', 'SCTP', svc));
   });
 
-  it('gives a custom resource that borrows a built-in kind name none of the document\'s defaults', () => {
+  it("gives a custom resource that borrows a built-in kind name none of the document's defaults", () => {
     const widget = { apiVersion: 'example.com/v1', kind: 'ReplicationController', spec: {} };
     assert.ok(!isApiDefault('ReplicationController', '/spec/replicas', 1, widget));
   });
@@ -64,12 +72,26 @@ describe('API defaults (fields git does not set)', () => {
       LimitRange: 'v1',
       ReplicationController: 'v1',
       PodTemplate: 'v1',
-      Deployment: 'apps/v1', StatefulSet: 'apps/v1', DaemonSet: 'apps/v1', ReplicaSet: 'apps/v1', Job: 'batch/v1', CronJob: 'batch/v1', Service: 'v1', Secret: 'v1', PersistentVolumeClaim: 'v1', Pod: 'v1' };
+      Deployment: 'apps/v1',
+      StatefulSet: 'apps/v1',
+      DaemonSet: 'apps/v1',
+      ReplicaSet: 'apps/v1',
+      Job: 'batch/v1',
+      CronJob: 'batch/v1',
+      Service: 'v1',
+      Secret: 'v1',
+      PersistentVolumeClaim: 'v1',
+      Pod: 'v1',
+    };
     const hand = handDefaultPointers();
     assert.ok(hand.length > 100, `${hand.length} hand pointers`);
     for (const { kind, pointer } of hand) {
       assert.ok(apiVersions[kind], kind);
-      assert.equal(apiFieldAt(apiVersions[kind], kind, pointer)?.default, undefined, `${kind} ${pointer}: the document states this default; drop the hand entry`);
+      assert.equal(
+        apiFieldAt(apiVersions[kind], kind, pointer)?.default,
+        undefined,
+        `${kind} ${pointer}: the document states this default; drop the hand entry`,
+      );
     }
   });
 
@@ -85,17 +107,23 @@ describe('API defaults (fields git does not set)', () => {
     assert.ok(isApiDefault('Job', '/spec/template/metadata/labels/batch.kubernetes.io~1controller-uid', 'a-uid', job));
     assert.ok(!isApiDefault('Job', '/spec/template/metadata/labels/team', 'shop', job));
     assert.ok(isApiDefault('Deployment', '/spec/template/spec/containers/0/livenessProbe/httpGet/scheme', 'HTTP', web));
-    assert.ok(!isApiDefault('Deployment', '/spec/template/spec/containers/0/livenessProbe/httpGet/scheme', 'HTTPS', web));
+    assert.ok(
+      !isApiDefault('Deployment', '/spec/template/spec/containers/0/livenessProbe/httpGet/scheme', 'HTTPS', web),
+    );
     assert.ok(isApiDefault('Deployment', '/spec/template/spec/containers/0/lifecycle/preStop/httpGet/path', '/', web));
-    assert.ok(!isApiDefault('Deployment', '/spec/template/spec/containers/0/lifecycle/preStop/httpGet/path', '/healthz', web));
+    assert.ok(
+      !isApiDefault('Deployment', '/spec/template/spec/containers/0/lifecycle/preStop/httpGet/path', '/healthz', web),
+    );
     const rc = { apiVersion: 'v1', kind: 'ReplicationController', spec: {} };
     assert.ok(isApiDefault('ReplicationController', '/spec/template/spec/dnsPolicy', 'ClusterFirst', rc));
-    assert.ok(isApiDefault('PodTemplate', '/template/spec/restartPolicy', 'Always', { apiVersion: 'v1', kind: 'PodTemplate' }));
+    assert.ok(
+      isApiDefault('PodTemplate', '/template/spec/restartPolicy', 'Always', { apiVersion: 'v1', kind: 'PodTemplate' }),
+    );
     assert.ok(isApiDefault('Pod', '/spec/serviceAccountName', 'default', { apiVersion: 'v1', kind: 'Pod' }));
     assert.ok(!isApiDefault('Pod', '/spec/serviceAccountName', 'builder', { apiVersion: 'v1', kind: 'Pod' }));
   });
 
-  it('knows defaults inside lists (an index is any index) and a CRD\'s derived names', () => {
+  it("knows defaults inside lists (an index is any index) and a CRD's derived names", () => {
     const np = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', spec: {} };
     assert.ok(isApiDefault('NetworkPolicy', '/spec/ingress/2/ports/1/protocol', 'TCP', np));
     assert.ok(!isApiDefault('NetworkPolicy', '/spec/ingress/2/ports/1/protocol', 'UDP', np));
@@ -103,11 +131,19 @@ describe('API defaults (fields git does not set)', () => {
     assert.ok(isApiDefault('ValidatingWebhookConfiguration', '/webhooks/3/failurePolicy', 'Fail', vwc));
     assert.ok(!isApiDefault('ValidatingWebhookConfiguration', '/webhooks/3/failurePolicy', 'Ignore', vwc));
     assert.ok(!isApiDefault('ValidatingWebhookConfiguration', '/webhooks/3/reinvocationPolicy', 'Never', vwc));
-    const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', spec: { names: { kind: 'Widget', plural: 'widgets' } } };
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      spec: { names: { kind: 'Widget', plural: 'widgets' } },
+    };
     assert.ok(isApiDefault('CustomResourceDefinition', '/spec/names/singular', 'widget', crd));
     assert.ok(isApiDefault('CustomResourceDefinition', '/spec/names/listKind', 'WidgetList', crd));
     assert.ok(!isApiDefault('CustomResourceDefinition', '/spec/names/singular', 'gadget', crd));
-    const lr = { apiVersion: 'v1', kind: 'LimitRange', spec: { limits: [{ type: 'Container', max: { cpu: '2', memory: '1Gi' }, default: { cpu: '1' } }] } };
+    const lr = {
+      apiVersion: 'v1',
+      kind: 'LimitRange',
+      spec: { limits: [{ type: 'Container', max: { cpu: '2', memory: '1Gi' }, default: { cpu: '1' } }] },
+    };
     assert.ok(isApiDefault('LimitRange', '/spec/limits/0/defaultRequest/cpu', '1', lr));
     assert.ok(!isApiDefault('LimitRange', '/spec/limits/0/defaultRequest/cpu', '2', lr));
     assert.ok(isApiDefault('LimitRange', '/spec/limits/0/defaultRequest/memory', '1Gi', lr));

@@ -34,7 +34,9 @@ describe('drift cases (desired + recorded live + expected, testdata/cases.yaml)'
       const rendered = renderedFromYaml(path, testdata(path)).find((r) => r.key.kind === kind && r.key.name === name);
       assert.ok(rendered, `${ref} in ${path}`);
       const { fields } = diffObject(rendered, recorded(c.live), driftOptions({ ...file.defaults, ...c.options }));
-      const actual = fields.map((f) => `${f.path} ${f.origin?.file}:${f.origin?.line} ${f.changedBy?.manager ?? '-'} ${f.cause ?? '-'}`);
+      const actual = fields.map(
+        (f) => `${f.path} ${f.origin?.file}:${f.origin?.line} ${f.changedBy?.manager ?? '-'} ${f.cause ?? '-'}`,
+      );
       const wanted = c.expect.map((e) => `${e.path} ${path}:${e.line} ${e.changedBy ?? '-'} ${e.cause ?? '-'}`);
       assert.deepEqual(actual.sort(), wanted.sort());
       for (const e of c.expect) {

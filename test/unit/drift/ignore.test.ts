@@ -28,19 +28,37 @@ describe('ignore rules', () => {
   });
 
   it('matches desired or live pointers, and owners by manager', () => {
-    const rules = [{ kind: 'Deployment', jsonPointers: ['/spec/template/spec/containers/1/image'] }, { managers: ['vpa-updater'] }];
-    assert.ok(isIgnored(rules, key, ['/spec/template/spec/containers/0/image', '/spec/template/spec/containers/1/image'], []));
+    const rules = [
+      { kind: 'Deployment', jsonPointers: ['/spec/template/spec/containers/1/image'] },
+      { managers: ['vpa-updater'] },
+    ];
+    assert.ok(
+      isIgnored(rules, key, ['/spec/template/spec/containers/0/image', '/spec/template/spec/containers/1/image'], []),
+    );
     assert.ok(!isIgnored(rules, key, ['/spec/template/spec/containers/0/image', undefined], []));
     assert.ok(isIgnored(rules, key, ['/spec/x', undefined], [{ manager: 'vpa-updater', operation: 'Update' }]));
     assert.ok(!isIgnored(rules, key, ['/spec/x', undefined], [{ manager: 'kubectl-edit', operation: 'Update' }]));
   });
 
   it('drops only the ignored fields of a diff', () => {
-    const live: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web-canary', namespace: 'shop-prod', labels: { a: '2', b: '2' } }, spec: { replicas: 5 } };
-    const [desired] = renderedFromYaml('x.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-canary\n  namespace: shop-prod\n  labels: {a: "1", b: "1"}\nspec:\n  replicas: 3\n');
-    const paths = (ignore: Parameters<typeof driftOptions>[0]) => diffObject(desired, live, driftOptions(ignore)).fields.map((f) => f.path);
+    const live: KubeObject = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web-canary', namespace: 'shop-prod', labels: { a: '2', b: '2' } },
+      spec: { replicas: 5 },
+    };
+    const [desired] = renderedFromYaml(
+      'x.yaml',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-canary\n  namespace: shop-prod\n  labels: {a: "1", b: "1"}\nspec:\n  replicas: 3\n',
+    );
+    const paths = (ignore: Parameters<typeof driftOptions>[0]) =>
+      diffObject(desired, live, driftOptions(ignore)).fields.map((f) => f.path);
     assert.deepEqual(paths({}), ['/metadata/labels/a', '/metadata/labels/b', '/spec/replicas']);
     assert.deepEqual(paths({ ignore: [{ jsonPointers: ['/metadata/labels/*'] }] }), ['/spec/replicas']);
-    assert.deepEqual(paths({ ignore: [{ namespace: 'other', jsonPointers: ['/spec'] }] }), ['/metadata/labels/a', '/metadata/labels/b', '/spec/replicas']);
+    assert.deepEqual(paths({ ignore: [{ namespace: 'other', jsonPointers: ['/spec'] }] }), [
+      '/metadata/labels/a',
+      '/metadata/labels/b',
+      '/spec/replicas',
+    ]);
   });
 });

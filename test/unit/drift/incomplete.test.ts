@@ -9,16 +9,32 @@ import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import { renderKustomization } from '../../../src/core/render/kustomize/kustomize';
 import { SKIPPED_CONTENT } from '../../../src/core/model/problem';
 
-const inSync = { apiVersion: 'v1', key: { group: '', kind: 'ConfigMap', namespace: 'demo', name: 'app' }, verdict: 'InSync' as const, fields: [] };
-const skipped = { message: "remote resource 'https://example.com/app.yaml' is not fetched; skipped", location: { file: 'envs/dev/kustomization.yaml', line: 4, column: 5 } };
-const dev: EnvironmentDrift = { name: 'dev', path: 'envs/dev', context: 'c', error: null, resources: [inSync], skipped: [skipped] };
+const inSync = {
+  apiVersion: 'v1',
+  key: { group: '', kind: 'ConfigMap', namespace: 'demo', name: 'app' },
+  verdict: 'InSync' as const,
+  fields: [],
+};
+const skipped = {
+  message: "remote resource 'https://example.com/app.yaml' is not fetched; skipped",
+  location: { file: 'envs/dev/kustomization.yaml', line: 4, column: 5 },
+};
+const dev: EnvironmentDrift = {
+  name: 'dev',
+  path: 'envs/dev',
+  context: 'c',
+  error: null,
+  resources: [inSync],
+  skipped: [skipped],
+};
 const prod: EnvironmentDrift = { name: 'prod', path: 'envs/prod', context: 'c', error: null, resources: [inSync] };
 
 describe('incomplete verdicts (content the render skipped)', () => {
   it('the renderer tags what it skips, and only that', async () => {
     const fs = new MemoryFileSystem(
       {
-        'app/kustomization.yaml': 'resources:\n- a.yaml\n- https://github.com/x/y//base?ref=v1\ncomponents:\n- https://github.com/x/y//c\nhelmCharts:\n- name: redis\ngenerators:\n- g.yaml\ntransformers:\n- t.yaml\nvalidators:\n- v.yaml\nopenapi:\n  path: s.json\n',
+        'app/kustomization.yaml':
+          'resources:\n- a.yaml\n- https://github.com/x/y//base?ref=v1\ncomponents:\n- https://github.com/x/y//c\nhelmCharts:\n- name: redis\ngenerators:\n- g.yaml\ntransformers:\n- t.yaml\nvalidators:\n- v.yaml\nopenapi:\n  path: s.json\n',
         'app/a.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n',
         // Plugin configs (not apiVersion: builtin): reported at their entries and never run.
         'app/g.yaml': 'apiVersion: example.com/v1\nkind: Generator\nmetadata:\n  name: g\n',
@@ -29,13 +45,24 @@ describe('incomplete verdicts (content the render skipped)', () => {
     const r = await renderKustomization('app', { fs, repoRoot: '/repo' });
     assert.deepEqual(
       r.problems.map((p) => [p.location?.line, p.code === SKIPPED_CONTENT]),
-      [[3, true], [5, true], [6, true], [9, true], [11, true], [12, false], [14, false]],
+      [
+        [3, true],
+        [5, true],
+        [6, true],
+        [9, true],
+        [11, true],
+        [12, false],
+        [14, false],
+      ],
     );
   });
 
   it('text: the skipped parts at their lines, and "not checked: incomplete" instead of the verdict', () => {
     const text = textReport([dev, prod]);
-    assert.match(text, /^dev +not checked: remote resource 'https:\/\/example\.com\/app\.yaml' is not fetched; skipped +envs\/dev\/kustomization\.yaml:4$/m);
+    assert.match(
+      text,
+      /^dev +not checked: remote resource 'https:\/\/example\.com\/app\.yaml' is not fetched; skipped +envs\/dev\/kustomization\.yaml:4$/m,
+    );
     assert.match(text, /^dev: not checked: incomplete, 1 part skipped \(rendered: 1 in sync\)$/m);
     assert.match(text, /^prod: 1 in sync$/m);
     assert.match(textReport([dev], { allowIncomplete: true }), /^dev: 1 in sync \(incomplete: 1 part skipped\)$/m);
@@ -43,7 +70,9 @@ describe('incomplete verdicts (content the render skipped)', () => {
 
   it('JSON and SARIF carry the skipped parts; a complete environment has none', () => {
     const json = jsonReport([dev, prod]);
-    assert.deepEqual(json.environments[0].incomplete, [{ message: skipped.message, location: { file: 'envs/dev/kustomization.yaml', line: 4, column: 5 } }]);
+    assert.deepEqual(json.environments[0].incomplete, [
+      { message: skipped.message, location: { file: 'envs/dev/kustomization.yaml', line: 4, column: 5 } },
+    ]);
     assert.deepEqual(json.environments[1].incomplete, []);
     const results = (sarifReport([dev, prod]) as any).runs[0].results;
     assert.equal(results.length, 1);

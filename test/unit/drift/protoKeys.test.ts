@@ -7,20 +7,34 @@ import { renderedFromYaml } from './support';
 // A `__proto__` key is data (kustomize keeps it; the API server stores it): the comparison and the diff's objects
 // keep it as an own key instead of dropping it or reading Object.prototype.
 
-const desired = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: default\ndata:\n  __proto__: git\n  x: "1"\n';
-const live = (data: string): KubeObject => JSON.parse(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","namespace":"default"},"data":${data}}`) as KubeObject;
+const desired =
+  'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: default\ndata:\n  __proto__: git\n  x: "1"\n';
+const live = (data: string): KubeObject =>
+  JSON.parse(
+    `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","namespace":"default"},"data":${data}}`,
+  ) as KubeObject;
 
 describe('__proto__ keys in drift', () => {
   it('a differing __proto__ value is drift, shown on both sides of the diff', () => {
-    const diff = diffObject(renderedFromYaml('x.yaml', desired)[0], live('{"__proto__":"cluster","x":"1"}'), driftOptions());
-    assert.deepEqual(diff.fields.map((f) => f.path), ['/data/__proto__']);
+    const diff = diffObject(
+      renderedFromYaml('x.yaml', desired)[0],
+      live('{"__proto__":"cluster","x":"1"}'),
+      driftOptions(),
+    );
+    assert.deepEqual(
+      diff.fields.map((f) => f.path),
+      ['/data/__proto__'],
+    );
     assert.equal(Object.getOwnPropertyDescriptor(diff.desired.data, '__proto__')?.value, 'git');
     assert.equal(Object.getOwnPropertyDescriptor(diff.live.data, '__proto__')?.value, 'cluster');
   });
 
   it('a __proto__ key missing from the cluster is drift, not a comparison with Object.prototype', () => {
     const diff = diffObject(renderedFromYaml('x.yaml', desired)[0], live('{"x":"1"}'), driftOptions());
-    assert.deepEqual(diff.fields.map((f) => f.path), ['/data/__proto__']);
+    assert.deepEqual(
+      diff.fields.map((f) => f.path),
+      ['/data/__proto__'],
+    );
     assert.equal(Object.prototype.hasOwnProperty.call(diff.live.data, '__proto__'), false);
   });
 
@@ -30,10 +44,15 @@ describe('__proto__ keys in drift', () => {
     assert.deepEqual(Object.keys(normalizedDesired(rendered).data as object), ['__proto__', 'x']);
   });
 
-  it('constructor and toString keys missing from the cluster are drift, not Object.prototype\'s functions', () => {
-    const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: default\ndata:\n  constructor: built\n  toString: said\n';
+  it("constructor and toString keys missing from the cluster are drift, not Object.prototype's functions", () => {
+    const yaml =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: default\ndata:\n  constructor: built\n  toString: said\n';
     const diff = diffObject(renderedFromYaml('x.yaml', yaml)[0], live('{}'), driftOptions());
     assert.deepEqual(diff.fields.map((f) => f.path).sort(), ['/data/constructor', '/data/toString']);
-    assert.deepEqual(diffObject(renderedFromYaml('x.yaml', yaml)[0], live('{"constructor":"built","toString":"said"}'), driftOptions()).fields, []);
+    assert.deepEqual(
+      diffObject(renderedFromYaml('x.yaml', yaml)[0], live('{"constructor":"built","toString":"said"}'), driftOptions())
+        .fields,
+      [],
+    );
   });
 });

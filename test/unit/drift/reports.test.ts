@@ -19,15 +19,36 @@ const live = liveState(
     recorded('live/web-config-edited-by-hand.json'),
     recorded('live/nightly-suspended-by-hand.json'),
     recorded('live/db-secret-edited-by-hand.json'),
-    { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'old', namespace: 'dev', labels: { 'gitops-drift.io/environment': 'dev' } }, spec: { rules: [] } },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'old', namespace: 'dev', labels: { 'gitops-drift.io/environment': 'dev' } },
+      spec: { rules: [] },
+    },
   ],
   [['networking.k8s.io', 'Ingress', 'dev']],
 );
-const options = driftOptions({ appliers: ['kustomize-controller'], tracking: { labels: { 'gitops-drift.io/environment': 'dev' } } });
+const options = driftOptions({
+  appliers: ['kustomize-controller'],
+  tracking: { labels: { 'gitops-drift.io/environment': 'dev' } },
+});
 const details = reconcileDetailed(desired, live, options);
 const envs: EnvironmentDrift[] = [
-  { name: 'dev', path: 'envs/dev', context: 'dev-cluster', namespace: 'dev', error: null, resources: details.map((d) => d.result) },
-  { name: 'prod', path: 'envs/prod', context: 'prod', error: 'the cluster at https://10.0.0.1:6443 is unreachable: connect ECONNREFUSED', resources: [] },
+  {
+    name: 'dev',
+    path: 'envs/dev',
+    context: 'dev-cluster',
+    namespace: 'dev',
+    error: null,
+    resources: details.map((d) => d.result),
+  },
+  {
+    name: 'prod',
+    path: 'envs/prod',
+    context: 'prod',
+    error: 'the cluster at https://10.0.0.1:6443 is unreachable: connect ECONNREFUSED',
+    resources: [],
+  },
 ];
 const PLAIN = ['s3cr3t-Pa55', 'hunter2-Changed', 'tok-Zq9'];
 
@@ -40,12 +61,39 @@ describe('reports', () => {
   it('text: one aligned line per finding, with the git line, then a summary per environment', () => {
     const text = textReport(envs);
     const lines = text.trimEnd().split('\n');
-    assert.match(lines[0], /^dev +Deployment dev\/web +replicas: git 2, live 5 \(kubectl-scale, 2026-11-22 16:01Z\) +envs\/dev\/web\.yaml:11$/);
-    assert.ok(lines.some((l) => /^dev +ConfigMap dev\/web-config +data\.LOG_LEVEL: git info, live debug \(kubectl-edit, .*\) +envs\/dev\/web\.yaml:59$/.test(l)));
-    assert.ok(lines.some((l) => /^dev +ConfigMap dev\/web-config +labels\.team: not in git, live payments \(kubectl-label, .*\) +envs\/dev\/web\.yaml:55$/.test(l)));
+    assert.match(
+      lines[0],
+      /^dev +Deployment dev\/web +replicas: git 2, live 5 \(kubectl-scale, 2026-11-22 16:01Z\) +envs\/dev\/web\.yaml:11$/,
+    );
+    assert.ok(
+      lines.some((l) =>
+        /^dev +ConfigMap dev\/web-config +data\.LOG_LEVEL: git info, live debug \(kubectl-edit, .*\) +envs\/dev\/web\.yaml:59$/.test(
+          l,
+        ),
+      ),
+    );
+    assert.ok(
+      lines.some((l) =>
+        /^dev +ConfigMap dev\/web-config +labels\.team: not in git, live payments \(kubectl-label, .*\) +envs\/dev\/web\.yaml:55$/.test(
+          l,
+        ),
+      ),
+    );
     assert.ok(lines.some((l) => /^dev +Ingress dev\/web +missing from the cluster +envs\/dev\/web\.yaml:61$/.test(l)));
-    assert.ok(lines.some((l) => /^dev +CronJob dev\/nightly +suspend: not in git, live true \(kubectl-patch, .*\) +envs\/dev\/nightly\.yaml:8$/.test(l)));
-    assert.ok(lines.some((l) => /^dev +Secret dev\/db +stringData\.password: secret value differs \(kubectl-edit, .*\) +envs\/dev\/nightly\.yaml:30$/.test(l)));
+    assert.ok(
+      lines.some((l) =>
+        /^dev +CronJob dev\/nightly +suspend: not in git, live true \(kubectl-patch, .*\) +envs\/dev\/nightly\.yaml:8$/.test(
+          l,
+        ),
+      ),
+    );
+    assert.ok(
+      lines.some((l) =>
+        /^dev +Secret dev\/db +stringData\.password: secret value differs \(kubectl-edit, .*\) +envs\/dev\/nightly\.yaml:30$/.test(
+          l,
+        ),
+      ),
+    );
     assert.ok(lines.some((l) => /^dev +Ingress dev\/old +in the cluster, not in git$/.test(l)));
     assert.ok(lines.some((l) => /^prod +error: the cluster at https:\/\/10\.0\.0\.1:6443 is unreachable/.test(l)));
     // The location column lines up.
@@ -63,7 +111,18 @@ describe('reports', () => {
     const doc = JSON.parse(JSON.stringify(jsonReport(envs)));
     assert.equal(doc.schemaVersion, 1);
     const [dev, prod] = doc.environments;
-    assert.deepEqual(Object.keys(dev), ['name', 'path', 'context', 'namespace', 'error', 'summary', 'incomplete', 'problems', 'applications', 'resources']);
+    assert.deepEqual(Object.keys(dev), [
+      'name',
+      'path',
+      'context',
+      'namespace',
+      'error',
+      'summary',
+      'incomplete',
+      'problems',
+      'applications',
+      'resources',
+    ]);
     assert.deepEqual([dev.name, dev.path, dev.context, dev.error], ['dev', 'envs/dev', 'dev-cluster', null]);
     assert.equal(dev.resources.length, desired.length + 1);
     const web = dev.resources[0];
@@ -92,17 +151,28 @@ describe('reports', () => {
   });
 
   it('SARIF 2.1.0: one result per drifted field at its git line, rules for every kind of finding', () => {
-    const log = sarifReport(envs, { version: '0.1.0' }) as { version: string; runs: { tool: { driver: { rules: { id: string }[] } }; results: Record<string, unknown>[] }[] };
+    const log = sarifReport(envs, { version: '0.1.0' }) as {
+      version: string;
+      runs: { tool: { driver: { rules: { id: string }[] } }; results: Record<string, unknown>[] }[];
+    };
     assert.equal(log.version, '2.1.0');
     const [run] = log.runs;
     const ids = run.tool.driver.rules.map((r) => r.id);
     for (const r of run.results) assert.ok(ids.includes(r.ruleId as string));
     assert.equal(run.results.filter((r) => r.ruleId === 'drift/field').length, 6);
-    const replicas = run.results[0] as { locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }[]; partialFingerprints: Record<string, string> };
+    const replicas = run.results[0] as {
+      locations: {
+        physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } };
+      }[];
+      partialFingerprints: Record<string, string>;
+    };
     assert.deepEqual(replicas.locations[0].physicalLocation.artifactLocation.uri, 'envs/dev/web.yaml');
     assert.deepEqual(replicas.locations[0].physicalLocation.region, { startLine: 11, startColumn: 13 });
     assert.match(replicas.partialFingerprints['gitopsDrift/v1'], /^[0-9a-f]{32}$/);
-    assert.deepEqual(run.results.map((r) => r.ruleId).filter((id) => id !== 'drift/field'), ['drift/missing', 'drift/extra', 'drift/unchecked']);
+    assert.deepEqual(
+      run.results.map((r) => r.ruleId).filter((id) => id !== 'drift/field'),
+      ['drift/missing', 'drift/extra', 'drift/unchecked'],
+    );
     const extra = run.results.find((r) => r.ruleId === 'drift/extra') as { locations: Record<string, unknown>[] };
     assert.equal(extra.locations[0].physicalLocation, undefined);
     for (const p of PLAIN) assert.ok(!JSON.stringify(log).includes(p));
@@ -110,7 +180,10 @@ describe('reports', () => {
 
   it('unified diff: only what git sets and what drifted, Secret values masked, colour on request', () => {
     const text = unifiedDiff(diffPairs(details, 'dev'));
-    assert.match(text, /^--- git\/dev\.apps\.v1\.Deployment\.dev\.web\n\+\+\+ live\/dev\.apps\.v1\.Deployment\.dev\.web\n@@ /);
+    assert.match(
+      text,
+      /^--- git\/dev\.apps\.v1\.Deployment\.dev\.web\n\+\+\+ live\/dev\.apps\.v1\.Deployment\.dev\.web\n@@ /,
+    );
     assert.match(text, /\n- {2}replicas: 2\n\+ {2}replicas: 5\n/);
     assert.match(text, /\n\+ {2}suspend: true\n/);
     assert.match(text, /\n- {2}LOG_LEVEL: info\n\+ {2}LOG_LEVEL: debug\n/);
@@ -119,7 +192,16 @@ describe('reports', () => {
     assert.match(text, /--- git\/dev\.networking\.k8s\.io\.v1\.Ingress\.dev\.web\n\+\+\+ \/dev\/null\n/);
     assert.match(text, /--- \/dev\/null\n\+\+\+ live\/dev\.networking\.k8s\.io\.v1\.Ingress\.dev\.old\n/);
     // No noise: defaults, server fields, status, managedFields.
-    for (const noise of ['progressDeadlineSeconds', 'managedFields', 'resourceVersion', 'status:', 'terminationMessagePath', 'last-applied', 'uid:']) assert.ok(!text.includes(noise), noise);
+    for (const noise of [
+      'progressDeadlineSeconds',
+      'managedFields',
+      'resourceVersion',
+      'status:',
+      'terminationMessagePath',
+      'last-applied',
+      'uid:',
+    ])
+      assert.ok(!text.includes(noise), noise);
     assert.match(text, /\n- {2}password: "\(secret: #[0-9a-f]{12}\)"\n\+ {2}password: "\(secret: #[0-9a-f]{12}\)"\n/);
     for (const p of PLAIN) assert.ok(!text.includes(p) && !text.includes(Buffer.from(p).toString('base64')), p);
     // The in-sync Service is not printed.
@@ -130,14 +212,29 @@ describe('reports', () => {
   it('every shown side is normalised and masked: a Missing Secret shows no value, an Extra one neither', () => {
     const missing = details.find((d) => d.result.key.kind === 'Ingress' && d.result.verdict === 'Missing');
     assert.ok(missing?.diff?.desired && missing.diff.live === undefined);
-    const [secret] = renderedFromYaml('s.yaml', testdata('desired/nightly.yaml')).filter((r) => r.key.kind === 'Secret');
-    const extraSecret = { ...recorded('live/db-secret.json'), metadata: { ...recorded('live/db-secret.json').metadata, name: 'old-db', labels: { 'gitops-drift.io/environment': 'dev' } } };
+    const [secret] = renderedFromYaml('s.yaml', testdata('desired/nightly.yaml')).filter(
+      (r) => r.key.kind === 'Secret',
+    );
+    const extraSecret = {
+      ...recorded('live/db-secret.json'),
+      metadata: {
+        ...recorded('live/db-secret.json').metadata,
+        name: 'old-db',
+        labels: { 'gitops-drift.io/environment': 'dev' },
+      },
+    };
     const result = reconcileDetailed([secret], liveState([extraSecret], [['', 'Secret', 'dev']]), options);
-    assert.deepEqual(result.map((r) => r.result.verdict), ['Missing', 'Extra']);
+    assert.deepEqual(
+      result.map((r) => r.result.verdict),
+      ['Missing', 'Extra'],
+    );
     assert.equal(result[0].diff?.live, undefined);
     assert.equal(result[1].diff?.desired, undefined);
     assertNoPlain(result.map((r) => [r.diff?.desired, r.diff?.live]));
-    assert.match(String((result[0].diff?.desired?.data as Record<string, string>).password), /^\(secret: #[0-9a-f]{12}\)$/);
+    assert.match(
+      String((result[0].diff?.desired?.data as Record<string, string>).password),
+      /^\(secret: #[0-9a-f]{12}\)$/,
+    );
   });
 
   it('unified diff: differences that are not drift (controller-owned, ignored) are not printed', () => {
@@ -146,7 +243,15 @@ describe('reports', () => {
     const byHpa = reconcileDetailed([api], state, driftOptions({ appliers: ['gitops-tool'] }));
     assert.equal(byHpa[0].result.verdict, 'InSync');
     assert.equal((byHpa[0].diff?.live?.spec as { replicas: number }).replicas, 1);
-    const ignored = reconcileDetailed([api], state, driftOptions({ appliers: ['gitops-tool'], controllerManagers: [], ignore: [{ jsonPointers: ['/spec/replicas'] }] }));
+    const ignored = reconcileDetailed(
+      [api],
+      state,
+      driftOptions({
+        appliers: ['gitops-tool'],
+        controllerManagers: [],
+        ignore: [{ jsonPointers: ['/spec/replicas'] }],
+      }),
+    );
     assert.equal(unifiedDiff(diffPairs(ignored)), '');
     const shown = reconcileDetailed([api], state, driftOptions({ appliers: ['gitops-tool'], controllerManagers: [] }));
     assert.match(unifiedDiff(diffPairs(shown)), /\n- {2}replicas: 1\n\+ {2}replicas: 4\n/);

@@ -5,7 +5,12 @@ import { hashSecretValues, SnapshotKey } from '../../../src/core/drift/snapshotS
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
-const secret = (name: string, fields: Partial<KubeObject>, annotations?: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'ns', ...(annotations ? { annotations } : {}) }, ...fields });
+const secret = (name: string, fields: Partial<KubeObject>, annotations?: Record<string, string>): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Secret',
+  metadata: { name, namespace: 'ns', ...(annotations ? { annotations } : {}) },
+  ...fields,
+});
 const key = new SnapshotKey(Buffer.alloc(32, 1));
 
 describe('snapshot Secret hashing', () => {
@@ -19,7 +24,8 @@ describe('snapshot Secret hashing', () => {
   });
 
   it('differs per key, object and data key, so equal values do not look alike across Secrets or users', () => {
-    const value = (name: string, dataKey: string, k: SnapshotKey) => (hashSecretValues(secret(name, { data: { [dataKey]: b64('same') } }), k).data as Record<string, string>)[dataKey];
+    const value = (name: string, dataKey: string, k: SnapshotKey) =>
+      (hashSecretValues(secret(name, { data: { [dataKey]: b64('same') } }), k).data as Record<string, string>)[dataKey];
     const base = value('a', 'k', key);
     assert.equal(value('a', 'k', key), base);
     assert.notEqual(value('b', 'k', key), base);
@@ -30,15 +36,25 @@ describe('snapshot Secret hashing', () => {
   it('cannot be recomputed without the key: the stand-in is no unkeyed digest of anything the file holds', () => {
     const out = hashSecretValues(secret('db', { stringData: { password: 'hunter2' } }), key);
     const hex = (out.stringData as Record<string, string>).password.slice('gitops-drift-hmac:'.length);
-    for (const guess of ['hunter2', 'ns/db\0password\0hunter2', `Secret ns/db\0password\0hunter2`]) assert.notEqual(createHash('sha256').update(guess).digest('hex'), hex);
+    for (const guess of ['hunter2', 'ns/db\0password\0hunter2', `Secret ns/db\0password\0hunter2`])
+      assert.notEqual(createHash('sha256').update(guess).digest('hex'), hex);
     // The key's id names it without revealing it.
     assert.match(key.id, /^[0-9a-f]{16}$/);
     assert.ok(!Buffer.alloc(32, 1).toString('hex').includes(key.id));
   });
 
   it('hashes the values kept in the last-applied annotation, and drops an annotation it cannot parse', () => {
-    const applied = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db' }, data: { password: b64('hunter2') }, stringData: { token: 't0ps3cret' } });
-    const out = hashSecretValues(secret('db', { data: { password: b64('hunter2') } }, { [LAST_APPLIED]: applied, note: 'kept' }), key);
+    const applied = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'db' },
+      data: { password: b64('hunter2') },
+      stringData: { token: 't0ps3cret' },
+    });
+    const out = hashSecretValues(
+      secret('db', { data: { password: b64('hunter2') } }, { [LAST_APPLIED]: applied, note: 'kept' }),
+      key,
+    );
     const annotation = out.metadata.annotations![LAST_APPLIED];
     assert.ok(!annotation.includes(b64('hunter2')) && !annotation.includes('t0ps3cret'));
     assert.equal(JSON.parse(annotation).data.password, (out.data as Record<string, string>).password);

@@ -20,7 +20,9 @@ export function renderedFromYaml(file: string, text: string): RenderedObject[] {
     const at = (node: Node, pointer: string): void => {
       const pos = lines.linePos(node.range?.[0] ?? 0);
       origins.set(pointer, { file, line: pos.line, column: pos.col, kind: 'resource' });
-      if (isYamlMap(node)) for (const pair of node.items) at(pair.value as Node, childPointer(pointer, String((pair.key as { value: unknown }).value)));
+      if (isYamlMap(node))
+        for (const pair of node.items)
+          at(pair.value as Node, childPointer(pointer, String((pair.key as { value: unknown }).value)));
       if (isSeq(node)) node.items.forEach((item, i) => at(item as Node, childPointer(pointer, i)));
     };
     if (doc.contents) at(doc.contents as Node, '');

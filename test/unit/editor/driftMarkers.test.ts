@@ -16,13 +16,35 @@ const prod: EnvironmentDrift = {
       verdict: 'Drifted',
       source: { file: 'base/web.yaml', line: 1, column: 1 },
       fields: [
-        { path: '/spec/replicas', desired: 3, live: 5, origin: { file: 'envs/prod/patch.yaml', line: 6, column: 13, kind: 'strategicMergePatch' } },
+        {
+          path: '/spec/replicas',
+          desired: 3,
+          live: 5,
+          origin: { file: 'envs/prod/patch.yaml', line: 6, column: 13, kind: 'strategicMergePatch' },
+        },
         { path: '/spec/paused', desired: undefined, live: true, cause: 'outOfBand' },
       ],
     },
-    { apiVersion: 'batch/v1', key: { group: 'batch', kind: 'CronJob', namespace: 'shop-prod', name: 'c' }, verdict: 'Missing', fields: [], source: { file: 'base/cron.yaml', line: 1, column: 1 } },
-    { apiVersion: 'v1', key: { group: '', kind: 'ConfigMap', namespace: 'shop-prod', name: 'old' }, verdict: 'Extra', fields: [] },
-    { apiVersion: 'v1', key: { group: '', kind: 'Service', namespace: 'shop-prod', name: 'web' }, verdict: 'InSync', fields: [], source: { file: 'base/svc.yaml', line: 1, column: 1 } },
+    {
+      apiVersion: 'batch/v1',
+      key: { group: 'batch', kind: 'CronJob', namespace: 'shop-prod', name: 'c' },
+      verdict: 'Missing',
+      fields: [],
+      source: { file: 'base/cron.yaml', line: 1, column: 1 },
+    },
+    {
+      apiVersion: 'v1',
+      key: { group: '', kind: 'ConfigMap', namespace: 'shop-prod', name: 'old' },
+      verdict: 'Extra',
+      fields: [],
+    },
+    {
+      apiVersion: 'v1',
+      key: { group: '', kind: 'Service', namespace: 'shop-prod', name: 'web' },
+      verdict: 'InSync',
+      fields: [],
+      source: { file: 'base/svc.yaml', line: 1, column: 1 },
+    },
   ],
 };
 
@@ -39,15 +61,38 @@ describe('drift markers', () => {
     );
     assert.equal(markers[0].message, 'prod: replicas is 5 in the cluster, 3 in git');
     // A patch overrides the base: the base declaration is related information.
-    assert.deepEqual(markers[0].related, [{ location: { file: 'base/web.yaml', line: 1, column: 1 }, message: 'Deployment web is declared here' }]);
+    assert.deepEqual(markers[0].related, [
+      { location: { file: 'base/web.yaml', line: 1, column: 1 }, message: 'Deployment web is declared here' },
+    ]);
     assert.deepEqual(markers[1].related, []);
     assert.deepEqual([...markersByFile(markers).keys()], ['envs/prod/patch.yaml', 'base/web.yaml', 'base/cron.yaml']);
   });
 
   it("adds an origin's related information: where a Flux postBuild variable substituted into the value is set", () => {
-    const set = { location: { file: 'clusters/prod/settings.yaml', line: 7, column: 3 }, message: '${REPLICAS} is set by ConfigMap cluster-settings' };
-    const env: EnvironmentDrift = { ...prod, resources: [{ ...prod.resources[0], fields: [{ path: '/spec/replicas', desired: 3, live: 5, origin: { file: 'base/web.yaml', line: 6, column: 3, kind: 'resource', related: [set] } }] }] };
-    assert.deepEqual(driftMarkers([env], now)[0].related, [{ location: { file: 'base/web.yaml', line: 1, column: 1 }, message: 'Deployment web is declared here' }, set]);
+    const set = {
+      location: { file: 'clusters/prod/settings.yaml', line: 7, column: 3 },
+      message: '${REPLICAS} is set by ConfigMap cluster-settings',
+    };
+    const env: EnvironmentDrift = {
+      ...prod,
+      resources: [
+        {
+          ...prod.resources[0],
+          fields: [
+            {
+              path: '/spec/replicas',
+              desired: 3,
+              live: 5,
+              origin: { file: 'base/web.yaml', line: 6, column: 3, kind: 'resource', related: [set] },
+            },
+          ],
+        },
+      ],
+    };
+    assert.deepEqual(driftMarkers([env], now)[0].related, [
+      { location: { file: 'base/web.yaml', line: 1, column: 1 }, message: 'Deployment web is declared here' },
+      set,
+    ]);
   });
 
   it('has a code per kind of drift', () => {
@@ -58,7 +103,21 @@ describe('drift markers', () => {
   });
 
   it('finds metadata.name of the document a line belongs to', () => {
-    const text = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  labels:', '    name: not-this', '  name: first', '---', 'apiVersion: batch/v1', 'kind: CronJob', 'spec:', '  name: nope', 'metadata:', '  name: second'].join('\n');
+    const text = [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  labels:',
+      '    name: not-this',
+      '  name: first',
+      '---',
+      'apiVersion: batch/v1',
+      'kind: CronJob',
+      'spec:',
+      '  name: nope',
+      'metadata:',
+      '  name: second',
+    ].join('\n');
     assert.equal(metadataNameLine(text, 1), 6);
     assert.equal(metadataNameLine(text, 8), 13);
     assert.equal(metadataNameLine(text, 10), 13);

@@ -1,35 +1,80 @@
 import * as assert from 'node:assert/strict';
-import { environmentDescription, environmentVerdict, fieldDriftMessage, fieldLabel, formatValue, ghostText, groupByKind, hoverMarkdown, isClusterFailure, resourceDescription, summarize, timeAgo } from '../../../src/core/editor/presentation';
+import {
+  environmentDescription,
+  environmentVerdict,
+  fieldDriftMessage,
+  fieldLabel,
+  formatValue,
+  ghostText,
+  groupByKind,
+  hoverMarkdown,
+  isClusterFailure,
+  resourceDescription,
+  summarize,
+  timeAgo,
+} from '../../../src/core/editor/presentation';
 import type { FieldDrift, ResourceDrift, Verdict } from '../../../src/core/model/drift';
 
 const now = new Date('2026-11-22T12:00:00Z');
 
 function res(kind: string, name: string, verdict: Verdict, fields: FieldDrift[] = [], group = 'apps'): ResourceDrift {
-  return { apiVersion: group ? `${group}/v1` : 'v1', key: { group, kind, namespace: 'shop-prod', name }, verdict, fields };
+  return {
+    apiVersion: group ? `${group}/v1` : 'v1',
+    key: { group, kind, namespace: 'shop-prod', name },
+    verdict,
+    fields,
+  };
 }
 
-const replicas: FieldDrift = { path: '/spec/replicas', desired: 4, live: 5, changedBy: { manager: 'kubectl-scale', operation: 'Update', time: '2026-11-22T11:48:00Z' } };
+const replicas: FieldDrift = {
+  path: '/spec/replicas',
+  desired: 4,
+  live: 5,
+  changedBy: { manager: 'kubectl-scale', operation: 'Update', time: '2026-11-22T11:48:00Z' },
+};
 
 describe('editor presentation', () => {
   it('says what drifted, with both values and who changed it when', () => {
-    assert.equal(fieldDriftMessage('prod', replicas, now), 'prod: replicas is 5 in the cluster, 4 in git (changed by kubectl-scale 12 min ago)');
+    assert.equal(
+      fieldDriftMessage('prod', replicas, now),
+      'prod: replicas is 5 in the cluster, 4 in git (changed by kubectl-scale 12 min ago)',
+    );
   });
 
   it('words fields git does not set, fields the cluster lacks, and removals', () => {
-    assert.equal(fieldDriftMessage('prod', { path: '/spec/suspend', desired: undefined, live: true, cause: 'outOfBand' }, now), 'prod: suspend is true in the cluster, not set in git');
-    assert.equal(fieldDriftMessage('prod', { path: '/metadata/labels/tier', desired: undefined, live: 'web', cause: 'removal' }, now), 'prod: metadata.labels.tier is web in the cluster; git no longer sets it');
-    assert.equal(fieldDriftMessage('dev', { path: '/data/LOG_LEVEL', desired: 'debug', live: undefined }, now), 'dev: data.LOG_LEVEL is absent in the cluster, debug in git');
+    assert.equal(
+      fieldDriftMessage('prod', { path: '/spec/suspend', desired: undefined, live: true, cause: 'outOfBand' }, now),
+      'prod: suspend is true in the cluster, not set in git',
+    );
+    assert.equal(
+      fieldDriftMessage(
+        'prod',
+        { path: '/metadata/labels/tier', desired: undefined, live: 'web', cause: 'removal' },
+        now,
+      ),
+      'prod: metadata.labels.tier is web in the cluster; git no longer sets it',
+    );
+    assert.equal(
+      fieldDriftMessage('dev', { path: '/data/LOG_LEVEL', desired: 'debug', live: undefined }, now),
+      'dev: data.LOG_LEVEL is absent in the cluster, debug in git',
+    );
   });
 
   it('never puts a Secret value in a message, ghost text or hover', () => {
     const secret: FieldDrift = { path: '/data/DB_PASSWORD', desired: 'sha256:aaa', live: 'sha256:bbb', secret: true };
-    assert.equal(fieldDriftMessage('staging', secret, now), 'staging: data.DB_PASSWORD differs in the cluster (Secret value hidden)');
+    assert.equal(
+      fieldDriftMessage('staging', secret, now),
+      'staging: data.DB_PASSWORD differs in the cluster (Secret value hidden)',
+    );
     assert.equal(ghostText([{ env: 'staging', field: secret }]), '← live: (hidden)');
     assert.ok(!hoverMarkdown([{ env: 'staging', context: 'ctx', field: secret }], now).includes('sha256'));
   });
 
   it('shortens workload paths and uses the engine label when it has one', () => {
-    assert.equal(fieldLabel({ path: '/spec/template/spec/containers/0/image', label: 'spec.template.spec.containers[web].image' }), 'containers[web].image');
+    assert.equal(
+      fieldLabel({ path: '/spec/template/spec/containers/0/image', label: 'spec.template.spec.containers[web].image' }),
+      'containers[web].image',
+    );
     assert.equal(fieldLabel({ path: '/spec/template/spec/containers/0/image' }), 'containers[0].image');
     assert.equal(fieldLabel({ path: '/metadata/annotations/a~1b' }), 'metadata.annotations.a/b');
   });
@@ -45,24 +90,75 @@ describe('editor presentation', () => {
 
   it('puts every environment on one ghost text when the live values differ', () => {
     assert.equal(ghostText([{ env: 'prod', field: replicas }]), '← live: 5');
-    assert.equal(ghostText([{ env: 'prod', field: replicas }, { env: 'staging', field: replicas }]), '← live: 5 (prod, staging)');
-    assert.equal(ghostText([{ env: 'prod', field: replicas }, { env: 'staging', field: { ...replicas, live: 3 } }]), '← live: 5 (prod) · 3 (staging)');
+    assert.equal(
+      ghostText([
+        { env: 'prod', field: replicas },
+        { env: 'staging', field: replicas },
+      ]),
+      '← live: 5 (prod, staging)',
+    );
+    assert.equal(
+      ghostText([
+        { env: 'prod', field: replicas },
+        { env: 'staging', field: { ...replicas, live: 3 } },
+      ]),
+      '← live: 5 (prod) · 3 (staging)',
+    );
   });
 
   it('summarises environments for the tree description', () => {
-    const env = { context: 'prod-eu', error: null, resources: [res('Deployment', 'web', 'Drifted', [replicas]), res('Service', 'web', 'InSync', [], ''), res('CronJob', 'c', 'Missing', [], 'batch'), res('Deployment', 'x', 'Forbidden')] };
+    const env = {
+      context: 'prod-eu',
+      error: null,
+      resources: [
+        res('Deployment', 'web', 'Drifted', [replicas]),
+        res('Service', 'web', 'InSync', [], ''),
+        res('CronJob', 'c', 'Missing', [], 'batch'),
+        res('Deployment', 'x', 'Forbidden'),
+      ],
+    };
     assert.equal(environmentDescription(env), '2 drifted · 1 unreadable · ctx prod-eu');
-    assert.deepEqual(summarize(env).byVerdict, { InSync: 1, Drifted: 1, Missing: 1, Extra: 0, UnknownKind: 0, Forbidden: 1, Error: 0 });
+    assert.deepEqual(summarize(env).byVerdict, {
+      InSync: 1,
+      Drifted: 1,
+      Missing: 1,
+      Extra: 0,
+      UnknownKind: 0,
+      Forbidden: 1,
+      Error: 0,
+    });
     assert.equal(environmentVerdict(env), 'Missing');
-    assert.equal(environmentDescription({ context: 'c', error: null, resources: [res('Service', 'web', 'InSync', [], '')] }), 'in sync · ctx c');
+    assert.equal(
+      environmentDescription({ context: 'c', error: null, resources: [res('Service', 'web', 'InSync', [], '')] }),
+      'in sync · ctx c',
+    );
     assert.equal(environmentDescription({ context: 'c', error: 'connection refused', resources: [] }), 'error · ctx c');
     assert.equal(environmentVerdict({ error: null, resources: [] }), 'InSync');
   });
 
   it('groups by kind, sorted, and describes each resource', () => {
-    const groups = groupByKind([res('Service', 'b', 'InSync', [], ''), res('Deployment', 'z', 'Drifted', [replicas]), res('Deployment', 'a', 'InSync')]);
-    assert.deepEqual(groups.map((g) => [g.kind, g.resources.map((r) => r.key.name)]), [['Deployment', ['a', 'z']], ['Service', ['b']]]);
-    assert.equal(resourceDescription(res('Deployment', 'z', 'Drifted', [replicas, { path: '/spec/template/spec/containers/0/image', desired: 'a', live: 'b' }, { path: '/metadata/labels/x', desired: 'a', live: 'b' }])), 'replicas, containers[0].image +1 drifted');
+    const groups = groupByKind([
+      res('Service', 'b', 'InSync', [], ''),
+      res('Deployment', 'z', 'Drifted', [replicas]),
+      res('Deployment', 'a', 'InSync'),
+    ]);
+    assert.deepEqual(
+      groups.map((g) => [g.kind, g.resources.map((r) => r.key.name)]),
+      [
+        ['Deployment', ['a', 'z']],
+        ['Service', ['b']],
+      ],
+    );
+    assert.equal(
+      resourceDescription(
+        res('Deployment', 'z', 'Drifted', [
+          replicas,
+          { path: '/spec/template/spec/containers/0/image', desired: 'a', live: 'b' },
+          { path: '/metadata/labels/x', desired: 'a', live: 'b' },
+        ]),
+      ),
+      'replicas, containers[0].image +1 drifted',
+    );
     assert.equal(resourceDescription(res('CronJob', 'c', 'Missing')), 'missing in the cluster');
   });
 

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { listKeysFor } from '../../../src/core/drift/listKeys';
-import { childSchema, listStrategy, rootSchema, type TypeSchema } from '../../../src/core/render/kustomize/filters/mergeKeys';
+import {
+  childSchema,
+  listStrategy,
+  rootSchema,
+  type TypeSchema,
+} from '../../../src/core/render/kustomize/filters/mergeKeys';
 
 /** The renderer's strategy for a list at a path of field names ('*' for items). */
 function smpAt(apiVersion: string, kind: string, path: string): unknown {
@@ -13,7 +18,13 @@ describe('one table of list types: how the cluster pairs and how kustomize merge
   // [apiVersion, kind, path, cluster pairing keys (drift), kustomize's patch merge (renderer)]
   const rows: [string, string, string, string[] | undefined, unknown][] = [
     ['apps/v1', 'Deployment', '/spec/template/spec/containers', ['name'], { key: 'name' }],
-    ['apps/v1', 'Deployment', '/spec/template/spec/containers/*/ports', ['containerPort', 'protocol'], { key: 'containerPort', keys: ['containerPort', 'protocol'] }],
+    [
+      'apps/v1',
+      'Deployment',
+      '/spec/template/spec/containers/*/ports',
+      ['containerPort', 'protocol'],
+      { key: 'containerPort', keys: ['containerPort', 'protocol'] },
+    ],
     ['apps/v1', 'Deployment', '/spec/template/spec/containers/*/env', ['name'], { key: 'name' }],
     ['apps/v1', 'Deployment', '/spec/template/spec/containers/*/args', undefined, 'replaced'],
     ['apps/v1', 'Deployment', '/metadata/finalizers', undefined, {}],
@@ -36,7 +47,9 @@ describe('one table of list types: how the cluster pairs and how kustomize merge
 
   it('a custom resource: no merge keys for kustomize; the cluster keys by field name where every built-in type agrees', () => {
     assert.equal(rootSchema('argoproj.io/v1alpha1', 'Rollout'), undefined);
-    assert.deepEqual(listKeysFor('argoproj.io/v1alpha1/Rollout', '/spec/template/spec/containers', undefined), ['name']);
+    assert.deepEqual(listKeysFor('argoproj.io/v1alpha1/Rollout', '/spec/template/spec/containers', undefined), [
+      'name',
+    ]);
     // `ports` pairs by containerPort in a container and by port in a Service: no guess for an unknown type.
     assert.equal(listKeysFor('argoproj.io/v1alpha1/Rollout', '/spec/ports', undefined), undefined);
   });

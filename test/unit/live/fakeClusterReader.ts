@@ -16,8 +16,22 @@ export interface FakeWatch {
 const builtin: ResourceType[] = [
   { group: '', version: 'v1', kind: 'ConfigMap', resource: 'configmaps', namespaced: true, verbs: ['list', 'watch'] },
   { group: '', version: 'v1', kind: 'Namespace', resource: 'namespaces', namespaced: false, verbs: ['list', 'watch'] },
-  { group: 'apps', version: 'v1', kind: 'Deployment', resource: 'deployments', namespaced: true, verbs: ['list', 'watch'] },
-  { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRole', resource: 'clusterroles', namespaced: false, verbs: ['list', 'watch'] },
+  {
+    group: 'apps',
+    version: 'v1',
+    kind: 'Deployment',
+    resource: 'deployments',
+    namespaced: true,
+    verbs: ['list', 'watch'],
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    kind: 'ClusterRole',
+    resource: 'clusterroles',
+    namespaced: false,
+    verbs: ['list', 'watch'],
+  },
 ];
 
 /**
@@ -62,7 +76,13 @@ export class FakeClusterReader implements ClusterReader {
     }
   }
 
-  watch(type: ResourceType, namespace: string, resourceVersion: string, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<WatchEnd> {
+  watch(
+    type: ResourceType,
+    namespace: string,
+    resourceVersion: string,
+    onEvent: (event: WatchEvent) => void,
+    signal: AbortSignal,
+  ): Promise<WatchEnd> {
     this.watchCalls++;
     return new Promise<WatchEnd>((resolve, reject) => {
       const w: FakeWatch = { type, namespace, resourceVersion, emit: onEvent, end: resolve, fail: reject, signal };
@@ -82,7 +102,13 @@ export class FakeClusterReader implements ClusterReader {
 }
 
 /** A test object. */
-export function obj(apiVersion: string, kind: string, name: string, namespace?: string, extra: Record<string, unknown> = {}): KubeObject {
+export function obj(
+  apiVersion: string,
+  kind: string,
+  name: string,
+  namespace?: string,
+  extra: Record<string, unknown> = {},
+): KubeObject {
   return { apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}) }, ...extra };
 }
 

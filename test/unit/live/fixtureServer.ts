@@ -10,8 +10,14 @@ export const FIXTURES = '/work/shared/fixtures/kube-api-1.26';
 
 /** A recorded response: status, content type and raw body, byte for byte. */
 export function fixture(name: string): { status: number; contentType: string; body: Buffer } {
-  const meta = JSON.parse(readFileSync(join(FIXTURES, `${name}.meta.json`), 'utf8')) as { response: { status: number; headers: Record<string, string>; bodyFile: string } };
-  return { status: meta.response.status, contentType: meta.response.headers['content-type'], body: readFileSync(join(FIXTURES, meta.response.bodyFile)) };
+  const meta = JSON.parse(readFileSync(join(FIXTURES, `${name}.meta.json`), 'utf8')) as {
+    response: { status: number; headers: Record<string, string>; bodyFile: string };
+  };
+  return {
+    status: meta.response.status,
+    contentType: meta.response.headers['content-type'],
+    body: readFileSync(join(FIXTURES, meta.response.bodyFile)),
+  };
 }
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -48,19 +54,67 @@ export async function startFixtureServer(): Promise<FixtureServer> {
   const dir = mkdtempSync(join(tmpdir(), 'gitops-drift-fixture-'));
   const p = (n: string) => join(dir, n);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', p('ca.key'), '-out', p('ca.crt'), '-days', '1', '-subj', '/CN=fixture-ca');
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    p('ca.key'),
+    '-out',
+    p('ca.crt'),
+    '-days',
+    '1',
+    '-subj',
+    '/CN=fixture-ca',
+  );
   writeFileSync(p('ext'), 'subjectAltName=IP:127.0.0.1\n');
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', p('server.key'), '-out', p('server.csr'), '-subj', '/CN=fixture');
-  openssl('x509', '-req', '-in', p('server.csr'), '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-CAcreateserial', '-out', p('server.crt'), '-days', '1', '-extfile', p('ext'));
+  openssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    p('server.key'),
+    '-out',
+    p('server.csr'),
+    '-subj',
+    '/CN=fixture',
+  );
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    p('server.csr'),
+    '-CA',
+    p('ca.crt'),
+    '-CAkey',
+    p('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    p('server.crt'),
+    '-days',
+    '1',
+    '-extfile',
+    p('ext'),
+  );
   const routes = new Map<string, Handler>();
   const requests: FixtureServer['requests'] = [];
-  const server: Server = createServer({ key: readFileSync(p('server.key')), cert: readFileSync(p('server.crt')) }, (req, res) => {
-    requests.push({ path: req.url ?? '', accept: String(req.headers.accept ?? ''), authorization: String(req.headers.authorization ?? '') });
-    const handler = routes.get(req.url ?? '') ?? routes.get((req.url ?? '').split('?')[0]);
-    if (handler) return handler(req, res);
-    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
-    res.end('404 page not found\n');
-  });
+  const server: Server = createServer(
+    { key: readFileSync(p('server.key')), cert: readFileSync(p('server.crt')) },
+    (req, res) => {
+      requests.push({
+        path: req.url ?? '',
+        accept: String(req.headers.accept ?? ''),
+        authorization: String(req.headers.authorization ?? ''),
+      });
+      const handler = routes.get(req.url ?? '') ?? routes.get((req.url ?? '').split('?')[0]);
+      if (handler) return handler(req, res);
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('404 page not found\n');
+    },
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
   return {
@@ -79,7 +133,9 @@ export async function startFixtureServer(): Promise<FixtureServer> {
 /** Writes a kubeconfig for the fixture server with a static token; returns its path. */
 export function fixtureKubeconfig(server: FixtureServer, token = 'fixture-token'): string {
   const path = join(server.dir, `kubeconfig-${token}`);
-  writeFileSync(path, `apiVersion: v1
+  writeFileSync(
+    path,
+    `apiVersion: v1
 kind: Config
 clusters:
 - name: fixture
@@ -94,6 +150,7 @@ contexts:
 - name: fixture
   context: {cluster: fixture, user: fixture, namespace: dev}
 current-context: fixture
-`);
+`,
+  );
   return path;
 }

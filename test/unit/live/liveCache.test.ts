@@ -90,14 +90,22 @@ describe('LiveCache', () => {
     reader.data.set('deployments/shop', [live(web, '10')]);
     const waits: number[] = [];
     const problems: WatchProblem[] = [];
-    cache = new LiveCache(reader, { backoff: { initialMs: 100, maxMs: 500, jitter: 0 }, delay: async (ms) => void waits.push(ms) });
+    cache = new LiveCache(reader, {
+      backoff: { initialMs: 100, maxMs: 500, jitter: 0 },
+      delay: async (ms) => void waits.push(ms),
+    });
     cache.onWatchProblem((p) => problems.push(p));
     await cache.read([web], { defaultNamespace: 'default' });
     for (let i = 0; i < 5; i++) (await reader.nextWatch()).end({ status: 'error', message: 'connection reset' });
     const healthy = await reader.nextWatch();
     assert.deepEqual(waits, [100, 200, 400, 500, 500]);
     assert.equal(problems.length, 5);
-    assert.deepEqual(problems[0], { scope: scopeKey('apps', 'Deployment', 'shop'), message: 'connection reset', retryInMs: 100, cluster: false });
+    assert.deepEqual(problems[0], {
+      scope: scopeKey('apps', 'Deployment', 'shop'),
+      message: 'connection reset',
+      retryInMs: 100,
+      cluster: false,
+    });
     healthy.emit({ type: 'MODIFIED', object: live(web, '30') });
     healthy.end({ status: 'error', message: 'again' });
     const after = await reader.nextWatch();
@@ -140,13 +148,21 @@ describe('LiveCache', () => {
     now = 1200;
     await cache.read([web], { defaultNamespace: 'default' });
     assert.deepEqual(cache.watchedScopes, [scopeKey('apps', 'Deployment', 'shop')]);
-    assert.deepEqual(watches.map((w) => `${w.type.resource} ${w.signal.aborted}`).sort(), ['configmaps true', 'deployments false']);
+    assert.deepEqual(watches.map((w) => `${w.type.resource} ${w.signal.aborted}`).sort(), [
+      'configmaps true',
+      'deployments false',
+    ]);
   });
 
   it('answers a LIST of one scope from memory once watched, and passes failures through unwrapped', async () => {
     const reader = new FakeClusterReader();
     reader.data.set('deployments/shop', [live(web, '10')]);
-    reader.scripted.set('configmaps/locked', { status: 'forbidden', verb: 'list', resource: 'configmaps', message: 'nope' });
+    reader.scripted.set('configmaps/locked', {
+      status: 'forbidden',
+      verb: 'list',
+      resource: 'configmaps',
+      message: 'nope',
+    });
     cache = new LiveCache(reader);
     const deployments = reader.types.find((t) => t.kind === 'Deployment')!;
     const configMaps = reader.types.find((t) => t.kind === 'ConfigMap')!;
@@ -159,7 +175,12 @@ describe('LiveCache', () => {
     assert.equal(first.status === 'ok' && first.items.length, 1);
     assert.equal(second.status === 'ok' && second.items.length, 2);
     assert.equal(second.status === 'ok' && second.resourceVersion, '11');
-    assert.deepEqual(await cache.list(configMaps, 'locked'), { status: 'forbidden', verb: 'list', resource: 'configmaps', message: 'nope' });
+    assert.deepEqual(await cache.list(configMaps, 'locked'), {
+      status: 'forbidden',
+      verb: 'list',
+      resource: 'configmaps',
+      message: 'nope',
+    });
     assert.deepEqual(reader.lists, ['deployments/shop', 'configmaps/locked']);
   });
 
@@ -176,14 +197,22 @@ describe('LiveCache', () => {
     }
     const recovered = await reader.nextWatch();
     const other = await reader.nextWatch();
-    assert.deepEqual(problems.map((p) => [p.message, p.cluster]), [['cannot reach the API server', true]]);
+    assert.deepEqual(
+      problems.map((p) => [p.message, p.cluster]),
+      [['cannot reach the API server', true]],
+    );
     recovered.emit({ type: 'BOOKMARK', resourceVersion: '200' });
     recovered.fail(down());
     await reader.nextWatch();
     assert.equal(problems.length, 2);
     other.end({ status: 'error', message: 'stream reset' });
     await reader.nextWatch();
-    assert.deepEqual(problems[2], { scope: scopeKey('', 'ConfigMap', 'shop'), message: 'stream reset', retryInMs: problems[2].retryInMs, cluster: false });
+    assert.deepEqual(problems[2], {
+      scope: scopeKey('', 'ConfigMap', 'shop'),
+      message: 'stream reset',
+      retryInMs: problems[2].retryInMs,
+      cluster: false,
+    });
   });
 
   it('falls back to a LIST per read when watching is forbidden', async () => {
@@ -191,7 +220,12 @@ describe('LiveCache', () => {
     reader.data.set('deployments/shop', [live(web, '10')]);
     cache = new LiveCache(reader);
     await cache.read([web], { defaultNamespace: 'default' });
-    (await reader.nextWatch()).end({ status: 'forbidden', verb: 'watch', resource: 'deployments.apps', message: 'no watch for you' });
+    (await reader.nextWatch()).end({
+      status: 'forbidden',
+      verb: 'watch',
+      resource: 'deployments.apps',
+      message: 'no watch for you',
+    });
     // The loop ends; wait for the entry to stop counting as watched.
     while (cache.watchedScopes.length) await new Promise((resolve) => setImmediate(resolve));
     reader.data.set('deployments/shop', [live(web, '11'), live(api, '12')]);
@@ -203,13 +237,21 @@ describe('LiveCache', () => {
 
   it('does not cache failed scopes, shares a LIST in flight, and stops watches on dispose', async () => {
     const reader = new FakeClusterReader();
-    reader.scripted.set('deployments/shop', { status: 'forbidden', verb: 'list', resource: 'deployments.apps', message: 'nope' });
+    reader.scripted.set('deployments/shop', {
+      status: 'forbidden',
+      verb: 'list',
+      resource: 'deployments.apps',
+      message: 'nope',
+    });
     cache = new LiveCache(reader);
     let state = await cache.read([web], { defaultNamespace: 'default' });
     assert.equal(state.failures.get(scopeKey('apps', 'Deployment', 'shop'))?.verdict, 'Forbidden');
     reader.scripted.delete('deployments/shop');
     reader.data.set('deployments/shop', [live(web, '10')]);
-    const [a, b] = await Promise.all([cache.read([web], { defaultNamespace: 'default' }), cache.read([web], { defaultNamespace: 'default' })]);
+    const [a, b] = await Promise.all([
+      cache.read([web], { defaultNamespace: 'default' }),
+      cache.read([web], { defaultNamespace: 'default' }),
+    ]);
     state = a;
     assert.equal(state.failures.size, 0);
     assert.equal(b.objects.size, 1);

@@ -19,7 +19,13 @@ describe('readLiveState', () => {
 
     const state = await readLiveState([web, api, worker, cm, ns, role], reader, { defaultNamespace: 'dev' });
 
-    assert.deepEqual([...reader.lists].sort(), ['clusterroles/', 'configmaps/other', 'deployments/dev', 'deployments/shop', 'namespaces/']);
+    assert.deepEqual([...reader.lists].sort(), [
+      'clusterroles/',
+      'configmaps/other',
+      'deployments/dev',
+      'deployments/shop',
+      'namespaces/',
+    ]);
     assert.deepEqual([...state.listed].sort(), [
       scopeKey('', 'ConfigMap', 'other'),
       scopeKey('', 'Namespace', ''),
@@ -41,11 +47,15 @@ describe('readLiveState', () => {
 
   it('asks discovery for the version most desired objects use', async () => {
     const reader = new FakeClusterReader();
-    await readLiveState([
-      obj('apps/v1beta2', 'Deployment', 'a', 'x'),
-      obj('apps/v1', 'Deployment', 'b', 'x'),
-      obj('apps/v1', 'Deployment', 'c', 'x'),
-    ], reader, { defaultNamespace: 'default' });
+    await readLiveState(
+      [
+        obj('apps/v1beta2', 'Deployment', 'a', 'x'),
+        obj('apps/v1', 'Deployment', 'b', 'x'),
+        obj('apps/v1', 'Deployment', 'c', 'x'),
+      ],
+      reader,
+      { defaultNamespace: 'default' },
+    );
     assert.deepEqual(reader.typeCalls, [{ group: 'apps', kind: 'Deployment', version: 'v1' }]);
   });
 
@@ -68,16 +78,28 @@ describe('readLiveState', () => {
 
   it('maps unknown kinds, 403 and other errors to failures of their scope only', async () => {
     const reader = new FakeClusterReader();
-    reader.scripted.set('configmaps/locked', { status: 'forbidden', verb: 'list', resource: 'configmaps', message: 'User "ro" cannot list resource "configmaps" in API group "" in the namespace "locked"' });
-    reader.scripted.set('deployments/broken', { status: 'error', message: 'the server has received too many requests' });
+    reader.scripted.set('configmaps/locked', {
+      status: 'forbidden',
+      verb: 'list',
+      resource: 'configmaps',
+      message: 'User "ro" cannot list resource "configmaps" in API group "" in the namespace "locked"',
+    });
+    reader.scripted.set('deployments/broken', {
+      status: 'error',
+      message: 'the server has received too many requests',
+    });
     reader.data.set('configmaps/open', [live(obj('v1', 'ConfigMap', 'ok', 'open'), '3')]);
-    const state = await readLiveState([
-      obj('example.com/v1', 'Widget', 'gizmo', 'open'),
-      obj('example.com/v1', 'Widget', 'gadget'),
-      obj('v1', 'ConfigMap', 'secret-ish', 'locked'),
-      obj('v1', 'ConfigMap', 'ok', 'open'),
-      obj('apps/v1', 'Deployment', 'web', 'broken'),
-    ], reader, { defaultNamespace: 'dflt' });
+    const state = await readLiveState(
+      [
+        obj('example.com/v1', 'Widget', 'gizmo', 'open'),
+        obj('example.com/v1', 'Widget', 'gadget'),
+        obj('v1', 'ConfigMap', 'secret-ish', 'locked'),
+        obj('v1', 'ConfigMap', 'ok', 'open'),
+        obj('apps/v1', 'Deployment', 'web', 'broken'),
+      ],
+      reader,
+      { defaultNamespace: 'dflt' },
+    );
 
     const widget = state.failures.get(scopeKey('example.com', 'Widget', 'open'));
     assert.equal(widget?.verdict, 'UnknownKind');
@@ -90,7 +112,10 @@ describe('readLiveState', () => {
     assert.match(forbidden!.message, /^list configmaps in namespace "locked" is forbidden: User "ro" cannot list/);
     const broken = state.failures.get(scopeKey('apps', 'Deployment', 'broken'));
     assert.equal(broken?.verdict, 'Error');
-    assert.match(broken!.message, /list deployments.apps in namespace "broken" failed: the server has received too many requests/);
+    assert.match(
+      broken!.message,
+      /list deployments.apps in namespace "broken" failed: the server has received too many requests/,
+    );
     assert.deepEqual([...state.listed], [scopeKey('', 'ConfigMap', 'open')]);
     assert.deepEqual([...state.objects.keys()], ['/ConfigMap/open/ok']);
     assert.ok(!reader.lists.some((l) => l.startsWith('widgets')), 'no LIST for a kind the cluster does not serve');
@@ -100,23 +125,38 @@ describe('readLiveState', () => {
     const reader = new FakeClusterReader();
     reader.scripted.set('configmaps/ns-0', new ClusterError('unauthorized', 'credentials rejected', 'prod'));
     const desired = Array.from({ length: 10 }, (_, i) => obj('v1', 'ConfigMap', 'c', `ns-${i}`));
-    await assert.rejects(readLiveState(desired, reader, { defaultNamespace: 'default', concurrency: 1 }), (e: unknown) => e instanceof ClusterError && e.reason === 'unauthorized');
+    await assert.rejects(
+      readLiveState(desired, reader, { defaultNamespace: 'default', concurrency: 1 }),
+      (e: unknown) => e instanceof ClusterError && e.reason === 'unauthorized',
+    );
     assert.deepEqual(reader.lists, ['configmaps/ns-0']);
   });
 
   it('a version the cluster does not serve (CRD served: false) is one "version not served" failure per scope, never listed', async () => {
     const reader = new FakeClusterReader();
-    reader.types.push({ group: 'stable.example.com', version: 'v1', kind: 'CronTab', resource: 'crontabs', namespaced: true, verbs: ['list'] });
-    const tabs = Array.from({ length: 100 }, (_, i) => obj('stable.example.com/v1beta1', 'CronTab', `tab-${i}`, 'shop'));
+    reader.types.push({
+      group: 'stable.example.com',
+      version: 'v1',
+      kind: 'CronTab',
+      resource: 'crontabs',
+      namespaced: true,
+      verbs: ['list'],
+    });
+    const tabs = Array.from({ length: 100 }, (_, i) =>
+      obj('stable.example.com/v1beta1', 'CronTab', `tab-${i}`, 'shop'),
+    );
     const state = await readLiveState(tabs, reader, { defaultNamespace: 'dev' });
     assert.deepEqual(reader.lists, []);
     assert.deepEqual([...state.failures.keys()], [scopeKey('stable.example.com', 'CronTab', 'shop')]);
     assert.deepEqual(state.failures.get(scopeKey('stable.example.com', 'CronTab', 'shop')), {
       verdict: 'UnknownKind',
-      message: 'version not served: the cluster does not serve CronTab in stable.example.com/v1beta1 (it serves it in stable.example.com/v1; a CRD version with served: false, or an API version this Kubernetes release removed): change the apiVersion in git',
+      message:
+        'version not served: the cluster does not serve CronTab in stable.example.com/v1beta1 (it serves it in stable.example.com/v1; a CRD version with served: false, or an API version this Kubernetes release removed): change the apiVersion in git',
     });
     // The served version lists as before.
-    const served = await readLiveState([obj('stable.example.com/v1', 'CronTab', 'tab', 'shop')], reader, { defaultNamespace: 'dev' });
+    const served = await readLiveState([obj('stable.example.com/v1', 'CronTab', 'tab', 'shop')], reader, {
+      defaultNamespace: 'dev',
+    });
     assert.equal(served.failures.size, 0);
     assert.deepEqual(reader.lists, ['crontabs/shop']);
   });

@@ -10,8 +10,12 @@ describe('SharedListReader (one LIST per kind and namespace for a CLI run)', () 
     const web = obj('apps/v1', 'Deployment', 'web', 'shop');
     inner.data.set('deployments/shop', [live(web, '5')]);
     const reader = new SharedListReader(inner);
-    const states = await Promise.all(Array.from({ length: 50 }, () => readLiveState([web], reader, { defaultNamespace: 'dev' })));
-    const later = await readLiveState([web, obj('v1', 'ConfigMap', 'cfg', 'shop')], reader, { defaultNamespace: 'dev' });
+    const states = await Promise.all(
+      Array.from({ length: 50 }, () => readLiveState([web], reader, { defaultNamespace: 'dev' })),
+    );
+    const later = await readLiveState([web, obj('v1', 'ConfigMap', 'cfg', 'shop')], reader, {
+      defaultNamespace: 'dev',
+    });
     assert.deepEqual(inner.lists, ['deployments/shop', 'configmaps/shop']);
     assert.ok(states.every((s) => s.objects.has('apps/Deployment/shop/web')));
     assert.ok(later.objects.has('apps/Deployment/shop/web'));

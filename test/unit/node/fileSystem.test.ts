@@ -38,7 +38,10 @@ for (const [name, make] of [
       writeFileSync(join(repo, 'app/sub/real.yaml'), 'kind: X\n');
       writeFileSync(join(repo, 'app/big.yaml'), 'x'.repeat(2048));
       writeFileSync(join(repo, 'app/latin1.yaml'), Buffer.from([0x61, 0x3a, 0x20, 0xe9, 0x0a]));
-      writeFileSync(join(repo, 'app/utf16.yaml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a: é\n', 'utf16le')]));
+      writeFileSync(
+        join(repo, 'app/utf16.yaml'),
+        Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a: é\n', 'utf16le')]),
+      );
       symlinkSync('sub/real.yaml', join(repo, 'app/inside.yaml'));
       symlinkSync(join(dir, 'secret.txt'), join(repo, 'app/outside.txt'));
       symlinkSync(dir, join(repo, 'app/outdir'));
@@ -75,7 +78,10 @@ for (const [name, make] of [
       assert.equal(await code(fs.readFile(join(repo, 'app/fifo.yaml'))), 'ENOTREG');
       const noRoot = make({ maxFileBytes: 1024 });
       assert.equal(await code(noRoot.readFile(join(repo, 'app/zero.yaml'))), 'ENOTREG');
-      await assert.rejects(noRoot.readFileBytes!(join(repo, 'app/zero.yaml')), /is a character device, not a regular file/);
+      await assert.rejects(
+        noRoot.readFileBytes!(join(repo, 'app/zero.yaml')),
+        /is a character device, not a regular file/,
+      );
       // With a root, /dev/zero is outside it before it is a device.
       assert.equal(await code(fs.readFile(join(repo, 'app/zero.yaml'))), 'EOUTSIDE');
     });
@@ -91,7 +97,10 @@ for (const [name, make] of [
     });
 
     it('decodes strictly: invalid UTF-8 is EILSEQ at its line, UTF-16 with a BOM is text; bytes stay bytes', async () => {
-      await assert.rejects(fs.readFile(join(repo, 'app/latin1.yaml')), (e: FileError) => e.code === 'EILSEQ' && e.line === 1 && e.column === 4);
+      await assert.rejects(
+        fs.readFile(join(repo, 'app/latin1.yaml')),
+        (e: FileError) => e.code === 'EILSEQ' && e.line === 1 && e.column === 4,
+      );
       assert.deepEqual([...(await fs.readFileBytes!(join(repo, 'app/latin1.yaml')))], [0x61, 0x3a, 0x20, 0xe9, 0x0a]);
       assert.equal(await fs.readFile(join(repo, 'app/utf16.yaml')), 'a: é\n');
     });
@@ -104,7 +113,10 @@ for (const [name, make] of [
       } catch (e) {
         assert.ok(e instanceof ProblemError, String(e));
         assert.deepEqual([e.problem.location?.file, e.problem.location?.line], ['app/kustomization.yaml', 2]);
-        assert.equal(e.problem.message, 'app/fifo.yaml: is a FIFO (named pipe), not a regular file; only regular files are read');
+        assert.equal(
+          e.problem.message,
+          'app/fifo.yaml: is a FIFO (named pipe), not a regular file; only regular files are read',
+        );
       }
     });
   });
@@ -115,7 +127,10 @@ describe('maxFileBytesFrom: the read limit from GITOPS_DRIFT_MAX_FILE_MB', () =>
     assert.equal(maxFileBytesFrom({}), 64 * 1024 * 1024);
     assert.equal(maxFileBytesFrom({ GITOPS_DRIFT_MAX_FILE_MB: '1' }), 1024 * 1024);
     assert.equal(maxFileBytesFrom({ GITOPS_DRIFT_MAX_FILE_MB: '0.5' }), 512 * 1024);
-    assert.throws(() => maxFileBytesFrom({ GITOPS_DRIFT_MAX_FILE_MB: 'lots' }), /GITOPS_DRIFT_MAX_FILE_MB must be a positive number/);
+    assert.throws(
+      () => maxFileBytesFrom({ GITOPS_DRIFT_MAX_FILE_MB: 'lots' }),
+      /GITOPS_DRIFT_MAX_FILE_MB must be a positive number/,
+    );
     assert.throws(() => maxFileBytesFrom({ GITOPS_DRIFT_MAX_FILE_MB: '-1' }), /positive/);
   });
 });

@@ -17,7 +17,12 @@ const patch = 'envs/staging/sidecar.yaml';
 
 describe('adopt live value', () => {
   it('writes a hand-scaled replica count into the patch line that sets it, nothing else', async () => {
-    const field: FieldDrift = { path: '/spec/replicas', desired: 3, live: 5, origin: originOf(patch, shopFiles[patch], 'replicas:', 'strategicMergePatch') };
+    const field: FieldDrift = {
+      path: '/spec/replicas',
+      desired: 3,
+      live: 5,
+      origin: originOf(patch, shopFiles[patch], 'replicas:', 'strategicMergePatch'),
+    };
     const plan = await planAdopt({ resource: web, field, readFile, environmentsReading: async () => [] });
     assert.equal(plan.change.after, shopFiles[patch].replace('replicas: 3', 'replicas: 5'));
     assert.equal(plan.label, 'Deployment shop-staging/web /spec/replicas: 3 → 5 at envs/staging/sidecar.yaml:7:3');
@@ -32,11 +37,19 @@ describe('adopt live value', () => {
       origin: originOf(staging, shopFiles[staging], 'name: ghcr.io/acme/web', 'image'),
     };
     const plan = await planAdopt({ resource: web, field, readFile });
-    assert.equal(plan.change.after, shopFiles[staging].replace('newTag: 1.4.0 # promoted', 'newTag: 1.4.0-hotfix.1 # promoted'));
+    assert.equal(
+      plan.change.after,
+      shopFiles[staging].replace('newTag: 1.4.0 # promoted', 'newTag: 1.4.0-hotfix.1 # promoted'),
+    );
   });
 
   it('adopts a ConfigMap value into its generator literal and names the other environments that read the file', async () => {
-    const field: FieldDrift = { path: '/data/GREETING', desired: 'hello', live: 'hi there', origin: originOf(staging, shopFiles[staging], "'GREETING", 'generatorLiteral') };
+    const field: FieldDrift = {
+      path: '/data/GREETING',
+      desired: 'hello',
+      live: 'hi there',
+      origin: originOf(staging, shopFiles[staging], "'GREETING", 'generatorLiteral'),
+    };
     const plan = await planAdopt({
       resource: { group: '', kind: 'ConfigMap', namespace: 'shop-staging', name: 'web-config-7gd6t5mkfh' },
       field,
@@ -48,18 +61,38 @@ describe('adopt live value', () => {
   });
 
   it('refuses Secret values, explaining why, and never puts the value in the message', async () => {
-    const field: FieldDrift = { path: '/data/password', desired: '(masked)', live: 'czNjcjN0', secret: true, origin: originOf(staging, shopFiles[staging], 'LOG_LEVEL', 'generatorLiteral') };
-    await assert.rejects(planAdopt({ resource: { group: '', kind: 'Secret', namespace: 's', name: 'db' }, field, readFile }), (e: unknown) =>
-      e instanceof RefusedError && /is Secret data: it is never written to git in plain text/.test(e.message) && !e.message.includes('czNjcjN0'),
+    const field: FieldDrift = {
+      path: '/data/password',
+      desired: '(masked)',
+      live: 'czNjcjN0',
+      secret: true,
+      origin: originOf(staging, shopFiles[staging], 'LOG_LEVEL', 'generatorLiteral'),
+    };
+    await assert.rejects(
+      planAdopt({ resource: { group: '', kind: 'Secret', namespace: 's', name: 'db' }, field, readFile }),
+      (e: unknown) =>
+        e instanceof RefusedError &&
+        /is Secret data: it is never written to git in plain text/.test(e.message) &&
+        !e.message.includes('czNjcjN0'),
     );
   });
 
   it('refuses removals, additions, whole maps, and a line that does not hold the value', async () => {
     const origin = originOf(patch, shopFiles[patch], 'replicas:', 'strategicMergePatch');
-    const refused = (field: FieldDrift, message: RegExp) => assert.rejects(planAdopt({ resource: web, field, readFile }), (e: unknown) => e instanceof RefusedError && message.test(e.message));
-    await refused({ path: '/spec/replicas', desired: 3, live: undefined, origin }, /the cluster does not set this field/);
+    const refused = (field: FieldDrift, message: RegExp) =>
+      assert.rejects(
+        planAdopt({ resource: web, field, readFile }),
+        (e: unknown) => e instanceof RefusedError && message.test(e.message),
+      );
+    await refused(
+      { path: '/spec/replicas', desired: 3, live: undefined, origin },
+      /the cluster does not set this field/,
+    );
     await refused({ path: '/spec/paused', desired: undefined, live: true, origin }, /git does not set this field/);
     await refused({ path: '/spec/template', desired: {}, live: { a: 1 }, origin }, /only single values can be adopted/);
-    await refused({ path: '/spec/replicas', desired: 4, live: 5, origin }, /sidecar\.yaml:7:3 holds 3, not the rendered 4/);
+    await refused(
+      { path: '/spec/replicas', desired: 4, live: 5, origin },
+      /sidecar\.yaml:7:3 holds 3, not the rendered 4/,
+    );
   });
 });

@@ -54,7 +54,10 @@ describe('promote (real git repository)', () => {
     assert.equal(change.file, 'envs/staging/kustomization.yaml');
     assert.equal(
       change.after,
-      before.replace('  newTag: 1.4.0 # promoted 2026-11-01\n', `  newTag: 1.5.0 # promoted 2026-11-01\n  digest: ${DIGEST}\n`),
+      before.replace(
+        '  newTag: 1.4.0 # promoted 2026-11-01\n',
+        `  newTag: 1.5.0 # promoted 2026-11-01\n  digest: ${DIGEST}\n`,
+      ),
     );
   });
 
@@ -68,27 +71,43 @@ describe('promote (real git repository)', () => {
     const web = p.items.find((i) => i.label.startsWith('image ghcr.io/acme/web'));
     assert.equal(web?.label, 'image ghcr.io/acme/web 1.4.0 → sha256:4f3c2a1b0e9d…');
     const [change] = await promotionChanges([web!], readRepoFile);
-    assert.equal(change.after, shopFiles['envs/staging/kustomization.yaml'].replace('  newTag: 1.4.0 # promoted 2026-11-01\n', `  digest: ${DIGEST}\n`));
+    assert.equal(
+      change.after,
+      shopFiles['envs/staging/kustomization.yaml'].replace(
+        '  newTag: 1.4.0 # promoted 2026-11-01\n',
+        `  digest: ${DIGEST}\n`,
+      ),
+    );
   });
 
   it('edits a value where the target sets it: the sidecar image in the patch file keeps its quotes and comment', async () => {
     const [change] = await promotionChanges([item(/sidecar/)], readRepoFile);
     assert.equal(change.file, 'envs/staging/sidecar.yaml');
-    assert.equal(change.after, shopFiles['envs/staging/sidecar.yaml'].replace('"ghcr.io/acme/sidecar:2.0.0"', '"ghcr.io/acme/sidecar:2.1.0"'));
+    assert.equal(
+      change.after,
+      shopFiles['envs/staging/sidecar.yaml'].replace('"ghcr.io/acme/sidecar:2.0.0"', '"ghcr.io/acme/sidecar:2.1.0"'),
+    );
   });
 
   it('promotes generator literals keeping the quoting of each literal', async () => {
     const [change] = await promotionChanges([item(/LOG_LEVEL/), item(/GREETING/)], readRepoFile);
-    const expected = shopFiles['envs/staging/kustomization.yaml'].replace('- LOG_LEVEL=info', '- LOG_LEVEL=debug').replace(`'GREETING="hello"'`, `'GREETING="hello, world"'`);
+    const expected = shopFiles['envs/staging/kustomization.yaml']
+      .replace('- LOG_LEVEL=info', '- LOG_LEVEL=debug')
+      .replace(`'GREETING="hello"'`, `'GREETING="hello, world"'`);
     assert.equal(change.after, expected);
   });
 
   it('changes nothing but the promoted scalars, byte for byte, when everything is promoted at once', async () => {
     const changes = await promotionChanges(plan.items, readRepoFile);
-    assert.deepEqual(changes.map((c) => c.file), ['envs/staging/kustomization.yaml', 'envs/staging/sidecar.yaml']);
+    assert.deepEqual(
+      changes.map((c) => c.file),
+      ['envs/staging/kustomization.yaml', 'envs/staging/sidecar.yaml'],
+    );
     assert.equal(
       changes[1].after,
-      shopFiles['envs/staging/sidecar.yaml'].replace('replicas: 3', 'replicas: 1').replace('sidecar:2.0.0', 'sidecar:2.1.0'),
+      shopFiles['envs/staging/sidecar.yaml']
+        .replace('replicas: 3', 'replicas: 1')
+        .replace('sidecar:2.0.0', 'sidecar:2.1.0'),
     );
     assert.match(changes[0].patch, /^-  newTag: 1\.4\.0 # promoted 2026-11-01$/m);
     assert.match(changes[0].patch, /^\+  newTag: 1\.5\.0 # promoted 2026-11-01$/m);
@@ -98,7 +117,13 @@ describe('promote (real git repository)', () => {
     const p = await planPromotion({
       source: { name: 'dev', render: renderShop(shopFiles, { ...devValues, replicas: 2 }) },
       // Staging without its replicas patch: replicas comes from the shared base.
-      target: { name: 'staging', render: renderShop({ ...shopFiles, 'envs/staging/sidecar.yaml': shopFiles['envs/dev/sidecar.yaml'] }, { ...stagingValues, env: 'dev', replicas: 1 }) },
+      target: {
+        name: 'staging',
+        render: renderShop(
+          { ...shopFiles, 'envs/staging/sidecar.yaml': shopFiles['envs/dev/sidecar.yaml'] },
+          { ...stagingValues, env: 'dev', replicas: 1 },
+        ),
+      },
       readFile: readRepoFile,
     });
     const skip = p.skipped.find((s) => s.path === '/spec/replicas');
@@ -108,15 +133,24 @@ describe('promote (real git repository)', () => {
 
   it('verifies by rendering again: a value that would not render as promoted is named', async () => {
     const images = plan.items.filter((i) => i.kind === 'image');
-    const asPromoted = () => Promise.resolve(renderShop(shopFiles, { ...stagingValues, webImage: devValues.webImage, sidecarImage: devValues.sidecarImage }));
+    const asPromoted = () =>
+      Promise.resolve(
+        renderShop(shopFiles, { ...stagingValues, webImage: devValues.webImage, sidecarImage: devValues.sidecarImage }),
+      );
     assert.deepEqual(await verifyPromotion(images, asPromoted), []);
-    const sidecarStuck = () => Promise.resolve(renderShop(shopFiles, { ...stagingValues, webImage: devValues.webImage }));
+    const sidecarStuck = () =>
+      Promise.resolve(renderShop(shopFiles, { ...stagingValues, webImage: devValues.webImage }));
     assert.deepEqual(await verifyPromotion(images, sidecarStuck), [
       'image ghcr.io/acme/sidecar 2.0.0 → 2.1.0: Deployment shop-staging/web containers[sidecar].image would render as "ghcr.io/acme/sidecar:2.0.0"',
     ]);
     const head = repo.head();
     await assert.rejects(
-      commitPromotion(plan, images, { git: new SimpleGitAdapter(repo.root), readFile: readRepoFile, logger: silentLogger, verify: () => verifyPromotion(images, sidecarStuck) }),
+      commitPromotion(plan, images, {
+        git: new SimpleGitAdapter(repo.root),
+        readFile: readRepoFile,
+        logger: silentLogger,
+        verify: () => verifyPromotion(images, sidecarStuck),
+      }),
       /the edits would not promote what they say, so nothing was changed:\n {2}image ghcr\.io\/acme\/sidecar/,
     );
     assert.equal(repo.head(), head);
@@ -127,7 +161,11 @@ describe('promote (real git repository)', () => {
     repo.write({ 'README.md': 'unrelated work in progress\n', 'envs/dev/notes.txt': 'staged, unrelated\n' });
     repo.git('add', 'envs/dev/notes.txt');
     const chosen = plan.items.filter((i) => i.defaultSelected);
-    const result = await commitPromotion(plan, chosen, { git: new SimpleGitAdapter(repo.root), readFile: readRepoFile, logger: silentLogger });
+    const result = await commitPromotion(plan, chosen, {
+      git: new SimpleGitAdapter(repo.root),
+      readFile: readRepoFile,
+      logger: silentLogger,
+    });
     assert.match(result.branch, /^promote\/dev-to-staging-[0-9a-f]{7}$/);
     assert.equal(repo.git('branch', '--show-current').trim(), result.branch);
     assert.equal(repo.head(), result.sha);
@@ -142,7 +180,10 @@ describe('promote (real git repository)', () => {
         '- ConfigMap web-config GREETING: hello → hello, world',
       ].join('\n'),
     );
-    assert.equal(repo.git('show', '--name-only', '--format=', 'HEAD').trim(), 'envs/staging/kustomization.yaml\nenvs/staging/sidecar.yaml');
+    assert.equal(
+      repo.git('show', '--name-only', '--format=', 'HEAD').trim(),
+      'envs/staging/kustomization.yaml\nenvs/staging/sidecar.yaml',
+    );
     // The replicas were not chosen.
     assert.match(repo.read('envs/staging/sidecar.yaml'), /replicas: 3/);
     // Unrelated work stays as it was: the staged file staged, the untracked one untracked, neither committed.
@@ -154,8 +195,14 @@ describe('promote (real git repository)', () => {
     repo.write({ 'envs/staging/sidecar.yaml': edited });
     const head = repo.head();
     await assert.rejects(
-      commitPromotion(plan, plan.items, { git: new SimpleGitAdapter(repo.root), readFile: readRepoFile, logger: silentLogger }),
-      (e: unknown) => e instanceof RefusedError && /uncommitted changes in envs\/staging\/sidecar\.yaml: commit or stash them first/.test(e.message),
+      commitPromotion(plan, plan.items, {
+        git: new SimpleGitAdapter(repo.root),
+        readFile: readRepoFile,
+        logger: silentLogger,
+      }),
+      (e: unknown) =>
+        e instanceof RefusedError &&
+        /uncommitted changes in envs\/staging\/sidecar\.yaml: commit or stash them first/.test(e.message),
     );
     assert.equal(repo.head(), head);
     assert.equal(repo.git('branch', '--show-current').trim(), 'main');
@@ -174,7 +221,14 @@ describe('promote (real git repository)', () => {
     repo.write({ '.git/hooks/pre-commit': '#!/bin/sh\necho "hook says no" >&2\nexit 1\n' });
     chmodSync(join(repo.root, '.git/hooks/pre-commit'), 0o755);
     const head = repo.head();
-    await assert.rejects(commitPromotion(plan, plan.items, { git: new SimpleGitAdapter(repo.root), readFile: readRepoFile, logger: silentLogger }), /hook says no/);
+    await assert.rejects(
+      commitPromotion(plan, plan.items, {
+        git: new SimpleGitAdapter(repo.root),
+        readFile: readRepoFile,
+        logger: silentLogger,
+      }),
+      /hook says no/,
+    );
     assert.equal(repo.head(), head);
     assert.equal(repo.git('branch', '--show-current').trim(), 'main');
     assert.equal(repo.git('branch', '--list', 'promote/*').trim(), '');

@@ -57,23 +57,39 @@ describe('promote on the layout of issue #19 (regions, a shared prod variant, pe
       '[ ] web: containers[web].resources.limits.cpu: 1 → 250m  (envs/prod-eu/env.yaml:22:15)',
       'a resource size: sized per environment, left out',
     ]);
-    assert.equal(err, 'warning: left out: image ghcr.io/acme/web 3.0 → 2.0 would move prod-eu backwards; pass --allow-downgrade to promote it\n');
+    assert.equal(
+      err,
+      'warning: left out: image ghcr.io/acme/web 3.0 → 2.0 would move prod-eu backwards; pass --allow-downgrade to promote it\n',
+    );
     assert.doesNotMatch(out + err, /pw-/, 'a credential was printed');
     assert.equal(repo.status(), '');
   });
 
-  it('--commit edits only prod-eu\'s own files, byte for byte, and no other environment renders differently', async () => {
-    const renderedBefore = await Promise.all(['prod-asia', 'prod-us', 'staging-eu'].map((e) => cli('render', `${repo.root}/envs/${e}`)));
+  it("--commit edits only prod-eu's own files, byte for byte, and no other environment renders differently", async () => {
+    const renderedBefore = await Promise.all(
+      ['prod-asia', 'prod-us', 'staging-eu'].map((e) => cli('render', `${repo.root}/envs/${e}`)),
+    );
     const { code, out } = await cli('promote', '--from', 'staging-eu', repo.root, '--commit');
     assert.equal(code, 0);
     assert.match(out, /on new branch promote\/staging-eu-to-prod-eu-[0-9a-f]{7} /);
-    assert.equal(repo.git('show', '--name-only', '--format=', 'HEAD').trim(), 'envs/prod-eu/env.yaml\nenvs/prod-eu/kustomization.yaml');
-    assert.equal(repo.read('envs/prod-eu/env.yaml'), releaseFiles['envs/prod-eu/env.yaml'].replace('value: v1\n', 'value: v2\n'));
+    assert.equal(
+      repo.git('show', '--name-only', '--format=', 'HEAD').trim(),
+      'envs/prod-eu/env.yaml\nenvs/prod-eu/kustomization.yaml',
+    );
+    assert.equal(
+      repo.read('envs/prod-eu/env.yaml'),
+      releaseFiles['envs/prod-eu/env.yaml'].replace('value: v1\n', 'value: v2\n'),
+    );
     assert.equal(
       repo.read('envs/prod-eu/kustomization.yaml'),
-      releaseFiles['envs/prod-eu/kustomization.yaml'].replace('    newTag: 1.4.0\n', `    newTag: 1.5.0\n    digest: ${WORKER_DIGEST_STAGING}\n`),
+      releaseFiles['envs/prod-eu/kustomization.yaml'].replace(
+        '    newTag: 1.4.0\n',
+        `    newTag: 1.5.0\n    digest: ${WORKER_DIGEST_STAGING}\n`,
+      ),
     );
-    const renderedAfter = await Promise.all(['prod-asia', 'prod-us', 'staging-eu'].map((e) => cli('render', `${repo.root}/envs/${e}`)));
+    const renderedAfter = await Promise.all(
+      ['prod-asia', 'prod-us', 'staging-eu'].map((e) => cli('render', `${repo.root}/envs/${e}`)),
+    );
     assert.deepEqual(renderedAfter, renderedBefore);
     const prodEu = await cli('render', `${repo.root}/envs/prod-eu`);
     assert.match(prodEu.out, new RegExp(`image: ghcr.io/acme/worker:1.5.0@${WORKER_DIGEST_STAGING}`));
@@ -81,7 +97,15 @@ describe('promote on the layout of issue #19 (regions, a shared prod variant, pe
   });
 
   it('promotes the downgrade only with --allow-downgrade', async () => {
-    const { code, err } = await cli('promote', '--from', 'staging-eu', repo.root, '--images-only', '--allow-downgrade', '--commit');
+    const { code, err } = await cli(
+      'promote',
+      '--from',
+      'staging-eu',
+      repo.root,
+      '--images-only',
+      '--allow-downgrade',
+      '--commit',
+    );
     assert.equal(code, 0);
     assert.equal(err, '');
     assert.equal(repo.git('log', '-1', '--format=%s'), 'Promote staging-eu to prod-eu: 2 images\n');
@@ -89,23 +113,34 @@ describe('promote on the layout of issue #19 (regions, a shared prod variant, pe
   });
 
   it('refuses with exit code 2, changing nothing, when a downgrade is all there is to promote', async () => {
-    repo.write({ 'envs/prod-eu/kustomization.yaml': releaseFiles['envs/prod-eu/kustomization.yaml'].replace('    newTag: 1.4.0\n', `    newTag: 1.5.0\n    digest: ${WORKER_DIGEST_STAGING}\n`) });
+    repo.write({
+      'envs/prod-eu/kustomization.yaml': releaseFiles['envs/prod-eu/kustomization.yaml'].replace(
+        '    newTag: 1.4.0\n',
+        `    newTag: 1.5.0\n    digest: ${WORKER_DIGEST_STAGING}\n`,
+      ),
+    });
     const head = repo.commitAll('prod-eu already runs the worker');
     const { code, err } = await cli('promote', '--from', 'staging-eu', repo.root, '--images-only', '--commit');
     assert.equal(code, 2);
-    assert.equal(err, 'refused: left out: image ghcr.io/acme/web 3.0 → 2.0 would move prod-eu backwards; pass --allow-downgrade to promote it\n');
+    assert.equal(
+      err,
+      'refused: left out: image ghcr.io/acme/web 3.0 → 2.0 would move prod-eu backwards; pass --allow-downgrade to promote it\n',
+    );
     assert.equal(repo.head(), head);
     assert.equal(repo.status(), '');
   });
 
-  it('--all takes the patch in prod-eu\'s own overlay, not the edit of the shared prod variant', async () => {
+  it("--all takes the patch in prod-eu's own overlay, not the edit of the shared prod variant", async () => {
     const { code, out, err } = await cli('promote', '--from', 'staging-eu', repo.root, '--all', '--commit');
     assert.equal(code, 0, err);
     assert.doesNotMatch(err, /also change/);
     // The credential moved with --all, and promote printed it nowhere (labels, diffs, commit message).
     assert.doesNotMatch(out + err + repo.git('log', '-1', '--format=%B'), /pw-/);
     assert.equal(repo.read('variants/prod/prod.yml'), releaseFiles['variants/prod/prod.yml']);
-    assert.equal(repo.git('show', '--name-only', '--format=', 'HEAD').trim(), 'envs/prod-eu/env.yaml\nenvs/prod-eu/kustomization.yaml');
+    assert.equal(
+      repo.git('show', '--name-only', '--format=', 'HEAD').trim(),
+      'envs/prod-eu/env.yaml\nenvs/prod-eu/kustomization.yaml',
+    );
     const asia = await cli('render', `${repo.root}/envs/prod-asia`);
     assert.match(asia.out, /value: production/);
     const eu = await cli('render', `${repo.root}/envs/prod-eu`);
@@ -120,7 +155,15 @@ describe('promote on the layout of issue #19 (regions, a shared prod variant, pe
     const doc = JSON.parse(out) as {
       source: string;
       target: string;
-      items: { where: string; selected: boolean; class: string; direction?: string; from: unknown; to: unknown; alsoChanges: string[] }[];
+      items: {
+        where: string;
+        selected: boolean;
+        class: string;
+        direction?: string;
+        from: unknown;
+        to: unknown;
+        alsoChanges: string[];
+      }[];
       warnings: string[];
       environmentsTouched: string[];
       changes: { file: string }[];
@@ -144,14 +187,20 @@ describe('promote on the layout of issue #19 (regions, a shared prod variant, pe
     );
     assert.deepEqual(doc.items.find((i) => i.class === 'secret')?.from, '***');
     assert.deepEqual(doc.items.find((i) => i.class === 'secret')?.to, '***');
-    assert.deepEqual(doc.items.filter((i) => i.where.endsWith('ENVIRONMENT_CLASS]')).map((i) => i.alsoChanges), [['prod-asia', 'prod-us'], []]);
+    assert.deepEqual(
+      doc.items.filter((i) => i.where.endsWith('ENVIRONMENT_CLASS]')).map((i) => i.alsoChanges),
+      [['prod-asia', 'prod-us'], []],
+    );
     assert.deepEqual(doc.warnings, [
       'image ghcr.io/acme/web 3.0 → 2.0: ⚠ downgrade 3.0 → 2.0',
       'image ghcr.io/acme/worker 1.4.0 → 1.5.0 (sha256:5a5a5a5a5a5a…): ⚠ sha256:5a5a5a5a5a5a… never ran in dev',
       'web: containers[web].env[ENVIRONMENT_CLASS]: production → non-prod: also changes prod-asia, prod-us',
     ]);
     assert.deepEqual(doc.environmentsTouched, ['prod-eu']);
-    assert.deepEqual(doc.changes.map((c) => c.file), ['envs/prod-eu/env.yaml', 'envs/prod-eu/kustomization.yaml']);
+    assert.deepEqual(
+      doc.changes.map((c) => c.file),
+      ['envs/prod-eu/env.yaml', 'envs/prod-eu/kustomization.yaml'],
+    );
     assert.deepEqual(doc.verify, []);
   });
 
@@ -164,30 +213,45 @@ describe('promote on the layout of issue #19 (regions, a shared prod variant, pe
     const { code, out } = await cli('promote', '--from', 'staging-eu', repo.root);
     assert.equal(code, 0);
     assert.doesNotMatch(out, /never ran/);
-    assert.match(out, /^ {2}\[x\] image ghcr\.io\/acme\/worker 1\.4\.0 → 1\.5\.0 \(sha256:5a5a5a5a5a5a…\) {2}\(envs\/prod-eu\/kustomization\.yaml:10:5\)$/m);
+    assert.match(
+      out,
+      /^ {2}\[x\] image ghcr\.io\/acme\/worker 1\.4\.0 → 1\.5\.0 \(sha256:5a5a5a5a5a5a…\) {2}\(envs\/prod-eu\/kustomization\.yaml:10:5\)$/m,
+    );
   });
 });
 
-describe('promote: a value set in a shared variant goes into the target\'s own overlay (real renderer, real git)', () => {
+describe("promote: a value set in a shared variant goes into the target's own overlay (real renderer, real git)", () => {
   let repo: TempRepo;
   beforeEach(() => {
     // The repo wants the environment class to move (promote.move), so the own-overlay way is preselected.
-    repo = new TempRepo({ ...releaseFiles, '.gitops-drift.yaml': 'promote:\n  move: ["web: containers[web].env[ENVIRONMENT_CLASS]"]\n' });
+    repo = new TempRepo({
+      ...releaseFiles,
+      '.gitops-drift.yaml': 'promote:\n  move: ["web: containers[web].env[ENVIRONMENT_CLASS]"]\n',
+    });
   });
   afterEach(() => repo.remove());
 
-  it('offers both ways, preselects the patch in prod-eu\'s kustomization, and commits it without changing prod-asia or prod-us', async () => {
+  it("offers both ways, preselects the patch in prod-eu's kustomization, and commits it without changing prod-asia or prod-us", async () => {
     const { code, out } = await cli('promote', '--from', 'staging-eu', repo.root);
     assert.equal(code, 0);
-    assert.match(out, /^ {2}\[ \] web: containers\[web\]\.env\[ENVIRONMENT_CLASS\]: production → non-prod {2}\(variants\/prod\/prod\.yml:12:15\)\n {8}also changes prod-asia, prod-us; moves by promote\.move in \.gitops-drift\.yaml$/m);
-    assert.match(out, /^ {2}\[x\] web: containers\[web\]\.env\[ENVIRONMENT_CLASS\]: production → non-prod \(a patch in envs\/prod-eu\/kustomization\.yaml\) {2}\(envs\/prod-eu\/kustomization\.yaml:13:3\)$/m);
+    assert.match(
+      out,
+      /^ {2}\[ \] web: containers\[web\]\.env\[ENVIRONMENT_CLASS\]: production → non-prod {2}\(variants\/prod\/prod\.yml:12:15\)\n {8}also changes prod-asia, prod-us; moves by promote\.move in \.gitops-drift\.yaml$/m,
+    );
+    assert.match(
+      out,
+      /^ {2}\[x\] web: containers\[web\]\.env\[ENVIRONMENT_CLASS\]: production → non-prod \(a patch in envs\/prod-eu\/kustomization\.yaml\) {2}\(envs\/prod-eu\/kustomization\.yaml:13:3\)$/m,
+    );
     const others = await Promise.all(['prod-asia', 'prod-us'].map((e) => cli('render', `${repo.root}/envs/${e}`)));
     const committed = await cli('promote', '--from', 'staging-eu', repo.root, '--commit');
     assert.equal(committed.code, 0, committed.err);
     assert.equal(repo.read('variants/prod/prod.yml'), releaseFiles['variants/prod/prod.yml']);
     assert.equal(
       repo.read('envs/prod-eu/kustomization.yaml'),
-      releaseFiles['envs/prod-eu/kustomization.yaml'].replace('    newTag: 1.4.0\n', `    newTag: 1.5.0\n    digest: ${WORKER_DIGEST_STAGING}\n`) +
+      releaseFiles['envs/prod-eu/kustomization.yaml'].replace(
+        '    newTag: 1.4.0\n',
+        `    newTag: 1.5.0\n    digest: ${WORKER_DIGEST_STAGING}\n`,
+      ) +
         [
           '  - patch: |-',
           '      apiVersion: apps/v1',
@@ -205,7 +269,10 @@ describe('promote: a value set in a shared variant goes into the target\'s own o
           '',
         ].join('\n'),
     );
-    assert.deepEqual(await Promise.all(['prod-asia', 'prod-us'].map((e) => cli('render', `${repo.root}/envs/${e}`))), others);
+    assert.deepEqual(
+      await Promise.all(['prod-asia', 'prod-us'].map((e) => cli('render', `${repo.root}/envs/${e}`))),
+      others,
+    );
     const prodEu = await cli('render', `${repo.root}/envs/prod-eu`);
     assert.match(prodEu.out, /- name: ENVIRONMENT_CLASS\n {10}value: non-prod/);
   });

@@ -18,12 +18,62 @@ interface EnvSetup {
 }
 
 const ENVS: Record<string, EnvSetup> = {
-  dev: { web: '3.1.0', worker: '1.6.0', workerDigest: WORKER_DIGEST_DEV, url: 'https://a1.example.net', replicas: 1, cpu: '100m', feature: 'v2', prod: false },
-  'staging-eu': { web: '2.0', worker: '1.5.0', workerDigest: WORKER_DIGEST_STAGING, url: 'https://b2.example.net', replicas: 2, cpu: '250m', feature: 'v2', prod: false },
-  'staging-us': { web: '2.0', worker: '1.5.0', url: 'https://c3.example.net', replicas: 2, cpu: '250m', feature: 'v2', prod: false },
-  'prod-asia': { web: '3.0', worker: '1.4.0', url: 'https://d4.example.net', replicas: 3, cpu: '500m', feature: 'v1', prod: true },
-  'prod-eu': { web: '3.0', worker: '1.4.0', url: 'https://e5.example.net', replicas: 5, cpu: '1', feature: 'v1', prod: true },
-  'prod-us': { web: '3.0', worker: '1.4.0', url: 'https://f6.example.net', replicas: 4, cpu: '750m', feature: 'v1', prod: true },
+  dev: {
+    web: '3.1.0',
+    worker: '1.6.0',
+    workerDigest: WORKER_DIGEST_DEV,
+    url: 'https://a1.example.net',
+    replicas: 1,
+    cpu: '100m',
+    feature: 'v2',
+    prod: false,
+  },
+  'staging-eu': {
+    web: '2.0',
+    worker: '1.5.0',
+    workerDigest: WORKER_DIGEST_STAGING,
+    url: 'https://b2.example.net',
+    replicas: 2,
+    cpu: '250m',
+    feature: 'v2',
+    prod: false,
+  },
+  'staging-us': {
+    web: '2.0',
+    worker: '1.5.0',
+    url: 'https://c3.example.net',
+    replicas: 2,
+    cpu: '250m',
+    feature: 'v2',
+    prod: false,
+  },
+  'prod-asia': {
+    web: '3.0',
+    worker: '1.4.0',
+    url: 'https://d4.example.net',
+    replicas: 3,
+    cpu: '500m',
+    feature: 'v1',
+    prod: true,
+  },
+  'prod-eu': {
+    web: '3.0',
+    worker: '1.4.0',
+    url: 'https://e5.example.net',
+    replicas: 5,
+    cpu: '1',
+    feature: 'v1',
+    prod: true,
+  },
+  'prod-us': {
+    web: '3.0',
+    worker: '1.4.0',
+    url: 'https://f6.example.net',
+    replicas: 4,
+    cpu: '750m',
+    feature: 'v1',
+    prod: true,
+  },
 };
 
 function overlay(name: string, e: EnvSetup): Record<string, string> {
@@ -97,9 +147,11 @@ spec:
         - name: worker
           image: ghcr.io/acme/worker:1.0.0
 `,
-  'variants/prod/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n  - path: prod.yml\n',
+  'variants/prod/kustomization.yaml':
+    'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n  - path: prod.yml\n',
   'variants/prod/prod.yml': variant('production'),
-  'variants/nonprod/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n  - path: nonprod.yml\n',
+  'variants/nonprod/kustomization.yaml':
+    'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n  - path: nonprod.yml\n',
   'variants/nonprod/nonprod.yml': variant('non-prod'),
   ...Object.fromEntries(Object.entries(ENVS).flatMap(([name, e]) => Object.entries(overlay(name, e)))),
 };

@@ -20,7 +20,8 @@ export function rendered(object: KubeObject, fallback: Origin, overrides: Record
   const walk = (v: unknown, p: string) => {
     origins.set(p, overrides[p] ?? fallback);
     if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${p}/${i}`));
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, `${p}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) walk(x, `${p}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
   };
   walk(object, '');
   for (const p of Object.keys(overrides)) if (!origins.has(p)) throw new Error(`fixture: no value at ${p}`);

@@ -9,13 +9,22 @@ import { SimpleGitAdapter } from '../../../src/node/simpleGit';
 import { shopFiles } from './shopRepo';
 import { TempRepo } from './tempRepo';
 
-const stagingFiles = ['base/kustomization.yaml', 'base/deployment.yaml', 'envs/staging/kustomization.yaml', 'envs/staging/sidecar.yaml'];
+const stagingFiles = [
+  'base/kustomization.yaml',
+  'base/deployment.yaml',
+  'envs/staging/kustomization.yaml',
+  'envs/staging/sidecar.yaml',
+];
 
 describe('revert (real git repository)', () => {
   let repo: TempRepo;
   let git: SimpleGitAdapter;
   const bump = (from: string, to: string) => {
-    repo.write({ 'envs/staging/kustomization.yaml': repo.read('envs/staging/kustomization.yaml').replace(`newTag: ${from}`, `newTag: ${to}`) });
+    repo.write({
+      'envs/staging/kustomization.yaml': repo
+        .read('envs/staging/kustomization.yaml')
+        .replace(`newTag: ${from}`, `newTag: ${to}`),
+    });
     return repo.commitAll(`staging: web ${to}`);
   };
 
@@ -32,25 +41,38 @@ describe('revert (real git repository)', () => {
     repo.write({ 'base/deployment.yaml': shopFiles['base/deployment.yaml'].replace('replicas: 1', 'replicas: 2') });
     const base = repo.commitAll('base: two replicas');
     const history = await environmentHistory(git, stagingFiles);
-    assert.deepEqual(history.map((c) => [c.sha, c.subject, c.files]), [
-      [base, 'base: two replicas', ['base/deployment.yaml']],
-      [tag, 'staging: web 1.5.0', ['envs/staging/kustomization.yaml']],
-      [history[2].sha, 'initial config', stagingFiles.slice().sort((a, b) => (a < b ? -1 : 1))],
-    ]);
+    assert.deepEqual(
+      history.map((c) => [c.sha, c.subject, c.files]),
+      [
+        [base, 'base: two replicas', ['base/deployment.yaml']],
+        [tag, 'staging: web 1.5.0', ['envs/staging/kustomization.yaml']],
+        [history[2].sha, 'initial config', stagingFiles.slice().sort((a, b) => (a < b ? -1 : 1))],
+      ],
+    );
     assert.equal(history[0].author, 'Test Author');
     assert.ok(!Number.isNaN(Date.parse(history[0].date)), history[0].date);
   });
 
   it('summarises what a commit changed in the rendered environment, from git objects (not the working tree)', async () => {
     const tag = bump('1.4.0', '1.5.0');
-    repo.write({ 'envs/staging/kustomization.yaml': repo.read('envs/staging/kustomization.yaml').replace('LOG_LEVEL=info', 'LOG_LEVEL=warn') });
+    repo.write({
+      'envs/staging/kustomization.yaml': repo
+        .read('envs/staging/kustomization.yaml')
+        .replace('LOG_LEVEL=info', 'LOG_LEVEL=warn'),
+    });
     const literal = repo.commitAll('staging: quieter logs');
     repo.write({ 'envs/staging/kustomization.yaml': 'this: [is not valid\n' }); // uncommitted: must not matter
     const render = (fs: FileSystem) => renderKustomization(`${repo.root}/envs/staging`, { fs, repoRoot: repo.root });
     const [c2, c1] = await environmentHistory(git, stagingFiles, 2);
     assert.deepEqual([c2.sha, c1.sha], [literal, tag]);
-    assert.equal(await summarizeCommit(c1, { git, repoRoot: repo.root, render }), 'Deployment web image ghcr.io/acme/web 1.4.0 → 1.5.0');
-    assert.equal(await summarizeCommit(c2, { git, repoRoot: repo.root, render }), 'ConfigMap web-config LOG_LEVEL info → warn');
+    assert.equal(
+      await summarizeCommit(c1, { git, repoRoot: repo.root, render }),
+      'Deployment web image ghcr.io/acme/web 1.4.0 → 1.5.0',
+    );
+    assert.equal(
+      await summarizeCommit(c2, { git, repoRoot: repo.root, render }),
+      'ConfigMap web-config LOG_LEVEL info → warn',
+    );
   });
 
   it('reverts a commit into a new commit', async () => {
@@ -80,7 +102,11 @@ describe('revert (real git repository)', () => {
     const tag = bump('1.4.0', '1.5.0');
     const edited = repo.read('envs/staging/kustomization.yaml') + '# editing\n';
     repo.write({ 'envs/staging/kustomization.yaml': edited });
-    await assert.rejects(revertCommit(git, tag, silentLogger), (e: unknown) => e instanceof RefusedError && /uncommitted changes in envs\/staging\/kustomization\.yaml/.test(e.message));
+    await assert.rejects(
+      revertCommit(git, tag, silentLogger),
+      (e: unknown) =>
+        e instanceof RefusedError && /uncommitted changes in envs\/staging\/kustomization\.yaml/.test(e.message),
+    );
     assert.equal(repo.head(), tag);
     assert.equal(repo.read('envs/staging/kustomization.yaml'), edited);
   });
@@ -89,7 +115,10 @@ describe('revert (real git repository)', () => {
     const tag = bump('1.4.0', '1.5.0');
     repo.write({ 'README.md': 'staged work\n' });
     repo.git('add', 'README.md');
-    await assert.rejects(revertCommit(git, tag, silentLogger), /staged changes in README\.md: git revert needs nothing staged/);
+    await assert.rejects(
+      revertCommit(git, tag, silentLogger),
+      /staged changes in README\.md: git revert needs nothing staged/,
+    );
     assert.equal(repo.head(), tag);
     assert.equal(repo.status(), 'A  README.md\n');
   });

@@ -105,7 +105,14 @@ export function renderShop(files: Record<string, string>, v: EnvValues): RenderR
     metadata: { name: 'web', namespace: `shop-${v.env}` },
     spec: {
       replicas: v.replicas,
-      template: { spec: { containers: [{ name: 'web', image: v.webImage }, { name: 'sidecar', image: v.sidecarImage }] } },
+      template: {
+        spec: {
+          containers: [
+            { name: 'web', image: v.webImage },
+            { name: 'sidecar', image: v.sidecarImage },
+          ],
+        },
+      },
     },
   };
   const imageEntry = originOf(kfile, k, 'name: ghcr.io/acme/web', 'image');
@@ -113,7 +120,9 @@ export function renderShop(files: Record<string, string>, v: EnvValues): RenderR
     '/metadata/namespace': originOf(kfile, k, 'namespace:', 'namespace'),
     '/spec/template/spec/containers/0/image': imageEntry,
     '/spec/template/spec/containers/1/image': originOf(patchFile, patch, 'image:', 'strategicMergePatch'),
-    ...(v.env === 'staging' ? { '/spec/replicas': originOf(patchFile, patch, 'replicas:', 'strategicMergePatch') } : {}),
+    ...(v.env === 'staging'
+      ? { '/spec/replicas': originOf(patchFile, patch, 'replicas:', 'strategicMergePatch') }
+      : {}),
   });
   const generator = originOf(kfile, k, 'name: web-config', 'generator');
   const configMap: KubeObject = {
@@ -128,7 +137,11 @@ export function renderShop(files: Record<string, string>, v: EnvValues): RenderR
     '/data/GREETING': originOf(kfile, k, "'GREETING", 'generatorLiteral'),
   });
   cm.source = generator;
-  return renderResult(`envs/${v.env}`, [cm, dep], ['base/kustomization.yaml', 'base/deployment.yaml', kfile, patchFile]);
+  return renderResult(
+    `envs/${v.env}`,
+    [cm, dep],
+    ['base/kustomization.yaml', 'base/deployment.yaml', kfile, patchFile],
+  );
 }
 
 export const devValues: EnvValues = {

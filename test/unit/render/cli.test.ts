@@ -14,7 +14,13 @@ describe('gitops-drift render (CLI)', () => {
   const run = async (...args: string[]) => {
     let stdout = '';
     let stderr = '';
-    const code = await runCli(['render', ...args], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: join(repo, 'envs'), color: false, env: {} });
+    const code = await runCli(['render', ...args], {
+      stdout: (t) => (stdout += t),
+      stderr: (t) => (stderr += t),
+      cwd: join(repo, 'envs'),
+      color: false,
+      env: {},
+    });
     return { code, stdout, stderr };
   };
 
@@ -23,9 +29,15 @@ describe('gitops-drift render (CLI)', () => {
     write('.gitops-drift.yaml', 'environments: []\n');
     write('base/kustomization.yaml', 'resources:\n- cm.yaml\n');
     write('base/cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: flags\ndata:\n  beta: "yes"\n');
-    write('envs/prod/kustomization.yaml', 'resources:\n- ../../base\nnamespace: shop\nsecretGenerator:\n- name: creds\n  envs:\n  - creds.env\n');
+    write(
+      'envs/prod/kustomization.yaml',
+      'resources:\n- ../../base\nnamespace: shop\nsecretGenerator:\n- name: creds\n  envs:\n  - creds.env\n',
+    );
     write('envs/prod/creds.env', 'TOKEN=hunter2\n');
-    write('envs/broken/kustomization.yaml', 'resources:\n- ../../base\nsecretGenerator:\n- name: creds\n  envs:\n  - creds.env\n');
+    write(
+      'envs/broken/kustomization.yaml',
+      'resources:\n- ../../base\nsecretGenerator:\n- name: creds\n  envs:\n  - creds.env\n',
+    );
     write('envs/broken/creds.env', 'TOKEN=hunter2\nOTHER TOKEN=hunter3\n');
   });
   after(() => rmSync(repo, { recursive: true, force: true }));
@@ -34,7 +46,10 @@ describe('gitops-drift render (CLI)', () => {
     const { code, stdout, stderr } = await run('prod');
     assert.equal(code, 0, stderr);
     const docs = parseAllDocuments(stdout, { version: '1.1' }).map((d) => d.toJS());
-    assert.deepEqual(docs.map((d) => `${d.kind} ${d.metadata.namespace}/${d.metadata.name}`), ['ConfigMap shop/flags', `Secret shop/${docs[1].metadata.name}`]);
+    assert.deepEqual(
+      docs.map((d) => `${d.kind} ${d.metadata.namespace}/${d.metadata.name}`),
+      ['ConfigMap shop/flags', `Secret shop/${docs[1].metadata.name}`],
+    );
     assert.match(docs[1].metadata.name, /^creds-[a-z0-9]{10}$/);
     assert.equal(docs[0].data.beta, 'yes');
   });
@@ -42,10 +57,20 @@ describe('gitops-drift render (CLI)', () => {
   it('--origins prints keys and repo-relative origins as JSON', async () => {
     const { code, stdout } = await run('prod', '--origins');
     assert.equal(code, 0);
-    const out = JSON.parse(stdout) as { objects: Array<{ key: { kind: string }; origins: Record<string, { file: string; line: number; column: number; kind: string }> }> };
+    const out = JSON.parse(stdout) as {
+      objects: Array<{
+        key: { kind: string };
+        origins: Record<string, { file: string; line: number; column: number; kind: string }>;
+      }>;
+    };
     const cm = out.objects.find((o) => o.key.kind === 'ConfigMap')!;
     assert.deepEqual(cm.origins['/data/beta'], { file: 'base/cm.yaml', line: 6, column: 3, kind: 'resource' });
-    assert.deepEqual(cm.origins['/metadata/namespace'], { file: 'envs/prod/kustomization.yaml', line: 3, column: 1, kind: 'namespace' });
+    assert.deepEqual(cm.origins['/metadata/namespace'], {
+      file: 'envs/prod/kustomization.yaml',
+      line: 3,
+      column: 1,
+      kind: 'namespace',
+    });
   });
 
   it('bad input exits 2 with file:line, and never prints a Secret value', async () => {

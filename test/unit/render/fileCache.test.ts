@@ -22,7 +22,14 @@ describe('render with a FileCache that keeps every read', () => {
   const cm = (v: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  v: "${v}"\n`;
 
   it('touches no file on a warm render, and reads a file again once the caller invalidates it', async () => {
-    const mem = new MemoryFileSystem({ 'base/kustomization.yaml': 'resources: [cm.yaml]\n', 'base/cm.yaml': cm('1'), 'kustomization.yaml': 'resources: [base]\nnamePrefix: p-\n' }, '/repo');
+    const mem = new MemoryFileSystem(
+      {
+        'base/kustomization.yaml': 'resources: [cm.yaml]\n',
+        'base/cm.yaml': cm('1'),
+        'kustomization.yaml': 'resources: [base]\nnamePrefix: p-\n',
+      },
+      '/repo',
+    );
     const { fs: counted, calls } = counting(mem);
     const fs = new FileCache(counted);
     const cache = createParseCache();
@@ -30,12 +37,19 @@ describe('render with a FileCache that keeps every read', () => {
     const afterFirst = calls();
     const warm = await renderKustomization('.', { fs, repoRoot: '/repo', cache });
     assert.equal(calls(), afterFirst);
-    assert.deepEqual(warm.objects.map((o) => o.object), first.objects.map((o) => o.object));
+    assert.deepEqual(
+      warm.objects.map((o) => o.object),
+      first.objects.map((o) => o.object),
+    );
     assert.deepEqual(warm.files, first.files);
 
     mem.write('base/cm.yaml', cm('2'));
     const stale = await renderKustomization('.', { fs, repoRoot: '/repo', cache });
-    assert.equal((stale.objects[0].object.data as Record<string, unknown> | undefined)?.v, '1', 'kept until invalidated: the caller decides');
+    assert.equal(
+      (stale.objects[0].object.data as Record<string, unknown> | undefined)?.v,
+      '1',
+      'kept until invalidated: the caller decides',
+    );
     fs.invalidate('/repo/base/cm.yaml');
     const fresh = await renderKustomization('.', { fs, repoRoot: '/repo', cache });
     assert.equal((fresh.objects[0].object.data as Record<string, unknown> | undefined)?.v, '2');

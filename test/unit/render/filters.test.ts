@@ -24,18 +24,37 @@ describe('render filters', () => {
   describe('hash (api/hasher)', () => {
     it('matches suffixes kustomize v5.7.1 printed for the same data', () => {
       // Recorded from `kustomize build` of `configMapGenerator: [{name: cm, literals: [a=1]}]` and the same secret.
-      assert.equal(nameHash(fromPlain({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { a: '1' } }, at) as TMap), 'h29d89cmmt');
-      assert.equal(nameHash(fromPlain({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'Opaque', data: { a: 'MQ==' } }, at) as TMap), '25khgmg44c');
+      assert.equal(
+        nameHash(
+          fromPlain({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { a: '1' } }, at) as TMap,
+        ),
+        'h29d89cmmt',
+      );
+      assert.equal(
+        nameHash(
+          fromPlain(
+            { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'Opaque', data: { a: 'MQ==' } },
+            at,
+          ) as TMap,
+        ),
+        '25khgmg44c',
+      );
     });
 
     it("encodes like Go's json.Marshal: sorted keys, HTML escapes", () => {
-      assert.equal(goJson({ b: '<&>', a: ['\u2028', '"\\\n'] }), '{"a":["\\u2028","\\"\\\\\\n"],"b":"\\u003c\\u0026\\u003e"}');
+      assert.equal(
+        goJson({ b: '<&>', a: ['\u2028', '"\\\n'] }),
+        '{"a":["\\u2028","\\"\\\\\\n"],"b":"\\u003c\\u0026\\u003e"}',
+      );
     });
 
     it('wraps secret base64 at 70 characters the way kustomize does', () => {
       assert.equal(encodeBase64('x'.repeat(40)), Buffer.from('x'.repeat(40)).toString('base64'));
       const long = encodeBase64('x'.repeat(60));
-      assert.deepEqual(long.split('\n').map((l) => l.length), [70, 10, 0]);
+      assert.deepEqual(
+        long.split('\n').map((l) => l.length),
+        [70, 10, 0],
+      );
     });
   });
 
@@ -47,7 +66,10 @@ describe('render filters', () => {
         { key: 'C', value: 'x=y', line: 5 },
         { key: 'D', value: '', line: 6 },
       ]);
-      assert.throws(() => parseEnvFile('A=1\nBAD KEY=secret\n', 'e.env'), (e: ProblemError) => e.problem.location?.line === 2 && !e.message.includes('secret'));
+      assert.throws(
+        () => parseEnvFile('A=1\nBAD KEY=secret\n', 'e.env'),
+        (e: ProblemError) => e.problem.location?.line === 2 && !e.message.includes('secret'),
+      );
     });
   });
 
@@ -93,9 +115,20 @@ spec:
       );
       assert.equal(applyStrategicMerge(target, patch, 'apps/v1', 'Deployment'), true);
       const spec = (toPlain(target) as { spec: { template: { spec: Record<string, unknown> } } }).spec.template.spec;
-      assert.deepEqual(spec.containers, [{ name: 'app', image: 'a', env: [{ name: 'Y', value: 'y2' }, { name: 'Z', value: 'z' }] }]);
+      assert.deepEqual(spec.containers, [
+        {
+          name: 'app',
+          image: 'a',
+          env: [
+            { name: 'Y', value: 'y2' },
+            { name: 'Z', value: 'z' },
+          ],
+        },
+      ]);
       assert.deepEqual(spec.tolerations, [{ key: 'b' }]);
-      const env = (((target.entries.get('spec') as TMap).entries.get('template') as TMap).entries.get('spec') as TMap).entries.get('containers');
+      const env = (
+        ((target.entries.get('spec') as TMap).entries.get('template') as TMap).entries.get('spec') as TMap
+      ).entries.get('containers');
       assert.ok(env?.kind === 'seq');
       const app = env.items[0] as TMap;
       assert.equal(app.entries.get('image')?.origin.file, 'f.yaml', 'untouched fields keep the base origin');
@@ -103,7 +136,9 @@ spec:
     });
 
     it('treats lists of custom resources as atomic and deletes the whole object with a top-level $patch: delete', () => {
-      const cr = yamlMap('apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  items:\n  - {name: a, v: 1}\n');
+      const cr = yamlMap(
+        'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  items:\n  - {name: a, v: 1}\n',
+      );
       applyStrategicMerge(cr, yamlMap('spec:\n  items:\n  - {name: b}\n'), 'example.com/v1', 'Widget');
       assert.deepEqual((toPlain(cr) as { spec: unknown }).spec, { items: [{ name: 'b' }] });
       assert.equal(applyStrategicMerge(cr, yamlMap('$patch: delete\n'), 'example.com/v1', 'Widget'), false);
@@ -119,7 +154,11 @@ spec:
   describe('JSON6902', () => {
     it('applies add/replace/remove/move/copy/test and keeps the op value origins', () => {
       const doc = yamlMap('a: {b: [1, 2]}\nc: x\n');
-      const ops = parseYaml('- {op: add, path: /a/b/-, value: 3}\n- {op: replace, path: /c, value: y}\n- {op: copy, from: /c, path: /d}\n- {op: move, from: /d, path: /e}\n- {op: remove, path: /a/b/0}\n- {op: test, path: /e, value: y}\n', 'ops.yaml', 'json6902Patch')[0];
+      const ops = parseYaml(
+        '- {op: add, path: /a/b/-, value: 3}\n- {op: replace, path: /c, value: y}\n- {op: copy, from: /c, path: /d}\n- {op: move, from: /d, path: /e}\n- {op: remove, path: /a/b/0}\n- {op: test, path: /e, value: y}\n',
+        'ops.yaml',
+        'json6902Patch',
+      )[0];
       applyJson6902(doc, ops);
       assert.deepEqual(toPlain(doc), { a: { b: [2, 3] }, c: 'y', e: 'y' });
       assert.deepEqual(doc.entries.get('c')?.origin, { file: 'ops.yaml', line: 2, column: 27, kind: 'json6902Patch' });
@@ -128,7 +167,10 @@ spec:
     it('fails at the op line on a missing path, an unknown op and a failed test', () => {
       const doc = () => yamlMap('a: 1\n');
       const ops = (t: string) => parseYaml(t, 'ops.yaml', 'json6902Patch')[0];
-      assert.throws(() => applyJson6902(doc(), ops('- {op: add, path: /a, value: 2}\n- {op: remove, path: /zz}\n')), (e: ProblemError) => e.problem.location?.line === 2 && /does not exist/.test(e.message));
+      assert.throws(
+        () => applyJson6902(doc(), ops('- {op: add, path: /a, value: 2}\n- {op: remove, path: /zz}\n')),
+        (e: ProblemError) => e.problem.location?.line === 2 && /does not exist/.test(e.message),
+      );
       assert.throws(() => applyJson6902(doc(), ops('- {op: upsert, path: /a}\n')), /invalid JSON6902 op 'upsert'/);
       // kustomize's json-patch adds a missing map key on replace.
       const d = doc();
@@ -148,28 +190,52 @@ spec:
     it('replaces tag and digest together, keeps a digest on newName only, and matches the name exactly', () => {
       const o = at;
       assert.equal(editImage('nginx:1.25@sha256:aa', { name: 'nginx', newTag: '1.27', origin: o }), 'nginx:1.27');
-      assert.equal(editImage('nginx@sha256:aa', { name: 'nginx', newName: 'mirror/nginx', origin: o }), 'mirror/nginx@sha256:aa');
+      assert.equal(
+        editImage('nginx@sha256:aa', { name: 'nginx', newName: 'mirror/nginx', origin: o }),
+        'mirror/nginx@sha256:aa',
+      );
       assert.equal(editImage('nginx-exporter:1', { name: 'nginx', newTag: '2', origin: o }), undefined);
     });
   });
 
   describe('vars', () => {
     it('expands $(NAME), keeps $$ as $ and leaves unknown names alone', () => {
-      assert.equal(expand('$(A).$(B).svc $$(A) $(C)', new Map([['A', 'web'], ['B', 'prod']])), 'web.prod.svc $(A) $(C)');
+      assert.equal(
+        expand(
+          '$(A).$(B).svc $$(A) $(C)',
+          new Map([
+            ['A', 'web'],
+            ['B', 'prod'],
+          ]),
+        ),
+        'web.prod.svc $(A) $(C)',
+      );
     });
   });
 
   describe('selectors and field specs', () => {
     it('matches label selectors with =, !=, in, notin, exists and !exists', () => {
-      const labels = new Map([['app', 'web'], ['tier', 'front']]);
+      const labels = new Map([
+        ['app', 'web'],
+        ['tier', 'front'],
+      ]);
       assert.ok(matchesLabelSelector('app=web,tier in (front, back),!canary,tier', labels));
       assert.ok(!matchesLabelSelector('app!=web', labels));
       assert.ok(!matchesLabelSelector('tier notin (front)', labels));
     });
 
     it('splits field-spec paths on unescaped slashes and drops [] markers', () => {
-      assert.deepEqual(splitPath('metadata/annotations/nginx.ingress.kubernetes.io\\/auth-secret'), ['metadata', 'annotations', 'nginx.ingress.kubernetes.io/auth-secret']);
-      assert.deepEqual(splitPath('spec/volumeClaimTemplates[]/metadata/labels'), ['spec', 'volumeClaimTemplates', 'metadata', 'labels']);
+      assert.deepEqual(splitPath('metadata/annotations/nginx.ingress.kubernetes.io\\/auth-secret'), [
+        'metadata',
+        'annotations',
+        'nginx.ingress.kubernetes.io/auth-secret',
+      ]);
+      assert.deepEqual(splitPath('spec/volumeClaimTemplates[]/metadata/labels'), [
+        'spec',
+        'volumeClaimTemplates',
+        'metadata',
+        'labels',
+      ]);
     });
   });
 });

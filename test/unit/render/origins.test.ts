@@ -49,10 +49,19 @@ describe('render origins: each field points at the line that last set it', () =>
   it('base resource fields point into the resource file, every path has an origin', async () => {
     const files = { 'app/kustomization.yaml': 'resources:\n- deploy.yaml\n', 'app/deploy.yaml': deployment };
     const r = await render(files);
-    assert.deepEqual(origin(r, 'Deployment', 'web', '/spec/replicas'), { file: 'app/deploy.yaml', line: lineOf(files, 'app/deploy.yaml', 'replicas'), column: 3, kind: 'resource' });
-    assert.equal(origin(r, 'Deployment', 'web', '/spec/template/spec/containers/0/image').line, lineOf(files, 'app/deploy.yaml', 'image:'));
+    assert.deepEqual(origin(r, 'Deployment', 'web', '/spec/replicas'), {
+      file: 'app/deploy.yaml',
+      line: lineOf(files, 'app/deploy.yaml', 'replicas'),
+      column: 3,
+      kind: 'resource',
+    });
+    assert.equal(
+      origin(r, 'Deployment', 'web', '/spec/template/spec/containers/0/image').line,
+      lineOf(files, 'app/deploy.yaml', 'image:'),
+    );
     const obj = r.objects[0];
-    const count = (v: unknown): number => (v !== null && typeof v === 'object' ? 1 + Object.values(v).reduce((n: number, c) => n + count(c), 0) : 1);
+    const count = (v: unknown): number =>
+      v !== null && typeof v === 'object' ? 1 + Object.values(v).reduce((n: number, c) => n + count(c), 0) : 1;
     assert.equal(obj.origins.size, count(obj.object), 'one origin per map, list and scalar');
     assert.deepEqual(r.files, ['app/deploy.yaml', 'app/kustomization.yaml']);
   });
@@ -96,14 +105,27 @@ spec:
     const r = await render(files);
     const k = 'app/kustomization.yaml';
     assert.deepEqual(origin(r, 'Deployment', 'web', '/spec/template/spec/containers/0/resources/limits/memory'), {
-      file: 'app/more-memory.yaml', line: lineOf(files, 'app/more-memory.yaml', 'memory:'), column: 13, kind: 'strategicMergePatch',
+      file: 'app/more-memory.yaml',
+      line: lineOf(files, 'app/more-memory.yaml', 'memory:'),
+      column: 13,
+      kind: 'strategicMergePatch',
     });
     // The merged container keeps its base origin for fields the patch does not touch.
     assert.equal(origin(r, 'Deployment', 'web', '/spec/template/spec/containers/0/name').file, 'base/deploy.yaml');
     const op = origin(r, 'Deployment', 'web', '/spec/template/spec/priorityClassName');
     assert.deepEqual(op, { file: k, line: lineOf(files, k, 'value: high'), column: 7, kind: 'json6902Patch' });
-    assert.deepEqual(origin(r, 'Deployment', 'web', '/spec/replicas'), { file: k, line: lineOf(files, k, 'count: 4'), column: 3, kind: 'replicas' });
-    assert.deepEqual(origin(r, 'Deployment', 'web', '/spec/template/spec/containers/0/image'), { file: k, line: lineOf(files, k, 'newTag'), column: 3, kind: 'image' });
+    assert.deepEqual(origin(r, 'Deployment', 'web', '/spec/replicas'), {
+      file: k,
+      line: lineOf(files, k, 'count: 4'),
+      column: 3,
+      kind: 'replicas',
+    });
+    assert.deepEqual(origin(r, 'Deployment', 'web', '/spec/template/spec/containers/0/image'), {
+      file: k,
+      line: lineOf(files, k, 'newTag'),
+      column: 3,
+      kind: 'image',
+    });
     assert.equal(r.objects[0].object.spec && (r.objects[0].object.spec as { replicas: number }).replicas, 4);
   });
 
@@ -123,14 +145,42 @@ resources:
     };
     const r = await render(files);
     const k = 'app/kustomization.yaml';
-    assert.deepEqual(origin(r, 'Deployment', 'p-web-s', '/metadata/namespace'), { file: k, line: 1, column: 1, kind: 'namespace' });
-    assert.deepEqual(origin(r, 'Deployment', 'p-web-s', '/metadata/name'), { file: k, line: 3, column: 1, kind: 'nameSuffix' });
-    assert.deepEqual(origin(r, 'Deployment', 'p-web-s', '/spec/selector/matchLabels/team'), { file: k, line: lineOf(files, k, 'team: blue'), column: 3, kind: 'labels' });
-    assert.deepEqual(origin(r, 'Deployment', 'p-web-s', '/spec/template/metadata/annotations/owner'), { file: k, line: lineOf(files, k, 'owner: ops'), column: 3, kind: 'annotations' });
+    assert.deepEqual(origin(r, 'Deployment', 'p-web-s', '/metadata/namespace'), {
+      file: k,
+      line: 1,
+      column: 1,
+      kind: 'namespace',
+    });
+    assert.deepEqual(origin(r, 'Deployment', 'p-web-s', '/metadata/name'), {
+      file: k,
+      line: 3,
+      column: 1,
+      kind: 'nameSuffix',
+    });
+    assert.deepEqual(origin(r, 'Deployment', 'p-web-s', '/spec/selector/matchLabels/team'), {
+      file: k,
+      line: lineOf(files, k, 'team: blue'),
+      column: 3,
+      kind: 'labels',
+    });
+    assert.deepEqual(origin(r, 'Deployment', 'p-web-s', '/spec/template/metadata/annotations/owner'), {
+      file: k,
+      line: lineOf(files, k, 'owner: ops'),
+      column: 3,
+      kind: 'annotations',
+    });
     // A map the transformer had to create points at the transformer's key.
-    assert.deepEqual(origin(r, 'Deployment', 'p-web-s', '/metadata/annotations'), { file: k, line: lineOf(files, k, 'commonAnnotations'), column: 1, kind: 'annotations' });
+    assert.deepEqual(origin(r, 'Deployment', 'p-web-s', '/metadata/annotations'), {
+      file: k,
+      line: lineOf(files, k, 'commonAnnotations'),
+      column: 1,
+      kind: 'annotations',
+    });
 
-    const prefixOnly = await render({ 'app/kustomization.yaml': 'namePrefix: p-\nresources:\n- deploy.yaml\n', 'app/deploy.yaml': deployment });
+    const prefixOnly = await render({
+      'app/kustomization.yaml': 'namePrefix: p-\nresources:\n- deploy.yaml\n',
+      'app/deploy.yaml': deployment,
+    });
     assert.equal(origin(prefixOnly, 'Deployment', 'p-web', '/metadata/name').kind, 'namePrefix');
   });
 
@@ -155,9 +205,19 @@ configMapGenerator:
     const k = 'app/kustomization.yaml';
     const cm = r.objects.find((o) => o.key.kind === 'ConfigMap')!;
     assert.match(cm.key.name, /^settings-[a-z0-9]{10}$/);
-    assert.deepEqual(cm.origins.get('/data/MODE'), { file: k, line: lineOf(files, k, 'MODE=fast'), column: 5, kind: 'generatorLiteral' });
+    assert.deepEqual(cm.origins.get('/data/MODE'), {
+      file: k,
+      line: lineOf(files, k, 'MODE=fast'),
+      column: 5,
+      kind: 'generatorLiteral',
+    });
     assert.deepEqual(cm.origins.get('/data/LOG'), { file: 'app/app.env', line: 2, column: 1, kind: 'generatorEnv' });
-    assert.deepEqual(cm.origins.get('/data/nginx.conf'), { file: k, line: lineOf(files, k, 'nginx.conf'), column: 5, kind: 'generatorFile' });
+    assert.deepEqual(cm.origins.get('/data/nginx.conf'), {
+      file: k,
+      line: lineOf(files, k, 'nginx.conf'),
+      column: 5,
+      kind: 'generatorFile',
+    });
     const ref = origin(r, 'Deployment', 'web', '/spec/template/spec/containers/0/envFrom/0/configMapRef/name');
     assert.deepEqual(ref, { file: k, line: lineOf(files, k, 'name: settings'), column: 3, kind: 'nameReference' });
   });
@@ -181,9 +241,19 @@ patches:
     };
     const r = await render(files);
     const k = 'app/kustomization.yaml';
-    assert.deepEqual(origin(r, 'Deployment', 'web', '/spec/paused'), { file: k, line: 6, column: 7, kind: 'strategicMergePatch' });
+    assert.deepEqual(origin(r, 'Deployment', 'web', '/spec/paused'), {
+      file: k,
+      line: 6,
+      column: 7,
+      kind: 'strategicMergePatch',
+    });
     const quoted = files[k].split('\n')[11];
-    assert.deepEqual(origin(r, 'Deployment', 'web', '/spec/minReadySeconds'), { file: k, line: 12, column: quoted.indexOf('"value"') + 1, kind: 'json6902Patch' });
+    assert.deepEqual(origin(r, 'Deployment', 'web', '/spec/minReadySeconds'), {
+      file: k,
+      line: 12,
+      column: quoted.indexOf('"value"') + 1,
+      kind: 'json6902Patch',
+    });
   });
 
   it('a replacement points at the source field it copied', async () => {
@@ -206,6 +276,11 @@ replacements:
       'app/deploy.yaml': deployment,
     };
     const r = await render(files);
-    assert.deepEqual(origin(r, 'Deployment', 'web', '/spec/template/spec/containers/0/image'), { file: 'app/cm.yaml', line: 6, column: 3, kind: 'replacement' });
+    assert.deepEqual(origin(r, 'Deployment', 'web', '/spec/template/spec/containers/0/image'), {
+      file: 'app/cm.yaml',
+      line: 6,
+      column: 3,
+      kind: 'replacement',
+    });
   });
 });

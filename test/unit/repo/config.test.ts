@@ -4,7 +4,9 @@ import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 
 /** `file:line:col message` for each problem, the way a user reads them. */
 function where(text: string): string[] {
-  return parseRepoConfig(text).problems.map((p) => `${p.location?.line}:${p.location?.column} ${p.severity} ${p.message}`);
+  return parseRepoConfig(text).problems.map(
+    (p) => `${p.location?.line}:${p.location?.column} ${p.severity} ${p.message}`,
+  );
 }
 
 describe('repo config (.gitops-drift.yaml)', () => {
@@ -40,11 +42,17 @@ describe('repo config (.gitops-drift.yaml)', () => {
       ],
     );
     assert.deepEqual(config.promotion, [['dev', 'prod']]);
-    assert.deepEqual(config.promotionDefinedAt[0].map((l) => `${l.line}:${l.column}`), ['9:13', '9:18']);
-    assert.deepEqual(config.ignore.map((r) => ({ ...r, definedAt: r.definedAt?.line })), [
-      { kind: 'Deployment', name: 'web-*', jsonPointers: ['/spec/replicas'], definedAt: 11 },
-      { managers: ['kube-controller-manager'], environments: ['prod'], definedAt: 14 },
-    ]);
+    assert.deepEqual(
+      config.promotionDefinedAt[0].map((l) => `${l.line}:${l.column}`),
+      ['9:13', '9:18'],
+    );
+    assert.deepEqual(
+      config.ignore.map((r) => ({ ...r, definedAt: r.definedAt?.line })),
+      [
+        { kind: 'Deployment', name: 'web-*', jsonPointers: ['/spec/replicas'], definedAt: 11 },
+        { managers: ['kube-controller-manager'], environments: ['prod'], definedAt: 14 },
+      ],
+    );
     assert.deepEqual(config.appliers, ['argocd-controller', 'kubectl']);
     assert.deepEqual(config.outOfBandManagers, ['kubectl-edit']);
     assert.equal(config.exact, false);
@@ -66,7 +74,11 @@ describe('repo config (.gitops-drift.yaml)', () => {
       '      labels: [team]', //                                12
     ].join('\n');
     const { config } = parseRepoConfig(text);
-    assert.deepEqual(config.environments[0].tracking, { argocdApp: 'shop-prod', fluxKustomization: { namespace: 'flux-system', name: 'apps' }, labels: { team: 'shop' } });
+    assert.deepEqual(config.environments[0].tracking, {
+      argocdApp: 'shop-prod',
+      fluxKustomization: { namespace: 'flux-system', name: 'apps' },
+      labels: { team: 'shop' },
+    });
     assert.deepEqual(where(text), [
       "11:26 error fluxKustomization 'apps' must be namespace/name (e.g. flux-system/apps)",
       '12:15 error labels must be a mapping of label keys to values',
@@ -76,7 +88,10 @@ describe('repo config (.gitops-drift.yaml)', () => {
   it('accepts several promotion chains', () => {
     const { config, problems } = parseRepoConfig('promotion:\n  - [dev, staging, prod-eu]\n  - [dev, prod-us]\n');
     assert.deepEqual(problems, []);
-    assert.deepEqual(config.promotion, [['dev', 'staging', 'prod-eu'], ['dev', 'prod-us']]);
+    assert.deepEqual(config.promotion, [
+      ['dev', 'staging', 'prod-eu'],
+      ['dev', 'prod-us'],
+    ]);
   });
 
   it('reports YAML syntax errors at their line and column, with nothing half-parsed', () => {
@@ -95,7 +110,9 @@ describe('repo config (.gitops-drift.yaml)', () => {
   });
 
   it('reports a root that is not a mapping', () => {
-    assert.deepEqual(where('- dev\n- prod\n'), ['1:1 error .gitops-drift.yaml must be a mapping with keys environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint, promote']);
+    assert.deepEqual(where('- dev\n- prod\n'), [
+      '1:1 error .gitops-drift.yaml must be a mapping with keys environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint, promote',
+    ]);
   });
 
   it('treats an empty file as an empty config', () => {
@@ -138,7 +155,10 @@ describe('repo config (.gitops-drift.yaml)', () => {
       '18:5 error expected an environment: { name, path | applications, context?, namespace?, exact?, tracking? }',
       "19:18 error promotion: unknown environment 'nope' (known: dev, st)",
     ]);
-    assert.deepEqual(config.environments.map((e) => e.name), ['dev', 'st']);
+    assert.deepEqual(
+      config.environments.map((e) => e.name),
+      ['dev', 'st'],
+    );
   });
 
   it('points at invalid ignore rules', () => {
@@ -167,14 +187,19 @@ describe('repo config (.gitops-drift.yaml)', () => {
 
   it('loads from the repo root, drops environments whose folder is missing, and reports them', async () => {
     const fs = new MemoryFileSystem({
-      '/repo/.gitops-drift.yaml': 'environments:\n  - name: dev\n    path: envs/dev\n  - name: prod\n    path: envs/prod\n',
+      '/repo/.gitops-drift.yaml':
+        'environments:\n  - name: dev\n    path: envs/dev\n  - name: prod\n    path: envs/prod\n',
       '/repo/envs/dev/kustomization.yaml': 'resources: []\n',
     });
     const { config, problems } = await loadRepoConfig(fs, '/repo');
-    assert.deepEqual(config?.environments.map((e) => e.name), ['dev']);
-    assert.deepEqual(problems.map((p) => `${p.location?.file}:${p.location?.line}:${p.location?.column} ${p.message}`), [
-      ".gitops-drift.yaml:4:5 environment 'prod': path 'envs/prod' does not exist in the repo",
-    ]);
+    assert.deepEqual(
+      config?.environments.map((e) => e.name),
+      ['dev'],
+    );
+    assert.deepEqual(
+      problems.map((p) => `${p.location?.file}:${p.location?.line}:${p.location?.column} ${p.message}`),
+      [".gitops-drift.yaml:4:5 environment 'prod': path 'envs/prod' does not exist in the repo"],
+    );
   });
 
   it('returns no config (and no problem) when the file does not exist', async () => {
@@ -186,7 +211,9 @@ describe('repo config (.gitops-drift.yaml)', () => {
 
 describe('repo config: lint', () => {
   it('reads the codes to disable; an unknown code is a warning at its entry, with the closest code, and left out', () => {
-    const { config, problems } = parseRepoConfig(['lint:', '  disable: [selector-label, mutable-image-tags]', ''].join('\n'));
+    const { config, problems } = parseRepoConfig(
+      ['lint:', '  disable: [selector-label, mutable-image-tags]', ''].join('\n'),
+    );
     assert.deepEqual(config.lint, { disable: ['selector-label'] });
     assert.deepEqual(
       problems.map((p) => `${p.location?.line}:${p.location?.column} ${p.severity} ${p.message}`),

@@ -14,7 +14,9 @@ import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 
 /** `line:col severity message` for each problem. */
 function where(text: string): string[] {
-  return parseRepoConfig(text).problems.map((p) => `${p.location?.line}:${p.location?.column} ${p.severity} ${p.message}`);
+  return parseRepoConfig(text).problems.map(
+    (p) => `${p.location?.line}:${p.location?.column} ${p.severity} ${p.message}`,
+  );
 }
 
 function definition(name: string): ConfigSchemaNode {
@@ -37,7 +39,10 @@ const SECTIONS: Record<keyof typeof CONFIG_KEYS, ConfigSchemaNode> = {
 describe('.gitops-drift.yaml: the JSON Schema and the parser agree', () => {
   for (const [section, schema] of Object.entries(SECTIONS)) {
     it(`${section}: the schema declares exactly the keys the parser reads, and refuses others`, () => {
-      assert.deepEqual(Object.keys(schema.properties ?? {}).sort(), [...CONFIG_KEYS[section as keyof typeof CONFIG_KEYS]].sort());
+      assert.deepEqual(
+        Object.keys(schema.properties ?? {}).sort(),
+        [...CONFIG_KEYS[section as keyof typeof CONFIG_KEYS]].sort(),
+      );
       assert.equal(schema.additionalProperties, false, 'an unknown key is reported (as a likely typo)');
     });
   }
@@ -74,7 +79,11 @@ describe('.gitops-drift.yaml: the JSON Schema and the parser agree', () => {
 
   it('the generated validator is current (else: npx tsx scripts/generate-config-validator.ts)', () => {
     assert.equal(readFileSync(VALIDATOR_FILE, 'utf8'), configValidatorSource());
-    assert.deepEqual(CONFIG_SCHEMA, JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')), 'messages are worded from the shipped schema');
+    assert.deepEqual(
+      CONFIG_SCHEMA,
+      JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')),
+      'messages are worded from the shipped schema',
+    );
   });
 
   it('reads every key the schema declares into the config', () => {
@@ -103,30 +112,47 @@ describe('.gitops-drift.yaml: the JSON Schema and the parser agree', () => {
     );
     assert.deepEqual(problems, []);
     const [dev, prod] = config.environments;
-    assert.deepEqual({ ...dev, definedAt: undefined }, {
-      name: 'dev',
-      path: 'envs/dev',
-      source: 'config',
-      definedAt: undefined,
-      applications: [{ name: 'dev', source: { type: 'folder', path: 'envs/dev' }, renderer: 'kustomize' }],
-      context: 'kind-dev',
-      namespace: 'shop-dev',
-      exact: true,
-      tracking: { argocdApp: 'shop-dev', argocdLabel: 'team/app', fluxKustomization: { namespace: 'flux-system', name: 'dev' }, labels: { team: 'shop' } },
-    });
-    assert.deepEqual(prod.applications.map((a) => [a.name, sourcePath(a), a.namespace]), [['shop', 'apps/shop/prod', 'shop']]);
+    assert.deepEqual(
+      { ...dev, definedAt: undefined },
+      {
+        name: 'dev',
+        path: 'envs/dev',
+        source: 'config',
+        definedAt: undefined,
+        applications: [{ name: 'dev', source: { type: 'folder', path: 'envs/dev' }, renderer: 'kustomize' }],
+        context: 'kind-dev',
+        namespace: 'shop-dev',
+        exact: true,
+        tracking: {
+          argocdApp: 'shop-dev',
+          argocdLabel: 'team/app',
+          fluxKustomization: { namespace: 'flux-system', name: 'dev' },
+          labels: { team: 'shop' },
+        },
+      },
+    );
+    assert.deepEqual(
+      prod.applications.map((a) => [a.name, sourcePath(a), a.namespace]),
+      [['shop', 'apps/shop/prod', 'shop']],
+    );
     assert.deepEqual(config.promotion, [['dev', 'prod']]);
-    assert.deepEqual({ ...config.ignore[0], definedAt: undefined }, {
-      group: '',
-      kind: 'Deployment',
-      name: 'web',
-      namespace: 'shop-*',
-      environments: ['prod'],
-      jsonPointers: ['/spec/replicas'],
-      managers: ['hpa'],
-      definedAt: undefined,
-    });
-    assert.deepEqual([config.appliers, config.outOfBandManagers, config.controllerManagers], [['kubectl'], ['kubectl-edit'], ['kube-controller-manager']]);
+    assert.deepEqual(
+      { ...config.ignore[0], definedAt: undefined },
+      {
+        group: '',
+        kind: 'Deployment',
+        name: 'web',
+        namespace: 'shop-*',
+        environments: ['prod'],
+        jsonPointers: ['/spec/replicas'],
+        managers: ['hpa'],
+        definedAt: undefined,
+      },
+    );
+    assert.deepEqual(
+      [config.appliers, config.outOfBandManagers, config.controllerManagers],
+      [['kubectl'], ['kubectl-edit'], ['kube-controller-manager']],
+    );
     assert.equal(config.exact, true);
     assert.deepEqual(config.lint, { disable: ['selector-label'] });
     assert.deepEqual(config.promote, { move: ['*: data.FEATURE_*'], keep: ['web: containers[web].env[REGION]'] });
@@ -135,17 +161,62 @@ describe('.gitops-drift.yaml: the JSON Schema and the parser agree', () => {
 
 describe('.gitops-drift.yaml: schema errors at their YAML node', () => {
   const cases: [what: string, yaml: string[], expected: string[]][] = [
-    ['a wrong type at the top level, with the file name', ['environments: dev'], ['1:15 error environments must be a list']],
-    ['an unknown key in a nested mapping, with the closest key', ['environments:', '  - name: dev', '    path: envs/dev', '    tracking: { argoApp: shop }'], ["4:17 warning unknown key 'argoApp' in tracking (did you mean 'argocdApp'?)"]],
-    ['an unknown key with no close one lists the keys', ['lint: { enable: [x] }'], ["1:9 warning unknown key 'enable' in lint (expected disable)"]],
+    [
+      'a wrong type at the top level, with the file name',
+      ['environments: dev'],
+      ['1:15 error environments must be a list'],
+    ],
+    [
+      'an unknown key in a nested mapping, with the closest key',
+      ['environments:', '  - name: dev', '    path: envs/dev', '    tracking: { argoApp: shop }'],
+      ["4:17 warning unknown key 'argoApp' in tracking (did you mean 'argocdApp'?)"],
+    ],
+    [
+      'an unknown key with no close one lists the keys',
+      ['lint: { enable: [x] }'],
+      ["1:9 warning unknown key 'enable' in lint (expected disable)"],
+    ],
     ['a blank string', ['appliers: ["  "]'], ['1:12 error appliers entry must be a non-empty string']],
-    ['a boolean where a name belongs, with how to quote it', ['promotion: [dev, true]'], ['1:18 error promotion entry must be a non-empty string or a list (quote it: "true")']],
-    ['a mapping in a promotion chain', ['promotion: [dev, { a: b }]'], ['1:18 error promotion entry must be a non-empty string or a list']],
-    ['names and chains mixed in one promotion list', ['promotion: [dev, [qa, prod]]'], ['1:18 error promotion entry must be a non-empty string (a list of chains holds only lists)']],
-    ['a number in lint.disable is a wrong type, not an unknown code', ['lint:', '  disable: [3]'], ['2:13 error lint code must be a non-empty string (quote it: "3")']],
-    ['an environment with both path and applications', ['environments:', '  - name: dev', '    path: envs/dev', '    applications: [{ name: a, path: envs/a }]'], ["2:5 error environment has both 'path' and 'applications': give only one"]],
-    ['an alias where a list belongs (aliases are not followed)', ['x: &x [dev]', 'promotion: *x'], ["1:1 warning unknown key 'x' (expected environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint, promote)", '2:12 error promotion must be a list']],
-    ['a key named __proto__ is an unknown key like any other', ['__proto__: { exact: true }', 'exact: false'], ["1:1 warning unknown key '__proto__' (expected environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint, promote)"]],
+    [
+      'a boolean where a name belongs, with how to quote it',
+      ['promotion: [dev, true]'],
+      ['1:18 error promotion entry must be a non-empty string or a list (quote it: "true")'],
+    ],
+    [
+      'a mapping in a promotion chain',
+      ['promotion: [dev, { a: b }]'],
+      ['1:18 error promotion entry must be a non-empty string or a list'],
+    ],
+    [
+      'names and chains mixed in one promotion list',
+      ['promotion: [dev, [qa, prod]]'],
+      ['1:18 error promotion entry must be a non-empty string (a list of chains holds only lists)'],
+    ],
+    [
+      'a number in lint.disable is a wrong type, not an unknown code',
+      ['lint:', '  disable: [3]'],
+      ['2:13 error lint code must be a non-empty string (quote it: "3")'],
+    ],
+    [
+      'an environment with both path and applications',
+      ['environments:', '  - name: dev', '    path: envs/dev', '    applications: [{ name: a, path: envs/a }]'],
+      ["2:5 error environment has both 'path' and 'applications': give only one"],
+    ],
+    [
+      'an alias where a list belongs (aliases are not followed)',
+      ['x: &x [dev]', 'promotion: *x'],
+      [
+        "1:1 warning unknown key 'x' (expected environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint, promote)",
+        '2:12 error promotion must be a list',
+      ],
+    ],
+    [
+      'a key named __proto__ is an unknown key like any other',
+      ['__proto__: { exact: true }', 'exact: false'],
+      [
+        "1:1 warning unknown key '__proto__' (expected environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint, promote)",
+      ],
+    ],
   ];
   for (const [what, yaml, expected] of cases) {
     it(what, () => assert.deepEqual(where(yaml.join('\n')), expected));
@@ -153,14 +224,27 @@ describe('.gitops-drift.yaml: schema errors at their YAML node', () => {
 
   it('a root that is a list names the file and its keys, and nothing else is read', () => {
     const { config, problems } = parseRepoConfig('- exact: true\n');
-    assert.deepEqual(problems.map((p) => p.message), ['.gitops-drift.yaml must be a mapping with keys environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint, promote']);
+    assert.deepEqual(
+      problems.map((p) => p.message),
+      [
+        '.gitops-drift.yaml must be a mapping with keys environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint, promote',
+      ],
+    );
     assert.equal(config.exact, false);
   });
 
   it('a refused list of environments for an ignore rule reads as none, not as every environment', () => {
-    const { config, problems } = parseRepoConfig('ignore:\n  - environments: prod\n    jsonPointers: [/spec/replicas]\n');
-    assert.deepEqual(problems.map((p) => p.message), ['environments must be a list']);
-    assert.deepEqual(config.ignore.map((r) => r.environments), [[]]);
+    const { config, problems } = parseRepoConfig(
+      'ignore:\n  - environments: prod\n    jsonPointers: [/spec/replicas]\n',
+    );
+    assert.deepEqual(
+      problems.map((p) => p.message),
+      ['environments must be a list'],
+    );
+    assert.deepEqual(
+      config.ignore.map((r) => r.environments),
+      [[]],
+    );
   });
 
   it('an Object.prototype key in the file does not reach the prototype', () => {
@@ -188,14 +272,27 @@ describe('.gitops-drift.yaml: environments made of applications', () => {
     assert.equal(prod.path, 'apps/frontend/prod');
     assert.equal(prod.namespace, 'shop');
     assert.deepEqual(prod.applications, [
-      { name: 'frontend', source: { type: 'folder', path: 'apps/frontend/prod' }, renderer: 'kustomize', declaredAt: { file: '.gitops-drift.yaml', line: 5, column: 9 } },
-      { name: 'backend', source: { type: 'folder', path: 'apps/backend/prod' }, renderer: 'kustomize', namespace: 'shop-backend', declaredAt: { file: '.gitops-drift.yaml', line: 7, column: 9 } },
+      {
+        name: 'frontend',
+        source: { type: 'folder', path: 'apps/frontend/prod' },
+        renderer: 'kustomize',
+        declaredAt: { file: '.gitops-drift.yaml', line: 5, column: 9 },
+      },
+      {
+        name: 'backend',
+        source: { type: 'folder', path: 'apps/backend/prod' },
+        renderer: 'kustomize',
+        namespace: 'shop-backend',
+        declaredAt: { file: '.gitops-drift.yaml', line: 7, column: 9 },
+      },
     ]);
   });
 
   it('gives an environment given by path its one application, named after it and declared nowhere of its own', () => {
     const { config } = parseRepoConfig('environments:\n  - name: dev\n    path: envs/dev\n');
-    assert.deepEqual(config.environments[0].applications, [{ name: 'dev', source: { type: 'folder', path: 'envs/dev' }, renderer: 'kustomize' }]);
+    assert.deepEqual(config.environments[0].applications, [
+      { name: 'dev', source: { type: 'folder', path: 'envs/dev' }, renderer: 'kustomize' },
+    ]);
   });
 
   it('points at each invalid application, and drops its environment', () => {
@@ -251,7 +348,13 @@ describe('.gitops-drift.yaml: environments made of applications', () => {
       '/repo/apps/web/prod/kustomization.yaml': 'resources: []\n',
     });
     const { config, problems } = await loadRepoConfig(fs, '/repo');
-    assert.deepEqual(config?.environments.map((e) => e.name), ['dev']);
-    assert.deepEqual(problems.map((p) => `${p.location?.line}:${p.location?.column} ${p.message}`), ["8:9 environment 'prod': application 'api': path 'apps/api/prod' does not exist in the repo"]);
+    assert.deepEqual(
+      config?.environments.map((e) => e.name),
+      ['dev'],
+    );
+    assert.deepEqual(
+      problems.map((p) => `${p.location?.line}:${p.location?.column} ${p.message}`),
+      ["8:9 environment 'prod': application 'api': path 'apps/api/prod' does not exist in the repo"],
+    );
   });
 });

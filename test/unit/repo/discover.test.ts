@@ -6,13 +6,20 @@ import { loadRepository } from '../../../src/core/repo/repository';
 import { describeSource, type Environment } from '../../../src/core/model/environment';
 import type { FileSystem } from '../../../src/core/ports';
 
-const k = (...resources: string[]) => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${r}`).join('\n')}\n`;
-const summary = (envs: Environment[]) => envs.map((e) => `${e.name} ${e.path} ${e.source}${e.namespace ? ' ns=' + e.namespace : ''}`);
+const k = (...resources: string[]) =>
+  `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${r}`).join('\n')}\n`;
+const summary = (envs: Environment[]) =>
+  envs.map((e) => `${e.name} ${e.path} ${e.source}${e.namespace ? ' ns=' + e.namespace : ''}`);
 
 /** Counts the files read, to check discovery reads only what it needs. */
 function countingFs(inner: FileSystem): FileSystem & { reads: string[] } {
   const reads: string[] = [];
-  return { reads, readFile: (p) => (reads.push(p), inner.readFile(p)), readDir: (p) => inner.readDir(p), stat: (p) => inner.stat(p) };
+  return {
+    reads,
+    readFile: (p) => (reads.push(p), inner.readFile(p)),
+    readDir: (p) => inner.readDir(p),
+    stat: (p) => inner.stat(p),
+  };
 }
 
 describe('environment discovery', () => {
@@ -28,7 +35,11 @@ describe('environment discovery', () => {
       '/r/.git/envs/dev/kustomization.yaml': k(),
     });
     const found = await discoverEnvironments(fs, '/r');
-    assert.deepEqual(summary(found.environments), ['dev envs/dev discovered ns=shop-dev', 'staging envs/staging discovered', 'prod envs/prod discovered ns=shop-prod']);
+    assert.deepEqual(summary(found.environments), [
+      'dev envs/dev discovered ns=shop-dev',
+      'staging envs/staging discovered',
+      'prod envs/prod discovered ns=shop-prod',
+    ]);
     assert.deepEqual(found.promotion, [['dev', 'staging', 'prod']]);
     assert.deepEqual(found.kustomizationDirs, ['base', 'envs/dev', 'envs/prod', 'envs/staging']);
     assert.deepEqual(found.problems, []);
@@ -45,8 +56,14 @@ describe('environment discovery', () => {
       '/r/apps/cart/overlays/qa/kustomization.yaml': k('../../base'),
     });
     const found = await discoverEnvironments(fs, '/r');
-    assert.deepEqual(found.environments.map((e) => e.name), ['cart/dev', 'cart/qa', 'cart/prod', 'shop/dev', 'shop/prod']);
-    assert.deepEqual(found.promotion, [['cart/dev', 'cart/qa', 'cart/prod'], ['shop/dev', 'shop/prod']]);
+    assert.deepEqual(
+      found.environments.map((e) => e.name),
+      ['cart/dev', 'cart/qa', 'cart/prod', 'shop/dev', 'shop/prod'],
+    );
+    assert.deepEqual(found.promotion, [
+      ['cart/dev', 'cart/qa', 'cart/prod'],
+      ['shop/dev', 'shop/prod'],
+    ]);
   });
 
   it('does not count an overlay that another kustomization includes (region overlays on a prod overlay)', async () => {
@@ -70,7 +87,12 @@ describe('environment discovery', () => {
       '/r/clusters/prod/flux-system/kustomization.yaml': k('gotk-components.yaml'),
     });
     const found = await discoverEnvironments(fs, '/r');
-    assert.deepEqual(summary(found.environments), ['dev overlays/dev discovered', 'staging overlays/staging discovered', 'prod/eu overlays/prod/eu discovered', 'prod/us overlays/prod/us discovered']);
+    assert.deepEqual(summary(found.environments), [
+      'dev overlays/dev discovered',
+      'staging overlays/staging discovered',
+      'prod/eu overlays/prod/eu discovered',
+      'prod/us overlays/prod/us discovered',
+    ]);
     assert.deepEqual(found.promotion, [['dev', 'staging', 'prod/eu', 'prod/us']]);
   });
 
@@ -117,9 +139,15 @@ describe('environment discovery', () => {
       '/r/deploy/base/kustomization.yaml': k('d.yaml'),
     });
     const found = await discoverEnvironments(fs, '/r');
-    assert.deepEqual(summary(found.environments), ['shop-prod deploy/prod argocd ns=shop-prod', 'multi deploy/dev argocd ns=shop-dev']);
+    assert.deepEqual(summary(found.environments), [
+      'shop-prod deploy/prod argocd ns=shop-prod',
+      'multi deploy/dev argocd ns=shop-dev',
+    ]);
     assert.deepEqual(found.environments[0].definedAt, { file: 'argocd/apps.yaml', line: 7, column: 11 });
-    assert.deepEqual(found.environments.map((e) => e.tracking), [{ argocdApp: 'shop-prod' }, { argocdApp: 'multi' }]);
+    assert.deepEqual(
+      found.environments.map((e) => e.tracking),
+      [{ argocdApp: 'shop-prod' }, { argocdApp: 'multi' }],
+    );
     assert.deepEqual(found.promotion, [['multi', 'shop-prod']]);
   });
 
@@ -151,11 +179,16 @@ describe('environment discovery', () => {
     });
     const found = await discoverEnvironments(fs, '/r');
     const argo = found.environments.filter((e) => e.source === 'argocd');
-    assert.deepEqual(summary(argo), ['cart-prod apps/cart/overlays/prod argocd ns=cart', 'shop-prod apps/shop/overlays/prod argocd ns=shop']);
+    assert.deepEqual(summary(argo), [
+      'cart-prod apps/cart/overlays/prod argocd ns=cart',
+      'shop-prod apps/shop/overlays/prod argocd ns=shop',
+    ]);
     assert.deepEqual(argo[0].definedAt, { file: 'argocd/appset.yaml', line: 10, column: 19 });
     assert.deepEqual(argo[0].tracking, { argocdApp: 'cart-prod' });
     // The excluded folder is still a conventional overlay, found as one.
-    assert.deepEqual(summary(found.environments.filter((e) => e.source === 'discovered')), ['prod apps/legacy/overlays/prod discovered']);
+    assert.deepEqual(summary(found.environments.filter((e) => e.source === 'discovered')), [
+      'prod apps/legacy/overlays/prod discovered',
+    ]);
   });
 
   it('reads Flux Kustomizations as applications of their cluster, one environment per cluster folder', async () => {
@@ -171,12 +204,27 @@ describe('environment discovery', () => {
       '/r/infrastructure/kustomization.yaml': k('ns.yaml'),
     });
     const found = await discoverEnvironments(fs, '/r');
-    assert.deepEqual(summary(found.environments), ['staging clusters/staging flux', 'production clusters/production flux']);
-    const apps = (e: Environment) => e.applications.map((a) => `${a.name} ${a.source.type === 'folder' ? a.source.path : '-'} ${a.renderer}${a.namespace ? ' ns=' + a.namespace : ''}`);
+    assert.deepEqual(summary(found.environments), [
+      'staging clusters/staging flux',
+      'production clusters/production flux',
+    ]);
+    const apps = (e: Environment) =>
+      e.applications.map(
+        (a) =>
+          `${a.name} ${a.source.type === 'folder' ? a.source.path : '-'} ${a.renderer}${a.namespace ? ' ns=' + a.namespace : ''}`,
+      );
     assert.deepEqual(apps(found.environments[0]), ['apps apps/staging flux-kustomization ns=podinfo']);
-    assert.deepEqual(apps(found.environments[1]), ['apps apps/production flux-kustomization', 'infra infrastructure flux-kustomization']);
+    assert.deepEqual(apps(found.environments[1]), [
+      'apps apps/production flux-kustomization',
+      'infra infrastructure flux-kustomization',
+    ]);
     assert.deepEqual(found.environments[1].definedAt, { file: 'clusters/production/apps.yaml', line: 7, column: 9 });
-    assert.deepEqual(found.environments[1].tracking, { fluxKustomizations: [{ name: 'apps', namespace: 'flux-system' }, { name: 'infra', namespace: 'flux-system' }] });
+    assert.deepEqual(found.environments[1].tracking, {
+      fluxKustomizations: [
+        { name: 'apps', namespace: 'flux-system' },
+        { name: 'infra', namespace: 'flux-system' },
+      ],
+    });
     assert.deepEqual(found.promotion, [['staging', 'production']]);
   });
 
@@ -186,7 +234,10 @@ describe('environment discovery', () => {
       '/r/envs/prod/kustomization.yaml': k(),
     });
     const found = await discoverEnvironments(fs, '/r');
-    assert.deepEqual(found.environments.map((e) => e.name), ['dev', 'prod']);
+    assert.deepEqual(
+      found.environments.map((e) => e.name),
+      ['dev', 'prod'],
+    );
     assert.equal(found.problems.length, 1);
     assert.equal(found.problems[0].location?.file, 'envs/dev/kustomization.yaml');
     assert.equal(found.problems[0].location?.line, 3);
@@ -196,7 +247,8 @@ describe('environment discovery', () => {
     const files: Record<string, string> = {};
     for (let app = 0; app < 50; app++) {
       files[`/r/apps/a${app}/base/kustomization.yaml`] = k(...Array.from({ length: 20 }, (_, i) => `m${i}.yaml`));
-      for (let i = 0; i < 20; i++) files[`/r/apps/a${app}/base/m${i}.yaml`] = `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: m${i} }\n`;
+      for (let i = 0; i < 20; i++)
+        files[`/r/apps/a${app}/base/m${i}.yaml`] = `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: m${i} }\n`;
       for (const env of ['dev', 'prod']) files[`/r/apps/a${app}/overlays/${env}/kustomization.yaml`] = k('../../base');
     }
     for (let i = 0; i < 500; i++) files[`/r/node_modules/pkg${i}/kustomization.yaml`] = k();
@@ -213,12 +265,26 @@ describe('environment discovery', () => {
 
 describe('promotion order', () => {
   it('ranks stage words', () => {
-    assert.deepEqual(['dev', 'qa', 'stg', 'prod-eu', 'production', 'feature-x'].map(stageRank), [0, 1, 2, 3, 3, undefined]);
+    assert.deepEqual(['dev', 'qa', 'stg', 'prod-eu', 'production', 'feature-x'].map(stageRank), [
+      0,
+      1,
+      2,
+      3,
+      3,
+      undefined,
+    ]);
   });
 
   it('orders siblings and skips folders with a single staged environment', () => {
     const env = (name: string, path: string): Environment => ({ name, path, source: 'discovered', applications: [] });
-    const promotion = inferPromotion([env('prod-us', 'envs/prod-us'), env('prod-eu', 'envs/prod-eu'), env('dev', 'envs/dev'), env('staging', 'envs/staging'), env('tools', 'envs/tools'), env('prod', 'other/prod')]);
+    const promotion = inferPromotion([
+      env('prod-us', 'envs/prod-us'),
+      env('prod-eu', 'envs/prod-eu'),
+      env('dev', 'envs/dev'),
+      env('staging', 'envs/staging'),
+      env('tools', 'envs/tools'),
+      env('prod', 'other/prod'),
+    ]);
     assert.deepEqual(promotion, [['dev', 'staging', 'prod-eu', 'prod-us']]);
   });
 });
@@ -231,11 +297,20 @@ describe('loadRepository', () => {
   };
 
   it('uses discovery when the config lists no environments, but keeps its ignore rules and checks its promotion', async () => {
-    const fs = new MemoryFileSystem({ ...tree, '/r/.gitops-drift.yaml': 'promotion: [dev, prd]\nignore:\n  - jsonPointers: [/spec/replicas]\n' });
+    const fs = new MemoryFileSystem({
+      ...tree,
+      '/r/.gitops-drift.yaml': 'promotion: [dev, prd]\nignore:\n  - jsonPointers: [/spec/replicas]\n',
+    });
     const repo = await loadRepository(fs, '/r');
-    assert.deepEqual(repo.environments.map((e) => e.name), ['dev', 'qa', 'prod']);
+    assert.deepEqual(
+      repo.environments.map((e) => e.name),
+      ['dev', 'qa', 'prod'],
+    );
     assert.equal(repo.config.ignore.length, 1);
-    assert.deepEqual(repo.problems.map((p) => `${p.location?.line}:${p.location?.column} ${p.message}`), ["1:18 promotion: unknown environment 'prd' (known: dev, qa, prod)"]);
+    assert.deepEqual(
+      repo.problems.map((p) => `${p.location?.line}:${p.location?.column} ${p.message}`),
+      ["1:18 promotion: unknown environment 'prd' (known: dev, qa, prod)"],
+    );
   });
 
   it('infers promotion when the config has none', async () => {
@@ -245,12 +320,18 @@ describe('loadRepository', () => {
   });
 
   it('prefers the editor setting, and reports entries whose folder is missing', async () => {
-    const fs = new MemoryFileSystem({ ...tree, '/r/.gitops-drift.yaml': 'environments:\n  - { name: a, path: envs/dev }\n' });
+    const fs = new MemoryFileSystem({
+      ...tree,
+      '/r/.gitops-drift.yaml': 'environments:\n  - { name: a, path: envs/dev }\n',
+    });
     const repo = await loadRepository(fs, '/r', [
       { name: 'live', path: 'envs/prod', context: 'prod-eu' },
       { name: 'gone', path: 'envs/gone' },
     ]);
-    assert.deepEqual(repo.environments.map((e) => [e.name, e.path, e.context, e.source]), [['live', 'envs/prod', 'prod-eu', 'setting']]);
+    assert.deepEqual(
+      repo.environments.map((e) => [e.name, e.path, e.context, e.source]),
+      [['live', 'envs/prod', 'prod-eu', 'setting']],
+    );
     assert.match(repo.problems[0].message, /'gone'/);
   });
 });
@@ -258,12 +339,18 @@ describe('loadRepository', () => {
 describe('sources outside this repo (Flux sourceRef, Argo CD repoURL)', () => {
   const fluxKs = (name: string, path: string, sourceKind: string, sourceName: string) =>
     `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ${path}\n  sourceRef:\n    kind: ${sourceKind}\n    name: ${sourceName}\n`;
-  const gitRepo = (name: string, url: string) => `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  url: ${url}\n`;
+  const gitRepo = (name: string, url: string) =>
+    `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  url: ${url}\n`;
   const argoApp = (name: string, repoURL: string, path: string) =>
     `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: ${name}\nspec:\n  source:\n    repoURL: ${repoURL}\n    path: ${path}\n  destination:\n    namespace: ${name}\n`;
   const files = (withRemote: boolean) =>
     new MemoryFileSystem({
-      ...(withRemote ? { '/r/.git/config': '[core]\n\tbare = false\n[remote "origin"]\n\turl = git@github.com:Acme/fleet.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n' } : {}),
+      ...(withRemote
+        ? {
+            '/r/.git/config':
+              '[core]\n\tbare = false\n[remote "origin"]\n\turl = git@github.com:Acme/fleet.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n',
+          }
+        : {}),
       '/r/clusters/staging/flux-system/gotk-sync.yaml': `${gitRepo('flux-system', 'ssh://git@github.com/acme/fleet')}---\n${fluxKs('flux-system', './clusters/staging', 'GitRepository', 'flux-system')}`,
       '/r/clusters/staging/apps.yaml': fluxKs('apps', './apps/staging', 'GitRepository', 'flux-system'),
       '/r/clusters/staging/podinfo.yaml': `apiVersion: source.toolkit.fluxcd.io/v1beta2\nkind: OCIRepository\nmetadata:\n  name: podinfo\n  namespace: flux-system\nspec:\n  url: oci://ghcr.io/stefanprodan/manifests/podinfo\n---\n${fluxKs('podinfo', './', 'OCIRepository', 'podinfo')}`,
@@ -282,7 +369,10 @@ describe('sources outside this repo (Flux sourceRef, Argo CD repoURL)', () => {
 
   it('renders only sources that are this repo; the others are applications of their cluster marked outside, Argo CD ones listed', async () => {
     const found = await discoverEnvironments(files(true), '/r');
-    assert.deepEqual(found.environments.map((e) => `${e.name} ${e.path} ${e.source}`).sort(), ['here apps/staging argocd', 'staging clusters/staging flux']);
+    assert.deepEqual(found.environments.map((e) => `${e.name} ${e.path} ${e.source}`).sort(), [
+      'here apps/staging argocd',
+      'staging clusters/staging flux',
+    ]);
     assert.deepEqual(sources(found.environments.find((e) => e.name === 'staging')!), [
       'flux-system clusters/staging',
       'apps apps/staging',
@@ -300,13 +390,24 @@ describe('sources outside this repo (Flux sourceRef, Argo CD repoURL)', () => {
     const found = await discoverEnvironments(files(false), '/r');
     assert.ok(found.environments.some((e) => e.name === 'elsewhere'));
     const staging = found.environments.find((e) => e.name === 'staging')!;
-    assert.deepEqual(staging.applications.filter((a) => a.source.type === 'outside').map((a) => a.name), ['mirror', 'other', 'podinfo']);
+    assert.deepEqual(
+      staging.applications.filter((a) => a.source.type === 'outside').map((a) => a.name),
+      ['mirror', 'other', 'podinfo'],
+    );
     assert.deepEqual(found.outside, []);
   });
 
   it('normalises git URLs so one repo compares equal however it is written', () => {
-    const same = ['git@github.com:Acme/Fleet.git', 'ssh://git@github.com/acme/fleet', 'https://github.com/acme/fleet/', 'https://user@github.com:443/acme/fleet.git'];
+    const same = [
+      'git@github.com:Acme/Fleet.git',
+      'ssh://git@github.com/acme/fleet',
+      'https://github.com/acme/fleet/',
+      'https://user@github.com:443/acme/fleet.git',
+    ];
     assert.deepEqual([...new Set(same.map(normalizeGitUrl))], ['github.com/acme/fleet']);
-    assert.notEqual(normalizeGitUrl('https://github.com/acme/fleet-infra'), normalizeGitUrl('https://github.com/acme/fleet'));
+    assert.notEqual(
+      normalizeGitUrl('https://github.com/acme/fleet-infra'),
+      normalizeGitUrl('https://github.com/acme/fleet'),
+    );
   });
 });

@@ -9,7 +9,12 @@ import { RecordingReader, SnapshotReader, parseSnapshot, serializeSnapshot } fro
 import { SnapshotKey } from '../../../src/core/drift/snapshotSecrets';
 import { FakeReader, fakePipeline, types } from './fakes';
 
-const cm = (name: string, data: Record<string, string>, namespace?: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: namespace ? { name, namespace } : { name }, data });
+const cm = (name: string, data: Record<string, string>, namespace?: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: namespace ? { name, namespace } : { name },
+  data,
+});
 
 function repo(): MemoryFileSystem {
   return new MemoryFileSystem({
@@ -18,21 +23,39 @@ function repo(): MemoryFileSystem {
     '/r/envs/dev/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: app }\ndata: { level: debug }\n',
     '/r/envs/prod/kustomization.yaml': 'resources: [cm.yaml, secret.yaml]\n',
     '/r/envs/prod/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: app }\ndata: { level: warn }\n',
-    '/r/envs/prod/secret.yaml': 'apiVersion: v1\nkind: Secret\nmetadata: { name: db }\nstringData: { password: hunter2 }\n',
+    '/r/envs/prod/secret.yaml':
+      'apiVersion: v1\nkind: Secret\nmetadata: { name: db }\nstringData: { password: hunter2 }\n',
   });
 }
 
 describe('DriftEngine', () => {
   it('checks each environment against a reader, with the environment namespace or the context one', async () => {
     const engine = new DriftEngine({ fs: repo(), repoRoot: '/r', pipeline: fakePipeline() });
-    const reader = new FakeReader([cm('app', { level: 'debug' }, 'shop-dev'), cm('app', { level: 'error' }, 'prod-ns')], types);
+    const reader = new FakeReader(
+      [cm('app', { level: 'debug' }, 'shop-dev'), cm('app', { level: 'error' }, 'prod-ns')],
+      types,
+    );
     const dev = await engine.check(await engine.environment('dev'), { reader, context: 'kind-test' });
     assert.equal(dev.error, null);
-    assert.deepEqual(dev.resources.map((r) => `${r.key.namespace}/${r.key.name} ${r.verdict}`), ['shop-dev/app InSync']);
-    const prod = await engine.check(await engine.environment('prod'), { reader, context: 'kind-test', namespace: 'prod-ns' });
+    assert.deepEqual(
+      dev.resources.map((r) => `${r.key.namespace}/${r.key.name} ${r.verdict}`),
+      ['shop-dev/app InSync'],
+    );
+    const prod = await engine.check(await engine.environment('prod'), {
+      reader,
+      context: 'kind-test',
+      namespace: 'prod-ns',
+    });
     assert.equal(prod.namespace, 'prod-ns');
-    assert.deepEqual(prod.resources.map((r) => `${r.key.kind} ${r.key.namespace}/${r.key.name} ${r.verdict}`), ['ConfigMap prod-ns/app Drifted', 'Secret prod-ns/db Missing']);
-    assert.deepEqual(prod.resources[0].fields[0], { path: '/data', desired: { level: 'warn' }, live: { level: 'error' } });
+    assert.deepEqual(
+      prod.resources.map((r) => `${r.key.kind} ${r.key.namespace}/${r.key.name} ${r.verdict}`),
+      ['ConfigMap prod-ns/app Drifted', 'Secret prod-ns/db Missing'],
+    );
+    assert.deepEqual(prod.resources[0].fields[0], {
+      path: '/data',
+      desired: { level: 'warn' },
+      live: { level: 'error' },
+    });
   });
 
   it('renders each root once, and again only when a file it read changes content', async () => {
@@ -49,7 +72,10 @@ describe('DriftEngine', () => {
 
     // Saved without edits: nothing to re-render.
     assert.deepEqual(await engine.fileChanged('envs/dev/cm.yaml'), { environments: [], reload: false });
-    fs.write('/r/envs/dev/cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: app }\ndata: { level: trace }\n');
+    fs.write(
+      '/r/envs/dev/cm.yaml',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: app }\ndata: { level: trace }\n',
+    );
     assert.deepEqual(await engine.fileChanged('envs/dev/cm.yaml'), { environments: ['dev'], reload: false });
     const again = await engine.render(dev);
     assert.equal(calls.render, 3);
@@ -65,8 +91,15 @@ describe('DriftEngine', () => {
     const engine = new DriftEngine({ fs, repoRoot: '/r', pipeline: fakePipeline(calls) });
     const dev = await engine.environment('dev');
     await engine.render(dev);
-    fs.write('/r/envs/dev/cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: app }\ndata: { level: trace }\n');
-    assert.deepEqual((await engine.render(dev)).objects[0].object.data, { level: 'debug' }, 'untold, the engine keeps its render');
+    fs.write(
+      '/r/envs/dev/cm.yaml',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: app }\ndata: { level: trace }\n',
+    );
+    assert.deepEqual(
+      (await engine.render(dev)).objects[0].object.data,
+      { level: 'debug' },
+      'untold, the engine keeps its render',
+    );
     engine.forgetFiles();
     assert.deepEqual((await engine.render(dev)).objects[0].object.data, { level: 'trace' });
     assert.equal(calls.render, 2);
@@ -99,7 +132,10 @@ describe('DriftEngine', () => {
     const engine = new DriftEngine({ fs, repoRoot: '/r', pipeline });
     const dev = await engine.environment('dev');
     const both = Promise.all([engine.render(dev), engine.render(dev)]);
-    fs.write('/r/envs/dev/cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: app }\ndata: { level: trace }\n');
+    fs.write(
+      '/r/envs/dev/cm.yaml',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: app }\ndata: { level: trace }\n',
+    );
     await engine.fileChanged('envs/dev/cm.yaml');
     release();
     const [a, b] = await both;
@@ -112,10 +148,17 @@ describe('DriftEngine', () => {
   it('reports a render failure as the environment error, with its location among the problems', async () => {
     const pipeline = fakePipeline();
     pipeline.render = async () => {
-      throw new ProblemError({ severity: 'error', message: 'resource not found: nope.yaml', location: { file: 'envs/dev/kustomization.yaml', line: 2, column: 14 } });
+      throw new ProblemError({
+        severity: 'error',
+        message: 'resource not found: nope.yaml',
+        location: { file: 'envs/dev/kustomization.yaml', line: 2, column: 14 },
+      });
     };
     const engine = new DriftEngine({ fs: repo(), repoRoot: '/r', pipeline });
-    const report = await engine.check(await engine.environment('dev'), { reader: new FakeReader([], types), context: 'c' });
+    const report = await engine.check(await engine.environment('dev'), {
+      reader: new FakeReader([], types),
+      context: 'c',
+    });
     assert.equal(report.error, 'render failed: envs/dev/kustomization.yaml:2:14: resource not found: nope.yaml');
     assert.equal(report.problems[0].location?.line, 2);
     assert.deepEqual(report.resources, []);
@@ -124,12 +167,23 @@ describe('DriftEngine', () => {
   it('turns an unexpected failure into the environment error (logged), leaving other environments alone', async () => {
     const pipeline = fakePipeline();
     const render = pipeline.render;
-    pipeline.render = async (app, options) => (app.name === 'dev' ? Promise.reject(new TypeError("Cannot read properties of undefined (reading 'kind')")) : render(app, options));
+    pipeline.render = async (app, options) =>
+      app.name === 'dev'
+        ? Promise.reject(new TypeError("Cannot read properties of undefined (reading 'kind')"))
+        : render(app, options);
     const logged: string[] = [];
-    const logger = { trace() {}, debug() {}, info() {}, warn() {}, error: (m: string | Error) => logged.push(m instanceof Error ? m.message : m) };
+    const logger = {
+      trace() {},
+      debug() {},
+      info() {},
+      warn() {},
+      error: (m: string | Error) => logged.push(m instanceof Error ? m.message : m),
+    };
     const engine = new DriftEngine({ fs: repo(), repoRoot: '/r', pipeline, logger });
     const reader = new FakeReader([], types);
-    const [dev, prod] = await Promise.all(['dev', 'prod'].map(async (n) => engine.check(await engine.environment(n), { reader, context: 'c' })));
+    const [dev, prod] = await Promise.all(
+      ['dev', 'prod'].map(async (n) => engine.check(await engine.environment(n), { reader, context: 'c' })),
+    );
     assert.equal(dev.error, "render failed: Cannot read properties of undefined (reading 'kind')");
     assert.deepEqual(logged, ["Cannot read properties of undefined (reading 'kind')"]);
     assert.equal(prod.error, null);
@@ -145,9 +199,15 @@ describe('DriftEngine', () => {
     };
     const r1 = await engine.check(prod, { reader: down, context: 'prod' });
     assert.equal(r1.error, 'cannot reach https://10.0.0.1:6443: connect ECONNREFUSED');
-    const r2 = await engine.check(prod, { reader: new FakeReader([cm('app', { level: 'warn' }, 'default')], types, ['Secret']), context: 'prod' });
+    const r2 = await engine.check(prod, {
+      reader: new FakeReader([cm('app', { level: 'warn' }, 'default')], types, ['Secret']),
+      context: 'prod',
+    });
     assert.equal(r2.error, null);
-    assert.deepEqual(r2.resources.map((r) => r.verdict), ['InSync', 'Forbidden']);
+    assert.deepEqual(
+      r2.resources.map((r) => r.verdict),
+      ['InSync', 'Forbidden'],
+    );
     assert.match(r2.resources[1].message ?? '', /list secrets in namespace "default" is forbidden/);
   });
 
@@ -157,22 +217,52 @@ describe('DriftEngine', () => {
     const secret = (password: string): KubeObject => ({
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { name: 'db', namespace: 'default', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ apiVersion: 'v1', kind: 'Secret', stringData: { password } }) } },
+      metadata: {
+        name: 'db',
+        namespace: 'default',
+        annotations: {
+          'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({
+            apiVersion: 'v1',
+            kind: 'Secret',
+            stringData: { password },
+          }),
+        },
+      },
       data: { password: Buffer.from(password).toString('base64') },
     });
-    for (const [livePassword, verdict] of [['hunter2', 'InSync'], ['changed-by-hand', 'Drifted']] as const) {
+    for (const [livePassword, verdict] of [
+      ['hunter2', 'InSync'],
+      ['changed-by-hand', 'Drifted'],
+    ] as const) {
       const key = new SnapshotKey(Buffer.alloc(32, 1));
-      const recorder = new RecordingReader(new FakeReader([cm('app', { level: 'warn' }, 'default'), secret(livePassword)], types), key);
+      const recorder = new RecordingReader(
+        new FakeReader([cm('app', { level: 'warn' }, 'default'), secret(livePassword)], types),
+        key,
+      );
       await engine.check(prod, { reader: recorder, context: 'test' });
       const text = serializeSnapshot(recorder.snapshot('2026-11-22T00:00:00Z', 'test'));
-      assert.ok(!text.includes(livePassword) && !text.includes(Buffer.from(livePassword).toString('base64')), 'the snapshot holds no Secret value');
+      assert.ok(
+        !text.includes(livePassword) && !text.includes(Buffer.from(livePassword).toString('base64')),
+        'the snapshot holds no Secret value',
+      );
       const snap = parseSnapshot(text, 'snap.yaml');
-      const report = await engine.check(prod, { reader: new SnapshotReader(snap, 'snap.yaml'), context: 'snapshot', secretHashing: { key } });
+      const report = await engine.check(prod, {
+        reader: new SnapshotReader(snap, 'snap.yaml'),
+        context: 'snapshot',
+        secretHashing: { key },
+      });
       assert.equal(snap.secrets.keyId, key.id);
-      assert.deepEqual(report.resources.map((r) => `${r.key.kind} ${r.verdict}`), ['ConfigMap InSync', `Secret ${verdict}`]);
+      assert.deepEqual(
+        report.resources.map((r) => `${r.key.kind} ${r.verdict}`),
+        ['ConfigMap InSync', `Secret ${verdict}`],
+      );
       assert.ok(!JSON.stringify(report).includes('hunter2'));
       // With another key the hashes cannot be compared: the environment says so instead of calling the Secret drifted.
-      const other = await engine.check(prod, { reader: new SnapshotReader(snap, 'snap.yaml'), context: 'snapshot', secretHashing: { unavailable: 'snap.yaml: cannot compare Secret values: another key' } });
+      const other = await engine.check(prod, {
+        reader: new SnapshotReader(snap, 'snap.yaml'),
+        context: 'snapshot',
+        secretHashing: { unavailable: 'snap.yaml: cannot compare Secret values: another key' },
+      });
       assert.equal(other.error, 'snap.yaml: cannot compare Secret values: another key');
       assert.deepEqual(other.resources, []);
     }
@@ -183,13 +273,25 @@ describe('DriftEngine', () => {
     const recorder = new RecordingReader(new FakeReader([], types), new SnapshotKey(Buffer.alloc(32, 2)));
     await engine.check(await engine.environment('dev'), { reader: recorder, context: 'test' });
     const snap = recorder.snapshot('2026-11-22T00:00:00Z');
-    const report = await engine.check(await engine.environment('prod'), { reader: new SnapshotReader(snap, 'snap.yaml'), context: 'snapshot' });
-    assert.deepEqual(report.resources.map((r) => r.verdict), ['Error', 'UnknownKind']);
-    assert.match(report.resources[0].message ?? '', /snap\.yaml holds no list of configmaps in namespace "default": take the snapshot again/);
+    const report = await engine.check(await engine.environment('prod'), {
+      reader: new SnapshotReader(snap, 'snap.yaml'),
+      context: 'snapshot',
+    });
+    assert.deepEqual(
+      report.resources.map((r) => r.verdict),
+      ['Error', 'UnknownKind'],
+    );
+    assert.match(
+      report.resources[0].message ?? '',
+      /snap\.yaml holds no list of configmaps in namespace "default": take the snapshot again/,
+    );
   });
 
   it('rejects a file that is not a snapshot, naming it', () => {
-    assert.throws(() => parseSnapshot('apiVersion: v1\nkind: List\nitems: []\n', 'live.yaml'), /^ProblemError: live\.yaml:1:1: not a gitops-drift live snapshot/);
+    assert.throws(
+      () => parseSnapshot('apiVersion: v1\nkind: List\nitems: []\n', 'live.yaml'),
+      /^ProblemError: live\.yaml:1:1: not a gitops-drift live snapshot/,
+    );
     assert.throws(() => parseSnapshot('a: [\n', 'live.yaml'), /live\.yaml:2:1: not a valid snapshot/);
   });
 
@@ -198,13 +300,17 @@ describe('DriftEngine', () => {
     const engine = new DriftEngine({ fs, repoRoot: '/r', pipeline: fakePipeline() });
     const reader = new FakeReader([cm('app', { level: 'debug' }, 'shop-dev')], types);
     // A watch that stays open until the cache stops it: the scope stays current without new LISTs.
-    reader.watch = (_type, _ns, _rv, _onEvent, signal) => new Promise((resolve) => signal.addEventListener('abort', () => resolve({ status: 'closed' })));
+    reader.watch = (_type, _ns, _rv, _onEvent, signal) =>
+      new Promise((resolve) => signal.addEventListener('abort', () => resolve({ status: 'closed' })));
     const cache = new LiveCache(reader);
     try {
       const dev = await engine.environment('dev');
       assert.equal((await engine.check(dev, { reader, context: 'c', cache })).resources[0].verdict, 'InSync');
       const listsAfterFirst = reader.lists;
-      fs.write('/r/envs/dev/cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: app }\ndata: { level: warn }\n');
+      fs.write(
+        '/r/envs/dev/cm.yaml',
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: app }\ndata: { level: warn }\n',
+      );
       assert.deepEqual((await engine.fileChanged('envs/dev/cm.yaml')).environments, ['dev']);
       assert.equal((await engine.check(dev, { reader, context: 'c', cache })).resources[0].verdict, 'Drifted');
       assert.equal(listsAfterFirst, 1);

@@ -9,7 +9,8 @@ import { FakeReader, types } from './fakes';
 /** A small overlay repo, rendered by the real in-process renderer. */
 function repo(): MemoryFileSystem {
   return new MemoryFileSystem({
-    '/r/base/kustomization.yaml': 'resources:\n  - deploy.yaml\nconfigMapGenerator:\n  - name: app\n    literals:\n      - mode=fast\n',
+    '/r/base/kustomization.yaml':
+      'resources:\n  - deploy.yaml\nconfigMapGenerator:\n  - name: app\n    literals:\n      - mode=fast\n',
     '/r/base/deploy.yaml': [
       'apiVersion: apps/v1',
       'kind: Deployment',
@@ -24,7 +25,8 @@ function repo(): MemoryFileSystem {
       '          image: nginx:1.27',
       '',
     ].join('\n'),
-    '/r/envs/prod/kustomization.yaml': 'namespace: shop-prod\nresources:\n  - ../../base\nreplicas:\n  - name: web\n    count: 3\n',
+    '/r/envs/prod/kustomization.yaml':
+      'namespace: shop-prod\nresources:\n  - ../../base\nreplicas:\n  - name: web\n    count: 3\n',
     '/r/envs/dev/kustomization.yaml': 'resources:\n  - ../../base\n',
   });
 }
@@ -35,13 +37,33 @@ const deployment = (namespace: string, replicas: number, managedBy = 'argocd-con
   metadata: {
     name: 'web',
     namespace,
-    managedFields: [{ manager: managedBy, operation: 'Apply', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:replicas': {}, 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"web"}': { '.': {}, 'f:name': {}, 'f:image': {} } } } } } } }],
+    managedFields: [
+      {
+        manager: managedBy,
+        operation: 'Apply',
+        apiVersion: 'apps/v1',
+        fieldsType: 'FieldsV1',
+        fieldsV1: {
+          'f:spec': {
+            'f:replicas': {},
+            'f:template': {
+              'f:spec': { 'f:containers': { 'k:{"name":"web"}': { '.': {}, 'f:name': {}, 'f:image': {} } } },
+            },
+          },
+        },
+      },
+    ],
   },
-  spec: { replicas, template: { spec: { containers: [{ name: 'web', image: 'nginx:1.27', imagePullPolicy: 'IfNotPresent' }] } } },
+  spec: {
+    replicas,
+    template: { spec: { containers: [{ name: 'web', image: 'nginx:1.27', imagePullPolicy: 'IfNotPresent' }] } },
+  },
 });
 
 async function liveConfigMap(engine: DriftEngine, namespace: string): Promise<KubeObject> {
-  const name = (await engine.render(await engine.environment('prod'))).objects.find((o) => o.object.kind === 'ConfigMap')!.object.metadata.name!;
+  const name = (await engine.render(await engine.environment('prod'))).objects.find(
+    (o) => o.object.kind === 'ConfigMap',
+  )!.object.metadata.name!;
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data: { mode: 'fast' } };
 }
 
@@ -54,10 +76,16 @@ describe('DriftEngine with the real renderer and reconcile', () => {
     assert.equal(prod.error, null);
     const web = prod.resources.find((r) => r.key.kind === 'Deployment')!;
     assert.equal(web.verdict, 'Drifted');
-    assert.deepEqual(web.fields.map((f) => [f.path, f.desired, f.live, `${f.origin?.file}:${f.origin?.line}`]), [['/spec/replicas', 3, 5, 'envs/prod/kustomization.yaml:6']]);
+    assert.deepEqual(
+      web.fields.map((f) => [f.path, f.desired, f.live, `${f.origin?.file}:${f.origin?.line}`]),
+      [['/spec/replicas', 3, 5, 'envs/prod/kustomization.yaml:6']],
+    );
     // dev's kustomization names no namespace: the context's is used, as kubectl apply does.
     const dev = await engine.check(await engine.environment('dev'), { reader, context: 'test', namespace: 'team-dev' });
-    assert.deepEqual(dev.resources.map((r) => `${r.key.kind} ${r.key.namespace} ${r.verdict}`), ['ConfigMap team-dev Missing', 'Deployment team-dev InSync']);
+    assert.deepEqual(
+      dev.resources.map((r) => `${r.key.kind} ${r.key.namespace} ${r.verdict}`),
+      ['ConfigMap team-dev Missing', 'Deployment team-dev InSync'],
+    );
   });
 
   it('re-renders only the environments that read a changed file', async () => {
@@ -65,7 +93,10 @@ describe('DriftEngine with the real renderer and reconcile', () => {
     const engine = new DriftEngine({ fs, repoRoot: '/r' });
     await engine.render(await engine.environment('prod'));
     await engine.render(await engine.environment('dev'));
-    fs.write('/r/envs/prod/kustomization.yaml', 'namespace: shop-prod\nresources:\n  - ../../base\nreplicas:\n  - name: web\n    count: 4\n');
+    fs.write(
+      '/r/envs/prod/kustomization.yaml',
+      'namespace: shop-prod\nresources:\n  - ../../base\nreplicas:\n  - name: web\n    count: 4\n',
+    );
     assert.deepEqual((await engine.fileChanged('envs/prod/kustomization.yaml')).environments, ['prod']);
     fs.write('/r/base/deploy.yaml', (await fs.readFile('/r/base/deploy.yaml')).replace('nginx:1.27', 'nginx:1.28'));
     assert.deepEqual((await engine.fileChanged('base/deploy.yaml')).environments, ['dev']);
@@ -79,7 +110,11 @@ describe('DriftEngine with the real renderer and reconcile', () => {
   it('re-reads only the reported file on a re-render, and sees its new text', async () => {
     const fs = repo();
     const reads: string[] = [];
-    const counting = { readFile: (p: string) => (reads.push(p), fs.readFile(p)), readDir: (p: string) => fs.readDir(p), stat: (p: string) => fs.stat(p) };
+    const counting = {
+      readFile: (p: string) => (reads.push(p), fs.readFile(p)),
+      readDir: (p: string) => fs.readDir(p),
+      stat: (p: string) => fs.stat(p),
+    };
     const engine = new DriftEngine({ fs: counting, repoRoot: '/r' });
     await engine.render(await engine.environment('prod'));
     fs.write('/r/base/deploy.yaml', (await fs.readFile('/r/base/deploy.yaml')).replace('nginx:1.27', 'nginx:1.28'));
@@ -87,17 +122,28 @@ describe('DriftEngine with the real renderer and reconcile', () => {
     reads.length = 0;
     const prod = await engine.render(await engine.environment('prod'));
     assert.deepEqual(reads, ['/r/base/deploy.yaml']);
-    const image = (prod.objects.find((o) => o.object.kind === 'Deployment')!.object.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers[0].image;
+    const image = (
+      prod.objects.find((o) => o.object.kind === 'Deployment')!.object.spec as {
+        template: { spec: { containers: Array<{ image: string }> } };
+      }
+    ).template.spec.containers[0].image;
     assert.equal(image, 'nginx:1.28');
     // A deleted folder is forgotten whole: its files are read again (and found missing).
     fs.write('/r/base/deploy.yaml', (await fs.readFile('/r/base/deploy.yaml')).replace('replicas: 2', 'replicas: 5'));
     await engine.fileChanged('base');
-    assert.equal(((await engine.render(await engine.environment('dev'))).objects.find((o) => o.object.kind === 'Deployment')!.object.spec as { replicas: number }).replicas, 5);
+    assert.equal(
+      (
+        (await engine.render(await engine.environment('dev'))).objects.find((o) => o.object.kind === 'Deployment')!
+          .object.spec as { replicas: number }
+      ).replicas,
+      5,
+    );
   });
 
   it('renders a folder without a kustomization file the way Flux does: every manifest, subfolders included', async () => {
     const fs = new MemoryFileSystem({
-      '/r/clusters/prod/apps.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: apps, namespace: flux-system }\nspec: { path: ./apps/prod, targetNamespace: shop }\n',
+      '/r/clusters/prod/apps.yaml':
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: apps, namespace: flux-system }\nspec: { path: ./apps/prod, targetNamespace: shop }\n',
       '/r/apps/prod/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\n',
       '/r/apps/prod/extra/svc.yaml': 'apiVersion: v1\nkind: Service\nmetadata: { name: s }\n',
       // Flux lists .yaml files only: a .json one is not rendered.
@@ -107,7 +153,10 @@ describe('DriftEngine with the real renderer and reconcile', () => {
     // The cluster folder is the environment; its one Kustomization, the application.
     const env = await engine.environment('prod');
     const result = await engine.render(env);
-    assert.deepEqual(result.objects.map((o) => `${o.key.kind}/${o.key.name} ${o.source.file}`).sort(), ['ConfigMap/a apps/prod/cm.yaml', 'Service/s apps/prod/extra/svc.yaml']);
+    assert.deepEqual(result.objects.map((o) => `${o.key.kind}/${o.key.name} ${o.source.file}`).sort(), [
+      'ConfigMap/a apps/prod/cm.yaml',
+      'Service/s apps/prod/extra/svc.yaml',
+    ]);
     assert.equal(env.applications[0].namespace, 'shop');
     // How Flux renders such a folder by design: no note about it.
     assert.deepEqual(result.problems, []);
@@ -117,24 +166,32 @@ describe('DriftEngine with the real renderer and reconcile', () => {
     assert.equal((await engine.render(env)).objects.length, 3);
     fs.write('/r/apps/prod/kustomization.yaml', 'resources: [cm.yaml]\n');
     assert.deepEqual((await engine.fileChanged('apps/prod/kustomization.yaml')).environments, ['prod']);
-    assert.deepEqual((await engine.render(env)).objects.map((o) => o.key.name), ['a']);
+    assert.deepEqual(
+      (await engine.render(env)).objects.map((o) => o.key.name),
+      ['a'],
+    );
   });
 
   it('fails a Flux folder holding a .yaml file that is no Kubernetes object, at that file, as Flux fails it', async () => {
     const fs = new MemoryFileSystem({
-      '/r/clusters/prod/apps.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: apps, namespace: flux-system }\nspec: { path: ./apps/prod }\n',
+      '/r/clusters/prod/apps.yaml':
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: apps, namespace: flux-system }\nspec: { path: ./apps/prod }\n',
       '/r/apps/prod/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\n',
       '/r/apps/prod/values.yaml': 'replicaCount: 2\n',
     });
     const engine = new DriftEngine({ fs, repoRoot: '/r' });
-    await assert.rejects(engine.render(await engine.environment('prod')), /apps\/prod\/values\.yaml:1:1: resource has no kind/);
+    await assert.rejects(
+      engine.render(await engine.environment('prod')),
+      /apps\/prod\/values\.yaml:1:1: resource has no kind/,
+    );
   });
 
   it('renders nothing from a Helm chart folder (Chart.yaml, templates/) and says so, until Helm support lands', async () => {
     const chart = {
       'Chart.yaml': 'apiVersion: v2\nname: web\nversion: 1.0.0\n',
       'values.yaml': 'replicaCount: 2\n',
-      'templates/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  replicas: {{ .Values.replicaCount }}\n',
+      'templates/deployment.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  replicas: {{ .Values.replicaCount }}\n',
     };
     const files: Record<string, string> = {
       '/r/clusters/prod/apps.yaml': [
@@ -150,17 +207,32 @@ describe('DriftEngine with the real renderer and reconcile', () => {
     const engine = new DriftEngine({ fs: new MemoryFileSystem(files), repoRoot: '/r' });
     // A chart inside a plain folder is left out; the folder's manifests still render.
     const prod = await engine.environment('prod');
-    const apps = await engine.renderApplication(prod, prod.applications.find((a) => a.name === 'apps')!);
-    assert.deepEqual(apps.objects.map((o) => o.key.name), ['a']);
-    assert.deepEqual(apps.problems.map((p) => `${p.severity} ${p.location?.file}:${p.location?.line} ${p.message}`), [
-      'warning apps/prod/web/Chart.yaml:1 apps/prod/web is a Helm chart: it is not rendered until Helm support lands, so nothing from it is compared with the cluster',
-    ]);
+    const apps = await engine.renderApplication(
+      prod,
+      prod.applications.find((a) => a.name === 'apps')!,
+    );
+    assert.deepEqual(
+      apps.objects.map((o) => o.key.name),
+      ['a'],
+    );
+    assert.deepEqual(
+      apps.problems.map((p) => `${p.severity} ${p.location?.file}:${p.location?.line} ${p.message}`),
+      [
+        'warning apps/prod/web/Chart.yaml:1 apps/prod/web is a Helm chart: it is not rendered until Helm support lands, so nothing from it is compared with the cluster',
+      ],
+    );
     // An environment that is a chart renders nothing, with one warning (no "resource has no kind", no parse errors).
-    const chartEnv = await engine.renderApplication(prod, prod.applications.find((a) => a.name === 'chart')!);
+    const chartEnv = await engine.renderApplication(
+      prod,
+      prod.applications.find((a) => a.name === 'chart')!,
+    );
     assert.deepEqual(chartEnv.objects, []);
-    assert.deepEqual(chartEnv.problems.map((p) => `${p.location?.file}:${p.location?.line} ${p.message}`), [
-      'charts/web/Chart.yaml:1 charts/web is a Helm chart: it is not rendered until Helm support lands, so nothing from it is compared with the cluster',
-    ]);
+    assert.deepEqual(
+      chartEnv.problems.map((p) => `${p.location?.file}:${p.location?.line} ${p.message}`),
+      [
+        'charts/web/Chart.yaml:1 charts/web is a Helm chart: it is not rendered until Helm support lands, so nothing from it is compared with the cluster',
+      ],
+    );
   });
 
   describe('exact mode', () => {
@@ -186,13 +258,32 @@ describe('DriftEngine with the real renderer and reconcile', () => {
       const prod = await engine.environment('prod');
       const w = writer((obj) => {
         // A webhook pins replicas to 5 (so git's 3 would not stick) and adds a label to ConfigMaps.
-        if (obj.kind === 'Deployment') return { status: 'ok', created: false, object: { ...deployment('shop-prod', 5), metadata: { ...deployment('shop-prod', 5).metadata, generation: 9 } } };
-        return { status: 'ok', created: false, object: { ...cm, metadata: { ...cm.metadata, labels: { injected: 'yes' } } } };
+        if (obj.kind === 'Deployment')
+          return {
+            status: 'ok',
+            created: false,
+            object: {
+              ...deployment('shop-prod', 5),
+              metadata: { ...deployment('shop-prod', 5).metadata, generation: 9 },
+            },
+          };
+        return {
+          status: 'ok',
+          created: false,
+          object: { ...cm, metadata: { ...cm.metadata, labels: { injected: 'yes' } } },
+        };
       });
       const report = await engine.check(prod, { reader, context: 'test', writer: w }, { exact: true });
-      assert.deepEqual(w.sent.map((o) => `${o.kind} ${o.metadata.namespace}`), ['ConfigMap shop-prod', 'Deployment shop-prod']);
       assert.deepEqual(
-        report.resources.map((r) => [r.key.kind, r.verdict, r.fields.map((f) => ({ path: f.path, desired: f.desired, live: f.live }))]),
+        w.sent.map((o) => `${o.kind} ${o.metadata.namespace}`),
+        ['ConfigMap shop-prod', 'Deployment shop-prod'],
+      );
+      assert.deepEqual(
+        report.resources.map((r) => [
+          r.key.kind,
+          r.verdict,
+          r.fields.map((f) => ({ path: f.path, desired: f.desired, live: f.live })),
+        ]),
         [
           ['ConfigMap', 'Drifted', [{ path: '/metadata/labels', desired: { injected: 'yes' }, live: undefined }]],
           ['Deployment', 'InSync', []],
@@ -204,16 +295,35 @@ describe('DriftEngine with the real renderer and reconcile', () => {
       const engine = new DriftEngine({ fs: repo(), repoRoot: '/r' });
       const reader = new FakeReader([deployment('shop-prod', 5), await liveConfigMap(engine, 'shop-prod')], types);
       const prod = await engine.environment('prod');
-      const refused = await engine.check(prod, { reader, context: 'test', writer: writer(() => ({ status: 'forbidden', message: 'cannot patch deployments' })) }, { exact: true });
+      const refused = await engine.check(
+        prod,
+        {
+          reader,
+          context: 'test',
+          writer: writer(() => ({ status: 'forbidden', message: 'cannot patch deployments' })),
+        },
+        { exact: true },
+      );
       const web = refused.resources.find((r) => r.key.kind === 'Deployment')!;
       assert.equal(web.verdict, 'Drifted');
-      assert.match(web.message ?? '', /^exact mode: the dry-run apply failed \(forbidden: cannot patch deployments\); local diff shown$/);
+      assert.match(
+        web.message ?? '',
+        /^exact mode: the dry-run apply failed \(forbidden: cannot patch deployments\); local diff shown$/,
+      );
       const noWriter = await engine.check(prod, { reader, context: 'test' }, { exact: true });
-      assert.match(noWriter.problems.map((p) => p.message).join('\n'), /exact mode needs a cluster to dry-run against \(test\)/);
+      assert.match(
+        noWriter.problems.map((p) => p.message).join('\n'),
+        /exact mode needs a cluster to dry-run against \(test\)/,
+      );
     });
 
     it('lists the leaves where two objects differ', () => {
-      assert.deepEqual(differingPaths({ a: { b: 1, c: [1, 2] }, d: 'x' }, { a: { b: 2, c: [1, 3] }, e: 'y' }), ['/a/b', '/a/c/1', '/d', '/e']);
+      assert.deepEqual(differingPaths({ a: { b: 1, c: [1, 2] }, d: 'x' }, { a: { b: 2, c: [1, 3] }, e: 'y' }), [
+        '/a/b',
+        '/a/c/1',
+        '/d',
+        '/e',
+      ]);
       assert.deepEqual(differingPaths({ l: [1] }, { l: [1, 2] }), ['/l']);
       assert.deepEqual(differingPaths({ 'a/b': 1 }, { 'a/b': 1 }), []);
     });

@@ -20,23 +20,41 @@ export const fakePipeline = (calls: { render: number } = { render: 0 }): EngineP
     for (const file of k.resources ?? []) {
       const obj = parse(await fs.readFile(`${root}/${file}`)) as KubeObject;
       if (k.namespace) obj.metadata.namespace = k.namespace;
-      objects.push({ object: obj, key: keyOf(obj), origins: new Map([['', { file: `${rel}/${file}`, line: 1, column: 1, kind: 'resource' }]]), source: { file: `${rel}/${file}`, line: 1, column: 1 } });
+      objects.push({
+        object: obj,
+        key: keyOf(obj),
+        origins: new Map([['', { file: `${rel}/${file}`, line: 1, column: 1, kind: 'resource' }]]),
+        source: { file: `${rel}/${file}`, line: 1, column: 1 },
+      });
     }
-    return { root: rel, objects, problems: [], files: [`${rel}/kustomization.yaml`, ...(k.resources ?? []).map((f) => `${rel}/${f}`)] };
+    return {
+      root: rel,
+      objects,
+      problems: [],
+      files: [`${rel}/kustomization.yaml`, ...(k.resources ?? []).map((f) => `${rel}/${f}`)],
+    };
   },
   reconcile(desired, live) {
     return desired.map((d): ResourceDrift => {
       const key = d.key;
       const failure = live.failures.get(scopeKey(key.group, key.kind, key.namespace));
-      if (failure) return { apiVersion: d.object.apiVersion, key, verdict: failure.verdict, fields: [], message: failure.message };
+      if (failure)
+        return { apiVersion: d.object.apiVersion, key, verdict: failure.verdict, fields: [], message: failure.message };
       const l = live.objects.get(keyString(key));
       if (!l) return { apiVersion: d.object.apiVersion, key, verdict: 'Missing', fields: [] };
       const field = d.object.spec !== undefined ? 'spec' : 'data';
       // Like the API server: stringData is stored base64-encoded in data.
       const stringData = d.object.stringData as Record<string, string> | undefined;
-      const want = stringData ? Object.fromEntries(Object.entries(stringData).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) : d.object[field];
+      const want = stringData
+        ? Object.fromEntries(Object.entries(stringData).map(([k, v]) => [k, Buffer.from(v).toString('base64')]))
+        : d.object[field];
       const same = JSON.stringify(want) === JSON.stringify(l[field]);
-      return { apiVersion: d.object.apiVersion, key, verdict: same ? 'InSync' : 'Drifted', fields: same ? [] : [{ path: `/${field}`, desired: want, live: l[field] }] };
+      return {
+        apiVersion: d.object.apiVersion,
+        key,
+        verdict: same ? 'InSync' : 'Drifted',
+        fields: same ? [] : [{ path: `/${field}`, desired: want, live: l[field] }],
+      };
     });
   },
 });
@@ -58,8 +76,19 @@ export class FakeReader implements ClusterReader {
 
   async list(type: ResourceType, namespace: string): Promise<ListOutcome> {
     this.lists++;
-    if (this.forbidden.includes(type.kind)) return { status: 'forbidden', verb: 'list', resource: type.resource, message: `user cannot list ${type.resource}` };
-    const items = this.objects.filter((o) => splitApiVersion(o.apiVersion).group === type.group && o.kind === type.kind && (!type.namespaced || o.metadata.namespace === namespace));
+    if (this.forbidden.includes(type.kind))
+      return {
+        status: 'forbidden',
+        verb: 'list',
+        resource: type.resource,
+        message: `user cannot list ${type.resource}`,
+      };
+    const items = this.objects.filter(
+      (o) =>
+        splitApiVersion(o.apiVersion).group === type.group &&
+        o.kind === type.kind &&
+        (!type.namespaced || o.metadata.namespace === namespace),
+    );
     return { status: 'ok', items: structuredClone(items), resourceVersion: '1' };
   }
 }

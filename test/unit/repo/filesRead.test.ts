@@ -20,8 +20,17 @@ describe('discovery: cycles and unreadable kustomizations', () => {
       '/r/envs/prod/cm.yaml': cm('p'),
     });
     const found = await discoverEnvironments(fs, '/r');
-    assert.deepEqual(found.environments.map((e) => e.name), ['dev', 'prod']);
-    assert.deepEqual(found.problems, [{ severity: 'error', message: 'kustomization cycle: envs/dev -> envs/dev (kustomize refuses it)', location: { file: 'envs/dev/kustomization.yaml', line: 3, column: 3 } }]);
+    assert.deepEqual(
+      found.environments.map((e) => e.name),
+      ['dev', 'prod'],
+    );
+    assert.deepEqual(found.problems, [
+      {
+        severity: 'error',
+        message: 'kustomization cycle: envs/dev -> envs/dev (kustomize refuses it)',
+        location: { file: 'envs/dev/kustomization.yaml', line: 3, column: 3 },
+      },
+    ]);
   });
 
   it('names a cycle through several kustomizations once, even when nothing else includes it', async () => {
@@ -35,28 +44,53 @@ describe('discovery: cycles and unreadable kustomizations', () => {
     const found = await discoverEnvironments(fs, '/r');
     assert.deepEqual(
       found.problems.map((p) => `${p.location?.file}:${p.location?.line} ${p.message}`),
-      ['base/b/kustomization.yaml:2 kustomization cycle: base/a -> base/b -> base/a (kustomize refuses it)', 'loop/y/kustomization.yaml:2 kustomization cycle: loop/x -> loop/y -> loop/x (kustomize refuses it)'],
+      [
+        'base/b/kustomization.yaml:2 kustomization cycle: base/a -> base/b -> base/a (kustomize refuses it)',
+        'loop/y/kustomization.yaml:2 kustomization cycle: loop/x -> loop/y -> loop/x (kustomize refuses it)',
+      ],
     );
   });
 
-  it('names a kustomization whose aliases exceed yaml\'s limit instead of failing discovery', async () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((n, i) => `${n}: &${n} [${Array(9).fill('*' + 'abcdefgh'[i]).join(', ')}]`)].map((l) => `  ${l}`).join('\n');
-    const fs = new MemoryFileSystem({ '/r/envs/dev/kustomization.yaml': `resources: []\nx-bomb:\n${bomb}\n`, '/r/envs/prod/kustomization.yaml': 'resources: []\n' });
+  it("names a kustomization whose aliases exceed yaml's limit instead of failing discovery", async () => {
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x]',
+      ...'bcdefgh'.split('').map(
+        (n, i) =>
+          `${n}: &${n} [${Array(9)
+            .fill('*' + 'abcdefgh'[i])
+            .join(', ')}]`,
+      ),
+    ]
+      .map((l) => `  ${l}`)
+      .join('\n');
+    const fs = new MemoryFileSystem({
+      '/r/envs/dev/kustomization.yaml': `resources: []\nx-bomb:\n${bomb}\n`,
+      '/r/envs/prod/kustomization.yaml': 'resources: []\n',
+    });
     const found = await discoverEnvironments(fs, '/r');
-    assert.deepEqual(found.environments.map((e) => e.name), ['dev', 'prod']);
+    assert.deepEqual(
+      found.environments.map((e) => e.name),
+      ['dev', 'prod'],
+    );
     assert.equal(found.problems.length, 1);
     assert.equal(found.problems[0].location?.file, 'envs/dev/kustomization.yaml');
     assert.match(found.problems[0].message, /^cannot read: Excessive alias count/);
   });
 
   it('reports a refused read with its reason, and bad text at its line', async () => {
-    const inner = new MemoryFileSystem({ '/r/envs/dev/kustomization.yaml': 'resources: []\n', '/r/envs/dev/app.yaml': 'x\n', '/r/envs/dev/big.yaml': 'x\n' });
+    const inner = new MemoryFileSystem({
+      '/r/envs/dev/kustomization.yaml': 'resources: []\n',
+      '/r/envs/dev/app.yaml': 'x\n',
+      '/r/envs/dev/big.yaml': 'x\n',
+    });
     const fs: FileSystem = {
       readDir: (p) => inner.readDir(p),
       stat: (p) => inner.stat(p),
       readFile: (p) =>
         p.endsWith('app.yaml')
-          ? Promise.reject(fileError('EILSEQ', 'invalid UTF-8 (byte 0xff); kustomize refuses it too', { line: 3, column: 4 }))
+          ? Promise.reject(
+              fileError('EILSEQ', 'invalid UTF-8 (byte 0xff); kustomize refuses it too', { line: 3, column: 4 }),
+            )
           : p.endsWith('big.yaml')
             ? Promise.reject(fileError('EFBIG', 'larger than the 64 MiB read limit', { path: p }))
             : inner.readFile(p),
@@ -65,7 +99,10 @@ describe('discovery: cycles and unreadable kustomizations', () => {
     assert.deepEqual(
       found.problems.map((p) => [p.location, p.message]),
       [
-        [{ file: 'envs/dev/app.yaml', line: 3, column: 4 }, 'cannot read: invalid UTF-8 (byte 0xff); kustomize refuses it too'],
+        [
+          { file: 'envs/dev/app.yaml', line: 3, column: 4 },
+          'cannot read: invalid UTF-8 (byte 0xff); kustomize refuses it too',
+        ],
         [{ file: 'envs/dev/big.yaml', line: 0, column: 0 }, 'cannot read: larger than the 64 MiB read limit'],
       ],
     );
@@ -88,8 +125,14 @@ describe('engine: the load restrictor and bytes through its FileSystem wrappers'
   it('refuses a generator file linked outside in an engine render too, and still renders the other environment', async () => {
     const engine = new DriftEngine({ fs: linked(), repoRoot: '/r' });
     await engine.load();
-    await assert.rejects(engine.render(await engine.environment('dev')), /envs\/dev\/kustomization\.yaml:6:5: envs\/dev\/passwd resolves to \/etc\/passwd through a symbolic link/);
-    assert.deepEqual((await engine.render(await engine.environment('prod'))).objects.map((o) => o.object.metadata.name), ['p']);
+    await assert.rejects(
+      engine.render(await engine.environment('dev')),
+      /envs\/dev\/kustomization\.yaml:6:5: envs\/dev\/passwd resolves to \/etc\/passwd through a symbolic link/,
+    );
+    assert.deepEqual(
+      (await engine.render(await engine.environment('prod'))).objects.map((o) => o.object.metadata.name),
+      ['p'],
+    );
   });
 
   it('names the .gitops-drift.yaml entry of an environment whose path is a link out of the repo', async () => {
@@ -104,15 +147,29 @@ describe('engine: the load restrictor and bytes through its FileSystem wrappers'
     const engine = new DriftEngine({ fs, repoRoot: '/r' });
     // Loading the repo (what `envs` shows) names it already; the render fails the same way.
     assert.deepEqual((await engine.load()).problems, [
-      { severity: 'error', message: "environment 'dev': path 'envs/dev' resolves to /outside through a symbolic link, outside the repo; not read", location: { file: '.gitops-drift.yaml', line: 2, column: 3 } },
+      {
+        severity: 'error',
+        message:
+          "environment 'dev': path 'envs/dev' resolves to /outside through a symbolic link, outside the repo; not read",
+        location: { file: '.gitops-drift.yaml', line: 2, column: 3 },
+      },
     ]);
-    await assert.rejects(engine.render(await engine.environment('dev')), (e: Error) => e.message === ".gitops-drift.yaml:2:3: 'envs/dev' resolves to /outside through a symbolic link, outside the repo root /r; not read");
+    await assert.rejects(
+      engine.render(await engine.environment('dev')),
+      (e: Error) =>
+        e.message ===
+        ".gitops-drift.yaml:2:3: 'envs/dev' resolves to /outside through a symbolic link, outside the repo root /r; not read",
+    );
     assert.equal((await engine.render(await engine.environment('prod'))).objects.length, 1);
   });
 
   it('RecordingFileSystem passes realPath and readFileBytes through, recording bytes as text or a marker', async () => {
     const inner = new MemoryFileSystem({ '/r/a.txt': 'hello' });
-    const bytesFs: FileSystem = { ...bindAll(inner), readFileBytes: async (p) => (p.endsWith('bin') ? new Uint8Array([0xff, 0x00]) : new TextEncoder().encode(await inner.readFile(p))) };
+    const bytesFs: FileSystem = {
+      ...bindAll(inner),
+      readFileBytes: async (p) =>
+        p.endsWith('bin') ? new Uint8Array([0xff, 0x00]) : new TextEncoder().encode(await inner.readFile(p)),
+    };
     const rec = new RecordingFileSystem(bytesFs, '/r');
     assert.equal(await rec.realPath!('/r/a.txt'), '/r/a.txt');
     assert.deepEqual([...(await rec.readFileBytes!('/r/a.txt'))], [...new TextEncoder().encode('hello')]);
@@ -124,5 +181,10 @@ describe('engine: the load restrictor and bytes through its FileSystem wrappers'
 });
 
 function bindAll(fs: MemoryFileSystem): FileSystem {
-  return { readFile: (p) => fs.readFile(p), readDir: (p) => fs.readDir(p), stat: (p) => fs.stat(p), realPath: (p) => fs.realPath(p) };
+  return {
+    readFile: (p) => fs.readFile(p),
+    readDir: (p) => fs.readDir(p),
+    stat: (p) => fs.stat(p),
+    realPath: (p) => fs.realPath(p),
+  };
 }

@@ -10,7 +10,11 @@ import { DriftEngine } from '../../../src/core/engine';
 import { FakeReader, types } from './fakes';
 
 /** A Flux Kustomization manifest. */
-function fluxKs(name: string, path: string, opts: { source?: string; dependsOn?: string[]; namespace?: string; targetNamespace?: string } = {}): string {
+function fluxKs(
+  name: string,
+  path: string,
+  opts: { source?: string; dependsOn?: string[]; namespace?: string; targetNamespace?: string } = {},
+): string {
   // `Kind/name`, or `Kind/namespace/name` for a source in another namespace.
   const [kind, ...rest] = (opts.source ?? 'GitRepository/flux-system').split('/');
   const sourceName = rest[rest.length - 1];
@@ -24,7 +28,16 @@ function fluxKs(name: string, path: string, opts: { source?: string; dependsOn?:
     'spec:',
     '  interval: 1h',
     // `namespace/name` or `name`.
-    ...(opts.dependsOn?.length ? ['  dependsOn:', ...opts.dependsOn.map((d) => (d.includes('/') ? `    - name: ${d.split('/')[1]}\n      namespace: ${d.split('/')[0]}` : `    - name: ${d}`))] : []),
+    ...(opts.dependsOn?.length
+      ? [
+          '  dependsOn:',
+          ...opts.dependsOn.map((d) =>
+            d.includes('/')
+              ? `    - name: ${d.split('/')[1]}\n      namespace: ${d.split('/')[0]}`
+              : `    - name: ${d}`,
+          ),
+        ]
+      : []),
     '  sourceRef:',
     `    kind: ${kind}`,
     `    name: ${sourceName}`,
@@ -37,7 +50,8 @@ function fluxKs(name: string, path: string, opts: { source?: string; dependsOn?:
 }
 const gitRepo = (name: string, url: string, namespace = 'flux-system') =>
   `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: ${name}\n  namespace: ${namespace}\nspec:\n  interval: 1m\n  url: ${url}\n  ref:\n    branch: main\n`;
-const k = (...resources: string[]) => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${r}`).join('\n')}\n`;
+const k = (...resources: string[]) =>
+  `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${r}`).join('\n')}\n`;
 const ns = (name: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`;
 
 /** Bootstrap's flux-system folder of a cluster: the controllers, and the GitRepository and Kustomization syncing it. */
@@ -54,7 +68,8 @@ const helmExampleFolders: Record<string, string> = {
   '/r/infrastructure/controllers/kustomization.yaml': k('cert-manager.yaml'),
   '/r/infrastructure/controllers/cert-manager.yaml': ns('cert-manager'),
   '/r/infrastructure/configs/kustomization.yaml': k('cluster-issuers.yaml'),
-  '/r/infrastructure/configs/cluster-issuers.yaml': 'apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: letsencrypt\n',
+  '/r/infrastructure/configs/cluster-issuers.yaml':
+    'apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: letsencrypt\n',
   '/r/apps/base/podinfo/kustomization.yaml': k('namespace.yaml'),
   '/r/apps/base/podinfo/namespace.yaml': ns('podinfo'),
   '/r/apps/staging/kustomization.yaml': k('../base/podinfo'),
@@ -63,8 +78,12 @@ const helmExampleFolders: Record<string, string> = {
 
 /** A cluster's applications as `name source renderer`, outside sources marked. */
 const apps = (e: Environment) =>
-  e.applications.map((a) => `${a.name} ${a.source.type === 'outside' ? `outside(${describeSource(a.source)})` : describeSource(a.source)} ${a.renderer}`);
-const env = (envs: RepoEnvironment[], name: string) => envs.find((e) => e.name === name) ?? assert.fail(`no environment ${name} in ${envs.map((e) => e.name).join(', ')}`);
+  e.applications.map(
+    (a) =>
+      `${a.name} ${a.source.type === 'outside' ? `outside(${describeSource(a.source)})` : describeSource(a.source)} ${a.renderer}`,
+  );
+const env = (envs: RepoEnvironment[], name: string) =>
+  envs.find((e) => e.name === name) ?? assert.fail(`no environment ${name} in ${envs.map((e) => e.name).join(', ')}`);
 
 describe('Flux discovery: one environment per cluster, one application per Kustomization', () => {
   it('flux2-kustomize-helm-example (GitRepository paths): exactly the clusters, their Kustomizations in dependsOn order', async () => {
@@ -76,19 +95,25 @@ describe('Flux discovery: one environment per cluster, one application per Kusto
     });
     const fs = new MemoryFileSystem({ ...helmExampleFolders, ...cluster('staging'), ...cluster('production') });
     const found = await discoverEnvironments(fs, '/r');
-    assert.deepEqual(found.environments.map((e) => `${e.name} ${e.path} ${e.source}`), ['staging clusters/staging flux', 'production clusters/production flux']);
+    assert.deepEqual(
+      found.environments.map((e) => `${e.name} ${e.path} ${e.source}`),
+      ['staging clusters/staging flux', 'production clusters/production flux'],
+    );
     assert.deepEqual(apps(env(found.environments, 'staging')), [
       'flux-system clusters/staging flux-kustomization',
       'infra-controllers infrastructure/controllers flux-kustomization',
       'infra-configs infrastructure/configs flux-kustomization',
       'apps apps/staging flux-kustomization',
     ]);
-    assert.deepEqual(apps(env(found.environments, 'production')).map((a) => a.split(' ').slice(0, 2).join(' ')), [
-      'flux-system clusters/production',
-      'infra-controllers infrastructure/controllers',
-      'infra-configs infrastructure/configs',
-      'apps apps/production',
-    ]);
+    assert.deepEqual(
+      apps(env(found.environments, 'production')).map((a) => a.split(' ').slice(0, 2).join(' ')),
+      [
+        'flux-system clusters/production',
+        'infra-controllers infrastructure/controllers',
+        'infra-configs infrastructure/configs',
+        'apps apps/production',
+      ],
+    );
     assert.deepEqual(found.promotion, [['staging', 'production']]);
     assert.deepEqual(found.problems, []);
     assert.deepEqual(found.outside, []);
@@ -97,13 +122,13 @@ describe('Flux discovery: one environment per cluster, one application per Kusto
     const appsApp = staging.applications[3];
     assert.deepEqual(appsApp.declaredAt, { file: 'clusters/staging/apps.yaml', line: 1, column: 1 });
     assert.deepEqual(appsApp.controller?.at, appsApp.declaredAt);
-    assert.deepEqual((appsApp.controller?.object.spec as { dependsOn: unknown }).dependsOn, [{ name: 'infra-configs' }]);
-    assert.deepEqual(staging.tracking?.fluxKustomizations?.map((t) => `${t.namespace}/${t.name}`), [
-      'flux-system/flux-system',
-      'flux-system/infra-controllers',
-      'flux-system/infra-configs',
-      'flux-system/apps',
+    assert.deepEqual((appsApp.controller?.object.spec as { dependsOn: unknown }).dependsOn, [
+      { name: 'infra-configs' },
     ]);
+    assert.deepEqual(
+      staging.tracking?.fluxKustomizations?.map((t) => `${t.namespace}/${t.name}`),
+      ['flux-system/flux-system', 'flux-system/infra-controllers', 'flux-system/infra-configs', 'flux-system/apps'],
+    );
     // No overlay under apps/ or clusters/ is an environment of its own.
     assert.ok(!found.environments.some((e) => e.source === 'discovered'));
   });
@@ -145,12 +170,18 @@ describe('Flux discovery: one environment per cluster, one application per Kusto
       // Production's generator of the same name (read first: its folder sorts first) copies apps/production instead.
       '/r/clusters/production/artifacts.yaml': generator.replace(/staging/g, 'production'),
       '/r/clusters/production/apps.yaml': fluxKs('apps', './production', { source: 'ExternalArtifact/apps' }),
-      '/r/clusters/staging/apps.yaml': fluxKs('apps', './staging', { source: 'ExternalArtifact/apps', dependsOn: ['infra-configs'] }),
+      '/r/clusters/staging/apps.yaml': fluxKs('apps', './staging', {
+        source: 'ExternalArtifact/apps',
+        dependsOn: ['infra-configs'],
+      }),
       '/r/clusters/staging/infrastructure.yaml': `${fluxKs('infra-controllers', './controllers', { source: 'ExternalArtifact/infrastructure' })}---\n${fluxKs('infra-configs', './configs', { source: 'ExternalArtifact/infrastructure', dependsOn: ['infra-controllers'] })}`,
       '/r/clusters/staging/other.yaml': `${fluxKs('other', './', { source: 'ExternalArtifact/elsewhere' })}---\n${fluxKs('podinfo', './', { source: 'OCIRepository/podinfo' })}`,
     });
     const found = await discoverEnvironments(fs, '/r');
-    assert.deepEqual(found.environments.map((e) => e.name), ['staging', 'production']);
+    assert.deepEqual(
+      found.environments.map((e) => e.name),
+      ['staging', 'production'],
+    );
     assert.deepEqual(apps(env(found.environments, 'production')), ['apps apps/production flux-kustomization']);
     assert.deepEqual(apps(env(found.environments, 'staging')), [
       'flux-system clusters/staging flux-kustomization',
@@ -171,7 +202,9 @@ describe('Flux discovery: one environment per cluster, one application per Kusto
       '/r/clusters/staging/infrastructure.yaml': fluxKs('infrastructure', './infrastructure'),
       '/r/clusters/staging/tenants.yaml': fluxKs('tenants', './tenants/staging', { dependsOn: ['infrastructure'] }),
       '/r/clusters/production/infrastructure.yaml': fluxKs('infrastructure', './infrastructure'),
-      '/r/clusters/production/tenants.yaml': fluxKs('tenants', './tenants/production', { dependsOn: ['infrastructure'] }),
+      '/r/clusters/production/tenants.yaml': fluxKs('tenants', './tenants/production', {
+        dependsOn: ['infrastructure'],
+      }),
       '/r/infrastructure/kustomization.yaml': k('kyverno.yaml'),
       '/r/infrastructure/kyverno.yaml': ns('kyverno'),
       '/r/tenants/base/dev-team/kustomization.yaml': k('rbac.yaml', 'sync.yaml'),
@@ -179,11 +212,15 @@ describe('Flux discovery: one environment per cluster, one application per Kusto
       '/r/tenants/base/dev-team/sync.yaml': tenantSync,
       // A kustomize patch holding a partial Kustomization: not one of its own.
       '/r/tenants/staging/kustomization.yaml': `${k('../base/dev-team')}patches:\n  - path: dev-team-patch.yaml\n`,
-      '/r/tenants/staging/dev-team-patch.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: dev-team\n  namespace: apps\nspec:\n  path: ./staging\n',
+      '/r/tenants/staging/dev-team-patch.yaml':
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: dev-team\n  namespace: apps\nspec:\n  path: ./staging\n',
       '/r/tenants/production/kustomization.yaml': k('../base/dev-team'),
     });
     const found = await discoverEnvironments(fs, '/r');
-    assert.deepEqual(found.environments.map((e) => e.name), ['staging', 'production']);
+    assert.deepEqual(
+      found.environments.map((e) => e.name),
+      ['staging', 'production'],
+    );
     for (const name of ['staging', 'production']) {
       assert.deepEqual(apps(env(found.environments, name)), [
         `flux-system clusters/${name} flux-kustomization`,
@@ -200,38 +237,59 @@ describe('Flux discovery: one environment per cluster, one application per Kusto
 
   for (const remote of [true, false]) {
     it(`home-ops (${remote ? 'a remote says' : 'no remotes: its own Kustomization syncing its folder says'} the GitRepository is this repo): a self-syncing root names the cluster; ks.yaml files take the namespace of the kustomization listing them`, async () => {
-      const app = (dir: string, name: string) => ({ [`/r/${dir}/cm.yaml`]: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n` });
+      const app = (dir: string, name: string) => ({
+        [`/r/${dir}/cm.yaml`]: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n`,
+      });
       const fs = new MemoryFileSystem({
         ...(remote ? { '/r/.git/config': '[remote "origin"]\n\turl = https://github.com/acme/home-ops.git\n' } : {}),
         '/r/kubernetes/main/flux/config/cluster.yaml': `${gitRepo('home-ops', 'ssh://git@github.com/acme/home-ops')}---\n${fluxKs('cluster', './kubernetes/main/flux', { source: 'GitRepository/home-ops' })}`,
-        '/r/kubernetes/main/flux/apps.yaml': fluxKs('cluster-apps', './kubernetes/main/apps', { source: 'GitRepository/home-ops' }),
+        '/r/kubernetes/main/flux/apps.yaml': fluxKs('cluster-apps', './kubernetes/main/apps', {
+          source: 'GitRepository/home-ops',
+        }),
         '/r/kubernetes/main/apps/kustomization.yaml': k('./kube-system', './default'),
         '/r/kubernetes/main/apps/kube-system/kustomization.yaml': `${k('./multus/ks.yaml')}namespace: kube-system\n`,
-        '/r/kubernetes/main/apps/kube-system/multus/ks.yaml': fluxKs('multus-networks', './kubernetes/main/apps/kube-system/multus/networks', { source: 'GitRepository/flux-system/home-ops', namespace: '' }),
+        '/r/kubernetes/main/apps/kube-system/multus/ks.yaml': fluxKs(
+          'multus-networks',
+          './kubernetes/main/apps/kube-system/multus/networks',
+          { source: 'GitRepository/flux-system/home-ops', namespace: '' },
+        ),
         ...app('kubernetes/main/apps/kube-system/multus/networks', 'networks'),
         '/r/kubernetes/main/apps/default/kustomization.yaml': `${k('./home-assistant/ks.yaml')}namespace: default\n`,
-        '/r/kubernetes/main/apps/default/home-assistant/ks.yaml': fluxKs('home-assistant', './kubernetes/main/apps/default/home-assistant/app', {
-          source: 'GitRepository/flux-system/home-ops',
-          namespace: '',
-          dependsOn: ['kube-system/multus-networks'],
-        }),
+        '/r/kubernetes/main/apps/default/home-assistant/ks.yaml': fluxKs(
+          'home-assistant',
+          './kubernetes/main/apps/default/home-assistant/app',
+          {
+            source: 'GitRepository/flux-system/home-ops',
+            namespace: '',
+            dependsOn: ['kube-system/multus-networks'],
+          },
+        ),
         ...app('kubernetes/main/apps/default/home-assistant/app', 'ha'),
       });
       const found = await discoverEnvironments(fs, '/r');
-      assert.deepEqual(found.environments.map((e) => `${e.name} ${e.path}`), ['main kubernetes/main/flux']);
-      assert.deepEqual(apps(found.environments[0]).map((a) => a.split(' ')[1]), [
-        'kubernetes/main/flux',
-        'kubernetes/main/apps',
-        'kubernetes/main/apps/kube-system/multus/networks',
-        'kubernetes/main/apps/default/home-assistant/app',
-      ]);
-      assert.deepEqual(found.environments[0].tracking?.fluxKustomizations?.map((t) => `${t.namespace}/${t.name}`), [
-        'flux-system/cluster',
-        'flux-system/cluster-apps',
-        // Reached after home-assistant (its folder sorts first), ordered before it by dependsOn.
-        'kube-system/multus-networks',
-        'default/home-assistant',
-      ]);
+      assert.deepEqual(
+        found.environments.map((e) => `${e.name} ${e.path}`),
+        ['main kubernetes/main/flux'],
+      );
+      assert.deepEqual(
+        apps(found.environments[0]).map((a) => a.split(' ')[1]),
+        [
+          'kubernetes/main/flux',
+          'kubernetes/main/apps',
+          'kubernetes/main/apps/kube-system/multus/networks',
+          'kubernetes/main/apps/default/home-assistant/app',
+        ],
+      );
+      assert.deepEqual(
+        found.environments[0].tracking?.fluxKustomizations?.map((t) => `${t.namespace}/${t.name}`),
+        [
+          'flux-system/cluster',
+          'flux-system/cluster-apps',
+          // Reached after home-assistant (its folder sorts first), ordered before it by dependsOn.
+          'kube-system/multus-networks',
+          'default/home-assistant',
+        ],
+      );
       assert.deepEqual(found.problems, []);
     });
   }
@@ -245,26 +303,41 @@ describe('Flux discovery: one environment per cluster, one application per Kusto
       '/r/apps/c/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n',
     });
     const found = await discoverEnvironments(fs, '/r');
-    assert.deepEqual(found.environments.map((e) => `${e.name} ${e.path}`), ['edge fleet/edge']);
-    assert.deepEqual(apps(found.environments[0]).map((a) => a.split(' ')[0]), ['b', 'a', 'c']);
-    assert.deepEqual(found.problems.map((p) => `${p.severity} ${p.location?.file}:${p.location?.line} ${p.message}`), [
-      'error fleet/edge/a.yaml:24 Flux Kustomization dependsOn cycle: a -> b -> a (Flux never applies them)',
-      "warning fleet/edge/c.yaml:9 Flux Kustomization 'c' depends on 'flux-system/gone', which this cluster does not declare: Flux waits for it",
-    ]);
+    assert.deepEqual(
+      found.environments.map((e) => `${e.name} ${e.path}`),
+      ['edge fleet/edge'],
+    );
+    assert.deepEqual(
+      apps(found.environments[0]).map((a) => a.split(' ')[0]),
+      ['b', 'a', 'c'],
+    );
+    assert.deepEqual(
+      found.problems.map((p) => `${p.severity} ${p.location?.file}:${p.location?.line} ${p.message}`),
+      [
+        'error fleet/edge/a.yaml:24 Flux Kustomization dependsOn cycle: a -> b -> a (Flux never applies them)',
+        "warning fleet/edge/c.yaml:9 Flux Kustomization 'c' depends on 'flux-system/gone', which this cluster does not declare: Flux waits for it",
+      ],
+    );
   });
 
-  it('Kustomizations of which none is from this repo (another project\'s test data) are listed outside, not a cluster', async () => {
+  it("Kustomizations of which none is from this repo (another project's test data) are listed outside, not a cluster", async () => {
     const fs = new MemoryFileSystem({
       ...helmExampleFolders,
       '/r/clusters/staging/apps.yaml': fluxKs('apps', './apps/staging'),
       '/r/testdata/health/ks.yaml': `${fluxKs('podinfo', './kustomize', { source: 'GitRepository/podinfo' })}---\n${fluxKs('redis', './', { source: 'OCIRepository/redis' })}`,
     });
     const found = await discoverEnvironments(fs, '/r');
-    assert.deepEqual(found.environments.map((e) => e.name), ['staging']);
-    assert.deepEqual(found.outside.map((o) => `${o.tool} ${o.name} ${o.source} ${o.definedAt.file}:${o.definedAt.line}`), [
-      'flux podinfo GitRepository flux-system/podinfo testdata/health/ks.yaml:11',
-      'flux redis OCIRepository flux-system/redis testdata/health/ks.yaml:24',
-    ]);
+    assert.deepEqual(
+      found.environments.map((e) => e.name),
+      ['staging'],
+    );
+    assert.deepEqual(
+      found.outside.map((o) => `${o.tool} ${o.name} ${o.source} ${o.definedAt.file}:${o.definedAt.line}`),
+      [
+        'flux podinfo GitRepository flux-system/podinfo testdata/health/ks.yaml:11',
+        'flux redis OCIRepository flux-system/redis testdata/health/ks.yaml:24',
+      ],
+    );
   });
 
   it('a .gitops-drift.yaml entry naming a cluster folder is that cluster, with its context', async () => {
@@ -272,20 +345,42 @@ describe('Flux discovery: one environment per cluster, one application per Kusto
       ...helmExampleFolders,
       ...bootstrap('staging'),
       '/r/clusters/staging/apps.yaml': fluxKs('apps', './apps/staging'),
-      '/r/.gitops-drift.yaml': 'environments:\n  - name: stage\n    path: clusters/staging\n    context: kind-staging\n  - name: prod\n    path: apps/production\n',
+      '/r/.gitops-drift.yaml':
+        'environments:\n  - name: stage\n    path: clusters/staging\n    context: kind-staging\n  - name: prod\n    path: apps/production\n',
     });
     const repo = await loadRepository(fs, '/r');
-    assert.deepEqual(repo.environments.map((e) => `${e.name} ${e.context ?? '-'} ${e.applications.map((a) => a.name).join(',')}`), ['stage kind-staging flux-system,apps', 'prod - prod']);
-    assert.deepEqual(repo.environments[0].applications.map((a) => a.renderer), ['flux-kustomization', 'flux-kustomization']);
-    assert.deepEqual(repo.environments[0].tracking?.fluxKustomizations?.map((t) => t.name), ['flux-system', 'apps']);
+    assert.deepEqual(
+      repo.environments.map((e) => `${e.name} ${e.context ?? '-'} ${e.applications.map((a) => a.name).join(',')}`),
+      ['stage kind-staging flux-system,apps', 'prod - prod'],
+    );
+    assert.deepEqual(
+      repo.environments[0].applications.map((a) => a.renderer),
+      ['flux-kustomization', 'flux-kustomization'],
+    );
+    assert.deepEqual(
+      repo.environments[0].tracking?.fluxKustomizations?.map((t) => t.name),
+      ['flux-system', 'apps'],
+    );
   });
 });
 
 describe('tracking: every Kustomization of a cluster', () => {
-  const obj = (labels: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'd', labels } });
+  const obj = (labels: Record<string, string>): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'x', namespace: 'd', labels },
+  });
   const key = { group: '', kind: 'ConfigMap', namespace: 'd', name: 'x' };
-  const tracking = { fluxKustomizations: [{ name: 'infra', namespace: 'flux-system' }, { name: 'apps', namespace: 'flux-system' }] };
-  const flux = (name: string, namespace = 'flux-system') => ({ 'kustomize.toolkit.fluxcd.io/name': name, 'kustomize.toolkit.fluxcd.io/namespace': namespace });
+  const tracking = {
+    fluxKustomizations: [
+      { name: 'infra', namespace: 'flux-system' },
+      { name: 'apps', namespace: 'flux-system' },
+    ],
+  };
+  const flux = (name: string, namespace = 'flux-system') => ({
+    'kustomize.toolkit.fluxcd.io/name': name,
+    'kustomize.toolkit.fluxcd.io/namespace': namespace,
+  });
 
   it('an object labelled by any of them is tracked; by another Kustomization or namespace, not', () => {
     assert.equal(isTracked(obj(flux('infra')), key, tracking), true);
@@ -296,9 +391,15 @@ describe('tracking: every Kustomization of a cluster', () => {
 });
 
 describe('a Flux cluster checked: Extra for objects any of its Kustomizations left behind', () => {
-  it('reports Extra for objects labelled by either Kustomization, not for another one\'s', async () => {
-    const cm = (name: string, labels?: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'shop', ...(labels ? { labels } : {}) }, data: { k: 'v' } });
-    const yaml = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: shop\ndata:\n  k: v\n`;
+  it("reports Extra for objects labelled by either Kustomization, not for another one's", async () => {
+    const cm = (name: string, labels?: Record<string, string>): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace: 'shop', ...(labels ? { labels } : {}) },
+      data: { k: 'v' },
+    });
+    const yaml = (name: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: shop\ndata:\n  k: v\n`;
     const fs = new MemoryFileSystem({
       '/r/clusters/prod/apps.yaml': fluxKs('apps', './apps/prod'),
       '/r/clusters/prod/infra.yaml': fluxKs('infra', './infrastructure'),
@@ -307,16 +408,26 @@ describe('a Flux cluster checked: Extra for objects any of its Kustomizations le
       '/r/infrastructure/kustomization.yaml': k('cm.yaml'),
       '/r/infrastructure/cm.yaml': yaml('i'),
     });
-    const by = (name: string) => ({ 'kustomize.toolkit.fluxcd.io/name': name, 'kustomize.toolkit.fluxcd.io/namespace': 'flux-system' });
-    const live = [cm('a', by('apps')), cm('i', by('infra')), cm('old-app', by('apps')), cm('old-infra', by('infra')), cm('theirs', by('other'))];
+    const by = (name: string) => ({
+      'kustomize.toolkit.fluxcd.io/name': name,
+      'kustomize.toolkit.fluxcd.io/namespace': 'flux-system',
+    });
+    const live = [
+      cm('a', by('apps')),
+      cm('i', by('infra')),
+      cm('old-app', by('apps')),
+      cm('old-infra', by('infra')),
+      cm('theirs', by('other')),
+    ];
     const engine = new DriftEngine({ fs, repoRoot: '/r' });
-    const report = await engine.check(await engine.environment('prod'), { reader: new FakeReader(live, types), context: 'c' });
+    const report = await engine.check(await engine.environment('prod'), {
+      reader: new FakeReader(live, types),
+      context: 'c',
+    });
     assert.equal(report.error, null);
-    assert.deepEqual(report.resources.map((r) => `${r.key.name} ${r.verdict}${r.application ? ` ${r.application}` : ''}`).sort(), [
-      'a InSync apps',
-      'i InSync infra',
-      'old-app Extra',
-      'old-infra Extra',
-    ]);
+    assert.deepEqual(
+      report.resources.map((r) => `${r.key.name} ${r.verdict}${r.application ? ` ${r.application}` : ''}`).sort(),
+      ['a InSync apps', 'i InSync infra', 'old-app Extra', 'old-infra Extra'],
+    );
   });
 });

@@ -8,13 +8,18 @@ import type { RepoEnvironment } from '../../../src/core/repo/config';
 
 const ks = (name: string, path: string, postBuild: string) =>
   `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  path: ./${path}\n  postBuild:\n${postBuild}`;
-const settings = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-settings\n  namespace: flux-system\ndata:\n  DOMAIN: example.com\n';
+const settings =
+  'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-settings\n  namespace: flux-system\ndata:\n  DOMAIN: example.com\n';
 const app = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  url: https://${DOMAIN}/\n';
 
 function files(): Record<string, string> {
   return {
     '/r/clusters/prod/config.yaml': ks('config', 'config', '    substitute: {}\n'),
-    '/r/clusters/prod/apps.yaml': ks('apps', 'apps', '    substituteFrom:\n      - kind: ConfigMap\n        name: cluster-settings\n'),
+    '/r/clusters/prod/apps.yaml': ks(
+      'apps',
+      'apps',
+      '    substituteFrom:\n      - kind: ConfigMap\n        name: cluster-settings\n',
+    ),
     '/r/clusters/prod/apps-eu.yaml': ks('apps-eu', 'apps', '    substitute:\n      DOMAIN: example.eu\n'),
     '/r/config/settings.yaml': settings,
     '/r/apps/web.yaml': app,
@@ -22,12 +27,21 @@ function files(): Record<string, string> {
 }
 
 function fluxApp(fs: MemoryFileSystem, name: string, file: string, path: string): Promise<Application> {
-  return fs.readFile(`/r/${file}`).then((text) => ({ name, source: { type: 'folder', path }, renderer: 'flux-kustomization', controller: { object: parse(text) as KubeObject, at: { file, line: 1, column: 1 } } }));
+  return fs.readFile(`/r/${file}`).then((text) => ({
+    name,
+    source: { type: 'folder', path },
+    renderer: 'flux-kustomization',
+    controller: { object: parse(text) as KubeObject, at: { file, line: 1, column: 1 } },
+  }));
 }
 
 async function setup() {
   const fs = new MemoryFileSystem(files());
-  const applications = [await fluxApp(fs, 'config', 'clusters/prod/config.yaml', 'config'), await fluxApp(fs, 'apps', 'clusters/prod/apps.yaml', 'apps'), await fluxApp(fs, 'apps-eu', 'clusters/prod/apps-eu.yaml', 'apps')];
+  const applications = [
+    await fluxApp(fs, 'config', 'clusters/prod/config.yaml', 'config'),
+    await fluxApp(fs, 'apps', 'clusters/prod/apps.yaml', 'apps'),
+    await fluxApp(fs, 'apps-eu', 'clusters/prod/apps-eu.yaml', 'apps'),
+  ];
   const env: RepoEnvironment = { name: 'prod', path: 'clusters/prod', source: 'flux', applications };
   return { fs, env, engine: new DriftEngine({ fs, repoRoot: '/r' }) };
 }
@@ -39,13 +53,23 @@ describe('engine: flux-kustomization applications', () => {
     const { engine, env } = await setup();
     const result = await engine.renderApplication(env, env.applications[1]);
     assert.equal(url(result.objects[0].object), 'https://example.com/');
-    assert.deepEqual(result.objects[0].origins.get('/data/url')?.related?.[0].location, { file: 'config/settings.yaml', line: 7, column: 3 });
+    assert.deepEqual(result.objects[0].origins.get('/data/url')?.related?.[0].location, {
+      file: 'config/settings.yaml',
+      line: 7,
+      column: 3,
+    });
   });
 
   it('keeps two Kustomizations of one folder apart in the cache (different postBuild, different render)', async () => {
     const { engine, env } = await setup();
-    const [apps, eu] = [await engine.renderApplication(env, env.applications[1]), await engine.renderApplication(env, env.applications[2])];
-    assert.deepEqual([url(apps.objects[0].object), url(eu.objects[0].object)], ['https://example.com/', 'https://example.eu/']);
+    const [apps, eu] = [
+      await engine.renderApplication(env, env.applications[1]),
+      await engine.renderApplication(env, env.applications[2]),
+    ];
+    assert.deepEqual(
+      [url(apps.objects[0].object), url(eu.objects[0].object)],
+      ['https://example.com/', 'https://example.eu/'],
+    );
     // Asked again: each from its own cache entry.
     assert.equal(await engine.renderApplication(env, env.applications[2]), eu);
   });
@@ -62,17 +86,31 @@ describe('engine: flux-kustomization applications', () => {
   it('finds a source that an application substituting from others renders itself (the home-ops cluster Kustomization)', async () => {
     const fs = new MemoryFileSystem({
       // The cluster Kustomization renders cluster-settings and substitutes from it, as Flux does once it is applied.
-      '/r/clusters/prod/cluster.yaml': ks('cluster', 'cluster', '    substituteFrom:\n      - kind: ConfigMap\n        name: cluster-settings\n'),
-      '/r/clusters/prod/apps.yaml': ks('apps', 'apps', '    substituteFrom:\n      - kind: ConfigMap\n        name: cluster-settings\n'),
+      '/r/clusters/prod/cluster.yaml': ks(
+        'cluster',
+        'cluster',
+        '    substituteFrom:\n      - kind: ConfigMap\n        name: cluster-settings\n',
+      ),
+      '/r/clusters/prod/apps.yaml': ks(
+        'apps',
+        'apps',
+        '    substituteFrom:\n      - kind: ConfigMap\n        name: cluster-settings\n',
+      ),
       '/r/cluster/settings.yaml': settings,
       '/r/cluster/own.yaml': app.replace('name: web', 'name: own'),
       '/r/apps/web.yaml': app,
     });
-    const applications = [await fluxApp(fs, 'cluster', 'clusters/prod/cluster.yaml', 'cluster'), await fluxApp(fs, 'apps', 'clusters/prod/apps.yaml', 'apps')];
+    const applications = [
+      await fluxApp(fs, 'cluster', 'clusters/prod/cluster.yaml', 'cluster'),
+      await fluxApp(fs, 'apps', 'clusters/prod/apps.yaml', 'apps'),
+    ];
     const engine = new DriftEngine({ fs, repoRoot: '/r' });
     const rendered = await engine.render({ name: 'prod', path: 'clusters/prod', source: 'flux', applications });
     assert.deepEqual(rendered.problems, []);
-    assert.deepEqual(rendered.objects.filter((o) => o.key.name !== 'cluster-settings').map((o) => `${o.key.name} ${url(o.object)}`), ['own https://example.com/', 'web https://example.com/']);
+    assert.deepEqual(
+      rendered.objects.filter((o) => o.key.name !== 'cluster-settings').map((o) => `${o.key.name} ${url(o.object)}`),
+      ['own https://example.com/', 'web https://example.com/'],
+    );
   });
 
   it('reports a substituteFrom no other application renders at the line naming it, and still checks the others', async () => {
@@ -81,6 +119,9 @@ describe('engine: flux-kustomization applications', () => {
     const rendered = await engine.render(broken);
     const problem = rendered.problems.find((p) => p.severity === 'error' && /cluster-settings/.test(p.message));
     assert.deepEqual([problem?.location?.file, problem?.location?.line], ['clusters/prod/apps.yaml', 11]);
-    assert.deepEqual(rendered.objects.map((o) => url(o.object)), ['https://example.eu/']);
+    assert.deepEqual(
+      rendered.objects.map((o) => url(o.object)),
+      ['https://example.eu/'],
+    );
   });
 });

@@ -14,7 +14,11 @@ describe('FileCache as the engine keeps it (YAML and JSON texts, checked against
   function countingFs() {
     const node = new NodeFileSystem();
     const counter = { reads: 0 };
-    const fs = { readFile: (p: string) => (counter.reads++, node.readFile(p)), readDir: (p: string) => node.readDir(p), stat: (p: string) => node.stat(p) };
+    const fs = {
+      readFile: (p: string) => (counter.reads++, node.readFile(p)),
+      readDir: (p: string) => node.readDir(p),
+      stat: (p: string) => node.stat(p),
+    };
     return { fs, counter };
   }
 

@@ -27,29 +27,38 @@ function both(text: string, placement = AT_START): Outcome {
 
 /** Texts the fast path must read exactly as `yaml` does (each one is read fast: asserted below). */
 const READ_FAST: Record<string, string> = {
-  'a Deployment': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels:\n    app: web\nspec:\n  replicas: 2\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.25\n        ports:\n        - containerPort: 80\n          protocol: TCP\n',
+  'a Deployment':
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels:\n    app: web\nspec:\n  replicas: 2\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.25\n        ports:\n        - containerPort: 80\n          protocol: TCP\n',
   'lists indented under their key': 'a:\n  - x\n  - y:\n      z: 1\n    w: 2\n',
   'lists of lists': 'a:\n- - x\n  - y\n- - z\n',
-  'scalars of every core type': 'n1: ~\nn2: null\nn3: Null\nn4: NULL\nn5:\nb1: true\nb2: True\nb3: FALSE\ns1: yes\ns2: off\ns3: y\ni1: 1\ni2: -1\ni3: +1\ni4: 007\ni5: 0x1F\ni6: -0\ns4: 0o17\ns5: 1_000\ns6: 0b101\ns7: 1:30\nf1: 1.5\nf2: .5\nf3: 1.\nf4: 1e3\nf5: -1E-3\nf6: -.inf\nf7: .NaN\nf8: +.Inf\nf9: 1.50\n',
-  'integers beyond 2^53': 'big: 12345678901234567890\nneg: -9007199254740993\nsafe: 9007199254740991\nhex: 0xFFFFFFFFFFFFFFFFFF\n',
-  'quoted strings': 'a: "x: y # z"\nb: \'it\'\'s\'\nc: "tab\\there \\u00e9 \\x41"\ne: \'\'\nf: ""\n"quoted key": 1\n\'single key\': 2\n',
-  'plain strings with colons and hashes': 'url: http://example.com:8080/path?q=1\nnote: a#b\ncomment: value # trailing comment\ndash: -b\nweird: a:b\ncolon: ":"\n',
+  'scalars of every core type':
+    'n1: ~\nn2: null\nn3: Null\nn4: NULL\nn5:\nb1: true\nb2: True\nb3: FALSE\ns1: yes\ns2: off\ns3: y\ni1: 1\ni2: -1\ni3: +1\ni4: 007\ni5: 0x1F\ni6: -0\ns4: 0o17\ns5: 1_000\ns6: 0b101\ns7: 1:30\nf1: 1.5\nf2: .5\nf3: 1.\nf4: 1e3\nf5: -1E-3\nf6: -.inf\nf7: .NaN\nf8: +.Inf\nf9: 1.50\n',
+  'integers beyond 2^53':
+    'big: 12345678901234567890\nneg: -9007199254740993\nsafe: 9007199254740991\nhex: 0xFFFFFFFFFFFFFFFFFF\n',
+  'quoted strings':
+    'a: "x: y # z"\nb: \'it\'\'s\'\nc: "tab\\there \\u00e9 \\x41"\ne: \'\'\nf: ""\n"quoted key": 1\n\'single key\': 2\n',
+  'plain strings with colons and hashes':
+    'url: http://example.com:8080/path?q=1\nnote: a#b\ncomment: value # trailing comment\ndash: -b\nweird: a:b\ncolon: ":"\n',
   'multi-line plain scalars': 'a: first\n  second\n\n  third\nb: x\n',
-  'block scalars': 'lit: |\n  line 1\n    indented\n  line 3\nfold: >\n  folded\n  text\n\n  para\nstrip: |-\n  x\nkeep: |+\n  y\n\nlast: |\n  end\n',
+  'block scalars':
+    'lit: |\n  line 1\n    indented\n  line 3\nfold: >\n  folded\n  text\n\n  para\nstrip: |-\n  x\nkeep: |+\n  y\n\nlast: |\n  end\n',
   'block scalar with leading blank lines': 'a: |\n\n  after blank\nb: 1\n',
   'a block scalar as a list item': 'items:\n- |\n  one\n- >-\n  two\n',
-  'flow collections': 'a: []\nb: {}\nc: [x, "y", 1, true, null]\nd: {k: v, n: 1}\ne: [x, {k: v}, [1, 2]]\nf: {k: [1, 2], m: {n: o}}\nh: {a}\ni: {a: }\n',
+  'flow collections':
+    'a: []\nb: {}\nc: [x, "y", 1, true, null]\nd: {k: v, n: 1}\ne: [x, {k: v}, [1, 2]]\nf: {k: [1, 2], m: {n: o}}\nh: {a}\ni: {a: }\n',
   'flow collections on their own line': 'a:\n  [x, y]\nb:\n  {k: v}\nc:\n- [x, y]\n- {k: v}\n',
-  'JSON': '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "1"}}\n',
-  'comments everywhere': '# head\napiVersion: v1 # trailing\n# between\nmetadata: # after key\n  # before first key\n  name: c\nlist:\n- # before item\n  a: 1\n-   b: 2\nkey: # comment\n  value\n# tail\n',
+  JSON: '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "1"}}\n',
+  'comments everywhere':
+    '# head\napiVersion: v1 # trailing\n# between\nmetadata: # after key\n  # before first key\n  name: c\nlist:\n- # before item\n  a: 1\n-   b: 2\nkey: # comment\n  value\n# tail\n',
   'keys of other types': '1: one\ntrue: yes\nnull: nothing\n1.5: x\n0x10: hex\n.inf: big\n',
   'a tilde key': '~: tilde\n',
   'keys with spaces and odd characters': 'a b: 1\n"a:b": 2\nk.v/w-x_y: 3\n__proto__: 4\nkey   : spaced\n',
-  'unicode': 'emoji: "🚀 launch"\n名前: 値\nafter: x\nz: é\n',
+  unicode: 'emoji: "🚀 launch"\n名前: 値\nafter: x\nz: é\n',
   'several documents': '# leading comment\n---\na: 1\n---\n---\nb: 2\n---\nc: |\n  text\n---\n',
   'documents of scalars and lists': '---\njust text\n---\n- a\n- b\n---\n42\n',
   'a document marker with a comment': '--- # comment\na: 1\n',
-  'deep nesting with four-space indents': 'a:\n    b:\n        c:\n            - d: 1\n              e:\n                  - f\n',
+  'deep nesting with four-space indents':
+    'a:\n    b:\n        c:\n            - d: 1\n              e:\n                  - f\n',
   'a file without a final newline': 'a: 1\nb: text',
   'only comments': '# nothing here\n# at all\n',
   'empty text': '',
@@ -95,7 +104,7 @@ const EITHER: Record<string, string> = {
   'trailing spaces': 'a: b   \nc:    \n',
   'multi-line plain list items': '- first\n  continued\n- second\n',
   'escaped line break in a double-quoted string': 'a: "one \\\n  two"\n',
-  'escapes': 'a: "\\/ \\\\ \\" \\0 \\a \\e \\N \\_ \\L \\P \\U0001F600"\n',
+  escapes: 'a: "\\/ \\\\ \\" \\0 \\a \\e \\N \\_ \\L \\P \\U0001F600"\n',
   'block scalar with an indentation indicator and indented first line': 'a: |2\n    indented\n  base\n',
   'block scalar followed by a comment': 'a: |\n  text\n# comment\nb: 1\n',
   'empty block scalar at the end': 'a: |\n',
@@ -159,7 +168,7 @@ describe('fast YAML reading (js-yaml with positions) builds what `yaml` builds',
     it(`does not accept malformed YAML: ${name}`, () => {
       const outcome = both(text);
       assert.ok(outcome.slowError, 'yaml rejects it');
-      assert.equal(outcome.fast, 'fell back', 'the fast path steps aside, so the error is yaml\'s');
+      assert.equal(outcome.fast, 'fell back', "the fast path steps aside, so the error is yaml's");
     });
   }
 
@@ -193,9 +202,17 @@ describe('fast YAML reading (js-yaml with positions) builds what `yaml` builds',
 
   it('keeps the offsets of YAML embedded in a file (an inline patch)', () => {
     const placement = { lineOffset: 7, firstColumnOffset: 10, columnOffset: 4 };
-    const outcome = both('kind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  note: |\n    text\n', placement);
+    const outcome = both(
+      'kind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  note: |\n    text\n',
+      placement,
+    );
     assert.deepEqual(outcome, { fast: 'fast', equal: true });
-    const [doc] = parseYamlFast('kind: Deployment\nspec:\n  replicas: 3\n', 'k.yaml', 'strategicMergePatch', placement)!;
+    const [doc] = parseYamlFast(
+      'kind: Deployment\nspec:\n  replicas: 3\n',
+      'k.yaml',
+      'strategicMergePatch',
+      placement,
+    )!;
     assert.equal(doc.kind, 'map');
     const spec = doc.kind === 'map' ? doc.entries.get('spec') : undefined;
     const replicas = spec?.kind === 'map' ? spec.entries.get('replicas') : undefined;
@@ -221,7 +238,11 @@ describe('fast YAML reading (js-yaml with positions) builds what `yaml` builds',
 
   it('reads every YAML file of the examples, the conformance cases and the test fixtures as yaml does', () => {
     const root = resolve(__dirname, '..', '..', '..');
-    const files = [...yamlFiles(join(root, 'examples')), ...yamlFiles(join(root, 'test', 'conformance', 'cases')), ...yamlFiles(join(root, 'test', 'unit'))];
+    const files = [
+      ...yamlFiles(join(root, 'examples')),
+      ...yamlFiles(join(root, 'test', 'conformance', 'cases')),
+      ...yamlFiles(join(root, 'test', 'unit')),
+    ];
     let fast = 0;
     const differing: string[] = [];
     for (const file of files) {
@@ -257,21 +278,61 @@ function seeded(seed: number): () => number {
 }
 
 const CHARACTERS = 'abcXYZ019 :#-\'"{}[],&*!|>%@`?~.\n\\é🚀_/='.split('');
-const WORDS = ['true', 'no', 'null', '~', '1', '-1', '0x1F', '0o7', '1.5', '.inf', '1e3', '12345678901234567890', '', ' ', '-', 'a: b', '# c', '---', '...', 'yes', '@x', '%x'];
+const WORDS = [
+  'true',
+  'no',
+  'null',
+  '~',
+  '1',
+  '-1',
+  '0x1F',
+  '0o7',
+  '1.5',
+  '.inf',
+  '1e3',
+  '12345678901234567890',
+  '',
+  ' ',
+  '-',
+  'a: b',
+  '# c',
+  '---',
+  '...',
+  'yes',
+  '@x',
+  '%x',
+];
 const STYLES = ['PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', 'BLOCK_LITERAL', 'BLOCK_FOLDED'] as const;
 
 /** One or two documents of random data, printed by `yaml` in a random style. */
 function generatedYaml(random: () => number): string {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
-  const text = (): string => (random() < 0.4 ? pick(WORDS) : Array.from({ length: Math.floor(random() * 8) }, () => pick(CHARACTERS)).join(''));
+  const text = (): string =>
+    random() < 0.4 ? pick(WORDS) : Array.from({ length: Math.floor(random() * 8) }, () => pick(CHARACTERS)).join('');
   const value = (depth: number): unknown => {
     const r = random();
-    if (depth > 3 || r < 0.45) return pick([text, () => Math.floor(random() * 1000) - 500, () => random() * 10, () => random() < 0.5, () => null])();
-    if (r < 0.75) return Object.fromEntries(Array.from({ length: Math.floor(random() * 4) }, () => [text() || 'k', value(depth + 1)]));
+    if (depth > 3 || r < 0.45)
+      return pick([
+        text,
+        () => Math.floor(random() * 1000) - 500,
+        () => random() * 10,
+        () => random() < 0.5,
+        () => null,
+      ])();
+    if (r < 0.75)
+      return Object.fromEntries(
+        Array.from({ length: Math.floor(random() * 4) }, () => [text() || 'k', value(depth + 1)]),
+      );
     return Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1));
   };
   const documents = Array.from({ length: 1 + Math.floor(random() * 2) }, () =>
-    stringify(value(0), { defaultStringType: pick(STYLES), collectionStyle: pick(['any', 'block', 'flow'] as const), indent: pick([2, 4]), indentSeq: random() < 0.5, lineWidth: pick([0, 20, 80]) }),
+    stringify(value(0), {
+      defaultStringType: pick(STYLES),
+      collectionStyle: pick(['any', 'block', 'flow'] as const),
+      indent: pick([2, 4]),
+      indentSeq: random() < 0.5,
+      lineWidth: pick([0, 20, 80]),
+    }),
   );
   return documents.join(pick(['---\n', '\n---\n']));
 }
@@ -285,7 +346,11 @@ function mangle(text: string, random: () => number): string {
     const r = random();
     if (r < 0.33) text = text.slice(0, at) + text.slice(at + 1);
     else if (r < 0.66) text = text.slice(0, at) + pick(CHARACTERS) + text.slice(at);
-    else text = text.slice(0, at) + pick(['  ', '\n', '- ', ': ', '\n  ', '"', "'", '[', '{', '|\n  ', '>-\n ']) + text.slice(at);
+    else
+      text =
+        text.slice(0, at) +
+        pick(['  ', '\n', '- ', ': ', '\n  ', '"', "'", '[', '{', '|\n  ', '>-\n ']) +
+        text.slice(at);
   }
   return text;
 }

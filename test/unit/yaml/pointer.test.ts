@@ -1,12 +1,21 @@
 import assert from 'node:assert/strict';
-import { childPointer, escapeSegment, lastSegment, parentPointer, pointerSegments, unescapeSegment, valueAt } from '../../../src/core/yaml/pointer';
+import {
+  childPointer,
+  escapeSegment,
+  lastSegment,
+  parentPointer,
+  pointerSegments,
+  unescapeSegment,
+  valueAt,
+} from '../../../src/core/yaml/pointer';
 
 describe('JSON pointers (RFC 6901)', () => {
   it('escapes ~ before / and unescapes in the reverse order, so ~01 and ~10 survive a round trip', () => {
     assert.equal(escapeSegment('kubectl.kubernetes.io/last-applied'), 'kubectl.kubernetes.io~1last-applied');
     assert.equal(escapeSegment('a~b'), 'a~0b');
     assert.equal(escapeSegment('~1'), '~01');
-    for (const segment of ['plain', 'a/b', 'a~b', '~1', '~0', '/~/', '']) assert.equal(unescapeSegment(escapeSegment(segment)), segment);
+    for (const segment of ['plain', 'a/b', 'a~b', '~1', '~0', '/~/', ''])
+      assert.equal(unescapeSegment(escapeSegment(segment)), segment);
     assert.equal(unescapeSegment('~01'), '~1');
   });
 

@@ -16,10 +16,22 @@ describe('render tree (origin-tracked values)', () => {
 
   it('keeps integers beyond 2^53 exact beside their nearest double; smaller ones are plain numbers', () => {
     const exact = { seen: false };
-    const [doc] = parseYaml('a: 12345678901234567890\nb: [-9007199254740993, 42]\n', 'f.yaml', 'resource', undefined, exact);
+    const [doc] = parseYaml(
+      'a: 12345678901234567890\nb: [-9007199254740993, 42]\n',
+      'f.yaml',
+      'resource',
+      undefined,
+      exact,
+    );
     assert.ok(exact.seen);
     assert.deepEqual(toPlain(doc), { a: 12345678901234567890, b: [-9007199254740992, 42] });
-    assert.deepEqual([...collectExact(doc)], [['/a', 12345678901234567890n], ['/b/0', -9007199254740993n]]);
+    assert.deepEqual(
+      [...collectExact(doc)],
+      [
+        ['/a', 12345678901234567890n],
+        ['/b/0', -9007199254740993n],
+      ],
+    );
   });
 
   it('folds U+0085 (NEL) like a line break, as go-yaml reads it: one → space, n → n-1 newlines', () => {
@@ -31,7 +43,7 @@ describe('render tree (origin-tracked values)', () => {
     const [doc] = parseYaml(text, 'f.yaml', 'resource') as TMap[];
     const copy = clone(doc);
     copy.entries.delete('a');
-    ((copy.entries.get('b') as { items: unknown[] }).items).pop();
+    (copy.entries.get('b') as { items: unknown[] }).items.pop();
     assert.deepEqual(toPlain(doc), { a: 1, b: ['x', { k: 'v' }], c: { k: 'v' } });
   });
 

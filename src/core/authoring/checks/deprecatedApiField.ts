@@ -29,7 +29,14 @@ export function deprecatedApiUses(objects: readonly RenderedObject[]): Deprecate
   for (const rendered of objects) {
     for (const use of deprecatedFieldsIn(rendered.object)) {
       const origin = rendered.origins.get(use.pointer);
-      if (origin) out.push({ kind: rendered.object.kind, field: use.field, path: use.path.replace(/\[[^\]]*\]/g, '[]'), why: use.why, origin });
+      if (origin)
+        out.push({
+          kind: rendered.object.kind,
+          field: use.field,
+          path: use.path.replace(/\[[^\]]*\]/g, '[]'),
+          why: use.why,
+          origin,
+        });
     }
   }
   return out;

@@ -17,9 +17,21 @@ export function deprecatedFields(k: KustomizationSource): LintFinding[] {
   for (const pair of k.root?.items ?? []) {
     const field = canonicalField(keyText(pair));
     const range = nodeRange(k.yaml, pair.key as Node);
-    if (field === 'vars') out.push({ code: 'deprecated-field', severity: 'warning', message: `'vars' is deprecated. ${VARS_REPLACEMENT}`, range });
+    if (field === 'vars')
+      out.push({
+        code: 'deprecated-field',
+        severity: 'warning',
+        message: `'vars' is deprecated. ${VARS_REPLACEMENT}`,
+        range,
+      });
     else if (field && field in DEPRECATED_FIELDS) {
-      out.push({ code: 'deprecated-field', severity: 'warning', message: `'${field}' is deprecated. ${DEPRECATED_FIELDS[field as DeprecatedField]}`, range, field });
+      out.push({
+        code: 'deprecated-field',
+        severity: 'warning',
+        message: `'${field}' is deprecated. ${DEPRECATED_FIELDS[field as DeprecatedField]}`,
+        range,
+        field,
+      });
     }
   }
   return out;

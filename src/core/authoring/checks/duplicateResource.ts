@@ -24,7 +24,12 @@ export function duplicateResources(k: KustomizationSource, resolved: ResolvedPat
       severity: 'warning',
       message: `'${r.entry.path}' is listed twice in ${r.entry.field} (first at line ${at.line})`,
       range: nodeRange(k.yaml, r.entry.node),
-      related: [{ location: { file: at.file, line: at.line, column: at.column }, message: `first listed here as '${earlier.entry.path}'` }],
+      related: [
+        {
+          location: { file: at.file, line: at.line, column: at.column },
+          message: `first listed here as '${earlier.entry.path}'`,
+        },
+      ],
     });
   }
   return out;

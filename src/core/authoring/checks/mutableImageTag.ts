@@ -33,7 +33,8 @@ export function mutableImages(objects: readonly RenderedObject[]): MutableImage[
           if (CONTAINER_LISTS.has(key) && Array.isArray(child)) {
             child.forEach((c: { image?: unknown }, i) => {
               const at = `${pointer}/${key}/${i}/image`;
-              const origin = typeof c?.image === 'string' && isMutableImage(c.image) ? rendered.origins.get(at) : undefined;
+              const origin =
+                typeof c?.image === 'string' && isMutableImage(c.image) ? rendered.origins.get(at) : undefined;
               if (origin) out.push({ image: c.image as string, origin, pointer: at });
             });
           } else if (key !== 'metadata') visit(child, childPointer(pointer, key));

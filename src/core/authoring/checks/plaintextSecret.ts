@@ -23,7 +23,11 @@ const STORE_REFERENCE = /^\s*(?:op:\/\/\S|vault:\S|ref\+[a-z0-9]+:\/\/\S|<path:[
 function isStoreReference(node: unknown, base64: boolean): boolean {
   if (!isScalar(node) || typeof node.value !== 'string') return false;
   if (STORE_REFERENCE.test(node.value)) return true;
-  return base64 && /^[A-Za-z0-9+/\s]+=*\s*$/.test(node.value) && STORE_REFERENCE.test(Buffer.from(node.value, 'base64').toString('utf8'));
+  return (
+    base64 &&
+    /^[A-Za-z0-9+/\s]+=*\s*$/.test(node.value) &&
+    STORE_REFERENCE.test(Buffer.from(node.value, 'base64').toString('utf8'))
+  );
 }
 
 /**

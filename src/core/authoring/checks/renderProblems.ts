@@ -8,7 +8,14 @@ import type { LintCode } from '../../model/lintCodes';
 import type { LintFinding, LintRange } from '../finding';
 
 /** Codes the renderer tags its problems with (Problem.code) that are lint codes of their own. */
-const RENDER_CODES = new Set<string>(['patch-no-match', 'duplicate-resource', 'missing-path', 'path-outside-repo', 'unknown-field', 'malformed-yaml']);
+const RENDER_CODES = new Set<string>([
+  'patch-no-match',
+  'duplicate-resource',
+  'missing-path',
+  'path-outside-repo',
+  'unknown-field',
+  'malformed-yaml',
+]);
 
 /** A problem met while rendering one environment. */
 export interface EnvironmentProblem {
@@ -26,7 +33,10 @@ export function renderProblemCode(problem: Problem): LintCode {
  * One finding per distinct problem (code, place and message), its message prefixed with the environments that met
  * it (`dev, prod: resource 'x' not found`), on the span `rangeAt` finds for the problem's location.
  */
-export async function renderProblemFindings(problems: readonly EnvironmentProblem[], rangeAt: (at: SourceLocation) => Promise<LintRange>): Promise<LintFinding[]> {
+export async function renderProblemFindings(
+  problems: readonly EnvironmentProblem[],
+  rangeAt: (at: SourceLocation) => Promise<LintRange>,
+): Promise<LintFinding[]> {
   const groups = new Map<string, { problem: Problem; code: LintCode; environments: string[] }>();
   for (const { environment, problem } of problems) {
     const at = problem.location;

@@ -26,7 +26,8 @@ export function selectorLabelsOf(objects: readonly RenderedObject[]): SelectorLa
   const out: SelectorLabel[] = [];
   for (const rendered of objects) {
     if (!IMMUTABLE_SELECTOR_KINDS.has(rendered.key.kind)) continue;
-    const matchLabels = (rendered.object.spec as { selector?: { matchLabels?: unknown } } | undefined)?.selector?.matchLabels;
+    const matchLabels = (rendered.object.spec as { selector?: { matchLabels?: unknown } } | undefined)?.selector
+      ?.matchLabels;
     if (matchLabels === null || typeof matchLabels !== 'object') continue;
     for (const key of Object.keys(matchLabels)) {
       const origin = rendered.origins.get(childPointer('/spec/selector/matchLabels', key));
@@ -50,13 +51,16 @@ function declarations(k: KustomizationSource): SelectorLabelDeclaration[] {
   for (const pair of k.root?.items ?? []) {
     const field = canonicalField(keyText(pair));
     if (field === 'commonLabels' && isMap(pair.value)) {
-      for (const label of pair.value.items) out.push({ name: keyText(label), key: label.key as Node, flag: pair.key as Node, field });
+      for (const label of pair.value.items)
+        out.push({ name: keyText(label), key: label.key as Node, flag: pair.key as Node, field });
     } else if (field === 'labels' && isSeq(pair.value)) {
       for (const entry of pair.value.items) {
         const include = fieldPair(entry, 'includeSelectors')?.value;
         if (!isScalar(include) || String(include.value) !== 'true') continue;
         const pairs = fieldPair(entry, 'pairs')?.value;
-        if (isMap(pairs)) for (const label of pairs.items) out.push({ name: keyText(label), key: label.key as Node, flag: label.key as Node, field });
+        if (isMap(pairs))
+          for (const label of pairs.items)
+            out.push({ name: keyText(label), key: label.key as Node, flag: label.key as Node, field });
       }
     }
   }
@@ -72,7 +76,10 @@ export function addsSelectorLabels(k: KustomizationSource): boolean {
  * At most one finding for the kustomization: on the `commonLabels` key, or on the first `labels:` key with
  * `includeSelectors: true`, that the renders put into a workload's selector.
  */
-export function selectorLabelFinding(k: KustomizationSource, labels: readonly SelectorLabel[]): LintFinding | undefined {
+export function selectorLabelFinding(
+  k: KustomizationSource,
+  labels: readonly SelectorLabel[],
+): LintFinding | undefined {
   const here = labels.filter((l) => l.origin.file === k.file);
   if (here.length === 0) return undefined;
   for (const declared of declarations(k)) {

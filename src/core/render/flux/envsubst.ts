@@ -12,7 +12,10 @@
 /** A syntax error: Flux fails the Kustomization's whole build with it (`variable substitution failed: ...`). */
 export class SubstitutionSyntaxError extends Error {}
 
-type Node = { type: 'text'; value: string } | { type: 'func'; param: string; name: string; args: Node[] } | { type: 'list'; nodes: Node[] };
+type Node =
+  | { type: 'text'; value: string }
+  | { type: 'func'; param: string; name: string; args: Node[] }
+  | { type: 'list'; nodes: Node[] };
 
 const EMPTY: Node = { type: 'text', value: '' };
 
@@ -42,8 +45,10 @@ const acceptOneHash: Accept = (r, i) => r === '#' && i === 1;
 const acceptNotClosing: Accept = (r) => r !== '}';
 const acceptHashFunc: Accept = (r, i) => r === '#' && i < 3;
 const acceptPercentFunc: Accept = (r, i) => r === '%' && i < 3;
-const acceptDefaultFunc: Accept = (r, i) => (i === 1 && r === ':') || (i === 2 && (r === '=' || r === '-' || r === '?' || r === '+'));
-const acceptReplaceFunc: Accept = (r, i) => (i === 1 && r === '/') || (i === 2 && (r === '/' || r === '#' || r === '%'));
+const acceptDefaultFunc: Accept = (r, i) =>
+  (i === 1 && r === ':') || (i === 2 && (r === '=' || r === '-' || r === '?' || r === '+'));
+const acceptReplaceFunc: Accept = (r, i) =>
+  (i === 1 && r === '/') || (i === 2 && (r === '/' || r === '#' || r === '%'));
 const acceptOneEqual: Accept = (r, i) => i === 1 && r === '=';
 const acceptOneColon: Accept = (r, i) => i === 1 && r === ':';
 const rejectColonClose: Accept = (r) => r !== ':' && r !== '}';
@@ -281,7 +286,12 @@ class Parser {
 
   private parseDefaultFunc(param: string): Node {
     const s = this.s;
-    const node = { type: 'func' as const, param, name: this.funcName(s.peek() === '=' ? acceptOneEqual : acceptDefaultFunc, 'unable to parse default function'), args: [] as Node[] };
+    const node = {
+      type: 'func' as const,
+      param,
+      name: this.funcName(s.peek() === '=' ? acceptOneEqual : acceptDefaultFunc, 'unable to parse default function'),
+      args: [] as Node[],
+    };
     for (;;) {
       if (s.peek() === '}') {
         this.consumeRbrack();
@@ -326,10 +336,14 @@ export interface Evaluation {
 export function evaluate(text: string, lookup: Lookup, options: { strict?: boolean } = {}): Evaluation {
   const root = new Parser(text).parseAny();
   const variables: string[] = [];
-  const out = evalNode(root, (name) => {
-    if (!variables.includes(name)) variables.push(name);
-    return lookup(name);
-  }, options.strict ?? false);
+  const out = evalNode(
+    root,
+    (name) => {
+      if (!variables.includes(name)) variables.push(name);
+      return lookup(name);
+    },
+    options.strict ?? false,
+  );
   return { text: out, variables };
 }
 
@@ -349,7 +363,8 @@ function evalNode(node: Node, lookup: Lookup, strict: boolean): string {
     case 'func': {
       const args = node.args.map((a) => evalNode(a, lookup, strict));
       const found = lookup(node.param);
-      if (strict && found === undefined && !DEFAULT_OPS.has(node.name)) throw new SubstitutionSyntaxError(`variable not set (strict mode): "${node.param}"`);
+      if (strict && found === undefined && !DEFAULT_OPS.has(node.name))
+        throw new SubstitutionSyntaxError(`variable not set (strict mode): "${node.param}"`);
       return funcFor(node.name, args.length)(found ?? '', args);
     }
   }

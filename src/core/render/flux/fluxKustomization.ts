@@ -28,15 +28,29 @@ const FLUX_GROUP = 'kustomize.toolkit.fluxcd.io';
  * Renders a Flux Kustomization application. `renderFolder` renders the source folder as the port does for a plain
  * folder or a kustomization (generated kustomization included), with the options given.
  */
-export async function renderFluxKustomization(app: Application, options: RenderOptions, renderFolder: (options: RenderOptions) => Promise<RenderResult>): Promise<RenderResult> {
+export async function renderFluxKustomization(
+  app: Application,
+  options: RenderOptions,
+  renderFolder: (options: RenderOptions) => Promise<RenderResult>,
+): Promise<RenderResult> {
   const controller = app.controller;
-  if (!controller) throw new ProblemError({ severity: 'error', message: `application '${app.name}': a flux-kustomization application needs its Flux Kustomization object`, ...(app.declaredAt ? { location: app.declaredAt } : {}) });
+  if (!controller)
+    throw new ProblemError({
+      severity: 'error',
+      message: `application '${app.name}': a flux-kustomization application needs its Flux Kustomization object`,
+      ...(app.declaredAt ? { location: app.declaredAt } : {}),
+    });
   const manifest = await manifestTree(controller.object, controller.at, options);
   const spec = getMap(manifest, 'spec') ?? tmap({ ...controller.at, kind: 'resource' });
   const problems: Problem[] = [];
-  const dir = options.repoRoot.replace(/\/+$/, '') + (app.source.type === 'outside' || !app.source.path ? '' : `/${app.source.path}`);
+  const dir =
+    options.repoRoot.replace(/\/+$/, '') +
+    (app.source.type === 'outside' || !app.source.path ? '' : `/${app.source.path}`);
   const components = await presentComponents(spec, dir, options);
-  const result = await renderFolder({ ...options, amendRoot: (k) => amendKustomization(k, spec, components, problems) });
+  const result = await renderFolder({
+    ...options,
+    amendRoot: (k) => amendKustomization(k, spec, components, problems),
+  });
   let objects = result.objects;
   if (spec.entries.has('postBuild')) objects = await postBuild(objects, spec, namespaceOf(controller.object), options);
   objects = applyCommonMetadata(objects, getMap(spec, 'commonMetadata'));
@@ -53,11 +67,18 @@ async function manifestTree(object: KubeObject, at: SourceLocation, options: Ren
   try {
     const text = await options.fs.readFile(`${options.repoRoot.replace(/\/+$/, '')}/${at.file}`);
     for (const doc of parseYaml(text, at.file, 'resource')) {
-      if (doc.kind !== 'map' || getString(doc, 'kind') !== 'Kustomization' || !getString(doc, 'apiVersion').startsWith(`${FLUX_GROUP}/`)) continue;
+      if (
+        doc.kind !== 'map' ||
+        getString(doc, 'kind') !== 'Kustomization' ||
+        !getString(doc, 'apiVersion').startsWith(`${FLUX_GROUP}/`)
+      )
+        continue;
       const meta = getMap(doc, 'metadata');
-      if (getString(meta, 'name') !== name || (getString(meta, 'namespace') || undefined) !== (namespace || undefined)) continue;
+      if (getString(meta, 'name') !== name || (getString(meta, 'namespace') || undefined) !== (namespace || undefined))
+        continue;
       // A child Kustomization as its parent renders it (patched, substituted) differs from its file: the object wins.
-      if (canonicalJson(toPlain(doc.entries.get('spec') ?? tmap(doc.origin))) === canonicalJson(object.spec ?? {})) return doc;
+      if (canonicalJson(toPlain(doc.entries.get('spec') ?? tmap(doc.origin))) === canonicalJson(object.spec ?? {}))
+        return doc;
     }
   } catch {
     // Not readable as YAML there: the object's values point at where it was declared.
@@ -78,9 +99,19 @@ async function presentComponents(spec: TMap, dir: string, options: RenderOptions
   const out: TNode[] = [];
   for (const item of list.items) {
     const path = item.kind === 'scalar' ? String(item.value) : '';
-    if (!isLocalRelativePath(path)) throw new ProblemError({ severity: 'error', message: `component path '${path}' must be local and relative (Flux fails the build)`, location: loc(item.origin) });
+    if (!isLocalRelativePath(path))
+      throw new ProblemError({
+        severity: 'error',
+        message: `component path '${path}' must be local and relative (Flux fails the build)`,
+        location: loc(item.origin),
+      });
     // Asked for, so no warning: a component only some clusters have is what the flag is for.
-    if (ignoreMissing?.kind === 'scalar' && ignoreMissing.value === true && !(await options.fs.stat(`${dir}/${path}`).catch(() => undefined))) continue;
+    if (
+      ignoreMissing?.kind === 'scalar' &&
+      ignoreMissing.value === true &&
+      !(await options.fs.stat(`${dir}/${path}`).catch(() => undefined))
+    )
+      continue;
     out.push(item);
   }
   return out;
@@ -91,7 +122,13 @@ function isLocalRelativePath(path: string): boolean {
   for (const p of ['git::', 'gh:', 'ssh://', 'https://', 'http://', 'git@', 'github.com:', 'github.com/']) {
     if (p.length < path.length && path.slice(0, p.length).toLowerCase() === p) return false;
   }
-  return !path.startsWith('/') && !path.toLowerCase().replace(/^file:\/\//, '').startsWith('/');
+  return (
+    !path.startsWith('/') &&
+    !path
+      .toLowerCase()
+      .replace(/^file:\/\//, '')
+      .startsWith('/')
+  );
 }
 
 /** The root kustomization with the Kustomization's fields written in, as the generator does (a copy). */
@@ -99,7 +136,8 @@ export function amendKustomization(k: TMap, spec: TMap, components: TNode[], pro
   const out = tmap(k.origin, new Map(k.entries));
   // Flux builds without kustomize's legacy reordering (its krusty options leave Reorder unset): objects come out in
   // the order they are declared, unless the kustomization asks for an order itself.
-  if (!out.entries.has('sortOptions')) out.entries.set('sortOptions', tmap(k.origin, new Map([['order', tscalar('fifo', k.origin)]])));
+  if (!out.entries.has('sortOptions'))
+    out.entries.set('sortOptions', tmap(k.origin, new Map([['order', tscalar('fifo', k.origin)]])));
   const set = (field: string, from: string) => {
     const v = spec.entries.get(from);
     if (v?.kind === 'scalar' && typeof v.value === 'string') out.entries.set(field, v);
@@ -110,20 +148,32 @@ export function amendKustomization(k: TMap, spec: TMap, components: TNode[], pro
   const append = (field: string, items: TNode[]) => {
     if (items.length === 0) return;
     const existing = out.entries.get(field);
-    out.entries.set(field, tseq(existing?.origin ?? items[0].origin, [...(existing?.kind === 'seq' ? existing.items : []), ...items]));
+    out.entries.set(
+      field,
+      tseq(existing?.origin ?? items[0].origin, [...(existing?.kind === 'seq' ? existing.items : []), ...items]),
+    );
   };
   const patches = spec.entries.get('patches');
   if (patches?.kind === 'seq') {
     // Flux keeps a patch's text and target only.
     append(
       'patches',
-      patches.items.map((p) => (p.kind === 'map' ? tmap(p.origin, new Map([...p.entries].filter(([key]) => key === 'patch' || key === 'target'))) : p)),
+      patches.items.map((p) =>
+        p.kind === 'map'
+          ? tmap(p.origin, new Map([...p.entries].filter(([key]) => key === 'patch' || key === 'target')))
+          : p,
+      ),
     );
   }
   append('components', components);
   for (const legacy of ['patchesStrategicMerge', 'patchesJson6902']) {
     const v = spec.entries.get(legacy);
-    if (v) problems.push({ severity: 'warning', message: `${legacy} (Flux v1beta2) is not supported by this renderer yet; skipped`, location: loc(v.origin) });
+    if (v)
+      problems.push({
+        severity: 'warning',
+        message: `${legacy} (Flux v1beta2) is not supported by this renderer yet; skipped`,
+        location: loc(v.origin),
+      });
   }
   const images = spec.entries.get('images');
   if (images?.kind === 'seq') out.entries.set('images', mergeImages(out.entries.get('images'), images.items));
@@ -142,7 +192,12 @@ function mergeImages(existing: TNode | undefined, added: TNode[]): TNode {
       return v?.kind === 'scalar' && v.value !== null && v.value !== '' ? v : undefined;
     };
     if (at < 0) {
-      items.push(tmap(image.origin, new Map([...image.entries].filter(([key]) => ['name', 'newName', 'newTag', 'digest'].includes(key)))));
+      items.push(
+        tmap(
+          image.origin,
+          new Map([...image.entries].filter(([key]) => ['name', 'newName', 'newTag', 'digest'].includes(key))),
+        ),
+      );
       continue;
     }
     const merged = tmap(items[at].origin, new Map((items[at] as TMap).entries));
@@ -162,7 +217,12 @@ function mergeImages(existing: TNode | undefined, added: TNode[]): TNode {
 }
 
 /** Loads the variables (substituteFrom in order, then substitute over them) and substitutes every object. */
-async function postBuild(objects: RenderedObject[], spec: TMap, namespace: string | undefined, options: RenderOptions): Promise<RenderedObject[]> {
+async function postBuild(
+  objects: RenderedObject[],
+  spec: TMap,
+  namespace: string | undefined,
+  options: RenderOptions,
+): Promise<RenderedObject[]> {
   const post = getMap(spec, 'postBuild');
   if (!post) return objects;
   const vars = new Map<string, Variable>();
@@ -176,7 +236,11 @@ async function postBuild(objects: RenderedObject[], spec: TMap, namespace: strin
     const found = await options.findObject?.(kind, namespace, name);
     if (!found) {
       if (optional?.kind === 'scalar' && optional.value === true) continue;
-      throw new ProblemError({ severity: 'error', message: `substituteFrom ${kind}/${name}: no such ${kind} in ${namespace ?? 'its namespace'} among this environment's other applications (Flux fails the build; mark it optional: true if it may be absent)`, location: loc((ref.entries.get('name') ?? ref).origin) });
+      throw new ProblemError({
+        severity: 'error',
+        message: `substituteFrom ${kind}/${name}: no such ${kind} in ${namespace ?? 'its namespace'} among this environment's other applications (Flux fails the build; mark it optional: true if it may be absent)`,
+        location: loc((ref.entries.get('name') ?? ref).origin),
+      });
     }
     readVariables(found, kind, name, vars);
   }
@@ -184,9 +248,17 @@ async function postBuild(objects: RenderedObject[], spec: TMap, namespace: strin
   for (const [key, value] of inline?.entries ?? []) {
     // The CRD types the map's values as strings: the API server refuses `REPLICAS: 3`, so Flux never renders it.
     if (value.kind !== 'scalar' || typeof value.value !== 'string') {
-      throw new ProblemError({ severity: 'error', message: `postBuild.substitute.${key} must be a string (quote it): the API server rejects this Kustomization`, location: loc(value.origin) });
+      throw new ProblemError({
+        severity: 'error',
+        message: `postBuild.substitute.${key} must be a string (quote it): the API server rejects this Kustomization`,
+        location: loc(value.origin),
+      });
     }
-    vars.set(key, { value: value.value.replace(/\n/g, ''), definedAt: loc(value.origin), from: 'postBuild.substitute' });
+    vars.set(key, {
+      value: value.value.replace(/\n/g, ''),
+      definedAt: loc(value.origin),
+      from: 'postBuild.substitute',
+    });
   }
   const always = getString(post, 'substituteStrategy') === 'Always';
   if (vars.size === 0 && !always) return objects;
@@ -195,18 +267,39 @@ async function postBuild(objects: RenderedObject[], spec: TMap, namespace: strin
 }
 
 /** A ConfigMap's `data`, or a Secret's `data` (decoded) and `stringData` (which the API server writes over `data`). */
-function readVariables(found: RenderedObject, kind: 'ConfigMap' | 'Secret', name: string, vars: Map<string, Variable>): void {
+function readVariables(
+  found: RenderedObject,
+  kind: 'ConfigMap' | 'Secret',
+  name: string,
+  vars: Map<string, Variable>,
+): void {
   const at = (pointer: string) => loc(found.origins.get(pointer) ?? found.source);
-  const object = found.object as { data?: Record<string, unknown>; stringData?: Record<string, unknown>; sops?: unknown };
+  const object = found.object as {
+    data?: Record<string, unknown>;
+    stringData?: Record<string, unknown>;
+    sops?: unknown;
+  };
   // A SOPS-encrypted Secret holds ciphertext that Flux decrypts first: like any Secret's value, it is not used (a
   // placeholder stands in, compared by presence), so the ciphertext never shows as drift.
   const from = kind === 'Secret' && object.sops !== undefined ? `Secret ${name} (SOPS-encrypted)` : `${kind} ${name}`;
-  const put = (key: string, value: string, pointer: string) => vars.set(key, { value: value.replace(/\n/g, ''), definedAt: at(pointer), from, ...(kind === 'Secret' ? { secret: true as const } : {}) });
+  const put = (key: string, value: string, pointer: string) =>
+    vars.set(key, {
+      value: value.replace(/\n/g, ''),
+      definedAt: at(pointer),
+      from,
+      ...(kind === 'Secret' ? { secret: true as const } : {}),
+    });
   for (const [key, value] of Object.entries(object.data ?? {})) {
     if (typeof value !== 'string') continue;
-    put(key, kind === 'Secret' ? Buffer.from(value.replace(/\s+/g, ''), 'base64').toString('utf8') : value, childPointer('/data', key));
+    put(
+      key,
+      kind === 'Secret' ? Buffer.from(value.replace(/\s+/g, ''), 'base64').toString('utf8') : value,
+      childPointer('/data', key),
+    );
   }
-  if (kind === 'Secret') for (const [key, value] of Object.entries(object.stringData ?? {})) if (typeof value === 'string') put(key, value, childPointer('/stringData', key));
+  if (kind === 'Secret')
+    for (const [key, value] of Object.entries(object.stringData ?? {}))
+      if (typeof value === 'string') put(key, value, childPointer('/stringData', key));
 }
 
 /** commonMetadata's labels and annotations on every object, over its own (as kustomize-controller sets them at apply). */
@@ -217,7 +310,10 @@ function applyCommonMetadata(objects: RenderedObject[], common: TMap | undefined
   return objects.map((r) => {
     const origins = new Map(r.origins);
     const metadata = { ...(r.object.metadata ?? {}) } as Record<string, unknown>;
-    for (const [field, pairs, kind] of [['labels', labels, 'labels'], ['annotations', annotations, 'annotations']] as const) {
+    for (const [field, pairs, kind] of [
+      ['labels', labels, 'labels'],
+      ['annotations', annotations, 'annotations'],
+    ] as const) {
       if (!pairs?.entries.size) continue;
       const into = { ...((metadata[field] as Record<string, string> | undefined) ?? {}) };
       if (!origins.has(`/metadata/${field}`)) origins.set(`/metadata/${field}`, { ...loc(pairs.origin), kind });
@@ -236,4 +332,3 @@ function applyCommonMetadata(objects: RenderedObject[], common: TMap | undefined
 function loc(at: SourceLocation): SourceLocation {
   return { file: at.file, line: at.line, column: at.column };
 }
-

@@ -41,7 +41,8 @@ export interface Variable {
 
 /** Substitutes one object; returns it unchanged (the same object) when nothing in it changed. */
 export function substituteObject(r: RenderedObject, vars: ReadonlyMap<string, Variable>): RenderedObject {
-  const meta = r.object.metadata as { labels?: Record<string, unknown>; annotations?: Record<string, unknown> } | undefined;
+  const meta = r.object.metadata as
+    { labels?: Record<string, unknown>; annotations?: Record<string, unknown> } | undefined;
   if (meta?.labels?.[SUBSTITUTE_KEY] === 'disabled' || meta?.annotations?.[SUBSTITUTE_KEY] === 'disabled') return r;
   const origins = new Map<string, Origin>();
   let changed = false;
@@ -51,7 +52,14 @@ export function substituteObject(r: RenderedObject, vars: ReadonlyMap<string, Va
   const related = (names: string[]): NonNullable<Origin['related']> =>
     names.flatMap((n) => {
       const v = vars.get(n);
-      return v ? [{ location: v.definedAt, message: `\${${n}} is set by ${v.from}${v.secret ? ' (a Secret: its value is not shown, and only its presence is compared)' : ''}` }] : [];
+      return v
+        ? [
+            {
+              location: v.definedAt,
+              message: `\${${n}} is set by ${v.from}${v.secret ? ' (a Secret: its value is not shown, and only its presence is compared)' : ''}`,
+            },
+          ]
+        : [];
     });
 
   const substitute = (text: string, at: Origin): { text: string; variables: string[] } => {
@@ -60,7 +68,11 @@ export function substituteObject(r: RenderedObject, vars: ReadonlyMap<string, Va
     } catch (e) {
       if (!(e instanceof SubstitutionSyntaxError)) throw e;
       // Flux fails the Kustomization's whole build on it.
-      throw new ProblemError({ severity: 'error', message: `postBuild substitution failed for ${r.key.kind} ${r.key.name}: ${e.message} (in '${text.length > 80 ? text.slice(0, 80) + '…' : text}')`, location: { file: at.file, line: at.line, column: at.column } });
+      throw new ProblemError({
+        severity: 'error',
+        message: `postBuild substitution failed for ${r.key.kind} ${r.key.name}: ${e.message} (in '${text.length > 80 ? text.slice(0, 80) + '…' : text}')`,
+        location: { file: at.file, line: at.line, column: at.column },
+      });
     }
   };
 
@@ -79,7 +91,11 @@ export function substituteObject(r: RenderedObject, vars: ReadonlyMap<string, Va
       changed = true;
       const setAt = related(out.variables);
       const secrets = [...new Set(out.variables.flatMap((n) => (vars.get(n)?.secret ? [vars.get(n)!.from] : [])))];
-      origins.set(to, { ...origin, ...(setAt.length ? { related: [...(origin.related ?? []), ...setAt] } : {}), ...(secrets.length ? { secret: true as const } : {}) });
+      origins.set(to, {
+        ...origin,
+        ...(setAt.length ? { related: [...(origin.related ?? []), ...setAt] } : {}),
+        ...(secrets.length ? { secret: true as const } : {}),
+      });
       // A Secret's value never enters the render (it would be printed and diffed): a placeholder stands in for it.
       if (secrets.length) return `(substituted from ${secrets.join(', ')})`;
       return writtenPlain(value) ? readPlainScalar(out.text) : out.text;
@@ -94,7 +110,12 @@ export function substituteObject(r: RenderedObject, vars: ReadonlyMap<string, Va
           k = substitute(key, r.origins.get(childPointer(from, key)) ?? origin).text;
           if (k !== key) changed = true;
         }
-        Object.defineProperty(result, k, { value: walk(v, childPointer(from, key), childPointer(to, k)), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(result, k, {
+          value: walk(v, childPointer(from, key), childPointer(to, k)),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return result;
     }
@@ -112,7 +133,11 @@ export function substituteObject(r: RenderedObject, vars: ReadonlyMap<string, Va
 export function checkVariableNames(vars: ReadonlyMap<string, Variable>): void {
   for (const [name, v] of vars) {
     if (!VARIABLE_NAME.test(name)) {
-      throw new ProblemError({ severity: 'error', message: `postBuild variable '${name}' (from ${v.from}) is not a valid name: Flux requires letters, digits and '_', not starting with a digit, and fails the build`, location: v.definedAt });
+      throw new ProblemError({
+        severity: 'error',
+        message: `postBuild variable '${name}' (from ${v.from}) is not a valid name: Flux requires letters, digits and '_', not starting with a digit, and fails the build`,
+        location: v.definedAt,
+      });
     }
   }
 }

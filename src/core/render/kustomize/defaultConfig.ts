@@ -30,7 +30,12 @@ const selectorLabels: FieldSpec[] = [
   { path: 'spec/jobTemplate/spec/selector/matchLabels', create: false, group: 'batch', kind: 'CronJob' },
   { path: 'spec/selector/matchLabels', create: false, group: 'policy', kind: 'PodDisruptionBudget' },
   { path: 'spec/podSelector/matchLabels', create: false, group: 'networking.k8s.io', kind: 'NetworkPolicy' },
-  { path: 'spec/ingress/from/podSelector/matchLabels', create: false, group: 'networking.k8s.io', kind: 'NetworkPolicy' },
+  {
+    path: 'spec/ingress/from/podSelector/matchLabels',
+    create: false,
+    group: 'networking.k8s.io',
+    kind: 'NetworkPolicy',
+  },
   { path: 'spec/egress/to/podSelector/matchLabels', create: false, group: 'networking.k8s.io', kind: 'NetworkPolicy' },
 ];
 
@@ -72,13 +77,22 @@ export const templateLabelSpecs: FieldSpec[] = [
 export const commonLabelSpecs: FieldSpec[] = [...selectorLabels, ...templateLabelSpecs];
 
 /** `commonAnnotations`. */
-export const commonAnnotationSpecs: FieldSpec[] = [{ path: 'metadata/annotations', create: true }, ...templateMeta('annotations')];
+export const commonAnnotationSpecs: FieldSpec[] = [
+  { path: 'metadata/annotations', create: true },
+  ...templateMeta('annotations'),
+];
 
 /** `replicas`. */
-export const replicaSpecs: FieldSpec[] = ['Deployment', 'ReplicationController', 'ReplicaSet', 'StatefulSet'].map((kind) => ({ path: 'spec/replicas', create: true, kind }));
+export const replicaSpecs: FieldSpec[] = ['Deployment', 'ReplicationController', 'ReplicaSet', 'StatefulSet'].map(
+  (kind) => ({ path: 'spec/replicas', create: true, kind }),
+);
 
 /** Kinds `namePrefix`/`nameSuffix` leave alone. */
-export const prefixSuffixSkip: Array<{ kind: string; group?: string }> = [{ kind: 'CustomResourceDefinition' }, { kind: 'APIService', group: 'apiregistration.k8s.io' }, { kind: 'Namespace' }];
+export const prefixSuffixSkip: Array<{ kind: string; group?: string }> = [
+  { kind: 'CustomResourceDefinition' },
+  { kind: 'APIService', group: 'apiregistration.k8s.io' },
+  { kind: 'Namespace' },
+];
 
 /** One kind of referenced object and the fields that hold its name. */
 export interface NameReference {
@@ -128,8 +142,18 @@ export const nameReferences: NameReference[] = [
       { path: 'rules/resourceNames', kind: 'Role' },
       { path: 'rules/resourceNames', kind: 'ClusterRole' },
       { path: 'metadata/annotations/nginx.ingress.kubernetes.io\\/fastcgi-params-configmap', kind: 'Ingress' },
-      { path: 'spec/template/spec/containers/env/valueFrom/configMapKeyRef/name', kind: 'Service', group: 'serving.knative.dev', version: 'v1' },
-      { path: 'spec/template/spec/containers/envFrom/configMapRef/name', kind: 'Service', group: 'serving.knative.dev', version: 'v1' },
+      {
+        path: 'spec/template/spec/containers/env/valueFrom/configMapKeyRef/name',
+        kind: 'Service',
+        group: 'serving.knative.dev',
+        version: 'v1',
+      },
+      {
+        path: 'spec/template/spec/containers/envFrom/configMapRef/name',
+        kind: 'Service',
+        group: 'serving.knative.dev',
+        version: 'v1',
+      },
     ],
   },
   {
@@ -148,7 +172,12 @@ export const nameReferences: NameReference[] = [
       { path: 'parameters/secretRef', kind: 'StorageClass' },
       { path: 'rules/resourceNames', kind: 'Role' },
       { path: 'rules/resourceNames', kind: 'ClusterRole' },
-      { path: 'spec/template/spec/containers/env/valueFrom/secretKeyRef/name', kind: 'Service', group: 'serving.knative.dev', version: 'v1' },
+      {
+        path: 'spec/template/spec/containers/env/valueFrom/secretKeyRef/name',
+        kind: 'Service',
+        group: 'serving.knative.dev',
+        version: 'v1',
+      },
       { path: 'spec/azureFile/secretName', kind: 'PersistentVolume' },
     ],
   },
@@ -162,11 +191,23 @@ export const nameReferences: NameReference[] = [
       { path: 'spec/rules/http/paths/backend/service/name', kind: 'Ingress' },
       { path: 'spec/defaultBackend/service/name', kind: 'Ingress' },
       { path: 'spec/service/name', kind: 'APIService', group: 'apiregistration.k8s.io' },
-      { path: 'webhooks/clientConfig/service', kind: 'ValidatingWebhookConfiguration', group: 'admissionregistration.k8s.io' },
-      { path: 'webhooks/clientConfig/service', kind: 'MutatingWebhookConfiguration', group: 'admissionregistration.k8s.io' },
+      {
+        path: 'webhooks/clientConfig/service',
+        kind: 'ValidatingWebhookConfiguration',
+        group: 'admissionregistration.k8s.io',
+      },
+      {
+        path: 'webhooks/clientConfig/service',
+        kind: 'MutatingWebhookConfiguration',
+        group: 'admissionregistration.k8s.io',
+      },
     ],
   },
-  { kind: 'Role', group: 'rbac.authorization.k8s.io', referrers: [{ path: 'roleRef/name', kind: 'RoleBinding', group: 'rbac.authorization.k8s.io' }] },
+  {
+    kind: 'Role',
+    group: 'rbac.authorization.k8s.io',
+    referrers: [{ path: 'roleRef/name', kind: 'RoleBinding', group: 'rbac.authorization.k8s.io' }],
+  },
   {
     kind: 'ClusterRole',
     group: 'rbac.authorization.k8s.io',
@@ -184,8 +225,19 @@ export const nameReferences: NameReference[] = [
       ...inPods(['spec/serviceAccountName']).filter((s) => s.kind !== 'ReplicaSet'),
     ],
   },
-  { kind: 'PersistentVolumeClaim', version: 'v1', referrers: inPods(['spec/volumes/persistentVolumeClaim/claimName']).filter((s) => s.kind !== 'ReplicaSet') },
-  { kind: 'PersistentVolume', version: 'v1', referrers: [{ path: 'spec/volumeName', kind: 'PersistentVolumeClaim' }, { path: 'rules/resourceNames', kind: 'ClusterRole' }] },
+  {
+    kind: 'PersistentVolumeClaim',
+    version: 'v1',
+    referrers: inPods(['spec/volumes/persistentVolumeClaim/claimName']).filter((s) => s.kind !== 'ReplicaSet'),
+  },
+  {
+    kind: 'PersistentVolume',
+    version: 'v1',
+    referrers: [
+      { path: 'spec/volumeName', kind: 'PersistentVolumeClaim' },
+      { path: 'rules/resourceNames', kind: 'ClusterRole' },
+    ],
+  },
   {
     kind: 'StorageClass',
     version: 'v1',
@@ -196,8 +248,18 @@ export const nameReferences: NameReference[] = [
       { path: 'spec/volumeClaimTemplates/spec/storageClassName', kind: 'StatefulSet' },
     ],
   },
-  { kind: 'PriorityClass', version: 'v1', group: 'scheduling.k8s.io', referrers: inPods(['spec/priorityClassName']).filter((s) => s.kind !== 'ReplicaSet') },
+  {
+    kind: 'PriorityClass',
+    version: 'v1',
+    group: 'scheduling.k8s.io',
+    referrers: inPods(['spec/priorityClassName']).filter((s) => s.kind !== 'ReplicaSet'),
+  },
   // kustomize's config says `group: networking.k8s.io/v1`, which no object has: it never fixes ingressClassName.
   // Kept as is so the output matches.
-  { kind: 'IngressClass', version: 'v1', group: 'networking.k8s.io/v1', referrers: [{ path: 'spec/ingressClassName', kind: 'Ingress' }] },
+  {
+    kind: 'IngressClass',
+    version: 'v1',
+    group: 'networking.k8s.io/v1',
+    referrers: [{ path: 'spec/ingressClassName', kind: 'Ingress' }],
+  },
 ];

@@ -17,7 +17,11 @@ export interface FieldSpec {
 
 /** Whether a spec applies to a GVK (empty spec fields match anything). */
 export function specMatches(spec: FieldSpec, gvk: Gvk): boolean {
-  return (!spec.kind || spec.kind === gvk.kind) && (!spec.group || spec.group === gvk.group) && (!spec.version || spec.version === gvk.version);
+  return (
+    (!spec.kind || spec.kind === gvk.kind) &&
+    (!spec.group || spec.group === gvk.group) &&
+    (!spec.version || spec.version === gvk.version)
+  );
 }
 
 /** Splits a field-spec path on unescaped `/` and drops `[]` list markers. */
@@ -50,14 +54,26 @@ function cachedSplit(path: string): string[] {
  * Calls `visit(parent, key)` for every place the specs select in the resource. When `create` is set on the spec,
  * missing maps on the way are made (with `origin`) and `visit` is called for a missing last key too.
  */
-export function visitFieldSpecs(res: Resource, specs: readonly FieldSpec[], origin: Origin, visit: (parent: TMap, key: string) => void): void {
-  for (const { parts, lists, create } of applicable(specs, gvkOf(res))) walk(res.node, parts, lists, 0, create, origin, visit);
+export function visitFieldSpecs(
+  res: Resource,
+  specs: readonly FieldSpec[],
+  origin: Origin,
+  visit: (parent: TMap, key: string) => void,
+): void {
+  for (const { parts, lists, create } of applicable(specs, gvkOf(res)))
+    walk(res.node, parts, lists, 0, create, origin, visit);
 }
 
-const applicableMemo = new WeakMap<readonly FieldSpec[], WeakMap<Gvk, Array<{ parts: string[]; lists: boolean[]; create: boolean }>>>();
+const applicableMemo = new WeakMap<
+  readonly FieldSpec[],
+  WeakMap<Gvk, Array<{ parts: string[]; lists: boolean[]; create: boolean }>>
+>();
 
 /** The specs of a list that apply to a GVK, each path once (memoized: the same lists run over every object). */
-function applicable(specs: readonly FieldSpec[], gvk: Gvk): Array<{ parts: string[]; lists: boolean[]; create: boolean }> {
+function applicable(
+  specs: readonly FieldSpec[],
+  gvk: Gvk,
+): Array<{ parts: string[]; lists: boolean[]; create: boolean }> {
   let byGvk = applicableMemo.get(specs);
   if (!byGvk) applicableMemo.set(specs, (byGvk = new WeakMap()));
   // gvkOf returns one shared object per GVK, so identity is the key.
@@ -68,14 +84,26 @@ function applicable(specs: readonly FieldSpec[], gvk: Gvk): Array<{ parts: strin
     for (const spec of specs) {
       if (!specMatches(spec, gvk) || seen.has(spec.path)) continue;
       seen.add(spec.path);
-      out.push({ parts: cachedSplit(spec.path), lists: spec.path.split(/(?<!\\)\//).map((p) => p.endsWith('[]')), create: Boolean(spec.create) });
+      out.push({
+        parts: cachedSplit(spec.path),
+        lists: spec.path.split(/(?<!\\)\//).map((p) => p.endsWith('[]')),
+        create: Boolean(spec.create),
+      });
     }
     byGvk.set(gvk, out);
   }
   return out;
 }
 
-function walk(node: TNode, parts: string[], lists: boolean[], i: number, create: boolean, origin: Origin, visit: (parent: TMap, key: string) => void): void {
+function walk(
+  node: TNode,
+  parts: string[],
+  lists: boolean[],
+  i: number,
+  create: boolean,
+  origin: Origin,
+  visit: (parent: TMap, key: string) => void,
+): void {
   if (node.kind === 'seq') {
     for (const item of node.items) walk(item, parts, lists, i, create, origin, visit);
     return;

@@ -19,7 +19,11 @@ export interface GeneratorOptions {
 
 function pairs(node: TNode | undefined, kind: Origin['kind']): GeneratorOptions['labels'] {
   if (node?.kind !== 'map') return [];
-  return [...node.entries].map(([key, v]) => ({ key, value: v.kind === 'scalar' && v.value !== null ? String(v.value) : '', origin: { ...v.origin, kind } }));
+  return [...node.entries].map(([key, v]) => ({
+    key,
+    value: v.kind === 'scalar' && v.value !== null ? String(v.value) : '',
+    origin: { ...v.origin, kind },
+  }));
 }
 
 /** Reads an options map. */
@@ -34,7 +38,10 @@ export function readOptions(node: TNode | undefined): GeneratorOptions {
 
 /** Local options win; global labels/annotations fill in; either flag set means set (MergeGlobalOptionsIntoLocal). */
 export function mergeOptions(local: GeneratorOptions, global: GeneratorOptions): GeneratorOptions {
-  const merge = (l: GeneratorOptions['labels'], g: GeneratorOptions['labels']) => [...g.filter((x) => !l.some((y) => y.key === x.key)), ...l];
+  const merge = (l: GeneratorOptions['labels'], g: GeneratorOptions['labels']) => [
+    ...g.filter((x) => !l.some((y) => y.key === x.key)),
+    ...l,
+  ];
   return {
     labels: merge(local.labels, global.labels),
     annotations: merge(local.annotations, global.annotations),
@@ -70,7 +77,9 @@ function stripQuotes(v: string): string {
 
 function strings(node: TNode | undefined): Array<{ value: string; origin: Origin }> {
   if (node?.kind !== 'seq') return [];
-  return node.items.filter((i) => i.kind === 'scalar' && i.value !== null).map((i) => ({ value: String((i as { value: unknown }).value), origin: i.origin }));
+  return node.items
+    .filter((i) => i.kind === 'scalar' && i.value !== null)
+    .map((i) => ({ value: String((i as { value: unknown }).value), origin: i.origin }));
 }
 
 function fail(message: string, origin: Origin): never {
@@ -87,7 +96,12 @@ export function parseEnvFile(text: string, file: string): Array<{ key: string; v
     const eq = line.indexOf('=');
     // A line without `=` is a key with an empty value in kustomize 5.7 (never read from the process environment).
     const key = (eq < 0 ? line : line.slice(0, eq)).trimStart();
-    if (/\s/.test(key)) throw new ProblemError({ severity: 'error', message: `invalid env key on line ${i + 1}: it may not contain whitespace`, location: { file, line: i + 1, column: 1 } });
+    if (/\s/.test(key))
+      throw new ProblemError({
+        severity: 'error',
+        message: `invalid env key on line ${i + 1}: it may not contain whitespace`,
+        location: { file, line: i + 1, column: 1 },
+      });
     out.push({ key: eq < 0 ? key.trimEnd() : key, value: eq < 0 ? '' : line.slice(eq + 1), line: i + 1 });
   });
   return out;
@@ -97,12 +111,25 @@ const ENTRY_FIELDS = new Set(['name', 'namespace', 'behavior', 'literals', 'file
 const OPTION_FIELDS = new Set(['labels', 'annotations', 'disableNameSuffixHash', 'immutable']);
 
 /** Builds the object one generator entry describes; an unknown field is an error at its key, as in kustomize. */
-export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: string, loader: Loader, global: GeneratorOptions, warn?: (message: string, at: Origin, code?: string) => void): Promise<Resource> {
+export async function generate(
+  kind: 'ConfigMap' | 'Secret',
+  entry: TMap,
+  dir: string,
+  loader: Loader,
+  global: GeneratorOptions,
+  warn?: (message: string, at: Origin, code?: string) => void,
+): Promise<Resource> {
   for (const [key, value] of entry.entries) {
-    if (!ENTRY_FIELDS.has(key) && !(kind === 'Secret' && key === 'type')) fail(`unknown field '${key}' in a ${kind === 'Secret' ? 'secretGenerator' : 'configMapGenerator'} entry`, value.origin);
+    if (!ENTRY_FIELDS.has(key) && !(kind === 'Secret' && key === 'type'))
+      fail(
+        `unknown field '${key}' in a ${kind === 'Secret' ? 'secretGenerator' : 'configMapGenerator'} entry`,
+        value.origin,
+      );
   }
   const optionsNode = entry.entries.get('options');
-  if (optionsNode?.kind === 'map') for (const [key, value] of optionsNode.entries) if (!OPTION_FIELDS.has(key)) fail(`unknown generator option '${key}'`, value.origin);
+  if (optionsNode?.kind === 'map')
+    for (const [key, value] of optionsNode.entries)
+      if (!OPTION_FIELDS.has(key)) fail(`unknown generator option '${key}'`, value.origin);
   const entryOrigin: Origin = { ...entry.origin, kind: 'generator' };
   const nameNode = entry.entries.get('name');
   const name = getString(entry, 'name');
@@ -113,18 +140,28 @@ export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: s
   };
   // The deprecated `env: file` (one file) is read after `envs:`, as kustomize's FixKustomization appends it.
   const single = entry.entries.get('env');
-  const envFiles = [...strings(entry.entries.get('envs')), ...(single?.kind === 'scalar' && single.value !== null && single.value !== '' ? [{ value: String(single.value), origin: single.origin }] : strings(single))];
+  const envFiles = [
+    ...strings(entry.entries.get('envs')),
+    ...(single?.kind === 'scalar' && single.value !== null && single.value !== ''
+      ? [{ value: String(single.value), origin: single.origin }]
+      : strings(single)),
+  ];
   // kustomize would download a URL here; nothing is fetched: that source is left out, with a warning at its line.
   const local = (source: { value: string; origin: Origin }, path: string) => {
     if (!isRemote(path)) return true;
-    warn?.(`remote generator file '${path}' is not fetched; its keys are missing from ${kind} ${getString(entry, 'name')}`, source.origin, SKIPPED_CONTENT);
+    warn?.(
+      `remote generator file '${path}' is not fetched; its keys are missing from ${kind} ${getString(entry, 'name')}`,
+      source.origin,
+      SKIPPED_CONTENT,
+    );
     return false;
   };
   for (const env of envFiles) {
     if (!local(env, env.value)) continue;
     const abs = await loader.resolveFile(dir, env.value, env.origin);
     const file = loader.rel(abs);
-    for (const kv of parseEnvFile(await loader.readText(abs, env.origin), file)) put(kv.key, kv.value, { file, line: kv.line, column: 1, kind: 'generatorEnv' });
+    for (const kv of parseEnvFile(await loader.readText(abs, env.origin), file))
+      put(kv.key, kv.value, { file, line: kv.line, column: 1, kind: 'generatorEnv' });
   }
   for (const lit of strings(entry.entries.get('literals'))) {
     const eq = lit.value.indexOf('=');
@@ -145,13 +182,18 @@ export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: s
   node.entries.set('apiVersion', tscalar('v1', entryOrigin));
   // Text goes to data; a ConfigMap's non-UTF-8 file goes to binaryData, base64 (kustomize's makeConfigMapValueRNode).
   for (const field of ['binaryData', 'data'] as const) {
-    const keys = [...data.keys()].filter((k) => (field === 'binaryData') === (kind === 'ConfigMap' && typeof data.get(k)!.value !== 'string')).sort();
+    const keys = [...data.keys()]
+      .filter((k) => (field === 'binaryData') === (kind === 'ConfigMap' && typeof data.get(k)!.value !== 'string'))
+      .sort();
     // A Secret always has data, `{}` when the generator names nothing (kustomize's makeSecret; the hash covers it).
     if (keys.length === 0 && !(kind === 'Secret' && field === 'data')) continue;
     const dataNode = tmap(entryOrigin);
     for (const key of keys) {
       const d = data.get(key)!;
-      dataNode.entries.set(key, tscalar(kind === 'Secret' || typeof d.value !== 'string' ? encodeBase64(d.value) : d.value, d.origin));
+      dataNode.entries.set(
+        key,
+        tscalar(kind === 'Secret' || typeof d.value !== 'string' ? encodeBase64(d.value) : d.value, d.origin),
+      );
     }
     node.entries.set(field, dataNode);
   }
@@ -160,8 +202,12 @@ export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: s
   const meta = tmap(entryOrigin);
   meta.entries.set('name', tscalar(name, nameNode ? { ...nameNode.origin, kind: 'generator' } : entryOrigin));
   const ns = entry.entries.get('namespace');
-  if (ns?.kind === 'scalar' && ns.value) meta.entries.set('namespace', tscalar(String(ns.value), { ...ns.origin, kind: 'generator' }));
-  for (const [field, list] of [['labels', options.labels], ['annotations', options.annotations]] as const) {
+  if (ns?.kind === 'scalar' && ns.value)
+    meta.entries.set('namespace', tscalar(String(ns.value), { ...ns.origin, kind: 'generator' }));
+  for (const [field, list] of [
+    ['labels', options.labels],
+    ['annotations', options.annotations],
+  ] as const) {
     if (list.length === 0) continue;
     const m = tmap(entryOrigin);
     for (const p of list) m.entries.set(p.key, tscalar(p.value, p.origin));
@@ -170,16 +216,32 @@ export async function generate(kind: 'ConfigMap' | 'Secret', entry: TMap, dir: s
   node.entries.set('metadata', meta);
   if (kind === 'Secret') {
     const type = entry.entries.get('type');
-    node.entries.set('type', type?.kind === 'scalar' && type.value ? tscalar(String(type.value), { ...type.origin, kind: 'generator' }) : tscalar('Opaque', entryOrigin));
+    node.entries.set(
+      'type',
+      type?.kind === 'scalar' && type.value
+        ? tscalar(String(type.value), { ...type.origin, kind: 'generator' })
+        : tscalar('Opaque', entryOrigin),
+    );
   }
   const written = getString(entry, 'behavior') || 'create';
   let behavior: 'create' | 'merge' | 'replace' = 'create';
   if (written === 'merge' || written === 'replace') behavior = written;
   else if (written !== 'create') {
     // kustomize reads any other word as unspecified, which creates (NewGenerationBehavior): so does this, saying so.
-    warn?.(`behavior '${written}' is not create, merge or replace; kustomize treats it as create`, entry.entries.get('behavior')!.origin);
+    warn?.(
+      `behavior '${written}' is not create, merge or replace; kustomize treats it as create`,
+      entry.entries.get('behavior')!.origin,
+    );
   }
-  return { node, source: entryOrigin, history: [], prefixes: [], suffixes: [], needsHash: !options.disableNameSuffixHash, behavior };
+  return {
+    node,
+    source: entryOrigin,
+    history: [],
+    prefixes: [],
+    suffixes: [],
+    needsHash: !options.disableNameSuffixHash,
+    behavior,
+  };
 }
 
 /** `behavior: merge|replace`: folds a generated object into the one a base generated. */
@@ -188,15 +250,26 @@ export function absorb(res: Resource, entry: TMap, index: NameIndex): void {
   const name = nameOf(res);
   const ns = namespaceOf(res);
   const sameNs = (namespace: string) => !ns || effectiveNamespace(kind, namespace) === effectiveNamespace(kind, ns);
-  const matches = index.get(kind, name).filter((r) => (nameOf(r) === name && sameNs(namespaceOf(r))) || r.history.some((h) => h.name === name && sameNs(h.namespace)));
-  if (matches.length !== 1) fail(`${kind} '${name}' has behavior: ${res.behavior}, but ${matches.length === 0 ? 'no base declares it' : 'several objects match'}`, entry.origin);
+  const matches = index
+    .get(kind, name)
+    .filter(
+      (r) =>
+        (nameOf(r) === name && sameNs(namespaceOf(r))) || r.history.some((h) => h.name === name && sameNs(h.namespace)),
+    );
+  if (matches.length !== 1)
+    fail(
+      `${kind} '${name}' has behavior: ${res.behavior}, but ${matches.length === 0 ? 'no base declares it' : 'several objects match'}`,
+      entry.origin,
+    );
   const old = matches[0];
   const oldMeta = getMap(old.node, 'metadata')!;
   const newMeta = getMap(res.node, 'metadata')!;
   for (const field of ['labels', 'annotations']) {
     const add = getMap(newMeta, field);
     if (!add) continue;
-    const into = getMap(oldMeta, field) ?? (oldMeta.entries.set(field, { kind: 'map', entries: new Map(), origin: add.origin }), getMap(oldMeta, field)!);
+    const into =
+      getMap(oldMeta, field) ??
+      (oldMeta.entries.set(field, { kind: 'map', entries: new Map(), origin: add.origin }), getMap(oldMeta, field)!);
     for (const [key, v] of add.entries) into.entries.set(key, v);
   }
   for (const field of ['data', 'binaryData']) {

@@ -18,9 +18,12 @@ function goString(s: string): string {
     else if (ch === '\t') out += '\\t';
     else if (ch === '\b') out += '\\b';
     else if (ch === '\f') out += '\\f';
-    else if (c < 0x20 || ch === '<' || ch === '>' || ch === '&' || c === 0x2028 || c === 0x2029) out += '\\u' + c.toString(16).padStart(4, '0');
-    else if (c >= 0xd800 && c <= 0xdbff && !(s.charCodeAt(i + 1) >= 0xdc00 && s.charCodeAt(i + 1) <= 0xdfff)) out += '\ufffd';
-    else if (c >= 0xdc00 && c <= 0xdfff && !(s.charCodeAt(i - 1) >= 0xd800 && s.charCodeAt(i - 1) <= 0xdbff)) out += '\ufffd';
+    else if (c < 0x20 || ch === '<' || ch === '>' || ch === '&' || c === 0x2028 || c === 0x2029)
+      out += '\\u' + c.toString(16).padStart(4, '0');
+    else if (c >= 0xd800 && c <= 0xdbff && !(s.charCodeAt(i + 1) >= 0xdc00 && s.charCodeAt(i + 1) <= 0xdfff))
+      out += '\ufffd';
+    else if (c >= 0xdc00 && c <= 0xdfff && !(s.charCodeAt(i - 1) >= 0xd800 && s.charCodeAt(i - 1) <= 0xdbff))
+      out += '\ufffd';
     else out += ch;
   }
   return out + '"';
@@ -52,7 +55,8 @@ function field(node: TMap, key: string): unknown {
   if (v === undefined) return '';
   if (v.kind !== 'map') return v.kind === 'scalar' ? (v.value === null ? '' : String(v.value)) : toPlain(v);
   const out: Record<string, unknown> = {};
-  for (const [k, child] of v.entries) out[k] = child.kind === 'scalar' ? (child.value === null ? null : String(child.value)) : toPlain(child);
+  for (const [k, child] of v.entries)
+    out[k] = child.kind === 'scalar' ? (child.value === null ? null : String(child.value)) : toPlain(child);
   return out;
 }
 

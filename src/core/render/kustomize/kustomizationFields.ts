@@ -30,10 +30,34 @@ export const SKIPS_CONTENT = new Set(['helmCharts', 'helmChartInflationGenerator
 
 /** Every field kustomize v5 accepts; anything else is an error, as in kustomize. */
 export const KNOWN = new Set([
-  'apiVersion', 'kind', 'metadata', 'resources', 'bases', 'components', 'namespace', 'namePrefix', 'nameSuffix', 'commonLabels',
-  'labels', 'commonAnnotations', 'patches', 'patchesStrategicMerge', 'patchesJson6902', 'images', 'imageTags', 'replicas',
-  'replacements', 'configMapGenerator', 'secretGenerator', 'generatorOptions', 'sortOptions', 'vars', 'configurations', 'transformers',
-  'generators', ...Object.keys(UNSUPPORTED),
+  'apiVersion',
+  'kind',
+  'metadata',
+  'resources',
+  'bases',
+  'components',
+  'namespace',
+  'namePrefix',
+  'nameSuffix',
+  'commonLabels',
+  'labels',
+  'commonAnnotations',
+  'patches',
+  'patchesStrategicMerge',
+  'patchesJson6902',
+  'images',
+  'imageTags',
+  'replicas',
+  'replacements',
+  'configMapGenerator',
+  'secretGenerator',
+  'generatorOptions',
+  'sortOptions',
+  'vars',
+  'configurations',
+  'transformers',
+  'generators',
+  ...Object.keys(UNSUPPORTED),
 ]);
 
 /** Throws a ProblemError at a location (`code`: see Problem.code). */
@@ -65,7 +89,11 @@ export function maps(k: TMap, field: string): TMap[] {
 
 /** Whether a resource/component entry is a URL or git reference (never fetched). */
 export function isRemote(path: string): boolean {
-  return /^(https?:\/\/|git@|ssh:\/\/|git::|github\.com\/|gitlab\.com\/|bitbucket\.org\/)/.test(path) || /[?&]ref=/.test(path) || /\.git(\/\/|$)/.test(path);
+  return (
+    /^(https?:\/\/|git@|ssh:\/\/|git::|github\.com\/|gitlab\.com\/|bitbucket\.org\/)/.test(path) ||
+    /[?&]ref=/.test(path) ||
+    /\.git(\/\/|$)/.test(path)
+  );
 }
 
 /** The same position with another origin kind. */
@@ -86,7 +114,10 @@ export function pairsOf(node: TNode | undefined, kind: Origin['kind']): Pair[] {
 export function stringValue(v: TNode | undefined, field: string): string {
   if (v === undefined || (v.kind === 'scalar' && v.value === null)) return '';
   if (v.kind !== 'scalar' || typeof v.value !== 'string') {
-    fail(`'${field}' must be a string${v.kind === 'scalar' ? ` (quote it: YAML reads ${String(v.value)} as a ${typeof v.value})` : ''}`, v.origin);
+    fail(
+      `'${field}' must be a string${v.kind === 'scalar' ? ` (quote it: YAML reads ${String(v.value)} as a ${typeof v.value})` : ''}`,
+      v.origin,
+    );
   }
   return v.value;
 }
@@ -95,11 +126,52 @@ export function stringValue(v: TNode | undefined, field: string): string {
 const STRUCT_FIELDS = new Map(
   [
     ...KNOWN,
-    'name', 'namespace', 'behavior', 'literals', 'files', 'envs', 'env', 'options', 'type', 'labels', 'annotations',
-    'disableNameSuffixHash', 'immutable', 'newName', 'newTag', 'digest', 'tagSuffix', 'count', 'path', 'patch', 'target',
-    'group', 'version', 'labelSelector', 'annotationSelector', 'allowNameChange', 'allowKindChange', 'pairs',
-    'includeSelectors', 'includeTemplates', 'fields', 'create', 'source', 'targets', 'select', 'reject', 'fieldPaths',
-    'fieldPath', 'delimiter', 'index', 'objref', 'fieldref', 'order', 'legacySortOptions', 'orderFirst', 'orderLast',
+    'name',
+    'namespace',
+    'behavior',
+    'literals',
+    'files',
+    'envs',
+    'env',
+    'options',
+    'type',
+    'labels',
+    'annotations',
+    'disableNameSuffixHash',
+    'immutable',
+    'newName',
+    'newTag',
+    'digest',
+    'tagSuffix',
+    'count',
+    'path',
+    'patch',
+    'target',
+    'group',
+    'version',
+    'labelSelector',
+    'annotationSelector',
+    'allowNameChange',
+    'allowKindChange',
+    'pairs',
+    'includeSelectors',
+    'includeTemplates',
+    'fields',
+    'create',
+    'source',
+    'targets',
+    'select',
+    'reject',
+    'fieldPaths',
+    'fieldPath',
+    'delimiter',
+    'index',
+    'objref',
+    'fieldref',
+    'order',
+    'legacySortOptions',
+    'orderFirst',
+    'orderLast',
   ].map((f) => [f.toLowerCase(), f]),
 );
 
@@ -129,7 +201,11 @@ export function canonicalFields(node: TNode, parentKey = ''): TNode {
 }
 
 /** A non-empty scalar field with its position. */
-export function scalarField(k: TMap, field: string, kind: Origin['kind']): { value: string; origin: Origin } | undefined {
+export function scalarField(
+  k: TMap,
+  field: string,
+  kind: Origin['kind'],
+): { value: string; origin: Origin } | undefined {
   const v = k.entries.get(field);
   if (v?.kind !== 'scalar' || v.value === null || v.value === '') return undefined;
   return { value: String(v.value), origin: withKind(v.origin, kind) };

@@ -15,7 +15,13 @@
 import type { SourceLocation } from '../../model/location';
 import { type Problem, SKIPPED_CONTENT } from '../../model/problem';
 import { keyOf, type KubeObject } from '../../model/resource';
-import { commonAnnotationSpecs, commonLabelSpecs, metadataLabelSpecs, type NameReference, templateLabelSpecs } from './defaultConfig';
+import {
+  commonAnnotationSpecs,
+  commonLabelSpecs,
+  metadataLabelSpecs,
+  type NameReference,
+  templateLabelSpecs,
+} from './defaultConfig';
 import { applyImages } from './filters/images';
 import { applyPairs } from './filters/metadataMaps';
 import type { FieldSpec } from './fieldSpec';
@@ -27,7 +33,22 @@ import { applyReplicas } from './filters/replicas';
 import { applyVars, readVar, type Var } from './filters/vars';
 import { absorb, generate, readOptions } from './generators';
 import { nameHash } from './hash';
-import { canonicalFields, fail, isRemote, KNOWN, KUSTOMIZATION_FILES, maps, pairsOf, readFieldSpecs, scalarField, scalars, SKIPS_CONTENT, stringValue, UNSUPPORTED, withKind } from './kustomizationFields';
+import {
+  canonicalFields,
+  fail,
+  isRemote,
+  KNOWN,
+  KUSTOMIZATION_FILES,
+  maps,
+  pairsOf,
+  readFieldSpecs,
+  scalarField,
+  scalars,
+  SKIPS_CONTENT,
+  stringValue,
+  UNSUPPORTED,
+  withKind,
+} from './kustomizationFields';
 import { Loader } from './loader';
 import { sortLegacy } from './order';
 import { applyPatchEntry, type PatchContext } from './patches';
@@ -78,7 +99,11 @@ async function readConfigurations(ctx: Context, k: TMap, dir: string): Promise<v
         else if (section === 'namespace') ctx.namespaceSpecs.push(...readFieldSpecs(value));
         else if (section === 'commonLabels') ctx.labelSpecs.push(...readFieldSpecs(value));
         else if (section === 'commonAnnotations') ctx.annotationSpecs.push(...readFieldSpecs(value));
-        else ctx.warn(`configurations section '${section}' is not supported yet (only nameReference, varReference, namespace, commonLabels and commonAnnotations); skipped`, value.origin);
+        else
+          ctx.warn(
+            `configurations section '${section}' is not supported yet (only nameReference, varReference, namespace, commonLabels and commonAnnotations); skipped`,
+            value.origin,
+          );
       }
     }
   }
@@ -87,7 +112,8 @@ async function readConfigurations(ctx: Context, k: TMap, dir: string): Promise<v
 function readSortOptions(ctx: Context, options: TMap | undefined): void {
   if (!options) return;
   const order = getString(options, 'order');
-  if (order && order !== 'legacy' && order !== 'fifo') fail(`sortOptions.order must be legacy or fifo, not '${order}'`, options.entries.get('order')!.origin);
+  if (order && order !== 'legacy' && order !== 'fifo')
+    fail(`sortOptions.order must be legacy or fifo, not '${order}'`, options.entries.get('order')!.origin);
   if (order === 'fifo') ctx.sortOrder = 'fifo';
   const legacy = getMap(options, 'legacySortOptions');
   if (legacy) {
@@ -105,8 +131,25 @@ export async function renderKustomization(dir: string, options: RenderOptions): 
   const repoRoot = options.repoRoot.replace(/\/+$/, '') || '/';
   const loader = new Loader(options.fs, repoRoot, options.cache);
   const problems: Problem[] = [];
-  const warn = (message: string, at: SourceLocation, code?: string) => problems.push({ severity: 'warning', message, location: { file: at.file, line: at.line, column: at.column }, ...(code ? { code } : {}) });
-  const ctx: Context = { loader, warn, sortOrder: 'legacy', vars: [], nameReferences: [], varReferences: [], namespaceSpecs: [], labelSpecs: [], annotationSpecs: [], ...(options.amendRoot ? { amendRoot: options.amendRoot } : {}) };
+  const warn = (message: string, at: SourceLocation, code?: string) =>
+    problems.push({
+      severity: 'warning',
+      message,
+      location: { file: at.file, line: at.line, column: at.column },
+      ...(code ? { code } : {}),
+    });
+  const ctx: Context = {
+    loader,
+    warn,
+    sortOrder: 'legacy',
+    vars: [],
+    nameReferences: [],
+    varReferences: [],
+    namespaceSpecs: [],
+    labelSpecs: [],
+    annotationSpecs: [],
+    ...(options.amendRoot ? { amendRoot: options.amendRoot } : {}),
+  };
   const abs = loader.resolve(repoRoot, dir, { file: dir, line: 0, column: 0 });
   const rootAt: SourceLocation = options.rootAt ?? { file: loader.rel(abs), line: 0, column: 0 };
   // The root may be a Component too: kustomize builds one directly, into an empty accumulator.
@@ -128,15 +171,24 @@ export async function renderKustomization(dir: string, options: RenderOptions): 
     return out;
   });
   // Entries load concurrently: order warnings by where they point, not by which read finished first.
-  problems.sort((a, b) => (a.location?.file ?? '').localeCompare(b.location?.file ?? '') || (a.location?.line ?? 0) - (b.location?.line ?? 0));
+  problems.sort(
+    (a, b) =>
+      (a.location?.file ?? '').localeCompare(b.location?.file ?? '') ||
+      (a.location?.line ?? 0) - (b.location?.line ?? 0),
+  );
   return { root: loader.rel(abs), objects, problems, files: [...loader.files].sort() };
 }
 
 async function findKustomization(ctx: Context, dir: string, at: SourceLocation): Promise<string> {
   const names = new Set(await ctx.loader.readDir(dir).catch(() => [] as string[]));
   const found = KUSTOMIZATION_FILES.filter((n) => names.has(n));
-  if (found.length > 1) fail(`${ctx.loader.rel(dir)} has more than one kustomization file (${found.join(', ')}); kustomize refuses to choose`, at);
-  if (found.length === 0) fail(`no kustomization.yaml, kustomization.yml or Kustomization in ${ctx.loader.rel(dir)}`, at);
+  if (found.length > 1)
+    fail(
+      `${ctx.loader.rel(dir)} has more than one kustomization file (${found.join(', ')}); kustomize refuses to choose`,
+      at,
+    );
+  if (found.length === 0)
+    fail(`no kustomization.yaml, kustomization.yml or Kustomization in ${ctx.loader.rel(dir)}`, at);
   return dir + '/' + found[0];
 }
 
@@ -145,7 +197,14 @@ async function findKustomization(ctx: Context, dir: string, at: SourceLocation):
  * being built around this one, outermost first: a repeat is a cycle. `expected`: the kind the listing field
  * demands (undefined at the root, which may be either).
  */
-async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'Kustomization' | 'Component' | undefined, outer: readonly string[], shared?: Resource[]): Promise<Resource[]> {
+async function build(
+  ctx: Context,
+  dir: string,
+  at: SourceLocation,
+  expected: 'Kustomization' | 'Component' | undefined,
+  outer: readonly string[],
+  shared?: Resource[],
+): Promise<Resource[]> {
   // Compared by real path, so a symbolic link back to a folder being built is a cycle too.
   const real = (await ctx.loader.confirmDir(dir, ctx.loader.rel(dir), at)) ?? dir;
   if (outer.includes(real)) {
@@ -154,29 +213,53 @@ async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'K
   }
   // kustomize also refuses a folder that holds one being built (`resources: [..]`): its build would come back here.
   const inside = outer.find((d) => d.startsWith(real === '/' ? '/' : real + '/'));
-  if (inside !== undefined) fail(`kustomization cycle: ${ctx.loader.rel(real)} contains ${ctx.loader.rel(inside)}, which is being built (kustomize: "cycle detected: candidate root contains visited root")`, at);
+  if (inside !== undefined)
+    fail(
+      `kustomization cycle: ${ctx.loader.rel(real)} contains ${ctx.loader.rel(inside)}, which is being built (kustomize: "cycle detected: candidate root contains visited root")`,
+      at,
+    );
   const chain = [...outer, real];
   const file = await findKustomization(ctx, dir, at);
   const docs = await ctx.loader.readYaml(file, 'resource', at, false);
   // As kustomize: an empty (or comments-only) kustomization is an error, not a root with no objects.
-  if (docs.length === 0 || (docs[0].kind === 'scalar' && docs[0].value === null)) fail(`${ctx.loader.rel(file)} is empty (kustomize: "kustomization.yaml is empty")`, { file: ctx.loader.rel(file), line: 1, column: 1 });
+  if (docs.length === 0 || (docs[0].kind === 'scalar' && docs[0].value === null))
+    fail(`${ctx.loader.rel(file)} is empty (kustomize: "kustomization.yaml is empty")`, {
+      file: ctx.loader.rel(file),
+      line: 1,
+      column: 1,
+    });
   let k = canonicalFields(docs[0]);
   if (k.kind !== 'map') fail('a kustomization must be a YAML map', k.origin);
   // A controller's own fields written into the root kustomization before the build (Flux's generator).
   if (outer.length === 0 && ctx.amendRoot) k = ctx.amendRoot(k);
   // kustomize's CheckEmpty: nothing but apiVersion and kind, or only zero values (null, "", false, 0), is empty
   // too; an empty list or map is not (Go's DeepEqual tells nil from empty).
-  const zero = (v: TNode) => v.kind === 'scalar' && (v.value === null || v.value === '' || v.value === false || v.value === 0);
+  const zero = (v: TNode) =>
+    v.kind === 'scalar' && (v.value === null || v.value === '' || v.value === false || v.value === 0);
   if ([...k.entries].every(([key, v]) => key === 'apiVersion' || key === 'kind' || zero(v))) {
-    fail(`${ctx.loader.rel(file)} is empty (kustomize: "kustomization.yaml is empty")`, { file: ctx.loader.rel(file), line: 1, column: 1 });
+    fail(`${ctx.loader.rel(file)} is empty (kustomize: "kustomization.yaml is empty")`, {
+      file: ctx.loader.rel(file),
+      line: 1,
+      column: 1,
+    });
   }
   const kind = getString(k, 'kind') || 'Kustomization';
   if (expected && kind !== expected) {
     // Reported at the entry that lists it: that is the line to fix.
-    fail(expected === 'Component' ? `${ctx.loader.rel(dir)} is a ${kind}, but it is listed under components: (it needs kind: Component)` : `${ctx.loader.rel(dir)} is a Component: list it under components:, not resources:`, at);
+    fail(
+      expected === 'Component'
+        ? `${ctx.loader.rel(dir)} is a ${kind}, but it is listed under components: (it needs kind: Component)`
+        : `${ctx.loader.rel(dir)} is a Component: list it under components:, not resources:`,
+      at,
+    );
   }
   for (const [field, value] of k.entries) {
-    if (UNSUPPORTED[field]) ctx.warn(`'${field}' is not supported yet (${UNSUPPORTED[field]}); skipped`, value.origin, SKIPS_CONTENT.has(field) ? SKIPPED_CONTENT : undefined);
+    if (UNSUPPORTED[field])
+      ctx.warn(
+        `'${field}' is not supported yet (${UNSUPPORTED[field]}); skipped`,
+        value.origin,
+        SKIPS_CONTENT.has(field) ? SKIPPED_CONTENT : undefined,
+      );
     else if (!KNOWN.has(field)) fail(`unknown kustomization field '${field}'`, value.origin);
   }
   if (outer.length === 0) readSortOptions(ctx, getMap(k, 'sortOptions'));
@@ -205,11 +288,21 @@ async function build(ctx: Context, dir: string, at: SourceLocation, expected: 'K
 }
 
 /** Appends resources, refusing a second object with an id already present (`ids` indexes `resources`). */
-function addAll(resources: Resource[], added: Resource[], ids = new Map(resources.map((r) => [idString(r), r])), at?: SourceLocation): void {
+function addAll(
+  resources: Resource[],
+  added: Resource[],
+  ids = new Map(resources.map((r) => [idString(r), r])),
+  at?: SourceLocation,
+): void {
   for (const res of added) {
     const id = idString(res);
     const first = ids.get(id);
-    if (first) fail(`duplicate resource ${describe(res)} (already declared at ${first.source.file}:${first.source.line})`, at ?? res.source, 'duplicate-resource');
+    if (first)
+      fail(
+        `duplicate resource ${describe(res)} (already declared at ${first.source.file}:${first.source.line})`,
+        at ?? res.source,
+        'duplicate-resource',
+      );
     ids.set(id, res);
     resources.push(res);
   }
@@ -227,12 +320,28 @@ function toResources(doc: TNode): Resource[] {
   // kustomize drops empty (or null) labels and annotations maps when it loads a resource.
   for (const field of ['labels', 'annotations']) {
     const v = meta!.entries.get(field);
-    if (v && ((v.kind === 'map' && v.entries.size === 0) || (v.kind === 'scalar' && v.value === null))) meta!.entries.delete(field);
+    if (v && ((v.kind === 'map' && v.entries.size === 0) || (v.kind === 'scalar' && v.value === null)))
+      meta!.entries.delete(field);
   }
-  return [{ node: doc, source: { file: doc.origin.file, line: doc.origin.line, column: doc.origin.column }, history: [], prefixes: [], suffixes: [], needsHash: false }];
+  return [
+    {
+      node: doc,
+      source: { file: doc.origin.file, line: doc.origin.line, column: doc.origin.column },
+      history: [],
+      prefixes: [],
+      suffixes: [],
+      needsHash: false,
+    },
+  ];
 }
 
-async function accumulateResources(ctx: Context, k: TMap, dir: string, resources: Resource[], chain: readonly string[]): Promise<void> {
+async function accumulateResources(
+  ctx: Context,
+  k: TMap,
+  dir: string,
+  resources: Resource[],
+  chain: readonly string[],
+): Promise<void> {
   // Entries load concurrently (file reads overlap); they are added in their listed order, and the first failing
   // entry in that order is the error reported.
   const entries = [...scalars(k, 'resources'), ...scalars(k, 'bases')];
@@ -246,14 +355,20 @@ async function accumulateResources(ctx: Context, k: TMap, dir: string, resources
     }
     const abs = ctx.loader.resolve(dir, path, entry.origin);
     // A YAML file name is read directly (one call instead of stat + read); anything else may be a directory.
-    const st = /\.(ya?ml|json)$/.test(path) && abs.startsWith(dir + '/') ? { isDirectory: false } : await ctx.loader.stat(abs, entry.origin);
+    const st =
+      /\.(ya?ml|json)$/.test(path) && abs.startsWith(dir + '/')
+        ? { isDirectory: false }
+        : await ctx.loader.stat(abs, entry.origin);
     if (!st) fail(`resource '${path}' not found`, entry.origin);
     if (st.isDirectory) {
       directory.add(i);
       return build(ctx, abs, entry.origin, 'Kustomization', chain);
     }
-    if (KUSTOMIZATION_FILES.includes(abs.slice(abs.lastIndexOf('/') + 1))) fail(`'${path}' is a kustomization file: list its directory instead`, entry.origin);
-    return (await ctx.loader.readYaml(await ctx.loader.resolveFile(dir, path, entry.origin), 'resource', entry.origin)).flatMap(toResources);
+    if (KUSTOMIZATION_FILES.includes(abs.slice(abs.lastIndexOf('/') + 1)))
+      fail(`'${path}' is a kustomization file: list its directory instead`, entry.origin);
+    return (
+      await ctx.loader.readYaml(await ctx.loader.resolveFile(dir, path, entry.origin), 'resource', entry.origin)
+    ).flatMap(toResources);
   });
   const settled = await Promise.allSettled(loads);
   const ids = new Map(resources.map((r) => [idString(r), r]));
@@ -267,7 +382,10 @@ async function runGenerators(ctx: Context, k: TMap, dir: string, resources: Reso
   const global = readOptions(k.entries.get('generatorOptions'));
   let ids: Map<string, Resource> | undefined;
   const index = new NameIndex(resources);
-  for (const [field, kind] of [['configMapGenerator', 'ConfigMap'], ['secretGenerator', 'Secret']] as const) {
+  for (const [field, kind] of [
+    ['configMapGenerator', 'ConfigMap'],
+    ['secretGenerator', 'Secret'],
+  ] as const) {
     for (const entry of maps(k, field)) {
       const res = await generate(kind, entry, dir, ctx.loader, global, ctx.warn);
       if (res.behavior === 'create') {
@@ -278,12 +396,23 @@ async function runGenerators(ctx: Context, k: TMap, dir: string, resources: Reso
   }
 }
 
-async function runTransformers(ctx: Context, k: TMap, dir: string, resources: Resource[], chain: readonly string[]): Promise<void> {
+async function runTransformers(
+  ctx: Context,
+  k: TMap,
+  dir: string,
+  resources: Resource[],
+  chain: readonly string[],
+): Promise<void> {
   const index = new NameIndex(resources);
-  for (const entry of k.entries.get('patchesStrategicMerge')?.kind === 'seq' ? (k.entries.get('patchesStrategicMerge') as { items: TNode[] }).items : []) {
+  for (const entry of k.entries.get('patchesStrategicMerge')?.kind === 'seq'
+    ? (k.entries.get('patchesStrategicMerge') as { items: TNode[] }).items
+    : []) {
     // An entry is a file path, or (when it spans lines) an inline patch.
     const inline = entry.kind === 'scalar' && typeof entry.value === 'string' && entry.value.includes('\n');
-    const asEntry: TNode = inline || entry.kind !== 'scalar' ? entry : { kind: 'map', entries: new Map([['path', entry]]), origin: entry.origin };
+    const asEntry: TNode =
+      inline || entry.kind !== 'scalar'
+        ? entry
+        : { kind: 'map', entries: new Map([['path', entry]]), origin: entry.origin };
     await applyPatchEntry(ctx, dir, asEntry, resources, false, index);
   }
   for (const entry of maps(k, 'patches')) await applyPatchEntry(ctx, dir, entry, resources, false, index);
@@ -295,22 +424,48 @@ async function runTransformers(ctx: Context, k: TMap, dir: string, resources: Re
   for (const label of maps(k, 'labels')) {
     const includeSelectors = getString(label, 'includeSelectors') === 'true';
     const includeTemplates = getString(label, 'includeTemplates') === 'true';
-    const specs = [...readFieldSpecs(label.entries.get('fields')), ...(includeSelectors ? withExtra(commonLabelSpecs, ctx.labelSpecs) : includeTemplates ? templateLabelSpecs : metadataLabelSpecs)];
+    const specs = [
+      ...readFieldSpecs(label.entries.get('fields')),
+      ...(includeSelectors
+        ? withExtra(commonLabelSpecs, ctx.labelSpecs)
+        : includeTemplates
+          ? templateLabelSpecs
+          : metadataLabelSpecs),
+    ];
     applyPairs(resources, pairsOf(label.entries.get('pairs'), 'labels'), specs, withKind(label.origin, 'labels'));
   }
   const commonLabels = k.entries.get('commonLabels');
-  if (commonLabels) applyPairs(resources, pairsOf(commonLabels, 'labels'), withExtra(commonLabelSpecs, ctx.labelSpecs), withKind(commonLabels.origin, 'labels'));
+  if (commonLabels)
+    applyPairs(
+      resources,
+      pairsOf(commonLabels, 'labels'),
+      withExtra(commonLabelSpecs, ctx.labelSpecs),
+      withKind(commonLabels.origin, 'labels'),
+    );
   const commonAnnotations = k.entries.get('commonAnnotations');
-  if (commonAnnotations) applyPairs(resources, pairsOf(commonAnnotations, 'annotations'), withExtra(commonAnnotationSpecs, ctx.annotationSpecs), withKind(commonAnnotations.origin, 'annotations'));
+  if (commonAnnotations)
+    applyPairs(
+      resources,
+      pairsOf(commonAnnotations, 'annotations'),
+      withExtra(commonAnnotationSpecs, ctx.annotationSpecs),
+      withKind(commonAnnotations.origin, 'annotations'),
+    );
 
-  for (const entry of maps(k, 'patchesJson6902')) await applyPatchEntry(ctx, dir, entry, resources, true, new NameIndex(resources));
+  for (const entry of maps(k, 'patchesJson6902'))
+    await applyPatchEntry(ctx, dir, entry, resources, true, new NameIndex(resources));
 
   const replicas = maps(k, 'replicas').map((r) => {
     const count = r.entries.get('count');
     const n = count?.kind === 'scalar' ? Number(count.value) : NaN;
-    if (!Number.isInteger(n)) fail(`replicas entry '${getString(r, 'name')}' needs an integer count`, (count ?? r).origin);
+    if (!Number.isInteger(n))
+      fail(`replicas entry '${getString(r, 'name')}' needs an integer count`, (count ?? r).origin);
     const at = (r.entries.get('name') ?? r).origin;
-    return { name: getString(r, 'name'), count: n, origin: withKind(count!.origin, 'replicas'), entry: { file: at.file, line: at.line, column: at.column } };
+    return {
+      name: getString(r, 'name'),
+      count: n,
+      origin: withKind(count!.origin, 'replicas'),
+      entry: { file: at.file, line: at.line, column: at.column },
+    };
   });
   applyReplicas(resources, replicas);
   applyImages(
@@ -320,7 +475,10 @@ async function runTransformers(ctx: Context, k: TMap, dir: string, resources: Re
       newName: stringValue(img.entries.get('newName'), 'newName') || undefined,
       newTag: stringValue(img.entries.get('newTag'), 'newTag') || undefined,
       digest: stringValue(img.entries.get('digest'), 'digest') || undefined,
-      origin: withKind((img.entries.get('newTag') ?? img.entries.get('digest') ?? img.entries.get('newName') ?? img).origin, 'image'),
+      origin: withKind(
+        (img.entries.get('newTag') ?? img.entries.get('digest') ?? img.entries.get('newName') ?? img).origin,
+        'image',
+      ),
     })),
   );
   await applyReplacements(ctx, maps(k, 'replacements'), dir, resources);
@@ -331,7 +489,12 @@ async function runTransformers(ctx: Context, k: TMap, dir: string, resources: Re
 async function applyReplacements(ctx: Context, entries: TMap[], dir: string, resources: Resource[]): Promise<void> {
   for (const entry of entries) {
     const path = entry.entries.get('path');
-    if (path?.kind === 'scalar' && path.value !== null && isRemote(String(path.value))) ctx.warn(`remote replacements file '${String(path.value)}' is not fetched; skipped`, path.origin, SKIPPED_CONTENT);
+    if (path?.kind === 'scalar' && path.value !== null && isRemote(String(path.value)))
+      ctx.warn(
+        `remote replacements file '${String(path.value)}' is not fetched; skipped`,
+        path.origin,
+        SKIPPED_CONTENT,
+      );
     else if (path?.kind === 'scalar' && path.value !== null) {
       const abs = await ctx.loader.resolveFile(dir, String(path.value), path.origin);
       for (const doc of await ctx.loader.readYaml(abs, 'replacement', path.origin, false)) {

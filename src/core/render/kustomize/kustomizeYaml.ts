@@ -13,7 +13,11 @@ const ambiguous =
  * (RenderedObject.exactIntegers) keeps every digit of integers beyond ±2^53; `annotate` may add comments to the
  * document before it is printed.
  */
-export function kustomizeYaml(object: unknown, exactIntegers?: ReadonlyMap<string, bigint>, annotate?: (doc: Document) => void): string {
+export function kustomizeYaml(
+  object: unknown,
+  exactIntegers?: ReadonlyMap<string, bigint>,
+  annotate?: (doc: Document) => void,
+): string {
   const doc = new Document(exactIntegers?.size ? withExactIntegers(object, exactIntegers) : object, {
     version: '1.1',
     sortMapEntries: goKeyOrder,
@@ -26,12 +30,17 @@ export function kustomizeYaml(object: unknown, exactIntegers?: ReadonlyMap<strin
       // go-yaml writes no block for text with a space before a line break or at its end (the block would lose
       // it), nor any plain or single-quoted text with characters it does not print as they are.
       const noBlock = node.value.includes('\n') && (/ \n/.test(node.value) || node.value.endsWith(' '));
-      if (node.value === '' || noBlock || ambiguous.test(node.value) || goEscapes.test(node.value)) node.value = new GoDoubleQuoted(node.value);
+      if (node.value === '' || noBlock || ambiguous.test(node.value) || goEscapes.test(node.value))
+        node.value = new GoDoubleQuoted(node.value);
       // `.` and `-.`: a float to the yaml package's YAML 1.1 schema, text to go-yaml (no digit), which prints it plain.
       else if (/^[-+]?\.$/.test(node.value)) node.value = new GoPlain(node.value);
       // Text that cannot be plain is single-quoted by go-yaml even when it holds a single quote (doubled), where
       // the yaml package would switch to double quotes.
-      else if (node.value.includes("'") && !node.value.includes('\n') && new Document(node.value).toString({ singleQuote: true, lineWidth: 0 }).startsWith('"')) {
+      else if (
+        node.value.includes("'") &&
+        !node.value.includes('\n') &&
+        new Document(node.value).toString({ singleQuote: true, lineWidth: 0 }).startsWith('"')
+      ) {
         node.type = 'QUOTE_SINGLE';
       }
     },
@@ -51,8 +60,21 @@ class GoDoubleQuoted {
 }
 
 const goNamedEscapes: Record<number, string> = {
-  0x00: '0', 0x07: 'a', 0x08: 'b', 0x09: 't', 0x0a: 'n', 0x0b: 'v', 0x0c: 'f', 0x0d: 'r', 0x1b: 'e', 0x22: '"', 0x5c: '\\',
-  0x85: 'N', 0xa0: '_', 0x2028: 'L', 0x2029: 'P',
+  0x00: '0',
+  0x07: 'a',
+  0x08: 'b',
+  0x09: 't',
+  0x0a: 'n',
+  0x0b: 'v',
+  0x0c: 'f',
+  0x0d: 'r',
+  0x1b: 'e',
+  0x22: '"',
+  0x5c: '\\',
+  0x85: 'N',
+  0xa0: '_',
+  0x2028: 'L',
+  0x2029: 'P',
 };
 
 /** go-yaml v2's yaml_emitter_write_double_quoted_scalar, without line wrapping (wrapLongLines does that). */
@@ -60,7 +82,11 @@ function goDoubleQuote(text: string): string {
   let out = '"';
   for (const ch of text) {
     const c = ch.codePointAt(0)!;
-    const printable = c === 0x0a || (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff);
+    const printable =
+      c === 0x0a ||
+      (c >= 0x20 && c <= 0x7e) ||
+      (c >= 0xa0 && c <= 0xd7ff) ||
+      (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff);
     if (!printable || c === 0x0a || c === 0x22 || c === 0x5c || c === 0x2028 || c === 0x2029) {
       const named = goNamedEscapes[c];
       if (named !== undefined && !(c === 0xa0 && printable)) out += '\\' + named;
@@ -137,7 +163,9 @@ function wrapLongLines(text: string): string {
       out.push(line);
       continue;
     }
-    out.push(...wrapScalar(line, start.value, start.owner + 2, first === '"' ? 'double' : first === "'" ? 'single' : 'plain'));
+    out.push(
+      ...wrapScalar(line, start.value, start.owner + 2, first === '"' ? 'double' : first === "'" ? 'single' : 'plain'),
+    );
   }
   return out.join('\n');
 }

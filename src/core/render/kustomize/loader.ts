@@ -62,7 +62,11 @@ export class Loader {
   resolve(dir: string, path: string, at: SourceLocation): string {
     const abs = normalize(path.startsWith('/') ? path : dir + '/' + path);
     if (abs !== this.repoRoot && !abs.startsWith(this.repoRoot === '/' ? '/' : this.repoRoot + '/')) {
-      throw new ProblemError({ severity: 'error', message: `'${path}' is outside the repo root ${this.repoRoot} (kustomize's load restrictor); not read`, location: at });
+      throw new ProblemError({
+        severity: 'error',
+        message: `'${path}' is outside the repo root ${this.repoRoot} (kustomize's load restrictor); not read`,
+        location: at,
+      });
     }
     return abs;
   }
@@ -75,7 +79,11 @@ export class Loader {
   async resolveFile(dir: string, path: string, at: SourceLocation): Promise<string> {
     const abs = this.resolve(dir, path, at);
     if (!abs.startsWith(dir === '/' ? '/' : dir + '/')) {
-      throw new ProblemError({ severity: 'error', message: `'${path}' is outside the kustomization directory ${this.rel(dir)}; kustomize's load restrictor refuses files outside it (directories may be listed as resources)`, location: at });
+      throw new ProblemError({
+        severity: 'error',
+        message: `'${path}' is outside the kustomization directory ${this.rel(dir)}; kustomize's load restrictor refuses files outside it (directories may be listed as resources)`,
+        location: at,
+      });
     }
     const real = await this.realPath(abs, path, at);
     if (real === undefined) return abs;
@@ -99,7 +107,11 @@ export class Loader {
     if (real === undefined) return undefined;
     const root = await this.realPath(this.repoRoot, '.', at);
     if (root !== undefined && !within(real, root)) {
-      throw new ProblemError({ severity: 'error', message: `'${path}' resolves to ${real} through a symbolic link, outside the repo root ${this.repoRoot}; not read`, location: at });
+      throw new ProblemError({
+        severity: 'error',
+        message: `'${path}' resolves to ${real} through a symbolic link, outside the repo root ${this.repoRoot}; not read`,
+        location: at,
+      });
     }
     return real;
   }
@@ -124,7 +136,11 @@ export class Loader {
       return await this.fs.stat(abs);
     } catch (e) {
       // ELOOP, EACCES...: a one-line problem at the entry that named the path.
-      throw new ProblemError({ severity: 'error', message: `${this.rel(abs)}: ${describeReadError(e)}`, location: at ?? { file: this.rel(abs), line: 0, column: 0 } });
+      throw new ProblemError({
+        severity: 'error',
+        message: `${this.rel(abs)}: ${describeReadError(e)}`,
+        location: at ?? { file: this.rel(abs), line: 0, column: 0 },
+      });
     }
   }
 
@@ -141,7 +157,9 @@ export class Loader {
   /** Reads a file's bytes (through readFile as UTF-8 when the FileSystem cannot give bytes). */
   async readBytes(abs: string, at?: SourceLocation): Promise<Uint8Array> {
     const fs = this.fs;
-    return this.read(abs, at, async () => (fs.readFileBytes ? fs.readFileBytes(abs) : Buffer.from(await fs.readFile(abs), 'utf8')));
+    return this.read(abs, at, async () =>
+      fs.readFileBytes ? fs.readFileBytes(abs) : Buffer.from(await fs.readFile(abs), 'utf8'),
+    );
   }
 
   private async read<T>(abs: string, at: SourceLocation | undefined, get: () => Promise<T>): Promise<T> {
@@ -150,8 +168,17 @@ export class Loader {
     } catch (e) {
       const { code, line, column, reason } = e as FileError;
       // Bad text is reported where it is; anything else at the entry that named the file.
-      if (code === 'EILSEQ' && line && reason) throw new ProblemError({ severity: 'error', message: reason, location: { file: this.rel(abs), line, column: column ?? 0 } });
-      throw new ProblemError({ severity: 'error', message: `${this.rel(abs)}: ${describeReadError(e)}`, location: at ?? { file: this.rel(abs), line: 0, column: 0 } });
+      if (code === 'EILSEQ' && line && reason)
+        throw new ProblemError({
+          severity: 'error',
+          message: reason,
+          location: { file: this.rel(abs), line, column: column ?? 0 },
+        });
+      throw new ProblemError({
+        severity: 'error',
+        message: `${this.rel(abs)}: ${describeReadError(e)}`,
+        location: at ?? { file: this.rel(abs), line: 0, column: 0 },
+      });
     }
   }
 
@@ -168,10 +195,24 @@ export class Loader {
 
   /** Parses YAML embedded in a file (an inline patch), cached like a file; the trees are shared, read-only. */
   parseInline(text: string, file: string, kind: OriginKind, placement: TextPlacement): TNode[] {
-    return this.parseCached(`${kind}\0${file}:${placement.lineOffset}:${placement.firstColumnOffset}:${placement.columnOffset}`, text, file, kind, placement, false);
+    return this.parseCached(
+      `${kind}\0${file}:${placement.lineOffset}:${placement.firstColumnOffset}:${placement.columnOffset}`,
+      text,
+      file,
+      kind,
+      placement,
+      false,
+    );
   }
 
-  private parseCached(key: string, text: string, file: string, kind: OriginKind, placement: TextPlacement | undefined, mutable: boolean): TNode[] {
+  private parseCached(
+    key: string,
+    text: string,
+    file: string,
+    kind: OriginKind,
+    placement: TextPlacement | undefined,
+    mutable: boolean,
+  ): TNode[] {
     let hit = this.cache.parsed.get(key);
     if (!hit || hit.text !== text) {
       const exact = { seen: false };

@@ -8,7 +8,15 @@ import { applyStrategicMerge } from './filters/strategicMerge';
 import { SKIPPED_CONTENT } from '../../model/problem';
 import { fail, isRemote } from './kustomizationFields';
 import type { Loader } from './loader';
-import { describe, effectiveNamespace, gvkOf, namespaceOf, rememberName, type NameIndex, type Resource } from './resource';
+import {
+  describe,
+  effectiveNamespace,
+  gvkOf,
+  namespaceOf,
+  rememberName,
+  type NameIndex,
+  type Resource,
+} from './resource';
 import { readSelector, selects, type Selector } from './selector';
 import { getMap, getString, type TMap, type TNode } from '../../yaml/tree';
 
@@ -20,7 +28,12 @@ export interface PatchContext {
 }
 
 /** A patch's text (inline or from `path`) parsed into documents, with positions in the file that holds it. */
-async function loadPatch(ctx: PatchContext, dir: string, entry: TNode, kind: 'strategicMergePatch' | 'json6902Patch'): Promise<{ docs: TNode[] }> {
+async function loadPatch(
+  ctx: PatchContext,
+  dir: string,
+  entry: TNode,
+  kind: 'strategicMergePatch' | 'json6902Patch',
+): Promise<{ docs: TNode[] }> {
   const path = entry.kind === 'map' ? entry.entries.get('path') : undefined;
   const inline = entry.kind === 'map' ? entry.entries.get('patch') : entry;
   if (path?.kind === 'scalar' && path.value !== null) {
@@ -29,7 +42,11 @@ async function loadPatch(ctx: PatchContext, dir: string, entry: TNode, kind: 'st
   }
   if (inline?.kind === 'scalar' && typeof inline.value === 'string') {
     const at = inline.text ?? { line: inline.origin.line, column: inline.origin.column, block: false };
-    const placement = { lineOffset: at.line - 1, firstColumnOffset: at.column - 1, columnOffset: at.block ? at.column - 1 : 0 };
+    const placement = {
+      lineOffset: at.line - 1,
+      firstColumnOffset: at.column - 1,
+      columnOffset: at.block ? at.column - 1 : 0,
+    };
     const docs = ctx.loader.parseInline(inline.value, inline.origin.file, kind, placement);
     return { docs };
   }
@@ -47,13 +64,25 @@ function patchTargets(patch: TMap, index: NameIndex): Resource[] {
     if (byName.length <= 1) return byName;
     const inDefault = byName.filter((r) => effectiveNamespace(kind, namespaceOf(r)) === 'default');
     if (inDefault.length === 1) return inDefault;
-    fail(`patch matches ${byName.length} objects (${byName.map(describe).join(', ')}); set metadata.namespace in the patch`, patch.origin);
+    fail(
+      `patch matches ${byName.length} objects (${byName.map(describe).join(', ')}); set metadata.namespace in the patch`,
+      patch.origin,
+    );
   }
-  return byName.filter((r) => effectiveNamespace(kind, namespaceOf(r)) === effectiveNamespace(kind, ns) || r.history.some((h) => effectiveNamespace(kind, h.namespace) === effectiveNamespace(kind, ns)));
+  return byName.filter(
+    (r) =>
+      effectiveNamespace(kind, namespaceOf(r)) === effectiveNamespace(kind, ns) ||
+      r.history.some((h) => effectiveNamespace(kind, h.namespace) === effectiveNamespace(kind, ns)),
+  );
 }
 
 /** Merges an SMP document into each target (which keeps its identity fields unless the options allow a change); true when names or the resource list may have changed. */
-function applySmp(patch: TMap, targets: Resource[], resources: Resource[], opts: { allowNameChange: boolean; allowKindChange: boolean }): boolean {
+function applySmp(
+  patch: TMap,
+  targets: Resource[],
+  resources: Resource[],
+  opts: { allowNameChange: boolean; allowKindChange: boolean },
+): boolean {
   let changed = opts.allowNameChange || opts.allowKindChange;
   for (const res of targets) {
     const copy: TMap = { kind: 'map', entries: new Map(patch.entries), origin: patch.origin };
@@ -83,11 +112,20 @@ function selectorOf(node: TNode | undefined): Selector | undefined {
 }
 
 function selectorText(sel: Selector): string {
-  return Object.entries(sel).map(([k, v]) => `${k}: ${v}`).join(', ');
+  return Object.entries(sel)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
 }
 
 /** Applies one patch entry to the resources (in place; a `$patch: delete` removes objects). */
-export async function applyPatchEntry(ctx: PatchContext, dir: string, entry: TNode, resources: Resource[], legacyJson: boolean, index: NameIndex): Promise<void> {
+export async function applyPatchEntry(
+  ctx: PatchContext,
+  dir: string,
+  entry: TNode,
+  resources: Resource[],
+  legacyJson: boolean,
+  index: NameIndex,
+): Promise<void> {
   // kustomize would download a patch at a URL; nothing is fetched: like a remote resource, it is skipped with a warning.
   const path = entry.kind === 'map' ? entry.entries.get('path') : undefined;
   if (path?.kind === 'scalar' && typeof path.value === 'string' && isRemote(path.value)) {
@@ -96,7 +134,10 @@ export async function applyPatchEntry(ctx: PatchContext, dir: string, entry: TNo
   }
   const target = selectorOf(entry.kind === 'map' ? entry.entries.get('target') : undefined);
   const options = entry.kind === 'map' ? getMap(entry, 'options') : undefined;
-  const opts = { allowNameChange: getString(options, 'allowNameChange') === 'true', allowKindChange: getString(options, 'allowKindChange') === 'true' };
+  const opts = {
+    allowNameChange: getString(options, 'allowNameChange') === 'true',
+    allowKindChange: getString(options, 'allowKindChange') === 'true',
+  };
   let { docs } = await loadPatch(ctx, dir, entry, legacyJson ? 'json6902Patch' : 'strategicMergePatch');
   const json = legacyJson || (docs.length === 1 && docs[0].kind === 'seq');
   if (json) {
@@ -104,7 +145,8 @@ export async function applyPatchEntry(ctx: PatchContext, dir: string, entry: TNo
     // Parsed trees are shared (cached): load again as a JSON6902 patch rather than relabel them.
     if (!legacyJson) docs = (await loadPatch(ctx, dir, entry, 'json6902Patch')).docs;
     const selected = resources.filter((r) => selects(target, r));
-    if (selected.length === 0) ctx.warn(`patch target matches nothing (${selectorText(target)})`, entry.origin, 'patch-no-match');
+    if (selected.length === 0)
+      ctx.warn(`patch target matches nothing (${selectorText(target)})`, entry.origin, 'patch-no-match');
     for (const res of selected) for (const d of docs) applyJson6902(res.node, d);
     // An op may rename or re-kind its target.
     if (selected.length > 0) index.invalidate();
@@ -114,13 +156,18 @@ export async function applyPatchEntry(ctx: PatchContext, dir: string, entry: TNo
     if (doc.kind !== 'map') fail('a strategic merge patch must be a YAML map', doc.origin);
     if (target) {
       const selected = resources.filter((r) => selects(target, r));
-      if (selected.length === 0) ctx.warn(`patch target matches nothing (${selectorText(target)})`, entry.origin, 'patch-no-match');
+      if (selected.length === 0)
+        ctx.warn(`patch target matches nothing (${selectorText(target)})`, entry.origin, 'patch-no-match');
       if (applySmp(doc, selected, resources, opts)) index.invalidate();
     } else {
       const targets = patchTargets(doc, index);
       if (targets.length === 0) {
         const name = getString(getMap(doc, 'metadata'), 'name');
-        fail(`patch matches no resource: no ${getString(doc, 'kind') || '(no kind)'} named '${name}'`, doc.origin, 'patch-no-match');
+        fail(
+          `patch matches no resource: no ${getString(doc, 'kind') || '(no kind)'} named '${name}'`,
+          doc.origin,
+          'patch-no-match',
+        );
       }
       if (applySmp(doc, targets, resources, opts)) index.invalidate();
     }

@@ -21,8 +21,16 @@ import { getMap, getString, tmap, type TMap, type TNode, type TScalar } from '..
 
 /** The kinds kustomize's plugin loader runs itself when `apiVersion: builtin`. */
 const TRANSFORMERS = new Set([
-  'AnnotationsTransformer', 'ImageTagTransformer', 'LabelTransformer', 'NamespaceTransformer', 'PatchJson6902Transformer',
-  'PatchStrategicMergeTransformer', 'PatchTransformer', 'PrefixSuffixTransformer', 'ReplicaCountTransformer', 'ReplacementTransformer',
+  'AnnotationsTransformer',
+  'ImageTagTransformer',
+  'LabelTransformer',
+  'NamespaceTransformer',
+  'PatchJson6902Transformer',
+  'PatchStrategicMergeTransformer',
+  'PatchTransformer',
+  'PrefixSuffixTransformer',
+  'ReplicaCountTransformer',
+  'ReplacementTransformer',
 ]);
 const GENERATORS = new Set(['ConfigMapGenerator', 'SecretGenerator']);
 
@@ -37,15 +45,25 @@ export interface PluginContext extends PatchContext {
 }
 
 /** The config objects the entries of `transformers:` or `generators:` name, inline ones first (as kustomize orders them). */
-async function readConfigs(ctx: PluginContext, field: 'transformers' | 'generators', entries: TScalar[], dir: string): Promise<Config[]> {
+async function readConfigs(
+  ctx: PluginContext,
+  field: 'transformers' | 'generators',
+  entries: TScalar[],
+  dir: string,
+): Promise<Config[]> {
   const inline: Config[] = [];
   const fromPaths: Config[] = [];
   for (const entry of entries) {
     const text = String(entry.value);
     if (text.includes('\n')) {
       const at = entry.text ?? { line: entry.origin.line, column: entry.origin.column, block: false };
-      const placement = { lineOffset: at.line - 1, firstColumnOffset: at.column - 1, columnOffset: at.block ? at.column - 1 : 0 };
-      for (const doc of ctx.loader.parseInline(text, entry.origin.file, 'resource', placement)) if (doc.kind === 'map') inline.push({ config: doc, entry: doc.origin });
+      const placement = {
+        lineOffset: at.line - 1,
+        firstColumnOffset: at.column - 1,
+        columnOffset: at.block ? at.column - 1 : 0,
+      };
+      for (const doc of ctx.loader.parseInline(text, entry.origin.file, 'resource', placement))
+        if (doc.kind === 'map') inline.push({ config: doc, entry: doc.origin });
       continue;
     }
     if (isRemote(text)) {
@@ -55,9 +73,17 @@ async function readConfigs(ctx: PluginContext, field: 'transformers' | 'generato
     const abs = ctx.loader.resolve(dir, text, entry.origin);
     const st = await ctx.loader.stat(abs);
     if (!st) fail(`${field} entry '${text}' not found`, entry.origin);
-    if (st.isDirectory) fromPaths.push(...(await ctx.buildDirectory(abs, entry.origin)).map((r) => ({ config: r.node, entry: entry.origin })));
+    if (st.isDirectory)
+      fromPaths.push(
+        ...(await ctx.buildDirectory(abs, entry.origin)).map((r) => ({ config: r.node, entry: entry.origin })),
+      );
     else {
-      for (const doc of await ctx.loader.readYaml(await ctx.loader.resolveFile(dir, text, entry.origin), 'resource', entry.origin, false)) {
+      for (const doc of await ctx.loader.readYaml(
+        await ctx.loader.resolveFile(dir, text, entry.origin),
+        'resource',
+        entry.origin,
+        false,
+      )) {
         if (doc.kind === 'scalar' && doc.value === null) continue;
         if (doc.kind !== 'map') fail(`a ${field} config must be a YAML map`, doc.origin);
         fromPaths.push({ config: doc, entry: entry.origin });
@@ -82,11 +108,20 @@ function describeConfig(config: TMap): string {
 }
 
 /** Runs the `generators:` configs, adding what they generate (or merging it, for behavior merge/replace). */
-export async function runGeneratorConfigs(ctx: PluginContext, entries: TScalar[], dir: string, resources: Resource[]): Promise<void> {
+export async function runGeneratorConfigs(
+  ctx: PluginContext,
+  entries: TScalar[],
+  dir: string,
+  resources: Resource[],
+): Promise<void> {
   if (entries.length === 0) return;
   for (const { config, entry: listed } of await readConfigs(ctx, 'generators', entries, dir)) {
     if (!isBuiltin(config, GENERATORS)) {
-      ctx.warn(`generators: ${describeConfig(config)} is a generator plugin; plugins are never executed, so it is skipped`, listed, SKIPPED_CONTENT);
+      ctx.warn(
+        `generators: ${describeConfig(config)} is a generator plugin; plugins are never executed, so it is skipped`,
+        listed,
+        SKIPPED_CONTENT,
+      );
       continue;
     }
     // The config is the generator entry with its name and namespace under metadata.
@@ -102,11 +137,20 @@ export async function runGeneratorConfigs(ctx: PluginContext, entries: TScalar[]
 }
 
 /** Runs the `transformers:` configs in order over the resources. */
-export async function runTransformerConfigs(ctx: PluginContext, entries: TScalar[], dir: string, resources: Resource[]): Promise<void> {
+export async function runTransformerConfigs(
+  ctx: PluginContext,
+  entries: TScalar[],
+  dir: string,
+  resources: Resource[],
+): Promise<void> {
   if (entries.length === 0) return;
   for (const { config, entry: listed } of await readConfigs(ctx, 'transformers', entries, dir)) {
     if (!isBuiltin(config, TRANSFORMERS)) {
-      ctx.warn(`transformers: ${describeConfig(config)} is a transformer plugin; plugins are never executed, so it is skipped`, listed, SKIPPED_CONTENT);
+      ctx.warn(
+        `transformers: ${describeConfig(config)} is a transformer plugin; plugins are never executed, so it is skipped`,
+        listed,
+        SKIPPED_CONTENT,
+      );
       continue;
     }
     await runTransformer(ctx, config, dir, resources);
@@ -125,7 +169,12 @@ function selectedBy(resources: Resource[], config: TMap, path: string): Resource
 
 function warnOtherPaths(ctx: PluginContext, config: TMap, handled: string[]): void {
   for (const s of specsOf(config)) {
-    if (!handled.includes(s.path)) ctx.warn(`${getString(config, 'kind')}: fieldSpec path '${s.path}' is not supported yet; only ${handled.join(', ')}`, config.entries.get('fieldSpecs')!.origin, SKIPPED_CONTENT);
+    if (!handled.includes(s.path))
+      ctx.warn(
+        `${getString(config, 'kind')}: fieldSpec path '${s.path}' is not supported yet; only ${handled.join(', ')}`,
+        config.entries.get('fieldSpecs')!.origin,
+        SKIPPED_CONTENT,
+      );
   }
 }
 
@@ -135,14 +184,21 @@ async function runTransformer(ctx: PluginContext, config: TMap, dir: string, res
     case 'LabelTransformer':
     case 'AnnotationsTransformer': {
       const field = kind === 'LabelTransformer' ? 'labels' : 'annotations';
-      applyPairs(resources, pairsOf(config.entries.get(field), field), specsOf(config), withKind(config.entries.get(field)?.origin ?? config.origin, field));
+      applyPairs(
+        resources,
+        pairsOf(config.entries.get(field), field),
+        specsOf(config),
+        withKind(config.entries.get(field)?.origin ?? config.origin, field),
+      );
       return;
     }
     case 'PrefixSuffixTransformer': {
       warnOtherPaths(ctx, config, ['metadata/name']);
       const value = (f: string) => {
         const v = config.entries.get(f);
-        return v?.kind === 'scalar' && v.value !== null && v.value !== '' ? { value: String(v.value), origin: withKind(v.origin, f === 'prefix' ? 'namePrefix' : 'nameSuffix') } : undefined;
+        return v?.kind === 'scalar' && v.value !== null && v.value !== ''
+          ? { value: String(v.value), origin: withKind(v.origin, f === 'prefix' ? 'namePrefix' : 'nameSuffix') }
+          : undefined;
       };
       applyPrefixSuffix(selectedBy(resources, config, 'metadata/name'), value('prefix'), value('suffix'));
       return;
@@ -150,8 +206,17 @@ async function runTransformer(ctx: PluginContext, config: TMap, dir: string, res
     case 'NamespaceTransformer': {
       const ns = getMap(config, 'metadata')?.entries.get('namespace');
       if (ns?.kind !== 'scalar' || !ns.value) return;
-      if (getString(config, 'unsetOnly') === 'true') ctx.warn('NamespaceTransformer: unsetOnly is not supported yet; namespaces are set on every object', config.entries.get('unsetOnly')!.origin, SKIPPED_CONTENT);
-      applyNamespace(selectedBy(resources, config, 'metadata/namespace'), String(ns.value), withKind(ns.origin, 'namespace'));
+      if (getString(config, 'unsetOnly') === 'true')
+        ctx.warn(
+          'NamespaceTransformer: unsetOnly is not supported yet; namespaces are set on every object',
+          config.entries.get('unsetOnly')!.origin,
+          SKIPPED_CONTENT,
+        );
+      applyNamespace(
+        selectedBy(resources, config, 'metadata/namespace'),
+        String(ns.value),
+        withKind(ns.origin, 'namespace'),
+      );
       return;
     }
     case 'ImageTagTransformer': {
@@ -163,7 +228,10 @@ async function runTransformer(ctx: PluginContext, config: TMap, dir: string, res
           newName: stringValue(img.entries.get('newName'), 'newName') || undefined,
           newTag: stringValue(img.entries.get('newTag'), 'newTag') || undefined,
           digest: stringValue(img.entries.get('digest'), 'digest') || undefined,
-          origin: withKind((img.entries.get('newTag') ?? img.entries.get('digest') ?? img.entries.get('newName') ?? img).origin, 'image'),
+          origin: withKind(
+            (img.entries.get('newTag') ?? img.entries.get('digest') ?? img.entries.get('newName') ?? img).origin,
+            'image',
+          ),
         },
       ]);
       return;
@@ -173,9 +241,17 @@ async function runTransformer(ctx: PluginContext, config: TMap, dir: string, res
       if (!r) return;
       const count = r.entries.get('count');
       const n = count?.kind === 'scalar' ? Number(count.value) : NaN;
-      if (!Number.isInteger(n)) fail(`ReplicaCountTransformer '${getString(r, 'name')}' needs an integer count`, (count ?? r).origin);
+      if (!Number.isInteger(n))
+        fail(`ReplicaCountTransformer '${getString(r, 'name')}' needs an integer count`, (count ?? r).origin);
       const entryAt = (r.entries.get('name') ?? r).origin;
-      applyReplicas(selectedBy(resources, config, 'spec/replicas'), [{ name: getString(r, 'name'), count: n, origin: withKind(count!.origin, 'replicas'), entry: { file: entryAt.file, line: entryAt.line, column: entryAt.column } }]);
+      applyReplicas(selectedBy(resources, config, 'spec/replicas'), [
+        {
+          name: getString(r, 'name'),
+          count: n,
+          origin: withKind(count!.origin, 'replicas'),
+          entry: { file: entryAt.file, line: entryAt.line, column: entryAt.column },
+        },
+      ]);
       return;
     }
     case 'PatchTransformer':
@@ -191,10 +267,25 @@ async function runTransformer(ctx: PluginContext, config: TMap, dir: string, res
     case 'PatchStrategicMergeTransformer': {
       const paths = config.entries.get('paths');
       for (const p of paths?.kind === 'seq' ? paths.items : []) {
-        await applyPatchEntry(ctx, dir, tmap(p.origin, new Map<string, TNode>([['path', p]])), resources, false, new NameIndex(resources));
+        await applyPatchEntry(
+          ctx,
+          dir,
+          tmap(p.origin, new Map<string, TNode>([['path', p]])),
+          resources,
+          false,
+          new NameIndex(resources),
+        );
       }
       const inline = config.entries.get('patches');
-      if (inline?.kind === 'scalar' && typeof inline.value === 'string') await applyPatchEntry(ctx, dir, tmap(inline.origin, new Map<string, TNode>([['patch', inline]])), resources, false, new NameIndex(resources));
+      if (inline?.kind === 'scalar' && typeof inline.value === 'string')
+        await applyPatchEntry(
+          ctx,
+          dir,
+          tmap(inline.origin, new Map<string, TNode>([['patch', inline]])),
+          resources,
+          false,
+          new NameIndex(resources),
+        );
       return;
     }
     case 'ReplacementTransformer': {
@@ -203,5 +294,4 @@ async function runTransformer(ctx: PluginContext, config: TMap, dir: string, res
       return;
     }
   }
-
 }

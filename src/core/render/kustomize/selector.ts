@@ -58,19 +58,31 @@ export function matchesLabelSelector(selector: string, labels: Map<string, strin
 
 function stringMap(node: TNode | undefined): Map<string, string> {
   const out = new Map<string, string>();
-  if (node?.kind === 'map') for (const [k, v] of node.entries) if (v.kind === 'scalar') out.set(k, v.value === null ? '' : String(v.value));
+  if (node?.kind === 'map')
+    for (const [k, v] of node.entries) if (v.kind === 'scalar') out.set(k, v.value === null ? '' : String(v.value));
   return out;
 }
 
 /** Whether the selector picks the resource (original or current name and namespace, as kustomize matches). */
 export function selects(sel: Selector, res: Resource): boolean {
   const gvk = gvkOf(res);
-  if (!matchRegex(sel.group, gvk.group) || !matchRegex(sel.version, gvk.version) || !matchRegex(sel.kind, gvk.kind)) return false;
+  if (!matchRegex(sel.group, gvk.group) || !matchRegex(sel.version, gvk.version) || !matchRegex(sel.kind, gvk.kind))
+    return false;
   const original = res.history[0] ?? { name: nameOf(res), namespace: namespaceOf(res) };
-  if (sel.namespace && !matchRegex(sel.namespace, effectiveNamespace(gvk.kind, original.namespace)) && !matchRegex(sel.namespace, effectiveNamespace(gvk.kind, namespaceOf(res)))) return false;
+  if (
+    sel.namespace &&
+    !matchRegex(sel.namespace, effectiveNamespace(gvk.kind, original.namespace)) &&
+    !matchRegex(sel.namespace, effectiveNamespace(gvk.kind, namespaceOf(res)))
+  )
+    return false;
   if (sel.name && !matchRegex(sel.name, original.name) && !matchRegex(sel.name, nameOf(res))) return false;
   const meta = getMap(res.node, 'metadata');
-  if (sel.labelSelector && !matchesLabelSelector(sel.labelSelector, stringMap(meta?.entries.get('labels')))) return false;
-  if (sel.annotationSelector && !matchesLabelSelector(sel.annotationSelector, stringMap(meta?.entries.get('annotations')))) return false;
+  if (sel.labelSelector && !matchesLabelSelector(sel.labelSelector, stringMap(meta?.entries.get('labels'))))
+    return false;
+  if (
+    sel.annotationSelector &&
+    !matchesLabelSelector(sel.annotationSelector, stringMap(meta?.entries.get('annotations')))
+  )
+    return false;
   return true;
 }

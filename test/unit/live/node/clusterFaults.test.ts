@@ -10,7 +10,11 @@ import type { KubeObject } from '../../../../src/core/model/resource';
 import { createKubeClusterReader, type KubeClusterReader } from '../../../../src/node/kubeClusterReader';
 import { type BadApiServer, startBadApiServer } from '../../../support/badApiServer';
 
-const configMap = (name: string, namespace: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace } });
+const configMap = (name: string, namespace: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace },
+});
 
 function nextChange(cache: LiveCache): Promise<LiveChange> {
   return new Promise((resolve) => {
@@ -57,7 +61,9 @@ describe('cluster reader and live cache against a misbehaving server', function 
       const first = await cache.read([configMap('web', 'dev')], { defaultNamespace: 'dev' });
       assert.deepEqual((first.objects.get('/ConfigMap/dev/web') as KubeObject & { data: object }).data, { a: '1' });
       assert.deepEqual((await changed).objects, ['/ConfigMap/dev/web']);
-      const lists = server.requests.filter((r) => !r.path.includes('watch=1') && r.path.startsWith('/api/v1/namespaces/dev/configmaps'));
+      const lists = server.requests.filter(
+        (r) => !r.path.includes('watch=1') && r.path.startsWith('/api/v1/namespaces/dev/configmaps'),
+      );
       assert.equal(lists.length, 2, 'one LIST, then one more after the 410');
       server.onRequest = undefined;
       const again = await cache.read([configMap('web', 'dev')], { defaultNamespace: 'dev' });
@@ -83,7 +89,9 @@ describe('cluster reader and live cache against a misbehaving server', function 
     await stopped;
     cache.dispose();
     assert.deepEqual(waits, [500, 1000, 2000]);
-    const lists = server.requests.filter((r) => !r.path.includes('watch=1') && r.path.startsWith('/api/v1/namespaces/dev/configmaps')).length;
+    const lists = server.requests.filter(
+      (r) => !r.path.includes('watch=1') && r.path.startsWith('/api/v1/namespaces/dev/configmaps'),
+    ).length;
     assert.ok(lists <= 5, `${lists} LISTs for 3 waits`);
   });
 
@@ -110,12 +118,20 @@ describe('cluster reader and live cache against a misbehaving server', function 
   });
 
   it('ends a watch whose event never ends (no line break) at the size limit, with a message naming it', async () => {
-    reader = await createKubeClusterReader({ kubeconfigPath: server.kubeconfig(), env: {}, maxResponseBytes: 4 * 1024 * 1024 });
+    reader = await createKubeClusterReader({
+      kubeconfigPath: server.kubeconfig(),
+      env: {},
+      maxResponseBytes: 4 * 1024 * 1024,
+    });
     const type = (await reader.resourceType('', 'ConfigMap'))!;
     server.faults.watch = 'endlessLine';
     const events: unknown[] = [];
     const end = await reader.watch(type, 'dev', '1', (e) => events.push(e), new AbortController().signal);
     assert.deepEqual(events, []);
-    assert.deepEqual(end, { status: 'error', message: 'watch /api/v1/namespaces/dev/configmaps broke: a watch event passed 4 MB without a line break and was cut off (limit GITOPS_DRIFT_MAX_RESPONSE_MB)' });
+    assert.deepEqual(end, {
+      status: 'error',
+      message:
+        'watch /api/v1/namespaces/dev/configmaps broke: a watch event passed 4 MB without a line break and was cut off (limit GITOPS_DRIFT_MAX_RESPONSE_MB)',
+    });
   });
 });

@@ -24,7 +24,10 @@ describe('kubeconfig loading (as kubectl reads it)', () => {
     dir = mkdtempSync(join(tmpdir(), 'gitops-drift-kubeconfig-'));
     mkdirSync(join(dir, 'a'));
     mkdirSync(join(dir, 'b'));
-    first = write(join(dir, 'a'), 'config', `apiVersion: v1
+    first = write(
+      join(dir, 'a'),
+      'config',
+      `apiVersion: v1
 kind: Config
 current-context: prod
 clusters:
@@ -36,8 +39,12 @@ contexts:
 users:
 - name: alice
   user: {client-certificate: alice.crt, client-key: /abs/alice.key}
-`);
-    second = write(join(dir, 'b'), 'config', `apiVersion: v1
+`,
+    );
+    second = write(
+      join(dir, 'b'),
+      'config',
+      `apiVersion: v1
 kind: Config
 current-context: dev
 clusters:
@@ -55,7 +62,8 @@ users:
   user: {token: from-second-file}
 - name: bob
   user: {tokenFile: tokens/bob}
-`);
+`,
+    );
   });
 
   it('merges KUBECONFIG files: first definition of a name and first current-context win, missing files are skipped', async () => {
@@ -78,7 +86,7 @@ users:
     assert.equal(prod.cluster.caFile, join(dir, 'a', 'certs', 'ca.crt'));
     assert.equal(prod.user.certFile, join(dir, 'a', 'alice.crt'));
     assert.equal(prod.user.keyFile, '/abs/alice.key');
-    assert.equal(prod.user.token, undefined, "alice from the second file is ignored whole, as kubectl does");
+    assert.equal(prod.user.token, undefined, 'alice from the second file is ignored whole, as kubectl does');
     const dev = await loadKubeConfig({ env, context: 'dev' });
     assert.equal(dev.namespace, 'default');
     assert.equal(dev.cluster.skipTLSVerify, true);
@@ -88,40 +96,90 @@ users:
   });
 
   it('applies HTTPS_PROXY to a cluster without proxy-url, and rejects a server that is not a URL', async () => {
-    const env = { KUBECONFIG: [first, second].join(delimiter), HTTPS_PROXY: 'http://corp-proxy:3128', NO_PROXY: 'dev.example' };
+    const env = {
+      KUBECONFIG: [first, second].join(delimiter),
+      HTTPS_PROXY: 'http://corp-proxy:3128',
+      NO_PROXY: 'dev.example',
+    };
     assert.equal((await loadKubeConfig({ env })).cluster.proxyUrl, 'http://corp-proxy:3128');
-    assert.equal((await loadKubeConfig({ env, context: 'dev' })).cluster.proxyUrl, 'http://proxy.corp:3128', "the kubeconfig's proxy-url wins");
-    const bad = write(dir, 'bad-server', 'clusters: [{name: x, cluster: {server: "not a url"}}]\ncontexts: [{name: c, context: {cluster: x}}]\ncurrent-context: c\n');
-    await assert.rejects(loadKubeConfig({ kubeconfigPath: bad, env: {} }), isClusterError('kubeconfig', /cluster "x" has an invalid server URL "not a url"/));
+    assert.equal(
+      (await loadKubeConfig({ env, context: 'dev' })).cluster.proxyUrl,
+      'http://proxy.corp:3128',
+      "the kubeconfig's proxy-url wins",
+    );
+    const bad = write(
+      dir,
+      'bad-server',
+      'clusters: [{name: x, cluster: {server: "not a url"}}]\ncontexts: [{name: c, context: {cluster: x}}]\ncurrent-context: c\n',
+    );
+    await assert.rejects(
+      loadKubeConfig({ kubeconfigPath: bad, env: {} }),
+      isClusterError('kubeconfig', /cluster "x" has an invalid server URL "not a url"/),
+    );
   });
 
   it('reads only the explicit path, which must exist', async () => {
     assert.deepEqual(kubeconfigFiles({ kubeconfigPath: second, env: { KUBECONFIG: first } }), [second]);
-    await assert.rejects(loadKubeConfig({ kubeconfigPath: join(dir, 'nope') }), isClusterError('kubeconfig', /nope does not exist/));
+    await assert.rejects(
+      loadKubeConfig({ kubeconfigPath: join(dir, 'nope') }),
+      isClusterError('kubeconfig', /nope does not exist/),
+    );
   });
 
   it('falls back to ~/.kube/config, and says so when there is none', async () => {
     mkdirSync(join(dir, 'home', '.kube'), { recursive: true });
-    await assert.rejects(loadKubeConfig({ env: { HOME: join(dir, 'home') } }), isClusterError('kubeconfig', /KUBECONFIG is not set and ~\/.kube\/config does not exist/));
+    await assert.rejects(
+      loadKubeConfig({ env: { HOME: join(dir, 'home') } }),
+      isClusterError('kubeconfig', /KUBECONFIG is not set and ~\/.kube\/config does not exist/),
+    );
     const home = write(join(dir, 'home', '.kube'), 'config', '');
     assert.deepEqual(kubeconfigFiles({ env: { HOME: join(dir, 'home') } }), [home]);
-    await assert.rejects(loadKubeConfig({ env: { HOME: join(dir, 'home') } }), isClusterError('kubeconfig', /no context chosen and no current-context/));
+    await assert.rejects(
+      loadKubeConfig({ env: { HOME: join(dir, 'home') } }),
+      isClusterError('kubeconfig', /no context chosen and no current-context/),
+    );
   });
 
   it('points at the line of a YAML error and names undefined contexts and clusters', async () => {
     const broken = write(dir, 'broken', 'apiVersion: v1\nclusters:\n- name: x\n  cluster: {server: [unclosed\n');
-    await assert.rejects(loadKubeConfig({ kubeconfigPath: broken }), isClusterError('kubeconfig', new RegExp(`^${broken}:\\d+:\\d+: invalid YAML`)));
-    await assert.rejects(loadKubeConfig({ kubeconfigPath: second, context: 'staging' }), isClusterError('kubeconfig', /context "staging" is not defined in/));
-    const dangling = write(dir, 'dangling', 'contexts:\n- name: c\n  context: {cluster: gone, user: u}\ncurrent-context: c\n');
-    await assert.rejects(loadKubeConfig({ kubeconfigPath: dangling }), isClusterError('kubeconfig', /names cluster "gone", which is not defined/));
-    const noUser = write(dir, 'no-user', 'clusters: [{name: x, cluster: {server: "https://x.example"}}]\ncontexts: [{name: c, context: {cluster: x, user: ghost}}]\ncurrent-context: c\n');
-    await assert.rejects(loadKubeConfig({ kubeconfigPath: noUser, env: {} }), isClusterError('kubeconfig', /context "c" names user "ghost", which is not defined/));
+    await assert.rejects(
+      loadKubeConfig({ kubeconfigPath: broken }),
+      isClusterError('kubeconfig', new RegExp(`^${broken}:\\d+:\\d+: invalid YAML`)),
+    );
+    await assert.rejects(
+      loadKubeConfig({ kubeconfigPath: second, context: 'staging' }),
+      isClusterError('kubeconfig', /context "staging" is not defined in/),
+    );
+    const dangling = write(
+      dir,
+      'dangling',
+      'contexts:\n- name: c\n  context: {cluster: gone, user: u}\ncurrent-context: c\n',
+    );
+    await assert.rejects(
+      loadKubeConfig({ kubeconfigPath: dangling }),
+      isClusterError('kubeconfig', /names cluster "gone", which is not defined/),
+    );
+    const noUser = write(
+      dir,
+      'no-user',
+      'clusters: [{name: x, cluster: {server: "https://x.example"}}]\ncontexts: [{name: c, context: {cluster: x, user: ghost}}]\ncurrent-context: c\n',
+    );
+    await assert.rejects(
+      loadKubeConfig({ kubeconfigPath: noUser, env: {} }),
+      isClusterError('kubeconfig', /context "c" names user "ghost", which is not defined/),
+    );
     const invalid = write(dir, 'invalid', 'clusters:\n- name: x\n  cluster: {}\n');
-    await assert.rejects(loadKubeConfig({ kubeconfigPath: invalid }), isClusterError('kubeconfig', /invalid: clusters\[0\]\.cluster\.server is missing/));
+    await assert.rejects(
+      loadKubeConfig({ kubeconfigPath: invalid }),
+      isClusterError('kubeconfig', /invalid: clusters\[0\]\.cluster\.server is missing/),
+    );
   });
 
   it('refuses exec credential plugins and auth-provider commands unless allowed', async () => {
-    const exec = write(dir, 'exec', `clusters:
+    const exec = write(
+      dir,
+      'exec',
+      `clusters:
 - name: eks
   cluster: {server: 'https://eks.example'}
 users:
@@ -137,10 +195,21 @@ contexts:
 - name: gke
   context: {cluster: eks, user: gcp}
 current-context: eks
-`);
-    await assert.rejects(loadKubeConfig({ kubeconfigPath: exec }), isClusterError('execNotAllowed', new RegExp(`running "${join(dir, 'bin', 'aws-iam')} token -i prod"`)));
-    await assert.rejects(loadKubeConfig({ kubeconfigPath: exec, context: 'gke' }), isClusterError('execNotAllowed', /running "\/usr\/bin\/gcloud"/));
+`,
+    );
+    await assert.rejects(
+      loadKubeConfig({ kubeconfigPath: exec }),
+      isClusterError('execNotAllowed', new RegExp(`running "${join(dir, 'bin', 'aws-iam')} token -i prod"`)),
+    );
+    await assert.rejects(
+      loadKubeConfig({ kubeconfigPath: exec, context: 'gke' }),
+      isClusterError('execNotAllowed', /running "\/usr\/bin\/gcloud"/),
+    );
     const allowed = await loadKubeConfig({ kubeconfigPath: exec, allowExec: true });
-    assert.equal(allowed.user.exec.command, join(dir, 'bin', 'aws-iam'), 'a relative command resolves against the kubeconfig folder');
+    assert.equal(
+      allowed.user.exec.command,
+      join(dir, 'bin', 'aws-iam'),
+      'a relative command resolves against the kubeconfig folder',
+    );
   });
 });

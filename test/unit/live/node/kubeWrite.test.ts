@@ -42,12 +42,23 @@ describe('KubeTransport.write: one credential path for GET and apply', function 
     hang = false;
     server = createServer((req, res) => {
       void body(req).then((text) => {
-        seen.push({ method: req.method ?? '', authorization: req.headers.authorization, contentType: req.headers['content-type'], body: text });
+        seen.push({
+          method: req.method ?? '',
+          authorization: req.headers.authorization,
+          contentType: req.headers['content-type'],
+          body: text,
+        });
         if (hang && req.method !== 'GET') return; // never answers: the deadline must end it
         const token = req.headers.authorization?.replace(/^Bearer /, '') ?? '';
         const ok = req.method === 'GET' || accepted.has(token);
         res.writeHead(ok ? 200 : 401, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify(ok ? { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'web' } } : { kind: 'Status', message: 'Unauthorized' }));
+        res.end(
+          JSON.stringify(
+            ok
+              ? { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'web' } }
+              : { kind: 'Status', message: 'Unauthorized' },
+          ),
+        );
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -58,7 +69,9 @@ describe('KubeTransport.write: one credential path for GET and apply', function 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function transport(options: { requestTimeoutMs?: number } = {}): Promise<{ transport: KubeTransport; tokenFile: string }> {
+  async function transport(
+    options: { requestTimeoutMs?: number } = {},
+  ): Promise<{ transport: KubeTransport; tokenFile: string }> {
     const tokenFile = join(dir, 'token');
     writeFileSync(tokenFile, 'old\n');
     const kubeconfig = join(dir, 'kubeconfig');
@@ -76,7 +89,13 @@ describe('KubeTransport.write: one credential path for GET and apply', function 
     try {
       await t.get('/api');
       writeFileSync(tokenFile, 'new\n'); // the token was rotated after the credentials were resolved
-      const res = await t.write('PATCH', '/api/v1/namespaces/dev/configmaps/web?fieldManager=x', '{"kind":"ConfigMap"}', 'application/apply-patch+yaml', 1024 * 1024);
+      const res = await t.write(
+        'PATCH',
+        '/api/v1/namespaces/dev/configmaps/web?fieldManager=x',
+        '{"kind":"ConfigMap"}',
+        'application/apply-patch+yaml',
+        1024 * 1024,
+      );
       assert.equal(res.status, 200);
       assert.deepEqual(
         seen.map((s) => [s.method, s.authorization]),
@@ -96,9 +115,18 @@ describe('KubeTransport.write: one credential path for GET and apply', function 
     accepted = new Set();
     const { transport: t } = await transport();
     try {
-      const res = await t.write('DELETE', '/api/v1/namespaces/dev/configmaps/web', '{}', 'application/json', 1024 * 1024);
+      const res = await t.write(
+        'DELETE',
+        '/api/v1/namespaces/dev/configmaps/web',
+        '{}',
+        'application/json',
+        1024 * 1024,
+      );
       assert.equal(res.status, 401);
-      assert.deepEqual(seen.map((s) => s.method), ['DELETE', 'DELETE']);
+      assert.deepEqual(
+        seen.map((s) => s.method),
+        ['DELETE', 'DELETE'],
+      );
     } finally {
       t.dispose();
     }
@@ -108,12 +136,18 @@ describe('KubeTransport.write: one credential path for GET and apply', function 
     hang = true;
     const { transport: t } = await transport({ requestTimeoutMs: 300 });
     try {
-      await assert.rejects(t.write('PATCH', '/api/v1/namespaces/dev/configmaps/web', '{}', 'application/apply-patch+yaml', 1024 * 1024), (e: unknown) => {
-        assert.ok(isClusterError(e));
-        assert.equal(e.reason, 'timeout');
-        assert.match(e.message, /did not finish answering PATCH \/api\/v1\/namespaces\/dev\/configmaps\/web within 0.3 s/);
-        return true;
-      });
+      await assert.rejects(
+        t.write('PATCH', '/api/v1/namespaces/dev/configmaps/web', '{}', 'application/apply-patch+yaml', 1024 * 1024),
+        (e: unknown) => {
+          assert.ok(isClusterError(e));
+          assert.equal(e.reason, 'timeout');
+          assert.match(
+            e.message,
+            /did not finish answering PATCH \/api\/v1\/namespaces\/dev\/configmaps\/web within 0.3 s/,
+          );
+          return true;
+        },
+      );
     } finally {
       t.dispose();
     }

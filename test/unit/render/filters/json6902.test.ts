@@ -9,11 +9,17 @@ interface Config {
   ops: string;
 }
 
-const indent = (text: string) => text.trimEnd().split('\n').map((l) => `    ${l}`).join('\n');
+const indent = (text: string) =>
+  text
+    .trimEnd()
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
 
 const cm = (data: string, meta = '') => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${meta}}\ndata: ${data}\n`;
 const onCm = (ops: string): Config => ({ kind: 'ConfigMap', name: 'c', ops });
-const withList = (list: string) => `apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {items: ${list}}\n`;
+const withList = (list: string) =>
+  `apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {items: ${list}}\n`;
 const onWidget = (ops: string): Config => ({ kind: 'Widget', name: 'w', ops });
 
 runFilterTable<Config>({
@@ -22,7 +28,8 @@ runFilterTable<Config>({
     const [patch] = trees(ops, 'patch.yaml', 'json6902Patch');
     for (const res of resources) if (gvkOf(res).kind === kind && nameOf(res) === name) applyJson6902(res.node, patch);
   },
-  kustomization: ({ kind, name, ops }) => `patches:\n- target: {kind: ${kind}, name: ${name}}\n  patch: |-\n${indent(ops)}\n`,
+  kustomization: ({ kind, name, ops }) =>
+    `patches:\n- target: {kind: ${kind}, name: ${name}}\n  patch: |-\n${indent(ops)}\n`,
   rows: [
     {
       name: 'add: a new key, and over an existing one',
@@ -33,26 +40,34 @@ runFilterTable<Config>({
     {
       name: 'add: into a list at an index, at its length, and at the end with -',
       input: withList('[a, b]'),
-      config: onWidget('- {op: add, path: /spec/items/1, value: x}\n- {op: add, path: /spec/items/3, value: q}\n- {op: add, path: /spec/items/-, value: z}'),
+      config: onWidget(
+        '- {op: add, path: /spec/items/1, value: x}\n- {op: add, path: /spec/items/3, value: q}\n- {op: add, path: /spec/items/-, value: z}',
+      ),
       expected: withList('[a, x, b, q, z]'),
     },
     {
       name: 'negative list indices count from the end (add at -1 appends)',
       input: withList('[a, b, c]'),
-      config: onWidget('- {op: remove, path: /spec/items/-1}\n- {op: replace, path: /spec/items/-2, value: z}\n- {op: add, path: /spec/items/-1, value: e}'),
+      config: onWidget(
+        '- {op: remove, path: /spec/items/-1}\n- {op: replace, path: /spec/items/-2, value: z}\n- {op: add, path: /spec/items/-1, value: e}',
+      ),
       expected: withList('[z, b, e]'),
     },
     {
       name: 'values are typed as YAML 1.1: plain y and on are booleans',
       skip: "kustomize reads a JSON6902 patch through sigs.k8s.io/yaml (go-yaml v2, YAML 1.1), so plain y and on become true; we type the patch as kustomize's YAML 1.2 resources and keep the strings",
       input: cm('{a: "1"}'),
-      config: onCm('- {op: add, path: /data/b, value: y}\n- {op: add, path: /metadata/labels, value: {x: on, z: "on"}}'),
+      config: onCm(
+        '- {op: add, path: /data/b, value: y}\n- {op: add, path: /metadata/labels, value: {x: on, z: "on"}}',
+      ),
       expected: cm('{a: "1", b: true}', ', labels: {x: true, z: "on"}'),
     },
     {
       name: 'add: a whole map, then a field inside it (ops run in order)',
       input: cm('{a: "1"}'),
-      config: onCm('- {op: add, path: /metadata/labels, value: {team: x}}\n- {op: add, path: /metadata/labels/tier, value: web}'),
+      config: onCm(
+        '- {op: add, path: /metadata/labels, value: {team: x}}\n- {op: add, path: /metadata/labels/tier, value: web}',
+      ),
       expected: cm('{a: "1"}', ', labels: {team: x, tier: web}'),
     },
     {
@@ -130,7 +145,9 @@ runFilterTable<Config>({
     {
       name: 'escaped pointers: ~1 is a slash and ~0 a tilde in a key',
       input: cm('{a: "1"}', ', annotations: {example.com/team: x, "a~b": y}'),
-      config: onCm('- {op: replace, path: /metadata/annotations/example.com~1team, value: z}\n- {op: remove, path: /metadata/annotations/a~0b}\n- {op: add, path: /metadata/annotations/b~1c~0d, value: w}'),
+      config: onCm(
+        '- {op: replace, path: /metadata/annotations/example.com~1team, value: z}\n- {op: remove, path: /metadata/annotations/a~0b}\n- {op: add, path: /metadata/annotations/b~1c~0d, value: w}',
+      ),
       expected: cm('{a: "1"}', ', annotations: {example.com/team: z, "b/c~d": w}'),
     },
     {
@@ -142,7 +159,9 @@ runFilterTable<Config>({
     {
       name: 'test: passes on an equal value (string, list, map), and the next ops run',
       input: withList('[a, b]'),
-      config: onWidget('- {op: test, path: /spec/items/0, value: a}\n- {op: test, path: /spec/items, value: [a, b]}\n- {op: test, path: /spec, value: {items: [a, b]}}\n- {op: add, path: /spec/ok, value: true}'),
+      config: onWidget(
+        '- {op: test, path: /spec/items/0, value: a}\n- {op: test, path: /spec/items, value: [a, b]}\n- {op: test, path: /spec, value: {items: [a, b]}}\n- {op: add, path: /spec/ok, value: true}',
+      ),
       expected: 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {items: [a, b], ok: true}\n',
     },
     {

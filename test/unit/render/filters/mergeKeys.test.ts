@@ -9,9 +9,15 @@ interface Config {
   patch: string;
 }
 
-const indent = (text: string) => text.trimEnd().split('\n').map((l) => `    ${l}`).join('\n');
+const indent = (text: string) =>
+  text
+    .trimEnd()
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
 
-const deployment = (podSpec: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n${indent(indent(podSpec)).slice(4).replace(/^/, '    ')}\n`;
+const deployment = (podSpec: string) =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n${indent(indent(podSpec)).slice(4).replace(/^/, '    ')}\n`;
 const deploymentPatch = (podSpec: string) => deployment(podSpec);
 
 // Strategic merge patches over built-in kinds: which lists merge, and by which key (src/core/render/kustomize/filters/mergeKeys.ts
@@ -24,7 +30,8 @@ runFilterTable<Config>({
     const target = resources.find((r) => gvkOf(r).kind === getString(doc, 'kind') && nameOf(r) === name);
     assert.ok(target, `the patch names no input object (${name})`);
     const { group, version, kind } = gvkOf(target);
-    if (!applyStrategicMerge(target.node, doc, group ? `${group}/${version}` : version, kind)) resources.splice(resources.indexOf(target), 1);
+    if (!applyStrategicMerge(target.node, doc, group ? `${group}/${version}` : version, kind))
+      resources.splice(resources.indexOf(target), 1);
   },
   kustomization: ({ patch }) => `patches:\n- patch: |-\n${indent(patch)}\n`,
   rows: [
@@ -32,7 +39,9 @@ runFilterTable<Config>({
       name: 'containers merge by name: the patch items come first (merged), then the others',
       input: deployment('containers:\n- {name: app, image: app:1, args: [a]}\n- {name: side, image: side:1}'),
       config: { patch: deploymentPatch('containers:\n- {name: side, image: side:2}\n- {name: extra, image: extra:1}') },
-      expected: deployment('containers:\n- {name: side, image: side:2}\n- {name: extra, image: extra:1}\n- {name: app, image: app:1, args: [a]}'),
+      expected: deployment(
+        'containers:\n- {name: side, image: side:2}\n- {name: extra, image: extra:1}\n- {name: app, image: app:1, args: [a]}',
+      ),
     },
     {
       name: 'initContainers merge by name too',
@@ -42,33 +51,67 @@ runFilterTable<Config>({
     },
     {
       name: 'container ports merge by containerPort and protocol',
-      input: deployment('containers:\n- name: app\n  ports:\n  - {containerPort: 53, protocol: TCP, name: dns-tcp}\n  - {containerPort: 80, name: http}'),
-      config: { patch: deploymentPatch('containers:\n- name: app\n  ports:\n  - {containerPort: 53, protocol: UDP, name: dns-udp}\n  - {containerPort: 80, name: web}') },
-      expected: deployment('containers:\n- name: app\n  ports:\n  - {containerPort: 53, protocol: UDP, name: dns-udp}\n  - {containerPort: 53, protocol: TCP, name: dns-tcp}\n  - {containerPort: 80, name: web}'),
+      input: deployment(
+        'containers:\n- name: app\n  ports:\n  - {containerPort: 53, protocol: TCP, name: dns-tcp}\n  - {containerPort: 80, name: http}',
+      ),
+      config: {
+        patch: deploymentPatch(
+          'containers:\n- name: app\n  ports:\n  - {containerPort: 53, protocol: UDP, name: dns-udp}\n  - {containerPort: 80, name: web}',
+        ),
+      },
+      expected: deployment(
+        'containers:\n- name: app\n  ports:\n  - {containerPort: 53, protocol: UDP, name: dns-udp}\n  - {containerPort: 53, protocol: TCP, name: dns-tcp}\n  - {containerPort: 80, name: web}',
+      ),
     },
     {
       name: 'env merges by name, and an item can be deleted with $patch: delete',
-      input: deployment('containers:\n- name: app\n  env:\n  - {name: A, value: "1"}\n  - {name: B, value: "2"}\n  - {name: C, valueFrom: {fieldRef: {fieldPath: metadata.name}}}'),
-      config: { patch: deploymentPatch('containers:\n- name: app\n  env:\n  - {name: B, $patch: delete}\n  - {name: C, value: "3", valueFrom: null}\n  - {name: D, value: "4"}') },
-      expected: deployment('containers:\n- name: app\n  env:\n  - {name: C, value: "3"}\n  - {name: D, value: "4"}\n  - {name: A, value: "1"}'),
+      input: deployment(
+        'containers:\n- name: app\n  env:\n  - {name: A, value: "1"}\n  - {name: B, value: "2"}\n  - {name: C, valueFrom: {fieldRef: {fieldPath: metadata.name}}}',
+      ),
+      config: {
+        patch: deploymentPatch(
+          'containers:\n- name: app\n  env:\n  - {name: B, $patch: delete}\n  - {name: C, value: "3", valueFrom: null}\n  - {name: D, value: "4"}',
+        ),
+      },
+      expected: deployment(
+        'containers:\n- name: app\n  env:\n  - {name: C, value: "3"}\n  - {name: D, value: "4"}\n  - {name: A, value: "1"}',
+      ),
     },
     {
       name: 'volumes merge by name, volumeMounts by mountPath',
-      input: deployment('containers:\n- name: app\n  volumeMounts:\n  - {name: data, mountPath: /data}\nvolumes:\n- {name: data, emptyDir: {}}'),
-      config: { patch: deploymentPatch('containers:\n- name: app\n  volumeMounts:\n  - {name: cache, mountPath: /data}\n  - {name: tmp, mountPath: /tmp}\nvolumes:\n- name: data\n  emptyDir: null\n  persistentVolumeClaim: {claimName: pvc}') },
-      expected: deployment('containers:\n- name: app\n  volumeMounts:\n  - {name: cache, mountPath: /data}\n  - {name: tmp, mountPath: /tmp}\nvolumes:\n- {name: data, persistentVolumeClaim: {claimName: pvc}}'),
+      input: deployment(
+        'containers:\n- name: app\n  volumeMounts:\n  - {name: data, mountPath: /data}\nvolumes:\n- {name: data, emptyDir: {}}',
+      ),
+      config: {
+        patch: deploymentPatch(
+          'containers:\n- name: app\n  volumeMounts:\n  - {name: cache, mountPath: /data}\n  - {name: tmp, mountPath: /tmp}\nvolumes:\n- name: data\n  emptyDir: null\n  persistentVolumeClaim: {claimName: pvc}',
+        ),
+      },
+      expected: deployment(
+        'containers:\n- name: app\n  volumeMounts:\n  - {name: cache, mountPath: /data}\n  - {name: tmp, mountPath: /tmp}\nvolumes:\n- {name: data, persistentVolumeClaim: {claimName: pvc}}',
+      ),
     },
     {
       name: 'tolerations and args have no merge key: the patch replaces them',
       input: deployment('tolerations:\n- {key: a, operator: Exists}\ncontainers:\n- {name: app, args: [--a, --b]}'),
-      config: { patch: deploymentPatch('tolerations:\n- {key: b, operator: Exists}\ncontainers:\n- {name: app, args: [--c]}') },
+      config: {
+        patch: deploymentPatch('tolerations:\n- {key: b, operator: Exists}\ncontainers:\n- {name: app, args: [--c]}'),
+      },
       expected: deployment('tolerations:\n- {key: b, operator: Exists}\ncontainers:\n- {name: app, args: [--c]}'),
     },
     {
       name: 'imagePullSecrets merge by name; hostAliases by ip',
-      input: deployment('imagePullSecrets:\n- {name: a}\nhostAliases:\n- {ip: 10.0.0.1, hostnames: [a]}\ncontainers: []'),
-      config: { patch: deploymentPatch('imagePullSecrets:\n- {name: b}\nhostAliases:\n- {ip: 10.0.0.1, hostnames: [b]}\n- {ip: 10.0.0.2, hostnames: [c]}') },
-      expected: deployment('imagePullSecrets:\n- {name: b}\n- {name: a}\nhostAliases:\n- {ip: 10.0.0.1, hostnames: [b]}\n- {ip: 10.0.0.2, hostnames: [c]}\ncontainers: []'),
+      input: deployment(
+        'imagePullSecrets:\n- {name: a}\nhostAliases:\n- {ip: 10.0.0.1, hostnames: [a]}\ncontainers: []',
+      ),
+      config: {
+        patch: deploymentPatch(
+          'imagePullSecrets:\n- {name: b}\nhostAliases:\n- {ip: 10.0.0.1, hostnames: [b]}\n- {ip: 10.0.0.2, hostnames: [c]}',
+        ),
+      },
+      expected: deployment(
+        'imagePullSecrets:\n- {name: b}\n- {name: a}\nhostAliases:\n- {ip: 10.0.0.1, hostnames: [b]}\n- {ip: 10.0.0.2, hostnames: [c]}\ncontainers: []',
+      ),
     },
     {
       name: 'a list with $patch: replace is replaced, not merged',
@@ -78,9 +121,14 @@ runFilterTable<Config>({
     },
     {
       name: 'Service ports merge by port and protocol',
-      input: 'apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - {port: 80, targetPort: 8080, name: http}\n  - {port: 53, protocol: UDP, name: dns}\n',
-      config: { patch: 'apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - {port: 80, targetPort: 9090}\n  - {port: 53, protocol: TCP, name: dns-tcp}\n' },
-      expected: 'apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - {port: 53, protocol: TCP, name: dns-tcp}\n  - {port: 80, targetPort: 9090, name: http}\n  - {port: 53, protocol: UDP, name: dns}\n',
+      input:
+        'apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - {port: 80, targetPort: 8080, name: http}\n  - {port: 53, protocol: UDP, name: dns}\n',
+      config: {
+        patch:
+          'apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - {port: 80, targetPort: 9090}\n  - {port: 53, protocol: TCP, name: dns-tcp}\n',
+      },
+      expected:
+        'apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - {port: 53, protocol: TCP, name: dns-tcp}\n  - {port: 80, targetPort: 9090, name: http}\n  - {port: 53, protocol: UDP, name: dns}\n',
     },
     {
       name: 'metadata.finalizers merge as a set of strings',
@@ -96,25 +144,40 @@ runFilterTable<Config>({
     },
     {
       name: 'ownerReferences merge by uid',
-      input: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  ownerReferences:\n  - {apiVersion: v1, kind: Pod, name: p, uid: "1"}\n',
-      config: { patch: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  ownerReferences:\n  - {apiVersion: v1, kind: Pod, name: q, uid: "1"}\n  - {apiVersion: v1, kind: Pod, name: r, uid: "2"}\n' },
-      expected: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  ownerReferences:\n  - {apiVersion: v1, kind: Pod, name: q, uid: "1"}\n  - {apiVersion: v1, kind: Pod, name: r, uid: "2"}\n',
+      input:
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  ownerReferences:\n  - {apiVersion: v1, kind: Pod, name: p, uid: "1"}\n',
+      config: {
+        patch:
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  ownerReferences:\n  - {apiVersion: v1, kind: Pod, name: q, uid: "1"}\n  - {apiVersion: v1, kind: Pod, name: r, uid: "2"}\n',
+      },
+      expected:
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  ownerReferences:\n  - {apiVersion: v1, kind: Pod, name: q, uid: "1"}\n  - {apiVersion: v1, kind: Pod, name: r, uid: "2"}\n',
     },
     {
       name: "a custom resource's lists are replaced even where a built-in would merge",
-      input: 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  containers:\n  - {name: a, image: a}\n  - {name: b, image: b}\n',
-      config: { patch: 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  containers:\n  - {name: b, image: b2}\n' },
-      expected: 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  containers:\n  - {name: b, image: b2}\n',
+      input:
+        'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  containers:\n  - {name: a, image: a}\n  - {name: b, image: b}\n',
+      config: {
+        patch:
+          'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  containers:\n  - {name: b, image: b2}\n',
+      },
+      expected:
+        'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  containers:\n  - {name: b, image: b2}\n',
     },
     {
       name: 'a map key set to null is removed; a map with $patch: replace replaces the map',
-      input: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels: {a: "1", b: "2"}\n  annotations: {x: "1", y: "2"}\n',
-      config: { patch: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels: {a: null}\n  annotations: {$patch: replace, z: "3"}\n' },
+      input:
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels: {a: "1", b: "2"}\n  annotations: {x: "1", y: "2"}\n',
+      config: {
+        patch:
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels: {a: null}\n  annotations: {$patch: replace, z: "3"}\n',
+      },
       expected: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels: {b: "2"}\n  annotations: {z: "3"}\n',
     },
     {
       name: 'a patch with $patch: delete at the top removes the object',
-      input: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n',
+      input:
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n',
       config: { patch: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n$patch: delete\n' },
       expected: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n',
     },

@@ -22,9 +22,11 @@ runFilterTable<{ namespace: string }>({
     },
     {
       name: 'replaces an existing namespace, and one that is null',
-      input: 'apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: old}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: t, namespace: null}\n',
+      input:
+        'apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: old}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: t, namespace: null}\n',
       config: { namespace: 'team-a' },
-      expected: 'apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: team-a}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: t, namespace: team-a}\n',
+      expected:
+        'apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: team-a}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: t, namespace: team-a}\n',
     },
     {
       name: 'leaves cluster-scoped kinds without a namespace',
@@ -42,7 +44,8 @@ runFilterTable<{ namespace: string }>({
       name: 'treats a custom resource as namespaced, even one named like a cluster-scoped kind',
       input: 'apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata: {name: letsencrypt}\nspec: {}\n',
       config: { namespace: 'team-a' },
-      expected: 'apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata: {name: letsencrypt, namespace: team-a}\nspec: {}\n',
+      expected:
+        'apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata: {name: letsencrypt, namespace: team-a}\nspec: {}\n',
     },
     {
       name: 'renames a v1 Namespace object to the namespace',
@@ -84,9 +87,11 @@ runFilterTable<{ namespace: string }>({
     },
     {
       name: "creates an APIService's spec.service.namespace",
-      input: 'apiVersion: apiregistration.k8s.io/v1\nkind: APIService\nmetadata: {name: v1.metrics.example.com}\nspec:\n  service: {name: metrics}\n  group: metrics.example.com\n',
+      input:
+        'apiVersion: apiregistration.k8s.io/v1\nkind: APIService\nmetadata: {name: v1.metrics.example.com}\nspec:\n  service: {name: metrics}\n  group: metrics.example.com\n',
       config: { namespace: 'team-a' },
-      expected: 'apiVersion: apiregistration.k8s.io/v1\nkind: APIService\nmetadata: {name: v1.metrics.example.com}\nspec:\n  service: {name: metrics, namespace: team-a}\n  group: metrics.example.com\n',
+      expected:
+        'apiVersion: apiregistration.k8s.io/v1\nkind: APIService\nmetadata: {name: v1.metrics.example.com}\nspec:\n  service: {name: metrics, namespace: team-a}\n  group: metrics.example.com\n',
     },
     {
       name: "sets a CRD's conversion webhook service namespace only where there is one",
@@ -100,9 +105,11 @@ runFilterTable<{ namespace: string }>({
     },
     {
       name: "keeps a webhook configuration's service namespace when the Service is not in the build",
-      input: 'apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata: {name: vwc}\nwebhooks:\n- name: check.example.com\n  clientConfig:\n    service: {name: hook, namespace: default}\n',
+      input:
+        'apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata: {name: vwc}\nwebhooks:\n- name: check.example.com\n  clientConfig:\n    service: {name: hook, namespace: default}\n',
       config: { namespace: 'team-a' },
-      expected: 'apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata: {name: vwc}\nwebhooks:\n- name: check.example.com\n  clientConfig:\n    service: {name: hook, namespace: default}\n',
+      expected:
+        'apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata: {name: vwc}\nwebhooks:\n- name: check.example.com\n  clientConfig:\n    service: {name: hook, namespace: default}\n',
     },
     {
       name: "moves a webhook configuration's service namespace with the Service it names",
@@ -116,7 +123,7 @@ runFilterTable<{ namespace: string }>({
     },
     {
       name: 'does not rename a Namespace kind of another API group, and gives it a namespace',
-      skip: "our cluster-scoped table is by kind only (resource.ts isClusterScoped), so example.com/v1 Namespace is taken for the core Namespace: renamed to team-a, no metadata.namespace; kustomize looks up apiVersion and kind",
+      skip: 'our cluster-scoped table is by kind only (resource.ts isClusterScoped), so example.com/v1 Namespace is taken for the core Namespace: renamed to team-a, no metadata.namespace; kustomize looks up apiVersion and kind',
       input: 'apiVersion: example.com/v1\nkind: Namespace\nmetadata: {name: mine}\n',
       config: { namespace: 'team-a' },
       expected: 'apiVersion: example.com/v1\nkind: Namespace\nmetadata: {name: mine, namespace: team-a}\n',

@@ -7,7 +7,8 @@ interface Config {
   suffix?: string;
 }
 
-const at = (kind: 'namePrefix' | 'nameSuffix', value: string | undefined) => (value === undefined ? undefined : { value, origin: { file: 'kustomization.yaml', line: 1, column: 1, kind } });
+const at = (kind: 'namePrefix' | 'nameSuffix', value: string | undefined) =>
+  value === undefined ? undefined : { value, origin: { file: 'kustomization.yaml', line: 1, column: 1, kind } };
 
 const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\n`;
 
@@ -18,12 +19,24 @@ runFilterTable<Config>({
     applyPrefixSuffix(resources, at('namePrefix', prefix), at('nameSuffix', suffix));
     fixNameReferences(resources);
   },
-  kustomization: ({ prefix, suffix }) => (prefix === undefined ? '' : `namePrefix: "${prefix}"\n`) + (suffix === undefined ? '' : `nameSuffix: "${suffix}"\n`),
+  kustomization: ({ prefix, suffix }) =>
+    (prefix === undefined ? '' : `namePrefix: "${prefix}"\n`) +
+    (suffix === undefined ? '' : `nameSuffix: "${suffix}"\n`),
   rows: [
     { name: 'adds a prefix', input: cm('app'), config: { prefix: 'dev-' }, expected: cm('dev-app') },
     { name: 'adds a suffix', input: cm('app'), config: { suffix: '-v2' }, expected: cm('app-v2') },
-    { name: 'adds both around the name', input: cm('app'), config: { prefix: 'dev-', suffix: '-v2' }, expected: cm('dev-app-v2') },
-    { name: 'does nothing with empty values', input: cm('app'), config: { prefix: '', suffix: '' }, expected: cm('app') },
+    {
+      name: 'adds both around the name',
+      input: cm('app'),
+      config: { prefix: 'dev-', suffix: '-v2' },
+      expected: cm('dev-app-v2'),
+    },
+    {
+      name: 'does nothing with empty values',
+      input: cm('app'),
+      config: { prefix: '', suffix: '' },
+      expected: cm('app'),
+    },
     {
       name: 'renames cluster-scoped objects too',
       input: 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader}\nrules: []\n',
@@ -94,9 +107,13 @@ runFilterTable<Config>({
     },
     {
       name: 'renames a custom resource, whose fields no reference config covers',
-      input: cm('settings') + '---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {configMapName: settings}\n',
+      input:
+        cm('settings') +
+        '---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {configMapName: settings}\n',
       config: { prefix: 'p-' },
-      expected: cm('p-settings') + '---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: p-w}\nspec: {configMapName: settings}\n',
+      expected:
+        cm('p-settings') +
+        '---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: p-w}\nspec: {configMapName: settings}\n',
     },
   ],
 });

@@ -9,15 +9,21 @@ interface Config {
 }
 
 const where = { file: 'kustomization.yaml', line: 3, column: 3 };
-const workload = (kind: string, name: string, spec = '{}', apiVersion = 'apps/v1') => `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {name: ${name}}\nspec: ${spec}\n`;
+const workload = (kind: string, name: string, spec = '{}', apiVersion = 'apps/v1') =>
+  `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {name: ${name}}\nspec: ${spec}\n`;
 
 runFilterTable<Config>({
   title: 'replicas filter (table)',
   apply(resources, { prefix, replicas }) {
     if (prefix) applyPrefixSuffix(resources, { value: prefix, origin: { ...where, kind: 'namePrefix' } }, undefined);
-    applyReplicas(resources, replicas.map((r) => ({ ...r, origin: { ...where, kind: 'replicas' }, entry: where })));
+    applyReplicas(
+      resources,
+      replicas.map((r) => ({ ...r, origin: { ...where, kind: 'replicas' }, entry: where })),
+    );
   },
-  kustomization: ({ prefix, replicas }) => (prefix ? `namePrefix: ${prefix}\n` : '') + `replicas:\n${replicas.map((r) => `- {name: ${r.name}, count: ${r.count}}\n`).join('')}`,
+  kustomization: ({ prefix, replicas }) =>
+    (prefix ? `namePrefix: ${prefix}\n` : '') +
+    `replicas:\n${replicas.map((r) => `- {name: ${r.name}, count: ${r.count}}\n`).join('')}`,
   rows: [
     {
       name: 'replaces the count of a Deployment',
@@ -34,8 +40,16 @@ runFilterTable<Config>({
     {
       name: 'scales a ReplicaSet and a ReplicationController',
       input: workload('ReplicaSet', 'rs') + '---\n' + workload('ReplicationController', 'rc', '{replicas: 5}', 'v1'),
-      config: { replicas: [{ name: 'rs', count: 4 }, { name: 'rc', count: 1 }] },
-      expected: workload('ReplicaSet', 'rs', '{replicas: 4}') + '---\n' + workload('ReplicationController', 'rc', '{replicas: 1}', 'v1'),
+      config: {
+        replicas: [
+          { name: 'rs', count: 4 },
+          { name: 'rc', count: 1 },
+        ],
+      },
+      expected:
+        workload('ReplicaSet', 'rs', '{replicas: 4}') +
+        '---\n' +
+        workload('ReplicationController', 'rc', '{replicas: 1}', 'v1'),
     },
     {
       name: 'sets zero',
@@ -45,20 +59,31 @@ runFilterTable<Config>({
     },
     {
       name: 'leaves other kinds with the same name alone',
-      input: 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n---\n' + workload('Deployment', 'web'),
+      input:
+        'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n---\n' +
+        workload('Deployment', 'web'),
       config: { replicas: [{ name: 'web', count: 2 }] },
-      expected: 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n---\n' + workload('Deployment', 'web', '{replicas: 2}'),
+      expected:
+        'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n---\n' +
+        workload('Deployment', 'web', '{replicas: 2}'),
     },
     {
       name: 'sets every workload of that name, in any namespace',
-      input: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: a}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: b}\nspec: {replicas: 9}\n',
+      input:
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: a}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: b}\nspec: {replicas: 9}\n',
       config: { replicas: [{ name: 'web', count: 2 }] },
-      expected: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: a}\nspec: {replicas: 2}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: b}\nspec: {replicas: 2}\n',
+      expected:
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: a}\nspec: {replicas: 2}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: b}\nspec: {replicas: 2}\n',
     },
     {
       name: 'lets a later entry for the same name win',
       input: workload('Deployment', 'web'),
-      config: { replicas: [{ name: 'web', count: 2 }, { name: 'web', count: 7 }] },
+      config: {
+        replicas: [
+          { name: 'web', count: 2 },
+          { name: 'web', count: 7 },
+        ],
+      },
       expected: workload('Deployment', 'web', '{replicas: 7}'),
     },
     {

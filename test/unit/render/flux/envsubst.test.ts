@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { evaluate, globMatch, SubstitutionSyntaxError } from '../../../../src/core/render/flux/envsubst';
 import table from './envsubstCases.json';
 
-const run = (text: string, vars: Record<string, string>) => evaluate(text, (name) => (Object.hasOwn(vars, name) ? vars[name] : undefined)).text;
+const run = (text: string, vars: Record<string, string>) =>
+  evaluate(text, (name) => (Object.hasOwn(vars, name) ? vars[name] : undefined)).text;
 
 describe('Flux variable syntax (envsubst)', () => {
   describe("Flux's own cases (fluxcd/pkg/envsubst TestExpand)", () => {
@@ -35,8 +36,14 @@ describe('Flux variable syntax (envsubst)', () => {
   });
 
   it('fails on a broken reference, as Flux fails the build', () => {
-    assert.throws(() => run('${}', {}), (e: unknown) => e instanceof SubstitutionSyntaxError && /variable name/.test(e.message));
-    assert.throws(() => run('${A.B}', { A: 'x' }), (e: unknown) => e instanceof SubstitutionSyntaxError && /closing brace/.test(e.message));
+    assert.throws(
+      () => run('${}', {}),
+      (e: unknown) => e instanceof SubstitutionSyntaxError && /variable name/.test(e.message),
+    );
+    assert.throws(
+      () => run('${A.B}', { A: 'x' }),
+      (e: unknown) => e instanceof SubstitutionSyntaxError && /closing brace/.test(e.message),
+    );
     assert.throws(() => run('${A', { A: 'x' }), SubstitutionSyntaxError);
   });
 

@@ -32,35 +32,56 @@ function manifest(spec: string): string {
 
 function fluxApp(text: string): Application {
   const object = parse(text) as KubeObject;
-  return { name: 'web', source: { type: 'folder', path: 'apps/web' }, renderer: 'flux-kustomization', controller: { object, at: { file: 'clusters/prod/web.yaml', line: 1, column: 1 } } };
+  return {
+    name: 'web',
+    source: { type: 'folder', path: 'apps/web' },
+    renderer: 'flux-kustomization',
+    controller: { object, at: { file: 'clusters/prod/web.yaml', line: 1, column: 1 } },
+  };
 }
 
 async function render(spec: string, files: Record<string, string> = {}, options: Partial<RenderOptions> = {}) {
   const text = manifest(spec);
-  const fs = new MemoryFileSystem({ '/r/clusters/prod/web.yaml': text, '/r/apps/web/deploy.yaml': deployment, ...files });
+  const fs = new MemoryFileSystem({
+    '/r/clusters/prod/web.yaml': text,
+    '/r/apps/web/deploy.yaml': deployment,
+    ...files,
+  });
   return renderApplication(fluxApp(text), { fs, repoRoot: '/r', ...options });
 }
 
-const container = (r: RenderedObject) => (r.object.spec as { template: { spec: { containers: { image: string; env: { name: string; value: unknown }[] }[] } } }).template.spec.containers[0];
+const container = (r: RenderedObject) =>
+  (
+    r.object.spec as {
+      template: { spec: { containers: { image: string; env: { name: string; value: unknown }[] }[] } };
+    }
+  ).template.spec.containers[0];
 
 describe('flux-kustomization renderer', () => {
   it("writes the Kustomization's fields into the generated kustomization: targetNamespace, namePrefix, nameSuffix, images", async () => {
-    const result = await render('  targetNamespace: shop\n  namePrefix: p-\n  nameSuffix: -s\n  images:\n    - name: nginx\n      newTag: "2.0"\n');
+    const result = await render(
+      '  targetNamespace: shop\n  namePrefix: p-\n  nameSuffix: -s\n  images:\n    - name: nginx\n      newTag: "2.0"\n',
+    );
     const [web] = result.objects;
     assert.equal(web.object.metadata?.name, 'p-web-s');
     assert.equal(web.object.metadata?.namespace, 'shop');
     assert.equal(container(web).image, 'nginx:2.0');
     // Each value points at the Kustomization's line that set it.
-    assert.deepEqual([web.origins.get('/metadata/namespace')?.line, web.origins.get('/spec/template/spec/containers/0/image')?.line], [8, 13]);
+    assert.deepEqual(
+      [web.origins.get('/metadata/namespace')?.line, web.origins.get('/spec/template/spec/containers/0/image')?.line],
+      [8, 13],
+    );
     // A Flux folder without a kustomization is the normal case: no note about it.
     assert.deepEqual(result.problems, []);
   });
 
   it("replaces the folder's own namespace and prefix, appends patches after its own, and merges images by name", async () => {
     const files = {
-      '/r/apps/web/kustomization.yaml': 'namespace: base\nnamePrefix: own-\nresources: [deploy.yaml]\npatches:\n  - patch: |\n      - op: replace\n        path: /spec/replicas\n        value: 1\n    target: {kind: Deployment}\nimages:\n  - name: nginx\n    newName: mirror/nginx\n    newTag: "1.5"\n',
+      '/r/apps/web/kustomization.yaml':
+        'namespace: base\nnamePrefix: own-\nresources: [deploy.yaml]\npatches:\n  - patch: |\n      - op: replace\n        path: /spec/replicas\n        value: 1\n    target: {kind: Deployment}\nimages:\n  - name: nginx\n    newName: mirror/nginx\n    newTag: "1.5"\n',
     };
-    const spec = '  targetNamespace: shop\n  namePrefix: p-\n  patches:\n    - patch: |\n        - op: replace\n          path: /spec/replicas\n          value: 4\n      target:\n        kind: Deployment\n  images:\n    - name: nginx\n      digest: sha256:abc\n';
+    const spec =
+      '  targetNamespace: shop\n  namePrefix: p-\n  patches:\n    - patch: |\n        - op: replace\n          path: /spec/replicas\n          value: 4\n      target:\n        kind: Deployment\n  images:\n    - name: nginx\n      digest: sha256:abc\n';
     const [web] = (await render(spec, files)).objects;
     assert.equal(web.object.metadata?.name, 'p-web');
     assert.equal(web.object.metadata?.namespace, 'shop');
@@ -73,11 +94,19 @@ describe('flux-kustomization renderer', () => {
   it('substitutes postBuild variables: a plain value is typed again, a default applies, $${x} is kept as ${x}', async () => {
     const [web] = (await render('  postBuild:\n    substitute:\n      REPLICAS: "3"\n')).objects;
     assert.equal((web.object.spec as { replicas: unknown }).replicas, 3);
-    assert.deepEqual(container(web).env, [{ name: 'HOST', value: 'localhost' }, { name: 'KEEP', value: '${NOT_A_VAR}' }]);
+    assert.deepEqual(container(web).env, [
+      { name: 'HOST', value: 'localhost' },
+      { name: 'KEEP', value: '${NOT_A_VAR}' },
+    ]);
     // The value still points at the line holding ${REPLICAS}; where REPLICAS is set is its related information.
     const origin = web.origins.get('/spec/replicas');
     assert.deepEqual([origin?.file, origin?.line], ['apps/web/deploy.yaml', 6]);
-    assert.deepEqual(origin?.related, [{ location: { file: 'clusters/prod/web.yaml', line: 10, column: 7 }, message: '${REPLICAS} is set by postBuild.substitute' }]);
+    assert.deepEqual(origin?.related, [
+      {
+        location: { file: 'clusters/prod/web.yaml', line: 10, column: 7 },
+        message: '${REPLICAS} is set by postBuild.substitute',
+      },
+    ]);
   });
 
   it('substitutes nothing when no variable is defined (so $${x} stays as written), unless substituteStrategy is Always', async () => {
@@ -91,24 +120,50 @@ describe('flux-kustomization renderer', () => {
   });
 
   it('leaves an object with the substitute: disabled label or annotation alone', async () => {
-    const optedOut = deployment.replace('  name: web\n', '  name: web\n  annotations:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\n');
-    const [web] = (await render('  postBuild:\n    substitute:\n      REPLICAS: "3"\n', { '/r/apps/web/deploy.yaml': optedOut })).objects;
+    const optedOut = deployment.replace(
+      '  name: web\n',
+      '  name: web\n  annotations:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\n',
+    );
+    const [web] = (
+      await render('  postBuild:\n    substitute:\n      REPLICAS: "3"\n', { '/r/apps/web/deploy.yaml': optedOut })
+    ).objects;
     assert.equal((web.object.spec as { replicas: unknown }).replicas, '${REPLICAS}');
   });
 
   it('fails as Flux does on an invalid variable name and on a broken reference, at the line', async () => {
-    await assert.rejects(render('  postBuild:\n    substitute:\n      my-var: x\n'), (e: unknown) => e instanceof ProblemError && e.problem.location?.line === 10 && /not a valid name/.test(e.problem.message));
+    await assert.rejects(
+      render('  postBuild:\n    substitute:\n      my-var: x\n'),
+      (e: unknown) =>
+        e instanceof ProblemError && e.problem.location?.line === 10 && /not a valid name/.test(e.problem.message),
+    );
     // Not a string: the API server would refuse the Kustomization (its CRD types the values as strings).
-    await assert.rejects(render('  postBuild:\n    substitute:\n      REPLICAS: 3\n'), (e: unknown) => e instanceof ProblemError && e.problem.location?.line === 10 && /must be a string/.test(e.problem.message));
+    await assert.rejects(
+      render('  postBuild:\n    substitute:\n      REPLICAS: 3\n'),
+      (e: unknown) =>
+        e instanceof ProblemError && e.problem.location?.line === 10 && /must be a string/.test(e.problem.message),
+    );
     const broken = deployment.replace('${REPLICAS}', '${REPLICAS');
-    await assert.rejects(render('  postBuild:\n    substitute:\n      REPLICAS: "3"\n', { '/r/apps/web/deploy.yaml': broken }), (e: unknown) => e instanceof ProblemError && e.problem.location?.file === 'apps/web/deploy.yaml' && e.problem.location.line === 6);
+    await assert.rejects(
+      render('  postBuild:\n    substitute:\n      REPLICAS: "3"\n', { '/r/apps/web/deploy.yaml': broken }),
+      (e: unknown) =>
+        e instanceof ProblemError &&
+        e.problem.location?.file === 'apps/web/deploy.yaml' &&
+        e.problem.location.line === 6,
+    );
   });
 
   it('reads substituteFrom through findObject: later sources win, the inline map over all; a missing optional one is skipped', async () => {
     const cm: RenderedObject = {
-      object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { REPLICAS: '5', HOST: 'web.internal' } },
+      object: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'settings' },
+        data: { REPLICAS: '5', HOST: 'web.internal' },
+      },
       key: { group: '', kind: 'ConfigMap', namespace: '', name: 'settings' },
-      origins: new Map([['/data/HOST', { file: 'clusters/prod/settings.yaml', line: 7, column: 3, kind: 'resource' as const }]]),
+      origins: new Map([
+        ['/data/HOST', { file: 'clusters/prod/settings.yaml', line: 7, column: 3, kind: 'resource' as const }],
+      ]),
       source: { file: 'clusters/prod/settings.yaml', line: 1, column: 1 },
     };
     const asked: string[] = [];
@@ -116,24 +171,53 @@ describe('flux-kustomization renderer', () => {
       asked.push(`${kind} ${namespace} ${name}`);
       return name === 'settings' ? cm : undefined;
     };
-    const spec = '  postBuild:\n    substitute:\n      REPLICAS: "2"\n    substituteFrom:\n      - kind: ConfigMap\n        name: settings\n      - kind: Secret\n        name: absent\n        optional: true\n';
+    const spec =
+      '  postBuild:\n    substitute:\n      REPLICAS: "2"\n    substituteFrom:\n      - kind: ConfigMap\n        name: settings\n      - kind: Secret\n        name: absent\n        optional: true\n';
     const [web] = (await render(spec, {}, { findObject })).objects;
     assert.deepEqual(asked, ['ConfigMap flux-system settings', 'Secret flux-system absent']);
     assert.equal((web.object.spec as { replicas: unknown }).replicas, 2);
     assert.equal(container(web).env[0].value, 'web.internal');
-    assert.deepEqual(web.origins.get('/spec/template/spec/containers/0/env/0/value')?.related?.[0].location, { file: 'clusters/prod/settings.yaml', line: 7, column: 3 });
+    assert.deepEqual(web.origins.get('/spec/template/spec/containers/0/env/0/value')?.related?.[0].location, {
+      file: 'clusters/prod/settings.yaml',
+      line: 7,
+      column: 3,
+    });
     // Not optional and not found: the render fails at the line naming it.
     const required = spec.replace('        optional: true\n', '');
-    await assert.rejects(render(required, {}, { findObject }), (e: unknown) => e instanceof ProblemError && e.problem.location?.line === 15 && /Secret\/absent/.test(e.problem.message));
+    await assert.rejects(
+      render(required, {}, { findObject }),
+      (e: unknown) =>
+        e instanceof ProblemError && e.problem.location?.line === 15 && /Secret\/absent/.test(e.problem.message),
+    );
   });
 
   it('never puts a value from a Secret (SOPS-encrypted or not) into the render: a placeholder, marked for presence-only compare', async () => {
     for (const sops of [false, true]) {
-      const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: 'flux-system' }, data: { HOST: Buffer.from('db.secret.internal').toString('base64') }, ...(sops ? { sops: { version: '3.9' } } : {}) };
-      const found: RenderedObject = { object: secret, key: { group: '', kind: 'Secret', namespace: 'flux-system', name: 'creds' }, origins: new Map(), source: { file: 'clusters/prod/creds.yaml', line: 1, column: 1 } };
-      const [web] = (await render('  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: creds\n', {}, { findObject: async () => found })).objects;
+      const secret: KubeObject = {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'creds', namespace: 'flux-system' },
+        data: { HOST: Buffer.from('db.secret.internal').toString('base64') },
+        ...(sops ? { sops: { version: '3.9' } } : {}),
+      };
+      const found: RenderedObject = {
+        object: secret,
+        key: { group: '', kind: 'Secret', namespace: 'flux-system', name: 'creds' },
+        origins: new Map(),
+        source: { file: 'clusters/prod/creds.yaml', line: 1, column: 1 },
+      };
+      const [web] = (
+        await render(
+          '  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: creds\n',
+          {},
+          { findObject: async () => found },
+        )
+      ).objects;
       const value = container(web).env[0].value;
-      assert.equal(value, sops ? '(substituted from Secret creds (SOPS-encrypted))' : '(substituted from Secret creds)');
+      assert.equal(
+        value,
+        sops ? '(substituted from Secret creds (SOPS-encrypted))' : '(substituted from Secret creds)',
+      );
       assert.ok(!JSON.stringify(web.object).includes('db.secret.internal'));
       const origin = web.origins.get('/spec/template/spec/containers/0/env/0/value');
       assert.equal(origin?.secret, true);
@@ -142,9 +226,16 @@ describe('flux-kustomization renderer', () => {
   });
 
   it("sets commonMetadata's labels and annotations on every object after substitution, pointing at the Kustomization", async () => {
-    const [web] = (await render('  commonMetadata:\n    labels:\n      team: "${TEAM}"\n  postBuild:\n    substitute:\n      TEAM: shop\n')).objects;
+    const [web] = (
+      await render(
+        '  commonMetadata:\n    labels:\n      team: "${TEAM}"\n  postBuild:\n    substitute:\n      TEAM: shop\n',
+      )
+    ).objects;
     assert.deepEqual(web.object.metadata?.labels, { team: '${TEAM}' });
-    assert.deepEqual([web.origins.get('/metadata/labels/team')?.line, web.origins.get('/metadata/labels/team')?.kind], [10, 'labels']);
+    assert.deepEqual(
+      [web.origins.get('/metadata/labels/team')?.line, web.origins.get('/metadata/labels/team')?.kind],
+      [10, 'labels'],
+    );
   });
 
   it('renders from the object it is given when that differs from its file (a child Kustomization as its parent patched it)', async () => {
@@ -158,7 +249,11 @@ describe('flux-kustomization renderer', () => {
   });
 
   it('appends components, skipping a missing one only with ignoreMissingComponents', async () => {
-    const files = { '/r/apps/web/kustomization.yaml': 'resources: [deploy.yaml]\n', '/r/apps/web/extra/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\ncommonLabels: {extra: "yes"}\n' };
+    const files = {
+      '/r/apps/web/kustomization.yaml': 'resources: [deploy.yaml]\n',
+      '/r/apps/web/extra/kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\ncommonLabels: {extra: "yes"}\n',
+    };
     const [web] = (await render('  components: [extra, gone]\n  ignoreMissingComponents: true\n', files)).objects;
     assert.equal(web.object.metadata?.labels?.extra, 'yes');
     await assert.rejects(render('  components: [extra, gone]\n', files), /gone/);

@@ -20,8 +20,14 @@ export function splitImage(image: string): { name: string; tag: string; digest: 
   const at = search.indexOf('@');
   const colon = search.indexOf(':');
   if (colon < 0 && at < 0) return { name: image, tag: '', digest: '' };
-  if (at >= 0 && (at < colon || colon < 0)) return { name: image.slice(0, at + offset), tag: '', digest: image.slice(at + offset + 1) };
-  if (at >= 0 && colon >= 0) return { name: image.slice(0, colon + offset), tag: image.slice(colon + offset + 1, at + offset), digest: image.slice(at + offset + 1) };
+  if (at >= 0 && (at < colon || colon < 0))
+    return { name: image.slice(0, at + offset), tag: '', digest: image.slice(at + offset + 1) };
+  if (at >= 0 && colon >= 0)
+    return {
+      name: image.slice(0, colon + offset),
+      tag: image.slice(colon + offset + 1, at + offset),
+      digest: image.slice(at + offset + 1),
+    };
   return { name: image.slice(0, colon + offset), tag: image.slice(colon + offset + 1), digest: '' };
 }
 

@@ -50,7 +50,12 @@ export function childSchema(schema: TypeSchema | undefined, field?: string): Typ
   const smp = info.smp;
   if (smp?.strategy.split(',').includes('merge')) {
     const mapKeys = info.list?.mapKeys;
-    out.list = smp.mergeKey ? { key: smp.mergeKey, ...(mapKeys && mapKeys.length > 1 && mapKeys[0] === smp.mergeKey ? { keys: mapKeys } : {}) } : {};
+    out.list = smp.mergeKey
+      ? {
+          key: smp.mergeKey,
+          ...(mapKeys && mapKeys.length > 1 && mapKeys[0] === smp.mergeKey ? { keys: mapKeys } : {}),
+        }
+      : {};
   }
   return out.type || out.list ? out : undefined;
 }

@@ -27,7 +27,9 @@ function sameEnding(a: readonly string[], b: readonly string[]): boolean {
 
 function isReferral(res: Resource, ref: NameReference): boolean {
   const gvk = gvkOf(res);
-  return gvk.kind === ref.kind && (!ref.group || gvk.group === ref.group) && (!ref.version || gvk.version === ref.version);
+  return (
+    gvk.kind === ref.kind && (!ref.group || gvk.group === ref.group) && (!ref.version || gvk.version === ref.version)
+  );
 }
 
 /** The namespaces a RoleBinding's ServiceAccount subjects name (kustomize's getNamespacesForRoleBinding). */
@@ -35,7 +37,9 @@ function subjectNamespaces(referrer: Resource): Set<string> {
   const out = new Set<string>();
   const subjects = referrer.node.entries.get('subjects');
   if (gvkOf(referrer).kind !== 'RoleBinding' || subjects?.kind !== 'seq') return out;
-  for (const s of subjects.items) if (getString(s, 'kind') === 'ServiceAccount' && s.kind === 'map' && s.entries.has('namespace')) out.add(getString(s, 'namespace'));
+  for (const s of subjects.items)
+    if (getString(s, 'kind') === 'ServiceAccount' && s.kind === 'map' && s.entries.has('namespace'))
+      out.add(getString(s, 'namespace'));
   return out;
 }
 
@@ -45,7 +49,13 @@ function subjectNamespaces(referrer: Resource): Set<string> {
  * for a RoleBinding, ServiceAccounts in the namespaces its subjects name); then, if several are left, those with
  * the referrer's name prefixes and suffixes.
  */
-function select(oldName: string, pool: Resource[], referrer: Resource, at: TNode, roleKind?: string): Resource | undefined {
+function select(
+  oldName: string,
+  pool: Resource[],
+  referrer: Resource,
+  at: TNode,
+  roleKind?: string,
+): Resource | undefined {
   const referrerNs = namespaceOf(referrer);
   const referrerClusterScoped = isClusterScoped(gvkOf(referrer).kind);
   let found = pool.filter((c) => c.history.some((h) => h.name === oldName));
@@ -93,14 +103,17 @@ function fixMapping(map: TMap, candidates: Candidates, referrer: Resource): void
     const ns = getString(map, 'namespace');
     const inNs = (r: Resource, namespace: string) => effectiveNamespace(gvkOf(r).kind, namespace) === ns;
     const original = candidates.all.filter((r) => inNs(r, originalNamespace(r)));
-    pool = (original.length > 0 ? original : candidates.all.filter((r) => inNs(r, namespaceOf(r)))).filter((r) => pool.includes(r));
+    pool = (original.length > 0 ? original : candidates.all.filter((r) => inNs(r, namespaceOf(r)))).filter((r) =>
+      pool.includes(r),
+    );
   }
   const target = select(nameNode.value, pool, referrer, nameNode);
   if (!target) return;
   if (nameOf(target) !== nameNode.value) map.entries.set('name', renamed(target)(nameOf(target)));
   const targetNs = namespaceOf(target);
   if (targetNs && targetNs !== getString(map, 'namespace')) {
-    const nsOrigin = getMap(target.node, 'metadata')?.entries.get('namespace')?.origin ?? nsNode?.origin ?? target.node.origin;
+    const nsOrigin =
+      getMap(target.node, 'metadata')?.entries.get('namespace')?.origin ?? nsNode?.origin ?? target.node.origin;
     map.entries.set('namespace', tscalar(targetNs, { ...nsOrigin, kind: 'nameReference' }));
   }
 }
@@ -117,7 +130,12 @@ function withExtra(extra: readonly NameReference[]): NameReference[] {
   if (extra.length === 0) return nameReferences;
   const out = nameReferences.map((r) => ({ ...r, referrers: [...r.referrers] }));
   for (const e of extra) {
-    const same = out.find((r) => r.kind === e.kind && (r.group ?? '') === (e.group ?? '') && (!e.version || !r.version || r.version === e.version));
+    const same = out.find(
+      (r) =>
+        r.kind === e.kind &&
+        (r.group ?? '') === (e.group ?? '') &&
+        (!e.version || !r.version || r.version === e.version),
+    );
     if (same) same.referrers.push(...e.referrers);
     else out.push({ ...e, referrers: [...e.referrers] });
   }
@@ -143,7 +161,10 @@ export function fixNameReferences(resources: Resource[], extra: readonly NameRef
         const value = parent.entries.get(key);
         if (value === undefined) return;
         // roleRef names a Role or a ClusterRole: only the kind it names may match.
-        const roleKind = key === 'name' && parent.entries.has('apiGroup') && parent.entries.has('kind') ? getString(parent, 'kind') : undefined;
+        const roleKind =
+          key === 'name' && parent.entries.has('apiGroup') && parent.entries.has('kind')
+            ? getString(parent, 'kind')
+            : undefined;
         parent.entries.set(key, fix(value, candidates, referrer, roleKind));
       });
     }

@@ -5,7 +5,11 @@ import { gvkOf, nameOf, rememberName, type Resource } from '../resource';
 import { getMap, tscalar } from '../../../yaml/tree';
 
 /** Adds a prefix and/or suffix to metadata.name of every object except the kinds kustomize skips. */
-export function applyPrefixSuffix(resources: Resource[], prefix: { value: string; origin: Origin } | undefined, suffix: { value: string; origin: Origin } | undefined): void {
+export function applyPrefixSuffix(
+  resources: Resource[],
+  prefix: { value: string; origin: Origin } | undefined,
+  suffix: { value: string; origin: Origin } | undefined,
+): void {
   if (!prefix?.value && !suffix?.value) return;
   for (const res of resources) {
     const { group, kind } = gvkOf(res);

@@ -47,30 +47,55 @@ function slots(node: TNode, segs: string[], create: boolean, origin: TNode['orig
   };
   const select = /^\[(.+?)=(.*)\]$/.exec(seg);
   if (node.kind === 'seq') {
-    if (seg === '*') node.items.forEach((_, i) => descend(() => node.items[i], (v) => (node.items[i] = v)));
+    if (seg === '*')
+      node.items.forEach((_, i) =>
+        descend(
+          () => node.items[i],
+          (v) => (node.items[i] = v),
+        ),
+      );
     else if (select) {
       let found = false;
       node.items.forEach((item, i) => {
         if (getString(item, select[1]) === select[2]) {
           found = true;
-          descend(() => node.items[i], (v) => (node.items[i] = v));
+          descend(
+            () => node.items[i],
+            (v) => (node.items[i] = v),
+          );
         }
       });
       if (!found && create) {
         const item = tmap(origin, new Map([[select[1], tscalar(select[2], origin)]]));
         node.items.push(item);
         const i = node.items.length - 1;
-        descend(() => node.items[i], (v) => (node.items[i] = v));
+        descend(
+          () => node.items[i],
+          (v) => (node.items[i] = v),
+        );
       }
     } else if (/^-?\d+$/.test(seg)) {
       const i = Number(seg);
-      if (i >= 0 && i < node.items.length) descend(() => node.items[i], (v) => (node.items[i] = v));
+      if (i >= 0 && i < node.items.length)
+        descend(
+          () => node.items[i],
+          (v) => (node.items[i] = v),
+        );
     }
   } else if (node.kind === 'map') {
     // `[cert-manager.io/inject-ca-from]`: a key holding dots, in brackets (kubebuilder's default config uses it).
     const key = /^\[([^=\]]*)\]$/.exec(seg)?.[1] ?? seg;
-    if (seg === '*') for (const k of node.entries.keys()) descend(() => node.entries.get(k), (v) => node.entries.set(k, v));
-    else descend(() => node.entries.get(key), (v) => node.entries.set(key, v));
+    if (seg === '*')
+      for (const k of node.entries.keys())
+        descend(
+          () => node.entries.get(k),
+          (v) => node.entries.set(k, v),
+        );
+    else
+      descend(
+        () => node.entries.get(key),
+        (v) => node.entries.set(key, v),
+      );
   }
   return results;
 }
@@ -94,7 +119,8 @@ function textOf(node: TScalar): string {
  * typed on output (`4.2`, `1`); a map, a list or a null target takes the value node itself.
  */
 function written(old: TNode | undefined, value: TNode, text: string | undefined): TNode {
-  if (text === undefined || (old !== undefined && (old.kind !== 'scalar' || old.value === null))) return asReplacement(clone(value));
+  if (text === undefined || (old !== undefined && (old.kind !== 'scalar' || old.value === null)))
+    return asReplacement(clone(value));
   const wantString = old !== undefined && typeof old.value === 'string';
   const typed = wantString ? text : untyped(text);
   // The value's own node when it already reads as that (keeps an integer beyond 2^53 exact).
@@ -114,7 +140,11 @@ function asReplacement<T extends TNode>(node: T): T {
 function options(node: TNode | undefined): { delimiter?: string; index: number; create: boolean } {
   const o = getMap(node, 'options');
   const idx = Number(getString(o, 'index') || '0');
-  return { delimiter: getString(o, 'delimiter') || undefined, index: Number.isFinite(idx) ? idx : 0, create: getString(o, 'create') === 'true' };
+  return {
+    delimiter: getString(o, 'delimiter') || undefined,
+    index: Number.isFinite(idx) ? idx : 0,
+    create: getString(o, 'create') === 'true',
+  };
 }
 
 function fail(message: string, at: TNode): never {
@@ -122,7 +152,9 @@ function fail(message: string, at: TNode): never {
 }
 
 function selectorText(sel: Selector): string {
-  return Object.entries(sel).map(([k, v]) => `${k}=${v}`).join(', ');
+  return Object.entries(sel)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
 }
 
 /** Applies one replacement (its YAML map, inline or loaded from `path`). */
@@ -132,7 +164,8 @@ export function applyReplacement(resources: Resource[], replacement: TMap): void
   const sourceSel = readSelector(source);
   const matches = resources.filter((r) => selects(sourceSel, r));
   if (matches.length === 0) fail(`replacement source matches no object (${selectorText(sourceSel)})`, source);
-  if (matches.length > 1) fail(`replacement source matches ${matches.length} objects: ${matches.map(describe).join(', ')}`, source);
+  if (matches.length > 1)
+    fail(`replacement source matches ${matches.length} objects: ${matches.map(describe).join(', ')}`, source);
   const fieldPath = getString(source, 'fieldPath') || 'metadata.name';
   const found = slots(matches[0].node, splitFieldPath(fieldPath), false, source.origin)[0]?.get();
   if (found === undefined) fail(`replacement source field '${fieldPath}' not found in ${describe(matches[0])}`, source);
@@ -141,18 +174,28 @@ export function applyReplacement(resources: Resource[], replacement: TMap): void
   if (srcOpts.delimiter !== undefined && found.kind === 'scalar') {
     const parts = textOf(found).split(srcOpts.delimiter);
     // The value itself is not quoted: it may be a Secret's.
-    if (srcOpts.index >= parts.length || srcOpts.index < 0) fail(`options.index ${srcOpts.index} is out of range: '${fieldPath}' has ${parts.length} parts`, source);
+    if (srcOpts.index >= parts.length || srcOpts.index < 0)
+      fail(`options.index ${srcOpts.index} is out of range: '${fieldPath}' has ${parts.length} parts`, source);
     // kyaml keeps the source's type on the part (a string's part is a string); the target decides what is printed.
-    value = tscalar(typeof found.value === 'string' ? parts[srcOpts.index] : untyped(parts[srcOpts.index]), found.origin);
+    value = tscalar(
+      typeof found.value === 'string' ? parts[srcOpts.index] : untyped(parts[srcOpts.index]),
+      found.origin,
+    );
   }
   const targets = replacement.entries.get('targets');
   if (targets?.kind !== 'seq') fail('replacement has no targets', replacement);
   for (const target of targets.items) {
     const select = readSelector(getMap(target, 'select'));
-    const rejects = target.kind === 'map' && target.entries.get('reject')?.kind === 'seq' ? (target.entries.get('reject') as { items: TNode[] }).items.map(readSelector) : [];
+    const rejects =
+      target.kind === 'map' && target.entries.get('reject')?.kind === 'seq'
+        ? (target.entries.get('reject') as { items: TNode[] }).items.map(readSelector)
+        : [];
     const opts = options(target);
     const paths = target.kind === 'map' ? target.entries.get('fieldPaths') : undefined;
-    const fieldPaths = paths?.kind === 'seq' ? paths.items.map((p) => ({ path: p.kind === 'scalar' ? String(p.value) : '', at: p })) : [{ path: 'metadata.name', at: target }];
+    const fieldPaths =
+      paths?.kind === 'seq'
+        ? paths.items.map((p) => ({ path: p.kind === 'scalar' ? String(p.value) : '', at: p }))
+        : [{ path: 'metadata.name', at: target }];
     for (const res of resources) {
       if (!selects(select, res) || rejects.some((r) => selects(r, res))) continue;
       for (const { path: fp, at } of fieldPaths) {

@@ -31,7 +31,12 @@ export function applyReplicas(resources: Resource[], edits: ReplicaEdit[]): void
   }
   for (const edit of edits) {
     const named = [...(byName.get(edit.name) ?? [])];
-    if (named.length === 0) throw new ProblemError({ severity: 'error', message: `replicas: no object is named '${edit.name}'`, location: edit.entry });
+    if (named.length === 0)
+      throw new ProblemError({
+        severity: 'error',
+        message: `replicas: no object is named '${edit.name}'`,
+        location: edit.entry,
+      });
     let set = false;
     for (const res of named) {
       visitFieldSpecs(res, replicaSpecs, edit.origin, (parent, key) => {
@@ -40,6 +45,11 @@ export function applyReplicas(resources: Resource[], edits: ReplicaEdit[]): void
       });
     }
     // As in kustomize: a name that only matches kinds it cannot scale (a Rollout, a CRD) is an error.
-    if (!set) throw new ProblemError({ severity: 'error', message: `replicas: '${edit.name}' is a ${named.map((r) => gvkOf(r).kind).join(', ')}; replicas can only set Deployment, ReplicationController, ReplicaSet and StatefulSet`, location: edit.entry });
+    if (!set)
+      throw new ProblemError({
+        severity: 'error',
+        message: `replicas: '${edit.name}' is a ${named.map((r) => gvkOf(r).kind).join(', ')}; replicas can only set Deployment, ReplicationController, ReplicaSet and StatefulSet`,
+        location: edit.entry,
+      });
   }
 }

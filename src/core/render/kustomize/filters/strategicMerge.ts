@@ -100,7 +100,8 @@ function scalarText(item: TNode): string | undefined {
 function mergeList(dest: TSeq, patch: TSeq, schema: TypeSchema | undefined): TSeq {
   const strategy = listStrategy(schema);
   // A `- $patch: replace` item (nothing else in it) replaces the whole list.
-  if (patch.items.some((i) => directive(i) === 'replace' && i.kind === 'map' && i.entries.size === 1)) return stripDirectives(clone(patch));
+  if (patch.items.some((i) => directive(i) === 'replace' && i.kind === 'map' && i.entries.size === 1))
+    return stripDirectives(clone(patch));
   if (!strategy) return stripDirectives(clone(patch));
   const out = tseq(dest.origin, [...dest.items]);
   if (strategy.key === undefined) {
@@ -118,7 +119,8 @@ function mergeList(dest: TSeq, patch: TSeq, schema: TypeSchema | undefined): TSe
     }
     return out;
   }
-  if (strategy.keys && strategy.keys.length > 1) return mergeMultiKeyList(dest, patch, strategy.keys, childSchema(schema));
+  if (strategy.keys && strategy.keys.length > 1)
+    return mergeMultiKeyList(dest, patch, strategy.keys, childSchema(schema));
   // kyaml merges with ListIncreaseDirection=prepend: the patch's items come first, in the patch's order, then
   // the target's items the patch does not mention, in their order.
   const key = strategy.key;
@@ -127,7 +129,11 @@ function mergeList(dest: TSeq, patch: TSeq, schema: TypeSchema | undefined): TSe
   const used = new Set<number>();
   for (const item of patch.items) {
     if (item.kind !== 'map') {
-      throw new ProblemError({ severity: 'error', message: `patch list item must be a map with '${key}' to merge`, location: item.origin });
+      throw new ProblemError({
+        severity: 'error',
+        message: `patch list item must be a map with '${key}' to merge`,
+        location: item.origin,
+      });
     }
     const k = keyOf(item, key);
     const index = k === undefined ? -1 : dest.items.findIndex((d, i) => !used.has(i) && keyOf(d, key) === k);
@@ -148,7 +154,6 @@ function mergeList(dest: TSeq, patch: TSeq, schema: TypeSchema | undefined): TSe
   out.items = merged;
   return out;
 }
-
 
 /** An item's values for the keys ('' for a missing key), as kyaml's ElementValuesList reads them. */
 function tuple(item: TNode, keys: string[]): string[] {
@@ -224,8 +229,12 @@ function mergeMultiKeyList(dest: TSeq, patch: TSeq, keys: string[], itemSchema: 
     // Items are looked up by the keys this tuple sets.
     const lookupKeys = validKeys.filter((_, i) => validValues[i] !== '');
     const lookupValues = validValues.filter((v) => v !== '');
-    const d = destItems.find((it) => matches(it, lookupKeys, lookupValues) && lookupKeys.every((k) => keyOf(it, k) !== undefined));
-    const p = patch.items.find((it) => matches(it, lookupKeys, lookupValues) && lookupKeys.every((k) => keyOf(it, k) !== undefined));
+    const d = destItems.find(
+      (it) => matches(it, lookupKeys, lookupValues) && lookupKeys.every((k) => keyOf(it, k) !== undefined),
+    );
+    const p = patch.items.find(
+      (it) => matches(it, lookupKeys, lookupValues) && lookupKeys.every((k) => keyOf(it, k) !== undefined),
+    );
     let val: TNode | undefined;
     if (p && directive(p) === 'delete') val = undefined;
     else if (d && p && directive(p) === 'replace') val = d;

@@ -28,7 +28,10 @@ export function readVar(node: TMap): Var {
     objName: getString(objref, 'name'),
     apiVersion: getString(objref, 'apiVersion'),
     namespace: getString(objref, 'namespace'),
-    fieldPath: getString(getMap(node, 'fieldref'), 'fieldpath') || getString(getMap(node, 'fieldref'), 'fieldPath') || 'metadata.name',
+    fieldPath:
+      getString(getMap(node, 'fieldref'), 'fieldpath') ||
+      getString(getMap(node, 'fieldref'), 'fieldPath') ||
+      'metadata.name',
     origin: node.origin,
   };
 }
@@ -46,9 +49,16 @@ const pods: Array<[string, string]> = [
 /** api/konfig/builtinpluginconsts/varreference.go. */
 const varReferences: FieldSpec[] = [
   ...pods.flatMap(([kind, prefix]) =>
-    ['containers', 'initContainers'].flatMap((c) => ['args', 'command', 'env/value', 'volumeMounts/mountPath'].map((f) => ({ kind, path: `${prefix}spec/${c}/${f}` }))),
+    ['containers', 'initContainers'].flatMap((c) =>
+      ['args', 'command', 'env/value', 'volumeMounts/mountPath'].map((f) => ({
+        kind,
+        path: `${prefix}spec/${c}/${f}`,
+      })),
+    ),
   ),
-  ...pods.filter(([kind]) => kind !== 'StatefulSet').map(([kind, prefix]) => ({ kind, path: `${prefix}spec/volumes/nfs/server` })),
+  ...pods
+    .filter(([kind]) => kind !== 'StatefulSet')
+    .map(([kind, prefix]) => ({ kind, path: `${prefix}spec/volumes/nfs/server` })),
   { kind: 'StatefulSet', path: 'spec/volumeClaimTemplates/spec/nfs/server' },
   { kind: 'Ingress', path: 'spec/rules/host' },
   { kind: 'Ingress', path: 'spec/tls/hosts' },
@@ -62,7 +72,10 @@ const varReferences: FieldSpec[] = [
 
 function fieldValue(node: TNode, path: string): TNode | undefined {
   let cur: TNode | undefined = node;
-  for (const part of path.replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean)) {
+  for (const part of path
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .filter(Boolean)) {
     if (cur?.kind === 'map') cur = cur.entries.get(part);
     else if (cur?.kind === 'seq' && /^\d+$/.test(part)) cur = cur.items[Number(part)];
     else return undefined;
@@ -72,7 +85,9 @@ function fieldValue(node: TNode, path: string): TNode | undefined {
 
 /** Expands `$(NAME)`; `$$` is a literal `$`; unknown names stay as they are (Kubernetes' expansion rules). */
 export function expand(text: string, values: Map<string, string>): string {
-  return text.replace(/\$\$|\$\(([^)]*)\)/g, (m, name: string | undefined) => (m === '$$' ? '$' : values.get(name!) ?? m));
+  return text.replace(/\$\$|\$\(([^)]*)\)/g, (m, name: string | undefined) =>
+    m === '$$' ? '$' : (values.get(name!) ?? m),
+  );
 }
 
 function expandNode(node: TNode, values: Map<string, string>): TNode {
@@ -92,19 +107,30 @@ export function applyVars(resources: Resource[], vars: Var[], extraReferences: r
   const references = extraReferences.length > 0 ? [...varReferences, ...extraReferences] : varReferences;
   const values = new Map<string, string>();
   for (const v of vars) {
-    if (values.has(v.name)) throw new ProblemError({ severity: 'error', message: `var '${v.name}' is declared twice`, location: v.origin });
+    if (values.has(v.name))
+      throw new ProblemError({ severity: 'error', message: `var '${v.name}' is declared twice`, location: v.origin });
     const group = v.apiVersion.includes('/') ? v.apiVersion.split('/')[0] : '';
     const matches = resources.filter((r) => {
       const g = gvkOf(r);
       if (g.kind !== v.kind || (v.apiVersion && g.group !== group)) return false;
-      if (v.namespace && namespaceOf(r) !== v.namespace && !r.history.some((h) => h.namespace === v.namespace)) return false;
+      if (v.namespace && namespaceOf(r) !== v.namespace && !r.history.some((h) => h.namespace === v.namespace))
+        return false;
       return nameOf(r) === v.objName || r.history.some((h) => h.name === v.objName);
     });
     if (matches.length !== 1) {
-      throw new ProblemError({ severity: 'error', message: `var '${v.name}' refers to ${matches.length === 0 ? 'no object' : 'several objects'} (${v.kind} ${v.objName})`, location: v.origin });
+      throw new ProblemError({
+        severity: 'error',
+        message: `var '${v.name}' refers to ${matches.length === 0 ? 'no object' : 'several objects'} (${v.kind} ${v.objName})`,
+        location: v.origin,
+      });
     }
     const found = fieldValue(matches[0].node, v.fieldPath);
-    if (found?.kind !== 'scalar') throw new ProblemError({ severity: 'error', message: `var '${v.name}': field '${v.fieldPath}' not found in ${v.kind} ${v.objName}`, location: v.origin });
+    if (found?.kind !== 'scalar')
+      throw new ProblemError({
+        severity: 'error',
+        message: `var '${v.name}': field '${v.fieldPath}' not found in ${v.kind} ${v.objName}`,
+        location: v.origin,
+      });
     values.set(v.name, found.value === null ? '' : String(found.value));
   }
   for (const res of resources) {
