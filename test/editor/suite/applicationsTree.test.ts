@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { EnvironmentReport } from '../../../src/core/engine';
 import { folderApplication } from '../../../src/core/model/environment';
 import type { RepoEnvironment } from '../../../src/core/repo/config';
