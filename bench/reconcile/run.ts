@@ -125,7 +125,7 @@ async function main(): Promise<void> {
       ['in-process cold check', `${inProcess.cold.ms.toFixed(0)} ms`, '', `${inProcess.cold.requests} API requests`],
       ['in-process warm check', `${inProcess.warm.ms.toFixed(0)} ms`, '', `${inProcess.warm.requests} API requests`],
       [
-        're-diff after one file change (watch cache)',
+        're-diff after one file change (watch cache, median of 7 edits)',
         `${inProcess.afterEdit.ms.toFixed(0)} ms`,
         '',
         `${inProcess.afterEdit.requests} API requests`,
