@@ -1,45 +1,15 @@
 import * as assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
-import type { EnvironmentReport } from '../../../src/core/engine';
 import { folderApplication } from '../../../src/core/model/environment';
 import type { RepoEnvironment } from '../../../src/core/repo/config';
-import type { DriftStore, EnvironmentEntry } from '../../../src/vscode/driftStore';
+import { checkedEntry, shopKey, storeOf } from '../treeFixtures';
 import { EnvironmentsTreeProvider } from '../../../src/vscode/views/environmentsTree';
 import type { TreeElement } from '../../../src/vscode/views/treeElements';
 
 const decl = (line: number) => ({ file: 'clusters/prod/apps.yaml', line, column: 1 });
-const key = (kind: string, name: string) => ({
-  group: kind === 'Deployment' ? 'apps' : '',
-  kind,
-  namespace: 'shop',
-  name,
-});
+const key = shopKey;
 
-/** A store holding checked environments (the provider reads nothing else from it). */
-function storeOf(entries: EnvironmentEntry[]): DriftStore {
-  const never = () => ({ dispose() {} });
-  return {
-    repoRoot: '/repo',
-    loaded: true,
-    entries,
-    entry: (name: string) => entries.find((e) => e.env.name === name),
-    onDidChange: never,
-  } as unknown as DriftStore;
-}
-
-function checked(env: RepoEnvironment, report: Partial<EnvironmentReport>): EnvironmentEntry {
-  const base: EnvironmentReport = {
-    name: env.name,
-    path: env.path,
-    context: 'kind',
-    error: null,
-    resources: [],
-    problems: [],
-    timings: { render: 0, live: 0, reconcile: 0 },
-    applications: [],
-  };
-  return { env, checking: false, report: { ...base, ...report } };
-}
+const checked = checkedEntry;
 
 describe('Environments view: applications', () => {
   const prod: RepoEnvironment = {

@@ -4,28 +4,12 @@ import type { EnvironmentReport } from '../../../src/core/engine';
 import type { ControllerStatus } from '../../../src/core/model/drift';
 import { folderApplication } from '../../../src/core/model/environment';
 import type { RepoEnvironment } from '../../../src/core/repo/config';
-import type { DriftStore, EnvironmentEntry } from '../../../src/vscode/driftStore';
+import type { EnvironmentEntry } from '../../../src/vscode/driftStore';
+import { shopKey, storeOf } from '../treeFixtures';
 import { EnvironmentsTreeProvider } from '../../../src/vscode/views/environmentsTree';
 import type { TreeElement } from '../../../src/vscode/views/treeElements';
 
-const key = (kind: string, name: string) => ({
-  group: kind === 'Deployment' ? 'apps' : '',
-  kind,
-  namespace: 'shop',
-  name,
-});
-
-/** A store holding checked environments (the provider reads nothing else from it). */
-function storeOf(entries: EnvironmentEntry[]): DriftStore {
-  const never = () => ({ dispose() {} });
-  return {
-    repoRoot: '/repo',
-    loaded: true,
-    entries,
-    entry: (name: string) => entries.find((e) => e.env.name === name),
-    onDidChange: never,
-  } as unknown as DriftStore;
-}
+const key = shopKey;
 
 function flux(over: Partial<ControllerStatus>): ControllerStatus {
   return {

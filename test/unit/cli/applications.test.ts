@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { runCli } from '../../../src/cli/main';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DriftEngine } from '../../../src/core/engine';
 import type { KubeObject } from '../../../src/core/model/resource';
 import { SnapshotKey } from '../../../src/core/drift/snapshotSecrets';
 import { RecordingReader, serializeSnapshot } from '../../../src/core/repo/snapshot';
 import { NodeFileSystem } from '../../../src/node/nodeFileSystem';
 import { FakeReader, types } from '../repo/fakes';
+import { runCliIn, writeRepo } from '../../support/cliRepo';
 
 const cm = (name: string, level: string) =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  level: ${level}\n`;
@@ -30,33 +29,17 @@ const config = [
 describe('CLI: an environment of several applications', () => {
   let dir: string;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'gitops-drift-apps-'));
-    const files: Record<string, string> = {
+    dir = writeRepo('gitops-drift-apps-', {
       '.gitops-drift.yaml': config,
       'apps/frontend/kustomization.yaml': 'resources: [web.yaml]\n',
       'apps/frontend/web.yaml': cm('web', 'info'),
       // No kustomization file: a plain folder, rendered as Flux generates one.
       'apps/backend/api.yaml': cm('api', 'debug'),
-    };
-    for (const [p, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(dir, p)), { recursive: true });
-      writeFileSync(join(dir, p), text);
-    }
+    });
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const run = async (...argv: string[]) => {
-    let out = '';
-    let err = '';
-    const code = await runCli(argv, {
-      stdout: (t) => (out += t),
-      stderr: (t) => (err += t),
-      cwd: dir,
-      color: false,
-      env: {},
-    });
-    return { code, out, err };
-  };
+  const run = (...argv: string[]) => runCliIn(dir, ...argv);
 
   it('envs lists each environment with its applications (JSON), and the applications under one of several (text)', async () => {
     const json = JSON.parse((await run('envs', dir, '--format', 'json')).out);

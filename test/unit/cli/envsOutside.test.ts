@@ -1,31 +1,23 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { runCli } from '../../../src/cli/main';
+import { rmSync } from 'node:fs';
+import { runCliIn, writeRepo } from '../../support/cliRepo';
 
 describe('gitops-drift envs: Kustomizations whose source is another repo', () => {
   let dir: string;
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'gitops-drift-outside-'));
-    const files: Record<string, string> = {
+    dir = writeRepo('gitops-drift-outside-', {
       'clusters/prod/apps.yaml':
         'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  path: ./apps/prod\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n',
       'clusters/prod/podinfo.yaml':
         'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: podinfo\n  namespace: flux-system\nspec:\n  path: ./\n  sourceRef:\n    kind: OCIRepository\n    name: podinfo\n',
       'apps/prod/kustomization.yaml': 'resources: [cm.yaml]\n',
       'apps/prod/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n',
-    };
-    for (const [p, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(dir, p)), { recursive: true });
-      writeFileSync(join(dir, p), text);
-    }
+    });
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   const run = async (...argv: string[]) => {
-    let out = '';
-    const code = await runCli(argv, { stdout: (t) => (out += t), stderr: () => {}, cwd: dir, color: false, env: {} });
+    const { code, out } = await runCliIn(dir, ...argv);
     return { code, out };
   };
 

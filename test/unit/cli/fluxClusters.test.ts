@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { runCli } from '../../../src/cli/main';
+import { runCliIn, writeRepo } from '../../support/cliRepo';
 
 const fluxKs = (name: string, path: string, extra = '') =>
   `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 1h\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: ${path}\n${extra}`;
@@ -12,8 +10,7 @@ const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name
 describe('CLI: a Flux repo is one environment per cluster', () => {
   let dir: string;
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'gitops-drift-flux-'));
-    const files: Record<string, string> = {
+    dir = writeRepo('gitops-drift-flux-', {
       'clusters/staging/flux-system/kustomization.yaml': 'resources: [gotk-sync.yaml]\n',
       'clusters/staging/flux-system/gotk-sync.yaml': fluxKs('flux-system', './clusters/staging'),
       'clusters/staging/apps.yaml': fluxKs(
@@ -33,26 +30,11 @@ describe('CLI: a Flux repo is one environment per cluster', () => {
       'apps/staging/kustomization.yaml': 'resources: [../base, extra.yaml]\n',
       'apps/staging/extra.yaml': cm('staging-only'),
       'apps/production/kustomization.yaml': 'resources: [../base]\n',
-    };
-    for (const [p, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(dir, p)), { recursive: true });
-      writeFileSync(join(dir, p), text);
-    }
+    });
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  const run = async (...argv: string[]) => {
-    let out = '';
-    let err = '';
-    const code = await runCli(argv, {
-      stdout: (t) => (out += t),
-      stderr: (t) => (err += t),
-      cwd: dir,
-      color: false,
-      env: {},
-    });
-    return { code, out, err };
-  };
+  const run = (...argv: string[]) => runCliIn(dir, ...argv);
 
   it('envs --format json lists the clusters with their Kustomizations, in dependsOn order, outside sources included', async () => {
     const r = await run('envs', dir, '--format', 'json');
