@@ -4,7 +4,14 @@
  * write goes through the ClusterWriter port as a server-side apply of that one annotation under a field manager of
  * its own, so it neither owns nor changes any other field of the Kustomization.
  */
-import { FLUX_KUSTOMIZE_GROUP, type FluxKustomizationRef, parseFluxKustomization } from '../live/fluxKustomization';
+import {
+  FLUX_KUSTOMIZE_GROUP,
+  type FluxKustomizationRef,
+  fluxKustomizationOf,
+  parseFluxKustomization,
+} from '../live/fluxKustomization';
+import type { ApplicationSummary } from '../model/drift';
+import type { Application } from '../model/environment';
 import type { KubeObject } from '../model/resource';
 import type { ClusterWriter } from '../ports';
 
@@ -54,4 +61,33 @@ export async function requestFluxReconcile(
   const applied = await writer.apply(body, { fieldManager: RECONCILE_FIELD_MANAGER, dryRun: false, force: true });
   if (applied.status !== 'ok') return { status: 'refused', message: `${label}: ${applied.message}` };
   return { status: 'requested', requestedAt };
+}
+
+/** An environment's application and the Flux Kustomization that applies it. */
+export interface FluxApplication {
+  app: string;
+  ref: FluxKustomizationRef;
+}
+
+/**
+ * The applications of `env` that a Flux Kustomization applies; only those named in `apps` when given (an object of an
+ * environment with one application may name none: that one is meant). With `summaries` (a check's), only those whose
+ * Kustomization the cluster has and that are not suspended: the ones a reconcile request would move.
+ */
+export function fluxApplications(
+  env: { applications: readonly Application[]; tracking?: { fluxKustomization?: FluxKustomizationRef } },
+  options: { apps?: ReadonlySet<string | undefined>; summaries?: readonly ApplicationSummary[] } = {},
+): FluxApplication[] {
+  const { apps, summaries } = options;
+  const named = (name: string) =>
+    !apps || apps.has(name) || (env.applications.length === 1 && apps.has(undefined));
+  return env.applications.flatMap((app) => {
+    const ref = fluxKustomizationOf(app, env.tracking);
+    if (!ref || !named(app.name)) return [];
+    if (summaries) {
+      const controller = summaries.find((s) => s.name === app.name)?.controller;
+      if (!controller?.found || controller.suspended) return [];
+    }
+    return [{ app: app.name, ref }];
+  });
 }

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../src/core/model/resource';
 import type { ClusterWriter, WriteOutcome } from '../../../src/core/ports';
+import type { ApplicationSummary, ControllerStatus } from '../../../src/core/model/drift';
+import type { Application } from '../../../src/core/model/environment';
 import {
+  fluxApplications,
   RECONCILE_FIELD_MANAGER,
   RECONCILE_REQUESTED_AT,
   reconcileRequest,
@@ -12,8 +15,9 @@ const ref = { name: 'apps', namespace: 'flux-system' };
 const at = new Date('2026-12-06T15:04:05.678Z');
 
 /** A writer holding one live object (or none), recording each apply. */
-function fakeWriter(live: KubeObject | undefined): ClusterWriter & { applied: { obj: KubeObject; fieldManager: string; force: boolean; dryRun: boolean }[] } {
-  const applied: { obj: KubeObject; fieldManager: string; force: boolean; dryRun: boolean }[] = [];
+type Applied = { obj: KubeObject; fieldManager: string; force: boolean; dryRun: boolean };
+function fakeWriter(live: KubeObject | undefined): ClusterWriter & { applied: Applied[] } {
+  const applied: Applied[] = [];
   return {
     applied,
     get: async (): Promise<WriteOutcome> =>
@@ -75,5 +79,57 @@ describe('Flux reconcile request', () => {
     assert.equal(out.status, 'refused');
     assert.match(out.status === 'refused' ? out.message : '', /suspended/);
     assert.equal(writer.applied.length, 0);
+  });
+});
+
+describe('Flux applications of an environment', () => {
+  const fluxApp = (name: string): Application => ({
+    name,
+    source: { type: 'folder', path: `apps/${name}` },
+    renderer: 'flux-kustomization',
+    controller: {
+      object: { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name } },
+      at: { file: `clusters/prod/${name}.yaml`, line: 1, column: 1 },
+    },
+  });
+  const plain: Application = { name: 'extras', source: { type: 'folder', path: 'extras' }, renderer: 'kustomize' };
+  const env = { applications: [fluxApp('web'), fluxApp('jobs'), plain] };
+  /** A checked application; `controller` undefined: no Kustomization status was read. */
+  const summary = (name: string, controller?: Partial<ControllerStatus>): ApplicationSummary => {
+    const status: ControllerStatus = {
+      kind: 'Kustomization',
+      name,
+      namespace: 'flux-system',
+      found: true,
+      suspended: false,
+      prune: true,
+      pendingPrune: 0,
+      notYetApplied: 0,
+      ...controller,
+    };
+    return { name, kind: 'flux-kustomization', source: name, state: 'rendered', ...(controller ? { controller: status } : {}) };
+  };
+
+  it('lists the applications a Kustomization applies, its namespace defaulting to flux-system', () => {
+    assert.deepEqual(fluxApplications(env), [
+      { app: 'web', ref: { name: 'web', namespace: 'flux-system' } },
+      { app: 'jobs', ref: { name: 'jobs', namespace: 'flux-system' } },
+    ]);
+    assert.deepEqual(
+      fluxApplications(env, { apps: new Set(['jobs', 'extras']) }).map((a) => a.app),
+      ['jobs'],
+    );
+  });
+
+  it('with a check, keeps only Kustomizations the cluster has and that are not suspended', () => {
+    const summaries = [summary('web', { suspended: true }), summary('jobs', {}), summary('extras')];
+    assert.deepEqual(fluxApplications(env, { summaries }).map((a) => a.app), ['jobs']);
+    assert.deepEqual(fluxApplications(env, { summaries: [summary('jobs', { found: false })] }), []);
+  });
+
+  it('an object naming no application belongs to the sole application', () => {
+    const one = { applications: [fluxApp('web')] };
+    assert.deepEqual(fluxApplications(one, { apps: new Set([undefined]) }).map((a) => a.app), ['web']);
+    assert.deepEqual(fluxApplications(env, { apps: new Set([undefined]) }), []);
   });
 });
