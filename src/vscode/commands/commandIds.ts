@@ -13,6 +13,7 @@ export const CommandIds = {
   promote: 'gitopsDrift.promote',
   revert: 'gitopsDrift.revert',
   putLiveBack: 'gitopsDrift.putLiveBack',
+  reconcileNow: 'gitopsDrift.reconcileNow',
   adoptLiveValue: 'gitopsDrift.adoptLiveValue',
   compareEnvironments: 'gitopsDrift.compareEnvironments',
   findEnvironmentsUsing: 'gitopsDrift.findEnvironmentsUsing',

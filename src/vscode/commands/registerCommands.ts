@@ -45,6 +45,7 @@ const factories: Record<CommandId, (s: EditorServices) => CommandHandler> = {
   [CommandIds.promote]: lazy(async () => (await import('./promote.js')).promoteCommand),
   [CommandIds.revert]: lazy(async () => (await import('./revert.js')).revertCommand),
   [CommandIds.putLiveBack]: lazy(async () => (await import('./putLiveBack.js')).putLiveBackCommand),
+  [CommandIds.reconcileNow]: lazy(async () => (await import('./reconcileNow.js')).reconcileNowCommand),
   [CommandIds.adoptLiveValue]: lazy(async () => (await import('./adoptLiveValue.js')).adoptLiveValueCommand),
 };
 

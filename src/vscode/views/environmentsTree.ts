@@ -22,6 +22,7 @@ import {
 import type { ResourceDrift } from '../../core/model/drift';
 import { describeSource } from '../../core/model/environment';
 import { keyString } from '../../core/model/resource';
+import { fluxApplications } from '../../core/promote/fluxReconcile';
 import { plainText } from '../../core/model/untrustedText';
 import { CommandIds } from '../commands/commandIds';
 import { repoUri } from '../repoFiles';
@@ -170,7 +171,8 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
 function environmentItem(id: string, entry: EnvironmentEntry): vscode.TreeItem {
   const item = new vscode.TreeItem(entry.env.name, vscode.TreeItemCollapsibleState.Expanded);
   item.id = id;
-  item.contextValue = 'environment';
+  // `.flux`: a Flux Kustomization applies it, so menus offer Reconcile Now.
+  item.contextValue = fluxApplications(entry.env).length ? 'environment.flux' : 'environment';
   const report = entry.report;
   if (entry.checking && !report) {
     item.iconPath = new vscode.ThemeIcon('loading~spin');
@@ -239,7 +241,7 @@ function applicationItem(
   const resources = entry.report?.resources.filter((r) => r.application === name) ?? [];
   const item = new vscode.TreeItem(plainText(name), vscode.TreeItemCollapsibleState.Expanded);
   item.id = id;
-  item.contextValue = 'application';
+  item.contextValue = fluxApplications(entry.env, { apps: new Set([name]) }).length ? 'application.flux' : 'application';
   if (summary && summary.state !== 'rendered') {
     item.iconPath =
       summary.state === 'outside'
