@@ -1,8 +1,10 @@
 import { keyLabel, keyString } from '../../core/model/resource';
 import { applyPutLiveBack, describeConflicts } from '../../core/promote/putLiveBack';
+import { fluxApplications } from '../../core/promote/fluxReconcile';
 import { nothingToPutBack, planPutBack, previewPutBack } from '../../core/putBackService';
 import type { EditorServices } from '../services';
 import { asDriftTarget, asEnvironmentName } from './driftTarget';
+import { sendReconcile } from './reconcileNow';
 import type { CommandHandler } from './registerCommand';
 
 /**
@@ -10,8 +12,9 @@ import type { CommandHandler } from './registerCommand';
  * dry-run (field manager `gitops-drift`) shown as a diff, a modal confirmation, then the apply. Fields other
  * managers own are only taken over after a second, explicit confirmation. Extra objects are deleted only when the
  * user ticks that for this run, and never for an environment whose render skipped content. Refused in untrusted
- * workspaces and, with the server's message, for read-only contexts. What to put back, the dry run and the apply
- * are src/core/putBackService.ts, shared with `gitops-drift put-back`.
+ * workspaces and, with the server's message, for read-only contexts. When Flux applies the objects (a Kustomization
+ * the cluster has, not suspended), the confirmation first offers Reconcile Now (Flux), the GitOps way back. What to
+ * put back, the dry run and the apply are src/core/putBackService.ts, shared with `gitops-drift put-back`.
  */
 export function putLiveBackCommand(s: EditorServices): CommandHandler {
   return async (arg) => {
@@ -100,17 +103,29 @@ export function putLiveBackCommand(s: EditorServices): CommandHandler {
       await s.host.showTextDocument(doc.uri, { preview: true });
       const ok = 'Apply';
       const summary = changing.map((i) => `• ${i.action} ${keyLabel(i.key)}`).join('\n');
-      if (
-        (await s.host.showWarningMessage(
-          `Apply git's state to ${changing.length} object(s) in ${writer.context}?`,
-          {
-            modal: true,
-            detail: `${summary}\n\nServer-side apply as field manager gitops-drift (the diff shows the server's dry-run).`,
-          },
-          ok,
-        )) !== ok
-      )
+      // Objects Flux applies: asking it to reconcile is the GitOps way back, offered before a direct apply.
+      const changingKeys = new Set(changing.map((i) => keyString(i.key)));
+      const flux = fluxApplications(env, {
+        apps: new Set(plan.picked.filter((r) => changingKeys.has(keyString(r.key))).map((r) => r.application)),
+        summaries: plan.report.applications,
+      });
+      const reconcile = 'Reconcile Now (Flux)';
+      const fluxDetail = flux.length
+        ? `\n\nFlux applies these (${flux.map((f) => `Kustomization ${f.ref.namespace}/${f.ref.name}`).join(', ')}): ${reconcile} asks it to reconcile instead, by setting reconcile.fluxcd.io/requestedAt.`
+        : '';
+      const answer = await s.host.showWarningMessage(
+        `Apply git's state to ${changing.length} object(s) in ${writer.context}?`,
+        {
+          modal: true,
+          detail: `${summary}\n\nServer-side apply as field manager gitops-drift (the diff shows the server's dry-run).${fluxDetail}`,
+        },
+        ...(flux.length ? [reconcile, ok] : [ok]),
+      );
+      if (answer === reconcile) {
+        await sendReconcile(s, env, flux, writer);
         return;
+      }
+      if (answer !== ok) return;
       const conflicted = preview.items.filter((i) => i.conflicts.length);
       let force = false;
       if (conflicted.length) {

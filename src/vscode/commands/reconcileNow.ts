@@ -1,4 +1,5 @@
 import { fluxApplications, requestFluxReconcile, type FluxApplication } from '../../core/promote/fluxReconcile';
+import type { ClusterWriter } from '../../core/ports';
 import type { RepoEnvironment } from '../../core/repo/config';
 import type { EditorServices } from '../services';
 import { asEnvironmentName } from './driftTarget';
@@ -69,13 +70,34 @@ export async function confirmAndReconcile(
       yes,
     );
     if (choice !== yes) return false;
-    const out = await requestFluxReconcile(writer, target.ref);
-    // A refusal (suspended, missing, forbidden) reaches the command wrapper, which shows it.
-    if (out.status === 'refused') throw new Error(`${out.message}. Nothing was changed.`);
-    void s.host.showInformationMessage(`GitOps Drift: asked Flux to reconcile ${label} (${out.requestedAt}).`);
-    await s.store.refresh({ environments: [env.name] });
+    await sendReconcile(s, env, [target], writer);
     return true;
   } finally {
     writer.dispose();
+  }
+}
+
+/**
+ * Requests a reconcile of each target's Kustomization through `writer` (the user has confirmed), then refreshes
+ * `env`. A refusal (suspended, missing, forbidden) throws to the command wrapper, which shows it.
+ */
+export async function sendReconcile(
+  s: EditorServices,
+  env: RepoEnvironment,
+  targets: readonly FluxApplication[],
+  writer: ClusterWriter,
+): Promise<void> {
+  const done: string[] = [];
+  try {
+    for (const target of targets) {
+      const label = `Kustomization ${target.ref.namespace}/${target.ref.name}`;
+      const out = await requestFluxReconcile(writer, target.ref);
+      if (out.status === 'refused')
+        throw new Error(`${out.message}.${done.length ? ` Reconcile was requested for ${done.join(', ')}.` : ' Nothing was changed.'}`);
+      done.push(label);
+    }
+    void s.host.showInformationMessage(`GitOps Drift: asked Flux to reconcile ${done.join(', ')}.`);
+  } finally {
+    if (done.length) await s.store.refresh({ environments: [env.name] });
   }
 }
