@@ -47,15 +47,8 @@ async function pickApplication(
   return candidates.find((c) => c.app === choice?.label);
 }
 
-/**
- * Asks, then requests a reconcile of `target`'s Kustomization and refreshes `env`. Shared with Put Live Back, which
- * offers it before a direct apply. Returns whether the request was made.
- */
-export async function confirmAndReconcile(
-  s: EditorServices,
-  env: RepoEnvironment,
-  target: FluxApplication,
-): Promise<boolean> {
+/** Asks in a modal naming the Kustomization and the context, then requests the reconcile. */
+async function confirmAndReconcile(s: EditorServices, env: RepoEnvironment, target: FluxApplication): Promise<void> {
   const session = await s.store.getSession();
   const writer = await session.writerFor(env);
   try {
@@ -69,9 +62,8 @@ export async function confirmAndReconcile(
       },
       yes,
     );
-    if (choice !== yes) return false;
+    if (choice !== yes) return;
     await sendReconcile(s, env, [target], writer);
-    return true;
   } finally {
     writer.dispose();
   }
@@ -79,7 +71,7 @@ export async function confirmAndReconcile(
 
 /**
  * Requests a reconcile of each target's Kustomization through `writer` (the user has confirmed), then refreshes
- * `env`. A refusal (suspended, missing, forbidden) throws to the command wrapper, which shows it.
+ * `env`. Put Live Back calls it when the user picks Reconcile Now in its confirmation. A refusal (suspended, missing, forbidden) throws to the command wrapper, which shows it.
  */
 export async function sendReconcile(
   s: EditorServices,
