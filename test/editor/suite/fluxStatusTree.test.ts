@@ -197,6 +197,74 @@ describe('Environments view: Flux Kustomization states', () => {
     }
   });
 
+  it('marks environments and applications a Flux Kustomization applies (.flux), where Reconcile Now is offered', async () => {
+    const tracked = await Promise.all((await children()).map(async (e) => (await tree.getTreeItem(e)).contextValue));
+    assert.deepEqual(tracked, entries.map(() => 'environment.flux'));
+
+    const declared = {
+      ...folderApplication('apps', 'apps'),
+      controller: {
+        object: {
+          apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+          kind: 'Kustomization',
+          metadata: { name: 'apps', namespace: 'flux-system' },
+        },
+        at: { file: 'clusters/prod/apps.yaml', line: 1, column: 1 },
+      },
+    };
+    const cluster: RepoEnvironment = {
+      name: 'cluster',
+      path: 'clusters/prod',
+      source: 'flux',
+      applications: [declared, folderApplication('infra', 'infra')],
+    };
+    const plain: RepoEnvironment = { name: 'plain', path: 'envs/plain', source: 'config', applications: [folderApplication('plain', 'envs/plain')] };
+    const marked = new EnvironmentsTreeProvider(
+      storeOf([
+        {
+          env: cluster,
+          checking: false,
+          report: {
+            name: 'cluster',
+            path: cluster.path,
+            context: 'prod',
+            error: null,
+            problems: [],
+            timings: { render: 0, live: 0, reconcile: 0 },
+            resources: ['apps', 'infra'].map((app) => ({
+              apiVersion: 'v1',
+              key: key('ConfigMap', app),
+              verdict: 'InSync' as const,
+              fields: [],
+              application: app,
+            })),
+            applications: ['apps', 'infra'].map((app) => ({
+              name: app,
+              kind: 'kustomize' as const,
+              source: app,
+              state: 'rendered' as const,
+            })),
+          },
+        },
+        { env: plain, checking: false },
+      ]),
+    );
+    try {
+      const envs = (await marked.getChildren()) as TreeElement[];
+      assert.deepEqual(
+        await Promise.all(envs.map(async (e) => (await marked.getTreeItem(e)).contextValue)),
+        ['environment.flux', 'environment'],
+      );
+      const apps = ((await marked.getChildren(envs[0])) ?? []) as TreeElement[];
+      assert.deepEqual(
+        await Promise.all(apps.map(async (a) => (await marked.getTreeItem(a)).contextValue)),
+        ['application.flux', 'application'],
+      );
+    } finally {
+      marked.dispose();
+    }
+  });
+
   it('names pending prune and not yet applied on the objects, and what Flux will do in their tooltips', async () => {
     const [old] = (await objects('prune')).filter((i) => i.label === 'old');
     assert.equal(old.description, 'pending prune');
