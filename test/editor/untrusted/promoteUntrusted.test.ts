@@ -6,7 +6,7 @@ import { activeApi, EXTENSION_ID, kubeApi, requireTestbed, testbed, workspaceRoo
 
 // In restricted mode the commands that write (to the cluster or to the repo) are disabled in the UI and refuse
 // when run anyway (a keybinding, another extension): nothing is written and no dialog offers to.
-describe('untrusted workspace: Put Live Back and Adopt Live Value', function () {
+describe('untrusted workspace: Put Live Back, Reconcile Now and Adopt Live Value', function () {
   const tb = testbed();
   const target = {
     env: 'prod',
@@ -23,7 +23,7 @@ describe('untrusted workspace: Put Live Back and Adopt Live Value', function () 
         contributes: { commands: { command: string; enablement?: string }[] };
       }
     ).contributes.commands;
-    for (const id of ['gitopsDrift.putLiveBack', 'gitopsDrift.adoptLiveValue'])
+    for (const id of ['gitopsDrift.putLiveBack', 'gitopsDrift.reconcileNow', 'gitopsDrift.adoptLiveValue'])
       assert.equal(commands.find((c) => c.command === id)?.enablement, 'isWorkspaceTrusted', id);
   });
 
@@ -39,6 +39,7 @@ describe('untrusted workspace: Put Live Back and Adopt Live Value', function () 
     const installed = host.install(api);
     try {
       await vscode.commands.executeCommand('gitopsDrift.putLiveBack', target);
+      await vscode.commands.executeCommand('gitopsDrift.reconcileNow', { type: 'environment', id: 'env:prod', env: 'prod' });
       await vscode.commands.executeCommand('gitopsDrift.adoptLiveValue', target);
     } finally {
       installed.dispose();
@@ -46,6 +47,7 @@ describe('untrusted workspace: Put Live Back and Adopt Live Value', function () 
     assert.deepEqual(host.problems, [], 'no quick pick or confirmation was shown');
     assert.deepEqual(host.errors, [
       'GitOps Drift: putting live state back writes to the cluster: trust this workspace first',
+      'GitOps Drift: asking Flux to reconcile writes to the cluster: trust this workspace first',
       'GitOps Drift: adopting a live value writes to the repo: trust this workspace first',
     ]);
     assert.deepEqual(host.documents, [], 'no dry-run was made');
