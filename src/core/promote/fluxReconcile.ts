@@ -79,8 +79,7 @@ export function fluxApplications(
   options: { apps?: ReadonlySet<string | undefined>; summaries?: readonly ApplicationSummary[] } = {},
 ): FluxApplication[] {
   const { apps, summaries } = options;
-  const named = (name: string) =>
-    !apps || apps.has(name) || (env.applications.length === 1 && apps.has(undefined));
+  const named = (name: string) => !apps || apps.has(name) || (env.applications.length === 1 && apps.has(undefined));
   return env.applications.flatMap((app) => {
     const ref = fluxKustomizationOf(app, env.tracking);
     if (!ref || !named(app.name)) return [];

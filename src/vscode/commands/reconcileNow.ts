@@ -12,7 +12,8 @@ import type { CommandHandler } from './registerCommand';
  */
 export function reconcileNowCommand(s: EditorServices): CommandHandler {
   return async (arg) => {
-    if (!s.host.isTrusted()) throw new Error('asking Flux to reconcile writes to the cluster: trust this workspace first');
+    if (!s.host.isTrusted())
+      throw new Error('asking Flux to reconcile writes to the cluster: trust this workspace first');
     const envName =
       asEnvironmentName(arg) ??
       (
@@ -85,7 +86,9 @@ export async function sendReconcile(
       const label = `Kustomization ${target.ref.namespace}/${target.ref.name}`;
       const out = await requestFluxReconcile(writer, target.ref);
       if (out.status === 'refused')
-        throw new Error(`${out.message}.${done.length ? ` Reconcile was requested for ${done.join(', ')}.` : ' Nothing was changed.'}`);
+        throw new Error(
+          `${out.message}.${done.length ? ` Reconcile was requested for ${done.join(', ')}.` : ' Nothing was changed.'}`,
+        );
       done.push(label);
     }
     void s.host.showInformationMessage(`GitOps Drift: asked Flux to reconcile ${done.join(', ')}.`);

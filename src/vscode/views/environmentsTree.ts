@@ -241,7 +241,9 @@ function applicationItem(
   const resources = entry.report?.resources.filter((r) => r.application === name) ?? [];
   const item = new vscode.TreeItem(plainText(name), vscode.TreeItemCollapsibleState.Expanded);
   item.id = id;
-  item.contextValue = fluxApplications(entry.env, { apps: new Set([name]) }).length ? 'application.flux' : 'application';
+  item.contextValue = fluxApplications(entry.env, { apps: new Set([name]) }).length
+    ? 'application.flux'
+    : 'application';
   if (summary && summary.state !== 'rendered') {
     item.iconPath =
       summary.state === 'outside'

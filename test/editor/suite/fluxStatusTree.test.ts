@@ -199,7 +199,10 @@ describe('Environments view: Flux Kustomization states', () => {
 
   it('marks environments and applications a Flux Kustomization applies (.flux), where Reconcile Now is offered', async () => {
     const tracked = await Promise.all((await children()).map(async (e) => (await tree.getTreeItem(e)).contextValue));
-    assert.deepEqual(tracked, entries.map(() => 'environment.flux'));
+    assert.deepEqual(
+      tracked,
+      entries.map(() => 'environment.flux'),
+    );
 
     const declared = {
       ...folderApplication('apps', 'apps'),
@@ -218,7 +221,12 @@ describe('Environments view: Flux Kustomization states', () => {
       source: 'flux',
       applications: [declared, folderApplication('infra', 'infra')],
     };
-    const plain: RepoEnvironment = { name: 'plain', path: 'envs/plain', source: 'config', applications: [folderApplication('plain', 'envs/plain')] };
+    const plain: RepoEnvironment = {
+      name: 'plain',
+      path: 'envs/plain',
+      source: 'config',
+      applications: [folderApplication('plain', 'envs/plain')],
+    };
     const marked = new EnvironmentsTreeProvider(
       storeOf([
         {
@@ -251,15 +259,15 @@ describe('Environments view: Flux Kustomization states', () => {
     );
     try {
       const envs = (await marked.getChildren()) as TreeElement[];
-      assert.deepEqual(
-        await Promise.all(envs.map(async (e) => (await marked.getTreeItem(e)).contextValue)),
-        ['environment.flux', 'environment'],
-      );
+      assert.deepEqual(await Promise.all(envs.map(async (e) => (await marked.getTreeItem(e)).contextValue)), [
+        'environment.flux',
+        'environment',
+      ]);
       const apps = ((await marked.getChildren(envs[0])) ?? []) as TreeElement[];
-      assert.deepEqual(
-        await Promise.all(apps.map(async (a) => (await marked.getTreeItem(a)).contextValue)),
-        ['application.flux', 'application'],
-      );
+      assert.deepEqual(await Promise.all(apps.map(async (a) => (await marked.getTreeItem(a)).contextValue)), [
+        'application.flux',
+        'application',
+      ]);
     } finally {
       marked.dispose();
     }

@@ -39,7 +39,11 @@ describe('untrusted workspace: Put Live Back, Reconcile Now and Adopt Live Value
     const installed = host.install(api);
     try {
       await vscode.commands.executeCommand('gitopsDrift.putLiveBack', target);
-      await vscode.commands.executeCommand('gitopsDrift.reconcileNow', { type: 'environment', id: 'env:prod', env: 'prod' });
+      await vscode.commands.executeCommand('gitopsDrift.reconcileNow', {
+        type: 'environment',
+        id: 'env:prod',
+        env: 'prod',
+      });
       await vscode.commands.executeCommand('gitopsDrift.adoptLiveValue', target);
     } finally {
       installed.dispose();

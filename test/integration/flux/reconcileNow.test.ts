@@ -56,7 +56,12 @@ describe('Reconcile Now (Flux), against the real API server', function () {
 
   /** The object without what any write moves on (version, generation-free metadata) and the new annotation. */
   function rest(obj: KubeObject): unknown {
-    const { resourceVersion: _rv, managedFields: _mf, annotations, ...metadata } = obj.metadata as KubeObject['metadata'] & {
+    const {
+      resourceVersion: _rv,
+      managedFields: _mf,
+      annotations,
+      ...metadata
+    } = obj.metadata as KubeObject['metadata'] & {
       resourceVersion?: string;
       managedFields?: unknown;
     };

@@ -107,7 +107,13 @@ describe('Flux applications of an environment', () => {
       notYetApplied: 0,
       ...controller,
     };
-    return { name, kind: 'flux-kustomization', source: name, state: 'rendered', ...(controller ? { controller: status } : {}) };
+    return {
+      name,
+      kind: 'flux-kustomization',
+      source: name,
+      state: 'rendered',
+      ...(controller ? { controller: status } : {}),
+    };
   };
 
   it('lists the applications a Kustomization applies, its namespace defaulting to flux-system', () => {
@@ -123,13 +129,19 @@ describe('Flux applications of an environment', () => {
 
   it('with a check, keeps only Kustomizations the cluster has and that are not suspended', () => {
     const summaries = [summary('web', { suspended: true }), summary('jobs', {}), summary('extras')];
-    assert.deepEqual(fluxApplications(env, { summaries }).map((a) => a.app), ['jobs']);
+    assert.deepEqual(
+      fluxApplications(env, { summaries }).map((a) => a.app),
+      ['jobs'],
+    );
     assert.deepEqual(fluxApplications(env, { summaries: [summary('jobs', { found: false })] }), []);
   });
 
   it('an object naming no application belongs to the sole application', () => {
     const one = { applications: [fluxApp('web')] };
-    assert.deepEqual(fluxApplications(one, { apps: new Set([undefined]) }).map((a) => a.app), ['web']);
+    assert.deepEqual(
+      fluxApplications(one, { apps: new Set([undefined]) }).map((a) => a.app),
+      ['web'],
+    );
     assert.deepEqual(fluxApplications(env, { apps: new Set([undefined]) }), []);
   });
 });
