@@ -6,7 +6,7 @@ import { asEnvironmentName } from './driftTarget';
 import type { CommandHandler } from './registerCommand';
 
 /**
- * "GitOps: Reconcile Now (Flux)" on an application (or an environment) that a Flux Kustomization applies: after a
+ * "GitOps: Ask Flux to Reconcile Now" on an application (or an environment) that a Flux Kustomization applies: after a
  * modal confirmation naming the Kustomization and the context, sets its `reconcile.fluxcd.io/requestedAt` annotation
  * (src/core/promote/fluxReconcile.ts), then refreshes the environment. Refused in untrusted workspaces.
  */
