@@ -222,7 +222,7 @@ export class DriftEngine {
       // With none running, a render starts at once (reading files now); otherwise when the last queued one ends and
       // due I/O had a turn (the cluster replies for the environment rendered before, and its next requests).
       const queued = this.renderQueue;
-      const rootAt = env.applications.length === 1 && env.definedAt ? env.definedAt : (app.declaredAt ?? env.definedAt);
+      const rootAt = rootAtOf(env, app);
       const run = () => this.renderUncached(app, key, rootAt, lookup);
       inFlight = (queued ? queued.then(afterPendingIo).then(run) : run()).finally(() => this.rendering.delete(key));
       const tail: Promise<void> = inFlight.then(
@@ -240,14 +240,7 @@ export class DriftEngine {
     env: RepoEnvironment,
     app: Application,
   ): Promise<RenderedApplication & { thrown?: unknown }> {
-    if (app.source.type === 'outside') {
-      // Another repo's desired state: nothing here to compare it with. Its state says so; the rest is complete.
-      return {
-        application: app,
-        error: `its source is outside this repo (${describeSource(app.source)})`,
-        problems: [],
-      };
-    }
+    if (app.source.type === 'outside') return outsidePart(app);
     try {
       return { application: app, result: await this.renderApplication(env, app), problems: [] };
     } catch (e) {
@@ -565,13 +558,8 @@ export class DriftEngine {
    */
   async renderFrom(env: RepoEnvironment, fs: FileSystem): Promise<RenderedEnvironment> {
     const renderOne = async (app: Application, lookup?: Lookup): Promise<RenderedApplication> => {
-      if (sourcePath(app) === undefined)
-        return {
-          application: app,
-          error: `its source is outside this repo (${describeSource(app.source)})`,
-          problems: [],
-        };
-      const rootAt = env.applications.length === 1 && env.definedAt ? env.definedAt : (app.declaredAt ?? env.definedAt);
+      if (sourcePath(app) === undefined) return outsidePart(app);
+      const rootAt = rootAtOf(env, app);
       const findObject = lookup ? objectFinder(lookup, fs, this.options.repoRoot) : undefined;
       return {
         application: app,
@@ -639,6 +627,19 @@ export function uncheckedReport(env: RepoEnvironment, context: string, error: st
     timings: { render: 0, live: 0, reconcile: 0 },
     applications: applicationSummaries(env),
   };
+}
+
+/**
+ * Where errors about an application's root folder point: the environment's declaration when it is the environment's
+ * one application (as before applications existed), else the application's own.
+ */
+function rootAtOf(env: RepoEnvironment, app: Application): SourceLocation | undefined {
+  return env.applications.length === 1 && env.definedAt ? env.definedAt : (app.declaredAt ?? env.definedAt);
+}
+
+/** Another repo's desired state: nothing here to compare it with. Its state says so; the rest is complete. */
+function outsidePart(app: Application): RenderedApplication {
+  return { application: app, error: `its source is outside this repo (${describeSource(app.source)})`, problems: [] };
 }
 
 /** Whether one of the environment's applications has its render cached under one of `roots` (see renderKey). */
