@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the test bed's real servers and tools from pinned Go modules:
-# kube-apiserver + kubectl (k8s.io/kubernetes), etcd (go.etcd.io/etcd/server/v3), kustomize, and flux-build (Flux's
-# kustomize-controller rendering, for the Flux conformance cases).
+# kube-apiserver + kubectl (k8s.io/kubernetes), etcd (go.etcd.io/etcd/server/v3), kustomize, flux-build (Flux's
+# kustomize-controller rendering, for the Flux conformance cases) and helm (the oracle for the Helm conformance cases
+# and the release Secrets of the integration tests).
 # Binaries are cached outside the clone, keyed by version, so a fresh clone on the same machine reuses them.
 # Each binary is built in a scratch folder and moved into place only when complete, so a rerun after an
 # interrupted build recovers. Prints the bin directory on its last line.
@@ -14,6 +15,7 @@ KYAML_VERSION=v0.20.1        # the sigs.k8s.io/kustomize/kyaml that kustomize v5
 FLUX_KUSTOMIZE_VERSION=v1.41.0 # github.com/fluxcd/pkg/kustomize: kustomize-controller's generator and postBuild (kustomize v5.8.1)
 FLUX_KUSTOMIZE_CONTROLLER_VERSION=v1.7.3  # github.com/fluxcd/kustomize-controller (Flux v2.7): its Kustomization CRD
 FLUX_SOURCE_CONTROLLER_VERSION=v1.7.3     # github.com/fluxcd/source-controller: GitRepository and the other sources' CRDs
+HELM_VERSION=v4.3.2          # helm.sh/helm/v4: the same module the in-process engine (helm-wasm/) is built from
 
 cache_root="${GITOPS_DRIFT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gitops-drift}"
 key="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kustomize-${KUSTOMIZE_VERSION}"
@@ -140,6 +142,20 @@ build_flux_build() {
   echo "$want_stamp" >"$stamp"
 }
 
+# helm, as Helm's Makefile builds it (its version stamped in, so `.Capabilities.HelmVersion` and `helm version` say
+# v4.3.2). Rebuilt when the pinned version changes (the stamp beside it).
+build_helm() {
+  local stamp="$bin_dir/.helm.version"
+  [ -x "$bin_dir/helm" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$HELM_VERSION" ] && return
+  local dir="$work_root/helm"
+  rm -rf "$dir"; mkdir -p "$dir"
+  log "building helm $HELM_VERSION"
+  (cd "$dir" && GOBIN="$dir" go install -ldflags "-s -w -X helm.sh/helm/v4/internal/version.version=$HELM_VERSION" \
+    "helm.sh/helm/v4/cmd/helm@$HELM_VERSION")
+  mv -f "$dir/helm" "$bin_dir/helm"
+  echo "$HELM_VERSION" >"$stamp"
+}
+
 # Flux's CRDs, copied from the controllers' module zips (config/crd/bases): nothing to build. Prints their folder.
 flux_crd_dir="$cache_root/testbed/flux-crds_kustomize-${FLUX_KUSTOMIZE_CONTROLLER_VERSION}_source-${FLUX_SOURCE_CONTROLLER_VERSION}"
 copy_flux_crds() {
@@ -156,18 +172,19 @@ copy_flux_crds() {
   touch "$flux_crd_dir/.ready"
 }
 
-want="${*:-etcd kustomize kube-apiserver kubectl flux-build}"
+want="${*:-etcd kustomize kube-apiserver kubectl flux-build helm}"
 for target in $want; do
   case "$target" in
     etcd) build_etcd ;;
     kustomize) build_kustomize ;;
     kustomize-schema) build_kustomize_schema ;;
     flux-build) build_flux_build ;;
+    helm) build_helm ;;
     kube-apiserver|kubectl) build_kube "$target" ;;
     flux-crds) copy_flux_crds ;;
     *) echo "setup-testbed: unknown target $target" >&2; exit 1 ;;
   esac
 done
-rm -rf "$work_root/etcd" "$work_root/kustomize" "$work_root/kustomize-schema" "$work_root/flux-build"
+rm -rf "$work_root/etcd" "$work_root/kustomize" "$work_root/kustomize-schema" "$work_root/flux-build" "$work_root/helm"
 log "ready: $bin_dir"
 if [ "$want" = flux-crds ]; then echo "$flux_crd_dir"; else echo "$bin_dir"; fi

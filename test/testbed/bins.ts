@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-export type TestbedTool = 'etcd' | 'kube-apiserver' | 'kubectl' | 'kustomize' | 'kustomize-schema' | 'flux-build';
+export type TestbedTool =
+  'etcd' | 'kube-apiserver' | 'kubectl' | 'kustomize' | 'kustomize-schema' | 'flux-build' | 'helm';
 
 const repoRoot = resolve(__dirname, '..', '..');
 const binDirs = new Map<string, string>();
