@@ -3,7 +3,14 @@
  * docs/configuration.md). Every rendered object appears once with its verdict; absent values are `null`; file paths
  * are repo-relative, lines and columns 1-based.
  */
-import type { ControllerStatus, EnvironmentDrift, FieldDrift, ResourceDrift, Verdict } from '../model/drift';
+import type {
+  ControllerStatus,
+  EnvironmentDrift,
+  FieldDrift,
+  ReleaseStatus,
+  ResourceDrift,
+  Verdict,
+} from '../model/drift';
 import type { Problem } from '../model/problem';
 import { skippedContent } from './incomplete';
 
@@ -57,6 +64,8 @@ export interface JsonApplication {
   message: string | null;
   /** Its controller's object as the cluster reports it (a Flux Kustomization); absent when none was read. */
   controller?: JsonControllerStatus;
+  /** For a Helm release (kind `helm`): the release Helm stored and git's HelmRelease against it; values never appear. */
+  release?: ReleaseStatus;
 }
 
 /** A Flux Kustomization's status (docs/check-output.md); absent values are null. */
@@ -99,6 +108,8 @@ export interface JsonResource {
    * says nothing of it (or no controller status was read).
    */
   controller?: { state: 'pendingPrune' | 'notYetApplied' | null; note: string | null } | null;
+  /** For an object of a Helm release: the chart template it came from; absent otherwise. */
+  template?: string;
 }
 
 /** One drifted field in the JSON document (values masked for Secrets). */
@@ -158,6 +169,7 @@ function jsonEnvironment(env: ReportedEnvironment): JsonEnvironment {
       state: a.state,
       message: a.message ?? null,
       ...(a.controller ? { controller: jsonController(a.controller) } : {}),
+      ...(a.release ? { release: a.release } : {}),
     })),
     resources: env.resources.map(jsonResource),
   };
@@ -175,6 +187,7 @@ function jsonResource(r: ResourceDrift): JsonResource {
     source: r.source ? { file: r.source.file, line: r.source.line, column: r.source.column } : null,
     fields: r.fields.map(jsonField),
     ...(r.controller ? { controller: { state: r.controller.state ?? null, note: r.controller.note ?? null } } : {}),
+    ...(r.template ? { template: r.template } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import { describeField, objectLabel, palette, type Palette } from './format';
 import { plainText } from '../model/untrustedText';
 import { isIncomplete, NOT_CHECKED_INCOMPLETE, skippedContent, skippedCount } from './incomplete';
 import { controllerSettled, describeControllerStatus } from './fluxStatus';
+import { describeRelease } from './helmRelease';
 
 const NOT_CHECKED = 'not checked';
 
@@ -67,6 +68,31 @@ export function textReport(environments: readonly EnvironmentDrift[], options: T
         where: '',
         paint: controllerSettled(c) ? p.green : c.found && c.ready?.status !== 'False' ? p.yellow : p.red,
       });
+    }
+    // Each Helm release: its chart, revision and status, its HelmRelease, and where git is ahead of it.
+    for (const app of env.applications ?? []) {
+      const release = app.release;
+      if (!release) continue;
+      const settled =
+        release.found &&
+        !release.latest &&
+        release.git?.message === undefined &&
+        release.controller?.ready?.status !== 'False';
+      rows.push({
+        env: env.name,
+        object: app.name,
+        what: `release ${release.releaseName}: ${describeRelease(release)}`,
+        where: '',
+        paint: settled ? p.green : release.found ? p.yellow : p.red,
+      });
+      if (release.git?.message)
+        rows.push({
+          env: env.name,
+          object: app.name,
+          what: release.git.message,
+          where: release.git.valuesAt ? `${release.git.valuesAt.file}:${release.git.valuesAt.line}` : '',
+          paint: p.yellow,
+        });
     }
     // One cause (a forbidden LIST, a version not served) covers many objects: say it in full once per environment,
     // then point back to the first object it was said for.
@@ -152,7 +178,8 @@ function verdictRows(env: string, r: ResourceDrift, p: Palette, verbose: boolean
         env,
         object,
         what: describeField(f),
-        where: at(f.origin ?? r.source),
+        // A Helm release's object: git has no line of it, so the chart template is named beside its HelmRelease.
+        where: at(f.origin ?? r.source) + (r.template ? ` (${r.template})` : ''),
         paint: p.yellow,
       }));
     case 'Missing':

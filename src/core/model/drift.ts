@@ -51,6 +51,8 @@ export interface ResourceDrift {
   application?: string;
   /** What its controller's status says of it (Flux: pending prune, not yet applied, whether it will revert it). */
   controller?: ResourceControllerState;
+  /** For an object of a Helm release: the chart template it came from, e.g. `podinfo/templates/deployment.yaml`. */
+  template?: string;
 }
 
 /**
@@ -127,6 +129,75 @@ export interface ApplicationSummary {
   message?: string;
   /** Its controller's status, read from the cluster (a Flux Kustomization); absent when none was read. */
   controller?: ControllerStatus;
+  /** For a Helm release (kind `helm`): the release Helm stored, and how git's HelmRelease compares with it. */
+  release?: ReleaseStatus;
+}
+
+/**
+ * A Helm release as its records in the cluster say, and git's HelmRelease against it. Never holds values: the
+ * release's `config` and git's `values` are compared, and only whether they differ is kept.
+ */
+export interface ReleaseStatus {
+  releaseName: string;
+  /** Where its objects go. */
+  namespace: string;
+  /** Where its records are (Secrets `sh.helm.release.v1.<name>.v<N>`). */
+  storageNamespace: string;
+  /** Whether a deployed revision was found (its objects are then compared); `message` says why not. */
+  found: boolean;
+  /** The deployed revision the objects are compared with. */
+  revision?: number;
+  /** Its Helm status (`deployed`). */
+  status?: string;
+  chart?: string;
+  chartVersion?: string;
+  appVersion?: string;
+  /** RFC 3339. */
+  lastDeployed?: string;
+  description?: string;
+  /** The newest revision when it is not the deployed one (a failed or pending upgrade). */
+  latest?: { revision: number; status: string; description?: string; lastDeployed?: string };
+  /** Question 2: git's HelmRelease against the deployed revision. */
+  git?: ReleaseGitComparison;
+  /** The HelmRelease as the cluster reports it (Flux's helm-controller). */
+  controller?: HelmReleaseControllerStatus;
+  /** Why nothing was compared, or what else to know. */
+  message?: string;
+}
+
+/** Git's chart version and values against the deployed release. */
+export interface ReleaseGitComparison {
+  /** `spec.chart.spec.version` in git, when it names one. */
+  chartVersion?: string;
+  /** `differs` when git names an exact version that is not the deployed one; `range` when git names a range. */
+  chart: 'same' | 'differs' | 'range' | 'unknown';
+  /**
+   * `differs`: git's values are not the release's; `same`: they are (with valuesFrom: git's own values are all in
+   * the release); `unknown`: not comparable (no deployed revision).
+   */
+  values: 'same' | 'differs' | 'unknown';
+  /** Git's `spec.values` line (or the HelmRelease's), where the difference is shown. */
+  valuesAt?: SourceLocation;
+  /** One line: `values in git differ from the deployed release (since …, upgrade failed: …)`. */
+  message?: string;
+}
+
+/** A Flux HelmRelease's status: the Ready condition, the release history, and what it does about drift. */
+export interface HelmReleaseControllerStatus {
+  kind: 'HelmRelease';
+  name: string;
+  namespace: string;
+  found: boolean;
+  ready?: { status: 'True' | 'False' | 'Unknown'; reason?: string; message?: string; since?: string };
+  suspended: boolean;
+  interval?: string;
+  /** `spec.driftDetection.mode`: `enabled` corrects hand-made changes, `warn` only reports them, `disabled` neither. */
+  driftDetection: 'enabled' | 'warn' | 'disabled';
+  /** `status.history`, newest first: revision, Helm status, chart version, when. */
+  history: { revision: number; status: string; chartVersion: string; lastDeployed?: string }[];
+  /** False when helm-controller has not yet seen the current spec (a git change not reconciled yet). */
+  observed: boolean;
+  message?: string;
 }
 
 /** One piece of content a render skipped: the renderer's warning and where it points. */

@@ -26,6 +26,8 @@ export interface RenderedObject {
   exactIntegers?: Map<string, bigint>;
   /** Where the object's document was first declared (the resource file or generator entry). */
   source: SourceLocation;
+  /** For an object of a Helm release: the chart template it came from (`podinfo/templates/deployment.yaml`). */
+  template?: string;
 }
 
 /** The result of rendering one kustomization root. */
