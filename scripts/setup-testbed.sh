@@ -2,7 +2,8 @@
 # Builds the test bed's real servers and tools from pinned Go modules:
 # kube-apiserver + kubectl (k8s.io/kubernetes), etcd (go.etcd.io/etcd/server/v3), kustomize, flux-build (Flux's
 # kustomize-controller rendering, for the Flux conformance cases) and helm (the oracle for the Helm conformance cases
-# and the release Secrets of the integration tests).
+# and the release Secrets of the integration tests); copies Flux's CRDs (kustomize, source and helm controllers) for
+# the integration tests.
 # Binaries are cached outside the clone, keyed by version, so a fresh clone on the same machine reuses them.
 # Each binary is built in a scratch folder and moved into place only when complete, so a rerun after an
 # interrupted build recovers. Prints the bin directory on its last line.
@@ -16,6 +17,9 @@ FLUX_KUSTOMIZE_VERSION=v1.41.0 # github.com/fluxcd/pkg/kustomize: kustomize-cont
 FLUX_KUSTOMIZE_CONTROLLER_VERSION=v1.7.3  # github.com/fluxcd/kustomize-controller (Flux v2.7): its Kustomization CRD
 FLUX_SOURCE_CONTROLLER_VERSION=v1.7.3     # github.com/fluxcd/source-controller: GitRepository and the other sources' CRDs
 HELM_VERSION=v4.3.2          # helm.sh/helm/v4: the same module the in-process engine (helm-wasm/) is built from
+# github.com/fluxcd/helm-controller (Flux v2.7, api/v1.4.3): its HelmRelease CRD. It requires source-controller/api
+# v1.7.2, as kustomize-controller v1.7.3 does: the same Flux release as the two above.
+FLUX_HELM_CONTROLLER_VERSION=v1.4.3
 
 cache_root="${GITOPS_DRIFT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gitops-drift}"
 key="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kustomize-${KUSTOMIZE_VERSION}"
@@ -157,12 +161,13 @@ build_helm() {
 }
 
 # Flux's CRDs, copied from the controllers' module zips (config/crd/bases): nothing to build. Prints their folder.
-flux_crd_dir="$cache_root/testbed/flux-crds_kustomize-${FLUX_KUSTOMIZE_CONTROLLER_VERSION}_source-${FLUX_SOURCE_CONTROLLER_VERSION}"
+flux_crd_dir="$cache_root/testbed/flux-crds_kustomize-${FLUX_KUSTOMIZE_CONTROLLER_VERSION}_source-${FLUX_SOURCE_CONTROLLER_VERSION}_helm-${FLUX_HELM_CONTROLLER_VERSION}"
 copy_flux_crds() {
   [ -f "$flux_crd_dir/.ready" ] && return
   rm -rf "$flux_crd_dir"; mkdir -p "$flux_crd_dir"
   local module dir
-  for module in "kustomize-controller@$FLUX_KUSTOMIZE_CONTROLLER_VERSION" "source-controller@$FLUX_SOURCE_CONTROLLER_VERSION"; do
+  for module in "kustomize-controller@$FLUX_KUSTOMIZE_CONTROLLER_VERSION" "source-controller@$FLUX_SOURCE_CONTROLLER_VERSION" \
+    "helm-controller@$FLUX_HELM_CONTROLLER_VERSION"; do
     log "fetching github.com/fluxcd/$module (its CRDs)"
     dir=$(cd "$work_root" && go mod download -json "github.com/fluxcd/$module" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
     [ -n "$dir" ] || { echo "setup-testbed: go mod download github.com/fluxcd/$module failed" >&2; exit 1; }
