@@ -135,7 +135,9 @@ function sinceWhen(
   if (newest && newest.version > deployed.version) {
     const at = shortTime(newest.lastDeployed);
     const action = newest.status.startsWith('pending-') ? newest.status : `upgrade ${newest.status}`;
-    return `${at ? `since ${at}, ` : ''}${action}${newest.description ? `: ${newest.description}` : ''}`;
+    // Helm's messages run over several lines (one per failed object): the report's line keeps them on one.
+    const description = newest.description?.replace(/\s*\n\s*/g, ' ');
+    return `${at ? `since ${at}, ` : ''}${action}${description ? `: ${description}` : ''}`;
   }
   if (live?.ready?.status === 'False') {
     const at = shortTime(live.ready.lastTransitionTime);
