@@ -8,11 +8,13 @@
  */
 import { isIncomplete, NOT_CHECKED_INCOMPLETE, skippedCount } from '../drift/incomplete';
 import { describeControllerStatus } from '../drift/fluxStatus';
+import { describeRelease } from '../drift/helmRelease';
 import type {
   ApplicationSummary,
   ControllerStatus,
   EnvironmentDrift,
   FieldDrift,
+  ReleaseStatus,
   ResourceDrift,
   Verdict,
 } from '../model/drift';
@@ -96,6 +98,37 @@ export function controllerBadge(status: ControllerStatus): string {
 /** The full line for a tooltip: `Kustomization flux-system/apps: ready; applied abc1234, git is at …`. */
 export function controllerTooltip(status: ControllerStatus): string {
   return `${status.kind} ${status.namespace}/${status.name}: ${describeControllerStatus(status)}`;
+}
+
+/**
+ * The applications an environment's tree shows: the repo's, then the Helm releases its check found (a Flux
+ * HelmRelease is an object of the repo's application and an application of its own in the report).
+ */
+export function applicationNames(
+  applications: readonly { name: string }[],
+  report: Pick<EnvironmentDrift, 'applications'> | undefined,
+): string[] {
+  const names = applications.map((a) => a.name);
+  for (const a of report?.applications ?? []) if (a.release && !names.includes(a.name)) names.push(a.name);
+  return names;
+}
+
+/** A Helm release in a few words for the tree: `web 1.2.0 · rev 3 deployed · git values not applied`. */
+export function releaseBadge(release: ReleaseStatus): string {
+  const parts = release.found
+    ? [`${release.chart} ${release.chartVersion}`, `rev ${release.revision} ${release.status}`]
+    : ['not installed'];
+  if (release.latest) parts.push(`rev ${release.latest.revision} ${release.latest.status}`);
+  if (release.git?.message) parts.push(`git ${release.git.values === 'differs' ? 'values' : 'chart'} not applied`);
+  return parts.join(' · ');
+}
+
+/** A Helm release's tooltip lines: the release, and where git is ahead of it. */
+export function releaseTooltip(release: ReleaseStatus): string {
+  return [
+    `release ${release.releaseName}: ${describeRelease(release)}`,
+    ...(release.git?.message ? [release.git.message] : []),
+  ].join('\n');
 }
 
 /** The controller status of an environment's only application (the tree then shows it on the environment). */

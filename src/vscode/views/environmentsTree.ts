@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { describeSkipped, isIncomplete, NOT_CHECKED_INCOMPLETE, skippedContent } from '../../core/drift/incomplete';
 import {
+  applicationNames,
   controllerBadge,
   controllerTooltip,
   DRIFT_VERDICTS,
@@ -13,6 +14,8 @@ import {
   environmentVerdict,
   groupByKind,
   isClusterFailure,
+  releaseBadge,
+  releaseTooltip,
   resourceDescription,
   soleController,
   summarize,
@@ -76,11 +79,12 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
     const entry = this.store.entry(element.env);
     const report = entry?.report;
     if (!report) return [];
-    const showsApps = entry.env.applications.length > 1;
+    const apps = applicationNames(entry.env.applications, report);
+    const showsApps = apps.length > 1;
     if (element.type === 'environment') {
       const kids: TreeElement[] = [];
       if (report.error) kids.push(messageElement(element.env, report.error));
-      if (showsApps) kids.push(...entry.env.applications.map((a) => applicationElement(element.env, a.name)));
+      if (showsApps) kids.push(...apps.map((a) => applicationElement(element.env, a)));
       const resources = showsApps ? report.resources.filter((r) => r.application === undefined) : report.resources;
       for (const g of groupByKind(resources)) kids.push(kindElement(element.env, g.group, g.kind));
       return kids;
@@ -116,7 +120,7 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
       case 'resource': {
         const entry = this.store.entry(element.env);
         const app =
-          entry && entry.env.applications.length > 1
+          entry && applicationNames(entry.env.applications, entry.report).length > 1
             ? entry.report?.resources.find((r) => keyString(r.key) === keyString(element.key))?.application
             : undefined;
         return kindElement(element.env, element.key.group, element.key.kind, app);
@@ -135,7 +139,11 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
           : new vscode.TreeItem(element.app);
       case 'kind': {
         const all = entry?.report
-          ? resourcesOf(entry.report.resources, element.app, entry.env.applications.length > 1)
+          ? resourcesOf(
+              entry.report.resources,
+              element.app,
+              applicationNames(entry.env.applications, entry.report).length > 1,
+            )
           : [];
         const resources = all.filter((r) => r.key.group === element.group && r.key.kind === element.kind);
         const s = summarize({ resources });
@@ -249,7 +257,12 @@ function applicationItem(
       summary.state === 'outside'
         ? new vscode.ThemeIcon('cloud')
         : new vscode.ThemeIcon('error', new vscode.ThemeColor('gitopsDrift.errorForeground'));
-    item.description = summary.state === 'outside' ? 'source outside this repo' : 'render failed';
+    item.description =
+      summary.state === 'outside'
+        ? 'source outside this repo'
+        : summary.release
+          ? plainText(releaseBadge(summary.release))
+          : 'render failed';
   } else if (entry.report) {
     const s = summarize({ resources });
     item.iconPath = verdictIcon(environmentVerdict({ resources, error: null }));
@@ -260,23 +273,27 @@ function applicationItem(
           ? `${driftCounts(s).join(' · ')} (of ${s.total})`
           : `${s.drifted} of ${s.total} drifted`,
       ...(summary?.controller ? [plainText(controllerBadge(summary.controller))] : []),
+      ...(summary?.release ? [plainText(releaseBadge(summary.release))] : []),
     ].join(' · ');
   }
   const md = new vscode.MarkdownString();
   md.appendMarkdown(`**${plainText(name)}** — application of ${plainText(entry.env.name)}\n\n`);
   if (summary?.controller) md.appendText(`${plainText(controllerTooltip(summary.controller))}\n`);
+  if (summary?.release) md.appendText(`${plainText(releaseTooltip(summary.release))}\n`);
   if (app)
     md.appendText(
       `${app.renderer} · ${describeSource(app.source)}${app.declaredAt ? ` · declared in ${app.declaredAt.file}:${app.declaredAt.line}` : ''}\n`,
     );
   if (summary?.message) md.appendText(`\n${summary.message}\n`);
   item.tooltip = md;
-  if (app?.declaredAt && repoRoot) {
-    const line = Math.max(0, app.declaredAt.line - 1);
+  // A Helm release is no application of the repo's: its HelmRelease's line is its declaration.
+  const declaredAt = app?.declaredAt ?? summary?.declaredAt;
+  if (declaredAt && repoRoot) {
+    const line = Math.max(0, declaredAt.line - 1);
     item.command = {
       command: 'vscode.open',
       title: 'Open Declaration',
-      arguments: [repoUri(repoRoot, app.declaredAt.file), { selection: new vscode.Range(line, 0, line, 0) }],
+      arguments: [repoUri(repoRoot, declaredAt.file), { selection: new vscode.Range(line, 0, line, 0) }],
     };
   }
   return item;
