@@ -337,6 +337,44 @@ describe('Helm releases, against the real API server and helm', function () {
     assert.equal(doc.environments[0].applications.find((a: any) => a.kind === 'helm').release.git.values, 'differs');
   });
 
+  it('finds nothing after a client-side apply install (as Helm 3 and helm-controller apply), then a hand edit', async () => {
+    const csaNs = await freshNamespace('helm-csa');
+    const install = runHelm(
+      'install',
+      'web',
+      chart,
+      '-n',
+      csaNs,
+      '-f',
+      valuesFile(values('hello')),
+      '--server-side=false',
+    );
+    assert.equal(install.code, 0, install.out);
+    const csaRepo = mkdtempSync(join(tmpdir(), 'gitops-drift-helm-csa-'));
+    roots.push(csaRepo);
+    writeFiles(csaRepo, {
+      '.gitops-drift.yaml': `environments:\n  - name: dev\n    path: envs/dev\n    namespace: ${csaNs}\n`,
+      'envs/dev/kustomization.yaml': 'resources:\n  - release.yaml\n',
+      'envs/dev/release.yaml': helmReleaseYaml(csaNs, 'hello'),
+    });
+    const csaEngine = new DriftEngine({ fs: new NodeFileSystem(), repoRoot: csaRepo });
+    const csaCheck = async () => csaEngine.check(await csaEngine.environment('dev'), { ...live, namespace: csaNs });
+    const report = await csaCheck();
+    const verdicts = report.resources
+      .filter((r) => r.application === `HelmRelease ${csaNs}/web`)
+      .map((r) => `${r.key.kind} ${r.verdict} ${r.fields.map((f) => f.path).join(',')}`)
+      .sort();
+    assert.deepEqual(verdicts, ['ConfigMap InSync ', 'Deployment InSync ', 'Service InSync ']);
+    assert.equal(helmApp(report)?.release?.controller?.found, false, 'no HelmRelease in that namespace');
+    kubectl('-n', csaNs, 'annotate', 'deployment/web', 'owner=me');
+    const edited = await csaCheck();
+    const deployment = edited.resources.find((r) => r.key.kind === 'Deployment' && r.key.namespace === csaNs);
+    assert.deepEqual(
+      deployment?.fields.map((f) => `${f.path} ${f.changedBy?.manager}`),
+      ['/metadata/annotations/owner kubectl-annotate'],
+    );
+  });
+
   it('an upgrade that failed: compared with the deployed revision, and said why git is not applied', async () => {
     // A manifest the API server refuses (a Service port out of range), so Helm records the upgrade as failed.
     const upgrade = runHelm('upgrade', 'web', chart, '-n', ns, '-f', valuesFile(values('hi')), '--set', 'port=70000');
