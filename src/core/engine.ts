@@ -37,7 +37,7 @@ import { canonicalJson } from './yaml/pointer';
 import { applyFluxStatus, gitPosition, type ObjectsOf, pendingPruneObjects, recentHistory } from './drift/fluxStatus';
 import { fluxKustomizationOf, parseFluxKustomization, readFluxKustomization } from './live/fluxKustomization';
 import { type FluxHelmReleaseRead, helmReleaseTarget, parseFluxHelmRelease } from './live/fluxHelmRelease';
-import { latestDeployed, releaseHistory, storageFailure, storageRequest } from './live/helmRelease';
+import { isReleaseRecord, latestDeployed, releaseHistory, storageFailure, storageRequest } from './live/helmRelease';
 import {
   compareGitWithRelease,
   helmControllerStatus,
@@ -603,6 +603,16 @@ export class DriftEngine {
       return out;
     }
     const options = releaseDriftOptions(driftOptions);
+    // Each release's records, by storage namespace and release name (a namespace may hold hundreds of releases).
+    const recordsOf = new Map<string, KubeObject[]>();
+    for (const o of storage.objects.values()) {
+      if (!isReleaseRecord(o)) continue;
+      const id = `${o.metadata.namespace}/${o.metadata.labels?.name}`;
+      const list = recordsOf.get(id);
+      if (list) list.push(o);
+      else recordsOf.set(id, [o]);
+    }
+    const toCompare = new Map<string, { name: string; summary: ApplicationSummary; objects: RenderedObject[] }[]>();
     for (const { r, target } of targets) {
       const name = `HelmRelease ${target.namespace}/${target.name}`;
       const summary: ApplicationSummary = {
@@ -619,8 +629,10 @@ export class DriftEngine {
         summary.message = `cannot read Helm release records in ${target.storageNamespace}: ${failure.message}`;
         continue;
       }
-      const inStorage = [...storage.objects.values()].filter((o) => o.metadata?.namespace === target.storageNamespace);
-      const history = releaseHistory(inStorage, target.releaseName);
+      const history = releaseHistory(
+        recordsOf.get(`${target.storageNamespace}/${target.releaseName}`) ?? [],
+        target.releaseName,
+      );
       for (const bad of history.undecodable)
         report.problems.push({ severity: 'warning', message: `${name}: ${bad.message}`, location: r.source });
       const deployed = latestDeployed(history.records);
@@ -658,32 +670,51 @@ export class DriftEngine {
       const made = releaseObjects(deployed, r.source);
       for (const error of made.errors)
         report.problems.push({ severity: 'warning', message: `${name}: ${error}`, location: r.source });
+      const group = toCompare.get(target.releaseNamespace) ?? [];
+      group.push({ name, summary, objects: made.objects });
+      toCompare.set(target.releaseNamespace, group);
+    }
+    // The releases' objects are read together, one LIST per kind and release namespace, however many releases.
+    for (const [namespace, releases] of toCompare) {
+      let releaseState: LiveState;
       try {
-        const releaseState = await this.readScopes(
-          made.objects.map((o) => o.object),
+        releaseState = await this.readScopes(
+          releases.flatMap((rel) => rel.objects.map((o) => o.object)),
           live,
-          target.releaseNamespace,
+          namespace,
         );
-        // As Helm applies them: namespaced objects naming none go to the release namespace.
-        const placed = made.objects.map((o) =>
-          o.key.namespace || releaseState.namespaced?.get(`${o.key.group}/${o.key.kind}`) !== true
-            ? o
-            : withNamespace(o, target.releaseNamespace),
-        );
-        const details = this.pipeline.reconcileDetailed
-          ? this.pipeline.reconcileDetailed(placed, releaseState, options)
-          : this.pipeline.reconcile(placed, releaseState, options).map((result) => ({ result }));
-        const templates = new Map(placed.map((o) => [keyString(o.key), o.template]));
-        for (const d of details) {
-          d.result.application = name;
-          const template = templates.get(keyString(d.result.key));
-          if (template) d.result.template = template;
-        }
-        out.push(...details);
       } catch (e) {
         if (!isClusterError(e)) this.logger.error(e instanceof Error ? e : String(e));
-        summary.state = 'failed';
-        summary.message = `comparing the release's objects failed: ${e instanceof Error ? e.message : String(e)}`;
+        for (const { summary } of releases) {
+          summary.state = 'failed';
+          summary.message = `reading the release's objects failed: ${e instanceof Error ? e.message : String(e)}`;
+        }
+        continue;
+      }
+      for (const { name, summary, objects } of releases) {
+        try {
+          // As Helm applies them: namespaced objects naming none go to the release namespace.
+          const placed = objects.map((o) =>
+            o.key.namespace || releaseState.namespaced?.get(`${o.key.group}/${o.key.kind}`) !== true
+              ? o
+              : withNamespace(o, namespace),
+          );
+          const details = this.pipeline.reconcileDetailed
+            ? this.pipeline.reconcileDetailed(placed, releaseState, options)
+            : this.pipeline.reconcile(placed, releaseState, options).map((result) => ({ result }));
+          const templates = new Map(placed.map((o) => [keyString(o.key), o.template]));
+          for (const d of details) {
+            d.result.application = name;
+            const template = templates.get(keyString(d.result.key));
+            if (template) d.result.template = template;
+          }
+          out.push(...details);
+        } catch (e) {
+          // One release that cannot be compared never hides the others.
+          this.logger.error(e instanceof Error ? e : String(e));
+          summary.state = 'failed';
+          summary.message = `comparing the release's objects failed: ${e instanceof Error ? e.message : String(e)}`;
+        }
       }
     }
     return out;
