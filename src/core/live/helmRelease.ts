@@ -129,23 +129,40 @@ function releaseFromJson(json: unknown, storage: HelmReleaseRecord['storage'], w
   };
 }
 
-/** Every revision of one release found among storage objects, and the records that could not be decoded. */
+/** The revisions of one release that say where it stands, decoded, and the records that could not be decoded. */
 export interface ReleaseHistory {
-  /** Newest first. */
+  /** Newest first: the newest revision and the newest deployed one (the same record when it is deployed). */
   records: HelmReleaseRecord[];
+  /** How many revisions the storage holds. */
+  revisions: number;
   undecodable: UndecodableRecord[];
 }
 
 /**
- * The revisions of release `name` among `objects` (a namespace's Secrets and ConfigMaps): those labelled `owner=helm`
- * and `name=<name>`, decoded, newest first. One bad record is reported and skipped; it never hides the others.
+ * The revisions of release `name` among `objects` (a namespace's Secrets and ConfigMaps labelled `owner=helm` and
+ * `name=<name>`) that matter: the newest, and the newest deployed. Only those are decoded: the `version` and `status`
+ * labels Helm keeps on each record (updated when a revision is superseded) say which they are, and the decoded
+ * record has the last word. One bad record is reported and skipped; it never hides the others.
  */
 export function releaseHistory(objects: Iterable<KubeObject>, name: string): ReleaseHistory {
-  const out: ReleaseHistory = { records: [], undecodable: [] };
+  const out: ReleaseHistory = { records: [], revisions: 0, undecodable: [] };
+  const candidates: { obj: KubeObject; version: number }[] = [];
   for (const obj of objects) {
     if (!isReleaseRecord(obj) || obj.metadata?.labels?.name !== name) continue;
+    const version = Number(obj.metadata.labels.version);
+    candidates.push({ obj, version: Number.isInteger(version) ? version : Number.POSITIVE_INFINITY });
+  }
+  out.revisions = candidates.length;
+  // Unlabelled versions sort first, so they are decoded and placed by what they hold.
+  candidates.sort((a, b) => b.version - a.version);
+  let deployedFound = false;
+  for (const { obj } of candidates) {
+    const newestKnown = out.records.length > 0;
+    if (newestKnown && (deployedFound || obj.metadata.labels?.status !== 'deployed')) continue;
     try {
-      out.records.push(decodeReleaseRecord(obj));
+      const record = decodeReleaseRecord(obj);
+      out.records.push(record);
+      if (record.status === 'deployed') deployedFound = true;
     } catch (e) {
       out.undecodable.push({
         storage: {

@@ -59,8 +59,10 @@ describe('Helm release records', () => {
     );
   });
 
-  it('lists a release newest first, skipping other releases and reporting a bad record without hiding the rest', () => {
+  it('decodes only the newest revision and the newest deployed one, reporting a bad record without hiding the rest', () => {
+    // v1 is broken, but superseded: never decoded, so never reported.
     const v1 = releaseRecord({ ...release, version: 1, info: { ...release.info, status: 'superseded' } }, 'Secret');
+    (v1.data as Record<string, string>).release = 'not base64 gzip';
     const v2 = releaseRecord({ ...release, version: 2 }, 'Secret');
     const v3 = releaseRecord({ ...release, version: 3, info: { ...release.info, status: 'failed' } }, 'Secret');
     const other = releaseRecord({ ...release, name: 'other', version: 7 }, 'Secret');
@@ -70,11 +72,21 @@ describe('Helm release records', () => {
     const history = releaseHistory([v1, other, v3, plainSecret, bad, v2], 'podinfo');
     assert.deepEqual(
       history.records.map((r) => `${r.version} ${r.status}`),
-      ['3 failed', '2 deployed', '1 superseded'],
+      ['3 failed', '2 deployed'],
     );
+    assert.equal(history.revisions, 4);
     assert.equal(latestDeployed(history.records)?.version, 2);
-    assert.equal(history.undecodable.length, 1);
-    assert.match(history.undecodable[0].message, /v4/);
+    assert.deepEqual(
+      history.undecodable.map((u) => u.storage.name),
+      ['sh.helm.release.v1.podinfo.v4'],
+    );
+    // A label that says deployed while the record says otherwise: the record has the last word.
+    const mislabelled = releaseRecord(
+      { ...release, version: 5, info: { ...release.info, status: 'superseded' } },
+      'Secret',
+    );
+    mislabelled.metadata.labels!.status = 'deployed';
+    assert.equal(latestDeployed(releaseHistory([mislabelled, v2], 'podinfo').records)?.version, 2);
   });
 
   it('splits a manifest into its objects, each with its template', () => {
