@@ -40,6 +40,7 @@ import { type FluxHelmReleaseRead, helmReleaseTarget, parseFluxHelmRelease } fro
 import { isReleaseRecord, latestDeployed, releaseHistory, storageFailure, storageRequest } from './live/helmRelease';
 import {
   compareGitWithRelease,
+  configScrubber,
   helmControllerStatus,
   helmReleasesIn,
   releaseDriftOptions,
@@ -636,7 +637,9 @@ export class DriftEngine {
       for (const bad of history.undecodable)
         report.problems.push({ severity: 'warning', message: `${name}: ${bad.message}`, location: r.source });
       const deployed = latestDeployed(history.records);
-      const release = releaseStatus(target, history.records, deployed);
+      // The release's values never show, not even quoted in a message Helm or helm-controller wrote.
+      const scrub = configScrubber(history.records);
+      const release = releaseStatus(target, history.records, deployed, scrub);
       summary.release = release;
       if (deployed) summary.source = `chart ${deployed.chart.name} ${deployed.chart.version}`;
       const liveObject = state.objects.get(keyString(r.key));
@@ -648,12 +651,13 @@ export class DriftEngine {
               state.failures.get(scopeKey(r.key.group, r.key.kind, r.key.namespace))?.message ??
               `the cluster has no HelmRelease ${target.namespace}/${target.name}`,
           };
-      release.controller = helmControllerStatus(target, read);
+      release.controller = helmControllerStatus(target, read, scrub);
       release.git = compareGitWithRelease(
         r,
         history.records,
         deployed,
         liveObject ? parseFluxHelmRelease(liveObject) : undefined,
+        scrub,
       );
       if (release.git.message)
         report.problems.push({

@@ -69,6 +69,29 @@ export function releaseObjects(record: HelmReleaseRecord, at: SourceLocation): R
   };
 }
 
+/** Values of at least this many characters are hidden in messages (as server messages about a Secret are). */
+const MIN_SCRUBBED_LENGTH = 8;
+
+/**
+ * Hides the release's values (its `config`, secret) in text Helm or helm-controller wrote, such as a failed upgrade's
+ * description, which can quote a rendered value: each string or number of 8 characters or more becomes `(value
+ * hidden)` (shorter ones would garble names; docs/security.md).
+ */
+export function configScrubber(records: readonly HelmReleaseRecord[]): (text: string) => string {
+  const values = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string' || typeof v === 'number') {
+      const text = String(v);
+      if (text.length >= MIN_SCRUBBED_LENGTH) values.add(text);
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (isMap(v)) Object.values(v).forEach(walk);
+  };
+  for (const r of records) walk(r.config);
+  // Longest first, so a value containing another is hidden whole.
+  const sorted = [...values].sort((a, b) => b.length - a.length);
+  return (text) => sorted.reduce((t, v) => t.split(v).join('(value hidden)'), text);
+}
+
 /** `2026-12-06 14:02Z` from an RFC 3339 time (as the reports show managers' times); the text itself when unparsable. */
 export function shortTime(time: string | undefined): string | undefined {
   if (!time) return undefined;
@@ -90,6 +113,7 @@ export function compareGitWithRelease(
   records: readonly HelmReleaseRecord[],
   deployed: HelmReleaseRecord | undefined,
   live: FluxHelmReleaseState | undefined,
+  scrub: (text: string) => string = configScrubber(records),
 ): ReleaseGitComparison {
   const spec = isMap(git.object.spec) ? git.object.spec : {};
   const chartSpec = isMap(spec.chart) && isMap(spec.chart.spec) ? spec.chart.spec : {};
@@ -119,7 +143,7 @@ export function compareGitWithRelease(
     ...(out.values === 'differs' ? ['values'] : []),
   ];
   if (what.length) {
-    const why = sinceWhen(records, deployed, live);
+    const why = sinceWhen(records, deployed, live, scrub);
     out.message = `${what.join(' and ')} in git differ${what.length === 1 && out.values !== 'differs' ? 's' : ''} from the deployed release (revision ${deployed.version}${why ? `; ${why}` : ''})`;
   }
   return out;
@@ -130,18 +154,19 @@ function sinceWhen(
   records: readonly HelmReleaseRecord[],
   deployed: HelmReleaseRecord,
   live: FluxHelmReleaseState | undefined,
+  scrub: (text: string) => string,
 ): string | undefined {
   const newest = records[0];
   if (newest && newest.version > deployed.version) {
     const at = shortTime(newest.lastDeployed);
     const action = newest.status.startsWith('pending-') ? newest.status : `upgrade ${newest.status}`;
     // Helm's messages run over several lines (one per failed object): the report's line keeps them on one.
-    const description = newest.description?.replace(/\s*\n\s*/g, ' ');
+    const description = newest.description && scrub(newest.description.replace(/\s*\n\s*/g, ' '));
     return `${at ? `since ${at}, ` : ''}${action}${description ? `: ${description}` : ''}`;
   }
   if (live?.ready?.status === 'False') {
     const at = shortTime(live.ready.lastTransitionTime);
-    return `${at ? `since ${at}, ` : ''}HelmRelease not ready${live.ready.reason ? ` (${live.ready.reason})` : ''}${live.ready.message ? `: ${live.ready.message}` : ''}`;
+    return `${at ? `since ${at}, ` : ''}HelmRelease not ready${live.ready.reason ? ` (${live.ready.reason})` : ''}${live.ready.message ? `: ${scrub(live.ready.message)}` : ''}`;
   }
   if (live && !live.observed) return 'helm-controller has not reconciled this change yet';
   if (live?.suspended) return 'the HelmRelease is suspended';
@@ -159,6 +184,7 @@ function contains(whole: unknown, part: unknown): boolean {
 export function helmControllerStatus(
   target: HelmReleaseTarget,
   read: FluxHelmReleaseRead,
+  scrub: (text: string) => string = (t) => t,
 ): HelmReleaseControllerStatus {
   const base = { kind: 'HelmRelease' as const, name: target.name, namespace: target.namespace };
   if (read.status !== 'ok')
@@ -180,7 +206,7 @@ export function helmControllerStatus(
           ready: {
             status: state.ready.status,
             ...(state.ready.reason ? { reason: state.ready.reason } : {}),
-            ...(state.ready.message ? { message: state.ready.message } : {}),
+            ...(state.ready.message ? { message: scrub(state.ready.message) } : {}),
             ...(state.ready.lastTransitionTime ? { since: state.ready.lastTransitionTime } : {}),
           },
         }
@@ -203,6 +229,7 @@ export function releaseStatus(
   target: HelmReleaseTarget,
   records: readonly HelmReleaseRecord[],
   deployed: HelmReleaseRecord | undefined,
+  scrub: (text: string) => string = configScrubber(records),
 ): ReleaseStatus {
   const status: ReleaseStatus = {
     releaseName: target.releaseName,
@@ -217,14 +244,14 @@ export function releaseStatus(
     status.chartVersion = deployed.chart.version;
     if (deployed.chart.appVersion) status.appVersion = deployed.chart.appVersion;
     if (deployed.lastDeployed) status.lastDeployed = deployed.lastDeployed;
-    if (deployed.description) status.description = deployed.description;
+    if (deployed.description) status.description = scrub(deployed.description);
   }
   const newest = records[0];
   if (newest && newest !== deployed)
     status.latest = {
       revision: newest.version,
       status: newest.status,
-      ...(newest.description ? { description: newest.description } : {}),
+      ...(newest.description ? { description: scrub(newest.description) } : {}),
       ...(newest.lastDeployed ? { lastDeployed: newest.lastDeployed } : {}),
     };
   if (!deployed)

@@ -311,6 +311,22 @@ describe('git HelmRelease against the release', () => {
     assert.equal(cmp('1.x').chart, 'range');
   });
 
+  it('hides the release values Helm quotes in a failed upgrade description (8 characters or more)', () => {
+    const deployed = record({ host: 'db.internal.example', port: 5432 });
+    const failed = decodeReleaseRecord(
+      releaseRecord(
+        {
+          ...release(2, 'failed'),
+          info: { status: 'failed', description: 'Upgrade "web" failed: cannot resolve db.internal.example:5432' },
+          config: { host: 'db.internal.example', port: 5432 },
+        },
+        'Secret',
+      ),
+    );
+    const out = compareGitWithRelease(git({ values: { host: 'other' } }), [failed, deployed], deployed, undefined);
+    assert.match(out.message!, /upgrade failed: Upgrade "web" failed: cannot resolve \(value hidden\):5432\)$/);
+  });
+
   it('says why when the HelmRelease is not ready, and one line per release', () => {
     const deployed = record({ a: 1 });
     const out = compareGitWithRelease(git({ values: { a: 2 } }), [deployed], deployed, {
