@@ -265,6 +265,28 @@ describe('Helm releases in a check (questions 1 and 2, no chart needed)', () => 
     assert.match(out, /values in git differ from the deployed release .*envs\/dev\/release\.yaml:14/);
   });
 
+  it('masks the values of a Secret the chart made, as any Secret', async () => {
+    const withSecret =
+      manifest +
+      '---\n# Source: web/templates/secret.yaml\napiVersion: v1\nkind: Secret\nmetadata:\n  name: web-db\ndata:\n  password: ' +
+      Buffer.from('marker-chart-password').toString('base64') +
+      '\n';
+    const rec = releaseRecord({ ...release(1, 'deployed'), manifest: withSecret }, 'Secret');
+    const liveSecret: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'web-db', namespace: 'apps' },
+      data: { password: Buffer.from('marker-live-password').toString('base64') },
+    };
+    const report = await check([rec, ...liveObjects(), liveSecret, liveHelmRelease()]);
+    const secret = report.resources.find((r) => r.key.kind === 'Secret' && r.key.name === 'web-db');
+    assert.equal(secret?.verdict, 'Drifted');
+    assert.equal(secret?.fields[0].secret, true);
+    const out = textReport([report], { color: false }) + JSON.stringify(jsonReport([report]));
+    for (const mark of ['marker-chart-password', 'marker-live-password'])
+      for (const form of [mark, Buffer.from(mark).toString('base64')]) assert.ok(!out.includes(form), form);
+  });
+
   it('reports a release that is not installed, and a HelmRelease the cluster lacks, without failing the check', async () => {
     const report = await check([...liveObjects()]);
     assert.equal(report.error, null);
