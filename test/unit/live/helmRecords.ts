@@ -6,7 +6,12 @@ import type { KubeObject } from '../../../src/core/model/resource';
  * base64 again, as the API serves it), for a release given as Helm's JSON.
  */
 export function releaseRecord(
-  release: { name: string; namespace: string; version: number; info: { status: string } } & Record<string, unknown>,
+  release: {
+    name: string;
+    namespace: string;
+    version: number;
+    info: { status: string } & Record<string, unknown>;
+  } & Record<string, unknown>,
   driver: 'Secret' | 'ConfigMap',
   options: { gzip?: boolean } = {},
 ): KubeObject {
