@@ -1,6 +1,6 @@
 /**
- * Where drift shows in the repo's files: one marker per drifted field on the line that set its git value, and one
- * per missing object on its `metadata.name` line. The editor turns markers into diagnostics and decorations.
+ * Where drift shows in the repo's files: one marker per drifted field on the line that set its git value, one per
+ * missing object on its `metadata.name` line, and one per Helm release git's HelmRelease is ahead of (its `values:`). The editor turns markers into diagnostics and decorations.
  */
 import type { EnvironmentDrift, FieldDrift, ResourceDrift } from '../model/drift';
 import type { SourceLocation } from '../model/location';
@@ -8,7 +8,13 @@ import { fieldDriftMessage, resourceMessage } from './presentation';
 
 /** What kind of drift a marker shows; the diagnostic code, with a docs anchor of the same name. */
 export type DriftCode =
-  'value-changed' | 'secret-changed' | 'set-in-cluster' | 'removed-from-git' | 'absent-in-cluster' | 'missing-object';
+  | 'value-changed'
+  | 'secret-changed'
+  | 'set-in-cluster'
+  | 'removed-from-git'
+  | 'absent-in-cluster'
+  | 'missing-object'
+  | 'release-not-applied';
 
 /** The documentation page the diagnostic codes link to (anchor = code). */
 export const DRIFT_DOCS_URL = 'https://github.com/gitops-drift/gitops-drift/blob/main/docs/drift-kinds.md';
@@ -72,6 +78,26 @@ export function driftMarkers(reports: readonly EnvironmentDrift[], now: Date): D
           related: [],
         });
       }
+    }
+    // A HelmRelease whose values (or chart version) in git differ from its deployed release: on its `values:` line.
+    for (const app of env.applications ?? []) {
+      const release = app.release;
+      const at = release?.git?.valuesAt;
+      if (!release?.git?.message || !at || !release.controller) continue;
+      const { name, namespace } = release.controller;
+      const resource = env.resources.find(
+        (r) => r.key.kind === 'HelmRelease' && r.key.name === name && r.key.namespace === namespace,
+      );
+      if (!resource) continue;
+      out.push({
+        ...at,
+        code: 'release-not-applied',
+        message: `${env.name}: ${release.git.message}`,
+        env: env.name,
+        context: env.context,
+        resource,
+        related: [],
+      });
     }
   }
   return out;

@@ -49,6 +49,68 @@ const prod: EnvironmentDrift = {
 };
 
 describe('drift markers', () => {
+  it('marks a HelmRelease whose git values the release has not applied on its values line, and nothing else', () => {
+    const hrKey = { group: 'helm.toolkit.fluxcd.io', kind: 'HelmRelease', namespace: 'apps', name: 'web' };
+    const env: EnvironmentDrift = {
+      ...prod,
+      resources: [
+        {
+          apiVersion: 'helm.toolkit.fluxcd.io/v2',
+          key: hrKey,
+          verdict: 'InSync',
+          fields: [],
+          source: { file: 'apps/web.yaml', line: 1, column: 1 },
+        },
+      ],
+      applications: [
+        {
+          name: 'HelmRelease apps/web',
+          kind: 'helm',
+          source: 'chart web 1.2.0',
+          state: 'rendered',
+          release: {
+            releaseName: 'web',
+            namespace: 'apps',
+            storageNamespace: 'apps',
+            found: true,
+            git: {
+              chart: 'same',
+              values: 'differs',
+              valuesAt: { file: 'apps/web.yaml', line: 14, column: 3 },
+              message: 'values in git differ from the deployed release (revision 1)',
+            },
+            controller: {
+              kind: 'HelmRelease',
+              name: 'web',
+              namespace: 'apps',
+              found: true,
+              suspended: false,
+              driftDetection: 'disabled',
+              history: [],
+              observed: true,
+            },
+          },
+        },
+      ],
+    };
+    const markers = driftMarkers([env], now);
+    assert.deepEqual(
+      markers.map((m) => [m.file, m.line, m.code, m.message, m.resource.key.kind]),
+      [
+        [
+          'apps/web.yaml',
+          14,
+          'release-not-applied',
+          'prod: values in git differ from the deployed release (revision 1)',
+          'HelmRelease',
+        ],
+      ],
+    );
+    const settled = structuredClone(env);
+    delete settled.applications![0].release!.git!.message;
+    assert.deepEqual(driftMarkers([settled], now), []);
+  });
+
   it('puts each drifted field on its origin line, or on the object when git does not set it', () => {
     const markers = driftMarkers([prod], now);
     assert.deepEqual(
