@@ -5,8 +5,8 @@
  * (ServiceAccount, ConfigMap, Service, Deployment with probes and resources, HorizontalPodAutoscaler), and the live
  * objects as Helm left them (its metadata, server defaults, managedFields). One object in ten is hand-edited.
  *
- * Each round runs `check` on a fresh engine: the render of the HelmReleases, the LISTs (in memory), decoding every
- * release Secret, comparing every release object. Prints the median with the machine's load and, with --record, adds
+ * Each round runs `check` on a fresh engine: the render of the HelmReleases, the LISTs (in memory), decoding each
+ * release's newest and deployed revisions, comparing every release object. Prints the median with the machine's load and, with --record, adds
  * a row to docs/benchmarks.md.
  *
  *   npx tsx bench/helm-releases/run.ts [--releases 150] [--revisions 5] [--rounds 9] [--record]
@@ -390,7 +390,9 @@ async function main(): Promise<void> {
         "HelmReleases, a cluster in memory holding each release's revisions as Helm writes them (JSON with the chart, " +
         'gzip, base64 twice) with a podinfo-sized manifest (5 objects), and the live objects as Helm left them (one ' +
         'release in ten hand-scaled). Each round is a `check` on a fresh engine: render, LISTs, decoding every release ' +
-        'Secret, comparing every release object. Command: `npx tsx bench/helm-releases/run.ts --record`.\n\n' +
+        'Secret, comparing every release object. Command: `npx tsx bench/helm-releases/run.ts --record`. The CPU time (user ' +
+        'and system time of the process, its GC threads included) is the work itself, which the wall clock exceeds when ' +
+        'the machine is shared.\n\n' +
         '| when (UTC) | releases | revisions each | rounds | median | median CPU time | min–max | first round | load (1/5/15 min) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n',
       `| ${when} | ${releases} | ${revisions} | ${rounds} | ${median.toFixed(0)} ms | ${cpuMedian.toFixed(0)} ms | ${sorted[0].toFixed(0)}–${sorted[sorted.length - 1].toFixed(0)} ms | ${times[0].toFixed(0)} ms | ${load} |`,
     );
