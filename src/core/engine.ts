@@ -606,12 +606,35 @@ export class DriftEngine {
     const options = releaseDriftOptions(driftOptions);
     // Each release's records, by storage namespace and release name (a namespace may hold hundreds of releases).
     const recordsOf = new Map<string, KubeObject[]>();
-    for (const o of storage.objects.values()) {
-      if (!isReleaseRecord(o)) continue;
-      const id = `${o.metadata.namespace}/${o.metadata.labels?.name}`;
-      const list = recordsOf.get(id);
-      if (list) list.push(o);
-      else recordsOf.set(id, [o]);
+    const index = (objects: Iterable<KubeObject>) => {
+      for (const o of objects) {
+        if (!isReleaseRecord(o)) continue;
+        const id = `${o.metadata.namespace}/${o.metadata.labels?.name}`;
+        const list = recordsOf.get(id);
+        if (list) list.push(o);
+        else recordsOf.set(id, [o]);
+      }
+    };
+    index(storage.objects.values());
+    // Helm's ConfigMap driver (HELM_DRIVER=configmap): looked for only where a release has no Secret records.
+    const unfound = new Set(
+      targets
+        .filter(({ target: t }) => !recordsOf.has(`${t.storageNamespace}/${t.releaseName}`))
+        .map(({ target: t }) => t.storageNamespace)
+        .filter((ns) => !storageFailure(storage, ns)),
+    );
+    if (unfound.size) {
+      try {
+        const configMaps = await this.readScopes(
+          [...unfound].map((ns) => storageRequest(ns, 'ConfigMap')),
+          live,
+          '',
+        );
+        index(configMaps.objects.values());
+      } catch (e) {
+        // The Secret driver is the default: a failure here only leaves those releases not found.
+        if (!isClusterError(e)) this.logger.error(e instanceof Error ? e : String(e));
+      }
     }
     const toCompare = new Map<string, { name: string; summary: ApplicationSummary; objects: RenderedObject[] }[]>();
     for (const { r, target } of targets) {

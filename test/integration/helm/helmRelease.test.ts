@@ -135,7 +135,8 @@ describe('Helm releases, against the real API server and helm', function () {
       { stdio: 'pipe', encoding: 'utf8' },
     );
   /** Runs helm (its config and cache in a scratch folder), returning its exit code and output. */
-  const runHelm = (...args: string[]): { code: number; out: string } => {
+  const runHelm = (...args: string[]): { code: number; out: string } => runHelmWith({}, ...args);
+  const runHelmWith = (env: Record<string, string>, ...args: string[]): { code: number; out: string } => {
     try {
       const out = execFileSync(
         testbedBin('helm'),
@@ -148,6 +149,7 @@ describe('Helm releases, against the real API server and helm', function () {
             HELM_CONFIG_HOME: join(home, 'config'),
             HELM_CACHE_HOME: join(home, 'cache'),
             HELM_DATA_HOME: join(home, 'data'),
+            ...env,
           },
         },
       );
@@ -335,6 +337,44 @@ describe('Helm releases, against the real API server and helm', function () {
     assert.ok(!json.out.includes(RELEASE_ONLY));
     const doc = JSON.parse(json.out);
     assert.equal(doc.environments[0].applications.find((a: any) => a.kind === 'helm').release.git.values, 'differs');
+  });
+
+  it('reads a release Helm stored with its ConfigMap driver (HELM_DRIVER=configmap)', async () => {
+    const cmNs = await freshNamespace('helm-cm');
+    const install = runHelmWith(
+      { HELM_DRIVER: 'configmap' },
+      'install',
+      'web',
+      chart,
+      '-n',
+      cmNs,
+      '-f',
+      valuesFile(values('hello')),
+    );
+    assert.equal(install.code, 0, install.out);
+    assert.match(
+      kubectl('-n', cmNs, 'get', 'configmaps', '-l', 'owner=helm', '-o', 'name'),
+      /sh\.helm\.release\.v1\.web\.v1/,
+    );
+    const cmRepo = mkdtempSync(join(tmpdir(), 'gitops-drift-helm-cm-'));
+    roots.push(cmRepo);
+    writeFiles(cmRepo, {
+      '.gitops-drift.yaml': `environments:\n  - name: dev\n    path: envs/dev\n    namespace: ${cmNs}\n`,
+      'envs/dev/kustomization.yaml': 'resources:\n  - release.yaml\n',
+      'envs/dev/release.yaml': helmReleaseYaml(cmNs, 'hello'),
+    });
+    const cmEngine = new DriftEngine({ fs: new NodeFileSystem(), repoRoot: cmRepo });
+    const report = await cmEngine.check(await cmEngine.environment('dev'), { ...live, namespace: cmNs });
+    const app = helmApp(report)!;
+    assert.equal(app.state, 'rendered', app.message);
+    assert.equal(app.release?.git?.values, 'same');
+    assert.deepEqual(
+      report.resources
+        .filter((r) => r.application === `HelmRelease ${cmNs}/web`)
+        .map((r) => `${r.key.kind} ${r.verdict}`)
+        .sort(),
+      ['ConfigMap InSync', 'Deployment InSync', 'Service InSync'],
+    );
   });
 
   it('finds nothing after a client-side apply install (as Helm 3 and helm-controller apply), then a hand edit', async () => {

@@ -287,6 +287,21 @@ describe('Helm releases in a check (questions 1 and 2, no chart needed)', () => 
       for (const form of [mark, Buffer.from(mark).toString('base64')]) assert.ok(!out.includes(form), form);
   });
 
+  it('finds a release Helm stored with its ConfigMap driver', async () => {
+    const report = await check([
+      releaseRecord(release(1, 'deployed'), 'ConfigMap'),
+      ...liveObjects(),
+      liveHelmRelease(),
+    ]);
+    const app = report.applications.find((a) => a.kind === 'helm')!;
+    assert.equal(app.state, 'rendered', app.message);
+    assert.equal(app.release?.revision, 1);
+    assert.deepEqual(
+      report.resources.filter((r) => r.application === 'HelmRelease apps/web').map((r) => r.verdict),
+      ['InSync', 'InSync'],
+    );
+  });
+
   it('reports a release that is not installed, and a HelmRelease the cluster lacks, without failing the check', async () => {
     const report = await check([...liveObjects()]);
     assert.equal(report.error, null);
