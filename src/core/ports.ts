@@ -124,6 +124,45 @@ export interface GitCommit {
   parents?: string[];
 }
 
+/** One path a commit changed against its first parent (renames are a delete and an add). */
+export interface ChangedPath {
+  /** Repo-relative. */
+  path: string;
+  status: 'A' | 'M' | 'D';
+  /** The new blob id; absent when deleted. */
+  blob?: string;
+}
+
+/** A commit of a first-parent log, with what history needs of it. */
+export interface LoggedCommit {
+  sha: string;
+  /** First parent first; none for a root commit. */
+  parents: string[];
+  author: string;
+  /** ISO 8601 author date. */
+  authorDate: string;
+  /** ISO 8601 committer date: when it landed on the branch. */
+  date: string;
+  subject: string;
+  /** The message after the subject (trailers, "This reverts commit …"). */
+  body: string;
+  /** What it changed against its first parent (a merge: what the merge brought in). */
+  changes: ChangedPath[];
+}
+
+/** A long-lived reader of blob contents (one process for many reads). Close it when done. */
+export interface BlobReader {
+  read(id: string): Promise<string>;
+  close(): void;
+}
+
+/** Text kept between runs, outside the repo (the history cache). The node adapter keeps it under the user's cache folder. */
+export interface CacheStore {
+  /** Undefined when nothing is stored under `key` (or it cannot be read). */
+  read(key: string): Promise<string | undefined>;
+  write(key: string, value: string): Promise<void>;
+}
+
 /** What `git revert` did: a new commit, or nothing at all because it conflicted (the repo is left as it was). */
 export type RevertOutcome = { status: 'ok'; sha: string } | { status: 'conflict'; files: string[] };
 
@@ -166,6 +205,15 @@ export interface Git {
   treeAt(rev: string): Promise<Map<string, string>>;
   /** A blob's content, by id. */
   blob(id: string): Promise<string>;
+  /**
+   * Oldest first: the first-parent history of `rev` with each commit's changed paths and their new blob ids, in one
+   * git call; with `after`, only the commits after it (exclusive). Empty when `rev` names no commit.
+   */
+  firstParentLog?(rev: string, after?: string): Promise<LoggedCommit[]>;
+  /** One process reading many blobs (`git cat-file --batch`); callers fall back to `blob`. */
+  blobReader?(): BlobReader;
+  /** The commit id `rev` names, undefined when none. */
+  resolve?(rev: string): Promise<string | undefined>;
 }
 
 /** Why the API server refused a server-side apply: one field owned by another manager. */

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import type { Git, GitCommit, RevertOutcome } from '../core/ports';
+import { spawn } from 'node:child_process';
+import type { BlobReader, ChangedPath, Git, GitCommit, LoggedCommit, RevertOutcome } from '../core/ports';
 
 const FIELD = '\x1f';
 const RECORD = '\x1e';
@@ -167,6 +168,39 @@ export class SimpleGitAdapter implements Git {
     return this.git.raw(['cat-file', 'blob', id]);
   }
 
+  async resolve(rev: string): Promise<string | undefined> {
+    if (rev.startsWith('-')) return undefined;
+    const sha = (await this.git.raw(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]).catch(() => '')).trim();
+    return sha || undefined;
+  }
+
+  async firstParentLog(rev: string, after?: string): Promise<LoggedCommit[]> {
+    if (rev.startsWith('-') || after?.startsWith('-')) return [];
+    // One process for the whole walk: each commit's paths against its first parent, with the new blob ids, limited to
+    // (and relative to) the repo folder.
+    const out = await this.git
+      .raw([
+        'log',
+        '--first-parent',
+        '--reverse',
+        '--raw',
+        '--no-abbrev',
+        '--no-renames',
+        '--diff-merges=first-parent',
+        '--relative',
+        '-z',
+        `--format=${RECORD}%H${FIELD}%P${FIELD}%an${FIELD}%aI${FIELD}%cI${FIELD}%s${FIELD}%b${FIELD}`,
+        after ? `${after}..${rev}` : rev,
+        '--',
+      ])
+      .catch(() => '');
+    return parseRawLog(out);
+  }
+
+  blobReader(): BlobReader {
+    return new CatFileReader(this.root);
+  }
+
   async revert(sha: string): Promise<RevertOutcome> {
     const before = (await this.git.raw(['rev-parse', 'HEAD'])).trim();
     const parents = (await this.git.raw(['rev-list', '--parents', '-n1', sha])).trim().split(' ').length - 1;
@@ -217,4 +251,95 @@ function parseLog(out: string): GitCommit[] {
         parents: parents.split(' ').filter(Boolean),
       };
     });
+}
+
+/** `git log --raw -z` with the history format: commits with their changed paths (submodules left out). */
+export function parseRawLog(out: string): LoggedCommit[] {
+  const commits: LoggedCommit[] = [];
+  for (const record of out.split(RECORD)) {
+    const fields = record.split(FIELD);
+    if (fields.length < 8) continue;
+    const [sha, parents, author, authorDate, date, subject, body] = fields;
+    const changes: ChangedPath[] = [];
+    const tokens = fields.slice(7).join(FIELD).split('\0');
+    for (let i = 0; i < tokens.length; i++) {
+      const meta = tokens[i].replace(/^\n+/, '');
+      if (!meta.startsWith(':')) continue;
+      const path = tokens[++i];
+      // `:old-mode new-mode old-id new-id status`
+      const [, newMode, , newId, status] = meta.slice(1).split(' ');
+      if (path === undefined || newMode === '160000' || meta.startsWith(':160000')) continue;
+      if (status === 'D') changes.push({ path, status: 'D' });
+      else if (status === 'A' || status === 'M' || status === 'T')
+        changes.push({ path, status: status === 'A' ? 'A' : 'M', blob: newId });
+    }
+    commits.push({
+      sha: sha.trim(),
+      parents: parents.split(' ').filter(Boolean),
+      author,
+      authorDate,
+      date,
+      subject,
+      body: body.trim(),
+      changes,
+    });
+  }
+  return commits;
+}
+
+/** Blobs through one `git cat-file --batch` process: requests are answered in order. */
+class CatFileReader implements BlobReader {
+  private readonly child;
+  private readonly waiting: { id: string; resolve: (text: string) => void; reject: (e: Error) => void }[] = [];
+  private buffer: Buffer = Buffer.alloc(0);
+  private failed: Error | undefined;
+
+  constructor(cwd: string) {
+    this.child = spawn('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'ignore'] });
+    this.child.stdout.on('data', (chunk: Buffer) => {
+      this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+      this.drain();
+    });
+    const fail = (e: Error) => {
+      this.failed = e;
+      for (const w of this.waiting.splice(0)) w.reject(e);
+    };
+    this.child.on('error', fail);
+    this.child.on('exit', () => fail(new Error('git cat-file ended')));
+    this.child.stdin.on('error', fail);
+  }
+
+  read(id: string): Promise<string> {
+    if (!/^[0-9a-f]{7,64}$/.test(id)) return Promise.reject(new Error(`not a blob id: ${id}`));
+    if (this.failed) return Promise.reject(this.failed);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ id, resolve, reject });
+      this.child.stdin.write(id + '\n');
+    });
+  }
+
+  close(): void {
+    this.child.stdin.end();
+  }
+
+  private drain(): void {
+    while (this.waiting.length) {
+      const nl = this.buffer.indexOf(10);
+      if (nl < 0) return;
+      const header = this.buffer.subarray(0, nl).toString();
+      const [, type, size] = header.split(' ');
+      if (type === undefined || size === undefined) {
+        // `<id> missing`
+        this.buffer = this.buffer.subarray(nl + 1);
+        const w = this.waiting.shift()!;
+        w.reject(Object.assign(new Error(`no blob ${w.id}`), { code: 'ENOENT' }));
+        continue;
+      }
+      const length = Number(size);
+      if (this.buffer.length < nl + 1 + length + 1) return;
+      const content = this.buffer.subarray(nl + 1, nl + 1 + length).toString('utf8');
+      this.buffer = this.buffer.subarray(nl + 1 + length + 1);
+      this.waiting.shift()!.resolve(content);
+    }
+  }
 }

@@ -19,9 +19,17 @@ const LAYERS: [layer: string, rank: number, matches: (file: string) => boolean][
   [
     'engine',
     7,
-    (f) => ['core/engine.ts', 'core/authoringTools.ts', 'core/putBackService.ts', 'core/revertService.ts'].includes(f),
+    (f) =>
+      [
+        'core/engine.ts',
+        'core/authoringTools.ts',
+        'core/putBackService.ts',
+        'core/revertService.ts',
+        'core/historyService.ts',
+      ].includes(f),
   ],
   ['authoring', 6, (f) => f.startsWith('core/authoring/') || f.startsWith('core/editor/')],
+  ['history', 6, (f) => f.startsWith('core/history/')],
   ['promote', 5, (f) => f.startsWith('core/promote/')],
   ['repo', 4, (f) => f.startsWith('core/repo/')],
   ['drift', 3, (f) => f.startsWith('core/drift/')],

@@ -1,0 +1,183 @@
+/**
+ * The walk: commits of the branch, oldest first, with the tree moved along; at each commit, the environments whose
+ * render read a changed file (or listed a folder that gained or lost one) are rendered again from git objects, and a
+ * render whose output differs from the last one is a deployment. What each environment's walk holds is plain data
+ * (`EnvironmentTrack`), kept in the history cache so the next run walks only the new commits.
+ */
+import type { SourceLocation } from '../model/location';
+import type { FileSystem, LoggedCommit } from '../ports';
+import { RecordingFileSystem } from '../recordingFileSystem';
+import type { RenderedObject } from '../render/types';
+import { movesBetween } from './moves';
+import { artifactOf, objectId, type SnapshotObject } from './snapshot';
+import type { Arrival, HistoryCommit, Movement, RenderGap } from './types';
+
+/** A deployment as the walk records it (the undo is worked out later, over the whole list). */
+export interface TrackedDeployment {
+  commit: HistoryCommit;
+  moved: Movement[];
+  /** The commit it says it reverts (`This reverts commit SHA.`). */
+  reverts?: string;
+}
+
+/** One environment's walk so far. */
+export interface EnvironmentTrack {
+  /** The environment's definition and everything else a render depends on: a different one starts again. */
+  fingerprint: string;
+  /** The last render that succeeded, undefined before the first. */
+  last?: SnapshotObject[];
+  /** The last render's error, when it failed. */
+  lastError?: string;
+  /** Files the last render read; those it looked for and missed; folders it listed. */
+  reads: string[];
+  missing: string[];
+  listings: string[];
+  /** Oldest first. */
+  deployments: TrackedDeployment[];
+  renderErrors: RenderGap[];
+  /** Each artifact's first arrival (the walk's first render counts as arrivals without a commit). */
+  arrivals: Arrival[];
+  /** Commits that touched what the render reads (deployments or not). */
+  candidates: number;
+}
+
+/** How the walk renders an environment: from a FileSystem over the commit's tree, its objects or a thrown error. */
+export type RenderAt = (environment: string, fs: FileSystem) => Promise<readonly RenderedObject[]>;
+
+export interface WalkCounters {
+  rendered: number;
+}
+
+/** The commit as history reports it. */
+export function historyCommit(c: LoggedCommit): HistoryCommit {
+  return { sha: c.sha, author: c.author, date: c.date, subject: c.subject };
+}
+
+/** A fresh track, before anything was rendered. */
+export function emptyTrack(fingerprint: string): EnvironmentTrack {
+  return {
+    fingerprint,
+    reads: [],
+    missing: [],
+    listings: [],
+    deployments: [],
+    renderErrors: [],
+    arrivals: [],
+    candidates: 0,
+  };
+}
+
+/** Whether a commit's changes reach what the track's last render read. */
+export function touches(commit: LoggedCommit, index: TrackIndex): boolean {
+  for (const c of commit.changes) {
+    if (index.reads.has(c.path)) return true;
+    const slash = c.path.lastIndexOf('/');
+    const folder = slash < 0 ? '' : c.path.slice(0, slash);
+    if (c.status !== 'M' && index.listings.has(folder)) return true;
+    // A file or folder looked for and missing: created now, at it or below it.
+    for (const m of index.missing) if (c.path === m || c.path.startsWith(m + '/')) return true;
+  }
+  return false;
+}
+
+/** The sets a track's lists stand for, built once per render. */
+export interface TrackIndex {
+  reads: Set<string>;
+  missing: string[];
+  listings: Set<string>;
+}
+
+export function indexOf(track: EnvironmentTrack): TrackIndex {
+  return { reads: new Set(track.reads), missing: track.missing, listings: new Set(track.listings) };
+}
+
+/**
+ * Renders the environment at the tree's commit and moves the track on: a deployment when the output differs from
+ * the last good render (`commit` undefined: the walk's starting point, whose objects count as already there), a
+ * render error when it fails. `snapshot` makes the snapshot of a render; `trailerTime` reads a lead-time start from
+ * the commit's message.
+ */
+export async function step(
+  track: EnvironmentTrack,
+  environment: string,
+  commit: LoggedCommit | undefined,
+  deps: {
+    fs: FileSystem;
+    repoRoot: string;
+    render: RenderAt;
+    snapshot: (objects: readonly RenderedObject[]) => SnapshotObject[];
+    counters: WalkCounters;
+  },
+): Promise<TrackIndex> {
+  const recording = new RecordingFileSystem(deps.fs, deps.repoRoot);
+  let objects: readonly RenderedObject[] | undefined;
+  let error: string | undefined;
+  deps.counters.rendered++;
+  try {
+    objects = await deps.render(environment, recording);
+  } catch (e) {
+    error = e instanceof Error ? e.message : String(e);
+  }
+  track.reads = [];
+  track.missing = [];
+  for (const [path, content] of recording.reads) (content === undefined ? track.missing : track.reads).push(path);
+  track.listings = [...recording.listings.keys()];
+  if (!objects) {
+    if (commit) track.renderErrors.push({ environment, commit: historyCommit(commit), message: error ?? 'failed' });
+    track.lastError = error;
+    return indexOf(track);
+  }
+  delete track.lastError;
+  const after = deps.snapshot(objects);
+  if (commit) {
+    let byId: Map<string, RenderedObject> | undefined;
+    const originOf = (id: string, pointer: string): SourceLocation | undefined => {
+      byId ??= new Map(objects!.map((r) => [objectId(r), r]));
+      const o = byId.get(id)?.origins.get(pointer);
+      return o ? { file: o.file, line: o.line, column: o.column } : undefined;
+    };
+    const moved = movesBetween(track.last ?? [], after, originOf);
+    if (moved.length) {
+      const reverts = /This reverts commit ([0-9a-f]{40})/.exec(commit.body)?.[1];
+      track.deployments.push({ commit: historyCommit(commit), moved, ...(reverts ? { reverts } : {}) });
+    }
+  }
+  addArrivals(track, environment, after, commit);
+  track.last = after;
+  return indexOf(track);
+}
+
+/** Trailers naming the app repo's commit time, in the order they are looked for. */
+const TRAILERS = /^(?:App-Commit-Date|Source-Date|Source-Commit-Date):\s*(\S+)\s*$/im;
+
+function addArrivals(
+  track: EnvironmentTrack,
+  environment: string,
+  objects: readonly SnapshotObject[],
+  commit: LoggedCommit | undefined,
+): void {
+  const known = new Set(track.arrivals.map((a) => a.artifact));
+  const trailer = commit ? TRAILERS.exec(commit.body)?.[1] : undefined;
+  const trailerTime = trailer && !Number.isNaN(Date.parse(trailer)) ? new Date(trailer).toISOString() : undefined;
+  for (const o of objects) {
+    for (const img of o.images) {
+      const artifact = artifactOf(img.image, img.version);
+      if (known.has(artifact)) continue;
+      known.add(artifact);
+      const created = o.created && !Number.isNaN(Date.parse(o.created)) ? new Date(o.created).toISOString() : undefined;
+      track.arrivals.push({
+        artifact,
+        image: img.image,
+        version: img.version,
+        environment,
+        ...(commit ? { commit: historyCommit(commit) } : {}),
+        ...(img.at ? { at: img.at } : {}),
+        ...(trailerTime
+          ? { sourceTime: { time: trailerTime, from: 'commit-trailer' as const } }
+          : created
+            ? { sourceTime: { time: created, from: 'oci-label' as const } }
+            : {}),
+      });
+    }
+  }
+}
