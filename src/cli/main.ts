@@ -16,6 +16,8 @@ import { promoteCommand } from './commands/promote';
 import { revertCommand } from './commands/revert';
 import { putBackCommand } from './commands/putBack';
 import { lintCommand } from './commands/lint';
+import { historyCommand } from './commands/history';
+import { doraCommand } from './commands/dora';
 
 /** Every subcommand, in the order `--help` lists them. */
 const commands: CliCommand[] = [
@@ -28,6 +30,8 @@ const commands: CliCommand[] = [
   revertCommand,
   putBackCommand,
   lintCommand,
+  historyCommand,
+  doraCommand,
 ];
 
 // The version people installed: package.json's, bundled (esbuild keeps only this field of it).
