@@ -20,7 +20,8 @@ import {
   type WalkCounters,
 } from './history/timeline';
 import { MovingTree, TreeFileSystem } from './history/treeFileSystem';
-import type { CurrentState, EnvironmentHistory, HistoryOptions, RepoHistory } from './history/types';
+import type { Arrival, CurrentState, EnvironmentHistory, HistoryOptions, RepoHistory } from './history/types';
+import { earlierStages } from './promote/promotionOrder';
 import { findUndos } from './history/undo';
 import type { RepoEnvironment } from './repo/config';
 
@@ -53,6 +54,10 @@ interface StoredHistory {
   head: string;
   /** Deployments are known from this time on (the window the walk started with); null: from the first commit. */
   coversFrom: number | null;
+  /** The commit the walk started at (its renders are the state the window began with); null: the empty tree. */
+  startedAt: string | null;
+  /** What git said of versions before the walk: `env NUL tag-or-digest` → whether the env's files ever named it. */
+  before: Record<string, boolean>;
   tracks: Record<string, EnvironmentTrack>;
 }
 
@@ -83,6 +88,8 @@ export async function loadHistory(deps: HistoryDeps, options: HistoryOptions = {
   let commits: LoggedCommit[];
   let tree: MovingTree;
   let coversFrom: number | null;
+  let startedAt: string | null = null;
+  let before: Record<string, boolean> = {};
   let fromCache = false;
   const usable =
     stored &&
@@ -91,6 +98,8 @@ export async function loadHistory(deps: HistoryDeps, options: HistoryOptions = {
     stored.secretKeyId === deps.secretKey.id &&
     (stored.coversFrom === null || stored.coversFrom <= since.getTime()) &&
     envs.every((e) => stored.tracks[e.name]?.fingerprint === fingerprints.get(e.name));
+  if (stored && !usable)
+    logger.debug(`history cache for ${branch} not usable (${staleReason(stored, deps, since, envs, fingerprints)})`);
   let newCommits: LoggedCommit[] | undefined;
   if (usable) {
     newCommits = stored.head === head ? [] : await git.firstParentLog(head, stored.head);
@@ -117,6 +126,8 @@ export async function loadHistory(deps: HistoryDeps, options: HistoryOptions = {
       fromCache = true;
       tracks = stored.tracks;
       coversFrom = stored.coversFrom;
+      startedAt = stored.startedAt;
+      before = stored.before;
       commits = newCommits;
       tree = commits.length ? new MovingTree(await git.treeAt(stored.head)) : new MovingTree();
       indexes = new Map(envs.map((e) => [e.name, indexOf(tracks[e.name])]));
@@ -128,6 +139,7 @@ export async function loadHistory(deps: HistoryDeps, options: HistoryOptions = {
       for (let i = 0; i < commits.length; i++) if (Date.parse(commits[i].date) < since.getTime()) start = i;
       for (let i = 0; i <= start; i++) tree.apply(commits[i].changes);
       coversFrom = start >= 0 ? since.getTime() : null;
+      startedAt = start >= 0 ? commits[start].sha : null;
       tracks = {};
       indexes = new Map();
       const fs = new TreeFileSystem(tree, deps.repoRoot, blobs.read);
@@ -158,7 +170,8 @@ export async function loadHistory(deps: HistoryDeps, options: HistoryOptions = {
   } finally {
     blobs.close();
   }
-  if (deps.cache && (commits.length || !fromCache)) {
+  const asked = startedAt ? await addEarlierRuns(git, startedAt, repo.promotion, tracks, before) : 0;
+  if (deps.cache && (commits.length || !fromCache || asked)) {
     const toStore: StoredHistory = {
       format: CACHE_FORMAT,
       toolVersion: deps.toolVersion,
@@ -166,6 +179,8 @@ export async function loadHistory(deps: HistoryDeps, options: HistoryOptions = {
       branch,
       head,
       coversFrom,
+      startedAt,
+      before,
       tracks,
     };
     await deps.cache.write(cacheKey, JSON.stringify(toStore)).catch((e: unknown) => {
@@ -251,6 +266,73 @@ function assemble(input: {
     current,
     stats: input.stats,
   };
+}
+
+/**
+ * The walk knows what each environment ran from where it started; an artifact reaching a later stage that the walk
+ * never saw in an earlier one may still have run there before. Git says whether the earlier stage's files ever
+ * named its tag (or digest) up to the walk's start (one call per stage, answers kept in the cache); if so, it counts
+ * as having run there before the window. Returns how many stages git was asked about.
+ */
+async function addEarlierRuns(
+  git: Git,
+  startedAt: string,
+  promotion: string[][],
+  tracks: Record<string, EnvironmentTrack>,
+  before: Record<string, boolean>,
+): Promise<number> {
+  if (!git.addedLines) return 0;
+  const questions = new Map<string, { stage: string; text: string; arrival: Arrival }[]>();
+  for (const [env, track] of Object.entries(tracks))
+    for (const a of track.arrivals) {
+      if (!a.commit) continue;
+      for (const stage of earlierStages(promotion, env)) {
+        const earlier = tracks[stage];
+        if (!earlier || earlier.arrivals.some((b) => b.artifact === a.artifact)) continue;
+        if (!earlier.arrivals.some((b) => b.image === a.image)) continue;
+        const text = a.version.digest ?? a.version.tag;
+        if (!text) continue;
+        const list = questions.get(stage) ?? [];
+        list.push({ stage, text, arrival: a });
+        questions.set(stage, list);
+      }
+    }
+  let asked = 0;
+  for (const [stage, list] of questions) {
+    const open = list.filter((q) => before[`${stage}\0${q.text}`] === undefined);
+    if (open.length) {
+      asked++;
+      const lines = await git.addedLines(startedAt, tracks[stage].reads);
+      for (const q of open) before[`${stage}\0${q.text}`] = containsWord(lines, q.text);
+    }
+    for (const q of list) {
+      if (!before[`${stage}\0${q.text}`]) continue;
+      if (tracks[stage].arrivals.some((b) => b.artifact === q.arrival.artifact)) continue;
+      const { artifact, image, version } = q.arrival;
+      tracks[stage].arrivals.push({ artifact, image, version, environment: stage });
+    }
+  }
+  return asked;
+}
+
+/** `text` in `lines` not as part of a longer version (`1.2.0` is not in `11.2.0` nor `1.2.0-rc1`). */
+function containsWord(lines: string, text: string): boolean {
+  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^\\w.-])${escaped}($|[^\\w.-])`, 'm').test(lines);
+}
+
+function staleReason(
+  stored: StoredHistory,
+  deps: HistoryDeps,
+  since: Date,
+  envs: RepoEnvironment[],
+  fingerprints: Map<string, string>,
+): string {
+  if (stored.format !== CACHE_FORMAT || stored.toolVersion !== deps.toolVersion) return 'another version wrote it';
+  if (stored.secretKeyId !== deps.secretKey.id) return 'another secret key';
+  if (stored.coversFrom !== null && stored.coversFrom > since.getTime()) return 'the window reaches further back';
+  const changed = envs.filter((e) => stored.tracks[e.name]?.fingerprint !== fingerprints.get(e.name));
+  return `environments not walked or defined differently: ${changed.map((e) => e.name).join(', ')}`;
 }
 
 function selectEnvironments(all: RepoEnvironment[], names: string[] | undefined): RepoEnvironment[] {

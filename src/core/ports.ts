@@ -212,6 +212,11 @@ export interface Git {
   firstParentLog?(rev: string, after?: string): Promise<LoggedCommit[]>;
   /** One process reading many blobs (`git cat-file --batch`); callers fall back to `blob`. */
   blobReader?(): BlobReader;
+  /**
+   * The lines commits reachable from `rev` added to `paths` (`git log -p -U0`, first parents), without their `+`:
+   * what those files ever said, for history before the walk. One git call.
+   */
+  addedLines?(rev: string, paths: string[]): Promise<string>;
   /** The commit id `rev` names, undefined when none. */
   resolve?(rev: string): Promise<string | undefined>;
 }

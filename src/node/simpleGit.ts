@@ -197,6 +197,18 @@ export class SimpleGitAdapter implements Git {
     return parseRawLog(out);
   }
 
+  async addedLines(rev: string, paths: string[]): Promise<string> {
+    if (rev.startsWith('-') || !paths.length) return '';
+    const out = await this.git
+      .raw(['log', '--first-parent', '-p', '-U0', '--no-color', '--format=', '--relative', rev, '--', ...paths])
+      .catch(() => '');
+    return out
+      .split('\n')
+      .filter((l) => l.startsWith('+') && !l.startsWith('+++'))
+      .map((l) => l.slice(1))
+      .join('\n');
+  }
+
   blobReader(): BlobReader {
     return new CatFileReader(this.root);
   }

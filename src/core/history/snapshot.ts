@@ -10,7 +10,6 @@ import { hashSecretValues, type SnapshotKey } from '../drift/snapshotSecrets';
 import { parseImageRef } from '../promote/imageRef';
 import { baseName } from '../promote/pairObjects';
 import type { RenderedObject } from '../render/types';
-import { canonicalJson } from '../yaml/pointer';
 import type { ImageVersion, ObjectRef } from './types';
 
 /** One image of one container (init containers too). */
@@ -42,7 +41,10 @@ export interface SnapshotObject {
 export type Snapshot = { objects: SnapshotObject[] } | { error: string };
 
 /** Pod spec places, longest first (a CronJob's template is inside its jobTemplate). */
-const POD_SPECS = ['/spec/jobTemplate/spec/template/spec', '/spec/template/spec', '/spec'];
+const POD_SPECS = ['/spec/jobTemplate/spec/template/spec', '/spec/template/spec', '/spec'].map((pointer) => ({
+  pointer,
+  segments: pointer.split('/').slice(1),
+}));
 const OCI_CREATED = 'org.opencontainers.image.created';
 /** kustomize's generator name hash: `-` and ten characters of its alphabet (promote/pairObjects.ts). */
 const HASH_SUFFIX = /-[2-9bcdfghkmt]{10}\b/g;
@@ -70,7 +72,9 @@ function snapshotObject(r: RenderedObject, secretKey: SnapshotKey): SnapshotObje
     id: objectId(r),
     ref,
     source: { file: r.source.file, line: r.source.line, column: r.source.column },
-    json: canonicalJson(object).replace(HASH_SUFFIX, ''),
+    // Key order is the renderer's, the same for the same input: no sorting needed to compare two renders (a
+    // reordering alone would show as no move and so as no deployment).
+    json: JSON.stringify(object).replace(HASH_SUFFIX, ''),
     images: [],
     config: [],
   };
@@ -118,9 +122,9 @@ function snapshotObject(r: RenderedObject, secretKey: SnapshotKey): SnapshotObje
 }
 
 function podSpec(object: Record<string, unknown>): { pointer: string; value: Record<string, unknown> } | undefined {
-  for (const pointer of POD_SPECS) {
+  for (const { pointer, segments } of POD_SPECS) {
     let v: unknown = object;
-    for (const seg of pointer.split('/').slice(1)) v = isRecord(v) ? v[seg] : undefined;
+    for (const seg of segments) v = isRecord(v) ? v[seg] : undefined;
     if (isRecord(v) && (Array.isArray(v.containers) || Array.isArray(v.initContainers))) return { pointer, value: v };
   }
   return undefined;
