@@ -5,7 +5,7 @@
  * (`EnvironmentTrack`), kept in the history cache so the next run walks only the new commits.
  */
 import type { SourceLocation } from '../model/location';
-import type { FileSystem, LoggedCommit } from '../ports';
+import type { DirEntry, FileSystem, LoggedCommit } from '../ports';
 import { RecordingFileSystem } from '../recordingFileSystem';
 import type { RenderedObject } from '../render/types';
 import { movesBetween } from './moves';
@@ -109,7 +109,8 @@ export async function step(
     counters: WalkCounters;
   },
 ): Promise<TrackIndex> {
-  const recording = new RecordingFileSystem(deps.fs, deps.repoRoot);
+  const misses = new MissRecorder(deps.fs);
+  const recording = new RecordingFileSystem(misses, deps.repoRoot);
   let objects: readonly RenderedObject[] | undefined;
   let error: string | undefined;
   deps.counters.rendered++;
@@ -121,6 +122,10 @@ export async function step(
   track.reads = [];
   track.missing = [];
   for (const [path, content] of recording.reads) (content === undefined ? track.missing : track.reads).push(path);
+  for (const path of misses.missed) {
+    const rel = relativeTo(deps.repoRoot, path);
+    if (!recording.reads.has(rel)) track.missing.push(rel);
+  }
   track.listings = [...recording.listings.keys()];
   if (!objects) {
     if (commit) track.renderErrors.push({ environment, commit: historyCommit(commit), message: error ?? 'failed' });
@@ -180,4 +185,47 @@ function addArrivals(
       });
     }
   }
+}
+
+/**
+ * Notes the folders and links a render looked for and did not find (a failed listing or link resolution, which the
+ * read recorder does not keep): creating one later must render again, e.g. an environment's folder before it exists.
+ */
+class MissRecorder implements FileSystem {
+  readonly missed: string[] = [];
+  readonly readFileBytes?: (path: string) => Promise<Uint8Array>;
+  readonly realPath?: (path: string) => Promise<string>;
+
+  constructor(private readonly inner: FileSystem) {
+    if (inner.readFileBytes) this.readFileBytes = inner.readFileBytes.bind(inner);
+    const real = inner.realPath?.bind(inner);
+    if (real) this.realPath = (path) => this.noting(path, real(path));
+  }
+
+  readFile(path: string): Promise<string> {
+    return this.inner.readFile(path);
+  }
+
+  readDir(path: string): Promise<DirEntry[]> {
+    return this.noting(path, this.inner.readDir(path));
+  }
+
+  stat(path: string): ReturnType<FileSystem['stat']> {
+    return this.inner.stat(path);
+  }
+
+  private async noting<T>(path: string, result: Promise<T>): Promise<T> {
+    try {
+      return await result;
+    } catch (e) {
+      this.missed.push(path);
+      throw e;
+    }
+  }
+}
+
+function relativeTo(repoRoot: string, path: string): string {
+  const root = repoRoot.replace(/\/+$/, '');
+  const p = path.replace(/\/+$/, '');
+  return p === root ? '' : p.startsWith(root + '/') ? p.slice(root.length + 1) : p;
 }
