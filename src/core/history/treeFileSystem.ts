@@ -44,17 +44,19 @@ export class MovingTree {
 
   private count(path: string, delta: number): void {
     const parts = path.split('/');
+    const chain: string[] = [];
     let folder = '';
     for (let i = 0; i < parts.length; i++) {
+      chain.push(folder);
       let entries = this.folders.get(folder);
       if (!entries) this.folders.set(folder, (entries = new Map()));
       const n = (entries.get(parts[i]) ?? 0) + delta;
       if (n > 0) entries.set(parts[i], n);
       else entries.delete(parts[i]);
-      const child = folder ? `${folder}/${parts[i]}` : parts[i];
-      if (i < parts.length - 1 && n <= 0) this.folders.delete(child);
-      folder = child;
+      folder = folder ? `${folder}/${parts[i]}` : parts[i];
     }
+    // Folders left empty are gone, as in git (the root stays).
+    for (const f of chain) if (f && !this.folders.get(f)?.size) this.folders.delete(f);
   }
 }
 
