@@ -1,0 +1,130 @@
+/**
+ * bench/history: `gitops-drift dora` on a generated repo of 5,000 commits, 3 environments and 300 objects per
+ * environment (bench/history/generate.ts, `git fast-import`). Whole CLI processes (the built dist/cli.js), each
+ * under GNU time for peak RSS:
+ * - cold: an empty history cache, the default window (90 days);
+ * - after one new commit (a dev image bump, so one render): the cache the cold run wrote;
+ * - cold over the whole history (`--since` before the first commit), for the record.
+ * Prints medians and the load average; `--record` appends a row to docs/benchmarks.md.
+ *
+ *   npm run build && npx tsx bench/history/run.ts [--runs 3] [--commits 5000] [--span-days 730] [--record]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { recordRow } from '../recordRow';
+import { addOneCommit, generateHistoryRepo } from './generate';
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    commits: { type: 'string', default: '5000' },
+    apps: { type: 'string', default: '100' },
+    'span-days': { type: 'string', default: '730' },
+    record: { type: 'boolean', default: false },
+  },
+});
+const runs = Number(values.runs);
+const commits = Number(values.commits);
+const apps = Number(values.apps);
+const spanDays = Number(values['span-days']);
+const cli = resolve(__dirname, '..', '..', 'dist', 'cli.js');
+
+interface Run {
+  ms: number;
+  rssMiB: number;
+  stdout: string;
+}
+
+function dora(repo: string, env: NodeJS.ProcessEnv, args: string[]): Run {
+  const started = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, cli, 'dora', repo, '--format', 'json', ...args], {
+    encoding: 'utf8',
+    env,
+    maxBuffer: 1 << 30,
+  });
+  const ms = performance.now() - started;
+  const err = r.stderr.trimEnd().split('\n');
+  if (r.status !== 0) throw new Error(`dora exited ${r.status}: ${err.slice(-5).join('\n')}`);
+  return { ms, rssMiB: Number(err[err.length - 1]) / 1024, stdout: r.stdout };
+}
+
+function deploymentsOf(run: Run): string {
+  const report = JSON.parse(run.stdout) as {
+    environments: { environment: string; deploymentFrequency: { deployments: number } }[];
+  };
+  return report.environments.map((e) => `${e.environment} ${e.deploymentFrequency.deployments}`).join(', ');
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function main(): void {
+  const work = mkdtempSync(join(tmpdir(), 'gd-bench-history-'));
+  try {
+    const repo = join(work, 'repo');
+    const end = new Date();
+    const t0 = performance.now();
+    const kinds = generateHistoryRepo(repo, { commits, apps, spanDays, end: new Date(end.getTime() - 3600_000) });
+    const generateMs = performance.now() - t0;
+    console.log(`generated ${commits} commits over ${spanDays} days in ${(generateMs / 1000).toFixed(1)} s:`, kinds);
+    const loadBefore = loadavg();
+    const env = (cache: string): NodeJS.ProcessEnv => ({
+      ...process.env,
+      GITOPS_DRIFT_SECRET_KEY_FILE: join(work, 'key'),
+      GITOPS_DRIFT_HISTORY_CACHE: join(work, cache),
+    });
+    const cold: Run[] = [];
+    const incremental: Run[] = [];
+    let figures = '';
+    for (let i = 0; i < runs; i++) {
+      const cache = `cache-${i}`;
+      const c = dora(repo, env(cache), []);
+      cold.push(c);
+      figures = deploymentsOf(c);
+      addOneCommit(repo, new Date(end.getTime() - 1800_000 + i * 1000), i);
+      incremental.push(dora(repo, env(cache), []));
+    }
+    const whole = dora(repo, env('cache-whole'), ['--since', `${spanDays + 10}d`]);
+    const loadAfter = loadavg();
+    const line = (name: string, rs: Run[]) =>
+      `${name}: median ${(median(rs.map((r) => r.ms)) / 1000).toFixed(2)} s (${rs.map((r) => (r.ms / 1000).toFixed(2)).join(', ')}), peak RSS ${Math.max(...rs.map((r) => r.rssMiB)).toFixed(0)} MiB`;
+    console.log(line('dora cold (90 days)', cold));
+    console.log(line('dora after one new commit', incremental));
+    console.log(line('dora cold, whole history', [whole]));
+    console.log(`deployments, whole history: ${deploymentsOf(whole)}`);
+    console.log(`deployments in 90 days: ${figures}`);
+    console.log(
+      `load average ${loadBefore.map((l) => l.toFixed(1)).join(' / ')} before, ${loadAfter.map((l) => l.toFixed(1)).join(' / ')} after; ${cpus().length} cores, Node ${process.version}`,
+    );
+    if (values.record) {
+      const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
+      recordRow(
+        '## History and DORA (`bench/history`)',
+        `Whole \`gitops-drift dora --format json\` processes (built dist/cli.js) under GNU time on a repo generated by
+bench/history/generate.ts (\`git fast-import\`): one base of 100 apps (Deployment, Service, ConfigMap: 300 objects
+per environment), three overlays (dev, staging, prod) setting each app's tag, and commits spread evenly over the
+span: 45% dev bumps, 20% staging and 15% prod promotions, 2% prod rollbacks, 8% base changes (all three
+environments), 10% docs. Cold: an empty history cache, the default 90-day window; incremental: the next run after
+one new commit (a dev bump, one render), with the cache the cold run wrote; whole history: cold with \`--since\`
+before the first commit. Targets: cold ≤ 5 s, incremental ≤ 0.5 s, peak RSS ≤ 300 MB. Command:
+\`npm run build && npx tsx bench/history/run.ts --record\`.
+
+| date (UTC) | commits / span | runs | dora cold (90 d) | after one new commit | whole history, cold | peak RSS | deployments in 90 days | load average before / after |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |
+`,
+        `| ${when} | ${commits} / ${spanDays} days | ${runs} | ${(median(cold.map((r) => r.ms)) / 1000).toFixed(2)} s | ${(median(incremental.map((r) => r.ms)) / 1000).toFixed(2)} s | ${(whole.ms / 1000).toFixed(2)} s | ${Math.max(...[...cold, ...incremental, whole].map((r) => r.rssMiB)).toFixed(0)} MiB | ${figures} | ${loadBefore[0].toFixed(1)} / ${loadAfter[0].toFixed(1)} |`,
+      );
+      console.log('recorded in docs/benchmarks.md');
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main();
