@@ -9,16 +9,20 @@ import { ProblemError } from './model/problem';
 import type { CacheStore, FileSystem, Git, LoggedCommit, Logger } from './ports';
 import { silentLogger } from './ports';
 import type { SnapshotKey } from './drift/snapshotSecrets';
-import { snapshotOf } from './history/snapshot';
+import { snapshotObject, type SnapshotObject } from './history/snapshot';
 import {
   emptyTrack,
   type EnvironmentTrack,
   indexOf,
+  onlyChangesReads,
   step,
+  type StepResult,
   touches,
   type TrackIndex,
   type WalkCounters,
 } from './history/timeline';
+import { retag, retaggable } from './history/retag';
+import type { RenderedObject } from './render/types';
 import { MovingTree, TreeFileSystem } from './history/treeFileSystem';
 import type { Arrival, CurrentState, EnvironmentHistory, HistoryOptions, RepoHistory } from './history/types';
 import { earlierStages } from './promote/promotionOrder';
@@ -106,7 +110,18 @@ export async function loadHistory(deps: HistoryDeps, options: HistoryOptions = {
     // The cached head must be the new commits' first parent: a rewritten branch starts again.
     if (newCommits.length && newCommits[0].parents[0] !== stored.head) newCommits = undefined;
   }
-  const counters: WalkCounters = { rendered: 0 };
+  const counters: WalkCounters = { rendered: 0, retagged: 0 };
+  // The last render of each environment in this run, while a retag of it can stand for the next one (retag.ts):
+  // only plain kustomize renders that copy no values around.
+  const lastRenders = new Map<string, RenderedObject[]>();
+  const remember = (env: RepoEnvironment, result: StepResult) => {
+    if (!result.objects) lastRenders.delete(env.name);
+    else if (result.reads) {
+      const plain = env.applications.every((a) => a.renderer === 'kustomize') && retaggable(result.reads);
+      if (plain) lastRenders.set(env.name, result.objects as RenderedObject[]);
+      else lastRenders.delete(env.name);
+    }
+  };
   const blobs = blobSource(git);
   let candidates = 0;
   try {
@@ -117,9 +132,15 @@ export async function loadHistory(deps: HistoryDeps, options: HistoryOptions = {
           fs,
         )
         .then((r) => r.objects);
-    const snapshot = (objects: Parameters<typeof snapshotOf>[0]) => {
-      const s = snapshotOf(objects, deps.secretKey);
-      return 'objects' in s ? s.objects : [];
+    // Each rendered object's snapshot, made once: a retag keeps the objects it did not change.
+    const snapshots = new WeakMap<RenderedObject, SnapshotObject>();
+    const snapshot = (objects: readonly RenderedObject[]) => {
+      const out = objects.map((r) => {
+        let s = snapshots.get(r);
+        if (!s) snapshots.set(r, (s = snapshotObject(r, deps.secretKey)));
+        return s;
+      });
+      return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     };
     let indexes: Map<string, TrackIndex>;
     if (usable && newCommits) {
@@ -146,25 +167,58 @@ export async function loadHistory(deps: HistoryDeps, options: HistoryOptions = {
       for (const env of envs) {
         const track = emptyTrack(fingerprints.get(env.name)!);
         tracks[env.name] = track;
-        indexes.set(
-          env.name,
-          await step(track, env.name, undefined, { fs, repoRoot: deps.repoRoot, render, snapshot, counters }),
-        );
+        const result = await step(track, env.name, undefined, {
+          fs,
+          repoRoot: deps.repoRoot,
+          render,
+          snapshot,
+          counters,
+        });
+        indexes.set(env.name, result.index);
+        remember(env, result);
       }
       commits = commits.slice(start + 1);
     }
     const fs = new TreeFileSystem(tree, deps.repoRoot, blobs.read);
+    // Ask for every blob the walk's commits bring at once: the reader answers in order while the walk renders, so
+    // no render waits for a round trip to git. (Failures surface where a render reads the blob.)
+    for (const commit of commits) for (const c of commit.changes) if (c.blob) blobs.read(c.blob).catch(() => undefined);
     for (const commit of commits) {
+      const before = new Map(commit.changes.map((c) => [c.path, tree.files.get(c.path)]));
       tree.apply(commit.changes);
       for (const env of envs) {
-        if (!touches(commit, indexes.get(env.name)!)) continue;
+        const index = indexes.get(env.name)!;
+        if (!touches(commit, index)) continue;
         const track = tracks[env.name];
         track.candidates++;
         candidates++;
-        indexes.set(
+        const last = lastRenders.get(env.name);
+        let retagged: readonly RenderedObject[] | undefined;
+        if (last && options.retag !== false && onlyChangesReads(commit, index)) {
+          const changed = await Promise.all(
+            commit.changes
+              .filter((c) => index.reads.has(c.path))
+              .map(async (c) => ({
+                path: c.path,
+                before: await blobs.read(before.get(c.path)!),
+                after: await blobs.read(c.blob!),
+              })),
+          );
+          const changedObjects = retag(last, changed);
+          if (changedObjects) {
+            retagged = last;
+            for (const o of changedObjects) snapshots.delete(o);
+          }
+        }
+        const result = await step(
+          track,
           env.name,
-          await step(track, env.name, commit, { fs, repoRoot: deps.repoRoot, render, snapshot, counters }),
+          commit,
+          { fs, repoRoot: deps.repoRoot, render, snapshot, counters },
+          retagged,
         );
+        indexes.set(env.name, result.index);
+        remember(env, result);
       }
     }
   } finally {
@@ -200,6 +254,7 @@ export async function loadHistory(deps: HistoryDeps, options: HistoryOptions = {
       commits: commits.length,
       candidates,
       rendered: counters.rendered,
+      retagged: counters.retagged,
       fromCache: fromCache ? 1 : 0,
       milliseconds: Date.now() - started,
     },
@@ -382,7 +437,7 @@ async function readCache(
 }
 
 /** Blob contents by id, each read once: through one long-lived reader when the adapter has one. */
-function blobSource(git: Git): { read: (id: string) => Promise<string>; close: () => void } {
+function blobSource(git: Git): { read: (id: string) => Promise<string>; close: () => void; batched: boolean } {
   const reader = git.blobReader?.();
   const seen = new Map<string, Promise<string>>();
   return {
@@ -392,5 +447,6 @@ function blobSource(git: Git): { read: (id: string) => Promise<string>; close: (
       return text;
     },
     close: () => reader?.close(),
+    batched: reader !== undefined,
   };
 }

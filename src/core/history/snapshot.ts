@@ -60,7 +60,8 @@ export function snapshotOf(objects: readonly RenderedObject[], secretKey: Snapsh
   return { objects: out };
 }
 
-function snapshotObject(r: RenderedObject, secretKey: SnapshotKey): SnapshotObject {
+/** One object's snapshot. */
+export function snapshotObject(r: RenderedObject, secretKey: SnapshotKey): SnapshotObject {
   const secret = isSecret(r.object);
   const object = secret ? hashSecretValues(r.object, secretKey, r.key.namespace) : r.object;
   const ref: ObjectRef = { kind: r.key.kind, namespace: r.key.namespace, name: baseName(r.key.name) };

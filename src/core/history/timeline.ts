@@ -46,6 +46,8 @@ export type RenderAt = (environment: string, fs: FileSystem) => Promise<readonly
 
 export interface WalkCounters {
   rendered: number;
+  /** Commits whose render was the last one retagged (retag.ts), not rendered. */
+  retagged: number;
 }
 
 /** The commit as history reports it. */
@@ -65,6 +67,14 @@ export function emptyTrack(fingerprint: string): EnvironmentTrack {
     arrivals: [],
     candidates: 0,
   };
+}
+
+/** Whether everything of the commit that reaches the render is a change of a file it read (no file added or removed). */
+export function onlyChangesReads(commit: LoggedCommit, index: TrackIndex): boolean {
+  const probe: TrackIndex = { reads: new Set(), missing: index.missing, listings: index.listings };
+  return commit.changes.every((c) =>
+    index.reads.has(c.path) ? c.status === 'M' : !touches({ ...commit, changes: [c] }, probe),
+  );
 }
 
 /** Whether a commit's changes reach what the track's last render read. */
@@ -108,29 +118,35 @@ export async function step(
     snapshot: (objects: readonly RenderedObject[]) => SnapshotObject[];
     counters: WalkCounters;
   },
-): Promise<TrackIndex> {
-  const misses = new MissRecorder(deps.fs);
-  const recording = new RecordingFileSystem(misses, deps.repoRoot);
-  let objects: readonly RenderedObject[] | undefined;
+  /** The render after this commit, already made (a retag of the last one): nothing is rendered or read. */
+  retagged?: readonly RenderedObject[],
+): Promise<StepResult> {
+  let objects: readonly RenderedObject[] | undefined = retagged;
   let error: string | undefined;
-  deps.counters.rendered++;
-  try {
-    objects = await deps.render(environment, recording);
-  } catch (e) {
-    error = e instanceof Error ? e.message : String(e);
-  }
-  track.reads = [];
-  track.missing = [];
-  for (const [path, content] of recording.reads) (content === undefined ? track.missing : track.reads).push(path);
-  for (const path of misses.missed) {
-    const rel = relativeTo(deps.repoRoot, path);
-    if (!recording.reads.has(rel)) track.missing.push(rel);
-  }
-  track.listings = [...recording.listings.keys()];
+  let reads: ReadonlyMap<string, string | undefined> | undefined;
+  if (!objects) {
+    const misses = new MissRecorder(deps.fs);
+    const recording = new RecordingFileSystem(misses, deps.repoRoot);
+    deps.counters.rendered++;
+    try {
+      objects = await deps.render(environment, recording);
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e);
+    }
+    reads = recording.reads;
+    track.reads = [];
+    track.missing = [];
+    for (const [path, content] of recording.reads) (content === undefined ? track.missing : track.reads).push(path);
+    for (const path of misses.missed) {
+      const rel = relativeTo(deps.repoRoot, path);
+      if (!recording.reads.has(rel)) track.missing.push(rel);
+    }
+    track.listings = [...recording.listings.keys()];
+  } else deps.counters.retagged++;
   if (!objects) {
     if (commit) track.renderErrors.push({ environment, commit: historyCommit(commit), message: error ?? 'failed' });
     track.lastError = error;
-    return indexOf(track);
+    return { index: indexOf(track) };
   }
   delete track.lastError;
   const after = deps.snapshot(objects);
@@ -149,7 +165,14 @@ export async function step(
   }
   addArrivals(track, environment, after, commit);
   track.last = after;
-  return indexOf(track);
+  return { index: indexOf(track), objects, ...(reads ? { reads } : {}) };
+}
+
+/** What a step leaves: the track's sets, and the render (with the texts it read, when it rendered) for a retag. */
+export interface StepResult {
+  index: TrackIndex;
+  objects?: readonly RenderedObject[];
+  reads?: ReadonlyMap<string, string | undefined>;
 }
 
 /** Trailers naming the app repo's commit time, in the order they are looked for. */

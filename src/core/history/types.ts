@@ -117,6 +117,8 @@ export interface HistoryOptions {
   environments?: string[];
   /** How long after a deployment an undo counts as a failure; default 7 days. */
   failureWindowDays?: number;
+  /** Retag the last render for a commit that only changes `newTag:` lines (default true; false renders every one). */
+  retag?: boolean;
 }
 
 /** The whole repo's history in the window, with what the metrics need. */
@@ -173,6 +175,8 @@ export interface HistoryStats {
   /** Commits that touched a file an environment's render reads (summed over environments). */
   candidates: number;
   rendered: number;
+  /** Commits that only retagged images the last render set: that render retagged, not a new one (exact all the same). */
+  retagged: number;
   fromCache: number;
   milliseconds: number;
 }

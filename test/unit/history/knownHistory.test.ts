@@ -30,7 +30,7 @@ function memoryCache(): CacheStore & { stored: Map<string, string> } {
 async function historyOf(
   dir: string,
   cache?: CacheStore,
-  options: { now?: Date; since?: Date } = {},
+  options: { now?: Date; since?: Date; retag?: boolean } = {},
 ): Promise<RepoHistory> {
   const engine = new DriftEngine({ fs: new NodeFileSystem(), repoRoot: dir });
   return loadHistory(
@@ -42,7 +42,7 @@ async function historyOf(
       secretKey: new SnapshotKey(new Uint8Array(32).fill(7)),
       toolVersion: 'test',
     },
-    { since: options.since ?? SINCE, now: options.now ?? NOW },
+    { since: options.since ?? SINCE, now: options.now ?? NOW, ...(options.retag === false ? { retag: false } : {}) },
   );
 }
 
@@ -68,7 +68,19 @@ describe('history and DORA over a known git history', function () {
     // c4 touched prod's kustomization (a candidate), c13 touched nothing an environment reads.
     assert.equal(history.stats.commits, 15);
     assert.equal(history.stats.candidates, 16);
-    assert.equal(history.stats.rendered, 19); // 3 at the window's start and the 16 candidates
+    // 3 at the window's start, then 16 candidates: the 10 plain retags (c1-c3, c6-c12) from the last render, the
+    // comment (c4), the base change (c5, three environments) and the two digests added (c14, c15) rendered.
+    assert.equal(history.stats.rendered, 9);
+    assert.equal(history.stats.retagged, 10);
+  });
+
+  it('gives the same history when every candidate is rendered in full (no retag shortcut)', async () => {
+    const full = await historyOf(repo.dir, undefined, { retag: false });
+    assert.equal(full.stats.rendered, 19);
+    assert.equal(full.stats.retagged, 0);
+    assert.deepEqual(full.environments, history.environments);
+    assert.deepEqual(full.arrivals, history.arrivals);
+    assert.deepEqual(full.current, history.current);
   });
 
   it('says what moved, with the line that set it at that commit', () => {

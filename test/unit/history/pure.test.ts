@@ -95,7 +95,7 @@ describe('history: figures', () => {
         arrival('prod', 'web:2', '2026-11-05T00:00:00Z'),
       ],
       current: [],
-      stats: { commits: 0, candidates: 0, rendered: 0, fromCache: 0, milliseconds: 0 },
+      stats: { commits: 0, candidates: 0, rendered: 0, retagged: 0, fromCache: 0, milliseconds: 0 },
     };
     const report = doraMetrics(history);
     assert.deepEqual(report.environments[0].leadTime.samples, [
