@@ -16,7 +16,7 @@ import type { CacheStore } from '../../../src/core/ports';
 import { runCli } from '../../../src/cli/main';
 import { NodeFileSystem } from '../../../src/node/nodeFileSystem';
 import { SimpleGitAdapter } from '../../../src/node/simpleGit';
-import { DatedRepo, DIGEST_A, DIGEST_B, knownHistory, overlay } from '../../support/historyRepo';
+import { type DatedRepo, DIGEST_A, DIGEST_B, knownHistory, overlay } from '../../support/historyRepo';
 
 const SINCE = new Date('2026-11-01T00:00:00Z');
 const NOW = new Date('2026-12-01T00:00:00Z');
