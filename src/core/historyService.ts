@@ -111,16 +111,14 @@ export async function loadHistory(deps: HistoryDeps, options: HistoryOptions = {
     if (newCommits.length && newCommits[0].parents[0] !== stored.head) newCommits = undefined;
   }
   const counters: WalkCounters = { rendered: 0, retagged: 0 };
-  // The last render of each environment in this run, while a retag of it can stand for the next one (retag.ts):
-  // only plain kustomize renders that copy no values around.
-  const lastRenders = new Map<string, RenderedObject[]>();
+  // Whether each environment's last render may be retagged (retag.ts): only plain kustomize renders that copy no
+  // values around. Kept in the track, so a run from the cache can retag too.
   const remember = (env: RepoEnvironment, result: StepResult) => {
-    if (!result.objects) lastRenders.delete(env.name);
-    else if (result.reads) {
-      const plain = env.applications.every((a) => a.renderer === 'kustomize') && retaggable(result.reads);
-      if (plain) lastRenders.set(env.name, result.objects as RenderedObject[]);
-      else lastRenders.delete(env.name);
-    }
+    if (!result.reads) return;
+    tracks[env.name].retaggable =
+      result.objects !== undefined &&
+      env.applications.every((a) => a.renderer === 'kustomize') &&
+      retaggable(result.reads);
   };
   const blobs = blobSource(git);
   let candidates = 0;
@@ -132,16 +130,8 @@ export async function loadHistory(deps: HistoryDeps, options: HistoryOptions = {
           fs,
         )
         .then((r) => r.objects);
-    // Each rendered object's snapshot, made once: a retag keeps the objects it did not change.
-    const snapshots = new WeakMap<RenderedObject, SnapshotObject>();
-    const snapshot = (objects: readonly RenderedObject[]) => {
-      const out = objects.map((r) => {
-        let s = snapshots.get(r);
-        if (!s) snapshots.set(r, (s = snapshotObject(r, deps.secretKey)));
-        return s;
-      });
-      return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    };
+    const snapshot = (objects: readonly RenderedObject[]) =>
+      objects.map((r) => snapshotObject(r, deps.secretKey)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     let indexes: Map<string, TrackIndex>;
     if (usable && newCommits) {
       fromCache = true;
@@ -192,9 +182,8 @@ export async function loadHistory(deps: HistoryDeps, options: HistoryOptions = {
         const track = tracks[env.name];
         track.candidates++;
         candidates++;
-        const last = lastRenders.get(env.name);
-        let retagged: readonly RenderedObject[] | undefined;
-        if (last && options.retag !== false && onlyChangesReads(commit, index)) {
+        let retagged: SnapshotObject[] | undefined;
+        if (track.retaggable && track.last && options.retag !== false && onlyChangesReads(commit, index)) {
           const changed = await Promise.all(
             commit.changes
               .filter((c) => index.reads.has(c.path))
@@ -204,11 +193,7 @@ export async function loadHistory(deps: HistoryDeps, options: HistoryOptions = {
                 after: await blobs.read(c.blob!),
               })),
           );
-          const changedObjects = retag(last, changed);
-          if (changedObjects) {
-            retagged = last;
-            for (const o of changedObjects) snapshots.delete(o);
-          }
+          retagged = retag(track.last, changed);
         }
         const result = await step(
           track,

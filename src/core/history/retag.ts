@@ -1,11 +1,13 @@
 /**
  * The walk's shortcut for the commonest deployment of all, a retag: a commit whose only change to what an
- * environment reads is the value of `newTag:` lines in kustomization files. The last render then says exactly which
- * containers each of those lines set (their image's origin is the line), so the new render is the last one with
- * those images' tags replaced; nothing else can move (no name hash or other field depends on an image, unless vars
+ * environment reads is the value of `newTag:` lines in kustomization files. The last render's snapshot says exactly
+ * which containers each of those lines set (their image's origin is the line), so the new snapshot is the last one
+ * with those images' tags replaced; nothing else can move (no name hash or other field depends on an image, unless vars
  * or replacements copy it: then, as whenever anything is unsure, the environment is rendered in full).
  */
-import type { RenderedObject } from '../render/types';
+import { formatImageRef } from '../promote/imageRef';
+import type { ImageFact, SnapshotObject } from './snapshot';
+import type { ImageVersion } from './types';
 
 /** A `newTag:` line as kustomization files write it: indentation, an optional list dash, a plain tag. */
 const NEW_TAG = /^(\s*(?:-\s+)?newTag:\s*)(["']?)([A-Za-z0-9_.-]+)\2\s*$/;
@@ -26,14 +28,14 @@ export function retaggable(reads: ReadonlyMap<string, string | undefined>): bool
 }
 
 /**
- * Makes the render after the commit from `objects`, the render before it, changing them in place, and returns the
- * objects it changed; undefined (nothing changed) when the change is not a plain retag of lines that set images in
- * this render: render in full then.
+ * The snapshot after the commit, made from `objects`, the snapshot of the render before it; undefined when the change
+ * is not a plain retag of lines that set images in that render (render in full then). Each image's origin line is in
+ * the snapshot, so this needs no render at all, not even after a run that starts from the cache.
  */
 export function retag(
-  objects: readonly RenderedObject[],
+  objects: readonly SnapshotObject[],
   changed: readonly ChangedText[],
-): RenderedObject[] | undefined {
+): SnapshotObject[] | undefined {
   const edits = new Map<string, string>();
   for (const file of changed) {
     if (!/(^|\/)(kustomization\.ya?ml|Kustomization)$/.test(file.path)) return undefined;
@@ -49,44 +51,38 @@ export function retag(
     }
   }
   if (!edits.size) return undefined;
-  // Find every image each line set, before changing any.
-  const targets: { object: RenderedObject; holder: Record<string, unknown>; tag: string }[] = [];
   const used = new Set<string>();
-  for (const r of objects)
-    for (const [pointer, origin] of r.origins) {
-      if (origin.kind !== 'image' || !pointer.endsWith('/image')) continue;
-      const tag = edits.get(`${origin.file}:${origin.line}`);
-      if (tag === undefined) continue;
-      const holder = parentOf(r.object, pointer);
-      if (!holder || typeof holder.image !== 'string') return undefined;
-      targets.push({ object: r, holder, tag });
-      used.add(`${origin.file}:${origin.line}`);
+  const out: SnapshotObject[] = [];
+  for (const o of objects) {
+    if (!o.images.some((i) => i.at && edits.has(`${i.at.file}:${i.at.line}`))) {
+      out.push(o);
+      continue;
     }
+    let json = o.json;
+    const images: ImageFact[] = [];
+    for (const img of o.images) {
+      const line = img.at && `${img.at.file}:${img.at.line}`;
+      const tag = line ? edits.get(line) : undefined;
+      if (tag === undefined) {
+        images.push(img);
+        continue;
+      }
+      used.add(line!);
+      // As kustomize writes newTag: the entry's digest, when it has one, is kept (it is the image's digest now).
+      const version: ImageVersion = { tag, ...(img.version.digest ? { digest: img.version.digest } : {}) };
+      const needle = `"image":${JSON.stringify(formatImageRef({ name: img.image, ...img.version }))}`;
+      // The image's text must be found exactly once in the object, or the edit is not sure: render in full.
+      const at = json.indexOf(needle);
+      if (at < 0 || json.indexOf(needle, at + 1) >= 0) return undefined;
+      json =
+        json.slice(0, at) +
+        `"image":${JSON.stringify(formatImageRef({ name: img.image, ...version }))}` +
+        json.slice(at + needle.length);
+      images.push({ ...img, version });
+    }
+    out.push({ ...o, images, json });
+  }
   // A changed line that set nothing here: the render cannot tell what it does (an entry that did not match before
   // may be a new one), so render in full.
-  if (used.size !== edits.size) return undefined;
-  for (const { holder, tag } of targets) holder.image = withTag(holder.image as string, tag);
-  return [...new Set(targets.map((t) => t.object))];
-}
-
-function parentOf(object: unknown, pointer: string): Record<string, unknown> | undefined {
-  let v: unknown = object;
-  const segments = pointer.split('/').slice(1, -1);
-  for (const s of segments) {
-    if (Array.isArray(v)) v = v[Number(s)];
-    else if (typeof v === 'object' && v !== null)
-      v = (v as Record<string, unknown>)[s.replace(/~1/g, '/').replace(/~0/g, '~')];
-    else return undefined;
-  }
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-}
-
-/** `image` with its tag set to `tag`, its digest kept (as kustomize writes newTag with a digest). */
-function withTag(image: string, tag: string): string {
-  const at = image.indexOf('@');
-  const digest = at >= 0 ? image.slice(at) : '';
-  const rest = at >= 0 ? image.slice(0, at) : image;
-  const colon = rest.lastIndexOf(':');
-  const name = colon > rest.lastIndexOf('/') ? rest.slice(0, colon) : rest;
-  return `${name}:${tag}${digest}`;
+  return used.size === edits.size ? out : undefined;
 }

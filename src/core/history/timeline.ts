@@ -39,6 +39,8 @@ export interface EnvironmentTrack {
   arrivals: Arrival[];
   /** Commits that touched what the render reads (deployments or not). */
   candidates: number;
+  /** The last render may be retagged (retag.ts): a plain kustomize render that read no vars, replacements, newName. */
+  retaggable?: boolean;
 }
 
 /** How the walk renders an environment: from a FileSystem over the commit's tree, its objects or a thrown error. */
@@ -118,13 +120,24 @@ export async function step(
     snapshot: (objects: readonly RenderedObject[]) => SnapshotObject[];
     counters: WalkCounters;
   },
-  /** The render after this commit, already made (a retag of the last one): nothing is rendered or read. */
-  retagged?: readonly RenderedObject[],
+  /** The snapshot after this commit, already made (a retag of the last one, retag.ts): nothing is rendered. */
+  retagged?: SnapshotObject[],
 ): Promise<StepResult> {
-  let objects: readonly RenderedObject[] | undefined = retagged;
+  if (retagged && commit) {
+    deps.counters.retagged++;
+    const moved = movesBetween(track.last ?? [], retagged);
+    if (moved.length) {
+      const reverts = /This reverts commit ([0-9a-f]{40})/.exec(commit.body)?.[1];
+      track.deployments.push({ commit: historyCommit(commit), moved, ...(reverts ? { reverts } : {}) });
+    }
+    addArrivals(track, environment, retagged, commit);
+    track.last = retagged;
+    return { index: indexOf(track) };
+  }
+  let objects: readonly RenderedObject[] | undefined;
   let error: string | undefined;
   let reads: ReadonlyMap<string, string | undefined> | undefined;
-  if (!objects) {
+  {
     const misses = new MissRecorder(deps.fs);
     const recording = new RecordingFileSystem(misses, deps.repoRoot);
     deps.counters.rendered++;
@@ -142,7 +155,7 @@ export async function step(
       if (!recording.reads.has(rel)) track.missing.push(rel);
     }
     track.listings = [...recording.listings.keys()];
-  } else deps.counters.retagged++;
+  }
   if (!objects) {
     if (commit) track.renderErrors.push({ environment, commit: historyCommit(commit), message: error ?? 'failed' });
     track.lastError = error;

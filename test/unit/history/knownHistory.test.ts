@@ -234,6 +234,16 @@ describe('history and DORA over a known git history', function () {
       const fresh = await historyOf(repo.dir);
       assert.deepEqual(next.environments, fresh.environments);
       assert.deepEqual(doraMetrics(next), doraMetrics(fresh));
+      // Then a plain retag: retagged from the cached snapshot, nothing rendered.
+      repo.commit('2026-11-29T08:00:00Z', 'dev: web 1.5.1', {
+        'envs/dev/kustomization.yaml': overlay('dev', '1.5.1'),
+      });
+      const retagged = await historyOf(repo.dir, cache);
+      assert.deepEqual([retagged.stats.commits, retagged.stats.rendered, retagged.stats.retagged], [1, 0, 1]);
+      const fresh2 = await historyOf(repo.dir);
+      assert.deepEqual(retagged.environments, fresh2.environments);
+      assert.deepEqual(retagged.current, fresh2.current);
+      assert.deepEqual(doraMetrics(retagged), doraMetrics(fresh2));
     } finally {
       repo.git('reset', '-q', '--hard', c.c15);
     }
