@@ -111,7 +111,7 @@ bench/history/generate.ts (\`git fast-import\`): one base of 100 apps (Deploymen
 per environment), three overlays (dev, staging, prod) setting each app's tag, and commits spread evenly over the
 span: 45% dev bumps, 20% staging and 15% prod promotions, 2% prod rollbacks, 8% base changes (all three
 environments), 10% docs. Cold: an empty history cache, the default 90-day window; incremental: the next run after
-one new commit (a dev bump, one render), with the cache the cold run wrote; whole history: cold with \`--since\`
+one new commit (a dev retag, made from the cached snapshot without a render), with the cache the cold run wrote; whole history: cold with \`--since\`
 before the first commit. Targets: cold ≤ 5 s, incremental ≤ 0.5 s, peak RSS ≤ 300 MB. Command:
 \`npm run build && npx tsx bench/history/run.ts --record\`.
 

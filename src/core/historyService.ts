@@ -172,9 +172,11 @@ export async function loadHistory(deps: HistoryDeps, options: HistoryOptions = {
     const fs = new TreeFileSystem(tree, deps.repoRoot, blobs.read);
     // Ask for every blob the walk's commits bring at once: the reader answers in order while the walk renders, so
     // no render waits for a round trip to git. (Failures surface where a render reads the blob.)
-    for (const commit of commits) for (const c of commit.changes) if (c.blob) blobs.read(c.blob).catch(() => undefined);
+    if (blobs.batched)
+      for (const commit of commits)
+        for (const c of commit.changes) if (c.blob) blobs.read(c.blob).catch(() => undefined);
     for (const commit of commits) {
-      const before = new Map(commit.changes.map((c) => [c.path, tree.files.get(c.path)]));
+      const blobsBefore = new Map(commit.changes.map((c) => [c.path, tree.files.get(c.path)]));
       tree.apply(commit.changes);
       for (const env of envs) {
         const index = indexes.get(env.name)!;
@@ -189,7 +191,7 @@ export async function loadHistory(deps: HistoryDeps, options: HistoryOptions = {
               .filter((c) => index.reads.has(c.path))
               .map(async (c) => ({
                 path: c.path,
-                before: await blobs.read(before.get(c.path)!),
+                before: await blobs.read(blobsBefore.get(c.path)!),
                 after: await blobs.read(c.blob!),
               })),
           );
