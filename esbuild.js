@@ -2,6 +2,7 @@
 // dist/extension.js is what activation loads; the engine, renderer, YAML, git and cluster client go into
 // dist/vscode/lazyEntry.js, loaded on first use, so activation stays cheap.
 const esbuild = require('esbuild');
+const { spawnSync } = require('node:child_process');
 
 /** Modules the editor code imports with `import()` that belong in the lazily loaded bundle. */
 const LAZY = /(^|\/)(driftSession|promote|revert|putLiveBack|adoptLiveValue)\.js$/;
@@ -84,6 +85,23 @@ const problemMatcherPlugin = {
   },
 };
 
+/**
+ * Helm's engine in WebAssembly (helm-wasm/, scripts/build-helm-wasm.sh, cached by content in $GITOPS_DRIFT_CACHE)
+ * into dist/helm/, when Go is on PATH. `--no-helm-engine` skips it (the demo, which has no Helm content); without it
+ * the build still succeeds and Helm applications report that the engine is missing.
+ */
+function buildHelmEngine() {
+  if (process.argv.includes('--no-helm-engine')) return;
+  if (spawnSync('go', ['version'], { stdio: 'ignore' }).status !== 0) {
+    console.warn('build: Go is not on PATH, so the Helm engine (dist/helm/) is not built');
+    return;
+  }
+  const result = spawnSync('bash', ['scripts/build-helm-wasm.sh', '--out', 'dist/helm'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (result.status !== 0) console.warn('build: the Helm engine (dist/helm/) could not be built (see above)');
+}
+
 async function main() {
   const production = process.argv.includes('--production');
   const watch = process.argv.includes('--watch');
@@ -101,6 +119,7 @@ async function main() {
     logLevel: 'silent',
     plugins: [kubeConfigOnlyPlugin, lazySplitPlugin, ...(watch ? [problemMatcherPlugin] : [])],
   });
+  buildHelmEngine();
   if (watch) {
     await ctx.watch();
   } else {
