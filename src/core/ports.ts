@@ -254,3 +254,55 @@ export interface ClusterWriter {
     options: { dryRun: boolean },
   ): Promise<WriteOutcome>;
 }
+
+/** One file of a chart folder: its path relative to the chart root (`templates/deployment.yaml`) and bytes. */
+export interface HelmChartFile {
+  name: string;
+  data: Uint8Array;
+}
+
+/** One `helm template` run: the chart, the user-supplied values (already merged) and the release. */
+export interface HelmRenderRequest {
+  files: HelmChartFile[];
+  values: Record<string, unknown>;
+  releaseName: string;
+  namespace: string;
+  /** Renders CRDs from the chart's `crds/` folders first (`--include-crds`). */
+  includeCRDs?: boolean;
+  isUpgrade?: boolean;
+  /** `Capabilities.KubeVersion` (`--kube-version`); default: Helm's. */
+  kubeVersion?: string;
+  /** Added to Helm's default `Capabilities.APIVersions` (`--api-versions`). */
+  apiVersions?: string[];
+  skipSchemaValidation?: boolean;
+}
+
+/** A rendered document and the chart file it came from (`mychart/templates/deployment.yaml`, `mychart/crds/x.yaml`). */
+export interface HelmManifest {
+  source: string;
+  content: string;
+}
+
+/** What Helm rendered: documents in `helm template` order; hooks apart (controllers never diff them). */
+export type HelmRenderResult =
+  | {
+      ok: true;
+      chart: { name: string; version: string; appVersion?: string };
+      manifests: HelmManifest[];
+      hooks: (HelmManifest & { kind: string; name: string; events: string[] })[];
+    }
+  | {
+      ok: false;
+      /** Helm's own message (template file and line inside it when a template failed). */
+      message: string;
+      /** The step that failed; `unavailable`: there is no engine (not built, or it could not start). */
+      stage: 'unavailable' | 'request' | 'load' | 'dependencies' | 'values' | 'render' | 'manifests';
+    };
+
+/**
+ * Helm's template engine (`helm template`, no cluster: `lookup` finds nothing). The adapter (src/node/helmEngine.ts)
+ * runs Helm itself compiled to WebAssembly, loaded on the first render only.
+ */
+export interface HelmEngine {
+  render(request: HelmRenderRequest): Promise<HelmRenderResult>;
+}
