@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -127,7 +128,8 @@ func render(req *Request) *Response {
 		}
 		caps.KubeVersion = *kv
 	}
-	caps.APIVersions = append(caps.APIVersions, req.APIVersions...)
+	// A fresh slice: Copy shares Helm's default list, which this long-lived engine must never write into.
+	caps.APIVersions = append(slices.Clone(caps.APIVersions), req.APIVersions...)
 	options := common.ReleaseOptions{
 		Name:      req.ReleaseName,
 		Namespace: req.Namespace,
