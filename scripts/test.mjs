@@ -3,7 +3,7 @@
 // type checks, lint, and every suite; ends with one "N passed, N failed" line over all suites.
 // `npm test -- unit integration` runs only the named steps.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,6 +81,12 @@ function sh(command, args, env = {}) {
 
 /** `npm ci` when node_modules is missing or older than package-lock.json. */
 function ensureNodeModules() {
+  // A worktree whose node_modules links to another checkout's: `npm ci` here would empty that shared folder (it
+  // did once, for every worktree at once). Installing is the linked checkout's business.
+  if (existsSync('node_modules') && lstatSync('node_modules').isSymbolicLink()) {
+    console.log('node_modules is a link to another checkout: not installing here');
+    return true;
+  }
   const marker = join('node_modules', '.package-lock.json');
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync('package-lock.json').mtimeMs) return true;
   return sh('npm', ['ci', '--no-audit', '--no-fund']);

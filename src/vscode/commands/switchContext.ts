@@ -4,7 +4,7 @@ import type { CommandHandler } from './registerCommand';
 const CURRENT = '\u0000current';
 
 /**
- * Quick pick of the kubeconfig's contexts; the choice applies to environments that name no context. A context
+ * Select Kube Context…: a quick pick of the kubeconfig's contexts; the choice applies to environments that name no context. A context
  * name as argument (a keybinding's `args`) switches without asking; `''` goes back to the current context.
  */
 export function switchContextCommand(s: EditorServices): CommandHandler {
@@ -12,7 +12,11 @@ export function switchContextCommand(s: EditorServices): CommandHandler {
     if (typeof arg === 'string') return s.store.selectContext(arg || undefined);
     const session = await s.store.getSession();
     const { contexts, current, files } = await session.contexts();
-    if (!contexts.length) throw new Error(`no contexts in the kubeconfig (${files.join(', ') || 'none found'})`);
+    // The No cluster row leads here: say where a kubeconfig is looked for, since there may be none at all.
+    if (!contexts.length)
+      throw new Error(
+        `no contexts in the kubeconfig (${files.join(', ') || 'none found'}): point the setting gitopsDrift.kubeconfig or KUBECONFIG at one`,
+      );
     const selected = s.store.selectedContext;
     const items = [
       {
