@@ -2,7 +2,8 @@ import { type CliCommand, type CliIO } from '../command';
 import { doraMetrics } from '../../core/history/dora';
 import type { DoraReport } from '../../core/history/types';
 import { plainText } from '../../core/model/untrustedText';
-import { duration, historyFor, HISTORY_OPTIONS, when } from './historyCommon';
+import { duration, when } from '../../core/history/describe';
+import { historyFor, HISTORY_OPTIONS } from './historyCommon';
 
 const usage = `Usage: gitops-drift dora [REPO] [--since 90d] [--branch NAME] [--failure-window DAYS] [--format text|json] [--no-cache]
 

@@ -1,6 +1,7 @@
 import { type CliCommand, type CliIO } from '../command';
 import { plainText } from '../../core/model/untrustedText';
-import { describeMove, historyFor, HISTORY_OPTIONS, duration, when } from './historyCommon';
+import { describeMove, duration, when } from '../../core/history/describe';
+import { historyFor, HISTORY_OPTIONS } from './historyCommon';
 
 const usage = `Usage: gitops-drift history [REPO] [--env NAMES] [--since 90d] [--branch NAME] [--failure-window DAYS] [--format text|json] [--no-cache]
 

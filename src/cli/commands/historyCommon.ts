@@ -1,10 +1,8 @@
-/** What `history` and `dora` share: their options, loading the history, and how durations and moves read. */
+/** What `history` and `dora` share: their options and loading the history (how moves read: core/history/describe.ts). */
 import { version } from '../../../package.json';
 import { type CliIO, UsageError, parseArgs } from '../command';
 import { loadHistory } from '../../core/historyService';
-import type { Movement, RepoHistory } from '../../core/history/types';
-import { describeVersion } from '../../core/promote/imageRef';
-import { plainText } from '../../core/model/untrustedText';
+import type { RepoHistory } from '../../core/history/types';
 import { FileCacheStore, historyCacheRoot } from '../../node/fileCacheStore';
 import { SimpleGitAdapter } from '../../node/simpleGit';
 import { loadSecretKey } from '../../node/secretKey';
@@ -79,61 +77,4 @@ export function parseSince(text: string, now: Date): Date {
   if (!date || Number.isNaN(date.getTime()))
     throw new UsageError(`--since must be like 90d, 12w, 36h or a date (2026-11-01), not ${text}`);
   return date;
-}
-
-/** `3d 4h`, `12h`, `45m`, `30s`. */
-export function duration(seconds: number | undefined): string {
-  if (seconds === undefined) return '–';
-  const s = Math.round(seconds);
-  const d = Math.floor(s / 86400);
-  const h = Math.floor((s % 86400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  if (d) return h ? `${d}d ${h}h` : `${d}d`;
-  if (h) return m ? `${h}h ${m}m` : `${h}h`;
-  if (m) return `${m}m`;
-  return `${s}s`;
-}
-
-/** `2026-11-14 08:00Z`. */
-export function when(iso: string): string {
-  return new Date(iso).toISOString().slice(0, 16).replace('T', ' ') + 'Z';
-}
-
-/** One move as a line: what, from → to, and where. */
-export function describeMove(move: Movement): string {
-  const object = `${move.object.kind} ${move.object.namespace ? move.object.namespace + '/' : ''}${move.object.name}`;
-  const at = move.at ? `   ${move.at.file}:${move.at.line}` : '';
-  const arrow = (from: string | undefined, to: string | undefined) => `${from ?? '∅'} → ${to ?? '∅'}`;
-  let what: string;
-  switch (move.kind) {
-    case 'image':
-      what = `${object} [${move.container}] image ${move.image} ${arrow(
-        move.from && describeVersion({ name: move.image, ...move.from }),
-        move.to && describeVersion({ name: move.image, ...move.to }),
-      )}`;
-      break;
-    case 'replicas':
-      what = `${object} replicas ${arrow(move.from?.toString(), move.to?.toString())}`;
-      break;
-    case 'config':
-      what = move.secret
-        ? `${object} ${move.key} changed (Secret value not shown)`
-        : `${object} ${move.key} ${arrow(short(move.from), short(move.to))}`;
-      break;
-    case 'added':
-      what = `+ ${object}`;
-      break;
-    case 'removed':
-      what = `- ${object}`;
-      break;
-    case 'changed':
-      what = `${object} changed: ${move.paths.join(', ')}`;
-      break;
-  }
-  return plainText(what + at);
-}
-
-function short(v: string | undefined): string | undefined {
-  if (v === undefined) return undefined;
-  return v.length > 40 ? v.slice(0, 39) + '…' : v;
 }
