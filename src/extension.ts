@@ -15,17 +15,24 @@ import { MarkerIndex } from './vscode/diagnostics/markerIndex';
 import { DriftQuickFixes } from './vscode/diagnostics/quickFixes';
 import { DriftDocuments } from './vscode/diff/driftDocuments';
 import { DriftStore } from './vscode/driftStore';
+import { DeploymentDocuments } from './vscode/history/deploymentDocuments';
+import { DoraPanel } from './vscode/history/doraPanel';
+import { HistoryModel } from './vscode/history/historyModel';
+import { ImageArrivalsHover } from './vscode/history/imageArrivalsHover';
 import { createHost, type Host, SwitchableHost } from './vscode/host';
 import { RefreshOnSave } from './vscode/refreshOnSave';
 import { affectsSettings, readSettings } from './vscode/settings';
 import { DriftStatusBar } from './vscode/statusBar';
 import { EnvironmentsTreeProvider } from './vscode/views/environmentsTree';
+import { type HistoryElement, HistoryTreeProvider } from './vscode/views/historyTree';
 import { resourceElement, type TreeElement } from './vscode/views/treeElements';
 
 /** What the extension exports (`extensions.getExtension(...).exports`): read-only access for tests and tools. */
 export interface GitOpsDriftApi {
   /** The Environments view's data provider, as VS Code sees it. */
   environmentsTree: vscode.TreeDataProvider<TreeElement>;
+  /** The History view's data provider. */
+  historyTree: vscode.TreeDataProvider<HistoryElement>;
   /** Resolves when no refresh is queued or running and the markers show the result. */
   whenIdle(): Promise<void>;
   /**
@@ -35,6 +42,8 @@ export interface GitOpsDriftApi {
   useHost?(host: Host): vscode.Disposable;
   /** Test mode only: the folder VS Code writes this extension's logs to (the editor tests grep the log). */
   logUri?: vscode.Uri;
+  /** Test mode only: the DORA panel's HTML while it is open. */
+  doraPanelHtml?(): string | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
@@ -63,8 +72,23 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
     treeDataProvider: tree,
     showCollapseAll: true,
   });
+  const history = new HistoryModel(
+    store,
+    vscode.Uri.joinPath(context.globalStorageUri, 'history'),
+    String((context.extension.packageJSON as { version?: unknown }).version ?? ''),
+    log,
+  );
+  const historyTree = new HistoryTreeProvider(history);
+  const deployments = new DeploymentDocuments(store);
+  const dora = new DoraPanel(history);
   context.subscriptions.push(
     log,
+    history,
+    historyTree,
+    vscode.window.createTreeView('gitopsDrift.history', { treeDataProvider: historyTree, showCollapseAll: true }),
+    deployments,
+    dora,
+    vscode.languages.registerHoverProvider(KUSTOMIZATION_SELECTOR, new ImageArrivalsHover(store, history)),
     store,
     index,
     diagnostics,
@@ -117,6 +141,9 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
       host,
       log,
       documents,
+      history,
+      deployments,
+      dora,
       // getParent makes reveal work: the view opens the environment and kind on the way.
       reveal: async (env, key) => {
         if (view.visible) await view.reveal(resourceElement(env, key), { select: true, focus: false, expand: false });
@@ -126,11 +153,14 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
   if (repoRoot) void store.refresh({ reload: true });
   return {
     environmentsTree: tree,
+    historyTree,
     whenIdle: async () => {
       await store.whenIdle();
       await Promise.all([index.whenSettled(), authoring.whenSettled()]);
     },
-    ...(switchable ? { useHost: (h: Host) => switchable.use(h), logUri: context.logUri } : {}),
+    ...(switchable
+      ? { useHost: (h: Host) => switchable.use(h), logUri: context.logUri, doraPanelHtml: () => dora.currentHtml }
+      : {}),
   };
 }
 

@@ -14,16 +14,23 @@ import {
   type LiveSource,
   uncheckedReport,
 } from '../core/engine';
+import { renderedYaml } from '../core/authoring/renderedText';
+import { type ImageArrivalRow, type ImageEntry, imageArrivalRows, imageEntryAt } from '../core/editor/imageArrivals';
+import type { HistoryOptions, RepoHistory } from '../core/history/types';
+import { loadHistory } from '../core/historyService';
+import { RevisionFileSystem } from '../core/promote/changeSummary';
 import { LiveCache } from '../core/live/liveCache';
 import { isClusterError } from '../core/live/clusterError';
 import { keyString, type ResourceKey } from '../core/model/resource';
 import type { Git, Logger } from '../core/ports';
 import { CONFIG_FILE, type RepoEnvironment } from '../core/repo/config';
 import type { RepoModel } from '../core/repo/repository';
+import { FileCacheStore } from '../node/fileCacheStore';
 import { type KubeContexts, listKubeContexts } from '../node/kubeConfig';
 import { createKubeApplier, type KubeApplier } from '../node/kubeApplier';
 import { createKubeClusterReader, type KubeClusterReader } from '../node/kubeClusterReader';
 import { NodeFileSystem } from '../node/nodeFileSystem';
+import { loadSecretKey } from '../node/secretKey';
 import { SimpleGitAdapter } from '../node/simpleGit';
 import type { Settings } from './settings';
 
@@ -125,6 +132,53 @@ export class DriftSession {
         ? stringify(liveObj)
         : `# ${key.kind} ${key.name} is not in the cluster${detail?.result.message ? `: ${detail.result.message}` : ''}\n`,
     };
+  }
+
+  /**
+   * The repo's deployments and what the DORA metrics need (core/historyService.ts), read from git objects only (so
+   * fine in an untrusted workspace). The walk is cached in `cacheFolder` (the extension's storage), so a reload
+   * reads only new commits. Secret values are compared as HMACs under the user's snapshot key (made on first use).
+   */
+  async history(cacheFolder: string, toolVersion: string, options: HistoryOptions = {}): Promise<RepoHistory> {
+    const { repoRoot, logger, env } = this.options;
+    return loadHistory(
+      {
+        engine: this.engine,
+        git: this.git(),
+        repoRoot,
+        cache: new FileCacheStore(cacheFolder, repoRoot),
+        secretKey: await loadSecretKey(env, repoRoot, { create: true }),
+        toolVersion,
+        logger,
+      },
+      options,
+    );
+  }
+
+  /**
+   * An environment rendered from git objects at `rev` (never the working tree), as `kustomize build` prints it with
+   * Secret values masked: one side of a deployment's diff. A render error is the document's text.
+   */
+  async renderedAt(envName: string, rev: string): Promise<string> {
+    const env = await this.engine.environment(envName);
+    const fs = new RevisionFileSystem(this.git(), rev, this.options.repoRoot);
+    try {
+      const result = await this.engine.renderFrom(env, fs);
+      return renderedYaml(result, { header: `${envName} at ${rev}: rendered from git (Secret values masked)` });
+    } catch (e) {
+      return `# ${envName} does not render at ${rev}\n# ${(e instanceof Error ? e.message : String(e)).split('\n').join('\n# ')}\n`;
+    }
+  }
+
+  /** The `images:` entry of a kustomization's text at 0-based `line`, and when its version reached each environment. */
+  imageArrivals(
+    text: string,
+    line: number,
+    history: () => Promise<RepoHistory>,
+  ): Promise<{ entry: ImageEntry; rows: ImageArrivalRow[] } | undefined> {
+    const entry = imageEntryAt(text, line);
+    if (!entry) return Promise.resolve(undefined);
+    return history().then((h) => ({ entry, rows: imageArrivalRows(h, entry) }));
   }
 
   /** The repo's git (made on first use): the commands that read history or commit get it here. */

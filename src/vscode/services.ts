@@ -7,6 +7,9 @@ import type * as vscode from 'vscode';
 import type { ResourceKey } from '../core/model/resource';
 import type { DriftDocuments } from './diff/driftDocuments';
 import type { DriftStore } from './driftStore';
+import type { DeploymentDocuments } from './history/deploymentDocuments';
+import type { DoraPanel } from './history/doraPanel';
+import type { HistoryModel } from './history/historyModel';
 import type { Host } from './host';
 
 /** What commands get: passed explicitly to each command factory (no globals, no service locator). */
@@ -15,6 +18,10 @@ export interface EditorServices {
   host: Host;
   log: vscode.LogOutputChannel;
   documents: DriftDocuments;
+  /** The repo's deployments (History view, DORA panel, image hover), its rendered diffs and the DORA panel. */
+  history: HistoryModel;
+  deployments: DeploymentDocuments;
+  dora: DoraPanel;
   /** Selects an object in the Environments view when the view is open (no-op otherwise). */
   reveal(env: string, key: ResourceKey): Promise<void>;
 }

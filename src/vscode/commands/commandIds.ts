@@ -17,6 +17,11 @@ export const CommandIds = {
   adoptLiveValue: 'gitopsDrift.adoptLiveValue',
   compareEnvironments: 'gitopsDrift.compareEnvironments',
   findEnvironmentsUsing: 'gitopsDrift.findEnvironmentsUsing',
+  refreshHistory: 'gitopsDrift.refreshHistory',
+  showDeploymentDiff: 'gitopsDrift.showDeploymentDiff',
+  openDeploymentCommit: 'gitopsDrift.openDeploymentCommit',
+  revertDeployment: 'gitopsDrift.revertDeployment',
+  showDora: 'gitopsDrift.showDora',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

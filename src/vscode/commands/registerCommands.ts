@@ -9,6 +9,12 @@ import { CommandIds, type CommandId } from './commandIds';
 import { compareEnvironmentsCommand } from './compareEnvironments';
 import { copyNameCommand } from './copyName';
 import { findEnvironmentsUsingCommand } from './findEnvironmentsUsing';
+import {
+  openDeploymentCommitCommand,
+  refreshHistoryCommand,
+  showDeploymentDiffCommand,
+  showDoraCommand,
+} from './history';
 import { ignoreFieldCommand } from './ignoreField';
 import { openSourceCommand } from './openSource';
 import { cancelRefreshCommand, refreshCommand, refreshEnvironmentCommand } from './refresh';
@@ -44,6 +50,12 @@ const factories: Record<CommandId, (s: EditorServices) => CommandHandler> = {
   [CommandIds.showLog]: (s) => () => s.log.show(),
   [CommandIds.promote]: lazy(async () => (await import('./promote.js')).promoteCommand),
   [CommandIds.revert]: lazy(async () => (await import('./revert.js')).revertCommand),
+  // The History view's Revert This Deployment: the same confirmed revert, given the deployment.
+  [CommandIds.revertDeployment]: lazy(async () => (await import('./revert.js')).revertCommand),
+  [CommandIds.refreshHistory]: refreshHistoryCommand,
+  [CommandIds.showDeploymentDiff]: showDeploymentDiffCommand,
+  [CommandIds.openDeploymentCommit]: openDeploymentCommitCommand,
+  [CommandIds.showDora]: showDoraCommand,
   [CommandIds.putLiveBack]: lazy(async () => (await import('./putLiveBack.js')).putLiveBackCommand),
   [CommandIds.reconcileNow]: lazy(async () => (await import('./reconcileNow.js')).reconcileNowCommand),
   [CommandIds.adoptLiveValue]: lazy(async () => (await import('./adoptLiveValue.js')).adoptLiveValueCommand),
