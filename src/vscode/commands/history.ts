@@ -15,7 +15,7 @@ export function refreshHistoryCommand(s: EditorServices): CommandHandler {
 export function showDeploymentDiffCommand(s: EditorServices): CommandHandler {
   return async (arg) => {
     if (!isDeploymentElement(arg)) throw new Error('pick a deployment in the History view');
-    await s.deployments.showDiff(arg.env, arg.sha, arg.subject);
+    await s.deployments.showDiff(arg.env, arg.sha, arg.subject, s.host);
   };
 }
 

@@ -29,8 +29,8 @@ export class DeploymentDocuments extends Disposable implements vscode.TextDocume
   }
 
   /** Opens the diff editor: `prod @ 3f2a1b9: before ↔ after (rendered)`. */
-  async showDiff(env: string, sha: string, subject: string): Promise<void> {
-    await vscode.commands.executeCommand(
+  async showDiff(env: string, sha: string, subject: string, host: Host): Promise<void> {
+    await host.executeCommand(
       'vscode.diff',
       this.uri(env, sha, 'before'),
       this.uri(env, sha, 'after'),
