@@ -80,6 +80,8 @@ export class DeploymentDocuments extends Disposable implements vscode.TextDocume
     if (show) return this.gitShow(show);
     const env = q.get('env') ?? '';
     const rev = q.get('rev') ?? '';
+    // Only a commit id (or its parent): a URI is outside input, and git must never read a revision as an option.
+    if (!/^[0-9a-f]{7,64}\^?$/i.test(rev)) return `# not a commit id: ${rev}\n`;
     try {
       const session = await this.store.getSession();
       // The first commit has no parent: before it, the environment had nothing.
