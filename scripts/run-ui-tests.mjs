@@ -39,6 +39,10 @@ async function main() {
 
   const testEnv = await prepareTestEnvironment({ stateDir, withCluster: true });
   cleanups.push(testEnv.dispose);
+  // Weeks of dated promotions for the History view and the DORA panel; the files end as the example has them.
+  const { tsImport } = await import('tsx/esm/api');
+  const { commitDemoHistory } = await tsImport('../test/editor/historyFixture.ts', import.meta.url);
+  commitDemoHistory(testEnv.workspace);
   const server = await startCodeServer({
     installDir,
     stateDir,
@@ -84,6 +88,8 @@ async function main() {
       'effective-values-hover.png',
       'rendered-preview.png',
       'compare-environments.png',
+      'history-view.png',
+      'dora-panel.png',
     ])
       copyFileSync(join(shots, f), join(docs, f));
     console.log(`copied the README screenshots to ${docs}`);

@@ -213,6 +213,60 @@ export const uiChecks = [
     },
   },
   {
+    name: "the History view lists each environment's deployments; clicking one opens its rendered diff",
+    async run({ page, shots }) {
+      await page.keyboard.press('Escape');
+      const header = page.locator('.part.sidebar .pane-header', { hasText: /^History/ }).first();
+      await header.waitFor({ timeout: TIMEOUT });
+      if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+      // Give the History view the side bar: collapse Environments while the screenshot is taken.
+      const environments = page.locator('.part.sidebar .pane-header', { hasText: /^Environments/ }).first();
+      if ((await environments.getAttribute('aria-expanded')) === 'true') await environments.click();
+      const row = page.locator('.part.sidebar .monaco-list-row', { hasText: 'dev: web 1.5.0-rc.2' }).first();
+      await row.waitFor({ timeout: TIMEOUT });
+      await page
+        .locator('.part.sidebar .monaco-list-row', { hasText: /reverted by [0-9a-f]{7} after/ })
+        .first()
+        .waitFor({ timeout: TIMEOUT });
+      // The bottom panel (Problems, from an earlier check) closed: the diff gets the height.
+      if (await page.locator('.part.panel').isVisible()) await page.keyboard.press('Control+J');
+      await row.click();
+      await page.locator('.tab.active', { hasText: /dev @ [0-9a-f]{7}: before ↔ after/ }).waitFor({ timeout: TIMEOUT });
+      await page
+        .locator('.monaco-diff-editor .line-insert, .monaco-diff-editor .char-insert')
+        .first()
+        .waitFor({ timeout: TIMEOUT });
+      // Scroll the diff to its first change (Go to Next Change).
+      await page.locator('.monaco-diff-editor .editor.modified .view-lines').first().click();
+      await page.keyboard.press('Alt+F5');
+      await page
+        .locator('.monaco-diff-editor .editor.modified .view-line', { hasText: 'shop-web:1.5.0-rc.2' })
+        .first()
+        .waitFor({ timeout: TIMEOUT });
+      await page.mouse.move(900, 700);
+      await page.screenshot({ path: join(shots, 'history-view.png') });
+      await environments.click();
+    },
+  },
+  {
+    name: 'Show DORA Metrics opens the panel: four metrics per environment and two charts, in the theme',
+    async run({ page, shots }) {
+      await runCommand(page, 'GitOps: Show DORA Metrics');
+      await page.locator('.tab.active', { hasText: 'DORA Metrics' }).waitFor({ timeout: TIMEOUT });
+      const frame = page.frameLocator('iframe.webview').last().frameLocator('#active-frame');
+      await frame.locator('h1', { hasText: 'DORA metrics' }).waitFor({ timeout: TIMEOUT });
+      for (const metric of ['Deployment frequency', 'Lead time', 'Change failure rate', 'Time to restore'])
+        await frame.locator('.card h2', { hasText: metric }).waitFor({ timeout: TIMEOUT });
+      await frame.locator('svg rect.bar').first().waitFor({ timeout: TIMEOUT });
+      await frame.locator('svg circle.dot').first().waitFor({ timeout: TIMEOUT });
+      // The side bar closed so the panel has the width a reader would give it.
+      await page.keyboard.press('Control+B');
+      await page.mouse.move(1590, 950);
+      await page.screenshot({ path: join(shots, 'dora-panel.png') });
+      await page.keyboard.press('Control+B');
+    },
+  },
+  {
     name: 'command palette lists the GitOps commands',
     async run({ page, shots }) {
       await page.keyboard.press('F1');

@@ -81,3 +81,81 @@ export function commitKnownHistory(root: string, now = new Date()): KnownHistory
   const h6 = commit(at(7, 9), 'prod: no comment');
   return { h0, h1, h2, h3, h4, h5, h6 };
 }
+
+/**
+ * A richer history for the UI check's screenshots (the History view and the DORA panel): eight weeks of the web
+ * image promoted dev → staging → prod with varying lead times, a staging release reverted, a hotfix straight to
+ * prod, a base config change rolled back a day later, and one with an app-commit trailer. It ends with the files
+ * exactly as the example has them (prod's own image override, added for the walk, goes at the end without changing
+ * its render). Days count back from midnight UTC today.
+ */
+export function commitDemoHistory(root: string, now = new Date()): void {
+  const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const at = (days: number, hour: number) => new Date(midnight - days * DAY + hour * 3_600_000).toISOString();
+  const git = (args: string[], date?: string) =>
+    execFileSync('git', args, {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 'Ada',
+        GIT_AUTHOR_EMAIL: 'ada@example.com',
+        GIT_COMMITTER_NAME: 'Ada',
+        GIT_COMMITTER_EMAIL: 'ada@example.com',
+        ...(date ? { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : {}),
+      },
+    }).trim();
+  const BASE = 'base/kustomization.yaml';
+  const original = Object.fromEntries([DEV, STAGING, PROD, BASE].map((f) => [f, readFileSync(join(root, f), 'utf8')]));
+  const write = (file: string, text: string) => writeFileSync(join(root, file), text);
+  const prodWith = (tag: string) =>
+    `${original[PROD]}\nimages:\n  - name: ghcr.io/example/shop-web\n    newTag: "${tag}"\n`;
+  const set = (file: string, tag: string) => {
+    if (file === PROD) return write(PROD, prodWith(tag));
+    const text = readFileSync(join(root, file), 'utf8');
+    write(file, text.replace(/newTag: .*/, `newTag: "${tag}"`));
+  };
+  const commit = (date: string, message: string, all = false) => {
+    git(all ? ['add', '-A'] : ['add', DEV, STAGING, PROD, BASE]);
+    git(['commit', '-q', '-m', message], date);
+    return git(['rev-parse', 'HEAD']);
+  };
+  const release = (env: 'dev' | 'staging' | 'prod', tag: string, days: number, hour: number, trailer?: string) => {
+    set(env === 'dev' ? DEV : env === 'staging' ? STAGING : PROD, tag);
+    return commit(at(days, hour), `${env}: web ${tag}${trailer ? `\n\nApp-Commit-Date: ${trailer}` : ''}`);
+  };
+
+  set(DEV, '1.1.0');
+  set(STAGING, '1.1.0');
+  set(PROD, '1.1.0');
+  commit(at(60, 9), 'Shop example', true);
+  release('dev', '1.2.0', 55, 10);
+  release('staging', '1.2.0', 54, 14);
+  release('prod', '1.2.0', 52, 9);
+  release('dev', '1.2.1', 48, 11);
+  const bad = release('staging', '1.2.1', 47, 10);
+  git(['revert', '--no-edit', bad], at(47, 16));
+  release('dev', '1.2.2', 46, 9);
+  release('staging', '1.2.2', 45, 9);
+  release('prod', '1.2.2', 43, 15);
+  release('dev', '1.3.0', 41, 9, at(42, 17));
+  release('staging', '1.3.0', 39, 11);
+  release('prod', '1.3.0', 36, 10);
+  release('prod', '1.3.1', 34, 22);
+  release('dev', '1.3.1', 33, 9);
+  release('staging', '1.3.1', 33, 13);
+  write(BASE, original[BASE].replace('LOG_LEVEL=info', 'LOG_LEVEL=debug'));
+  commit(at(30, 9), 'base: LOG_LEVEL debug');
+  write(BASE, original[BASE]);
+  commit(at(29, 12), 'base: LOG_LEVEL back to info');
+  release('dev', '1.4.0', 27, 10);
+  release('staging', '1.4.0', 26, 10);
+  release('prod', '1.4.0', 22, 9);
+  release('dev', '1.4.1', 18, 10);
+  release('staging', '1.4.1', 15, 10);
+  release('dev', '1.5.0-rc.1', 11, 10);
+  release('dev', '1.5.0-rc.2', 6, 10);
+  for (const f of [DEV, STAGING, PROD]) write(f, original[f]);
+  commit(at(3, 9), 'prod: the base sets the web image');
+}
