@@ -208,15 +208,36 @@ export class DriftEngine {
     return joined;
   }
 
-  /** One application's render (from cache when its files did not change). Throws like `render`. */
+  /**
+   * One application's render (from cache when its files did not change). Throws like `render`. A Flux Kustomization
+   * another application's render holds is rendered as that render holds it (see `applied`).
+   */
   async renderApplication(env: RepoEnvironment, app: Application): Promise<RenderResult> {
-    const path = sourcePath(app);
+    return this.renderApp(env, app, { resolve: true, chain: new Set() });
+  }
+
+  /**
+   * `resolve`: take the application as its parent's render applies it (false: as its own file declares it, for the
+   * renders a postBuild lookup reads). `chain`: the applications whose renders wait on this one (never rendered again
+   * beneath it, so a Kustomization applying itself, or two applying each other, end).
+   */
+  private async renderApp(
+    env: RepoEnvironment,
+    declared: Application,
+    how: { resolve: boolean; chain: ReadonlySet<Application> },
+  ): Promise<RenderResult> {
+    const path = sourcePath(declared);
     if (path === undefined)
       throw new ProblemError({
         severity: 'error',
-        message: `application '${app.name}' of environment '${env.name}': its source is outside this repo (${describeSource(app.source)}), so there is nothing here to render`,
-        ...(app.declaredAt ? { location: app.declaredAt } : {}),
+        message: `application '${declared.name}' of environment '${env.name}': its source is outside this repo (${describeSource(declared.source)}), so there is nothing here to render`,
+        ...(declared.declaredAt ? { location: declared.declaredAt } : {}),
       });
+    // Without a parent nothing is awaited: a render starts in the caller's turn, before a save it may race with.
+    const { app, files: parentFiles } =
+      how.resolve && declared.controller?.appliedBy
+        ? await this.applied(env, declared, how.chain)
+        : { app: declared, files: [] };
     const key = renderKey(app);
     const cached = this.cache.get(key);
     if (cached) return cached;
@@ -225,7 +246,7 @@ export class DriftEngine {
     if (!inFlight && needsLookup(app)) {
       // The renders of the environment's other applications that a postBuild substituteFrom may read: done first, so
       // a render never waits in the queue behind itself. Another caller may have started this one meanwhile.
-      lookup = await this.lookupIn(env, app);
+      lookup = await this.lookupIn(env, declared, app);
       const done = this.cache.get(key);
       if (done) return done;
       inFlight = this.rendering.get(key);
@@ -235,7 +256,7 @@ export class DriftEngine {
       // due I/O had a turn (the cluster replies for the environment rendered before, and its next requests).
       const queued = this.renderQueue;
       const rootAt = rootAtOf(env, app);
-      const run = () => this.renderUncached(app, key, rootAt, lookup);
+      const run = () => this.renderUncached(app, key, rootAt, lookup, parentFiles);
       inFlight = (queued ? queued.then(afterPendingIo).then(run) : run()).finally(() => this.rendering.delete(key));
       const tail: Promise<void> = inFlight.then(
         () => this.settleQueue(tail),
@@ -245,6 +266,32 @@ export class DriftEngine {
       this.rendering.set(key, inFlight);
     }
     return inFlight;
+  }
+
+  /**
+   * The application as its controller applies it. A Flux Kustomization listed in another one's folder is applied as
+   * that parent's render holds it: the parent's `patches` (home-ops repos add `postBuild.substituteFrom` or HelmRelease
+   * patches to every child), its `targetNamespace` and its postBuild substitution all reach the child's spec, and each
+   * field keeps the origin the parent's render gave it (a patched field points at the patch's line). Returns the
+   * parent's files too: the child's render depends on them. When the parent cannot be rendered, or its render does
+   * not hold the child, the child is taken as its file declares it (the parent's failure is reported on the parent).
+   */
+  private async applied(
+    env: RepoEnvironment,
+    app: Application,
+    chain: ReadonlySet<Application>,
+  ): Promise<{ app: Application; files: string[] }> {
+    const controller = app.controller;
+    const parent = controller?.appliedBy ? env.applications.find((a) => a.name === controller.appliedBy) : undefined;
+    if (!controller || !parent || parent === app || chain.has(parent) || sourcePath(parent) === undefined)
+      return { app, files: [] };
+    let result: RenderResult;
+    try {
+      result = await this.renderApp(env, parent, { resolve: true, chain: new Set([...chain, app]) });
+    } catch {
+      return { app, files: [] };
+    }
+    return { app: asApplied(app, result), files: result.files };
   }
 
   /** An application's part of its environment's render: its result, or why it has none. */
@@ -277,36 +324,44 @@ export class DriftEngine {
   }
 
   /**
-   * What `findObject` searches for an application's postBuild: the renders of the environment's other applications
-   * that read nothing from others themselves (so lookups never form a cycle). A failed one is left out.
+   * What `findObject` searches for an application's postBuild: renders of the environment's other applications, as
+   * their own files declare them (a render that waited on this one's parent could wait on itself), until every
+   * ConfigMap and Secret its substituteFrom names is found. The applications whose renders hold this one come first
+   * (home-ops repos: the cluster Kustomization renders the cluster-settings its children substitute from), then those
+   * that read nothing from others, then the rest. One that substitutes from others itself, often the very one asking,
+   * is rendered without its substituteFrom (which reads nothing from others, so lookups never form a cycle): Flux reads
+   * such a source from the cluster, where an earlier reconcile applied it. A failed render is left out.
    */
-  private async lookupIn(env: RepoEnvironment, app: Application): Promise<Lookup> {
-    const local = env.applications.filter((o) => sourcePath(o) !== undefined);
-    const render = (o: Application) =>
-      this.renderApplication(env, o).then(
-        (result) => ({ app: o, result }),
-        () => undefined,
-      );
-    const renders = (await Promise.all(local.filter((o) => o !== app && !needsLookup(o)).map(render))).filter(
-      (r) => r !== undefined,
-    );
-    if (
-      substituteSources(app).every((ref) =>
-        renders.some((r) =>
-          r.result.objects.some((o) => o.key.group === '' && o.key.kind === ref.kind && o.key.name === ref.name),
-        ),
-      )
-    ) {
-      return { renders, namespace: env.namespace };
+  private async lookupIn(env: RepoEnvironment, declared: Application, app: Application): Promise<Lookup> {
+    const local = env.applications.map((o) => (o === declared ? app : o)).filter((o) => sourcePath(o) !== undefined);
+    const ancestors: Application[] = [];
+    for (let a = app.controller?.appliedBy; a !== undefined;) {
+      const parent = local.find((o) => o.name === a);
+      if (!parent || parent === app || ancestors.includes(parent)) break;
+      ancestors.push(parent);
+      a = parent.controller?.appliedBy;
     }
-    // A source an application renders that substitutes from others itself, often the very one asking (home-ops
-    // repos: the cluster Kustomization renders its own cluster-settings). Flux reads it from the cluster, where an
-    // earlier reconcile applied it; here it comes from that application's render without its substituteFrom (which
-    // reads nothing from others, so lookups never form a cycle).
-    const before = (await Promise.all(local.filter(needsLookup).map((o) => render(withoutSubstituteFrom(o))))).filter(
-      (r) => r !== undefined,
-    );
-    return { renders: [...renders, ...before], namespace: env.namespace };
+    const candidates = [
+      ...ancestors,
+      ...local.filter((o) => o !== app && !ancestors.includes(o) && !needsLookup(o)),
+      ...local.filter((o) => !ancestors.includes(o) && needsLookup(o)),
+    ];
+    const wanted = substituteSources(app);
+    const renders: Lookup['renders'] = [];
+    const has = (ref: { kind: string; name: string }) =>
+      renders.some((r) =>
+        r.result.objects.some((o) => o.key.group === '' && o.key.kind === ref.kind && o.key.name === ref.name),
+      );
+    for (const o of candidates) {
+      if (wanted.every(has)) break;
+      const form = needsLookup(o) ? withoutSubstituteFrom(o) : o;
+      try {
+        renders.push({ app: form, result: await this.renderApp(env, form, { resolve: false, chain: new Set() }) });
+      } catch {
+        // A failed render is reported on its own application.
+      }
+    }
+    return { renders, namespace: env.namespace };
   }
 
   private async renderUncached(
@@ -314,9 +369,12 @@ export class DriftEngine {
     key: string,
     rootAt: SourceLocation | undefined,
     lookup: Lookup | undefined,
+    parentFiles: readonly string[],
   ): Promise<RenderResult> {
     const changesBefore = this.changes.length;
     const fs = new RecordingFileSystem(this.sources, this.options.repoRoot);
+    // The files of the parent render this application's Kustomization came from: a change to them renders it again.
+    await Promise.all(parentFiles.map((f) => fs.readFile(joinPath(this.options.repoRoot, f)).catch(() => undefined)));
     const started = Date.now();
     const findObject = lookup ? objectFinder(lookup, fs, this.options.repoRoot) : undefined;
     const result = await this.pipeline.render(app, {
@@ -778,7 +836,29 @@ export class DriftEngine {
       renders: [...first, ...before].flatMap((p) => (p?.result ? [{ app: p.application, result: p.result }] : [])),
       namespace: env.namespace,
     };
-    const parts = await Promise.all(env.applications.map((app, i) => first[i] ?? renderOne(app, lookup)));
+    // Each application as its parent's render applies it (as `applied` does), parents rendered once.
+    const full = new Map<Application, Promise<RenderedApplication>>();
+    const renderFull = (app: Application, chain: ReadonlySet<Application>): Promise<RenderedApplication> => {
+      let part = full.get(app);
+      if (!part) {
+        part = (async () => {
+          const parent = app.controller?.appliedBy
+            ? env.applications.find((a) => a.name === app.controller?.appliedBy)
+            : undefined;
+          let applied = app;
+          if (parent && parent !== app && !chain.has(parent) && sourcePath(parent) !== undefined) {
+            const result = (await renderFull(parent, new Set([...chain, app])).catch(() => undefined))?.result;
+            if (result) applied = asApplied(app, result);
+          }
+          const i = env.applications.indexOf(app);
+          if (applied === app && first[i]) return first[i];
+          return renderOne(applied, needsLookup(applied) ? lookup : undefined);
+        })();
+        full.set(app, part);
+      }
+      return part;
+    };
+    const parts = await Promise.all(env.applications.map((app) => renderFull(app, new Set())));
     return joinApplicationRenders(env, parts);
   }
 
@@ -838,10 +918,17 @@ function outsidePart(app: Application): RenderedApplication {
   return { application: app, error: `its source is outside this repo (${describeSource(app.source)})`, problems: [] };
 }
 
-/** Whether one of the environment's applications has its render cached under one of `roots` (see renderKey). */
+/**
+ * Whether one of the environment's applications has its render cached under one of `roots` (see renderKey). A Flux
+ * Kustomization's key holds a digest of its spec, which a parent's patches change: its folder is what is compared.
+ */
 function readsAny(env: RepoEnvironment, roots: ReadonlySet<string>): boolean {
-  return env.applications.some((a) => sourcePath(a) !== undefined && roots.has(renderKey(a)));
+  const folders = new Set([...roots].map((r) => r.split(FLUX_KEY)[0]));
+  return env.applications.some((a) => sourcePath(a) !== undefined && folders.has(renderKey(a).split(FLUX_KEY)[0]));
 }
+
+/** What separates a Flux Kustomization's folder from its spec's digest in a render key. */
+const FLUX_KEY = '#flux:';
 
 /**
  * The render cache's key for an application: its folder, and for a Flux Kustomization also a digest of its spec
@@ -853,7 +940,35 @@ export function renderKey(app: Application): string {
   const { spec, metadata } = app.controller.object as { spec?: unknown; metadata?: { namespace?: string } };
   // The namespace is where substituteFrom looks.
   const identity = canonicalJson({ spec: spec ?? null, namespace: metadata?.namespace ?? null });
-  return `${path}#flux:${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
+  return `${path}${FLUX_KEY}${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
+}
+
+/** The application with its controller object as the parent's render holds it (unchanged when it holds none). */
+function asApplied(app: Application, parent: RenderResult): Application {
+  const controller = app.controller;
+  const found = controller ? appliedObject(parent.objects, controller.object) : undefined;
+  if (!controller || !found) return app;
+  // The parent's render may leave the namespace to the apply (Flux's default): the declared one stays then.
+  const metadata = { ...found.object.metadata };
+  if (!metadata.namespace && controller.object.metadata?.namespace)
+    metadata.namespace = controller.object.metadata.namespace;
+  return { ...app, controller: { ...controller, object: { ...found.object, metadata }, origins: found.origins } };
+}
+
+/**
+ * The Kustomization `declared` names as a parent's render holds it: same name, in the declared namespace (or naming
+ * none), else the only one of that name (the parent's `targetNamespace` moved it).
+ */
+function appliedObject(objects: readonly RenderedObject[], declared: KubeObject): RenderedObject | undefined {
+  const [group] = (declared.apiVersion ?? '').split('/');
+  const same = objects.filter(
+    (r) => r.key.group === group && r.key.kind === declared.kind && r.key.name === declared.metadata?.name,
+  );
+  const namespace = declared.metadata?.namespace;
+  return (
+    same.find((r) => !namespace || !r.key.namespace || r.key.namespace === namespace) ??
+    (same.length === 1 ? same[0] : undefined)
+  );
 }
 
 /** Renders of an environment's other applications, for a postBuild's substituteFrom. */

@@ -1,4 +1,4 @@
-import type { SourceLocation } from './location';
+import type { Origin, SourceLocation } from './location';
 import type { KubeObject } from './resource';
 
 /**
@@ -43,6 +43,16 @@ export interface ControllerObject {
   object: KubeObject;
   /** Where its document starts. */
   at: SourceLocation;
+  /**
+   * The application whose render applies this object (a Flux Kustomization listed in another one's folder): the
+   * controller applies the object as that render holds it, patched and substituted, not as its file declares it.
+   */
+  appliedBy?: string;
+  /**
+   * Where each field of `object` was set (JSON pointer → origin), when `object` is the one another application's render
+   * holds: a field a parent's patch set points at that patch's line. Absent: every field is where `at`'s file says.
+   */
+  origins?: ReadonlyMap<string, Origin>;
 }
 
 /** A deployable environment: where it runs and the applications a controller applies there. */

@@ -221,7 +221,11 @@ export function fluxClusters(
       continue;
     }
     const ordered = dependsOnOrder(members, all, problems);
-    const apps = applicationsOf(ordered.map((i) => ({ decl: all[i], source: sources[i] })));
+    // The Kustomization whose render applies each one (its parent's patches and postBuild reach it), nearest first.
+    const parentOf = (j: number) => members.find((i) => i !== j && children[i].includes(j));
+    const apps = applicationsOf(
+      ordered.map((i) => ({ index: i, decl: all[i], source: sources[i], parent: parentOf(i) })),
+    );
     const first = all[clusterRoots[0]];
     claimedFolders.add(folder);
     environments.push({
@@ -474,20 +478,34 @@ function dependsOnOrder(
   return order;
 }
 
-/** One application per Kustomization; names qualified with the namespace only where two share one. */
+/**
+ * One application per Kustomization; names qualified with the namespace only where two share one. `parent`: the
+ * index of the Kustomization whose render holds this one (its application's name becomes `appliedBy`).
+ */
 function applicationsOf(
-  list: { decl: FluxKustomizationDecl & { namespace: string }; source: ResolvedSource }[],
+  list: {
+    index: number;
+    decl: FluxKustomizationDecl & { namespace: string };
+    source: ResolvedSource;
+    parent?: number;
+  }[],
 ): Application[] {
   const count = new Map<string, number>();
   for (const { decl } of list) count.set(decl.name, (count.get(decl.name) ?? 0) + 1);
-  return list.map(({ decl, source }) => ({
-    name: count.get(decl.name)! > 1 ? `${decl.namespace}/${decl.name}` : decl.name,
-    declaredAt: decl.at,
-    source,
-    renderer: 'flux-kustomization',
-    ...(decl.targetNamespace ? { namespace: decl.targetNamespace } : {}),
-    controller: { object: decl.object, at: decl.at },
-  }));
+  const nameOf = (decl: FluxKustomizationDecl & { namespace: string }) =>
+    count.get(decl.name)! > 1 ? `${decl.namespace}/${decl.name}` : decl.name;
+  const byIndex = new Map(list.map((e) => [e.index, e.decl]));
+  return list.map(({ decl, source, parent }) => {
+    const parentDecl = parent === undefined ? undefined : byIndex.get(parent);
+    return {
+      name: nameOf(decl),
+      declaredAt: decl.at,
+      source,
+      renderer: 'flux-kustomization',
+      ...(decl.targetNamespace ? { namespace: decl.targetNamespace } : {}),
+      controller: { object: decl.object, at: decl.at, ...(parentDecl ? { appliedBy: nameOf(parentDecl) } : {}) },
+    };
+  });
 }
 
 function str(value: unknown): string | undefined {

@@ -275,6 +275,59 @@ export function fromPlain(value: unknown, origin: Origin): TNode {
   return tscalar(toScalar(value), origin);
 }
 
+/**
+ * Builds a tree from plain JSON data whose nodes take their origins from `origins` (JSON pointer → origin, as a
+ * rendered object carries them); a path without one takes its parent's (the root's: `fallback`). `same`: a tree of the
+ * same object as parsed from a file: a scalar there with the same value and origin is taken over as it is, with the
+ * positions of its text (an inline patch's lines).
+ */
+export function fromPlainWithOrigins(
+  value: unknown,
+  origins: ReadonlyMap<string, Origin>,
+  fallback: Origin,
+  same?: TNode,
+  pointer = '',
+): TNode {
+  const origin = origins.get(pointer) ?? fallback;
+  if (Array.isArray(value))
+    return tseq(
+      origin,
+      value.map((v, i) =>
+        fromPlainWithOrigins(v, origins, origin, same?.kind === 'seq' ? same.items[i] : undefined, `${pointer}/${i}`),
+      ),
+    );
+  if (value !== null && typeof value === 'object') {
+    const entries = new Map<string, TNode>();
+    for (const [k, v] of Object.entries(value))
+      entries.set(
+        k,
+        fromPlainWithOrigins(
+          v,
+          origins,
+          origin,
+          same?.kind === 'map' ? same.entries.get(k) : undefined,
+          childPointer(pointer, k),
+        ),
+      );
+    return tmap(origin, entries);
+  }
+  const scalar = toScalar(value);
+  if (
+    same?.kind === 'scalar' &&
+    same.value === scalar &&
+    same.origin.file === origin.file &&
+    same.origin.line === origin.line &&
+    same.origin.column === origin.column
+  )
+    return same;
+  const node = tscalar(scalar, origin);
+  // Text over several lines (an inline patch) is nearly always a block scalar under its key (where origins point),
+  // its lines indented two more: embedded YAML parsed from it then gets its lines in the file.
+  if (typeof scalar === 'string' && scalar.includes('\n'))
+    node.text = { line: origin.line + 1, column: origin.column + 2, block: true };
+  return node;
+}
+
 /** Plain JSON data of a tree. */
 export function toPlain(node: TNode): unknown {
   switch (node.kind) {

@@ -18,7 +18,18 @@ import { ProblemError, type Problem } from '../../model/problem';
 import { keyOf, type KubeObject } from '../../model/resource';
 import { canonicalJson, childPointer } from '../../yaml/pointer';
 import { parseYaml } from '../../yaml/parseYaml';
-import { fromPlain, getMap, getString, tmap, toPlain, tscalar, tseq, type TMap, type TNode } from '../../yaml/tree';
+import {
+  fromPlain,
+  fromPlainWithOrigins,
+  getMap,
+  getString,
+  tmap,
+  toPlain,
+  tscalar,
+  tseq,
+  type TMap,
+  type TNode,
+} from '../../yaml/tree';
 import type { RenderedObject, RenderOptions, RenderResult } from '../types';
 import { checkVariableNames, substituteObject, type Variable } from './postBuild';
 
@@ -40,7 +51,18 @@ export async function renderFluxKustomization(
       message: `application '${app.name}': a flux-kustomization application needs its Flux Kustomization object`,
       ...(app.declaredAt ? { location: app.declaredAt } : {}),
     });
-  const manifest = await manifestTree(controller.object, controller.at, options);
+  // A Kustomization as its parent's render applies it carries that render's origins; its own file still gives the
+  // positions of the text of the values it set itself (inline patches).
+  const manifest = controller.origins
+    ? asTree(
+        fromPlainWithOrigins(
+          controller.object,
+          controller.origins,
+          { ...controller.at, kind: 'resource' },
+          await declaredDocument(controller.object, controller.at, options),
+        ),
+      )
+    : await manifestTree(controller.object, controller.at, options);
   const spec = getMap(manifest, 'spec') ?? tmap({ ...controller.at, kind: 'resource' });
   const problems: Problem[] = [];
   const dir =
@@ -62,6 +84,19 @@ export async function renderFluxKustomization(
  * what the object says, else the object itself (every value pointing at `at`).
  */
 async function manifestTree(object: KubeObject, at: SourceLocation, options: RenderOptions): Promise<TMap> {
+  const doc = await declaredDocument(object, at, options);
+  // A child Kustomization as its parent renders it (patched, substituted) differs from its file: the object wins.
+  if (doc && canonicalJson(toPlain(doc.entries.get('spec') ?? tmap(doc.origin))) === canonicalJson(object.spec ?? {}))
+    return doc;
+  return asTree(fromPlain(object, { ...at, kind: 'resource' }));
+}
+
+/** The document of the Kustomization's name and namespace in the file `at` names, parsed with positions. */
+async function declaredDocument(
+  object: KubeObject,
+  at: SourceLocation,
+  options: RenderOptions,
+): Promise<TMap | undefined> {
   const name = object.metadata?.name;
   const namespace = object.metadata?.namespace;
   try {
@@ -74,17 +109,19 @@ async function manifestTree(object: KubeObject, at: SourceLocation, options: Ren
       )
         continue;
       const meta = getMap(doc, 'metadata');
-      if (getString(meta, 'name') !== name || (getString(meta, 'namespace') || undefined) !== (namespace || undefined))
-        continue;
-      // A child Kustomization as its parent renders it (patched, substituted) differs from its file: the object wins.
-      if (canonicalJson(toPlain(doc.entries.get('spec') ?? tmap(doc.origin))) === canonicalJson(object.spec ?? {}))
-        return doc;
+      if (getString(meta, 'name') !== name) continue;
+      // A parent's render may have set the namespace its file leaves out.
+      const declared = getString(meta, 'namespace') || undefined;
+      if (declared === undefined || declared === (namespace || undefined)) return doc;
     }
   } catch {
     // Not readable as YAML there: the object's values point at where it was declared.
   }
-  const tree = fromPlain(object, { ...at, kind: 'resource' });
-  return tree.kind === 'map' ? tree : tmap({ ...at, kind: 'resource' });
+  return undefined;
+}
+
+function asTree(tree: TNode): TMap {
+  return tree.kind === 'map' ? tree : tmap(tree.origin);
 }
 
 function namespaceOf(object: { metadata?: { namespace?: string } }): string | undefined {
