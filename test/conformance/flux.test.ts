@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { DriftEngine } from '../../src/core/engine';
+import { clusterKs, homeOpsFiles } from '../support/homeOpsFixture';
 import { keyOf, type KubeObject } from '../../src/core/model/resource';
 import { ProblemError } from '../../src/core/model/problem';
 import { renderApplication } from '../../src/core/render/application';
@@ -378,5 +380,61 @@ describe('Flux conformance: flux-kustomization against kustomize-controller’s 
       assert.deepEqual(got.r.problems, [], 'a valid case gives no warnings');
       for (const o of got.r.objects) assert.deepEqual(o.key, keyOf(o.object));
     });
+  });
+});
+
+describe('Flux conformance: a child Kustomization as its parent’s render applies it', () => {
+  let scratch: string;
+  before(async function () {
+    this.timeout(15 * 60_000);
+    testbedBin('flux-build');
+    scratch = await mkdtemp(join(tmpdir(), 'gitops-drift-flux-children-'));
+  });
+  after(async () => {
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('home-ops: the parent’s patches give the child its targetNamespace, substituteFrom and HelmRelease patches', async () => {
+    const files = homeOpsFiles();
+    const ours = join(scratch, 'ours');
+    const theirs = join(scratch, 'flux');
+    for (const root of [ours, theirs])
+      for (const [path, text] of Object.entries(files)) {
+        await mkdir(dirname(join(root, path)), { recursive: true });
+        await writeFile(join(root, path), text);
+      }
+    // Flux: the parent built with its own spec, then the child built from the Kustomization that build printed.
+    const objectsFile = join(theirs, 'kubernetes/flux/vars/cluster-settings.yaml');
+    const parentFile = join(scratch, 'cluster-apps.yaml');
+    await writeFile(parentFile, clusterKs.split('---\n')[1]);
+    const parent = await fluxBuild(parentFile, theirs, join(theirs, 'kubernetes/apps'), objectsFile);
+    if (!parent.ok) assert.fail(`Flux's build of the parent failed:\n${parent.stderr}`);
+    const child = parent.objects.find((o) => o.kind === 'Kustomization' && o.metadata.name === 'echo');
+    assert.ok(child, 'the parent renders the child Kustomization');
+    const childFile = join(scratch, 'echo.yaml');
+    await writeFile(childFile, stringify(child));
+    const want = await fluxBuild(childFile, theirs, join(theirs, 'kubernetes/apps/echo/app'), objectsFile);
+    if (!want.ok) assert.fail(`Flux's build of the child failed:\n${want.stderr}`);
+
+    const engine = new DriftEngine({ fs: new NodeFileSystem(), repoRoot: ours });
+    const env = await engine.environment('main');
+    const app = (name: string) => env.applications.find((a) => a.name === name) ?? assert.fail(`no ${name}`);
+    const ourParent = await engine.renderApplication(env, app('cluster-apps'));
+    const parentDiff = compareObjects(
+      parent.objects,
+      ourParent.objects.map((o) => o.object),
+    );
+    if (parentDiff) assert.fail(`the parent's render differs from Flux's\n${parentDiff}`);
+    const got = await engine.renderApplication(env, app('echo'));
+    assert.deepEqual(got.problems, []);
+    // The case compares something the parent's patches decide: the namespace, a substituted value, a patched field.
+    assert.equal(want.objects[0].metadata.namespace, 'apps');
+    assert.equal(valueAt(want.objects[0], '/spec/values/ingress/host'), 'echo.example.com');
+    assert.equal(valueAt(want.objects[0], '/spec/install/remediation/retries'), 3);
+    const diff = compareObjects(
+      want.objects,
+      got.objects.map((o) => o.object),
+    );
+    if (diff) assert.fail(`the child's render differs from Flux's\n${diff}`);
   });
 });
