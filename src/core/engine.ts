@@ -10,8 +10,8 @@ import type { LiveCache } from './live/liveCache';
 import { readLiveState } from './live/readLiveState';
 import type { ApplicationSummary, EnvironmentDrift, ResourceDrift } from './model/drift';
 import { type Application, describeSource, sourcePath } from './model/environment';
-import type { LiveState } from './model/live';
-import type { KubeObject, ResourceKey } from './model/resource';
+import { type LiveState, scopeKey } from './model/live';
+import { keyOf, type KubeObject, type ResourceKey } from './model/resource';
 import { formatLocation, type SourceLocation } from './model/location';
 import type { Problem } from './model/problem';
 import { ProblemError, SKIPPED_CONTENT } from './model/problem';
@@ -191,8 +191,8 @@ export class DriftEngine {
    * has changed. An application that fails (or whose source is outside this repo) is reported and left out, so it
    * never hides the others; when no application renders, the first failure is thrown (ProblemError on bad input).
    */
-  async render(env: RepoEnvironment): Promise<RenderedEnvironment> {
-    const parts = await Promise.all(env.applications.map((app) => this.renderPart(env, app)));
+  async render(env: RepoEnvironment, live?: LiveSource): Promise<RenderedEnvironment> {
+    const parts = await Promise.all(env.applications.map((app) => this.renderPart(env, app, live)));
     const failed = parts.find((p): p is RenderedApplication & { thrown: unknown } => 'thrown' in p);
     if (failed && parts.every((p) => !p.result)) throw failed.thrown;
     // Callers ask again and again (hovers, lint, every check): the join is redone only when a part changed.
@@ -210,10 +210,11 @@ export class DriftEngine {
 
   /**
    * One application's render (from cache when its files did not change). Throws like `render`. A Flux Kustomization
-   * another application's render holds is rendered as that render holds it (see `applied`).
+   * another application's render holds is rendered as that render holds it (see `applied`). With `live`, a Flux
+   * postBuild source this repo does not render is read from that cluster (such a render is not cached).
    */
-  async renderApplication(env: RepoEnvironment, app: Application): Promise<RenderResult> {
-    return this.renderApp(env, app, { resolve: true, chain: new Set() });
+  async renderApplication(env: RepoEnvironment, app: Application, live?: LiveSource): Promise<RenderResult> {
+    return this.renderApp(env, app, { resolve: true, chain: new Set(), live });
   }
 
   /**
@@ -224,7 +225,7 @@ export class DriftEngine {
   private async renderApp(
     env: RepoEnvironment,
     declared: Application,
-    how: { resolve: boolean; chain: ReadonlySet<Application> },
+    how: { resolve: boolean; chain: ReadonlySet<Application>; live?: LiveSource },
   ): Promise<RenderResult> {
     const path = sourcePath(declared);
     if (path === undefined)
@@ -236,34 +237,40 @@ export class DriftEngine {
     // Without a parent nothing is awaited: a render starts in the caller's turn, before a save it may race with.
     const { app, files: parentFiles } =
       how.resolve && declared.controller?.appliedBy
-        ? await this.applied(env, declared, how.chain)
+        ? await this.applied(env, declared, how.chain, how.live)
         : { app: declared, files: [] };
     const key = renderKey(app);
-    const cached = this.cache.get(key);
+    // A render that skipped a source no cluster was there to ask is done again when there is one.
+    const usable = (r: RenderResult | undefined) => (r && !(how.live && r.cluster === 'unasked') ? r : undefined);
+    const cached = usable(this.cache.get(key));
     if (cached) return cached;
-    let inFlight = this.rendering.get(key);
+    // Renders that may ask a cluster are kept apart in flight: they may differ from those without.
+    const flightKey = how.live && needsLookup(app) ? `${key}@${how.live.context}` : key;
+    let inFlight = this.rendering.get(flightKey);
     let lookup: Lookup | undefined;
     if (!inFlight && needsLookup(app)) {
       // The renders of the environment's other applications that a postBuild substituteFrom may read: done first, so
       // a render never waits in the queue behind itself. Another caller may have started this one meanwhile.
       lookup = await this.lookupIn(env, declared, app);
-      const done = this.cache.get(key);
+      const done = usable(this.cache.get(key));
       if (done) return done;
-      inFlight = this.rendering.get(key);
+      inFlight = this.rendering.get(flightKey);
     }
     if (!inFlight) {
       // With none running, a render starts at once (reading files now); otherwise when the last queued one ends and
       // due I/O had a turn (the cluster replies for the environment rendered before, and its next requests).
       const queued = this.renderQueue;
       const rootAt = rootAtOf(env, app);
-      const run = () => this.renderUncached(app, key, rootAt, lookup, parentFiles);
-      inFlight = (queued ? queued.then(afterPendingIo).then(run) : run()).finally(() => this.rendering.delete(key));
+      const run = () => this.renderUncached(app, key, rootAt, lookup, parentFiles, how.live);
+      inFlight = (queued ? queued.then(afterPendingIo).then(run) : run()).finally(() =>
+        this.rendering.delete(flightKey),
+      );
       const tail: Promise<void> = inFlight.then(
         () => this.settleQueue(tail),
         () => this.settleQueue(tail),
       );
       this.renderQueue = tail;
-      this.rendering.set(key, inFlight);
+      this.rendering.set(flightKey, inFlight);
     }
     return inFlight;
   }
@@ -280,6 +287,7 @@ export class DriftEngine {
     env: RepoEnvironment,
     app: Application,
     chain: ReadonlySet<Application>,
+    live: LiveSource | undefined,
   ): Promise<{ app: Application; files: string[] }> {
     const controller = app.controller;
     const parent = controller?.appliedBy ? env.applications.find((a) => a.name === controller.appliedBy) : undefined;
@@ -287,7 +295,7 @@ export class DriftEngine {
       return { app, files: [] };
     let result: RenderResult;
     try {
-      result = await this.renderApp(env, parent, { resolve: true, chain: new Set([...chain, app]) });
+      result = await this.renderApp(env, parent, { resolve: true, chain: new Set([...chain, app]), live });
     } catch {
       return { app, files: [] };
     }
@@ -298,10 +306,11 @@ export class DriftEngine {
   private async renderPart(
     env: RepoEnvironment,
     app: Application,
+    live: LiveSource | undefined,
   ): Promise<RenderedApplication & { thrown?: unknown }> {
     if (app.source.type === 'outside') return outsidePart(app);
     try {
-      return { application: app, result: await this.renderApplication(env, app), problems: [] };
+      return { application: app, result: await this.renderApplication(env, app, live), problems: [] };
     } catch (e) {
       // A renderer bug is logged with its stack; it still sinks only this application.
       if (!(e instanceof ProblemError)) this.logger.error(e instanceof Error ? e : String(e));
@@ -370,6 +379,7 @@ export class DriftEngine {
     rootAt: SourceLocation | undefined,
     lookup: Lookup | undefined,
     parentFiles: readonly string[],
+    live: LiveSource | undefined,
   ): Promise<RenderResult> {
     const changesBefore = this.changes.length;
     const fs = new RecordingFileSystem(this.sources, this.options.repoRoot);
@@ -382,16 +392,43 @@ export class DriftEngine {
       repoRoot: this.options.repoRoot,
       ...(rootAt ? { rootAt } : {}),
       ...(findObject ? { findObject } : {}),
+      ...(live && findObject ? { findLiveObject: this.liveObjectFinder(live) } : {}),
     });
     // A file saved while this render ran may have been read before or after the save: do not keep the result.
     const racing = this.changes
       .slice(changesBefore)
       .some((f) => fs.reads.has(f) || fs.listings.has(f.slice(0, Math.max(0, f.lastIndexOf('/')))));
-    if (!racing) this.cache.set(key, result, fs.reads, fs.listings);
+    // One that read the cluster holds only until the cluster changes, which no file change tells: not kept.
+    if (!racing && result.cluster !== 'asked') this.cache.set(key, result, fs.reads, fs.listings);
     this.logger.debug(
       `rendered ${key || '.'}: ${result.objects.length} objects from ${fs.reads.size} files in ${Date.now() - started} ms`,
     );
     return result;
+  }
+
+  /**
+   * Reads a ConfigMap or Secret a Flux postBuild names from the live cluster, the way the environment's objects are
+   * read (one LIST of its namespace, or the watch that already holds it). A Secret's values are replaced at once by
+   * stand-ins of the same emptiness: they are only ever compared by presence, and are not kept.
+   */
+  private liveObjectFinder(live: LiveSource): NonNullable<RenderOptions['findLiveObject']> {
+    return {
+      context: live.context,
+      find: async (kind, namespace, name) => {
+        const wanted: KubeObject = { apiVersion: 'v1', kind, metadata: { name, namespace } };
+        let state: LiveState;
+        try {
+          state = await this.readScopes([wanted], live, namespace);
+        } catch (e) {
+          return { status: 'unreadable', message: e instanceof Error ? e.message : String(e) };
+        }
+        const failure = state.failures.get(scopeKey('', kind, namespace));
+        if (failure) return { status: 'unreadable', message: failure.message };
+        const object = state.objects.get(keyString(keyOf(wanted)));
+        if (!object) return { status: 'absent' };
+        return { status: 'found', object: kind === 'Secret' ? presenceOnly(object) : object };
+      },
+    };
   }
 
   /**
@@ -479,7 +516,7 @@ export class DriftEngine {
     let t = Date.now();
     let rendered: RenderedEnvironment;
     try {
-      rendered = await this.render(env);
+      rendered = await this.render(env, live);
     } catch (e) {
       report.error = `render failed: ${e instanceof Error ? e.message : String(e)}`;
       report.applications = applicationSummaries(env, undefined, report.error);
@@ -1049,6 +1086,18 @@ function applicationSummaries(
       ...(message && state !== 'rendered' ? { message } : {}),
     };
   });
+}
+
+/** A Secret with each value replaced by a stand-in of the same emptiness (`stringData` dropped: the server folds it in). */
+function presenceOnly(secret: KubeObject): KubeObject {
+  const { stringData: _dropped, data, ...rest } = secret as KubeObject & { data?: unknown; stringData?: unknown };
+  const stand = (v: unknown) => (typeof v === 'string' && v !== '' ? 'present' : '');
+  return {
+    ...rest,
+    ...(data && typeof data === 'object'
+      ? { data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, stand(v)])) }
+      : {}),
+  } as KubeObject;
 }
 
 function joinLiveStates(states: readonly LiveState[]): LiveState {

@@ -40,7 +40,21 @@ export interface RenderResult {
   problems: Problem[];
   /** Every repo-relative file the render read: lets a file save re-render only the roots that include it. */
   files: string[];
+  /**
+   * How the render depends on the cluster, beyond the repo's files (Flux's postBuild `substituteFrom` of a ConfigMap or
+   * Secret this repo does not render): `asked`, it read the cluster (or asked and found nothing), so it holds until
+   * the cluster changes; `unasked`, a source was not in this repo and no cluster was there to ask (an optional one
+   * skipped), so a render with a cluster may differ. Absent: the repo's files alone decide it.
+   */
+  cluster?: 'asked' | 'unasked';
 }
+
+/** A ConfigMap or Secret read from the live cluster, for a renderer that reads values from one. */
+export type LiveObjectLookup =
+  | { status: 'found'; object: KubeObject }
+  | { status: 'absent' }
+  /** The cluster could not be asked (unreachable, forbidden): `message` says why. */
+  | { status: 'unreadable'; message: string };
 
 export interface RenderOptions {
   fs: FileSystem;
@@ -71,4 +85,14 @@ export interface RenderOptions {
     namespace: string | undefined,
     name: string,
   ) => Promise<RenderedObject | undefined>;
+  /**
+   * The same object read from the live cluster, asked when `findObject` finds none (Flux reads substituteFrom from the
+   * cluster, where another Kustomization, a person or an operator put it). A Secret comes with each value replaced by
+   * a stand-in of the same emptiness: its values are compared by presence only. `context` names the cluster in
+   * messages. Absent when not connected.
+   */
+  findLiveObject?: {
+    context: string;
+    find(kind: 'ConfigMap' | 'Secret', namespace: string, name: string): Promise<LiveObjectLookup>;
+  };
 }

@@ -74,9 +74,16 @@ export async function renderFluxKustomization(
     amendRoot: (k) => amendKustomization(k, spec, components, problems),
   });
   let objects = result.objects;
-  if (spec.entries.has('postBuild')) objects = await postBuild(objects, spec, namespaceOf(controller.object), options);
+  const cluster: { used?: 'asked' | 'unasked' } = {};
+  if (spec.entries.has('postBuild'))
+    objects = await postBuild(objects, spec, namespaceOf(controller.object), options, cluster);
   objects = applyCommonMetadata(objects, getMap(spec, 'commonMetadata'));
-  return { ...result, objects, problems: [...result.problems, ...problems] };
+  return {
+    ...result,
+    objects,
+    problems: [...result.problems, ...problems],
+    ...(cluster.used ? { cluster: cluster.used } : {}),
+  };
 }
 
 /**
@@ -253,12 +260,17 @@ function mergeImages(existing: TNode | undefined, added: TNode[]): TNode {
   return tseq(existing?.origin ?? added[0]?.origin ?? { file: '', line: 0, column: 0, kind: 'image' }, items);
 }
 
-/** Loads the variables (substituteFrom in order, then substitute over them) and substitutes every object. */
+/**
+ * Loads the variables (substituteFrom in order, then substitute over them) and substitutes every object. A source not
+ * among the environment's other renders is read from the live cluster when there is one (`options.findLiveObject`),
+ * as Flux reads every source; `cluster` says whether the render asked it.
+ */
 async function postBuild(
   objects: RenderedObject[],
   spec: TMap,
   namespace: string | undefined,
   options: RenderOptions,
+  cluster: { used?: 'asked' | 'unasked' },
 ): Promise<RenderedObject[]> {
   const post = getMap(spec, 'postBuild');
   if (!post) return objects;
@@ -269,17 +281,45 @@ async function postBuild(
     const kind = getString(ref, 'kind');
     const name = getString(ref, 'name');
     const optional = ref.entries.get('optional');
+    const isOptional = optional?.kind === 'scalar' && optional.value === true;
     if (kind !== 'ConfigMap' && kind !== 'Secret') continue; // Flux ignores any other kind
+    const at = loc((ref.entries.get('name') ?? ref).origin);
     const found = await options.findObject?.(kind, namespace, name);
-    if (!found) {
-      if (optional?.kind === 'scalar' && optional.value === true) continue;
+    if (found) {
+      readVariables(found, kind, name, vars);
+      continue;
+    }
+    const live = options.findLiveObject;
+    // Flux looks in the Kustomization's namespace; one naming none is applied to flux-system.
+    const inNamespace = namespace ?? 'flux-system';
+    if (!live) {
+      if (isOptional) {
+        cluster.used ??= 'unasked';
+        continue;
+      }
       throw new ProblemError({
         severity: 'error',
-        message: `substituteFrom ${kind}/${name}: no such ${kind} in ${namespace ?? 'its namespace'} among this environment's other applications (Flux fails the build; mark it optional: true if it may be absent)`,
-        location: loc((ref.entries.get('name') ?? ref).origin),
+        message: `substituteFrom ${kind}/${name}: no such ${kind} in ${namespace ?? 'its namespace'} among this environment's other applications, and no cluster connected to read it from (Flux fails the build; mark it optional: true if it may be absent)`,
+        location: at,
       });
     }
-    readVariables(found, kind, name, vars);
+    cluster.used = 'asked';
+    const read = await live.find(kind, inNamespace, name);
+    if (read.status === 'unreadable')
+      throw new ProblemError({
+        severity: 'error',
+        message: `substituteFrom ${kind}/${name}: not among this environment's other applications, and reading it from the cluster (${live.context}) failed: ${read.message}`,
+        location: at,
+      });
+    if (read.status === 'absent') {
+      if (isOptional) continue;
+      throw new ProblemError({
+        severity: 'error',
+        message: `substituteFrom ${kind}/${name}: no such ${kind} in ${inNamespace}, neither among this environment's other applications nor in the cluster (${live.context}) (Flux fails the build; mark it optional: true if it may be absent)`,
+        location: at,
+      });
+    }
+    readLiveVariables(read.object, kind, name, at, live.context, vars);
   }
   const inline = getMap(post, 'substitute');
   for (const [key, value] of inline?.entries ?? []) {
@@ -301,6 +341,30 @@ async function postBuild(
   if (vars.size === 0 && !always) return objects;
   checkVariableNames(vars);
   return objects.map((o) => substituteObject(o, vars));
+}
+
+/**
+ * A live ConfigMap's `data`, or a live Secret's keys (its values arrive as stand-ins and stay so): each variable
+ * points at the substituteFrom entry that read it, since no line of this repo defines it.
+ */
+function readLiveVariables(
+  object: KubeObject,
+  kind: 'ConfigMap' | 'Secret',
+  name: string,
+  at: SourceLocation,
+  context: string,
+  vars: Map<string, Variable>,
+): void {
+  const data = (object as { data?: Record<string, unknown> }).data ?? {};
+  for (const [key, value] of Object.entries(data)) {
+    if (typeof value !== 'string') continue;
+    vars.set(key, {
+      value: value.replace(/\n/g, ''),
+      definedAt: at,
+      from: `${kind} ${name} in the cluster (${context})`,
+      ...(kind === 'Secret' ? { secret: true as const } : {}),
+    });
+  }
 }
 
 /** A ConfigMap's `data`, or a Secret's `data` (decoded) and `stringData` (which the API server writes over `data`). */
