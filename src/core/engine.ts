@@ -148,6 +148,8 @@ export class DriftEngine {
   private readonly changes: string[] = [];
   private readonly logger: Logger;
   private readonly pipeline: EnginePipeline;
+  /** The loaded config's `flux.strictPostBuildSubstitutions`: read as a render starts, in its caller's turn. */
+  private strictSubstitution = false;
   /**
    * HEAD's recent history for the controllers' applied revisions, shared by the checks of one moment (a `check` of
    * every environment asks once, not once per Kustomization); HEAD moves without telling the engine, so it is kept briefly.
@@ -165,6 +167,7 @@ export class DriftEngine {
     const loading = loadRepository(this.options.fs, this.options.repoRoot, this.options.environmentSettings);
     this.model = loading;
     const model = await loading;
+    if (this.model === loading) this.strictSubstitution = model.config.flux.strictPostBuildSubstitutions;
     this.logger.debug(`loaded ${model.environments.length} environments (${model.problems.length} problems)`);
     return model;
   }
@@ -239,7 +242,8 @@ export class DriftEngine {
       how.resolve && declared.controller?.appliedBy
         ? await this.applied(env, declared, how.chain, how.live)
         : { app: declared, files: [] };
-    const key = renderKey(app);
+    const strict = this.strictSubstitution;
+    const key = renderKey(app, strict);
     // A render that skipped a source no cluster was there to ask is done again when there is one.
     const usable = (r: RenderResult | undefined) => (r && !(how.live && r.cluster === 'unasked') ? r : undefined);
     const cached = usable(this.cache.get(key));
@@ -261,7 +265,7 @@ export class DriftEngine {
       // due I/O had a turn (the cluster replies for the environment rendered before, and its next requests).
       const queued = this.renderQueue;
       const rootAt = rootAtOf(env, app);
-      const run = () => this.renderUncached(app, key, rootAt, lookup, parentFiles, how.live);
+      const run = () => this.renderUncached(app, key, rootAt, lookup, parentFiles, how.live, strict);
       inFlight = (queued ? queued.then(afterPendingIo).then(run) : run()).finally(() =>
         this.rendering.delete(flightKey),
       );
@@ -380,6 +384,7 @@ export class DriftEngine {
     lookup: Lookup | undefined,
     parentFiles: readonly string[],
     live: LiveSource | undefined,
+    strict: boolean,
   ): Promise<RenderResult> {
     const changesBefore = this.changes.length;
     const fs = new RecordingFileSystem(this.sources, this.options.repoRoot);
@@ -393,6 +398,7 @@ export class DriftEngine {
       ...(rootAt ? { rootAt } : {}),
       ...(findObject ? { findObject } : {}),
       ...(live && findObject ? { findLiveObject: this.liveObjectFinder(live) } : {}),
+      ...(strict ? { strictSubstitution: true } : {}),
     });
     // A file saved while this render ran may have been read before or after the save: do not keep the result.
     const racing = this.changes
@@ -859,6 +865,7 @@ export class DriftEngine {
           repoRoot: this.options.repoRoot,
           ...(rootAt ? { rootAt } : {}),
           ...(findObject ? { findObject } : {}),
+          ...(this.strictSubstitution ? { strictSubstitution: true } : {}),
         }),
         problems: [],
       };
@@ -971,12 +978,16 @@ const FLUX_KEY = '#flux:';
  * The render cache's key for an application: its folder, and for a Flux Kustomization also a digest of its spec
  * and namespace (two Kustomizations of one folder with different patches or variables render differently).
  */
-export function renderKey(app: Application): string {
+export function renderKey(app: Application, strictSubstitution = false): string {
   const path = sourcePath(app) ?? '';
   if (app.renderer !== 'flux-kustomization' || !app.controller) return path;
   const { spec, metadata } = app.controller.object as { spec?: unknown; metadata?: { namespace?: string } };
-  // The namespace is where substituteFrom looks.
-  const identity = canonicalJson({ spec: spec ?? null, namespace: metadata?.namespace ?? null });
+  // The namespace is where substituteFrom looks; strict substitution may fail what the default renders.
+  const identity = canonicalJson({
+    spec: spec ?? null,
+    namespace: metadata?.namespace ?? null,
+    ...(strictSubstitution ? { strict: true } : {}),
+  });
   return `${path}${FLUX_KEY}${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
 }
 

@@ -86,6 +86,11 @@ export interface RenderOptions {
     name: string,
   ) => Promise<RenderedObject | undefined>;
   /**
+   * Flux's `StrictPostBuildSubstitutions` feature gate: a postBuild variable used without a default that nothing sets
+   * fails the build instead of becoming empty. Default false, as kustomize-controller's.
+   */
+  strictSubstitution?: boolean;
+  /**
    * The same object read from the live cluster, asked when `findObject` finds none (Flux reads substituteFrom from the
    * cluster, where another Kustomization, a person or an operator put it). A Secret comes with each value replaced by
    * a stand-in of the same emptiness: its values are compared by presence only. `context` names the cluster in

@@ -57,6 +57,17 @@ export interface RepoConfig {
   lint: { disable: LintCode[] };
   /** How promotion classifies values: globs over `object: path` labels that always move, or always stay. */
   promote: PromotePolicy;
+  /** How Flux's kustomize-controller runs on the repo's clusters (its feature gates that change a render). */
+  flux: FluxSettings;
+}
+
+/** `flux:` in the config. */
+export interface FluxSettings {
+  /**
+   * `--feature-gates=StrictPostBuildSubstitutions=true`: a variable used without a default that no source sets fails
+   * the build instead of becoming empty. Default false, the controller's default.
+   */
+  strictPostBuildSubstitutions: boolean;
 }
 
 /** `promote:` in the config; `keep` wins over `move`. */
@@ -80,6 +91,7 @@ export const CONFIG_KEYS = {
     'exact',
     'lint',
     'promote',
+    'flux',
   ],
   environment: ['name', 'path', 'applications', 'context', 'namespace', 'exact', 'tracking'],
   application: ['name', 'path', 'namespace'],
@@ -87,6 +99,7 @@ export const CONFIG_KEYS = {
   ignoreRule: ['group', 'kind', 'name', 'namespace', 'environments', 'jsonPointers', 'managedFieldsManagers'],
   lint: ['disable'],
   promote: ['move', 'keep'],
+  flux: ['strictPostBuildSubstitutions'],
 } as const;
 
 type ConfigSection = keyof typeof CONFIG_KEYS;
@@ -102,6 +115,7 @@ export function emptyRepoConfig(file = CONFIG_FILE): RepoConfig {
     exact: false,
     lint: { disable: [] },
     promote: { move: [], keep: [] },
+    flux: { strictPostBuildSubstitutions: false },
   };
 }
 
@@ -141,6 +155,9 @@ function parseConfigText(text: string, file: string): { config: RepoConfig; prob
     config.promote = {
       move: r.stringList('/promote', 'promote', 'move') ?? [],
       keep: r.stringList('/promote', 'promote', 'keep') ?? [],
+    };
+    config.flux = {
+      strictPostBuildSubstitutions: r.field('/flux', 'flux', 'strictPostBuildSubstitutions') === true,
     };
   }
   if (config.environments.length)

@@ -34,6 +34,7 @@ const SECTIONS: Record<keyof typeof CONFIG_KEYS, ConfigSchemaNode> = {
   ignoreRule: definition('ignoreRule'),
   lint: CONFIG_SCHEMA.properties!.lint,
   promote: CONFIG_SCHEMA.properties!.promote,
+  flux: CONFIG_SCHEMA.properties!.flux,
 };
 
 describe('.gitops-drift.yaml: the JSON Schema and the parser agree', () => {
@@ -206,7 +207,7 @@ describe('.gitops-drift.yaml: schema errors at their YAML node', () => {
       'an alias where a list belongs (aliases are not followed)',
       ['x: &x [dev]', 'promotion: *x'],
       [
-        "1:1 warning unknown key 'x' (expected environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint, promote)",
+        "1:1 warning unknown key 'x' (expected environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint, promote, flux)",
         '2:12 error promotion must be a list',
       ],
     ],
@@ -214,7 +215,7 @@ describe('.gitops-drift.yaml: schema errors at their YAML node', () => {
       'a key named __proto__ is an unknown key like any other',
       ['__proto__: { exact: true }', 'exact: false'],
       [
-        "1:1 warning unknown key '__proto__' (expected environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint, promote)",
+        "1:1 warning unknown key '__proto__' (expected environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint, promote, flux)",
       ],
     ],
   ];
@@ -227,7 +228,7 @@ describe('.gitops-drift.yaml: schema errors at their YAML node', () => {
     assert.deepEqual(
       problems.map((p) => p.message),
       [
-        '.gitops-drift.yaml must be a mapping with keys environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint, promote',
+        '.gitops-drift.yaml must be a mapping with keys environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint, promote, flux',
       ],
     );
     assert.equal(config.exact, false);

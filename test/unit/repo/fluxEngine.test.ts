@@ -255,4 +255,22 @@ describe('engine: flux-kustomization applications', () => {
       assert.equal(await plain.engine.renderApplication(plain.env, plain.env.applications[0]), offline);
     });
   });
+
+  it('renders with strict substitution when .gitops-drift.yaml turns the feature gate on, and again when it is turned off', async () => {
+    const { engine, env, fs } = await setup();
+    fs.write('/r/apps/web.yaml', app + '  missing: ${NOT_SET}\n');
+    await engine.load();
+    assert.equal((await engine.renderApplication(env, env.applications[2])).objects[0].object.data?.missing, null);
+    fs.write('/r/.gitops-drift.yaml', 'flux:\n  strictPostBuildSubstitutions: true\n');
+    assert.equal((await engine.fileChanged('.gitops-drift.yaml')).reload, true);
+    await engine.load();
+    await assert.rejects(
+      engine.renderApplication(env, env.applications[2]),
+      /variable not set \(strict mode\): "NOT_SET"/,
+    );
+    fs.write('/r/.gitops-drift.yaml', 'flux:\n  strictPostBuildSubstitutions: false\n');
+    await engine.fileChanged('.gitops-drift.yaml');
+    await engine.load();
+    assert.equal((await engine.renderApplication(env, env.applications[2])).objects[0].object.data?.missing, null);
+  });
 });

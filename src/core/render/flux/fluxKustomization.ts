@@ -340,7 +340,7 @@ async function postBuild(
   const always = getString(post, 'substituteStrategy') === 'Always';
   if (vars.size === 0 && !always) return objects;
   checkVariableNames(vars);
-  return objects.map((o) => substituteObject(o, vars));
+  return objects.map((o) => substituteObject(o, vars, { strict: options.strictSubstitution === true }));
 }
 
 /**

@@ -9,7 +9,7 @@
  * values and keys instead, and a value written plain that a substitution changed is read back the way go-yaml v2
  * types it, so `replicas: ${REPLICAS}` becomes a number (and so does `"${PORT}"`: kustomize drops the quotes). An
  * unset variable without a default is the empty string, as in Flux's default (non-strict) mode, so a lone
- * `${UNSET}` reads back as null.
+ * `${UNSET}` reads back as null; with the StrictPostBuildSubstitutions feature gate it fails the build instead.
  *
  * Origins survive: a substituted value keeps the origin of the text that held `${VAR}`, with where each variable it
  * read is defined as related information. A value that reads a variable from a Secret is never put into the object:
@@ -39,8 +39,15 @@ export interface Variable {
   secret?: true;
 }
 
-/** Substitutes one object; returns it unchanged (the same object) when nothing in it changed. */
-export function substituteObject(r: RenderedObject, vars: ReadonlyMap<string, Variable>): RenderedObject {
+/**
+ * Substitutes one object; returns it unchanged (the same object) when nothing in it changed. `strict`: Flux's
+ * StrictPostBuildSubstitutions, where a variable used without a default that is not set fails the build.
+ */
+export function substituteObject(
+  r: RenderedObject,
+  vars: ReadonlyMap<string, Variable>,
+  options: { strict?: boolean } = {},
+): RenderedObject {
   const meta = r.object.metadata as
     { labels?: Record<string, unknown>; annotations?: Record<string, unknown> } | undefined;
   if (meta?.labels?.[SUBSTITUTE_KEY] === 'disabled' || meta?.annotations?.[SUBSTITUTE_KEY] === 'disabled') return r;
@@ -64,7 +71,7 @@ export function substituteObject(r: RenderedObject, vars: ReadonlyMap<string, Va
 
   const substitute = (text: string, at: Origin): { text: string; variables: string[] } => {
     try {
-      return evaluate(text, lookup);
+      return evaluate(text, lookup, options);
     } catch (e) {
       if (!(e instanceof SubstitutionSyntaxError)) throw e;
       // Flux fails the Kustomization's whole build on it.

@@ -259,4 +259,31 @@ describe('flux-kustomization renderer', () => {
     await assert.rejects(render('  components: [extra, gone]\n', files), /gone/);
     await assert.rejects(render('  components: [https://example.com/c]\n', files), /must be local and relative/);
   });
+
+  describe('strict substitution (the StrictPostBuildSubstitutions feature gate)', () => {
+    it('fails the build on a variable used without a default that nothing sets, at its line', async () => {
+      const e = await render(
+        '  postBuild:\n    substitute:\n      HOST: example.com\n',
+        {},
+        { strictSubstitution: true },
+      ).then(
+        () => assert.fail('rendered'),
+        (err: unknown) => err,
+      );
+      assert.ok(e instanceof ProblemError);
+      assert.match(e.message, /variable not set \(strict mode\): "REPLICAS"/);
+      assert.deepEqual([e.problem.location?.file, e.problem.location?.line], ['apps/web/deploy.yaml', 6]);
+    });
+
+    it('accepts unset variables behind a default form, and set ones; off, an unset one is empty', async () => {
+      const set = '  postBuild:\n    substitute:\n      REPLICAS: "2"\n';
+      const strict = await render(set, {}, { strictSubstitution: true });
+      assert.deepEqual(
+        container(strict.objects[0]).env.map((e) => e.value),
+        ['localhost', '${NOT_A_VAR}'],
+      );
+      const lax = await render('  postBuild:\n    substitute:\n      HOST: example.com\n');
+      assert.equal((lax.objects[0].object.spec as { replicas: unknown }).replicas, null);
+    });
+  });
 });
