@@ -34,6 +34,8 @@ interface FluxCase {
   fluxError?: RegExp;
   /** `name pointer` of each value substituted from a Secret: ours holds a placeholder there, Flux the value. */
   secretPaths?: string[];
+  /** The Kustomization's API version (default v1). */
+  apiVersion?: 'v1' | 'v1beta2';
 }
 
 const deployment = (name: string, extra = '') => `apiVersion: apps/v1
@@ -261,15 +263,95 @@ stringData:
     error: /ConfigMap\/cluster-settings/,
     fluxError: /ConfigMap\/cluster-settings/,
   },
+  {
+    name: 'v1beta2: patchesStrategicMerge objects after the folder’s own, before patches',
+    apiVersion: 'v1beta2',
+    spec: `  patchesStrategicMerge:
+    - apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        replicas: 4
+        template:
+          spec:
+            containers:
+              - name: main
+                env:
+                  - name: FROM
+                    value: flux-smp
+    - apiVersion: v1
+      kind: ConfigMap
+      metadata:
+        name: web-env
+      data:
+        LEVEL: debug
+  patches:
+    - patch: |
+        - op: replace
+          path: /spec/replicas
+          value: 5
+      target:
+        kind: Deployment
+        name: web
+`,
+    files: {
+      'app/kustomization.yaml':
+        'resources: [web.yaml, env.yaml]\npatchesStrategicMerge:\n  - |-\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata:\n      name: web\n    spec:\n      replicas: 2\n      revisionHistoryLimit: 3\n',
+      'app/web.yaml': deployment('web'),
+      'app/env.yaml': configMap('web-env', '  LEVEL: info\n  KEEP: "yes"\n'),
+    },
+  },
+  {
+    name: 'v1beta2: patchesJson6902 targets and operations, applied after labels (kustomize’s order)',
+    apiVersion: 'v1beta2',
+    spec: `  patchesJson6902:
+    - target:
+        group: apps
+        version: v1
+        kind: Deployment
+        name: web
+      patch:
+        - op: add
+          path: /metadata/annotations
+          value: {patched: "true"}
+        - op: replace
+          path: /spec/template/spec/containers/0/image
+          value: nginx:1.27
+    - target:
+        version: v1
+        kind: ConfigMap
+        name: web-env
+      patch:
+        - op: add
+          path: /data/EXTRA
+          value: from-json6902
+        - op: remove
+          path: /data/DROP
+`,
+    files: {
+      'app/kustomization.yaml': 'resources: [web.yaml, env.yaml]\nlabels:\n  - pairs: {tier: config}\n',
+      'app/web.yaml': deployment('web'),
+      'app/env.yaml': configMap('web-env', '  LEVEL: info\n  DROP: x\n'),
+    },
+  },
+  {
+    name: 'v1beta2: a patchesJson6902 target without a name fails the build',
+    apiVersion: 'v1beta2',
+    spec: '  patchesJson6902:\n    - target:\n        version: v1\n        kind: ConfigMap\n      patch:\n        - op: add\n          path: /data/EXTRA\n          value: x\n',
+    files: { 'app/env.yaml': configMap('web-env', '  LEVEL: info\n') },
+    error: /name/,
+    fluxError: /must specify the target name/,
+  },
 ];
 
-const manifest = (spec: string) =>
-  `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: app\n  namespace: flux-system\nspec:\n  interval: 10m\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n  path: ./app\n${spec}`;
+const manifest = (spec: string, apiVersion = 'v1') =>
+  `apiVersion: kustomize.toolkit.fluxcd.io/${apiVersion}\nkind: Kustomization\nmetadata:\n  name: app\n  namespace: flux-system\nspec:\n  interval: 10m\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n  path: ./app\n${spec}`;
 
 async function writeRepo(root: string, c: FluxCase): Promise<void> {
   const files = {
     ...c.files,
-    'clusters/app.yaml': manifest(c.spec),
+    'clusters/app.yaml': manifest(c.spec, c.apiVersion),
     ...(c.objects ? { 'objects.yaml': c.objects } : {}),
   };
   for (const [path, text] of Object.entries(files)) {
@@ -296,7 +378,7 @@ function finder(objects: KubeObject[]): RenderOptions['findObject'] {
 }
 
 async function renderOursFlux(root: string, c: FluxCase): Promise<RenderResult> {
-  const object = parse(manifest(c.spec)) as KubeObject;
+  const object = parse(manifest(c.spec, c.apiVersion)) as KubeObject;
   const objects = c.objects ? parseStream(c.objects) : [];
   return renderApplication(
     {

@@ -63,15 +63,19 @@ export async function renderFluxKustomization(
         ),
       )
     : await manifestTree(controller.object, controller.at, options);
-  const spec = getMap(manifest, 'spec') ?? tmap({ ...controller.at, kind: 'resource' });
   const problems: Problem[] = [];
+  const spec = servedSpec(
+    getMap(manifest, 'spec') ?? tmap({ ...controller.at, kind: 'resource' }),
+    apiVersionOf(controller.object),
+    problems,
+  );
   const dir =
     options.repoRoot.replace(/\/+$/, '') +
     (app.source.type === 'outside' || !app.source.path ? '' : `/${app.source.path}`);
   const components = await presentComponents(spec, dir, options);
   const result = await renderFolder({
     ...options,
-    amendRoot: (k) => amendKustomization(k, spec, components, problems),
+    amendRoot: (k) => amendKustomization(k, spec, components),
   });
   let objects = result.objects;
   const cluster: { used?: 'asked' | 'unasked' } = {};
@@ -175,8 +179,45 @@ function isLocalRelativePath(path: string): boolean {
   );
 }
 
-/** The root kustomization with the Kustomization's fields written in, as the generator does (a copy). */
-export function amendKustomization(k: TMap, spec: TMap, components: TNode[], problems: Problem[]): TMap {
+/**
+ * The fields each served version of the Kustomization API has that the other lacks (kustomize-controller v1.7's CRD):
+ * the API server prunes a field its version's schema does not declare, so the controller never sees it.
+ */
+const ONLY_IN: Record<'v1' | 'v1beta2', readonly string[]> = {
+  v1: ['namePrefix', 'nameSuffix', 'ignoreMissingComponents'],
+  v1beta2: ['patchesStrategicMerge', 'patchesJson6902'],
+};
+
+/** `v1beta2` for a `kustomize.toolkit.fluxcd.io/v1beta2` Kustomization, else `v1`. */
+function apiVersionOf(object: KubeObject): 'v1' | 'v1beta2' {
+  return object.apiVersion === `${FLUX_GROUP}/v1beta2` ? 'v1beta2' : 'v1';
+}
+
+/**
+ * The spec as the controller gets it: a field the manifest's API version does not have is left out with a warning,
+ * since the API server drops it.
+ */
+function servedSpec(spec: TMap, version: 'v1' | 'v1beta2', problems: Problem[]): TMap {
+  const other = version === 'v1' ? 'v1beta2' : 'v1';
+  const dropped = (field: string) => ONLY_IN[other].includes(field);
+  for (const field of ONLY_IN[other]) {
+    const v = spec.entries.get(field);
+    if (v)
+      problems.push({
+        severity: 'warning',
+        message: `${field} is not a field of ${FLUX_GROUP}/${version} Kustomizations: the API server drops it, so Flux never applies it${version === 'v1' ? ' (v1 replaced it with patches)' : ` (it is ${FLUX_GROUP}/v1 only)`}; skipped`,
+        location: loc(v.origin),
+      });
+  }
+  return tmap(spec.origin, new Map([...spec.entries].filter(([field]) => !dropped(field))));
+}
+
+/**
+ * The root kustomization with the Kustomization's fields written in, as the generator does (a copy). A `v1beta2`
+ * Kustomization's `patchesStrategicMerge` and `patchesJson6902` are written in as the generator writes them (after
+ * the folder's own, applied in kustomize's order).
+ */
+export function amendKustomization(k: TMap, spec: TMap, components: TNode[]): TMap {
   const out = tmap(k.origin, new Map(k.entries));
   // Flux builds without kustomize's legacy reordering (its krusty options leave Reorder unset): objects come out in
   // the order they are declared, unless the kustomization asks for an order itself.
@@ -210,18 +251,38 @@ export function amendKustomization(k: TMap, spec: TMap, components: TNode[], pro
     );
   }
   append('components', components);
-  for (const legacy of ['patchesStrategicMerge', 'patchesJson6902']) {
-    const v = spec.entries.get(legacy);
-    if (v)
-      problems.push({
-        severity: 'warning',
-        message: `${legacy} (Flux v1beta2) is not supported by this renderer yet; skipped`,
-        location: loc(v.origin),
-      });
-  }
+  // v1beta2: each strategic merge patch is an object, each JSON6902 patch a target and a list of operations.
+  const strategic = spec.entries.get('patchesStrategicMerge');
+  if (strategic?.kind === 'seq')
+    append(
+      'patchesStrategicMerge',
+      strategic.items.map((p) => tmap(p.origin, new Map([['patch', relabel(p, 'strategicMergePatch')]]))),
+    );
+  const json6902 = spec.entries.get('patchesJson6902');
+  if (json6902?.kind === 'seq')
+    append(
+      'patchesJson6902',
+      json6902.items.map((p) => {
+        if (p.kind !== 'map') return p;
+        const entry = tmap(p.origin);
+        const target = p.entries.get('target');
+        const ops = p.entries.get('patch');
+        if (target) entry.entries.set('target', target);
+        if (ops) entry.entries.set('patch', relabel(ops, 'json6902Patch'));
+        return entry;
+      }),
+    );
   const images = spec.entries.get('images');
   if (images?.kind === 'seq') out.entries.set('images', mergeImages(out.entries.get('images'), images.items));
   return out;
+}
+
+/** A copy of a tree from the Flux manifest whose origins say what set a value: a patch of that kind. */
+function relabel(node: TNode, kind: 'strategicMergePatch' | 'json6902Patch'): TNode {
+  const origin = { ...node.origin, kind };
+  if (node.kind === 'scalar') return { ...node, origin };
+  if (node.kind === 'seq') return tseq(origin, node.items.map((i) => relabel(i, kind)));
+  return tmap(origin, new Map([...node.entries].map(([key, v]) => [key, relabel(v, kind)])));
 }
 
 /** Images merge by name: an entry of the folder's kustomization takes the Kustomization's newName, and its newTag and digest as one unit. */

@@ -451,8 +451,12 @@ async function runTransformers(
       withKind(commonAnnotations.origin, 'annotations'),
     );
 
-  for (const entry of maps(k, 'patchesJson6902'))
+  for (const entry of maps(k, 'patchesJson6902')) {
+    // kustomize's PatchJson6902Transformer refuses a target without a name (`patches` does not).
+    if (!getString(getMap(entry, 'target'), 'name'))
+      fail('a patchesJson6902 entry must specify the target name', (entry.entries.get('target') ?? entry).origin);
     await applyPatchEntry(ctx, dir, entry, resources, true, new NameIndex(resources));
+  }
 
   const replicas = maps(k, 'replicas').map((r) => {
     const count = r.entries.get('count');

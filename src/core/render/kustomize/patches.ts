@@ -27,7 +27,11 @@ export interface PatchContext {
   warn(message: string, at: SourceLocation, code?: string): void;
 }
 
-/** A patch's text (inline or from `path`) parsed into documents, with positions in the file that holds it. */
+/**
+ * A patch's text (inline or from `path`) parsed into documents, with positions in the file that holds it. A `patch`
+ * that is already a tree (a Flux v1beta2 Kustomization's patchesStrategicMerge object or patchesJson6902 operations,
+ * written as YAML in its manifest) is that one document.
+ */
 async function loadPatch(
   ctx: PatchContext,
   dir: string,
@@ -40,6 +44,7 @@ async function loadPatch(
     const abs = await ctx.loader.resolveFile(dir, String(path.value), path.origin);
     return { docs: await ctx.loader.readYaml(abs, kind, path.origin, false) };
   }
+  if (entry.kind === 'map' && (inline?.kind === 'map' || inline?.kind === 'seq')) return { docs: [inline] };
   if (inline?.kind === 'scalar' && typeof inline.value === 'string') {
     const at = inline.text ?? { line: inline.origin.line, column: inline.origin.column, block: false };
     const placement = {

@@ -286,4 +286,52 @@ describe('flux-kustomization renderer', () => {
       assert.equal((lax.objects[0].object.spec as { replicas: unknown }).replicas, null);
     });
   });
+
+  describe('API versions (the API server drops a field its version does not declare)', () => {
+    const v1beta2 = (spec: string) =>
+      manifest(spec).replace('kustomize.toolkit.fluxcd.io/v1', 'kustomize.toolkit.fluxcd.io/v1beta2');
+    async function renderText(text: string) {
+      const fs = new MemoryFileSystem({ '/r/clusters/prod/web.yaml': text, '/r/apps/web/deploy.yaml': deployment });
+      return renderApplication(fluxApp(text), { fs, repoRoot: '/r' });
+    }
+
+    it('v1beta2: applies patchesStrategicMerge, its values pointing at the manifest lines', async () => {
+      const text = v1beta2(
+        '  patchesStrategicMerge:\n    - apiVersion: apps/v1\n      kind: Deployment\n      metadata:\n        name: web\n      spec:\n        replicas: 7\n',
+      );
+      const result = await renderText(text);
+      assert.deepEqual(result.problems, []);
+      assert.equal((result.objects[0].object.spec as { replicas: unknown }).replicas, 7);
+      const origin = result.objects[0].origins.get('/spec/replicas');
+      assert.deepEqual(
+        [origin?.file, origin?.line, origin?.kind],
+        ['clusters/prod/web.yaml', 14, 'strategicMergePatch'],
+      );
+    });
+
+    it('v1beta2: skips namePrefix, nameSuffix and ignoreMissingComponents with a warning at the field', async () => {
+      const result = await renderText(v1beta2('  namePrefix: prod-\n'));
+      assert.equal(result.objects[0].object.metadata.name, 'web');
+      assert.deepEqual(
+        result.problems.map((p) => `${p.location?.line} ${p.message}`),
+        [
+          '8 namePrefix is not a field of kustomize.toolkit.fluxcd.io/v1beta2 Kustomizations: the API server drops it, so Flux never applies it (it is kustomize.toolkit.fluxcd.io/v1 only); skipped',
+        ],
+      );
+    });
+
+    it('v1: skips patchesStrategicMerge and patchesJson6902 with a warning (v1 replaced them with patches)', async () => {
+      const result = await renderText(
+        manifest(
+          '  patchesStrategicMerge:\n    - apiVersion: apps/v1\n      kind: Deployment\n      metadata:\n        name: web\n      spec:\n        replicas: 7\n',
+        ),
+      );
+      assert.equal((result.objects[0].object.spec as { replicas: unknown }).replicas, '${REPLICAS}');
+      assert.match(
+        result.problems[0]?.message ?? '',
+        /patchesStrategicMerge is not a field of kustomize\.toolkit\.fluxcd\.io\/v1 /,
+      );
+      assert.equal(result.problems[0]?.location?.line, 8);
+    });
+  });
 });
