@@ -121,7 +121,17 @@ export interface JsonField {
   live: unknown;
   secret: boolean;
   cause: 'removal' | 'outOfBand' | null;
-  origin: { file: string; line: number; column: number; kind: string } | null;
+  /**
+   * The git line that set the value; `related`, only when there are any: other lines behind it (for a value a Flux
+   * postBuild variable set, the line that defines the variable).
+   */
+  origin: {
+    file: string;
+    line: number;
+    column: number;
+    kind: string;
+    related?: { file: string; line: number; column: number; message: string }[];
+  } | null;
   changedBy: { manager: string; operation: string; time: string | null } | null;
 }
 
@@ -224,7 +234,22 @@ function jsonField(f: FieldDrift): JsonField {
     secret: f.secret ?? false,
     cause: f.cause ?? null,
     origin: f.origin
-      ? { file: f.origin.file, line: f.origin.line, column: f.origin.column, kind: f.origin.kind }
+      ? {
+          file: f.origin.file,
+          line: f.origin.line,
+          column: f.origin.column,
+          kind: f.origin.kind,
+          ...(f.origin.related?.length
+            ? {
+                related: f.origin.related.map((r) => ({
+                  file: r.location.file,
+                  line: r.location.line,
+                  column: r.location.column,
+                  message: r.message,
+                })),
+              }
+            : {}),
+        }
       : null,
     changedBy: f.changedBy
       ? { manager: f.changedBy.manager, operation: f.changedBy.operation, time: f.changedBy.time ?? null }

@@ -99,6 +99,14 @@ export function sarifReport(
             logical,
             [env.name, keyString(r.key), f.path],
           );
+          // Where a substituted value's variable is defined (Flux postBuild): SARIF's related locations.
+          const related = f.origin?.related ?? [];
+          if (related.length)
+            res.relatedLocations = related.map((r, id) => ({
+              id,
+              physicalLocation: physicalLocation(r.location),
+              message: { text: r.message },
+            }));
           res.properties = {
             environment: env.name,
             path: f.path,
@@ -128,21 +136,22 @@ function result(
   identity: string[],
 ): Record<string, unknown> {
   const rule = RULES.find((r) => r.id === ruleId);
-  const physical = location
-    ? {
-        physicalLocation: {
-          artifactLocation: { uri: location.file, uriBaseId: 'REPO_ROOT' },
-          ...(location.line > 0
-            ? { region: { startLine: location.line, ...(location.column > 0 ? { startColumn: location.column } : {}) } }
-            : {}),
-        },
-      }
-    : {};
+  const physical = location ? { physicalLocation: physicalLocation(location) } : {};
   return {
     ruleId,
     level: rule?.level ?? 'warning',
     message: { text },
     locations: [{ ...physical, logicalLocations: [{ fullyQualifiedName: logical, kind: 'object' }] }],
     partialFingerprints: { 'gitopsDrift/v1': sarifFingerprint(identity) },
+  };
+}
+
+/** A file and, when known, line and column, relative to the repo root. */
+function physicalLocation(location: SourceLocation): Record<string, unknown> {
+  return {
+    artifactLocation: { uri: location.file, uriBaseId: 'REPO_ROOT' },
+    ...(location.line > 0
+      ? { region: { startLine: location.line, ...(location.column > 0 ? { startColumn: location.column } : {}) } }
+      : {}),
   };
 }

@@ -178,6 +178,72 @@ describe('reports', () => {
     for (const p of PLAIN) assert.ok(!JSON.stringify(log).includes(p));
   });
 
+  it('JSON and SARIF carry the related lines of a value (where a Flux postBuild variable is defined)', () => {
+    const withVariable: EnvironmentDrift = {
+      name: 'prod',
+      path: 'clusters/prod',
+      context: 'prod',
+      error: null,
+      resources: [
+        {
+          apiVersion: 'v1',
+          key: { group: '', kind: 'ConfigMap', namespace: 'shop', name: 'web' },
+          verdict: 'Drifted',
+          source: { file: 'apps/web.yaml', line: 1, column: 1 },
+          fields: [
+            {
+              path: '/data/url',
+              desired: 'https://shop.example.com/',
+              live: 'https://hand.example/',
+              origin: {
+                file: 'apps/web.yaml',
+                line: 6,
+                column: 8,
+                kind: 'resource',
+                related: [
+                  {
+                    location: { file: 'config/settings.yaml', line: 7, column: 3 },
+                    message: '${DOMAIN} is set by ConfigMap cluster-settings',
+                  },
+                ],
+              },
+            },
+            {
+              path: '/data/level',
+              desired: 'info',
+              live: 'debug',
+              origin: { file: 'apps/web.yaml', line: 7, column: 10, kind: 'resource' },
+            },
+          ],
+        },
+      ],
+    };
+    const [field, plain] = jsonReport([withVariable]).environments[0].resources[0].fields;
+    assert.deepEqual(field.origin, {
+      file: 'apps/web.yaml',
+      line: 6,
+      column: 8,
+      kind: 'resource',
+      related: [
+        { file: 'config/settings.yaml', line: 7, column: 3, message: '${DOMAIN} is set by ConfigMap cluster-settings' },
+      ],
+    });
+    assert.equal(plain.origin && 'related' in plain.origin, false, 'no related lines: no related key');
+    const log = sarifReport([withVariable], { version: '0.1.0' }) as { runs: { results: Record<string, unknown>[] }[] };
+    const [url, level] = log.runs[0].results;
+    assert.deepEqual(url.relatedLocations, [
+      {
+        id: 0,
+        physicalLocation: {
+          artifactLocation: { uri: 'config/settings.yaml', uriBaseId: 'REPO_ROOT' },
+          region: { startLine: 7, startColumn: 3 },
+        },
+        message: { text: '${DOMAIN} is set by ConfigMap cluster-settings' },
+      },
+    ]);
+    assert.equal(level.relatedLocations, undefined);
+  });
+
   it('unified diff: only what git sets and what drifted, Secret values masked, colour on request', () => {
     const text = unifiedDiff(diffPairs(details, 'dev'));
     assert.match(
