@@ -20,6 +20,11 @@ export interface CliIO {
   /** Whether stdout is a colour terminal. */
   color: boolean;
   env: NodeJS.ProcessEnv;
+  /**
+   * Asks the person at the terminal a yes/no question (default no). Absent when nobody can answer (stdin or stderr is
+   * not a terminal): a command that writes to a cluster then needs its `--yes`.
+   */
+  confirm?: (question: string) => Promise<boolean>;
 }
 
 /** Thrown for bad command-line usage: printed without a stack trace, exit code 2. */

@@ -3,6 +3,7 @@
  * per command; driftCommon.ts holds what the drift commands share); launch.ts is the process entry. It may import
  * the core and the node adapters, never src/vscode.
  */
+import { createInterface } from 'node:readline/promises';
 import { version } from '../../package.json';
 import { type CliCommand, type CliIO, UsageError } from './command';
 import { ProblemError } from '../core/model/problem';
@@ -18,6 +19,7 @@ import { putBackCommand } from './commands/putBack';
 import { lintCommand } from './commands/lint';
 import { historyCommand } from './commands/history';
 import { doraCommand } from './commands/dora';
+import { reconcileCommand } from './commands/reconcile';
 
 /** Every subcommand, in the order `--help` lists them. */
 const commands: CliCommand[] = [
@@ -29,6 +31,7 @@ const commands: CliCommand[] = [
   promoteCommand,
   revertCommand,
   putBackCommand,
+  reconcileCommand,
   lintCommand,
   historyCommand,
   doraCommand,
@@ -93,6 +96,17 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
+/** A yes/no question on stderr, answered on stdin; anything but y or yes is no. */
+async function askOnTerminal(question: string): Promise<boolean> {
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await prompt.question(`${question} [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    prompt.close();
+  }
+}
+
 /** Runs the command line of this process and sets its exit code. */
 export function main(): void {
   const io: CliIO = {
@@ -101,6 +115,7 @@ export function main(): void {
     cwd: process.cwd(),
     color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
     env: process.env,
+    ...(process.stdin.isTTY && process.stderr.isTTY ? { confirm: askOnTerminal } : {}),
   };
   runCli(process.argv.slice(2), io).then(
     (code) => {

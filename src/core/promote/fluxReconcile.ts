@@ -48,6 +48,24 @@ export async function requestFluxReconcile(
   now: Date = new Date(),
 ): Promise<ReconcileOutcome> {
   const label = `Flux Kustomization ${ref.namespace}/${ref.name}`;
+  const ready = await checkReconcilable(writer, ref);
+  if (ready.status === 'refused') return ready;
+  const body = reconcileRequest(ref, now);
+  const requestedAt = now.toISOString();
+  const applied = await writer.apply(body, { fieldManager: RECONCILE_FIELD_MANAGER, dryRun: false, force: true });
+  if (applied.status !== 'ok') return { status: 'refused', message: `${label}: ${applied.message}` };
+  return { status: 'requested', requestedAt };
+}
+
+/**
+ * Whether a reconcile request would move the Kustomization: the cluster has it and it is not suspended (a suspended
+ * one ignores the request); why not otherwise. Read before asking anyone to confirm, and again before the write.
+ */
+export async function checkReconcilable(
+  writer: ClusterWriter,
+  ref: FluxKustomizationRef,
+): Promise<{ status: 'ready' } | { status: 'refused'; message: string }> {
+  const label = `Flux Kustomization ${ref.namespace}/${ref.name}`;
   const current = await writer.get(`${FLUX_KUSTOMIZE_GROUP}/v1`, 'Kustomization', ref.namespace, ref.name);
   if (current.status !== 'ok' || !current.object)
     return {
@@ -56,11 +74,7 @@ export async function requestFluxReconcile(
     };
   if (parseFluxKustomization(current.object).suspended)
     return { status: 'refused', message: `${label} is suspended: Flux ignores reconcile requests until it is resumed` };
-  const body = reconcileRequest(ref, now);
-  const requestedAt = now.toISOString();
-  const applied = await writer.apply(body, { fieldManager: RECONCILE_FIELD_MANAGER, dryRun: false, force: true });
-  if (applied.status !== 'ok') return { status: 'refused', message: `${label}: ${applied.message}` };
-  return { status: 'requested', requestedAt };
+  return { status: 'ready' };
 }
 
 /** An environment's application and the Flux Kustomization that applies it. */
