@@ -260,7 +260,11 @@ describe('engine: flux-kustomization applications', () => {
     const { engine, env, fs } = await setup();
     fs.write('/r/apps/web.yaml', app + '  missing: ${NOT_SET}\n');
     await engine.load();
-    assert.equal(((await engine.renderApplication(env, env.applications[2])).objects[0].object.data as { missing?: unknown }).missing, null);
+    assert.equal(
+      ((await engine.renderApplication(env, env.applications[2])).objects[0].object.data as { missing?: unknown })
+        .missing,
+      null,
+    );
     fs.write('/r/.gitops-drift.yaml', 'flux:\n  strictPostBuildSubstitutions: true\n');
     assert.equal((await engine.fileChanged('.gitops-drift.yaml')).reload, true);
     await engine.load();
@@ -271,6 +275,10 @@ describe('engine: flux-kustomization applications', () => {
     fs.write('/r/.gitops-drift.yaml', 'flux:\n  strictPostBuildSubstitutions: false\n');
     await engine.fileChanged('.gitops-drift.yaml');
     await engine.load();
-    assert.equal(((await engine.renderApplication(env, env.applications[2])).objects[0].object.data as { missing?: unknown }).missing, null);
+    assert.equal(
+      ((await engine.renderApplication(env, env.applications[2])).objects[0].object.data as { missing?: unknown })
+        .missing,
+      null,
+    );
   });
 });

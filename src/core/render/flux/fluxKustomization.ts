@@ -281,7 +281,11 @@ export function amendKustomization(k: TMap, spec: TMap, components: TNode[]): TM
 function relabel(node: TNode, kind: 'strategicMergePatch' | 'json6902Patch'): TNode {
   const origin = { ...node.origin, kind };
   if (node.kind === 'scalar') return { ...node, origin };
-  if (node.kind === 'seq') return tseq(origin, node.items.map((i) => relabel(i, kind)));
+  if (node.kind === 'seq')
+    return tseq(
+      origin,
+      node.items.map((i) => relabel(i, kind)),
+    );
   return tmap(origin, new Map([...node.entries].map(([key, v]) => [key, relabel(v, kind)])));
 }
 
