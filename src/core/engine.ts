@@ -47,7 +47,6 @@ import {
   releaseObjects,
   releaseStatus,
 } from './drift/helmRelease';
-import { scopeKey } from './model/live';
 
 /** The renderer and the drift engine, injectable so tests (and future alternatives) can swap them. */
 export interface EnginePipeline {
