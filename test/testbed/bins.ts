@@ -28,7 +28,7 @@ export function testbedBin(tool: TestbedTool): string {
 let fluxCrdDir: string | undefined;
 
 /**
- * The folder of Flux's CRD manifests (kustomize.toolkit.fluxcd.io, source.toolkit.fluxcd.io), copied by
+ * The folder of Flux's CRD manifests (kustomize.toolkit.fluxcd.io, source.toolkit.fluxcd.io, helm.toolkit.fluxcd.io), copied by
  * scripts/setup-testbed.sh from the pinned controllers' modules on first use.
  */
 export function testbedFluxCrds(): string {
