@@ -635,12 +635,20 @@ export class DriftEngine {
   ): Promise<ReconcileDetail[]> {
     const found: ReconcileDetail[] = [];
     if (live.secretHashing) return found;
+    const readLive = (objects: readonly KubeObject[], ns: string) => this.readScopes(objects, live, ns);
+    // A cluster's Kustomizations share a namespace or a few: one LIST of each for the whole check, not one per
+    // Kustomization (120 of them made 120 LISTs of the same scope).
+    const kustomizationLists = new Map<string, Promise<LiveState>>();
+    const readKustomizations = (objects: readonly KubeObject[], ns: string) => {
+      let state = kustomizationLists.get(ns);
+      if (!state) kustomizationLists.set(ns, (state = readLive(objects, ns)));
+      return state;
+    };
     for (const [i, app] of env.applications.entries()) {
       const ref = fluxKustomizationOf(app, env.tracking);
       if (!ref) continue;
       try {
-        const readLive = (objects: readonly KubeObject[], ns: string) => this.readScopes(objects, live, ns);
-        const read = await readFluxKustomization(readLive, ref);
+        const read = await readFluxKustomization(readKustomizations, ref);
         const applied = read.status === 'ok' ? parseFluxKustomization(read.object).lastAppliedRevision : undefined;
         const git = this.options.git;
         if (git && (!this.history || Date.now() - this.history.at > HISTORY_TTL_MS))
