@@ -31,6 +31,7 @@ import { RecordingFileSystem } from './recordingFileSystem';
 import { FileCache, REPO_TEXTS } from './fileCache';
 import { createParseCache } from './yaml/parseYaml';
 import { type EnvironmentSetting, loadRepository, type RepoModel } from './repo/repository';
+import { mayDeclareEnvironments } from './repo/discover';
 import { isSecret } from './drift/secrets';
 import { hashSecretValues, type SnapshotKey } from './drift/snapshotSecrets';
 import { canonicalJson } from './yaml/pointer';
@@ -452,6 +453,8 @@ export class DriftEngine {
   async fileChanged(file: string): Promise<FileChange> {
     if (this.rendering.size === 0) this.changes.length = 0; // only renders in flight look back at them
     this.changes.push(file);
+    // What the file said before, when a render read it: whether it declared environments is part of the answer.
+    const before = await this.sources.keptText(joinPath(this.options.repoRoot, file))?.catch(() => undefined);
     this.sources.invalidate(joinPath(this.options.repoRoot, file));
     let content: string | undefined;
     try {
@@ -472,7 +475,12 @@ export class DriftEngine {
       (repo.environments.some(
         (e) => e.source === 'argocd' || e.source === 'flux' || e.applications.some((app) => app.controller),
       ) &&
-        /\.ya?ml$/.test(name));
+        /\.ya?ml$/.test(name) &&
+        // Any YAML file may declare a controller's object, but a manifest that neither declared one before nor does
+        // now (an app's HelmRelease, its ConfigMap) leaves the environments as they are: no rediscovery of the repo.
+        (before === undefined ||
+          mayDeclareEnvironments(before) ||
+          (content !== undefined && mayDeclareEnvironments(content))));
     return { environments, reload };
   }
 

@@ -73,6 +73,11 @@ export class FileCache implements FileSystem {
     return remember(this.stats, path, undefined, () => this.inner.stat(path));
   }
 
+  /** The text kept for `path`, without reading it (undefined when none is kept). */
+  keptText(path: string): Promise<string> | undefined {
+    return this.texts.get(path)?.value;
+  }
+
   /**
    * Forgets `path` and, if it was a folder, everything under it (text, bytes, stat, real path, listing), and its
    * parent folder's listing (it may have been created or deleted). Call it for every file or folder saved, created

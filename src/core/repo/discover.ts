@@ -237,12 +237,7 @@ async function scanToolManifests(
     async (file) => {
       const text = await readOrReport(fs, repoRoot, file, problems);
       // Cheap filter first: most YAML files in a config repo are plain manifests, never worth a full parse.
-      if (
-        text === undefined ||
-        !(text.includes('argoproj.io') || text.includes('fluxcd.io')) ||
-        tooDeep(text, file, problems)
-      )
-        return [];
+      if (text === undefined || !mayDeclareEnvironments(text) || tooDeep(text, file, problems)) return [];
       const lines = new LineCounter();
       const loc = new FileLocator(file, lines);
       const out: RepoEnvironment[] = [];
@@ -287,6 +282,21 @@ async function scanToolManifests(
       (a, b) => a.definedAt.file.localeCompare(b.definedAt.file) || a.definedAt.line - b.definedAt.line,
     ),
   };
+}
+
+/**
+ * Whether a YAML file's text may hold what discovery reads outside kustomization files: Argo CD objects, Flux
+ * Kustomizations, GitRepositories and ArtifactGenerators (FluxObjects.read). A test on the text, so that most manifests
+ * are never parsed (a home-ops repo's HelmReleases and OCIRepositories say fluxcd.io too), and so that the engine can
+ * tell a saved file that cannot change the environments (no reload) from one that can.
+ */
+export function mayDeclareEnvironments(text: string): boolean {
+  return (
+    text.includes('argoproj.io') ||
+    text.includes('kustomize.toolkit.fluxcd.io') ||
+    text.includes('source.extensions.fluxcd.io') ||
+    (text.includes('source.toolkit.fluxcd.io') && text.includes('GitRepository'))
+  );
 }
 
 /**
