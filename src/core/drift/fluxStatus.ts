@@ -142,6 +142,8 @@ export function applyFluxStatus(
   const inventory = new Map((state.inventory ?? []).map((e) => [keyString(e.key), e]));
   const reported = new Set<string>();
   for (const r of resources) {
+    // Called once per Kustomization over the environment's every verdict: the key is made only where it is used.
+    if (r.application !== app && r.verdict !== 'Extra') continue;
     const key = keyString(r.key);
     if (r.application === app) {
       reported.add(key);
