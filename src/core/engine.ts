@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { DriftOptions, IgnoreRule } from './drift/options';
 import { isClusterError } from './live/clusterError';
-import { reconcile, reconcileDetailed, type ReconcileDetail } from './drift/reconcile';
+import { DiffMemo, reconcile, reconcileDetailed, type ReconcileDetail } from './drift/reconcile';
 import type { LiveCache } from './live/liveCache';
 import { readLiveState } from './live/readLiveState';
 import type { ApplicationSummary, EnvironmentDrift, ResourceDrift } from './model/drift';
@@ -53,7 +53,8 @@ import {
 export interface EnginePipeline {
   /** Renders one application whose source is in this repo, whatever its renderer kind (the one render port). */
   render(app: Application, options: RenderOptions): Promise<RenderResult>;
-  reconcile(desired: RenderedObject[], live: LiveState, options: DriftOptions): ResourceDrift[];
+  /** `memo`: diffs kept from earlier reconciles of the same objects (src/core/drift/reconcile.ts). */
+  reconcile(desired: RenderedObject[], live: LiveState, options: DriftOptions, memo?: DiffMemo): ResourceDrift[];
   /** Like `reconcile`, with the normalised desired/live pair of each compared object (for `diff`). */
   reconcileDetailed?(desired: RenderedObject[], live: LiveState, options: DriftOptions): ObjectComparison[];
 }
@@ -144,6 +145,10 @@ export class DriftEngine {
    * turn the first environment reads its cluster (server and network time) as the next one renders.
    */
   private renderQueue: Promise<void> | undefined;
+  /** Diffs of the last checks: a re-check compares again only the objects whose render or live state changed. */
+  private readonly diffs = new DiffMemo();
+  /** Rendered objects given their application's namespace (see `compare`), kept so that the memo above sees them again. */
+  private readonly placedObjects = new WeakMap<RenderedObject, RenderedObject>();
   /** Every file reported changed, in order: a render that read one of them while in flight is not cached. */
   private readonly changes: string[] = [];
   private readonly logger: Logger;
@@ -578,7 +583,7 @@ export class DriftEngine {
     // Like `kubectl apply -n`: namespaced objects naming no namespace go to their namespace, so they pair up
     // with live objects by key. Cluster-scoped ones (and kinds the cluster does not serve) are left alone.
     const placed = desired.map(({ r, ns, app }) => ({
-      r: r.key.namespace || state.namespaced?.get(`${r.key.group}/${r.key.kind}`) !== true ? r : withNamespace(r, ns),
+      r: r.key.namespace || state.namespaced?.get(`${r.key.group}/${r.key.kind}`) !== true ? r : this.place(r, ns),
       app,
     }));
     const applicationByKey = new Map(placed.map(({ r, app }) => [keyString(r.key), app]));
@@ -599,7 +604,7 @@ export class DriftEngine {
         objects = this.pipeline.reconcileDetailed!(objectsToCompare, state, driftOptions);
         if (exact && live.writer) await refineWithDryRun(objects, live.writer);
         report.resources = objects.map((o) => o.result);
-      } else report.resources = this.pipeline.reconcile(objectsToCompare, state, driftOptions);
+      } else report.resources = this.pipeline.reconcile(objectsToCompare, state, driftOptions, this.diffs);
     } catch (e) {
       this.logger.error(e instanceof Error ? e : String(e));
       report.error = `comparing failed: ${e instanceof Error ? e.message : String(e)}`;
@@ -627,6 +632,15 @@ export class DriftEngine {
       `checked ${env.name}: ${report.resources.length} objects, render ${report.timings.render} ms, live ${report.timings.live} ms, reconcile ${report.timings.reconcile} ms`,
     );
     return { report, objects };
+  }
+
+  /** `r` in namespace `ns`: the same object as last time for the same rendered object. */
+  private place(r: RenderedObject, ns: string): RenderedObject {
+    const kept = this.placedObjects.get(r);
+    if (kept?.key.namespace === ns) return kept;
+    const placed = withNamespace(r, ns);
+    this.placedObjects.set(r, placed);
+    return placed;
   }
 
   /**

@@ -37,9 +37,41 @@ export interface ReconcileDetail {
   live?: KubeObject;
 }
 
-/** The reconcile result for each desired object (in order) and each `Extra` live object (sorted by key). */
-export function reconcile(desired: readonly RenderedObject[], live: LiveState, options: DriftOptions): ResourceDrift[] {
-  return reconcileDetailed(desired, live, options).map((r) => r.result);
+/**
+ * Object diffs kept between reconciles: a rendered object compared again with the very live object it was compared
+ * with before, under equal options, has the same diff. The engine's renders and the watch-backed live cache keep
+ * their objects while nothing changes, so a re-check after one file is saved diffs only what that file changed.
+ */
+export class DiffMemo {
+  private readonly kept = new WeakMap<RenderedObject, { live: KubeObject; options: string; diff: ObjectDiff }>();
+
+  /** The diff kept for this pair under options `optionsKey` (see `keyOf`), if any. */
+  get(rendered: RenderedObject, live: KubeObject, optionsKey: string): ObjectDiff | undefined {
+    const kept = this.kept.get(rendered);
+    return kept && kept.live === live && kept.options === optionsKey ? kept.diff : undefined;
+  }
+
+  set(rendered: RenderedObject, live: KubeObject, optionsKey: string, diff: ObjectDiff): void {
+    this.kept.set(rendered, { live, options: optionsKey, diff });
+  }
+
+  /** Options are plain data, rebuilt for every check: compared by content. */
+  keyOf(options: DriftOptions): string {
+    return JSON.stringify(options);
+  }
+}
+
+/**
+ * The reconcile result for each desired object (in order) and each `Extra` live object (sorted by key). With `memo`,
+ * unchanged pairs reuse their earlier diff (their results share its fields: callers must not change them).
+ */
+export function reconcile(
+  desired: readonly RenderedObject[],
+  live: LiveState,
+  options: DriftOptions,
+  memo?: DiffMemo,
+): ResourceDrift[] {
+  return reconcileDetailed(desired, live, options, memo).map((r) => r.result);
 }
 
 /** Like `reconcile`, also returning the normalised pair of every compared object (for `unifiedDiff`). */
@@ -47,9 +79,11 @@ export function reconcileDetailed(
   desired: readonly RenderedObject[],
   live: LiveState,
   options: DriftOptions,
+  memo?: DiffMemo,
 ): ReconcileDetail[] {
   const out: ReconcileDetail[] = [];
   const compiled = compileDriftOptions(options);
+  const optionsKey = memo?.keyOf(options) ?? '';
   const seen = new Map<string, RenderedObject>();
   const paired = new Set<string>();
   for (const rendered of desired) {
@@ -92,7 +126,11 @@ export function reconcileDetailed(
     }
     paired.add(found.id as string);
     try {
-      const diff = diffObject(rendered, found.object, options, compiled);
+      let diff = memo?.get(rendered, found.object, optionsKey);
+      if (!diff) {
+        diff = diffObject(rendered, found.object, options, compiled);
+        memo?.set(rendered, found.object, optionsKey, diff);
+      }
       out.push({
         result: {
           apiVersion: base.apiVersion,
