@@ -377,23 +377,23 @@ export function collectExact(node: TNode, out = new Map<string, bigint>(), prefi
 }
 
 /**
- * JSON pointer → origin for a finished tree, computed on first use: most objects' origins are never looked at
- * (only drifted fields and the open editor need them), and a render of 1,000 objects has ~50,000 paths.
- * The tree must not change afterwards (render results are never mutated).
+ * JSON pointer → origin, computed by `fill` on first use: most objects' origins are never looked at (only drifted
+ * fields and the open editor need them), and a render of 1,000 objects has ~50,000 paths. What `fill` reads must
+ * not change afterwards (render results are never mutated).
  */
-export class TreeOrigins extends Map<string, Origin> {
-  private pending: TNode | undefined;
+export class LazyOrigins extends Map<string, Origin> {
+  private pending: ((into: Map<string, Origin>) => void) | undefined;
 
-  constructor(tree: TNode) {
+  constructor(fill: (into: Map<string, Origin>) => void) {
     super();
-    this.pending = tree;
+    this.pending = fill;
   }
 
   private fill(): void {
     if (this.pending === undefined) return;
-    const tree = this.pending;
+    const fill = this.pending;
     this.pending = undefined;
-    collectOrigins(tree, this);
+    fill(this);
   }
 
   override get(key: string): Origin | undefined {
@@ -433,6 +433,13 @@ export class TreeOrigins extends Map<string, Origin> {
 
   override [Symbol.iterator](): MapIterator<[string, Origin]> {
     return this.entries();
+  }
+}
+
+/** JSON pointer → origin for a finished tree, computed on first use (see LazyOrigins). */
+export class TreeOrigins extends LazyOrigins {
+  constructor(tree: TNode) {
+    super((into) => collectOrigins(tree, into));
   }
 }
 

@@ -20,6 +20,7 @@ import { ProblemError } from '../../model/problem';
 import { keyOf, type KubeObject } from '../../model/resource';
 import { GO_INT_TEXT, resolveGoInt } from '../../yaml/goYamlScalars';
 import { childPointer } from '../../yaml/pointer';
+import { LazyOrigins } from '../../yaml/tree';
 import type { RenderedObject } from '../types';
 import { evaluate, mayReference, SubstitutionSyntaxError } from './envsubst';
 
@@ -51,37 +52,21 @@ export function substituteObject(
   const meta = r.object.metadata as
     { labels?: Record<string, unknown>; annotations?: Record<string, unknown> } | undefined;
   if (meta?.labels?.[SUBSTITUTE_KEY] === 'disabled' || meta?.annotations?.[SUBSTITUTE_KEY] === 'disabled') return r;
+  // The usual object substitutes values only: see substituteValues.
+  return substituteValues(r, vars, options) ?? substituteKeysAndValues(r, vars, options);
+}
+
+/** substituteObject's walk over keys and values: every container copied, every origin set. */
+function substituteKeysAndValues(
+  r: RenderedObject,
+  vars: ReadonlyMap<string, Variable>,
+  options: { strict?: boolean },
+): RenderedObject {
   const origins = new Map<string, Origin>();
   let changed = false;
   const lookup = (name: string) => vars.get(name)?.value;
-
-  // Where each variable read is set (an unset one, empty or its default, has no such place).
-  const related = (names: string[]): NonNullable<Origin['related']> =>
-    names.flatMap((n) => {
-      const v = vars.get(n);
-      return v
-        ? [
-            {
-              location: v.definedAt,
-              message: `\${${n}} is set by ${v.from}${v.secret ? ' (a Secret: its value is not shown, and only its presence is compared)' : ''}`,
-            },
-          ]
-        : [];
-    });
-
-  const substitute = (text: string, at: Origin): { text: string; variables: string[] } => {
-    try {
-      return evaluate(text, lookup, options);
-    } catch (e) {
-      if (!(e instanceof SubstitutionSyntaxError)) throw e;
-      // Flux fails the Kustomization's whole build on it.
-      throw new ProblemError({
-        severity: 'error',
-        message: `postBuild substitution failed for ${r.key.kind} ${r.key.name}: ${e.message} (in '${text.length > 80 ? text.slice(0, 80) + '…' : text}')`,
-        location: { file: at.file, line: at.line, column: at.column },
-      });
-    }
-  };
+  const related = (names: string[]) => relatedDefinitions(names, vars);
+  const substitute = (text: string, at: Origin) => substituteText(text, () => at, r, lookup, options);
 
   const walk = (value: unknown, from: string, to: string): unknown => {
     const origin = r.origins.get(from) ?? { ...r.source, kind: 'resource' as const };
@@ -97,15 +82,9 @@ export function substituteObject(
       }
       changed = true;
       const setAt = related(out.variables);
-      const secrets = [...new Set(out.variables.flatMap((n) => (vars.get(n)?.secret ? [vars.get(n)!.from] : [])))];
-      origins.set(to, {
-        ...origin,
-        ...(setAt.length ? { related: [...(origin.related ?? []), ...setAt] } : {}),
-        ...(secrets.length ? { secret: true as const } : {}),
-      });
-      // A Secret's value never enters the render (it would be printed and diffed): a placeholder stands in for it.
-      if (secrets.length) return `(substituted from ${secrets.join(', ')})`;
-      return writtenPlain(value) ? readPlainScalar(out.text) : out.text;
+      const secrets = secretSources(out.variables, vars);
+      origins.set(to, substitutedOrigin(origin, setAt, secrets));
+      return substitutedValue(value, out.text, secrets);
     }
     origins.set(to, origin);
     if (Array.isArray(value)) return value.map((v, i) => walk(v, `${from}/${i}`, `${to}/${i}`));
@@ -134,6 +113,138 @@ export function substituteObject(
   const { exactIntegers: _exact, ...rest } = r;
   // A name or namespace may have been substituted: the key follows.
   return { ...rest, object, key: keyOf(object), origins };
+}
+
+/**
+ * substituteObject for an object whose keys hold no `$` (nearly all; undefined for the others): its shape stays, so the object shares every
+ * subtree without a substitution with the render's, and pointers are built only for the substituted values. Its
+ * origins, the render's with the substituted values' own, are the same map substituteObject's walk builds, built
+ * when first read (most never are).
+ */
+function substituteValues(
+  r: RenderedObject,
+  vars: ReadonlyMap<string, Variable>,
+  options: { strict?: boolean },
+): RenderedObject | undefined {
+  /** Pointer → where the variables a substituted value read are set, and the Secrets among them. */
+  const substituted = new Map<string, { setAt: NonNullable<Origin['related']>; secrets: string[] }>();
+  let keyed = false;
+  const lookup = (name: string) => vars.get(name)?.value;
+  const fallback: Origin = { ...r.source, kind: 'resource' };
+  const path: string[] = [];
+  const pointer = () => path.reduce((p, segment) => childPointer(p, segment), '');
+  const walk = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      if (!mayReference(value)) return value;
+      const at = pointer();
+      // The render's origins are read only for an error here, or when the result's are first read.
+      const out = substituteText(value, () => r.origins.get(at) ?? fallback, r, lookup, options);
+      if (out.text === value && out.variables.length === 0) return value;
+      const secrets = secretSources(out.variables, vars);
+      substituted.set(at, { setAt: relatedDefinitions(out.variables, vars), secrets });
+      return substitutedValue(value, out.text, secrets);
+    }
+    if (Array.isArray(value)) {
+      let copy: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        path.push(String(i));
+        const v = walk(value[i]);
+        path.pop();
+        if (v !== value[i]) (copy ??= value.slice())[i] = v;
+      }
+      return copy ?? value;
+    }
+    if (value !== null && typeof value === 'object') {
+      let copy: Record<string, unknown> | undefined;
+      for (const [key, v] of Object.entries(value)) {
+        if (mayReference(key)) keyed = true;
+        if (keyed) return value;
+        path.push(key);
+        const w = walk(v);
+        path.pop();
+        if (w === v) continue;
+        copy ??= { ...(value as Record<string, unknown>) };
+        Object.defineProperty(copy, key, { value: w, enumerable: true, writable: true, configurable: true });
+      }
+      return copy ?? value;
+    }
+    return value;
+  };
+  const object = walk(r.object) as KubeObject;
+  if (keyed) return undefined;
+  if (substituted.size === 0) return r;
+  const { exactIntegers: _exact, ...rest } = r;
+  const origins = new LazyOrigins((out) => {
+    const visit = (value: unknown, at: string): void => {
+      const origin = r.origins.get(at) ?? fallback;
+      const s = substituted.get(at);
+      out.set(at, s ? substitutedOrigin(origin, s.setAt, s.secrets) : origin);
+      if (Array.isArray(value)) value.forEach((v, i) => visit(v, `${at}/${i}`));
+      else if (value !== null && typeof value === 'object')
+        for (const [key, v] of Object.entries(value)) visit(v, childPointer(at, key));
+    };
+    visit(object, '');
+  });
+  // A name or namespace may have been substituted: the key follows.
+  return { ...rest, object, key: keyOf(object), origins };
+}
+
+/** `text` substituted; a syntax error is Flux's build failure, at the text's line (`at`). */
+function substituteText(
+  text: string,
+  at: () => Origin,
+  r: RenderedObject,
+  lookup: (name: string) => string | undefined,
+  options: { strict?: boolean },
+): { text: string; variables: string[] } {
+  try {
+    return evaluate(text, lookup, options);
+  } catch (e) {
+    if (!(e instanceof SubstitutionSyntaxError)) throw e;
+    // Flux fails the Kustomization's whole build on it.
+    const { file, line, column } = at();
+    throw new ProblemError({
+      severity: 'error',
+      message: `postBuild substitution failed for ${r.key.kind} ${r.key.name}: ${e.message} (in '${text.length > 80 ? text.slice(0, 80) + '…' : text}')`,
+      location: { file, line, column },
+    });
+  }
+}
+
+/** Where each variable read is set (an unset one, empty or its default, has no such place). */
+function relatedDefinitions(names: string[], vars: ReadonlyMap<string, Variable>): NonNullable<Origin['related']> {
+  return names.flatMap((n) => {
+    const v = vars.get(n);
+    return v
+      ? [
+          {
+            location: v.definedAt,
+            message: `\${${n}} is set by ${v.from}${v.secret ? ' (a Secret: its value is not shown, and only its presence is compared)' : ''}`,
+          },
+        ]
+      : [];
+  });
+}
+
+/** The Secrets (by `from`) among the variables a value read. */
+function secretSources(names: string[], vars: ReadonlyMap<string, Variable>): string[] {
+  return [...new Set(names.flatMap((n) => (vars.get(n)?.secret ? [vars.get(n)!.from] : [])))];
+}
+
+/** A substituted value's origin: the text's, with where its variables are set, marked secret when one is. */
+function substitutedOrigin(origin: Origin, setAt: NonNullable<Origin['related']>, secrets: string[]): Origin {
+  return {
+    ...origin,
+    ...(setAt.length ? { related: [...(origin.related ?? []), ...setAt] } : {}),
+    ...(secrets.length ? { secret: true as const } : {}),
+  };
+}
+
+/** The value that goes into the object for `text` substituted into `substituted`. */
+function substitutedValue(text: string, substituted: string, secrets: string[]): unknown {
+  // A Secret's value never enters the render (it would be printed and diffed): a placeholder stands in for it.
+  if (secrets.length) return `(substituted from ${secrets.join(', ')})`;
+  return writtenPlain(text) ? readPlainScalar(substituted) : substituted;
 }
 
 /** Checks the variables' names as Flux does before substituting anything: one bad name fails the build. */
