@@ -1010,6 +1010,10 @@ const FLUX_KEY = '#flux:';
 export function renderKey(app: Application, strictSubstitution = false): string {
   const path = sourcePath(app) ?? '';
   if (app.renderer !== 'flux-kustomization' || !app.controller) return path;
+  // Asked for on every render and file change: the digest is made once per application (applications are not changed).
+  const cache = strictSubstitution ? strictFluxRenderKeys : fluxRenderKeys;
+  const known = cache.get(app);
+  if (known !== undefined) return known;
   const { spec, metadata } = app.controller.object as { spec?: unknown; metadata?: { namespace?: string } };
   // The namespace is where substituteFrom looks; strict substitution may fail what the default renders.
   const identity = canonicalJson({
@@ -1017,7 +1021,9 @@ export function renderKey(app: Application, strictSubstitution = false): string 
     namespace: metadata?.namespace ?? null,
     ...(strictSubstitution ? { strict: true } : {}),
   });
-  return `${path}${FLUX_KEY}${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
+  const key = `${path}${FLUX_KEY}${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
+  cache.set(app, key);
+  return key;
 }
 
 /** The application with its controller object as the parent's render holds it (unchanged when it holds none). */
@@ -1047,6 +1053,9 @@ function appliedObject(objects: readonly RenderedObject[], declared: KubeObject)
     (same.length === 1 ? same[0] : undefined)
   );
 }
+
+const fluxRenderKeys = new WeakMap<Application, string>();
+const strictFluxRenderKeys = new WeakMap<Application, string>();
 
 /** Renders of an environment's other applications, for a postBuild's substituteFrom. */
 interface Lookup {
