@@ -25,7 +25,7 @@ const TIMEOUT = 120_000;
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(1))
-    .join(' / ');
+    .join(' ');
 
 const stateDir = mkdtempSync(join(tmpdir(), 'gitops-drift-bench-flux-editor-'));
 const cleanups = [() => rmSync(stateDir, { recursive: true, force: true })];
@@ -100,11 +100,11 @@ try {
         'status bar) to the environment checked (the status bar shows the 3 hand-made drifts, from the report the tree',
         'shows). Target (issue #15): < 1.5 s. Command: `npx tsx bench/flux/editor.mjs --runs N --record`.',
         '',
-        '| when (UTC) | runs | load before / after | median | all runs |',
+        '| when (UTC) | runs | load before → after | median | all runs |',
         '| --- | ---: | --- | ---: | --- |',
         '',
       ].join('\n'),
-      `| ${when} | ${RUNS} | ${loadBefore} / ${loadAfter} | ${median.toFixed(0)} ms | ${samples.map((s) => s.toFixed(0)).join(', ')} ms |`,
+      `| ${when} | ${RUNS} | ${loadBefore} → ${loadAfter} | ${median.toFixed(0)} ms | ${samples.map((s) => s.toFixed(0)).join(', ')} ms |`,
     );
   }
 } finally {

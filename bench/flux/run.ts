@@ -28,10 +28,11 @@ const rounds = Number(option('--rounds') ?? 5);
 const other = option('--compare');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** The 1, 5 and 15 minute load averages. */
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(1))
-    .join(' / ');
+    .join(' ');
 
 /** Runs a command under GNU time: wall seconds, peak RSS (MiB), exit code, stdout. */
 function timed(command: string, args: string[], env: NodeJS.ProcessEnv) {
@@ -163,11 +164,11 @@ async function main(): Promise<void> {
           'medians of N alternating rounds; peak RSS from GNU time. Targets (issue #15): check < 1.5 s, re-check after',
           'saving one app < 100 ms re-rendering only that Kustomization, memory < 250 MB.',
           '',
-          '| when (UTC) | rounds | load before / after | `check` | peak RSS | `kubectl diff --server-side` | `render --env` | flux-build × Kustomizations (once) | in-process cold / warm | re-check after a save (renders) |',
+          '| when (UTC) | rounds | load before → after | `check` | peak RSS | `kubectl diff --server-side` | `render --env` | flux-build × Kustomizations (once) | in-process cold / warm | re-check after a save (renders) |',
           '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
           '',
         ].join('\n'),
-        `| ${when} | ${rounds} | ${loadBefore} / ${loadAfter} | ${seconds(checks[0]).toFixed(2)} s (${cpu(checks[0])}) | ${rss(checks[0]).toFixed(0)} MiB | ${seconds(diffs).toFixed(2)} s (${cpu(diffs)}) | ${seconds(renders).toFixed(2)} s (${cpu(renders)}) | ${fluxBuildTotal.toFixed(1)} s × ${bed.fluxBuildMs.length} | ${inProcess.cold.ms.toFixed(0)} / ${inProcess.warm.ms.toFixed(0)} ms | ${inProcess.afterSave.ms.toFixed(0)} ms (${inProcess.afterSave.renders}) |`,
+        `| ${when} | ${rounds} | ${loadBefore} → ${loadAfter} | ${seconds(checks[0]).toFixed(2)} s (${cpu(checks[0])}) | ${rss(checks[0]).toFixed(0)} MiB | ${seconds(diffs).toFixed(2)} s (${cpu(diffs)}) | ${seconds(renders).toFixed(2)} s (${cpu(renders)}) | ${fluxBuildTotal.toFixed(1)} s × ${bed.fluxBuildMs.length} | ${inProcess.cold.ms.toFixed(0)} / ${inProcess.warm.ms.toFixed(0)} ms | ${inProcess.afterSave.ms.toFixed(0)} ms (${inProcess.afterSave.renders}) |`,
       );
     }
   } finally {
