@@ -22,7 +22,7 @@ Options:
   --allow-exec        allow credential plugins (exec) named by the kubeconfig
   --allow-incomplete  judge an environment whose render skipped content (a remote resource or component, a Helm
                       chart, a generator or transformer plugin) by what was rendered, instead of exit 2
-  --verbose           text format: also list the objects that are in sync
+  --verbose           text format: also list the objects that are in sync and the differences ignore rules hide
 
 Exit codes: 0 in sync, 1 drift found, 2 something could not be checked (render error, unreachable cluster,
 forbidden or unknown kinds, content the render skipped, an error in .gitops-drift.yaml) or bad usage.`;

@@ -3,14 +3,14 @@
  * not set but an applier or a hand edit did), then controller ownership, ignore rules, who-changed-it, origins and
  * Secret masking. Also yields the normalised pair the unified diff prints.
  */
-import type { FieldChange, FieldDrift } from '../model/drift';
+import type { FieldChange, FieldDrift, IgnoredField } from '../model/drift';
 import type { Origin } from '../model/location';
 import type { KubeObject, ResourceKey } from '../model/resource';
 import type { RenderedObject } from '../render/types';
 import { type Coverage, DesiredWalk, isSkippedPath, type RawDrift } from './compare';
 import { typeIdOf } from './listKeys';
 import { type ExtraDrift, findExtras } from './extras';
-import { isIgnored } from './ignore';
+import { ignoringRule } from './ignore';
 import { type ManagedEntry, readOwnership } from './managedFields';
 import type { DriftOptions } from './options';
 import { childPointer, isMap, parentPointer, pointerSegments } from '../yaml/pointer';
@@ -21,6 +21,8 @@ import { setOwn } from '../ownKeys';
 /** The drifted fields and the normalised, Secret-masked sides behind them; a side is absent when the object is. */
 export interface ObjectPair {
   fields: FieldDrift[];
+  /** Differences an ignore rule hides, with the rule's place. */
+  ignored?: IgnoredField[];
   desired?: KubeObject;
   live?: KubeObject;
 }
@@ -64,6 +66,7 @@ export function diffObject(
   // Differences that are not drift (controller-owned, ignored): left out of the printed pair too.
   const suppressed = new Set<string>();
   const keptExtras: ExtraDrift[] = [];
+  const ignored: IgnoredField[] = [];
   for (const raw of (extras.length ? [...walk.drifts, ...extras] : walk.drifts) as ExtraDrift[]) {
     const owners = raw.livePath !== undefined && raw.live !== undefined ? ownership.ownersOf(raw.livePath) : [];
     // A field a controller owns (HPA → spec.replicas) follows the controller, not git.
@@ -74,8 +77,16 @@ export function diffObject(
     // A value git only knows is there (substituted from a Secret: a placeholder stands in) is compared by presence.
     const presenceOnly =
       raw.desired !== undefined && raw.live !== undefined && rendered.origins.get(raw.path)?.secret === true;
-    if (presenceOnly || controllerOwned || isIgnored(options.ignore, key, [raw.path, raw.livePath], owners)) {
+    const rule =
+      presenceOnly || controllerOwned ? undefined : ignoringRule(options.ignore, key, [raw.path, raw.livePath], owners);
+    if (presenceOnly || controllerOwned || rule) {
       suppressed.add(raw.path);
+      if (rule)
+        ignored.push({
+          path: raw.path,
+          ...(raw.label ? { label: raw.label } : {}),
+          ...(rule.definedAt ? { rule: rule.definedAt } : {}),
+        });
       continue;
     }
     if (raw.cause) keptExtras.push(raw);
@@ -98,6 +109,7 @@ export function diffObject(
   };
   return {
     fields,
+    ...(ignored.length ? { ignored } : {}),
     get desired() {
       return views().desired;
     },

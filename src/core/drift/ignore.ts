@@ -25,6 +25,13 @@ export function pointerPatternCovers(pattern: string, pointer: string): boolean 
   return want.every((segment, i) => segment === '*' || segment === have[i]);
 }
 
+/** Whether `pattern` (segments, `null` = any one) equals the pointer or is an ancestor of it. */
+function segmentsCover(pattern: readonly (string | null)[], pointer: string): boolean {
+  const have = pointerSegments(pointer);
+  if (pattern.length > have.length) return false;
+  return pattern.every((segment, i) => segment === null || segment === have[i]);
+}
+
 /** Whether a difference at `paths` (desired and live pointers) owned by `owners` is ignored for this object. */
 export function isIgnored(
   rules: readonly IgnoreRule[],
@@ -32,11 +39,25 @@ export function isIgnored(
   paths: (string | undefined)[],
   owners: ManagedEntry[],
 ): boolean {
+  return ignoringRule(rules, key, paths, owners) !== undefined;
+}
+
+/** The first rule that ignores a difference at `paths` owned by `owners`, or undefined. */
+export function ignoringRule(
+  rules: readonly IgnoreRule[],
+  key: ResourceKey,
+  paths: (string | undefined)[],
+  owners: ManagedEntry[],
+): IgnoreRule | undefined {
+  const present = paths.filter((p): p is string => p !== undefined);
   for (const rule of rules) {
     if (!ruleMatchesObject(rule, key)) continue;
-    if (rule.jsonPointers?.some((pattern) => paths.some((p) => p !== undefined && pointerPatternCovers(pattern, p))))
-      return true;
-    if (rule.managers?.length && owners.some((o) => rule.managers?.includes(o.manager))) return true;
+    const covers = rule.literalPointers
+      ? (pattern: string, p: string) => segmentsCover(pointerSegments(pattern), p)
+      : pointerPatternCovers;
+    if (rule.jsonPointers?.some((pattern) => present.some((p) => covers(pattern, p)))) return rule;
+    if (rule.paths?.some((pattern) => present.some((p) => segmentsCover(pattern, p)))) return rule;
+    if (rule.managers?.length && owners.some((o) => rule.managers?.includes(o.manager))) return rule;
   }
-  return false;
+  return undefined;
 }

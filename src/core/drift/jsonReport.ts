@@ -110,6 +110,11 @@ export interface JsonResource {
   controller?: { state: 'pendingPrune' | 'notYetApplied' | null; note: string | null } | null;
   /** For an object of a Helm release: the chart template it came from; absent otherwise. */
   template?: string;
+  /**
+   * Differences an ignore rule hides (not drift), each with the rule's place: a `.gitops-drift.yaml` entry, an Argo CD
+   * Application's `ignoreDifferences` entry or an `argocd-cm` key's line. Absent when none.
+   */
+  ignored?: { path: string; label: string | null; rule: { file: string; line: number; column: number } | null }[];
 }
 
 /** One drifted field in the JSON document (values masked for Secrets). */
@@ -198,6 +203,15 @@ function jsonResource(r: ResourceDrift): JsonResource {
     fields: r.fields.map(jsonField),
     ...(r.controller ? { controller: { state: r.controller.state ?? null, note: r.controller.note ?? null } } : {}),
     ...(r.template ? { template: r.template } : {}),
+    ...(r.ignored?.length
+      ? {
+          ignored: r.ignored.map((i) => ({
+            path: i.path,
+            label: i.label ?? null,
+            rule: i.rule ? { file: i.rule.file, line: i.rule.line, column: i.rule.column } : null,
+          })),
+        }
+      : {}),
   };
 }
 

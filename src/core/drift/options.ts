@@ -2,6 +2,7 @@
  * The drift engine's options: every knob the reconcile diff has, as plain data so `.gitops-drift.yaml`, the
  * `gitopsDrift.*` settings and the CLI can drive it. Documented in docs/drift-engine.md.
  */
+import type { SourceLocation } from '../model/location';
 
 /** Like one entry of Argo CD's `ignoreDifferences`: which objects (globs, `*` and `?`) and which fields. */
 export interface IgnoreRule {
@@ -21,6 +22,14 @@ export interface IgnoreRule {
   jsonPointers?: string[];
   /** Differences on fields whose live owner (from `managedFields`) is one of these managers are ignored. */
   managers?: string[];
+  /**
+   * Argo CD's reading of `jsonPointers`: each is a JSON patch `remove` path, so `*` is a literal key, not a wildcard.
+   */
+  literalPointers?: boolean;
+  /** Paths from Argo CD `jqPathExpressions` (repo/argoIgnore.ts): segments, `null` for jq's `[]` (any one). */
+  paths?: (string | null)[][];
+  /** Where the rule is declared (a config entry, an Application's `ignoreDifferences`, an `argocd-cm` key). */
+  definedAt?: SourceLocation;
 }
 
 /** How to recognise live objects that belong to this environment (for the `Extra` verdict). */

@@ -136,6 +136,7 @@ export function reconcileDetailed(
           apiVersion: base.apiVersion,
           key: base.key,
           fields: diff.fields,
+          ...(diff.ignored ? { ignored: diff.ignored } : {}),
           source: base.source,
           verdict: diff.fields.length ? 'Drifted' : 'InSync',
         },

@@ -129,6 +129,16 @@ function resourceRows(env: string, r: ResourceDrift, p: Palette, verbose: boolea
   // What the controller will do about it, under the object's rows.
   if (rows.length && r.controller?.note)
     rows.push({ env, object: objectLabel(r), what: `note: ${r.controller.note}`, where: '', paint: p.dim });
+  // With --verbose: each difference an ignore rule hides, at the rule's line (not drift, so only when asked).
+  if (verbose)
+    for (const i of r.ignored ?? [])
+      rows.push({
+        env,
+        object: objectLabel(r),
+        what: `ignored: ${i.label ?? i.path}`,
+        where: i.rule ? `${i.rule.file}:${i.rule.line}` : '',
+        paint: p.dim,
+      });
   return rows;
 }
 

@@ -37,12 +37,24 @@ export interface FieldDrift {
   cause?: 'removal' | 'outOfBand';
 }
 
+/** A difference an ignore rule hides: not drift, but said where it is explained, with the rule's place. */
+export interface IgnoredField {
+  /** JSON pointer into the desired object (or the live one, for a field git does not set). */
+  path: string;
+  /** A short human path, e.g. `spec.replicas`. */
+  label?: string;
+  /** Where the rule that hides it is declared (config entry, Application `ignoreDifferences` entry, argocd-cm key). */
+  rule?: SourceLocation;
+}
+
 /** The reconcile result for one object. */
 export interface ResourceDrift {
   apiVersion: string;
   key: ResourceKey;
   verdict: Verdict;
   fields: FieldDrift[];
+  /** Differences ignore rules hide (absent when none). */
+  ignored?: IgnoredField[];
   /** For Forbidden/Error/UnknownKind: why. */
   message?: string;
   /** Where the object is declared in git (absent for Extra). */

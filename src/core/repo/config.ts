@@ -32,6 +32,8 @@ export interface RepoEnvironment extends Environment {
   exact?: boolean;
   /** How its live objects are marked (Argo CD app, Flux Kustomization), for the Extra verdict. */
   tracking?: TrackingOptions;
+  /** Ignore rules of its own: an Argo CD Application's `ignoreDifferences` and those of the repo's `argocd-cm`. */
+  ignore?: IgnoreRule[];
 }
 
 /** The parsed `.gitops-drift.yaml`. Invalid entries are left out and reported as Problems. */

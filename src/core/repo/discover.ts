@@ -12,6 +12,8 @@ import { walkRepo } from './walk';
 import { mapWithConcurrency } from '../pool';
 import { FileLocator } from '../yaml/yamlLocate';
 import { FluxObjects, fluxClusters } from './flux';
+import { applicationIgnoreRules, argocdCmIgnoreRules, isArgocdCm } from './argoIgnore';
+import type { IgnoreRule } from '../drift/options';
 
 /** Parent folder names whose kustomization children are conventionally environments (`envs/prod`, `apps/shop/overlays/prod`). */
 const CONVENTIONAL_PARENTS = new Set(['envs', 'env', 'environments', 'overlays', 'clusters', 'stages']);
@@ -231,6 +233,8 @@ async function scanToolManifests(
   problems: Problem[],
 ): Promise<{ environments: RepoEnvironment[]; outside: OutsideSource[] }> {
   const outside: OutsideSource[] = [];
+  /** The ignore rules of `argocd-cm` ConfigMaps in the repo: Argo CD applies them to every Application. */
+  const argoSettingsRules: IgnoreRule[] = [];
   const found: RepoEnvironment[][] = await mapWithConcurrency(
     yamlFiles.filter((f) => !kustomizationFiles.has(f)),
     16,
@@ -254,8 +258,15 @@ async function scanToolManifests(
         const kind = str(doc.get('kind'));
         const name = str(doc.getIn(['metadata', 'name']));
         if (!apiVersion || !kind || !name) continue;
-        if (apiVersion.startsWith('argoproj.io/') && kind === 'Application') {
+        if (apiVersion === 'v1' && isArgocdCm(doc)) {
+          const settings = argocdCmIgnoreRules(doc, loc);
+          argoSettingsRules.push(...settings.rules);
+          problems.push(...settings.problems);
+        } else if (apiVersion.startsWith('argoproj.io/') && kind === 'Application') {
+          const ignore = applicationIgnoreRules(doc, loc);
+          problems.push(...ignore.problems);
           for (const env of argoEnvironments(doc, name, loc)) {
+            if (ignore.rules.length) env.ignore = [...ignore.rules];
             const repoURL = env.repoURL;
             delete env.repoURL;
             if (repoURL && remotes.size && !remotes.has(normalizeGitUrl(repoURL)))
@@ -270,6 +281,8 @@ async function scanToolManifests(
     },
   );
   const all = found.flat();
+  if (argoSettingsRules.length)
+    for (const env of all) if (env.source === 'argocd') env.ignore = [...(env.ignore ?? []), ...argoSettingsRules];
   const exists = await mapWithConcurrency(
     all,
     16,
@@ -293,6 +306,8 @@ async function scanToolManifests(
 export function mayDeclareEnvironments(text: string): boolean {
   return (
     text.includes('argoproj.io') ||
+    // An argocd-cm's resource.customizations.ignoreDifferences become ignore rules of the Applications.
+    text.includes('argocd-cm') ||
     text.includes('kustomize.toolkit.fluxcd.io') ||
     text.includes('source.extensions.fluxcd.io') ||
     (text.includes('source.toolkit.fluxcd.io') && text.includes('GitRepository'))

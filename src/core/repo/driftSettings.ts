@@ -3,7 +3,7 @@ import type { RepoConfig, RepoEnvironment } from './config';
 
 /**
  * The drift engine's options for one environment: the config's appliers and managers, its ignore rules that apply
- * to this environment plus `extraIgnore` (the editor's `gitopsDrift.ignore` setting), and the environment's
+ * to this environment, the environment's own (Argo CD's), plus `extraIgnore` (the editor's `gitopsDrift.ignore` setting), and the environment's
  * tracking marks.
  */
 export function driftOptionsFor(
@@ -14,7 +14,9 @@ export function driftOptionsFor(
   const ignore: IgnoreRule[] = [
     ...config.ignore
       .filter((r) => !r.environments || r.environments.includes(env.name))
-      .map(({ environments: _e, definedAt: _d, ...rule }) => rule),
+      .map(({ environments: _e, ...rule }) => rule),
+    // An Argo CD Application's `ignoreDifferences` and argocd-cm's, as Argo CD applies them to it.
+    ...(env.ignore ?? []),
     ...extraIgnore,
   ];
   const partial: Partial<DriftOptions> = { ignore, tracking: env.tracking ?? {} };

@@ -317,6 +317,9 @@ function resourceItem(id: string, entry: EnvironmentEntry, r: ResourceDrift): vs
     for (const f of r.fields) md.appendText(`• ${fieldDriftMessage(entry.env.name, f, now)}\n`);
   else if (r.verdict !== 'InSync') md.appendText(resourceMessage(entry.env.name, r) + '\n');
   if (r.controller?.note) md.appendText(`\n${r.controller.note}\n`);
+  // Ignored differences are not drift, but say which rule hides them (an Argo CD ignoreDifferences entry, say).
+  for (const i of r.ignored ?? [])
+    md.appendText(`\nignored: ${i.label ?? i.path}${i.rule ? ` (rule at ${i.rule.file}:${i.rule.line})` : ''}\n`);
   if (r.source) md.appendMarkdown(`\n\ndeclared in \`${r.source.file}:${r.source.line}\``);
   item.tooltip = md;
   const showDiff = r.verdict === 'Drifted' || r.verdict === 'Missing' || r.verdict === 'Extra';
