@@ -1009,6 +1009,12 @@ const FLUX_KEY = '#flux:';
  */
 export function renderKey(app: Application, strictSubstitution = false): string {
   const path = sourcePath(app) ?? '';
+  // An Argo CD source renders its folder its own way (recurse, include/exclude, overrides): its own cache entry.
+  if (app.argo) {
+    const { at: _at, ...argo } = app.argo;
+    const identity = canonicalJson({ renderer: app.renderer, argo } as unknown as Record<string, unknown>);
+    return `${path}#argo:${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
+  }
   if (app.renderer !== 'flux-kustomization' || !app.controller) return path;
   // Asked for on every render and file change: the digest is made once per application (applications are not changed).
   const cache = strictSubstitution ? strictFluxRenderKeys : fluxRenderKeys;

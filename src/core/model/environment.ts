@@ -3,8 +3,8 @@ import type { KubeObject } from './resource';
 
 /**
  * How an application's objects are rendered: `kustomize` (a folder with a kustomization file), `plain-directory`
- * (a folder of manifests, given the kustomization Flux generates for one). The Flux, Helm and Argo CD renderers join
- * as `flux-kustomization`, `helm` and `argo-directory`.
+ * (a folder of manifests, given the kustomization Flux generates for one), `flux-kustomization`, `argo-directory` (a
+ * folder as Argo CD's directory source reads it: recurse, include/exclude); `helm` joins with the Helm engine.
  */
 export type RendererKind = 'kustomize' | 'plain-directory' | 'flux-kustomization' | 'helm' | 'argo-directory';
 
@@ -35,6 +35,26 @@ export interface Application {
    * is read by. Absent for an overlay or a config entry.
    */
   controller?: ControllerObject;
+  /** For an Argo CD Application's source: what Argo CD reads of it beyond its path. */
+  argo?: ArgoSource;
+}
+
+/** What an Argo CD Application's source says about how its folder is read (`spec.source.directory`, `.plugin`). */
+export interface ArgoSource {
+  /** `directory:` was given: Argo CD reads the folder as plain manifests whatever else it holds. */
+  directory?: {
+    /** Also the subfolders' files. */
+    recurse: boolean;
+    /** Argo CD globs over paths relative to the folder (`*` crosses `/`, `{a,b}` alternatives). */
+    include?: string;
+    exclude?: string;
+    /** `directory.jsonnet` sets TLAs, ext vars or libraries. */
+    jsonnet: boolean;
+  };
+  /** `plugin:` was given: a config management plugin renders it. */
+  plugin?: boolean;
+  /** Where the source is declared. */
+  at: SourceLocation;
 }
 
 /** A controller's object as declared in the repo. */

@@ -9,6 +9,7 @@ import { ProblemError, SKIPPED_CONTENT, type Problem } from '../model/problem';
 import { GeneratedKustomizationFileSystem, generatedKustomization } from './plain/plainFolder';
 import { renderKustomization } from './kustomize/kustomize';
 import { renderFluxKustomization } from './flux/fluxKustomization';
+import { renderArgoDirectory } from './argo/directory';
 import type { RenderOptions, RenderResult } from './types';
 
 /** Renders one application whose source is in this repo (callers handle sources outside it). */
@@ -25,6 +26,15 @@ export async function renderApplication(app: Application, options: RenderOptions
       return renderFolder(path, options);
     case 'flux-kustomization':
       return renderFluxKustomization(app, options, (opts) => renderFolder(path, opts, { flux: true }));
+    case 'argo-directory':
+      return renderArgoDirectory(app, path, options);
+    case 'helm':
+      // No Helm engine yet: an Argo CD Helm source is named as such, never read as manifests.
+      throw new ProblemError({
+        severity: 'error',
+        message: `application '${app.name}': Helm source: rendered when the Helm engine lands`,
+        ...(app.argo?.at ? { location: app.argo.at } : app.declaredAt ? { location: app.declaredAt } : {}),
+      });
     default:
       throw new ProblemError({
         severity: 'error',

@@ -18,7 +18,9 @@ export async function settleRenderers(
 ): Promise<void> {
   const apps = environments
     .flatMap((e) => e.applications)
-    .filter((a) => a.source.type === 'folder' && (a.renderer === 'kustomize' || a.renderer === 'plain-directory'));
+    .filter(
+      (a) => a.source.type === 'folder' && !a.argo && (a.renderer === 'kustomize' || a.renderer === 'plain-directory'),
+    );
   const kinds = await mapWithConcurrency(apps, 16, async (app) => {
     const entries = await fs.readDir(joinPath(repoRoot, sourcePath(app) ?? '')).catch(() => undefined);
     // An unreadable folder keeps `kustomize`: rendering it then names the folder and the reason.
@@ -28,6 +30,37 @@ export async function settleRenderers(
       : ('plain-directory' as const);
   });
   apps.forEach((app, i) => (app.renderer = kinds[i]));
+  await settleArgoSources(fs, repoRoot, environments);
+}
+
+/**
+ * An Argo CD source's type, as Argo CD discovers it when the Application names none (`util/app/discovery`): a
+ * kustomization file in the folder makes it Kustomize, else `Chart.yaml` makes it Helm (a chart source, never read as
+ * manifests), else a directory. `directory:` or `plugin:` in the source decide it whatever the folder holds.
+ */
+async function settleArgoSources(
+  fs: FileSystem,
+  repoRoot: string,
+  environments: readonly Environment[],
+): Promise<void> {
+  const apps = environments
+    .flatMap((e) => e.applications)
+    .filter((a) => a.argo && !a.argo.directory && !a.argo.plugin && a.source.type !== 'outside');
+  await mapWithConcurrency(apps, 16, async (app) => {
+    const path = sourcePath(app) ?? '';
+    const entries = await fs.readDir(joinPath(repoRoot, path)).catch(() => undefined);
+    if (!entries) return;
+    if (entries.some((e) => !e.isDirectory && KUSTOMIZATION_FILES.includes(e.name))) {
+      app.renderer = 'kustomize';
+      app.source = { type: 'folder', path };
+    } else if (entries.some((e) => e.isFile && e.name === 'Chart.yaml')) {
+      app.renderer = 'helm';
+      app.source = { type: 'chart', path };
+    } else {
+      app.renderer = 'argo-directory';
+      app.source = { type: 'folder', path };
+    }
+  });
 }
 
 /** The environment's application called `name`, or undefined. */

@@ -1,11 +1,21 @@
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node } from 'yaml';
+import {
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  parseDocument,
+  type Document,
+  type Node,
+  type YAMLMap,
+} from 'yaml';
 import { describeReadError, type FileError } from '../fileErrors';
 import type { SourceLocation } from '../model/location';
 import type { Problem } from '../model/problem';
 import type { FileSystem } from '../ports';
 import { MAX_YAML_DEPTH, tooDeepAt } from '../yaml/yamlDepth';
 import { applicationSetEnvironments } from './applicationSet';
-import { folderApplication } from '../model/environment';
+import { type Application, type ArgoSource, folderApplication } from '../model/environment';
 import { joinPath, normalizeRepoPath, type RepoEnvironment } from './config';
 import { inferPromotion, stageRank } from './promotion';
 import { walkRepo } from './walk';
@@ -370,7 +380,7 @@ function argoEnvironments(doc: Document, name: string, loc: FileLocator): (RepoE
       source: 'argocd',
       definedAt: loc.of(source.get('path', true) as Node),
       tracking: { argocdApp: name },
-      applications: [folderApplication(appName, path, loc.of(doc.contents))],
+      applications: [argoApplication(appName, path, source, loc, loc.of(doc.contents))],
     };
     const repoURL = source.get('repoURL');
     if (typeof repoURL === 'string') env.repoURL = repoURL;
@@ -378,6 +388,39 @@ function argoEnvironments(doc: Document, name: string, loc: FileLocator): (RepoE
     out.push(env);
   }
   return out;
+}
+
+/**
+ * An Argo CD source's application: `argo-directory` until its folder is read (repo/applications.ts settles it as
+ * Argo CD's discovery does: a kustomization file makes it kustomize, `Chart.yaml` Helm), with what the source says
+ * of directories and plugins.
+ */
+function argoApplication(
+  name: string,
+  path: string,
+  source: YAMLMap,
+  loc: FileLocator,
+  declaredAt: SourceLocation,
+): Application {
+  const app = folderApplication(name, path, declaredAt);
+  app.renderer = 'argo-directory';
+  const argo: ArgoSource = { at: loc.of(source) };
+  const directory = source.get('directory', true);
+  if (isMap(directory)) {
+    const text = (key: string) => (typeof directory.get(key) === 'string' ? String(directory.get(key)) : undefined);
+    const jsonnet = directory.get('jsonnet', true);
+    argo.directory = {
+      recurse: directory.get('recurse') === true,
+      jsonnet: isMap(jsonnet) && jsonnet.items.some((p) => !(isSeq(p.value) && !p.value.items.length)),
+    };
+    const include = text('include');
+    const exclude = text('exclude');
+    if (include) argo.directory.include = include;
+    if (exclude) argo.directory.exclude = exclude;
+  }
+  if (source.get('plugin', true) !== undefined) argo.plugin = true;
+  app.argo = argo;
+  return app;
 }
 
 /** Makes names unique: colliding names become their path without conventional noise, or the whole path. */
