@@ -53,6 +53,8 @@ export interface ArgoSource {
   };
   /** `plugin:` was given: a config management plugin renders it. */
   plugin?: boolean;
+  /** The `kustomize:` overrides it sets (`namePrefix`, `images`, ...) and where: not applied yet (see docs/argocd.md). */
+  kustomizeOverrides?: { fields: string[]; at: SourceLocation };
   /** Where the source is declared. */
   at: SourceLocation;
 }

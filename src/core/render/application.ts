@@ -22,8 +22,19 @@ export async function renderApplication(app: Application, options: RenderOptions
     });
   switch (app.renderer) {
     case 'kustomize':
-    case 'plain-directory':
-      return renderFolder(path, options);
+    case 'plain-directory': {
+      const result = await renderFolder(path, options);
+      const overrides = app.argo?.kustomizeOverrides;
+      // Argo CD edits the kustomization with these before building: without them the render is not what it applies.
+      if (overrides)
+        result.problems.unshift({
+          severity: 'warning',
+          code: SKIPPED_CONTENT,
+          message: `application '${app.name}': the Application's kustomize overrides (${overrides.fields.join(', ')}) are not applied yet, so this render is not what Argo CD applies`,
+          location: overrides.at,
+        });
+      return result;
+    }
     case 'flux-kustomization':
       return renderFluxKustomization(app, options, (opts) => renderFolder(path, opts, { flux: true }));
     case 'argo-directory':

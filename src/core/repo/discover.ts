@@ -419,6 +419,13 @@ function argoApplication(
     if (exclude) argo.directory.exclude = exclude;
   }
   if (source.get('plugin', true) !== undefined) argo.plugin = true;
+  const kustomize = source.get('kustomize', true);
+  if (isMap(kustomize)) {
+    const fields = kustomize.items.flatMap((p) =>
+      isScalar(p.key) && p.key.value !== 'version' ? [String(p.key.value)] : [],
+    );
+    if (fields.length) argo.kustomizeOverrides = { fields, at: loc.of(kustomize) };
+  }
   app.argo = argo;
   return app;
 }

@@ -37,6 +37,13 @@ function repo(): MemoryFileSystem {
     '/r/apps/plugin.yaml': application('plugin', ['path: recursive', 'plugin:', '  name: envsubst']),
     '/r/apps/jsonnet.yaml': application('jsonnet', ['path: jsonnet-guestbook']),
     '/r/apps/helm.yaml': application('helm', ['path: helm-guestbook']),
+    '/r/apps/kustomized.yaml': application('kustomized', [
+      'path: kustomize-guestbook',
+      'kustomize:',
+      '  namePrefix: staging-',
+    ]),
+    '/r/kustomize-guestbook/kustomization.yaml': 'resources:\n  - cm.yaml\n',
+    '/r/kustomize-guestbook/cm.yaml': configMap('settings'),
     '/r/guestbook/guestbook-ui-deployment.yaml': [
       'apiVersion: apps/v1',
       'kind: Deployment',
@@ -121,5 +128,18 @@ describe('Argo CD directory sources', () => {
       if (!(render instanceof Error)) assert.deepEqual(render.objects, [], name);
       if (name === 'helm') assert.deepEqual(env.applications[0].source, { type: 'chart', path: 'helm-guestbook' });
     }
+  });
+
+  it('a kustomization makes the source kustomize; Application kustomize overrides mark the render incomplete', async () => {
+    const { env, render } = await rendered('kustomized');
+    assert.equal(env.applications[0].renderer, 'kustomize');
+    assert.ok(!(render instanceof Error), String(render));
+    assert.deepEqual(
+      render.objects.map((o) => o.key.name),
+      ['settings'],
+    );
+    const note = render.problems.find((p) => p.code === 'skipped-content');
+    assert.match(note?.message ?? '', /kustomize overrides \(namePrefix\) are not applied yet/);
+    assert.deepEqual([note?.location?.file, note?.location?.line], ['apps/kustomized.yaml', 14]);
   });
 });
