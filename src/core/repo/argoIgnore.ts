@@ -90,7 +90,7 @@ export function argocdCmIgnoreRules(doc: Document, loc: FileLocator): { rules: I
 
 /**
  * `<group>_<kind>`, `<kind>` or `all` → group and kind (Argo CD's `convertToOverrideKey` then
- * `getGroupKindForOverrideKey`: the first `_` separates them; `all` is `*` / `*`).
+ * `getGroupKindForOverrideKey`: one `_` separates them; `all` is `*` / `*`).
  */
 function groupKindOfOverrideKey(key: string): { group: string; kind: string } | undefined {
   if (key === 'all') return { group: '*', kind: '*' };
@@ -98,8 +98,8 @@ function groupKindOfOverrideKey(key: string): { group: string; kind: string } | 
   const i = key.indexOf('_');
   if (i < 0) return { group: '', kind: key };
   const rest = key.slice(i + 1);
-  // Argo CD turns only the first `_` into `/`; a key with another part is refused.
-  if (!rest || rest.includes('/')) return undefined;
+  // Argo CD refuses a key with a second `_` (its whole settings then fail to load: here only that key is left out).
+  if (rest.includes('_')) return undefined;
   return { group: key.slice(0, i), kind: rest };
 }
 

@@ -199,4 +199,36 @@ describe('Argo CD ignoreDifferences', () => {
       ['/metadata/annotations/note argocd/argocd-cm.yaml:10'],
     );
   });
+
+  it('argocd-cm: a jq expression it cannot take is reported on its own line inside the block, a bad key at the key', async () => {
+    const cm = [
+      'apiVersion: v1', // 1
+      'kind: ConfigMap', // 2
+      'metadata:', // 3
+      '  name: argocd-cm', // 4
+      'data:', // 5
+      '  resource.customizations.ignoreDifferences.admissionregistration.k8s.io_MutatingWebhookConfiguration: |', // 6
+      '    jqPathExpressions:', // 7
+      '    - .webhooks[]?.clientConfig.caBundle', // 8
+      '    - .webhooks[].clientConfig.caBundle', // 9
+      '  resource.customizations.ignoreDifferences.apps_Deploy_ment: |', // 10
+      '    jsonPointers: [/spec]', // 11
+      '',
+    ].join('\n');
+    const fs = repo();
+    fs.write('/r/argocd/argocd-cm.yaml', cm);
+    const engine = new DriftEngine({ fs, repoRoot: '/r' });
+    const model = await engine.repo();
+    const cmProblems = model.problems
+      .filter((p) => p.location?.file === 'argocd/argocd-cm.yaml')
+      .map((p) => `${p.location?.line}: ${p.message}`);
+    assert.equal(cmProblems.length, 2, cmProblems.join('\n'));
+    assert.match(cmProblems[0], /^8: jqPathExpressions: not supported: \.webhooks\[\]\?\.clientConfig\.caBundle/);
+    assert.match(cmProblems[1], /^10: .*must end in <group>_<kind>, <kind> or all/);
+    const env = model.environments.find((e) => e.name === 'guestbook');
+    const rule = env?.ignore?.find((r) => r.kind === 'MutatingWebhookConfiguration');
+    assert.equal(rule?.group, 'admissionregistration.k8s.io');
+    assert.deepEqual(rule?.paths, [['webhooks', null, 'clientConfig', 'caBundle']]);
+    assert.equal(rule?.definedAt?.line, 6);
+  });
 });
