@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { AuthoringDiagnostics } from './vscode/authoring/authoringDiagnostics';
 import { AuthoringQuickFixes } from './vscode/authoring/authoringQuickFixes';
 import { EffectiveValuesHover } from './vscode/authoring/effectiveValuesHover';
+import { FieldValuesDocuments } from './vscode/authoring/fieldValues';
 import { KustomizationCompletion } from './vscode/authoring/kustomizationCompletion';
 import { KUSTOMIZATION_SELECTOR, KustomizationLinks } from './vscode/authoring/kustomizationLinks';
 import { RenderedCodeLens } from './vscode/authoring/renderedCodeLens';
@@ -95,9 +96,10 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
     authoring,
     documents,
     new RenderedDocuments(store),
+    new FieldValuesDocuments(store),
     tree,
     view,
-    new DriftDecorations(index, context.extensionUri),
+    new DriftDecorations(index, context.extensionUri, () => store.repoRoot),
     new DriftStatusBar(store),
     new RefreshOnSave(store, () => readSettings(vscode.workspace.isTrusted).refreshDebounceMs),
     vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new DriftQuickFixes(diagnostics), {
@@ -113,7 +115,10 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
       new KustomizationCompletion(store),
       ...KustomizationCompletion.triggerCharacters,
     ),
-    vscode.languages.registerHoverProvider({ scheme: 'file', language: 'yaml' }, new EffectiveValuesHover(store)),
+    vscode.languages.registerHoverProvider(
+      { scheme: 'file', language: 'yaml' },
+      new EffectiveValuesHover(store, (uri, line) => index.fieldMarkersAt(uri, line).length > 0),
+    ),
     codeLens,
     vscode.languages.registerCodeLensProvider(KUSTOMIZATION_SELECTOR, codeLens),
     vscode.workspace.onDidChangeConfiguration((e) => {

@@ -6,12 +6,12 @@ import { type CompletionEntry, kustomizationCompletions } from './authoring/comp
 import { type ComparedEnvironments, compareEnvironments } from './authoring/compareEnvironments';
 import { type DeprecatedField, type FieldRewrite, rewriteDeprecatedField } from './authoring/deprecatedFields';
 import {
-  type EffectiveValueRow,
+  type EffectiveValuesSummary,
   type EnvironmentRender,
-  effectiveValueRows,
   effectiveValues,
   environmentsUsing,
   fieldAtPosition,
+  summarizeEffectiveValues,
 } from './authoring/effectiveValues';
 import { type LintReport, lintRepository } from './authoring/lint';
 import { type PathReference, pathReferences, resolveReference } from './authoring/pathReferences';
@@ -21,12 +21,6 @@ import { ProblemError } from './model/problem';
 import type { FileSystem } from './ports';
 import { joinPath, type RepoEnvironment } from './repo/config';
 import { folderApplication } from './model/environment';
-
-/** What a hover shows: the field, then one row per environment and distinct value. */
-export interface EffectiveValuesHover {
-  key: string;
-  rows: EffectiveValueRow[];
-}
 
 /** Authoring features over one engine. */
 export class AuthoringTools {
@@ -60,13 +54,17 @@ export class AuthoringTools {
     return out;
   }
 
-  /** The effective value, per environment, of the field at a 1-based position of a repo file. */
-  async hover(file: string, text: string, line: number, column: number): Promise<EffectiveValuesHover | undefined> {
+  /**
+   * The effective value, per environment, of the field at a 1-based position of a repo file: that file's own
+   * environment alone when only one environment reads it, else each distinct value (see summarizeEffectiveValues).
+   */
+  async hover(file: string, text: string, line: number, column: number): Promise<EffectiveValuesSummary | undefined> {
     const field = fieldAtPosition(text, file, line, column);
     if (!field) return undefined;
-    const values = effectiveValues(field, await this.renders());
+    const renders = await this.renders();
+    const values = effectiveValues(field, renders);
     if (!values.length) return undefined;
-    return { key: field.key, rows: effectiveValueRows(values) };
+    return summarizeEffectiveValues(field.key, values, environmentsUsing(file, renders));
   }
 
   /** Environments whose render reads the file. */

@@ -375,6 +375,70 @@ export function effectiveValueRows(values: EffectiveValue[]): EffectiveValueRow[
   return [...rows.values()];
 }
 
+/** One distinct value of a field and the environments that render it (a hover row). */
+export interface ValueGroup {
+  /** Formatted as {@link formatValue} formats it (long values shortened). */
+  value: string;
+  /** In render order, each once. */
+  environments: string[];
+  /** The distinct places that set it, in order. */
+  origins: SourceLocation[];
+}
+
+/** What the hover on a field says, before any formatting. */
+export interface EffectiveValuesSummary {
+  key: string;
+  /**
+   * The environment the file belongs to: the only one whose render reads it (an overlay's own file). The hover
+   * then shows that environment alone, and counts the others that differ.
+   */
+  own?: string;
+  /** With `own`: its values; otherwise every distinct value, each with the environments that have it. */
+  groups: ValueGroup[];
+  /** With `own`: how many other environments render the field, and how many of them with other values. */
+  others?: { total: number; differ: number };
+  /** Every environment's rows, for the full table. */
+  rows: EffectiveValueRow[];
+}
+
+/**
+ * The hover's content: on a file only one environment reads, that environment's values and a count of the other
+ * environments whose values differ; elsewhere (a base, a shared overlay), one group per distinct value.
+ * `readers` are the environments whose render read the file ({@link environmentsUsing}).
+ */
+export function summarizeEffectiveValues(
+  key: string,
+  values: EffectiveValue[],
+  readers: readonly string[],
+): EffectiveValuesSummary {
+  const rows = effectiveValueRows(values);
+  const environments = [...new Set(rows.map((r) => r.environment))];
+  const own = readers.length === 1 && environments.includes(readers[0]) ? readers[0] : undefined;
+  if (!own) return { key, groups: groupByValue(rows), rows };
+  const valuesOf = (env: string) => [...new Set(rows.filter((r) => r.environment === env).map((r) => r.value))].sort();
+  const mine = JSON.stringify(valuesOf(own));
+  const others = environments.filter((env) => env !== own);
+  return {
+    key,
+    own,
+    groups: groupByValue(rows.filter((r) => r.environment === own)),
+    others: { total: others.length, differ: others.filter((env) => JSON.stringify(valuesOf(env)) !== mine).length },
+    rows,
+  };
+}
+
+function groupByValue(rows: EffectiveValueRow[]): ValueGroup[] {
+  const groups = new Map<string, ValueGroup>();
+  for (const row of rows) {
+    let group = groups.get(row.value);
+    if (!group) groups.set(row.value, (group = { value: row.value, environments: [], origins: [] }));
+    if (!group.environments.includes(row.environment)) group.environments.push(row.environment);
+    const origin = row.origin;
+    if (origin && !group.origins.some((o) => sameLocation(o, origin))) group.origins.push(origin);
+  }
+  return [...groups.values()];
+}
+
 /**
  * One line of hover text: `replicas: dev 1 (base/deploy.yaml:9) · staging 2 (envs/staging/patch.yaml:6)`. Values
  * are shortened beyond 60 characters; an environment with several distinct values lists each once. '' when there

@@ -312,26 +312,6 @@ export function ghostText(entries: readonly { env: string; field: FieldDrift }[]
   return `← live: ${entries.map((e) => `${value(e.field)} (${e.env})`).join(' · ')}`;
 }
 
-/** Markdown for the hover on a drifted line: one row per environment. Values are escaped for markdown. */
-export function hoverMarkdown(
-  entries: readonly { env: string; context: string; field: FieldDrift }[],
-  now: Date,
-): string {
-  const esc = (s: string) => s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
-  const rows = entries.map(({ env, context, field }) => {
-    const git = field.secret ? '(hidden)' : formatValue(field.desired);
-    const live = field.secret ? '(hidden)' : formatValue(field.live);
-    return `| ${esc(env)} | ${esc(context)} | ${esc(fieldLabel(field))} | ${esc(git)} | ${esc(live)} | ${esc(changedByText(field, now)?.replace(/^changed by /, '') ?? '')} |`;
-  });
-  return [
-    '**GitOps Drift**',
-    '',
-    '| env | context | field | git | cluster | changed by |',
-    '|---|---|---|---|---|---|',
-    ...rows,
-  ].join('\n');
-}
-
 /**
  * Whether an environment's error is about reaching its cluster (not its render): a render failure always comes
  * with an error-severity problem pointing into the repo.

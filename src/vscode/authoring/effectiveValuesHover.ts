@@ -1,38 +1,34 @@
 import * as vscode from 'vscode';
+import { effectiveValuesHoverMarkdown } from '../../core/editor/hovers';
+import { CommandIds } from '../commands/commandIds';
 import type { DriftStore } from '../driftStore';
-import { repoRelative, repoUri } from '../repoFiles';
-
-/** A table cell: pipes and markdown punctuation shown as typed. */
-function cell(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
-}
+import { repoRelative } from '../repoFiles';
+import { fieldValuesCommandLink, originLink } from './fieldValues';
 
 /**
- * On a field of a base or overlay file: its effective value in each environment and the file and line that set it
- * there (a link). Read from the renders the engine caches; no cluster involved.
+ * On a field of a base or overlay file: its effective value. On a file only one environment reads (an overlay's
+ * own line), that environment and how many others differ; elsewhere one line per distinct value with the
+ * environments that have it. The whole table is behind a link. Read from the renders the engine caches; no cluster
+ * involved. On a drifted line the drift hover speaks instead (`hasDriftAt`), with the same link.
  */
 export class EffectiveValuesHover implements vscode.HoverProvider {
-  constructor(private readonly store: DriftStore) {}
+  constructor(
+    private readonly store: DriftStore,
+    private readonly hasDriftAt: (uri: vscode.Uri, line: number) => boolean,
+  ) {}
 
   async provideHover(doc: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
     const root = this.store.repoRoot;
     const file = root ? repoRelative(root, doc.uri) : undefined;
-    if (!root || !file) return undefined;
+    if (!root || !file || this.hasDriftAt(doc.uri, position.line)) return undefined;
     const session = await this.store.getSession();
-    const hover = await session.authoring.hover(file, doc.getText(), position.line + 1, position.character + 1);
-    if (!hover) return undefined;
-    const md = new vscode.MarkdownString();
-    md.appendMarkdown(
-      `**${cell(hover.key)}** per environment (GitOps Drift)\n\n| environment | value | set at |\n|---|---|---|\n`,
+    const at = { file, line: position.line + 1, column: position.character + 1 };
+    const summary = await session.authoring.hover(file, doc.getText(), at.line, at.column);
+    if (!summary) return undefined;
+    const md = new vscode.MarkdownString(
+      effectiveValuesHoverMarkdown(summary, { origin: (o) => originLink(root, o), table: fieldValuesCommandLink(at) }),
     );
-    for (const row of hover.rows) {
-      const at = row.origin
-        ? `[${cell(`${row.origin.file}:${row.origin.line}`)}](${repoUri(root, row.origin.file)
-            .with({ fragment: `L${row.origin.line},${row.origin.column}` })
-            .toString()})`
-        : '';
-      md.appendMarkdown(`| ${cell(row.environment)} | ${cell(row.value)} | ${at} |\n`);
-    }
+    md.isTrusted = { enabledCommands: [CommandIds.showFieldValues] };
     return new vscode.Hover(md, doc.getWordRangeAtPosition(position, /[\w.\-/]+/));
   }
 }

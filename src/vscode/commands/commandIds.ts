@@ -22,6 +22,7 @@ export const CommandIds = {
   openDeploymentCommit: 'gitopsDrift.openDeploymentCommit',
   revertDeployment: 'gitopsDrift.revertDeployment',
   showDora: 'gitopsDrift.showDora',
+  showFieldValues: 'gitopsDrift.showFieldValues',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -20,6 +20,7 @@ import { openSourceCommand } from './openSource';
 import { cancelRefreshCommand, refreshCommand, refreshEnvironmentCommand } from './refresh';
 import { type CommandHandler, registerCommand } from './registerCommand';
 import { showDiffCommand } from './showDiff';
+import { showFieldValuesCommand } from './showFieldValues';
 import { showRenderedCommand } from './showRendered';
 import { switchContextCommand } from './switchContext';
 
@@ -47,6 +48,7 @@ const factories: Record<CommandId, (s: EditorServices) => CommandHandler> = {
   [CommandIds.showRendered]: showRenderedCommand,
   [CommandIds.compareEnvironments]: compareEnvironmentsCommand,
   [CommandIds.findEnvironmentsUsing]: findEnvironmentsUsingCommand,
+  [CommandIds.showFieldValues]: showFieldValuesCommand,
   [CommandIds.showLog]: (s) => () => s.log.show(),
   [CommandIds.promote]: lazy(async () => (await import('./promote.js')).promoteCommand),
   [CommandIds.revert]: lazy(async () => (await import('./revert.js')).revertCommand),

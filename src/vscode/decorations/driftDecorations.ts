@@ -3,14 +3,19 @@
  * core/editor's wording.
  */
 import * as vscode from 'vscode';
-import { ghostText, hoverMarkdown } from '../../core/editor/presentation';
+import { driftHoverMarkdown } from '../../core/editor/hovers';
+import { ghostText } from '../../core/editor/presentation';
 import type { FieldDrift } from '../../core/model/drift';
+import { commandLink, fieldValuesCommandLink } from '../authoring/fieldValues';
+import { CommandIds } from '../commands/commandIds';
 import type { MarkerIndex, PlacedMarker } from '../diagnostics/markerIndex';
 import { Disposable } from '../lifecycle';
+import { repoRelative } from '../repoFiles';
 
 /**
  * After-line ghost text with the live value (`← live: 5`), a gutter mark and an overview-ruler mark on drifted
- * lines, in themable colours; and a hover with per-environment detail.
+ * lines, in themable colours; and a short hover: `git → live` per environment (each a link to its diff) and a link
+ * to the field's values in every environment.
  */
 export class DriftDecorations extends Disposable implements vscode.HoverProvider {
   private readonly type: vscode.TextEditorDecorationType;
@@ -18,6 +23,7 @@ export class DriftDecorations extends Disposable implements vscode.HoverProvider
   constructor(
     private readonly index: MarkerIndex,
     extensionUri: vscode.Uri,
+    private readonly repoRoot: () => string | undefined,
   ) {
     super();
     this.type = this._register(
@@ -41,14 +47,26 @@ export class DriftDecorations extends Disposable implements vscode.HoverProvider
   }
 
   provideHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
-    const here = this.index.markers(doc.uri).filter((p) => p.range.start.line === position.line && p.marker.field);
+    const here = this.index.fieldMarkersAt(doc.uri, position.line);
     if (!here.length) return undefined;
+    const root = this.repoRoot();
+    const file = root ? repoRelative(root, doc.uri) : undefined;
+    // The table of values is for the field the markers are on (the value's column, as the line's range starts).
+    const table = file
+      ? fieldValuesCommandLink({ file, line: position.line + 1, column: here[0].range.start.character + 1 })
+      : undefined;
     const md = new vscode.MarkdownString(
-      hoverMarkdown(
-        here.map((p) => ({ env: p.marker.env, context: p.marker.context, field: p.marker.field as FieldDrift })),
+      driftHoverMarkdown(
+        here.map((p) => ({
+          env: p.marker.env,
+          field: p.marker.field as FieldDrift,
+          diff: commandLink(CommandIds.showDiff, { env: p.marker.env, key: p.marker.resource.key }),
+        })),
         new Date(),
+        { table },
       ),
     );
+    md.isTrusted = { enabledCommands: [CommandIds.showDiff, CommandIds.showFieldValues] };
     return new vscode.Hover(
       md,
       new vscode.Range(position.line, 0, position.line, doc.lineAt(position.line).text.length),

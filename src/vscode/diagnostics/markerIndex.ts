@@ -42,6 +42,11 @@ export class MarkerIndex extends Disposable {
     return this.byUri.get(uri.toString()) ?? [];
   }
 
+  /** The drifted-field markers on one line (0-based) of a file: what the drift hover shows. */
+  fieldMarkersAt(uri: vscode.Uri, line: number): PlacedMarker[] {
+    return this.markers(uri).filter((p) => p.range.start.line === line && p.marker.field);
+  }
+
   /** Every file URI that has markers. */
   uris(): string[] {
     return [...this.byUri.keys()];

@@ -7,13 +7,13 @@ import {
   formatValue,
   ghostText,
   groupByKind,
-  hoverMarkdown,
   isClusterFailure,
   resourceDescription,
   summarize,
   timeAgo,
 } from '../../../src/core/editor/presentation';
 import type { FieldDrift, ResourceDrift, Verdict } from '../../../src/core/model/drift';
+import { driftHoverMarkdown } from '../../../src/core/editor/hovers';
 
 const now = new Date('2026-11-22T12:00:00Z');
 
@@ -67,7 +67,8 @@ describe('editor presentation', () => {
       'staging: data.DB_PASSWORD differs in the cluster (Secret value hidden)',
     );
     assert.equal(ghostText([{ env: 'staging', field: secret }]), '← live: (hidden)');
-    assert.ok(!hoverMarkdown([{ env: 'staging', context: 'ctx', field: secret }], now).includes('sha256'));
+    const hover = driftHoverMarkdown([{ env: 'staging', field: secret, diff: 'command:d' }], now, {});
+    assert.ok(!hover.includes('sha256') && hover.includes('(hidden)'), hover);
   });
 
   it('shortens workload paths and uses the engine label when it has one', () => {
