@@ -1,6 +1,7 @@
 /**
- * "Compare Environments…": two environments' rendered output, normalised so that what every overlay changes by
- * design (its namespace, name prefix/suffix, generator hashes) does not drown the real differences in the diff.
+ * "Compare Environments…": two environments' rendered output, side by side under their real names; what every
+ * overlay changes by design (its namespace, name prefix/suffix, generator hashes) pairs objects but does not decide
+ * whether they differ.
  */
 import { childPointer, isMap, valueAt } from '../yaml/pointer';
 import { foldStringData, isSecret } from '../drift/secrets';
@@ -18,7 +19,7 @@ export interface ComparedEnvironments {
   /** Each side's objects normalised and sorted by kind and name, as multi-document YAML: diff these two. */
   leftText: string;
   rightText: string;
-  /** Objects only in one side, and changed ones (by their normalised `Kind name`), for a summary line. */
+  /** Objects only in one side, and changed ones (by `Kind name`, the left side's name for a pair), for a summary line. */
   summary: { onlyLeft: string[]; onlyRight: string[]; changed: string[]; same: number };
 }
 
@@ -33,16 +34,22 @@ interface Affix {
 
 /** One object after normalisation. */
 interface Normalised {
+  /** What pairs it with the other side's: kind and name without prefix, suffix and hash. */
   id: string;
   sortKey: string;
+  /** `Kind name` with its real name. */
   label: string;
+  /** What decides whether the pair differs: names and references without prefix, suffix and hash. */
+  compareText: string;
+  /** What the diff shows: real names. */
   text: string;
 }
 
 /**
- * Both environments' objects, normalised: the `namePrefix`/`nameSuffix` an overlay added removed from names and
- * from the references the renderer rewrote to them, generator hash suffixes as `-<hash>`, the namespace an overlay
- * set as `<namespace>`, Secret values masked (equal values mask equally). Objects pair by their normalised id.
+ * Both environments' objects, side by side: each with its real name (references too, a generator's hash in them
+ * as `-<hash>`), the namespace an overlay set as `<namespace>`, Secret values masked (equal values mask equally).
+ * Objects pair, and sit in the same order, by their name without the `namePrefix`/`nameSuffix` an overlay added
+ * and without a generator's hash: `dev-web` sits across from `prod-web`, and the diff shows both names as they are.
  */
 export function compareEnvironments(left: EnvironmentRender, right: EnvironmentRender): ComparedEnvironments {
   const [leftAffixes, rightAffixes] = learnAffixes(left.result.objects, right.result.objects);
@@ -55,7 +62,7 @@ export function compareEnvironments(left: EnvironmentRender, right: EnvironmentR
     if (!r) summary.onlyLeft.push(l.label);
     else {
       paired.add(r);
-      if (l.text === r.text) summary.same++;
+      if (l.compareText === r.compareText) summary.same++;
       else summary.changed.push(l.label);
     }
   }
@@ -147,34 +154,46 @@ function normaliseAll(objects: RenderedObject[], affixes: Map<string, Affix>): N
     return isGenerated(object) ? name + HASH : name;
   };
   const names = new Map<string, string>();
+  const hashed = new Map<string, string>();
   const namespaces = new Set<string>();
   for (const object of objects) {
     if (!names.has(object.key.name)) names.set(object.key.name, nameOf(object));
+    if (isGenerated(object)) hashed.set(object.key.name, baseName(object.key.name) + HASH);
     for (const [pointer, origin] of object.origins) {
       const value = origin.kind === 'namespace' ? valueAt(object.object, pointer) : undefined;
       if (typeof value === 'string') namespaces.add(value);
     }
   }
   const normalised = objects.map((object): Normalised => {
-    // Only values the renderer set by design are rewritten: its origins say which.
-    const view = rewrite(object.object, '', (pointer, value) => {
-      if (typeof value !== 'string') return value;
-      const kind = object.origins.get(pointer)?.kind;
-      if (kind === 'namespace') return NAMESPACE;
-      if (pointer === '/metadata/name') return nameOf(object);
-      if (kind === 'nameReference') return namespaces.has(value) ? NAMESPACE : (names.get(value) ?? value);
-      return value;
-    }) as KubeObject;
-    const key = { ...object.key, namespace: view.metadata.namespace ?? '', name: view.metadata.name ?? '' };
+    // Only values the renderer set by design are rewritten (its origins say which). What is compared: names
+    // without prefix, suffix and hash, references likewise, the overlay's namespace as a placeholder. What is
+    // shown: the real names, a generator's hash in references as `-<hash>` (a changed ConfigMap shows in its data
+    // and name rather than in every reference), the namespace as a placeholder.
+    const view = (compared: boolean) =>
+      rewrite(object.object, '', (pointer, value) => {
+        if (typeof value !== 'string') return value;
+        const kind = object.origins.get(pointer)?.kind;
+        if (kind === 'namespace') return NAMESPACE;
+        if (pointer === '/metadata/name') return compared ? nameOf(object) : value;
+        if (kind === 'nameReference')
+          return namespaces.has(value) ? NAMESPACE : ((compared ? names : hashed).get(value) ?? value);
+        return value;
+      }) as KubeObject;
+    const yaml = (shown: KubeObject) =>
+      // stringData as the API server stores it (in data), so the same value written either way compares equal.
+      kustomizeYaml(
+        maskedObject({ ...object, object: isSecret(object.key) ? foldStringData(shown) : shown }),
+        object.exactIntegers,
+      );
+    const compared = view(true);
+    const namespace = compared.metadata.namespace ?? '';
+    const key = { ...object.key, namespace, name: compared.metadata.name ?? '' };
     return {
       id: `${key.group}/${key.kind}/${key.namespace}/${key.name}`,
       sortKey: [key.kind, key.name, key.namespace, key.group].join('\0'),
-      label: keyLabel({ ...key, namespace: key.namespace === NAMESPACE ? '' : key.namespace }),
-      // stringData as the API server stores it (in data), so the same value written either way compares equal.
-      text: kustomizeYaml(
-        maskedObject({ ...object, object: isSecret(object.key) ? foldStringData(view) : view }),
-        object.exactIntegers,
-      ),
+      label: keyLabel({ ...object.key, namespace: namespace === NAMESPACE ? '' : namespace }),
+      compareText: yaml(compared),
+      text: yaml(view(false)),
     };
   });
   return normalised.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));

@@ -23,6 +23,11 @@ export interface CompletionEntry {
   detail?: string;
   documentation?: string;
   deprecated?: boolean;
+  /**
+   * How the editor orders proposals that match equally well: as listed, deprecated fields after every other (so
+   * the first proposal, the one the editor selects, is never a deprecated field).
+   */
+  sortText?: string;
   /** Replace this range (0-based offsets in the text): the word at the cursor, or the path segment at it. */
   replaceStart: number;
   replaceEnd: number;
@@ -350,9 +355,13 @@ export async function kustomizationCompletions(
   if (place.mode === 'key') {
     const fields = SCHEMA.get(placeOf(place.path).toLowerCase());
     const present = new Set(place.present.map((k) => k.toLowerCase()));
-    return [...(fields?.values() ?? [])]
+    const entries = [...(fields?.values() ?? [])]
       .filter(({ name }) => !present.has(name.toLowerCase()))
       .map(({ name, info }) => fieldEntry(name, info, place.path.length === 0, hasColon, range));
+    return [...entries.filter((e) => !e.deprecated), ...entries.filter((e) => e.deprecated)].map((e, i) => ({
+      ...e,
+      sortText: String(i).padStart(4, '0'),
+    }));
   }
   const row = PATH_PLACES.get(placeOf(place.path).toLowerCase());
   if (row) return pathCompletions(text, offset, word, row, file, files);

@@ -75,17 +75,15 @@ function markdown(lines: Piece[][]): string {
  * {@link HOVER_LINE_BUDGET} bounds. For tests and callers that check a hover's size.
  */
 export function visibleHoverLines(md: string): string[] {
-  return md
-    .split(/ {2}\n|\n/)
-    .map((line) =>
-      line
-        .replace(/\]\([^)\s]*(?: "(?:[^"\\]|\\.)*")?\)/g, ']')
-        .replace(/(^|[^\\])\[/g, '$1')
-        .replace(/(^|[^\\])\]/g, '$1')
-        .replace(/`+/g, '')
-        .replace(/\*\*/g, '')
-        .replace(/\\(.)/g, '$1'),
-    );
+  return md.split(/ {2}\n|\n/).map((line) =>
+    line
+      .replace(/\]\([^)\s]*(?: "(?:[^"\\]|\\.)*")?\)/g, ']')
+      .replace(/(^|[^\\])\[/g, '$1')
+      .replace(/(^|[^\\])\]/g, '$1')
+      .replace(/`+/g, '')
+      .replace(/\*\*/g, '')
+      .replace(/\\(.)/g, '$1'),
+  );
 }
 
 /** `dev, staging, prod` or `dev, staging +9`: as many names as fit in `room` characters. */
@@ -174,7 +172,12 @@ export function driftHoverMarkdown(entries: readonly DriftHoverEntry[], now: Dat
   const shown = entries.slice(0, DRIFT_HOVER_MAX_ENVIRONMENTS);
   for (const { env, field, diff } of shown) {
     const value = (v: unknown, budget: number) => (field.secret ? text('(hidden)') : code(formatValue(v), budget));
-    const head = [link(env, diff, `Show the diff in ${env}`), text(' '), text(fieldLabel(field).slice(0, 28)), text(' ')];
+    const head = [
+      link(env, diff, `Show the diff in ${env}`),
+      text(' '),
+      text(fieldLabel(field).slice(0, 28)),
+      text(' '),
+    ];
     const by = changedByText(field, now)?.replace(/^changed by /, '');
     // Values get what the line has left, evenly; who changed it goes first when room runs out.
     for (const withBy of by ? [true, false] : [false]) {

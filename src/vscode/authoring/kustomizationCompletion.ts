@@ -30,6 +30,7 @@ export class KustomizationCompletion implements vscode.CompletionItemProvider {
       if (e.detail) item.detail = e.detail;
       if (e.documentation) item.documentation = new vscode.MarkdownString(e.documentation);
       if (e.deprecated) item.tags = [vscode.CompletionItemTag.Deprecated];
+      if (e.sortText !== undefined) item.sortText = e.sortText;
       // A folder completes to `name/`: typing on lists what is inside.
       if (e.kind === 'folder' && (e.insertText ?? e.label).endsWith('/'))
         item.command = { command: 'editor.action.triggerSuggest', title: 'Suggest' };

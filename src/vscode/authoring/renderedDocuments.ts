@@ -25,7 +25,7 @@ export function renderedUri(target: RenderedTarget): vscode.Uri {
   const name = target.compare[target.side === 'left' ? 0 : 1];
   return vscode.Uri.from({
     scheme: RENDERED_SCHEME,
-    path: `/${name} (normalised).yaml`,
+    path: `/${name} (compared).yaml`,
     query: new URLSearchParams({ left: target.compare[0], right: target.compare[1], side: target.side }).toString(),
   });
 }

@@ -4,9 +4,9 @@ import { asEnvironmentName } from './driftTarget';
 import type { CommandHandler } from './registerCommand';
 
 /**
- * Opens a diff of two environments' rendered output, names normalised (prefixes, suffixes, generator hashes and
- * the overlay's namespace) so only real differences show. Arguments (both optional): the two environment names;
- * a tree item gives the first. Returns the pair compared.
+ * Opens a diff of two environments' rendered output, each side under its real names, objects paired by their name
+ * without the overlays' prefixes, suffixes and generator hashes (the overlay's namespace shown as `<namespace>`).
+ * Arguments (both optional): the two environment names; a tree item gives the first. Returns the pair compared.
  */
 export function compareEnvironmentsCommand(s: EditorServices): CommandHandler {
   return async (first, second) => {
@@ -40,7 +40,7 @@ export function compareEnvironmentsCommand(s: EditorServices): CommandHandler {
       'vscode.diff',
       renderedUri({ compare, side: 'left' }),
       renderedUri({ compare, side: 'right' }),
-      `${left} ↔ ${right} (rendered, names normalised)`,
+      `${left} ↔ ${right} (rendered)`,
     );
     return compare;
   };

@@ -43,7 +43,9 @@ export function showFieldValuesCommand(s: EditorServices): CommandHandler {
       await s.host.executeCommand('markdown.showPreviewToSide', uri);
     } catch (e) {
       // Without the built-in markdown extension, the table as text.
-      s.log.info(`markdown preview unavailable (${e instanceof Error ? e.message : String(e)}): opening the table as text`);
+      s.log.info(
+        `markdown preview unavailable (${e instanceof Error ? e.message : String(e)}): opening the table as text`,
+      );
       await s.host.showTextDocument(uri, { viewColumn: vscode.ViewColumn.Beside, preview: true });
     }
     return uri;

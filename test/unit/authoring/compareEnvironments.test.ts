@@ -17,19 +17,20 @@ function changedLines(left: string, right: string): string[] {
   );
 }
 
-const normalisedA = `apiVersion: v1
+/** Environment `a` as the comparison shows it: real names (a generator's hash in references as `-<hash>`), its namespace as `<namespace>`. */
+const shownA = `apiVersion: v1
 data:
   LOG_LEVEL: info
   THEME: light
 kind: ConfigMap
 metadata:
-  name: web-config-<hash>
+  name: a-web-config-k8fc48mdmd
   namespace: <namespace>
 ---
 apiVersion: apps/v1
 kind: Deployment
 metadata:
-  name: web
+  name: a-web
   namespace: <namespace>
 spec:
   replicas: 1
@@ -47,9 +48,9 @@ spec:
           value: json
         envFrom:
         - configMapRef:
-            name: web-config-<hash>
+            name: a-web-config-<hash>
         - secretRef:
-            name: web-secret-<hash>
+            name: a-web-secret-<hash>
         image: shop/web:1.0.0
         name: web
         resources:
@@ -62,14 +63,14 @@ data:
   API_TOKEN: '${BASE_TOKEN_MASK}'
 kind: Secret
 metadata:
-  name: web-secret-<hash>
+  name: a-web-secret-ktbd8t7fk7
   namespace: <namespace>
 type: Opaque
 ---
 apiVersion: v1
 kind: Service
 metadata:
-  name: web
+  name: a-web
   namespace: <namespace>
 spec:
   ports:
@@ -80,7 +81,7 @@ spec:
 `;
 
 describe('compareEnvironments: two environments diffed without the differences overlays make by design', () => {
-  it('overlays differing only in namespace and namePrefix vs nameSuffix give identical texts', async () => {
+  it('overlays differing only in namespace and namePrefix vs nameSuffix: each side its real names, nothing else differs', async () => {
     const [a, b] = await renderShop('a', 'b');
     assert.deepEqual(
       a.result.objects.map((o) => `${o.key.namespace}/${o.key.name}`),
@@ -91,78 +92,133 @@ describe('compareEnvironments: two environments diffed without the differences o
       ['team-b/web-config-b-k8fc48mdmd', 'team-b/web-secret-b-ktbd8t7fk7', 'team-b/web-b', 'team-b/web-b'],
     );
     const compared = compareEnvironments(a, b);
-    assert.equal(compared.leftText, normalisedA);
-    assert.equal(compared.rightText, normalisedA);
-    assert.deepEqual(compared, {
-      left: 'a',
-      right: 'b',
-      leftText: normalisedA,
-      rightText: normalisedA,
-      summary: { onlyLeft: [], onlyRight: [], changed: [], same: 4 },
-    });
+    assert.equal(compared.leftText, shownA);
+    // The right side is the same objects under b's names: the names are the only lines that differ.
+    assert.equal(
+      compared.rightText,
+      shownA
+        .replace(/\ba-(web-(config|secret))-(k8fc48mdmd|ktbd8t7fk7|<hash>)/g, '$1-b-$3')
+        .replace(/name: a-web$/gm, 'name: web-b'),
+    );
+    assert.deepEqual(changedLines(compared.leftText, compared.rightText), [
+      '-  name: a-web-config-k8fc48mdmd',
+      '+  name: web-config-b-k8fc48mdmd',
+      '-  name: a-web',
+      '+  name: web-b',
+      '-            name: a-web-config-<hash>',
+      '+            name: web-config-b-<hash>',
+      '-            name: a-web-secret-<hash>',
+      '+            name: web-secret-b-<hash>',
+      '-  name: a-web-secret-ktbd8t7fk7',
+      '+  name: web-secret-b-ktbd8t7fk7',
+      '-  name: a-web',
+      '+  name: web-b',
+    ]);
+    assert.deepEqual(compared.summary, { onlyLeft: [], onlyRight: [], changed: [], same: 4 });
   });
 
-  it('both sides renamed by different prefixes: names still pair', async () => {
+  it('both sides renamed by different prefixes: objects still pair, across from each other, under their real names', async () => {
     const [a, dev] = await renderShop('a', 'dev');
     const compared = compareEnvironments(a, dev);
-    assert.deepEqual(changedLines(compared.leftText, compared.rightText), [
-      '-  LOG_LEVEL: info',
-      '+  LOG_LEVEL: debug',
-      '-        image: shop/web:1.0.0',
-      '+        image: shop/web:1.1.0-rc.1',
+    const names = (text: string) => [...text.matchAll(/^ {2}name: (.*)$/gm)].map((m) => m[1]);
+    assert.deepEqual(names(compared.leftText), [
+      'a-web-config-k8fc48mdmd',
+      'a-web',
+      'a-web-secret-ktbd8t7fk7',
+      'a-web',
     ]);
+    assert.deepEqual(names(compared.rightText), [
+      'dev-web-config-8gmmth85d9',
+      'dev-web',
+      'dev-web-secret-ktbd8t7fk7',
+      'dev-web',
+    ]);
+    // No name that exists in neither environment (their common part alone, `web`).
+    assert.doesNotMatch(compared.leftText + compared.rightText, /^( {2}| {12})name: web(-config|-secret)?(-<hash>)?$/m);
+    assert.deepEqual(
+      changedLines(compared.leftText, compared.rightText).filter((l) => !/^[-+] +name: /.test(l)),
+      [
+        '-  LOG_LEVEL: info',
+        '+  LOG_LEVEL: debug',
+        '-        image: shop/web:1.0.0',
+        '+        image: shop/web:1.1.0-rc.1',
+      ],
+    );
     assert.deepEqual(compared.summary, {
       onlyLeft: [],
       onlyRight: [],
-      changed: ['ConfigMap web-config-<hash>', 'Deployment web'],
+      changed: ['ConfigMap a-web-config-k8fc48mdmd', 'Deployment a-web'],
       same: 2,
     });
   });
 
-  it('a replicas change shows as exactly that one line', async () => {
+  it('a replicas change shows as that one line besides the names', async () => {
     const [b, c] = await renderShop('b', 'c');
     const compared = compareEnvironments(b, c);
-    assert.deepEqual(changedLines(compared.leftText, compared.rightText), ['-  replicas: 1', '+  replicas: 3']);
-    assert.deepEqual(compared.summary, { onlyLeft: [], onlyRight: [], changed: ['Deployment web'], same: 3 });
+    assert.deepEqual(
+      changedLines(compared.leftText, compared.rightText).filter((l) => !/^[-+] +name: /.test(l)),
+      ['-  replicas: 1', '+  replicas: 3'],
+    );
+    assert.deepEqual(compared.summary, { onlyLeft: [], onlyRight: [], changed: ['Deployment web-b'], same: 3 });
   });
 
-  it('a changed ConfigMap shows its data, not its new hash nor the references to it', async () => {
+  it('a changed ConfigMap shows its data and its real name; references to it show no hash', async () => {
     const [dev, staging] = await renderShop('dev', 'staging');
     const compared = compareEnvironments(dev, staging);
     assert.deepEqual(changedLines(compared.leftText, compared.rightText), [
       '-  LOG_LEVEL: debug',
       '+  LOG_LEVEL: info',
+      '-  name: dev-web-config-8gmmth85d9',
+      '+  name: web-config-k8fc48mdmd',
+      '-  name: dev-web',
+      '+  name: web',
       '-  replicas: 1',
       '+  replicas: 2',
+      '-            name: dev-web-config-<hash>',
+      '+            name: web-config-<hash>',
+      '-            name: dev-web-secret-<hash>',
       '-        image: shop/web:1.1.0-rc.1',
+      '+            name: web-secret-<hash>',
       '+        image: shop/web:1.0.1',
+      '-  name: dev-web-secret-ktbd8t7fk7',
+      '+  name: web-secret-ktbd8t7fk7',
+      '-  name: dev-web',
+      '+  name: web',
     ]);
     assert.deepEqual(compared.summary, {
       onlyLeft: [],
       onlyRight: [],
-      changed: ['ConfigMap web-config-<hash>', 'Deployment web'],
+      changed: ['ConfigMap dev-web-config-8gmmth85d9', 'Deployment dev-web'],
       same: 2,
     });
   });
 
-  it('shows an object one side lacks (references to renamed objects normalised) and a changed Secret by its mask', async () => {
+  it('shows an object one side lacks (its references with real names) and a changed Secret by its mask', async () => {
     const [staging, prod] = await renderShop('staging', 'prod');
     const compared = compareEnvironments(staging, prod);
     assert.deepEqual(changedLines(compared.leftText, compared.rightText), [
       '-  LOG_LEVEL: info',
       '+  LOG_LEVEL: warn',
+      '-  name: web-config-k8fc48mdmd',
+      '+  name: web-config-eu-6c46kh7fdb',
+      '-  name: web',
+      '+  name: web-eu',
       '-  replicas: 2',
       '+  replicas: 5',
       '+      - image: shop/proxy:2.0',
       '+        name: proxy',
       '+        - name: REGION',
       '+          value: eu',
+      '-            name: web-config-<hash>',
+      '+            name: web-config-eu-<hash>',
+      '-            name: web-secret-<hash>',
+      '+            name: web-secret-eu-<hash>',
       '-            cpu: 100m',
       '+            cpu: 500m',
       '+apiVersion: autoscaling/v2',
       '+kind: HorizontalPodAutoscaler',
       '+metadata:',
-      '+  name: web',
+      '+  name: web-eu',
       '+  namespace: <namespace>',
       '+spec:',
       '+  maxReplicas: 10',
@@ -170,15 +226,19 @@ describe('compareEnvironments: two environments diffed without the differences o
       '+  scaleTargetRef:',
       '+    apiVersion: apps/v1',
       '+    kind: Deployment',
-      '+    name: web',
+      '+    name: web-eu',
       '+---',
       `-  API_TOKEN: '${BASE_TOKEN_MASK}'`,
       `+  API_TOKEN: '${PROD_TOKEN_MASK}'`,
+      '-  name: web-secret-ktbd8t7fk7',
+      '+  name: web-secret-eu-khb27k9246',
+      '-  name: web',
+      '+  name: web-eu',
     ]);
     assert.deepEqual(compared.summary, {
       onlyLeft: [],
-      onlyRight: ['HorizontalPodAutoscaler web'],
-      changed: ['ConfigMap web-config-<hash>', 'Deployment web', 'Secret web-secret-<hash>'],
+      onlyRight: ['HorizontalPodAutoscaler web-eu'],
+      changed: ['ConfigMap web-config-k8fc48mdmd', 'Deployment web', 'Secret web-secret-ktbd8t7fk7'],
       same: 1,
     });
     for (const secret of ['base-token', 'prod-token', Buffer.from('prod-token').toString('base64')])
@@ -188,7 +248,7 @@ describe('compareEnvironments: two environments diffed without the differences o
   it('the other way round, the same object is only on the left', async () => {
     const [staging, prod] = await renderShop('staging', 'prod');
     const compared = compareEnvironments(prod, staging);
-    assert.deepEqual(compared.summary.onlyLeft, ['HorizontalPodAutoscaler web']);
+    assert.deepEqual(compared.summary.onlyLeft, ['HorizontalPodAutoscaler web-eu']);
     assert.deepEqual(compared.summary.onlyRight, []);
   });
 });

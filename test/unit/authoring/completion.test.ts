@@ -37,6 +37,13 @@ async function at(marked: string, file = 'envs/prod/kustomization.yaml'): Promis
 
 const labels = (entries: CompletionEntry[]) => entries.map((e) => e.label);
 /** Label, insert text and range: what a path completion does to the text. */
+/** An entry without its sortText (its place in the list, tested on its own). */
+const withoutOrder = (entry: CompletionEntry | undefined) => {
+  const { sortText, ...rest } = entry ?? ({} as CompletionEntry);
+  assert.match(sortText ?? '', /^\d{4}$/);
+  return rest;
+};
+
 const inserts = (entries: CompletionEntry[]) =>
   entries.map((e) => [e.label, e.insertText ?? e.label, e.replaceStart, e.replaceEnd]);
 
@@ -75,6 +82,7 @@ describe('kustomizationCompletions', () => {
           documentation:
             'Deprecated. Use resources, which takes the same entries. Directories this kustomization builds on.',
           deprecated: true,
+          sortText: entries.find((e) => e.label === 'bases')?.sortText,
           replaceStart: 0,
           replaceEnd: 0,
         },
@@ -85,39 +93,50 @@ describe('kustomizationCompletions', () => {
       );
     });
 
+    it('orders deprecated fields after every other, so the first (selected) proposal is never one', async () => {
+      const entries = await at('apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n|');
+      const deprecated = entries.filter((e) => e.deprecated);
+      assert.ok(deprecated.length >= 5, `${deprecated.length} deprecated`);
+      assert.deepEqual(
+        entries.slice(entries.length - deprecated.length).map((e) => e.label),
+        deprecated.map((e) => e.label),
+      );
+      // What the editor orders by: every current field's sortText before every deprecated one's.
+      const byEditor = [...entries].sort((a, b) => (a.sortText! < b.sortText! ? -1 : 1));
+      assert.ok(!byEditor[0].deprecated, byEditor[0].label);
+      assert.equal(
+        byEditor.findIndex((e) => e.deprecated),
+        entries.length - deprecated.length,
+      );
+    });
+
     it('completes a half-typed key, leaving out the fields already set (in any case)', async () => {
       const text = 'Resources:\n- a.yaml\nnameP|\nimages:\n- name: x\n';
       const entries = await at(text);
       assert.equal(entries.length, KNOWN.size - 2);
       assert.ok(!labels(entries).includes('resources') && !labels(entries).includes('images'));
-      assert.deepEqual(
-        entries.find((e) => e.label === 'namePrefix'),
-        {
-          label: 'namePrefix',
-          kind: 'field',
-          insertText: 'namePrefix: ',
-          detail: 'scalar',
-          documentation: 'Prepended to every object name; references to the objects follow.',
-          replaceStart: 20,
-          replaceEnd: 25,
-        },
-      );
+      assert.deepEqual(withoutOrder(entries.find((e) => e.label === 'namePrefix')), {
+        label: 'namePrefix',
+        kind: 'field',
+        insertText: 'namePrefix: ',
+        detail: 'scalar',
+        documentation: 'Prepended to every object name; references to the objects follow.',
+        replaceStart: 20,
+        replaceEnd: 25,
+      });
     });
 
     it('replaces the whole key under the cursor without adding a second colon', async () => {
       const entries = await at('namePrefix: a-\nname|Suffix: -b\n');
-      assert.deepEqual(
-        entries.find((e) => e.label === 'nameSuffix'),
-        {
-          label: 'nameSuffix',
-          kind: 'field',
-          insertText: 'nameSuffix',
-          detail: 'scalar',
-          documentation: 'Appended to every object name; references to the objects follow.',
-          replaceStart: 15,
-          replaceEnd: 25,
-        },
-      );
+      assert.deepEqual(withoutOrder(entries.find((e) => e.label === 'nameSuffix')), {
+        label: 'nameSuffix',
+        kind: 'field',
+        insertText: 'nameSuffix',
+        detail: 'scalar',
+        documentation: 'Appended to every object name; references to the objects follow.',
+        replaceStart: 15,
+        replaceEnd: 25,
+      });
     });
 
     it('offers the fields of list entries and nested maps', async () => {
@@ -153,8 +172,8 @@ describe('kustomizationCompletions', () => {
         'files',
         'literals',
         'envs',
-        'env',
         'options',
+        'env', // deprecated: last
       ]);
       assert.deepEqual(labels(await at('secretGenerator:\n- name: tls\n  |\n')), [
         'namespace',
@@ -162,9 +181,9 @@ describe('kustomizationCompletions', () => {
         'files',
         'literals',
         'envs',
-        'env',
         'options',
         'type',
+        'env', // deprecated: last
       ]);
       assert.deepEqual(labels(await at('generatorOptions:\n  |\n')), [
         'labels',
