@@ -75,15 +75,32 @@ function markdown(lines: Piece[][]): string {
  * {@link HOVER_LINE_BUDGET} bounds. For tests and callers that check a hover's size.
  */
 export function visibleHoverLines(md: string): string[] {
-  return md.split(/ {2}\n|\n/).map((line) =>
-    line
-      .replace(/\]\([^)\s]*(?: "(?:[^"\\]|\\.)*")?\)/g, ']')
-      .replace(/(^|[^\\])\[/g, '$1')
-      .replace(/(^|[^\\])\]/g, '$1')
-      .replace(/`+/g, '')
-      .replace(/\*\*/g, '')
-      .replace(/\\(.)/g, '$1'),
-  );
+  return md.split(/ {2}\n|\n/).map(visibleLine);
+}
+
+function visibleLine(line: string): string {
+  let out = '';
+  for (let i = 0; i < line.length;) {
+    const rest = line.slice(i);
+    const fence = /^`+/.exec(rest)?.[0];
+    const close = fence ? line.indexOf(fence, i + fence.length) : -1;
+    if (fence && close > 0) {
+      const inner = line.slice(i + fence.length, close);
+      out += inner.startsWith(' ') && inner.endsWith(' ') && inner.trim() ? inner.slice(1, -1) : inner;
+      i = close + fence.length;
+    } else if (rest.startsWith('\\') && rest.length > 1) {
+      out += rest[1];
+      i += 2;
+    } else if (rest.startsWith('](')) {
+      i = line.indexOf(')', i) + 1 || line.length; // a link's target (parentheses in targets are encoded)
+    } else if (rest.startsWith('**')) i += 2;
+    else if (rest[0] === '[' || rest[0] === ']') i++;
+    else {
+      out += rest[0];
+      i++;
+    }
+  }
+  return out;
 }
 
 /** `dev, staging, prod` or `dev, staging +9`: as many names as fit in `room` characters. */
@@ -162,31 +179,37 @@ export interface DriftHoverEntry {
 }
 
 /**
- * The drift hover on a drifted line: short, so it reads first. One line per environment (at most
- * {@link DRIFT_HOVER_MAX_ENVIRONMENTS}): the environment (a link to its diff), the field, `git → live` and who
- * changed it; then one line with how many more, and the link to every environment's values. Secret values never
- * appear.
+ * The drift hover on a drifted line: short, so it reads first. A title naming the field, then one line per
+ * environment (at most {@link DRIFT_HOVER_MAX_ENVIRONMENTS}): the environment (a link to its diff), `git → live` and
+ * who changed it when that fits; then one line with how many more, and the link to every environment's values.
+ * Secret values never appear.
  */
 export function driftHoverMarkdown(entries: readonly DriftHoverEntry[], now: Date, links: { table?: string }): string {
-  const lines: Piece[][] = [[text('GitOps Drift · git → live')]];
+  const labels = new Set(entries.map((e) => fieldLabel(e.field)));
+  // One field on the line (the usual case): named once, in the first line.
+  const shared = labels.size === 1 ? [...labels][0] : undefined;
+  const lines: Piece[][] = [
+    [text('GitOps Drift · '), ...(shared ? [code(shared, 40), text(': ')] : []), text('git → live')],
+  ];
   const shown = entries.slice(0, DRIFT_HOVER_MAX_ENVIRONMENTS);
   for (const { env, field, diff } of shown) {
-    const value = (v: unknown, budget: number) => (field.secret ? text('(hidden)') : code(formatValue(v), budget));
-    const head = [
-      link(env, diff, `Show the diff in ${env}`),
-      text(' '),
-      text(fieldLabel(field).slice(0, 28)),
-      text(' '),
-    ];
+    const head = [link(env, diff, `Show the diff in ${env}`), text(' ')];
+    if (!shared) head.push(text(fieldLabel(field).slice(0, 28)), text(' '));
+    const values = field.secret ? ['(hidden)', '(hidden)'] : [formatValue(field.desired), formatValue(field.live)];
+    const value = (v: string, budget: number) => (field.secret ? text(v) : code(v, budget));
     const by = changedByText(field, now)?.replace(/^changed by /, '');
-    // Values get what the line has left, evenly; who changed it goes first when room runs out.
-    for (const withBy of by ? [true, false] : [false]) {
-      const tail = withBy ? join([text(''), text(by!)]) : [];
-      const room = Math.max(8, Math.floor((HOVER_LINE_BUDGET - visible(head) - 3 - visible(tail)) / 2));
-      if (room < 12 && withBy) continue;
-      lines.push([...head, value(field.desired, room), text(' → '), value(field.live, room), ...tail]);
-      break;
-    }
+    const tail = by ? join([text(''), text(by)]) : [];
+    const whole = visible(head) + values[0].length + 3 + values[1].length;
+    // Who changed it goes when the values need the room (the diagnostic above says it too); values share the rest.
+    const withBy = whole + visible(tail) <= HOVER_LINE_BUDGET;
+    const room = Math.max(8, Math.floor((HOVER_LINE_BUDGET - visible(head) - 3) / 2));
+    lines.push([
+      ...head,
+      value(values[0], whole <= HOVER_LINE_BUDGET ? values[0].length : room),
+      text(' → '),
+      value(values[1], whole <= HOVER_LINE_BUDGET ? values[1].length : room),
+      ...(withBy ? tail : []),
+    ]);
   }
   const more = entries.length - shown.length;
   const closing = join([

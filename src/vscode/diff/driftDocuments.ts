@@ -21,6 +21,8 @@ export class DriftDocuments extends Disposable implements vscode.TextDocumentCon
   /** Texts a command shows for a while (a promotion's previews), by id: read-only, so never "unsaved". */
   private readonly scratch = new Map<string, string>();
   private scratchCount = 0;
+  /** Diff documents (their git side) this extension turned word wrap on for: the editor keeps it until they close. */
+  private readonly wrapped = new Set<string>();
 
   constructor(private readonly store: DriftStore) {
     super();
@@ -31,6 +33,7 @@ export class DriftDocuments extends Disposable implements vscode.TextDocumentCon
           if (doc.uri.scheme === DRIFT_SCHEME) this.changed.fire(doc.uri);
       }),
     );
+    this._register(vscode.workspace.onDidCloseTextDocument((doc) => this.wrapped.delete(doc.uri.toString())));
   }
 
   /** The URI of one side of an object's diff; the path ends in `.yaml` so the editor highlights it. */
@@ -43,16 +46,34 @@ export class DriftDocuments extends Disposable implements vscode.TextDocumentCon
     });
   }
 
-  /** Opens the diff editor: `web (prod): git ↔ cluster`. */
-  async showDiff(env: string, key: ResourceKey): Promise<void> {
+  /**
+   * Opens the diff editor, `web (prod): git ↔ cluster`, with word wrap on (see {@link wrapLines}). Returns whether
+   * the diff wraps long lines.
+   */
+  async showDiff(env: string, key: ResourceKey): Promise<{ wordWrap: boolean }> {
     const title = `${key.name} (${env}): git ↔ cluster`;
-    await vscode.commands.executeCommand(
-      'vscode.diff',
-      this.uri(env, key, 'git'),
-      this.uri(env, key, 'cluster'),
-      title,
-      { preview: true },
-    );
+    const git = this.uri(env, key, 'git');
+    await vscode.commands.executeCommand('vscode.diff', git, this.uri(env, key, 'cluster'), title, { preview: true });
+    return { wordWrap: await this.wrapLines(git) };
+  }
+
+  /**
+   * A changed value at the end of a long line (an image tag) would be cut off at the diff's right edge, so the diff
+   * wraps long lines, unless the settings already wrap them or turn wrapping off for diffs (`diffEditor.wordWrap:
+   * off`). VS Code has no per-editor option for it: its Toggle Word Wrap command, run on the diff just opened, turns
+   * it on for both of its documents until they close (run twice, it would turn it off again).
+   */
+  private async wrapLines(git: vscode.Uri): Promise<boolean> {
+    const scope = { languageId: 'yaml' };
+    const diffWrap = vscode.workspace.getConfiguration('diffEditor', scope).get<string>('wordWrap', 'inherit');
+    if (diffWrap === 'off') return false;
+    if (diffWrap === 'on' || vscode.workspace.getConfiguration('editor', scope).get<string>('wordWrap') !== 'off')
+      return true;
+    if (!this.wrapped.has(git.toString())) {
+      await vscode.commands.executeCommand('editor.action.toggleWordWrap');
+      this.wrapped.add(git.toString());
+    }
+    return true;
   }
 
   /**

@@ -68,7 +68,7 @@ describe('editor presentation', () => {
     );
     assert.equal(ghostText([{ env: 'staging', field: secret }]), '← live: (hidden)');
     const hover = driftHoverMarkdown([{ env: 'staging', field: secret, diff: 'command:d' }], now, {});
-    assert.ok(!hover.includes('sha256') && hover.includes('(hidden)'), hover);
+    assert.ok(!hover.includes('sha256') && hover.includes('\\(hidden\\)'), hover);
   });
 
   it('shortens workload paths and uses the engine label when it has one', () => {
