@@ -1,5 +1,9 @@
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
+import { HOVER_LINE_BUDGET, TABLE_LINK, visibleHoverLines } from '../../../src/core/editor/hovers';
+import { DriftEngine } from '../../../src/core/engine';
+import { NodeFileSystem } from '../../../src/node/nodeFileSystem';
 import { ScriptedHost } from '../scriptedHost';
 import {
   activeApi,
@@ -35,6 +39,13 @@ function waitForText(
     what,
     (text) => text.slice(0, 400),
   );
+}
+
+/** The names of the objects an environment of the workspace renders (the engine, no cluster). */
+async function engineNames(env: string): Promise<string[]> {
+  const engine = new DriftEngine({ fs: new NodeFileSystem(), repoRoot: workspaceRoot() });
+  await engine.load();
+  return (await engine.render(await engine.environment(env))).objects.map((o) => o.key.name);
 }
 
 const hoverText = (hovers: vscode.Hover[]) =>
@@ -251,28 +262,101 @@ describe('authoring aids', function () {
     });
   });
 
-  it('hovers a base field with its effective value and origin in every environment', async () => {
-    const file = 'base/web-deployment.yaml';
-    const line = lineOf(file, /^\s*replicas:/);
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
-      'vscode.executeHoverProvider',
-      workspaceUri(file),
-      new vscode.Position(line - 1, 4),
-    );
-    const text = hoverText(hovers);
-    const devLine = lineOf('envs/dev/kustomization.yaml', /^\s*count: 1/);
-    const prodLine = lineOf('envs/prod/web-patch.yaml', /^\s*replicas:/);
-    // One row per environment: the value, and a link to the line that set it there (markdown escapes removed).
-    const rows = text
-      .split('\n')
-      .filter((l) => l.startsWith('| '))
-      .map((l) => l.replace(/\\(.)/g, '$1'));
-    const hasRow = (env: string, value: number, file: string, at: number) =>
-      rows.some((r) => r.startsWith(`| ${env} | ${value} | [${file}:${at}](file://`) && r.includes(`/${file}#L${at}`));
-    assert.ok(hasRow('dev', 1, 'envs/dev/kustomization.yaml', devLine), text);
-    assert.ok(hasRow('staging', 2, 'base/web-deployment.yaml', line), text);
-    assert.ok(hasRow('prod', 3, 'envs/prod/web-patch.yaml', prodLine), text);
-    assert.equal(rows.length, 4, text); // the header and one row per environment
+  describe('hovers that fit', () => {
+    /** The hover markdown our providers return at a 1-based line, at the first match of `at` on it. */
+    async function hoverAt(file: string, line: number, at: RegExp): Promise<{ hovers: vscode.Hover[]; md: string }> {
+      const text = readFileSync(`${workspaceRoot()}/${file}`, 'utf8').split('\n')[line - 1];
+      const column = text.search(at);
+      assert.ok(column >= 0, `${file}:${line} has no ${at}`);
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        workspaceUri(file),
+        new vscode.Position(line - 1, column),
+      );
+      return { hovers, md: hoverText(hovers) };
+    }
+
+    /** Each line as a reader sees it, and none longer than the budget (a value never wraps inside). */
+    function fits(md: string): string[] {
+      const lines = visibleHoverLines(md);
+      for (const line of lines) assert.ok(line.length <= HOVER_LINE_BUDGET, `${line.length} characters: ${line}`);
+      assert.doesNotMatch(md, /^\|/m, 'no table in a hover');
+      return lines;
+    }
+
+    /** A link target with its markdown escapes, for a regex. */
+    const linkTo = (file: string, line: number) =>
+      new RegExp(
+        `\\[${file.split('/').pop()!.replace(/[.-]/g, '\\\\\\$&')}:${line}\\]\\(file://[^)]*/${file.replace(/\./g, '\\.')}#L${line}(,|%2C)\\d+ "${file.replace(/\./g, '\\.')}:${line}"\\)`,
+      );
+
+    it("on an overlay's own line: that environment alone, and one line counting the others that differ", async () => {
+      const file = 'envs/prod/kustomization.yaml';
+      const line = lineOf(file, /^namespace: shop-prod$/);
+      const { hovers, md } = await hoverAt(file, line, /shop-prod/);
+      assert.equal(hovers.length, 1, md);
+      assert.deepEqual(fits(md), [
+        'namespace in prod · GitOps Drift',
+        `shop-prod · kustomization.yaml:${line}`,
+        `2 of 2 other environments differ · ${TABLE_LINK}`,
+      ]);
+      assert.match(md, linkTo(file, line));
+    });
+
+    it('on a shared base line: one row per distinct value, with the environments that have it', async () => {
+      const file = 'base/kustomization.yaml';
+      const line = lineOf(file, /FEATURE_RECOMMENDATIONS=false/);
+      const { md } = await hoverAt(file, line, /FEATURE/);
+      assert.deepEqual(fits(md), [
+        'FEATURE_RECOMMENDATIONS in 3 environments · GitOps Drift',
+        // Quoted: strings that read as booleans (formatValue keeps types visible).
+        '"true" · dev, staging · 2 places',
+        `"false" · prod · kustomization.yaml:${line}`,
+        TABLE_LINK,
+      ]);
+      // The value is a code span at the start of its line: nothing before it to push it into a wrap.
+      assert.match(md, /^`"true"` · dev, staging · 2 places {2}$/m);
+      const replicas = lineOf('base/web-deployment.yaml', /^\s*replicas:/);
+      const rows = fits((await hoverAt('base/web-deployment.yaml', replicas, /replicas/)).md);
+      assert.deepEqual(rows, [
+        'replicas in 3 environments · GitOps Drift',
+        `1 · dev · kustomization.yaml:${lineOf('envs/dev/kustomization.yaml', /^\s*count: 1/)}`,
+        `2 · staging · web-deployment.yaml:${replicas}`,
+        `3 · prod · web-patch.yaml:${lineOf('envs/prod/web-patch.yaml', /^\s*replicas:/)}`,
+        TABLE_LINK,
+      ]);
+    });
+
+    it("opens every environment's values from the link, in a markdown preview beside the file", async () => {
+      const file = 'base/kustomization.yaml';
+      const line = lineOf(file, /FEATURE_RECOMMENDATIONS=false/);
+      const { md } = await hoverAt(file, line, /FEATURE/);
+      const link = new RegExp(`\\[${TABLE_LINK}\\]\\(command:([\\w.]+)\\?([^)\\s]+)\\)`).exec(md);
+      assert.ok(link, md);
+      const [command, args] = [link[1], JSON.parse(decodeURIComponent(link[2])) as unknown[]];
+      assert.equal(command, 'gitopsDrift.showFieldValues');
+      const uri = await vscode.commands.executeCommand<vscode.Uri>(command, ...args);
+      assert.ok(uri, 'the command opened a table');
+      const table = (await vscode.workspace.openTextDocument(uri)).getText();
+      const rows = table.split('\n').filter((l) => /^\| [a-z]/.test(l));
+      assert.deepEqual(
+        rows.slice(1).map((r) => r.split(' | ').slice(0, 2)),
+        [
+          ['| dev', '`"true"`'],
+          ['| staging', '`"true"`'],
+          ['| prod', '`"false"`'],
+        ],
+      );
+      assert.match(rows[3], new RegExp(`\\[base/kustomization\\\\\\.yaml:${line}\\]\\(file://`));
+      const previews = vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .filter((t) => t.input instanceof vscode.TabInputWebview && /markdown\.preview/.test(t.input.viewType));
+      assert.deepEqual(
+        previews.map((t) => t.label),
+        ['Preview FEATURE_RECOMMENDATIONS in every environment.md'],
+      );
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    });
   });
 
   it('goes from a resources entry to the folder it includes', async () => {
@@ -326,13 +410,14 @@ describe('authoring aids', function () {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
-  it('compares two environments with names normalised: only real differences remain', async () => {
+  it('compares two environments under their real names, namespaces as <namespace>', async () => {
     const pair = await vscode.commands.executeCommand<[string, string]>(
       'gitopsDrift.compareEnvironments',
       'staging',
       'prod',
     );
     assert.deepEqual(pair, ['staging', 'prod']);
+    assert.equal(vscode.window.tabGroups.activeTabGroup.activeTab?.label, 'staging ↔ prod (rendered)');
     const [left, right] = vscode.window.visibleTextEditors
       .map((e) => e.document)
       .filter((d) => d.uri.scheme === 'gitops-drift-rendered');
@@ -340,6 +425,21 @@ describe('authoring aids', function () {
     for (const doc of [left, right])
       assert.doesNotMatch(doc.getText(), /shop-staging|shop-prod/, 'namespaces are normalised');
     assert.match(right.getText(), /^ {2}replicas: 3$/m);
+    // Each side's generated objects under the names they really have: the names the engine rendered.
+    const session = { left: 'staging', right: 'prod' } as const;
+    for (const [side, doc] of [
+      ['left', left],
+      ['right', right],
+    ] as const) {
+      const names = [...doc.getText().matchAll(/^ {2}name: (web-config-.*)$/gm)].map((m) => m[1]);
+      assert.equal(names.length, 1, doc.getText().slice(0, 400));
+      assert.match(names[0], /^web-config-[a-z0-9]{10}$/, `${session[side]}: ${names[0]}`);
+      const reports = await engineNames(session[side]);
+      assert.ok(
+        reports.includes(names[0]),
+        `${names[0]} is not among ${session[side]}'s objects: ${reports.join(', ')}`,
+      );
+    }
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
@@ -370,6 +470,18 @@ describe('authoring aids', function () {
       );
       const fields = top.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
       assert.ok(fields.includes('namePrefix'), fields.join(', '));
+      // Deprecated fields are marked and sorted after every other: the proposal the editor selects first is current.
+      const label = (i: vscode.CompletionItem) => (typeof i.label === 'string' ? i.label : i.label.label);
+      const bases = top.items.find((i) => label(i) === 'bases');
+      assert.deepEqual(bases?.tags, [vscode.CompletionItemTag.Deprecated]);
+      assert.notEqual(bases?.preselect, true);
+      const ordered = [...top.items].sort((a, b) => ((a.sortText ?? label(a)) < (b.sortText ?? label(b)) ? -1 : 1));
+      const firstDeprecated = ordered.findIndex((i) => i.tags?.includes(vscode.CompletionItemTag.Deprecated));
+      assert.ok(firstDeprecated > 0, 'some current field comes first');
+      assert.ok(
+        ordered.slice(firstDeprecated).every((i) => i.tags?.includes(vscode.CompletionItemTag.Deprecated)),
+        ordered.map((i) => `${label(i)}${i.tags?.length ? ' (deprecated)' : ''}`).join(', '),
+      );
     } finally {
       await rewriteAndSave(doc, original);
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { HOVER_LINE_BUDGET, TABLE_LINK, visibleHoverLines } from '../../../src/core/editor/hovers';
 import {
   activeApi,
   cliCheck,
@@ -111,7 +112,7 @@ describe('drift diagnostics', function () {
     });
   });
 
-  it('hovers a drifted line with the per-environment values', async () => {
+  it('hovers a drifted line briefly: git → live with a link to the diff, the values table behind a link, nothing stacked', async () => {
     const line = lineOf('envs/prod/web-patch.yaml', /^\s*replicas:/);
     const uri = workspaceUri('envs/prod/web-patch.yaml');
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
@@ -120,6 +121,34 @@ describe('drift diagnostics', function () {
       new vscode.Position(line - 1, 4),
     );
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
-    assert.match(text, /\| prod \| testbed\\?-admin \| replicas \| 3 \| 5 \| kubectl/);
+    // One hover (the drift one): the effective-values hover does not stack its table below it.
+    assert.equal(hovers.length, 1, text);
+    const lines = visibleHoverLines(text);
+    for (const l of lines) assert.ok(l.length <= HOVER_LINE_BUDGET, `${l.length} characters: ${l}`);
+    assert.equal(lines.length, 3, text);
+    assert.equal(lines[0], 'GitOps Drift · replicas: git → live');
+    assert.match(lines[1], /^prod 3 → 5 · kubectl/);
+    assert.equal(lines[2], TABLE_LINK);
+    // The environment links to its diff; the last line to every environment's values.
+    const diff = /^\[prod\]\(command:gitopsDrift\.showDiff\?([^ )]+)/m.exec(text);
+    assert.ok(diff, text);
+    assert.deepEqual(JSON.parse(decodeURIComponent(diff[1])), [
+      { env: 'prod', key: { group: 'apps', kind: 'Deployment', namespace: 'shop-prod', name: 'web' } },
+    ]);
+    const table = new RegExp(`\\[${TABLE_LINK}\\]\\(command:gitopsDrift\\.showFieldValues\\?([^ )]+)\\)`).exec(text);
+    assert.ok(table, text);
+    const opened = await vscode.commands.executeCommand<vscode.Uri>(
+      'gitopsDrift.showFieldValues',
+      ...(JSON.parse(decodeURIComponent(table[1])) as unknown[]),
+    );
+    const rows = (await vscode.workspace.openTextDocument(opened))
+      .getText()
+      .split('\n')
+      .filter((l) => /^\| (dev|staging|prod) \|/.test(l));
+    assert.deepEqual(
+      rows.map((r) => r.split(' | ').slice(0, 2).join(' ')),
+      ['| dev `1`', '| staging `2`', '| prod `3`'],
+    );
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });
