@@ -86,6 +86,7 @@ async function main() {
       'problems.png',
       'status-bar.png',
       'effective-values-hover.png',
+      'overlay-hover.png',
       'rendered-preview.png',
       'compare-environments.png',
       'history-view.png',

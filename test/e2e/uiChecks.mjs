@@ -28,6 +28,23 @@ async function openFile(page, path) {
   await page.locator('.tab.active', { hasText: path.split('/').pop() }).waitFor({ timeout: TIMEOUT });
 }
 
+/**
+ * Throws when a value in the hover wraps inside itself (a code span drawn on more than one line box), when the hover
+ * holds a table, or when its content is wider than the hover.
+ */
+async function assertHoverFits(hover) {
+  const found = await hover.evaluate((el) => ({
+    wrapped: [...el.querySelectorAll('code')].filter((c) => c.getClientRects().length > 1).map((c) => c.textContent),
+    tables: el.querySelectorAll('table').length,
+    overflow: [...el.querySelectorAll('.hover-contents')].some((c) => c.scrollWidth > c.clientWidth + 1),
+    codes: el.querySelectorAll('code').length,
+  }));
+  if (found.wrapped.length) throw new Error(`values wrapped inside: ${found.wrapped.join(' | ')}`);
+  if (found.tables) throw new Error(`the hover holds ${found.tables} table(s)`);
+  if (found.overflow) throw new Error('the hover content is wider than the hover');
+  if (!found.codes) throw new Error('no value (code span) in the hover');
+}
+
 /** @type {{ name: string, run: (ctx: any) => Promise<void> }[]} */
 export const uiChecks = [
   {
@@ -105,10 +122,16 @@ export const uiChecks = [
         .first()
         .waitFor({ timeout: TIMEOUT });
       await squiggle.hover({ force: true });
-      // Both parts of the hover: the diagnostic, and the per-environment table.
+      // The diagnostic first, then the short drift hover: git → live and the link to every environment's values.
       const hover = page.locator('.monaco-hover', { hasText: 'replicas is 5 in the cluster, 3 in git' });
       await hover.first().waitFor({ timeout: TIMEOUT });
-      await page.locator('.monaco-hover', { hasText: 'changed by' }).first().waitFor({ timeout: TIMEOUT });
+      const drift = page.locator('.monaco-hover', { hasText: 'GitOps Drift · replicas: git → live' }).first();
+      await drift.waitFor({ timeout: TIMEOUT });
+      await page
+        .locator('.monaco-hover a', { hasText: 'Values in every environment' })
+        .first()
+        .waitFor({ timeout: TIMEOUT });
+      await assertHoverFits(drift);
       await page.screenshot({ path: join(shots, 'drift-hover.png') });
       await page.keyboard.press('Escape');
     },
@@ -151,24 +174,57 @@ export const uiChecks = [
     },
   },
   {
-    name: 'hovering a base field shows its value and origin in every environment',
+    name: 'hovering a base field shows one short line per value, none wrapped inside',
     async run({ page, shots }) {
       await openFile(page, 'base/web-deployment.yaml');
       const replicas = page.locator('.monaco-editor .view-line span', { hasText: /^replicas$/ }).first();
       await replicas.waitFor({ timeout: TIMEOUT });
       await replicas.hover({ force: true });
-      const hover = page.locator('.monaco-hover', { hasText: 'per environment' });
+      const hover = page.locator('.monaco-hover', { hasText: 'replicas in 3 environments' });
       await hover.first().waitFor({ timeout: TIMEOUT });
-      for (const origin of [
-        'envs/dev/kustomization.yaml:12',
-        'base/web-deployment.yaml:8',
-        'envs/prod/web-patch.yaml:6',
-      ]) {
+      for (const origin of ['kustomization.yaml:12', 'web-deployment.yaml:8', 'web-patch.yaml:6']) {
         await page.locator('.monaco-hover a', { hasText: origin }).first().waitFor({ timeout: TIMEOUT });
       }
+      await assertHoverFits(hover.first());
       await page.screenshot({ path: join(shots, 'effective-values-hover.png') });
       await page.keyboard.press('Escape');
       await page.mouse.move(900, 700);
+    },
+  },
+  {
+    name: "hovering an overlay's own line shows that environment and one line about the others",
+    async run({ page, shots }) {
+      await openFile(page, 'envs/prod/kustomization.yaml');
+      // The CodeLens line shifts the text down when it arrives: hover after it.
+      await page
+        .locator('.monaco-editor .codelens-decoration a', { hasText: /^Rendered: / })
+        .first()
+        .waitFor({ timeout: TIMEOUT });
+      const value = page.locator('.monaco-editor .view-line span', { hasText: /^shop-prod$/ }).first();
+      await value.waitFor({ timeout: TIMEOUT });
+      await value.hover({ force: true });
+      const hover = page.locator('.monaco-hover', { hasText: 'namespace in prod' });
+      await hover.first().waitFor({ timeout: TIMEOUT });
+      await page
+        .locator('.monaco-hover', { hasText: '2 of 2 other environments differ' })
+        .first()
+        .waitFor({ timeout: TIMEOUT });
+      await assertHoverFits(hover.first());
+      await page.screenshot({ path: join(shots, 'overlay-hover.png') });
+      // The link opens every environment's values in a markdown preview beside the file.
+      await page.locator('.monaco-hover a', { hasText: 'Values in every environment' }).first().click();
+      await page
+        .locator('.tab', { hasText: 'Preview namespace in every environment.md' })
+        .waitFor({ timeout: TIMEOUT });
+      // The preview's table, drawn in its webview: a row per environment, in a block that scrolls rather than wraps.
+      const preview = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      for (const value of ['shop-dev', 'shop-staging', 'shop-prod'])
+        await preview.locator('pre', { hasText: value }).first().waitFor({ timeout: TIMEOUT });
+      await page.screenshot({ path: join(shots, 'values-table.png') });
+      await page.keyboard.press('Escape');
+      await page.mouse.move(900, 700);
+      // Back to one editor group for the checks that follow.
+      await runCommand(page, 'View: Close All Editors');
     },
   },
   {

@@ -220,41 +220,37 @@ export function driftHoverMarkdown(entries: readonly DriftHoverEntry[], now: Dat
   return markdown(lines);
 }
 
-/** A table cell: markdown punctuation and pipes shown as typed. */
-function cell(s: string): string {
-  return escapeMarkdown(s);
-}
-
-/** A code span in a table cell (a pipe inside it would end the cell). */
-function codeCell(value: string): string {
-  return code(value, Number.MAX_SAFE_INTEGER).md.replace(/\|/g, '\\|');
-}
-
 /**
- * The full table behind the hovers' link, for a markdown preview: one row per environment and distinct value,
- * with the place that set it (a link), under a title naming the field and where it was hovered.
+ * The full table behind the hovers' link, for a markdown preview: one row per environment and distinct value, with
+ * the place that set it, under a title naming the field and where it was hovered. The rows are a preformatted block
+ * of aligned columns: it scrolls rather than wraps, so no value breaks (the preview wraps table cells at hyphens).
  */
-export function effectiveValuesTableMarkdown(
-  summary: EffectiveValuesSummary,
-  hovered: SourceLocation,
-  links: Pick<HoverLinks, 'origin'>,
-): string {
-  const rows = summary.rows.map((row) => {
-    const at = row.origin
-      ? `[${cell(`${row.origin.file}:${row.origin.line}`)}](${links.origin(row.origin)})`
-      : 'not set';
-    return `| ${cell(row.environment)} | ${codeCell(row.value)} | ${at} |`;
-  });
+export function effectiveValuesTableMarkdown(summary: EffectiveValuesSummary, hovered: SourceLocation): string {
+  const flat = (s: string) => s.replace(/\s+/g, ' ');
+  const header = ['environment', 'value', 'set at'];
+  const rows = summary.rows.map((row) => [
+    flat(row.environment),
+    flat(row.value),
+    row.origin ? `${row.origin.file}:${row.origin.line}` : 'not set',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
+  const body = [line(header), ...rows.map(line)];
+  const fence = '`'.repeat(Math.max(3, ...body.flatMap((l) => (l.match(/`+/g) ?? []).map((run) => run.length + 1))));
   const environments = new Set(summary.rows.map((r) => r.environment)).size;
   const values = new Set(summary.rows.map((r) => r.value)).size;
   return [
-    `# ${cell(summary.key)} in every environment`,
+    `# ${escapeMarkdown(summary.key)} in every environment`,
     '',
-    `The field at [${cell(`${hovered.file}:${hovered.line}`)}](${links.origin(hovered)}): ${plural(values, 'distinct value')} in ${plural(environments, 'environment')}.`,
+    `The field at ${code(`${hovered.file}:${hovered.line}`, Number.MAX_SAFE_INTEGER).md}: ${plural(values, 'distinct value')} in ${plural(environments, 'environment')}.`,
     '',
-    '| environment | value | set at |',
-    '|---|---|---|',
-    ...rows,
+    `${fence}text`,
+    ...body,
+    fence,
     '',
   ].join('\n');
 }

@@ -31,7 +31,7 @@ function placeOf(uri: vscode.Uri): FieldPlace | undefined {
   return file && line > 0 && column > 0 ? { file, line, column } : undefined;
 }
 
-/** A link target opening a repo file at a line (the markdown preview and hovers both follow `#L12,5`). */
+/** A link target opening a repo file at a line and column (hovers follow `#L12,5`). */
 export function originLink(repoRoot: string, at: SourceLocation): string {
   return repoUri(repoRoot, at.file)
     .with({ fragment: `L${at.line},${at.column}` })
@@ -73,6 +73,6 @@ export class FieldValuesDocuments extends Disposable implements vscode.TextDocum
     const session = await this.store.getSession();
     const summary = text === undefined ? undefined : await session.authoring.hover(at.file, text, at.line, at.column);
     if (!summary) return `# No field at ${at.file}:${at.line}\n\nNo environment renders a value set here.\n`;
-    return effectiveValuesTableMarkdown(summary, at, { origin: (o) => originLink(root, o) });
+    return effectiveValuesTableMarkdown(summary, at);
   }
 }

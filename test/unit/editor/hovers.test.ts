@@ -171,13 +171,18 @@ describe('hovers that fit: 11 environments', () => {
     // A value longer than a hover line is cut (never wrapped): the table has it whole.
     assert.equal(lines[3], 'simple-env-app:2.0.0-rc.1-with-a-long-b… · prod-eu · kustomization.yml:6');
     assert.match(md, /^`simple-env-app:1\.0` · dev, qa, test, uat · \[deployment\\\.yaml:11\]/m);
-    const table = effectiveValuesTableMarkdown(summary, { file: 'base/deployment.yaml', line: 11, column: 11 }, links);
-    assert.match(table, /\| prod\\-eu \| `simple-env-app:2\.0\.0-rc\.1-with-a-long-build-suffix-01234567…` \|/);
+    const table = effectiveValuesTableMarkdown(summary, { file: 'base/deployment.yaml', line: 11, column: 11 });
+    const block = /^```text\n([\s\S]*?)\n```$/m.exec(table)?.[1].split('\n');
+    assert.ok(block, table);
+    assert.equal(block.length, 1 + 11, 'a header and a row per environment');
+    assert.equal(block[0], `environment  value${' '.repeat(57)}set at`);
+    // Aligned columns, each value whole on its row (the block scrolls, it never wraps).
     assert.equal(
-      table.split('\n').filter((l) => /^\| [a-z]/.test(l)).length,
-      1 + 11,
-      'a header and a row per environment',
+      block[9],
+      `prod-eu      simple-env-app:2.0.0-rc.1-with-a-long-build-suffix-01234567…  envs/prod-eu/kustomization.yml:6`,
     );
+    assert.equal(block[1], `dev          simple-env-app:1.0${' '.repeat(44)}base/deployment.yaml:11`);
+    assert.match(table, /^The field at `base\/deployment\.yaml:11`: 5 distinct values in 11 environments\.$/m);
   });
 
   it('more distinct values than the hover lists: the first ones, then "+N more values"', () => {
