@@ -174,6 +174,34 @@ export const uiChecks = [
     },
   },
   {
+    name: 'the diff wraps a long changed line instead of cutting it off at the right edge',
+    async run({ page, shots }) {
+      await runCommand(page, 'GitOps: Show Diff');
+      await page.locator('.quick-input-widget input').fill('Deployment shop-prod/api');
+      await page
+        .locator('.quick-input-list .monaco-list-row', { hasText: 'Deployment shop-prod/api' })
+        .first()
+        .waitFor({ timeout: TIMEOUT });
+      await page.keyboard.press('Enter');
+      await page.locator('.tab.active', { hasText: 'api (prod): git ↔ cluster' }).waitFor({ timeout: TIMEOUT });
+      // The image line is wider than the diff's right side here: unwrapped, the tag would sit past its edge.
+      const tag = page.locator('.monaco-diff-editor .view-line', { hasText: /hotfix/ }).first();
+      await tag.waitFor({ timeout: TIMEOUT });
+      await page.screenshot({ path: join(shots, 'diff-wrapped.png') });
+      const found = await tag.evaluate((line) => {
+        const editor = line.closest('.monaco-editor').getBoundingClientRect();
+        const text = [...line.querySelectorAll('span')].filter((s) => /hotfix/.test(s.textContent)).pop();
+        const lines = [...line.parentElement.querySelectorAll('.view-line')].filter((l) =>
+          /shop-api|hotfix/.test(l.textContent),
+        );
+        return { end: text.getBoundingClientRect().right, edge: editor.right, lines: lines.length };
+      });
+      if (found.end > found.edge)
+        throw new Error(`the tag ends at ${found.end} px, past the editor's edge at ${found.edge} px`);
+      if (found.lines < 2) throw new Error(`the image line is not wrapped (${found.lines} view line)`);
+    },
+  },
+  {
     name: 'hovering a base field shows one short line per value, none wrapped inside',
     async run({ page, shots }) {
       await openFile(page, 'base/web-deployment.yaml');
