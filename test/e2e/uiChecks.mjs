@@ -277,7 +277,7 @@ export const uiChecks = [
     },
   },
   {
-    name: 'Compare Environments… diffs two environments with names normalised',
+    name: 'Compare Environments… diffs two environments under their real names',
     async run({ page, shots }) {
       await runCommand(page, 'GitOps: Compare Environments…');
       for (const env of ['staging', 'prod']) {

@@ -63,7 +63,7 @@ describe('untrusted workspace', function () {
       new vscode.Position(line, 4),
     );
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
-    assert.match(text, /per environment \(GitOps Drift\)/, text);
+    assert.match(text, /^`replicas` in 3 environments · GitOps Drift/, text);
     const uri = await vscode.commands.executeCommand<vscode.Uri>('gitopsDrift.showRendered', 'dev');
     assert.equal(uri.scheme, 'gitops-drift-rendered');
     assert.match(vscode.window.activeTextEditor!.document.getText(), /^# dev: rendered from envs\/dev /);
