@@ -513,25 +513,39 @@ export class DriftEngine {
     return this.compare(env, live, true, options);
   }
 
-  private async compare(
+  /**
+   * What can be said of an environment without its cluster (no kubeconfig, an unknown context, an unreachable
+   * server, refused credentials): its render, with every object `NotChecked` and `cause` as the environment's error
+   * (`noCluster`). Render needs no cluster, so the environment's objects still show; a render failure is reported
+   * as `check` reports it.
+   */
+  async checkWithoutCluster(env: RepoEnvironment, context: string, cause: string): Promise<EnvironmentReport> {
+    const { report, rendered } = await this.renderForReport(env, context, env.namespace);
+    if (!rendered) return report;
+    report.error = cause;
+    report.noCluster = true;
+    report.resources = notCheckedResources(rendered);
+    return report;
+  }
+
+  /** A fresh report with the environment rendered into it (its problems, what it skipped); no `rendered` on failure. */
+  private async renderForReport(
     env: RepoEnvironment,
-    live: LiveSource,
-    detailed: boolean,
-    options: CheckOptions,
-  ): Promise<{ report: EnvironmentReport; objects: ObjectComparison[] }> {
+    context: string,
+    namespace: string | undefined,
+  ): Promise<{ report: EnvironmentReport; rendered?: RenderedEnvironment }> {
     const report: EnvironmentReport = {
       name: env.name,
       path: env.path,
-      context: live.context,
+      context,
       error: null,
       resources: [],
       problems: [],
       timings: { render: 0, live: 0, reconcile: 0 },
       applications: applicationSummaries(env),
     };
-    const namespace = env.namespace ?? live.namespace ?? 'default';
-    report.namespace = namespace;
-    let t = Date.now();
+    if (namespace !== undefined) report.namespace = namespace;
+    const t = Date.now();
     let rendered: RenderedEnvironment;
     try {
       rendered = await this.render(env, live);
@@ -539,7 +553,7 @@ export class DriftEngine {
       report.error = `render failed: ${e instanceof Error ? e.message : String(e)}`;
       report.applications = applicationSummaries(env, undefined, report.error);
       if (e instanceof ProblemError) report.problems.push(e.problem);
-      return { report, objects: [] };
+      return { report };
     }
     report.applications = applicationSummaries(env, rendered.applications);
     report.problems.push(...rendered.problems);
@@ -547,6 +561,18 @@ export class DriftEngine {
     if (skipped.length)
       report.skipped = skipped.map((p) => ({ message: p.message, ...(p.location ? { location: p.location } : {}) }));
     report.timings.render = Date.now() - t;
+    return { report, rendered };
+  }
+
+  private async compare(
+    env: RepoEnvironment,
+    live: LiveSource,
+    detailed: boolean,
+    options: CheckOptions,
+  ): Promise<{ report: EnvironmentReport; objects: ObjectComparison[] }> {
+    const namespace = env.namespace ?? live.namespace ?? 'default';
+    const { report, rendered } = await this.renderForReport(env, live.context, namespace);
+    if (!rendered) return { report, objects: [] };
     // Each object lands in its application's namespace when it names none (Flux's targetNamespace, Argo CD's
     // destination), else the environment's.
     const namespaceOf = (r: RenderedObject) => rendered.applicationOf.get(r)?.namespace ?? namespace;
@@ -568,7 +594,7 @@ export class DriftEngine {
           : d,
       );
     }
-    t = Date.now();
+    let t = Date.now();
     let state: LiveState;
     try {
       state = await this.readLive(desired, live, namespace);
@@ -577,6 +603,11 @@ export class DriftEngine {
       report.error = isClusterError(e)
         ? e.message
         : `reading the cluster failed: ${e instanceof Error ? e.message : String(e)}`;
+      if (isClusterError(e)) {
+        // The cluster went away (or refused the credentials) mid-check: the objects still show, not checked.
+        report.noCluster = true;
+        report.resources = notCheckedResources(rendered);
+      }
       return { report, objects: [] };
     }
     report.timings.live = Date.now() - t;
@@ -976,6 +1007,21 @@ export function uncheckedReport(env: RepoEnvironment, context: string, error: st
     timings: { render: 0, live: 0, reconcile: 0 },
     applications: applicationSummaries(env),
   };
+}
+
+/** An environment's rendered objects, each `NotChecked` (its live state was not read), with its application. */
+function notCheckedResources(rendered: RenderedEnvironment): ResourceDrift[] {
+  return rendered.objects.map((r) => {
+    const app = rendered.applicationOf.get(r)?.name;
+    return {
+      apiVersion: r.object.apiVersion,
+      key: r.key,
+      verdict: 'NotChecked' as const,
+      fields: [],
+      source: r.source,
+      ...(app !== undefined ? { application: app } : {}),
+    };
+  });
 }
 
 /**

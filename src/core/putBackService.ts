@@ -4,6 +4,7 @@
  * then the apply (`applyPutLiveBack`). The callers only ask (which objects, whether to delete Extra objects, the
  * confirmations) and show. The cluster writer comes in through the `ClusterWriter` port, made by the caller.
  */
+import { objectState, UNREAD } from './model/verdictState';
 import { describeSkipped, NOT_CHECKED_INCOMPLETE, skippedContent } from './drift/incomplete';
 import type { CheckOptions, DriftEngine, EnvironmentReport, LiveSource } from './engine';
 import type { ResourceDrift } from './model/drift';
@@ -54,8 +55,6 @@ export interface PutBackChoices {
   allowIncomplete: boolean;
 }
 
-const UNREAD = new Set(['Forbidden', 'UnknownKind', 'Error']);
-
 /**
  * Checks the environment against `live` through the engine and plans what to put back. The desired objects are the
  * ones the check compared, so their namespaces are the ones drift was reported under. Refuses when the environment
@@ -88,7 +87,7 @@ export async function planPutBack(
     picked: chosen.map((o) => o.result),
     apply: chosen.flatMap((o) => (wanted(o.result) && o.desired ? [o.desired.object] : [])),
     extras: chosen.filter((o) => o.result.verdict === 'Extra').map((o) => o.result),
-    unread: chosen.filter((o) => UNREAD.has(o.result.verdict)).map((o) => o.result),
+    unread: chosen.filter((o) => UNREAD.has(objectState(o.result))).map((o) => o.result),
     skipped: skippedContent(report).map(describeSkipped),
   };
 }

@@ -16,6 +16,7 @@ import type {
 } from '../live/fluxKustomization';
 import { parseFluxKustomization } from '../live/fluxKustomization';
 import { keyString, type KubeObject, type ResourceKey } from '../model/resource';
+import { STATE_LABEL } from '../model/verdictState';
 import { liveOnlyDetail, type ReconcileDetail } from './reconcile';
 import type { Git } from '../ports';
 
@@ -258,18 +259,18 @@ function apiVersionOf(key: ResourceKey, version: string): string {
 export function describeControllerStatus(status: ControllerStatus): string {
   if (!status.found) return `not in the cluster: ${status.message ?? ''}`.trimEnd();
   const parts: string[] = [];
-  if (status.suspended) parts.push('suspended');
+  if (status.suspended) parts.push(STATE_LABEL.suspended);
   const ready = status.ready;
   if (!ready) parts.push('no Ready condition yet');
   else if (ready.status === 'True') parts.push('ready');
   else
     parts.push(
-      `${ready.status === 'False' ? 'not ready' : 'readiness unknown'}${ready.reason ? ` (${ready.reason})` : ''}${ready.message ? `: ${ready.message}` : ''}`,
+      `${ready.status === 'False' ? STATE_LABEL.notReady : 'readiness unknown'}${ready.reason ? ` (${ready.reason})` : ''}${ready.message ? `: ${ready.message}` : ''}`,
     );
   if (status.revision) parts.push(status.revision);
   if (status.attemptedRevision) parts.push(`last attempted ${status.attemptedRevision}`);
-  if (status.pendingPrune) parts.push(`${status.pendingPrune} pending prune`);
-  if (status.notYetApplied) parts.push(`${status.notYetApplied} not yet applied`);
+  if (status.pendingPrune) parts.push(`${status.pendingPrune} ${STATE_LABEL.pendingPrune}`);
+  if (status.notYetApplied) parts.push(`${status.notYetApplied} ${STATE_LABEL.notYetApplied}`);
   return parts.join('; ');
 }
 

@@ -6,9 +6,10 @@
  */
 import type { EnvironmentDrift, SkippedContent } from '../model/drift';
 import { formatLocation } from '../model/location';
+import { STATE_LABEL } from '../model/verdictState';
 
 /** The environment-level words, as the text report and the editor show them. */
-export const NOT_CHECKED_INCOMPLETE = 'not checked: incomplete';
+export const NOT_CHECKED_INCOMPLETE = `${STATE_LABEL.notChecked}: incomplete`;
 
 /** What an environment's render skipped (empty when complete). */
 export function skippedContent(env: Pick<EnvironmentDrift, 'skipped'>): readonly SkippedContent[] {

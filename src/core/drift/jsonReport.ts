@@ -13,6 +13,18 @@ import type {
 } from '../model/drift';
 import type { Problem } from '../model/problem';
 import { skippedContent } from './incomplete';
+import {
+  controllerStates,
+  countStates,
+  environmentNeedsAttention,
+  environmentState,
+  needsAttention,
+  objectState,
+  STATE_ORDER,
+  type ControllerState,
+  type EnvironmentState,
+  type ObjectState,
+} from '../model/verdictState';
 
 /** The JSON document's shape (schemaVersion 1). */
 export interface JsonReport {
@@ -36,8 +48,14 @@ export interface JsonEnvironment {
   context: string;
   namespace: string | null;
   error: string | null;
-  /** Count per verdict present. */
+  /** True when `error` says the cluster could not be reached: `resources` then lists the rendered objects, `NotChecked`. */
+  noCluster: boolean;
+  /** The environment's state in the one vocabulary (src/core/model/verdictState.ts): `inSync` only when every object is. */
+  state: EnvironmentState;
+  /** Count per verdict present (of every object, also with --only-drifted). */
   summary: Partial<Record<Verdict, number>>;
+  /** Count per state present (of every object, also with --only-drifted): `missing` apart from `drifted`, … */
+  states: Partial<Record<ObjectState, number>>;
   /**
    * What the render skipped (remote resources, Helm charts, plugins): when not empty, the verdicts cover only the
    * rest and the environment is not checked (`check` exits 2 unless --allow-incomplete).
@@ -86,6 +104,8 @@ export interface JsonControllerStatus {
   pendingPrune: number;
   notYetApplied: number;
   message: string | null;
+  /** Its states (`notDeployed`, `suspended`, `notReady`, `behind`, `pendingPrune`, `notYetApplied`); empty when settled. */
+  states: ControllerState[];
 }
 
 /** One object in the JSON document: every rendered object appears once. */
@@ -96,6 +116,8 @@ export interface JsonResource {
   namespace: string;
   name: string;
   verdict: Verdict;
+  /** Its state in the one vocabulary: the verdict's, or `pendingPrune`/`notYetApplied` from its controller. */
+  state: ObjectState;
   /** The application that renders it; null for an Extra object (live only). */
   application: string | null;
   /** For UnknownKind/Forbidden/Error (and a duplicate declaration); absent otherwise. */
@@ -143,12 +165,27 @@ export interface JsonField {
 /** An environment's result, with the render warnings met on the way when the caller has them. */
 export type ReportedEnvironment = EnvironmentDrift & { problems?: readonly Problem[] };
 
+/** Options of the JSON document. */
+export interface JsonReportOptions {
+  /**
+   * `--only-drifted`: only the environments and objects that need attention (differ, wait on their controller, or
+   * could not be read); the counts still cover every object.
+   */
+  onlyProblems?: boolean;
+}
+
 /** Builds the JSON document (serialise with `JSON.stringify(report, null, 2)`). */
 export function jsonReport(
   environments: readonly ReportedEnvironment[],
   repoProblems: readonly Problem[] = [],
+  options: JsonReportOptions = {},
 ): JsonReport {
-  return { schemaVersion: 1, problems: repoProblems.map(jsonProblem), environments: environments.map(jsonEnvironment) };
+  const shown = options.onlyProblems ? environments.filter(environmentNeedsAttention) : environments;
+  return {
+    schemaVersion: 1,
+    problems: repoProblems.map(jsonProblem),
+    environments: shown.map((env) => jsonEnvironment(env, options.onlyProblems ?? false)),
+  };
 }
 
 function jsonProblem(p: Problem): JsonProblem {
@@ -159,16 +196,23 @@ function jsonProblem(p: Problem): JsonProblem {
   };
 }
 
-function jsonEnvironment(env: ReportedEnvironment): JsonEnvironment {
+function jsonEnvironment(env: ReportedEnvironment, onlyProblems: boolean): JsonEnvironment {
   const summary: Partial<Record<Verdict, number>> = {};
   for (const r of env.resources) summary[r.verdict] = (summary[r.verdict] ?? 0) + 1;
+  const counts = countStates(env.resources);
+  const states: Partial<Record<ObjectState, number>> = {};
+  for (const s of STATE_ORDER) if (counts.byState[s]) states[s] = counts.byState[s];
+  const resources = onlyProblems ? env.resources.filter((r) => needsAttention(objectState(r))) : env.resources;
   return {
     name: env.name,
     path: env.path,
     context: env.context,
     namespace: env.namespace ?? null,
     error: env.error,
+    noCluster: env.noCluster ?? false,
+    state: environmentState(env),
     summary,
+    states,
     incomplete: skippedContent(env).map((s) => ({
       message: s.message,
       location: s.location ? { file: s.location.file, line: s.location.line, column: s.location.column } : null,
@@ -186,7 +230,7 @@ function jsonEnvironment(env: ReportedEnvironment): JsonEnvironment {
       ...(a.controller ? { controller: jsonController(a.controller) } : {}),
       ...(a.release ? { release: a.release } : {}),
     })),
-    resources: env.resources.map(jsonResource),
+    resources: resources.map(jsonResource),
   };
 }
 
@@ -197,6 +241,7 @@ function jsonResource(r: ResourceDrift): JsonResource {
     namespace: r.key.namespace,
     name: r.key.name,
     verdict: r.verdict,
+    state: objectState(r),
     application: r.application ?? null,
     ...(r.message !== undefined ? { message: r.message } : {}),
     source: r.source ? { file: r.source.file, line: r.source.line, column: r.source.column } : null,
@@ -235,6 +280,7 @@ function jsonController(c: ControllerStatus): JsonControllerStatus {
     pendingPrune: c.pendingPrune,
     notYetApplied: c.notYetApplied,
     message: c.message ?? null,
+    states: controllerStates(c),
   };
 }
 

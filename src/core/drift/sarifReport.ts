@@ -42,6 +42,7 @@ const RULE_OF: Record<Exclude<ResourceDrift['verdict'], 'InSync' | 'Drifted'>, R
   UnknownKind: 'drift/unchecked',
   Forbidden: 'drift/unchecked',
   Error: 'drift/unchecked',
+  NotChecked: 'drift/unchecked',
 };
 
 /** Options: the tool version to report. */

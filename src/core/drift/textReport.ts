@@ -3,14 +3,23 @@
  * per environment —
  * `prod  Deployment shop-prod/web  replicas: git 3, live 5   envs/prod/patch.yaml:7`.
  */
-import type { EnvironmentDrift, ResourceDrift, Verdict } from '../model/drift';
+import type { EnvironmentDrift, ResourceDrift } from '../model/drift';
+import {
+  countStates,
+  environmentNeedsAttention,
+  objectState,
+  STATE_LABEL,
+  STATE_ORDER,
+  verdictState,
+  type ObjectState,
+} from '../model/verdictState';
 import { describeField, objectLabel, palette, type Palette } from './format';
 import { plainText } from '../model/untrustedText';
 import { isIncomplete, NOT_CHECKED_INCOMPLETE, skippedContent, skippedCount } from './incomplete';
 import { controllerSettled, describeControllerStatus } from './fluxStatus';
 import { describeRelease } from './helmRelease';
 
-const NOT_CHECKED = 'not checked';
+const NOT_CHECKED = STATE_LABEL.notChecked;
 
 /** Options of the text report. */
 export interface TextReportOptions {
@@ -22,6 +31,11 @@ export interface TextReportOptions {
    * skipped count in brackets, instead of as "not checked: incomplete". Its skipped parts are listed either way.
    */
   allowIncomplete?: boolean;
+  /**
+   * `--only-drifted`: leave out the environments that need no attention (every object in sync), and the in-sync rows
+   * `verbose` would add.
+   */
+  onlyProblems?: boolean;
 }
 
 interface Row {
@@ -37,10 +51,19 @@ export function textReport(environments: readonly EnvironmentDrift[], options: T
   const p = palette(options.color ?? false);
   const rows: Row[] = [];
   const summaries: string[] = [];
+  const verbose = (options.verbose ?? false) && !options.onlyProblems;
   for (const env of environments) {
+    if (options.onlyProblems && !environmentNeedsAttention(env)) continue;
     if (env.error !== null) {
       rows.push({ env: env.name, object: '', what: `error: ${plainText(env.error)}`, where: '', paint: p.red });
-      summaries.push(`${env.name}: ${p.red('error')}`);
+      // Without a cluster the rendered objects are listed (verbose) but nothing is known of them.
+      const rendered = env.resources.length;
+      summaries.push(
+        env.noCluster
+          ? `${env.name}: ${p.red(`${NOT_CHECKED}: no cluster`)}${rendered ? ` (${rendered} object${rendered === 1 ? '' : 's'} rendered)` : ''}`
+          : `${env.name}: ${p.red('error')}`,
+      );
+      if (verbose) for (const r of env.resources) rows.push(...resourceRows(env.name, r, p, true, undefined));
       continue;
     }
     for (const s of skippedContent(env)) {
@@ -104,7 +127,7 @@ export function textReport(environments: readonly EnvironmentDrift[], options: T
           : undefined;
       const first = cause === undefined ? undefined : said.get(cause);
       if (cause !== undefined && first === undefined) said.set(cause, objectLabel(r));
-      rows.push(...resourceRows(env.name, r, p, options.verbose ?? false, first));
+      rows.push(...resourceRows(env.name, r, p, verbose, first));
     }
     summaries.push(summary(env, p, options.allowIncomplete ?? false));
   }
@@ -147,7 +170,13 @@ function verdictRows(env: string, r: ResourceDrift, p: Palette, verbose: boolean
   // The controller's states name what is not a hand-made change.
   if (r.controller?.state === 'pendingPrune')
     return [
-      { env, object, what: 'pending prune: Flux applied it, git no longer renders it', where: '', paint: p.yellow },
+      {
+        env,
+        object,
+        what: `${STATE_LABEL.pendingPrune}: Flux applied it, git no longer renders it`,
+        where: '',
+        paint: p.yellow,
+      },
     ];
   if (r.controller?.state === 'notYetApplied') {
     if (r.verdict === 'Missing')
@@ -155,7 +184,7 @@ function verdictRows(env: string, r: ResourceDrift, p: Palette, verbose: boolean
         {
           env,
           object,
-          what: 'not yet applied: git renders it, Flux has not applied it',
+          what: `${STATE_LABEL.notYetApplied}: git renders it, Flux has not applied it`,
           where: r.source ? `${r.source.file}:${r.source.line}` : '',
           paint: p.yellow,
         },
@@ -164,7 +193,7 @@ function verdictRows(env: string, r: ResourceDrift, p: Palette, verbose: boolean
       return r.fields.map((f) => ({
         env,
         object,
-        what: `not yet applied: ${describeField(f)}`,
+        what: `${STATE_LABEL.notYetApplied}: ${describeField(f)}`,
         where: f.origin ? `${f.origin.file}:${f.origin.line}` : r.source ? `${r.source.file}:${r.source.line}` : '',
         paint: p.yellow,
       }));
@@ -174,7 +203,7 @@ function verdictRows(env: string, r: ResourceDrift, p: Palette, verbose: boolean
       {
         env,
         object,
-        what: `${WORDS[r.verdict]}: as for ${sameAs}`,
+        what: `${STATE_LABEL[verdictState(r.verdict)]}: as for ${sameAs}`,
         where: r.source ? `${r.source.file}:${r.source.line}` : '',
         paint: p.red,
       },
@@ -199,40 +228,27 @@ function verdictRows(env: string, r: ResourceDrift, p: Palette, verbose: boolean
     case 'Forbidden':
       return [{ env, object, what: `forbidden: ${r.message ?? ''}`, where: at(r.source), paint: p.red }];
     case 'UnknownKind':
-      return [{ env, object, what: `unknown kind: ${r.message ?? ''}`, where: at(r.source), paint: p.red }];
+      return [
+        { env, object, what: `${STATE_LABEL.notDeployed}: ${r.message ?? ''}`, where: at(r.source), paint: p.red },
+      ];
+    case 'NotChecked':
+      return verbose ? [{ env, object, what: NOT_CHECKED, where: at(r.source), paint: p.dim }] : [];
     case 'Error':
       return [{ env, object, what: `error: ${r.message ?? ''}`, where: at(r.source), paint: p.red }];
   }
 }
 
-const ORDER: Verdict[] = ['InSync', 'Drifted', 'Missing', 'Extra', 'UnknownKind', 'Forbidden', 'Error'];
-const WORDS: Record<Verdict, string> = {
-  InSync: 'in sync',
-  Drifted: 'drifted',
-  Missing: 'missing',
-  Extra: 'extra',
-  UnknownKind: 'unknown kind',
-  Forbidden: 'forbidden',
-  Error: 'error',
-};
-
 function summary(env: EnvironmentDrift, p: Palette, allowIncomplete: boolean): string {
-  const counts = new Map<Verdict, number>();
-  // Objects the controller has yet to apply or prune are counted apart from hand-made drift.
-  const byController = { pendingPrune: 0, notYetApplied: 0 };
-  const apart = (r: ResourceDrift) =>
-    r.controller?.state !== undefined && (r.verdict === 'Drifted' || r.verdict === 'Missing' || r.verdict === 'Extra');
-  for (const r of env.resources) {
-    if (apart(r)) byController[r.controller!.state!]++;
-    else counts.set(r.verdict, (counts.get(r.verdict) ?? 0) + 1);
-  }
-  const fields = env.resources.reduce((n, r) => n + (r.verdict === 'Drifted' && !apart(r) ? r.fields.length : 0), 0);
-  const parts = ORDER.filter((v) => counts.get(v)).map((v) => {
-    const text = `${counts.get(v)} ${WORDS[v]}${v === 'Drifted' ? ` (${fields} field${fields === 1 ? '' : 's'})` : ''}`;
-    return v === 'InSync' ? p.green(text) : v === 'Drifted' ? p.yellow(text) : p.red(text);
-  });
-  if (byController.pendingPrune) parts.push(p.yellow(`${byController.pendingPrune} pending prune`));
-  if (byController.notYetApplied) parts.push(p.yellow(`${byController.notYetApplied} not yet applied`));
+  // Objects the controller has yet to apply or prune are states of their own, counted apart from hand-made drift.
+  const counts = countStates(env.resources);
+  const fields = env.resources.reduce((n, r) => n + (objectState(r) === 'drifted' ? r.fields.length : 0), 0);
+  const paint = (s: ObjectState) =>
+    s === 'inSync' ? p.green : s === 'drifted' || s === 'pendingPrune' || s === 'notYetApplied' ? p.yellow : p.red;
+  const parts = STATE_ORDER.filter((s) => counts.byState[s]).map((s) =>
+    paint(s)(
+      `${counts.byState[s]} ${STATE_LABEL[s]}${s === 'drifted' ? ` (${fields} field${fields === 1 ? '' : 's'})` : ''}`,
+    ),
+  );
   const outside = (env.applications ?? []).filter((a) => a.state === 'outside').length;
   // Their desired state is another repo's: listed, not compared, and no reason to call this repo's part incomplete.
   const verdicts =

@@ -16,61 +16,30 @@ import type {
   FieldDrift,
   ReleaseStatus,
   ResourceDrift,
-  Verdict,
 } from '../model/drift';
+import {
+  countParts,
+  countStates,
+  objectState,
+  STATE_LABEL,
+  stateSummary,
+  type StateCounts,
+} from '../model/verdictState';
 import { pointerSegments } from '../yaml/pointer';
 
-/** Verdicts that mean "git and the cluster disagree". */
-export const DRIFT_VERDICTS: ReadonlySet<Verdict> = new Set<Verdict>(['Drifted', 'Missing', 'Extra']);
-/** Verdicts that mean "could not tell". */
-export const TROUBLE_VERDICTS: ReadonlySet<Verdict> = new Set<Verdict>(['UnknownKind', 'Forbidden', 'Error']);
-
-/** Counts per verdict for one environment. */
-export interface EnvironmentSummary {
-  total: number;
-  /** Drifted + Missing + Extra. */
-  drifted: number;
-  byVerdict: Record<Verdict, number>;
-  /** Of `drifted`, what the controller has yet to do rather than a hand-made change (a Flux Kustomization's states). */
-  pendingPrune: number;
-  notYetApplied: number;
-}
-
-/** Counts an environment's verdicts. */
-export function summarize(env: Pick<EnvironmentDrift, 'resources'>): EnvironmentSummary {
-  const byVerdict: Record<Verdict, number> = {
-    InSync: 0,
-    Drifted: 0,
-    Missing: 0,
-    Extra: 0,
-    UnknownKind: 0,
-    Forbidden: 0,
-    Error: 0,
-  };
-  const byController = { pendingPrune: 0, notYetApplied: 0 };
-  for (const r of env.resources) {
-    byVerdict[r.verdict]++;
-    if (r.controller?.state && DRIFT_VERDICTS.has(r.verdict)) byController[r.controller.state]++;
-  }
-  return {
-    total: env.resources.length,
-    drifted: byVerdict.Drifted + byVerdict.Missing + byVerdict.Extra,
-    byVerdict,
-    ...byController,
-  };
-}
-
 /**
- * `N drifted`, with what the controller has yet to apply or prune counted apart: `1 drifted · 2 pending prune`;
- * empty when nothing differs.
+ * A group of objects (a kind, an application) in a few words: `3` when every one is in sync, `1 of 2 drifted` for
+ * one state beside in-sync objects, `12 missing` when all share it, `2 drifted · 1 missing (of 9)` for several.
  */
-export function driftCounts(s: EnvironmentSummary): string[] {
-  const handMade = s.drifted - s.pendingPrune - s.notYetApplied;
-  return [
-    handMade ? `${handMade} drifted` : '',
-    s.pendingPrune ? `${s.pendingPrune} pending prune` : '',
-    s.notYetApplied ? `${s.notYetApplied} not yet applied` : '',
-  ].filter(Boolean);
+export function groupDescription(counts: StateCounts): string {
+  if (counts.byState.inSync === counts.total) return `${counts.total}`;
+  const parts = countParts(counts, { withInSync: false });
+  if (!counts.byState.inSync) return parts.join(' · ');
+  if (parts.length === 1) {
+    const [n, ...words] = parts[0].split(' ');
+    return `${n} of ${counts.total} ${words.join(' ')}`;
+  }
+  return `${parts.join(' · ')} (of ${counts.total})`;
 }
 
 /**
@@ -78,9 +47,9 @@ export function driftCounts(s: EnvironmentSummary): string[] {
  * `Flux: not ready (BuildFailed)`, `Flux: not in the cluster`.
  */
 export function controllerBadge(status: ControllerStatus): string {
-  if (!status.found) return 'Flux: not in the cluster';
+  if (!status.found) return `Flux: ${STATE_LABEL.notDeployed}`;
   const parts: string[] = [];
-  if (status.suspended) parts.push('suspended');
+  if (status.suspended) parts.push(STATE_LABEL.suspended);
   const ready = status.ready;
   parts.push(
     !ready
@@ -88,10 +57,10 @@ export function controllerBadge(status: ControllerStatus): string {
       : ready.status === 'True'
         ? 'ready'
         : ready.status === 'False'
-          ? `not ready${ready.reason ? ` (${ready.reason})` : ''}`
+          ? `${STATE_LABEL.notReady}${ready.reason ? ` (${ready.reason})` : ''}`
           : 'readiness unknown',
   );
-  if (status.behind) parts.push(`${status.behind} behind`);
+  if (status.behind) parts.push(`${status.behind} ${STATE_LABEL.behind}`);
   return `Flux: ${parts.join(' · ')}`;
 }
 
@@ -136,33 +105,23 @@ export function soleController(applications: readonly ApplicationSummary[] | und
   return applications?.length === 1 ? applications[0].controller : undefined;
 }
 
-/** The environment's overall state: the worst verdict among its objects, or its own error. */
-export function environmentVerdict(env: Pick<EnvironmentDrift, 'resources' | 'error'>): Verdict {
-  if (env.error) return 'Error';
-  const present = new Set(env.resources.map((r) => r.verdict));
-  // Drift outranks "could not read one kind": what differs is what people act on.
-  for (const v of ['Missing', 'Extra', 'Drifted', 'Error', 'Forbidden', 'UnknownKind'] as Verdict[])
-    if (present.has(v)) return v;
-  return 'InSync';
-}
-
 /**
- * The tree description of an environment, e.g. `3 drifted · ctx prod-eu`; an environment whose render skipped
- * content starts with `not checked: incomplete (1 part skipped)` and is never called "in sync".
+ * The tree description of an environment, e.g. `2 drifted · 1 missing · ctx prod-eu`: `in sync` only when every
+ * object is; `not checked: no cluster` when its live state could not be read; an environment whose render skipped
+ * content starts with `not checked: incomplete (1 part skipped)`.
  */
 export function environmentDescription(
-  env: Pick<EnvironmentDrift, 'resources' | 'error' | 'context' | 'skipped'>,
+  env: Pick<EnvironmentDrift, 'resources' | 'error' | 'context' | 'skipped' | 'noCluster'>,
 ): string {
   const ctx = env.context ? `ctx ${env.context}` : '';
-  if (env.error) return ['error', ctx].filter(Boolean).join(' · ');
-  const s = summarize(env);
-  const parts: string[] = [];
-  if (isIncomplete(env)) {
-    parts.push(`${NOT_CHECKED_INCOMPLETE} (${skippedCount(env)})`);
-    parts.push(...driftCounts(s));
-  } else parts.push(...(s.drifted ? driftCounts(s) : [s.total ? 'in sync' : 'no objects']));
-  const trouble = s.byVerdict.Forbidden + s.byVerdict.UnknownKind + s.byVerdict.Error;
-  if (trouble) parts.push(`${trouble} unreadable`);
+  if (env.error !== null)
+    return [env.noCluster ? `${STATE_LABEL.notChecked}: no cluster` : STATE_LABEL.error, ctx]
+      .filter(Boolean)
+      .join(' · ');
+  const counts = countStates(env.resources);
+  const parts = isIncomplete(env)
+    ? [`${NOT_CHECKED_INCOMPLETE} (${skippedCount(env)})`, ...countParts(counts, { withInSync: false })]
+    : [stateSummary(counts)];
   if (ctx) parts.push(ctx);
   return parts.join(' · ');
 }
@@ -186,32 +145,26 @@ export function groupByKind(
 }
 
 /**
- * A one-line verdict phrase for a resource: `replicas, image drifted`, `missing in the cluster`, `pending prune`,
- * `not yet applied`, …
+ * A resource's tree description: for a drifted object its fields as `git → live` (`replicas 3 → 12`) where they fit,
+ * else the state's words (`missing`, `pending prune`, `not deployed`, …).
  */
 export function resourceDescription(r: ResourceDrift): string {
-  if (r.controller?.state === 'pendingPrune' && r.verdict === 'Extra') return 'pending prune';
-  if (r.controller?.state === 'notYetApplied' && DRIFT_VERDICTS.has(r.verdict)) return 'not yet applied';
-  switch (r.verdict) {
-    case 'InSync':
-      return 'in sync';
-    case 'Drifted': {
-      const labels = r.fields.map(fieldLabel);
-      return labels.length > 2
-        ? `${labels.slice(0, 2).join(', ')} +${labels.length - 2} drifted`
-        : `${labels.join(', ')} drifted`;
-    }
-    case 'Missing':
-      return 'missing in the cluster';
-    case 'Extra':
-      return 'in the cluster, not in git';
-    case 'UnknownKind':
-      return 'kind not served by the cluster';
-    case 'Forbidden':
-      return 'forbidden';
-    case 'Error':
-      return 'error';
-  }
+  const state = objectState(r);
+  if (state !== 'drifted') return STATE_LABEL[state];
+  const shown = r.fields.slice(0, 2).map(fieldChange);
+  return `${shown.join(', ')}${r.fields.length > 2 ? ` +${r.fields.length - 2} more` : ''}`;
+}
+
+/** Longest `label git → live` a tree row shows; past it, the field's name alone. */
+const MAX_CHANGE = 48;
+
+/** One drifted field in a few words: `replicas 3 → 12`, `labels.team unset → checkout`, `data.KEY (secret)`. */
+export function fieldChange(field: FieldDrift): string {
+  const label = fieldLabel(field);
+  if (field.secret) return `${label} (secret)`;
+  const side = (v: unknown) => (v === undefined ? 'unset' : formatValue(v));
+  const text = `${label} ${side(field.desired)} → ${side(field.live)}`;
+  return text.length <= MAX_CHANGE ? text : label;
 }
 
 /**
@@ -293,13 +246,15 @@ export function resourceMessage(env: string, r: ResourceDrift): string {
     case 'Extra':
       return `${env}: ${what} is in the cluster but no longer in git`;
     case 'UnknownKind':
-      return `${env}: the cluster does not serve ${r.key.kind}${r.message ? ` (${r.message})` : ''}`;
+      return `${env}: ${what} is ${STATE_LABEL.notDeployed}: the cluster does not serve ${r.key.kind}${r.message ? ` (${r.message})` : ''}`;
+    case 'NotChecked':
+      return `${env}: ${what} is ${STATE_LABEL.notChecked}: ${r.message ?? 'its live state was not read'}`;
     case 'Forbidden':
       return `${env}: cannot read ${what}: ${r.message ?? 'forbidden'}`;
     case 'Error':
       return `${env}: ${what}: ${r.message ?? 'error'}`;
     default:
-      return `${env}: ${what} is ${r.verdict === 'InSync' ? 'in sync' : 'drifted'}`;
+      return `${env}: ${what} is ${STATE_LABEL[objectState(r)]}`;
   }
 }
 
@@ -310,15 +265,4 @@ export function ghostText(entries: readonly { env: string; field: FieldDrift }[]
   if (entries.length === 1 || distinct.size === 1)
     return `← live: ${value(entries[0].field)}${entries.length > 1 ? ` (${entries.map((e) => e.env).join(', ')})` : ''}`;
   return `← live: ${entries.map((e) => `${value(e.field)} (${e.env})`).join(' · ')}`;
-}
-
-/**
- * Whether an environment's error is about reaching its cluster (not its render): a render failure always comes
- * with an error-severity problem pointing into the repo.
- */
-export function isClusterFailure(report: {
-  error: string | null;
-  problems?: readonly { severity: string }[];
-}): boolean {
-  return report.error !== null && !(report.problems ?? []).some((p) => p.severity === 'error');
 }

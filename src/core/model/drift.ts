@@ -2,8 +2,11 @@ import type { RendererKind } from './environment';
 import type { Origin, SourceLocation } from './location';
 import type { ResourceKey } from './resource';
 
-/** The verdict for one object. */
-export type Verdict = 'InSync' | 'Drifted' | 'Missing' | 'Extra' | 'UnknownKind' | 'Forbidden' | 'Error';
+/**
+ * The verdict for one object: how it compared. `NotChecked`: rendered, its live state not read (no cluster). What
+ * the views call each (and a controller's states beside it) is src/core/model/verdictState.ts.
+ */
+export type Verdict = 'InSync' | 'Drifted' | 'Missing' | 'Extra' | 'UnknownKind' | 'Forbidden' | 'Error' | 'NotChecked';
 
 /** Who last changed a field in the cluster, from `managedFields`. */
 export interface FieldChange {
@@ -116,6 +119,11 @@ export interface EnvironmentDrift {
   namespace?: string;
   /** An environment-level error (cluster unreachable, expired credentials, render failure), else null. */
   error: string | null;
+  /**
+   * True when `error` is about reaching the cluster (no kubeconfig, unknown context, unreachable server, refused
+   * credentials), not the repo: the rendered objects are then listed with the verdict `NotChecked`.
+   */
+  noCluster?: boolean;
   resources: ResourceDrift[];
   /**
    * Content the render skipped (remote resources and components, Helm charts, generator and transformer plugins),

@@ -390,7 +390,7 @@ describe('CLI: check exit codes on a small repo', () => {
     }
   });
 
-  it('reports an unreachable cluster as the environment error (exit 2), and snapshot writes nothing', async () => {
+  it('reports an unreachable cluster as the environment error (exit 2), its objects not checked, and snapshot writes nothing', async () => {
     const kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(
       kubeconfig,
@@ -401,7 +401,22 @@ describe('CLI: check exit codes on a small repo', () => {
     const env = JSON.parse(out).environments[0];
     assert.equal(env.context, 'down');
     assert.match(env.error, /127\.0\.0\.1:1/);
-    assert.deepEqual(env.resources, []);
+    assert.equal(env.noCluster, true);
+    assert.equal(env.state, 'notChecked');
+    // Render needs no cluster: the rendered objects are listed, not checked.
+    assert.deepEqual(
+      env.resources.map((r: { kind: string; name: string; verdict: string; state: string }) => [
+        r.kind,
+        r.name,
+        r.verdict,
+        r.state,
+      ]),
+      [['ConfigMap', 'app', 'NotChecked', 'notChecked']],
+    );
+    assert.deepEqual(env.states, { notChecked: 1 });
+    const text = await run(['check', dir, '--kubeconfig', kubeconfig]);
+    assert.equal(text.code, 2);
+    assert.match(text.out, /^dev: not checked: no cluster \(1 object rendered\)$/m);
     const snap = await run(['snapshot', dir, '--kubeconfig', kubeconfig, '--out', join(dir, 'out.yaml')]);
     assert.equal(snap.code, 2);
     assert.match(snap.err, /nothing written/);
@@ -412,6 +427,41 @@ describe('CLI: check exit codes on a small repo', () => {
     const { code, err } = await run(['snapshot', dir]);
     assert.equal(code, 2);
     assert.match(err, /--out FILE is required/);
+  });
+});
+
+describe('CLI: check --only-drifted', () => {
+  const snapshot = ['examples/shop', '--live-from', 'examples/shop/live-snapshot.yaml'];
+
+  it('lists only the objects that need attention, with state names, and the same exit code', async () => {
+    const all = await run(['check', ...snapshot, '--format', 'json']);
+    const only = await run(['check', ...snapshot, '--format', 'json', '--only-drifted']);
+    assert.equal(only.code, all.code);
+    type Env = { name: string; states: Record<string, number>; resources: { name: string; state: string }[] };
+    const full = JSON.parse(all.out).environments as Env[];
+    const kept = JSON.parse(only.out).environments as Env[];
+    assert.ok(kept.length > 0);
+    for (const env of kept) {
+      const whole = full.find((e) => e.name === env.name)!;
+      assert.deepEqual(env.states, whole.states, `${env.name}: the counts cover every object`);
+      assert.ok(
+        whole.resources.some((r) => r.state === 'inSync'),
+        `${env.name} has in-sync objects to leave out`,
+      );
+      assert.deepEqual(
+        env.resources.map((r) => `${r.name}/${r.state}`),
+        whole.resources.filter((r) => r.state !== 'inSync').map((r) => `${r.name}/${r.state}`),
+      );
+    }
+    // dev's CronJob is missing, named so (not "drifted").
+    const dev = kept.find((e) => e.name === 'dev')!;
+    assert.deepEqual(
+      dev.resources.map((r) => r.state),
+      ['missing'],
+    );
+    const text = await run(['check', ...snapshot, '--only-drifted', '--verbose']);
+    assert.doesNotMatch(text.out, / in sync +\S+:\d+$/m, 'no in-sync rows, even with --verbose');
+    assert.match(text.out, /^dev: 10 in sync, 1 missing$/m);
   });
 });
 

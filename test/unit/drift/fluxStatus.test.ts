@@ -462,7 +462,7 @@ describe('Flux Kustomization status in the editor model', () => {
       { ...deployment('api', 'Missing', 'apps'), controller: { state: 'notYetApplied' as const } },
       { ...deployment('old', 'Extra', 'apps'), controller: { state: 'pendingPrune' as const } },
     ];
-    assert.deepEqual(resources.map(resourceDescription), ['replicas drifted', 'not yet applied', 'pending prune']);
+    assert.deepEqual(resources.map(resourceDescription), ['replicas 2 → 5', 'not yet applied', 'pending prune']);
     assert.equal(
       environmentDescription({ resources, error: null, context: 'prod' }),
       '1 drifted · 1 pending prune · 1 not yet applied · ctx prod',
@@ -480,7 +480,7 @@ describe('Flux Kustomization status in the editor model', () => {
       controllerBadge(status({ ready: { status: 'False', reason: 'BuildFailed' } })),
       'Flux: not ready (BuildFailed)',
     );
-    assert.equal(controllerBadge(status({ found: false })), 'Flux: not in the cluster');
+    assert.equal(controllerBadge(status({ found: false })), 'Flux: not deployed');
     assert.equal(
       controllerTooltip(status({ revision: 'applied 1000000, git is at 3000000 (2 commits behind)' })),
       'Kustomization flux-system/apps: ready; applied 1000000, git is at 3000000 (2 commits behind)',

@@ -117,7 +117,10 @@ describe('reports', () => {
       'context',
       'namespace',
       'error',
+      'noCluster',
+      'state',
       'summary',
+      'states',
       'incomplete',
       'problems',
       'applications',
@@ -144,10 +147,41 @@ describe('reports', () => {
     const suspend = dev.resources.find((r: { kind: string }) => r.kind === 'CronJob').fields[0];
     assert.deepEqual([suspend.desired, suspend.live, suspend.cause], [null, true, 'outOfBand']);
     assert.deepEqual(dev.summary, { Drifted: 4, InSync: 1, Missing: 1, Extra: 1 });
+    // The states, in the one vocabulary: missing is not counted as drifted.
+    assert.deepEqual(dev.states, { inSync: 1, drifted: 4, missing: 1, extra: 1 });
+    assert.equal(dev.state, 'missing');
+    assert.equal(web.state, 'drifted');
+    assert.equal(dev.resources.find((r: { verdict: string }) => r.verdict === 'Missing').state, 'missing');
+    assert.deepEqual([prod.state, prod.noCluster], ['error', false]);
     assert.deepEqual(dev.problems, []);
     assert.equal('message' in web, false);
     assert.equal(prod.error, envs[1].error);
     for (const p of PLAIN) assert.ok(!JSON.stringify(doc).includes(p));
+  });
+
+  it('--only-drifted: only the environments and objects that need attention, counts of them all', () => {
+    const calm: EnvironmentDrift = {
+      name: 'calm',
+      path: 'envs/calm',
+      context: 'c',
+      error: null,
+      resources: [{ ...envs[0].resources[0], verdict: 'InSync', fields: [] }],
+    };
+    const all = [...envs, calm];
+    const doc = JSON.parse(JSON.stringify(jsonReport(all, [], { onlyProblems: true })));
+    assert.deepEqual(
+      doc.environments.map((e: { name: string }) => e.name),
+      ['dev', 'prod'],
+    );
+    const [dev] = doc.environments;
+    assert.ok(dev.resources.length > 0);
+    assert.ok(dev.resources.every((r: { state: string }) => r.state !== 'inSync'));
+    assert.equal(dev.states.inSync, 1, 'the counts still cover the in-sync object');
+    const text = textReport(all, { onlyProblems: true, verbose: true });
+    assert.doesNotMatch(text, /^calm/m);
+    assert.doesNotMatch(text, / in sync$/m, 'no in-sync rows, even with --verbose');
+    assert.match(text, /^dev: 1 in sync, 4 drifted/m);
+    assert.match(textReport(all), /^calm: 1 in sync$/m);
   });
 
   it('SARIF 2.1.0: one result per drifted field at its git line, rules for every kind of finding', () => {

@@ -33,12 +33,12 @@ describe('text report: one cause said once', () => {
     assert.deepEqual(
       lines.map((l) => l.replace(/ +/g, ' ')),
       [
-        `dev CronTab shop/a unknown kind: ${notServed} envs/dev/tabs.yaml:1`,
-        'dev CronTab shop/b unknown kind: as for CronTab shop/a envs/dev/tabs.yaml:8',
+        `dev CronTab shop/a not deployed: ${notServed} envs/dev/tabs.yaml:1`,
+        'dev CronTab shop/b not deployed: as for CronTab shop/a envs/dev/tabs.yaml:8',
         'dev CronTab shop/c forbidden: list crontabs.x.io in namespace "shop" is forbidden envs/dev/tabs.yaml:15',
-        'dev CronTab shop/d unknown kind: as for CronTab shop/a envs/dev/tabs.yaml:22',
+        'dev CronTab shop/d not deployed: as for CronTab shop/a envs/dev/tabs.yaml:22',
         '',
-        'dev: 3 unknown kind, 1 forbidden',
+        'dev: 3 not deployed, 1 forbidden',
         '',
       ],
     );

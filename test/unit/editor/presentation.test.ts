@@ -1,19 +1,19 @@
 import * as assert from 'node:assert/strict';
 import {
   environmentDescription,
-  environmentVerdict,
+  fieldChange,
   fieldDriftMessage,
   fieldLabel,
   formatValue,
   ghostText,
   groupByKind,
-  isClusterFailure,
+  groupDescription,
   resourceDescription,
-  summarize,
   timeAgo,
 } from '../../../src/core/editor/presentation';
 import type { FieldDrift, ResourceDrift, Verdict } from '../../../src/core/model/drift';
 import { driftHoverMarkdown } from '../../../src/core/editor/hovers';
+import { countStates, environmentState } from '../../../src/core/model/verdictState';
 
 const now = new Date('2026-11-22T12:00:00Z');
 
@@ -118,23 +118,49 @@ describe('editor presentation', () => {
         res('Deployment', 'x', 'Forbidden'),
       ],
     };
-    assert.equal(environmentDescription(env), '2 drifted · 1 unreadable · ctx prod-eu');
-    assert.deepEqual(summarize(env).byVerdict, {
-      InSync: 1,
-      Drifted: 1,
-      Missing: 1,
-      Extra: 0,
-      UnknownKind: 0,
-      Forbidden: 1,
-      Error: 0,
-    });
-    assert.equal(environmentVerdict(env), 'Missing');
+    // Missing is not drifted, and what could not be read is named, never "in sync".
+    assert.equal(environmentDescription(env), '1 drifted · 1 missing · 1 forbidden · ctx prod-eu');
+    assert.equal(environmentState(env), 'missing');
     assert.equal(
       environmentDescription({ context: 'c', error: null, resources: [res('Service', 'web', 'InSync', [], '')] }),
       'in sync · ctx c',
     );
     assert.equal(environmentDescription({ context: 'c', error: 'connection refused', resources: [] }), 'error · ctx c');
-    assert.equal(environmentVerdict({ error: null, resources: [] }), 'InSync');
+    assert.equal(
+      environmentDescription({
+        context: 'c',
+        error: 'kubeconfig /x does not exist',
+        noCluster: true,
+        resources: [res('Service', 'web', 'NotChecked', [], '')],
+      }),
+      'not checked: no cluster · ctx c',
+    );
+    assert.equal(environmentDescription({ context: '', error: null, resources: [] }), 'no objects');
+  });
+
+  it('never calls an environment whose objects are all unreadable in sync', () => {
+    const env = {
+      context: 'c',
+      error: null,
+      resources: [
+        res('Kustomization', 'a', 'UnknownKind', [], 'kustomize.toolkit.fluxcd.io'),
+        res('Service', 'b', 'UnknownKind', [], ''),
+      ],
+    };
+    assert.equal(environmentDescription(env), '2 not deployed · ctx c');
+    assert.equal(environmentState(env), 'notDeployed');
+    const mixed = { ...env, resources: [...env.resources, res('Service', 'c', 'InSync', [], '')] };
+    assert.equal(environmentDescription(mixed), '2 not deployed · ctx c');
+  });
+
+  it('describes a group by its states: missing counted as missing', () => {
+    const states = (...verdicts: Verdict[]) =>
+      countStates(verdicts.map((v, i) => res('Namespace', `n${i}`, v, [], '')));
+    assert.equal(groupDescription(states('InSync', 'InSync')), '2');
+    assert.equal(groupDescription(states('Missing', 'Missing', 'Missing')), '3 missing');
+    assert.equal(groupDescription(states('Drifted', 'InSync')), '1 of 2 drifted');
+    assert.equal(groupDescription(states('Drifted', 'Missing', 'InSync')), '1 drifted · 1 missing (of 3)');
+    assert.equal(groupDescription(states('NotChecked', 'NotChecked')), '2 not checked');
   });
 
   it('groups by kind, sorted, and describes each resource', () => {
@@ -158,15 +184,28 @@ describe('editor presentation', () => {
           { path: '/metadata/labels/x', desired: 'a', live: 'b' },
         ]),
       ),
-      'replicas, containers[0].image +1 drifted',
+      'replicas 4 → 5, containers[0].image a → b +1 more',
     );
-    assert.equal(resourceDescription(res('CronJob', 'c', 'Missing')), 'missing in the cluster');
+    assert.equal(resourceDescription(res('CronJob', 'c', 'Missing')), 'missing');
+    assert.equal(resourceDescription(res('CronJob', 'c', 'UnknownKind')), 'not deployed');
+    assert.equal(resourceDescription(res('CronJob', 'c', 'NotChecked')), 'not checked');
   });
 
-  it('tells cluster failures from render failures', () => {
-    assert.equal(isClusterFailure({ error: 'connect ECONNREFUSED', problems: [] }), true);
-    assert.equal(isClusterFailure({ error: 'render failed: x', problems: [{ severity: 'error' }] }), false);
-    assert.equal(isClusterFailure({ error: null }), false);
+  it('shows a drifted field as git → live where it fits', () => {
+    assert.equal(fieldChange(replicas), 'replicas 4 → 5');
+    assert.equal(
+      fieldChange({ path: '/metadata/labels/team', desired: undefined, live: 'checkout' }),
+      'metadata.labels.team unset → checkout',
+    );
+    assert.equal(
+      fieldChange({ path: '/data/PASSWORD', desired: 'x', live: 'y', secret: true }),
+      'data.PASSWORD (secret)',
+    );
+    const long = 'ghcr.io/example/a-rather-long-image-name:1.2.3';
+    assert.equal(
+      fieldChange({ path: '/spec/template/spec/containers/0/image', desired: long, live: `${long}-hotfix` }),
+      'containers[0].image',
+    );
   });
 
   it('says how long ago in rounded units', () => {
