@@ -6,7 +6,7 @@ import { textReport } from '../../core/drift/textReport';
 import { checkEnvironment, exitCodeFor, LiveSources, openRepo, repoRootArg } from './driftCommon';
 
 const usage = `Usage: gitops-drift check [REPO] [--env NAME] [--context CTX] [--kubeconfig PATH] [--format text|json|sarif]
-                          [--exact] [--live-from FILE] [--allow-exec] [--allow-incomplete] [--verbose]
+                          [--exact] [--live-from FILE] [--allow-exec] [--allow-incomplete] [--only-drifted] [--verbose]
 
 Renders each environment of REPO (default: the current folder) in-process, reads what the cluster holds for it,
 and reports what differs, on the line in git that set each value.
@@ -22,6 +22,9 @@ Options:
   --allow-exec        allow credential plugins (exec) named by the kubeconfig
   --allow-incomplete  judge an environment whose render skipped content (a remote resource or component, a Helm
                       chart, a generator or transformer plugin) by what was rendered, instead of exit 2
+  --only-drifted      only the environments and objects that need attention: drifted, missing, extra, pending
+                      prune, not yet applied, not deployed, forbidden, error (the counts still cover every object;
+                      the exit code is the same)
   --verbose           text format: also list the objects that are in sync and the differences ignore rules hide
 
 Exit codes: 0 in sync, 1 drift found, 2 something could not be checked (render error, unreachable cluster,
@@ -35,7 +38,7 @@ export const checkCommand: CliCommand = {
   async run(args: string[], io: CliIO): Promise<number> {
     const { options, positionals } = parseArgs(args, {
       strings: ['env', 'context', 'kubeconfig', 'format', 'live-from'],
-      booleans: ['exact', 'allow-exec', 'allow-incomplete', 'verbose'],
+      booleans: ['exact', 'allow-exec', 'allow-incomplete', 'only-drifted', 'verbose'],
     });
     if (positionals.length > 1) throw new UsageError('expected at most one REPO');
     const format = (options.format as string | undefined) ?? 'text';
@@ -59,7 +62,10 @@ export const checkCommand: CliCommand = {
     const reports: EnvironmentReport[] = await Promise.all(
       selected.map((env) => checkEnvironment(engine, env, sources, options.exact ? { exact: true } : {})),
     );
-    if (format === 'json') io.stdout(JSON.stringify(jsonReport(reports, repo.problems), null, 2) + '\n');
+    const onlyProblems = Boolean(options['only-drifted']);
+    if (format === 'json')
+      io.stdout(JSON.stringify(jsonReport(reports, repo.problems, { onlyProblems }), null, 2) + '\n');
+    // SARIF lists only what needs attention already.
     else if (format === 'sarif') io.stdout(JSON.stringify(sarifReport(reports, {}, repo.problems), null, 2) + '\n');
     else {
       io.stdout(
@@ -67,6 +73,7 @@ export const checkCommand: CliCommand = {
           color: io.color,
           verbose: Boolean(options.verbose),
           allowIncomplete: Boolean(options['allow-incomplete']),
+          onlyProblems,
         }),
       );
       for (const r of reports) for (const p of r.problems) io.stderr(`${r.name}: ${p.severity}: ${formatProblem(p)}\n`);

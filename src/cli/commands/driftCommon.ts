@@ -15,6 +15,7 @@ import { isIncomplete } from '../../core/drift/incomplete';
 import { SharedListReader } from '../../core/live/sharedLists';
 import type { Problem } from '../../core/model/problem';
 import { keyLabel } from '../../core/model/resource';
+import { objectState, UNREAD } from '../../core/model/verdictState';
 import { plainText } from '../../core/model/untrustedText';
 import type { Logger } from '../../core/ports';
 import { RefusedError } from '../../core/promote/refusal';
@@ -130,7 +131,9 @@ export class LiveSources {
   ) {}
 
   /** The source for `env`, or the error message when its cluster cannot be reached at all. */
-  async forEnvironment(env: RepoEnvironment): Promise<LiveSource | { error: string; context: string }> {
+  async forEnvironment(
+    env: RepoEnvironment,
+  ): Promise<LiveSource | { error: string; context: string; noCluster?: boolean }> {
     if (this.options.liveFrom) {
       const file = this.options.liveFrom;
       const snap = await (this.snapshot ??= this.loadSnapshot(file));
@@ -180,7 +183,7 @@ export class LiveSources {
       if (!isClusterError(e)) throw e;
       const hint =
         e.reason === 'kubeconfig' ? ' (to check against a recorded snapshot instead, pass --live-from FILE)' : '';
-      return { error: e.message + hint, context: context || '(current context)' };
+      return { error: e.message + hint, context: context || '(current context)', noCluster: true };
     }
   }
 
@@ -227,7 +230,10 @@ export async function checkEnvironment(
 ): Promise<EnvironmentReport> {
   const source = await sources.forEnvironment(env);
   if ('error' in source) {
-    return uncheckedReport(env, source.context, source.error);
+    // Without a cluster the rendered objects are still listed, not checked.
+    return source.noCluster
+      ? engine.checkWithoutCluster(env, source.context, source.error)
+      : uncheckedReport(env, source.context, source.error);
   }
   return engine.check(env, source, options);
 }
@@ -241,15 +247,11 @@ export function exitCodeFor(
   repoProblems: Problem[] = [],
   options: { allowIncomplete?: boolean } = {},
 ): number {
-  const all = reports.flatMap((r) => r.resources);
+  const states = new Set(reports.flatMap((r) => r.resources.map(objectState)));
   if (repoProblems.some((p) => p.severity === 'error')) return 2;
   if (!options.allowIncomplete && reports.some(isIncomplete)) return 2;
-  if (
-    reports.some((r) => r.error !== null) ||
-    all.some((r) => r.verdict === 'Error' || r.verdict === 'Forbidden' || r.verdict === 'UnknownKind')
-  )
-    return 2;
-  return all.some((r) => r.verdict !== 'InSync') ? 1 : 0;
+  if (reports.some((r) => r.error !== null) || [...UNREAD].some((s) => states.has(s))) return 2;
+  return [...states].some((s) => s !== 'inSync') ? 1 : 0;
 }
 
 /**
@@ -260,7 +262,9 @@ export function exitCodeFor(
 export function unreadLines(report: EnvironmentReport): string[] {
   const byCause = new Map<string, string[]>();
   for (const r of report.resources) {
-    if (r.verdict !== 'Forbidden' && r.verdict !== 'UnknownKind' && r.verdict !== 'Error') continue;
+    // Objects not checked for want of a cluster have the environment's error; the rest could not be read.
+    const state = objectState(r);
+    if (!UNREAD.has(state) || state === 'notChecked') continue;
     const cause = r.message ?? r.verdict;
     let objects = byCause.get(cause);
     if (!objects) byCause.set(cause, (objects = []));
