@@ -45,6 +45,8 @@ export interface GitOpsDriftApi {
   logUri?: vscode.Uri;
   /** Test mode only: the DORA panel's HTML while it is open. */
   doraPanelHtml?(): string | undefined;
+  /** Test mode only: the status bar item's text as shown. */
+  statusBarText?(): string;
 }
 
 export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
@@ -69,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
   const codeLens = new RenderedCodeLens(store);
   const documents = new DriftDocuments(store);
   const tree = new EnvironmentsTreeProvider(store);
+  const statusBar = new DriftStatusBar(store);
   const view = vscode.window.createTreeView('gitopsDrift.environments', {
     treeDataProvider: tree,
     showCollapseAll: true,
@@ -100,7 +103,7 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
     tree,
     view,
     new DriftDecorations(index, context.extensionUri, () => store.repoRoot),
-    new DriftStatusBar(store),
+    statusBar,
     new RefreshOnSave(store, () => readSettings(vscode.workspace.isTrusted).refreshDebounceMs),
     vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new DriftQuickFixes(diagnostics), {
       providedCodeActionKinds: DriftQuickFixes.kinds,
@@ -153,6 +156,7 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
       reveal: async (env, key) => {
         if (view.visible) await view.reveal(resourceElement(env, key), { select: true, focus: false, expand: false });
       },
+      setOnlyProblems: (on) => tree.setOnlyProblems(on),
     }),
   );
   if (repoRoot) void store.refresh({ reload: true });
@@ -164,7 +168,12 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
       await Promise.all([index.whenSettled(), authoring.whenSettled()]);
     },
     ...(switchable
-      ? { useHost: (h: Host) => switchable.use(h), logUri: context.logUri, doraPanelHtml: () => dora.currentHtml }
+      ? {
+          useHost: (h: Host) => switchable.use(h),
+          logUri: context.logUri,
+          doraPanelHtml: () => dora.currentHtml,
+          statusBarText: () => statusBar.text,
+        }
       : {}),
   };
 }

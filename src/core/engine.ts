@@ -528,11 +528,15 @@ export class DriftEngine {
     return report;
   }
 
-  /** A fresh report with the environment rendered into it (its problems, what it skipped); no `rendered` on failure. */
+  /**
+   * A fresh report with the environment rendered into it (its problems, what it skipped); no `rendered` on failure.
+   * `live`, when connected, is what a Flux substituteFrom reads objects no application renders from.
+   */
   private async renderForReport(
     env: RepoEnvironment,
     context: string,
     namespace: string | undefined,
+    live?: LiveSource,
   ): Promise<{ report: EnvironmentReport; rendered?: RenderedEnvironment }> {
     const report: EnvironmentReport = {
       name: env.name,
@@ -571,7 +575,7 @@ export class DriftEngine {
     options: CheckOptions,
   ): Promise<{ report: EnvironmentReport; objects: ObjectComparison[] }> {
     const namespace = env.namespace ?? live.namespace ?? 'default';
-    const { report, rendered } = await this.renderForReport(env, live.context, namespace);
+    const { report, rendered } = await this.renderForReport(env, live.context, namespace, live);
     if (!rendered) return { report, objects: [] };
     // Each object lands in its application's namespace when it names none (Flux's targetNamespace, Argo CD's
     // destination), else the environment's.

@@ -7,13 +7,7 @@ import { stringify } from 'yaml';
 import { AuthoringTools } from '../core/authoringTools';
 import { addIgnoreRule, type FieldIgnore } from '../core/editor/ignoreRuleEdit';
 import { type LocatedValue, locatePointer } from '../core/editor/locatePointer';
-import {
-  type CheckOptions,
-  DriftEngine,
-  type EnvironmentReport,
-  type LiveSource,
-  uncheckedReport,
-} from '../core/engine';
+import { type CheckOptions, DriftEngine, type EnvironmentReport, type LiveSource } from '../core/engine';
 import { renderedYaml } from '../core/authoring/renderedText';
 import { type ImageArrivalRow, type ImageEntry, imageArrivalRows, imageEntryAt } from '../core/editor/imageArrivals';
 import type { HistoryOptions, RepoHistory } from '../core/history/types';
@@ -100,7 +94,8 @@ export class DriftSession {
     } catch (e) {
       if (!isClusterError(e)) throw e;
       this.clusters.delete(context); // try again on the next refresh
-      return uncheckedReport(env, context || '(current context)', e.message);
+      // Render needs no cluster: the environment's objects still show, not checked.
+      return this.engine.checkWithoutCluster(env, context || '(current context)', e.message);
     }
     const report = await this.engine.check(env, cluster.source, this.checkOptions());
     if (report.error) this.clusters.delete(context);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { type EnvironmentReport, uncheckedReport } from '../core/engine';
 import type { Problem } from '../core/model/problem';
+import { countParts, countStates } from '../core/model/verdictState';
 import type { RepoEnvironment } from '../core/repo/config';
 import type { DriftSession, SessionOptions } from './driftSession';
 import { Disposable } from './lifecycle';
@@ -226,10 +227,13 @@ export class DriftStore extends Disposable {
           const report = await session.check(entry.env);
           if (!current()) return;
           entry.report = report;
-          const drifted = entry.report.resources.filter((r) => r.verdict !== 'InSync').length;
-          this.deps.log.info(
-            `checked ${entry.env.name}: ${entry.report.resources.length} objects, ${drifted} not in sync${entry.report.error ? `, error: ${entry.report.error}` : ''} (${Date.now() - started} ms)`,
-          );
+          const counts = countStates(report.resources);
+          const line = `checked ${entry.env.name}: ${counts.total} objects${counts.total ? ` (${countParts(counts).join(', ')})` : ''}`;
+          const took = `(${Date.now() - started} ms)`;
+          // Why a cluster cannot be reached is what the user must act on: a warning, not an info line.
+          if (report.error)
+            this.deps.log.warn(`${line}, ${report.noCluster ? 'no cluster' : 'error'}: ${report.error} ${took}`);
+          else this.deps.log.info(`${line} ${took}`);
         } catch (e) {
           if (!current()) return;
           this.deps.log.error(

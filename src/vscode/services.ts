@@ -24,4 +24,6 @@ export interface EditorServices {
   dora: DoraPanel;
   /** Selects an object in the Environments view when the view is open (no-op otherwise). */
   reveal(env: string, key: ResourceKey): Promise<void>;
+  /** The Environments view's filter: only what needs attention, or everything. */
+  setOnlyProblems(on: boolean): Promise<void>;
 }

@@ -1,11 +1,15 @@
 import * as vscode from 'vscode';
-import { isIncomplete, NOT_CHECKED_INCOMPLETE, skippedCount } from '../core/drift/incomplete';
-import { summarize } from '../core/editor/presentation';
+import { isIncomplete } from '../core/drift/incomplete';
+import { environmentDescription } from '../core/editor/presentation';
+import { addCounts, countParts, countStates, STATE_LABEL } from '../core/model/verdictState';
 import { CommandIds } from './commands/commandIds';
 import type { DriftStore } from './driftStore';
 import { Disposable } from './lifecycle';
 
-/** Kube context and drift count; a spinner while checking; click to switch context. */
+/**
+ * Kube context and the counts by state (`2 drifted · 1 missing`), `no cluster` when no environment could reach one; a
+ * spinner while checking; click to select the context.
+ */
 export class DriftStatusBar extends Disposable {
   private readonly item = this._register(
     vscode.window.createStatusBarItem('gitopsDrift.status', vscode.StatusBarAlignment.Left, 10),
@@ -21,6 +25,11 @@ export class DriftStatusBar extends Disposable {
     this.update();
   }
 
+  /** What the item shows now (for tests). */
+  get text(): string {
+    return this.item.text;
+  }
+
   private update(): void {
     const entries = this.store.entries;
     if (!this.store.repoRoot || (this.store.loaded && !entries.length)) {
@@ -32,28 +41,44 @@ export class DriftStatusBar extends Disposable {
       this.store.selectedContext ??
       (contexts.length === 1 ? contexts[0] : contexts.length ? `${contexts.length} contexts` : undefined);
     this.currentContext = context;
-    const drifted = entries.reduce((n, e) => n + (e.report ? summarize(e.report).drifted : 0), 0);
-    const errors = entries.filter((e) => e.report?.error).length;
+    const reports = entries.flatMap((e) => (e.report ? [e.report] : []));
+    const noCluster = reports.filter((r) => r.noCluster).length;
+    // Objects of environments without a cluster are not checked: they count for nothing here.
+    const counts = reports
+      .filter((r) => !r.noCluster)
+      .reduce((sum, r) => addCounts(sum, countStates(r.resources)), countStates([]));
+    const errors = reports.filter((r) => r.error !== null && !r.noCluster).length;
     // An environment whose render skipped content is not checked: never a pass.
-    const incomplete = entries.filter((e) => e.report && isIncomplete(e.report)).length;
+    const incomplete = reports.filter(isIncomplete).length;
+    const allUnreachable = reports.length > 0 && noCluster === reports.length;
+    const words = allUnreachable
+      ? 'no cluster'
+      : [
+          ...(countParts(counts, { withInSync: false }).length
+            ? countParts(counts, { withInSync: false })
+            : [counts.total ? STATE_LABEL.inSync : 'no objects']),
+          ...(noCluster ? [`${noCluster} no cluster`] : []),
+        ].join(' · ');
+    const attention = counts.total - counts.byState.inSync;
     const icon = this.store.busy
       ? '$(sync~spin)'
-      : errors
-        ? '$(error)'
-        : drifted || incomplete
-          ? '$(warning)'
-          : '$(pass)';
-    this.item.text = `${icon} ${context ?? 'kube context'}${this.store.loaded ? ` · ${drifted} drifted` : ''}`;
+      : allUnreachable
+        ? '$(debug-disconnect)'
+        : errors
+          ? '$(error)'
+          : attention || incomplete || noCluster
+            ? '$(warning)'
+            : '$(pass)';
+    this.item.text = `${icon} ${context ?? 'kube context'}${this.store.loaded ? ` · ${words}` : ''}`;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**GitOps Drift** — context \`${this.currentContext ?? 'current'}\`\n\n`);
-    const state = (r: NonNullable<(typeof entries)[number]['report']>) =>
-      r.error
-        ? `error: ${r.error}`
-        : `${isIncomplete(r) ? `${NOT_CHECKED_INCOMPLETE} (${skippedCount(r)}), ` : ''}${summarize(r).drifted} drifted`;
-    for (const e of entries) md.appendMarkdown(`- ${e.env.name}: ${e.report ? state(e.report) : 'not checked'}\n`);
-    md.appendMarkdown('\n\nClick to switch the kube context.');
+    for (const e of entries)
+      md.appendText(
+        `- ${e.env.name}: ${e.report ? environmentDescription({ ...e.report, context: '' }) : STATE_LABEL.notChecked}\n`,
+      );
+    md.appendMarkdown('\n\nClick to select the kube context.');
     this.item.tooltip = md;
-    this.item.accessibilityInformation = { label: `GitOps Drift: context ${context ?? 'current'}, ${drifted} drifted` };
+    this.item.accessibilityInformation = { label: `GitOps Drift: context ${context ?? 'current'}, ${words}` };
     this.item.show();
   }
 }

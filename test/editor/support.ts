@@ -73,7 +73,7 @@ export function driftDiagnostics(): DriftDiagnostic[] {
   const root = workspaceRoot();
   return vscode.languages.getDiagnostics().flatMap(([uri, ds]) =>
     ds
-      .filter((d) => d.source === 'GitOps Drift')
+      .filter((d) => d.source === 'GitOps drift' || d.source === 'GitOps authoring')
       .map((d) => ({
         file: uri.fsPath.slice(root.length + 1),
         line: d.range.start.line + 1,

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { AUTHORING_DOCS_URL, type LintFinding, type LintRange } from '../../core/authoring/finding';
-import { DIAGNOSTIC_SOURCE, type DriftDiagnostics } from '../diagnostics/driftDiagnostics';
+import { AUTHORING_SOURCE, type DriftDiagnostics } from '../diagnostics/driftDiagnostics';
 import type { DriftStore } from '../driftStore';
 import { Disposable } from '../lifecycle';
 import { repoUri } from '../repoFiles';
@@ -94,7 +94,7 @@ export class AuthoringDiagnostics extends Disposable {
 
   private toDiagnostic(f: LintFinding, root: string): vscode.Diagnostic {
     const d = new vscode.Diagnostic(toRange(f.range), f.message, SEVERITY[f.severity]);
-    d.source = DIAGNOSTIC_SOURCE;
+    d.source = AUTHORING_SOURCE;
     d.code = { value: f.code, target: vscode.Uri.parse(`${AUTHORING_DOCS_URL}#${f.code}`) };
     if (f.code === 'deprecated-field') d.tags = [vscode.DiagnosticTag.Deprecated];
     if (f.related?.length) {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { DeprecatedField } from '../../core/authoring/deprecatedFields';
-import { DIAGNOSTIC_SOURCE } from '../diagnostics/driftDiagnostics';
+import { AUTHORING_SOURCE } from '../diagnostics/driftDiagnostics';
 import type { DriftStore } from '../driftStore';
 import type { AuthoringDiagnostics } from './authoringDiagnostics';
 
@@ -24,7 +24,7 @@ export class AuthoringQuickFixes implements vscode.CodeActionProvider {
   ): Promise<vscode.CodeAction[]> {
     const actions: vscode.CodeAction[] = [];
     for (const d of context.diagnostics) {
-      if (d.source !== DIAGNOSTIC_SOURCE) continue;
+      if (d.source !== AUTHORING_SOURCE) continue;
       const finding = this.diagnostics.findingFor(d);
       if (finding?.code === 'deprecated-field' && finding.field) {
         const session = await this.store.getSession();

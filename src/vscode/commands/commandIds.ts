@@ -23,6 +23,8 @@ export const CommandIds = {
   revertDeployment: 'gitopsDrift.revertDeployment',
   showDora: 'gitopsDrift.showDora',
   showFieldValues: 'gitopsDrift.showFieldValues',
+  showOnlyProblems: 'gitopsDrift.showOnlyProblems',
+  showAllObjects: 'gitopsDrift.showAllObjects',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -1,4 +1,5 @@
 import { keyLabel } from '../../core/model/resource';
+import { objectState, STATE_LABEL } from '../../core/model/verdictState';
 import type { EditorServices } from '../services';
 import type { DriftTarget } from './driftTarget';
 
@@ -10,10 +11,11 @@ export async function pickResource(
 ): Promise<DriftTarget | undefined> {
   const items = s.store.entries.flatMap((e) =>
     (e.report?.resources ?? [])
+      // The objects a diff can show: those git and the cluster disagree on (whoever is to settle it).
       .filter((r) => all || r.verdict === 'Drifted' || r.verdict === 'Missing' || r.verdict === 'Extra')
       .map((r) => ({
         label: keyLabel(r.key),
-        description: `${e.env.name} · ${r.verdict}`,
+        description: `${e.env.name} · ${STATE_LABEL[objectState(r)]}`,
         target: { env: e.env.name, key: r.key } as DriftTarget,
       })),
   );

@@ -8,6 +8,7 @@ import type { EditorServices } from '../services';
 import { CommandIds, type CommandId } from './commandIds';
 import { compareEnvironmentsCommand } from './compareEnvironments';
 import { copyNameCommand } from './copyName';
+import { showAllObjectsCommand, showOnlyProblemsCommand } from './filterView';
 import { findEnvironmentsUsingCommand } from './findEnvironmentsUsing';
 import {
   openDeploymentCommitCommand,
@@ -50,6 +51,8 @@ const factories: Record<CommandId, (s: EditorServices) => CommandHandler> = {
   [CommandIds.findEnvironmentsUsing]: findEnvironmentsUsingCommand,
   [CommandIds.showFieldValues]: showFieldValuesCommand,
   [CommandIds.showLog]: (s) => () => s.log.show(),
+  [CommandIds.showOnlyProblems]: showOnlyProblemsCommand,
+  [CommandIds.showAllObjects]: showAllObjectsCommand,
   [CommandIds.promote]: lazy(async () => (await import('./promote.js')).promoteCommand),
   [CommandIds.revert]: lazy(async () => (await import('./revert.js')).revertCommand),
   // The History view's Revert This Deployment: the same confirmed revert, given the deployment.

@@ -8,8 +8,13 @@ import { Disposable } from '../lifecycle';
 import { repoUri } from '../repoFiles';
 import type { MarkerIndex, PlacedMarker } from './markerIndex';
 
-/** The diagnostics' `source`. */
-export const DIAGNOSTIC_SOURCE = 'GitOps Drift';
+/**
+ * The drift markers' `source`. Drift and authoring findings are told apart by their own sources, so the Problems
+ * panel can filter either (`drift` finds only these), and drift is never lost among deprecation warnings.
+ */
+export const DRIFT_SOURCE = 'GitOps drift';
+/** The authoring diagnostics' `source` (broken references, deprecated fields, …: what `gitops-drift lint` reports). */
+export const AUTHORING_SOURCE = 'GitOps authoring';
 
 /**
  * One diagnostic collection: a warning on the origin line of every drifted field and missing object, plus the
@@ -51,7 +56,8 @@ export class DriftDiagnostics extends Disposable {
       const uri = vscode.Uri.parse(key);
       const placed = this.index.markers(uri);
       const authored = this.authoring.get(key);
-      const diagnostics = [...(authored?.diagnostics ?? []), ...placed.map((p) => this.toDiagnostic(p, root))];
+      // Drift first: where the panel keeps the collection's order (equal severity, same line), drift leads.
+      const diagnostics = [...placed.map((p) => this.toDiagnostic(p, root)), ...(authored?.diagnostics ?? [])];
       entries.push([authored?.uri ?? placed[0]?.uri ?? uri, diagnostics.length ? diagnostics : undefined]);
     }
     this.collection.set(entries);
@@ -59,7 +65,7 @@ export class DriftDiagnostics extends Disposable {
 
   private toDiagnostic(p: PlacedMarker, root: string | undefined): vscode.Diagnostic {
     const d = new vscode.Diagnostic(p.range, p.marker.message, vscode.DiagnosticSeverity.Warning);
-    d.source = DIAGNOSTIC_SOURCE;
+    d.source = DRIFT_SOURCE;
     d.code = { value: p.marker.code, target: vscode.Uri.parse(`${DRIFT_DOCS_URL}#${p.marker.code}`) };
     if (root && p.marker.related.length) {
       d.relatedInformation = p.marker.related.map(

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { keyLabel } from '../../core/model/resource';
 import { CommandIds } from '../commands/commandIds';
 import type { DriftTarget } from '../commands/driftTarget';
-import { DIAGNOSTIC_SOURCE, type DriftDiagnostics } from './driftDiagnostics';
+import { DRIFT_SOURCE, type DriftDiagnostics } from './driftDiagnostics';
 
 /** Commands the promote/revert side contributes; offered as quick fixes once they are registered. */
 const OPTIONAL_FIXES = [
@@ -29,7 +29,7 @@ export class DriftQuickFixes implements vscode.CodeActionProvider {
     _range: vscode.Range,
     context: vscode.CodeActionContext,
   ): Promise<vscode.CodeAction[]> {
-    const ours = context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE);
+    const ours = context.diagnostics.filter((d) => d.source === DRIFT_SOURCE);
     if (!ours.length) return [];
     const registered = new Set(await vscode.commands.getCommands(true));
     const actions: vscode.CodeAction[] = [];

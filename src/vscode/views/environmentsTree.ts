@@ -8,21 +8,26 @@ import {
   applicationNames,
   controllerBadge,
   controllerTooltip,
-  DRIFT_VERDICTS,
-  driftCounts,
   environmentDescription,
-  environmentVerdict,
-  groupByKind,
-  isClusterFailure,
   releaseBadge,
   releaseTooltip,
-  resourceDescription,
-  soleController,
-  summarize,
   fieldDriftMessage,
+  groupByKind,
+  groupDescription,
+  resourceDescription,
   resourceMessage,
+  soleController,
 } from '../../core/editor/presentation';
 import type { ResourceDrift } from '../../core/model/drift';
+import {
+  countParts,
+  countStates,
+  environmentNeedsAttention,
+  environmentState,
+  needsAttention,
+  objectState,
+  STATE_LABEL,
+} from '../../core/model/verdictState';
 import { describeSource } from '../../core/model/environment';
 import { keyString } from '../../core/model/resource';
 import { fluxApplications } from '../../core/promote/fluxReconcile';
@@ -36,13 +41,20 @@ import {
   environmentElement,
   kindElement,
   messageElement,
+  noClusterElement,
   resourceElement,
   type TreeElement,
 } from './treeElements';
-import { incompleteIcon, verdictIcon } from './verdictStyle';
+import { incompleteIcon, stateIcon } from './verdictStyle';
 
-/** The view's state, for `viewsWelcome` (`gitopsDrift.viewState` context key). */
-export type ViewState = 'loading' | 'noFolder' | 'noEnvironments' | 'unreachable' | 'ready';
+/**
+ * The view's state, for `viewsWelcome` (`gitopsDrift.viewState` context key). There is no "unreachable" state: without
+ * a cluster the environments and their rendered objects still show, not checked.
+ */
+export type ViewState = 'loading' | 'noFolder' | 'noEnvironments' | 'ready';
+
+/** The context key that is true while the view shows only what needs attention (its title bar toggle). */
+export const ONLY_PROBLEMS_CONTEXT = 'gitopsDrift.onlyProblems';
 
 /**
  * Environment → kind group → resource, with verdict icons and colours; environment → application → kind → resource
@@ -51,6 +63,7 @@ export type ViewState = 'loading' | 'noFolder' | 'noEnvironments' | 'unreachable
 export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeDataProvider<TreeElement> {
   private readonly changed = this._register(new vscode.EventEmitter<TreeElement | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
+  private onlyProblems = false;
 
   constructor(private readonly store: DriftStore) {
     super();
@@ -61,44 +74,62 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
       }),
     );
     void vscode.commands.executeCommand('setContext', 'gitopsDrift.viewState', this.viewState());
+    void vscode.commands.executeCommand('setContext', ONLY_PROBLEMS_CONTEXT, false);
   }
 
   /** What the view shows; the welcome content depends on it. */
   viewState(): ViewState {
     if (!this.store.repoRoot) return 'noFolder';
     if (!this.store.loaded) return 'loading';
-    const entries = this.store.entries;
-    if (!entries.length) return 'noEnvironments';
-    if (entries.every((e) => e.report && isClusterFailure(e.report))) return 'unreachable';
-    return 'ready';
+    return this.store.entries.length ? 'ready' : 'noEnvironments';
+  }
+
+  /** Whether the view shows only what needs attention (drift, missing, extra, unreadable, errors). */
+  get showsOnlyProblems(): boolean {
+    return this.onlyProblems;
+  }
+
+  /** The title bar toggle: only what needs attention, or everything. */
+  async setOnlyProblems(on: boolean): Promise<void> {
+    this.onlyProblems = on;
+    await vscode.commands.executeCommand('setContext', ONLY_PROBLEMS_CONTEXT, on);
+    this.changed.fire(undefined);
   }
 
   getChildren(element?: TreeElement): TreeElement[] {
-    if (!element)
-      return this.viewState() === 'ready' ? this.store.entries.map((e) => environmentElement(e.env.name)) : [];
+    if (!element) return this.viewState() === 'ready' ? this.roots() : [];
     const entry = this.store.entry(element.env);
     const report = entry?.report;
     if (!report) return [];
     const apps = applicationNames(entry.env.applications, report);
     const showsApps = apps.length > 1;
+    const shown = (resources: readonly ResourceDrift[]) =>
+      this.onlyProblems ? resources.filter((r) => needsAttention(objectState(r))) : [...resources];
     if (element.type === 'environment') {
       const kids: TreeElement[] = [];
-      if (report.error) kids.push(messageElement(element.env, report.error));
-      if (showsApps) kids.push(...apps.map((a) => applicationElement(element.env, a)));
+      // A cluster that cannot be reached is said once, at the top (noClusterElement), not under every environment.
+      if (report.error && !report.noCluster) kids.push(messageElement(element.env, report.error));
+      if (showsApps)
+        for (const a of apps) {
+          const summary = report.applications?.find((s) => s.name === a);
+          const objects = shown(report.resources.filter((r) => r.application === a));
+          if (!this.onlyProblems || objects.length || (summary && summary.state === 'failed'))
+            kids.push(applicationElement(element.env, a));
+        }
       const resources = showsApps ? report.resources.filter((r) => r.application === undefined) : report.resources;
-      for (const g of groupByKind(resources)) kids.push(kindElement(element.env, g.group, g.kind));
+      for (const g of groupByKind(shown(resources))) kids.push(kindElement(element.env, g.group, g.kind));
       return kids;
     }
     if (element.type === 'application') {
       const kids: TreeElement[] = [];
       const summary = report.applications?.find((a) => a.name === element.app);
       if (summary?.message) kids.push(messageElement(element.env, summary.message, element.app));
-      for (const g of groupByKind(report.resources.filter((r) => r.application === element.app)))
+      for (const g of groupByKind(shown(report.resources.filter((r) => r.application === element.app))))
         kids.push(kindElement(element.env, g.group, g.kind, element.app));
       return kids;
     }
     if (element.type === 'kind') {
-      const group = groupByKind(resourcesOf(report.resources, element.app, showsApps)).find(
+      const group = groupByKind(shown(resourcesOf(report.resources, element.app, showsApps))).find(
         (g) => g.group === element.group && g.kind === element.kind,
       );
       return (group?.resources ?? []).map((r) => resourceElement(element.env, r.key));
@@ -106,8 +137,26 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
     return [];
   }
 
+  /**
+   * The top level: one row per distinct reason environments cannot reach their cluster (usually one for all), then
+   * the environments (with the filter on, those that need attention).
+   */
+  private roots(): TreeElement[] {
+    const entries = this.store.entries;
+    const causes = new Map<string, string[]>();
+    for (const e of entries)
+      if (e.report?.noCluster && e.report.error)
+        causes.set(e.report.error, [...(causes.get(e.report.error) ?? []), e.env.name]);
+    const envs = this.onlyProblems ? entries.filter((e) => e.report && environmentNeedsAttention(e.report)) : entries;
+    return [
+      ...[...causes].map(([cause, names]) => noClusterElement(cause, names)),
+      ...envs.map((e) => environmentElement(e.env.name)),
+    ];
+  }
+
   getParent(element: TreeElement): TreeElement | undefined {
     switch (element.type) {
+      case 'noCluster':
       case 'environment':
         return undefined;
       case 'application':
@@ -131,6 +180,8 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
   getTreeItem(element: TreeElement): vscode.TreeItem {
     const entry = this.store.entry(element.env);
     switch (element.type) {
+      case 'noCluster':
+        return noClusterItem(element.id, element.cause, element.envs, this.store.entries.length);
       case 'environment':
         return entry ? environmentItem(element.id, entry) : new vscode.TreeItem(element.env);
       case 'application':
@@ -146,16 +197,15 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
             )
           : [];
         const resources = all.filter((r) => r.key.group === element.group && r.key.kind === element.kind);
-        const s = summarize({ resources });
-        const attention = resources.some((r) => r.verdict !== 'InSync');
+        const attention = resources.some((r) => needsAttention(objectState(r)));
         // Open where there is something to look at; in-sync kinds stay folded so every environment fits.
         const item = new vscode.TreeItem(
           element.kind,
           attention ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
         );
         item.id = element.id;
-        item.description = s.drifted ? `${s.drifted} of ${s.total} drifted` : `${s.total}`;
-        item.iconPath = verdictIcon(environmentVerdict({ resources, error: null }));
+        item.description = groupDescription(countStates(resources));
+        item.iconPath = stateIcon(environmentState({ resources, error: null }));
         item.contextValue = 'kindGroup';
         item.tooltip = `${element.group ? `${element.kind}.${element.group}` : element.kind}: ${resources.length} object(s)`;
         return item;
@@ -176,6 +226,20 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
   }
 }
 
+/** Why environments cannot reach their cluster, once, with its one action. */
+function noClusterItem(id: string, cause: string, envs: readonly string[], total: number): vscode.TreeItem {
+  const which = envs.length === total ? '' : ` (${envs.join(', ')})`;
+  const item = new vscode.TreeItem(`No cluster${which}: ${plainText(cause)}`, vscode.TreeItemCollapsibleState.None);
+  item.id = id;
+  item.description = `objects ${STATE_LABEL.notChecked}`;
+  item.iconPath = new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('gitopsDrift.errorForeground'));
+  item.tooltip = `${plainText(cause)}\n\nThe environments and their rendered objects are shown, not checked. Select a kube context to check them.`;
+  // `noCluster`: the row's inline action is Select Kube Context…, and so is a click.
+  item.contextValue = 'noCluster';
+  item.command = { command: CommandIds.switchContext, title: 'Select Kube Context…' };
+  return item;
+}
+
 function environmentItem(id: string, entry: EnvironmentEntry): vscode.TreeItem {
   const item = new vscode.TreeItem(entry.env.name, vscode.TreeItemCollapsibleState.Expanded);
   item.id = id;
@@ -186,12 +250,12 @@ function environmentItem(id: string, entry: EnvironmentEntry): vscode.TreeItem {
     item.iconPath = new vscode.ThemeIcon('loading~spin');
     item.description = 'checking…';
   } else if (report) {
-    const verdict = environmentVerdict(report);
+    const state = environmentState(report);
     item.iconPath = entry.checking
       ? new vscode.ThemeIcon('loading~spin')
-      : isIncomplete(report) && !DRIFT_VERDICTS.has(verdict)
+      : isIncomplete(report) && state === 'notChecked'
         ? incompleteIcon()
-        : verdictIcon(verdict);
+        : stateIcon(state);
     // An environment of one Flux Kustomization shows its state here; with several, each application does.
     const controller = soleController(report.applications);
     item.description = [
@@ -205,7 +269,8 @@ function environmentItem(id: string, entry: EnvironmentEntry): vscode.TreeItem {
     md.appendMarkdown(
       `context: \`${report.context || 'current'}\` · namespace: \`${report.namespace ?? entry.env.namespace ?? 'default'}\`\n\n`,
     );
-    if (report.error) md.appendText(`error: ${report.error}\n\n`);
+    if (report.error)
+      md.appendText(`${report.noCluster ? `${STATE_LABEL.notChecked}: no cluster` : 'error'}: ${report.error}\n\n`);
     for (const a of report.applications ?? [])
       if (a.controller) md.appendText(`${plainText(controllerTooltip(a.controller))}\n\n`);
     if (isIncomplete(report))
@@ -214,14 +279,8 @@ function environmentItem(id: string, entry: EnvironmentEntry): vscode.TreeItem {
           .map((s) => `• ${describeSkipped(s)}`)
           .join('\n')}\n\n`,
       );
-    const s = summarize(report);
-    md.appendMarkdown(
-      `${s.total} objects: ${s.byVerdict.InSync} in sync, ${s.byVerdict.Drifted} drifted, ${s.byVerdict.Missing} missing, ${s.byVerdict.Extra} extra` +
-        (s.byVerdict.Forbidden + s.byVerdict.UnknownKind + s.byVerdict.Error
-          ? `, ${s.byVerdict.Forbidden + s.byVerdict.UnknownKind + s.byVerdict.Error} unreadable`
-          : '') +
-        '\n\n',
-    );
+    const counts = countStates(report.resources);
+    md.appendText(`${counts.total} objects${counts.total ? `: ${countParts(counts).join(', ')}` : ''}\n\n`);
   }
   if (entry.lastChecked) md.appendMarkdown(`last refresh: ${entry.lastChecked.toLocaleTimeString()}`);
   item.tooltip = md;
@@ -264,14 +323,9 @@ function applicationItem(
           ? plainText(releaseBadge(summary.release))
           : 'render failed';
   } else if (entry.report) {
-    const s = summarize({ resources });
-    item.iconPath = verdictIcon(environmentVerdict({ resources, error: null }));
+    item.iconPath = stateIcon(environmentState({ resources, error: null }));
     item.description = [
-      !s.drifted
-        ? `${s.total}`
-        : s.pendingPrune || s.notYetApplied
-          ? `${driftCounts(s).join(' · ')} (of ${s.total})`
-          : `${s.drifted} of ${s.total} drifted`,
+      groupDescription(countStates(resources)),
       ...(summary?.controller ? [plainText(controllerBadge(summary.controller))] : []),
       ...(summary?.release ? [plainText(releaseBadge(summary.release))] : []),
     ].join(' · ');
@@ -302,8 +356,9 @@ function applicationItem(
 function resourceItem(id: string, entry: EnvironmentEntry, r: ResourceDrift): vscode.TreeItem {
   // Names of Extra objects come from the cluster: no control characters or bidi overrides in the tree.
   const item = new vscode.TreeItem(plainText(r.key.name), vscode.TreeItemCollapsibleState.None);
+  const state = objectState(r);
   item.id = id;
-  item.iconPath = verdictIcon(r.verdict);
+  item.iconPath = stateIcon(state);
   item.description = resourceDescription(r);
   // contextValue carries the verdict so menus can offer Show Diff only where there is something to compare.
   item.contextValue = `resource.${r.verdict}${r.source ? '.hasSource' : ''}`;
@@ -311,7 +366,7 @@ function resourceItem(id: string, entry: EnvironmentEntry, r: ResourceDrift): vs
   // The name as text, not markdown: a cluster's object name must not add links or formatting to the tooltip.
   md.appendMarkdown(`**${r.key.kind}** `);
   md.appendText(`${plainText(r.key.namespace ? `${r.key.namespace}/` : '')}${plainText(r.key.name)}`);
-  md.appendMarkdown(` — ${r.verdict}\n\n`);
+  md.appendMarkdown(` — ${STATE_LABEL[state]}\n\n`);
   const now = new Date();
   if (r.verdict === 'Drifted')
     for (const f of r.fields) md.appendText(`• ${fieldDriftMessage(entry.env.name, f, now)}\n`);

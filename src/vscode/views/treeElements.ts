@@ -2,7 +2,21 @@ import type { ResourceKey } from '../../core/model/resource';
 import { keyString } from '../../core/model/resource';
 
 /** Tree elements are plain data with stable ids, so `reveal` and expansion state survive refreshes. */
-export type TreeElement = EnvironmentElement | ApplicationElement | KindElement | ResourceElement | MessageElement;
+export type TreeElement =
+  NoClusterElement | EnvironmentElement | ApplicationElement | KindElement | ResourceElement | MessageElement;
+
+/**
+ * Why environments could not reach their cluster, said once at the top of the view for all of them (their objects
+ * show as not checked), with the one thing to do about it: Select Kube Context….
+ */
+export interface NoClusterElement {
+  type: 'noCluster';
+  id: string;
+  /** The first environment it covers. */
+  env: string;
+  envs: string[];
+  cause: string;
+}
 
 export interface EnvironmentElement {
   type: 'environment';
@@ -66,4 +80,8 @@ export function messageElement(env: string, text: string, app?: string): Message
   return app === undefined
     ? { type: 'message', id: `msg:${env}`, env, text }
     : { type: 'message', id: `msg:${env}:${app}`, env, text, app };
+}
+
+export function noClusterElement(cause: string, envs: string[]): NoClusterElement {
+  return { type: 'noCluster', id: `nocluster:${cause}`, env: envs[0] ?? '', envs, cause };
 }

@@ -1,19 +1,23 @@
 import * as vscode from 'vscode';
-import type { Verdict } from '../../core/model/drift';
+import type { ObjectState } from '../../core/model/verdictState';
 
-/** Icon and themable colour per verdict (colours contributed in package.json as `gitopsDrift.*`). */
-const styles: Record<Verdict, { icon: string; color: string }> = {
-  InSync: { icon: 'pass', color: 'gitopsDrift.inSyncForeground' },
-  Drifted: { icon: 'diff-modified', color: 'gitopsDrift.driftedForeground' },
-  Missing: { icon: 'diff-removed', color: 'gitopsDrift.missingForeground' },
-  Extra: { icon: 'diff-added', color: 'gitopsDrift.extraForeground' },
-  UnknownKind: { icon: 'question', color: 'gitopsDrift.unreadableForeground' },
-  Forbidden: { icon: 'lock', color: 'gitopsDrift.unreadableForeground' },
-  Error: { icon: 'error', color: 'gitopsDrift.errorForeground' },
+/** Icon and themable colour per state (colours contributed in package.json as `gitopsDrift.*`). */
+const styles: Record<ObjectState, { icon: string; color: string }> = {
+  inSync: { icon: 'pass', color: 'gitopsDrift.inSyncForeground' },
+  drifted: { icon: 'diff-modified', color: 'gitopsDrift.driftedForeground' },
+  missing: { icon: 'diff-removed', color: 'gitopsDrift.missingForeground' },
+  extra: { icon: 'diff-added', color: 'gitopsDrift.extraForeground' },
+  // What the controller has yet to do: coloured as drift, but not the hand-made-change icons.
+  pendingPrune: { icon: 'trash', color: 'gitopsDrift.driftedForeground' },
+  notYetApplied: { icon: 'clock', color: 'gitopsDrift.driftedForeground' },
+  notDeployed: { icon: 'question', color: 'gitopsDrift.unreadableForeground' },
+  forbidden: { icon: 'lock', color: 'gitopsDrift.unreadableForeground' },
+  error: { icon: 'error', color: 'gitopsDrift.errorForeground' },
+  notChecked: { icon: 'circle-outline', color: 'gitopsDrift.unreadableForeground' },
 };
 
-export function verdictIcon(verdict: Verdict): vscode.ThemeIcon {
-  const s = styles[verdict];
+export function stateIcon(state: ObjectState): vscode.ThemeIcon {
+  const s = styles[state];
   return new vscode.ThemeIcon(s.icon, new vscode.ThemeColor(s.color));
 }
 
