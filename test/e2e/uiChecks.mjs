@@ -357,7 +357,7 @@ export const uiChecks = [
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ timeout: TIMEOUT });
       await input.fill('>GitOps: ');
-      for (const title of ['GitOps: Refresh', 'GitOps: Show Diff', 'GitOps: Switch Kube Context']) {
+      for (const title of ['GitOps: Refresh', 'GitOps: Show Diff', 'GitOps: Select Kube Context…']) {
         await page
           .locator('.quick-input-list .monaco-list-row', { hasText: title })
           .first()

@@ -70,6 +70,8 @@ describe('authoring aids', function () {
       const seen = await waitForDiagnostics(broken, 1000, 'the missing-path diagnostic on the new resources entry');
       const d = seen.find((x) => x.file === file && x.code === 'missing-path')!;
       assert.equal(d.diagnostic.severity, vscode.DiagnosticSeverity.Error);
+      // Its own source, apart from drift's ('GitOps drift'): the Problems panel filters either.
+      assert.equal(d.diagnostic.source, 'GitOps authoring');
       assert.deepEqual(
         [d.diagnostic.range.start.character, d.diagnostic.range.end.character],
         [4, 4 + 'config-overrides.yaml'.length],

@@ -42,6 +42,21 @@ describe('drift diagnostics', function () {
     assert.deepEqual(actual.sort(), expected.sort());
   });
 
+  it('labels drift and authoring findings with their own sources, so the Problems panel can tell them apart', () => {
+    const all = driftDiagnostics();
+    const docsOf = (d: (typeof all)[number]) => (d.diagnostic.code as { target: vscode.Uri }).target.path;
+    const drift = all.filter((d) => docsOf(d).endsWith('/drift-kinds.md'));
+    assert.ok(drift.length >= 5, `drift diagnostics: ${drift.length}`);
+    for (const d of drift) assert.equal(d.diagnostic.source, 'GitOps drift', `${d.file}:${d.line} ${d.code}`);
+    for (const d of all.filter((x) => docsOf(x).endsWith('/authoring.md')))
+      assert.equal(d.diagnostic.source, 'GitOps authoring', `${d.file}:${d.line} ${d.code}`);
+    // Every one of ours carries one of the two, and `drift` filters to drift alone.
+    assert.deepEqual(
+      all.filter((d) => /drift/i.test(d.diagnostic.source ?? '')).map((d) => d.code),
+      drift.map((d) => d.code),
+    );
+  });
+
   it('puts prod web replicas on the patch line, with both values and who changed it', async () => {
     const field = (await engineReports(tb!))
       .find((r) => r.name === 'prod')!
