@@ -199,6 +199,12 @@ describe('DriftEngine', () => {
     };
     const r1 = await engine.check(prod, { reader: down, context: 'prod' });
     assert.equal(r1.error, 'cannot reach https://10.0.0.1:6443: connect ECONNREFUSED');
+    // The render needs no cluster: its objects are kept, not checked.
+    assert.equal(r1.noCluster, true);
+    assert.deepEqual(
+      r1.resources.map((r) => `${r.key.kind}/${r.key.name}:${r.verdict}:${r.application}`),
+      ['ConfigMap/app:NotChecked:prod', 'Secret/db:NotChecked:prod'],
+    );
     const r2 = await engine.check(prod, {
       reader: new FakeReader([cm('app', { level: 'warn' }, 'default')], types, ['Secret']),
       context: 'prod',
@@ -209,6 +215,29 @@ describe('DriftEngine', () => {
       ['InSync', 'Forbidden'],
     );
     assert.match(r2.resources[1].message ?? '', /list secrets in namespace "default" is forbidden/);
+  });
+
+  it('without a cluster, lists the rendered objects not checked, with the cause; a render failure stays an error', async () => {
+    const engine = new DriftEngine({ fs: repo(), repoRoot: '/r', pipeline: fakePipeline() });
+    const report = await engine.checkWithoutCluster(
+      await engine.environment('dev'),
+      '(current context)',
+      'no kubeconfig',
+    );
+    assert.deepEqual([report.error, report.noCluster, report.context], ['no kubeconfig', true, '(current context)']);
+    assert.deepEqual(
+      report.resources.map((r) => [r.key.kind, r.key.name, r.verdict, r.source?.file]),
+      [['ConfigMap', 'app', 'NotChecked', 'envs/dev/cm.yaml']],
+    );
+    const pipeline = fakePipeline();
+    pipeline.render = async () => {
+      throw new ProblemError({ severity: 'error', message: 'resource not found: nope.yaml' });
+    };
+    const broken = new DriftEngine({ fs: repo(), repoRoot: '/r', pipeline });
+    const failed = await broken.checkWithoutCluster(await broken.environment('dev'), 'c', 'no kubeconfig');
+    assert.match(failed.error ?? '', /^render failed: /);
+    assert.equal(failed.noCluster, undefined);
+    assert.deepEqual(failed.resources, []);
   });
 
   it('replays a snapshot: Secret values are hashed on record and compared as hashes, never stored', async () => {
