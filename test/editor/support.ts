@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { DriftEngine, type EnvironmentReport } from '../../src/core/engine';
 import { createKubeClusterReader } from '../../src/node/kubeClusterReader';
 import { NodeFileSystem } from '../../src/node/nodeFileSystem';
+import type { ObjectState } from '../../src/core/model/verdictState';
 import type { GitOpsDriftApi } from '../../src/extension';
 import { testbedAdminRequest } from '../testbed/cluster';
 
@@ -161,6 +162,8 @@ export interface CheckJsonEnvironment {
   name: string;
   context: string;
   error: string | null;
+  /** Count per state present (src/core/model/verdictState.ts). */
+  states: Partial<Record<ObjectState, number>>;
   resources: {
     apiVersion: string;
     kind: string;

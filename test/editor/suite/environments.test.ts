@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { keyString, splitApiVersion } from '../../../src/core/model/resource';
 import type { TreeElement } from '../../../src/vscode/views/treeElements';
+import { STATE_LABEL, STATE_ORDER } from '../../../src/core/model/verdictState';
 import { activeApi, cliCheck, requireTestbed, testbed } from '../support';
 
 describe('Environments view', function () {
@@ -24,11 +25,14 @@ describe('Environments view', function () {
       const envElement = envs.find((e) => e.env === report.name)!;
       const envItem = await tree.getTreeItem(envElement);
       assert.equal(envItem.id, `env:${report.name}`);
-      const drifted = report.resources.filter(
-        (r) =>
-          r.verdict !== 'InSync' && r.verdict !== 'Forbidden' && r.verdict !== 'UnknownKind' && r.verdict !== 'Error',
-      ).length;
-      assert.equal(envItem.description, `${drifted ? `${drifted} drifted` : 'in sync'} · ctx ${tb!.adminContext}`);
+      // The counts `check` gives per state, in its order, each in the shared words; `in sync` only when all are.
+      const notInSync = STATE_ORDER.filter((s) => s !== 'inSync' && report.states[s]).map(
+        (s) => `${report.states[s]} ${STATE_LABEL[s]}`,
+      );
+      assert.equal(
+        envItem.description,
+        `${notInSync.length ? notInSync.join(' · ') : 'in sync'} · ctx ${tb!.adminContext}`,
+      );
       const seen = new Map<string, string>();
       for (const group of ((await tree.getChildren(envElement)) ?? []) as TreeElement[]) {
         assert.equal(group.type, 'kind');

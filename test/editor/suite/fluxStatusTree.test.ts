@@ -189,8 +189,8 @@ describe('Environments view: Flux Kustomization states', () => {
       const apps = ((await several.getChildren(env)) ?? []) as TreeElement[];
       const described = await Promise.all(apps.map(async (a) => (await several.getTreeItem(a)).description));
       assert.deepEqual(described, [
-        '1 pending prune (of 2) · Flux: ready · 2 behind',
-        '1 of 1 drifted · Flux: suspended · ready',
+        '1 of 2 pending prune · Flux: ready · 2 behind',
+        '1 drifted · Flux: suspended · ready',
       ]);
     } finally {
       several.dispose();
@@ -281,7 +281,7 @@ describe('Environments view: Flux Kustomization states', () => {
     const [extra] = await objects('notyet');
     assert.equal(extra.description, 'not yet applied');
     const [web] = await objects('suspended');
-    assert.equal(web.description, 'replicas drifted');
+    assert.equal(web.description, 'replicas 2 → 7');
     assert.match(tooltipText(web), /suspended: Flux will not revert this/);
   });
 });
