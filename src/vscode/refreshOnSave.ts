@@ -21,9 +21,11 @@ export class RefreshOnSave extends Disposable {
     this._register(watcher.onDidChange((uri) => this.changed(uri)));
     this._register(watcher.onDidCreate((uri) => this.changed(uri)));
     this._register(watcher.onDidDelete((uri) => this.changed(uri)));
-    // A folder deleted at once is reported for the folder alone, which the pattern above does not match.
-    const deletions = this._register(vscode.workspace.createFileSystemWatcher('**/*', true, true, false));
-    this._register(deletions.onDidDelete((uri) => this.changed(uri)));
+    // A folder deleted at once is reported for the folder alone, which the pattern above does not match; so may be a
+    // folder created with its files (the watcher may not yet watch the new folder when they are written).
+    const folders = this._register(vscode.workspace.createFileSystemWatcher('**/*', false, true, false));
+    this._register(folders.onDidCreate((uri) => this.changed(uri)));
+    this._register(folders.onDidDelete((uri) => this.changed(uri)));
     this._register({ dispose: () => clearTimeout(this.timer) });
   }
 
