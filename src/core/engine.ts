@@ -17,7 +17,9 @@ import type { Problem } from './model/problem';
 import { ProblemError, SKIPPED_CONTENT } from './model/problem';
 import { keyString } from './model/resource';
 import { plainText } from './model/untrustedText';
-import type { ClusterReader, ClusterWriter, FileSystem, Git, Logger } from './ports';
+import type { ClusterReader, ClusterWriter, FileSystem, Git, HelmEngine, Logger } from './ports';
+import { helmChartLocation, renderHelmRelease, type HelmReleaseRender } from './render/helm/helmRelease';
+import { nextUpgradeChanges } from './drift/nextUpgrade';
 import { silentLogger } from './ports';
 import { renderApplication } from './render/application';
 import { joinApplicationRenders, type RenderedApplication, type RenderedEnvironment } from './render/environmentRender';
@@ -128,6 +130,11 @@ export interface EngineOptions {
   ignore?: IgnoreRule[];
   /** The repo's git: a controller's applied revision is compared with HEAD through it. */
   git?: Git;
+  /**
+   * Helm's engine, asked for only when a HelmRelease's chart is a folder of this repo (so a repo without Helm content
+   * never loads it). Undefined, or returning undefined: such releases say the engine is not available.
+   */
+  helmEngine?: () => HelmEngine | undefined;
 }
 
 /** A repo's environments and how they compare with the cluster. One per repo; cheap to keep around. */
@@ -659,7 +666,7 @@ export class DriftEngine {
     report.resources.push(...leftovers.map((d) => d.result));
     // Callers that asked for the objects behind the verdicts get one per verdict (put back relies on it).
     if (withDetails) objects.push(...leftovers);
-    const released = await this.addHelmReleases(live, report, objectsToCompare, state, driftOptions);
+    const released = await this.addHelmReleases(env, live, report, objectsToCompare, state, driftOptions);
     report.resources.push(...released.map((d) => d.result));
     if (withDetails) objects.push(...released);
     report.timings.reconcile = Date.now() - t;
@@ -739,6 +746,7 @@ export class DriftEngine {
    * snapshot holds no release records, so nothing is read from one. Returns the release objects' verdicts.
    */
   private async addHelmReleases(
+    env: RepoEnvironment,
     live: LiveSource,
     report: EnvironmentReport,
     desired: readonly RenderedObject[],
@@ -854,6 +862,11 @@ export class DriftEngine {
           message: `${name}: ${release.git.message}`,
           ...(release.git.valuesAt ? { location: release.git.valuesAt } : {}),
         });
+      // Question 3 needs the chart: rendered from git when it is a folder of this repo.
+      const chart = await this.renderReleaseChart(env, r, target, desired, report.namespace);
+      release.render = chart.ok
+        ? { state: 'rendered', objects: chart.objects.length, hooks: chart.hooks }
+        : { state: 'not-rendered', message: chart.message };
       if (!deployed) {
         summary.state = 'failed';
         summary.message = release.message;
@@ -862,6 +875,11 @@ export class DriftEngine {
       const made = releaseObjects(deployed, r.source);
       for (const error of made.errors)
         report.problems.push({ severity: 'warning', message: `${name}: ${error}`, location: r.source });
+      if (chart.ok) {
+        const place = (o: RenderedObject) => (o.key.namespace ? o : withNamespace(o, target.releaseNamespace));
+        // Cluster-scoped kinds are unknown here: both sides are placed alike, so pairing is unaffected.
+        release.render.nextUpgrade = nextUpgradeChanges(chart.objects.map(place), made.objects.map(place));
+      }
       const group = toCompare.get(target.releaseNamespace) ?? [];
       group.push({ name, summary, objects: made.objects });
       toCompare.set(target.releaseNamespace, group);
@@ -910,6 +928,78 @@ export class DriftEngine {
       }
     }
     return out;
+  }
+
+  /**
+   * A HelmRelease's chart rendered from this repo (issue #16): not rendered, with the reason as the state, when the
+   * chart is elsewhere (a Helm or OCI repository: downloads are disabled), when values come from a Secret, or when
+   * there is no engine. Never throws: one release's chart never hides the others.
+   */
+  private async renderReleaseChart(
+    env: RepoEnvironment,
+    hr: RenderedObject,
+    target: { releaseName: string; releaseNamespace: string; namespace: string },
+    desired: readonly RenderedObject[],
+    defaultNamespace: string | undefined,
+  ): Promise<HelmReleaseRender> {
+    const where = helmChartLocation(hr.object, target.namespace, (ns, name) => gitRepositoryIsThisRepo(env, ns, name));
+    if (where.type !== 'folder') return { ok: false, stage: 'source', message: where.reason };
+    const engine = this.options.helmEngine?.();
+    if (!engine)
+      return { ok: false, stage: 'unavailable', message: 'the Helm engine is not available (not built): not rendered' };
+    try {
+      const result = await renderHelmRelease({
+        helmRelease: hr,
+        chartPath: where.path,
+        releaseName: target.releaseName,
+        namespace: target.releaseNamespace,
+        fs: this.options.fs,
+        repoRoot: this.options.repoRoot,
+        engine,
+        findConfigMap: async (ns, name) =>
+          desired.find(
+            (o) =>
+              o.key.kind === 'ConfigMap' &&
+              o.key.group === '' &&
+              o.key.name === name &&
+              (o.key.namespace || defaultNamespace || 'default') === ns,
+          )?.object,
+      });
+      if (!result.ok && result.stage === 'unavailable')
+        return { ...result, message: `the Helm engine is not available: ${result.message}` };
+      return result;
+    } catch (e) {
+      this.logger.error(e instanceof Error ? e : String(e));
+      return { ok: false, stage: 'load', message: `rendering the chart failed: ${e instanceof Error ? e.message : String(e)}` };
+    }
+  }
+
+  /**
+   * `render --env ENV --app "HelmRelease NS/NAME"` (or just NAME): the chart of a HelmRelease the environment renders,
+   * as helm-controller would render it. Undefined when the environment renders no such HelmRelease.
+   */
+  async renderHelmRelease(env: RepoEnvironment, appName: string): Promise<RenderResult | undefined> {
+    const rendered = await this.render(env);
+    const wanted = appName.replace(/^HelmRelease\s+/, '');
+    const hr = helmReleasesIn(rendered.objects).find((r) => {
+      const ns = r.key.namespace || env.namespace || 'default';
+      return wanted === `${ns}/${r.key.name}` || wanted === r.key.name;
+    });
+    if (!hr) return undefined;
+    const target = helmReleaseTarget(hr.object, hr.key.namespace || env.namespace || 'default');
+    const chart = await this.renderReleaseChart(env, hr, target, rendered.objects, env.namespace);
+    if (!chart.ok)
+      throw new ProblemError({
+        severity: 'error',
+        message: `HelmRelease ${target.namespace}/${target.name}: ${chart.message}`,
+        location: hr.source,
+      });
+    return {
+      root: chart.files[0]?.replace(/\/[^/]*$/, '') ?? '',
+      objects: chart.objects.map((o) => (o.key.namespace ? o : withNamespace(o, target.releaseNamespace))),
+      problems: chart.errors.map((message) => ({ severity: 'warning' as const, message, location: hr.source })),
+      files: chart.files,
+    };
   }
 
   /**
@@ -1227,4 +1317,19 @@ export function formatProblem(problem: Problem): string {
   const message = plainText(problem.message, { visible: true });
   if (!loc) return message;
   return plainText(`${loc.line ? formatLocation(loc) : loc.file}: `, { visible: true }) + message;
+}
+
+/**
+ * Whether a GitRepository is this repo, as discovery decided for the environment's Flux Kustomizations (core/repo/
+ * flux.ts): bootstrap's `flux-system`, or one a Kustomization of this environment syncs a folder of this repo from.
+ */
+function gitRepositoryIsThisRepo(env: RepoEnvironment, namespace: string, name: string): boolean {
+  if (name === 'flux-system') return true;
+  return env.applications.some((app) => {
+    const spec = app.controller?.object.spec as { sourceRef?: { kind?: string; name?: string; namespace?: string } } | undefined;
+    const ref = spec?.sourceRef;
+    if (!ref || app.source.type !== 'folder' || (ref.kind ?? 'GitRepository') !== 'GitRepository') return false;
+    const refNamespace = ref.namespace ?? app.controller?.object.metadata?.namespace ?? 'flux-system';
+    return ref.name === name && refNamespace === namespace;
+  });
 }

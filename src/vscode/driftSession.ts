@@ -3,6 +3,7 @@
  * first use (see extension.ts), so activation stays cheap. One session per repo and settings; rebuilt when the
  * settings change.
  */
+import { WasmHelmEngine } from '../node/helmEngine';
 import { stringify } from 'yaml';
 import { AuthoringTools } from '../core/authoringTools';
 import { addIgnoreRule, type FieldIgnore } from '../core/editor/ignoreRuleEdit';
@@ -62,6 +63,7 @@ export class DriftSession {
   private readonly liveListeners = new Set<(context: string) => void>();
   private disposed = false;
   private gitAdapter: Git | undefined;
+  private helm: WasmHelmEngine | undefined;
 
   constructor(private readonly options: SessionOptions) {
     const fs = new NodeFileSystem({ root: options.repoRoot });
@@ -72,6 +74,8 @@ export class DriftSession {
       logger: options.logger,
       environmentSettings: options.settings.environments,
       ignore: options.settings.ignore,
+      // Made on the first HelmRelease with a chart in this repo; its worker starts on the first render.
+      helmEngine: () => (this.helm ??= new WasmHelmEngine()),
     });
     this.authoring = new AuthoringTools(this.engine, fs, options.repoRoot);
   }
@@ -216,6 +220,7 @@ export class DriftSession {
 
   dispose(): void {
     this.disposed = true;
+    this.helm?.dispose();
     for (const c of this.clusters.values())
       c.then(
         (x) => x.cache?.dispose(),

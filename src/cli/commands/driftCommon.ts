@@ -19,6 +19,7 @@ import { objectState, UNREAD } from '../../core/model/verdictState';
 import { plainText } from '../../core/model/untrustedText';
 import type { Logger } from '../../core/ports';
 import { RefusedError } from '../../core/promote/refusal';
+import { WasmHelmEngine } from '../../node/helmEngine';
 import type { RepoEnvironment } from '../../core/repo/config';
 import type { RepoModel } from '../../core/repo/repository';
 import {
@@ -62,6 +63,7 @@ export async function openRepo(
   io: CliIO,
   envName?: string,
 ): Promise<{ engine: DriftEngine; repo: RepoModel; selected: RepoEnvironment[] }> {
+  let helm: WasmHelmEngine | undefined;
   // Synchronous reads: a tenth of the main thread's cost of promise reads per file. The renderer still gives I/O a
   // turn every few milliseconds, so the cluster connection opened meanwhile makes progress.
   const engine = new DriftEngine({
@@ -69,6 +71,8 @@ export async function openRepo(
     repoRoot,
     logger: cliLogger(io),
     git: new SimpleGitAdapter(repoRoot),
+    // Made on the first HelmRelease with a chart in this repo; its worker starts on the first render.
+    helmEngine: () => (helm ??= new WasmHelmEngine()),
   });
   const repo = await engine.load();
   for (const p of repo.problems) io.stderr(`${p.severity}: ${formatProblem(p)}\n`);

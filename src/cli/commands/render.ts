@@ -27,7 +27,8 @@ mask (equal values mask equally within one run) before the output goes to a log 
 
 Options:
   --env NAME         an environment (as \`gitops-drift envs\` lists them) instead of a DIR
-  --app NAME         with --env: only this application of the environment
+  --app NAME         with --env: only this application of the environment, or a HelmRelease it renders
+                     (\`HelmRelease NAMESPACE/NAME\` or NAME): its chart in this repo, rendered by Helm's engine
   --mask-secrets     mask Secret values (data, stringData, last-applied and other embedded copies)
   --origins          print JSON instead: for each object its key and, per field path, the file:line that set it
   --repo-root PATH   nothing outside PATH is read (default: nearest ancestor of DIR with .git or
@@ -111,11 +112,14 @@ async function renderEnvironment(
   if (appName === undefined) result = await engine.render(env);
   else {
     const app = applicationNamed(env, appName);
-    if (!app)
+    // Not one of the environment's own applications: a HelmRelease it renders (`HelmRelease NS/NAME`, or NAME),
+    // whose chart in this repo is rendered as helm-controller would.
+    const released = app ? undefined : await engine.renderHelmRelease(env, appName);
+    if (!app && !released)
       throw new UsageError(
-        `environment '${env.name}' has no application '${appName}' (it has: ${env.applications.map((a) => a.name).join(', ')})`,
+        `environment '${env.name}' has no application '${appName}' (it has: ${env.applications.map((a) => a.name).join(', ')}, and the HelmReleases it renders)`,
       );
-    result = await engine.renderApplication(env, app);
+    result = app ? await engine.renderApplication(env, app) : released!;
   }
   const code = printRender(result, options, io);
   // An object rendered by two applications, or an application whose render failed: printed above, and not what the

@@ -157,6 +157,27 @@ export interface ApplicationSummary {
  * A Helm release as its records in the cluster say, and git's HelmRelease against it. Never holds values: the
  * release's `config` and git's `values` are compared, and only whether they differ is kept.
  */
+/** Git's render of a release's chart, and what the next upgrade would change against the deployed revision. */
+export interface ReleaseRender {
+  state: 'rendered' | 'not-rendered';
+  message?: string;
+  /** Objects rendered (hooks left out) and hooks (never compared). */
+  objects?: number;
+  hooks?: number;
+  /** Git's render against the deployed revision's manifest; absent when either is missing. */
+  nextUpgrade?: NextUpgradeChange[];
+}
+
+/** One object the next upgrade creates, deletes or changes. Field paths only: values are never shown. */
+export interface NextUpgradeChange {
+  key: ResourceKey;
+  change: 'create' | 'delete' | 'update';
+  /** The chart template it comes from. */
+  template?: string;
+  /** For `update`: JSON pointers of the fields that differ (at most 20). */
+  paths?: string[];
+}
+
 export interface ReleaseStatus {
   releaseName: string;
   /** Where its objects go. */
@@ -181,6 +202,11 @@ export interface ReleaseStatus {
   git?: ReleaseGitComparison;
   /** The HelmRelease as the cluster reports it (Flux's helm-controller). */
   controller?: HelmReleaseControllerStatus;
+  /**
+   * Git's chart render (issue #16, question 3): `rendered` when the chart is a folder of this repo and Helm's engine
+   * rendered it; else `not-rendered` with the reason (a remote chart offline, values from a Secret, no engine).
+   */
+  render?: ReleaseRender;
   /** Why nothing was compared, or what else to know. */
   message?: string;
 }
