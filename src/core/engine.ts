@@ -952,6 +952,7 @@ export class DriftEngine {
         helmRelease: hr,
         chartPath: where.path,
         releaseName: target.releaseName,
+        helmReleaseNamespace: target.namespace,
         namespace: target.releaseNamespace,
         fs: this.options.fs,
         repoRoot: this.options.repoRoot,
@@ -970,7 +971,11 @@ export class DriftEngine {
       return result;
     } catch (e) {
       this.logger.error(e instanceof Error ? e : String(e));
-      return { ok: false, stage: 'load', message: `rendering the chart failed: ${e instanceof Error ? e.message : String(e)}` };
+      return {
+        ok: false,
+        stage: 'load',
+        message: `rendering the chart failed: ${e instanceof Error ? e.message : String(e)}`,
+      };
     }
   }
 
@@ -1326,7 +1331,8 @@ export function formatProblem(problem: Problem): string {
 function gitRepositoryIsThisRepo(env: RepoEnvironment, namespace: string, name: string): boolean {
   if (name === 'flux-system') return true;
   return env.applications.some((app) => {
-    const spec = app.controller?.object.spec as { sourceRef?: { kind?: string; name?: string; namespace?: string } } | undefined;
+    const spec = app.controller?.object.spec as
+      { sourceRef?: { kind?: string; name?: string; namespace?: string } } | undefined;
     const ref = spec?.sourceRef;
     if (!ref || app.source.type !== 'folder' || (ref.kind ?? 'GitRepository') !== 'GitRepository') return false;
     const refNamespace = ref.namespace ?? app.controller?.object.metadata?.namespace ?? 'flux-system';

@@ -4,6 +4,7 @@ import { formatProblem, type ObjectComparison } from '../../core/engine';
 import { isIncomplete, NOT_CHECKED_INCOMPLETE, skippedCount } from '../../core/drift/incomplete';
 import { diffPairs, unifiedDiff } from '../../core/drift/unifiedDiff';
 import { checkEnvironment, exitCodeFor, LiveSources, openRepo, repoRootArg, unreadLines } from './driftCommon';
+import { describeNextUpgradeChange } from '../../core/drift/nextUpgrade';
 import { plainText } from '../../core/model/untrustedText';
 import type { EnvironmentReport } from '../../core/engine';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
@@ -75,6 +76,14 @@ export const diffCommand: CliCommand = {
         if (!patch) continue;
         shown++;
         io.stdout(patch);
+      }
+      // Issue #16, question 3: what the next upgrade of each Helm release changes (git's chart render against the
+      // deployed revision). Printed beside the drift, which stays live against the release; paths only, never values.
+      for (const app of report.applications) {
+        const changes = app.release?.render?.nextUpgrade;
+        if (!changes?.length) continue;
+        io.stdout(`# ${plainText(app.name)}: next upgrade (git's chart against revision ${app.release?.revision})\n`);
+        for (const c of changes) io.stdout(`#   ${describeNextUpgradeChange(c)}\n`);
       }
     }
     if (filter && matched === 0)

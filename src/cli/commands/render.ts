@@ -117,7 +117,7 @@ async function renderEnvironment(
     const released = app ? undefined : await engine.renderHelmRelease(env, appName);
     if (!app && !released)
       throw new UsageError(
-        `environment '${env.name}' has no application '${appName}' (it has: ${env.applications.map((a) => a.name).join(', ')}, and the HelmReleases it renders)`,
+        `environment '${env.name}' has no application '${appName}' (it has: ${env.applications.map((a) => a.name).join(', ')}), nor a HelmRelease of that name`,
       );
     result = app ? await engine.renderApplication(env, app) : released!;
   }

@@ -4,7 +4,8 @@
  * keys and paths leave here: a Secret's values (or any value) are never part of the answer.
  */
 import type { NextUpgradeChange } from '../model/drift';
-import { keyString } from '../model/resource';
+import { keyLabel, keyString } from '../model/resource';
+import { plainText } from '../model/untrustedText';
 import type { RenderedObject } from '../render/types';
 
 const MAX_PATHS = 20;
@@ -50,4 +51,11 @@ function differingPaths(a: unknown, b: unknown, at: string, out: string[]): void
 
 function isMap(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** One change as a line: `update Deployment web/web (web/templates/deployment.yaml): /spec/replicas`. */
+export function describeNextUpgradeChange(c: NextUpgradeChange): string {
+  const template = c.template ? ` (${plainText(c.template)})` : '';
+  const paths = c.paths?.length ? `: ${c.paths.map((path) => plainText(path)).join(', ')}` : '';
+  return `${c.change} ${keyLabel(c.key)}${template}${paths}`;
 }

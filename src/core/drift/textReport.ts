@@ -18,6 +18,7 @@ import { plainText } from '../model/untrustedText';
 import { isIncomplete, NOT_CHECKED_INCOMPLETE, skippedContent, skippedCount } from './incomplete';
 import { controllerSettled, describeControllerStatus } from './fluxStatus';
 import { describeRelease } from './helmRelease';
+import { describeNextUpgradeChange } from './nextUpgrade';
 
 const NOT_CHECKED = STATE_LABEL.notChecked;
 
@@ -114,6 +115,24 @@ export function textReport(environments: readonly EnvironmentDrift[], options: T
           object: app.name,
           what: release.git.message,
           where: release.git.valuesAt ? `${release.git.valuesAt.file}:${release.git.valuesAt.line}` : '',
+          paint: p.yellow,
+        });
+      // Question 3: git's chart render against the deployed revision, or why the chart was not rendered.
+      const render = release.render;
+      if (render?.state === 'not-rendered')
+        rows.push({
+          env: env.name,
+          object: app.name,
+          what: `chart: ${render.message ?? 'not rendered'}`,
+          where: '',
+          paint: p.yellow,
+        });
+      for (const change of render?.nextUpgrade ?? [])
+        rows.push({
+          env: env.name,
+          object: app.name,
+          what: `next upgrade: ${describeNextUpgradeChange(change)}`,
+          where: '',
           paint: p.yellow,
         });
     }

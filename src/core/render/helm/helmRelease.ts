@@ -57,6 +57,8 @@ export interface HelmReleaseRenderInput {
   /** Repo-relative chart folder. */
   chartPath: string;
   releaseName: string;
+  /** Where the HelmRelease itself is (its `valuesFrom` are read there). */
+  helmReleaseNamespace: string;
   /** Where its objects go (`targetNamespace`, else the HelmRelease's). */
   namespace: string;
   fs: FileSystem;
@@ -152,7 +154,7 @@ async function releaseValues(
   input: HelmReleaseRenderInput,
 ): Promise<{ values: Record<string, unknown> } | { message: string }> {
   const spec = rec(input.helmRelease.object.spec);
-  const hrNamespace = input.helmRelease.object.metadata?.namespace ?? input.namespace;
+  const hrNamespace = input.helmReleaseNamespace;
   let values: Record<string, unknown> = {};
   const from = Array.isArray(spec.valuesFrom) ? spec.valuesFrom : [];
   for (const [i, entry] of from.entries()) {

@@ -1,0 +1,262 @@
+import assert from 'node:assert/strict';
+import { DriftEngine } from '../../../src/core/engine';
+import { textReport } from '../../../src/core/drift/textReport';
+import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
+import type { KubeObject } from '../../../src/core/model/resource';
+import type { HelmEngine, HelmRenderRequest, HelmRenderResult, ResourceType } from '../../../src/core/ports';
+import { helmChartLocation, mergeMaps, templateFile } from '../../../src/core/render/helm/helmRelease';
+import { FakeReader, types } from '../repo/fakes';
+import { releaseRecord } from '../live/helmRecords';
+
+/**
+ * A HelmEngine that renders nothing itself: it records each request and answers one Deployment whose replicas and
+ * image are the request's values, plus a hook, so what the wiring passed in shows in what comes out.
+ */
+class FakeHelmEngine implements HelmEngine {
+  requests: HelmRenderRequest[] = [];
+  async render(request: HelmRenderRequest): Promise<HelmRenderResult> {
+    this.requests.push(request);
+    const v = request.values as { replicas?: number; color?: string };
+    return {
+      ok: true,
+      chart: { name: 'web', version: '1.2.0' },
+      manifests: [
+        {
+          source: 'web/templates/deployment.yaml',
+          content: [
+            'apiVersion: apps/v1',
+            'kind: Deployment',
+            'metadata:',
+            `  name: ${request.releaseName}`,
+            `  labels: {color: ${v.color ?? 'none'}}`,
+            `spec: {replicas: ${v.replicas ?? 1}}`,
+          ].join('\n'),
+        },
+      ],
+      hooks: [
+        {
+          source: 'web/templates/hook.yaml',
+          content: 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate}\n',
+          kind: 'Job',
+          name: 'migrate',
+          events: ['pre-install'],
+        },
+      ],
+    };
+  }
+}
+
+const helmRelease = (chart: string, extra = '') =>
+  [
+    'apiVersion: helm.toolkit.fluxcd.io/v2',
+    'kind: HelmRelease',
+    'metadata:',
+    '  name: web',
+    'spec:',
+    '  interval: 10m',
+    '  chart:',
+    '    spec:',
+    chart,
+    '  valuesFrom:',
+    '    - kind: ConfigMap',
+    '      name: web-values',
+    '  values:',
+    '    replicas: 3',
+    extra,
+  ].join('\n');
+
+const LOCAL_CHART = [
+  '      chart: ./charts/web',
+  '      sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}',
+].join('\n');
+
+function repo(release: string) {
+  return new MemoryFileSystem(
+    {
+      '.gitops-drift.yaml': 'environments:\n  - name: dev\n    path: envs/dev\n    namespace: apps\n',
+      'envs/dev/kustomization.yaml': 'resources:\n  - release.yaml\n  - values.yaml\n',
+      'envs/dev/release.yaml': release,
+      'envs/dev/values.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web-values}\ndata:\n  values.yaml: |\n    color: blue\n    replicas: 2\n',
+      'charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 1.2.0\n',
+      'charts/web/values.yaml': 'replicas: 1\n',
+      'charts/web/templates/deployment.yaml': 'kind: Deployment # the fake engine does not read it\n',
+    },
+    '/r',
+  );
+}
+
+const allTypes: ResourceType[] = [
+  ...types,
+  {
+    group: 'helm.toolkit.fluxcd.io',
+    version: 'v2',
+    kind: 'HelmRelease',
+    resource: 'helmreleases',
+    namespaced: true,
+    verbs: ['list'],
+  },
+];
+
+/** The release Helm deployed (2 replicas, no color) and its Deployment as live. */
+const deployedManifest =
+  '---\n# Source: web/templates/deployment.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels: {color: none}\nspec: {replicas: 2}\n';
+const cluster: KubeObject[] = [
+  releaseRecord(
+    {
+      name: 'web',
+      namespace: 'apps',
+      version: 1,
+      info: { status: 'deployed', last_deployed: '2026-12-06T14:00:00Z' },
+      chart: { metadata: { name: 'web', version: '1.2.0' } },
+      config: { replicas: 3 },
+      manifest: deployedManifest,
+    },
+    'Secret',
+  ),
+  {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: 'web',
+      namespace: 'apps',
+      labels: { color: 'none' },
+      managedFields: [
+        {
+          manager: 'helm',
+          operation: 'Apply',
+          apiVersion: 'apps/v1',
+          fieldsType: 'FieldsV1',
+          fieldsV1: { 'f:metadata': { 'f:labels': { 'f:color': {} } }, 'f:spec': { 'f:replicas': {} } },
+          time: '2026-12-06T14:00:00Z',
+        },
+      ],
+    },
+    spec: { replicas: 2 },
+  },
+];
+
+async function check(release: string, helmEngine?: HelmEngine) {
+  const engine = new DriftEngine({
+    fs: repo(release),
+    repoRoot: '/r',
+    ...(helmEngine ? { helmEngine: () => helmEngine } : {}),
+  });
+  const env = await engine.environment('dev');
+  const report = await engine.check(env, { reader: new FakeReader(cluster, allTypes), context: 'test' });
+  return { engine, env, report };
+}
+
+describe('HelmRelease with a chart in this repo (the helm renderer)', () => {
+  it('renders the chart folder with helm-controller values and names; hooks left out; origins at the template', async () => {
+    const helm = new FakeHelmEngine();
+    const { engine, env } = await check(helmRelease(LOCAL_CHART, '  targetNamespace: web-apps'), helm);
+    const result = await engine.renderHelmRelease(env, 'HelmRelease apps/web');
+    assert.ok(result);
+    const request = helm.requests.at(-1)!;
+    assert.deepEqual(
+      request.files.map((f) => f.name),
+      ['Chart.yaml', 'templates/deployment.yaml', 'values.yaml'],
+    );
+    // valuesFrom first (the ConfigMap git renders), spec.values on top.
+    assert.deepEqual(request.values, { color: 'blue', replicas: 3 });
+    assert.equal(request.releaseName, 'web-apps-web');
+    assert.equal(request.namespace, 'web-apps');
+    assert.equal(request.includeCRDs, true);
+    assert.deepEqual(
+      result.objects.map((o) => `${o.key.kind} ${o.key.namespace}/${o.key.name}`),
+      ['Deployment web-apps/web-apps-web'],
+    );
+    const origin = result.objects[0].origins.get('')!;
+    assert.equal(origin.file, 'charts/web/templates/deployment.yaml');
+    assert.equal(origin.related?.[0].location.file, 'envs/dev/release.yaml');
+    assert.equal(result.objects[0].template, 'web/templates/deployment.yaml');
+  });
+
+  it('shows what the next upgrade changes, and keeps drift as live against the release', async () => {
+    const { report } = await check(helmRelease(LOCAL_CHART), new FakeHelmEngine());
+    const app = report.applications.find((a) => a.kind === 'helm');
+    assert.equal(app?.release?.render?.state, 'rendered');
+    assert.deepEqual(
+      app?.release?.render?.nextUpgrade?.map((c) => `${c.change} ${c.key.kind} ${c.key.name} ${c.paths?.join(',')}`),
+      ['update Deployment web /metadata/labels/color,/spec/replicas'],
+    );
+    // Question 1 is unchanged: the live Deployment is what Helm applied.
+    const deployment = report.resources.find((r) => r.application === 'HelmRelease apps/web');
+    assert.equal(deployment?.verdict, 'InSync');
+    assert.match(
+      textReport([report], { color: false }),
+      /next upgrade: update Deployment apps\/web \(web\/templates\/deployment\.yaml\): \/metadata\/labels\/color, \/spec\/replicas/,
+    );
+  });
+
+  it('says so per release when there is no engine, the chart is remote, or values come from a Secret', async () => {
+    const noEngine = await check(helmRelease(LOCAL_CHART));
+    assert.match(
+      noEngine.report.applications.find((a) => a.kind === 'helm')?.release?.render?.message ?? '',
+      /engine is not available/,
+    );
+    const remote = await check(
+      helmRelease('      chart: web\n      sourceRef: {kind: HelmRepository, name: charts}'),
+      new FakeHelmEngine(),
+    );
+    const remoteApp = remote.report.applications.find((a) => a.kind === 'helm');
+    assert.equal(remoteApp?.release?.render?.state, 'not-rendered');
+    assert.match(remoteApp?.release?.render?.message ?? '', /^chart not available offline \(downloads disabled\)/);
+    // The release records are still compared (question 1): a remote chart is no error for the environment.
+    assert.equal(remote.report.error, null);
+    assert.equal(remote.report.resources.find((r) => r.application === 'HelmRelease apps/web')?.verdict, 'InSync');
+    const helm = new FakeHelmEngine();
+    const secret = await check(
+      helmRelease(LOCAL_CHART, '  valuesFrom:\n    - kind: Secret\n      name: web-secret-values').replace(
+        /  valuesFrom:\n    - kind: ConfigMap\n      name: web-values\n/,
+        '',
+      ),
+      helm,
+    );
+    assert.match(
+      secret.report.applications.find((a) => a.kind === 'helm')?.release?.render?.message ?? '',
+      /values from Secret apps\/web-secret-values .* not read/,
+    );
+    assert.equal(helm.requests.length, 0, 'nothing rendered without the Secret values');
+  });
+
+  it('finds the chart of a GitRepository that is this repo only', () => {
+    const hr = (sourceRef: Record<string, string>, chart = './charts/web'): KubeObject => ({
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: { name: 'web' },
+      spec: { chart: { spec: { chart, sourceRef } } },
+    });
+    const ours = (_ns: string, name: string) => name === 'flux-system';
+    assert.deepEqual(helmChartLocation(hr({ kind: 'GitRepository', name: 'flux-system' }), 'apps', ours), {
+      type: 'folder',
+      path: 'charts/web',
+    });
+    assert.match(
+      (helmChartLocation(hr({ kind: 'GitRepository', name: 'other' }), 'apps', ours) as { reason: string }).reason,
+      /another repository \(GitRepository apps\/other\)/,
+    );
+    assert.match(
+      (helmChartLocation(hr({ kind: 'OCIRepository', name: 'x' }), 'apps', ours) as { reason: string }).reason,
+      /downloads disabled/,
+    );
+    assert.equal(
+      helmChartLocation(hr({ kind: 'GitRepository', name: 'flux-system' }, '../../up'), 'apps', ours).type,
+      'unavailable',
+    );
+  });
+
+  it('merges values as Helm does and maps Helm sources to repo files', () => {
+    assert.deepEqual(mergeMaps({ a: { b: 1, c: [1] }, d: 1 }, { a: { c: [2] }, e: 2 }), {
+      a: { b: 1, c: [2] },
+      d: 1,
+      e: 2,
+    });
+    assert.equal(
+      templateFile('charts/web', 'web/charts/sub/templates/x.yaml'),
+      'charts/web/charts/sub/templates/x.yaml',
+    );
+    assert.equal(templateFile('', 'web/templates/x.yaml'), 'templates/x.yaml');
+  });
+});
