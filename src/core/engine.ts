@@ -1001,7 +1001,8 @@ export class DriftEngine {
       });
     return {
       root: chart.files[0]?.replace(/\/[^/]*$/, '') ?? '',
-      objects: chart.objects.map((o) => (o.key.namespace ? o : withNamespace(o, target.releaseNamespace))),
+      // As `helm template` prints them: Helm places namespace-less objects when it applies them, by their kind.
+      objects: chart.objects,
       problems: chart.errors.map((message) => ({ severity: 'warning' as const, message, location: hr.source })),
       files: chart.files,
     };
