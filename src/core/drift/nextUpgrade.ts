@@ -41,6 +41,8 @@ export function nextUpgradeChanges(
 /** JSON pointers where `a` and `b` differ: maps key by key, lists and scalars whole. Stops past MAX_PATHS. */
 function differingPaths(a: unknown, b: unknown, at: string, out: string[]): void {
   if (out.length > MAX_PATHS) return;
+  // helm-controller's own labels (its post-renderer adds them to what it installs): no chart render has them.
+  if (at.startsWith('/metadata/labels/helm.toolkit.fluxcd.io~1')) return;
   if (isMap(a) && isMap(b)) {
     for (const k of new Set([...Object.keys(a), ...Object.keys(b)]))
       differingPaths(a[k], b[k], `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, out);

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { DriftEngine } from '../../../src/core/engine';
 import { textReport } from '../../../src/core/drift/textReport';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
-import type { KubeObject } from '../../../src/core/model/resource';
+import { keyOf, type KubeObject } from '../../../src/core/model/resource';
+import { nextUpgradeChanges } from '../../../src/core/drift/nextUpgrade';
 import type { HelmEngine, HelmRenderRequest, HelmRenderResult, ResourceType } from '../../../src/core/ports';
 import { helmChartLocation, mergeMaps, templateFile } from '../../../src/core/render/helm/helmRelease';
 import { FakeReader, types } from '../repo/fakes';
@@ -165,7 +166,8 @@ describe('HelmRelease with a chart in this repo (the helm renderer)', () => {
     assert.equal(request.includeCRDs, true);
     assert.deepEqual(
       result.objects.map((o) => `${o.key.kind} ${o.key.namespace}/${o.key.name}`),
-      ['Deployment web-apps/web-apps-web'],
+      // As helm template prints it: Helm places namespace-less objects in the release namespace when it applies them.
+      ['Deployment /web-apps-web'],
     );
     const origin = result.objects[0].origins.get('')!;
     assert.equal(origin.file, 'charts/web/templates/deployment.yaml');
@@ -258,5 +260,25 @@ describe('HelmRelease with a chart in this repo (the helm renderer)', () => {
       'charts/web/charts/sub/templates/x.yaml',
     );
     assert.equal(templateFile('', 'web/templates/x.yaml'), 'templates/x.yaml');
+  });
+});
+
+describe('next upgrade changes', () => {
+  it('creates, deletes and updates by key, paths only, without helm-controller labels', () => {
+    const obj = (kind: string, name: string, data: Record<string, unknown>, labels: Record<string, string> = {}) => {
+      const object = { apiVersion: 'v1', kind, metadata: { name, namespace: 'a', labels }, data } as KubeObject;
+      return { object, key: keyOf(object), origins: new Map(), source: { file: 'x', line: 1, column: 1 } };
+    };
+    const changes = nextUpgradeChanges(
+      [obj('ConfigMap', 'kept', { a: '2', b: '1' }), obj('ConfigMap', 'new', {})],
+      [
+        obj('ConfigMap', 'kept', { a: '1', b: '1' }, { 'helm.toolkit.fluxcd.io/name': 'web' }),
+        obj('ConfigMap', 'gone', {}),
+      ],
+    );
+    assert.deepEqual(
+      changes.map((c) => `${c.change} ${c.key.name} ${c.paths?.join(',') ?? ''}`),
+      ['update kept /data/a', 'create new ', 'delete gone '],
+    );
   });
 });
