@@ -121,6 +121,30 @@ export interface LiveOptions {
 }
 
 /**
+ * The live source of an environment for a command that writes to its cluster (put-back, reconcile): exact mode, with
+ * a writer, from the command's --context, --kubeconfig and --allow-exec. Refuses when the cluster cannot be reached.
+ */
+export async function writableLiveSource(
+  env: RepoEnvironment,
+  options: Record<string, unknown>,
+  io: CliIO,
+): Promise<LiveSource & { writer: NonNullable<LiveSource['writer']> }> {
+  const sources = new LiveSources(
+    {
+      context: options.context as string | undefined,
+      kubeconfig: options.kubeconfig as string | undefined,
+      allowExec: Boolean(options['allow-exec']),
+      exact: true,
+    },
+    io,
+  );
+  const live = await sources.forEnvironment(env);
+  if ('error' in live) throw new RefusedError(live.error);
+  if (!live.writer) throw new RefusedError(`no cluster writer for ${live.context}`);
+  return live as LiveSource & { writer: NonNullable<LiveSource['writer']> };
+}
+
+/**
  * Hands out a LiveSource per environment: the snapshot file for all of them, or one reader per kube context
  * (reused across environments that share it). A context that cannot be reached is that environment's error.
  */

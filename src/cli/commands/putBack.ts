@@ -4,7 +4,7 @@ import { applyPutLiveBack, describeConflicts } from '../../core/promote/putLiveB
 import { RefusedError } from '../../core/promote/refusal';
 import { NOT_CHECKED_INCOMPLETE } from '../../core/drift/incomplete';
 import { nothingToPutBack, planPutBack, previewPutBack } from '../../core/putBackService';
-import { cliLogger, LiveSources, openRepo, refuseOnConfigErrors, repoRootArg, unreadLines } from './driftCommon';
+import { cliLogger, openRepo, refuseOnConfigErrors, repoRootArg, unreadLines, writableLiveSource } from './driftCommon';
 
 const usage = `Usage: gitops-drift put-back [REPO] --env NAME [--only KIND/NAME,...] [--delete-extra]
                              [--apply [--force-conflicts]] [--context CTX] [--kubeconfig PATH] [--allow-exec]
@@ -54,18 +54,7 @@ export const putBackCommand: CliCommand = {
     const env = await engine.environment(options.env);
     // Render first (the engine keeps the result): a repo error is named at its file:line with or without a cluster.
     await engine.render(env);
-    const sources = new LiveSources(
-      {
-        context: options.context as string | undefined,
-        kubeconfig: options.kubeconfig as string | undefined,
-        allowExec: Boolean(options['allow-exec']),
-        exact: true,
-      },
-      io,
-    );
-    const live = await sources.forEnvironment(env);
-    if ('error' in live) throw new RefusedError(live.error);
-    if (!live.writer) throw new RefusedError(`no cluster writer for ${live.context}`);
+    const live = await writableLiveSource(env, options, io);
     const plan = await planPutBack(
       engine,
       env,

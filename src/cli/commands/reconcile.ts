@@ -7,7 +7,7 @@ import {
   requestFluxReconcile,
 } from '../../core/promote/fluxReconcile';
 import { RefusedError } from '../../core/promote/refusal';
-import { LiveSources, openRepo, repoRootArg } from './driftCommon';
+import { openRepo, repoRootArg, writableLiveSource } from './driftCommon';
 
 const usage = `Usage: gitops-drift reconcile [REPO] --env CLUSTER [--app KUSTOMIZATION] [--yes]
                              [--context CTX] [--kubeconfig PATH] [--allow-exec]
@@ -55,18 +55,7 @@ export const reconcileCommand: CliCommand = {
     if (candidates.length > 1)
       throw new UsageError(`${env.name} has several Flux applications: pick one with --app (${known})`);
     const [target] = candidates;
-    const sources = new LiveSources(
-      {
-        context: options.context as string | undefined,
-        kubeconfig: options.kubeconfig as string | undefined,
-        allowExec: Boolean(options['allow-exec']),
-        exact: true,
-      },
-      io,
-    );
-    const live = await sources.forEnvironment(env);
-    if ('error' in live) throw new RefusedError(live.error);
-    if (!live.writer) throw new RefusedError(`no cluster writer for ${live.context}`);
+    const live = await writableLiveSource(env, options, io);
     const label = plainText(`Kustomization ${target.ref.namespace}/${target.ref.name}`, { visible: true });
     const context = plainText(live.context, { visible: true });
     // Missing or suspended: refused before anyone is asked.
