@@ -209,7 +209,18 @@ function topologyFindings(current: CurrentState[], chains: string[][], head: str
       if (!before || !after || before.error || after.error || seen.has(`${before.environment}>${after.environment}`))
         continue;
       seen.add(`${before.environment}>${after.environment}`);
-      const names = (s: CurrentState) => new Map(s.objects.map((o) => [`${o.ref.kind} ${o.ref.name}`, o]));
+      const names = (s: CurrentState) => {
+        // Each overlay's own Namespace (named as the namespace its objects are in) is the same place in every stage.
+        const home = homeNamespace(s);
+        return new Map(
+          s.objects.map((o) => [
+            o.ref.kind === 'Namespace' && o.ref.name === home
+              ? 'Namespace <its namespace>'
+              : `${o.ref.kind} ${o.ref.name}`,
+            o,
+          ]),
+        );
+      };
       const [a, b] = [names(before), names(after)];
       const extra = [...b.keys()].filter((k) => !a.has(k));
       const missing = [...a.keys()].filter((k) => !b.has(k));
@@ -228,6 +239,14 @@ function topologyFindings(current: CurrentState[], chains: string[][], head: str
       });
     }
   return findings;
+}
+
+/** The namespace most of an environment's namespaced objects are in (an overlay's `namespace:`). */
+function homeNamespace(state: CurrentState): string | undefined {
+  const counts = new Map<string, number>();
+  for (const { ref } of state.objects)
+    if (ref.namespace) counts.set(ref.namespace, (counts.get(ref.namespace) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
 }
 
 function list(items: string[], max = 5): string {

@@ -120,6 +120,48 @@ describe('history: figures', () => {
   });
 });
 
+describe('history: topology findings', () => {
+  it("each overlay's own Namespace is the same place in every stage; an object only one stage declares is a finding", () => {
+    const at = (file: string) => ({ file, line: 1, column: 1 });
+    const state = (environment: string, extra: string[] = []) => ({
+      environment,
+      objects: [
+        {
+          ref: { kind: 'Namespace', namespace: '', name: `shop-${environment}` },
+          at: at(`envs/${environment}/ns.yaml`),
+        },
+        { ref: { kind: 'Deployment', namespace: `shop-${environment}`, name: 'web' }, at: at('base/web.yaml') },
+        { ref: { kind: 'ConfigMap', namespace: `shop-${environment}`, name: 'web-config' }, at: at('base/k.yaml') },
+        ...extra.map((name) => ({
+          ref: { kind: 'HorizontalPodAutoscaler', namespace: `shop-${environment}`, name },
+          at: at(`envs/${environment}/hpa.yaml`),
+        })),
+      ],
+      images: [],
+    });
+    const history: RepoHistory = {
+      branch: 'main',
+      head: 'h',
+      since: '2026-11-01T00:00:00.000Z',
+      now: '2026-11-08T00:00:00.000Z',
+      failureWindowDays: 7,
+      environments: ['dev', 'staging', 'prod'].map((environment) => ({
+        environment,
+        deployments: [],
+        renderErrors: [],
+      })),
+      promotion: [['dev', 'staging', 'prod']],
+      arrivals: [],
+      current: [state('dev'), state('staging'), state('prod', ['web'])],
+      stats: { commits: 0, candidates: 0, rendered: 0, retagged: 0, fromCache: 0, milliseconds: 0 },
+    };
+    assert.deepEqual(
+      doraMetrics(history).findings.map((f) => [f.kind, f.environment, f.message, f.at?.file]),
+      [['topology', 'prod', 'prod has HorizontalPodAutoscaler web that staging has not', 'envs/prod/hpa.yaml']],
+    );
+  });
+});
+
 describe('history: the moving tree', () => {
   it('lists folders as files come and go, and reads blobs through the tree', async () => {
     const tree = new MovingTree();
