@@ -7,12 +7,12 @@
  * Bounded by design: it listens on 127.0.0.1 only, every endless answer stops when the client goes away or after
  * `maxStreamMs`, and `close()` ends every connection.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loopbackCerts } from '../testbed/certs';
 
 /** What the server does wrong. `ok` behaves. */
 export interface Faults {
@@ -67,52 +67,7 @@ export async function startBadApiServer(options: { maxStreamMs?: number } = {}):
   const maxStreamMs = options.maxStreamMs ?? 60_000;
   const dir = mkdtempSync(join(tmpdir(), 'gitops-drift-badapi-'));
   const p = (n: string) => join(dir, n);
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    p('ca.key'),
-    '-out',
-    p('ca.crt'),
-    '-days',
-    '1',
-    '-subj',
-    '/CN=bad-api-ca',
-  );
-  writeFileSync(p('ext'), 'subjectAltName=IP:127.0.0.1\n');
-  openssl(
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    p('server.key'),
-    '-out',
-    p('server.csr'),
-    '-subj',
-    '/CN=bad-api',
-  );
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    p('server.csr'),
-    '-CA',
-    p('ca.crt'),
-    '-CAkey',
-    p('ca.key'),
-    '-CAcreateserial',
-    '-out',
-    p('server.crt'),
-    '-days',
-    '1',
-    '-extfile',
-    p('ext'),
-  );
+  loopbackCerts(dir, 'bad-api', { days: 1, extensions: 'subjectAltName=IP:127.0.0.1\n' });
 
   const configMaps = new Map<string, Array<{ name: string; data: Record<string, string> }>>();
   const rawConfigMaps = new Map<string, object[]>();

@@ -4,7 +4,7 @@
  * context and a read-only context (ClusterRole `view` in one namespace). `stop()` ends every process it started,
  * and a watchdog ends them too if the test process dies without calling it.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
@@ -12,6 +12,7 @@ import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testbedBin } from './bins';
+import { loopbackCerts, openssl } from './certs';
 
 export interface TestCluster {
   /** `https://127.0.0.1:PORT`. */
@@ -181,55 +182,13 @@ current-context: testbed-admin
 
 /** A self-signed CA, a serving certificate for 127.0.0.1/localhost, and a service-account signing key. */
 function generateCerts(dir: string) {
-  const p = (name: string) => join(dir, name);
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    p('ca.key'),
-    '-out',
-    p('ca.crt'),
-    '-days',
-    '2',
-    '-subj',
-    '/CN=gitops-drift-testbed-ca',
-  );
-  writeFileSync(p('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  openssl(
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    p('server.key'),
-    '-out',
-    p('server.csr'),
-    '-subj',
-    '/CN=kube-apiserver',
-  );
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    p('server.csr'),
-    '-CA',
-    p('ca.crt'),
-    '-CAkey',
-    p('ca.key'),
-    '-CAcreateserial',
-    '-out',
-    p('server.crt'),
-    '-days',
-    '2',
-    '-extfile',
-    p('server.ext'),
-  );
-  openssl('genrsa', '-out', p('sa.key'), '2048');
-  return { caCert: p('ca.crt'), serverCert: p('server.crt'), serverKey: p('server.key'), saKey: p('sa.key') };
+  const certs = loopbackCerts(dir, 'kube-apiserver', {
+    days: 2,
+    extensions: 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n',
+  });
+  const saKey = join(dir, 'sa.key');
+  openssl('genrsa', '-out', saKey, '2048');
+  return { ...certs, saKey };
 }
 
 function startProcess(bin: string, dir: string, name: string, args: string[]): ChildProcess {

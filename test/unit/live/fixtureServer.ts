@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loopbackCerts } from '../../testbed/certs';
 
 /** The recorded kube-apiserver 1.26 responses. */
 export const FIXTURES = '/work/shared/fixtures/kube-api-1.26';
@@ -53,52 +53,7 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 export async function startFixtureServer(): Promise<FixtureServer> {
   const dir = mkdtempSync(join(tmpdir(), 'gitops-drift-fixture-'));
   const p = (n: string) => join(dir, n);
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    p('ca.key'),
-    '-out',
-    p('ca.crt'),
-    '-days',
-    '1',
-    '-subj',
-    '/CN=fixture-ca',
-  );
-  writeFileSync(p('ext'), 'subjectAltName=IP:127.0.0.1\n');
-  openssl(
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    p('server.key'),
-    '-out',
-    p('server.csr'),
-    '-subj',
-    '/CN=fixture',
-  );
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    p('server.csr'),
-    '-CA',
-    p('ca.crt'),
-    '-CAkey',
-    p('ca.key'),
-    '-CAcreateserial',
-    '-out',
-    p('server.crt'),
-    '-days',
-    '1',
-    '-extfile',
-    p('ext'),
-  );
+  loopbackCerts(dir, 'fixture', { days: 1, extensions: 'subjectAltName=IP:127.0.0.1\n' });
   const routes = new Map<string, Handler>();
   const requests: FixtureServer['requests'] = [];
   const server: Server = createServer(
