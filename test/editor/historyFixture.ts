@@ -30,11 +30,9 @@ export interface KnownCommit {
 
 export type KnownHistory = Record<'h0' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6', KnownCommit>;
 
-/** Commits the known history in `root` (whose files are the example's, uncommitted or not). */
-export function commitKnownHistory(root: string, now = new Date()): KnownHistory {
-  const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  const at = (days: number, hour: number) => new Date(midnight - days * DAY + hour * 3_600_000).toISOString();
-  const git = (args: string[], date?: string) =>
+/** git in `root` as Ada; a commit given a date is authored and committed then. */
+function datedGit(root: string): (args: string[], date?: string) => string {
+  return (args, date) =>
     execFileSync('git', args, {
       cwd: root,
       encoding: 'utf8',
@@ -48,6 +46,13 @@ export function commitKnownHistory(root: string, now = new Date()): KnownHistory
         ...(date ? { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : {}),
       },
     }).trim();
+}
+
+/** Commits the known history in `root` (whose files are the example's, uncommitted or not). */
+export function commitKnownHistory(root: string, now = new Date()): KnownHistory {
+  const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const at = (days: number, hour: number) => new Date(midnight - days * DAY + hour * 3_600_000).toISOString();
+  const git = datedGit(root);
   const read = (file: string) => readFileSync(join(root, file), 'utf8');
   const edit = (file: string, from: string, to: string) => {
     const text = read(file);
@@ -92,20 +97,7 @@ export function commitKnownHistory(root: string, now = new Date()): KnownHistory
 export function commitDemoHistory(root: string, now = new Date()): void {
   const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const at = (days: number, hour: number) => new Date(midnight - days * DAY + hour * 3_600_000).toISOString();
-  const git = (args: string[], date?: string) =>
-    execFileSync('git', args, {
-      cwd: root,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: 'Ada',
-        GIT_AUTHOR_EMAIL: 'ada@example.com',
-        GIT_COMMITTER_NAME: 'Ada',
-        GIT_COMMITTER_EMAIL: 'ada@example.com',
-        ...(date ? { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : {}),
-      },
-    }).trim();
+  const git = datedGit(root);
   const BASE = 'base/kustomization.yaml';
   const original = Object.fromEntries([DEV, STAGING, PROD, BASE].map((f) => [f, readFileSync(join(root, f), 'utf8')]));
   const write = (file: string, text: string) => writeFileSync(join(root, file), text);
