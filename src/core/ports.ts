@@ -219,6 +219,8 @@ export interface Git {
   addedLines?(rev: string, paths: string[]): Promise<string>;
   /** The commit id `rev` names, undefined when none. */
   resolve?(rev: string): Promise<string | undefined>;
+  /** `git show` of one commit as text (header, stat and patch, no colour), for reading it in the editor. */
+  show?(sha: string): Promise<string>;
 }
 
 /** Why the API server refused a server-side apply: one field owned by another manager. */

@@ -174,6 +174,11 @@ export class SimpleGitAdapter implements Git {
     return sha || undefined;
   }
 
+  async show(sha: string): Promise<string> {
+    if (!/^[0-9a-f]{4,64}$/i.test(sha)) throw new Error(`not a commit id: ${sha}`);
+    return this.git.raw(['show', '--no-color', '--no-ext-diff', '--format=fuller', '--stat', '--patch', sha, '--']);
+  }
+
   async firstParentLog(rev: string, after?: string): Promise<LoggedCommit[]> {
     if (rev.startsWith('-') || after?.startsWith('-')) return [];
     // One process for the whole walk: each commit's paths against its first parent, with the new blob ids, limited to

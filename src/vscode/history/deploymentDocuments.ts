@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import type { DriftStore } from '../driftStore';
 import type { Host } from '../host';
@@ -96,12 +94,9 @@ export class DeploymentDocuments extends Disposable implements vscode.TextDocume
   private async gitShow(sha: string): Promise<string> {
     if (!/^[0-9a-f]{4,64}$/i.test(sha)) return `# not a commit id: ${sha}\n`;
     try {
-      const { stdout } = await promisify(execFile)(
-        'git',
-        ['show', '--no-color', '--no-ext-diff', '--format=fuller', '--stat', '--patch', sha, '--'],
-        { cwd: this.store.repoRoot, maxBuffer: 32 * 1024 * 1024 },
-      );
-      return stdout;
+      const git = (await this.store.getSession()).git();
+      if (!git.show) throw new Error('this repository adapter cannot show commits');
+      return await git.show(sha);
     } catch (e) {
       return `# git show ${sha.slice(0, 7)} failed: ${e instanceof Error ? e.message : String(e)}\n`;
     }

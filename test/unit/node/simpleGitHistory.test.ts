@@ -51,5 +51,11 @@ describe('SimpleGitAdapter: history', function () {
     assert.deepEqual(await git.firstParentLog('no-such-branch'), []);
     const added = await git.addedLines(log[1].sha, ['envs/dev/k.yaml']);
     assert.equal(added, 'a: 1');
+    // Open Commit's fallback: the commit as text, and no option smuggled in as a revision.
+    const shown = await git.show(log[1].sha);
+    assert.match(shown, /^commit [0-9a-f]{40}\n/);
+    assert.match(shown, /App-Commit-Date: 2026-11-01T00:00:00Z/);
+    assert.match(shown, /-x/);
+    await assert.rejects(git.show('--output=/tmp/x'), /not a commit id/);
   });
 });
