@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds the test bed's real servers and tools from pinned Go modules:
 # kube-apiserver + kubectl (k8s.io/kubernetes), etcd (go.etcd.io/etcd/server/v3), kustomize, flux-build (Flux's
-# kustomize-controller rendering, for the Flux conformance cases) and helm (the oracle for the Helm conformance cases
-# and the release Secrets of the integration tests); copies Flux's CRDs (kustomize, source and helm controllers) for
-# the integration tests.
+# kustomize-controller rendering, for the Flux conformance cases), helm (the oracle for the Helm conformance cases
+# and the release Secrets of the integration tests) and kustomize-controller itself (the real controller of the Flux
+# end-to-end test); copies Flux's CRDs (kustomize, source and helm controllers) for the integration tests.
 # Binaries are cached outside the clone, keyed by version, so a fresh clone on the same machine reuses them.
 # Each binary is built in a scratch folder and moved into place only when complete, so a rerun after an
 # interrupted build recovers. Prints the bin directory on its last line.
@@ -25,6 +25,9 @@ cache_root="${GITOPS_DRIFT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gitops-drift}"
 key="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kustomize-${KUSTOMIZE_VERSION}"
 bin_dir="$cache_root/testbed/$key/bin"
 work_root="$cache_root/testbed/$key/work"
+# `where` builds nothing and waits for no build: it prints the bin directory (test/testbed/bins.ts asks whether a
+# binary is built).
+if [ "${1:-}" = where ]; then echo "$bin_dir"; exit 0; fi
 mkdir -p "$bin_dir" "$work_root"
 
 log() { echo "[setup-testbed] $*" >&2; }
@@ -160,6 +163,30 @@ build_helm() {
   echo "$HELM_VERSION" >"$stamp"
 }
 
+# kustomize-controller itself, for the one end-to-end test with the real controller (test/integration/flux/
+# fluxController.test.ts). `go install` refuses a module with replace directives, so its module zip is copied and built
+# in place. The zip leaves out ./api (a module of its own), so that replace points at the published api module of the
+# same version, which go.mod already requires. Rebuilt when the pinned version changes (the stamp beside it); about
+# 6 minutes the first time on 2 loaded cores with Go's caches cold (see docs/testbed.md).
+build_kustomize_controller() {
+  local stamp="$bin_dir/.kustomize-controller.version"
+  [ -x "$bin_dir/kustomize-controller" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$FLUX_KUSTOMIZE_CONTROLLER_VERSION" ] && return
+  local dir="$work_root/kustomize-controller" module_dir
+  rm -rf "$dir"; mkdir -p "$dir"
+  log "building kustomize-controller $FLUX_KUSTOMIZE_CONTROLLER_VERSION (first time only; several minutes)"
+  module_dir=$(cd "$work_root" && go mod download -json "github.com/fluxcd/kustomize-controller@$FLUX_KUSTOMIZE_CONTROLLER_VERSION" \
+    | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  [ -n "$module_dir" ] || { echo "setup-testbed: go mod download github.com/fluxcd/kustomize-controller failed" >&2; exit 1; }
+  cp -r "$module_dir/." "$dir/src"
+  chmod -R u+w "$dir/src"
+  (cd "$dir/src" \
+    && go mod edit -replace "github.com/fluxcd/kustomize-controller/api=github.com/fluxcd/kustomize-controller/api@$FLUX_KUSTOMIZE_CONTROLLER_VERSION" \
+    && go mod download "github.com/fluxcd/kustomize-controller/api@$FLUX_KUSTOMIZE_CONTROLLER_VERSION" >&2 \
+    && go build -ldflags "-s -w" -o "$bin_dir/.kustomize-controller.partial" .)
+  mv -f "$bin_dir/.kustomize-controller.partial" "$bin_dir/kustomize-controller"
+  echo "$FLUX_KUSTOMIZE_CONTROLLER_VERSION" >"$stamp"
+}
+
 # Flux's CRDs, copied from the controllers' module zips (config/crd/bases): nothing to build. Prints their folder.
 flux_crd_dir="$cache_root/testbed/flux-crds_kustomize-${FLUX_KUSTOMIZE_CONTROLLER_VERSION}_source-${FLUX_SOURCE_CONTROLLER_VERSION}_helm-${FLUX_HELM_CONTROLLER_VERSION}"
 copy_flux_crds() {
@@ -177,7 +204,7 @@ copy_flux_crds() {
   touch "$flux_crd_dir/.ready"
 }
 
-want="${*:-etcd kustomize kube-apiserver kubectl flux-build helm}"
+want="${*:-etcd kustomize kube-apiserver kubectl flux-build helm kustomize-controller}"
 for target in $want; do
   case "$target" in
     etcd) build_etcd ;;
@@ -185,11 +212,13 @@ for target in $want; do
     kustomize-schema) build_kustomize_schema ;;
     flux-build) build_flux_build ;;
     helm) build_helm ;;
+    kustomize-controller) build_kustomize_controller ;;
     kube-apiserver|kubectl) build_kube "$target" ;;
     flux-crds) copy_flux_crds ;;
     *) echo "setup-testbed: unknown target $target" >&2; exit 1 ;;
   esac
 done
-rm -rf "$work_root/etcd" "$work_root/kustomize" "$work_root/kustomize-schema" "$work_root/flux-build" "$work_root/helm"
+rm -rf "$work_root/etcd" "$work_root/kustomize" "$work_root/kustomize-schema" "$work_root/flux-build" "$work_root/helm" \
+  "$work_root/kustomize-controller"
 log "ready: $bin_dir"
 if [ "$want" = flux-crds ]; then echo "$flux_crd_dir"; else echo "$bin_dir"; fi

@@ -3,7 +3,14 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export type TestbedTool =
-  'etcd' | 'kube-apiserver' | 'kubectl' | 'kustomize' | 'kustomize-schema' | 'flux-build' | 'helm';
+  | 'etcd'
+  | 'kube-apiserver'
+  | 'kubectl'
+  | 'kustomize'
+  | 'kustomize-schema'
+  | 'flux-build'
+  | 'helm'
+  | 'kustomize-controller';
 
 const repoRoot = resolve(__dirname, '..', '..');
 const binDirs = new Map<string, string>();
@@ -23,6 +30,22 @@ export function testbedBin(tool: TestbedTool): string {
     binDirs.set(tool, dir);
   }
   return join(dir, tool);
+}
+
+/**
+ * The path of a test-bed binary when scripts/setup-testbed.sh has built it, else undefined; never builds (for a
+ * binary whose first build takes minutes, which a test skips without rather than build inside a hook).
+ */
+export function builtTestbedBin(tool: TestbedTool): string | undefined {
+  const dir = execFileSync('bash', [join(repoRoot, 'scripts', 'setup-testbed.sh'), 'where'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+    .trim()
+    .split('\n')
+    .pop();
+  const path = dir ? join(dir, tool) : undefined;
+  return path && existsSync(path) ? path : undefined;
 }
 
 let fluxCrdDir: string | undefined;
