@@ -11,7 +11,7 @@
  * when a hand entry repeats a default the document has.
  */
 import { apiFieldAt } from '../k8s/apiFields';
-import { isMap, parentPointer, valueAt } from '../yaml/pointer';
+import { childPointer, isMap, parentPointer, valueAt } from '../yaml/pointer';
 
 /**
  * Pod spec defaults, relative to the pod spec: `SetDefaults_PodSpec` (pkg/apis/core/v1/defaults.go) sets the first
@@ -180,6 +180,24 @@ function defaultPullPolicy(image: unknown): string | undefined {
   if (image.includes('@')) return 'IfNotPresent';
   const tag = /:([^:/]+)$/.exec(image)?.[1];
   return !tag || tag === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
+/**
+ * Whether a map found at `pointer` where git sets nothing holds only API defaults (each leaf `isApiDefault`): the
+ * server filled it in. kustomize-controller applies built-in kinds with Go's zero values filled in, so its apply owns
+ * `spec.strategy: {}` of a Deployment, which the server then fills with the default rolling update.
+ */
+export function isApiDefaultMap(kind: string, pointer: string, value: unknown, live: Record<string, unknown>): boolean {
+  if (!isMap(value)) return false;
+  const entries = Object.entries(value);
+  return (
+    entries.length > 0 &&
+    entries.every(([key, v]) =>
+      isMap(v)
+        ? isApiDefaultMap(kind, childPointer(pointer, key), v, live)
+        : isApiDefault(kind, childPointer(pointer, key), v, live),
+    )
+  );
 }
 
 /**

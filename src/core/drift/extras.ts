@@ -6,7 +6,7 @@
  * Values git sets were already compared by walk 1 (src/core/drift/compare.ts) and are skipped here.
  */
 import type { KubeObject } from '../model/resource';
-import { isApiDefault } from './apiDefaults';
+import { isApiDefault, isApiDefaultMap } from './apiDefaults';
 import { type Coverage, labelOf, type RawDrift } from './compare';
 import { itemKey, itemLabel, listKeysFor, typeIdOf } from './listKeys';
 import type { ManagedEntry, Ownership } from './managedFields';
@@ -144,8 +144,13 @@ function extraAt(
   }
   const value = valueAt(live, root);
   if (isEmpty(value)) return undefined;
-  // Git not setting a field means its default: a default the server filled in during a hand edit is not drift.
-  if (desiredPath !== undefined && isApiDefault(live.kind, root, value, live as Record<string, unknown>))
+  // Git not setting a field means its default: a default the server filled in during a hand edit is not drift, nor
+  // is a map an applier sent empty and the server filled with defaults.
+  if (
+    desiredPath !== undefined &&
+    (isApiDefault(live.kind, root, value, live as Record<string, unknown>) ||
+      isApiDefaultMap(live.kind, root, value, live as Record<string, unknown>))
+  )
     return undefined;
   return {
     path: desiredPath ?? root,

@@ -51,3 +51,102 @@ describe('what Flux adds at build and apply time', () => {
     );
   });
 });
+
+describe("kustomize-controller's apply of a built-in kind (Go's zero values sent, the server's defaults filled in)", () => {
+  const [desired] = renderedFromYaml(
+    'app/web.yaml',
+    `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+`,
+  );
+
+  /** The live Deployment as the real controller left it (its managedFields recorded from the test bed). */
+  function applied(strategy: Record<string, unknown>): KubeObject {
+    return {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: {
+        name: 'web',
+        namespace: 'shop',
+        managedFields: [
+          {
+            manager: 'kustomize-controller',
+            operation: 'Apply',
+            apiVersion: 'apps/v1',
+            time: '2026-12-06T19:47:08Z',
+            fieldsType: 'FieldsV1',
+            fieldsV1: {
+              'f:spec': {
+                'f:replicas': {},
+                'f:selector': {},
+                'f:strategy': {},
+                'f:template': {
+                  'f:metadata': { 'f:labels': { 'f:app': {} } },
+                  'f:spec': {
+                    'f:containers': {
+                      'k:{"name":"web"}': { '.': {}, 'f:image': {}, 'f:name': {}, 'f:resources': {} },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        ],
+      },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: {
+            containers: [
+              {
+                name: 'web',
+                image: 'nginx:1.27',
+                resources: {},
+                terminationMessagePath: '/dev/termination-log',
+                terminationMessagePolicy: 'File',
+                imagePullPolicy: 'IfNotPresent',
+              },
+            ],
+            restartPolicy: 'Always',
+            terminationGracePeriodSeconds: 30,
+            dnsPolicy: 'ClusterFirst',
+            securityContext: {},
+            schedulerName: 'default-scheduler',
+          },
+        },
+        strategy,
+        revisionHistoryLimit: 10,
+        progressDeadlineSeconds: 600,
+      },
+    } as KubeObject;
+  }
+
+  it('is no drift: the `strategy: {}` it owns, which the server filled with the default rolling update', () => {
+    const strategy = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } };
+    assert.deepEqual(diffObject(desired, applied(strategy), driftOptions()).fields, []);
+  });
+
+  it('while a strategy that is not the default, under the same ownership, is a pending removal', () => {
+    const strategy = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '50%' } };
+    assert.deepEqual(
+      diffObject(desired, applied(strategy), driftOptions()).fields.map((f) => [f.path, f.cause]),
+      [['/spec/strategy', 'removal']],
+    );
+  });
+});
