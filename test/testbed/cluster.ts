@@ -1,12 +1,13 @@
 /**
  * Starts a real etcd + kube-apiserver on loopback for tests, like controller-runtime's envtest:
  * random free ports, generated certificates, static-token authentication, RBAC, a kubeconfig with an admin
- * context and a read-only context (ClusterRole `view` in one namespace). `stop()` ends every process it started,
- * and a watchdog ends them too if the test process dies without calling it.
+ * context and a read-only context (ClusterRole `view` in one namespace). `stop()` ends every process it started
+ * (controllers started later with `startProcess` first), and a watchdog ends them too if the test process dies
+ * without calling it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -32,6 +33,20 @@ export interface TestCluster {
     body?: unknown,
     contentType?: string,
   ): Promise<{ status: number; body: any }>;
+  /**
+   * Starts a process beside the servers (a controller): its output goes to a log in the test bed's folder, `stop()`
+   * ends it before the servers, and the watchdog ends it if the test process dies.
+   */
+  startProcess(name: string, bin: string, args: string[], env?: NodeJS.ProcessEnv): TestbedProcess;
+  stop(): Promise<void>;
+}
+
+/** A process started beside the test bed's servers. */
+export interface TestbedProcess {
+  readonly child: ChildProcess;
+  /** The last lines of its output (stdout and stderr), for a failing test's message. */
+  logTail(lines?: number): string;
+  /** Ends it (SIGTERM, then SIGKILL after 5 s); the watchdog forgets it. */
   stop(): Promise<void>;
 }
 
@@ -43,6 +58,17 @@ export async function startTestCluster(): Promise<TestCluster> {
   const apiserverBin = testbedBin('kube-apiserver');
   const dir = mkdtempSync(join(tmpdir(), 'gitops-drift-testbed-'));
   const children: ChildProcess[] = [];
+  // The watchdog reads the pids to end from this file when the test process is gone, so processes started after it
+  // (controllers) are ended too.
+  const pidFile = join(dir, 'watchdog.pids');
+  const watch = (): void =>
+    writeFileSync(
+      pidFile,
+      children
+        .filter((c) => c.pid && c.exitCode === null && c.signalCode === null)
+        .map((c) => c.pid)
+        .join(' '),
+    );
   let watchdog: ChildProcess | undefined;
   let stopped = false;
 
@@ -104,7 +130,8 @@ export async function startTestCluster(): Promise<TestCluster> {
         '--v=0',
       ]),
     );
-    watchdog = startWatchdog(children, dir);
+    watch();
+    watchdog = startWatchdog(pidFile, dir);
 
     const server = `https://127.0.0.1:${apiPort}`;
     const ca = readFileSync(certs.caCert);
@@ -142,6 +169,25 @@ export async function startTestCluster(): Promise<TestCluster> {
       adminToken,
       readonlyToken,
       adminRequest,
+      startProcess(name, bin, args, env) {
+        if (stopped) throw new Error(`test bed: stopped, cannot start ${name}`);
+        const child = startProcess(bin, dir, name, args, env);
+        children.push(child);
+        watch();
+        child.once('exit', () => {
+          if (!stopped) watch();
+        });
+        return {
+          child,
+          logTail: (lines = 20) => logTail(dir, name, lines),
+          async stop() {
+            await terminate(child);
+            const at = children.indexOf(child);
+            if (at >= 0) children.splice(at, 1);
+            if (!stopped) watch();
+          },
+        };
+      },
       stop,
     };
   } catch (e) {
@@ -191,21 +237,20 @@ function generateCerts(dir: string) {
   return { ...certs, saKey };
 }
 
-function startProcess(bin: string, dir: string, name: string, args: string[]): ChildProcess {
+function startProcess(bin: string, dir: string, name: string, args: string[], env?: NodeJS.ProcessEnv): ChildProcess {
   const log = openSync(join(dir, `${name}.log`), 'a');
-  const child = spawn(bin, args, { cwd: dir, stdio: ['ignore', log, log] });
+  const child = spawn(bin, args, { cwd: dir, stdio: ['ignore', log, log], ...(env ? { env } : {}) });
   closeSync(log);
   child.on('error', (e) => console.error(`test bed: ${name} failed to start: ${e.message}`));
   return child;
 }
 
-/** Ends the servers if this process dies without calling stop() (e.g. SIGKILL of the test runner). */
-function startWatchdog(children: ChildProcess[], dir: string): ChildProcess {
-  const pids = children
-    .map((c) => c.pid)
-    .filter(Boolean)
-    .join(' ');
-  const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -TERM ${pids} 2>/dev/null; sleep 2; kill -KILL ${pids} 2>/dev/null; rm -rf '${dir}'`;
+/**
+ * Ends the servers and the processes started beside them (the pids in `pidFile` then) if this process dies without
+ * calling stop() (e.g. SIGKILL of the test runner).
+ */
+function startWatchdog(pidFile: string, dir: string): ChildProcess {
+  const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; pids=$(cat '${pidFile}' 2>/dev/null); kill -TERM $pids 2>/dev/null; sleep 2; kill -KILL $pids 2>/dev/null; rm -rf '${dir}'`;
   const guard = spawn('bash', ['-c', script], { stdio: 'ignore', detached: true });
   guard.unref();
   return guard;
@@ -261,19 +306,16 @@ async function waitReady(adminRequest: AdminRequest, children: ChildProcess[], d
     // Polling a server that is starting up: there is no event to wait on.
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  const tail = (name: string) => {
-    try {
-      return readFileSync(join(dir, `${name}.log`), 'utf8')
-        .split('\n')
-        .slice(-15)
-        .join('\n');
-    } catch {
-      return '';
-    }
-  };
+  const tail = (name: string) => logTail(dir, name, 15);
   throw new Error(
     `test bed: API server not ready (${exited ?? last})\n--- etcd.log\n${tail('etcd')}\n--- kube-apiserver.log\n${tail('kube-apiserver')}`,
   );
+}
+
+function logTail(dir: string, name: string, lines: number): string {
+  const file = join(dir, `${name}.log`);
+  if (!existsSync(file)) return '';
+  return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
 }
 
 /**
