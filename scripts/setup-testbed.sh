@@ -166,8 +166,8 @@ build_helm() {
 # kustomize-controller itself, for the one end-to-end test with the real controller (test/integration/flux/
 # fluxController.test.ts). `go install` refuses a module with replace directives, so its module zip is copied and built
 # in place. The zip leaves out ./api (a module of its own), so that replace points at the published api module of the
-# same version, which go.mod already requires. Rebuilt when the pinned version changes (the stamp beside it); about
-# 6 minutes the first time on 2 loaded cores with Go's caches cold (see docs/testbed.md).
+# same version, which go.mod already requires. Rebuilt when the pinned version changes (the stamp beside it). The
+# first build takes about 6 CPU-minutes (10.5 min wall on 2 loaded cores, 148 modules to download; docs/testbed.md).
 build_kustomize_controller() {
   local stamp="$bin_dir/.kustomize-controller.version"
   [ -x "$bin_dir/kustomize-controller" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$FLUX_KUSTOMIZE_CONTROLLER_VERSION" ] && return
