@@ -69,7 +69,7 @@ ${postBuild}`;
       '    substitute:\n      REPLICAS: "2"\n      LEVEL: info\n',
     ),
     'apps/prod/kustomization.yaml':
-      'resources:\n  - cluster-settings.yaml\n  - web.yaml\n  - settings.yaml\n  - extra.yaml\n  - addons.yaml\n',
+      'resources:\n  - cluster-settings.yaml\n  - web.yaml\n  - workloads.yaml\n  - settings.yaml\n  - extra.yaml\n  - addons.yaml\n',
     'apps/prod/cluster-settings.yaml':
       'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-settings\ndata:\n  DOMAIN: shop.example.com\n',
     'apps/prod/web.yaml': `apiVersion: apps/v1
@@ -87,6 +87,74 @@ spec:
       containers:
         - name: web
           image: nginx:1.27
+`,
+    // Other built-in kinds kustomize-controller applies with Go's zero values filled in (as it does a Deployment's).
+    'apps/prod/workloads.yaml': `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web}
+  ports:
+    - port: 80
+      targetPort: 8080
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  serviceName: db
+  replicas: 1
+  selector:
+    matchLabels: {app: db}
+  template:
+    metadata:
+      labels: {app: db}
+    spec:
+      containers:
+        - name: db
+          image: postgres:17
+          ports:
+            - containerPort: 5432
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+spec:
+  selector:
+    matchLabels: {app: agent}
+  template:
+    metadata:
+      labels: {app: agent}
+    spec:
+      containers:
+        - name: agent
+          image: busybox:1.37
+          args: [sleep, infinity]
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: cleanup
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers:
+            - name: cleanup
+              image: busybox:1.37
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: api-token
+stringData:
+  token: not-a-real-token
 `,
     'apps/prod/settings.yaml':
       'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  level: ${LEVEL}\n',
@@ -281,8 +349,13 @@ describe('Flux end to end: the real kustomize-controller applies, our check read
       'ConfigMap cluster-settings InSync',
       'ConfigMap edge InSync',
       'ConfigMap settings InSync',
+      'CronJob cleanup InSync',
+      'DaemonSet agent InSync',
       'Deployment web InSync',
       'Kustomization addons InSync',
+      'Secret api-token InSync',
+      'Service web InSync',
+      'StatefulSet db InSync',
       ...extra,
     ].sort();
 
@@ -364,7 +437,7 @@ describe('Flux end to end: the real kustomize-controller applies, our check read
     commit(
       {
         'apps/prod/kustomization.yaml':
-          'resources:\n  - cluster-settings.yaml\n  - web.yaml\n  - settings.yaml\n  - addons.yaml\n',
+          'resources:\n  - cluster-settings.yaml\n  - web.yaml\n  - workloads.yaml\n  - settings.yaml\n  - addons.yaml\n',
         'apps/prod/extra.yaml': null,
       },
       'drop extra',
