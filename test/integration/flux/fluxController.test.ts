@@ -182,11 +182,14 @@ interface JsonCheck {
   applications: Record<
     string,
     {
-      ready: { status: string } | null;
+      ready: { status: string; reason: string | null } | null;
       suspended: boolean;
       behind: number | null;
       revision: string | null;
+      appliedRevision: string | null;
+      attemptedRevision: string | null;
       pendingPrune: number;
+      notYetApplied: number;
     }
   >;
   /** `Kind name verdict [application state]`, sorted. */
@@ -508,6 +511,59 @@ describe('Flux end to end: the real kustomize-controller applies, our check read
     const clean = await cli('check', repo);
     assert.equal(clean.code, 0, clean.out + clean.err);
     assert.doesNotMatch(clean.out, /revert this/);
+  });
+
+  it('a commit the API server rejects: "not ready" with the reason and the attempted revision, its objects "not yet applied"; the next commit fixes it', async () => {
+    const resources =
+      'resources:\n  - cluster-settings.yaml\n  - web.yaml\n  - workloads.yaml\n  - settings.yaml\n  - addons.yaml\n';
+    const head = commit(
+      {
+        'apps/prod/kustomization.yaml': `${resources}  - fresh.yaml\n  - bad.yaml\n`,
+        'apps/prod/fresh.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fresh\ndata:\n  a: b\n',
+        // Renders fine; the API server refuses it, so the controller's dry-run fails before it applies anything.
+        'apps/prod/bad.yaml':
+          'apiVersion: v1\nkind: Service\nmetadata:\n  name: bad\nspec:\n  ports:\n    - port: 70000\n',
+      },
+      'fresh settings, and a port out of range',
+    );
+    const rev = await publish();
+    await until(`apps to fail at ${rev}`, async () => {
+      const k = await kustomization('apps');
+      const ready = k?.status?.conditions?.find((c: { type: string }) => c.type === 'Ready');
+      return ready?.status === 'False' && k.status.lastAttemptedRevision === rev;
+    });
+
+    const failed = await checkJson();
+    const apps = report(failed, 'apps');
+    assert.deepEqual(
+      [apps.ready?.status, apps.ready?.reason, apps.appliedRevision, apps.attemptedRevision, apps.notYetApplied],
+      ['False', 'ReconciliationFailed', revisions[2], rev, 2],
+    );
+    assert.deepEqual(
+      failed.resources,
+      inSync('ConfigMap fresh Missing apps notYetApplied', 'Service bad Missing apps notYetApplied'),
+    );
+    const text = await cli('check', repo);
+    assert.match(
+      text.out,
+      new RegExp(
+        `Kustomization ${ns}/apps +not ready \\(ReconciliationFailed\\): [^\\n]*70000[^\\n]*; applied ${short(revisions[2].split(':')[1])}, git is at ${short(head)} \\(1 commit behind\\); last attempted ${rev}; 2 not yet applied\\n`,
+      ),
+    );
+    assert.match(
+      text.out,
+      new RegExp(`Service ${ns}/bad +not yet applied: git renders it, Flux has not applied it +apps/prod/bad\\.yaml:1`),
+    );
+
+    commit(
+      { 'apps/prod/kustomization.yaml': `${resources}  - fresh.yaml\n`, 'apps/prod/bad.yaml': null },
+      'no bad port',
+    );
+    const fixed = await publish();
+    await until(`apps Ready at ${fixed}`, applied('apps', fixed));
+    const clean = await checkJson();
+    await assertClean(clean);
+    assert.deepEqual(clean.resources, inSync('ConfigMap fresh InSync'));
   });
 });
 
