@@ -8,7 +8,8 @@
  *
  * The steps build on each other, in order: applied and Ready → zero drift, "applied <rev>"; a new commit → behind,
  * then applied once its artifact is published; an object removed from git while suspended → pending prune, pruned once
- * resumed; a hand edit → drift at the `${VAR}` line with "Flux will revert this", reverted by our Reconcile Now.
+ * resumed; a hand edit → drift at the `${VAR}` line with "Flux will revert this", reverted by our Reconcile Now; a
+ * commit the API server rejects → not ready, last attempted, not yet applied, until the next commit.
  * Skipped (saying why) only when the controller binary is not built.
  */
 import { strict as assert } from 'node:assert';
