@@ -142,6 +142,7 @@ export function applyFluxStatus(
   if (revision) status.revision = revision;
   const inventory = new Map((state.inventory ?? []).map((e) => [keyString(e.key), e]));
   const reported = new Set<string>();
+  const ahead = (position.behind ?? 0) > 0;
   for (const r of resources) {
     // Called once per Kustomization over the environment's every verdict: the key is made only where it is used.
     if (r.application !== app && r.verdict !== 'Extra') continue;
@@ -153,7 +154,9 @@ export function applyFluxStatus(
         r.controller = { state: 'notYetApplied', ...noteFor('apply', r, state, objectsOf(r.key)) };
         status.notYetApplied++;
       } else if (r.verdict === 'Drifted' || r.verdict === 'Missing')
-        r.controller = noteFor('revert', r, state, objectsOf(r.key));
+        // Behind HEAD, the difference may be a commit Flux has not applied yet rather than a hand edit: either way
+        // its next reconcile applies git's value, so say that and not "revert".
+        r.controller = noteFor(ahead ? 'applyAhead' : 'revert', r, state, objectsOf(r.key), position.behind);
     } else if (r.verdict === 'Extra' && inventory.has(key)) {
       reported.add(key);
       r.application = app;
@@ -183,13 +186,14 @@ function fluxMark(objects: readonly KubeObject[], name: string): string | undefi
  * out (`reconcile: disabled`; `ssa: Ignore`; `ssa: IfNotPresent` only creates; `prune: disabled`).
  */
 function noteFor(
-  action: 'apply' | 'revert' | 'prune',
+  action: 'apply' | 'applyAhead' | 'revert' | 'prune',
   r: ResourceDrift,
   state: ReturnType<typeof parseFluxKustomization>,
   objects: readonly KubeObject[],
+  behind?: number,
 ): { note?: string } {
   if (action === 'apply' && r.verdict === 'InSync') return {};
-  const verb = action === 'apply' ? 'apply' : action === 'prune' ? 'prune' : 'revert';
+  const verb = action === 'apply' || action === 'applyAhead' ? 'apply' : action === 'prune' ? 'prune' : 'revert';
   if (state.suspended) return { note: `suspended: Flux will not ${verb} this` };
   if (fluxMark(objects, 'reconcile') === 'disabled')
     return { note: `reconcile: disabled on this object: Flux will not ${verb} it` };
@@ -201,6 +205,10 @@ function noteFor(
   if (action !== 'prune' && ssa === 'IfNotPresent' && r.verdict !== 'Missing')
     return { note: `ssa: IfNotPresent on this object: Flux only creates it, it will not ${verb} this` };
   const interval = state.interval ? ` (interval ${state.interval})` : '';
+  if (action === 'applyAhead')
+    return {
+      note: `Flux will apply git's value at its next reconcile${interval}: git is ${behind} commit${behind === 1 ? '' : 's'} ahead of what it applied`,
+    };
   return { note: `Flux will ${action === 'prune' ? 'delete' : verb} this at its next reconcile${interval}` };
 }
 

@@ -415,6 +415,11 @@ describe('Flux end to end: the real kustomize-controller applies, our check read
       behind.resources,
       inSync('ConfigMap extra InSync').map((r) => (r === 'ConfigMap edge InSync' ? 'ConfigMap edge Drifted' : r)),
     );
+    // Not a hand edit: the note says Flux will apply git's value, not that it will "revert" it.
+    assert.match(
+      (await cli('check', repo)).out,
+      /ConfigMap \S+\/edge +note: Flux will apply git's value at its next reconcile \(interval [^)]+\): git is 1 commit ahead of what it applied/,
+    );
 
     const rev = await publish();
     revisions.push(rev);

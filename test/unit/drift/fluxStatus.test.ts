@@ -287,6 +287,13 @@ describe('Flux Kustomization status', () => {
       note: 'suspended: Flux will not revert this',
     });
     assert.equal(note({}, deployment('web', 'InSync', 'apps')), undefined);
+    // Behind HEAD the difference may be a commit not yet applied: Flux applies git's value, it does not "revert".
+    const behindRead = { status: 'ok' as const, object: kustomization({}, { ...ready, ...inventory('web') }) };
+    const ahead = deployment('web', 'Drifted', 'apps');
+    applyFluxStatus('apps', ref, behindRead, [ahead], { head: sha(2), behind: 1 });
+    assert.deepEqual(ahead.controller, {
+      note: "Flux will apply git's value at its next reconcile (interval 10m): git is 1 commit ahead of what it applied",
+    });
     assert.deepEqual(note({ prune: false }, deployment('web', 'Extra')), {
       state: 'pendingPrune',
       note: 'prune is off: Flux will leave this in the cluster',
@@ -428,7 +435,11 @@ describe('Flux Kustomization status', () => {
       /Kustomization flux-system\/apps +ready; applied 1000000, git is at 3000000 \(2 commits behind\); 1 pending prune; 1 not yet applied/,
     );
     assert.match(text, /Deployment shop\/web +\/spec\/replicas: git 2, live 5/);
-    assert.match(text, /Deployment shop\/web +note: Flux will revert this at its next reconcile \(interval 10m\)/);
+    // Two commits behind: the difference may not be a hand edit, so the note says Flux applies git's value.
+    assert.match(
+      text,
+      /Deployment shop\/web +note: Flux will apply git's value at its next reconcile \(interval 10m\): git is 2 commits ahead/,
+    );
     assert.match(text, /Deployment shop\/api +not yet applied: git renders it, Flux has not applied it/);
     assert.match(text, /Deployment shop\/old +pending prune: Flux applied it, git no longer renders it/);
     assert.match(text, /^apps: 1 drifted \(1 field\), 1 pending prune, 1 not yet applied$/m);
