@@ -18,7 +18,12 @@ import { ProblemError, SKIPPED_CONTENT } from './model/problem';
 import { keyString } from './model/resource';
 import { plainText } from './model/untrustedText';
 import type { ClusterReader, ClusterWriter, FileSystem, Git, HelmEngine, Logger } from './ports';
-import { helmChartLocation, renderHelmRelease, type HelmReleaseRender } from './render/helm/helmRelease';
+import {
+  helmChartLocation,
+  renderHelmRelease,
+  type HelmReleaseRender,
+  type ValuesTraceSummary,
+} from './render/helm/helmRelease';
 import { nextUpgradeChanges } from './drift/nextUpgrade';
 import { silentLogger } from './ports';
 import { renderApplication } from './render/application';
@@ -49,6 +54,7 @@ import {
   releaseDriftOptions,
   releaseObjects,
   releaseStatus,
+  withTracedOrigins,
 } from './drift/helmRelease';
 
 /** The renderer and the drift engine, injectable so tests (and future alternatives) can swap them. */
@@ -872,13 +878,16 @@ export class DriftEngine {
         summary.message = release.message;
         continue;
       }
-      const made = releaseObjects(deployed, r.source);
+      let made = releaseObjects(deployed, r.source);
       for (const error of made.errors)
         report.problems.push({ severity: 'warning', message: `${name}: ${error}`, location: r.source });
       if (chart.ok) {
         const place = (o: RenderedObject) => (o.key.namespace ? o : withNamespace(o, target.releaseNamespace));
         // Cluster-scoped kinds are unknown here: both sides are placed alike, so pairing is unaffected.
         release.render.nextUpgrade = nextUpgradeChanges(chart.objects.map(place), made.objects.map(place));
+        // A field git's render traced to a values line, and that Helm applied as git renders it, points at that line.
+        made = { ...made, objects: withTracedOrigins(made.objects, chart.objects.map(place), place) };
+        if (chart.trace?.message) this.logger.debug(`${name}: ${chart.trace.message}`);
       }
       const group = toCompare.get(target.releaseNamespace) ?? [];
       group.push({ name, summary, objects: made.objects });
@@ -957,6 +966,7 @@ export class DriftEngine {
         fs: this.options.fs,
         repoRoot: this.options.repoRoot,
         engine,
+        traceValues: true,
         findConfigMap: async (ns, name) =>
           desired.find(
             (o) =>
@@ -983,7 +993,10 @@ export class DriftEngine {
    * `render --env ENV --app "HelmRelease NS/NAME"` (or just NAME): the chart of a HelmRelease the environment renders,
    * as helm-controller would render it. Undefined when the environment renders no such HelmRelease.
    */
-  async renderHelmRelease(env: RepoEnvironment, appName: string): Promise<RenderResult | undefined> {
+  async renderHelmRelease(
+    env: RepoEnvironment,
+    appName: string,
+  ): Promise<(RenderResult & { trace?: ValuesTraceSummary }) | undefined> {
     const rendered = await this.render(env);
     const wanted = appName.replace(/^HelmRelease\s+/, '');
     const hr = helmReleasesIn(rendered.objects).find((r) => {
@@ -1005,6 +1018,7 @@ export class DriftEngine {
       objects: chart.objects,
       problems: chart.errors.map((message) => ({ severity: 'warning' as const, message, location: hr.source })),
       files: chart.files,
+      ...(chart.trace ? { trace: chart.trace } : {}),
     };
   }
 

@@ -9,13 +9,13 @@
  */
 import type { HelmReleaseControllerStatus, ReleaseGitComparison, ReleaseStatus } from '../model/drift';
 import type { Origin, SourceLocation } from '../model/location';
-import { keyOf, type KubeObject } from '../model/resource';
+import { keyOf, keyString, type KubeObject } from '../model/resource';
 import type { HelmReleaseRecord } from '../live/helmRelease';
 import { splitManifest } from '../live/helmRelease';
 import type { FluxHelmReleaseRead, FluxHelmReleaseState, HelmReleaseTarget } from '../live/fluxHelmRelease';
 import { parseFluxHelmRelease } from '../live/fluxHelmRelease';
 import type { RenderedObject } from '../render/types';
-import { canonicalJson, isMap } from '../yaml/pointer';
+import { canonicalJson, isMap, valueAt } from '../yaml/pointer';
 import type { DriftOptions } from './options';
 
 /** Field managers that apply a release: the helm CLI (its binary's name) and Flux's helm-controller. */
@@ -67,6 +67,33 @@ export function releaseObjects(record: HelmReleaseRecord, at: SourceLocation): R
     })),
     errors,
   };
+}
+
+/**
+ * The deployed objects with the values-line origins of git's render (`helmValue` origins, render/helm/valuesTrace.ts)
+ * where Helm applied the same value as git renders: a hand edit of such a field then points at the values line. A
+ * field git would change (a next-upgrade change) keeps the HelmRelease as its origin. `place` puts both sides in the
+ * same namespace, as nextUpgradeChanges pairs them.
+ */
+export function withTracedOrigins(
+  deployed: readonly RenderedObject[],
+  git: readonly RenderedObject[],
+  place: (o: RenderedObject) => RenderedObject,
+): RenderedObject[] {
+  const gitByKey = new Map(git.map((o) => [keyString(o.key), o]));
+  return deployed.map((o) => {
+    const mine = gitByKey.get(keyString(place(o).key));
+    if (!mine) return o;
+    let origins: Map<string, Origin> | undefined;
+    for (const [pointer, origin] of mine.origins) {
+      if (origin.kind !== 'helmValue') continue;
+      const applied = valueAt(o.object, pointer);
+      if (applied === undefined || canonicalJson(applied) !== canonicalJson(valueAt(mine.object, pointer))) continue;
+      origins ??= new Map(o.origins);
+      origins.set(pointer, origin);
+    }
+    return origins ? { ...o, origins } : o;
+  });
 }
 
 /** Values of at least this many characters are hidden in messages (as server messages about a Secret are). */

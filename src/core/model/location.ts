@@ -22,7 +22,8 @@ export type OriginKind =
   | 'labels' // commonLabels / labels
   | 'annotations' // commonAnnotations
   | 'replacement'
-  | 'nameReference'; // a reference rewritten after a rename (prefix/suffix/hash)
+  | 'nameReference' // a reference rewritten after a rename (prefix/suffix/hash)
+  | 'helmValue'; // a Helm value (a HelmRelease's `values:` line, a chart's values.yaml) a chart's template used
 
 /** Where a rendered value came from. */
 export interface Origin extends SourceLocation {

@@ -9,8 +9,12 @@
 import { loadAll } from 'js-yaml';
 import type { Origin, SourceLocation } from '../../model/location';
 import { keyOf, type KubeObject } from '../../model/resource';
-import type { FileSystem, HelmChartFile, HelmEngine } from '../../ports';
+import type { FileSystem, HelmChartFile, HelmEngine, HelmManifest, HelmRenderRequest } from '../../ports';
+import { parseYaml } from '../../yaml/parseYaml';
+import { collectOrigins } from '../../yaml/tree';
+import { valueAt } from '../../yaml/pointer';
 import type { RenderedObject } from '../types';
+import { markersIn, markValues, type MarkedValues, primarySite, traceDocument, type ValueSite } from './valuesTrace';
 
 /** Where a HelmRelease's chart is: a folder of this repo, or somewhere rendering cannot reach offline. */
 export type HelmChartLocation =
@@ -52,8 +56,8 @@ export function helmChartLocation(
 
 /** What the release needs that the caller knows: names (helm-controller's) and the repo's other objects. */
 export interface HelmReleaseRenderInput {
-  /** The HelmRelease as git renders it, with its document's location. */
-  helmRelease: { object: KubeObject; source: SourceLocation };
+  /** The HelmRelease as git renders it, with its document's location (and its fields' origins, for tracing). */
+  helmRelease: { object: KubeObject; source: SourceLocation; origins?: ReadonlyMap<string, Origin> };
   /** Repo-relative chart folder. */
   chartPath: string;
   releaseName: string;
@@ -66,6 +70,23 @@ export interface HelmReleaseRenderInput {
   engine: HelmEngine;
   /** A ConfigMap of the environment's render (for `valuesFrom`), undefined when git has none. */
   findConfigMap?: (namespace: string, name: string) => Promise<KubeObject | undefined>;
+  /**
+   * Trace rendered fields to the values lines that set them (valuesTrace.ts): one more render, with markers. Traced
+   * fields get an origin of kind `helmValue` at that line; the others keep their template's.
+   */
+  traceValues?: boolean;
+}
+
+/** How the values tracing went: fields traced, its cost, and why it traced nothing when it could not run. */
+export interface ValuesTraceSummary {
+  /** Rendered fields whose origin is a values line. */
+  fields: number;
+  /** Values lines of git that were marked. */
+  values: number;
+  /** The marked render and the matching, in ms. */
+  ms: number;
+  /** Set when the marked render failed (Helm's message, markers left in): nothing was traced. */
+  message?: string;
 }
 
 export type HelmReleaseRender =
@@ -80,6 +101,8 @@ export type HelmReleaseRender =
       files: string[];
       /** Documents that could not be read. */
       errors: string[];
+      /** With `traceValues`. */
+      trace?: ValuesTraceSummary;
     }
   | { ok: false; message: string; stage: string };
 
@@ -95,18 +118,57 @@ export async function renderHelmRelease(input: HelmReleaseRenderInput): Promise<
   const spec = rec(input.helmRelease.object.spec);
   // helm-controller's install CRD policy defaults to Create: CRDs of the chart are applied with the release.
   const crds = str(rec(spec.install).crds);
-  const result = await input.engine.render({
+  const request: HelmRenderRequest = {
     files,
     values: values.values,
     releaseName: input.releaseName,
     namespace: input.namespace,
     includeCRDs: crds !== 'Skip',
-  });
+  };
+  const result = await input.engine.render(request);
   if (!result.ok) return { ok: false, message: result.message, stage: result.stage };
-  const objects: RenderedObject[] = [];
   const errors: string[] = [];
-  for (const manifest of result.manifests) {
-    const file = templateFile(input.chartPath, manifest.source);
+  const documents = manifestObjects(result.manifests, errors);
+  const traced = input.traceValues ? await traceValues(input, request, files, documents) : undefined;
+  const objects: RenderedObject[] = documents.map(({ object, source }, i) => {
+    const file = templateFile(input.chartPath, source);
+    const released = { location: input.helmRelease.source, message: `released by this HelmRelease` };
+    // Git holds no line of a rendered object: its origin is its template, related to the HelmRelease that released it.
+    const origin: Origin = { file, line: 1, column: 1, kind: 'resource', related: [released] };
+    const origins = new Map([['', origin]]);
+    for (const [pointer, sites] of traced?.byDocument.get(i) ?? []) {
+      const site = primarySite(sites);
+      const others = sites.filter((s) => s !== site);
+      origins.set(pointer, {
+        ...site.origin,
+        kind: 'helmValue',
+        related: [
+          ...others.map((s) => ({ location: locationOf(s.origin), message: 'also from this value' })),
+          { location: { file, line: 1, column: 1 }, message: `through the template ${source}` },
+          released,
+        ],
+      });
+    }
+    return { object, key: keyOf(object), origins, source: input.helmRelease.source, template: source };
+  });
+  return {
+    ok: true,
+    chart: result.chart,
+    objects,
+    hooks: result.hooks.length,
+    files: files.map((f) => (input.chartPath ? `${input.chartPath}/${f.name}` : f.name)),
+    errors,
+    ...(traced ? { trace: traced.summary } : {}),
+  };
+}
+
+/** The objects of the engine's documents, in order, each with its template (`chart/templates/x.yaml`). */
+function manifestObjects(
+  manifests: readonly HelmManifest[],
+  errors: string[],
+): { object: KubeObject; source: string }[] {
+  const out: { object: KubeObject; source: string }[] = [];
+  for (const manifest of manifests) {
     let docs: unknown[];
     try {
       docs = loadAll(manifest.content);
@@ -118,32 +180,128 @@ export async function renderHelmRelease(input: HelmReleaseRenderInput): Promise<
       const o = rec(doc);
       if (typeof o.kind !== 'string' || typeof o.apiVersion !== 'string') continue;
       if (o.metadata === null || typeof o.metadata !== 'object') o.metadata = {};
-      const object = o as KubeObject;
-      // Git holds no line of a rendered object: its origin is its template, related to the HelmRelease that released it.
-      const origin: Origin = {
-        file,
-        line: 1,
-        column: 1,
-        kind: 'resource',
-        related: [{ location: input.helmRelease.source, message: `released by this HelmRelease` }],
-      };
-      objects.push({
-        object,
-        key: keyOf(object),
-        origins: new Map([['', origin]]),
-        source: input.helmRelease.source,
-        template: manifest.source,
+      out.push({ object: o as KubeObject, source: manifest.source });
+    }
+  }
+  return out;
+}
+
+/** At most this many marked renders: a retry leaves out the markers Helm's error named. */
+const TRACE_ATTEMPTS = 3;
+
+/**
+ * The values lines behind the render's fields: the chart rendered again with markers in place of git's values
+ * (valuesTrace.ts), its documents paired with the real ones by template, kind and order. A marked render that fails
+ * (a chart checking a value's text) is retried without the markers its error names; failing still, nothing is traced.
+ */
+async function traceValues(
+  input: HelmReleaseRenderInput,
+  request: HelmRenderRequest,
+  files: readonly HelmChartFile[],
+  documents: readonly { object: KubeObject; source: string }[],
+): Promise<{ byDocument: Map<number, Map<string, ValueSite[]>>; summary: ValuesTraceSummary }> {
+  const started = Date.now();
+  const byDocument = new Map<number, Map<string, ValueSite[]>>();
+  const sites = valueSites(input, request.values, files);
+  // Chart defaults are given as user values too, so that each default can carry a marker; Helm's coalescing of the
+  // same values over the same defaults changes nothing else.
+  const all = mergeMaps(sites.chartValues, request.values);
+  const skip = new Set<string>();
+  let marked: MarkedValues | undefined;
+  let message: string | undefined;
+  let markedDocs: { object: KubeObject; source: string }[] = [];
+  for (let attempt = 0; attempt < TRACE_ATTEMPTS; attempt++) {
+    marked = markValues(all, sites.siteOf, skip);
+    if (!marked.sites.size) break;
+    const result = await input.engine.render({ ...request, values: marked.values, skipSchemaValidation: true });
+    if (result.ok) {
+      markedDocs = manifestObjects(result.manifests, []);
+      message = undefined;
+      break;
+    }
+    message = result.message;
+    const named = markersIn(result.message, marked);
+    if (!named.length) break;
+    for (const m of named) skip.add(m);
+  }
+  let fields = 0;
+  if (marked && message === undefined) {
+    const pairKey = (docs: readonly { object: KubeObject; source: string }[]) => {
+      const seen = new Map<string, number>();
+      return docs.map(({ object, source }) => {
+        const id = `${source}\0${object.apiVersion}\0${object.kind}`;
+        const n = seen.get(id) ?? 0;
+        seen.set(id, n + 1);
+        return `${id}\0${n}`;
       });
+    };
+    const markedByKey = new Map(pairKey(markedDocs).map((k, i) => [k, markedDocs[i].object]));
+    pairKey(documents).forEach((k, i) => {
+      const other = markedByKey.get(k);
+      if (!other) return;
+      const traced = traceDocument(other, documents[i].object, marked!);
+      if (traced.size) byDocument.set(i, traced);
+      fields += traced.size;
+    });
+  }
+  return {
+    byDocument,
+    summary: {
+      fields,
+      values: marked?.sites.size ?? 0,
+      ms: Date.now() - started,
+      ...(message !== undefined
+        ? { message: `values not traced: the render with marked values failed: ${message}` }
+        : {}),
+    },
+  };
+}
+
+/**
+ * Where each value git sets is written: the HelmRelease's `spec.values` leaves at their lines (as the render of the
+ * HelmRelease recorded them, a patch's line included), else the chart's own values.yaml. Values from `valuesFrom`
+ * have no site (not traced).
+ */
+function valueSites(
+  input: HelmReleaseRenderInput,
+  userValues: Record<string, unknown>,
+  files: readonly HelmChartFile[],
+): { chartValues: Record<string, unknown>; siteOf: (pointer: string) => Omit<ValueSite, 'value'> | undefined } {
+  const spec = rec(input.helmRelease.object.spec);
+  const releaseValues = rec(spec.values);
+  const hrOrigins = input.helmRelease.origins;
+  let chartValues: Record<string, unknown> = {};
+  let chartOrigins = new Map<string, Origin>();
+  const file = files.find((f) => f.name === 'values.yaml');
+  if (file) {
+    const path = input.chartPath ? `${input.chartPath}/values.yaml` : 'values.yaml';
+    try {
+      const text = new TextDecoder().decode(file.data);
+      chartValues = rec(loadAll(text)[0]);
+      const tree = parseYaml(text, path, 'resource')[0];
+      if (tree) chartOrigins = collectOrigins(tree);
+    } catch {
+      // The engine reports a broken values.yaml; nothing of it is traced.
     }
   }
   return {
-    ok: true,
-    chart: result.chart,
-    objects,
-    hooks: result.hooks.length,
-    files: files.map((f) => (input.chartPath ? `${input.chartPath}/${f.name}` : f.name)),
-    errors,
+    chartValues,
+    siteOf: (pointer) => {
+      const inRelease = valueAt(releaseValues, pointer);
+      if (inRelease !== undefined) {
+        const origin = hrOrigins?.get(`/spec/values${pointer}`);
+        return origin && !isMap(inRelease) && !Array.isArray(inRelease) ? { origin, layer: 'release' } : undefined;
+      }
+      // A value of a valuesFrom ConfigMap (not traced), over the chart's default.
+      if (valueAt(userValues, pointer) !== undefined) return undefined;
+      const origin = chartOrigins.get(pointer);
+      return origin ? { origin, layer: 'chart' } : undefined;
+    },
   };
+}
+
+function locationOf(at: SourceLocation): SourceLocation {
+  return { file: at.file, line: at.line, column: at.column };
 }
 
 /**

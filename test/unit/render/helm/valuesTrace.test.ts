@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { DriftEngine } from '../../../../src/core/engine';
+import { MemoryFileSystem } from '../../../../src/core/memoryFileSystem';
+import type { Origin } from '../../../../src/core/model/location';
+import type { RenderedObject } from '../../../../src/core/render/types';
+import type { WasmHelmEngine } from '../../../../src/node/helmEngine';
+import { startTestHelmEngine } from '../../../testbed/helmEngine';
+
+/**
+ * Values-line origins with Helm's real engine (helm-wasm): each rendered field whose value git's values set points
+ * at that values line, through the ways charts use values; what is computed from a value, or steered by one, is not
+ * traced rather than traced wrongly.
+ */
+const release = [
+  'apiVersion: helm.toolkit.fluxcd.io/v2',
+  'kind: HelmRelease',
+  'metadata:',
+  '  name: web',
+  'spec:',
+  '  interval: 10m',
+  '  chart:',
+  '    spec:',
+  '      chart: ./charts/web',
+  '      sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}',
+  '  values:',
+  '    replicaCount: 3',
+  '    image:',
+  '      tag: "1.28"',
+  '',
+].join('\n');
+
+const chartValues = [
+  'replicaCount: 1',
+  'image:',
+  '  repository: nginx',
+  '  tag: "1.27"',
+  'service:',
+  '  port: 8080',
+  '  type: ClusterIP',
+  'logLevel: info',
+  'greeting: "hello {{ .Release.Name }}"',
+  'password: s3cret-value',
+  'enabled: true',
+  'mode: a',
+  '',
+].join('\n');
+
+const deployment = [
+  '{{- if not (has .Values.mode (list "a" "b")) }}{{ fail (printf "mode %s is not allowed" .Values.mode) }}{{ end }}',
+  'apiVersion: apps/v1',
+  'kind: Deployment',
+  'metadata:',
+  '  name: {{ .Release.Name }}',
+  '  {{- if eq .Values.service.type "ClusterIP" }}',
+  '  annotations: {internal: "yes"}',
+  '  {{- end }}',
+  'spec:',
+  '  replicas: {{ .Values.replicaCount }}',
+  '  template:',
+  '    spec:',
+  '      containers:',
+  '        - name: web',
+  '          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"',
+  '          ports: [{containerPort: {{ .Values.service.port | int }}}]',
+  '          env:',
+  '            - {name: LOG_LEVEL, value: {{ .Values.logLevel | upper | quote }}}',
+  '            - {name: GREETING, value: {{ tpl .Values.greeting . | quote }}}',
+  '            - {name: NEXT_PORT, value: {{ add .Values.service.port 1 | quote }}}',
+  '            - {name: ENABLED, value: {{ .Values.enabled | quote }}}',
+  '',
+].join('\n');
+
+const secret = [
+  'apiVersion: v1',
+  'kind: Secret',
+  'metadata: {name: {{ .Release.Name }}-auth}',
+  'data:',
+  '  password: {{ .Values.password | b64enc }}',
+  '',
+].join('\n');
+
+function repo() {
+  return new MemoryFileSystem(
+    {
+      '.gitops-drift.yaml': 'environments:\n  - name: dev\n    path: envs/dev\n    namespace: apps\n',
+      'envs/dev/kustomization.yaml': 'resources:\n  - release.yaml\n',
+      'envs/dev/release.yaml': release,
+      'charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 1.0.0\n',
+      'charts/web/values.yaml': chartValues,
+      'charts/web/templates/deployment.yaml': deployment,
+      'charts/web/templates/secret.yaml': secret,
+    },
+    '/r',
+  );
+}
+
+/** The 1-based line of the first line of `text` that starts (after indentation) with `prefix`. */
+function lineOf(text: string, prefix: string): number {
+  const i = text.split('\n').findIndex((l) => l.trimStart().startsWith(prefix));
+  assert.ok(i >= 0, `no line starting with ${prefix}`);
+  return i + 1;
+}
+
+function at(origin: Origin | undefined): string {
+  return origin ? `${origin.kind} ${origin.file}:${origin.line}` : 'none';
+}
+
+describe('Helm values-line origins (the real engine)', function () {
+  this.timeout(120_000);
+  let helm: WasmHelmEngine;
+  let objects: RenderedObject[];
+  let trace: { fields: number; values: number; ms: number; message?: string } | undefined;
+
+  before(async () => {
+    helm = await startTestHelmEngine();
+    const engine = new DriftEngine({ fs: repo(), repoRoot: '/r', helmEngine: () => helm });
+    const env = await engine.environment('dev');
+    const rendered = await engine.renderHelmRelease(env, 'web');
+    assert.ok(rendered);
+    objects = rendered.objects;
+    trace = rendered.trace;
+  });
+  after(() => helm?.dispose());
+
+  const originOf = (kind: string, pointer: string) => objects.find((o) => o.key.kind === kind)?.origins.get(pointer);
+  const env = (name: string) => {
+    const d = objects.find((o) => o.key.kind === 'Deployment')!.object as unknown as {
+      spec: { template: { spec: { containers: { env: { name: string }[] }[] } } };
+    };
+    return `/spec/template/spec/containers/0/env/${d.spec.template.spec.containers[0].env.findIndex((e) => e.name === name)}/value`;
+  };
+
+  it("points a value the HelmRelease sets at the HelmRelease's values line", () => {
+    assert.equal(
+      at(originOf('Deployment', '/spec/replicas')),
+      `helmValue envs/dev/release.yaml:${lineOf(release, 'replicaCount:')}`,
+    );
+  });
+
+  it('points a field made of two values at the release one, the chart default as related information', () => {
+    const origin = originOf('Deployment', '/spec/template/spec/containers/0/image');
+    assert.equal(at(origin), `helmValue envs/dev/release.yaml:${lineOf(release, 'tag:')}`);
+    assert.deepEqual(
+      origin?.related?.map((r) => `${r.location.file}:${r.location.line} ${r.message}`),
+      [
+        `charts/web/values.yaml:${lineOf(chartValues, 'repository:')} also from this value`,
+        'charts/web/templates/deployment.yaml:1 through the template web/templates/deployment.yaml',
+        'envs/dev/release.yaml:1 released by this HelmRelease',
+      ],
+    );
+  });
+
+  it("points chart defaults at the chart's values.yaml: converted by int, upper and quote, through tpl, b64enc", () => {
+    const values = (prefix: string) => `helmValue charts/web/values.yaml:${lineOf(chartValues, prefix)}`;
+    assert.equal(at(originOf('Deployment', '/spec/template/spec/containers/0/ports/0/containerPort')), values('port:'));
+    assert.equal(at(originOf('Deployment', env('LOG_LEVEL'))), values('logLevel:'));
+    assert.equal(at(originOf('Deployment', env('GREETING'))), values('greeting:'));
+    assert.equal(at(originOf('Secret', '/data/password')), values('password:'));
+    const d = objects.find((o) => o.key.kind === 'Deployment')!.object as unknown as {
+      spec: { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } };
+    };
+    // The real render is untouched by the tracing: tpl ran, upper ran.
+    assert.deepEqual(
+      d.spec.template.spec.containers[0].env.map((e) => e.value),
+      ['INFO', 'hello web', '8081', 'true'],
+    );
+  });
+
+  it('does not trace what is computed from a value, a boolean, or a field a value steered', () => {
+    assert.equal(at(originOf('Deployment', env('NEXT_PORT'))), 'none');
+    assert.equal(at(originOf('Deployment', env('ENABLED'))), 'none');
+    // The annotation exists because service.type is ClusterIP: the marked render has no such branch.
+    assert.equal(at(originOf('Deployment', '/metadata/annotations/internal')), 'none');
+    // The object itself keeps its template.
+    assert.equal(at(originOf('Deployment', '')), 'resource charts/web/templates/deployment.yaml:1');
+  });
+
+  it("retries without the marker a chart's check refused, and says what it traced and what it cost", () => {
+    // `mode` failed the chart's own check in the first marked render: left unmarked, the rest is still traced.
+    assert.equal(trace?.message, undefined);
+    // replicas, image, containerPort, LOG_LEVEL, GREETING and the Secret's password.
+    assert.equal(trace?.fields, 6);
+    // The non-empty strings and numbers of git's values but `mode`: replicaCount and tag (the release's),
+    // repository, port, type, logLevel, greeting, password (the chart's).
+    assert.equal(trace?.values, 8);
+    assert.ok(trace.ms >= 0);
+  });
+});
