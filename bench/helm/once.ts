@@ -3,7 +3,10 @@
 // release name and values). Prints one JSON line of figures.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MemoryFileSystem } from '../../src/core/memoryFileSystem';
+import type { Origin } from '../../src/core/model/location';
 import type { HelmChartFile } from '../../src/core/ports';
+import { renderHelmRelease } from '../../src/core/render/helm/helmRelease';
 import { WasmHelmEngine } from '../../src/node/helmEngine';
 
 function chartFiles(dir: string, prefix = ''): HelmChartFile[] {
@@ -46,6 +49,7 @@ async function main(): Promise<void> {
   }
   const releases150Ms = performance.now() - t150;
   warm.sort((a, b) => a - b);
+  const tracing = await valuesTracing(engine, files, Number(renders));
   process.stdout.write(
     JSON.stringify({
       startMs: ready - began,
@@ -56,9 +60,65 @@ async function main(): Promise<void> {
       objects150: objects,
       manifests: first.manifests.length,
       rssMiB: process.memoryUsage().rss / 2 ** 20,
+      tracing,
     }) + '\n',
   );
   engine.dispose();
+}
+
+/**
+ * Values-line origins' cost (src/core/render/helm/valuesTrace.ts): the chart rendered as a HelmRelease's
+ * (renderHelmRelease over an in-memory repo, one value set by the HelmRelease), RENDERS times without tracing and
+ * RENDERS times with it, one after another: the medians (wall) and the CPU time of each loop.
+ */
+async function valuesTracing(engine: WasmHelmEngine, files: HelmChartFile[], renders: number) {
+  const fs = new MemoryFileSystem(
+    Object.fromEntries(files.map((f) => [`charts/podinfo/${f.name}`, new TextDecoder().decode(f.data)])),
+    '/r',
+  );
+  const source = { file: 'envs/dev/release.yaml', line: 1, column: 1 };
+  const origin: Origin = { ...source, line: 12, column: 5, kind: 'resource' };
+  const helmRelease = {
+    object: {
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: { name: 'web' },
+      spec: { values: { replicaCount: 2 } },
+    },
+    source,
+    origins: new Map([['/spec/values/replicaCount', origin]]),
+  };
+  const loop = async (traceValues: boolean) => {
+    const times: number[] = [];
+    let fields = 0;
+    let values = 0;
+    const cpu = process.cpuUsage();
+    for (let i = 0; i < renders; i++) {
+      const t = performance.now();
+      const r = await renderHelmRelease({
+        helmRelease,
+        chartPath: 'charts/podinfo',
+        releaseName: `release-${i}`,
+        helmReleaseNamespace: 'bench',
+        namespace: 'bench',
+        fs,
+        repoRoot: '/r',
+        engine,
+        traceValues,
+      });
+      if (!r.ok) throw new Error(r.message);
+      if (r.trace?.message) throw new Error(r.trace.message);
+      fields = r.trace?.fields ?? 0;
+      values = r.trace?.values ?? 0;
+      times.push(performance.now() - t);
+    }
+    const used = process.cpuUsage(cpu);
+    times.sort((a, b) => a - b);
+    return { medianMs: times[times.length >> 1], cpuMs: (used.user + used.system) / 1000, fields, values };
+  };
+  const plain = await loop(false);
+  const traced = await loop(true);
+  return { plain, traced };
 }
 
 main().catch((e: unknown) => {

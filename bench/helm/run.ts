@@ -32,6 +32,10 @@ interface Once {
   releases150Ms: number;
   manifests: number;
   rssMiB: number;
+  tracing: {
+    plain: { medianMs: number; cpuMs: number };
+    traced: { medianMs: number; cpuMs: number; fields: number; values: number };
+  };
 }
 
 function main(): void {
@@ -81,12 +85,19 @@ function main(): void {
       r150: median(results.map((r) => r.releases150Ms)),
       rss: median(results.map((r) => r.rssMiB)),
       helmProcess: median(helmTimes),
+      plain: median(results.map((r) => r.tracing.plain.medianMs)),
+      traced: median(results.map((r) => r.tracing.traced.medianMs)),
+      plainCpu: median(results.map((r) => r.tracing.plain.cpuMs)),
+      tracedCpu: median(results.map((r) => r.tracing.traced.cpuMs)),
     };
+    const tracedFields = results[0].tracing.traced.fields;
+    const tracedValues = results[0].tracing.traced.values;
     const lines = [
       `engine: ${(rawBytes / 1e6).toFixed(1)} MB wasm, ${(gzBytes / 1e6).toFixed(1)} MB gzipped (${engineDir})`,
       `start (median of ${runs} fresh processes): ${ms(f.start)} = read+inflate ${ms(f.read)}, compile ${ms(f.compile)}, Go start-up ${ms(f.goStart)} (target ≤ 300 ms)`,
       `first render ${ms(f.first)}; warm render median ${f.warm.toFixed(1)} ms (${renders} renders of helm create's chart, ${results[0].manifests} manifests)`,
       `150 releases one after another: ${(f.r150 / 1000).toFixed(2)} s (target ≤ 1.5 s); helm template as one process per release: ${ms(f.helmProcess)} each, ${((f.helmProcess * 150) / 1000).toFixed(1)} s for 150`,
+      `values-line origins: a HelmRelease's render ${f.plain.toFixed(1)} ms without tracing, ${f.traced.toFixed(1)} ms with it (median; CPU for ${renders} renders ${ms(f.plainCpu)} → ${ms(f.tracedCpu)}); ${tracedFields} fields traced to ${tracedValues} marked values`,
       `peak RSS of the benchmark process (tsx + engine) ${Math.round(f.rss)} MiB; load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} on ${cpus().length} cores`,
     ];
     console.log(lines.join('\n'));
@@ -100,6 +111,16 @@ function main(): void {
           '| when (UTC) | load | wasm / gzipped | start (read, compile, Go) | first render | warm render | 150 releases | helm template process |\n' +
           '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n',
         `| ${when} | ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} | ${(rawBytes / 1e6).toFixed(1)} / ${(gzBytes / 1e6).toFixed(1)} MB | ${ms(f.start)} (${ms(f.read)}, ${ms(f.compile)}, ${ms(f.goStart)}) | ${ms(f.first)} | ${f.warm.toFixed(1)} ms | ${(f.r150 / 1000).toFixed(2)} s | ${ms(f.helmProcess)} |`,
+      );
+      recordRow(
+        '## Helm values-line origins (`bench/helm`)',
+        "The cost of tracing rendered fields to values lines (docs/helm.md): `helm create`'s chart rendered as a " +
+          "HelmRelease's (`renderHelmRelease`, one value set by the HelmRelease), RENDERS times without tracing, then " +
+          'RENDERS times with it (a second render with marked values, and the matching), in each fresh process of the ' +
+          'engine benchmark; medians of the runs. CPU: the process (engine worker included) over each loop.\n\n' +
+          '| when (UTC) | load | renders | untraced render | traced render | CPU untraced → traced | fields traced / values marked |\n' +
+          '| --- | --- | ---: | ---: | ---: | ---: | ---: |\n',
+        `| ${when} | ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} | ${renders} | ${f.plain.toFixed(1)} ms | ${f.traced.toFixed(1)} ms | ${ms(f.plainCpu)} → ${ms(f.tracedCpu)} | ${tracedFields} / ${tracedValues} |`,
       );
     }
   } finally {
