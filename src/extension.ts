@@ -8,6 +8,7 @@ import { FieldValuesDocuments } from './vscode/authoring/fieldValues';
 import { KustomizationCompletion } from './vscode/authoring/kustomizationCompletion';
 import { KUSTOMIZATION_SELECTOR, KustomizationLinks } from './vscode/authoring/kustomizationLinks';
 import { RenderedCodeLens } from './vscode/authoring/renderedCodeLens';
+import { HelmCodeLens } from './vscode/authoring/helmCodeLens';
 import { RenderedDocuments } from './vscode/authoring/renderedDocuments';
 import { registerCommands } from './vscode/commands/registerCommands';
 import { DriftDecorations } from './vscode/decorations/driftDecorations';
@@ -69,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
   const authoring = new AuthoringDiagnostics(store, diagnostics, log);
   const links = new KustomizationLinks(store);
   const codeLens = new RenderedCodeLens(store);
+  const helmCodeLens = new HelmCodeLens(store);
   const documents = new DriftDocuments(store);
   const tree = new EnvironmentsTreeProvider(store);
   const statusBar = new DriftStatusBar(store);
@@ -124,6 +126,8 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
     ),
     codeLens,
     vscode.languages.registerCodeLensProvider(KUSTOMIZATION_SELECTOR, codeLens),
+    helmCodeLens,
+    vscode.languages.registerCodeLensProvider({ scheme: 'file', language: 'yaml' }, helmCodeLens),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (affectsSettings(e)) void store.settingsChanged();
     }),

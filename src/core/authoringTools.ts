@@ -13,9 +13,11 @@ import {
   fieldAtPosition,
   summarizeEffectiveValues,
 } from './authoring/effectiveValues';
+import { type HelmValueSummary, helmValueUses, summarizeHelmValueUses } from './authoring/helmValues';
 import { type LintReport, lintRepository } from './authoring/lint';
 import { type PathReference, pathReferences, resolveReference } from './authoring/pathReferences';
 import { objectCountLabel, renderedYaml } from './authoring/renderedText';
+import type { SourceLocation } from './model/location';
 import type { DriftEngine } from './engine';
 import { ProblemError } from './model/problem';
 import type { FileSystem } from './ports';
@@ -67,13 +69,63 @@ export class AuthoringTools {
     return summarizeEffectiveValues(field.key, values, environmentsUsing(file, renders));
   }
 
+  /**
+   * On a Helm values key (a HelmRelease's `spec.values`, or a chart's values file): the rendered fields it sets in
+   * each environment, through the values-line origins of the charts' renders. Undefined elsewhere, or when no field
+   * is traced to that line (then the effective-values hover speaks).
+   */
+  async helmValueHover(
+    file: string,
+    text: string,
+    line: number,
+    column: number,
+  ): Promise<HelmValueSummary | undefined> {
+    const field = fieldAtPosition(text, file, line, column);
+    if (!field) return undefined;
+    const inRelease = field.documentKind === 'HelmRelease' && field.pointer.startsWith('/spec/values/');
+    const valuesFile = /(^|\/)values[^/]*\.ya?ml$/.test(file);
+    if (!inRelease && !valuesFile) return undefined;
+    const repo = await this.engine.repo();
+    const releases = [];
+    for (const env of repo.environments) {
+      const apps = await this.engine.helmApplications(env).catch(() => []);
+      for (const app of apps) {
+        // A HelmRelease's values are its own: only the releases its file declares.
+        if (inRelease && app.declaredAt.file !== file) continue;
+        const render = await app.render();
+        if (render.ok) releases.push({ environment: env.name, release: app.name, objects: render.objects });
+      }
+    }
+    const uses = helmValueUses(field.at, releases);
+    return uses.length ? summarizeHelmValueUses(field.key, uses) : undefined;
+  }
+
+  /**
+   * The applications of kind `helm` declared in `file` (a HelmRelease's file), per environment that renders them:
+   * where the `Preview Rendered Chart` CodeLens goes.
+   */
+  async helmApplicationsIn(file: string): Promise<{ env: string; app: string; at: SourceLocation }[]> {
+    const repo = await this.engine.repo();
+    const out: { env: string; app: string; at: SourceLocation }[] = [];
+    for (const env of repo.environments) {
+      const apps = await this.engine.helmApplications(env).catch(() => []);
+      for (const app of apps)
+        if (app.declaredAt.file === file) out.push({ env: env.name, app: app.name, at: app.declaredAt });
+    }
+    return out;
+  }
+
   /** Environments whose render reads the file. */
   async environmentsUsing(file: string): Promise<string[]> {
     return environmentsUsing(file, await this.renders());
   }
 
-  /** The rendered YAML of an environment (by name) or of any kustomization directory, Secret values masked. */
-  async preview(target: { env?: string; dir?: string }): Promise<string> {
+  /**
+   * The rendered YAML of an environment (by name), of one of its applications (`app`: a HelmRelease's chart, as
+   * helm-controller would render it), or of any kustomization directory, Secret values masked.
+   */
+  async preview(target: { env?: string; dir?: string; app?: string }): Promise<string> {
+    if (target.env !== undefined && target.app !== undefined) return this.previewApplication(target.env, target.app);
     const label = target.env ?? (target.dir || '.');
     try {
       const root = await this.rootFor(target);
@@ -83,6 +135,21 @@ export class AuthoringTools {
       });
     } catch (e) {
       // An open preview outlives edits: a render error (or an environment renamed away) is its content, not a failure.
+      if (e instanceof ProblemError) return `# ${label}: cannot render\n# ${e.message.split('\n').join('\n# ')}\n`;
+      throw e;
+    }
+  }
+
+  private async previewApplication(envName: string, appName: string): Promise<string> {
+    const label = `${appName} in ${envName}`;
+    try {
+      const env = await this.engine.environment(envName);
+      const result = await this.engine.renderHelmRelease(env, appName);
+      if (!result) return `# ${label}: cannot render\n# environment '${envName}' renders no ${appName}\n`;
+      return renderedYaml(result, {
+        header: `${label}: its chart rendered by Helm's engine (${objectCountLabel(result)}; hooks left out; Secret values masked)`,
+      });
+    } catch (e) {
       if (e instanceof ProblemError) return `# ${label}: cannot render\n# ${e.message.split('\n').join('\n# ')}\n`;
       throw e;
     }

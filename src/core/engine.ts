@@ -162,6 +162,11 @@ export class DriftEngine {
   private readonly diffs = new DiffMemo();
   /** Rendered objects given their application's namespace (see `compare`), kept so that the memo above sees them again. */
   private readonly placedObjects = new WeakMap<RenderedObject, RenderedObject>();
+  /**
+   * Chart renders (values traced) of the HelmReleases the editor's Helm features asked for, by HelmRelease as rendered:
+   * dropped on every file change (a chart file, a valuesFrom ConfigMap), re-rendered when next asked.
+   */
+  private readonly helmRenders = new Map<RenderedObject, Promise<HelmReleaseRender>>();
   /** Every file reported changed, in order: a render that read one of them while in flight is not cached. */
   private readonly changes: string[] = [];
   private readonly logger: Logger;
@@ -460,6 +465,7 @@ export class DriftEngine {
    * files may have changed without the engine being told (a branch checked out before the watcher reported it).
    */
   forgetFiles(): void {
+    this.helmRenders.clear();
     this.cache.clear();
     this.sources.clear();
   }
@@ -471,6 +477,7 @@ export class DriftEngine {
   async fileChanged(file: string): Promise<FileChange> {
     if (this.rendering.size === 0) this.changes.length = 0; // only renders in flight look back at them
     this.changes.push(file);
+    this.helmRenders.clear();
     // What the file said before, when a render read it: whether it declared environments is part of the answer.
     const before = await this.sources.keptText(joinPath(this.options.repoRoot, file))?.catch(() => undefined);
     this.sources.invalidate(joinPath(this.options.repoRoot, file));
@@ -987,6 +994,32 @@ export class DriftEngine {
         message: `rendering the chart failed: ${e instanceof Error ? e.message : String(e)}`,
       };
     }
+  }
+
+  /**
+   * The applications of kind `helm` an environment holds: each Flux HelmRelease it renders (named `HelmRelease
+   * NS/NAME`, declared at its document), with its chart's render (values traced, kept until a file changes) made on
+   * first call of `render`. For the editor's CodeLens, hover and preview; `renderHelmApplication` renders one by name.
+   */
+  async helmApplications(
+    env: RepoEnvironment,
+  ): Promise<{ name: string; declaredAt: SourceLocation; render: () => Promise<HelmReleaseRender> }[]> {
+    const rendered = await this.render(env);
+    return helmReleasesIn(rendered.objects).map((hr) => {
+      const target = helmReleaseTarget(hr.object, hr.key.namespace || env.namespace || 'default');
+      return {
+        name: `HelmRelease ${target.namespace}/${target.name}`,
+        declaredAt: hr.source,
+        render: () => {
+          let kept = this.helmRenders.get(hr);
+          if (!kept) {
+            kept = this.renderReleaseChart(env, hr, target, rendered.objects, env.namespace);
+            this.helmRenders.set(hr, kept);
+          }
+          return kept;
+        },
+      };
+    });
   }
 
   /**

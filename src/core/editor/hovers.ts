@@ -6,6 +6,7 @@
  * hyphen); short lines are what keeps a value whole, so no hover here uses a table.
  */
 import type { EffectiveValuesSummary, ValueGroup } from '../authoring/effectiveValues';
+import type { HelmValueSummary } from '../authoring/helmValues';
 import type { SourceLocation } from '../model/location';
 import type { FieldDrift } from '../model/drift';
 import { changedByText, fieldLabel, formatValue } from './presentation';
@@ -161,6 +162,39 @@ export function effectiveValuesHoverMarkdown(summary: EffectiveValuesSummary, li
     links.table ? link(TABLE_LINK, links.table) : undefined,
   ]);
   if (closing.length) lines.push(capitalised(closing));
+  return markdown(lines);
+}
+
+/** A label cut to `budget` characters with `…`. */
+function shortText(label: string, budget: number): Piece {
+  return text(label.length > budget ? `${label.slice(0, Math.max(1, budget - 1))}…` : label);
+}
+
+/**
+ * The hover on a Helm values key: a title naming the field it sets (or how many), then one line per distinct
+ * rendered value (at most {@link HOVER_MAX_GROUPS}) with the environments that have it and, when the key sets
+ * several fields, which.
+ */
+export function helmValueHoverMarkdown(summary: HelmValueSummary): string {
+  const key = code(summary.key, 32);
+  const tail = text(' · GitOps Drift');
+  const sets = text(' sets ');
+  const room = HOVER_LINE_BUDGET - visible([key, sets, tail]);
+  const what =
+    summary.fields.length === 1 ? shortText(summary.fields[0], room) : text(plural(summary.fields.length, 'field'));
+  const lines: Piece[][] = [[key, sets, what, tail]];
+  const shown = summary.groups.slice(0, HOVER_MAX_GROUPS);
+  for (const group of shown) {
+    const value = code(group.value);
+    const fields =
+      summary.fields.length > 1
+        ? shortText(group.fields[0] + (group.fields.length > 1 ? ` +${group.fields.length - 1}` : ''), 36)
+        : undefined;
+    const left = HOVER_LINE_BUDGET - visible(join([value, text(''), fields]));
+    lines.push(join([value, environmentList(group.environments, Math.max(8, left)), fields]));
+  }
+  const hidden = summary.groups.length - shown.length;
+  if (hidden) lines.push([text(`+${plural(hidden, 'more value')}`)]);
   return markdown(lines);
 }
 

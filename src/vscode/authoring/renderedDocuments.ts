@@ -6,10 +6,21 @@ import { Disposable } from '../lifecycle';
 export const RENDERED_SCHEME = 'gitops-drift-rendered';
 
 /** What a rendered document shows. */
-export type RenderedTarget = { env: string } | { dir: string } | { compare: [string, string]; side: 'left' | 'right' };
+export type RenderedTarget =
+  | { env: string }
+  /** One application of an environment (a HelmRelease's chart). */
+  | { env: string; app: string }
+  | { dir: string }
+  | { compare: [string, string]; side: 'left' | 'right' };
 
 /** The URI of a preview or one side of a comparison; the path gives the tab its title, the query what to render. */
 export function renderedUri(target: RenderedTarget): vscode.Uri {
+  if ('app' in target)
+    return vscode.Uri.from({
+      scheme: RENDERED_SCHEME,
+      path: `/${target.app.replace(/^HelmRelease /, '').replace(/\//g, '-')} in ${target.env} (rendered).yaml`,
+      query: new URLSearchParams({ env: target.env, app: target.app }).toString(),
+    });
   if ('env' in target)
     return vscode.Uri.from({
       scheme: RENDERED_SCHEME,
@@ -32,6 +43,7 @@ export function renderedUri(target: RenderedTarget): vscode.Uri {
 
 function targetOf(uri: vscode.Uri): RenderedTarget | undefined {
   const q = new URLSearchParams(uri.query);
+  if (q.has('env') && q.has('app')) return { env: q.get('env')!, app: q.get('app')! };
   if (q.has('env')) return { env: q.get('env')! };
   if (q.has('dir')) return { dir: q.get('dir')! };
   const side = q.get('side');

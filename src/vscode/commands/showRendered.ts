@@ -4,14 +4,17 @@ import { asEnvironmentName } from './driftTarget';
 import type { CommandHandler } from './registerCommand';
 
 /**
- * Opens the rendered output of an environment (tree item, or picked) or of a kustomization folder (`{ dir }`, from
- * the CodeLens) as a read-only YAML document that follows saves. Returns the document's URI.
+ * Opens the rendered output of an environment (tree item, or picked), of a kustomization folder (`{ dir }`, from
+ * the CodeLens) or of a Helm application (`{ env, app }`, from the Preview Rendered Chart lens) as a read-only YAML
+ * document that follows saves. Returns the document's URI.
  */
 export function showRenderedCommand(s: EditorServices): CommandHandler {
   return async (arg) => {
     let target: RenderedTarget | undefined;
     const dir = arg && typeof arg === 'object' ? (arg as { dir?: unknown }).dir : undefined;
+    const app = arg && typeof arg === 'object' ? (arg as { env?: unknown; app?: unknown }) : undefined;
     if (typeof dir === 'string') target = { dir };
+    else if (typeof app?.env === 'string' && typeof app.app === 'string') target = { env: app.env, app: app.app };
     else {
       let name = asEnvironmentName(arg) ?? (typeof arg === 'string' ? arg : undefined);
       if (!name) {

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { AuthoringTools } from '../../../../src/core/authoringTools';
+import { HOVER_LINE_BUDGET, helmValueHoverMarkdown, visibleHoverLines } from '../../../../src/core/editor/hovers';
 import { DriftEngine } from '../../../../src/core/engine';
 import { MemoryFileSystem } from '../../../../src/core/memoryFileSystem';
 import type { Origin } from '../../../../src/core/model/location';
@@ -79,7 +81,7 @@ const secret = [
   '',
 ].join('\n');
 
-function repo() {
+function repo(more: Record<string, string> = {}) {
   return new MemoryFileSystem(
     {
       '.gitops-drift.yaml': 'environments:\n  - name: dev\n    path: envs/dev\n    namespace: apps\n',
@@ -89,6 +91,7 @@ function repo() {
       'charts/web/values.yaml': chartValues,
       'charts/web/templates/deployment.yaml': deployment,
       'charts/web/templates/secret.yaml': secret,
+      ...more,
     },
     '/r',
   );
@@ -184,5 +187,94 @@ describe('Helm values-line origins (the real engine)', function () {
     // repository, port, type, logLevel, greeting, password (the chart's).
     assert.equal(trace?.values, 8);
     assert.ok(trace.ms >= 0);
+  });
+});
+
+describe('Helm values in the editor: hover on a values key, Preview Rendered Chart (the real engine)', function () {
+  this.timeout(120_000);
+  let helm: WasmHelmEngine;
+  let tools: AuthoringTools;
+  // Two environments releasing the same chart, prod with its own replica count.
+  const prodRelease = release.replace('replicaCount: 3', 'replicaCount: 5');
+  before(async () => {
+    helm = await startTestHelmEngine();
+    const fs = repo({
+      '.gitops-drift.yaml':
+        'environments:\n  - name: dev\n    path: envs/dev\n    namespace: apps\n  - name: prod\n    path: envs/prod\n    namespace: apps\n',
+      'envs/prod/kustomization.yaml': 'resources:\n  - release.yaml\n',
+      'envs/prod/release.yaml': prodRelease,
+    });
+    const engine = new DriftEngine({ fs, repoRoot: '/r', helmEngine: () => helm });
+    tools = new AuthoringTools(engine, fs, '/r');
+  });
+  after(() => helm?.dispose());
+
+  it("on a chart's values.yaml key: the fields it sets, one line per distinct value, Secrets masked", async () => {
+    const port = await tools.helmValueHover('charts/web/values.yaml', chartValues, lineOf(chartValues, 'port:'), 3);
+    assert.deepEqual(port?.fields, ['Deployment web containers[0].ports[0].containerPort']);
+    assert.deepEqual(
+      port?.groups.map((g) => `${g.value} ${g.environments.join(',')}`),
+      ['8080 dev,prod'],
+    );
+    const password = await tools.helmValueHover(
+      'charts/web/values.yaml',
+      chartValues,
+      lineOf(chartValues, 'password:'),
+      3,
+    );
+    assert.deepEqual(password?.fields, ['Secret web-auth data.password']);
+    assert.ok(
+      !JSON.stringify(password).includes('s3cret') &&
+        !JSON.stringify(password).includes(Buffer.from('s3cret-value').toString('base64')),
+    );
+    // The repository line is part of the image, whose main origin is the HelmRelease's tag.
+    const repository = await tools.helmValueHover(
+      'charts/web/values.yaml',
+      chartValues,
+      lineOf(chartValues, 'repository:'),
+      3,
+    );
+    assert.deepEqual(
+      repository?.groups.map((g) => g.value),
+      ['nginx:1.28'],
+    );
+    const md = helmValueHoverMarkdown(port!);
+    const lines = visibleHoverLines(md);
+    assert.match(lines[0], /^port sets Deployment web containers\[0\]\.ports\[0\]\.contain.* · GitOps Drift$/);
+    assert.deepEqual(lines.slice(1), ['8080 · dev, prod']);
+    assert.ok(lines.every((l) => l.length <= HOVER_LINE_BUDGET));
+  });
+
+  it("on a HelmRelease's values key: that file's release only", async () => {
+    const summary = await tools.helmValueHover(
+      'envs/prod/release.yaml',
+      prodRelease,
+      lineOf(prodRelease, 'replicaCount:'),
+      5,
+    );
+    assert.deepEqual(
+      summary?.groups.map((g) => `${g.value} ${g.environments.join(',')} ${g.fields.join(',')}`),
+      ['5 prod Deployment web replicas'],
+    );
+    // A key no template uses, and a line that is no values key, leave the hover to the effective values.
+    assert.equal(
+      await tools.helmValueHover('charts/web/values.yaml', chartValues, lineOf(chartValues, 'enabled:'), 3),
+      undefined,
+    );
+    assert.equal(
+      await tools.helmValueHover('envs/prod/release.yaml', prodRelease, lineOf(prodRelease, 'interval:'), 3),
+      undefined,
+    );
+  });
+
+  it('lists the Helm applications a file declares, and previews one as its chart renders', async () => {
+    assert.deepEqual(await tools.helmApplicationsIn('envs/prod/release.yaml'), [
+      { env: 'prod', app: 'HelmRelease apps/web', at: { file: 'envs/prod/release.yaml', line: 1, column: 1 } },
+    ]);
+    assert.deepEqual(await tools.helmApplicationsIn('charts/web/values.yaml'), []);
+    const text = await tools.preview({ env: 'prod', app: 'HelmRelease apps/web' });
+    assert.match(text, /^# HelmRelease apps\/web in prod: its chart rendered by Helm's engine \(2 objects/);
+    assert.match(text, /replicas: 5/);
+    assert.ok(!text.includes('s3cret'), 'Secret values are masked');
   });
 });
