@@ -9,6 +9,7 @@
 import { isIncomplete, NOT_CHECKED_INCOMPLETE, skippedCount } from '../drift/incomplete';
 import { describeControllerStatus } from '../drift/fluxStatus';
 import { describeRelease } from '../drift/helmRelease';
+import { describeNextUpgradeChange } from '../drift/nextUpgrade';
 import type {
   ApplicationSummary,
   ControllerStatus,
@@ -89,6 +90,8 @@ export function releaseBadge(release: ReleaseStatus): string {
     : ['not installed'];
   if (release.latest) parts.push(`rev ${release.latest.revision} ${release.latest.status}`);
   if (release.git?.message) parts.push(`git ${release.git.values === 'differs' ? 'values' : 'chart'} not applied`);
+  const next = release.render?.nextUpgrade;
+  if (next?.length) parts.push(`next upgrade: ${next.length} change${next.length === 1 ? '' : 's'}`);
   return parts.join(' · ');
 }
 
@@ -97,7 +100,30 @@ export function releaseTooltip(release: ReleaseStatus): string {
   return [
     `release ${release.releaseName}: ${describeRelease(release)}`,
     ...(release.git?.message ? [release.git.message] : []),
+    ...nextUpgradeLines(release),
   ].join('\n');
+}
+
+/** At most this many next-upgrade changes in a tooltip. */
+const MAX_NEXT_UPGRADE_LINES = 10;
+
+/**
+ * What the next upgrade changes, for the tooltip: git's chart render against the deployed revision, object keys and
+ * field paths only (never values); or why git's chart was not rendered.
+ */
+function nextUpgradeLines(release: ReleaseStatus): string[] {
+  const render = release.render;
+  if (!render) return [];
+  if (render.state !== 'rendered') return [`git's chart not rendered: ${render.message ?? 'no reason given'}`];
+  const changes = render.nextUpgrade ?? [];
+  if (!changes.length) return ["next upgrade: no change (git's chart renders what the release applied)"];
+  const shown = changes.slice(0, MAX_NEXT_UPGRADE_LINES).map((c) => `• ${describeNextUpgradeChange(c)}`);
+  const more = changes.length - shown.length;
+  return [
+    `next upgrade: git's chart, rendered with git's values, against the deployed revision (paths only, no values; helm-controller applies it at its next reconcile):`,
+    ...shown,
+    ...(more ? [`• +${more} more (gitops-drift check lists them all)`] : []),
+  ];
 }
 
 /** The controller status of an environment's only application (the tree then shows it on the environment). */

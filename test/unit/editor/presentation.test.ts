@@ -8,10 +8,12 @@ import {
   ghostText,
   groupByKind,
   groupDescription,
+  releaseBadge,
+  releaseTooltip,
   resourceDescription,
   timeAgo,
 } from '../../../src/core/editor/presentation';
-import type { FieldDrift, ResourceDrift, Verdict } from '../../../src/core/model/drift';
+import type { FieldDrift, ReleaseStatus, ResourceDrift, Verdict } from '../../../src/core/model/drift';
 import { driftHoverMarkdown } from '../../../src/core/editor/hovers';
 import { countStates, environmentState } from '../../../src/core/model/verdictState';
 
@@ -213,5 +215,46 @@ describe('editor presentation', () => {
     assert.equal(timeAgo('2026-11-22T09:00:00Z', now), '3 h ago');
     assert.equal(timeAgo('2026-11-20T12:00:00Z', now), '2 d ago');
     assert.equal(timeAgo('not a time', now), undefined);
+  });
+});
+
+describe('a Helm release in the tree: next upgrade', () => {
+  const release = (render: ReleaseStatus['render']): ReleaseStatus => ({
+    releaseName: 'web',
+    namespace: 'apps',
+    storageNamespace: 'apps',
+    found: true,
+    revision: 1,
+    status: 'deployed',
+    chart: 'web',
+    chartVersion: '1.2.0',
+    ...(render ? { render } : {}),
+  });
+  const deployment = { group: 'apps', kind: 'Deployment', namespace: 'apps', name: 'web' };
+
+  it('counts the changes in the description and lists their paths, never values, in the tooltip', () => {
+    const r = release({
+      state: 'rendered',
+      nextUpgrade: [
+        { key: deployment, change: 'update', template: 'web/templates/deployment.yaml', paths: ['/spec/replicas'] },
+        { key: { group: '', kind: 'ConfigMap', namespace: 'apps', name: 'web-extra' }, change: 'create' },
+      ],
+    });
+    assert.equal(releaseBadge(r), 'web 1.2.0 · rev 1 deployed · next upgrade: 2 changes');
+    const lines = releaseTooltip(r).split('\n');
+    assert.match(lines[1], /^next upgrade: git's chart, rendered with git's values, against the deployed revision/);
+    assert.deepEqual(lines.slice(2), [
+      '• update Deployment apps/web (web/templates/deployment.yaml): /spec/replicas',
+      '• create ConfigMap apps/web-extra',
+    ]);
+  });
+
+  it("says when the next upgrade changes nothing, and why git's chart was not rendered", () => {
+    const same = release({ state: 'rendered', nextUpgrade: [] });
+    assert.equal(releaseBadge(same), 'web 1.2.0 · rev 1 deployed');
+    assert.match(releaseTooltip(same), /next upgrade: no change/);
+    const remote = release({ state: 'not-rendered', message: 'chart not available offline (downloads disabled)' });
+    assert.match(releaseTooltip(remote), /git's chart not rendered: chart not available offline/);
+    assert.doesNotMatch(releaseTooltip(release(undefined)), /next upgrade/);
   });
 });
