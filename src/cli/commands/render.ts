@@ -11,12 +11,14 @@ import { loadRepository } from '../../core/repo/repository';
 import { kustomizeYaml } from '../../core/render/kustomize/kustomizeYaml';
 import type { RenderedObject, RenderResult } from '../../core/render/types';
 import { applicationNamed } from '../../core/repo/applications';
+import type { RepoEnvironment } from '../../core/repo/config';
 import { openRepo, repoRootArg } from './driftCommon';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
 import { repoReadOptions } from '../../node/regularFile';
 
 const usage = `Usage: gitops-drift render DIR [--mask-secrets] [--origins] [--repo-root PATH] [--allow-incomplete]
        gitops-drift render --env NAME [--app NAME] [REPO] [--mask-secrets] [--origins] [--allow-incomplete]
+       gitops-drift render --file FILE [--env NAME] [REPO] [--mask-secrets] [--origins]
 
 Renders the kustomization in DIR in-process and prints what \`kustomize build DIR\` prints (a folder without a
 kustomization file renders as Flux's kustomize-controller renders it: every manifest in it). With --env, renders an
@@ -29,8 +31,12 @@ Options:
   --env NAME         an environment (as \`gitops-drift envs\` lists them) instead of a DIR
   --app NAME         with --env: only this application of the environment, or a HelmRelease it renders
                      (\`HelmRelease NAMESPACE/NAME\` or NAME): its chart in this repo, rendered by Helm's engine
+  --file FILE        the HelmReleases FILE declares: their charts in this repo, rendered by Helm's engine as the
+                     environment that renders FILE would (give --env when several do); REPO defaults to the
+                     folder above FILE holding .git or .gitops-drift.yaml
   --mask-secrets     mask Secret values (data, stringData, last-applied and other embedded copies)
   --origins          print JSON instead: for each object its key and, per field path, the file:line that set it
+                     (for a chart's objects: the template, or the values line that set the field)
   --repo-root PATH   nothing outside PATH is read (default: nearest ancestor of DIR with .git or
                      .gitops-drift.yaml, else the root directory)
   --allow-incomplete exit 0 even when content was skipped (a remote resource or component, a Helm chart, a
@@ -47,9 +53,11 @@ export const renderCommand: CliCommand = {
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
     const { options, positionals } = parseArgs(args, {
-      strings: ['repo-root', 'env', 'app'],
+      strings: ['repo-root', 'env', 'app', 'file'],
       booleans: ['origins', 'mask-secrets', 'allow-incomplete'],
     });
+    if (typeof options.file === 'string') return renderFile(options.file, positionals, options, io);
+    if (options.file !== undefined) throw new UsageError('--file needs a FILE');
     if (typeof options.env === 'string')
       return renderEnvironment(
         options.env,
@@ -125,6 +133,49 @@ async function renderEnvironment(
   // An object rendered by two applications, or an application whose render failed: printed above, and not what the
   // controller would apply.
   return code || (result.problems.some((p) => p.severity === 'error') ? 2 : 0);
+}
+
+/**
+ * `render --file FILE [--env NAME] [REPO]`: the Helm applications FILE declares (its HelmReleases), each chart
+ * rendered as the environment that renders FILE would; with several such environments, --env says which.
+ */
+async function renderFile(file: string, positionals: string[], options: RenderFlags, io: CliIO): Promise<number> {
+  if (positionals.length > 1) throw new UsageError('with --file, expected at most one REPO');
+  if (options.app !== undefined) throw new UsageError('--file renders every HelmRelease of FILE: leave --app out');
+  const absolute = path.resolve(io.cwd, file);
+  const root =
+    positionals[0] !== undefined
+      ? await repoRootArg(positionals[0], io)
+      : toPosix(findRepoRoot(path.dirname(absolute)));
+  const rel = toPosix(path.relative(root, absolute));
+  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UsageError(`${file} is not inside the repo ${root}`);
+  const { engine, repo } = await openRepo(root, io);
+  if (repo.problems.some((p) => p.severity === 'error' && p.location?.file === CONFIG_FILE)) {
+    io.stderr(`error: nothing rendered: ${CONFIG_FILE} has errors (above)\n`);
+    return 2;
+  }
+  const wanted = typeof options.env === 'string' ? [await engine.environment(options.env)] : repo.environments;
+  const found: { env: RepoEnvironment; apps: string[] }[] = [];
+  for (const env of wanted) {
+    const apps = (await engine.helmApplications(env)).filter((a) => a.declaredAt.file === rel).map((a) => a.name);
+    if (apps.length) found.push({ env, apps });
+  }
+  if (!found.length)
+    throw new UsageError(
+      `${rel} declares no HelmRelease that ${typeof options.env === 'string' ? `environment '${options.env}'` : 'an environment'} renders`,
+    );
+  if (found.length > 1)
+    throw new UsageError(`${rel} is rendered by ${found.map((f) => f.env.name).join(', ')}: give --env NAME`);
+  const { env, apps } = found[0];
+  const result: RenderResult = { root: '', objects: [], problems: [], files: [] };
+  for (const app of apps) {
+    const one = await engine.renderHelmRelease(env, app);
+    if (!one) continue;
+    result.objects.push(...one.objects);
+    result.problems.push(...one.problems);
+    result.files.push(...one.files);
+  }
+  return printRender(result, options, io);
 }
 
 /** Prints problems to stderr and the objects (or their origins) to stdout; 2 when content was skipped. */
