@@ -18,7 +18,17 @@ export async function packageVsix({ stateDir, buildExtension }) {
   delete manifest.dependencies;
   delete manifest.bin;
   writeFileSync(join(stage, 'package.json'), JSON.stringify(manifest, null, 2));
-  for (const f of ['dist/extension.js', 'dist/vscode', 'media', 'syntaxes', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
+  // dist/helm: Helm's engine (helm.wasm.gz, wasm_exec.js), when the build made it (Go on PATH).
+  for (const f of [
+    'dist/extension.js',
+    'dist/vscode',
+    'dist/helm',
+    'media',
+    'syntaxes',
+    'README.md',
+    'LICENSE',
+    'CHANGELOG.md',
+  ]) {
     if (existsSync(join(repoRoot, f))) cpSync(join(repoRoot, f), join(stage, f), { recursive: true });
   }
   const vsix = join(stateDir, `gitops-drift-${manifest.version}.vsix`);
