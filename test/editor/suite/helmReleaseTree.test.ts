@@ -25,6 +25,19 @@ const release: ReleaseStatus = {
     valuesAt: { file: 'apps/web/release.yaml', line: 18, column: 3 },
     message: 'values in git differ from the deployed release (revision 1; since 2026-12-06 14:02Z, upgrade failed: …)',
   },
+  render: {
+    state: 'rendered',
+    objects: 2,
+    hooks: 0,
+    nextUpgrade: [
+      {
+        key: { group: 'apps', kind: 'Deployment', namespace: 'shop', name: 'web' },
+        change: 'update',
+        template: 'web/templates/deployment.yaml',
+        paths: ['/spec/replicas'],
+      },
+    ],
+  },
   controller: {
     kind: 'HelmRelease',
     name: 'web',
@@ -95,7 +108,7 @@ describe('Environments view: a Helm release as an application', () => {
   after(() => tree.dispose());
   const children = async (e?: TreeElement) => ((await tree.getChildren(e)) ?? []) as TreeElement[];
 
-  it('lists the release beside the repo application, with chart, revision, status and git not applied', async () => {
+  it('lists the release beside the repo application, with chart, revision, status, git not applied and next upgrade', async () => {
     const [environment] = await children();
     const apps = (await children(environment)).filter((e) => e.type === 'application');
     assert.deepEqual(
@@ -105,13 +118,22 @@ describe('Environments view: a Helm release as an application', () => {
     const item = await tree.getTreeItem(apps[1]);
     assert.equal(
       item.description,
-      '1 of 2 drifted · web 1.2.0 · rev 1 deployed · rev 2 failed · git values not applied',
+      '1 of 2 drifted · web 1.2.0 · rev 1 deployed · rev 2 failed · git values not applied · next upgrade: 1 change',
     );
     assert.match(
       tooltipText(item),
       /release web: web 1\.2\.0, revision 1 deployed 2026-12-06 14:01Z; revision 2 failed/,
     );
     assert.match(tooltipText(item), /values in git differ from the deployed release/);
+    // What the next upgrade changes: paths only, explained.
+    assert.match(
+      tooltipText(item),
+      /next upgrade: git's chart, rendered with git's values, against the deployed revision/,
+    );
+    assert.match(
+      tooltipText(item),
+      /• update Deployment shop\/web \(web\/templates\/deployment\.yaml\): \/spec\/replicas/,
+    );
     // It opens the HelmRelease's line.
     assert.equal((item.command?.arguments?.[0] as vscode.Uri).path, '/repo/apps/web/release.yaml');
   });
