@@ -25,6 +25,11 @@ export async function packageVsix({ stateDir, buildExtension }) {
     'dist/helm',
     'media',
     'syntaxes',
+    // package.json points the YAML extension at the config's JSON Schema; the README links into docs/.
+    'schemas',
+    'docs',
+    // vsce applies it in the stage too: source maps and README images stay out of the package.
+    '.vscodeignore',
     'README.md',
     'LICENSE',
     'CHANGELOG.md',
@@ -59,5 +64,28 @@ export async function packageVsix({ stateDir, buildExtension }) {
     },
   );
   if (r.status !== 0) throw new Error(`vsce package failed:\n${r.stdout}\n${r.stderr}`);
+  assertPackageContents(vsixEntries(vsix));
   return vsix;
+}
+
+/** The file names inside a .vsix (a zip), as `unzip -Z1` lists them. */
+export function vsixEntries(vsix) {
+  const r = spawnSync('unzip', ['-Z1', vsix], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`unzip -Z1 ${vsix} failed: ${r.stderr}`);
+  return r.stdout.split('\n').filter(Boolean);
+}
+
+/** Fails when the package lacks a file the manifest points at, or ships what .vscodeignore keeps out. */
+export function assertPackageContents(entries) {
+  const required = [
+    'extension/package.json',
+    'extension/dist/extension.js',
+    'extension/schemas/gitops-drift.schema.json',
+  ];
+  const missing = required.filter((e) => !entries.includes(e));
+  const unwanted = entries.filter((e) => e.endsWith('.map') || e.startsWith('extension/docs/images/'));
+  if (missing.length || unwanted.length)
+    throw new Error(
+      `.vsix contents: missing ${missing.join(', ') || 'nothing'}; unwanted ${unwanted.join(', ') || 'nothing'}`,
+    );
 }
