@@ -1,4 +1,5 @@
 import {
+  Document as YamlDocument,
   isMap,
   isScalar,
   isSeq,
@@ -14,13 +15,13 @@ import type { SourceLocation } from '../model/location';
 import type { Problem } from '../model/problem';
 import type { FileSystem } from '../ports';
 import { MAX_YAML_DEPTH, tooDeepAt } from '../yaml/yamlDepth';
-import { applicationSetEnvironments } from './applicationSet';
+import { clusterSecret, expandApplicationSet, type ClusterSecret } from './applicationSet';
 import { type Application, type ArgoSource, folderApplication } from '../model/environment';
 import { joinPath, normalizeRepoPath, type RepoEnvironment } from './config';
 import { inferPromotion, stageRank } from './promotion';
 import { walkRepo } from './walk';
 import { mapWithConcurrency } from '../pool';
-import { FileLocator } from '../yaml/yamlLocate';
+import { FileLocator, FixedLocator } from '../yaml/yamlLocate';
 import { FluxObjects, fluxClusters } from './flux';
 import { applicationIgnoreRules, argocdCmIgnoreRules, isArgocdCm } from './argoIgnore';
 import type { IgnoreRule } from '../drift/options';
@@ -141,7 +142,7 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
   // files are the bulk of a large repo and are not read.
   const inBase = (f: string) => included.has(f.includes('/') ? f.slice(0, f.lastIndexOf('/')) : '');
   const remotes = await repoRemotes(fs, repoRoot);
-  const folders = repoFolders(tree.yamlFiles, [...tree.kustomizations.keys()]);
+  const folders = repoFolders([...tree.yamlFiles, ...tree.jsonFiles], [...tree.kustomizations.keys()]);
   const kustomizationFiles = new Set(tree.kustomizations.values());
   const flux = new FluxObjects();
   const claimed = new Set<string>();
@@ -150,7 +151,7 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
     repoRoot,
     tree.yamlFiles.filter((f) => !inBase(f)),
     kustomizationFiles,
-    folders,
+    { folders, files: [...tree.yamlFiles, ...tree.jsonFiles] },
     remotes,
     flux,
     problems,
@@ -164,7 +165,7 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
       repoRoot,
       tree.yamlFiles.filter(inBase),
       kustomizationFiles,
-      folders,
+      { folders, files: [...tree.yamlFiles, ...tree.jsonFiles] },
       remotes,
       flux,
       problems,
@@ -237,12 +238,30 @@ async function scanToolManifests(
   repoRoot: string,
   yamlFiles: string[],
   kustomizationFiles: Set<string>,
-  folders: string[],
+  listing: { folders: string[]; files: string[] },
   remotes: Set<string>,
   flux: FluxObjects,
   problems: Problem[],
 ): Promise<{ environments: RepoEnvironment[]; outside: OutsideSource[] }> {
   const outside: OutsideSource[] = [];
+  /** ApplicationSets, expanded once every cluster Secret of the repo is known. */
+  const applicationSets: { doc: Document; loc: FileLocator }[] = [];
+  const clusters: ClusterSecret[] = [];
+  /** An Application (in the repo, or generated) as environments, or as a source outside this repo. */
+  const readApplication = (doc: Document, name: string, loc: FileLocator): RepoEnvironment[] => {
+    const ignore = applicationIgnoreRules(doc, loc);
+    problems.push(...ignore.problems);
+    const out: RepoEnvironment[] = [];
+    for (const env of argoEnvironments(doc, name, loc)) {
+      if (ignore.rules.length) env.ignore = [...ignore.rules];
+      const repoURL = env.repoURL;
+      delete env.repoURL;
+      if (repoURL && remotes.size && !remotes.has(normalizeGitUrl(repoURL)))
+        outside.push({ name: env.name, tool: 'argocd', source: repoURL, definedAt: env.definedAt! });
+      else out.push(env);
+    }
+    return out;
+  };
   /** The ignore rules of `argocd-cm` ConfigMaps in the repo: Argo CD applies them to every Application. */
   const argoSettingsRules: IgnoreRule[] = [];
   const found: RepoEnvironment[][] = await mapWithConcurrency(
@@ -272,25 +291,32 @@ async function scanToolManifests(
           const settings = argocdCmIgnoreRules(doc, loc);
           argoSettingsRules.push(...settings.rules);
           problems.push(...settings.problems);
-        } else if (apiVersion.startsWith('argoproj.io/') && kind === 'Application') {
-          const ignore = applicationIgnoreRules(doc, loc);
-          problems.push(...ignore.problems);
-          for (const env of argoEnvironments(doc, name, loc)) {
-            if (ignore.rules.length) env.ignore = [...ignore.rules];
-            const repoURL = env.repoURL;
-            delete env.repoURL;
-            if (repoURL && remotes.size && !remotes.has(normalizeGitUrl(repoURL)))
-              outside.push({ name: env.name, tool: 'argocd', source: repoURL, definedAt: env.definedAt! });
-            else out.push(env);
-          }
-        } else if (apiVersion.startsWith('argoproj.io/') && kind === 'ApplicationSet')
-          out.push(...applicationSetEnvironments(doc, folders, loc));
+        } else if (apiVersion === 'v1' && kind === 'Secret') {
+          const cluster = clusterSecret(doc, loc);
+          if (cluster) clusters.push(cluster);
+        } else if (apiVersion.startsWith('argoproj.io/') && kind === 'Application')
+          out.push(...readApplication(doc, name, loc));
+        else if (apiVersion.startsWith('argoproj.io/') && kind === 'ApplicationSet') applicationSets.push({ doc, loc });
         else if (apiVersion.includes('fluxcd.io/')) flux.read(doc, loc);
       }
       return out;
     },
   );
   const all = found.flat();
+  clusters.sort((a, b) => a.at.file.localeCompare(b.at.file) || a.at.line - b.at.line);
+  const appSetRepo = {
+    folders: listing.folders,
+    files: listing.files,
+    readFile: (path: string) => fs.readFile(joinPath(repoRoot, path)).catch(() => undefined),
+    clusters,
+    isThisRepo: (url: string) => !remotes.size || remotes.has(normalizeGitUrl(url)),
+  };
+  for (const { doc, loc } of applicationSets) {
+    const expanded = await expandApplicationSet(doc, loc, appSetRepo);
+    problems.push(...expanded.problems);
+    for (const app of expanded.applications)
+      all.push(...readApplication(new YamlDocument(app.object) as Document, app.name, new FixedLocator(app.at)));
+  }
   if (argoSettingsRules.length)
     for (const env of all) if (env.source === 'argocd') env.ignore = [...(env.ignore ?? []), ...argoSettingsRules];
   const exists = await mapWithConcurrency(

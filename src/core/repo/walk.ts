@@ -11,6 +11,8 @@ export interface RepoTree {
   kustomizations: Map<string, string>;
   /** Every `.yaml`/`.yml` file (kustomization files included). */
   yamlFiles: string[];
+  /** Every `.json` file (what an ApplicationSet's git files generator may read). */
+  jsonFiles: string[];
 }
 
 /**
@@ -18,7 +20,7 @@ export interface RepoTree {
  * and dependency folders. Reads directory entries only, never file contents.
  */
 export async function walkRepo(fs: FileSystem, repoRoot: string, concurrency = 16): Promise<RepoTree> {
-  const tree: RepoTree = { kustomizations: new Map(), yamlFiles: [] };
+  const tree: RepoTree = { kustomizations: new Map(), yamlFiles: [], jsonFiles: [] };
   let level = [''];
   while (level.length) {
     const next: string[] = [];
@@ -38,10 +40,12 @@ export async function walkRepo(fs: FileSystem, repoRoot: string, concurrency = 1
         const path = rel ? `${rel}/${e.name}` : e.name;
         if (e.isDirectory && !e.name.startsWith('.') && !SKIPPED_DIRS.has(e.name)) next.push(path);
         else if (!e.isDirectory && /\.ya?ml$/i.test(e.name)) tree.yamlFiles.push(path);
+        else if (!e.isDirectory && /\.json$/i.test(e.name)) tree.jsonFiles.push(path);
       }
     });
     level = next.sort();
   }
   tree.yamlFiles.sort();
+  tree.jsonFiles.sort();
   return tree;
 }

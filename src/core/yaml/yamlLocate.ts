@@ -1,4 +1,4 @@
-import type { LineCounter, Node } from 'yaml';
+import { LineCounter, type Node } from 'yaml';
 import type { SourceLocation } from '../model/location';
 import type { Problem } from '../model/problem';
 
@@ -28,5 +28,23 @@ export class FileLocator {
   /** A warning Problem at a node. */
   warning(node: Node | null | undefined, message: string): Problem {
     return { severity: 'warning', message, location: this.of(node) };
+  }
+}
+
+/**
+ * A locator for a document built in memory (an Application an ApplicationSet generates): every node is at one place,
+ * the generator entry that produced it.
+ */
+export class FixedLocator extends FileLocator {
+  constructor(private readonly where: SourceLocation) {
+    super(where.file, new LineCounter());
+  }
+
+  override at(): SourceLocation {
+    return this.where;
+  }
+
+  override of(): SourceLocation {
+    return this.where;
   }
 }
