@@ -34,6 +34,10 @@ export interface RepoEnvironment extends Environment {
   tracking?: TrackingOptions;
   /** Ignore rules of its own: an Argo CD Application's `ignoreDifferences` and those of the repo's `argocd-cm`. */
   ignore?: IgnoreRule[];
+  /** An Argo CD Application another one's render holds (app-of-apps): that parent's name. */
+  parentApplication?: string;
+  /** A folder of Applications no Application of the repo points at: the app-of-apps root Argo CD was given by hand. */
+  appOfAppsRoot?: boolean;
 }
 
 /** The parsed `.gitops-drift.yaml`. Invalid entries are left out and reported as Problems. */

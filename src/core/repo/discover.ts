@@ -65,6 +65,13 @@ export interface DiscoveryResult {
   problems: Problem[];
   /** Every directory holding a kustomization file (repo-relative). */
   kustomizationDirs: string[];
+  /**
+   * Files declaring Argo CD Applications, and chart folders whose templates do: where an app-of-apps may render more
+   * of them (repo/appOfApps.ts).
+   */
+  applicationFiles: string[];
+  /** This repo's git remotes, normalised (normalizeGitUrl); empty when unknown. */
+  remotes: string[];
 }
 
 /**
@@ -141,29 +148,45 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
   // Bases and components (kustomizations others include) hold app manifests, not Argo CD or Flux objects: their
   // files are the bulk of a large repo and are not read.
   const inBase = (f: string) => included.has(f.includes('/') ? f.slice(0, f.lastIndexOf('/')) : '');
+  // A chart's templates are Go templates, not manifests: never read as Applications. A chart whose templates declare
+  // Applications is an app-of-apps written as a chart (argocd-example-apps' `apps/`).
+  const charts = tree.yamlFiles
+    .filter((f) => f === 'Chart.yaml' || f.endsWith('/Chart.yaml'))
+    .map((f) => f.slice(0, -'Chart.yaml'.length));
+  const chartOf = (f: string) => charts.find((c) => f.startsWith(`${c}templates/`));
+  const templates = tree.yamlFiles.filter((f) => chartOf(f) !== undefined);
+  const chartsOfApplications = new Set<string>();
+  await mapWithConcurrency(templates, 16, async (file) => {
+    const text = await fs.readFile(joinPath(repoRoot, file)).catch(() => '');
+    if (text.includes('argoproj.io') && /kind:\s*Application\b/.test(text))
+      chartsOfApplications.add(chartOf(file)!.replace(/\/$/, ''));
+  });
+  const templateFiles = new Set(templates);
   const remotes = await repoRemotes(fs, repoRoot);
   const folders = repoFolders([...tree.yamlFiles, ...tree.jsonFiles], [...tree.kustomizations.keys()]);
   const kustomizationFiles = new Set(tree.kustomizations.values());
   const flux = new FluxObjects();
   const claimed = new Set<string>();
-  const { environments: fromArgo, outside } = await scanToolManifests(
+  const scanned = await scanToolManifests(
     fs,
     repoRoot,
-    tree.yamlFiles.filter((f) => !inBase(f)),
+    tree.yamlFiles.filter((f) => !inBase(f) && !templateFiles.has(f)),
     kustomizationFiles,
     { folders, files: [...tree.yamlFiles, ...tree.jsonFiles] },
     remotes,
     flux,
     problems,
   );
+  const { environments: fromArgo, outside } = scanned;
   const fromTools = [...fromArgo];
+  const applicationFiles = [...scanned.applicationFiles];
   if (flux.kustomizations.length) {
     // A Flux repo: a Kustomization's folder may hold more of them (home-ops `ks.yaml` files below a kustomization
     // that lists them), so the bases are read too.
     const more = await scanToolManifests(
       fs,
       repoRoot,
-      tree.yamlFiles.filter(inBase),
+      tree.yamlFiles.filter((f) => inBase(f) && !templateFiles.has(f)),
       kustomizationFiles,
       { folders, files: [...tree.yamlFiles, ...tree.jsonFiles] },
       remotes,
@@ -172,6 +195,7 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
     );
     fromTools.push(...more.environments);
     outside.push(...more.outside);
+    applicationFiles.push(...more.applicationFiles);
     const folderSet = new Set(folders);
     /** A file → the namespace the kustomization listing it sets. */
     const listedIn = new Map<string, string>();
@@ -225,7 +249,15 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
     environments,
     (e) => groups.get(e.path) ?? e.path.slice(0, Math.max(0, e.path.lastIndexOf('/'))),
   );
-  return { environments, outside, promotion, problems, kustomizationDirs: [...tree.kustomizations.keys()].sort() };
+  return {
+    environments,
+    outside,
+    promotion,
+    problems,
+    kustomizationDirs: [...tree.kustomizations.keys()].sort(),
+    applicationFiles: [...applicationFiles, ...chartsOfApplications].sort(),
+    remotes: [...remotes],
+  };
 }
 
 /**
@@ -242,28 +274,21 @@ async function scanToolManifests(
   remotes: Set<string>,
   flux: FluxObjects,
   problems: Problem[],
-): Promise<{ environments: RepoEnvironment[]; outside: OutsideSource[] }> {
+): Promise<{ environments: RepoEnvironment[]; outside: OutsideSource[]; applicationFiles: string[] }> {
   const outside: OutsideSource[] = [];
   /** ApplicationSets, expanded once every cluster Secret of the repo is known. */
   const applicationSets: { doc: Document; loc: FileLocator }[] = [];
   const clusters: ClusterSecret[] = [];
-  /** An Application (in the repo, or generated) as environments, or as a source outside this repo. */
-  const readApplication = (doc: Document, name: string, loc: FileLocator): RepoEnvironment[] => {
-    const ignore = applicationIgnoreRules(doc, loc);
-    problems.push(...ignore.problems);
-    const out: RepoEnvironment[] = [];
-    for (const env of argoEnvironments(doc, name, loc)) {
-      if (ignore.rules.length) env.ignore = [...ignore.rules];
-      const repoURL = env.repoURL;
-      delete env.repoURL;
-      if (repoURL && remotes.size && !remotes.has(normalizeGitUrl(repoURL)))
-        outside.push({ name: env.name, tool: 'argocd', source: repoURL, definedAt: env.definedAt! });
-      else out.push(env);
-    }
-    return out;
-  };
+  const applicationFiles = new Set<string>();
   /** The ignore rules of `argocd-cm` ConfigMaps in the repo: Argo CD applies them to every Application. */
   const argoSettingsRules: IgnoreRule[] = [];
+  const isThisRepo = (url: string) => !remotes.size || remotes.has(normalizeGitUrl(url));
+  const readApplication = (doc: Document, name: string, loc: FileLocator): RepoEnvironment[] => {
+    const read = applicationEnvironments(doc, name, loc, isThisRepo);
+    problems.push(...read.problems);
+    outside.push(...read.outside);
+    return read.environments;
+  };
   const found: RepoEnvironment[][] = await mapWithConcurrency(
     yamlFiles.filter((f) => !kustomizationFiles.has(f)),
     16,
@@ -294,9 +319,11 @@ async function scanToolManifests(
         } else if (apiVersion === 'v1' && kind === 'Secret') {
           const cluster = clusterSecret(doc, loc);
           if (cluster) clusters.push(cluster);
-        } else if (apiVersion.startsWith('argoproj.io/') && kind === 'Application')
+        } else if (apiVersion.startsWith('argoproj.io/') && kind === 'Application') {
+          applicationFiles.add(file);
           out.push(...readApplication(doc, name, loc));
-        else if (apiVersion.startsWith('argoproj.io/') && kind === 'ApplicationSet') applicationSets.push({ doc, loc });
+        } else if (apiVersion.startsWith('argoproj.io/') && kind === 'ApplicationSet')
+          applicationSets.push({ doc, loc });
         else if (apiVersion.includes('fluxcd.io/')) flux.read(doc, loc);
       }
       return out;
@@ -309,7 +336,7 @@ async function scanToolManifests(
     files: listing.files,
     readFile: (path: string) => fs.readFile(joinPath(repoRoot, path)).catch(() => undefined),
     clusters,
-    isThisRepo: (url: string) => !remotes.size || remotes.has(normalizeGitUrl(url)),
+    isThisRepo,
   };
   for (const { doc, loc } of applicationSets) {
     const expanded = await expandApplicationSet(doc, loc, appSetRepo);
@@ -326,6 +353,7 @@ async function scanToolManifests(
   );
   // A path that is not a folder here belongs to another repo (the manifest's repoURL): not ours to render.
   return {
+    applicationFiles: [...applicationFiles].sort(),
     environments: all.filter((_, i) => exists[i]),
     outside: outside.sort(
       (a, b) => a.definedAt.file.localeCompare(b.definedAt.file) || a.definedAt.line - b.definedAt.line,
@@ -383,6 +411,31 @@ export function normalizeGitUrl(url: string): string {
     .replace(/\/+$/, '')
     .replace(/\.git$/, '')
     .toLowerCase();
+}
+
+/**
+ * An Argo CD Application (a manifest of the repo, one an ApplicationSet generates, or one an app-of-apps renders) as
+ * Argo CD reads it: an environment per source folder of this repo, with its `ignoreDifferences`; a source in another
+ * repo is listed in `outside` (with no remotes to compare, every source counts as this repo's).
+ */
+export function applicationEnvironments(
+  doc: Document,
+  name: string,
+  loc: FileLocator,
+  isThisRepo: (url: string) => boolean,
+): { environments: RepoEnvironment[]; outside: OutsideSource[]; problems: Problem[] } {
+  const ignore = applicationIgnoreRules(doc, loc);
+  const environments: RepoEnvironment[] = [];
+  const outside: OutsideSource[] = [];
+  for (const env of argoEnvironments(doc, name, loc)) {
+    if (ignore.rules.length) env.ignore = [...ignore.rules];
+    const repoURL = env.repoURL;
+    delete env.repoURL;
+    if (repoURL && !isThisRepo(repoURL))
+      outside.push({ name: env.name, tool: 'argocd', source: repoURL, definedAt: env.definedAt! });
+    else environments.push(env);
+  }
+  return { environments, outside, problems: ignore.problems };
 }
 
 /** One environment per `spec.source` / `spec.sources[]` entry that has a path (Helm chart sources have none). */

@@ -18,6 +18,7 @@ import { settleRenderers } from './applications';
 import { folderApplication } from '../model/environment';
 import { discoverEnvironments, type OutsideSource } from './discover';
 import { inferPromotion } from './promotion';
+import { expandAppOfApps } from './appOfApps';
 import { mapWithConcurrency } from '../pool';
 
 /** An environment from the editor's `gitopsDrift.environments` setting. */
@@ -56,6 +57,7 @@ export async function loadRepository(
   let environments: RepoEnvironment[];
   let inferred: string[][] | undefined;
   let outside: OutsideSource[] = [];
+  let appOfApps: { files: string[]; remotes: string[] } | undefined;
   if (settings.length) environments = await fromSettings(fs, repoRoot, settings, problems);
   else if (config.environments.length) {
     environments = config.environments;
@@ -66,9 +68,12 @@ export async function loadRepository(
     environments = found.environments;
     outside = found.outside;
     inferred = found.promotion;
+    appOfApps = { files: found.applicationFiles, remotes: found.remotes };
   }
   problems.push(...(await pathsOutside(fs, repoRoot, environments)));
   await settleRenderers(fs, repoRoot, environments);
+  if (appOfApps)
+    problems.push(...(await expandAppOfApps(fs, repoRoot, environments, appOfApps.files, appOfApps.remotes)));
   let promotion = config.promotion;
   if (promotion.length) {
     // Promotion entries were checked against declared environments already; discovered ones are known only now.

@@ -1,0 +1,203 @@
+/**
+ * Argo CD's app-of-apps: an Application whose render holds more Applications, each of which Argo CD then syncs as an
+ * Application of its own, recursively. The root is often created by hand (`argocd app create apps --path apps`), so a
+ * folder (or chart) of this repo that declares Applications, and that no Application of the repo points at, is a root
+ * and becomes an environment of its own, as Argo CD's root Application would be.
+ *
+ * Children are read from the parent's render (what Argo CD applies: a kustomization's namePrefix and patches
+ * included), replacing the same Applications read from their files; a cycle or nesting deeper than MAX_DEPTH is a
+ * problem at the Application that closes it, and the rest is still expanded.
+ */
+import { Document as YamlDocument, type Document } from 'yaml';
+import { folderApplication, sourcePath, type Application } from '../model/environment';
+import type { Problem } from '../model/problem';
+import type { SourceLocation } from '../model/location';
+import type { FileSystem } from '../ports';
+import { renderApplication } from '../render/application';
+import { FixedLocator } from '../yaml/yamlLocate';
+import { applicationEnvironments, normalizeGitUrl } from './discover';
+import type { RepoEnvironment } from './config';
+import { settleRenderers } from './applications';
+
+/** How deep Applications may nest (root → child → grandchild ...) before expansion stops with a problem. */
+export const MAX_APP_OF_APPS_DEPTH = 8;
+
+/**
+ * Adds the roots and the Applications the app-of-apps of the repo render to `environments` (in place, with renderers
+ * settled); returns the problems found on the way.
+ */
+export async function expandAppOfApps(
+  fs: FileSystem,
+  repoRoot: string,
+  environments: RepoEnvironment[],
+  applicationFiles: readonly string[],
+  remotes: readonly string[],
+): Promise<Problem[]> {
+  if (!applicationFiles.length) return [];
+  const problems: Problem[] = [];
+  const remoteSet = new Set(remotes);
+  const isThisRepo = (url: string) => !remoteSet.size || remoteSet.has(normalizeGitUrl(url));
+  const declaringFolders = new Set(
+    applicationFiles.map((f) => (f.endsWith('.yaml') || f.endsWith('.yml') || f.endsWith('.json') ? dirOf(f) : f)),
+  );
+  const argoPaths = new Set(environments.filter((e) => e.source === 'argocd').map((e) => e.path));
+  const holdsApplications = (path: string) =>
+    [...declaringFolders].some((d) => d === path || (path === '' ? true : d.startsWith(`${path}/`)));
+
+  // Roots: folders declaring Applications that no Application points at (and that are not inside one that is).
+  const roots: RepoEnvironment[] = [];
+  for (const folder of [...declaringFolders].sort()) {
+    if (argoPaths.has(folder) || [...argoPaths].some((p) => p !== '' && folder.startsWith(`${p}/`))) continue;
+    if (roots.some((r) => folder.startsWith(`${r.path}/`))) continue;
+    const name = folder.split('/').pop() || 'root';
+    const app: Application = folderApplication(name, folder, { file: folder ? `${folder}/` : '.', line: 0, column: 0 });
+    app.renderer = 'argo-directory';
+    app.argo = { at: { file: folder || '.', line: 0, column: 0 } };
+    roots.push({
+      name,
+      path: folder,
+      source: 'argocd',
+      applications: [app],
+      tracking: { argocdApp: name },
+      appOfAppsRoot: true,
+    });
+  }
+  await settleRenderers(fs, repoRoot, roots);
+
+  const byName = new Map(environments.map((e) => [e.name, e]));
+  const queue: RepoEnvironment[] = [...roots];
+  for (const env of environments) if (env.source === 'argocd' && holdsApplications(env.path)) queue.push(env);
+  /** Parent name → its children's names, with where each child is declared in the parent's render. */
+  const edges = new Map<string, { child: string; at: SourceLocation }[]>();
+  const rendered = new Set<RepoEnvironment>();
+  const keptRoots = new Set<RepoEnvironment>();
+  // Each Application that may hold more is rendered once; what it yields joins the queue when it may hold more too.
+  while (queue.length) {
+    const env = queue.shift()!;
+    if (rendered.has(env)) continue;
+    rendered.add(env);
+    const app = env.applications[0];
+    if (!app || sourcePath(app) === undefined) continue;
+    let objects;
+    let filesRead: Set<string>;
+    try {
+      const result = await renderApplication(app, { fs, repoRoot });
+      objects = result.objects;
+      filesRead = new Set(result.files);
+    } catch (e) {
+      // The parent's own render reports why (a Helm app-of-apps before Helm sources render, a broken kustomization).
+      if (env.appOfAppsRoot) {
+        keptRoots.add(env);
+        problems.push({
+          severity: 'warning',
+          message: `app-of-apps '${env.name}': its Applications are not listed: ${(e as Error).message}`,
+          location: { file: env.path || '.', line: 0, column: 0 },
+        });
+      }
+      continue;
+    }
+    const yielded = new Set<string>();
+    const children: { child: string; at: SourceLocation }[] = [];
+    for (const object of objects) {
+      const o = object.object;
+      if (o.kind !== 'Application' || typeof o.apiVersion !== 'string' || !o.apiVersion.startsWith('argoproj.io/'))
+        continue;
+      const name = typeof o.metadata?.name === 'string' ? o.metadata.name : undefined;
+      if (!name) continue;
+      const read = applicationEnvironments(
+        new YamlDocument(o) as Document,
+        name,
+        new FixedLocator(object.source),
+        isThisRepo,
+      );
+      problems.push(...read.problems);
+      if (!read.environments.length) continue;
+      if (env.appOfAppsRoot) keptRoots.add(env);
+      for (const child of read.environments) {
+        yielded.add(child.name);
+        children.push({ child: child.name, at: object.source });
+        if (child.name === env.name) continue;
+        child.parentApplication = env.name;
+        const known = byName.get(child.name);
+        if (known) {
+          // The render is what Argo CD applies: it replaces the Application as its file declares it.
+          for (const key of Object.keys(known)) delete (known as unknown as Record<string, unknown>)[key];
+          Object.assign(known, child);
+          await settleRenderers(fs, repoRoot, [known]);
+        } else {
+          await settleRenderers(fs, repoRoot, [child]);
+          environments.push(child);
+          byName.set(child.name, child);
+        }
+        const target = byName.get(child.name)!;
+        if (holdsApplications(target.path)) queue.push(target);
+      }
+    }
+    edges.set(env.name, children);
+    // Applications read from files this render consumed, that it does not yield as such (a namePrefix renamed them, a
+    // patch dropped them): Argo CD applies the render, not the files.
+    for (let i = environments.length - 1; i >= 0; i--) {
+      const other = environments[i];
+      if (other === env || other.source !== 'argocd' || other.parentApplication || yielded.has(other.name)) continue;
+      if (other.definedAt && filesRead.has(other.definedAt.file)) {
+        environments.splice(i, 1);
+        byName.delete(other.name);
+      }
+    }
+  }
+  for (const root of roots) if (keptRoots.has(root) && !byName.has(root.name)) environments.push(root);
+  problems.push(...cyclesAndDepth(edges));
+  return problems;
+}
+
+/**
+ * Walks the parent → children graph from the Applications no other one holds (then from any left, all in cycles):
+ * each cycle once, at the Application that closes it, and each chain deeper than MAX_APP_OF_APPS_DEPTH once.
+ */
+function cyclesAndDepth(edges: Map<string, { child: string; at: SourceLocation }[]>): Problem[] {
+  const problems: Problem[] = [];
+  const held = new Set([...edges.values()].flatMap((c) => c.map((e) => e.child)));
+  const starts = [...edges.keys()].filter((n) => !held.has(n)).sort();
+  const done = new Set<string>();
+  const cycles = new Set<string>();
+  let tooDeep = false;
+  const visit = (name: string, path: string[]): void => {
+    const here = [...path, name];
+    for (const { child, at } of edges.get(name) ?? []) {
+      const i = here.indexOf(child);
+      if (i >= 0) {
+        const cycle = [...here.slice(i), child];
+        const key = [...new Set(cycle)].sort().join('\0');
+        if (!cycles.has(key)) {
+          cycles.add(key);
+          problems.push({
+            severity: 'error',
+            message: `app-of-apps cycle: ${cycle.join(' -> ')} (not expanded further)`,
+            location: at,
+          });
+        }
+        continue;
+      }
+      if (here.length >= MAX_APP_OF_APPS_DEPTH) {
+        if (!tooDeep)
+          problems.push({
+            severity: 'error',
+            message: `app-of-apps nested deeper than ${MAX_APP_OF_APPS_DEPTH} levels: ${[...here, child].join(' -> ')} (not expanded further)`,
+            location: at,
+          });
+        tooDeep = true;
+        continue;
+      }
+      if (!done.has(child)) visit(child, here);
+    }
+    done.add(name);
+  };
+  for (const start of starts) visit(start, []);
+  for (const name of [...edges.keys()].sort()) if (!done.has(name)) visit(name, []);
+  return problems;
+}
+
+function dirOf(file: string): string {
+  const i = file.lastIndexOf('/');
+  return i < 0 ? '' : file.slice(0, i);
+}

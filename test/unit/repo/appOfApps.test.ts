@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
+import { loadRepository } from '../../../src/core/repo/repository';
+import { MAX_APP_OF_APPS_DEPTH } from '../../../src/core/repo/appOfApps';
+
+const fs = (files: Record<string, string>) => new MemoryFileSystem(files);
+import type { RepoEnvironment } from '../../../src/core/repo/config';
+
+const application = (name: string, path: string, ns = 'default') =>
+  [
+    'apiVersion: argoproj.io/v1alpha1',
+    'kind: Application',
+    `metadata: { name: ${name}, namespace: argocd }`,
+    'spec:',
+    '  project: default',
+    `  source: { repoURL: https://github.com/org/apps, targetRevision: HEAD, path: ${path} }`,
+    `  destination: { server: https://kubernetes.default.svc, namespace: ${ns} }`,
+  ].join('\n') + '\n';
+
+const deployment = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: guestbook-ui }\n';
+
+const rows = (envs: RepoEnvironment[]) =>
+  envs
+    .filter((e) => e.source === 'argocd')
+    .map(
+      (e) =>
+        `${e.name} ${e.path} ${e.applications[0].renderer}${e.parentApplication ? ` <- ${e.parentApplication}` : ''}${e.appOfAppsRoot ? ' (root)' : ''}`,
+    )
+    .sort();
+
+describe('Argo CD app-of-apps', () => {
+  it('a folder of Applications no Application points at is a root; its render (kustomize namePrefix included) decides the children, recursively', async () => {
+    const fs = new MemoryFileSystem({
+      '/r/guestbook/deployment.yaml': deployment,
+      '/r/kustomize-guestbook/kustomization.yaml': 'resources: [deployment.yaml]\n',
+      '/r/kustomize-guestbook/deployment.yaml': deployment,
+      '/r/apps/kustomization.yaml':
+        'namePrefix: team-\nresources: [guestbook.yaml, kustomize-guestbook.yaml, nested.yaml]\n',
+      '/r/apps/guestbook.yaml': application('guestbook', 'guestbook', 'gb'),
+      '/r/apps/kustomize-guestbook.yaml': application('kustomize-guestbook', 'kustomize-guestbook'),
+      '/r/apps/nested.yaml': application('nested', 'nested-apps'),
+      '/r/nested-apps/deep.yaml': application('deep', 'guestbook', 'deep'),
+    });
+    const repo = await loadRepository(fs, '/r');
+    assert.deepEqual(repo.problems, []);
+    assert.deepEqual(rows(repo.environments), [
+      'apps apps kustomize (root)',
+      'deep guestbook argo-directory <- team-nested',
+      'team-guestbook guestbook argo-directory <- apps',
+      'team-kustomize-guestbook kustomize-guestbook kustomize <- apps',
+      'team-nested nested-apps argo-directory <- apps',
+    ]);
+    const child = repo.environments.find((e) => e.name === 'team-guestbook')!;
+    assert.equal(child.namespace, 'gb');
+    assert.deepEqual(child.tracking, { argocdApp: 'team-guestbook' });
+    assert.deepEqual(child.definedAt, { file: 'apps/guestbook.yaml', line: 1, column: 1 });
+  });
+
+  it('a cycle is named once at the Application that closes it; the rest is still listed', async () => {
+    const fs = new MemoryFileSystem({
+      '/r/guestbook/deployment.yaml': deployment,
+      '/r/a/a.yaml': application('a', 'b') + '---\n' + application('fine', 'guestbook'),
+      '/r/b/b.yaml': application('b', 'a'),
+    });
+    const repo = await loadRepository(fs, '/r');
+    assert.deepEqual(
+      repo.problems.map((p) => `${p.location?.file}:${p.location?.line} ${p.message}`),
+      ['a/a.yaml:1 app-of-apps cycle: a -> b -> a (not expanded further)'],
+    );
+    assert.deepEqual(rows(repo.environments), [
+      'a b argo-directory <- b',
+      'b a argo-directory <- a',
+      'fine guestbook argo-directory <- b',
+    ]);
+  });
+
+  it('stops nesting deeper than MAX_APP_OF_APPS_DEPTH levels with an error naming the chain', async () => {
+    const files: Record<string, string> = { '/r/guestbook/deployment.yaml': deployment };
+    for (let i = 0; i < 12; i++) files[`/r/l${i}/app.yaml`] = application(`l${i + 1}`, `l${i + 1}`);
+    files['/r/l12/deployment.yaml'] = deployment;
+    const repo = await loadRepository(fs(files), '/r');
+    const deep = repo.problems.filter((p) => p.message.startsWith('app-of-apps nested deeper'));
+    assert.equal(deep.length, 1);
+    assert.match(
+      deep[0].message,
+      new RegExp(
+        `deeper than ${MAX_APP_OF_APPS_DEPTH} levels: l0 -> l1 -> .* -> l${MAX_APP_OF_APPS_DEPTH} \\(not expanded further\\)$`,
+      ),
+    );
+    assert.equal(repo.environments.find((e) => e.name === 'l0')?.appOfAppsRoot, true);
+  });
+
+  it('an app-of-apps written as a chart is a root whose templates are never read as manifests; its Applications wait for Helm sources', async () => {
+    const fs = new MemoryFileSystem({
+      '/r/apps/Chart.yaml': 'apiVersion: v2\nname: apps\nversion: 0.1.0\n',
+      '/r/apps/values.yaml': 'spec: { destination: { server: https://kubernetes.default.svc } }\n',
+      '/r/apps/templates/guestbook.yaml': application('guestbook', 'guestbook').replace(
+        'server: https://kubernetes.default.svc',
+        'server: {{ .Values.spec.destination.server }}',
+      ),
+      '/r/guestbook/deployment.yaml': deployment,
+    });
+    const repo = await loadRepository(fs, '/r');
+    assert.deepEqual(rows(repo.environments), ['apps apps helm (root)']);
+    assert.deepEqual(
+      repo.problems.map((p) => p.message),
+      [
+        "app-of-apps 'apps': its Applications are not listed: apps: application 'apps': Helm source: rendered when the Helm engine lands",
+      ],
+    );
+  });
+});
