@@ -99,6 +99,14 @@ export function reconcileDetailed(
       continue;
     }
     seen.set(id, rendered);
+    const hook = options.tracking.argocdApp !== undefined ? argoHook(rendered.object) : undefined;
+    if (hook) {
+      // Argo CD runs hooks around a sync and leaves them out of its comparison; a live copy is theirs, not extra.
+      const found = live.objects.has(id) ? { id } : findLive(rendered.key, live);
+      if (found.id) paired.add(found.id);
+      out.push({ result: { ...base, verdict: 'Hook', message: hook }, diff: gitSide(rendered), desired: rendered });
+      continue;
+    }
     // The usual case, the live object under the very same key, is looked up without findLive's detours.
     const same = live.objects.get(id);
     const found = same ? { object: same, id, listed: true } : findLive(rendered.key, live);
@@ -187,6 +195,19 @@ function extras(live: LiveState, paired: Set<string>, options: DriftOptions): Re
     )
       continue;
     if (!isTracked(obj, key, options.tracking)) continue;
+    if (options.tracking.argocdApp !== undefined) {
+      // Argo CD: a hook is never extraneous, nor is an object marked `compare-options: IgnoreExtraneous`.
+      if (argoHook(obj) || argoOptions(obj, 'argocd.argoproj.io/compare-options').includes('IgnoreExtraneous'))
+        continue;
+      if (argoOptions(obj, 'argocd.argoproj.io/sync-options').includes('Prune=false')) {
+        const result: ResourceDrift = { apiVersion: obj.apiVersion, key, verdict: 'Extra', fields: [] };
+        result.controller = {
+          note: 'Argo CD will not prune it (sync-options Prune=false); the Application stays OutOfSync',
+        };
+        out.push(liveOnlyDetail(obj, result));
+        continue;
+      }
+    }
     out.push(liveOnlyDetail(obj, { apiVersion: obj.apiVersion, key, verdict: 'Extra', fields: [] }));
   }
   return out.sort((a, b) => keyString(a.result.key).localeCompare(keyString(b.result.key)));
@@ -225,4 +246,41 @@ function lazyPair(desired: () => KubeObject | undefined, live: () => KubeObject 
       return (l ??= { value: live() }).value;
     },
   };
+}
+
+/**
+ * What makes an object an Argo CD hook (gitops-engine `hook.IsHook`), worded for the views; undefined when it is none:
+ * an `argocd.argoproj.io/hook` annotation other than `Skip` alone, or a Helm hook (`helm.sh/hook`) other than
+ * `crd-install`, which Argo CD runs as the matching sync hook.
+ */
+export function argoHook(obj: KubeObject): string | undefined {
+  const annotations = obj.metadata?.annotations ?? {};
+  const argo = annotations['argocd.argoproj.io/hook'];
+  const policy = (key: string) => {
+    const p = annotations[key];
+    return typeof p === 'string' && p.trim()
+      ? `, deleted on ${p
+          .split(',')
+          .map((s) => s.trim())
+          .join(', ')}`
+      : '';
+  };
+  if (typeof argo === 'string') {
+    const types = argo
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
+    if (types.length === 1 && types[0] === 'Skip') return undefined;
+    return `Argo CD ${types.join(', ')} hook${policy('argocd.argoproj.io/hook-delete-policy')}: run around a sync, never compared`;
+  }
+  const helm = annotations['helm.sh/hook'];
+  if (typeof helm === 'string' && helm.trim() && helm.trim() !== 'crd-install')
+    return `Helm ${helm.trim()} hook (Argo CD runs it as a sync hook${policy('helm.sh/hook-delete-policy')}): never compared`;
+  return undefined;
+}
+
+/** An Argo CD option annotation's comma-separated entries (`Prune=false,ServerSideApply=true`). */
+function argoOptions(obj: KubeObject, key: string): string[] {
+  const value = obj.metadata?.annotations?.[key];
+  return typeof value === 'string' ? value.split(',').map((s) => s.trim()) : [];
 }

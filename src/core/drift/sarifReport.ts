@@ -36,7 +36,7 @@ const RULES = [
 
 type RuleId = (typeof RULES)[number]['id'];
 
-const RULE_OF: Record<Exclude<ResourceDrift['verdict'], 'InSync' | 'Drifted'>, RuleId> = {
+const RULE_OF: Record<Exclude<ResourceDrift['verdict'], 'InSync' | 'Drifted' | 'Hook'>, RuleId> = {
   Missing: 'drift/missing',
   Extra: 'drift/extra',
   UnknownKind: 'drift/unchecked',
@@ -90,7 +90,8 @@ export function sarifReport(
     }
     for (const r of env.resources) {
       const logical = `${env.name}/${objectLabel(r)}`;
-      if (r.verdict === 'InSync') continue;
+      // A hook is never compared (Argo CD runs it around a sync): not a finding.
+      if (r.verdict === 'InSync' || r.verdict === 'Hook') continue;
       if (r.verdict === 'Drifted') {
         for (const f of r.fields) {
           const res = result(

@@ -252,6 +252,10 @@ function verdictRows(env: string, r: ResourceDrift, p: Palette, verbose: boolean
       ];
     case 'NotChecked':
       return verbose ? [{ env, object, what: NOT_CHECKED, where: at(r.source), paint: p.dim }] : [];
+    case 'Hook':
+      return verbose
+        ? [{ env, object, what: `${STATE_LABEL.hook}: ${r.message ?? ''}`, where: at(r.source), paint: p.dim }]
+        : [];
     case 'Error':
       return [{ env, object, what: `error: ${r.message ?? ''}`, where: at(r.source), paint: p.red }];
   }

@@ -275,6 +275,8 @@ export function resourceMessage(env: string, r: ResourceDrift): string {
       return `${env}: ${what} is ${STATE_LABEL.notDeployed}: the cluster does not serve ${r.key.kind}${r.message ? ` (${r.message})` : ''}`;
     case 'NotChecked':
       return `${env}: ${what} is ${STATE_LABEL.notChecked}: ${r.message ?? 'its live state was not read'}`;
+    case 'Hook':
+      return `${env}: ${what} is a ${STATE_LABEL.hook}: ${r.message ?? 'run around a sync, never compared'}`;
     case 'Forbidden':
       return `${env}: cannot read ${what}: ${r.message ?? 'forbidden'}`;
     case 'Error':

@@ -6,7 +6,12 @@ import type { ResourceKey } from './resource';
  * The verdict for one object: how it compared. `NotChecked`: rendered, its live state not read (no cluster). What
  * the views call each (and a controller's states beside it) is src/core/model/verdictState.ts.
  */
-export type Verdict = 'InSync' | 'Drifted' | 'Missing' | 'Extra' | 'UnknownKind' | 'Forbidden' | 'Error' | 'NotChecked';
+/**
+ * `Hook`: an Argo CD hook (`argocd.argoproj.io/hook`, or a Helm hook Argo CD runs as one): run around a sync, often
+ * deleted after it (`HookSucceeded`), never part of the comparison; neither missing nor extra.
+ */
+export type Verdict =
+  'InSync' | 'Drifted' | 'Missing' | 'Extra' | 'UnknownKind' | 'Forbidden' | 'Error' | 'NotChecked' | 'Hook';
 
 /** Who last changed a field in the cluster, from `managedFields`. */
 export interface FieldChange {

@@ -23,7 +23,9 @@ export type ObjectState =
   | 'forbidden'
   | 'error'
   /** Its live state was not read: no cluster (no kubeconfig, unreachable server, refused credentials). */
-  | 'notChecked';
+  | 'notChecked'
+  /** An Argo CD hook (a sync's PreSync Job, a Helm hook): runs around a sync, never compared. */
+  | 'hook';
 
 /** Where an application's controller (a Flux Kustomization) stands, besides ready and up to date. */
 export type ControllerState = 'notDeployed' | 'suspended' | 'notReady' | 'behind' | 'pendingPrune' | 'notYetApplied';
@@ -40,6 +42,7 @@ export const STATE_LABEL: Readonly<Record<ObjectState | ControllerState, string>
   forbidden: 'forbidden',
   error: 'error',
   notChecked: 'not checked',
+  hook: 'hook',
   suspended: 'suspended',
   notReady: 'not ready',
   behind: 'behind',
@@ -57,6 +60,7 @@ export const STATE_ORDER: readonly ObjectState[] = [
   'forbidden',
   'error',
   'notChecked',
+  'hook',
 ];
 
 /** Git and the cluster disagree, and no controller is about to settle it. */
@@ -80,6 +84,7 @@ const BY_VERDICT: Record<Verdict, ObjectState> = {
   Forbidden: 'forbidden',
   Error: 'error',
   NotChecked: 'notChecked',
+  Hook: 'hook',
 };
 
 /** The state of one object: its verdict, unless its controller has yet to apply or prune it. */
@@ -129,7 +134,8 @@ export function unread(counts: StateCounts): number {
 /** `3 drifted`, `1 not deployed`, … in STATE_ORDER, zero counts left out; `inSync` too unless `withInSync` is false. */
 export function countParts(counts: StateCounts, options: { withInSync?: boolean } = {}): string[] {
   return STATE_ORDER.filter((s) => counts.byState[s] && (s !== 'inSync' || options.withInSync !== false)).map(
-    (s) => `${counts.byState[s]} ${STATE_LABEL[s]}`,
+    // `hook` is the one noun among the labels: `2 hooks`.
+    (s) => `${counts.byState[s]} ${STATE_LABEL[s]}${s === 'hook' && counts.byState[s] !== 1 ? 's' : ''}`,
   );
 }
 
@@ -140,7 +146,8 @@ export function countParts(counts: StateCounts, options: { withInSync?: boolean 
  */
 export function stateSummary(counts: StateCounts, separator = ' · '): string {
   if (!counts.total) return 'no objects';
-  if (counts.byState.inSync === counts.total) return STATE_LABEL.inSync;
+  // Hooks are never compared: beside in-sync objects they leave the group in sync.
+  if (counts.byState.inSync + counts.byState.hook === counts.total && counts.byState.inSync) return STATE_LABEL.inSync;
   return countParts(counts, { withInSync: false }).join(separator);
 }
 
@@ -193,7 +200,7 @@ export function controllerStates(status: ControllerStatus): ControllerState[] {
  * cluster disagree, or it could not be read. Not an in-sync object, and not one nobody looked at (no cluster).
  */
 export function needsAttention(state: ObjectState): boolean {
-  return state !== 'inSync' && state !== 'notChecked';
+  return state !== 'inSync' && state !== 'notChecked' && state !== 'hook';
 }
 
 /** Whether an environment belongs in the "only problems" view: an error, skipped content, or an object that needs attention. */

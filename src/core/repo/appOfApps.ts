@@ -119,7 +119,10 @@ export async function expandAppOfApps(
         if (child.name === env.name) continue;
         child.parentApplication = env.name;
         const known = byName.get(child.name);
-        if (known) {
+        if (known && known.definedAt?.file === object.source.file && sameSpec(known, child)) {
+          // The render holds the Application as its file declares it: the file's reading keeps every line.
+          known.parentApplication = env.name;
+        } else if (known) {
           // The render is what Argo CD applies: it replaces the Application as its file declares it.
           for (const key of Object.keys(known)) delete (known as unknown as Record<string, unknown>)[key];
           Object.assign(known, child);
@@ -200,4 +203,15 @@ function cyclesAndDepth(edges: Map<string, { child: string; at: SourceLocation }
 function dirOf(file: string): string {
   const i = file.lastIndexOf('/');
   return i < 0 ? '' : file.slice(0, i);
+}
+
+/** Whether two readings of one Application name the same source folder, namespace and source settings. */
+function sameSpec(a: RepoEnvironment, b: RepoEnvironment): boolean {
+  const view = (e: RepoEnvironment) =>
+    JSON.stringify([
+      e.path,
+      e.namespace ?? '',
+      e.applications.map((x) => [x.source, x.argo?.directory, x.argo?.kustomizeOverrides?.fields]),
+    ]);
+  return view(a) === view(b);
 }

@@ -14,6 +14,8 @@ const styles: Record<ObjectState, { icon: string; color: string }> = {
   forbidden: { icon: 'lock', color: 'gitopsDrift.unreadableForeground' },
   error: { icon: 'error', color: 'gitopsDrift.errorForeground' },
   notChecked: { icon: 'circle-outline', color: 'gitopsDrift.unreadableForeground' },
+  // Run around a sync, never compared: neither a problem nor in sync.
+  hook: { icon: 'debug-step-over', color: 'gitopsDrift.unreadableForeground' },
 };
 
 export function stateIcon(state: ObjectState): vscode.ThemeIcon {
