@@ -53,8 +53,19 @@ export interface ArgoSource {
   };
   /** `plugin:` was given: a config management plugin renders it. */
   plugin?: boolean;
-  /** The `kustomize:` overrides it sets (`namePrefix`, `images`, ...) and where: not applied yet (see docs/argocd.md). */
-  kustomizeOverrides?: { fields: string[]; at: SourceLocation };
+  /**
+   * The `kustomize:` overrides it sets (`namePrefix`, `images`, ...): their values, where each field is, and the
+   * Application's name and destination namespace (Argo CD's `$ARGOCD_APP_NAME`, `$ARGOCD_APP_NAMESPACE`). Written
+   * into the root kustomization as Argo CD writes them (render/argo/kustomizeOverrides.ts).
+   */
+  kustomizeOverrides?: {
+    fields: string[];
+    at: SourceLocation;
+    values: Record<string, unknown>;
+    fieldsAt: Record<string, SourceLocation>;
+    appName: string;
+    appNamespace?: string;
+  };
   /** Where the source is declared. */
   at: SourceLocation;
 }

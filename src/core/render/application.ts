@@ -10,6 +10,7 @@ import { GeneratedKustomizationFileSystem, generatedKustomization } from './plai
 import { renderKustomization } from './kustomize/kustomize';
 import { renderFluxKustomization } from './flux/fluxKustomization';
 import { renderArgoDirectory } from './argo/directory';
+import { applyKustomizeOverrides } from './argo/kustomizeOverrides';
 import type { RenderOptions, RenderResult } from './types';
 
 /** Renders one application whose source is in this repo (callers handle sources outside it). */
@@ -23,16 +24,22 @@ export async function renderApplication(app: Application, options: RenderOptions
   switch (app.renderer) {
     case 'kustomize':
     case 'plain-directory': {
-      const result = await renderFolder(path, options);
       const overrides = app.argo?.kustomizeOverrides;
-      // Argo CD edits the kustomization with these before building: without them the render is not what it applies.
-      if (overrides)
-        result.problems.unshift({
-          severity: 'warning',
-          code: SKIPPED_CONTENT,
-          message: `application '${app.name}': the Application's kustomize overrides (${overrides.fields.join(', ')}) are not applied yet, so this render is not what Argo CD applies`,
-          location: overrides.at,
-        });
+      if (!overrides || app.renderer !== 'kustomize') return renderFolder(path, options);
+      // Argo CD edits the kustomization with these before it builds (`kustomize edit set ...` on a copy).
+      const problems: Problem[] = [];
+      const outer = options.amendRoot;
+      const result = await renderFolder(path, {
+        ...options,
+        amendRoot: (k) =>
+          applyKustomizeOverrides(
+            outer ? outer(k) : k,
+            { values: overrides.values, at: overrides.fieldsAt, where: overrides.at },
+            { appName: overrides.appName, ...(overrides.appNamespace ? { appNamespace: overrides.appNamespace } : {}) },
+            problems,
+          ),
+      });
+      result.problems.unshift(...problems);
       return result;
     }
     case 'flux-kustomization':

@@ -459,7 +459,7 @@ function argoEnvironments(doc: Document, name: string, loc: FileLocator): (RepoE
       source: 'argocd',
       definedAt: loc.of(source.get('path', true) as Node),
       tracking: { argocdApp: name },
-      applications: [argoApplication(appName, path, source, loc, loc.of(doc.contents))],
+      applications: [argoApplication(appName, path, source, loc, loc.of(doc.contents), name, namespace)],
     };
     const repoURL = source.get('repoURL');
     if (typeof repoURL === 'string') env.repoURL = repoURL;
@@ -480,6 +480,8 @@ function argoApplication(
   source: YAMLMap,
   loc: FileLocator,
   declaredAt: SourceLocation,
+  applicationName: string,
+  appNamespace: string | undefined,
 ): Application {
   const app = folderApplication(name, path, declaredAt);
   app.renderer = 'argo-directory';
@@ -503,7 +505,18 @@ function argoApplication(
     const fields = kustomize.items.flatMap((p) =>
       isScalar(p.key) && p.key.value !== 'version' ? [String(p.key.value)] : [],
     );
-    if (fields.length) argo.kustomizeOverrides = { fields, at: loc.of(kustomize) };
+    const fieldsAt: Record<string, SourceLocation> = {};
+    for (const p of kustomize.items) if (isScalar(p.key)) fieldsAt[String(p.key.value)] = loc.of(p.value as Node);
+    const values = (kustomize.toJSON() ?? {}) as Record<string, unknown>;
+    if (fields.length)
+      argo.kustomizeOverrides = {
+        fields,
+        at: loc.of(kustomize),
+        values,
+        fieldsAt,
+        appName: applicationName,
+        ...(appNamespace ? { appNamespace } : {}),
+      };
   }
   app.argo = argo;
   return app;

@@ -130,16 +130,16 @@ describe('Argo CD directory sources', () => {
     }
   });
 
-  it('a kustomization makes the source kustomize; Application kustomize overrides mark the render incomplete', async () => {
+  it('a kustomization makes the source kustomize; the Application kustomize overrides are applied, at their line', async () => {
     const { env, render } = await rendered('kustomized');
     assert.equal(env.applications[0].renderer, 'kustomize');
     assert.ok(!(render instanceof Error), String(render));
     assert.deepEqual(
       render.objects.map((o) => o.key.name),
-      ['settings'],
+      ['staging-settings'],
     );
-    const note = render.problems.find((p) => p.code === 'skipped-content');
-    assert.match(note?.message ?? '', /kustomize overrides \(namePrefix\) are not applied yet/);
-    assert.deepEqual([note?.location?.file, note?.location?.line], ['apps/kustomized.yaml', 14]);
+    assert.deepEqual(render.problems, []);
+    const origin = render.objects[0].origins.get('/metadata/name');
+    assert.deepEqual([origin?.file, origin?.line, origin?.kind], ['apps/kustomized.yaml', 14, 'namePrefix']);
   });
 });
