@@ -35,6 +35,8 @@ import { SimpleGitAdapter } from '../../node/simpleGit';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
 import { repoReadOptions } from '../../node/regularFile';
 import { createKubeClusterReader } from '../../node/kubeClusterReader';
+import { listKubeContexts } from '../../node/kubeConfig';
+import { resolveArgoDestinations } from '../../core/repo/argoDestinations';
 import { createKubeApplier } from '../../node/kubeApplier';
 import { loadSecretKey, secretKeyPath } from '../../node/secretKey';
 
@@ -75,6 +77,11 @@ export async function openRepo(
     helmEngine: () => (helm ??= new WasmHelmEngine()),
   });
   const repo = await engine.load();
+  // Argo CD destinations become kube contexts: the kubeconfig is read only when an Application names another cluster.
+  if (repo.environments.some((e) => e.argoDestination && !e.context)) {
+    const contexts = await listKubeContexts({ env: io.env }).catch(() => undefined);
+    repo.problems.push(...resolveArgoDestinations(repo.environments, repo.config.argocd, contexts?.contexts ?? []));
+  }
   for (const p of repo.problems) io.stderr(`${p.severity}: ${formatProblem(p)}\n`);
   if (!repo.environments.length) {
     throw new UsageError(

@@ -34,6 +34,8 @@ export interface RepoEnvironment extends Environment {
   tracking?: TrackingOptions;
   /** Ignore rules of its own: an Argo CD Application's `ignoreDifferences` and those of the repo's `argocd-cm`. */
   ignore?: IgnoreRule[];
+  /** An Argo CD Application's `spec.destination` (server or name), and where it is: which cluster it runs in. */
+  argoDestination?: { server?: string; name?: string; at: SourceLocation };
   /** An Argo CD Application another one's render holds (app-of-apps): that parent's name. */
   parentApplication?: string;
   /** A folder of Applications no Application of the repo points at: the app-of-apps root Argo CD was given by hand. */
@@ -65,6 +67,16 @@ export interface RepoConfig {
   promote: PromotePolicy;
   /** How Flux's kustomize-controller runs on the repo's clusters (its feature gates that change a render). */
   flux: FluxSettings;
+  /** Where Argo CD Applications' destinations are (`argocd:`). */
+  argocd: ArgoSettings;
+}
+
+/** `argocd:` in the config: which kube context each Argo CD destination is. */
+export interface ArgoSettings {
+  /** `destination.name` (an Argo CD cluster's name) → kube context. */
+  clusters: Record<string, string>;
+  /** The context of the cluster Argo CD runs in (`https://kubernetes.default.svc`, `in-cluster`); default: current. */
+  inClusterContext?: string;
 }
 
 /** `flux:` in the config. */
@@ -98,6 +110,7 @@ export const CONFIG_KEYS = {
     'lint',
     'promote',
     'flux',
+    'argocd',
   ],
   environment: ['name', 'path', 'applications', 'context', 'namespace', 'exact', 'tracking'],
   application: ['name', 'path', 'namespace'],
@@ -106,6 +119,7 @@ export const CONFIG_KEYS = {
   lint: ['disable'],
   promote: ['move', 'keep'],
   flux: ['strictPostBuildSubstitutions'],
+  argocd: ['clusters', 'inClusterContext'],
 } as const;
 
 type ConfigSection = keyof typeof CONFIG_KEYS;
@@ -122,6 +136,7 @@ export function emptyRepoConfig(file = CONFIG_FILE): RepoConfig {
     lint: { disable: [] },
     promote: { move: [], keep: [] },
     flux: { strictPostBuildSubstitutions: false },
+    argocd: { clusters: {} },
   };
 }
 
@@ -164,6 +179,15 @@ function parseConfigText(text: string, file: string): { config: RepoConfig; prob
     };
     config.flux = {
       strictPostBuildSubstitutions: r.field('/flux', 'flux', 'strictPostBuildSubstitutions') === true,
+    };
+    const clusters = r.field('/argocd', 'argocd', 'clusters');
+    const inCluster = r.field('/argocd', 'argocd', 'inClusterContext');
+    config.argocd = {
+      clusters:
+        clusters && typeof clusters === 'object' && !Array.isArray(clusters)
+          ? Object.fromEntries(Object.entries(clusters).filter((e): e is [string, string] => typeof e[1] === 'string'))
+          : {},
+      ...(typeof inCluster === 'string' ? { inClusterContext: inCluster } : {}),
     };
   }
   if (config.environments.length)

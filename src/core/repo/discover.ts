@@ -463,6 +463,14 @@ function argoEnvironments(doc: Document, name: string, loc: FileLocator): (RepoE
     };
     const repoURL = source.get('repoURL');
     if (typeof repoURL === 'string') env.repoURL = repoURL;
+    const server = str(doc.getIn(['spec', 'destination', 'server']));
+    const clusterName = str(doc.getIn(['spec', 'destination', 'name']));
+    if (server || clusterName)
+      env.argoDestination = {
+        ...(server ? { server } : {}),
+        ...(clusterName ? { name: clusterName } : {}),
+        at: loc.of(doc.getIn(['spec', 'destination'], true) as Node),
+      };
     if (namespace) env.namespace = namespace;
     out.push(env);
   }

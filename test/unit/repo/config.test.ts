@@ -111,7 +111,7 @@ describe('repo config (.gitops-drift.yaml)', () => {
 
   it('reports a root that is not a mapping', () => {
     assert.deepEqual(where('- dev\n- prod\n'), [
-      '1:1 error .gitops-drift.yaml must be a mapping with keys environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint, promote, flux',
+      '1:1 error .gitops-drift.yaml must be a mapping with keys environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint, promote, flux, argocd',
     ]);
   });
 

@@ -35,6 +35,7 @@ const SECTIONS: Record<keyof typeof CONFIG_KEYS, ConfigSchemaNode> = {
   lint: CONFIG_SCHEMA.properties!.lint,
   promote: CONFIG_SCHEMA.properties!.promote,
   flux: CONFIG_SCHEMA.properties!.flux,
+  argocd: CONFIG_SCHEMA.properties!.argocd,
 };
 
 describe('.gitops-drift.yaml: the JSON Schema and the parser agree', () => {
@@ -207,7 +208,7 @@ describe('.gitops-drift.yaml: schema errors at their YAML node', () => {
       'an alias where a list belongs (aliases are not followed)',
       ['x: &x [dev]', 'promotion: *x'],
       [
-        "1:1 warning unknown key 'x' (expected environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint, promote, flux)",
+        "1:1 warning unknown key 'x' (expected environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint, promote, flux, argocd)",
         '2:12 error promotion must be a list',
       ],
     ],
@@ -215,7 +216,7 @@ describe('.gitops-drift.yaml: schema errors at their YAML node', () => {
       'a key named __proto__ is an unknown key like any other',
       ['__proto__: { exact: true }', 'exact: false'],
       [
-        "1:1 warning unknown key '__proto__' (expected environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint, promote, flux)",
+        "1:1 warning unknown key '__proto__' (expected environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint, promote, flux, argocd)",
       ],
     ],
   ];
@@ -228,7 +229,7 @@ describe('.gitops-drift.yaml: schema errors at their YAML node', () => {
     assert.deepEqual(
       problems.map((p) => p.message),
       [
-        '.gitops-drift.yaml must be a mapping with keys environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint, promote, flux',
+        '.gitops-drift.yaml must be a mapping with keys environments, promotion, ignore, appliers, outOfBandManagers, controllerManagers, exact, lint, promote, flux, argocd',
       ],
     );
     assert.equal(config.exact, false);

@@ -1,0 +1,73 @@
+/**
+ * Which kube context an Argo CD Application's destination is: `destination.server` matched to the kubeconfig cluster
+ * with that server URL (normalised: scheme and host lower case, default port and trailing slash dropped),
+ * `destination.name` through `argocd.clusters` of `.gitops-drift.yaml`, and the cluster Argo CD runs in
+ * (`https://kubernetes.default.svc`, or the name `in-cluster`) through `argocd.inClusterContext`, else the current
+ * context. An environment with its own context (config, `--context`) keeps it.
+ */
+import type { Problem } from '../model/problem';
+import { IN_CLUSTER_SERVER } from './applicationSet';
+import type { ArgoSettings, RepoEnvironment } from './config';
+
+/** A kubeconfig context and its cluster's server URL. */
+export interface KubeContextServer {
+  name: string;
+  server?: string;
+}
+
+/** Sets `context` on each Argo CD environment whose destination names a known cluster; returns what matched nothing. */
+export function resolveArgoDestinations(
+  environments: readonly RepoEnvironment[],
+  settings: ArgoSettings,
+  contexts: readonly KubeContextServer[],
+): Problem[] {
+  const problems: Problem[] = [];
+  const byServer = new Map<string, string[]>();
+  for (const c of contexts) {
+    if (!c.server) continue;
+    const key = normalizeServer(c.server);
+    byServer.set(key, [...(byServer.get(key) ?? []), c.name]);
+  }
+  for (const env of environments) {
+    const dest = env.argoDestination;
+    if (!dest || env.context !== undefined) continue;
+    const inCluster = dest.server === IN_CLUSTER_SERVER || (!dest.server && dest.name === 'in-cluster');
+    if (inCluster) {
+      if (settings.inClusterContext) env.context = settings.inClusterContext;
+      continue;
+    }
+    if (dest.name && !dest.server) {
+      const context = settings.clusters[dest.name];
+      if (context) env.context = context;
+      else
+        problems.push({
+          severity: 'warning',
+          message: `Application '${env.name}': destination.name '${dest.name}' has no kube context: add it to argocd.clusters in .gitops-drift.yaml (checked in the current context until then)`,
+          location: dest.at,
+        });
+      continue;
+    }
+    if (!dest.server) continue;
+    const matches = byServer.get(normalizeServer(dest.server)) ?? [];
+    // Several contexts of one cluster (different users or namespaces): the first in kubeconfig order.
+    if (matches.length) env.context = matches[0];
+    else
+      problems.push({
+        severity: 'warning',
+        message: `Application '${env.name}': no kubeconfig context has the server ${dest.server} (checked in the current context)`,
+        location: dest.at,
+      });
+  }
+  return problems;
+}
+
+/** A server URL as compared: lower-case scheme and host, no default port, no trailing slash. */
+export function normalizeServer(url: string): string {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/([^/]+)(.*)$/i.exec(url.trim());
+  if (!m) return url.trim().replace(/\/+$/, '');
+  const scheme = m[1].toLowerCase();
+  let host = m[2].toLowerCase();
+  if ((scheme === 'https' && host.endsWith(':443')) || (scheme === 'http' && host.endsWith(':80')))
+    host = host.slice(0, host.lastIndexOf(':'));
+  return `${scheme}://${host}${m[3].replace(/\/+$/, '')}`;
+}
