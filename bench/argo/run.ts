@@ -44,7 +44,10 @@ function generate(dir: string): void {
   for (let c = 0; c < CLUSTERS; c++)
     write(
       `clusters/cluster-${c}/config.json`,
-      JSON.stringify({ cluster: { name: `cluster-${c}`, server: `https://10.0.${c}.1:6443` }, stage: c < 5 ? 'dev' : 'prod' }),
+      JSON.stringify({
+        cluster: { name: `cluster-${c}`, server: `https://10.0.${c}.1:6443` },
+        stage: c < 5 ? 'dev' : 'prod',
+      }),
     );
   const elements = Array.from({ length: APPS }, (_, a) => `              - { app: app-${a} }`).join('\n');
   write(
@@ -83,10 +86,20 @@ function generate(dir: string): void {
 /** Runs a command under GNU time: wall ms, CPU ms, peak RSS (MiB), exit code, stdout. */
 function timed(args: string[]) {
   const started = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', process.execPath, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', process.execPath, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const [rssKiB, user, system] = (r.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
-  return { ms, cpuMs: (user + system) * 1000, rssMiB: rssKiB / 1024, code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return {
+    ms,
+    cpuMs: (user + system) * 1000,
+    rssMiB: rssKiB / 1024,
+    code: r.status,
+    stdout: r.stdout,
+    stderr: r.stderr,
+  };
 }
 
 async function main(): Promise<void> {
@@ -100,15 +113,19 @@ async function main(): Promise<void> {
     for (let i = 0; i < runs; i++) {
       const r = timed([cli, 'envs', dir, '--format', 'json']);
       if (r.code !== 0) throw new Error(`envs exited ${r.code}: ${r.stderr}`);
-      const listed = (JSON.parse(r.stdout) as { environments: { source: string }[] }).environments.filter((e) => e.source === 'argocd');
-      if (listed.length !== CLUSTERS * APPS) throw new Error(`envs listed ${listed.length} Argo CD applications, expected ${CLUSTERS * APPS}`);
+      const listed = (JSON.parse(r.stdout) as { environments: { source: string }[] }).environments.filter(
+        (e) => e.source === 'argocd',
+      );
+      if (listed.length !== CLUSTERS * APPS)
+        throw new Error(`envs listed ${listed.length} Argo CD applications, expected ${CLUSTERS * APPS}`);
       whole.push(r);
       const cpu = process.cpuUsage();
       const started = process.hrtime.bigint();
       const repo = await loadRepository(new NodeFileSystem(), dir);
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const used = process.cpuUsage(cpu);
-      if (repo.environments.filter((e) => e.source === 'argocd').length !== CLUSTERS * APPS) throw new Error('in process: not 200');
+      if (repo.environments.filter((e) => e.source === 'argocd').length !== CLUSTERS * APPS)
+        throw new Error('in process: not 200');
       inProcess.push({ ms, cpuMs: (used.user + used.system) / 1000 });
     }
     const loadAfter = load();
@@ -120,10 +137,16 @@ async function main(): Promise<void> {
       inCpuMs: median(inProcess.map((r) => r.cpuMs)),
     };
     const f = (n: number) => n.toFixed(0);
-    console.log(`ApplicationSet → ${CLUSTERS * APPS} Applications, medians of ${runs}, load ${loadBefore} → ${loadAfter}`);
-    console.log(`  gitops-drift envs (whole process): ${f(m.wholeMs)} ms wall, ${f(m.wholeCpuMs)} ms CPU, ${f(m.rssMiB)} MiB peak RSS (target < 500 ms)`);
+    console.log(
+      `ApplicationSet → ${CLUSTERS * APPS} Applications, medians of ${runs}, load ${loadBefore} → ${loadAfter}`,
+    );
+    console.log(
+      `  gitops-drift envs (whole process): ${f(m.wholeMs)} ms wall, ${f(m.wholeCpuMs)} ms CPU, ${f(m.rssMiB)} MiB peak RSS (target < 500 ms)`,
+    );
     console.log(`  in process (loadRepository):       ${f(m.inMs)} ms wall, ${f(m.inCpuMs)} ms CPU (target < 500 ms)`);
-    console.log(`  all runs, whole process ms: ${whole.map((r) => f(r.ms)).join(', ')}; in process ms: ${inProcess.map((r) => f(r.ms)).join(', ')}`);
+    console.log(
+      `  all runs, whole process ms: ${whole.map((r) => f(r.ms)).join(', ')}; in process ms: ${inProcess.map((r) => f(r.ms)).join(', ')}`,
+    );
     if (process.argv.includes('--record'))
       recordRow(
         '## Argo CD ApplicationSet (`bench/argo`)',
