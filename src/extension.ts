@@ -25,6 +25,7 @@ import { createHost, type Host, SwitchableHost } from './vscode/host';
 import { RefreshOnSave } from './vscode/refreshOnSave';
 import { affectsSettings, readSettings } from './vscode/settings';
 import { DriftStatusBar } from './vscode/statusBar';
+import { FileCacheStore } from './node/fileCacheStore';
 import { EnvironmentsTreeProvider } from './vscode/views/environmentsTree';
 import { type HistoryElement, HistoryTreeProvider } from './vscode/views/historyTree';
 import { resourceElement, type TreeElement } from './vscode/views/treeElements';
@@ -64,6 +65,10 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
     trusted: () => vscode.workspace.isTrusted,
     log,
     state: context.workspaceState,
+    // The tree shown at once on the next opening of this workspace (object keys only; see core/editor/lastKnownTree).
+    ...(context.storageUri && repoRoot
+      ? { lastKnown: new FileCacheStore(vscode.Uri.joinPath(context.storageUri, 'tree').fsPath, repoRoot) }
+      : {}),
   });
   const index = new MarkerIndex(store);
   const diagnostics = new DriftDiagnostics(index, () => store.repoRoot);

@@ -549,6 +549,17 @@ export class DriftEngine {
   }
 
   /**
+   * An environment's render as a report whose objects are all `NotChecked`, without an error: what the views show
+   * while its check is on the way (the check's live reads then reuse this render). A render failure is reported as
+   * `check` reports it.
+   */
+  async renderedReport(env: RepoEnvironment, context: string): Promise<EnvironmentReport> {
+    const { report, rendered } = await this.renderForReport(env, context, env.namespace);
+    if (rendered) report.resources = notCheckedResources(rendered);
+    return report;
+  }
+
+  /**
    * A fresh report with the environment rendered into it (its problems, what it skipped); no `rendered` on failure.
    * `live`, when connected, is what a Flux substituteFrom reads objects no application renders from.
    */

@@ -106,6 +106,17 @@ export class DriftSession {
     return report;
   }
 
+  /**
+   * The environment's render with every object not checked: what the tree shows while the check reads the cluster.
+   * Starts connecting to its cluster meanwhile (the check that follows reuses the connection and the render).
+   */
+  async preview(env: RepoEnvironment): Promise<EnvironmentReport> {
+    const context = this.contextFor(env);
+    // A failed connection is the check's to report; here it only must not be unhandled.
+    this.cluster(context).catch(() => undefined);
+    return this.engine.renderedReport(env, context);
+  }
+
   /** Called with the context whose watched objects changed. */
   onLiveChange(listener: (context: string) => void): { dispose(): void } {
     this.liveListeners.add(listener);

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
+import { decodeLastKnownTree, encodeLastKnownTree } from '../core/editor/lastKnownTree';
 import { type EnvironmentReport, uncheckedReport } from '../core/engine';
 import type { Problem } from '../core/model/problem';
+import type { CacheStore } from '../core/ports';
 import { countParts, countStates } from '../core/model/verdictState';
 import type { RepoEnvironment } from '../core/repo/config';
 import type { DriftSession, SessionOptions } from './driftSession';
@@ -10,10 +12,15 @@ import type { Settings } from './settings';
 /** One environment as the editor knows it: its definition and its last check. */
 export interface EnvironmentEntry {
   env: RepoEnvironment;
-  /** Undefined until the first check finishes. */
+  /**
+   * Undefined until the first render (objects not checked) or check finishes. While `lastKnown` is set, it is the
+   * last session's tree (every object not checked), shown until this session's render replaces it.
+   */
   report?: EnvironmentReport;
   checking: boolean;
   lastChecked?: Date;
+  /** When the last session saved the tree `report` shows; undefined once this session rendered it. */
+  lastKnown?: Date;
 }
 
 /** What the store needs from the outside; extension.ts wires the real ones. */
@@ -28,9 +35,12 @@ export interface DriftStoreDeps {
   log: vscode.LogOutputChannel;
   /** Remembers the chosen kube context per workspace. */
   state: vscode.Memento;
+  /** Where the last-known tree is kept between sessions (the workspace's storage); none: not kept. */
+  lastKnown?: CacheStore;
 }
 
 const CONTEXT_KEY = 'gitopsDrift.context';
+const LAST_KNOWN_KEY = 'last-known-tree';
 
 /**
  * The editor's model: environments and their latest drift reports. Refreshes are queued and coalesced (a save
@@ -47,6 +57,12 @@ export class DriftStore extends Disposable {
   /** Bumped by `cancel()`: results of checks started before are dropped. */
   private generation = 0;
   private cancelRunning: (() => void) | undefined;
+  private lastKnownRead = false;
+  /** The last session's tree is shown and this session has not loaded the repo yet. */
+  private showingLastKnown = false;
+  private lastKnownSaved = 0;
+  private firstCheckDone!: () => void;
+  private readonly firstCheck = new Promise<void>((resolve) => (this.firstCheckDone = resolve));
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   private readonly busyChanged = this._register(new vscode.EventEmitter<boolean>());
   /** Fires when environments or reports change. */
@@ -82,9 +98,9 @@ export class DriftStore extends Disposable {
     return this.repoProblemList;
   }
 
-  /** Whether environments have been loaded at least once. */
+  /** Whether environments have been loaded at least once (or the last session's are shown meanwhile). */
   get loaded(): boolean {
-    return this.loadedOnce;
+    return this.loadedOnce || this.showingLastKnown;
   }
 
   get busy(): boolean {
@@ -94,6 +110,14 @@ export class DriftStore extends Disposable {
   /** Resolves when no refresh is queued or running. */
   async whenIdle(): Promise<void> {
     while (this.running) await this.running;
+  }
+
+  /**
+   * Resolves when the first refresh has checked every environment (or failed, or the store was disposed): what can
+   * wait for the tree (the whole-repo lint) waits for this, so it never delays it.
+   */
+  whenFirstChecked(): Promise<void> {
+    return this.firstCheck;
   }
 
   /** The kube context chosen for environments that name none; undefined = the kubeconfig's current context. */
@@ -193,6 +217,7 @@ export class DriftStore extends Disposable {
       } catch (e) {
         this.deps.log.error('refresh failed:', e instanceof Error ? (e.stack ?? e.message) : String(e));
       }
+      this.firstCheckDone();
     }
   }
 
@@ -200,6 +225,7 @@ export class DriftStore extends Disposable {
     job: { reload: boolean; reread: boolean; all: boolean; names: Set<string> },
     generation: number,
   ): Promise<void> {
+    if (!this.lastKnownRead) await this.showLastKnown();
     const session = await this.getSession();
     const current = () => generation === this.generation;
     if (job.reread) session.engine.forgetFiles();
@@ -213,6 +239,7 @@ export class DriftStore extends Disposable {
       for (const [k, v] of next) this.entryMap.set(k, v);
       this.repoProblemList = repo.problems;
       this.loadedOnce = true;
+      this.showingLastKnown = false;
       this.sourcesChanged.fire();
       for (const p of repo.problems)
         this.deps.log.warn(`${p.location ? `${p.location.file}:${p.location.line}: ` : ''}${p.message}`);
@@ -224,6 +251,18 @@ export class DriftStore extends Disposable {
       targets.map(async (entry) => {
         const started = Date.now();
         try {
+          // An environment shown for the first time (or from the last session) fills with its rendered objects, not
+          // checked, as soon as they are there; re-checks keep the previous verdicts until the new ones arrive.
+          if (!entry.report || entry.lastKnown) {
+            const preview = await session.preview(entry.env);
+            if (!current()) return;
+            entry.report = preview;
+            entry.lastKnown = undefined;
+            this.changed.fire();
+            this.deps.log.info(
+              `rendered ${entry.env.name}: ${preview.resources.length} objects, checking (${Date.now() - started} ms)`,
+            );
+          }
           const report = await session.check(entry.env);
           if (!current()) return;
           entry.report = report;
@@ -250,7 +289,45 @@ export class DriftStore extends Disposable {
         entry.lastChecked = new Date();
       }),
     );
-    if (current()) this.changed.fire();
+    if (!current()) return;
+    this.changed.fire();
+    // Kept after a reload, and at most twice a minute after re-checks (a save changes the tree seldom).
+    if (job.reload || Date.now() - this.lastKnownSaved > 30_000) await this.saveLastKnown();
+  }
+
+  /**
+   * Before the first load: the tree the last session saved, each environment marked as such and every object not
+   * checked, until this session's render replaces it. Anything unreadable shows nothing.
+   */
+  private async showLastKnown(): Promise<void> {
+    this.lastKnownRead = true;
+    const tree = decodeLastKnownTree(await this.deps.lastKnown?.read(LAST_KNOWN_KEY).catch(() => undefined));
+    if (!tree?.environments.length || this.loadedOnce) return;
+    for (const { env, drift } of tree.environments)
+      this.entryMap.set(env.name, {
+        env,
+        report: { ...drift, problems: [], timings: { render: 0, live: 0, reconcile: 0 } },
+        checking: true,
+        lastKnown: tree.savedAt,
+      });
+    this.showingLastKnown = true;
+    this.changed.fire();
+    this.deps.log.info(`showing the tree saved ${tree.savedAt.toISOString()} until this session's render`);
+  }
+
+  /** Keeps the tree for the next session, once every environment has this session's render. */
+  private async saveLastKnown(): Promise<void> {
+    const store = this.deps.lastKnown;
+    const entries = this.entries;
+    if (!store || entries.some((e) => !e.report || e.lastKnown)) return;
+    this.lastKnownSaved = Date.now();
+    const text = encodeLastKnownTree(
+      entries.map((e) => ({ env: e.env, drift: e.report! })),
+      new Date(),
+    );
+    await store.write(LAST_KNOWN_KEY, text).catch((e: unknown) => {
+      this.deps.log.warn(`could not keep the tree for the next session: ${e instanceof Error ? e.message : String(e)}`);
+    });
   }
 
   /** Watched objects changed in a context: re-check the environments that use it. */
@@ -271,6 +348,7 @@ export class DriftStore extends Disposable {
   }
 
   override dispose(): void {
+    this.firstCheckDone();
     this.resetSession();
     super.dispose();
   }

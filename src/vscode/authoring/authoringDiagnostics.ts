@@ -28,7 +28,7 @@ export function toRange(r: LintRange): vscode.Range {
 /**
  * Runs the authoring checks whenever the engine has taken in changed files (a save, a file created or deleted, a
  * reload) and shows them in the drift diagnostics' collection. Runs coalesce: changes during a run lint once
- * more afterwards. No cluster is involved, so they appear without waiting for a check.
+ * more afterwards. No cluster is involved, but the first run waits for the first check, so the tree fills first.
  */
 export class AuthoringDiagnostics extends Disposable {
   private readonly findingOf = new WeakMap<vscode.Diagnostic, LintFinding>();
@@ -76,6 +76,10 @@ export class AuthoringDiagnostics extends Disposable {
   private async lintOnce(): Promise<void> {
     const root = this.store.repoRoot;
     if (!root) return;
+    // The whole-repo lint takes seconds on a big repo, on the thread that also fills the tree: it waits for the first
+    // check, whose renders it then reuses.
+    await this.store.whenFirstChecked();
+    if (this.isDisposed) return;
     const started = Date.now();
     const report = await (await this.store.getSession()).authoring.lint();
     if (this.isDisposed) return;

@@ -249,6 +249,10 @@ function environmentItem(id: string, entry: EnvironmentEntry): vscode.TreeItem {
   if (entry.checking && !report) {
     item.iconPath = new vscode.ThemeIcon('loading~spin');
     item.description = 'checking…';
+  } else if (report && entry.lastKnown) {
+    // The last session's tree, until this session's render replaces it: its objects, never a verdict.
+    item.iconPath = new vscode.ThemeIcon('loading~spin');
+    item.description = `${report.resources.length} ${STATE_LABEL.notChecked} · last session's render, rendering…`;
   } else if (report) {
     const state = environmentState(report);
     item.iconPath = entry.checking
@@ -282,7 +286,11 @@ function environmentItem(id: string, entry: EnvironmentEntry): vscode.TreeItem {
     const counts = countStates(report.resources);
     md.appendText(`${counts.total} objects${counts.total ? `: ${countParts(counts).join(', ')}` : ''}\n\n`);
   }
-  if (entry.lastChecked) md.appendMarkdown(`last refresh: ${entry.lastChecked.toLocaleTimeString()}`);
+  if (entry.lastKnown)
+    md.appendMarkdown(
+      `the objects of the last session's render (${entry.lastKnown.toLocaleString()}), not checked, until this session renders the repo`,
+    );
+  else if (entry.lastChecked) md.appendMarkdown(`last refresh: ${entry.lastChecked.toLocaleTimeString()}`);
   item.tooltip = md;
   return item;
 }
