@@ -7,18 +7,23 @@
  * entry's key, a list item, a string's text).
  *
  * Only what both parsers read alike takes this path. Anything else returns undefined, and the caller parses with
- * `yaml` as before, so error messages and edge cases stay that parser's: anchors, aliases and tags (seen where a node
- * starts), `<<` merge keys (plain or quoted), explicit `?` keys, directives, tabs, CR, BOM, unusual line breaks, block scalar
+ * `yaml` as before, so error messages and edge cases stay that parser's: tags (seen where a node starts), anchors on
+ * keys, on empty nodes or with names beyond `[A-Za-z0-9_.-]`, aliases as keys, `<<` merge keys (plain or quoted), explicit `?` keys, directives, tabs, CR, BOM, unusual line breaks, block scalar
  * indentation indicators, a block scalar as a whole document, a comment right after a closing quote or bracket,
  * content on a `---` line, `...` document ends, flow collections over several lines, quoted strings over several lines not indented past their key or `-`,
  * empty list entries, a parse error, any node shape this reader does not expect. Each of these was found by reading
  * generated and mangled texts with both parsers (test/unit/yaml/fastYaml.test.ts). Scalars resolve like `yaml`'s
  * core schema as parseYaml configures it (integers as go-yaml v3 reads them, beyond ±2^53 with every digit).
+ *
+ * Anchors and aliases (home-ops HelmReleases share probes and ports this way) are read as parseYaml reads them: an
+ * alias is its anchor's node built again, its own origin where the alias is (a map entry's key, a list item's `*`) and
+ * every node below with the anchor's origins, an inner alias resolving to what it resolved to where it was written.
+ * Nodes are counted as parseYaml counts them against go-yaml's alias limit; a document near it goes to `yaml`.
  */
 import { FAILSAFE_SCHEMA, loadAll, Type, type State } from 'js-yaml';
 import type { Origin, OriginKind } from '../model/location';
 import { blockAtEndOfText, GO_INT_TEXT, goFoldedRoundTrip, resolveGoInt } from './goYamlScalars';
-import { blankNull, foldNel, type TNode, tmap, tscalar, tseq } from './tree';
+import { allowedAliasRatio, blankNull, foldNel, type TNode, tmap, tscalar, tseq } from './tree';
 
 /** Where an inline YAML string (a patch in a kustomization) starts in its file. */
 export interface TextPlacement {
@@ -91,6 +96,15 @@ const NO_OWNER = -2;
 /** Thrown inside the tree walk when a node's shape is not one this reader expects; turns into undefined. */
 class Unsupported extends Error {}
 
+/** An anchor or alias name both parsers read alike (each stops at a space or flow indicator; we ask for less). */
+const NAME_CHAR = /[A-Za-z0-9_.-]/;
+
+/** An anchored node: its frame (unwrapped) and the column of the key or `-` owning it where it was written. */
+interface Anchored {
+  frame: Frame;
+  owner: number;
+}
+
 /**
  * The trees of a (multi-document) YAML text, exactly as parseYaml would build them, or undefined when the text
  * needs the `yaml` package (see the module comment). `exact.seen` is set when an integer beyond ±2^53 was read.
@@ -135,6 +149,14 @@ export function parseYamlFast(
 
 class TreeBuilder {
   private readonly lineStarts: number[] = [0];
+  /** The current document's anchors, the last of each name so far in the text. */
+  private anchors = new Map<string, Anchored>();
+  /** What each alias frame referred to where it was written (an alias inside an anchor is built again later). */
+  private readonly aliasTargets = new Map<Frame, Anchored>();
+  /** parseYaml's alias accounting for the current document (tree.ts countNode): nodes built, those inside an alias. */
+  private decoded = 0;
+  private aliased = 0;
+  private depth = 0;
 
   constructor(
     private readonly text: string,
@@ -150,11 +172,17 @@ class TreeBuilder {
     const out: TNode[] = [];
     let previousEnd = 0;
     for (const root of roots) {
-      this.plainNode(root);
+      this.anchors = new Map();
+      this.decoded = this.aliased = 0;
+      this.plainNode(root, true);
       // A block scalar as a whole document: yaml has rules of its own there (leading blank lines), nobody needs it.
-      const first = this.text.charCodeAt(this.contentStart(root.start));
+      const first = this.text.charCodeAt(this.valueStart(this.contentStart(root.start)));
       if (first === 0x7c /* | */ || first === 0x3e /* > */) throw new Unsupported();
-      if (root.kind !== null) out.push(this.node(root, this.originAt(this.contentStart(root.start)), NO_OWNER));
+      const mark = this.text.charCodeAt(this.contentStart(root.start));
+      // An anchored empty document, or one that is an alias (of nothing before it): left to yaml.
+      if (root.kind === null && (mark === 0x26 /* & */ || mark === 0x2a) /* * */) throw new Unsupported();
+      if (root.kind !== null)
+        out.push(this.node(root, this.originAt(this.valueStart(this.contentStart(root.start))), NO_OWNER));
       else {
         // An empty document: yaml reads a null right after its `---`, and nothing when there is no `---` (a
         // file of comments only).
@@ -171,15 +199,27 @@ class TreeBuilder {
    * the column of the key or `-` the node belongs to (see `scalar`), NO_OWNER at a document's root.
    */
   private node(frame: Frame, here: Origin, owner: number): TNode {
-    this.plainNode(frame);
+    this.plainNode(frame, true);
     frame = unwrap(frame);
+    this.count();
+    const at = this.contentStart(frame.start);
+    const mark = this.text.charCodeAt(at);
+    if (mark === 0x2a /* * */) return this.alias(frame, at, here);
+    const start = this.valueStart(at);
+    if (mark === 0x26 /* & */) {
+      const c = this.text.charCodeAt(start);
+      // An anchored empty node, or one with more properties (`&a !t`, `&a &b`, `&a *b`): left to yaml.
+      if (frame.kind === null || c === 0x26 || c === 0x2a || c === 0x21 /* ! */) throw new Unsupported();
+      // Registered before its content is built, as js-yaml and yaml see it: an alias inside refers to an older one.
+      if (this.depth === 0) this.anchors.set(this.text.slice(at + 1, this.nameEnd(at + 1)), { frame, owner });
+    }
     switch (frame.kind) {
       case 'mapping':
-        return this.mapping(frame, here);
+        return this.mapping(frame, here, start);
       case 'sequence':
-        return this.sequence(frame, here);
+        return this.sequence(frame, here, start);
       case 'scalar':
-        return this.scalar(frame, here, owner);
+        return this.scalar(frame, here, owner, start);
       case null:
         return blankNull(here);
       default:
@@ -187,15 +227,63 @@ class TreeBuilder {
     }
   }
 
-  private mapping(frame: Frame, here: Origin): TNode {
+  /**
+   * An alias (`*a`, a frame js-yaml gives no kind): its anchor's node built again with the alias's origin on top, as
+   * parseYaml's fromYaml expands it. The anchor is the one of that name last written before the alias.
+   */
+  private alias(frame: Frame, at: number, here: Origin): TNode {
+    let target = this.aliasTargets.get(frame);
+    if (!target) {
+      const end = this.nameEnd(at + 1);
+      // Anything after the name but the frame's end (a property, a `:` making it a key) is left to yaml.
+      if (frame.kind !== null || frame.children?.length || this.contentStart(end) < frame.end) throw new Unsupported();
+      target = this.anchors.get(this.text.slice(at + 1, end));
+      // An alias inside its own anchor's node: a cycle to yaml, an older anchor to js-yaml. Left to yaml.
+      if (!target || (target.frame.start < at && at < target.frame.end)) throw new Unsupported();
+      this.aliasTargets.set(frame, target);
+    }
+    this.depth++;
+    try {
+      return this.node(target.frame, here, target.owner);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** One node built, counted as tree.ts countNode counts it; a document near go-yaml's alias limit goes to yaml. */
+  private count(): void {
+    this.decoded++;
+    if (this.depth > 0) this.aliased++;
+    if (this.aliased > 90 && this.decoded > 900 && this.aliased / this.decoded > allowedAliasRatio(this.decoded) - 0.05)
+      throw new Unsupported();
+  }
+
+  /** Where a name (of an anchor or alias) starting at `from` ends; one both parsers may read otherwise is refused. */
+  private nameEnd(from: number): number {
+    let i = from;
+    while (i < this.text.length && NAME_CHAR.test(this.text[i])) i++;
+    const c = this.text.charCodeAt(i);
+    if (i === from || !(Number.isNaN(c) || isSpace(c) || c === 0x2c /* , */ || c === 0x5d /* ] */ || c === 0x7d))
+      throw new Unsupported();
+    return i;
+  }
+
+  /** Where a node's content starts: `at` (its first character), or past its anchor (`&a`) and the space after. */
+  private valueStart(at: number): number {
+    if (this.text.charCodeAt(at) !== 0x26 /* & */) return at;
+    const end = this.nameEnd(at + 1);
+    return this.contentStart(end);
+  }
+
+  private mapping(frame: Frame, here: Origin, start: number): TNode {
     const result = frame.result as Record<string, unknown>;
     const children = frame.children ?? [];
-    const flow = this.text.charCodeAt(this.contentStart(frame.start)) === 0x7b; /* { */
+    const flow = this.text.charCodeAt(start) === 0x7b; /* { */
     if (flow) this.singleLine(frame);
     const entries = new Map<string, TNode>();
     for (let i = 0; i < children.length; i++) {
       const keyFrame = unwrap(children[i]);
-      this.plainNode(keyFrame);
+      this.plainNode(keyFrame, false);
       // js-yaml tries to read one more key where the mapping ends (a dedent, `---`): an empty last frame.
       if (keyFrame.kind === null && i === children.length - 1) break;
       if (keyFrame.kind !== 'scalar' || this.isValue(keyFrame.start, flow)) throw new Unsupported();
@@ -220,25 +308,25 @@ class TreeBuilder {
     return tmap(here, entries);
   }
 
-  private sequence(frame: Frame, here: Origin): TNode {
+  private sequence(frame: Frame, here: Origin, start: number): TNode {
     const result = frame.result as unknown[];
     const children = frame.children ?? [];
-    if (this.text.charCodeAt(this.contentStart(frame.start)) === 0x5b /* [ */) this.singleLine(frame);
+    if (this.text.charCodeAt(start) === 0x5b /* [ */) this.singleLine(frame);
     // Fewer frames than items: an empty entry (`-` alone); more: a flow pair (`[a: 1]`). Both go to `yaml`.
     if (children.length !== result.length) throw new Unsupported();
     return tseq(
       here,
       children.map((item) => {
-        const start = this.contentStart(item.start);
-        return this.node(item, this.originAt(start), this.dashColumn(start));
+        const at = this.contentStart(item.start);
+        // An anchored item's origin is its content, past the anchor (an alias's is its `*`), as yaml's ranges say.
+        return this.node(item, this.originAt(this.valueStart(at)), this.dashColumn(at));
       }),
     );
   }
 
-  private scalar(frame: Frame, here: Origin, owner: number): TNode {
+  private scalar(frame: Frame, here: Origin, owner: number, start: number): TNode {
     const value = frame.result;
     if (typeof value === 'string') {
-      const start = this.contentStart(frame.start);
       const c = this.text.charCodeAt(start);
       // A `\N` escape makes a NEL, which parseYaml folds as go-yaml does; a folded block reads as kustomize
       // leaves it, as in parseYaml.
@@ -273,14 +361,14 @@ class TreeBuilder {
   }
 
   /**
-   * A node with an anchor (`&a`), a tag (`!t`) or that is an alias (`*a`) is left to `yaml` (js-yaml opens the node
-   * before its properties, so they are where it starts); so is a comment glued to a closing quote or bracket
-   * (`"x"#c`), which yaml rejects and js-yaml reads as a comment.
+   * A node with a tag (`!t`) is left to `yaml` (js-yaml opens the node before its properties, so they are where it
+   * starts), and so is a key or document with an anchor (`&a`) or that is an alias (`*a`) unless `properties`; so is a
+   * comment glued to a closing quote or bracket (`"x"#c`), which yaml rejects and js-yaml reads as a comment.
    */
-  private plainNode(frame: Frame): void {
+  private plainNode(frame: Frame, properties: boolean): void {
     let c = this.text.charCodeAt(frame.start);
     if (c === 0x20 || c === 0x0a || c === 0x23) c = this.text.charCodeAt(this.contentStart(frame.start));
-    if (c === 0x26 /* & */ || c === 0x2a /* * */ || c === 0x21 /* ! */) throw new Unsupported();
+    if (c === 0x21 /* ! */ || (!properties && (c === 0x26 /* & */ || c === 0x2a)) /* * */) throw new Unsupported();
     if (this.text.charCodeAt(frame.end) === 0x23 /* # */ && frame.end > frame.start) {
       const last = this.text.charCodeAt(frame.end - 1);
       if (last === 0x22 || last === 0x27 || last === 0x5d || last === 0x7d) throw new Unsupported();

@@ -127,7 +127,7 @@ function aliasTargets(doc: Document): Map<Alias, YamlNode | undefined> {
  * 99% up to 400,000 nodes, falling to 10% at 4,000,000. A billion-laughs document hits it after a few hundred
  * thousand nodes instead of exhausting memory.
  */
-function allowedAliasRatio(decoded: number): number {
+export function allowedAliasRatio(decoded: number): number {
   if (decoded <= 400_000) return 0.99;
   if (decoded >= 4_000_000) return 0.1;
   return 0.99 - 0.89 * ((decoded - 400_000) / 3_600_000);

@@ -18,7 +18,7 @@ const cluster: RepoEnvironment = {
       renderer: 'flux-kustomization',
       declaredAt: at('clusters/home/apps.yaml', 2),
       controller: { manifest: { apiVersion: 'x', kind: 'Kustomization', metadata: { name: 'cluster-apps' } } },
-    } as RepoEnvironment['applications'][number],
+    } as unknown as RepoEnvironment['applications'][number],
     {
       name: 'podinfo',
       source: { type: 'outside', description: 'OCIRepository flux-system/podinfo' },

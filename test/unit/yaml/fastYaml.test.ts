@@ -64,11 +64,34 @@ const READ_FAST: Record<string, string> = {
   'empty text': '',
   'a null list item': 'a:\n- ~\n- null\n- x\n',
   'sequence at the same indent as its key': 'spec:\n  ports:\n  - port: 80\n  - port: 443\n  selector:\n    app: x\n',
+  'anchors and aliases of scalars': 'a: &x 1\nb: *x\nc: &s  two spaces\nd: *s\n',
+  'an anchored map and its alias (home-ops probes)':
+    'probes:\n  liveness: &probes\n    enabled: true\n    spec:\n      httpGet:\n        path: /healthz\n        port: &port 8080\n  readiness: *probes\nservice:\n  port: *port\n',
+  'anchored list items and aliases in lists': 'l:\n- &i foo\n- *i\n- [*i, &j "q", *j]\n- &m\n  k: v\n- *m\n',
+  'an anchor redefined: each alias takes the last one before it': 'a: &x 1\nb: *x\nc: &x 2\nd: *x\n',
+  'an alias inside an anchor keeps what it referred to where written': 'a: &y 1\nb: &x [*y]\nc: &y 2\nd: *x\ne: *y\n',
+  'an anchor with a comment before its value': 'a: &m # shared\n  k: v\nb: *m\n',
+  'an anchored block scalar': 'a: &s |\n  text\n  more\nb: *s\n',
+  'anchors per document': 'a: &x 1\nb: *x\n---\nb: &x 2\nc: *x\n',
+  'an anchored root': '&r\nk: v\n',
+  'an alias in a flow map': 'a: &x 1\nb: {c: *x, d: 2}\n',
 };
 
 /** Texts the fast path must leave to `yaml` (or read identically): constructs it does not take on. */
 const EITHER: Record<string, string> = {
-  'anchors and aliases': 'a: &x 1\nb: *x\n',
+  'an alias without its anchor': 'a: *x\n',
+  'an alias before its anchor': 'a: *x\nb: &x 1\n',
+  "an alias to another document's anchor": 'a: &x 1\n---\nb: *x\n',
+  'an alias inside its own anchor': 'a: &x\n  b: *x\n',
+  'an anchored empty value': 'a: &x\nb: *x\n',
+  'an anchor with a tag': 'a: &x !t 1\nb: *x\n',
+  'two anchors on one node': 'a: &x &y 1\n',
+  'an alias with an anchor': 'a: &x 1\nb: &y *x\n',
+  'an anchored key': '&k a: 1\n',
+  'an alias as a key': 'a: &x k\n*x : 1\n',
+  'an anchor name with other characters': 'a: &x/y 1\nb: *x/y\n',
+  'an alias followed by text': 'a: &x 1\nb: *x y\n',
+  'an alias bomb': aliasBomb(),
   'merge keys': 'base: &b {x: 1}\nderived:\n  <<: *b\n  y: 2\n',
   tags: 'a: !!str 123\nb: !custom x\n',
   'explicit keys': '? a\n: 1\n',
@@ -238,6 +261,25 @@ describe('fast YAML reading (js-yaml with positions) builds what `yaml` builds',
     assert.ok(fast > 600, `${fast} of 1200 read fast`);
   });
 
+  it('reads 400 generated texts with anchors and aliases (half of them mangled) as yaml does, or leaves them to it', function () {
+    this.timeout(120_000);
+    const random = seeded(20261206);
+    const failures: string[] = [];
+    let fast = 0;
+    let aliased = 0;
+    for (let i = 0; i < 400; i++) {
+      const text = mangle(generatedYaml(random, { shared: true }), random);
+      if (/\*a\d/.test(text)) aliased++;
+      const outcome = both(text);
+      if (!outcome.equal) failures.push(JSON.stringify(text));
+      if (outcome.fast === 'fast') fast++;
+    }
+    assert.deepEqual(failures.slice(0, 5), []);
+    assert.ok(aliased > 200, `${aliased} of 400 texts hold an alias`);
+    // Mangled texts and flow collections over several lines (as yaml prints deep flow maps) go to yaml.
+    assert.ok(fast > 130, `${fast} of 400 read fast`);
+  });
+
   it('reads every YAML file of the examples, the conformance cases and the test fixtures as yaml does', () => {
     const root = resolve(__dirname, '..', '..', '..');
     const files = [
@@ -258,6 +300,12 @@ describe('fast YAML reading (js-yaml with positions) builds what `yaml` builds',
     assert.ok(fast / files.length > 0.9, `${fast} of ${files.length} read fast`);
   });
 });
+
+/** Four levels of ten aliases each: 11,110 nodes from aliases, more than go-yaml (and parseYaml) allow. */
+function aliasBomb(): string {
+  const ten = (x: string) => `[${Array(10).fill(x).join(', ')}]`;
+  return `a: &a ${ten('x')}\nb: &b ${ten('*a')}\nc: &c ${ten('*b')}\nd: &d ${ten('*c')}\n`;
+}
 
 function yamlFiles(dir: string): string[] {
   const out: string[] = [];
@@ -306,13 +354,22 @@ const WORDS = [
 ];
 const STYLES = ['PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', 'BLOCK_LITERAL', 'BLOCK_FOLDED'] as const;
 
-/** One or two documents of random data, printed by `yaml` in a random style. */
-function generatedYaml(random: () => number): string {
+/**
+ * One or two documents of random data, printed by `yaml` in a random style. `shared`: some collections appear more
+ * than once, which `yaml` prints as an anchor and aliases.
+ */
+function generatedYaml(random: () => number, options: { shared?: boolean } = {}): string {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
+  const made: object[] = [];
+  const keep = <T extends object>(x: T): T => {
+    made.push(x);
+    return x;
+  };
   const text = (): string =>
     random() < 0.4 ? pick(WORDS) : Array.from({ length: Math.floor(random() * 8) }, () => pick(CHARACTERS)).join('');
   const value = (depth: number): unknown => {
     const r = random();
+    if (options.shared && made.length && random() < 0.35) return pick(made);
     if (depth > 3 || r < 0.45)
       return pick([
         text,
@@ -322,13 +379,16 @@ function generatedYaml(random: () => number): string {
         () => null,
       ])();
     if (r < 0.75)
-      return Object.fromEntries(
-        Array.from({ length: Math.floor(random() * 4) }, () => [text() || 'k', value(depth + 1)]),
+      return keep(
+        Object.fromEntries(Array.from({ length: Math.floor(random() * 4) }, () => [text() || 'k', value(depth + 1)])),
       );
-    return Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1));
+    return keep(Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1)));
   };
+  // A map of several keys, so that collections made early can come back later in the document.
+  const sharedRoot = () =>
+    Object.fromEntries(Array.from({ length: 3 + Math.floor(random() * 4) }, (_, i) => [`k${i}`, value(1)]));
   const documents = Array.from({ length: 1 + Math.floor(random() * 2) }, () =>
-    stringify(value(0), {
+    stringify(options.shared ? sharedRoot() : value(0), {
       defaultStringType: pick(STYLES),
       collectionStyle: pick(['any', 'block', 'flow'] as const),
       indent: pick([2, 4]),
