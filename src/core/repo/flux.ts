@@ -151,10 +151,16 @@ export function fluxClusters(
     .map((k) => withNamespace(k, layout.namespaceOf(k.file)))
     .sort((a, b) => a.file.localeCompare(b.file) || a.at.line - b.at.line);
   const files = new Map<string, Set<string>>();
+  /** The folders with a kustomization file each path renders through (its own, and those Flux's generated one lists). */
+  const dirs = new Map<string, Set<string>>();
   const yamlSet = new Set(layout.yamlFiles);
   const filesOf = (path: string): Set<string> => {
     let reached = files.get(path);
-    if (!reached) files.set(path, (reached = renderedFiles(path, layout, yamlSet)));
+    if (!reached) {
+      const through = new Set<string>();
+      files.set(path, (reached = renderedFiles(path, layout, yamlSet, through)));
+      dirs.set(path, through);
+    }
     return reached;
   };
   // Without remotes to compare URLs, a GitRepository is still this repo when a Kustomization syncing from it reaches
@@ -210,7 +216,14 @@ export function fluxClusters(
     clusters.set(folder, [...(clusters.get(folder) ?? []), r]);
   }
   const claimedFolders = new Set<string>();
-  for (const s of sources) if (s.type === 'folder') claimedFolders.add(s.path);
+  // A folder a Kustomization renders is that Kustomization's, and so is one its render includes: a cluster folder's
+  // `vars/` (with a kustomization of its own) listed by the kustomization Flux generates for `clusters/home`.
+  for (const s of sources)
+    if (s.type === 'folder') {
+      claimedFolders.add(s.path);
+      filesOf(s.path);
+      for (const dir of dirs.get(s.path) ?? []) claimedFolders.add(dir);
+    }
   const environments: RepoEnvironment[] = [];
   const outside: FluxClusters['outside'] = [];
   for (const [folder, clusterRoots] of clusters) {
@@ -400,13 +413,19 @@ function readGenerator(doc: Document, namespace: string, file: string): Artifact
  * The YAML files a folder's render reads: through its kustomization's entries, or, without one, every YAML file
  * below it, as the kustomization Flux generates lists them (a subfolder with its own kustomization counts as that).
  */
-function renderedFiles(path: string, layout: RepoLayout, yamlSet: ReadonlySet<string>): Set<string> {
+function renderedFiles(
+  path: string,
+  layout: RepoLayout,
+  yamlSet: ReadonlySet<string>,
+  kustomizationDirs: Set<string>,
+): Set<string> {
   const out = new Set<string>();
   const visited = new Set<string>();
   const visit = (dir: string): void => {
     if (visited.has(dir)) return;
     visited.add(dir);
     if (layout.kustomizationDirs.has(dir)) {
+      kustomizationDirs.add(dir);
       for (const entry of layout.entries.get(dir) ?? []) {
         if (yamlSet.has(entry)) out.add(entry);
         else visit(entry);

@@ -294,6 +294,42 @@ describe('Flux discovery: one environment per cluster, one application per Kusto
     });
   }
 
+  it("a folder the cluster's generated kustomization includes (clusters/home/vars, with its own kustomization) is the cluster's, not an environment", async () => {
+    // The bench/flux layout: clusters/home has no kustomization file, so Flux generates one listing apps.yaml and the
+    // folders with a kustomization file of their own, flux-system/ and vars/ (the cluster-settings ConfigMap).
+    const fs = new MemoryFileSystem({
+      ...bootstrap('home'),
+      '/r/clusters/home/apps.yaml': fluxKs('cluster-apps', './kubernetes/apps'),
+      '/r/clusters/home/vars/kustomization.yaml': k('./cluster-settings.yaml'),
+      '/r/clusters/home/vars/cluster-settings.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-settings\n  namespace: flux-system\ndata:\n  TIMEZONE: UTC\n',
+      '/r/kubernetes/apps/kustomization.yaml': k('./default'),
+      '/r/kubernetes/apps/default/kustomization.yaml': `${k('./echo/ks.yaml')}namespace: default\n`,
+      '/r/kubernetes/apps/default/echo/ks.yaml': fluxKs('echo', './kubernetes/apps/default/echo/app', {
+        namespace: '',
+      }),
+      '/r/kubernetes/apps/default/echo/app/kustomization.yaml': k('cm.yaml'),
+      '/r/kubernetes/apps/default/echo/app/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: echo\n',
+    });
+    const found = await discoverEnvironments(fs, '/r');
+    assert.deepEqual(
+      found.environments.map((e) => `${e.name} ${e.path}`),
+      ['home clusters/home'],
+    );
+    assert.deepEqual(
+      apps(found.environments[0]).map((a) => a.split(' ').slice(0, 2).join(' ')),
+      ['flux-system clusters/home', 'cluster-apps kubernetes/apps', 'echo kubernetes/apps/default/echo/app'],
+    );
+    assert.deepEqual(found.problems, []);
+    // The cluster-settings ConfigMap is checked once, as the flux-system Kustomization applies it.
+    const engine = new DriftEngine({ fs, repoRoot: '/r' });
+    const rendered = await engine.render(await engine.environment('home'));
+    assert.deepEqual(
+      rendered.objects.filter((o) => o.key.name === 'cluster-settings').map((o) => rendered.applicationOf.get(o)?.name),
+      ['flux-system'],
+    );
+  });
+
   it('a folder of Kustomizations without bootstrap is a cluster; a missing dependency and a cycle are problems at their lines', async () => {
     const fs = new MemoryFileSystem({
       '/r/fleet/edge/a.yaml': `${fluxKs('a', './apps/a', { dependsOn: ['b'] })}---\n${fluxKs('b', './apps/b', { dependsOn: ['a'] })}`,
