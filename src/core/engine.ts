@@ -733,7 +733,10 @@ export class DriftEngine {
       return state;
     };
     for (const [i, app] of env.applications.entries()) {
-      const ref = fluxKustomizationOf(app, env.tracking);
+      // A child Kustomization is read where its parent applied it (the parent's targetNamespace or patches may have
+      // moved it), from the parent's render this check already made.
+      const asApplied = app.controller?.appliedBy ? (await this.applied(env, app, new Set(), live)).app : app;
+      const ref = fluxKustomizationOf(asApplied, env.tracking);
       if (!ref) continue;
       try {
         const read = await readFluxKustomization(readKustomizations, ref);
