@@ -109,16 +109,17 @@ try {
       await page.locator('.part.activitybar a[aria-label^="GitOps Drift"]').click({ timeout: TIMEOUT });
     const m = await marks;
     m.lint = await lintDoneAfter(readyWall, join(stateDir, 'user-data', 'logs'));
+    m.savedTree = savedTrees(join(stateDir, 'user-data', 'User', 'workspaceStorage'));
     runs[variant].push(m);
     console.log(
-      `run ${i + 1} (${variant === 'first' ? 'first opening' : 'reopening, saved tree'}): workbench ready → filled tree ${ms(m.filled)}, → rendered ${ms(m.rendered)}, → checked (${expected}) ${ms(m.checked)}, → lint done ${ms(m.lint)}`,
+      `run ${i + 1} (${variant === 'first' ? 'first opening' : 'reopening, saved tree'}): workbench ready → filled tree ${ms(m.filled)}, → rendered ${ms(m.rendered)}, → checked (${expected}) ${ms(m.checked)}, → lint done ${ms(m.lint)}; saved trees after it: ${m.savedTree}`,
     );
     await page.close();
   }
   // What the extension logged about its checks (the host's own timings), from code-server's log folder.
   for (const file of findLogs(join(stateDir, 'user-data', 'logs')))
     for (const line of readFileSync(file, 'utf8').split('\n'))
-      if (/checked |rendered home|authoring checks|showing the tree|loaded /.test(line))
+      if (/checked |rendered home|authoring checks|showing the tree|could not keep|loaded |activat/.test(line))
         console.log(`  log: ${line.slice(0, 200)}`);
   const loadAfter = load();
   console.log(
@@ -177,6 +178,18 @@ function ms(v) {
 function median(values) {
   const sorted = values.filter((v) => v !== undefined).sort((a, b) => a - b);
   return sorted.length ? sorted[Math.floor(sorted.length / 2)] : undefined;
+}
+
+/** The saved-tree files under the workspaces' storage, with their sizes (which windows found one). */
+function savedTrees(dir) {
+  if (!existsSync(dir)) return 'none';
+  const found = [];
+  for (const ws of readdirSync(dir)) {
+    const tree = join(dir, ws, 'gitops-drift.gitops-drift', 'tree');
+    if (!existsSync(tree)) continue;
+    for (const f of readdirSync(tree, { recursive: true })) if (String(f).endsWith('.json')) found.push(`${ws}/${f}`);
+  }
+  return found.join(', ') || 'none';
 }
 
 /** Deletes the tree each workspace's GitOps Drift storage saved (a first opening). */
