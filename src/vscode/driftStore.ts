@@ -61,8 +61,8 @@ export class DriftStore extends Disposable {
   /** The last session's tree is shown and this session has not loaded the repo yet. */
   private showingLastKnown = false;
   private lastKnownSaved = 0;
-  private firstCheckDone!: () => void;
-  private readonly firstCheck = new Promise<void>((resolve) => (this.firstCheckDone = resolve));
+  private firstRenderDone!: () => void;
+  private readonly firstRender = new Promise<void>((resolve) => (this.firstRenderDone = resolve));
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   private readonly busyChanged = this._register(new vscode.EventEmitter<boolean>());
   /** Fires when environments or reports change. */
@@ -113,11 +113,12 @@ export class DriftStore extends Disposable {
   }
 
   /**
-   * Resolves when the first refresh has checked every environment (or failed, or the store was disposed): what can
-   * wait for the tree (the whole-repo lint) waits for this, so it never delays it.
+   * Resolves when the first refresh has every environment's render in the tree (or failed, or the store was
+   * disposed): what can wait for the tree (the whole-repo lint) waits for this, so it never delays it, and never waits
+   * for a slow or unreachable cluster.
    */
-  whenFirstChecked(): Promise<void> {
-    return this.firstCheck;
+  whenFirstRendered(): Promise<void> {
+    return this.firstRender;
   }
 
   /** The kube context chosen for environments that name none; undefined = the kubeconfig's current context. */
@@ -217,7 +218,7 @@ export class DriftStore extends Disposable {
       } catch (e) {
         this.deps.log.error('refresh failed:', e instanceof Error ? (e.stack ?? e.message) : String(e));
       }
-      this.firstCheckDone();
+      this.firstRenderDone();
     }
   }
 
@@ -247,9 +248,13 @@ export class DriftStore extends Disposable {
     const targets = this.entries.filter((e) => job.all || job.reload || job.names.has(e.env.name));
     for (const t of targets) t.checking = true;
     this.changed.fire();
+    let unrendered = targets.length;
+    const rendered = () => --unrendered === 0 && this.firstRenderDone();
+    if (!targets.length) this.firstRenderDone();
     await Promise.all(
       targets.map(async (entry) => {
         const started = Date.now();
+        let previewed = false;
         try {
           // An environment shown for the first time (or from the last session) fills with its rendered objects, not
           // checked, as soon as they are there; re-checks keep the previous verdicts until the new ones arrive.
@@ -263,6 +268,8 @@ export class DriftStore extends Disposable {
               `rendered ${entry.env.name}: ${preview.resources.length} objects, checking (${Date.now() - started} ms)`,
             );
           }
+          previewed = true;
+          rendered();
           const report = await session.check(entry.env);
           if (!current()) return;
           entry.report = report;
@@ -285,6 +292,7 @@ export class DriftStore extends Disposable {
             e instanceof Error ? e.message : String(e),
           );
         }
+        if (!previewed) rendered();
         entry.checking = false;
         entry.lastChecked = new Date();
       }),
@@ -348,7 +356,7 @@ export class DriftStore extends Disposable {
   }
 
   override dispose(): void {
-    this.firstCheckDone();
+    this.firstRenderDone();
     this.resetSession();
     super.dispose();
   }

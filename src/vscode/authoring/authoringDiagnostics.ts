@@ -28,7 +28,7 @@ export function toRange(r: LintRange): vscode.Range {
 /**
  * Runs the authoring checks whenever the engine has taken in changed files (a save, a file created or deleted, a
  * reload) and shows them in the drift diagnostics' collection. Runs coalesce: changes during a run lint once
- * more afterwards. No cluster is involved, but the first run waits for the first check, so the tree fills first.
+ * more afterwards. No cluster is involved; the first run waits for the first renders, so the tree fills first.
  */
 export class AuthoringDiagnostics extends Disposable {
   private readonly findingOf = new WeakMap<vscode.Diagnostic, LintFinding>();
@@ -76,9 +76,9 @@ export class AuthoringDiagnostics extends Disposable {
   private async lintOnce(): Promise<void> {
     const root = this.store.repoRoot;
     if (!root) return;
-    // The whole-repo lint takes seconds on a big repo, on the thread that also fills the tree: it waits for the first
-    // check, whose renders it then reuses.
-    await this.store.whenFirstChecked();
+    // The whole-repo lint takes seconds on a big repo, on the thread that also fills the tree: it waits until the
+    // first renders are in the tree, and reuses them.
+    await this.store.whenFirstRendered();
     if (this.isDisposed) return;
     const started = Date.now();
     const report = await (await this.store.getSession()).authoring.lint();
