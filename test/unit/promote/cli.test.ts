@@ -278,7 +278,9 @@ describe('gitops-drift promote / revert (real renderer, real git)', () => {
     assert.equal(repo.git('branch', '--show-current').trim(), 'main');
   });
 
-  it("revert lists the environment's commits and reverts one; a conflict exits 2 and leaves the repo as it was", async () => {
+  it("revert lists the environment's commits and reverts one; a conflict exits 2 and leaves the repo as it was", async function () {
+    // Four whole commands and a dozen git processes: 10 s was exceeded twice at load 20 (a hang guard, not a target).
+    this.timeout(30_000);
     await cli('promote', '--from', 'dev', repo.root, '--images-only', '--commit');
     const promoted = repo.head();
     repo.write({
