@@ -36,6 +36,8 @@ interface FluxCase {
   secretPaths?: string[];
   /** The Kustomization's API version (default v1). */
   apiVersion?: 'v1' | 'v1beta2';
+  /** Strict postBuild substitution (the controller's StrictPostBuildSubstitutions gate; ours from .gitops-drift.yaml). */
+  strict?: boolean;
 }
 
 const deployment = (name: string, extra = '') => `apiVersion: apps/v1
@@ -81,7 +83,36 @@ data:
   keep: "on"
 `;
 
+const strictVars = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: strict-\${CLUSTER}
+data:
+  region: \${REGION:=eu-west-1}
+  tier: \${TIER:-standard}
+  escaped: $\${NOT_A_VAR}
+`;
+
 const cases: FluxCase[] = [
+  {
+    name: 'strict substitution: every variable set or defaulted renders as in the default mode',
+    spec: '  postBuild:\n    substitute:\n      CLUSTER: prod\n',
+    files: { 'app/cm.yaml': strictVars },
+    strict: true,
+  },
+  {
+    name: 'strict substitution: an unset variable without a default fails the build',
+    spec: '  postBuild:\n    substitute:\n      CLUSTER: prod\n',
+    files: { 'app/cm.yaml': `${strictVars}  missing: \${UNSET_VAR}\n` },
+    strict: true,
+    error: /UNSET_VAR/,
+    fluxError: /variable not set \(strict mode\): "UNSET_VAR"/,
+  },
+  {
+    name: 'default (non-strict) substitution: the same unset variable becomes empty',
+    spec: '  postBuild:\n    substitute:\n      CLUSTER: prod\n',
+    files: { 'app/cm.yaml': `${strictVars}  missing: "\${UNSET_VAR}"\n` },
+  },
   {
     name: 'generated kustomization (a folder without one)',
     spec: '',
@@ -387,7 +418,12 @@ async function renderOursFlux(root: string, c: FluxCase): Promise<RenderResult> 
       renderer: 'flux-kustomization',
       controller: { object, at: { file: 'clusters/app.yaml', line: 1, column: 1 } },
     },
-    { fs: new NodeFileSystem(), repoRoot: root, findObject: finder(objects) },
+    {
+      fs: new NodeFileSystem(),
+      repoRoot: root,
+      findObject: finder(objects),
+      ...(c.strict ? { strictSubstitution: true } : {}),
+    },
   );
 }
 
@@ -435,6 +471,7 @@ describe('Flux conformance: flux-kustomization against kustomize-controller’s 
         theirs,
         join(theirs, 'app'),
         c.objects ? join(theirs, 'objects.yaml') : undefined,
+        { strict: c.strict },
       );
       const got = await renderOursFlux(ours, c).then(
         (r) => ({ ok: true as const, r }),

@@ -11,6 +11,9 @@
 //	DIR                 the folder to render (spec.path resolved against ROOT); its kustomization file is rewritten
 //	OBJECTS_FILE        optional YAML stream of the ConfigMaps and Secrets that substituteFrom may read
 //
+// With FLUX_BUILD_STRICT=1 in the environment, postBuild substitution is strict, as the controller runs it with
+// --feature-gates=StrictPostBuildSubstitutions=true (an unset variable without a default fails the build).
+//
 // Prints the objects as a YAML stream; on failure prints the error to stderr and exits 1.
 package main
 
@@ -70,13 +73,14 @@ func run(args []string) error {
 	}
 	_, hasPostBuild, _ := unstructured.NestedMap(ks.Object, "spec", "postBuild")
 	strategy, _, _ := unstructured.NestedString(ks.Object, "spec", "postBuild", "substituteStrategy")
+	strict := os.Getenv("FLUX_BUILD_STRICT") == "1"
 	for _, res := range m.Resources() {
 		if res.GetName() == "" || res.GetKind() == "" || res.GetApiVersion() == "" {
 			return fmt.Errorf("failed to decode Kubernetes apiVersion, kind and name from: %v", res.String())
 		}
 		if hasPostBuild {
 			out, err := kustomize.SubstituteVariables(context.Background(), kubeClient, ks, res,
-				kustomize.SubstituteWithStrict(false), kustomize.SubstituteWithAlways(strategy == "Always"))
+				kustomize.SubstituteWithStrict(strict), kustomize.SubstituteWithAlways(strategy == "Always"))
 			if err != nil {
 				return fmt.Errorf("post build failed for '%s/%s': %w", res.GetGvk(), res.GetName(), err)
 			}
