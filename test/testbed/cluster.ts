@@ -38,7 +38,27 @@ export interface TestCluster {
    * ends it before the servers, and the watchdog ends it if the test process dies.
    */
   startProcess(name: string, bin: string, args: string[], env?: NodeJS.ProcessEnv): TestbedProcess;
+  /**
+   * Starts another kube-apiserver on this test bed's etcd under its own key prefix: a second cluster whose objects
+   * the first never sees (same CA, tokens and certificates). `stop()` and the watchdog end it with the others.
+   * Named servers are started once and shared by whoever asks again.
+   */
+  addCluster(name: string): Promise<PeerCluster>;
   stop(): Promise<void>;
+}
+
+/** Another API server of the test bed (see {@link TestCluster.addCluster}). */
+export interface PeerCluster {
+  name: string;
+  /** `https://127.0.0.1:PORT`. */
+  server: string;
+  adminRequest: TestCluster['adminRequest'];
+}
+
+/** A kube context for {@link multiClusterKubeconfig}: its name and the server it points at, as admin. */
+export interface ContextEntry {
+  context: string;
+  server: string;
 }
 
 /** A process started beside the test bed's servers. */
@@ -110,25 +130,27 @@ export async function startTestCluster(): Promise<TestCluster> {
         '--log-level=error',
       ]),
     );
+    const apiserverArgs = (port: number, prefix: string, certDir: string): string[] => [
+      `--etcd-servers=http://127.0.0.1:${etcdClient}`,
+      `--etcd-prefix=${prefix}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${port}`,
+      `--cert-dir=${join(dir, certDir)}`,
+      `--tls-cert-file=${certs.serverCert}`,
+      `--tls-private-key-file=${certs.serverKey}`,
+      `--client-ca-file=${certs.caCert}`,
+      `--token-auth-file=${join(dir, 'tokens.csv')}`,
+      '--authorization-mode=RBAC',
+      `--service-account-key-file=${certs.saKey}`,
+      `--service-account-signing-key-file=${certs.saKey}`,
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      '--service-cluster-ip-range=10.96.0.0/16',
+      '--allow-privileged=true',
+      '--v=0',
+    ];
     children.push(
-      startProcess(apiserverBin, dir, 'kube-apiserver', [
-        `--etcd-servers=http://127.0.0.1:${etcdClient}`,
-        '--bind-address=127.0.0.1',
-        '--advertise-address=127.0.0.1',
-        `--secure-port=${apiPort}`,
-        `--cert-dir=${join(dir, 'apiserver-certs')}`,
-        `--tls-cert-file=${certs.serverCert}`,
-        `--tls-private-key-file=${certs.serverKey}`,
-        `--client-ca-file=${certs.caCert}`,
-        `--token-auth-file=${join(dir, 'tokens.csv')}`,
-        '--authorization-mode=RBAC',
-        `--service-account-key-file=${certs.saKey}`,
-        `--service-account-signing-key-file=${certs.saKey}`,
-        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-        '--service-cluster-ip-range=10.96.0.0/16',
-        '--allow-privileged=true',
-        '--v=0',
-      ]),
+      startProcess(apiserverBin, dir, 'kube-apiserver', apiserverArgs(apiPort, '/registry', 'apiserver-certs')),
     );
     watch();
     watchdog = startWatchdog(pidFile, dir);
@@ -159,6 +181,26 @@ export async function startTestCluster(): Promise<TestCluster> {
 
     const kubeconfigPath = join(dir, 'kubeconfig');
     writeFileSync(kubeconfigPath, kubeconfig(server, certs.caCert, adminToken, readonlyToken));
+    const peers = new Map<string, Promise<PeerCluster>>();
+    const startPeer = async (name: string): Promise<PeerCluster> => {
+      if (stopped) throw new Error(`test bed: stopped, cannot start cluster ${name}`);
+      if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`test bed: cluster name ${name} is not [a-z0-9-]+`);
+      const [port] = await freePorts(1);
+      const child = startProcess(
+        apiserverBin,
+        dir,
+        `kube-apiserver-${name}`,
+        // Its own key prefix: the same etcd, but none of the other servers' objects.
+        apiserverArgs(port, `/registry-${name}`, `apiserver-certs-${name}`),
+      );
+      children.push(child);
+      watch();
+      const peerServer = `https://127.0.0.1:${port}`;
+      const peerRequest = (method: string, path: string, body?: unknown, contentType = 'application/json') =>
+        httpsJson(peerServer, ca, adminToken, method, path, body, contentType);
+      await waitReady(peerRequest, [child], dir, `kube-apiserver-${name}`);
+      return { name, server: peerServer, adminRequest: peerRequest };
+    };
     return {
       server,
       kubeconfigPath,
@@ -187,6 +229,16 @@ export async function startTestCluster(): Promise<TestCluster> {
             if (!stopped) watch();
           },
         };
+      },
+      addCluster(name) {
+        let peer = peers.get(name);
+        if (!peer) {
+          peer = startPeer(name);
+          peers.set(name, peer);
+          // A failed start is not cached: the next ask tries again.
+          peer.catch(() => peers.delete(name));
+        }
+        return peer;
       },
       stop,
     };
@@ -224,6 +276,29 @@ contexts:
     namespace: ${READONLY_NAMESPACE}
 current-context: testbed-admin
 `;
+}
+
+/**
+ * A kubeconfig (written to `path`) with one admin context per entry, each its own cluster entry; `current` is the
+ * current context (else the first).
+ */
+export function multiClusterKubeconfig(
+  path: string,
+  cluster: Pick<TestCluster, 'caFile' | 'adminToken'>,
+  contexts: ContextEntry[],
+  current = contexts[0]?.context,
+): string {
+  const clusters = contexts
+    .map((c) => `- name: ${c.context}\n  cluster:\n    server: ${c.server}\n    certificate-authority: ${cluster.caFile}\n`)
+    .join('');
+  const entries = contexts
+    .map((c) => `- name: ${c.context}\n  context:\n    cluster: ${c.context}\n    user: admin\n    namespace: default\n`)
+    .join('');
+  writeFileSync(
+    path,
+    `apiVersion: v1\nkind: Config\nclusters:\n${clusters}users:\n- name: admin\n  user:\n    token: ${cluster.adminToken}\ncontexts:\n${entries}${current ? `current-context: ${current}\n` : ''}`,
+  );
+  return path;
 }
 
 /** A self-signed CA, a serving certificate for 127.0.0.1/localhost, and a service-account signing key. */
@@ -285,7 +360,12 @@ async function freePorts(count: number): Promise<number[]> {
 type AdminRequest = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
 
 /** Polls /readyz, then waits for the bootstrap RBAC roles, failing fast if a server process exits. */
-async function waitReady(adminRequest: AdminRequest, children: ChildProcess[], dir: string): Promise<void> {
+async function waitReady(
+  adminRequest: AdminRequest,
+  children: ChildProcess[],
+  dir: string,
+  apiserverLog = 'kube-apiserver',
+): Promise<void> {
   const deadline = Date.now() + 90_000;
   let exited: string | undefined;
   for (const child of children)
@@ -308,7 +388,7 @@ async function waitReady(adminRequest: AdminRequest, children: ChildProcess[], d
   }
   const tail = (name: string) => logTail(dir, name, 15);
   throw new Error(
-    `test bed: API server not ready (${exited ?? last})\n--- etcd.log\n${tail('etcd')}\n--- kube-apiserver.log\n${tail('kube-apiserver')}`,
+    `test bed: API server not ready (${exited ?? last})\n--- etcd.log\n${tail('etcd')}\n--- ${apiserverLog}.log\n${tail(apiserverLog)}`,
   );
 }
 
