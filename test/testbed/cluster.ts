@@ -289,10 +289,15 @@ export function multiClusterKubeconfig(
   current = contexts[0]?.context,
 ): string {
   const clusters = contexts
-    .map((c) => `- name: ${c.context}\n  cluster:\n    server: ${c.server}\n    certificate-authority: ${cluster.caFile}\n`)
+    .map(
+      (c) =>
+        `- name: ${c.context}\n  cluster:\n    server: ${c.server}\n    certificate-authority: ${cluster.caFile}\n`,
+    )
     .join('');
   const entries = contexts
-    .map((c) => `- name: ${c.context}\n  context:\n    cluster: ${c.context}\n    user: admin\n    namespace: default\n`)
+    .map(
+      (c) => `- name: ${c.context}\n  context:\n    cluster: ${c.context}\n    user: admin\n    namespace: default\n`,
+    )
     .join('');
   writeFileSync(
     path,

@@ -108,7 +108,10 @@ describe('several clusters: environments pinned to contexts of different API ser
       join(repo, '.gitops-drift.yaml'),
       'environments:\n' +
         envs
-          .map(([name, context]) => `  - name: ${name}\n    path: envs/${name}\n${context ? `    context: ${context}\n` : ''}`)
+          .map(
+            ([name, context]) =>
+              `  - name: ${name}\n    path: envs/${name}\n${context ? `    context: ${context}\n` : ''}`,
+          )
           .join(''),
     );
   });
