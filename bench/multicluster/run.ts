@@ -116,10 +116,12 @@ async function main(): Promise<void> {
       contexts.map(async (c) => {
         for (const e of environments.filter((x) => x.context === c.context)) {
           kube(c.context, 'create', 'namespace', e.namespace);
-          loaded += await bulkApply(
+          // Added after the await: `loaded += await …` would add to the value read before another cluster's load.
+          const count = await bulkApply(
             { server: c.server, caFile: cluster.caFile, token: cluster.adminToken },
             rendered[e.name],
           );
+          loaded += count;
           process.stderr.write(`loaded ${e.name} on ${c.context} (${loaded} objects so far)\n`);
         }
       }),
