@@ -137,8 +137,9 @@ export interface EngineOptions {
   /** The repo's git: a controller's applied revision is compared with HEAD through it. */
   git?: Git;
   /**
-   * Helm's engine, asked for only when a HelmRelease's chart is a folder of this repo (so a repo without Helm content
-   * never loads it). Undefined, or returning undefined: such releases say the engine is not available.
+   * Helm's engine, asked for only when a chart of this repo is rendered (a HelmRelease's, an Argo CD Helm source, a
+   * kustomization's `helmCharts:`), so a repo without Helm content never loads it. Undefined, or returning undefined:
+   * such renders say the engine is not available.
    */
   helmEngine?: () => HelmEngine | undefined;
 }
@@ -422,6 +423,8 @@ export class DriftEngine {
       ...(findObject ? { findObject } : {}),
       ...(live && findObject ? { findLiveObject: this.liveObjectFinder(live) } : {}),
       ...(strict ? { strictSubstitution: true } : {}),
+      // Asked for only when the render meets a chart: a repo without Helm content never loads the engine.
+      ...(this.options.helmEngine ? { helmEngine: this.options.helmEngine } : {}),
     });
     // A file saved while this render ran may have been read before or after the save: do not keep the result.
     const racing = this.changes
@@ -1087,6 +1090,7 @@ export class DriftEngine {
           ...(rootAt ? { rootAt } : {}),
           ...(findObject ? { findObject } : {}),
           ...(this.strictSubstitution ? { strictSubstitution: true } : {}),
+          ...(this.options.helmEngine ? { helmEngine: this.options.helmEngine } : {}),
         }),
         problems: [],
       };

@@ -15,6 +15,7 @@ import type { RepoEnvironment } from '../../core/repo/config';
 import { openRepo, repoRootArg } from './driftCommon';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
 import { repoReadOptions } from '../../node/regularFile';
+import { WasmHelmEngine } from '../../node/helmEngine';
 
 const usage = `Usage: gitops-drift render DIR [--mask-secrets] [--origins] [--repo-root PATH] [--allow-incomplete]
        gitops-drift render --env NAME [--app NAME] [REPO] [--mask-secrets] [--origins] [--allow-incomplete]
@@ -89,9 +90,12 @@ export const renderCommand: CliCommand = {
     }
     // Through the one render port: a folder without a kustomization file renders as Flux generates one for it.
     const folder = toPosix(rel);
+    let helm: WasmHelmEngine | undefined;
     const result = await renderApplication(folderApplication(folder || '.', folder), {
       fs,
       repoRoot: toPosix(repoRoot),
+      // `helmCharts:` inflate as `kustomize build --enable-helm` does; made only when the render meets one.
+      helmEngine: () => (helm ??= new WasmHelmEngine()),
     });
     return printRender(result, options, io);
   },

@@ -6,7 +6,7 @@
 import type { Origin, SourceLocation } from '../model/location';
 import type { Problem } from '../model/problem';
 import type { KubeObject, ResourceKey } from '../model/resource';
-import type { FileSystem } from '../ports';
+import type { FileSystem, HelmEngine } from '../ports';
 import type { ParseCache } from '../yaml/parseYaml';
 import type { TMap } from '../yaml/tree';
 
@@ -90,6 +90,12 @@ export interface RenderOptions {
    * fails the build instead of becoming empty. Default false, as kustomize-controller's.
    */
   strictSubstitution?: boolean;
+  /**
+   * Helm's engine, asked for only when a render meets a chart (an Argo CD Helm source, a kustomization's
+   * `helmCharts:`), so that a repo without one never loads it. Absent, or returning undefined: such a render fails
+   * with "the Helm engine is not available" at the line that names the chart.
+   */
+  helmEngine?: () => HelmEngine | undefined;
   /**
    * The same object read from the live cluster, asked when `findObject` finds none (Flux reads substituteFrom from the
    * cluster, where another Kustomization, a person or an operator put it). A Secret comes with each value replaced by

@@ -360,7 +360,7 @@ export function mergeMaps(a: Record<string, unknown>, b: Record<string, unknown>
 }
 
 /** Every file under the chart folder, names relative to it (`.helmignore` is the engine's to apply). */
-async function chartFiles(fs: FileSystem, dir: string): Promise<HelmChartFile[]> {
+export async function chartFiles(fs: FileSystem, dir: string): Promise<HelmChartFile[]> {
   const out: HelmChartFile[] = [];
   const walk = async (sub: string) => {
     const here = sub ? `${dir}/${sub}` : dir;
