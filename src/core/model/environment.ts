@@ -68,6 +68,41 @@ export interface ArgoSource {
   };
   /** Where the source is declared. */
   at: SourceLocation;
+  /** `helm:` of a Helm source (a chart folder of this repo), as the Application declares it. */
+  helm?: ArgoHelm;
+  /**
+   * The Application's `sources[].ref` entries (multi-source): `$NAME` → the folder of this repo it names ('' for its
+   * root), or `outside` with its repoURL when that source is another repo.
+   */
+  refs?: Record<string, { path: string } | { outside: string }>;
+  /** `metadata.name` of the Application: Helm's release name by default. */
+  applicationName?: string;
+  /** `spec.project` (ARGOCD_APP_PROJECT_NAME), `repoURL`, `targetRevision` and `path` as written (Argo CD's build environment). */
+  project?: string;
+  repoURL?: string;
+  targetRevision?: string;
+  rawPath?: string;
+}
+
+/** `spec.source.helm` of an Argo CD Application, each field with the line that sets it. */
+export interface ArgoHelm {
+  valueFiles?: { value: string; at: SourceLocation }[];
+  ignoreMissingValueFiles?: boolean;
+  /** `valuesObject` as data (it wins over `values`), or the `values` text. */
+  valuesObject?: Record<string, unknown>;
+  values?: string;
+  valuesAt?: SourceLocation;
+  parameters?: { name: string; value: string; forceString: boolean; at: SourceLocation }[];
+  fileParameters?: { name: string; path: string; at: SourceLocation }[];
+  releaseName?: string;
+  namespace?: string;
+  skipCrds?: boolean;
+  skipSchemaValidation?: boolean;
+  skipTests?: boolean;
+  kubeVersion?: string;
+  apiVersions?: string[];
+  /** `helm.version` (v2/v3): Argo CD renders every chart with Helm 3 today; kept only to say so. */
+  version?: string;
 }
 
 /** A controller's object as declared in the repo. */

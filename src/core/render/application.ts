@@ -10,6 +10,7 @@ import { GeneratedKustomizationFileSystem, generatedKustomization } from './plai
 import { renderKustomization } from './kustomize/kustomize';
 import { renderFluxKustomization } from './flux/fluxKustomization';
 import { renderArgoDirectory } from './argo/directory';
+import { renderArgoHelm } from './argo/helm';
 import { applyKustomizeOverrides } from './argo/kustomizeOverrides';
 import type { RenderOptions, RenderResult } from './types';
 
@@ -47,11 +48,11 @@ export async function renderApplication(app: Application, options: RenderOptions
     case 'argo-directory':
       return renderArgoDirectory(app, path, options);
     case 'helm':
-      // No Helm engine yet: an Argo CD Helm source is named as such, never read as manifests.
+      if (app.argo) return renderArgoHelm(app, path, options);
       throw new ProblemError({
         severity: 'error',
-        message: `application '${app.name}': Helm source: rendered when the Helm engine lands`,
-        ...(app.argo?.at ? { location: app.argo.at } : app.declaredAt ? { location: app.declaredAt } : {}),
+        message: `application '${app.name}': a Helm chart is rendered here only as an Argo CD Helm source`,
+        ...(app.declaredAt ? { location: app.declaredAt } : {}),
       });
     default:
       throw new ProblemError({

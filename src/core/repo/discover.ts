@@ -16,7 +16,7 @@ import type { Problem } from '../model/problem';
 import type { FileSystem } from '../ports';
 import { MAX_YAML_DEPTH, tooDeepAt } from '../yaml/yamlDepth';
 import { clusterSecret, expandApplicationSet, type ClusterSecret } from './applicationSet';
-import { type Application, type ArgoSource, folderApplication } from '../model/environment';
+import { type Application, type ArgoSource, folderApplication, sourcePath } from '../model/environment';
 import { joinPath, normalizeRepoPath, type RepoEnvironment } from './config';
 import { inferPromotion, stageRank } from './promotion';
 import { walkRepo } from './walk';
@@ -24,6 +24,7 @@ import { mapWithConcurrency } from '../pool';
 import { FileLocator, FixedLocator } from '../yaml/yamlLocate';
 import { FluxObjects, fluxClusters } from './flux';
 import { applicationIgnoreRules, argocdCmIgnoreRules, isArgocdCm } from './argoIgnore';
+import { argoRefs, readArgoHelm } from './argoHelm';
 import type { IgnoreRule } from '../drift/options';
 
 /** Parent folder names whose kustomization children are conventionally environments (`envs/prod`, `apps/shop/overlays/prod`). */
@@ -346,11 +347,20 @@ async function scanToolManifests(
   }
   if (argoSettingsRules.length)
     for (const env of all) if (env.source === 'argocd') env.ignore = [...(env.ignore ?? []), ...argoSettingsRules];
-  const exists = await mapWithConcurrency(
-    all,
-    16,
-    async (env) => (await fs.stat(joinPath(repoRoot, env.path)))?.isDirectory === true,
-  );
+  const isFolder = async (path: string) => (await fs.stat(joinPath(repoRoot, path)))?.isDirectory === true;
+  const exists = await mapWithConcurrency(all, 16, async (env) => {
+    // A multi-source Application keeps the sources whose folder is here (one of another repo is marked outside).
+    if (env.source === 'argocd' && env.applications.length > 1) {
+      const here = await Promise.all(
+        env.applications.map(async (a) => a.source.type === 'outside' || (await isFolder(sourcePath(a) ?? ''))),
+      );
+      env.applications = env.applications.filter((_, i) => here[i]);
+      if (!env.applications.some((a) => a.source.type !== 'outside')) return false;
+      env.path = sourcePath(env.applications.find((a) => a.source.type !== 'outside')!) ?? env.path;
+      return true;
+    }
+    return isFolder(env.path);
+  });
   // A path that is not a folder here belongs to another repo (the manifest's repoURL): not ours to render.
   return {
     applicationFiles: [...applicationFiles].sort(),
@@ -427,7 +437,7 @@ export function applicationEnvironments(
   const ignore = applicationIgnoreRules(doc, loc);
   const environments: RepoEnvironment[] = [];
   const outside: OutsideSource[] = [];
-  for (const env of argoEnvironments(doc, name, loc)) {
+  for (const env of argoEnvironments(doc, name, loc, isThisRepo)) {
     if (ignore.rules.length) env.ignore = [...ignore.rules];
     const repoURL = env.repoURL;
     delete env.repoURL;
@@ -438,43 +448,73 @@ export function applicationEnvironments(
   return { environments, outside, problems: ignore.problems };
 }
 
-/** One environment per `spec.source` / `spec.sources[]` entry that has a path (Helm chart sources have none). */
-function argoEnvironments(doc: Document, name: string, loc: FileLocator): (RepoEnvironment & { repoURL?: string })[] {
+/**
+ * The environment of an Argo CD Application: one application per `spec.source` / `spec.sources[]` entry that has a
+ * path (a remote `chart:` source has none; a `ref:`-only source only lends its files to the others' value files).
+ * A multi-source Application is one environment whose applications are its sources (`NAME/FOLDER`), so each source's
+ * objects are its own and none is extra to the other; a source of another repo is an application marked outside.
+ */
+function argoEnvironments(
+  doc: Document,
+  name: string,
+  loc: FileLocator,
+  isThisRepo: (repoURL: string) => boolean,
+): (RepoEnvironment & { repoURL?: string })[] {
   const namespace = str(doc.getIn(['spec', 'destination', 'namespace']));
-  const sources: Node[] = [];
+  const project = str(doc.getIn(['spec', 'project']));
+  const sources: YAMLMap[] = [];
   const single = doc.getIn(['spec', 'source'], true);
   if (isMap(single)) sources.push(single);
   const many = doc.getIn(['spec', 'sources'], true);
-  if (isSeq(many)) for (const s of many.items) if (isMap(s)) sources.push(s as Node);
-  const out: (RepoEnvironment & { repoURL?: string })[] = [];
-  const withPath = sources.filter((s) => isMap(s) && typeof s.get('path') === 'string' && !s.get('chart'));
+  if (isSeq(many)) for (const s of many.items) if (isMap(s)) sources.push(s);
+  const refs = argoRefs(sources, (url) => !url || isThisRepo(url));
+  const withPath = sources.filter((s) => typeof s.get('path') === 'string' && !s.get('chart'));
+  const apps: { app: Application; repoURL?: string; definedAt: SourceLocation; path: string }[] = [];
   for (const source of withPath) {
-    if (!isMap(source)) continue;
     const path = normalizeRepoPath(String(source.get('path')));
     if (path === undefined) continue;
     const appName = withPath.length > 1 ? `${name}/${path.split('/').pop()}` : name;
-    const env: RepoEnvironment & { repoURL?: string } = {
-      name: appName,
-      path,
-      source: 'argocd',
-      definedAt: loc.of(source.get('path', true) as Node),
-      tracking: { argocdApp: name },
-      applications: [argoApplication(appName, path, source, loc, loc.of(doc.contents), name, namespace)],
-    };
-    const repoURL = source.get('repoURL');
-    if (typeof repoURL === 'string') env.repoURL = repoURL;
-    const server = str(doc.getIn(['spec', 'destination', 'server']));
-    const clusterName = str(doc.getIn(['spec', 'destination', 'name']));
-    if (server || clusterName)
-      env.argoDestination = {
-        ...(server ? { server } : {}),
-        ...(clusterName ? { name: clusterName } : {}),
-        at: loc.of(doc.getIn(['spec', 'destination'], true) as Node),
-      };
-    if (namespace) env.namespace = namespace;
-    out.push(env);
+    const app = argoApplication(appName, path, source, loc, loc.of(doc.contents), name, namespace);
+    if (namespace) app.namespace = namespace;
+    const argo = app.argo!;
+    argo.applicationName = name;
+    if (project) argo.project = project;
+    const repoURL = str(source.get('repoURL'));
+    if (repoURL) argo.repoURL = repoURL;
+    const revision = str(source.get('targetRevision'));
+    if (revision) argo.targetRevision = revision;
+    argo.rawPath = String(source.get('path'));
+    if (refs) argo.refs = refs;
+    apps.push({ app, definedAt: loc.of(source.get('path', true) as Node), path, ...(repoURL ? { repoURL } : {}) });
   }
-  return out;
+  const server = str(doc.getIn(['spec', 'destination', 'server']));
+  const clusterName = str(doc.getIn(['spec', 'destination', 'name']));
+  const env = (envName: string, list: typeof apps, repoURL?: string): RepoEnvironment & { repoURL?: string } => ({
+    name: envName,
+    path: list[0].path,
+    source: 'argocd',
+    definedAt: list[0].definedAt,
+    tracking: { argocdApp: name },
+    applications: list.map((a) => a.app),
+    ...(repoURL ? { repoURL } : {}),
+    ...(server || clusterName
+      ? {
+          argoDestination: {
+            ...(server ? { server } : {}),
+            ...(clusterName ? { name: clusterName } : {}),
+            at: loc.of(doc.getIn(['spec', 'destination'], true) as Node),
+          },
+        }
+      : {}),
+    ...(namespace ? { namespace } : {}),
+  });
+  if (apps.length <= 1) return apps.map((a) => env(name, [a], a.repoURL));
+  const here = apps.filter((a) => !a.repoURL || isThisRepo(a.repoURL));
+  // Every source in another repo: each is listed outside, as a single-source Application is.
+  if (!here.length) return apps.map((a) => env(a.app.name, [a], a.repoURL));
+  for (const a of apps)
+    if (!here.includes(a)) a.app.source = { type: 'outside', description: a.repoURL ?? 'another repository' };
+  return [env(name, [...here, ...apps.filter((a) => !here.includes(a))])];
 }
 
 /**
@@ -508,6 +548,8 @@ function argoApplication(
     if (exclude) argo.directory.exclude = exclude;
   }
   if (source.get('plugin', true) !== undefined) argo.plugin = true;
+  const helm = readArgoHelm(source, loc);
+  if (helm) argo.helm = helm;
   const kustomize = source.get('kustomize', true);
   if (isMap(kustomize)) {
     const fields = kustomize.items.flatMap((p) =>
