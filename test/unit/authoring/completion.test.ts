@@ -88,8 +88,8 @@ describe('kustomizationCompletions', () => {
         },
       );
       assert.equal(
-        entries.find((e) => e.label === 'helmCharts')?.detail,
-        "not rendered by GitOps Drift: Helm charts are not inflated until Helm support lands: the chart's objects are missing from this render",
+        entries.find((e) => e.label === 'helmChartInflationGenerator')?.detail,
+        "not rendered by GitOps Drift: the deprecated helmChartInflationGenerator field is not inflated (write helmCharts: instead): the chart's objects are missing from this render",
       );
     });
 

@@ -212,11 +212,11 @@ describe('lint: render-error and render-warning', () => {
   it('render warnings: unsupported fields and remote resources', async () => {
     const files = {
       'app/kustomization.yaml':
-        'resources:\n  - https://github.com/acme/config//base?ref=v1\nhelmCharts:\n  - name: redis\n',
+        'resources:\n  - https://github.com/acme/config//base?ref=v1\nhelmCharts:\n  - name: redis\n    repo: https://charts.example.com\n    version: 1.0.0\n',
     };
     assert.deepEqual(await lintShown(files, ['app']), [
       "app/kustomization.yaml:2:5-2:48 warning render-warning: app: remote resource 'https://github.com/acme/config//base?ref=v1' is not fetched; skipped",
-      "app/kustomization.yaml:3:1-3:11 warning render-warning: app: 'helmCharts' is not supported yet (Helm charts are not inflated until Helm support lands: the chart's objects are missing from this render); skipped",
+      "app/kustomization.yaml:4:5-4:9 warning render-warning: app: helmCharts 'redis': chart redis 1.0.0 from https://charts.example.com is not in this repo (kustomize would pull it into app/charts/redis-1.0.0/redis): not available offline (downloads disabled); the chart's objects are missing from this render",
     ]);
   });
 
@@ -234,7 +234,7 @@ describe('lint: the whole report', () => {
     const files = {
       ...base,
       'base/deployment.yaml': deployment(['nginx']),
-      'envs/dev/kustomization.yaml': 'bases:\n  - ../../base\nhelmCharts: []\n',
+      'envs/dev/kustomization.yaml': 'bases:\n  - ../../base\nopenapi: {path: s.json}\n',
       'envs/dev/secret.yaml': 'kind: Secret\nmetadata:\n  name: s\ndata:\n  k: dg==\n',
       'a/kustomization.yaml': 'resources:\n  - nothing.yaml\n',
     };
@@ -244,7 +244,7 @@ describe('lint: the whole report', () => {
         'a/kustomization.yaml:2:5-2:17 error missing-path',
         'base/deployment.yaml:16:18-16:23 information mutable-image-tag',
         'envs/dev/kustomization.yaml:1:1-1:6 warning deprecated-field',
-        'envs/dev/kustomization.yaml:3:1-3:11 warning render-warning',
+        'envs/dev/kustomization.yaml:3:1-3:8 warning render-warning',
         'envs/dev/secret.yaml:4:1-4:5 warning plaintext-secret',
       ],
     );

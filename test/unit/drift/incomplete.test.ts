@@ -34,7 +34,7 @@ describe('incomplete verdicts (content the render skipped)', () => {
     const fs = new MemoryFileSystem(
       {
         'app/kustomization.yaml':
-          'resources:\n- a.yaml\n- https://github.com/x/y//base?ref=v1\ncomponents:\n- https://github.com/x/y//c\nhelmCharts:\n- name: redis\ngenerators:\n- g.yaml\ntransformers:\n- t.yaml\nvalidators:\n- v.yaml\nopenapi:\n  path: s.json\n',
+          'resources:\n- a.yaml\n- https://github.com/x/y//base?ref=v1\ncomponents:\n- https://github.com/x/y//c\nhelmCharts:\n- name: redis\n  repo: https://charts.example.com\ngenerators:\n- g.yaml\ntransformers:\n- t.yaml\nvalidators:\n- v.yaml\nopenapi:\n  path: s.json\n',
         'app/a.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n',
         // Plugin configs (not apiVersion: builtin): reported at their entries and never run.
         'app/g.yaml': 'apiVersion: example.com/v1\nkind: Generator\nmetadata:\n  name: g\n',
@@ -48,11 +48,11 @@ describe('incomplete verdicts (content the render skipped)', () => {
       [
         [3, true],
         [5, true],
-        [6, true],
-        [9, true],
-        [11, true],
-        [12, false],
-        [14, false],
+        [7, true],
+        [10, true],
+        [12, true],
+        [13, false],
+        [15, false],
       ],
     );
   });

@@ -95,7 +95,7 @@ describe('render bad input: a ProblemError at file:line with a one-line cause', 
     const fs = new MemoryFileSystem(
       {
         'app/kustomization.yaml':
-          'resources:\n- a.yaml\n- https://github.com/x/y//base?ref=v1\nhelmCharts:\n- name: redis\n',
+          'resources:\n- a.yaml\n- https://github.com/x/y//base?ref=v1\nhelmCharts:\n- name: redis\n  repo: https://charts.example.com\n',
         'app/a.yaml': cm,
       },
       '/repo',
@@ -105,10 +105,13 @@ describe('render bad input: a ProblemError at file:line with a one-line cause', 
       r.problems.map((p) => [p.severity, p.location?.line]),
       [
         ['warning', 3],
-        ['warning', 4],
+        ['warning', 5],
       ],
     );
-    assert.match(r.problems[1].message, /helmCharts/);
+    assert.match(
+      r.problems[1].message,
+      /helmCharts 'redis': chart redis from https:\/\/charts.example.com is not in this repo/,
+    );
     assert.equal(r.objects.length, 1);
   });
 

@@ -8,14 +8,11 @@ import { getString, type TMap, type TNode, type TScalar } from '../../yaml/tree'
 /** File names kustomize accepts for a kustomization, in its order. */
 export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
-/** Said on a helmCharts line: nothing from the charts is in the render until Helm support lands. */
-const HELM = "Helm charts are not inflated until Helm support lands: the chart's objects are missing from this render";
-
 /** Fields we do not implement yet, with why: reported as warnings at their line, never run or fetched. */
 export const UNSUPPORTED: Record<string, string> = {
-  helmCharts: HELM,
-  helmGlobals: HELM,
-  helmChartInflationGenerator: HELM,
+  // The deprecated form of helmCharts (kustomize's HelmChartArgs): helmCharts and helmGlobals are inflated.
+  helmChartInflationGenerator:
+    "the deprecated helmChartInflationGenerator field is not inflated (write helmCharts: instead): the chart's objects are missing from this render",
   openapi: 'custom OpenAPI schemas are not supported',
   crds: 'CRD schemas for merge keys are not supported',
   validators: 'validator plugins are never executed',
@@ -24,9 +21,9 @@ export const UNSUPPORTED: Record<string, string> = {
 
 /**
  * The UNSUPPORTED fields whose skipping leaves objects or changes out of the render (validators only check, openapi
- * and crds tune merges, helmGlobals configures the charts that helmCharts lists, buildMetadata adds annotations).
+ * and crds tune merges, buildMetadata adds annotations).
  */
-export const SKIPS_CONTENT = new Set(['helmCharts', 'helmChartInflationGenerator']);
+export const SKIPS_CONTENT = new Set(['helmChartInflationGenerator']);
 
 /** Every field kustomize v5 accepts; anything else is an error, as in kustomize. */
 export const KNOWN = new Set([
@@ -57,6 +54,8 @@ export const KNOWN = new Set([
   'configurations',
   'transformers',
   'generators',
+  'helmCharts',
+  'helmGlobals',
   ...Object.keys(UNSUPPORTED),
 ]);
 

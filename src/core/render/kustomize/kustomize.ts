@@ -9,8 +9,9 @@
  * fix name references, expand vars and sort. Where kustomize's behaviour is surprising (kyaml's list merge order,
  * `$setElementOrder` kept as a key, ports keyed by protocol) the output follows kustomize, not the SMP spec.
  * Built-in transformer and generator configs under `transformers:` / `generators:` run after the fields
- * (pluginConfigs.ts). helmCharts, plugins, openapi/crds and remote resources are reported as warnings and skipped:
- * nothing is fetched or run.
+ * (pluginConfigs.ts). `helmCharts:` with a chart in this repo inflate through Helm's engine, as with `--enable-helm`
+ * (helmCharts.ts). Plugins, openapi/crds and remote resources are reported as warnings and skipped: nothing is
+ * fetched or run.
  */
 import type { SourceLocation } from '../../model/location';
 import { type Problem, SKIPPED_CONTENT } from '../../model/problem';
@@ -32,6 +33,7 @@ import { applyReplacement } from './filters/replacements';
 import { applyReplicas } from './filters/replicas';
 import { applyVars, readVar, type Var } from './filters/vars';
 import { absorb, generate, readOptions } from './generators';
+import { inflateHelmCharts } from './helmCharts';
 import { nameHash } from './hash';
 import {
   canonicalFields,
@@ -59,6 +61,8 @@ import type { RenderedObject, RenderOptions, RenderResult } from '../types';
 
 interface Context extends PatchContext {
   amendRoot?: RenderOptions['amendRoot'];
+  /** For `helmCharts:` (as `kustomize build --enable-helm`). */
+  helmEngine?: RenderOptions['helmEngine'];
   sortOrder: 'legacy' | 'fifo';
   /** Custom `legacySortOptions` kind lists (undefined: kustomize's defaults). */
   orderFirst?: string[];
@@ -149,6 +153,7 @@ export async function renderKustomization(dir: string, options: RenderOptions): 
     labelSpecs: [],
     annotationSpecs: [],
     ...(options.amendRoot ? { amendRoot: options.amendRoot } : {}),
+    ...(options.helmEngine ? { helmEngine: options.helmEngine } : {}),
   };
   const abs = loader.resolve(repoRoot, dir, { file: dir, line: 0, column: 0 });
   const rootAt: SourceLocation = options.rootAt ?? { file: loader.rel(abs), line: 0, column: 0 };
@@ -166,6 +171,7 @@ export async function renderKustomization(dir: string, options: RenderOptions): 
   const objects: RenderedObject[] = resources.map((res) => {
     const object = toPlain(res.node) as KubeObject;
     const out: RenderedObject = { object, key: keyOf(object), origins: new TreeOrigins(res.node), source: res.source };
+    if (res.template) out.template = res.template;
     const exact = loader.sawExact ? collectExact(res.node) : undefined;
     if (exact?.size) out.exactIntegers = exact;
     return out;
@@ -281,6 +287,7 @@ async function build(
   // the kustomizations above it, not to its bases (kustomize merges them into the accumulator on the way up).
   await readConfigurations(ctx, k, dir);
   await runGenerators(ctx, k, dir, resources);
+  await runHelmCharts(ctx, k, dir, resources);
   await runGeneratorConfigs(pluginContext(ctx, dir, chain), scalars(k, 'generators'), dir, resources);
   await runTransformers(ctx, k, dir, resources, chain);
   ctx.vars.push(...maps(k, 'vars').map(readVar));
@@ -393,6 +400,21 @@ async function runGenerators(ctx: Context, k: TMap, dir: string, resources: Reso
         index.invalidate();
       } else absorb(res, entry, index);
     }
+  }
+}
+
+/** `helmCharts:` after the ConfigMap and Secret generators, as kustomize orders its builtin generators. */
+async function runHelmCharts(ctx: Context, k: TMap, dir: string, resources: Resource[]): Promise<void> {
+  const inflated = await inflateHelmCharts(k, dir, ctx.loader, ctx.helmEngine);
+  if (!inflated.length) return;
+  const ids = new Map(resources.map((r) => [idString(r), r]));
+  for (const item of inflated) {
+    if ('skipped' in item) {
+      ctx.warn(item.skipped, item.at, SKIPPED_CONTENT);
+      continue;
+    }
+    const added = toResources(item.node).map((res) => ({ ...res, source: item.entry, template: item.template }));
+    addAll(resources, added, ids, item.entry);
   }
 }
 

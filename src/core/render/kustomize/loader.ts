@@ -149,6 +149,11 @@ export class Loader {
     return (await this.fs.readDir(abs)).filter((e) => !e.isDirectory).map((e) => e.name);
   }
 
+  /** Every entry of a folder, folders too (a chart folder's walk), recorded as a listing. */
+  async entries(abs: string): Promise<{ name: string; isDirectory: boolean; isFile: boolean }[]> {
+    return [...(await this.fs.readDir(abs))];
+  }
+
   /** Reads a text file; a missing file is an error at `at`. */
   async readText(abs: string, at?: SourceLocation): Promise<string> {
     return this.read(abs, at, () => this.fs.readFile(abs));

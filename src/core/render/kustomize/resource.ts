@@ -17,6 +17,8 @@ export interface Resource {
   needsHash: boolean;
   /** For generated objects: the generator behavior that produced it. */
   behavior?: 'create' | 'merge' | 'replace';
+  /** For an object a `helmCharts` entry inflated: Helm's `# Source:` template (`web/templates/deployment.yaml`). */
+  template?: string;
 }
 
 /** Group/version/kind of a resource's tree. */
