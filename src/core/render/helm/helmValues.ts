@@ -5,7 +5,7 @@
  * `\` escapes, `true`/`false`/`null`/integers typed unless forced to strings). Argo CD hands its Helm source to
  * Helm as such flags, and kustomize's helmCharts as `-f` files; both renderers build their values here.
  */
-import { loadAll } from 'js-yaml';
+import { parseAllDocuments } from 'yaml';
 import { mergeMaps } from './helmRelease';
 
 /** Helm's strvals limits (MaxIndex, MaxNestedNameLevel). */
@@ -16,15 +16,19 @@ type Values = Record<string, unknown>;
 
 /**
  * A values file's text as `loader.LoadValues` reads it: every document merged over the ones before (maps key by
- * key), an empty document nothing. Throws with YAML's first message line when a document is not a map.
+ * key), an empty document nothing. Read as Helm's sigs.k8s.io/yaml reads it, YAML 1.1 (`y`, `yes`, `on` are
+ * booleans, `0755` octal) with every key made a string (`y:` is the key "true"). Throws with the first message line
+ * when a document is not YAML, or not a map.
  */
 export function loadValuesText(text: string): Values {
   let values: Values = {};
-  for (const doc of loadAll(text)) {
-    if (doc === null || doc === undefined) continue;
-    if (typeof doc !== 'object' || Array.isArray(doc))
-      throw new Error(`cannot unmarshal yaml document: a values document must be a map, not ${describe(doc)}`);
-    values = mergeMaps(values, doc as Values);
+  for (const doc of parseAllDocuments(text, { version: '1.1', merge: true, prettyErrors: false })) {
+    if (doc.errors.length) throw new Error(doc.errors[0].message.split('\n')[0]);
+    const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'object' || Array.isArray(value))
+      throw new Error(`cannot unmarshal yaml document: a values document must be a map, not ${describe(value)}`);
+    values = mergeMaps(values, value as Values);
   }
   return values;
 }
