@@ -55,13 +55,14 @@ export const remoteCases: HostileCase[] = [
   },
   {
     id: 'remote/helm-chart',
-    what: 'a Helm chart to inflate',
+    what: 'a Helm chart kustomize would pull (not in charts/)',
     setup: (r) =>
       r.write(
         'envs/dev/kustomization.yaml',
         devWith('helmCharts:\n  - name: redis\n    repo: https://charts.example.com\n    version: 1.0.0\n'),
       ),
-    runs: incomplete(4, /helmCharts/),
+    // Said at the entry that names the chart, never downloaded.
+    runs: incomplete(5, /helmCharts 'redis': chart redis 1\.0\.0 from https:\/\/charts\.example\.com is not in this repo/),
   },
   {
     id: 'remote/generator-plugin',
