@@ -62,7 +62,10 @@ export const remoteCases: HostileCase[] = [
         devWith('helmCharts:\n  - name: redis\n    repo: https://charts.example.com\n    version: 1.0.0\n'),
       ),
     // Said at the entry that names the chart, never downloaded.
-    runs: incomplete(5, /helmCharts 'redis': chart redis 1\.0\.0 from https:\/\/charts\.example\.com is not in this repo/),
+    runs: incomplete(
+      5,
+      /helmCharts 'redis': chart redis 1\.0\.0 from https:\/\/charts\.example\.com is not in this repo/,
+    ),
   },
   {
     id: 'remote/generator-plugin',
