@@ -243,6 +243,23 @@ describe('kustomize helmCharts (fake engine)', () => {
     assert.ok(result.files.includes('app/charts/web/Chart.yaml'));
   });
 
+  it('asks for the engine only when a render meets a chart folder', async () => {
+    let asked = 0;
+    const helmEngine = () => (asked++, new RecordingHelmEngine());
+    const files = {
+      'plain/kustomization.yaml': 'resources: [cm.yaml]\n',
+      'plain/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: own}\n',
+      'charted/kustomization.yaml': 'helmCharts:\n  - name: web\n',
+      'charted/charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 1.0.0\n',
+      'charted/charts/web/values.yaml': '',
+    };
+    const fs = new MemoryFileSystem(files, '/repo');
+    await renderKustomization('plain', { fs, repoRoot: '/repo', helmEngine });
+    assert.equal(asked, 0, 'no chart, no engine');
+    await renderKustomization('charted', { fs, repoRoot: '/repo', helmEngine });
+    assert.equal(asked, 1);
+  });
+
   it('a chart kustomize would pull, or no engine: the entry is skipped and said, the rest is rendered', async () => {
     const files = {
       'app/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: own}\n',
