@@ -127,7 +127,8 @@ export async function renderArgoHelm(
   }
 
   const releaseName = helm.releaseName || argo?.applicationName || app.name;
-  const namespace = helm.namespace || app.namespace || '';
+  // Without a namespace Argo CD passes no --namespace, and Helm's is `default` (the repo server has no kube context).
+  const namespace = helm.namespace || app.namespace || 'default';
   const kubeVersion = helm.kubeVersion;
   const render = await renderChartFolder({
     fs: options.fs,
