@@ -211,7 +211,14 @@ function sameSpec(a: RepoEnvironment, b: RepoEnvironment): boolean {
     JSON.stringify([
       e.path,
       e.namespace ?? '',
-      e.applications.map((x) => [x.source, x.argo?.directory, x.argo?.kustomizeOverrides?.fields]),
+      // A chart's source is settled as `chart` on the file's reading only: the path is what is compared. Helm fields
+      // are compared without their lines (a render's reading has none).
+      e.applications.map((x) => [
+        x.source.type === 'outside' ? x.source : x.source.path,
+        x.argo?.directory,
+        x.argo?.kustomizeOverrides?.fields,
+        JSON.stringify(x.argo?.helm ?? null, (k, v: unknown) => (k === 'at' || k === 'valuesAt' ? undefined : v)),
+      ]),
     ]);
   return view(a) === view(b);
 }

@@ -105,7 +105,7 @@ describe('Argo CD app-of-apps', () => {
     assert.deepEqual(
       repo.problems.map((p) => p.message),
       [
-        "app-of-apps 'apps': its Applications are not listed: apps: application 'apps': Helm source: rendered when the Helm engine lands",
+        "app-of-apps 'apps': its Applications are not listed: apps: application 'apps': the Helm engine is not available (not built): the chart is not rendered",
       ],
     );
   });
