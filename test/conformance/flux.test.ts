@@ -109,6 +109,19 @@ const cases: FluxCase[] = [
     fluxError: /variable not set \(strict mode\): "UNSET_VAR"/,
   },
   {
+    name: 'helmCharts: kustomize-controller builds without --enable-helm, so the build fails on them',
+    spec: '',
+    files: {
+      'app/kustomization.yaml': 'resources: [cm.yaml]\nhelmCharts:\n  - name: c\n    releaseName: r\n',
+      'app/cm.yaml': configMap('plain', '  a: b\n'),
+      'app/charts/c/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n',
+      'app/charts/c/templates/cm.yaml': configMap('from-chart', '  k: v\n'),
+    },
+    error:
+      /app\/kustomization\.yaml:2:\d+: helmCharts: must specify --enable-helm: kustomize-controller builds without Helm/,
+    fluxError: /must specify --enable-helm/,
+  },
+  {
     name: 'default (non-strict) substitution: the same unset variable becomes empty',
     spec: '  postBuild:\n    substitute:\n      CLUSTER: prod\n',
     files: { 'app/cm.yaml': `${strictVars}  missing: "\${UNSET_VAR}"\n` },

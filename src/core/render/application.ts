@@ -44,7 +44,17 @@ export async function renderApplication(app: Application, options: RenderOptions
       return result;
     }
     case 'flux-kustomization':
-      return renderFluxKustomization(app, options, (opts) => renderFolder(path, opts, { flux: true }));
+      return renderFluxKustomization(app, options, (opts) =>
+        renderFolder(
+          path,
+          {
+            ...opts,
+            helmChartsRefused:
+              "kustomize-controller builds without Helm, so a Flux Kustomization's build fails here (a HelmRelease renders a chart under Flux)",
+          },
+          { flux: true },
+        ),
+      );
     case 'argo-directory':
       return renderArgoDirectory(app, path, options);
     case 'helm':

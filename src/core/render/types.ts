@@ -97,6 +97,11 @@ export interface RenderOptions {
    */
   helmEngine?: () => HelmEngine | undefined;
   /**
+   * Why a kustomization's `helmCharts:` may not inflate here: kustomize-controller builds without `--enable-helm`, so
+   * a Flux Kustomization's build fails on them as kustomize does. Absent: they inflate (`kustomize build --enable-helm`).
+   */
+  helmChartsRefused?: string;
+  /**
    * The same object read from the live cluster, asked when `findObject` finds none (Flux reads substituteFrom from the
    * cluster, where another Kustomization, a person or an operator put it). A Secret comes with each value replaced by
    * a stand-in of the same emptiness: its values are compared by presence only. `context` names the cluster in

@@ -63,6 +63,7 @@ interface Context extends PatchContext {
   amendRoot?: RenderOptions['amendRoot'];
   /** For `helmCharts:` (as `kustomize build --enable-helm`). */
   helmEngine?: RenderOptions['helmEngine'];
+  helmChartsRefused?: string;
   sortOrder: 'legacy' | 'fifo';
   /** Custom `legacySortOptions` kind lists (undefined: kustomize's defaults). */
   orderFirst?: string[];
@@ -154,6 +155,7 @@ export async function renderKustomization(dir: string, options: RenderOptions): 
     annotationSpecs: [],
     ...(options.amendRoot ? { amendRoot: options.amendRoot } : {}),
     ...(options.helmEngine ? { helmEngine: options.helmEngine } : {}),
+    ...(options.helmChartsRefused ? { helmChartsRefused: options.helmChartsRefused } : {}),
   };
   const abs = loader.resolve(repoRoot, dir, { file: dir, line: 0, column: 0 });
   const rootAt: SourceLocation = options.rootAt ?? { file: loader.rel(abs), line: 0, column: 0 };
@@ -405,6 +407,10 @@ async function runGenerators(ctx: Context, k: TMap, dir: string, resources: Reso
 
 /** `helmCharts:` after the ConfigMap and Secret generators, as kustomize orders its builtin generators. */
 async function runHelmCharts(ctx: Context, k: TMap, dir: string, resources: Resource[]): Promise<void> {
+  const refusedAt = ctx.helmChartsRefused === undefined ? undefined : k.entries.get('helmCharts');
+  // kustomize's own words without --enable-helm, then why that is the case here.
+  if (refusedAt?.kind === 'seq' && refusedAt.items.length)
+    fail(`helmCharts: must specify --enable-helm: ${ctx.helmChartsRefused}`, refusedAt.origin);
   const inflated = await inflateHelmCharts(k, dir, ctx.loader, ctx.helmEngine);
   if (!inflated.length) return;
   const ids = new Map(resources.map((r) => [idString(r), r]));
