@@ -134,12 +134,14 @@ export function soleController(applications: readonly ApplicationSummary[] | und
 /**
  * The tree description of an environment, e.g. `2 drifted · 1 missing · ctx prod-eu`: `in sync` only when every
  * object is; `not checked: no cluster` when its live state could not be read; an environment whose render skipped
- * content starts with `not checked: incomplete (1 part skipped)`.
+ * content starts with `not checked: incomplete (1 part skipped)`. `context: false` leaves the context out (the view
+ * says it once when environments share it).
  */
 export function environmentDescription(
   env: Pick<EnvironmentDrift, 'resources' | 'error' | 'context' | 'skipped' | 'noCluster'>,
+  options: { context?: boolean } = {},
 ): string {
-  const ctx = env.context ? `ctx ${env.context}` : '';
+  const ctx = env.context && options.context !== false ? `ctx ${env.context}` : '';
   if (env.error !== null)
     return [env.noCluster ? `${STATE_LABEL.notChecked}: no cluster` : STATE_LABEL.error, ctx]
       .filter(Boolean)
