@@ -24,6 +24,10 @@ export interface EditorServices {
   dora: DoraPanel;
   /** Selects an object in the Environments view when the view is open (no-op otherwise). */
   reveal(env: string, key: ResourceKey): Promise<void>;
+  /** Shows the Environments view (opening it when closed) with the object selected; the editor keeps the focus. */
+  showInTree(env: string, key: ResourceKey): Promise<void>;
+  /** The environment of the Environments view's selection, if any. */
+  selectedEnvironment(): string | undefined;
   /** The Environments view's filter: only what needs attention, or everything. */
   setOnlyProblems(on: boolean): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { IgnoreRule } from '../core/drift/options';
+import { TREE_GROUPINGS, type TreeGrouping } from '../core/editor/treeLayout';
 import type { EnvironmentSetting } from '../core/repo/repository';
 
 /** Every `gitopsDrift.*` setting, read in this one place. */
@@ -42,7 +43,43 @@ export function readSettings(trusted: boolean): Settings {
   };
 }
 
-/** Whether a configuration change touches our settings. */
+/** How the Environments view groups environments (`gitopsDrift.tree.groupBy`). */
+export function readTreeGrouping(): TreeGrouping {
+  const value = vscode.workspace.getConfiguration(SECTION).get<string>('tree.groupBy', 'auto');
+  return (TREE_GROUPINGS as readonly string[]).includes(value) ? (value as TreeGrouping) : 'auto';
+}
+
+/** Whether the Environments view follows the editor's cursor (`gitopsDrift.tree.followCursor`). */
+export function readFollowCursor(): boolean {
+  return vscode.workspace.getConfiguration(SECTION).get<boolean>('tree.followCursor', false);
+}
+
+/** The view's own settings: a change lays the tree out again, and checks nothing. */
+const VIEW_ONLY = `${SECTION}.tree`;
+
+/** Whether a configuration change touches the settings a check reads (the view's own are left out). */
 export function affectsSettings(e: vscode.ConfigurationChangeEvent): boolean {
-  return e.affectsConfiguration(SECTION);
+  return e.affectsConfiguration(SECTION) && !onlyViewSettings(e);
+}
+
+/** True when a change touches `gitopsDrift.tree.*` and none of the other keys `package.json` contributes. */
+function onlyViewSettings(e: vscode.ConfigurationChangeEvent): boolean {
+  if (!e.affectsConfiguration(VIEW_ONLY)) return false;
+  const contributed = Object.keys(
+    (vscode.extensions.getExtension('gitops-drift.gitops-drift')?.packageJSON as ContributedSettings | undefined)
+      ?.contributes?.configuration?.properties ?? {},
+  );
+  return (
+    contributed.length > 0 &&
+    !contributed.some((key) => !key.startsWith(`${VIEW_ONLY}.`) && e.affectsConfiguration(key))
+  );
+}
+
+interface ContributedSettings {
+  contributes?: { configuration?: { properties?: Record<string, unknown> } };
+}
+
+/** Whether a configuration change touches the view's own settings. */
+export function affectsViewSettings(e: vscode.ConfigurationChangeEvent): boolean {
+  return e.affectsConfiguration(VIEW_ONLY);
 }

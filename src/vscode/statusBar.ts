@@ -51,15 +51,15 @@ export class DriftStatusBar extends Disposable {
     // An environment whose render skipped content is not checked: never a pass.
     const incomplete = reports.filter(isIncomplete).length;
     const allUnreachable = reports.length > 0 && noCluster === reports.length;
+    // Hooks are not part of the sync status: the status bar counts what differs or could not be read.
+    const parts = countParts({ ...counts, byState: { ...counts.byState, hook: 0 } }, { withInSync: false });
     const words = allUnreachable
       ? 'no cluster'
       : [
-          ...(countParts(counts, { withInSync: false }).length
-            ? countParts(counts, { withInSync: false })
-            : [counts.total ? STATE_LABEL.inSync : 'no objects']),
+          ...(parts.length ? parts : [counts.total ? STATE_LABEL.inSync : 'no objects']),
           ...(noCluster ? [`${noCluster} no cluster`] : []),
         ].join(' · ');
-    const attention = counts.total - counts.byState.inSync;
+    const attention = counts.total - counts.byState.inSync - counts.byState.hook;
     const icon = this.store.busy
       ? '$(sync~spin)'
       : allUnreachable

@@ -25,6 +25,8 @@ export const CommandIds = {
   showFieldValues: 'gitopsDrift.showFieldValues',
   showOnlyProblems: 'gitopsDrift.showOnlyProblems',
   showAllObjects: 'gitopsDrift.showAllObjects',
+  revealInTree: 'gitopsDrift.revealInTree',
+  groupBy: 'gitopsDrift.groupBy',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

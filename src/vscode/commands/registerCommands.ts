@@ -10,6 +10,7 @@ import { compareEnvironmentsCommand } from './compareEnvironments';
 import { copyNameCommand } from './copyName';
 import { showAllObjectsCommand, showOnlyProblemsCommand } from './filterView';
 import { findEnvironmentsUsingCommand } from './findEnvironmentsUsing';
+import { groupByCommand } from './groupBy';
 import {
   openDeploymentCommitCommand,
   refreshHistoryCommand,
@@ -20,6 +21,7 @@ import { ignoreFieldCommand } from './ignoreField';
 import { openSourceCommand } from './openSource';
 import { cancelRefreshCommand, refreshCommand, refreshEnvironmentCommand } from './refresh';
 import { type CommandHandler, registerCommand } from './registerCommand';
+import { revealInTreeCommand } from './revealInTree';
 import { showDiffCommand } from './showDiff';
 import { showFieldValuesCommand } from './showFieldValues';
 import { showRenderedCommand } from './showRendered';
@@ -53,6 +55,8 @@ const factories: Record<CommandId, (s: EditorServices) => CommandHandler> = {
   [CommandIds.showLog]: (s) => () => s.log.show(),
   [CommandIds.showOnlyProblems]: showOnlyProblemsCommand,
   [CommandIds.showAllObjects]: showAllObjectsCommand,
+  [CommandIds.revealInTree]: revealInTreeCommand,
+  [CommandIds.groupBy]: groupByCommand,
   [CommandIds.promote]: lazy(async () => (await import('./promote.js')).promoteCommand),
   [CommandIds.revert]: lazy(async () => (await import('./revert.js')).revertCommand),
   // The History view's Revert This Deployment: the same confirmed revert, given the deployment.

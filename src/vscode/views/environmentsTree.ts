@@ -28,6 +28,14 @@ import {
   objectState,
   STATE_LABEL,
 } from '../../core/model/verdictState';
+import {
+  environmentsStartOpen,
+  groupEnvironments,
+  repeatedNames,
+  sharedContext,
+  type EnvironmentGroup,
+  type TreeGrouping,
+} from '../../core/editor/treeLayout';
 import { describeSource } from '../../core/model/environment';
 import { keyString } from '../../core/model/resource';
 import { fluxApplications } from '../../core/promote/fluxReconcile';
@@ -39,6 +47,7 @@ import { Disposable } from '../lifecycle';
 import {
   applicationElement,
   environmentElement,
+  groupElement,
   kindElement,
   messageElement,
   noClusterElement,
@@ -56,19 +65,39 @@ export type ViewState = 'loading' | 'noFolder' | 'noEnvironments' | 'ready';
 /** The context key that is true while the view shows only what needs attention (its title bar toggle). */
 export const ONLY_PROBLEMS_CONTEXT = 'gitopsDrift.onlyProblems';
 
+/** What the tree reads besides the store: the `gitopsDrift.tree.groupBy` setting. */
+export interface TreeOptions {
+  grouping(): TreeGrouping;
+}
+
+/** The view's layout for the environments as they are now: groups, and the context said once. */
+interface Layout {
+  groups: EnvironmentGroup[];
+  groupOf: Map<string, EnvironmentGroup>;
+  sharedContext: string | undefined;
+  /** Environments whose row names its context (it differs from the shared one). */
+  ownContext: Set<string>;
+}
+
 /**
  * Environment → kind group → resource, with verdict icons and colours; environment → application → kind → resource
- * for an environment of several applications (objects found only live, in no application, stay at the top).
+ * for an environment of several applications (objects found only live, in no application, stay at the top). Beyond a
+ * handful of environments they start folded, grouped as the repo groups itself (src/core/editor/treeLayout.ts).
  */
 export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeDataProvider<TreeElement> {
   private readonly changed = this._register(new vscode.EventEmitter<TreeElement | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
   private onlyProblems = false;
+  private layoutCache: Layout | undefined;
 
-  constructor(private readonly store: DriftStore) {
+  constructor(
+    private readonly store: DriftStore,
+    private readonly options: TreeOptions = { grouping: () => 'auto' },
+  ) {
     super();
     this._register(
       store.onDidChange(() => {
+        this.layoutCache = undefined;
         void vscode.commands.executeCommand('setContext', 'gitopsDrift.viewState', this.viewState());
         this.changed.fire(undefined);
       }),
@@ -82,6 +111,35 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
     if (!this.store.repoRoot) return 'noFolder';
     if (!this.store.loaded) return 'loading';
     return this.store.entries.length ? 'ready' : 'noEnvironments';
+  }
+
+  /** The grouping setting changed: lay the view out again. */
+  refreshLayout(): void {
+    this.layoutCache = undefined;
+    this.changed.fire(undefined);
+  }
+
+  /** The view's description: the kube context most environments check against, said once (`ctx rw-admin`). */
+  viewDescription(): string | undefined {
+    if (this.viewState() !== 'ready') return undefined;
+    const shared = this.layout().sharedContext;
+    return shared ? `ctx ${shared}` : undefined;
+  }
+
+  private layout(): Layout {
+    if (this.layoutCache) return this.layoutCache;
+    const entries = this.store.entries;
+    const groups = groupEnvironments(
+      entries.map((e) => e.env),
+      this.options.grouping(),
+    );
+    const groupOf = new Map<string, EnvironmentGroup>();
+    for (const g of groups) for (const name of g.environments) groupOf.set(name, g);
+    // Only checked environments say which context they used (an environment's own, or the one selected).
+    const { shared, differing } = sharedContext(
+      entries.filter((e) => e.report).map((e) => ({ name: e.env.name, context: e.report!.context })),
+    );
+    return (this.layoutCache = { groups, groupOf, sharedContext: shared, ownContext: differing });
   }
 
   /** Whether the view shows only what needs attention (drift, missing, extra, unreadable, errors). */
@@ -98,6 +156,10 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
 
   getChildren(element?: TreeElement): TreeElement[] {
     if (!element) return this.viewState() === 'ready' ? this.roots() : [];
+    if (element.type === 'group') {
+      const group = this.layout().groups.find((g) => g.by === element.by && g.key === element.key);
+      return this.shownEnvironments(group?.environments ?? []).map((name) => environmentElement(name));
+    }
     const entry = this.store.entry(element.env);
     const report = entry?.report;
     if (!report) return [];
@@ -147,18 +209,33 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
     for (const e of entries)
       if (e.report?.noCluster && e.report.error)
         causes.set(e.report.error, [...(causes.get(e.report.error) ?? []), e.env.name]);
-    const envs = this.onlyProblems ? entries.filter((e) => e.report && environmentNeedsAttention(e.report)) : entries;
-    return [
-      ...[...causes].map(([cause, names]) => noClusterElement(cause, names)),
-      ...envs.map((e) => environmentElement(e.env.name)),
-    ];
+    const { groups } = this.layout();
+    const rows = groups.length
+      ? groups
+          .filter((g) => this.shownEnvironments(g.environments).length)
+          .map((g) => groupElement(g.by, g.key, g.environments[0]))
+      : this.shownEnvironments(entries.map((e) => e.env.name)).map((name) => environmentElement(name));
+    return [...[...causes].map(([cause, names]) => noClusterElement(cause, names)), ...rows];
+  }
+
+  /** Of these environments, those the view shows (with the filter on, those that need attention). */
+  private shownEnvironments(names: readonly string[]): string[] {
+    if (!this.onlyProblems) return [...names];
+    return names.filter((n) => {
+      const report = this.store.entry(n)?.report;
+      return report !== undefined && environmentNeedsAttention(report);
+    });
   }
 
   getParent(element: TreeElement): TreeElement | undefined {
     switch (element.type) {
       case 'noCluster':
-      case 'environment':
+      case 'group':
         return undefined;
+      case 'environment': {
+        const g = this.layout().groupOf.get(element.env);
+        return g ? groupElement(g.by, g.key, g.environments[0]) : undefined;
+      }
       case 'application':
         return environmentElement(element.env);
       case 'kind':
@@ -182,8 +259,18 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
     switch (element.type) {
       case 'noCluster':
         return noClusterItem(element.id, element.cause, element.envs, this.store.entries.length);
-      case 'environment':
-        return entry ? environmentItem(element.id, entry) : new vscode.TreeItem(element.env);
+      case 'group': {
+        const group = this.layout().groups.find((g) => g.by === element.by && g.key === element.key);
+        return groupItem(element.id, group, this.store.entries.length, (n) => this.store.entry(n));
+      }
+      case 'environment': {
+        if (!entry) return new vscode.TreeItem(element.env);
+        const layout = this.layout();
+        return environmentItem(element.id, entry, {
+          open: environmentsStartOpen(this.store.entries.length),
+          showContext: layout.sharedContext === undefined || layout.ownContext.has(entry.env.name),
+        });
+      }
       case 'application':
         return entry
           ? applicationItem(element.id, entry, element.app, this.store.repoRoot)
@@ -212,7 +299,14 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
       }
       case 'resource': {
         const r = entry?.report?.resources.find((x) => keyString(x.key) === keyString(element.key));
-        return r && entry ? resourceItem(element.id, entry, r) : new vscode.TreeItem(plainText(element.key.name));
+        if (!r || !entry?.report) return new vscode.TreeItem(plainText(element.key.name));
+        // Rows of the same name under one kind (`alertmanager` in two namespaces) also say their namespace.
+        const showsApps = applicationNames(entry.env.applications, entry.report).length > 1;
+        const siblings = resourcesOf(entry.report.resources, showsApps ? r.application : undefined, showsApps).filter(
+          (x) => x.key.group === r.key.group && x.key.kind === r.key.kind,
+        );
+        const withNamespace = repeatedNames(siblings.map((x) => x.key.name)).has(r.key.name);
+        return resourceItem(element.id, entry, r, withNamespace);
       }
       case 'message': {
         const item = new vscode.TreeItem(element.text);
@@ -240,8 +334,57 @@ function noClusterItem(id: string, cause: string, envs: readonly string[], total
   return item;
 }
 
-function environmentItem(id: string, entry: EnvironmentEntry): vscode.TreeItem {
-  const item = new vscode.TreeItem(entry.env.name, vscode.TreeItemCollapsibleState.Expanded);
+/** A group of environments: its folder, cluster or namespace, how many environments, and their objects' states. */
+function groupItem(
+  id: string,
+  group: EnvironmentGroup | undefined,
+  total: number,
+  entryOf: (name: string) => EnvironmentEntry | undefined,
+): vscode.TreeItem {
+  const item = new vscode.TreeItem(
+    plainText(group?.label ?? ''),
+    environmentsStartOpen(total) ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
+  );
+  item.id = id;
+  item.contextValue = 'environmentGroup';
+  const entries = (group?.environments ?? []).map(entryOf).filter((e): e is EnvironmentEntry => e !== undefined);
+  const reports = entries.map((e) => e.report).filter((r) => r !== undefined);
+  const resources = reports.flatMap((r) => r.resources);
+  const failed = reports.filter((r) => r.error !== null && !r.noCluster).length;
+  const counts = countStates(resources);
+  item.description = [
+    `${entries.length} environment${entries.length === 1 ? '' : 's'}`,
+    ...(reports.length ? [groupStateSummary(counts)] : []),
+    ...(failed ? [`${failed} ${STATE_LABEL.error}`] : []),
+  ].join(' · ');
+  const worst = reports.length
+    ? environmentState({
+        resources,
+        error: failed ? 'error' : reports.every((r) => r.noCluster) ? 'no cluster' : null,
+        noCluster: !failed && reports.every((r) => r.noCluster),
+      })
+    : undefined;
+  item.iconPath = worst ? stateIcon(worst) : new vscode.ThemeIcon('folder');
+  const what = { folder: 'folder', cluster: 'cluster', namespace: 'namespace' }[group?.by ?? 'folder'];
+  item.tooltip = `${what} ${plainText(group?.label ?? '')}: ${entries.map((e) => e.env.name).join(', ')}`;
+  return item;
+}
+
+/** A group's objects in a few words: `in sync`, or the counts of what is not (`3 drifted · 1 missing`). */
+function groupStateSummary(counts: ReturnType<typeof countStates>): string {
+  const parts = countParts(counts, { withInSync: false });
+  return parts.length ? parts.join(' · ') : counts.total ? STATE_LABEL.inSync : 'no objects';
+}
+
+function environmentItem(
+  id: string,
+  entry: EnvironmentEntry,
+  layout: { open: boolean; showContext: boolean },
+): vscode.TreeItem {
+  const item = new vscode.TreeItem(
+    entry.env.name,
+    layout.open ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
+  );
   item.id = id;
   // `.flux`: a Flux Kustomization applies it, so menus offer Reconcile Now.
   item.contextValue = fluxApplications(entry.env).length ? 'environment.flux' : 'environment';
@@ -263,7 +406,7 @@ function environmentItem(id: string, entry: EnvironmentEntry): vscode.TreeItem {
     // An environment of one Flux Kustomization shows its state here; with several, each application does.
     const controller = soleController(report.applications);
     item.description = [
-      environmentDescription(report),
+      environmentDescription(report, { context: layout.showContext }),
       ...(controller ? [plainText(controllerBadge(controller))] : []),
     ].join(' · ');
   }
@@ -361,31 +504,35 @@ function applicationItem(
   return item;
 }
 
-function resourceItem(id: string, entry: EnvironmentEntry, r: ResourceDrift): vscode.TreeItem {
+function resourceItem(id: string, entry: EnvironmentEntry, r: ResourceDrift, withNamespace: boolean): vscode.TreeItem {
   // Names of Extra objects come from the cluster: no control characters or bidi overrides in the tree.
   const item = new vscode.TreeItem(plainText(r.key.name), vscode.TreeItemCollapsibleState.None);
   const state = objectState(r);
   item.id = id;
   item.iconPath = stateIcon(state);
-  item.description = resourceDescription(r);
+  item.description = [
+    ...(withNamespace ? [plainText(r.key.namespace || '(cluster)')] : []),
+    resourceDescription(r),
+  ].join(' · ');
   // contextValue carries the verdict so menus can offer Show Diff only where there is something to compare.
-  item.contextValue = `resource.${r.verdict}${r.source ? '.hasSource' : ''}`;
+  // A hook is no difference to show or put back, whatever its verdict.
+  item.contextValue = `resource.${state === 'hook' ? 'Hook' : r.verdict}${r.source ? '.hasSource' : ''}`;
   const md = new vscode.MarkdownString();
   // The name as text, not markdown: a cluster's object name must not add links or formatting to the tooltip.
   md.appendMarkdown(`**${r.key.kind}** `);
   md.appendText(`${plainText(r.key.namespace ? `${r.key.namespace}/` : '')}${plainText(r.key.name)}`);
   md.appendMarkdown(` — ${STATE_LABEL[state]}\n\n`);
   const now = new Date();
-  if (r.verdict === 'Drifted')
+  if (r.verdict === 'Drifted' && state !== 'hook')
     for (const f of r.fields) md.appendText(`• ${fieldDriftMessage(entry.env.name, f, now)}\n`);
-  else if (r.verdict !== 'InSync') md.appendText(resourceMessage(entry.env.name, r) + '\n');
+  else if (r.verdict !== 'InSync' && state !== 'hook') md.appendText(resourceMessage(entry.env.name, r) + '\n');
   if (r.controller?.note) md.appendText(`\n${r.controller.note}\n`);
   // Ignored differences are not drift, but say which rule hides them (an Argo CD ignoreDifferences entry, say).
   for (const i of r.ignored ?? [])
     md.appendText(`\nignored: ${i.label ?? i.path}${i.rule ? ` (rule at ${i.rule.file}:${i.rule.line})` : ''}\n`);
   if (r.source) md.appendMarkdown(`\n\ndeclared in \`${r.source.file}:${r.source.line}\``);
   item.tooltip = md;
-  const showDiff = r.verdict === 'Drifted' || r.verdict === 'Missing' || r.verdict === 'Extra';
+  const showDiff = state !== 'hook' && (r.verdict === 'Drifted' || r.verdict === 'Missing' || r.verdict === 'Extra');
   const args = [resourceElement(entry.env.name, r.key)];
   item.command = showDiff
     ? { command: CommandIds.showDiff, title: 'Show Diff', arguments: args }

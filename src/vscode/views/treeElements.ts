@@ -3,7 +3,23 @@ import { keyString } from '../../core/model/resource';
 
 /** Tree elements are plain data with stable ids, so `reveal` and expansion state survive refreshes. */
 export type TreeElement =
-  NoClusterElement | EnvironmentElement | ApplicationElement | KindElement | ResourceElement | MessageElement;
+  | NoClusterElement
+  | GroupElement
+  | EnvironmentElement
+  | ApplicationElement
+  | KindElement
+  | ResourceElement
+  | MessageElement;
+
+/** A group of environments (a folder, a cluster, a namespace), when the view groups them. */
+export interface GroupElement {
+  type: 'group';
+  id: string;
+  /** Its first environment (every element names one). */
+  env: string;
+  by: string;
+  key: string;
+}
 
 /**
  * Why environments could not reach their cluster, said once at the top of the view for all of them (their objects
@@ -58,6 +74,10 @@ export interface MessageElement {
   app?: string;
 }
 
+export function groupElement(by: string, key: string, firstEnv: string): GroupElement {
+  return { type: 'group', id: `group:${by}:${key}`, env: firstEnv, by, key };
+}
+
 export function environmentElement(env: string): EnvironmentElement {
   return { type: 'environment', id: `env:${env}`, env };
 }
@@ -84,4 +104,10 @@ export function messageElement(env: string, text: string, app?: string): Message
 
 export function noClusterElement(cause: string, envs: string[]): NoClusterElement {
   return { type: 'noCluster', id: `nocluster:${cause}`, env: envs[0] ?? '', envs, cause };
+}
+
+/** The environment a selection is in: none for a group or the No cluster row. */
+export function selectedEnvironment(selection: readonly TreeElement[]): string | undefined {
+  const first = selection[0];
+  return first && first.type !== 'group' && first.type !== 'noCluster' ? first.env : undefined;
 }

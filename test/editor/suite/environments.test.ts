@@ -31,7 +31,8 @@ describe('Environments view', function () {
       );
       assert.equal(
         envItem.description,
-        `${notInSync.length ? notInSync.join(' · ') : 'in sync'} · ctx ${tb!.adminContext}`,
+        // The context every environment shares is the view's description, not repeated on each row.
+        notInSync.length ? notInSync.join(' · ') : 'in sync',
       );
       const seen = new Map<string, string>();
       for (const group of ((await tree.getChildren(envElement)) ?? []) as TreeElement[]) {

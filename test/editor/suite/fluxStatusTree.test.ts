@@ -118,11 +118,11 @@ describe('Environments view: Flux Kustomization states', () => {
       (await children()).map(async (e) => `${e.env}: ${(await tree.getTreeItem(e)).description}`),
     );
     assert.deepEqual(described, [
-      'behind: in sync · ctx prod · Flux: ready · 3 behind',
-      'prune: 1 pending prune · ctx prod · Flux: ready',
-      'notyet: 1 not yet applied · ctx prod · Flux: ready',
-      'suspended: 1 drifted · ctx prod · Flux: suspended · ready',
-      'notready: no objects · ctx prod · Flux: not ready (BuildFailed)',
+      'behind: in sync · Flux: ready · 3 behind',
+      'prune: 1 pending prune · Flux: ready',
+      'notyet: 1 not yet applied · Flux: ready',
+      'suspended: 1 drifted · Flux: suspended · ready',
+      'notready: no objects · Flux: not ready (BuildFailed)',
     ]);
     assert.match(
       tooltipText(await tree.getTreeItem(await environment('behind'))),

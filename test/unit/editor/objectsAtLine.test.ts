@@ -12,7 +12,9 @@ const object = (
   key: { group: '', kind: 'ConfigMap', namespace: 'shop', name },
   verdict,
   source: { ...source, column: 1 },
-  fields: fieldAt ? [{ path: '/data/A', desired: '1', live: '2', origin: { ...fieldAt, column: 3 } }] : [],
+  fields: fieldAt
+    ? [{ path: '/data/A', desired: '1', live: '2', origin: { ...fieldAt, column: 3, kind: 'strategicMergePatch' } }]
+    : [],
 });
 
 // base/app.yaml holds two documents: `web` from line 1, `api` from line 9; prod patches api's data at its line 6.
