@@ -91,6 +91,8 @@ async function main() {
       'compare-environments.png',
       'history-view.png',
       'dora-panel.png',
+      'scale-tree.png',
+      'no-cluster-view.png',
     ])
       copyFileSync(join(shots, f), join(docs, f));
     console.log(`copied the README screenshots to ${docs}`);

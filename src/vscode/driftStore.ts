@@ -41,6 +41,8 @@ export interface DriftStoreDeps {
 
 const CONTEXT_KEY = 'gitopsDrift.context';
 const LAST_KNOWN_KEY = 'last-known-tree';
+/** How often the view redraws while a check of several environments runs. */
+const PROGRESS_MS = 250;
 
 /**
  * The editor's model: environments and their latest drift reports. Refreshes are queued and coalesced (a save
@@ -251,6 +253,14 @@ export class DriftStore extends Disposable {
     let unrendered = targets.length;
     const rendered = () => --unrendered === 0 && this.firstRenderDone();
     if (!targets.length) this.firstRenderDone();
+    // With many environments the view fills as they finish, not when the slowest has: at most one change per
+    // PROGRESS_MS while checks run (the tree, markers and status bar each redraw once per change).
+    let progress: ReturnType<typeof setTimeout> | undefined;
+    const progressed = () =>
+      (progress ??= setTimeout(() => {
+        progress = undefined;
+        if (current() && !this.isDisposed) this.changed.fire();
+      }, PROGRESS_MS));
     await Promise.all(
       targets.map(async (entry) => {
         const started = Date.now();
@@ -295,6 +305,7 @@ export class DriftStore extends Disposable {
         if (!previewed) rendered();
         entry.checking = false;
         entry.lastChecked = new Date();
+        if (targets.length > 1) progressed();
       }),
     );
     if (!current()) return;
@@ -336,6 +347,8 @@ export class DriftStore extends Disposable {
     await store.write(LAST_KNOWN_KEY, text).catch((e: unknown) => {
       this.deps.log.warn(`could not keep the tree for the next session: ${e instanceof Error ? e.message : String(e)}`);
     });
+    clearTimeout(progress);
+    if (current()) this.changed.fire();
   }
 
   /** Watched objects changed in a context: re-check the environments that use it. */

@@ -1,7 +1,10 @@
 // The UI checks, in order; each gets { page, server, testEnv, shots } and throws on failure. They look at what a
 // person sees: the Environments view, the status bar, a drift squiggle and its hover, the Problems panel, the
 // diff editor. Selectors are VS Code workbench DOM classes.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tsImport } from 'tsx/esm/api';
 
 const TIMEOUT = 30_000;
 
@@ -45,6 +48,39 @@ async function assertHoverFits(hover) {
   if (!found.codes) throw new Error('no value (code span) in the hover');
 }
 
+/**
+ * The generated 100-environment repo (bench/ui/generate.ts) beside the example, as a git repo, with a workspace setting
+ * that names a kubeconfig that does not exist: the editor has no cluster for it.
+ */
+async function scaleRepo(testEnv) {
+  const dir = `${testEnv.workspace}-scale`;
+  const { generateScaleRepo } = await tsImport('../../bench/ui/generate.ts', import.meta.url);
+  generateScaleRepo(dir);
+  mkdirSync(join(dir, '.vscode'), { recursive: true });
+  writeFileSync(
+    join(dir, '.vscode', 'settings.json'),
+    JSON.stringify({ 'gitopsDrift.kubeconfig': join(dir, 'no-such-kubeconfig') }),
+  );
+  const git = (...args) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('-c', 'user.name=test', '-c', 'user.email=test@example.com', 'commit', '-q', '-m', 'generated');
+  return dir;
+}
+
+/** The side bar and the status bar under it: what a screenshot of the view needs, small enough for the README. */
+async function sideBarClip(page) {
+  const side = await page.locator('.part.sidebar').boundingBox();
+  const viewport = page.viewportSize();
+  return { x: 0, y: 0, width: Math.ceil(side.x + side.width + 8), height: viewport.height };
+}
+
+/** Clicks a tree row of the side bar (expanding or collapsing it) and waits for `then` to show. */
+async function toggleRow(page, text, then) {
+  await page.locator('.part.sidebar .monaco-list-row', { hasText: text }).first().click({ timeout: TIMEOUT });
+  await page.locator('.part.sidebar .monaco-list-row', { hasText: then }).first().waitFor({ timeout: TIMEOUT });
+}
+
 /** @type {{ name: string, run: (ctx: any) => Promise<void> }[]} */
 export const uiChecks = [
   {
@@ -71,9 +107,13 @@ export const uiChecks = [
       const rows = page.locator('.part.sidebar .monaco-list-row');
       for (const env of ['dev', 'staging', 'prod'])
         await rows.filter({ hasText: env }).first().waitFor({ timeout: TIMEOUT });
+      await page.locator('.part.sidebar .monaco-list-row', { hasText: /prod.*drifted/ }).waitFor({ timeout: TIMEOUT });
+      // The context every environment shares is said once, in the view's title, not on each row.
       await page
-        .locator('.part.sidebar .monaco-list-row', { hasText: /prod.*drifted · ctx testbed-admin/ })
+        .locator('.part.sidebar .pane-header', { hasText: /Environments.*ctx testbed-admin/ })
         .waitFor({ timeout: TIMEOUT });
+      if (await page.locator('.part.sidebar .monaco-list-row', { hasText: 'ctx testbed-admin' }).count())
+        throw new Error('an environment row repeats the shared context');
       // Verdict icons are codicons coloured by the contributed theme colours.
       await page.locator('.part.sidebar .monaco-list-row .codicon-diff-modified').first().waitFor({ timeout: TIMEOUT });
       await page.locator('.part.sidebar .monaco-list-row .codicon-pass').first().waitFor({ timeout: TIMEOUT });
@@ -365,6 +405,48 @@ export const uiChecks = [
       }
       await page.screenshot({ path: join(shots, 'command-palette.png') });
       await page.keyboard.press('Escape');
+    },
+  },
+  {
+    name: 'the 100-environment repo without a cluster: grouped by its folders and destinations, folded, the cause said once',
+    async run({ page, testEnv, shots }) {
+      const dir = await scaleRepo(testEnv);
+      await page.goto(`${new URL(page.url()).origin}/?folder=${encodeURIComponent(dir)}`);
+      await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: TIMEOUT });
+      const header = page.locator('.part.sidebar .pane-header', { hasText: /^Environments/ });
+      if (!(await header.isVisible().catch(() => false)))
+        await page.locator('.part.activitybar a[aria-label^="GitOps Drift"]').click({ timeout: TIMEOUT });
+      // One row for the cause, with its action; then one folded row per region folder, Flux clusters and destination.
+      await page
+        .locator('.part.sidebar .monaco-list-row', { hasText: /No cluster: kubeconfig .* does not exist/ })
+        .waitFor({ timeout: TIMEOUT * 2 });
+      for (const region of ['af', 'ap', 'au', 'ca', 'eu', 'me', 'sa', 'us'])
+        await page
+          .locator('.part.sidebar .monaco-list-row', {
+            hasText: new RegExp(`envs/${region}\s*12 environments · 60 not checked`),
+          })
+          .waitFor({ timeout: TIMEOUT * 2 });
+      for (const group of ['clusters', 'ops-eu', 'ops-us'])
+        await page.locator('.part.sidebar .monaco-list-row', { hasText: group }).first().waitFor({ timeout: TIMEOUT });
+      // Folded: no environment row shows before its group is opened.
+      if (await page.locator('.part.sidebar .monaco-list-row', { hasText: 'eu/prod-a' }).count())
+        throw new Error('the environments of envs/eu show before their group was opened');
+      await page
+        .locator('.part.statusbar .statusbar-item', { hasText: 'no cluster' })
+        .first()
+        .waitFor({ timeout: TIMEOUT });
+      await page.mouse.move(900, 700);
+      await page.screenshot({ path: join(shots, 'no-cluster-view.png'), clip: await sideBarClip(page) });
+      // Open one region, then the Argo CD destination whose Application holds two objects named alertmanager.
+      await toggleRow(page, /^envs\/eu/, /eu\/prod-a\s*not checked: no cluster/);
+      await toggleRow(page, /^ops-eu/, /^monitoring/);
+      await toggleRow(page, /^monitoring/, /^Deployment/);
+      await toggleRow(page, /^Deployment\s*3 not checked/, /alertmanager\s*observability · not checked/);
+      await page
+        .locator('.part.sidebar .monaco-list-row', { hasText: /alertmanager\s*monitoring · not checked/ })
+        .waitFor({ timeout: TIMEOUT });
+      await page.mouse.move(900, 700);
+      await page.screenshot({ path: join(shots, 'scale-tree.png'), clip: await sideBarClip(page) });
     },
   },
 ];

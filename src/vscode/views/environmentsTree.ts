@@ -364,7 +364,14 @@ function groupItem(
         noCluster: !failed && reports.every((r) => r.noCluster),
       })
     : undefined;
-  item.iconPath = worst ? stateIcon(worst) : new vscode.ThemeIcon('folder');
+  // While any of its environments is being checked the group says so: its counts are not final yet.
+  const checking = entries.filter((e) => e.checking).length;
+  if (checking) item.description = `${item.description} · checking…`;
+  item.iconPath = checking
+    ? new vscode.ThemeIcon('loading~spin')
+    : worst
+      ? stateIcon(worst)
+      : new vscode.ThemeIcon('folder');
   const what = { folder: 'folder', cluster: 'cluster', namespace: 'namespace' }[group?.by ?? 'folder'];
   item.tooltip = `${what} ${plainText(group?.label ?? '')}: ${entries.map((e) => e.env.name).join(', ')}`;
   return item;

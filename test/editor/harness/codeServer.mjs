@@ -170,6 +170,8 @@ export async function startCodeServer({
   }
   return {
     port,
+    /** The server's process id (its process group holds every extension host it forked). */
+    pid: child.pid,
     logFile,
     userDataDir,
     extensionsDir,
