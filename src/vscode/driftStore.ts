@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { decodeLastKnownTree, encodeLastKnownTree } from '../core/editor/lastKnownTree';
 import { type EnvironmentReport, uncheckedReport } from '../core/engine';
+import { FEW_ENVIRONMENTS } from '../core/editor/treeLayout';
 import type { Problem } from '../core/model/problem';
 import type { CacheStore } from '../core/ports';
 import { countParts, countStates } from '../core/model/verdictState';
@@ -254,7 +255,8 @@ export class DriftStore extends Disposable {
     const rendered = () => --unrendered === 0 && this.firstRenderDone();
     if (!targets.length) this.firstRenderDone();
     // With many environments the view fills as they finish, not when the slowest has: at most one change per
-    // PROGRESS_MS while checks run (the tree, markers and status bar each redraw once per change).
+    // PROGRESS_MS while checks run (the tree, markers and status bar each redraw once per change). With a few, one
+    // change at the end, as each redraw costs the thread the authoring checks also run on.
     let progress: ReturnType<typeof setTimeout> | undefined;
     const progressed = () =>
       (progress ??= setTimeout(() => {
@@ -305,7 +307,7 @@ export class DriftStore extends Disposable {
         if (!previewed) rendered();
         entry.checking = false;
         entry.lastChecked = new Date();
-        if (targets.length > 1) progressed();
+        if (targets.length > FEW_ENVIRONMENTS) progressed();
       }),
     );
     if (!current()) return;
