@@ -2,7 +2,6 @@
  * The one facade the CLI and the editor use: load a repo's environments, render them (cached by file content),
  * read their live state from a cluster or a snapshot, and reconcile. Pure core: all I/O goes through ports.
  */
-import { markArgoHooks } from './drift/argoHooks';
 import { createHash } from 'node:crypto';
 import type { DriftOptions, IgnoreRule } from './drift/options';
 import { isClusterError } from './live/clusterError';
@@ -686,16 +685,6 @@ export class DriftEngine {
     }
     // Flux's per-object marks are read on the git object and the live one.
     const desiredByKey = new Map(objectsToCompare.map((r) => [keyString(r.key), r.object]));
-    // Argo CD's sync hooks are not part of its sync status: shown as hooks, never missing or drifted.
-    const argoApps = new Set(
-      env.applications.filter((a) => env.source === 'argocd' || a.argo !== undefined).map((a) => a.name),
-    );
-    if (argoApps.size)
-      markArgoHooks(
-        report.resources,
-        (r) => desiredByKey.get(keyString(r.key)),
-        (app) => app !== undefined && argoApps.has(app),
-      );
     const objectsOf = (key: ResourceKey) =>
       [desiredByKey.get(keyString(key)), state.objects.get(keyString(key))].filter(
         (o): o is KubeObject => o !== undefined,

@@ -116,7 +116,7 @@ export interface JsonResource {
   namespace: string;
   name: string;
   verdict: Verdict;
-  /** Its state in the one vocabulary: the verdict's, or `pendingPrune`/`notYetApplied`/`hook` from its controller. */
+  /** Its state in the one vocabulary: the verdict's, or `pendingPrune`/`notYetApplied` from its controller. */
   state: ObjectState;
   /** The application that renders it; null for an Extra object (live only). */
   application: string | null;
@@ -126,10 +126,10 @@ export interface JsonResource {
   fields: JsonField[];
   /**
    * Where it stands with its controller: `state` `pendingPrune` (applied, no longer rendered) or `notYetApplied`
-   * (rendered, not applied yet) or `hook` (an Argo CD sync hook, not compared), else null; `note`, what the controller
-   * will do about it. Absent when the controller says nothing of it (or no controller status was read).
+   * (rendered, not applied yet), else null; `note`, what the controller will do about it. Absent when the controller
+   * says nothing of it (or no controller status was read).
    */
-  controller?: { state: 'pendingPrune' | 'notYetApplied' | 'hook' | null; note: string | null } | null;
+  controller?: { state: 'pendingPrune' | 'notYetApplied' | null; note: string | null } | null;
   /** For an object of a Helm release: the chart template it came from; absent otherwise. */
   template?: string;
   /**

@@ -169,7 +169,7 @@ export function textReport(environments: readonly EnvironmentDrift[], options: T
 function resourceRows(env: string, r: ResourceDrift, p: Palette, verbose: boolean, sameAs?: string): Row[] {
   const rows = verdictRows(env, r, p, verbose, sameAs);
   // What the controller will do about it, under the object's rows.
-  if (rows.length && r.controller?.note && r.controller.state !== 'hook')
+  if (rows.length && r.controller?.note)
     rows.push({ env, object: objectLabel(r), what: `note: ${r.controller.note}`, where: '', paint: p.dim });
   // With --verbose: each difference an ignore rule hides, at the rule's line (not drift, so only when asked).
   if (verbose)
@@ -197,19 +197,6 @@ function verdictRows(env: string, r: ResourceDrift, p: Palette, verbose: boolean
         paint: p.yellow,
       },
     ];
-  // An Argo CD hook: the controller runs it (and may delete it); its verdict says nothing.
-  if (r.controller?.state === 'hook')
-    return verbose
-      ? [
-          {
-            env,
-            object,
-            what: `${STATE_LABEL.hook}: ${r.controller.note ?? ''}`,
-            where: r.source ? `${r.source.file}:${r.source.line}` : '',
-            paint: p.dim,
-          },
-        ]
-      : [];
   if (r.controller?.state === 'notYetApplied') {
     if (r.verdict === 'Missing')
       return [

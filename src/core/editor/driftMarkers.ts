@@ -45,8 +45,6 @@ export function driftMarkers(reports: readonly EnvironmentDrift[], now: Date): D
   const out: DriftMarker[] = [];
   for (const env of reports) {
     for (const r of env.resources) {
-      // An Argo CD hook is run (and deleted) by the controller: no marker whatever its verdict.
-      if (r.controller?.state === 'hook') continue;
       if (r.verdict === 'Drifted') {
         for (const field of r.fields) {
           const at = field.origin ?? r.source;

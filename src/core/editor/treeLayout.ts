@@ -3,7 +3,7 @@
  * which context is said once for all, and which names need their namespace beside them. Pure functions over the
  * environments and their reports, so the tree and its tests agree.
  */
-import type { Environment } from '../model/environment';
+import type { RepoEnvironment } from '../repo/config';
 
 /**
  * How environments are grouped: `auto` (how the repo groups itself: Argo CD Applications by destination, the rest by
@@ -22,7 +22,10 @@ export const TREE_GROUPINGS: readonly TreeGrouping[] = ['auto', 'cluster', 'fold
 export const FEW_ENVIRONMENTS = 6;
 
 /** What grouping reads of an environment. */
-export type GroupableEnvironment = Pick<Environment, 'name' | 'path' | 'context' | 'namespace' | 'source' | 'cluster'>;
+export type GroupableEnvironment = Pick<
+  RepoEnvironment,
+  'name' | 'path' | 'context' | 'namespace' | 'source' | 'argoDestination'
+>;
 
 /** One group row: its environments in the repo's order. */
 export interface EnvironmentGroup {
@@ -39,9 +42,9 @@ export function parentFolder(path: string): string {
   return i > 0 ? path.slice(0, i) : '.';
 }
 
-/** Where an environment runs as the repo names it: an Argo CD destination, else its kube context. */
+/** Where an environment runs as the repo names it: an Argo CD destination (name, else server), else its kube context. */
 function clusterOf(env: GroupableEnvironment): string {
-  return env.cluster ?? env.context ?? '(current context)';
+  return env.argoDestination?.name ?? env.argoDestination?.server ?? env.context ?? '(current context)';
 }
 
 function keyOf(env: GroupableEnvironment, by: EnvironmentGroup['by']): { key: string; label: string } {
@@ -95,7 +98,7 @@ export function groupEnvironments(envs: readonly GroupableEnvironment[], groupin
   }
   if (envs.length <= FEW_ENVIRONMENTS) return [];
   const byRepo = groupBy(envs, (e) =>
-    e.source === 'argocd' && e.cluster
+    e.source === 'argocd' && e.argoDestination
       ? { ...keyOf(e, 'cluster'), by: 'cluster' }
       : { ...keyOf(e, 'folder'), by: 'folder' },
   );

@@ -78,11 +78,10 @@ export interface ResourceDrift {
 /**
  * Where an object stands with the controller that applies it, beside its verdict (which keeps its meaning):
  * `pendingPrune`, the controller applied it and git no longer renders it; `notYetApplied`, git renders it and the
- * controller has not applied it yet; `hook`, an Argo CD sync hook the controller runs and may delete (never compared).
- * None is a hand-made change.
+ * controller has not applied it yet. Neither is a hand-made change.
  */
 export interface ResourceControllerState {
-  state?: 'pendingPrune' | 'notYetApplied' | 'hook';
+  state?: 'pendingPrune' | 'notYetApplied';
   /** What the controller will do about the difference, e.g. `Flux will revert this at its next reconcile (interval 10m)`. */
   note?: string;
 }

@@ -135,11 +135,6 @@ export interface Environment {
   context?: string;
   /** Namespace for objects that name none. */
   namespace?: string;
-  /**
-   * The cluster it runs in as the repo names it, when that is not a kube context: an Argo CD Application's destination
-   * (`spec.destination.name`, else `.server`). The Environments view groups by it.
-   */
-  cluster?: string;
   /** How the environment was found. */
   source: 'config' | 'setting' | 'discovered' | 'argocd' | 'flux';
   /** Where it is declared (config entry, Argo CD Application, Flux Kustomization), if anywhere. */

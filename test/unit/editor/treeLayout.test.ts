@@ -16,6 +16,8 @@ const overlay = (path: string, namespace?: string): GroupableEnvironment => ({
   ...(namespace ? { namespace } : {}),
 });
 
+const at = { file: 'apps/app.yaml', line: 7, column: 3 };
+
 const tree = ['eu', 'us', 'ap'].flatMap((region) =>
   ['dev', 'staging', 'prod'].map((stage) => overlay(`envs/${region}/${stage}`, `shop-${stage}`)),
 );
@@ -57,7 +59,7 @@ describe('tree layout: many environments', () => {
       name,
       path: `apps/${name}`,
       source: 'argocd',
-      cluster,
+      argoDestination: cluster.startsWith('https:') ? { server: cluster, at } : { name: cluster, at },
     });
     const envs = [
       argo('web-eu', 'prod-eu'),
