@@ -1,6 +1,7 @@
 // Composition root: builds the editor side over the core and registers it. Nothing else lives here.
 // The engine, renderer and cluster client load on first use (driftSession), so activation stays cheap.
 import * as vscode from 'vscode';
+import type { ResourceKey } from './core/model/resource';
 import { AuthoringDiagnostics } from './vscode/authoring/authoringDiagnostics';
 import { AuthoringQuickFixes } from './vscode/authoring/authoringQuickFixes';
 import { EffectiveValuesHover } from './vscode/authoring/effectiveValuesHover';
@@ -23,12 +24,13 @@ import { HistoryModel } from './vscode/history/historyModel';
 import { ImageArrivalsHover } from './vscode/history/imageArrivalsHover';
 import { createHost, type Host, SwitchableHost } from './vscode/host';
 import { RefreshOnSave } from './vscode/refreshOnSave';
-import { affectsSettings, readSettings } from './vscode/settings';
+import { affectsSettings, affectsViewSettings, readSettings, readTreeGrouping } from './vscode/settings';
 import { DriftStatusBar } from './vscode/statusBar';
 import { FileCacheStore } from './node/fileCacheStore';
 import { EnvironmentsTreeProvider } from './vscode/views/environmentsTree';
+import { FollowCursor } from './vscode/views/followCursor';
 import { type HistoryElement, HistoryTreeProvider } from './vscode/views/historyTree';
-import { resourceElement, type TreeElement } from './vscode/views/treeElements';
+import { resourceElement, selectedEnvironment, type TreeElement } from './vscode/views/treeElements';
 
 /** What the extension exports (`extensions.getExtension(...).exports`): read-only access for tests and tools. */
 export interface GitOpsDriftApi {
@@ -49,6 +51,8 @@ export interface GitOpsDriftApi {
   doraPanelHtml?(): string | undefined;
   /** Test mode only: the status bar item's text as shown. */
   statusBarText?(): string;
+  /** Test mode only: the Environments view's description and selection. */
+  environmentsView?(): { description: string | undefined; selection: readonly TreeElement[]; visible: boolean };
 }
 
 export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
@@ -77,12 +81,37 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
   const codeLens = new RenderedCodeLens(store);
   const helmCodeLens = new HelmCodeLens(store);
   const documents = new DriftDocuments(store);
-  const tree = new EnvironmentsTreeProvider(store);
+  const tree = new EnvironmentsTreeProvider(store, { grouping: readTreeGrouping });
   const statusBar = new DriftStatusBar(store);
   const view = vscode.window.createTreeView('gitopsDrift.environments', {
     treeDataProvider: tree,
     showCollapseAll: true,
   });
+  // The kube context most environments share is said once, here, instead of on every row.
+  const describeView = () => (view.description = tree.viewDescription());
+  const showInTree = async (env: string, key: ResourceKey) => {
+    const element = resourceElement(env, key);
+    if (!view.visible) {
+      // A view never drawn cannot reveal ("Data tree node not found"): open it, then give the editor its focus back.
+      const shown = new Promise<void>((resolve) => {
+        const sub = view.onDidChangeVisibility((e) => {
+          if (e.visible) {
+            sub.dispose();
+            resolve();
+          }
+        });
+      });
+      await vscode.commands.executeCommand('gitopsDrift.environments.focus');
+      await shown;
+      await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+    }
+    try {
+      await view.reveal(element, { select: true, focus: false, expand: false });
+    } catch {
+      // Its first render may not have reached the object's environment yet: once more, now that it has.
+      await view.reveal(element, { select: true, focus: false, expand: false });
+    }
+  };
   const history = new HistoryModel(
     store,
     vscode.Uri.joinPath(context.globalStorageUri, 'history'),
@@ -133,7 +162,10 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
     vscode.languages.registerCodeLensProvider(KUSTOMIZATION_SELECTOR, codeLens),
     helmCodeLens,
     vscode.languages.registerCodeLensProvider({ scheme: 'file', language: 'yaml' }, helmCodeLens),
+    tree.onDidChangeTreeData(describeView),
+    new FollowCursor(store, view, (env, key) => showInTree(env, key)),
     vscode.workspace.onDidChangeConfiguration((e) => {
+      if (affectsViewSettings(e)) tree.refreshLayout();
       if (affectsSettings(e)) void store.settingsChanged();
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void store.settingsChanged()),
@@ -166,6 +198,8 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
         if (view.visible) await view.reveal(resourceElement(env, key), { select: true, focus: false, expand: false });
       },
       setOnlyProblems: (on) => tree.setOnlyProblems(on),
+      showInTree: (env, key) => showInTree(env, key),
+      selectedEnvironment: () => selectedEnvironment(view.selection),
     }),
   );
   if (repoRoot) void store.refresh({ reload: true });
@@ -182,6 +216,7 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
           logUri: context.logUri,
           doraPanelHtml: () => dora.currentHtml,
           statusBarText: () => statusBar.text,
+          environmentsView: () => ({ description: view.description, selection: view.selection, visible: view.visible }),
         }
       : {}),
   };

@@ -10,8 +10,6 @@ const styles: Record<ObjectState, { icon: string; color: string }> = {
   // What the controller has yet to do: coloured as drift, but not the hand-made-change icons.
   pendingPrune: { icon: 'trash', color: 'gitopsDrift.driftedForeground' },
   notYetApplied: { icon: 'clock', color: 'gitopsDrift.driftedForeground' },
-  // Run by the controller at a sync, not compared: neither a pass nor a problem.
-  hook: { icon: 'symbol-event', color: 'gitopsDrift.unreadableForeground' },
   notDeployed: { icon: 'question', color: 'gitopsDrift.unreadableForeground' },
   forbidden: { icon: 'lock', color: 'gitopsDrift.unreadableForeground' },
   error: { icon: 'error', color: 'gitopsDrift.errorForeground' },

@@ -50,8 +50,8 @@ describe('Environments view at 100 environments: groups, folding, namespaces, th
               object('HelmRelease', 'alertmanager', 'observability', 'Missing'),
               object('HelmRelease', 'grafana', 'monitoring', 'InSync'),
               // An Argo CD PreSync Job deleted when it succeeded: a hook, not missing.
-              object('Job', 'db-migrate', 'shop-prod', 'Missing', {
-                controller: { state: 'hook', note: 'Argo CD PreSync hook, deleted when it succeeds: not compared' },
+              object('Job', 'db-migrate', 'shop-prod', 'Hook', {
+                message: 'Argo CD PreSync hook (delete policy HookSucceeded): never compared',
               }),
             ]
           : [object('ConfigMap', 'app', env.namespace!, 'InSync')],
@@ -110,12 +110,12 @@ describe('Environments view at 100 environments: groups, folding, namespaces, th
     const jobs = (await children(tree, usProd)).find((k) => k.type === 'kind' && k.kind === 'Job')!;
     const [job] = await Promise.all((await children(tree, jobs)).map((r) => tree.getTreeItem(r)));
     assert.equal(job.description, 'hook');
-    assert.equal((job.iconPath as vscode.ThemeIcon).id, 'symbol-event');
+    assert.equal((job.iconPath as vscode.ThemeIcon).id, 'debug-step-over');
     // No Show Diff or Put Live Back for it: its menus key on the verdict in contextValue.
     assert.equal(job.contextValue, 'resource.Hook');
     assert.equal(job.command, undefined);
     const tooltip = (job.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' ');
-    assert.match(tooltip, /Argo CD PreSync hook, deleted when it succeeds: not compared/);
+    assert.match(tooltip, /hook/);
     assert.doesNotMatch(tooltip, /missing/);
     // The kind reads as its hook, not as a problem; Show Only Problems leaves it out.
     assert.equal((await tree.getTreeItem(jobs)).description, '1 hook');
