@@ -108,7 +108,9 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
     try {
       await view.reveal(element, { select: true, focus: false, expand: false });
     } catch {
-      // Its first render may not have reached the object's environment yet: once more, now that it has.
+      // Its first render may not have reached the object's environment yet, or a check redrew the tree meanwhile:
+      // once more, after the checks in flight.
+      await store.whenIdle();
       await view.reveal(element, { select: true, focus: false, expand: false });
     }
   };
