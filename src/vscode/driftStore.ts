@@ -310,6 +310,7 @@ export class DriftStore extends Disposable {
         if (targets.length > FEW_ENVIRONMENTS) progressed();
       }),
     );
+    clearTimeout(progress);
     if (!current()) return;
     this.changed.fire();
     // Kept after a reload, and at most twice a minute after re-checks (a save changes the tree seldom).
@@ -349,8 +350,6 @@ export class DriftStore extends Disposable {
     await store.write(LAST_KNOWN_KEY, text).catch((e: unknown) => {
       this.deps.log.warn(`could not keep the tree for the next session: ${e instanceof Error ? e.message : String(e)}`);
     });
-    clearTimeout(progress);
-    if (current()) this.changed.fire();
   }
 
   /** Watched objects changed in a context: re-check the environments that use it. */
