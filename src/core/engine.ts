@@ -42,7 +42,16 @@ import { mayDeclareEnvironments } from './repo/discover';
 import { isSecret } from './drift/secrets';
 import { hashSecretValues, type SnapshotKey } from './drift/snapshotSecrets';
 import { canonicalJson } from './yaml/pointer';
-import { applyFluxStatus, gitPosition, type ObjectsOf, pendingPruneObjects, recentHistory } from './drift/fluxStatus';
+import {
+  applyFluxStatus,
+  gitPosition,
+  type GitPosition,
+  type ObjectsOf,
+  pendingPruneObjects,
+  recentHistory,
+} from './drift/fluxStatus';
+import { applyArgoStatus, argoPruneObjects } from './drift/argoStatus';
+import { argoApplicationOf, parseArgoApplication, readArgoApplication } from './live/argoApplication';
 import { fluxKustomizationOf, parseFluxKustomization, readFluxKustomization } from './live/fluxKustomization';
 import { type FluxHelmReleaseRead, helmReleaseTarget, parseFluxHelmRelease } from './live/fluxHelmRelease';
 import { isReleaseRecord, latestDeployed, releaseHistory, storageFailure, storageRequest } from './live/helmRelease';
@@ -98,6 +107,11 @@ export interface LiveSource {
    * after a file save makes no request for scopes it already watches.
    */
   cache?: Pick<LiveCache, 'read'>;
+  /**
+   * `api` when `reader` is Argo CD's API server (the objects it manages and their live state, for a cluster without
+   * kube credentials: src/core/live/argoCdApi.ts); default: a cluster.
+   */
+  via?: 'cluster' | 'api';
 }
 
 /** Per-check options. */
@@ -735,7 +749,44 @@ export class DriftEngine {
       if (!state) kustomizationLists.set(ns, (state = readLive(objects, ns)));
       return state;
     };
+    // Every Argo CD Application of the check comes from one LIST of Argo CD's namespace (and of the whole run: the
+    // CLI shares LISTs across environments, the editor's watch keeps it current): hundreds of apps, one request.
+    const applicationLists = new Map<string, Promise<LiveState>>();
+    const readApplications = (objects: readonly KubeObject[], ns: string) => {
+      let state = applicationLists.get(ns);
+      if (!state) applicationLists.set(ns, (state = readLive(objects, ns)));
+      return state;
+    };
     for (const [i, app] of env.applications.entries()) {
+      const argoRef = argoApplicationOf(app, env.tracking);
+      if (argoRef) {
+        try {
+          const read = await readArgoApplication(readApplications, argoRef);
+          const compared = read.status === 'ok' ? parseArgoApplication(read.object).revision : undefined;
+          const position = await this.gitPositionOf(compared);
+          const via = live.via ?? 'cluster';
+          const { status, unreported } = applyArgoStatus(
+            app.name,
+            argoRef,
+            read,
+            report.resources,
+            position,
+            via,
+            objectsOf,
+          );
+          const leftovers = await argoPruneObjects(readLive, app.name, unreported, read);
+          status.pendingPrune += leftovers.length;
+          found.push(...leftovers);
+          report.applications[i] = { ...report.applications[i], controller: status };
+        } catch (e) {
+          if (!isClusterError(e)) this.logger.error(e instanceof Error ? e : String(e));
+          report.problems.push({
+            severity: 'warning',
+            message: `application '${app.name}': reading Argo CD Application ${argoRef.namespace}/${argoRef.name} failed: ${e instanceof Error ? e.message : String(e)}`,
+          });
+        }
+        continue;
+      }
       // A child Kustomization is read where its parent applied it (the parent's targetNamespace or patches may have
       // moved it), from the parent's render this check already made.
       const asApplied = app.controller?.appliedBy ? (await this.applied(env, app, new Set(), live)).app : app;
@@ -744,13 +795,7 @@ export class DriftEngine {
       try {
         const read = await readFluxKustomization(readKustomizations, ref);
         const applied = read.status === 'ok' ? parseFluxKustomization(read.object).lastAppliedRevision : undefined;
-        const git = this.options.git;
-        if (git && (!this.history || Date.now() - this.history.at > HISTORY_TTL_MS))
-          this.history = { at: Date.now(), commits: recentHistory(git) };
-        const position =
-          git && this.history
-            ? await gitPosition(git, applied, this.history.commits)
-            : { unknown: 'no git repository' };
+        const position = await this.gitPositionOf(applied);
         const { status, unreported } = applyFluxStatus(app.name, ref, read, report.resources, position, objectsOf);
         const leftovers = await pendingPruneObjects(readLive, app.name, unreported, read);
         status.pendingPrune += leftovers.length;
@@ -766,6 +811,14 @@ export class DriftEngine {
       }
     }
     return found;
+  }
+
+  /** Where a controller's revision stands against HEAD (HEAD's recent history kept briefly, shared by the check). */
+  private async gitPositionOf(revision: string | undefined): Promise<GitPosition> {
+    const git = this.options.git;
+    if (git && (!this.history || Date.now() - this.history.at > HISTORY_TTL_MS))
+      this.history = { at: Date.now(), commits: recentHistory(git) };
+    return git && this.history ? gitPosition(git, revision, this.history.commits) : { unknown: 'no git repository' };
   }
 
   /**

@@ -81,11 +81,15 @@ export async function gitPosition(
   }
 }
 
-/** `applied abc1234, git is at def5678 (3 commits behind)`. */
-export function describeRevision(applied: string | undefined, position: GitPosition): string | undefined {
+/** `applied abc1234, git is at def5678 (3 commits behind)`; `verb` names what the controller did with it. */
+export function describeRevision(
+  applied: string | undefined,
+  position: GitPosition,
+  verb: 'applied' | 'compared' = 'applied',
+): string | undefined {
   const short = (sha: string) => sha.slice(0, 7);
   const appliedSha = applied === undefined ? undefined : revisionCommit(applied);
-  const what = applied === undefined ? 'nothing applied yet' : `applied ${appliedSha ? short(appliedSha) : applied}`;
+  const what = applied === undefined ? `nothing ${verb} yet` : `${verb} ${appliedSha ? short(appliedSha) : applied}`;
   if (!position.head) return position.unknown ? `${what} (${position.unknown})` : what;
   const where = `git is at ${short(position.head)}`;
   if (position.behind === 0) return `${what}, ${where} (up to date)`;

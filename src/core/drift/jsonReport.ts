@@ -4,6 +4,7 @@
  * are repo-relative, lines and columns 1-based.
  */
 import type {
+  ArgoStatus,
   ControllerStatus,
   EnvironmentDrift,
   FieldDrift,
@@ -86,9 +87,9 @@ export interface JsonApplication {
   release?: ReleaseStatus;
 }
 
-/** A Flux Kustomization's status (docs/check-output.md); absent values are null. */
+/** A Flux Kustomization's or an Argo CD Application's status (docs/check-output.md); absent values are null. */
 export interface JsonControllerStatus {
-  kind: 'Kustomization';
+  kind: 'Kustomization' | 'Application';
   name: string;
   namespace: string;
   found: boolean;
@@ -104,8 +105,13 @@ export interface JsonControllerStatus {
   pendingPrune: number;
   notYetApplied: number;
   message: string | null;
-  /** Its states (`notDeployed`, `suspended`, `notReady`, `behind`, `pendingPrune`, `notYetApplied`); empty when settled. */
+  /**
+   * Its states (`notDeployed`, `suspended`, `notReady`, `behind`, `pendingPrune`, `notYetApplied`; for Argo CD also
+   * `outOfSync`, `degraded`, `progressing`, `healthMissing`, `syncFailed`, `disagrees`); empty when settled.
+   */
   states: ControllerState[];
+  /** For an Argo CD Application: its status in Argo CD's words and where it and this check disagree. */
+  argo?: ArgoStatus;
 }
 
 /** One object in the JSON document: every rendered object appears once. */
@@ -129,7 +135,14 @@ export interface JsonResource {
    * (rendered, not applied yet), else null; `note`, what the controller will do about it. Absent when the controller
    * says nothing of it (or no controller status was read).
    */
-  controller?: { state: 'pendingPrune' | 'notYetApplied' | null; note: string | null } | null;
+  controller?: {
+    state: 'pendingPrune' | 'notYetApplied' | null;
+    note: string | null;
+    /** Argo CD's verdict on the object (`.status.resources[]`); absent for other controllers. */
+    argo?: { status: string; health: string | null; requiresPruning: boolean };
+    /** Where Argo CD's verdict and this check's disagree, with the likely cause; absent when they agree. */
+    disagreement?: string;
+  } | null;
   /** For an object of a Helm release: the chart template it came from; absent otherwise. */
   template?: string;
   /**
@@ -234,6 +247,23 @@ function jsonEnvironment(env: ReportedEnvironment, onlyProblems: boolean): JsonE
   };
 }
 
+function jsonResourceController(c: NonNullable<ResourceDrift['controller']>): JsonResource['controller'] {
+  return {
+    state: c.state ?? null,
+    note: c.note ?? null,
+    ...(c.argo
+      ? {
+          argo: {
+            status: c.argo.status,
+            health: c.argo.health ?? null,
+            requiresPruning: c.argo.requiresPruning === true,
+          },
+        }
+      : {}),
+    ...(c.disagreement ? { disagreement: c.disagreement } : {}),
+  };
+}
+
 function jsonResource(r: ResourceDrift): JsonResource {
   return {
     apiVersion: r.apiVersion,
@@ -246,7 +276,7 @@ function jsonResource(r: ResourceDrift): JsonResource {
     ...(r.message !== undefined ? { message: r.message } : {}),
     source: r.source ? { file: r.source.file, line: r.source.line, column: r.source.column } : null,
     fields: r.fields.map(jsonField),
-    ...(r.controller ? { controller: { state: r.controller.state ?? null, note: r.controller.note ?? null } } : {}),
+    ...(r.controller ? { controller: jsonResourceController(r.controller) } : {}),
     ...(r.template ? { template: r.template } : {}),
     ...(r.ignored?.length
       ? {
@@ -281,6 +311,7 @@ function jsonController(c: ControllerStatus): JsonControllerStatus {
     notYetApplied: c.notYetApplied,
     message: c.message ?? null,
     states: controllerStates(c),
+    ...(c.argo ? { argo: c.argo } : {}),
   };
 }
 

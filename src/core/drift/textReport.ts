@@ -17,6 +17,7 @@ import { describeField, objectLabel, palette, type Palette } from './format';
 import { plainText } from '../model/untrustedText';
 import { isIncomplete, NOT_CHECKED_INCOMPLETE, skippedContent, skippedCount } from './incomplete';
 import { controllerSettled, describeControllerStatus } from './fluxStatus';
+import { argoInTrouble, argoSettled, describeArgoStatus } from './argoStatus';
 import { describeRelease } from './helmRelease';
 import { describeNextUpgradeChange } from './nextUpgrade';
 
@@ -88,9 +89,24 @@ export function textReport(environments: readonly EnvironmentDrift[], options: T
       rows.push({
         env: env.name,
         object: label,
-        what: same ? `not in the cluster: as for ${unread!.label}` : describeControllerStatus(c),
+        what: same
+          ? `not in the cluster: as for ${unread!.label}`
+          : c.kind === 'Application'
+            ? `Argo CD: ${describeArgoStatus(c)}`
+            : describeControllerStatus(c),
         where: '',
-        paint: controllerSettled(c) ? p.green : c.found && c.ready?.status !== 'False' ? p.yellow : p.red,
+        paint:
+          c.kind === 'Application'
+            ? argoSettled(c)
+              ? p.green
+              : argoInTrouble(c)
+                ? p.red
+                : p.yellow
+            : controllerSettled(c)
+              ? p.green
+              : c.found && c.ready?.status !== 'False'
+                ? p.yellow
+                : p.red,
       });
     }
     // Each Helm release: its chart, revision and status, its HelmRelease, and where git is ahead of it.
@@ -171,6 +187,9 @@ function resourceRows(env: string, r: ResourceDrift, p: Palette, verbose: boolea
   // What the controller will do about it, under the object's rows.
   if (rows.length && r.controller?.note)
     rows.push({ env, object: objectLabel(r), what: `note: ${r.controller.note}`, where: '', paint: p.dim });
+  // Where Argo CD judges the object otherwise, and why that may be: shown even for an object in sync here.
+  if (r.controller?.disagreement)
+    rows.push({ env, object: objectLabel(r), what: r.controller.disagreement, where: '', paint: p.yellow });
   // With --verbose: each difference an ignore rule hides, at the rule's line (not drift, so only when asked).
   if (verbose)
     for (const i of r.ignored ?? [])
@@ -192,7 +211,7 @@ function verdictRows(env: string, r: ResourceDrift, p: Palette, verbose: boolean
       {
         env,
         object,
-        what: `${STATE_LABEL.pendingPrune}: Flux applied it, git no longer renders it`,
+        what: `${STATE_LABEL.pendingPrune}: ${r.controller.argo ? 'Argo CD would prune it' : 'Flux applied it'}, git no longer renders it`,
         where: '',
         paint: p.yellow,
       },

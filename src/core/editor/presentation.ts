@@ -8,6 +8,7 @@
  */
 import { isIncomplete, NOT_CHECKED_INCOMPLETE, skippedCount } from '../drift/incomplete';
 import { describeControllerStatus } from '../drift/fluxStatus';
+import { argoBadge, describeArgoStatus } from '../drift/argoStatus';
 import { describeRelease } from '../drift/helmRelease';
 import { describeNextUpgradeChange } from '../drift/nextUpgrade';
 import type {
@@ -48,6 +49,7 @@ export function groupDescription(counts: StateCounts): string {
  * `Flux: not ready (BuildFailed)`, `Flux: not in the cluster`.
  */
 export function controllerBadge(status: ControllerStatus): string {
+  if (status.kind === 'Application') return argoBadge(status);
   if (!status.found) return `Flux: ${STATE_LABEL.notDeployed}`;
   const parts: string[] = [];
   if (status.suspended) parts.push(STATE_LABEL.suspended);
@@ -67,6 +69,8 @@ export function controllerBadge(status: ControllerStatus): string {
 
 /** The full line for a tooltip: `Kustomization flux-system/apps: ready; applied abc1234, git is at …`. */
 export function controllerTooltip(status: ControllerStatus): string {
+  if (status.kind === 'Application')
+    return `Argo CD Application ${status.namespace}/${status.name}: ${describeArgoStatus(status)}`;
   return `${status.kind} ${status.namespace}/${status.name}: ${describeControllerStatus(status)}`;
 }
 
@@ -178,9 +182,11 @@ export function groupByKind(
  */
 export function resourceDescription(r: ResourceDrift): string {
   const state = objectState(r);
-  if (state !== 'drifted') return STATE_LABEL[state];
+  // Argo CD's own verdict beside ours, where the two disagree (the tooltip names the likely cause).
+  const argo = r.controller?.disagreement && r.controller.argo ? ` · Argo CD: ${r.controller.argo.status}` : '';
+  if (state !== 'drifted') return STATE_LABEL[state] + argo;
   const shown = r.fields.slice(0, 2).map(fieldChange);
-  return `${shown.join(', ')}${r.fields.length > 2 ? ` +${r.fields.length - 2} more` : ''}`;
+  return `${shown.join(', ')}${r.fields.length > 2 ? ` +${r.fields.length - 2} more` : ''}${argo}`;
 }
 
 /** Longest `label git → live` a tree row shows; past it, the field's name alone. */

@@ -84,11 +84,18 @@ export interface ResourceControllerState {
   state?: 'pendingPrune' | 'notYetApplied';
   /** What the controller will do about the difference, e.g. `Flux will revert this at its next reconcile (interval 10m)`. */
   note?: string;
+  /** Argo CD's own verdict on the object (`.status.resources[]` of its Application). */
+  argo?: { status: string; health?: string; requiresPruning?: boolean };
+  /**
+   * Where the controller's verdict and this check's disagree, with the likely cause: `Argo CD says Synced, here
+   * drifted: likely a mutating webhook (…)`.
+   */
+  disagreement?: string;
 }
 
-/** An application's controller object as the cluster reports it (today a Flux Kustomization). */
+/** An application's controller object as the cluster reports it: a Flux Kustomization or an Argo CD Application. */
 export interface ControllerStatus {
-  kind: 'Kustomization';
+  kind: 'Kustomization' | 'Application';
   name: string;
   namespace: string;
   /** False when the cluster has no such object (or does not serve the kind): `message` says which. */
@@ -114,6 +121,42 @@ export interface ControllerStatus {
   pendingPrune: number;
   notYetApplied: number;
   message?: string;
+  /** For an Argo CD Application: what its status says, and where it and this check disagree. */
+  argo?: ArgoStatus;
+}
+
+/** An Argo CD Application's status (`.status`), in Argo CD's own words, beside this check's verdicts. */
+export interface ArgoStatus {
+  /** Read from the cluster that runs Argo CD, or from Argo CD's API server. */
+  via: 'cluster' | 'api';
+  /** `.status.sync.status`: `Synced`, `OutOfSync`, `Unknown`. */
+  sync: string;
+  /** `.status.health`: `Healthy`, `Progressing`, `Degraded`, `Suspended`, `Missing`, `Unknown`. */
+  health?: { status: string; message?: string };
+  /** `.status.operationState`: the last sync's phase (`Succeeded`, `Failed`, `Error`, `Running`) and message. */
+  operation?: { phase: string; message?: string; finishedAt?: string };
+  /** `.status.conditions` (`ComparisonError`, `SyncError`, `OrphanedResourceWarning`, …). */
+  conditions: { type: string; message?: string }[];
+  /** `.status.resources[]`: how many objects, how many Argo CD calls OutOfSync, how many it would prune. */
+  resources: { total: number; outOfSync: number; requiresPruning: number };
+  /** `.spec.syncPolicy.automated`; absent: Argo CD syncs only when asked. */
+  automated?: { prune: boolean; selfHeal: boolean };
+  /** `.status.reconciledAt`: when Argo CD last compared. */
+  reconciledAt?: string;
+  /** Where Argo CD and this check disagree: on the application as a whole, and per object. */
+  disagreements: ArgoDisagreement[];
+}
+
+/** One place Argo CD's verdict and this check's differ, with the likely cause. */
+export interface ArgoDisagreement {
+  /** The object; absent for the application as a whole. */
+  key?: ResourceKey;
+  /** What Argo CD says (`Synced`, `OutOfSync`, `requires pruning`). */
+  argo: string;
+  /** What this check says, in the state vocabulary (`drifted`, `in sync`, …). */
+  here: string;
+  /** The likely cause, in words. */
+  cause: string;
 }
 
 /** The reconcile result for one environment. */

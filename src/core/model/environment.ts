@@ -82,6 +82,8 @@ export interface ArgoSource {
   repoURL?: string;
   targetRevision?: string;
   rawPath?: string;
+  /** The Application that declares the source (its status is read by these); namespace absent: Argo CD's own. */
+  application?: { name: string; namespace?: string };
 }
 
 /** `spec.source.helm` of an Argo CD Application, each field with the line that sets it. */

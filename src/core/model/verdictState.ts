@@ -27,8 +27,24 @@ export type ObjectState =
   /** An Argo CD hook (a sync's PreSync Job, a Helm hook): runs around a sync, never compared. */
   | 'hook';
 
-/** Where an application's controller (a Flux Kustomization) stands, besides ready and up to date. */
-export type ControllerState = 'notDeployed' | 'suspended' | 'notReady' | 'behind' | 'pendingPrune' | 'notYetApplied';
+/**
+ * Where an application's controller (a Flux Kustomization, an Argo CD Application) stands, besides ready and up to
+ * date. Argo CD's: `outOfSync` (its sync status), `degraded`, `progressing`, `healthMissing` (its health),
+ * `syncFailed` (its last operation failed), `disagrees` (it and this check judge some object differently).
+ */
+export type ControllerState =
+  | 'notDeployed'
+  | 'suspended'
+  | 'notReady'
+  | 'behind'
+  | 'pendingPrune'
+  | 'notYetApplied'
+  | 'outOfSync'
+  | 'degraded'
+  | 'progressing'
+  | 'healthMissing'
+  | 'syncFailed'
+  | 'disagrees';
 
 /** Every state's words, as every view prints them. */
 export const STATE_LABEL: Readonly<Record<ObjectState | ControllerState, string>> = {
@@ -46,6 +62,12 @@ export const STATE_LABEL: Readonly<Record<ObjectState | ControllerState, string>
   suspended: 'suspended',
   notReady: 'not ready',
   behind: 'behind',
+  outOfSync: 'out of sync',
+  degraded: 'degraded',
+  progressing: 'progressing',
+  healthMissing: 'resources missing',
+  syncFailed: 'sync failed',
+  disagrees: 'disagrees',
 };
 
 /** The order counts are listed in. */
@@ -187,13 +209,32 @@ export function environmentState(
 export function controllerStates(status: ControllerStatus): ControllerState[] {
   if (!status.found) return ['notDeployed'];
   const states: ControllerState[] = [];
+  const argo = status.argo;
+  if (argo) {
+    if (argo.sync === 'OutOfSync') states.push('outOfSync');
+    const health = ARGO_HEALTH_STATE[argo.health?.status ?? ''];
+    if (health) states.push(health);
+    if (argo.operation && ARGO_FAILED_PHASES.has(argo.operation.phase)) states.push('syncFailed');
+  }
   if (status.suspended) states.push('suspended');
   if (status.ready?.status === 'False') states.push('notReady');
   if (status.behind) states.push('behind');
   if (status.pendingPrune) states.push('pendingPrune');
   if (status.notYetApplied) states.push('notYetApplied');
+  if (argo?.disagreements.length) states.push('disagrees');
   return states;
 }
+
+/** Argo CD health statuses that are a state of their own (`Healthy` and `Unknown` are none). */
+const ARGO_HEALTH_STATE: Readonly<Record<string, ControllerState>> = {
+  Degraded: 'degraded',
+  Progressing: 'progressing',
+  Missing: 'healthMissing',
+  Suspended: 'suspended',
+};
+
+/** Phases of an Argo CD operation that ended badly (gitops-engine's OperationPhase). */
+export const ARGO_FAILED_PHASES: ReadonlySet<string> = new Set(['Failed', 'Error']);
 
 /**
  * Whether an object belongs in the "only problems" view (the tree's filter, `check --only-drifted`): git and the

@@ -478,6 +478,9 @@ function argoEnvironments(
     if (namespace) app.namespace = namespace;
     const argo = app.argo!;
     argo.applicationName = name;
+    // The Application whose status Argo CD writes (namespace absent: Argo CD's own).
+    const appNamespace = str(doc.getIn(['metadata', 'namespace']));
+    argo.application = { name, ...(appNamespace ? { namespace: appNamespace } : {}) };
     if (project) argo.project = project;
     const repoURL = str(source.get('repoURL'));
     if (repoURL) argo.repoURL = repoURL;

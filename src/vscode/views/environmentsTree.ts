@@ -534,6 +534,11 @@ function resourceItem(id: string, entry: EnvironmentEntry, r: ResourceDrift, wit
     for (const f of r.fields) md.appendText(`• ${fieldDriftMessage(entry.env.name, f, now)}\n`);
   else if (r.verdict !== 'InSync' && state !== 'hook') md.appendText(resourceMessage(entry.env.name, r) + '\n');
   if (r.controller?.note) md.appendText(`\n${r.controller.note}\n`);
+  if (r.controller?.argo)
+    md.appendText(
+      `\nArgo CD: ${plainText(r.controller.argo.status)}${r.controller.argo.health ? `, ${plainText(r.controller.argo.health)}` : ''}${r.controller.argo.requiresPruning ? ', requires pruning' : ''}\n`,
+    );
+  if (r.controller?.disagreement) md.appendText(`\n${plainText(r.controller.disagreement)}\n`);
   // Ignored differences are not drift, but say which rule hides them (an Argo CD ignoreDifferences entry, say).
   for (const i of r.ignored ?? [])
     md.appendText(`\nignored: ${i.label ?? i.path}${i.rule ? ` (rule at ${i.rule.file}:${i.rule.line})` : ''}\n`);
