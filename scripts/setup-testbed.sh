@@ -3,7 +3,8 @@
 # kube-apiserver + kubectl (k8s.io/kubernetes), etcd (go.etcd.io/etcd/server/v3), kustomize, flux-build (Flux's
 # kustomize-controller rendering, for the Flux conformance cases), helm (the oracle for the Helm conformance cases
 # and the release Secrets of the integration tests) and kustomize-controller itself (the real controller of the Flux
-# end-to-end test); copies Flux's CRDs (kustomize, source and helm controllers) for the integration tests.
+# end-to-end test); copies Flux's CRDs (kustomize, source and helm controllers) and Argo CD's (Application,
+# ApplicationSet, AppProject) for the integration tests.
 # Binaries are cached outside the clone, keyed by version, so a fresh clone on the same machine reuses them.
 # Each binary is built in a scratch folder and moved into place only when complete, so a rerun after an
 # interrupted build recovers. Prints the bin directory on its last line.
@@ -20,6 +21,9 @@ HELM_VERSION=v4.3.2          # helm.sh/helm/v4: the same module the in-process e
 # github.com/fluxcd/helm-controller (Flux v2.7, api/v1.4.3): its HelmRelease CRD. It requires source-controller/api
 # v1.7.2, as kustomize-controller v1.7.3 does: the same Flux release as the two above.
 FLUX_HELM_CONTROLLER_VERSION=v1.4.3
+# github.com/argoproj/argo-cd/v3: its manifests/crds (and assets/swagger.json, the API the Argo CD API tests replay).
+# v3.5.8 is the newest the Go module proxy serves for Go 1.26 (v3.6.x requires go >= 1.27).
+ARGOCD_VERSION=v3.5.8
 
 cache_root="${GITOPS_DRIFT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gitops-drift}"
 key="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kustomize-${KUSTOMIZE_VERSION}"
@@ -204,6 +208,21 @@ copy_flux_crds() {
   touch "$flux_crd_dir/.ready"
 }
 
+# Argo CD's CRDs, copied from its module zip (manifests/crds): nothing to build, under a second once the module is in
+# Go's module cache (the zip is about 20 MB to fetch the first time). Prints their folder.
+argocd_crd_dir="$cache_root/testbed/argocd-crds_${ARGOCD_VERSION}"
+copy_argocd_crds() {
+  [ -f "$argocd_crd_dir/.ready" ] && return
+  rm -rf "$argocd_crd_dir"; mkdir -p "$argocd_crd_dir"
+  local dir
+  log "fetching github.com/argoproj/argo-cd/v3@$ARGOCD_VERSION (its CRDs)"
+  dir=$(cd "$work_root" && go mod download -json "github.com/argoproj/argo-cd/v3@$ARGOCD_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  [ -n "$dir" ] || { echo "setup-testbed: go mod download github.com/argoproj/argo-cd/v3@$ARGOCD_VERSION failed" >&2; exit 1; }
+  cp "$dir"/manifests/crds/*-crd.yaml "$argocd_crd_dir/"
+  chmod u+w "$argocd_crd_dir"/*.yaml
+  touch "$argocd_crd_dir/.ready"
+}
+
 want="${*:-etcd kustomize kube-apiserver kubectl flux-build helm kustomize-controller}"
 for target in $want; do
   case "$target" in
@@ -215,10 +234,15 @@ for target in $want; do
     kustomize-controller) build_kustomize_controller ;;
     kube-apiserver|kubectl) build_kube "$target" ;;
     flux-crds) copy_flux_crds ;;
+    argocd-crds) copy_argocd_crds ;;
     *) echo "setup-testbed: unknown target $target" >&2; exit 1 ;;
   esac
 done
 rm -rf "$work_root/etcd" "$work_root/kustomize" "$work_root/kustomize-schema" "$work_root/flux-build" "$work_root/helm" \
   "$work_root/kustomize-controller"
 log "ready: $bin_dir"
-if [ "$want" = flux-crds ]; then echo "$flux_crd_dir"; else echo "$bin_dir"; fi
+case "$want" in
+  flux-crds) echo "$flux_crd_dir" ;;
+  argocd-crds) echo "$argocd_crd_dir" ;;
+  *) echo "$bin_dir" ;;
+esac

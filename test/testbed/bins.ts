@@ -64,3 +64,20 @@ export function testbedFluxCrds(): string {
   }
   return fluxCrdDir;
 }
+
+let argocdCrdDir: string | undefined;
+
+/**
+ * The folder of Argo CD's CRD manifests (Application, ApplicationSet, AppProject of argoproj.io), copied by
+ * scripts/setup-testbed.sh from the pinned github.com/argoproj/argo-cd/v3 module on first use.
+ */
+export function testbedArgoCdCrds(): string {
+  if (!argocdCrdDir || !existsSync(join(argocdCrdDir, '.ready'))) {
+    const out = execFileSync('bash', [join(repoRoot, 'scripts', 'setup-testbed.sh'), 'argocd-crds'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    argocdCrdDir = out.trim().split('\n').pop() ?? '';
+  }
+  return argocdCrdDir;
+}
