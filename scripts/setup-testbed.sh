@@ -208,19 +208,21 @@ copy_flux_crds() {
   touch "$flux_crd_dir/.ready"
 }
 
-# Argo CD's CRDs, copied from its module zip (manifests/crds): nothing to build, under a second once the module is in
-# Go's module cache (the zip is about 20 MB to fetch the first time). Prints their folder.
-argocd_crd_dir="$cache_root/testbed/argocd-crds_${ARGOCD_VERSION}"
+# Argo CD's CRDs (manifests/crds, into crds/) and its API's published schema (assets/swagger.json, which the Argo CD API
+# tests check their replayed answers against), copied from its module zip: nothing to build, under a second once the
+# module is in Go's module cache (about 15 s to fetch it the first time). Prints the CRDs' folder.
+argocd_dir="$cache_root/testbed/argocd_${ARGOCD_VERSION}"
 copy_argocd_crds() {
-  [ -f "$argocd_crd_dir/.ready" ] && return
-  rm -rf "$argocd_crd_dir"; mkdir -p "$argocd_crd_dir"
+  [ -f "$argocd_dir/.ready" ] && return
+  rm -rf "$argocd_dir"; mkdir -p "$argocd_dir/crds"
   local dir
-  log "fetching github.com/argoproj/argo-cd/v3@$ARGOCD_VERSION (its CRDs)"
+  log "fetching github.com/argoproj/argo-cd/v3@$ARGOCD_VERSION (its CRDs and API schema)"
   dir=$(cd "$work_root" && go mod download -json "github.com/argoproj/argo-cd/v3@$ARGOCD_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
   [ -n "$dir" ] || { echo "setup-testbed: go mod download github.com/argoproj/argo-cd/v3@$ARGOCD_VERSION failed" >&2; exit 1; }
-  cp "$dir"/manifests/crds/*-crd.yaml "$argocd_crd_dir/"
-  chmod u+w "$argocd_crd_dir"/*.yaml
-  touch "$argocd_crd_dir/.ready"
+  cp "$dir"/manifests/crds/*-crd.yaml "$argocd_dir/crds/"
+  cp "$dir"/assets/swagger.json "$argocd_dir/"
+  chmod -R u+w "$argocd_dir"
+  touch "$argocd_dir/.ready"
 }
 
 want="${*:-etcd kustomize kube-apiserver kubectl flux-build helm kustomize-controller}"
@@ -243,6 +245,6 @@ rm -rf "$work_root/etcd" "$work_root/kustomize" "$work_root/kustomize-schema" "$
 log "ready: $bin_dir"
 case "$want" in
   flux-crds) echo "$flux_crd_dir" ;;
-  argocd-crds) echo "$argocd_crd_dir" ;;
+  argocd-crds) echo "$argocd_dir/crds" ;;
   *) echo "$bin_dir" ;;
 esac

@@ -52,6 +52,7 @@ import {
 } from './drift/fluxStatus';
 import { applyArgoStatus, argoPruneObjects } from './drift/argoStatus';
 import { argoApplicationOf, parseArgoApplication, readArgoApplication } from './live/argoApplication';
+import { maskDesiredSecret } from './live/argoCdReader';
 import { fluxKustomizationOf, parseFluxKustomization, readFluxKustomization } from './live/fluxKustomization';
 import { type FluxHelmReleaseRead, helmReleaseTarget, parseFluxHelmRelease } from './live/fluxHelmRelease';
 import { isReleaseRecord, latestDeployed, releaseHistory, storageFailure, storageRequest } from './live/helmRelease';
@@ -644,6 +645,12 @@ export class DriftEngine {
               r: { ...d.r, object: hashSecretValues(d.r.object, hashing.key, d.r.object.metadata?.namespace || d.ns) },
             }
           : d,
+      );
+    }
+    if (live.via === 'api') {
+      // Argo CD's API masks Secret values: git's are masked alike, and compared as Argo CD's masks say (argoCdReader.ts).
+      desired = desired.map((d) =>
+        isSecret(d.r.object) ? { ...d, r: { ...d.r, object: maskDesiredSecret(d.r.object) } } : d,
       );
     }
     let t = Date.now();

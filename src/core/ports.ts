@@ -308,3 +308,33 @@ export type HelmRenderResult =
 export interface HelmEngine {
   render(request: HelmRenderRequest): Promise<HelmRenderResult>;
 }
+
+/** One object an Argo CD Application manages, as `GET /api/v1/applications/{name}/managed-resources` returns it. */
+export interface ArgoManagedResource {
+  group: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  /** The object as Argo CD renders git (JSON text); absent when git no longer renders it. Secret values masked. */
+  targetState?: string;
+  /** The object in the cluster (JSON text); absent when it does not exist there. Secret values masked. */
+  liveState?: string;
+  /** The live object after Argo CD's normalisation (its ignore rules applied), JSON text. */
+  normalizedLiveState?: string;
+  hook?: boolean;
+}
+
+/**
+ * Argo CD's API server (`/api/v1`, a bearer token): what it knows of its Applications and the objects they manage,
+ * for clusters this machine holds no kube credentials for. The adapter is src/node/argoCdClient.ts. Failures to
+ * reach it or refused tokens reject with a `ClusterError` (src/core/live/clusterError.ts); the token never appears
+ * in a message.
+ */
+export interface ArgoCdApi {
+  /** The server as the user named it (`argocd.example.com`), for reports. */
+  readonly server: string;
+  /** `GET /api/v1/applications`: every Application the token may read, in one request. */
+  applications(): Promise<KubeObject[]>;
+  /** `GET /api/v1/applications/{name}/managed-resources?appNamespace=…`: target and live state per object. */
+  managedResources(name: string, appNamespace: string): Promise<ArgoManagedResource[]>;
+}

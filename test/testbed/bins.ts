@@ -69,10 +69,11 @@ let argocdCrdDir: string | undefined;
 
 /**
  * The folder of Argo CD's CRD manifests (Application, ApplicationSet, AppProject of argoproj.io), copied by
- * scripts/setup-testbed.sh from the pinned github.com/argoproj/argo-cd/v3 module on first use.
+ * scripts/setup-testbed.sh from the pinned github.com/argoproj/argo-cd/v3 module on first use. Its API's published
+ * schema is beside it: `testbedArgoCdSwagger()`.
  */
 export function testbedArgoCdCrds(): string {
-  if (!argocdCrdDir || !existsSync(join(argocdCrdDir, '.ready'))) {
+  if (!argocdCrdDir || !existsSync(join(argocdCrdDir, '..', '.ready'))) {
     const out = execFileSync('bash', [join(repoRoot, 'scripts', 'setup-testbed.sh'), 'argocd-crds'], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -80,4 +81,9 @@ export function testbedArgoCdCrds(): string {
     argocdCrdDir = out.trim().split('\n').pop() ?? '';
   }
   return argocdCrdDir;
+}
+
+/** Argo CD's API schema (assets/swagger.json of the same pinned module). */
+export function testbedArgoCdSwagger(): string {
+  return join(testbedArgoCdCrds(), '..', 'swagger.json');
 }

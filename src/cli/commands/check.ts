@@ -7,6 +7,7 @@ import { checkEnvironment, exitCodeFor, LiveSources, openRepo, repoRootArg } fro
 
 const usage = `Usage: gitops-drift check [REPO] [--env NAME] [--context CTX] [--kubeconfig PATH] [--format text|json|sarif]
                           [--exact] [--live-from FILE] [--allow-exec] [--allow-incomplete] [--only-drifted] [--verbose]
+                          [--argocd | --argocd-server HOST]
 
 Renders each environment of REPO (default: the current folder) in-process, reads what the cluster holds for it,
 and reports what differs, on the line in git that set each value.
@@ -19,6 +20,10 @@ Options:
   --exact             judge each object by a server-side apply dry run (field manager gitops-drift) instead
                       of the local diff: exact when webhooks or defaulting rewrite values; needs patch rights
   --live-from FILE    diff against a snapshot from \`gitops-drift snapshot\` instead of a cluster
+  --argocd            read Argo CD Applications' live state and status from Argo CD's API server instead of a
+                      cluster (no kube credentials needed): the server and token of the argocd CLI's current
+                      context (~/.config/argocd/config, or $ARGOCD_CONFIG_DIR; ARGOCD_AUTH_TOKEN overrides the token)
+  --argocd-server HOST  the same, with that server of the argocd CLI's config (e.g. argocd.example.com)
   --allow-exec        allow credential plugins (exec) named by the kubeconfig
   --allow-incomplete  judge an environment whose render skipped content (a remote resource or component, a Helm
                       chart, a generator or transformer plugin) by what was rendered, instead of exit 2
@@ -37,8 +42,8 @@ export const checkCommand: CliCommand = {
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
     const { options, positionals } = parseArgs(args, {
-      strings: ['env', 'context', 'kubeconfig', 'format', 'live-from'],
-      booleans: ['exact', 'allow-exec', 'allow-incomplete', 'only-drifted', 'verbose'],
+      strings: ['env', 'context', 'kubeconfig', 'format', 'live-from', 'argocd-server'],
+      booleans: ['exact', 'allow-exec', 'allow-incomplete', 'only-drifted', 'verbose', 'argocd'],
     });
     if (positionals.length > 1) throw new UsageError('expected at most one REPO');
     const format = (options.format as string | undefined) ?? 'text';
@@ -46,6 +51,8 @@ export const checkCommand: CliCommand = {
       throw new UsageError(`--format must be text, json or sarif, not ${format}`);
     if (options['live-from'] && (options.context || options.kubeconfig))
       throw new UsageError('--live-from reads a snapshot: it cannot be combined with --context or --kubeconfig');
+    if (options['live-from'] && (options.argocd || options['argocd-server']))
+      throw new UsageError('--live-from reads a snapshot: it cannot be combined with --argocd or --argocd-server');
     const repoRoot = await repoRootArg(positionals[0], io);
     const { engine, repo, selected } = await openRepo(repoRoot, io, options.env as string | undefined);
     const sources = new LiveSources(
@@ -55,6 +62,9 @@ export const checkCommand: CliCommand = {
         kubeconfig: options.kubeconfig as string | undefined,
         allowExec: Boolean(options['allow-exec']),
         exact: Boolean(options.exact),
+        ...(options.argocd || options['argocd-server']
+          ? { argocd: { server: options['argocd-server'] as string | undefined } }
+          : {}),
       },
       io,
     );

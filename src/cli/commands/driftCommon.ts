@@ -13,6 +13,10 @@ import {
 import { isClusterError } from '../../core/live/clusterError';
 import { isIncomplete } from '../../core/drift/incomplete';
 import { SharedListReader } from '../../core/live/sharedLists';
+import { argoApplicationOf } from '../../core/live/argoApplication';
+import { ArgoCdSession } from '../../core/live/argoCdReader';
+import { createArgoCdClient } from '../../node/argoCdClient';
+import { argoCdServerFromConfig } from '../../node/argoCdConfig';
 import type { Problem } from '../../core/model/problem';
 import { keyLabel } from '../../core/model/resource';
 import { objectState, UNREAD } from '../../core/model/verdictState';
@@ -125,6 +129,11 @@ export interface LiveOptions {
   allowExec?: boolean;
   /** Also open a writer per context, for exact mode's dry runs. */
   exact?: boolean;
+  /**
+   * Read Argo CD environments through Argo CD's API instead of a cluster (`--argocd`, `--argocd-server HOST`): the
+   * server of the argocd CLI's config (its current context, or `server`), the token from there or ARGOCD_AUTH_TOKEN.
+   */
+  argocd?: { server?: string };
 }
 
 /**
@@ -159,6 +168,7 @@ export class LiveSources {
   private snapshot: Promise<LiveSnapshot> | undefined;
   private readonly replays = new Map<SnapshotSection, LiveSource>();
   private readonly readers = new Map<string, Promise<LiveSource>>();
+  private argocd: ArgoCdSession | undefined;
 
   constructor(
     private readonly options: LiveOptions,
@@ -169,6 +179,20 @@ export class LiveSources {
   async forEnvironment(
     env: RepoEnvironment,
   ): Promise<LiveSource | { error: string; context: string; noCluster?: boolean }> {
+    const argoRef =
+      this.options.argocd && env.applications.length === 1
+        ? argoApplicationOf(env.applications[0], env.tracking)
+        : undefined;
+    if (argoRef) {
+      let session: ArgoCdSession;
+      try {
+        session = this.argoSession();
+      } catch (e) {
+        return { error: (e as Error).message, context: 'argocd', noCluster: true };
+      }
+      // One application's objects, as Argo CD sees them live; the Applications' statuses from one list of all.
+      return { reader: session.reader(argoRef), context: `argocd:${session.api.server}`, via: 'api' };
+    }
     if (this.options.liveFrom) {
       const file = this.options.liveFrom;
       const snap = await (this.snapshot ??= this.loadSnapshot(file));
@@ -220,6 +244,13 @@ export class LiveSources {
         e.reason === 'kubeconfig' ? ' (to check against a recorded snapshot instead, pass --live-from FILE)' : '';
       return { error: e.message + hint, context: context || '(current context)', noCluster: true };
     }
+  }
+
+  /** One Argo CD session for the run: the server and token from the argocd CLI's config (never printed). */
+  private argoSession(): ArgoCdSession {
+    return (this.argocd ??= new ArgoCdSession(
+      createArgoCdClient(argoCdServerFromConfig(this.io.env, this.options.argocd?.server)),
+    ));
   }
 
   /** The user's key when it took the snapshot; otherwise why its Secret values cannot be compared. */
