@@ -73,6 +73,7 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
     ...(context.storageUri && repoRoot
       ? { lastKnown: new FileCacheStore(vscode.Uri.joinPath(context.storageUri, 'tree').fsPath, repoRoot) }
       : {}),
+    secrets: context.secrets,
   });
   const index = new MarkerIndex(store);
   const diagnostics = new DriftDiagnostics(index, () => store.repoRoot);

@@ -108,7 +108,7 @@ export function createArgoCdClient(options: ArgoCdServerOptions): ArgoCdApi {
     if (body.status === 401)
       throw new ClusterError(
         'unauthorized',
-        `Argo CD at ${label} rejected the token: 401 Unauthorized — it has expired or been revoked; sign in again (argocd login, or GitOps Drift: Sign In to Argo CD…)`,
+        `Argo CD at ${label} rejected the token: 401 Unauthorized — it has expired or been revoked; sign in again (argocd login, or GitOps: Sign In to Argo CD…)`,
       );
     let parsed: unknown;
     try {

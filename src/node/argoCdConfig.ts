@@ -23,6 +23,19 @@ export function argoCdConfigDir(env: NodeJS.ProcessEnv): string {
 }
 
 /**
+ * How to reach `server` as the argocd CLI's config says (its CA, client certificate, insecure, plain-text), for a
+ * token kept elsewhere (the editor's SecretStorage). Nothing when the config does not know the server or is unreadable.
+ */
+export function argoCdTlsFromConfig(env: NodeJS.ProcessEnv, server: string): Omit<ArgoCdServerOptions, 'token'> {
+  try {
+    const { token: _token, ...tls } = argoCdServerFromConfig({ ...env, ARGOCD_AUTH_TOKEN: 'unused' }, server);
+    return tls;
+  } catch {
+    return { server };
+  }
+}
+
+/**
  * The server to use and its token: `server` (as given to `--argocd-server`, matched against the config's servers
  * with and without a scheme), else the config's current context. Throws an Error naming the file and what is
  * missing (never the token).

@@ -24,10 +24,17 @@ import { FileCacheStore } from '../node/fileCacheStore';
 import { type KubeContexts, listKubeContexts } from '../node/kubeConfig';
 import { createKubeApplier, type KubeApplier } from '../node/kubeApplier';
 import { createKubeClusterReader, type KubeClusterReader } from '../node/kubeClusterReader';
+import { argoApplicationOf } from '../core/live/argoApplication';
+import { ArgoCdSession } from '../core/live/argoCdReader';
+import { createArgoCdClient } from '../node/argoCdClient';
+import { argoCdTlsFromConfig } from '../node/argoCdConfig';
 import { NodeFileSystem } from '../node/nodeFileSystem';
 import { loadSecretKey } from '../node/secretKey';
 import { SimpleGitAdapter } from '../node/simpleGit';
 import type { Settings } from './settings';
+
+/** How long Argo CD's answers serve the checks of one refresh. */
+const ARGO_CD_TTL_MS = 5_000;
 
 /** The normalised pair a diff editor shows, as YAML. */
 export interface DiffTexts {
@@ -52,6 +59,8 @@ export interface SessionOptions {
   env: NodeJS.ProcessEnv;
   /** Exact mode may send server-side apply dry runs (never in an untrusted workspace). */
   trusted: boolean;
+  /** Argo CD's API server and the token kept for it: Argo CD environments are read through it. */
+  argocd?: { server: string; token: string };
 }
 
 /** The engine plus one watched cluster connection per kube context. */
@@ -63,6 +72,8 @@ export class DriftSession {
   private readonly liveListeners = new Set<(context: string) => void>();
   private disposed = false;
   private gitAdapter: Git | undefined;
+  /** Argo CD's answers for the checks of one refresh (see argoLive). */
+  private argoCd: { at: number; session: ArgoCdSession } | undefined;
   private helm: WasmHelmEngine | undefined;
 
   constructor(private readonly options: SessionOptions) {
@@ -91,6 +102,13 @@ export class DriftSession {
 
   /** Checks one environment; an unreachable cluster is the environment's error, never a throw. */
   async check(env: RepoEnvironment): Promise<EnvironmentReport> {
+    const argo = this.argoLive(env);
+    if (argo) {
+      const report = await this.engine.check(env, argo, this.checkOptions());
+      // Argo CD could not be reached or refused the token: the objects still show, not checked.
+      if (report.noCluster) this.argoCd = undefined;
+      return report;
+    }
     const context = this.contextFor(env);
     let cluster: Cluster;
     try {
@@ -201,6 +219,8 @@ export class DriftSession {
    * from the state the user sees. A cluster that cannot be reached throws its ClusterError.
    */
   async liveFor(env: RepoEnvironment): Promise<{ source: LiveSource; options: CheckOptions }> {
+    const argo = this.argoLive(env);
+    if (argo) return { source: argo, options: this.checkOptions() };
     return { source: (await this.cluster(this.contextFor(env))).source, options: this.checkOptions() };
   }
 
@@ -243,6 +263,26 @@ export class DriftSession {
 
   private checkOptions(): CheckOptions {
     return this.options.settings.exactMode && this.options.trusted ? { exact: true } : {};
+  }
+
+  /**
+   * An Argo CD environment's live source when signed in to Argo CD: its Application's objects as Argo CD sees them
+   * live. The Applications' list and each one's managed resources are asked again after a few seconds (a refresh),
+   * not on every re-check of one environment.
+   */
+  private argoLive(env: RepoEnvironment): LiveSource | undefined {
+    const argocd = this.options.argocd;
+    const ref =
+      argocd && env.applications.length === 1 ? argoApplicationOf(env.applications[0], env.tracking) : undefined;
+    if (!argocd || !ref) return undefined;
+    if (!this.argoCd || Date.now() - this.argoCd.at > ARGO_CD_TTL_MS) {
+      const client = createArgoCdClient({
+        ...argoCdTlsFromConfig(this.options.env, argocd.server),
+        token: argocd.token,
+      });
+      this.argoCd = { at: Date.now(), session: new ArgoCdSession(client) };
+    }
+    return { reader: this.argoCd.session.reader(ref), context: `argocd:${this.argoCd.session.api.server}`, via: 'api' };
   }
 
   private cluster(context: string): Promise<Cluster> {

@@ -38,6 +38,13 @@ export interface DriftStoreDeps {
   state: vscode.Memento;
   /** Where the last-known tree is kept between sessions (the workspace's storage); none: not kept. */
   lastKnown?: CacheStore;
+  /** Where Argo CD tokens are kept (VS Code's SecretStorage: the OS keychain), never in settings or logs. */
+  secrets: Pick<vscode.SecretStorage, 'get' | 'store'>;
+}
+
+/** The SecretStorage key of an Argo CD server's token. */
+export function argoCdTokenKey(server: string): string {
+  return `gitopsDrift.argocd.token:${server.replace(/^https?:\/\//i, '').replace(/\/+$/, '')}`;
 }
 
 const CONTEXT_KEY = 'gitopsDrift.context';
@@ -147,15 +154,19 @@ export class DriftStore extends Disposable {
     if (!this.session) {
       const root = this.deps.repoRoot;
       if (!root) return Promise.reject(new Error('open a folder with a GitOps config repo first'));
-      this.session = this.deps
-        .createSession({
-          repoRoot: root,
-          settings: this.deps.settings(),
-          logger: this.deps.log,
-          context: this.selectedContext,
-          env: process.env,
-          trusted: this.deps.trusted(),
-        })
+      const settings = this.deps.settings();
+      this.session = this.argoCdToken(settings.argocdServer)
+        .then((token) =>
+          this.deps.createSession({
+            repoRoot: root,
+            settings,
+            logger: this.deps.log,
+            context: this.selectedContext,
+            env: process.env,
+            trusted: this.deps.trusted(),
+            ...(token ? { argocd: { server: settings.argocdServer, token } } : {}),
+          }),
+        )
         .then((s) => {
           s.onLiveChange((context) => this.liveChanged(context));
           return s;
@@ -164,6 +175,30 @@ export class DriftStore extends Disposable {
       this.session.catch(() => (this.session = undefined));
     }
     return this.session;
+  }
+
+  /** The token kept for an Argo CD server, if signed in (none for no server). */
+  private async argoCdToken(server: string): Promise<string | undefined> {
+    if (!server) return undefined;
+    const token = await this.deps.secrets.get(argoCdTokenKey(server));
+    if (!token)
+      this.deps.log.warn(
+        `gitopsDrift.argocd.server is ${server}, but no token is kept for it: run Sign In to Argo CD…`,
+      );
+    return token || undefined;
+  }
+
+  /**
+   * Keeps `token` for `server` in SecretStorage, makes `server` the user's gitopsDrift.argocd.server, and starts a new
+   * session that reads Argo CD environments through it.
+   */
+  async signInToArgoCd(server: string, token: string): Promise<void> {
+    await this.deps.secrets.store(argoCdTokenKey(server), token);
+    await vscode.workspace
+      .getConfiguration('gitopsDrift')
+      .update('argocd.server', server, vscode.ConfigurationTarget.Global);
+    this.resetSession();
+    await this.refresh({ reload: true });
   }
 
   /**

@@ -23,6 +23,8 @@ export interface Host {
   writeClipboard(text: string): Thenable<void>;
   /** Whether the user trusts the workspace (restricted mode otherwise). */
   isTrusted(): boolean;
+  /** An input box; undefined when dismissed. */
+  showInputBox(options: vscode.InputBoxOptions): Thenable<string | undefined>;
 }
 
 /** The Host backed by the real VS Code API. */
@@ -38,6 +40,7 @@ export function createHost(): Host {
     executeCommand: (command, ...args) => vscode.commands.executeCommand(command, ...args),
     writeClipboard: (text) => vscode.env.clipboard.writeText(text),
     isTrusted: () => vscode.workspace.isTrusted,
+    showInputBox: (options) => vscode.window.showInputBox(options),
   };
 }
 
@@ -99,5 +102,8 @@ export class SwitchableHost implements Host {
   }
   isTrusted(): boolean {
     return this.current.isTrusted();
+  }
+  showInputBox(options: vscode.InputBoxOptions): Thenable<string | undefined> {
+    return this.current.showInputBox(options);
   }
 }

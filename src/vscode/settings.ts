@@ -16,6 +16,11 @@ export interface Settings {
   exactMode: boolean;
   /** Promote pushes its new branch (`git push --set-upstream origin`, never forced) after committing. */
   promotePush: boolean;
+  /**
+   * Argo CD's API server (`argocd.example.com`): Argo CD environments are read through it (token in SecretStorage,
+   * set by Sign In to Argo CD…) instead of a kube context. Empty: through the cluster.
+   */
+  argocdServer: string;
 }
 
 const SECTION = 'gitopsDrift';
@@ -40,6 +45,8 @@ export function readSettings(trusted: boolean): Settings {
     allowExecCredentials: userOnly('allowExecCredentials', false),
     exactMode: c.get<boolean>('exactMode', false),
     promotePush: c.get<boolean>('promote.push', false),
+    // Where a token is sent reaches outside the workspace: only the user's own value counts when untrusted.
+    argocdServer: userOnly('argocd.server', ''),
   };
 }
 

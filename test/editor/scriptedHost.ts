@@ -19,11 +19,13 @@ export type Step =
         options: vscode.QuickPickOptions,
       ) => readonly number[] | undefined;
     }
-  | { warning: (message: string, options: vscode.MessageOptions, buttons: readonly string[]) => string | undefined };
+  | { warning: (message: string, options: vscode.MessageOptions, buttons: readonly string[]) => string | undefined }
+  /** An input box's answer (checked by its own validateInput, as the real box would). */
+  | { input: (options: vscode.InputBoxOptions) => string | undefined };
 
 /** What the command showed, in order. */
 export interface Shown {
-  kind: 'quickPick' | 'multiPick' | 'warning' | 'info' | 'error' | 'diff' | 'document';
+  kind: 'quickPick' | 'multiPick' | 'warning' | 'info' | 'error' | 'diff' | 'document' | 'input';
   message: string;
   detail?: string;
   modal?: boolean;
@@ -108,6 +110,17 @@ export class ScriptedHost implements Host {
     if (choice !== undefined && !items.includes(choice))
       throw this.unexpected('answer', `"${choice}"`, `the buttons are ${items.join(', ')}`);
     return choice;
+  }
+
+  async showInputBox(options: vscode.InputBoxOptions): Promise<string | undefined> {
+    const message = options.title ?? options.prompt ?? '';
+    this.shown.push({ kind: 'input', message });
+    const step = this.take('input', message);
+    if (!('input' in step)) throw this.unexpected('input', message, `the script expected ${Object.keys(step).join()}`);
+    const value = this.answer(() => step.input(options));
+    const invalid = value === undefined ? undefined : await options.validateInput?.(value);
+    if (invalid) throw this.unexpected('answer', `"${value}"`, `the box refuses it: ${String(invalid)}`);
+    return value;
   }
 
   showInformationMessage(message: string): Thenable<string | undefined> {

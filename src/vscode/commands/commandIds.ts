@@ -27,6 +27,7 @@ export const CommandIds = {
   showAllObjects: 'gitopsDrift.showAllObjects',
   revealInTree: 'gitopsDrift.revealInTree',
   groupBy: 'gitopsDrift.groupBy',
+  signInToArgoCd: 'gitopsDrift.signInToArgoCd',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -68,6 +68,7 @@ const factories: Record<CommandId, (s: EditorServices) => CommandHandler> = {
   [CommandIds.putLiveBack]: lazy(async () => (await import('./putLiveBack.js')).putLiveBackCommand),
   [CommandIds.reconcileNow]: lazy(async () => (await import('./reconcileNow.js')).reconcileNowCommand),
   [CommandIds.adoptLiveValue]: lazy(async () => (await import('./adoptLiveValue.js')).adoptLiveValueCommand),
+  [CommandIds.signInToArgoCd]: lazy(async () => (await import('./signInToArgoCd.js')).signInToArgoCdCommand),
 };
 
 /** Registers every command through the error-reporting wrapper. */
