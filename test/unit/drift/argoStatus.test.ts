@@ -398,10 +398,10 @@ describe('Argo CD status through the engine: two Applications, one LIST', () => 
     const shared = new SharedListReader(reader);
     const engine = new DriftEngine({ fs, repoRoot: '/r', git: fakeGit([sha(3), sha(2)]) });
     const repo = await engine.repo();
-    assert.deepEqual(repo.environments.map((e) => e.name).sort(), ['blog', 'guestbook']);
-    const reports = await Promise.all(
-      repo.environments.map((env) => engine.check(env, { reader: shared, context: 'c' })),
-    );
+    // The two Applications (the folder holding them is an app-of-apps root of its own, not checked here).
+    const apps = repo.environments.filter((e) => e.name === 'blog' || e.name === 'guestbook');
+    assert.equal(apps.length, 2);
+    const reports = await Promise.all(apps.map((env) => engine.check(env, { reader: shared, context: 'c' })));
     const guestbook = reports.find((r) => r.name === 'guestbook')!;
     const blog = reports.find((r) => r.name === 'blog')!;
     assert.deepEqual(
