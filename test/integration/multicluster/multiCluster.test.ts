@@ -176,6 +176,7 @@ describe('several clusters: environments pinned to contexts of different API ser
       allowExecCredentials: false,
       exactMode: false,
       promotePush: false,
+      argocdServer: '',
     };
     const logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
     const states = async (context: string | undefined): Promise<Map<string, EnvironmentReport>> => {
