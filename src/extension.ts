@@ -74,6 +74,7 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
       ? { lastKnown: new FileCacheStore(vscode.Uri.joinPath(context.storageUri, 'tree').fsPath, repoRoot) }
       : {}),
     secrets: context.secrets,
+    chartCacheDir: vscode.Uri.joinPath(context.globalStorageUri, 'charts').fsPath,
   });
   const index = new MarkerIndex(store);
   const diagnostics = new DriftDiagnostics(index, () => store.repoRoot);

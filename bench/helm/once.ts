@@ -97,7 +97,7 @@ async function valuesTracing(engine: WasmHelmEngine, files: HelmChartFile[], ren
       const t = performance.now();
       const r = await renderHelmRelease({
         helmRelease,
-        chartPath: 'charts/podinfo',
+        chart: { folder: 'charts/podinfo' },
         releaseName: `release-${i}`,
         helmReleaseNamespace: 'bench',
         namespace: 'bench',

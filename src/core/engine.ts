@@ -17,7 +17,16 @@ import type { Problem } from './model/problem';
 import { ProblemError, SKIPPED_CONTENT } from './model/problem';
 import { keyString } from './model/resource';
 import { plainText } from './model/untrustedText';
-import type { ClusterReader, ClusterWriter, FileSystem, Git, HelmEngine, Logger } from './ports';
+import {
+  disabledChartSource,
+  type ChartSource,
+  type ClusterReader,
+  type ClusterWriter,
+  type FileSystem,
+  type Git,
+  type HelmEngine,
+  type Logger,
+} from './ports';
 import {
   helmChartLocation,
   renderHelmRelease,
@@ -157,7 +166,19 @@ export interface EngineOptions {
    * such renders say the engine is not available.
    */
   helmEngine?: () => HelmEngine | undefined;
+  /**
+   * Charts of Helm and OCI repositories (HelmRepository, OCIRepository sources). Default: downloads off, every such
+   * release saying how to enable them.
+   */
+  chartSource?: ChartSource;
 }
+
+/** Flux's source-controller API group (HelmRepository, OCIRepository). */
+const FLUX_SOURCE_GROUP = 'source.toolkit.fluxcd.io';
+
+/** What a release with a remote chart says while chart downloads are off. */
+export const CHART_DOWNLOADS_OFF =
+  'enable gitopsDrift.helm.chartDownloads (editor) or pass --chart-downloads (CLI) to render it';
 
 /** A repo's environments and how they compare with the cluster. One per repo; cheap to keep around. */
 export class DriftEngine {
@@ -956,7 +977,7 @@ export class DriftEngine {
       const chart = await this.renderReleaseChart(env, r, target, desired, report.namespace);
       release.render = chart.ok
         ? { state: 'rendered', objects: chart.objects.length, hooks: chart.hooks }
-        : { state: 'not-rendered', message: chart.message };
+        : { state: 'not-rendered', message: chart.message, ...(chart.at ? { at: chart.at } : {}) };
       if (!deployed) {
         summary.state = 'failed';
         summary.message = release.message;
@@ -1035,15 +1056,43 @@ export class DriftEngine {
     desired: readonly RenderedObject[],
     defaultNamespace: string | undefined,
   ): Promise<HelmReleaseRender> {
-    const where = helmChartLocation(hr.object, target.namespace, (ns, name) => gitRepositoryIsThisRepo(env, ns, name));
-    if (where.type !== 'folder') return { ok: false, stage: 'source', message: where.reason };
+    const findSource = (kind: string, ns: string, name: string) =>
+      desired.find(
+        (o) =>
+          o.key.group === FLUX_SOURCE_GROUP &&
+          o.key.kind === kind &&
+          o.key.name === name &&
+          (o.key.namespace || defaultNamespace || 'default') === ns,
+      )?.object;
+    const where = helmChartLocation(
+      hr.object,
+      target.namespace,
+      (ns, name) => gitRepositoryIsThisRepo(env, ns, name),
+      findSource,
+    );
+    // The line that names the chart: where a chart that cannot be had is reported.
+    const chartAt = hr.origins.get('/spec/chartRef') ?? hr.origins.get('/spec/chart') ?? hr.source;
+    const at = { file: chartAt.file, line: chartAt.line, column: chartAt.column };
+    if (where.type === 'unavailable') return { ok: false, stage: 'source', message: where.reason, at };
     const engine = this.options.helmEngine?.();
     if (!engine)
       return { ok: false, stage: 'unavailable', message: 'the Helm engine is not available (not built): not rendered' };
     try {
+      let chart: Parameters<typeof renderHelmRelease>[0]['chart'];
+      if (where.type === 'folder') chart = { folder: where.path };
+      else {
+        const fetched = await (this.options.chartSource ?? disabledChartSource(CHART_DOWNLOADS_OFF)).fetch(
+          where.request,
+        );
+        if (!fetched.ok) return { ok: false, stage: 'source', message: `${where.source}: ${fetched.message}`, at };
+        this.logger.debug(
+          `chart ${fetched.name} ${fetched.version} (${fetched.digest}) ${fetched.fromCache ? 'from the cache' : 'downloaded'} for ${where.source}`,
+        );
+        chart = { downloaded: fetched.files, at, describe: `${fetched.name} ${fetched.version}` };
+      }
       const result = await renderHelmRelease({
         helmRelease: hr,
-        chartPath: where.path,
+        chart,
         releaseName: target.releaseName,
         helmReleaseNamespace: target.namespace,
         namespace: target.releaseNamespace,
@@ -1120,7 +1169,7 @@ export class DriftEngine {
       throw new ProblemError({
         severity: 'error',
         message: `HelmRelease ${target.namespace}/${target.name}: ${chart.message}`,
-        location: hr.source,
+        location: chart.at ?? hr.source,
       });
     return {
       root: chart.files[0]?.replace(/\/[^/]*$/, '') ?? '',

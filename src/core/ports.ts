@@ -338,3 +338,59 @@ export interface ArgoCdApi {
   /** `GET /api/v1/applications/{name}/managed-resources?appNamespace=…`: target and live state per object. */
   managedResources(name: string, appNamespace: string): Promise<ArgoManagedResource[]>;
 }
+
+/**
+ * A chart outside this repo, as a Flux source names it: a Helm repository (`index.yaml` and `.tgz`, over HTTP) or
+ * an OCI registry (Helm's media types). Versions are constraints as Helm reads them (core/render/helm/chartVersion.ts).
+ */
+export type ChartRequest =
+  | {
+      type: 'helm-repository';
+      /** The repository's URL (its `index.yaml` is under it). */
+      url: string;
+      chart: string;
+      /** A version or a constraint (`6.x`, `>=1.0.0 <2`); empty or `*`: the newest stable. */
+      version?: string;
+    }
+  | {
+      type: 'oci';
+      /** `oci://HOST/REPOSITORY` of the chart itself (`oci://ghcr.io/stefanprodan/charts/podinfo`). */
+      url: string;
+      /** Exactly one of these picks the artifact (digest first, then semver, then tag; default tag `latest`). */
+      digest?: string;
+      semver?: string;
+      tag?: string;
+      /** The layer holding the chart; default Helm's `application/vnd.cncf.helm.chart.content.v1.tar+gzip`. */
+      layerMediaType?: string;
+      /** Plain HTTP (Flux's `spec.insecure`); loopback registries are always spoken to over plain HTTP. */
+      insecure?: boolean;
+    };
+
+/** Why a chart could not be had; `message` names the repository and is safe to show. */
+export type ChartFetchFailure = {
+  ok: false;
+  /** `disabled`: downloads are off (a setting); the others: what the repository or network answered. */
+  reason: 'disabled' | 'unreachable' | 'not-found' | 'auth' | 'invalid';
+  message: string;
+};
+
+/** A downloaded (or cached) chart: its files as `helm package` put them, under the chart's folder stripped off. */
+export type ChartFetchResult =
+  | { ok: true; name: string; version: string; digest: string; files: HelmChartFile[]; fromCache: boolean }
+  | ChartFetchFailure;
+
+/**
+ * Charts from Helm and OCI repositories (issue #16). The node adapter (src/node/chartSource.ts) downloads them only
+ * when the user enabled chart downloads, and keeps them in a cache outside the repo; never throws. Renderers of
+ * HelmReleases, kustomize `helmCharts:` and Argo CD Helm sources share it.
+ */
+export interface ChartSource {
+  fetch(request: ChartRequest): Promise<ChartFetchResult>;
+}
+
+/** A ChartSource with downloads off: every remote chart says how to turn them on. */
+export function disabledChartSource(howToEnable: string): ChartSource {
+  return {
+    fetch: async () => ({ ok: false, reason: 'disabled', message: `chart downloads are off: ${howToEnable}` }),
+  };
+}

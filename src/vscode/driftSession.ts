@@ -4,6 +4,7 @@
  * settings change.
  */
 import { WasmHelmEngine } from '../node/helmEngine';
+import { chartCacheRoot, HttpChartSource } from '../node/chartSource';
 import { stringify } from 'yaml';
 import { AuthoringTools } from '../core/authoringTools';
 import { addIgnoreRule, type FieldIgnore } from '../core/editor/ignoreRuleEdit';
@@ -17,7 +18,7 @@ import { RevisionFileSystem } from '../core/promote/changeSummary';
 import { LiveCache } from '../core/live/liveCache';
 import { isClusterError } from '../core/live/clusterError';
 import { keyString, type ResourceKey } from '../core/model/resource';
-import type { Git, Logger } from '../core/ports';
+import { disabledChartSource, type Git, type Logger } from '../core/ports';
 import { CONFIG_FILE, type RepoEnvironment } from '../core/repo/config';
 import type { RepoModel } from '../core/repo/repository';
 import { FileCacheStore } from '../node/fileCacheStore';
@@ -61,6 +62,8 @@ export interface SessionOptions {
   trusted: boolean;
   /** Argo CD's API server and the token kept for it: Argo CD environments are read through it. */
   argocd?: { server: string; token: string };
+  /** Where downloaded charts are kept; default chartCacheRoot(env). */
+  chartCacheDir?: string;
 }
 
 /** The engine plus one watched cluster connection per kube context. */
@@ -87,6 +90,15 @@ export class DriftSession {
       ignore: options.settings.ignore,
       // Made on the first HelmRelease with a chart in this repo; its worker starts on the first render.
       helmEngine: () => (this.helm ??= new WasmHelmEngine()),
+      // Charts of Helm and OCI repositories only when the user turned downloads on (never untrusted: settings.ts).
+      chartSource:
+        options.settings.chartDownloads && options.trusted
+          ? new HttpChartSource({ cacheDir: options.chartCacheDir ?? chartCacheRoot(options.env) })
+          : disabledChartSource(
+              options.trusted
+                ? 'enable the setting gitopsDrift.helm.chartDownloads to download it'
+                : 'this workspace is not trusted (gitopsDrift.helm.chartDownloads needs a trusted workspace)',
+            ),
     });
     this.authoring = new AuthoringTools(this.engine, fs, options.repoRoot);
   }

@@ -38,6 +38,8 @@ export interface DriftStoreDeps {
   state: vscode.Memento;
   /** Where the last-known tree is kept between sessions (the workspace's storage); none: not kept. */
   lastKnown?: CacheStore;
+  /** Where downloaded charts are kept (the extension's global storage). */
+  chartCacheDir?: string;
   /** Where Argo CD tokens are kept (VS Code's SecretStorage: the OS keychain), never in settings or logs. */
   secrets: Pick<vscode.SecretStorage, 'get' | 'store'>;
 }
@@ -164,6 +166,7 @@ export class DriftStore extends Disposable {
             context: this.selectedContext,
             env: process.env,
             trusted: this.deps.trusted(),
+            ...(this.deps.chartCacheDir ? { chartCacheDir: this.deps.chartCacheDir } : {}),
             ...(token ? { argocd: { server: settings.argocdServer, token } } : {}),
           }),
         )

@@ -21,6 +21,11 @@ export interface Settings {
    * set by Sign In to Argo CD…) instead of a kube context. Empty: through the cluster.
    */
   argocdServer: string;
+  /**
+   * Download HelmReleases' charts from Helm and OCI repositories (`gitopsDrift.helm.chartDownloads`); always false in
+   * an untrusted workspace, whoever set it: a repo must not make the editor fetch what it names before it is trusted.
+   */
+  chartDownloads: boolean;
 }
 
 const SECTION = 'gitopsDrift';
@@ -47,6 +52,7 @@ export function readSettings(trusted: boolean): Settings {
     promotePush: c.get<boolean>('promote.push', false),
     // Where a token is sent reaches outside the workspace: only the user's own value counts when untrusted.
     argocdServer: userOnly('argocd.server', ''),
+    chartDownloads: trusted && c.get<boolean>('helm.chartDownloads', false),
   };
 }
 

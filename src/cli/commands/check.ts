@@ -7,7 +7,7 @@ import { checkEnvironment, exitCodeFor, LiveSources, openRepo, repoRootArg } fro
 
 const usage = `Usage: gitops-drift check [REPO] [--env NAME] [--context CTX] [--kubeconfig PATH] [--format text|json|sarif]
                           [--exact] [--live-from FILE] [--allow-exec] [--allow-incomplete] [--only-drifted] [--verbose]
-                          [--argocd | --argocd-server HOST]
+                          [--argocd | --argocd-server HOST] [--chart-downloads]
 
 Renders each environment of REPO (default: the current folder) in-process, reads what the cluster holds for it,
 and reports what differs, on the line in git that set each value.
@@ -31,6 +31,8 @@ Options:
                       prune, not yet applied, not deployed, forbidden, error (the counts still cover every object;
                       the exit code is the same)
   --verbose           text format: also list the objects that are in sync and the differences ignore rules hide
+  --chart-downloads   download the charts of HelmReleases from Helm and OCI repositories (kept in a cache outside
+                      the repo) to show what their next upgrade changes; off by default
 
 Exit codes: 0 in sync, 1 drift found, 2 something could not be checked (render error, unreachable cluster,
 forbidden or unknown kinds, content the render skipped, an error in .gitops-drift.yaml) or bad usage.`;
@@ -43,7 +45,7 @@ export const checkCommand: CliCommand = {
   async run(args: string[], io: CliIO): Promise<number> {
     const { options, positionals } = parseArgs(args, {
       strings: ['env', 'context', 'kubeconfig', 'format', 'live-from', 'argocd-server'],
-      booleans: ['exact', 'allow-exec', 'allow-incomplete', 'only-drifted', 'verbose', 'argocd'],
+      booleans: ['exact', 'allow-exec', 'allow-incomplete', 'only-drifted', 'verbose', 'argocd', 'chart-downloads'],
     });
     if (positionals.length > 1) throw new UsageError('expected at most one REPO');
     const format = (options.format as string | undefined) ?? 'text';
@@ -54,7 +56,9 @@ export const checkCommand: CliCommand = {
     if (options['live-from'] && (options.argocd || options['argocd-server']))
       throw new UsageError('--live-from reads a snapshot: it cannot be combined with --argocd or --argocd-server');
     const repoRoot = await repoRootArg(positionals[0], io);
-    const { engine, repo, selected } = await openRepo(repoRoot, io, options.env as string | undefined);
+    const { engine, repo, selected } = await openRepo(repoRoot, io, options.env as string | undefined, {
+      chartDownloads: Boolean(options['chart-downloads']),
+    });
     const sources = new LiveSources(
       {
         liveFrom: options['live-from'] as string | undefined,

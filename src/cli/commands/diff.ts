@@ -10,7 +10,7 @@ import type { EnvironmentReport } from '../../core/engine';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
 
 const usage = `Usage: gitops-drift diff [REPO] [--env NAME] [KIND/NAME] [--context CTX] [--kubeconfig PATH] [--live-from FILE]
-                         [--allow-exec] [--allow-incomplete]
+                         [--allow-exec] [--allow-incomplete] [--chart-downloads]
 
 Prints a unified diff of git (normalised) against live for each drifted or missing object: only the fields git
 manages, no server-populated noise, Secret values masked. KIND/NAME (e.g. deployment/web, or
@@ -19,6 +19,7 @@ Deployment/shop-prod/web) limits it to one object. Coloured on a terminal. Rende
 Options:
   --allow-incomplete  an environment whose render skipped content (a remote resource or component, a Helm chart,
                       a plugin) is diffed by what was rendered; without it, such an environment is not checked: exit 2
+  --chart-downloads   download HelmReleases' charts from Helm and OCI repositories for their next-upgrade lines
 
 Exit codes: 0 no differences, 1 differences shown, 2 error, content the render skipped, or objects that could not
 be read (listed on stderr).`;
@@ -31,7 +32,7 @@ export const diffCommand: CliCommand = {
   async run(args: string[], io: CliIO): Promise<number> {
     const { options, positionals } = parseArgs(args, {
       strings: ['env', 'context', 'kubeconfig', 'live-from'],
-      booleans: ['allow-exec', 'allow-incomplete'],
+      booleans: ['allow-exec', 'allow-incomplete', 'chart-downloads'],
     });
     const [repoArg, filterArg] = await splitPositionals(positionals, io);
     const filter = filterArg === undefined ? undefined : parseFilter(filterArg);
@@ -39,6 +40,7 @@ export const diffCommand: CliCommand = {
       await repoRootArg(repoArg, io),
       io,
       options.env as string | undefined,
+      { chartDownloads: Boolean(options['chart-downloads']) },
     );
     const sources = new LiveSources(
       {

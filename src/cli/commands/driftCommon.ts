@@ -24,6 +24,8 @@ import { plainText } from '../../core/model/untrustedText';
 import type { Logger } from '../../core/ports';
 import { RefusedError } from '../../core/promote/refusal';
 import { WasmHelmEngine } from '../../node/helmEngine';
+import { chartCacheRoot, HttpChartSource } from '../../node/chartSource';
+import { disabledChartSource } from '../../core/ports';
 import type { RepoEnvironment } from '../../core/repo/config';
 import type { RepoModel } from '../../core/repo/repository';
 import {
@@ -68,6 +70,7 @@ export async function openRepo(
   repoRoot: string,
   io: CliIO,
   envName?: string,
+  options: { chartDownloads?: boolean } = {},
 ): Promise<{ engine: DriftEngine; repo: RepoModel; selected: RepoEnvironment[] }> {
   let helm: WasmHelmEngine | undefined;
   // Synchronous reads: a tenth of the main thread's cost of promise reads per file. The renderer still gives I/O a
@@ -79,6 +82,10 @@ export async function openRepo(
     git: new SimpleGitAdapter(repoRoot),
     // Made on the first HelmRelease with a chart in this repo; its worker starts on the first render.
     helmEngine: () => (helm ??= new WasmHelmEngine()),
+    // Charts of Helm and OCI repositories only with --chart-downloads (docs/helm.md): nothing is fetched otherwise.
+    chartSource: options.chartDownloads
+      ? new HttpChartSource({ cacheDir: chartCacheRoot(io.env) })
+      : disabledChartSource('pass --chart-downloads to download it (docs/helm.md)'),
   });
   const repo = await engine.load();
   // Argo CD destinations become kube contexts: the kubeconfig is read only when an Application names another cluster.

@@ -20,6 +20,7 @@ import { WasmHelmEngine } from '../../node/helmEngine';
 const usage = `Usage: gitops-drift render DIR [--mask-secrets] [--origins] [--repo-root PATH] [--allow-incomplete]
        gitops-drift render --env NAME [--app NAME] [REPO] [--mask-secrets] [--origins] [--allow-incomplete]
        gitops-drift render --file FILE [--env NAME] [REPO] [--mask-secrets] [--origins]
+                            [--chart-downloads]
 
 Renders the kustomization in DIR in-process and prints what \`kustomize build DIR\` prints (a folder without a
 kustomization file renders as Flux's kustomize-controller renders it: every manifest in it). With --env, renders an
@@ -31,10 +32,12 @@ mask (equal values mask equally within one run) before the output goes to a log 
 Options:
   --env NAME         an environment (as \`gitops-drift envs\` lists them) instead of a DIR
   --app NAME         with --env: only this application of the environment, or a HelmRelease it renders
-                     (\`HelmRelease NAMESPACE/NAME\` or NAME): its chart in this repo, rendered by Helm's engine
-  --file FILE        the HelmReleases FILE declares: their charts in this repo, rendered by Helm's engine as the
-                     environment that renders FILE would (give --env when several do); REPO defaults to the
-                     folder above FILE holding .git or .gitops-drift.yaml
+                     (\`HelmRelease NAMESPACE/NAME\` or NAME): its chart, rendered by Helm's engine
+  --file FILE        the HelmReleases FILE declares: their charts, rendered by Helm's engine as the environment
+                     that renders FILE would (give --env when several do); REPO defaults to the folder above FILE
+                     holding .git or .gitops-drift.yaml
+  --chart-downloads  with --env or --file: a HelmRelease's chart of a Helm or OCI repository is downloaded (cached
+                     outside the repo; docs/helm.md); without it, only charts in this repo are rendered
   --mask-secrets     mask Secret values (data, stringData, last-applied and other embedded copies)
   --origins          print JSON instead: for each object its key and, per field path, the file:line that set it
                      (for a chart's objects: the template, or the values line that set the field)
@@ -55,7 +58,7 @@ export const renderCommand: CliCommand = {
   async run(args: string[], io: CliIO): Promise<number> {
     const { options, positionals } = parseArgs(args, {
       strings: ['repo-root', 'env', 'app', 'file'],
-      booleans: ['origins', 'mask-secrets', 'allow-incomplete'],
+      booleans: ['origins', 'mask-secrets', 'allow-incomplete', 'chart-downloads'],
     });
     if (typeof options.file === 'string') return renderFile(options.file, positionals, options, io);
     if (options.file !== undefined) throw new UsageError('--file needs a FILE');
@@ -114,7 +117,9 @@ async function renderEnvironment(
   if (positionals.length > 1) throw new UsageError('with --env, expected at most one REPO');
   if (options['repo-root'] !== undefined)
     throw new UsageError('with --env, give the repo as REPO instead of --repo-root');
-  const { engine, repo } = await openRepo(await repoRootArg(positionals[0], io), io);
+  const { engine, repo } = await openRepo(await repoRootArg(positionals[0], io), io, undefined, {
+    chartDownloads: Boolean(options['chart-downloads']),
+  });
   if (repo.problems.some((p) => p.severity === 'error' && p.location?.file === CONFIG_FILE)) {
     io.stderr(`error: nothing rendered: ${CONFIG_FILE} has errors (above)\n`);
     return 2;
@@ -153,7 +158,9 @@ async function renderFile(file: string, positionals: string[], options: RenderFl
       : toPosix(findRepoRoot(path.dirname(absolute)));
   const rel = toPosix(path.relative(root, absolute));
   if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UsageError(`${file} is not inside the repo ${root}`);
-  const { engine, repo } = await openRepo(root, io);
+  const { engine, repo } = await openRepo(root, io, undefined, {
+    chartDownloads: Boolean(options['chart-downloads']),
+  });
   if (repo.problems.some((p) => p.severity === 'error' && p.location?.file === CONFIG_FILE)) {
     io.stderr(`error: nothing rendered: ${CONFIG_FILE} has errors (above)\n`);
     return 2;

@@ -140,7 +140,7 @@ export function textReport(environments: readonly EnvironmentDrift[], options: T
           env: env.name,
           object: app.name,
           what: `chart: ${render.message ?? 'not rendered'}`,
-          where: '',
+          where: render.at ? `${render.at.file}:${render.at.line}` : '',
           paint: p.yellow,
         });
       for (const change of render?.nextUpgrade ?? [])

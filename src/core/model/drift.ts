@@ -209,6 +209,8 @@ export interface ApplicationSummary {
 export interface ReleaseRender {
   state: 'rendered' | 'not-rendered';
   message?: string;
+  /** Where the reason it was not rendered belongs (the HelmRelease's `chart:` or `chartRef:` line). */
+  at?: SourceLocation;
   /** Objects rendered (hooks left out) and hooks (never compared). */
   objects?: number;
   hooks?: number;

@@ -77,6 +77,7 @@ describe('extension manifest', () => {
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.sort(), [
       'gitopsDrift.allowExecCredentials',
+      'gitopsDrift.helm.chartDownloads',
       'gitopsDrift.kubeconfig',
     ]);
   });

@@ -4,7 +4,15 @@ import { textReport } from '../../../src/core/drift/textReport';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import { keyOf, type KubeObject } from '../../../src/core/model/resource';
 import { nextUpgradeChanges } from '../../../src/core/drift/nextUpgrade';
-import type { HelmEngine, HelmRenderRequest, HelmRenderResult, ResourceType } from '../../../src/core/ports';
+import type {
+  ChartFetchResult,
+  ChartRequest,
+  ChartSource,
+  HelmEngine,
+  HelmRenderRequest,
+  HelmRenderResult,
+  ResourceType,
+} from '../../../src/core/ports';
 import { helmChartLocation, mergeMaps, templateFile } from '../../../src/core/render/helm/helmRelease';
 import { FakeReader, types } from '../repo/fakes';
 import { releaseRecord } from '../live/helmRecords';
@@ -75,7 +83,26 @@ function repo(release: string) {
   return new MemoryFileSystem(
     {
       '.gitops-drift.yaml': 'environments:\n  - name: dev\n    path: envs/dev\n    namespace: apps\n',
-      'envs/dev/kustomization.yaml': 'resources:\n  - release.yaml\n  - values.yaml\n',
+      'envs/dev/kustomization.yaml': 'resources:\n  - release.yaml\n  - values.yaml\n  - sources.yaml\n',
+      'envs/dev/sources.yaml': [
+        'apiVersion: source.toolkit.fluxcd.io/v1',
+        'kind: HelmRepository',
+        'metadata: {name: charts}',
+        'spec: {url: https://charts.example.com/stable/}',
+        '---',
+        'apiVersion: source.toolkit.fluxcd.io/v1',
+        'kind: HelmRepository',
+        'metadata: {name: oci-charts}',
+        'spec: {type: oci, url: oci://registry.example.com/charts}',
+        '---',
+        'apiVersion: source.toolkit.fluxcd.io/v1',
+        'kind: OCIRepository',
+        'metadata: {name: web-chart}',
+        'spec:',
+        '  url: oci://registry.example.com/charts/web',
+        '  ref: {semver: ">=1.0.0 <2"}',
+        '  layerSelector: {mediaType: application/vnd.cncf.helm.chart.content.v1.tar+gzip, operation: copy}',
+      ].join('\n'),
       'envs/dev/release.yaml': release,
       'envs/dev/values.yaml':
         'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web-values}\ndata:\n  values.yaml: |\n    color: blue\n    replicas: 2\n',
@@ -137,11 +164,34 @@ const cluster: KubeObject[] = [
   },
 ];
 
-async function check(release: string, helmEngine?: HelmEngine) {
+/** A ChartSource that records each request and answers the chart it was given (or the failure). */
+class FakeChartSource implements ChartSource {
+  requests: ChartRequest[] = [];
+  constructor(private readonly answer: ChartFetchResult) {}
+  async fetch(request: ChartRequest): Promise<ChartFetchResult> {
+    this.requests.push(request);
+    return this.answer;
+  }
+}
+
+const downloadedWeb: ChartFetchResult = {
+  ok: true,
+  name: 'web',
+  version: '1.4.0',
+  digest: 'sha256:' + 'a'.repeat(64),
+  fromCache: false,
+  files: [
+    { name: 'Chart.yaml', data: new TextEncoder().encode('apiVersion: v2\nname: web\nversion: 1.4.0\n') },
+    { name: 'templates/deployment.yaml', data: new TextEncoder().encode('kind: Deployment\n') },
+  ],
+};
+
+async function check(release: string, helmEngine?: HelmEngine, chartSource?: ChartSource) {
   const engine = new DriftEngine({
     fs: repo(release),
     repoRoot: '/r',
     ...(helmEngine ? { helmEngine: () => helmEngine } : {}),
+    ...(chartSource ? { chartSource } : {}),
   });
   const env = await engine.environment('dev');
   const report = await engine.check(env, { reader: new FakeReader(cluster, allTypes), context: 'test' });
@@ -205,7 +255,16 @@ describe('HelmRelease with a chart in this repo (the helm renderer)', () => {
     );
     const remoteApp = remote.report.applications.find((a) => a.kind === 'helm');
     assert.equal(remoteApp?.release?.render?.state, 'not-rendered');
-    assert.match(remoteApp?.release?.render?.message ?? '', /^chart not available offline \(downloads disabled\)/);
+    assert.match(
+      remoteApp?.release?.render?.message ?? '',
+      /^HelmRepository apps\/charts \(https:\/\/charts\.example\.com\/stable\/\): chart downloads are off: enable gitopsDrift\.helm\.chartDownloads/,
+    );
+    // At the HelmRelease's chart: line, in the report too.
+    assert.deepEqual(remoteApp?.release?.render?.at, { file: 'envs/dev/release.yaml', line: 7, column: 3 });
+    assert.match(
+      textReport([remote.report], { color: false }),
+      /chart: HelmRepository apps\/charts .* envs\/dev\/release\.yaml:7/,
+    );
     // The release records are still compared (question 1): a remote chart is no error for the environment.
     assert.equal(remote.report.error, null);
     assert.equal(remote.report.resources.find((r) => r.application === 'HelmRelease apps/web')?.verdict, 'InSync');
@@ -241,13 +300,92 @@ describe('HelmRelease with a chart in this repo (the helm renderer)', () => {
       /another repository \(GitRepository apps\/other\)/,
     );
     assert.match(
-      (helmChartLocation(hr({ kind: 'OCIRepository', name: 'x' }), 'apps', ours) as { reason: string }).reason,
-      /downloads disabled/,
+      (helmChartLocation(hr({ kind: 'Bucket', name: 'x' }), 'apps', ours) as { reason: string }).reason,
+      /chart source Bucket apps\/x is not rendered/,
+    );
+    assert.match(
+      (helmChartLocation(hr({ kind: 'HelmRepository', name: 'x' }, 'web'), 'apps', ours) as { reason: string }).reason,
+      /HelmRepository apps\/x is not in this repo's render/,
     );
     assert.equal(
       helmChartLocation(hr({ kind: 'GitRepository', name: 'flux-system' }, '../../up'), 'apps', ours).type,
       'unavailable',
     );
+  });
+
+  it('renders a chart of a Helm repository through the ChartSource, its objects at the chart: line', async () => {
+    const helm = new FakeHelmEngine();
+    const charts = new FakeChartSource(downloadedWeb);
+    const { engine, env, report } = await check(
+      helmRelease("      chart: web\n      version: '1.x'\n      sourceRef: {kind: HelmRepository, name: charts}"),
+      helm,
+      charts,
+    );
+    assert.deepEqual(charts.requests[0], {
+      type: 'helm-repository',
+      url: 'https://charts.example.com/stable/',
+      chart: 'web',
+      version: '1.x',
+    });
+    assert.equal(report.applications.find((a) => a.kind === 'helm')?.release?.render?.state, 'rendered');
+    assert.deepEqual(
+      helm.requests.at(-1)?.files.map((f) => f.name),
+      ['Chart.yaml', 'templates/deployment.yaml'],
+    );
+    const result = await engine.renderHelmRelease(env, 'web');
+    const origin = result?.objects[0].origins.get('');
+    // No file of the repo holds a downloaded template: the object points at the line naming the chart.
+    assert.deepEqual([origin?.file, origin?.line], ['envs/dev/release.yaml', 7]);
+    assert.equal(result?.objects[0].template, 'web/templates/deployment.yaml');
+    assert.deepEqual(result?.files, []);
+  });
+
+  it('asks OCI registries as Flux names them: HelmRepository of type oci, chartRef to an OCIRepository', async () => {
+    const charts = new FakeChartSource(downloadedWeb);
+    await check(
+      helmRelease('      chart: web\n      version: 1.4.0\n      sourceRef: {kind: HelmRepository, name: oci-charts}'),
+      new FakeHelmEngine(),
+      charts,
+    );
+    await check(
+      helmRelease("      chart: web\n      version: '~1.4'\n      sourceRef: {kind: HelmRepository, name: oci-charts}"),
+      new FakeHelmEngine(),
+      charts,
+    );
+    const chartRef = helmRelease('').replace(
+      /  chart:\n    spec:\n/,
+      '  chartRef: {kind: OCIRepository, name: web-chart}\n',
+    );
+    await check(chartRef, new FakeHelmEngine(), charts);
+    assert.deepEqual(charts.requests, [
+      { type: 'oci', url: 'oci://registry.example.com/charts/web', tag: '1.4.0' },
+      { type: 'oci', url: 'oci://registry.example.com/charts/web', semver: '~1.4' },
+      {
+        type: 'oci',
+        url: 'oci://registry.example.com/charts/web',
+        layerMediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip',
+        semver: '>=1.0.0 <2',
+      },
+    ]);
+  });
+
+  it('a chart that cannot be had is the release state, naming the repository; the others are still compared', async () => {
+    const { report } = await check(
+      helmRelease('      chart: web\n      sourceRef: {kind: HelmRepository, name: charts}'),
+      new FakeHelmEngine(),
+      new FakeChartSource({
+        ok: false,
+        reason: 'unreachable',
+        message: 'cannot reach https://charts.example.com/stable: ECONNREFUSED',
+      }),
+    );
+    const app = report.applications.find((a) => a.kind === 'helm');
+    assert.equal(
+      app?.release?.render?.message,
+      'HelmRepository apps/charts (https://charts.example.com/stable/): cannot reach https://charts.example.com/stable: ECONNREFUSED',
+    );
+    assert.equal(report.error, null);
+    assert.equal(report.resources.find((r) => r.application === 'HelmRelease apps/web')?.verdict, 'InSync');
   });
 
   it('merges values as Helm does and maps Helm sources to repo files', () => {

@@ -9,42 +9,95 @@
 import { loadAll } from 'js-yaml';
 import type { Origin, SourceLocation } from '../../model/location';
 import { keyOf, type KubeObject } from '../../model/resource';
-import type { FileSystem, HelmChartFile, HelmEngine, HelmManifest, HelmRenderRequest } from '../../ports';
+import type { ChartRequest, FileSystem, HelmChartFile, HelmEngine, HelmManifest, HelmRenderRequest } from '../../ports';
 import { parseYaml } from '../../yaml/parseYaml';
 import { collectOrigins } from '../../yaml/tree';
 import { valueAt } from '../../yaml/pointer';
+import { isExactChartVersion } from './chartVersion';
 import type { RenderedObject } from '../types';
 import { markersIn, markValues, type MarkedValues, primarySite, traceDocument, type ValueSite } from './valuesTrace';
 
-/** Where a HelmRelease's chart is: a folder of this repo, or somewhere rendering cannot reach offline. */
+/** Where a HelmRelease's chart is: a folder of this repo, a Helm or OCI repository, or out of reach. */
 export type HelmChartLocation =
   | { type: 'folder'; path: string }
-  /** `reason` is the application's state, e.g. "chart not available offline (downloads disabled)". */
+  /** `source` names the Flux source for messages, e.g. `HelmRepository flux-system/podinfo`. */
+  | { type: 'remote'; request: ChartRequest; source: string }
+  /** `reason` is the application's state, e.g. "chart in another repository (GitRepository …): not rendered". */
   | { type: 'unavailable'; reason: string };
+
+/** Helm's media type of a chart's layer (`helm push`), which source-controller's OCIRepository selects for charts. */
+export const HELM_CHART_LAYER_MEDIA_TYPE = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
 
 /**
  * Where `hr`'s chart comes from. `isThisRepo(namespace, name)` says whether a GitRepository is this repo (the caller
  * decides it as discovery did for Flux Kustomizations). Paths in a GitRepository's artifact are from its root, as
- * source-controller reads `spec.chart.spec.chart` there.
+ * source-controller reads `spec.chart.spec.chart` there. `findSource(kind, namespace, name)` finds a Flux source
+ * (HelmRepository, OCIRepository) among the objects the environment renders.
  */
 export function helmChartLocation(
   hr: KubeObject,
   namespace: string,
   isThisRepo: (namespace: string, name: string) => boolean,
+  findSource: (kind: string, namespace: string, name: string) => KubeObject | undefined = () => undefined,
 ): HelmChartLocation {
   const spec = rec(hr.spec);
   const chartRef = rec(spec.chartRef);
-  if (Object.keys(chartRef).length)
-    return {
-      type: 'unavailable',
-      reason: `chart not available offline (downloads disabled): ${str(chartRef.kind) ?? 'chartRef'} ${str(chartRef.namespace) ?? namespace}/${str(chartRef.name) ?? ''}`,
+  if (Object.keys(chartRef).length) {
+    const kind = str(chartRef.kind) ?? 'chartRef';
+    const refText = `${kind} ${str(chartRef.namespace) ?? namespace}/${str(chartRef.name) ?? ''}`;
+    if (kind !== 'OCIRepository')
+      return { type: 'unavailable', reason: `${refText}: this kind of chartRef is not rendered` };
+    const source = findSource(kind, str(chartRef.namespace) ?? namespace, str(chartRef.name) ?? '');
+    if (!source) return { type: 'unavailable', reason: `${refText} is not in this repo's render: not rendered` };
+    const s = rec(source.spec);
+    const url = str(s.url) ?? '';
+    if (!url.startsWith('oci://')) return { type: 'unavailable', reason: `${refText}: spec.url is not an oci:// URL` };
+    const ref = rec(s.ref);
+    const request: ChartRequest = {
+      type: 'oci',
+      url,
+      layerMediaType: str(rec(s.layerSelector).mediaType) ?? HELM_CHART_LAYER_MEDIA_TYPE,
+      ...(s.insecure === true ? { insecure: true } : {}),
+      // source-controller's precedence: digest, then semver, then tag, else `latest`.
+      ...(str(ref.digest)
+        ? { digest: str(ref.digest) }
+        : str(ref.semver)
+          ? { semver: str(ref.semver) }
+          : { tag: str(ref.tag) ?? 'latest' }),
     };
+    return { type: 'remote', request, source: `${refText} (${url})` };
+  }
   const chartSpec = rec(rec(spec.chart).spec);
   const ref = rec(chartSpec.sourceRef);
   const kind = str(ref.kind) ?? '';
   const refText = `${kind} ${str(ref.namespace) ?? namespace}/${str(ref.name) ?? ''}`;
-  if (kind !== 'GitRepository')
-    return { type: 'unavailable', reason: `chart not available offline (downloads disabled): ${refText}` };
+  if (kind === 'HelmRepository') {
+    const chart = str(chartSpec.chart);
+    if (!chart) return { type: 'unavailable', reason: 'spec.chart.spec.chart is not set' };
+    const source = findSource(kind, str(ref.namespace) ?? namespace, str(ref.name) ?? '');
+    if (!source) return { type: 'unavailable', reason: `${refText} is not in this repo's render: not rendered` };
+    const s = rec(source.spec);
+    const url = str(s.url) ?? '';
+    // HelmChart's version defaults to `*` (the newest stable).
+    const version = str(chartSpec.version) ?? '*';
+    if (str(s.type) === 'oci' || url.startsWith('oci://')) {
+      const chartUrl = `${url.replace(/\/+$/, '')}/${chart}`;
+      return {
+        type: 'remote',
+        request: {
+          type: 'oci',
+          url: chartUrl,
+          ...(isExactChartVersion(version) ? { tag: version } : { semver: version }),
+          ...(s.insecure === true ? { insecure: true } : {}),
+        },
+        source: `${refText} (${url})`,
+      };
+    }
+    if (!/^https?:\/\//.test(url))
+      return { type: 'unavailable', reason: `${refText}: spec.url is not an http(s) or oci:// URL` };
+    return { type: 'remote', request: { type: 'helm-repository', url, chart, version }, source: `${refText} (${url})` };
+  }
+  if (kind !== 'GitRepository') return { type: 'unavailable', reason: `chart source ${refText} is not rendered` };
   if (!isThisRepo(str(ref.namespace) ?? namespace, str(ref.name) ?? ''))
     return { type: 'unavailable', reason: `chart in another repository (${refText}): not rendered` };
   const chart = str(chartSpec.chart);
@@ -58,8 +111,11 @@ export function helmChartLocation(
 export interface HelmReleaseRenderInput {
   /** The HelmRelease as git renders it, with its document's location (and its fields' origins, for tracing). */
   helmRelease: { object: KubeObject; source: SourceLocation; origins?: ReadonlyMap<string, Origin> };
-  /** Repo-relative chart folder. */
-  chartPath: string;
+  /**
+   * The chart: a repo-relative folder, or a chart downloaded from a Helm or OCI repository (its files, and the
+   * HelmRelease line that names it: git holds no line of such a chart, so its objects point there).
+   */
+  chart: { folder: string } | { downloaded: HelmChartFile[]; at: SourceLocation; describe: string };
   releaseName: string;
   /** Where the HelmRelease itself is (its `valuesFrom` are read there). */
   helmReleaseNamespace: string;
@@ -104,17 +160,23 @@ export type HelmReleaseRender =
       /** With `traceValues`. */
       trace?: ValuesTraceSummary;
     }
-  | { ok: false; message: string; stage: string };
+  /** `at`: the line to report it on (the HelmRelease's `chart:` line when the chart cannot be had). */
+  | { ok: false; message: string; stage: string; at?: SourceLocation };
 
 /** Renders the release's chart from the repo, as `helm template` with helm-controller's values and names would. */
 export async function renderHelmRelease(input: HelmReleaseRenderInput): Promise<HelmReleaseRender> {
   const values = await releaseValues(input);
   if ('message' in values) return { ok: false, message: values.message, stage: 'values' };
-  const root = input.repoRoot.replace(/\/+$/, '');
-  const dir = input.chartPath ? `${root}/${input.chartPath}` : root;
-  if (!(await input.fs.stat(`${dir}/Chart.yaml`))?.isFile)
-    return { ok: false, stage: 'load', message: `${input.chartPath || '.'}/Chart.yaml: no chart in this folder` };
-  const files = await chartFiles(input.fs, dir);
+  const chartPath = 'folder' in input.chart ? input.chart.folder : undefined;
+  let files: HelmChartFile[];
+  if ('downloaded' in input.chart) files = input.chart.downloaded;
+  else {
+    const root = input.repoRoot.replace(/\/+$/, '');
+    const dir = chartPath ? `${root}/${chartPath}` : root;
+    if (!(await input.fs.stat(`${dir}/Chart.yaml`))?.isFile)
+      return { ok: false, stage: 'load', message: `${chartPath || '.'}/Chart.yaml: no chart in this folder` };
+    files = await chartFiles(input.fs, dir);
+  }
   const spec = rec(input.helmRelease.object.spec);
   // helm-controller's install CRD policy defaults to Create: CRDs of the chart are applied with the release.
   const crds = str(rec(spec.install).crds);
@@ -129,12 +191,23 @@ export async function renderHelmRelease(input: HelmReleaseRenderInput): Promise<
   if (!result.ok) return { ok: false, message: result.message, stage: result.stage };
   const errors: string[] = [];
   const documents = manifestObjects(result.manifests, errors);
+  const at = 'at' in input.chart ? input.chart.at : undefined;
+  const describe = 'describe' in input.chart ? input.chart.describe : '';
   const traced = input.traceValues ? await traceValues(input, request, files, documents) : undefined;
   const objects: RenderedObject[] = documents.map(({ object, source }, i) => {
-    const file = templateFile(input.chartPath, source);
+    const file = chartPath !== undefined ? templateFile(chartPath, source) : undefined;
     const released = { location: input.helmRelease.source, message: `released by this HelmRelease` };
-    // Git holds no line of a rendered object: its origin is its template, related to the HelmRelease that released it.
-    const origin: Origin = { file, line: 1, column: 1, kind: 'resource', related: [released] };
+    // Git holds no line of a rendered object: its origin is its template, related to the HelmRelease that released
+    // it; a downloaded chart's template is in no file of the repo, so its origin is the line naming the chart.
+    const origin: Origin = file
+      ? { file, line: 1, column: 1, kind: 'resource', related: [released] }
+      : { ...(at ?? input.helmRelease.source), kind: 'resource' };
+    const through = file
+      ? { location: { file, line: 1, column: 1 }, message: `through the template ${source}` }
+      : {
+          location: locationOf(at ?? input.helmRelease.source),
+          message: `through the template ${source} of ${describe}`,
+        };
     const origins = new Map([['', origin]]);
     for (const [pointer, sites] of traced?.byDocument.get(i) ?? []) {
       const site = primarySite(sites);
@@ -144,7 +217,7 @@ export async function renderHelmRelease(input: HelmReleaseRenderInput): Promise<
         kind: 'helmValue',
         related: [
           ...others.map((s) => ({ location: locationOf(s.origin), message: 'also from this value' })),
-          { location: { file, line: 1, column: 1 }, message: `through the template ${source}` },
+          through,
           released,
         ],
       });
@@ -156,7 +229,8 @@ export async function renderHelmRelease(input: HelmReleaseRenderInput): Promise<
     chart: result.chart,
     objects,
     hooks: result.hooks.length,
-    files: files.map((f) => (input.chartPath ? `${input.chartPath}/${f.name}` : f.name)),
+    // Repo files read: a downloaded chart's are none of the repo's.
+    files: chartPath === undefined ? [] : files.map((f) => (chartPath ? `${chartPath}/${f.name}` : f.name)),
     errors,
     ...(traced ? { trace: traced.summary } : {}),
   };
@@ -273,8 +347,10 @@ function valueSites(
   let chartValues: Record<string, unknown> = {};
   let chartOrigins = new Map<string, Origin>();
   const file = files.find((f) => f.name === 'values.yaml');
-  if (file) {
-    const path = input.chartPath ? `${input.chartPath}/values.yaml` : 'values.yaml';
+  // A downloaded chart's values.yaml is no file of the repo: its defaults have no line (not traced).
+  const chartPath = 'folder' in input.chart ? input.chart.folder : undefined;
+  if (file && chartPath !== undefined) {
+    const path = chartPath ? `${chartPath}/values.yaml` : 'values.yaml';
     try {
       const text = new TextDecoder().decode(file.data);
       chartValues = rec(loadAll(text)[0]);
