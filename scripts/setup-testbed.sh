@@ -2,9 +2,10 @@
 # Builds the test bed's real servers and tools from pinned Go modules:
 # kube-apiserver + kubectl (k8s.io/kubernetes), etcd (go.etcd.io/etcd/server/v3), kustomize, flux-build (Flux's
 # kustomize-controller rendering, for the Flux conformance cases), helm (the oracle for the Helm conformance cases
-# and the release Secrets of the integration tests) and kustomize-controller itself (the real controller of the Flux
-# end-to-end test); copies Flux's CRDs (kustomize, source and helm controllers) and Argo CD's (Application,
-# ApplicationSet, AppProject) for the integration tests.
+# and the release Secrets of the integration tests), kustomize-controller itself (the real controller of the Flux
+# end-to-end test) and oci-registry (an OCI registry on loopback, for the remote chart cases); copies Flux's CRDs
+# (kustomize, source and helm controllers) and Argo CD's (Application, ApplicationSet, AppProject) for the
+# integration tests.
 # Binaries are cached outside the clone, keyed by version, so a fresh clone on the same machine reuses them.
 # Each binary is built in a scratch folder and moved into place only when complete, so a rerun after an
 # interrupted build recovers. Prints the bin directory on its last line.
@@ -24,6 +25,7 @@ FLUX_HELM_CONTROLLER_VERSION=v1.4.3
 # github.com/argoproj/argo-cd/v3: its manifests/crds (and assets/swagger.json, the API the Argo CD API tests replay).
 # v3.5.8 is the newest the Go module proxy serves for Go 1.26 (v3.6.x requires go >= 1.27).
 ARGOCD_VERSION=v3.5.8
+GGCR_VERSION=v0.22.1         # github.com/google/go-containerregistry: its in-memory registry (pkg/registry) for oci-registry
 
 cache_root="${GITOPS_DRIFT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gitops-drift}"
 key="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kustomize-${KUSTOMIZE_VERSION}"
@@ -191,6 +193,23 @@ build_kustomize_controller() {
   echo "$FLUX_KUSTOMIZE_CONTROLLER_VERSION" >"$stamp"
 }
 
+# oci-registry (test/testbed/ociRegistry): go-containerregistry's in-memory OCI registry on loopback, for the
+# remote-chart tests (charts pushed by the real `helm push`). Rebuilt when the pinned version or main.go changes (its
+# stamp beside it); under a minute with Go's module cache warm.
+build_oci_registry() {
+  local stamp="$bin_dir/.oci-registry.version" source="$(dirname "$0")/../test/testbed/ociRegistry/main.go" want_stamp
+  want_stamp="$GGCR_VERSION $(sha256sum "$source" | cut -c1-16)"
+  [ -x "$bin_dir/oci-registry" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want_stamp" ] && return
+  local dir="$work_root/oci-registry"
+  rm -rf "$dir"; mkdir -p "$dir"
+  log "building oci-registry (github.com/google/go-containerregistry $GGCR_VERSION)"
+  cp "$source" "$dir/main.go"
+  (cd "$dir" && go mod init gitopsdrift.local/testbed/ociregistry >&2 && go get "github.com/google/go-containerregistry@$GGCR_VERSION" >&2 && go mod tidy >&2 \
+    && go build -ldflags "-s -w" -o "$bin_dir/.oci-registry.partial" .)
+  mv -f "$bin_dir/.oci-registry.partial" "$bin_dir/oci-registry"
+  echo "$want_stamp" >"$stamp"
+}
+
 # Flux's CRDs, copied from the controllers' module zips (config/crd/bases): nothing to build. Prints their folder.
 flux_crd_dir="$cache_root/testbed/flux-crds_kustomize-${FLUX_KUSTOMIZE_CONTROLLER_VERSION}_source-${FLUX_SOURCE_CONTROLLER_VERSION}_helm-${FLUX_HELM_CONTROLLER_VERSION}"
 copy_flux_crds() {
@@ -225,7 +244,7 @@ copy_argocd_crds() {
   touch "$argocd_dir/.ready"
 }
 
-want="${*:-etcd kustomize kube-apiserver kubectl flux-build helm kustomize-controller}"
+want="${*:-etcd kustomize kube-apiserver kubectl flux-build helm kustomize-controller oci-registry}"
 for target in $want; do
   case "$target" in
     etcd) build_etcd ;;
@@ -234,6 +253,7 @@ for target in $want; do
     flux-build) build_flux_build ;;
     helm) build_helm ;;
     kustomize-controller) build_kustomize_controller ;;
+    oci-registry) build_oci_registry ;;
     kube-apiserver|kubectl) build_kube "$target" ;;
     flux-crds) copy_flux_crds ;;
     argocd-crds) copy_argocd_crds ;;
@@ -241,7 +261,7 @@ for target in $want; do
   esac
 done
 rm -rf "$work_root/etcd" "$work_root/kustomize" "$work_root/kustomize-schema" "$work_root/flux-build" "$work_root/helm" \
-  "$work_root/kustomize-controller"
+  "$work_root/kustomize-controller" "$work_root/oci-registry"
 log "ready: $bin_dir"
 case "$want" in
   flux-crds) echo "$flux_crd_dir" ;;

@@ -14,7 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { load } from 'js-yaml';
+import { FAILSAFE_SCHEMA, load } from 'js-yaml';
 import type { ChartFetchFailure, ChartFetchResult, ChartRequest, ChartSource, HelmChartFile } from '../core/ports';
 import { isExactChartVersion, newestMatching } from '../core/render/helm/chartVersion';
 import { HELM_CHART_LAYER_MEDIA_TYPE } from '../core/render/helm/helmRelease';
@@ -93,7 +93,8 @@ export class HttpChartSource implements ChartSource {
     const indexText = new TextDecoder().decode(await body(indexResponse, MAX_INDEX_BYTES, `${base}/index.yaml`));
     let index: unknown;
     try {
-      index = load(indexText, { json: true });
+      // Every scalar as the text it is (a version `1.10` or an all-digit digest must not become a number).
+      index = load(indexText, { schema: FAILSAFE_SCHEMA });
     } catch (e) {
       fail('invalid', `${base}/index.yaml is not YAML: ${plainText((e as Error).message.split('\n')[0])}`);
     }

@@ -10,7 +10,8 @@ export type TestbedTool =
   | 'kustomize-schema'
   | 'flux-build'
   | 'helm'
-  | 'kustomize-controller';
+  | 'kustomize-controller'
+  | 'oci-registry';
 
 const repoRoot = resolve(__dirname, '..', '..');
 const binDirs = new Map<string, string>();
