@@ -29,6 +29,7 @@ import {
 } from './ports';
 import {
   helmChartLocation,
+  maskSecretValues,
   renderHelmRelease,
   type HelmReleaseRender,
   type ValuesTraceSummary,
@@ -974,7 +975,7 @@ export class DriftEngine {
           ...(release.git.valuesAt ? { location: release.git.valuesAt } : {}),
         });
       // Question 3 needs the chart: rendered from git when it is a folder of this repo.
-      const chart = await this.renderReleaseChart(env, r, target, desired, report.namespace);
+      const chart = await this.renderReleaseChart(env, r, target, desired, report.namespace, live);
       release.render = chart.ok
         ? { state: 'rendered', objects: chart.objects.length, hooks: chart.hooks }
         : { state: 'not-rendered', message: chart.message, ...(chart.at ? { at: chart.at } : {}) };
@@ -1055,6 +1056,7 @@ export class DriftEngine {
     target: { releaseName: string; releaseNamespace: string; namespace: string },
     desired: readonly RenderedObject[],
     defaultNamespace: string | undefined,
+    live?: LiveSource,
   ): Promise<HelmReleaseRender> {
     const findSource = (kind: string, ns: string, name: string) =>
       desired.find(
@@ -1100,14 +1102,28 @@ export class DriftEngine {
         repoRoot: this.options.repoRoot,
         engine,
         traceValues: true,
-        findConfigMap: async (ns, name) =>
-          desired.find(
+        findValuesObject: async (kind, ns, name) => {
+          const inGit = desired.find(
             (o) =>
-              o.key.kind === 'ConfigMap' &&
+              o.key.kind === kind &&
               o.key.group === '' &&
               o.key.name === name &&
               (o.key.namespace || defaultNamespace || 'default') === ns,
-          )?.object,
+          )?.object;
+          if (inGit) return { object: inGit };
+          if (!live) return undefined;
+          // As helm-controller reads it: the cluster's object (a Secret's values stay in memory, never shown).
+          const wanted: KubeObject = { apiVersion: 'v1', kind, metadata: { name, namespace: ns } };
+          try {
+            const state = await this.readScopes([wanted], live, ns);
+            const failure = state.failures.get(scopeKey('', kind, ns));
+            if (failure) return { unreadable: `cannot read ${kind}s in ${ns}: ${failure.message}` };
+            const object = state.objects.get(keyString(keyOf(wanted)));
+            return object ? { object } : undefined;
+          } catch (e) {
+            return { unreadable: e instanceof Error ? e.message : String(e) };
+          }
+        },
       });
       if (!result.ok && result.stage === 'unavailable')
         return { ...result, message: `the Helm engine is not available: ${result.message}` };
@@ -1139,7 +1155,10 @@ export class DriftEngine {
         render: () => {
           let kept = this.helmRenders.get(hr);
           if (!kept) {
-            kept = this.renderReleaseChart(env, hr, target, rendered.objects, env.namespace);
+            // The editor prints these (preview, values hover): values read from Secrets are masked here, once.
+            kept = this.renderReleaseChart(env, hr, target, rendered.objects, env.namespace).then((chart) =>
+              chart.ok ? { ...chart, objects: maskSecretValues(chart.objects, chart.secretValues) } : chart,
+            );
             this.helmRenders.set(hr, kept);
           }
           return kept;
@@ -1174,8 +1193,20 @@ export class DriftEngine {
     return {
       root: chart.files[0]?.replace(/\/[^/]*$/, '') ?? '',
       // As `helm template` prints them: Helm places namespace-less objects when it applies them, by their kind.
-      objects: chart.objects,
-      problems: chart.errors.map((message) => ({ severity: 'warning' as const, message, location: hr.source })),
+      // Values read from Secrets are never printed: every string holding one is masked.
+      objects: maskSecretValues(chart.objects, chart.secretValues),
+      problems: [
+        ...chart.errors.map((message) => ({ severity: 'warning' as const, message, location: hr.source })),
+        ...(chart.secretValues.length
+          ? [
+              {
+                severity: 'warning' as const,
+                message: `HelmRelease ${target.namespace}/${target.name}: values from Secrets are masked in this output`,
+                location: hr.source,
+              },
+            ]
+          : []),
+      ],
       files: chart.files,
       ...(chart.trace ? { trace: chart.trace } : {}),
     };

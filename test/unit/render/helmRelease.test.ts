@@ -278,7 +278,7 @@ describe('HelmRelease with a chart in this repo (the helm renderer)', () => {
     );
     assert.match(
       secret.report.applications.find((a) => a.kind === 'helm')?.release?.render?.message ?? '',
-      /values from Secret apps\/web-secret-values .* not read/,
+      /^Secret apps\/web-secret-values \(valuesFrom\[0\]\) is not in this repo's render nor in the cluster: not rendered$/,
     );
     assert.equal(helm.requests.length, 0, 'nothing rendered without the Secret values');
   });
@@ -386,6 +386,61 @@ describe('HelmRelease with a chart in this repo (the helm renderer)', () => {
     );
     assert.equal(report.error, null);
     assert.equal(report.resources.find((r) => r.application === 'HelmRelease apps/web')?.verdict, 'InSync');
+  });
+
+  it('valuesFrom targetPath as helm-controller sets it, Secrets of the repo read and masked in what is printed', async () => {
+    const helm = new FakeHelmEngine();
+    const release = helmRelease(LOCAL_CHART)
+      .replace(
+        /  valuesFrom:\n    - kind: ConfigMap\n      name: web-values\n/,
+        [
+          '  valuesFrom:',
+          '    - {kind: ConfigMap, name: web-values, valuesKey: count, targetPath: replicas}',
+          '    - {kind: ConfigMap, name: web-values, valuesKey: count, targetPath: "extra.list[1]"}',
+          '    - {kind: Secret, name: web-secret, valuesKey: password, targetPath: color}',
+          '    - {kind: Secret, name: absent, optional: true}',
+          '',
+        ].join('\n'),
+      )
+      .replace('    replicas: 3', '    replicas: 3\n    extra: {keep: true}');
+    const engine = new DriftEngine({
+      fs: new MemoryFileSystem(
+        {
+          '.gitops-drift.yaml': 'environments:\n  - name: dev\n    path: envs/dev\n    namespace: apps\n',
+          'envs/dev/kustomization.yaml': 'resources:\n  - release.yaml\n  - values.yaml\n',
+          'envs/dev/release.yaml': release,
+          'envs/dev/values.yaml': [
+            'apiVersion: v1',
+            'kind: ConfigMap',
+            'metadata: {name: web-values}',
+            'data: {count: "4"}',
+            '---',
+            'apiVersion: v1',
+            'kind: Secret',
+            'metadata: {name: web-secret}',
+            `data: {password: ${Buffer.from('s3cr3t-pass').toString('base64')}}`,
+          ].join('\n'),
+          'charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 1.2.0\n',
+          'charts/web/templates/deployment.yaml': 'kind: Deployment\n',
+        },
+        '/r',
+      ),
+      repoRoot: '/r',
+      helmEngine: () => helm,
+    });
+    const env = await engine.environment('dev');
+    const result = await engine.renderHelmRelease(env, 'web');
+    // targetPath values are typed as --set types them; spec.values is merged last, over them (replicas stays 3).
+    // The release's render (the values tracing's marked render follows it, with schema validation off).
+    assert.deepEqual(helm.requests.filter((r) => !r.skipSchemaValidation).at(-1)?.values, {
+      replicas: 3,
+      extra: { keep: true, list: [null, 4] },
+      color: 's3cr3t-pass',
+    });
+    const printed = JSON.stringify(result?.objects.map((o) => o.object));
+    assert.ok(!printed.includes('s3cr3t-pass'), printed);
+    assert.match(printed, /"color":"\(value from a Secret\)"/);
+    assert.match(result?.problems.map((p) => p.message).join('\n') ?? '', /values from Secrets are masked/);
   });
 
   it('merges values as Helm does and maps Helm sources to repo files', () => {

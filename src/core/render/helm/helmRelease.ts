@@ -14,6 +14,7 @@ import { parseYaml } from '../../yaml/parseYaml';
 import { collectOrigins } from '../../yaml/tree';
 import { valueAt } from '../../yaml/pointer';
 import { isExactChartVersion } from './chartVersion';
+import { setPathValue } from './setValues';
 import type { RenderedObject } from '../types';
 import { markersIn, markValues, type MarkedValues, primarySite, traceDocument, type ValueSite } from './valuesTrace';
 
@@ -124,8 +125,15 @@ export interface HelmReleaseRenderInput {
   fs: FileSystem;
   repoRoot: string;
   engine: HelmEngine;
-  /** A ConfigMap of the environment's render (for `valuesFrom`), undefined when git has none. */
-  findConfigMap?: (namespace: string, name: string) => Promise<KubeObject | undefined>;
+  /**
+   * A ConfigMap or Secret for `valuesFrom`: the environment's render first, else the live cluster when checking
+   * against one; undefined when neither has it, `unreadable` when the cluster would not say.
+   */
+  findValuesObject?: (
+    kind: 'ConfigMap' | 'Secret',
+    namespace: string,
+    name: string,
+  ) => Promise<{ object: KubeObject } | { unreadable: string } | undefined>;
   /**
    * Trace rendered fields to the values lines that set them (valuesTrace.ts): one more render, with markers. Traced
    * fields get an origin of kind `helmValue` at that line; the others keep their template's.
@@ -159,6 +167,11 @@ export type HelmReleaseRender =
       errors: string[];
       /** With `traceValues`. */
       trace?: ValuesTraceSummary;
+      /**
+       * The texts of values read from Secrets (never shown): whoever prints the objects masks them. Empty without
+       * Secret values.
+       */
+      secretValues: string[];
     }
   /** `at`: the line to report it on (the HelmRelease's `chart:` line when the chart cannot be had). */
   | { ok: false; message: string; stage: string; at?: SourceLocation };
@@ -232,6 +245,7 @@ export async function renderHelmRelease(input: HelmReleaseRenderInput): Promise<
     // Repo files read: a downloaded chart's are none of the repo's.
     files: chartPath === undefined ? [] : files.map((f) => (chartPath ? `${chartPath}/${f.name}` : f.name)),
     errors,
+    secretValues: values.secret,
     ...(traced ? { trace: traced.summary } : {}),
   };
 }
@@ -381,48 +395,92 @@ function locationOf(at: SourceLocation): SourceLocation {
 }
 
 /**
- * helm-controller's values (chartutil.ChartValuesFromReferences): each `valuesFrom` entry in order, merged deeply,
- * then `spec.values` on top. Values from Secrets are never read here: the render says it cannot be made.
+ * helm-controller's values (fluxcd/pkg chartutil.ChartValuesFromReferences): each `valuesFrom` entry in order, its
+ * `valuesKey` (default `values.yaml`) read as YAML and merged deeply, or, with `targetPath`, its text set at that
+ * path with Helm's --set syntax after `spec.values` is merged in; then `spec.values` on top. A missing object or key
+ * is skipped when `optional`. Values read from Secrets are listed in `secret` (their leaves), so that what is
+ * printed can be masked; they are never put in a message.
  */
 async function releaseValues(
   input: HelmReleaseRenderInput,
-): Promise<{ values: Record<string, unknown> } | { message: string }> {
+): Promise<{ values: Record<string, unknown>; secret: string[] } | { message: string }> {
   const spec = rec(input.helmRelease.object.spec);
+  const specValues = rec(spec.values);
   const hrNamespace = input.helmReleaseNamespace;
   let values: Record<string, unknown> = {};
+  const secret: string[] = [];
   const from = Array.isArray(spec.valuesFrom) ? spec.valuesFrom : [];
   for (const [i, entry] of from.entries()) {
     const ref = rec(entry);
     const kind = str(ref.kind);
     const name = str(ref.name) ?? '';
     const optional = ref.optional === true;
-    if (kind === 'Secret')
-      return { message: `values from Secret ${hrNamespace}/${name} (valuesFrom[${i}]) are not read: not rendered` };
-    if (kind !== 'ConfigMap') return { message: `valuesFrom[${i}]: unknown kind ${kind ?? '(none)'}` };
-    if (str(ref.targetPath) !== undefined)
-      return { message: `valuesFrom[${i}]: targetPath is not supported yet: not rendered` };
-    const configMap = await input.findConfigMap?.(hrNamespace, name);
+    const what = `${kind} ${hrNamespace}/${name} (valuesFrom[${i}])`;
+    if (kind !== 'ConfigMap' && kind !== 'Secret')
+      return { message: `valuesFrom[${i}]: unknown kind ${kind ?? '(none)'}` };
+    const found = await input.findValuesObject?.(kind, hrNamespace, name);
+    if (found && 'unreadable' in found) return { message: `${what}: ${found.unreadable}` };
+    const object = found?.object;
     const key = str(ref.valuesKey) ?? 'values.yaml';
-    const text = str(rec(configMap?.data)[key]);
+    const text = object ? dataValue(object, key) : undefined;
     if (text === undefined) {
       if (optional) continue;
       return {
-        message: configMap
-          ? `ConfigMap ${hrNamespace}/${name} has no key ${key} (valuesFrom[${i}])`
-          : `ConfigMap ${hrNamespace}/${name} (valuesFrom[${i}]) is not in this repo's render of the cluster: not rendered`,
+        message: object
+          ? `${kind} ${hrNamespace}/${name} has no key ${key} (valuesFrom[${i}])`
+          : `${what} is not in this repo's render${input.findValuesObject ? ' nor in the cluster' : ''}: not rendered`,
       };
+    }
+    const targetPath = str(ref.targetPath);
+    if (targetPath !== undefined && targetPath !== '') {
+      values = mergeMaps(values, specValues);
+      try {
+        setPathValue(values, targetPath, text);
+      } catch (e) {
+        // Helm's reason only: the value itself is never quoted.
+        return { message: `${what}: targetPath ${targetPath}: ${(e as Error).message}` };
+      }
+      if (kind === 'Secret') secret.push(...leaves(text));
+      continue;
     }
     let parsed: unknown;
     try {
       parsed = loadAll(text)[0] ?? {};
     } catch (e) {
       return {
-        message: `ConfigMap ${hrNamespace}/${name} key ${key}: ${(e as Error).message.split('\n')[0]} (valuesFrom[${i}])`,
+        message:
+          kind === 'Secret'
+            ? `${what}: key ${key} is not YAML`
+            : `${what}: key ${key}: ${(e as Error).message.split('\n')[0]}`,
       };
     }
+    if (kind === 'Secret') secret.push(...leaves(parsed));
     values = mergeMaps(values, rec(parsed));
   }
-  return { values: mergeMaps(values, rec(spec.values)) };
+  return { values: mergeMaps(values, specValues), secret };
+}
+
+/** A ConfigMap's `data` key, or a Secret's (`data` base64-decoded, else `stringData`). */
+function dataValue(object: KubeObject, key: string): string | undefined {
+  if (object.kind !== 'Secret') return str(rec(object.data)[key]);
+  const encoded = str(rec(object.data)[key]);
+  if (encoded !== undefined) return new TextDecoder().decode(base64Bytes(encoded));
+  return str(rec(object.stringData)[key]);
+}
+
+function base64Bytes(text: string): Uint8Array {
+  const binary = atob(text.replace(/\s+/g, ''));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
+/** The scalar leaves of values read from a Secret, as text (what a template may print of them). */
+function leaves(value: unknown): string[] {
+  if (value === null || value === undefined) return [];
+  if (typeof value === 'string') return value.trim() ? [value.trim()] : [];
+  if (typeof value === 'number' || typeof value === 'boolean') return [String(value)];
+  if (Array.isArray(value)) return value.flatMap(leaves);
+  if (typeof value === 'object') return Object.values(value).flatMap(leaves);
+  return [];
 }
 
 /** Helm's chartutil MergeMaps (helm-controller's merge): maps merge key by key, anything else replaces. */
@@ -485,4 +543,40 @@ function rec(v: unknown): Record<string, unknown> {
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
+}
+
+/** What a value taken from a Secret is printed as. */
+export const SECRET_VALUE_MASK = '(value from a Secret)';
+
+/**
+ * Copies of `objects` with every string that holds one of `secretTexts` masked (equal to a short one, or
+ * containing one of four characters or more): a chart may print a Secret's value anywhere, and the render of a
+ * release must not show it. Objects holding none are returned as they are.
+ */
+export function maskSecretValues(objects: RenderedObject[], secretTexts: readonly string[]): RenderedObject[] {
+  if (!secretTexts.length) return objects;
+  const long = secretTexts.filter((t) => t.length >= 4);
+  const short = new Set(secretTexts.filter((t) => t.length < 4));
+  let changed = false;
+  const mask = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      if (short.has(value.trim()) || long.some((t) => value.includes(t))) {
+        changed = true;
+        return SECRET_VALUE_MASK;
+      }
+      return value;
+    }
+    if ((typeof value === 'number' || typeof value === 'boolean') && short.has(String(value))) {
+      changed = true;
+      return SECRET_VALUE_MASK;
+    }
+    if (Array.isArray(value)) return value.map(mask);
+    if (isMap(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(v)]));
+    return value;
+  };
+  return objects.map((o) => {
+    changed = false;
+    const object = mask(o.object) as KubeObject;
+    return changed ? { ...o, object } : o;
+  });
 }
