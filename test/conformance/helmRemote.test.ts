@@ -172,7 +172,10 @@ describe('HelmRelease charts downloaded from Helm and OCI repositories, against 
       result.objects.map((o) => o.template),
       expected.map((d) => d.source),
     );
-    expected.forEach((d, i) => assert.deepEqual(result.objects[i].object, d.object, `document ${i} (${d.source})`));
+    // helm-controller labels every object with its HelmRelease (its origin-labels post-renderer); helm template does not.
+    expected.forEach((d, i) =>
+      assert.deepEqual(result.objects[i].object, withOriginLabels(d.object), `document ${i} (${d.source})`),
+    );
     return result;
   }
 
@@ -346,4 +349,19 @@ async function helmTemplate(args: string[], work: string): Promise<{ source: str
     for (const object of parseStream(chunk)) documents.push({ source, object });
   }
   return documents;
+}
+
+/** What helm-controller's origin-labels post-renderer adds to every object of the HelmRelease apps/web. */
+function withOriginLabels(object: KubeObject): KubeObject {
+  return {
+    ...object,
+    metadata: {
+      ...object.metadata,
+      labels: {
+        ...object.metadata?.labels,
+        'helm.toolkit.fluxcd.io/name': 'web',
+        'helm.toolkit.fluxcd.io/namespace': 'apps',
+      },
+    },
+  } as KubeObject;
 }

@@ -13,7 +13,8 @@ import type {
   HelmRenderResult,
   ResourceType,
 } from '../../../src/core/ports';
-import { helmChartLocation, mergeMaps, templateFile } from '../../../src/core/render/helm/helmRelease';
+import { mergeMaps, templateFile } from '../../../src/core/render/helm/chartFiles';
+import { helmChartLocation } from '../../../src/core/render/helm/helmRelease';
 import { FakeReader, types } from '../repo/fakes';
 import { releaseRecord } from '../live/helmRecords';
 
@@ -441,6 +442,53 @@ describe('HelmRelease with a chart in this repo (the helm renderer)', () => {
     assert.ok(!printed.includes('s3cr3t-pass'), printed);
     assert.match(printed, /"color":"\(value from a Secret\)"/);
     assert.match(result?.problems.map((p) => p.message).join('\n') ?? '', /values from Secrets are masked/);
+  });
+
+  it("applies postRenderers (kustomize patches) and helm-controller's origin labels, as it hands Helm the manifest", async () => {
+    const release = helmRelease(
+      LOCAL_CHART,
+      [
+        '  postRenderers:',
+        '    - kustomize:',
+        '        patches:',
+        '          - target: {kind: Deployment}',
+        '            patch: |',
+        '              - op: add',
+        '              - {op: add, path: /metadata/annotations, value: {patched: "yes"}}',
+        '          - patch: |',
+        '              apiVersion: apps/v1',
+        '              kind: Deployment',
+        '              metadata: {name: web}',
+        '              spec: {replicas: 9}',
+      ]
+        .join('\n')
+        .replace('              - op: add\n', ''),
+    );
+    const { engine, env } = await check(release, new FakeHelmEngine());
+    const result = await engine.renderHelmRelease(env, 'web');
+    const deployment = result?.objects[0];
+    assert.deepEqual(deployment?.object.metadata?.annotations, { patched: 'yes' });
+    assert.equal((deployment?.object.spec as { replicas: number }).replicas, 9);
+    assert.deepEqual(deployment?.object.metadata?.labels, {
+      color: 'blue',
+      'helm.toolkit.fluxcd.io/name': 'web',
+      'helm.toolkit.fluxcd.io/namespace': 'apps',
+    });
+    // Still the template's object, released by the HelmRelease.
+    assert.equal(deployment?.template, 'web/templates/deployment.yaml');
+    assert.equal(deployment?.origins.get('')?.file, 'charts/web/templates/deployment.yaml');
+
+    const broken = await check(
+      helmRelease(
+        LOCAL_CHART,
+        '  postRenderers:\n    - kustomize:\n        patches:\n          - patch: "{not: [yaml"',
+      ),
+      new FakeHelmEngine(),
+    );
+    assert.match(
+      broken.report.applications.find((a) => a.kind === 'helm')?.release?.render?.message ?? '',
+      /^postRenderers\[0\]\.kustomize: /,
+    );
   });
 
   it('merges values as Helm does and maps Helm sources to repo files', () => {

@@ -18,7 +18,7 @@ import type { Origin, SourceLocation } from '../../model/location';
 import { ProblemError } from '../../model/problem';
 import { keyOf } from '../../model/resource';
 import { globToRegExp } from '../../glob';
-import { mergeMaps } from '../helm/helmRelease';
+import { mergeMaps } from '../helm/chartFiles';
 import { renderChartFolder } from '../helm/chartRender';
 import { loadValuesText, parseSetInto } from '../helm/helmValues';
 import type { RenderedObject, RenderOptions, RenderResult } from '../types';

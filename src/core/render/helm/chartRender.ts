@@ -8,7 +8,7 @@ import type { SourceLocation } from '../../model/location';
 import { ProblemError } from '../../model/problem';
 import type { KubeObject } from '../../model/resource';
 import type { FileSystem, HelmEngine, HelmManifest, HelmRenderRequest } from '../../ports';
-import { chartFiles, templateFile } from './helmRelease';
+import { chartFiles, templateFile } from './chartFiles';
 
 /** One document Helm rendered, parsed, with the repo file of its template. */
 export interface ChartDocument {

@@ -8,13 +8,15 @@
  */
 import { loadAll } from 'js-yaml';
 import type { Origin, SourceLocation } from '../../model/location';
-import { keyOf, type KubeObject } from '../../model/resource';
+import { keyOf, keyString, type KubeObject } from '../../model/resource';
 import type { ChartRequest, FileSystem, HelmChartFile, HelmEngine, HelmManifest, HelmRenderRequest } from '../../ports';
 import { parseYaml } from '../../yaml/parseYaml';
 import { collectOrigins } from '../../yaml/tree';
-import { valueAt } from '../../yaml/pointer';
+import { canonicalJson, valueAt } from '../../yaml/pointer';
+import { chartFiles, mergeMaps, templateFile } from './chartFiles';
 import { isExactChartVersion } from './chartVersion';
 import { setPathValue } from './setValues';
+import { postRender } from './postRender';
 import type { RenderedObject } from '../types';
 import { markersIn, markValues, type MarkedValues, primarySite, traceDocument, type ValueSite } from './valuesTrace';
 
@@ -237,10 +239,23 @@ export async function renderHelmRelease(input: HelmReleaseRenderInput): Promise<
     }
     return { object, key: keyOf(object), origins, source: input.helmRelease.source, template: source };
   });
+  // helm-controller's post-renderers and origin labels: what it hands Helm to apply. Values were traced on Helm's
+  // own render (the marked render has no post-renderers); a field a post-renderer changed is no longer the value's.
+  let applied: RenderedObject[];
+  try {
+    applied = await postRender(objects, {
+      name: input.helmRelease.object.metadata?.name ?? '',
+      namespace: input.helmReleaseNamespace,
+      spec,
+    });
+  } catch (e) {
+    return { ok: false, stage: 'post-render', message: (e as Error).message, at: input.helmRelease.source };
+  }
+  if (traced) applied = withoutPostRenderedTraces(applied, objects);
   return {
     ok: true,
     chart: result.chart,
-    objects,
+    objects: applied,
     hooks: result.hooks.length,
     // Repo files read: a downloaded chart's are none of the repo's.
     files: chartPath === undefined ? [] : files.map((f) => (chartPath ? `${chartPath}/${f.name}` : f.name)),
@@ -248,6 +263,26 @@ export async function renderHelmRelease(input: HelmReleaseRenderInput): Promise<
     secretValues: values.secret,
     ...(traced ? { trace: traced.summary } : {}),
   };
+}
+
+/**
+ * `applied` with the values-line origins (kind `helmValue`) of fields whose value differs from Helm's own render
+ * (`rendered`) left out: a post-renderer's patch or image set them, so they keep the template's origin.
+ */
+function withoutPostRenderedTraces(applied: RenderedObject[], rendered: readonly RenderedObject[]): RenderedObject[] {
+  const before = new Map(rendered.map((o) => [keyString(o.key), o.object]));
+  return applied.map((o) => {
+    const was = before.get(keyString(o.key));
+    const stale = [...o.origins].filter(
+      ([pointer, origin]) =>
+        origin.kind === 'helmValue' &&
+        (!was || canonicalJson(valueAt(was, pointer)) !== canonicalJson(valueAt(o.object, pointer))),
+    );
+    if (!stale.length) return o;
+    const origins = new Map(o.origins);
+    for (const [pointer] of stale) origins.delete(pointer);
+    return { ...o, origins };
+  });
 }
 
 /** The objects of the engine's documents, in order, each with its template (`chart/templates/x.yaml`). */
@@ -481,44 +516,6 @@ function leaves(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(leaves);
   if (typeof value === 'object') return Object.values(value).flatMap(leaves);
   return [];
-}
-
-/** Helm's chartutil MergeMaps (helm-controller's merge): maps merge key by key, anything else replaces. */
-export function mergeMaps(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...a };
-  for (const [k, v] of Object.entries(b)) {
-    const prev = out[k];
-    out[k] = isMap(v) && isMap(prev) ? mergeMaps(prev, v) : v;
-  }
-  return out;
-}
-
-/** Every file under the chart folder, names relative to it (`.helmignore` is the engine's to apply). */
-export async function chartFiles(fs: FileSystem, dir: string): Promise<HelmChartFile[]> {
-  const out: HelmChartFile[] = [];
-  const walk = async (sub: string) => {
-    const here = sub ? `${dir}/${sub}` : dir;
-    const entries = [...(await fs.readDir(here))].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      const name = sub ? `${sub}/${entry.name}` : entry.name;
-      const stat = await fs.stat(`${dir}/${name}`);
-      if (stat?.isDirectory) await walk(name);
-      else if (stat?.isFile) {
-        const data = fs.readFileBytes
-          ? await fs.readFileBytes(`${dir}/${name}`)
-          : new TextEncoder().encode(await fs.readFile(`${dir}/${name}`));
-        out.push({ name, data });
-      }
-    }
-  };
-  await walk('');
-  return out;
-}
-
-/** `mychart/templates/x.yaml` (Helm's `# Source:`, the chart's name first) → the repo file under the chart folder. */
-export function templateFile(chartPath: string, source: string): string {
-  const inChart = source.includes('/') ? source.slice(source.indexOf('/') + 1) : source;
-  return chartPath ? `${chartPath}/${inChart}` : inChart;
 }
 
 function normalizeRepoPath(path: string): string | undefined {

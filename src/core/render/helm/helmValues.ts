@@ -6,7 +6,7 @@
  * Helm as such flags, and kustomize's helmCharts as `-f` files; both renderers build their values here.
  */
 import { parseAllDocuments } from 'yaml';
-import { mergeMaps } from './helmRelease';
+import { mergeMaps } from './chartFiles';
 
 /** Helm's strvals limits (MaxIndex, MaxNestedNameLevel). */
 const MAX_INDEX = 65536;

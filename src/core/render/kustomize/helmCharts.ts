@@ -16,7 +16,7 @@
  */
 import type { Origin, SourceLocation } from '../../model/location';
 import { renderChartFolder, isTestHook } from '../helm/chartRender';
-import { mergeMaps } from '../helm/helmRelease';
+import { mergeMaps } from '../helm/chartFiles';
 import { kyamlMerge, loadValuesText } from '../helm/helmValues';
 import { fail, maps, stringValue } from './kustomizationFields';
 import type { Loader } from './loader';

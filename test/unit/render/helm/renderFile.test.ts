@@ -68,7 +68,11 @@ describe('render --file: the HelmReleases of a file (the real engine)', function
   it("renders the file's HelmRelease as the one environment that renders it does, REPO found from the file", async () => {
     const r = await run('--file', join(repo, 'envs/dev/release.yaml'));
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /kind: Deployment\nmetadata:\n {2}name: web\nspec:\n {2}replicas: 2\n/);
+    // As helm-controller applies it: with its origin labels.
+    assert.match(
+      r.out,
+      /kind: Deployment\nmetadata:\n {2}labels:\n {4}helm\.toolkit\.fluxcd\.io\/name: web\n {4}helm\.toolkit\.fluxcd\.io\/namespace: \S+\n {2}name: web\nspec:\n {2}replicas: 2\n/,
+    );
   });
 
   it('asks for --env when several environments render the file, and names the values line with --origins', async () => {

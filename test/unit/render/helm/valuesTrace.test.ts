@@ -278,3 +278,108 @@ describe('Helm values in the editor: hover on a values key, Preview Rendered Cha
     assert.ok(!text.includes('s3cret'), 'Secret values are masked');
   });
 });
+
+describe('Helm values-line origins with post-renderers and downloaded charts (the real engine)', function () {
+  this.timeout(120_000);
+  let helm: WasmHelmEngine;
+  before(async () => {
+    helm = await startTestHelmEngine();
+  });
+  after(() => helm?.dispose());
+
+  const originIn = (objects: RenderedObject[], kind: string, pointer: string) =>
+    objects.find((o) => o.key.kind === kind)?.origins.get(pointer);
+
+  it("drops a traced origin where a post-renderer changed the field; helm-controller's labels do not disturb tracing", async () => {
+    // replicas patched to 7 and the image re-tagged by helm-controller's post-renderers, after Helm's render.
+    const patched = release.replace(
+      '  values:\n',
+      [
+        '  postRenderers:',
+        '    - kustomize:',
+        '        images: [{name: nginx, newTag: "9.9"}]',
+        '        patches:',
+        '          - target: {kind: Deployment}',
+        '            patch: |',
+        '              - op: replace',
+        '                path: /spec/replicas',
+        '                value: 7',
+        '  values:',
+        '',
+      ].join('\n'),
+    );
+    const fs = repo({ 'envs/dev/release.yaml': patched });
+    const engine = new DriftEngine({ fs, repoRoot: '/r', helmEngine: () => helm });
+    const rendered = await engine.renderHelmRelease(await engine.environment('dev'), 'web');
+    assert.ok(rendered);
+    const deployment = rendered.objects.find((o) => o.key.kind === 'Deployment')!.object as unknown as {
+      metadata: { labels: Record<string, string> };
+      spec: { replicas: number; template: { spec: { containers: { image: string }[] } } };
+    };
+    assert.equal(deployment.spec.replicas, 7);
+    assert.equal(deployment.spec.template.spec.containers[0].image, 'nginx:9.9');
+    assert.equal(deployment.metadata.labels['helm.toolkit.fluxcd.io/name'], 'web');
+    // Traced on Helm's own render, then left out where the post-renderers changed the value.
+    assert.ok(rendered.trace && rendered.trace.fields >= 6, `traced ${rendered.trace?.fields}`);
+    assert.equal(at(originIn(rendered.objects, 'Deployment', '/spec/replicas')), 'none');
+    assert.equal(at(originIn(rendered.objects, 'Deployment', '/spec/template/spec/containers/0/image')), 'none');
+    // What they left alone keeps its values line.
+    assert.equal(
+      at(originIn(rendered.objects, 'Deployment', '/spec/template/spec/containers/0/ports/0/containerPort')),
+      `helmValue charts/web/values.yaml:${lineOf(chartValues, 'port:')}`,
+    );
+    assert.equal(at(originIn(rendered.objects, 'Deployment', '/metadata/labels/helm.toolkit.fluxcd.io~1name')), 'none');
+  });
+
+  it("traces a downloaded chart's release values to the HelmRelease; its defaults stay at the chart: line", async () => {
+    const remote = release.replace(
+      '      chart: ./charts/web\n      sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}',
+      '      chart: web\n      version: 1.0.0\n      sourceRef: {kind: HelmRepository, name: charts}',
+    );
+    const source =
+      'apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {name: charts}\nspec:\n  url: https://charts.example.com/\n';
+    const files = ['Chart.yaml', 'values.yaml', 'templates/deployment.yaml', 'templates/secret.yaml'];
+    const texts = ['apiVersion: v2\nname: web\nversion: 1.0.0\n', chartValues, deployment, secret];
+    const chartSource = {
+      fetch: async () => ({
+        ok: true as const,
+        name: 'web',
+        version: '1.0.0',
+        digest: 'sha256:0',
+        fromCache: true,
+        files: files.map((name, i) => ({ name, data: new TextEncoder().encode(texts[i]) })),
+      }),
+    };
+    const fs = new MemoryFileSystem(
+      {
+        '.gitops-drift.yaml': 'environments:\n  - name: dev\n    path: envs/dev\n    namespace: apps\n',
+        'envs/dev/kustomization.yaml': 'resources:\n  - release.yaml\n  - source.yaml\n',
+        'envs/dev/release.yaml': remote,
+        'envs/dev/source.yaml': source,
+      },
+      '/r',
+    );
+    const engine = new DriftEngine({ fs, repoRoot: '/r', helmEngine: () => helm, chartSource });
+    const rendered = await engine.renderHelmRelease(await engine.environment('dev'), 'web');
+    assert.ok(rendered);
+    const replicas = originIn(rendered.objects, 'Deployment', '/spec/replicas');
+    assert.equal(at(replicas), `helmValue envs/dev/release.yaml:${lineOf(remote, 'replicaCount:')}`);
+    assert.ok(
+      replicas?.related?.some(
+        (r) => r.message === 'through the template web/templates/deployment.yaml of web 1.0.0' && r.location.line === 7,
+      ),
+      JSON.stringify(replicas?.related),
+    );
+    // The chart's values.yaml is in no file of the repo: its defaults are not marked, their fields keep the object's
+    // origin, the HelmRelease's chart: line.
+    assert.equal(
+      at(originIn(rendered.objects, 'Deployment', '/spec/template/spec/containers/0/ports/0/containerPort')),
+      'none',
+    );
+    assert.equal(
+      at(originIn(rendered.objects, 'Deployment', '')),
+      `resource envs/dev/release.yaml:${lineOf(remote, 'chart:')}`,
+    );
+    assert.equal(rendered.trace?.values, 2);
+  });
+});
