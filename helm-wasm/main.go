@@ -45,8 +45,10 @@ type Request struct {
 	IsUpgrade   bool           `json:"isUpgrade"`
 	IncludeCRDs bool           `json:"includeCRDs"`
 	// KubeVersion overrides Helm's default (`--kube-version`); APIVersions are added to the defaults (`--api-versions`).
-	KubeVersion          string   `json:"kubeVersion"`
-	APIVersions          []string `json:"apiVersions"`
+	KubeVersion string   `json:"kubeVersion"`
+	APIVersions []string `json:"apiVersions"`
+	// ClusterAPIVersions, when given, replace the defaults: a live cluster's discovery, as an install against it sees.
+	ClusterAPIVersions   []string `json:"clusterAPIVersions"`
 	SkipSchemaValidation bool     `json:"skipSchemaValidation"`
 }
 
@@ -127,6 +129,9 @@ func render(req *Request) *Response {
 			return fail("request", fmt.Errorf("invalid kube version '%s': %w", req.KubeVersion, err))
 		}
 		caps.KubeVersion = *kv
+	}
+	if req.ClusterAPIVersions != nil {
+		caps.APIVersions = req.ClusterAPIVersions
 	}
 	// A fresh slice: Copy shares Helm's default list, which this long-lived engine must never write into.
 	caps.APIVersions = append(slices.Clone(caps.APIVersions), req.APIVersions...)

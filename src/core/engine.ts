@@ -1092,9 +1092,19 @@ export class DriftEngine {
         );
         chart = { downloaded: fetched.files, at, describe: `${fetched.name} ${fetched.version}` };
       }
+      // Against a cluster, Helm's Capabilities are the cluster's (helm-controller installs with its discovery).
+      const capabilities = live?.reader.capabilities
+        ? await live.reader.capabilities().catch((e: unknown) => {
+            this.logger.warn(
+              `reading the cluster's version and APIs for Helm failed: ${String(e)}; Helm's defaults used`,
+            );
+            return undefined;
+          })
+        : undefined;
       const result = await renderHelmRelease({
         helmRelease: hr,
         chart,
+        ...(capabilities ? { capabilities } : {}),
         releaseName: target.releaseName,
         helmReleaseNamespace: target.namespace,
         namespace: target.releaseNamespace,

@@ -62,6 +62,14 @@ export interface ResourceType {
   verbs: string[];
 }
 
+/** A cluster as Helm's `.Capabilities` describe it. */
+export interface ClusterCapabilities {
+  /** `/version`'s gitVersion, e.g. `v1.35.4`. */
+  kubeVersion: string;
+  /** Served group versions and `group/version/Kind`s (Helm's action.GetVersionSet). */
+  apiVersions: string[];
+}
+
 /** What a LIST of one kind in one namespace (or cluster-wide, namespace '') returned. */
 export type ListOutcome =
   | { status: 'ok'; items: KubeObject[]; resourceVersion: string }
@@ -98,6 +106,11 @@ export interface ClusterReader {
   resourceType(group: string, kind: string, version?: string): Promise<ResourceType | undefined>;
   /** All objects of a kind in a namespace ('' = all namespaces / cluster-scoped). Items carry apiVersion and kind. */
   list(type: ResourceType, namespace: string): Promise<ListOutcome>;
+  /**
+   * The server's version and what it serves, as Helm's Capabilities see a cluster (from discovery). Optional:
+   * readers without a server (snapshots) leave it out, and Helm's defaults are used.
+   */
+  capabilities?(): Promise<ClusterCapabilities | undefined>;
   /**
    * Streams changes after `resourceVersion` (bookmarks requested) to `onEvent` until the stream ends or
    * `signal` aborts. Optional: readers that cannot watch (snapshots) leave it out.
@@ -276,6 +289,11 @@ export interface HelmRenderRequest {
   kubeVersion?: string;
   /** Added to Helm's default `Capabilities.APIVersions` (`--api-versions`). */
   apiVersions?: string[];
+  /**
+   * The cluster's own `Capabilities.APIVersions` (from its discovery), replacing Helm's defaults, as an install
+   * against that cluster sees them.
+   */
+  clusterAPIVersions?: string[];
   skipSchemaValidation?: boolean;
 }
 

@@ -4,7 +4,15 @@
  * kubeProxy), git (simpleGit) and the snapshot key. It may import the core, never src/cli or src/vscode.
  */
 import type { KubeObject } from '../core/model/resource';
-import type { ClusterReader, ListOutcome, Logger, ResourceType, WatchEnd, WatchEvent } from '../core/ports';
+import type {
+  ClusterCapabilities,
+  ClusterReader,
+  ListOutcome,
+  Logger,
+  ResourceType,
+  WatchEnd,
+  WatchEvent,
+} from '../core/ports';
 import { silentLogger } from '../core/ports';
 import { plainText } from '../core/model/untrustedText';
 import { type KubeConfigSource, loadKubeConfig } from './kubeConfig';
@@ -90,6 +98,11 @@ export class KubeClusterReader implements ClusterReader {
 
   resourceType(group: string, kind: string, version?: string): Promise<ResourceType | undefined> {
     return this.discovery.resourceType(group, kind, version);
+  }
+
+  async capabilities(): Promise<ClusterCapabilities | undefined> {
+    const [kubeVersion, apiVersions] = await Promise.all([this.discovery.serverVersion(), this.discovery.versionSet()]);
+    return kubeVersion ? { kubeVersion, apiVersions } : undefined;
   }
 
   /**

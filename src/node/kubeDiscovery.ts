@@ -58,6 +58,27 @@ export class KubeDiscovery {
     return entry.types.find((t) => t.version === version) ?? entry.types[0];
   }
 
+  /**
+   * What Helm's `Capabilities.APIVersions` holds against this cluster (action.GetVersionSet): every served group
+   * version (`apps/v1`, the core group's `v1`) and each kind in it (`apps/v1/Deployment`), sorted.
+   */
+  async versionSet(): Promise<string[]> {
+    const set = new Set<string>();
+    for (const entry of (await this.load()).values())
+      for (const t of entry.types) {
+        const gv = t.group ? `${t.group}/${t.version}` : t.version;
+        set.add(gv);
+        set.add(`${gv}/${t.kind}`);
+      }
+    return [...set].sort();
+  }
+
+  /** The server's version (`/version`'s gitVersion, e.g. `v1.35.4`), undefined when it does not say. */
+  async serverVersion(): Promise<string | undefined> {
+    const doc = await this.fetch('/version', 'application/json').catch(() => undefined);
+    return typeof doc?.gitVersion === 'string' ? doc.gitVersion : undefined;
+  }
+
   /** Starts discovery in the background (a failure is left for the first lookup to report). */
   preload(): void {
     this.load().catch(() => undefined);

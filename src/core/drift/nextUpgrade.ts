@@ -43,6 +43,12 @@ function differingPaths(a: unknown, b: unknown, at: string, out: string[]): void
   if (out.length > MAX_PATHS) return;
   // helm-controller's own labels (its post-renderer adds them to what it installs): no chart render has them.
   if (at.startsWith('/metadata/labels/helm.toolkit.fluxcd.io~1')) return;
+  // A labels map on one side only (a release helm-controller did not install) is compared key by key, so that
+  // helm-controller's labels alone make no change.
+  if (at === '/metadata/labels' && (isMap(a) || isMap(b)) && (a === undefined || b === undefined)) {
+    a ??= {};
+    b ??= {};
+  }
   if (isMap(a) && isMap(b)) {
     for (const k of new Set([...Object.keys(a), ...Object.keys(b)]))
       differingPaths(a[k], b[k], `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, out);

@@ -1,4 +1,4 @@
-import type { ClusterReader, ListOutcome, ResourceType, WatchEnd, WatchEvent } from '../ports';
+import type { ClusterCapabilities, ClusterReader, ListOutcome, ResourceType, WatchEnd, WatchEvent } from '../ports';
 
 /**
  * A ClusterReader that LISTs each kind in each namespace once for its whole life and hands every later caller the
@@ -9,8 +9,12 @@ import type { ClusterReader, ListOutcome, ResourceType, WatchEnd, WatchEvent } f
 export class SharedListReader implements ClusterReader {
   private readonly lists = new Map<string, Promise<ListOutcome>>();
   readonly watch?: ClusterReader['watch'];
+  readonly capabilities?: () => Promise<ClusterCapabilities | undefined>;
+  private capabilitiesRead: Promise<ClusterCapabilities | undefined> | undefined;
 
   constructor(private readonly inner: ClusterReader) {
+    // Asked once per run, like the lists.
+    if (inner.capabilities) this.capabilities = () => (this.capabilitiesRead ??= inner.capabilities!());
     if (inner.watch) {
       this.watch = (
         type: ResourceType,

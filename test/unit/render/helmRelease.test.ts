@@ -8,6 +8,7 @@ import type {
   ChartFetchResult,
   ChartRequest,
   ChartSource,
+  ClusterReader,
   HelmEngine,
   HelmRenderRequest,
   HelmRenderResult,
@@ -489,6 +490,20 @@ describe('HelmRelease with a chart in this repo (the helm renderer)', () => {
       broken.report.applications.find((a) => a.kind === 'helm')?.release?.render?.message ?? '',
       /^postRenderers\[0\]\.kustomize: /,
     );
+  });
+
+  it("gives Helm the cluster's version and APIs when checking against one, Helm's defaults otherwise", async () => {
+    const helm = new FakeHelmEngine();
+    const reader = new FakeReader(cluster, allTypes) as FakeReader & ClusterReader;
+    reader.capabilities = async () => ({ kubeVersion: 'v1.35.4', apiVersions: ['v1', 'v1/ConfigMap', 'apps/v1'] });
+    const engine = new DriftEngine({ fs: repo(helmRelease(LOCAL_CHART)), repoRoot: '/r', helmEngine: () => helm });
+    const env = await engine.environment('dev');
+    await engine.check(env, { reader, context: 'test' });
+    assert.equal(helm.requests.at(-1)?.kubeVersion, 'v1.35.4');
+    assert.deepEqual(helm.requests.at(-1)?.clusterAPIVersions, ['v1', 'v1/ConfigMap', 'apps/v1']);
+    await engine.renderHelmRelease(env, 'web');
+    assert.equal(helm.requests.at(-1)?.kubeVersion, undefined);
+    assert.equal(helm.requests.at(-1)?.clusterAPIVersions, undefined);
   });
 
   it('merges values as Helm does and maps Helm sources to repo files', () => {

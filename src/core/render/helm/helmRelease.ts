@@ -9,7 +9,15 @@
 import { loadAll } from 'js-yaml';
 import type { Origin, SourceLocation } from '../../model/location';
 import { keyOf, keyString, type KubeObject } from '../../model/resource';
-import type { ChartRequest, FileSystem, HelmChartFile, HelmEngine, HelmManifest, HelmRenderRequest } from '../../ports';
+import type {
+  ChartRequest,
+  ClusterCapabilities,
+  FileSystem,
+  HelmChartFile,
+  HelmEngine,
+  HelmManifest,
+  HelmRenderRequest,
+} from '../../ports';
 import { parseYaml } from '../../yaml/parseYaml';
 import { collectOrigins } from '../../yaml/tree';
 import { canonicalJson, valueAt } from '../../yaml/pointer';
@@ -127,6 +135,8 @@ export interface HelmReleaseRenderInput {
   fs: FileSystem;
   repoRoot: string;
   engine: HelmEngine;
+  /** The live cluster's version and APIs (Helm's Capabilities when installing there); default Helm's. */
+  capabilities?: ClusterCapabilities;
   /**
    * A ConfigMap or Secret for `valuesFrom`: the environment's render first, else the live cluster when checking
    * against one; undefined when neither has it, `unreadable` when the cluster would not say.
@@ -201,6 +211,10 @@ export async function renderHelmRelease(input: HelmReleaseRenderInput): Promise<
     releaseName: input.releaseName,
     namespace: input.namespace,
     includeCRDs: crds !== 'Skip',
+    // The live cluster's Capabilities when checking against one; the marked render (tracing) gets the same.
+    ...(input.capabilities
+      ? { kubeVersion: input.capabilities.kubeVersion, clusterAPIVersions: input.capabilities.apiVersions }
+      : {}),
   };
   const result = await input.engine.render(request);
   if (!result.ok) return { ok: false, message: result.message, stage: result.stage };
