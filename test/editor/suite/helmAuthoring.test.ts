@@ -99,7 +99,11 @@ describe('Helm: Preview Rendered Chart and the values hover', function () {
     assert.deepEqual(await lens.provideCodeLenses(values), []);
     const session = await store.getSession();
     const text = await session.authoring.preview({ env: 'prod', app: 'HelmRelease apps/web' });
-    assert.match(text, /^kind: Deployment\nmetadata:\n {2}name: web\nspec:\n {2}replicas: 5$/m);
+    // helm-controller's labels on top of the chart's render, as the release holds them.
+    assert.match(
+      text,
+      /^kind: Deployment\nmetadata:\n {2}labels:\n {4}helm\.toolkit\.fluxcd\.io\/name: web\n {4}helm\.toolkit\.fluxcd\.io\/namespace: apps\n {2}name: web\nspec:\n {2}replicas: 5$/m,
+    );
   });
 
   it("hovers a chart's values key with the fields it sets, one line per distinct value", async () => {
