@@ -19,8 +19,8 @@ import {
 import type { LiveRead } from '../live/fluxKustomization';
 import { keyLabel, keyString, type KubeObject } from '../model/resource';
 import { ARGO_FAILED_PHASES, objectState, STATE_LABEL } from '../model/verdictState';
-import { describeRevision, type GitPosition, type ObjectsOf, revisionCommit } from './fluxStatus';
-import { liveOnlyDetail, type ReconcileDetail } from './reconcile';
+import { describeRevision, type GitPosition, liveLeftovers, type ObjectsOf, revisionCommit } from './fluxStatus';
+import type { ReconcileDetail } from './reconcile';
 
 /** The field managers Argo CD applies with (server-side apply; kubectl's client-side apply inside the controller). */
 const ARGO_APPLIERS: ReadonlySet<string> = new Set(['argocd-controller', 'argocd-application-controller']);
@@ -242,37 +242,11 @@ export async function argoPruneObjects(
 ): Promise<ReconcileDetail[]> {
   if (application.status !== 'ok' || !entries.length) return [];
   const state = parseArgoApplication(application.object);
-  const wanted = entries.map((e) => ({
-    e,
-    object: {
-      apiVersion: e.key.group ? `${e.key.group}/${e.version || 'v1'}` : e.version || 'v1',
-      kind: e.key.kind,
-      metadata: { name: e.key.name, ...(e.key.namespace ? { namespace: e.key.namespace } : {}) },
-    },
+  return liveLeftovers(read, app, entries, (e, _, found) => ({
+    state: 'pendingPrune',
+    argo: { status: e.status, requiresPruning: true },
+    note: pruneNote(state, [found]),
   }));
-  const live = await read(
-    wanted.map((w) => w.object),
-    '',
-  );
-  const out: ReconcileDetail[] = [];
-  for (const { e } of wanted) {
-    const found = live.objects.get(keyString(e.key));
-    if (!found) continue;
-    const r: ResourceDrift = {
-      apiVersion: found.apiVersion,
-      key: e.key,
-      verdict: 'Extra',
-      fields: [],
-      application: app,
-    };
-    r.controller = {
-      state: 'pendingPrune',
-      argo: { status: e.status, requiresPruning: true },
-      note: pruneNote(state, [found]),
-    };
-    out.push(liveOnlyDetail(found, r));
-  }
-  return out;
 }
 
 /**

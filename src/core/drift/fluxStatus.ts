@@ -230,6 +230,23 @@ export async function pendingPruneObjects(
 ): Promise<ReconcileDetail[]> {
   if (kustomization.status !== 'ok' || !entries.length) return [];
   const state = parseFluxKustomization(kustomization.object);
+  return liveLeftovers(read, app, entries, (_, r, found) => ({
+    state: 'pendingPrune',
+    ...noteFor('prune', r, state, [found]),
+  }));
+}
+
+/**
+ * The live objects a controller lists (Flux's inventory, Argo CD's resources to prune) that no verdict covers, read as
+ * the environment's objects are: each found is an `Extra` object of `app`, marked as `mark` says. Every entry names
+ * its namespace (or none, cluster-scoped): the default namespace is never used.
+ */
+export async function liveLeftovers<E extends { key: ResourceKey; version?: string }>(
+  read: LiveRead,
+  app: string,
+  entries: readonly E[],
+  mark: (entry: E, r: ResourceDrift, found: KubeObject) => NonNullable<ResourceDrift['controller']>,
+): Promise<ReconcileDetail[]> {
   const wanted = entries.map((e) => ({
     e,
     object: {
@@ -238,7 +255,6 @@ export async function pendingPruneObjects(
       metadata: { name: e.key.name, ...(e.key.namespace ? { namespace: e.key.namespace } : {}) },
     },
   }));
-  // Every entry names its namespace (or none, cluster-scoped): the default namespace is never used.
   const live = await read(
     wanted.map((w) => w.object),
     '',
@@ -254,7 +270,7 @@ export async function pendingPruneObjects(
       fields: [],
       application: app,
     };
-    r.controller = { state: 'pendingPrune', ...noteFor('prune', r, state, [found]) };
+    r.controller = mark(e, r, found);
     out.push(liveOnlyDetail(found, r));
   }
   return out;
