@@ -52,7 +52,13 @@ export interface GitOpsDriftApi {
   /** Test mode only: the status bar item's text as shown. */
   statusBarText?(): string;
   /** Test mode only: the Environments view's description and selection. */
-  environmentsView?(): { description: string | undefined; selection: readonly TreeElement[]; visible: boolean };
+  environmentsView?(): {
+    description: string | undefined;
+    selection: readonly TreeElement[];
+    visible: boolean;
+    /** Fires when the view's selection changes (tests wait on it instead of polling). */
+    onDidChangeSelection: vscode.Event<unknown>;
+  };
 }
 
 export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
@@ -220,7 +226,12 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
           logUri: context.logUri,
           doraPanelHtml: () => dora.currentHtml,
           statusBarText: () => statusBar.text,
-          environmentsView: () => ({ description: view.description, selection: view.selection, visible: view.visible }),
+          environmentsView: () => ({
+            description: view.description,
+            selection: view.selection,
+            visible: view.visible,
+            onDidChangeSelection: view.onDidChangeSelection,
+          }),
         }
       : {}),
   };

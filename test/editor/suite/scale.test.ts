@@ -6,7 +6,7 @@ import type { RepoEnvironment } from '../../../src/core/repo/config';
 import { EnvironmentsTreeProvider } from '../../../src/vscode/views/environmentsTree';
 import type { TreeElement } from '../../../src/vscode/views/treeElements';
 import { checkedEntry, storeOf } from '../treeFixtures';
-import { activeApi, requireTestbed, workspaceUri } from '../support';
+import { activeApi, requireTestbed, waitForEvent, workspaceUri } from '../support';
 
 /** An overlay at `path`, in `namespace`. */
 const overlay = (path: string, namespace: string): RepoEnvironment => ({
@@ -198,13 +198,15 @@ describe('Environments view in the editor: Group Environments By, reveal between
 
   /** Resolves with the view's selection once `matches` holds (the view selects asynchronously). */
   async function selectionWhere(matches: (s: TreeElement | undefined) => boolean): Promise<TreeElement | undefined> {
-    const api = await activeApi();
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const selected = api.environmentsView?.().selection[0];
-      if (matches(selected) || Date.now() > deadline) return selected;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const view = (await activeApi()).environmentsView!;
+    return waitForEvent(
+      view().onDidChangeSelection,
+      () => view().selection[0],
+      matches,
+      10_000,
+      'the Environments view to select the object',
+      (s) => JSON.stringify(s),
+    );
   }
 
   // Skipped (a known defect, open in #18): after the promote tests run in the same window, the command finds prod's
