@@ -107,10 +107,10 @@ function main(): void {
         '## Helm engine (`bench/helm`)',
         "Helm v4.3.2 in WebAssembly (helm-wasm/, scripts/build-helm-wasm.sh) in a worker thread; `helm create`'s chart. " +
           'Command: `npx tsx bench/helm/run.ts --runs 5 --record`. Start: read + inflate + compile + Go start-up, in a ' +
-          'fresh process, median of the runs. Targets: start ≤ 300 ms, 150 releases ≤ 1.5 s warm.\n\n' +
-          '| when (UTC) | load | wasm / gzipped | start (read, compile, Go) | first render | warm render | 150 releases | helm template process |\n' +
-          '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n',
-        `| ${when} | ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} | ${(rawBytes / 1e6).toFixed(1)} / ${(gzBytes / 1e6).toFixed(1)} MB | ${ms(f.start)} (${ms(f.read)}, ${ms(f.compile)}, ${ms(f.goStart)}) | ${ms(f.first)} | ${f.warm.toFixed(1)} ms | ${(f.r150 / 1000).toFixed(2)} s | ${ms(f.helmProcess)} |`,
+          'fresh process, median of the runs. Peak RSS: the benchmark process (tsx and the engine worker). Targets: start ≤ 300 ms, 150 releases ≤ 1.5 s warm, memory ≤ 300 MB.\n\n' +
+          '| when (UTC) | load | wasm / gzipped | start (read, compile, Go) | first render | warm render | 150 releases | helm template process | peak RSS |\n' +
+          '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n',
+        `| ${when} | ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} | ${(rawBytes / 1e6).toFixed(1)} / ${(gzBytes / 1e6).toFixed(1)} MB | ${ms(f.start)} (${ms(f.read)}, ${ms(f.compile)}, ${ms(f.goStart)}) | ${ms(f.first)} | ${f.warm.toFixed(1)} ms | ${(f.r150 / 1000).toFixed(2)} s | ${ms(f.helmProcess)} | ${Math.round(f.rss)} MiB |`,
       );
       recordRow(
         '## Helm values-line origins (`bench/helm`)',
