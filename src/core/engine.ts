@@ -62,6 +62,7 @@ import {
 } from './drift/fluxStatus';
 import { applyArgoStatus, argoPruneObjects } from './drift/argoStatus';
 import { argoApplicationOf, parseArgoApplication, readArgoApplication } from './live/argoApplication';
+import { type KubeContextServer, resolveArgoDestinations } from './repo/argoDestinations';
 import { maskDesiredSecret } from './live/argoCdReader';
 import { fluxKustomizationOf, parseFluxKustomization, readFluxKustomization } from './live/fluxKustomization';
 import { type FluxHelmReleaseRead, helmReleaseTarget, parseFluxHelmRelease } from './live/fluxHelmRelease';
@@ -123,6 +124,19 @@ export interface LiveSource {
    * kube credentials: src/core/live/argoCdApi.ts); default: a cluster.
    */
   via?: 'cluster' | 'api';
+  /**
+   * Where Argo CD's Applications are read when not from `reader`: the cluster that runs Argo CD, for an Application
+   * deploying to another cluster (core/repo/argoDestinations.ts `statusInArgoCdCluster`). Connected on first use; a
+   * failure to connect is a warning on the application, never the check's error.
+   */
+  argoCd?: ArgoCdCluster;
+}
+
+/** The cluster that runs Argo CD, as a check reads its Applications from it. */
+export interface ArgoCdCluster {
+  /** Its kube context, for the report (`(current context)` when the kubeconfig's current one). */
+  context: string;
+  source(): Promise<Pick<LiveSource, 'reader' | 'cache'>>;
 }
 
 /** Per-check options. */
@@ -138,6 +152,11 @@ export interface EnvironmentReport extends EnvironmentDrift {
   /** Milliseconds spent per phase. */
   timings: { render: number; live: number; reconcile: number };
   applications: ApplicationSummary[];
+  /**
+   * Set by `controllerStatus`: no live object was read, every object is not checked, and each application has its
+   * controller's status (an Argo CD environment at fleet shape, before it is opened).
+   */
+  statusOnly?: true;
 }
 
 /** What a file change means. */
@@ -172,6 +191,12 @@ export interface EngineOptions {
    * release saying how to enable them.
    */
   chartSource?: ChartSource;
+  /**
+   * The kubeconfig's contexts with their servers: Argo CD destinations become kube contexts at load
+   * (core/repo/argoDestinations.ts). Asked only when an Application names a destination; absent, destinations are
+   * not resolved (every environment runs in its own or the current context).
+   */
+  kubeContexts?: () => Promise<readonly KubeContextServer[]>;
 }
 
 /** Flux's source-controller API group (HelmRepository, OCIRepository). */
@@ -225,11 +250,29 @@ export class DriftEngine {
 
   /** (Re)loads config and environments. Never throws for bad input: problems are in the result. */
   async load(): Promise<RepoModel> {
-    const loading = loadRepository(this.options.fs, this.options.repoRoot, this.options.environmentSettings);
+    const loading = loadRepository(this.options.fs, this.options.repoRoot, this.options.environmentSettings).then((m) =>
+      this.resolveDestinations(m),
+    );
     this.model = loading;
     const model = await loading;
     if (this.model === loading) this.strictSubstitution = model.config.flux.strictPostBuildSubstitutions;
     this.logger.debug(`loaded ${model.environments.length} environments (${model.problems.length} problems)`);
+    return model;
+  }
+
+  /**
+   * Gives each Argo CD environment naming no context the kube context of its destination (once per load, so the CLI
+   * and the editor resolve alike); what matches nothing is a problem at its `destination:` line. The kubeconfig is
+   * read only when an Application names a destination, and an unreadable one matches nothing.
+   */
+  private async resolveDestinations(model: RepoModel): Promise<RepoModel> {
+    const list = this.options.kubeContexts;
+    if (!list || !model.environments.some((e) => e.argoDestination && e.context === undefined)) return model;
+    const contexts = await list().catch((e: unknown) => {
+      this.logger.warn(`reading the kubeconfig's contexts failed: ${e instanceof Error ? e.message : String(e)}`);
+      return [];
+    });
+    model.problems.push(...resolveArgoDestinations(model.environments, model.config.argocd, contexts));
     return model;
   }
 
@@ -600,6 +643,25 @@ export class DriftEngine {
   }
 
   /**
+   * An environment's render, every object not checked, with each application's controller status (Argo CD's
+   * Applications from one LIST of Argo CD's namespace, or one request to its API; Flux's Kustomizations likewise),
+   * and no live object read: what the editor shows of an Argo CD environment at fleet shape until it is opened, when
+   * `check` reads its objects (Argo CD's managed resources, or the live objects). Never fails for want of a cluster:
+   * a status that cannot be read is a warning, as in `check`.
+   */
+  async controllerStatus(env: RepoEnvironment, live: LiveSource): Promise<EnvironmentReport> {
+    const namespace = env.namespace ?? live.namespace ?? 'default';
+    const { report, rendered } = await this.renderForReport(env, live.context, namespace);
+    if (!rendered) return report;
+    report.resources = notCheckedResources(rendered);
+    report.statusOnly = true;
+    const t = Date.now();
+    await this.addControllerStatus(env, live, report, () => [], { readObjects: false });
+    report.timings.live = Date.now() - t;
+    return report;
+  }
+
+  /**
    * A fresh report with the environment rendered into it (its problems, what it skipped); no `rendered` on failure.
    * `live`, when connected, is what a Flux substituteFrom reads objects no application renders from.
    */
@@ -766,6 +828,7 @@ export class DriftEngine {
     live: LiveSource,
     report: EnvironmentReport,
     objectsOf: ObjectsOf,
+    options: { readObjects: boolean } = { readObjects: true },
   ): Promise<ReconcileDetail[]> {
     const found: ReconcileDetail[] = [];
     if (live.secretHashing) return found;
@@ -781,9 +844,17 @@ export class DriftEngine {
     // Every Argo CD Application of the check comes from one LIST of Argo CD's namespace (and of the whole run: the
     // CLI shares LISTs across environments, the editor's watch keeps it current): hundreds of apps, one request.
     const applicationLists = new Map<string, Promise<LiveState>>();
+    // Connected on the first Application read, and only then: most environments' Applications are in their own cluster.
+    let argoCdSource: Promise<Pick<LiveSource, 'reader' | 'cache'>> | undefined;
     const readApplications = (objects: readonly KubeObject[], ns: string) => {
       let state = applicationLists.get(ns);
-      if (!state) applicationLists.set(ns, (state = readLive(objects, ns)));
+      if (!state) {
+        if (live.argoCd) {
+          argoCdSource ??= live.argoCd.source();
+          state = argoCdSource.then((source) => this.readScopes(objects, source, ns));
+        } else state = readLive(objects, ns);
+        applicationLists.set(ns, state);
+      }
       return state;
     };
     for (const [i, app] of env.applications.entries()) {
@@ -803,15 +874,18 @@ export class DriftEngine {
             via,
             objectsOf,
           );
-          const leftovers = await argoPruneObjects(readLive, app.name, unreported, read);
+          if (live.argoCd && status.argo) status.argo.context = live.argoCd.context;
+          // Objects Argo CD would prune are read where they are deployed, this environment's cluster.
+          const leftovers = options.readObjects ? await argoPruneObjects(readLive, app.name, unreported, read) : [];
           status.pendingPrune += leftovers.length;
           found.push(...leftovers);
           report.applications[i] = { ...report.applications[i], controller: status };
         } catch (e) {
           if (!isClusterError(e)) this.logger.error(e instanceof Error ? e : String(e));
+          const where = live.argoCd ? ` in context ${live.argoCd.context}` : '';
           report.problems.push({
             severity: 'warning',
-            message: `application '${app.name}': reading Argo CD Application ${argoRef.namespace}/${argoRef.name} failed: ${e instanceof Error ? e.message : String(e)}`,
+            message: `application '${app.name}': reading Argo CD Application ${argoRef.namespace}/${argoRef.name}${where} failed: ${e instanceof Error ? e.message : String(e)}`,
           });
         }
         continue;
@@ -826,7 +900,7 @@ export class DriftEngine {
         const applied = read.status === 'ok' ? parseFluxKustomization(read.object).lastAppliedRevision : undefined;
         const position = await this.gitPositionOf(applied);
         const { status, unreported } = applyFluxStatus(app.name, ref, read, report.resources, position, objectsOf);
-        const leftovers = await pendingPruneObjects(readLive, app.name, unreported, read);
+        const leftovers = options.readObjects ? await pendingPruneObjects(readLive, app.name, unreported, read) : [];
         status.pendingPrune += leftovers.length;
         found.push(...leftovers);
         report.applications[i] = { ...report.applications[i], controller: status };
@@ -1302,7 +1376,11 @@ export class DriftEngine {
   }
 
   /** The live state of the scopes `objects` touch: from the watch-backed cache when there is one. */
-  private readScopes(objects: readonly KubeObject[], live: LiveSource, defaultNamespace: string): Promise<LiveState> {
+  private readScopes(
+    objects: readonly KubeObject[],
+    live: Pick<LiveSource, 'reader' | 'cache'>,
+    defaultNamespace: string,
+  ): Promise<LiveState> {
     return live.cache
       ? live.cache.read(objects, { defaultNamespace })
       : readLiveState(objects, live.reader, { defaultNamespace, logger: this.logger });

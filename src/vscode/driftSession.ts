@@ -20,6 +20,7 @@ import { isClusterError } from '../core/live/clusterError';
 import { keyString, type ResourceKey } from '../core/model/resource';
 import { disabledChartSource, type Git, type Logger } from '../core/ports';
 import { CONFIG_FILE, type RepoEnvironment } from '../core/repo/config';
+import { statusInArgoCdCluster } from '../core/repo/argoDestinations';
 import type { RepoModel } from '../core/repo/repository';
 import { FileCacheStore } from '../node/fileCacheStore';
 import { type KubeContexts, listKubeContexts } from '../node/kubeConfig';
@@ -99,6 +100,8 @@ export class DriftSession {
                 ? 'enable the setting gitopsDrift.helm.chartDownloads to download it'
                 : 'this workspace is not trusted (gitopsDrift.helm.chartDownloads needs a trusted workspace)',
             ),
+      // Argo CD destinations become kube contexts as in the CLI (`argocd.clusters`, `argocd.inClusterContext`).
+      kubeContexts: () => this.contexts().then((c) => c.contexts),
     });
     this.authoring = new AuthoringTools(this.engine, fs, options.repoRoot);
   }
@@ -122,18 +125,71 @@ export class DriftSession {
       return report;
     }
     const context = this.contextFor(env);
-    let cluster: Cluster;
+    let source: LiveSource;
     try {
-      cluster = await this.cluster(context);
+      source = await this.clusterSource(env);
     } catch (e) {
       if (!isClusterError(e)) throw e;
       this.clusters.delete(context); // try again on the next refresh
       // Render needs no cluster: the environment's objects still show, not checked.
       return this.engine.checkWithoutCluster(env, context || '(current context)', e.message);
     }
-    const report = await this.engine.check(env, cluster.source, this.checkOptions());
+    const report = await this.engine.check(env, source, this.checkOptions());
     if (report.error) this.clusters.delete(context);
     return report;
+  }
+
+  /**
+   * An Argo CD environment's render with its Applications' status (one LIST, or one request to Argo CD's API for
+   * all), no live object read: the tree's row of an application not opened, at fleet shape. `check` reads the rest.
+   */
+  async controllerStatus(env: RepoEnvironment): Promise<EnvironmentReport> {
+    const argo = this.argoLive(env);
+    if (argo) return this.engine.controllerStatus(env, argo);
+    const context = this.contextFor(env);
+    let source: LiveSource;
+    try {
+      source = await this.clusterSource(env);
+    } catch (e) {
+      if (!isClusterError(e)) throw e;
+      this.clusters.delete(context);
+      return this.engine.checkWithoutCluster(env, context || '(current context)', e.message);
+    }
+    return this.engine.controllerStatus(env, source);
+  }
+
+  /**
+   * The kube context of the cluster that runs Argo CD: `argocd.inClusterContext` of the config, else the one the
+   * status bar selected, else the kubeconfig's current ('').
+   */
+  async argoCdContext(): Promise<string> {
+    return (await this.engine.repo()).config.argocd.inClusterContext ?? this.options.context ?? '';
+  }
+
+  /**
+   * The environment's watched connection; for an Argo CD Application deploying to another cluster, with the cluster
+   * that runs Argo CD to read the Application from (connected when first read).
+   */
+  private async clusterSource(env: RepoEnvironment): Promise<LiveSource> {
+    const context = this.contextFor(env);
+    const cluster = await this.cluster(context);
+    if (!statusInArgoCdCluster(env)) return cluster.source;
+    const argoCdContext = await this.argoCdContext();
+    if (argoCdContext === context) return cluster.source;
+    return {
+      ...cluster.source,
+      argoCd: {
+        context: argoCdContext || '(current context)',
+        source: () =>
+          this.cluster(argoCdContext).then(
+            (c) => c.source,
+            (e: unknown) => {
+              this.clusters.delete(argoCdContext);
+              throw e;
+            },
+          ),
+      },
+    };
   }
 
   /**
@@ -160,8 +216,7 @@ export class DriftSession {
 
   /** The normalised desired and live YAML of one object: the pair the engine compared, Secret values masked. */
   async diffTexts(env: RepoEnvironment, key: ResourceKey): Promise<DiffTexts> {
-    const cluster = await this.cluster(this.contextFor(env));
-    const { objects } = await this.engine.compareObjects(env, cluster.source, this.checkOptions());
+    const { objects } = await this.engine.compareObjects(env, await this.clusterSource(env), this.checkOptions());
     const detail = objects.find((d) => keyString(d.result.key) === keyString(key));
     // Only the engine's normalised, masked pair: the raw objects hold Secret values.
     const desiredObj = detail?.diff?.desired;
@@ -233,7 +288,7 @@ export class DriftSession {
   async liveFor(env: RepoEnvironment): Promise<{ source: LiveSource; options: CheckOptions }> {
     const argo = this.argoLive(env);
     if (argo) return { source: argo, options: this.checkOptions() };
-    return { source: (await this.cluster(this.contextFor(env))).source, options: this.checkOptions() };
+    return { source: await this.clusterSource(env), options: this.checkOptions() };
   }
 
   /** A server-side-apply writer for `env`'s context; the caller disposes it. Only after the user asked to write. */

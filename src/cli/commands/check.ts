@@ -58,6 +58,7 @@ export const checkCommand: CliCommand = {
     const repoRoot = await repoRootArg(positionals[0], io);
     const { engine, repo, selected } = await openRepo(repoRoot, io, options.env as string | undefined, {
       chartDownloads: Boolean(options['chart-downloads']),
+      kubeconfig: options.kubeconfig as string | undefined,
     });
     const sources = new LiveSources(
       {
@@ -65,6 +66,7 @@ export const checkCommand: CliCommand = {
         context: options.context as string | undefined,
         kubeconfig: options.kubeconfig as string | undefined,
         allowExec: Boolean(options['allow-exec']),
+        ...(repo.config.argocd.inClusterContext ? { argoCdContext: repo.config.argocd.inClusterContext } : {}),
         exact: Boolean(options.exact),
         ...(options.argocd || options['argocd-server']
           ? { argocd: { server: options['argocd-server'] as string | undefined } }

@@ -40,7 +40,7 @@ export const diffCommand: CliCommand = {
       await repoRootArg(repoArg, io),
       io,
       options.env as string | undefined,
-      { chartDownloads: Boolean(options['chart-downloads']) },
+      { chartDownloads: Boolean(options['chart-downloads']), kubeconfig: options.kubeconfig as string | undefined },
     );
     const sources = new LiveSources(
       {
@@ -48,6 +48,7 @@ export const diffCommand: CliCommand = {
         context: options.context as string | undefined,
         kubeconfig: options.kubeconfig as string | undefined,
         allowExec: Boolean(options['allow-exec']),
+        ...(repo.config.argocd.inClusterContext ? { argoCdContext: repo.config.argocd.inClusterContext } : {}),
       },
       io,
     );

@@ -10,7 +10,7 @@ import {
   type LiveSource,
   uncheckedReport,
 } from '../../core/engine';
-import { isClusterError } from '../../core/live/clusterError';
+import { ClusterError, isClusterError } from '../../core/live/clusterError';
 import { isIncomplete } from '../../core/drift/incomplete';
 import { SharedListReader } from '../../core/live/sharedLists';
 import { argoApplicationOf } from '../../core/live/argoApplication';
@@ -42,7 +42,7 @@ import { NodeFileSystem } from '../../node/nodeFileSystem';
 import { repoReadOptions } from '../../node/regularFile';
 import { createKubeClusterReader } from '../../node/kubeClusterReader';
 import { listKubeContexts } from '../../node/kubeConfig';
-import { resolveArgoDestinations } from '../../core/repo/argoDestinations';
+import { statusInArgoCdCluster } from '../../core/repo/argoDestinations';
 import { createKubeApplier } from '../../node/kubeApplier';
 import { loadSecretKey, secretKeyPath } from '../../node/secretKey';
 
@@ -70,7 +70,7 @@ export async function openRepo(
   repoRoot: string,
   io: CliIO,
   envName?: string,
-  options: { chartDownloads?: boolean } = {},
+  options: { chartDownloads?: boolean; kubeconfig?: string } = {},
 ): Promise<{ engine: DriftEngine; repo: RepoModel; selected: RepoEnvironment[] }> {
   let helm: WasmHelmEngine | undefined;
   // Synchronous reads: a tenth of the main thread's cost of promise reads per file. The renderer still gives I/O a
@@ -86,13 +86,10 @@ export async function openRepo(
     chartSource: options.chartDownloads
       ? new HttpChartSource({ cacheDir: chartCacheRoot(io.env) })
       : disabledChartSource('pass --chart-downloads to download it (docs/helm.md)'),
+    // Argo CD destinations become kube contexts: the kubeconfig is read only when an Application names a cluster.
+    kubeContexts: () => listKubeContexts({ env: io.env, kubeconfigPath: options.kubeconfig }).then((c) => c.contexts),
   });
   const repo = await engine.load();
-  // Argo CD destinations become kube contexts: the kubeconfig is read only when an Application names another cluster.
-  if (repo.environments.some((e) => e.argoDestination && !e.context)) {
-    const contexts = await listKubeContexts({ env: io.env }).catch(() => undefined);
-    repo.problems.push(...resolveArgoDestinations(repo.environments, repo.config.argocd, contexts?.contexts ?? []));
-  }
   for (const p of repo.problems) io.stderr(`${p.severity}: ${formatProblem(p)}\n`);
   if (!repo.environments.length) {
     throw new UsageError(
@@ -141,6 +138,11 @@ export interface LiveOptions {
    * server of the argocd CLI's config (its current context, or `server`), the token from there or ARGOCD_AUTH_TOKEN.
    */
   argocd?: { server?: string };
+  /**
+   * The context of the cluster that runs Argo CD (`argocd.inClusterContext`); default: `context`, else the current
+   * one. An Application deploying to another cluster is read there (its objects where they are deployed).
+   */
+  argoCdContext?: string;
 }
 
 /**
@@ -218,6 +220,27 @@ export class LiveSources {
       return source;
     }
     const context = this.options.context ?? env.context ?? '';
+    const source = await this.clusterSource(context);
+    if ('error' in source || !statusInArgoCdCluster(env)) return source;
+    const argoCdContext = this.options.argoCdContext ?? this.options.context ?? '';
+    if (argoCdContext === context) return source;
+    return {
+      ...source,
+      argoCd: {
+        context: argoCdContext || '(current context)',
+        source: async () => {
+          const argo = await this.clusterSource(argoCdContext);
+          if ('error' in argo) throw new ClusterError('unreachable', argo.error, argoCdContext || undefined);
+          return argo;
+        },
+      },
+    };
+  }
+
+  /** The connection to a kube context (one per context for the run), or why it cannot be had. */
+  private async clusterSource(
+    context: string,
+  ): Promise<LiveSource | { error: string; context: string; noCluster?: boolean }> {
     let source = this.readers.get(context);
     if (!source) {
       const options = {

@@ -18,7 +18,7 @@ import {
 } from '../live/argoApplication';
 import type { LiveRead } from '../live/fluxKustomization';
 import { keyLabel, keyString, type KubeObject } from '../model/resource';
-import { ARGO_FAILED_PHASES, objectState, STATE_LABEL } from '../model/verdictState';
+import { ARGO_FAILED_PHASES, objectState, STATE_LABEL, UNREAD } from '../model/verdictState';
 import { describeRevision, type GitPosition, liveLeftovers, type ObjectsOf, revisionCommit } from './fluxStatus';
 import type { ReconcileDetail } from './reconcile';
 
@@ -129,7 +129,12 @@ export function applyArgoStatus(
         here: `${differing} differ`,
         cause: causeWithoutEntry(position, state),
       });
-    else if (state.sync === 'OutOfSync' && !differing && resources.some((r) => r.application === app))
+    // Only objects this check compared can agree with Argo CD: a status read alone (objects not checked) says nothing.
+    else if (
+      state.sync === 'OutOfSync' &&
+      !differing &&
+      resources.some((r) => r.application === app && !UNREAD.has(objectState(r)))
+    )
       argo.disagreements.push({
         argo: 'OutOfSync',
         here: STATE_LABEL.inSync,
@@ -277,6 +282,7 @@ export function describeArgoStatus(status: ControllerStatus): string {
     const d = argo.disagreements[0];
     parts.push(`Argo CD says ${d.argo}, here ${d.here}: ${d.cause}`);
   }
+  if (argo.context) parts.push(`read in context ${argo.context}, where Argo CD runs`);
   return parts.join('; ');
 }
 

@@ -129,6 +129,11 @@ export interface ControllerStatus {
 export interface ArgoStatus {
   /** Read from the cluster that runs Argo CD, or from Argo CD's API server. */
   via: 'cluster' | 'api';
+  /**
+   * The kube context the Application was read in when that is not the environment's: the cluster that runs Argo CD,
+   * for an Application deploying to another cluster.
+   */
+  context?: string;
   /** `.status.sync.status`: `Synced`, `OutOfSync`, `Unknown`. */
   sync: string;
   /** `.status.health`: `Healthy`, `Progressing`, `Degraded`, `Suspended`, `Missing`, `Unknown`. */

@@ -31,8 +31,7 @@ export function resolveArgoDestinations(
   for (const env of environments) {
     const dest = env.argoDestination;
     if (!dest || env.context !== undefined) continue;
-    const inCluster = dest.server === IN_CLUSTER_SERVER || (!dest.server && dest.name === 'in-cluster');
-    if (inCluster) {
+    if (isInClusterDestination(dest)) {
       if (settings.inClusterContext) env.context = settings.inClusterContext;
       continue;
     }
@@ -59,6 +58,24 @@ export function resolveArgoDestinations(
       });
   }
   return problems;
+}
+
+/** Whether a destination is the cluster Argo CD runs in: `https://kubernetes.default.svc`, or the name `in-cluster`. */
+export function isInClusterDestination(dest: { server?: string; name?: string }): boolean {
+  return dest.server === IN_CLUSTER_SERVER || (!dest.server && dest.name === 'in-cluster');
+}
+
+/**
+ * Whether an environment's Argo CD Application is kept in another cluster than the one it deploys to: its destination
+ * is a cluster other than the one Argo CD runs in. Its status is then read from Argo CD's cluster
+ * (`argocd.inClusterContext`, else the current context), while its objects are read where they are deployed. An
+ * Application deploying to Argo CD's own cluster, or an environment whose destination is not known (a config entry
+ * tracking an Application by name), is read in the environment's own cluster: with one Argo CD per cluster, that is
+ * where its Applications are.
+ */
+export function statusInArgoCdCluster(env: Pick<RepoEnvironment, 'argoDestination'>): boolean {
+  const dest = env.argoDestination;
+  return dest !== undefined && Boolean(dest.server || dest.name) && !isInClusterDestination(dest);
 }
 
 /** A server URL as compared: lower-case scheme and host, no default port, no trailing slash. */

@@ -1,0 +1,187 @@
+/**
+ * Argo CD at fleet shape, with in-memory clusters that count their requests: Applications live in the cluster that
+ * runs Argo CD (hub), their objects in the destination cluster (prod). Destinations resolve at load (the engine's
+ * kubeContexts); each Application's status is read from the hub with one LIST for all of them; `controllerStatus`
+ * reads no live object, and `check` of one environment reads only that environment's objects.
+ */
+import assert from 'node:assert/strict';
+import { DriftEngine, type LiveSource } from '../../../src/core/engine';
+import { SharedListReader } from '../../../src/core/live/sharedLists';
+import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
+import type { KubeObject } from '../../../src/core/model/resource';
+import { statusInArgoCdCluster } from '../../../src/core/repo/argoDestinations';
+import { FakeClusterReader, live } from '../live/fakeClusterReader';
+
+const APPS = 40;
+
+const applicationFile = (i: number, destination: string) =>
+  `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: shop-${i}
+  namespace: argocd
+spec:
+  project: default
+  source:
+    path: shop
+  destination:
+    ${destination}
+    namespace: shop-${i}
+`;
+
+const configMap = (ns: string, level: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'settings', namespace: ns },
+  data: { level },
+});
+
+/** An Application as Argo CD's controller leaves it: Synced and Healthy, with its one object. */
+const liveApplication = (i: number, sync = 'Synced'): KubeObject =>
+  live(
+    {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: `shop-${i}`, namespace: 'argocd' },
+      spec: { destination: { server: 'https://prod.example.com', namespace: `shop-${i}` } },
+      status: {
+        sync: { status: sync },
+        health: { status: 'Healthy' },
+        resources: [{ version: 'v1', kind: 'ConfigMap', namespace: `shop-${i}`, name: 'settings', status: sync }],
+      },
+    },
+    '7',
+  );
+
+function setUp(destination = 'server: https://PROD.example.com:443/') {
+  const files: Record<string, string> = {
+    '/r/shop/settings.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  level: info\n',
+    '/r/.gitops-drift.yaml': 'argocd:\n  inClusterContext: hub\n',
+  };
+  for (let i = 0; i < APPS; i++) files[`/r/apps/shop-${i}.yaml`] = applicationFile(i, destination);
+  let kubeconfigReads = 0;
+  const engine = new DriftEngine({
+    fs: new MemoryFileSystem(files),
+    repoRoot: '/r',
+    kubeContexts: () => {
+      kubeconfigReads++;
+      return Promise.resolve([
+        { name: 'hub', server: 'https://hub.example.com' },
+        { name: 'prod', server: 'https://prod.example.com' },
+      ]);
+    },
+  });
+  const hub = new FakeClusterReader();
+  hub.types.push({
+    group: 'argoproj.io',
+    version: 'v1alpha1',
+    kind: 'Application',
+    resource: 'applications',
+    namespaced: true,
+    verbs: ['list', 'watch'],
+  });
+  hub.data.set(
+    'applications/argocd',
+    Array.from({ length: APPS }, (_, i) => liveApplication(i, i === 3 ? 'OutOfSync' : 'Synced')),
+  );
+  const prod = new FakeClusterReader();
+  for (let i = 0; i < APPS; i++)
+    prod.data.set(`configmaps/shop-${i}`, [live(configMap(`shop-${i}`, i === 3 ? 'debug' : 'info'), '5')]);
+  // As the CLI shares a run's LISTs per context: the hub's Applications are listed once for every environment.
+  const hubShared = new SharedListReader(hub);
+  const prodSource: LiveSource = {
+    reader: new SharedListReader(prod),
+    context: 'prod',
+    argoCd: { context: 'hub', source: () => Promise.resolve({ reader: hubShared }) },
+  };
+  return { engine, hub, prod, prodSource, kubeconfigReads: () => kubeconfigReads };
+}
+
+const applicationLists = (reader: FakeClusterReader) => reader.lists.filter((l) => l.startsWith('applications/'));
+
+describe('Argo CD at fleet shape: status from the cluster that runs Argo CD, objects when opened', () => {
+  it('resolves each destination to its kube context at load, once, and marks whose status is read elsewhere', async () => {
+    const { engine, kubeconfigReads } = setUp();
+    const repo = await engine.load();
+    const apps = repo.environments.filter((e) => e.source === 'argocd' && !e.appOfAppsRoot);
+    assert.equal(apps.length, APPS);
+    assert.deepEqual([...new Set(apps.map((e) => e.context))], ['prod']);
+    assert.ok(apps.every(statusInArgoCdCluster));
+    assert.equal(kubeconfigReads(), 1);
+    // In-cluster (and a destination not known) is read where it deploys: with one Argo CD per cluster, its own.
+    assert.equal(
+      statusInArgoCdCluster({ argoDestination: { server: 'https://kubernetes.default.svc', at: apps[0].definedAt! } }),
+      false,
+    );
+    assert.equal(statusInArgoCdCluster({ argoDestination: { name: 'in-cluster', at: apps[0].definedAt! } }), false);
+    assert.equal(statusInArgoCdCluster({}), false);
+  });
+
+  it(`reads ${APPS} Applications' status with one LIST of the hub and no object, then one application's objects when opened`, async () => {
+    const { engine, hub, prod, prodSource } = setUp();
+    await engine.load();
+    const envs = (await engine.repo()).environments.filter((e) => e.source === 'argocd' && !e.appOfAppsRoot);
+    const statuses = await Promise.all(envs.map((env) => engine.controllerStatus(env, prodSource)));
+    // Before opening: the fleet cost one request, to the hub.
+    assert.deepEqual(applicationLists(hub), ['applications/argocd']);
+    assert.deepEqual(prod.lists, [], 'no live object read before an application is opened');
+    for (const r of statuses) {
+      assert.equal(r.statusOnly, true);
+      assert.ok(r.resources.length > 0 && r.resources.every((x) => x.verdict === 'NotChecked'));
+      const argo = r.applications[0].controller?.argo;
+      assert.equal(argo?.context, 'hub', r.name);
+      // Objects not read: nothing to agree or disagree with.
+      assert.deepEqual(argo?.disagreements, [], r.name);
+    }
+    const three = statuses.find((r) => r.name === 'shop-3')!;
+    assert.equal(three.applications[0].controller?.argo?.sync, 'OutOfSync');
+    assert.equal(statuses.find((r) => r.name === 'shop-7')!.applications[0].controller?.argo?.sync, 'Synced');
+
+    // Opening shop-3: its objects from prod (one LIST of its namespace), its status from the hub's list already made.
+    const opened = await engine.check(
+      envs.find((e) => e.name === 'shop-3')!,
+      prodSource,
+    );
+    assert.deepEqual(prod.lists, ['configmaps/shop-3']);
+    assert.deepEqual(applicationLists(hub), ['applications/argocd']);
+    assert.equal(opened.statusOnly, undefined);
+    assert.equal(opened.resources[0].verdict, 'Drifted');
+    assert.equal(opened.applications[0].controller?.argo?.sync, 'OutOfSync');
+    assert.equal(opened.applications[0].controller?.argo?.context, 'hub');
+  });
+
+  it('without the hub, the destination cluster has no Application: the status says so and the check goes on', async () => {
+    const { engine, prod } = setUp();
+    await engine.load();
+    const env = await engine.environment('shop-0');
+    const report = await engine.check(env, { reader: prod, context: 'prod' });
+    assert.equal(report.resources[0].verdict, 'InSync');
+    assert.equal(report.applications[0].controller?.found, false);
+  });
+
+  it('a hub that cannot be reached is a warning naming its context; the objects are still compared', async () => {
+    const { engine, prod } = setUp();
+    await engine.load();
+    const env = await engine.environment('shop-0');
+    const report = await engine.check(env, {
+      reader: prod,
+      context: 'prod',
+      argoCd: { context: 'hub', source: () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.1:443')) },
+    });
+    assert.equal(report.error, null);
+    assert.equal(report.resources[0].verdict, 'InSync');
+    assert.match(
+      report.problems.map((p) => p.message).join('\n'),
+      /reading Argo CD Application argocd\/shop-0 in context hub failed: connect ECONNREFUSED/,
+    );
+  });
+
+  it('a destination name without a mapping is a warning at its line, read in the current context', async () => {
+    const { engine } = setUp('name: mars');
+    const repo = await engine.load();
+    const env = repo.environments.find((e) => e.name === 'shop-0')!;
+    assert.equal(env.context, undefined);
+    const problem = repo.problems.find((p) => p.message.includes("'shop-0'"));
+    assert.equal(`${problem?.location?.file}:${problem?.location?.line}`, 'apps/shop-0.yaml:11');
+  });
+});
