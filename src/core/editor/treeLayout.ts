@@ -3,11 +3,12 @@
  * which context is said once for all, and which names need their namespace beside them. Pure functions over the
  * environments and their reports, so the tree and its tests agree.
  */
+import { isInClusterDestination, normalizeServer } from '../repo/argoDestinations';
 import type { RepoEnvironment } from '../repo/config';
 
 /**
- * How environments are grouped: `auto` (how the repo groups itself: Argo CD Applications by destination, the rest by
- * parent folder, else by namespace), `cluster` (Argo CD destination, else kube context), `folder` (the folder above
+ * How environments are grouped: `auto` (how the repo groups itself: Argo CD Applications by destination cluster, the
+ * rest by parent folder, else by namespace), `cluster` (kube context, an Argo CD destination's as resolved), `folder` (the folder above
  * the environment's, `envs/eu` for `envs/eu/prod`), `namespace`, or `none`.
  */
 export type TreeGrouping = 'auto' | 'cluster' | 'folder' | 'namespace' | 'none';
@@ -42,9 +43,18 @@ export function parentFolder(path: string): string {
   return i > 0 ? path.slice(0, i) : '.';
 }
 
-/** Where an environment runs as the repo names it: an Argo CD destination (name, else server), else its kube context. */
+/**
+ * The cluster an environment runs in: its kube context (its own, or its Argo CD destination's as resolved at load:
+ * `destination.server` by URL, `destination.name` through `argocd.clusters`, in-cluster through
+ * `argocd.inClusterContext`), so Applications naming one cluster in different ways group together; else the
+ * destination as written (`in-cluster` for both of its spellings, a server URL normalised), else the current context.
+ */
 function clusterOf(env: GroupableEnvironment): string {
-  return env.argoDestination?.name ?? env.argoDestination?.server ?? env.context ?? '(current context)';
+  if (env.context) return env.context;
+  const dest = env.argoDestination;
+  if (dest?.server || dest?.name)
+    return isInClusterDestination(dest) ? 'in-cluster' : (dest.name ?? normalizeServer(dest.server!));
+  return '(current context)';
 }
 
 function keyOf(env: GroupableEnvironment, by: EnvironmentGroup['by']): { key: string; label: string } {

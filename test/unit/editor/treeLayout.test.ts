@@ -81,6 +81,42 @@ describe('tree layout: many environments', () => {
     );
   });
 
+  it('groups Argo CD Applications by the cluster their destination resolved to, however each names it', () => {
+    const argo = (name: string, dest: { server?: string; name?: string }, context?: string): GroupableEnvironment => ({
+      name,
+      path: `apps/${name}`,
+      source: 'argocd',
+      argoDestination: { ...dest, at },
+      ...(context ? { context } : {}),
+    });
+    const envs = [
+      // The one cluster Argo CD runs in, three ways: its URL, the in-cluster URL and the name, all resolved to `mgmt`.
+      argo('a', { server: 'https://mgmt.example' }, 'mgmt'),
+      argo('b', { server: 'https://kubernetes.default.svc' }, 'mgmt'),
+      argo('c', { name: 'in-cluster' }, 'mgmt'),
+      // prod by URL and by name (argocd.clusters), one context.
+      argo('d', { server: 'HTTPS://PROD.example:443/' }, 'prod-admin'),
+      argo('e', { name: 'prod' }, 'prod-admin'),
+      // Not resolved: in-cluster's two spellings are one group; a URL as compared, normalised.
+      argo('f', { server: 'https://kubernetes.default.svc' }),
+      argo('g', { name: 'in-cluster' }),
+      argo('h', { server: 'https://Edge.example:443' }),
+    ];
+    assert.deepEqual(
+      groupEnvironments(envs, 'cluster').map((g) => [g.label, g.environments]),
+      [
+        ['https://edge.example', ['h']],
+        ['in-cluster', ['f', 'g']],
+        ['mgmt', ['a', 'b', 'c']],
+        ['prod-admin', ['d', 'e']],
+      ],
+    );
+    assert.deepEqual(
+      groupEnvironments(envs, 'auto').map((g) => g.by),
+      ['cluster', 'cluster', 'cluster', 'cluster'],
+    );
+  });
+
   it('groups as chosen: by cluster (destination, else context), folder or namespace', () => {
     const small = [
       { ...overlay('envs/eu/dev', 'a'), context: 'kind-eu' },
