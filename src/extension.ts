@@ -95,6 +95,10 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
     treeDataProvider: tree,
     showCollapseAll: true,
   });
+  // An Argo CD environment read as its status only (fleet shape) has its objects read when opened.
+  const opening = view.onDidExpandElement((e) => {
+    if (e.element.type === 'environment') void store.open(e.element.env);
+  });
   // The kube context most environments share is said once, here, instead of on every row.
   const describeView = () => (view.description = tree.viewDescription());
   const showInTree = async (env: string, key: ResourceKey) => {
@@ -132,6 +136,7 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
   const deployments = new DeploymentDocuments(store);
   const dora = new DoraPanel(history);
   context.subscriptions.push(
+    opening,
     log,
     history,
     historyTree,

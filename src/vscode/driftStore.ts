@@ -6,6 +6,8 @@ import type { Problem } from '../core/model/problem';
 import type { CacheStore } from '../core/ports';
 import { countParts, countStates } from '../core/model/verdictState';
 import type { RepoEnvironment } from '../core/repo/config';
+import { statusInArgoCdCluster } from '../core/repo/argoDestinations';
+import { argoApplicationOf } from '../core/live/argoApplication';
 import type { DriftSession, SessionOptions } from './driftSession';
 import { Disposable } from './lifecycle';
 import type { Settings } from './settings';
@@ -22,6 +24,16 @@ export interface EnvironmentEntry {
   lastChecked?: Date;
   /** When the last session saved the tree `report` shows; undefined once this session rendered it. */
   lastKnown?: Date;
+}
+
+/**
+ * Whether an environment is read as its Argo CD Applications' status only (no live object) until it is opened: an
+ * Argo CD environment in a view of more than FEW_ENVIRONMENTS environments (they start folded). At that scale Argo
+ * CD's controllers have compared every object already; one LIST of the Applications says where each stands, and an
+ * opened environment's objects are read then (its live objects, or Argo CD's managed resources).
+ */
+export function readsStatusOnly(env: RepoEnvironment, total: number, opened: boolean): boolean {
+  return !opened && total > FEW_ENVIRONMENTS && env.applications.some((a) => argoApplicationOf(a, env.tracking));
 }
 
 /** What the store needs from the outside; extension.ts wires the real ones. */
@@ -70,6 +82,8 @@ export class DriftStore extends Disposable {
   private generation = 0;
   private cancelRunning: (() => void) | undefined;
   private lastKnownRead = false;
+  /** Argo CD environments opened in the tree (or checked on request): their objects are read, not only their status. */
+  private readonly opened = new Set<string>();
   /** The last session's tree is shown and this session has not loaded the repo yet. */
   private showingLastKnown = false;
   private lastKnownSaved = 0;
@@ -208,7 +222,10 @@ export class DriftStore extends Disposable {
    * Queues a refresh: `reload` re-reads the environment list; `environments` limits the check (all when absent).
    * Resolves when the queue has run it.
    */
-  refresh(request: { reload?: boolean; reread?: boolean; environments?: string[] } = {}): Promise<void> {
+  refresh(
+    request: { reload?: boolean; reread?: boolean; environments?: string[]; open?: boolean } = {},
+  ): Promise<void> {
+    if (request.open) for (const n of request.environments ?? []) this.opened.add(n);
     const p = (this.pending ??= { reload: false, reread: false, all: false, names: new Set() });
     p.reload ||= request.reload === true || request.reread === true || !this.loadedOnce;
     p.reread ||= request.reread === true;
@@ -236,6 +253,24 @@ export class DriftStore extends Disposable {
     this.cancelRunning?.();
     this.deps.log.info('refresh cancelled');
     this.changed.fire();
+  }
+
+  /**
+   * An environment was opened in the tree: when only its Argo CD status was read (fleet shape), its objects are read
+   * now. Nothing happens for one already read in full.
+   */
+  open(name: string): Promise<void> {
+    const entry = this.entryMap.get(name);
+    if (this.opened.has(name) || !entry) return Promise.resolve();
+    this.opened.add(name);
+    if (!entry.report?.statusOnly && !entry.checking) return Promise.resolve();
+    return this.refresh({ environments: [name] });
+  }
+
+  /** Whether the environment is read as its Argo CD status only until it is opened (see readsStatusOnly). */
+  readsStatusOnly(name: string): boolean {
+    const entry = this.entryMap.get(name);
+    return entry !== undefined && readsStatusOnly(entry.env, this.entryMap.size, this.opened.has(name));
   }
 
   /** A repo file was saved or changed on disk (repo-relative path): re-check only what read it. */
@@ -320,11 +355,15 @@ export class DriftStore extends Disposable {
           }
           previewed = true;
           rendered();
-          const report = await session.check(entry.env);
+          const report = this.readsStatusOnly(entry.env.name)
+            ? await session.controllerStatus(entry.env)
+            : await session.check(entry.env);
           if (!current()) return;
           entry.report = report;
           const counts = countStates(report.resources);
-          const line = `checked ${entry.env.name}: ${counts.total} objects${counts.total ? ` (${countParts(counts).join(', ')})` : ''}`;
+          const line = report.statusOnly
+            ? `read ${entry.env.name}'s Argo CD status: ${counts.total} objects not read until it is opened`
+            : `checked ${entry.env.name}: ${counts.total} objects${counts.total ? ` (${countParts(counts).join(', ')})` : ''}`;
           const took = `(${Date.now() - started} ms)`;
           // Why a cluster cannot be reached is what the user must act on: a warning, not an info line.
           if (report.error)
@@ -392,8 +431,12 @@ export class DriftStore extends Disposable {
 
   /** Watched objects changed in a context: re-check the environments that use it. */
   private liveChanged(context: string): void {
-    void this.session?.then((s) => {
-      const names = this.entries.filter((e) => s.contextFor(e.env) === context).map((e) => e.env.name);
+    void this.session?.then(async (s) => {
+      // Applications deploying to other clusters are read where Argo CD runs: a change there is theirs too.
+      const argoCdContext = await s.argoCdContext();
+      const names = this.entries
+        .filter((e) => s.contextFor(e.env) === context || (argoCdContext === context && statusInArgoCdCluster(e.env)))
+        .map((e) => e.env.name);
       if (names.length) void this.refresh({ environments: names });
     });
   }

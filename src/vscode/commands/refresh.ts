@@ -10,11 +10,11 @@ export function refreshCommand(s: EditorServices): CommandHandler {
   return () => s.store.refresh({ reread: true });
 }
 
-/** Checks one environment again (tree context menu). */
+/** Checks one environment again (tree context menu); an Argo CD environment read as its status only is read in full. */
 export function refreshEnvironmentCommand(s: EditorServices): CommandHandler {
   return (arg) => {
     const env = asEnvironmentName(arg);
-    return env ? s.store.refresh({ environments: [env] }) : s.store.refresh({ reload: true });
+    return env ? s.store.refresh({ environments: [env], open: true }) : s.store.refresh({ reload: true });
   };
 }
 

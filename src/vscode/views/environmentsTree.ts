@@ -413,7 +413,10 @@ function environmentItem(
     // An environment of one Flux Kustomization shows its state here; with several, each application does.
     const controller = soleController(report.applications);
     item.description = [
-      environmentDescription(report, { context: layout.showContext }),
+      // Fleet shape: Argo CD's word until the environment is opened and its objects are read.
+      report.statusOnly
+        ? `${report.resources.length} objects, read when opened`
+        : environmentDescription(report, { context: layout.showContext }),
       ...(controller ? [plainText(controllerBadge(controller))] : []),
     ].join(' · ');
   }
@@ -434,7 +437,11 @@ function environmentItem(
           .join('\n')}\n\n`,
       );
     const counts = countStates(report.resources);
-    md.appendText(`${counts.total} objects${counts.total ? `: ${countParts(counts).join(', ')}` : ''}\n\n`);
+    md.appendText(
+      report.statusOnly
+        ? `${counts.total} objects: Argo CD's status only; open the environment to read its objects\n\n`
+        : `${counts.total} objects${counts.total ? `: ${countParts(counts).join(', ')}` : ''}\n\n`,
+    );
   }
   if (entry.lastKnown)
     md.appendMarkdown(

@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { DriftEngine, type LiveSource } from '../../../src/core/engine';
 import { SharedListReader } from '../../../src/core/live/sharedLists';
+import { ArgoCdSession } from '../../../src/core/live/argoCdReader';
+import type { ArgoCdApi } from '../../../src/core/ports';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import type { KubeObject } from '../../../src/core/model/resource';
 import { statusInArgoCdCluster } from '../../../src/core/repo/argoDestinations';
@@ -148,6 +150,46 @@ describe('Argo CD at fleet shape: status from the cluster that runs Argo CD, obj
     assert.equal(opened.resources[0].verdict, 'Drifted');
     assert.equal(opened.applications[0].controller?.argo?.sync, 'OutOfSync');
     assert.equal(opened.applications[0].controller?.argo?.context, 'hub');
+  });
+
+  it("through Argo CD's API: one GET of the Applications for the fleet, one application's managed resources when opened", async () => {
+    const { engine, hub } = setUp();
+    await engine.load();
+    const calls: string[] = [];
+    const api: ArgoCdApi = {
+      server: 'argocd.example.com',
+      applications: () => {
+        calls.push('GET /api/v1/applications');
+        return Promise.resolve(hub.data.get('applications/argocd')!);
+      },
+      managedResources: (name, appNamespace) => {
+        calls.push(`GET /api/v1/applications/${name}/managed-resources?appNamespace=${appNamespace}`);
+        const i = Number(name.split('-')[1]);
+        const cm = JSON.stringify(configMap(`shop-${i}`, 'info'));
+        return Promise.resolve([
+          { group: '', kind: 'ConfigMap', namespace: `shop-${i}`, name: 'settings', targetState: cm, liveState: cm },
+        ]);
+      },
+    };
+    const session = new ArgoCdSession(api);
+    const envs = (await engine.repo()).environments.filter((e) => e.source === 'argocd' && !e.appOfAppsRoot);
+    const viaApi = (name: string): LiveSource => ({
+      reader: session.reader({ name, namespace: 'argocd' }),
+      context: 'argocd:argocd.example.com',
+      via: 'api',
+    });
+    const statuses = await Promise.all(envs.map((env) => engine.controllerStatus(env, viaApi(env.name))));
+    assert.deepEqual(calls, ['GET /api/v1/applications']);
+    assert.equal(statuses.filter((r) => r.applications[0].controller?.argo?.sync === 'Synced').length, APPS - 1);
+    const opened = await engine.check(
+      envs.find((e) => e.name === 'shop-5')!,
+      viaApi('shop-5'),
+    );
+    assert.deepEqual(calls, [
+      'GET /api/v1/applications',
+      'GET /api/v1/applications/shop-5/managed-resources?appNamespace=argocd',
+    ]);
+    assert.equal(opened.resources[0].verdict, 'InSync');
   });
 
   it('without the hub, the destination cluster has no Application: the status says so and the check goes on', async () => {
