@@ -359,7 +359,10 @@ describe('promote, revert, put live back, adopt (scripted dialogs)', function ()
       }
     });
 
-    it('with gitopsDrift.promote.push on: Commit and Push pushes the new branch to origin; a failed push keeps the commit', async () => {
+    it('with gitopsDrift.promote.push on: Commit and Push pushes the new branch to origin; a failed push keeps the commit', async function () {
+      // Two promotions, each a render, a commit and git processes: a hang guard above the suite's 30 s, which a loaded
+      // machine (load 30 on two cores) exceeded.
+      this.timeout(90_000);
       const remote = mkdtempSync(join(tmpdir(), 'gitops-drift-origin-'));
       const branches: string[] = [];
       try {
