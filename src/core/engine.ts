@@ -7,7 +7,7 @@ import type { DriftOptions, IgnoreRule } from './drift/options';
 import { isClusterError } from './live/clusterError';
 import { DiffMemo, reconcile, reconcileDetailed, type ReconcileDetail } from './drift/reconcile';
 import type { LiveCache } from './live/liveCache';
-import { readLiveState } from './live/readLiveState';
+import { readLiveState, startLiveReads } from './live/readLiveState';
 import type { ApplicationSummary, EnvironmentDrift, ResourceDrift } from './model/drift';
 import { type Application, describeSource, sourcePath } from './model/environment';
 import { type LiveState, scopeKey } from './model/live';
@@ -130,6 +130,11 @@ export interface LiveSource {
    * failure to connect is a warning on the application, never the check's error.
    */
   argoCd?: ArgoCdCluster;
+  /**
+   * Set when `reader` keeps every LIST for its life (the CLI's SharedListReader): a check then starts the LISTs of
+   * each application as soon as it is rendered, so the cluster answers while the others render.
+   */
+  listsKept?: boolean;
 }
 
 /** The cluster that runs Argo CD, as a check reads its Applications from it. */
@@ -298,8 +303,21 @@ export class DriftEngine {
    * has changed. An application that fails (or whose source is outside this repo) is reported and left out, so it
    * never hides the others; when no application renders, the first failure is thrown (ProblemError on bad input).
    */
-  async render(env: RepoEnvironment, live?: LiveSource): Promise<RenderedEnvironment> {
-    const parts = await Promise.all(env.applications.map((app) => this.renderPart(env, app, live)));
+  async render(
+    env: RepoEnvironment,
+    live?: LiveSource,
+    onPart?: (part: RenderedApplication) => void,
+  ): Promise<RenderedEnvironment> {
+    const parts = await Promise.all(
+      env.applications.map((app) =>
+        onPart
+          ? this.renderPart(env, app, live).then((part) => {
+              onPart(part);
+              return part;
+            })
+          : this.renderPart(env, app, live),
+      ),
+    );
     const failed = parts.find((p): p is RenderedApplication & { thrown: unknown } => 'thrown' in p);
     if (failed && parts.every((p) => !p.result)) throw failed.thrown;
     // Callers ask again and again (hovers, lint, every check): the join is redone only when a part changed.
@@ -670,6 +688,7 @@ export class DriftEngine {
     context: string,
     namespace: string | undefined,
     live?: LiveSource,
+    onPart?: (part: RenderedApplication) => void,
   ): Promise<{ report: EnvironmentReport; rendered?: RenderedEnvironment }> {
     const report: EnvironmentReport = {
       name: env.name,
@@ -685,7 +704,7 @@ export class DriftEngine {
     const t = Date.now();
     let rendered: RenderedEnvironment;
     try {
-      rendered = await this.render(env, live);
+      rendered = await this.render(env, live, onPart);
     } catch (e) {
       report.error = `render failed: ${e instanceof Error ? e.message : String(e)}`;
       report.applications = applicationSummaries(env, undefined, report.error);
@@ -708,7 +727,20 @@ export class DriftEngine {
     options: CheckOptions,
   ): Promise<{ report: EnvironmentReport; objects: ObjectComparison[] }> {
     const namespace = env.namespace ?? live.namespace ?? 'default';
-    const { report, rendered } = await this.renderForReport(env, live.context, namespace, live);
+    // Each application's LISTs start when its render ends (not with a watch cache, nor when Secrets are compared
+    // by hash or mask: then the objects read are not the objects rendered). Each lands in its namespace as below.
+    const startReads =
+      live.listsKept && !live.cache && !live.secretHashing && live.via !== 'api'
+        ? ({ application, result }: RenderedApplication) => {
+            if (result)
+              startLiveReads(
+                result.objects.map((r) => r.object),
+                live.reader,
+                application.namespace ?? namespace,
+              );
+          }
+        : undefined;
+    const { report, rendered } = await this.renderForReport(env, live.context, namespace, live, startReads);
     if (!rendered) return { report, objects: [] };
     // Each object lands in its application's namespace when it names none (Flux's targetNamespace, Argo CD's
     // destination), else the environment's.

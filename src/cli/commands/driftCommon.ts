@@ -259,6 +259,7 @@ export class LiveSources {
         // One LIST per kind and namespace for the whole run, however many environments need it.
         return {
           reader: new SharedListReader(reader),
+          listsKept: true,
           context: reader.context,
           namespace: reader.namespace,
           ...(writer ? { writer } : {}),

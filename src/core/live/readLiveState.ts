@@ -59,3 +59,18 @@ export async function readLiveState(
   );
   return state;
 }
+
+/**
+ * Starts the LISTs `desired` needs and returns at once, for a reader that keeps every LIST for its life
+ * (SharedListReader, one CLI run): a later `readLiveState` of these scopes finds them done or on their way. A check
+ * calls it as each application's render ends, so the cluster answers while the rest renders instead of after it.
+ * Failures are left to that later read, which reports them (a rejected LIST is not kept by such a reader).
+ */
+export function startLiveReads(desired: readonly KubeObject[], reader: ClusterReader, defaultNamespace: string): void {
+  planScopes(desired, reader, defaultNamespace).then(
+    (plan) => {
+      for (const scope of plan.scopes) reader.list(scope.type, scope.namespace).catch(() => undefined);
+    },
+    () => undefined,
+  );
+}
