@@ -59,6 +59,8 @@ export const checkCommand: CliCommand = {
     const { engine, repo, selected } = await openRepo(repoRoot, io, options.env as string | undefined, {
       chartDownloads: Boolean(options['chart-downloads']),
       kubeconfig: options.kubeconfig as string | undefined,
+      // One report of one moment: the files are read once, not checked for changes on every read.
+      filesFixed: true,
     });
     const sources = new LiveSources(
       {

@@ -70,7 +70,7 @@ export async function openRepo(
   repoRoot: string,
   io: CliIO,
   envName?: string,
-  options: { chartDownloads?: boolean; kubeconfig?: string } = {},
+  options: { chartDownloads?: boolean; kubeconfig?: string; filesFixed?: boolean } = {},
 ): Promise<{ engine: DriftEngine; repo: RepoModel; selected: RepoEnvironment[] }> {
   let helm: WasmHelmEngine | undefined;
   // Synchronous reads: a tenth of the main thread's cost of promise reads per file. The renderer still gives I/O a
@@ -88,6 +88,7 @@ export async function openRepo(
       : disabledChartSource('pass --chart-downloads to download it (docs/helm.md)'),
     // Argo CD destinations become kube contexts: the kubeconfig is read only when an Application names a cluster.
     kubeContexts: () => listKubeContexts({ env: io.env, kubeconfigPath: options.kubeconfig }).then((c) => c.contexts),
+    ...(options.filesFixed ? { filesFixed: true } : {}),
   });
   const repo = await engine.load();
   for (const p of repo.problems) io.stderr(`${p.severity}: ${formatProblem(p)}\n`);

@@ -1,8 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DriftEngine } from '../../../src/core/engine';
 import { FileCache, REPO_TEXTS } from '../../../src/core/fileCache';
+import { folderApplication } from '../../../src/core/model/environment';
 import { NodeFileSystem } from '../../../src/node/nodeFileSystem';
 
 describe('FileCache as the engine keeps it (YAML and JSON texts, checked against stamps)', () => {
@@ -43,5 +45,47 @@ describe('FileCache as the engine keeps it (YAML and JSON texts, checked against
     // Same size as the first text: the modification time tells them apart.
     utimesSync(file, new Date(), new Date(Date.now() + 5000));
     assert.equal(await cache.readFile(file), 'namespace: a\n');
+  });
+
+  it('with filesFixed (one check run) the engine takes a kept text as it is: no stat per read, a later change unseen', async () => {
+    const base = join(dir, 'base');
+    for (const d of ['base', 'dev', 'prod']) mkdirSync(join(dir, d));
+    writeFileSync(join(base, 'kustomization.yaml'), 'resources: [cm.yaml]\n');
+    for (const d of ['dev', 'prod']) writeFileSync(join(dir, d, 'kustomization.yaml'), 'resources: [../base]\n');
+    const valueIn = async (filesFixed: boolean) => {
+      writeFileSync(
+        join(base, 'cm.yaml'),
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  a: one\n',
+      );
+      const node = new NodeFileSystem();
+      const counter = { stats: 0 };
+      const fs = {
+        readFile: (p: string) => node.readFile(p),
+        readDir: (p: string) => node.readDir(p),
+        stat: (p: string) => (counter.stats++, node.stat(p)),
+      };
+      const engine = new DriftEngine({ fs, repoRoot: dir, filesFixed });
+      const env = (name: string) => ({
+        name,
+        path: name,
+        source: 'discovered' as const,
+        applications: [folderApplication(name, name)],
+      });
+      await engine.render(env('dev'));
+      const statsAfterFirst = counter.stats;
+      writeFileSync(
+        join(base, 'cm.yaml'),
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  a: two\n',
+      );
+      utimesSync(join(base, 'cm.yaml'), new Date(), new Date(Date.now() + 5000));
+      const prod = await engine.render(env('prod'));
+      const data = (prod.objects[0].object as unknown as { data: { a: string } }).data;
+      return { value: data.a, statsOnSecond: counter.stats - statsAfterFirst };
+    };
+    const checked = await valueIn(false);
+    const fixed = await valueIn(true);
+    assert.equal(checked.value, 'two');
+    assert.equal(fixed.value, 'one');
+    assert.ok(fixed.statsOnSecond < checked.statsOnSecond, `${fixed.statsOnSecond} < ${checked.statsOnSecond}`);
   });
 });
