@@ -15,6 +15,8 @@ import type { SourceLocation } from '../model/location';
 import type { Problem } from '../model/problem';
 import type { FileSystem } from '../ports';
 import { MAX_YAML_DEPTH, tooDeepAt } from '../yaml/yamlDepth';
+import { parseYamlIfFast } from '../yaml/parseYaml';
+import { toPlain } from '../yaml/tree';
 import { clusterSecret, expandApplicationSet, type ClusterSecret } from './applicationSet';
 import { type Application, type ArgoSource, folderApplication, sourcePath } from '../model/environment';
 import { joinPath, normalizeRepoPath, type RepoEnvironment } from './config';
@@ -96,44 +98,20 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
   await mapWithConcurrency([...tree.kustomizations], 16, async ([dir, file]) => {
     const text = await readOrReport(fs, repoRoot, file, problems, 'error');
     if (text === undefined || tooDeep(text, file, problems)) return;
-    const lines = new LineCounter();
-    const loc = new FileLocator(file, lines);
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-    if (doc.errors.length) {
-      problems.push({
-        severity: 'warning',
-        message: `cannot parse: ${doc.errors[0].message.split('\n')[0]}`,
-        location: loc.at(doc.errors[0].pos[0]),
-      });
-      return;
-    }
-    let k: Record<string, unknown> | null;
-    try {
-      k = doc.toJS() as Record<string, unknown> | null;
-    } catch (e) {
-      // yaml's alias limit (an alias bomb): named here; the render says where.
-      problems.push({
-        severity: 'warning',
-        message: `cannot read: ${(e as Error).message.split('\n')[0]}`,
-        location: loc.of(doc.contents),
-      });
-      return;
-    }
-    if (!k || typeof k !== 'object') return;
+    const read = readKustomization(text, file, problems);
+    if (!read) return;
+    const { k, listItems } = read;
     if (typeof k.namespace === 'string') namespaces.set(dir, k.namespace);
     const out: { to: string; at: SourceLocation }[] = [];
     const listed: string[] = [];
     entries.set(dir, listed);
     for (const field of ['resources', 'bases', 'components']) {
-      const list = doc.get(field, true);
-      if (!isSeq(list)) continue;
-      for (const item of list.items) {
-        const entry = isScalar(item) ? item.value : undefined;
+      for (const { entry, at } of listItems(field)) {
         if (typeof entry !== 'string' || isRemote(entry)) continue;
         const target = normalizeRepoPath(dir ? `${dir}/${entry}` : entry);
         if (target !== undefined) listed.push(target);
         if (target === undefined || !tree.kustomizations.has(target)) continue;
-        out.push({ to: target, at: loc.of(item as Node) });
+        out.push({ to: target, at });
         // A kustomization that lists itself stays a root: rendering it names the cycle.
         if (target !== dir) included.add(target);
       }
@@ -368,6 +346,73 @@ async function scanToolManifests(
     outside: outside.sort(
       (a, b) => a.definedAt.file.localeCompare(b.definedAt.file) || a.definedAt.line - b.definedAt.line,
     ),
+  };
+}
+
+/** A kustomization file as discovery reads it: its data, and the scalar items of a list field with their places. */
+interface KustomizationRead {
+  k: Record<string, unknown>;
+  listItems(field: string): { entry: unknown; at: SourceLocation }[];
+}
+
+/**
+ * Reads a kustomization file: through the renderer's fast reader when it reads the text as one document (most
+ * files: the `yaml` package's Document costs ten times as much), else through `yaml`, whose messages a file that
+ * does not parse gets (a warning: discovery goes on without it). Undefined for such a file or one that holds no map.
+ */
+function readKustomization(text: string, file: string, problems: Problem[]): KustomizationRead | undefined {
+  const fast = parseYamlIfFast(text, file, 'resource');
+  if (fast && fast.length <= 1) {
+    const root = fast[0];
+    // A list is read on (and lists nothing), as `yaml`'s would be; a scalar or nothing is no kustomization.
+    if (root?.kind === 'seq') return { k: toPlain(root) as Record<string, unknown>, listItems: () => [] };
+    if (root?.kind !== 'map') return undefined;
+    return {
+      k: toPlain(root) as Record<string, unknown>,
+      listItems: (field) => {
+        const list = root.entries.get(field);
+        if (list?.kind !== 'seq') return [];
+        return list.items.map((item) => ({
+          entry: item.kind === 'scalar' ? item.value : undefined,
+          at: { file, line: item.origin.line, column: item.origin.column },
+        }));
+      },
+    };
+  }
+  const lines = new LineCounter();
+  const loc = new FileLocator(file, lines);
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length) {
+    problems.push({
+      severity: 'warning',
+      message: `cannot parse: ${doc.errors[0].message.split('\n')[0]}`,
+      location: loc.at(doc.errors[0].pos[0]),
+    });
+    return undefined;
+  }
+  let k: Record<string, unknown> | null;
+  try {
+    k = doc.toJS() as Record<string, unknown> | null;
+  } catch (e) {
+    // yaml's alias limit (an alias bomb): named here; the render says where.
+    problems.push({
+      severity: 'warning',
+      message: `cannot read: ${(e as Error).message.split('\n')[0]}`,
+      location: loc.of(doc.contents),
+    });
+    return undefined;
+  }
+  if (!k || typeof k !== 'object') return undefined;
+  return {
+    k,
+    listItems: (field) => {
+      const list = doc.get(field, true);
+      if (!isSeq(list)) return [];
+      return list.items.map((item) => ({
+        entry: isScalar(item) ? item.value : undefined,
+        at: loc.of(item as Node),
+      }));
+    },
   };
 }
 

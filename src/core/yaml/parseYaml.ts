@@ -95,6 +95,20 @@ export function parseYaml(
   return parseYamlFast(text, file, kind, placement, exact) ?? parseYamlSlow(text, file, kind, placement, exact);
 }
 
+/**
+ * The trees of a text the fast reader reads (the renderer's reader, a tenth of the `yaml` package's cost), else
+ * undefined: a text it leaves to `yaml`, one go-yaml refuses (control characters, nesting past its limit) or one
+ * that does not parse. For callers with their own way of reading the rest (discovery, which words its own messages).
+ */
+export function parseYamlIfFast(text: string, file: string, kind: OriginKind): TNode[] | undefined {
+  if (CONTROL.test(text) || tooDeepAt(text) !== undefined) return undefined;
+  try {
+    return parseYamlFast(text, file, kind, { lineOffset: 0, firstColumnOffset: 0, columnOffset: 0 });
+  } catch {
+    return undefined;
+  }
+}
+
 /** parseYaml with the `yaml` package: every construct, and the error messages users see. */
 export function parseYamlSlow(
   text: string,

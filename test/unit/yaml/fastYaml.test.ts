@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { stringify } from 'yaml';
 import { parseYamlFast } from '../../../src/core/yaml/fastYaml';
-import { parseYamlSlow } from '../../../src/core/yaml/parseYaml';
+import { parseYamlIfFast, parseYamlSlow } from '../../../src/core/yaml/parseYaml';
 
 const AT_START = { lineOffset: 0, firstColumnOffset: 0, columnOffset: 0 };
 
@@ -416,3 +416,23 @@ function mangle(text: string, random: () => number): string {
   }
   return text;
 }
+
+describe('parseYamlIfFast (discovery reads kustomization files with it)', () => {
+  it('gives the trees parseYaml gives for a plain kustomization, with the places of its list items', () => {
+    const text = 'namespace: shop\nresources:\n  - ../base\n  - cm.yaml\n';
+    const fast = parseYamlIfFast(text, 'k.yaml', 'resource');
+    assert.deepEqual(fast, parseYamlSlow(text, 'k.yaml', 'resource'));
+    const items = fast?.[0].kind === 'map' ? fast[0].entries.get('resources') : undefined;
+    assert.deepEqual(items?.kind === 'seq' ? items.items.map((i) => [i.origin.line, i.origin.column]) : [], [
+      [3, 5],
+      [4, 5],
+    ]);
+  });
+
+  it('leaves to its caller what go-yaml refuses or the fast reader does not read', () => {
+    assert.equal(parseYamlIfFast('a: "\u0007"\n', 'k.yaml', 'resource'), undefined);
+    assert.equal(parseYamlIfFast('['.repeat(10_001), 'k.yaml', 'resource'), undefined);
+    assert.equal(parseYamlIfFast('a: [\n', 'k.yaml', 'resource'), undefined);
+    assert.equal(parseYamlIfFast('a:\n\tb: 1\n', 'k.yaml', 'resource'), undefined);
+  });
+});
