@@ -26,6 +26,9 @@ FLUX_HELM_CONTROLLER_VERSION=v1.4.3
 # v3.5.8 is the newest the Go module proxy serves for Go 1.26 (v3.6.x requires go >= 1.27).
 ARGOCD_VERSION=v3.5.8
 GGCR_VERSION=v0.22.1         # github.com/google/go-containerregistry: its in-memory registry (pkg/registry) for oci-registry
+# appset-oracle (test/testbed/appsetOracle): Argo CD v3.5.8's ApplicationSet template rendering, from the modules its
+# go.mod pins (Argo CD's own packages do not build from the Go module proxy: docs/testbed.md).
+APPSET_ORACLE_MODULES="github.com/Masterminds/sprig/v3@v3.3.0 github.com/valyala/fasttemplate@v1.2.2 github.com/gosimple/slug@v1.15.0 github.com/gosimple/unidecode@v1.0.1 sigs.k8s.io/yaml@v1.6.0"
 
 cache_root="${GITOPS_DRIFT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gitops-drift}"
 key="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kustomize-${KUSTOMIZE_VERSION}"
@@ -210,6 +213,24 @@ build_oci_registry() {
   echo "$want_stamp" >"$stamp"
 }
 
+# appset-oracle (test/testbed/appsetOracle): text/template with Argo CD's function map and fasttemplate, for the
+# ApplicationSet template conformance cases. Rebuilt when the pinned modules or main.go change (its stamp beside it);
+# seconds with Go's module cache warm.
+build_appset_oracle() {
+  local stamp="$bin_dir/.appset-oracle.version" source="$(dirname "$0")/../test/testbed/appsetOracle/main.go" want_stamp
+  want_stamp="$ARGOCD_VERSION $(echo "$APPSET_ORACLE_MODULES" | sha256sum | cut -c1-8) $(sha256sum "$source" | cut -c1-16)"
+  [ -x "$bin_dir/appset-oracle" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want_stamp" ] && return
+  local dir="$work_root/appset-oracle"
+  rm -rf "$dir"; mkdir -p "$dir"
+  log "building appset-oracle (Argo CD $ARGOCD_VERSION's template functions: $APPSET_ORACLE_MODULES)"
+  cp "$source" "$dir/main.go"
+  # shellcheck disable=SC2086 # one module@version a word
+  (cd "$dir" && go mod init gitopsdrift.local/testbed/appsetoracle >&2 && go get $APPSET_ORACLE_MODULES >&2 && go mod tidy >&2 \
+    && go build -ldflags "-s -w" -o "$bin_dir/.appset-oracle.partial" .)
+  mv -f "$bin_dir/.appset-oracle.partial" "$bin_dir/appset-oracle"
+  echo "$want_stamp" >"$stamp"
+}
+
 # Flux's CRDs, copied from the controllers' module zips (config/crd/bases): nothing to build. Prints their folder.
 flux_crd_dir="$cache_root/testbed/flux-crds_kustomize-${FLUX_KUSTOMIZE_CONTROLLER_VERSION}_source-${FLUX_SOURCE_CONTROLLER_VERSION}_helm-${FLUX_HELM_CONTROLLER_VERSION}"
 copy_flux_crds() {
@@ -244,7 +265,7 @@ copy_argocd_crds() {
   touch "$argocd_dir/.ready"
 }
 
-want="${*:-etcd kustomize kube-apiserver kubectl flux-build helm kustomize-controller oci-registry}"
+want="${*:-etcd kustomize kube-apiserver kubectl flux-build helm kustomize-controller oci-registry appset-oracle}"
 for target in $want; do
   case "$target" in
     etcd) build_etcd ;;
@@ -254,6 +275,7 @@ for target in $want; do
     helm) build_helm ;;
     kustomize-controller) build_kustomize_controller ;;
     oci-registry) build_oci_registry ;;
+    appset-oracle) build_appset_oracle ;;
     kube-apiserver|kubectl) build_kube "$target" ;;
     flux-crds) copy_flux_crds ;;
     argocd-crds) copy_argocd_crds ;;
@@ -261,7 +283,7 @@ for target in $want; do
   esac
 done
 rm -rf "$work_root/etcd" "$work_root/kustomize" "$work_root/kustomize-schema" "$work_root/flux-build" "$work_root/helm" \
-  "$work_root/kustomize-controller" "$work_root/oci-registry"
+  "$work_root/kustomize-controller" "$work_root/oci-registry" "$work_root/appset-oracle"
 log "ready: $bin_dir"
 case "$want" in
   flux-crds) echo "$flux_crd_dir" ;;

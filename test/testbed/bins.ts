@@ -11,7 +11,8 @@ export type TestbedTool =
   | 'flux-build'
   | 'helm'
   | 'kustomize-controller'
-  | 'oci-registry';
+  | 'oci-registry'
+  | 'appset-oracle';
 
 const repoRoot = resolve(__dirname, '..', '..');
 const binDirs = new Map<string, string>();
