@@ -17,7 +17,8 @@ export class TemplateError extends Error {}
 
 /** fasttemplate as Argo CD uses it: `{{ key }}` replaced by the string param `key`; anything else left as written. */
 export function fastTemplate(template: string, params: Readonly<Record<string, unknown>>): string {
-  if (!template.includes('{{')) return template;
+  // Render.Replace: text without `{{...}}` on one line (Go's `.*{{.*}}.*`) is returned as it is, unparsed.
+  if (!/{{[^\n]*}}/.test(template)) return template;
   let out = '';
   let i = 0;
   for (;;) {
@@ -265,7 +266,7 @@ function parsePipeline(text: string): Pipeline {
         if (tokens[i]?.k === 'field' && tokens[i].glued) arg.path = tokens[i++].v.split('.').slice(1).filter(Boolean);
         cmd.args.push(arg);
       } else if (tok.k === 'str') cmd.args.push({ t: 'lit', value: tok.v });
-      else if (tok.k === 'num') cmd.args.push({ t: 'lit', value: Number(tok.v) });
+      else if (tok.k === 'num') cmd.args.push({ t: 'lit', value: goLiteral(tok.v) });
       else if (tok.k === 'field')
         cmd.args.push({ t: 'field', base: 'dot', path: tok.v.split('.').slice(1).filter(Boolean) });
       else if (tok.k === 'var') {
@@ -324,12 +325,13 @@ class Runner {
     const decl = node.pipe.decl;
     const value = this.pipe({ cmds: node.pipe.cmds }, dot, scope);
     let entries: [unknown, unknown][];
-    if (Array.isArray(value)) entries = value.map((v, i) => [i, v]);
+    if (Array.isArray(value)) entries = value.map((v, i) => [BigInt(i), v]);
     else if (isObject(value))
       entries = Object.keys(value)
         .sort()
         .map((k) => [k, value[k]]);
-    else if (typeof value === 'number') entries = Array.from({ length: value }, (_, i) => [i, i]);
+    else if (typeof value === 'bigint')
+      entries = Array.from({ length: Number(value) }, (_, i) => [BigInt(i), BigInt(i)]);
     else if (value === null || value === undefined || value === NO_VALUE) entries = [];
     else throw new TemplateError(`range can't iterate over ${printValue(value)}`);
     if (!entries.length) return node.else ? this.exec(node.else, dot, scope) : '';
@@ -408,7 +410,9 @@ class Runner {
         if (Object.prototype.hasOwnProperty.call(value, key)) value = value[key];
         else if (this.options.missingKey === 'error') throw new TemplateError(`map has no entry for key "${key}"`);
         else value = NO_VALUE;
-      } else if (value === NO_VALUE || value === null || value === undefined)
+      } else if (value === NO_VALUE) {
+        // A field of a missing key is no value too (missingkey=error failed at the key already).
+      } else if (value === null || value === undefined)
         throw new TemplateError(`nil pointer evaluating interface {}.${key}`);
       else throw new TemplateError(`can't evaluate field ${key} in type ${goType(value)}`);
     }
@@ -422,14 +426,15 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function goType(v: unknown): string {
   if (typeof v === 'string') return 'string';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float64';
+  if (typeof v === 'bigint') return 'int';
+  if (typeof v === 'number') return 'float64';
   if (typeof v === 'boolean') return 'bool';
   if (Array.isArray(v)) return '[]interface {}';
   return 'interface {}';
 }
 
 function truthy(v: unknown): boolean {
-  if (v === NO_VALUE || v === null || v === undefined || v === false || v === 0 || v === '') return false;
+  if (v === NO_VALUE || v === null || v === undefined || v === false || v === 0 || v === 0n || v === '') return false;
   if (Array.isArray(v)) return v.length > 0;
   if (isObject(v)) return Object.keys(v).length > 0;
   return true;
@@ -441,7 +446,7 @@ export function printValue(v: unknown): string {
   if (v === null) return '<nil>';
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return goNumber(v);
-  if (typeof v === 'boolean') return String(v);
+  if (typeof v === 'bigint' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return `[${v.map(printValue).join(' ')}]`;
   if (isObject(v))
     return `map[${Object.keys(v)
@@ -451,10 +456,30 @@ export function printValue(v: unknown): string {
   return String(v);
 }
 
-/** float64 as %v prints it: `%g` with the shortest representation (1e+21 from 1e21). */
+/**
+ * A float64 as %v prints it (strconv 'g', shortest): the exponent form from 1e+06 up and below 1e-04, as Go
+ * prints a generator's number (every JSON number reaches the template as float64).
+ */
 function goNumber(n: number): string {
-  const s = String(n);
-  return s.replace(/e([+-])(\d)$/, 'e$10$2');
+  if (Number.isNaN(n)) return 'NaN';
+  if (!Number.isFinite(n)) return n > 0 ? '+Inf' : '-Inf';
+  if (n === 0) return Object.is(n, -0) ? '-0' : '0';
+  const [mantissa, exponent] = Math.abs(n).toExponential().split('e');
+  const exp = Number(exponent);
+  if (exp >= -4 && exp < 6) return String(n);
+  return `${n < 0 ? '-' : ''}${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+}
+
+/** A number literal of a template: an integer is a Go int (a bigint here), anything else a float64. */
+function goLiteral(text: string): unknown {
+  if (/^[-+]?\d+$/.test(text)) return BigInt(text);
+  if (/^[-+]?0[xX][0-9a-fA-F]+$/.test(text)) return BigInt(text.replace(/^\+/, ''));
+  return Number(text);
+}
+
+/** Go's int for what sprig's arithmetic returns (int64). */
+function goInt(v: number): bigint {
+  return BigInt(Math.trunc(Number.isFinite(v) ? v : 0));
 }
 
 // ---- functions --------------------------------------------------------------------------------------------------
@@ -474,40 +499,96 @@ export function sanitizeName(name: string): string {
     .replace(/^[-.]+|[-.]+$/g, '');
 }
 
-/** Argo CD's `slugify` (gosimple/slug with its defaults: lower case, 50 characters, cut at a word boundary). */
+/**
+ * Argo CD's `slugify` (utils.SlugifyName): `[maxSize [smartTruncate]] name`, defaults 50 and true, gosimple/slug's
+ * Make over the sanitized name: a cut at maxSize without smart truncation, characters outside `[a-zA-Z0-9-_]` to `-`,
+ * dashes squeezed, `-` and `_` trimmed, then a smart cut at the last `-` at or before maxSize.
+ */
 function slugify(...args: unknown[]): string {
   const name = str(args[args.length - 1]);
   const maxSize = args.length >= 2 ? Number(args[0]) : 50;
-  const smartTruncate = args.length >= 3 ? Boolean(args[1]) : true;
-  let s = name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9-_]+/g, '-')
+  const smartTruncate = args.length >= 3 ? truthy(args[1]) : true;
+  let s = sanitizeName(name).trim().toLowerCase();
+  if (!smartTruncate && s.length >= maxSize) s = s.slice(0, maxSize);
+  s = s
+    .replace(/[^a-zA-Z0-9-_]/g, '-')
     .replace(/-+/g, '-')
     .replace(/^[-_]+|[-_]+$/g, '');
-  if (maxSize > 0 && s.length > maxSize) {
-    if (smartTruncate) {
-      let cut = '';
-      for (const word of s.split('-')) {
-        if ((cut ? cut.length + 1 : 0) + word.length > maxSize) break;
-        cut = cut ? `${cut}-${word}` : word;
-      }
-      s = cut || s.slice(0, maxSize);
-    } else s = s.slice(0, maxSize);
+  if (maxSize > 0 && smartTruncate && s.length > maxSize) {
+    const cut = s.lastIndexOf('-', maxSize);
+    s = cut >= 0 ? s.slice(0, cut) : s.slice(0, maxSize);
   }
   return s;
 }
 
 function compare(a: unknown, b: unknown): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
-  throw new TemplateError('incompatible types for comparison');
+  throw new TemplateError(`incompatible types for comparison: ${goType(a)} and ${goType(b)}`);
 }
 
+/** Go's eq of two basic values: an int and a float64 (a literal 3 and a generator's 3) are an error, not unequal. */
+function goEqual(a: unknown, b: unknown): boolean {
+  const numeric = (v: unknown) => typeof v === 'number' || typeof v === 'bigint';
+  if (numeric(a) && numeric(b) && typeof a !== typeof b)
+    throw new TemplateError(`incompatible types for comparison: ${goType(a)} and ${goType(b)}`);
+  return a === b || (a == null && b == null);
+}
+
+/** Go's encoding/json: map keys sorted, `<`, `>` and `&` escaped unless raw, ints and float64s as Go writes them. */
+function goJson(v: unknown, indent = '', escapeHtml = true): string {
+  const write = (x: unknown, pad: string): string => {
+    if (x === undefined || x === null || x === NO_VALUE) return 'null';
+    if (typeof x === 'bigint') return String(x);
+    if (typeof x === 'number') return Number.isFinite(x) ? JSON.stringify(x) : 'null';
+    if (typeof x === 'string' || typeof x === 'boolean') {
+      const text = JSON.stringify(x);
+      return escapeHtml
+        ? text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+        : text;
+    }
+    const inner = pad + indent;
+    const sep = indent ? `,\n${inner}` : ',';
+    const open = (o: string, c: string, items: string[]) =>
+      items.length ? (indent ? `${o}\n${inner}${items.join(sep)}\n${pad}${c}` : `${o}${items.join(sep)}${c}`) : o + c;
+    if (Array.isArray(x))
+      return open(
+        '[',
+        ']',
+        x.map((i) => write(i, inner)),
+      );
+    if (isObject(x))
+      return open(
+        '{',
+        '}',
+        Object.keys(x)
+          .sort()
+          .map((k) => `${write(k, inner)}:${indent ? ' ' : ''}${write(x[k], inner)}`),
+      );
+    return JSON.stringify(String(x));
+  };
+  return write(v, '');
+}
+
+/** Plain data for YAML: ints as numbers, map keys sorted (sigs.k8s.io/yaml writes through encoding/json). */
+function jsonShaped(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number(v);
+  if (v === NO_VALUE) return null;
+  if (Array.isArray(v)) return v.map(jsonShaped);
+  if (isObject(v))
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, jsonShaped(v[k])]),
+    );
+  return v;
+}
+
+/** Argo CD's toYaml: sigs.k8s.io/yaml (keys sorted, a list under a key not indented), the last newline cut. */
 function toYaml(v: unknown): string {
-  if (v === undefined || v === null) return 'null';
-  return stringifyYaml(v, { lineWidth: 0 }).replace(/\n$/, '');
+  if (v === undefined || v === null || v === NO_VALUE) return 'null';
+  return stringifyYaml(jsonShaped(v), { lineWidth: 0, indentSeq: false }).replace(/\n$/, '');
 }
 
 function list(v: unknown): unknown[] {
@@ -522,17 +603,33 @@ const FUNCTIONS: Record<string, Fn> = {
   and: (...a) => a.find((x) => !truthy(x)) ?? a[a.length - 1],
   or: (...a) => a.find((x) => truthy(x)) ?? a[a.length - 1],
   not: (a) => !truthy(a),
-  len: (a) => (typeof a === 'string' || Array.isArray(a) ? a.length : isObject(a) ? Object.keys(a).length : 0),
+  len: (a) =>
+    goInt(
+      typeof a === 'string'
+        ? new TextEncoder().encode(a).length
+        : Array.isArray(a)
+          ? a.length
+          : isObject(a)
+            ? Object.keys(a).length
+            : 0,
+    ),
   index: (a, ...keys) => {
     let v = a;
-    for (const k of keys) v = Array.isArray(v) ? v[Number(k)] : isObject(v) ? v[String(k)] : undefined;
+    for (const k of keys) {
+      if (Array.isArray(v) || typeof v === 'string') {
+        const i = Number(k);
+        if (!Number.isInteger(i) || i < 0 || i >= v.length)
+          throw new TemplateError(`error calling index: index out of range: ${str(k)}`);
+        v = typeof v === 'string' ? goInt(new TextEncoder().encode(v)[i]) : v[i];
+      } else v = isObject(v) ? v[String(k)] : undefined;
+    }
     return v;
   },
   print: (...a) => a.map(str).join(''),
   println: (...a) => `${a.map(str).join(' ')}\n`,
   printf: (format, ...a) => sprintf(str(format), a),
-  eq: (a, ...b) => b.some((x) => x === a || (x == null && a == null)),
-  ne: (a, b) => a !== b,
+  eq: (a, ...b) => b.some((x) => goEqual(a, x)),
+  ne: (a, b) => !goEqual(a, b),
   lt: (a, b) => compare(a, b) < 0,
   le: (a, b) => compare(a, b) <= 0,
   gt: (a, b) => compare(a, b) > 0,
@@ -604,18 +701,18 @@ const FUNCTIONS: Record<string, Fn> = {
   join: (sep, l) => list(l).map(str).join(str(sep)),
   toString: (v: unknown) => str(v),
   toStrings: (l) => list(l).map(str),
-  int: (v) => Math.trunc(Number(v) || 0),
-  int64: (v) => Math.trunc(Number(v) || 0),
+  int: (v) => goInt(Number(v) || 0),
+  int64: (v) => goInt(Number(v) || 0),
   float64: (v) => Number(v) || 0,
-  atoi: (v) => Math.trunc(Number(v) || 0),
-  add: (...a) => a.reduce<number>((x, y) => x + Number(y), 0),
-  add1: (a) => Number(a) + 1,
-  sub: (a, b) => Number(a) - Number(b),
-  mul: (...a) => a.reduce<number>((x, y) => x * Number(y), 1),
-  div: (a, b) => Math.trunc(Number(a) / Number(b)),
-  mod: (a, b) => Number(a) % Number(b),
-  max: (...a) => Math.max(...a.map(Number)),
-  min: (...a) => Math.min(...a.map(Number)),
+  atoi: (v) => goInt(Number(v) || 0),
+  add: (...a) => goInt(a.reduce<number>((x, y) => x + Math.trunc(Number(y)), 0)),
+  add1: (a) => goInt(Math.trunc(Number(a)) + 1),
+  sub: (a, b) => goInt(Math.trunc(Number(a)) - Math.trunc(Number(b))),
+  mul: (...a) => goInt(a.reduce<number>((x, y) => x * Math.trunc(Number(y)), 1)),
+  div: (a, b) => goInt(Math.trunc(Number(a)) / Math.trunc(Number(b))),
+  mod: (a, b) => goInt(Math.trunc(Number(a)) % Math.trunc(Number(b))),
+  max: (...a) => goInt(Math.max(...a.map((x) => Math.trunc(Number(x))))),
+  min: (...a) => goInt(Math.min(...a.map((x) => Math.trunc(Number(x))))),
   b64enc: (s) => base64(str(s)),
   b64dec: (s) => unbase64(str(s)),
   regexMatch: (re, s) => new RegExp(str(re)).test(str(s)),
@@ -666,9 +763,9 @@ const FUNCTIONS: Record<string, Fn> = {
   mergeOverwrite: (dst, ...srcs) => mergeInto(dst, srcs, true),
   deepCopy: (v) => structuredClone(v),
   // encodings, Argo CD's own
-  toJson: (v) => JSON.stringify(v ?? null),
-  toPrettyJson: (v) => JSON.stringify(v ?? null, null, 2),
-  toRawJson: (v) => JSON.stringify(v ?? null),
+  toJson: (v) => goJson(v),
+  toPrettyJson: (v) => goJson(v, '  '),
+  toRawJson: (v) => goJson(v, '', false),
   fromJson: (s) => JSON.parse(str(s)) as unknown,
   toYaml,
   fromYaml: (s) => {
@@ -715,19 +812,39 @@ function unbase64(s: string): string {
   }
 }
 
-/** Go's fmt verbs a template uses: %s %v %d %q %%, with widths left out. */
+/** Go's fmt verbs a template uses: %s %v %d %q %t %x %f %%, with flags `-` and `0` and a width. */
 function sprintf(format: string, args: unknown[]): string {
   let i = 0;
-  return format.replace(/%([-+# 0]*\d*(?:\.\d+)?)([svdqtfx%])/g, (_m, _flags: string, verb: string) => {
-    if (verb === '%') return '%';
-    const a = args[i++];
-    if (a === undefined) return `%!${verb}(MISSING)`;
-    if (verb === 'q') return JSON.stringify(str(a));
-    if (verb === 'd') return typeof a === 'number' ? String(Math.trunc(a)) : `%!d(${goType(a)}=${str(a)})`;
-    if (verb === 'x')
-      return typeof a === 'number'
-        ? a.toString(16)
-        : [...new TextEncoder().encode(str(a))].map((b) => b.toString(16).padStart(2, '0')).join('');
-    return printValue(a);
-  });
+  return format.replace(
+    /%([-+# 0]*)(\d*)(?:\.(\d+))?([svdqtfx%])/g,
+    (_m, flags: string, width: string, precision: string | undefined, verb: string) => {
+      if (verb === '%') return '%';
+      const a = args[i++];
+      if (a === undefined) return `%!${verb}(MISSING)`;
+      let text: string;
+      if (verb === 'q') text = JSON.stringify(str(a));
+      else if (verb === 'd') text = typeof a === 'bigint' ? String(a) : `%!d(${goType(a)}=${printValue(a)})`;
+      else if (verb === 'f')
+        text =
+          typeof a === 'number'
+            ? a.toFixed(precision === undefined ? 6 : Number(precision))
+            : `%!f(${goType(a)}=${printValue(a)})`;
+      else if (verb === 'x')
+        text =
+          typeof a === 'bigint'
+            ? a.toString(16)
+            : typeof a === 'number'
+              ? `%!x(float64=${printValue(a)})`
+              : [...new TextEncoder().encode(str(a))].map((b) => b.toString(16).padStart(2, '0')).join('');
+      else text = printValue(a);
+      const w = Number(width || 0);
+      if (text.length >= w) return text;
+      if (flags.includes('-')) return text.padEnd(w);
+      if (flags.includes('0') && (verb === 'd' || verb === 'f') && !text.startsWith('%!')) {
+        const sign = text.startsWith('-') ? '-' : '';
+        return sign + text.slice(sign.length).padStart(w - sign.length, '0');
+      }
+      return text.padStart(w);
+    },
+  );
 }
