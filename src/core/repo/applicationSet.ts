@@ -78,6 +78,8 @@ export async function expandApplicationSet(
   const spec = doc.get('spec', true);
   if (!isMap(spec)) return { applications: [], problems };
   const appSetName = String(doc.getIn(['metadata', 'name']) ?? '');
+  const namespace = doc.getIn(['metadata', 'namespace']);
+  const appSetNamespace = typeof namespace === 'string' && namespace ? namespace : undefined;
   let settings: Settings;
   try {
     const rawOptions = spec.get('goTemplateOptions');
@@ -118,7 +120,11 @@ export async function expandApplicationSet(
             });
             continue;
           }
-          out.push({ name, object: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', ...app }, at: set.at });
+          out.push({
+            name,
+            object: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', ...asWritten(app, appSetNamespace) },
+            at: set.at,
+          });
         }
       }
     } catch (e) {
@@ -134,20 +140,104 @@ export async function expandApplicationSet(
     }
   }
   problems.push(...expander.problems);
-  // Two generated Applications with one name: Argo CD refuses the ApplicationSet ("duplicate key").
-  const seen = new Map<string, GeneratedApplication>();
+  // Generated Applications sharing a name: Argo CD creates none of them (a validation error on the ApplicationSet,
+  // applicationset_controller.go validateGeneratedApplications) and creates the others.
+  const count = new Map<string, number>();
+  for (const app of out) count.set(app.name, (count.get(app.name) ?? 0) + 1);
+  const reported = new Set<string>();
   for (const app of out) {
-    if (seen.has(app.name)) {
-      problems.push({
-        severity: 'error',
-        message: `ApplicationSet ${appSetName}: two generated Applications are named '${app.name}' (Argo CD refuses the ApplicationSet)`,
-        location: app.at,
-      });
-      return { applications: [], problems };
-    }
-    seen.set(app.name, app);
+    if (count.get(app.name)! < 2 || reported.has(app.name)) continue;
+    reported.add(app.name);
+    problems.push({
+      severity: 'error',
+      message: `ApplicationSet ${appSetName}: ${count.get(app.name)} generated Applications are named '${app.name}': Argo CD creates none of them (duplicate name)`,
+      location: out.filter((a) => a.name === app.name)[1].at,
+    });
   }
-  return { applications: out, problems };
+  return { applications: out.filter((a) => count.get(a.name) === 1), problems };
+}
+
+/**
+ * A rendered Application as the ApplicationSet controller writes it: in the ApplicationSet's namespace whatever the
+ * template says (controllers/template GenerateApplications), its spec normalised (util/argo NormalizeApplicationSpec:
+ * an empty project is `default`, an empty syncPolicy and empty kustomize, helm and directory options are dropped, so
+ * `directory: {}` does not make a kustomize folder a directory source).
+ */
+function asWritten(app: Params, appSetNamespace: string | undefined): Params {
+  const metadata: Params = { ...(isObject(app.metadata) ? app.metadata : {}) };
+  if (appSetNamespace) metadata.namespace = appSetNamespace;
+  else delete metadata.namespace;
+  if (!isObject(app.spec)) return { ...app, metadata };
+  const spec: Params = { ...app.spec };
+  if (!spec.project) spec.project = 'default';
+  if (spec.syncPolicy !== undefined && isZeroSyncPolicy(spec.syncPolicy)) delete spec.syncPolicy;
+  if (Array.isArray(spec.sources) && spec.sources.length) spec.sources = spec.sources.map(normalizeSource);
+  else if (isObject(spec.source)) spec.source = normalizeSource(spec.source);
+  return { ...app, metadata, spec };
+}
+
+/** The fields each source kind's IsZero reads (argo-cd pkg/apis/application/v1alpha1 types.go). */
+const KUSTOMIZE_ZERO_FIELDS = [
+  'namePrefix',
+  'nameSuffix',
+  'version',
+  'namespace',
+  'images',
+  'replicas',
+  'commonLabels',
+  'commonAnnotations',
+  'patches',
+  'components',
+  'kubeVersion',
+  'apiVersions',
+  'ignoreMissingComponents',
+];
+const HELM_ZERO_FIELDS = [
+  'version',
+  'releaseName',
+  'valueFiles',
+  'parameters',
+  'fileParameters',
+  'values',
+  'valuesObject',
+  'passCredentials',
+  'ignoreMissingValueFiles',
+  'skipCrds',
+  'skipTests',
+  'skipSchemaValidation',
+  'kubeVersion',
+  'apiVersions',
+  'namespace',
+];
+
+function isZeroSyncPolicy(v: unknown): boolean {
+  if (!isObject(v)) return true;
+  return (
+    (v.automated === undefined || v.automated === null) &&
+    isEmpty(v.syncOptions) &&
+    (v.retry === undefined || v.retry === null) &&
+    (v.managedNamespaceMetadata === undefined || v.managedNamespaceMetadata === null)
+  );
+}
+
+function normalizeSource(source: unknown): unknown {
+  if (!isObject(source)) return source;
+  const out: Params = { ...source };
+  const zero = (v: unknown, fields: string[]) => !isObject(v) || fields.every((f) => isEmpty(v[f]));
+  if (out.kustomize !== undefined && zero(out.kustomize, KUSTOMIZE_ZERO_FIELDS)) delete out.kustomize;
+  if (out.helm !== undefined && zero(out.helm, HELM_ZERO_FIELDS)) delete out.helm;
+  if (out.directory !== undefined) {
+    const d = isObject(out.directory) ? out.directory : {};
+    const jsonnet = isObject(d.jsonnet) ? d.jsonnet : {};
+    if (d.recurse !== true && isEmpty(jsonnet.extVars) && isEmpty(jsonnet.tlas) && isEmpty(jsonnet.libs)) {
+      const kept: Params = {};
+      if (typeof d.exclude === 'string' && d.exclude) kept.exclude = d.exclude;
+      if (typeof d.include === 'string' && d.include) kept.include = d.include;
+      if (Object.keys(kept).length) out.directory = kept;
+      else delete out.directory;
+    }
+  }
+  return out;
 }
 
 class GeneratorError extends Error {

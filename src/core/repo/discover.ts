@@ -651,7 +651,7 @@ function byFolderThenStage(a: RepoEnvironment, b: RepoEnvironment): number {
 }
 
 /** Every folder holding YAML or a kustomization, with its ancestors (what an ApplicationSet's globs can match). */
-function repoFolders(yamlFiles: string[], kustomizationDirs: string[]): string[] {
+export function repoFolders(yamlFiles: string[], kustomizationDirs: string[]): string[] {
   const folders = new Set<string>();
   for (const path of [...yamlFiles.map((f) => f.slice(0, Math.max(0, f.lastIndexOf('/')))), ...kustomizationDirs]) {
     for (let p = path; p && !folders.has(p); p = p.slice(0, Math.max(0, p.lastIndexOf('/')))) folders.add(p);

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import { discoverEnvironments } from '../../../src/core/repo/discover';
 import type { RepoEnvironment } from '../../../src/core/repo/config';
+import { LineCounter, parseDocument } from 'yaml';
+import { expandApplicationSet } from '../../../src/core/repo/applicationSet';
+import { FileLocator } from '../../../src/core/yaml/yamlLocate';
 
 /** An argocd-example-apps-style repo: guestbook (plain directory), kustomize-guestbook, helm-guestbook. */
 const exampleApps: Record<string, string> = {
@@ -233,6 +236,79 @@ describe('ApplicationSets expanded as the ApplicationSet controller expands them
       [
         'error appsets/broken.yaml:7 ApplicationSet broken: function "sha1sum" not supported; Argo CD generates no Application from it',
         "warning appsets/fine.yaml:7 ApplicationSet generator 'scmProvider' is not read (it asks Argo CD or an outside service): its Applications are not listed",
+      ],
+    );
+  });
+});
+
+describe('ApplicationSet Applications as the controller writes them (applicationset_controller.go)', () => {
+  const expand = async (spec: string[]) => {
+    const lines = new LineCounter();
+    const doc = parseDocument(appSet('set', spec.join('\n')), { lineCounter: lines });
+    return expandApplicationSet(doc, new FileLocator('appsets/set.yaml', lines), {
+      folders: ['guestbook', 'kustomize-guestbook'],
+      files: [],
+      readFile: () => Promise.resolve(undefined),
+      clusters: [],
+      isThisRepo: () => true,
+    });
+  };
+  const template = (extra: string[] = []) => [
+    '  template:',
+    "    metadata: { name: '{{name}}', namespace: elsewhere }",
+    '    spec:',
+    "      source: { repoURL: https://github.com/org/apps, path: '{{app}}', kustomize: {}, helm: { skipCrds: false }, directory: { recurse: false, include: '*.yaml' } }",
+    '      destination: { server: https://kubernetes.default.svc, namespace: x }',
+    ...extra,
+  ];
+
+  it("puts each Application in the ApplicationSet's namespace, whatever the template says", async () => {
+    const { applications } = await expand([
+      '  generators:',
+      '    - list: { elements: [{ app: guestbook, name: a }] }',
+      ...template(),
+    ]);
+    assert.deepEqual(
+      applications.map((a) => (a.object.metadata as { namespace?: string }).namespace),
+      ['argocd'],
+    );
+  });
+
+  it('normalises the spec: an empty project is default, empty syncPolicy and source options dropped', async () => {
+    const { applications } = await expand([
+      '  generators:',
+      '    - list: { elements: [{ app: guestbook, name: a }] }',
+      ...template(["      project: ''", '      syncPolicy: { syncOptions: [] }']),
+    ]);
+    const spec = applications[0].object.spec as Record<string, unknown>;
+    assert.equal(spec.project, 'default');
+    assert.equal('syncPolicy' in spec, false);
+    // A directory without recurse or Jsonnet keeps only include/exclude, so a kustomize folder stays kustomize.
+    assert.deepEqual(spec.source, {
+      repoURL: 'https://github.com/org/apps',
+      path: 'guestbook',
+      directory: { include: '*.yaml' },
+    });
+  });
+
+  it('creates none of the Applications that share a name and all the others, with an error at the second', async () => {
+    const { applications, problems } = await expand([
+      '  generators:',
+      '    - list:',
+      '        elements:',
+      '          - { app: guestbook, name: same }',
+      '          - { app: kustomize-guestbook, name: same }',
+      '          - { app: guestbook, name: other }',
+      ...template(),
+    ]);
+    assert.deepEqual(
+      applications.map((a) => a.name),
+      ['other'],
+    );
+    assert.deepEqual(
+      problems.map((p) => `${p.severity} ${p.location?.line} ${p.message}`),
+      [
+        "error 9 ApplicationSet set: 2 generated Applications are named 'same': Argo CD creates none of them (duplicate name)",
       ],
     );
   });
