@@ -226,15 +226,19 @@ describe('KubeClusterReader over recorded API responses', function () {
       if (++calls === 1) return void req.socket.destroy();
       replay('list-configmaps-dev-labelselector')(req, res);
     });
-    const r = await reader({ requestTimeoutMs: 150 });
+    // The retry's answer gets a roomy deadline (a loaded machine took over 150 ms for it); the short one is only for
+    // the request that never answers.
+    const r = await reader({ requestTimeoutMs: 10_000 });
     const configMaps = (await r.resourceType('', 'ConfigMap'))!;
     assert.equal((await r.list(configMaps, 'dev')).status, 'ok');
     assert.equal(calls, 2);
 
     server.routes.set('/api/v1/namespaces/dev/configmaps', () => undefined); // never answers
+    const impatient = await reader({ requestTimeoutMs: 150 });
+    const impatientConfigMaps = (await impatient.resourceType('', 'ConfigMap'))!;
     const before = server.requests.length;
     await assert.rejects(
-      r.list(configMaps, 'dev'),
+      impatient.list(impatientConfigMaps, 'dev'),
       (e: unknown) =>
         e instanceof ClusterError &&
         e.reason === 'timeout' &&
