@@ -1,6 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { parseYaml } from '../../../src/core/yaml/parseYaml';
-import { clone, collectExact, collectOrigins, toPlain, TreeOrigins, type TMap } from '../../../src/core/yaml/tree';
+import {
+  clone,
+  collectExact,
+  collectOrigins,
+  plainWithOrigins,
+  toPlain,
+  TreeOrigins,
+  type TMap,
+} from '../../../src/core/yaml/tree';
 
 describe('render tree (origin-tracked values)', () => {
   const text = 'a: 1\nb:\n  - x\n  - &y {k: v}\nc: *y\n';
@@ -54,5 +62,40 @@ describe('render tree (origin-tracked values)', () => {
     assert.deepEqual([...lazy], [...collectOrigins(doc)]);
     assert.equal(lazy.size, collectOrigins(doc).size);
     assert.deepEqual(Object.keys(Object.fromEntries(lazy)), [...collectOrigins(doc).keys()]);
+  });
+
+  it('plainWithOrigins gives toPlain and every origin in collectOrigins order, and does not see later edits of the tree', () => {
+    // Keys that a plain object would reorder (integer-like) and a __proto__ key keep the tree's order in the origins.
+    const [doc] = parseYaml(
+      'z: 1\n"2": [a, {b: c}]\n"1": {}\n__proto__: x\nlist: [[1, 2], []]\n',
+      'f.yaml',
+      'resource',
+    ) as TMap[];
+    const expected = [...collectOrigins(doc)];
+    const plain = toPlain(doc);
+    const { value, origins } = plainWithOrigins(doc);
+    doc.entries.delete('z');
+    assert.deepEqual(value, plain);
+    assert.equal(Object.getPrototypeOf(value), Object.prototype);
+    assert.deepEqual([...origins], expected);
+    assert.deepEqual(
+      expected.map(([p]) => p),
+      [
+        '',
+        '/z',
+        '/2',
+        '/2/0',
+        '/2/1',
+        '/2/1/b',
+        '/1',
+        '/__proto__',
+        '/list',
+        '/list/0',
+        '/list/0/0',
+        '/list/0/1',
+        '/list/1',
+      ],
+    );
+    assert.equal(origins.get('/2/1/b')?.line, 2);
   });
 });

@@ -56,7 +56,7 @@ import { sortLegacy } from './order';
 import { applyPatchEntry, type PatchContext } from './patches';
 import { type PluginContext, runGeneratorConfigs, runTransformerConfigs } from './pluginConfigs';
 import { describe, idString, NameIndex, nameOf, rememberName, type Resource } from './resource';
-import { collectExact, getMap, getString, toPlain, TreeOrigins, tscalar, type TMap, type TNode } from '../../yaml/tree';
+import { collectExact, getMap, getString, plainWithOrigins, tscalar, type TMap, type TNode } from '../../yaml/tree';
 import type { RenderedObject, RenderOptions, RenderResult } from '../types';
 
 interface Context extends PatchContext {
@@ -171,8 +171,10 @@ export async function renderKustomization(dir: string, options: RenderOptions): 
   applyVars(resources, ctx.vars, ctx.varReferences);
   if (ctx.sortOrder === 'legacy') sortLegacy(resources, ctx.orderFirst, ctx.orderLast);
   const objects: RenderedObject[] = resources.map((res) => {
-    const object = toPlain(res.node) as KubeObject;
-    const out: RenderedObject = { object, key: keyOf(object), origins: new TreeOrigins(res.node), source: res.source };
+    // The plain object and its origins, without the TMap tree (see plainWithOrigins).
+    const { value, origins } = plainWithOrigins(res.node);
+    const object = value as KubeObject;
+    const out: RenderedObject = { object, key: keyOf(object), origins, source: res.source };
     if (res.template) out.template = res.template;
     const exact = loader.sawExact ? collectExact(res.node) : undefined;
     if (exact?.size) out.exactIntegers = exact;
