@@ -208,6 +208,12 @@ export interface EngineOptions {
    * home-ops check of 120 Kustomizations). Default false: the editor's files change under it.
    */
   filesFixed?: boolean;
+  /**
+   * Keep each object's diff for the next check of the same objects (default true: the editor re-checks after every
+   * save). A run that checks each environment once (the CLI) passes false: a kept diff holds its live object and
+   * that object's decoded managedFields until the process ends, 30,000 of them in a large check.
+   */
+  keepDiffs?: boolean;
 }
 
 /** Flux's source-controller API group (HelmRepository, OCIRepository). */
@@ -232,8 +238,11 @@ export class DriftEngine {
    * turn the first environment reads its cluster (server and network time) as the next one renders.
    */
   private renderQueue: Promise<void> | undefined;
-  /** Diffs of the last checks: a re-check compares again only the objects whose render or live state changed. */
-  private readonly diffs = new DiffMemo();
+  /**
+   * Diffs of the last checks: a re-check compares again only the objects whose render or live state changed. Absent
+   * when `keepDiffs` is false.
+   */
+  private readonly diffs: DiffMemo | undefined;
   /** Rendered objects given their application's namespace (see `compare`), kept so that the memo above sees them again. */
   private readonly placedObjects = new WeakMap<RenderedObject, RenderedObject>();
   /**
@@ -257,6 +266,7 @@ export class DriftEngine {
     this.logger = options.logger ?? silentLogger;
     this.pipeline = options.pipeline ?? createDefaultPipeline();
     this.sources = new FileCache(options.fs, { keepOnly: REPO_TEXTS, checkStamps: !options.filesFixed });
+    this.diffs = options.keepDiffs === false ? undefined : new DiffMemo();
   }
 
   /** (Re)loads config and environments. Never throws for bad input: problems are in the result. */

@@ -89,6 +89,8 @@ export async function openRepo(
     // Argo CD destinations become kube contexts: the kubeconfig is read only when an Application names a cluster.
     kubeContexts: () => listKubeContexts({ env: io.env, kubeconfigPath: options.kubeconfig }).then((c) => c.contexts),
     ...(options.filesFixed ? { filesFixed: true } : {}),
+    // A command checks each environment once: nothing would read a kept diff again.
+    keepDiffs: false,
   });
   const repo = await engine.load();
   for (const p of repo.problems) io.stderr(`${p.severity}: ${formatProblem(p)}\n`);

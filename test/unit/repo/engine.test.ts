@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { DriftEngine } from '../../../src/core/engine';
+import { DiffMemo } from '../../../src/core/drift/reconcile';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import { ClusterError } from '../../../src/core/live/clusterError';
 import { LiveCache } from '../../../src/core/live/liveCache';
@@ -29,6 +30,35 @@ function repo(): MemoryFileSystem {
 }
 
 describe('DriftEngine', () => {
+  it('keeps each diff for the next check by default, and none with keepDiffs: false (a CLI run checks once)', async () => {
+    const memos: unknown[] = [];
+    const pipeline = fakePipeline();
+    const recording = {
+      ...pipeline,
+      reconcile: (...args: Parameters<typeof pipeline.reconcile>) => {
+        memos.push(args[3]);
+        return pipeline.reconcile(...args);
+      },
+    };
+    const reader = new FakeReader([cm('app', { level: 'debug' }, 'shop-dev')], types);
+    for (const keepDiffs of [undefined, false]) {
+      const engine = new DriftEngine({
+        fs: repo(),
+        repoRoot: '/r',
+        pipeline: recording,
+        ...(keepDiffs === undefined ? {} : { keepDiffs }),
+      });
+      const dev = await engine.check(await engine.environment('dev'), { reader, context: 'kind-test' });
+      assert.deepEqual(
+        dev.resources.map((r) => r.verdict),
+        ['InSync'],
+      );
+    }
+    assert.equal(memos.length, 2);
+    assert.ok(memos[0] instanceof DiffMemo);
+    assert.equal(memos[1], undefined);
+  });
+
   it('checks each environment against a reader, with the environment namespace or the context one', async () => {
     const engine = new DriftEngine({ fs: repo(), repoRoot: '/r', pipeline: fakePipeline() });
     const reader = new FakeReader(
