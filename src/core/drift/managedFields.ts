@@ -28,8 +28,12 @@ export interface OwnedField {
 export class Ownership {
   /** Per entry, in `managedFields` order. */
   readonly entries: ManagedEntry[] = [];
-  private readonly tries = new Map<ManagedEntry, Record<string, unknown>>();
-  private readonly decoded = new Map<ManagedEntry, OwnedField[]>();
+  /**
+   * Each entry's field set, by the entry's index. One is kept per live object for as long as the object (a CLI run
+   * holds 30,000), so the maps below are made only when first needed.
+   */
+  private readonly tries: Record<string, unknown>[] = [];
+  private decoded: Map<ManagedEntry, OwnedField[]> | undefined;
   private allListKeys: Map<string, string[]> | undefined;
 
   constructor(private readonly live: KubeObject) {}
@@ -37,7 +41,13 @@ export class Ownership {
   /** @internal Used by readOwnership. */
   addEntry(entry: ManagedEntry, fieldsV1: Record<string, unknown>): void {
     this.entries.push(entry);
-    this.tries.set(entry, fieldsV1);
+    this.tries.push(fieldsV1);
+  }
+
+  /** The field set of `entry`. */
+  private trieOf(entry: ManagedEntry): Record<string, unknown> | undefined {
+    const at = this.entries.indexOf(entry);
+    return at < 0 ? undefined : this.tries[at];
   }
 
   /** Every owned field, all entries. */
@@ -51,7 +61,7 @@ export class Ownership {
       this.allListKeys = new Map();
       for (const entry of this.entries) {
         this.ownedBy(entry);
-        for (const [k, v] of this.listKeysOf.get(entry) ?? []) this.allListKeys.set(k, v);
+        for (const [k, v] of this.listKeysOf?.get(entry) ?? []) this.allListKeys.set(k, v);
       }
     }
     return this.allListKeys;
@@ -65,7 +75,7 @@ export class Ownership {
     const segments = pointerSegments(pointer);
     const out: ManagedEntry[] = [];
     for (const entry of this.entries) {
-      let node: Record<string, unknown> | undefined = this.tries.get(entry);
+      let node: Record<string, unknown> | undefined = this.trieOf(entry);
       let value: unknown = this.live;
       let owns = false;
       for (let i = 0; i < segments.length && node; i++) {
@@ -99,7 +109,7 @@ export class Ownership {
   listKeysAt(pointer: string): string[] | undefined {
     const segments = pointerSegments(pointer);
     for (const entry of this.entries) {
-      let node: Record<string, unknown> | undefined = this.tries.get(entry);
+      let node: Record<string, unknown> | undefined = this.trieOf(entry);
       let value: unknown = this.live;
       for (let i = 0; i < segments.length && node; i++) {
         const key = Array.isArray(value)
@@ -125,10 +135,11 @@ export class Ownership {
       const prefix = key.slice(0, 2);
       if (prefix === 'i:' && Number(key.slice(2)) === index) return key;
       if (prefix !== 'k:' && prefix !== 'v:') continue;
-      let wanted = this.parsedKeys.get(key);
-      if (wanted === undefined && !this.parsedKeys.has(key)) {
+      const parsedKeys = (this.parsedKeys ??= new Map());
+      let wanted = parsedKeys.get(key);
+      if (wanted === undefined && !parsedKeys.has(key)) {
         wanted = parseJson(key.slice(2));
-        this.parsedKeys.set(key, wanted);
+        parsedKeys.set(key, wanted);
       }
       if (
         prefix === 'v:'
@@ -142,23 +153,23 @@ export class Ownership {
     return undefined;
   }
 
-  private readonly parsedKeys = new Map<string, unknown>();
+  private parsedKeys: Map<string, unknown> | undefined;
 
   /** Fields owned by one entry. */
   ownedBy(entry: ManagedEntry): OwnedField[] {
-    let fields = this.decoded.get(entry);
+    let fields = this.decoded?.get(entry);
     if (!fields) {
       const out: OwnedField[] = [];
       const listKeys = new Map<string, string[]>();
-      walk(this.tries.get(entry) ?? {}, this.live, '', '', entry, out, listKeys);
+      walk(this.trieOf(entry) ?? {}, this.live, '', '', entry, out, listKeys);
       fields = out;
-      this.decoded.set(entry, fields);
-      this.listKeysOf.set(entry, listKeys);
+      (this.decoded ??= new Map()).set(entry, fields);
+      (this.listKeysOf ??= new Map()).set(entry, listKeys);
     }
     return fields;
   }
 
-  private readonly listKeysOf = new Map<ManagedEntry, Map<string, string[]>>();
+  private listKeysOf: Map<ManagedEntry, Map<string, string[]>> | undefined;
 
   /**
    * Pointers of the leaves `entry` owns (as `ownedBy` lists them, in its order) that `covered` does not reach. A
@@ -167,7 +178,7 @@ export class Ownership {
    */
   leavesOutside(entry: ManagedEntry, covered: CoveredPlace): string[] {
     const out: string[] = [];
-    if (!covered.leaf) leavesOutside(this.tries.get(entry) ?? {}, this.live, [], covered, out);
+    if (!covered.leaf) leavesOutside(this.trieOf(entry) ?? {}, this.live, [], covered, out);
     return out;
   }
 }
