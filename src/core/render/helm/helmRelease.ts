@@ -24,6 +24,7 @@ import { canonicalJson, valueAt } from '../../yaml/pointer';
 import { chartFiles, mergeMaps, templateFile } from './chartFiles';
 import { isExactChartVersion } from './chartVersion';
 import { setPathValue } from './setValues';
+import { loadValuesText, StrvalsError } from './helmValues';
 import { postRender } from './postRender';
 import type { RenderedObject } from '../types';
 import { markersIn, markValues, type MarkedValues, primarySite, traceDocument, type ValueSite } from './valuesTrace';
@@ -443,19 +444,32 @@ function locationOf(at: SourceLocation): SourceLocation {
   return { file: at.file, line: at.line, column: at.column };
 }
 
+/** releaseValues for renderHelmRelease's input. */
+function releaseValues(
+  input: HelmReleaseRenderInput,
+): Promise<{ values: Record<string, unknown>; secret: string[] } | { message: string }> {
+  return helmReleaseValues(input.helmRelease.object, input.helmReleaseNamespace, input.findValuesObject);
+}
+
 /**
  * helm-controller's values (fluxcd/pkg chartutil.ChartValuesFromReferences): each `valuesFrom` entry in order, its
  * `valuesKey` (default `values.yaml`) read as YAML and merged deeply, or, with `targetPath`, its text set at that
- * path with Helm's --set syntax after `spec.values` is merged in; then `spec.values` on top. A missing object or key
- * is skipped when `optional`. Values read from Secrets are listed in `secret` (their leaves), so that what is
- * printed can be masked; they are never put in a message.
+ * path with Helm's --set syntax (setValues.ts) after `spec.values` is merged in; then `spec.values` on top. As in
+ * Go, a merge shares `spec.values`' lists, and its maps where the other side has none, and the --set parser changes
+ * them in place: such a targetPath changes `spec.values` itself and so survives the last merge (`list[0]`; `a.b` when
+ * only `spec.values` has `a`), where one at a key `spec.values` sets otherwise does not. A missing object or key is
+ * skipped when `optional`. Values read from
+ * Secrets are listed in `secret` (their leaves), so that what is printed can be masked; they are never put in a
+ * message.
  */
-async function releaseValues(
-  input: HelmReleaseRenderInput,
+export async function helmReleaseValues(
+  helmRelease: KubeObject,
+  hrNamespace: string,
+  findValuesObject: HelmReleaseRenderInput['findValuesObject'],
 ): Promise<{ values: Record<string, unknown>; secret: string[] } | { message: string }> {
-  const spec = rec(input.helmRelease.object.spec);
-  const specValues = rec(spec.values);
-  const hrNamespace = input.helmReleaseNamespace;
+  const spec = rec(helmRelease.spec);
+  // A copy, as HelmRelease.GetValues unmarshals a fresh one: the parser changes it in place.
+  const specValues = structuredClone(rec(spec.values));
   let values: Record<string, unknown> = {};
   const secret: string[] = [];
   const from = Array.isArray(spec.valuesFrom) ? spec.valuesFrom : [];
@@ -467,7 +481,7 @@ async function releaseValues(
     const what = `${kind} ${hrNamespace}/${name} (valuesFrom[${i}])`;
     if (kind !== 'ConfigMap' && kind !== 'Secret')
       return { message: `valuesFrom[${i}]: unknown kind ${kind ?? '(none)'}` };
-    const found = await input.findValuesObject?.(kind, hrNamespace, name);
+    const found = await findValuesObject?.(kind, hrNamespace, name);
     if (found && 'unreadable' in found) return { message: `${what}: ${found.unreadable}` };
     const object = found?.object;
     const key = str(ref.valuesKey) ?? 'values.yaml';
@@ -477,24 +491,26 @@ async function releaseValues(
       return {
         message: object
           ? `${kind} ${hrNamespace}/${name} has no key ${key} (valuesFrom[${i}])`
-          : `${what} is not in this repo's render${input.findValuesObject ? ' nor in the cluster' : ''}: not rendered`,
+          : `${what} is not in this repo's render${findValuesObject ? ' nor in the cluster' : ''}: not rendered`,
       };
     }
     const targetPath = str(ref.targetPath);
     if (targetPath !== undefined && targetPath !== '') {
       values = mergeMaps(values, specValues);
       try {
-        setPathValue(values, targetPath, text);
+        const parsed = setPathValue(values, targetPath, text);
+        if (kind === 'Secret') secret.push(...leaves(text), ...parsed.flatMap(leaves));
       } catch (e) {
-        // Helm's reason only: the value itself is never quoted.
-        return { message: `${what}: targetPath ${targetPath}: ${(e as Error).message}` };
+        // Helm's reason; for a Secret without the text it quotes (which may be the value's).
+        const reason = e instanceof StrvalsError && kind === 'Secret' ? e.withoutText : (e as Error).message;
+        return { message: `${what}: targetPath ${targetPath}: ${reason}` };
       }
-      if (kind === 'Secret') secret.push(...leaves(text));
       continue;
     }
     let parsed: unknown;
     try {
-      parsed = loadAll(text)[0] ?? {};
+      // chartutil.ReadValues: the first document, read as YAML 1.1 (`n:` is the key "false").
+      parsed = loadValuesText(text, { firstDocumentOnly: true });
     } catch (e) {
       return {
         message:

@@ -16,13 +16,14 @@ type Values = Record<string, unknown>;
 
 /**
  * A values file's text as `loader.LoadValues` reads it: every document merged over the ones before (maps key by
- * key), an empty document nothing. Read as Helm's sigs.k8s.io/yaml reads it, YAML 1.1 (`y`, `yes`, `on` are
+ * key), an empty document nothing (with `firstDocumentOnly`, chartutil.ReadValues: the first document alone). Read as Helm's sigs.k8s.io/yaml reads it, YAML 1.1 (`y`, `yes`, `on` are
  * booleans, `0755` octal) with every key made a string (`y:` is the key "true"). Throws with the first message line
  * when a document is not YAML, or not a map.
  */
-export function loadValuesText(text: string): Values {
+export function loadValuesText(text: string, options: { firstDocumentOnly?: boolean } = {}): Values {
   let values: Values = {};
-  for (const doc of parseAllDocuments(text, { version: '1.1', merge: true, prettyErrors: false })) {
+  const docs = parseAllDocuments(text, { version: '1.1', merge: true, prettyErrors: false });
+  for (const doc of options.firstDocumentOnly ? docs.slice(0, 1) : docs) {
     if (doc.errors.length) throw new Error(doc.errors[0].message.split('\n')[0]);
     const value: unknown = doc.toJS({ maxAliasCount: 1000 });
     if (value === null || value === undefined) continue;
@@ -33,17 +34,54 @@ export function loadValuesText(text: string): Values {
   return values;
 }
 
-/** `--set NAME=VALUE` (typed), `--set-string` (`asString`), or `--set-file` (`file` gives the value read for a path). */
+/**
+ * `--set NAME=VALUE` (typed), `--set-string` (`asString`), or `--set-file` (`file` gives the value read for a path),
+ * parsed into `dest` as Helm's strvals.ParseInto does: in place, maps and lists of `dest` changed where they are (a
+ * list only within its length; a longer one is a new list, as a Go slice grows), which matters to callers that share
+ * them (helm-controller's valuesFrom, setValues.ts). `parsed` is told each value set. Throws a StrvalsError.
+ */
 export function parseSetInto(
   line: string,
   dest: Values,
-  how: { asString?: boolean; file?: (path: string) => unknown } = {},
+  how: { asString?: boolean; file?: (path: string) => unknown; parsed?: (value: unknown) => void } = {},
 ): void {
-  const reader = how.file
+  const read = how.file
     ? (runes: string) => how.file!(runes)
     : (runes: string) => typedValue(runes, how.asString === true);
+  const reader = how.parsed
+    ? (runes: string) => {
+        const value = read(runes);
+        how.parsed!(value);
+        return value;
+      }
+    : read;
   const parser = new StrvalsParser(line, dest, reader);
   parser.parse();
+}
+
+/**
+ * Helm's strvals error, with `withoutText`: the same reason with every piece of the parsed text left out, for text
+ * that must not be shown (a value from a Secret).
+ */
+export class StrvalsError extends Error {
+  constructor(
+    message: string,
+    readonly withoutText: string = message,
+  ) {
+    super(message);
+  }
+}
+
+/** An error whose message quotes `text` (Go's %q) at `%q`. */
+function textError(format: string, text: string): StrvalsError {
+  return new StrvalsError(format.replace('%q', goQuote(text)), format.replace('%q', '"…"'));
+}
+
+/** A panic strvals' key() recovers from (a type assertion on what is already there). */
+function conversionError(existing: unknown, wanted: string): StrvalsError {
+  return new StrvalsError(
+    `unable to parse key: interface conversion: interface {} is ${goType(existing)}, not ${wanted}`,
+  );
 }
 
 /** Helm's typedVal: `true`/`false`/`null` (any case), `0`, and base-10 integers not starting with 0 are typed. */
@@ -57,15 +95,22 @@ export function typedValue(value: string, asString: boolean): unknown {
   if (value !== '' && value[0] !== '0' && /^[+-]?\d+$/.test(value)) {
     const n = BigInt(value);
     // strconv.ParseInt(…, 10, 64): out of int64 range stays a string.
-    if (n <= 9223372036854775807n && n >= -9223372036854775808n) return Number(n);
+    if (n <= INT64_MAX && n >= INT64_MIN) return Number(n);
   }
   return value;
 }
 
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+
 class EOF extends Error {}
 class NotList extends Error {}
 
-/** A port of helm's strvals parser (ParseInto and friends), over a string instead of a rune buffer. */
+/**
+ * A port of helm's strvals parser (pkg/strvals/parser.go, the same in helm v3.19 and v4.3), over a string instead of
+ * a rune buffer. Where Go returns io.EOF this throws EOF (the line ended: parse() stops without error); listItem
+ * returns Go's (list, io.EOF) as `{ list, eof: true }`, since the list is still set.
+ */
 class StrvalsParser {
   private pos = 0;
   private readonly runes: string[];
@@ -116,17 +161,19 @@ class StrvalsParser {
     const { text: k, last } = this.until('=[,.');
     if (last === undefined) {
       if (k.length === 0) throw new EOF();
-      throw new Error(`key "${k}" has no value`);
+      throw textError('key %q has no value', k);
     }
     if (last === '[') {
       const i = this.keyIndex();
-      const existing = data[k];
-      if (existing !== undefined && !Array.isArray(existing))
-        throw new Error(
-          `unable to parse key: interface conversion: interface {} is ${goType(existing)}, not []interface {}`,
-        );
-      const list = this.listItem(existing ? [...(existing as unknown[])] : [], i, nested);
-      set(data, k, list);
+      let list: unknown[] = [];
+      if (hasKey(data, k)) {
+        const existing = data[k];
+        if (!Array.isArray(existing)) throw conversionError(existing, '[]interface {}');
+        list = existing;
+      }
+      const item = this.listItem(list, i, nested);
+      set(data, k, item.list);
+      if (item.eof) throw new EOF();
       return;
     }
     if (last === '=') {
@@ -150,65 +197,83 @@ class StrvalsParser {
     }
     if (last === ',') {
       set(data, k, '');
-      throw new Error(`key "${k}" has no value (cannot end with ,)`);
+      throw textError('key %q has no value (cannot end with ,)', k);
     }
     // '.'
     if (nested + 1 > MAX_NESTED_NAME_LEVEL)
-      throw new Error(
+      throw new StrvalsError(
         `value name nested level is greater than maximum supported nested level of ${MAX_NESTED_NAME_LEVEL}`,
       );
-    const existing = data[k];
-    if (existing !== undefined && !isMap(existing))
-      throw new Error(
-        `unable to parse key: interface conversion: interface {} is ${goType(existing)}, not map[string]interface {}`,
-      );
-    const inner: Values = existing ? (existing as Values) : {};
+    let inner: Values = {};
+    if (hasKey(data, k)) {
+      const existing = data[k];
+      if (!isMap(existing)) throw conversionError(existing, 'map[string]interface {}');
+      inner = existing;
+    }
     let error: unknown;
     try {
       this.key(inner, nested + 1);
     } catch (e) {
       error = e;
     }
-    if (error === undefined && Object.keys(inner).length === 0) throw new Error(`key map "${k}" has no value`);
+    if (error === undefined && Object.keys(inner).length === 0) throw textError('key map %q has no value', k);
     if (Object.keys(inner).length) set(data, k, inner);
     if (error !== undefined) throw error;
   }
 
+  /** keyIndex, with the caller's "error parsing index" wrap. */
   private keyIndex(): number {
     const { text, last } = this.until(']');
-    if (last === undefined) throw new EOF();
+    if (last === undefined) throw new StrvalsError('error parsing index: EOF');
+    // strconv.Atoi: base 10, an optional sign, within int64.
     if (!/^[+-]?\d+$/.test(text))
-      throw new Error(`error parsing index: strconv.Atoi: parsing "${text}": invalid syntax`);
-    return Number(text);
+      throw textError('error parsing index: strconv.Atoi: parsing %q: invalid syntax', text);
+    const n = BigInt(text);
+    if (n > INT64_MAX || n < INT64_MIN)
+      throw textError('error parsing index: strconv.Atoi: parsing %q: value out of range', text);
+    return Number(n);
   }
 
-  private listItem(list: unknown[], i: number, nested: number): unknown[] {
-    if (i < 0) throw new Error(`negative ${i} index not allowed`);
+  private listItem(list: unknown[], i: number, nested: number): { list: unknown[]; eof?: true } {
+    if (i < 0) throw new StrvalsError(`negative ${i} index not allowed`, 'negative … index not allowed');
     const { text: k, last } = this.until('[.=');
-    if (k.length > 0) throw new Error(`unexpected data at end of array index: "${k}"`);
-    if (last === undefined) throw new EOF();
+    if (k.length > 0) throw textError('unexpected data at end of array index: %q', k);
+    if (last === undefined) return { list, eof: true };
     if (last === '=') {
       let value: unknown;
       try {
         value = this.valList();
       } catch (e) {
-        if (e instanceof EOF) return setIndex(list, i, '');
+        if (e instanceof EOF) return { list: setIndex(list, i, '') };
         if (!(e instanceof NotList)) throw e;
         value = this.reader(this.until(',').text);
       }
-      return setIndex(list, i, value);
+      return { list: setIndex(list, i, value) };
     }
     if (last === '[') {
       const next = this.keyIndex();
-      const existing = list.length > i ? list[i] : undefined;
-      const inner = Array.isArray(existing) ? [...existing] : [];
-      return setIndex(list, i, this.listItem(inner, next, nested));
+      let current: unknown[] = [];
+      if (list.length > i && list[i] !== null) {
+        if (!Array.isArray(list[i])) throw conversionError(list[i], '[]interface {}');
+        current = list[i] as unknown[];
+      }
+      const inner = this.listItem(current, next, nested);
+      if (inner.eof) return { list, eof: true };
+      return { list: setIndex(list, i, inner.list) };
     }
-    // '.'
-    const existing = list.length > i ? list[i] : undefined;
-    const inner: Values = isMap(existing) ? existing : {};
-    this.key(inner, nested);
-    return setIndex(list, i, inner);
+    // '.': a map at i (one out of order is replaced where it is).
+    let inner: Values = {};
+    if (list.length > i) {
+      if (!isMap(list[i])) list[i] = {};
+      inner = list[i] as Values;
+    }
+    try {
+      this.key(inner, nested);
+    } catch (e) {
+      if (e instanceof EOF) return { list, eof: true };
+      throw e;
+    }
+    return { list: setIndex(list, i, inner) };
   }
 
   private valList(): unknown[] {
@@ -221,7 +286,7 @@ class StrvalsParser {
     const list: unknown[] = [];
     for (;;) {
       const { text, last } = this.until(',}');
-      if (last === undefined) throw new Error("list must terminate with '}'");
+      if (last === undefined) throw new StrvalsError("list must terminate with '}'");
       list.push(this.reader(text));
       if (last === '}') {
         const after = this.read();
@@ -232,18 +297,33 @@ class StrvalsParser {
   }
 }
 
-function set(data: Values, key: string, value: unknown): void {
-  if (key === '') return;
-  data[key] = value;
+/** Whether `data` holds `key` itself (never what its prototype holds: `constructor`, `__proto__`). */
+function hasKey(data: Values, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(data, key);
 }
 
+function set(data: Values, key: string, value: unknown): void {
+  if (key === '') return;
+  // A plain key even when it is `__proto__` (an assignment would replace the object's prototype).
+  Object.defineProperty(data, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
+/** Go's setIndex: in place within the list's length, else a longer copy (a Go slice grown by make and copy). */
 function setIndex(list: unknown[], index: number, value: unknown): unknown[] {
-  if (index < 0) throw new Error(`negative ${index} index not allowed`);
-  if (index > MAX_INDEX) throw new Error(`index of ${index} is greater than maximum supported index of ${MAX_INDEX}`);
-  const out = [...list];
-  while (out.length <= index) out.push(null);
+  if (index < 0) throw new StrvalsError(`negative ${index} index not allowed`, 'negative … index not allowed');
+  if (index > MAX_INDEX)
+    throw new StrvalsError(
+      `index of ${index} is greater than maximum supported index of ${MAX_INDEX}`,
+      `index of … is greater than maximum supported index of ${MAX_INDEX}`,
+    );
+  const out = list.length > index ? list : [...list, ...new Array<null>(index + 1 - list.length).fill(null)];
   out[index] = value;
   return out;
+}
+
+/** Go's %q for a string: double-quoted, with `"`, `\\` and control characters escaped. */
+function goQuote(text: string): string {
+  return JSON.stringify(text).replace(/\\u00([0-9a-f]{2})/g, '\\x$1');
 }
 
 function isMap(v: unknown): v is Values {
