@@ -25,6 +25,9 @@ FLUX_HELM_CONTROLLER_VERSION=v1.4.3
 # github.com/argoproj/argo-cd/v3: its manifests/crds (and assets/swagger.json, the API the Argo CD API tests replay).
 # v3.5.8 is the newest the Go module proxy serves for Go 1.26 (v3.6.x requires go >= 1.27).
 ARGOCD_VERSION=v3.5.8
+# github.com/fluxcd/pkg/chartutil: the valuesFrom code helm-controller v1.4.3 runs (its go.mod requires v1.15.0,
+# which brings helm.sh/helm/v3 v3.19.0's strvals parser), for helm-values-from.
+FLUX_CHARTUTIL_VERSION=v1.15.0
 GGCR_VERSION=v0.22.1         # github.com/google/go-containerregistry: its in-memory registry (pkg/registry) for oci-registry
 # appset-oracle (test/testbed/appsetOracle): Argo CD v3.5.8's ApplicationSet template rendering, from the modules its
 # go.mod pins (Argo CD's own packages do not build from the Go module proxy: docs/testbed.md).
@@ -158,6 +161,23 @@ build_flux_build() {
   echo "$want_stamp" >"$stamp"
 }
 
+# helm-values-from (test/testbed/helmValuesFrom): a HelmRelease's values and valuesFrom merged by the code
+# helm-controller runs, for the valuesFrom conformance cases. Rebuilt when the pinned version or main.go changes (its
+# stamp beside it).
+build_helm_values_from() {
+  local stamp="$bin_dir/.helm-values-from.version" source="$(dirname "$0")/../test/testbed/helmValuesFrom/main.go" want_stamp
+  want_stamp="$FLUX_CHARTUTIL_VERSION $(sha256sum "$source" | cut -c1-16)"
+  [ -x "$bin_dir/helm-values-from" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want_stamp" ] && return
+  local dir="$work_root/helm-values-from"
+  rm -rf "$dir"; mkdir -p "$dir"
+  log "building helm-values-from (github.com/fluxcd/pkg/chartutil $FLUX_CHARTUTIL_VERSION)"
+  cp "$source" "$dir/main.go"
+  (cd "$dir" && go mod init gitopsdrift.local/testbed/helmvaluesfrom >&2 && go get "github.com/fluxcd/pkg/chartutil@$FLUX_CHARTUTIL_VERSION" >&2 && go mod tidy >&2 \
+    && go build -ldflags "-s -w" -o "$bin_dir/.helm-values-from.partial" .)
+  mv -f "$bin_dir/.helm-values-from.partial" "$bin_dir/helm-values-from"
+  echo "$want_stamp" >"$stamp"
+}
+
 # helm, as Helm's Makefile builds it (its version stamped in, so `.Capabilities.HelmVersion` and `helm version` say
 # v4.3.2). Rebuilt when the pinned version changes (the stamp beside it).
 build_helm() {
@@ -265,7 +285,7 @@ copy_argocd_crds() {
   touch "$argocd_dir/.ready"
 }
 
-want="${*:-etcd kustomize kube-apiserver kubectl flux-build helm kustomize-controller oci-registry appset-oracle}"
+want="${*:-etcd kustomize kube-apiserver kubectl flux-build helm helm-values-from kustomize-controller oci-registry appset-oracle}"
 for target in $want; do
   case "$target" in
     etcd) build_etcd ;;
@@ -273,6 +293,7 @@ for target in $want; do
     kustomize-schema) build_kustomize_schema ;;
     flux-build) build_flux_build ;;
     helm) build_helm ;;
+    helm-values-from) build_helm_values_from ;;
     kustomize-controller) build_kustomize_controller ;;
     oci-registry) build_oci_registry ;;
     appset-oracle) build_appset_oracle ;;
@@ -283,7 +304,7 @@ for target in $want; do
   esac
 done
 rm -rf "$work_root/etcd" "$work_root/kustomize" "$work_root/kustomize-schema" "$work_root/flux-build" "$work_root/helm" \
-  "$work_root/kustomize-controller" "$work_root/oci-registry" "$work_root/appset-oracle"
+  "$work_root/helm-values-from" "$work_root/kustomize-controller" "$work_root/oci-registry" "$work_root/appset-oracle"
 log "ready: $bin_dir"
 case "$want" in
   flux-crds) echo "$flux_crd_dir" ;;

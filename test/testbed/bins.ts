@@ -10,6 +10,7 @@ export type TestbedTool =
   | 'kustomize-schema'
   | 'flux-build'
   | 'helm'
+  | 'helm-values-from'
   | 'kustomize-controller'
   | 'oci-registry'
   | 'appset-oracle';
