@@ -58,6 +58,8 @@ export interface GitOpsDriftApi {
     visible: boolean;
     /** Fires when the view's selection changes (tests wait on it instead of polling). */
     onDidChangeSelection: vscode.Event<unknown>;
+    /** Fires when the view is shown or hidden. */
+    onDidChangeVisibility: vscode.Event<unknown>;
   };
 }
 
@@ -103,6 +105,7 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
   const describeView = () => (view.description = tree.viewDescription());
   const showInTree = async (env: string, key: ResourceKey) => {
     const element = resourceElement(env, key);
+    let shownNow = false;
     if (!view.visible) {
       // A view never drawn cannot reveal ("Data tree node not found"): open it, then give the editor its focus back.
       const shown = new Promise<void>((resolve) => {
@@ -116,15 +119,26 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
       await vscode.commands.executeCommand('gitopsDrift.environments.focus');
       await shown;
       await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+      shownNow = true;
     }
-    try {
-      await view.reveal(element, { select: true, focus: false, expand: false });
-    } catch {
-      // Its first render may not have reached the object's environment yet, or a check redrew the tree meanwhile:
-      // once more, after the checks in flight.
-      await store.whenIdle();
-      await view.reveal(element, { select: true, focus: false, expand: false });
+    // The workbench finds the rows to expand and select in its copy of the tree, which it empties and fetches again on
+    // every refresh, and on being shown after changes it was not visible for. A reveal that lands in that window selects
+    // nothing and still resolves (MainThreadTreeViews.reveal skips rows it does not hold). A refresh asked for here
+    // makes reveal wait until the workbench has the tree again (the extension host's reveal awaits its pending
+    // refresh, and the workbench's refresh awaits the one in flight); a check that redraws the tree meanwhile is
+    // met by one more try.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (shownNow || attempt > 0) tree.redraw();
+      try {
+        await view.reveal(element, { select: true, focus: false, expand: false });
+      } catch {
+        // Its first render may not have reached the object's environment yet: once more, after the checks in flight.
+        await store.whenIdle();
+        continue;
+      }
+      if (view.selection.some((e) => e.id === element.id)) return;
     }
+    log.warn(`Reveal in Environments View: ${element.id} was not selected after 3 tries`);
   };
   const history = new HistoryModel(
     store,
@@ -236,6 +250,7 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
             selection: view.selection,
             visible: view.visible,
             onDidChangeSelection: view.onDidChangeSelection,
+            onDidChangeVisibility: view.onDidChangeVisibility,
           }),
         }
       : {}),

@@ -119,6 +119,11 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
     this.changed.fire(undefined);
   }
 
+  /** Has the view fetch every row it shows again (before a reveal: see showInTree in extension.ts). */
+  redraw(): void {
+    this.changed.fire(undefined);
+  }
+
   /** The view's description: the kube context most environments check against, said once (`ctx rw-admin`). */
   viewDescription(): string | undefined {
     if (this.viewState() !== 'ready') return undefined;
