@@ -3,7 +3,8 @@
 # kube-apiserver + kubectl (k8s.io/kubernetes), etcd (go.etcd.io/etcd/server/v3), kustomize, flux-build (Flux's
 # kustomize-controller rendering, for the Flux conformance cases), helm (the oracle for the Helm conformance cases
 # and the release Secrets of the integration tests), kustomize-controller itself (the real controller of the Flux
-# end-to-end test) and oci-registry (an OCI registry on loopback, for the remote chart cases); copies Flux's CRDs
+# end-to-end test), helm-values-from (helm-controller's valuesFrom code, for the targetPath cases) and oci-registry (an
+# OCI registry on loopback, for the remote chart cases); copies Flux's CRDs
 # (kustomize, source and helm controllers) and Argo CD's (Application, ApplicationSet, AppProject) for the
 # integration tests.
 # Binaries are cached outside the clone, keyed by version, so a fresh clone on the same machine reuses them.
