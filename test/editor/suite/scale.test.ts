@@ -156,15 +156,33 @@ describe('Environments view in the editor: Group Environments By, reveal between
     await activeApi();
   });
 
-  /** Resolves when the view's data changes, after `action`. */
-  async function afterTreeChange(action: () => Thenable<unknown>): Promise<void> {
+  const rootShape = (roots: TreeElement[]) => roots.map((r) => (r.type === 'group' ? `${r.by}:${r.key}` : r.type));
+
+  /**
+   * Runs `action`, then resolves with the view's top rows once they have `shape`: checked when the action is done and
+   * on every change of the view's data (a check redrawing the tree also fires one, so the first change is not
+   * necessarily the action's). The timer is only a deadline.
+   */
+  async function rootsAfter(action: () => Thenable<unknown>, shape: string[], what: string): Promise<TreeElement[]> {
     const api = await activeApi();
-    await new Promise<void>((resolve, reject) => {
-      const sub = api.environmentsTree.onDidChangeTreeData!(() => {
+    let last: TreeElement[] = [];
+    return new Promise<TreeElement[]>((resolve, reject) => {
+      const check = async () => {
+        last = (await api.environmentsTree.getChildren()) as TreeElement[];
+        if (JSON.stringify(rootShape(last)) !== JSON.stringify(shape)) return;
+        cleanup();
+        resolve(last);
+      };
+      const sub = api.environmentsTree.onDidChangeTreeData!(() => void check().catch(reject));
+      const deadline = setTimeout(() => {
+        cleanup();
+        reject(new Error(`timed out after 10000 ms waiting for ${what}; top rows: ${rootShape(last).join(', ')}`));
+      }, 10_000);
+      const cleanup = () => {
         sub.dispose();
-        resolve();
-      });
-      action().then(undefined, reject);
+        clearTimeout(deadline);
+      };
+      action().then(() => check(), reject);
     });
   }
 
@@ -173,11 +191,10 @@ describe('Environments view in the editor: Group Environments By, reveal between
     const config = vscode.workspace.getConfiguration('gitopsDrift');
     const statusBefore = api.statusBarText?.();
     try {
-      await afterTreeChange(() => config.update('tree.groupBy', 'namespace', vscode.ConfigurationTarget.Workspace));
-      const roots = (await api.environmentsTree.getChildren()) as TreeElement[];
-      assert.deepEqual(
-        roots.map((r) => (r.type === 'group' ? `${r.by}:${r.key}` : r.type)),
+      const roots = await rootsAfter(
+        () => config.update('tree.groupBy', 'namespace', vscode.ConfigurationTarget.Workspace),
         ['namespace:shop-dev', 'namespace:shop-prod', 'namespace:shop-staging'],
+        'the view grouped by namespace',
       );
       assert.deepEqual(
         ((await api.environmentsTree.getChildren(roots[1])) as TreeElement[]).map((e) => e.env),
@@ -188,12 +205,12 @@ describe('Environments view in the editor: Group Environments By, reveal between
       assert.equal(api.statusBarText?.(), statusBefore);
       assert.doesNotMatch(String(api.statusBarText?.()), /sync~spin/);
     } finally {
-      await afterTreeChange(() => config.update('tree.groupBy', undefined, vscode.ConfigurationTarget.Workspace));
+      await rootsAfter(
+        () => config.update('tree.groupBy', undefined, vscode.ConfigurationTarget.Workspace),
+        ['environment', 'environment', 'environment'],
+        'the view back to environments',
+      );
     }
-    assert.deepEqual(
-      ((await api.environmentsTree.getChildren()) as TreeElement[]).map((e) => e.type),
-      ['environment', 'environment', 'environment'],
-    );
   });
 
   /** Resolves with the view's selection once `matches` holds (the view selects asynchronously). */
@@ -276,8 +293,12 @@ describe('Environments view in the editor: Group Environments By, reveal between
           await vscode.commands.executeCommand('workbench.view.explorer');
           await hidden;
         }
-        await afterTreeChange(() =>
-          config.update('tree.groupBy', i % 2 ? undefined : 'namespace', vscode.ConfigurationTarget.Workspace),
+        await rootsAfter(
+          () => config.update('tree.groupBy', i % 2 ? undefined : 'namespace', vscode.ConfigurationTarget.Workspace),
+          i % 2
+            ? ['environment', 'environment', 'environment']
+            : ['namespace:shop-dev', 'namespace:shop-prod', 'namespace:shop-staging'],
+          `the view regrouped, try ${i + 1}`,
         );
         const editor = await vscode.window.showTextDocument(workspaceUri(target.file));
         editor.selection = new vscode.Selection(target.line, 0, target.line, 0);
