@@ -9,7 +9,7 @@ import { DiffMemo, reconcile, reconcileDetailed, type ReconcileDetail } from './
 import type { LiveCache } from './live/liveCache';
 import { readLiveState, startLiveReads } from './live/readLiveState';
 import type { ApplicationSummary, EnvironmentDrift, ResourceDrift } from './model/drift';
-import { type Application, describeSource, sourcePath } from './model/environment';
+import { type Application, describeSource, rendersHere, sourcePath } from './model/environment';
 import { type LiveState, scopeKey } from './model/live';
 import { keyOf, type KubeObject, type ResourceKey } from './model/resource';
 import { formatLocation, type SourceLocation } from './model/location';
@@ -34,6 +34,7 @@ import {
   type HelmReleaseRender,
   type ValuesTraceSummary,
 } from './render/helm/helmRelease';
+import { CHART_NOT_DOWNLOADED } from './render/helm/remoteChart';
 import { nextUpgradeChanges } from './drift/nextUpgrade';
 import { silentLogger } from './ports';
 import { renderApplication } from './render/application';
@@ -254,6 +255,8 @@ export class DriftEngine {
   private readonly changes: string[] = [];
   private readonly logger: Logger;
   private readonly pipeline: EnginePipeline;
+  /** Charts of Helm and OCI repositories; downloads off unless the caller gave a source. */
+  private readonly chartSource: ChartSource;
   /** The loaded config's `flux.strictPostBuildSubstitutions`: read as a render starts, in its caller's turn. */
   private strictSubstitution = false;
   /**
@@ -265,15 +268,27 @@ export class DriftEngine {
   constructor(private readonly options: EngineOptions) {
     this.logger = options.logger ?? silentLogger;
     this.pipeline = options.pipeline ?? createDefaultPipeline();
+    this.chartSource = options.chartSource ?? disabledChartSource(CHART_DOWNLOADS_OFF);
     this.sources = new FileCache(options.fs, { keepOnly: REPO_TEXTS, checkStamps: !options.filesFixed });
     this.diffs = options.keepDiffs === false ? undefined : new DiffMemo();
   }
 
+  /**
+   * What a render of this repo is given besides its files (Helm's engine, still made only when a render meets a chart;
+   * the chart source), for renders made outside the engine: a promotion's verify render of the edited files.
+   */
+  renderPorts(): Pick<RenderOptions, 'helmEngine' | 'chartSource'> {
+    return {
+      ...(this.options.helmEngine ? { helmEngine: this.options.helmEngine } : {}),
+      chartSource: this.chartSource,
+    };
+  }
+
   /** (Re)loads config and environments. Never throws for bad input: problems are in the result. */
   async load(): Promise<RepoModel> {
-    const loading = loadRepository(this.options.fs, this.options.repoRoot, this.options.environmentSettings).then((m) =>
-      this.resolveDestinations(m),
-    );
+    const loading = loadRepository(this.options.fs, this.options.repoRoot, this.options.environmentSettings, {
+      ...(this.options.helmEngine ? { helmEngine: this.options.helmEngine } : {}),
+    }).then((m) => this.resolveDestinations(m));
     this.model = loading;
     const model = await loading;
     if (this.model === loading) this.strictSubstitution = model.config.flux.strictPostBuildSubstitutions;
@@ -368,8 +383,7 @@ export class DriftEngine {
     declared: Application,
     how: { resolve: boolean; chain: ReadonlySet<Application>; live?: LiveSource },
   ): Promise<RenderResult> {
-    const path = sourcePath(declared);
-    if (path === undefined)
+    if (!rendersHere(declared))
       throw new ProblemError({
         severity: 'error',
         message: `application '${declared.name}' of environment '${env.name}': its source is outside this repo (${describeSource(declared.source)}), so there is nothing here to render`,
@@ -454,6 +468,14 @@ export class DriftEngine {
     try {
       return { application: app, result: await this.renderApplication(env, app, live), problems: [] };
     } catch (e) {
+      // A chart that could not be downloaded is the application's state (downloads off, offline), not a failure of the
+      // environment: its objects are missing, which makes the environment incomplete.
+      if (e instanceof ProblemError && e.problem.code === CHART_NOT_DOWNLOADED)
+        return {
+          application: app,
+          error: e.problem.message,
+          problems: [{ ...e.problem, severity: 'warning', code: SKIPPED_CONTENT }],
+        };
       // A renderer bug is logged with its stack; it still sinks only this application.
       if (!(e instanceof ProblemError)) this.logger.error(e instanceof Error ? e : String(e));
       const message = e instanceof Error ? e.message : String(e);
@@ -539,6 +561,7 @@ export class DriftEngine {
       ...(strict ? { strictSubstitution: true } : {}),
       // Asked for only when the render meets a chart: a repo without Helm content never loads the engine.
       ...(this.options.helmEngine ? { helmEngine: this.options.helmEngine } : {}),
+      chartSource: this.chartSource,
     });
     // A file saved while this render ran may have been read before or after the save: do not keep the result.
     const racing = this.changes
@@ -1205,9 +1228,7 @@ export class DriftEngine {
       let chart: Parameters<typeof renderHelmRelease>[0]['chart'];
       if (where.type === 'folder') chart = { folder: where.path };
       else {
-        const fetched = await (this.options.chartSource ?? disabledChartSource(CHART_DOWNLOADS_OFF)).fetch(
-          where.request,
-        );
+        const fetched = await this.chartSource.fetch(where.request);
         if (!fetched.ok) return { ok: false, stage: 'source', message: `${where.source}: ${fetched.message}`, at };
         this.logger.debug(
           `chart ${fetched.name} ${fetched.version} (${fetched.digest}) ${fetched.fromCache ? 'from the cache' : 'downloaded'} for ${where.source}`,
@@ -1351,7 +1372,7 @@ export class DriftEngine {
    */
   async renderFrom(env: RepoEnvironment, fs: FileSystem): Promise<RenderedEnvironment> {
     const renderOne = async (app: Application, lookup?: Lookup): Promise<RenderedApplication> => {
-      if (sourcePath(app) === undefined) return outsidePart(app);
+      if (!rendersHere(app)) return outsidePart(app);
       const rootAt = rootAtOf(env, app);
       const findObject = lookup ? objectFinder(lookup, fs, this.options.repoRoot) : undefined;
       return {
@@ -1363,6 +1384,7 @@ export class DriftEngine {
           ...(findObject ? { findObject } : {}),
           ...(this.strictSubstitution ? { strictSubstitution: true } : {}),
           ...(this.options.helmEngine ? { helmEngine: this.options.helmEngine } : {}),
+          chartSource: this.chartSource,
         }),
         problems: [],
       };
@@ -1484,7 +1506,7 @@ function outsidePart(app: Application): RenderedApplication {
  */
 function readsAny(env: RepoEnvironment, roots: ReadonlySet<string>): boolean {
   const folders = new Set([...roots].map((r) => r.split(FLUX_KEY)[0]));
-  return env.applications.some((a) => sourcePath(a) !== undefined && folders.has(renderKey(a).split(FLUX_KEY)[0]));
+  return env.applications.some((a) => rendersHere(a) && folders.has(renderKey(a).split(FLUX_KEY)[0]));
 }
 
 /** What separates a Flux Kustomization's folder from its spec's digest in a render key. */
@@ -1499,7 +1521,12 @@ export function renderKey(app: Application, strictSubstitution = false): string 
   // An Argo CD source renders its folder its own way (recurse, include/exclude, overrides): its own cache entry.
   if (app.argo) {
     const { at: _at, ...argo } = app.argo;
-    const identity = canonicalJson({ renderer: app.renderer, argo } as unknown as Record<string, unknown>);
+    // A remote chart's source (its repository, chart and version) is what tells two such sources apart.
+    const identity = canonicalJson({
+      renderer: app.renderer,
+      argo,
+      ...(app.source.type === 'remote-chart' ? { source: app.source } : {}),
+    } as unknown as Record<string, unknown>);
     return `${path}#argo:${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
   }
   if (app.renderer !== 'flux-kustomization' || !app.controller) return path;

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { FAILSAFE_SCHEMA, load } from 'js-yaml';
 import type { ChartFetchFailure, ChartFetchResult, ChartRequest, ChartSource, HelmChartFile } from '../core/ports';
 import { isExactChartVersion, newestMatching } from '../core/render/helm/chartVersion';
-import { HELM_CHART_LAYER_MEDIA_TYPE } from '../core/render/helm/helmRelease';
+import { HELM_CHART_LAYER_MEDIA_TYPE } from '../core/render/helm/remoteChart';
 import { plainText } from '../core/model/untrustedText';
 import { unpackChart } from './chartArchive';
 

@@ -25,7 +25,7 @@ import type { Logger } from '../../core/ports';
 import { RefusedError } from '../../core/promote/refusal';
 import { WasmHelmEngine } from '../../node/helmEngine';
 import { chartCacheRoot, HttpChartSource } from '../../node/chartSource';
-import { disabledChartSource } from '../../core/ports';
+import { type ChartSource, disabledChartSource } from '../../core/ports';
 import type { RepoEnvironment } from '../../core/repo/config';
 import type { RepoModel } from '../../core/repo/repository';
 import {
@@ -62,6 +62,13 @@ export function cliLogger(io: CliIO): Logger {
   return { trace: log('trace'), debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 
+/** Charts of Helm and OCI repositories only with --chart-downloads (docs/helm.md): nothing is fetched otherwise. */
+export function cliChartSource(io: CliIO, chartDownloads: boolean): ChartSource {
+  return chartDownloads
+    ? new HttpChartSource({ cacheDir: chartCacheRoot(io.env) })
+    : disabledChartSource('pass --chart-downloads to download it (docs/helm.md)');
+}
+
 /**
  * Opens the engine on a repo, prints config and discovery problems to stderr, and returns the environments
  * selected by `--env` (comma-separated names; all when absent). Config errors are reported but do not stop the valid entries.
@@ -82,10 +89,7 @@ export async function openRepo(
     git: new SimpleGitAdapter(repoRoot),
     // Made on the first HelmRelease with a chart in this repo; its worker starts on the first render.
     helmEngine: () => (helm ??= new WasmHelmEngine()),
-    // Charts of Helm and OCI repositories only with --chart-downloads (docs/helm.md): nothing is fetched otherwise.
-    chartSource: options.chartDownloads
-      ? new HttpChartSource({ cacheDir: chartCacheRoot(io.env) })
-      : disabledChartSource('pass --chart-downloads to download it (docs/helm.md)'),
+    chartSource: cliChartSource(io, options.chartDownloads === true),
     // Argo CD destinations become kube contexts: the kubeconfig is read only when an Application names a cluster.
     kubeContexts: () => listKubeContexts({ env: io.env, kubeconfigPath: options.kubeconfig }).then((c) => c.contexts),
     ...(options.filesFixed ? { filesFixed: true } : {}),

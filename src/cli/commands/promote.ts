@@ -110,7 +110,9 @@ export const promoteCommand: CliCommand = {
     const chosen = wanted.filter((i) => !downgrades.includes(i));
     const verify = async (changes: FileChange[]) => {
       const edited = new EditedFileSystem(fs, repoRoot, changes);
-      const wrong = await verifyPromotion(chosen, () => renderEnvironmentWith(target, edited, repoRoot));
+      const wrong = await verifyPromotion(chosen, () =>
+        renderEnvironmentWith(target, edited, repoRoot, engine.renderPorts()),
+      );
       const accepted = [target.name, ...chosen.flatMap((i) => i.alsoChanges)];
       const others = await verifyEnvironments(
         all.map((e) => ({ name: e.name, objects: e.render.objects })),
@@ -120,6 +122,7 @@ export const promoteCommand: CliCommand = {
             repo.environments.find((e) => e.name === name)!,
             edited,
             repoRoot,
+            engine.renderPorts(),
           ),
       );
       return [...wrong, ...others.unaccepted];

@@ -12,13 +12,15 @@ import { kustomizeYaml } from '../../core/render/kustomize/kustomizeYaml';
 import type { RenderedObject, RenderResult } from '../../core/render/types';
 import { applicationNamed } from '../../core/repo/applications';
 import type { RepoEnvironment } from '../../core/repo/config';
-import { openRepo, repoRootArg } from './driftCommon';
+import { cliChartSource, openRepo, repoRootArg } from './driftCommon';
 import { NodeFileSystem } from '../../node/nodeFileSystem';
 import { repoReadOptions } from '../../node/regularFile';
 import { WasmHelmEngine } from '../../node/helmEngine';
 
 const usage = `Usage: gitops-drift render DIR [--mask-secrets] [--origins] [--repo-root PATH] [--allow-incomplete]
+                            [--chart-downloads]
        gitops-drift render --env NAME [--app NAME] [REPO] [--mask-secrets] [--origins] [--allow-incomplete]
+                            [--chart-downloads]
        gitops-drift render --file FILE [--env NAME] [REPO] [--mask-secrets] [--origins]
                             [--chart-downloads]
 
@@ -36,8 +38,9 @@ Options:
   --file FILE        the HelmReleases FILE declares: their charts, rendered by Helm's engine as the environment
                      that renders FILE would (give --env when several do); REPO defaults to the folder above FILE
                      holding .git or .gitops-drift.yaml
-  --chart-downloads  with --env or --file: a HelmRelease's chart of a Helm or OCI repository is downloaded (cached
-                     outside the repo; docs/helm.md); without it, only charts in this repo are rendered
+  --chart-downloads  a chart of a Helm or OCI repository is downloaded (cached outside the repo; docs/helm.md): a
+                     HelmRelease's, an Argo CD chart source's, a helmCharts entry's with repo; without it, only
+                     charts in this repo are rendered
   --mask-secrets     mask Secret values (data, stringData, last-applied and other embedded copies)
   --origins          print JSON instead: for each object its key and, per field path, the file:line that set it
                      (for a chart's objects: the template, or the values line that set the field)
@@ -99,6 +102,8 @@ export const renderCommand: CliCommand = {
       repoRoot: toPosix(repoRoot),
       // `helmCharts:` inflate as `kustomize build --enable-helm` does; made only when the render meets one.
       helmEngine: () => (helm ??= new WasmHelmEngine()),
+      // A `helmCharts` entry's chart of a Helm or OCI repository (kustomize's `helm pull`) only with --chart-downloads.
+      chartSource: cliChartSource(io, Boolean(options['chart-downloads'])),
     });
     return printRender(result, options, io);
   },

@@ -15,10 +15,26 @@ export type ApplicationSource =
   /** A Helm chart in a folder of this repo. */
   | { type: 'chart'; path: string }
   /**
+   * A chart of a Helm repository or an OCI registry (an Argo CD `chart:` or `oci://` source): nothing of it is in
+   * this repo, it is downloaded through the ChartSource port when the user enabled chart downloads.
+   */
+  | ({ type: 'remote-chart' } & RemoteChart)
+  /**
    * Another git repo, an OCI artifact, a bucket: nothing here to render. `description` is the source as the
    * controller's manifest names it (`OCIRepository flux-system/podinfo`, `https://github.com/acme/apps`).
    */
   | { type: 'outside'; description: string };
+
+/** A chart of a Helm repository (`url` the repository's) or an OCI registry (`url` the chart's own `oci://…`). */
+export interface RemoteChart {
+  kind: 'helm-repository' | 'oci';
+  url: string;
+  chart: string;
+  /** As written: a version, a Masterminds constraint, an OCI tag or `sha256:` digest; empty: the newest stable. */
+  version: string;
+  /** kustomize's `devel`: an empty version may pick a prerelease (`helm pull --devel`). */
+  devel?: boolean;
+}
 
 /** One thing a controller applies to an environment: an overlay, a Flux Kustomization, an Argo CD Application. */
 export interface Application {
@@ -153,14 +169,23 @@ export function folderApplication(name: string, path: string, declaredAt?: Sourc
   return { name, source: { type: 'folder', path }, renderer: 'kustomize', ...(declaredAt ? { declaredAt } : {}) };
 }
 
-/** A folder or chart of this repo (what a renderer can read), or undefined for a source outside it. */
+/** A folder or chart of this repo (what a renderer can read), or undefined for a source outside it or a remote chart. */
 export function sourcePath(app: Application): string | undefined {
-  return app.source.type === 'outside' ? undefined : app.source.path;
+  return app.source.type === 'outside' || app.source.type === 'remote-chart' ? undefined : app.source.path;
+}
+
+/** Whether the application is rendered here: a folder or chart of this repo, or a chart downloaded to render it. */
+export function rendersHere(app: Application): boolean {
+  return app.source.type !== 'outside';
 }
 
 /** The source as one line of text: the folder, `chart FOLDER`, or what the manifest names. */
 export function describeSource(source: ApplicationSource): string {
   if (source.type === 'folder') return source.path || '.';
   if (source.type === 'chart') return `chart ${source.path || '.'}`;
+  if (source.type === 'remote-chart') {
+    const place = source.url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/+$/, '');
+    return `chart ${source.kind === 'oci' ? place : `${place}/${source.chart}`} ${source.version.trim() || 'latest'}`;
+  }
   return source.description;
 }

@@ -1,8 +1,8 @@
-import { type Environment, sourcePath } from '../model/environment';
+import { type Environment, rendersHere } from '../model/environment';
 import { keyLabel } from '../model/resource';
 import { renderApplication } from '../render/application';
 import type { DirEntry, FileSystem } from '../ports';
-import type { RenderResult } from '../render/types';
+import type { RenderOptions, RenderResult } from '../render/types';
 import { flattenLeaves } from './flatten';
 import { baseName } from './pairObjects';
 import { valueAt } from '../yaml/pointer';
@@ -76,17 +76,24 @@ export async function verifyPromotion(items: PromotableItem[], render: () => Pro
 
 /**
  * An environment's objects rendered through `fs` (the repo with a promotion's edits): each application of this repo
- * through the one render port. Applications outside this repo are left out, as the edits cannot reach them; so is
+ * through the one render port, with `ports` (DriftEngine.renderPorts: Helm's engine, the chart source) as the
+ * engine's own renders get them. Applications outside this repo are left out, as the edits cannot reach them; so is
  * one that does not render (as the engine leaves it out): its objects then go missing, which the comparison sees.
  * Throws only when no application renders.
  */
-export async function renderEnvironmentWith(env: Environment, fs: FileSystem, repoRoot: string): Promise<RenderResult> {
+export async function renderEnvironmentWith(
+  env: Environment,
+  fs: FileSystem,
+  repoRoot: string,
+  ports: Pick<RenderOptions, 'helmEngine' | 'chartSource'> = {},
+): Promise<RenderResult> {
   const parts: RenderResult[] = [];
   let failure: unknown;
   for (const app of env.applications) {
-    if (sourcePath(app) === undefined) continue;
+    if (!rendersHere(app)) continue;
     try {
-      parts.push(await renderApplication(app, { fs, repoRoot }));
+      // Helm's engine (and the chart source) as the repo's own renders have them: a Helm application re-renders too.
+      parts.push(await renderApplication(app, { fs, repoRoot, ...ports }));
     } catch (e) {
       failure ??= e;
     }

@@ -16,6 +16,8 @@ import type { RenderOptions, RenderResult } from './types';
 
 /** Renders one application whose source is in this repo (callers handle sources outside it). */
 export async function renderApplication(app: Application, options: RenderOptions): Promise<RenderResult> {
+  // A chart of a Helm repository or OCI registry (an Argo CD source): downloaded through options.chartSource.
+  if (app.source.type === 'remote-chart' && app.argo) return renderArgoHelm(app, '', options);
   const path = sourcePath(app);
   if (path === undefined)
     throw new ProblemError({

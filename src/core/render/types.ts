@@ -6,7 +6,7 @@
 import type { Origin, SourceLocation } from '../model/location';
 import type { Problem } from '../model/problem';
 import type { KubeObject, ResourceKey } from '../model/resource';
-import type { FileSystem, HelmEngine } from '../ports';
+import type { ChartSource, FileSystem, HelmEngine } from '../ports';
 import type { ParseCache } from '../yaml/parseYaml';
 import type { TMap } from '../yaml/tree';
 
@@ -96,6 +96,11 @@ export interface RenderOptions {
    * with "the Helm engine is not available" at the line that names the chart.
    */
   helmEngine?: () => HelmEngine | undefined;
+  /**
+   * Charts of Helm repositories and OCI registries that a render names (an Argo CD `chart:` source, a `helmCharts`
+   * entry with `repo`). Absent: such a chart is not downloaded, and says that chart downloads are off.
+   */
+  chartSource?: ChartSource;
   /**
    * Why a kustomization's `helmCharts:` may not inflate here: kustomize-controller builds without `--enable-helm`, so
    * a Flux Kustomization's build fails on them as kustomize does. Absent: they inflate (`kustomize build --enable-helm`).

@@ -14,6 +14,7 @@ import type { Problem } from '../model/problem';
 import type { SourceLocation } from '../model/location';
 import type { FileSystem } from '../ports';
 import { renderApplication } from '../render/application';
+import type { RenderOptions } from '../render/types';
 import { FixedLocator } from '../yaml/yamlLocate';
 import { applicationEnvironments, normalizeGitUrl } from './discover';
 import type { RepoEnvironment } from './config';
@@ -32,6 +33,7 @@ export async function expandAppOfApps(
   environments: RepoEnvironment[],
   applicationFiles: readonly string[],
   remotes: readonly string[],
+  helmEngine?: RenderOptions['helmEngine'],
 ): Promise<Problem[]> {
   if (!applicationFiles.length) return [];
   const problems: Problem[] = [];
@@ -81,7 +83,8 @@ export async function expandAppOfApps(
     let objects;
     let filesRead: Set<string>;
     try {
-      const result = await renderApplication(app, { fs, repoRoot });
+      // An app-of-apps written as a chart needs Helm's engine: asked for only when such a parent is rendered.
+      const result = await renderApplication(app, { fs, repoRoot, ...(helmEngine ? { helmEngine } : {}) });
       objects = result.objects;
       filesRead = new Set(result.files);
     } catch (e) {
@@ -214,7 +217,7 @@ function sameSpec(a: RepoEnvironment, b: RepoEnvironment): boolean {
       // A chart's source is settled as `chart` on the file's reading only: the path is what is compared. Helm fields
       // are compared without their lines (a render's reading has none).
       e.applications.map((x) => [
-        x.source.type === 'outside' ? x.source : x.source.path,
+        'path' in x.source ? x.source.path : x.source,
         x.argo?.directory,
         x.argo?.kustomizeOverrides?.fields,
         JSON.stringify(x.argo?.helm ?? null, (k, v: unknown) => (k === 'at' || k === 'valuesAt' ? undefined : v)),

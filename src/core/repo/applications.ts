@@ -45,7 +45,9 @@ async function settleArgoSources(
 ): Promise<void> {
   const apps = environments
     .flatMap((e) => e.applications)
-    .filter((a) => a.argo && !a.argo.directory && !a.argo.plugin && a.source.type !== 'outside');
+    .filter(
+      (a) => a.argo && !a.argo.directory && !a.argo.plugin && (a.source.type === 'folder' || a.source.type === 'chart'),
+    );
   await mapWithConcurrency(apps, 16, async (app) => {
     const path = sourcePath(app) ?? '';
     const entries = await fs.readDir(joinPath(repoRoot, path)).catch(() => undefined);

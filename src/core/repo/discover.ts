@@ -18,7 +18,13 @@ import { MAX_YAML_DEPTH, tooDeepAt } from '../yaml/yamlDepth';
 import { parseYamlIfFast } from '../yaml/parseYaml';
 import { toPlain } from '../yaml/tree';
 import { clusterSecret, expandApplicationSet, type ClusterSecret } from './applicationSet';
-import { type Application, type ArgoSource, folderApplication, sourcePath } from '../model/environment';
+import {
+  type Application,
+  type ArgoSource,
+  folderApplication,
+  type RemoteChart,
+  sourcePath,
+} from '../model/environment';
 import { joinPath, normalizeRepoPath, type RepoEnvironment } from './config';
 import { inferPromotion, stageRank } from './promotion';
 import { walkRepo } from './walk';
@@ -334,7 +340,8 @@ async function scanToolManifests(
       );
       env.applications = env.applications.filter((_, i) => here[i]);
       if (!env.applications.some((a) => a.source.type !== 'outside')) return false;
-      env.path = sourcePath(env.applications.find((a) => a.source.type !== 'outside')!) ?? env.path;
+      // The folder of its first source in this repo (a remote chart has none: the Application's own folder then).
+      env.path = env.applications.map(sourcePath).find((p) => p !== undefined) ?? env.path;
       return true;
     }
     return isFolder(env.path);
@@ -513,13 +520,28 @@ function argoEnvironments(
   const many = doc.getIn(['spec', 'sources'], true);
   if (isSeq(many)) for (const s of many.items) if (isMap(s)) sources.push(s);
   const refs = argoRefs(sources, (url) => !url || isThisRepo(url));
-  const withPath = sources.filter((s) => typeof s.get('path') === 'string' && !s.get('chart'));
+  // Argo CD's order of source types (reposerver runRepoOperation): `oci://` first, then `chart:`, then git's path.
+  const remote = (s: YAMLMap) => isOciSource(s) || Boolean(s.get('chart'));
+  const withPath = sources.filter((s) => remote(s) || typeof s.get('path') === 'string');
   const apps: { app: Application; repoURL?: string; definedAt: SourceLocation; path: string }[] = [];
+  const declaringFolder = dirOf(loc.of(doc.contents).file);
   for (const source of withPath) {
-    const path = normalizeRepoPath(String(source.get('path')));
+    const chart = remote(source) ? remoteChartOf(source) : undefined;
+    const path = chart ? declaringFolder : normalizeRepoPath(String(source.get('path')));
     if (path === undefined) continue;
-    const appName = withPath.length > 1 ? `${name}/${path.split('/').pop()}` : name;
+    const appName =
+      withPath.length > 1
+        ? `${name}/${chart ? ('chart' in chart && chart.chart) || 'chart' : path.split('/').pop()}`
+        : name;
     const app = argoApplication(appName, path, source, loc, loc.of(doc.contents), name, namespace);
+    if (chart && 'outside' in chart) app.source = { type: 'outside', description: chart.outside };
+    else if (chart) {
+      // Nothing of it is in this repo: downloaded through the ChartSource port when downloads are on.
+      app.source = { type: 'remote-chart', ...chart };
+      app.renderer = 'helm';
+      const named = source.get('chart', true) ?? source.get('repoURL', true);
+      if (named) app.argo!.at = loc.of(named as Node);
+    }
     if (namespace) app.namespace = namespace;
     const argo = app.argo!;
     argo.applicationName = name;
@@ -531,9 +553,15 @@ function argoEnvironments(
     if (repoURL) argo.repoURL = repoURL;
     const revision = str(source.get('targetRevision'));
     if (revision) argo.targetRevision = revision;
-    argo.rawPath = String(source.get('path'));
+    argo.rawPath = typeof source.get('path') === 'string' ? String(source.get('path')) : '';
     if (refs) argo.refs = refs;
-    apps.push({ app, definedAt: loc.of(source.get('path', true) as Node), path, ...(repoURL ? { repoURL } : {}) });
+    apps.push({
+      app,
+      definedAt: chart ? app.argo!.at : loc.of(source.get('path', true) as Node),
+      path,
+      // A remote chart is never this repo's folder, whatever its repoURL: it is rendered (or said) here.
+      ...(repoURL && !chart ? { repoURL } : {}),
+    });
   }
   const server = str(doc.getIn(['spec', 'destination', 'server']));
   const clusterName = str(doc.getIn(['spec', 'destination', 'name']));
@@ -739,6 +767,40 @@ function kustomizationCycles(edges: Map<string, { to: string; at: SourceLocation
   };
   for (const dir of [...edges.keys()].sort()) if (!done.has(dir)) visit(dir);
   return problems;
+}
+
+/** Whether an Argo CD source is an OCI artifact (`repoURL: oci://…`; Argo CD's ApplicationSource.IsOCI). */
+function isOciSource(source: YAMLMap): boolean {
+  const repoURL = source.get('repoURL');
+  return typeof repoURL === 'string' && repoURL.startsWith('oci://');
+}
+
+/**
+ * The chart an Argo CD source names outside git, as its repo server pulls it: `oci://REGISTRY/PATH` is the chart
+ * itself (an OCI artifact whose path must be `.`); `chart:` with a `repoURL` that has no scheme (`ghcr.io/org/charts`,
+ * Argo CD's IsHelmOciRepo) is an OCI registry holding `PATH/CHART`; any other `repoURL` is a Helm repository. The
+ * version is `targetRevision` as written (a version, a Masterminds constraint, a tag or digest for OCI).
+ */
+function remoteChartOf(source: YAMLMap): RemoteChart | { outside: string } {
+  const repoURL = str(source.get('repoURL')) ?? '';
+  const version = str(source.get('targetRevision')) ?? '';
+  if (repoURL.startsWith('oci://')) {
+    const path = str(source.get('path')) ?? '.';
+    if (normalizeRepoPath(path) !== '')
+      return { outside: `${repoURL} path ${path}: a folder inside an OCI artifact is not rendered` };
+    const url = repoURL.replace(/\/+$/, '');
+    return { kind: 'oci', url, chart: url.split('/').pop() ?? '', version };
+  }
+  const chart = str(source.get('chart')) ?? '';
+  if (!repoURL) return { outside: `chart ${chart}: no repoURL` };
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(repoURL))
+    return { kind: 'oci', url: `oci://${repoURL.replace(/\/+$/, '')}/${chart}`, chart, version };
+  return { kind: 'helm-repository', url: repoURL, chart, version };
+}
+
+function dirOf(file: string): string {
+  const i = file.lastIndexOf('/');
+  return i < 0 ? '' : file.slice(0, i);
 }
 
 function str(value: unknown): string | undefined {

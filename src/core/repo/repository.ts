@@ -19,6 +19,7 @@ import { folderApplication } from '../model/environment';
 import { discoverEnvironments, type OutsideSource } from './discover';
 import { inferPromotion } from './promotion';
 import { expandAppOfApps } from './appOfApps';
+import type { RenderOptions } from '../render/types';
 import { mapWithConcurrency } from '../pool';
 
 /** An environment from the editor's `gitopsDrift.environments` setting. */
@@ -44,12 +45,15 @@ export interface RepoModel {
 
 /**
  * Loads a repo's environments. Precedence: the editor setting, then `.gitops-drift.yaml`, then discovery; the
- * config's ignore rules, appliers and promotion order apply whichever source listed the environments.
+ * config's ignore rules, appliers and promotion order apply whichever source listed the environments. `helmEngine`
+ * renders an app-of-apps written as a chart (asked for only when discovery meets one, so the engine still loads
+ * only for a repo that needs it).
  */
 export async function loadRepository(
   fs: FileSystem,
   repoRoot: string,
   settings: EnvironmentSetting[] = [],
+  ports: Pick<RenderOptions, 'helmEngine'> = {},
 ): Promise<RepoModel> {
   const loaded = await loadRepoConfig(fs, repoRoot);
   const config = loaded.config ?? emptyRepoConfig();
@@ -73,7 +77,9 @@ export async function loadRepository(
   problems.push(...(await pathsOutside(fs, repoRoot, environments)));
   await settleRenderers(fs, repoRoot, environments);
   if (appOfApps)
-    problems.push(...(await expandAppOfApps(fs, repoRoot, environments, appOfApps.files, appOfApps.remotes)));
+    problems.push(
+      ...(await expandAppOfApps(fs, repoRoot, environments, appOfApps.files, appOfApps.remotes, ports.helmEngine)),
+    );
   let promotion = config.promotion;
   if (promotion.length) {
     // Promotion entries were checked against declared environments already; discovered ones are known only now.

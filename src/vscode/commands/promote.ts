@@ -121,6 +121,7 @@ export function promoteCommand(s: EditorServices): CommandHandler {
           repo.environments.find((e) => e.name === name)!,
           editedFs,
           root,
+          session.engine.renderPorts(),
         );
     };
     const verify = async (edited: FileChange[]) => {

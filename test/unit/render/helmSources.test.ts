@@ -280,7 +280,10 @@ describe('kustomize helmCharts (fake engine)', () => {
         [6, 'skipped-content', "helmCharts 'web'"],
       ],
     );
-    assert.match(result.problems[0].message, /not available offline \(downloads disabled\)/);
+    assert.match(
+      result.problems[0].message,
+      /chart charts.example.com\/redis 1.0.0 not downloaded: chart downloads are off \(kustomize would pull it into app\/charts\/redis-1.0.0\/redis\)/,
+    );
     assert.match(result.problems[1].message, /the Helm engine is not available/);
   });
 });

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import { loadRepository } from '../../../src/core/repo/repository';
 import { MAX_APP_OF_APPS_DEPTH } from '../../../src/core/repo/appOfApps';
+import { DriftEngine } from '../../../src/core/engine';
+import type { HelmEngine, HelmRenderRequest } from '../../../src/core/ports';
 
 const fs = (files: Record<string, string>) => new MemoryFileSystem(files);
 import type { RepoEnvironment } from '../../../src/core/repo/config';
@@ -108,5 +110,67 @@ describe('Argo CD app-of-apps', () => {
         "app-of-apps 'apps': its Applications are not listed: apps: application 'apps': the Helm engine is not available (not built): the chart is not rendered",
       ],
     );
+  });
+
+  it('an app-of-apps written as a chart is expanded at load when the engine is given: made only for such a repo', async () => {
+    const files = {
+      '/r/apps/Chart.yaml': 'apiVersion: v2\nname: apps\nversion: 0.1.0\n',
+      '/r/apps/values.yaml': 'spec: { destination: { server: https://kubernetes.default.svc } }\n',
+      '/r/apps/templates/guestbook.yaml': application('guestbook', 'guestbook', 'gb').replace(
+        'server: https://kubernetes.default.svc',
+        'server: {{ .Values.spec.destination.server }}',
+      ),
+      '/r/guestbook/deployment.yaml': deployment,
+    };
+    let made = 0;
+    // As the CLI and the editor make it: once, on the first call.
+    let instance: HelmEngine | undefined;
+    const helmEngine = () => (instance ??= (made++, engine));
+    let rendered: HelmRenderRequest | undefined;
+    // Helm's part faked: the template's one expression filled from the chart's values.yaml, as Helm would.
+    const engine: HelmEngine = {
+      render: async (request) => {
+        rendered = request;
+        const file = request.files.find((f) => f.name === 'templates/guestbook.yaml')!;
+        const values = new TextDecoder().decode(request.files.find((f) => f.name === 'values.yaml')!.data);
+        const server = /server: (\S+) \}/.exec(values)![1];
+        return {
+          ok: true,
+          chart: { name: 'apps', version: '0.1.0' },
+          manifests: [
+            {
+              source: 'apps/templates/guestbook.yaml',
+              content: new TextDecoder().decode(file.data).replace('{{ .Values.spec.destination.server }}', server),
+            },
+          ],
+          hooks: [],
+        };
+      },
+    };
+    const drift = new DriftEngine({
+      fs: new MemoryFileSystem(files),
+      repoRoot: '/r',
+      helmEngine,
+    });
+    const repo = await drift.load();
+    assert.deepEqual(repo.problems, []);
+    assert.deepEqual(rows(repo.environments), ['apps apps helm (root)', 'guestbook guestbook argo-directory <- apps']);
+    assert.equal(repo.environments.find((e) => e.name === 'guestbook')!.namespace, 'gb');
+    assert.equal(rendered?.releaseName, 'apps');
+    assert.equal(made, 1);
+    // A repo whose app-of-apps is no chart never asks for the engine.
+    const plain = new DriftEngine({
+      fs: new MemoryFileSystem({
+        '/r/apps/guestbook.yaml': application('guestbook', 'guestbook'),
+        '/r/guestbook/deployment.yaml': deployment,
+      }),
+      repoRoot: '/r',
+      helmEngine,
+    });
+    assert.deepEqual(rows((await plain.load()).environments), [
+      'apps apps argo-directory (root)',
+      'guestbook guestbook argo-directory <- apps',
+    ]);
+    assert.equal(made, 1);
   });
 });

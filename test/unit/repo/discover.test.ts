@@ -103,7 +103,7 @@ describe('environment discovery', () => {
     assert.deepEqual(found.promotion, []);
   });
 
-  it('reads Argo CD Applications (source, sources, destination namespace) and skips other repos and Helm charts', async () => {
+  it('reads Argo CD Applications (source, sources, destination namespace), skips other repos, keeps remote charts', async () => {
     const fs = new MemoryFileSystem({
       '/r/argocd/apps.yaml': [
         'apiVersion: argoproj.io/v1alpha1',
@@ -139,14 +139,38 @@ describe('environment discovery', () => {
       '/r/deploy/base/kustomization.yaml': k('d.yaml'),
     });
     const found = await discoverEnvironments(fs, '/r');
+    // A chart of a Helm repository is an application of its own (downloaded to render it), in the Application's folder.
     assert.deepEqual(summary(found.environments), [
+      'chart argocd argocd ns=x',
       'shop-prod deploy/prod argocd ns=shop-prod',
       'multi deploy/dev argocd ns=shop-dev',
     ]);
-    assert.deepEqual(found.environments[0].definedAt, { file: 'argocd/apps.yaml', line: 7, column: 11 });
+    const chart = found.environments.find((e) => e.name === 'chart')!.applications[0];
+    assert.deepEqual(chart.source, {
+      type: 'remote-chart',
+      kind: 'helm-repository',
+      url: 'https://charts.example',
+      chart: 'nginx',
+      version: '',
+    });
+    assert.equal(chart.renderer, 'helm');
+    assert.deepEqual(
+      found.environments.find((e) => e.name === 'multi')!.applications.map((a) => [a.name, a.source.type]),
+      [
+        ['multi/redis', 'remote-chart'],
+        ['multi/dev', 'folder'],
+      ],
+    );
+    assert.deepEqual(found.environments.find((e) => e.name === 'shop-prod')!.definedAt, {
+      file: 'argocd/apps.yaml',
+      line: 7,
+      column: 11,
+    });
+    // The remote chart's environment is declared at its `chart:` line.
+    assert.deepEqual(found.environments[0].definedAt, { file: 'argocd/apps.yaml', line: 18, column: 26 });
     assert.deepEqual(
       found.environments.map((e) => e.tracking),
-      [{ argocdApp: 'shop-prod' }, { argocdApp: 'multi' }],
+      [{ argocdApp: 'chart' }, { argocdApp: 'shop-prod' }, { argocdApp: 'multi' }],
     );
     assert.deepEqual(found.promotion, [['multi', 'shop-prod']]);
   });

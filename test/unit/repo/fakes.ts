@@ -13,7 +13,7 @@ import type { RenderedObject } from '../../../src/core/render/types';
 export const fakePipeline = (calls: { render: number } = { render: 0 }): EnginePipeline => ({
   async render(app, { fs, repoRoot }) {
     calls.render++;
-    const root = app.source.type === 'outside' || !app.source.path ? repoRoot : `${repoRoot}/${app.source.path}`;
+    const root = !('path' in app.source) || !app.source.path ? repoRoot : `${repoRoot}/${app.source.path}`;
     const rel = root.slice(repoRoot.length + 1);
     const k = parse(await fs.readFile(`${root}/kustomization.yaml`)) as { resources?: string[]; namespace?: string };
     const objects: RenderedObject[] = [];

@@ -1,5 +1,6 @@
 /**
- * An Argo CD Helm source whose chart is a folder of this repo, rendered as Argo CD's repo server renders it
+ * An Argo CD Helm source whose chart is a folder of this repo, or a chart of a Helm repository or OCI registry
+ * (downloaded through the ChartSource port: render/helm/remoteChart.ts), rendered as Argo CD's repo server renders it
  * (argo-cd `reposerver/repository/repository.go` helmTemplate, `util/helm/cmd.go` template): the release name is
  * `helm.releaseName`, else the Application's name; the namespace `helm.namespace`, else the destination's; the values
  * are what `helm template` merges from the flags Argo CD passes, in Helm's order:
@@ -19,7 +20,8 @@ import { ProblemError } from '../../model/problem';
 import { keyOf } from '../../model/resource';
 import { globToRegExp } from '../../glob';
 import { mergeMaps } from '../helm/chartFiles';
-import { renderChartFolder } from '../helm/chartRender';
+import { renderChartFiles, renderChartFolder } from '../helm/chartRender';
+import { fetchRemoteChart } from '../helm/remoteChart';
 import { loadValuesText, parseSetInto } from '../helm/helmValues';
 import type { RenderedObject, RenderOptions, RenderResult } from '../types';
 
@@ -37,49 +39,76 @@ export async function renderArgoHelm(
   };
   const helm: ArgoHelm = argo?.helm ?? {};
   const root = options.repoRoot.replace(/\/+$/, '');
+  // A chart of a Helm repository or OCI registry: downloaded (a state of the application when it cannot be), and its
+  // own files are where relative value files are (Argo CD reads them in the pulled chart); `$ref/…` stays this repo's.
+  const remote = app.source.type === 'remote-chart' ? app.source : undefined;
+  const pulled = remote ? await fetchRemoteChart(options.chartSource, remote, at, what) : undefined;
+  const inChart = pulled ? new Map(pulled.files.map((f) => [f.name, f.data])) : undefined;
   const files = new Set<string>();
-  const read = async (repoPath: string, where: SourceLocation): Promise<string> => {
-    files.add(repoPath);
+  /** A value file: `path` in this repo, or (`inChart`) in the downloaded chart. Keys tell the two apart. */
+  type ValueFile = { path: string; inChart: boolean };
+  const keyOfFile = (f: ValueFile) => `${f.inChart ? 'chart' : 'repo'}:${f.path}`;
+  const read = async (file: ValueFile, where: SourceLocation): Promise<string> => {
+    if (file.inChart) return new TextDecoder().decode(inChart!.get(file.path));
+    files.add(file.path);
     try {
-      return await options.fs.readFile(repoPath ? `${root}/${repoPath}` : root);
+      return await options.fs.readFile(file.path ? `${root}/${file.path}` : root);
     } catch (e) {
-      return fail(`cannot read ${repoPath}: ${(e as Error).message.split('\n')[0]}`, where);
+      return fail(`cannot read ${file.path}: ${(e as Error).message.split('\n')[0]}`, where);
     }
   };
-  const exists = async (repoPath: string) =>
-    (await options.fs.stat(`${root}/${repoPath}`).catch(() => undefined))?.isFile === true;
+  const exists = async (file: ValueFile) =>
+    file.inChart
+      ? inChart!.has(file.path)
+      : (await options.fs.stat(`${root}/${file.path}`).catch(() => undefined))?.isFile === true;
   const env = buildEnvironment(app);
+  /** Where a value file entry is: a `$ref/…` of this repo always; any other in the downloaded chart, if there is one. */
+  const place = (raw: string, path: string): ValueFile => ({
+    path,
+    inChart: inChart !== undefined && !(raw.startsWith('$') && argo?.refs?.[raw.split('/')[0].slice(1)] !== undefined),
+  });
+  const chartBase = remote ? '' : chartPath;
 
   // 1. --values: the value files, then values/valuesObject.
   let values: Record<string, unknown> = {};
-  const resolved: string[] = [];
+  const resolved: ValueFile[] = [];
+  const indexOf = (f: ValueFile) => resolved.findIndex((r) => keyOfFile(r) === keyOfFile(f));
   for (const entry of helm.valueFiles ?? []) {
-    const target = resolveValueFile(entry.value, chartPath, argo?.refs, env);
+    const target = resolveValueFile(entry.value, chartBase, argo?.refs, env);
     if ('outside' in target) fail(target.outside, entry.at);
     if ('error' in target) fail(target.error, entry.at);
-    const path = (target as { path: string }).path;
-    if (/[*?[]/.test(path)) {
-      const matches = await globFiles(options, root, path);
+    const file = place(entry.value, (target as { path: string }).path);
+    if (/[*?[]/.test(file.path)) {
+      const matches = file.inChart
+        ? [...inChart!.keys()].filter((k) => globRegExp(file.path).test(k)).sort()
+        : await globFiles(options, root, file.path);
       if (!matches.length) {
         if (helm.ignoreMissingValueFiles) continue;
         fail(`values file glob ${entry.value} matched no files`, entry.at);
       }
-      for (const m of matches) if (!resolved.includes(m)) resolved.push(m);
+      for (const m of matches) {
+        const f = { path: m, inChart: file.inChart };
+        if (indexOf(f) < 0) resolved.push(f);
+      }
       continue;
     }
-    if (!(await exists(path))) {
+    if (!(await exists(file))) {
       if (helm.ignoreMissingValueFiles) continue;
-      fail(`values file ${entry.value} (${path}) does not exist (Helm fails: no such file or directory)`, entry.at);
+      fail(
+        `values file ${entry.value} (${file.inChart ? `${pulled!.name} ${pulled!.version}: ` : ''}${file.path}) does not exist (Helm fails: no such file or directory)`,
+        entry.at,
+      );
     }
     // An explicit entry takes its own place: a glob before it skips it (Argo CD's explicitPaths).
-    const before = resolved.indexOf(path);
+    const before = indexOf(file);
     if (before >= 0) resolved.splice(before, 1);
-    resolved.push(path);
+    resolved.push(file);
   }
-  for (const path of resolved) {
+  for (const file of resolved) {
+    const path = file.path;
     const where = (helm.valueFiles ?? []).find((v) => path.endsWith(v.value.replace(/^\$[^/]+\//, '')))?.at ?? at;
     try {
-      values = mergeMaps(values, loadValuesText(await read(path, where)));
+      values = mergeMaps(values, loadValuesText(await read(file, where)));
     } catch (e) {
       if (e instanceof ProblemError) throw e;
       fail(`failed to parse ${path}: ${(e as Error).message.split('\n')[0]}`, where);
@@ -112,12 +141,13 @@ export async function renderArgoHelm(
       }
     }
   for (const p of lastByName(helm.fileParameters ?? [])) {
-    const target = resolveValueFile(p.path, chartPath, argo?.refs, env);
+    const target = resolveValueFile(p.path, chartBase, argo?.refs, env);
     if ('outside' in target) fail(target.outside, p.at);
     if ('error' in target) fail(target.error, p.at);
-    const path = (target as { path: string }).path;
-    if (!(await exists(path))) fail(`fileParameters ${p.name}: ${p.path} (${path}) does not exist`, p.at);
-    const text = await read(path, p.at);
+    const file = place(p.path, (target as { path: string }).path);
+    const path = file.path;
+    if (!(await exists(file))) fail(`fileParameters ${p.name}: ${p.path} (${path}) does not exist`, p.at);
+    const text = await read(file, p.at);
     try {
       // The path is handed to Helm escaped as any --set-file value; the reader gets the file's text.
       parseSetInto(`${p.name}=${cleanSetParameter(path)}`, values, { file: () => text });
@@ -130,33 +160,51 @@ export async function renderArgoHelm(
   // Without a namespace Argo CD passes no --namespace, and Helm's is `default` (the repo server has no kube context).
   const namespace = helm.namespace || app.namespace || 'default';
   const kubeVersion = helm.kubeVersion;
-  const render = await renderChartFolder({
-    fs: options.fs,
-    repoRoot: options.repoRoot,
-    chartPath,
-    request: {
-      values,
-      releaseName,
-      namespace,
-      includeCRDs: helm.skipCrds !== true,
-      ...(kubeVersion ? { kubeVersion } : {}),
-      ...(helm.apiVersions?.length ? { apiVersions: helm.apiVersions } : {}),
-      ...(helm.skipSchemaValidation ? { skipSchemaValidation: true } : {}),
-    },
-    engine: options.helmEngine,
-    at,
-    what,
-  });
+  const request = {
+    values,
+    releaseName,
+    namespace,
+    includeCRDs: helm.skipCrds !== true,
+    ...(kubeVersion ? { kubeVersion } : {}),
+    ...(helm.apiVersions?.length ? { apiVersions: helm.apiVersions } : {}),
+    ...(helm.skipSchemaValidation ? { skipSchemaValidation: true } : {}),
+  };
+  const render = pulled
+    ? await renderChartFiles({
+        files: pulled.files,
+        chart: { downloaded: `${pulled.name} ${pulled.version}` },
+        request,
+        engine: options.helmEngine,
+        at,
+        what,
+      })
+    : await renderChartFolder({
+        fs: options.fs,
+        repoRoot: options.repoRoot,
+        chartPath,
+        request,
+        engine: options.helmEngine,
+        at,
+        what,
+      });
   const objects: RenderedObject[] = [];
   for (const doc of render.documents) {
     // Argo CD runs hooks (helm.sh/hook becomes its own hook), it never compares them.
     if (doc.hook) continue;
+    // A downloaded chart's templates are in no file of the repo: its objects point at the source's line.
     const origin: Origin = {
       file: doc.file,
-      line: 1,
-      column: 1,
+      line: pulled ? at.line : 1,
+      column: pulled ? at.column : 1,
       kind: 'resource',
-      related: [{ location: at, message: `rendered by this Argo CD Helm source (release ${releaseName})` }],
+      related: [
+        {
+          location: at,
+          message: pulled
+            ? `rendered by this Argo CD Helm source (release ${releaseName}) through the template ${doc.template} of ${pulled.name} ${pulled.version} (downloaded)`
+            : `rendered by this Argo CD Helm source (release ${releaseName})`,
+        },
+      ],
     };
     objects.push({
       object: doc.object,
@@ -167,7 +215,7 @@ export async function renderArgoHelm(
     });
   }
   return {
-    root: chartPath,
+    root: remote ? '' : chartPath,
     objects,
     problems:
       helm.version && helm.version !== 'v3'
@@ -273,15 +321,7 @@ async function globFiles(options: RenderOptions, root: string, pattern: string):
     fixed.push(part);
   }
   const base = fixed.join('/');
-  // doublestar: `**` as a whole segment crosses folders; `*`, `?` and classes stay within one (Go's path.Match).
-  const re = new RegExp(
-    `^${pattern
-      .split('/')
-      .map((seg) => (seg === '**' ? '\u0000' : globToRegExp(seg, { path: true }).source.slice(1, -1)))
-      .join('/')
-      .replace(/\u0000\//g, '(?:.*/)?')
-      .replace(/\/?\u0000$/, '(?:/.*)?')}$`,
-  );
+  const re = globRegExp(pattern);
   const out: string[] = [];
   const walk = async (dir: string) => {
     const entries = await options.fs.readDir(dir ? `${root}/${dir}` : root).catch(() => []);
@@ -293,4 +333,16 @@ async function globFiles(options: RenderOptions, root: string, pattern: string):
   };
   await walk(base);
   return out.sort();
+}
+
+/** A doublestar glob as a RegExp: `**` as a whole segment crosses folders; `*`, `?` and classes stay within one (Go's path.Match). */
+function globRegExp(pattern: string): RegExp {
+  return new RegExp(
+    `^${pattern
+      .split('/')
+      .map((seg) => (seg === '**' ? '\u0000' : globToRegExp(seg, { path: true }).source.slice(1, -1)))
+      .join('/')
+      .replace(/\u0000\//g, '(?:.*/)?')
+      .replace(/\/?\u0000$/, '(?:/.*)?')}$`,
+  );
 }

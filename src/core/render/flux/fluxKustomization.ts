@@ -12,7 +12,7 @@
  * 4. `commonMetadata` labels and annotations are set on every object (at apply, after substitution).
  * Every value from the Kustomization points at its line in the Flux manifest.
  */
-import type { Application } from '../../model/environment';
+import { type Application, sourcePath } from '../../model/environment';
 import type { SourceLocation } from '../../model/location';
 import { ProblemError, type Problem } from '../../model/problem';
 import { keyOf, type KubeObject } from '../../model/resource';
@@ -69,9 +69,7 @@ export async function renderFluxKustomization(
     apiVersionOf(controller.object),
     problems,
   );
-  const dir =
-    options.repoRoot.replace(/\/+$/, '') +
-    (app.source.type === 'outside' || !app.source.path ? '' : `/${app.source.path}`);
+  const dir = options.repoRoot.replace(/\/+$/, '') + (sourcePath(app) ? `/${sourcePath(app)}` : '');
   const components = await presentComponents(spec, dir, options);
   const result = await renderFolder({
     ...options,

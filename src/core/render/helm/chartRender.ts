@@ -7,7 +7,7 @@ import { loadAll } from 'js-yaml';
 import type { SourceLocation } from '../../model/location';
 import { ProblemError } from '../../model/problem';
 import type { KubeObject } from '../../model/resource';
-import type { FileSystem, HelmEngine, HelmManifest, HelmRenderRequest } from '../../ports';
+import type { FileSystem, HelmChartFile, HelmEngine, HelmManifest, HelmRenderRequest } from '../../ports';
 import { chartFiles, templateFile } from './chartFiles';
 
 /** One document Helm rendered, parsed, with the repo file of its template. */
@@ -15,7 +15,7 @@ export interface ChartDocument {
   object: KubeObject;
   /** Helm's `# Source:` (`web/templates/deployment.yaml`). */
   template: string;
-  /** The template's file in the repo (`charts/web/templates/deployment.yaml`). */
+  /** The template's file in the repo (`charts/web/templates/deployment.yaml`); a downloaded chart's: the file naming it. */
   file: string;
   hook: boolean;
 }
@@ -44,20 +44,52 @@ export async function renderChartFolder(input: {
 }): Promise<ChartRender> {
   const root = input.repoRoot.replace(/\/+$/, '');
   const dir = input.chartPath ? `${root}/${input.chartPath}` : root;
+  if (!(await input.fs.stat(`${dir}/Chart.yaml`).catch(() => undefined))?.isFile)
+    throw new ProblemError({
+      severity: 'error',
+      message: `${input.what}: no chart in ${input.chartPath || '.'} (no Chart.yaml)`,
+      location: input.at,
+    });
+  const engine = input.engine?.();
+  if (!engine)
+    throw new ProblemError({
+      severity: 'error',
+      message: `${input.what}: the Helm engine is not available (not built): the chart is not rendered`,
+      location: input.at,
+    });
+  const files = await chartFiles(input.fs, dir);
+  const render = await renderChartFiles({ ...input, files, chart: { folder: input.chartPath } });
+  return { ...render, files: files.map((f) => (input.chartPath ? `${input.chartPath}/${f.name}` : f.name)) };
+}
+
+/**
+ * Renders a chart's files with `request`: a folder of this repo (`folder`, repo-relative: documents name their
+ * template's file there) or a downloaded chart (`downloaded`, described as `NAME VERSION`: its templates are in no file
+ * of the repo, so documents name `at`, the line that names the chart). Failures are ProblemErrors as for
+ * renderChartFolder. `files` of the result is empty: the caller knows what it read.
+ */
+export async function renderChartFiles(input: {
+  files: HelmChartFile[];
+  chart: { folder: string } | { downloaded: string };
+  request: Omit<HelmRenderRequest, 'files'>;
+  engine: (() => HelmEngine | undefined) | undefined;
+  at: SourceLocation;
+  what: string;
+}): Promise<ChartRender> {
   const fail = (message: string, location: SourceLocation = input.at): never => {
     throw new ProblemError({ severity: 'error', message: `${input.what}: ${message}`, location });
   };
-  if (!(await input.fs.stat(`${dir}/Chart.yaml`).catch(() => undefined))?.isFile)
-    fail(`no chart in ${input.chartPath || '.'} (no Chart.yaml)`);
+  const folder = 'folder' in input.chart ? input.chart.folder : undefined;
+  const named = folder !== undefined ? folder || '.' : (input.chart as { downloaded: string }).downloaded;
+  const fileOf = (source: string) => (folder !== undefined ? templateFile(folder, source) : input.at.file);
   const engine = input.engine?.();
   if (!engine) fail('the Helm engine is not available (not built): the chart is not rendered');
-  const files = await chartFiles(input.fs, dir);
-  const result = await engine!.render({ ...input.request, files });
+  const result = await engine!.render({ ...input.request, files: input.files });
   if (!result.ok) {
     if (result.stage === 'unavailable') fail(`the Helm engine is not available: ${result.message}`);
     fail(
-      `Helm could not render ${input.chartPath || '.'} (${result.stage}): ${result.message}`,
-      templateLine(result.message, input.chartPath) ?? input.at,
+      `Helm could not render ${named} (${result.stage}): ${result.message}`,
+      (folder !== undefined ? templateLine(result.message, folder) : undefined) ?? input.at,
     );
   }
   if (!result.ok) throw new Error('unreachable');
@@ -67,11 +99,10 @@ export async function renderChartFolder(input: {
     try {
       docs = loadAll(manifest.content);
     } catch (e) {
-      fail(`${manifest.source}: ${(e as Error).message.split('\n')[0]}`, {
-        file: templateFile(input.chartPath, manifest.source),
-        line: 1,
-        column: 1,
-      });
+      fail(
+        `${manifest.source}: ${(e as Error).message.split('\n')[0]}`,
+        folder !== undefined ? { file: fileOf(manifest.source), line: 1, column: 1 } : input.at,
+      );
       return;
     }
     for (const doc of docs) {
@@ -79,21 +110,12 @@ export async function renderChartFolder(input: {
       const o = doc as Record<string, unknown>;
       if (typeof o.kind !== 'string' || typeof o.apiVersion !== 'string') continue;
       if (o.metadata === null || typeof o.metadata !== 'object') o.metadata = {};
-      documents.push({
-        object: o as KubeObject,
-        template: manifest.source,
-        file: templateFile(input.chartPath, manifest.source),
-        hook,
-      });
+      documents.push({ object: o as KubeObject, template: manifest.source, file: fileOf(manifest.source), hook });
     }
   };
   for (const m of result.manifests) add(m, false);
   for (const h of result.hooks) add(h, true);
-  return {
-    chart: result.chart,
-    documents,
-    files: files.map((f) => (input.chartPath ? `${input.chartPath}/${f.name}` : f.name)),
-  };
+  return { chart: result.chart, documents, files: [] };
 }
 
 /** Whether a hook is a test hook (`helm.sh/hook: test`, or the old `test-success`/`test-failure`). */

@@ -23,6 +23,7 @@ import { collectOrigins } from '../../yaml/tree';
 import { canonicalJson, valueAt } from '../../yaml/pointer';
 import { chartFiles, mergeMaps, templateFile } from './chartFiles';
 import { isExactChartVersion } from './chartVersion';
+import { HELM_CHART_LAYER_MEDIA_TYPE } from './remoteChart';
 import { setPathValue } from './setValues';
 import { loadValuesText, StrvalsError } from './helmValues';
 import { postRender } from './postRender';
@@ -36,9 +37,6 @@ export type HelmChartLocation =
   | { type: 'remote'; request: ChartRequest; source: string }
   /** `reason` is the application's state, e.g. "chart in another repository (GitRepository …): not rendered". */
   | { type: 'unavailable'; reason: string };
-
-/** Helm's media type of a chart's layer (`helm push`), which source-controller's OCIRepository selects for charts. */
-export const HELM_CHART_LAYER_MEDIA_TYPE = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
 
 /**
  * Where `hr`'s chart comes from. `isThisRepo(namespace, name)` says whether a GitRepository is this repo (the caller

@@ -4,8 +4,9 @@
  * engine (the HelmEngine port) where kustomize shells out to `helm template`:
  *
  * - the chart is `CHARTHOME/NAME` (`chartHome` from `helmGlobals`, default `charts`, relative to the kustomization;
- *   `CHARTHOME/NAME-VERSION/NAME` when both `repo` and `version` are set). One that is not there would be pulled: that
- *   is a download, not done here (the entry's state says so; chart downloads plug in at `chartNotHere`);
+ *   `CHARTHOME/NAME-VERSION/NAME` when both `repo` and `version` are set). One that is not there and has a `repo` is
+ *   what kustomize `helm pull`s: it comes through the ChartSource port (into its cache, never into the repo), and
+ *   when it cannot be had (downloads off, offline) the entry is skipped with that state at its line;
  * - values: `valuesFile` (default the chart's own `values.yaml`, read through kustomize's load restrictor), with
  *   `valuesInline` over it (`valuesMerge`: `override`, the default, inline wins; `merge`, the file wins; `replace`,
  *   inline alone), then each `additionalValuesFiles` entry, merged as `helm template -f … -f …` merges;
@@ -15,7 +16,10 @@
  *   dropped with `skipTests`. Each object's origin is its template file, related to the `helmCharts` entry.
  */
 import type { Origin, SourceLocation } from '../../model/location';
-import { renderChartFolder, isTestHook } from '../helm/chartRender';
+import { ProblemError } from '../../model/problem';
+import type { HelmChartFile } from '../../ports';
+import { renderChartFiles, renderChartFolder, isTestHook } from '../helm/chartRender';
+import { CHART_NOT_DOWNLOADED, fetchRemoteChart } from '../helm/remoteChart';
 import { mergeMaps } from '../helm/chartFiles';
 import { kyamlMerge, loadValuesText } from '../helm/helmValues';
 import { fail, maps, stringValue } from './kustomizationFields';
@@ -49,12 +53,13 @@ export async function inflateHelmCharts(
   dir: string,
   loader: Loader,
   helmEngine: RenderOptions['helmEngine'],
+  chartSource?: RenderOptions['chartSource'],
 ): Promise<(InflatedObject | SkippedChart)[]> {
   const entries = maps(k, 'helmCharts');
   if (!entries.length) return [];
   const globals = getMap(k, 'helmGlobals');
   const out: (InflatedObject | SkippedChart)[] = [];
-  for (const entry of entries) out.push(...(await inflate(entry, dir, globals, loader, helmEngine)));
+  for (const entry of entries) out.push(...(await inflate(entry, dir, globals, loader, helmEngine, chartSource)));
   return out;
 }
 
@@ -64,6 +69,7 @@ async function inflate(
   globals: TMap | undefined,
   loader: Loader,
   helmEngine: RenderOptions['helmEngine'],
+  chartSource: RenderOptions['chartSource'],
 ): Promise<(InflatedObject | SkippedChart)[]> {
   const at = { file: entry.origin.file, line: entry.origin.line, column: entry.origin.column };
   const field = (name: string) => entry.entries.get(name);
@@ -102,7 +108,30 @@ async function inflate(
   for (const a of additional) additionalFiles.push({ abs: await loader.resolveFile(dir, a.path, a.at), at: a.at });
 
   const chartStat = await loader.stat(chartDir, at);
-  if (!chartStat?.isDirectory) return [chartNotHere({ name, version, repo, chartDir: loader.rel(chartDir), at })];
+  const what = `helmCharts '${name}'`;
+  let pulled: { files: HelmChartFile[]; name: string; version: string } | undefined;
+  if (!chartStat?.isDirectory) {
+    if (!repo) fail(`no repo specified for pull, no chart found at '${loader.rel(chartDir)}' (${what})`, at);
+    try {
+      // kustomize's pullCommand: `helm pull --repo REPO NAME --version V`, or `helm pull REPO/NAME` for oci://.
+      pulled = await fetchRemoteChart(
+        chartSource,
+        repo.startsWith('oci://')
+          ? { kind: 'oci', url: `${repo.replace(/\/+$/, '')}/${name}`, chart: name, version, devel: flag('devel') }
+          : { kind: 'helm-repository', url: repo, chart: name, version, devel: flag('devel') },
+        at,
+        what,
+      );
+    } catch (e) {
+      if (!(e instanceof ProblemError) || e.problem.code !== CHART_NOT_DOWNLOADED) throw e;
+      return [
+        {
+          skipped: `${e.problem.message} (kustomize would pull it into ${loader.rel(chartDir)}); the chart's objects are missing from this render`,
+          at,
+        },
+      ];
+    }
+  }
   const engine = helmEngine?.();
   if (!engine)
     return [
@@ -120,25 +149,28 @@ async function inflate(
   // Read through kustomize's loader: inside the kustomization's folder (a chart home outside it fails there too).
   const valuesFile = () =>
     loader.resolveFile(dir, text('valuesFile') || `${chartDir}/values.yaml`, text('valuesFile') ? valuesFileAt : at);
+  // A pulled chart's own values.yaml is read from the download (kustomize reads it where `helm pull` untarred it).
+  const pulledValues = pulled && !text('valuesFile') ? chartText(pulled.files, 'values.yaml') : undefined;
   const readValues = async (abs: string, where: SourceLocation) => {
-    const body = await loader.readText(abs, where);
+    const body = pulledValues !== undefined && abs === PULLED_VALUES ? pulledValues : await loader.readText(abs, where);
     try {
       return loadValuesText(body);
     } catch (e) {
       return fail(`failed to parse ${loader.rel(abs)}: ${(e as Error).message.split('\n')[0]}`, where);
     }
   };
+  const valuesPath = async () => (pulledValues !== undefined ? PULLED_VALUES : await valuesFile());
   let values: Record<string, unknown>;
   if (Object.keys(inline).length) {
     if (merge === 'replace') values = inline;
     else {
-      const fromFile = await readValues(await valuesFile(), valuesFileAt);
+      const fromFile = await readValues(await valuesPath(), valuesFileAt);
       values = (merge === 'override' ? kyamlMerge(inline, fromFile) : kyamlMerge(fromFile, inline)) as Record<
         string,
         unknown
       >;
     }
-  } else values = await readValues(await valuesFile(), valuesFileAt);
+  } else values = await readValues(await valuesPath(), valuesFileAt);
   for (const f of additionalFiles) values = mergeMaps(values, await readValues(f.abs, f.at));
 
   // `helm template RELEASE CHART --name-template X` is refused by Helm; without a release name, Helm's own default.
@@ -155,28 +187,38 @@ async function inflate(
       : [];
   const kubeVersion = text('kubeVersion');
   const chartPath = loader.rel(chartDir);
-  const render = await renderChartFolder({
-    fs: {
-      // The chart's files are read through the loader, so they are among the render's files.
-      stat: (p) => loader.stat(p, at),
-      readDir: (p) => loader.entries(p),
-      readFile: (p) => loader.readText(p, at),
-      readFileBytes: (p) => loader.readBytes(p, at),
-    } as Parameters<typeof renderChartFolder>[0]['fs'],
-    repoRoot: loader.repoRoot,
-    chartPath: chartPath === '.' ? '' : chartPath,
-    request: {
-      values,
-      releaseName: releaseName || nameTemplate || 'release-name',
-      namespace: text('namespace') || 'default',
-      includeCRDs: flag('includeCRDs'),
-      ...(kubeVersion ? { kubeVersion } : {}),
-      ...(apiVersions.length ? { apiVersions } : {}),
-    },
-    engine: () => engine,
-    at,
-    what: `helmCharts '${name}'`,
-  });
+  const request = {
+    values,
+    releaseName: releaseName || nameTemplate || 'release-name',
+    namespace: text('namespace') || 'default',
+    includeCRDs: flag('includeCRDs'),
+    ...(kubeVersion ? { kubeVersion } : {}),
+    ...(apiVersions.length ? { apiVersions } : {}),
+  };
+  const render = pulled
+    ? await renderChartFiles({
+        files: pulled.files,
+        chart: { downloaded: `${pulled.name} ${pulled.version}` },
+        request,
+        engine: () => engine,
+        at,
+        what,
+      })
+    : await renderChartFolder({
+        fs: {
+          // The chart's files are read through the loader, so they are among the render's files.
+          stat: (p) => loader.stat(p, at),
+          readDir: (p) => loader.entries(p),
+          readFile: (p) => loader.readText(p, at),
+          readFileBytes: (p) => loader.readBytes(p, at),
+        } as Parameters<typeof renderChartFolder>[0]['fs'],
+        repoRoot: loader.repoRoot,
+        chartPath: chartPath === '.' ? '' : chartPath,
+        request,
+        engine: () => engine,
+        at,
+        what,
+      });
   const skipHooks = flag('skipHooks');
   const skipTests = flag('skipTests');
   const out: InflatedObject[] = [];
@@ -184,13 +226,16 @@ async function inflate(
     if (doc.hook && (skipHooks || (skipTests && isTestHook(doc.object)))) continue;
     const origin: Origin = {
       file: doc.file,
-      line: 1,
-      column: 1,
+      // A downloaded template is in no file of the repo: its objects point at the entry.
+      line: pulled ? at.line : 1,
+      column: pulled ? at.column : 1,
       kind: 'resource',
       related: [
         {
           location: at,
-          message: `inflated by this helmCharts entry (chart ${render.chart.name} ${render.chart.version})`,
+          message: pulled
+            ? `inflated by this helmCharts entry through the template ${doc.template} of ${render.chart.name} ${render.chart.version} (downloaded)`
+            : `inflated by this helmCharts entry (chart ${render.chart.name} ${render.chart.version})`,
         },
       ],
     };
@@ -199,22 +244,12 @@ async function inflate(
   return out;
 }
 
-/**
- * A chart that is not in the chart home: kustomize would `helm pull` it (with `repo`), which is a download. This is
- * where a chart-fetch port would be asked; without one the entry is skipped and says what is missing. Without `repo`
- * kustomize fails, and so does this.
- */
-function chartNotHere(input: {
-  name: string;
-  version: string;
-  repo: string;
-  chartDir: string;
-  at: SourceLocation;
-}): SkippedChart {
-  if (!input.repo)
-    fail(`no repo specified for pull, no chart found at '${input.chartDir}' (helmCharts '${input.name}')`, input.at);
-  return {
-    skipped: `helmCharts '${input.name}': chart ${input.name}${input.version ? ` ${input.version}` : ''} from ${input.repo} is not in this repo (kustomize would pull it into ${input.chartDir}): not available offline (downloads disabled); the chart's objects are missing from this render`,
-    at: input.at,
-  };
+/** Stands for a pulled chart's own values.yaml among the paths values are read from. */
+const PULLED_VALUES = '\u0000pulled/values.yaml';
+
+/** A file of a downloaded chart as text (undefined when it has none). */
+function chartText(files: readonly HelmChartFile[], name: string): string | undefined {
+  const file = files.find((f) => f.name === name);
+  if (!file) return undefined;
+  return new TextDecoder().decode(file.data);
 }

@@ -63,6 +63,8 @@ interface Context extends PatchContext {
   amendRoot?: RenderOptions['amendRoot'];
   /** For `helmCharts:` (as `kustomize build --enable-helm`). */
   helmEngine?: RenderOptions['helmEngine'];
+  /** For `helmCharts:` entries with `repo` whose chart is not in the chart home (kustomize's `helm pull`). */
+  chartSource?: RenderOptions['chartSource'];
   helmChartsRefused?: string;
   sortOrder: 'legacy' | 'fifo';
   /** Custom `legacySortOptions` kind lists (undefined: kustomize's defaults). */
@@ -155,6 +157,7 @@ export async function renderKustomization(dir: string, options: RenderOptions): 
     annotationSpecs: [],
     ...(options.amendRoot ? { amendRoot: options.amendRoot } : {}),
     ...(options.helmEngine ? { helmEngine: options.helmEngine } : {}),
+    ...(options.chartSource ? { chartSource: options.chartSource } : {}),
     ...(options.helmChartsRefused ? { helmChartsRefused: options.helmChartsRefused } : {}),
   };
   const abs = loader.resolve(repoRoot, dir, { file: dir, line: 0, column: 0 });
@@ -413,7 +416,7 @@ async function runHelmCharts(ctx: Context, k: TMap, dir: string, resources: Reso
   // kustomize's own words without --enable-helm, then why that is the case here.
   if (refusedAt?.kind === 'seq' && refusedAt.items.length)
     fail(`helmCharts: must specify --enable-helm: ${ctx.helmChartsRefused}`, refusedAt.origin);
-  const inflated = await inflateHelmCharts(k, dir, ctx.loader, ctx.helmEngine);
+  const inflated = await inflateHelmCharts(k, dir, ctx.loader, ctx.helmEngine, ctx.chartSource);
   if (!inflated.length) return;
   const ids = new Map(resources.map((r) => [idString(r), r]));
   for (const item of inflated) {
