@@ -567,7 +567,8 @@ function argoEnvironments(
   const clusterName = str(doc.getIn(['spec', 'destination', 'name']));
   const env = (envName: string, list: typeof apps, repoURL?: string): RepoEnvironment & { repoURL?: string } => ({
     name: envName,
-    path: list[0].path,
+    // Its first source in this repo's folder (a remote chart's is the Application's own folder).
+    path: (list.find((a) => sourcePath(a.app) !== undefined) ?? list[0]).path,
     source: 'argocd',
     definedAt: list[0].definedAt,
     tracking: { argocdApp: name },
