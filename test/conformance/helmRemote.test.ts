@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { load } from 'js-yaml';
 import { DriftEngine } from '../../src/core/engine';
+import { renderKustomization } from '../../src/core/render/kustomize/kustomize';
 import type { KubeObject } from '../../src/core/model/resource';
 import { HttpChartSource } from '../../src/node/chartSource';
 import type { WasmHelmEngine } from '../../src/node/helmEngine';
@@ -16,7 +17,7 @@ import { startTestHelmEngine } from '../testbed/helmEngine';
 import { parseStream } from './kustomizeCli';
 
 /**
- * HelmReleases whose charts are downloaded (issue #16): a Helm repository on loopback serving charts packaged by the
+ * HelmReleases, Argo CD chart sources and kustomize `helmCharts` entries with `repo` whose charts are downloaded (issue #16): a Helm repository on loopback serving charts packaged by the
  * test bed's real `helm package` and indexed by `helm repo index`, and an OCI registry on loopback
  * (go-containerregistry's, built by the test bed, asking for the anonymous token flow) holding charts pushed by the
  * real `helm push`. Our render through the product (discovery, the HelmRelease, the chart source, the engine)
@@ -318,7 +319,182 @@ describe('HelmRelease charts downloaded from Helm and OCI repositories, against 
       await new Promise((resolve) => server.close(resolve));
     }
   });
+
+  /** Writes `files` into a fresh folder of the test's work folder. */
+  async function writeRepo(files: Record<string, string>): Promise<string> {
+    const root = await mkdtemp(join(work, 'repo-'));
+    for (const [name, body] of Object.entries(files)) {
+      await mkdir(dirname(join(root, name)), { recursive: true });
+      await writeFile(join(root, name), body);
+    }
+    return root;
+  }
+
+  /** The product's render of an Argo CD Application's environment, downloads on. */
+  async function argoRender(files: Record<string, string>, envName: string) {
+    const root = await writeRepo(files);
+    const engine = new DriftEngine({
+      fs: new NodeFileSystem({ root }),
+      repoRoot: root,
+      helmEngine: () => helm,
+      chartSource: new HttpChartSource({ cacheDir: join(work, 'cache'), timeoutMs: 10_000 }),
+    });
+    const rendered = await engine.render(await engine.environment(envName));
+    assert.deepEqual(rendered.problems, []);
+    return rendered;
+  }
+
+  const argoApplication = (name: string, spec: string) =>
+    [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: Application',
+      `metadata: {name: ${name}, namespace: argocd}`,
+      'spec:',
+      '  project: default',
+      '  destination: {server: https://kubernetes.default.svc, namespace: argo-apps}',
+      spec,
+      '',
+    ].join('\n');
+
+  it('an Argo CD chart source of a Helm repository with a range: the same objects as helm template of that reference', async () => {
+    const rendered = await argoRender(
+      {
+        'argocd/web.yaml': argoApplication(
+          'web-argo',
+          `  source:\n    repoURL: "${httpUrl}"\n    chart: web\n    targetRevision: '>=1.0.0 <2'\n    helm:\n      valuesObject: {color: blue}`,
+        ),
+      },
+      'web-argo',
+    );
+    await writeFile(join(work, 'values.yaml'), 'color: blue\n');
+    // Argo CD's flags: the release is the Application, the namespace its destination's, CRDs included.
+    const expected = await helmTemplate(
+      [
+        'template',
+        'web-argo',
+        'web',
+        '--repo',
+        httpUrl,
+        '--version',
+        '>=1.0.0 <2',
+        '--namespace',
+        'argo-apps',
+        '--include-crds',
+        '-f',
+        join(work, 'values.yaml'),
+      ],
+      work,
+    );
+    assert.equal(expected.length, 2);
+    assert.deepEqual(
+      rendered.objects.map((o) => o.template),
+      expected.map((d) => d.source),
+    );
+    expected.forEach((d, i) => assert.deepEqual(rendered.objects[i].object, d.object, `document ${i} (${d.source})`));
+    const deployment = rendered.objects.find((o) => o.key.kind === 'Deployment')!;
+    assert.equal((deployment.object.metadata?.labels as Record<string, string>).chart, '1.4.0', 'newest stable');
+  });
+
+  it('a multi-source Argo CD Application: an OCI chart named host/path with $values from this repo, as helm template of the OCI reference', async () => {
+    const rendered = await argoRender(
+      {
+        'argocd/web.yaml': argoApplication(
+          'web-oci',
+          [
+            '  sources:',
+            `    - {repoURL: "${registryHost}/charts", chart: web, targetRevision: 1.3.0, helm: {valueFiles: [$values/envs/prod.yaml]}}`,
+            '    - {repoURL: https://github.com/org/config, targetRevision: main, ref: values}',
+          ].join('\n'),
+        ),
+        'envs/prod.yaml': 'replicas: 4\ncolor: green\n',
+      },
+      'web-oci',
+    );
+    await writeFile(join(work, 'prod.yaml'), 'replicas: 4\ncolor: green\n');
+    const expected = await helmTemplate(
+      [
+        'template',
+        'web-oci',
+        `oci://${registryHost}/charts/web`,
+        '--version',
+        '1.3.0',
+        '--plain-http',
+        '--namespace',
+        'argo-apps',
+        '--include-crds',
+        '-f',
+        join(work, 'prod.yaml'),
+      ],
+      work,
+    );
+    assert.equal(expected.length, 2);
+    expected.forEach((d, i) => assert.deepEqual(rendered.objects[i].object, d.object, `document ${i} (${d.source})`));
+    assert.equal(
+      (rendered.objects.find((o) => o.key.kind === 'Deployment')?.object.spec as { replicas?: number } | undefined)
+        ?.replicas,
+      4,
+    );
+  });
+
+  it('kustomize helmCharts with repo: what kustomize build --enable-helm prints after its own helm pull, object by object', async () => {
+    const files = {
+      'app/kustomization.yaml': [
+        'namePrefix: p-',
+        'helmCharts:',
+        '  - name: web',
+        `    repo: "${httpUrl}"`,
+        '    version: 1.4.0',
+        '    releaseName: kz',
+        '    namespace: kz-ns',
+        '    valuesInline: {color: green}',
+        '',
+      ].join('\n'),
+    };
+    // Ours first, on a repo of its own: kustomize's pull writes the chart into its own copy's chart home.
+    const ourRoot = await writeRepo(files);
+    const ours = await renderKustomization('app', {
+      fs: new NodeFileSystem(),
+      repoRoot: ourRoot,
+      helmEngine: () => helm,
+      chartSource: new HttpChartSource({ cacheDir: join(work, 'cache'), timeoutMs: 10_000 }),
+    });
+    assert.deepEqual(ours.problems, []);
+    assert.deepEqual(await readdir(join(ourRoot, 'app')), ['kustomization.yaml'], 'nothing written into the repo');
+    const theirRoot = await writeRepo(files);
+    const shim = join(work, 'helm-shim.sh');
+    // kustomize v5.7.1 asks `helm version` and refuses Helm 4: the shim answers v3 and passes the rest to helm v4.3.2.
+    await writeFile(
+      shim,
+      `#!/bin/sh\nif [ "$1" = version ]; then echo v3.99.0-shim; exit 0; fi\nexec '${testbedBin('helm')}' "$@"\n`,
+    );
+    await chmod(shim, 0o755);
+    const expected = parseStream(
+      await runIn(
+        testbedBin('kustomize'),
+        ['build', '--enable-helm', '--helm-command', shim, join(theirRoot, 'app')],
+        work,
+        theirRoot,
+      ),
+    );
+    assert.equal(expected.length, 2);
+    assert.deepEqual(
+      ours.objects.map((o) => o.object),
+      expected,
+    );
+    assert.equal(
+      (expected.find((o) => o.kind === 'Deployment')?.metadata?.labels as Record<string, string>).color,
+      'green',
+    );
+  });
 });
+
+function runIn(bin: string, args: string[], work: string, cwd: string): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(bin, args, { env: helmEnv(work), cwd, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${args[0]} failed: ${stderr}`)) : resolve(stdout),
+    ),
+  );
+}
 
 function run(bin: string, args: string[], work: string): Promise<string> {
   return new Promise((resolve, reject) =>
