@@ -38,7 +38,6 @@ export function chartRequestOf(remote: RemoteChart): ChartRequest {
   };
 }
 
-
 /**
  * The chart's files from `source` (absent: downloads are off). Throws a ProblemError with code
  * CHART_NOT_DOWNLOADED, `WHAT: chart DESCRIPTION not downloaded: WHY`, at `at` when it cannot be had.
