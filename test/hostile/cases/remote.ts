@@ -64,7 +64,7 @@ export const remoteCases: HostileCase[] = [
     // Said at the entry that names the chart, never downloaded.
     runs: incomplete(
       5,
-      /helmCharts 'redis': chart redis 1\.0\.0 from https:\/\/charts\.example\.com is not in this repo/,
+      /helmCharts 'redis': chart charts\.example\.com\/redis 1\.0\.0 not downloaded: chart downloads are off/,
     ),
   },
   {
