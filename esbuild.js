@@ -5,7 +5,7 @@ const esbuild = require('esbuild');
 const { spawnSync } = require('node:child_process');
 
 /** Modules the editor code imports with `import()` that belong in the lazily loaded bundle. */
-const LAZY = /(^|\/)(driftSession|promote|revert|putLiveBack|adoptLiveValue)\.js$/;
+const LAZY = /(^|\/)(driftSession|promote|revert|putLiveBack|adoptLiveValue|lazyEntry)\.js$/;
 
 /** Points the editor's dynamic imports of the lazy modules at dist/vscode/lazyEntry.js instead of inlining them. */
 const lazySplitPlugin = {

@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import { AuthoringTools } from '../core/authoringTools';
 import { addIgnoreRule, type FieldIgnore } from '../core/editor/ignoreRuleEdit';
 import { type LocatedValue, locatePointer } from '../core/editor/locatePointer';
-import { type CheckOptions, DriftEngine, type EnvironmentReport, type LiveSource } from '../core/engine';
+import { type CheckOptions, DriftEngine, type EnvironmentReport, type LiveSource, uncheckedReport } from '../core/engine';
 import { renderedYaml } from '../core/authoring/renderedText';
 import { type ImageArrivalRow, type ImageEntry, imageArrivalRows, imageEntryAt } from '../core/editor/imageArrivals';
 import type { HistoryOptions, RepoHistory } from '../core/history/types';
@@ -201,6 +201,14 @@ export class DriftSession {
     // A failed connection is the check's to report; here it only must not be unhandled.
     this.cluster(context).catch(() => undefined);
     return this.engine.renderedReport(env, context);
+  }
+
+  /**
+   * An environment with no objects and `error` as its state: what the tree shows when its check threw. (Here, so the
+   * activation bundle does not take in the engine for it.)
+   */
+  uncheckedReport(env: RepoEnvironment, context: string, error: string): EnvironmentReport {
+    return uncheckedReport(env, context, error);
   }
 
   /** Called with the context whose watched objects changed. */

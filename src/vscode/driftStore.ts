@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { decodeLastKnownTree, encodeLastKnownTree } from '../core/editor/lastKnownTree';
-import { type EnvironmentReport, uncheckedReport } from '../core/engine';
+import type { EnvironmentReport } from '../core/engine';
 import { FEW_ENVIRONMENTS } from '../core/editor/treeLayout';
 import type { Problem } from '../core/model/problem';
 import type { CacheStore } from '../core/ports';
@@ -52,6 +52,11 @@ export interface DriftStoreDeps {
   lastKnown?: CacheStore;
   /** Where downloaded charts are kept (the extension's global storage). */
   chartCacheDir?: string;
+  /**
+   * When activate() was called (ms since the epoch): the first load's log lines say how long after it they came (the
+   * log's own stamps of early lines are when the log file opened, not when they were written).
+   */
+  activatedAt?: number;
   /** Where Argo CD tokens are kept (VS Code's SecretStorage: the OS keychain), never in settings or logs. */
   secrets: Pick<vscode.SecretStorage, 'get' | 'store'>;
 }
@@ -302,13 +307,24 @@ export class DriftStore extends Disposable {
     job: { reload: boolean; reread: boolean; all: boolean; names: Set<string> },
     generation: number,
   ): Promise<void> {
-    if (!this.lastKnownRead) await this.showLastKnown();
+    // The first load's lines also say when they came after activation (bench/editorTimeline.mjs reads them).
+    const first = !this.loadedOnce;
+    const since = () =>
+      first && this.deps.activatedAt !== undefined
+        ? `, +${Date.now() - this.deps.activatedAt} ms after activation`
+        : '';
+    if (!this.lastKnownRead) await this.showLastKnown(since);
+    const loading = Date.now();
+    const firstSession = !this.session;
     const session = await this.getSession();
+    if (firstSession) this.deps.log.info(`engine loaded (${Date.now() - loading} ms${since()})`);
     const current = () => generation === this.generation;
     if (job.reread) session.engine.forgetFiles();
     if (job.reload) {
+      const discovering = Date.now();
       const repo = await session.load();
       if (!current()) return;
+      this.deps.log.info(`found ${repo.environments.length} environments (${Date.now() - discovering} ms${since()})`);
       const next = new Map<string, EnvironmentEntry>();
       for (const env of repo.environments)
         next.set(env.name, { ...(this.entryMap.get(env.name) ?? { checking: false }), env });
@@ -324,8 +340,14 @@ export class DriftStore extends Disposable {
     const targets = this.entries.filter((e) => job.all || job.reload || job.names.has(e.env.name));
     for (const t of targets) t.checking = true;
     this.changed.fire();
+    const rendering = Date.now();
     let unrendered = targets.length;
-    const rendered = () => --unrendered === 0 && this.firstRenderDone();
+    const rendered = () => {
+      if (--unrendered) return;
+      if (targets.length > 1)
+        this.deps.log.info(`rendered ${targets.length} environments (${Date.now() - rendering} ms${since()})`);
+      this.firstRenderDone();
+    };
     if (!targets.length) this.firstRenderDone();
     // With many environments the view fills as they finish, not when the slowest has: at most one change per
     // PROGRESS_MS while checks run (the tree, markers and status bar each redraw once per change). With a few, one
@@ -350,7 +372,7 @@ export class DriftStore extends Disposable {
             entry.lastKnown = undefined;
             this.changed.fire();
             this.deps.log.info(
-              `rendered ${entry.env.name}: ${preview.resources.length} objects, checking (${Date.now() - started} ms)`,
+              `rendered ${entry.env.name}: ${preview.resources.length} objects, checking (${Date.now() - started} ms${since()})`,
             );
           }
           previewed = true;
@@ -375,7 +397,7 @@ export class DriftStore extends Disposable {
             `checking ${entry.env.name} failed:`,
             e instanceof Error ? (e.stack ?? e.message) : String(e),
           );
-          entry.report = uncheckedReport(
+          entry.report = session.uncheckedReport(
             entry.env,
             entry.report?.context ?? '',
             e instanceof Error ? e.message : String(e),
@@ -390,6 +412,8 @@ export class DriftStore extends Disposable {
     clearTimeout(progress);
     if (!current()) return;
     this.changed.fire();
+    if (targets.length > 1)
+      this.deps.log.info(`checked ${targets.length} environments (${Date.now() - rendering} ms${since()})`);
     // Kept after a reload, and at most twice a minute after re-checks (a save changes the tree seldom).
     if (job.reload || Date.now() - this.lastKnownSaved > 30_000) await this.saveLastKnown();
   }
@@ -398,8 +422,9 @@ export class DriftStore extends Disposable {
    * Before the first load: the tree the last session saved, each environment marked as such and every object not
    * checked, until this session's render replaces it. Anything unreadable shows nothing.
    */
-  private async showLastKnown(): Promise<void> {
+  private async showLastKnown(since: () => string): Promise<void> {
     this.lastKnownRead = true;
+    const reading = Date.now();
     const tree = decodeLastKnownTree(await this.deps.lastKnown?.read(LAST_KNOWN_KEY).catch(() => undefined));
     if (!tree?.environments.length || this.loadedOnce) return;
     for (const { env, drift } of tree.environments)
@@ -411,7 +436,9 @@ export class DriftStore extends Disposable {
       });
     this.showingLastKnown = true;
     this.changed.fire();
-    this.deps.log.info(`showing the tree saved ${tree.savedAt.toISOString()} until this session's render`);
+    this.deps.log.info(
+      `showing the tree saved ${tree.savedAt.toISOString()} until this session's render (read in ${Date.now() - reading} ms${since()})`,
+    );
   }
 
   /** Keeps the tree for the next session, once every environment has this session's render. */

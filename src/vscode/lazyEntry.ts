@@ -9,3 +9,5 @@ export { adoptLiveValueCommand } from './commands/adoptLiveValue';
 export { promoteCommand } from './commands/promote';
 export { putLiveBackCommand } from './commands/putLiveBack';
 export { revertCommand } from './commands/revert';
+export { createArgoCdClient } from '../node/argoCdClient';
+export { argoCdTlsFromConfig } from '../node/argoCdConfig';

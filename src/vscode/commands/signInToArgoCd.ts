@@ -1,5 +1,3 @@
-import { createArgoCdClient } from '../../node/argoCdClient';
-import { argoCdTlsFromConfig } from '../../node/argoCdConfig';
 import type { EditorServices } from '../services';
 import { readSettings } from '../settings';
 import type { CommandHandler } from './registerCommand';
@@ -33,6 +31,8 @@ export function signInToArgoCdCommand(s: EditorServices): CommandHandler {
     )?.trim();
     if (!token) return;
     // One request before keeping anything: a wrong server or a refused token says so now (ClusterError's words).
+    // The client and the argocd CLI's config reader (the YAML library) load with the lazy half, not at activation.
+    const { createArgoCdClient, argoCdTlsFromConfig } = await import('../lazyEntry.js');
     const client = createArgoCdClient({ ...argoCdTlsFromConfig(process.env, server), token });
     const applications = await client.applications();
     s.log.info(`signed in to Argo CD at ${client.server}: ${applications.length} applications readable`);
