@@ -19,6 +19,7 @@ import {
   startCodeServer,
 } from '../../test/editor/harness/codeServer.mjs';
 import { packageVsix } from '../../test/e2e/packageVsix.mjs';
+import { formatTimeline, measureFloor, medianTimeline, windowTimeline } from '../editorTimeline.mjs';
 
 const runsAt = process.argv.indexOf('--runs');
 const RUNS = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 3;
@@ -29,7 +30,10 @@ const load = () =>
     .join(' ');
 
 const stateDir = mkdtempSync(join(tmpdir(), 'gitops-drift-bench-flux-editor-'));
-const cleanups = [() => rmSync(stateDir, { recursive: true, force: true })];
+// `--keep`: leave the state folder (code-server's logs, the extension's log) for reading afterwards.
+const cleanups = process.argv.includes('--keep')
+  ? [() => console.log(`kept ${stateDir}`)]
+  : [() => rmSync(stateDir, { recursive: true, force: true })];
 try {
   const loadBefore = load();
   // `--reuse`: the test bed another process keeps (bench/flux/serve.ts prints REPO and KUBECONFIG), for profiling.
@@ -70,12 +74,15 @@ try {
     const variant = i % 2 === 0 ? 'first' : 'reopen';
     if (variant === 'first') forgetSavedTrees(join(stateDir, 'user-data', 'User', 'workspaceStorage'));
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const openedWall = Date.now();
     await page.goto(server.url(bed.dir));
-    await page.waitForFunction(() => Boolean(document.querySelector('.part.statusbar .statusbar-item')), undefined, {
-      polling: 'raf',
-      timeout: TIMEOUT,
-    });
-    const readyWall = Date.now();
+    const readyWall = await (
+      await page.waitForFunction(
+        () => (document.querySelector('.part.statusbar .statusbar-item') ? Date.now() : false),
+        undefined,
+        { polling: 'raf', timeout: TIMEOUT },
+      )
+    ).jsonValue();
     const marks = page.evaluate(
       ({ expected, kinds, timeout }) =>
         new Promise((resolve, reject) => {
@@ -110,9 +117,10 @@ try {
     const m = await marks;
     m.lint = await lintDoneAfter(readyWall, join(stateDir, 'user-data', 'logs'));
     m.savedTree = savedTrees(join(stateDir, 'user-data', 'User', 'workspaceStorage'));
+    m.timeline = await windowTimeline({ logsDir: join(stateDir, 'user-data', 'logs'), openedWall, readyWall });
     runs[variant].push(m);
     console.log(
-      `run ${i + 1} (${variant === 'first' ? 'first opening' : 'reopening, saved tree'}): workbench ready → filled tree ${ms(m.filled)}, → rendered ${ms(m.rendered)}, → checked (${expected}) ${ms(m.checked)}, → lint done ${ms(m.lint)}; saved trees after it: ${m.savedTree}`,
+      `run ${i + 1} (${variant === 'first' ? 'first opening' : 'reopening, saved tree'}): workbench ready → filled tree ${ms(m.filled)}, → rendered ${ms(m.rendered)}, → checked (${expected}) ${ms(m.checked)}, → lint done ${ms(m.lint)}; saved trees after it: ${m.savedTree}\n  from the workbench drawn: ${formatTimeline(m.timeline)}`,
     );
     await page.close();
   }
@@ -121,6 +129,16 @@ try {
     for (const line of readFileSync(file, 'utf8').split('\n'))
       if (/checked |rendered home|authoring checks|showing the tree|could not keep|loaded |activat/.test(line))
         console.log(`  log: ${line.slice(0, 200)}`);
+  // The floor: a trivial extension's one row in the same code-server, same folder, same settings.
+  const floor = await measureFloor({
+    installDir,
+    browser,
+    folder: bed.dir,
+    runs: RUNS,
+    settings: { 'gitopsDrift.kubeconfig': bed.cluster.kubeconfigPath },
+  });
+  const floorMedian = median(floor);
+  console.log(`floor (a trivial extension's one tree row): ${floor.map((f) => f.toFixed(0)).join(', ')} ms`);
   const loadAfter = load();
   console.log(
     `\nopening the Flux bench repo (${bed.repo.kustomizations} Kustomizations, ${bed.repo.objects} objects), medians of ${RUNS} windows each; load ${loadBefore} before, ${loadAfter} after:`,
@@ -135,12 +153,14 @@ try {
       rendered: med('rendered'),
       checked: med('checked'),
       lint: med('lint'),
+      breakdown: formatTimeline(medianTimeline(r.map((x) => x.timeline))),
     };
     rows.push(row);
     console.log(
-      `  ${variant === 'first' ? 'first opening   ' : 'reopening       '} workbench ready → filled tree ${ms(row.filled)} (target < 1.5 s: ${row.filled < 1500 ? 'met' : 'missed'}), → rendered ${ms(row.rendered)}, → checked ${ms(row.checked)}, → lint done ${ms(row.lint)}`,
+      `  ${variant === 'first' ? 'first opening   ' : 'reopening       '} workbench ready → filled tree ${ms(row.filled)} (target < 1.5 s: ${row.filled < 1500 ? 'met' : 'missed'}), → rendered ${ms(row.rendered)}, → checked ${ms(row.checked)}, → lint done ${ms(row.lint)}\n    medians from the workbench drawn: ${row.breakdown}`,
     );
   }
+  console.log(`  floor (a trivial extension's one tree row, same code-server): median ${ms(floorMedian)}`);
   if (process.argv.includes('--record')) {
     const { recordRow } = await tsImport('../recordRow.ts', import.meta.url);
     const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
@@ -155,14 +175,14 @@ try {
         'done. Windows alternate between a first opening (no saved tree) and a reopening. Target (issue #15): filled',
         'tree < 1.5 s. Command: `npx tsx bench/flux/editor.mjs --runs N --record`.',
         '',
-        '| when (UTC) | runs | load before → after | opening | → filled tree | → rendered | → checked | → lint done |',
-        '| --- | ---: | --- | --- | ---: | ---: | ---: | ---: |',
+        '| when (UTC) | runs | load before → after | opening | → filled tree | → rendered | → checked | → lint done | floor | medians from the workbench drawn |',
+        '| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
         '',
       ].join('\n'),
       rows
         .map(
           (r) =>
-            `| ${when} | ${RUNS} | ${loadBefore} → ${loadAfter} | ${r.variant === 'first' ? 'first' : 'reopen'} | ${ms(r.filled)} | ${ms(r.rendered)} | ${ms(r.checked)} | ${ms(r.lint)} |`,
+            `| ${when} | ${RUNS} | ${loadBefore} → ${loadAfter} | ${r.variant === 'first' ? 'first' : 'reopen'} | ${ms(r.filled)} | ${ms(r.rendered)} | ${ms(r.checked)} | ${ms(r.lint)} | ${ms(floorMedian)} | ${r.breakdown} |`,
         )
         .join('\n'),
     );
