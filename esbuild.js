@@ -7,16 +7,28 @@ const { spawnSync } = require('node:child_process');
 /** Modules the editor code imports with `import()` that belong in the lazily loaded bundle. */
 const LAZY = /(^|\/)(driftSession|promote|revert|putLiveBack|adoptLiveValue|lazyEntry)\.js$/;
 
-/** Points the editor's dynamic imports of the lazy modules at dist/vscode/lazyEntry.js instead of inlining them. */
+/**
+ * Points the editor's dynamic imports of the lazy modules at dist/vscode/lazyEntry.js instead of inlining them, as a
+ * `require` (not an `import()`): src/vscode/codeCache.ts puts that file in Node's module cache, loaded with a V8
+ * code cache, and a require finds it there.
+ */
 const lazySplitPlugin = {
   name: 'gitops-drift-lazy-split',
   setup(build) {
     const fromEditor = (importer) => /[\\/]src[\\/](extension\.ts$|vscode[\\/])/.test(importer);
     build.onResolve({ filter: LAZY }, (args) =>
       args.kind === 'dynamic-import' && fromEditor(args.importer)
-        ? { path: './vscode/lazyEntry.js', external: true }
+        ? { path: 'lazyEntry', namespace: 'gitops-drift-lazy-half' }
         : undefined,
     );
+    build.onResolve({ filter: /.*/, namespace: 'gitops-drift-lazy-half' }, (args) => ({
+      path: args.path,
+      external: true,
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'gitops-drift-lazy-half' }, () => ({
+      contents: "module.exports = require('./vscode/lazyEntry.js');\n",
+      loader: 'js',
+    }));
   },
 };
 

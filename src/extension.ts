@@ -22,6 +22,7 @@ import { DeploymentDocuments } from './vscode/history/deploymentDocuments';
 import { DoraPanel } from './vscode/history/doraPanel';
 import { HistoryModel } from './vscode/history/historyModel';
 import { ImageArrivalsHover } from './vscode/history/imageArrivalsHover';
+import { type LazyHalfLoad, loadLazyHalf } from './vscode/codeCache';
 import { createHost, type Host, SwitchableHost } from './vscode/host';
 import { RefreshOnSave } from './vscode/refreshOnSave';
 import { affectsSettings, affectsViewSettings, readSettings, readTreeGrouping } from './vscode/settings';
@@ -71,9 +72,17 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
   const folder = vscode.workspace.workspaceFolders?.[0];
   const repoRoot =
     folder?.uri.scheme === 'file' ? folder.uri.fsPath.split('\\').join('/').replace(/\/+$/, '') : undefined;
+  let lazyHalf: LazyHalfLoad | undefined;
   const store = new DriftStore({
     repoRoot,
-    createSession: async (options) => new (await import('./vscode/driftSession.js')).DriftSession(options),
+    createSession: async (options) => {
+      if (!lazyHalf) {
+        // The split build's engine half, compiled from the code cache the first window wrote (see codeCache.ts).
+        lazyHalf = loadLazyHalf(__dirname, vscode.Uri.joinPath(context.globalStorageUri, 'code-cache').fsPath);
+        if (lazyHalf.state !== 'off') log.info(`engine bundle read in ${lazyHalf.ms} ms, code cache ${lazyHalf.state}`);
+      }
+      return new (await import('./vscode/driftSession.js')).DriftSession(options);
+    },
     settings: () => readSettings(vscode.workspace.isTrusted),
     trusted: () => vscode.workspace.isTrusted,
     log,
@@ -84,6 +93,7 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
       : {}),
     secrets: context.secrets,
     activatedAt: activated,
+    whenTreeDrawn: (): Promise<void> => tree.whenDrawn(() => view.visible),
     chartCacheDir: vscode.Uri.joinPath(context.globalStorageUri, 'charts').fsPath,
   });
   const index = new MarkerIndex(store);
@@ -234,6 +244,11 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
     }),
   );
   if (repoRoot) void store.refresh({ reload: true });
+  // Written after the first render, so it holds what that render compiled; off the way to the tree.
+  void store.whenFirstRendered().then(() => {
+    const error = lazyHalf?.save();
+    if (error) log.warn(`could not write the engine's code cache: ${error}`);
+  });
   // The editor's time to a filled tree is broken down from these lines (bench/ui/editor.mjs, bench/flux/editor.mjs).
   log.info(`activated in ${Date.now() - activated} ms (called at ${new Date(activated).toISOString()})`);
   return {

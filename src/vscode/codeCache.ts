@@ -1,0 +1,104 @@
+/**
+ * The lazy half of a split build (dist/vscode/lazyEntry.js: the engine, renderer, YAML and cluster client, 1.7 MB)
+ * loaded with a V8 code cache, as the CLI loads its bundle (src/cli/launch.ts): a window does not compile the same
+ * code again before its first render. The loaded module goes into Node's module cache, where the bundle's own
+ * `require('./vscode/lazyEntry.js')` (esbuild.js's lazy split) finds it.
+ *
+ * The cache holds compiled code of our bundle only, in the extension's global storage; the file name carries Node's
+ * version and the bundle's size and time, and V8 refuses a cache made by another V8 or with other flags. It is
+ * written once the first render is done (so it holds the functions that render compiled), and any trouble with it
+ * only costs speed: the bundle then loads as usual. Without a split build (tests running the sources) it does nothing.
+ */
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import Module from 'node:module';
+import { dirname, join } from 'node:path';
+import { Script } from 'node:vm';
+
+interface ModuleInternals {
+  _cache: Record<string, Module>;
+  wrap(source: string): string;
+  _nodeModulePaths(dir: string): string[];
+}
+
+/** What happened to the cache, for the log; `save` writes it when it was missing or refused. */
+export interface LazyHalfLoad {
+  state: 'used' | 'written later' | 'off';
+  ms: number;
+  save(): string | undefined;
+}
+
+/**
+ * Loads `<bundleDir>/vscode/lazyEntry.js` into Node's module cache with the code cache in `cacheDir`, unless it is
+ * absent (no split build) or already loaded. Never throws: a failure leaves the ordinary load to the bundle.
+ */
+export function loadLazyHalf(bundleDir: string, cacheDir: string): LazyHalfLoad {
+  const started = Date.now();
+  const off = (): LazyHalfLoad => ({ state: 'off', ms: Date.now() - started, save: () => undefined });
+  const bundle = join(bundleDir, 'vscode', 'lazyEntry.js');
+  const internals = Module as unknown as ModuleInternals;
+  if (!existsSync(bundle) || internals._cache[bundle]) return off();
+  try {
+    const source = readFileSync(bundle, 'utf8');
+    const stat = statSync(bundle);
+    const build = `${process.version}-${process.arch}-${stat.size}-${Math.floor(stat.mtimeMs)}`;
+    const cacheFile = join(cacheDir, `lazyEntry-${build}.bin`);
+    let cachedData: Buffer | undefined;
+    try {
+      cachedData = readFileSync(cacheFile);
+    } catch {
+      cachedData = undefined;
+    }
+    const script = new Script(internals.wrap(source), { filename: bundle, cachedData });
+    const used = cachedData !== undefined && !script.cachedDataRejected;
+    const module = new Module(bundle);
+    module.filename = bundle;
+    module.paths = internals._nodeModulePaths(dirname(bundle));
+    internals._cache[bundle] = module;
+    try {
+      const wrapper = script.runInThisContext() as (
+        exports: unknown,
+        require: NodeJS.Require,
+        module: Module,
+        filename: string,
+        dirname: string,
+      ) => void;
+      // A require whose parent is the bundle: VS Code gives `vscode` by the requiring file's extension.
+      wrapper.call(module.exports, module.exports, Module.createRequire(bundle), module, bundle, dirname(bundle));
+      module.loaded = true;
+    } catch (e) {
+      delete internals._cache[bundle];
+      throw e;
+    }
+    return {
+      state: used ? 'used' : 'written later',
+      ms: Date.now() - started,
+      save: () => (used ? undefined : writeCache(cacheDir, cacheFile, build, () => script.createCachedData())),
+    };
+  } catch {
+    return off();
+  }
+}
+
+/** Writes the cache whole (a temporary file renamed over it) and drops caches of other builds; the error, if any. */
+function writeCache(dir: string, file: string, build: string, data: () => Buffer): string | undefined {
+  try {
+    mkdirSync(dir, { recursive: true });
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, data());
+    renameSync(temp, file);
+    for (const name of readdirSync(dir))
+      if (name.startsWith('lazyEntry-') && !name.endsWith(`-${build}.bin`)) unlinkSync(join(dir, name));
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
