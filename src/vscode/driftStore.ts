@@ -57,6 +57,8 @@ export interface DriftStoreDeps {
    * log's own stamps of early lines are when the log file opened, not when they were written).
    */
   activatedAt?: number;
+  /** Resolves when the view has drawn what the store just showed (the saved tree), before the engine loads. */
+  whenTreeDrawn?(): Promise<void>;
   /** Where Argo CD tokens are kept (VS Code's SecretStorage: the OS keychain), never in settings or logs. */
   secrets: Pick<vscode.SecretStorage, 'get' | 'store'>;
 }
@@ -313,7 +315,8 @@ export class DriftStore extends Disposable {
       first && this.deps.activatedAt !== undefined
         ? `, +${Date.now() - this.deps.activatedAt} ms after activation`
         : '';
-    if (!this.lastKnownRead) await this.showLastKnown(since);
+    // The saved tree is drawn before the engine's load and renders take this thread.
+    if (!this.lastKnownRead && (await this.showLastKnown(since))) await this.deps.whenTreeDrawn?.();
     const loading = Date.now();
     const firstSession = !this.session;
     const session = await this.getSession();
@@ -341,23 +344,32 @@ export class DriftStore extends Disposable {
     for (const t of targets) t.checking = true;
     this.changed.fire();
     const rendering = Date.now();
-    let unrendered = targets.length;
-    const rendered = () => {
-      if (--unrendered) return;
-      if (targets.length > 1)
-        this.deps.log.info(`rendered ${targets.length} environments (${Date.now() - rendering} ms${since()})`);
-      this.firstRenderDone();
-    };
-    if (!targets.length) this.firstRenderDone();
     // With many environments the view fills as they finish, not when the slowest has: at most one change per
-    // PROGRESS_MS while checks run (the tree, markers and status bar each redraw once per change). With a few, one
-    // change at the end, as each redraw costs the thread the authoring checks also run on.
+    // PROGRESS_MS while renders and checks run (the tree, markers and status bar each redraw once per change, on the
+    // thread the renders run on). With a few, each render at once and one change for the checks at the end.
+    const many = targets.length > FEW_ENVIRONMENTS;
     let progress: ReturnType<typeof setTimeout> | undefined;
     const progressed = () =>
       (progress ??= setTimeout(() => {
         progress = undefined;
         if (current() && !this.isDisposed) this.changed.fire();
       }, PROGRESS_MS));
+    const changedNow = () => {
+      clearTimeout(progress);
+      progress = undefined;
+      this.changed.fire();
+    };
+    let unrendered = targets.length;
+    let previewShown = false;
+    const rendered = () => {
+      if (--unrendered) return;
+      if (targets.length > 1)
+        this.deps.log.info(`rendered ${targets.length} environments (${Date.now() - rendering} ms${since()})`);
+      // The last render is drawn now, not at the next progress tick.
+      if (many && current()) changedNow();
+      this.firstRenderDone();
+    };
+    if (!targets.length) this.firstRenderDone();
     await Promise.all(
       targets.map(async (entry) => {
         const started = Date.now();
@@ -370,7 +382,10 @@ export class DriftStore extends Disposable {
             if (!current()) return;
             entry.report = preview;
             entry.lastKnown = undefined;
-            this.changed.fire();
+            // The first render is drawn at once; with many environments the others join it at the progress ticks.
+            if (many && previewShown) progressed();
+            else changedNow();
+            previewShown = true;
             this.deps.log.info(
               `rendered ${entry.env.name}: ${preview.resources.length} objects, checking (${Date.now() - started} ms${since()})`,
             );
@@ -422,11 +437,11 @@ export class DriftStore extends Disposable {
    * Before the first load: the tree the last session saved, each environment marked as such and every object not
    * checked, until this session's render replaces it. Anything unreadable shows nothing.
    */
-  private async showLastKnown(since: () => string): Promise<void> {
+  private async showLastKnown(since: () => string): Promise<boolean> {
     this.lastKnownRead = true;
     const reading = Date.now();
     const tree = decodeLastKnownTree(await this.deps.lastKnown?.read(LAST_KNOWN_KEY).catch(() => undefined));
-    if (!tree?.environments.length || this.loadedOnce) return;
+    if (!tree?.environments.length || this.loadedOnce) return false;
     for (const { env, drift } of tree.environments)
       this.entryMap.set(env.name, {
         env,
@@ -439,6 +454,7 @@ export class DriftStore extends Disposable {
     this.deps.log.info(
       `showing the tree saved ${tree.savedAt.toISOString()} until this session's render (read in ${Date.now() - reading} ms${since()})`,
     );
+    return true;
   }
 
   /** Keeps the tree for the next session, once every environment has this session's render. */

@@ -89,6 +89,8 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
   readonly onDidChangeTreeData = this.changed.event;
   private onlyProblems = false;
   private layoutCache: Layout | undefined;
+  /** When the view last asked for rows (see whenDrawn). */
+  private lastAsked = 0;
 
   constructor(
     private readonly store: DriftStore,
@@ -159,7 +161,26 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
     this.changed.fire(undefined);
   }
 
+  /**
+   * Resolves once the view has asked for the rows it shows since now (no request for `quietMs`), after `maxMs` at
+   * the latest, and at once when it is hidden: the store waits on it before loading the engine, whose load and
+   * renders keep this thread (which answers the view) busy for seconds.
+   */
+  whenDrawn(visible: () => boolean, quietMs = 100, maxMs = 1500): Promise<void> {
+    const since = Date.now();
+    return new Promise((resolve) => {
+      const poll = () => {
+        const now = Date.now();
+        if (!visible() || now - since >= maxMs || (this.lastAsked >= since && now - this.lastAsked >= quietMs))
+          resolve();
+        else setTimeout(poll, quietMs / 2);
+      };
+      poll();
+    });
+  }
+
   getChildren(element?: TreeElement): TreeElement[] {
+    this.lastAsked = Date.now();
     if (!element) return this.viewState() === 'ready' ? this.roots() : [];
     if (element.type === 'group') {
       const group = this.layout().groups.find((g) => g.by === element.by && g.key === element.key);
