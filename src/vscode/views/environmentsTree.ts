@@ -162,17 +162,18 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
   }
 
   /**
-   * Resolves once the view has asked for the rows it shows since now (no request for `quietMs`), after `maxMs` at
-   * the latest, and at once when it is hidden: the store waits on it before loading the engine, whose load and
-   * renders keep this thread (which answers the view) busy for seconds.
+   * Resolves once the view has asked for the rows it shows since now (then no request for `quietMs`), after `maxMs`
+   * at the latest, and soon when it is hidden: the store waits on it before loading the engine, whose load and renders
+   * keep this thread (which answers the view) busy for seconds. (A view the window restores open may still say it is
+   * hidden for a moment after activation, so hidden alone does not end the wait at once.)
    */
   whenDrawn(visible: () => boolean, quietMs = 100, maxMs = 1500): Promise<void> {
     const since = Date.now();
     return new Promise((resolve) => {
       const poll = () => {
         const now = Date.now();
-        if (!visible() || now - since >= maxMs || (this.lastAsked >= since && now - this.lastAsked >= quietMs))
-          resolve();
+        const drawn = this.lastAsked >= since && now - this.lastAsked >= quietMs;
+        if (drawn || now - since >= maxMs || (!visible() && now - since >= 3 * quietMs)) resolve();
         else setTimeout(poll, quietMs / 2);
       };
       poll();
