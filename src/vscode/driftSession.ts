@@ -9,7 +9,13 @@ import { stringify } from 'yaml';
 import { AuthoringTools } from '../core/authoringTools';
 import { addIgnoreRule, type FieldIgnore } from '../core/editor/ignoreRuleEdit';
 import { type LocatedValue, locatePointer } from '../core/editor/locatePointer';
-import { type CheckOptions, DriftEngine, type EnvironmentReport, type LiveSource, uncheckedReport } from '../core/engine';
+import {
+  type CheckOptions,
+  DriftEngine,
+  type EnvironmentReport,
+  type LiveSource,
+  uncheckedReport,
+} from '../core/engine';
 import { renderedYaml } from '../core/authoring/renderedText';
 import { type ImageArrivalRow, type ImageEntry, imageArrivalRows, imageEntryAt } from '../core/editor/imageArrivals';
 import type { HistoryOptions, RepoHistory } from '../core/history/types';
