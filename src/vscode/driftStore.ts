@@ -383,12 +383,16 @@ export class DriftStore extends Disposable {
             entry.report = preview;
             entry.lastKnown = undefined;
             // The first render is drawn at once; with many environments the others join it at the progress ticks.
+            const firstShown = !previewShown;
             if (many && previewShown) progressed();
             else changedNow();
             previewShown = true;
             this.deps.log.info(
               `rendered ${entry.env.name}: ${preview.resources.length} objects, checking (${Date.now() - started} ms${since()})`,
             );
+            // On the first load, the first render is drawn before its check (and the lint, which waits for the
+            // renders) take this thread; the other environments' renders go on meanwhile.
+            if (first && firstShown) await this.deps.whenTreeDrawn?.();
           }
           previewed = true;
           rendered();

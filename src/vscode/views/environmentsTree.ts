@@ -62,6 +62,9 @@ import { incompleteIcon, stateIcon } from './verdictStyle';
  */
 export type ViewState = 'loading' | 'noFolder' | 'noEnvironments' | 'ready';
 
+/** How long a view that says it is hidden may still ask for rows (see whenDrawn). */
+const HIDDEN_GRACE_MS = 300;
+
 /** The context key that is true while the view shows only what needs attention (its title bar toggle). */
 export const ONLY_PROBLEMS_CONTEXT = 'gitopsDrift.onlyProblems';
 
@@ -165,15 +168,16 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
    * Resolves once the view has asked for the rows it shows since now (then no request for `quietMs`), after `maxMs`
    * at the latest, and soon when it is hidden: the store waits on it before loading the engine, whose load and renders
    * keep this thread (which answers the view) busy for seconds. (A view the window restores open may still say it is
-   * hidden for a moment after activation, so hidden alone does not end the wait at once.)
+   * hidden for a moment after activation, so hidden alone does not end the wait at once. Each level of open rows is one
+   * more round trip to the window, hence the quiet time.)
    */
-  whenDrawn(visible: () => boolean, quietMs = 100, maxMs = 1500): Promise<void> {
+  whenDrawn(visible: () => boolean, quietMs = 250, maxMs = 1500): Promise<void> {
     const since = Date.now();
     return new Promise((resolve) => {
       const poll = () => {
         const now = Date.now();
         const drawn = this.lastAsked >= since && now - this.lastAsked >= quietMs;
-        if (drawn || now - since >= maxMs || (!visible() && now - since >= 3 * quietMs)) resolve();
+        if (drawn || now - since >= maxMs || (!visible() && now - since >= HIDDEN_GRACE_MS)) resolve();
         else setTimeout(poll, quietMs / 2);
       };
       poll();
