@@ -217,6 +217,14 @@ export class DriftSession {
     return uncheckedReport(env, context, error);
   }
 
+  /**
+   * Whether an Argo CD environment's status is read in the cluster that runs Argo CD (core/repo/argoDestinations.ts;
+   * here, so the activation bundle does not take in the YAML library with it).
+   */
+  statusInArgoCdCluster(env: RepoEnvironment): boolean {
+    return statusInArgoCdCluster(env);
+  }
+
   /** Called with the context whose watched objects changed. */
   onLiveChange(listener: (context: string) => void): { dispose(): void } {
     this.liveListeners.add(listener);

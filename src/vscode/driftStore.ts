@@ -6,7 +6,6 @@ import type { Problem } from '../core/model/problem';
 import type { CacheStore } from '../core/ports';
 import { countParts, countStates } from '../core/model/verdictState';
 import type { RepoEnvironment } from '../core/repo/config';
-import { statusInArgoCdCluster } from '../core/repo/argoDestinations';
 import { argoApplicationOf } from '../core/live/argoApplication';
 import type { DriftSession, SessionOptions } from './driftSession';
 import { Disposable } from './lifecycle';
@@ -482,7 +481,7 @@ export class DriftStore extends Disposable {
       // Applications deploying to other clusters are read where Argo CD runs: a change there is theirs too.
       const argoCdContext = await s.argoCdContext();
       const names = this.entries
-        .filter((e) => s.contextFor(e.env) === context || (argoCdContext === context && statusInArgoCdCluster(e.env)))
+        .filter((e) => s.contextFor(e.env) === context || (argoCdContext === context && s.statusInArgoCdCluster(e.env)))
         .map((e) => e.env.name);
       if (names.length) void this.refresh({ environments: names });
     });

@@ -23,6 +23,7 @@ import {
   TemplateError,
   type GoTemplateOptions,
 } from './argoTemplate';
+import { IN_CLUSTER_SERVER } from './argoDestinations';
 
 /** An Argo CD cluster Secret (`argocd.argoproj.io/secret-type: cluster`) found in the repo. */
 export interface ClusterSecret {
@@ -509,9 +510,6 @@ class Expander {
     return params;
   }
 }
-
-/** Argo CD's in-cluster destination (`KubernetesInternalAPIServerAddr`). */
-export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
 
 function pathParams(folder: string, file: string | undefined, prefix: string, go: boolean): Params {
   const basename = folder.split('/').pop() ?? folder;

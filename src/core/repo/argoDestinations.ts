@@ -6,8 +6,13 @@
  * context. An environment with its own context (config, `--context`) keeps it.
  */
 import type { Problem } from '../model/problem';
-import { IN_CLUSTER_SERVER } from './applicationSet';
 import type { ArgoSettings, RepoEnvironment } from './config';
+
+/**
+ * Argo CD's in-cluster destination (`KubernetesInternalAPIServerAddr`). Here, not in applicationSet.ts, so the
+ * editor's activation bundle, which reads destinations, does not take in that module's YAML library.
+ */
+export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
 
 /** A kubeconfig context and its cluster's server URL. */
 export interface KubeContextServer {
