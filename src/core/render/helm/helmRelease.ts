@@ -28,7 +28,7 @@ import { setPathValue } from './setValues';
 import { loadValuesText, StrvalsError } from './helmValues';
 import { postRender } from './postRender';
 import type { RenderedObject } from '../types';
-import { markersIn, markValues, type MarkedValues, primarySite, traceDocument, type ValueSite } from './valuesTrace';
+import { traceRender, tracedOrigin, type ValueSite, type ValuesTraceSummary } from './valuesTrace';
 
 /** Where a HelmRelease's chart is: a folder of this repo, a Helm or OCI repository, or out of reach. */
 export type HelmChartLocation =
@@ -152,17 +152,7 @@ export interface HelmReleaseRenderInput {
   traceValues?: boolean;
 }
 
-/** How the values tracing went: fields traced, its cost, and why it traced nothing when it could not run. */
-export interface ValuesTraceSummary {
-  /** Rendered fields whose origin is a values line. */
-  fields: number;
-  /** Values lines of git that were marked. */
-  values: number;
-  /** The marked render and the matching, in ms. */
-  ms: number;
-  /** Set when the marked render failed (Helm's message, markers left in): nothing was traced. */
-  message?: string;
-}
+export type { ValuesTraceSummary } from './valuesTrace';
 
 export type HelmReleaseRender =
   | {
@@ -237,19 +227,8 @@ export async function renderHelmRelease(input: HelmReleaseRenderInput): Promise<
           message: `through the template ${source} of ${describe}`,
         };
     const origins = new Map([['', origin]]);
-    for (const [pointer, sites] of traced?.byDocument.get(i) ?? []) {
-      const site = primarySite(sites);
-      const others = sites.filter((s) => s !== site);
-      origins.set(pointer, {
-        ...site.origin,
-        kind: 'helmValue',
-        related: [
-          ...others.map((s) => ({ location: locationOf(s.origin), message: 'also from this value' })),
-          through,
-          released,
-        ],
-      });
-    }
+    for (const [pointer, sites] of traced?.byDocument.get(i) ?? [])
+      origins.set(pointer, tracedOrigin(sites, [through, released]));
     return { object, key: keyOf(object), origins, source: input.helmRelease.source, template: source };
   });
   // helm-controller's post-renderers and origin labels: what it hands Helm to apply. Values were traced on Helm's
@@ -322,13 +301,9 @@ function manifestObjects(
   return out;
 }
 
-/** At most this many marked renders: a retry leaves out the markers Helm's error named. */
-const TRACE_ATTEMPTS = 3;
-
 /**
- * The values lines behind the render's fields: the chart rendered again with markers in place of git's values
- * (valuesTrace.ts), its documents paired with the real ones by template, kind and order. A marked render that fails
- * (a chart checking a value's text) is retried without the markers its error names; failing still, nothing is traced.
+ * The values lines behind the render's fields (valuesTrace.ts traceRender): the release's values over the chart's
+ * defaults, rendered again with markers.
  */
 async function traceValues(
   input: HelmReleaseRenderInput,
@@ -336,61 +311,16 @@ async function traceValues(
   files: readonly HelmChartFile[],
   documents: readonly { object: KubeObject; source: string }[],
 ): Promise<{ byDocument: Map<number, Map<string, ValueSite[]>>; summary: ValuesTraceSummary }> {
-  const started = Date.now();
-  const byDocument = new Map<number, Map<string, ValueSite[]>>();
   const sites = valueSites(input, request.values, files);
   // Chart defaults are given as user values too, so that each default can carry a marker; Helm's coalescing of the
   // same values over the same defaults changes nothing else.
   const all = mergeMaps(sites.chartValues, request.values);
-  const skip = new Set<string>();
-  let marked: MarkedValues | undefined;
-  let message: string | undefined;
-  let markedDocs: { object: KubeObject; source: string }[] = [];
-  for (let attempt = 0; attempt < TRACE_ATTEMPTS; attempt++) {
-    marked = markValues(all, sites.siteOf, skip);
-    if (!marked.sites.size) break;
-    const result = await input.engine.render({ ...request, values: marked.values, skipSchemaValidation: true });
-    if (result.ok) {
-      markedDocs = manifestObjects(result.manifests, []);
-      message = undefined;
-      break;
-    }
-    message = result.message;
-    const named = markersIn(result.message, marked);
-    if (!named.length) break;
-    for (const m of named) skip.add(m);
-  }
-  let fields = 0;
-  if (marked && message === undefined) {
-    const pairKey = (docs: readonly { object: KubeObject; source: string }[]) => {
-      const seen = new Map<string, number>();
-      return docs.map(({ object, source }) => {
-        const id = `${source}\0${object.apiVersion}\0${object.kind}`;
-        const n = seen.get(id) ?? 0;
-        seen.set(id, n + 1);
-        return `${id}\0${n}`;
-      });
-    };
-    const markedByKey = new Map(pairKey(markedDocs).map((k, i) => [k, markedDocs[i].object]));
-    pairKey(documents).forEach((k, i) => {
-      const other = markedByKey.get(k);
-      if (!other) return;
-      const traced = traceDocument(other, documents[i].object, marked!);
-      if (traced.size) byDocument.set(i, traced);
-      fields += traced.size;
-    });
-  }
-  return {
-    byDocument,
-    summary: {
-      fields,
-      values: marked?.sites.size ?? 0,
-      ms: Date.now() - started,
-      ...(message !== undefined
-        ? { message: `values not traced: the render with marked values failed: ${message}` }
-        : {}),
-    },
-  };
+  const asTemplates = (docs: readonly { object: KubeObject; source: string }[]) =>
+    docs.map((d) => ({ object: d.object, template: d.source }));
+  return traceRender(all, sites.siteOf, asTemplates(documents), async (values) => {
+    const result = await input.engine.render({ ...request, values, skipSchemaValidation: true });
+    return result.ok ? { documents: asTemplates(manifestObjects(result.manifests, [])) } : { message: result.message };
+  });
 }
 
 /**

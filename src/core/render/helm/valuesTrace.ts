@@ -12,7 +12,8 @@
  * booleans, nulls and empty strings (they steer `if` and `default`, a marker would change the chart's choice), values
  * from `valuesFrom`, subcharts' own values files, and anything computed (arithmetic, hashes, `printf` of a number).
  */
-import type { Origin } from '../../model/location';
+import type { Origin, SourceLocation } from '../../model/location';
+import type { KubeObject } from '../../model/resource';
 import { childPointer, isMap } from '../../yaml/pointer';
 
 /** A values line a marker stands for. */
@@ -186,6 +187,116 @@ export function traceDocument(marked: unknown, real: unknown, values: MarkedValu
   };
   walk(marked, real, '');
   return out;
+}
+
+/** How the values tracing went: fields traced, its cost, and why it traced nothing when it could not run. */
+export interface ValuesTraceSummary {
+  /** Rendered fields whose origin is a values line. */
+  fields: number;
+  /** Values lines of git that were marked. */
+  values: number;
+  /** The marked render and the matching, in ms. */
+  ms: number;
+  /** Set when the marked render failed (Helm's message, markers left in): nothing was traced. */
+  message?: string;
+}
+
+/** One rendered document (hooks left out), with its template (`web/templates/deployment.yaml`). */
+export interface TemplateDocument {
+  object: KubeObject;
+  template: string;
+}
+
+/** At most this many marked renders: a retry leaves out the markers Helm's error named. */
+const TRACE_ATTEMPTS = 3;
+
+/**
+ * The values lines behind a render's fields (what HelmReleases and Argo CD Helm sources share): the chart rendered
+ * again by `renderMarked` with markers in place of `values` (chart defaults included, `siteOf` saying which leaf came
+ * from which line), its documents paired with the real ones (`documents`) by template, kind and order. A marked
+ * render that fails (a chart checking a value's text) is retried without the markers its error names; failing still,
+ * nothing is traced and the summary says why. `byDocument` is keyed by the index in `documents`.
+ */
+export async function traceRender(
+  values: Record<string, unknown>,
+  siteOf: (pointer: string) => Omit<ValueSite, 'value'> | undefined,
+  documents: readonly TemplateDocument[],
+  renderMarked: (values: Record<string, unknown>) => Promise<{ documents: TemplateDocument[] } | { message: string }>,
+): Promise<{ byDocument: Map<number, Map<string, ValueSite[]>>; summary: ValuesTraceSummary }> {
+  const started = Date.now();
+  const byDocument = new Map<number, Map<string, ValueSite[]>>();
+  const skip = new Set<string>();
+  let marked: MarkedValues | undefined;
+  let message: string | undefined;
+  let markedDocs: TemplateDocument[] = [];
+  for (let attempt = 0; attempt < TRACE_ATTEMPTS; attempt++) {
+    marked = markValues(values, siteOf, skip);
+    if (!marked.sites.size) break;
+    const result = await renderMarked(marked.values);
+    if ('documents' in result) {
+      markedDocs = result.documents;
+      message = undefined;
+      break;
+    }
+    message = result.message;
+    const named = markersIn(result.message, marked);
+    if (!named.length) break;
+    for (const m of named) skip.add(m);
+  }
+  let fields = 0;
+  if (marked && message === undefined) {
+    const pairKey = (docs: readonly TemplateDocument[]) => {
+      const seen = new Map<string, number>();
+      return docs.map(({ object, template }) => {
+        const id = `${template}\0${object.apiVersion}\0${object.kind}`;
+        const n = seen.get(id) ?? 0;
+        seen.set(id, n + 1);
+        return `${id}\0${n}`;
+      });
+    };
+    const markedByKey = new Map(pairKey(markedDocs).map((k, i) => [k, markedDocs[i].object]));
+    pairKey(documents).forEach((k, i) => {
+      const other = markedByKey.get(k);
+      if (!other) return;
+      const traced = traceDocument(other, documents[i].object, marked!);
+      if (traced.size) byDocument.set(i, traced);
+      fields += traced.size;
+    });
+  }
+  return {
+    byDocument,
+    summary: {
+      fields,
+      values: marked?.sites.size ?? 0,
+      ms: Date.now() - started,
+      ...(message !== undefined
+        ? { message: `values not traced: the render with marked values failed: ${message}` }
+        : {}),
+    },
+  };
+}
+
+/**
+ * The origin of a traced field: its primary site's line (kind `helmValue`), the other sites and then `related`
+ * (the template, the release or source that rendered it) as related information.
+ */
+export function tracedOrigin(
+  sites: readonly ValueSite[],
+  related: readonly { location: SourceLocation; message: string }[],
+): Origin {
+  const site = primarySite(sites);
+  const others = sites.filter((s) => s !== site);
+  return {
+    ...site.origin,
+    kind: 'helmValue',
+    related: [
+      ...others.map((s) => ({
+        location: { file: s.origin.file, line: s.origin.line, column: s.origin.column },
+        message: 'also from this value',
+      })),
+      ...related,
+    ],
+  };
 }
 
 /** Every leaf of a values tree: its pointer and value. */
