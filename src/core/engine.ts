@@ -562,6 +562,8 @@ export class DriftEngine {
       // Asked for only when the render meets a chart: a repo without Helm content never loads the engine.
       ...(this.options.helmEngine ? { helmEngine: this.options.helmEngine } : {}),
       chartSource: this.chartSource,
+      // Argo CD Helm sources' fields point at the values line that set them, as HelmReleases' do.
+      traceHelmValues: true,
     });
     // A file saved while this render ran may have been read before or after the save: do not keep the result.
     const racing = this.changes

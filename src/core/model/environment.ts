@@ -110,7 +110,13 @@ export interface ArgoHelm {
   valuesObject?: Record<string, unknown>;
   values?: string;
   valuesAt?: SourceLocation;
-  parameters?: { name: string; value: string; forceString: boolean; at: SourceLocation }[];
+  /**
+   * The line of each leaf of `valuesObject` (or of the `values` text, when it is a literal block), by JSON pointer
+   * inside the values: where a rendered field that value set points (values-line origins).
+   */
+  valuesOrigins?: Record<string, SourceLocation>;
+  /** `valueAt`: the entry's `value:` line (a rendered field the parameter set points there). */
+  parameters?: { name: string; value: string; forceString: boolean; at: SourceLocation; valueAt?: SourceLocation }[];
   fileParameters?: { name: string; path: string; at: SourceLocation }[];
   releaseName?: string;
   namespace?: string;

@@ -107,6 +107,11 @@ export interface RenderOptions {
    */
   helmChartsRefused?: string;
   /**
+   * Trace the fields an Argo CD Helm source renders to the values lines that set them (render/helm/valuesTrace.ts):
+   * one more render of the chart, with markers. Traced fields get an origin of kind `helmValue` at that line.
+   */
+  traceHelmValues?: boolean;
+  /**
    * The same object read from the live cluster, asked when `findObject` finds none (Flux reads substituteFrom from the
    * cluster, where another Kustomization, a person or an operator put it). A Secret comes with each value replaced by
    * a stand-in of the same emptiness: its values are compared by presence only. `context` names the cluster in

@@ -209,6 +209,9 @@ function dirOf(file: string): string {
 }
 
 /** Whether two readings of one Application name the same source folder, namespace and source settings. */
+/** The fields of an Argo CD `helm:` reading that hold lines (values-line origins included), not the spec. */
+const HELM_LINE_FIELDS = new Set(['at', 'valuesAt', 'valueAt', 'valuesOrigins']);
+
 function sameSpec(a: RepoEnvironment, b: RepoEnvironment): boolean {
   const view = (e: RepoEnvironment) =>
     JSON.stringify([
@@ -220,7 +223,7 @@ function sameSpec(a: RepoEnvironment, b: RepoEnvironment): boolean {
         'path' in x.source ? x.source.path : x.source,
         x.argo?.directory,
         x.argo?.kustomizeOverrides?.fields,
-        JSON.stringify(x.argo?.helm ?? null, (k, v: unknown) => (k === 'at' || k === 'valuesAt' ? undefined : v)),
+        JSON.stringify(x.argo?.helm ?? null, (k, v: unknown) => (HELM_LINE_FIELDS.has(k) ? undefined : v)),
       ]),
     ]);
   return view(a) === view(b);

@@ -3,9 +3,13 @@
  * that its value files name as `$ref/…`, read from the manifest with the line of each entry (render/argo/helm.ts
  * renders with them). Field meanings are Argo CD's (`ApplicationSourceHelm`, `pkg/apis/application/v1alpha1`).
  */
-import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type Scalar, type YAMLMap } from 'yaml';
 import type { ArgoHelm } from '../model/environment';
-import type { FileLocator } from '../yaml/yamlLocate';
+import type { SourceLocation } from '../model/location';
+import { parseYaml } from '../yaml/parseYaml';
+import { childPointer } from '../yaml/pointer';
+import { collectOrigins } from '../yaml/tree';
+import { FixedLocator, type FileLocator } from '../yaml/yamlLocate';
 
 /** The source's `helm:` block, or undefined without one. */
 export function readArgoHelm(source: YAMLMap, loc: FileLocator): ArgoHelm | undefined {
@@ -27,15 +31,19 @@ export function readArgoHelm(source: YAMLMap, loc: FileLocator): ArgoHelm | unde
   if (isMap(valuesObject)) {
     out.valuesObject = valuesObject.toJSON() as Record<string, unknown>;
     out.valuesAt = loc.of(valuesObject as Node);
+    out.valuesOrigins = leafLines(valuesObject as Node, loc);
   } else {
     const values = helm.get('values', true);
     // `values` is a string; an object written there is read as Argo CD's API reads it, as YAML text.
     if (isScalar(values) && values.value !== null && String(values.value) !== '') {
       out.values = String(values.value);
       out.valuesAt = loc.of(values as Node);
+      const lines = textLeafLines(values, loc);
+      if (lines) out.valuesOrigins = lines;
     } else if (isMap(values)) {
       out.valuesObject = values.toJSON() as Record<string, unknown>;
       out.valuesAt = loc.of(values as Node);
+      out.valuesOrigins = leafLines(values as Node, loc);
     }
   }
   const parameters = helm.get('parameters', true);
@@ -45,12 +53,14 @@ export function readArgoHelm(source: YAMLMap, loc: FileLocator): ArgoHelm | unde
       const name = item.get('name');
       if (name === undefined || name === null) return [];
       const value = item.get('value');
+      const valueNode = item.get('value', true) as Node | undefined;
       return [
         {
           name: String(name),
           value: value === undefined || value === null ? '' : String(value),
           forceString: item.get('forceString') === true,
           at: loc.of(item as Node),
+          ...(valueNode ? { valueAt: loc.of(valueNode) } : {}),
         },
       ];
     });
@@ -93,4 +103,44 @@ export function argoRefs(
     refs[ref] = isThisRepo(repoURL) ? { path: '' } : { outside: repoURL || '(no repoURL)' };
   }
   return Object.keys(refs).length ? refs : undefined;
+}
+
+/** The line of each scalar under `node` (a `valuesObject`), by JSON pointer inside it. */
+function leafLines(node: Node, loc: FileLocator): Record<string, SourceLocation> {
+  const out: Record<string, SourceLocation> = {};
+  const walk = (n: unknown, at: string): void => {
+    if (isMap(n)) {
+      for (const pair of n.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+        if (key !== undefined) walk(pair.value, childPointer(at, key));
+      }
+    } else if (isSeq(n)) n.items.forEach((item, i) => walk(item, `${at}/${i}`));
+    else if (isScalar(n)) out[at] = loc.of(n);
+  };
+  walk(node, '');
+  return out;
+}
+
+/**
+ * The line of each leaf of a `values: |` text, by JSON pointer: its content starts on the line after the `|`. Other
+ * scalar styles (quoted, folded) and documents built in memory (an ApplicationSet's) give none.
+ */
+function textLeafLines(node: Scalar, loc: FileLocator): Record<string, SourceLocation> | undefined {
+  if (node.type !== 'BLOCK_LITERAL' || loc instanceof FixedLocator) return undefined;
+  const first = loc.of(node);
+  try {
+    const tree = parseYaml(String(node.value), loc.file, 'resource', {
+      lineOffset: first.line,
+      firstColumnOffset: 0,
+      columnOffset: 0,
+    })[0];
+    if (!tree) return undefined;
+    const out: Record<string, SourceLocation> = {};
+    for (const [pointer, origin] of collectOrigins(tree))
+      out[pointer] = { file: origin.file, line: origin.line, column: origin.column };
+    return out;
+  } catch {
+    // A values text that does not parse is reported by the render; it has no lines to point at.
+    return undefined;
+  }
 }

@@ -13,6 +13,10 @@
  *
  * `--include-crds` unless `skipCrds`; `kubeVersion`/`apiVersions` as given (Argo CD passes the cluster's otherwise;
  * offline Helm's defaults stand in). Hooks are left out: Argo CD runs them, it never diffs them.
+ *
+ * With `traceHelmValues`, rendered fields point at the values line that set them (valuesTrace.ts): a value file's
+ * line (this repo's files only), the Application's `valuesObject`/`values` line, a parameter's `value:` line, else
+ * the chart's own values.yaml (a chart folder of this repo only), whichever Helm's order made win.
  */
 import type { Application, ArgoHelm } from '../../model/environment';
 import type { Origin, SourceLocation } from '../../model/location';
@@ -23,6 +27,10 @@ import { mergeMaps } from '../helm/chartFiles';
 import { renderChartFiles, renderChartFolder } from '../helm/chartRender';
 import { fetchRemoteChart } from '../helm/remoteChart';
 import { loadValuesText, parseSetInto } from '../helm/helmValues';
+import { traceRender, tracedOrigin, type TemplateDocument, type ValueSite } from '../helm/valuesTrace';
+import { parseYaml } from '../../yaml/parseYaml';
+import { isMap, valueAt } from '../../yaml/pointer';
+import { collectOrigins } from '../../yaml/tree';
 import type { RenderedObject, RenderOptions, RenderResult } from '../types';
 
 /** Renders an Argo CD Application's Helm source (`app.source` is its chart folder). */
@@ -69,6 +77,23 @@ export async function renderArgoHelm(
   });
   const chartBase = remote ? '' : chartPath;
 
+  /**
+   * What each layer of values set, lowest first (Helm's order), with the line of each leaf when git has one: the
+   * values tracing asks the last layer that sets a leaf where it came from.
+   */
+  const layers: { values: Record<string, unknown>; lines: (pointer: string) => SourceLocation | undefined }[] = [];
+  const noLines = () => undefined;
+  const linesOfFile = (text: string, path: string): ((pointer: string) => SourceLocation | undefined) => {
+    if (!options.traceHelmValues) return noLines;
+    try {
+      const tree = parseYaml(text, path, 'resource')[0];
+      const origins = tree ? collectOrigins(tree) : new Map();
+      return (pointer) => origins.get(pointer);
+    } catch {
+      return noLines;
+    }
+  };
+
   // 1. --values: the value files, then values/valuesObject.
   let values: Record<string, unknown> = {};
   const resolved: ValueFile[] = [];
@@ -108,16 +133,25 @@ export async function renderArgoHelm(
     const path = file.path;
     const where = (helm.valueFiles ?? []).find((v) => path.endsWith(v.value.replace(/^\$[^/]+\//, '')))?.at ?? at;
     try {
-      values = mergeMaps(values, loadValuesText(await read(file, where)));
+      const text = await read(file, where);
+      const layer = loadValuesText(text);
+      values = mergeMaps(values, layer);
+      // A downloaded chart's value file is no file of the repo: not traced.
+      layers.push({ values: layer, lines: file.inChart ? noLines : linesOfFile(text, path) });
     } catch (e) {
       if (e instanceof ProblemError) throw e;
       fail(`failed to parse ${path}: ${(e as Error).message.split('\n')[0]}`, where);
     }
   }
-  if (helm.valuesObject) values = mergeMaps(values, structuredClone(helm.valuesObject));
-  else if (helm.values)
+  const inlineLines = (pointer: string) => helm.valuesOrigins?.[pointer];
+  if (helm.valuesObject) {
+    values = mergeMaps(values, structuredClone(helm.valuesObject));
+    layers.push({ values: helm.valuesObject, lines: inlineLines });
+  } else if (helm.values)
     try {
-      values = mergeMaps(values, loadValuesText(helm.values));
+      const layer = loadValuesText(helm.values);
+      values = mergeMaps(values, layer);
+      layers.push({ values: layer, lines: inlineLines });
     } catch (e) {
       fail(`helm.values: ${(e as Error).message.split('\n')[0]}`, helm.valuesAt ?? at);
     }
@@ -132,7 +166,13 @@ export async function renderArgoHelm(
   ] as const)
     for (const p of list) {
       try {
-        parseSetInto(`${p.name}=${cleanSetParameter(envsubst(p.value, env))}`, values, { asString });
+        const line = `${p.name}=${cleanSetParameter(envsubst(p.value, env))}`;
+        parseSetInto(line, values, { asString });
+        // What this parameter alone sets, each leaf at the entry's `value:` line.
+        const alone: Record<string, unknown> = {};
+        parseSetInto(line, alone, { asString });
+        const valueLine = p.valueAt ?? p.at;
+        layers.push({ values: alone, lines: () => valueLine });
       } catch (e) {
         fail(
           `parameter ${p.name}: failed parsing --set${asString ? '-string' : ''} data: ${(e as Error).message}`,
@@ -151,6 +191,10 @@ export async function renderArgoHelm(
     try {
       // The path is handed to Helm escaped as any --set-file value; the reader gets the file's text.
       parseSetInto(`${p.name}=${cleanSetParameter(path)}`, values, { file: () => text });
+      // A file's text has no line of its own to point at: it hides what lower layers set there (not traced).
+      const alone: Record<string, unknown> = {};
+      parseSetInto(`${p.name}=${cleanSetParameter(path)}`, alone, { file: () => text });
+      layers.push({ values: alone, lines: noLines });
     } catch (e) {
       fail(`fileParameters ${p.name}: failed parsing --set-file data: ${(e as Error).message}`, p.at);
     }
@@ -169,28 +213,40 @@ export async function renderArgoHelm(
     ...(helm.apiVersions?.length ? { apiVersions: helm.apiVersions } : {}),
     ...(helm.skipSchemaValidation ? { skipSchemaValidation: true } : {}),
   };
-  const render = pulled
-    ? await renderChartFiles({
-        files: pulled.files,
-        chart: { downloaded: `${pulled.name} ${pulled.version}` },
-        request,
-        engine: options.helmEngine,
-        at,
-        what,
+  const renderWith = (req: typeof request & { skipSchemaValidation?: boolean }) =>
+    pulled
+      ? renderChartFiles({
+          files: pulled.files,
+          chart: { downloaded: `${pulled.name} ${pulled.version}` },
+          request: req,
+          engine: options.helmEngine,
+          at,
+          what,
+        })
+      : renderChartFolder({
+          fs: options.fs,
+          repoRoot: options.repoRoot,
+          chartPath,
+          request: req,
+          engine: options.helmEngine,
+          at,
+          what,
+        });
+  const render = await renderWith(request);
+  // Argo CD runs hooks (helm.sh/hook becomes its own hook), it never compares them.
+  const documents = render.documents.filter((d) => !d.hook);
+  const traced = options.traceHelmValues
+    ? await traceArgoValues(values, layers, pulled ? undefined : chartPath, options, documents, async (marked) => {
+        try {
+          const again = await renderWith({ ...request, values: marked, skipSchemaValidation: true });
+          return { documents: again.documents.filter((d) => !d.hook) };
+        } catch (e) {
+          return { message: (e as Error).message };
+        }
       })
-    : await renderChartFolder({
-        fs: options.fs,
-        repoRoot: options.repoRoot,
-        chartPath,
-        request,
-        engine: options.helmEngine,
-        at,
-        what,
-      });
+    : undefined;
   const objects: RenderedObject[] = [];
-  for (const doc of render.documents) {
-    // Argo CD runs hooks (helm.sh/hook becomes its own hook), it never compares them.
-    if (doc.hook) continue;
+  for (const [i, doc] of documents.entries()) {
     // A downloaded chart's templates are in no file of the repo: its objects point at the source's line.
     const origin: Origin = {
       file: doc.file,
@@ -206,10 +262,19 @@ export async function renderArgoHelm(
         },
       ],
     };
+    const origins = new Map([['', origin]]);
+    const through = pulled
+      ? { location: at, message: `through the template ${doc.template} of ${pulled.name} ${pulled.version}` }
+      : { location: { file: doc.file, line: 1, column: 1 }, message: `through the template ${doc.template}` };
+    for (const [pointer, sites] of traced?.byDocument.get(i) ?? [])
+      origins.set(
+        pointer,
+        tracedOrigin(sites, [through, { location: at, message: 'rendered by this Argo CD Helm source' }]),
+      );
     objects.push({
       object: doc.object,
       key: keyOf(doc.object),
-      origins: new Map([['', origin]]),
+      origins,
       source: at,
       template: doc.template,
     });
@@ -229,6 +294,46 @@ export async function renderArgoHelm(
         : [],
     files: [...new Set([...render.files, ...files])].sort(),
   };
+}
+
+/**
+ * The values lines behind an Argo CD Helm render's fields: every leaf of the merged `values` points at the last layer
+ * (Helm's order) that set it, at its line there when git has one; the chart's own values.yaml (a folder of this repo)
+ * under them all.
+ */
+async function traceArgoValues(
+  values: Record<string, unknown>,
+  layers: readonly { values: Record<string, unknown>; lines: (pointer: string) => SourceLocation | undefined }[],
+  chartFolder: string | undefined,
+  options: RenderOptions,
+  documents: readonly TemplateDocument[],
+  renderMarked: (values: Record<string, unknown>) => Promise<{ documents: TemplateDocument[] } | { message: string }>,
+) {
+  let chartValues: Record<string, unknown> = {};
+  let chartLines = new Map<string, Origin>();
+  if (chartFolder !== undefined) {
+    const path = chartFolder ? `${chartFolder}/values.yaml` : 'values.yaml';
+    try {
+      const text = await options.fs.readFile(`${options.repoRoot.replace(/\/+$/, '')}/${path}`);
+      chartValues = loadValuesText(text);
+      const tree = parseYaml(text, path, 'resource')[0];
+      if (tree) chartLines = collectOrigins(tree);
+    } catch {
+      // No values.yaml, or a broken one (the render reports it): no defaults to trace.
+    }
+  }
+  const siteOf = (pointer: string): Omit<ValueSite, 'value'> | undefined => {
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const set = valueAt(layers[i].values, pointer);
+      if (set === undefined) continue;
+      const line = isMap(set) || Array.isArray(set) ? undefined : layers[i].lines(pointer);
+      return line ? { origin: { ...line, kind: 'helmValue' }, layer: 'release' } : undefined;
+    }
+    const origin = chartLines.get(pointer);
+    return origin ? { origin, layer: 'chart' } : undefined;
+  };
+  // Chart defaults are given as user values too, so that each can carry a marker (as for HelmReleases).
+  return traceRender(mergeMaps(chartValues, values), siteOf, documents, renderMarked);
 }
 
 /** Argo CD's build environment for `$VAR` substitution (newEnv): what the repo says of the Application. */
