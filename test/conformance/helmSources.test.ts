@@ -278,6 +278,18 @@ describe('Helm charts outside HelmReleases against the real tools (test bed helm
     assert.equal(deployment.object.spec && (deployment.object.spec as { replicas: number }).replicas, 5);
     assert.equal(deployment.origins.get('')?.file, 'charts/web/templates/deployment.yaml');
     assert.equal(deployment.origins.get('')?.related?.[0].location.file, 'apps/web.yaml');
+    // The objects above were rendered with values-line tracing on (one more render, with markers): the fields a
+    // parameter set point at its line in the Application.
+    const lineOf = (text: string) => argoFiles['apps/web.yaml'].split('\n').findIndex((l) => l.includes(text)) + 1;
+    const originOf = (pointer: string) => {
+      const o = deployment.origins.get(pointer);
+      return o && `${o.kind} ${o.file}:${o.line}`;
+    };
+    assert.equal(originOf('/spec/replicas'), `helmValue apps/web.yaml:${lineOf('name: replicas')}`);
+    assert.equal(
+      originOf('/spec/template/spec/containers/0/image'),
+      `helmValue apps/web.yaml:${lineOf('name: image')}`,
+    );
   });
 
   it('a multi-source Application: the chart with $ref value files and valuesObject, beside a directory source', async () => {
