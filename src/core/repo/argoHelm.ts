@@ -21,6 +21,9 @@ export function readArgoHelm(source: YAMLMap, loc: FileLocator): ArgoHelm | unde
   };
   const flag = (key: string) => helm.get(key) === true;
   const out: ArgoHelm = {};
+  // An Application built in memory (an ApplicationSet's, an app-of-apps chart's) has one place for every node: its
+  // values have no line of their own, so they are not traced (values-line origins).
+  const inMemory = loc instanceof FixedLocator;
   const valueFiles = helm.get('valueFiles', true);
   if (isSeq(valueFiles))
     out.valueFiles = valueFiles.items.flatMap((item) =>
@@ -31,19 +34,19 @@ export function readArgoHelm(source: YAMLMap, loc: FileLocator): ArgoHelm | unde
   if (isMap(valuesObject)) {
     out.valuesObject = valuesObject.toJSON() as Record<string, unknown>;
     out.valuesAt = loc.of(valuesObject as Node);
-    out.valuesOrigins = leafLines(valuesObject as Node, loc);
+    if (!inMemory) out.valuesOrigins = leafLines(valuesObject as Node, loc);
   } else {
     const values = helm.get('values', true);
     // `values` is a string; an object written there is read as Argo CD's API reads it, as YAML text.
     if (isScalar(values) && values.value !== null && String(values.value) !== '') {
       out.values = String(values.value);
       out.valuesAt = loc.of(values as Node);
-      const lines = textLeafLines(values, loc);
+      const lines = inMemory ? undefined : textLeafLines(values, loc);
       if (lines) out.valuesOrigins = lines;
     } else if (isMap(values)) {
       out.valuesObject = values.toJSON() as Record<string, unknown>;
       out.valuesAt = loc.of(values as Node);
-      out.valuesOrigins = leafLines(values as Node, loc);
+      if (!inMemory) out.valuesOrigins = leafLines(values as Node, loc);
     }
   }
   const parameters = helm.get('parameters', true);
@@ -60,7 +63,7 @@ export function readArgoHelm(source: YAMLMap, loc: FileLocator): ArgoHelm | unde
           value: value === undefined || value === null ? '' : String(value),
           forceString: item.get('forceString') === true,
           at: loc.of(item as Node),
-          ...(valueNode ? { valueAt: loc.of(valueNode) } : {}),
+          ...(valueNode && !inMemory ? { valueAt: loc.of(valueNode) } : {}),
         },
       ];
     });
@@ -123,10 +126,10 @@ function leafLines(node: Node, loc: FileLocator): Record<string, SourceLocation>
 
 /**
  * The line of each leaf of a `values: |` text, by JSON pointer: its content starts on the line after the `|`. Other
- * scalar styles (quoted, folded) and documents built in memory (an ApplicationSet's) give none.
+ * scalar styles (quoted, folded) give none.
  */
 function textLeafLines(node: Scalar, loc: FileLocator): Record<string, SourceLocation> | undefined {
-  if (node.type !== 'BLOCK_LITERAL' || loc instanceof FixedLocator) return undefined;
+  if (node.type !== 'BLOCK_LITERAL') return undefined;
   const first = loc.of(node);
   try {
     const tree = parseYaml(String(node.value), loc.file, 'resource', {

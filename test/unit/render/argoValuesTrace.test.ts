@@ -90,7 +90,7 @@ function at(origin: Origin | undefined): string {
   return origin ? `${origin.kind} ${origin.file}:${origin.line}` : 'none';
 }
 
-async function render(app: string): Promise<{ objects: RenderedObject[]; helm: LeafEngine }> {
+async function render(app: string, name = 'web'): Promise<{ objects: RenderedObject[]; helm: LeafEngine }> {
   const fs = new MemoryFileSystem(
     {
       'charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 1.0.0\n',
@@ -103,7 +103,7 @@ async function render(app: string): Promise<{ objects: RenderedObject[]; helm: L
   );
   const helm = new LeafEngine();
   const engine = new DriftEngine({ fs, repoRoot: '/repo', helmEngine: () => helm });
-  const env = await engine.environment('web');
+  const env = await engine.environment(name);
   const result = await engine.renderApplication(env, env.applications[0]);
   return { objects: result.objects, helm };
 }
@@ -143,6 +143,41 @@ describe('Argo CD Helm values-line origins (fake engine)', () => {
     assert.equal(
       at(cm.origins.get('/data/fromFile')),
       `helmValue charts/web/values.yaml:${lineOf(chartValues, 'fromFile:')}`,
+    );
+  });
+
+  it('leaves the values of an Application an ApplicationSet generates untraced (they have no line of their own)', async () => {
+    const appSet = [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: ApplicationSet',
+      'metadata: {name: web-set}',
+      'spec:',
+      '  generators:',
+      '    - list:',
+      '        elements:',
+      '          - env: prod',
+      '  template:',
+      "    metadata: {name: 'web-{{env}}'}",
+      '    spec:',
+      '      project: default',
+      '      destination: {server: https://kubernetes.default.svc, namespace: apps}',
+      '      source:',
+      '        repoURL: https://github.com/acme/config',
+      '        path: charts/web',
+      '        helm:',
+      '          parameters:',
+      '            - name: fromParam',
+      '              value: param-value',
+      '',
+    ].join('\n');
+    const { objects } = await render(appSet, 'web-prod');
+    const cm = objects.find((o) => o.key.kind === 'ConfigMap')!;
+    assert.equal((cm.object.data as Record<string, string>).fromParam, 'param-value');
+    assert.equal(at(cm.origins.get('/data/fromParam')), 'none');
+    // The chart folder's defaults are still this repo's lines.
+    assert.equal(
+      at(cm.origins.get('/data/fromChart')),
+      `helmValue charts/web/values.yaml:${lineOf(chartValues, 'fromChart:')}`,
     );
   });
 });

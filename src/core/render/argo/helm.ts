@@ -171,7 +171,8 @@ export async function renderArgoHelm(
         // What this parameter alone sets, each leaf at the entry's `value:` line.
         const alone: Record<string, unknown> = {};
         parseSetInto(line, alone, { asString });
-        const valueLine = p.valueAt ?? p.at;
+        // No `value:` line (an Application built in memory): it hides what lower layers set, untraced.
+        const valueLine = p.valueAt;
         layers.push({ values: alone, lines: () => valueLine });
       } catch (e) {
         fail(
