@@ -70,9 +70,10 @@ export class AuthoringTools {
   }
 
   /**
-   * On a Helm values key (a HelmRelease's `spec.values`, or a chart's values file): the rendered fields it sets in
-   * each environment, through the values-line origins of the charts' renders. Undefined elsewhere, or when no field
-   * is traced to that line (then the effective-values hover speaks).
+   * On a Helm values key (a HelmRelease's `spec.values`, an Argo CD Helm source's `valuesObject` or `parameters`
+   * entry, or a values file): the rendered fields it sets in each environment, through the values-line origins of the
+   * charts' renders. Undefined elsewhere, or when no field is traced to that line (then the effective-values hover
+   * speaks).
    */
   async helmValueHover(
     file: string,
@@ -83,11 +84,21 @@ export class AuthoringTools {
     const field = fieldAtPosition(text, file, line, column);
     if (!field) return undefined;
     const inRelease = field.documentKind === 'HelmRelease' && field.pointer.startsWith('/spec/values/');
-    const valuesFile = /(^|\/)values[^/]*\.ya?ml$/.test(file);
-    if (!inRelease && !valuesFile) return undefined;
+    const inApplication =
+      field.documentKind === 'Application' &&
+      /^\/spec\/(source|sources\/\d+)\/helm\/(valuesObject|parameters)\//.test(field.pointer);
+    // HelmReleases' charts are rendered for the hover only on their own values and on files named as values files;
+    // an Argo CD source's `valueFiles` may have any name, and its fields are in the environment's render anyway.
+    const releaseCharts = inRelease || (!inApplication && /(^|\/)values[^/]*\.ya?ml$/.test(file));
     const repo = await this.engine.repo();
     const releases = [];
     for (const env of repo.environments) {
+      if (!inRelease) {
+        // Argo CD renders its Helm sources inside the environment's render: their fields carry values-line origins.
+        const rendered = await this.engine.render(env).catch(() => undefined);
+        if (rendered) releases.push({ environment: env.name, release: 'Argo CD', objects: rendered.objects });
+      }
+      if (!releaseCharts) continue;
       const apps = await this.engine.helmApplications(env).catch(() => []);
       for (const app of apps) {
         // A HelmRelease's values are its own: only the releases its file declares.

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import type { HelmValueSummary } from '../../../src/core/authoring/helmValues';
+import { AuthoringTools } from '../../../src/core/authoringTools';
 import { DriftEngine } from '../../../src/core/engine';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import type { Origin } from '../../../src/core/model/location';
@@ -178,6 +180,43 @@ describe('Argo CD Helm values-line origins (fake engine)', () => {
     assert.equal(
       at(cm.origins.get('/data/fromChart')),
       `helmValue charts/web/values.yaml:${lineOf(chartValues, 'fromChart:')}`,
+    );
+  });
+});
+
+describe('Argo CD Helm values in the hover on a values key (fake engine)', () => {
+  const files = {
+    'charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 1.0.0\n',
+    'charts/web/values.yaml': chartValues,
+    'charts/web/prod.yaml': prodValues,
+    'charts/web/templates/cm.yaml': '# template\n',
+    'apps/web.yaml': withObject,
+  };
+  const tools = () => {
+    const fs = new MemoryFileSystem(files, '/repo');
+    return new AuthoringTools(
+      new DriftEngine({ fs, repoRoot: '/repo', helmEngine: () => new LeafEngine() }),
+      fs,
+      '/repo',
+    );
+  };
+  const said = (s: HelmValueSummary | undefined) =>
+    s?.groups.map((g) => `${g.value} ${g.environments.join(',')} ${g.fields.join(',')}`);
+
+  it("on a parameters entry, a valuesObject key and a value file's key: the fields each one sets", async () => {
+    const t = tools();
+    const line = (text: string, prefix: string) => lineOf(text, prefix);
+    const param = await t.helmValueHover('apps/web.yaml', withObject, line(withObject, 'value: param-value'), 11);
+    assert.deepEqual(said(param), ['param-value web ConfigMap web-cm data.fromParam']);
+    const object = await t.helmValueHover('apps/web.yaml', withObject, line(withObject, 'fromObject:'), 9);
+    assert.deepEqual(said(object), ['object-value web ConfigMap web-cm data.fromObject']);
+    // A value file of any name (not values*.yaml).
+    const file = await t.helmValueHover('charts/web/prod.yaml', prodValues, line(prodValues, 'fromFile:'), 1);
+    assert.deepEqual(said(file), ['file-value web ConfigMap web-cm data.fromFile']);
+    // A key whose value lost to a later layer sets nothing: the hover leaves it to the effective values.
+    assert.equal(
+      await t.helmValueHover('charts/web/prod.yaml', prodValues, line(prodValues, 'fromParam:'), 1),
+      undefined,
     );
   });
 });
