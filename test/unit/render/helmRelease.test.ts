@@ -315,6 +315,49 @@ describe('HelmRelease with a chart in this repo (the helm renderer)', () => {
     );
   });
 
+  it('follows a chartRef to a HelmChart to its own source: a Helm repository, or a folder of this repo', () => {
+    const hr: KubeObject = {
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: { name: 'web', namespace: 'apps' },
+      spec: { chartRef: { kind: 'HelmChart', name: 'web', namespace: 'flux-system' } },
+    };
+    const helmChart = (spec: Record<string, unknown>): KubeObject => ({
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'HelmChart',
+      metadata: { name: 'web', namespace: 'flux-system' },
+      spec,
+    });
+    const repository: KubeObject = {
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'HelmRepository',
+      metadata: { name: 'charts', namespace: 'flux-system' },
+      spec: { url: 'https://charts.example.com/stable/' },
+    };
+    const ours = (_ns: string, name: string) => name === 'flux-system';
+    const sources =
+      (chart: KubeObject) =>
+      (kind: string, ns: string, name: string): KubeObject | undefined =>
+        [chart, repository].find((o) => o.kind === kind && o.metadata?.namespace === ns && o.metadata?.name === name);
+    // The HelmChart's sourceRef has no namespace: its own (flux-system), not the HelmRelease's (apps).
+    const fromRepository = helmChart({
+      chart: 'web',
+      version: '1.x',
+      sourceRef: { kind: 'HelmRepository', name: 'charts' },
+    });
+    assert.deepEqual(helmChartLocation(hr, 'apps', ours, sources(fromRepository)), {
+      type: 'remote',
+      request: { type: 'helm-repository', url: 'https://charts.example.com/stable/', chart: 'web', version: '1.x' },
+      source: 'HelmRepository flux-system/charts (https://charts.example.com/stable/)',
+    });
+    const fromGit = helmChart({ chart: './charts/web', sourceRef: { kind: 'GitRepository', name: 'flux-system' } });
+    assert.deepEqual(helmChartLocation(hr, 'apps', ours, sources(fromGit)), { type: 'folder', path: 'charts/web' });
+    assert.match(
+      (helmChartLocation(hr, 'apps', ours, () => undefined) as { reason: string }).reason,
+      /^HelmChart flux-system\/web is not in this repo's render: not rendered$/,
+    );
+  });
+
   it('renders a chart of a Helm repository through the ChartSource, its objects at the chart: line', async () => {
     const helm = new FakeHelmEngine();
     const charts = new FakeChartSource(downloadedWeb);

@@ -55,6 +55,14 @@ export function helmChartLocation(
   if (Object.keys(chartRef).length) {
     const kind = str(chartRef.kind) ?? 'chartRef';
     const refText = `${kind} ${str(chartRef.namespace) ?? namespace}/${str(chartRef.name) ?? ''}`;
+    if (kind === 'HelmChart') {
+      // A HelmChart is a chart.spec of its own (chart, version, sourceRef in its namespace), as source-controller
+      // builds it for the HelmRelease.
+      const chartNamespace = str(chartRef.namespace) ?? namespace;
+      const helmChart = findSource(kind, chartNamespace, str(chartRef.name) ?? '');
+      if (!helmChart) return { type: 'unavailable', reason: `${refText} is not in this repo's render: not rendered` };
+      return chartSpecLocation(rec(helmChart.spec), chartNamespace, isThisRepo, findSource);
+    }
     if (kind !== 'OCIRepository')
       return { type: 'unavailable', reason: `${refText}: this kind of chartRef is not rendered` };
     const source = findSource(kind, str(chartRef.namespace) ?? namespace, str(chartRef.name) ?? '');
@@ -77,7 +85,16 @@ export function helmChartLocation(
     };
     return { type: 'remote', request, source: `${refText} (${url})` };
   }
-  const chartSpec = rec(rec(spec.chart).spec);
+  return chartSpecLocation(rec(rec(spec.chart).spec), namespace, isThisRepo, findSource);
+}
+
+/** A `chart.spec` (or a HelmChart's spec): its `sourceRef` is in `namespace` unless it names one. */
+function chartSpecLocation(
+  chartSpec: Record<string, unknown>,
+  namespace: string,
+  isThisRepo: (namespace: string, name: string) => boolean,
+  findSource: (kind: string, namespace: string, name: string) => KubeObject | undefined,
+): HelmChartLocation {
   const ref = rec(chartSpec.sourceRef);
   const kind = str(ref.kind) ?? '';
   const refText = `${kind} ${str(ref.namespace) ?? namespace}/${str(ref.name) ?? ''}`;
