@@ -161,29 +161,21 @@ describe('Environments view in the editor: Group Environments By, reveal between
   /**
    * Runs `action`, then resolves with the view's top rows once they have `shape`: checked when the action is done and
    * on every change of the view's data (a check redrawing the tree also fires one, so the first change is not
-   * necessarily the action's). The timer is only a deadline.
+   * necessarily the action's).
    */
   async function rootsAfter(action: () => Thenable<unknown>, shape: string[], what: string): Promise<TreeElement[]> {
-    const api = await activeApi();
-    let last: TreeElement[] = [];
-    return new Promise<TreeElement[]>((resolve, reject) => {
-      const check = async () => {
-        last = (await api.environmentsTree.getChildren()) as TreeElement[];
-        if (JSON.stringify(rootShape(last)) !== JSON.stringify(shape)) return;
-        cleanup();
-        resolve(last);
-      };
-      const sub = api.environmentsTree.onDidChangeTreeData!(() => void check().catch(reject));
-      const deadline = setTimeout(() => {
-        cleanup();
-        reject(new Error(`timed out after 10000 ms waiting for ${what}; top rows: ${rootShape(last).join(', ')}`));
-      }, 10_000);
-      const cleanup = () => {
-        sub.dispose();
-        clearTimeout(deadline);
-      };
-      action().then(() => check(), reject);
-    });
+    const tree = (await activeApi()).environmentsTree;
+    // The provider answers synchronously (EnvironmentsTreeProvider.getChildren).
+    const roots = () => tree.getChildren() as TreeElement[];
+    await action();
+    return waitForEvent(
+      tree.onDidChangeTreeData!,
+      roots,
+      (r) => JSON.stringify(rootShape(r)) === JSON.stringify(shape),
+      10_000,
+      what,
+      (r) => `top rows: ${rootShape(r).join(', ')}`,
+    );
   }
 
   it('groups by the gitopsDrift.tree.groupBy setting, without checking again', async () => {
