@@ -11,15 +11,13 @@
  * time. The first run of each command writes it at exit; `NODE_DISABLE_COMPILE_CACHE=1` turns it off. Any trouble with the cache only costs
  * speed: the bundle then loads as usual.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Script } from 'node:vm';
+import { compileWithCodeCache, writeCodeCache } from '../node/v8CodeCache';
 
 interface NodeModuleInternals {
   enableCompileCache?: (dir?: string) => unknown;
-  wrap(source: string): string;
   _nodeModulePaths(dir: string): string[];
 }
 
@@ -54,24 +52,18 @@ function load(): CliMain {
 
 /** Node < 22: compile the bundle as a vm.Script with V8's cached data, as Node's CommonJS loader would run it. */
 function loadWithCachedData(): CliMain {
-  const source = readFileSync(bundle, 'utf8');
-  const stat = statSync(bundle);
-  const build = `${process.version}-${process.arch}-${stat.size}-${Math.floor(stat.mtimeMs)}`;
   // One cache per command: it holds the functions that command's first run compiled (`check` and `render` differ).
   const command = /^[a-z][a-z-]*$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
-  const cacheFile = join(cacheDir, `cliMain-${command}-${build}.bin`);
-  let cachedData: Buffer | undefined;
-  try {
-    cachedData = readFileSync(cacheFile);
-  } catch {
-    cachedData = undefined;
-  }
-  const script = new Script(nodeModule.wrap(source), { filename: bundle, cachedData });
-  const used = cachedData !== undefined && !script.cachedDataRejected;
-  report(used ? 'used' : cachedData ? 'rejected' : 'none');
+  const { script, used, rejected, build, cacheFile } = compileWithCodeCache(bundle, (b) =>
+    join(cacheDir, `cliMain-${command}-${b}.bin`),
+  );
+  report(used ? 'used' : rejected ? 'rejected' : 'none');
   if (!used) {
     // At exit the cache also holds every function the run compiled, not just the top level.
-    process.once('exit', () => writeCache(cacheFile, build, () => script.createCachedData()));
+    process.once('exit', () => {
+      const error = writeCodeCache(cacheFile, 'cliMain-', build, () => script.createCachedData());
+      report(error ? `not written (${error})` : 'written');
+    });
   }
   const module = new Module(bundle, require.main);
   module.filename = bundle;
@@ -87,22 +79,6 @@ function loadWithCachedData(): CliMain {
   wrapper.call(module.exports, module.exports, moduleRequire, module, bundle, __dirname);
   module.loaded = true;
   return module.exports as CliMain;
-}
-
-/** Writes the cache whole (a temp file renamed over it) and drops caches of other builds or Node versions. */
-function writeCache(file: string, build: string, data: () => Buffer): void {
-  try {
-    mkdirSync(cacheDir, { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, data());
-    renameSync(temp, file);
-    for (const name of readdirSync(cacheDir)) {
-      if (name.startsWith('cliMain-') && !name.endsWith(`-${build}.bin`)) unlinkSync(join(cacheDir, name));
-    }
-    report('written');
-  } catch (e) {
-    report(`not written (${(e as Error).message})`);
-  }
 }
 
 load().main();

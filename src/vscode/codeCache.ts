@@ -9,23 +9,13 @@
  * written once the first render is done (so it holds the functions that render compiled), and any trouble with it
  * only costs speed: the bundle then loads as usual. Without a split build (tests running the sources) it does nothing.
  */
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync } from 'node:fs';
 import Module from 'node:module';
 import { dirname, join } from 'node:path';
-import { Script } from 'node:vm';
+import { compileWithCodeCache, writeCodeCache } from '../node/v8CodeCache';
 
 interface ModuleInternals {
   _cache: Record<string, Module>;
-  wrap(source: string): string;
   _nodeModulePaths(dir: string): string[];
 }
 
@@ -47,18 +37,9 @@ export function loadLazyHalf(bundleDir: string, cacheDir: string): LazyHalfLoad 
   const internals = Module as unknown as ModuleInternals;
   if (!existsSync(bundle) || internals._cache[bundle]) return off();
   try {
-    const source = readFileSync(bundle, 'utf8');
-    const stat = statSync(bundle);
-    const build = `${process.version}-${process.arch}-${stat.size}-${Math.floor(stat.mtimeMs)}`;
-    const cacheFile = join(cacheDir, `lazyEntry-${build}.bin`);
-    let cachedData: Buffer | undefined;
-    try {
-      cachedData = readFileSync(cacheFile);
-    } catch {
-      cachedData = undefined;
-    }
-    const script = new Script(internals.wrap(source), { filename: bundle, cachedData });
-    const used = cachedData !== undefined && !script.cachedDataRejected;
+    const { script, used, build, cacheFile } = compileWithCodeCache(bundle, (b) =>
+      join(cacheDir, `lazyEntry-${b}.bin`),
+    );
     const module = new Module(bundle);
     module.filename = bundle;
     module.paths = internals._nodeModulePaths(dirname(bundle));
@@ -81,24 +62,9 @@ export function loadLazyHalf(bundleDir: string, cacheDir: string): LazyHalfLoad 
     return {
       state: used ? 'used' : 'written later',
       ms: Date.now() - started,
-      save: () => (used ? undefined : writeCache(cacheDir, cacheFile, build, () => script.createCachedData())),
+      save: () => (used ? undefined : writeCodeCache(cacheFile, 'lazyEntry-', build, () => script.createCachedData())),
     };
   } catch {
     return off();
-  }
-}
-
-/** Writes the cache whole (a temporary file renamed over it) and drops caches of other builds; the error, if any. */
-function writeCache(dir: string, file: string, build: string, data: () => Buffer): string | undefined {
-  try {
-    mkdirSync(dir, { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, data());
-    renameSync(temp, file);
-    for (const name of readdirSync(dir))
-      if (name.startsWith('lazyEntry-') && !name.endsWith(`-${build}.bin`)) unlinkSync(join(dir, name));
-    return undefined;
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
   }
 }
