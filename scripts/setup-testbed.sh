@@ -146,37 +146,35 @@ build_kustomize_schema() {
   mv -f "$bin_dir/.kustomize-schema.partial" "$bin_dir/kustomize-schema"
 }
 
-# flux-build (test/testbed/fluxBuild): a folder rendered by the code kustomize-controller runs, for the Flux
-# conformance cases. Rebuilt when the pinned version or main.go changes (its stamp beside it); ~4 minutes the first time.
-build_flux_build() {
-  local stamp="$bin_dir/.flux-build.version" source="$(dirname "$0")/../test/testbed/fluxBuild/main.go" want_stamp
-  want_stamp="$FLUX_KUSTOMIZE_VERSION $(sha256sum "$source" | cut -c1-16)"
-  [ -x "$bin_dir/flux-build" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want_stamp" ] && return
-  local dir="$work_root/flux-build"
+# A small Go program of ours (test/testbed/<folder>/main.go) over pinned modules, built in a scratch module. Rebuilt
+# when the pinned modules or main.go change: the stamp beside the binary holds STAMP_PREFIX and main.go's hash.
+build_go_program() { # name source-folder module-name stamp-prefix module@version...
+  local name=$1 source="$(dirname "$0")/../test/testbed/$2/main.go" module=$3 stamp_prefix=$4
+  shift 4
+  local stamp="$bin_dir/.$name.version" want_stamp
+  want_stamp="$stamp_prefix $(sha256sum "$source" | cut -c1-16)"
+  [ -x "$bin_dir/$name" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want_stamp" ] && return
+  local dir="$work_root/$name"
   rm -rf "$dir"; mkdir -p "$dir"
-  log "building flux-build (github.com/fluxcd/pkg/kustomize $FLUX_KUSTOMIZE_VERSION)"
+  log "building $name ($*)"
   cp "$source" "$dir/main.go"
-  (cd "$dir" && go mod init gitopsdrift.local/testbed/fluxbuild >&2 && go get "github.com/fluxcd/pkg/kustomize@$FLUX_KUSTOMIZE_VERSION" >&2 && go mod tidy >&2 \
-    && go build -ldflags "-s -w" -o "$bin_dir/.flux-build.partial" .)
-  mv -f "$bin_dir/.flux-build.partial" "$bin_dir/flux-build"
+  (cd "$dir" && go mod init "gitopsdrift.local/testbed/$module" >&2 && go get "$@" >&2 && go mod tidy >&2 \
+    && go build -ldflags "-s -w" -o "$bin_dir/.$name.partial" .)
+  mv -f "$bin_dir/.$name.partial" "$bin_dir/$name"
   echo "$want_stamp" >"$stamp"
 }
 
+# flux-build (test/testbed/fluxBuild): a folder rendered by the code kustomize-controller runs, for the Flux
+# conformance cases; ~4 minutes the first time.
+build_flux_build() {
+  build_go_program flux-build fluxBuild fluxbuild "$FLUX_KUSTOMIZE_VERSION" "github.com/fluxcd/pkg/kustomize@$FLUX_KUSTOMIZE_VERSION"
+}
+
 # helm-values-from (test/testbed/helmValuesFrom): a HelmRelease's values and valuesFrom merged by the code
-# helm-controller runs, for the valuesFrom conformance cases. Rebuilt when the pinned version or main.go changes (its
-# stamp beside it).
+# helm-controller runs, for the valuesFrom conformance cases.
 build_helm_values_from() {
-  local stamp="$bin_dir/.helm-values-from.version" source="$(dirname "$0")/../test/testbed/helmValuesFrom/main.go" want_stamp
-  want_stamp="$FLUX_CHARTUTIL_VERSION $(sha256sum "$source" | cut -c1-16)"
-  [ -x "$bin_dir/helm-values-from" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want_stamp" ] && return
-  local dir="$work_root/helm-values-from"
-  rm -rf "$dir"; mkdir -p "$dir"
-  log "building helm-values-from (github.com/fluxcd/pkg/chartutil $FLUX_CHARTUTIL_VERSION)"
-  cp "$source" "$dir/main.go"
-  (cd "$dir" && go mod init gitopsdrift.local/testbed/helmvaluesfrom >&2 && go get "github.com/fluxcd/pkg/chartutil@$FLUX_CHARTUTIL_VERSION" >&2 && go mod tidy >&2 \
-    && go build -ldflags "-s -w" -o "$bin_dir/.helm-values-from.partial" .)
-  mv -f "$bin_dir/.helm-values-from.partial" "$bin_dir/helm-values-from"
-  echo "$want_stamp" >"$stamp"
+  build_go_program helm-values-from helmValuesFrom helmvaluesfrom "$FLUX_CHARTUTIL_VERSION" \
+    "github.com/fluxcd/pkg/chartutil@$FLUX_CHARTUTIL_VERSION"
 }
 
 # helm, as Helm's Makefile builds it (its version stamped in, so `.Capabilities.HelmVersion` and `helm version` say
@@ -218,38 +216,17 @@ build_kustomize_controller() {
 }
 
 # oci-registry (test/testbed/ociRegistry): go-containerregistry's in-memory OCI registry on loopback, for the
-# remote-chart tests (charts pushed by the real `helm push`). Rebuilt when the pinned version or main.go changes (its
-# stamp beside it); under a minute with Go's module cache warm.
+# remote-chart tests (charts pushed by the real `helm push`); under a minute with Go's module cache warm.
 build_oci_registry() {
-  local stamp="$bin_dir/.oci-registry.version" source="$(dirname "$0")/../test/testbed/ociRegistry/main.go" want_stamp
-  want_stamp="$GGCR_VERSION $(sha256sum "$source" | cut -c1-16)"
-  [ -x "$bin_dir/oci-registry" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want_stamp" ] && return
-  local dir="$work_root/oci-registry"
-  rm -rf "$dir"; mkdir -p "$dir"
-  log "building oci-registry (github.com/google/go-containerregistry $GGCR_VERSION)"
-  cp "$source" "$dir/main.go"
-  (cd "$dir" && go mod init gitopsdrift.local/testbed/ociregistry >&2 && go get "github.com/google/go-containerregistry@$GGCR_VERSION" >&2 && go mod tidy >&2 \
-    && go build -ldflags "-s -w" -o "$bin_dir/.oci-registry.partial" .)
-  mv -f "$bin_dir/.oci-registry.partial" "$bin_dir/oci-registry"
-  echo "$want_stamp" >"$stamp"
+  build_go_program oci-registry ociRegistry ociregistry "$GGCR_VERSION" "github.com/google/go-containerregistry@$GGCR_VERSION"
 }
 
 # appset-oracle (test/testbed/appsetOracle): text/template with Argo CD's function map and fasttemplate, for the
-# ApplicationSet template conformance cases. Rebuilt when the pinned modules or main.go change (its stamp beside it);
-# seconds with Go's module cache warm.
+# ApplicationSet template conformance cases; seconds with Go's module cache warm.
 build_appset_oracle() {
-  local stamp="$bin_dir/.appset-oracle.version" source="$(dirname "$0")/../test/testbed/appsetOracle/main.go" want_stamp
-  want_stamp="$ARGOCD_VERSION $(echo "$APPSET_ORACLE_MODULES" | sha256sum | cut -c1-8) $(sha256sum "$source" | cut -c1-16)"
-  [ -x "$bin_dir/appset-oracle" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want_stamp" ] && return
-  local dir="$work_root/appset-oracle"
-  rm -rf "$dir"; mkdir -p "$dir"
-  log "building appset-oracle (Argo CD $ARGOCD_VERSION's template functions: $APPSET_ORACLE_MODULES)"
-  cp "$source" "$dir/main.go"
   # shellcheck disable=SC2086 # one module@version a word
-  (cd "$dir" && go mod init gitopsdrift.local/testbed/appsetoracle >&2 && go get $APPSET_ORACLE_MODULES >&2 && go mod tidy >&2 \
-    && go build -ldflags "-s -w" -o "$bin_dir/.appset-oracle.partial" .)
-  mv -f "$bin_dir/.appset-oracle.partial" "$bin_dir/appset-oracle"
-  echo "$want_stamp" >"$stamp"
+  build_go_program appset-oracle appsetOracle appsetoracle \
+    "$ARGOCD_VERSION $(echo "$APPSET_ORACLE_MODULES" | sha256sum | cut -c1-8)" $APPSET_ORACLE_MODULES
 }
 
 # Flux's CRDs, copied from the controllers' module zips (config/crd/bases): nothing to build. Prints their folder.
