@@ -206,7 +206,8 @@ export interface EngineOptions {
   /**
    * The repo's files do not change while this engine lives (one `check` run): a kept text is used without comparing
    * its modification stamp again, a stat per read (a Flux child reads its parent's files again: 16,800 reads in a
-   * home-ops check of 120 Kustomizations). Default false: the editor's files change under it.
+   * home-ops check of 120 Kustomizations), and listings, stats and real paths are kept too. Default false: the
+   * editor's files change under it.
    */
   filesFixed?: boolean;
   /**
@@ -269,7 +270,12 @@ export class DriftEngine {
     this.logger = options.logger ?? silentLogger;
     this.pipeline = options.pipeline ?? createDefaultPipeline();
     this.chartSource = options.chartSource ?? disabledChartSource(CHART_DOWNLOADS_OFF);
-    this.sources = new FileCache(options.fs, { keepOnly: REPO_TEXTS, checkStamps: !options.filesFixed });
+    this.sources = new FileCache(options.fs, {
+      keepOnly: REPO_TEXTS,
+      checkStamps: !options.filesFixed,
+      // Fixed files: each render of a shared base asks again for the same folders, stats and real paths.
+      ...(options.filesFixed ? { keepPaths: true } : {}),
+    });
     this.diffs = options.keepDiffs === false ? undefined : new DiffMemo();
   }
 

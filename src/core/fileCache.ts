@@ -25,6 +25,11 @@ export interface FileCacheOptions {
    * git rewrites a file and puts it back) is still seen. Costs a stat per read.
    */
   checkStamps?: boolean;
+  /**
+   * With `keepOnly`, still keep listings, stats and real paths: for a caller that takes the files as fixed for its
+   * life (one CLI run), where every render of a shared base would otherwise ask for them again.
+   */
+  keepPaths?: boolean;
 }
 
 /** A read kept: the pending or finished promise (concurrent reads share it) and the stamp when it started. */
@@ -50,7 +55,7 @@ export class FileCache implements FileSystem {
   ) {
     const bytes = inner.readFileBytes?.bind(inner);
     const realPath = inner.realPath?.bind(inner);
-    const keepAll = options.keepOnly === undefined;
+    const keepAll = options.keepOnly === undefined || options.keepPaths === true;
     if (bytes)
       this.readFileBytes = keepAll ? (path) => remember(this.bytes, path, undefined, () => bytes(path)) : bytes;
     if (realPath)
@@ -64,12 +69,12 @@ export class FileCache implements FileSystem {
   }
 
   readDir(path: string): Promise<DirEntry[]> {
-    if (this.options.keepOnly) return this.inner.readDir(path);
+    if (this.options.keepOnly && !this.options.keepPaths) return this.inner.readDir(path);
     return remember(this.listings, path, undefined, () => this.inner.readDir(path));
   }
 
   stat(path: string): Promise<Stat> {
-    if (this.options.keepOnly) return this.inner.stat(path);
+    if (this.options.keepOnly && !this.options.keepPaths) return this.inner.stat(path);
     return remember(this.stats, path, undefined, () => this.inner.stat(path));
   }
 

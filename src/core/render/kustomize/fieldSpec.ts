@@ -59,9 +59,10 @@ export function visitFieldSpecs(
   specs: readonly FieldSpec[],
   origin: Origin,
   visit: (parent: TMap, key: string) => void,
+  /** The resource's GVK, when the caller has it already. */
+  gvk: Gvk = gvkOf(res),
 ): void {
-  for (const { parts, lists, create } of applicable(specs, gvkOf(res)))
-    walk(res.node, parts, lists, 0, create, origin, visit);
+  for (const { parts, lists, create } of applicable(specs, gvk)) walk(res.node, parts, lists, 0, create, origin, visit);
 }
 
 const applicableMemo = new WeakMap<

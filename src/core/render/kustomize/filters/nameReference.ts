@@ -6,7 +6,16 @@
 import { ProblemError } from '../../../model/problem';
 import { nameReferences, type NameReference } from '../defaultConfig';
 import { visitFieldSpecs } from '../fieldSpec';
-import { describe, effectiveNamespace, gvkOf, isClusterScoped, nameOf, namespaceOf, type Resource } from '../resource';
+import {
+  describe,
+  effectiveNamespace,
+  type Gvk,
+  gvkOf,
+  isClusterScoped,
+  nameOf,
+  namespaceOf,
+  type Resource,
+} from '../resource';
 import { getMap, getString, tscalar, type TMap, type TNode } from '../../../yaml/tree';
 
 /** The referral kind's objects, and the same by each earlier name they had. */
@@ -25,8 +34,7 @@ function sameEnding(a: readonly string[], b: readonly string[]): boolean {
   return short.every((v, i) => v === long[long.length - short.length + i]);
 }
 
-function isReferral(res: Resource, ref: NameReference): boolean {
-  const gvk = gvkOf(res);
+function isReferral(gvk: Gvk, ref: NameReference): boolean {
   return (
     gvk.kind === ref.kind && (!ref.group || gvk.group === ref.group) && (!ref.version || gvk.version === ref.version)
   );
@@ -144,10 +152,13 @@ function withExtra(extra: readonly NameReference[]): NameReference[] {
 
 /** Rewrites every reference to a renamed object (`extra`: name references from `configurations:`). */
 export function fixNameReferences(resources: Resource[], extra: readonly NameReference[] = []): void {
+  // Kinds do not change here (names and namespaces do): each object's GVK is read once, not once per referral kind.
+  const gvks = resources.map((r) => gvkOf(r));
   for (const ref of withExtra(extra)) {
     const candidates: Candidates = { all: [], byName: new Map() };
-    for (const r of resources) {
-      if (!isReferral(r, ref)) continue;
+    for (let i = 0; i < resources.length; i++) {
+      const r = resources[i];
+      if (!isReferral(gvks[i], ref)) continue;
       candidates.all.push(r);
       for (const name of new Set(r.history.map((h) => h.name))) {
         const list = candidates.byName.get(name);
@@ -156,17 +167,23 @@ export function fixNameReferences(resources: Resource[], extra: readonly NameRef
       }
     }
     if (candidates.byName.size === 0) continue;
-    for (const referrer of resources) {
-      visitFieldSpecs(referrer, ref.referrers, referrer.node.origin, (parent, key) => {
-        const value = parent.entries.get(key);
-        if (value === undefined) return;
-        // roleRef names a Role or a ClusterRole: only the kind it names may match.
-        const roleKind =
-          key === 'name' && parent.entries.has('apiGroup') && parent.entries.has('kind')
-            ? getString(parent, 'kind')
-            : undefined;
-        parent.entries.set(key, fix(value, candidates, referrer, roleKind));
-      });
-    }
+    resources.forEach((referrer, i) => {
+      visitFieldSpecs(
+        referrer,
+        ref.referrers,
+        referrer.node.origin,
+        (parent, key) => {
+          const value = parent.entries.get(key);
+          if (value === undefined) return;
+          // roleRef names a Role or a ClusterRole: only the kind it names may match.
+          const roleKind =
+            key === 'name' && parent.entries.has('apiGroup') && parent.entries.has('kind')
+              ? getString(parent, 'kind')
+              : undefined;
+          parent.entries.set(key, fix(value, candidates, referrer, roleKind));
+        },
+        gvks[i],
+      );
+    });
   }
 }
