@@ -65,6 +65,11 @@ export function visitFieldSpecs(
   for (const { parts, lists, create } of applicable(specs, gvk)) walk(res.node, parts, lists, 0, create, origin, visit);
 }
 
+/** Whether any of the specs applies to objects of `gvk` (memoized like the visit itself). */
+export function selectsAny(specs: readonly FieldSpec[], gvk: Gvk): boolean {
+  return applicable(specs, gvk).length > 0;
+}
+
 const applicableMemo = new WeakMap<
   readonly FieldSpec[],
   WeakMap<Gvk, Array<{ parts: string[]; lists: boolean[]; create: boolean }>>

@@ -5,7 +5,7 @@
  */
 import { ProblemError } from '../../../model/problem';
 import { nameReferences, type NameReference } from '../defaultConfig';
-import { visitFieldSpecs } from '../fieldSpec';
+import { selectsAny, visitFieldSpecs } from '../fieldSpec';
 import {
   describe,
   effectiveNamespace,
@@ -168,6 +168,8 @@ export function fixNameReferences(resources: Resource[], extra: readonly NameRef
     }
     if (candidates.byName.size === 0) continue;
     resources.forEach((referrer, i) => {
+      // Most kinds hold no field of this reference: skipped without a walk.
+      if (!selectsAny(ref.referrers, gvks[i])) return;
       visitFieldSpecs(
         referrer,
         ref.referrers,
