@@ -56,4 +56,25 @@ describe('FileCache (src/core/fileCache.ts)', () => {
     }
     assert.deepEqual(calls, { readFile: 3, readDir: 2, stat: 2 });
   });
+
+  it('with keepOnly and keepPaths (files fixed), also keeps listings, stats and real paths, but no other texts', async () => {
+    const mem = new MemoryFileSystem({ 'a.yaml': 'a: 1\n', 'env.txt': 'K=V\n' }, '/r');
+    const { fs, calls } = counted(mem);
+    calls.realPath = 0;
+    const cache = new FileCache(
+      { ...fs, realPath: async (p) => (calls.realPath++, p) },
+      {
+        keepOnly: /\.ya?ml$/,
+        keepPaths: true,
+      },
+    );
+    for (let i = 0; i < 2; i++) {
+      await cache.readFile('/r/a.yaml');
+      await cache.readFile('/r/env.txt');
+      await cache.readDir('/r');
+      await cache.stat('/r/a.yaml');
+      await cache.realPath!('/r/a.yaml');
+    }
+    assert.deepEqual(calls, { readFile: 3, readDir: 1, stat: 1, realPath: 1 });
+  });
 });
