@@ -5,6 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeBenchBase } from '../reconcile/generate';
 
 export interface BenchEnvironment {
   name: string;
@@ -18,69 +19,7 @@ export function generateMultiClusterRepo(
   dir: string,
   options: { environments: number; objectsPerEnv: number; contexts: string[] },
 ): BenchEnvironment[] {
-  const base = join(dir, 'base');
-  mkdirSync(base, { recursive: true });
-  const apps = Math.floor(options.objectsPerEnv / 4);
-  const files: string[] = [];
-  for (let i = 0; i < apps; i++) {
-    const name = `app-${String(i).padStart(4, '0')}`;
-    files.push(`${name}.yaml`);
-    writeFileSync(
-      join(base, `${name}.yaml`),
-      `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-  labels:
-    app: ${name}
-spec:
-  replicas: 2
-  selector:
-    matchLabels:
-      app: ${name}
-  template:
-    metadata:
-      labels:
-        app: ${name}
-    spec:
-      serviceAccountName: ${name}
-      containers:
-      - name: main
-        image: ghcr.io/acme/${name}:1.0.0
-        ports:
-        - containerPort: 8080
-        resources:
-          requests:
-            cpu: 100m
-            memory: 64Mi
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: ${name}
-spec:
-  selector:
-    app: ${name}
-  ports:
-  - port: 80
-    targetPort: 8080
----
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: ${name}-config
-data:
-  greeting: hello
-  retries: "3"
----
-apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: ${name}
-`,
-    );
-  }
-  writeFileSync(join(base, 'kustomization.yaml'), `resources:\n${files.map((f) => `- ${f}`).join('\n')}\n`);
+  writeBenchBase(dir, options.objectsPerEnv, { logLevelEnv: false });
   const environments: BenchEnvironment[] = [];
   for (let i = 0; i < options.environments; i++) {
     const name = `env-${String(i).padStart(2, '0')}`;

@@ -7,11 +7,13 @@ import { join } from 'node:path';
 
 export const BENCH_ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 
-/** Writes the repo under `dir`; returns the namespace of each environment. */
-export function generateReconcileRepo(dir: string, objectsPerEnv: number): Record<string, string> {
+/**
+ * Writes `dir/base`: one app per four objects (a Deployment, a Service, a ConfigMap and a ServiceAccount: a realistic
+ * mix) and its kustomization. `logLevelEnv` gives each container an env entry (the reconcile bench's shape).
+ */
+export function writeBenchBase(dir: string, objectsPerEnv: number, options: { logLevelEnv: boolean }): void {
   const base = join(dir, 'base');
   mkdirSync(base, { recursive: true });
-  // A realistic mix: each app is a Deployment, a Service, a ConfigMap and a ServiceAccount.
   const apps = Math.floor(objectsPerEnv / 4);
   const files: string[] = [];
   for (let i = 0; i < apps; i++) {
@@ -42,10 +44,7 @@ spec:
         image: ghcr.io/acme/${name}:1.0.0
         ports:
         - containerPort: 8080
-        env:
-        - name: LOG_LEVEL
-          value: info
-        resources:
+${options.logLevelEnv ? LOG_LEVEL_ENV : ''}        resources:
           requests:
             cpu: 100m
             memory: 64Mi
@@ -77,6 +76,16 @@ metadata:
     );
   }
   writeFileSync(join(base, 'kustomization.yaml'), `resources:\n${files.map((f) => `- ${f}`).join('\n')}\n`);
+}
+
+const LOG_LEVEL_ENV = `        env:
+        - name: LOG_LEVEL
+          value: info
+`;
+
+/** Writes the repo under `dir`; returns the namespace of each environment. */
+export function generateReconcileRepo(dir: string, objectsPerEnv: number): Record<string, string> {
+  writeBenchBase(dir, objectsPerEnv, { logLevelEnv: true });
   const namespaces: Record<string, string> = {};
   for (const env of BENCH_ENVIRONMENTS) {
     const overlay = join(dir, 'envs', env);
