@@ -8,6 +8,10 @@ import { isTracked } from '../../../src/core/drift/tracking';
 import type { KubeObject } from '../../../src/core/model/resource';
 import { DriftEngine } from '../../../src/core/engine';
 import { FakeReader, types } from './fakes';
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { fastReadable, FluxObjects } from '../../../src/core/repo/flux';
+import { parseYamlIfFast } from '../../../src/core/yaml/parseYaml';
+import { FileLocator } from '../../../src/core/yaml/yamlLocate';
 
 /** A Flux Kustomization manifest. */
 function fluxKs(
@@ -465,5 +469,81 @@ describe('a Flux cluster checked: Extra for objects any of its Kustomizations le
       report.resources.map((r) => `${r.key.name} ${r.verdict}${r.application ? ` ${r.application}` : ''}`).sort(),
       ['a InSync apps', 'i InSync infra', 'old-app Extra', 'old-infra Extra'],
     );
+  });
+});
+
+describe("discovery's fast read of Flux objects", () => {
+  /** What `read` (yaml's Document) and `readTree` (the fast reader) record for a text; undefined trees when it leaves it. */
+  function bothReads(text: string) {
+    const lines = new LineCounter();
+    const slow = new FluxObjects();
+    for (const doc of parseAllDocuments(text, { lineCounter: lines }) as Document[])
+      slow.read(doc, new FileLocator('ks.yaml', lines));
+    const trees = parseYamlIfFast(text, 'ks.yaml', 'resource');
+    const fast = new FluxObjects();
+    if (trees?.every(fastReadable))
+      for (const doc of trees) if (doc.kind === 'map') fast.readTree(doc, 'ks.yaml', text);
+    const seen = (f: FluxObjects) => ({ kustomizations: f.kustomizations, gitRepositories: [...f.gitRepositories] });
+    return { slow: seen(slow), fast: trees?.every(fastReadable) ? seen(fast) : undefined };
+  }
+
+  it('reads Kustomizations and GitRepositories as yaml does: places of plain and quoted paths, dependsOn, the object', () => {
+    const text = [
+      'apiVersion: source.toolkit.fluxcd.io/v1',
+      'kind: GitRepository',
+      'metadata: {name: flux-system, namespace: flux-system}',
+      'spec:',
+      '  url: https://github.com/example/home-ops',
+      '---',
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+      'kind: Kustomization',
+      'metadata:',
+      '  name: &app grafana',
+      'spec:',
+      '  path: "./kubernetes/apps/observability/grafana/app"',
+      '  targetNamespace: observability',
+      '  dependsOn:',
+      '    - name: prometheus',
+      '      namespace: observability',
+      '    - {name: loki}',
+      '  sourceRef: {kind: GitRepository, name: flux-system}',
+      '  postBuild:',
+      '    substitute:',
+      '      APP: *app',
+      '---',
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+      'kind: Kustomization',
+      'metadata: {name: plain}',
+      'spec:',
+      "  path:   './apps'",
+      '---',
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+      'kind: Kustomization',
+      'metadata: {name: bare}',
+      'spec:',
+      '  path: apps/bare',
+      '',
+    ].join('\n');
+    const { slow, fast } = bothReads(text);
+    assert.equal(slow.kustomizations.length, 3);
+    assert.deepEqual(
+      slow.kustomizations.map((k) => k.pathAt.column),
+      [9, 11, 9],
+    );
+    assert.deepEqual(fast, slow);
+  });
+
+  it('leaves to yaml what it does not place alike: a block-scalar path, Argo CD objects, v1 Secrets and ConfigMaps', () => {
+    const ks = (path: string) =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: a}\nspec:\n  path: ${path}\n`;
+    assert.equal(bothReads(ks('|\n    ./apps\n')).fast, undefined);
+    assert.equal(bothReads(ks('12')).fast, undefined);
+    assert.notEqual(bothReads(ks('./apps')).fast, undefined);
+    for (const other of [
+      'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: a}\n',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: argocd-cm}\n',
+      'apiVersion: v1\nkind: Secret\nmetadata: {name: cluster}\n',
+    ])
+      assert.equal(bothReads(`${ks('./apps')}---\n${other}`).fast, undefined, other);
   });
 });
