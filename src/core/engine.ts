@@ -292,7 +292,9 @@ export class DriftEngine {
 
   /** (Re)loads config and environments. Never throws for bad input: problems are in the result. */
   async load(): Promise<RepoModel> {
-    const loading = loadRepository(this.options.fs, this.options.repoRoot, this.options.environmentSettings, {
+    // Files that stay as they are (a `check` run) are read once: discovery's texts are the render's.
+    const fs = this.options.filesFixed ? this.sources : this.options.fs;
+    const loading = loadRepository(fs, this.options.repoRoot, this.options.environmentSettings, {
       ...(this.options.helmEngine ? { helmEngine: this.options.helmEngine } : {}),
     }).then((m) => this.resolveDestinations(m));
     this.model = loading;
