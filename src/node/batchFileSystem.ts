@@ -1,4 +1,4 @@
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { decodeText } from '../core/decodeText';
 import type { DirEntry, FileSystem } from '../core/ports';
 import type { FileSystemOptions } from './nodeFileSystem';
@@ -14,10 +14,11 @@ export class BatchFileSystem implements FileSystem {
   private readonly confinement: Confinement;
 
   constructor(options: FileSystemOptions = {}) {
-    this.confinement = new Confinement({
-      root: options.root,
-      maxFileBytes: options.maxFileBytes ?? maxFileBytesFrom(),
-    });
+    // One command's run: its folders stay as they are while it reads them.
+    this.confinement = new Confinement(
+      { root: options.root, maxFileBytes: options.maxFileBytes ?? maxFileBytesFrom() },
+      { keepFolders: true },
+    );
   }
 
   async readFile(path: string): Promise<string> {
@@ -48,6 +49,6 @@ export class BatchFileSystem implements FileSystem {
   }
 
   async realPath(path: string): Promise<string> {
-    return realpathSync.native(path).replace(/\\/g, '/');
+    return this.confinement.resolveSync(path);
   }
 }

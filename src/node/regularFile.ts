@@ -7,6 +7,7 @@ import {
   closeSync,
   constants,
   fstatSync,
+  lstatSync,
   openSync,
   promises as fsp,
   readSync,
@@ -84,14 +85,46 @@ function tooBig(path: string, limits: ReadLimits): Error {
 /** Real paths of roots, resolved once per adapter. */
 export class Confinement {
   private realRoot: string | undefined;
+  /** Real paths of folders, for an adapter of one command's run (`keepFolders`). */
+  private readonly folders: Map<string, string> | undefined;
 
-  constructor(readonly limits: ReadLimits) {}
+  /**
+   * `keepFolders`: a folder's real path, once resolved, is taken as fixed while this adapter lives (one command's run,
+   * never the editor's): a file's real path is then its folder's and its name, one lstat where realpath reads every
+   * component as a link (13 syscalls a file in a home-ops repo).
+   */
+  constructor(
+    readonly limits: ReadLimits,
+    options: { keepFolders?: boolean } = {},
+  ) {
+    if (options.keepFolders) this.folders = new Map();
+  }
 
   /** The real path of `path`, refused (EOUTSIDE) when outside the root. Throws ENOENT / ELOOP as realpath does. */
   realSync(path: string): string {
-    const real = posix(realpathSync.native(path));
+    const real = this.resolveSync(path);
     this.check(path, real, () => (this.realRoot ??= posix(realpathSync.native(this.limits.root!))));
     return real;
+  }
+
+  /** The real path of `path`, as realpath gives it (through the kept folders when there are). */
+  resolveSync(path: string): string {
+    const slash = path.lastIndexOf('/');
+    const name = path.slice(slash + 1);
+    if (!this.folders || slash <= 0 || name === '' || name === '.' || name === '..' || path.includes('\\'))
+      return posix(realpathSync.native(path));
+    // A name that is itself a link, or a path that is not there, is realpath's (its target, its error).
+    let own: Stats | undefined;
+    try {
+      own = lstatSync(path, { throwIfNoEntry: false });
+    } catch {
+      own = undefined;
+    }
+    if (!own || own.isSymbolicLink()) return posix(realpathSync.native(path));
+    const folder = path.slice(0, slash);
+    let realFolder = this.folders.get(folder);
+    if (realFolder === undefined) this.folders.set(folder, (realFolder = posix(realpathSync.native(folder))));
+    return realFolder === '/' ? `/${name}` : `${realFolder}/${name}`;
   }
 
   async real(path: string): Promise<string> {

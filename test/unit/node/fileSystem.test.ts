@@ -62,6 +62,17 @@ for (const [name, make] of [
       assert.equal(await fs.realPath!(join(repo, 'app/inside.yaml')), join(repo, 'app/sub/real.yaml'));
     });
 
+    it('resolves files below a linked folder to the real folder, again and again (BatchFileSystem keeps folders)', async () => {
+      symlinkSync('sub', join(repo, 'app/linked'));
+      for (let i = 0; i < 2; i++) {
+        assert.equal(await fs.readFile(join(repo, 'app/linked/real.yaml')), 'kind: X\n');
+        assert.equal(await fs.realPath!(join(repo, 'app/linked/real.yaml')), join(repo, 'app/sub/real.yaml'));
+        assert.equal(await fs.realPath!(join(repo, 'app/linked/../big.yaml')), join(repo, 'app/big.yaml'));
+        assert.equal(await code(fs.readFile(join(repo, 'app/linked/missing.yaml'))), 'ENOENT');
+        assert.equal(await code(fs.readFile(join(repo, 'app/big.yaml/x.yaml'))), 'ENOTDIR');
+      }
+    });
+
     it('refuses a link to a file or folder outside the root (EOUTSIDE)', async () => {
       assert.equal(await code(fs.readFile(join(repo, 'app/outside.txt'))), 'EOUTSIDE');
       assert.equal(await code(fs.readFileBytes!(join(repo, 'app/outside.txt'))), 'EOUTSIDE');
