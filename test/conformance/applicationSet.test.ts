@@ -33,6 +33,10 @@ const element = {
   labels: { tier: 'web', app: 'shop' },
   nested: { cluster: { name: 'prod-eu', address: 'https://prod-eu.example.com' }, list: [{ a: 1 }, { a: 2 }] },
   path: { path: 'apps/web', basename: 'web', segments: ['apps', 'web'] },
+  // Strings YAML 1.1 reads as other types (go-yaml v2 quotes them), and ones plain YAML cannot hold.
+  words: ['on', 'off', 'yes', 'No', 'y', 'N', 'true', 'null', '~', '1', '0777', '1_000', '1:20', '0o17', '0b101'],
+  odd: ['2001-12-14', '-', 'a: b', 'tab\t', '<<', "it's", 'a\nb', '.5', '-0x1F', '09', '#x'],
+  floats: [0.000001, 1e21, 1e20, 123456.5, 1234567.5, 0.1],
 };
 
 const go = (name: string, template: string, options?: string[]): TemplateCase => ({
@@ -69,6 +73,32 @@ const cases: TemplateCase[] = [
   go('toYaml of a map, a list and a nested map', '{{ toYaml .labels }}|{{ toYaml .items }}|{{ toYaml .nested }}'),
   go('toYaml of numbers', '{{ toYaml .replicas }}|{{ toYaml .ratio }}|{{ toYaml .big }}'),
   go('fromYaml and fromYamlArray', '{{ (fromYaml "a: 1\\nb: [x]").b }} {{ index (fromYamlArray "[p, q]") 1 }}'),
+  go('toYaml quotes YAML 1.1 booleans, nulls and numbers written as strings', '{{ toYaml .words }}'),
+  go('toYaml of strings plain YAML cannot hold, and timestamps', '{{ toYaml .odd }}'),
+  go('toYaml of YAML 1.1 words as keys', '{{ toYaml (dict "on" "off" "yes" .on "k" "y" "n" (list "no")) }}'),
+  go('toYaml of floats (go-yaml %g after encoding/json)', '{{ toYaml .floats }}'),
+  go(
+    'fromYaml reads YAML 1.1 booleans as keys and values',
+    '{{ toJson (fromYaml "n: 3\\nv: yes\\ny: on\\nOFF: 1\\nw: No") }}',
+  ),
+  go(
+    'fromYaml reads YAML 1.1 numbers; base-60 and timestamps stay strings',
+    '{{ toJson (fromYaml "a: 0777\\nb: 0x1F\\nc: 1_000\\nd: 1:20\\ne: .5\\nf: ~\\ng: 2001-12-14\\ni: 0o17\\nj: 0b101\\nk: 1e3\\nl: 09\\nm: 1e400\\nn: ._5") }}',
+  ),
+  go(
+    'fromYamlArray reads YAML 1.1 scalars',
+    '{{ toJson (fromYamlArray "[yes, no, on, off, y, n, 0777, 1_000, 1:20, Null]") }}',
+  ),
+  go(
+    'fromYaml: merge keys, a repeated key, the first document',
+    '{{ toJson (fromYaml "a: &x {p: 1}\\nb:\\n  <<: *x\\n  q: 2\\nc: 1\\nc: 2\\n---\\nd: 3") }}',
+  ),
+  go('fromYaml: numbers and booleans as keys become strings', '{{ toJson (fromYaml "1: a\\n2.5: b\\ntrue: c") }}'),
+  go('fromYaml of a list fails', '{{ fromYaml "- a" }}'),
+  go('fromYamlArray of a map fails', '{{ fromYamlArray "a: 1" }}'),
+  go('fromYaml of an infinite value fails', '{{ fromYaml "a: .inf" }}'),
+  go('fromYaml of empty text is an empty map', '{{ toJson (fromYaml "") }} {{ toJson (fromYamlArray "") }}'),
+  go('a YAML 1.1 round trip', '{{ toYaml (fromYaml "k: yes\\nv: \\"yes\\"\\no: 010") }}'),
   // sprig.
   go(
     'lower, upper, title, replace',

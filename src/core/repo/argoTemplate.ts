@@ -10,7 +10,7 @@
  * differs from Argo CD's. Why not Go's own through the Helm WebAssembly engine: its start (287 ms, then 263 ms for a
  * first render, bench/helm on an idle machine) alone is more than the 500 ms an ApplicationSet's listing may take.
  */
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { parseV2Yaml, stringifyV2Yaml } from '../yaml/goYamlV2';
 
 /** A template that cannot be parsed or run, with Go's wording where Argo CD shows it. */
 export class TemplateError extends Error {}
@@ -571,9 +571,8 @@ function goJson(v: unknown, indent = '', escapeHtml = true): string {
   return write(v, '');
 }
 
-/** Plain data for YAML: ints as numbers, map keys sorted (sigs.k8s.io/yaml writes through encoding/json). */
+/** Plain data for YAML: ints (bigints) kept exact, map keys sorted (sigs.k8s.io/yaml writes through encoding/json). */
 function jsonShaped(v: unknown): unknown {
-  if (typeof v === 'bigint') return Number(v);
   if (v === NO_VALUE) return null;
   if (Array.isArray(v)) return v.map(jsonShaped);
   if (isObject(v))
@@ -585,10 +584,37 @@ function jsonShaped(v: unknown): unknown {
   return v;
 }
 
-/** Argo CD's toYaml: sigs.k8s.io/yaml (keys sorted, a list under a key not indented), the last newline cut. */
+/**
+ * A float64 as sigs.k8s.io/yaml writes it: encoding/json's text read back by go-yaml v2, so an integral value that
+ * fits 64 bits prints as an integer and any other as go-yaml's float (`%g`: `1e+21`, `1e-06`).
+ */
+function yamlNumber(n: number): string {
+  if (Number.isInteger(n) && n >= -(2 ** 63) && n < 2 ** 64) return BigInt(n).toString();
+  return goNumber(n);
+}
+
+/**
+ * Argo CD's toYaml: sigs.k8s.io/yaml (keys sorted, a list under a key not indented, YAML 1.1 strings such as `on`
+ * and `yes` quoted), the last newline cut.
+ */
 function toYaml(v: unknown): string {
   if (v === undefined || v === null || v === NO_VALUE) return 'null';
-  return stringifyYaml(jsonShaped(v), { lineWidth: 0, indentSeq: false }).replace(/\n$/, '');
+  return stringifyV2Yaml(jsonShaped(v), yamlNumber).replace(/\n$/, '');
+}
+
+/** Argo CD's fromYaml and fromYamlArray: sigs.k8s.io/yaml.Unmarshal (YAML 1.1, the first document) into a map or a list. */
+function fromYaml(text: unknown, want: 'map' | 'list'): unknown {
+  let v: unknown;
+  try {
+    v = parseV2Yaml(str(text));
+  } catch (e) {
+    throw new TemplateError(`error calling ${want === 'map' ? 'fromYaml' : 'fromYamlArray'}: ${(e as Error).message}`);
+  }
+  if (v === null || v === undefined) return want === 'map' ? {} : [];
+  if (want === 'map' ? isObject(v) : Array.isArray(v)) return v;
+  throw new TemplateError(
+    `error calling ${want === 'map' ? 'fromYaml' : 'fromYamlArray'}: json: cannot unmarshal ${Array.isArray(v) ? 'array' : isObject(v) ? 'object' : typeof v} into Go value of type ${want === 'map' ? 'map[string]interface {}' : '[]interface {}'}`,
+  );
 }
 
 function list(v: unknown): unknown[] {
@@ -768,14 +794,8 @@ const FUNCTIONS: Record<string, Fn> = {
   toRawJson: (v) => goJson(v, '', false),
   fromJson: (s) => JSON.parse(str(s)) as unknown,
   toYaml,
-  fromYaml: (s) => {
-    const v: unknown = parseYaml(str(s));
-    return isObject(v) ? v : {};
-  },
-  fromYamlArray: (s) => {
-    const v: unknown = parseYaml(str(s));
-    return Array.isArray(v) ? v : [];
-  },
+  fromYaml: (s) => fromYaml(s, 'map'),
+  fromYamlArray: (s) => fromYaml(s, 'list'),
   normalize: (s) => sanitizeName(str(s)),
   slugify,
 };
