@@ -6,7 +6,7 @@ import type { Problem } from '../core/model/problem';
 import type { CacheStore } from '../core/ports';
 import { countParts, countStates } from '../core/model/verdictState';
 import type { RepoEnvironment } from '../core/repo/config';
-import { argoApplicationOf } from '../core/live/argoApplication';
+import { argoApplicationCount, readsStatusOnly } from '../core/editor/fleetShape';
 import type { DriftSession, SessionOptions } from './driftSession';
 import { Disposable } from './lifecycle';
 import type { Settings } from './settings';
@@ -23,16 +23,6 @@ export interface EnvironmentEntry {
   lastChecked?: Date;
   /** When the last session saved the tree `report` shows; undefined once this session rendered it. */
   lastKnown?: Date;
-}
-
-/**
- * Whether an environment is read as its Argo CD Applications' status only (no live object) until it is opened: an
- * Argo CD environment in a view of more than FEW_ENVIRONMENTS environments (they start folded). At that scale Argo
- * CD's controllers have compared every object already; one LIST of the Applications says where each stands, and an
- * opened environment's objects are read then (its live objects, or Argo CD's managed resources).
- */
-export function readsStatusOnly(env: RepoEnvironment, total: number, opened: boolean): boolean {
-  return !opened && total > FEW_ENVIRONMENTS && env.applications.some((a) => argoApplicationOf(a, env.tracking));
 }
 
 /** What the store needs from the outside; extension.ts wires the real ones. */
@@ -90,6 +80,8 @@ export class DriftStore extends Disposable {
   private lastKnownRead = false;
   /** Argo CD environments opened in the tree (or checked on request): their objects are read, not only their status. */
   private readonly opened = new Set<string>();
+  /** How many Argo CD Applications the loaded environments hold (counted on first use after each load). */
+  private argoApplications: number | undefined;
   /** The last session's tree is shown and this session has not loaded the repo yet. */
   private showingLastKnown = false;
   private lastKnownSaved = 0;
@@ -273,10 +265,20 @@ export class DriftStore extends Disposable {
     return this.refresh({ environments: [name] });
   }
 
-  /** Whether the environment is read as its Argo CD status only until it is opened (see readsStatusOnly). */
+  /**
+   * Whether the environment is read as its Argo CD status only until it is opened (core/editor/fleetShape.ts): the
+   * repo has more Argo CD Applications than `gitopsDrift.argocd.fleetThreshold`.
+   */
   readsStatusOnly(name: string): boolean {
     const entry = this.entryMap.get(name);
-    return entry !== undefined && readsStatusOnly(entry.env, this.entryMap.size, this.opened.has(name));
+    if (!entry) return false;
+    this.argoApplications ??= argoApplicationCount([...this.entryMap.values()].map((e) => e.env));
+    return readsStatusOnly(
+      entry.env,
+      this.argoApplications,
+      this.opened.has(name),
+      this.deps.settings().argocdFleetThreshold,
+    );
   }
 
   /** A repo file was saved or changed on disk (repo-relative path): re-check only what read it. */
@@ -332,6 +334,7 @@ export class DriftStore extends Disposable {
         next.set(env.name, { ...(this.entryMap.get(env.name) ?? { checking: false }), env });
       this.entryMap.clear();
       for (const [k, v] of next) this.entryMap.set(k, v);
+      this.argoApplications = undefined;
       this.repoProblemList = repo.problems;
       this.loadedOnce = true;
       this.showingLastKnown = false;
@@ -445,6 +448,7 @@ export class DriftStore extends Disposable {
     const reading = Date.now();
     const tree = decodeLastKnownTree(await this.deps.lastKnown?.read(LAST_KNOWN_KEY).catch(() => undefined));
     if (!tree?.environments.length || this.loadedOnce) return false;
+    this.argoApplications = undefined;
     for (const { env, drift } of tree.environments)
       this.entryMap.set(env.name, {
         env,

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { IgnoreRule } from '../core/drift/options';
+import { DEFAULT_FLEET_THRESHOLD } from '../core/editor/fleetShape';
 import { TREE_GROUPINGS, type TreeGrouping } from '../core/editor/treeLayout';
 import type { EnvironmentSetting } from '../core/repo/repository';
 
@@ -21,6 +22,11 @@ export interface Settings {
    * set by Sign In to Argo CD…) instead of a kube context. Empty: through the cluster.
    */
   argocdServer: string;
+  /**
+   * Beyond this many Argo CD Applications in the repo, Argo CD environments show their Applications' status only
+   * (one LIST) until opened (`gitopsDrift.argocd.fleetThreshold`).
+   */
+  argocdFleetThreshold: number;
   /**
    * Download HelmReleases' charts from Helm and OCI repositories (`gitopsDrift.helm.chartDownloads`); always false in
    * an untrusted workspace, whoever set it: a repo must not make the editor fetch what it names before it is trusted.
@@ -52,8 +58,16 @@ export function readSettings(trusted: boolean): Settings {
     promotePush: c.get<boolean>('promote.push', false),
     // Where a token is sent reaches outside the workspace: only the user's own value counts when untrusted.
     argocdServer: userOnly('argocd.server', ''),
+    argocdFleetThreshold: fleetThreshold(c.get<number>('argocd.fleetThreshold', DEFAULT_FLEET_THRESHOLD)),
     chartDownloads: trusted && c.get<boolean>('helm.chartDownloads', false),
   };
+}
+
+/** A whole number of Applications, at least 0; anything else is the default. */
+function fleetThreshold(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0
+    ? Math.floor(value)
+    : DEFAULT_FLEET_THRESHOLD;
 }
 
 /** How the Environments view groups environments (`gitopsDrift.tree.groupBy`). */

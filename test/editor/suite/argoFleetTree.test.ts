@@ -72,6 +72,7 @@ describe('Argo CD in the Environments view: destinations resolved as in the CLI,
       exactMode: false,
       promotePush: false,
       argocdServer: '',
+      argocdFleetThreshold: 6,
       chartDownloads: false,
     };
     const memento = new Map<string, unknown>();

@@ -216,6 +216,7 @@ spec:
       exactMode: false,
       promotePush: false,
       argocdServer: '',
+      argocdFleetThreshold: 6,
       chartDownloads: false,
     };
     const logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };

@@ -177,6 +177,7 @@ describe('several clusters: environments pinned to contexts of different API ser
       exactMode: false,
       promotePush: false,
       argocdServer: '',
+      argocdFleetThreshold: 6,
       chartDownloads: false,
     };
     const logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };

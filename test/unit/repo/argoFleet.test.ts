@@ -12,6 +12,7 @@ import type { ArgoCdApi } from '../../../src/core/ports';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import type { KubeObject } from '../../../src/core/model/resource';
 import { statusInArgoCdCluster } from '../../../src/core/repo/argoDestinations';
+import { argoApplicationCount, readsStatusOnly } from '../../../src/core/editor/fleetShape';
 import { FakeClusterReader, live } from '../live/fakeClusterReader';
 
 const APPS = 40;
@@ -225,5 +226,54 @@ describe('Argo CD at fleet shape: status from the cluster that runs Argo CD, obj
     assert.equal(env.context, undefined);
     const problem = repo.problems.find((p) => p.message.includes("'shop-0'"));
     assert.equal(`${problem?.location?.file}:${problem?.location?.line}`, 'apps/shop-0.yaml:11');
+  });
+
+  describe('gitopsDrift.argocd.fleetThreshold: how many Applications before the fleet shape', () => {
+    /** What the editor's store does at a refresh: status only where readsStatusOnly says so, else a check. */
+    async function refreshAll(threshold: number | undefined) {
+      const { engine, hub, prod, prodSource } = setUp();
+      const repo = await engine.load();
+      const envs = repo.environments.filter((e) => e.source === 'argocd' && !e.appOfAppsRoot);
+      const count = argoApplicationCount(repo.environments);
+      const reports = await Promise.all(
+        envs.map((env) =>
+          readsStatusOnly(env, count, false, threshold)
+            ? engine.controllerStatus(env, prodSource)
+            : engine.check(env, prodSource),
+        ),
+      );
+      return { count, reports, hubLists: applicationLists(hub).length, prodLists: prod.lists.length };
+    }
+
+    it(`counts the repo's Applications: ${APPS}, and the app-of-apps root over them`, async () => {
+      assert.equal((await refreshAll(undefined)).count, APPS + 1);
+    });
+
+    it('by default (6, the fold threshold) and below the count: 1 LIST of the hub, none of the objects', async () => {
+      for (const threshold of [undefined, 0, APPS]) {
+        const { reports, hubLists, prodLists } = await refreshAll(threshold);
+        assert.equal(hubLists, 1, String(threshold));
+        assert.equal(prodLists, 0, String(threshold));
+        assert.ok(reports.every((r) => r.statusOnly === true));
+      }
+    });
+
+    it(`at or above the count (${APPS + 1}): every application's objects read, still 1 LIST of the hub`, async () => {
+      for (const threshold of [APPS + 1, 1000]) {
+        const { reports, hubLists, prodLists } = await refreshAll(threshold);
+        assert.equal(hubLists, 1, String(threshold));
+        assert.equal(prodLists, APPS, String(threshold));
+        assert.ok(reports.every((r) => r.statusOnly === undefined));
+        assert.equal(reports.filter((r) => r.resources[0].verdict === 'Drifted').length, 1);
+      }
+    });
+
+    it('an opened environment is read in full whatever the threshold', async () => {
+      const { engine } = setUp();
+      const repo = await engine.load();
+      const env = repo.environments.find((e) => e.name === 'shop-0')!;
+      assert.equal(readsStatusOnly(env, APPS, true, 0), false);
+      assert.equal(readsStatusOnly(env, APPS, false, 0), true);
+    });
   });
 });
