@@ -42,7 +42,7 @@ import { joinApplicationRenders, type RenderedApplication, type RenderedEnvironm
 import { afterPendingIo } from './render/ioTurns';
 import type { RenderedObject, RenderOptions, RenderResult } from './render/types';
 import { CONFIG_FILE, joinPath, type RepoEnvironment } from './repo/config';
-import { driftOptionsFor } from './repo/driftSettings';
+import { driftOptionsFor, narrowToApplications } from './repo/driftSettings';
 import { refineWithDryRun } from './drift/exactMode';
 import { RenderCache } from './repo/renderCache';
 import { RecordingFileSystem } from './recordingFileSystem';
@@ -63,7 +63,7 @@ import {
 } from './drift/fluxStatus';
 import { applyArgoStatus, argoPruneObjects } from './drift/argoStatus';
 import { argoApplicationOf, parseArgoApplication, readArgoApplication } from './live/argoApplication';
-import { type KubeContextServer, resolveArgoDestinations } from './repo/argoDestinations';
+import type { KubeContextServer } from './repo/argoDestinations';
 import { maskDesiredSecret } from './live/argoCdReader';
 import { fluxKustomizationOf, parseFluxKustomization, readFluxKustomization } from './live/fluxKustomization';
 import { type FluxHelmReleaseRead, helmReleaseTarget, parseFluxHelmRelease } from './live/fluxHelmRelease';
@@ -294,29 +294,27 @@ export class DriftEngine {
   async load(): Promise<RepoModel> {
     // Files that stay as they are (a `check` run) are read once: discovery's texts are the render's.
     const fs = this.options.filesFixed ? this.sources : this.options.fs;
+    const list = this.options.kubeContexts;
     const loading = loadRepository(fs, this.options.repoRoot, this.options.environmentSettings, {
       ...(this.options.helmEngine ? { helmEngine: this.options.helmEngine } : {}),
-    }).then((m) => this.resolveDestinations(m));
+      // Destinations resolve inside the load (so the CLI and the editor resolve alike, before Applications are
+      // grouped by destination cluster); an unreadable kubeconfig matches nothing.
+      ...(list
+        ? {
+            kubeContexts: () =>
+              list().catch((e: unknown) => {
+                this.logger.warn(
+                  `reading the kubeconfig's contexts failed: ${e instanceof Error ? e.message : String(e)}`,
+                );
+                return [];
+              }),
+          }
+        : {}),
+    });
     this.model = loading;
     const model = await loading;
     if (this.model === loading) this.strictSubstitution = model.config.flux.strictPostBuildSubstitutions;
     this.logger.debug(`loaded ${model.environments.length} environments (${model.problems.length} problems)`);
-    return model;
-  }
-
-  /**
-   * Gives each Argo CD environment naming no context the kube context of its destination (once per load, so the CLI
-   * and the editor resolve alike); what matches nothing is a problem at its `destination:` line. The kubeconfig is
-   * read only when an Application names a destination, and an unreadable one matches nothing.
-   */
-  private async resolveDestinations(model: RepoModel): Promise<RepoModel> {
-    const list = this.options.kubeContexts;
-    if (!list || !model.environments.some((e) => e.argoDestination && e.context === undefined)) return model;
-    const contexts = await list().catch((e: unknown) => {
-      this.logger.warn(`reading the kubeconfig's contexts failed: ${e instanceof Error ? e.message : String(e)}`);
-      return [];
-    });
-    model.problems.push(...resolveArgoDestinations(model.environments, model.config.argocd, contexts));
     return model;
   }
 
@@ -845,7 +843,10 @@ export class DriftEngine {
     const objectsToCompare = placed.map(({ r }) => r);
     t = Date.now();
     const repo = await this.repo();
-    const driftOptions = driftOptionsFor(env, repo.config, this.options.ignore);
+    const driftOptions = narrowToApplications(
+      driftOptionsFor(env, repo.config, this.options.ignore),
+      placed.map(({ r, app }) => ({ key: r.key, ...(app !== undefined ? { application: app } : {}) })),
+    );
     let objects: ObjectComparison[] = [];
     const exact = options.exact ?? env.exact ?? repo.config.exact;
     const withDetails = Boolean((detailed || (exact && live.writer)) && this.pipeline.reconcileDetailed);

@@ -17,6 +17,7 @@ import { childPointer, isMap, parentPointer, pointerSegments } from '../yaml/poi
 import { GlobSet } from '../glob';
 import { foldStringData, isSecret, isSecretValuePath, maskSecret, SecretRedactor } from './secrets';
 import { setOwn } from '../ownKeys';
+import { argoApplicationsTracked } from './tracking';
 
 /** The drifted fields and the normalised, Secret-masked sides behind them; a side is absent when the object is. */
 export interface ObjectPair {
@@ -185,7 +186,8 @@ function latest(owners: ManagedEntry[], options: DriftOptions): ManagedEntry | u
 /** Label/annotation keys deployment tools inject, including this environment's tracking marks. */
 function injectedKeys(options: DriftOptions): string[] {
   const keys = [...options.injectedMetadata];
-  if (options.tracking.argocdApp) keys.push(options.tracking.argocdLabel ?? 'app.kubernetes.io/instance');
+  if (argoApplicationsTracked(options.tracking).length)
+    keys.push(options.tracking.argocdLabel ?? 'app.kubernetes.io/instance');
   keys.push(...Object.keys(options.tracking.labels ?? {}));
   return keys;
 }

@@ -30,6 +30,11 @@ export interface IgnoreRule {
   paths?: (string | null)[][];
   /** Where the rule is declared (a config entry, an Application's `ignoreDifferences`, an `argocd-cm` key). */
   definedAt?: SourceLocation;
+  /**
+   * Only the objects of these applications of the environment (an Argo CD Application's `ignoreDifferences` in an
+   * environment of several Applications). The engine narrows it to their objects before comparing.
+   */
+  applications?: string[];
 }
 
 /** How to recognise live objects that belong to this environment (for the `Extra` verdict). */
@@ -40,6 +45,11 @@ export interface TrackingOptions {
    * equals the app name.
    */
   argocdApp?: string;
+  /**
+   * An Argo CD destination's Applications (an environment of several, repo/argoEnvironments.ts): an object tracked
+   * by any one of them is tracked, as `argocdApp` says for one.
+   */
+  argocdApps?: string[];
   /** Argo CD's tracking label (`application.instanceLabelKey`); default `app.kubernetes.io/instance`. */
   argocdLabel?: string;
   /** Flux Kustomization: `kustomize.toolkit.fluxcd.io/name` + `kustomize.toolkit.fluxcd.io/namespace` labels. */

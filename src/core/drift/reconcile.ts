@@ -23,7 +23,7 @@ import {
   type ObjectPair,
 } from './diffObject';
 import type { DriftOptions } from './options';
-import { hasTracking, isTracked } from './tracking';
+import { hasTracking, isTracked, trackedByArgoCd } from './tracking';
 
 /** One reconcile result with what it was computed from: the object diff (compared objects), the desired and live objects. */
 export interface ReconcileDetail {
@@ -99,7 +99,7 @@ export function reconcileDetailed(
       continue;
     }
     seen.set(id, rendered);
-    const hook = options.tracking.argocdApp !== undefined ? argoHook(rendered.object) : undefined;
+    const hook = trackedByArgoCd(options.tracking) ? argoHook(rendered.object) : undefined;
     if (hook) {
       // Argo CD runs hooks around a sync and leaves them out of its comparison; a live copy is theirs, not extra.
       const found = live.objects.has(id) ? { id } : findLive(rendered.key, live);
@@ -195,7 +195,7 @@ function extras(live: LiveState, paired: Set<string>, options: DriftOptions): Re
     )
       continue;
     if (!isTracked(obj, key, options.tracking)) continue;
-    if (options.tracking.argocdApp !== undefined) {
+    if (trackedByArgoCd(options.tracking)) {
       // Argo CD: a hook is never extraneous, nor is an object marked `compare-options: IgnoreExtraneous`.
       if (argoHook(obj) || argoOptions(obj, 'argocd.argoproj.io/compare-options').includes('IgnoreExtraneous'))
         continue;

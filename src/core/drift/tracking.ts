@@ -11,6 +11,7 @@ const FLUX_NAMESPACE = 'kustomize.toolkit.fluxcd.io/namespace';
 export function hasTracking(tracking: TrackingOptions): boolean {
   return Boolean(
     tracking.argocdApp ||
+    tracking.argocdApps?.length ||
     tracking.fluxKustomization ||
     tracking.fluxKustomizations?.length ||
     (tracking.labels && Object.keys(tracking.labels).length),
@@ -26,13 +27,11 @@ export function isTracked(obj: KubeObject, key: ResourceKey, tracking: TrackingO
   if (Array.isArray(owners) && owners.some((o) => isMap(o) && o.controller === true)) return false;
   const labels = obj.metadata.labels ?? {};
   const annotations = obj.metadata.annotations ?? {};
-  if (tracking.argocdApp) {
+  for (const app of argoApplicationsTracked(tracking)) {
     const id = annotations[ARGOCD_TRACKING_ID];
     // `<app>:<group>/<kind>:<namespace>/<name>`; an id naming another object marks a copy, not ours.
-    if (id !== undefined && id === `${tracking.argocdApp}:${key.group}/${key.kind}:${key.namespace}/${key.name}`)
-      return true;
-    if (id === undefined && labels[tracking.argocdLabel ?? 'app.kubernetes.io/instance'] === tracking.argocdApp)
-      return true;
+    if (id !== undefined && id === `${app}:${key.group}/${key.kind}:${key.namespace}/${key.name}`) return true;
+    if (id === undefined && labels[tracking.argocdLabel ?? 'app.kubernetes.io/instance'] === app) return true;
   }
   const flux = [
     ...(tracking.fluxKustomization ? [tracking.fluxKustomization] : []),
@@ -42,4 +41,14 @@ export function isTracked(obj: KubeObject, key: ResourceKey, tracking: TrackingO
   const ours = tracking.labels;
   if (ours && Object.keys(ours).length && Object.entries(ours).every(([k, v]) => labels[k] === v)) return true;
   return false;
+}
+
+/** The Argo CD Applications whose marks track objects here: `argocdApp` and `argocdApps`. */
+export function argoApplicationsTracked(tracking: TrackingOptions): string[] {
+  return [...(tracking.argocdApp ? [tracking.argocdApp] : []), ...(tracking.argocdApps ?? [])];
+}
+
+/** Whether the environment is Argo CD's (its hooks and compare options apply). */
+export function trackedByArgoCd(tracking: TrackingOptions): boolean {
+  return tracking.argocdApp !== undefined || tracking.argocdApps !== undefined;
 }

@@ -77,7 +77,16 @@ export interface ArgoSettings {
   clusters: Record<string, string>;
   /** The context of the cluster Argo CD runs in (`https://kubernetes.default.svc`, `in-cluster`); default: current. */
   inClusterContext?: string;
+  /**
+   * What an environment of discovered Argo CD Applications is (repo/argoEnvironments.ts): one per destination
+   * cluster, per destination cluster and namespace, or per Application (the default until the tests and fixtures
+   * that name Applications' environments move to destinations).
+   */
+  environments: ArgoEnvironmentGrouping;
 }
+
+/** `argocd.environments`: how discovered Argo CD Applications make environments. */
+export type ArgoEnvironmentGrouping = 'cluster' | 'namespace' | 'application';
 
 /** `flux:` in the config. */
 export interface FluxSettings {
@@ -119,7 +128,7 @@ export const CONFIG_KEYS = {
   lint: ['disable'],
   promote: ['move', 'keep'],
   flux: ['strictPostBuildSubstitutions'],
-  argocd: ['clusters', 'inClusterContext'],
+  argocd: ['clusters', 'inClusterContext', 'environments'],
 } as const;
 
 type ConfigSection = keyof typeof CONFIG_KEYS;
@@ -136,7 +145,7 @@ export function emptyRepoConfig(file = CONFIG_FILE): RepoConfig {
     lint: { disable: [] },
     promote: { move: [], keep: [] },
     flux: { strictPostBuildSubstitutions: false },
-    argocd: { clusters: {} },
+    argocd: { clusters: {}, environments: 'application' },
   };
 }
 
@@ -182,12 +191,14 @@ function parseConfigText(text: string, file: string): { config: RepoConfig; prob
     };
     const clusters = r.field('/argocd', 'argocd', 'clusters');
     const inCluster = r.field('/argocd', 'argocd', 'inClusterContext');
+    const grouping = r.field('/argocd', 'argocd', 'environments');
     config.argocd = {
       clusters:
         clusters && typeof clusters === 'object' && !Array.isArray(clusters)
           ? Object.fromEntries(Object.entries(clusters).filter((e): e is [string, string] => typeof e[1] === 'string'))
           : {},
       ...(typeof inCluster === 'string' ? { inClusterContext: inCluster } : {}),
+      environments: grouping === 'cluster' || grouping === 'namespace' ? grouping : 'application',
     };
   }
   if (config.environments.length)

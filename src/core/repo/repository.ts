@@ -18,6 +18,8 @@ import { settleRenderers } from './applications';
 import { folderApplication } from '../model/environment';
 import { discoverEnvironments, type OutsideSource } from './discover';
 import { inferPromotion } from './promotion';
+import { groupArgoEnvironments } from './argoEnvironments';
+import { type KubeContextServer, resolveArgoDestinations } from './argoDestinations';
 import { expandAppOfApps } from './appOfApps';
 import type { RenderOptions } from '../render/types';
 import { mapWithConcurrency } from '../pool';
@@ -53,7 +55,14 @@ export async function loadRepository(
   fs: FileSystem,
   repoRoot: string,
   settings: EnvironmentSetting[] = [],
-  ports: Pick<RenderOptions, 'helmEngine'> = {},
+  ports: Pick<RenderOptions, 'helmEngine'> & {
+    /**
+     * The kubeconfig's contexts and servers, to resolve Argo CD destinations (repo/argoDestinations.ts) before their
+     * Applications are grouped into environments; asked for only when an Application names a destination. Absent:
+     * destinations are grouped as written.
+     */
+    kubeContexts?: () => Promise<readonly KubeContextServer[]>;
+  } = {},
 ): Promise<RepoModel> {
   const loaded = await loadRepoConfig(fs, repoRoot);
   const config = loaded.config ?? emptyRepoConfig();
@@ -80,6 +89,14 @@ export async function loadRepository(
     problems.push(
       ...(await expandAppOfApps(fs, repoRoot, environments, appOfApps.files, appOfApps.remotes, ports.helmEngine)),
     );
+  if (ports.kubeContexts && environments.some((e) => e.argoDestination && e.context === undefined))
+    problems.push(...resolveArgoDestinations(environments, config.argocd, await ports.kubeContexts()));
+  // One environment per destination cluster (or cluster and namespace), before promotion entries are checked.
+  const perApplication = environments;
+  environments = groupArgoEnvironments(environments, config.argocd.environments);
+  // Discovery inferred its order over the Applications' names: inferred again over the destinations'.
+  if (environments.some((e, i) => e !== perApplication[i]) || environments.length !== perApplication.length)
+    inferred = undefined;
   let promotion = config.promotion;
   if (promotion.length) {
     // Promotion entries were checked against declared environments already; discovered ones are known only now.

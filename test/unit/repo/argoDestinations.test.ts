@@ -20,7 +20,12 @@ describe('Argo CD destinations → kube contexts', () => {
       '/r/.gitops-drift.yaml': 'argocd:\n  clusters: { us-prod: prod-us-admin }\n  inClusterContext: mgmt\n',
     });
     const repo = await loadRepository(fs, '/r');
-    assert.deepEqual(repo.config.argocd, { clusters: { 'us-prod': 'prod-us-admin' }, inClusterContext: 'mgmt' });
+    assert.deepEqual(repo.config.argocd, {
+      clusters: { 'us-prod': 'prod-us-admin' },
+      inClusterContext: 'mgmt',
+      // Not set: one environment per Application (repo/argoEnvironments.ts).
+      environments: 'application',
+    });
     const problems = resolveArgoDestinations(repo.environments, repo.config.argocd, [
       { name: 'dev', server: 'https://dev.example.com' },
       { name: 'eu-admin', server: 'https://eu.example.com' },
