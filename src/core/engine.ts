@@ -1255,9 +1255,35 @@ export class DriftEngine {
             return undefined;
           })
         : undefined;
+      const valuesFiles = where.valuesFiles;
+      const declaredIn = valuesFiles?.declaredIn;
+      // The line of each valuesFiles entry: in the HelmRelease's chart.spec, or in the HelmChart its chartRef names.
+      const listOrigins =
+        declaredIn?.kind === 'HelmChart'
+          ? desired.find(
+              (o) =>
+                o.key.group === FLUX_SOURCE_GROUP &&
+                o.key.kind === 'HelmChart' &&
+                o.key.name === declaredIn.name &&
+                (o.key.namespace || defaultNamespace || 'default') === declaredIn.namespace,
+            )
+          : hr;
+      const listPointer = declaredIn?.kind === 'HelmChart' ? '/spec/valuesFiles' : '/spec/chart/spec/valuesFiles';
       const result = await renderHelmRelease({
         helmRelease: hr,
         chart,
+        ...(valuesFiles
+          ? {
+              valuesFiles: {
+                paths: valuesFiles.paths,
+                ignoreMissing: valuesFiles.ignoreMissing,
+                lineOf: (i: number) => {
+                  const o = listOrigins?.origins.get(`${listPointer}/${i}`) ?? listOrigins?.source;
+                  return o ? { file: o.file, line: o.line, column: o.column } : undefined;
+                },
+              },
+            }
+          : {}),
         ...(capabilities ? { capabilities } : {}),
         releaseName: target.releaseName,
         helmReleaseNamespace: target.namespace,

@@ -19,7 +19,33 @@ import { parseStream } from './kustomizeCli';
  * CRDs (install.crds defaults to Create). Hooks are printed by `helm template` and left out by us.
  */
 const files: Record<string, string> = {
-  '.gitops-drift.yaml': 'environments:\n  - name: dev\n    path: envs/dev\n    namespace: apps\n',
+  '.gitops-drift.yaml':
+    'environments:\n  - name: dev\n    path: envs/dev\n    namespace: apps\n  - name: prod\n    path: envs/prod\n    namespace: apps\n',
+  // prod: chart.spec.valuesFiles (the HelmChart helm-controller makes merges them into the chart's values.yaml).
+  'envs/prod/kustomization.yaml': 'resources:\n  - release.yaml\n',
+  'envs/prod/web-prod.yaml': 'color: red\nextra:\n  b: from-prod\n  d: "4"\nimage: nginx:1.28\n',
+  'envs/prod/release.yaml': [
+    'apiVersion: helm.toolkit.fluxcd.io/v2',
+    'kind: HelmRelease',
+    'metadata:',
+    '  name: web',
+    'spec:',
+    '  interval: 10m',
+    '  targetNamespace: web-apps',
+    '  chart:',
+    '    spec:',
+    '      chart: ./charts/web',
+    '      sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}',
+    '      valuesFiles:',
+    '        - charts/web/values.yaml',
+    '        - envs/prod/missing.yaml',
+    '        - envs/prod/web-prod.yaml',
+    '      ignoreMissingValuesFiles: true',
+    '  values:',
+    '    replicas: 3',
+    '    extra: {c: "30"}',
+    '',
+  ].join('\n'),
   'envs/dev/kustomization.yaml': 'resources:\n  - release.yaml\n  - values.yaml\n',
   'envs/dev/values.yaml': [
     'apiVersion: v1',
@@ -180,6 +206,72 @@ describe('HelmRelease render (chart in this repo) against helm template (test be
     const deployment = result.objects.find((o) => o.key.kind === 'Deployment')!;
     assert.equal(deployment.origins.get('')?.file, 'charts/web/templates/deployment.yaml');
     assert.equal(deployment.source.file, 'envs/dev/release.yaml');
+  });
+});
+
+describe('HelmRelease chart.spec.valuesFiles against helm template -f (test bed)', function () {
+  this.timeout(240_000);
+  let helm: WasmHelmEngine;
+  let work: string;
+
+  before(async () => {
+    testbedBin('helm');
+    work = await mkdtemp(join(tmpdir(), 'gitops-drift-helmvaluesfiles-'));
+    for (const [name, text] of Object.entries(files)) {
+      await mkdir(dirname(join(work, 'repo', name)), { recursive: true });
+      await writeFile(join(work, 'repo', name), text);
+    }
+    helm = await startTestHelmEngine();
+  });
+  after(async () => {
+    helm?.dispose();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it("renders what helm template prints with the values files, then the HelmRelease's values, as -f files in order", async () => {
+    const repoRoot = join(work, 'repo');
+    const engine = new DriftEngine({ fs: new NodeFileSystem({ root: repoRoot }), repoRoot, helmEngine: () => helm });
+    const env = await engine.environment('prod');
+    const result = await engine.renderHelmRelease(env, 'HelmRelease apps/web');
+    assert.ok(result, 'the environment renders the HelmRelease');
+
+    // source-controller merges the listed files (the missing one ignored) into the chart's values; helm-controller's
+    // values go over them: `helm template -f` of each file in order, then spec.values, gives the same values.
+    await writeFile(join(work, 'spec-values.yaml'), 'replicas: 3\nextra: {c: "30"}\n');
+    const expected = (
+      await helmTemplate(
+        [
+          'template',
+          'web-apps-web',
+          join(repoRoot, 'charts/web'),
+          '--namespace',
+          'web-apps',
+          '--include-crds',
+          '-f',
+          join(repoRoot, 'charts/web/values.yaml'),
+          '-f',
+          join(repoRoot, 'envs/prod/web-prod.yaml'),
+          '-f',
+          join(work, 'spec-values.yaml'),
+        ],
+        join(work, 'helm-home'),
+      )
+    ).filter((d) => !d.object.metadata?.annotations?.['helm.sh/hook']);
+
+    assert.deepEqual(
+      result.objects.map((o) => o.template),
+      expected.map((d) => d.source),
+    );
+    expected.forEach((d, i) =>
+      assert.deepEqual(result.objects[i].object, withOriginLabels(d.object), `document ${i} (${d.source})`),
+    );
+    // The values file's lines are the origins of what it set (the real engine, the marked render).
+    const deployment = result.objects.find((o) => o.key.kind === 'Deployment')!;
+    assert.equal(deployment.object.metadata?.labels?.color, 'red');
+    const color = deployment.origins.get('/metadata/labels/color');
+    assert.deepEqual([color?.kind, color?.file, color?.line], ['helmValue', 'envs/prod/web-prod.yaml', 1]);
+    const image = deployment.origins.get('/spec/template/spec/containers/0/image');
+    assert.deepEqual([image?.file, image?.line], ['envs/prod/web-prod.yaml', 5]);
   });
 });
 

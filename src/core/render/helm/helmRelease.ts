@@ -30,11 +30,22 @@ import { postRender } from './postRender';
 import type { RenderedObject } from '../types';
 import { traceRender, tracedOrigin, type ValueSite, type ValuesTraceSummary } from './valuesTrace';
 
+/**
+ * A HelmChart's `valuesFiles` (a HelmRelease's `chart.spec.valuesFiles` make one): source-controller merges them into
+ * the chart's `values.yaml` before helm-controller's values go over them (chartValuesFiles below).
+ */
+export interface ChartValuesFiles {
+  paths: string[];
+  ignoreMissing: boolean;
+  /** Where the list is written: the HelmRelease's `spec.chart.spec`, or a HelmChart its `chartRef` names. */
+  declaredIn: { kind: 'HelmRelease' } | { kind: 'HelmChart'; namespace: string; name: string };
+}
+
 /** Where a HelmRelease's chart is: a folder of this repo, a Helm or OCI repository, or out of reach. */
 export type HelmChartLocation =
-  | { type: 'folder'; path: string }
+  | { type: 'folder'; path: string; valuesFiles?: ChartValuesFiles }
   /** `source` names the Flux source for messages, e.g. `HelmRepository flux-system/podinfo`. */
-  | { type: 'remote'; request: ChartRequest; source: string }
+  | { type: 'remote'; request: ChartRequest; source: string; valuesFiles?: ChartValuesFiles }
   /** `reason` is the application's state, e.g. "chart in another repository (GitRepository …): not rendered". */
   | { type: 'unavailable'; reason: string };
 
@@ -61,7 +72,11 @@ export function helmChartLocation(
       const chartNamespace = str(chartRef.namespace) ?? namespace;
       const helmChart = findSource(kind, chartNamespace, str(chartRef.name) ?? '');
       if (!helmChart) return { type: 'unavailable', reason: `${refText} is not in this repo's render: not rendered` };
-      return chartSpecLocation(rec(helmChart.spec), chartNamespace, isThisRepo, findSource);
+      return chartSpecLocation(rec(helmChart.spec), chartNamespace, isThisRepo, findSource, {
+        kind: 'HelmChart',
+        namespace: chartNamespace,
+        name: str(chartRef.name) ?? '',
+      });
     }
     if (kind !== 'OCIRepository')
       return { type: 'unavailable', reason: `${refText}: this kind of chartRef is not rendered` };
@@ -85,11 +100,27 @@ export function helmChartLocation(
     };
     return { type: 'remote', request, source: `${refText} (${url})` };
   }
-  return chartSpecLocation(rec(rec(spec.chart).spec), namespace, isThisRepo, findSource);
+  return chartSpecLocation(rec(rec(spec.chart).spec), namespace, isThisRepo, findSource, { kind: 'HelmRelease' });
 }
 
 /** A `chart.spec` (or a HelmChart's spec): its `sourceRef` is in `namespace` unless it names one. */
 function chartSpecLocation(
+  chartSpec: Record<string, unknown>,
+  namespace: string,
+  isThisRepo: (namespace: string, name: string) => boolean,
+  findSource: (kind: string, namespace: string, name: string) => KubeObject | undefined,
+  declaredIn: ChartValuesFiles['declaredIn'],
+): HelmChartLocation {
+  const located = chartSourceLocation(chartSpec, namespace, isThisRepo, findSource);
+  // source-controller v1 reads `valuesFiles` (the deprecated singular `valuesFile` is gone from v1).
+  const paths = Array.isArray(chartSpec.valuesFiles)
+    ? chartSpec.valuesFiles.filter((p): p is string => typeof p === 'string')
+    : [];
+  if (located.type === 'unavailable' || !paths.length) return located;
+  return { ...located, valuesFiles: { paths, ignoreMissing: chartSpec.ignoreMissingValuesFiles === true, declaredIn } };
+}
+
+function chartSourceLocation(
   chartSpec: Record<string, unknown>,
   namespace: string,
   isThisRepo: (namespace: string, name: string) => boolean,
@@ -143,6 +174,11 @@ export interface HelmReleaseRenderInput {
    * HelmRelease line that names it: git holds no line of such a chart, so its objects point there).
    */
   chart: { folder: string } | { downloaded: HelmChartFile[]; at: SourceLocation; describe: string };
+  /**
+   * The HelmChart's `valuesFiles` (helmChartLocation), with the line of each entry when known: merged into the chart's
+   * `values.yaml` as source-controller does, under the release's own values.
+   */
+  valuesFiles?: { paths: string[]; ignoreMissing: boolean; lineOf?: (index: number) => SourceLocation | undefined };
   releaseName: string;
   /** Where the HelmRelease itself is (its `valuesFrom` are read there). */
   helmReleaseNamespace: string;
@@ -208,6 +244,15 @@ export async function renderHelmRelease(input: HelmReleaseRenderInput): Promise<
       return { ok: false, stage: 'load', message: `${chartPath || '.'}/Chart.yaml: no chart in this folder` };
     files = await chartFiles(input.fs, dir);
   }
+  let defaults: ChartDefaults | undefined;
+  if (input.valuesFiles?.paths.length) {
+    const merged = await chartValuesFiles(input, files);
+    if ('message' in merged) return { ok: false, stage: 'values', message: merged.message, at: merged.at };
+    defaults = merged;
+    // As OverwriteChartDefaultValues: the merged map replaces the chart's values.yaml (JSON is YAML to Helm).
+    const text = Object.keys(merged.values).length ? JSON.stringify(merged.values) : '';
+    files = files.map((f) => (f.name === 'values.yaml' ? { name: f.name, data: new TextEncoder().encode(text) } : f));
+  }
   const spec = rec(input.helmRelease.object.spec);
   // helm-controller's install CRD policy defaults to Create: CRDs of the chart are applied with the release.
   const crds = str(rec(spec.install).crds);
@@ -228,7 +273,7 @@ export async function renderHelmRelease(input: HelmReleaseRenderInput): Promise<
   const documents = manifestObjects(result.manifests, errors);
   const at = 'at' in input.chart ? input.chart.at : undefined;
   const describe = 'describe' in input.chart ? input.chart.describe : '';
-  const traced = input.traceValues ? await traceValues(input, request, files, documents) : undefined;
+  const traced = input.traceValues ? await traceValues(input, request, files, documents, defaults) : undefined;
   const objects: RenderedObject[] = documents.map(({ object, source }, i) => {
     const file = chartPath !== undefined ? templateFile(chartPath, source) : undefined;
     const released = { location: input.helmRelease.source, message: `released by this HelmRelease` };
@@ -267,7 +312,10 @@ export async function renderHelmRelease(input: HelmReleaseRenderInput): Promise<
     objects: applied,
     hooks: result.hooks.length,
     // Repo files read: a downloaded chart's are none of the repo's.
-    files: chartPath === undefined ? [] : files.map((f) => (chartPath ? `${chartPath}/${f.name}` : f.name)),
+    files: [
+      ...(chartPath === undefined ? [] : files.map((f) => (chartPath ? `${chartPath}/${f.name}` : f.name))),
+      ...(defaults?.read ?? []),
+    ],
     errors,
     secretValues: values.secret,
     ...(traced ? { trace: traced.summary } : {}),
@@ -327,8 +375,9 @@ async function traceValues(
   request: HelmRenderRequest,
   files: readonly HelmChartFile[],
   documents: readonly { object: KubeObject; source: string }[],
+  defaults: ChartDefaults | undefined,
 ): Promise<{ byDocument: Map<number, Map<string, ValueSite[]>>; summary: ValuesTraceSummary }> {
-  const sites = valueSites(input, request.values, files);
+  const sites = valueSites(input, request.values, files, defaults);
   // Chart defaults are given as user values too, so that each default can carry a marker; Helm's coalescing of the
   // same values over the same defaults changes nothing else.
   const all = mergeMaps(sites.chartValues, request.values);
@@ -349,16 +398,17 @@ function valueSites(
   input: HelmReleaseRenderInput,
   userValues: Record<string, unknown>,
   files: readonly HelmChartFile[],
+  defaults: ChartDefaults | undefined,
 ): { chartValues: Record<string, unknown>; siteOf: (pointer: string) => Omit<ValueSite, 'value'> | undefined } {
   const spec = rec(input.helmRelease.object.spec);
   const releaseValues = rec(spec.values);
   const hrOrigins = input.helmRelease.origins;
-  let chartValues: Record<string, unknown> = {};
-  let chartOrigins = new Map<string, Origin>();
+  let chartValues: Record<string, unknown> = defaults?.values ?? {};
+  let chartOrigins = defaults?.origins ?? new Map<string, Origin>();
   const file = files.find((f) => f.name === 'values.yaml');
   // A downloaded chart's values.yaml is no file of the repo: its defaults have no line (not traced).
   const chartPath = 'folder' in input.chart ? input.chart.folder : undefined;
-  if (file && chartPath !== undefined) {
+  if (file && chartPath !== undefined && !defaults) {
     const path = chartPath ? `${chartPath}/values.yaml` : 'values.yaml';
     try {
       const text = new TextDecoder().decode(file.data);
@@ -383,6 +433,83 @@ function valueSites(
       return origin ? { origin, layer: 'chart' } : undefined;
     },
   };
+}
+
+/** The chart's default values made of a HelmChart's `valuesFiles`, with each leaf's line where the file is git's. */
+interface ChartDefaults {
+  values: Record<string, unknown>;
+  origins: Map<string, Origin>;
+  /** The repo files read (a render that read them is stale when they change). */
+  read: string[];
+}
+
+/**
+ * source-controller's merge of a HelmChart's `valuesFiles` (internal/helm/chart builder_local.go mergeFileValues,
+ * builder_remote.go mergeChartValues): each file read as sigs.k8s.io/yaml reads it (YAML 1.1, the first document) and
+ * merged in order by transform.MergeMaps, the last winning. For a chart of this repo (a GitRepository) the paths are
+ * from the repo's root, `..` held at the root as securejoin holds it; for a downloaded chart they are in the chart,
+ * `values.yaml` being the chart's own values. A missing file is an error unless `ignoreMissing`; the result replaces
+ * the chart's `values.yaml` (nothing of it stays unless listed), and a chart without one is source-controller's error.
+ */
+async function chartValuesFiles(
+  input: HelmReleaseRenderInput,
+  files: readonly HelmChartFile[],
+): Promise<ChartDefaults | { message: string; at?: SourceLocation }> {
+  const list = input.valuesFiles!;
+  const inRepo = 'folder' in input.chart;
+  const root = input.repoRoot.replace(/\/+$/, '');
+  let values: Record<string, unknown> = {};
+  const origins = new Map<string, Origin>();
+  const read: string[] = [];
+  for (const [i, path] of list.paths.entries()) {
+    const at = list.lineOf?.(i);
+    const fail = (message: string) => ({ message: `valuesFiles[${i}]: ${message}`, ...(at ? { at } : {}) });
+    let text: string | undefined;
+    let repoFile: string | undefined;
+    if (inRepo) {
+      repoFile = normalizeRepoPath(path.replace(/^\/+/, ''), true)!;
+      const stat = await input.fs.stat(`${root}/${repoFile}`);
+      if (stat?.isFile) {
+        text = await input.fs.readFile(`${root}/${repoFile}`);
+        read.push(repoFile);
+      } else if (!(list.ignoreMissing && !stat))
+        return fail(`no values file found at path '/${repoFile}' (reference '${path}')`);
+      else continue;
+    } else {
+      // filepath.Clean: a path climbing out of the chart names no file of it.
+      const name = normalizeRepoPath(path);
+      const file = files.find((f) => f.name === name && (name === 'values.yaml' || isChartFile(name)));
+      if (!file) {
+        if (list.ignoreMissing) continue;
+        return fail(`failed to merge chart values: no values file found at path '${path}'`);
+      }
+      text = new TextDecoder().decode(file.data);
+    }
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = loadValuesText(text, { firstDocumentOnly: true });
+    } catch (e) {
+      return fail(`unmarshaling values from '${path}' failed: ${(e as Error).message.split('\n')[0]}`);
+    }
+    values = mergeMaps(values, parsed);
+    if (repoFile !== undefined) {
+      try {
+        const tree = parseYaml(text, repoFile, 'resource')[0];
+        // Later files win: their lines replace the earlier ones' at the same values pointer.
+        if (tree) for (const [pointer, origin] of collectOrigins(tree)) origins.set(pointer, origin);
+      } catch {
+        // Read above; a file the line reader refuses is merged and not traced.
+      }
+    }
+  }
+  if (!files.some((f) => f.name === 'values.yaml'))
+    return { message: 'valuesFiles: failed to locate values file: values.yaml (the chart has none to replace)' };
+  return { values, origins, read };
+}
+
+/** A file Helm's loader keeps in a chart's `Files` (where source-controller looks for a downloaded chart's values files). */
+function isChartFile(name: string): boolean {
+  return !/^(templates|charts)\//.test(name) && !['Chart.yaml', 'Chart.lock', 'values.schema.json'].includes(name);
 }
 
 function locationOf(at: SourceLocation): SourceLocation {
@@ -493,12 +620,16 @@ function leaves(value: unknown): string[] {
   return [];
 }
 
-function normalizeRepoPath(path: string): string | undefined {
+/** `a/./b/../c` → `a/c`; a path climbing out is undefined, or held at the root with `clamp` (as securejoin does). */
+function normalizeRepoPath(path: string, clamp = false): string | undefined {
   const parts: string[] = [];
   for (const part of path.split('/')) {
     if (part === '' || part === '.') continue;
     if (part === '..') {
-      if (!parts.length) return undefined;
+      if (!parts.length) {
+        if (clamp) continue;
+        return undefined;
+      }
       parts.pop();
     } else parts.push(part);
   }
