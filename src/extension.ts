@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { ResourceKey } from './core/model/resource';
 import { AuthoringDiagnostics } from './vscode/authoring/authoringDiagnostics';
 import { AuthoringQuickFixes } from './vscode/authoring/authoringQuickFixes';
+import { ChartDownloadsQuickFix } from './vscode/authoring/chartDownloadsQuickFix';
 import { EffectiveValuesHover } from './vscode/authoring/effectiveValuesHover';
 import { FieldValuesDocuments } from './vscode/authoring/fieldValues';
 import { KustomizationCompletion } from './vscode/authoring/kustomizationCompletion';
@@ -188,6 +189,11 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
     vscode.languages.registerCodeActionsProvider(KUSTOMIZATION_SELECTOR, new AuthoringQuickFixes(store, authoring), {
       providedCodeActionKinds: AuthoringQuickFixes.kinds,
     }),
+    vscode.languages.registerCodeActionsProvider(
+      { scheme: 'file', language: 'yaml' },
+      new ChartDownloadsQuickFix((d) => authoring.findingFor(d)),
+      { providedCodeActionKinds: ChartDownloadsQuickFix.kinds },
+    ),
     vscode.languages.registerDocumentLinkProvider(KUSTOMIZATION_SELECTOR, links),
     vscode.languages.registerDefinitionProvider(KUSTOMIZATION_SELECTOR, links),
     vscode.languages.registerCompletionItemProvider(

@@ -34,7 +34,7 @@ import {
   type HelmReleaseRender,
   type ValuesTraceSummary,
 } from './render/helm/helmRelease';
-import { CHART_NOT_DOWNLOADED } from './render/helm/remoteChart';
+import { CHART_DOWNLOADS_HOW_TO, CHART_NOT_DOWNLOADED } from './render/helm/remoteChart';
 import { nextUpgradeChanges } from './drift/nextUpgrade';
 import { silentLogger } from './ports';
 import { renderApplication } from './render/application';
@@ -222,8 +222,7 @@ export interface EngineOptions {
 const FLUX_SOURCE_GROUP = 'source.toolkit.fluxcd.io';
 
 /** What a release with a remote chart says while chart downloads are off. */
-export const CHART_DOWNLOADS_OFF =
-  'enable gitopsDrift.helm.chartDownloads (editor) or pass --chart-downloads (CLI) to render it';
+export const CHART_DOWNLOADS_OFF = CHART_DOWNLOADS_HOW_TO;
 
 /** A repo's environments and how they compare with the cluster. One per repo; cheap to keep around. */
 export class DriftEngine {

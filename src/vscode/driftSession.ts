@@ -103,8 +103,8 @@ export class DriftSession {
           ? new HttpChartSource({ cacheDir: options.chartCacheDir ?? chartCacheRoot(options.env) })
           : disabledChartSource(
               options.trusted
-                ? 'enable the setting gitopsDrift.helm.chartDownloads to download it'
-                : 'this workspace is not trusted (gitopsDrift.helm.chartDownloads needs a trusted workspace)',
+                ? 'enable the setting gitopsDrift.helm.chartDownloads to download it (quick fix, or the command GitOps: Enable Chart Downloads)'
+                : 'this workspace is not trusted: trust it first (Manage Workspace Trust), then enable the setting gitopsDrift.helm.chartDownloads (quick fix, or GitOps: Enable Chart Downloads)',
             ),
       // Argo CD destinations become kube contexts as in the CLI (`argocd.clusters`, `argocd.inClusterContext`).
       kubeContexts: () => this.contexts().then((c) => c.contexts),

@@ -9,10 +9,12 @@ import { FileCache } from '../../core/fileCache';
 import { plainText } from '../../core/model/untrustedText';
 import { CONFIG_FILE } from '../../core/repo/config';
 import { UNREADABLE_FILE } from '../../core/repo/discover';
+import { disabledChartSource } from '../../core/ports';
 import { BatchFileSystem } from '../../node/batchFileSystem';
+import { chartCacheRoot, HttpChartSource } from '../../node/chartSource';
 import { repoReadOptions } from '../../node/regularFile';
 
-const usage = `Usage: gitops-drift lint [REPO] [--format text|json|sarif] [--env NAMES]
+const usage = `Usage: gitops-drift lint [REPO] [--format text|json|sarif] [--env NAMES] [--chart-downloads]
 
 Checks the config repo REPO (default: the current folder) the way the editor does: every kustomization file
 and the YAML files it lists (malformed YAML, missing paths, unknown and deprecated fields, duplicate resources,
@@ -24,6 +26,9 @@ Options:
   --format FORMAT   text (default: one line per finding, then a summary), json or sarif (code scanning)
   --env NAMES       render only these environments, comma-separated (default: all); the static checks
                     still cover every kustomization
+  --chart-downloads a chart of a Helm or OCI repository (an Argo CD chart source, a kustomize helmCharts entry
+                    with repo) is downloaded and rendered (cached outside the repo; docs/helm.md); without it,
+                    such a chart is a render-warning saying so
 
 Each code is explained in docs/authoring.md (docs/authoring.md#CODE).
 Exit codes: 0 no errors or warnings (information only), 1 errors or warnings found, 2 an error in .gitops-drift.yaml
@@ -35,7 +40,7 @@ export const lintCommand: CliCommand = {
   summary: 'Check kustomizations and environment renders for authoring mistakes (exit 0 clean, 1 findings, 2 error)',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { options, positionals } = parseArgs(args, { strings: ['format', 'env'] });
+    const { options, positionals } = parseArgs(args, { strings: ['format', 'env'], booleans: ['chart-downloads'] });
     if (positionals.length > 1) throw new UsageError('expected at most one REPO');
     const format = (options.format as string | undefined) ?? 'text';
     if (!['text', 'json', 'sarif'].includes(format))
@@ -46,7 +51,14 @@ export const lintCommand: CliCommand = {
     const repoRoot = root.split(path.sep).join('/');
     const fs = new FileCache(new BatchFileSystem(repoReadOptions(repoRoot, io.env)));
     if (!(await fs.stat(root))?.isDirectory) throw new UsageError(`${positionals[0] ?? root} is not a folder`);
-    const engine = new DriftEngine({ fs, repoRoot });
+    const engine = new DriftEngine({
+      fs,
+      repoRoot,
+      // As check, diff and render: a chart outside the repo is fetched only when asked.
+      chartSource: options['chart-downloads']
+        ? new HttpChartSource({ cacheDir: chartCacheRoot(io.env) })
+        : disabledChartSource('pass --chart-downloads to download and lint it (docs/helm.md)'),
+    });
     const repo = await engine.load();
     // The config's problems are findings (in every format); discovery's notes stay on stderr.
     const configProblems = repo.problems.filter((p) => p.location?.file === CONFIG_FILE);

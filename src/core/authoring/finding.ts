@@ -29,6 +29,8 @@ export interface LintFinding {
    * field it means, for `missing-path` the entry with a near existing name.
    */
   suggestion?: string;
+  /** A one-step fix the editor offers as a quick action (Problem.fix of the render problem behind the finding). */
+  fix?: 'enable-chart-downloads';
 }
 
 /** Base URL of the codes' documentation; a code's page is `${AUTHORING_DOCS_URL}#${code}`. */

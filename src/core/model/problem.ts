@@ -8,6 +8,11 @@ export interface Problem {
   location?: SourceLocation;
   /** What kind of problem, for tools that map problems to their own codes (`gitops-drift lint`); unset for most. */
   code?: string;
+  /**
+   * What the user can do about it in one step, for the editor's quick action: `enable-chart-downloads` on a chart
+   * that was not downloaded because chart downloads are off.
+   */
+  fix?: 'enable-chart-downloads';
 }
 
 /**

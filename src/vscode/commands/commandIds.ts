@@ -28,6 +28,7 @@ export const CommandIds = {
   revealInTree: 'gitopsDrift.revealInTree',
   groupBy: 'gitopsDrift.groupBy',
   signInToArgoCd: 'gitopsDrift.signInToArgoCd',
+  enableChartDownloads: 'gitopsDrift.enableChartDownloads',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

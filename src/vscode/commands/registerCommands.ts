@@ -8,6 +8,7 @@ import type { EditorServices } from '../services';
 import { CommandIds, type CommandId } from './commandIds';
 import { compareEnvironmentsCommand } from './compareEnvironments';
 import { copyNameCommand } from './copyName';
+import { enableChartDownloadsCommand } from './enableChartDownloads';
 import { showAllObjectsCommand, showOnlyProblemsCommand } from './filterView';
 import { findEnvironmentsUsingCommand } from './findEnvironmentsUsing';
 import { groupByCommand } from './groupBy';
@@ -57,6 +58,7 @@ const factories: Record<CommandId, (s: EditorServices) => CommandHandler> = {
   [CommandIds.showAllObjects]: showAllObjectsCommand,
   [CommandIds.revealInTree]: revealInTreeCommand,
   [CommandIds.groupBy]: groupByCommand,
+  [CommandIds.enableChartDownloads]: enableChartDownloadsCommand,
   [CommandIds.promote]: lazy(async () => (await import('./promote.js')).promoteCommand),
   [CommandIds.revert]: lazy(async () => (await import('./revert.js')).revertCommand),
   // The History view's Revert This Deployment: the same confirmed revert, given the deployment.

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { TreeElement } from '../../../src/vscode/views/treeElements';
+import { ScriptedHost } from '../scriptedHost';
 import { activeApi, requireTestbed, testbed, waitForDiagnostics, workspaceRoot } from '../support';
 
 // The driver opens the example repo untrusted, with a `.vscode/settings.json` that points gitopsDrift.kubeconfig at
@@ -40,6 +41,26 @@ describe('untrusted workspace', function () {
         `${env.env}: ${item.description}`,
       );
     }
+  });
+
+  it('Enable Chart Downloads writes nothing and points at trusting the workspace first', async () => {
+    const api = await activeApi();
+    const warnings: string[] = [];
+    const host = new ScriptedHost([
+      { warning: (message, _options, buttons) => (warnings.push(`${message} [${buttons.join(', ')}]`), undefined) },
+    ]);
+    const installed = host.install(api);
+    try {
+      await vscode.commands.executeCommand('gitopsDrift.enableChartDownloads');
+    } finally {
+      installed.dispose();
+    }
+    assert.deepEqual(host.problems, []);
+    assert.match(warnings.join('\n'), /need a trusted workspace: trust this folder first.*\[Manage Workspace Trust\]/);
+    assert.equal(
+      vscode.workspace.getConfiguration('gitopsDrift').inspect<boolean>('helm.chartDownloads')?.workspaceValue,
+      undefined,
+    );
   });
 
   it('writes nothing: Ignore This Field is refused', async () => {

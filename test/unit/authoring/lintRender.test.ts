@@ -216,7 +216,7 @@ describe('lint: render-error and render-warning', () => {
     };
     assert.deepEqual(await lintShown(files, ['app']), [
       "app/kustomization.yaml:2:5-2:48 warning render-warning: app: remote resource 'https://github.com/acme/config//base?ref=v1' is not fetched; skipped",
-      "app/kustomization.yaml:4:5-4:9 warning render-warning: app: helmCharts 'redis': chart charts.example.com/redis 1.0.0 not downloaded: chart downloads are off (kustomize would pull it into app/charts/redis-1.0.0/redis); the chart's objects are missing from this render",
+      "app/kustomization.yaml:4:5-4:9 warning render-warning: app: helmCharts 'redis': chart charts.example.com/redis 1.0.0 not downloaded: chart downloads are off: enable the setting gitopsDrift.helm.chartDownloads in the editor (a trusted workspace only: trust it first), or pass --chart-downloads to the CLI (check, diff, render, lint) to download and render it (kustomize would pull it into app/charts/redis-1.0.0/redis); the chart's objects are missing from this render",
     ]);
   });
 

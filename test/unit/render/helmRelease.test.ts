@@ -259,7 +259,7 @@ describe('HelmRelease with a chart in this repo (the helm renderer)', () => {
     assert.equal(remoteApp?.release?.render?.state, 'not-rendered');
     assert.match(
       remoteApp?.release?.render?.message ?? '',
-      /^HelmRepository apps\/charts \(https:\/\/charts\.example\.com\/stable\/\): chart downloads are off: enable gitopsDrift\.helm\.chartDownloads/,
+      /^HelmRepository apps\/charts \(https:\/\/charts\.example\.com\/stable\/\): chart downloads are off: enable the setting gitopsDrift\.helm\.chartDownloads in the editor \(a trusted workspace only: trust it first\), or pass --chart-downloads to the CLI/,
     );
     // At the HelmRelease's chart: line, in the report too.
     assert.deepEqual(remoteApp?.release?.render?.at, { file: 'envs/dev/release.yaml', line: 7, column: 3 });

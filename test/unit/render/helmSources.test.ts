@@ -284,7 +284,7 @@ describe('kustomize helmCharts (fake engine)', () => {
     );
     assert.match(
       result.problems[0].message,
-      /chart charts.example.com\/redis 1.0.0 not downloaded: chart downloads are off \(kustomize would pull it into app\/charts\/redis-1.0.0\/redis\)/,
+      /chart charts.example.com\/redis 1.0.0 not downloaded: chart downloads are off: enable the setting gitopsDrift\.helm\.chartDownloads in the editor \(a trusted workspace only: trust it first\), or pass --chart-downloads to the CLI \(check, diff, render, lint\) to download and render it \(kustomize would pull it into app\/charts\/redis-1.0.0\/redis\)/,
     );
     assert.match(result.problems[1].message, /the Helm engine is not available/);
   });

@@ -211,7 +211,7 @@ describe('remote charts: Argo CD chart sources and kustomize helmCharts with rep
     assert.equal(chartApp.state, 'failed');
     assert.equal(
       chartApp.message,
-      "application 'shop/podinfo': chart repo.example/podinfo 6.5.0 not downloaded: chart downloads are off: enable gitopsDrift.helm.chartDownloads (editor) or pass --chart-downloads (CLI) to render it",
+      "application 'shop/podinfo': chart repo.example/podinfo 6.5.0 not downloaded: chart downloads are off: enable the setting gitopsDrift.helm.chartDownloads in the editor (a trusted workspace only: trust it first), or pass --chart-downloads to the CLI (check, diff, render, lint) to download and render it",
     );
     assert.deepEqual(report.skipped?.[0].location, { file: 'argocd/apps.yaml', line: 8, column: 46 });
     assert.equal(off.helm.requests.length, 0);

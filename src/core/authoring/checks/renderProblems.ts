@@ -52,6 +52,7 @@ export async function renderProblemFindings(
       severity: problem.severity,
       message: `${environments.join(', ')}: ${problem.message}`,
       range: await rangeAt(problem.location ?? { file: '.', line: 0, column: 0 }),
+      ...(problem.fix ? { fix: problem.fix } : {}),
     })),
   );
 }

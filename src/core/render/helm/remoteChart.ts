@@ -18,6 +18,13 @@ export const HELM_CHART_LAYER_MEDIA_TYPE = 'application/vnd.cncf.helm.chart.cont
 export const CHART_NOT_DOWNLOADED = 'chart-not-downloaded';
 
 /**
+ * How to turn chart downloads on, where the caller does not know which front end it is in (the CLI's default, a
+ * render without a ChartSource). The editor says its own (src/vscode/driftSession.ts), trust included.
+ */
+export const CHART_DOWNLOADS_HOW_TO =
+  'enable the setting gitopsDrift.helm.chartDownloads in the editor (a trusted workspace only: trust it first), or pass --chart-downloads to the CLI (check, diff, render, lint) to download and render it';
+
+/**
  * The request `helm pull` makes of the chart: a Helm repository's `index.yaml` picks the version (Helm's
  * IndexFile.Get: the exact text first, else the newest the constraint accepts); an OCI registry takes an exact
  * version as its tag (`+` read as `_` by the port), a digest as is, anything else as a constraint over its tags.
@@ -50,11 +57,13 @@ export async function fetchRemoteChart(
 ): Promise<{ files: HelmChartFile[]; name: string; version: string }> {
   const fetched = source
     ? await source.fetch(chartRequestOf(remote))
-    : ({ ok: false, reason: 'disabled', message: 'chart downloads are off' } as const);
+    : ({ ok: false, reason: 'disabled', message: `chart downloads are off: ${CHART_DOWNLOADS_HOW_TO}` } as const);
   if (fetched.ok) return { files: fetched.files, name: fetched.name, version: fetched.version };
   throw new ProblemError({
     severity: 'warning',
     code: CHART_NOT_DOWNLOADED,
+    // Only "off" is fixed by turning them on; offline, not found or credentials are not.
+    ...(fetched.reason === 'disabled' ? { fix: 'enable-chart-downloads' as const } : {}),
     message: `${what}: ${describeSource({ type: 'remote-chart', ...remote })} not downloaded: ${fetched.message}`,
     location: at,
   });
