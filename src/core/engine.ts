@@ -309,6 +309,8 @@ export class DriftEngine {
               }),
           }
         : {}),
+      // A remote-chart Argo CD app-of-apps is expanded only when downloads are on (the disabled source says no).
+      chartSource: this.chartSource,
     });
     this.model = loading;
     const model = await loading;

@@ -7,6 +7,10 @@
  * Children are read from the parent's render (what Argo CD applies: a kustomization's namePrefix and patches
  * included), replacing the same Applications read from their files; a cycle or nesting deeper than MAX_DEPTH is a
  * problem at the Application that closes it, and the rest is still expanded.
+ *
+ * An Application whose source is a chart of a Helm repository or OCI registry may be an app-of-apps too: with chart
+ * downloads on (`chartSource`), its chart is downloaded and rendered here, and its Applications are expanded as a
+ * folder's are; off, it stays one Application whose state says its children are unknown (render/argo/helm.ts).
  */
 import { Document as YamlDocument, type Document } from 'yaml';
 import { folderApplication, sourcePath, type Application } from '../model/environment';
@@ -34,6 +38,7 @@ export async function expandAppOfApps(
   applicationFiles: readonly string[],
   remotes: readonly string[],
   helmEngine?: RenderOptions['helmEngine'],
+  chartSource?: RenderOptions['chartSource'],
 ): Promise<Problem[]> {
   if (!applicationFiles.length) return [];
   const problems: Problem[] = [];
@@ -68,7 +73,9 @@ export async function expandAppOfApps(
 
   const byName = new Map(environments.map((e) => [e.name, e]));
   const queue: RepoEnvironment[] = [...roots];
-  for (const env of environments) if (env.source === 'argocd' && holdsApplications(env.path)) queue.push(env);
+  for (const env of environments)
+    if (env.source === 'argocd' && (holdsApplications(env.path) || (chartSource && remoteChartOf(env))))
+      queue.push(env);
   /** Parent name → its children's names, with where each child is declared in the parent's render. */
   const edges = new Map<string, { child: string; at: SourceLocation }[]>();
   const rendered = new Set<RepoEnvironment>();
@@ -78,13 +85,20 @@ export async function expandAppOfApps(
     const env = queue.shift()!;
     if (rendered.has(env)) continue;
     rendered.add(env);
-    const app = env.applications[0];
-    if (!app || sourcePath(app) === undefined) continue;
+    // A folder or chart of this repo; else, with downloads on, a chart of a Helm repository or OCI registry.
+    const app = env.applications[0] && sourcePath(env.applications[0]) !== undefined ? env.applications[0] : undefined;
+    const remote = app ? undefined : chartSource ? remoteChartOf(env) : undefined;
+    if (!app && !remote) continue;
     let objects;
     let filesRead: Set<string>;
     try {
       // An app-of-apps written as a chart needs Helm's engine: asked for only when such a parent is rendered.
-      const result = await renderApplication(app, { fs, repoRoot, ...(helmEngine ? { helmEngine } : {}) });
+      const result = await renderApplication((app ?? remote)!, {
+        fs,
+        repoRoot,
+        ...(helmEngine ? { helmEngine } : {}),
+        ...(remote && chartSource ? { chartSource } : {}),
+      });
       objects = result.objects;
       filesRead = new Set(result.files);
     } catch (e) {
@@ -136,7 +150,7 @@ export async function expandAppOfApps(
           byName.set(child.name, child);
         }
         const target = byName.get(child.name)!;
-        if (holdsApplications(target.path)) queue.push(target);
+        if (holdsApplications(target.path) || (chartSource && remoteChartOf(target))) queue.push(target);
       }
     }
     edges.set(env.name, children);
@@ -154,6 +168,11 @@ export async function expandAppOfApps(
   for (const root of roots) if (keptRoots.has(root) && !byName.has(root.name)) environments.push(root);
   problems.push(...cyclesAndDepth(edges));
   return problems;
+}
+
+/** The application of an Argo CD environment whose source is a chart of a Helm repository or OCI registry. */
+function remoteChartOf(env: RepoEnvironment): Application | undefined {
+  return env.applications.find((a) => a.source.type === 'remote-chart' && a.argo);
 }
 
 /**

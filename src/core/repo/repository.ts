@@ -49,13 +49,14 @@ export interface RepoModel {
  * Loads a repo's environments. Precedence: the editor setting, then `.gitops-drift.yaml`, then discovery; the
  * config's ignore rules, appliers and promotion order apply whichever source listed the environments. `helmEngine`
  * renders an app-of-apps written as a chart (asked for only when discovery meets one, so the engine still loads
- * only for a repo that needs it).
+ * only for a repo that needs it); `chartSource` downloads an app-of-apps written as a chart of a Helm or OCI
+ * repository (the engine passes its own, which says "off" unless the user turned chart downloads on).
  */
 export async function loadRepository(
   fs: FileSystem,
   repoRoot: string,
   settings: EnvironmentSetting[] = [],
-  ports: Pick<RenderOptions, 'helmEngine'> & {
+  ports: Pick<RenderOptions, 'helmEngine' | 'chartSource'> & {
     /**
      * The kubeconfig's contexts and servers, to resolve Argo CD destinations (repo/argoDestinations.ts) before their
      * Applications are grouped into environments; asked for only when an Application names a destination. Absent:
@@ -87,7 +88,15 @@ export async function loadRepository(
   await settleRenderers(fs, repoRoot, environments);
   if (appOfApps)
     problems.push(
-      ...(await expandAppOfApps(fs, repoRoot, environments, appOfApps.files, appOfApps.remotes, ports.helmEngine)),
+      ...(await expandAppOfApps(
+        fs,
+        repoRoot,
+        environments,
+        appOfApps.files,
+        appOfApps.remotes,
+        ports.helmEngine,
+        ports.chartSource,
+      )),
     );
   if (ports.kubeContexts && environments.some((e) => e.argoDestination && e.context === undefined))
     problems.push(...resolveArgoDestinations(environments, config.argocd, await ports.kubeContexts()));

@@ -110,7 +110,7 @@ describe('render bad input: a ProblemError at file:line with a one-line cause', 
     );
     assert.match(
       r.problems[1].message,
-      /helmCharts 'redis': chart charts.example.com\/redis latest not downloaded: chart downloads are off \(kustomize would pull it into/,
+      /helmCharts 'redis': chart charts.example.com\/redis latest not downloaded: chart downloads are off: enable the setting gitopsDrift\.helm\.chartDownloads in the editor .* \(kustomize would pull it into/,
     );
     assert.equal(r.objects.length, 1);
   });

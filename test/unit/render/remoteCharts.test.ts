@@ -123,9 +123,14 @@ describe('remote charts: Argo CD chart sources and kustomize helmCharts with rep
     const env = await engine.environment('podinfo');
     assert.equal(env.applications[0].renderer, 'helm');
     const rendered = await engine.render(env);
-    assert.deepEqual(source.requests, [
-      { type: 'helm-repository', url: 'https://stefanprodan.github.io/podinfo', chart: 'podinfo', version: '6.5.*' },
-    ]);
+    // Twice: at load (is it an app-of-apps? only its render tells), then for the environment's render.
+    const request = {
+      type: 'helm-repository',
+      url: 'https://stefanprodan.github.io/podinfo',
+      chart: 'podinfo',
+      version: '6.5.*',
+    };
+    assert.deepEqual(source.requests, [request, request]);
     // The chart's values.yaml is Helm's default (the engine merges it); values-prod.yaml comes from the pulled chart.
     assert.deepEqual(helm.requests[0].values, { replicas: 3, color: 'blue' });
     assert.equal(helm.requests[0].releaseName, 'podinfo');
@@ -211,7 +216,7 @@ describe('remote charts: Argo CD chart sources and kustomize helmCharts with rep
     assert.equal(chartApp.state, 'failed');
     assert.equal(
       chartApp.message,
-      "application 'shop/podinfo': chart repo.example/podinfo 6.5.0 not downloaded: chart downloads are off: enable the setting gitopsDrift.helm.chartDownloads in the editor (a trusted workspace only: trust it first), or pass --chart-downloads to the CLI (check, diff, render, lint) to download and render it",
+      "application 'shop/podinfo': chart repo.example/podinfo 6.5.0 not downloaded: chart downloads are off: enable the setting gitopsDrift.helm.chartDownloads in the editor (a trusted workspace only: trust it first), or pass --chart-downloads to the CLI (check, diff, render, lint) to download and render it; if the chart renders Argo CD Applications (app-of-apps), they are unknown until it is downloaded",
     );
     assert.deepEqual(report.skipped?.[0].location, { file: 'argocd/apps.yaml', line: 8, column: 46 });
     assert.equal(off.helm.requests.length, 0);
@@ -226,11 +231,12 @@ describe('remote charts: Argo CD chart sources and kustomize helmCharts with rep
     const first = await offline.engine.renderedReport(again, 'ctx');
     assert.match(
       first.applications.find((a) => a.name === 'shop/podinfo')!.message!,
-      /chart repo.example\/podinfo 6.5.0 not downloaded: cannot reach https:\/\/repo.example: ECONNREFUSED$/,
+      /chart repo.example\/podinfo 6.5.0 not downloaded: cannot reach https:\/\/repo.example: ECONNREFUSED; if the chart renders Argo CD Applications \(app-of-apps\), they are unknown until it is downloaded$/,
     );
     assert.equal(first.error, null);
     await offline.engine.renderedReport(again, 'ctx');
-    assert.equal(source.requests.length, 2);
+    // One at load (an app-of-apps chart would be expanded there), then one per check.
+    assert.equal(source.requests.length, 3);
   });
 
   it('kustomize helmCharts with repo: pulled through the port (oci:// as REPO/NAME), chart values from the download, never into the repo', async () => {

@@ -3,7 +3,8 @@ import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import { loadRepository } from '../../../src/core/repo/repository';
 import { MAX_APP_OF_APPS_DEPTH } from '../../../src/core/repo/appOfApps';
 import { DriftEngine } from '../../../src/core/engine';
-import type { HelmEngine, HelmRenderRequest } from '../../../src/core/ports';
+import type { ChartRequest, ChartSource, HelmEngine, HelmRenderRequest } from '../../../src/core/ports';
+import { FakeReader, types } from './fakes';
 
 const fs = (files: Record<string, string>) => new MemoryFileSystem(files);
 import type { RepoEnvironment } from '../../../src/core/repo/config';
@@ -172,5 +173,92 @@ describe('Argo CD app-of-apps', () => {
       'guestbook guestbook argo-directory <- apps',
     ]);
     assert.equal(made, 1);
+  });
+});
+
+describe('Argo CD app-of-apps written as a chart of a Helm repository', () => {
+  const files = {
+    '/r/apps/platform.yaml': [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: Application',
+      'metadata: { name: platform, namespace: argocd }',
+      'spec:',
+      '  project: default',
+      '  source:',
+      '    repoURL: https://charts.example.com/stable',
+      '    chart: platform',
+      '    targetRevision: 1.0.0',
+      '  destination: { server: https://kubernetes.default.svc, namespace: platform }',
+      '',
+    ].join('\n'),
+    '/r/guestbook/deployment.yaml': deployment,
+  };
+  const text = (s: string) => new TextEncoder().encode(s);
+  // The downloaded chart: one template, an Application of this repo's guestbook folder.
+  const requests: ChartRequest[] = [];
+  const charts: ChartSource = {
+    fetch: async (request) => {
+      requests.push(request);
+      return {
+        ok: true,
+        name: 'platform',
+        version: '1.0.0',
+        digest: 'sha256:' + 'c'.repeat(64),
+        fromCache: false,
+        files: [
+          { name: 'Chart.yaml', data: text('apiVersion: v2\nname: platform\nversion: 1.0.0\n') },
+          { name: 'templates/guestbook.yaml', data: text(application('guestbook', 'guestbook', 'gb')) },
+        ],
+      };
+    },
+  };
+  // Helm's part faked: the template printed as it is (it has no expression).
+  const helm: HelmEngine = {
+    render: async (request) => ({
+      ok: true,
+      chart: { name: 'platform', version: '1.0.0' },
+      manifests: request.files
+        .filter((f) => f.name.startsWith('templates/'))
+        .map((f) => ({ source: `platform/${f.name}`, content: new TextDecoder().decode(f.data) })),
+      hooks: [],
+    }),
+  };
+
+  it('downloads on: its chart is downloaded at load and the Applications it renders are environments of their own', async () => {
+    requests.length = 0;
+    const drift = new DriftEngine({
+      fs: new MemoryFileSystem(files),
+      repoRoot: '/r',
+      helmEngine: () => helm,
+      chartSource: charts,
+    });
+    const repo = await drift.load();
+    assert.deepEqual(repo.problems, []);
+    // `platform` is an environment of the folder declaring it (so that folder is no root of its own).
+    assert.deepEqual(rows(repo.environments), ['guestbook guestbook argo-directory <- platform', 'platform apps helm']);
+    assert.equal(repo.environments.find((e) => e.name === 'guestbook')!.namespace, 'gb');
+    assert.deepEqual(requests[0], {
+      type: 'helm-repository',
+      url: 'https://charts.example.com/stable',
+      chart: 'platform',
+      version: '1.0.0',
+    });
+    // The child is declared in the parent's render: its lines are the parent's chart: line (no file of the repo).
+    assert.equal(repo.environments.find((e) => e.name === 'guestbook')!.definedAt?.file, 'apps/platform.yaml');
+  });
+
+  it('downloads off: no child is listed, nothing is fetched, and the Application says its children are unknown', async () => {
+    requests.length = 0;
+    const drift = new DriftEngine({ fs: new MemoryFileSystem(files), repoRoot: '/r', helmEngine: () => helm });
+    const repo = await drift.load();
+    assert.deepEqual(repo.problems, []);
+    assert.ok(!repo.environments.some((e) => e.name === 'guestbook'), rows(repo.environments).join('; '));
+    assert.equal(requests.length, 0);
+    const platform = repo.environments.find((e) => e.name === 'platform')!;
+    const report = await drift.check(platform, { reader: new FakeReader([], types), context: 'test' });
+    assert.match(
+      report.applications[0]?.message ?? JSON.stringify(report.applications[0]),
+      /chart charts\.example\.com\/stable\/platform 1\.0\.0 not downloaded: chart downloads are off: .*; if the chart renders Argo CD Applications \(app-of-apps\), they are unknown until it is downloaded$/,
+    );
   });
 });

@@ -50,7 +50,16 @@ export async function renderArgoHelm(
   // A chart of a Helm repository or OCI registry: downloaded (a state of the application when it cannot be), and its
   // own files are where relative value files are (Argo CD reads them in the pulled chart); `$ref/…` stays this repo's.
   const remote = app.source.type === 'remote-chart' ? app.source : undefined;
-  const pulled = remote ? await fetchRemoteChart(options.chartSource, remote, at, what) : undefined;
+  // Argo CD applies Applications a chart renders (app-of-apps): without the chart, those are unknown too.
+  const pulled = remote
+    ? await fetchRemoteChart(
+        options.chartSource,
+        remote,
+        at,
+        what,
+        '; if the chart renders Argo CD Applications (app-of-apps), they are unknown until it is downloaded',
+      )
+    : undefined;
   const inChart = pulled ? new Map(pulled.files.map((f) => [f.name, f.data])) : undefined;
   const files = new Set<string>();
   /** A value file: `path` in this repo, or (`inChart`) in the downloaded chart. Keys tell the two apart. */

@@ -54,6 +54,8 @@ export async function fetchRemoteChart(
   remote: RemoteChart,
   at: SourceLocation,
   what: string,
+  /** Said after the reason (what else stays unknown without the chart). */
+  consequence = '',
 ): Promise<{ files: HelmChartFile[]; name: string; version: string }> {
   const fetched = source
     ? await source.fetch(chartRequestOf(remote))
@@ -64,7 +66,7 @@ export async function fetchRemoteChart(
     code: CHART_NOT_DOWNLOADED,
     // Only "off" is fixed by turning them on; offline, not found or credentials are not.
     ...(fetched.reason === 'disabled' ? { fix: 'enable-chart-downloads' as const } : {}),
-    message: `${what}: ${describeSource({ type: 'remote-chart', ...remote })} not downloaded: ${fetched.message}`,
+    message: `${what}: ${describeSource({ type: 'remote-chart', ...remote })} not downloaded: ${fetched.message}${consequence}`,
     location: at,
   });
 }
