@@ -5,6 +5,7 @@ import type { ResourceKey } from './core/model/resource';
 import { AuthoringDiagnostics } from './vscode/authoring/authoringDiagnostics';
 import { AuthoringQuickFixes } from './vscode/authoring/authoringQuickFixes';
 import { ChartDownloadsQuickFix } from './vscode/authoring/chartDownloadsQuickFix';
+import { ChartDocuments } from './vscode/authoring/chartDocuments';
 import { EffectiveValuesHover } from './vscode/authoring/effectiveValuesHover';
 import { FieldValuesDocuments } from './vscode/authoring/fieldValues';
 import { KustomizationCompletion } from './vscode/authoring/kustomizationCompletion';
@@ -177,6 +178,7 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
     authoring,
     documents,
     new RenderedDocuments(store),
+    new ChartDocuments(store),
     new FieldValuesDocuments(store),
     tree,
     view,

@@ -35,6 +35,7 @@ import {
   type ValuesTraceSummary,
 } from './render/helm/helmRelease';
 import { CHART_DOWNLOADS_HOW_TO, CHART_NOT_DOWNLOADED } from './render/helm/remoteChart';
+import { downloadedChartFile } from './render/helm/chartFiles';
 import { nextUpgradeChanges } from './drift/nextUpgrade';
 import { silentLogger } from './ports';
 import { renderApplication } from './render/application';
@@ -224,8 +225,13 @@ const FLUX_SOURCE_GROUP = 'source.toolkit.fluxcd.io';
 /** What a release with a remote chart says while chart downloads are off. */
 export const CHART_DOWNLOADS_OFF = CHART_DOWNLOADS_HOW_TO;
 
+/** The largest file of a downloaded chart kept for showing (values files are far smaller). */
+const MAX_KEPT_CHART_FILE = 1024 * 1024;
+
 /** A repo's environments and how they compare with the cluster. One per repo; cheap to keep around. */
 export class DriftEngine {
+  /** Top-level YAML files of the charts downloaded for HelmReleases, by their origin name (downloadedChartFile). */
+  private readonly chartTexts = new Map<string, string>();
   private model: Promise<RepoModel> | undefined;
   private readonly cache = new RenderCache();
   /** File texts kept between renders (dropped by `fileChanged`): a re-render reads only what changed. */
@@ -287,6 +293,14 @@ export class DriftEngine {
       ...(this.options.helmEngine ? { helmEngine: this.options.helmEngine } : {}),
       chartSource: this.chartSource,
     };
+  }
+
+  /**
+   * The text of a downloaded chart's file that origins name (`gitops-drift-chart:NAME/VERSION/values.yaml`), once a
+   * HelmRelease's chart was rendered in this engine; undefined otherwise. For the editor's read-only chart documents.
+   */
+  downloadedChartText(file: string): string | undefined {
+    return this.chartTexts.get(file);
   }
 
   /** (Re)loads config and environments. Never throws for bad input: problems are in the result. */
@@ -1245,7 +1259,20 @@ export class DriftEngine {
         this.logger.debug(
           `chart ${fetched.name} ${fetched.version} (${fetched.digest}) ${fetched.fromCache ? 'from the cache' : 'downloaded'} for ${where.source}`,
         );
-        chart = { downloaded: fetched.files, at, describe: `${fetched.name} ${fetched.version}` };
+        chart = {
+          downloaded: fetched.files,
+          at,
+          describe: `${fetched.name} ${fetched.version}`,
+          name: fetched.name,
+          version: fetched.version,
+        };
+        // Its values files are origins of what they set (downloadedChartFile): kept to be shown read-only.
+        for (const f of fetched.files)
+          if (!f.name.includes('/') && /\.ya?ml$/.test(f.name) && f.data.length <= MAX_KEPT_CHART_FILE)
+            this.chartTexts.set(
+              downloadedChartFile(fetched.name, fetched.version, f.name),
+              new TextDecoder().decode(f.data),
+            );
       }
       // Against a cluster, Helm's Capabilities are the cluster's (helm-controller installs with its discovery).
       const capabilities = live?.reader.capabilities

@@ -1,7 +1,14 @@
 import * as vscode from 'vscode';
+import { DOWNLOADED_CHART_SCHEME } from '../core/render/helm/chartFiles';
 
 /** The URI of a repo-relative file. */
 export function repoUri(repoRoot: string, file: string): vscode.Uri {
+  // A downloaded chart's file (core/render/helm/chartFiles.ts downloadedChartFile): a read-only document.
+  if (file.startsWith(`${DOWNLOADED_CHART_SCHEME}:`))
+    return vscode.Uri.from({
+      scheme: DOWNLOADED_CHART_SCHEME,
+      path: `/${file.slice(DOWNLOADED_CHART_SCHEME.length + 1)}`,
+    });
   return vscode.Uri.file(`${repoRoot}/${file}`);
 }
 

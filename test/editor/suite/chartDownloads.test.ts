@@ -11,6 +11,7 @@ import { NodeFileSystem } from '../../../src/node/nodeFileSystem';
 import { ChartDownloadsQuickFix } from '../../../src/vscode/authoring/chartDownloadsQuickFix';
 import { toRange } from '../../../src/vscode/authoring/authoringDiagnostics';
 import { AUTHORING_SOURCE } from '../../../src/vscode/diagnostics/driftDiagnostics';
+import { repoUri } from '../../../src/vscode/repoFiles';
 import { ScriptedHost } from '../scriptedHost';
 import { activeApi } from '../support';
 
@@ -121,5 +122,19 @@ describe('Chart downloads off: the how-to and the Enable Chart Downloads quick a
     assert.deepEqual(host.problems, []);
     assert.equal(config()?.workspaceValue, true);
     assert.match(host.infos.join('\n'), /Chart downloads are on for this workspace/);
+  });
+
+  it("opens a downloaded chart's values file, where its values' origins point, as a read-only document", async () => {
+    await activeApi();
+    // As an origin names it (core/render/helm/chartFiles.ts downloadedChartFile): no file of the repo.
+    const uri = repoUri('/repo', 'gitops-drift-chart:podinfo/6.5.0/values.yaml');
+    assert.equal(uri.scheme, 'gitops-drift-chart');
+    assert.equal(uri.path, '/podinfo/6.5.0/values.yaml');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    // The extension's provider answers from its session's engine; nothing of this chart was downloaded there.
+    assert.match(
+      doc.getText(),
+      /^# gitops-drift-chart:podinfo\/6\.5\.0\/values\.yaml: this chart was not downloaded in this session/,
+    );
   });
 });

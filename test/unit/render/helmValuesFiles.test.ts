@@ -232,3 +232,43 @@ describe("HelmChart valuesFiles (source-controller's merge, before the release's
     assert.deepEqual([app?.release?.render?.at?.file, app?.release?.render?.at?.line], ['envs/dev/sources.yaml', 16]);
   });
 });
+
+describe("a downloaded chart's own values: traced to its files, named gitops-drift-chart:NAME/VERSION/FILE", () => {
+  it("a default of the chart's values.yaml points at its line there, and the engine keeps the text to show", async () => {
+    const charts = new FakeChartSource(downloaded);
+    const chartSpec = [
+      '  chart:',
+      '    spec:',
+      '      chart: web',
+      '      version: 1.4.0',
+      '      sourceRef: {kind: HelmRepository, name: charts}',
+    ].join('\n');
+    const { engine, env } = await check(repo(release(chartSpec)), charts);
+    const result = await engine.renderHelmRelease(env, 'web');
+    const deployment = result!.objects[0];
+    assert.equal(deployment.object.metadata?.labels?.size, 'small');
+    const size = deployment.origins.get('/metadata/labels/size');
+    assert.deepEqual(
+      [size?.kind, size?.file, size?.line],
+      ['helmValue', 'gitops-drift-chart:web/1.4.0/values.yaml', 3],
+    );
+    // The release's own value still wins, at its line.
+    assert.equal(deployment.origins.get('/spec/replicas')?.file, 'envs/dev/release.yaml');
+    assert.equal(
+      engine.downloadedChartText('gitops-drift-chart:web/1.4.0/values.yaml'),
+      'replicas: 1\ncolor: none\nsize: small\n',
+    );
+    // Nothing of the download is a repo file the render read.
+    assert.deepEqual(result!.files, []);
+  });
+
+  it("through a HelmChart's valuesFiles: the last file of the chart that set the value", async () => {
+    const charts = new FakeChartSource(downloaded);
+    const { engine, env } = await check(repo(release('  chartRef: {kind: HelmChart, name: web}')), charts);
+    const deployment = (await engine.renderHelmRelease(env, 'web'))!.objects[0];
+    const color = deployment.origins.get('/metadata/labels/color');
+    assert.deepEqual([color?.file, color?.line], ['gitops-drift-chart:web/1.4.0/values-prod.yaml', 1]);
+    const size = deployment.origins.get('/metadata/labels/size');
+    assert.deepEqual([size?.file, size?.line], ['gitops-drift-chart:web/1.4.0/values-prod.yaml', 2]);
+  });
+});

@@ -6,6 +6,18 @@
 import type { FileSystem, HelmChartFile } from '../../ports';
 import { isMap } from '../../yaml/pointer';
 
+/**
+ * How origins name a file of a downloaded chart (no file of the repo): `gitops-drift-chart:NAME/VERSION/FILE`. The
+ * CLI prints it as it is; the editor opens it as a read-only document of that scheme, its text from the chart the
+ * engine downloaded (DriftEngine.downloadedChartText).
+ */
+export const DOWNLOADED_CHART_SCHEME = 'gitops-drift-chart';
+
+/** The origin file name of `file` (chart-relative) in the downloaded chart `name` `version`. */
+export function downloadedChartFile(name: string, version: string, file: string): string {
+  return `${DOWNLOADED_CHART_SCHEME}:${name}/${version}/${file}`;
+}
+
 /** Helm's chartutil MergeMaps (helm-controller's merge): maps merge key by key, anything else replaces. */
 export function mergeMaps(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...a };

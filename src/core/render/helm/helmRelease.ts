@@ -21,7 +21,7 @@ import type {
 import { parseYaml } from '../../yaml/parseYaml';
 import { collectOrigins } from '../../yaml/tree';
 import { canonicalJson, valueAt } from '../../yaml/pointer';
-import { chartFiles, mergeMaps, templateFile } from './chartFiles';
+import { chartFiles, downloadedChartFile, mergeMaps, templateFile } from './chartFiles';
 import { isExactChartVersion } from './chartVersion';
 import { HELM_CHART_LAYER_MEDIA_TYPE } from './remoteChart';
 import { setPathValue } from './setValues';
@@ -173,7 +173,16 @@ export interface HelmReleaseRenderInput {
    * The chart: a repo-relative folder, or a chart downloaded from a Helm or OCI repository (its files, and the
    * HelmRelease line that names it: git holds no line of such a chart, so its objects point there).
    */
-  chart: { folder: string } | { downloaded: HelmChartFile[]; at: SourceLocation; describe: string };
+  chart:
+    | { folder: string }
+    | {
+        downloaded: HelmChartFile[];
+        at: SourceLocation;
+        describe: string;
+        /** The downloaded chart's name and version: its values.yaml lines are origins (downloadedChartFile). */
+        name?: string;
+        version?: string;
+      };
   /**
    * The HelmChart's `valuesFiles` (helmChartLocation), with the line of each entry when known: merged into the chart's
    * `values.yaml` as source-controller does, under the release's own values.
@@ -406,10 +415,16 @@ function valueSites(
   let chartValues: Record<string, unknown> = defaults?.values ?? {};
   let chartOrigins = defaults?.origins ?? new Map<string, Origin>();
   const file = files.find((f) => f.name === 'values.yaml');
-  // A downloaded chart's values.yaml is no file of the repo: its defaults have no line (not traced).
+  // A downloaded chart's values.yaml is no file of the repo: its lines are named in the chart (downloadedChartFile).
   const chartPath = 'folder' in input.chart ? input.chart.folder : undefined;
-  if (file && chartPath !== undefined && !defaults) {
-    const path = chartPath ? `${chartPath}/values.yaml` : 'values.yaml';
+  const downloaded = 'downloaded' in input.chart && input.chart.name ? input.chart : undefined;
+  if (file && (chartPath !== undefined || downloaded) && !defaults) {
+    const path =
+      chartPath !== undefined
+        ? chartPath
+          ? `${chartPath}/values.yaml`
+          : 'values.yaml'
+        : downloadedChartFile(downloaded!.name!, downloaded!.version ?? '', 'values.yaml');
     try {
       const text = new TextDecoder().decode(file.data);
       chartValues = rec(loadAll(text)[0]);
@@ -485,6 +500,9 @@ async function chartValuesFiles(
       }
       text = new TextDecoder().decode(file.data);
     }
+    // A downloaded chart's file is named in the chart (downloadedChartFile) for its lines.
+    if (repoFile === undefined && 'downloaded' in input.chart && input.chart.name)
+      repoFile = downloadedChartFile(input.chart.name, input.chart.version ?? '', normalizeRepoPath(path) ?? path);
     let parsed: Record<string, unknown>;
     try {
       parsed = loadValuesText(text, { firstDocumentOnly: true });

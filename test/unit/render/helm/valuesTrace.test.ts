@@ -331,7 +331,7 @@ describe('Helm values-line origins with post-renderers and downloaded charts (th
     assert.equal(at(originIn(rendered.objects, 'Deployment', '/metadata/labels/helm.toolkit.fluxcd.io~1name')), 'none');
   });
 
-  it("traces a downloaded chart's release values to the HelmRelease; its defaults stay at the chart: line", async () => {
+  it("traces a downloaded chart's release values to the HelmRelease, and its defaults to the chart's values.yaml", async () => {
     const remote = release.replace(
       '      chart: ./charts/web\n      sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}',
       '      chart: web\n      version: 1.0.0\n      sourceRef: {kind: HelmRepository, name: charts}',
@@ -370,16 +370,17 @@ describe('Helm values-line origins with post-renderers and downloaded charts (th
       ),
       JSON.stringify(replicas?.related),
     );
-    // The chart's values.yaml is in no file of the repo: its defaults are not marked, their fields keep the object's
-    // origin, the HelmRelease's chart: line.
+    // The chart's values.yaml is in no file of the repo: its defaults point at their line in the downloaded chart.
     assert.equal(
       at(originIn(rendered.objects, 'Deployment', '/spec/template/spec/containers/0/ports/0/containerPort')),
-      'none',
+      `helmValue gitops-drift-chart:web/1.0.0/values.yaml:${lineOf(chartValues, 'port:')}`,
     );
     assert.equal(
       at(originIn(rendered.objects, 'Deployment', '')),
       `resource envs/dev/release.yaml:${lineOf(remote, 'chart:')}`,
     );
-    assert.equal(rendered.trace?.values, 2);
+    // The release's 2, and the chart's 7 string and number defaults it leaves, less `mode`, whose marker fails the
+    // chart's `has` check and is put back (the boolean `enabled` is never marked).
+    assert.equal(rendered.trace?.values, 8);
   });
 });
