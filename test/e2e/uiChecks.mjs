@@ -108,6 +108,11 @@ export const uiChecks = [
       for (const env of ['dev', 'staging', 'prod'])
         await rows.filter({ hasText: env }).first().waitFor({ timeout: TIMEOUT });
       await page.locator('.part.sidebar .monaco-list-row', { hasText: /prod.*drifted/ }).waitFor({ timeout: TIMEOUT });
+      // A drifted object's row says what changed, git → live (the example's prod web runs 5 replicas, git says 3).
+      await page
+        .locator('.part.sidebar .monaco-list-row', { hasText: /web\s*replicas 3 → 5/ })
+        .first()
+        .waitFor({ timeout: TIMEOUT });
       // The context every environment shares is said once, in the view's title, not on each row.
       await page
         .locator('.part.sidebar .pane-header', { hasText: /Environments.*ctx testbed-admin/ })
