@@ -234,6 +234,8 @@ export class DriftEngine {
   private readonly chartTexts = new Map<string, string>();
   private model: Promise<RepoModel> | undefined;
   private readonly cache = new RenderCache();
+  /** The render key each environment's application was last rendered under (`env\0app` → key), for renderInputs. */
+  private readonly renderedKeys = new Map<string, string>();
   /** File texts kept between renders (dropped by `fileChanged`): a re-render reads only what changed. */
   private readonly sources: FileCache;
   /** The last joined render of each environment (objects of a reloaded environment go with it). */
@@ -417,6 +419,7 @@ export class DriftEngine {
         : { app: declared, files: [] };
     const strict = this.strictSubstitution;
     const key = renderKey(app, strict);
+    if (how.resolve) this.renderedKeys.set(`${env.name}\0${declared.name}`, key);
     // A render that skipped a source no cluster was there to ask is done again when there is one.
     const usable = (r: RenderResult | undefined) => (r && !(how.live && r.cluster === 'unasked') ? r : undefined);
     const cached = usable(this.cache.get(key));
@@ -621,6 +624,38 @@ export class DriftEngine {
         return { status: 'found', object: kind === 'Secret' ? presenceOnly(object) : object };
       },
     };
+  }
+
+  /**
+   * What the kept renders of `environments` read: each file's text (undefined: it did not exist) and each listed
+   * folder's files, repo-relative, so that a later session can tell, without rendering, that the repo is the same for
+   * them (the editor's saved tree). Undefined when that cannot be said: an application with no kept render (not
+   * rendered yet, changed since, or one whose render read the cluster), one rendered by Helm's engine (its objects are
+   * left out of the saved tree), or two renders that read different texts of one file.
+   */
+  renderInputs(
+    environments: readonly RepoEnvironment[],
+  ): { files: Map<string, string | undefined>; listings: Map<string, Set<string>> } | undefined {
+    const files = new Map<string, string | undefined>();
+    const listings = new Map<string, Set<string>>();
+    for (const env of environments)
+      for (const app of env.applications) {
+        if (!rendersHere(app)) continue;
+        if (app.renderer === 'helm') return undefined;
+        const key = this.renderedKeys.get(`${env.name}\0${app.name}`);
+        const kept = key === undefined ? undefined : this.cache.inputsOf(key);
+        if (!kept) return undefined;
+        for (const [file, text] of kept.files) {
+          if (files.has(file) && files.get(file) !== text) return undefined;
+          files.set(file, text);
+        }
+        for (const [dir, names] of kept.listings) {
+          const known = listings.get(dir);
+          if (known && [...known].join('\0') !== [...names].sort().join('\0')) return undefined;
+          listings.set(dir, new Set([...names].sort()));
+        }
+      }
+    return { files, listings };
   }
 
   /**

@@ -37,6 +37,7 @@ import { ArgoCdSession } from '../core/live/argoCdReader';
 import { createArgoCdClient } from '../node/argoCdClient';
 import { argoCdTlsFromConfig } from '../node/argoCdConfig';
 import { NodeFileSystem } from '../node/nodeFileSystem';
+import { digestInputs, type InputDigests } from '../node/repoInputs';
 import { loadSecretKey } from '../node/secretKey';
 import { SimpleGitAdapter } from '../node/simpleGit';
 import type { Settings } from './settings';
@@ -196,6 +197,40 @@ export class DriftSession {
           ),
       },
     };
+  }
+
+  /**
+   * Why the environment's cluster cannot be reached, as its check would report it; undefined when it can be (or is
+   * read through Argo CD's API). A reopened window with an unchanged saved tree says so at once, before the renders.
+   */
+  async unreachable(env: RepoEnvironment): Promise<string | undefined> {
+    if (this.argoLive(env)) return undefined;
+    try {
+      await this.clusterSource(env);
+      return undefined;
+    } catch (e) {
+      if (!isClusterError(e)) return undefined;
+      this.clusters.delete(this.contextFor(env)); // the check that follows tries again
+      return e.message;
+    }
+  }
+
+  /**
+   * Digests of what the kept renders of `envs` read, and of the config file discovery read: what the saved tree keeps
+   * to know, in the next window, that it is still the repo's render. Undefined when the engine cannot say
+   * (DriftEngine.renderInputs).
+   */
+  async savedInputs(envs: readonly RepoEnvironment[]): Promise<InputDigests | undefined> {
+    const inputs = this.engine.renderInputs(envs);
+    if (!inputs) return undefined;
+    if (!inputs.files.has(CONFIG_FILE))
+      inputs.files.set(
+        CONFIG_FILE,
+        await new NodeFileSystem({ root: this.options.repoRoot })
+          .readFile(`${this.options.repoRoot}/${CONFIG_FILE}`)
+          .catch(() => undefined),
+      );
+    return digestInputs(inputs);
   }
 
   /**

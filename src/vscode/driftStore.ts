@@ -7,6 +7,7 @@ import type { CacheStore } from '../core/ports';
 import { countParts, countStates } from '../core/model/verdictState';
 import type { RepoEnvironment } from '../core/repo/config';
 import { argoApplicationCount, readsStatusOnly } from '../core/editor/fleetShape';
+import { digestSettings, inputsUnchanged } from '../node/repoInputs';
 import type { DriftSession, SessionOptions } from './driftSession';
 import { Disposable } from './lifecycle';
 import type { Settings } from './settings';
@@ -21,7 +22,10 @@ export interface EnvironmentEntry {
   report?: EnvironmentReport;
   checking: boolean;
   lastChecked?: Date;
-  /** When the last session saved the tree `report` shows; undefined once this session rendered it. */
+  /**
+   * When the last session saved the tree `report` shows; undefined once this session rendered it, or when the saved
+   * tree was made from the files and settings this session has (then it is this session's render, shown at once).
+   */
   lastKnown?: Date;
 }
 
@@ -85,6 +89,11 @@ export class DriftStore extends Disposable {
   /** The last session's tree is shown and this session has not loaded the repo yet. */
   private showingLastKnown = false;
   private lastKnownSaved = 0;
+  /**
+   * Environments whose saved tree was found current and whose cluster was found unreachable before this session's
+   * first render: already final ("not checked: no cluster"), so the renders that confirm them run without "checking…".
+   */
+  private readonly settledFromSaved = new Set<string>();
   private firstRenderDone!: () => void;
   private readonly firstRender = new Promise<void>((resolve) => (this.firstRenderDone = resolve));
   private readonly changed = this._register(new vscode.EventEmitter<void>());
@@ -323,6 +332,7 @@ export class DriftStore extends Disposable {
     const session = await this.getSession();
     if (firstSession) this.deps.log.info(`engine loaded (${Date.now() - loading} ms${since()})`);
     const current = () => generation === this.generation;
+    if (first) this.settleUnreachable(session, current);
     if (job.reread) session.engine.forgetFiles();
     if (job.reload) {
       const discovering = Date.now();
@@ -343,7 +353,7 @@ export class DriftStore extends Disposable {
         this.deps.log.warn(`${p.location ? `${p.location.file}:${p.location.line}: ` : ''}${p.message}`);
     }
     const targets = this.entries.filter((e) => job.all || job.reload || job.names.has(e.env.name));
-    for (const t of targets) t.checking = true;
+    for (const t of targets) if (!this.settledFromSaved.has(t.env.name)) t.checking = true;
     this.changed.fire();
     const rendering = Date.now();
     // With many environments the view fills as they finish, not when the slowest has: at most one change per
@@ -431,6 +441,7 @@ export class DriftStore extends Disposable {
       }),
     );
     clearTimeout(progress);
+    this.settledFromSaved.clear();
     if (!current()) return;
     this.changed.fire();
     if (targets.length > 1)
@@ -449,19 +460,55 @@ export class DriftStore extends Disposable {
     const tree = decodeLastKnownTree(await this.deps.lastKnown?.read(LAST_KNOWN_KEY).catch(() => undefined));
     if (!tree?.environments.length || this.loadedOnce) return false;
     this.argoApplications = undefined;
+    // Made from the files and settings this session has: it is this session's render (the renders that follow
+    // confirm it, and discovery adds any environment created since).
+    const root = this.deps.repoRoot;
+    const current =
+      root !== undefined &&
+      tree.inputs !== undefined &&
+      tree.inputs.settings === this.settingsDigest() &&
+      (await inputsUnchanged(root, tree.inputs));
+    if (this.loadedOnce) return false;
     for (const { env, drift } of tree.environments)
       this.entryMap.set(env.name, {
         env,
         report: { ...drift, problems: [], timings: { render: 0, live: 0, reconcile: 0 } },
         checking: true,
-        lastKnown: tree.savedAt,
+        ...(current ? {} : { lastKnown: tree.savedAt }),
       });
     this.showingLastKnown = true;
     this.changed.fire();
     this.deps.log.info(
-      `showing the tree saved ${tree.savedAt.toISOString()} until this session's render (read in ${Date.now() - reading} ms${since()})`,
+      current
+        ? `showing the tree saved ${tree.savedAt.toISOString()}: its ${Object.keys(tree.inputs?.files ?? {}).length} files are unchanged, so it is this session's render; rendering again to confirm (read in ${Date.now() - reading} ms${since()})`
+        : `showing the tree saved ${tree.savedAt.toISOString()} until this session's render (read in ${Date.now() - reading} ms${since()})`,
     );
     return true;
+  }
+
+  /** What a saved tree's renders depend on besides the repo's files: the settings and the chosen context. */
+  private settingsDigest(): string {
+    return digestSettings({ settings: this.deps.settings(), context: this.selectedContext ?? null });
+  }
+
+  /**
+   * On the first load, for environments showing a current saved tree: asks (without waiting) whether their clusters
+   * can be reached. One that cannot is final at once, its objects "not checked" with the cause, as its check would
+   * say after rendering the same files again.
+   */
+  private settleUnreachable(session: DriftSession, current: () => boolean): void {
+    for (const { env, report: saved, lastKnown, checking } of this.entries) {
+      if (!saved || lastKnown || !checking) continue;
+      void session.unreachable(env).then((cause) => {
+        // Discovery may have replaced the entry (same report); a check that ended first has said it already.
+        const entry = this.entryMap.get(env.name);
+        if (!cause || !entry || entry.report !== saved || !current() || this.isDisposed) return;
+        entry.report = { ...saved, error: cause, noCluster: true };
+        entry.checking = false;
+        this.settledFromSaved.add(env.name);
+        this.changed.fire();
+      });
+    }
   }
 
   /** Keeps the tree for the next session, once every environment has this session's render. */
@@ -470,9 +517,12 @@ export class DriftStore extends Disposable {
     const entries = this.entries;
     if (!store || entries.some((e) => !e.report || e.lastKnown)) return;
     this.lastKnownSaved = Date.now();
+    const settings = this.settingsDigest();
+    const inputs = await this.session?.then((s) => s.savedInputs(entries.map((e) => e.env))).catch(() => undefined);
     const text = encodeLastKnownTree(
       entries.map((e) => ({ env: e.env, drift: e.report! })),
       new Date(),
+      inputs ? { ...inputs, settings } : undefined,
     );
     await store.write(LAST_KNOWN_KEY, text).catch((e: unknown) => {
       this.deps.log.warn(`could not keep the tree for the next session: ${e instanceof Error ? e.message : String(e)}`);

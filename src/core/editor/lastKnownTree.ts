@@ -1,8 +1,10 @@
 /**
  * The editor's last-known tree: each environment, its applications and the keys of the objects its last render held,
- * kept between sessions so a reopened repo shows its tree at once, marked as last session's and not checked, while
- * the new render and check run. It keeps no value of any object (keys, API versions, source lines and application
- * names only) and no verdict: nothing from it can be mistaken for a result of this session.
+ * kept between sessions so a reopened repo shows its tree at once, not checked, while the new render and check run.
+ * With it, digests of the files its renders read and of the settings (`SavedInputs`): when the repo still gives them,
+ * the tree is this session's render and is shown as such; otherwise it is marked as the last session's. It keeps no
+ * value of any object (keys, API versions, source lines and application names only) and no verdict: nothing of the
+ * cluster can be mistaken for a result of this session.
  */
 import type { ApplicationSummary, EnvironmentDrift, ResourceDrift } from '../model/drift';
 import type { Application, RendererKind } from '../model/environment';
@@ -20,21 +22,38 @@ export interface LastKnownEnvironment {
   drift: EnvironmentDrift & { applications: ApplicationSummary[] };
 }
 
+/**
+ * What the saved renders were made from, as digests (never file text): when the repo and settings still give these,
+ * the saved rows are this session's render too. Digests are made and checked outside core (src/node/repoInputs.ts).
+ */
+export interface SavedInputs {
+  /** Repo-relative file → digest of its text; null: looked for and not there. */
+  files: Record<string, string | null>;
+  /** Repo-relative folder → the names of its files, sorted. */
+  folders: Record<string, string[]>;
+  /** Digest of the settings the renders ran with. */
+  settings: string;
+}
+
 /** What a reopened editor shows before its first render. */
 export interface LastKnownTree {
   savedAt: Date;
   environments: LastKnownEnvironment[];
+  /** Present when the saved renders' inputs were known at saving. */
+  inputs?: SavedInputs;
 }
 
 /** The stored text of the environments' last renders (`drift` as the last check or render reported it). */
 export function encodeLastKnownTree(
   entries: readonly { env: RepoEnvironment; drift: EnvironmentDrift & { applications?: ApplicationSummary[] } }[],
   savedAt: Date,
+  inputs?: SavedInputs,
 ): string {
   return JSON.stringify({
     format: FORMAT,
     savedAt: savedAt.toISOString(),
     environments: entries.map(({ env, drift }) => lastRender(env, drift)),
+    ...(inputs ? { inputs } : {}),
   });
 }
 
@@ -106,7 +125,24 @@ export function decodeLastKnownTree(text: string | undefined): LastKnownTree | u
     if (!decoded) return undefined;
     environments.push(decoded);
   }
-  return { savedAt, environments };
+  const inputs = decodeInputs(data.inputs);
+  return { savedAt, environments, ...(inputs ? { inputs } : {}) };
+}
+
+/** The saved inputs, or undefined when absent or not of the expected shape (the tree is then shown as last session's). */
+function decodeInputs(v: unknown): SavedInputs | undefined {
+  if (!isRecord(v) || typeof v.settings !== 'string' || !isRecord(v.files) || !isRecord(v.folders)) return undefined;
+  const files: Record<string, string | null> = {};
+  for (const [file, d] of Object.entries(v.files)) {
+    if (d !== null && typeof d !== 'string') return undefined;
+    files[file] = d;
+  }
+  const folders: Record<string, string[]> = {};
+  for (const [dir, names] of Object.entries(v.folders)) {
+    if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) return undefined;
+    folders[dir] = names as string[];
+  }
+  return { files, folders, settings: v.settings };
 }
 
 function decodeEnvironment(e: unknown): LastKnownEnvironment | undefined {

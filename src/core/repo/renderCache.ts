@@ -35,6 +35,15 @@ export class RenderCache {
     this.entries.set(root, { result, inputs, listings: new Map(listings) });
   }
 
+  /** What the kept render of `root` read: each file's text (undefined: missing) and each listed folder's files. */
+  inputsOf(
+    root: string,
+  ):
+    { files: ReadonlyMap<string, string | undefined>; listings: ReadonlyMap<string, ReadonlySet<string>> } | undefined {
+    const e = this.entries.get(root);
+    return e && { files: e.inputs, listings: e.listings };
+  }
+
   /** Roots whose render read `file` (repo-relative). */
   rootsReading(file: string): string[] {
     return [...this.entries].filter(([, e]) => e.inputs.has(file)).map(([root]) => root);

@@ -158,4 +158,27 @@ describe('last-known tree (core/editor/lastKnownTree)', () => {
     assert.equal(decodeLastKnownTree(JSON.stringify({ ...good, environments: [badSource] })), undefined);
     assert.ok(decodeLastKnownTree(JSON.stringify(good)));
   });
+  it('keeps the digests of what its renders read, and drops a malformed record of them (the tree stays marked)', () => {
+    const inputs = {
+      files: { 'base/cm.yaml': 'ab12', 'base/kustomization.yml': null },
+      folders: { base: ['cm.yaml'] },
+      settings: 'cd34',
+    };
+    const text = encodeLastKnownTree([{ env: cluster, drift: report }], savedAt, inputs);
+    assert.deepEqual(decodeLastKnownTree(text)?.inputs, inputs);
+    assert.equal(
+      decodeLastKnownTree(encodeLastKnownTree([{ env: cluster, drift: report }], savedAt))?.inputs,
+      undefined,
+    );
+    const good = JSON.parse(text) as Record<string, unknown>;
+    for (const bad of [
+      { ...inputs, settings: 1 },
+      { ...inputs, files: { 'base/cm.yaml': 3 } },
+      { ...inputs, folders: { base: 'cm.yaml' } },
+    ]) {
+      const decoded = decodeLastKnownTree(JSON.stringify({ ...good, inputs: bad }));
+      assert.ok(decoded, 'the tree itself still shows');
+      assert.equal(decoded.inputs, undefined);
+    }
+  });
 });
