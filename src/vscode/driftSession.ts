@@ -206,7 +206,8 @@ export class DriftSession {
   async unreachable(env: RepoEnvironment): Promise<string | undefined> {
     if (this.argoLive(env)) return undefined;
     try {
-      await this.clusterSource(env);
+      // Its own cluster first, as check connects (an Argo CD status read elsewhere comes after, in the check).
+      await this.cluster(this.contextFor(env));
       return undefined;
     } catch (e) {
       if (!isClusterError(e)) return undefined;

@@ -94,6 +94,8 @@ export class DriftStore extends Disposable {
    * first render: already final ("not checked: no cluster"), so the renders that confirm them run without "checking…".
    */
   private readonly settledFromSaved = new Set<string>();
+  /** Whether the saved tree shown was found to be this session's render (false until known, or when it is not). */
+  private savedTreeCurrent: Promise<boolean> = Promise.resolve(false);
   private firstRenderDone!: () => void;
   private readonly firstRender = new Promise<void>((resolve) => (this.firstRenderDone = resolve));
   private readonly changed = this._register(new vscode.EventEmitter<void>());
@@ -332,7 +334,7 @@ export class DriftStore extends Disposable {
     const session = await this.getSession();
     if (firstSession) this.deps.log.info(`engine loaded (${Date.now() - loading} ms${since()})`);
     const current = () => generation === this.generation;
-    if (first) this.settleUnreachable(session, current);
+    if (first) void this.settleUnreachable(session, current);
     if (job.reread) session.engine.forgetFiles();
     if (job.reload) {
       const discovering = Date.now();
@@ -460,29 +462,51 @@ export class DriftStore extends Disposable {
     const tree = decodeLastKnownTree(await this.deps.lastKnown?.read(LAST_KNOWN_KEY).catch(() => undefined));
     if (!tree?.environments.length || this.loadedOnce) return false;
     this.argoApplications = undefined;
-    // Made from the files and settings this session has: it is this session's render (the renders that follow
-    // confirm it, and discovery adds any environment created since).
-    const root = this.deps.repoRoot;
-    const current =
-      root !== undefined &&
-      tree.inputs !== undefined &&
-      tree.inputs.settings === this.settingsDigest() &&
-      (await inputsUnchanged(root, tree.inputs));
-    if (this.loadedOnce) return false;
-    for (const { env, drift } of tree.environments)
-      this.entryMap.set(env.name, {
+    const shown = new Map<string, EnvironmentEntry>();
+    for (const { env, drift } of tree.environments) {
+      const entry: EnvironmentEntry = {
         env,
         report: { ...drift, problems: [], timings: { render: 0, live: 0, reconcile: 0 } },
         checking: true,
-        ...(current ? {} : { lastKnown: tree.savedAt }),
-      });
+        lastKnown: tree.savedAt,
+      };
+      shown.set(env.name, entry);
+      this.entryMap.set(env.name, entry);
+    }
     this.showingLastKnown = true;
     this.changed.fire();
     this.deps.log.info(
-      current
-        ? `showing the tree saved ${tree.savedAt.toISOString()}: its ${Object.keys(tree.inputs?.files ?? {}).length} files are unchanged, so it is this session's render; rendering again to confirm (read in ${Date.now() - reading} ms${since()})`
-        : `showing the tree saved ${tree.savedAt.toISOString()} until this session's render (read in ${Date.now() - reading} ms${since()})`,
+      `showing the tree saved ${tree.savedAt.toISOString()} until this session's render (read in ${Date.now() - reading} ms${since()})`,
     );
+    // Made from the files and settings this session has, it is this session's render: unmarked once that is known
+    // (while the engine loads; the renders that follow confirm it, and discovery adds environments created since).
+    const root = this.deps.repoRoot;
+    const inputs = tree.inputs;
+    if (root !== undefined && inputs !== undefined && inputs.settings === this.settingsDigest()) {
+      const verifying = Date.now();
+      this.savedTreeCurrent = inputsUnchanged(root, inputs).then((unchanged) => {
+        if (this.isDisposed) return false;
+        if (!unchanged) {
+          this.deps.log.info(
+            `files the saved tree was rendered from changed since (checked in ${Date.now() - verifying} ms)`,
+          );
+          return false;
+        }
+        let unmarked = 0;
+        for (const [name, saved] of shown) {
+          // Only rows still showing the saved tree (discovery keeps the report when it replaces the entry).
+          const entry = this.entryMap.get(name);
+          if (!entry?.lastKnown || entry.report !== saved.report) continue;
+          entry.lastKnown = undefined;
+          unmarked++;
+        }
+        if (unmarked) this.changed.fire();
+        this.deps.log.info(
+          `the saved tree's ${Object.keys(inputs.files).length} files are unchanged: it is this session's render (checked in ${Date.now() - verifying} ms${since()})`,
+        );
+        return true;
+      });
+    }
     return true;
   }
 
@@ -496,7 +520,9 @@ export class DriftStore extends Disposable {
    * can be reached. One that cannot is final at once, its objects "not checked" with the cause, as its check would
    * say after rendering the same files again.
    */
-  private settleUnreachable(session: DriftSession, current: () => boolean): void {
+  private async settleUnreachable(session: DriftSession, current: () => boolean): Promise<void> {
+    if (!(await this.savedTreeCurrent)) return;
+    let redraw: ReturnType<typeof setImmediate> | undefined;
     for (const { env, report: saved, lastKnown, checking } of this.entries) {
       if (!saved || lastKnown || !checking) continue;
       void session.unreachable(env).then((cause) => {
@@ -506,7 +532,11 @@ export class DriftStore extends Disposable {
         entry.report = { ...saved, error: cause, noCluster: true };
         entry.checking = false;
         this.settledFromSaved.add(env.name);
-        this.changed.fire();
+        // Environments of one context settle together: one redraw for them.
+        redraw ??= setImmediate(() => {
+          redraw = undefined;
+          if (!this.isDisposed) this.changed.fire();
+        });
       });
     }
   }

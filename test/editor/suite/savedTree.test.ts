@@ -8,11 +8,12 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { CacheStore } from '../../../src/core/ports';
 import { DriftSession } from '../../../src/vscode/driftSession';
 import { DriftStore } from '../../../src/vscode/driftStore';
 import type { Settings } from '../../../src/vscode/settings';
+import { waitForEvent } from '../support';
 
 interface Seen {
   /** Log lines written before this change. */
@@ -40,10 +41,13 @@ describe('Saved tree on reopening: unchanged files draw final rows at once', fun
   /** A window's store over the repo, and every change it fired with what the log said before it. */
   function openWindow(): { store: DriftStore; seen: Seen[] } {
     const logLines: string[] = [];
+    const logged = new vscode.EventEmitter<void>();
     const line =
       (level: string) =>
-      (...parts: unknown[]) =>
-        void logLines.push(`${level} ${parts.map(String).join(' ')}`);
+      (...parts: unknown[]) => {
+        logLines.push(`${level} ${parts.map(String).join(' ')}`);
+        logged.fire();
+      };
     const log = {
       trace: line('trace'),
       debug: line('debug'),
@@ -78,6 +82,20 @@ describe('Saved tree on reopening: unchanged files draw final rows at once', fun
       } as vscode.Memento,
       secrets: { get: () => Promise.resolve(undefined), store: () => Promise.resolve() },
       lastKnown,
+      // As the view does (it waits until the saved tree is drawn), the engine loads once the saved tree was checked
+      // against the files: what it finds is then known before discovery and the renders (no race in this test).
+      whenTreeDrawn: () =>
+        logLines.some((l) => l.includes('showing the tree saved'))
+          ? waitForEvent(
+              logged.event,
+              () => logLines,
+              (ls) =>
+                ls.some((l) => /saved tree's \d+ files are unchanged|saved tree was rendered from changed/.test(l)),
+              30_000,
+              'the saved tree checked against the files',
+              (ls) => ls.join('\n'),
+            ).then(() => undefined)
+          : Promise.resolve(),
     });
     stores.push(store);
     const seen: Seen[] = [];
@@ -141,13 +159,18 @@ describe('Saved tree on reopening: unchanged files draw final rows at once', fun
   it('a reopened window shows the unchanged tree as final, "no cluster" before its renders end, then confirms it', async () => {
     const { store, seen } = openWindow();
     await store.refresh({ reload: true });
-    // The first change is the saved tree, not marked as last session's, with the objects the first window rendered.
+    // The saved tree at once, marked until checked against the files; then unmarked, with the same objects.
+    const savedRows = [
+      ['dev', ['ConfigMap/dev-web-config', 'Deployment/dev-web']],
+      ['prod', ['ConfigMap/prod-web-config', 'Deployment/prod-web']],
+    ];
     assert.deepEqual(
-      seen[0]?.entries.map((e) => [e.name, e.marked, e.objects]),
-      [
-        ['dev', false, ['ConfigMap/dev-web-config', 'Deployment/dev-web']],
-        ['prod', false, ['ConfigMap/prod-web-config', 'Deployment/prod-web']],
-      ],
+      seen[0]?.entries.map((e) => [e.name, e.objects, e.marked]),
+      savedRows.map((r) => [...r, true]),
+    );
+    assert.deepEqual(
+      seen[1]?.entries.map((e) => [e.name, e.objects, e.marked]),
+      savedRows.map((r) => [...r, false]),
     );
     // Every environment was final (no cluster, not checking) at a change before this session's renders were logged.
     const settled = seen.find((s) => s.entries.every((e) => e.noCluster && !e.checking && e.objects.length === 2));
