@@ -193,7 +193,12 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
     }
     const entry = this.store.entry(element.env);
     const report = entry?.report;
-    if (!report) return [];
+    // Before its first render, an environment of several applications (a Flux cluster's Kustomizations) lists them
+    // as discovery found them, each "rendering…"; their objects come with the render.
+    if (!report)
+      return entry?.checking && element.type === 'environment' && entry.env.applications.length > 1
+        ? entry.env.applications.map((a) => applicationElement(element.env, a.name))
+        : [];
     const apps = applicationNames(entry.env.applications, report);
     const showsApps = apps.length > 1;
     const shown = (resources: readonly ResourceDrift[]) =>
@@ -429,7 +434,8 @@ function environmentItem(
   const report = entry.report;
   if (entry.checking && !report) {
     item.iconPath = new vscode.ThemeIcon('loading~spin');
-    item.description = 'checking…';
+    const apps = entry.env.applications.length;
+    item.description = apps > 1 ? `${apps} applications · rendering…` : 'checking…';
   } else if (report && entry.lastKnown) {
     // The last session's tree, until this session's render replaces it: its objects, never a verdict.
     item.iconPath = new vscode.ThemeIcon('loading~spin');
@@ -518,7 +524,12 @@ function applicationItem(
         : summary.release
           ? plainText(releaseBadge(summary.release))
           : 'render failed';
-  } else if (entry.report) {
+  } else if (!entry.report) {
+    // Listed from discovery before the environment's first render (see getChildren).
+    item.iconPath =
+      app?.source.type === 'outside' ? new vscode.ThemeIcon('cloud') : new vscode.ThemeIcon('loading~spin');
+    item.description = app?.source.type === 'outside' ? 'source outside this repo' : 'rendering…';
+  } else {
     item.iconPath = stateIcon(environmentState({ resources, error: null }));
     item.description = [
       groupDescription(countStates(resources)),

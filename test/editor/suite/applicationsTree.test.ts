@@ -96,4 +96,47 @@ describe('Environments view: applications', () => {
     assert.equal(message.type, 'message');
     assert.equal((await tree.getTreeItem(message)).label, 'render failed: missing.yaml: no such file');
   });
+  it('lists the applications discovery found before the first render, each "rendering…" (a Flux cluster opening)', async () => {
+    const cluster: RepoEnvironment = {
+      ...prod,
+      applications: [
+        ...prod.applications,
+        {
+          name: 'podinfo',
+          renderer: 'flux-kustomization',
+          source: { type: 'outside', description: 'OCIRepository podinfo' },
+        },
+      ],
+    };
+    const rendering = new EnvironmentsTreeProvider(storeOf([{ env: cluster, checking: true }]));
+    try {
+      const [node] = (await rendering.getChildren()) as TreeElement[];
+      assert.equal((await rendering.getTreeItem(node)).description, '3 applications · rendering…');
+      const apps = (await rendering.getChildren(node)) as TreeElement[];
+      assert.deepEqual(
+        apps.map((a) => a.id),
+        ['app:prod:web', 'app:prod:infra', 'app:prod:podinfo'],
+      );
+      const items = await Promise.all(apps.map((a) => rendering.getTreeItem(a)));
+      assert.deepEqual(
+        items.map((i) => [i.description, (i.iconPath as vscode.ThemeIcon).id]),
+        [
+          ['rendering…', 'loading~spin'],
+          ['rendering…', 'loading~spin'],
+          ['source outside this repo', 'cloud'],
+        ],
+      );
+      assert.deepEqual(await rendering.getChildren(apps[0]), []);
+    } finally {
+      rendering.dispose();
+    }
+    // Not checking (a failed load): nothing is made up under it.
+    const idle = new EnvironmentsTreeProvider(storeOf([{ env: cluster, checking: false }]));
+    try {
+      const [node] = (await idle.getChildren()) as TreeElement[];
+      assert.deepEqual(await idle.getChildren(node), []);
+    } finally {
+      idle.dispose();
+    }
+  });
 });
