@@ -334,7 +334,9 @@ export class DriftStore extends Disposable {
     const session = await this.getSession();
     if (firstSession) this.deps.log.info(`engine loaded (${Date.now() - loading} ms${since()})`);
     const current = () => generation === this.generation;
+    // Only the first load's environments can have settled from the saved tree (a cancelled first load may leave some).
     if (first) void this.settleUnreachable(session, current);
+    else this.settledFromSaved.clear();
     if (job.reread) session.engine.forgetFiles();
     if (job.reload) {
       const discovering = Date.now();
@@ -443,7 +445,6 @@ export class DriftStore extends Disposable {
       }),
     );
     clearTimeout(progress);
-    this.settledFromSaved.clear();
     if (!current()) return;
     this.changed.fire();
     if (targets.length > 1)
