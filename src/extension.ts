@@ -90,8 +90,10 @@ export function activate(context: vscode.ExtensionContext): GitOpsDriftApi {
     log,
     state: context.workspaceState,
     // The tree shown at once on the next opening of this workspace (object keys only; see core/editor/lastKnownTree).
-    ...(context.storageUri && repoRoot
-      ? { lastKnown: new FileCacheStore(vscode.Uri.joinPath(context.storageUri, 'tree').fsPath, repoRoot) }
+    // In the global storage, in a folder per repo path: a window opened while another on the same folder is still
+    // closing gets a workspace storage of its own (`…-1`), which would hold no saved tree.
+    ...(repoRoot
+      ? { lastKnown: new FileCacheStore(vscode.Uri.joinPath(context.globalStorageUri, 'tree').fsPath, repoRoot) }
       : {}),
     secrets: context.secrets,
     activatedAt: activated,
