@@ -109,10 +109,14 @@ export const uiChecks = [
         await rows.filter({ hasText: env }).first().waitFor({ timeout: TIMEOUT });
       await page.locator('.part.sidebar .monaco-list-row', { hasText: /prod.*drifted/ }).waitFor({ timeout: TIMEOUT });
       // A drifted object's row says what changed, git → live (the example's prod web runs 5 replicas, git says 3).
-      await page
-        .locator('.part.sidebar .monaco-list-row', { hasText: /web\s*replicas 3 → 5/ })
-        .first()
-        .waitFor({ timeout: TIMEOUT });
+      // The workbench keeps the folding a row had when first drawn (not checked yet: folded), so open it if needed.
+      const webRow = page.locator('.part.sidebar .monaco-list-row', { hasText: /web\s*replicas 3 → 5/ }).first();
+      if (!(await webRow.isVisible().catch(() => false)))
+        await page
+          .locator('.part.sidebar .monaco-list-row[aria-expanded="false"]', { hasText: /^Deployment\s*2 drifted/ })
+          .first()
+          .click({ timeout: TIMEOUT });
+      await webRow.waitFor({ timeout: TIMEOUT });
       // The context every environment shares is said once, in the view's title, not on each row.
       await page
         .locator('.part.sidebar .pane-header', { hasText: /Environments.*ctx testbed-admin/ })
