@@ -1277,6 +1277,15 @@ export class DriftEngine {
       target.namespace,
       (ns, name) => gitRepositoryIsThisRepo(env, ns, name),
       findSource,
+      // A source's secretRef: only a Secret this repo renders (never the cluster's), for the chart's credentials.
+      (ns, name) =>
+        desired.find(
+          (o) =>
+            o.key.group === '' &&
+            o.key.kind === 'Secret' &&
+            o.key.name === name &&
+            (o.key.namespace || defaultNamespace || 'default') === ns,
+        )?.object,
     );
     // The line that names the chart: where a chart that cannot be had is reported.
     const chartAt = hr.origins.get('/spec/chartRef') ?? hr.origins.get('/spec/chart') ?? hr.source;

@@ -369,6 +369,8 @@ export type ChartRequest =
       chart: string;
       /** A version or a constraint (`6.x`, `>=1.0.0 <2`); empty or `*`: the newest stable. */
       version?: string;
+      /** The controller's credentials for it (its source's `secretRef`); absent: the user's Helm config, if any. */
+      credentials?: ChartCredentials;
     }
   | {
       type: 'oci';
@@ -382,7 +384,29 @@ export type ChartRequest =
       layerMediaType?: string;
       /** Plain HTTP (Flux's `spec.insecure`); loopback registries are always spoken to over plain HTTP. */
       insecure?: boolean;
+      /** As for a Helm repository. */
+      credentials?: ChartCredentials;
     };
+
+/**
+ * Credentials a controller would use for a chart, read from a Secret of this repo's render (never from the cluster).
+ * Never printed, logged or put into a message: only `from` (which Secret) is. `unusable`: the Secret exists but
+ * cannot be used (SOPS-encrypted, no username), which is the chart's state rather than an anonymous attempt.
+ */
+export type ChartCredentials = { from: string } & (
+  | {
+      type: 'basic';
+      username: string;
+      password: string;
+      /** Send them to chart URLs on other hosts too (Flux's `passCredentials`, Helm's `--pass-credentials`). */
+      passCredentials?: boolean;
+    }
+  /** A `.dockerconfigjson` (its `auths` by registry host), for OCI. */
+  | { type: 'docker-config'; json: string }
+  | { type: 'unusable'; reason: string }
+  /** The Secret is not in this repo's render: the user's Helm config is tried; `reason` explains a refusal. */
+  | { type: 'elsewhere'; reason: string }
+);
 
 /** Why a chart could not be had; `message` names the repository and is safe to show. */
 export type ChartFetchFailure = {

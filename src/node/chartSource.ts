@@ -4,8 +4,10 @@
  * bearer-token flow public registries ask for), resolved as Flux's source-controller resolves them (the newest
  * version a constraint accepts, Masterminds' rules: core/render/helm/chartVersion.ts).
  *
- * Made only when the user enabled chart downloads (gitopsDrift.helm.chartDownloads, `--chart-downloads`). No
- * credentials are read or sent: a repository that wants them is a state of the release (`auth`). Downloads are kept
+ * Made only when the user enabled chart downloads (gitopsDrift.helm.chartDownloads, `--chart-downloads`). Credentials
+ * (chartCredentials.ts): the controller's (the request's, from a Secret of the render) first, else the user's Helm
+ * and Docker client config; sent only to the repository's own scheme, host and port (Helm's rule, unless
+ * `passCredentials`), to a registry's token service, and never into a message. Downloads are kept
  * outside the repo, under `<cache>/charts/<hash of the repository URL>/<name>/<version>/<sha256>.tgz`, checked
  * against their digest when written and when read; an exact version or a digest found there is used without asking
  * the network. Nothing here throws: every failure is a ChartFetchFailure naming the repository.
@@ -20,6 +22,12 @@ import { isExactChartVersion, newestMatching } from '../core/render/helm/chartVe
 import { HELM_CHART_LAYER_MEDIA_TYPE } from '../core/render/helm/remoteChart';
 import { plainText } from '../core/model/untrustedText';
 import { unpackChart } from './chartArchive';
+import {
+  fromControllerSecret,
+  type HelmClientCredentials,
+  type ResolvedCredentials,
+  scrubCredentials,
+} from './chartCredentials';
 
 /** Where downloaded charts are kept: `$GITOPS_DRIFT_CACHE/charts`, else `$XDG_CACHE_HOME/gitops-drift/charts`, else `~/.cache/…`. */
 export function chartCacheRoot(env: NodeJS.ProcessEnv): string {
@@ -35,7 +43,21 @@ export interface HttpChartSourceOptions {
   timeoutMs?: number;
   /** Default: Node's global fetch. */
   fetch?: typeof fetch;
+  /** The user's Helm and Docker client config (HelmClientCredentials); absent: only the controllers' Secrets. */
+  userCredentials?: Pick<HelmClientCredentials, 'forHelmRepository' | 'forRegistry'>;
 }
+
+/** What one chart's requests are sent with. */
+interface RequestAuth {
+  /** Credentials to send, or why there are none to send (said when the server asks for them). */
+  credentials?: ResolvedCredentials;
+  /** `scheme://host:port` the credentials are for. */
+  origin: string;
+  /** Notes for a refusal when nothing was sent (e.g. a secretRef Secret that is not in the render). */
+  missing: string[];
+}
+
+const MAX_REDIRECTS = 10;
 
 /** Largest index.yaml and chart archive read (a big public index, e.g. Bitnami's, is about 20 MiB). */
 const MAX_INDEX_BYTES = 64 * 1024 * 1024;
@@ -62,25 +84,67 @@ export class HttpChartSource implements ChartSource {
   private readonly cacheDir: string;
   private readonly timeoutMs: number;
   private readonly fetchImpl: typeof fetch;
-  /** Registry bearer tokens of this run, by realm, service and scope. */
+  private readonly userCredentials: HttpChartSourceOptions['userCredentials'];
+  /** Registry bearer tokens of this run, by realm, service, scope and whose credentials obtained them. */
   private readonly tokens = new Map<string, string>();
 
   constructor(options: HttpChartSourceOptions) {
     this.cacheDir = options.cacheDir;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.fetchImpl = options.fetch ?? fetch;
+    this.userCredentials = options.userCredentials;
   }
 
   async fetch(request: ChartRequest): Promise<ChartFetchResult> {
+    const used: ResolvedCredentials[] = [];
+    const scrub = (failure: ChartFetchFailure): ChartFetchFailure => ({
+      ...failure,
+      message: scrubCredentials(failure.message, used),
+    });
     try {
-      return request.type === 'helm-repository' ? await this.fromHelmRepository(request) : await this.fromOci(request);
+      const auth = await this.auth(request);
+      if (auth.credentials) used.push(auth.credentials);
+      return request.type === 'helm-repository'
+        ? await this.fromHelmRepository(request, auth)
+        : await this.fromOci(request, auth);
     } catch (e) {
-      if (e instanceof FetchFailure) return e.failure;
-      return { ok: false, reason: 'invalid', message: plainText(e instanceof Error ? e.message : String(e)) };
+      if (e instanceof FetchFailure) return scrub(e.failure);
+      return scrub({ ok: false, reason: 'invalid', message: plainText(e instanceof Error ? e.message : String(e)) });
     }
   }
 
-  private async fromHelmRepository(request: ChartRequest & { type: 'helm-repository' }): Promise<ChartFetchResult> {
+  /** The controller's Secret first, then the user's client config (docs/helm.md#credentials). */
+  private async auth(request: ChartRequest): Promise<RequestAuth> {
+    let origin = '';
+    let host: string | undefined;
+    if (request.type === 'oci') {
+      host = /^oci:\/\/([^/]+)/.exec(request.url)?.[1];
+      origin = host ? `${ociScheme(host, request.insecure)}://${host}` : '';
+    } else {
+      try {
+        origin = new URL(request.url).origin;
+      } catch {
+        origin = '';
+      }
+    }
+    const missing = request.credentials?.type === 'elsewhere' ? [request.credentials.reason] : [];
+    const controller = fromControllerSecret(request.credentials, host);
+    if (controller) return { credentials: controller, origin, missing };
+    let user: ResolvedCredentials | undefined;
+    if (this.userCredentials)
+      user =
+        request.type === 'oci'
+          ? host
+            ? await this.userCredentials.forRegistry(host)
+            : undefined
+          : await this.userCredentials.forHelmRepository(request.url);
+    return { ...(user ? { credentials: user } : {}), origin, missing };
+  }
+
+  private async fromHelmRepository(
+    request: ChartRequest & { type: 'helm-repository' },
+    auth: RequestAuth,
+  ): Promise<ChartFetchResult> {
     const base = request.url.replace(/\/+$/, '');
     const folder = this.folder(base);
     const constraint = request.version ?? '*';
@@ -89,7 +153,7 @@ export class HttpChartSource implements ChartSource {
       const cached = await this.cached(folder, request.chart, constraint);
       if (cached) return cached;
     }
-    const indexResponse = await this.get(`${base}/index.yaml`, base);
+    const indexResponse = await this.get(`${base}/index.yaml`, base, auth);
     const indexText = new TextDecoder().decode(await body(indexResponse, MAX_INDEX_BYTES, `${base}/index.yaml`));
     let index: unknown;
     try {
@@ -121,27 +185,27 @@ export class HttpChartSource implements ChartSource {
     }
     // Relative URLs are relative to the repository (Helm's ResolveReferenceURL).
     const chartUrl = new URL(urls[0], `${base}/`).toString();
-    const archive = await body(await this.get(chartUrl, base), MAX_ARCHIVE_BYTES, chartUrl);
+    // Credentials go with it only on the repository's own host (Helm's rule; passCredentials lifts it).
+    const archive = await body(await this.get(chartUrl, base, auth), MAX_ARCHIVE_BYTES, chartUrl);
     const digest = sha256(archive);
     if (wanted && digest !== wanted)
       fail('invalid', `${chartUrl}: digest sha256:${digest} is not the index's sha256:${wanted}`);
     return this.store(folder, archive, digest, chartUrl);
   }
 
-  private async fromOci(request: ChartRequest & { type: 'oci' }): Promise<ChartFetchResult> {
+  private async fromOci(request: ChartRequest & { type: 'oci' }, auth: RequestAuth): Promise<ChartFetchResult> {
     const m = /^oci:\/\/([^/]+)\/(.+?)\/*$/.exec(request.url);
     if (!m) fail('invalid', `${request.url} is not an oci://HOST/REPOSITORY URL`);
     const [, host, repository] = m as RegExpExecArray;
     // Loopback registries speak plain HTTP (as `helm push --plain-http` and Flux's `insecure: true` do).
-    const scheme = request.insecure || /^(localhost|127\.[0-9.]+|\[::1\])(:\d+)?$/.test(host) ? 'http' : 'https';
-    const registry = `${scheme}://${host}`;
+    const registry = `${ociScheme(host, request.insecure)}://${host}`;
     const shown = `oci://${host}/${repository}`;
     const folder = this.folder(shown);
     const name = repository.split('/').pop() as string;
     let reference: string;
     if (request.digest) reference = request.digest;
     else if (request.semver && !isExactChartVersion(request.semver)) {
-      const tags = await this.json(`${registry}/v2/${repository}/tags/list?n=1000`, shown, 'application/json');
+      const tags = await this.json(`${registry}/v2/${repository}/tags/list?n=1000`, shown, auth, 'application/json');
       const list = Array.isArray(record(tags).tags) ? (record(tags).tags as unknown[]).map(String) : [];
       let version: string | undefined;
       try {
@@ -162,7 +226,11 @@ export class HttpChartSource implements ChartSource {
       if (cached) return cached;
     }
     const manifestUrl = `${registry}/v2/${repository}/manifests/${reference}`;
-    const manifestBytes = await body(await this.get(manifestUrl, shown, OCI_MANIFEST_TYPES), MAX_MANIFEST_BYTES, shown);
+    const manifestBytes = await body(
+      await this.get(manifestUrl, shown, auth, OCI_MANIFEST_TYPES),
+      MAX_MANIFEST_BYTES,
+      shown,
+    );
     if (request.digest && `sha256:${sha256(manifestBytes)}` !== request.digest)
       fail('invalid', `${shown}@${request.digest}: the manifest's digest is sha256:${sha256(manifestBytes)}`);
     let manifest: unknown;
@@ -184,63 +252,130 @@ export class HttpChartSource implements ChartSource {
       return cached;
     }
     const blobUrl = `${registry}/v2/${repository}/blobs/${layerDigest}`;
-    const archive = await body(await this.get(blobUrl, shown), MAX_ARCHIVE_BYTES, shown);
+    const archive = await body(await this.get(blobUrl, shown, auth), MAX_ARCHIVE_BYTES, shown);
     if (sha256(archive) !== hex) fail('invalid', `${shown}: the layer's content is not its digest ${layerDigest}`);
     const stored = await this.store(folder, archive, hex, shown);
     if (stored.ok) await this.writeRef(folder, reference, stored, hex);
     return stored;
   }
 
-  /** A GET with the registry's anonymous token flow; failures become the reasons the port names. */
-  private async get(url: string, shown: string, accept?: string): Promise<Response> {
+  /**
+   * A GET with the registry's token flow (anonymous, or Basic on the token service when there are credentials) or
+   * Basic when the server asks for it; failures become the reasons the port names.
+   */
+  private async get(url: string, shown: string, auth: RequestAuth, accept?: string): Promise<Response> {
     const headers: Record<string, string> = accept ? { accept } : {};
-    let response = await this.request(url, headers, shown);
-    const challenge = response.status === 401 ? bearerChallenge(response.headers.get('www-authenticate')) : undefined;
-    if (challenge) {
+    const basic = auth.credentials?.type === 'basic' ? auth.credentials : undefined;
+    // Helm repositories get Basic up front (Helm's getter sets it on every request); registries answer a challenge.
+    const upFront = basic && !shown.startsWith('oci://') ? basic : undefined;
+    let sent = false;
+    let response = await this.request(url, headers, shown, auth, upFront);
+    sent = response.credentialsSent;
+    if (response.response.status === 401) {
+      const header = response.response.headers.get('www-authenticate');
+      const challenge = bearerChallenge(header);
+      if (challenge) {
+        await response.response.body?.cancel();
+        const token = await this.token(challenge, url, shown, auth);
+        response = await this.request(url, { ...headers, authorization: `Bearer ${token}` }, shown, auth);
+        sent = sent || !!basic;
+      } else if (basic && !upFront && /^basic\b/i.test(header ?? '')) {
+        await response.response.body?.cancel();
+        response = await this.request(url, headers, shown, auth, basic);
+        sent = response.credentialsSent;
+      }
+    }
+    const answer = response.response;
+    if (answer.ok) return answer;
+    await answer.body?.cancel();
+    if (answer.status === 401 || answer.status === 403) fail('auth', this.refusal(shown, auth, answer.status, sent));
+    if (answer.status === 404)
+      fail('not-found', `${shown}: ${new URL(answer.url || url).pathname} not found (HTTP 404)`);
+    return fail('unreachable', `cannot read ${shown}: HTTP ${answer.status}`);
+  }
+
+  /** Why a 401/403 happened, naming where credentials came from (never what they are). */
+  private refusal(shown: string, auth: RequestAuth, status: number, sent: boolean, what = ''): string {
+    const c = auth.credentials;
+    if (c?.type === 'basic' && sent) return `${shown}${what} refused the credentials from ${c.from} (HTTP ${status})`;
+    const why =
+      c?.type === 'refused'
+        ? c.reason
+        : c?.type === 'basic'
+          ? `the credentials from ${c.from} are not sent to another host`
+          : [...auth.missing, "none found in the source's secretRef, Helm's or Docker's client config"].join('; ');
+    return `${shown}${what} requires credentials (HTTP ${status}): ${why} (docs/helm.md#credentials)`;
+  }
+
+  /**
+   * One GET, following redirects by hand so credentials go only where they are for: Basic is set on a URL of the
+   * credentials' own origin (or any, with passCredentials), and a redirect elsewhere drops it (and any token).
+   */
+  private async request(
+    url: string,
+    headers: Record<string, string>,
+    shown: string,
+    auth: RequestAuth,
+    basic?: ResolvedCredentials & { type: 'basic' },
+  ): Promise<{ response: Response; credentialsSent: boolean }> {
+    let current = url;
+    let credentialsSent = false;
+    const first = originOf(url);
+    for (let hop = 0; ; hop++) {
+      const here = originOf(current);
+      const sendBasic = !!basic && (basic.passCredentials || here === auth.origin);
+      const extra: Record<string, string> =
+        sendBasic && basic ? { authorization: `Basic ${basicToken(basic.username, basic.password)}` } : {};
+      // A bearer token is the registry's: it stays on the host it was asked for.
+      const kept = here === first ? headers : withoutAuthorization(headers);
+      let response: Response;
+      try {
+        response = await this.fetchImpl(current, {
+          headers: { ...kept, ...extra },
+          signal: AbortSignal.timeout(this.timeoutMs),
+          redirect: 'manual',
+        });
+      } catch (e) {
+        const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+        const why =
+          (e as Error).name === 'TimeoutError'
+            ? `no answer in ${this.timeoutMs / 1000} s`
+            : (cause?.code ?? cause?.message ?? (e as Error).message);
+        return fail('unreachable', `cannot reach ${shown}: ${plainText(String(why))}`);
+      }
+      credentialsSent = credentialsSent || sendBasic;
+      const location = response.headers.get('location');
+      if (response.status < 300 || response.status > 399 || !location) return { response, credentialsSent };
       await response.body?.cancel();
-      const token = await this.token(challenge, url, shown);
-      response = await this.request(url, { ...headers, authorization: `Bearer ${token}` }, shown);
-    }
-    if (response.ok) return response;
-    await response.body?.cancel();
-    if (response.status === 401 || response.status === 403)
-      fail('auth', `${shown} requires credentials (HTTP ${response.status}); GitOps Drift reads none`);
-    if (response.status === 404) fail('not-found', `${shown}: ${new URL(url).pathname} not found (HTTP 404)`);
-    return fail('unreachable', `cannot read ${shown}: HTTP ${response.status}`);
-  }
-
-  private async request(url: string, headers: Record<string, string>, shown: string): Promise<Response> {
-    try {
-      return await this.fetchImpl(url, { headers, signal: AbortSignal.timeout(this.timeoutMs), redirect: 'follow' });
-    } catch (e) {
-      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      const why =
-        (e as Error).name === 'TimeoutError'
-          ? `no answer in ${this.timeoutMs / 1000} s`
-          : (cause?.code ?? cause?.message ?? (e as Error).message);
-      return fail('unreachable', `cannot reach ${shown}: ${plainText(String(why))}`);
+      if (hop >= MAX_REDIRECTS) fail('unreachable', `cannot read ${shown}: more than ${MAX_REDIRECTS} redirects`);
+      current = new URL(location, current).toString();
     }
   }
 
-  private async token(challenge: Record<string, string>, url: string, shown: string): Promise<string> {
+  private async token(challenge: Record<string, string>, url: string, shown: string, auth: RequestAuth) {
     const scope =
       challenge.scope ??
       `repository:${/\/v2\/(.+?)\/(?:manifests|blobs|tags)\//.exec(new URL(url).pathname)?.[1] ?? ''}:pull`;
-    const key = `${challenge.realm} ${challenge.service ?? ''} ${scope}`;
+    const basic = auth.credentials?.type === 'basic' ? auth.credentials : undefined;
+    const key = `${challenge.realm} ${challenge.service ?? ''} ${scope} ${basic ? basic.from : 'anonymous'}`;
     const known = this.tokens.get(key);
     if (known) return known;
     const realm = new URL(challenge.realm);
     if (challenge.service) realm.searchParams.set('service', challenge.service);
     realm.searchParams.set('scope', scope);
-    const response = await this.request(realm.toString(), {}, shown);
+    // The registry names its token service: the registry's credentials go there (docker's and oras' token flow).
+    const { response } = await this.request(realm.toString(), {}, shown, { ...auth, origin: realm.origin }, basic);
     if (!response.ok) {
       await response.body?.cancel();
-      fail(
-        'auth',
-        `${shown} requires credentials (its token service answered HTTP ${response.status}); GitOps Drift reads none`,
-      );
+      fail('auth', this.refusal(shown, auth, response.status, !!basic, ' (its token service)'));
     }
-    const answer = record(JSON.parse(new TextDecoder().decode(await body(response, 1024 * 1024, shown))));
+    let answer: Record<string, unknown> = {};
+    try {
+      answer = record(JSON.parse(new TextDecoder().decode(await body(response, 1024 * 1024, shown))));
+    } catch (e) {
+      if (e instanceof FetchFailure) throw e;
+      fail('auth', `${shown}: its token service did not answer JSON`);
+    }
     const token =
       typeof answer.token === 'string'
         ? answer.token
@@ -252,8 +387,8 @@ export class HttpChartSource implements ChartSource {
     return token;
   }
 
-  private async json(url: string, shown: string, accept: string): Promise<unknown> {
-    const bytes = await body(await this.get(url, shown, accept), MAX_MANIFEST_BYTES, shown);
+  private async json(url: string, shown: string, auth: RequestAuth, accept: string): Promise<unknown> {
+    const bytes = await body(await this.get(url, shown, auth, accept), MAX_MANIFEST_BYTES, shown);
     try {
       return JSON.parse(new TextDecoder().decode(bytes));
     } catch {
@@ -378,6 +513,27 @@ export function bearerChallenge(header: string | null): Record<string, string> |
   const out: Record<string, string> = {};
   for (const m of header.slice(7).matchAll(/([a-zA-Z_]+)="([^"]*)"/g)) out[m[1].toLowerCase()] = m[2];
   return out.realm && /^https?:\/\//.test(out.realm) ? out : undefined;
+}
+
+/** Loopback registries speak plain HTTP (as `helm push --plain-http` and Flux's `insecure: true` do). */
+function ociScheme(host: string, insecure?: boolean): 'http' | 'https' {
+  return insecure || /^(localhost|127\.[0-9.]+|\[::1\])(:\d+)?$/.test(host) ? 'http' : 'https';
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '';
+  }
+}
+
+function basicToken(username: string, password: string): string {
+  return Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
+}
+
+function withoutAuthorization(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'));
 }
 
 function sha256(data: Uint8Array): string {

@@ -5,6 +5,7 @@
  */
 import { WasmHelmEngine } from '../node/helmEngine';
 import { chartCacheRoot, HttpChartSource } from '../node/chartSource';
+import { HelmClientCredentials } from '../node/chartCredentials';
 import { stringify } from 'yaml';
 import { AuthoringTools } from '../core/authoringTools';
 import { addIgnoreRule, type FieldIgnore } from '../core/editor/ignoreRuleEdit';
@@ -101,7 +102,11 @@ export class DriftSession {
       // Charts of Helm and OCI repositories only when the user turned downloads on (never untrusted: settings.ts).
       chartSource:
         options.settings.chartDownloads && options.trusted
-          ? new HttpChartSource({ cacheDir: options.chartCacheDir ?? chartCacheRoot(options.env) })
+          ? new HttpChartSource({
+              cacheDir: options.chartCacheDir ?? chartCacheRoot(options.env),
+              // The user's own `helm repo add` / `helm registry login` / `docker login` (docs/helm.md#credentials).
+              userCredentials: new HelmClientCredentials(options.env),
+            })
           : disabledChartSource(
               options.trusted
                 ? 'enable the setting gitopsDrift.helm.chartDownloads to download it (quick fix, or the command GitOps: Enable Chart Downloads)'

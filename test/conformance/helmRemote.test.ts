@@ -271,7 +271,7 @@ describe('HelmRelease charts downloaded from Helm and OCI repositories, against 
       [repoFiles(release('web'), helmRepo(httpUrl.replace(/charts$/, 'missing'))), /not found \(HTTP 404\)$/],
       [
         repoFiles(release('web'), helmRepo(httpUrl.replace(/charts$/, 'private'))),
-        /requires credentials \(HTTP 401\); GitOps Drift reads none$/,
+        /requires credentials \(HTTP 401\): none found in the source's secretRef, Helm's or Docker's client config \(docs\/helm.md#credentials\)$/,
       ],
       [
         repoFiles(

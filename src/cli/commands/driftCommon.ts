@@ -25,6 +25,7 @@ import type { Logger } from '../../core/ports';
 import { RefusedError } from '../../core/promote/refusal';
 import { WasmHelmEngine } from '../../node/helmEngine';
 import { chartCacheRoot, HttpChartSource } from '../../node/chartSource';
+import { HelmClientCredentials } from '../../node/chartCredentials';
 import { type ChartSource, disabledChartSource } from '../../core/ports';
 import type { RepoEnvironment } from '../../core/repo/config';
 import type { RepoModel } from '../../core/repo/repository';
@@ -65,7 +66,7 @@ export function cliLogger(io: CliIO): Logger {
 /** Charts of Helm and OCI repositories only with --chart-downloads (docs/helm.md): nothing is fetched otherwise. */
 export function cliChartSource(io: CliIO, chartDownloads: boolean): ChartSource {
   return chartDownloads
-    ? new HttpChartSource({ cacheDir: chartCacheRoot(io.env) })
+    ? new HttpChartSource({ cacheDir: chartCacheRoot(io.env), userCredentials: new HelmClientCredentials(io.env) })
     : disabledChartSource('pass --chart-downloads to download it (docs/helm.md)');
 }
 

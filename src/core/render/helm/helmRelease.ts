@@ -24,6 +24,7 @@ import { canonicalJson, valueAt } from '../../yaml/pointer';
 import { chartFiles, downloadedChartFile, mergeMaps, templateFile } from './chartFiles';
 import { isExactChartVersion } from './chartVersion';
 import { HELM_CHART_LAYER_MEDIA_TYPE } from './remoteChart';
+import { sourceCredentials } from './sourceCredentials';
 import { setPathValue } from './setValues';
 import { loadValuesText, StrvalsError } from './helmValues';
 import { postRender } from './postRender';
@@ -60,6 +61,7 @@ export function helmChartLocation(
   namespace: string,
   isThisRepo: (namespace: string, name: string) => boolean,
   findSource: (kind: string, namespace: string, name: string) => KubeObject | undefined = () => undefined,
+  findSecret: (namespace: string, name: string) => KubeObject | undefined = () => undefined,
 ): HelmChartLocation {
   const spec = rec(hr.spec);
   const chartRef = rec(spec.chartRef);
@@ -72,7 +74,7 @@ export function helmChartLocation(
       const chartNamespace = str(chartRef.namespace) ?? namespace;
       const helmChart = findSource(kind, chartNamespace, str(chartRef.name) ?? '');
       if (!helmChart) return { type: 'unavailable', reason: `${refText} is not in this repo's render: not rendered` };
-      return chartSpecLocation(rec(helmChart.spec), chartNamespace, isThisRepo, findSource, {
+      return chartSpecLocation(rec(helmChart.spec), chartNamespace, isThisRepo, findSource, findSecret, {
         kind: 'HelmChart',
         namespace: chartNamespace,
         name: str(chartRef.name) ?? '',
@@ -80,8 +82,10 @@ export function helmChartLocation(
     }
     if (kind !== 'OCIRepository')
       return { type: 'unavailable', reason: `${refText}: this kind of chartRef is not rendered` };
-    const source = findSource(kind, str(chartRef.namespace) ?? namespace, str(chartRef.name) ?? '');
+    const sourceNamespace = str(chartRef.namespace) ?? namespace;
+    const source = findSource(kind, sourceNamespace, str(chartRef.name) ?? '');
     if (!source) return { type: 'unavailable', reason: `${refText} is not in this repo's render: not rendered` };
+    const credentials = sourceCredentials(source, sourceNamespace, findSecret);
     const s = rec(source.spec);
     const url = str(s.url) ?? '';
     if (!url.startsWith('oci://')) return { type: 'unavailable', reason: `${refText}: spec.url is not an oci:// URL` };
@@ -97,10 +101,13 @@ export function helmChartLocation(
         : str(ref.semver)
           ? { semver: str(ref.semver) }
           : { tag: str(ref.tag) ?? 'latest' }),
+      ...(credentials ? { credentials } : {}),
     };
     return { type: 'remote', request, source: `${refText} (${url})` };
   }
-  return chartSpecLocation(rec(rec(spec.chart).spec), namespace, isThisRepo, findSource, { kind: 'HelmRelease' });
+  return chartSpecLocation(rec(rec(spec.chart).spec), namespace, isThisRepo, findSource, findSecret, {
+    kind: 'HelmRelease',
+  });
 }
 
 /** A `chart.spec` (or a HelmChart's spec): its `sourceRef` is in `namespace` unless it names one. */
@@ -109,9 +116,10 @@ function chartSpecLocation(
   namespace: string,
   isThisRepo: (namespace: string, name: string) => boolean,
   findSource: (kind: string, namespace: string, name: string) => KubeObject | undefined,
+  findSecret: (namespace: string, name: string) => KubeObject | undefined,
   declaredIn: ChartValuesFiles['declaredIn'],
 ): HelmChartLocation {
-  const located = chartSourceLocation(chartSpec, namespace, isThisRepo, findSource);
+  const located = chartSourceLocation(chartSpec, namespace, isThisRepo, findSource, findSecret);
   // source-controller v1 reads `valuesFiles` (the deprecated singular `valuesFile` is gone from v1).
   const paths = Array.isArray(chartSpec.valuesFiles)
     ? chartSpec.valuesFiles.filter((p): p is string => typeof p === 'string')
@@ -125,6 +133,7 @@ function chartSourceLocation(
   namespace: string,
   isThisRepo: (namespace: string, name: string) => boolean,
   findSource: (kind: string, namespace: string, name: string) => KubeObject | undefined,
+  findSecret: (namespace: string, name: string) => KubeObject | undefined,
 ): HelmChartLocation {
   const ref = rec(chartSpec.sourceRef);
   const kind = str(ref.kind) ?? '';
@@ -132,9 +141,12 @@ function chartSourceLocation(
   if (kind === 'HelmRepository') {
     const chart = str(chartSpec.chart);
     if (!chart) return { type: 'unavailable', reason: 'spec.chart.spec.chart is not set' };
-    const source = findSource(kind, str(ref.namespace) ?? namespace, str(ref.name) ?? '');
+    const sourceNamespace = str(ref.namespace) ?? namespace;
+    const source = findSource(kind, sourceNamespace, str(ref.name) ?? '');
     if (!source) return { type: 'unavailable', reason: `${refText} is not in this repo's render: not rendered` };
     const s = rec(source.spec);
+    const credentials = sourceCredentials(source, sourceNamespace, findSecret);
+    const withCredentials = credentials ? { credentials } : {};
     const url = str(s.url) ?? '';
     // HelmChart's version defaults to `*` (the newest stable).
     const version = str(chartSpec.version) ?? '*';
@@ -147,13 +159,18 @@ function chartSourceLocation(
           url: chartUrl,
           ...(isExactChartVersion(version) ? { tag: version } : { semver: version }),
           ...(s.insecure === true ? { insecure: true } : {}),
+          ...withCredentials,
         },
         source: `${refText} (${url})`,
       };
     }
     if (!/^https?:\/\//.test(url))
       return { type: 'unavailable', reason: `${refText}: spec.url is not an http(s) or oci:// URL` };
-    return { type: 'remote', request: { type: 'helm-repository', url, chart, version }, source: `${refText} (${url})` };
+    return {
+      type: 'remote',
+      request: { type: 'helm-repository', url, chart, version, ...withCredentials },
+      source: `${refText} (${url})`,
+    };
   }
   if (kind !== 'GitRepository') return { type: 'unavailable', reason: `chart source ${refText} is not rendered` };
   if (!isThisRepo(str(ref.namespace) ?? namespace, str(ref.name) ?? ''))
