@@ -190,7 +190,8 @@ export function describeSource(source: ApplicationSource): string {
   if (source.type === 'folder') return source.path || '.';
   if (source.type === 'chart') return `chart ${source.path || '.'}`;
   if (source.type === 'remote-chart') {
-    const place = source.url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/+$/, '');
+    // Any `user:password@` is left out with the scheme: a URL's credentials are never repeated.
+    const place = source.url.replace(/^[a-z][a-z0-9+.-]*:\/\/([^/@\s]*@)?/i, '').replace(/\/+$/, '');
     return `chart ${source.kind === 'oci' ? place : `${place}/${source.chart}`} ${source.version.trim() || 'latest'}`;
   }
   return source.description;

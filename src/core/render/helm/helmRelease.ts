@@ -24,7 +24,7 @@ import { canonicalJson, valueAt } from '../../yaml/pointer';
 import { chartFiles, downloadedChartFile, mergeMaps, templateFile } from './chartFiles';
 import { isExactChartVersion } from './chartVersion';
 import { HELM_CHART_LAYER_MEDIA_TYPE } from './remoteChart';
-import { sourceCredentials } from './sourceCredentials';
+import { sourceCredentials, withoutUserinfo } from './sourceCredentials';
 import { setPathValue } from './setValues';
 import { loadValuesText, StrvalsError } from './helmValues';
 import { postRender } from './postRender';
@@ -103,7 +103,7 @@ export function helmChartLocation(
           : { tag: str(ref.tag) ?? 'latest' }),
       ...(credentials ? { credentials } : {}),
     };
-    return { type: 'remote', request, source: `${refText} (${url})` };
+    return { type: 'remote', request, source: `${refText} (${withoutUserinfo(url)})` };
   }
   return chartSpecLocation(rec(rec(spec.chart).spec), namespace, isThisRepo, findSource, findSecret, {
     kind: 'HelmRelease',
@@ -161,7 +161,7 @@ function chartSourceLocation(
           ...(s.insecure === true ? { insecure: true } : {}),
           ...withCredentials,
         },
-        source: `${refText} (${url})`,
+        source: `${refText} (${withoutUserinfo(url)})`,
       };
     }
     if (!/^https?:\/\//.test(url))
@@ -169,7 +169,7 @@ function chartSourceLocation(
     return {
       type: 'remote',
       request: { type: 'helm-repository', url, chart, version, ...withCredentials },
-      source: `${refText} (${url})`,
+      source: `${refText} (${withoutUserinfo(url)})`,
     };
   }
   if (kind !== 'GitRepository') return { type: 'unavailable', reason: `chart source ${refText} is not rendered` };

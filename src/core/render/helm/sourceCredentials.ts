@@ -56,6 +56,11 @@ export function secretStrings(secret: KubeObject): Map<string, string> {
   return out;
 }
 
+/** `scheme://user:password@host/…` → `scheme://host/…`: a URL with credentials in it is never repeated whole. */
+export function withoutUserinfo(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1');
+}
+
 function rec(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
