@@ -269,6 +269,79 @@ describe('charts of private Helm and OCI repositories, with credentials, against
     await expectSameAsHelm(files, true, [`oci://${basicRegistry}/charts/web`, '--version', '1.x', '--plain-http']);
   });
 
+  it('Argo CD chart sources: a repo-creds template by URL prefix (HTTP) and a repository Secret (OCI, scheme-less repoURL)', async () => {
+    const argoSecret = (name: string, type: string, url: string, password = PASSWORD) =>
+      [
+        'apiVersion: v1',
+        'kind: Secret',
+        `metadata: {name: ${name}, namespace: argocd, labels: {argocd.argoproj.io/secret-type: ${type}}}`,
+        `stringData: {url: "${url}", username: ${USER}, password: "${password}", type: helm}`,
+      ].join('\n');
+    const application = (name: string, repoURL: string) =>
+      [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Application',
+        `metadata: {name: ${name}, namespace: argocd}`,
+        'spec:',
+        '  project: default',
+        '  destination: {server: https://kubernetes.default.svc, namespace: argo-apps}',
+        `  source: {repoURL: "${repoURL}", chart: web, targetRevision: 1.x, helm: {valuesObject: {color: blue}}}`,
+      ].join('\n');
+    const root = await mkdtemp(join(work, 'argo-'));
+    const files: Record<string, string> = {
+      'argocd/apps.yaml': `${application('web-http', httpUrl)}\n---\n${application('web-oci', `${tokenRegistry}/charts`)}\n`,
+      // The longest prefix wins: the shorter template's password is wrong.
+      'argocd/creds.yaml': [
+        argoSecret('this-server', 'repo-creds', httpUrl.replace(/\/private$/, '')),
+        argoSecret('any-loopback', 'repo-creds', 'http://127.0.0.1', 'wrong-pw'),
+        argoSecret('registry', 'repository', `${tokenRegistry}/charts`),
+      ].join('\n---\n'),
+    };
+    for (const [name, text] of Object.entries(files)) {
+      await mkdir(dirname(join(root, name)), { recursive: true });
+      await writeFile(join(root, name), text);
+    }
+    const engine = new DriftEngine({
+      fs: new NodeFileSystem({ root }),
+      repoRoot: root,
+      helmEngine: () => helm,
+      chartSource: new HttpChartSource({ cacheDir: await mkdtemp(join(work, 'cache-')), timeoutMs: 20_000 }),
+    });
+    await writeFile(join(work, 'values.yaml'), 'color: blue\n');
+    for (const [app, chartArgs] of [
+      ['web-http', ['web', '--repo', httpUrl]],
+      ['web-oci', [`oci://${tokenRegistry}/charts/web`, '--plain-http']],
+    ] as const) {
+      const rendered = await engine.render(await engine.environment(app));
+      assert.deepEqual(rendered.problems, [], app);
+      const expected = await helmTemplate(
+        [
+          'template',
+          app,
+          ...chartArgs,
+          '--version',
+          '1.x',
+          '--username',
+          USER,
+          '--password',
+          PASSWORD,
+          '--namespace',
+          'argo-apps',
+          '--include-crds',
+          '-f',
+          join(work, 'values.yaml'),
+        ],
+        work,
+      );
+      assert.equal(expected.length, 1, app);
+      assert.deepEqual(
+        rendered.objects.map((o) => o.object),
+        expected.map((d) => d.object),
+        app,
+      );
+    }
+  });
+
   it('a wrong password, a SOPS-encrypted Secret and no credentials are states naming where, never the password', async () => {
     const wrong = 'pw-wrong-Yt5Rr2-still-secret';
     const cases: [string, Record<string, string>, RegExp][] = [

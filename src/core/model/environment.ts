@@ -1,5 +1,6 @@
 import type { Origin, SourceLocation } from './location';
 import type { KubeObject } from './resource';
+import type { ChartCredentials } from '../ports';
 
 /**
  * How an application's objects are rendered: `kustomize` (a folder with a kustomization file), `plain-directory`
@@ -86,6 +87,11 @@ export interface ArgoSource {
   at: SourceLocation;
   /** `helm:` of a Helm source (a chart folder of this repo), as the Application declares it. */
   helm?: ArgoHelm;
+  /**
+   * A remote chart's credentials from the repo's Argo CD repository Secrets (repo/argoRepositories.ts), asked for only
+   * when it is downloaded; a function, so that no copy or JSON of the model holds them.
+   */
+  chartCredentials?: () => ChartCredentials | undefined;
   /**
    * The Application's `sources[].ref` entries (multi-source): `$NAME` → the folder of this repo it names ('' for its
    * root), or `outside` with its repoURL when that source is another repo.

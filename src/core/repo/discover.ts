@@ -13,11 +13,12 @@ import {
 import { describeReadError, type FileError } from '../fileErrors';
 import type { SourceLocation } from '../model/location';
 import type { Problem } from '../model/problem';
-import type { FileSystem } from '../ports';
+import type { ChartCredentials, FileSystem } from '../ports';
 import { MAX_YAML_DEPTH, tooDeepAt } from '../yaml/yamlDepth';
 import { parseYamlIfFast } from '../yaml/parseYaml';
 import { toPlain } from '../yaml/tree';
 import { clusterSecret, expandApplicationSet, type ClusterSecret } from './applicationSet';
+import { argoChartCredentials, argoRepositorySecret, type ArgoRepositorySecret } from './argoRepositories';
 import {
   type Application,
   type ArgoSource,
@@ -264,12 +265,16 @@ async function scanToolManifests(
   /** ApplicationSets, expanded once every cluster Secret of the repo is known. */
   const applicationSets: { doc: Document; loc: FileLocator }[] = [];
   const clusters: ClusterSecret[] = [];
+  /** Argo CD repository Secrets of the repo: complete before any chart is downloaded (at render time). */
+  const repositories: ArgoRepositorySecret[] = [];
+  const chartCredentials = (repoURL: string) =>
+    repositories.length ? argoChartCredentials(repositories, repoURL) : undefined;
   const applicationFiles = new Set<string>();
   /** The ignore rules of `argocd-cm` ConfigMaps in the repo: Argo CD applies them to every Application. */
   const argoSettingsRules: IgnoreRule[] = [];
   const isThisRepo = (url: string) => !remotes.size || remotes.has(normalizeGitUrl(url));
   const readApplication = (doc: Document, name: string, loc: FileLocator): RepoEnvironment[] => {
-    const read = applicationEnvironments(doc, name, loc, isThisRepo);
+    const read = applicationEnvironments(doc, name, loc, isThisRepo, chartCredentials);
     problems.push(...read.problems);
     outside.push(...read.outside);
     return read.environments;
@@ -311,6 +316,8 @@ async function scanToolManifests(
         } else if (apiVersion === 'v1' && kind === 'Secret') {
           const cluster = clusterSecret(doc, loc);
           if (cluster) clusters.push(cluster);
+          const repository = argoRepositorySecret(doc, loc);
+          if (repository) repositories.push(repository);
         } else if (apiVersion.startsWith('argoproj.io/') && kind === 'Application') {
           applicationFiles.add(file);
           out.push(...readApplication(doc, name, loc));
@@ -492,11 +499,12 @@ export function applicationEnvironments(
   name: string,
   loc: FileLocator,
   isThisRepo: (url: string) => boolean,
+  chartCredentials?: (repoURL: string) => ChartCredentials | undefined,
 ): { environments: RepoEnvironment[]; outside: OutsideSource[]; problems: Problem[] } {
   const ignore = applicationIgnoreRules(doc, loc);
   const environments: RepoEnvironment[] = [];
   const outside: OutsideSource[] = [];
-  for (const env of argoEnvironments(doc, name, loc, isThisRepo)) {
+  for (const env of argoEnvironments(doc, name, loc, isThisRepo, chartCredentials)) {
     if (ignore.rules.length) env.ignore = [...ignore.rules];
     const repoURL = env.repoURL;
     delete env.repoURL;
@@ -518,6 +526,7 @@ function argoEnvironments(
   name: string,
   loc: FileLocator,
   isThisRepo: (repoURL: string) => boolean,
+  chartCredentials?: (repoURL: string) => ChartCredentials | undefined,
 ): (RepoEnvironment & { repoURL?: string })[] {
   const namespace = str(doc.getIn(['spec', 'destination', 'namespace']));
   const project = str(doc.getIn(['spec', 'project']));
@@ -548,6 +557,9 @@ function argoEnvironments(
       app.renderer = 'helm';
       const named = source.get('chart', true) ?? source.get('repoURL', true);
       if (named) app.argo!.at = loc.of(named as Node);
+      // Argo CD's repository Secrets of this repo, matched on the repoURL as written.
+      const repoURL = str(source.get('repoURL')) ?? '';
+      if (chartCredentials) app.argo!.chartCredentials = () => chartCredentials(repoURL);
     }
     if (namespace) app.namespace = namespace;
     const argo = app.argo!;
