@@ -221,6 +221,25 @@ build_oci_registry() {
   build_go_program oci-registry ociRegistry ociregistry "$GGCR_VERSION" "github.com/google/go-containerregistry@$GGCR_VERSION"
 }
 
+# s3-server (test/testbed/s3Server): gofakes3's in-memory S3-compatible server on loopback, for the Flux `Bucket`
+# chart-source tests, with an optional SigV4 check by the AWS SDK's signer (the one gofakes3's go.mod requires).
+# Rebuilt when the pinned version or main.go changes (its stamp beside it); 17 s here with gofakes3's modules downloaded.
+build_s3_server() {
+  local version=v1.2.0 # github.com/johannesboyne/gofakes3
+  local stamp="$bin_dir/.s3-server.version" source="$(dirname "$0")/../test/testbed/s3Server/main.go" want_stamp
+  want_stamp="$version $(sha256sum "$source" | cut -c1-16)"
+  [ -x "$bin_dir/s3-server" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want_stamp" ] && return
+  local dir="$work_root/s3-server"
+  rm -rf "$dir"; mkdir -p "$dir"
+  log "building s3-server (github.com/johannesboyne/gofakes3 $version)"
+  cp "$source" "$dir/main.go"
+  (cd "$dir" && go mod init gitopsdrift.local/testbed/s3server >&2 && go get "github.com/johannesboyne/gofakes3@$version" >&2 && go mod tidy >&2 \
+    && go build -ldflags "-s -w" -o "$bin_dir/.s3-server.partial" .)
+  mv -f "$bin_dir/.s3-server.partial" "$bin_dir/s3-server"
+  echo "$want_stamp" >"$stamp"
+  rm -rf "$dir"
+}
+
 # appset-oracle (test/testbed/appsetOracle): text/template with Argo CD's function map and fasttemplate, for the
 # ApplicationSet template conformance cases; seconds with Go's module cache warm.
 build_appset_oracle() {
@@ -263,7 +282,7 @@ copy_argocd_crds() {
   touch "$argocd_dir/.ready"
 }
 
-want="${*:-etcd kustomize kube-apiserver kubectl flux-build helm helm-values-from kustomize-controller oci-registry appset-oracle}"
+want="${*:-etcd kustomize kube-apiserver kubectl flux-build helm helm-values-from kustomize-controller oci-registry appset-oracle s3-server}"
 for target in $want; do
   case "$target" in
     etcd) build_etcd ;;
@@ -275,6 +294,7 @@ for target in $want; do
     kustomize-controller) build_kustomize_controller ;;
     oci-registry) build_oci_registry ;;
     appset-oracle) build_appset_oracle ;;
+    s3-server) build_s3_server ;;
     kube-apiserver|kubectl) build_kube "$target" ;;
     flux-crds) copy_flux_crds ;;
     argocd-crds) copy_argocd_crds ;;
