@@ -219,7 +219,7 @@ export interface EngineOptions {
   keepDiffs?: boolean;
 }
 
-/** Flux's source-controller API group (HelmRepository, OCIRepository). */
+/** Flux's source-controller API group (HelmRepository, OCIRepository, Bucket). */
 const FLUX_SOURCE_GROUP = 'source.toolkit.fluxcd.io';
 
 /** What a release with a remote chart says while chart downloads are off. */
@@ -1272,20 +1272,21 @@ export class DriftEngine {
           o.key.name === name &&
           (o.key.namespace || defaultNamespace || 'default') === ns,
       )?.object;
+    // A Bucket's secretRef: a Secret of this repo's render (its values go into the chart request only).
+    const findSecret = (ns: string, name: string) =>
+      desired.find(
+        (o) =>
+          o.key.group === '' &&
+          o.key.kind === 'Secret' &&
+          o.key.name === name &&
+          (o.key.namespace || defaultNamespace || 'default') === ns,
+      )?.object;
     const where = helmChartLocation(
       hr.object,
       target.namespace,
       (ns, name) => gitRepositoryIsThisRepo(env, ns, name),
       findSource,
-      // A source's secretRef: only a Secret this repo renders (never the cluster's), for the chart's credentials.
-      (ns, name) =>
-        desired.find(
-          (o) =>
-            o.key.group === '' &&
-            o.key.kind === 'Secret' &&
-            o.key.name === name &&
-            (o.key.namespace || defaultNamespace || 'default') === ns,
-        )?.object,
+      findSecret,
     );
     // The line that names the chart: where a chart that cannot be had is reported.
     const chartAt = hr.origins.get('/spec/chartRef') ?? hr.origins.get('/spec/chart') ?? hr.source;

@@ -358,8 +358,8 @@ export interface ArgoCdApi {
 }
 
 /**
- * A chart outside this repo, as a Flux source names it: a Helm repository (`index.yaml` and `.tgz`, over HTTP) or
- * an OCI registry (Helm's media types). Versions are constraints as Helm reads them (core/render/helm/chartVersion.ts).
+ * A chart outside this repo, as a Flux source names it: a Helm repository (`index.yaml` and `.tgz`, over HTTP), an
+ * OCI registry (Helm's media types) or a folder in an S3-compatible bucket. Versions are constraints as Helm reads them (core/render/helm/chartVersion.ts).
  */
 export type ChartRequest =
   | {
@@ -386,7 +386,35 @@ export type ChartRequest =
       insecure?: boolean;
       /** As for a Helm repository. */
       credentials?: ChartCredentials;
-    };
+    }
+  | BucketChartRequest;
+
+/**
+ * A chart folder inside a Flux `Bucket` (S3-compatible storage), as source-controller builds a HelmChart from the
+ * bucket's artifact: the objects under `prefix` that `.sourceignore` and `ignore` leave in, then the folder `chart`.
+ */
+export interface BucketChartRequest {
+  type: 'bucket';
+  /** `spec.endpoint`: HOST[:PORT], no scheme (as source-controller's S3 client takes it). */
+  endpoint: string;
+  bucketName: string;
+  /** `spec.prefix`: only objects whose key starts with it are listed. */
+  prefix?: string;
+  /** Plain HTTP (`spec.insecure`); otherwise HTTPS. */
+  insecure?: boolean;
+  /** `spec.region`; default `us-east-1`. */
+  region?: string;
+  provider: 'generic' | 'aws';
+  /** `spec.ignore`: `.sourceignore` patterns applied after the bucket's own `.sourceignore` object. */
+  ignore?: string;
+  /** The chart's folder in the bucket's artifact (the HelmChart's `chart`), a clean relative path; '' the root. */
+  chartPath: string;
+  /**
+   * From the Bucket's `secretRef` Secret (`accesskey`, `secretkey`): requests are signed with AWS Signature V4.
+   * Secret values: never printed, logged, or part of a message or cache key.
+   */
+  credentials?: { accessKey: string; secretKey: string };
+}
 
 /**
  * Credentials a controller would use for a chart, read from a Secret of this repo's render (never from the cluster).

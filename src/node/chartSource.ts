@@ -28,6 +28,7 @@ import {
   type ResolvedCredentials,
   scrubCredentials,
 } from './chartCredentials';
+import { fetchBucketChart } from './bucketSource';
 
 /** Where downloaded charts are kept: `$GITOPS_DRIFT_CACHE/charts`, else `$XDG_CACHE_HOME/gitops-drift/charts`, else `~/.cache/…`. */
 export function chartCacheRoot(env: NodeJS.ProcessEnv): string {
@@ -102,6 +103,12 @@ export class HttpChartSource implements ChartSource {
       message: scrubCredentials(failure.message, used),
     });
     try {
+      if (request.type === 'bucket')
+        return await fetchBucketChart(request, {
+          cacheDir: this.cacheDir,
+          timeoutMs: this.timeoutMs,
+          fetch: this.fetchImpl,
+        });
       const auth = await this.auth(request);
       if (auth.credentials) used.push(auth.credentials);
       return request.type === 'helm-repository'
@@ -114,7 +121,7 @@ export class HttpChartSource implements ChartSource {
   }
 
   /** The controller's Secret first, then the user's client config (docs/helm.md#credentials). */
-  private async auth(request: ChartRequest): Promise<RequestAuth> {
+  private async auth(request: Exclude<ChartRequest, { type: 'bucket' }>): Promise<RequestAuth> {
     let origin = '';
     let host: string | undefined;
     if (request.type === 'oci') {

@@ -303,7 +303,7 @@ describe('HelmRelease with a chart in this repo (the helm renderer)', () => {
     );
     assert.match(
       (helmChartLocation(hr({ kind: 'Bucket', name: 'x' }), 'apps', ours) as { reason: string }).reason,
-      /chart source Bucket apps\/x is not rendered/,
+      /Bucket apps\/x is not in this repo's render: not rendered/,
     );
     assert.match(
       (helmChartLocation(hr({ kind: 'HelmRepository', name: 'x' }, 'web'), 'apps', ours) as { reason: string }).reason,

@@ -25,6 +25,7 @@ import { chartFiles, downloadedChartFile, mergeMaps, templateFile } from './char
 import { isExactChartVersion } from './chartVersion';
 import { HELM_CHART_LAYER_MEDIA_TYPE } from './remoteChart';
 import { sourceCredentials, withoutUserinfo } from './sourceCredentials';
+import { bucketChartRequest } from './bucketChart';
 import { setPathValue } from './setValues';
 import { loadValuesText, StrvalsError } from './helmValues';
 import { postRender } from './postRender';
@@ -54,7 +55,8 @@ export type HelmChartLocation =
  * Where `hr`'s chart comes from. `isThisRepo(namespace, name)` says whether a GitRepository is this repo (the caller
  * decides it as discovery did for Flux Kustomizations). Paths in a GitRepository's artifact are from its root, as
  * source-controller reads `spec.chart.spec.chart` there. `findSource(kind, namespace, name)` finds a Flux source
- * (HelmRepository, OCIRepository) among the objects the environment renders.
+ * (HelmRepository, OCIRepository, Bucket) among the objects the environment renders; `findSecret(namespace, name)` a
+ * Secret there (a Bucket's credentials).
  */
 export function helmChartLocation(
   hr: KubeObject,
@@ -171,6 +173,16 @@ function chartSourceLocation(
       request: { type: 'helm-repository', url, chart, version, ...withCredentials },
       source: `${refText} (${withoutUserinfo(url)})`,
     };
+  }
+  if (kind === 'Bucket') {
+    // source-controller packages the folder `chart` of the bucket's artifact (spec.version is not used).
+    const chart = str(chartSpec.chart);
+    if (chart === undefined) return { type: 'unavailable', reason: 'spec.chart.spec.chart is not set' };
+    const bucketNamespace = str(ref.namespace) ?? namespace;
+    const bucket = findSource(kind, bucketNamespace, str(ref.name) ?? '');
+    if (!bucket) return { type: 'unavailable', reason: `${refText} is not in this repo's render: not rendered` };
+    const made = bucketChartRequest(bucket, bucketNamespace, chart, refText, findSecret);
+    return 'reason' in made ? { type: 'unavailable', reason: made.reason } : { type: 'remote', ...made };
   }
   if (kind !== 'GitRepository') return { type: 'unavailable', reason: `chart source ${refText} is not rendered` };
   if (!isThisRepo(str(ref.namespace) ?? namespace, str(ref.name) ?? ''))
