@@ -13,7 +13,8 @@ export type TestbedTool =
   | 'helm-values-from'
   | 'kustomize-controller'
   | 'oci-registry'
-  | 'appset-oracle';
+  | 'appset-oracle'
+  | 's3-server';
 
 const repoRoot = resolve(__dirname, '..', '..');
 const binDirs = new Map<string, string>();
