@@ -100,26 +100,20 @@ class BucketClient {
       if (!name) continue;
       // A key with empty, `.` or `..` parts cannot be asked for by a URL that means it (URLs resolve those parts).
       if (placed !== object.key)
-        fail('invalid', `${this.shown}: object key ${JSON.stringify(plainText(object.key))} is not a plain path`);
+        fail('invalid', `object key ${JSON.stringify(plainText(object.key))} is not a plain path`);
       if (object.size > MAX_CHART_FILE_BYTES)
-        fail(
-          'invalid',
-          `${this.shown}: ${plainText(object.key)} is larger than ${MAX_CHART_FILE_BYTES / 1024 / 1024} MiB`,
-        );
+        fail('invalid', `${plainText(object.key)} is larger than ${MAX_CHART_FILE_BYTES / 1024 / 1024} MiB`);
       bytes += object.size;
       if (bytes > MAX_CHART_BYTES)
-        fail(
-          'invalid',
-          `${this.shown}: the chart ${chartPath || '.'} is larger than ${MAX_CHART_BYTES / 1024 / 1024} MiB`,
-        );
+        fail('invalid', `the chart ${chartPath || '.'} is larger than ${MAX_CHART_BYTES / 1024 / 1024} MiB`);
       inChart.push({ name, object });
       if (inChart.length > MAX_CHART_OBJECTS)
-        fail('invalid', `${this.shown}: the chart ${chartPath || '.'} holds more than ${MAX_CHART_OBJECTS} objects`);
+        fail('invalid', `the chart ${chartPath || '.'} holds more than ${MAX_CHART_OBJECTS} objects`);
     }
     if (!inChart.some((f) => f.name === 'Chart.yaml'))
       fail(
         'not-found',
-        `${this.shown}: no chart at ${chartPath || 'the root'} (no Chart.yaml under prefix '${this.request.prefix ?? ''}')`,
+        `no chart at ${chartPath || 'the root'} (no Chart.yaml under prefix '${this.request.prefix ?? ''}')`,
       );
     inChart.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const digest = createHash('sha256')
@@ -147,12 +141,12 @@ class BucketClient {
         const response = await this.get(`${this.base}/${encodeS3Path(object.key)}`, object.key);
         files[i] = {
           name,
-          data: await body(response, MAX_CHART_FILE_BYTES, `${this.shown}: ${plainText(object.key)}`),
+          data: await body(response, MAX_CHART_FILE_BYTES, plainText(object.key)),
         };
       }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_GETS, inChart.length) }, worker));
-    const chart = chartMeta(files, this.shown);
+    const chart = chartMeta(files, chartPath || "the bucket's root");
     if (cacheable) await keep(cacheFile, chart.name, chart.version, files);
     return { ok: true, ...chart, files, digest: `sha256:${digest}`, fromCache: false };
   }
@@ -161,7 +155,7 @@ class BucketClient {
   private async sourceIgnore(): Promise<string> {
     const response = await this.get(`${this.base}/.sourceignore`, '.sourceignore', true);
     if (!response) return '';
-    return new TextDecoder().decode(await body(response, 1024 * 1024, `${this.shown}: .sourceignore`));
+    return new TextDecoder().decode(await body(response, 1024 * 1024, '.sourceignore'));
   }
 
   /** ListObjectsV2 under the prefix, page by page. */
@@ -176,13 +170,10 @@ class BucketClient {
         ...(token ? { 'continuation-token': token } : {}),
       });
       const response = await this.get(`${this.base}/${query}`, undefined);
-      const xml = new TextDecoder().decode(await body(response, 16 * 1024 * 1024, `${this.shown}: the listing`));
+      const xml = new TextDecoder().decode(await body(response, 16 * 1024 * 1024, 'the listing'));
       for (const m of xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)) {
         if (++listed > MAX_LISTED_OBJECTS)
-          fail(
-            'invalid',
-            `${this.shown}: more than ${MAX_LISTED_OBJECTS} objects under prefix '${this.request.prefix ?? ''}'`,
-          );
+          fail('invalid', `more than ${MAX_LISTED_OBJECTS} objects under prefix '${this.request.prefix ?? ''}'`);
         yield {
           key: xmlText(tag(m[1], 'Key') ?? ''),
           etag: xmlText(tag(m[1], 'ETag') ?? '').replace(/^"|"$/g, ''),
@@ -191,8 +182,7 @@ class BucketClient {
       }
       const truncated = tag(xml, 'IsTruncated') === 'true';
       const nextToken = tag(xml, 'NextContinuationToken');
-      if (truncated && !nextToken)
-        fail('invalid', `${this.shown}: the listing is truncated but gives no continuation token`);
+      if (truncated && !nextToken) fail('invalid', `the listing is truncated but gives no continuation token`);
       token = truncated ? xmlText(nextToken as string) : undefined;
     } while (token);
   }
@@ -238,12 +228,12 @@ class BucketClient {
         'not-found',
         `bucket '${plainText(this.request.bucketName)}' not found at ${plainText(this.request.endpoint)}`,
       );
-    if (response.status === 404) fail('not-found', `${this.shown}: ${what} not found (HTTP 404)`);
+    if (response.status === 404) fail('not-found', `${what} not found (HTTP 404)`);
     const because = code ? ` ${plainText(code)}` : '';
     if (response.status === 401 || response.status === 403)
       fail(
         'auth',
-        `${this.shown}: ${what}: access denied (HTTP ${response.status}${because}): ${
+        `${what}: access denied (HTTP ${response.status}${because}): ${
           credentials
             ? "the credentials of the Bucket's secretRef were refused"
             : 'the Bucket names no secretRef (anonymous)'
@@ -253,9 +243,9 @@ class BucketClient {
     if (region)
       fail(
         'invalid',
-        `${this.shown}: the bucket is in region ${plainText(region)}: set spec.region (HTTP ${response.status}${because})`,
+        `the bucket is in region ${plainText(region)}: set spec.region (HTTP ${response.status}${because})`,
       );
-    return fail('unreachable', `${this.shown}: ${what}: HTTP ${response.status}${because}`);
+    return fail('unreachable', `${what}: HTTP ${response.status}${because}`);
   }
 }
 
