@@ -359,7 +359,8 @@ export interface ArgoCdApi {
 
 /**
  * A chart outside this repo, as a Flux source names it: a Helm repository (`index.yaml` and `.tgz`, over HTTP), an
- * OCI registry (Helm's media types) or a folder in an S3-compatible bucket. Versions are constraints as Helm reads them (core/render/helm/chartVersion.ts).
+ * OCI registry (Helm's media types) or a folder in an S3-compatible bucket. Versions are constraints as Helm reads
+ * them (core/render/helm/chartVersion.ts).
  */
 export type ChartRequest =
   | {
@@ -450,7 +451,7 @@ export type ChartFetchResult =
   | ChartFetchFailure;
 
 /**
- * Charts from Helm and OCI repositories (issue #16). The node adapter (src/node/chartSource.ts) downloads them only
+ * Charts from Helm and OCI repositories and Flux Buckets (issue #16). The node adapter (src/node/chartSource.ts) downloads them only
  * when the user enabled chart downloads, and keeps them in a cache outside the repo; never throws. Renderers of
  * HelmReleases, kustomize `helmCharts:` and Argo CD Helm sources share it.
  */

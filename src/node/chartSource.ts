@@ -11,6 +11,9 @@
  * outside the repo, under `<cache>/charts/<hash of the repository URL>/<name>/<version>/<sha256>.tgz`, checked
  * against their digest when written and when read; an exact version or a digest found there is used without asking
  * the network. Nothing here throws: every failure is a ChartFetchFailure naming the repository.
+ *
+ * A chart folder of a Flux `Bucket` (request type `bucket`) is bucketSource.ts's: S3, signed with the keys of the
+ * Bucket's secretRef when the render holds them.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { DriftEngine } from '../../../src/core/engine';
+import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import type { KubeObject } from '../../../src/core/model/resource';
+import type { ChartRequest, ChartSource, HelmEngine, HelmRenderRequest } from '../../../src/core/ports';
 import { cleanArtifactPath } from '../../../src/core/render/helm/bucketChart';
 import { helmChartLocation } from '../../../src/core/render/helm/helmRelease';
 import { isIgnored, readIgnorePatterns } from '../../../src/core/render/flux/sourceIgnore';
@@ -139,5 +142,101 @@ describe('.sourceignore rules (go-git gitignore, as source-controller matches bu
     assert.ok(ignored('[^a].txt', 'b.txt') && !ignored('[^a].txt', 'a.txt'));
     assert.ok(!ignored('[abc', '[abc'));
     assert.ok(ignored('trailing.txt   ', 'trailing.txt'), 'trailing spaces trimmed');
+  });
+});
+
+describe('HelmRelease charts from a Flux Bucket (through the engine, fake chart source and Helm engine)', () => {
+  const files = (secretYaml: string) =>
+    new MemoryFileSystem(
+      {
+        '.gitops-drift.yaml': 'environments:\n  - name: dev\n    path: envs/dev\n    namespace: apps\n',
+        'envs/dev/kustomization.yaml': 'resources:\n  - release.yaml\n  - bucket.yaml\n',
+        'envs/dev/release.yaml': [
+          'apiVersion: helm.toolkit.fluxcd.io/v2',
+          'kind: HelmRelease',
+          'metadata: {name: web}',
+          'spec:',
+          '  interval: 10m',
+          '  chart:',
+          '    spec: {chart: ./charts/web, sourceRef: {kind: Bucket, name: charts}}',
+          '',
+        ].join('\n'),
+        'envs/dev/bucket.yaml': `apiVersion: source.toolkit.fluxcd.io/v1\nkind: Bucket\nmetadata: {name: charts}\nspec: {bucketName: charts, endpoint: "minio:9000", secretRef: {name: creds}}\n${secretYaml}`,
+      },
+      '/r',
+    );
+  const creds =
+    '---\napiVersion: v1\nkind: Secret\nmetadata: {name: creds}\nstringData: {accesskey: AK, secretkey: s3cr3t-value}\n';
+  const helm: HelmEngine & { requests: HelmRenderRequest[] } = {
+    requests: [],
+    async render(request) {
+      this.requests.push(request);
+      return {
+        ok: true,
+        chart: { name: 'web', version: '1.0.0' },
+        manifests: [
+          { source: 'web/templates/cm.yaml', content: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n' },
+        ],
+        hooks: [],
+      };
+    },
+  };
+  const render = async (fs: MemoryFileSystem, chartSource?: ChartSource) => {
+    const engine = new DriftEngine({
+      fs,
+      repoRoot: '/r',
+      helmEngine: () => helm,
+      ...(chartSource ? { chartSource } : {}),
+    });
+    return engine.renderHelmRelease(await engine.environment('dev'), 'HelmRelease apps/web');
+  };
+
+  it('downloads off: the state says how to turn them on, at the chart line', async () => {
+    await assert.rejects(render(files(creds)), (e: Error) => {
+      assert.match(
+        e.message,
+        /^envs\/dev\/release\.yaml:6:3: HelmRelease apps\/web: Bucket apps\/charts \(minio:9000\/charts\): chart downloads are off: enable gitopsDrift\.helm\.chartDownloads/,
+      );
+      assert.ok(!e.message.includes('s3cr3t-value'));
+      return true;
+    });
+  });
+
+  it("downloads on: the request carries the render's Secret keys, and the downloaded files are rendered", async () => {
+    const asked: ChartRequest[] = [];
+    const source: ChartSource = {
+      fetch: async (request) => {
+        asked.push(request);
+        const chartYaml = new TextEncoder().encode('apiVersion: v2\nname: web\nversion: 1.0.0\n');
+        return {
+          ok: true,
+          name: 'web',
+          version: '1.0.0',
+          digest: 'sha256:x',
+          files: [{ name: 'Chart.yaml', data: chartYaml }],
+          fromCache: false,
+        };
+      },
+    };
+    helm.requests.length = 0;
+    const result = await render(files(creds), source);
+    assert.ok(result);
+    assert.deepEqual(
+      result.objects.map((o) => o.key.name),
+      ['web'],
+    );
+    assert.equal(asked.length, 1);
+    const request = asked[0];
+    assert.ok(request.type === 'bucket');
+    assert.equal(request.chartPath, 'charts/web');
+    assert.deepEqual(request.credentials, { accessKey: 'AK', secretKey: 's3cr3t-value' });
+    assert.deepEqual(
+      helm.requests[0].files.map((f) => f.name),
+      ['Chart.yaml'],
+    );
+    await assert.rejects(
+      render(files(''), source),
+      /bucket needs credentials \(secretRef creds\): no such Secret in this repo's render/,
+    );
   });
 });

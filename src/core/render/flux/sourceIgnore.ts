@@ -13,7 +13,10 @@ interface IgnorePattern {
   parts: string[];
 }
 
-/** The patterns of a `.sourceignore` text (`#` comments and blank lines skipped), as sourceignore.ReadPatterns reads them. */
+/**
+ * The patterns of a `.sourceignore` text (`#` comments and blank lines skipped), as sourceignore.ReadPatterns reads
+ * them.
+ */
 export function readIgnorePatterns(text: string): IgnorePattern[] {
   const out: IgnorePattern[] = [];
   for (const line of text.split(/\r?\n/)) {

@@ -8,7 +8,10 @@
 import type { KubeObject } from '../../model/resource';
 import type { BucketChartRequest } from '../../ports';
 
-/** The request for `chart` (the HelmChart's path) in `bucket` (its Secret in `bucketNamespace`), or why it cannot be made (the release's state). */
+/**
+ * The request for `chart` (the HelmChart's path) in `bucket` (its Secret in `bucketNamespace`), or why it cannot be
+ * made (the release's state).
+ */
 export function bucketChartRequest(
   bucket: KubeObject,
   bucketNamespace: string,
