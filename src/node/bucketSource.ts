@@ -239,7 +239,8 @@ class BucketClient {
             : 'the Bucket names no secretRef (anonymous)'
         }`,
       );
-    const region = tag(text, 'Region');
+    // AWS names the bucket's region in its error (AuthorizationHeaderMalformed) or a header (PermanentRedirect).
+    const region = tag(text, 'Region') ?? response.headers.get('x-amz-bucket-region') ?? undefined;
     if (region)
       fail(
         'invalid',

@@ -199,6 +199,29 @@ describe('Bucket chart source (S3 ListObjectsV2 and GetObject)', () => {
     assert.match(unreachable.message, /cannot reach 127\.0\.0\.1:9000\/charts: ECONNREFUSED/);
   });
 
+  it("a bucket in another region (AWS's redirect or error names it) says which region to set", async () => {
+    const redirect = (async () =>
+      new Response('<Error><Code>PermanentRedirect</Code></Error>', {
+        status: 301,
+        headers: { 'x-amz-bucket-region': 'eu-central-1' },
+      })) as unknown as typeof fetch;
+    const moved = failure(
+      await new HttpChartSource({ cacheDir: cache, timeoutMs: 5000, fetch: redirect }).fetch(request()),
+    );
+    assert.match(
+      moved.message,
+      /the bucket is in region eu-central-1: set spec\.region \(HTTP 301 PermanentRedirect\)/,
+    );
+    const malformed = (async () =>
+      new Response('<Error><Code>AuthorizationHeaderMalformed</Code><Region>ap-south-1</Region></Error>', {
+        status: 400,
+      })) as unknown as typeof fetch;
+    const wrong = failure(
+      await new HttpChartSource({ cacheDir: cache, timeoutMs: 5000, fetch: malformed }).fetch(request()),
+    );
+    assert.match(wrong.message, /region ap-south-1: set spec\.region \(HTTP 400 AuthorizationHeaderMalformed\)/);
+  });
+
   it('with credentials every request is signed (SigV4, the region given), and the secret is in no message', async () => {
     const s3 = fakeS3({ charts: new Map(chart('charts/web/')) }, { private: true });
     const credentials = { accessKey: 'AKIDTEST', secretKey: 'very-secret-key' };
