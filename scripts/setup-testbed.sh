@@ -222,22 +222,12 @@ build_oci_registry() {
 }
 
 # s3-server (test/testbed/s3Server): gofakes3's in-memory S3-compatible server on loopback, for the Flux `Bucket`
-# chart-source tests, with an optional SigV4 check by the AWS SDK's signer (the one gofakes3's go.mod requires).
-# Rebuilt when the pinned version or main.go changes (its stamp beside it); 17 s with its modules to download, 3 s warm.
+# chart-source tests, with an optional SigV4 check by the AWS SDK's signer (the one gofakes3's go.mod requires);
+# 17 s with its modules to download, 3 s warm.
 build_s3_server() {
   local version=v1.2.0 # github.com/johannesboyne/gofakes3
-  local stamp="$bin_dir/.s3-server.version" source="$(dirname "$0")/../test/testbed/s3Server/main.go" want_stamp
-  want_stamp="$version $(sha256sum "$source" | cut -c1-16)"
-  [ -x "$bin_dir/s3-server" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want_stamp" ] && return
-  local dir="$work_root/s3-server"
-  rm -rf "$dir"; mkdir -p "$dir"
-  log "building s3-server (github.com/johannesboyne/gofakes3 $version)"
-  cp "$source" "$dir/main.go"
-  (cd "$dir" && go mod init gitopsdrift.local/testbed/s3server >&2 && go get "github.com/johannesboyne/gofakes3@$version" >&2 && go mod tidy >&2 \
-    && go build -ldflags "-s -w" -o "$bin_dir/.s3-server.partial" .)
-  mv -f "$bin_dir/.s3-server.partial" "$bin_dir/s3-server"
-  echo "$want_stamp" >"$stamp"
-  rm -rf "$dir"
+  build_go_program s3-server s3Server s3server "$version" "github.com/johannesboyne/gofakes3@$version"
+  rm -rf "$work_root/s3-server"
 }
 
 # appset-oracle (test/testbed/appsetOracle): text/template with Argo CD's function map and fasttemplate, for the
