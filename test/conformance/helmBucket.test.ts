@@ -263,7 +263,7 @@ describe('HelmRelease charts from a Flux Bucket (S3 server of the test bed), aga
       ],
       [
         repoFiles(release(CHART_SPEC), `${bucket(endpoint)}---\n${good}`),
-        /chart downloads are off: enable gitopsDrift\.helm\.chartDownloads/,
+        /chart downloads are off: enable the setting gitopsDrift\.helm\.chartDownloads/,
         false,
       ],
     ];

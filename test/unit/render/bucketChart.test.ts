@@ -195,7 +195,7 @@ describe('HelmRelease charts from a Flux Bucket (through the engine, fake chart 
     await assert.rejects(render(files(creds)), (e: Error) => {
       assert.match(
         e.message,
-        /^envs\/dev\/release\.yaml:6:3: HelmRelease apps\/web: Bucket apps\/charts \(minio:9000\/charts\): chart downloads are off: enable gitopsDrift\.helm\.chartDownloads/,
+        /^envs\/dev\/release\.yaml:6:3: HelmRelease apps\/web: Bucket apps\/charts \(minio:9000\/charts\): chart downloads are off: enable the setting gitopsDrift\.helm\.chartDownloads/,
       );
       assert.ok(!e.message.includes('s3cr3t-value'));
       return true;
