@@ -17,6 +17,7 @@ import { NodeFileSystem } from '../../src/node/nodeFileSystem';
 import { testbedBin } from '../testbed/bins';
 import { compareObjects } from './compareObjects';
 import { kustomizeBuild } from './kustomizeCli';
+import { argoApplicationIn } from '../support/argoApplication';
 
 const base: Record<string, string> = {
   'base/kustomization.yaml': 'resources: [deployment.yaml, service.yaml]\ncommonLabels: { app: guestbook }\n',
@@ -152,8 +153,7 @@ describe('Argo CD kustomize overrides, as Argo CD applies them with the real kus
         });
         writeFileSync(join(dir, 'app.yaml'), application);
         const repo = await loadRepository(new NodeFileSystem(), dir);
-        const env = repo.environments.find((e) => e.name === 'guestbook-prod');
-        assert.ok(env, `discovered: ${repo.environments.map((e) => e.name).join(', ')}`);
+        const env = argoApplicationIn(repo.environments, 'guestbook-prod');
         const ours = await renderApplication(env.applications[0], { fs: new NodeFileSystem(), repoRoot: dir });
         assert.deepEqual(ours.problems, []);
         const report = compareObjects(

@@ -15,6 +15,7 @@ import { NodeFileSystem } from '../../src/node/nodeFileSystem';
 import { testbedBin } from '../testbed/bins';
 import { startTestHelmEngine } from '../testbed/helmEngine';
 import { parseStream } from './kustomizeCli';
+import { argoApplication as destinationApplication } from '../support/argoApplication';
 
 /**
  * HelmReleases, Argo CD chart sources and kustomize `helmCharts` entries with `repo` whose charts are downloaded (issue #16): a Helm repository on loopback serving charts packaged by the
@@ -339,7 +340,7 @@ describe('HelmRelease charts downloaded from Helm and OCI repositories, against 
       helmEngine: () => helm,
       chartSource: new HttpChartSource({ cacheDir: join(work, 'cache'), timeoutMs: 10_000 }),
     });
-    const rendered = await engine.render(await engine.environment(envName));
+    const rendered = await engine.render(await destinationApplication(engine, envName));
     assert.deepEqual(rendered.problems, []);
     return rendered;
   }

@@ -11,6 +11,7 @@ import { NodeFileSystem } from '../../src/node/nodeFileSystem';
 import { testbedBin } from '../testbed/bins';
 import { startTestHelmEngine } from '../testbed/helmEngine';
 import { parseStream } from './kustomizeCli';
+import { argoApplication } from '../support/argoApplication';
 
 /**
  * Charts met outside a HelmRelease, rendered through the product with the real engine, against the real tools:
@@ -216,7 +217,7 @@ describe('Helm charts outside HelmReleases against the real tools (test bed helm
   it('an Argo CD Helm source renders what helm template prints with the flags Argo CD passes', async () => {
     const repoRoot = join(work, 'argo');
     const engine = engineOn(repoRoot);
-    const env = await engine.environment('web');
+    const env = await argoApplication(engine, 'web');
     assert.equal(env.applications[0].renderer, 'helm');
     const ours = await engine.renderApplication(env, env.applications[0]);
 
@@ -295,7 +296,7 @@ describe('Helm charts outside HelmReleases against the real tools (test bed helm
   it('a multi-source Application: the chart with $ref value files and valuesObject, beside a directory source', async () => {
     const repoRoot = join(work, 'argo');
     const engine = engineOn(repoRoot);
-    const env = await engine.environment('multi');
+    const env = await argoApplication(engine, 'multi');
     assert.deepEqual(
       env.applications.map((a) => [a.name, a.renderer]),
       [

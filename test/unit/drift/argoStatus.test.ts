@@ -13,6 +13,7 @@ import type { Git, GitCommit, ResourceType } from '../../../src/core/ports';
 import { DriftEngine } from '../../../src/core/engine';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import { FakeReader, types } from '../repo/fakes';
+import { argoApplication, argoApplicationIn } from '../../support/argoApplication';
 
 const sha = (n: number) => n.toString(16).padEnd(40, '0');
 const ref = { name: 'guestbook', namespace: 'argocd' };
@@ -399,11 +400,12 @@ describe('Argo CD status through the engine: two Applications, one LIST', () => 
     const engine = new DriftEngine({ fs, repoRoot: '/r', git: fakeGit([sha(3), sha(2)]) });
     const repo = await engine.repo();
     // The two Applications (the folder holding them is an app-of-apps root of its own, not checked here).
-    const apps = repo.environments.filter((e) => e.name === 'blog' || e.name === 'guestbook');
-    assert.equal(apps.length, 2);
-    const reports = await Promise.all(apps.map((env) => engine.check(env, { reader: shared, context: 'c' })));
-    const guestbook = reports.find((r) => r.name === 'guestbook')!;
-    const blog = reports.find((r) => r.name === 'blog')!;
+    const apps = ['guestbook', 'blog'].map((name) => argoApplicationIn(repo.environments, name));
+    assert.deepEqual(
+      apps.map((env) => env.applications.map((a) => a.name)),
+      [['guestbook'], ['blog']],
+    );
+    const [guestbook, blog] = await Promise.all(apps.map((env) => engine.check(env, { reader: shared, context: 'c' })));
     assert.deepEqual(
       guestbook.resources
         .map((r) => `${r.key.name} ${r.verdict} ${r.controller?.state ?? '-'} ${r.controller?.argo?.status ?? '-'}`)
@@ -422,9 +424,12 @@ describe('Argo CD status through the engine: two Applications, one LIST', () => 
     assert.equal(reader.lists, 2, 'one LIST of ConfigMaps in shop, one of Applications in argocd, and nothing else');
 
     const text = textReport([guestbook, blog] as EnvironmentDrift[], { color: false });
+    // The row starts with the environment's name: the Application's own, or its destination's (argocd.environments).
+    const appRow = text.split('\n').find((l) => l.includes('Application argocd/guestbook')) ?? '';
+    assert.ok(appRow.startsWith(`${guestbook.name}  `), appRow);
     assert.match(
-      text,
-      /guestbook {2}Application argocd\/guestbook +Argo CD: Synced, Healthy; compared 2000000, git is at 3000000 \(1 commit behind\); 1 of 2 objects out of sync; 1 pending prune; automated sync, prune; disagrees on 1 object/,
+      appRow,
+      /Application argocd\/guestbook +Argo CD: Synced, Healthy; compared 2000000, git is at 3000000 \(1 commit behind\); 1 of 2 objects out of sync; 1 pending prune; automated sync, prune; disagrees on 1 object/,
     );
     assert.match(text, /ConfigMap shop\/guestbook +Argo CD says Synced, here drifted: Argo CD compared 2000000/);
     assert.match(
@@ -449,7 +454,7 @@ describe('Argo CD status through the engine: two Applications, one LIST', () => 
       '/r/apps/guestbook/cm.yaml': cmYaml('guestbook', 'one'),
     });
     const engine = new DriftEngine({ fs, repoRoot: '/r' });
-    const report = await engine.check(await engine.environment('guestbook'), {
+    const report = await engine.check(await argoApplication(engine, 'guestbook'), {
       reader: new FakeReader([cm('guestbook', 'one', 'guestbook')], types),
       context: 'c',
     });

@@ -8,6 +8,7 @@ import type { HelmEngine, HelmRenderRequest, HelmRenderResult } from '../../../s
 import { mergeMaps } from '../../../src/core/render/helm/chartFiles';
 import { loadValuesText } from '../../../src/core/render/helm/helmValues';
 import type { RenderedObject } from '../../../src/core/render/types';
+import { argoApplication } from '../../support/argoApplication';
 
 /**
  * Values-line origins of an Argo CD Helm source (render/argo/helm.ts with render/helm/valuesTrace.ts): each field
@@ -105,7 +106,7 @@ async function render(app: string, name = 'web'): Promise<{ objects: RenderedObj
   );
   const helm = new LeafEngine();
   const engine = new DriftEngine({ fs, repoRoot: '/repo', helmEngine: () => helm });
-  const env = await engine.environment(name);
+  const env = await argoApplication(engine, name);
   const result = await engine.renderApplication(env, env.applications[0]);
   return { objects: result.objects, helm };
 }
@@ -194,25 +195,24 @@ describe('Argo CD Helm values in the hover on a values key (fake engine)', () =>
   };
   const tools = () => {
     const fs = new MemoryFileSystem(files, '/repo');
-    return new AuthoringTools(
-      new DriftEngine({ fs, repoRoot: '/repo', helmEngine: () => new LeafEngine() }),
-      fs,
-      '/repo',
-    );
+    const engine = new DriftEngine({ fs, repoRoot: '/repo', helmEngine: () => new LeafEngine() });
+    return { t: new AuthoringTools(engine, fs, '/repo'), engine };
   };
   const said = (s: HelmValueSummary | undefined) =>
     s?.groups.map((g) => `${g.value} ${g.environments.join(',')} ${g.fields.join(',')}`);
 
   it("on a parameters entry, a valuesObject key and a value file's key: the fields each one sets", async () => {
-    const t = tools();
+    const { t, engine } = tools();
+    // The hover names the environment holding the Application: its own name, or its destination's.
+    const env = (await argoApplication(engine, 'web')).name;
     const line = (text: string, prefix: string) => lineOf(text, prefix);
     const param = await t.helmValueHover('apps/web.yaml', withObject, line(withObject, 'value: param-value'), 11);
-    assert.deepEqual(said(param), ['param-value web ConfigMap web-cm data.fromParam']);
+    assert.deepEqual(said(param), [`param-value ${env} ConfigMap web-cm data.fromParam`]);
     const object = await t.helmValueHover('apps/web.yaml', withObject, line(withObject, 'fromObject:'), 9);
-    assert.deepEqual(said(object), ['object-value web ConfigMap web-cm data.fromObject']);
+    assert.deepEqual(said(object), [`object-value ${env} ConfigMap web-cm data.fromObject`]);
     // A value file of any name (not values*.yaml).
     const file = await t.helmValueHover('charts/web/prod.yaml', prodValues, line(prodValues, 'fromFile:'), 1);
-    assert.deepEqual(said(file), ['file-value web ConfigMap web-cm data.fromFile']);
+    assert.deepEqual(said(file), [`file-value ${env} ConfigMap web-cm data.fromFile`]);
     // A key whose value lost to a later layer sets nothing: the hover leaves it to the effective values.
     assert.equal(
       await t.helmValueHover('charts/web/prod.yaml', prodValues, line(prodValues, 'fromParam:'), 1),

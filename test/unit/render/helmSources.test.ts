@@ -6,6 +6,7 @@ import type { HelmEngine, HelmRenderRequest, HelmRenderResult } from '../../../s
 import { cleanSetParameter, envsubst, resolveValueFile } from '../../../src/core/render/argo/helm';
 import { kyamlMerge, loadValuesText, parseSetInto } from '../../../src/core/render/helm/helmValues';
 import { renderKustomization } from '../../../src/core/render/kustomize/kustomize';
+import { argoApplication } from '../../support/argoApplication';
 
 /** Records each request; answers a ConfigMap holding the values it was given, and a test hook. */
 class RecordingHelmEngine implements HelmEngine {
@@ -128,7 +129,7 @@ describe('Argo CD Helm sources (fake engine)', () => {
       ),
     });
     const engine = new DriftEngine({ fs, repoRoot: '/repo', helmEngine: () => helm });
-    const env = await engine.environment('web');
+    const env = await argoApplication(engine, 'web');
     assert.equal(env.applications[0].renderer, 'helm');
     const result = await engine.renderApplication(env, env.applications[0]);
     // The render, then the values-line tracing's render with markers (valuesTrace.ts), schema validation off.
@@ -188,7 +189,7 @@ describe('Argo CD Helm sources (fake engine)', () => {
         '.git/config': '[remote "origin"]\n  url = git@github.com:acme/config.git\n',
       });
       const engine = new DriftEngine({ fs, repoRoot: '/repo', helmEngine: () => new RecordingHelmEngine() });
-      const env = await engine.environment(name);
+      const env = await argoApplication(engine, name);
       const error = await engine.renderApplication(env, env.applications[0]).then(
         () => undefined,
         (e: unknown) => e,
@@ -207,7 +208,7 @@ describe('Argo CD Helm sources (fake engine)', () => {
     }
     const fs = repo({ 'apps/app.yaml': application('noengine', '  source:\n    path: charts/web') });
     const engine = new DriftEngine({ fs, repoRoot: '/repo' });
-    const env = await engine.environment('noengine');
+    const env = await argoApplication(engine, 'noengine');
     await assert.rejects(engine.renderApplication(env, env.applications[0]), /the Helm engine is not available/);
   });
 });

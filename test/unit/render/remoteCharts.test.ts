@@ -12,6 +12,7 @@ import type {
 import { chartRequestOf } from '../../../src/core/render/helm/remoteChart';
 import { renderKustomization } from '../../../src/core/render/kustomize/kustomize';
 import { EditedFileSystem, renderEnvironmentWith } from '../../../src/core/promote/verifyPromotion';
+import { argoApplication } from '../../support/argoApplication';
 
 /**
  * Charts of Helm repositories and OCI registries named by Argo CD sources and kustomize `helmCharts` entries (issue
@@ -120,7 +121,7 @@ describe('remote charts: Argo CD chart sources and kustomize helmCharts with rep
     };
     const source = new FakeChartSource();
     const { engine, helm } = engineFor(files, source);
-    const env = await engine.environment('podinfo');
+    const env = await argoApplication(engine, 'podinfo');
     assert.equal(env.applications[0].renderer, 'helm');
     const rendered = await engine.render(env);
     // Twice: at load (is it an app-of-apps? only its render tells), then for the environment's render.
@@ -169,7 +170,7 @@ describe('remote charts: Argo CD chart sources and kustomize helmCharts with rep
     };
     const source = new FakeChartSource();
     const { engine, helm } = engineFor(files, source);
-    const hostPath = await engine.environment('oci-hostpath');
+    const hostPath = await argoApplication(engine, 'oci-hostpath');
     await engine.render(hostPath);
     assert.deepEqual(source.requests[0], {
       type: 'oci',
@@ -178,7 +179,7 @@ describe('remote charts: Argo CD chart sources and kustomize helmCharts with rep
       tag: '6.5.0',
     });
     assert.deepEqual(helm.requests[0].values, { color: 'green' }, '$values/… read from this repo');
-    const rendered = await engine.render(await engine.environment('oci-scheme'));
+    const rendered = await engine.render(await argoApplication(engine, 'oci-scheme'));
     assert.deepEqual(source.requests[1], {
       type: 'oci',
       url: 'oci://ghcr.io/stefanprodan/charts/podinfo',
@@ -205,7 +206,7 @@ describe('remote charts: Argo CD chart sources and kustomize helmCharts with rep
     };
     // Downloads off (the engine's default chart source).
     const off = engineFor(files);
-    const env = await off.engine.environment('shop');
+    const env = await argoApplication(off.engine, 'shop');
     const report = await off.engine.renderedReport(env, 'ctx');
     assert.equal(report.error, null);
     assert.deepEqual(
@@ -227,7 +228,7 @@ describe('remote charts: Argo CD chart sources and kustomize helmCharts with rep
       message: 'cannot reach https://repo.example: ECONNREFUSED',
     });
     const offline = engineFor(files, source);
-    const again = await offline.engine.environment('shop');
+    const again = await argoApplication(offline.engine, 'shop');
     const first = await offline.engine.renderedReport(again, 'ctx');
     assert.match(
       first.applications.find((a) => a.name === 'shop/podinfo')!.message!,
@@ -291,7 +292,7 @@ describe('remote charts: Argo CD chart sources and kustomize helmCharts with rep
       'charts/web/templates/cm.yaml': '# template\n',
     };
     const { engine, helm } = engineFor(files);
-    const env = await engine.environment('web');
+    const env = await argoApplication(engine, 'web');
     const fs = new MemoryFileSystem(files, '/repo');
     const edited = new EditedFileSystem(fs, '/repo', [
       { file: 'charts/web/values.yaml', before: 'tag: "1.0"\n', after: 'tag: "2.0"\n', patch: '' },

@@ -20,6 +20,10 @@ const application = (name: string, path: string, ns = 'default') =>
     `  destination: { server: https://kubernetes.default.svc, namespace: ${ns} }`,
   ].join('\n') + '\n';
 
+// These tests are about which Applications app-of-apps discovery finds and who holds them (`parentApplication`), one
+// environment per Application: the old model, kept as the opt-out (the default groups them by destination).
+const PER_APPLICATION = { '/r/.gitops-drift.yaml': 'argocd:\n  environments: application\n' };
+
 const deployment = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: guestbook-ui }\n';
 
 const rows = (envs: RepoEnvironment[]) =>
@@ -34,6 +38,7 @@ const rows = (envs: RepoEnvironment[]) =>
 describe('Argo CD app-of-apps', () => {
   it('a folder of Applications no Application points at is a root; its render (kustomize namePrefix included) decides the children, recursively', async () => {
     const fs = new MemoryFileSystem({
+      ...PER_APPLICATION,
       '/r/guestbook/deployment.yaml': deployment,
       '/r/kustomize-guestbook/kustomization.yaml': 'resources: [deployment.yaml]\n',
       '/r/kustomize-guestbook/deployment.yaml': deployment,
@@ -61,6 +66,7 @@ describe('Argo CD app-of-apps', () => {
 
   it('a cycle is named once at the Application that closes it; the rest is still listed', async () => {
     const fs = new MemoryFileSystem({
+      ...PER_APPLICATION,
       '/r/guestbook/deployment.yaml': deployment,
       '/r/a/a.yaml': application('a', 'b') + '---\n' + application('fine', 'guestbook'),
       '/r/b/b.yaml': application('b', 'a'),
@@ -149,7 +155,7 @@ describe('Argo CD app-of-apps', () => {
       },
     };
     const drift = new DriftEngine({
-      fs: new MemoryFileSystem(files),
+      fs: new MemoryFileSystem({ ...PER_APPLICATION, ...files }),
       repoRoot: '/r',
       helmEngine,
     });
@@ -162,6 +168,7 @@ describe('Argo CD app-of-apps', () => {
     // A repo whose app-of-apps is no chart never asks for the engine.
     const plain = new DriftEngine({
       fs: new MemoryFileSystem({
+        ...PER_APPLICATION,
         '/r/apps/guestbook.yaml': application('guestbook', 'guestbook'),
         '/r/guestbook/deployment.yaml': deployment,
       }),

@@ -17,13 +17,14 @@ describe('Argo CD destinations → kube contexts', () => {
         app('unknown-server', '{ server: https://nowhere:6443 }'),
         app('unknown-name', '{ name: mars }'),
       ].join('---\n'),
-      '/r/.gitops-drift.yaml': 'argocd:\n  clusters: { us-prod: prod-us-admin }\n  inClusterContext: mgmt\n',
+      // One environment per Application (the opt-out), so each Application's resolved context is seen on its own.
+      '/r/.gitops-drift.yaml':
+        'argocd:\n  clusters: { us-prod: prod-us-admin }\n  inClusterContext: mgmt\n  environments: application\n',
     });
     const repo = await loadRepository(fs, '/r');
     assert.deepEqual(repo.config.argocd, {
       clusters: { 'us-prod': 'prod-us-admin' },
       inClusterContext: 'mgmt',
-      // Not set: one environment per Application (repo/argoEnvironments.ts).
       environments: 'application',
     });
     const problems = resolveArgoDestinations(repo.environments, repo.config.argocd, [

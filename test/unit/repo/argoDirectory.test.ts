@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { DriftEngine } from '../../../src/core/engine';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import { argoGlob } from '../../../src/core/render/argo/directory';
+import { argoApplication } from '../../support/argoApplication';
 
 /** An Application in the style of argoproj/argocd-example-apps, with `source:` lines given. */
 function application(name: string, source: string[]): string {
@@ -76,7 +77,7 @@ function repo(): MemoryFileSystem {
 
 async function rendered(name: string) {
   const engine = new DriftEngine({ fs: repo(), repoRoot: '/r' });
-  const env = await engine.environment(name);
+  const env = await argoApplication(engine, name);
   return { env, render: await engine.render(env).catch((e: Error) => e) };
 }
 

@@ -59,7 +59,8 @@ const liveApplication = (i: number, sync = 'Synced'): KubeObject =>
 function setUp(destination = 'server: https://PROD.example.com:443/') {
   const files: Record<string, string> = {
     '/r/shop/settings.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  level: info\n',
-    '/r/.gitops-drift.yaml': 'argocd:\n  inClusterContext: hub\n',
+    // One environment per Application (the opt-out): these tests count what is read per Application's environment.
+    '/r/.gitops-drift.yaml': 'argocd:\n  inClusterContext: hub\n  environments: application\n',
   };
   for (let i = 0; i < APPS; i++) files[`/r/apps/shop-${i}.yaml`] = applicationFile(i, destination);
   let kubeconfigReads = 0;

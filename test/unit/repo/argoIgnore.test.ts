@@ -7,6 +7,7 @@ import { ignoringRule } from '../../../src/core/drift/ignore';
 import { textReport } from '../../../src/core/drift/textReport';
 import { jsonReport } from '../../../src/core/drift/jsonReport';
 import { FakeReader, types } from './fakes';
+import { argoApplication, argoApplicationIn } from '../../support/argoApplication';
 
 const application = [
   'apiVersion: argoproj.io/v1alpha1', // 1
@@ -145,8 +146,7 @@ describe('Argo CD ignoreDifferences', () => {
   it("an Application's ignoreDifferences and argocd-cm's hide exactly their fields, each at its rule's line", async () => {
     const engine = new DriftEngine({ fs: repo(), repoRoot: '/r' });
     const model = await engine.repo();
-    const env = model.environments.find((e) => e.name === 'guestbook');
-    assert.ok(env, 'the Application is an environment');
+    const env = argoApplicationIn(model.environments, 'guestbook');
     // The unsupported jq expression: a warning on its own line, and not ignored.
     const jqProblem = model.problems.find((p) => p.message.includes('not supported'));
     assert.ok(jqProblem, model.problems.map((p) => p.message).join('; '));
@@ -180,7 +180,7 @@ describe('Argo CD ignoreDifferences', () => {
 
   it('argocd-cm managedFieldsManagers (the `all` key) hide what those managers own', async () => {
     const engine = new DriftEngine({ fs: repo(), repoRoot: '/r' });
-    const env = await engine.environment('guestbook');
+    const env = await argoApplication(engine, 'guestbook');
     const object = live({ note: 'by-vpa' });
     object.metadata.managedFields = [
       {
@@ -225,8 +225,8 @@ describe('Argo CD ignoreDifferences', () => {
     assert.equal(cmProblems.length, 2, cmProblems.join('\n'));
     assert.match(cmProblems[0], /^8: jqPathExpressions: not supported: \.webhooks\[\]\?\.clientConfig\.caBundle/);
     assert.match(cmProblems[1], /^10: .*must end in <group>_<kind>, <kind> or all/);
-    const env = model.environments.find((e) => e.name === 'guestbook');
-    const rule = env?.ignore?.find((r) => r.kind === 'MutatingWebhookConfiguration');
+    const env = argoApplicationIn(model.environments, 'guestbook');
+    const rule = env.ignore?.find((r) => r.kind === 'MutatingWebhookConfiguration');
     assert.equal(rule?.group, 'admissionregistration.k8s.io');
     assert.deepEqual(rule?.paths, [['webhooks', null, 'clientConfig', 'caBundle']]);
     assert.equal(rule?.definedAt?.line, 6);
