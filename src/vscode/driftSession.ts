@@ -33,7 +33,7 @@ import { FileCacheStore } from '../node/fileCacheStore';
 import { type KubeContexts, listKubeContexts } from '../node/kubeConfig';
 import { createKubeApplier, type KubeApplier } from '../node/kubeApplier';
 import { createKubeClusterReader, type KubeClusterReader } from '../node/kubeClusterReader';
-import { argoApplicationOf } from '../core/live/argoApplication';
+import { argoApplicationsOf } from '../core/live/argoApplication';
 import { ArgoCdSession } from '../core/live/argoCdReader';
 import { createArgoCdClient } from '../node/argoCdClient';
 import { argoCdTlsFromConfig } from '../node/argoCdConfig';
@@ -402,9 +402,8 @@ export class DriftSession {
    */
   private argoLive(env: RepoEnvironment): LiveSource | undefined {
     const argocd = this.options.argocd;
-    const ref =
-      argocd && env.applications.length === 1 ? argoApplicationOf(env.applications[0], env.tracking) : undefined;
-    if (!argocd || !ref) return undefined;
+    const refs = argocd ? argoApplicationsOf(env) : undefined;
+    if (!argocd || !refs) return undefined;
     if (!this.argoCd || Date.now() - this.argoCd.at > ARGO_CD_TTL_MS) {
       const client = createArgoCdClient({
         ...argoCdTlsFromConfig(this.options.env, argocd.server),
@@ -412,7 +411,11 @@ export class DriftSession {
       });
       this.argoCd = { at: Date.now(), session: new ArgoCdSession(client) };
     }
-    return { reader: this.argoCd.session.reader(ref), context: `argocd:${this.argoCd.session.api.server}`, via: 'api' };
+    return {
+      reader: this.argoCd.session.reader(refs),
+      context: `argocd:${this.argoCd.session.api.server}`,
+      via: 'api',
+    };
   }
 
   private cluster(context: string): Promise<Cluster> {

@@ -13,7 +13,7 @@ import {
 import { ClusterError, isClusterError } from '../../core/live/clusterError';
 import { isIncomplete } from '../../core/drift/incomplete';
 import { SharedListReader } from '../../core/live/sharedLists';
-import { argoApplicationOf } from '../../core/live/argoApplication';
+import { argoApplicationsOf } from '../../core/live/argoApplication';
 import { ArgoCdSession } from '../../core/live/argoCdReader';
 import { createArgoCdClient } from '../../node/argoCdClient';
 import { argoCdServerFromConfig } from '../../node/argoCdConfig';
@@ -196,11 +196,8 @@ export class LiveSources {
   async forEnvironment(
     env: RepoEnvironment,
   ): Promise<LiveSource | { error: string; context: string; noCluster?: boolean }> {
-    const argoRef =
-      this.options.argocd && env.applications.length === 1
-        ? argoApplicationOf(env.applications[0], env.tracking)
-        : undefined;
-    if (argoRef) {
+    const argoRefs = this.options.argocd ? argoApplicationsOf(env) : undefined;
+    if (argoRefs) {
       let session: ArgoCdSession;
       try {
         session = this.argoSession();
@@ -208,7 +205,7 @@ export class LiveSources {
         return { error: (e as Error).message, context: 'argocd', noCluster: true };
       }
       // One application's objects, as Argo CD sees them live; the Applications' statuses from one list of all.
-      return { reader: session.reader(argoRef), context: `argocd:${session.api.server}`, via: 'api' };
+      return { reader: session.reader(argoRefs), context: `argocd:${session.api.server}`, via: 'api' };
     }
     if (this.options.liveFrom) {
       const file = this.options.liveFrom;

@@ -30,6 +30,21 @@ export function argoApplicationOf(app: Application, tracking?: { argocdApp?: str
   return tracking?.argocdApp ? { name: tracking.argocdApp, namespace: ARGO_DEFAULT_NAMESPACE } : undefined;
 }
 
+/**
+ * The Argo CD Applications an environment is made of, when every application of it is one (a Flux or plain
+ * application among them: undefined): what Argo CD's API can stand in for the cluster for.
+ */
+export function argoApplicationsOf(env: {
+  applications: readonly Application[];
+  tracking?: { argocdApp?: string };
+}): ArgoApplicationRef[] | undefined {
+  const refs = env.applications.map((app) => argoApplicationOf(app, env.tracking));
+  if (!refs.length || refs.some((r) => !r)) return undefined;
+  // A multi-source Application is one application per source, all of one Application: asked once.
+  const seen = new Map(refs.map((r) => [`${r!.namespace}/${r!.name}`, r!]));
+  return [...seen.values()];
+}
+
 /** One entry of `.status.resources[]`: Argo CD's verdict on one object. */
 export interface ArgoResourceStatus {
   key: ResourceKey;

@@ -46,9 +46,17 @@ export class ArgoCdSession {
     return pending;
   }
 
-  /** A reader of one Application's objects (and of the Applications' statuses). */
-  reader(ref: ArgoApplicationRef): ClusterReader {
-    return new ArgoCdAppReader(this, ref);
+  /**
+   * A reader of these Applications' objects (and of the Applications' statuses): one Application's environment, or a
+   * destination environment's several (argocd.environments: cluster | namespace).
+   */
+  reader(refs: ArgoApplicationRef | readonly ArgoApplicationRef[]): ClusterReader {
+    return new ArgoCdAppReader(this, Array.isArray(refs) ? refs : [refs as ArgoApplicationRef]);
+  }
+
+  /** The managed resources of several Applications, in their order. */
+  async managedResourcesOf(refs: readonly ArgoApplicationRef[]): Promise<ArgoManagedResource[]> {
+    return (await Promise.all(refs.map((ref) => this.managedResources(ref)))).flat();
   }
 }
 
@@ -67,17 +75,17 @@ const CLUSTER_SCOPED = new Set([
   'APIService',
 ]);
 
-/** A ClusterReader over one Application's managed resources, as Argo CD's API reports them. */
+/** A ClusterReader over Applications' managed resources, as Argo CD's API reports them. */
 class ArgoCdAppReader implements ClusterReader {
   constructor(
     private readonly session: ArgoCdSession,
-    private readonly ref: ArgoApplicationRef,
+    private readonly refs: readonly ArgoApplicationRef[],
   ) {}
 
   async resourceType(group: string, kind: string, version?: string): Promise<ResourceType | undefined> {
     if (group === ARGO_GROUP && kind === 'Application')
       return { group, version: 'v1alpha1', kind, resource: 'applications', namespaced: true, verbs: ['list'] };
-    const listed = (await this.session.managedResources(this.ref)).find((r) => r.group === group && r.kind === kind);
+    const listed = (await this.session.managedResourcesOf(this.refs)).find((r) => r.group === group && r.kind === kind);
     const namespaced = listed ? listed.namespace !== '' : !CLUSTER_SCOPED.has(kind);
     const liveVersion = listed ? versionOf(listed) : undefined;
     return {
@@ -102,7 +110,7 @@ class ArgoCdAppReader implements ClusterReader {
       };
     }
     const items: KubeObject[] = [];
-    for (const r of await this.session.managedResources(this.ref)) {
+    for (const r of await this.session.managedResourcesOf(this.refs)) {
       if (r.group !== type.group || r.kind !== type.kind || r.hook) continue;
       if (type.namespaced && namespace && r.namespace !== namespace) continue;
       const live = parseState(r.liveState);
