@@ -65,8 +65,8 @@ describe('CLI render and check on an Argo CD Helm application (real engine)', fu
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('render --env prints the chart as Argo CD renders it', async () => {
-    const r = await runCliIn(dir, 'render', '--env', 'web', dir);
+  it('render --env in-cluster (the destination environment of the Application) prints the chart as Argo CD renders it', async () => {
+    const r = await runCliIn(dir, 'render', '--env', 'in-cluster', dir);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /kind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n/);
     assert.match(r.out, /name: web-config/);
@@ -93,11 +93,11 @@ describe('CLI render and check on an Argo CD Helm application (real engine)', fu
     ];
     const engine = new DriftEngine({ fs: new NodeFileSystem(), repoRoot: dir, helmEngine: () => helm });
     const recorder = new RecordingReader(new FakeReader(live, types), new SnapshotKey(Buffer.alloc(32, 5)));
-    await engine.check(await engine.environment('web'), { reader: recorder, context: 'fake' });
+    await engine.check(await engine.environment('in-cluster'), { reader: recorder, context: 'fake' });
     const snapshot = join(dir, 'snap.yaml');
     writeFileSync(snapshot, serializeSnapshot(recorder.snapshot('2026-12-06T00:00:00Z')));
 
-    const r = await runCliIn(dir, 'check', dir, '--env', 'web', '--live-from', snapshot, '--format', 'json');
+    const r = await runCliIn(dir, 'check', dir, '--env', 'in-cluster', '--live-from', snapshot, '--format', 'json');
     assert.equal(r.code, 1, r.err);
     const [web] = JSON.parse(r.out).environments;
     assert.deepEqual(

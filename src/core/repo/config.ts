@@ -79,8 +79,8 @@ export interface ArgoSettings {
   inClusterContext?: string;
   /**
    * What an environment of discovered Argo CD Applications is (repo/argoEnvironments.ts): one per destination
-   * cluster, per destination cluster and namespace, or per Application (the default until the tests and fixtures
-   * that name Applications' environments move to destinations).
+   * cluster (the default: an Argo CD repo as its owners think of it), per destination cluster and namespace, or per
+   * Application (the opt-out, the old model).
    */
   environments: ArgoEnvironmentGrouping;
 }
@@ -145,7 +145,7 @@ export function emptyRepoConfig(file = CONFIG_FILE): RepoConfig {
     lint: { disable: [] },
     promote: { move: [], keep: [] },
     flux: { strictPostBuildSubstitutions: false },
-    argocd: { clusters: {}, environments: 'application' },
+    argocd: { clusters: {}, environments: 'cluster' },
   };
 }
 
@@ -198,7 +198,7 @@ function parseConfigText(text: string, file: string): { config: RepoConfig; prob
           ? Object.fromEntries(Object.entries(clusters).filter((e): e is [string, string] => typeof e[1] === 'string'))
           : {},
       ...(typeof inCluster === 'string' ? { inClusterContext: inCluster } : {}),
-      environments: grouping === 'cluster' || grouping === 'namespace' ? grouping : 'application',
+      environments: grouping === 'application' || grouping === 'namespace' ? grouping : 'cluster',
     };
   }
   if (config.environments.length)

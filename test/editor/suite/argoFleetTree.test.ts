@@ -48,7 +48,10 @@ describe('Argo CD in the Environments view: destinations resolved as in the CLI,
     ];
     const suffix = root.split('-').pop()!.toLowerCase();
     const files: Record<string, string> = {
-      '.gitops-drift.yaml': 'argocd:\n  clusters:\n    edge-cluster: edge\n  inClusterContext: hub\n',
+      // One environment per Application (the opt-out): this test is about the view grouping Applications' environments
+      // by the cluster their destinations resolve to, and reading each as status until opened.
+      '.gitops-drift.yaml':
+        'argocd:\n  clusters:\n    edge-cluster: edge\n  inClusterContext: hub\n  environments: application\n',
     };
     for (const [name, dest] of destinations) {
       files[`apps/${name}.yaml`] =

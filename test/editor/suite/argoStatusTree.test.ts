@@ -130,3 +130,102 @@ describe('Environments view: Argo CD status beside our verdicts', () => {
     );
   });
 });
+
+describe('Environments view: a destination environment of two Argo CD Applications (argocd.environments: cluster)', () => {
+  /** One Application's summary, its status set as the engine sets it. */
+  const summary = (name: string, status: Record<string, unknown>, resources: ResourceDrift[]) => ({
+    name,
+    kind: 'kustomize' as const,
+    source: `apps/${name}`,
+    state: 'rendered' as const,
+    controller: applyArgoStatus(
+      name,
+      { name, namespace: 'argocd' },
+      {
+        status: 'ok',
+        object: {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Application',
+          metadata: { name, namespace: 'argocd' },
+          status,
+        },
+      },
+      resources,
+      { head: sha, behind: 0 },
+      'cluster',
+    ).status,
+  });
+  const web: ResourceDrift = {
+    apiVersion: 'apps/v1',
+    key: shopKey('Deployment', 'web'),
+    verdict: 'Drifted',
+    fields: [{ path: '/spec/replicas', label: 'spec.replicas', desired: 2, live: 3 }],
+    application: 'shop',
+  };
+  const post: ResourceDrift = {
+    apiVersion: 'v1',
+    key: { group: '', kind: 'ConfigMap', namespace: 'blog', name: 'posts' },
+    verdict: 'InSync',
+    fields: [],
+    application: 'blog',
+  };
+  const env: RepoEnvironment = {
+    name: 'in-cluster',
+    path: 'apps/shop',
+    source: 'argocd',
+    tracking: { argocdApps: ['shop', 'blog'] },
+    applications: [
+      { ...folderApplication('shop', 'apps/shop'), namespace: 'shop' },
+      { ...folderApplication('blog', 'apps/blog'), namespace: 'blog' },
+    ],
+  };
+  const report: EnvironmentReport = {
+    name: 'in-cluster',
+    path: env.path,
+    context: 'prod',
+    error: null,
+    resources: [web, post],
+    problems: [],
+    timings: { render: 0, live: 0, reconcile: 0 },
+    applications: [
+      summary('shop', { sync: { status: 'OutOfSync', revision: sha }, health: { status: 'Healthy' } }, [web]),
+      summary(
+        'blog',
+        { sync: { status: 'Synced', revision: sha }, health: { status: 'Progressing', message: 'rolling out' } },
+        [post],
+      ),
+    ],
+  };
+  let tree: EnvironmentsTreeProvider;
+  before(() => (tree = new EnvironmentsTreeProvider(storeOf([{ env, checking: false, report }]))));
+  after(() => tree.dispose());
+  const children = async (e?: TreeElement) => ((await tree.getChildren(e)) ?? []) as TreeElement[];
+
+  it('shows one row per Application, each with its own verdicts and Argo CD status, its objects under it', async () => {
+    const [destination] = await children();
+    assert.equal(destination.env, 'in-cluster');
+    const apps = await children(destination);
+    const rows = await Promise.all(
+      apps.map(async (a) => {
+        const item = await tree.getTreeItem(a);
+        return `${String(item.label)}: ${item.description}`;
+      }),
+    );
+    assert.deepEqual(rows, [
+      'shop: 1 drifted · Argo CD: OutOfSync · Healthy',
+      // All in sync: the count alone (as for any group of objects).
+      'blog: 1 · Argo CD: Synced · Progressing',
+    ]);
+    assert.match(tooltipText(await tree.getTreeItem(apps[0])), /shop\*\* — application of in-cluster/);
+    assert.match(tooltipText(await tree.getTreeItem(apps[1])), /Argo CD Application argocd\/blog: Synced, Progressing/);
+    // Each Application's objects are under its own row.
+    const names = async (app: TreeElement) => {
+      const out: string[] = [];
+      for (const kind of await children(app))
+        for (const r of await children(kind)) out.push(String((await tree.getTreeItem(r)).label));
+      return out;
+    };
+    assert.deepEqual(await names(apps[0]), ['web']);
+    assert.deepEqual(await names(apps[1]), ['posts']);
+  });
+});

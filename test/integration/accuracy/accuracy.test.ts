@@ -338,7 +338,7 @@ describe('accuracy: reconcile diff against the real API server', function () {
     after(() => removeRepo(repo));
 
     it('discovers the Application and reports zero drift after sync', async () => {
-      assert.deepEqual(findings(await checker.check('guestbook-prod')), []);
+      assert.deepEqual(findings(await checker.check('in-cluster')), []);
       assert.equal(checker.lastEnvironment?.source, 'argocd');
     });
 
@@ -349,13 +349,13 @@ describe('accuracy: reconcile diff against the real API server', function () {
         [
           {
             title: 'kubectl scale',
-            env: 'guestbook-prod',
+            env: 'in-cluster',
             act: () => gb('scale', 'deployment/guestbook-ui', '--replicas=1'),
             expect: ['Deployment/guestbook-ui /spec/replicas @ apps/guestbook/overlays/prod/kustomization.yaml:6'],
           },
           {
             title: 'a Service left behind (renamed in git) with the tracking label',
-            env: 'guestbook-prod',
+            env: 'in-cluster',
             act: () =>
               createLabelledService('guestbook-prod', 'guestbook-ui-old', {
                 'app.kubernetes.io/instance': 'guestbook-prod',
@@ -364,7 +364,7 @@ describe('accuracy: reconcile diff against the real API server', function () {
           },
           {
             title: 'an unrelated Service without the label',
-            env: 'guestbook-prod',
+            env: 'in-cluster',
             act: () => createLabelledService('guestbook-prod', 'someone-elses', {}),
             expect: [],
           },

@@ -91,6 +91,9 @@ spec:
     namespace: shop-prod
 `;
   const files: Record<string, string> = {
+    // One environment per Application (the opt-out): these tests read each Application through the API on its own,
+    // and one Application the token may not read must not hide the other (both deploy to one destination).
+    '.gitops-drift.yaml': 'argocd:\n  environments: application\n',
     'argo/shop.yaml': app('shop'),
     'argo/blog.yaml': app('blog'),
     'apps/shop/web.yaml': `apiVersion: apps/v1

@@ -165,7 +165,7 @@ spec:
     };
     const code = await runCli(['check', repo, '--format', 'json'], io);
     assert.equal(code, 1, err + out);
-    const env = (JSON.parse(out) as JsonReport).environments.find((e) => e.name === 'shop');
+    const env = (JSON.parse(out) as JsonReport).environments.find((e) => e.applications.some((a) => a.name === 'shop'));
     assert.ok(env, out);
     assert.equal(env.context, 'destination');
     assert.equal(env.error, null);
@@ -196,7 +196,9 @@ spec:
         env: { KUBECONFIG: kubeconfig },
       };
       await runCli(['check', repo, '--format', 'json'], io);
-      const env = (JSON.parse(out) as JsonReport).environments.find((e) => e.name === 'shop');
+      const env = (JSON.parse(out) as JsonReport).environments.find((e) =>
+        e.applications.some((a) => a.name === 'shop'),
+      );
       // The destination runs no Argo CD (no CRDs): its status reads "not in the cluster", the objects are compared.
       assert.equal(env?.resources[0]?.verdict, 'Drifted', out);
       assert.equal(env?.applications[0].controller?.found, false, out);
@@ -223,7 +225,7 @@ spec:
     const session = new DriftSession({ repoRoot: repo, settings, logger, context: undefined, env: {}, trusted: true });
     try {
       const model = await session.load();
-      const env = model.environments.find((e) => e.name === 'shop');
+      const env = model.environments.find((e) => e.applications.some((a) => a.name === 'shop'));
       assert.equal(env?.context, 'destination');
       const status = await session.controllerStatus(env!);
       assert.equal(status.statusOnly, true);

@@ -22,6 +22,7 @@ import { NodeFileSystem } from '../../../src/node/nodeFileSystem';
 import { SimpleGitAdapter } from '../../../src/node/simpleGit';
 import { testbedArgoCdCrds, testbedBin } from '../../testbed/bins';
 import { freshNamespace, testCluster } from '../support';
+import { argoApplication } from '../../support/argoApplication';
 
 const ARGO_API = '/apis/argoproj.io/v1alpha1';
 
@@ -174,7 +175,7 @@ describe('Argo CD Application status, against the real API server', function () 
       assert.equal(res.status, 'ok', JSON.stringify(res));
     };
     const sync = async () => {
-      for (const r of (await engine.render(await engine.environment('shop'))).objects) await applyAsArgo(r.object);
+      for (const r of (await engine.render(await argoApplication(engine, 'shop'))).objects) await applyAsArgo(r.object);
     };
     /** Creates the Application and writes its status as the application controller does (a merge patch). */
     const application = async (status: Record<string, unknown>) => {
@@ -195,7 +196,7 @@ describe('Argo CD Application status, against the real API server', function () 
     };
     const check = async (): Promise<EnvironmentReport> => {
       await engine.load();
-      return engine.check(await engine.environment('shop'), live);
+      return engine.check(await argoApplication(engine, 'shop'), live);
     };
     return { c, ns, root, engine, live, applyAsArgo, sync, application, check };
   }
@@ -205,7 +206,7 @@ describe('Argo CD Application status, against the real API server', function () 
     const head = git(f.root, 'rev-parse', 'HEAD');
     await f.sync();
     // A webhook rewrote the image as Argo CD applied it (the API server records Argo CD's manager on the field).
-    const web = (await f.engine.render(await f.engine.environment('shop'))).objects.find(
+    const web = (await f.engine.render(await argoApplication(f.engine, 'shop'))).objects.find(
       (r) => r.object.kind === 'Deployment',
     )!.object as KubeObject & { spec: { template: { spec: { containers: { image: string }[] } } } };
     const mutated = structuredClone(web);
@@ -312,7 +313,7 @@ describe('Argo CD Application status, against the real API server', function () 
     try {
       const live: LiveSource = { ...f.live, cache };
       await f.engine.load();
-      const env = await f.engine.environment('shop');
+      const env = await argoApplication(f.engine, 'shop');
       const first = await f.engine.check(env, live);
       assert.deepEqual(controllerStates(first.applications[0].controller!), ['progressing']);
       // The controller finds the rollout done and a sync that failed since: the watch brings the new status.

@@ -68,21 +68,23 @@ const argoEnvironments = async (engine: DriftEngine) =>
   (await engine.load()).environments.filter((e) => e.source === 'argocd' && !e.appOfAppsRoot);
 
 describe('Argo CD environments per destination (argocd.environments)', () => {
-  it('cluster: one environment per resolved destination cluster, named as the repo writes it', async () => {
-    const envs = await argoEnvironments(repo('cluster'));
-    assert.deepEqual(
-      envs.map((e) => [e.name, e.context, e.applications.map((a) => `${a.name}@${a.namespace}`)]),
-      [
-        // apps/ files are read in name order: api, edge, tools, web, worker.
-        ['prod-cluster', 'prod', ['api@shop', 'web@shop', 'worker@jobs']],
-        ['edge.example.com:6443', undefined, ['edge@shop']],
-        ['in-cluster', 'hub', ['tools@tools']],
-      ],
-    );
-    const prod = envs[0];
-    assert.deepEqual(prod.tracking?.argocdApps, ['api', 'web', 'worker']);
-    // Two namespaces: none is the environment's; each application keeps its own.
-    assert.equal(prod.namespace, undefined);
+  it('cluster (the default): one environment per resolved destination cluster, named as the repo writes it', async () => {
+    for (const grouping of [undefined, 'cluster']) {
+      const envs = await argoEnvironments(repo(grouping));
+      assert.deepEqual(
+        envs.map((e) => [e.name, e.context, e.applications.map((a) => `${a.name}@${a.namespace}`)]),
+        [
+          // apps/ files are read in name order: api, edge, tools, web, worker.
+          ['prod-cluster', 'prod', ['api@shop', 'web@shop', 'worker@jobs']],
+          ['edge.example.com:6443', undefined, ['edge@shop']],
+          ['in-cluster', 'hub', ['tools@tools']],
+        ],
+      );
+      const prod = envs[0];
+      assert.deepEqual(prod.tracking?.argocdApps, ['api', 'web', 'worker']);
+      // Two namespaces: none is the environment's; each application keeps its own.
+      assert.equal(prod.namespace, undefined);
+    }
   });
 
   it('namespace: one environment per destination cluster and namespace, named CLUSTER/NAMESPACE', async () => {
@@ -98,24 +100,22 @@ describe('Argo CD environments per destination (argocd.environments)', () => {
     );
   });
 
-  it('application (the default): one environment per Application, as before', async () => {
-    for (const grouping of [undefined, 'application']) {
-      const envs = await argoEnvironments(repo(grouping));
-      assert.deepEqual(
-        envs.map((e) => e.name),
-        ['api', 'edge', 'tools', 'web', 'worker'],
-      );
-      assert.equal(envs.find((e) => e.name === 'web')?.context, 'prod');
-    }
+  it('application (the opt-out): one environment per Application, the old model', async () => {
+    const envs = await argoEnvironments(repo('application'));
+    assert.deepEqual(
+      envs.map((e) => e.name),
+      ['api', 'edge', 'tools', 'web', 'worker'],
+    );
+    assert.equal(envs.find((e) => e.name === 'web')?.context, 'prod');
   });
 
-  it('a value other than cluster, namespace or application is an error at its line', async () => {
+  it('a value other than cluster, namespace or application is an error at its line; the default applies', async () => {
     const loaded = await repo('clusters').load();
     const problem = loaded.problems.find((p) => p.location?.file === '.gitops-drift.yaml');
     assert.equal(problem?.location?.line, 4);
     assert.deepEqual(
       loaded.environments.filter((e) => e.source === 'argocd' && !e.appOfAppsRoot).map((e) => e.name),
-      ['api', 'edge', 'tools', 'web', 'worker'],
+      ['prod-cluster', 'edge.example.com:6443', 'in-cluster'],
     );
   });
 
