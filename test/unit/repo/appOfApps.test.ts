@@ -185,6 +185,7 @@ describe('Argo CD app-of-apps', () => {
 
 describe('Argo CD app-of-apps written as a chart of a Helm repository', () => {
   const files = {
+    ...PER_APPLICATION,
     '/r/apps/platform.yaml': [
       'apiVersion: argoproj.io/v1alpha1',
       'kind: Application',
