@@ -14,6 +14,7 @@ import { NodeFileSystem } from '../../src/node/nodeFileSystem';
 import { testbedBin } from '../testbed/bins';
 import { startTestHelmEngine } from '../testbed/helmEngine';
 import { parseStream } from './kustomizeCli';
+import { argoApplication as destinationApplication } from '../support/argoApplication';
 
 /**
  * Charts of private repositories (issue #16, credentials): a Helm repository on loopback that wants Basic
@@ -312,7 +313,7 @@ describe('charts of private Helm and OCI repositories, with credentials, against
       ['web-http', ['web', '--repo', httpUrl]],
       ['web-oci', [`oci://${tokenRegistry}/charts/web`, '--plain-http']],
     ] as const) {
-      const rendered = await engine.render(await engine.environment(app));
+      const rendered = await engine.render(await destinationApplication(engine, app));
       assert.deepEqual(rendered.problems, [], app);
       const expected = await helmTemplate(
         [
