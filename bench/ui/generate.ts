@@ -9,7 +9,8 @@
  *                                   applications are its Flux Kustomizations
  *   argocd/                         two Argo CD Applications on two destinations: `monitoring` (two `alertmanager`
  *                                   Deployments, in `monitoring` and `observability`) and `migrations` (a PreSync
- *                                   hook Job deleted when it succeeds)
+ *                                   hook Job deleted when it succeeds); `.gitops-drift.yaml` makes each Application
+ *                                   its own environment (`argocd.environments: application`)
  *
  * 100 environments as discovery finds them: the 96 overlays, the 2 Applications, the Flux cluster `home`, and its
  * `clusters/home/vars` folder (a kustomization root no other kustomization includes: discovery lists it too).
@@ -124,6 +125,9 @@ spec:
     namespace: ${namespace}
 `,
     );
+  // Each Application its own environment (the opt-out of argocd.environments), as when this repo was measured: the
+  // tree, its benches and the UI checks name these environments after the Applications.
+  write('.gitops-drift.yaml', 'argocd:\n  environments: application\n');
   argo('monitoring', 'platform/monitoring', 'ops-eu', 'monitoring');
   argo('migrations', 'platform/migrations', 'ops-us', 'shop');
   write(
