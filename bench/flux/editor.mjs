@@ -72,7 +72,7 @@ try {
   const runs = { first: [], reopen: [] };
   for (let i = 0; i < RUNS * 2; i++) {
     const variant = i % 2 === 0 ? 'first' : 'reopen';
-    if (variant === 'first') forgetSavedTrees(join(stateDir, 'user-data', 'User', 'workspaceStorage'));
+    if (variant === 'first') forgetSavedTrees(join(stateDir, 'user-data', 'User'));
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const openedWall = Date.now();
     await page.goto(server.url(bed.dir));
@@ -116,7 +116,7 @@ try {
       await page.locator('.part.activitybar a[aria-label^="GitOps Drift"]').click({ timeout: TIMEOUT });
     const m = await marks;
     m.lint = await lintDoneAfter(readyWall, join(stateDir, 'user-data', 'logs'));
-    m.savedTree = savedTrees(join(stateDir, 'user-data', 'User', 'workspaceStorage'));
+    m.savedTree = savedTrees(join(stateDir, 'user-data', 'User'));
     m.timeline = await windowTimeline({ logsDir: join(stateDir, 'user-data', 'logs'), openedWall, readyWall });
     runs[variant].push(m);
     console.log(
@@ -201,22 +201,32 @@ function median(values) {
 }
 
 /** The saved-tree files under the workspaces' storage, with their sizes (which windows found one). */
-function savedTrees(dir) {
-  if (!existsSync(dir)) return 'none';
+function savedTrees(userDir) {
   const found = [];
-  for (const ws of readdirSync(dir)) {
-    const tree = join(dir, ws, 'gitops-drift.gitops-drift', 'tree');
+  for (const [where, tree] of treeFolders(userDir)) {
     if (!existsSync(tree)) continue;
-    for (const f of readdirSync(tree, { recursive: true })) if (String(f).endsWith('.json')) found.push(`${ws}/${f}`);
+    for (const f of readdirSync(tree, { recursive: true }))
+      if (String(f).endsWith('.json')) found.push(`${where}/${f}`);
   }
   return found.join(', ') || 'none';
 }
 
-/** Deletes the tree each workspace's GitOps Drift storage saved (a first opening). */
-function forgetSavedTrees(dir) {
-  if (!existsSync(dir)) return;
-  for (const ws of readdirSync(dir))
-    rmSync(join(dir, ws, 'gitops-drift.gitops-drift', 'tree'), { recursive: true, force: true });
+/** Deletes every tree GitOps Drift saved (a first opening). */
+function forgetSavedTrees(userDir) {
+  for (const [, tree] of treeFolders(userDir)) rmSync(tree, { recursive: true, force: true });
+}
+
+/**
+ * The folders a saved tree can be in: the extension's global storage (where it is kept now, one folder per repo path)
+ * and each workspace's storage (where earlier builds kept it).
+ */
+function treeFolders(userDir) {
+  const folders = [['global', join(userDir, 'globalStorage', 'gitops-drift.gitops-drift', 'tree')]];
+  const workspaces = join(userDir, 'workspaceStorage');
+  if (existsSync(workspaces))
+    for (const ws of readdirSync(workspaces))
+      folders.push([ws, join(workspaces, ws, 'gitops-drift.gitops-drift', 'tree')]);
+  return folders;
 }
 
 /** Milliseconds from `readyWall` to the first `authoring checks:` log line after it (the log's clock is this machine's). */
