@@ -113,9 +113,12 @@ async function main(): Promise<void> {
     for (let i = 0; i < runs; i++) {
       const r = timed([cli, 'envs', dir, '--format', 'json']);
       if (r.code !== 0) throw new Error(`envs exited ${r.code}: ${r.stderr}`);
-      const listed = (JSON.parse(r.stdout) as { environments: { source: string }[] }).environments.filter(
-        (e) => e.source === 'argocd',
-      );
+      // One environment per destination cluster (the default), each holding that cluster's Applications.
+      const listed = (
+        JSON.parse(r.stdout) as { environments: { source: string; applications: unknown[] }[] }
+      ).environments
+        .filter((e) => e.source === 'argocd')
+        .flatMap((e) => e.applications);
       if (listed.length !== CLUSTERS * APPS)
         throw new Error(`envs listed ${listed.length} Argo CD applications, expected ${CLUSTERS * APPS}`);
       whole.push(r);
@@ -124,8 +127,11 @@ async function main(): Promise<void> {
       const repo = await loadRepository(new NodeFileSystem(), dir);
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const used = process.cpuUsage(cpu);
-      if (repo.environments.filter((e) => e.source === 'argocd').length !== CLUSTERS * APPS)
-        throw new Error('in process: not 200');
+      const inProcessApps = repo.environments
+        .filter((e) => e.source === 'argocd')
+        .reduce((n, e) => n + e.applications.length, 0);
+      if (inProcessApps !== CLUSTERS * APPS)
+        throw new Error(`in process: ${inProcessApps} Argo CD applications, expected ${CLUSTERS * APPS}`);
       inProcess.push({ ms, cpuMs: (used.user + used.system) / 1000 });
     }
     const loadAfter = load();
