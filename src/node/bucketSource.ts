@@ -15,11 +15,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
-import type { BucketChartRequest, ChartFetchFailure, ChartFetchResult, HelmChartFile } from '../core/ports';
+import type { BucketChartRequest, ChartFetchResult, HelmChartFile } from '../core/ports';
 import { cleanArtifactPath } from '../core/render/helm/bucketChart';
 import { isIgnored, readIgnorePatterns } from '../core/render/flux/sourceIgnore';
 import { plainText } from '../core/model/untrustedText';
 import { MAX_CHART_BYTES, MAX_CHART_FILE_BYTES } from './chartArchive';
+import { ChartFetchError, failFetch, readLimitedBody } from './chartFetchFailure';
 import { encodeS3Path, s3Query, signS3Request } from './s3Signature';
 
 export interface BucketSourceOptions {
@@ -37,15 +38,7 @@ export const MAX_CHART_OBJECTS = 5_000;
 const LIST_PAGE = 1000;
 const PARALLEL_GETS = 4;
 
-class BucketFailure extends Error {
-  constructor(readonly failure: ChartFetchFailure) {
-    super(failure.message);
-  }
-}
-
-const fail = (reason: ChartFetchFailure['reason'], message: string): never => {
-  throw new BucketFailure({ ok: false, reason, message });
-};
+const fail = failFetch;
 
 /** The chart `request.chartPath` of the bucket, from the cache when no object changed since it was kept. */
 export async function fetchBucketChart(
@@ -55,7 +48,7 @@ export async function fetchBucketChart(
   try {
     return await new BucketClient(request, options).chart();
   } catch (e) {
-    if (e instanceof BucketFailure) return e.failure;
+    if (e instanceof ChartFetchError) return e.failure;
     return { ok: false, reason: 'invalid', message: plainText(e instanceof Error ? e.message : String(e)) };
   }
 }
@@ -308,31 +301,6 @@ async function keep(file: string, name: string, version: string, files: readonly
 }
 
 /** Reads a response body up to `limit` bytes. */
-async function body(response: Response, limit: number, shown: string): Promise<Uint8Array> {
-  const length = Number(response.headers.get('content-length') ?? 0);
-  const tooLarge = () => `${shown}: larger than ${Math.round(limit / 1024 / 1024)} MiB`;
-  if (length > limit) {
-    await response.body?.cancel();
-    fail('invalid', tooLarge());
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = response.body?.getReader();
-  if (!reader) return new Uint8Array();
-  for (;;) {
-    let next: Awaited<ReturnType<typeof reader.read>>;
-    try {
-      next = await reader.read();
-    } catch (e) {
-      return fail('unreachable', `cannot read ${shown}: ${plainText((e as Error).message)}`);
-    }
-    if (next.done) break;
-    total += next.value.length;
-    if (total > limit) {
-      await reader.cancel();
-      fail('invalid', tooLarge());
-    }
-    chunks.push(next.value);
-  }
-  return Buffer.concat(chunks);
+function body(response: Response, limit: number, shown: string): Promise<Uint8Array> {
+  return readLimitedBody(response, limit, shown, `${shown}: larger than ${Math.round(limit / 1024 / 1024)} MiB`);
 }

@@ -25,6 +25,7 @@ import { isExactChartVersion, newestMatching } from '../core/render/helm/chartVe
 import { HELM_CHART_LAYER_MEDIA_TYPE } from '../core/render/helm/remoteChart';
 import { plainText } from '../core/model/untrustedText';
 import { unpackChart } from './chartArchive';
+import { ChartFetchError, failFetch, readLimitedBody } from './chartFetchFailure';
 import {
   fromControllerSecret,
   type HelmClientCredentials,
@@ -73,15 +74,7 @@ const OCI_MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
 
-class FetchFailure extends Error {
-  constructor(readonly failure: ChartFetchFailure) {
-    super(failure.message);
-  }
-}
-
-const fail = (reason: ChartFetchFailure['reason'], message: string): never => {
-  throw new FetchFailure({ ok: false, reason, message });
-};
+const fail = failFetch;
 
 /** Charts over HTTP(S) with a cache on disk. */
 export class HttpChartSource implements ChartSource {
@@ -118,7 +111,7 @@ export class HttpChartSource implements ChartSource {
         ? await this.fromHelmRepository(request, auth)
         : await this.fromOci(request, auth);
     } catch (e) {
-      if (e instanceof FetchFailure) return scrub(e.failure);
+      if (e instanceof ChartFetchError) return scrub(e.failure);
       return scrub({ ok: false, reason: 'invalid', message: plainText(e instanceof Error ? e.message : String(e)) });
     }
   }
@@ -383,7 +376,7 @@ export class HttpChartSource implements ChartSource {
     try {
       answer = record(JSON.parse(new TextDecoder().decode(await body(response, 1024 * 1024, shown))));
     } catch (e) {
-      if (e instanceof FetchFailure) throw e;
+      if (e instanceof ChartFetchError) throw e;
       fail('auth', `${shown}: its token service did not answer JSON`);
     }
     const token =
@@ -489,32 +482,13 @@ function readChart(files: HelmChartFile[]): { name: string; version: string; fil
 }
 
 /** Reads a response body up to `limit` bytes. */
-async function body(response: Response, limit: number, shown: string): Promise<Uint8Array> {
-  const length = Number(response.headers.get('content-length') ?? 0);
-  if (length > limit) {
-    await response.body?.cancel();
-    fail('invalid', `${shown}: the answer is larger than ${Math.round(limit / 1024 / 1024)} MiB`);
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = response.body?.getReader();
-  if (!reader) return new Uint8Array();
-  for (;;) {
-    let next: Awaited<ReturnType<typeof reader.read>>;
-    try {
-      next = await reader.read();
-    } catch (e) {
-      return fail('unreachable', `cannot read ${shown}: ${plainText((e as Error).message)}`);
-    }
-    if (next.done) break;
-    total += next.value.length;
-    if (total > limit) {
-      await reader.cancel();
-      fail('invalid', `${shown}: the answer is larger than ${Math.round(limit / 1024 / 1024)} MiB`);
-    }
-    chunks.push(next.value);
-  }
-  return Buffer.concat(chunks);
+function body(response: Response, limit: number, shown: string): Promise<Uint8Array> {
+  return readLimitedBody(
+    response,
+    limit,
+    shown,
+    `${shown}: the answer is larger than ${Math.round(limit / 1024 / 1024)} MiB`,
+  );
 }
 
 /** `Bearer realm="…",service="…",scope="…"` → its parameters; undefined for any other scheme. */
