@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -7,14 +7,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DriftEngine } from '../../src/core/engine';
-import type { KubeObject } from '../../src/core/model/resource';
 import { HttpChartSource } from '../../src/node/chartSource';
 import type { WasmHelmEngine } from '../../src/node/helmEngine';
 import { NodeFileSystem } from '../../src/node/nodeFileSystem';
 import { encodeS3Path, signS3Request } from '../../src/node/s3Signature';
 import { testbedBin } from '../testbed/bins';
 import { startTestHelmEngine } from '../testbed/helmEngine';
-import { parseStream } from './kustomizeCli';
+import { helmTemplate, withOriginLabels } from './helmCli';
 
 /**
  * HelmReleases whose chart is a folder in a Flux `Bucket` (issue #16), against the test bed's S3 server (gofakes3,
@@ -276,46 +275,3 @@ describe('HelmRelease charts from a Flux Bucket (S3 server of the test bed), aga
       });
   });
 });
-
-function run(bin: string, args: string[], work: string): Promise<string> {
-  const home = join(work, 'helm-home');
-  const env = {
-    PATH: process.env.PATH ?? '',
-    HOME: home,
-    HELM_CACHE_HOME: join(home, 'cache'),
-    HELM_CONFIG_HOME: join(home, 'config'),
-    HELM_DATA_HOME: join(home, 'data'),
-  };
-  return new Promise((resolve, reject) =>
-    execFile(bin, args, { env }, (err, stdout, stderr) =>
-      err ? reject(new Error(`${args[0]} failed: ${stderr}`)) : resolve(stdout),
-    ),
-  );
-}
-
-/** `helm template ARGS` of the test bed, split at its `# Source:` lines. */
-async function helmTemplate(args: string[], work: string): Promise<{ source: string; object: KubeObject }[]> {
-  const stdout = await run(testbedBin('helm'), args, work);
-  const documents: { source: string; object: KubeObject }[] = [];
-  for (const chunk of stdout.split(/^---\n(?=# Source: )/m)) {
-    const source = /^# Source: (.*)$/m.exec(chunk)?.[1];
-    if (source === undefined) continue;
-    for (const object of parseStream(chunk)) documents.push({ source, object });
-  }
-  return documents;
-}
-
-/** What helm-controller's origin-labels post-renderer adds to every object of the HelmRelease apps/web. */
-function withOriginLabels(object: KubeObject): KubeObject {
-  return {
-    ...object,
-    metadata: {
-      ...object.metadata,
-      labels: {
-        ...object.metadata?.labels,
-        'helm.toolkit.fluxcd.io/name': 'web',
-        'helm.toolkit.fluxcd.io/namespace': 'apps',
-      },
-    },
-  } as KubeObject;
-}

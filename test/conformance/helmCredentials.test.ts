@@ -1,19 +1,18 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DriftEngine } from '../../src/core/engine';
-import type { KubeObject } from '../../src/core/model/resource';
 import { HelmClientCredentials } from '../../src/node/chartCredentials';
 import { HttpChartSource } from '../../src/node/chartSource';
 import type { WasmHelmEngine } from '../../src/node/helmEngine';
 import { NodeFileSystem } from '../../src/node/nodeFileSystem';
 import { testbedBin } from '../testbed/bins';
 import { startTestHelmEngine } from '../testbed/helmEngine';
-import { parseStream } from './kustomizeCli';
+import { helmEnv, helmTemplate, runWithHelmHome, withOriginLabels } from './helmCli';
 import { argoApplication as destinationApplication } from '../support/argoApplication';
 
 /**
@@ -92,9 +91,9 @@ describe('charts of private Helm and OCI repositories, with credentials, against
         await mkdir(dirname(join(work, 'src', version, 'web', name)), { recursive: true });
         await writeFile(join(work, 'src', version, 'web', name), text);
       }
-      await run(testbedBin('helm'), ['package', join(work, 'src', version, 'web'), '-d', pkg], work);
+      await runWithHelmHome(testbedBin('helm'), ['package', join(work, 'src', version, 'web'), '-d', pkg], work);
     }
-    await run(testbedBin('helm'), ['repo', 'index', pkg], work);
+    await runWithHelmHome(testbedBin('helm'), ['repo', 'index', pkg], work);
     const expected = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
     httpServer = createServer((req, res) => {
       const header = req.headers.authorization;
@@ -120,7 +119,7 @@ describe('charts of private Helm and OCI repositories, with credentials, against
     tokenRegistry = await startRegistry(['-token', '-basic', `${USER}:${PASSWORD}`]);
     for (const host of [basicRegistry, tokenRegistry])
       for (const version of VERSIONS)
-        await run(
+        await runWithHelmHome(
           testbedBin('helm'),
           [
             'push',
@@ -213,7 +212,7 @@ describe('charts of private Helm and OCI repositories, with credentials, against
   });
 
   it("the user's repositories.yaml, written by `helm repo add --username`", async () => {
-    await run(
+    await runWithHelmHome(
       testbedBin('helm'),
       ['repo', 'add', 'private', httpUrl, '--username', USER, '--password', PASSWORD, '--force-update'],
       work,
@@ -258,7 +257,7 @@ describe('charts of private Helm and OCI repositories, with credentials, against
   });
 
   it("the user's `helm registry login`: Basic straight to a registry that asks for Basic", async () => {
-    await run(
+    await runWithHelmHome(
       testbedBin('helm'),
       ['registry', 'login', basicRegistry, '--plain-http', '--username', USER, '--password', PASSWORD],
       work,
@@ -391,42 +390,3 @@ describe('charts of private Helm and OCI repositories, with credentials, against
     }
   });
 });
-
-function run(bin: string, args: string[], work: string): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile(bin, args, { env: helmEnv(work) }, (err, stdout, stderr) =>
-      err ? reject(new Error(`${args[0]} failed: ${stderr}`)) : resolve(stdout),
-    ),
-  );
-}
-
-/** Helm's homes in the test's folder: `helm repo add` and `helm registry login` write there, and the product reads there. */
-function helmEnv(work: string): NodeJS.ProcessEnv {
-  const home = join(work, 'helm-home');
-  return {
-    PATH: process.env.PATH ?? '',
-    HOME: home,
-    HELM_CACHE_HOME: join(home, 'cache'),
-    HELM_CONFIG_HOME: join(home, 'config'),
-    HELM_DATA_HOME: join(home, 'data'),
-  };
-}
-
-async function helmTemplate(args: string[], work: string): Promise<{ source: string; object: KubeObject }[]> {
-  const stdout = await run(testbedBin('helm'), args, work);
-  const documents: { source: string; object: KubeObject }[] = [];
-  for (const chunk of stdout.split(/^---\n(?=# Source: )/m)) {
-    const source = /^# Source: (.*)$/m.exec(chunk)?.[1];
-    if (source === undefined) continue;
-    for (const object of parseStream(chunk)) documents.push({ source, object });
-  }
-  return documents;
-}
-
-/** What helm-controller's origin-labels post-renderer adds to every object of the HelmRelease apps/web. */
-function withOriginLabels(object: KubeObject): KubeObject {
-  const labels = { ...object.metadata?.labels };
-  labels['helm.toolkit.fluxcd.io/name'] = 'web';
-  labels['helm.toolkit.fluxcd.io/namespace'] = 'apps';
-  return { ...object, metadata: { ...object.metadata, labels } } as KubeObject;
-}

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -8,12 +8,12 @@ import { dirname, join } from 'node:path';
 import { load } from 'js-yaml';
 import { DriftEngine } from '../../src/core/engine';
 import { renderKustomization } from '../../src/core/render/kustomize/kustomize';
-import type { KubeObject } from '../../src/core/model/resource';
 import { HttpChartSource } from '../../src/node/chartSource';
 import type { WasmHelmEngine } from '../../src/node/helmEngine';
 import { NodeFileSystem } from '../../src/node/nodeFileSystem';
 import { testbedBin } from '../testbed/bins';
 import { startTestHelmEngine } from '../testbed/helmEngine';
+import { helmTemplate, runWithHelmHome, withOriginLabels } from './helmCli';
 import { parseStream } from './kustomizeCli';
 import { argoApplication as destinationApplication } from '../support/argoApplication';
 
@@ -90,9 +90,9 @@ describe('HelmRelease charts downloaded from Helm and OCI repositories, against 
         await mkdir(dirname(join(work, 'src', version, 'web', name)), { recursive: true });
         await writeFile(join(work, 'src', version, 'web', name), text);
       }
-      await run(testbedBin('helm'), ['package', join(work, 'src', version, 'web'), '-d', pkg], work);
+      await runWithHelmHome(testbedBin('helm'), ['package', join(work, 'src', version, 'web'), '-d', pkg], work);
     }
-    await run(testbedBin('helm'), ['repo', 'index', pkg], work);
+    await runWithHelmHome(testbedBin('helm'), ['repo', 'index', pkg], work);
     httpServer = createServer((req, res) => {
       served.push(req.url ?? '');
       const name = (req.url ?? '').replace(/^\/charts\//, '');
@@ -121,7 +121,7 @@ describe('HelmRelease charts downloaded from Helm and OCI repositories, against 
       });
     });
     for (const version of VERSIONS)
-      await run(
+      await runWithHelmHome(
         testbedBin('helm'),
         ['push', join(pkg, `web-${version}.tgz`), `oci://${registryHost}/charts`, '--plain-http'],
         work,
@@ -470,7 +470,7 @@ describe('HelmRelease charts downloaded from Helm and OCI repositories, against 
     );
     await chmod(shim, 0o755);
     const expected = parseStream(
-      await runIn(
+      await runWithHelmHome(
         testbedBin('kustomize'),
         ['build', '--enable-helm', '--helm-command', shim, join(theirRoot, 'app')],
         work,
@@ -488,57 +488,3 @@ describe('HelmRelease charts downloaded from Helm and OCI repositories, against 
     );
   });
 });
-
-function runIn(bin: string, args: string[], work: string, cwd: string): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile(bin, args, { env: helmEnv(work), cwd, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
-      err ? reject(new Error(`${args[0]} failed: ${stderr}`)) : resolve(stdout),
-    ),
-  );
-}
-
-function run(bin: string, args: string[], work: string): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile(bin, args, { env: helmEnv(work) }, (err, stdout, stderr) =>
-      err ? reject(new Error(`${args[0]} failed: ${stderr}`)) : resolve(stdout),
-    ),
-  );
-}
-
-function helmEnv(work: string): NodeJS.ProcessEnv {
-  const home = join(work, 'helm-home');
-  return {
-    PATH: process.env.PATH ?? '',
-    HOME: home,
-    HELM_CACHE_HOME: join(home, 'cache'),
-    HELM_CONFIG_HOME: join(home, 'config'),
-    HELM_DATA_HOME: join(home, 'data'),
-  };
-}
-
-/** `helm template ARGS` of the test bed, split at its `# Source:` lines. */
-async function helmTemplate(args: string[], work: string): Promise<{ source: string; object: KubeObject }[]> {
-  const stdout = await run(testbedBin('helm'), args, work);
-  const documents: { source: string; object: KubeObject }[] = [];
-  for (const chunk of stdout.split(/^---\n(?=# Source: )/m)) {
-    const source = /^# Source: (.*)$/m.exec(chunk)?.[1];
-    if (source === undefined) continue;
-    for (const object of parseStream(chunk)) documents.push({ source, object });
-  }
-  return documents;
-}
-
-/** What helm-controller's origin-labels post-renderer adds to every object of the HelmRelease apps/web. */
-function withOriginLabels(object: KubeObject): KubeObject {
-  return {
-    ...object,
-    metadata: {
-      ...object.metadata,
-      labels: {
-        ...object.metadata?.labels,
-        'helm.toolkit.fluxcd.io/name': 'web',
-        'helm.toolkit.fluxcd.io/namespace': 'apps',
-      },
-    },
-  } as KubeObject;
-}

@@ -1,0 +1,61 @@
+/**
+ * The test bed's `helm` as the Helm conformance cases run it: Helm's homes inside the test's folder (so `helm repo
+ * add` and `helm registry login` write there, and nothing of the machine's own Helm config is read), and `helm
+ * template` split at its `# Source:` lines.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import type { KubeObject } from '../../src/core/model/resource';
+import { testbedBin } from '../testbed/bins';
+import { parseStream } from './kustomizeCli';
+
+/** Helm's homes under `work/helm-home`. */
+export function helmEnv(work: string): NodeJS.ProcessEnv {
+  const home = join(work, 'helm-home');
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: home,
+    HELM_CACHE_HOME: join(home, 'cache'),
+    HELM_CONFIG_HOME: join(home, 'config'),
+    HELM_DATA_HOME: join(home, 'data'),
+  };
+}
+
+/** Runs `bin ARGS` with Helm's homes under `work` (in `cwd`, default this process's); its stdout. */
+export function runWithHelmHome(bin: string, args: string[], work: string, cwd?: string): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(
+      bin,
+      args,
+      { env: helmEnv(work), maxBuffer: 64 * 1024 * 1024, ...(cwd ? { cwd } : {}) },
+      (err, stdout, stderr) => (err ? reject(new Error(`${args[0]} failed: ${stderr}`)) : resolve(stdout)),
+    ),
+  );
+}
+
+/** `helm template ARGS` of the test bed, split at its `# Source:` lines. */
+export async function helmTemplate(args: string[], work: string): Promise<{ source: string; object: KubeObject }[]> {
+  const stdout = await runWithHelmHome(testbedBin('helm'), args, work);
+  const documents: { source: string; object: KubeObject }[] = [];
+  for (const chunk of stdout.split(/^---\n(?=# Source: )/m)) {
+    const source = /^# Source: (.*)$/m.exec(chunk)?.[1];
+    if (source === undefined) continue;
+    for (const object of parseStream(chunk)) documents.push({ source, object });
+  }
+  return documents;
+}
+
+/** What helm-controller's origin-labels post-renderer adds to every object of the HelmRelease apps/web. */
+export function withOriginLabels(object: KubeObject): KubeObject {
+  return {
+    ...object,
+    metadata: {
+      ...object.metadata,
+      labels: {
+        ...object.metadata?.labels,
+        'helm.toolkit.fluxcd.io/name': 'web',
+        'helm.toolkit.fluxcd.io/namespace': 'apps',
+      },
+    },
+  } as KubeObject;
+}
