@@ -13,7 +13,7 @@ import { NodeFileSystem } from '../../src/node/nodeFileSystem';
 import { encodeS3Path, signS3Request } from '../../src/node/s3Signature';
 import { testbedBin } from '../testbed/bins';
 import { startTestHelmEngine } from '../testbed/helmEngine';
-import { helmTemplate, withOriginLabels } from './helmCli';
+import { WEB_DEPLOYMENT_TEMPLATE, helmTemplate, withOriginLabels } from './helmCli';
 
 /**
  * HelmReleases whose chart is a folder in a Flux `Bucket` (issue #16), against the test bed's S3 server (gofakes3,
@@ -31,20 +31,7 @@ const chartFolder: Record<string, string> = {
   '.helmignore': 'ignored.txt\n',
   'ignored.txt': 'never in the chart\n',
   'files/motd.txt': 'from the bucket\n',
-  'templates/deployment.yaml': [
-    'apiVersion: apps/v1',
-    'kind: Deployment',
-    'metadata:',
-    '  name: {{ .Release.Name }}',
-    '  labels: {chart: "{{ .Chart.Version }}", color: "{{ .Values.color }}"}',
-    'spec:',
-    '  replicas: {{ .Values.replicas }}',
-    '  selector: {matchLabels: {app: web}}',
-    '  template:',
-    '    metadata: {labels: {app: web}}',
-    '    spec: {containers: [{name: web, image: "nginx:{{ .Chart.AppVersion }}"}]}',
-    '',
-  ].join('\n'),
+  'templates/deployment.yaml': WEB_DEPLOYMENT_TEMPLATE,
   'templates/files.yaml':
     'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Release.Name }}-files}\ndata:\n  motd: {{ .Files.Get "files/motd.txt" | quote }}\n  ignored: {{ .Files.Get "ignored.txt" | quote }}\n',
   'charts/cache/Chart.yaml': 'apiVersion: v2\nname: cache\nversion: 1.0.0\n',

@@ -9,6 +9,22 @@ import type { KubeObject } from '../../src/core/model/resource';
 import { testbedBin } from '../testbed/bins';
 import { parseStream } from './kustomizeCli';
 
+/** The `web` chart's Deployment template the remote-chart cases package (its labels show the chart and a value). */
+export const WEB_DEPLOYMENT_TEMPLATE = [
+  'apiVersion: apps/v1',
+  'kind: Deployment',
+  'metadata:',
+  '  name: {{ .Release.Name }}',
+  '  labels: {chart: "{{ .Chart.Version }}", color: "{{ .Values.color }}"}',
+  'spec:',
+  '  replicas: {{ .Values.replicas }}',
+  '  selector: {matchLabels: {app: web}}',
+  '  template:',
+  '    metadata: {labels: {app: web}}',
+  '    spec: {containers: [{name: web, image: "nginx:{{ .Chart.AppVersion }}"}]}',
+  '',
+].join('\n');
+
 /** Helm's homes under `work/helm-home`. */
 export function helmEnv(work: string): NodeJS.ProcessEnv {
   const home = join(work, 'helm-home');

@@ -12,7 +12,7 @@ import type { WasmHelmEngine } from '../../src/node/helmEngine';
 import { NodeFileSystem } from '../../src/node/nodeFileSystem';
 import { testbedBin } from '../testbed/bins';
 import { startTestHelmEngine } from '../testbed/helmEngine';
-import { helmEnv, helmTemplate, runWithHelmHome, withOriginLabels } from './helmCli';
+import { WEB_DEPLOYMENT_TEMPLATE, helmEnv, helmTemplate, runWithHelmHome, withOriginLabels } from './helmCli';
 import { argoApplication as destinationApplication } from '../support/argoApplication';
 
 /**
@@ -28,20 +28,7 @@ const PASSWORD = 'pw-Zq8Kx1-not-a-real-one';
 const chartFiles = (version: string): Record<string, string> => ({
   'Chart.yaml': `apiVersion: v2\nname: web\nversion: ${version}\nappVersion: "2.0"\n`,
   'values.yaml': 'replicas: 1\ncolor: none\n',
-  'templates/deployment.yaml': [
-    'apiVersion: apps/v1',
-    'kind: Deployment',
-    'metadata:',
-    '  name: {{ .Release.Name }}',
-    '  labels: {chart: "{{ .Chart.Version }}", color: "{{ .Values.color }}"}',
-    'spec:',
-    '  replicas: {{ .Values.replicas }}',
-    '  selector: {matchLabels: {app: web}}',
-    '  template:',
-    '    metadata: {labels: {app: web}}',
-    '    spec: {containers: [{name: web, image: "nginx:{{ .Chart.AppVersion }}"}]}',
-    '',
-  ].join('\n'),
+  'templates/deployment.yaml': WEB_DEPLOYMENT_TEMPLATE,
 });
 
 const VERSIONS = ['1.3.0', '1.4.0'];

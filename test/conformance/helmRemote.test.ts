@@ -13,7 +13,7 @@ import type { WasmHelmEngine } from '../../src/node/helmEngine';
 import { NodeFileSystem } from '../../src/node/nodeFileSystem';
 import { testbedBin } from '../testbed/bins';
 import { startTestHelmEngine } from '../testbed/helmEngine';
-import { helmTemplate, runWithHelmHome, withOriginLabels } from './helmCli';
+import { WEB_DEPLOYMENT_TEMPLATE, helmTemplate, runWithHelmHome, withOriginLabels } from './helmCli';
 import { parseStream } from './kustomizeCli';
 import { argoApplication as destinationApplication } from '../support/argoApplication';
 
@@ -28,20 +28,7 @@ import { argoApplication as destinationApplication } from '../support/argoApplic
 const chartFiles = (version: string): Record<string, string> => ({
   'Chart.yaml': `apiVersion: v2\nname: web\nversion: ${version}\nappVersion: "2.0"\n`,
   'values.yaml': 'replicas: 1\ncolor: none\n',
-  'templates/deployment.yaml': [
-    'apiVersion: apps/v1',
-    'kind: Deployment',
-    'metadata:',
-    '  name: {{ .Release.Name }}',
-    '  labels: {chart: "{{ .Chart.Version }}", color: "{{ .Values.color }}"}',
-    'spec:',
-    '  replicas: {{ .Values.replicas }}',
-    '  selector: {matchLabels: {app: web}}',
-    '  template:',
-    '    metadata: {labels: {app: web}}',
-    '    spec: {containers: [{name: web, image: "nginx:{{ .Chart.AppVersion }}"}]}',
-    '',
-  ].join('\n'),
+  'templates/deployment.yaml': WEB_DEPLOYMENT_TEMPLATE,
   'templates/configmap.yaml':
     'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Release.Name }}-files}\ndata:\n  files: {{ .Files.Get "extra.txt" | quote }}\n',
   'extra.txt': 'packaged with the chart\n',
