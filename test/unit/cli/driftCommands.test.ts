@@ -235,7 +235,10 @@ describe('CLI: check against the example snapshot', () => {
   });
 });
 
-describe('CLI: check exit codes on a small repo', () => {
+describe('CLI: check exit codes on a small repo', function () {
+  // A hang guard, not a speed check: each test runs the whole CLI in process several times, which took over the
+  // suite's 10 s at load 21-24 (speed is for bench/).
+  this.timeout(30_000);
   const cm = (level: string) =>
     `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  namespace: demo\ndata:\n  level: ${level}\n`;
   let dir: string;

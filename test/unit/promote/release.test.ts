@@ -26,7 +26,10 @@ function planLines(out: string): string[] {
     .map((l) => l.trim());
 }
 
-describe('promote on the layout of issue #19 (regions, a shared prod variant, per-environment values; real renderer, real git)', () => {
+describe('promote on the layout of issue #19 (regions, a shared prod variant, per-environment values; real renderer, real git)', function () {
+  // A hang guard, not a speed check: each test runs the whole CLI in process several times, which took over the
+  // suite's 10 s at load 21-24 (speed is for bench/).
+  this.timeout(30_000);
   let repo: TempRepo;
   beforeEach(() => (repo = new TempRepo(releaseFiles)));
   afterEach(() => repo.remove());
