@@ -6,6 +6,7 @@
  * read (never the cluster's). The values are kept behind a function, so no JSON of the model can hold them.
  */
 import type { Document } from 'yaml';
+import { isSopsEncrypted, secretStrings } from '../model/secretData';
 import type { ChartCredentials } from '../ports';
 import type { FileLocator } from '../yaml/yamlLocate';
 
@@ -24,16 +25,12 @@ export function argoRepositorySecret(doc: Document, loc: FileLocator): ArgoRepos
   const metadata = rec(object.metadata);
   const type = rec(metadata.labels)['argocd.argoproj.io/secret-type'];
   if (type !== 'repository' && type !== 'repo-creds') return undefined;
-  const values = new Map<string, string>();
-  for (const [key, value] of Object.entries(rec(object.data)))
-    if (typeof value === 'string') values.set(key, Buffer.from(value.replace(/\s+/g, ''), 'base64').toString('utf8'));
-  for (const [key, value] of Object.entries(rec(object.stringData)))
-    if (typeof value === 'string') values.set(key, value);
+  const values = secretStrings(object);
   const url = values.get('url');
   if (!url) return undefined;
   const at = loc.of(doc.contents);
   const from = `Argo CD ${type} Secret ${String(metadata.namespace ?? 'argocd')}/${String(metadata.name ?? '')} (${at.file}:${at.line})`;
-  const sops = object.sops !== undefined || [...values.values()].some((v) => v.startsWith('ENC['));
+  const sops = isSopsEncrypted(object);
   const username = values.get('username');
   const password = values.get('password');
   return {

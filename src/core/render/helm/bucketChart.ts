@@ -6,6 +6,7 @@
  * bucket needs them. Secret values go into the request only, never into a message.
  */
 import type { KubeObject } from '../../model/resource';
+import { isSopsEncrypted, secretStrings } from '../../model/secretData';
 import type { BucketChartRequest } from '../../ports';
 
 /**
@@ -47,9 +48,10 @@ export function bucketChartRequest(
   const secret = findSecret(bucketNamespace, secretName);
   const needs = `${refText}: bucket needs credentials (secretRef ${secretName})`;
   if (!secret) return { reason: `${needs}: no such Secret in this repo's render` };
-  if (isEncrypted(secret)) return { reason: `${needs}: the Secret is encrypted in this repo` };
-  const accessKey = secretValue(secret, 'accesskey');
-  const secretKey = secretValue(secret, 'secretkey');
+  if (isSopsEncrypted(secret)) return { reason: `${needs}: the Secret is encrypted in this repo` };
+  const values = secretStrings(secret);
+  const accessKey = values.get('accesskey');
+  const secretKey = values.get('secretkey');
   // source-controller: "invalid '<name>' secret data: required fields 'accesskey' and 'secretkey'".
   if (accessKey === undefined || secretKey === undefined)
     return { reason: `${needs}: the Secret lacks the fields accesskey and secretkey` };
@@ -68,26 +70,6 @@ export function cleanArtifactPath(path: string): string {
     else out.push(part);
   }
   return out.join('/');
-}
-
-/** A SOPS-encrypted Secret (a `sops:` block, or `ENC[…]` values): its values are not the credentials. */
-function isEncrypted(secret: KubeObject): boolean {
-  if ((secret as Record<string, unknown>).sops !== undefined) return true;
-  const values = [...Object.values(rec(secret.data)), ...Object.values(rec(secret.stringData))];
-  return values.some((v) => typeof v === 'string' && v.startsWith('ENC['));
-}
-
-/** `stringData` wins over `data` (the API server merges it over data on write). */
-function secretValue(secret: KubeObject, key: string): string | undefined {
-  const plain = rec(secret.stringData)[key];
-  if (typeof plain === 'string') return plain;
-  const encoded = rec(secret.data)[key];
-  if (typeof encoded !== 'string') return undefined;
-  try {
-    return new TextDecoder().decode(Uint8Array.from(atob(encoded.replace(/\s+/g, '')), (c) => c.charCodeAt(0)));
-  } catch {
-    return undefined;
-  }
 }
 
 function rec(value: unknown): Record<string, unknown> {

@@ -5,6 +5,7 @@
  * carried to the ChartSource port and nowhere else; messages name the Secret only.
  */
 import type { KubeObject } from '../../model/resource';
+import { isSopsEncrypted, secretStrings } from '../../model/secretData';
 import type { ChartCredentials } from '../../ports';
 
 /**
@@ -29,9 +30,8 @@ export function sourceCredentials(
       reason: `${from} is not in this repo's render (Secrets are not read from the cluster for this)`,
     };
   // A SOPS-encrypted Secret holds ciphertext: Flux decrypts it in the cluster, we do not.
+  if (isSopsEncrypted(secret)) return { type: 'unusable', from, reason: `credentials are encrypted (SOPS): ${from}` };
   const values = secretStrings(secret);
-  if (secret.sops !== undefined || [...values.values()].some((v) => v.startsWith('ENC[')))
-    return { type: 'unusable', from, reason: `credentials are encrypted (SOPS): ${from}` };
   const dockerConfig = values.get('.dockerconfigjson');
   if (dockerConfig !== undefined) return { type: 'docker-config', from, json: dockerConfig };
   const username = values.get('username');
@@ -45,15 +45,6 @@ export function sourceCredentials(
     password,
     ...(spec.passCredentials === true ? { passCredentials: true } : {}),
   };
-}
-
-/** A Secret's values as text: `data` decoded from base64, then `stringData` over them (as the API server merges). */
-export function secretStrings(secret: KubeObject): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [key, value] of Object.entries(rec(secret.data)))
-    if (typeof value === 'string') out.set(key, Buffer.from(value.replace(/\s+/g, ''), 'base64').toString('utf8'));
-  for (const [key, value] of Object.entries(rec(secret.stringData))) if (typeof value === 'string') out.set(key, value);
-  return out;
 }
 
 /** `scheme://user:password@host/…` → `scheme://host/…`: a URL with credentials in it is never repeated whole. */
