@@ -6,6 +6,8 @@
  * one without matches any path element; `**` spans folders; `*`, `?` and `[…]` are Go's `filepath.Match`.
  */
 
+import { goFilepathMatchRegExp } from '../../glob';
+
 interface IgnorePattern {
   inclusion: boolean;
   dirOnly: boolean;
@@ -97,33 +99,6 @@ const compiled = new Map<string, RegExp | undefined>();
 
 /** Go's filepath.Match of one path element; undefined for a malformed pattern (Go's ErrBadPattern). */
 function goMatch(pattern: string, name: string): boolean | undefined {
-  if (!compiled.has(pattern)) compiled.set(pattern, globRegExp(pattern));
+  if (!compiled.has(pattern)) compiled.set(pattern, goFilepathMatchRegExp(pattern));
   return compiled.get(pattern)?.test(name);
-}
-
-function globRegExp(pattern: string): RegExp | undefined {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '\\') {
-      if (i + 1 >= pattern.length) return undefined;
-      re += escapeRe(pattern[++i]);
-    } else if (c === '[') {
-      const end = pattern.indexOf(']', i + 2);
-      if (end < 0) return undefined;
-      let body = pattern.slice(i + 1, end);
-      const negated = body.startsWith('^');
-      if (negated) body = body.slice(1);
-      if (!body) return undefined;
-      re += `[${negated ? '^' : ''}${body.replace(/[\]\\^]/g, (x) => `\\${x}`)}]`;
-      i = end;
-    } else re += escapeRe(c);
-  }
-  return new RegExp(`^${re}$`, 's');
-}
-
-function escapeRe(c: string): string {
-  return c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
