@@ -121,8 +121,16 @@ export const uiChecks = [
       await page
         .locator('.part.sidebar .pane-header', { hasText: /Environments.*ctx testbed-admin/ })
         .waitFor({ timeout: TIMEOUT });
-      if (await page.locator('.part.sidebar .monaco-list-row', { hasText: 'ctx testbed-admin' }).count())
-        throw new Error('an environment row repeats the shared context');
+      // The title and the rows are redrawn separately: the rows of the render before the check (no context known to
+      // be shared yet) may still be on screen when the title already says it, so wait for them to be redrawn; a row
+      // that keeps the context fails here.
+      await page
+        .locator('.part.sidebar .monaco-list-row', { hasText: 'ctx testbed-admin' })
+        .first()
+        .waitFor({ state: 'detached', timeout: TIMEOUT })
+        .catch(() => {
+          throw new Error('an environment row repeats the shared context');
+        });
       // Verdict icons are codicons coloured by the contributed theme colours.
       await page.locator('.part.sidebar .monaco-list-row .codicon-diff-modified').first().waitFor({ timeout: TIMEOUT });
       await page.locator('.part.sidebar .monaco-list-row .codicon-pass').first().waitFor({ timeout: TIMEOUT });
