@@ -16,6 +16,8 @@ const SETTLE_MS = 200;
  */
 export class FollowCursor extends Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The environment of the user's last selection: a redraw of the tree can empty the view's selection meanwhile. */
+  private lastEnvironment: string | undefined;
 
   constructor(
     private readonly store: DriftStore,
@@ -27,6 +29,11 @@ export class FollowCursor extends Disposable {
     this._register(
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         if (editor) this.schedule(editor);
+      }),
+    );
+    this._register(
+      view.onDidChangeSelection((e) => {
+        this.lastEnvironment = selectedEnvironment(e.selection) ?? this.lastEnvironment;
       }),
     );
     this._register({ dispose: () => clearTimeout(this.timer) });
@@ -47,7 +54,7 @@ export class FollowCursor extends Disposable {
       reports,
       file,
       editor.selection.active.line + 1,
-      selectedEnvironment(this.view.selection),
+      selectedEnvironment(this.view.selection) ?? this.lastEnvironment,
     );
     if (!first) return;
     // Already selected: leave the tree where the user scrolled it.

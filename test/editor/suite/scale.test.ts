@@ -257,6 +257,47 @@ describe('Environments view in the editor: Group Environments By, reveal between
     }
   });
 
+  it('follows the cursor into the last selected environment after a redraw empties the selection', async () => {
+    const api = await activeApi();
+    const view = api.environmentsView!;
+    const config = vscode.workspace.getConfiguration('gitopsDrift');
+    // Staging: neither the first environment nor one whose CronJob needs attention, so only the remembered
+    // selection can lead the view there.
+    const editor = await vscode.window.showTextDocument(workspaceUri('envs/staging/namespace.yaml'));
+    editor.selection = new vscode.Selection(1, 0, 1, 0);
+    await vscode.commands.executeCommand('gitopsDrift.revealInTree');
+    await selectionWhere((s) => s?.type === 'resource' && s.env === 'staging');
+    try {
+      // Regrouping replaces every row: the view's selection is emptied, as a redraw after a check can do.
+      await rootsAfter(
+        () => config.update('tree.groupBy', 'namespace', vscode.ConfigurationTarget.Workspace),
+        ['namespace:shop-dev', 'namespace:shop-prod', 'namespace:shop-staging'],
+        'the view grouped by namespace',
+      );
+      assert.deepEqual(
+        view().selection.map((e) => e.id),
+        [],
+        'the regroup was meant to empty the selection',
+      );
+      await config.update('tree.followCursor', true, vscode.ConfigurationTarget.Workspace);
+      const cronJob = await vscode.window.showTextDocument(workspaceUri('base/cleanup-cronjob.yaml'));
+      cronJob.selection = new vscode.Selection(3, 0, 3, 0);
+      const selected = await selectionWhere((s) => s?.type === 'resource' && s.key.kind === 'CronJob');
+      assert.equal(
+        selected?.type === 'resource' && `${selected.env} ${selected.key.kind}/${selected.key.name}`,
+        'staging CronJob/cart-cleanup',
+      );
+    } finally {
+      await config.update('tree.followCursor', undefined, vscode.ConfigurationTarget.Workspace);
+      await rootsAfter(
+        () => config.update('tree.groupBy', undefined, vscode.ConfigurationTarget.Workspace),
+        ['environment', 'environment', 'environment'],
+        'the view back to environments',
+      );
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+  });
+
   // Once a known defect (#18): the workbench empties and refetches its copy of the tree when the view is shown after
   // changes made while it was hidden, and a reveal landing meanwhile found no row and selected nothing, yet resolved.
   // Hidden, regrouped (so the rows change), then revealed from the editor, three times over.
