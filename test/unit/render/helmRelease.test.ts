@@ -488,6 +488,44 @@ describe('HelmRelease with a chart in this repo (the helm renderer)', () => {
     assert.match(result?.problems.map((p) => p.message).join('\n') ?? '', /values from Secrets are masked/);
   });
 
+  it("reads a valuesFrom Secret as the API server stores it: stringData over data, the same key's data ignored", async () => {
+    const helm = new FakeHelmEngine();
+    const release = helmRelease(LOCAL_CHART).replace(
+      /  valuesFrom:\n    - kind: ConfigMap\n      name: web-values\n/,
+      '  valuesFrom:\n    - {kind: Secret, name: web-secret}\n',
+    );
+    const engine = new DriftEngine({
+      fs: new MemoryFileSystem(
+        {
+          '.gitops-drift.yaml': 'environments:\n  - name: dev\n    path: envs/dev\n    namespace: apps\n',
+          'envs/dev/kustomization.yaml': 'resources:\n  - release.yaml\n  - values.yaml\n',
+          'envs/dev/release.yaml': release,
+          'envs/dev/values.yaml': [
+            'apiVersion: v1',
+            'kind: Secret',
+            'metadata: {name: web-secret}',
+            `data: {values.yaml: ${Buffer.from('color: from-data\nsize: small\n').toString('base64')}}`,
+            'stringData:',
+            '  values.yaml: |',
+            '    color: from-string-data',
+          ].join('\n'),
+          'charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 1.2.0\n',
+          'charts/web/templates/deployment.yaml': 'kind: Deployment\n',
+        },
+        '/r',
+      ),
+      repoRoot: '/r',
+      helmEngine: () => helm,
+    });
+    const env = await engine.environment('dev');
+    await engine.renderHelmRelease(env, 'web');
+    // The API server merges stringData into data key by key: the whole values.yaml of stringData wins.
+    assert.deepEqual(helm.requests.filter((r) => !r.skipSchemaValidation).at(-1)?.values, {
+      color: 'from-string-data',
+      replicas: 3,
+    });
+  });
+
   it("applies postRenderers (kustomize patches) and helm-controller's origin labels, as it hands Helm the manifest", async () => {
     const release = helmRelease(
       LOCAL_CHART,

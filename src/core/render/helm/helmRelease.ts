@@ -9,6 +9,7 @@
 import { loadAll } from 'js-yaml';
 import type { Origin, SourceLocation } from '../../model/location';
 import { keyOf, keyString, type KubeObject } from '../../model/resource';
+import { secretStrings } from '../../model/secretData';
 import type {
   ChartRequest,
   ClusterCapabilities,
@@ -644,17 +645,13 @@ export async function helmReleaseValues(
   return { values: mergeMaps(values, specValues), secret };
 }
 
-/** A ConfigMap's `data` key, or a Secret's (`data` base64-decoded, else `stringData`). */
+/**
+ * A ConfigMap's `data` key, or a Secret's as the API server stores it: `stringData` written over `data` (decoded),
+ * read by the one reader of Secret data (model/secretData.ts).
+ */
 function dataValue(object: KubeObject, key: string): string | undefined {
   if (object.kind !== 'Secret') return str(rec(object.data)[key]);
-  const encoded = str(rec(object.data)[key]);
-  if (encoded !== undefined) return new TextDecoder().decode(base64Bytes(encoded));
-  return str(rec(object.stringData)[key]);
-}
-
-function base64Bytes(text: string): Uint8Array {
-  const binary = atob(text.replace(/\s+/g, ''));
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  return secretStrings(object).get(key);
 }
 
 /** The scalar leaves of values read from a Secret, as text (what a template may print of them). */
