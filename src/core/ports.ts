@@ -372,6 +372,8 @@ export type ChartRequest =
       version?: string;
       /** The controller's credentials for it (its source's `secretRef`); absent: the user's Helm config, if any. */
       credentials?: ChartCredentials;
+      /** The controller's TLS client settings for it; absent: the user's Helm config, if any. */
+      tls?: ChartTls;
     }
   | {
       type: 'oci';
@@ -387,6 +389,7 @@ export type ChartRequest =
       insecure?: boolean;
       /** As for a Helm repository. */
       credentials?: ChartCredentials;
+      tls?: ChartTls;
     }
   | BucketChartRequest;
 
@@ -434,6 +437,26 @@ export type ChartCredentials = { from: string } & (
   | { type: 'docker-config'; json: string }
   | { type: 'unusable'; reason: string }
   /** The Secret is not in this repo's render: the user's Helm config is tried; `reason` explains a refusal. */
+  | { type: 'elsewhere'; reason: string }
+);
+
+/**
+ * TLS client settings a controller would use for a chart's repository (Flux `certSecretRef`, Argo CD repository Secret
+ * and `argocd-tls-certs-cm`), read from the repo's render like ChartCredentials and as secret: PEM text is never
+ * printed, logged or put into a message (a key least of all); only `from` is. `addSystemCAs`: `caPem` is trusted
+ * beside the system's roots (Flux) rather than instead of them (Argo CD, Helm). `unusable` is the chart's state;
+ * `elsewhere` (the Secret is not in the render) lets the user's Helm config answer.
+ */
+export type ChartTls = { from: string } & (
+  | {
+      type: 'tls';
+      caPem?: string;
+      certPem?: string;
+      keyPem?: string;
+      insecureSkipVerify?: boolean;
+      addSystemCAs?: boolean;
+    }
+  | { type: 'unusable'; reason: string }
   | { type: 'elsewhere'; reason: string }
 );
 

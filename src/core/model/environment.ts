@@ -1,6 +1,6 @@
 import type { Origin, SourceLocation } from './location';
 import type { KubeObject } from './resource';
-import type { ChartCredentials } from '../ports';
+import type { ChartCredentials, ChartTls } from '../ports';
 
 /**
  * How an application's objects are rendered: `kustomize` (a folder with a kustomization file), `plain-directory`
@@ -92,6 +92,8 @@ export interface ArgoSource {
    * when it is downloaded; a function, so that no copy or JSON of the model holds them.
    */
   chartCredentials?: () => ChartCredentials | undefined;
+  /** Its TLS settings from the same Secrets and `argocd-tls-certs-cm`, asked for the same way. */
+  chartTls?: () => ChartTls | undefined;
   /**
    * The Application's `sources[].ref` entries (multi-source): `$NAME` → the folder of this repo it names ('' for its
    * root), or `outside` with its repoURL when that source is another repo.

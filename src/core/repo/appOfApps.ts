@@ -22,6 +22,7 @@ import type { RenderOptions } from '../render/types';
 import { FixedLocator } from '../yaml/yamlLocate';
 import { applicationEnvironments, normalizeGitUrl } from './discover';
 import type { RepoEnvironment } from './config';
+import type { ArgoChartAccess } from './argoRepositories';
 import { settleRenderers } from './applications';
 
 /** How deep Applications may nest (root → child → grandchild ...) before expansion stops with a problem. */
@@ -39,6 +40,8 @@ export async function expandAppOfApps(
   remotes: readonly string[],
   helmEngine?: RenderOptions['helmEngine'],
   chartSource?: RenderOptions['chartSource'],
+  /** The repo's Argo CD repository Secrets: a child's chart is pulled with them, as a file's Application's is. */
+  chartAccess?: ArgoChartAccess,
 ): Promise<Problem[]> {
   if (!applicationFiles.length) return [];
   const problems: Problem[] = [];
@@ -126,6 +129,7 @@ export async function expandAppOfApps(
         name,
         new FixedLocator(object.source),
         isThisRepo,
+        chartAccess,
       );
       problems.push(...read.problems);
       if (!read.environments.length) continue;

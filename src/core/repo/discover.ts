@@ -13,12 +13,20 @@ import {
 import { describeReadError, type FileError } from '../fileErrors';
 import type { SourceLocation } from '../model/location';
 import type { Problem } from '../model/problem';
-import type { ChartCredentials, FileSystem } from '../ports';
+import type { FileSystem } from '../ports';
 import { MAX_YAML_DEPTH, tooDeepAt } from '../yaml/yamlDepth';
 import { parseYamlIfFast } from '../yaml/parseYaml';
 import { toPlain } from '../yaml/tree';
 import { clusterSecret, expandApplicationSet, type ClusterSecret } from './applicationSet';
-import { argoChartCredentials, argoRepositorySecret, type ArgoRepositorySecret } from './argoRepositories';
+import {
+  argoChartCredentials,
+  argoChartTls,
+  argoRepositorySecret,
+  argoTlsCerts,
+  type ArgoChartAccess,
+  type ArgoRepositorySecret,
+  type ArgoTlsCerts,
+} from './argoRepositories';
 import {
   type Application,
   type ArgoSource,
@@ -82,6 +90,8 @@ export interface DiscoveryResult {
   applicationFiles: string[];
   /** This repo's git remotes, normalised (normalizeGitUrl); empty when unknown. */
   remotes: string[];
+  /** The repo's Argo CD repository Secrets and TLS certificates, for the charts of Applications an app-of-apps renders. */
+  argoChartAccess: ArgoChartAccess;
 }
 
 /**
@@ -243,6 +253,7 @@ export async function discoverEnvironments(fs: FileSystem, repoRoot: string): Pr
     kustomizationDirs: [...tree.kustomizations.keys()].sort(),
     applicationFiles: [...applicationFiles, ...chartsOfApplications].sort(),
     remotes: [...remotes],
+    argoChartAccess: scanned.chartAccess,
   };
 }
 
@@ -260,21 +271,31 @@ async function scanToolManifests(
   remotes: Set<string>,
   flux: FluxObjects,
   problems: Problem[],
-): Promise<{ environments: RepoEnvironment[]; outside: OutsideSource[]; applicationFiles: string[] }> {
+): Promise<{
+  environments: RepoEnvironment[];
+  outside: OutsideSource[];
+  applicationFiles: string[];
+  chartAccess: ArgoChartAccess;
+}> {
   const outside: OutsideSource[] = [];
   /** ApplicationSets, expanded once every cluster Secret of the repo is known. */
   const applicationSets: { doc: Document; loc: FileLocator }[] = [];
   const clusters: ClusterSecret[] = [];
   /** Argo CD repository Secrets of the repo: complete before any chart is downloaded (at render time). */
   const repositories: ArgoRepositorySecret[] = [];
-  const chartCredentials = (repoURL: string) =>
-    repositories.length ? argoChartCredentials(repositories, repoURL) : undefined;
+  /** `argocd-tls-certs-cm` ConfigMaps of the repo (CA certificates by host name). */
+  const tlsCerts: ArgoTlsCerts[] = [];
+  const chartAccess: ArgoChartAccess = {
+    credentials: (repoURL) => (repositories.length ? argoChartCredentials(repositories, repoURL) : undefined),
+    tls: (repoURL) =>
+      repositories.length || tlsCerts.length ? argoChartTls(repositories, tlsCerts, repoURL) : undefined,
+  };
   const applicationFiles = new Set<string>();
   /** The ignore rules of `argocd-cm` ConfigMaps in the repo: Argo CD applies them to every Application. */
   const argoSettingsRules: IgnoreRule[] = [];
   const isThisRepo = (url: string) => !remotes.size || remotes.has(normalizeGitUrl(url));
   const readApplication = (doc: Document, name: string, loc: FileLocator): RepoEnvironment[] => {
-    const read = applicationEnvironments(doc, name, loc, isThisRepo, chartCredentials);
+    const read = applicationEnvironments(doc, name, loc, isThisRepo, chartAccess);
     problems.push(...read.problems);
     outside.push(...read.outside);
     return read.environments;
@@ -318,6 +339,9 @@ async function scanToolManifests(
           if (cluster) clusters.push(cluster);
           const repository = argoRepositorySecret(doc, loc);
           if (repository) repositories.push(repository);
+        } else if (apiVersion === 'v1' && kind === 'ConfigMap') {
+          const certs = argoTlsCerts(doc, loc);
+          if (certs) tlsCerts.push(certs);
         } else if (apiVersion.startsWith('argoproj.io/') && kind === 'Application') {
           applicationFiles.add(file);
           out.push(...readApplication(doc, name, loc));
@@ -362,6 +386,7 @@ async function scanToolManifests(
   });
   // A path that is not a folder here belongs to another repo (the manifest's repoURL): not ours to render.
   return {
+    chartAccess,
     applicationFiles: [...applicationFiles].sort(),
     environments: all.filter((_, i) => exists[i]),
     outside: outside.sort(
@@ -448,6 +473,8 @@ export function mayDeclareEnvironments(text: string): boolean {
     text.includes('argoproj.io') ||
     // An argocd-cm's resource.customizations.ignoreDifferences become ignore rules of the Applications.
     text.includes('argocd-cm') ||
+    // Argo CD's CA certificates for repositories (chart downloads over TLS).
+    text.includes('argocd-tls-certs-cm') ||
     text.includes('kustomize.toolkit.fluxcd.io') ||
     text.includes('source.extensions.fluxcd.io') ||
     (text.includes('source.toolkit.fluxcd.io') && text.includes('GitRepository'))
@@ -499,12 +526,12 @@ export function applicationEnvironments(
   name: string,
   loc: FileLocator,
   isThisRepo: (url: string) => boolean,
-  chartCredentials?: (repoURL: string) => ChartCredentials | undefined,
+  chartAccess?: ArgoChartAccess,
 ): { environments: RepoEnvironment[]; outside: OutsideSource[]; problems: Problem[] } {
   const ignore = applicationIgnoreRules(doc, loc);
   const environments: RepoEnvironment[] = [];
   const outside: OutsideSource[] = [];
-  for (const env of argoEnvironments(doc, name, loc, isThisRepo, chartCredentials)) {
+  for (const env of argoEnvironments(doc, name, loc, isThisRepo, chartAccess)) {
     if (ignore.rules.length) env.ignore = [...ignore.rules];
     const repoURL = env.repoURL;
     delete env.repoURL;
@@ -526,7 +553,7 @@ function argoEnvironments(
   name: string,
   loc: FileLocator,
   isThisRepo: (repoURL: string) => boolean,
-  chartCredentials?: (repoURL: string) => ChartCredentials | undefined,
+  chartAccess?: ArgoChartAccess,
 ): (RepoEnvironment & { repoURL?: string })[] {
   const namespace = str(doc.getIn(['spec', 'destination', 'namespace']));
   const project = str(doc.getIn(['spec', 'project']));
@@ -559,7 +586,10 @@ function argoEnvironments(
       if (named) app.argo!.at = loc.of(named as Node);
       // Argo CD's repository Secrets of this repo, matched on the repoURL as written.
       const repoURL = str(source.get('repoURL')) ?? '';
-      if (chartCredentials) app.argo!.chartCredentials = () => chartCredentials(repoURL);
+      if (chartAccess) {
+        app.argo!.chartCredentials = () => chartAccess.credentials(repoURL);
+        app.argo!.chartTls = () => chartAccess.tls(repoURL);
+      }
     }
     if (namespace) app.namespace = namespace;
     const argo = app.argo!;

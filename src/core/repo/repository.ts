@@ -21,6 +21,7 @@ import { inferPromotion } from './promotion';
 import { groupArgoEnvironments } from './argoEnvironments';
 import { type KubeContextServer, resolveArgoDestinations } from './argoDestinations';
 import { expandAppOfApps } from './appOfApps';
+import type { ArgoChartAccess } from './argoRepositories';
 import type { RenderOptions } from '../render/types';
 import { mapWithConcurrency } from '../pool';
 
@@ -71,7 +72,7 @@ export async function loadRepository(
   let environments: RepoEnvironment[];
   let inferred: string[][] | undefined;
   let outside: OutsideSource[] = [];
-  let appOfApps: { files: string[]; remotes: string[] } | undefined;
+  let appOfApps: { files: string[]; remotes: string[]; chartAccess: ArgoChartAccess } | undefined;
   if (settings.length) environments = await fromSettings(fs, repoRoot, settings, problems);
   else if (config.environments.length) {
     environments = config.environments;
@@ -82,7 +83,7 @@ export async function loadRepository(
     environments = found.environments;
     outside = found.outside;
     inferred = found.promotion;
-    appOfApps = { files: found.applicationFiles, remotes: found.remotes };
+    appOfApps = { files: found.applicationFiles, remotes: found.remotes, chartAccess: found.argoChartAccess };
   }
   problems.push(...(await pathsOutside(fs, repoRoot, environments)));
   await settleRenderers(fs, repoRoot, environments);
@@ -96,6 +97,7 @@ export async function loadRepository(
         appOfApps.remotes,
         ports.helmEngine,
         ports.chartSource,
+        appOfApps.chartAccess,
       )),
     );
   if (ports.kubeContexts && environments.some((e) => e.argoDestination && e.context === undefined))

@@ -183,6 +183,64 @@ describe('Argo CD app-of-apps', () => {
   });
 });
 
+describe("Argo CD app-of-apps: a child's chart and the repo's repository Secrets", () => {
+  it('a child only the parent renders pulls its chart with the credentials and TLS settings discovery found', async () => {
+    const requests: ChartRequest[] = [];
+    const charts: ChartSource = {
+      fetch: async (request) => {
+        requests.push(request);
+        return { ok: false, reason: 'not-found', message: 'not served here' };
+      },
+    };
+    const drift = new DriftEngine({
+      fs: new MemoryFileSystem({
+        ...PER_APPLICATION,
+        '/r/apps/kustomization.yaml': 'namePrefix: team-\nresources: [web.yaml]\n',
+        '/r/apps/web.yaml': [
+          'apiVersion: argoproj.io/v1alpha1',
+          'kind: Application',
+          'metadata: { name: web, namespace: argocd }',
+          'spec:',
+          '  project: default',
+          '  source: { repoURL: https://charts.example.com/private, chart: web, targetRevision: 1.0.0 }',
+          '  destination: { server: https://kubernetes.default.svc, namespace: web }',
+          '',
+        ].join('\n'),
+        '/r/platform/root.yaml': application('apps', 'apps', 'argocd'),
+        '/r/settings/repos.yaml': [
+          'apiVersion: v1',
+          'kind: Secret',
+          'metadata: { name: private, namespace: argocd, labels: { argocd.argoproj.io/secret-type: repository } }',
+          'stringData: { url: https://charts.example.com/private, username: reader, password: pw-1234, insecure: "true" }',
+          '',
+        ].join('\n'),
+      }),
+      repoRoot: '/r',
+      helmEngine: () => ({ render: async () => ({ ok: false, error: 'not rendered' }) }) as unknown as HelmEngine,
+      chartSource: charts,
+    });
+    const repo = await drift.load();
+    const child = repo.environments.find((e) => e.name === 'team-web');
+    assert.ok(child, rows(repo.environments).join('; '));
+    assert.equal(child.parentApplication, 'apps');
+    requests.length = 0;
+    await drift.render(child).catch(() => undefined);
+    assert.equal(requests.length, 1);
+    const request = requests[0] as ChartRequest & { type: 'helm-repository' };
+    assert.deepEqual(request.credentials && { ...request.credentials, from: undefined }, {
+      type: 'basic',
+      username: 'reader',
+      password: 'pw-1234',
+      from: undefined,
+    });
+    assert.deepEqual(request.tls && { ...request.tls, from: undefined }, {
+      type: 'tls',
+      insecureSkipVerify: true,
+      from: undefined,
+    });
+  });
+});
+
 describe('Argo CD app-of-apps written as a chart of a Helm repository', () => {
   const files = {
     ...PER_APPLICATION,

@@ -59,6 +59,7 @@ export async function renderArgoHelm(
         what,
         '; if the chart renders Argo CD Applications (app-of-apps), they are unknown until it is downloaded',
         argo?.chartCredentials?.(),
+        argo?.chartTls?.(),
       )
     : undefined;
   const inChart = pulled ? new Map(pulled.files.map((f) => [f.name, f.data])) : undefined;

@@ -25,7 +25,7 @@ import { canonicalJson, valueAt } from '../../yaml/pointer';
 import { chartFiles, downloadedChartFile, mergeMaps, templateFile } from './chartFiles';
 import { isExactChartVersion } from './chartVersion';
 import { HELM_CHART_LAYER_MEDIA_TYPE } from './remoteChart';
-import { sourceCredentials, withoutUserinfo } from './sourceCredentials';
+import { sourceCredentials, sourceTls, withoutUserinfo } from './sourceCredentials';
 import { bucketChartRequest } from './bucketChart';
 import { setPathValue } from './setValues';
 import { loadValuesText, StrvalsError } from './helmValues';
@@ -89,6 +89,7 @@ export function helmChartLocation(
     const source = findSource(kind, sourceNamespace, str(chartRef.name) ?? '');
     if (!source) return { type: 'unavailable', reason: `${refText} is not in this repo's render: not rendered` };
     const credentials = sourceCredentials(source, sourceNamespace, findSecret);
+    const tls = sourceTls(source, sourceNamespace, findSecret);
     const s = rec(source.spec);
     const url = str(s.url) ?? '';
     if (!url.startsWith('oci://')) return { type: 'unavailable', reason: `${refText}: spec.url is not an oci:// URL` };
@@ -105,6 +106,7 @@ export function helmChartLocation(
           ? { semver: str(ref.semver) }
           : { tag: str(ref.tag) ?? 'latest' }),
       ...(credentials ? { credentials } : {}),
+      ...(tls ? { tls } : {}),
     };
     return { type: 'remote', request, source: `${refText} (${withoutUserinfo(url)})` };
   }
@@ -149,7 +151,8 @@ function chartSourceLocation(
     if (!source) return { type: 'unavailable', reason: `${refText} is not in this repo's render: not rendered` };
     const s = rec(source.spec);
     const credentials = sourceCredentials(source, sourceNamespace, findSecret);
-    const withCredentials = credentials ? { credentials } : {};
+    const tls = sourceTls(source, sourceNamespace, findSecret);
+    const withCredentials = { ...(credentials ? { credentials } : {}), ...(tls ? { tls } : {}) };
     const url = str(s.url) ?? '';
     // HelmChart's version defaults to `*` (the newest stable).
     const version = str(chartSpec.version) ?? '*';

@@ -8,7 +8,7 @@
 import { describeSource, type RemoteChart } from '../../model/environment';
 import type { SourceLocation } from '../../model/location';
 import { ProblemError } from '../../model/problem';
-import type { ChartCredentials, ChartRequest, ChartSource, HelmChartFile } from '../../ports';
+import type { ChartCredentials, ChartRequest, ChartSource, ChartTls, HelmChartFile } from '../../ports';
 import { isExactChartVersion } from './chartVersion';
 
 /** Helm's media type of a chart's layer (`helm push`), which source-controller's OCIRepository selects for charts. */
@@ -29,9 +29,9 @@ export const CHART_DOWNLOADS_HOW_TO =
  * IndexFile.Get: the exact text first, else the newest the constraint accepts); an OCI registry takes an exact
  * version as its tag (`+` read as `_` by the port), a digest as is, anything else as a constraint over its tags.
  */
-export function chartRequestOf(remote: RemoteChart, credentials?: ChartCredentials): ChartRequest {
+export function chartRequestOf(remote: RemoteChart, credentials?: ChartCredentials, tls?: ChartTls): ChartRequest {
   const version = remote.version.trim() || (remote.devel ? '>0.0.0-0' : '*');
-  const withCredentials = credentials ? { credentials } : {};
+  const withCredentials = { ...(credentials ? { credentials } : {}), ...(tls ? { tls } : {}) };
   if (remote.kind === 'helm-repository')
     return { type: 'helm-repository', url: remote.url, chart: remote.chart, version, ...withCredentials };
   return {
@@ -60,9 +60,11 @@ export async function fetchRemoteChart(
   consequence = '',
   /** The controller's credentials for it (an Argo CD repository Secret of the repo); absent: the user's config. */
   credentials?: ChartCredentials,
+  /** Its TLS settings from the same place. */
+  tls?: ChartTls,
 ): Promise<{ files: HelmChartFile[]; name: string; version: string }> {
   const fetched = source
-    ? await source.fetch(chartRequestOf(remote, credentials))
+    ? await source.fetch(chartRequestOf(remote, credentials, tls))
     : ({ ok: false, reason: 'disabled', message: `chart downloads are off: ${CHART_DOWNLOADS_HOW_TO}` } as const);
   if (fetched.ok) return { files: fetched.files, name: fetched.name, version: fetched.version };
   throw new ProblemError({
