@@ -13,6 +13,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { FAILSAFE_SCHEMA, load } from 'js-yaml';
 import type { ChartCredentials } from '../core/ports';
+import type { TlsSettings } from './tlsFetch';
 
 /** What a request is sent with: Basic credentials, or a reason not to try anonymously (`refused`). */
 export type ResolvedCredentials =
@@ -50,8 +51,11 @@ export interface HelmRepositoryEntry {
   username?: string;
   password?: string;
   passCredentialsAll?: boolean;
-  /** TLS settings this adapter cannot apply (Node's fetch takes no CA or client certificate): named in states. */
-  tls: string[];
+  /** Paths of its TLS files (`helm repo add --ca-file/--cert-file/--key-file`) and `--insecure-skip-tls-verify`. */
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  insecureSkipTlsVerify?: boolean;
 }
 
 /** Helm's repositories.yaml → its entries; throws with the file's problem on YAML that is not one. */
@@ -71,9 +75,10 @@ export function parseRepositoriesYaml(text: string): HelmRepositoryEntry[] {
         ...(text('username') !== undefined ? { username: text('username') } : {}),
         ...(text('password') !== undefined ? { password: text('password') } : {}),
         ...(text('pass_credentials_all') === 'true' ? { passCredentialsAll: true } : {}),
-        tls: ['caFile', 'certFile', 'keyFile']
-          .filter((k) => text(k))
-          .concat(text('insecure_skip_tls_verify') === 'true' ? ['insecure_skip_tls_verify'] : []),
+        ...(text('caFile') !== undefined ? { caFile: text('caFile') } : {}),
+        ...(text('certFile') !== undefined ? { certFile: text('certFile') } : {}),
+        ...(text('keyFile') !== undefined ? { keyFile: text('keyFile') } : {}),
+        ...(text('insecure_skip_tls_verify') === 'true' ? { insecureSkipTlsVerify: true } : {}),
       },
     ];
   });
@@ -154,9 +159,42 @@ export class HelmClientCredentials {
       type: 'basic',
       username: entry.username,
       password: entry.password,
-      from: `${file} (repository ${entry.name})${entry.tls.length ? `; its ${entry.tls.join(', ')} not applied` : ''}`,
+      from: `${file} (repository ${entry.name})`,
       ...(entry.passCredentialsAll ? { passCredentials: true } : {}),
     };
+  }
+
+  /**
+   * A Helm repository's TLS settings: its repositories.yaml entry's `caFile`, `certFile`, `keyFile` (read from the
+   * paths it names) and `insecure_skip_tls_verify`, as Helm's getter applies them (the CA replaces the system's roots).
+   */
+  async tlsForHelmRepository(url: string): Promise<TlsSettings | { refused: string } | undefined> {
+    const file = this.paths.repositories;
+    const text = await this.text(file);
+    if (text === undefined) return undefined;
+    let entries: HelmRepositoryEntry[];
+    try {
+      entries = parseRepositoriesYaml(text);
+    } catch (e) {
+      return { refused: `${file} cannot be read: ${yamlProblem(e)}` };
+    }
+    const wanted = url.replace(/\/+$/, '');
+    const entry = entries.find((e) => e.url.replace(/\/+$/, '') === wanted);
+    if (!entry || (!entry.caFile && !entry.certFile && !entry.keyFile && !entry.insecureSkipTlsVerify))
+      return undefined;
+    const from = `${file} (repository ${entry.name})`;
+    const read: Partial<Record<'caPem' | 'certPem' | 'keyPem', string>> = {};
+    for (const [field, path] of [
+      ['caPem', entry.caFile],
+      ['certPem', entry.certFile],
+      ['keyPem', entry.keyFile],
+    ] as const) {
+      if (!path) continue;
+      const pem = await readFile(path, 'utf8').catch(() => undefined);
+      if (pem === undefined) return { refused: `${from}: its ${fileKey[field]} ${path} cannot be read` };
+      read[field] = pem;
+    }
+    return { from, ...read, ...(entry.insecureSkipTlsVerify ? { insecureSkipVerify: true } : {}) };
   }
 
   /** A registry's credentials: Helm's registry config, then Docker's (Helm's registry client's fallback). */
@@ -179,6 +217,8 @@ export class HelmClientCredentials {
     return known;
   }
 }
+
+const fileKey = { caPem: 'caFile', certPem: 'certFile', keyPem: 'keyFile' } as const;
 
 /** A Docker-format config's answer for `host` as credentials to send, or a reason not to. */
 export function fromDockerConfig(json: string, host: string, from: string): ResolvedCredentials | undefined {

@@ -33,6 +33,7 @@ import {
   scrubCredentials,
 } from './chartCredentials';
 import { fetchBucketChart } from './bucketSource';
+import { fetchWithTls, tlsFailureHint, tlsSettingsProblem, type TlsSettings } from './tlsFetch';
 
 /** Where downloaded charts are kept: `$GITOPS_DRIFT_CACHE/charts`, else `$XDG_CACHE_HOME/gitops-drift/charts`, else `~/.cache/…`. */
 export function chartCacheRoot(env: NodeJS.ProcessEnv): string {
@@ -49,7 +50,8 @@ export interface HttpChartSourceOptions {
   /** Default: Node's global fetch. */
   fetch?: typeof fetch;
   /** The user's Helm and Docker client config (HelmClientCredentials); absent: only the controllers' Secrets. */
-  userCredentials?: Pick<HelmClientCredentials, 'forHelmRepository' | 'forRegistry'>;
+  userCredentials?: Pick<HelmClientCredentials, 'forHelmRepository' | 'forRegistry'> &
+    Partial<Pick<HelmClientCredentials, 'tlsForHelmRepository'>>;
 }
 
 /** What one chart's requests are sent with. */
@@ -60,6 +62,13 @@ interface RequestAuth {
   origin: string;
   /** Notes for a refusal when nothing was sent (e.g. a secretRef Secret that is not in the render). */
   missing: string[];
+  /** The repository's TLS client settings (the controller's, else the user's Helm config), and the fetch using them. */
+  tls?: TlsSettings;
+  fetch?: typeof fetch;
+  /** A cert Secret of the source that is not in the render: said when TLS fails. */
+  tlsMissing?: string;
+  /** An OCI registry's `scheme://host` (plain HTTP for `insecure`, HTTPS with TLS settings). */
+  registry?: string;
 }
 
 const MAX_REDIRECTS = 10;
@@ -118,11 +127,14 @@ export class HttpChartSource implements ChartSource {
 
   /** The controller's Secret first, then the user's client config (docs/helm.md#credentials). */
   private async auth(request: Exclude<ChartRequest, { type: 'bucket' }>): Promise<RequestAuth> {
+    const tls = await this.tls(request);
     let origin = '';
     let host: string | undefined;
+    let registry: string | undefined;
     if (request.type === 'oci') {
       host = /^oci:\/\/([^/]+)/.exec(request.url)?.[1];
-      origin = host ? `${ociScheme(host, request.insecure)}://${host}` : '';
+      registry = host ? `${await this.ociScheme(host, request.insecure, tls)}://${host}` : undefined;
+      origin = registry ?? '';
     } else {
       try {
         origin = new URL(request.url).origin;
@@ -131,8 +143,9 @@ export class HttpChartSource implements ChartSource {
       }
     }
     const missing = request.credentials?.type === 'elsewhere' ? [request.credentials.reason] : [];
+    const withTls = { ...tls, ...(registry ? { registry } : {}) };
     const controller = fromControllerSecret(request.credentials, host);
-    if (controller) return { credentials: controller, origin, missing };
+    if (controller) return { credentials: controller, origin, missing, ...withTls };
     let user: ResolvedCredentials | undefined;
     if (this.userCredentials)
       user =
@@ -141,7 +154,59 @@ export class HttpChartSource implements ChartSource {
             ? await this.userCredentials.forRegistry(host)
             : undefined
           : await this.userCredentials.forHelmRepository(request.url);
-    return { ...(user ? { credentials: user } : {}), origin, missing };
+    return { ...(user ? { credentials: user } : {}), origin, missing, ...withTls };
+  }
+
+  /**
+   * The TLS settings for a request, with the controller's precedence over the user's (as for credentials): the
+   * request's (a Flux source's certSecretRef, an Argo CD repository Secret), else the user's repositories.yaml entry.
+   * Settings that cannot be used (SOPS, an incomplete pair, a PEM that is not one) fail the chart before any request.
+   */
+  private async tls(
+    request: Exclude<ChartRequest, { type: 'bucket' }>,
+  ): Promise<Pick<RequestAuth, 'tls' | 'fetch' | 'tlsMissing'>> {
+    const controller = request.tls;
+    if (controller?.type === 'unusable') fail('auth', controller.reason);
+    let settings: TlsSettings | undefined;
+    if (controller?.type === 'tls') {
+      const { type: _type, ...rest } = controller;
+      settings = rest;
+    } else if (request.type === 'helm-repository' && this.userCredentials?.tlsForHelmRepository) {
+      const user = await this.userCredentials.tlsForHelmRepository(request.url);
+      if (user && 'refused' in user) fail('auth', user.refused);
+      settings = user as TlsSettings | undefined;
+    }
+    const tlsMissing = controller?.type === 'elsewhere' ? controller.reason : undefined;
+    if (!settings) return tlsMissing ? { tlsMissing } : {};
+    const problem = tlsSettingsProblem(settings);
+    if (problem) fail('invalid', problem);
+    return { tls: settings, fetch: fetchWithTls(settings, this.fetchImpl), ...(tlsMissing ? { tlsMissing } : {}) };
+  }
+
+  /**
+   * How a registry is spoken to: Flux's `insecure` on an OCIRepository without a certSecretRef means HTTPS without
+   * verifying, else plain HTTP (go-containerregistry's name.Insecure tries both, HTTPS first); `insecure` elsewhere
+   * is plain HTTP; a loopback registry is plain HTTP unless TLS settings are given for it; any other HTTPS.
+   */
+  private async ociScheme(
+    host: string,
+    insecure: boolean | undefined,
+    tls: Pick<RequestAuth, 'tls' | 'fetch'>,
+  ): Promise<'http' | 'https'> {
+    if (insecure && tls.tls?.insecureSkipVerify && tls.fetch) {
+      try {
+        const answer = await tls.fetch(`https://${host}/v2/`, {
+          signal: AbortSignal.timeout(this.timeoutMs),
+          redirect: 'manual',
+        });
+        await answer.body?.cancel();
+        return 'https';
+      } catch {
+        return 'http';
+      }
+    }
+    if (insecure) return 'http';
+    return isLoopback(host) && !tls.tls ? 'http' : 'https';
   }
 
   private async fromHelmRepository(
@@ -200,8 +265,7 @@ export class HttpChartSource implements ChartSource {
     const m = /^oci:\/\/([^/]+)\/(.+?)\/*$/.exec(request.url);
     if (!m) fail('invalid', `${request.url} is not an oci://HOST/REPOSITORY URL`);
     const [, host, repository] = m as RegExpExecArray;
-    // Loopback registries speak plain HTTP (as `helm push --plain-http` and Flux's `insecure: true` do).
-    const registry = `${ociScheme(host, request.insecure)}://${host}`;
+    const registry = auth.registry ?? `https://${host}`;
     const shown = `oci://${host}/${repository}`;
     const folder = this.folder(shown);
     const name = repository.split('/').pop() as string;
@@ -333,17 +397,20 @@ export class HttpChartSource implements ChartSource {
       const kept = here === first ? headers : withoutAuthorization(headers);
       let response: Response;
       try {
-        response = await this.fetchImpl(current, {
+        response = await (auth.fetch ?? this.fetchImpl)(current, {
           headers: { ...kept, ...extra },
           signal: AbortSignal.timeout(this.timeoutMs),
           redirect: 'manual',
         });
       } catch (e) {
         const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+        const hint = tlsFailureHint(cause?.code);
         const why =
           (e as Error).name === 'TimeoutError'
             ? `no answer in ${this.timeoutMs / 1000} s`
-            : (cause?.code ?? cause?.message ?? (e as Error).message);
+            : hint
+              ? `${hint}; ${tlsSource(auth)}`
+              : (cause?.code ?? cause?.message ?? (e as Error).message);
         return fail('unreachable', `cannot reach ${shown}: ${plainText(String(why))}`);
       }
       credentialsSent = credentialsSent || sendBasic;
@@ -499,9 +566,18 @@ export function bearerChallenge(header: string | null): Record<string, string> |
   return out.realm && /^https?:\/\//.test(out.realm) ? out : undefined;
 }
 
-/** Loopback registries speak plain HTTP (as `helm push --plain-http` and Flux's `insecure: true` do). */
-function ociScheme(host: string, insecure?: boolean): 'http' | 'https' {
-  return insecure || /^(localhost|127\.[0-9.]+|\[::1\])(:\d+)?$/.test(host) ? 'http' : 'https';
+/** Loopback registries speak plain HTTP unless TLS settings say otherwise (as `helm push --plain-http` does). */
+function isLoopback(host: string): boolean {
+  return /^(localhost|127\.[0-9.]+|\[::1\])(:\d+)?$/.test(host);
+}
+
+/** Which TLS settings a failed handshake was made with, or where they could be set (docs/helm.md#tls). */
+function tlsSource(auth: RequestAuth): string {
+  if (auth.tls) return `TLS settings from ${auth.tls.from} (docs/helm.md#tls)`;
+  return [
+    ...(auth.tlsMissing ? [auth.tlsMissing] : []),
+    "no TLS settings found (Flux certSecretRef, Argo CD repository Secret or argocd-tls-certs-cm, Helm's repositories.yaml caFile/certFile/keyFile; docs/helm.md#tls)",
+  ].join('; ');
 }
 
 function originOf(url: string): string {

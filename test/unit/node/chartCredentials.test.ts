@@ -79,9 +79,10 @@ describe("chart credentials: the user's Helm and Docker client config", () => {
         url: 'https://charts.example.com/private',
         username: 'reader',
         password: '0123',
-        tls: ['caFile', 'insecure_skip_tls_verify'],
+        caFile: '/ca.pem',
+        insecureSkipTlsVerify: true,
       },
-      { name: 'public', url: 'https://charts.example.com/public', tls: [] },
+      { name: 'public', url: 'https://charts.example.com/public' },
     ]);
     assert.throws(() => parseRepositoriesYaml('repositories: {a: 1}'), /not a list/);
   });
