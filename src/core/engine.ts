@@ -1287,6 +1287,8 @@ export class DriftEngine {
       (ns, name) => gitRepositoryIsThisRepo(env, ns, name),
       findSource,
       findSecret,
+      // A cert Secret's line, for a state about it.
+      (object) => desired.find((o) => o.object === object)?.source,
     );
     // The line that names the chart: where a chart that cannot be had is reported.
     const chartAt = hr.origins.get('/spec/chartRef') ?? hr.origins.get('/spec/chart') ?? hr.source;

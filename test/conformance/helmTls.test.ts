@@ -236,7 +236,7 @@ describe('chart downloads over TLS: CA, client certificate, insecure (test bed)'
     );
     assert.match(
       wrongCa.message ?? '',
-      /not signed by a trusted CA .*TLS settings from Secret apps\/repo-ca \(HelmRepository apps\/charts spec\.certSecretRef\)/,
+      /not signed by a trusted CA .*TLS settings from Secret apps\/repo-ca at envs\/dev\/sources\.yaml:6 \(HelmRepository apps\/charts spec\.certSecretRef\)/,
     );
   });
 
@@ -319,7 +319,7 @@ describe('chart downloads over TLS: CA, client certificate, insecure (test bed)'
     );
     assert.match(
       badPem.message ?? '',
-      /Secret apps\/client-tls \(OCIRepository apps\/web-chart spec\.certSecretRef\): the client key is (not a PEM private key|not the client certificate's key)/,
+      /Secret apps\/client-tls at envs\/dev\/sources\.yaml:6 \(OCIRepository apps\/web-chart spec\.certSecretRef\): the client key is (not a PEM private key|not the client certificate's key)/,
     );
     assertNoPem(badPem.message);
     const sops = await renderRelease(

@@ -65,6 +65,8 @@ export function helmChartLocation(
   isThisRepo: (namespace: string, name: string) => boolean,
   findSource: (kind: string, namespace: string, name: string) => KubeObject | undefined = () => undefined,
   findSecret: (namespace: string, name: string) => KubeObject | undefined = () => undefined,
+  /** Where a found object is in the repo: named in a state about a cert Secret (its PEM, never shown). */
+  locate?: (object: KubeObject) => SourceLocation | undefined,
 ): HelmChartLocation {
   const spec = rec(hr.spec);
   const chartRef = rec(spec.chartRef);
@@ -77,11 +79,15 @@ export function helmChartLocation(
       const chartNamespace = str(chartRef.namespace) ?? namespace;
       const helmChart = findSource(kind, chartNamespace, str(chartRef.name) ?? '');
       if (!helmChart) return { type: 'unavailable', reason: `${refText} is not in this repo's render: not rendered` };
-      return chartSpecLocation(rec(helmChart.spec), chartNamespace, isThisRepo, findSource, findSecret, {
-        kind: 'HelmChart',
-        namespace: chartNamespace,
-        name: str(chartRef.name) ?? '',
-      });
+      return chartSpecLocation(
+        rec(helmChart.spec),
+        chartNamespace,
+        isThisRepo,
+        findSource,
+        findSecret,
+        { kind: 'HelmChart', namespace: chartNamespace, name: str(chartRef.name) ?? '' },
+        locate,
+      );
     }
     if (kind !== 'OCIRepository')
       return { type: 'unavailable', reason: `${refText}: this kind of chartRef is not rendered` };
@@ -89,7 +95,7 @@ export function helmChartLocation(
     const source = findSource(kind, sourceNamespace, str(chartRef.name) ?? '');
     if (!source) return { type: 'unavailable', reason: `${refText} is not in this repo's render: not rendered` };
     const credentials = sourceCredentials(source, sourceNamespace, findSecret);
-    const tls = sourceTls(source, sourceNamespace, findSecret);
+    const tls = sourceTls(source, sourceNamespace, findSecret, locate);
     const s = rec(source.spec);
     const url = str(s.url) ?? '';
     if (!url.startsWith('oci://')) return { type: 'unavailable', reason: `${refText}: spec.url is not an oci:// URL` };
@@ -110,9 +116,15 @@ export function helmChartLocation(
     };
     return { type: 'remote', request, source: `${refText} (${withoutUserinfo(url)})` };
   }
-  return chartSpecLocation(rec(rec(spec.chart).spec), namespace, isThisRepo, findSource, findSecret, {
-    kind: 'HelmRelease',
-  });
+  return chartSpecLocation(
+    rec(rec(spec.chart).spec),
+    namespace,
+    isThisRepo,
+    findSource,
+    findSecret,
+    { kind: 'HelmRelease' },
+    locate,
+  );
 }
 
 /** A `chart.spec` (or a HelmChart's spec): its `sourceRef` is in `namespace` unless it names one. */
@@ -123,8 +135,9 @@ function chartSpecLocation(
   findSource: (kind: string, namespace: string, name: string) => KubeObject | undefined,
   findSecret: (namespace: string, name: string) => KubeObject | undefined,
   declaredIn: ChartValuesFiles['declaredIn'],
+  locate?: (object: KubeObject) => SourceLocation | undefined,
 ): HelmChartLocation {
-  const located = chartSourceLocation(chartSpec, namespace, isThisRepo, findSource, findSecret);
+  const located = chartSourceLocation(chartSpec, namespace, isThisRepo, findSource, findSecret, locate);
   // source-controller v1 reads `valuesFiles` (the deprecated singular `valuesFile` is gone from v1).
   const paths = Array.isArray(chartSpec.valuesFiles)
     ? chartSpec.valuesFiles.filter((p): p is string => typeof p === 'string')
@@ -139,6 +152,7 @@ function chartSourceLocation(
   isThisRepo: (namespace: string, name: string) => boolean,
   findSource: (kind: string, namespace: string, name: string) => KubeObject | undefined,
   findSecret: (namespace: string, name: string) => KubeObject | undefined,
+  locate?: (object: KubeObject) => SourceLocation | undefined,
 ): HelmChartLocation {
   const ref = rec(chartSpec.sourceRef);
   const kind = str(ref.kind) ?? '';
@@ -151,7 +165,7 @@ function chartSourceLocation(
     if (!source) return { type: 'unavailable', reason: `${refText} is not in this repo's render: not rendered` };
     const s = rec(source.spec);
     const credentials = sourceCredentials(source, sourceNamespace, findSecret);
-    const tls = sourceTls(source, sourceNamespace, findSecret);
+    const tls = sourceTls(source, sourceNamespace, findSecret, locate);
     const withCredentials = { ...(credentials ? { credentials } : {}), ...(tls ? { tls } : {}) };
     const url = str(s.url) ?? '';
     // HelmChart's version defaults to `*` (the newest stable).

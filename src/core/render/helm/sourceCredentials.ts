@@ -4,6 +4,7 @@
  * cluster holds is not used (the user's own Helm config may still answer, node/chartCredentials.ts). The values are
  * carried to the ChartSource port and nowhere else; messages name the Secret only.
  */
+import type { SourceLocation } from '../../model/location';
 import type { KubeObject } from '../../model/resource';
 import { isSopsEncrypted, secretStrings } from '../../model/secretData';
 import type { ChartCredentials, ChartTls } from '../../ports';
@@ -61,6 +62,8 @@ export function sourceTls(
   source: KubeObject,
   namespace: string,
   findSecret: (namespace: string, name: string) => KubeObject | undefined,
+  /** Where a Secret of the render is (its file and line, for states about it). */
+  locate?: (object: KubeObject) => SourceLocation | undefined,
 ): ChartTls | undefined {
   const spec = rec(source.spec);
   const refName = (field: string) => {
@@ -70,8 +73,9 @@ export function sourceTls(
   const what = `${source.kind} ${namespace}/${source.metadata?.name ?? ''}`;
   const certSecret = refName('certSecretRef');
   if (certSecret) {
-    const from = `Secret ${namespace}/${certSecret} (${what} spec.certSecretRef)`;
     const secret = findSecret(namespace, certSecret);
+    const at = secret && locate?.(secret);
+    const from = `Secret ${namespace}/${certSecret}${at ? ` at ${at.file}:${at.line}` : ''} (${what} spec.certSecretRef)`;
     if (!secret)
       return {
         type: 'elsewhere',
@@ -85,7 +89,8 @@ export function sourceTls(
   const authSecret = source.kind === 'HelmRepository' ? refName('secretRef') : undefined;
   if (authSecret) {
     const secret = findSecret(namespace, authSecret);
-    const from = `Secret ${namespace}/${authSecret} (${what} spec.secretRef, deprecated TLS keys)`;
+    const at = secret && locate?.(secret);
+    const from = `Secret ${namespace}/${authSecret}${at ? ` at ${at.file}:${at.line}` : ''} (${what} spec.secretRef, deprecated TLS keys)`;
     if (secret && !isSopsEncrypted(secret)) {
       const read = tlsOfSecret(secretStrings(secret), from, false);
       if (read) return read;

@@ -95,6 +95,15 @@ describe("a Flux source's TLS settings (certSecretRef, secretRef's deprecated ke
       /^TLS settings are encrypted \(SOPS\)/,
     );
     assert.equal(tls('HelmRepository', { certSecretRef: { name: 'absent' } })?.type, 'elsewhere');
+    // With where the render holds the Secret, its file and line are named.
+    assert.equal(
+      sourceTls(source('HelmRepository', { certSecretRef: { name: 'half' } }), 'flux-system', find, () => ({
+        file: 'infra/sources.yaml',
+        line: 12,
+        column: 1,
+      }))?.from,
+      'Secret flux-system/half at infra/sources.yaml:12 (HelmRepository flux-system/src spec.certSecretRef)',
+    );
   });
 
   it("insecure: an OCIRepository's without certSecretRef skips verifying; a HelmRepository's is plain HTTP (not TLS)", () => {
