@@ -40,7 +40,12 @@ export const diffCommand: CliCommand = {
       await repoRootArg(repoArg, io),
       io,
       options.env as string | undefined,
-      { chartDownloads: Boolean(options['chart-downloads']), kubeconfig: options.kubeconfig as string | undefined },
+      {
+        chartDownloads: Boolean(options['chart-downloads']),
+        kubeconfig: options.kubeconfig as string | undefined,
+        // One report of one moment, as `check`: each file is read once, not checked for changes on every read.
+        filesFixed: true,
+      },
     );
     const sources = new LiveSources(
       {

@@ -124,6 +124,8 @@ async function renderEnvironment(
     throw new UsageError('with --env, give the repo as REPO instead of --repo-root');
   const { engine, repo } = await openRepo(await repoRootArg(positionals[0], io), io, undefined, {
     chartDownloads: Boolean(options['chart-downloads']),
+    // One render of one moment, as `check`: each file is read once, not checked for changes on every read.
+    filesFixed: true,
   });
   if (repo.problems.some((p) => p.severity === 'error' && p.location?.file === CONFIG_FILE)) {
     io.stderr(`error: nothing rendered: ${CONFIG_FILE} has errors (above)\n`);
@@ -165,6 +167,7 @@ async function renderFile(file: string, positionals: string[], options: RenderFl
   if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UsageError(`${file} is not inside the repo ${root}`);
   const { engine, repo } = await openRepo(root, io, undefined, {
     chartDownloads: Boolean(options['chart-downloads']),
+    filesFixed: true,
   });
   if (repo.problems.some((p) => p.severity === 'error' && p.location?.file === CONFIG_FILE)) {
     io.stderr(`error: nothing rendered: ${CONFIG_FILE} has errors (above)\n`);
