@@ -36,8 +36,9 @@ const enum Token {
   Rbrack,
 }
 
-const isLetter = (r: string) => /^\p{L}$/u.test(r);
-const isDigit = (r: string) => /^\p{Nd}$/u.test(r);
+// ASCII first: the Unicode classes hold only A-Z, a-z and 0-9 of it, and nearly every name is ASCII.
+const isLetter = (r: string) => (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r > '\x7f' && /^\p{L}$/u.test(r));
+const isDigit = (r: string) => (r >= '0' && r <= '9') || (r > '\x7f' && /^\p{Nd}$/u.test(r));
 const acceptRune: Accept = () => true;
 const acceptIdent: Accept = (r) => isLetter(r) || isDigit(r) || r === '_';
 const acceptColon: Accept = (r) => r === ':';

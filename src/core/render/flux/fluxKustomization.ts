@@ -403,7 +403,9 @@ async function postBuild(
   const always = getString(post, 'substituteStrategy') === 'Always';
   if (vars.size === 0 && !always) return objects;
   checkVariableNames(vars);
-  return objects.map((o) => substituteObject(o, vars, { strict: options.strictSubstitution === true }));
+  // One memo for the Kustomization's objects: its variables are the same for all of them.
+  const substitution = { strict: options.strictSubstitution === true, memo: new Map() };
+  return objects.map((o) => substituteObject(o, vars, substitution));
 }
 
 /**

@@ -40,14 +40,29 @@ export interface Variable {
   secret?: true;
 }
 
+/** A value's substitution: what goes into the object, and where its variables are set. */
+interface Substituted {
+  value: unknown;
+  setAt: NonNullable<Origin['related']>;
+  secrets: string[];
+}
+
+/**
+ * Substitutions already made with the same variables and strictness, by text (undefined: the text stays as it is):
+ * a Kustomization's objects repeat the same `${TIMEZONE}`, `${PUID}`. Make one per variable set; never share it
+ * between Kustomizations.
+ */
+export type SubstitutionMemo = Map<string, Substituted | undefined>;
+
 /**
  * Substitutes one object; returns it unchanged (the same object) when nothing in it changed. `strict`: Flux's
- * StrictPostBuildSubstitutions, where a variable used without a default that is not set fails the build.
+ * StrictPostBuildSubstitutions, where a variable used without a default that is not set fails the build. `memo`: see
+ * SubstitutionMemo.
  */
 export function substituteObject(
   r: RenderedObject,
   vars: ReadonlyMap<string, Variable>,
-  options: { strict?: boolean } = {},
+  options: { strict?: boolean; memo?: SubstitutionMemo } = {},
 ): RenderedObject {
   const meta = r.object.metadata as
     { labels?: Record<string, unknown>; annotations?: Record<string, unknown> } | undefined;
@@ -124,25 +139,36 @@ function substituteKeysAndValues(
 function substituteValues(
   r: RenderedObject,
   vars: ReadonlyMap<string, Variable>,
-  options: { strict?: boolean },
+  options: { strict?: boolean; memo?: SubstitutionMemo },
 ): RenderedObject | undefined {
   /** Pointer → where the variables a substituted value read are set, and the Secrets among them. */
-  const substituted = new Map<string, { setAt: NonNullable<Origin['related']>; secrets: string[] }>();
+  const substituted = new Map<string, Substituted>();
   let keyed = false;
   const lookup = (name: string) => vars.get(name)?.value;
   const fallback: Origin = { ...r.source, kind: 'resource' };
+  const memo = options.memo ?? new Map<string, Substituted | undefined>();
   const path: string[] = [];
   const pointer = () => path.reduce((p, segment) => childPointer(p, segment), '');
   const walk = (value: unknown): unknown => {
     if (typeof value === 'string') {
       if (!mayReference(value)) return value;
-      const at = pointer();
-      // The render's origins are read only for an error here, or when the result's are first read.
-      const out = substituteText(value, () => r.origins.get(at) ?? fallback, r, lookup, options);
-      if (out.text === value && out.variables.length === 0) return value;
-      const secrets = secretSources(out.variables, vars);
-      substituted.set(at, { setAt: relatedDefinitions(out.variables, vars), secrets });
-      return substitutedValue(value, out.text, secrets);
+      let done = memo.get(value);
+      if (done === undefined && !memo.has(value)) {
+        // The render's origins are read only for an error here, or when the result's are first read.
+        const out = substituteText(value, () => r.origins.get(pointer()) ?? fallback, r, lookup, options);
+        if (out.text !== value || out.variables.length > 0) {
+          const secrets = secretSources(out.variables, vars);
+          done = {
+            value: substitutedValue(value, out.text, secrets),
+            setAt: relatedDefinitions(out.variables, vars),
+            secrets,
+          };
+        }
+        memo.set(value, done);
+      }
+      if (done === undefined) return value;
+      substituted.set(pointer(), done);
+      return done.value;
     }
     if (Array.isArray(value)) {
       let copy: unknown[] | undefined;
@@ -156,14 +182,17 @@ function substituteValues(
     }
     if (value !== null && typeof value === 'object') {
       let copy: Record<string, unknown> | undefined;
-      for (const [key, v] of Object.entries(value)) {
+      const object = value as Record<string, unknown>;
+      // for…in, not Object.entries: no array per object (the render's objects are plain, with own keys only).
+      for (const key in object) {
+        const v = object[key];
         if (mayReference(key)) keyed = true;
         if (keyed) return value;
         path.push(key);
         const w = walk(v);
         path.pop();
         if (w === v) continue;
-        copy ??= { ...(value as Record<string, unknown>) };
+        copy ??= { ...object };
         Object.defineProperty(copy, key, { value: w, enumerable: true, writable: true, configurable: true });
       }
       return copy ?? value;

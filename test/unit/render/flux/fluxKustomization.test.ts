@@ -109,6 +109,39 @@ describe('flux-kustomization renderer', () => {
     ]);
   });
 
+  it("substitutes a text that several values repeat at each of them: every value typed, pointing at its own line, with the variable's line related", async () => {
+    // The renderer substitutes each distinct text once per Kustomization: repeats must still get their own origins.
+    const second = deployment.replace('name: web\n', 'name: api\n');
+    const files = {
+      '/r/apps/web/kustomization.yaml': 'resources: [deploy.yaml, api.yaml]\n',
+      '/r/apps/web/api.yaml': second,
+    };
+    const objects = (await render('  postBuild:\n    substitute:\n      REPLICAS: "3"\n      HOST: db\n', files))
+      .objects;
+    assert.deepEqual(
+      objects.map((o) => [o.key.name, (o.object.spec as { replicas: unknown }).replicas, container(o).env[0].value]),
+      [
+        ['web', 3, 'db'],
+        ['api', 3, 'db'],
+      ],
+    );
+    for (const [o, file] of [
+      [objects[0], 'apps/web/deploy.yaml'],
+      [objects[1], 'apps/web/api.yaml'],
+    ] as const) {
+      const replicas = o.origins.get('/spec/replicas');
+      assert.deepEqual([replicas?.file, replicas?.line, replicas?.related?.[0].location.line], [file, 6, 10]);
+      const host = o.origins.get('/spec/template/spec/containers/0/env/0/value');
+      assert.deepEqual([host?.file, host?.line, host?.related?.[0].location.line], [file, 14, 11]);
+    }
+    // The variables do not carry over to another Kustomization's render.
+    const [other] = (await render('  postBuild:\n    substitute:\n      REPLICAS: "5"\n')).objects;
+    assert.deepEqual(
+      [(other.object.spec as { replicas: unknown }).replicas, container(other).env[0].value],
+      [5, 'localhost'],
+    );
+  });
+
   it('substitutes nothing when no variable is defined (so $${x} stays as written), unless substituteStrategy is Always', async () => {
     const [kept] = (await render('  postBuild:\n    substitute: {}\n')).objects;
     assert.equal((kept.object.spec as { replicas: unknown }).replicas, '${REPLICAS}');
