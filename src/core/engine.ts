@@ -669,6 +669,27 @@ export class DriftEngine {
   }
 
   /**
+   * Lets go of what the engine keeps of `env`'s last render once its report is made, for a run that checks each
+   * environment once (the CLI): its joined render, and the cached render of each of its applications whose folder
+   * none of `stillToCheck` renders (those are kept, so no render is done twice). Without this, a check of many
+   * environments holds every rendered object until it ends.
+   */
+  releaseRenders(env: RepoEnvironment, stillToCheck: readonly RepoEnvironment[]): void {
+    this.joined.delete(env);
+    const folderOf = (key: string) => key.split(FLUX_KEY)[0];
+    const stillRendered = new Set(
+      stillToCheck.flatMap((e) => e.applications.filter(rendersHere).map((a) => folderOf(renderKey(a)))),
+    );
+    for (const app of env.applications) {
+      const name = `${env.name}\0${app.name}`;
+      const key = this.renderedKeys.get(name);
+      if (key === undefined || stillRendered.has(folderOf(key))) continue;
+      this.cache.delete(key);
+      this.renderedKeys.delete(name);
+    }
+  }
+
+  /**
    * Tells the engine a repo file was created, changed or deleted (repo-relative path). Re-reads it and drops the
    * cached renders that read different content; returns the environments to check again.
    */

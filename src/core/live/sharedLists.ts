@@ -7,7 +7,8 @@ import type { ClusterCapabilities, ClusterReader, ListOutcome, ResourceType, Wat
  * is one point in time anyway. Not for the editor, whose live state must stay current (LiveCache does that).
  */
 export class SharedListReader implements ClusterReader {
-  private readonly lists = new Map<string, Promise<ListOutcome>>();
+  /** Kept LISTs by namespace ('' for cluster-scoped kinds), then by group/version/resource. */
+  private readonly lists = new Map<string, Map<string, Promise<ListOutcome>>>();
   readonly watch?: ClusterReader['watch'];
   readonly capabilities?: () => Promise<ClusterCapabilities | undefined>;
   private capabilitiesRead: Promise<ClusterCapabilities | undefined> | undefined;
@@ -31,14 +32,27 @@ export class SharedListReader implements ClusterReader {
   }
 
   list(type: ResourceType, namespace: string): Promise<ListOutcome> {
-    const key = `${type.group}/${type.version}/${type.resource}/${namespace}`;
-    let pending = this.lists.get(key);
+    let lists = this.lists.get(namespace);
+    if (!lists) this.lists.set(namespace, (lists = new Map()));
+    const key = `${type.group}/${type.version}/${type.resource}`;
+    let pending = lists.get(key);
     if (!pending) {
+      const kept = lists;
       pending = this.inner.list(type, namespace);
       // A rejection (the cluster failed as a whole) is not kept: another environment may try again.
-      pending.catch(() => this.lists.delete(key));
-      this.lists.set(key, pending);
+      pending.catch(() => {
+        if (kept.get(key) === pending) kept.delete(key);
+      });
+      lists.set(key, pending);
     }
     return pending;
+  }
+
+  /**
+   * Lets go of the LISTs of `namespace` (callers that hold one keep it): for a run whose caller knows no one will
+   * ask for that namespace again (the CLI, once every environment that owns it is checked). A later ask lists it again.
+   */
+  forget(namespace: string): void {
+    this.lists.delete(namespace);
   }
 }

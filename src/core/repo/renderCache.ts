@@ -72,6 +72,11 @@ export class RenderCache {
     return stale;
   }
 
+  /** Drops the render of `root`, if kept. */
+  delete(root: string): void {
+    this.entries.delete(root);
+  }
+
   clear(): void {
     this.entries.clear();
   }

@@ -32,4 +32,26 @@ describe('SharedListReader (one LIST per kind and namespace for a CLI run)', () 
     assert.equal((await readLiveState([web], reader, { defaultNamespace: 'dev' })).objects.size, 1);
     assert.deepEqual(inner.lists, ['deployments/shop', 'deployments/shop']);
   });
+
+  it('forgets the LISTs of one namespace when told (a later read lists it again); other namespaces stay kept', async () => {
+    const inner = new FakeClusterReader();
+    const web = obj('apps/v1', 'Deployment', 'web', 'shop');
+    const cfg = obj('v1', 'ConfigMap', 'cfg', 'shop');
+    const other = obj('apps/v1', 'Deployment', 'web', 'blog');
+    inner.data.set('deployments/shop', [live(web, '5')]);
+    inner.data.set('configmaps/shop', [live(cfg, '6')]);
+    inner.data.set('deployments/blog', [live(other, '7')]);
+    const reader = new SharedListReader(inner);
+    await readLiveState([web, cfg, other], reader, { defaultNamespace: 'dev' });
+    reader.forget('shop');
+    const again = await readLiveState([web, cfg, other], reader, { defaultNamespace: 'dev' });
+    assert.deepEqual([...inner.lists].sort(), [
+      'configmaps/shop',
+      'configmaps/shop',
+      'deployments/blog',
+      'deployments/shop',
+      'deployments/shop',
+    ]);
+    assert.equal(again.objects.size, 3);
+  });
 });

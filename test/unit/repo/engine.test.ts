@@ -115,6 +115,29 @@ describe('DriftEngine', () => {
     assert.equal((await engine.fileChanged('.gitops-drift.yaml')).reload, true);
   });
 
+  it("releaseRenders lets go of a checked environment's renders, except a folder an environment still to check renders", async () => {
+    const calls = { render: 0 };
+    const engine = new DriftEngine({ fs: repo(), repoRoot: '/r', pipeline: fakePipeline(calls), filesFixed: true });
+    const dev = await engine.environment('dev');
+    const prod = await engine.environment('prod');
+    // Another environment of dev's folder (another cluster, say): its render is dev's.
+    const devAgain = { ...dev, name: 'dev-eu' };
+    const first = await engine.render(dev);
+    await engine.render(prod);
+    assert.equal(calls.render, 2);
+
+    engine.releaseRenders(dev, [devAgain, prod]);
+    await engine.render(devAgain);
+    assert.equal(calls.render, 2, 'dev-eu still to check: the folder stays cached');
+    engine.releaseRenders(devAgain, [prod]);
+    const again = await engine.render(dev);
+    assert.equal(calls.render, 3, 'nothing still to check renders envs/dev: rendered again when asked');
+    assert.notEqual(again, first);
+    assert.deepEqual(again.objects, first.objects);
+    await engine.render(prod);
+    assert.equal(calls.render, 3, 'prod was not released');
+  });
+
   it('forgetFiles reads the repo again: a file changed without the engine being told is seen after it, not before', async () => {
     const fs = repo();
     const calls = { render: 0 };
