@@ -3,7 +3,7 @@ import { type EnvironmentReport, formatProblem } from '../../core/engine';
 import { jsonReport } from '../../core/drift/jsonReport';
 import { sarifReport } from '../../core/drift/sarifReport';
 import { textReport } from '../../core/drift/textReport';
-import { checkEnvironment, exitCodeFor, LiveSources, openRepo, repoRootArg } from './driftCommon';
+import { checkEnvironments, exitCodeFor, LiveSources, openRepo, repoRootArg } from './driftCommon';
 
 const usage = `Usage: gitops-drift check [REPO] [--env NAME] [--context CTX] [--kubeconfig PATH] [--format text|json|sarif]
                           [--exact] [--live-from FILE] [--allow-exec] [--allow-incomplete] [--only-drifted] [--verbose]
@@ -76,9 +76,12 @@ export const checkCommand: CliCommand = {
       },
       io,
     );
-    // Environments are checked side by side (renders are cached per root, readers shared per context).
-    const reports: EnvironmentReport[] = await Promise.all(
-      selected.map((env) => checkEnvironment(engine, env, sources, options.exact ? { exact: true } : {})),
+    // A few environments at a time (renders are cached per root, readers shared per context): see checkEnvironments.
+    const reports: EnvironmentReport[] = await checkEnvironments(
+      engine,
+      selected,
+      sources,
+      options.exact ? { exact: true } : {},
     );
     const onlyProblems = Boolean(options['only-drifted']);
     if (format === 'json')

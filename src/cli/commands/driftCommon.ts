@@ -13,6 +13,8 @@ import {
 import { ClusterError, isClusterError } from '../../core/live/clusterError';
 import { isIncomplete } from '../../core/drift/incomplete';
 import { SharedListReader } from '../../core/live/sharedLists';
+import { mapWithConcurrency } from '../../core/pool';
+import { ProblemError } from '../../core/model/problem';
 import { argoApplicationsOf } from '../../core/live/argoApplication';
 import { ArgoCdSession } from '../../core/live/argoCdReader';
 import { createArgoCdClient } from '../../node/argoCdClient';
@@ -242,6 +244,28 @@ export class LiveSources {
     };
   }
 
+  /**
+   * Once `env` is checked: lets go of the LISTs its cluster's reader keeps for the namespaces `env` owns (its own, its
+   * applications') that none of `stillToCheck` on the same context owns. Other namespaces (a controller's, one an
+   * object names itself) and cluster-scoped kinds stay kept for the run.
+   */
+  async release(env: RepoEnvironment, stillToCheck: readonly RepoEnvironment[]): Promise<void> {
+    if (this.options.liveFrom || this.options.argocd) return;
+    const contextOf = (e: RepoEnvironment) => this.options.context ?? e.context ?? '';
+    const context = contextOf(env);
+    let source: LiveSource;
+    try {
+      const kept = this.readers.get(context);
+      if (!kept) return;
+      source = await kept;
+    } catch {
+      return;
+    }
+    if (!(source.reader instanceof SharedListReader)) return;
+    const sameContext = stillToCheck.filter((e) => contextOf(e) === context);
+    for (const namespace of namespacesToForget(env, sameContext, source.namespace)) source.reader.forget(namespace);
+  }
+
   /** The connection to a kube context (one per context for the run), or why it cannot be had. */
   private async clusterSource(
     context: string,
@@ -323,11 +347,30 @@ export class LiveSources {
   }
 }
 
+/** The namespaces an environment's objects land in when they name none: its own and its applications'. */
+function ownNamespaces(env: RepoEnvironment, contextNamespace: string | undefined): string[] {
+  const namespace = env.namespace ?? contextNamespace ?? 'default';
+  return [namespace, ...env.applications.map((a) => a.namespace ?? namespace)];
+}
+
+/**
+ * The namespaces whose kept LISTs can go once `env` is checked: those it owns that none of `stillToCheck` (on the
+ * same cluster) owns. `contextNamespace`: the kube context's namespace, for environments that name none.
+ */
+export function namespacesToForget(
+  env: RepoEnvironment,
+  stillToCheck: readonly RepoEnvironment[],
+  contextNamespace: string | undefined,
+): string[] {
+  const stillOwned = new Set(stillToCheck.flatMap((e) => ownNamespaces(e, contextNamespace)));
+  return [...new Set(ownNamespaces(env, contextNamespace))].filter((ns) => ns !== '' && !stillOwned.has(ns));
+}
+
 /** Checks one environment with its live source; an unreachable cluster becomes the environment's error. */
 export async function checkEnvironment(
-  engine: DriftEngine,
+  engine: Pick<DriftEngine, 'check' | 'checkWithoutCluster'>,
   env: RepoEnvironment,
-  sources: LiveSources,
+  sources: Pick<LiveSources, 'forEnvironment'>,
   options: CheckOptions = {},
 ): Promise<EnvironmentReport> {
   const source = await sources.forEnvironment(env);
@@ -338,6 +381,48 @@ export async function checkEnvironment(
       : uncheckedReport(env, source.context, source.error);
   }
   return engine.check(env, source, options);
+}
+
+/**
+ * Environments `check` has in flight at once. Renders run one after another anyway (the engine queues them); a few
+ * environments at once let one read its cluster while the next renders, and the bound keeps the live and rendered
+ * objects of only those few in memory instead of every environment's until the end (30,000 objects over 10
+ * environments: see docs/benchmarks.md).
+ */
+export const ENVIRONMENTS_IN_FLIGHT = 3;
+
+/**
+ * Checks `envs` with at most `limit` in flight, the reports in the order of `envs`. Once an environment's report is
+ * made, what the engine and the cluster readers kept of it alone is let go (its render, the LISTs of namespaces no
+ * environment still to check owns). An environment whose check throws gets that as its error and never hides the
+ * others; bad usage (a `--live-from` file that cannot be read) still ends the run.
+ */
+export async function checkEnvironments(
+  engine: Pick<DriftEngine, 'check' | 'checkWithoutCluster' | 'releaseRenders'>,
+  envs: readonly RepoEnvironment[],
+  sources: Pick<LiveSources, 'forEnvironment' | 'release'>,
+  options: CheckOptions = {},
+  limit = ENVIRONMENTS_IN_FLIGHT,
+): Promise<EnvironmentReport[]> {
+  const unfinished = new Set(envs);
+  return mapWithConcurrency(envs, limit, async (env) => {
+    let report: EnvironmentReport;
+    try {
+      report = await checkEnvironment(engine, env, sources, options);
+    } catch (e) {
+      if (e instanceof UsageError || e instanceof ProblemError) throw e;
+      report = uncheckedReport(
+        env,
+        env.context ?? '(current context)',
+        `checking failed: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+    unfinished.delete(env);
+    const stillToCheck = [...unfinished];
+    engine.releaseRenders(env, stillToCheck);
+    await sources.release(env, stillToCheck);
+    return report;
+  });
 }
 
 /**
