@@ -76,7 +76,7 @@ export const checkCommand: CliCommand = {
       },
       io,
     );
-    // A few environments at a time (renders are cached per root, readers shared per context): see checkEnvironments.
+    // A few environments at a time (renders cached per root, readers shared per context): see checkEnvironments.
     const reports: EnvironmentReport[] = await checkEnvironments(
       engine,
       selected,

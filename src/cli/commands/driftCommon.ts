@@ -244,15 +244,20 @@ export class LiveSources {
     };
   }
 
+  /** The kube context `env` is read from ('' for the current one); undefined when it is read from a snapshot or Argo CD. */
+  clusterOf(env: RepoEnvironment): string | undefined {
+    if (this.options.liveFrom || this.options.argocd) return undefined;
+    return this.options.context ?? env.context ?? '';
+  }
+
   /**
    * Once `env` is checked: lets go of the LISTs its cluster's reader keeps for the namespaces `env` owns (its own, its
    * applications') that none of `stillToCheck` on the same context owns. Other namespaces (a controller's, one an
    * object names itself) and cluster-scoped kinds stay kept for the run.
    */
   async release(env: RepoEnvironment, stillToCheck: readonly RepoEnvironment[]): Promise<void> {
-    if (this.options.liveFrom || this.options.argocd) return;
-    const contextOf = (e: RepoEnvironment) => this.options.context ?? e.context ?? '';
-    const context = contextOf(env);
+    const context = this.clusterOf(env);
+    if (context === undefined) return;
     let source: LiveSource;
     try {
       const kept = this.readers.get(context);
@@ -262,7 +267,7 @@ export class LiveSources {
       return;
     }
     if (!(source.reader instanceof SharedListReader)) return;
-    const sameContext = stillToCheck.filter((e) => contextOf(e) === context);
+    const sameContext = stillToCheck.filter((e) => this.clusterOf(e) === context);
     for (const namespace of namespacesToForget(env, sameContext, source.namespace)) source.reader.forget(namespace);
   }
 
@@ -394,21 +399,31 @@ export const ENVIRONMENTS_IN_FLIGHT = 3;
 /**
  * Checks `envs` with at most `limit` in flight, the reports in the order of `envs`. Once an environment's report is
  * made, what the engine and the cluster readers kept of it alone is let go (its render, the LISTs of namespaces no
- * environment still to check owns). An environment whose check throws gets that as its error and never hides the
- * others; bad usage (a `--live-from` file that cannot be read) still ends the run.
+ * environment still to check owns). Once one environment finds its cluster unreachable (or its credentials refused),
+ * the later ones on that kube context get the same error without asking it again (each would otherwise wait out the
+ * request timeout while holding a slot). An environment whose check throws gets that as its error and never hides
+ * the others; bad usage (a `--live-from` file that cannot be read) still ends the run.
  */
 export async function checkEnvironments(
   engine: Pick<DriftEngine, 'check' | 'checkWithoutCluster' | 'releaseRenders'>,
   envs: readonly RepoEnvironment[],
-  sources: Pick<LiveSources, 'forEnvironment' | 'release'>,
+  sources: Pick<LiveSources, 'forEnvironment' | 'release' | 'clusterOf'>,
   options: CheckOptions = {},
   limit = ENVIRONMENTS_IN_FLIGHT,
 ): Promise<EnvironmentReport[]> {
   const unfinished = new Set(envs);
+  // Clusters found unreachable (or refusing the credentials), by kube context: the environments after the first on
+  // one get its error at once instead of each waiting out the request timeout in a slot.
+  const down = new Map<string, EnvironmentReport>();
   return mapWithConcurrency(envs, limit, async (env) => {
+    const cluster = sources.clusterOf(env);
+    const known = cluster === undefined ? undefined : down.get(cluster);
     let report: EnvironmentReport;
     try {
-      report = await checkEnvironment(engine, env, sources, options);
+      report = known
+        ? await engine.checkWithoutCluster(env, known.context, known.error ?? '')
+        : await checkEnvironment(engine, env, sources, options);
+      if (cluster !== undefined && report.noCluster && report.error && !down.has(cluster)) down.set(cluster, report);
     } catch (e) {
       if (e instanceof UsageError || e instanceof ProblemError) throw e;
       report = uncheckedReport(

@@ -31,7 +31,7 @@ const report = (env: RepoEnvironment, context: string): EnvironmentReport => ({
  * An engine and live sources whose checks each wait for the test to finish them (`finish(name)`), recording how
  * many are in flight at once and what is released after each.
  */
-function fakes(fail: Record<string, unknown> = {}) {
+function fakes(fail: Record<string, unknown> = {}, clusters: Record<string, string> = {}, gone = new Set<string>()) {
   const gates = new Map<string, () => void>();
   const started: string[] = [];
   const released: string[] = [];
@@ -45,10 +45,13 @@ function fakes(fail: Record<string, unknown> = {}) {
       await new Promise<void>((resolve) => gates.set(env.name, resolve));
       inFlight--;
       if (env.name in fail) throw fail[env.name];
+      if (gone.has(live.context))
+        return { ...report(env, live.context), error: `${live.context}: connection refused`, noCluster: true };
       return report(env, live.context);
     },
     async checkWithoutCluster(env: RepoEnvironment, context: string, cause: string): Promise<EnvironmentReport> {
-      return { ...report(env, context), error: cause };
+      started.push(`${env.name} without cluster`);
+      return { ...report(env, context), error: cause, noCluster: true };
     },
     releaseRenders(env: RepoEnvironment, stillToCheck: readonly RepoEnvironment[]): void {
       released.push(`renders of ${env.name}, keeping ${stillToCheck.map((e) => e.name).join(',') || 'none'}`);
@@ -56,7 +59,10 @@ function fakes(fail: Record<string, unknown> = {}) {
   };
   const sources = {
     async forEnvironment(env: RepoEnvironment): Promise<LiveSource> {
-      return { reader: undefined as never, context: `ctx-${env.name}` };
+      return { reader: undefined as never, context: clusters[env.name] ?? `ctx-${env.name}` };
+    },
+    clusterOf(env: RepoEnvironment): string | undefined {
+      return clusters[env.name] ?? `ctx-${env.name}`;
     },
     async release(env: RepoEnvironment, stillToCheck: readonly RepoEnvironment[]): Promise<void> {
       released.push(`lists of ${env.name}, keeping ${stillToCheck.map((e) => e.name).join(',') || 'none'}`);
@@ -128,6 +134,25 @@ describe('checkEnvironments (the CLI check: a few environments at a time)', () =
       ],
     );
     assert.deepEqual(f.started, ['a', 'b', 'c']);
+  });
+
+  it('after one environment finds its cluster unreachable, the later ones on it get that error without asking', async () => {
+    const envs = ['a', 'b', 'c', 'd'].map((n) => environment(n));
+    const f = fakes({}, { a: 'gone', b: 'gone', c: 'east', d: 'gone' }, new Set(['gone']));
+    const checking = checkEnvironments(f.engine, envs, f.sources, {}, 1);
+    await f.finish('a');
+    await f.finish('c');
+    const reports = await checking;
+    assert.deepEqual(f.started, ['a', 'b without cluster', 'c', 'd without cluster']);
+    assert.deepEqual(
+      reports.map((r) => [r.name, r.context, r.error, r.noCluster ?? false]),
+      [
+        ['a', 'gone', 'gone: connection refused', true],
+        ['b', 'gone', 'gone: connection refused', true],
+        ['c', 'east', null, false],
+        ['d', 'gone', 'gone: connection refused', true],
+      ],
+    );
   });
 
   it('bad usage still ends the whole run', async () => {
