@@ -389,12 +389,12 @@ export async function checkEnvironment(
 }
 
 /**
- * Environments `check` has in flight at once. Renders run one after another anyway (the engine queues them); a few
- * environments at once let one read its cluster while the next renders, and the bound keeps the live and rendered
- * objects of only those few in memory instead of every environment's until the end (30,000 objects over 10
- * environments: see docs/benchmarks.md).
+ * Environments `check` has in flight at once. Renders run one after another anyway (the engine queues them); two at
+ * once let one read its cluster while the next renders, and the bound keeps the live and rendered objects of only
+ * those two in memory instead of every environment's until the end. 30,000 objects over 10 environments: peak RSS
+ * about 300 MiB with 2, 340 with 3 or 4, 410 with all 10 at once, at the same CPU time (docs/benchmarks.md).
  */
-export const ENVIRONMENTS_IN_FLIGHT = 3;
+export const ENVIRONMENTS_IN_FLIGHT = 2;
 
 /**
  * Checks `envs` with at most `limit` in flight, the reports in the order of `envs`. Once an environment's report is
