@@ -428,7 +428,7 @@ export async function checkEnvironments(
       if (e instanceof UsageError || e instanceof ProblemError) throw e;
       report = uncheckedReport(
         env,
-        env.context ?? '(current context)',
+        (cluster ?? env.context) || '(current context)',
         `checking failed: ${e instanceof Error ? e.message : String(e)}`,
       );
     }
