@@ -13,7 +13,6 @@ import {
 import { ClusterError, isClusterError } from '../../core/live/clusterError';
 import { isIncomplete } from '../../core/drift/incomplete';
 import { SharedListReader } from '../../core/live/sharedLists';
-import { mapWithConcurrency } from '../../core/pool';
 import { ProblemError } from '../../core/model/problem';
 import { argoApplicationsOf } from '../../core/live/argoApplication';
 import { ArgoCdSession } from '../../core/live/argoCdReader';
@@ -399,10 +398,11 @@ export const ENVIRONMENTS_IN_FLIGHT = 2;
 /**
  * Checks `envs` with at most `limit` in flight, the reports in the order of `envs`. Once an environment's report is
  * made, what the engine and the cluster readers kept of it alone is let go (its render, the LISTs of namespaces no
- * environment still to check owns). Once one environment finds its cluster unreachable (or its credentials refused),
- * the later ones on that kube context get the same error without asking it again (each would otherwise wait out the
- * request timeout while holding a slot). An environment whose check throws gets that as its error and never hides
- * the others; bad usage (a `--live-from` file that cannot be read) still ends the run.
+ * environment still to check owns). A kube context no environment has been read from yet holds one slot at most: the
+ * next environment on it waits outside the slots, so a cluster that never answers stalls one environment while the
+ * other clusters' are checked. Once one environment finds its cluster unreachable (or its credentials refused), the
+ * later ones on that context get the same error without asking it again. An environment whose check throws gets that
+ * as its error and never hides the others; bad usage (a `--live-from` file that cannot be read) still ends the run.
  */
 export async function checkEnvironments(
   engine: Pick<DriftEngine, 'check' | 'checkWithoutCluster' | 'releaseRenders'>,
@@ -411,33 +411,104 @@ export async function checkEnvironments(
   options: CheckOptions = {},
   limit = ENVIRONMENTS_IN_FLIGHT,
 ): Promise<EnvironmentReport[]> {
+  const reports = new Array<EnvironmentReport>(envs.length);
   const unfinished = new Set(envs);
-  // Clusters found unreachable (or refusing the credentials), by kube context: the environments after the first on
-  // one get its error at once instead of each waiting out the request timeout in a slot.
+  const queue = envs.map((env, index) => ({ env, index, cluster: sources.clusterOf(env) }));
+  // By kube context: the first report of a cluster that could not be reached, the clusters that answered, and those
+  // an environment in flight is asking for the first time.
   const down = new Map<string, EnvironmentReport>();
-  return mapWithConcurrency(envs, limit, async (env) => {
-    const cluster = sources.clusterOf(env);
+  const answered = new Set<string>();
+  const asking = new Set<string>();
+  let checkEnded: (() => void) | undefined;
+  let stopped = false;
+
+  const checkOne = async (env: RepoEnvironment, cluster: string | undefined): Promise<EnvironmentReport> => {
     const known = cluster === undefined ? undefined : down.get(cluster);
-    let report: EnvironmentReport;
     try {
-      report = known
+      const report = known
         ? await engine.checkWithoutCluster(env, known.context, known.error ?? '')
-        : await checkEnvironment(engine, env, sources, options);
-      if (cluster !== undefined && report.noCluster && report.error && !down.has(cluster)) down.set(cluster, report);
+        : await checkEnvironment(engine, env, cluster === undefined ? sources : heardFrom(cluster), options);
+      if (cluster !== undefined && !known) {
+        if (report.noCluster && report.error) down.set(cluster, report);
+        else answered.add(cluster);
+      }
+      return report;
     } catch (e) {
       if (e instanceof UsageError || e instanceof ProblemError) throw e;
-      report = uncheckedReport(
+      return uncheckedReport(
         env,
         (cluster ?? env.context) || '(current context)',
         `checking failed: ${e instanceof Error ? e.message : String(e)}`,
       );
     }
-    unfinished.delete(env);
-    const stillToCheck = [...unfinished];
-    engine.releaseRenders(env, stillToCheck);
-    await sources.release(env, stillToCheck);
-    return report;
+  };
+  const wakeWaitingSlots = () => {
+    const ended = checkEnded;
+    checkEnded = undefined;
+    ended?.();
+  };
+  // The cluster counts as answering at its first LIST answered (forbidden or not), not at the end of the check, so
+  // the next environment on it need not wait for the whole first one.
+  const heardFrom = (cluster: string): Pick<LiveSources, 'forEnvironment'> => ({
+    forEnvironment: async (env) => {
+      const source = await sources.forEnvironment(env);
+      if ('error' in source || answered.has(cluster)) return source;
+      const reader = source.reader;
+      const list: typeof reader.list = async (type, namespace) => {
+        const outcome = await reader.list(type, namespace);
+        if (!answered.has(cluster)) {
+          answered.add(cluster);
+          wakeWaitingSlots();
+        }
+        return outcome;
+      };
+      // A proxy keeps the reader's class (release() tells shared readers by it) and its other methods.
+      return {
+        ...source,
+        reader: new Proxy(reader, { get: (target, p) => (p === 'list' ? list : Reflect.get(target, p, target)) }),
+      };
+    },
   });
+  const next = () => {
+    const at = queue.findIndex(
+      ({ cluster }) => cluster === undefined || answered.has(cluster) || down.has(cluster) || !asking.has(cluster),
+    );
+    return at < 0 ? undefined : queue.splice(at, 1)[0];
+  };
+  const slot = async (): Promise<void> => {
+    while (!stopped && queue.length > 0) {
+      const item = next();
+      if (!item) {
+        // Every environment left waits on a cluster another slot is asking: wait for a check to end.
+        await new Promise<void>((resolve) => {
+          const earlier = checkEnded;
+          checkEnded = () => {
+            earlier?.();
+            resolve();
+          };
+        });
+        continue;
+      }
+      const { env, index, cluster } = item;
+      const first = cluster !== undefined && !answered.has(cluster) && !down.has(cluster);
+      if (first) asking.add(cluster);
+      try {
+        reports[index] = await checkOne(env, cluster);
+      } catch (e) {
+        stopped = true;
+        throw e;
+      } finally {
+        if (first) asking.delete(cluster);
+        wakeWaitingSlots();
+      }
+      unfinished.delete(env);
+      const stillToCheck = [...unfinished];
+      engine.releaseRenders(env, stillToCheck);
+      await sources.release(env, stillToCheck);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, envs.length)) }, slot));
+  return reports;
 }
 
 /**

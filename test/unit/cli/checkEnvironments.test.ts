@@ -40,6 +40,8 @@ function fakes(fail: Record<string, unknown> = {}, clusters: Record<string, stri
   const engine = {
     async check(env: RepoEnvironment, live: LiveSource): Promise<EnvironmentReport> {
       started.push(env.name);
+      // A reachable cluster answers the check's first LIST before the check ends.
+      if (!gone.has(live.context)) await live.reader.list({ group: '', version: 'v1', kind: 'ConfigMap' } as never, '');
       inFlight++;
       mostInFlight = Math.max(mostInFlight, inFlight);
       await new Promise<void>((resolve) => gates.set(env.name, resolve));
@@ -59,7 +61,8 @@ function fakes(fail: Record<string, unknown> = {}, clusters: Record<string, stri
   };
   const sources = {
     async forEnvironment(env: RepoEnvironment): Promise<LiveSource> {
-      return { reader: undefined as never, context: clusters[env.name] ?? `ctx-${env.name}` };
+      const reader = { list: async () => ({ items: [] }) } as never;
+      return { reader, context: clusters[env.name] ?? `ctx-${env.name}` };
     },
     clusterOf(env: RepoEnvironment): string | undefined {
       return clusters[env.name] ?? `ctx-${env.name}`;
@@ -153,6 +156,41 @@ describe('checkEnvironments (the CLI check: a few environments at a time)', () =
         ['d', 'gone', 'gone: connection refused', true],
       ],
     );
+  });
+
+  it('a cluster not heard from yet holds one slot: the other clusters are checked while it keeps one waiting', async () => {
+    const envs = ['a', 'b', 'c', 'd'].map((n) => environment(n));
+    const f = fakes({}, { a: 'gone', b: 'gone', c: 'east', d: 'west' }, new Set(['gone']));
+    const checking = checkEnvironments(f.engine, envs, f.sources, {}, 2);
+    // While a still waits on its cluster, b (the same cluster) waits outside the slots, and c and d are checked.
+    await f.finish('c');
+    await f.finish('d');
+    assert.deepEqual(f.started, ['a', 'c', 'd']);
+    await f.finish('a');
+    const reports = await checking;
+    assert.deepEqual(f.started, ['a', 'c', 'd', 'b without cluster']);
+    assert.deepEqual(
+      reports.map((r) => [r.name, r.error]),
+      [
+        ['a', 'gone: connection refused'],
+        ['b', 'gone: connection refused'],
+        ['c', null],
+        ['d', null],
+      ],
+    );
+  });
+
+  it('once a cluster answered a LIST, its next environment starts without waiting for the first to end', async () => {
+    const envs = ['a', 'b', 'c'].map((n) => environment(n));
+    const f = fakes({}, { a: 'east', b: 'east', c: 'east' });
+    const checking = checkEnvironments(f.engine, envs, f.sources, {}, 2);
+    // b ends while a is still in flight: it started as soon as east answered a's first LIST.
+    await f.finish('b');
+    assert.deepEqual(f.started, ['a', 'b', 'c']);
+    await f.finish('a');
+    await f.finish('c');
+    await checking;
+    assert.equal(f.mostInFlight(), 2);
   });
 
   it('bad usage still ends the whole run', async () => {
