@@ -1,8 +1,9 @@
 /**
- * The lazy half of a split build (dist/vscode/lazyEntry.js: the engine, renderer, YAML and cluster client, 1.7 MB)
- * loaded with a V8 code cache, as the CLI loads its bundle (src/cli/launch.ts): a window does not compile the same
- * code again before its first render. The loaded module goes into Node's module cache, where the bundle's own
- * `require('./vscode/lazyEntry.js')` (esbuild.js's lazy split) finds it.
+ * The editor's two bundles loaded with a V8 code cache, as the CLI loads its bundle (src/cli/launch.ts), so a window
+ * does not compile the same code again: the lazy half (dist/vscode/lazyEntry.js: the engine, renderer, YAML and
+ * cluster client, 1.7 MB) before its first render, and the activation bundle (dist/activation.js, loaded by the small
+ * entry src/extensionEntry.ts) before `activate()`. A loaded module goes into Node's module cache, where a `require`
+ * of its file finds it (the activation bundle's own `require('./vscode/lazyEntry.js')`, esbuild.js's lazy split).
  *
  * The cache holds compiled code of our bundle only, in the extension's global storage; the file name carries Node's
  * version and the bundle's size and time, and V8 refuses a cache made by another V8 or with other flags. It is
@@ -20,7 +21,7 @@ interface ModuleInternals {
 }
 
 /** What happened to the cache, for the log; `save` writes it when it was missing or refused. */
-export interface LazyHalfLoad {
+export interface CodeCacheLoad {
   state: 'used' | 'written later' | 'off';
   ms: number;
   save(): string | undefined;
@@ -30,16 +31,22 @@ export interface LazyHalfLoad {
  * Loads `<bundleDir>/vscode/lazyEntry.js` into Node's module cache with the code cache in `cacheDir`, unless it is
  * absent (no split build) or already loaded. Never throws: a failure leaves the ordinary load to the bundle.
  */
-export function loadLazyHalf(bundleDir: string, cacheDir: string): LazyHalfLoad {
+export function loadLazyHalf(bundleDir: string, cacheDir: string): CodeCacheLoad {
+  return loadWithCodeCache(join(bundleDir, 'vscode', 'lazyEntry.js'), cacheDir, 'lazyEntry-');
+}
+
+/**
+ * Loads the CommonJS file `bundle` into Node's module cache, compiled with the code cache `<cacheDir>/<prefix>BUILD.bin`,
+ * unless it is absent or already loaded; a later `require(bundle)` takes the loaded module. Never throws: a failure
+ * leaves the ordinary load to that `require`.
+ */
+export function loadWithCodeCache(bundle: string, cacheDir: string, prefix: string): CodeCacheLoad {
   const started = Date.now();
-  const off = (): LazyHalfLoad => ({ state: 'off', ms: Date.now() - started, save: () => undefined });
-  const bundle = join(bundleDir, 'vscode', 'lazyEntry.js');
+  const off = (): CodeCacheLoad => ({ state: 'off', ms: Date.now() - started, save: () => undefined });
   const internals = Module as unknown as ModuleInternals;
   if (!existsSync(bundle) || internals._cache[bundle]) return off();
   try {
-    const { script, used, build, cacheFile } = compileWithCodeCache(bundle, (b) =>
-      join(cacheDir, `lazyEntry-${b}.bin`),
-    );
+    const { script, used, build, cacheFile } = compileWithCodeCache(bundle, (b) => join(cacheDir, `${prefix}${b}.bin`));
     const module = new Module(bundle);
     module.filename = bundle;
     module.paths = internals._nodeModulePaths(dirname(bundle));
@@ -62,7 +69,7 @@ export function loadLazyHalf(bundleDir: string, cacheDir: string): LazyHalfLoad 
     return {
       state: used ? 'used' : 'written later',
       ms: Date.now() - started,
-      save: () => (used ? undefined : writeCodeCache(cacheFile, 'lazyEntry-', build, () => script.createCachedData())),
+      save: () => (used ? undefined : writeCodeCache(cacheFile, prefix, build, () => script.createCachedData())),
     };
   } catch {
     return off();

@@ -21,6 +21,7 @@ export async function packageVsix({ stateDir, buildExtension }) {
   // dist/helm: Helm's engine (helm.wasm.gz, wasm_exec.js), when the build made it (Go on PATH).
   for (const f of [
     'dist/extension.js',
+    'dist/activation.js',
     'dist/vscode',
     'dist/helm',
     'media',
@@ -80,6 +81,7 @@ export function assertPackageContents(entries) {
   const required = [
     'extension/package.json',
     'extension/dist/extension.js',
+    'extension/dist/activation.js',
     'extension/schemas/gitops-drift.schema.json',
   ];
   const missing = required.filter((e) => !entries.includes(e));

@@ -6,21 +6,21 @@ import * as esbuild from 'esbuild';
 import buildConfig from '../../../esbuild.js';
 import { repoRoot } from './codeServer.mjs';
 
-const { lazySplitPlugin, sharedOptions } = buildConfig;
+const { EDITOR_ENTRY_POINTS, lazySplitPlugin, sharedOptions } = buildConfig;
 export { lazySplitPlugin };
 
 /**
  * Bundles the extension alone, with the options esbuild.js uses (so a half-finished CLI in the tree does not stop
- * the editor tests), in two files: dist/extension.js (what activation loads) and dist/vscode/lazyEntry.js (the
- * engine, renderer, YAML, git and cluster client, loaded on first use).
+ * the editor tests), in three files: dist/extension.js (what VS Code loads), dist/activation.js (what it loads with a
+ * code cache: the views, providers and commands) and dist/vscode/lazyEntry.js (the engine, renderer, YAML, git and
+ * cluster client, loaded on first use).
  */
 export async function buildExtension({ production = false } = {}) {
   await esbuild.build({
     ...sharedOptions,
-    entryPoints: {
-      extension: join(repoRoot, 'src', 'extension.ts'),
-      'vscode/lazyEntry': join(repoRoot, 'src', 'vscode', 'lazyEntry.ts'),
-    },
+    entryPoints: Object.fromEntries(
+      Object.entries(EDITOR_ENTRY_POINTS).map(([out, source]) => [out, join(repoRoot, source)]),
+    ),
     outdir: join(repoRoot, 'dist'),
     plugins: [lazySplitPlugin],
     minify: production,

@@ -11,9 +11,9 @@ const src = resolve(__dirname, '..', '..', '..', 'src');
 /** From the top: a file may import only from its own layer or lower ones. render and live are siblings. */
 const LAYERS: [layer: string, rank: number, matches: (file: string) => boolean][] = [
   [
-    'entry points (cli, vscode, extension)',
+    'entry points (cli, vscode, extension, extensionEntry)',
     9,
-    (f) => f.startsWith('cli/') || f.startsWith('vscode/') || f === 'extension.ts',
+    (f) => f.startsWith('cli/') || f.startsWith('vscode/') || f === 'extension.ts' || f === 'extensionEntry.ts',
   ],
   ['node adapters', 8, (f) => f.startsWith('node/')],
   [

@@ -9,7 +9,8 @@ import * as esbuild from 'esbuild';
 
 const root = join(__dirname, '..', '..', '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { sharedOptions, lazySplitPlugin } = require(join(root, 'esbuild.js')) as {
+const { EDITOR_ENTRY_POINTS, sharedOptions, lazySplitPlugin } = require(join(root, 'esbuild.js')) as {
+  EDITOR_ENTRY_POINTS: Record<string, string>;
   sharedOptions: esbuild.BuildOptions;
   lazySplitPlugin: esbuild.Plugin;
 };
@@ -37,5 +38,24 @@ describe('bundles: what activation loads', function () {
     const code = result.outputFiles.find((f) => f.path.endsWith('extension.js'))!.text;
     assert.match(code, /require\("\.\/vscode\/lazyEntry\.js"\)/);
     assert.doesNotMatch(code, /import\("\.\/vscode\/lazyEntry\.js"\)/, 'an import() would not find the cached module');
+  });
+
+  it('has VS Code load a small entry that loads the activation bundle, which holds the views', async () => {
+    assert.equal(EDITOR_ENTRY_POINTS.extension, 'src/extensionEntry.ts', 'package.json main is dist/extension.js');
+    assert.equal(EDITOR_ENTRY_POINTS.activation, 'src/extension.ts');
+    const result = await esbuild.build({
+      ...sharedOptions,
+      entryPoints: { extension: join(root, EDITOR_ENTRY_POINTS.extension) },
+      plugins: [lazySplitPlugin],
+      write: false,
+      metafile: true,
+      outdir: 'entry-test',
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs).filter((p) => p.startsWith('src/'));
+    assert.deepEqual(inputs.sort(), ['src/extensionEntry.ts', 'src/node/v8CodeCache.ts', 'src/vscode/codeCache.ts']);
+    const code = result.outputFiles.find((f) => f.path.endsWith('extension.js'))!.text;
+    assert.doesNotMatch(code, /require\("vscode"\)/);
+    assert.match(code, /"activation\.js"/);
   });
 });

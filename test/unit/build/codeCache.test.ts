@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadLazyHalf } from '../../../src/vscode/codeCache';
+import { loadLazyHalf, loadWithCodeCache } from '../../../src/vscode/codeCache';
 
 describe('the lazy half with a code cache', () => {
   let dir: string;
@@ -54,5 +54,29 @@ describe('the lazy half with a code cache', () => {
       readdirSync(cacheDir).filter((n) => n.includes('v0-')),
       [],
     );
+  });
+
+  it("keeps each bundle's cache under its own prefix, the activation bundle beside the lazy half", () => {
+    const cacheDir = join(dir, 'cache');
+    const activation = join(dir, 'dist', 'activation.js');
+    writeFileSync(activation, 'exports.activate = () => 42;\n');
+    try {
+      const load = loadWithCodeCache(activation, cacheDir, 'activation-');
+      assert.equal(load.state, 'written later');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      assert.equal((require(activation) as { activate(): number }).activate(), 42);
+      assert.equal(load.save(), undefined);
+      assert.equal(loadLazyHalf(join(dir, 'dist'), cacheDir).save(), undefined);
+      assert.deepEqual(
+        readdirSync(cacheDir)
+          .map((n) => n.replace(/-v\d.*$/, ''))
+          .sort(),
+        ['activation', 'lazyEntry'],
+      );
+      delete require.cache[activation];
+      assert.equal(loadWithCodeCache(activation, cacheDir, 'activation-').state, 'used');
+    } finally {
+      delete require.cache[activation];
+    }
   });
 });
