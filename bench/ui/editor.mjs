@@ -146,7 +146,8 @@ try {
   }
   for (const file of findLogs(join(stateDir, 'user-data', 'logs')))
     for (const line of readFileSync(file, 'utf8').split('\n'))
-      if (/loaded |authoring checks|checked home/.test(line)) console.log(`  log: ${line.slice(0, 200)}`);
+      if (/loaded |bundle read in|authoring checks|checked home/.test(line))
+        console.log(`  log: ${line.slice(0, 200)}`);
   // The floor: a trivial extension's one row in the same code-server, same folder, same settings.
   const floor = await measureFloor({
     installDir,
