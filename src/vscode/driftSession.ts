@@ -81,6 +81,8 @@ export class DriftSession {
   /** Lint, effective values, previews and comparisons over the same engine (no cluster needed). */
   readonly authoring: AuthoringTools;
   private readonly clusters = new Map<string, Promise<Cluster>>();
+  /** Contexts that could not be reached in this refresh: the failed connection and why, until the next refresh. */
+  private readonly failedConnections = new Map<string, { connection?: Promise<Cluster>; cause: string }>();
   private readonly liveListeners = new Set<(context: string) => void>();
   private disposed = false;
   private gitAdapter: Git | undefined;
@@ -137,17 +139,21 @@ export class DriftSession {
       return report;
     }
     const context = this.contextFor(env);
+    // Render needs no cluster: the environment's objects still show, not checked.
+    const failed = this.failedConnections.get(context);
+    if (failed) return this.engine.checkWithoutCluster(env, context || '(current context)', failed.cause);
     let source: LiveSource;
     try {
       source = await this.clusterSource(env);
     } catch (e) {
       if (!isClusterError(e)) throw e;
-      this.clusters.delete(context); // try again on the next refresh
-      // Render needs no cluster: the environment's objects still show, not checked.
+      this.connectionFailed(context, e.message);
       return this.engine.checkWithoutCluster(env, context || '(current context)', e.message);
     }
     const report = await this.engine.check(env, source, this.checkOptions());
-    if (report.error) this.clusters.delete(context);
+    // The cluster went away or refused the credentials: so it is for this refresh's other environments.
+    if (report.noCluster && report.error) this.connectionFailed(context, report.error);
+    else if (report.error) this.clusters.delete(context);
     return report;
   }
 
@@ -159,12 +165,14 @@ export class DriftSession {
     const argo = this.argoLive(env);
     if (argo) return this.engine.controllerStatus(env, argo);
     const context = this.contextFor(env);
+    const failed = this.failedConnections.get(context);
+    if (failed) return this.engine.checkWithoutCluster(env, context || '(current context)', failed.cause);
     let source: LiveSource;
     try {
       source = await this.clusterSource(env);
     } catch (e) {
       if (!isClusterError(e)) throw e;
-      this.clusters.delete(context);
+      this.connectionFailed(context, e.message);
       return this.engine.checkWithoutCluster(env, context || '(current context)', e.message);
     }
     return this.engine.controllerStatus(env, source);
@@ -176,6 +184,23 @@ export class DriftSession {
    */
   async argoCdContext(): Promise<string> {
     return (await this.engine.repo()).config.argocd.inClusterContext ?? this.options.context ?? '';
+  }
+
+  /**
+   * A connection to `context` failed: the environments checked in the rest of this refresh get the same failure (one
+   * attempt per context, not one per environment: against a server that refuses, 100 attempts took 0.23 s of this
+   * thread's CPU and 1.6 s in all), and the next refresh tries again (`retryFailedConnections`).
+   */
+  private connectionFailed(context: string, cause: string): void {
+    this.failedConnections.set(context, { connection: this.clusters.get(context), cause });
+  }
+
+  /** Called as a refresh starts: contexts whose connection failed are connected again when next used. */
+  retryFailedConnections(): void {
+    // Only the failed connection itself: one made since (after `unreachable` dropped it) stays.
+    for (const [context, failed] of this.failedConnections)
+      if (this.clusters.get(context) === failed.connection) this.clusters.delete(context);
+    this.failedConnections.clear();
   }
 
   /**
@@ -196,7 +221,7 @@ export class DriftSession {
           this.cluster(argoCdContext).then(
             (c) => c.source,
             (e: unknown) => {
-              this.clusters.delete(argoCdContext);
+              this.connectionFailed(argoCdContext, e instanceof Error ? e.message : String(e));
               throw e;
             },
           ),

@@ -333,6 +333,8 @@ export class DriftStore extends Disposable {
     const firstSession = !this.session;
     const session = await this.getSession();
     if (firstSession) this.deps.log.info(`engine loaded (${Date.now() - loading} ms${since()})`);
+    // A cluster that could not be reached in the last refresh is tried again now, once for all its environments.
+    session.retryFailedConnections();
     const current = () => generation === this.generation;
     // Only the first load's environments can have settled from the saved tree (a cancelled first load may leave some).
     if (first) void this.settleUnreachable(session, current);
