@@ -65,7 +65,7 @@ import {
 import { applyArgoStatus, argoPruneObjects } from './drift/argoStatus';
 import { argoApplicationOf, parseArgoApplication, readArgoApplication } from './live/argoApplication';
 import type { KubeContextServer } from './repo/argoDestinations';
-import { maskDesiredSecret } from './live/argoCdReader';
+import { maskDesiredSecret, type UnreadApplication } from './live/argoCdReader';
 import { fluxKustomizationOf, parseFluxKustomization, readFluxKustomization } from './live/fluxKustomization';
 import { type FluxHelmReleaseRead, helmReleaseTarget, parseFluxHelmRelease } from './live/fluxHelmRelease';
 import { isReleaseRecord, latestDeployed, releaseHistory, storageFailure, storageRequest } from './live/helmRelease';
@@ -126,6 +126,12 @@ export interface LiveSource {
    * kube credentials: src/core/live/argoCdApi.ts); default: a cluster.
    */
   via?: 'cluster' | 'api';
+  /**
+   * With `via: 'api'`: the Applications whose objects Argo CD's API would not give (by `namespace/name`; a 403 for
+   * this token, a 404): only those applications' objects are forbidden or not checked, with the cause said once on
+   * each, and the environment's other applications are compared (core/live/argoCdReader.ts `liveSource`).
+   */
+  unreadApplications?: () => Promise<ReadonlyMap<string, UnreadApplication>>;
   /**
    * Where Argo CD's Applications are read when not from `reader`: the cluster that runs Argo CD, for an Application
    * deploying to another cluster (core/repo/argoDestinations.ts `statusInArgoCdCluster`). Connected on first use; a
@@ -941,13 +947,14 @@ export class DriftEngine {
       const app = applicationByKey.get(keyString(resource.key));
       if (app !== undefined) resource.application = app;
     }
+    const unread = live.unreadApplications ? markUnreadApplications(env, report, await live.unreadApplications()) : [];
     // Flux's per-object marks are read on the git object and the live one.
     const desiredByKey = new Map(objectsToCompare.map((r) => [keyString(r.key), r.object]));
     const objectsOf = (key: ResourceKey) =>
       [desiredByKey.get(keyString(key)), state.objects.get(keyString(key))].filter(
         (o): o is KubeObject => o !== undefined,
       );
-    const leftovers = await this.addControllerStatus(env, live, report, objectsOf);
+    const leftovers = await this.addControllerStatus(env, live, report, objectsOf, { readObjects: true, unread });
     report.resources.push(...leftovers.map((d) => d.result));
     // Callers that asked for the objects behind the verdicts get one per verdict (put back relies on it).
     if (withDetails) objects.push(...leftovers);
@@ -981,7 +988,7 @@ export class DriftEngine {
     live: LiveSource,
     report: EnvironmentReport,
     objectsOf: ObjectsOf,
-    options: { readObjects: boolean } = { readObjects: true },
+    options: { readObjects: boolean; unread?: readonly string[] } = { readObjects: true },
   ): Promise<ReconcileDetail[]> {
     const found: ReconcileDetail[] = [];
     if (live.secretHashing) return found;
@@ -1012,6 +1019,8 @@ export class DriftEngine {
     };
     for (const [i, app] of env.applications.entries()) {
       const argoRef = argoApplicationOf(app, env.tracking);
+      // An Application Argo CD's API would not give is not listed either: its cause is said, not "no such Application".
+      if (options.unread?.includes(app.name)) continue;
       if (argoRef) {
         try {
           const read = await readArgoApplication(readApplications, argoRef);
@@ -1766,6 +1775,34 @@ function objectFinder(lookup: Lookup, fs: FileSystem, repoRoot: string): NonNull
 }
 
 /** What a report says of each application: its kind, source, declaration, and why it was not compared. */
+/**
+ * The applications whose Argo CD Application could not be read through Argo CD's API: each object of theirs gets
+ * that verdict (forbidden, or not checked) instead of "missing", and the cause is set once on the application's
+ * summary. Returns their names.
+ */
+function markUnreadApplications(
+  env: RepoEnvironment,
+  report: EnvironmentReport,
+  unread: ReadonlyMap<string, UnreadApplication>,
+): string[] {
+  const names: string[] = [];
+  for (const [i, app] of env.applications.entries()) {
+    const ref = argoApplicationOf(app, env.tracking);
+    const cause = ref ? unread.get(`${ref.namespace}/${ref.name}`) : undefined;
+    if (!cause) continue;
+    names.push(app.name);
+    report.applications[i] = { ...report.applications[i], unread: cause.verdict, message: cause.message };
+  }
+  // New results, not changed ones: a reconcile's results share their diffs with the next check's (DiffMemo).
+  report.resources = report.resources.map((r) => {
+    if (r.application === undefined || !names.includes(r.application)) return r;
+    const { ignored: _ignored, ...rest } = r;
+    const cause = report.applications.find((a) => a.name === r.application)!;
+    return { ...rest, verdict: cause.unread!, fields: [], message: cause.message! };
+  });
+  return names;
+}
+
 function applicationSummaries(
   env: RepoEnvironment,
   parts?: readonly RenderedApplication[],
@@ -1784,6 +1821,7 @@ function applicationSummaries(
       kind: app.renderer,
       source: describeSource(app.source),
       ...(app.declaredAt ? { declaredAt: app.declaredAt } : {}),
+      ...(app.parent ? { parent: app.parent } : {}),
       state,
       ...(message && state !== 'rendered' ? { message } : {}),
     };

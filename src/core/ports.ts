@@ -353,7 +353,11 @@ export interface ArgoCdApi {
   readonly server: string;
   /** `GET /api/v1/applications`: every Application the token may read, in one request. */
   applications(): Promise<KubeObject[]>;
-  /** `GET /api/v1/applications/{name}/managed-resources?appNamespace=…`: target and live state per object. */
+  /**
+   * `GET /api/v1/applications/{name}/managed-resources?appNamespace=…`: target and live state per object. Any rejection
+   * but a `ClusterError` is that Application's own (an error with `status` 403 when the token may not read it, 404
+   * when Argo CD has none of that name): its objects are not read, the other Applications' are.
+   */
   managedResources(name: string, appNamespace: string): Promise<ArgoManagedResource[]>;
 }
 

@@ -438,7 +438,7 @@ export class DriftSession {
       this.argoCd = { at: Date.now(), session: new ArgoCdSession(client) };
     }
     return {
-      reader: this.argoCd.session.reader(refs),
+      ...this.argoCd.session.liveSource(refs),
       context: `argocd:${this.argoCd.session.api.server}`,
       via: 'api',
     };

@@ -205,8 +205,9 @@ export class LiveSources {
       } catch (e) {
         return { error: (e as Error).message, context: 'argocd', noCluster: true };
       }
-      // One application's objects, as Argo CD sees them live; the Applications' statuses from one list of all.
-      return { reader: session.reader(argoRefs), context: `argocd:${session.api.server}`, via: 'api' };
+      // Its Applications' objects, as Argo CD sees them live (one it will not give is that application's state); the
+      // Applications' statuses from one list of all.
+      return { ...session.liveSource(argoRefs), context: `argocd:${session.api.server}`, via: 'api' };
     }
     if (this.options.liveFrom) {
       const file = this.options.liveFrom;

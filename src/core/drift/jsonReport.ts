@@ -22,6 +22,7 @@ import {
   needsAttention,
   objectState,
   STATE_ORDER,
+  verdictState,
   type ControllerState,
   type EnvironmentState,
   type ObjectState,
@@ -81,6 +82,13 @@ export interface JsonApplication {
   /** `rendered`, `failed` (its render failed: see `message`) or `outside` (nothing of it compared). */
   state: 'rendered' | 'failed' | 'outside';
   message: string | null;
+  /**
+   * Rendered, but its live objects could not be read (Argo CD's API refused its managed resources): the state of its
+   * objects (`forbidden`, `notChecked`), `message` saying why; absent otherwise.
+   */
+  unread?: ObjectState;
+  /** The app-of-apps Application whose render declares it, and that parent's source line; absent otherwise. */
+  parent?: { name: string; at: { file: string; line: number; column: number } };
   /** Its controller's object as the cluster reports it (a Flux Kustomization); absent when none was read. */
   controller?: JsonControllerStatus;
   /** For a Helm release (kind `helm`): the release Helm stored and git's HelmRelease against it; values never appear. */
@@ -240,6 +248,15 @@ function jsonEnvironment(env: ReportedEnvironment, onlyProblems: boolean): JsonE
         : null,
       state: a.state,
       message: a.message ?? null,
+      ...(a.unread ? { unread: verdictState(a.unread) } : {}),
+      ...(a.parent
+        ? {
+            parent: {
+              name: a.parent.name,
+              at: { file: a.parent.at.file, line: a.parent.at.line, column: a.parent.at.column },
+            },
+          }
+        : {}),
       ...(a.controller ? { controller: jsonController(a.controller) } : {}),
       ...(a.release ? { release: a.release } : {}),
     })),

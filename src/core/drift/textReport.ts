@@ -155,6 +155,21 @@ export function textReport(environments: readonly EnvironmentDrift[], options: T
     // One cause (a forbidden LIST, a version not served) covers many objects: say it in full once per environment,
     // then point back to the first object it was said for.
     const said = new Map<string, string>();
+    // An application whose objects Argo CD's API would not give (a 403 for this token): the cause once, on it.
+    for (const app of env.applications ?? []) {
+      if (!app.unread || app.message === undefined) continue;
+      const label = `application ${app.name}`;
+      rows.push({
+        env: env.name,
+        object: label,
+        what: `${STATE_LABEL[verdictState(app.unread)]}: ${app.message}`,
+        where: app.declaredAt
+          ? `${app.declaredAt.file}${app.declaredAt.line > 0 ? `:${app.declaredAt.line}` : ''}`
+          : '',
+        paint: p.red,
+      });
+      said.set(`${app.unread}\0${app.message}`, label);
+    }
     for (const r of env.resources) {
       const cause =
         r.verdict === 'Forbidden' || r.verdict === 'UnknownKind' || r.verdict === 'Error'

@@ -12,6 +12,7 @@ import { splitApiVersion } from '../model/resource';
 import type { KubeObject } from '../model/resource';
 import type { ArgoCdApi, ArgoManagedResource, ClusterReader, ListOutcome, ResourceType } from '../ports';
 import { ARGO_GROUP, type ArgoApplicationRef } from './argoApplication';
+import { isClusterError } from './clusterError';
 
 /** Stand-in for a Secret value Argo CD reports equal to its render of git (base64 of `argocd:same`). */
 export const ARGO_SECRET_SAME = 'YXJnb2NkOnNhbWU=';
@@ -54,10 +55,56 @@ export class ArgoCdSession {
     return new ArgoCdAppReader(this, Array.isArray(refs) ? refs : [refs as ArgoApplicationRef]);
   }
 
-  /** The managed resources of several Applications, in their order. */
-  async managedResourcesOf(refs: readonly ArgoApplicationRef[]): Promise<ArgoManagedResource[]> {
-    return (await Promise.all(refs.map((ref) => this.managedResources(ref)))).flat();
+  /**
+   * What an environment of these Applications reads through this server: its reader, and which of its Applications
+   * could not be read (the engine's `LiveSource.unreadApplications`), so one Application the token may not read leaves
+   * the others checked.
+   */
+  liveSource(refs: readonly ArgoApplicationRef[]): {
+    reader: ClusterReader;
+    unreadApplications: () => Promise<ReadonlyMap<string, UnreadApplication>>;
+  } {
+    return {
+      reader: this.reader(refs),
+      unreadApplications: async () => (await this.managedResourcesOf(refs)).unread,
+    };
   }
+
+  /**
+   * The managed resources of several Applications, in their order, and those of each Application that could not be
+   * read (by `namespace/name`). A server that cannot be used at all (a `ClusterError`) fails them all.
+   */
+  async managedResourcesOf(
+    refs: readonly ArgoApplicationRef[],
+  ): Promise<{ resources: ArgoManagedResource[]; unread: Map<string, UnreadApplication> }> {
+    const settled = await Promise.allSettled(refs.map((ref) => this.managedResources(ref)));
+    const resources: ArgoManagedResource[] = [];
+    const unread = new Map<string, UnreadApplication>();
+    settled.forEach((outcome, i) => {
+      if (outcome.status === 'fulfilled') {
+        resources.push(...outcome.value);
+        return;
+      }
+      const e: unknown = outcome.reason;
+      if (isClusterError(e) || !(e instanceof Error)) throw e;
+      const status = (e as Error & { status?: unknown }).status;
+      unread.set(`${refs[i].namespace}/${refs[i].name}`, {
+        verdict: status === 403 ? 'Forbidden' : 'NotChecked',
+        message: e.message,
+      });
+    });
+    return { resources, unread };
+  }
+}
+
+/**
+ * Why one Application's objects were not read through Argo CD's API: `Forbidden` when the token may not read it (403),
+ * else `NotChecked` (no such Application, a server error for it). Its objects get this verdict; the message is said
+ * once, on the Application.
+ */
+export interface UnreadApplication {
+  verdict: 'Forbidden' | 'NotChecked';
+  message: string;
 }
 
 /** Kinds served cluster-wide that an Application commonly holds; any other kind Argo CD does not list is namespaced. */
@@ -85,7 +132,9 @@ class ArgoCdAppReader implements ClusterReader {
   async resourceType(group: string, kind: string, version?: string): Promise<ResourceType | undefined> {
     if (group === ARGO_GROUP && kind === 'Application')
       return { group, version: 'v1alpha1', kind, resource: 'applications', namespaced: true, verbs: ['list'] };
-    const listed = (await this.session.managedResourcesOf(this.refs)).find((r) => r.group === group && r.kind === kind);
+    const listed = (await this.session.managedResourcesOf(this.refs)).resources.find(
+      (r) => r.group === group && r.kind === kind,
+    );
     const namespaced = listed ? listed.namespace !== '' : !CLUSTER_SCOPED.has(kind);
     const liveVersion = listed ? versionOf(listed) : undefined;
     return {
@@ -110,7 +159,8 @@ class ArgoCdAppReader implements ClusterReader {
       };
     }
     const items: KubeObject[] = [];
-    for (const r of await this.session.managedResourcesOf(this.refs)) {
+    // An Application that could not be read lists nothing here: the engine marks its objects (unreadApplications).
+    for (const r of (await this.session.managedResourcesOf(this.refs)).resources) {
       if (r.group !== type.group || r.kind !== type.kind || r.hook) continue;
       if (type.namespaced && namespace && r.namespace !== namespace) continue;
       const live = parseState(r.liveState);

@@ -1,4 +1,4 @@
-import type { RendererKind } from './environment';
+import type { ApplicationParent, RendererKind } from './environment';
 import type { Origin, SourceLocation } from './location';
 import type { ResourceKey } from './resource';
 
@@ -200,6 +200,14 @@ export interface ApplicationSummary {
   /** `rendered`; `failed` (its render failed: `message` says why); `outside` (its source is not in this repo). */
   state: 'rendered' | 'failed' | 'outside';
   message?: string;
+  /**
+   * Rendered, but its live objects could not be read (Argo CD's API refused this Application's managed resources):
+   * the verdict its objects got, `message` saying why once for all of them. The environment's other applications are
+   * checked as usual.
+   */
+  unread?: 'Forbidden' | 'NotChecked';
+  /** The app-of-apps Application whose render declares it (Argo CD applies it from there), and that parent's source line. */
+  parent?: ApplicationParent;
   /** Its controller's status, read from the cluster (a Flux Kustomization); absent when none was read. */
   controller?: ControllerStatus;
   /** For a Helm release (kind `helm`): the release Helm stored, and how git's HelmRelease compares with it. */

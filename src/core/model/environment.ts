@@ -54,6 +54,22 @@ export interface Application {
   controller?: ControllerObject;
   /** For an Argo CD Application's source: what Argo CD reads of it beyond its path. */
   argo?: ArgoSource;
+  /**
+   * The app-of-apps Argo CD Application whose render declares this one (Argo CD creates and updates it from there),
+   * whichever environment each is in.
+   */
+  parent?: ApplicationParent;
+}
+
+/** An app-of-apps parent as its children carry it: its name, and the line of its source (where its render is declared). */
+export interface ApplicationParent {
+  name: string;
+  at: SourceLocation;
+  /**
+   * Why Argo CD may not be applying this child as the repo has it: the parent's render failed (this child is then read
+   * from its own file), as the parent's state says at `at`.
+   */
+  problem?: string;
 }
 
 /** What an Argo CD Application's source says about how its folder is read (`spec.source.directory`, `.plugin`). */

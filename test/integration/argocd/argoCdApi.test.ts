@@ -73,7 +73,8 @@ function listedApplication(name: string, ns: string, status: Record<string, unkn
   };
 }
 
-function writeRepo(): string {
+/** `perApplication`: one environment per Application (the opt-out); else both in their destination's environment. */
+function writeRepo(perApplication = true): string {
   const root = mkdtempSync(join(tmpdir(), 'gitops-drift-argoapi-'));
   const app = (name: string) => `apiVersion: argoproj.io/v1alpha1
 kind: Application
@@ -93,7 +94,7 @@ spec:
   const files: Record<string, string> = {
     // One environment per Application (the opt-out): these tests read each Application through the API on its own,
     // and one Application the token may not read must not hide the other (both deploy to one destination).
-    '.gitops-drift.yaml': 'argocd:\n  environments: application\n',
+    '.gitops-drift.yaml': `argocd:\n  environments: ${perApplication ? 'application' : 'cluster'}\n`,
     'argo/shop.yaml': app('shop'),
     'argo/blog.yaml': app('blog'),
     'apps/shop/web.yaml': `apiVersion: apps/v1
@@ -415,6 +416,53 @@ users:
       assert.match(out.out, /Deployment shop-prod\/web +replicas: git 2, live 5/);
     } finally {
       rmSync(configDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a destination of two Applications: the one the token may not read is forbidden, said once on it; the other is checked', async () => {
+    // Both Applications deploy to prod.example.com:6443: one environment (argocd.environments: cluster, the default).
+    const destinationRoot = writeRepo(false);
+    const configDir = argocdConfig(TOKEN);
+    try {
+      const run = (extra: string[]) =>
+        cli(['check', destinationRoot, '--argocd', ...extra], { ARGOCD_CONFIG_DIR: configDir });
+      const text = await run(['--verbose']);
+      // Forbidden objects are an error of the check (exit 2), as a forbidden LIST is; the environment is checked.
+      assert.equal(text.code, 2, text.out + text.err);
+      assert.doesNotMatch(text.out, /error:/, 'no error for the whole environment');
+      assert.match(text.out, /prod\.example\.com:6443 +Deployment shop-prod\/web +replicas: git 2, live 5/);
+      assert.match(text.out, /Application argocd\/shop +Argo CD: OutOfSync, Healthy/);
+      // The cause once, on blog; its object points back to it, never "missing".
+      const cause =
+        /application blog +forbidden: Argo CD at 127\.0\.0\.1:\d+: \/api\/v1\/applications\/blog\/managed-resources: permission denied +argo\/blog\.yaml:\d+/;
+      assert.match(text.out, cause);
+      assert.equal(text.out.match(/blog\/managed-resources: permission denied/g)?.length, 1, text.out);
+      assert.match(text.out, /ConfigMap shop-prod\/blog +forbidden: as for application blog +apps\/blog\/cm\.yaml:1/);
+      assert.doesNotMatch(text.out, /missing from the cluster|prod\.example\.com:6443 +Application argocd\/blog/);
+      assert.match(text.out, /^prod\.example\.com:6443: 2 drifted \(2 fields\), 1 pending prune, 1 forbidden$/m);
+
+      const doc = JSON.parse((await run(['--format', 'json'])).out);
+      const env = doc.environments.find((e: { name: string }) => e.name === 'prod.example.com:6443');
+      assert.equal(env.error, null);
+      const byApp = Object.fromEntries(
+        env.resources.map((r: { application: string; kind: string; state: string }) => [
+          `${r.application} ${r.kind}`,
+          r.state,
+        ]),
+      );
+      assert.equal(byApp['blog ConfigMap'], 'forbidden');
+      assert.equal(byApp['shop Deployment'], 'drifted');
+      const blog = env.applications.find((a: { name: string }) => a.name === 'blog');
+      assert.equal(blog.unread, 'forbidden');
+      assert.match(blog.message, /managed-resources: permission denied/);
+      // Its status is not claimed ("no such Application") when it could not be read.
+      assert.equal(blog.controller, undefined);
+      const shop = env.applications.find((a: { name: string }) => a.name === 'shop');
+      assert.equal(shop.unread, undefined);
+      assert.equal(shop.controller.argo.sync, 'OutOfSync');
+    } finally {
+      rmSync(configDir, { recursive: true, force: true });
+      rmSync(destinationRoot, { recursive: true, force: true });
     }
   });
 
