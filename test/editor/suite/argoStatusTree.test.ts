@@ -9,6 +9,13 @@ import type { EnvironmentEntry } from '../../../src/vscode/driftStore';
 import { shopKey, storeOf } from '../treeFixtures';
 import { EnvironmentsTreeProvider } from '../../../src/vscode/views/environmentsTree';
 import type { TreeElement } from '../../../src/vscode/views/treeElements';
+import { DriftEngine } from '../../../src/core/engine';
+import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
+import { ArgoCdSession } from '../../../src/core/live/argoCdReader';
+import { argoApplicationsOf } from '../../../src/core/live/argoApplication';
+import type { ArgoCdApi } from '../../../src/core/ports';
+
+const label = (item: vscode.TreeItem) => String(typeof item.label === 'object' ? item.label.label : item.label);
 
 const sha = 'a'.repeat(40);
 
@@ -227,5 +234,104 @@ describe('Environments view: a destination environment of two Argo CD Applicatio
     };
     assert.deepEqual(await names(apps[0]), ['web']);
     assert.deepEqual(await names(apps[1]), ['posts']);
+  });
+});
+
+describe('Environments view: a destination where the Argo CD token may not read one of its Applications', () => {
+  const application = (name: string) =>
+    `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: ${name}, namespace: argocd }\n` +
+    `spec:\n  source: { path: apps/${name} }\n  destination: { server: https://kubernetes.default.svc, namespace: ${name} }\n`;
+  const cm = (ns: string, level: string) =>
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'settings', namespace: ns },
+      data: { level },
+    });
+  let tree: EnvironmentsTreeProvider;
+  let report: EnvironmentReport;
+
+  before(async () => {
+    // The engine's own check through Argo CD's API (replayed): shop answers 403, blog its managed resources.
+    const engine = new DriftEngine({
+      fs: new MemoryFileSystem({
+        '/r/argo/shop.yaml': application('shop'),
+        '/r/argo/blog.yaml': application('blog'),
+        '/r/apps/shop/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  level: info\n',
+        '/r/apps/blog/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  level: info\n',
+      }),
+      repoRoot: '/r',
+    });
+    const env = (await engine.repo()).environments.find((e) => e.name === 'in-cluster')!;
+    const api: ArgoCdApi = {
+      server: 'argocd.example.com',
+      applications: () =>
+        Promise.resolve([
+          {
+            apiVersion: 'argoproj.io/v1alpha1',
+            kind: 'Application',
+            metadata: { name: 'blog', namespace: 'argocd' },
+            status: { sync: { status: 'Synced' }, health: { status: 'Healthy' } },
+          },
+        ]),
+      managedResources: (name) =>
+        name === 'shop'
+          ? Promise.reject(
+              Object.assign(new Error('Argo CD at argocd.example.com: managed-resources: permission denied'), {
+                status: 403,
+              }),
+            )
+          : Promise.resolve([
+              {
+                group: '',
+                kind: 'ConfigMap',
+                namespace: 'blog',
+                name: 'settings',
+                targetState: cm('blog', 'info'),
+                liveState: cm('blog', 'debug'),
+              },
+            ]),
+    };
+    report = await engine.check(env, {
+      ...new ArgoCdSession(api).liveSource(argoApplicationsOf(env)!),
+      context: 'argocd:argocd.example.com',
+      via: 'api',
+    });
+    tree = new EnvironmentsTreeProvider(storeOf([{ env, checking: false, report }]));
+  });
+  after(() => tree?.dispose());
+  const children = async (e?: TreeElement) => ((await tree.getChildren(e)) ?? []) as TreeElement[];
+
+  it('marks only that Application forbidden, with the cause once under it; the other is checked', async () => {
+    const [destination] = await children();
+    const item = await tree.getTreeItem(destination);
+    assert.equal(label(item), 'in-cluster');
+    assert.doesNotMatch(String(item.description), /error|not checked/);
+    assert.equal(report.error, null);
+    const apps = await children(destination);
+    const rows = await Promise.all(
+      apps.map(async (a) => `${label(await tree.getTreeItem(a))}: ${(await tree.getTreeItem(a)).description}`),
+    );
+    // blog's live value differs where Argo CD said Synced: that disagreement is blog's own.
+    assert.deepEqual(rows, ['blog: 1 drifted · Argo CD: Synced · Healthy · disagrees', 'shop: 1 forbidden']);
+    const [blog, shop] = apps;
+    // Under shop: the cause once, then its object, forbidden, never missing.
+    const [cause, ...kinds] = await children(shop);
+    assert.equal(cause.type, 'message');
+    assert.match(label(await tree.getTreeItem(cause)), /managed-resources: permission denied/);
+    const objects: string[] = [];
+    for (const kind of kinds)
+      for (const r of await children(kind)) {
+        const row = await tree.getTreeItem(r);
+        objects.push(`${label(row)}: ${row.description}`);
+      }
+    assert.deepEqual(objects, ['settings: forbidden']);
+    // No other row says it again.
+    assert.equal(
+      (await Promise.all((await children(blog)).map(async (k) => label(await tree.getTreeItem(k))))).some((t) =>
+        t.includes('permission denied'),
+      ),
+      false,
+    );
   });
 });
