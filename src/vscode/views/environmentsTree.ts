@@ -532,7 +532,10 @@ function applicationItem(
   } else {
     item.iconPath = stateIcon(environmentState({ resources, error: null }));
     item.description = [
-      groupDescription(countStates(resources)),
+      // Fleet shape: each Application of a destination says Argo CD's word until the environment is opened.
+      entry.report.statusOnly
+        ? `${resources.length} objects, read when opened`
+        : groupDescription(countStates(resources)),
       ...(summary?.controller ? [plainText(controllerBadge(summary.controller))] : []),
       ...(summary?.release ? [plainText(releaseBadge(summary.release))] : []),
     ].join(' · ');

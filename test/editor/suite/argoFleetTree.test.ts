@@ -20,16 +20,13 @@ import { requireTestbed } from '../support';
 
 const label = (item: vscode.TreeItem) => String(typeof item.label === 'object' ? item.label.label : item.label);
 
-describe('Argo CD in the Environments view: destinations resolved as in the CLI, status until opened', function () {
-  this.timeout(60_000);
-  let root: string;
-  let store: DriftStore;
-  let tree: EnvironmentsTreeProvider;
-  let log: vscode.LogOutputChannel;
-
-  before(async () => {
+/**
+ * A store and tree over eight Applications naming their clusters four ways; `grouping` is `argocd.environments`.
+ */
+async function fleetRepo(grouping: 'application' | 'cluster') {
+  {
     const tb = requireTestbed();
-    root = mkdtempSync(join(tmpdir(), 'gitops-drift-argo-fleet-'));
+    const root = mkdtempSync(join(tmpdir(), 'gitops-drift-argo-fleet-'));
     const port = new URL(tb.server).port;
     // One API server under two URLs (its certificate names 127.0.0.1 and localhost): two "clusters" to Argo CD.
     const kubeconfig = multiClusterKubeconfig(join(root, 'kubeconfig'), tb, [
@@ -48,10 +45,10 @@ describe('Argo CD in the Environments view: destinations resolved as in the CLI,
     ];
     const suffix = root.split('-').pop()!.toLowerCase();
     const files: Record<string, string> = {
-      // One environment per Application (the opt-out): this test is about the view grouping Applications' environments
-      // by the cluster their destinations resolve to, and reading each as status until opened.
-      '.gitops-drift.yaml':
-        'argocd:\n  clusters:\n    edge-cluster: edge\n  inClusterContext: hub\n  environments: application\n',
+      // `application` (the opt-out): the first tests are about the view grouping Applications' environments by the
+      // cluster their destinations resolve to, and reading each as status until opened; `cluster`: one environment
+      // per destination cluster holding its four Applications.
+      '.gitops-drift.yaml': `argocd:\n  clusters:\n    edge-cluster: edge\n  inClusterContext: hub\n  environments: ${grouping}\n`,
     };
     for (const [name, dest] of destinations) {
       files[`apps/${name}.yaml`] =
@@ -79,8 +76,8 @@ describe('Argo CD in the Environments view: destinations resolved as in the CLI,
       chartDownloads: false,
     };
     const memento = new Map<string, unknown>();
-    log = vscode.window.createOutputChannel('GitOps Drift (Argo CD fleet test)', { log: true });
-    store = new DriftStore({
+    const log = vscode.window.createOutputChannel('GitOps Drift (Argo CD fleet test)', { log: true });
+    const store = new DriftStore({
       repoRoot: root,
       createSession: (options) => Promise.resolve(new DriftSession(options)),
       settings: () => settings,
@@ -93,8 +90,21 @@ describe('Argo CD in the Environments view: destinations resolved as in the CLI,
       } as vscode.Memento,
       secrets: { get: () => Promise.resolve(undefined), store: () => Promise.resolve() },
     });
-    tree = new EnvironmentsTreeProvider(store, { grouping: () => 'cluster' });
+    const tree = new EnvironmentsTreeProvider(store, { grouping: () => 'cluster' });
     await store.refresh({ reload: true });
+    return { root, store, tree, log };
+  }
+}
+
+describe('Argo CD in the Environments view: destinations resolved as in the CLI, status until opened', function () {
+  this.timeout(60_000);
+  let root: string;
+  let store: DriftStore;
+  let tree: EnvironmentsTreeProvider;
+  let log: vscode.LogOutputChannel;
+
+  before(async () => {
+    ({ root, store, tree, log } = await fleetRepo('application'));
   });
   after(() => {
     tree?.dispose();
@@ -161,5 +171,72 @@ describe('Argo CD in the Environments view: destinations resolved as in the CLI,
     // The others are still read as their status only.
     assert.equal(store.entry('by-url-2')?.report?.statusOnly, true);
     assert.equal(store.entry('edge-name')?.report?.statusOnly, true);
+  });
+});
+
+describe('Argo CD fleet shape in the destination model (argocd.environments: cluster)', function () {
+  this.timeout(60_000);
+  let root: string;
+  let store: DriftStore;
+  let tree: EnvironmentsTreeProvider;
+  let log: vscode.LogOutputChannel;
+
+  before(async () => {
+    ({ root, store, tree, log } = await fleetRepo('cluster'));
+  });
+  after(() => {
+    tree?.dispose();
+    store?.dispose();
+    log?.dispose();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it("shows each Application's Argo CD status under its destination, its objects only once the destination is opened", async () => {
+    const destinations = store.entries.filter((e) => e.env.argoDestination);
+    assert.deepEqual(
+      destinations.map((e) => [e.env.name, e.env.applications.map((a) => a.name).sort()]),
+      [
+        ['in-cluster', ['by-url', 'by-url-2', 'in-cluster', 'in-cluster-name']],
+        ['edge-cluster', ['edge-name', 'edge-name-2', 'edge-url', 'edge-url-2']],
+      ],
+    );
+    // 8 Applications and the root, beyond the threshold of 6: every destination read as its Applications' status.
+    for (const e of destinations) {
+      assert.equal(e.report?.statusOnly, true, e.env.name);
+      assert.deepEqual(
+        e.report?.resources.map((r) => r.verdict),
+        ['NotChecked', 'NotChecked', 'NotChecked', 'NotChecked'],
+      );
+      // Each Application's own status (none of them exists in the test bed's cluster: Argo CD's word for that).
+      assert.equal(e.report?.applications.length, 4);
+      assert.ok(
+        e.report?.applications.every((a) => a.controller?.kind === 'Application'),
+        e.env.name,
+      );
+    }
+    const hubGroups = (await tree.getChildren()) as TreeElement[];
+    const labels = await Promise.all(hubGroups.map(async (g) => label(await tree.getTreeItem(g))));
+    const inCluster = ((await tree.getChildren(hubGroups[labels.indexOf('hub')])) as TreeElement[])[0];
+    assert.equal(inCluster.env, 'in-cluster');
+    assert.match(String((await tree.getTreeItem(inCluster)).description), /^4 objects, read when opened/);
+    const appRows = async () =>
+      Promise.all(
+        ((await tree.getChildren(inCluster)) as TreeElement[]).map(async (a) => {
+          const item = await tree.getTreeItem(a);
+          return `${label(item)}: ${item.description}`;
+        }),
+      );
+    for (const row of await appRows()) assert.match(row, /^[a-z-0-9]+: 1 objects, read when opened · Argo CD: /);
+
+    await store.open('in-cluster');
+    const opened = store.entry('in-cluster')?.report;
+    assert.equal(opened?.statusOnly, undefined);
+    assert.deepEqual(
+      opened?.resources.map((r) => r.verdict),
+      ['Missing', 'Missing', 'Missing', 'Missing'],
+    );
+    for (const row of await appRows()) assert.match(row, /^[a-z-0-9]+: 1 missing · Argo CD: /);
+    // The other destination is still read as its status only.
+    assert.equal(store.entry('edge-cluster')?.report?.statusOnly, true);
   });
 });

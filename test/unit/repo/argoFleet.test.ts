@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { DriftEngine, type LiveSource } from '../../../src/core/engine';
 import { SharedListReader } from '../../../src/core/live/sharedLists';
 import { ArgoCdSession } from '../../../src/core/live/argoCdReader';
+import { argoApplicationsOf } from '../../../src/core/live/argoApplication';
 import type { ArgoCdApi } from '../../../src/core/ports';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import type { KubeObject } from '../../../src/core/model/resource';
@@ -56,11 +57,15 @@ const liveApplication = (i: number, sync = 'Synced'): KubeObject =>
     '7',
   );
 
-function setUp(destination = 'server: https://PROD.example.com:443/') {
+function setUp(
+  destination = 'server: https://PROD.example.com:443/',
+  grouping: 'application' | 'cluster' = 'application',
+) {
   const files: Record<string, string> = {
     '/r/shop/settings.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  level: info\n',
-    // One environment per Application (the opt-out): these tests count what is read per Application's environment.
-    '/r/.gitops-drift.yaml': 'argocd:\n  inClusterContext: hub\n  environments: application\n',
+    // One environment per Application (the opt-out) unless `cluster`: most tests count what is read per Application's
+    // environment; the destination ones what is read for one environment of all 40.
+    '/r/.gitops-drift.yaml': `argocd:\n  inClusterContext: hub\n  environments: ${grouping}\n`,
   };
   for (let i = 0; i < APPS; i++) files[`/r/apps/shop-${i}.yaml`] = applicationFile(i, destination);
   let kubeconfigReads = 0;
@@ -227,6 +232,85 @@ describe('Argo CD at fleet shape: status from the cluster that runs Argo CD, obj
     assert.equal(env.context, undefined);
     const problem = repo.problems.find((p) => p.message.includes("'shop-0'"));
     assert.equal(`${problem?.location?.file}:${problem?.location?.line}`, 'apps/shop-0.yaml:11');
+  });
+
+  describe('in the destination model (argocd.environments: cluster): one environment of all 40 Applications', () => {
+    it("reads each Application's status with one LIST of the hub and no object; every object when opened", async () => {
+      const { engine, hub, prod, prodSource } = setUp(undefined, 'cluster');
+      const repo = await engine.load();
+      const destinations = repo.environments.filter((e) => e.source === 'argocd' && !e.appOfAppsRoot);
+      assert.deepEqual(
+        destinations.map((e) => [e.name, e.applications.length]),
+        [['prod.example.com', APPS]],
+      );
+      const env = destinations[0];
+      // Beyond the threshold (the default 6, and 0): status only until the environment is opened.
+      const count = argoApplicationCount(repo.environments);
+      assert.equal(count, APPS + 1);
+      assert.equal(readsStatusOnly(env, count, false), true);
+      assert.equal(readsStatusOnly(env, count, true), false);
+      assert.equal(readsStatusOnly(env, count, false, APPS + 1), false);
+
+      const status = await engine.controllerStatus(env, prodSource);
+      assert.deepEqual(applicationLists(hub), ['applications/argocd']);
+      assert.deepEqual(prod.lists, [], 'no live object read before the environment is opened');
+      assert.equal(status.statusOnly, true);
+      assert.equal(status.resources.length, APPS);
+      assert.ok(status.resources.every((r) => r.verdict === 'NotChecked'));
+      // Each Application's own status, from that one LIST.
+      assert.equal(status.applications.length, APPS);
+      const syncOf = (r: typeof status, name: string) =>
+        r.applications.find((a) => a.name === name)?.controller?.argo?.sync;
+      assert.equal(syncOf(status, 'shop-3'), 'OutOfSync');
+      assert.equal(status.applications.filter((a) => a.controller?.argo?.sync === 'Synced').length, APPS - 1);
+      assert.ok(status.applications.every((a) => a.controller?.argo?.context === 'hub'));
+
+      // Opened: every Application's objects, one LIST per namespace; still the one LIST of Applications.
+      const opened = await engine.check(env, prodSource);
+      assert.equal(prod.lists.length, APPS);
+      assert.deepEqual(applicationLists(hub), ['applications/argocd']);
+      assert.equal(opened.statusOnly, undefined);
+      assert.deepEqual(
+        opened.resources.filter((r) => r.verdict !== 'InSync').map((r) => `${r.application} ${r.verdict}`),
+        ['shop-3 Drifted'],
+      );
+      assert.equal(syncOf(opened, 'shop-3'), 'OutOfSync');
+    });
+
+    it("through Argo CD's API: one GET of the Applications before opening, each one's managed resources after", async () => {
+      const { engine, hub } = setUp(undefined, 'cluster');
+      const repo = await engine.load();
+      const env = repo.environments.find((e) => e.name === 'prod.example.com')!;
+      const calls: string[] = [];
+      const api: ArgoCdApi = {
+        server: 'argocd.example.com',
+        applications: () => {
+          calls.push('GET /api/v1/applications');
+          return Promise.resolve(hub.data.get('applications/argocd')!);
+        },
+        managedResources: (name) => {
+          calls.push(`managed-resources ${name}`);
+          const i = Number(name.split('-')[1]);
+          const cm = JSON.stringify(configMap(`shop-${i}`, 'info'));
+          return Promise.resolve([
+            { group: '', kind: 'ConfigMap', namespace: `shop-${i}`, name: 'settings', targetState: cm, liveState: cm },
+          ]);
+        },
+      };
+      const session = new ArgoCdSession(api);
+      const viaApi: LiveSource = {
+        ...session.liveSource(argoApplicationsOf(env)!),
+        context: 'argocd:argocd.example.com',
+        via: 'api',
+      };
+      const status = await engine.controllerStatus(env, viaApi);
+      assert.deepEqual(calls, ['GET /api/v1/applications']);
+      assert.equal(status.applications.filter((a) => a.controller?.argo?.sync === 'Synced').length, APPS - 1);
+      const opened = await engine.check(env, viaApi);
+      assert.equal(calls.filter((c) => c.startsWith('managed-resources')).length, APPS);
+      assert.equal(calls.filter((c) => c === 'GET /api/v1/applications').length, 1);
+      assert.ok(opened.resources.every((r) => r.verdict === 'InSync'));
+    });
   });
 
   describe('gitopsDrift.argocd.fleetThreshold: how many Applications before the fleet shape', () => {
