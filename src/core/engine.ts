@@ -825,6 +825,20 @@ export class DriftEngine {
       applications: applicationSummaries(env),
     };
     if (namespace !== undefined) report.namespace = namespace;
+    // An app-of-apps parent that failed to render: Argo CD does not apply its children as the repo has them. Said on
+    // the children's environment, at the parent's source line, once per parent.
+    const parents = new Set<string>();
+    for (const app of env.applications) {
+      const parent = app.parent;
+      if (!parent?.problem || parents.has(parent.name)) continue;
+      parents.add(parent.name);
+      const children = env.applications.filter((a) => a.parent?.name === parent.name).map((a) => `'${a.name}'`);
+      report.problems.push({
+        severity: 'warning',
+        message: `${parent.problem}; Argo CD does not apply ${children.join(', ')} from it as the repo has ${children.length === 1 ? 'it' : 'them'}`,
+        location: parent.at,
+      });
+    }
     const t = Date.now();
     let rendered: RenderedEnvironment;
     try {

@@ -1,5 +1,5 @@
 import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
-import { describeSource } from '../../core/model/environment';
+import { type ApplicationParent, describeSource } from '../../core/model/environment';
 import { formatLocation } from '../../core/model/location';
 import { openRepo, repoRootArg } from './driftCommon';
 
@@ -39,6 +39,8 @@ export const envsCommand: CliCommand = {
           source: describeSource(a.source),
           namespace: a.namespace ?? null,
           declaredAt: a.declaredAt ?? null,
+          // The app-of-apps Application whose render declares it (name, source line; `problem` when it failed).
+          parent: a.parent ?? null,
         })),
       }));
       const outside = repo.outside.map((o) => ({
@@ -46,6 +48,7 @@ export const envsCommand: CliCommand = {
         tool: o.tool,
         source: o.source,
         definedAt: o.definedAt,
+        parent: o.parent ?? null,
       }));
       io.stdout(JSON.stringify({ environments, outside, promotion: repo.promotion }, null, 2) + '\n');
       return repo.problems.some((p) => p.severity === 'error') ? 2 : 0;
@@ -70,15 +73,25 @@ export const envsCommand: CliCommand = {
       if (e.applications.length > 1)
         for (const a of e.applications)
           io.stdout(
-            `  · ${a.name}  ${describeSource(a.source)}${a.source.type === 'outside' ? ' (outside this repo)' : ''}  ${a.renderer}${a.declaredAt ? `  ${formatLocation(a.declaredAt)}` : ''}\n`,
+            `  · ${a.name}  ${describeSource(a.source)}${a.source.type === 'outside' ? ' (outside this repo)' : ''}  ${a.renderer}${a.declaredAt ? `  ${formatLocation(a.declaredAt)}` : ''}${parentText(a.parent)}\n`,
           );
+      else if (e.applications[0]?.parent) io.stdout(`  ·${parentText(e.applications[0].parent)}\n`);
     });
     if (repo.promotion.length)
       io.stdout(`\npromotion: ${repo.promotion.map((chain) => chain.join(' → ')).join('; ')}\n`);
     if (repo.outside.length) {
       io.stdout('\nnot rendered, source outside this repo:\n');
-      for (const o of repo.outside) io.stdout(`  ${o.name}  ${o.source}  ${formatLocation(o.definedAt)}\n`);
+      for (const o of repo.outside)
+        io.stdout(`  ${o.name}  ${o.source}  ${formatLocation(o.definedAt)}${parentText(o.parent)}\n`);
     }
     return repo.problems.some((p) => p.severity === 'error') ? 2 : 0;
   },
 };
+
+/** `  from app-of-apps NAME (FILE:LINE)`, and why Argo CD may not apply it from there; '' without a parent. */
+function parentText(parent: ApplicationParent | undefined): string {
+  if (!parent) return '';
+  // A root found by folder has no line: its folder.
+  const at = parent.at.line > 0 ? formatLocation(parent.at) : parent.at.file;
+  return `  from app-of-apps ${parent.name} (${at})${parent.problem ? `: ${parent.problem}` : ''}`;
+}

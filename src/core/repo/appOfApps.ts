@@ -13,14 +13,14 @@
  * folder's are; off, it stays one Application whose state says its children are unknown (render/argo/helm.ts).
  */
 import { Document as YamlDocument, type Document } from 'yaml';
-import { folderApplication, sourcePath, type Application } from '../model/environment';
+import { folderApplication, sourcePath, type Application, type ApplicationParent } from '../model/environment';
 import type { Problem } from '../model/problem';
 import type { SourceLocation } from '../model/location';
 import type { FileSystem } from '../ports';
 import { renderApplication } from '../render/application';
 import type { RenderOptions } from '../render/types';
 import { FixedLocator } from '../yaml/yamlLocate';
-import { applicationEnvironments, normalizeGitUrl } from './discover';
+import { applicationEnvironments, normalizeGitUrl, type OutsideSource } from './discover';
 import type { RepoEnvironment } from './config';
 import type { ArgoChartAccess } from './argoRepositories';
 import { settleRenderers } from './applications';
@@ -30,7 +30,8 @@ export const MAX_APP_OF_APPS_DEPTH = 8;
 
 /**
  * Adds the roots and the Applications the app-of-apps of the repo render to `environments` (in place, with renderers
- * settled); returns the problems found on the way.
+ * settled), and those whose source is another repo to `outside`; each child's applications carry their parent (name
+ * and source line), whichever environment they land in. Returns the problems found on the way.
  */
 export async function expandAppOfApps(
   fs: FileSystem,
@@ -42,6 +43,7 @@ export async function expandAppOfApps(
   chartSource?: RenderOptions['chartSource'],
   /** The repo's Argo CD repository Secrets: a child's chart is pulled with them, as a file's Application's is. */
   chartAccess?: ArgoChartAccess,
+  outside: OutsideSource[] = [],
 ): Promise<Problem[]> {
   if (!applicationFiles.length) return [];
   const problems: Problem[] = [];
@@ -106,6 +108,21 @@ export async function expandAppOfApps(
       filesRead = new Set(result.files);
     } catch (e) {
       // The parent's own render reports why (a Helm app-of-apps before Helm sources render, a broken kustomization).
+      // Applications read from files of its folder are what it would render: Argo CD does not apply them as they are
+      // now, which their environments say at the parent's source line.
+      const failed = parentOf(env, `app-of-apps '${env.name}' failed to render: ${(e as Error).message}`);
+      // (A remote chart's folder is only where its Application is declared: nothing there is its render.)
+      for (const other of app ? environments : [])
+        if (
+          other !== env &&
+          other.source === 'argocd' &&
+          !other.parentApplication &&
+          other.definedAt &&
+          isInside(dirOf(other.definedAt.file), env.path)
+        ) {
+          other.parentApplication = env.name;
+          for (const a of other.applications) a.parent = failed;
+        }
       if (env.appOfAppsRoot) {
         keptRoots.add(env);
         problems.push({
@@ -132,6 +149,14 @@ export async function expandAppOfApps(
         chartAccess,
       );
       problems.push(...read.problems);
+      const parent = parentOf(env);
+      // A child whose source is another repo: listed outside (as its file was, or added when only the render has it),
+      // with the parent that makes it.
+      for (const o of read.outside) {
+        const i = outside.findIndex((x) => x.name === o.name && x.tool === 'argocd');
+        if (i < 0) outside.push({ ...o, parent });
+        else outside[i] = { ...outside[i], parent };
+      }
       if (!read.environments.length) continue;
       if (env.appOfAppsRoot) keptRoots.add(env);
       for (const child of read.environments) {
@@ -139,10 +164,12 @@ export async function expandAppOfApps(
         children.push({ child: child.name, at: object.source });
         if (child.name === env.name) continue;
         child.parentApplication = env.name;
+        for (const a of child.applications) a.parent = parent;
         const known = byName.get(child.name);
         if (known && known.definedAt?.file === object.source.file && sameSpec(known, child)) {
           // The render holds the Application as its file declares it: the file's reading keeps every line.
           known.parentApplication = env.name;
+          for (const a of known.applications) a.parent = parent;
         } else if (known) {
           // The render is what Argo CD applies: it replaces the Application as its file declares it.
           for (const key of Object.keys(known)) delete (known as unknown as Record<string, unknown>)[key];
@@ -172,6 +199,17 @@ export async function expandAppOfApps(
   for (const root of roots) if (keptRoots.has(root) && !byName.has(root.name)) environments.push(root);
   problems.push(...cyclesAndDepth(edges));
   return problems;
+}
+
+/** An app-of-apps as its children carry it: its name, and its source's line (a root: its folder). */
+function parentOf(env: RepoEnvironment, problem?: string): ApplicationParent {
+  const at = env.applications[0]?.argo?.at ?? env.definedAt ?? { file: env.path || '.', line: 0, column: 0 };
+  return { name: env.name, at, ...(problem ? { problem } : {}) };
+}
+
+/** Whether folder `dir` is `path` or inside it ('' is the repo root). */
+function isInside(dir: string, path: string): boolean {
+  return path === '' || dir === path || dir.startsWith(`${path}/`);
 }
 
 /** The application of an Argo CD environment whose source is a chart of a Helm repository or OCI registry. */

@@ -29,6 +29,7 @@ import {
 } from './argoRepositories';
 import {
   type Application,
+  type ApplicationParent,
   type ArgoSource,
   folderApplication,
   type RemoteChart,
@@ -67,6 +68,8 @@ export interface OutsideSource {
   /** The source as the manifest names it: `OCIRepository flux-system/podinfo`, `https://github.com/acme/apps`. */
   source: string;
   definedAt: SourceLocation;
+  /** An Argo CD Application an app-of-apps renders: that parent (its name and source line). */
+  parent?: ApplicationParent;
 }
 
 /** The code of a discovery problem for a repo file that could not be read (its environment went unseen). */

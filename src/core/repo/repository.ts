@@ -98,6 +98,7 @@ export async function loadRepository(
         ports.helmEngine,
         ports.chartSource,
         appOfApps.chartAccess,
+        outside,
       )),
     );
   if (ports.kubeContexts && environments.some((e) => e.argoDestination && e.context === undefined))

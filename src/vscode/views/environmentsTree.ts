@@ -36,7 +36,7 @@ import {
   type EnvironmentGroup,
   type TreeGrouping,
 } from '../../core/editor/treeLayout';
-import { describeSource } from '../../core/model/environment';
+import { type ApplicationParent, describeSource } from '../../core/model/environment';
 import { keyString } from '../../core/model/resource';
 import { fluxApplications } from '../../core/promote/fluxReconcile';
 import { plainText } from '../../core/model/untrustedText';
@@ -459,6 +459,9 @@ function environmentItem(
   }
   const md = new vscode.MarkdownString();
   md.appendMarkdown(`**${entry.env.name}** — \`${entry.env.path || '.'}\`\n\n`);
+  // An Application of its own (one application): the app-of-apps that makes it is said here.
+  const sole = entry.env.applications.length === 1 ? entry.env.applications[0] : undefined;
+  if (sole?.parent) md.appendText(`${parentLine(sole.parent)}\n\n`);
   if (report) {
     md.appendMarkdown(
       `context: \`${report.context || 'current'}\` · namespace: \`${report.namespace ?? entry.env.namespace ?? 'default'}\`\n\n`,
@@ -487,6 +490,12 @@ function environmentItem(
   else if (entry.lastChecked) md.appendMarkdown(`last refresh: ${entry.lastChecked.toLocaleTimeString()}`);
   item.tooltip = md;
   return item;
+}
+
+/** `from app-of-apps NAME (FILE:LINE)`, and, when it failed to render, that Argo CD does not apply this from it. */
+function parentLine(parent: ApplicationParent): string {
+  const at = parent.at.line > 0 ? `${parent.at.file}:${parent.at.line}` : parent.at.file;
+  return `from app-of-apps ${plainText(parent.name)} (${at})${parent.problem ? `: ${plainText(parent.problem)}` : ''}`;
 }
 
 /** The objects under one application, or (for `app` undefined) those of no application when applications are shown. */
@@ -548,6 +557,7 @@ function applicationItem(
     md.appendText(
       `${app.renderer} · ${describeSource(app.source)}${app.declaredAt ? ` · declared in ${app.declaredAt.file}:${app.declaredAt.line}` : ''}\n`,
     );
+  if (app?.parent) md.appendText(`${parentLine(app.parent)}\n`);
   if (summary?.message) md.appendText(`\n${summary.message}\n`);
   item.tooltip = md;
   // A Helm release is no application of the repo's: its HelmRelease's line is its declaration.

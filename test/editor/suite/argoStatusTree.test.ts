@@ -335,3 +335,46 @@ describe('Environments view: a destination where the Argo CD token may not read 
     );
   });
 });
+
+describe('Environments view: the app-of-apps parent of the Applications of a destination', () => {
+  let tree: EnvironmentsTreeProvider;
+  before(async () => {
+    // Loaded by the engine, as the CLI and the store load it: `platform` renders apps/, whose two Applications deploy
+    // to prod.example.com; its kustomization names a file that is not there.
+    const engine = new DriftEngine({
+      fs: new MemoryFileSystem({
+        '/r/argo/platform.yaml':
+          'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: platform, namespace: argocd }\n' +
+          'spec:\n  source: { path: apps }\n  destination: { server: https://kubernetes.default.svc, namespace: argocd }\n',
+        '/r/apps/shop.yaml':
+          'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: shop, namespace: argocd }\n' +
+          'spec:\n  source: { path: shop }\n  destination: { server: https://prod.example.com, namespace: shop }\n',
+        '/r/apps/blog.yaml':
+          'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: blog, namespace: argocd }\n' +
+          'spec:\n  source: { path: blog }\n  destination: { server: https://prod.example.com, namespace: blog }\n',
+        '/r/apps/kustomization.yaml': 'resources:\n  - shop.yaml\n  - blog.yaml\n  - gone.yaml\n',
+        '/r/shop/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shop\n',
+        '/r/blog/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: blog\n',
+      }),
+      repoRoot: '/r',
+    });
+    const env = (await engine.repo()).environments.find((e) => e.name === 'prod.example.com')!;
+    // Its render, every object not checked (what the view shows before a check); the parent's warning is on it.
+    const report = await engine.renderedReport(env, 'prod');
+    assert.match(report.problems.map((p) => p.message).join('\n'), /app-of-apps 'platform' failed to render/);
+    tree = new EnvironmentsTreeProvider(storeOf([{ env, checking: false, report }]));
+  });
+  after(() => tree?.dispose());
+
+  it('names the parent and its source line on each Application, and why Argo CD may not apply it from there', async () => {
+    const [destination] = (await tree.getChildren()) as TreeElement[];
+    const apps = (await tree.getChildren(destination)) as TreeElement[];
+    const tips = await Promise.all(apps.map(async (a) => tooltipText(await tree.getTreeItem(a))));
+    assert.equal(tips.length, 2);
+    for (const tip of tips)
+      assert.match(
+        tip,
+        /from app-of-apps platform \(argo\/platform\.yaml:5\): app-of-apps 'platform' failed to render: .*gone\.yaml/,
+      );
+  });
+});

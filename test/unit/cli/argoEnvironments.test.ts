@@ -26,7 +26,11 @@ describe('gitops-drift envs and render --env: Argo CD environments per destinati
     const text = await runCliIn(dir, 'envs', dir);
     assert.equal(text.code, 0, text.out);
     assert.match(text.out, /^in-cluster\/shop +api +shop /m);
-    assert.match(text.out, /^ {2}· web {2}web {2}argo-directory {2}apps\/web\.yaml:1:1$/m);
+    // The folder of Applications nothing points at is the app-of-apps root (`argocd app create apps`): it makes them.
+    assert.match(
+      text.out,
+      /^ {2}· web {2}web {2}argo-directory {2}apps\/web\.yaml:1:1 {2}from app-of-apps apps \(apps\)$/m,
+    );
     const json = JSON.parse((await runCliIn(dir, 'envs', dir, '--format', 'json')).out) as {
       environments: { name: string; applications: { name: string }[] }[];
     };

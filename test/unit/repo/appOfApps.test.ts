@@ -328,3 +328,49 @@ describe('Argo CD app-of-apps written as a chart of a Helm repository', () => {
     );
   });
 });
+
+describe('Argo CD app-of-apps in the destination model: children carry their parent', () => {
+  it("each child's applications name the parent and its source line; a child of another repo is listed outside with it", async () => {
+    const fs = new MemoryFileSystem({
+      '/r/.git/config': '[remote "origin"]\n\turl = https://example.com/acme/config.git\n',
+      '/r/argo/platform.yaml': [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Application',
+        'metadata: { name: platform, namespace: argocd }',
+        'spec:',
+        '  source: { repoURL: https://example.com/acme/config.git, path: apps }',
+        '  destination: { server: https://kubernetes.default.svc, namespace: argocd }',
+      ].join('\n'),
+      // Rendered by platform only (a kustomization of apps/): a child here, another repo's there.
+      '/r/apps/kustomization.yaml': 'resources: [children.yaml]\n',
+      '/r/apps/children.yaml': [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Application',
+        'metadata: { name: shop, namespace: argocd }',
+        'spec:',
+        '  source: { repoURL: https://example.com/acme/config.git, path: shop }',
+        '  destination: { server: https://prod.example.com, namespace: shop }',
+        '---',
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Application',
+        'metadata: { name: vendor, namespace: argocd }',
+        'spec:',
+        '  source: { repoURL: https://example.com/vendor/charts.git, path: vendor }',
+        '  destination: { server: https://prod.example.com, namespace: vendor }',
+      ].join('\n'),
+      '/r/shop/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: shop }\n',
+    });
+    const repo = await loadRepository(fs, '/r');
+    const prod = repo.environments.find((e) => e.name === 'prod.example.com');
+    assert.ok(prod, repo.environments.map((e) => e.name).join());
+    assert.deepEqual(
+      prod.applications.map((a) => `${a.name} <- ${a.parent?.name} ${a.parent?.at.file}:${a.parent?.at.line}`),
+      ['shop <- platform argo/platform.yaml:5'],
+    );
+    // A child whose source is another repo is listed outside, with its parent.
+    assert.deepEqual(
+      repo.outside.map((o) => `${o.name} ${o.source} <- ${o.parent?.name}`),
+      ['vendor https://example.com/vendor/charts.git <- platform'],
+    );
+  });
+});
