@@ -39,8 +39,8 @@ export const envsCommand: CliCommand = {
           source: describeSource(a.source),
           namespace: a.namespace ?? null,
           declaredAt: a.declaredAt ?? null,
-          // The app-of-apps Application whose render declares it (name, source line; `problem` when it failed).
-          parent: a.parent ?? null,
+          // Only for an Application an app-of-apps renders: that parent (name, source line; `problem` when it failed).
+          ...(a.parent ? { parent: a.parent } : {}),
         })),
       }));
       const outside = repo.outside.map((o) => ({
@@ -48,7 +48,7 @@ export const envsCommand: CliCommand = {
         tool: o.tool,
         source: o.source,
         definedAt: o.definedAt,
-        parent: o.parent ?? null,
+        ...(o.parent ? { parent: o.parent } : {}),
       }));
       io.stdout(JSON.stringify({ environments, outside, promotion: repo.promotion }, null, 2) + '\n');
       return repo.problems.some((p) => p.severity === 'error') ? 2 : 0;

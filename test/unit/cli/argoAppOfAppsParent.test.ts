@@ -14,7 +14,7 @@ const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name
 
 interface JsonApp {
   name: string;
-  parent: { name: string; at: { file: string; line: number }; problem?: string } | null;
+  parent?: { name: string; at: { file: string; line: number }; problem?: string };
 }
 
 describe('app-of-apps parents in destination environments', () => {
