@@ -52,7 +52,24 @@ export async function expandAppOfApps(
   const declaringFolders = new Set(
     applicationFiles.map((f) => (f.endsWith('.yaml') || f.endsWith('.yml') || f.endsWith('.json') ? dirOf(f) : f)),
   );
-  const argoPaths = new Set(environments.filter((e) => e.source === 'argocd').map((e) => e.path));
+  // The folders and charts of this repo the Applications render (a destination's environment holds several).
+  const argoPaths = new Set(
+    environments
+      .filter((e) => e.source === 'argocd')
+      .flatMap((e) => e.applications.map(sourcePath).filter((path): path is string => path !== undefined)),
+  );
+  // Folders whose only Applications are remote charts: rendered, they yield nothing of this repo, so they are no root.
+  const declaringFolder = (app: Application) => (app.declaredAt ? dirOf(app.declaredAt.file) : undefined);
+  const argoApplications = environments.filter((e) => e.source === 'argocd').flatMap((e) => e.applications);
+  const declaringRepoSources = new Set(
+    argoApplications.filter((a) => sourcePath(a) !== undefined).map(declaringFolder),
+  );
+  const onlyRemoteCharts = new Set(
+    argoApplications
+      .filter((a) => a.source.type === 'remote-chart')
+      .map(declaringFolder)
+      .filter((folder) => !declaringRepoSources.has(folder)),
+  );
   const holdsApplications = (path: string) =>
     [...declaringFolders].some((d) => d === path || (path === '' ? true : d.startsWith(`${path}/`)));
 
@@ -60,6 +77,7 @@ export async function expandAppOfApps(
   const roots: RepoEnvironment[] = [];
   for (const folder of [...declaringFolders].sort()) {
     if (argoPaths.has(folder) || [...argoPaths].some((p) => p !== '' && folder.startsWith(`${p}/`))) continue;
+    if (onlyRemoteCharts.has(folder)) continue;
     if (roots.some((r) => folder.startsWith(`${r.path}/`))) continue;
     const name = folder.split('/').pop() || 'root';
     const app: Application = folderApplication(name, folder, { file: folder ? `${folder}/` : '.', line: 0, column: 0 });

@@ -64,6 +64,45 @@ describe('Argo CD app-of-apps', () => {
     assert.deepEqual(child.definedAt, { file: 'apps/guestbook.yaml', line: 1, column: 1 });
   });
 
+  it("a remote chart's Application points at no folder of this repo: the folder declaring it is still a root", async () => {
+    const remote = [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: Application',
+      'metadata: { name: redis, namespace: argocd }',
+      'spec:',
+      '  project: default',
+      '  source: { repoURL: https://charts.example.com, chart: redis, targetRevision: 1.0.0 }',
+      '  destination: { server: https://kubernetes.default.svc, namespace: redis }',
+    ].join('\n');
+    const files = {
+      '/r/guestbook/deployment.yaml': deployment,
+      '/r/apps/guestbook.yaml': application('guestbook', 'guestbook', 'gb'),
+      '/r/apps/redis.yaml': remote,
+    };
+    const perApplication = await loadRepository(new MemoryFileSystem({ ...PER_APPLICATION, ...files }), '/r');
+    assert.ok(rows(perApplication.environments).includes('apps apps argo-directory (root)'));
+    // Per destination (the default), the one environment holds both children and the root is its own.
+    const byDestination = await loadRepository(new MemoryFileSystem(files), '/r');
+    assert.deepEqual(
+      byDestination.environments.filter((e) => e.appOfAppsRoot).map((e) => `${e.name} ${e.path}`),
+      ['apps apps'],
+    );
+  });
+
+  it('per destination, a folder of Applications that any Application of the destination points at is no root', async () => {
+    const fs = new MemoryFileSystem({
+      '/r/guestbook/deployment.yaml': deployment,
+      '/r/apps/guestbook.yaml': application('guestbook', 'guestbook', 'gb'),
+      '/r/apps/nested.yaml': application('nested', 'nested-apps'),
+      '/r/nested-apps/deep.yaml': application('deep', 'guestbook', 'deep'),
+    });
+    const repo = await loadRepository(fs, '/r');
+    assert.deepEqual(
+      repo.environments.filter((e) => e.appOfAppsRoot).map((e) => `${e.name} ${e.path}`),
+      ['apps apps'],
+    );
+  });
+
   it('a cycle is named once at the Application that closes it; the rest is still listed', async () => {
     const fs = new MemoryFileSystem({
       ...PER_APPLICATION,
