@@ -7,7 +7,7 @@
  * cluster can be mistaken for a result of this session.
  */
 import type { ApplicationSummary, EnvironmentDrift, ResourceDrift } from '../model/drift';
-import type { Application, RendererKind } from '../model/environment';
+import type { Application, ApplicationParent, RendererKind } from '../model/environment';
 import type { SourceLocation } from '../model/location';
 import type { RepoEnvironment } from '../repo/config';
 
@@ -89,6 +89,16 @@ function lastRender(env: RepoEnvironment, drift: EnvironmentDrift & { applicatio
       // A failed render's message is repo text; a Helm release's or controller's status is the cluster's: left out.
       state: a.state,
       ...(a.declaredAt ? { declaredAt: location(a.declaredAt) } : {}),
+      // The app-of-apps parent is the repo's (its render's), as is its problem.
+      ...(a.parent
+        ? {
+            parent: {
+              name: a.parent.name,
+              at: location(a.parent.at),
+              ...(a.parent.problem !== undefined ? { problem: a.parent.problem } : {}),
+            },
+          }
+        : {}),
     })),
     resources: drift.resources
       .filter((r) => r.verdict !== 'Extra' && !(r.application !== undefined && released.has(r.application)))
@@ -173,6 +183,7 @@ function decodeEnvironment(e: unknown): LastKnownEnvironment | undefined {
       source: a.source,
       state: a.state,
       ...(isLocation(a.declaredAt) ? { declaredAt: a.declaredAt } : {}),
+      ...(isParent(a.parent) ? { parent: a.parent } : {}),
     });
   }
   const resources: ResourceDrift[] = [];
@@ -212,6 +223,15 @@ function decodeEnvironment(e: unknown): LastKnownEnvironment | undefined {
 
 function location(l: SourceLocation): SourceLocation {
   return { file: l.file, line: l.line, column: l.column };
+}
+
+function isParent(v: unknown): v is ApplicationParent {
+  return (
+    isRecord(v) &&
+    typeof v.name === 'string' &&
+    isLocation(v.at) &&
+    (v.problem === undefined || typeof v.problem === 'string')
+  );
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -135,6 +135,31 @@ describe('last-known tree (core/editor/lastKnownTree)', () => {
     assert.equal(drift.namespace, 'flux-system');
   });
 
+  it("keeps an Application's app-of-apps parent, with its line and its render's problem (the repo's, not the cluster's)", () => {
+    const argo: EnvironmentDrift & { applications: ApplicationSummary[] } = {
+      ...report,
+      applications: [
+        {
+          name: 'blog',
+          kind: 'argo-directory',
+          source: 'apps/blog',
+          state: 'rendered',
+          parent: { name: 'platform', at: at('argo/platform.yaml', 8), problem: 'the parent failed to render' },
+        },
+        { name: 'shop', kind: 'argo-directory', source: 'apps/shop', state: 'rendered' },
+      ],
+      resources: [],
+    };
+    const tree = decodeLastKnownTree(encodeLastKnownTree([{ env: cluster, drift: argo }], savedAt));
+    assert.deepEqual(
+      tree?.environments[0].drift.applications.map((a) => [a.name, a.parent]),
+      [
+        ['blog', { name: 'platform', at: at('argo/platform.yaml', 8), problem: 'the parent failed to render' }],
+        ['shop', undefined],
+      ],
+    );
+  });
+
   it("keeps no value, verdict or controller status: nothing of the cluster's", () => {
     const text = encodeLastKnownTree([{ env: cluster, drift: report }], savedAt);
     for (const word of ['hunter2', 'changed-by-hand', 'Drifted', 'InSync', 'suspended', 'controller', 'by-hand'])
