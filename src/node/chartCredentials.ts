@@ -141,8 +141,8 @@ export class HelmClientCredentials {
     this.paths = helmClientConfigPaths(env, platform);
   }
 
-  /** A Helm repository's credentials: the repositories.yaml entry with the same URL (a trailing `/` ignored). */
-  async forHelmRepository(url: string): Promise<ResolvedCredentials | undefined> {
+  /** The repositories.yaml entry with the same URL (a trailing `/` ignored), or why the file cannot be read. */
+  private async repositoryEntry(url: string): Promise<HelmRepositoryEntry | { refused: string } | undefined> {
     const file = this.paths.repositories;
     const text = await this.text(file);
     if (text === undefined) return undefined;
@@ -150,10 +150,17 @@ export class HelmClientCredentials {
     try {
       entries = parseRepositoriesYaml(text);
     } catch (e) {
-      return { type: 'refused', from: file, reason: `${file} cannot be read: ${yamlProblem(e)}` };
+      return { refused: `${file} cannot be read: ${yamlProblem(e)}` };
     }
     const wanted = url.replace(/\/+$/, '');
-    const entry = entries.find((e) => e.url.replace(/\/+$/, '') === wanted);
+    return entries.find((e) => e.url.replace(/\/+$/, '') === wanted);
+  }
+
+  /** A Helm repository's credentials: the repositories.yaml entry with the same URL (a trailing `/` ignored). */
+  async forHelmRepository(url: string): Promise<ResolvedCredentials | undefined> {
+    const file = this.paths.repositories;
+    const entry = await this.repositoryEntry(url);
+    if (entry && 'refused' in entry) return { type: 'refused', from: file, reason: entry.refused };
     if (!entry || entry.username === undefined || entry.password === undefined) return undefined;
     return {
       type: 'basic',
@@ -170,16 +177,8 @@ export class HelmClientCredentials {
    */
   async tlsForHelmRepository(url: string): Promise<TlsSettings | { refused: string } | undefined> {
     const file = this.paths.repositories;
-    const text = await this.text(file);
-    if (text === undefined) return undefined;
-    let entries: HelmRepositoryEntry[];
-    try {
-      entries = parseRepositoriesYaml(text);
-    } catch (e) {
-      return { refused: `${file} cannot be read: ${yamlProblem(e)}` };
-    }
-    const wanted = url.replace(/\/+$/, '');
-    const entry = entries.find((e) => e.url.replace(/\/+$/, '') === wanted);
+    const entry = await this.repositoryEntry(url);
+    if (entry && 'refused' in entry) return entry;
     if (!entry || (!entry.caFile && !entry.certFile && !entry.keyFile && !entry.insecureSkipTlsVerify))
       return undefined;
     const from = `${file} (repository ${entry.name})`;
