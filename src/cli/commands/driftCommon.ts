@@ -25,9 +25,7 @@ import { plainText } from '../../core/model/untrustedText';
 import type { Logger } from '../../core/ports';
 import { RefusedError } from '../../core/promote/refusal';
 import { WasmHelmEngine } from '../../node/helmEngine';
-import { chartCacheRoot, HttpChartSource } from '../../node/chartSource';
-import { HelmClientCredentials } from '../../node/chartCredentials';
-import { type ChartSource, disabledChartSource } from '../../core/ports';
+import { cliChartSource } from './cliChartSource';
 import type { RepoEnvironment } from '../../core/repo/config';
 import type { RepoModel } from '../../core/repo/repository';
 import {
@@ -62,13 +60,6 @@ export function cliLogger(io: CliIO): Logger {
   const log = (level: string) => (m: string | Error) =>
     on && io.stderr(`[${level}] ${m instanceof Error ? m.message : m}\n`);
   return { trace: log('trace'), debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
-}
-
-/** Charts of Helm and OCI repositories only with --chart-downloads (docs/helm.md): nothing is fetched otherwise. */
-export function cliChartSource(io: CliIO, chartDownloads: boolean): ChartSource {
-  return chartDownloads
-    ? new HttpChartSource({ cacheDir: chartCacheRoot(io.env), userCredentials: new HelmClientCredentials(io.env) })
-    : disabledChartSource('pass --chart-downloads to download it (docs/helm.md)');
 }
 
 /**

@@ -9,9 +9,8 @@ import { FileCache } from '../../core/fileCache';
 import { plainText } from '../../core/model/untrustedText';
 import { CONFIG_FILE } from '../../core/repo/config';
 import { UNREADABLE_FILE } from '../../core/repo/discover';
-import { disabledChartSource } from '../../core/ports';
 import { BatchFileSystem } from '../../node/batchFileSystem';
-import { chartCacheRoot, HttpChartSource } from '../../node/chartSource';
+import { cliChartSource } from './cliChartSource';
 import { repoReadOptions } from '../../node/regularFile';
 
 const usage = `Usage: gitops-drift lint [REPO] [--format text|json|sarif] [--env NAMES] [--chart-downloads]
@@ -54,10 +53,9 @@ export const lintCommand: CliCommand = {
     const engine = new DriftEngine({
       fs,
       repoRoot,
-      // As check, diff and render: a chart outside the repo is fetched only when asked.
-      chartSource: options['chart-downloads']
-        ? new HttpChartSource({ cacheDir: chartCacheRoot(io.env) })
-        : disabledChartSource('pass --chart-downloads to download and lint it (docs/helm.md)'),
+      // As check, diff and render: a chart outside the repo is fetched only when asked, with the same credentials
+      // and TLS settings (the user's Helm and Docker config included).
+      chartSource: cliChartSource(io, Boolean(options['chart-downloads']), 'download and lint it'),
     });
     const repo = await engine.load();
     // The config's problems are findings (in every format); discovery's notes stay on stderr.
