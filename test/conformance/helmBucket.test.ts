@@ -13,7 +13,7 @@ import { NodeFileSystem } from '../../src/node/nodeFileSystem';
 import { encodeS3Path, signS3Request } from '../../src/node/s3Signature';
 import { testbedBin } from '../testbed/bins';
 import { startTestHelmEngine } from '../testbed/helmEngine';
-import { WEB_DEPLOYMENT_TEMPLATE, helmTemplate, withOriginLabels } from './helmCli';
+import { WEB_DEPLOYMENT_TEMPLATE, devRepoFiles, webHelmRelease, helmTemplate, withOriginLabels } from './helmCli';
 
 /**
  * HelmReleases whose chart is a folder in a Flux `Bucket` (issue #16), against the test bed's S3 server (gofakes3,
@@ -40,21 +40,7 @@ const chartFolder: Record<string, string> = {
     'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Release.Name }}-cache}\ndata: {size: "{{ .Values.size }}"}\n',
 };
 
-const release = (chart: string) =>
-  [
-    'apiVersion: helm.toolkit.fluxcd.io/v2',
-    'kind: HelmRelease',
-    'metadata:',
-    '  name: web',
-    'spec:',
-    '  interval: 10m',
-    '  targetNamespace: web-apps',
-    chart,
-    '  values:',
-    '    color: blue',
-    '    cache: {size: 128}',
-    '',
-  ].join('\n');
+const release = (chart: string) => webHelmRelease(chart, ['    color: blue', '    cache: {size: 128}']);
 
 const bucket = (endpoint: string, extra = '  secretRef: {name: bucket-creds}\n') =>
   `apiVersion: source.toolkit.fluxcd.io/v1\nkind: Bucket\nmetadata: {name: charts}\nspec:\n  interval: 5m\n  provider: generic\n  bucketName: charts\n  endpoint: ${endpoint}\n  insecure: true\n${extra}`;
@@ -62,12 +48,7 @@ const bucket = (endpoint: string, extra = '  secretRef: {name: bucket-creds}\n')
 const secret = (access: string, secretKey: string) =>
   `apiVersion: v1\nkind: Secret\nmetadata: {name: bucket-creds}\ntype: Opaque\ndata:\n  accesskey: ${Buffer.from(access).toString('base64')}\n  secretkey: ${Buffer.from(secretKey).toString('base64')}\n`;
 
-const repoFiles = (releaseText: string, sources: string): Record<string, string> => ({
-  '.gitops-drift.yaml': 'environments:\n  - name: dev\n    path: envs/dev\n    namespace: apps\n',
-  'envs/dev/kustomization.yaml': 'resources:\n  - release.yaml\n  - sources.yaml\n',
-  'envs/dev/sources.yaml': sources,
-  'envs/dev/release.yaml': releaseText,
-});
+const repoFiles = devRepoFiles;
 
 const CHART_SPEC = '  chart:\n    spec:\n      chart: ./teams/web/chart\n      sourceRef: {kind: Bucket, name: charts}';
 

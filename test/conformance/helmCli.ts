@@ -75,3 +75,33 @@ export function withOriginLabels(object: KubeObject): KubeObject {
     },
   } as KubeObject;
 }
+
+/**
+ * The Flux HelmRelease `web` (into `web-apps`) the remote-chart cases render: `chart` is its chart or chartRef
+ * lines, `values` its values' lines.
+ */
+export function webHelmRelease(chart: string, values: string[] = ['    color: blue']): string {
+  return [
+    'apiVersion: helm.toolkit.fluxcd.io/v2',
+    'kind: HelmRelease',
+    'metadata:',
+    '  name: web',
+    'spec:',
+    '  interval: 10m',
+    '  targetNamespace: web-apps',
+    chart,
+    '  values:',
+    ...values,
+    '',
+  ].join('\n');
+}
+
+/** A repo of one environment `dev` (namespace `apps`) holding `release` and its `sources`. */
+export function devRepoFiles(release: string, sources: string): Record<string, string> {
+  return {
+    '.gitops-drift.yaml': 'environments:\n  - name: dev\n    path: envs/dev\n    namespace: apps\n',
+    'envs/dev/kustomization.yaml': 'resources:\n  - release.yaml\n  - sources.yaml\n',
+    'envs/dev/sources.yaml': sources,
+    'envs/dev/release.yaml': release,
+  };
+}

@@ -12,7 +12,15 @@ import type { WasmHelmEngine } from '../../src/node/helmEngine';
 import { NodeFileSystem } from '../../src/node/nodeFileSystem';
 import { testbedBin } from '../testbed/bins';
 import { startTestHelmEngine } from '../testbed/helmEngine';
-import { WEB_DEPLOYMENT_TEMPLATE, helmEnv, helmTemplate, runWithHelmHome, withOriginLabels } from './helmCli';
+import {
+  WEB_DEPLOYMENT_TEMPLATE,
+  devRepoFiles,
+  webHelmRelease,
+  helmEnv,
+  helmTemplate,
+  runWithHelmHome,
+  withOriginLabels,
+} from './helmCli';
 import { argoApplication as destinationApplication } from '../support/argoApplication';
 
 /**
@@ -33,24 +41,7 @@ const chartFiles = (version: string): Record<string, string> => ({
 
 const VERSIONS = ['1.3.0', '1.4.0'];
 
-const repoFiles = (chart: string, sources: string): Record<string, string> => ({
-  '.gitops-drift.yaml': 'environments:\n  - name: dev\n    path: envs/dev\n    namespace: apps\n',
-  'envs/dev/kustomization.yaml': 'resources:\n  - release.yaml\n  - sources.yaml\n',
-  'envs/dev/sources.yaml': sources,
-  'envs/dev/release.yaml': [
-    'apiVersion: helm.toolkit.fluxcd.io/v2',
-    'kind: HelmRelease',
-    'metadata:',
-    '  name: web',
-    'spec:',
-    '  interval: 10m',
-    '  targetNamespace: web-apps',
-    chart,
-    '  values:',
-    '    color: blue',
-    '',
-  ].join('\n'),
-});
+const repoFiles = (chart: string, sources: string) => devRepoFiles(webHelmRelease(chart), sources);
 
 const chartSpec = (source: string) =>
   `  chart:\n    spec:\n      chart: web\n      version: '1.x'\n      sourceRef: {kind: HelmRepository, name: ${source}}`;

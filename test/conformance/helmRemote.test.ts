@@ -13,7 +13,14 @@ import type { WasmHelmEngine } from '../../src/node/helmEngine';
 import { NodeFileSystem } from '../../src/node/nodeFileSystem';
 import { testbedBin } from '../testbed/bins';
 import { startTestHelmEngine } from '../testbed/helmEngine';
-import { WEB_DEPLOYMENT_TEMPLATE, helmTemplate, runWithHelmHome, withOriginLabels } from './helmCli';
+import {
+  WEB_DEPLOYMENT_TEMPLATE,
+  devRepoFiles,
+  webHelmRelease,
+  helmTemplate,
+  runWithHelmHome,
+  withOriginLabels,
+} from './helmCli';
 import { parseStream } from './kustomizeCli';
 import { argoApplication as destinationApplication } from '../support/argoApplication';
 
@@ -37,27 +44,9 @@ const chartFiles = (version: string): Record<string, string> => ({
 /** 1.4.0 is the newest stable; 1.5.0-rc.1 must not be picked by a range without a prerelease. */
 const VERSIONS = ['1.3.0', '1.4.0', '1.5.0-rc.1'];
 
-const repoFiles = (release: string, sources: string): Record<string, string> => ({
-  '.gitops-drift.yaml': 'environments:\n  - name: dev\n    path: envs/dev\n    namespace: apps\n',
-  'envs/dev/kustomization.yaml': 'resources:\n  - release.yaml\n  - sources.yaml\n',
-  'envs/dev/sources.yaml': sources,
-  'envs/dev/release.yaml': release,
-});
+const repoFiles = devRepoFiles;
 
-const helmRelease = (chart: string) =>
-  [
-    'apiVersion: helm.toolkit.fluxcd.io/v2',
-    'kind: HelmRelease',
-    'metadata:',
-    '  name: web',
-    'spec:',
-    '  interval: 10m',
-    '  targetNamespace: web-apps',
-    chart,
-    '  values:',
-    '    color: blue',
-    '',
-  ].join('\n');
+const helmRelease = (chart: string) => webHelmRelease(chart);
 
 describe('HelmRelease charts downloaded from Helm and OCI repositories, against helm template (test bed)', function () {
   this.timeout(240_000);

@@ -13,7 +13,15 @@ import type { WasmHelmEngine } from '../../src/node/helmEngine';
 import { NodeFileSystem } from '../../src/node/nodeFileSystem';
 import { testbedBin } from '../testbed/bins';
 import { startTestHelmEngine } from '../testbed/helmEngine';
-import { WEB_DEPLOYMENT_TEMPLATE, helmEnv, helmTemplate, runWithHelmHome, withOriginLabels } from './helmCli';
+import {
+  WEB_DEPLOYMENT_TEMPLATE,
+  devRepoFiles,
+  webHelmRelease,
+  helmEnv,
+  helmTemplate,
+  runWithHelmHome,
+  withOriginLabels,
+} from './helmCli';
 import { argoApplication as destinationApplication } from '../support/argoApplication';
 
 /**
@@ -132,24 +140,7 @@ describe('chart downloads over TLS: CA, client certificate, insecure (test bed)'
       ...Object.entries(keys).map(([k, v]) => `  ${k}: ${b64(v)}`),
     ].join('\n');
 
-  const fluxRepo = (chart: string, sources: string): Record<string, string> => ({
-    '.gitops-drift.yaml': 'environments:\n  - name: dev\n    path: envs/dev\n    namespace: apps\n',
-    'envs/dev/kustomization.yaml': 'resources:\n  - release.yaml\n  - sources.yaml\n',
-    'envs/dev/sources.yaml': sources,
-    'envs/dev/release.yaml': [
-      'apiVersion: helm.toolkit.fluxcd.io/v2',
-      'kind: HelmRelease',
-      'metadata:',
-      '  name: web',
-      'spec:',
-      '  interval: 10m',
-      '  targetNamespace: web-apps',
-      chart,
-      '  values:',
-      '    color: blue',
-      '',
-    ].join('\n'),
-  });
+  const fluxRepo = (chart: string, sources: string) => devRepoFiles(webHelmRelease(chart), sources);
   const fromHelmRepository =
     '  chart:\n    spec:\n      chart: web\n      version: 1.x\n      sourceRef: {kind: HelmRepository, name: charts}';
   const fromOciRepository = '  chartRef: {kind: OCIRepository, name: web-chart}';
