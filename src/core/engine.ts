@@ -1788,7 +1788,6 @@ function objectFinder(lookup: Lookup, fs: FileSystem, repoRoot: string): NonNull
   };
 }
 
-/** What a report says of each application: its kind, source, declaration, and why it was not compared. */
 /**
  * The applications whose Argo CD Application could not be read through Argo CD's API: each object of theirs gets
  * that verdict (forbidden, or not checked) instead of "missing", and the cause is set once on the application's
@@ -1808,8 +1807,9 @@ function markUnreadApplications(
     report.applications[i] = { ...report.applications[i], unread: cause.verdict, message: cause.message };
   }
   // New results, not changed ones: a reconcile's results share their diffs with the next check's (DiffMemo).
+  const unreadNames = new Set(names);
   report.resources = report.resources.map((r) => {
-    if (r.application === undefined || !names.includes(r.application)) return r;
+    if (r.application === undefined || !unreadNames.has(r.application)) return r;
     const { ignored: _ignored, ...rest } = r;
     const cause = report.applications.find((a) => a.name === r.application)!;
     return { ...rest, verdict: cause.unread!, fields: [], message: cause.message! };
@@ -1817,6 +1817,7 @@ function markUnreadApplications(
   return names;
 }
 
+/** What a report says of each application: its kind, source, declaration, and why it was not compared. */
 function applicationSummaries(
   env: RepoEnvironment,
   parts?: readonly RenderedApplication[],

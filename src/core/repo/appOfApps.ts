@@ -52,15 +52,11 @@ export async function expandAppOfApps(
   const declaringFolders = new Set(
     applicationFiles.map((f) => (f.endsWith('.yaml') || f.endsWith('.yml') || f.endsWith('.json') ? dirOf(f) : f)),
   );
+  const argoApplications = environments.filter((e) => e.source === 'argocd').flatMap((e) => e.applications);
   // The folders and charts of this repo the Applications render (a destination's environment holds several).
-  const argoPaths = new Set(
-    environments
-      .filter((e) => e.source === 'argocd')
-      .flatMap((e) => e.applications.map(sourcePath).filter((path): path is string => path !== undefined)),
-  );
+  const argoPaths = new Set(argoApplications.map(sourcePath).filter((path): path is string => path !== undefined));
   // Folders whose only Applications are remote charts: rendered, they yield nothing of this repo, so they are no root.
   const declaringFolder = (app: Application) => (app.declaredAt ? dirOf(app.declaredAt.file) : undefined);
-  const argoApplications = environments.filter((e) => e.source === 'argocd').flatMap((e) => e.applications);
   const declaringRepoSources = new Set(
     argoApplications.filter((a) => sourcePath(a) !== undefined).map(declaringFolder),
   );
@@ -70,8 +66,7 @@ export async function expandAppOfApps(
       .map(declaringFolder)
       .filter((folder) => !declaringRepoSources.has(folder)),
   );
-  const holdsApplications = (path: string) =>
-    [...declaringFolders].some((d) => d === path || (path === '' ? true : d.startsWith(`${path}/`)));
+  const holdsApplications = (path: string) => [...declaringFolders].some((d) => isInside(d, path));
 
   // Roots: folders declaring Applications that no Application points at (and that are not inside one that is).
   const roots: RepoEnvironment[] = [];
