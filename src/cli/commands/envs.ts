@@ -1,5 +1,5 @@
 import { type CliCommand, type CliIO, UsageError, parseArgs } from '../command';
-import { type ApplicationParent, describeSource } from '../../core/model/environment';
+import { type ApplicationParent, describeParent, describeSource } from '../../core/model/environment';
 import { formatLocation } from '../../core/model/location';
 import { openRepo, repoRootArg } from './driftCommon';
 
@@ -88,10 +88,7 @@ export const envsCommand: CliCommand = {
   },
 };
 
-/** `  from app-of-apps NAME (FILE:LINE)`, and why Argo CD may not apply it from there; '' without a parent. */
+/** `  from app-of-apps NAME (FILE:LINE:COLUMN)`, and why Argo CD may not apply it from there; '' without a parent. */
 function parentText(parent: ApplicationParent | undefined): string {
-  if (!parent) return '';
-  // A root found by folder has no line: its folder.
-  const at = parent.at.line > 0 ? formatLocation(parent.at) : parent.at.file;
-  return `  from app-of-apps ${parent.name} (${at})${parent.problem ? `: ${parent.problem}` : ''}`;
+  return parent ? `  ${describeParent(parent, formatLocation)}` : '';
 }

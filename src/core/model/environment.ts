@@ -72,6 +72,18 @@ export interface ApplicationParent {
   problem?: string;
 }
 
+/**
+ * `from app-of-apps NAME (AT)`, and, when the parent failed to render, why Argo CD may not apply the child from it.
+ * `formatAt` writes the parent's source line; a root found by folder has none, and its folder is written instead.
+ */
+export function describeParent(
+  parent: ApplicationParent,
+  formatAt: (at: SourceLocation) => string = (at) => `${at.file}:${at.line}`,
+): string {
+  const at = parent.at.line > 0 ? formatAt(parent.at) : parent.at.file;
+  return `from app-of-apps ${parent.name} (${at})${parent.problem ? `: ${parent.problem}` : ''}`;
+}
+
 /** What an Argo CD Application's source says about how its folder is read (`spec.source.directory`, `.plugin`). */
 export interface ArgoSource {
   /** `directory:` was given: Argo CD reads the folder as plain manifests whatever else it holds. */

@@ -36,7 +36,7 @@ import {
   type EnvironmentGroup,
   type TreeGrouping,
 } from '../../core/editor/treeLayout';
-import { type ApplicationParent, describeSource } from '../../core/model/environment';
+import { type ApplicationParent, describeParent, describeSource } from '../../core/model/environment';
 import { keyString } from '../../core/model/resource';
 import { fluxApplications } from '../../core/promote/fluxReconcile';
 import { plainText } from '../../core/model/untrustedText';
@@ -494,8 +494,7 @@ function environmentItem(
 
 /** `from app-of-apps NAME (FILE:LINE)`, and, when it failed to render, that Argo CD does not apply this from it. */
 function parentLine(parent: ApplicationParent): string {
-  const at = parent.at.line > 0 ? `${parent.at.file}:${parent.at.line}` : parent.at.file;
-  return `from app-of-apps ${plainText(parent.name)} (${at})${parent.problem ? `: ${plainText(parent.problem)}` : ''}`;
+  return plainText(describeParent(parent));
 }
 
 /** The objects under one application, or (for `app` undefined) those of no application when applications are shown. */
