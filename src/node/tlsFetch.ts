@@ -8,18 +8,13 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
+import type { ChartTls } from '../core/ports';
 
-/** What one repository's https requests are made with (from a controller's Secret or the user's Helm config). */
-export interface TlsSettings {
-  /** Where they came from (a Secret, a ConfigMap, repositories.yaml): the only part a message names. */
-  from: string;
-  caPem?: string;
-  certPem?: string;
-  keyPem?: string;
-  insecureSkipVerify?: boolean;
-  /** `caPem` is trusted beside the system's roots (Flux) instead of replacing them (Argo CD, Helm). */
-  addSystemCAs?: boolean;
-}
+/**
+ * What one repository's https requests are made with (from a controller's Secret or the user's Helm config): the
+ * port's usable ChartTls. `from` (a Secret, a ConfigMap, repositories.yaml) is the only part a message names.
+ */
+export type TlsSettings = Omit<Extract<ChartTls, { type: 'tls' }>, 'type'>;
 
 /** Why settings cannot be used (a PEM that is not one, a key that is not the certificate's), else undefined. */
 export function tlsSettingsProblem(settings: TlsSettings): string | undefined {
