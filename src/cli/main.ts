@@ -107,11 +107,26 @@ async function askOnTerminal(question: string): Promise<boolean> {
   }
 }
 
+/**
+ * A writer to `stream` that stops writing once its reader has gone (`gitops-drift check | head`): the rest of the
+ * output is dropped and the command still ends with its own exit code, instead of Node's unhandled EPIPE crash.
+ */
+export function writerToPipe(stream: NodeJS.WritableStream): (text: string) => void {
+  let readerGone = false;
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    readerGone = true;
+  });
+  return (text) => {
+    if (!readerGone) stream.write(text);
+  };
+}
+
 /** Runs the command line of this process and sets its exit code. */
 export function main(): void {
   const io: CliIO = {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
+    stdout: writerToPipe(process.stdout),
+    stderr: writerToPipe(process.stderr),
     cwd: process.cwd(),
     color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
     env: process.env,

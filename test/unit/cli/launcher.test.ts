@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
@@ -119,5 +119,20 @@ describe('the gitops-drift launcher (dist/cli.js) and its code cache', function 
     assert.equal(unwritable.status, 0);
     assert.match(unwritable.stdout, /kind: Deployment/);
     if (ownCache) assert.match(unwritable.cache.join('|'), /^none\|not written \(/);
+  });
+  it('stops writing when its reader goes away (`| head`), without a crash, and keeps the exit code', async () => {
+    const { NODE_DISABLE_COMPILE_CACHE: _inherited, ...inherited } = process.env;
+    const child = spawn(process.execPath, [cli, ...render], {
+      cwd: root,
+      env: { ...inherited, GITOPS_DRIFT_CODE_CACHE_DIR: cacheDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // The reader is gone before the render is written: every write to stdout fails with EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const status = await new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+    assert.equal(stderr, '');
+    assert.equal(status, 0);
   });
 });
