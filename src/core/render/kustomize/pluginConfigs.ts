@@ -11,11 +11,11 @@ import { SKIPPED_CONTENT } from '../../model/problem';
 import { applyImages } from './filters/images';
 import { applyPairs } from './filters/metadataMaps';
 import { applyNamespace } from './filters/namespace';
-import { applyPrefixSuffix } from './filters/prefixSuffix';
+import { applyPrefixSuffix, applyPrefixSuffixToFields } from './filters/prefixSuffix';
 import { applyReplicas } from './filters/replicas';
 import { fail, isRemote, pairsOf, readFieldSpecs, stringValue, withKind } from './kustomizationFields';
 import { applyPatchEntry, type PatchContext } from './patches';
-import { gvkOf, NameIndex, type Resource } from './resource';
+import { gvkOf, NameIndex, nameOf, type Resource } from './resource';
 import { specMatches } from './fieldSpec';
 import { getMap, getString, tmap, type TMap, type TNode, type TScalar } from '../../yaml/tree';
 
@@ -167,17 +167,6 @@ function selectedBy(resources: Resource[], config: TMap, path: string): Resource
   return resources.filter((r) => specs.some((s) => specMatches(s, gvkOf(r))));
 }
 
-function warnOtherPaths(ctx: PluginContext, config: TMap, handled: string[]): void {
-  for (const s of specsOf(config)) {
-    if (!handled.includes(s.path))
-      ctx.warn(
-        `${getString(config, 'kind')}: fieldSpec path '${s.path}' is not supported yet; only ${handled.join(', ')}`,
-        config.entries.get('fieldSpecs')!.origin,
-        SKIPPED_CONTENT,
-      );
-  }
-}
-
 async function runTransformer(ctx: PluginContext, config: TMap, dir: string, resources: Resource[]): Promise<void> {
   const kind = getString(config, 'kind');
   switch (kind) {
@@ -193,7 +182,6 @@ async function runTransformer(ctx: PluginContext, config: TMap, dir: string, res
       return;
     }
     case 'PrefixSuffixTransformer': {
-      warnOtherPaths(ctx, config, ['metadata/name']);
       const value = (f: string) => {
         const v = config.entries.get(f);
         return v?.kind === 'scalar' && v.value !== null && v.value !== ''
@@ -201,6 +189,13 @@ async function runTransformer(ctx: PluginContext, config: TMap, dir: string, res
           : undefined;
       };
       applyPrefixSuffix(selectedBy(resources, config, 'metadata/name'), value('prefix'), value('suffix'));
+      const otherFields = specsOf(config).filter((s) => s.path !== 'metadata/name');
+      applyPrefixSuffixToFields(resources, otherFields, value('prefix'), value('suffix'), (spec, res, found) =>
+        fail(
+          `PrefixSuffixTransformer: '${spec.path}' of ${gvkOf(res).kind} ${nameOf(res)} is a ${found === 'seq' ? 'list' : 'map'}, not a string (kustomize: "wrong node kind: expected ScalarNode")`,
+          config.entries.get('fieldSpecs')!.origin,
+        ),
+      );
       return;
     }
     case 'NamespaceTransformer': {
