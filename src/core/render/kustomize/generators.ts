@@ -246,10 +246,11 @@ export async function generate(
 
 /** `behavior: merge|replace`: folds a generated object into the one a base generated. */
 export function absorb(res: Resource, entry: TMap, index: NameIndex): void {
-  const { kind } = gvkOf(res);
+  const gvk = gvkOf(res);
+  const { kind } = gvk;
   const name = nameOf(res);
   const ns = namespaceOf(res);
-  const sameNs = (namespace: string) => !ns || effectiveNamespace(kind, namespace) === effectiveNamespace(kind, ns);
+  const sameNs = (namespace: string) => !ns || effectiveNamespace(gvk, namespace) === effectiveNamespace(gvk, ns);
   const matches = index
     .get(kind, name)
     .filter(

@@ -67,18 +67,21 @@ function patchTargets(patch: TMap, index: NameIndex): Resource[] {
   const byName = index.get(kind, name).filter((r) => gvkOf(r).group === group);
   if (!ns) {
     if (byName.length <= 1) return byName;
-    const inDefault = byName.filter((r) => effectiveNamespace(kind, namespaceOf(r)) === 'default');
+    const inDefault = byName.filter((r) => effectiveNamespace(gvkOf(r), namespaceOf(r)) === 'default');
     if (inDefault.length === 1) return inDefault;
     fail(
       `patch matches ${byName.length} objects (${byName.map(describe).join(', ')}); set metadata.namespace in the patch`,
       patch.origin,
     );
   }
-  return byName.filter(
-    (r) =>
-      effectiveNamespace(kind, namespaceOf(r)) === effectiveNamespace(kind, ns) ||
-      r.history.some((h) => effectiveNamespace(kind, h.namespace) === effectiveNamespace(kind, ns)),
-  );
+  return byName.filter((r) => {
+    const gvk = gvkOf(r);
+    const wanted = effectiveNamespace(gvk, ns);
+    return (
+      effectiveNamespace(gvk, namespaceOf(r)) === wanted ||
+      r.history.some((h) => effectiveNamespace(gvk, h.namespace) === wanted)
+    );
+  });
 }
 
 /** Merges an SMP document into each target (which keeps its identity fields unless the options allow a change); true when names or the resource list may have changed. */

@@ -64,45 +64,50 @@ export function namespaceOf(res: Resource): string {
 }
 
 /**
- * Built-in kinds served cluster-wide in the Kubernetes 1.21 schema kustomize embeds; kustomize treats any other
- * kind as namespaced: CRDs such as ClusterIssuer, and kinds newer than that schema (ValidatingAdmissionPolicy).
+ * The group/version/kinds kustomize knows to be cluster-scoped: kyaml's precomputed table for its embedded
+ * Kubernetes 1.21 schema (kyaml v0.20.1 openapi.go, precomputedIsNamespaceScoped), plus the review kinds that schema
+ * holds. kustomize treats every other GVK as namespaced: CRDs such as ClusterIssuer, and versions newer than that
+ * schema (flowcontrol.apiserver.k8s.io/v1 FlowSchema, admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy),
+ * which get the kustomization's namespace.
  */
-const clusterScoped = new Set([
-  'APIService',
-  'CertificateSigningRequest',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'ComponentStatus',
-  'CSIDriver',
-  'CSINode',
-  'CustomResourceDefinition',
-  'FlowSchema',
-  'IngressClass',
-  'MutatingWebhookConfiguration',
-  'Namespace',
-  'Node',
-  'PersistentVolume',
-  'PodSecurityPolicy',
-  'PriorityClass',
-  'PriorityLevelConfiguration',
-  'RuntimeClass',
-  'SelfSubjectAccessReview',
-  'SelfSubjectRulesReview',
-  'StorageClass',
-  'SubjectAccessReview',
-  'TokenReview',
-  'ValidatingWebhookConfiguration',
-  'VolumeAttachment',
-]);
+const clusterScoped = new Set(
+  Object.entries({
+    'admissionregistration.k8s.io/v1': ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'],
+    'admissionregistration.k8s.io/v1beta1': ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'],
+    'apiextensions.k8s.io/v1': ['CustomResourceDefinition'],
+    'apiextensions.k8s.io/v1beta1': ['CustomResourceDefinition'],
+    'apiregistration.k8s.io/v1': ['APIService'],
+    'apiregistration.k8s.io/v1beta1': ['APIService'],
+    'authentication.k8s.io/v1': ['TokenReview'],
+    'authentication.k8s.io/v1beta1': ['TokenReview'],
+    'authorization.k8s.io/v1': ['SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SubjectAccessReview'],
+    'authorization.k8s.io/v1beta1': ['SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SubjectAccessReview'],
+    'certificates.k8s.io/v1': ['CertificateSigningRequest'],
+    'certificates.k8s.io/v1beta1': ['CertificateSigningRequest'],
+    'flowcontrol.apiserver.k8s.io/v1beta1': ['FlowSchema', 'PriorityLevelConfiguration'],
+    'networking.k8s.io/v1': ['IngressClass'],
+    'networking.k8s.io/v1beta1': ['IngressClass'],
+    'node.k8s.io/v1': ['RuntimeClass'],
+    'node.k8s.io/v1beta1': ['RuntimeClass'],
+    'policy/v1beta1': ['PodSecurityPolicy'],
+    'rbac.authorization.k8s.io/v1': ['ClusterRole', 'ClusterRoleBinding'],
+    'rbac.authorization.k8s.io/v1beta1': ['ClusterRole', 'ClusterRoleBinding'],
+    'scheduling.k8s.io/v1': ['PriorityClass'],
+    'scheduling.k8s.io/v1beta1': ['PriorityClass'],
+    'storage.k8s.io/v1': ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'],
+    'storage.k8s.io/v1beta1': ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'],
+    v1: ['ComponentStatus', 'Namespace', 'Node', 'NodeProxyOptions', 'PersistentVolume'],
+  }).flatMap(([apiVersion, kinds]) => kinds.map((kind) => `${apiVersion} ${kind}`)),
+);
 
-/** Whether kustomize considers the kind cluster-scoped. */
-export function isClusterScoped(kind: string): boolean {
-  return clusterScoped.has(kind);
+/** Whether kustomize considers objects of this GVK cluster-scoped. */
+export function isClusterScoped({ group, version, kind }: Gvk): boolean {
+  return clusterScoped.has(`${group ? `${group}/${version}` : version} ${kind}`);
 }
 
 /** The namespace kustomize compares ids by: '' and 'default' are the same for namespaced kinds. */
-export function effectiveNamespace(kind: string, namespace: string): string {
-  if (isClusterScoped(kind)) return '_non_namespaceable_';
+export function effectiveNamespace(gvk: Gvk, namespace: string): string {
+  if (isClusterScoped(gvk)) return '_non_namespaceable_';
   return namespace === '' ? 'default' : namespace;
 }
 
@@ -123,8 +128,8 @@ export function rememberName(res: Resource): void {
 
 /** The identity used to detect duplicates and to match generator merges: gvk + effective namespace + name. */
 export function idString(res: Resource): string {
-  const { group, version, kind } = gvkOf(res);
-  return `${group}|${version}|${kind}|${effectiveNamespace(kind, namespaceOf(res))}|${nameOf(res)}`;
+  const gvk = gvkOf(res);
+  return `${gvk.group}|${gvk.version}|${gvk.kind}|${effectiveNamespace(gvk, namespaceOf(res))}|${nameOf(res)}`;
 }
 
 /**

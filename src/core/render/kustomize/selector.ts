@@ -71,8 +71,8 @@ export function selects(sel: Selector, res: Resource): boolean {
   const original = res.history[0] ?? { name: nameOf(res), namespace: namespaceOf(res) };
   if (
     sel.namespace &&
-    !matchRegex(sel.namespace, effectiveNamespace(gvk.kind, original.namespace)) &&
-    !matchRegex(sel.namespace, effectiveNamespace(gvk.kind, namespaceOf(res)))
+    !matchRegex(sel.namespace, effectiveNamespace(gvk, original.namespace)) &&
+    !matchRegex(sel.namespace, effectiveNamespace(gvk, namespaceOf(res)))
   )
     return false;
   if (sel.name && !matchRegex(sel.name, original.name) && !matchRegex(sel.name, nameOf(res))) return false;

@@ -123,7 +123,6 @@ runFilterTable<{ namespace: string }>({
     },
     {
       name: 'does not rename a Namespace kind of another API group, and gives it a namespace',
-      skip: 'our cluster-scoped table is by kind only (resource.ts isClusterScoped), so example.com/v1 Namespace is taken for the core Namespace: renamed to team-a, no metadata.namespace; kustomize looks up apiVersion and kind',
       input: 'apiVersion: example.com/v1\nkind: Namespace\nmetadata: {name: mine}\n',
       config: { namespace: 'team-a' },
       expected: 'apiVersion: example.com/v1\nkind: Namespace\nmetadata: {name: mine, namespace: team-a}\n',

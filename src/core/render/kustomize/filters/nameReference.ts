@@ -65,15 +65,15 @@ function select(
   roleKind?: string,
 ): Resource | undefined {
   const referrerNs = namespaceOf(referrer);
-  const referrerClusterScoped = isClusterScoped(gvkOf(referrer).kind);
+  const referrerClusterScoped = isClusterScoped(gvkOf(referrer));
   let found = pool.filter((c) => c.history.some((h) => h.name === oldName));
   if (roleKind) found = found.filter((c) => gvkOf(c).kind === roleKind);
   const accountNamespaces = referrerClusterScoped ? new Set<string>() : subjectNamespaces(referrer);
   found = found.filter((c) => {
-    const kind = gvkOf(c).kind;
-    if (referrerClusterScoped || isClusterScoped(kind)) return true;
-    if (effectiveNamespace(kind, namespaceOf(c)) === effectiveNamespace(kind, referrerNs)) return true;
-    return kind === 'ServiceAccount' && accountNamespaces.has(namespaceOf(c));
+    const gvk = gvkOf(c);
+    if (referrerClusterScoped || isClusterScoped(gvk)) return true;
+    if (effectiveNamespace(gvk, namespaceOf(c)) === effectiveNamespace(gvk, referrerNs)) return true;
+    return gvk.kind === 'ServiceAccount' && accountNamespaces.has(namespaceOf(c));
   });
   if (found.length <= 1) return found[0];
   found = found.filter((c) => sameEnding(c.prefixes, referrer.prefixes) && sameEnding(c.suffixes, referrer.suffixes));
@@ -109,7 +109,7 @@ function fixMapping(map: TMap, candidates: Candidates, referrer: Resource): void
   let pool = candidates.byName.get(nameNode.value) ?? [];
   if (nsNode) {
     const ns = getString(map, 'namespace');
-    const inNs = (r: Resource, namespace: string) => effectiveNamespace(gvkOf(r).kind, namespace) === ns;
+    const inNs = (r: Resource, namespace: string) => effectiveNamespace(gvkOf(r), namespace) === ns;
     const original = candidates.all.filter((r) => inNs(r, originalNamespace(r)));
     pool = (original.length > 0 ? original : candidates.all.filter((r) => inNs(r, namespaceOf(r)))).filter((r) =>
       pool.includes(r),

@@ -22,13 +22,17 @@ export function applyNamespace(
   moreSpecs: readonly FieldSpec[] = [],
 ): void {
   const specs = moreSpecs.length ? [...extraSpecs, ...moreSpecs] : extraSpecs;
+  // kustomize renames by metadata/name only objects of apiVersion v1 (removeUnneededMetaFieldSpecs): a Namespace kind
+  // of another group keeps its name (and, being namespaced to kustomize, gets the namespace).
+  const specsOutsideCoreV1 = specs.filter((s) => s.path !== 'metadata/name');
   for (const res of resources) {
     rememberName(res);
-    const { kind } = gvkOf(res);
+    const gvk = gvkOf(res);
+    const { kind } = gvk;
     const set = (parent: { entries: Map<string, unknown> }, key: string) =>
       parent.entries.set(key, tscalar(namespace, origin));
-    if (!isClusterScoped(kind)) set(lookupCreateMap(res.node, ['metadata'], origin)!, 'namespace');
-    visitFieldSpecs(res, specs, origin, set);
+    if (!isClusterScoped(gvk)) set(lookupCreateMap(res.node, ['metadata'], origin)!, 'namespace');
+    visitFieldSpecs(res, gvk.group === '' && gvk.version === 'v1' ? specs : specsOutsideCoreV1, origin, set);
     if (kind === 'RoleBinding' || kind === 'ClusterRoleBinding') {
       // kustomize sets the namespace only on subjects named "default" (the namespace's default ServiceAccount).
       const subjects = res.node.entries.get('subjects');
