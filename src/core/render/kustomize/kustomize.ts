@@ -23,7 +23,7 @@ import {
   type NameReference,
   templateLabelSpecs,
 } from './defaultConfig';
-import { applyImages } from './filters/images';
+import { applyImages, imageFieldNotScalar, imageVolumeSpecs } from './filters/images';
 import { applyPairs } from './filters/metadataMaps';
 import type { FieldSpec } from './fieldSpec';
 import { fixNameReferences } from './filters/nameReference';
@@ -79,6 +79,8 @@ interface Context extends PatchContext {
   namespaceSpecs: FieldSpec[];
   labelSpecs: FieldSpec[];
   annotationSpecs: FieldSpec[];
+  /** `images` field specs from `configurations:` files, added to the image volume defaults. */
+  imageSpecs: FieldSpec[];
 }
 
 /** Default field specs plus those from configurations (the same array when there are none: field specs are memoized by identity). */
@@ -106,9 +108,10 @@ async function readConfigurations(ctx: Context, k: TMap, dir: string): Promise<v
         else if (section === 'namespace') ctx.namespaceSpecs.push(...readFieldSpecs(value));
         else if (section === 'commonLabels') ctx.labelSpecs.push(...readFieldSpecs(value));
         else if (section === 'commonAnnotations') ctx.annotationSpecs.push(...readFieldSpecs(value));
+        else if (section === 'images') ctx.imageSpecs.push(...readFieldSpecs(value));
         else
           ctx.warn(
-            `configurations section '${section}' is not supported yet (only nameReference, varReference, namespace, commonLabels and commonAnnotations); skipped`,
+            `configurations section '${section}' is not supported yet (only nameReference, varReference, namespace, commonLabels, commonAnnotations and images); skipped`,
             value.origin,
           );
       }
@@ -155,6 +158,7 @@ export async function renderKustomization(dir: string, options: RenderOptions): 
     namespaceSpecs: [],
     labelSpecs: [],
     annotationSpecs: [],
+    imageSpecs: [],
     ...(options.amendRoot ? { amendRoot: options.amendRoot } : {}),
     ...(options.helmEngine ? { helmEngine: options.helmEngine } : {}),
     ...(options.chartSource ? { chartSource: options.chartSource } : {}),
@@ -517,6 +521,9 @@ async function runTransformers(
         'image',
       ),
     })),
+    withExtra(imageVolumeSpecs, ctx.imageSpecs),
+    (res, field) =>
+      fail(imageFieldNotScalar(res, field), (k.entries.get('images') ?? k.entries.get('imageTags'))!.origin),
   );
   await applyReplacements(ctx, maps(k, 'replacements'), dir, resources);
   await runTransformerConfigs(pluginContext(ctx, dir, chain), scalars(k, 'transformers'), dir, resources);

@@ -8,7 +8,7 @@
  */
 import type { SourceLocation } from '../../model/location';
 import { SKIPPED_CONTENT } from '../../model/problem';
-import { applyImages } from './filters/images';
+import { applyImages, imageFieldNotScalar } from './filters/images';
 import { applyPairs } from './filters/metadataMaps';
 import { applyNamespace } from './filters/namespace';
 import { applyPrefixSuffix, applyPrefixSuffixToFields } from './filters/prefixSuffix';
@@ -217,18 +217,23 @@ async function runTransformer(ctx: PluginContext, config: TMap, dir: string, res
     case 'ImageTagTransformer': {
       const img = getMap(config, 'imageTag');
       if (!img) return;
-      applyImages(resources, [
-        {
-          name: stringValue(img.entries.get('name'), 'name'),
-          newName: stringValue(img.entries.get('newName'), 'newName') || undefined,
-          newTag: stringValue(img.entries.get('newTag'), 'newTag') || undefined,
-          digest: stringValue(img.entries.get('digest'), 'digest') || undefined,
-          origin: withKind(
-            (img.entries.get('newTag') ?? img.entries.get('digest') ?? img.entries.get('newName') ?? img).origin,
-            'image',
-          ),
-        },
-      ]);
+      applyImages(
+        resources,
+        [
+          {
+            name: stringValue(img.entries.get('name'), 'name'),
+            newName: stringValue(img.entries.get('newName'), 'newName') || undefined,
+            newTag: stringValue(img.entries.get('newTag'), 'newTag') || undefined,
+            digest: stringValue(img.entries.get('digest'), 'digest') || undefined,
+            origin: withKind(
+              (img.entries.get('newTag') ?? img.entries.get('digest') ?? img.entries.get('newName') ?? img).origin,
+              'image',
+            ),
+          },
+        ],
+        specsOf(config),
+        (res, field) => fail(imageFieldNotScalar(res, field), (config.entries.get('fieldSpecs') ?? img).origin),
+      );
       return;
     }
     case 'ReplicaCountTransformer': {

@@ -1,6 +1,7 @@
 /** `images:` entries (kustomize's imagetag filter, legacy mode: every containers/initContainers list). */
 import type { Origin } from '../../../model/location';
-import type { Resource } from '../resource';
+import { type FieldSpec, visitFieldSpecs } from '../fieldSpec';
+import { gvkOf, nameOf, type Resource } from '../resource';
 import { tscalar, type TNode } from '../../../yaml/tree';
 
 /** One `images:` entry. */
@@ -65,6 +66,19 @@ export function editImage(image: string, edit: ImageEdit): string | undefined {
   return name + (tag ? ':' + tag : '') + (digest ? '@' + digest : '');
 }
 
+/** `image` after the entries, in order, each to what the previous ones left, and the origin of the last that applied. */
+function edited(image: string, edits: readonly ImageEdit[]): { image: string; origin?: Origin } {
+  let origin: Origin | undefined;
+  for (const edit of edits) {
+    const next = editImage(image, edit);
+    if (next !== undefined) {
+      image = next;
+      origin = edit.origin;
+    }
+  }
+  return origin ? { image, origin } : { image };
+}
+
 function walk(node: TNode, edits: ImageEdit[]): void {
   if (node.kind === 'seq') for (const item of node.items) walk(item, edits);
   if (node.kind !== 'map') return;
@@ -74,24 +88,57 @@ function walk(node: TNode, edits: ImageEdit[]): void {
         const image = c.kind === 'map' ? c.entries.get('image') : undefined;
         if (c.kind !== 'map' || image?.kind !== 'scalar' || typeof image.value !== 'string') continue;
         // Entries apply in order, each to what the previous ones left (kustomize runs one transformer per entry).
-        let current = image.value;
-        let origin: ImageEdit['origin'] | undefined;
-        for (const edit of edits) {
-          const next = editImage(current, edit);
-          if (next !== undefined) {
-            current = next;
-            origin = edit.origin;
-          }
-        }
-        if (origin) c.entries.set('image', tscalar(current, origin));
+        const result = edited(image.value, edits);
+        if (result.origin) c.entries.set('image', tscalar(result.image, result.origin));
       }
     }
     walk(value, edits);
   }
 }
 
-/** Applies the `images:` entries, in order, to every container and init container of every object (one walk). */
-export function applyImages(resources: Resource[], edits: ImageEdit[]): void {
+/**
+ * The default image field specs (kustomize's builtinpluginconsts images.go) besides the containers and init
+ * containers every object's walk covers: image volumes (`volumes[].image.reference`, Kubernetes 1.31).
+ */
+export const imageVolumeSpecs: FieldSpec[] = [
+  { path: 'spec/volumes[]/image/reference' },
+  { path: 'spec/template/spec/volumes[]/image/reference' },
+];
+
+/**
+ * Applies the `images:` entries, in order, to every container and init container of every object (kustomize's
+ * legacy walk), then to the places `specs` select (its field-spec filter: `imageVolumeSpecs` plus a
+ * `configurations:` file's `images:`, or a builtin ImageTagTransformer's own `fieldSpecs`). The field-spec pass
+ * never creates a field and leaves CustomResourceDefinitions alone; a map or list at one of its paths is kustomize's
+ * build error, reported through `refuse`.
+ */
+export function applyImages(
+  resources: Resource[],
+  edits: ImageEdit[],
+  specs: readonly FieldSpec[] = [],
+  refuse?: (res: Resource, field: string) => never,
+): void {
   if (edits.length === 0) return;
   for (const res of resources) walk(res.node, edits);
+  if (specs.length === 0) return;
+  const lookOnly = specs.map((spec) => (spec.create ? { ...spec, create: false } : spec));
+  for (const res of resources) {
+    if (gvkOf(res).kind === 'CustomResourceDefinition') continue;
+    visitFieldSpecs(res, lookOnly, res.node.origin, (parent, key) => {
+      const value = parent.entries.get(key);
+      if (value === undefined || (value.kind === 'scalar' && value.value === null)) return;
+      if (value.kind !== 'scalar') {
+        if (refuse) refuse(res, key);
+        return;
+      }
+      if (typeof value.value !== 'string') return;
+      const result = edited(value.value, edits);
+      if (result.origin) parent.entries.set(key, tscalar(result.image, result.origin));
+    });
+  }
+}
+
+/** The message for an image field spec landing on a map or a list (kustomize: "wrong node kind"). */
+export function imageFieldNotScalar(res: Resource, field: string): string {
+  return `images: the '${field}' field of ${gvkOf(res).kind} ${nameOf(res)} is a map or a list, not an image (kustomize: "wrong node kind: expected ScalarNode")`;
 }
