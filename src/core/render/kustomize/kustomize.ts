@@ -341,6 +341,7 @@ function toResources(doc: TNode): Resource[] {
     if (v && ((v.kind === 'map' && v.entries.size === 0) || (v.kind === 'scalar' && v.value === null)))
       meta!.entries.delete(field);
   }
+  stringifyAnnotations(meta!);
   return [
     {
       node: doc,
@@ -351,6 +352,23 @@ function toResources(doc: TNode): Resource[] {
       needsHash: false,
     },
   ];
+}
+
+/**
+ * Every annotation value as a string, as kustomize leaves them: it sets and removes its own build annotations on every
+ * object through kyaml's map[string]string, which writes each value back as its text. An OLM CSV's `createdAt:`
+ * becomes "", `prometheus.io/port: 8080` "8080", `scrape: true` "true", a map "". (kustomize keeps a scalar's source
+ * text: `~`, `null`, `1.50` and integers beyond 2^53 stay as written; ours are read back from the parsed value, so
+ * they become "", "", "1.5" and the nearest double.)
+ */
+function stringifyAnnotations(meta: TMap): void {
+  const annotations = meta.entries.get('annotations');
+  if (annotations?.kind !== 'map') return;
+  for (const [key, value] of annotations.entries) {
+    if (value.kind === 'scalar' && typeof value.value === 'string') continue;
+    const text = value.kind === 'scalar' && value.value !== null ? String(value.value) : '';
+    annotations.entries.set(key, tscalar(text, value.origin));
+  }
 }
 
 async function accumulateResources(
