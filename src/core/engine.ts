@@ -3,7 +3,8 @@
  * read their live state from a cluster or a snapshot, and reconcile. Pure core: all I/O goes through ports.
  */
 import { createHash } from 'node:crypto';
-import type { DriftOptions, IgnoreRule } from './drift/options';
+import { argoApplicationsTracked, trackedByArgoCd } from './drift/tracking';
+import type { DriftOptions, IgnoreRule, TrackingOptions } from './drift/options';
 import { isClusterError } from './live/clusterError';
 import { DiffMemo, reconcile, reconcileDetailed, type ReconcileDetail } from './drift/reconcile';
 import type { LiveCache } from './live/liveCache';
@@ -156,6 +157,13 @@ export interface ArgoCdCluster {
 export interface CheckOptions {
   /** Exact mode (server-side apply dry run) for this check; default: the environment's, else the config's. */
   exact?: boolean;
+  /**
+   * Compare only these applications' objects (by name): only their scopes are read, only their tracking marks find
+   * `Extra` objects, and the environment's other applications are reported as `controllerStatus` reports them (their
+   * objects `NotChecked`, their controller's status read, `statusOnly` on their summaries). Default: every application.
+   * The editor's Argo CD destination at fleet shape checks the Applications opened in the tree so.
+   */
+  applications?: readonly string[];
 }
 
 /** The outcome of checking one environment: the drift result plus the problems met on the way. */
@@ -176,6 +184,8 @@ export interface EnvironmentReport extends EnvironmentDrift {
 export interface FileChange {
   /** Environments whose render read the file and must be checked again. */
   environments: string[];
+  /** For each of `environments`, its applications whose render read the file. */
+  applications: Record<string, string[]>;
   /** The environment list itself may have changed (config file, a kustomization): call `load()` again. */
   reload: boolean;
 }
@@ -714,7 +724,12 @@ export class DriftEngine {
     }
     const roots = new Set(this.cache.invalidate(file, content));
     const repo = await this.repo();
-    const environments = repo.environments.filter((e) => readsAny(e, roots)).map((e) => e.name);
+    const applications: Record<string, string[]> = {};
+    for (const e of repo.environments) {
+      const reading = applicationsReading(e, roots);
+      if (reading.length) applications[e.name] = reading;
+    }
+    const environments = Object.keys(applications);
     const name = file.split('/').pop() ?? '';
     // A folder deleted or created (no extension, no text) may hold an environment or a kustomization: look again.
     const folder = content === undefined && !name.includes('.') && name !== 'Kustomization';
@@ -731,7 +746,7 @@ export class DriftEngine {
         (before === undefined ||
           mayDeclareEnvironments(before) ||
           (content !== undefined && mayDeclareEnvironments(content))));
-    return { environments, reload };
+    return { environments, applications, reload };
   }
 
   /** Environments whose last render read `file`. */
@@ -865,12 +880,15 @@ export class DriftEngine {
     options: CheckOptions,
   ): Promise<{ report: EnvironmentReport; objects: ObjectComparison[] }> {
     const namespace = env.namespace ?? live.namespace ?? 'default';
+    // A check of some applications: only theirs are compared (and read); the others are reported by their status.
+    const only = options.applications ? new Set(options.applications) : undefined;
+    const compared = (app: string | undefined) => !only || (app !== undefined && only.has(app));
     // Each application's LISTs start when its render ends (not with a watch cache, nor when Secrets are compared
     // by hash or mask: then the objects read are not the objects rendered). Each lands in its namespace as below.
     const startReads =
       live.listsKept && !live.cache && !live.secretHashing && live.via !== 'api'
         ? ({ application, result }: RenderedApplication) => {
-            if (result)
+            if (result && compared(application.name))
               startLiveReads(
                 result.objects.map((r) => r.object),
                 live.reader,
@@ -884,7 +902,14 @@ export class DriftEngine {
     // destination), else the environment's.
     const namespaceOf = (r: RenderedObject) => rendered.applicationOf.get(r)?.namespace ?? namespace;
     const applicationOf = (r: RenderedObject) => rendered.applicationOf.get(r)?.name;
-    let desired = rendered.objects.map((r) => ({ r, app: applicationOf(r), ns: namespaceOf(r) }));
+    let desired = rendered.objects
+      .filter((r) => compared(applicationOf(r)))
+      .map((r) => ({ r, app: applicationOf(r), ns: namespaceOf(r) }));
+    const notCompared = only ? notCheckedResources(rendered).filter((r) => !compared(r.application)) : [];
+    if (only)
+      report.applications = report.applications.map((a) =>
+        only.has(a.name) ? a : { ...a, statusOnly: true as const },
+      );
     const hashing = live.secretHashing;
     if (hashing && 'unavailable' in hashing && desired.some(({ r }) => isSecret(r.object))) {
       // Comparing hashes made with two keys would call every Secret drifted: say why nothing can be said instead.
@@ -934,8 +959,9 @@ export class DriftEngine {
     const objectsToCompare = placed.map(({ r }) => r);
     t = Date.now();
     const repo = await this.repo();
+    const allOptions = driftOptionsFor(env, repo.config, this.options.ignore);
     const driftOptions = narrowToApplications(
-      driftOptionsFor(env, repo.config, this.options.ignore),
+      only ? { ...allOptions, tracking: trackingOfApplications(env, only) } : allOptions,
       placed.map(({ r, app }) => ({ key: r.key, ...(app !== undefined ? { application: app } : {}) })),
     );
     let objects: ObjectComparison[] = [];
@@ -961,6 +987,7 @@ export class DriftEngine {
       const app = applicationByKey.get(keyString(resource.key));
       if (app !== undefined) resource.application = app;
     }
+    report.resources.push(...notCompared);
     const unread = live.unreadApplications ? markUnreadApplications(env, report, await live.unreadApplications()) : [];
     // Flux's per-object marks are read on the git object and the live one.
     const desiredByKey = new Map(objectsToCompare.map((r) => [keyString(r.key), r.object]));
@@ -968,7 +995,10 @@ export class DriftEngine {
       [desiredByKey.get(keyString(key)), state.objects.get(keyString(key))].filter(
         (o): o is KubeObject => o !== undefined,
       );
-    const leftovers = await this.addControllerStatus(env, live, report, objectsOf, { readObjects: true, unread });
+    const leftovers = await this.addControllerStatus(env, live, report, objectsOf, {
+      readObjects: only ? (app) => only.has(app) : true,
+      unread,
+    });
     report.resources.push(...leftovers.map((d) => d.result));
     // Callers that asked for the objects behind the verdicts get one per verdict (put back relies on it).
     if (withDetails) objects.push(...leftovers);
@@ -1002,9 +1032,11 @@ export class DriftEngine {
     live: LiveSource,
     report: EnvironmentReport,
     objectsOf: ObjectsOf,
-    options: { readObjects: boolean; unread?: readonly string[] } = { readObjects: true },
+    options: { readObjects: boolean | ((app: string) => boolean); unread?: readonly string[] } = { readObjects: true },
   ): Promise<ReconcileDetail[]> {
     const found: ReconcileDetail[] = [];
+    const { readObjects } = options;
+    const readsObjectsOf = (app: string) => (typeof readObjects === 'boolean' ? readObjects : readObjects(app));
     if (live.secretHashing) return found;
     const readLive = (objects: readonly KubeObject[], ns: string) => this.readScopes(objects, live, ns);
     // A cluster's Kustomizations share a namespace or a few: one LIST of each for the whole check, not one per
@@ -1052,7 +1084,9 @@ export class DriftEngine {
           );
           if (live.argoCd && status.argo) status.argo.context = live.argoCd.context;
           // Objects Argo CD would prune are read where they are deployed, this environment's cluster.
-          const leftovers = options.readObjects ? await argoPruneObjects(readLive, app.name, unreported, read) : [];
+          const leftovers = readsObjectsOf(app.name)
+            ? await argoPruneObjects(readLive, app.name, unreported, read)
+            : [];
           status.pendingPrune += leftovers.length;
           found.push(...leftovers);
           report.applications[i] = { ...report.applications[i], controller: status };
@@ -1076,7 +1110,9 @@ export class DriftEngine {
         const applied = read.status === 'ok' ? parseFluxKustomization(read.object).lastAppliedRevision : undefined;
         const position = await this.gitPositionOf(applied);
         const { status, unreported } = applyFluxStatus(app.name, ref, read, report.resources, position, objectsOf);
-        const leftovers = options.readObjects ? await pendingPruneObjects(readLive, app.name, unreported, read) : [];
+        const leftovers = readsObjectsOf(app.name)
+          ? await pendingPruneObjects(readLive, app.name, unreported, read)
+          : [];
         status.pendingPrune += leftovers.length;
         found.push(...leftovers);
         report.applications[i] = { ...report.applications[i], controller: status };
@@ -1661,8 +1697,15 @@ function outsidePart(app: Application): RenderedApplication {
  * Kustomization's key holds a digest of its spec, which a parent's patches change: its folder is what is compared.
  */
 function readsAny(env: RepoEnvironment, roots: ReadonlySet<string>): boolean {
+  return applicationsReading(env, roots).length > 0;
+}
+
+/** The names of the environment's applications whose render is cached under one of `roots` (see readsAny). */
+function applicationsReading(env: RepoEnvironment, roots: ReadonlySet<string>): string[] {
   const folders = new Set([...roots].map((r) => r.split(FLUX_KEY)[0]));
-  return env.applications.some((a) => rendersHere(a) && folders.has(renderKey(a).split(FLUX_KEY)[0]));
+  return env.applications
+    .filter((a) => rendersHere(a) && folders.has(renderKey(a).split(FLUX_KEY)[0]))
+    .map((a) => a.name);
 }
 
 /** What separates a Flux Kustomization's folder from its spec's digest in a render key. */
@@ -1785,6 +1828,24 @@ function objectFinder(lookup: Lookup, fs: FileSystem, repoRoot: string): NonNull
       return found;
     }
     return undefined;
+  };
+}
+
+/**
+ * The environment's tracking marks of only these applications (a check of some of them): the Argo CD Applications
+ * they are, with Argo CD's label key. An object another Application of the environment tracks is that one's, not
+ * `Extra` here; marks of no Application (Flux's, ours) find nothing in such a check.
+ */
+function trackingOfApplications(env: RepoEnvironment, names: ReadonlySet<string>): TrackingOptions {
+  const tracking = env.tracking ?? {};
+  const argoNames = new Set(
+    env.applications.filter((a) => names.has(a.name)).map((a) => argoApplicationOf(a, env.tracking)?.name),
+  );
+  if (!trackedByArgoCd(tracking)) return {};
+  // Still Argo CD's (its hooks and compare options apply) when none of these is tracked.
+  return {
+    ...(tracking.argocdLabel ? { argocdLabel: tracking.argocdLabel } : {}),
+    argocdApps: argoApplicationsTracked(tracking).filter((n) => argoNames.has(n)),
   };
 }
 

@@ -5,6 +5,8 @@
  * managed resources).
  */
 import { argoApplicationOf } from '../live/argoApplication';
+import type { ApplicationSummary, ResourceDrift } from '../model/drift';
+import { keyString } from '../model/resource';
 import type { RepoEnvironment } from '../repo/config';
 import { FEW_ENVIRONMENTS } from './treeLayout';
 
@@ -36,4 +38,94 @@ export function readsStatusOnly(
   threshold: number = DEFAULT_FLEET_THRESHOLD,
 ): boolean {
   return !opened && applications > threshold && env.applications.some((a) => argoApplicationOf(a, env.tracking));
+}
+
+/**
+ * Whether the environment's Applications are opened one by one in the tree: a destination of several Argo CD
+ * Applications (argocd.environments: cluster | namespace) at fleet shape. Opening the environment shows their
+ * rows (status only); opening one Application reads its objects.
+ */
+export function opensByApplication(
+  env: RepoEnvironment,
+  applications: number,
+  threshold: number = DEFAULT_FLEET_THRESHOLD,
+): boolean {
+  return env.applications.length > 1 && readsStatusOnly(env, applications, false, threshold);
+}
+
+/**
+ * What a refresh reads of an environment: `all` its objects, its Argo CD `status` only, or the status and the objects
+ * of the `applications` opened (a destination opened one Application at a time: opensByApplication).
+ */
+export type FleetRead = { read: 'all' } | { read: 'status' } | { read: 'applications'; applications: string[] };
+
+/**
+ * What a refresh reads of `env` (see FleetRead), given whether it was opened (or checked on request) and which of its
+ * applications were opened. Outside the fleet shape, everything.
+ */
+export function fleetRead(
+  env: RepoEnvironment,
+  applications: number,
+  opened: { environment: boolean; applications: ReadonlySet<string> },
+  threshold: number = DEFAULT_FLEET_THRESHOLD,
+): FleetRead {
+  if (opensByApplication(env, applications, threshold)) {
+    const names = env.applications.filter((a) => opened.applications.has(a.name)).map((a) => a.name);
+    return names.length ? { read: 'applications', applications: names } : { read: 'status' };
+  }
+  return readsStatusOnly(env, applications, opened.environment, threshold) ? { read: 'status' } : { read: 'all' };
+}
+
+/**
+ * The applications opened with `name`: those of the same Argo CD Application (a multi-source one is one application
+ * per source; Argo CD's API gives their objects in one answer), else `name` alone.
+ */
+export function openedTogether(env: RepoEnvironment, name: string): string[] {
+  const app = env.applications.find((a) => a.name === name);
+  const ref = app ? argoApplicationOf(app, env.tracking) : undefined;
+  if (!ref) return [name];
+  return env.applications
+    .filter((a) => {
+      const other = argoApplicationOf(a, env.tracking);
+      return other?.name === ref.name && other.namespace === ref.namespace;
+    })
+    .map((a) => a.name);
+}
+
+/**
+ * A destination's report after a check of some of its opened applications (`next`, from `DriftEngine.check` with
+ * `applications`, or `controllerStatus` when none was re-checked): `next`, with the objects and summaries of the
+ * applications in `kept` (opened earlier, not re-checked now) taken from `previous` where it had read them. Objects of
+ * no application (Extra ones Argo CD does not claim) come from both, `next` first. `next` is returned when nothing is
+ * kept.
+ */
+export function joinApplicationChecks<R extends CheckedApplications>(
+  previous: R | undefined,
+  next: R,
+  kept: readonly string[],
+): R {
+  const keep = new Set(
+    kept.filter((name) => previous?.applications.some((a) => a.name === name && !a.statusOnly && !previous.statusOnly)),
+  );
+  if (!previous || !keep.size || next.error !== null) return next;
+  const inNext = new Set(next.resources.map((r) => keyString(r.key)));
+  const resources = [
+    ...next.resources.filter((r) => r.application === undefined || !keep.has(r.application)),
+    ...previous.resources.filter((r) =>
+      r.application === undefined ? !inNext.has(keyString(r.key)) : keep.has(r.application),
+    ),
+  ];
+  const applications = next.applications.map((a) =>
+    keep.has(a.name) ? (previous.applications.find((p) => p.name === a.name) ?? a) : a,
+  );
+  const { statusOnly: _statusOnly, ...rest } = next;
+  return { ...rest, resources, applications } as R;
+}
+
+/** What joinApplicationChecks reads of a report (the engine's EnvironmentReport). */
+interface CheckedApplications {
+  resources: ResourceDrift[];
+  applications: ApplicationSummary[];
+  error: string | null;
+  statusOnly?: true;
 }

@@ -206,6 +206,12 @@ export interface ApplicationSummary {
    * checked as usual.
    */
   unread?: 'Forbidden' | 'NotChecked';
+  /**
+   * Its live objects were not read in this check (a check of some of the environment's applications: the editor's
+   * Argo CD destination at fleet shape, an Application not opened): its objects are `NotChecked`, its controller's
+   * status is read.
+   */
+  statusOnly?: true;
   /** The app-of-apps Application whose render declares it (Argo CD applies it from there), and that parent's source line. */
   parent?: ApplicationParent;
   /** Its controller's status, read from the cluster (a Flux Kustomization); absent when none was read. */

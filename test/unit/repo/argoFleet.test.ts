@@ -5,7 +5,8 @@
  * reads no live object, and `check` of one environment reads only that environment's objects.
  */
 import assert from 'node:assert/strict';
-import { DriftEngine, type LiveSource } from '../../../src/core/engine';
+import { DriftEngine, type EnvironmentReport, type LiveSource } from '../../../src/core/engine';
+import type { RepoEnvironment } from '../../../src/core/repo/config';
 import { SharedListReader } from '../../../src/core/live/sharedLists';
 import { ArgoCdSession } from '../../../src/core/live/argoCdReader';
 import { argoApplicationsOf } from '../../../src/core/live/argoApplication';
@@ -13,12 +14,25 @@ import type { ArgoCdApi } from '../../../src/core/ports';
 import { MemoryFileSystem } from '../../../src/core/memoryFileSystem';
 import type { KubeObject } from '../../../src/core/model/resource';
 import { statusInArgoCdCluster } from '../../../src/core/repo/argoDestinations';
-import { argoApplicationCount, readsStatusOnly } from '../../../src/core/editor/fleetShape';
+import {
+  argoApplicationCount,
+  fleetRead,
+  joinApplicationChecks,
+  readsStatusOnly,
+} from '../../../src/core/editor/fleetShape';
 import { FakeClusterReader, live } from '../live/fakeClusterReader';
 
 const APPS = 40;
 
-const applicationFile = (i: number, destination: string) =>
+/** Each Application's destination namespace and source folder (by default its own namespace, the one folder). */
+interface Layout {
+  namespace(i: number): string;
+  path(i: number): string;
+}
+
+const OWN_NAMESPACES: Layout = { namespace: (i) => `shop-${i}`, path: () => 'shop' };
+
+const applicationFile = (i: number, destination: string, layout: Layout) =>
   `apiVersion: argoproj.io/v1alpha1
 kind: Application
 metadata:
@@ -27,10 +41,10 @@ metadata:
 spec:
   project: default
   source:
-    path: shop
+    path: ${layout.path(i)}
   destination:
     ${destination}
-    namespace: shop-${i}
+    namespace: ${layout.namespace(i)}
 `;
 
 const configMap = (ns: string, level: string): KubeObject => ({
@@ -60,6 +74,7 @@ const liveApplication = (i: number, sync = 'Synced'): KubeObject =>
 function setUp(
   destination = 'server: https://PROD.example.com:443/',
   grouping: 'application' | 'cluster' = 'application',
+  layout: Layout = OWN_NAMESPACES,
 ) {
   const files: Record<string, string> = {
     '/r/shop/settings.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  level: info\n',
@@ -67,10 +82,17 @@ function setUp(
     // environment; the destination ones what is read for one environment of all 40.
     '/r/.gitops-drift.yaml': `argocd:\n  inClusterContext: hub\n  environments: ${grouping}\n`,
   };
-  for (let i = 0; i < APPS; i++) files[`/r/apps/shop-${i}.yaml`] = applicationFile(i, destination);
+  for (let i = 0; i < APPS; i++) {
+    files[`/r/apps/shop-${i}.yaml`] = applicationFile(i, destination, layout);
+    // A folder of its own: each Application's one ConfigMap under its own name.
+    if (layout.path(i) !== 'shop')
+      files[`/r/${layout.path(i)}/settings.yaml`] =
+        `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings-${i}\ndata:\n  level: info\n`;
+  }
   let kubeconfigReads = 0;
+  const fs = new MemoryFileSystem(files);
   const engine = new DriftEngine({
-    fs: new MemoryFileSystem(files),
+    fs,
     repoRoot: '/r',
     kubeContexts: () => {
       kubeconfigReads++;
@@ -103,7 +125,9 @@ function setUp(
     context: 'prod',
     argoCd: { context: 'hub', source: () => Promise.resolve({ reader: hubShared }) },
   };
-  return { engine, hub, prod, prodSource, kubeconfigReads: () => kubeconfigReads };
+  // As the editor reads without watch: each check LISTs again (what a check reads is what it costs).
+  const editorSource: LiveSource = { ...prodSource, reader: prod };
+  return { engine, fs, hub, prod, prodSource, editorSource, kubeconfigReads: () => kubeconfigReads };
 }
 
 const applicationLists = (reader: FakeClusterReader) => reader.lists.filter((l) => l.startsWith('applications/'));
@@ -310,6 +334,182 @@ describe('Argo CD at fleet shape: status from the cluster that runs Argo CD, obj
       assert.equal(calls.filter((c) => c.startsWith('managed-resources')).length, APPS);
       assert.equal(calls.filter((c) => c === 'GET /api/v1/applications').length, 1);
       assert.ok(opened.resources.every((r) => r.verdict === 'InSync'));
+    });
+  });
+
+  describe('in the destination model, one Application opened at a time (the editor opening its row)', () => {
+    /**
+     * What the editor's store does for a destination at fleet shape (driftStore.ts): the Applications opened so far
+     * (fleetRead), of which `now` are checked (all when absent), joined with the last report for the others.
+     */
+    async function refresh(
+      engine: DriftEngine,
+      env: RepoEnvironment,
+      source: LiveSource,
+      opened: string[],
+      previous: EnvironmentReport | undefined,
+      now?: string[],
+    ): Promise<EnvironmentReport> {
+      const read = fleetRead(env, APPS + 1, { environment: true, applications: new Set(opened) });
+      if (read.read === 'status') return engine.controllerStatus(env, source);
+      assert.equal(read.read, 'applications', 'a destination of 40 is opened one Application at a time');
+      const checked = now ?? read.applications;
+      const next = await engine.check(env, source, { applications: checked });
+      return joinApplicationChecks(
+        previous,
+        next,
+        read.applications.filter((a) => !checked.includes(a)),
+      );
+    }
+    const verdicts = (r: EnvironmentReport) =>
+      Object.fromEntries(
+        [...new Set(r.resources.map((x) => x.application))].map((app) => [
+          app,
+          [...new Set(r.resources.filter((x) => x.application === app).map((x) => x.verdict))].join(),
+        ]),
+      );
+    const statusOnly = (r: EnvironmentReport) => r.applications.filter((a) => a.statusOnly).map((a) => a.name);
+
+    it("opening one of 40: 1 LIST of its namespace, none of the others'; a second: its LIST only; Check Again: the opened ones", async () => {
+      const { engine, hub, prod, editorSource } = setUp(undefined, 'cluster');
+      const repo = await engine.load();
+      const env = repo.environments.find((e) => e.name === 'prod.example.com')!;
+      // Few Applications (the threshold at or above the repo's 41): no fleet shape, everything read at once.
+      assert.deepEqual(fleetRead(env, APPS + 1, { environment: false, applications: new Set() }, APPS + 1), {
+        read: 'all',
+      });
+      // The destination opened, no Application yet: its status only, as before.
+      const status = await refresh(engine, env, editorSource, [], undefined);
+      assert.equal(status.statusOnly, true);
+      assert.deepEqual(prod.lists, []);
+
+      const one = await refresh(engine, env, editorSource, ['shop-3'], status);
+      assert.deepEqual(prod.lists, ['configmaps/shop-3']);
+      assert.equal(one.statusOnly, undefined);
+      assert.equal(verdicts(one)['shop-3'], 'Drifted');
+      assert.equal(verdicts(one)['shop-4'], 'NotChecked');
+      assert.equal(statusOnly(one).length, APPS - 1);
+      assert.ok(!statusOnly(one).includes('shop-3'));
+      // Every Application's status still from the one LIST of the hub; the unopened ones' too.
+      assert.deepEqual(applicationLists(hub), ['applications/argocd']);
+      const syncOf = (r: EnvironmentReport, name: string) =>
+        r.applications.find((a) => a.name === name)?.controller?.argo?.sync;
+      assert.equal(syncOf(one, 'shop-3'), 'OutOfSync');
+      assert.equal(syncOf(one, 'shop-9'), 'Synced');
+      // An unopened Application has no objects read: nothing to disagree with Argo CD about.
+      assert.ok(one.applications.every((a) => a.name === 'shop-3' || !a.controller?.argo?.disagreements.length));
+
+      const two = await refresh(engine, env, editorSource, ['shop-3', 'shop-7'], one, ['shop-7']);
+      assert.deepEqual(prod.lists, ['configmaps/shop-3', 'configmaps/shop-7']);
+      assert.equal(verdicts(two)['shop-3'], 'Drifted', 'the first opened keeps its check');
+      assert.equal(verdicts(two)['shop-7'], 'InSync');
+      assert.equal(statusOnly(two).length, APPS - 2);
+      assert.equal(two.resources.filter((r) => r.verdict === 'NotChecked').length, APPS - 2);
+
+      // Check Environment Again: the status and the opened Applications, nothing of the others.
+      const again = await refresh(engine, env, editorSource, ['shop-3', 'shop-7'], two);
+      assert.deepEqual(prod.lists.slice(2).sort(), ['configmaps/shop-3', 'configmaps/shop-7']);
+      assert.deepEqual(verdicts(again), verdicts(two));
+      assert.equal(applicationLists(hub).length, 1);
+    });
+
+    it('two opened Applications in one namespace cost one LIST; an object only the other tracks is not Extra', async () => {
+      // shop-0 and shop-1 deploy to `pair`, each from a folder of its own.
+      const { engine, prod, editorSource } = setUp(undefined, 'cluster', {
+        namespace: (i) => (i < 2 ? 'pair' : `shop-${i}`),
+        path: (i) => (i < 2 ? `shop-${i}` : 'shop'),
+      });
+      const tracked = (name: string, app: string): KubeObject =>
+        live(
+          {
+            ...configMap('pair', 'info'),
+            metadata: { name, namespace: 'pair', labels: { 'app.kubernetes.io/instance': app } },
+          },
+          '5',
+        );
+      prod.data.set('configmaps/pair', [
+        live({ ...configMap('pair', 'info'), metadata: { name: 'settings-0', namespace: 'pair' } }, '5'),
+        live({ ...configMap('pair', 'info'), metadata: { name: 'settings-1', namespace: 'pair' } }, '5'),
+        // Left behind by shop-1 (its instance label): Extra to shop-1, nothing to shop-0.
+        tracked('old-1', 'shop-1'),
+      ]);
+      const repo = await engine.load();
+      const env = repo.environments.find((e) => e.name === 'prod.example.com')!;
+      const zero = await refresh(engine, env, editorSource, ['shop-0'], undefined);
+      assert.deepEqual(prod.lists, ['configmaps/pair']);
+      assert.deepEqual(
+        zero.resources.filter((r) => r.verdict !== 'NotChecked').map((r) => `${r.key.name} ${r.verdict}`),
+        ['settings-0 InSync'],
+      );
+      prod.lists.length = 0;
+      const both = await refresh(engine, env, editorSource, ['shop-0', 'shop-1'], zero);
+      assert.deepEqual(prod.lists, ['configmaps/pair']);
+      assert.deepEqual(
+        both.resources
+          .filter((r) => r.verdict !== 'NotChecked')
+          .map((r) => `${r.key.name} ${r.verdict}`)
+          .sort(),
+        ['old-1 Extra', 'settings-0 InSync', 'settings-1 InSync'],
+      );
+    });
+
+    it('a saved file names the applications that read it, so only the opened ones among them are read again', async () => {
+      const { engine, fs } = setUp(undefined, 'cluster', {
+        namespace: (i) => `shop-${i}`,
+        path: (i) => (i < 2 ? `shop-${i}` : 'shop'),
+      });
+      const repo = await engine.load();
+      const env = repo.environments.find((e) => e.name === 'prod.example.com')!;
+      await engine.renderedReport(env, 'prod');
+      const save = async (file: string) => {
+        fs.write(`/r/${file}`, (await fs.readFile(`/r/${file}`)).replace('level: info', 'level: warn'));
+        return engine.fileChanged(file);
+      };
+      const change = await save('shop-1/settings.yaml');
+      assert.deepEqual(change, {
+        environments: ['prod.example.com'],
+        applications: { 'prod.example.com': ['shop-1'] },
+        reload: false,
+      });
+      const shared = await save('shop/settings.yaml');
+      assert.equal(shared.applications['prod.example.com'].length, APPS - 2);
+      assert.ok(!shared.applications['prod.example.com'].includes('shop-0'));
+    });
+
+    it("through Argo CD's API: the opened Application's managed resources only", async () => {
+      const { engine, hub } = setUp(undefined, 'cluster');
+      const repo = await engine.load();
+      const env = repo.environments.find((e) => e.name === 'prod.example.com')!;
+      const calls: string[] = [];
+      const api: ArgoCdApi = {
+        server: 'argocd.example.com',
+        applications: () => {
+          calls.push('GET /api/v1/applications');
+          return Promise.resolve(hub.data.get('applications/argocd')!);
+        },
+        managedResources: (name) => {
+          calls.push(`managed-resources ${name}`);
+          const i = Number(name.split('-')[1]);
+          const cm = JSON.stringify(configMap(`shop-${i}`, 'info'));
+          return Promise.resolve([
+            { group: '', kind: 'ConfigMap', namespace: `shop-${i}`, name: 'settings', targetState: cm, liveState: cm },
+          ]);
+        },
+      };
+      const session = new ArgoCdSession(api);
+      // As the editor's session asks for a check of some Applications (driftSession.ts argoLive): theirs only.
+      const viaApi = (apps: string[]): LiveSource => ({
+        ...session.liveSource(
+          argoApplicationsOf({ ...env, applications: env.applications.filter((a) => apps.includes(a.name)) })!,
+        ),
+        context: 'argocd:argocd.example.com',
+        via: 'api',
+      });
+      const one = await engine.check(env, viaApi(['shop-5']), { applications: ['shop-5'] });
+      assert.deepEqual(calls.sort(), ['GET /api/v1/applications', 'managed-resources shop-5']);
+      assert.equal(one.resources.find((r) => r.application === 'shop-5')?.verdict, 'InSync');
+      assert.equal(one.applications.filter((a) => a.controller?.argo?.sync === 'Synced').length, APPS - 1);
+      assert.equal(one.applications.filter((a) => a.statusOnly).length, APPS - 1);
     });
   });
 

@@ -101,12 +101,20 @@ describe('DriftEngine', () => {
     assert.deepEqual(await engine.environmentsReading('envs/prod/secret.yaml'), ['prod']);
 
     // Saved without edits: nothing to re-render.
-    assert.deepEqual(await engine.fileChanged('envs/dev/cm.yaml'), { environments: [], reload: false });
+    assert.deepEqual(await engine.fileChanged('envs/dev/cm.yaml'), {
+      environments: [],
+      applications: {},
+      reload: false,
+    });
     fs.write(
       '/r/envs/dev/cm.yaml',
       'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: app }\ndata: { level: trace }\n',
     );
-    assert.deepEqual(await engine.fileChanged('envs/dev/cm.yaml'), { environments: ['dev'], reload: false });
+    assert.deepEqual(await engine.fileChanged('envs/dev/cm.yaml'), {
+      environments: ['dev'],
+      applications: { dev: ['dev'] },
+      reload: false,
+    });
     const again = await engine.render(dev);
     assert.equal(calls.render, 3);
     assert.deepEqual(again.objects[0].object.data, { level: 'trace' });
@@ -165,7 +173,11 @@ describe('DriftEngine', () => {
     await engine.render(await engine.environment('dev'));
     await engine.render(await engine.environment('prod'));
     fs.delete('/r/envs/prod');
-    assert.deepEqual(await engine.fileChanged('envs/prod'), { environments: ['prod'], reload: true });
+    assert.deepEqual(await engine.fileChanged('envs/prod'), {
+      environments: ['prod'],
+      applications: { prod: ['prod'] },
+      reload: true,
+    });
     await engine.render(await engine.environment('dev'));
     assert.equal(calls.render, 2, 'dev read nothing under envs/prod: still cached');
   });

@@ -126,7 +126,7 @@ describe('engine: saving one file of a Flux cluster', () => {
     fs.write(`/r/${file}`, (await fs.readFile(`/r/${file}`)).replace('memory: 256Mi', 'memory: 512Mi'));
     const change = await engine.fileChanged(file);
     // An app's HelmRelease declares no environment: the environment list stands, only what read the file is redone.
-    assert.deepEqual(change, { environments: ['home'], reload: false });
+    assert.deepEqual(change, { environments: ['home'], applications: { home: ['gatus'] }, reload: false });
     rendered.length = 0;
     const again = await engine.render(env);
     assert.deepEqual(rendered, ['gatus']);
