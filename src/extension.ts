@@ -117,9 +117,11 @@ export function activate(context: vscode.ExtensionContext, activationCache?: Cod
     treeDataProvider: tree,
     showCollapseAll: true,
   });
-  // An Argo CD environment read as its status only (fleet shape) has its objects read when opened.
+  // An Argo CD environment read as its status only (fleet shape) has its objects read when opened; in a destination
+  // of several Applications, each Application's when its row is opened.
   const opening = view.onDidExpandElement((e) => {
     if (e.element.type === 'environment') void store.open(e.element.env);
+    else if (e.element.type === 'application') void store.openApplication(e.element.env, e.element.app);
   });
   // The kube context most environments share is said once, here, instead of on every row.
   const describeView = () => (view.description = tree.viewDescription());

@@ -129,11 +129,15 @@ export class DriftSession {
     return env.context ?? this.options.context ?? '';
   }
 
-  /** Checks one environment; an unreachable cluster is the environment's error, never a throw. */
-  async check(env: RepoEnvironment): Promise<EnvironmentReport> {
-    const argo = this.argoLive(env);
+  /**
+   * Checks one environment (with `applications`, only those applications' objects: the others by their Argo CD
+   * status, DriftEngine.check); an unreachable cluster is the environment's error, never a throw.
+   */
+  async check(env: RepoEnvironment, applications?: readonly string[]): Promise<EnvironmentReport> {
+    const options: CheckOptions = { ...this.checkOptions(), ...(applications ? { applications } : {}) };
+    const argo = this.argoLive(env, applications);
     if (argo) {
-      const report = await this.engine.check(env, argo, this.checkOptions());
+      const report = await this.engine.check(env, argo, options);
       // Argo CD could not be reached or refused the token: the objects still show, not checked.
       if (report.noCluster) this.argoCd = undefined;
       return report;
@@ -150,7 +154,7 @@ export class DriftSession {
       this.connectionFailed(context, e.message);
       return this.engine.checkWithoutCluster(env, context || '(current context)', e.message);
     }
-    const report = await this.engine.check(env, source, this.checkOptions());
+    const report = await this.engine.check(env, source, options);
     // The cluster went away or refused the credentials: so it is for this refresh's other environments.
     if (report.noCluster && report.error) this.connectionFailed(context, report.error);
     else if (report.error) this.clusters.delete(context);
@@ -422,13 +426,18 @@ export class DriftSession {
   }
 
   /**
-   * An Argo CD environment's live source when signed in to Argo CD: its Application's objects as Argo CD sees them
-   * live. The Applications' list and each one's managed resources are asked again after a few seconds (a refresh),
+   * An Argo CD environment's live source when signed in to Argo CD: its Applications' objects (or those of
+   * `applications`) as Argo CD sees them live. The Applications' list and each one's managed resources are asked again after a few seconds (a refresh),
    * not on every re-check of one environment.
    */
-  private argoLive(env: RepoEnvironment): LiveSource | undefined {
+  private argoLive(env: RepoEnvironment, applications?: readonly string[]): LiveSource | undefined {
     const argocd = this.options.argocd;
-    const refs = argocd ? argoApplicationsOf(env) : undefined;
+    // A check of some Applications asks for their managed resources only.
+    const refs = argocd
+      ? argoApplicationsOf(
+          applications ? { ...env, applications: env.applications.filter((a) => applications.includes(a.name)) } : env,
+        )
+      : undefined;
     if (!argocd || !refs) return undefined;
     if (!this.argoCd || Date.now() - this.argoCd.at > ARGO_CD_TTL_MS) {
       const client = createArgoCdClient({

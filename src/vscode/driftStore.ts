@@ -6,7 +6,14 @@ import type { Problem } from '../core/model/problem';
 import type { CacheStore } from '../core/ports';
 import { countParts, countStates } from '../core/model/verdictState';
 import type { RepoEnvironment } from '../core/repo/config';
-import { argoApplicationCount, readsStatusOnly } from '../core/editor/fleetShape';
+import {
+  argoApplicationCount,
+  fleetRead,
+  type FleetRead,
+  joinApplicationChecks,
+  openedTogether,
+  opensByApplication,
+} from '../core/editor/fleetShape';
 import { digestSettings, inputsUnchanged } from '../node/repoInputs';
 import type { DriftSession, SessionOptions } from './driftSession';
 import { Disposable } from './lifecycle';
@@ -56,6 +63,16 @@ export interface DriftStoreDeps {
   secrets: Pick<vscode.SecretStorage, 'get' | 'store'>;
 }
 
+/** A queued refresh (DriftStore.refresh): what to load again and which environments (and applications) to check. */
+interface RefreshJob {
+  reload: boolean;
+  reread: boolean;
+  all: boolean;
+  names: Set<string>;
+  /** Environments of `names` of which only these opened applications are read again. */
+  only: Map<string, Set<string>>;
+}
+
 /** The SecretStorage key of an Argo CD server's token. */
 export function argoCdTokenKey(server: string): string {
   return `gitopsDrift.argocd.token:${server.replace(/^https?:\/\//i, '').replace(/\/+$/, '')}`;
@@ -76,7 +93,7 @@ export class DriftStore extends Disposable {
   private readonly entryMap = new Map<string, EnvironmentEntry>();
   private repoProblemList: Problem[] = [];
   private loadedOnce = false;
-  private pending: { reload: boolean; reread: boolean; all: boolean; names: Set<string> } | undefined;
+  private pending: RefreshJob | undefined;
   private running: Promise<void> | undefined;
   /** Bumped by `cancel()`: results of checks started before are dropped. */
   private generation = 0;
@@ -84,6 +101,11 @@ export class DriftStore extends Disposable {
   private lastKnownRead = false;
   /** Argo CD environments opened in the tree (or checked on request): their objects are read, not only their status. */
   private readonly opened = new Set<string>();
+  /**
+   * Applications opened in the tree, per environment, in a destination opened one Application at a time (fleet
+   * shape: core/editor/fleetShape.ts opensByApplication): only their objects are read.
+   */
+  private readonly openedApplications = new Map<string, Set<string>>();
   /** How many Argo CD Applications the loaded environments hold (counted on first use after each load). */
   private argoApplications: number | undefined;
   /** The last session's tree is shown and this session has not loaded the repo yet. */
@@ -232,13 +254,30 @@ export class DriftStore extends Disposable {
    * Resolves when the queue has run it.
    */
   refresh(
-    request: { reload?: boolean; reread?: boolean; environments?: string[]; open?: boolean } = {},
+    request: {
+      reload?: boolean;
+      reread?: boolean;
+      environments?: string[];
+      open?: boolean;
+      /**
+       * Of a destination opened one Application at a time, which opened applications to read again (the others keep
+       * their last check); absent for an environment: all its opened ones.
+       */
+      applications?: Record<string, readonly string[]>;
+    } = {},
   ): Promise<void> {
     if (request.open) for (const n of request.environments ?? []) this.opened.add(n);
-    const p = (this.pending ??= { reload: false, reread: false, all: false, names: new Set() });
+    const p = (this.pending ??= { reload: false, reread: false, all: false, names: new Set(), only: new Map() });
     p.reload ||= request.reload === true || request.reread === true || !this.loadedOnce;
     p.reread ||= request.reread === true;
-    if (request.environments) for (const n of request.environments) p.names.add(n);
+    if (request.environments)
+      for (const n of request.environments) {
+        const only = request.applications?.[n];
+        // A request for the whole environment, now or queued before, wins over one for some of its applications.
+        if (!only) p.only.delete(n);
+        else if (!p.names.has(n) || p.only.has(n)) p.only.set(n, new Set([...(p.only.get(n) ?? []), ...only]));
+        p.names.add(n);
+      }
     else p.all = true;
     if (!this.running) {
       this.busyChanged.fire(true);
@@ -272,24 +311,60 @@ export class DriftStore extends Disposable {
     const entry = this.entryMap.get(name);
     if (this.opened.has(name) || !entry) return Promise.resolve();
     this.opened.add(name);
+    // A destination of several Applications shows their rows, each read when it is opened (openApplication).
+    if (this.opensByApplication(name)) return Promise.resolve();
     if (!entry.report?.statusOnly && !entry.checking) return Promise.resolve();
     return this.refresh({ environments: [name] });
   }
 
   /**
-   * Whether the environment is read as its Argo CD status only until it is opened (core/editor/fleetShape.ts): the
-   * repo has more Argo CD Applications than `gitopsDrift.argocd.fleetThreshold`.
+   * An application row was opened in the tree: in a destination opened one Application at a time, that Application's
+   * objects are read now (with the other sources of a multi-source one), the rest of the destination as it was.
+   * Nothing happens for one already opened, or in any other environment (its objects are read with it).
    */
-  readsStatusOnly(name: string): boolean {
+  openApplication(name: string, app: string): Promise<void> {
     const entry = this.entryMap.get(name);
-    if (!entry) return false;
-    this.argoApplications ??= argoApplicationCount([...this.entryMap.values()].map((e) => e.env));
-    return readsStatusOnly(
+    if (!entry || !this.opensByApplication(name)) return Promise.resolve();
+    const opened = this.openedApplications.get(name) ?? new Set<string>();
+    this.openedApplications.set(name, opened);
+    const apps = openedTogether(entry.env, app).filter((a) => !opened.has(a));
+    if (!apps.length) return Promise.resolve();
+    for (const a of apps) opened.add(a);
+    return this.refresh({ environments: [name], applications: { [name]: apps } });
+  }
+
+  /**
+   * What a refresh reads of the environment (core/editor/fleetShape.ts): everything, or, when the repo has more Argo CD
+   * Applications than `gitopsDrift.argocd.fleetThreshold`, its Argo CD status until it is opened (a destination of
+   * several Applications: the status and the Applications opened).
+   */
+  fleetRead(name: string): FleetRead {
+    const entry = this.entryMap.get(name);
+    if (!entry) return { read: 'all' };
+    return fleetRead(
       entry.env,
-      this.argoApplications,
-      this.opened.has(name),
+      this.argoApplicationTotal(),
+      { environment: this.opened.has(name), applications: this.openedApplications.get(name) ?? new Set() },
       this.deps.settings().argocdFleetThreshold,
     );
+  }
+
+  /** Whether the environment is read as its Argo CD status only (fleetRead): nothing of it opened yet. */
+  readsStatusOnly(name: string): boolean {
+    return this.fleetRead(name).read === 'status';
+  }
+
+  /** Whether the environment's Applications are opened one by one (a destination at fleet shape). */
+  private opensByApplication(name: string): boolean {
+    const entry = this.entryMap.get(name);
+    return (
+      entry !== undefined &&
+      opensByApplication(entry.env, this.argoApplicationTotal(), this.deps.settings().argocdFleetThreshold)
+    );
+  }
+
+  private argoApplicationTotal(): number {
+    return (this.argoApplications ??= argoApplicationCount([...this.entryMap.values()].map((e) => e.env)));
   }
 
   /** A repo file was saved or changed on disk (repo-relative path): re-check only what read it. */
@@ -299,7 +374,9 @@ export class DriftStore extends Disposable {
     const change = await session.engine.fileChanged(file);
     this.sourcesChanged.fire();
     if (change.reload) await this.refresh({ reload: true });
-    else if (change.environments.length) await this.refresh({ environments: change.environments });
+    // A destination opened one Application at a time reads again only the opened Applications the file is read by.
+    else if (change.environments.length)
+      await this.refresh({ environments: change.environments, applications: change.applications });
   }
 
   private async drain(): Promise<void> {
@@ -317,10 +394,7 @@ export class DriftStore extends Disposable {
     }
   }
 
-  private async run(
-    job: { reload: boolean; reread: boolean; all: boolean; names: Set<string> },
-    generation: number,
-  ): Promise<void> {
+  private async run(job: RefreshJob, generation: number): Promise<void> {
     // The first load's lines also say when they came after activation (bench/editorTimeline.mjs reads them).
     const first = !this.loadedOnce;
     const since = () =>
@@ -414,15 +488,20 @@ export class DriftStore extends Disposable {
           }
           previewed = true;
           rendered();
-          const report = this.readsStatusOnly(entry.env.name)
-            ? await session.controllerStatus(entry.env)
-            : await session.check(entry.env);
+          const read = this.fleetRead(entry.env.name);
+          const only = job.all || job.reload ? undefined : job.only.get(entry.env.name);
+          const report =
+            read.read === 'status'
+              ? await session.controllerStatus(entry.env)
+              : read.read === 'all'
+                ? await session.check(entry.env)
+                : await this.checkApplications(session, entry, read.applications, only);
           if (!current()) return;
           entry.report = report;
           const counts = countStates(report.resources);
           const line = report.statusOnly
             ? `read ${entry.env.name}'s Argo CD status: ${counts.total} objects not read until it is opened`
-            : `checked ${entry.env.name}: ${counts.total} objects${counts.total ? ` (${countParts(counts).join(', ')})` : ''}`;
+            : `checked ${entry.env.name}${read.read === 'applications' ? ` (opened: ${read.applications.join(', ')})` : ''}: ${counts.total} objects${counts.total ? ` (${countParts(counts).join(', ')})` : ''}`;
           const took = `(${Date.now() - started} ms)`;
           // Why a cluster cannot be reached is what the user must act on: a warning, not an info line.
           if (report.error)
@@ -453,6 +532,25 @@ export class DriftStore extends Disposable {
       this.deps.log.info(`checked ${targets.length} environments (${Date.now() - rendering} ms${since()})`);
     // Kept after a reload, and at most twice a minute after re-checks (a save changes the tree seldom).
     if (job.reload || Date.now() - this.lastKnownSaved > 30_000) await this.saveLastKnown();
+  }
+
+  /**
+   * A destination opened one Application at a time: the opened `applications` (those of `only` among them, when
+   * given) checked, the other opened ones as their last check left them, the rest by their Argo CD status.
+   */
+  private async checkApplications(
+    session: DriftSession,
+    entry: EnvironmentEntry,
+    applications: readonly string[],
+    only: ReadonlySet<string> | undefined,
+  ): Promise<EnvironmentReport> {
+    const now = only ? applications.filter((a) => only.has(a)) : applications;
+    const next = now.length ? await session.check(entry.env, now) : await session.controllerStatus(entry.env);
+    return joinApplicationChecks(
+      entry.report,
+      next,
+      applications.filter((a) => !now.includes(a)),
+    );
   }
 
   /**

@@ -18,6 +18,7 @@ import {
   resourceMessage,
   soleController,
 } from '../../core/editor/presentation';
+import type { EnvironmentReport } from '../../core/engine';
 import type { ResourceDrift } from '../../core/model/drift';
 import {
   countParts,
@@ -449,11 +450,17 @@ function environmentItem(
         : stateIcon(state);
     // An environment of one Flux Kustomization shows its state here; with several, each application does.
     const controller = soleController(report.applications);
+    // A destination opened one Application at a time: the opened ones' verdicts, then what is not read yet.
+    const unopened = unopenedResources(report);
     item.description = [
       // Fleet shape: Argo CD's word until the environment is opened and its objects are read.
       report.statusOnly
         ? `${report.resources.length} objects, read when opened`
-        : environmentDescription(report, { context: layout.showContext }),
+        : environmentDescription(
+            unopened.length ? { ...report, resources: report.resources.filter((r) => !unopened.includes(r)) } : report,
+            { context: layout.showContext },
+          ),
+      ...(unopened.length && !report.statusOnly ? [`${unopened.length} objects, read when opened`] : []),
       ...(controller ? [plainText(controllerBadge(controller))] : []),
     ].join(' · ');
   }
@@ -477,11 +484,14 @@ function environmentItem(
           .join('\n')}\n\n`,
       );
     const counts = countStates(report.resources);
+    const byApplication = entry.env.applications.length > 1;
     md.appendText(
       report.statusOnly
-        ? `${counts.total} objects: Argo CD's status only; open the environment to read its objects\n\n`
+        ? `${counts.total} objects: Argo CD's status only; open ${byApplication ? 'an Application' : 'the environment'} to read its objects\n\n`
         : `${counts.total} objects${counts.total ? `: ${countParts(counts).join(', ')}` : ''}\n\n`,
     );
+    const unread = report.statusOnly ? 0 : unopenedResources(report).length;
+    if (unread) md.appendText(`${unread} of them: Argo CD's status only; open their Application to read them\n\n`);
   }
   if (entry.lastKnown)
     md.appendMarkdown(
@@ -490,6 +500,17 @@ function environmentItem(
   else if (entry.lastChecked) md.appendMarkdown(`last refresh: ${entry.lastChecked.toLocaleTimeString()}`);
   item.tooltip = md;
   return item;
+}
+
+/**
+ * The objects of the applications a check read as their status only (a destination opened one Application at a
+ * time: those not opened yet); none when it read every application, or none (`statusOnly`).
+ */
+function unopenedResources(report: EnvironmentReport): ResourceDrift[] {
+  const unopened = new Set(report.applications.filter((a) => a.statusOnly).map((a) => a.name));
+  return unopened.size
+    ? report.resources.filter((r) => r.application !== undefined && unopened.has(r.application))
+    : [];
 }
 
 /** `from app-of-apps NAME (FILE:LINE)`, and, when it failed to render, that Argo CD does not apply this from it. */
@@ -516,7 +537,12 @@ function applicationItem(
   const app = entry.env.applications.find((a) => a.name === name);
   const summary = entry.report?.applications?.find((a) => a.name === name);
   const resources = entry.report?.resources.filter((r) => r.application === name) ?? [];
-  const item = new vscode.TreeItem(plainText(name), vscode.TreeItemCollapsibleState.Expanded);
+  // Read when opened (fleet shape): folded until the user opens it, which reads its objects.
+  const unopened = entry.report?.statusOnly === true || summary?.statusOnly === true;
+  const item = new vscode.TreeItem(
+    plainText(name),
+    unopened ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded,
+  );
   item.id = id;
   item.contextValue = fluxApplications(entry.env, { apps: new Set([name]) }).length
     ? 'application.flux'
@@ -540,10 +566,8 @@ function applicationItem(
   } else {
     item.iconPath = stateIcon(environmentState({ resources, error: null }));
     item.description = [
-      // Fleet shape: each Application of a destination says Argo CD's word until the environment is opened.
-      entry.report.statusOnly
-        ? `${resources.length} objects, read when opened`
-        : groupDescription(countStates(resources)),
+      // Fleet shape: each Application of a destination says Argo CD's word until it is opened.
+      unopened ? `${resources.length} objects, read when opened` : groupDescription(countStates(resources)),
       ...(summary?.controller ? [plainText(controllerBadge(summary.controller))] : []),
       ...(summary?.release ? [plainText(releaseBadge(summary.release))] : []),
     ].join(' · ');
