@@ -15,8 +15,9 @@ import { DriftStore } from '../../../src/vscode/driftStore';
 import type { Settings } from '../../../src/vscode/settings';
 import { EnvironmentsTreeProvider } from '../../../src/vscode/views/environmentsTree';
 import type { TreeElement } from '../../../src/vscode/views/treeElements';
-import { multiClusterKubeconfig } from '../../testbed/cluster';
-import { requireTestbed } from '../support';
+import type { EnvironmentReport } from '../../../src/core/engine';
+import { multiClusterKubeconfig, testbedAdminRequest } from '../../testbed/cluster';
+import { requireTestbed, type Testbed } from '../support';
 
 const label = (item: vscode.TreeItem) => String(typeof item.label === 'object' ? item.label.label : item.label);
 
@@ -92,7 +93,7 @@ async function fleetRepo(grouping: 'application' | 'cluster') {
     });
     const tree = new EnvironmentsTreeProvider(store, { grouping: () => 'cluster' });
     await store.refresh({ reload: true });
-    return { root, store, tree, log };
+    return { root, store, tree, log, suffix, tb };
   }
 }
 
@@ -174,24 +175,52 @@ describe('Argo CD in the Environments view: destinations resolved as in the CLI,
   });
 });
 
-describe('Argo CD fleet shape in the destination model (argocd.environments: cluster)', function () {
+describe('Argo CD fleet shape in the destination model (argocd.environments: cluster): one Application opened at a time', function () {
   this.timeout(60_000);
   let root: string;
   let store: DriftStore;
   let tree: EnvironmentsTreeProvider;
   let log: vscode.LogOutputChannel;
+  let suffix: string;
+  let tb: Testbed;
 
   before(async () => {
-    ({ root, store, tree, log } = await fleetRepo('cluster'));
+    ({ root, store, tree, log, suffix, tb } = await fleetRepo('cluster'));
   });
-  after(() => {
+  after(async () => {
     tree?.dispose();
     store?.dispose();
     log?.dispose();
     if (root) rmSync(root, { recursive: true, force: true });
+    if (tb) await testbedAdminRequest(tb, 'DELETE', `/api/v1/namespaces/default/configmaps/fleet-${suffix}-by-url`);
   });
 
-  it("shows each Application's Argo CD status under its destination, its objects only once the destination is opened", async () => {
+  /** The in-cluster destination's row under the hub group. */
+  const inClusterRow = async () => {
+    const groups = (await tree.getChildren()) as TreeElement[];
+    const labels = await Promise.all(groups.map(async (g) => label(await tree.getTreeItem(g))));
+    const element = ((await tree.getChildren(groups[labels.indexOf('hub')])) as TreeElement[])[0];
+    assert.equal(element.env, 'in-cluster');
+    return { element, item: await tree.getTreeItem(element) };
+  };
+  /** Its Application rows: `NAME: description`, and the item. */
+  const appRows = async () =>
+    Promise.all(
+      ((await tree.getChildren((await inClusterRow()).element)) as TreeElement[]).map(async (a) => {
+        const item = await tree.getTreeItem(a);
+        return { text: `${label(item)}: ${String(item.description)}`, item };
+      }),
+    );
+  /** Each application's verdicts (joined when several). */
+  const verdicts = (report: EnvironmentReport) =>
+    Object.fromEntries(
+      report.applications.map((a) => [
+        a.name,
+        [...new Set(report.resources.filter((r) => r.application === a.name).map((r) => r.verdict))].join(),
+      ]),
+    );
+
+  it("shows each Application's Argo CD status under its destination; opening the destination reads nothing", async () => {
     const destinations = store.entries.filter((e) => e.env.argoDestination);
     assert.deepEqual(
       destinations.map((e) => [e.env.name, e.env.applications.map((a) => a.name).sort()]),
@@ -214,29 +243,94 @@ describe('Argo CD fleet shape in the destination model (argocd.environments: clu
         e.env.name,
       );
     }
-    const hubGroups = (await tree.getChildren()) as TreeElement[];
-    const labels = await Promise.all(hubGroups.map(async (g) => label(await tree.getTreeItem(g))));
-    const inCluster = ((await tree.getChildren(hubGroups[labels.indexOf('hub')])) as TreeElement[])[0];
-    assert.equal(inCluster.env, 'in-cluster');
-    assert.match(String((await tree.getTreeItem(inCluster)).description), /^4 objects, read when opened/);
-    const appRows = async () =>
-      Promise.all(
-        ((await tree.getChildren(inCluster)) as TreeElement[]).map(async (a) => {
-          const item = await tree.getTreeItem(a);
-          return `${label(item)}: ${item.description}`;
-        }),
-      );
-    for (const row of await appRows()) assert.match(row, /^[a-z-0-9]+: 1 objects, read when opened · Argo CD: /);
+    assert.match(String((await inClusterRow()).item.description), /^4 objects, read when opened/);
+    for (const row of await appRows()) {
+      assert.match(row.text, /^[a-z-0-9]+: 1 objects, read when opened · Argo CD: /);
+      // Folded: opening the row is what reads its objects (extension.ts: onDidExpandElement).
+      assert.equal(row.item.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed, row.text);
+    }
 
     await store.open('in-cluster');
-    const opened = store.entry('in-cluster')?.report;
-    assert.equal(opened?.statusOnly, undefined);
+    assert.equal(store.entry('in-cluster')?.report?.statusOnly, true, 'opening the destination reads no object');
+    for (const row of await appRows()) assert.match(row.text, /^[a-z-0-9]+: 1 objects, read when opened · Argo CD: /);
+  });
+
+  it("opening one Application row reads only its objects, with their drift; the others stay 'read when opened'", async () => {
+    // by-url's ConfigMap is live with another value: drifted once read.
+    const created = await testbedAdminRequest(tb, 'POST', '/api/v1/namespaces/default/configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `fleet-${suffix}-by-url` },
+      data: { a: '2' },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+
+    await store.openApplication('in-cluster', 'by-url');
+    const report = store.entry('in-cluster')!.report!;
+    assert.equal(report.statusOnly, undefined);
+    assert.deepEqual(verdicts(report), {
+      'by-url': 'Drifted',
+      'by-url-2': 'NotChecked',
+      'in-cluster': 'NotChecked',
+      'in-cluster-name': 'NotChecked',
+    });
+    const drifted = report.resources.find((r) => r.application === 'by-url')!;
     assert.deepEqual(
-      opened?.resources.map((r) => r.verdict),
-      ['Missing', 'Missing', 'Missing', 'Missing'],
+      drifted.fields.map((f) => `${f.path}: ${String(f.desired)} → ${String(f.live)}`),
+      ['/data/a: 1 → 2'],
     );
-    for (const row of await appRows()) assert.match(row, /^[a-z-0-9]+: 1 missing · Argo CD: /);
+    assert.deepEqual(
+      report.applications.filter((a) => a.statusOnly).map((a) => a.name),
+      ['by-url-2', 'in-cluster', 'in-cluster-name'],
+    );
+    const rows = await appRows();
+    const byUrl = rows.find((r) => r.text.startsWith('by-url:'))!;
+    assert.match(byUrl.text, /^by-url: 1 drifted · Argo CD: /);
+    assert.equal(byUrl.item.collapsibleState, vscode.TreeItemCollapsibleState.Expanded);
+    for (const row of rows.filter((r) => r !== byUrl))
+      assert.match(row.text, /^[a-z-0-9]+: 1 objects, read when opened · Argo CD: /);
+    // Its object row, with the drifted value.
+    const app = ((await tree.getChildren((await inClusterRow()).element)) as TreeElement[]).find(
+      (e) => e.type === 'application' && e.app === 'by-url',
+    )!;
+    const [kind] = (await tree.getChildren(app)) as TreeElement[];
+    const [object] = (await tree.getChildren(kind)) as TreeElement[];
+    assert.match(String((await tree.getTreeItem(object)).description), /^data\.a "1" → "2"/);
+    // The destination's row: the opened Application's verdicts, then what is not read yet.
+    assert.match(String((await inClusterRow()).item.description), /^1 drifted · 3 objects, read when opened/);
     // The other destination is still read as its status only.
     assert.equal(store.entry('edge-cluster')?.report?.statusOnly, true);
+  });
+
+  it('Refresh Environment reads the status and the opened Application again; a save, only an opened one that read it', async () => {
+    await store.refresh({ environments: ['in-cluster'], open: true });
+    assert.deepEqual(verdicts(store.entry('in-cluster')!.report!), {
+      'by-url': 'Drifted',
+      'by-url-2': 'NotChecked',
+      'in-cluster': 'NotChecked',
+      'in-cluster-name': 'NotChecked',
+    });
+    // A save of an unopened Application's file: re-rendered, still not read.
+    writeFileSync(
+      join(root, 'manifests/by-url-2/cm.yaml'),
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fleet-${suffix}-by-url-2\ndata:\n  a: "3"\n`,
+    );
+    await store.fileChanged('manifests/by-url-2/cm.yaml');
+    await store.whenIdle();
+    assert.equal(verdicts(store.entry('in-cluster')!.report!)['by-url-2'], 'NotChecked');
+    assert.equal(verdicts(store.entry('in-cluster')!.report!)['by-url'], 'Drifted');
+    // A save that gives the opened one the live value: read again, now in sync.
+    writeFileSync(
+      join(root, 'manifests/by-url/cm.yaml'),
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fleet-${suffix}-by-url\ndata:\n  a: "2"\n`,
+    );
+    await store.fileChanged('manifests/by-url/cm.yaml');
+    await store.whenIdle();
+    assert.deepEqual(verdicts(store.entry('in-cluster')!.report!), {
+      'by-url': 'InSync',
+      'by-url-2': 'NotChecked',
+      'in-cluster': 'NotChecked',
+      'in-cluster-name': 'NotChecked',
+    });
   });
 });
