@@ -34,6 +34,8 @@ export interface EnvironmentEntry {
    * tree was made from the files and settings this session has (then it is this session's render, shown at once).
    */
   lastKnown?: Date;
+  /** The applications whose objects the check in flight reads (a destination opened one Application at a time). */
+  reading?: ReadonlySet<string>;
 }
 
 /** What the store needs from the outside; extension.ts wires the real ones. */
@@ -338,7 +340,7 @@ export class DriftStore extends Disposable {
    * Applications than `gitopsDrift.argocd.fleetThreshold`, its Argo CD status until it is opened (a destination of
    * several Applications: the status and the Applications opened).
    */
-  fleetRead(name: string): FleetRead {
+  private fleetRead(name: string): FleetRead {
     const entry = this.entryMap.get(name);
     if (!entry) return { read: 'all' };
     return fleetRead(
@@ -347,11 +349,6 @@ export class DriftStore extends Disposable {
       { environment: this.opened.has(name), applications: this.openedApplications.get(name) ?? new Set() },
       this.deps.settings().argocdFleetThreshold,
     );
-  }
-
-  /** Whether the environment is read as its Argo CD status only (fleetRead): nothing of it opened yet. */
-  readsStatusOnly(name: string): boolean {
-    return this.fleetRead(name).read === 'status';
   }
 
   /** Whether the environment's Applications are opened one by one (a destination at fleet shape). */
@@ -545,12 +542,18 @@ export class DriftStore extends Disposable {
     only: ReadonlySet<string> | undefined,
   ): Promise<EnvironmentReport> {
     const now = only ? applications.filter((a) => only.has(a)) : applications;
-    const next = now.length ? await session.check(entry.env, now) : await session.controllerStatus(entry.env);
-    return joinApplicationChecks(
-      entry.report,
-      next,
-      applications.filter((a) => !now.includes(a)),
-    );
+    entry.reading = new Set(now);
+    this.changed.fire();
+    try {
+      const next = now.length ? await session.check(entry.env, now) : await session.controllerStatus(entry.env);
+      return joinApplicationChecks(
+        entry.report,
+        next,
+        applications.filter((a) => !now.includes(a)),
+      );
+    } finally {
+      entry.reading = undefined;
+    }
   }
 
   /**

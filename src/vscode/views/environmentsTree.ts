@@ -564,10 +564,17 @@ function applicationItem(
       app?.source.type === 'outside' ? new vscode.ThemeIcon('cloud') : new vscode.ThemeIcon('loading~spin');
     item.description = app?.source.type === 'outside' ? 'source outside this repo' : 'rendering…';
   } else {
-    item.iconPath = stateIcon(environmentState({ resources, error: null }));
+    const reading = entry.checking && entry.reading?.has(name) === true;
+    item.iconPath = reading
+      ? new vscode.ThemeIcon('loading~spin')
+      : stateIcon(environmentState({ resources, error: null }));
     item.description = [
       // Fleet shape: each Application of a destination says Argo CD's word until it is opened.
-      unopened ? `${resources.length} objects, read when opened` : groupDescription(countStates(resources)),
+      reading
+        ? `${resources.length} objects, reading…`
+        : unopened
+          ? `${resources.length} objects, read when opened`
+          : groupDescription(countStates(resources)),
       ...(summary?.controller ? [plainText(controllerBadge(summary.controller))] : []),
       ...(summary?.release ? [plainText(releaseBadge(summary.release))] : []),
     ].join(' · ');
