@@ -6,24 +6,40 @@
 // drawn) to the tree filled, to this session's render shown, to the environment checked, and to the lint done (see
 // below), for a first opening and a reopening (the saved tree). Prints the figures; `--record` adds rows to
 // docs/benchmarks.md.
-//   npx tsx bench/flux/editor.mjs [--runs 3] [--record]
+//   npx tsx bench/flux/editor.mjs [--runs 3] [--record] [--profile DIR] [--vsix FILE]
+// `--profile DIR`: each first opening's extension host is profiled (bench/editorProfile.mjs) from its start until the
+// environment is checked, written as DIR/first-N.cpuprofile, and summarised from activation to the tree filled and
+// from discovery done to the first render, with the host's CPU time over both spans. Profiled windows run slower.
+// `--vsix FILE`: install that package (another build's, for an A/B) instead of building this tree.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tsImport } from 'tsx/esm/api';
 import { buildExtension } from '../../test/editor/harness/build.mjs';
 import {
+  freePort,
   installExtension,
   launchChromium,
+  repoRoot,
   setupEditor,
   startCodeServer,
 } from '../../test/editor/harness/codeServer.mjs';
 import { packageVsix } from '../../test/e2e/packageVsix.mjs';
+import {
+  argValue,
+  attachProfiler,
+  benchVsix,
+  extensionHostPids,
+  profilePayload,
+  reportWindow,
+  watchExtensionHost,
+} from '../editorProfile.mjs';
 import { formatTimeline, measureFloor, medianTimeline, windowTimeline } from '../editorTimeline.mjs';
 
 const runsAt = process.argv.indexOf('--runs');
 const RUNS = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 3;
 const TIMEOUT = 120_000;
+const PROFILE_DIR = argValue(process.argv, '--profile');
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(1))
@@ -50,12 +66,20 @@ try {
   if (!reuse) cleanups.push(() => bed.stop());
   const expected = `· ${bed.handChanges.length} drifted`;
   const installDir = setupEditor();
-  const vsix = await packageVsix({ stateDir, buildExtension });
+  const { vsix, maps } = await benchVsix({
+    argv: process.argv,
+    stateDir,
+    buildExtension,
+    packageVsix,
+    distDir: join(repoRoot, 'dist'),
+  });
   installExtension({ installDir, stateDir, vsix });
   const server = await startCodeServer({
     installDir,
     stateDir,
     settings: { 'gitopsDrift.kubeconfig': bed.cluster.kubeconfigPath },
+    // The workbench reads a URL's payload (the profiler's inspect port) only with the smoke-test driver on.
+    smokeTestDriver: PROFILE_DIR !== undefined,
   });
   cleanups.push(server.stop);
   const browser = await launchChromium();
@@ -75,7 +99,14 @@ try {
     if (variant === 'first') forgetSavedTrees(join(stateDir, 'user-data', 'User'));
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const openedWall = Date.now();
-    await page.goto(server.url(bed.dir));
+    // A profiled window's extension host waits for the profiler to attach (see bench/editorProfile.mjs).
+    const profilePort = PROFILE_DIR && variant === 'first' ? await freePort() : undefined;
+    // The window's extension host: its CPU is sampled from /proc (and profiled, with --profile) until it is checked.
+    const host = profilePort
+      ? attachProfiler({ port: profilePort, timeout: TIMEOUT })
+      : watchExtensionHost({ known: extensionHostPids(), timeout: TIMEOUT });
+    host.catch(() => undefined);
+    await page.goto(server.url(bed.dir, profilePort ? profilePayload(profilePort) : undefined));
     const readyWall = await (
       await page.waitForFunction(
         () => (document.querySelector('.part.statusbar .statusbar-item') ? Date.now() : false),
@@ -115,13 +146,30 @@ try {
     if (!/GitOps Drift/i.test(open ?? ''))
       await page.locator('.part.activitybar a[aria-label^="GitOps Drift"]').click({ timeout: TIMEOUT });
     const m = await marks;
+    const stopped = await (await host).stop();
     m.lint = await lintDoneAfter(readyWall, join(stateDir, 'user-data', 'logs'));
     m.savedTree = savedTrees(join(stateDir, 'user-data', 'User'));
     m.timeline = await windowTimeline({ logsDir: join(stateDir, 'user-data', 'logs'), openedWall, readyWall });
     runs[variant].push(m);
     console.log(
-      `run ${i + 1} (${variant === 'first' ? 'first opening' : 'reopening, saved tree'}): workbench ready → filled tree ${ms(m.filled)}, → rendered ${ms(m.rendered)}, → checked (${expected}) ${ms(m.checked)}, → lint done ${ms(m.lint)}; saved trees after it: ${m.savedTree}\n  from the workbench drawn: ${formatTimeline(m.timeline)}`,
+      `run ${i + 1} (${variant === 'first' ? 'first opening' : 'reopening, saved tree'}${stopped.profile ? ', profiled' : ''}): workbench ready → filled tree ${ms(m.filled)}, → rendered ${ms(m.rendered)}, → checked (${expected}) ${ms(m.checked)}, → lint done ${ms(m.lint)}; saved trees after it: ${m.savedTree}\n  from the workbench drawn: ${formatTimeline(m.timeline)}`,
     );
+    {
+      const t = m.timeline;
+      const wall = (rel) => (rel === undefined ? undefined : readyWall + rel);
+      const report = reportWindow({
+        dir: PROFILE_DIR,
+        name: `first-${i / 2 + 1}`,
+        stopped,
+        maps,
+        spans: [
+          { label: 'activation → filled tree', from: wall(t.activating), to: wall(m.filled) },
+          { label: 'discovery done → first render', from: wall(t.discovered), to: wall(t.firstRendered) },
+        ],
+      });
+      m.cpu = report.cpu;
+      console.log(report.lines);
+    }
     await page.close();
   }
   // What the extension logged about its checks (the host's own timings), from code-server's log folder.
@@ -129,14 +177,17 @@ try {
     for (const line of readFileSync(file, 'utf8').split('\n'))
       if (/checked |rendered home|authoring checks|showing the tree|could not keep|loaded |activat/.test(line))
         console.log(`  log: ${line.slice(0, 200)}`);
-  // The floor: a trivial extension's one row in the same code-server, same folder, same settings.
-  const floor = await measureFloor({
-    installDir,
-    browser,
-    folder: bed.dir,
-    runs: RUNS,
-    settings: { 'gitopsDrift.kubeconfig': bed.cluster.kubeconfigPath },
-  });
+  // The floor: a trivial extension's one row in the same code-server, same folder, same settings (`--no-floor`: not
+  // measured, for A/B rounds that compare builds).
+  const floor = process.argv.includes('--no-floor')
+    ? []
+    : await measureFloor({
+        installDir,
+        browser,
+        folder: bed.dir,
+        runs: RUNS,
+        settings: { 'gitopsDrift.kubeconfig': bed.cluster.kubeconfigPath },
+      });
   const floorMedian = median(floor);
   console.log(`floor (a trivial extension's one tree row): ${floor.map((f) => f.toFixed(0)).join(', ')} ms`);
   const loadAfter = load();
@@ -154,10 +205,13 @@ try {
       checked: med('checked'),
       lint: med('lint'),
       breakdown: formatTimeline(medianTimeline(r.map((x) => x.timeline))),
+      hostCpu: median(r.map((x) => x.cpu?.process)),
+      mainCpu: median(r.map((x) => x.cpu?.main)),
+      hostWall: median(r.map((x) => x.cpu?.wall)),
     };
     rows.push(row);
     console.log(
-      `  ${variant === 'first' ? 'first opening   ' : 'reopening       '} workbench ready → filled tree ${ms(row.filled)} (target < 1.5 s: ${row.filled < 1500 ? 'met' : 'missed'}), → rendered ${ms(row.rendered)}, → checked ${ms(row.checked)}, → lint done ${ms(row.lint)}\n    medians from the workbench drawn: ${row.breakdown}`,
+      `  ${variant === 'first' ? 'first opening   ' : 'reopening       '} workbench ready → filled tree ${ms(row.filled)} (target < 1.5 s: ${row.filled < 1500 ? 'met' : 'missed'}), → rendered ${ms(row.rendered)}, → checked ${ms(row.checked)}, → lint done ${ms(row.lint)}\n    extension host, activation → filled tree: ${ms(row.hostWall)} wall, CPU ${ms(row.hostCpu)} (main thread ${ms(row.mainCpu)})\n    medians from the workbench drawn: ${row.breakdown}`,
     );
   }
   console.log(`  floor (a trivial extension's one tree row, same code-server): median ${ms(floorMedian)}`);
