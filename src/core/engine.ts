@@ -296,8 +296,9 @@ export class DriftEngine {
     this.sources = new FileCache(options.fs, {
       keepOnly: REPO_TEXTS,
       checkStamps: !options.filesFixed,
-      // Fixed files: each render of a shared base asks again for the same folders, stats and real paths.
-      ...(options.filesFixed ? { keepPaths: true } : {}),
+      // Fixed files: each render of a shared base asks again for the same folders, stats and real paths. Otherwise
+      // they (and the stamps) are asked for once per pass of renders (see renderApp).
+      ...(options.filesFixed ? { keepPaths: true } : { perPass: true }),
     });
     this.diffs = options.keepDiffs === false ? undefined : new DiffMemo();
   }
@@ -456,6 +457,8 @@ export class DriftEngine {
       // With none running, a render starts at once (reading files now); otherwise when the last queued one ends and
       // due I/O had a turn (the cluster replies for the environment rendered before, and its next requests).
       const queued = this.renderQueue;
+      // A render starting with none in flight begins a pass: files, folders and stamps are asked for again, once.
+      if (this.rendering.size === 0) this.sources.beginPass();
       const rootAt = rootAtOf(env, app);
       const run = () => this.renderUncached(app, key, rootAt, lookup, parentFiles, how.live, strict);
       inFlight = (queued ? queued.then(afterPendingIo).then(run) : run()).finally(() =>

@@ -30,6 +30,14 @@ export interface FileCacheOptions {
    * life (one CLI run), where every render of a shared base would otherwise ask for them again.
    */
   keepPaths?: boolean;
+  /**
+   * With `keepOnly` and `checkStamps`: a kept text's stamp, and listings, stats and real paths, are asked for once per
+   * pass (`beginPass`) instead of on every call. Within a pass the files are taken as they were when first asked for,
+   * except those reported changed (`invalidate` drops them): a change whose report was lost is seen in the next pass.
+   * The engine begins a pass when a render starts with none in flight, so the 120 renders of a home-ops cluster's first
+   * opening stat each file once, where a Flux child's re-reads of its parent's files cost a stat each (16,800).
+   */
+  perPass?: boolean;
 }
 
 /** A read kept: the pending or finished promise (concurrent reads share it) and the stamp when it started. */
@@ -47,15 +55,19 @@ export class FileCache implements FileSystem {
   private readonly reals = new Map<string, Kept<string>>();
 
   readonly readFileBytes?: (path: string) => Promise<Uint8Array>;
+  /** Whether what is not a kept text is kept until the next pass (see FileCacheOptions.perPass). */
+  private readonly passes: boolean;
   readonly realPath?: (path: string) => Promise<string>;
 
   constructor(
     private readonly inner: FileSystem,
     private readonly options: FileCacheOptions = {},
   ) {
+    this.passes =
+      options.perPass === true && options.checkStamps === true && options.keepOnly !== undefined && !options.keepPaths;
     const bytes = inner.readFileBytes?.bind(inner);
     const realPath = inner.realPath?.bind(inner);
-    const keepAll = options.keepOnly === undefined || options.keepPaths === true;
+    const keepAll = options.keepOnly === undefined || options.keepPaths === true || this.passes;
     if (bytes)
       this.readFileBytes = keepAll ? (path) => remember(this.bytes, path, undefined, () => bytes(path)) : bytes;
     if (realPath)
@@ -69,12 +81,12 @@ export class FileCache implements FileSystem {
   }
 
   readDir(path: string): Promise<DirEntry[]> {
-    if (this.options.keepOnly && !this.options.keepPaths) return this.inner.readDir(path);
+    if (this.options.keepOnly && !this.options.keepPaths && !this.passes) return this.inner.readDir(path);
     return remember(this.listings, path, undefined, () => this.inner.readDir(path));
   }
 
   stat(path: string): Promise<Stat> {
-    if (this.options.keepOnly && !this.options.keepPaths) return this.inner.stat(path);
+    if (this.options.keepOnly && !this.options.keepPaths && !this.passes) return this.inner.stat(path);
     return remember(this.stats, path, undefined, () => this.inner.stat(path));
   }
 
@@ -96,13 +108,23 @@ export class FileCache implements FileSystem {
     this.listings.delete(path.slice(0, Math.max(1, path.lastIndexOf('/'))));
   }
 
+  /**
+   * With `perPass`: forgets the stamps, listings, stats, real paths and bytes kept, so that the next calls ask the file
+   * system again (the kept texts stay, checked against their stamps on their next read). Otherwise nothing.
+   */
+  beginPass(): void {
+    if (!this.passes) return;
+    for (const map of [this.bytes, this.stats, this.reals, this.listings]) map.clear();
+  }
+
   /** Forgets everything (a branch switch, or changes the caller cannot name). */
   clear(): void {
     for (const map of [this.texts, this.bytes, this.stats, this.reals, this.listings]) map.clear();
   }
 
   private async stampOf(path: string): Promise<string | undefined> {
-    const s = await this.inner.stat(path).catch(() => undefined);
+    // Per pass, the stat kept for the pass (invalidate drops it with the text).
+    const s = await (this.passes ? this.stat(path) : this.inner.stat(path)).catch(() => undefined);
     return s?.mtimeMs === undefined ? undefined : `${s.mtimeMs}:${s.size ?? ''}`;
   }
 }

@@ -77,4 +77,59 @@ describe('FileCache (src/core/fileCache.ts)', () => {
     }
     assert.deepEqual(calls, { readFile: 3, readDir: 1, stat: 1, realPath: 1 });
   });
+
+  it('per pass, asks for a stamp, listing, stat or real path once until the next pass; a reported change at once', async () => {
+    const mem = new MemoryFileSystem({ 'a.yaml': 'a: 1\n' }, '/r');
+    const { fs, calls } = counted(mem);
+    calls.realPath = 0;
+    let mtimeMs = 1;
+    const cache = new FileCache(
+      {
+        ...fs,
+        // The memory file system has no stamps: one that changes when the test says the file did.
+        stat: async (p) => (calls.stat++, { ...(await mem.stat(p))!, mtimeMs, size: 1 }),
+        realPath: async (p) => (calls.realPath++, p),
+      },
+      { keepOnly: /\.ya?ml$/, checkStamps: true, perPass: true },
+    );
+    const pass = async () => {
+      for (let i = 0; i < 3; i++) {
+        await cache.readFile('/r/a.yaml');
+        await cache.readDir('/r');
+        await cache.realPath!('/r/a.yaml');
+      }
+    };
+    cache.beginPass();
+    await pass();
+    assert.deepEqual(calls, { readFile: 1, readDir: 1, stat: 1, realPath: 1 });
+
+    // Changed without a report: unseen in this pass, seen in the next.
+    mem.write('a.yaml', 'a: 2\n');
+    mtimeMs = 2;
+    assert.equal(await cache.readFile('/r/a.yaml'), 'a: 1\n');
+    cache.beginPass();
+    assert.equal(await cache.readFile('/r/a.yaml'), 'a: 2\n');
+    await pass();
+    assert.deepEqual(calls, { readFile: 2, readDir: 2, stat: 2, realPath: 2 });
+
+    // Reported (a save while the pass runs): read again at once, and only that file's stat asked again.
+    mem.write('a.yaml', 'a: 3\n');
+    mtimeMs = 3;
+    cache.invalidate('/r/a.yaml');
+    assert.equal(await cache.readFile('/r/a.yaml'), 'a: 3\n');
+    await pass();
+    assert.deepEqual(calls, { readFile: 3, readDir: 3, stat: 3, realPath: 3 });
+  });
+
+  it('without checkStamps, perPass changes nothing: listings and stats are asked for every time', async () => {
+    const mem = new MemoryFileSystem({ 'a.yaml': 'a: 1\n' }, '/r');
+    const { fs, calls } = counted(mem);
+    const cache = new FileCache(fs, { keepOnly: /\.ya?ml$/, perPass: true });
+    cache.beginPass();
+    for (let i = 0; i < 2; i++) {
+      await cache.readDir('/r');
+      await cache.stat('/r/a.yaml');
+    }
+    assert.deepEqual(calls, { readFile: 0, readDir: 2, stat: 2 });
+  });
 });

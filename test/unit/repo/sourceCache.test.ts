@@ -88,4 +88,41 @@ describe('FileCache as the engine keeps it (YAML and JSON texts, checked against
     assert.equal(fixed.value, 'one');
     assert.ok(fixed.statsOnSecond < checked.statsOnSecond, `${fixed.statsOnSecond} < ${checked.statsOnSecond}`);
   });
+
+  it('without filesFixed, stats a file once per pass of renders, and sees a change nobody reported in the next pass', async () => {
+    const base = join(dir, 'base');
+    for (const d of ['base', 'dev', 'prod', 'staging']) mkdirSync(join(dir, d));
+    writeFileSync(join(base, 'kustomization.yaml'), 'resources: [cm.yaml]\n');
+    writeFileSync(join(base, 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  a: one\n');
+    for (const d of ['dev', 'prod', 'staging'])
+      writeFileSync(join(dir, d, 'kustomization.yaml'), 'resources: [../base]\n');
+    const node = new NodeFileSystem();
+    const stats = new Map<string, number>();
+    const fs = {
+      readFile: (p: string) => node.readFile(p),
+      readDir: (p: string) => node.readDir(p),
+      stat: (p: string) => (stats.set(p, (stats.get(p) ?? 0) + 1), node.stat(p)),
+    };
+    const engine = new DriftEngine({ fs, repoRoot: dir });
+    const env = (name: string) => ({
+      name,
+      path: name,
+      source: 'discovered' as const,
+      applications: [folderApplication(name, name)],
+    });
+    // dev and prod render in one pass: the base they share is stat'ed once, not once per render reading it.
+    await Promise.all([engine.render(env('dev')), engine.render(env('prod'))]);
+    const cm = join(base, 'cm.yaml');
+    assert.equal(stats.get(cm), 1, `stats of base/cm.yaml in one pass: ${stats.get(cm)}`);
+    assert.ok(
+      [...stats.values()].every((n) => n === 1),
+      JSON.stringify(Object.fromEntries(stats)),
+    );
+
+    writeFileSync(cm, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  a: two\n');
+    utimesSync(cm, new Date(), new Date(Date.now() + 5000));
+    // The next pass (staging's render, not kept) compares the kept text's stamp again.
+    const staging = await engine.render(env('staging'));
+    assert.equal((staging.objects[0].object as unknown as { data: { a: string } }).data.a, 'two');
+  });
 });
