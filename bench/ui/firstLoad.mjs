@@ -9,7 +9,9 @@
 //     preview reports;
 //   - a promise read of a repo file against a synchronous one (CPU, over the repo's YAML files);
 //   - with `--refused`, the same first load against a kubeconfig whose server refuses connections, counting them.
-//   node bench/ui/firstLoad.mjs [--runs 5] [--refused] [--dist DIR]   (DIR: a build's dist/, default this repo's)
+//   node bench/ui/firstLoad.mjs [--runs 5] [--refused] [--dist DIR] [--repo REPO]
+// DIR: a build's dist/, default this repo's (built now). REPO: another repo to load instead of the generated one, e.g.
+// the Flux benchmark's (bench/flux/serve.ts prints it), whose first opening is one environment of 120 Kustomizations.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -26,6 +28,7 @@ const arg = (name, fallback) => {
 const RUNS = Number(arg('--runs', '5'));
 const refused = process.argv.includes('--refused');
 const dist = resolve(arg('--dist', join(repoRoot, 'dist')));
+const givenRepo = arg('--repo', undefined);
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(1))
@@ -163,9 +166,11 @@ else {
   try {
     const loadBefore = load();
     if (!process.argv.includes('--dist')) await buildExtension({ production: true });
-    const { generateScaleRepo } = await tsImport('./generate.ts', import.meta.url);
-    const repo = join(stateDir, 'repo');
-    generateScaleRepo(repo);
+    const repo = givenRepo ? resolve(givenRepo) : join(stateDir, 'repo');
+    if (!givenRepo) {
+      const { generateScaleRepo } = await tsImport('./generate.ts', import.meta.url);
+      generateScaleRepo(repo);
+    }
     let kubeconfig = join(stateDir, 'no-such-kubeconfig');
     let connections = 0;
     if (refused) {
@@ -214,7 +219,7 @@ else {
       `send ${x.send[0].toFixed(0)} ms (CPU ${x.send[1].toFixed(0)}), receive ${x.receive[0].toFixed(0)} ms (CPU ${x.receive[1].toFixed(0)}), ${x.jsonMB.toFixed(1)} MB as JSON`;
     const r = await reads(repo);
     console.log(
-      `\nfirst load of the 100-environment repo outside the editor (${samples[0].environments} environments, ${refused ? 'a server that refuses' : 'no kubeconfig'}; ${dist}), medians of ${RUNS}: bundle ${med('bundle')}; discovery ${med('discovery')}; renders ${med('renders')}; checks ${med('checks')}${refused ? `; connections ${median(samples.map((s) => s.connections))}` : ''}\n` +
+      `\nfirst load of ${givenRepo ? repo : 'the 100-environment repo'} outside the editor (${samples[0].environments} environments, ${refused ? 'a server that refuses' : 'no kubeconfig'}; ${dist}), medians of ${RUNS}: bundle ${med('bundle')}; discovery ${med('discovery')}; renders ${med('renders')}; checks ${med('checks')}${refused ? `; connections ${median(samples.map((s) => s.connections))}` : ''}\n` +
         `  a render worker's transfer (structured clone): the ${transfer.objects} rendered objects ${t(transfer.renders)}; the preview reports ${t(transfer.previews)}\n` +
         `  ${r.reads} reads of the repo's YAML files: promises CPU ${r.promiseCpu.toFixed(0)} ms, synchronous CPU ${r.syncCpu.toFixed(0)} ms\n` +
         `  load ${loadBefore} before, ${load()} after`,

@@ -324,8 +324,10 @@ export class DriftEngine {
 
   /** (Re)loads config and environments. Never throws for bad input: problems are in the result. */
   async load(): Promise<RepoModel> {
-    // Files that stay as they are (a `check` run) are read once: discovery's texts are the render's.
-    const fs = this.options.filesFixed ? this.sources : this.options.fs;
+    // Discovery's texts are the render's: a file is read once (for the editor, its stamp checked once per pass, and a
+    // load with no render in flight begins a pass, so what changed unreported since the last one is read again).
+    if (this.rendering.size === 0) this.sources.beginPass();
+    const fs = this.sources;
     const list = this.options.kubeContexts;
     const loading = loadRepository(fs, this.options.repoRoot, this.options.environmentSettings, {
       ...(this.options.helmEngine ? { helmEngine: this.options.helmEngine } : {}),

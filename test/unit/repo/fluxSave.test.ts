@@ -164,11 +164,22 @@ describe('engine: saving one file of a Flux cluster', () => {
     assert.equal((await engine.fileChanged(config)).reload, true);
   });
 
-  it('rediscovers the repo for a saved file no render had read (what it held before is unknown)', async () => {
+  it('rediscovers the repo for a saved file the engine never read (what it held before is unknown)', async () => {
     const { fs, engine } = setup();
     await engine.load();
+    // Created since discovery: neither discovery nor a render read it.
+    const file = 'kubernetes/apps/default/gatus/app/extra.yaml';
+    fs.write(`/r/${file}`, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n');
+    assert.equal((await engine.fileChanged(file)).reload, true);
+  });
+
+  it('does not rediscover for a file only discovery read, which neither declared environments nor does now', async () => {
+    const { fs, engine } = setup();
+    await engine.load();
+    // Discovery's texts are kept (the render's first read): what it held before is known, and discovery never parses
+    // a text like it (mayDeclareEnvironments), so the environments cannot change.
     const file = 'kubernetes/apps/default/gatus/app/helmrelease.yaml';
     fs.write(`/r/${file}`, (await fs.readFile(`/r/${file}`)).replace('memory: 256Mi', 'memory: 512Mi'));
-    assert.equal((await engine.fileChanged(file)).reload, true);
+    assert.deepEqual(await engine.fileChanged(file), { environments: [], reload: false });
   });
 });
