@@ -6,7 +6,11 @@
 // row says its 12 environments and the state of all 60 of their objects, and no group row is still checking. The side bar keeps the view open between
 // windows, as it does for a person. Also measured: the CPU time code-server's processes (the extension host
 // included; not Chromium) spent in that span, from /proc.
-//   node bench/ui/editor.mjs [--runs 5] [--cluster] [--record]
+//   node bench/ui/editor.mjs [--runs 5] [--cluster] [--record] [--profile DIR] [--vsix FILE]
+// `--profile DIR`: the first window's extension host (a first opening: no saved tree, no code cache) is profiled
+// (bench/editorProfile.mjs) from its start until the tree is filled, written as DIR/first.cpuprofile, and summarised
+// from activation to the filled tree and over discovery (engine loaded → discovery done), with its CPU time over both;
+// every window prints its extension host's CPU. `--vsix FILE`: install that package (another build's, for an A/B).
 // Without --cluster the kubeconfig names no file: every environment is rendered and shown not checked (the no-cluster
 // view). With --cluster an empty test-bed API server answers: every environment is read from it (all missing).
 import { execFileSync } from 'node:child_process';
@@ -16,18 +20,30 @@ import { join } from 'node:path';
 import { tsImport } from 'tsx/esm/api';
 import { buildExtension } from '../../test/editor/harness/build.mjs';
 import {
+  freePort,
   installExtension,
   launchChromium,
+  repoRoot,
   setupEditor,
   startCodeServer,
 } from '../../test/editor/harness/codeServer.mjs';
 import { packageVsix } from '../../test/e2e/packageVsix.mjs';
+import {
+  argValue,
+  attachProfiler,
+  benchVsix,
+  extensionHostPids,
+  profilePayload,
+  reportWindow,
+  watchExtensionHost,
+} from '../editorProfile.mjs';
 import { formatTimeline, measureFloor, medianTimeline, windowTimeline } from '../editorTimeline.mjs';
 
 const runsAt = process.argv.indexOf('--runs');
 const RUNS = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 5;
 const withCluster = process.argv.includes('--cluster');
 const TIMEOUT = 180_000;
+const PROFILE_DIR = argValue(process.argv, '--profile');
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(1))
@@ -79,12 +95,20 @@ try {
     kubeconfig = cluster.kubeconfigPath;
   }
   const installDir = setupEditor();
-  const vsix = await packageVsix({ stateDir, buildExtension });
+  const { vsix, maps } = await benchVsix({
+    argv: process.argv,
+    stateDir,
+    buildExtension,
+    packageVsix,
+    distDir: join(repoRoot, 'dist'),
+  });
   installExtension({ installDir, stateDir, vsix });
   const server = await startCodeServer({
     installDir,
     stateDir,
     settings: { 'gitopsDrift.kubeconfig': kubeconfig, 'gitopsDrift.watch': false },
+    // The workbench reads a URL's payload (the profiler's inspect port) only with the smoke-test driver on.
+    smokeTestDriver: PROFILE_DIR !== undefined,
   });
   cleanups.push(server.stop);
   const browser = await launchChromium();
@@ -97,10 +121,17 @@ try {
   const anyTrees = [];
   const cpu = [];
   const timelines = [];
+  const hostCpu = [];
   for (let i = 0; i < RUNS; i++) {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const openedWall = Date.now();
-    await page.goto(server.url(repo));
+    // The window's extension host: its CPU sampled from /proc (the first window's also profiled, with --profile).
+    const profilePort = PROFILE_DIR && i === 0 ? await freePort() : undefined;
+    const host = profilePort
+      ? attachProfiler({ port: profilePort, timeout: TIMEOUT })
+      : watchExtensionHost({ known: extensionHostPids(), timeout: TIMEOUT });
+    host.catch(() => undefined);
+    await page.goto(server.url(repo, profilePort ? profilePayload(profilePort) : undefined));
     const ready = await page.waitForFunction(
       () =>
         document.querySelector('.part.statusbar .statusbar-item')
@@ -132,6 +163,7 @@ try {
       await page.locator('.part.activitybar a[aria-label^="GitOps Drift"]').click({ timeout: TIMEOUT });
     const { perf: readyPerf, wall: readyWall } = await ready.jsonValue();
     const { anyTree, filled } = await (await marks).jsonValue();
+    const stopped = await (await host).stop();
     const ms = filled - readyPerf;
     const cpuMs = treeCpuMs(server.pid) - cpuAtReady;
     samples.push(ms);
@@ -140,28 +172,51 @@ try {
     const timeline = await windowTimeline({ logsDir: join(stateDir, 'user-data', 'logs'), openedWall, readyWall });
     timelines.push(timeline);
     console.log(
-      `run ${i + 1}: workbench ready → filled tree ${ms.toFixed(0)} ms (any tree ${(anyTree - readyPerf).toFixed(0)} ms; CPU ${cpuMs} ms, code-server's processes)\n  from the workbench drawn: ${formatTimeline(timeline)}`,
+      `run ${i + 1}${stopped.profile ? ' (profiled)' : ''}: workbench ready → filled tree ${ms.toFixed(0)} ms (any tree ${(anyTree - readyPerf).toFixed(0)} ms; CPU ${cpuMs} ms, code-server's processes)\n  from the workbench drawn: ${formatTimeline(timeline)}`,
     );
+    const wall = (rel) => (rel === undefined ? undefined : readyWall + rel);
+    const report = reportWindow({
+      dir: PROFILE_DIR,
+      name: 'first',
+      stopped,
+      maps,
+      spans: [
+        { label: 'activation → filled tree', from: wall(timeline.activating), to: readyWall + ms },
+        { label: 'engine loaded → discovery done', from: wall(timeline.engineLoaded), to: wall(timeline.discovered) },
+      ],
+    });
+    hostCpu.push(report.cpu);
+    console.log(report.lines);
     await page.close();
   }
   for (const file of findLogs(join(stateDir, 'user-data', 'logs')))
     for (const line of readFileSync(file, 'utf8').split('\n'))
       if (/loaded |bundle read in|authoring checks|checked home/.test(line))
         console.log(`  log: ${line.slice(0, 200)}`);
-  // The floor: a trivial extension's one row in the same code-server, same folder, same settings.
-  const floor = await measureFloor({
-    installDir,
-    browser,
-    folder: repo,
-    runs: RUNS,
-    settings: { 'gitopsDrift.kubeconfig': kubeconfig, 'gitopsDrift.watch': false },
-  });
+  // The floor: a trivial extension's one row in the same code-server, same folder, same settings (`--no-floor`: not
+  // measured, for A/B rounds that compare builds).
+  const floor = process.argv.includes('--no-floor')
+    ? []
+    : await measureFloor({
+        installDir,
+        browser,
+        folder: repo,
+        runs: RUNS,
+        settings: { 'gitopsDrift.kubeconfig': kubeconfig, 'gitopsDrift.watch': false },
+      });
   console.log(`floor (a trivial extension's one tree row): ${floor.map((f) => f.toFixed(0)).join(', ')} ms`);
   const breakdown = formatTimeline(medianTimeline(timelines));
+  const cpuOf = (c) =>
+    c ? `${c.process.toFixed(0)} ms (main thread ${c.main.toFixed(0)} ms) over ${c.wall.toFixed(0)} ms` : 'n/a';
+  const reopenCpu = hostCpu.slice(1).filter(Boolean);
+  const medianCpu = (key) => median(reopenCpu.map((c) => c[key]));
+  console.log(
+    `extension host CPU, activation → filled tree: first opening ${cpuOf(hostCpu[0])}; reopenings (median) ${reopenCpu.length ? cpuOf({ process: medianCpu('process'), main: medianCpu('main'), wall: medianCpu('wall') }) : 'n/a'}`,
+  );
   const loadAfter = load();
   const mode = withCluster ? 'an empty test-bed cluster' : 'no cluster';
   console.log(
-    `\n100-environment repo (${generated.environments.length} environments: ${generated.overlays} overlays, ${generated.argoApplications} Argo CD Applications, ${generated.fluxClusters} Flux cluster), ${mode}: median ${median(samples).toFixed(0)} ms of ${RUNS} window loads (${samples.map((s) => s.toFixed(0)).join(', ')}); any tree ${median(anyTrees).toFixed(0)} ms; CPU median ${median(cpu)} ms; floor median ${median(floor).toFixed(0)} ms; load ${loadBefore} before, ${loadAfter} after\n  medians from the workbench drawn: ${breakdown}`,
+    `\n100-environment repo (${generated.environments.length} environments: ${generated.overlays} overlays, ${generated.argoApplications} Argo CD Applications, ${generated.fluxClusters} Flux cluster), ${mode}: median ${median(samples).toFixed(0)} ms of ${RUNS} window loads (${samples.map((s) => s.toFixed(0)).join(', ')}); any tree ${median(anyTrees).toFixed(0)} ms; CPU median ${median(cpu)} ms; floor median ${median(floor)?.toFixed(0) ?? 'n/a'} ms; load ${loadBefore} before, ${loadAfter} after\n  medians from the workbench drawn: ${breakdown}`,
   );
   if (process.argv.includes('--record')) {
     const { recordRow } = await tsImport('../recordRow.ts', import.meta.url);
@@ -181,7 +236,7 @@ try {
         '| --- | --- | ---: | --- | ---: | ---: | --- | ---: | ---: | --- |',
         '',
       ].join('\n'),
-      `| ${when} | ${mode} | ${RUNS} | ${loadBefore} → ${loadAfter} | ${median(samples).toFixed(0)} ms | ${median(cpu)} ms | ${samples.map((s) => s.toFixed(0)).join(', ')} ms | ${median(anyTrees).toFixed(0)} ms | ${median(floor).toFixed(0)} ms | ${breakdown} |`,
+      `| ${when} | ${mode} | ${RUNS} | ${loadBefore} → ${loadAfter} | ${median(samples).toFixed(0)} ms | ${median(cpu)} ms | ${samples.map((s) => s.toFixed(0)).join(', ')} ms | ${median(anyTrees).toFixed(0)} ms | ${median(floor)?.toFixed(0) ?? 'n/a'} ms | ${breakdown} |`,
     );
   }
 } finally {
