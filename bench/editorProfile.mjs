@@ -81,14 +81,36 @@ function cpuSampler(pid, everyMs = 20) {
   };
 }
 
-/** The extension hosts running now (code-server forks each window's with `--type=extensionHost`). */
-export function extensionHostPids() {
-  const pids = new Set();
+/** The parent of each process now, from /proc. */
+function parents() {
+  const ppid = new Map();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').includes('--type=extensionHost'))
-        pids.add(Number(name));
+      const text = readFileSync(`/proc/${name}/stat`, 'utf8');
+      ppid.set(Number(name), Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return ppid;
+}
+
+/**
+ * The extension hosts running now under the process `root` (a code-server: it forks each window's host with
+ * `--type=extensionHost`); other engineers' editors on the same machine have hosts of their own.
+ */
+export function extensionHostPids(root) {
+  const ppid = parents();
+  const under = (pid) => {
+    for (let p = pid; p > 1; p = ppid.get(p) ?? 0) if (p === root) return true;
+    return false;
+  };
+  const pids = new Set();
+  for (const pid of ppid.keys()) {
+    if (!under(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('--type=extensionHost')) pids.add(pid);
     } catch {
       // Gone while we looked.
     }
@@ -97,13 +119,13 @@ export function extensionHostPids() {
 }
 
 /**
- * Waits for an extension host that is not in `known` (the window's, opened after `known` was taken) and samples its
+ * Waits for an extension host under `root` that is not in `known` (the window's, opened after `known` was taken) and samples its
  * CPU from then on; `stop()` returns what the profiler's stop returns, without a profile.
  */
-export async function watchExtensionHost({ known, timeout = 120_000 }) {
+export async function watchExtensionHost({ root, known, timeout = 120_000 }) {
   const deadline = Date.now() + timeout;
   for (;;) {
-    const pid = [...extensionHostPids()].find((p) => !known.has(p));
+    const pid = [...extensionHostPids(root)].find((p) => !known.has(p));
     if (pid !== undefined) {
       const cpu = cpuSampler(pid);
       return {

@@ -104,7 +104,7 @@ try {
     // The window's extension host: its CPU is sampled from /proc (and profiled, with --profile) until it is checked.
     const host = profilePort
       ? attachProfiler({ port: profilePort, timeout: TIMEOUT })
-      : watchExtensionHost({ known: extensionHostPids(), timeout: TIMEOUT });
+      : watchExtensionHost({ root: server.pid, known: extensionHostPids(server.pid), timeout: TIMEOUT });
     host.catch(() => undefined);
     await page.goto(server.url(bed.dir, profilePort ? profilePayload(profilePort) : undefined));
     const readyWall = await (

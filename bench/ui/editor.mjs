@@ -129,7 +129,7 @@ try {
     const profilePort = PROFILE_DIR && i === 0 ? await freePort() : undefined;
     const host = profilePort
       ? attachProfiler({ port: profilePort, timeout: TIMEOUT })
-      : watchExtensionHost({ known: extensionHostPids(), timeout: TIMEOUT });
+      : watchExtensionHost({ root: server.pid, known: extensionHostPids(server.pid), timeout: TIMEOUT });
     host.catch(() => undefined);
     await page.goto(server.url(repo, profilePort ? profilePayload(profilePort) : undefined));
     const ready = await page.waitForFunction(
