@@ -275,6 +275,16 @@ export class DriftEngine {
    * dropped on every file change (a chart file, a valuesFrom ConfigMap), re-rendered when next asked.
    */
   private readonly helmRenders = new Map<RenderedObject, Promise<HelmReleaseRender>>();
+  /**
+   * Calls of renderApp under way (a Flux child waiting for its parent's render included): the first of a burst begins
+   * the file cache's pass, so one refresh's renders ask for each file's stamp, listing and real path once.
+   */
+  private renderCalls = 0;
+  /**
+   * A load began the current pass and no render has been asked for since (nor was a change reported): the first render
+   * continues that pass instead of stat'ing every file discovery has just read again.
+   */
+  private passFromLoad = false;
   /** Every file reported changed, in order: a render that read one of them while in flight is not cached. */
   private readonly changes: string[] = [];
   private readonly logger: Logger;
@@ -326,7 +336,10 @@ export class DriftEngine {
   async load(): Promise<RepoModel> {
     // Discovery's texts are the render's: a file is read once (for the editor, its stamp checked once per pass, and a
     // load with no render in flight begins a pass, so what changed unreported since the last one is read again).
-    if (this.rendering.size === 0) this.sources.beginPass();
+    if (this.renderCalls === 0) {
+      this.sources.beginPass();
+      this.passFromLoad = true;
+    }
     const fs = this.sources;
     const list = this.options.kubeContexts;
     const loading = loadRepository(fs, this.options.repoRoot, this.options.environmentSettings, {
@@ -425,6 +438,22 @@ export class DriftEngine {
     declared: Application,
     how: { resolve: boolean; chain: ReadonlySet<Application>; live?: LiveSource },
   ): Promise<RenderResult> {
+    // The first render asked for with none under way begins a pass: stamps, listings and real paths are asked for
+    // again, once for every render until none is under way (unless a load has just begun one: discovery read them).
+    if (this.renderCalls++ === 0 && !this.passFromLoad) this.sources.beginPass();
+    this.passFromLoad = false;
+    try {
+      return await this.renderAppInPass(env, declared, how);
+    } finally {
+      this.renderCalls--;
+    }
+  }
+
+  private async renderAppInPass(
+    env: RepoEnvironment,
+    declared: Application,
+    how: { resolve: boolean; chain: ReadonlySet<Application>; live?: LiveSource },
+  ): Promise<RenderResult> {
     if (!rendersHere(declared))
       throw new ProblemError({
         severity: 'error',
@@ -459,8 +488,6 @@ export class DriftEngine {
       // With none running, a render starts at once (reading files now); otherwise when the last queued one ends and
       // due I/O had a turn (the cluster replies for the environment rendered before, and its next requests).
       const queued = this.renderQueue;
-      // A render starting with none in flight begins a pass: files, folders and stamps are asked for again, once.
-      if (this.rendering.size === 0) this.sources.beginPass();
       const rootAt = rootAtOf(env, app);
       const run = () => this.renderUncached(app, key, rootAt, lookup, parentFiles, how.live, strict);
       inFlight = (queued ? queued.then(afterPendingIo).then(run) : run()).finally(() =>
@@ -716,6 +743,7 @@ export class DriftEngine {
    */
   async fileChanged(file: string): Promise<FileChange> {
     if (this.rendering.size === 0) this.changes.length = 0; // only renders in flight look back at them
+    this.passFromLoad = false; // the renders this change calls for begin a pass of their own
     this.changes.push(file);
     this.helmRenders.clear();
     // What the file said before, when a render read it: whether it declared environments is part of the answer.

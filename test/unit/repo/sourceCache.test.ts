@@ -125,4 +125,44 @@ describe('FileCache as the engine keeps it (YAML and JSON texts, checked against
     const staging = await engine.render(env('staging'));
     assert.equal((staging.objects[0].object as unknown as { data: { a: string } }).data.a, 'two');
   });
+
+  it("continues discovery's pass into the first render: each file is stat'ed once between them; a save ends it", async () => {
+    mkdirSync(join(dir, 'base'));
+    writeFileSync(join(dir, 'base', 'kustomization.yaml'), 'resources: [cm.yaml]\n');
+    writeFileSync(
+      join(dir, 'base', 'cm.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  a: one\n',
+    );
+    for (const env of ['dev', 'prod']) {
+      mkdirSync(join(dir, 'envs', env), { recursive: true });
+      writeFileSync(join(dir, 'envs', env, 'kustomization.yaml'), 'resources: [../../base]\n');
+    }
+    const node = new NodeFileSystem();
+    const stats = new Map<string, number>();
+    const fs = {
+      readFile: (p: string) => node.readFile(p),
+      readDir: (p: string) => node.readDir(p),
+      stat: (p: string) => (stats.set(p, (stats.get(p) ?? 0) + 1), node.stat(p)),
+    };
+    const engine = new DriftEngine({ fs, repoRoot: dir });
+    const repo = await engine.load();
+    assert.deepEqual(repo.environments.map((e) => e.name).sort(), ['dev', 'prod']);
+    await Promise.all(repo.environments.map((e) => engine.render(e)));
+    const kustomization = join(dir, 'envs', 'dev', 'kustomization.yaml');
+    assert.equal(stats.get(kustomization), 1, 'read by discovery and the render: one stat');
+    assert.ok(
+      [...stats.values()].every((n) => n === 1),
+      JSON.stringify(Object.fromEntries(stats)),
+    );
+
+    // A save reported: the renders it calls for begin a pass of their own (the files they read are stat'ed again).
+    writeFileSync(
+      join(dir, 'base', 'cm.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  a: two\n',
+    );
+    await engine.fileChanged('base/cm.yaml');
+    const dev = await engine.render(repo.environments.find((e) => e.name === 'dev')!);
+    assert.equal((dev.objects[0].object as unknown as { data: { a: string } }).data.a, 'two');
+    assert.equal(stats.get(kustomization), 2);
+  });
 });
