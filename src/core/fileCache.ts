@@ -34,8 +34,9 @@ export interface FileCacheOptions {
    * With `keepOnly` and `checkStamps`: a kept text's stamp, and listings, stats and real paths, are asked for once per
    * pass (`beginPass`) instead of on every call. Within a pass the files are taken as they were when first asked for,
    * except those reported changed (`invalidate` drops them): a change whose report was lost is seen in the next pass.
-   * The engine begins a pass when a render starts with none in flight, so the 120 renders of a home-ops cluster's first
-   * opening stat each file once, where a Flux child's re-reads of its parent's files cost a stat each (16,800).
+   * The engine begins a pass with the first render asked for while none is under way (or a load), so the 120 renders
+   * of a home-ops cluster's first opening stat each file once, where a Flux child's re-reads of its parent's files cost
+   * a stat each (16,800).
    */
   perPass?: boolean;
 }
