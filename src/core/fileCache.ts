@@ -8,6 +8,9 @@ import type { DirEntry, FileSystem } from './ports';
 
 type Stat = { isDirectory: boolean; isFile: boolean; mtimeMs?: number; size?: number } | undefined;
 
+/** The stamp of a text read without asking for one: it never equals a file's, so the next check reads it again. */
+const NO_STAMP = '';
+
 /** The files the engine keeps the texts of: the YAML and JSON the renderer parses (and the editor watches). */
 export const REPO_TEXTS = /\.(ya?ml|json)$/;
 
@@ -58,6 +61,8 @@ export class FileCache implements FileSystem {
   readonly readFileBytes?: (path: string) => Promise<Uint8Array>;
   /** Whether what is not a kept text is kept until the next pass (see FileCacheOptions.perPass). */
   private readonly passes: boolean;
+  /** The texts read or checked against their stamps in this pass. */
+  private readonly checkedInPass = new Set<string>();
   readonly realPath?: (path: string) => Promise<string>;
 
   constructor(
@@ -77,7 +82,21 @@ export class FileCache implements FileSystem {
 
   async readFile(path: string): Promise<string> {
     if (this.options.keepOnly && !this.options.keepOnly.test(path)) return this.inner.readFile(path);
+    if (this.passes) return this.readInPass(path);
     const stamp = this.options.checkStamps ? await this.stampOf(path) : undefined;
+    return remember(this.texts, path, stamp, () => this.inner.readFile(path));
+  }
+
+  /**
+   * A text as this pass first had it. A path not kept is read without asking for its stamp (discovery reads every
+   * YAML file of the repo: a stat each for nothing to compare with), and kept with none: the next pass that reads it
+   * finds no stamp to compare, reads it again once and keeps its stamp from then on.
+   */
+  private async readInPass(path: string): Promise<string> {
+    const kept = this.texts.get(path);
+    if (kept && this.checkedInPass.has(path)) return kept.value;
+    this.checkedInPass.add(path);
+    const stamp = kept ? await this.stampOf(path) : NO_STAMP;
     return remember(this.texts, path, stamp, () => this.inner.readFile(path));
   }
 
@@ -116,6 +135,7 @@ export class FileCache implements FileSystem {
   beginPass(): void {
     if (!this.passes) return;
     for (const map of [this.bytes, this.stats, this.reals, this.listings]) map.clear();
+    this.checkedInPass.clear();
   }
 
   /** Forgets everything (a branch switch, or changes the caller cannot name). */
