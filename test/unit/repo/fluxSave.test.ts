@@ -180,6 +180,6 @@ describe('engine: saving one file of a Flux cluster', () => {
     // a text like it (mayDeclareEnvironments), so the environments cannot change.
     const file = 'kubernetes/apps/default/gatus/app/helmrelease.yaml';
     fs.write(`/r/${file}`, (await fs.readFile(`/r/${file}`)).replace('memory: 256Mi', 'memory: 512Mi'));
-    assert.deepEqual(await engine.fileChanged(file), { environments: [], reload: false });
+    assert.deepEqual(await engine.fileChanged(file), { environments: [], applications: {}, reload: false });
   });
 });
