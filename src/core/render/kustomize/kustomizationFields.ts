@@ -2,6 +2,7 @@
 import type { Origin, SourceLocation } from '../../model/location';
 import { ProblemError } from '../../model/problem';
 import type { FieldSpec } from './fieldSpec';
+import type { ImageEdit } from './filters/images';
 import type { Pair } from './filters/metadataMaps';
 import { getString, type TMap, type TNode, type TScalar } from '../../yaml/tree';
 
@@ -220,4 +221,18 @@ export function readFieldSpecs(node: TNode | undefined): FieldSpec[] {
     version: getString(f, 'version') || undefined,
     create: getString(f, 'create') === 'true',
   }));
+}
+
+/** One `images:` entry (or a builtin ImageTagTransformer's `imageTag:`) as the images filter applies it. */
+export function imageEditOf(img: TMap): ImageEdit {
+  return {
+    name: stringValue(img.entries.get('name'), 'name'),
+    newName: stringValue(img.entries.get('newName'), 'newName') || undefined,
+    newTag: stringValue(img.entries.get('newTag'), 'newTag') || undefined,
+    digest: stringValue(img.entries.get('digest'), 'digest') || undefined,
+    origin: withKind(
+      (img.entries.get('newTag') ?? img.entries.get('digest') ?? img.entries.get('newName') ?? img).origin,
+      'image',
+    ),
+  };
 }

@@ -38,6 +38,7 @@ import { nameHash } from './hash';
 import {
   canonicalFields,
   fail,
+  imageEditOf,
   isRemote,
   KNOWN,
   KUSTOMIZATION_FILES,
@@ -47,7 +48,6 @@ import {
   scalarField,
   scalars,
   SKIPS_CONTENT,
-  stringValue,
   UNSUPPORTED,
   withKind,
 } from './kustomizationFields';
@@ -529,16 +529,7 @@ async function runTransformers(
   applyReplicas(resources, replicas);
   applyImages(
     resources,
-    [...maps(k, 'images'), ...maps(k, 'imageTags')].map((img) => ({
-      name: stringValue(img.entries.get('name'), 'name'),
-      newName: stringValue(img.entries.get('newName'), 'newName') || undefined,
-      newTag: stringValue(img.entries.get('newTag'), 'newTag') || undefined,
-      digest: stringValue(img.entries.get('digest'), 'digest') || undefined,
-      origin: withKind(
-        (img.entries.get('newTag') ?? img.entries.get('digest') ?? img.entries.get('newName') ?? img).origin,
-        'image',
-      ),
-    })),
+    [...maps(k, 'images'), ...maps(k, 'imageTags')].map(imageEditOf),
     withExtra(imageVolumeSpecs, ctx.imageSpecs),
     (res, field) =>
       fail(imageFieldNotScalar(res, field), (k.entries.get('images') ?? k.entries.get('imageTags'))!.origin),

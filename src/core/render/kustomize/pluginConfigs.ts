@@ -13,7 +13,7 @@ import { applyPairs } from './filters/metadataMaps';
 import { applyNamespace } from './filters/namespace';
 import { applyPrefixSuffix, applyPrefixSuffixToFields } from './filters/prefixSuffix';
 import { applyReplicas } from './filters/replicas';
-import { fail, isRemote, pairsOf, readFieldSpecs, stringValue, withKind } from './kustomizationFields';
+import { fail, imageEditOf, isRemote, pairsOf, readFieldSpecs, withKind } from './kustomizationFields';
 import { applyPatchEntry, type PatchContext } from './patches';
 import { gvkOf, NameIndex, nameOf, type Resource } from './resource';
 import { specMatches } from './fieldSpec';
@@ -217,22 +217,8 @@ async function runTransformer(ctx: PluginContext, config: TMap, dir: string, res
     case 'ImageTagTransformer': {
       const img = getMap(config, 'imageTag');
       if (!img) return;
-      applyImages(
-        resources,
-        [
-          {
-            name: stringValue(img.entries.get('name'), 'name'),
-            newName: stringValue(img.entries.get('newName'), 'newName') || undefined,
-            newTag: stringValue(img.entries.get('newTag'), 'newTag') || undefined,
-            digest: stringValue(img.entries.get('digest'), 'digest') || undefined,
-            origin: withKind(
-              (img.entries.get('newTag') ?? img.entries.get('digest') ?? img.entries.get('newName') ?? img).origin,
-              'image',
-            ),
-          },
-        ],
-        specsOf(config),
-        (res, field) => fail(imageFieldNotScalar(res, field), (config.entries.get('fieldSpecs') ?? img).origin),
+      applyImages(resources, [imageEditOf(img)], specsOf(config), (res, field) =>
+        fail(imageFieldNotScalar(res, field), (config.entries.get('fieldSpecs') ?? img).origin),
       );
       return;
     }
