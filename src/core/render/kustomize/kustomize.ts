@@ -283,6 +283,14 @@ async function build(
 
   const resources = shared ?? [];
   await accumulateResources(ctx, k, dir, resources, chain);
+  // Read after the bases are built: a kustomization's configurations apply to its own transformers and those of
+  // the kustomizations above it, not to its bases (kustomize merges them into the accumulator on the way up).
+  await readConfigurations(ctx, k, dir);
+  await runGenerators(ctx, k, dir, resources);
+  await runHelmCharts(ctx, k, dir, resources);
+  await runGeneratorConfigs(pluginContext(ctx, dir, chain), scalars(k, 'generators'), dir, resources);
+  // Components come after the kustomization's own generators (kusttarget.go accumulateTarget): their objects follow
+  // the generated ones, and a component's generator can merge into one this kustomization generated.
   for (const c of scalars(k, 'components')) {
     const path = String(c.value);
     if (isRemote(path)) {
@@ -294,12 +302,6 @@ async function build(
     if (!st?.isDirectory) fail(`component '${path}' ${st ? 'is not a directory' : 'not found'}`, c.origin);
     await build(ctx, abs, c.origin, 'Component', chain, resources);
   }
-  // Read after the bases are built: a kustomization's configurations apply to its own transformers and those of
-  // the kustomizations above it, not to its bases (kustomize merges them into the accumulator on the way up).
-  await readConfigurations(ctx, k, dir);
-  await runGenerators(ctx, k, dir, resources);
-  await runHelmCharts(ctx, k, dir, resources);
-  await runGeneratorConfigs(pluginContext(ctx, dir, chain), scalars(k, 'generators'), dir, resources);
   await runTransformers(ctx, k, dir, resources, chain);
   ctx.vars.push(...maps(k, 'vars').map(readVar));
   return resources;
