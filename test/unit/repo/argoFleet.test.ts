@@ -132,6 +132,28 @@ function setUp(
 
 const applicationLists = (reader: FakeClusterReader) => reader.lists.filter((l) => l.startsWith('applications/'));
 
+/**
+ * Argo CD's API over the hub's Applications: each Application's managed resources are its one ConfigMap, live as in
+ * git; every call is written to `calls`.
+ */
+function countingArgoCdApi(hub: FakeClusterReader, calls: string[]): ArgoCdApi {
+  return {
+    server: 'argocd.example.com',
+    applications: () => {
+      calls.push('GET /api/v1/applications');
+      return Promise.resolve(hub.data.get('applications/argocd')!);
+    },
+    managedResources: (name) => {
+      calls.push(`managed-resources ${name}`);
+      const i = Number(name.split('-')[1]);
+      const cm = JSON.stringify(configMap(`shop-${i}`, 'info'));
+      return Promise.resolve([
+        { group: '', kind: 'ConfigMap', namespace: `shop-${i}`, name: 'settings', targetState: cm, liveState: cm },
+      ]);
+    },
+  };
+}
+
 describe('Argo CD at fleet shape: status from the cluster that runs Argo CD, objects when opened', () => {
   it('resolves each destination to its kube context at load, once, and marks whose status is read elsewhere', async () => {
     const { engine, kubeconfigReads } = setUp();
@@ -306,21 +328,7 @@ describe('Argo CD at fleet shape: status from the cluster that runs Argo CD, obj
       const repo = await engine.load();
       const env = repo.environments.find((e) => e.name === 'prod.example.com')!;
       const calls: string[] = [];
-      const api: ArgoCdApi = {
-        server: 'argocd.example.com',
-        applications: () => {
-          calls.push('GET /api/v1/applications');
-          return Promise.resolve(hub.data.get('applications/argocd')!);
-        },
-        managedResources: (name) => {
-          calls.push(`managed-resources ${name}`);
-          const i = Number(name.split('-')[1]);
-          const cm = JSON.stringify(configMap(`shop-${i}`, 'info'));
-          return Promise.resolve([
-            { group: '', kind: 'ConfigMap', namespace: `shop-${i}`, name: 'settings', targetState: cm, liveState: cm },
-          ]);
-        },
-      };
+      const api = countingArgoCdApi(hub, calls);
       const session = new ArgoCdSession(api);
       const viaApi: LiveSource = {
         ...session.liveSource(argoApplicationsOf(env)!),
@@ -481,21 +489,7 @@ describe('Argo CD at fleet shape: status from the cluster that runs Argo CD, obj
       const repo = await engine.load();
       const env = repo.environments.find((e) => e.name === 'prod.example.com')!;
       const calls: string[] = [];
-      const api: ArgoCdApi = {
-        server: 'argocd.example.com',
-        applications: () => {
-          calls.push('GET /api/v1/applications');
-          return Promise.resolve(hub.data.get('applications/argocd')!);
-        },
-        managedResources: (name) => {
-          calls.push(`managed-resources ${name}`);
-          const i = Number(name.split('-')[1]);
-          const cm = JSON.stringify(configMap(`shop-${i}`, 'info'));
-          return Promise.resolve([
-            { group: '', kind: 'ConfigMap', namespace: `shop-${i}`, name: 'settings', targetState: cm, liveState: cm },
-          ]);
-        },
-      };
+      const api = countingArgoCdApi(hub, calls);
       const session = new ArgoCdSession(api);
       // As the editor's session asks for a check of some Applications (driftSession.ts argoLive): theirs only.
       const viaApi = (apps: string[]): LiveSource => ({
