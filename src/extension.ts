@@ -31,6 +31,7 @@ import { affectsSettings, affectsViewSettings, readSettings, readTreeGrouping } 
 import { DriftStatusBar } from './vscode/statusBar';
 import { FileCacheStore } from './node/fileCacheStore';
 import { EnvironmentsTreeProvider } from './vscode/views/environmentsTree';
+import { readWhenOpened } from './vscode/views/readWhenOpened';
 import { FollowCursor } from './vscode/views/followCursor';
 import { type HistoryElement, HistoryTreeProvider } from './vscode/views/historyTree';
 import { resourceElement, selectedEnvironment, type TreeElement } from './vscode/views/treeElements';
@@ -117,12 +118,7 @@ export function activate(context: vscode.ExtensionContext, activationCache?: Cod
     treeDataProvider: tree,
     showCollapseAll: true,
   });
-  // An Argo CD environment read as its status only (fleet shape) has its objects read when opened; in a destination
-  // of several Applications, each Application's when its row is opened.
-  const opening = view.onDidExpandElement((e) => {
-    if (e.element.type === 'environment') void store.open(e.element.env);
-    else if (e.element.type === 'application') void store.openApplication(e.element.env, e.element.app);
-  });
+  const opening = view.onDidExpandElement((e) => readWhenOpened(store, e.element));
   // The kube context most environments share is said once, here, instead of on every row.
   const describeView = () => (view.description = tree.viewDescription());
   const showInTree = async (env: string, key: ResourceKey) => {
