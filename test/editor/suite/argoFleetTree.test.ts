@@ -12,12 +12,12 @@ import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { DriftSession } from '../../../src/vscode/driftSession';
 import { DriftStore } from '../../../src/vscode/driftStore';
-import type { Settings } from '../../../src/vscode/settings';
 import { EnvironmentsTreeProvider } from '../../../src/vscode/views/environmentsTree';
 import type { TreeElement } from '../../../src/vscode/views/treeElements';
 import type { EnvironmentReport } from '../../../src/core/engine';
 import { multiClusterKubeconfig, testbedAdminRequest } from '../../testbed/cluster';
 import { requireTestbed, type Testbed } from '../support';
+import { sessionSettings } from '../../support/sessionSettings';
 
 const label = (item: vscode.TreeItem) => String(typeof item.label === 'object' ? item.label.label : item.label);
 
@@ -63,19 +63,7 @@ async function fleetRepo(grouping: 'application' | 'cluster') {
       mkdirSync(dirname(join(root, p)), { recursive: true });
       writeFileSync(join(root, p), text);
     }
-    const settings: Settings = {
-      environments: [],
-      kubeconfig,
-      watch: false,
-      refreshDebounceMs: 0,
-      ignore: [],
-      allowExecCredentials: false,
-      exactMode: false,
-      promotePush: false,
-      argocdServer: '',
-      argocdFleetThreshold: 6,
-      chartDownloads: false,
-    };
+    const settings = sessionSettings(kubeconfig);
     const memento = new Map<string, unknown>();
     const log = vscode.window.createOutputChannel('GitOps Drift (Argo CD fleet test)', { log: true });
     const store = new DriftStore({

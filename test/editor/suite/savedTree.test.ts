@@ -12,8 +12,8 @@ import * as vscode from 'vscode';
 import type { CacheStore } from '../../../src/core/ports';
 import { DriftSession } from '../../../src/vscode/driftSession';
 import { DriftStore } from '../../../src/vscode/driftStore';
-import type { Settings } from '../../../src/vscode/settings';
 import { waitForEvent } from '../support';
+import { sessionSettings } from '../../support/sessionSettings';
 
 interface Seen {
   /** Log lines written before this change. */
@@ -55,19 +55,7 @@ describe('Saved tree on reopening: unchanged files draw final rows at once', fun
       warn: line('warn'),
       error: line('error'),
     } as unknown as vscode.LogOutputChannel;
-    const settings: Settings = {
-      environments: [],
-      kubeconfig: join(root, 'no-such-kubeconfig'),
-      watch: false,
-      refreshDebounceMs: 0,
-      ignore: [],
-      allowExecCredentials: false,
-      exactMode: false,
-      promotePush: false,
-      argocdServer: '',
-      chartDownloads: false,
-      argocdFleetThreshold: 6,
-    };
+    const settings = sessionSettings(join(root, 'no-such-kubeconfig'));
     const memento = new Map<string, unknown>();
     const store = new DriftStore({
       repoRoot: root,

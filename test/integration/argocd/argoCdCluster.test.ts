@@ -16,6 +16,7 @@ import { DriftSession } from '../../../src/vscode/driftSession';
 import { multiClusterKubeconfig, type PeerCluster } from '../../testbed/cluster';
 import { testbedArgoCdCrds, testbedBin } from '../../testbed/bins';
 import { freshNamespace, testCluster } from '../support';
+import { sessionSettings } from '../../support/sessionSettings';
 
 const ARGO_API = '/apis/argoproj.io/v1alpha1';
 
@@ -208,19 +209,7 @@ spec:
   });
 
   it('the editor’s session: destinations resolved at load, status only (no object read), then the whole check', async () => {
-    const settings = {
-      environments: [],
-      kubeconfig,
-      watch: false,
-      refreshDebounceMs: 0,
-      ignore: [],
-      allowExecCredentials: false,
-      exactMode: false,
-      promotePush: false,
-      argocdServer: '',
-      argocdFleetThreshold: 6,
-      chartDownloads: false,
-    };
+    const settings = sessionSettings(kubeconfig);
     const logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
     const session = new DriftSession({ repoRoot: repo, settings, logger, context: undefined, env: {}, trusted: true });
     try {

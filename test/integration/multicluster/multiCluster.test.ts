@@ -15,6 +15,7 @@ import { DriftSession } from '../../../src/vscode/driftSession';
 import { type ChildRun, runCliChild } from '../../support/cliChild';
 import { multiClusterKubeconfig, type PeerCluster } from '../../testbed/cluster';
 import { testCluster } from '../support';
+import { sessionSettings } from '../../support/sessionSettings';
 
 const NAMESPACE = 'multicluster-shop';
 
@@ -167,19 +168,7 @@ describe('several clusters: environments pinned to contexts of different API ser
   });
 
   it('switching the editor session’s current context moves only the environment that names none', async () => {
-    const settings = {
-      environments: [],
-      kubeconfig,
-      watch: false,
-      refreshDebounceMs: 0,
-      ignore: [],
-      allowExecCredentials: false,
-      exactMode: false,
-      promotePush: false,
-      argocdServer: '',
-      argocdFleetThreshold: 6,
-      chartDownloads: false,
-    };
+    const settings = sessionSettings(kubeconfig);
     const logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
     const states = async (context: string | undefined): Promise<Map<string, EnvironmentReport>> => {
       // As DriftStore.selectContext does: a new session for the newly selected context.

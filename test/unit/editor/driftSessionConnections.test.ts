@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DriftSession } from '../../../src/vscode/driftSession';
-import type { Settings } from '../../../src/vscode/settings';
+import { sessionSettings } from '../../support/sessionSettings';
 
 const shop = resolve(__dirname, '..', '..', '..', 'examples', 'shop');
 const quiet = { info() {}, warn() {}, error() {}, debug() {}, trace() {} };
@@ -58,19 +58,7 @@ describe('the editor session: an unreachable cluster', function () {
         '',
       ].join('\n'),
     );
-    const settings = {
-      environments: [],
-      kubeconfig,
-      watch: false,
-      refreshDebounceMs: 300,
-      ignore: [],
-      allowExecCredentials: false,
-      exactMode: false,
-      promotePush: false,
-      argocdServer: '',
-      argocdFleetThreshold: 6,
-      chartDownloads: false,
-    } satisfies Settings;
+    const settings = sessionSettings(kubeconfig, { refreshDebounceMs: 300 });
     session = new DriftSession({
       repoRoot: shop,
       settings,
