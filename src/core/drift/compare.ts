@@ -100,9 +100,23 @@ export interface CoverNode {
   leaf: boolean;
   /** Git sets part of the map or list here: where the walk was, and the projection node if built. */
   node?: { at: At; view?: Record<string, unknown> | unknown[] };
-  /** Registered places below, by live segment (map key, or item index as text). */
-  children?: Map<string, CoverNode>;
+  /** Registered places below, by live segment (map key, or item index as text); see {@link newChildren}. */
+  children?: Record<string, CoverNode>;
 }
+
+/**
+ * Children tables inherit nothing, so a live key such as `constructor` or `__proto__` is an own entry like any
+ * other. Plain objects rather than `Map`s: a check registers about a million places, and objects of one shape share
+ * V8's hidden class where every `Map` allocates its own hash table (the largest part of the diff's garbage).
+ */
+const NO_PROTOTYPE: object = Object.freeze(Object.create(null));
+
+function newChildren(): Record<string, CoverNode> {
+  return Object.create(NO_PROTOTYPE) as Record<string, CoverNode>;
+}
+
+/** The one node every place git sets as a whole with nothing registered below shares (most places are such). */
+const SHARED_LEAF: CoverNode = Object.freeze({ leaf: true });
 
 /**
  * What walk 1 leaves for walk 2 and the diff: the live places git sets, as a tree shaped like the live object, so
@@ -113,12 +127,13 @@ export class Coverage {
 
   /** Records that git sets the live value at `at` as a whole. */
   addLeaf(at: At): void {
-    this.place(at).leaf = true;
+    if (!at.parent) this.root.leaf = true;
+    else this.leafChild(at.parent.cover ?? this.place(at.parent), String(at.liveSegment));
   }
 
   /** Records that git sets the live value under map key `key` of the map at `at` as a whole. */
   addLeafBelow(at: At, key: string): void {
-    this.child(at.cover ?? this.place(at), key).leaf = true;
+    this.leafChild(at.cover ?? this.place(at), key);
   }
 
   /** Records that git sets part of the live map or list at `at` (its children are registered under it). */
@@ -147,7 +162,7 @@ export class Coverage {
   private find(pointer: string): CoverNode | undefined {
     let place: CoverNode | undefined = this.root;
     for (const segment of pointerSegments(pointer)) {
-      place = place.children?.get(segment);
+      place = place.children?.[segment];
       if (!place) return undefined;
     }
     return place;
@@ -159,11 +174,20 @@ export class Coverage {
     return this.child(at.parent.cover ?? this.place(at.parent), String(at.liveSegment));
   }
 
+  /** A place that may still get a node or children of its own: never the shared leaf. */
   private child(parent: CoverNode, segment: string): CoverNode {
-    parent.children ??= new Map();
-    let place = parent.children.get(segment);
-    if (!place) parent.children.set(segment, (place = { leaf: false }));
+    const children = (parent.children ??= newChildren());
+    let place = children[segment];
+    if (place === SHARED_LEAF) children[segment] = place = { leaf: true };
+    else if (!place) children[segment] = place = { leaf: false };
     return place;
+  }
+
+  private leafChild(parent: CoverNode, segment: string): void {
+    const children = (parent.children ??= newChildren());
+    const place = children[segment];
+    if (!place) children[segment] = SHARED_LEAF;
+    else if (place !== SHARED_LEAF) place.leaf = true;
   }
 }
 
@@ -300,7 +324,8 @@ export class DesiredWalk {
       return l ?? undefined;
     }
     const keys = d.some(isMap) ? listKeysFor(this.typeId, at.schema, this.ownership, at.l) : undefined;
-    if (keys && d.every((item) => itemKey(item, keys) !== undefined)) return this.keyedList(d, l, at, keys);
+    const desiredKeys = keys ? d.map((item) => itemKey(item, keys)) : undefined;
+    if (keys && desiredKeys?.every((k) => k !== undefined)) return this.keyedList(d, l, at, keys, desiredKeys);
     if (d.length === l.length && d.some((item) => isMap(item) || Array.isArray(item))) {
       const view: unknown[] | undefined = this.project ? [] : undefined;
       if (at.liveSegment !== undefined) this.coverage.addNode(at, view);
@@ -317,7 +342,7 @@ export class DesiredWalk {
     return l;
   }
 
-  private keyedList(d: unknown[], l: unknown[], at: At, keys: string[]): unknown {
+  private keyedList(d: unknown[], l: unknown[], at: At, keys: string[], desiredKeys: string[]): unknown {
     const byKey = new Map<string, number>();
     l.forEach((item, j) => {
       const k = itemKey(item, keys);
@@ -325,7 +350,7 @@ export class DesiredWalk {
     });
     const view: unknown[] | undefined = this.project ? [] : undefined;
     if (at.liveSegment !== undefined) this.coverage.addNode(at, view);
-    const pairs = d.map((item) => byKey.get(itemKey(item, keys) as string));
+    const pairs = desiredKeys.map((k) => byKey.get(k));
     // An item whose key field itself was changed (a Service port 80 → 8080) has no key match: pair the leftovers by
     // name, else by position, so the change shows as the field that changed rather than an item gone and one added.
     const used = new Set(pairs.filter((j): j is number => j !== undefined));

@@ -64,17 +64,21 @@ function builtInKeys(rootType: string, schema: string): string[] | undefined {
   return keys;
 }
 
+const DIGITS = /^\d+$/;
+
 /** The pairing key of one item (defaults filled), or undefined when the item lacks a key field with no default. */
 export function itemKey(item: unknown, keys: string[]): string | undefined {
   if (!isMap(item)) return undefined;
   // canonicalJson of the list of values, written out: every keyed item of every object passes here.
   let text = '[';
   for (let i = 0; i < keys.length; i++) {
-    let v = item[keys[i]] ?? KEY_DEFAULTS[keys[i]];
+    const v = item[keys[i]] ?? KEY_DEFAULTS[keys[i]];
     if (v === undefined) return undefined;
-    // `containerPort: "80"` in git and 80 live are the same key.
-    if (typeof v === 'string' && /^\d+$/.test(v)) v = Number(v);
-    text += (i ? ',' : '') + canonicalJson(v);
+    if (i) text += ',';
+    // `containerPort: "80"` in git and 80 live are the same key. Scalars (nearly every key) skip canonicalJson.
+    if (typeof v === 'string') text += DIGITS.test(v) ? JSON.stringify(Number(v)) : JSON.stringify(v);
+    else if (typeof v === 'number' || typeof v === 'boolean') text += JSON.stringify(v);
+    else text += canonicalJson(v);
   }
   return text + ']';
 }

@@ -189,7 +189,8 @@ export interface CoveredPlace {
   leaf: boolean;
   /** Set when the place itself is registered (a map or list covered in part). */
   node?: unknown;
-  children?: Map<string, CoveredPlace>;
+  /** By live segment; inherits nothing (compare.ts makes it), so any key is an own entry. */
+  children?: Readonly<Record<string, CoveredPlace>>;
 }
 
 function leavesOutside(
@@ -216,7 +217,7 @@ function leavesOutside(
       if (index === undefined) continue;
       next = value[index];
     } else continue;
-    const place = covered?.children?.get(typeof index === 'string' ? index : String(index));
+    const place = covered?.children?.[index];
     if (place?.leaf) continue;
     path.push(index);
     if (isMap(child) && hasKeys(child)) leavesOutside(child, next, path, place, out);

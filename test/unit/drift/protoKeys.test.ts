@@ -55,4 +55,24 @@ describe('__proto__ keys in drift', () => {
       [],
     );
   });
+
+  it('walk 2 finds the applied keys git dropped among constructor, toString and __proto__, and no others', () => {
+    // kubectl's server-side apply owns four data keys; git now sets only constructor and __proto__.
+    const yaml =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: default\ndata:\n  constructor: a\n  __proto__: b\n';
+    const applied = live('{"constructor":"a","__proto__":"b","toString":"c","hasOwnProperty":"d"}');
+    applied.metadata.managedFields = [
+      {
+        manager: 'kubectl',
+        operation: 'Apply',
+        apiVersion: 'v1',
+        fieldsType: 'FieldsV1',
+        fieldsV1: JSON.parse(
+          '{"f:data":{"f:constructor":{},"f:__proto__":{},"f:toString":{},"f:hasOwnProperty":{}}}',
+        ) as Record<string, unknown>,
+      },
+    ];
+    const diff = diffObject(renderedFromYaml('x.yaml', yaml)[0], applied, driftOptions());
+    assert.deepEqual(diff.fields.map((f) => f.path).sort(), ['/data/hasOwnProperty', '/data/toString']);
+  });
 });
