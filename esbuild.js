@@ -92,6 +92,12 @@ const sharedOptions = {
   plugins: [kubeConfigOnlyPlugin],
 };
 
+/**
+ * The plugins of the editor's bundles, for every build that makes them: this file's, and the one the editor tests,
+ * UI tests and benches package (test/editor/harness/build.mjs), so that they run what `vsce package` ships.
+ */
+const EDITOR_PLUGINS = [kubeConfigOnlyPlugin, lazySplitPlugin];
+
 /** Logs build results in the format VS Code's esbuild problem matcher reads. */
 const problemMatcherPlugin = {
   name: 'esbuild-problem-matcher',
@@ -138,7 +144,7 @@ async function main() {
     minify: production,
     sourcemap: true,
     logLevel: 'silent',
-    plugins: [kubeConfigOnlyPlugin, lazySplitPlugin, ...(watch ? [problemMatcherPlugin] : [])],
+    plugins: [...EDITOR_PLUGINS, ...(watch ? [problemMatcherPlugin] : [])],
   });
   buildHelmEngine();
   if (watch) {
@@ -150,7 +156,7 @@ async function main() {
   }
 }
 
-module.exports = { EDITOR_ENTRY_POINTS, lazySplitPlugin, sharedOptions };
+module.exports = { EDITOR_ENTRY_POINTS, EDITOR_PLUGINS, lazySplitPlugin, sharedOptions };
 
 if (require.main === module) {
   main().catch((e) => {

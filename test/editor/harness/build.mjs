@@ -6,7 +6,7 @@ import * as esbuild from 'esbuild';
 import buildConfig from '../../../esbuild.js';
 import { repoRoot } from './codeServer.mjs';
 
-const { EDITOR_ENTRY_POINTS, lazySplitPlugin, sharedOptions } = buildConfig;
+const { EDITOR_ENTRY_POINTS, EDITOR_PLUGINS, lazySplitPlugin, sharedOptions } = buildConfig;
 export { lazySplitPlugin };
 
 /**
@@ -16,18 +16,27 @@ export { lazySplitPlugin };
  * cluster client, loaded on first use).
  */
 export async function buildExtension({ production = false, sourcemap = !production } = {}) {
-  await esbuild.build({
+  await esbuild.build(extensionBuildOptions({ production, sourcemap }));
+}
+
+/**
+ * The esbuild options of buildExtension: esbuild.js's own for the editor's bundles, plugins included (client-node's
+ * kubeconfig-only import and the node-fetch stand-in: without them the engine bundle took in all of client-node's
+ * API models, node-fetch and tr46's table, 56 % more code than the package `vsce` makes).
+ */
+export function extensionBuildOptions({ production = false, sourcemap = !production } = {}) {
+  return {
     ...sharedOptions,
     entryPoints: Object.fromEntries(
       Object.entries(EDITOR_ENTRY_POINTS).map(([out, source]) => [out, join(repoRoot, source)]),
     ),
     outdir: join(repoRoot, 'dist'),
-    plugins: [lazySplitPlugin],
+    plugins: EDITOR_PLUGINS,
     minify: production,
     // Maps beside a production build (not packaged: .vscodeignore) name the minified frames of a bench's profile.
     sourcemap,
     logLevel: 'warning',
-  });
+  };
 }
 
 /** Builds the tests; returns the absolute path of the entry module (without extension, as the launchers expect). */

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const root = join(__dirname, '..', '..', '..');
@@ -45,6 +46,35 @@ describe('bundles: the client-node trim in esbuild.js still applies', function (
       inputs.filter((p) => /client-node\/dist\/gen\/models\//.test(p)).slice(0, 3),
       [],
       'the API models stay out',
+    );
+  });
+
+  it('applies to the engine bundle the editor tests, UI tests and benches package (test/editor/harness/build.mjs)', async () => {
+    const harness = (await import(pathToFileURL(join(root, 'test', 'editor', 'harness', 'build.mjs')).href)) as {
+      extensionBuildOptions(o: {
+        production?: boolean;
+      }): esbuild.BuildOptions & { entryPoints: Record<string, string> };
+    };
+    const options = harness.extensionBuildOptions({ production: true });
+    const result = await esbuild.build({
+      ...options,
+      entryPoints: { 'vscode/lazyEntry': options.entryPoints['vscode/lazyEntry'] },
+      outdir: 'harness-test',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    assert.ok(
+      inputs.some((p) => p.startsWith('client-node-gen:')),
+      'the kubeconfig-only import applies',
+    );
+    assert.deepEqual(
+      inputs
+        .filter((p) => /node_modules\/(node-fetch|whatwg-url|tr46)\/|client-node\/dist\/gen\/models\//.test(p))
+        .slice(0, 3),
+      [],
+      'node-fetch and the API models stay out of what the benches measure, as out of the package',
     );
   });
 });
