@@ -16,6 +16,7 @@ import {
 } from '../core/editor/fleetShape';
 import { digestSettings, inputsUnchanged } from '../node/repoInputs';
 import type { DriftSession, SessionOptions } from './driftSession';
+import { afterRendersDrawn } from './afterRendersDrawn';
 import { Disposable } from './lifecycle';
 import type { Settings } from './settings';
 
@@ -450,13 +451,18 @@ export class DriftStore extends Disposable {
     };
     let unrendered = targets.length;
     let previewShown = false;
+    // A single environment's first render is drawn before its check starts (below).
+    let drawnAfterLast = false;
+    // On a first load, what waits for the renders starts once the tree that shows them is drawn (afterRendersDrawn).
+    const renderedAndDrawn = () =>
+      afterRendersDrawn({ firstLoad: first, drawnAlready: drawnAfterLast, whenTreeDrawn: this.deps.whenTreeDrawn });
     const rendered = () => {
       if (--unrendered) return;
       if (targets.length > 1)
         this.deps.log.info(`rendered ${targets.length} environments (${Date.now() - rendering} ms${since()})`);
       // The last render is drawn now, not at the next progress tick.
       if (many && current()) changedNow();
-      this.firstRenderDone();
+      void renderedAndDrawn().then(() => this.firstRenderDone());
     };
     if (!targets.length) this.firstRenderDone();
     await Promise.all(
@@ -481,7 +487,10 @@ export class DriftStore extends Disposable {
             );
             // On the first load, the first render is drawn before its check (and the lint, which waits for the
             // renders) take this thread; the other environments' renders go on meanwhile.
-            if (first && firstShown) await this.deps.whenTreeDrawn?.();
+            if (first && firstShown) {
+              await this.deps.whenTreeDrawn?.();
+              drawnAfterLast = targets.length === 1;
+            }
           }
           previewed = true;
           rendered();
@@ -527,8 +536,13 @@ export class DriftStore extends Disposable {
     this.changed.fire();
     if (targets.length > 1)
       this.deps.log.info(`checked ${targets.length} environments (${Date.now() - rendering} ms${since()})`);
-    // Kept after a reload, and at most twice a minute after re-checks (a save changes the tree seldom).
-    if (job.reload || Date.now() - this.lastKnownSaved > 30_000) await this.saveLastKnown();
+    // Kept after a reload, and at most twice a minute after re-checks (a save changes the tree seldom). Its digests
+    // read every file the renders read: on a first load, after the tree with the checks is drawn.
+    if (job.reload || Date.now() - this.lastKnownSaved > 30_000) {
+      await renderedAndDrawn();
+      if (!current()) return;
+      await this.saveLastKnown();
+    }
   }
 
   /**
