@@ -102,7 +102,7 @@ export function activate(context: vscode.ExtensionContext, activationCache?: Cod
       : {}),
     secrets: context.secrets,
     activatedAt: activated,
-    whenTreeDrawn: (): Promise<void> => tree.whenDrawn(() => view.visible),
+    whenTreeDrawn: (quietMs?: number): Promise<void> => tree.whenDrawn(() => view.visible, quietMs),
     chartCacheDir: vscode.Uri.joinPath(context.globalStorageUri, 'charts').fsPath,
   });
   const index = new MarkerIndex(store);

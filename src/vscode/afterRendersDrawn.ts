@@ -12,10 +12,19 @@ export function afterRendersDrawn(options: {
   firstLoad: boolean;
   /** The tree was drawn after the last render was shown (a single environment's first load). */
   drawnAlready: boolean;
-  /** Resolves once the view has asked for the rows it shows (EnvironmentsTreeProvider.whenDrawn), if there is one. */
-  whenTreeDrawn: (() => Promise<void>) | undefined;
+  /**
+   * Resolves once the view has asked for the rows it shows, then for none for `quietMs`
+   * (EnvironmentsTreeProvider.whenDrawn), if there is a view.
+   */
+  whenTreeDrawn: ((quietMs?: number) => Promise<void>) | undefined;
 }): Promise<void> {
   if (!options.firstLoad || options.drawnAlready || !options.whenTreeDrawn) return Promise.resolve();
   // A wait that fails only delays, never stops, what follows.
-  return options.whenTreeDrawn().catch(() => undefined);
+  return options.whenTreeDrawn(AFTER_RENDERS_QUIET_MS).catch(() => undefined);
 }
+
+/**
+ * The quiet time that says the rows are drawn, shorter than whenDrawn's 250 ms: the lint it holds back is what the
+ * user waits for next, and the rows the renders changed are one round trip (groups start folded beyond a handful).
+ */
+export const AFTER_RENDERS_QUIET_MS = 100;

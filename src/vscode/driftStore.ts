@@ -60,8 +60,11 @@ export interface DriftStoreDeps {
    * log's own stamps of early lines are when the log file opened, not when they were written).
    */
   activatedAt?: number;
-  /** Resolves when the view has drawn what the store just showed (the saved tree), before the engine loads. */
-  whenTreeDrawn?(): Promise<void>;
+  /**
+   * Resolves when the view has drawn what the store just showed (the saved tree, before the engine loads; a first
+   * render), once it has asked for no rows for `quietMs` (EnvironmentsTreeProvider.whenDrawn's default when absent).
+   */
+  whenTreeDrawn?(quietMs?: number): Promise<void>;
   /** Where Argo CD tokens are kept (VS Code's SecretStorage: the OS keychain), never in settings or logs. */
   secrets: Pick<vscode.SecretStorage, 'get' | 'store'>;
 }

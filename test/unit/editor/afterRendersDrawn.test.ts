@@ -3,16 +3,17 @@
  * saved tree's digests wait until the view has drawn the renders; otherwise they start at once.
  */
 import assert from 'node:assert/strict';
-import { afterRendersDrawn } from '../../../src/vscode/afterRendersDrawn';
+import { AFTER_RENDERS_QUIET_MS, afterRendersDrawn } from '../../../src/vscode/afterRendersDrawn';
 
 /** A whenTreeDrawn the test resolves by hand, counting the calls. */
 function drawnByHand() {
   let draw = (): void => undefined;
   const drawn = new Promise<void>((resolve) => (draw = resolve));
-  const calls = { n: 0 };
+  const calls = { n: 0, quietMs: [] as (number | undefined)[] };
   return {
-    whenTreeDrawn: () => {
+    whenTreeDrawn: (quietMs?: number) => {
       calls.n++;
+      calls.quietMs.push(quietMs);
       return drawn;
     },
     draw: () => draw(),
@@ -33,7 +34,7 @@ describe('afterRendersDrawn: when the work after the renders starts', () => {
     const view = drawnByHand();
     const after = afterRendersDrawn({ firstLoad: true, drawnAlready: false, whenTreeDrawn: view.whenTreeDrawn });
     assert.equal(await settled(after), false, 'not before the view has drawn the rows');
-    assert.equal(view.calls.n, 1);
+    assert.deepEqual(view.calls.quietMs, [AFTER_RENDERS_QUIET_MS], 'once, with the shorter quiet time');
     view.draw();
     assert.equal(await settled(after), true);
   });
