@@ -66,6 +66,8 @@ export function findExtras(
     }
   }
   if (!ssaManaged && lastApplied) for (const pointer of lastApplied) candidates.push({ pointer, cause: 'removal' });
+  // Most objects: every applied leaf is one git still sets.
+  if (!candidates.length) return [];
 
   const found = new Map<string, ExtraDrift>();
   // List items found so far (reported whole): their other fields need no walk, unless a hand edit would explain
