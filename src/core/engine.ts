@@ -3,7 +3,7 @@
  * read their live state from a cluster or a snapshot, and reconcile. Pure core: all I/O goes through ports.
  */
 import { createHash } from 'node:crypto';
-import { argoApplicationsTracked, trackedByArgoCd } from './drift/tracking';
+import { argoApplicationsTracked, isTracked, trackedByArgoCd } from './drift/tracking';
 import type { DriftOptions, IgnoreRule, TrackingOptions } from './drift/options';
 import { isClusterError } from './live/clusterError';
 import { DiffMemo, reconcile, reconcileDetailed, type ReconcileDetail } from './drift/reconcile';
@@ -1020,6 +1020,7 @@ export class DriftEngine {
       const app = applicationByKey.get(keyString(resource.key));
       if (app !== undefined) resource.application = app;
     }
+    if (only) markFinders(env, only, report.resources, state);
     report.resources.push(...notCompared);
     const unread = live.unreadApplications ? markUnreadApplications(env, report, await live.unreadApplications()) : [];
     // Flux's per-object marks are read on the git object and the live one.
@@ -1880,6 +1881,25 @@ function trackingOfApplications(env: RepoEnvironment, names: ReadonlySet<string>
     ...(tracking.argocdLabel ? { argocdLabel: tracking.argocdLabel } : {}),
     argocdApps: argoApplicationsTracked(tracking).filter((n) => argoNames.has(n)),
   };
+}
+
+/**
+ * In a check of some applications: each Extra of no application gets `foundBy`, the one of `names` whose tracking
+ * marks found it (its live object's), so a later check of only that application replaces it.
+ */
+function markFinders(
+  env: RepoEnvironment,
+  names: ReadonlySet<string>,
+  resources: readonly ResourceDrift[],
+  state: LiveState,
+): void {
+  const finders = [...names].map((name) => ({ name, tracking: trackingOfApplications(env, new Set([name])) }));
+  for (const r of resources) {
+    if (r.verdict !== 'Extra' || r.application !== undefined) continue;
+    const live = state.objects.get(keyString(r.key));
+    const finder = live && finders.find((f) => isTracked(live, r.key, f.tracking));
+    if (finder) r.foundBy = finder.name;
+  }
 }
 
 /**

@@ -95,9 +95,9 @@ export function openedTogether(env: RepoEnvironment, name: string): string[] {
 /**
  * A destination's report after a check of some of its opened applications (`next`, from `DriftEngine.check` with
  * `applications`, or `controllerStatus` when none was re-checked): `next`, with the objects and summaries of the
- * applications in `kept` (opened earlier, not re-checked now) taken from `previous` where it had read them. Objects of
- * no application (Extra ones Argo CD does not claim) come from both, `next` first. `next` is returned when nothing is
- * kept.
+ * applications in `kept` (opened earlier, not re-checked now) taken from `previous` where it had read them. An Extra
+ * of no application follows the latest read of the application that found it (`foundBy`): from `previous` only when
+ * that application is kept and `next` has no such object. `next` is returned when nothing is kept.
  */
 export function joinApplicationChecks<R extends CheckedApplications>(
   previous: R | undefined,
@@ -112,7 +112,9 @@ export function joinApplicationChecks<R extends CheckedApplications>(
   const resources = [
     ...next.resources.filter((r) => r.application === undefined || !keep.has(r.application)),
     ...previous.resources.filter((r) =>
-      r.application === undefined ? !inNext.has(keyString(r.key)) : keep.has(r.application),
+      r.application === undefined
+        ? !inNext.has(keyString(r.key)) && (r.foundBy === undefined || keep.has(r.foundBy))
+        : keep.has(r.application),
     ),
   ];
   const applications = next.applications.map((a) =>

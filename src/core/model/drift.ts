@@ -69,6 +69,11 @@ export interface ResourceDrift {
   source?: SourceLocation;
   /** The application of its environment that renders it (absent for Extra, except a Flux object pending prune). */
   application?: string;
+  /**
+   * An Extra found by a check of some applications (CheckOptions.applications): the application whose tracking marks
+   * found it, so the editor knows which opened Application's latest read it follows.
+   */
+  foundBy?: string;
   /** What its controller's status says of it (Flux: pending prune, not yet applied, whether it will revert it). */
   controller?: ResourceControllerState;
   /** For an object of a Helm release: the chart template it came from, e.g. `podinfo/templates/deployment.yaml`. */

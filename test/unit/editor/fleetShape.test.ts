@@ -58,6 +58,12 @@ describe('fleet shape: a destination opened one Application at a time', () => {
   it('keeps the last check of the opened Applications not read again, and its objects of no application', () => {
     const joined = joinApplicationChecks(previous, next, ['a']);
     assert.deepEqual(verdicts(joined), ['a Drifted', 'b InSync', 'c NotChecked', 'old Extra']);
+    // An Extra follows the latest read of the application whose marks found it: kept while a is kept, gone once b's
+    // read (the one that found it) is made again without it.
+    const found = (by: string) =>
+      report([...previous.resources, { ...object('gone', 'Extra'), foundBy: by }], previous.applications);
+    assert.ok(verdicts(joinApplicationChecks(found('a'), next, ['a'])).includes('gone Extra'));
+    assert.ok(!verdicts(joinApplicationChecks(found('b'), next, ['a'])).includes('gone Extra'));
     assert.deepEqual(
       joined.applications.filter((a) => a.statusOnly).map((a) => a.name),
       ['c'],

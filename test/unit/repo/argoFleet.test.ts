@@ -461,6 +461,44 @@ describe('Argo CD at fleet shape: status from the cluster that runs Argo CD, obj
       );
     });
 
+    it("an Extra follows the latest read of the opened Application that tracks it, not an earlier check's", async () => {
+      // shop-0 and shop-1 deploy to `pair`; old-1 carries shop-1's instance label: Extra to shop-1 alone.
+      const { engine, prod, editorSource } = setUp(undefined, 'cluster', {
+        namespace: (i) => (i < 2 ? 'pair' : `shop-${i}`),
+        path: (i) => (i < 2 ? `shop-${i}` : 'shop'),
+      });
+      const settings = (i: number) =>
+        live({ ...configMap('pair', 'info'), metadata: { name: `settings-${i}`, namespace: 'pair' } }, '5');
+      const old = live(
+        {
+          ...configMap('pair', 'info'),
+          metadata: { name: 'old-1', namespace: 'pair', labels: { 'app.kubernetes.io/instance': 'shop-1' } },
+        },
+        '5',
+      );
+      prod.data.set('configmaps/pair', [settings(0), settings(1), old]);
+      const repo = await engine.load();
+      const env = repo.environments.find((e) => e.name === 'prod.example.com')!;
+      const checked = (r: EnvironmentReport) =>
+        r.resources
+          .filter((x) => x.verdict !== 'NotChecked')
+          .map((x) => `${x.key.name} ${x.verdict}`)
+          .sort();
+      const both = await refresh(engine, env, editorSource, ['shop-0', 'shop-1'], undefined);
+      assert.deepEqual(checked(both), ['old-1 Extra', 'settings-0 InSync', 'settings-1 InSync']);
+      // A read of shop-0 alone (a save of its file): shop-1's Extra stays, as shop-1's last read found it.
+      prod.lists.length = 0;
+      const zero = await refresh(engine, env, editorSource, ['shop-0', 'shop-1'], both, ['shop-0']);
+      assert.deepEqual(prod.lists, ['configmaps/pair']);
+      assert.deepEqual(checked(zero), ['old-1 Extra', 'settings-0 InSync', 'settings-1 InSync']);
+      // old-1 deleted, then shop-1 read again alone: its latest read finds no old-1, so none is shown.
+      prod.data.set('configmaps/pair', [settings(0), settings(1)]);
+      prod.lists.length = 0;
+      const one = await refresh(engine, env, editorSource, ['shop-0', 'shop-1'], zero, ['shop-1']);
+      assert.deepEqual(prod.lists, ['configmaps/pair']);
+      assert.deepEqual(checked(one), ['settings-0 InSync', 'settings-1 InSync']);
+    });
+
     it('a saved file names the applications that read it, so only the opened ones among them are read again', async () => {
       const { engine, fs } = setUp(undefined, 'cluster', {
         namespace: (i) => `shop-${i}`,
