@@ -14,6 +14,7 @@ import {
   openedTogether,
   opensByApplication,
 } from '../core/editor/fleetShape';
+import { OpenedApplications } from '../core/editor/openedApplications';
 import { digestSettings, inputsUnchanged } from '../node/repoInputs';
 import type { DriftSession, SessionOptions } from './driftSession';
 import { afterRendersDrawn } from './afterRendersDrawn';
@@ -37,6 +38,11 @@ export interface EnvironmentEntry {
   lastKnown?: Date;
   /** The applications whose objects the check in flight reads (a destination opened one Application at a time). */
   reading?: ReadonlySet<string>;
+  /**
+   * Applications of a destination opened one Application at a time whose first read did not end (cancelled), with
+   * why: their objects are not read, and opening the row again reads them.
+   */
+  notRead?: ReadonlyMap<string, string>;
 }
 
 /** What the store needs from the outside; extension.ts wires the real ones. */
@@ -85,6 +91,8 @@ export function argoCdTokenKey(server: string): string {
 }
 
 const CONTEXT_KEY = 'gitopsDrift.context';
+/** The workspace-state key of the Applications opened per destination (core/editor/openedApplications.ts). */
+const OPENED_APPLICATIONS_KEY = 'gitopsDrift.openedApplications';
 const LAST_KNOWN_KEY = 'last-known-tree';
 /** How often the view redraws while a check of several environments runs. */
 const PROGRESS_MS = 250;
@@ -109,9 +117,10 @@ export class DriftStore extends Disposable {
   private readonly opened = new Set<string>();
   /**
    * Applications opened in the tree, per environment, in a destination opened one Application at a time (fleet
-   * shape: core/editor/fleetShape.ts opensByApplication): only their objects are read.
+   * shape: core/editor/fleetShape.ts opensByApplication): only their objects are read. Kept in the workspace's state,
+   * so a reopened window reads them again at once.
    */
-  private readonly openedApplications = new Map<string, Set<string>>();
+  private readonly openedApplications: OpenedApplications;
   /** How many Argo CD Applications the loaded environments hold (counted on first use after each load). */
   private argoApplications: number | undefined;
   /** The last session's tree is shown and this session has not loaded the repo yet. */
@@ -141,6 +150,7 @@ export class DriftStore extends Disposable {
 
   constructor(private readonly deps: DriftStoreDeps) {
     super();
+    this.openedApplications = new OpenedApplications(deps.state.get(OPENED_APPLICATIONS_KEY), deps.repoRoot ?? '');
   }
 
   get repoRoot(): string | undefined {
@@ -303,7 +313,12 @@ export class DriftStore extends Disposable {
     if (!this.running) return;
     this.generation++;
     this.pending = undefined;
-    for (const e of this.entryMap.values()) e.checking = false;
+    let forgotten = false;
+    for (const e of this.entryMap.values()) {
+      if (e.checking && e.reading) forgotten = this.readCancelled(e, e.reading) || forgotten;
+      e.checking = false;
+    }
+    if (forgotten) this.saveOpenedApplications();
     this.cancelRunning?.();
     this.deps.log.info('refresh cancelled');
     this.changed.fire();
@@ -331,12 +346,71 @@ export class DriftStore extends Disposable {
   openApplication(name: string, app: string): Promise<void> {
     const entry = this.entryMap.get(name);
     if (!entry || !this.opensByApplication(name)) return Promise.resolve();
-    const opened = this.openedApplications.get(name) ?? new Set<string>();
-    this.openedApplications.set(name, opened);
-    const apps = openedTogether(entry.env, app).filter((a) => !opened.has(a));
-    if (!apps.length) return Promise.resolve();
-    for (const a of apps) opened.add(a);
-    return this.refresh({ environments: [name], applications: { [name]: apps } });
+    const together = openedTogether(entry.env, app);
+    const added = this.openedApplications.add(name, together);
+    // Opened before: read already, or being read; read again only when the last check failed (the row says why).
+    if (!added.length && (entry.checking || !entry.report?.error)) return Promise.resolve();
+    this.readAgain(entry, together);
+    return this.refresh({ environments: [name], applications: { [name]: together } });
+  }
+
+  /**
+   * Every Application of a destination opened one Application at a time is opened and read (those opened before
+   * are read again). Nothing happens in any other environment.
+   */
+  openAllApplications(name: string): Promise<void> {
+    const entry = this.entryMap.get(name);
+    if (!entry || !this.opensByApplication(name)) return Promise.resolve();
+    const all = entry.env.applications.map((a) => a.name);
+    this.openedApplications.add(name, all);
+    this.readAgain(entry, all);
+    return this.refresh({ environments: [name], applications: { [name]: all } });
+  }
+
+  /** The applications of a destination opened one Application at a time not opened yet (none in any other). */
+  unopenedApplications(name: string): string[] {
+    const entry = this.entryMap.get(name);
+    if (!entry || !this.opensByApplication(name)) return [];
+    const opened = this.openedApplications.of(name);
+    return entry.env.applications.map((a) => a.name).filter((a) => !opened.has(a));
+  }
+
+  /** `apps` of `entry` are opened now: kept for the next window, and no longer "not read". */
+  private readAgain(entry: EnvironmentEntry, apps: readonly string[]): void {
+    this.saveOpenedApplications();
+    if (!entry.notRead) return;
+    const notRead = new Map([...entry.notRead].filter(([a]) => !apps.includes(a)));
+    entry.notRead = notRead.size ? notRead : undefined;
+  }
+
+  /**
+   * A check reading `reading` of `entry` was cancelled: those never read yet are forgotten (opening their rows again
+   * reads them) and say why they are not read; those read before keep their last check. Returns whether any was
+   * forgotten.
+   */
+  private readCancelled(entry: EnvironmentEntry, reading: ReadonlySet<string>): boolean {
+    const report = entry.report;
+    const read = new Set(
+      report && !report.statusOnly && !entry.lastKnown
+        ? report.applications.filter((a) => !a.statusOnly).map((a) => a.name)
+        : [],
+    );
+    const never = [...reading].filter((a) => !read.has(a));
+    if (!never.length) return false;
+    this.openedApplications.forget(entry.env.name, never);
+    const notRead = new Map(entry.notRead);
+    for (const a of never) notRead.set(a, 'read cancelled');
+    entry.notRead = notRead;
+    return true;
+  }
+
+  private saveOpenedApplications(): void {
+    const saved = this.openedApplications.saved(this.deps.state.get(OPENED_APPLICATIONS_KEY));
+    this.deps.state.update(OPENED_APPLICATIONS_KEY, saved).then(undefined, (e: unknown) => {
+      this.deps.log.warn(
+        `could not keep the opened Applications for the next window: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    });
   }
 
   /**
@@ -350,7 +424,7 @@ export class DriftStore extends Disposable {
     return fleetRead(
       entry.env,
       this.argoApplicationTotal(),
-      { environment: this.opened.has(name), applications: this.openedApplications.get(name) ?? new Set() },
+      { environment: this.opened.has(name), applications: this.openedApplications.of(name) },
       this.deps.settings().argocdFleetThreshold,
     );
   }
@@ -426,6 +500,8 @@ export class DriftStore extends Disposable {
       this.entryMap.clear();
       for (const [k, v] of next) this.entryMap.set(k, v);
       this.argoApplications = undefined;
+      // Applications opened in an earlier window (or before this reload) that the repo no longer has are forgotten.
+      if (this.openedApplications.prune(repo.environments)) this.saveOpenedApplications();
       this.repoProblemList = repo.problems;
       this.loadedOnce = true;
       this.showingLastKnown = false;
@@ -434,7 +510,12 @@ export class DriftStore extends Disposable {
         this.deps.log.warn(`${p.location ? `${p.location.file}:${p.location.line}: ` : ''}${p.message}`);
     }
     const targets = this.entries.filter((e) => job.all || job.reload || job.names.has(e.env.name));
-    for (const t of targets) if (!this.settledFromSaved.has(t.env.name)) t.checking = true;
+    // An opened Application's row says "reading…" from now, its render included, until its check ends.
+    const readings = new Map(targets.map((t) => [t, this.applicationsReadNow(t.env.name, job)]));
+    for (const t of targets) {
+      if (!this.settledFromSaved.has(t.env.name)) t.checking = true;
+      t.reading = readings.get(t);
+    }
     this.changed.fire();
     const rendering = Date.now();
     // With many environments the view fills as they finish, not when the slowest has: at most one change per
@@ -529,6 +610,7 @@ export class DriftStore extends Disposable {
           );
         }
         if (!previewed) rendered();
+        if (entry.reading === readings.get(entry)) entry.reading = undefined;
         entry.checking = false;
         entry.lastChecked = new Date();
         if (targets.length > FEW_ENVIRONMENTS) progressed();
@@ -559,18 +641,21 @@ export class DriftStore extends Disposable {
     only: ReadonlySet<string> | undefined,
   ): Promise<EnvironmentReport> {
     const now = only ? applications.filter((a) => only.has(a)) : applications;
-    entry.reading = new Set(now);
-    this.changed.fire();
-    try {
-      const next = now.length ? await session.check(entry.env, now) : await session.controllerStatus(entry.env);
-      return joinApplicationChecks(
-        entry.report,
-        next,
-        applications.filter((a) => !now.includes(a)),
-      );
-    } finally {
-      entry.reading = undefined;
-    }
+    const next = now.length ? await session.check(entry.env, now) : await session.controllerStatus(entry.env);
+    return joinApplicationChecks(
+      entry.report,
+      next,
+      applications.filter((a) => !now.includes(a)),
+    );
+  }
+
+  /** The applications a run of `job` reads the objects of in `name` (a destination opened one Application at a time). */
+  private applicationsReadNow(name: string, job: RefreshJob): ReadonlySet<string> | undefined {
+    const read = this.fleetRead(name);
+    if (read.read !== 'applications') return undefined;
+    const only = job.all || job.reload ? undefined : job.only.get(name);
+    const now = only ? read.applications.filter((a) => only.has(a)) : read.applications;
+    return now.length ? new Set(now) : undefined;
   }
 
   /**
@@ -593,6 +678,11 @@ export class DriftStore extends Disposable {
       };
       shown.set(env.name, entry);
       this.entryMap.set(env.name, entry);
+    }
+    // Applications opened in the last window are read again at once: their rows say so meanwhile.
+    for (const entry of shown.values()) {
+      const opened = this.openedApplications.of(entry.env.name);
+      if (opened.size && this.opensByApplication(entry.env.name)) entry.reading = new Set(opened);
     }
     this.showingLastKnown = true;
     this.changed.fire();

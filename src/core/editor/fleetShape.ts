@@ -131,3 +131,46 @@ interface CheckedApplications {
   error: string | null;
   statusOnly?: true;
 }
+
+/** What reading the objects of some Applications of a destination asks of the cluster, or of Argo CD's API. */
+export interface ReadCost {
+  /** The Argo CD Applications read (a multi-source one once). */
+  applications: number;
+  /**
+   * Through a kube context: at most this many LISTs, one per kind and namespace of their rendered objects (fewer when
+   * a watch already holds a scope); through Argo CD's API: one `managed-resources` per Application.
+   */
+  requests: number;
+  via: 'cluster' | 'api';
+}
+
+/**
+ * What reading the objects of `apps` of `env` costs, counted from its last report's objects (their kinds and
+ * namespaces; an object naming none is in its application's namespace, else the report's): what Read All Applications
+ * says before it starts at fleet scale.
+ */
+export function readCost(
+  env: RepoEnvironment,
+  report: Pick<CheckedApplications, 'resources'> & { namespace?: string },
+  apps: readonly string[],
+  via: 'cluster' | 'api',
+): ReadCost {
+  const names = new Set(apps);
+  const chosen = env.applications.filter((a) => names.has(a.name));
+  const argo = new Set(
+    chosen.map((a) => {
+      const ref = argoApplicationOf(a, env.tracking);
+      return ref ? `${ref.namespace}/${ref.name}` : a.name;
+    }),
+  );
+  if (via === 'api') return { applications: argo.size, requests: argo.size, via };
+  const namespaceOf = new Map(chosen.map((a) => [a.name, a.namespace]));
+  const scopes = new Set<string>();
+  for (const r of report.resources) {
+    if (r.application === undefined || !names.has(r.application)) continue;
+    const namespace =
+      r.key.namespace || namespaceOf.get(r.application) || report.namespace || env.namespace || 'default';
+    scopes.add(`${r.key.group}/${r.key.kind}/${namespace}`);
+  }
+  return { applications: argo.size, requests: scopes.size, via };
+}

@@ -222,7 +222,10 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
     if (element.type === 'application') {
       const kids: TreeElement[] = [];
       const summary = report.applications?.find((a) => a.name === element.app);
+      const notRead = entry.notRead?.get(element.app);
       if (summary?.message) kids.push(messageElement(element.env, summary.message, element.app));
+      else if (notRead && (report.statusOnly || summary?.statusOnly))
+        kids.push(messageElement(element.env, `${notRead}: fold this row and open it again to read it`, element.app));
       for (const g of groupByKind(shown(report.resources.filter((r) => r.application === element.app))))
         kids.push(kindElement(element.env, g.group, g.kind, element.app));
       return kids;
@@ -565,6 +568,8 @@ function applicationItem(
     item.description = app?.source.type === 'outside' ? 'source outside this repo' : 'rendering…';
   } else {
     const reading = entry.checking && entry.reading?.has(name) === true;
+    // A read cancelled before it ended: not read, and why (opening the row again reads it).
+    const notRead = unopened ? entry.notRead?.get(name) : undefined;
     item.iconPath = reading
       ? new vscode.ThemeIcon('loading~spin')
       : stateIcon(environmentState({ resources, error: null }));
@@ -572,9 +577,11 @@ function applicationItem(
       // Fleet shape: each Application of a destination says Argo CD's word until it is opened.
       reading
         ? `${resources.length} objects, reading…`
-        : unopened
-          ? `${resources.length} objects, read when opened`
-          : groupDescription(countStates(resources)),
+        : notRead
+          ? `${resources.length} objects not read: ${notRead}`
+          : unopened
+            ? `${resources.length} objects, read when opened`
+            : groupDescription(countStates(resources)),
       ...(summary?.controller ? [plainText(controllerBadge(summary.controller))] : []),
       ...(summary?.release ? [plainText(releaseBadge(summary.release))] : []),
     ].join(' · ');

@@ -18,6 +18,7 @@ import {
   argoApplicationCount,
   fleetRead,
   joinApplicationChecks,
+  readCost,
   readsStatusOnly,
 } from '../../../src/core/editor/fleetShape';
 import { FakeClusterReader, live } from '../live/fakeClusterReader';
@@ -497,6 +498,30 @@ describe('Argo CD at fleet shape: status from the cluster that runs Argo CD, obj
       const one = await refresh(engine, env, editorSource, ['shop-0', 'shop-1'], zero, ['shop-1']);
       assert.deepEqual(prod.lists, ['configmaps/pair']);
       assert.deepEqual(checked(one), ['settings-0 InSync', 'settings-1 InSync']);
+    });
+
+    it('Read All Applications: the LISTs it says before it starts are the LISTs it makes (or one managed-resources each)', async () => {
+      const { engine, prod, hub, editorSource } = setUp(undefined, 'cluster', {
+        // shop-0 and shop-1 share a namespace: 39 scopes for 40 Applications.
+        namespace: (i) => (i < 2 ? 'pair' : `shop-${i}`),
+        path: (i) => (i < 2 ? `shop-${i}` : 'shop'),
+      });
+      prod.data.set('configmaps/pair', []);
+      const repo = await engine.load();
+      const env = repo.environments.find((e) => e.name === 'prod.example.com')!;
+      const status = await refresh(engine, env, editorSource, [], undefined);
+      const all = env.applications.map((a) => a.name);
+      const said = readCost(env, status, all, 'cluster');
+      assert.deepEqual(said, { applications: APPS, requests: APPS - 1, via: 'cluster' });
+      const read = await refresh(engine, env, editorSource, all, status);
+      assert.equal(prod.lists.length, said.requests);
+      assert.equal(new Set(prod.lists).size, said.requests);
+      assert.equal(statusOnly(read).length, 0);
+      assert.equal(applicationLists(hub).length, 1, "the Applications' one LIST (the hub's LISTs are shared)");
+      // Some of them: only their scopes.
+      assert.equal(readCost(env, status, ['shop-0', 'shop-1', 'shop-7'], 'cluster').requests, 2);
+      // Through Argo CD's API: one managed-resources per Application.
+      assert.deepEqual(readCost(env, status, all, 'api'), { applications: APPS, requests: APPS, via: 'api' });
     });
 
     it('a saved file names the applications that read it, so only the opened ones among them are read again', async () => {
