@@ -182,6 +182,11 @@ export class DriftSession {
     return this.engine.controllerStatus(env, source);
   }
 
+  /** Whether `env`'s objects are read through Argo CD's API (signed in, an Argo CD environment), not a kube context. */
+  readsThroughArgoCdApi(env: RepoEnvironment): boolean {
+    return this.options.argocd !== undefined && argoApplicationsOf(env) !== undefined;
+  }
+
   /**
    * The kube context of the cluster that runs Argo CD: `argocd.inClusterContext` of the config, else the one the
    * status bar selected, else the kubeconfig's current ('').

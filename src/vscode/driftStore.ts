@@ -315,7 +315,7 @@ export class DriftStore extends Disposable {
     this.pending = undefined;
     let forgotten = false;
     for (const e of this.entryMap.values()) {
-      if (e.checking && e.reading) forgotten = this.readCancelled(e, e.reading) || forgotten;
+      forgotten = this.readCancelled(e) || forgotten;
       e.checking = false;
     }
     if (forgotten) this.saveOpenedApplications();
@@ -384,11 +384,13 @@ export class DriftStore extends Disposable {
   }
 
   /**
-   * A check reading `reading` of `entry` was cancelled: those never read yet are forgotten (opening their rows again
-   * reads them) and say why they are not read; those read before keep their last check. Returns whether any was
-   * forgotten.
+   * The checks of `entry` were cancelled (in flight or queued): its opened Applications never read yet are forgotten
+   * (opening their rows again reads them) and say why they are not read; those read before keep their last check.
+   * Returns whether any was forgotten.
    */
-  private readCancelled(entry: EnvironmentEntry, reading: ReadonlySet<string>): boolean {
+  private readCancelled(entry: EnvironmentEntry): boolean {
+    const reading = this.openedApplications.of(entry.env.name);
+    if (!reading.size) return false;
     const report = entry.report;
     const read = new Set(
       report && !report.statusOnly && !entry.lastKnown
@@ -430,7 +432,7 @@ export class DriftStore extends Disposable {
   }
 
   /** Whether the environment's Applications are opened one by one (a destination at fleet shape). */
-  private opensByApplication(name: string): boolean {
+  opensByApplication(name: string): boolean {
     const entry = this.entryMap.get(name);
     return (
       entry !== undefined &&

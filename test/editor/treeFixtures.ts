@@ -20,6 +20,7 @@ export function storeOf(entries: EnvironmentEntry[]): DriftStore {
     loaded: true,
     entries,
     entry: (name: string) => entries.find((e) => e.env.name === name),
+    opensByApplication: () => false,
     onDidChange: never,
   } as unknown as DriftStore;
 }

@@ -3,6 +3,7 @@ export const CommandIds = {
   refresh: 'gitopsDrift.refresh',
   refreshEnvironment: 'gitopsDrift.refreshEnvironment',
   cancelRefresh: 'gitopsDrift.cancelRefresh',
+  readAllApplications: 'gitopsDrift.readAllApplications',
   showDiff: 'gitopsDrift.showDiff',
   openSource: 'gitopsDrift.openSource',
   copyName: 'gitopsDrift.copyName',

@@ -20,6 +20,7 @@ import {
 } from './history';
 import { ignoreFieldCommand } from './ignoreField';
 import { openSourceCommand } from './openSource';
+import { readAllApplicationsCommand } from './readAllApplications';
 import { cancelRefreshCommand, refreshCommand, refreshEnvironmentCommand } from './refresh';
 import { type CommandHandler, registerCommand } from './registerCommand';
 import { revealInTreeCommand } from './revealInTree';
@@ -44,6 +45,7 @@ const factories: Record<CommandId, (s: EditorServices) => CommandHandler> = {
   [CommandIds.refresh]: refreshCommand,
   [CommandIds.refreshEnvironment]: refreshEnvironmentCommand,
   [CommandIds.cancelRefresh]: cancelRefreshCommand,
+  [CommandIds.readAllApplications]: readAllApplicationsCommand,
   [CommandIds.showDiff]: showDiffCommand,
   [CommandIds.openSource]: openSourceCommand,
   [CommandIds.copyName]: copyNameCommand,

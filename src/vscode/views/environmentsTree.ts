@@ -309,6 +309,7 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
         return environmentItem(element.id, entry, {
           open: environmentsStartOpen(this.store.entries.length),
           showContext: layout.sharedContext === undefined || layout.ownContext.has(entry.env.name),
+          byApplication: this.store.opensByApplication(entry.env.name),
         });
       }
       case 'application':
@@ -426,15 +427,20 @@ function groupStateSummary(counts: ReturnType<typeof countStates>): string {
 function environmentItem(
   id: string,
   entry: EnvironmentEntry,
-  layout: { open: boolean; showContext: boolean },
+  layout: { open: boolean; showContext: boolean; byApplication: boolean },
 ): vscode.TreeItem {
   const item = new vscode.TreeItem(
     entry.env.name,
     layout.open ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
   );
   item.id = id;
-  // `.flux`: a Flux Kustomization applies it, so menus offer Reconcile Now.
-  item.contextValue = fluxApplications(entry.env).length ? 'environment.flux' : 'environment';
+  // `.flux`: a Flux Kustomization applies it, so menus offer Reconcile Now; `.fleet`: a destination opened one
+  // Application at a time, so they offer Read All Applications.
+  item.contextValue = fluxApplications(entry.env).length
+    ? 'environment.flux'
+    : layout.byApplication
+      ? 'environment.fleet'
+      : 'environment';
   const report = entry.report;
   if (entry.checking && !report) {
     item.iconPath = new vscode.ThemeIcon('loading~spin');

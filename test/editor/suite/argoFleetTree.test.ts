@@ -25,9 +25,19 @@ const label = (item: vscode.TreeItem) => String(typeof item.label === 'object' ?
  * A store and tree over eight Applications naming their clusters four ways; `grouping` is `argocd.environments`.
  */
 async function fleetRepo(grouping: 'application' | 'cluster') {
+  const memento = new Map<string, unknown>();
+  const made = await fleetRepoIn(grouping, memento);
+  return { ...made, memento };
+}
+
+/**
+ * A store and tree over `root` (a new repo when absent) with `memento` as the workspace state: a second one over the
+ * same root and memento is a reopened window.
+ */
+async function fleetRepoIn(grouping: 'application' | 'cluster', memento: Map<string, unknown>, existing?: string) {
   {
     const tb = requireTestbed();
-    const root = mkdtempSync(join(tmpdir(), 'gitops-drift-argo-fleet-'));
+    const root = existing ?? mkdtempSync(join(tmpdir(), 'gitops-drift-argo-fleet-'));
     const port = new URL(tb.server).port;
     // One API server under two URLs (its certificate names 127.0.0.1 and localhost): two "clusters" to Argo CD.
     const kubeconfig = multiClusterKubeconfig(join(root, 'kubeconfig'), tb, [
@@ -59,13 +69,16 @@ async function fleetRepo(grouping: 'application' | 'cluster') {
       files[`manifests/${name}/cm.yaml`] =
         `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fleet-${suffix}-${name}\ndata:\n  a: "1"\n`;
     }
-    for (const [p, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(root, p)), { recursive: true });
-      writeFileSync(join(root, p), text);
-    }
+    if (!existing)
+      for (const [p, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(root, p)), { recursive: true });
+        writeFileSync(join(root, p), text);
+      }
     const settings = sessionSettings(kubeconfig);
-    const memento = new Map<string, unknown>();
-    const log = vscode.window.createOutputChannel('GitOps Drift (Argo CD fleet test)', { log: true });
+    const log = vscode.window.createOutputChannel(
+      `GitOps Drift (Argo CD fleet test, ${grouping}${existing ? ', reopened' : ''})`,
+      { log: true },
+    );
     const store = new DriftStore({
       repoRoot: root,
       createSession: (options) => Promise.resolve(new DriftSession(options)),
@@ -171,9 +184,10 @@ describe('Argo CD fleet shape in the destination model (argocd.environments: clu
   let log: vscode.LogOutputChannel;
   let suffix: string;
   let tb: Testbed;
+  let memento: Map<string, unknown>;
 
   before(async () => {
-    ({ root, store, tree, log, suffix, tb } = await fleetRepo('cluster'));
+    ({ root, store, tree, log, suffix, tb, memento } = await fleetRepo('cluster'));
   });
   after(async () => {
     tree?.dispose();
@@ -320,5 +334,82 @@ describe('Argo CD fleet shape in the destination model (argocd.environments: clu
       'in-cluster': 'NotChecked',
       'in-cluster-name': 'NotChecked',
     });
+  });
+
+  it("a cancelled first read leaves the row 'not read: read cancelled', never 'read when opened'; opening it again reads it", async () => {
+    const opening = store.openApplication('in-cluster', 'in-cluster');
+    store.cancel();
+    await opening;
+    await store.whenIdle();
+    const row = (await appRows()).find((r) => r.text.startsWith('in-cluster:'))!;
+    assert.match(row.text, /^in-cluster: 1 objects not read: read cancelled · Argo CD: /);
+    const app = ((await tree.getChildren((await inClusterRow()).element)) as TreeElement[]).find(
+      (e) => e.type === 'application' && e.app === 'in-cluster',
+    )!;
+    const [message] = (await tree.getChildren(app)) as TreeElement[];
+    assert.match(label(await tree.getTreeItem(message)), /^read cancelled: fold this row and open it again to read it/);
+    // The first opened Application keeps its check.
+    assert.equal(verdicts(store.entry('in-cluster')!.report!)['by-url'], 'InSync');
+
+    await store.openApplication('in-cluster', 'in-cluster');
+    assert.equal(verdicts(store.entry('in-cluster')!.report!)['in-cluster'], 'Missing');
+    assert.match((await appRows()).find((r) => r.text.startsWith('in-cluster:'))!.text, /^in-cluster: 1 missing/);
+  });
+
+  it('a reopened window reads the Applications opened in the last one at once (workspace state); none else', async () => {
+    const second = await fleetRepoIn('cluster', memento, root);
+    try {
+      const report = second.store.entry('in-cluster')!.report!;
+      assert.deepEqual(verdicts(report), {
+        'by-url': 'InSync',
+        'by-url-2': 'NotChecked',
+        'in-cluster': 'Missing',
+        'in-cluster-name': 'NotChecked',
+      });
+      const groups = (await second.tree.getChildren()) as TreeElement[];
+      const hub = groups.find((g) => g.type === 'group' && g.key === 'hub')!;
+      const destination = ((await second.tree.getChildren(hub)) as TreeElement[]).find((e) => e.env === 'in-cluster')!;
+      const appItems = await Promise.all(
+        ((await second.tree.getChildren(destination)) as TreeElement[]).map((a) => second.tree.getTreeItem(a)),
+      );
+      const text = (name: string) => {
+        const item = appItems.find((i) => label(i) === name)!;
+        return `${name}: ${String(item.description)}`;
+      };
+      assert.match(text('by-url'), /^by-url: 1 · Argo CD: /);
+      assert.match(text('in-cluster'), /^in-cluster: 1 missing · Argo CD: /);
+      assert.match(text('by-url-2'), /^by-url-2: 1 objects, read when opened · Argo CD: /);
+      // Opened: shown expanded, as the workbench restores their rows.
+      assert.equal(
+        appItems.find((i) => label(i) === 'by-url')?.collapsibleState,
+        vscode.TreeItemCollapsibleState.Expanded,
+      );
+      assert.equal(second.store.entry('edge-cluster')?.report?.statusOnly, true);
+    } finally {
+      second.tree.dispose();
+      second.store.dispose();
+      second.log.dispose();
+    }
+  });
+
+  it('Read All Applications reads every Application of the destination, and nothing of the other', async () => {
+    assert.deepEqual(store.unopenedApplications('in-cluster'), ['by-url-2', 'in-cluster-name']);
+    await store.openAllApplications('in-cluster');
+    const report = store.entry('in-cluster')!.report!;
+    assert.deepEqual(verdicts(report), {
+      'by-url': 'InSync',
+      'by-url-2': 'Missing',
+      'in-cluster': 'Missing',
+      'in-cluster-name': 'Missing',
+    });
+    assert.deepEqual(
+      report.applications.filter((a) => a.statusOnly),
+      [],
+    );
+    assert.deepEqual(store.unopenedApplications('in-cluster'), []);
+    for (const row of await appRows()) assert.doesNotMatch(row.text, /read when opened|not read/);
+    assert.equal(store.entry('edge-cluster')?.report?.statusOnly, true);
+    // Its menu shows on this destination's row only (contextValue `environment.fleet`).
+    assert.equal((await inClusterRow()).item.contextValue, 'environment.fleet');
   });
 });
