@@ -121,6 +121,8 @@ export class DriftStore extends Disposable {
    * so a reopened window reads them again at once.
    */
   private readonly openedApplications: OpenedApplications;
+  /** Per environment, the opened Applications a check has read the objects of (in this window). */
+  private readonly readApplications = new Map<string, Set<string>>();
   /** How many Argo CD Applications the loaded environments hold (counted on first use after each load). */
   private argoApplications: number | undefined;
   /** The last session's tree is shown and this session has not loaded the repo yet. */
@@ -375,6 +377,15 @@ export class DriftStore extends Disposable {
     return entry.env.applications.map((a) => a.name).filter((a) => !opened.has(a));
   }
 
+  /** A check of `name` ended with `report`, having read the objects of `reading` (a destination's opened ones). */
+  private noteRead(name: string, report: EnvironmentReport, reading: ReadonlySet<string> | undefined): void {
+    if (report.statusOnly || report.error) this.readApplications.delete(name);
+    if (!reading || report.statusOnly || report.error) return;
+    const read = this.readApplications.get(name) ?? new Set<string>();
+    for (const a of reading) read.add(a);
+    this.readApplications.set(name, read);
+  }
+
   /** `apps` of `entry` are opened now: kept for the next window, and no longer "not read". */
   private readAgain(entry: EnvironmentEntry, apps: readonly string[]): void {
     this.saveOpenedApplications();
@@ -389,15 +400,8 @@ export class DriftStore extends Disposable {
    * Returns whether any was forgotten.
    */
   private readCancelled(entry: EnvironmentEntry): boolean {
-    const reading = this.openedApplications.of(entry.env.name);
-    if (!reading.size) return false;
-    const report = entry.report;
-    const read = new Set(
-      report && !report.statusOnly && !entry.lastKnown
-        ? report.applications.filter((a) => !a.statusOnly).map((a) => a.name)
-        : [],
-    );
-    const never = [...reading].filter((a) => !read.has(a));
+    const read = this.readApplications.get(entry.env.name);
+    const never = [...this.openedApplications.of(entry.env.name)].filter((a) => !read?.has(a));
     if (!never.length) return false;
     this.openedApplications.forget(entry.env.name, never);
     const notRead = new Map(entry.notRead);
@@ -590,6 +594,7 @@ export class DriftStore extends Disposable {
                 : await this.checkApplications(session, entry, read.applications, only);
           if (!current()) return;
           entry.report = report;
+          this.noteRead(entry.env.name, report, readings.get(entry));
           const counts = countStates(report.resources);
           const line = report.statusOnly
             ? `read ${entry.env.name}'s Argo CD status: ${counts.total} objects not read until it is opened`
@@ -605,6 +610,7 @@ export class DriftStore extends Disposable {
             `checking ${entry.env.name} failed:`,
             e instanceof Error ? (e.stack ?? e.message) : String(e),
           );
+          this.readApplications.delete(entry.env.name);
           entry.report = session.uncheckedReport(
             entry.env,
             entry.report?.context ?? '',
