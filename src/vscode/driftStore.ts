@@ -13,6 +13,7 @@ import {
   joinApplicationChecks,
   openedTogether,
   opensByApplication,
+  readsStatusOnly,
 } from '../core/editor/fleetShape';
 import { OpenedApplications } from '../core/editor/openedApplications';
 import { digestSettings, inputsUnchanged } from '../node/repoInputs';
@@ -367,6 +368,29 @@ export class DriftStore extends Disposable {
     this.openedApplications.add(name, all);
     this.readAgain(entry, all);
     return this.refresh({ environments: [name], applications: { [name]: all } });
+  }
+
+  /**
+   * Whether the environment is read as its Argo CD status only until it is opened (fleet shape; not a destination
+   * opened one Application at a time, whose rows are opened instead), and is not opened yet.
+   */
+  readsWhenOpened(name: string): boolean {
+    const entry = this.entryMap.get(name);
+    return (
+      entry !== undefined &&
+      !this.opensByApplication(name) &&
+      readsStatusOnly(
+        entry.env,
+        this.argoApplicationTotal(),
+        this.opened.has(name),
+        this.deps.settings().argocdFleetThreshold,
+      )
+    );
+  }
+
+  /** Whether `app` of `name` is opened (a destination opened one Application at a time), or being read. */
+  applicationOpened(name: string, app: string): boolean {
+    return this.openedApplications.of(name).has(app);
   }
 
   /** The applications of a destination opened one Application at a time not opened yet (none in any other). */

@@ -21,6 +21,7 @@ export function storeOf(entries: EnvironmentEntry[]): DriftStore {
     entries,
     entry: (name: string) => entries.find((e) => e.env.name === name),
     opensByApplication: () => false,
+    readsWhenOpened: () => false,
     onDidChange: never,
   } as unknown as DriftStore;
 }

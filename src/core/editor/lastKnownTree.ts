@@ -78,6 +78,19 @@ function lastRender(env: RepoEnvironment, drift: EnvironmentDrift & { applicatio
         source: a.source,
         ...(a.namespace !== undefined ? { namespace: a.namespace } : {}),
         ...(a.declaredAt ? { declaredAt: location(a.declaredAt) } : {}),
+        // The Argo CD Application it is (the repo's): a destination at fleet shape folds the rows of those not opened
+        // from the saved tree on (core/editor/fleetShape.ts).
+        ...(a.argo?.application
+          ? {
+              argo: {
+                application: {
+                  name: a.argo.application.name,
+                  ...(a.argo.application.namespace !== undefined ? { namespace: a.argo.application.namespace } : {}),
+                },
+                at: location(a.argo.at),
+              },
+            }
+          : {}),
       })),
     },
     context: drift.context,
@@ -155,6 +168,14 @@ function decodeInputs(v: unknown): SavedInputs | undefined {
   return { files, folders, settings: v.settings };
 }
 
+/** A saved application's Argo CD Application (`{ argo: { application } }`), or nothing. */
+function argoApplicationRef(argo: unknown): Pick<Application, 'argo'> {
+  if (!isRecord(argo) || !isRecord(argo.application) || typeof argo.application.name !== 'string') return {};
+  if (!isLocation(argo.at)) return {};
+  const { name, namespace } = argo.application;
+  return { argo: { application: { name, ...(typeof namespace === 'string' ? { namespace } : {}) }, at: argo.at } };
+}
+
 function decodeEnvironment(e: unknown): LastKnownEnvironment | undefined {
   if (!isRecord(e) || !isRecord(e.env) || !Array.isArray(e.resources) || !Array.isArray(e.applications)) return;
   const { env } = e;
@@ -170,6 +191,7 @@ function decodeEnvironment(e: unknown): LastKnownEnvironment | undefined {
       source: a.source,
       ...(typeof a.namespace === 'string' ? { namespace: a.namespace } : {}),
       ...(isLocation(a.declaredAt) ? { declaredAt: a.declaredAt } : {}),
+      ...argoApplicationRef(a.argo),
     });
   }
   const summaries: ApplicationSummary[] = [];

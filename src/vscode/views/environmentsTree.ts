@@ -294,6 +294,18 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
     }
   }
 
+  /**
+   * In a destination opened one Application at a time, whether an Application's row is folded: until it is opened,
+   * from the row's first showing (the saved tree, the render before the status is read) on. The workbench keeps a row
+   * as first shown (expanded or folded) whatever later items say, and expanding a row by itself tells the extension
+   * nothing: a row first shown expanded would say "read when opened" while nothing reads it. Undefined elsewhere.
+   */
+  private applicationFolded(element: { env: string; app: string }): boolean | undefined {
+    return this.store.opensByApplication(element.env)
+      ? !this.store.applicationOpened(element.env, element.app)
+      : undefined;
+  }
+
   getTreeItem(element: TreeElement): vscode.TreeItem {
     const entry = this.store.entry(element.env);
     switch (element.type) {
@@ -307,14 +319,15 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
         if (!entry) return new vscode.TreeItem(element.env);
         const layout = this.layout();
         return environmentItem(element.id, entry, {
-          open: environmentsStartOpen(this.store.entries.length),
+          // An environment read as its Argo CD status until opened starts folded: opening it is what reads it.
+          open: environmentsStartOpen(this.store.entries.length) && !this.store.readsWhenOpened(entry.env.name),
           showContext: layout.sharedContext === undefined || layout.ownContext.has(entry.env.name),
           byApplication: this.store.opensByApplication(entry.env.name),
         });
       }
       case 'application':
         return entry
-          ? applicationItem(element.id, entry, element.app, this.store.repoRoot)
+          ? applicationItem(element.id, entry, element.app, this.store.repoRoot, this.applicationFolded(element))
           : new vscode.TreeItem(element.app);
       case 'kind': {
         const all = entry?.report
@@ -542,6 +555,7 @@ function applicationItem(
   entry: EnvironmentEntry,
   name: string,
   repoRoot: string | undefined,
+  folded: boolean | undefined,
 ): vscode.TreeItem {
   const app = entry.env.applications.find((a) => a.name === name);
   const summary = entry.report?.applications?.find((a) => a.name === name);
@@ -550,7 +564,7 @@ function applicationItem(
   const unopened = entry.report?.statusOnly === true || summary?.statusOnly === true;
   const item = new vscode.TreeItem(
     plainText(name),
-    unopened ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded,
+    (folded ?? unopened) ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded,
   );
   item.id = id;
   item.contextValue = fluxApplications(entry.env, { apps: new Set([name]) }).length

@@ -385,6 +385,35 @@ describe('Argo CD fleet shape in the destination model (argocd.environments: clu
         vscode.TreeItemCollapsibleState.Expanded,
       );
       assert.equal(second.store.entry('edge-cluster')?.report?.statusOnly, true);
+      // Rows are folded or open as first shown (the workbench keeps that, and expanding by itself tells no one):
+      // from the render before the status is read on, those not opened are folded, the opened ones open.
+      const entry = second.store.entry('in-cluster')!;
+      const checked = entry.report;
+      entry.report = await (await second.store.getSession()).preview(entry.env);
+      try {
+        const state = async (name: string) => {
+          const element = ((await second.tree.getChildren(destination)) as TreeElement[]).find(
+            (e) => e.type === 'application' && e.app === name,
+          )!;
+          return (await second.tree.getTreeItem(element)).collapsibleState;
+        };
+        assert.equal(await state('by-url-2'), vscode.TreeItemCollapsibleState.Collapsed);
+        assert.equal(await state('by-url'), vscode.TreeItemCollapsibleState.Expanded);
+      } finally {
+        entry.report = checked;
+      }
+      // The app-of-apps root, an environment read as its status until opened, starts folded too (3 environments:
+      // the others start open).
+      const current = groups.find((g) => g.type === 'group' && g.key === '(current context)');
+      const root = current
+        ? ((await second.tree.getChildren(current)) as TreeElement[]).find((e) => e.env === 'apps')!
+        : groups.find((e) => e.env === 'apps')!;
+      assert.equal(second.store.entry('apps')?.report?.statusOnly, true);
+      assert.equal((await second.tree.getTreeItem(root)).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
+      assert.equal(
+        (await second.tree.getTreeItem(destination)).collapsibleState,
+        vscode.TreeItemCollapsibleState.Expanded,
+      );
     } finally {
       second.tree.dispose();
       second.store.dispose();

@@ -150,7 +150,22 @@ describe('last-known tree (core/editor/lastKnownTree)', () => {
       ],
       resources: [],
     };
-    const tree = decodeLastKnownTree(encodeLastKnownTree([{ env: cluster, drift: argo }], savedAt));
+    const argoAt = at('argo/blog.yaml', 1);
+    const declared = {
+      ...cluster,
+      applications: cluster.applications.map((a, i) =>
+        i ? a : { ...a, argo: { application: { name: 'blog', namespace: 'argocd' }, at: argoAt } },
+      ),
+    };
+    const tree = decodeLastKnownTree(encodeLastKnownTree([{ env: declared, drift: argo }], savedAt));
+    // The Argo CD Application each is (a destination at fleet shape folds the unopened ones' rows from here on).
+    assert.deepEqual(
+      tree?.environments[0].env.applications.map((a) => a.argo),
+      [
+        { application: { name: 'blog', namespace: 'argocd' }, at: argoAt },
+        ...cluster.applications.slice(1).map(() => undefined),
+      ],
+    );
     assert.deepEqual(
       tree?.environments[0].drift.applications.map((a) => [a.name, a.parent]),
       [
