@@ -72,6 +72,8 @@ function lastRender(env: RepoEnvironment, drift: EnvironmentDrift & { applicatio
       ...(env.namespace !== undefined ? { namespace: env.namespace } : {}),
       ...(env.context !== undefined ? { context: env.context } : {}),
       ...(env.definedAt ? { definedAt: location(env.definedAt) } : {}),
+      // The Argo CD Application an environment of one is (an app-of-apps root): see the applications' `argo` below.
+      ...(env.tracking?.argocdApp !== undefined ? { tracking: { argocdApp: env.tracking.argocdApp } } : {}),
       applications: env.applications.map((a) => ({
         name: a.name,
         renderer: a.renderer,
@@ -228,6 +230,9 @@ function decodeEnvironment(e: unknown): LastKnownEnvironment | undefined {
     ...(typeof env.namespace === 'string' ? { namespace: env.namespace } : {}),
     ...(typeof env.context === 'string' ? { context: env.context } : {}),
     ...(isLocation(env.definedAt) ? { definedAt: env.definedAt } : {}),
+    ...(isRecord(env.tracking) && typeof env.tracking.argocdApp === 'string'
+      ? { tracking: { argocdApp: env.tracking.argocdApp } }
+      : {}),
   };
   return {
     env: repoEnv,

@@ -153,6 +153,7 @@ describe('last-known tree (core/editor/lastKnownTree)', () => {
     const argoAt = at('argo/blog.yaml', 1);
     const declared = {
       ...cluster,
+      tracking: { argocdApp: 'apps', argocdLabel: 'team' },
       applications: cluster.applications.map((a, i) =>
         i ? a : { ...a, argo: { application: { name: 'blog', namespace: 'argocd' }, at: argoAt } },
       ),
@@ -166,6 +167,8 @@ describe('last-known tree (core/editor/lastKnownTree)', () => {
         ...cluster.applications.slice(1).map(() => undefined),
       ],
     );
+    // An environment of one Application (an app-of-apps root) is that Application by its tracking; nothing else kept.
+    assert.deepEqual(tree?.environments[0].env.tracking, { argocdApp: 'apps' });
     assert.deepEqual(
       tree?.environments[0].drift.applications.map((a) => [a.name, a.parent]),
       [
