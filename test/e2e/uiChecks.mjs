@@ -2,8 +2,8 @@
 // person sees: the Environments view, the status bar, a drift squiggle and its hover, the Problems panel, the
 // diff editor. Selectors are VS Code workbench DOM classes.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { tsImport } from 'tsx/esm/api';
 
 const TIMEOUT = 30_000;
@@ -66,6 +66,40 @@ async function scaleRepo(testEnv) {
   git('add', '-A');
   git('-c', 'user.name=test', '-c', 'user.email=test@example.com', 'commit', '-q', '-m', 'generated');
   return dir;
+}
+
+/**
+ * A destination of 8 Argo CD Applications on the test-bed cluster (beyond the fleet threshold of 6: each read when its
+ * row is opened), as a git repo beside the example. Each Application's one ConfigMap is not in the cluster: missing
+ * once read.
+ */
+function fleetRepo(testEnv) {
+  const dir = `${testEnv.workspace}-fleet`;
+  const { server, adminContext } = JSON.parse(readFileSync(testEnv.env.GITOPS_DRIFT_TESTBED, 'utf8'));
+  const files = { '.gitops-drift.yaml': `argocd:\n  inClusterContext: ${adminContext}\n  environments: cluster\n` };
+  for (let i = 0; i < 8; i++) {
+    files[`apps/shop-${i}.yaml`] =
+      `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: shop-${i}\n  namespace: argocd\n` +
+      `spec:\n  project: default\n  source:\n    path: manifests/shop-${i}\n  destination:\n    server: ${server}\n    namespace: default\n`;
+    files[`manifests/shop-${i}/cm.yaml`] =
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ui-fleet-shop-${i}\ndata:\n  a: "1"\n`;
+  }
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  const git = (...args) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('-c', 'user.name=test', '-c', 'user.email=test@example.com', 'commit', '-q', '-m', 'fleet');
+  return dir;
+}
+
+/** A row of the side bar's tree: its text (spaces folded) and whether it is open (`true`, `false`, `null`). */
+async function sideBarRow(page, text) {
+  const row = page.locator('.part.sidebar .monaco-list-row', { hasText: text }).first();
+  await row.waitFor({ timeout: TIMEOUT * 2 });
+  return { text: (await row.innerText()).replace(/\s+/g, ' '), open: await row.getAttribute('aria-expanded') };
 }
 
 /** The side bar and the status bar under it: what a screenshot of the view needs, small enough for the README. */
@@ -464,6 +498,45 @@ export const uiChecks = [
         .waitFor({ timeout: TIMEOUT });
       await page.mouse.move(900, 700);
       await page.screenshot({ path: join(shots, 'scale-tree.png'), clip: await sideBarClip(page) });
+    },
+  },
+  {
+    name: 'an Argo CD destination at fleet shape: Application rows folded until opened; an opened one is read again, open, after a reload',
+    async run({ page, testEnv, shots }) {
+      const dir = fleetRepo(testEnv);
+      await page.goto(`${new URL(page.url()).origin}/?folder=${encodeURIComponent(dir)}`);
+      await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: TIMEOUT });
+      const header = page.locator('.part.sidebar .pane-header', { hasText: /^Environments/ });
+      if (!(await header.isVisible().catch(() => false)))
+        await page.locator('.part.activitybar a[aria-label^="GitOps Drift"]').click({ timeout: TIMEOUT });
+      const unopened = /^shop-4\s*1 objects, read when opened · Argo CD: /;
+      const before = await sideBarRow(page, unopened);
+      if (before.open !== 'false') throw new Error(`an unopened Application's row is open: ${JSON.stringify(before)}`);
+      // Its twistie opens it (a click on the row opens the Application's file): that reads its objects. The view
+      // redraws as the checks end; a click on a row being replaced is lost, so it is tried again.
+      const shop3 = page.locator('.part.sidebar .monaco-list-row', { hasText: /^shop-3\s*1 / }).first();
+      for (let attempt = 0; (await shop3.getAttribute('aria-expanded')) !== 'true'; attempt++) {
+        if (attempt === 5) throw new Error("shop-3's row did not open");
+        await shop3.locator('.monaco-tl-twistie').click({ timeout: TIMEOUT });
+        await page
+          .locator('.part.sidebar .monaco-list-row[aria-expanded="true"]', { hasText: /^shop-3\s*1 / })
+          .waitFor({ timeout: 5_000 })
+          .catch(() => undefined);
+      }
+      const read = await sideBarRow(page, /^shop-3\s*1 missing · Argo CD: /);
+      if (read.open !== 'true') throw new Error(`the opened Application's row is not open: ${JSON.stringify(read)}`);
+      // The workbench restores no row's expansion on a reload: the rows' own state, and the opened one read again.
+      await page.reload();
+      await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: TIMEOUT });
+      const again = await sideBarRow(page, /^shop-3\s*1 missing · Argo CD: /);
+      if (again.open !== 'true')
+        throw new Error(`after a reload, the opened row is not open: ${JSON.stringify(again)}`);
+      for (const name of ['shop-0', 'shop-4', 'shop-7']) {
+        const row = await sideBarRow(page, new RegExp(`^${name}\\s*1 objects, read when opened`));
+        if (row.open !== 'false') throw new Error(`after a reload, ${name}'s row is open: ${JSON.stringify(row)}`);
+      }
+      await page.mouse.move(900, 700);
+      await page.screenshot({ path: join(shots, 'fleet-reopened.png'), clip: await sideBarClip(page) });
     },
   },
 ];
