@@ -260,6 +260,29 @@ describe('KubeClusterReader over recorded API responses', function () {
     assert.equal(outcome.status === 'ok' && outcome.items[0].kind, 'Widget');
   });
 
+  it('cuts off a gzip LIST body that inflates past the response limit (a gzip bomb), and says a corrupt one is', async () => {
+    // 8 MB of spaces inside a JSON list: 8 KB on the wire.
+    const bomb = gzipSync(
+      Buffer.concat([Buffer.from('{"kind":"WidgetList","items":['), Buffer.alloc(8e6, ' '), Buffer.from(']}')]),
+    );
+    let served = bomb;
+    server.routes.set('/apis/example.com/v1/namespaces/dev/widgets', (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' });
+      res.end(served);
+    });
+    const r = await reader({ maxResponseBytes: 1024 * 1024 });
+    const type = (await r.resourceType('example.com', 'Widget'))!;
+    const big = await r.list(type, 'dev');
+    assert.equal(big.status, 'error');
+    assert.match(big.status === 'error' ? big.message : '', /passed 1 MB and was cut off/);
+
+    served = Buffer.concat([bomb.subarray(0, 20), Buffer.from('not deflate data at all')]);
+    await assert.rejects(
+      r.list(type, 'dev'),
+      /the response to GET \/apis\/example.com\/v1\/namespaces\/dev\/widgets\?limit=500 is not valid gzip/,
+    );
+  });
+
   it('streams watch events and ends with gone on a 410 ERROR event', async () => {
     const deployment = JSON.parse(readFileSync(join(FIXTURES, 'object-deployment-dev-web.json'), 'utf8'));
     let query = '';
