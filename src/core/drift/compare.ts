@@ -98,8 +98,10 @@ export function labelOf(at: At | undefined): string {
 export interface CoverNode {
   /** Git sets the live value here as a whole (a scalar, an atomic list). */
   leaf: boolean;
-  /** Git sets part of the map or list here: where the walk was, and the projection node if built. */
-  node?: { at: At; view?: Record<string, unknown> | unknown[] };
+  /** Git sets part of the map or list here: where the walk was. */
+  at?: At;
+  /** With `at`: the projection node, if built. */
+  view?: Record<string, unknown> | unknown[];
   /** Registered places below, by live segment (map key, or item index as text); see {@link newChildren}. */
   children?: Record<string, CoverNode>;
 }
@@ -115,15 +117,20 @@ function newChildren(): Record<string, CoverNode> {
   return Object.create(NO_PROTOTYPE) as Record<string, CoverNode>;
 }
 
+/** A place with every field, so all places share one hidden class. */
+function newPlace(leaf: boolean): CoverNode {
+  return { leaf, at: undefined, view: undefined, children: undefined };
+}
+
 /** The one node every place git sets as a whole with nothing registered below shares (most places are such). */
-const SHARED_LEAF: CoverNode = Object.freeze({ leaf: true });
+const SHARED_LEAF: CoverNode = Object.freeze(newPlace(true));
 
 /**
  * What walk 1 leaves for walk 2 and the diff: the live places git sets, as a tree shaped like the live object, so
  * walk 2 follows a managedFields trie down it without building a pointer per field.
  */
 export class Coverage {
-  readonly root: CoverNode = { leaf: false };
+  readonly root: CoverNode = newPlace(false);
 
   /** Records that git sets the live value at `at` as a whole. */
   addLeaf(at: At): void {
@@ -139,7 +146,8 @@ export class Coverage {
   /** Records that git sets part of the live map or list at `at` (its children are registered under it). */
   addNode(at: At, view: Record<string, unknown> | unknown[] | undefined): void {
     const place = this.place(at);
-    place.node = { at, view };
+    place.at = at;
+    place.view = view;
     at.cover = place;
   }
 
@@ -150,13 +158,14 @@ export class Coverage {
 
   /** The map or list git sets part of at a live pointer. */
   nodeAt(pointer: string): { at: At; view?: Record<string, unknown> | unknown[] } | undefined {
-    return this.find(pointer)?.node;
+    const place = this.find(pointer);
+    return place?.at ? (place as { at: At; view?: Record<string, unknown> | unknown[] }) : undefined;
   }
 
   /** Whether walk 1 registered the live pointer at all (as a leaf or a node). */
   has(pointer: string): boolean {
     const place = this.find(pointer);
-    return place !== undefined && (place.leaf || place.node !== undefined);
+    return place !== undefined && (place.leaf || place.at !== undefined);
   }
 
   private find(pointer: string): CoverNode | undefined {
@@ -178,8 +187,8 @@ export class Coverage {
   private child(parent: CoverNode, segment: string): CoverNode {
     const children = (parent.children ??= newChildren());
     let place = children[segment];
-    if (place === SHARED_LEAF) children[segment] = place = { leaf: true };
-    else if (!place) children[segment] = place = { leaf: false };
+    if (place === SHARED_LEAF) children[segment] = place = newPlace(true);
+    else if (!place) children[segment] = place = newPlace(false);
     return place;
   }
 
@@ -295,7 +304,8 @@ export class DesiredWalk {
     const view: Record<string, unknown> | undefined = this.project ? {} : undefined;
     const liveHere = at.liveSegment !== undefined && isMap(l);
     if (liveHere) this.coverage.addNode(at, view);
-    for (const k of Object.keys(d)) {
+    // for-in: no key array per map (plain objects: own keys only, in the same order).
+    for (const k in d) {
       const v = d[k];
       if (v === undefined || v === null || skipped?.has(k)) continue;
       const lv = getOwn(live, k);

@@ -188,7 +188,7 @@ export interface CoveredPlace {
   /** The value here is covered whole, with everything below it. */
   leaf: boolean;
   /** Set when the place itself is registered (a map or list covered in part). */
-  node?: unknown;
+  at?: unknown;
   /** By live segment; inherits nothing (compare.ts makes it), so any key is an own entry. */
   children?: Readonly<Record<string, CoveredPlace>>;
 }
@@ -221,7 +221,7 @@ function leavesOutside(
     if (place?.leaf) continue;
     path.push(index);
     if (isMap(child) && hasKeys(child)) leavesOutside(child, next, path, place, out);
-    else if (place?.node === undefined) out.push(path.reduce<string>((p, s) => childPointer(p, s), ''));
+    else if (place?.at === undefined) out.push(path.reduce<string>((p, s) => childPointer(p, s), ''));
     path.pop();
   }
 }
