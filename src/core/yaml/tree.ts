@@ -488,32 +488,39 @@ function collectBranch(node: OriginTree, out: Map<string, Origin>, prefix: strin
  * TMap tree can go.
  */
 export function plainWithOrigins(node: TNode): { value: unknown; origins: LazyOrigins } {
-  const top: (string | OriginTree)[] = [];
-  const value = plainInto(node, top);
+  const top = new Array<string | OriginTree>(1);
+  const value = plainInto(node, top, 0);
   const origins = top[0] as OriginTree;
   return { value, origins: new LazyOrigins((into) => collectBranch(origins, into, '')) };
 }
 
-/** Like toPlain; appends the node's origin tree to `origins`. */
-function plainInto(node: TNode, origins: (string | OriginTree)[]): unknown {
+/**
+ * Like toPlain; puts the node's origin tree at `origins[at]`. Arrays are made at their final length: every rendered
+ * object passes here (grown by push, they left a copy behind at each growth).
+ */
+function plainInto(node: TNode, origins: (string | OriginTree)[], at: number): unknown {
   switch (node.kind) {
     case 'scalar':
-      origins.push(node.origin);
+      origins[at] = node.origin;
       return node.value;
     case 'seq': {
-      const items: OriginTree[] = [];
-      const out = node.items.map((v) => plainInto(v, items));
-      origins.push(new OriginBranch(node.origin, false, items));
+      const n = node.items.length;
+      const items = new Array<OriginTree>(n);
+      const out = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) out[i] = plainInto(node.items[i], items, i);
+      origins[at] = new OriginBranch(node.origin, false, items);
       return out;
     }
     case 'map': {
-      const parts: (string | OriginTree)[] = [];
+      const parts = new Array<string | OriginTree>(node.entries.size * 2);
       const out: Record<string, unknown> = {};
+      let i = 0;
       for (const [k, v] of node.entries) {
-        parts.push(k);
-        setOwn(out, k, plainInto(v, parts));
+        parts[i] = k;
+        setOwn(out, k, plainInto(v, parts, i + 1));
+        i += 2;
       }
-      origins.push(new OriginBranch(node.origin, true, parts));
+      origins[at] = new OriginBranch(node.origin, true, parts);
       return out;
     }
   }
