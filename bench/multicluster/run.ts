@@ -11,7 +11,7 @@
  *     context, on the same rendered objects (`--no-kubectl` skips it).
  * Medians are reported with the load average at start and end.
  * Run: `npm run build && npx tsx bench/multicluster/run.ts [--objects 30000] [--environments 10] [--clusters 3]
- * [--rounds 3] [--no-kubectl] [--record]`. Prints figures; never a timed test.
+ * [--rounds 3] [--kubectl-rounds N] [--no-kubectl] [--record]`. Prints figures; never a timed test.
  *
  * The set-up (loading 30,000 objects) takes minutes, so it can be kept: `--serve DIR` sets up into DIR, writes
  * DIR/state.json and keeps the API servers running until it is interrupted (Ctrl-C, SIGTERM); meanwhile any number
@@ -37,6 +37,8 @@ const environmentCount = arg('environments', 10);
 const clusterCount = arg('clusters', 3);
 const rounds = arg('rounds', 3);
 const withKubectl = !process.argv.includes('--no-kubectl');
+/** `kubectl diff` takes minutes a round: `--kubectl-rounds 1` times it in the first round only, the check in all. */
+const kubectlRounds = arg('kubectl-rounds', rounds);
 /** The folder given after `--NAME`, if any. */
 const flag = (name: string): string | undefined => {
   const at = process.argv.indexOf(`--${name}`);
@@ -227,7 +229,7 @@ function measure(state: BenchState, loadAtStart: string): void {
     process.stderr.write(
       `round ${round + 1}: check ${run.seconds.toFixed(2)} s, ${run.cpuSeconds.toFixed(2)} s CPU (servers meanwhile ${run.serversCpuSeconds.toFixed(2)} s), ${run.rssMiB.toFixed(0)} MiB, load ${load()}\n`,
     );
-    if (!withKubectl) continue;
+    if (!withKubectl || round >= kubectlRounds) continue;
     let seconds = 0;
     let cpuSeconds = 0;
     let rssMiB = 0;
