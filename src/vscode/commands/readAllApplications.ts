@@ -9,18 +9,21 @@ export const READ_ALL_CONFIRM_ABOVE = 20;
 
 /**
  * "Read All Applications" on a destination opened one Application at a time (fleet shape): opens every Application of
- * it and reads their objects, with progress and Cancel (the rows not read by then say so). Beyond
- * READ_ALL_CONFIRM_ABOVE Applications, a modal first says how many LISTs (or Argo CD managed-resources calls) it makes.
+ * it and reads their objects, with progress and Cancel (the rows not read by then say so). Beyond `confirmAbove`
+ * (READ_ALL_CONFIRM_ABOVE) Applications, a modal first says how many LISTs (or Argo CD managed-resources calls) it makes.
  * Any other environment is checked again, as Refresh Environment does.
  */
-export function readAllApplicationsCommand(s: EditorServices): CommandHandler {
+export function readAllApplicationsCommand(
+  s: Pick<EditorServices, 'store' | 'host'>,
+  confirmAbove = READ_ALL_CONFIRM_ABOVE,
+): CommandHandler {
   return async (arg) => {
     const name = asEnvironmentName(arg);
     const entry = name === undefined ? undefined : s.store.entry(name);
     if (!name || !entry) return;
     if (!s.store.opensByApplication(name)) return s.store.refresh({ environments: [name], open: true });
     const apps = entry.env.applications.map((a) => a.name);
-    if (apps.length > READ_ALL_CONFIRM_ABOVE) {
+    if (apps.length > confirmAbove) {
       const session = await s.store.getSession();
       const via = session.readsThroughArgoCdApi(entry.env) ? 'api' : 'cluster';
       const cost = readCost(entry.env, entry.report ?? { resources: [] }, apps, via);

@@ -18,6 +18,8 @@ import type { EnvironmentReport } from '../../../src/core/engine';
 import { multiClusterKubeconfig, testbedAdminRequest } from '../../testbed/cluster';
 import { requireTestbed, type Testbed } from '../support';
 import { sessionSettings } from '../../support/sessionSettings';
+import { ScriptedHost } from '../scriptedHost';
+import { readAllApplicationsCommand } from '../../../src/vscode/commands/readAllApplications';
 
 const label = (item: vscode.TreeItem) => String(typeof item.label === 'object' ? item.label.label : item.label);
 
@@ -421,9 +423,42 @@ describe('Argo CD fleet shape in the destination model (argocd.environments: clu
     }
   });
 
+  it('Read All Applications first says what it will read beyond its threshold, and reads nothing when dismissed', async () => {
+    const reads: string[] = [];
+    // The real store, with its openAllApplications counted.
+    const counted = new Proxy(store, {
+      get(target, prop) {
+        if (prop === 'openAllApplications')
+          return (name: string) => {
+            reads.push(name);
+            return target.openAllApplications(name);
+          };
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const row = (await inClusterRow()).element;
+    const unopened = store.unopenedApplications('in-cluster');
+    assert.ok(unopened.length > 0, 'some Applications of the destination are not opened yet');
+    // The destination's 4 Applications are more than a threshold of 2; the dialog is dismissed.
+    const declined = new ScriptedHost([{ warning: () => undefined }]);
+    await readAllApplicationsCommand({ store: counted, host: declined }, 2)(row);
+    assert.deepEqual(declined.problems, []);
+    assert.equal(declined.shown.length, 1);
+    assert.equal(declined.shown[0].message, 'Read the objects of all 4 Applications of in-cluster?');
+    assert.equal(declined.shown[0].modal, true);
+    assert.match(declined.shown[0].detail ?? '', /^This makes up to [1-9]\d* LISTs of /);
+    assert.deepEqual(reads, []);
+    assert.deepEqual(store.unopenedApplications('in-cluster'), unopened);
+  });
+
   it('Read All Applications reads every Application of the destination, and nothing of the other', async () => {
     assert.deepEqual(store.unopenedApplications('in-cluster'), ['by-url-2', 'in-cluster-name']);
-    await store.openAllApplications('in-cluster');
+    // The command, at its threshold (the destination's 4 Applications): it reads at once, without asking.
+    const silent = new ScriptedHost([]);
+    await readAllApplicationsCommand({ store, host: silent }, 4)((await inClusterRow()).element);
+    assert.deepEqual(silent.shown, []);
+    assert.deepEqual(silent.problems, []);
     const report = store.entry('in-cluster')!.report!;
     assert.deepEqual(verdicts(report), {
       'by-url': 'InSync',
