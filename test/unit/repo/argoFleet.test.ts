@@ -155,6 +155,16 @@ function countingArgoCdApi(hub: FakeClusterReader, calls: string[]): ArgoCdApi {
   };
 }
 
+/** The destination `prod.example.com`, read through Argo CD's API with every API call counted in `calls`. */
+async function destinationThroughArgoCdApi() {
+  const { engine, hub } = setUp(undefined, 'cluster');
+  const repo = await engine.load();
+  const env = repo.environments.find((e) => e.name === 'prod.example.com')!;
+  const calls: string[] = [];
+  const session = new ArgoCdSession(countingArgoCdApi(hub, calls));
+  return { engine, env, calls, session };
+}
+
 describe('Argo CD at fleet shape: status from the cluster that runs Argo CD, objects when opened', () => {
   it('resolves each destination to its kube context at load, once, and marks whose status is read elsewhere', async () => {
     const { engine, kubeconfigReads } = setUp();
@@ -325,12 +335,7 @@ describe('Argo CD at fleet shape: status from the cluster that runs Argo CD, obj
     });
 
     it("through Argo CD's API: one GET of the Applications before opening, each one's managed resources after", async () => {
-      const { engine, hub } = setUp(undefined, 'cluster');
-      const repo = await engine.load();
-      const env = repo.environments.find((e) => e.name === 'prod.example.com')!;
-      const calls: string[] = [];
-      const api = countingArgoCdApi(hub, calls);
-      const session = new ArgoCdSession(api);
+      const { engine, env, calls, session } = await destinationThroughArgoCdApi();
       const viaApi: LiveSource = {
         ...session.liveSource(argoApplicationsOf(env)!),
         context: 'argocd:argocd.example.com',
@@ -548,12 +553,7 @@ describe('Argo CD at fleet shape: status from the cluster that runs Argo CD, obj
     });
 
     it("through Argo CD's API: the opened Application's managed resources only", async () => {
-      const { engine, hub } = setUp(undefined, 'cluster');
-      const repo = await engine.load();
-      const env = repo.environments.find((e) => e.name === 'prod.example.com')!;
-      const calls: string[] = [];
-      const api = countingArgoCdApi(hub, calls);
-      const session = new ArgoCdSession(api);
+      const { engine, env, calls, session } = await destinationThroughArgoCdApi();
       // As the editor's session asks for a check of some Applications (driftSession.ts argoLive): theirs only.
       const viaApi = (apps: string[]): LiveSource => ({
         ...session.liveSource(
