@@ -174,3 +174,14 @@ export function readCost(
   }
   return { applications: argo.size, requests: scopes.size, via };
 }
+
+/**
+ * The objects of the applications a check read as their status only (a destination opened one Application at a
+ * time: those not opened yet); none when it read every application, or none (`statusOnly`).
+ */
+export function unopenedResources(report: Pick<CheckedApplications, 'applications' | 'resources'>): ResourceDrift[] {
+  const unopened = new Set(report.applications.filter((a) => a.statusOnly).map((a) => a.name));
+  return unopened.size
+    ? report.resources.filter((r) => r.application !== undefined && unopened.has(r.application))
+    : [];
+}

@@ -18,7 +18,7 @@ import {
   resourceMessage,
   soleController,
 } from '../../core/editor/presentation';
-import type { EnvironmentReport } from '../../core/engine';
+import { unopenedResources } from '../../core/editor/fleetShape';
 import type { ResourceDrift } from '../../core/model/drift';
 import {
   countParts,
@@ -522,17 +522,6 @@ function environmentItem(
   else if (entry.lastChecked) md.appendMarkdown(`last refresh: ${entry.lastChecked.toLocaleTimeString()}`);
   item.tooltip = md;
   return item;
-}
-
-/**
- * The objects of the applications a check read as their status only (a destination opened one Application at a
- * time: those not opened yet); none when it read every application, or none (`statusOnly`).
- */
-function unopenedResources(report: EnvironmentReport): ResourceDrift[] {
-  const unopened = new Set(report.applications.filter((a) => a.statusOnly).map((a) => a.name));
-  return unopened.size
-    ? report.resources.filter((r) => r.application !== undefined && unopened.has(r.application))
-    : [];
 }
 
 /** `from app-of-apps NAME (FILE:LINE)`, and, when it failed to render, that Argo CD does not apply this from it. */

@@ -4,7 +4,7 @@
  * test/unit/repo/argoFleet.test.ts.
  */
 import assert from 'node:assert/strict';
-import { joinApplicationChecks, openedTogether } from '../../../src/core/editor/fleetShape';
+import { joinApplicationChecks, openedTogether, unopenedResources } from '../../../src/core/editor/fleetShape';
 import type { EnvironmentReport } from '../../../src/core/engine';
 import type { ApplicationSummary, ResourceDrift, Verdict } from '../../../src/core/model/drift';
 import { folderApplication } from '../../../src/core/model/environment';
@@ -77,6 +77,18 @@ describe('fleet shape: a destination opened one Application at a time', () => {
     const failed = { ...next, error: 'connect ECONNREFUSED 127.0.0.1:6443', noCluster: true };
     assert.equal(joinApplicationChecks(previous, failed, ['a']), failed);
     assert.equal(joinApplicationChecks(undefined, next, ['a']), next);
+  });
+
+  it('names the objects of the Applications read as their status only, and none when every one was read', () => {
+    const checked = report(
+      [object('a', 'InSync', 'shop-a'), object('b', 'NotChecked', 'shop-b'), object('extra', 'Extra')],
+      [summary('shop-a'), summary('shop-b', true)],
+    );
+    assert.deepEqual(
+      unopenedResources(checked).map((r) => r.key.name),
+      ['b'],
+    );
+    assert.deepEqual(unopenedResources(report(checked.resources, [summary('shop-a'), summary('shop-b')])), []);
   });
 
   it("opens a multi-source Application's sources together, any other application alone", () => {
