@@ -2,7 +2,8 @@
 // UI end-to-end check of what a person sees: packages the extension as a .vsix, installs it into a normal
 // code-server (no smoke-test driver, so notifications show), opens the example repo against a real test-bed
 // kube-apiserver and drives the page with Debian's chromium. Screenshots go to test-results/screenshots/.
-//   node scripts/run-ui-tests.mjs [--keep] [--docs-images]
+//   node scripts/run-ui-tests.mjs [--keep] [--docs-images] [--grep TEXT]
+// --grep runs only the checks whose name holds TEXT (a check that opens its own folder needs no other first).
 // --docs-images also copies the screenshots the README uses to docs/images/.
 // Ends with "N passed, N failed"; exit code 0 only when every check passed.
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -24,6 +25,8 @@ import { packageVsix } from '../test/e2e/packageVsix.mjs';
 import { uiChecks } from '../test/e2e/uiChecks.mjs';
 
 const keep = process.argv.includes('--keep');
+const grepAt = process.argv.indexOf('--grep');
+const grep = grepAt >= 0 ? process.argv[grepAt + 1] : undefined;
 const { cleanups, cleanup } = cleanupStack();
 
 async function main() {
@@ -63,7 +66,7 @@ async function main() {
   const page = await browser.newPage({ viewport: { width: 1600, height: 960 } });
 
   const results = [];
-  for (const { name, run } of uiChecks) {
+  for (const { name, run } of uiChecks.filter((c) => grep === undefined || c.name.includes(grep))) {
     const started = Date.now();
     try {
       await run({ page, server, testEnv, shots });

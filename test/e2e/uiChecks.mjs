@@ -460,9 +460,9 @@ export const uiChecks = [
   },
   {
     name: 'the 100-environment repo without a cluster: grouped by its folders and destinations, folded, the cause said once',
-    async run({ page, testEnv, shots }) {
+    async run({ page, server, testEnv, shots }) {
       const dir = await scaleRepo(testEnv);
-      await page.goto(`${new URL(page.url()).origin}/?folder=${encodeURIComponent(dir)}`);
+      await page.goto(server.url(dir));
       await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: TIMEOUT });
       const header = page.locator('.part.sidebar .pane-header', { hasText: /^Environments/ });
       if (!(await header.isVisible().catch(() => false)))
@@ -502,9 +502,9 @@ export const uiChecks = [
   },
   {
     name: 'an Argo CD destination at fleet shape: Application rows folded until opened; an opened one is read again, open, after a reload',
-    async run({ page, testEnv, shots }) {
+    async run({ page, server, testEnv, shots }) {
       const dir = fleetRepo(testEnv);
-      await page.goto(`${new URL(page.url()).origin}/?folder=${encodeURIComponent(dir)}`);
+      await page.goto(server.url(dir));
       await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: TIMEOUT });
       const header = page.locator('.part.sidebar .pane-header', { hasText: /^Environments/ });
       if (!(await header.isVisible().catch(() => false)))
