@@ -112,7 +112,10 @@ export function activate(context: vscode.ExtensionContext, activationCache?: Cod
   const codeLens = new RenderedCodeLens(store);
   const helmCodeLens = new HelmCodeLens(store);
   const documents = new DriftDocuments(store);
-  const tree = new EnvironmentsTreeProvider(store, { grouping: readTreeGrouping });
+  const tree = new EnvironmentsTreeProvider(store, {
+    grouping: readTreeGrouping,
+    rowOpened: (element) => readWhenOpened(store, element),
+  });
   const statusBar = new DriftStatusBar(store);
   const view = vscode.window.createTreeView('gitopsDrift.environments', {
     treeDataProvider: tree,

@@ -72,6 +72,13 @@ export const ONLY_PROBLEMS_CONTEXT = 'gitopsDrift.onlyProblems';
 /** What the tree reads besides the store: the `gitopsDrift.tree.groupBy` setting. */
 export interface TreeOptions {
   grouping(): TreeGrouping;
+  /**
+   * The workbench asked for the rows under a row read when opened (fleet shape) that is not opened yet: the row is
+   * open. The workbench asks only for an open row's rows, and asks again after every refresh, whereas its expansion
+   * event is dropped when it arrives while a refresh replaces the rows (the extension host no longer knows the row's
+   * handle), which would leave an open row never read.
+   */
+  rowOpened?(element: TreeElement): void;
 }
 
 /** The view's layout for the environments as they are now: groups, and the context said once. */
@@ -192,6 +199,7 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
       const group = this.layout().groups.find((g) => g.by === element.by && g.key === element.key);
       return this.shownEnvironments(group?.environments ?? []).map((name) => environmentElement(name));
     }
+    if (this.readsWhenOpened(element)) this.options.rowOpened?.(element);
     const entry = this.store.entry(element.env);
     const report = entry?.report;
     // Before its first render, an environment of several applications (a Flux cluster's Kustomizations) lists them
@@ -295,10 +303,23 @@ export class EnvironmentsTreeProvider extends Disposable implements vscode.TreeD
   }
 
   /**
+   * Whether opening the row reads its objects, and it is not opened yet (fleet shape). An Application whose read was
+   * cancelled is not: it stays as the cancel left it until its row is folded and opened again.
+   */
+  private readsWhenOpened(element: TreeElement): boolean {
+    if (element.type === 'environment') return this.store.readsWhenOpened(element.env);
+    return (
+      element.type === 'application' &&
+      this.applicationFolded(element) === true &&
+      !this.store.entry(element.env)?.notRead?.has(element.app)
+    );
+  }
+
+  /**
    * In a destination opened one Application at a time, whether an Application's row is folded: until it is opened,
    * from the row's first showing (the saved tree, the render before the status is read) on. The workbench keeps a row
-   * as first shown (expanded or folded) whatever later items say, and expanding a row by itself tells the extension
-   * nothing: a row first shown expanded would say "read when opened" while nothing reads it. Undefined elsewhere.
+   * as first shown (expanded or folded) whatever later items say: a row first shown expanded would have its rows asked
+   * for, and so be read (rowOpened), before anyone opened it. Undefined elsewhere.
    */
   private applicationFolded(element: { env: string; app: string }): boolean | undefined {
     return this.store.opensByApplication(element.env)

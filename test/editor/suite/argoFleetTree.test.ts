@@ -13,7 +13,8 @@ import * as vscode from 'vscode';
 import { DriftSession } from '../../../src/vscode/driftSession';
 import { DriftStore } from '../../../src/vscode/driftStore';
 import { EnvironmentsTreeProvider } from '../../../src/vscode/views/environmentsTree';
-import type { TreeElement } from '../../../src/vscode/views/treeElements';
+import { applicationElement, environmentElement, type TreeElement } from '../../../src/vscode/views/treeElements';
+import { readWhenOpened } from '../../../src/vscode/views/readWhenOpened';
 import type { EnvironmentReport } from '../../../src/core/engine';
 import { multiClusterKubeconfig, testbedAdminRequest } from '../../testbed/cluster';
 import { requireTestbed, type Testbed } from '../support';
@@ -475,5 +476,48 @@ describe('Argo CD fleet shape in the destination model (argocd.environments: clu
     assert.equal(store.entry('edge-cluster')?.report?.statusOnly, true);
     // Its menu shows on this destination's row only (contextValue `environment.fleet`).
     assert.equal((await inClusterRow()).item.contextValue, 'environment.fleet');
+  });
+
+  it('a row the workbench shows open is read when it asks for its rows, its expansion event lost or not; a cancelled one stays', async () => {
+    // As extension.ts wires it. The workbench asks for an open row's rows after every refresh; its expansion event is
+    // dropped when it comes while a refresh replaces the rows, so asking is what the tree reads by.
+    const wired = new EnvironmentsTreeProvider(store, {
+      grouping: () => 'cluster',
+      rowOpened: (element) => readWhenOpened(store, element),
+    });
+    try {
+      const edge = () => verdicts(store.entry('edge-cluster')!.report!);
+      // A read cancelled: its open row, asked for its rows again, stays "not read" until folded and opened again.
+      const opening = store.openApplication('edge-cluster', 'edge-name');
+      store.cancel();
+      await opening;
+      await store.whenIdle();
+      await wired.getChildren(applicationElement('edge-cluster', 'edge-name'));
+      await store.whenIdle();
+      assert.equal(store.entry('edge-cluster')?.notRead?.get('edge-name'), 'read cancelled');
+      assert.deepEqual(store.unopenedApplications('edge-cluster').sort(), [
+        'edge-name',
+        'edge-name-2',
+        'edge-url',
+        'edge-url-2',
+      ]);
+
+      await wired.getChildren(applicationElement('edge-cluster', 'edge-url'));
+      await store.whenIdle();
+      assert.deepEqual(edge(), {
+        'edge-name': 'NotChecked',
+        'edge-name-2': 'NotChecked',
+        'edge-url': 'Missing',
+        'edge-url-2': 'NotChecked',
+      });
+      assert.deepEqual(store.unopenedApplications('edge-cluster').sort(), ['edge-name', 'edge-name-2', 'edge-url-2']);
+      // The same for an environment read as its status until opened: the app-of-apps root.
+      assert.equal(store.entry('apps')?.report?.statusOnly, true);
+      await wired.getChildren(environmentElement('apps'));
+      await store.whenIdle();
+      assert.equal(store.entry('apps')?.report?.statusOnly, undefined);
+    } finally {
+      wired.dispose();
+    }
   });
 });
