@@ -111,18 +111,20 @@ async function sideBarClip(page) {
 
 /**
  * Opens a folded row of the side bar's tree (clicking `on` it: the row, or its twistie where a click on the row opens
- * a file) until `then` shows. The view redraws as checks end. A click that lands while the extension host replaces the
- * rows is lost (VS Code drops the expansion event, and the request for the row's rows: "No tree item with id … found"
- * in its log), and the row may fold back as its parent is drawn again: a person clicks again, and so does this.
+ * a file) until it is open and `then` shows. The view redraws as checks end. A click that lands while the extension
+ * host replaces the rows is lost (VS Code drops the expansion event, and the request for the row's rows: "No tree item
+ * with id … found" in its log), and the row may fold back as its parent is drawn again: a person clicks again, and so
+ * does this.
  */
 async function openRow(page, text, then, on = 'row') {
   const row = page.locator('.part.sidebar .monaco-list-row', { hasText: text }).first();
   const shown = page.locator('.part.sidebar .monaco-list-row', { hasText: then }).first();
-  for (let attempt = 0; !(await shown.isVisible()); attempt++) {
+  for (let attempt = 0; ; attempt++) {
+    const open = (await row.getAttribute('aria-expanded', { timeout: TIMEOUT })) === 'true';
+    if (open && (await shown.isVisible())) return;
     if (attempt === 5)
       throw new Error(`opening ${text} did not show ${then}: ${JSON.stringify(await sideBarRow(page, text))}`);
-    if ((await row.getAttribute('aria-expanded', { timeout: TIMEOUT })) !== 'true')
-      await (on === 'twistie' ? row.locator('.monaco-tl-twistie') : row).click({ timeout: TIMEOUT });
+    if (!open) await (on === 'twistie' ? row.locator('.monaco-tl-twistie') : row).click({ timeout: TIMEOUT });
     await shown.waitFor({ timeout: 5_000 }).catch(() => undefined);
   }
 }
