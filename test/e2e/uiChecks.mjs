@@ -158,13 +158,16 @@ export const uiChecks = [
       await page.locator('.part.sidebar .monaco-list-row', { hasText: /prod.*drifted/ }).waitFor({ timeout: TIMEOUT });
       // A drifted object's row says what changed, git → live (the example's prod web runs 5 replicas, git says 3).
       // The workbench keeps the folding a row had when first drawn (not checked yet: folded), so open it if needed.
+      // A click lost in a redraw (see openRow) is tried again.
       const webRow = page.locator('.part.sidebar .monaco-list-row', { hasText: /web\s*replicas 3 → 5/ }).first();
-      if (!(await webRow.isVisible().catch(() => false)))
-        await page
-          .locator('.part.sidebar .monaco-list-row[aria-expanded="false"]', { hasText: /^Deployment\s*2 drifted/ })
-          .first()
-          .click({ timeout: TIMEOUT });
-      await webRow.waitFor({ timeout: TIMEOUT });
+      const folded = page
+        .locator('.part.sidebar .monaco-list-row[aria-expanded="false"]', { hasText: /^Deployment\s*2 drifted/ })
+        .first();
+      for (let attempt = 0; !(await webRow.isVisible()); attempt++) {
+        if (attempt === 10) throw new Error('no Deployment row opened to show web: replicas 3 → 5');
+        if (await folded.isVisible()) await folded.click({ timeout: TIMEOUT });
+        await webRow.waitFor({ timeout: 5_000 }).catch(() => undefined);
+      }
       // The context every environment shares is said once, in the view's title, not on each row.
       await page
         .locator('.part.sidebar .pane-header', { hasText: /Environments.*ctx testbed-admin/ })
