@@ -84,6 +84,8 @@ interface RefreshJob {
   names: Set<string>;
   /** Environments of `names` of which only these opened applications are read again. */
   only: Map<string, Set<string>>;
+  /** Environments whose check in this job was cancelled on its own (cancelEnvironment): their results are dropped. */
+  cancelled: Set<string>;
 }
 
 /** The SecretStorage key of an Argo CD server's token. */
@@ -113,6 +115,8 @@ export class DriftStore extends Disposable {
   /** Bumped by `cancel()`: results of checks started before are dropped. */
   private generation = 0;
   private cancelRunning: (() => void) | undefined;
+  /** The job `drain` runs now. */
+  private runningJob: RefreshJob | undefined;
   private lastKnownRead = false;
   /** Argo CD environments opened in the tree (or checked on request): their objects are read, not only their status. */
   private readonly opened = new Set<string>();
@@ -286,7 +290,14 @@ export class DriftStore extends Disposable {
     } = {},
   ): Promise<void> {
     if (request.open) for (const n of request.environments ?? []) this.opened.add(n);
-    const p = (this.pending ??= { reload: false, reread: false, all: false, names: new Set(), only: new Map() });
+    const p = (this.pending ??= {
+      reload: false,
+      reread: false,
+      all: false,
+      names: new Set(),
+      only: new Map(),
+      cancelled: new Set(),
+    });
     p.reload ||= request.reload === true || request.reread === true || !this.loadedOnce;
     p.reread ||= request.reread === true;
     if (request.environments)
@@ -324,6 +335,30 @@ export class DriftStore extends Disposable {
     if (forgotten) this.saveOpenedApplications();
     this.cancelRunning?.();
     this.deps.log.info('refresh cancelled');
+    this.changed.fire();
+  }
+
+  /**
+   * Stops the check of one environment, in flight or queued (Read All Applications' Cancel), and nothing else: its
+   * results are dropped, its Applications never read say so, those read before keep their last check. A queued
+   * refresh of the whole repo still checks it (what it reads then is what is opened).
+   */
+  cancelEnvironment(name: string): void {
+    const entry = this.entryMap.get(name);
+    const job = this.runningJob;
+    const inRun = job !== undefined && (job.all || job.reload || job.names.has(name));
+    if (inRun) job.cancelled.add(name);
+    const queued = this.pending;
+    const dequeued = queued !== undefined && !queued.all && !queued.reload && queued.names.delete(name);
+    if (dequeued) {
+      queued.only.delete(name);
+      if (!queued.names.size) this.pending = undefined;
+    }
+    if (!entry || (!inRun && !dequeued)) return;
+    entry.checking = false;
+    entry.reading = undefined;
+    if (this.readCancelled(entry)) this.saveOpenedApplications();
+    this.deps.log.info(`check of ${name} cancelled`);
     this.changed.fire();
   }
 
@@ -490,10 +525,13 @@ export class DriftStore extends Disposable {
       this.pending = undefined;
       const generation = this.generation;
       const cancelled = new Promise<void>((resolve) => (this.cancelRunning = resolve));
+      this.runningJob = job;
       try {
         await Promise.race([this.run(job, generation), cancelled]);
       } catch (e) {
         this.deps.log.error('refresh failed:', e instanceof Error ? (e.stack ?? e.message) : String(e));
+      } finally {
+        if (this.runningJob === job) this.runningJob = undefined;
       }
       this.firstRenderDone();
     }
@@ -539,7 +577,11 @@ export class DriftStore extends Disposable {
       for (const p of repo.problems)
         this.deps.log.warn(`${p.location ? `${p.location.file}:${p.location.line}: ` : ''}${p.message}`);
     }
-    const targets = this.entries.filter((e) => job.all || job.reload || job.names.has(e.env.name));
+    // Cancelled while the engine loaded: nothing of this job is marked checking (nothing would clear it).
+    if (!current()) return;
+    const targets = this.entries.filter(
+      (e) => (job.all || job.reload || job.names.has(e.env.name)) && !job.cancelled.has(e.env.name),
+    );
     // An opened Application's row says "reading…" from now, its render included, until its check ends.
     const readings = new Map(targets.map((t) => [t, this.applicationsReadNow(t.env.name, job)]));
     for (const t of targets) {
@@ -583,12 +625,18 @@ export class DriftStore extends Disposable {
       targets.map(async (entry) => {
         const started = Date.now();
         let previewed = false;
+        // Whether this check's results still count: not after Cancel Refresh, nor after its own cancel.
+        const live = () => current() && !job.cancelled.has(entry.env.name);
+        // A check cancelled on its own drops its results; the job's render count still goes on for the others.
+        const dropped = () => {
+          if (current() && !previewed) rendered();
+        };
         try {
           // An environment shown for the first time (or from the last session) fills with its rendered objects, not
           // checked, as soon as they are there; re-checks keep the previous verdicts until the new ones arrive.
           if (!entry.report || entry.lastKnown) {
             const preview = await session.preview(entry.env);
-            if (!current()) return;
+            if (!live()) return dropped();
             entry.report = preview;
             entry.lastKnown = undefined;
             // The first render is drawn at once; with many environments the others join it at the progress ticks.
@@ -616,7 +664,7 @@ export class DriftStore extends Disposable {
               : read.read === 'all'
                 ? await session.check(entry.env)
                 : await this.checkApplications(session, entry, read.applications, only);
-          if (!current()) return;
+          if (!live()) return dropped();
           entry.report = report;
           this.noteRead(entry.env.name, report, readings.get(entry));
           const counts = countStates(report.resources);
@@ -629,7 +677,7 @@ export class DriftStore extends Disposable {
             this.deps.log.warn(`${line}, ${report.noCluster ? 'no cluster' : 'error'}: ${report.error} ${took}`);
           else this.deps.log.info(`${line} ${took}`);
         } catch (e) {
-          if (!current()) return;
+          if (!live()) return dropped();
           this.deps.log.error(
             `checking ${entry.env.name} failed:`,
             e instanceof Error ? (e.stack ?? e.message) : String(e),

@@ -9,7 +9,7 @@ export const READ_ALL_CONFIRM_ABOVE = 20;
 
 /**
  * "Read All Applications" on a destination opened one Application at a time (fleet shape): opens every Application of
- * it and reads their objects, with progress and Cancel (the rows not read by then say so). Beyond `confirmAbove`
+ * it and reads their objects, with progress and Cancel (the rows not read by then say so; other checks go on). Beyond `confirmAbove`
  * (READ_ALL_CONFIRM_ABOVE) Applications, a modal first says how many LISTs (or Argo CD managed-resources calls) it makes.
  * Any other environment is checked again, as Refresh Environment does.
  */
@@ -48,8 +48,15 @@ export function readAllApplicationsCommand(
         cancellable: true,
       },
       (_progress, token) => {
-        const cancelling = token.onCancellationRequested(() => s.store.cancel());
-        return s.store.openAllApplications(name).finally(() => cancelling.dispose());
+        // Cancel stops this destination's read only, and ends the progress at once (other checks go on).
+        let cancelling: vscode.Disposable | undefined;
+        const cancelled = new Promise<void>((resolve) => {
+          cancelling = token.onCancellationRequested(() => {
+            s.store.cancelEnvironment(name);
+            resolve();
+          });
+        });
+        return Promise.race([s.store.openAllApplications(name), cancelled]).finally(() => cancelling?.dispose());
       },
     );
   };

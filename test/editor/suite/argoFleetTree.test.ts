@@ -520,4 +520,34 @@ describe('Argo CD fleet shape in the destination model (argocd.environments: clu
       wired.dispose();
     }
   });
+
+  it("Read All's Cancel stops only its destination's read: a refresh queued behind it still runs", async () => {
+    const before = store.entry('in-cluster')!.lastChecked!;
+    // Read All of edge-cluster runs; a refresh of in-cluster waits behind it; then the read is cancelled.
+    const reading = store.openAllApplications('edge-cluster');
+    const queued = store.refresh({ environments: ['in-cluster'] });
+    store.cancelEnvironment('edge-cluster');
+    await Promise.all([reading, queued]);
+    await store.whenIdle();
+    const edge = store.entry('edge-cluster')!;
+    assert.equal(edge.checking, false);
+    // edge-url, read before, keeps its check; the three never read say why, and opening them again reads them.
+    assert.deepEqual(verdicts(edge.report!), {
+      'edge-name': 'NotChecked',
+      'edge-name-2': 'NotChecked',
+      'edge-url': 'Missing',
+      'edge-url-2': 'NotChecked',
+    });
+    assert.deepEqual([...(edge.notRead?.keys() ?? [])].sort(), ['edge-name', 'edge-name-2', 'edge-url-2']);
+    assert.deepEqual(store.unopenedApplications('edge-cluster').sort(), ['edge-name', 'edge-name-2', 'edge-url-2']);
+    // The other destination's refresh was not dropped with it (Cancel Refresh drops every check).
+    assert.ok(store.entry('in-cluster')!.lastChecked! > before, 'the queued refresh of in-cluster ran');
+
+    // Cancel Refresh, by contrast, drops every check; one cancelled before its job began leaves nothing "checking".
+    const dropped = store.refresh({ environments: ['in-cluster'] });
+    store.cancel();
+    await dropped;
+    await store.whenIdle();
+    assert.equal(store.entry('in-cluster')!.checking, false);
+  });
 });
