@@ -9,9 +9,9 @@ export const READ_ALL_CONFIRM_ABOVE = 20;
 
 /**
  * "Read All Applications" on a destination opened one Application at a time (fleet shape): opens every Application of
- * it and reads their objects, with progress and Cancel (the rows not read by then say so; other checks go on). Beyond `confirmAbove`
- * (READ_ALL_CONFIRM_ABOVE) Applications, a modal first says how many LISTs (or Argo CD managed-resources calls) it makes.
- * Any other environment is checked again, as Refresh Environment does.
+ * it and reads their objects, with progress and Cancel (the rows not read by then say so; other checks go on). Beyond
+ * `confirmAbove` (READ_ALL_CONFIRM_ABOVE) Applications, a modal first says how many LISTs (or Argo CD managed-resources
+ * calls) it makes. Any other environment is checked again, as Refresh Environment does.
  */
 export function readAllApplicationsCommand(
   s: Pick<EditorServices, 'store' | 'host'>,
