@@ -88,6 +88,12 @@ interface RefreshJob {
   cancelled: Set<string>;
 }
 
+/** Of the opened `applications` of destination `name`, those `job` reads the objects of: all, or those it names. */
+function readNow(applications: readonly string[], job: RefreshJob, name: string): readonly string[] {
+  const only = job.all || job.reload ? undefined : job.only.get(name);
+  return only ? applications.filter((a) => only.has(a)) : applications;
+}
+
 /** The SecretStorage key of an Argo CD server's token. */
 export function argoCdTokenKey(server: string): string {
   return `gitopsDrift.argocd.token:${server.replace(/^https?:\/\//i, '').replace(/\/+$/, '')}`;
@@ -657,13 +663,17 @@ export class DriftStore extends Disposable {
           previewed = true;
           rendered();
           const read = this.fleetRead(entry.env.name);
-          const only = job.all || job.reload ? undefined : job.only.get(entry.env.name);
           const report =
             read.read === 'status'
               ? await session.controllerStatus(entry.env)
               : read.read === 'all'
                 ? await session.check(entry.env)
-                : await this.checkApplications(session, entry, read.applications, only);
+                : await this.checkApplications(
+                    session,
+                    entry,
+                    read.applications,
+                    readNow(read.applications, job, entry.env.name),
+                  );
           if (!live()) return dropped();
           entry.report = report;
           this.noteRead(entry.env.name, report, readings.get(entry));
@@ -711,16 +721,15 @@ export class DriftStore extends Disposable {
   }
 
   /**
-   * A destination opened one Application at a time: the opened `applications` (those of `only` among them, when
-   * given) checked, the other opened ones as their last check left them, the rest by their Argo CD status.
+   * A destination opened one Application at a time: `now` of its opened `applications` checked, the other opened ones
+   * as their last check left them, the rest by their Argo CD status.
    */
   private async checkApplications(
     session: DriftSession,
     entry: EnvironmentEntry,
     applications: readonly string[],
-    only: ReadonlySet<string> | undefined,
+    now: readonly string[],
   ): Promise<EnvironmentReport> {
-    const now = only ? applications.filter((a) => only.has(a)) : applications;
     const next = now.length ? await session.check(entry.env, now) : await session.controllerStatus(entry.env);
     return joinApplicationChecks(
       entry.report,
@@ -733,8 +742,7 @@ export class DriftStore extends Disposable {
   private applicationsReadNow(name: string, job: RefreshJob): ReadonlySet<string> | undefined {
     const read = this.fleetRead(name);
     if (read.read !== 'applications') return undefined;
-    const only = job.all || job.reload ? undefined : job.only.get(name);
-    const now = only ? read.applications.filter((a) => only.has(a)) : read.applications;
+    const now = readNow(read.applications, job, name);
     return now.length ? new Set(now) : undefined;
   }
 
