@@ -1,12 +1,14 @@
 // What the editor benches (bench/ui/editor.mjs, bench/flux/editor.mjs) share: where one window's time goes, read
-// from code-server's logs on the page's clock (the logs stamp this machine's local time, as Date parses it), and the
-// floor, how long a trivial extension's one tree row takes to appear in the same code-server (what of the 1.5 s
-// target is the editor's and what is ours).
+// from code-server's logs on the page's clock (the logs stamp this machine's local time, as Date parses it); the
+// in-window probe, a trivial extension installed beside ours whose one tree row, drawn in the same side bar as our
+// view, says when each window first lets an extension draw a row (what of the 1.5 s target is the editor's and what
+// is ours, paired per window); and the floor, how long a trivial extension's one tree row takes to appear in a
+// separate code-server.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { installExtension, startCodeServer } from '../test/editor/harness/codeServer.mjs';
+import { installExtension, repoRoot, startCodeServer } from '../test/editor/harness/codeServer.mjs';
 
 const STAMP = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) \[\w+\] (.*)$/;
 const wall = (stamp) => new Date(stamp.replace(' ', 'T')).getTime();
@@ -117,6 +119,112 @@ export function medianTimeline(timelines) {
   return out;
 }
 
+/** The text of the in-window probe's one row (see `packageProbe`). */
+export const PROBE_ROW = 'probe row one';
+
+/**
+ * Writes a trivial extension into `dir` and packages it; returns the .vsix's path. Activation `*`, one tree view
+ * (`view`: { id, name }) whose one row says `row`, nothing else. With `containerTitle` the extension contributes the
+ * view container `container` to the activity bar itself (the floor's); without it, its view goes into `container`, an
+ * existing container another extension contributes (the in-window probe's, into ours).
+ */
+export function packageRowExtension({ dir, name, displayName, view, row, container, containerTitle }) {
+  mkdirSync(join(dir, 'media'), { recursive: true });
+  const views = { [container]: [{ id: view.id, name: view.name }] };
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify(
+      {
+        name,
+        displayName,
+        description: 'One tree row, as early as VS Code allows (the GitOps Drift benches measure it).',
+        publisher: 'bench',
+        version: '0.0.1',
+        license: 'MIT',
+        engines: { vscode: '^1.100.0' },
+        main: './extension.js',
+        activationEvents: ['*'],
+        contributes: containerTitle
+          ? {
+              viewsContainers: { activitybar: [{ id: container, title: containerTitle, icon: 'media/icon.svg' }] },
+              views,
+            }
+          : { views },
+      },
+      null,
+      2,
+    ),
+  );
+  writeFileSync(
+    join(dir, 'extension.js'),
+    `const vscode = require('vscode');
+exports.activate = (context) => {
+  context.subscriptions.push(vscode.window.registerTreeDataProvider(${JSON.stringify(view.id)}, {
+    getChildren: (e) => (e ? [] : [${JSON.stringify(row)}]),
+    getTreeItem: (e) => new vscode.TreeItem(e),
+  }));
+};
+`,
+  );
+  writeFileSync(
+    join(dir, 'media', 'icon.svg'),
+    '<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24"><rect width="24" height="24"/></svg>\n',
+  );
+  writeFileSync(join(dir, 'README.md'), `# ${displayName}\n\nA bench fixture.\n`);
+  writeFileSync(join(dir, 'LICENSE'), 'MIT\n');
+  const vsix = `${dir}.vsix`;
+  const r = spawnSync(
+    'npx',
+    ['--yes', '@vscode/vsce@3', 'package', '--no-dependencies', '--allow-missing-repository', '-o', vsix],
+    { cwd: dir, encoding: 'utf8' },
+  );
+  if (r.status !== 0) throw new Error(`packaging ${name} failed:\n${r.stdout}${r.stderr}`);
+  return vsix;
+}
+
+/** The id of the view container our Environments view is in (from the manifest, package.json). */
+export function ourViewContainer() {
+  const { contributes } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+  const id = Object.keys(contributes.views).find((c) =>
+    contributes.views[c].some((v) => v.id === 'gitopsDrift.environments'),
+  );
+  if (!id) throw new Error('package.json contributes no view gitopsDrift.environments');
+  return id;
+}
+
+/**
+ * The in-window probe: a trivial extension (activation `*`, as the floor's) installed beside ours in the same
+ * code-server, whose one view ("Probe", one row `PROBE_ROW`) goes into our view container, after our views: every
+ * window that shows our Environments view also shows the probe's row, and the moment that row is drawn is when VS
+ * Code first lets an extension draw a tree row in that window ("the editor is ready" for extensions). Writes it into
+ * `dir`; returns the .vsix's path.
+ */
+export function packageProbe({ dir }) {
+  return packageRowExtension({
+    dir,
+    name: 'editor-probe',
+    displayName: 'Editor Probe',
+    view: { id: 'editorProbe.rows', name: 'Probe' },
+    row: PROBE_ROW,
+    container: ourViewContainer(),
+  });
+}
+
+/**
+ * On `page`'s clock (performance.now()), when a side bar tree row holding `text` is first drawn (polled every frame).
+ */
+export async function rowDrawn(page, text, timeout) {
+  const handle = await page.waitForFunction(
+    (t) =>
+      [...document.querySelectorAll('.part.sidebar .monaco-list-row')].some((r) => r.textContent?.includes(t))
+        ? performance.now()
+        : false,
+    text,
+    { polling: 'raf', timeout },
+  );
+  return handle.jsonValue();
+}
+
 /**
  * The floor: a trivial extension (activation `*`, one tree view in its own activity bar container, one row) in a
  * code-server of its own with the same settings, opening the same folder; per window, ms from the workbench drawn
@@ -125,54 +233,15 @@ export function medianTimeline(timelines) {
 export async function measureFloor({ installDir, browser, folder, runs, settings = {}, timeout = 120_000 }) {
   const stateDir = mkdtempSync(join(tmpdir(), 'gitops-drift-bench-floor-'));
   try {
-    const ext = join(stateDir, 'floor-extension');
-    mkdirSync(join(ext, 'media'), { recursive: true });
-    writeFileSync(
-      join(ext, 'package.json'),
-      JSON.stringify(
-        {
-          name: 'editor-floor',
-          displayName: 'Editor Floor',
-          description: 'One tree row, as early as VS Code allows (the GitOps Drift benches measure it).',
-          publisher: 'bench',
-          version: '0.0.1',
-          license: 'MIT',
-          engines: { vscode: '^1.100.0' },
-          main: './extension.js',
-          activationEvents: ['*'],
-          contributes: {
-            viewsContainers: { activitybar: [{ id: 'floorBench', title: 'Floor Bench', icon: 'media/icon.svg' }] },
-            views: { floorBench: [{ id: 'floorBench.rows', name: 'Floor Rows' }] },
-          },
-        },
-        null,
-        2,
-      ),
-    );
-    writeFileSync(
-      join(ext, 'extension.js'),
-      `const vscode = require('vscode');
-exports.activate = (context) => {
-  context.subscriptions.push(vscode.window.registerTreeDataProvider('floorBench.rows', {
-    getChildren: (e) => (e ? [] : ['floor row one']),
-    getTreeItem: (e) => new vscode.TreeItem(e),
-  }));
-};
-`,
-    );
-    writeFileSync(
-      join(ext, 'media', 'icon.svg'),
-      '<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24"><rect width="24" height="24"/></svg>\n',
-    );
-    writeFileSync(join(ext, 'README.md'), '# Editor Floor\n\nA bench fixture.\n');
-    writeFileSync(join(ext, 'LICENSE'), 'MIT\n');
-    const vsix = join(stateDir, 'editor-floor.vsix');
-    const r = spawnSync(
-      'npx',
-      ['--yes', '@vscode/vsce@3', 'package', '--no-dependencies', '--allow-missing-repository', '-o', vsix],
-      { cwd: ext, encoding: 'utf8' },
-    );
-    if (r.status !== 0) throw new Error(`packaging the floor extension failed:\n${r.stdout}${r.stderr}`);
+    const vsix = packageRowExtension({
+      dir: join(stateDir, 'floor-extension'),
+      name: 'editor-floor',
+      displayName: 'Editor Floor',
+      view: { id: 'floorBench.rows', name: 'Floor Rows' },
+      row: 'floor row one',
+      container: 'floorBench',
+      containerTitle: 'Floor Bench',
+    });
     installExtension({ installDir, stateDir, vsix });
     const server = await startCodeServer({ installDir, stateDir, settings });
     try {
@@ -185,16 +254,8 @@ exports.activate = (context) => {
           undefined,
           { polling: 'raf', timeout },
         );
-        const row = page.waitForFunction(
-          () =>
-            [...document.querySelectorAll('.part.sidebar .monaco-list-row')].some((r) =>
-              r.textContent?.includes('floor row one'),
-            )
-              ? performance.now()
-              : false,
-          undefined,
-          { polling: 'raf', timeout },
-        );
+        const row = rowDrawn(page, 'floor row one', timeout);
+        row.catch(() => undefined);
         // A window restores the side bar as the last one left it: open the container only when another one shows.
         const open = await page
           .locator('.part.sidebar .composite.title')
@@ -202,7 +263,7 @@ exports.activate = (context) => {
           .catch(() => '');
         if (!/Floor Bench/i.test(open ?? ''))
           await page.locator('.part.activitybar a[aria-label^="Floor Bench"]').click({ timeout });
-        samples.push((await (await row).jsonValue()) - (await ready.jsonValue()));
+        samples.push((await row) - (await ready.jsonValue()));
         await page.close();
       }
       return samples;
