@@ -126,9 +126,11 @@ export const PROBE_ROW = 'probe row one';
  * Writes a trivial extension into `dir` and packages it; returns the .vsix's path. Activation `*`, one tree view
  * (`view`: { id, name }) whose one row says `row`, nothing else. With `containerTitle` the extension contributes the
  * view container `container` to the activity bar itself (the floor's); without it, its view goes into `container`, an
- * existing container another extension contributes (the in-window probe's, into ours).
+ * existing container another extension contributes (the in-window probe's, into ours). With `stamps` the row's
+ * description says when (ms since the epoch, this machine's clock) activate() ran and the view asked for its rows
+ * (`probeStamps` reads them).
  */
-export function packageRowExtension({ dir, name, displayName, view, row, container, containerTitle }) {
+export function packageRowExtension({ dir, name, displayName, view, row, container, containerTitle, stamps = false }) {
   mkdirSync(join(dir, 'media'), { recursive: true });
   const views = { [container]: [{ id: view.id, name: view.name }] };
   writeFileSync(
@@ -159,9 +161,10 @@ export function packageRowExtension({ dir, name, displayName, view, row, contain
     join(dir, 'extension.js'),
     `const vscode = require('vscode');
 exports.activate = (context) => {
+  const activated = Date.now();
   context.subscriptions.push(vscode.window.registerTreeDataProvider(${JSON.stringify(view.id)}, {
     getChildren: (e) => (e ? [] : [${JSON.stringify(row)}]),
-    getTreeItem: (e) => new vscode.TreeItem(e),
+    getTreeItem: (e) => ${stamps ? 'Object.assign(new vscode.TreeItem(e), { description: `activated ${activated} asked ${Date.now()}` })' : 'new vscode.TreeItem(e)'},
   }));
 };
 `,
@@ -207,21 +210,38 @@ export function packageProbe({ dir }) {
     view: { id: 'editorProbe.rows', name: 'Probe' },
     row: PROBE_ROW,
     container: ourViewContainer(),
+    stamps: true,
   });
 }
 
 /**
- * On `page`'s clock (performance.now()), when a side bar tree row holding `text` is first drawn (polled every frame).
+ * From the probe row's text (its description), when its extension was activated and when its view asked for its rows
+ * (getChildren, answered in the same call), in ms since the epoch; undefined when the text holds no stamps.
+ */
+export function probeStamps(text) {
+  const m = /activated (\d+) asked (\d+)/.exec(text ?? '');
+  return m ? { activated: Number(m[1]), asked: Number(m[2]) } : undefined;
+}
+
+/**
+ * When a side bar tree row holding `text` is first drawn (polled every frame): `drawn` on `page`'s clock
+ * (performance.now()), and the row's whole text.
  */
 export async function rowDrawn(page, text, timeout) {
-  const handle = await page.waitForFunction(
-    (t) =>
-      [...document.querySelectorAll('.part.sidebar .monaco-list-row')].some((r) => r.textContent?.includes(t))
-        ? performance.now()
-        : false,
-    text,
-    { polling: 'raf', timeout },
-  );
+  const handle = await page
+    .waitForFunction(
+      (t) => {
+        const row = [...document.querySelectorAll('.part.sidebar .monaco-list-row')].find((r) =>
+          r.textContent?.includes(t),
+        );
+        return row ? { drawn: performance.now(), text: row.textContent } : false;
+      },
+      text,
+      { polling: 'raf', timeout },
+    )
+    .catch((e) => {
+      throw new Error(`no side bar row "${text}" drawn: ${e.message}`);
+    });
   return handle.jsonValue();
 }
 
@@ -263,7 +283,7 @@ export async function measureFloor({ installDir, browser, folder, runs, settings
           .catch(() => '');
         if (!/Floor Bench/i.test(open ?? ''))
           await page.locator('.part.activitybar a[aria-label^="Floor Bench"]').click({ timeout });
-        samples.push((await row) - (await ready.jsonValue()));
+        samples.push((await row).drawn - (await ready.jsonValue()));
         await page.close();
       }
       return samples;

@@ -3,9 +3,14 @@
 // packaged .vsix opens the generated 100-environment repo (bench/ui/generate.ts). Each run opens the folder in a new
 // window (a new extension host: activation, discovery, 100 renders and checks from cold) and measures, with the page's
 // clock, from the workbench being ready (its status bar drawn) to the Environments view filled: every region group's
-// row says its 12 environments and the state of all 60 of their objects, and no group row is still checking. The side bar keeps the view open between
-// windows, as it does for a person. Also measured: the CPU time code-server's processes (the extension host
-// included; not Chromium) spent in that span, from /proc.
+// row says its 12 environments and the state of all 60 of their objects, and no group row is still checking. The side
+// bar keeps the view open between windows, as it does for a person. Also measured: the CPU time code-server's processes
+// (the extension host included; not Chromium) spent in that span, from /proc.
+// "After the editor is ready": in this code-server the extension host comes up 1.6–2.4 s after the workbench is drawn,
+// so the in-window probe (bench/editorTimeline.mjs: a trivial extension installed beside ours, its one row in our view
+// container, activation `*`) says when each window first lets an extension draw a tree row. Each window prints the
+// probe's row and the filled tree minus it (both on the page clock, same window); the target reads filled − probe
+// ≤ 1.5 s. The separate-server floor (measureFloor) is still measured unless `--no-floor`.
 //   node bench/ui/editor.mjs [--runs 5] [--cluster] [--record] [--profile DIR] [--vsix FILE]
 // `--profile DIR`: the first window's extension host (a first opening: no saved tree, no code cache) is profiled
 // (bench/editorProfile.mjs) from its start until the tree is filled, written as DIR/first.cpuprofile, and summarised
@@ -37,7 +42,16 @@ import {
   reportWindow,
   watchExtensionHost,
 } from '../editorProfile.mjs';
-import { formatTimeline, measureFloor, medianTimeline, windowTimeline } from '../editorTimeline.mjs';
+import {
+  formatTimeline,
+  measureFloor,
+  medianTimeline,
+  packageProbe,
+  PROBE_ROW,
+  probeStamps,
+  rowDrawn,
+  windowTimeline,
+} from '../editorTimeline.mjs';
 
 const runsAt = process.argv.indexOf('--runs');
 const RUNS = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 5;
@@ -103,6 +117,8 @@ try {
     distDir: join(repoRoot, 'dist'),
   });
   installExtension({ installDir, stateDir, vsix });
+  // The in-window probe: its row, in our view container, is drawn when this window first lets an extension draw one.
+  installExtension({ installDir, stateDir, vsix: packageProbe({ dir: join(stateDir, 'probe-extension') }) });
   const server = await startCodeServer({
     installDir,
     stateDir,
@@ -119,6 +135,8 @@ try {
 
   const samples = [];
   const anyTrees = [];
+  const probes = [];
+  const overProbe = [];
   const cpu = [];
   const timelines = [];
   const hostCpu = [];
@@ -157,22 +175,31 @@ try {
       { regions: REGIONS, row: filledRow },
       { polling: 'raf', timeout: TIMEOUT },
     );
+    // The probe's row, in the same side bar (same page clock).
+    const probeRow = rowDrawn(page, PROBE_ROW, TIMEOUT);
+    probeRow.catch(() => undefined);
     // The first window opens the view as a person would (later windows restore it).
     const view = page.locator('.part.sidebar .pane-header', { hasText: /^Environments/ });
     if (!(await view.isVisible().catch(() => false)))
       await page.locator('.part.activitybar a[aria-label^="GitOps Drift"]').click({ timeout: TIMEOUT });
     const { perf: readyPerf, wall: readyWall } = await ready.jsonValue();
     const { anyTree, filled } = await (await marks).jsonValue();
+    const probeDrawn = await probeRow;
+    const probe = probeDrawn.drawn - readyPerf;
+    // When the probe's extension was activated and its view asked for its rows (the extension host's answer).
+    const stamps = probeStamps(probeDrawn.text);
     const stopped = await (await host).stop();
     const ms = filled - readyPerf;
     const cpuMs = treeCpuMs(server.pid) - cpuAtReady;
     samples.push(ms);
     anyTrees.push(anyTree - readyPerf);
+    probes.push(probe);
+    overProbe.push(ms - probe);
     cpu.push(cpuMs);
     const timeline = await windowTimeline({ logsDir: join(stateDir, 'user-data', 'logs'), openedWall, readyWall });
     timelines.push(timeline);
     console.log(
-      `run ${i + 1}${stopped.profile ? ' (profiled)' : ''}: workbench ready → filled tree ${ms.toFixed(0)} ms (any tree ${(anyTree - readyPerf).toFixed(0)} ms; CPU ${cpuMs} ms, code-server's processes)\n  from the workbench drawn: ${formatTimeline(timeline)}`,
+      `run ${i + 1}${stopped.profile ? ' (profiled)' : ''}: workbench ready → filled tree ${ms.toFixed(0)} ms, probe row ${probe.toFixed(0)} ms${stamps ? ` (its extension activated ${stamps.activated - readyWall}, its rows asked ${stamps.asked - readyWall} ms)` : ''}, filled − probe ${(ms - probe).toFixed(0)} ms (any tree ${(anyTree - readyPerf).toFixed(0)} ms; CPU ${cpuMs} ms, code-server's processes)\n  from the workbench drawn: ${formatTimeline(timeline)}`,
     );
     const wall = (rel) => (rel === undefined ? undefined : readyWall + rel);
     const report = reportWindow({
@@ -215,8 +242,12 @@ try {
   );
   const loadAfter = load();
   const mode = withCluster ? 'an empty test-bed cluster' : 'no cluster';
+  // After the editor is ready (the probe's row, same window): window 1 is a first opening, the others reopenings.
+  const list = (xs) => `${xs.map((x) => x.toFixed(0)).join(', ')} ms`;
+  const ofTarget = (v) => (v === undefined ? 'n/a' : `${v.toFixed(0)} ms (${v <= 1500 ? 'met' : 'missed'})`);
+  const overProbeCell = `${median(overProbe).toFixed(0)} ms (${list(overProbe)}; probe row ${median(probes).toFixed(0)} ms)`;
   console.log(
-    `\n100-environment repo (${generated.environments.length} environments: ${generated.overlays} overlays, ${generated.argoApplications} Argo CD Applications, ${generated.fluxClusters} Flux cluster), ${mode}: median ${median(samples).toFixed(0)} ms of ${RUNS} window loads (${samples.map((s) => s.toFixed(0)).join(', ')}); any tree ${median(anyTrees).toFixed(0)} ms; CPU median ${median(cpu)} ms; floor median ${median(floor)?.toFixed(0) ?? 'n/a'} ms; load ${loadBefore} before, ${loadAfter} after\n  medians from the workbench drawn: ${breakdown}`,
+    `\n100-environment repo (${generated.environments.length} environments: ${generated.overlays} overlays, ${generated.argoApplications} Argo CD Applications, ${generated.fluxClusters} Flux cluster), ${mode}: median ${median(samples).toFixed(0)} ms of ${RUNS} window loads (${samples.map((s) => s.toFixed(0)).join(', ')}); any tree ${median(anyTrees).toFixed(0)} ms; CPU median ${median(cpu)} ms; floor median ${median(floor)?.toFixed(0) ?? 'n/a'} ms; load ${loadBefore} before, ${loadAfter} after\n  after the editor is ready (the probe's row, same window): probe row median ${median(probes).toFixed(0)} ms (${list(probes)}); filled − probe median ${median(overProbe).toFixed(0)} ms (${list(overProbe)}); target filled − probe ≤ 1.5 s: first opening ${ofTarget(overProbe[0])}, reopenings (median) ${ofTarget(median(overProbe.slice(1)))}\n  medians from the workbench drawn: ${breakdown}`,
   );
   if (process.argv.includes('--record')) {
     const { recordRow } = await tsImport('../recordRow.ts', import.meta.url);
@@ -229,14 +260,15 @@ try {
         'code-server with the packaged extension: each run a new window (activation, discovery, every render and check from',
         'cold), timed with the page clock from the workbench drawn (its status bar) to the Environments view filled (every',
         "region's group row states all 60 of its objects, no group still checking). CPU: code-server's processes (the",
-        'extension host included, Chromium not) over the same span, from `/proc`. Target (issue #18): ≤ 1.5 s. Command:',
-        '`node bench/ui/editor.mjs --runs N [--cluster] --record`.',
+        'extension host included, Chromium not) over the same span, from `/proc`. Target (issue #18): ≤ 1.5 s after the',
+        "editor is ready: filled − probe, the filled tree minus the in-window probe's row (a trivial extension's row in",
+        'our view container, same window). Command: `node bench/ui/editor.mjs --runs N [--cluster] --record`.',
         '',
-        '| when (UTC) | live state | runs | load before → after | median | CPU (median) | all runs | any tree | floor | medians from the workbench drawn |',
-        '| --- | --- | ---: | --- | ---: | ---: | --- | ---: | ---: | --- |',
+        '| when (UTC) | live state | runs | load before → after | median | CPU (median) | all runs | any tree | floor | filled − probe (all runs; probe row) | medians from the workbench drawn |',
+        '| --- | --- | ---: | --- | ---: | ---: | --- | ---: | ---: | --- | --- |',
         '',
       ].join('\n'),
-      `| ${when} | ${mode} | ${RUNS} | ${loadBefore} → ${loadAfter} | ${median(samples).toFixed(0)} ms | ${median(cpu)} ms | ${samples.map((s) => s.toFixed(0)).join(', ')} ms | ${median(anyTrees).toFixed(0)} ms | ${median(floor)?.toFixed(0) ?? 'n/a'} ms | ${breakdown} |`,
+      `| ${when} | ${mode} | ${RUNS} | ${loadBefore} → ${loadAfter} | ${median(samples).toFixed(0)} ms | ${median(cpu)} ms | ${samples.map((s) => s.toFixed(0)).join(', ')} ms | ${median(anyTrees).toFixed(0)} ms | ${median(floor)?.toFixed(0) ?? 'n/a'} ms | ${overProbeCell} | ${breakdown} |`,
     );
   }
 } finally {
