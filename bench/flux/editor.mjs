@@ -6,6 +6,11 @@
 // drawn) to the tree filled, to this session's render shown, to the environment checked, and to the lint done (see
 // below), for a first opening and a reopening (the saved tree). Prints the figures; `--record` adds rows to
 // docs/benchmarks.md.
+// "After the editor is ready": in this code-server the extension host comes up 1.6–2.4 s after the workbench is drawn,
+// so the in-window probe (bench/editorTimeline.mjs: a trivial extension installed beside ours, its one row in our view
+// container, activation `*`) says when each window first lets an extension draw a tree row. Each window also times the
+// probe's row and prints the filled tree minus it (both on the page clock, same window); the target reads
+// filled − probe < 1.5 s. The separate-server floor (measureFloor) is still measured unless `--no-floor`.
 //   npx tsx bench/flux/editor.mjs [--runs 3] [--record] [--profile DIR] [--vsix FILE]
 // `--profile DIR`: each first opening's extension host is profiled (bench/editorProfile.mjs) from its start until the
 // environment is checked, written as DIR/first-N.cpuprofile, and summarised from activation to the tree filled and
@@ -34,7 +39,15 @@ import {
   reportWindow,
   watchExtensionHost,
 } from '../editorProfile.mjs';
-import { formatTimeline, measureFloor, medianTimeline, windowTimeline } from '../editorTimeline.mjs';
+import {
+  formatTimeline,
+  measureFloor,
+  medianTimeline,
+  packageProbe,
+  PROBE_ROW,
+  probeStamps,
+  windowTimeline,
+} from '../editorTimeline.mjs';
 
 const runsAt = process.argv.indexOf('--runs');
 const RUNS = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 3;
@@ -74,6 +87,8 @@ try {
     distDir: join(repoRoot, 'dist'),
   });
   installExtension({ installDir, stateDir, vsix });
+  // The in-window probe: its row, in our view container, is drawn when this window first lets an extension draw one.
+  installExtension({ installDir, stateDir, vsix: packageProbe({ dir: join(stateDir, 'probe-extension') }) });
   const server = await startCodeServer({
     installDir,
     stateDir,
@@ -89,7 +104,8 @@ try {
   //   filled   the Environments view lists objects under the cluster's Kustomizations (any tree: the last
   //            session's, marked as such and not checked, or this session's render);
   //   rendered this session's render is in the tree (objects not checked yet, or checked);
-  //   checked  the status bar shows the hand-made drift (`· 3 drifted`), from the report the tree shows.
+  //   checked  the status bar shows the hand-made drift (`· 3 drifted`), from the report the tree shows;
+  //   probe    the in-window probe's row is drawn (the editor ready for extensions; the target is filled − probe);
   // and, from the extension's log (same machine clock), until the whole-repo lint was done. Windows alternate
   // between a first opening (the workspace's saved tree deleted) and a reopening (the tree the window before saved).
   const kinds = /^(HelmRelease|ConfigMap|Deployment|Service|Namespace|Kustomization|CronJob|Ingress|Secret)$/;
@@ -115,9 +131,10 @@ try {
       )
     ).jsonValue();
     const marks = page.evaluate(
-      ({ expected, kinds, timeout }) =>
+      ({ expected, kinds, probeRow, timeout }) =>
         new Promise((resolve, reject) => {
           const ready = performance.now();
+          const readyAt = Date.now();
           const kindRe = new RegExp(kinds);
           const out = {};
           const tick = () => {
@@ -127,16 +144,18 @@ try {
             const lastSession = rows.some((r) => r.textContent?.includes("last session's render"));
             if (objects && out.filled === undefined) out.filled = now;
             if (objects && !lastSession && out.rendered === undefined) out.rendered = now;
+            const probe = rows.find((r) => r.textContent?.includes(probeRow));
+            if (probe && out.probe === undefined)
+              Object.assign(out, { probe: now, probeText: probe.textContent, readyAt });
             const bar = [...document.querySelectorAll('.part.statusbar .statusbar-item')];
             if (out.checked === undefined && bar.some((e) => e.textContent?.includes(expected))) out.checked = now;
-            if (out.filled !== undefined && out.rendered !== undefined && out.checked !== undefined)
-              return resolve(out);
+            if (['filled', 'rendered', 'checked', 'probe'].every((k) => out[k] !== undefined)) return resolve(out);
             if (now > timeout) return reject(new Error(`timed out: ${JSON.stringify(out)}`));
             requestAnimationFrame(tick);
           };
           tick();
         }),
-      { expected, kinds: kinds.source, timeout: TIMEOUT },
+      { expected, kinds: kinds.source, probeRow: PROBE_ROW, timeout: TIMEOUT },
     );
     // The view opens as a person opens it (a window restores it open once it was).
     const open = await page
@@ -146,13 +165,15 @@ try {
     if (!/GitOps Drift/i.test(open ?? ''))
       await page.locator('.part.activitybar a[aria-label^="GitOps Drift"]').click({ timeout: TIMEOUT });
     const m = await marks;
+    // When the probe's extension was activated and its view asked for its rows (the extension host's answer).
+    const stamps = probeStamps(m.probeText);
     const stopped = await (await host).stop();
     m.lint = await lintDoneAfter(readyWall, join(stateDir, 'user-data', 'logs'));
     m.savedTree = savedTrees(join(stateDir, 'user-data', 'User'));
     m.timeline = await windowTimeline({ logsDir: join(stateDir, 'user-data', 'logs'), openedWall, readyWall });
     runs[variant].push(m);
     console.log(
-      `run ${i + 1} (${variant === 'first' ? 'first opening' : 'reopening, saved tree'}${stopped.profile ? ', profiled' : ''}): workbench ready → filled tree ${ms(m.filled)}, → rendered ${ms(m.rendered)}, → checked (${expected}) ${ms(m.checked)}, → lint done ${ms(m.lint)}; saved trees after it: ${m.savedTree}\n  from the workbench drawn: ${formatTimeline(m.timeline)}`,
+      `run ${i + 1} (${variant === 'first' ? 'first opening' : 'reopening, saved tree'}${stopped.profile ? ', profiled' : ''}): workbench ready → filled tree ${ms(m.filled)}, probe row ${ms(m.probe)}${stamps ? ` (its extension activated ${stamps.activated - m.readyAt}, its rows asked ${stamps.asked - m.readyAt} ms)` : ''}, filled − probe ${ms(m.filled - m.probe)}, → rendered ${ms(m.rendered)}, → checked (${expected}) ${ms(m.checked)}, → lint done ${ms(m.lint)}; saved trees after it: ${m.savedTree}\n  from the workbench drawn: ${formatTimeline(m.timeline)}`,
     );
     {
       const t = m.timeline;
@@ -201,6 +222,8 @@ try {
     const row = {
       variant,
       filled: med('filled'),
+      probe: med('probe'),
+      overProbe: median(r.map((x) => x.filled - x.probe)),
       rendered: med('rendered'),
       checked: med('checked'),
       lint: med('lint'),
@@ -211,7 +234,7 @@ try {
     };
     rows.push(row);
     console.log(
-      `  ${variant === 'first' ? 'first opening   ' : 'reopening       '} workbench ready → filled tree ${ms(row.filled)} (target < 1.5 s: ${row.filled < 1500 ? 'met' : 'missed'}), → rendered ${ms(row.rendered)}, → checked ${ms(row.checked)}, → lint done ${ms(row.lint)}\n    extension host, activation → filled tree: ${ms(row.hostWall)} wall, CPU ${ms(row.hostCpu)} (main thread ${ms(row.mainCpu)})\n    medians from the workbench drawn: ${row.breakdown}`,
+      `  ${variant === 'first' ? 'first opening   ' : 'reopening       '} workbench ready → filled tree ${ms(row.filled)}, probe row ${ms(row.probe)}, filled − probe ${ms(row.overProbe)} (target < 1.5 s after the editor is ready: ${row.overProbe < 1500 ? 'met' : 'missed'}), → rendered ${ms(row.rendered)}, → checked ${ms(row.checked)}, → lint done ${ms(row.lint)}\n    extension host, activation → filled tree: ${ms(row.hostWall)} wall, CPU ${ms(row.hostCpu)} (main thread ${ms(row.mainCpu)})\n    medians from the workbench drawn: ${row.breakdown}`,
     );
   }
   console.log(`  floor (a trivial extension's one tree row, same code-server): median ${ms(floorMedian)}`);
@@ -227,16 +250,18 @@ try {
         "session's tree, marked and not checked, or this session's render), to this session's render in the tree, to",
         'the environment checked (the status bar shows the 3 hand-made drifts), and (from the log) to the whole-repo lint',
         'done. Windows alternate between a first opening (no saved tree) and a reopening. Target (issue #15): filled',
-        'tree < 1.5 s. Command: `npx tsx bench/flux/editor.mjs --runs N --record`.',
+        "tree < 1.5 s after the editor is ready: filled − probe, the filled tree minus the in-window probe's row (a",
+        "trivial extension's row in our view container, same window; medians of the windows' differences). Command:",
+        '`npx tsx bench/flux/editor.mjs --runs N --record`.',
         '',
-        '| when (UTC) | runs | load before → after | opening | → filled tree | → rendered | → checked | → lint done | floor | medians from the workbench drawn |',
-        '| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
+        '| when (UTC) | runs | load before → after | opening | → filled tree | → rendered | → checked | → lint done | floor | filled − probe (probe row) | medians from the workbench drawn |',
+        '| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
         '',
       ].join('\n'),
       rows
         .map(
           (r) =>
-            `| ${when} | ${RUNS} | ${loadBefore} → ${loadAfter} | ${r.variant === 'first' ? 'first' : 'reopen'} | ${ms(r.filled)} | ${ms(r.rendered)} | ${ms(r.checked)} | ${ms(r.lint)} | ${ms(floorMedian)} | ${r.breakdown} |`,
+            `| ${when} | ${RUNS} | ${loadBefore} → ${loadAfter} | ${r.variant === 'first' ? 'first' : 'reopen'} | ${ms(r.filled)} | ${ms(r.rendered)} | ${ms(r.checked)} | ${ms(r.lint)} | ${ms(floorMedian)} | ${ms(r.overProbe)} (${ms(r.probe)}) | ${r.breakdown} |`,
         )
         .join('\n'),
     );
