@@ -63,6 +63,12 @@ export class FileCache implements FileSystem {
   private readonly passes: boolean;
   /** The texts read or checked against their stamps in this pass. */
   private readonly checkedInPass = new Set<string>();
+  /**
+   * Reads that failed in this pass (a file looked for and not there): not kept as texts, so that a file created later
+   * is seen without a report, but answered again within the pass. A Flux child's render reads its parent's files, the
+   * generated kustomization a cluster folder does not have among them: 120 children looked for it 120 times.
+   */
+  private readonly failedInPass = new Map<string, Promise<string>>();
   readonly realPath?: (path: string) => Promise<string>;
 
   constructor(
@@ -94,10 +100,15 @@ export class FileCache implements FileSystem {
    */
   private async readInPass(path: string): Promise<string> {
     const kept = this.texts.get(path);
-    if (kept && this.checkedInPass.has(path)) return kept.value;
+    if (this.checkedInPass.has(path)) {
+      const known = kept?.value ?? this.failedInPass.get(path);
+      if (known) return known;
+    }
     this.checkedInPass.add(path);
     const stamp = kept ? await this.stampOf(path) : NO_STAMP;
-    return remember(this.texts, path, stamp, () => this.inner.readFile(path));
+    const read = remember(this.texts, path, stamp, () => this.inner.readFile(path));
+    read.catch(() => this.failedInPass.set(path, read));
+    return read;
   }
 
   readDir(path: string): Promise<DirEntry[]> {
@@ -122,7 +133,8 @@ export class FileCache implements FileSystem {
    */
   invalidate(path: string): void {
     const under = path.replace(/\/+$/, '') + '/';
-    for (const map of [this.texts, this.bytes, this.stats, this.reals, this.listings] as Map<string, unknown>[]) {
+    const maps = [this.texts, this.bytes, this.stats, this.reals, this.listings, this.failedInPass];
+    for (const map of maps as Map<string, unknown>[]) {
       for (const key of map.keys()) if (key === path || key.startsWith(under)) map.delete(key);
     }
     this.listings.delete(path.slice(0, Math.max(1, path.lastIndexOf('/'))));
@@ -134,13 +146,13 @@ export class FileCache implements FileSystem {
    */
   beginPass(): void {
     if (!this.passes) return;
-    for (const map of [this.bytes, this.stats, this.reals, this.listings]) map.clear();
+    for (const map of [this.bytes, this.stats, this.reals, this.listings, this.failedInPass]) map.clear();
     this.checkedInPass.clear();
   }
 
   /** Forgets everything (a branch switch, or changes the caller cannot name). */
   clear(): void {
-    for (const map of [this.texts, this.bytes, this.stats, this.reals, this.listings]) map.clear();
+    for (const map of [this.texts, this.bytes, this.stats, this.reals, this.listings, this.failedInPass]) map.clear();
   }
 
   private async stampOf(path: string): Promise<string | undefined> {

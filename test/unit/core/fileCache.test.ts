@@ -132,6 +132,31 @@ describe('FileCache (src/core/fileCache.ts)', () => {
     assert.deepEqual(calls, { readFile: 4, readDir: 4, stat: 3, realPath: 4 });
   });
 
+  it('per pass, looks for a file that is not there once; the next pass, or a report of it, looks again', async () => {
+    const mem = new MemoryFileSystem({ 'a.yaml': 'a: 1\n' }, '/r');
+    const { fs, calls } = counted(mem);
+    const cache = new FileCache(fs, { keepOnly: /\.ya?ml$/, checkStamps: true, perPass: true });
+    const missing = () => cache.readFile('/r/kustomization.yaml').then(String, (e: { code?: string }) => e.code);
+    cache.beginPass();
+    assert.deepEqual(await Promise.all([missing(), missing()]), ['ENOENT', 'ENOENT']);
+    assert.equal(await missing(), 'ENOENT');
+    assert.equal(calls.readFile, 1);
+
+    // Created without a report: seen in the next pass.
+    mem.write('kustomization.yaml', 'resources: []\n');
+    assert.equal(await missing(), 'ENOENT');
+    cache.beginPass();
+    assert.equal(await missing(), 'resources: []\n');
+    assert.equal(calls.readFile, 2);
+
+    // Deleted and reported while a pass runs: looked for at once, then answered from the pass again.
+    mem.delete('kustomization.yaml');
+    cache.invalidate('/r/kustomization.yaml');
+    assert.equal(await missing(), 'ENOENT');
+    assert.equal(await missing(), 'ENOENT');
+    assert.equal(calls.readFile, 3);
+  });
+
   it('without checkStamps, perPass changes nothing: listings and stats are asked for every time', async () => {
     const mem = new MemoryFileSystem({ 'a.yaml': 'a: 1\n' }, '/r');
     const { fs, calls } = counted(mem);
