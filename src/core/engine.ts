@@ -233,7 +233,19 @@ export interface EngineOptions {
    * that object's decoded managedFields until the process ends, 30,000 of them in a large check.
    */
   keepDiffs?: boolean;
+  /**
+   * How many renders run at once; default {@link RENDER_SLOTS}. One when reads are synchronous (the CLI): a render
+   * is then CPU-bound, and in turn the first environment reads its cluster while the next renders.
+   */
+  renderSlots?: number;
 }
+
+/**
+ * Renders at once with asynchronous reads (the editor). One after another, each waited for every file it had not
+ * read yet, one thread-pool turn at a time: a Flux cluster of 120 Kustomizations made about 1,300 such turns in a row
+ * (docs/benchmarks.md, "the first opening's reads").
+ */
+export const RENDER_SLOTS = 8;
 
 /** Flux's source-controller API group (HelmRepository, OCIRepository, Bucket). */
 const FLUX_SOURCE_GROUP = 'source.toolkit.fluxcd.io';
@@ -258,11 +270,10 @@ export class DriftEngine {
   private readonly joined = new WeakMap<RepoEnvironment, RenderedEnvironment>();
   /** Renders in flight, by root: concurrent checks of environments sharing a root render it once. */
   private readonly rendering = new Map<string, Promise<RenderResult>>();
-  /**
-   * Renders run one after another: they are CPU-bound, so interleaving them only delays every result, while in
-   * turn the first environment reads its cluster (server and network time) as the next one renders.
-   */
-  private renderQueue: Promise<void> | undefined;
+  /** Renders run `renderSlots` at a time (EngineOptions.renderSlots); those waiting for a slot, in order. */
+  private readonly renderSlots: number;
+  private rendersRunning = 0;
+  private readonly renderWaiting: (() => void)[] = [];
   /**
    * Diffs of the last checks: a re-check compares again only the objects whose render or live state changed. Absent
    * when `keepDiffs` is false.
@@ -311,6 +322,7 @@ export class DriftEngine {
       ...(options.filesFixed ? { keepPaths: true } : { perPass: true }),
     });
     this.diffs = options.keepDiffs === false ? undefined : new DiffMemo();
+    this.renderSlots = Math.max(1, options.renderSlots ?? RENDER_SLOTS);
   }
 
   /**
@@ -485,19 +497,21 @@ export class DriftEngine {
       inFlight = this.rendering.get(flightKey);
     }
     if (!inFlight) {
-      // With none running, a render starts at once (reading files now); otherwise when the last queued one ends and
-      // due I/O had a turn (the cluster replies for the environment rendered before, and its next requests).
-      const queued = this.renderQueue;
+      // With a slot free, a render starts at once (reading files now); otherwise when a running one ends and due I/O
+      // had a turn (the cluster replies for the environments rendered before, and their next requests).
       const rootAt = rootAtOf(env, app);
       const run = () => this.renderUncached(app, key, rootAt, lookup, parentFiles, how.live, strict);
-      inFlight = (queued ? queued.then(afterPendingIo).then(run) : run()).finally(() =>
-        this.rendering.delete(flightKey),
-      );
-      const tail: Promise<void> = inFlight.then(
-        () => this.settleQueue(tail),
-        () => this.settleQueue(tail),
-      );
-      this.renderQueue = tail;
+      const free = this.rendersRunning < this.renderSlots;
+      if (free) this.rendersRunning++;
+      inFlight = (
+        free ? run() : new Promise<void>((start) => this.renderWaiting.push(start)).then(afterPendingIo).then(run)
+      ).finally(() => {
+        this.rendering.delete(flightKey);
+        // The slot goes to the next render waiting, if any.
+        const next = this.renderWaiting.shift();
+        if (next) next();
+        else this.rendersRunning--;
+      });
       this.rendering.set(flightKey, inFlight);
     }
     return inFlight;
@@ -562,10 +576,6 @@ export class DriftEngine {
         });
       return { application: app, error: `render failed: ${message}`, problems, thrown: e };
     }
-  }
-
-  private settleQueue(tail: Promise<void>): void {
-    if (this.renderQueue === tail) this.renderQueue = undefined;
   }
 
   /**

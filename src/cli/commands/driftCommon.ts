@@ -77,6 +77,8 @@ export async function openRepo(
   // turn every few milliseconds, so the cluster connection opened meanwhile makes progress.
   const engine = new DriftEngine({
     fs: new BatchFileSystem(repoReadOptions(repoRoot, io.env)),
+    // Synchronous reads: each render is CPU-bound, one at a time lets the first environment's reads overlap the next.
+    renderSlots: 1,
     repoRoot,
     logger: cliLogger(io),
     git: new SimpleGitAdapter(repoRoot),

@@ -53,6 +53,7 @@ export const lintCommand: CliCommand = {
     const engine = new DriftEngine({
       fs,
       repoRoot,
+      renderSlots: 1,
       // As check, diff and render: a chart outside the repo is fetched only when asked, with the same credentials
       // and TLS settings (the user's Helm and Docker config included).
       chartSource: cliChartSource(io, Boolean(options['chart-downloads']), 'download and lint it'),
