@@ -294,3 +294,24 @@ export async function measureFloor({ installDir, browser, folder, runs, settings
     rmSync(stateDir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Deletes every tree GitOps Drift saved (the next window is a first opening of the repo; the code caches in the
+ * extension's global storage stay, as for a person opening another repo with the extension used before).
+ */
+export function forgetSavedTrees(userDir) {
+  for (const [, tree] of treeFolders(userDir)) rmSync(tree, { recursive: true, force: true });
+}
+
+/**
+ * The folders a saved tree can be in: the extension's global storage (where it is kept now, one folder per repo path)
+ * and each workspace's storage (where earlier builds kept it).
+ */
+export function treeFolders(userDir) {
+  const folders = [['global', join(userDir, 'globalStorage', 'gitops-drift.gitops-drift', 'tree')]];
+  const workspaces = join(userDir, 'workspaceStorage');
+  if (existsSync(workspaces))
+    for (const ws of readdirSync(workspaces))
+      folders.push([ws, join(workspaces, ws, 'gitops-drift.gitops-drift', 'tree')]);
+  return folders;
+}

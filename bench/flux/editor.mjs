@@ -40,12 +40,14 @@ import {
   watchExtensionHost,
 } from '../editorProfile.mjs';
 import {
+  forgetSavedTrees,
   formatTimeline,
   measureFloor,
   medianTimeline,
   packageProbe,
   PROBE_ROW,
   probeStamps,
+  treeFolders,
   windowTimeline,
 } from '../editorTimeline.mjs';
 
@@ -288,24 +290,6 @@ function savedTrees(userDir) {
       if (String(f).endsWith('.json')) found.push(`${where}/${f}`);
   }
   return found.join(', ') || 'none';
-}
-
-/** Deletes every tree GitOps Drift saved (a first opening). */
-function forgetSavedTrees(userDir) {
-  for (const [, tree] of treeFolders(userDir)) rmSync(tree, { recursive: true, force: true });
-}
-
-/**
- * The folders a saved tree can be in: the extension's global storage (where it is kept now, one folder per repo path)
- * and each workspace's storage (where earlier builds kept it).
- */
-function treeFolders(userDir) {
-  const folders = [['global', join(userDir, 'globalStorage', 'gitops-drift.gitops-drift', 'tree')]];
-  const workspaces = join(userDir, 'workspaceStorage');
-  if (existsSync(workspaces))
-    for (const ws of readdirSync(workspaces))
-      folders.push([ws, join(workspaces, ws, 'gitops-drift.gitops-drift', 'tree')]);
-  return folders;
 }
 
 /** Milliseconds from `readyWall` to the first `authoring checks:` log line after it (the log's clock is this machine's). */
