@@ -45,6 +45,7 @@ import {
   watchExtensionHost,
 } from '../editorProfile.mjs';
 import {
+  forgetSavedTrees,
   formatTimeline,
   measureFloor,
   medianTimeline,
