@@ -133,8 +133,7 @@ export class FileCache implements FileSystem {
    */
   invalidate(path: string): void {
     const under = path.replace(/\/+$/, '') + '/';
-    const maps = [this.texts, this.bytes, this.stats, this.reals, this.listings, this.failedInPass];
-    for (const map of maps as Map<string, unknown>[]) {
+    for (const map of this.keptMaps()) {
       for (const key of map.keys()) if (key === path || key.startsWith(under)) map.delete(key);
     }
     this.listings.delete(path.slice(0, Math.max(1, path.lastIndexOf('/'))));
@@ -146,13 +145,18 @@ export class FileCache implements FileSystem {
    */
   beginPass(): void {
     if (!this.passes) return;
-    for (const map of [this.bytes, this.stats, this.reals, this.listings, this.failedInPass]) map.clear();
+    for (const map of this.keptMaps()) if (map !== this.texts) map.clear();
     this.checkedInPass.clear();
   }
 
   /** Forgets everything (a branch switch, or changes the caller cannot name). */
   clear(): void {
-    for (const map of [this.texts, this.bytes, this.stats, this.reals, this.listings, this.failedInPass]) map.clear();
+    for (const map of this.keptMaps()) map.clear();
+  }
+
+  /** Everything kept by path. */
+  private keptMaps(): Map<string, unknown>[] {
+    return [this.texts, this.bytes, this.stats, this.reals, this.listings, this.failedInPass];
   }
 
   private async stampOf(path: string): Promise<string | undefined> {
