@@ -1,7 +1,11 @@
-import { promises as fs } from 'node:fs';
+import { readdir, stat } from 'node:fs';
+import { promisify } from 'node:util';
 import { decodeText } from '../core/decodeText';
 import type { DirEntry, FileSystem } from '../core/ports';
-import { Confinement, maxFileBytesFrom } from './regularFile';
+import { Confinement, maxFileBytesFrom, realpathAsync } from './regularFile';
+
+const readdirAsync = promisify(readdir);
+const statAsync = promisify(stat);
 
 /** Where an adapter may read: see ReadLimits (src/node/regularFile.ts). */
 export interface FileSystemOptions {
@@ -35,7 +39,7 @@ export class NodeFileSystem implements FileSystem {
 
   async readDir(path: string): Promise<DirEntry[]> {
     const real = await this.confinement.real(path);
-    const entries = await fs.readdir(real, { withFileTypes: true });
+    const entries = await readdirAsync(real, { withFileTypes: true });
     return entries
       .map((e) => ({ name: e.name, isDirectory: e.isDirectory(), isFile: e.isFile() }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -45,7 +49,7 @@ export class NodeFileSystem implements FileSystem {
     path: string,
   ): Promise<{ isDirectory: boolean; isFile: boolean; mtimeMs: number; size: number } | undefined> {
     try {
-      const s = await fs.stat(path);
+      const s = await statAsync(path);
       return { isDirectory: s.isDirectory(), isFile: s.isFile(), mtimeMs: s.mtimeMs, size: s.size };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR')
@@ -55,6 +59,6 @@ export class NodeFileSystem implements FileSystem {
   }
 
   async realPath(path: string): Promise<string> {
-    return (await fs.realpath(path)).replace(/\\/g, '/');
+    return (await realpathAsync(path)).replace(/\\/g, '/');
   }
 }

@@ -4,16 +4,21 @@
  * read, and never more than the size limit. NodeFileSystem and BatchFileSystem share them.
  */
 import {
+  close,
   closeSync,
   constants,
+  fstat,
   fstatSync,
   lstatSync,
+  open,
   openSync,
-  promises as fsp,
+  read,
   readSync,
+  realpath,
   realpathSync,
   type Stats,
 } from 'node:fs';
+import { promisify } from 'node:util';
 import { DEFAULT_MAX_FILE_BYTES, fileError } from '../core/fileErrors';
 
 /** Where reads may go and how much they may read. */
@@ -41,6 +46,14 @@ export function maxFileBytesFrom(env: Record<string, string | undefined> = proce
 export function repoReadOptions(repoRoot: string, env: Record<string, string | undefined>): ReadLimits {
   return { root: repoRoot, maxFileBytes: maxFileBytesFrom(env) };
 }
+
+// The editor's reads go through node's callback API, not fs.promises: a FileHandle's open, stat, read and close cost
+// about five times the CPU per file (bench/ui/firstLoad.mjs, "reads"), and a first opening is CPU-bound.
+export const realpathAsync = promisify(realpath.native);
+const openAsync = promisify(open);
+const fstatAsync = promisify(fstat);
+const readAsync = promisify(read);
+const closeAsync = promisify(close);
 
 // Windows has no O_NONBLOCK / O_NOFOLLOW (and no FIFOs to block on).
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
@@ -128,9 +141,9 @@ export class Confinement {
   }
 
   async real(path: string): Promise<string> {
-    const real = posix(await fsp.realpath(path));
+    const real = posix(await realpathAsync(path));
     if (this.limits.root !== undefined && this.realRoot === undefined)
-      this.realRoot = posix(await fsp.realpath(this.limits.root));
+      this.realRoot = posix(await realpathAsync(this.limits.root));
     this.check(path, real, () => this.realRoot!);
     return real;
   }
@@ -160,16 +173,16 @@ export class Confinement {
   /** A regular file's bytes. */
   async read(path: string): Promise<Buffer> {
     const real = await this.real(path);
-    const handle = await fsp.open(real, OPEN_FLAGS);
+    const fd = await openAsync(real, OPEN_FLAGS);
     try {
-      const st = await handle.stat();
+      const st = await fstatAsync(fd);
       checkOpened(st, path, this.limits);
       const reader = new Chunks(path, this.limits, st.size);
       for (let buf = reader.next(); buf; buf = reader.next())
-        reader.got((await handle.read(buf, 0, buf.length, null)).bytesRead);
+        reader.got((await readAsync(fd, buf, 0, buf.length, null)).bytesRead);
       return reader.bytes();
     } finally {
-      await handle.close();
+      await closeAsync(fd);
     }
   }
 }
