@@ -103,9 +103,11 @@ try {
   cleanups.push(() => browser.close());
 
   // Each window is timed from the workbench drawn (its status bar) to three points, with the page clock:
-  //   filled   the Environments view lists objects under the cluster's Kustomizations (any tree: the last
-  //            session's, marked as such and not checked, or this session's render);
-  //   rendered this session's render is in the tree (objects not checked yet, or checked);
+  //   filled   the Environments view lists objects under the cluster's Kustomizations and no Kustomization row it
+  //            draws is still "rendering…" (any tree: the last session's, marked as such and not checked, or this
+  //            session's render, whole or as far as it got: every row on screen filled);
+  //   rendered this session's whole render is in the tree (objects not checked yet, or checked; the cluster's row no
+  //            longer says how many Kustomizations are rendered, nor "rendering…");
   //   checked  the status bar shows the hand-made drift (`· 3 drifted`), from the report the tree shows;
   //   probe    the in-window probe's row is drawn (the editor ready for extensions; the target is filled − probe);
   // and, from the extension's log (same machine clock), until the whole-repo lint was done. Windows alternate
@@ -144,8 +146,14 @@ try {
             const rows = [...document.querySelectorAll('.part.sidebar .monaco-list-row')];
             const objects = rows.some((r) => kindRe.test(r.querySelector('.label-name')?.textContent?.trim() ?? ''));
             const lastSession = rows.some((r) => r.textContent?.includes("last session's render"));
-            if (objects && out.filled === undefined) out.filled = now;
-            if (objects && !lastSession && out.rendered === undefined) out.rendered = now;
+            // A Kustomization drawn but not rendered yet (a first opening draws the first screen of them first).
+            const waiting = rows.some(
+              (r) => r.querySelector('.label-description')?.textContent?.trim() === 'rendering…',
+            );
+            // The cluster's row while its render is partial (`N of M applications rendered`) or not begun.
+            const partial = rows.some((r) => / of \d+ applications rendered|rendering…/.test(r.textContent ?? ''));
+            if (objects && !waiting && out.filled === undefined) out.filled = now;
+            if (objects && !partial && !lastSession && out.rendered === undefined) out.rendered = now;
             const probe = rows.find((r) => r.textContent?.includes(probeRow));
             if (probe && out.probe === undefined)
               Object.assign(out, { probe: now, probeText: probe.textContent, readyAt });

@@ -178,6 +178,20 @@ export interface EnvironmentReport extends EnvironmentDrift {
    * controller's status (an Argo CD environment at fleet shape, before it is opened).
    */
   statusOnly?: true;
+  /**
+   * Set on the report of a render in progress (Engine.renderedReport's `onProgress`): how many of the environment's
+   * applications have rendered. Its objects are theirs; the others' summaries say `rendering`; it has no problems yet.
+   */
+  rendering?: { rendered: number; total: number };
+}
+
+/** How far an environment's render is (Engine.renderedReport's `onProgress`). */
+export interface RenderProgress {
+  /** Applications rendered (or failed) so far. */
+  rendered: number;
+  /** How many of the first applications, in the environment's order (the tree's), are all rendered. */
+  leading: number;
+  total: number;
 }
 
 /** What a file change means. */
@@ -274,6 +288,8 @@ export class DriftEngine {
   private readonly renderSlots: number;
   private rendersRunning = 0;
   private readonly renderWaiting: (() => void)[] = [];
+  /** While set, renders wait for it before they start (holdRenders). */
+  private renderHold: Promise<void> | undefined;
   /**
    * Diffs of the last checks: a re-check compares again only the objects whose render or live state changed. Absent
    * when `keepDiffs` is false.
@@ -432,6 +448,17 @@ export class DriftEngine {
   }
 
   /**
+   * No render starts until `until` settles (those under way go on): the editor keeps this thread free to answer its
+   * view while it draws a partial render (renderedReport's `onProgress`).
+   */
+  private holdRenders(until: Promise<void>): void {
+    const held: Promise<void> = Promise.all([this.renderHold, until.catch(() => undefined)]).then(() => {
+      if (this.renderHold === held) this.renderHold = undefined;
+    });
+    this.renderHold = held;
+  }
+
+  /**
    * One application's render (from cache when its files did not change). Throws like `render`. A Flux Kustomization
    * another application's render holds is rendered as that render holds it (see `applied`). With `live`, a Flux
    * postBuild source this repo does not render is read from that cluster (such a render is not cached).
@@ -500,7 +527,8 @@ export class DriftEngine {
       // With a slot free, a render starts at once (reading files now); otherwise when a running one ends and due I/O
       // had a turn (the cluster replies for the environments rendered before, and their next requests).
       const rootAt = rootAtOf(env, app);
-      const run = () => this.renderUncached(app, key, rootAt, lookup, parentFiles, how.live, strict);
+      const render = () => this.renderUncached(app, key, rootAt, lookup, parentFiles, how.live, strict);
+      const run = () => (this.renderHold ? this.renderHold.then(render) : render());
       const free = this.rendersRunning < this.renderSlots;
       if (free) this.rendersRunning++;
       inFlight = (
@@ -836,8 +864,30 @@ export class DriftEngine {
    * while its check is on the way (the check's live reads then reuse this render). A render failure is reported as
    * `check` reports it.
    */
-  async renderedReport(env: RepoEnvironment, context: string): Promise<EnvironmentReport> {
-    const { report, rendered } = await this.renderForReport(env, context, env.namespace);
+  async renderedReport(
+    env: RepoEnvironment,
+    context: string,
+    onProgress?: (progress: RenderProgress, partial: () => EnvironmentReport) => Promise<void> | void,
+  ): Promise<EnvironmentReport> {
+    const total = env.applications.length;
+    const parts: (RenderedApplication | undefined)[] = new Array(total).fill(undefined);
+    let renderedSoFar = 0;
+    let leading = 0;
+    // A partial report is built only when the caller asks for it (the editor draws one, once the first screen is in).
+    const onPart =
+      onProgress && total > 1
+        ? (part: RenderedApplication) => {
+            parts[env.applications.indexOf(part.application)] = part;
+            while (leading < total && parts[leading]) leading++;
+            const rendered = ++renderedSoFar;
+            if (rendered === total) return;
+            // What was done when offered, however late it is asked for.
+            const done = parts.slice();
+            const hold = onProgress({ rendered, leading, total }, () => partialReport(env, context, done, rendered));
+            if (hold) this.holdRenders(hold);
+          }
+        : undefined;
+    const { report, rendered } = await this.renderForReport(env, context, env.namespace, undefined, onPart);
     if (rendered) report.resources = notCheckedResources(rendered);
     return report;
   }
@@ -1942,9 +1992,39 @@ function markUnreadApplications(
 }
 
 /** What a report says of each application: its kind, source, declaration, and why it was not compared. */
+/**
+ * The report of an environment whose applications are partly rendered (`parts`, in its applications' order; undefined:
+ * not rendered yet): their objects, not checked, and no problems, since a partial join may name the wrong application
+ * as an object's owner (environmentRender.ts) until every application is in.
+ */
+function partialReport(
+  env: RepoEnvironment,
+  context: string,
+  parts: readonly (RenderedApplication | undefined)[],
+  rendered: number,
+): EnvironmentReport {
+  const done = parts.filter((p): p is RenderedApplication => p !== undefined);
+  return {
+    name: env.name,
+    path: env.path,
+    context,
+    error: null,
+    ...(env.namespace !== undefined ? { namespace: env.namespace } : {}),
+    resources: notCheckedResources(joinApplicationRenders(env, done)),
+    problems: [],
+    timings: { render: 0, live: 0, reconcile: 0 },
+    applications: applicationSummaries(env, parts).map((summary, i) => {
+      if (parts[i]) return summary;
+      const { message: _none, ...rest } = summary;
+      return { ...rest, state: 'rendering' as const };
+    }),
+    rendering: { rendered, total: parts.length },
+  };
+}
+
 function applicationSummaries(
   env: RepoEnvironment,
-  parts?: readonly RenderedApplication[],
+  parts?: readonly (RenderedApplication | undefined)[],
   error?: string,
 ): ApplicationSummary[] {
   return env.applications.map((app, i) => {

@@ -14,6 +14,7 @@ import {
   type CheckOptions,
   DriftEngine,
   type EnvironmentReport,
+  type RenderProgress,
   type LiveSource,
   uncheckedReport,
 } from '../core/engine';
@@ -277,12 +278,16 @@ export class DriftSession {
   /**
    * The environment's render with every object not checked: what the tree shows while the check reads the cluster.
    * Starts connecting to its cluster meanwhile (the check that follows reuses the connection and the render).
+   * `onProgress`: see Engine.renderedReport (the applications rendered so far, for an environment of several).
    */
-  async preview(env: RepoEnvironment): Promise<EnvironmentReport> {
+  async preview(
+    env: RepoEnvironment,
+    onProgress?: (progress: RenderProgress, partial: () => EnvironmentReport) => Promise<void> | void,
+  ): Promise<EnvironmentReport> {
     const context = this.contextFor(env);
     // A failed connection is the check's to report; here it only must not be unhandled.
     this.cluster(context).catch(() => undefined);
-    return this.engine.renderedReport(env, context);
+    return this.engine.renderedReport(env, context, onProgress);
   }
 
   /**

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { decodeLastKnownTree, encodeLastKnownTree } from '../core/editor/lastKnownTree';
-import type { EnvironmentReport } from '../core/engine';
-import { FEW_ENVIRONMENTS } from '../core/editor/treeLayout';
+import type { EnvironmentReport, RenderProgress } from '../core/engine';
+import { environmentsStartOpen, FEW_ENVIRONMENTS } from '../core/editor/treeLayout';
 import type { Problem } from '../core/model/problem';
 import type { CacheStore } from '../core/ports';
 import { countParts, countStates } from '../core/model/verdictState';
@@ -27,7 +27,8 @@ export interface EnvironmentEntry {
   env: RepoEnvironment;
   /**
    * Undefined until the first render (objects not checked) or check finishes. While `lastKnown` is set, it is the
-   * last session's tree (every object not checked), shown until this session's render replaces it.
+   * last session's tree (every object not checked), shown until this session's render replaces it. While `rendering`
+   * is set on it, it is the first render in progress of an environment of several applications (those done so far).
    */
   report?: EnvironmentReport;
   checking: boolean;
@@ -105,6 +106,13 @@ const OPENED_APPLICATIONS_KEY = 'gitopsDrift.openedApplications';
 const LAST_KNOWN_KEY = 'last-known-tree';
 /** How often the view redraws while a check of several environments runs. */
 const PROGRESS_MS = 250;
+/**
+ * How many of an environment's applications fill the view's first screen (a Flux cluster's Kustomizations, each with
+ * its kinds): an environment of more is drawn once these are rendered, before the rest (partialRenders).
+ */
+const FIRST_SCREEN = 6;
+/** The view has drawn a first screen once it asked for no rows for this long (EnvironmentsTreeProvider.whenDrawn). */
+const PARTIAL_DRAWN_QUIET_MS = 150;
 
 /**
  * The editor's model: environments and their latest drift reports. Refreshes are queued and coalesced (a save
@@ -337,6 +345,8 @@ export class DriftStore extends Disposable {
     for (const e of this.entryMap.values()) {
       forgotten = this.readCancelled(e) || forgotten;
       e.checking = false;
+      // A first screen drawn while the rest rendered is no result to keep.
+      if (e.report?.rendering) e.report = undefined;
     }
     if (forgotten) this.saveOpenedApplications();
     this.cancelRunning?.();
@@ -362,6 +372,7 @@ export class DriftStore extends Disposable {
     }
     if (!entry || (!inRun && !dequeued)) return;
     entry.checking = false;
+    if (entry.report?.rendering) entry.report = undefined;
     entry.reading = undefined;
     if (this.readCancelled(entry)) this.saveOpenedApplications();
     this.deps.log.info(`check of ${name} cancelled`);
@@ -440,6 +451,41 @@ export class DriftStore extends Disposable {
     if (!entry || !this.opensByApplication(name)) return [];
     const opened = this.openedApplications.of(name);
     return entry.env.applications.map((a) => a.name).filter((a) => !opened.has(a));
+  }
+
+  /**
+   * The first render of an environment of many applications (a Flux cluster's Kustomizations) whose row starts open,
+   * drawn once the first screen of them is in: the first FIRST_SCREEN applications (the tree's order) with their objects, the others
+   * "rendering…". No render starts until the view has drawn it (it asks this thread for every level of rows; renders
+   * would keep it waiting), then the rest render and the whole render replaces it. `drop` when its job is cancelled:
+   * the environment goes back to no report (nothing half-rendered stays in the tree), unless something else replaced
+   * it meanwhile.
+   */
+  private partialRenders(entry: EnvironmentEntry, live: () => boolean) {
+    // Only where the environment's row starts open: folded, its applications are not on screen.
+    if (entry.env.applications.length <= FIRST_SCREEN || !environmentsStartOpen(this.entryMap.size)) return undefined;
+    let shown: EnvironmentReport | undefined;
+    let over = false;
+    return {
+      onProgress: (progress: RenderProgress, partial: () => EnvironmentReport): Promise<void> | undefined => {
+        if (over || shown || progress.leading < FIRST_SCREEN || !live() || this.isDisposed) return;
+        // Only in place of nothing, or of an earlier job's first screen (a reload while it rendered).
+        if (entry.report && !entry.report.rendering) return;
+        entry.report = shown = partial();
+        this.deps.log.info(
+          `rendered ${entry.env.name}'s first ${progress.leading} of ${progress.total} applications, drawing them`,
+        );
+        this.changed.fire();
+        return this.deps.whenTreeDrawn?.(PARTIAL_DRAWN_QUIET_MS);
+      },
+      end: () => {
+        over = true;
+      },
+      drop: () => {
+        over = true;
+        if (shown && entry.report === shown) entry.report = undefined;
+      },
+    };
   }
 
   /** A check of `name` ended with `report`, having read the objects of `reading` (a destination's opened ones). */
@@ -633,19 +679,25 @@ export class DriftStore extends Disposable {
         let previewed = false;
         // Whether this check's results still count: not after Cancel Refresh, nor after its own cancel.
         const live = () => current() && !job.cancelled.has(entry.env.name);
+        // An environment of several applications shown for the first time fills as they render (below).
+        const partials = entry.report && !entry.report.rendering ? undefined : this.partialRenders(entry, live);
         // A check cancelled on its own drops its results; the job's render count still goes on for the others.
         const dropped = () => {
+          partials?.drop();
           if (current() && !previewed) rendered();
         };
         try {
           // An environment shown for the first time (or from the last session) fills with its rendered objects, not
-          // checked, as soon as they are there; re-checks keep the previous verdicts until the new ones arrive.
-          if (!entry.report || entry.lastKnown) {
-            const preview = await session.preview(entry.env);
+          // checked, as soon as they are there; re-checks keep the previous verdicts until the new ones arrive. (A first
+          // screen an earlier job left, cancelled by a reload, is no verdict: rendered again.)
+          if (!entry.report || entry.lastKnown || entry.report.rendering) {
+            const preview = await session.preview(entry.env, partials?.onProgress);
+            partials?.end();
             if (!live()) return dropped();
             entry.report = preview;
             entry.lastKnown = undefined;
             // The first render is drawn at once; with many environments the others join it at the progress ticks.
+            // (A first screen drawn before does not count: the whole render is drawn before the check takes the thread.)
             const firstShown = !previewShown;
             if (many && previewShown) progressed();
             else changedNow();
@@ -687,6 +739,7 @@ export class DriftStore extends Disposable {
             this.deps.log.warn(`${line}, ${report.noCluster ? 'no cluster' : 'error'}: ${report.error} ${took}`);
           else this.deps.log.info(`${line} ${took}`);
         } catch (e) {
+          partials?.end();
           if (!live()) return dropped();
           this.deps.log.error(
             `checking ${entry.env.name} failed:`,

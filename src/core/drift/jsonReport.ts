@@ -4,6 +4,7 @@
  * are repo-relative, lines and columns 1-based.
  */
 import type {
+  ApplicationSummary,
   ArgoStatus,
   ControllerStatus,
   EnvironmentDrift,
@@ -246,7 +247,7 @@ function jsonEnvironment(env: ReportedEnvironment, onlyProblems: boolean): JsonE
       declaredAt: a.declaredAt
         ? { file: a.declaredAt.file, line: a.declaredAt.line, column: a.declaredAt.column }
         : null,
-      state: a.state,
+      state: finishedState(a.state, env.name),
       message: a.message ?? null,
       ...(a.unread ? { unread: verdictState(a.unread) } : {}),
       ...(a.parent
@@ -363,4 +364,10 @@ function jsonField(f: FieldDrift): JsonField {
       ? { manager: f.changedBy.manager, operation: f.changedBy.operation, time: f.changedBy.time ?? null }
       : null,
   };
+}
+
+/** An application's state in JSON: only finished reports have a JSON form (the editor's partial ones never do). */
+function finishedState(state: ApplicationSummary['state'], env: string): JsonApplication['state'] {
+  if (state === 'rendering') throw new Error(`environment '${env}': a report of a render in progress has no JSON form`);
+  return state;
 }

@@ -202,8 +202,12 @@ export interface ApplicationSummary {
   source: string;
   /** The controller's manifest (or config entry) that declares it. */
   declaredAt?: SourceLocation;
-  /** `rendered`; `failed` (its render failed: `message` says why); `outside` (its source is not in this repo). */
-  state: 'rendered' | 'failed' | 'outside';
+  /**
+   * `rendered`; `failed` (its render failed: `message` says why); `outside` (its source is not in this repo);
+   * `rendering`: not rendered yet, only in the report of an environment's render in progress (Engine.renderedReport's
+   * `onProgress`), never in a finished report.
+   */
+  state: 'rendered' | 'failed' | 'outside' | 'rendering';
   message?: string;
   /**
    * Rendered, but its live objects could not be read (Argo CD's API refused this Application's managed resources):

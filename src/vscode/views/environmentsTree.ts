@@ -504,6 +504,8 @@ function environmentItem(
             { context: layout.showContext },
           ),
       ...(unopened.length && !report.statusOnly ? [`${unopened.length} objects, read when opened`] : []),
+      // The first render in progress: its objects so far; the applications not done yet say "rendering…".
+      ...(report.rendering ? [`${report.rendering.rendered} of ${report.rendering.total} applications rendered`] : []),
       ...(controller ? [plainText(controllerBadge(controller))] : []),
     ].join(' · ');
   }
@@ -580,7 +582,11 @@ function applicationItem(
   item.contextValue = fluxApplications(entry.env, { apps: new Set([name]) }).length
     ? 'application.flux'
     : 'application';
-  if (summary && summary.state !== 'rendered') {
+  if (summary?.state === 'rendering') {
+    // Not rendered yet, while the environment's other applications are (see DriftStore.partialRenders).
+    item.iconPath = new vscode.ThemeIcon('loading~spin');
+    item.description = 'rendering…';
+  } else if (summary && summary.state !== 'rendered') {
     item.iconPath =
       summary.state === 'outside'
         ? new vscode.ThemeIcon('cloud')
