@@ -7,7 +7,7 @@
 // medians over the runs, and the load. Also, once:
 //   - a render worker's transfer cost: a structured clone (postMessage) of the 100 rendered environments and of the
 //     preview reports;
-//   - a promise read of a repo file against a synchronous one (CPU, over the repo's YAML files);
+//   - a read of a repo file through fs.promises, through node's callbacks (NodeFileSystem) and synchronously (CPU);
 //   - with `--refused`, the same first load against a kubeconfig whose server refuses connections, counting them.
 //   node bench/ui/firstLoad.mjs [--runs 5] [--refused] [--dist DIR] [--repo REPO]
 // DIR: a build's dist/, default this repo's (built now). REPO: another repo to load instead of the generated one, e.g.
@@ -124,7 +124,10 @@ async function child([distDir, repo, kubeconfig]) {
   process.exit(0);
 }
 
-/** CPU of reading every YAML file of `repo` three times with promises (as NodeFileSystem) and synchronously. */
+/**
+ * CPU of reading every YAML file of `repo` three times with fs.promises (a FileHandle: NodeFileSystem before), with
+ * node's callback API (NodeFileSystem now) and synchronously (BatchFileSystem, the CLI's).
+ */
 async function reads(repo) {
   const fs = await import('node:fs');
   const files = execFileSync('find', [repo, '-name', '*.yaml', '-type', 'f'], { encoding: 'utf8' }).trim().split('\n');
@@ -136,6 +139,16 @@ async function reads(repo) {
       await handle.read(Buffer.allocUnsafe(st.size + 1), 0, st.size + 1, null);
     } finally {
       await handle.close();
+    }
+  };
+  const call = (fn, ...args) => new Promise((resolve, reject) => fn(...args, (e, v) => (e ? reject(e) : resolve(v))));
+  const viaCallbacks = async (f) => {
+    const fd = await call(fs.open, await call(fs.realpath.native, f), flags);
+    try {
+      const st = await call(fs.fstat, fd);
+      await call(fs.read, fd, Buffer.allocUnsafe(st.size + 1), 0, st.size + 1, null);
+    } finally {
+      await call(fs.close, fd);
     }
   };
   const viaSync = (f) => {
@@ -155,8 +168,11 @@ async function reads(repo) {
   for (let i = 0; i < 3; i++) await Promise.all(files.map(viaPromises));
   const promiseCpu = cpu() - c;
   c = cpu();
+  for (let i = 0; i < 3; i++) await Promise.all(files.map(viaCallbacks));
+  const callbackCpu = cpu() - c;
+  c = cpu();
   for (let i = 0; i < 3; i++) files.forEach(viaSync);
-  return { reads: files.length * 3, promiseCpu, syncCpu: cpu() - c };
+  return { reads: files.length * 3, promiseCpu, callbackCpu, syncCpu: cpu() - c };
 }
 
 if (process.argv[2] === '--child') await child(process.argv.slice(3));
@@ -221,7 +237,7 @@ else {
     console.log(
       `\nfirst load of ${givenRepo ? repo : 'the 100-environment repo'} outside the editor (${samples[0].environments} environments, ${refused ? 'a server that refuses' : 'no kubeconfig'}; ${dist}), medians of ${RUNS}: bundle ${med('bundle')}; discovery ${med('discovery')}; renders ${med('renders')}; checks ${med('checks')}${refused ? `; connections ${median(samples.map((s) => s.connections))}` : ''}\n` +
         `  a render worker's transfer (structured clone): the ${transfer.objects} rendered objects ${t(transfer.renders)}; the preview reports ${t(transfer.previews)}\n` +
-        `  ${r.reads} reads of the repo's YAML files: promises CPU ${r.promiseCpu.toFixed(0)} ms, synchronous CPU ${r.syncCpu.toFixed(0)} ms\n` +
+        `  ${r.reads} reads of the repo's YAML files: fs.promises CPU ${r.promiseCpu.toFixed(0)} ms, callbacks (NodeFileSystem) CPU ${r.callbackCpu.toFixed(0)} ms, synchronous CPU ${r.syncCpu.toFixed(0)} ms\n` +
         `  load ${loadBefore} before, ${load()} after`,
     );
   } finally {
