@@ -455,11 +455,11 @@ export class DriftStore extends Disposable {
 
   /**
    * The first render of an environment of many applications (a Flux cluster's Kustomizations) whose row starts open,
-   * drawn once the first screen of them is in: the first FIRST_SCREEN applications (the tree's order) with their objects, the others
-   * "rendering…". No render starts until the view has drawn it (it asks this thread for every level of rows; renders
-   * would keep it waiting), then the rest render and the whole render replaces it. `drop` when its job is cancelled:
-   * the environment goes back to no report (nothing half-rendered stays in the tree), unless something else replaced
-   * it meanwhile.
+   * drawn once the first screen of them is in: the first FIRST_SCREEN applications (the tree's order) with their
+   * objects, the others "rendering…". No render starts until the view has drawn it (it asks this thread for every
+   * level of rows; renders would keep it waiting), then the rest render and the whole render replaces it. `drop` when
+   * its job is cancelled: the environment goes back to no report (nothing half-rendered stays in the tree), unless
+   * something else replaced it meanwhile.
    */
   private partialRenders(entry: EnvironmentEntry, live: () => boolean) {
     // Only where the environment's row starts open: folded, its applications are not on screen.
@@ -679,7 +679,7 @@ export class DriftStore extends Disposable {
         let previewed = false;
         // Whether this check's results still count: not after Cancel Refresh, nor after its own cancel.
         const live = () => current() && !job.cancelled.has(entry.env.name);
-        // An environment of several applications shown for the first time fills as they render (below).
+        // An open environment of many applications shown for the first time draws its first screen early.
         const partials = entry.report && !entry.report.rendering ? undefined : this.partialRenders(entry, live);
         // A check cancelled on its own drops its results; the job's render count still goes on for the others.
         const dropped = () => {
