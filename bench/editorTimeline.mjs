@@ -36,7 +36,8 @@ function extensionHostFolders(logsDir) {
  * The points of one window's start, in ms after `readyWall` (the workbench drawn; negative = before it), from the
  * extension host that started after `openedWall` (the page opened): the extension host process up, our activation
  * (and the event that caused it), the activate() call returned, the saved tree read and shown, the lazy engine bundle
- * loaded, discovery done, the first environment rendered, every environment rendered and checked, the lint done.
+ * loaded, discovery done, an open environment's first screen of applications, the first environment rendered, every
+ * environment rendered and checked, the lint done.
  */
 export async function windowTimeline({
   logsDir,
@@ -76,7 +77,9 @@ export async function windowTimeline({
         savedTreeShown: at(/^showing the tree saved/),
         engineLoaded: at(/^engine loaded/),
         discovered: at(/^found \d+ environments/),
-        firstRendered: at(/^rendered [^0-9]/),
+        // An open environment of many applications draws its first screen before its whole render (driftStore.ts).
+        firstScreen: at(/^rendered \S+'s first \d+ of \d+ applications/),
+        firstRendered: at(/^rendered [^0-9][^:]*: \d+ objects/),
         allRendered: at(/^rendered \d+ environments/),
         allChecked: at(/^checked \d+ environments/),
         lintDone: at(/^authoring checks:/),
@@ -94,6 +97,7 @@ const TIMELINE_LABELS = [
   ['savedTreeShown', 'saved tree shown'],
   ['engineLoaded', 'engine bundle loaded'],
   ['discovered', 'discovery done'],
+  ['firstScreen', 'first screen'],
   ['firstRendered', 'first render'],
   ['allRendered', 'all rendered'],
   ['allChecked', 'all checked'],

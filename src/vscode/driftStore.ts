@@ -461,7 +461,7 @@ export class DriftStore extends Disposable {
    * its job is cancelled: the environment goes back to no report (nothing half-rendered stays in the tree), unless
    * something else replaced it meanwhile.
    */
-  private partialRenders(entry: EnvironmentEntry, live: () => boolean) {
+  private partialRenders(entry: EnvironmentEntry, live: () => boolean, since: () => string) {
     // Only where the environment's row starts open: folded, its applications are not on screen.
     if (entry.env.applications.length <= FIRST_SCREEN || !environmentsStartOpen(this.entryMap.size)) return undefined;
     let shown: EnvironmentReport | undefined;
@@ -473,7 +473,7 @@ export class DriftStore extends Disposable {
         if (entry.report && !entry.report.rendering) return;
         entry.report = shown = partial();
         this.deps.log.info(
-          `rendered ${entry.env.name}'s first ${progress.leading} of ${progress.total} applications, drawing them`,
+          `rendered ${entry.env.name}'s first ${progress.leading} of ${progress.total} applications, drawing them${since()}`,
         );
         this.changed.fire();
         return this.deps.whenTreeDrawn?.(PARTIAL_DRAWN_QUIET_MS);
@@ -680,7 +680,7 @@ export class DriftStore extends Disposable {
         // Whether this check's results still count: not after Cancel Refresh, nor after its own cancel.
         const live = () => current() && !job.cancelled.has(entry.env.name);
         // An open environment of many applications shown for the first time draws its first screen early.
-        const partials = entry.report && !entry.report.rendering ? undefined : this.partialRenders(entry, live);
+        const partials = entry.report && !entry.report.rendering ? undefined : this.partialRenders(entry, live, since);
         // A check cancelled on its own drops its results; the job's render count still goes on for the others.
         const dropped = () => {
           partials?.drop();
