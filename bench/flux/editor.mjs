@@ -11,12 +11,13 @@
 // container, activation `*`) says when each window first lets an extension draw a tree row. Each window also times the
 // probe's row and prints the filled tree minus it (both on the page clock, same window); the target reads
 // filled − probe < 1.5 s. The separate-server floor (measureFloor) is still measured unless `--no-floor`.
-//   npx tsx bench/flux/editor.mjs [--runs 3] [--record] [--profile DIR] [--vsix FILE]
+//   npx tsx bench/flux/editor.mjs [--runs 3] [--record] [--profile DIR] [--vsix FILE] [--shots DIR]
 // `--profile DIR`: each first opening's extension host is profiled (bench/editorProfile.mjs) from its start until the
 // environment is checked, written as DIR/first-N.cpuprofile, and summarised from activation to the tree filled and
 // from discovery done to the first render, with the host's CPU time over both spans. Profiled windows run slower.
 // `--vsix FILE`: install that package (another build's, for an A/B) instead of building this tree.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+// `--shots DIR`: a screenshot of each window as the tree is filled (DIR/window-N-filled.png): what "filled" showed.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tsImport } from 'tsx/esm/api';
@@ -55,6 +56,8 @@ const runsAt = process.argv.indexOf('--runs');
 const RUNS = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 3;
 const TIMEOUT = 120_000;
 const PROFILE_DIR = argValue(process.argv, '--profile');
+const SHOTS_DIR = argValue(process.argv, '--shots');
+if (SHOTS_DIR) mkdirSync(SHOTS_DIR, { recursive: true });
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(1))
@@ -134,6 +137,11 @@ try {
         { polling: 'raf', timeout: TIMEOUT },
       )
     ).jsonValue();
+    // The screenshot is taken as soon as the page says the tree is filled (a frame or two later).
+    if (SHOTS_DIR)
+      await page.exposeFunction('__benchFilled', () =>
+        page.screenshot({ path: join(SHOTS_DIR, `window-${i + 1}-filled.png`) }).catch(() => undefined),
+      );
     const marks = page.evaluate(
       ({ expected, kinds, probeRow, timeout }) =>
         new Promise((resolve, reject) => {
@@ -152,7 +160,10 @@ try {
             );
             // The cluster's row while its render is partial (`N of M applications rendered`) or not begun.
             const partial = rows.some((r) => / of \d+ applications rendered|rendering…/.test(r.textContent ?? ''));
-            if (objects && !waiting && out.filled === undefined) out.filled = now;
+            if (objects && !waiting && out.filled === undefined) {
+              out.filled = now;
+              globalThis.__benchFilled?.();
+            }
             if (objects && !partial && !lastSession && out.rendered === undefined) out.rendered = now;
             const probe = rows.find((r) => r.textContent?.includes(probeRow));
             if (probe && out.probe === undefined)
