@@ -188,3 +188,15 @@ export function cliCheck(tb: Testbed): CheckJsonEnvironment[] {
   if (r.status !== 0 && r.status !== 1) throw new Error(`gitops-drift check exited ${r.status}: ${r.stderr}`);
   return (JSON.parse(r.stdout) as { environments: CheckJsonEnvironment[] }).environments;
 }
+
+/** A workspace state kept in `entries` (a second store over the same map is a reopened window's). */
+export function memoryMemento(entries: Map<string, unknown> = new Map()): vscode.Memento {
+  return {
+    keys: () => [...entries.keys()],
+    get: <T>(key: string, fallback?: T) => (entries.has(key) ? (entries.get(key) as T) : fallback),
+    update: (key: string, value: unknown) => Promise.resolve(void entries.set(key, value)),
+  } as vscode.Memento;
+}
+
+/** A SecretStorage with nothing in it, that keeps nothing. */
+export const noSecrets = { get: () => Promise.resolve(undefined), store: () => Promise.resolve() };

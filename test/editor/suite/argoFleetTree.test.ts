@@ -17,7 +17,7 @@ import { applicationElement, environmentElement, type TreeElement } from '../../
 import { readWhenOpened } from '../../../src/vscode/views/readWhenOpened';
 import type { EnvironmentReport } from '../../../src/core/engine';
 import { multiClusterKubeconfig, testbedAdminRequest } from '../../testbed/cluster';
-import { requireTestbed, type Testbed } from '../support';
+import { memoryMemento, noSecrets, requireTestbed, type Testbed } from '../support';
 import { sessionSettings } from '../../support/sessionSettings';
 import { ScriptedHost } from '../scriptedHost';
 import { readAllApplicationsCommand } from '../../../src/vscode/commands/readAllApplications';
@@ -88,12 +88,8 @@ async function fleetRepoIn(grouping: 'application' | 'cluster', memento: Map<str
       settings: () => settings,
       trusted: () => true,
       log,
-      state: {
-        keys: () => [...memento.keys()],
-        get: <T>(key: string, fallback?: T) => (memento.has(key) ? (memento.get(key) as T) : fallback),
-        update: (key: string, value: unknown) => Promise.resolve(void memento.set(key, value)),
-      } as vscode.Memento,
-      secrets: { get: () => Promise.resolve(undefined), store: () => Promise.resolve() },
+      state: memoryMemento(memento),
+      secrets: noSecrets,
     });
     const tree = new EnvironmentsTreeProvider(store, { grouping: () => 'cluster' });
     await store.refresh({ reload: true });

@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import type { CacheStore } from '../../../src/core/ports';
 import { DriftSession } from '../../../src/vscode/driftSession';
 import { DriftStore } from '../../../src/vscode/driftStore';
-import { waitForEvent } from '../support';
+import { memoryMemento, noSecrets, waitForEvent } from '../support';
 import { sessionSettings } from '../../support/sessionSettings';
 
 interface Seen {
@@ -63,12 +63,8 @@ describe('Saved tree on reopening: unchanged files draw final rows at once', fun
       settings: () => settings,
       trusted: () => true,
       log,
-      state: {
-        keys: () => [...memento.keys()],
-        get: <T>(key: string, fallback?: T) => (memento.has(key) ? (memento.get(key) as T) : fallback),
-        update: (key: string, value: unknown) => Promise.resolve(void memento.set(key, value)),
-      } as vscode.Memento,
-      secrets: { get: () => Promise.resolve(undefined), store: () => Promise.resolve() },
+      state: memoryMemento(memento),
+      secrets: noSecrets,
       lastKnown,
       // As the view does (it waits until the saved tree is drawn), the engine loads once the saved tree was checked
       // against the files: what it finds is then known before discovery and the renders (no race in this test).
