@@ -112,11 +112,11 @@ describe('Environments view: an environment of many applications draws its first
       log,
       state: memoryMemento(),
       secrets: noSecrets,
-      // The view drawing what it was shown (noted when it is a first screen).
+      // The view drawing what it was shown (noted when it is a first screen); drawn at once.
       whenTreeDrawn: () => {
         const rendering = store.entry('prod')?.report?.rendering;
         if (rendering) drawing.push(rendering.rendered);
-        return new Promise((resolve) => setTimeout(resolve, 50));
+        return Promise.resolve();
       },
     });
     const tree = new EnvironmentsTreeProvider(store);
