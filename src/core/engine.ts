@@ -1991,7 +1991,6 @@ function markUnreadApplications(
   return names;
 }
 
-/** What a report says of each application: its kind, source, declaration, and why it was not compared. */
 /**
  * The report of an environment whose applications are partly rendered (`parts`, in its applications' order; undefined:
  * not rendered yet): their objects, not checked, and no problems, since a partial join may name the wrong application
@@ -2022,6 +2021,7 @@ function partialReport(
   };
 }
 
+/** What a report says of each application: its kind, source, declaration, and why it was not compared. */
 function applicationSummaries(
   env: RepoEnvironment,
   parts?: readonly (RenderedApplication | undefined)[],
